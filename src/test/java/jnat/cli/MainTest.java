@@ -1,0 +1,29 @@
+package jnat.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+    @Test
+    void helpListsTheCommands() {
+        var cl = Main.commandLine();
+        var out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        assertEquals(0, cl.execute("--help"));
+        assertTrue(out.toString().contains("demo"), out.toString());
+    }
+
+    @Test
+    void unknownCommandIsAUsageErrorWithNonZeroExit() {
+        var cl = Main.commandLine();
+        var err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("no-such-command"));
+        assertTrue(err.toString().contains("no-such-command"), err.toString());
+    }
+}
