@@ -80,13 +80,6 @@ public record IcmpRepr(int type, int code, int restOfHeader, byte[] data) implem
         Bytes.put16(buf, off + 2, Checksum.compute(buf, off, length()));
     }
 
-    /** The message's bytes alone (header and data, checksum filled in), without an IP header. */
-    public byte[] packetBytes() {
-        byte[] out = new byte[length()];
-        emit(out, 0, 0, 0);
-        return out;
-    }
-
     public static IcmpRepr parse(IcmpPacket p) {
         return new IcmpRepr(p.type(), p.code(), p.restOfHeader(), Reprs.copy(p.buffer(), p.payloadOffset(), p.payloadLength()));
     }

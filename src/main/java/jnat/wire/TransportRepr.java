@@ -14,6 +14,16 @@ public sealed interface TransportRepr permits TcpRepr, UdpRepr, IcmpRepr {
      */
     void emit(byte[] buf, int off, int src, int dst);
 
+    /**
+     * The bytes alone, without an IP header; a TCP/UDP checksum is computed for the pseudo-header
+     * 0.0.0.0 > 0.0.0.0 (use {@link Ipv4Repr#packet(TransportRepr)} for real ones).
+     */
+    default byte[] bytes() {
+        byte[] out = new byte[length()];
+        emit(out, 0, 0, 0);
+        return out;
+    }
+
     /** Reads the transport header of an IPv4 packet view back into a repr; throws IllegalArgumentException when malformed. */
     static TransportRepr parse(Ipv4Packet ip) {
         byte[] b = ip.buffer();

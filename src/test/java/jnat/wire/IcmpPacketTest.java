@@ -19,7 +19,7 @@ class IcmpPacketTest {
 
     @Test
     void readsEchoIdAndSequence() {
-        byte[] p = IcmpRepr.echoRequest(0x1c, 7, new byte[56]).withType(IcmpPacket.ECHO_REQUEST).packetBytes();
+        byte[] p = IcmpRepr.echoRequest(0x1c, 7, new byte[56]).withType(IcmpPacket.ECHO_REQUEST).bytes();
         assertEquals(WireError.OK, icmp.wrap(p, 0, p.length));
         assertEquals(IcmpPacket.ECHO_REQUEST, icmp.type());
         assertEquals(0x1c, icmp.echoId());
@@ -36,7 +36,7 @@ class IcmpPacketTest {
 
     @Test
     void setEchoIdKeepsTheChecksumRight() {
-        byte[] p = IcmpRepr.echoReply(1, 1, "abc".getBytes()).packetBytes();
+        byte[] p = IcmpRepr.echoReply(1, 1, "abc".getBytes()).bytes();
         icmp.wrap(p, 0, p.length);
         icmp.setEchoId(0xffff);
         assertEquals(0xffff, icmp.echoId());
@@ -46,7 +46,7 @@ class IcmpPacketTest {
     @Test
     void fragNeededCarriesTheNextHopMtu() {
         byte[] original = Ipv4Repr.of(CONTAINER, SERVER).packet(TcpRepr.of(40000, 80).withPayload(new byte[1460]));
-        byte[] p = IcmpRepr.fragNeeded(1400, original).packetBytes();
+        byte[] p = IcmpRepr.fragNeeded(1400, original).bytes();
         icmp.wrap(p, 0, p.length);
         assertTrue(icmp.isError());
         assertEquals(IcmpPacket.FRAG_NEEDED, icmp.code());
@@ -56,7 +56,7 @@ class IcmpPacketTest {
 
     @Test
     void errorWithoutAQuotedHeaderWrapsButItsQuoteDoesNot() {
-        byte[] p = new IcmpRepr(IcmpPacket.DEST_UNREACH, 0, 0, null).packetBytes();
+        byte[] p = new IcmpRepr(IcmpPacket.DEST_UNREACH, 0, 0, null).bytes();
         assertEquals(WireError.OK, icmp.wrap(p, 0, p.length));
         assertEquals(WireError.TRUNCATED, icmp.quoted(inner));
     }
