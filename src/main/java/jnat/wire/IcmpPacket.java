@@ -1,0 +1,110 @@
+package jnat.wire;
+
+/**
+ * A view of an ICMP message (RFC 792): type, code, checksum, and the 4 bytes after them, read as an echo
+ * identifier and sequence number, a next-hop MTU (destination unreachable, fragmentation needed), or
+ * a gateway (redirect). For errors, the rest is the quoted datagram: wrap it with {@link #quoted}.
+ */
+public final class IcmpPacket {
+    public static final int HEADER_LENGTH = 8;
+
+    public static final int ECHO_REPLY = 0;
+    public static final int DEST_UNREACH = 3;
+    public static final int SOURCE_QUENCH = 4;
+    public static final int REDIRECT = 5;
+    public static final int ECHO_REQUEST = 8;
+    public static final int TIME_EXCEEDED = 11;
+    public static final int PARAMETER_PROBLEM = 12;
+    public static final int TIMESTAMP = 13;
+    public static final int TIMESTAMP_REPLY = 14;
+    public static final int INFO_REQUEST = 15;
+    public static final int INFO_REPLY = 16;
+    public static final int ADDRESS_MASK = 17;
+    public static final int ADDRESS_MASK_REPLY = 18;
+
+    /** Destination unreachable codes used by netfilter and the stack. */
+    public static final int NET_UNREACH = 0;
+    public static final int HOST_UNREACH = 1;
+    public static final int PROT_UNREACH = 2;
+    public static final int PORT_UNREACH = 3;
+    public static final int FRAG_NEEDED = 4;
+    public static final int ADMIN_PROHIBITED = 13;
+
+    private byte[] buf;
+    private int off;
+    private int len;
+
+    /** Wraps the message at {@code off}; {@code len} is the IP payload length. Never throws. */
+    public int wrap(byte[] buf, int off, int len) {
+        this.buf = buf;
+        this.off = off;
+        this.len = 0;
+        if (off < 0 || len < HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
+        this.len = len;
+        return WireError.OK;
+    }
+
+    /** Error messages, which quote a datagram (as the kernel's {@code icmp_is_err}). */
+    public static boolean typeIsError(int type) {
+        return type == DEST_UNREACH || type == SOURCE_QUENCH || type == REDIRECT
+                || type == TIME_EXCEEDED || type == PARAMETER_PROBLEM;
+    }
+
+    /** Query messages with an identifier, which conntrack tracks by it. */
+    public static boolean typeHasId(int type) {
+        return type == ECHO_REQUEST || type == ECHO_REPLY || type == TIMESTAMP || type == TIMESTAMP_REPLY
+                || type == INFO_REQUEST || type == INFO_REPLY || type == ADDRESS_MASK || type == ADDRESS_MASK_REPLY;
+    }
+
+    public byte[] buffer() { return buf; }
+    public int offset() { return off; }
+    public int length() { return len; }
+
+    public int type() { return buf[off] & 0xff; }
+    public int code() { return buf[off + 1] & 0xff; }
+    public int checksum() { return Bytes.u16(buf, off + 2); }
+    /** The 4 bytes after the checksum as one int. */
+    public int restOfHeader() { return Bytes.i32(buf, off + 4); }
+    public boolean isError() { return typeIsError(type()); }
+    public boolean hasId() { return typeHasId(type()); }
+    public int echoId() { return Bytes.u16(buf, off + 4); }
+    public int echoSeq() { return Bytes.u16(buf, off + 6); }
+    /** The next-hop MTU of a "fragmentation needed" message (RFC 1191). */
+    public int nextHopMtu() { return Bytes.u16(buf, off + 6); }
+    /** The gateway address of a redirect. */
+    public int gateway() { return Bytes.i32(buf, off + 4); }
+    /** Absolute index of the data after the 8-byte header (echo data, or the quoted datagram). */
+    public int payloadOffset() { return off + HEADER_LENGTH; }
+    public int payloadLength() { return len - HEADER_LENGTH; }
+
+    /**
+     * Wraps the datagram an error quotes into {@code inner} in quoted mode (its total length may exceed
+     * what was quoted); writes through {@code inner} then keep this message's checksum right. Returns
+     * {@link WireError#OK} or why not (e.g. {@link WireError#TRUNCATED} when nothing is quoted).
+     */
+    public int quoted(Ipv4Packet inner) {
+        return inner.wrapQuoted(buf, off + HEADER_LENGTH, len - HEADER_LENGTH, off + 2);
+    }
+
+    public boolean verifyChecksum() {
+        return Checksum.verify(buf, off, len);
+    }
+
+    public void fillChecksum() {
+        Bytes.put16(buf, off + 2, 0);
+        Bytes.put16(buf, off + 2, Checksum.compute(buf, off, len));
+    }
+
+    public void setChecksum(int checksum) { Bytes.put16(buf, off + 2, checksum); }
+
+    /** Rewrites the identifier with the checksum updated (as {@code icmp_manip_pkt}). */
+    public void setEchoId(int id) { set16(off + 4, id); }
+
+    public void setEchoSeq(int seq) { set16(off + 6, seq); }
+
+    private void set16(int pos, int value) {
+        int old = Bytes.u16(buf, pos);
+        Bytes.put16(buf, pos, value);
+        setChecksum(Checksum.update16(checksum(), old, value & 0xffff));
+    }
+}

@@ -1,0 +1,216 @@
+package jnat.wire;
+
+/**
+ * A view of a TCP segment (RFC 9293) with its options. Reusable: {@link #wrap} again for the next one.
+ * {@link #wrap} checks the fixed header is present and the data offset is sane (at least 5 words, not
+ * beyond the segment); options are read leniently, as {@code tcp_parse_options} does: an option with a
+ * bad length ends the walk, an option of the wrong size is ignored.
+ *
+ * <p>Sequence numbers are {@code int}: compare them with {@code (a - b) < 0} as the kernel's
+ * {@code before()}; print with {@link Integer#toUnsignedString(int)}.
+ */
+public final class TcpSegment {
+    public static final int MIN_HEADER_LENGTH = 20;
+
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+    public static final int URG = 0x20;
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
+
+    public static final int OPT_EOL = 0;
+    public static final int OPT_NOP = 1;
+    public static final int OPT_MSS = 2;
+    public static final int OPT_WSCALE = 3;
+    public static final int OPT_SACK_PERM = 4;
+    public static final int OPT_SACK = 5;
+    public static final int OPT_TIMESTAMP = 8;
+
+    private byte[] buf;
+    private int off;
+    private int len;
+
+    /**
+     * Wraps the segment at {@code off}; {@code len} is the IP payload length. Returns
+     * {@link WireError#OK}, {@link WireError#TRUNCATED} or {@link WireError#BAD_DATA_OFFSET}. Never throws.
+     */
+    public int wrap(byte[] buf, int off, int len) {
+        this.buf = buf;
+        this.off = off;
+        this.len = 0;
+        if (off < 0 || len < MIN_HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
+        int doff = (buf[off + 12] & 0xff) >>> 4;
+        if (doff < 5 || doff * 4 > len) return WireError.BAD_DATA_OFFSET;
+        this.len = len;
+        return WireError.OK;
+    }
+
+    public byte[] buffer() { return buf; }
+    public int offset() { return off; }
+    public int length() { return len; }
+
+    public int srcPort() { return Bytes.u16(buf, off); }
+    public int dstPort() { return Bytes.u16(buf, off + 2); }
+    public int seq() { return Bytes.i32(buf, off + 4); }
+    public int ack() { return Bytes.i32(buf, off + 8); }
+    /** The data offset in 32-bit words. */
+    public int dataOffset() { return (buf[off + 12] & 0xff) >>> 4; }
+    public int headerLength() { return dataOffset() * 4; }
+    /** The 8 flag bits CWR ECE URG ACK PSH RST SYN FIN (the constants above). */
+    public int flags() { return buf[off + 13] & 0xff; }
+    public boolean fin() { return (flags() & FIN) != 0; }
+    public boolean syn() { return (flags() & SYN) != 0; }
+    public boolean rst() { return (flags() & RST) != 0; }
+    public boolean psh() { return (flags() & PSH) != 0; }
+    public boolean isAck() { return (flags() & ACK) != 0; }
+    public boolean urg() { return (flags() & URG) != 0; }
+    public boolean ece() { return (flags() & ECE) != 0; }
+    public boolean cwr() { return (flags() & CWR) != 0; }
+    public int window() { return Bytes.u16(buf, off + 14); }
+    public int checksum() { return Bytes.u16(buf, off + 16); }
+    public int urgentPointer() { return Bytes.u16(buf, off + 18); }
+    public int optionsOffset() { return off + MIN_HEADER_LENGTH; }
+    public int optionsLength() { return headerLength() - MIN_HEADER_LENGTH; }
+    public int payloadOffset() { return off + headerLength(); }
+    public int payloadLength() { return len - headerLength(); }
+
+    // ---- options: a cursor is the absolute index of an option's kind byte ----
+
+    /** The first option's position, or -1 when there is none. Walk with {@link #nextOption}. */
+    public int firstOption() {
+        return checkOption(optionsOffset());
+    }
+
+    /** The option after the one at {@code pos}, or -1 at the end (EOL, end of header, or a bad length). */
+    public int nextOption(int pos) {
+        return checkOption(pos + optionLength(pos));
+    }
+
+    private int checkOption(int pos) {
+        int end = payloadOffset();
+        if (pos >= end) return -1;
+        int kind = buf[pos] & 0xff;
+        if (kind == OPT_EOL) return -1;
+        if (kind == OPT_NOP) return pos;
+        if (pos + 2 > end) return -1;
+        int size = buf[pos + 1] & 0xff;
+        if (size < 2 || pos + size > end) return -1;
+        return pos;
+    }
+
+    public int optionKind(int pos) { return buf[pos] & 0xff; }
+
+    /** The option's whole length (1 for NOP). */
+    public int optionLength(int pos) {
+        int kind = buf[pos] & 0xff;
+        return kind == OPT_NOP || kind == OPT_EOL ? 1 : buf[pos + 1] & 0xff;
+    }
+
+    /** Absolute index of the option's data (after kind and length). */
+    public int optionDataOffset(int pos) { return pos + 2; }
+
+    private int find(int kind, int size) {
+        for (int p = firstOption(); p >= 0; p = nextOption(p)) {
+            if (optionKind(p) == kind && optionLength(p) == size) return p;
+        }
+        return -1;
+    }
+
+    /** The MSS option's value, or -1 without one. */
+    public int mss() {
+        int p = find(OPT_MSS, 4);
+        return p < 0 ? -1 : Bytes.u16(buf, p + 2);
+    }
+
+    /** The window scale option's shift count, or -1 without one. */
+    public int windowScale() {
+        int p = find(OPT_WSCALE, 3);
+        return p < 0 ? -1 : buf[p + 2] & 0xff;
+    }
+
+    public boolean sackPermitted() { return find(OPT_SACK_PERM, 2) >= 0; }
+
+    public boolean hasTimestamps() { return find(OPT_TIMESTAMP, 10) >= 0; }
+
+    /** TSval; only meaningful when {@link #hasTimestamps()}. */
+    public int tsVal() {
+        int p = find(OPT_TIMESTAMP, 10);
+        return p < 0 ? 0 : Bytes.i32(buf, p + 2);
+    }
+
+    /** TSecr; only meaningful when {@link #hasTimestamps()}. */
+    public int tsEcr() {
+        int p = find(OPT_TIMESTAMP, 10);
+        return p < 0 ? 0 : Bytes.i32(buf, p + 6);
+    }
+
+    private int sackOption() {
+        for (int p = firstOption(); p >= 0; p = nextOption(p)) {
+            int size = optionLength(p);
+            if (optionKind(p) == OPT_SACK && size >= 10 && (size - 2) % 8 == 0) return p;
+        }
+        return -1;
+    }
+
+    /** How many SACK blocks the SACK option carries (0 without one). */
+    public int sackBlockCount() {
+        int p = sackOption();
+        return p < 0 ? 0 : (optionLength(p) - 2) / 8;
+    }
+
+    /** The left edge of SACK block {@code i} (0-based, below {@link #sackBlockCount()}). */
+    public int sackLeft(int i) { return Bytes.i32(buf, sackOption() + 2 + 8 * i); }
+
+    /** The right edge of SACK block {@code i}. */
+    public int sackRight(int i) { return Bytes.i32(buf, sackOption() + 6 + 8 * i); }
+
+    // ---- checksum ----
+
+    /** True when the checksum verifies against the pseudo-header of {@code src} and {@code dst}. */
+    public boolean verifyChecksum(int src, int dst) {
+        return Checksum.verifyTransport(buf, off, len, src, dst, IpProtocol.TCP);
+    }
+
+    /** Computes and writes the checksum over pseudo-header, header and payload. */
+    public void fillChecksum(int src, int dst) {
+        Bytes.put16(buf, off + 16, 0);
+        Bytes.put16(buf, off + 16, Checksum.transport(buf, off, len, src, dst, IpProtocol.TCP));
+    }
+
+    public void setChecksum(int checksum) { Bytes.put16(buf, off + 16, checksum); }
+
+    /** Updates the checksum for a pseudo-header address that changed (the IP header is not touched). */
+    public void replaceAddressInChecksum(int oldAddress, int newAddress) {
+        setChecksum(Checksum.update32(checksum(), oldAddress, newAddress));
+    }
+
+    // ---- setters with incremental checksum update ----
+
+    public void setSrcPort(int port) { set16(off, port); }
+    public void setDstPort(int port) { set16(off + 2, port); }
+    public void setWindow(int window) { set16(off + 14, window); }
+
+    public void setSeq(int seq) { set32(off + 4, seq); }
+    public void setAck(int ack) { set32(off + 8, ack); }
+
+    /** Writes the 8 flag bits, checksum updated. */
+    public void setFlags(int flags) {
+        int oldWord = Bytes.u16(buf, off + 12);
+        set16(off + 12, (oldWord & 0xff00) | (flags & 0xff));
+    }
+
+    private void set16(int pos, int value) {
+        int old = Bytes.u16(buf, pos);
+        Bytes.put16(buf, pos, value);
+        setChecksum(Checksum.update16(checksum(), old, value & 0xffff));
+    }
+
+    private void set32(int pos, int value) {
+        int old = Bytes.i32(buf, pos);
+        Bytes.put32(buf, pos, value);
+        setChecksum(Checksum.update32(checksum(), old, value));
+    }
+}

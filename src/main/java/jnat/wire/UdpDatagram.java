@@ -1,0 +1,70 @@
+package jnat.wire;
+
+/**
+ * A view of a UDP datagram (RFC 768). {@link #wrap} checks the header is present and the length field is
+ * between 8 and the bytes present (as {@code udp_error} in conntrack); bytes after the length are not
+ * part of the datagram. A checksum of 0 means "none" (IPv4 only): setters leave it 0, and a computed 0
+ * is written as 0xffff.
+ */
+public final class UdpDatagram {
+    public static final int HEADER_LENGTH = 8;
+
+    private byte[] buf;
+    private int off;
+    private int len;
+
+    /**
+     * Wraps the datagram at {@code off}; {@code len} is the IP payload length. Returns
+     * {@link WireError#OK}, {@link WireError#TRUNCATED} or {@link WireError#BAD_UDP_LENGTH}. Never throws.
+     */
+    public int wrap(byte[] buf, int off, int len) {
+        this.buf = buf;
+        this.off = off;
+        this.len = 0;
+        if (off < 0 || len < HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
+        int ulen = Bytes.u16(buf, off + 4);
+        if (ulen < HEADER_LENGTH || ulen > len) return WireError.BAD_UDP_LENGTH;
+        this.len = ulen;
+        return WireError.OK;
+    }
+
+    public byte[] buffer() { return buf; }
+    public int offset() { return off; }
+    /** The datagram's length: the length field. */
+    public int length() { return len; }
+
+    public int srcPort() { return Bytes.u16(buf, off); }
+    public int dstPort() { return Bytes.u16(buf, off + 2); }
+    public int checksum() { return Bytes.u16(buf, off + 6); }
+    public boolean hasChecksum() { return checksum() != 0; }
+    public int payloadOffset() { return off + HEADER_LENGTH; }
+    public int payloadLength() { return len - HEADER_LENGTH; }
+
+    /** True when the checksum verifies against the pseudo-header, or is 0 (none). */
+    public boolean verifyChecksum(int src, int dst) {
+        return !hasChecksum() || Checksum.verifyTransport(buf, off, len, src, dst, IpProtocol.UDP);
+    }
+
+    /** Computes and writes the checksum (0xffff for a computed 0). */
+    public void fillChecksum(int src, int dst) {
+        Bytes.put16(buf, off + 6, 0);
+        Bytes.put16(buf, off + 6, Checksum.udpField(Checksum.transport(buf, off, len, src, dst, IpProtocol.UDP)));
+    }
+
+    /** Writes the checksum field as given (0 to send without one). */
+    public void setChecksum(int checksum) { Bytes.put16(buf, off + 6, checksum); }
+
+    /** Updates a present checksum for a pseudo-header address that changed (the IP header is not touched). */
+    public void replaceAddressInChecksum(int oldAddress, int newAddress) {
+        if (hasChecksum()) setChecksum(Checksum.udpField(Checksum.update32(checksum(), oldAddress, newAddress)));
+    }
+
+    public void setSrcPort(int port) { setPort(off, port); }
+    public void setDstPort(int port) { setPort(off + 2, port); }
+
+    private void setPort(int pos, int port) {
+        int old = Bytes.u16(buf, pos);
+        Bytes.put16(buf, pos, port);
+        if (hasChecksum()) setChecksum(Checksum.udpField(Checksum.update16(checksum(), old, port & 0xffff)));
+    }
+}
