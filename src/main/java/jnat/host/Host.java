@@ -219,7 +219,8 @@ public final class Host {
     }
 
     /** ip route add|replace|append, with the kernel's checks (fib_create_info, fib_check_nh). */
-    public void addRoute(Route r, RouteMode mode) {
+    public void addRoute(Route route, RouteMode mode) {
+        Route r = route;
         if (r.prefixLength() < 32 && (r.dst() & ~Inet4.mask(r.prefixLength())) != 0) {
             throw new HostException("Error: Invalid prefix for given prefix length.");
         }
@@ -234,7 +235,7 @@ public final class Host {
         } else if (r.scope() > Scope.HOST) {
             throw new HostException("Error: Invalid scope.");
         } else if (r.gateway() != 0) {
-            checkGateway(r);
+            r = checkGateway(r);
         } else {
             if (r.device() == null) throw new HostException("Error: Nexthop device required.");
             if (!r.device().isUp()) throw new HostException("Error: Device for nexthop is not up.");
@@ -262,11 +263,11 @@ public final class Host {
     }
 
     /** fib_check_nh_v4_gw: the gateway must be on a link (a route of scope link or host reaches it). */
-    private void checkGateway(Route r) {
+    private Route checkGateway(Route r) {
         if (r.onlink()) {
             if (r.device() == null) throw new HostException("Error: Nexthop device required for onlink.");
             if (!r.device().isUp()) throw new HostException("Error: Nexthop device is not up.");
-            return;
+            return r;
         }
         Route via = fibLookup(r.gateway(), r.scope() + 1, r.device());
         if (via == null || (via.type() != RouteType.UNICAST && via.type() != RouteType.LOCAL)) {
@@ -275,6 +276,9 @@ public final class Host {
         Interface dev = via.device();
         if (r.device() != null && r.device() != dev) throw new HostException("Error: Nexthop has invalid gateway.");
         if (!dev.isUp()) throw new HostException("RTNETLINK answers: Network is down");
+        Route resolved = r.withDevice(dev);
+        resolved.nhScope = via.scope() == Scope.HOST ? Scope.HOST : Scope.LINK;
+        return resolved;
     }
 
     private void insert(Route r) {
@@ -385,7 +389,7 @@ public final class Host {
         else if (Inet4.isMulticast(dst)) type = RouteType.MULTICAST;
         else if (Inet4.isZeronet(dst)) return RouteResult.failure(RouteType.UNSPEC, r, "Invalid argument");
         // broadcast and multicast go to the destination itself, not through a gateway
-        int nexthop = type == RouteType.UNICAST && r.gateway() != 0 ? r.gateway() : dst;
+        int nexthop = type == RouteType.UNICAST ? r.nexthopFor(dst) : dst;
         return new RouteResult(type, r, r.device(), nexthop, fibResultPrefsrc(r), null);
     }
 
@@ -408,7 +412,7 @@ public final class Host {
         return switch (r.type()) {
             case BROADCAST -> new RouteResult(RouteType.BROADCAST, r, loopback, dst, r.prefSrc(), null);
             case LOCAL -> new RouteResult(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst, null);
-            case UNICAST -> new RouteResult(RouteType.UNICAST, r, r.device(), r.gateway() != 0 ? r.gateway() : dst, fibResultPrefsrc(r), null);
+            case UNICAST -> new RouteResult(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r), null);
             default -> RouteResult.failure(RouteType.UNSPEC, r, "martian destination");
         };
     }

@@ -45,7 +45,8 @@ public final class IpFormat {
         switch (res.type()) {
             case LOCAL -> sb.append("<local> ");
             case BROADCAST -> sb.append("<local,brd> ");
-            case MULTICAST -> sb.append("<mc> ");
+            // every up device joins 224.0.0.1 (ip_mc_up), so that group is also delivered locally
+            case MULTICAST -> sb.append(dst == 0xe0000001 ? "<local,mc> " : "<mc> ");
             default -> { }
         }
         return sb.append('\n').toString();

@@ -25,6 +25,7 @@ public final class Route {
     private final int scope;
     private final boolean onlink;
     long seq; // insertion order, for the kernel's append order among equal routes
+    int nhScope = Scope.LINK; // fib_nh_scope: HOST when the gateway turned out to be our own address
 
     public Route(int table, RouteType type, int dst, int prefixLength, int gateway, Interface device,
                  int prefSrc, int metric, int protocol, int scope, boolean onlink) {
@@ -55,6 +56,21 @@ public final class Route {
     public int protocol() { return protocol; }
     public int scope() { return scope; }
     public boolean onlink() { return onlink; }
+
+    /**
+     * The neighbour packets go to (rt_set_nexthop): the gateway when it is on a link, else the
+     * destination itself (also when the "gateway" is one of our own addresses).
+     */
+    public int nexthopFor(int dst) {
+        return gateway != 0 && nhScope == Scope.LINK ? gateway : dst;
+    }
+
+    /** This route with its next hop device resolved (fib_check_nh found it from the gateway). */
+    Route withDevice(Interface dev) {
+        Route r = new Route(table, type, dst, prefixLength, gateway, dev, prefSrc, metric, protocol, scope, onlink);
+        r.nhScope = nhScope;
+        return r;
+    }
 
     /** Does the prefix cover {@code addr}? */
     public boolean covers(int addr) {
