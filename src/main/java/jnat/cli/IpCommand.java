@@ -1,0 +1,97 @@
+package jnat.cli;
+
+import jnat.host.Host;
+import jnat.host.HostException;
+import jnat.host.IpFormat;
+import jnat.host.Route;
+import jnat.host.RouteResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+/** ip(8) over a host file: shows what jnat's host model makes of it, in ip's own format. */
+@Command(name = "ip", mixinStandardHelpOptions = true,
+        description = {"Show a host file as ip(8) would show the host: route get A, route show [table T], addr show, neigh show.",
+                "Without --host the built-in seed Docker host is used."})
+public final class IpCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "FILE", description = "host file of ip(8) commands (default: the seed's Docker host)")
+    Path hostFile;
+
+    @Parameters(paramLabel = "COMMAND", description = "route get A | route [show] [table main|local|all] | addr [show] | neigh [show]")
+    List<String> words = List.of();
+
+    @Override
+    public Integer call() {
+        Host host = loadHost();
+        PrintWriter out = spec.commandLine().getOut();
+        if (words.isEmpty()) throw new UsageError("ip: missing command (route get A, route show, addr show, neigh show)");
+        String object = words.get(0);
+        List<String> rest = words.subList(1, words.size());
+        String cmd = rest.isEmpty() ? "show" : rest.get(0);
+        if (matches(object, "route")) {
+            if (matches(cmd, "get")) {
+                if (rest.size() != 2) throw new UsageError("ip route get: one address expected");
+                int dst;
+                try {
+                    dst = IpFormat.parseAddress(rest.get(1));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageError("Error: inet address is expected rather than \"" + rest.get(1) + "\".");
+                }
+                RouteResult res = host.routeOutput(dst);
+                if (res.isError()) {
+                    spec.commandLine().getErr().print(IpFormat.routeGet(dst, res));
+                    spec.commandLine().getErr().flush();
+                    return 2;
+                }
+                out.print(IpFormat.routeGet(dst, res));
+            } else if (matches(cmd, "show") || matches(cmd, "list")) {
+                int table = Route.TABLE_MAIN;
+                if (rest.size() == 3 && rest.get(1).equals("table")) {
+                    table = switch (rest.get(2)) {
+                        case "main" -> Route.TABLE_MAIN;
+                        case "local" -> Route.TABLE_LOCAL;
+                        case "default" -> Route.TABLE_DEFAULT;
+                        case "all" -> 0;
+                        default -> throw new UsageError("ip route show: table main, local, default or all");
+                    };
+                } else if (rest.size() > 1) {
+                    throw new UsageError("ip route show: only \"table T\" is supported");
+                }
+                out.print(IpFormat.routes(host, table));
+            } else {
+                throw new UsageError("ip route: get or show");
+            }
+        } else if (matches(object, "address") && (matches(cmd, "show") || matches(cmd, "list")) && rest.size() <= 1) {
+            out.print(IpFormat.addresses(host));
+        } else if ((matches(object, "neighbour") || matches(object, "neighbor")) && (matches(cmd, "show") || matches(cmd, "list")) && rest.size() <= 1) {
+            out.print(IpFormat.neighbours(host));
+        } else {
+            throw new UsageError("ip: supported: route get A, route show [table T], addr show, neigh show");
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Host loadHost() {
+        try {
+            return hostFile == null ? Host.fromResource("/hosts/seed-docker-host.ip") : Host.fromFile(hostFile);
+        } catch (HostException e) {
+            throw new UsageError(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageError("cannot read " + hostFile + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean matches(String word, String full) {
+        return !word.isEmpty() && full.startsWith(word);
+    }
+}

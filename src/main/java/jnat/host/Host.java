@@ -1,0 +1,478 @@
+package jnat.host;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The network side of one Linux host: its devices with their IPv4 addresses, the FIB (tables local,
+ * main, default, looked up in that order as the default rules do), and the neighbour table.
+ *
+ * <p>Changes behave as the kernel's do: adding an address adds its local-table routes and the
+ * subnet route (fib_add_ifaddr), bringing a link down removes the routes through it except the
+ * local ones (fib_sync_down_dev), a gateway must be reachable on a link (fib_check_nh). Queries
+ * answer as the kernel would: {@link #routeOutput}, {@link #routeInput}, {@link #addressType},
+ * {@link #selectSourceAddress}, {@link #linkAddress}.
+ *
+ * <p>A new host has {@code lo} (index 1, up, 127.0.0.1/8) like every network namespace once lo is up.
+ */
+public final class Host {
+    private static final int[] RULE_TABLES = {Route.TABLE_LOCAL, Route.TABLE_MAIN, Route.TABLE_DEFAULT};
+    private static final int LOOPBACK_ADDR = 0x7f000001;
+
+    /** Lookup order: longest prefix first, then lowest metric, then the order routes were added. */
+    private static final Comparator<Route> LOOKUP_ORDER = Comparator
+            .comparingInt((Route r) -> -r.prefixLength())
+            .thenComparingLong(r -> Integer.toUnsignedLong(r.metric()))
+            .thenComparingLong(r -> r.seq);
+
+    /** Dump order (ip route show): table, then the trie's key order, longer prefix first for a key. */
+    private static final Comparator<Route> DUMP_ORDER = Comparator
+            .comparingInt(Route::table)
+            .thenComparingLong(r -> Integer.toUnsignedLong(r.dst()))
+            .thenComparingInt(r -> -r.prefixLength())
+            .thenComparingLong(r -> Integer.toUnsignedLong(r.metric()))
+            .thenComparingLong(r -> r.seq);
+
+    private final List<Interface> interfaces = new ArrayList<>();
+    private final List<Route> routes = new ArrayList<>();
+    private Route[] lookupOrder = new Route[0];
+    private final List<Neighbour> neighbours = new ArrayList<>();
+    private final Interface loopback;
+    private int nextIndex = 1;
+    private long routeSeq;
+
+    public Host() {
+        loopback = addLink("lo", "loopback");
+        loopback.mtu = 65536;
+        addAddress(new InterfaceAddress(loopback, LOOPBACK_ADDR, 8, 0, Scope.HOST, null, false, 0));
+        setUp(loopback, true);
+    }
+
+    // ---- loading ----------------------------------------------------------------------------
+
+    /** Reads a host file of ip(8) commands; errors are {@link HostFileException}s naming the line. */
+    public static Host fromFile(Path file) throws IOException {
+        return HostFile.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /** Reads a host file from the classpath, e.g. {@code "/hosts/seed-docker-host.ip"}. */
+    public static Host fromResource(String name) {
+        String path = name.startsWith("/") ? name : "/" + name;
+        try (InputStream in = Host.class.getResourceAsStream(path)) {
+            if (in == null) throw new HostException("no such host resource: " + name);
+            return HostFile.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), path.substring(1));
+        } catch (IOException e) {
+            throw new HostException("cannot read host resource " + name + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses host-file text; {@code fileName} is used in error messages. */
+    public static Host parse(String text, String fileName) {
+        return HostFile.parse(text, fileName);
+    }
+
+    // ---- devices ----------------------------------------------------------------------------
+
+    public List<Interface> interfaces() {
+        return Collections.unmodifiableList(interfaces);
+    }
+
+    /** The device named {@code name}, or null. */
+    public Interface device(String name) {
+        for (Interface i : interfaces) if (i.name().equals(name)) return i;
+        return null;
+    }
+
+    /** The device with ifindex {@code index}, or null. */
+    public Interface deviceByIndex(int index) {
+        for (Interface i : interfaces) if (i.index() == index) return i;
+        return null;
+    }
+
+    public Interface loopback() {
+        return loopback;
+    }
+
+    /** Creates a device (ip link add NAME type TYPE); a new device is down, MTU 1500, with no MAC. */
+    public Interface addLink(String name, String type) {
+        if (device(name) != null) throw new HostException("RTNETLINK answers: File exists");
+        if (name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
+                || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
+            throw new HostException("\"" + name + "\" is not a valid ifname");
+        }
+        Interface dev = new Interface(nextIndex++, name, type, 1500);
+        interfaces.add(dev);
+        return dev;
+    }
+
+    /** ip link set DEV address MAC. TUN and loopback devices have no link-layer address to set. */
+    public void setMac(Interface dev, long mac) {
+        if (dev.isLoopback() || "tun".equals(dev.type())) {
+            throw new HostException("RTNETLINK answers: Operation not supported (" + dev.type() + " has no link-layer address)");
+        }
+        // is_valid_ether_addr: not multicast, not all-zero
+        if (mac == 0 || (mac & 0x0100_0000_0000L) != 0) throw new HostException("RTNETLINK answers: Cannot assign requested address");
+        dev.mac = mac;
+    }
+
+    /** ip link set DEV mtu N (68 .. 65535 as for Ethernet devices). */
+    public void setMtu(Interface dev, int mtu) {
+        if (mtu < 68 || mtu > 65535) throw new HostException("RTNETLINK answers: Invalid argument (mtu " + mtu + ")");
+        dev.mtu = mtu;
+    }
+
+    /** ip link set DEV up|down, with the kernel's route changes (fib_netdev_event). */
+    public void setUp(Interface dev, boolean up) {
+        if (dev.up == up) return;
+        dev.up = up;
+        if (up) {
+            for (InterfaceAddress a : List.copyOf(dev.addresses)) fibAddIfaddr(a);
+        } else {
+            // fib_sync_down_dev + fib_flush: every nexthop through dev dies except host-scope (local) ones
+            routes.removeIf(r -> r.device() == dev && r.scope() != Scope.HOST);
+            neighbours.removeIf(n -> n.device() == dev && !"PERMANENT".equals(n.state()) && !"NOARP".equals(n.state()));
+            rebuildLookupOrder();
+        }
+    }
+
+    // ---- addresses --------------------------------------------------------------------------
+
+    /**
+     * ip addr add (__inet_insert_ifa): an address in the subnet of an existing one (same mask)
+     * becomes secondary; a primary goes after the last primary of no smaller scope.
+     */
+    public void addAddress(InterfaceAddress ifa) {
+        Interface dev = ifa.device();
+        if (ifa.local() == 0) return; // the kernel silently ignores 0.0.0.0
+        int lastPrimary = 0;
+        boolean secondary = false;
+        for (int i = 0; i < dev.addresses.size(); i++) {
+            InterfaceAddress a = dev.addresses.get(i);
+            if (!a.isSecondary() && ifa.scope() <= a.scope()) lastPrimary = i + 1;
+            if (a.mask() == ifa.mask() && ifa.contains(a.local())) {
+                if (a.local() == ifa.local()) throw new HostException("RTNETLINK answers: File exists");
+                if (a.scope() != ifa.scope()) throw new HostException("RTNETLINK answers: Invalid argument (scope differs from "
+                        + Inet4.format(a.local()) + "/" + a.prefixLength() + ")");
+                secondary = true;
+            }
+        }
+        ifa.secondary = secondary;
+        if (secondary) dev.addresses.add(ifa);
+        else dev.addresses.add(lastPrimary, ifa);
+        fibAddIfaddr(ifa);
+    }
+
+    /** fib_add_ifaddr: the routes the kernel adds for an address (fib_frontend.c). */
+    private void fibAddIfaddr(InterfaceAddress ifa) {
+        Interface dev = ifa.device();
+        InterfaceAddress prim = ifa;
+        int mask = ifa.mask(), addr = ifa.local(), prefix = ifa.prefix();
+        if (ifa.isSecondary()) {
+            prim = null;
+            for (InterfaceAddress a : dev.addresses) {
+                if (a.mask() == mask && a.contains(prefix)) { prim = a; break; }
+            }
+            if (prim == null) return;
+        }
+        fibMagic(RouteType.LOCAL, addr, 32, prim, 0);
+        if (!dev.isUp()) return;
+        if (ifa.broadcast() != 0 && ifa.broadcast() != -1) fibMagic(RouteType.BROADCAST, ifa.broadcast(), 32, prim, 0);
+        if (!Inet4.isZeronet(prefix) && !ifa.isSecondary() && (prefix != addr || ifa.prefixLength() < 32)) {
+            if (!ifa.noPrefixRoute()) {
+                fibMagic(dev.isLoopback() ? RouteType.LOCAL : RouteType.UNICAST, prefix, ifa.prefixLength(), prim, ifa.routeMetric());
+            }
+            if (ifa.prefixLength() < 31) fibMagic(RouteType.BROADCAST, prefix | ~mask, 32, prim, 0);
+        }
+    }
+
+    /** fib_magic: a proto kernel route, unicast ones in main, the rest in local; appended, duplicates dropped. */
+    private void fibMagic(RouteType type, int dst, int plen, InterfaceAddress prim, int metric) {
+        int table = type == RouteType.UNICAST ? Route.TABLE_MAIN : Route.TABLE_LOCAL;
+        int scope = type != RouteType.LOCAL ? Scope.LINK : Scope.HOST;
+        Route r = new Route(table, type, dst, plen, 0, prim.device(), prim.local(), metric, Route.PROTO_KERNEL, scope, false);
+        for (Route e : routes) if (e.sameAs(r)) return;
+        insert(r);
+    }
+
+    // ---- routes -----------------------------------------------------------------------------
+
+    /** How {@link #addRoute} treats an existing route with the same prefix and metric. */
+    public enum RouteMode { ADD, REPLACE, APPEND }
+
+    /** All routes of all tables in ip route show's order. */
+    public List<Route> routes() {
+        List<Route> all = new ArrayList<>(routes);
+        all.sort(DUMP_ORDER);
+        return all;
+    }
+
+    /** The routes of one table in ip route show's order. */
+    public List<Route> routes(int table) {
+        return routes().stream().filter(r -> r.table() == table).toList();
+    }
+
+    /** ip route add|replace|append, with the kernel's checks (fib_create_info, fib_check_nh). */
+    public void addRoute(Route route, RouteMode mode) {
+        Route r = route;
+        if (r.prefixLength() < 32 && (r.dst() & ~Inet4.mask(r.prefixLength())) != 0) {
+            throw new HostException("Error: Invalid prefix for given prefix length.");
+        }
+        RouteType type = r.type();
+        if (type.error() != null) {
+            if (r.gateway() != 0 || r.device() != null) {
+                throw new HostException("Error: Gateway, device and multipath can not be specified for this route type.");
+            }
+        } else if (r.scope() == Scope.HOST) {
+            if (r.gateway() != 0) throw new HostException("Error: Route with host scope can not have a gateway.");
+            if (r.device() == null) throw new HostException("Error: Nexthop device required.");
+        } else if (r.scope() > Scope.HOST) {
+            throw new HostException("Error: Invalid scope.");
+        } else if (r.gateway() != 0) {
+            r = checkGateway(r);
+        } else {
+            if (r.device() == null) throw new HostException("Error: Nexthop device required.");
+            if (!r.device().isUp()) throw new HostException("Error: Device for nexthop is not up.");
+        }
+        if (r.prefSrc() != 0 && !(type == RouteType.LOCAL && r.prefSrc() == r.dst())
+                && addressType(r.prefSrc(), null) != RouteType.LOCAL) {
+            throw new HostException("Error: Invalid prefsrc address.");
+        }
+        Route same = null;
+        for (Route e : lookupOrder) {
+            if (e.table() == r.table() && e.dst() == r.dst() && e.prefixLength() == r.prefixLength() && e.metric() == r.metric()) {
+                if (mode == RouteMode.APPEND && e.sameAs(r)) throw new HostException("RTNETLINK answers: File exists");
+                if (same == null) same = e;
+            }
+        }
+        if (same != null && mode == RouteMode.ADD) throw new HostException("RTNETLINK answers: File exists");
+        if (same != null && mode == RouteMode.REPLACE) {
+            routes.remove(same);
+            r.seq = same.seq;
+            routes.add(r);
+            rebuildLookupOrder();
+            return;
+        }
+        insert(r);
+    }
+
+    /** fib_check_nh_v4_gw: the gateway must be on a link (a route of scope link or host reaches it). */
+    private Route checkGateway(Route r) {
+        if (r.onlink()) {
+            if (r.device() == null) throw new HostException("Error: Nexthop device required for onlink.");
+            if (!r.device().isUp()) throw new HostException("Error: Nexthop device is not up.");
+            return r;
+        }
+        Route via = fibLookup(r.gateway(), r.scope() + 1, r.device());
+        if (via == null || (via.type() != RouteType.UNICAST && via.type() != RouteType.LOCAL)) {
+            throw new HostException("Error: Nexthop has invalid gateway.");
+        }
+        Interface dev = via.device();
+        if (r.device() != null && r.device() != dev) throw new HostException("Error: Nexthop has invalid gateway.");
+        if (!dev.isUp()) throw new HostException("RTNETLINK answers: Network is down");
+        Route resolved = r.withDevice(dev);
+        resolved.nhScope = via.scope() == Scope.HOST ? Scope.HOST : Scope.LINK;
+        return resolved;
+    }
+
+    private void insert(Route r) {
+        r.seq = routeSeq++;
+        routes.add(r);
+        rebuildLookupOrder();
+    }
+
+    private void rebuildLookupOrder() {
+        Route[] a = routes.toArray(new Route[0]);
+        java.util.Arrays.sort(a, LOOKUP_ORDER);
+        lookupOrder = a;
+    }
+
+    // ---- neighbours -------------------------------------------------------------------------
+
+    public List<Neighbour> neighbours() {
+        return Collections.unmodifiableList(neighbours);
+    }
+
+    /** ip neigh add|replace ADDR lladdr MAC dev DEV nud STATE. */
+    public void addNeighbour(Neighbour n, boolean replace) {
+        if (!n.device().hasMac()) {
+            throw new HostException("device " + n.device().name() + " has no link-layer address (layer 3 only): no neighbours");
+        }
+        for (int i = 0; i < neighbours.size(); i++) {
+            Neighbour e = neighbours.get(i);
+            if (e.device() == n.device() && e.address() == n.address()) {
+                if (!replace) throw new HostException("RTNETLINK answers: File exists");
+                neighbours.set(i, n);
+                return;
+            }
+        }
+        neighbours.add(n);
+    }
+
+    /** The neighbour entry for {@code addr} on {@code dev}, or null. */
+    public Neighbour neighbour(Interface dev, int addr) {
+        for (int i = 0, n = neighbours.size(); i < n; i++) {
+            Neighbour e = neighbours.get(i);
+            if (e.device() == dev && e.address() == addr) return e;
+        }
+        return null;
+    }
+
+    /**
+     * The destination MAC for a frame to {@code nexthop} on {@code dev} (arp_constructor): the
+     * broadcast MAC for a broadcast address, 01:00:5e + 23 bits for multicast (arp_mc_map), else the
+     * neighbour entry's. {@link Interface#NO_MAC} when unresolved or the device is layer 3 only.
+     */
+    public long linkAddress(Interface dev, int nexthop) {
+        if (!dev.hasMac()) return Interface.NO_MAC;
+        RouteType t = addressType(nexthop, dev);
+        if (t == RouteType.MULTICAST) return 0x01005e000000L | (nexthop & 0x7fffff);
+        if (t == RouteType.BROADCAST) return 0xffffffffffffL;
+        Neighbour n = neighbour(dev, nexthop);
+        return n == null ? Interface.NO_MAC : n.mac();
+    }
+
+    // ---- lookups ----------------------------------------------------------------------------
+
+    /** fib_table_lookup: the longest-prefix, lowest-metric route of {@code table} (error types included). */
+    private Route tableLookup(int table, int dst, int flowScope, Interface oif) {
+        Route[] order = lookupOrder;
+        for (Route r : order) {
+            if (r.table() != table || !r.covers(dst) || r.scope() < flowScope) continue;
+            if (r.type().error() != null) return r;
+            if (oif != null && r.device() != oif) continue;
+            return r;
+        }
+        return null;
+    }
+
+    /** fib_lookup with the default rules (local, main, default); a throw route moves on to the next table. */
+    private Route fibLookup(int dst, int flowScope, Interface oif) {
+        for (int table : RULE_TABLES) {
+            Route r = tableLookup(table, dst, flowScope, oif);
+            if (r != null && r.type() != RouteType.THROW) return r;
+        }
+        return null;
+    }
+
+    /** The FIB entry the kernel's rules pick for {@code dst} (may be of an error type), or null. */
+    public Route fibLookup(int dst) {
+        return fibLookup(dst, Scope.UNIVERSE, null);
+    }
+
+    /**
+     * Routes a locally generated packet (ip_route_output_key without source or output device), what
+     * {@code ip route get DST} shows: LOCAL via lo for our own addresses, else the output device,
+     * next hop and preferred source.
+     */
+    public RouteResult routeOutput(int dst) {
+        if (dst == 0) return new RouteResult(RouteType.LOCAL, null, loopback, LOOPBACK_ADDR, LOOPBACK_ADDR, null);
+        Route r = fibLookup(dst, Scope.UNIVERSE, null);
+        if (r == null) return RouteResult.failure(RouteType.UNREACHABLE, null, "Network is unreachable");
+        if (r.type().error() != null) return RouteResult.failure(r.type(), r, r.type().error());
+        if (r.type() == RouteType.LOCAL) {
+            return new RouteResult(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst, null);
+        }
+        return mkroute(r, dst);
+    }
+
+    /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0/8 invalid. */
+    private RouteResult mkroute(Route r, int dst) {
+        RouteType type = r.type();
+        if (Inet4.isLimitedBroadcast(dst)) type = RouteType.BROADCAST;
+        else if (Inet4.isMulticast(dst)) type = RouteType.MULTICAST;
+        else if (Inet4.isZeronet(dst)) return RouteResult.failure(RouteType.UNSPEC, r, "Invalid argument");
+        // broadcast and multicast go to the destination itself, not through a gateway
+        int nexthop = type == RouteType.UNICAST ? r.nexthopFor(dst) : dst;
+        return new RouteResult(type, r, r.device(), nexthop, fibResultPrefsrc(r), null);
+    }
+
+    /**
+     * Routes a packet that arrived on {@code in} (ip_route_input_slow, forwarding enabled): LOCAL to
+     * deliver, BROADCAST/MULTICAST, UNICAST to forward through {@code out} to {@code nexthop}; failures
+     * carry the error ip_error turns into an ICMP message ("martian ..." for packets dropped as martians).
+     */
+    public RouteResult routeInput(int dst, int src, Interface in) {
+        if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
+        if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return new RouteResult(RouteType.BROADCAST, null, loopback, dst, 0, null);
+        if (Inet4.isMulticast(dst)) return new RouteResult(RouteType.MULTICAST, null, loopback, dst, 0, null);
+        if (Inet4.isZeronet(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
+        if (Inet4.isZeronet(dst)) return RouteResult.failure(RouteType.UNSPEC, null, "martian destination");
+        if (Inet4.isLoopback(dst)) return RouteResult.failure(RouteType.UNSPEC, null, "martian destination");
+        if (Inet4.isLoopback(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
+        Route r = fibLookup(dst, Scope.UNIVERSE, null);
+        if (r == null) return RouteResult.failure(RouteType.UNREACHABLE, null, "Network is unreachable");
+        if (r.type().error() != null) return RouteResult.failure(r.type(), r, r.type().error());
+        return switch (r.type()) {
+            case BROADCAST -> new RouteResult(RouteType.BROADCAST, r, loopback, dst, r.prefSrc(), null);
+            case LOCAL -> new RouteResult(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst, null);
+            case UNICAST -> new RouteResult(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r), null);
+            default -> RouteResult.failure(RouteType.UNSPEC, r, "martian destination");
+        };
+    }
+
+    /** fib_result_prefsrc: the route's src, else inet_select_addr(dev, gateway, route scope). */
+    private int fibResultPrefsrc(Route r) {
+        if (r.prefSrc() != 0) return r.prefSrc();
+        return r.device() == null ? 0 : selectSourceAddress(r.device(), r.gateway(), r.scope());
+    }
+
+    /**
+     * The type of {@code addr} as xt_addrtype sees it (inet_dev_addr_type, a lookup in table local):
+     * 0.0.0.0/8 and 255.255.255.255 are BROADCAST, 224/4 MULTICAST, our addresses LOCAL, subnet
+     * broadcasts BROADCAST, the rest UNICAST. With {@code limitDev} (--limit-iface-in/out) a local
+     * route through another device counts as UNICAST. As in the kernel, a blackhole/unreachable/
+     * prohibit route makes the lookup fail, which also answers UNICAST.
+     */
+    public RouteType addressType(int addr, Interface limitDev) {
+        if (Inet4.isZeronet(addr) || Inet4.isLimitedBroadcast(addr)) return RouteType.BROADCAST;
+        if (Inet4.isMulticast(addr)) return RouteType.MULTICAST;
+        Route r = tableLookup(Route.TABLE_LOCAL, addr, Scope.UNIVERSE, null);
+        if (r == null || r.type().error() != null) return RouteType.UNICAST;
+        return limitDev == null || limitDev == r.device() ? r.type() : RouteType.UNICAST;
+    }
+
+    /** inet_addr_type: {@link #addressType(int, Interface)} on any device. */
+    public RouteType addressType(int addr) {
+        return addressType(addr, null);
+    }
+
+    /**
+     * MASQUERADE's source choice, inet_select_addr(out, nexthop, RT_SCOPE_UNIVERSE): the primary
+     * address of {@code out} whose subnet holds {@code nexthop}, else its first primary of global
+     * scope, else the first global primary of any device (lo first). 0 if there is none.
+     */
+    public int selectSourceAddress(Interface out, int nexthop) {
+        return selectSourceAddress(out, nexthop, Scope.UNIVERSE);
+    }
+
+    /** inet_select_addr(dev, dst, scope) (devinet.c); secondaries are never chosen. */
+    public int selectSourceAddress(Interface dev, int dst, int scope) {
+        int addr = 0;
+        for (InterfaceAddress a : dev.addresses) {
+            if (a.isSecondary()) continue;
+            if (Math.min(a.scope(), Scope.HOST) > scope) continue; // route_localnet off: localnet scope is host
+            if (dst == 0 || a.contains(dst)) return a.local();
+            if (addr == 0) addr = a.local();
+        }
+        if (addr != 0) return addr;
+        for (Interface d : interfaces) { // in_dev_select_addr on every device, lo first
+            for (InterfaceAddress a : d.addresses) {
+                if (a.isSecondary()) continue;
+                if (a.scope() != Scope.LINK && a.scope() <= scope) return a.local();
+            }
+        }
+        return 0;
+    }
+
+    /** Is {@code addr} one of this host's addresses (a LOCAL route in table local)? */
+    public boolean isLocalAddress(int addr) {
+        return addressType(addr, null) == RouteType.LOCAL;
+    }
+}

@@ -1,0 +1,430 @@
+package jnat.host;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The host-file reader: one ip(8) command a line without the leading {@code ip} ({@code link},
+ * {@code addr}, {@code route}, {@code neigh}, {@code tuntap}), {@code #} starts a comment. Objects and
+ * commands may be abbreviated as ip(8) allows ({@code a}, {@code r}, {@code n}, {@code l}). Every
+ * error is a {@link HostFileException} "FILE:LINE: reason".
+ */
+final class HostFile {
+    /** ip(8)'s object table in its order: an abbreviation means the first object it starts. */
+    private static final String[] OBJECTS = {
+        "address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
+        "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tuntap", "tap", "token", "tcpmetrics", "monitor",
+        "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "stats",
+    };
+    private static final List<String> LINK_TYPES = List.of("dummy", "veth", "bridge", "tun");
+
+    private final Host host = new Host();
+    private List<String> words;
+    private int pos;
+
+    private HostFile() {}
+
+    static Host parse(String text, String fileName) {
+        HostFile f = new HostFile();
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            List<String> words = tokenize(lines[i]);
+            if (words.isEmpty()) continue;
+            try {
+                f.command(words);
+            } catch (HostException | IllegalArgumentException e) {
+                throw new HostFileException(fileName, i + 1, e.getMessage());
+            }
+        }
+        return f.host;
+    }
+
+    private static List<String> tokenize(String line) {
+        List<String> words = new ArrayList<>();
+        for (String w : line.trim().split("\\s+")) {
+            if (w.startsWith("#")) break;
+            if (!w.isEmpty()) words.add(w);
+        }
+        return words;
+    }
+
+    // ---- word cursor --------------------------------------------------------------------------
+
+    private boolean more() { return pos < words.size(); }
+
+    private String next() { return words.get(pos++); }
+
+    /** The argument of keyword {@code key}, as ip's NEXT_ARG() demands. */
+    private String arg(String key) {
+        if (!more()) throw new HostException("Command line is not complete. Try option \"help\" (\"" + key + "\" needs an argument)");
+        return next();
+    }
+
+    /** iproute2's matches(): {@code word} is a non-empty prefix of {@code full}. */
+    private static boolean matches(String word, String full) {
+        return !word.isEmpty() && full.startsWith(word);
+    }
+
+    private void command(List<String> w) {
+        words = w;
+        pos = 0;
+        if (next().equals("ip")) {
+            if (!more()) throw new HostException("missing object after \"ip\"");
+        } else {
+            pos = 0;
+        }
+        String word = next();
+        String object = null;
+        for (String o : OBJECTS) {
+            if (matches(word, o)) { object = o; break; }
+        }
+        if (object == null) throw new HostException("Object \"" + word + "\" is unknown, try \"ip help\".");
+        if (!more()) throw new HostException("missing command after \"" + object + "\"");
+        String cmd = next();
+        switch (object) {
+            case "link" -> {
+                if (matches(cmd, "add")) linkAdd();
+                else if (matches(cmd, "set") || matches(cmd, "change")) linkSet();
+                else throw unsupported("link", cmd);
+            }
+            case "address" -> {
+                if (matches(cmd, "add")) addrAdd();
+                else throw unsupported("address", cmd);
+            }
+            case "route" -> {
+                if (matches(cmd, "add")) routeAdd(Host.RouteMode.ADD);
+                else if (matches(cmd, "replace")) routeAdd(Host.RouteMode.REPLACE);
+                else if (matches(cmd, "append")) routeAdd(Host.RouteMode.APPEND);
+                else throw unsupported("route", cmd);
+            }
+            case "neighbor", "neighbour" -> {
+                if (matches(cmd, "add")) neighAdd(false);
+                else if (matches(cmd, "replace") || matches(cmd, "change") || cmd.equals("chg")) neighAdd(true);
+                else throw unsupported("neigh", cmd);
+            }
+            case "tuntap", "tap" -> {
+                if (matches(cmd, "add")) tuntapAdd();
+                else throw unsupported("tuntap", cmd);
+            }
+            default -> throw new HostException("ip " + object + " is not supported in a host file"
+                    + " (use link, addr, route, neigh, tuntap)");
+        }
+    }
+
+    private static HostException unsupported(String object, String cmd) {
+        return new HostException("Command \"" + cmd + "\" is unknown or not supported for \"ip " + object + "\" in a host file");
+    }
+
+    private Interface device(String name) {
+        Interface dev = host.device(name);
+        if (dev == null) throw new HostException("Cannot find device \"" + name + "\"");
+        return dev;
+    }
+
+    // ---- link -------------------------------------------------------------------------------
+
+    /** link add [name|dev] NAME [address MAC] [mtu N] [up] type dummy|veth|bridge|tun [peer [name] P] */
+    private void linkAdd() {
+        String name = null, type = null, peer = null;
+        LinkChanges changes = new LinkChanges();
+        while (more()) {
+            String w = next();
+            if (type != null) {
+                if (type.equals("veth") && w.equals("peer")) {
+                    String p = arg("peer");
+                    peer = p.equals("name") ? arg("name") : p;
+                    continue;
+                }
+                throw new HostException("unknown option \"" + w + "\" for type " + type);
+            }
+            switch (w) {
+                case "type" -> {
+                    type = arg("type");
+                    if (!LINK_TYPES.contains(type)) throw new HostException("Error: Unknown device type \"" + type + "\" (supported: " + String.join(", ", LINK_TYPES) + ")");
+                }
+                case "name", "dev" -> name = dupCheck(name, "name", arg(w));
+                default -> {
+                    if (!changes.option(w)) name = dupCheck(name, "name", w);
+                }
+            }
+        }
+        if (name == null) throw new HostException("Not enough information: \"dev\" argument is required.");
+        if (type == null) throw new HostException("Not enough information: \"type\" argument is required.");
+        Interface dev = host.addLink(name, type);
+        if (peer != null) host.addLink(peer, "veth");
+        changes.apply(dev);
+    }
+
+    /** link set [dev] X [address MAC] [mtu N] [up|down]; an unknown X is created (layer 3 only until it gets a MAC). */
+    private void linkSet() {
+        String name = null;
+        LinkChanges changes = new LinkChanges();
+        while (more()) {
+            String w = next();
+            if (w.equals("dev")) name = dupCheck(name, "dev", arg("dev"));
+            else if (!changes.option(w)) name = dupCheck(name, "dev", w);
+        }
+        if (name == null) throw new HostException("Not enough information: \"dev\" argument is required.");
+        Interface dev = host.device(name);
+        if (dev == null) dev = host.addLink(name, "none");
+        changes.apply(dev);
+    }
+
+    private static String dupCheck(String old, String key, String value) {
+        if (old != null) throw new HostException("Error: either \"" + key + "\" is duplicate, or \"" + value + "\" is a garbage.");
+        return value;
+    }
+
+    /** The settings of a link add/set line, applied in the kernel's order: MTU, address, then flags. */
+    private final class LinkChanges {
+        long mac = Interface.NO_MAC;
+        int mtu = -1;
+        Boolean up;
+
+        /** Consumes a known option, false if {@code w} is not one. */
+        boolean option(String w) {
+            switch (w) {
+                case "address" -> {
+                    String s = arg("address");
+                    try { mac = Inet4.parseMac(s); }
+                    catch (IllegalArgumentException e) { throw new HostException("\"" + s + "\" is invalid lladdr."); }
+                }
+                case "mtu" -> {
+                    String s = arg("mtu");
+                    mtu = Scope.parseNumber(s, Integer.MAX_VALUE);
+                    if (mtu < 0) throw new HostException("Invalid \"mtu\" value \"" + s + "\"");
+                }
+                case "up" -> up = true;
+                case "down" -> up = false;
+                default -> {
+                    if (List.of("arp", "multicast", "allmulticast", "promisc", "txqueuelen", "qlen", "alias",
+                            "netns", "master", "nomaster", "group", "state", "mode", "broadcast", "brd",
+                            "peer", "vf", "xdp", "link").contains(w)) {
+                        throw new HostException("link option \"" + w + "\" is not supported in a host file");
+                    }
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void apply(Interface dev) {
+            if (mtu >= 0) host.setMtu(dev, mtu);
+            if (mac != Interface.NO_MAC) host.setMac(dev, mac);
+            if (up != null) host.setUp(dev, up);
+        }
+    }
+
+    /** tuntap add [dev] NAME mode tun */
+    private void tuntapAdd() {
+        String name = null, mode = null;
+        while (more()) {
+            String w = next();
+            switch (w) {
+                case "dev", "name" -> name = dupCheck(name, "dev", arg(w));
+                case "mode" -> mode = arg("mode");
+                case "tun", "tap" -> mode = w;
+                default -> name = dupCheck(name, "dev", w);
+            }
+        }
+        if (name == null) throw new HostException("Not enough information: \"dev\" argument is required.");
+        if (!"tun".equals(mode)) throw new HostException("only \"mode tun\" is supported");
+        host.addLink(name, "tun");
+    }
+
+    // ---- address ----------------------------------------------------------------------------
+
+    /** addr add A[/P] [brd B|+|-] dev X [scope S] [label L] [noprefixroute] [metric N] */
+    private void addrAdd() {
+        int local = 0, plen = -1, brd = 0, scope = -1, metric = 0;
+        boolean haveLocal = false, noPrefixRoute = false;
+        String brdArg = null, dev = null, label = null;
+        while (more()) {
+            String w = next();
+            switch (w) {
+                case "broadcast", "brd" -> brdArg = dupCheck(brdArg, "broadcast", arg(w));
+                case "scope" -> scope = Scope.parse(arg("scope"));
+                case "dev" -> dev = dupCheck(dev, "dev", arg("dev"));
+                case "label" -> label = dupCheck(label, "label", arg("label"));
+                case "noprefixroute" -> noPrefixRoute = true;
+                case "metric", "priority" -> metric = number(arg(w), "metric");
+                case "valid_lft", "preferred_lft" -> {
+                    String v = arg(w);
+                    if (!v.equals("forever")) throw new HostException(w + " other than \"forever\" is not supported in a host file");
+                }
+                case "peer", "remote", "anycast", "home", "nodad", "mngtmpaddr", "optimistic", "autojoin" ->
+                        throw new HostException("address option \"" + w + "\" is not supported in a host file");
+                default -> {
+                    String a = w.equals("local") ? arg("local") : w;
+                    if (haveLocal) throw new HostException("Error: either \"local\" is duplicate, or \"" + a + "\" is a garbage.");
+                    int slash = a.indexOf('/');
+                    local = address(slash < 0 ? a : a.substring(0, slash));
+                    plen = slash < 0 ? 32 : prefixLength(a.substring(slash + 1), a);
+                    haveLocal = true;
+                }
+            }
+        }
+        if (dev == null) throw new HostException("Not enough information: \"dev\" argument is required.");
+        if (!haveLocal) throw new HostException("Not enough information: address is required.");
+        if (label != null && !label.equals(dev) && !label.startsWith(dev + ":")) {
+            throw new HostException("\"label\" (" + label + ") must match \"dev\" (" + dev + ") or be prefixed by \"dev\" with a colon.");
+        }
+        if (brdArg != null) {
+            if (brdArg.equals("+") || brdArg.equals("-")) {
+                // ip computes it only for prefixes up to /30
+                if (plen <= 30) brd = brdArg.equals("+") ? local | ~Inet4.mask(plen) : local & Inet4.mask(plen);
+            } else {
+                brd = address(brdArg);
+            }
+        }
+        if (scope < 0) scope = Inet4.isLoopback(local) ? Scope.HOST : Scope.UNIVERSE; // ip's default_scope()
+        Interface d = device(dev);
+        host.addAddress(new InterfaceAddress(d, local, plen, brd, scope, label, noPrefixRoute, metric));
+    }
+
+    // ---- route ------------------------------------------------------------------------------
+
+    /** route add [TYPE] PREFIX|default [via GW] [dev X] [src S] [metric N] [proto P] [scope S] [table T] [onlink] */
+    private void routeAdd(Host.RouteMode mode) {
+        RouteType type = RouteType.UNICAST;
+        boolean haveType = false, haveDst = false, onlink = false;
+        int dst = 0, plen = 0, gw = 0, src = 0, metric = 0, proto = Route.PROTO_BOOT, scope = -1, table = -1;
+        String dev = null;
+        while (more()) {
+            String w = next();
+            switch (w) {
+                case "via" -> {
+                    String g = arg("via");
+                    if (g.equals("inet")) g = arg("via");
+                    gw = address(g);
+                }
+                case "dev", "oif" -> dev = dupCheck(dev, "dev", arg(w));
+                case "src" -> src = address(arg("src"));
+                case "metric", "priority", "preference" -> metric = number(arg(w), "metric");
+                case "proto", "protocol" -> {
+                    String p = arg(w);
+                    proto = Route.parseProtocol(p);
+                    if (proto < 0) throw new HostException("Error: \"protocol\" value is invalid: \"" + p + "\"");
+                }
+                case "scope" -> scope = Scope.parse(arg("scope"));
+                case "table" -> {
+                    String t = arg("table");
+                    table = Route.parseTable(t);
+                    if (table < 0) throw new HostException("Error: argument \"" + t + "\" is wrong: \"table\" value is invalid");
+                }
+                case "onlink" -> onlink = true;
+                case "nexthop", "nhid", "encap", "mtu", "advmss", "realms", "tos", "dsfield", "from", "iif" ->
+                        throw new HostException("route option \"" + w + "\" is not supported in a host file");
+                default -> {
+                    String d = w.equals("to") ? arg("to") : w;
+                    RouteType t = haveDst || haveType || Character.isDigit(d.charAt(0)) ? null : RouteType.parse(d);
+                    if (t != null && !d.equals("default")) {
+                        type = t;
+                        haveType = true;
+                        continue;
+                    }
+                    if (haveDst) throw new HostException("Error: either \"to\" is duplicate, or \"" + d + "\" is a garbage.");
+                    haveDst = true;
+                    if (d.equals("default") || d.equals("all") || d.equals("any")) {
+                        dst = 0;
+                        plen = 0;
+                    } else {
+                        int slash = d.indexOf('/');
+                        dst = address(slash < 0 ? d : d.substring(0, slash));
+                        plen = slash < 0 ? 32 : prefixLength(d.substring(slash + 1), d);
+                    }
+                }
+            }
+        }
+        if (!haveDst) throw new HostException("Not enough information: destination prefix is required.");
+        if (table < 0) {
+            table = switch (type) {
+                case LOCAL, BROADCAST, NAT, ANYCAST -> Route.TABLE_LOCAL;
+                default -> Route.TABLE_MAIN;
+            };
+        }
+        if (scope < 0) { // iproute_modify's defaults
+            scope = switch (type) {
+                case LOCAL, NAT -> Scope.HOST;
+                case BROADCAST, MULTICAST, ANYCAST -> Scope.LINK;
+                case UNICAST -> gw == 0 ? Scope.LINK : Scope.UNIVERSE;
+                default -> Scope.UNIVERSE;
+            };
+        }
+        Interface d = dev == null ? null : device(dev);
+        host.addRoute(new Route(table, type, dst, plen, gw, d, src, metric, proto, scope, onlink), mode);
+    }
+
+    // ---- neighbour --------------------------------------------------------------------------
+
+    /** neigh add|replace [to] A lladdr MAC dev X [nud permanent|noarp|reachable|stale] */
+    private void neighAdd(boolean replace) {
+        int addr = 0;
+        boolean haveAddr = false;
+        long mac = Interface.NO_MAC;
+        String dev = null, state = "PERMANENT";
+        while (more()) {
+            String w = next();
+            switch (w) {
+                case "lladdr" -> {
+                    String s = arg("lladdr");
+                    try { mac = Inet4.parseMac(s); }
+                    catch (IllegalArgumentException e) { throw new HostException("\"" + s + "\" is invalid lladdr."); }
+                }
+                case "dev" -> dev = dupCheck(dev, "dev", arg("dev"));
+                case "nud" -> {
+                    String s = arg("nud").toLowerCase(Locale.ROOT);
+                    if (!List.of("permanent", "noarp", "reachable", "stale").contains(s)) {
+                        throw new HostException("nud state \"" + s + "\" is not supported (permanent, noarp, reachable, stale)");
+                    }
+                    state = s.toUpperCase(Locale.ROOT);
+                }
+                case "router", "proxy", "extern_learn", "use", "managed" ->
+                        throw new HostException("neigh option \"" + w + "\" is not supported in a host file");
+                default -> {
+                    String a = w.equals("to") ? arg("to") : w;
+                    if (haveAddr) throw new HostException("Error: either \"to\" is duplicate, or \"" + a + "\" is a garbage.");
+                    addr = address(a);
+                    haveAddr = true;
+                }
+            }
+        }
+        if (dev == null || !haveAddr) throw new HostException("Device and destination are required arguments.");
+        if (mac == Interface.NO_MAC) throw new HostException("lladdr is required (a host file has no ARP to resolve it)");
+        host.addNeighbour(new Neighbour(addr, mac, device(dev), state), replace);
+    }
+
+    // ---- values -----------------------------------------------------------------------------
+
+    /** An IPv4 address as ip's get_addr_ipv4 reads it: 1 to 4 parts, missing ones zero ("10" is 10.0.0.0). */
+    private static int address(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length > 4) throw new HostException("Error: an inet address is expected rather than \"" + s + "\".");
+        int value = 0;
+        for (int i = 0; i < 4; i++) {
+            int b = 0;
+            if (i < parts.length) {
+                b = Scope.parseNumber(parts[i], 255);
+                if (b < 0 || parts[i].length() > 3) throw new HostException("Error: an inet address is expected rather than \"" + s + "\".");
+            }
+            value = (value << 8) | b;
+        }
+        return value;
+    }
+
+    private static int prefixLength(String s, String whole) {
+        int p = Scope.parseNumber(s, 32);
+        if (p < 0) throw new HostException("Error: an inet prefix is expected rather than \"" + whole + "\".");
+        return p;
+    }
+
+    private static int number(String s, String what) {
+        long v = s.isEmpty() || s.length() > 10 ? -1 : Scope.parseNumber(s, Integer.MAX_VALUE);
+        if (v < 0) {
+            try { v = Long.parseLong(s); } catch (NumberFormatException e) { v = -1; }
+            if (v < 0 || v > 0xffffffffL) throw new HostException("Error: \"" + what + "\" value is invalid: \"" + s + "\"");
+        }
+        return (int) v;
+    }
+}

@@ -1,0 +1,115 @@
+package jnat.host;
+
+import java.util.List;
+
+/** Prints the host model the way iproute2 6.1's ip(8) prints it (trailing spaces included). */
+public final class IpFormat {
+    private IpFormat() {}
+
+    /** One line of ip route show; {@code allTables} adds "table NAME" for routes outside main. */
+    public static String route(Route r, boolean allTables) {
+        StringBuilder sb = new StringBuilder();
+        if (r.type() != RouteType.UNICAST) sb.append(r.type().ipName()).append(' ');
+        sb.append(prefix(r.dst(), r.prefixLength())).append(' ');
+        if (r.gateway() != 0) sb.append("via ").append(Inet4.format(r.gateway())).append(' ');
+        if (r.device() != null) sb.append("dev ").append(r.device().name()).append(' ');
+        if (allTables && r.table() != Route.TABLE_MAIN) sb.append("table ").append(Route.tableName(r.table())).append(' ');
+        if (r.protocol() != Route.PROTO_BOOT) sb.append("proto ").append(Route.protocolName(r.protocol())).append(' ');
+        if (r.scope() != Scope.UNIVERSE) sb.append("scope ").append(Scope.name(r.scope())).append(' ');
+        if (r.prefSrc() != 0) sb.append("src ").append(Inet4.format(r.prefSrc())).append(' ');
+        if (r.metric() != 0) sb.append("metric ").append(Integer.toUnsignedString(r.metric())).append(' ');
+        if (r.onlink()) sb.append("onlink ");
+        return sb.append('\n').toString();
+    }
+
+    /** ip route show [table T]: {@code table} 0 means all tables. */
+    public static String routes(Host host, int table) {
+        StringBuilder sb = new StringBuilder();
+        List<Route> rs = table == 0 ? host.routes() : host.routes(table);
+        for (Route r : rs) sb.append(route(r, table == 0));
+        return sb.toString();
+    }
+
+    /** What ip route get DST prints on stdout, or the "RTNETLINK answers: ..." line it prints on stderr. */
+    public static String routeGet(int dst, RouteResult res) {
+        if (res.isError()) return "RTNETLINK answers: " + res.error() + "\n";
+        StringBuilder sb = new StringBuilder();
+        if (res.type() != RouteType.UNICAST) sb.append(res.type().ipName()).append(' ');
+        sb.append(Inet4.format(dst)).append(' ');
+        if (res.type() == RouteType.UNICAST && res.nexthop() != dst) sb.append("via ").append(Inet4.format(res.nexthop())).append(' ');
+        sb.append("dev ").append(res.out().name()).append(' ');
+        if (res.source() != 0) sb.append("src ").append(Inet4.format(res.source())).append(' ');
+        // iproute2 reads RTCF_MULTICAST's bit of rtm_flags as RTM_F_OFFLOAD_FAILED
+        if (res.type() == RouteType.MULTICAST) sb.append("rt_offload_failed ");
+        sb.append("uid 0 \n    cache ");
+        switch (res.type()) {
+            case LOCAL -> sb.append("<local> ");
+            case BROADCAST -> sb.append("<local,brd> ");
+            // every up device joins 224.0.0.1 (ip_mc_up), so that group is also delivered locally
+            case MULTICAST -> sb.append(dst == 0xe0000001 ? "<local,mc> " : "<mc> ");
+            default -> { }
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** ip addr show (IPv4 only; lifetimes are always forever). */
+    public static String addresses(Host host) {
+        StringBuilder sb = new StringBuilder();
+        for (Interface d : host.interfaces()) sb.append(addresses(d));
+        return sb.toString();
+    }
+
+    /** ip addr show dev D. */
+    public static String addresses(Interface d) {
+        StringBuilder sb = new StringBuilder();
+        boolean l3 = !d.hasMac() && !d.isLoopback();
+        String flags;
+        if (d.isLoopback()) flags = "LOOPBACK";
+        else if (l3) flags = "POINTOPOINT,MULTICAST,NOARP";
+        else flags = "BROADCAST,MULTICAST";
+        if (d.isUp()) flags += ",UP,LOWER_UP";
+        String state = !d.isUp() ? "DOWN" : d.hasMac() ? "UP" : "UNKNOWN";
+        String qdisc = !d.isUp() ? "noop" : l3 ? "fq_codel" : "noqueue";
+        sb.append(d.index()).append(": ").append(d.name()).append(": <").append(flags).append("> mtu ").append(d.mtu())
+                .append(" qdisc ").append(qdisc).append(" state ").append(state).append(" group default qlen ")
+                .append(l3 ? 500 : 1000).append('\n');
+        if (d.isLoopback()) sb.append("    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n");
+        else if (l3) sb.append("    link/none \n");
+        else sb.append("    link/ether ").append(d.macString()).append(" brd ff:ff:ff:ff:ff:ff\n");
+        for (InterfaceAddress a : d.addresses()) {
+            sb.append("    inet ").append(Inet4.format(a.local())).append('/').append(a.prefixLength()).append(' ');
+            if (a.broadcast() != 0) sb.append("brd ").append(Inet4.format(a.broadcast())).append(' ');
+            sb.append("scope ").append(Scope.name(a.scope())).append(' ');
+            if (a.isSecondary()) sb.append("secondary ");
+            if (a.noPrefixRoute()) sb.append("noprefixroute ");
+            sb.append(a.label()).append('\n');
+            sb.append("       valid_lft forever preferred_lft forever\n");
+        }
+        return sb.toString();
+    }
+
+    /** ip neigh show. */
+    public static String neighbours(Host host) {
+        StringBuilder sb = new StringBuilder();
+        for (Neighbour n : host.neighbours()) {
+            sb.append(Inet4.format(n.address())).append(" dev ").append(n.device().name())
+                    .append(" lladdr ").append(n.macString()).append(' ').append(n.state()).append(" \n");
+        }
+        return sb.toString();
+    }
+
+    static String prefix(int dst, int plen) {
+        if (plen == 0) return "default";
+        return plen == 32 ? Inet4.format(dst) : Inet4.format(dst) + "/" + plen;
+    }
+
+    /** Parses a dotted quad for callers outside the package (the CLI); throws IllegalArgumentException. */
+    public static int parseAddress(String s) {
+        return Inet4.parse(s);
+    }
+
+    /** Formats an address as a dotted quad. */
+    public static String formatAddress(int a) {
+        return Inet4.format(a);
+    }
+}
