@@ -89,8 +89,8 @@ public final class Conntrack {
                 case Tuple.IPPROTO_ICMP -> icmp(id, dir, p, now);
                 default -> generic(id, dir, p, now);
             };
-            if (res == TcpTracker.REPEAT) continue; // reopened: the old entry is gone, look up again
-            if (res != TcpTracker.ACCEPT) {
+            if (res == TcpTracker.PKT_REPEAT) continue; // reopened: the old entry is gone, look up again
+            if (res != TcpTracker.PKT_ACCEPT) {
                 if (!table.confirmed(id)) table.release(id);
                 return invalid(p);
             }
@@ -145,12 +145,12 @@ public final class Conntrack {
                 stream = (st & Status.ASSURED) == 0;
             }
             table.refreshAcct(id, dir, p.ipLength, extra, now);
-            if ((st & Status.NAT_CLASH) != 0) return TcpTracker.ACCEPT;
+            if ((st & Status.NAT_CLASH) != 0) return TcpTracker.PKT_ACCEPT;
             if (stream) table.setStatus(id, Status.ASSURED);
         } else {
             table.refreshAcct(id, dir, p.ipLength, UDP_TIMEOUT, now);
         }
-        return TcpTracker.ACCEPT;
+        return TcpTracker.PKT_ACCEPT;
     }
 
     /** nf_conntrack_icmp_packet: only query types (echo, timestamp, info, address mask) may create. */
@@ -158,16 +158,16 @@ public final class Conntrack {
         int type = table.dstPort(id, ORIGINAL) >>> 8;
         switch (type) {
             case Tuple.ICMP_ECHO, Tuple.ICMP_TIMESTAMP, Tuple.ICMP_INFO_REQUEST, Tuple.ICMP_ADDRESS -> { }
-            default -> { return TcpTracker.INVALID; } // can't create a new ICMP "conn" with this
+            default -> { return TcpTracker.PKT_INVALID; } // can't create a new ICMP "conn" with this
         }
         table.refreshAcct(id, dir, p.ipLength, ICMP_TIMEOUT, now);
-        return TcpTracker.ACCEPT;
+        return TcpTracker.PKT_ACCEPT;
     }
 
     /** nf_conntrack_generic: other protocols, tracked by address. */
     private int generic(int id, int dir, CtPacket p, long now) {
         table.refreshAcct(id, dir, p.ipLength, GENERIC_TIMEOUT, now);
-        return TcpTracker.ACCEPT;
+        return TcpTracker.PKT_ACCEPT;
     }
 
     private static int invalid(CtPacket p) {

@@ -71,7 +71,7 @@ public final class TcpTracker {
     static final int MAX_RETRANS = 3;
 
     // Results of tcp_packet.
-    static final int ACCEPT = 1, INVALID = 0, REPEAT = -1;
+    static final int PKT_ACCEPT = 1, PKT_INVALID = 0, PKT_REPEAT = -1;
     // enum nf_ct_tcp_action
     private static final int ACT_IGNORE = 0, ACT_INVALID = 1, ACT_ACCEPT = 2;
 
@@ -366,8 +366,8 @@ public final class TcpTracker {
      * reopened by this SYN: look up again).
      */
     static int packet(ConnTable t, int id, int dir, CtPacket p, long now) {
-        if (!validFlags(p.tcpFlags)) return INVALID; // tcp_error: invalid tcp flag combination
-        if (!t.confirmed(id) && !newConn(t, id, p)) return INVALID;
+        if (!validFlags(p.tcpFlags)) return PKT_INVALID; // tcp_error: invalid tcp flag combination
+        if (!t.confirmed(id) && !newConn(t, id, p)) return PKT_INVALID;
 
         int flags = p.tcpFlags;
         int oldState = t.tcpState[id];
@@ -385,7 +385,7 @@ public final class TcpTracker {
                 if ((((t.tdFlags[id << 1 | dir] | t.tdFlags[id << 1 | other]) & FLAG_CLOSE_INIT) != 0)
                         || (t.lastDir[id] == dir && t.lastIndex[id] == RST_SET)) {
                     t.killDeferred(id);
-                    return REPEAT;
+                    return PKT_REPEAT;
                 }
                 // fall through: ignored
             case IGNORE: {
@@ -434,16 +434,16 @@ public final class TcpTracker {
                 if (oldState == SYN_SENT && index == ACK_SET && dir == ConnTable.REPLY) {
                     t.lastAck[id] = p.ack;
                 }
-                return ACCEPT; // ignored: no state change, no timeout refresh
+                return PKT_ACCEPT; // ignored: no state change, no timeout refresh
             }
             case MAX:
-                return INVALID; // "packet (index %d) in dir %d invalid" (no synproxy here)
+                return PKT_INVALID; // "packet (index %d) in dir %d invalid" (no synproxy here)
             case TIME_WAIT:
                 // RFC 5961 challenge ACK after a SYN we let through in LAST_ACK is not the last ACK.
                 if (oldState == LAST_ACK && index == ACK_SET && t.lastDir[id] != dir
                         && t.lastIndex[id] == SYN_SET && (t.lastFlags[id] & EXP_CHALLENGE_ACK) != 0) {
                     t.lastFlags[id] &= ~EXP_CHALLENGE_ACK;
-                    return ACCEPT;
+                    return PKT_ACCEPT;
                 }
                 break;
             case SYN_SENT2:
@@ -466,7 +466,7 @@ public final class TcpTracker {
                     int seq = p.seq;
                     // Not established and SEQ 0: most likely the answer to a SYN we let through.
                     if (seq == 0 && !established(t, id)) break;
-                    if (before(seq, t.tdMaxack[otherRef])) return INVALID; // invalid rst
+                    if (before(seq, t.tdMaxack[otherRef])) return PKT_INVALID; // invalid rst
                     if (!established(t, id) || seq == t.tdMaxack[otherRef]) break;
                     // An RST that is part of a train (data then RST at its end).
                     if (t.lastIndex[id] == ACK_SET && t.lastDir[id] == dir && seq == t.lastEnd[id]) break;
@@ -493,10 +493,10 @@ public final class TcpTracker {
 
         if (!skipWindow) {
             int res = inWindow(t, id, dir, index, p);
-            if (res == ACT_IGNORE) return ACCEPT;
+            if (res == ACT_IGNORE) return PKT_ACCEPT;
             if (res == ACT_INVALID) {
                 handleInvalid(t, id, dir, index, now);
-                return INVALID;
+                return PKT_INVALID;
             }
         }
 
@@ -527,11 +527,11 @@ public final class TcpTracker {
             if ((flags & RST) != 0) {
                 t.acct(id, dir, p.ipLength);
                 t.killDeferred(id);
-                return ACCEPT;
+                return PKT_ACCEPT;
             }
             // A SYN retransmit does not renew the timeout, or port reuse could keep it forever.
             if (index == SYN_SET && oldState == SYN_SENT) {
-                return ACCEPT;
+                return PKT_ACCEPT;
             }
             // Picked up mid-stream without a reply yet: no 5-day ESTABLISHED timeout.
             if (newState == ESTABLISHED && timeout > TIMEOUTS[UNACK]) timeout = TIMEOUTS[UNACK];
@@ -541,6 +541,6 @@ public final class TcpTracker {
             t.status[id] |= Status.ASSURED;
         }
         t.refreshAcct(id, dir, p.ipLength, timeout, now);
-        return ACCEPT;
+        return PKT_ACCEPT;
     }
 }
