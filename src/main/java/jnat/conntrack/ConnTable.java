@@ -553,8 +553,7 @@ public final class ConnTable {
             if (!inUse(id) || (status[id] & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
                 throw new IllegalStateException("hash slot " + i + " holds ref " + ref + " of a dead or unconfirmed entry");
             }
-            int found = findRefExact(tupAddrs[ref], tupL4[ref]);
-            if (found != ref) throw new IllegalStateException("ref " + ref + " unreachable from its home slot");
+            if (!reachable(ref)) throw new IllegalStateException("ref " + ref + " unreachable from its home slot");
         }
         int live = 0, allocated = 0;
         for (int id = 0; id < highWater; id++) {
@@ -566,13 +565,14 @@ public final class ConnTable {
         if (allocated != count) throw new IllegalStateException("count " + count + " but " + allocated + " allocated");
     }
 
-    private int findRefExact(long addrs, long l4) {
-        int i = slot(addrs, l4);
+    /** Whether probing from the ref's home slot meets the ref before an empty slot. */
+    private boolean reachable(int ref) {
+        int i = slot(tupAddrs[ref], tupL4[ref]);
         int v;
         while ((v = index[i]) != 0) {
-            if (tupAddrs[v - 1] == addrs && tupL4[v - 1] == l4) return v - 1;
+            if (v == ref + 1) return true;
             i = (i + 1) & mask;
         }
-        return NOT_FOUND;
+        return false;
     }
 }
