@@ -1,0 +1,182 @@
+package jnat.conntrack;
+
+/**
+ * nf_conntrack_in for IPv4: finds or creates the packet's connection, runs the protocol tracker
+ * and tells the engine what the packet is (enum ip_conntrack_info) or that it is INVALID (not
+ * tracked, and so not NATed) or must be DROPped (table full).
+ *
+ * <p>Use, one packet at a time: fill a {@link CtPacket}, call {@link #in}; for a NEW packet run
+ * the nat chains (they may {@link ConnTable#alterReplyTuple}), then {@link ConnTable#confirm} when
+ * the packet leaves (POSTROUTING / INPUT), or {@link ConnTable#release} if it is dropped before.
+ *
+ * <p>Protocols: TCP ({@link TcpTracker}), UDP (30 s unreplied, 120 s once it is a stream),
+ * ICMP queries (30 s; only requests create), ICMP errors RELATED to the connection they quote,
+ * anything else by address (600 s).
+ */
+public final class Conntrack {
+    // enum ip_conntrack_info
+    public static final int IP_CT_ESTABLISHED = 0, IP_CT_RELATED = 1, IP_CT_NEW = 2,
+            IP_CT_IS_REPLY = 3, IP_CT_ESTABLISHED_REPLY = 3, IP_CT_RELATED_REPLY = 4;
+    /** -NF_ACCEPT from a tracker: the packet passes without a connection (ctstate INVALID). */
+    public static final int INVALID = -1;
+    /** NF_DROP: no room for a new connection (table full, nothing to early-drop) or a clash. */
+    public static final int DROP = -2;
+
+    public static final int ORIGINAL = ConnTable.ORIGINAL, REPLY = ConnTable.REPLY;
+
+    private static final long SEC = 1_000_000_000L;
+    /** nf_ct_udp_timeout (unreplied) and nf_ct_udp_timeout_stream (replied). */
+    public static final long UDP_TIMEOUT = 30 * SEC, UDP_TIMEOUT_STREAM = 120 * SEC;
+    /** How long a replied UDP flow must live before it counts as a stream (stream_ts). */
+    public static final long UDP_STREAM_DELAY = 2 * SEC;
+    /** nf_ct_icmp_timeout. */
+    public static final long ICMP_TIMEOUT = 30 * SEC;
+    /** nf_ct_generic_timeout. */
+    public static final long GENERIC_TIMEOUT = 600 * SEC;
+
+    private final ConnTable table;
+    private final Tuple scratch = new Tuple();
+
+    public Conntrack(ConnTable table) {
+        this.table = table;
+    }
+
+    public ConnTable table() {
+        return table;
+    }
+
+    /** Whether a ctinfo is one of the reply kinds (CTINFO2DIR). */
+    public static boolean isReply(int ctinfo) {
+        return ctinfo >= IP_CT_IS_REPLY;
+    }
+
+    /**
+     * nf_conntrack_in: tracks one packet. Returns the ctinfo (also left in {@code p.ctinfo}, with
+     * the connection in {@code p.id} and the direction in {@code p.dir}), or INVALID / DROP with
+     * {@code p.id = -1}. A NEW packet's connection is unconfirmed until {@link ConnTable#confirm}.
+     */
+    public int in(CtPacket p, long now) {
+        table.reapDying(); // the previous packet is done with entries it killed
+        Tuple t = p.tuple;
+        if (t.protocol == Tuple.IPPROTO_ICMP) {
+            int type = t.icmpType();
+            if (type > Tuple.NR_ICMP_TYPES) return invalid(p); // "invalid icmp type"
+            if (Tuple.isIcmpError(type)) return related(p, now);
+        }
+        for (;;) {
+            int ctinfo;
+            int id, dir;
+            int ref = table.find(t, now);
+            if (ref == ConnTable.NOT_FOUND) {
+                // init_conntrack
+                if (!t.invert(scratch)) return invalid(p);
+                id = table.alloc(t, scratch, now);
+                if (id < 0) return verdict(p, DROP);
+                dir = ORIGINAL;
+                ctinfo = IP_CT_NEW;
+            } else {
+                id = ConnTable.id(ref);
+                dir = ConnTable.dir(ref);
+                int st = table.status(id);
+                if (dir == REPLY) ctinfo = IP_CT_ESTABLISHED_REPLY;
+                else if ((st & Status.SEEN_REPLY) != 0) ctinfo = IP_CT_ESTABLISHED;
+                else if ((st & Status.EXPECTED) != 0) ctinfo = IP_CT_RELATED;
+                else ctinfo = IP_CT_NEW;
+            }
+            int res = switch (t.protocol) {
+                case Tuple.IPPROTO_TCP -> TcpTracker.packet(table, id, dir, p, now);
+                case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
+                case Tuple.IPPROTO_ICMP -> icmp(id, dir, p, now);
+                default -> generic(id, dir, p, now);
+            };
+            if (res == TcpTracker.PKT_REPEAT) continue; // reopened: the old entry is gone, look up again
+            if (res != TcpTracker.PKT_ACCEPT) {
+                if (!table.confirmed(id)) table.release(id);
+                return invalid(p);
+            }
+            if (dir == REPLY) table.setStatus(id, Status.SEEN_REPLY);
+            p.id = id;
+            p.dir = dir;
+            return verdict(p, ctinfo);
+        }
+    }
+
+    /**
+     * nf_conntrack_icmpv4_error / nf_conntrack_inet_error: an ICMP error is RELATED to the
+     * connection of the packet it quotes. The quoted packet went the other way, so its tuple is
+     * inverted before the lookup; the outer destination must be that direction's destination.
+     */
+    private int related(CtPacket p, long now) {
+        int ref = relatedLookup(p.quoted, p.tuple.dst, now);
+        if (ref == ConnTable.NOT_FOUND) return invalid(p);
+        p.id = ConnTable.id(ref);
+        p.dir = ConnTable.dir(ref);
+        return verdict(p, p.dir == REPLY ? IP_CT_RELATED_REPLY : IP_CT_RELATED);
+    }
+
+    /**
+     * The lookup icmp_error_message does for an error quoting {@code quoted} and sent to
+     * {@code outerDst}: the ref (id, direction of the error) of the connection, or NOT_FOUND.
+     */
+    public int relatedLookup(Tuple quoted, int outerDst, long now) {
+        if (!quoted.invert(scratch)) return ConnTable.NOT_FOUND;
+        int ref = table.find(scratch, now);
+        if (ref == ConnTable.NOT_FOUND) return ref;
+        // "outer daddr != inner": the error must go where that direction's packets go.
+        if (table.dstAddr(ConnTable.id(ref), ConnTable.dir(ref)) != outerDst) return ConnTable.NOT_FOUND;
+        return ref;
+    }
+
+    /** The key icmp_error_message looks up for a quoted tuple: its inverse (false if none). */
+    public static boolean relatedKey(Tuple quoted, Tuple out) {
+        return quoted.invert(out);
+    }
+
+    /** nf_conntrack_udp_packet. */
+    private int udp(int id, int dir, CtPacket p, long now) {
+        int st = table.status(id);
+        if ((st & Status.CONFIRMED) == 0) table.udpStreamTs[id] = now + UDP_STREAM_DELAY;
+        if ((st & Status.SEEN_REPLY) != 0) {
+            long extra = UDP_TIMEOUT;
+            boolean stream = false;
+            // Still active after two seconds? Then it is a stream: longer timeout, ASSURED.
+            if (now - table.udpStreamTs[id] > 0) {
+                extra = UDP_TIMEOUT_STREAM;
+                stream = (st & Status.ASSURED) == 0;
+            }
+            table.refreshAcct(id, dir, p.ipLength, extra, now);
+            if ((st & Status.NAT_CLASH) != 0) return TcpTracker.PKT_ACCEPT;
+            if (stream) table.setStatus(id, Status.ASSURED);
+        } else {
+            table.refreshAcct(id, dir, p.ipLength, UDP_TIMEOUT, now);
+        }
+        return TcpTracker.PKT_ACCEPT;
+    }
+
+    /** nf_conntrack_icmp_packet: only query types (echo, timestamp, info, address mask) may create. */
+    private int icmp(int id, int dir, CtPacket p, long now) {
+        int type = table.dstPort(id, ORIGINAL) >>> 8;
+        switch (type) {
+            case Tuple.ICMP_ECHO, Tuple.ICMP_TIMESTAMP, Tuple.ICMP_INFO_REQUEST, Tuple.ICMP_ADDRESS -> { }
+            default -> { return TcpTracker.PKT_INVALID; } // can't create a new ICMP "conn" with this
+        }
+        table.refreshAcct(id, dir, p.ipLength, ICMP_TIMEOUT, now);
+        return TcpTracker.PKT_ACCEPT;
+    }
+
+    /** nf_conntrack_generic: other protocols, tracked by address. */
+    private int generic(int id, int dir, CtPacket p, long now) {
+        table.refreshAcct(id, dir, p.ipLength, GENERIC_TIMEOUT, now);
+        return TcpTracker.PKT_ACCEPT;
+    }
+
+    private static int invalid(CtPacket p) {
+        p.id = -1;
+        return verdict(p, INVALID);
+    }
+
+    private static int verdict(CtPacket p, int v) {
+        p.ctinfo = v;
+        return v;
+    }
+}

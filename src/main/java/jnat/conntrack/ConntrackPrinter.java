@@ -1,0 +1,101 @@
+package jnat.conntrack;
+
+/**
+ * Prints entries as {@code conntrack -L} (conntrack-tools 1.4.x through libnetfilter_conntrack's
+ * __snprintf_conntrack_default) prints them: protocol, timeout left, TCP state, the original
+ * tuple, [UNREPLIED], the reply tuple, [ASSURED], mark, use. With {@code -o extended} the line
+ * starts with the layer 3 protocol ("ipv4     2 "). Counters appear after each tuple when
+ * accounting is on (net.netfilter.nf_conntrack_acct=1; off by default, as here).
+ */
+public final class ConntrackPrinter {
+    /** The conntrack-tools version whose summary line we print. */
+    public static final String VERSION = "1.4.7";
+
+    private boolean extended;
+    private boolean counters;
+
+    public ConntrackPrinter extended(boolean on) {
+        this.extended = on;
+        return this;
+    }
+
+    public ConntrackPrinter counters(boolean on) {
+        this.counters = on;
+        return this;
+    }
+
+    /** libnetfilter_conntrack's proto2str; "unknown" for the rest. */
+    public static String protoName(int protocol) {
+        return switch (protocol) {
+            case 1 -> "icmp";
+            case 2 -> "igmp";
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            case 33 -> "dccp";
+            case 47 -> "gre";
+            case 58 -> "icmpv6";
+            case 132 -> "sctp";
+            case 136 -> "udplite";
+            default -> "unknown";
+        };
+    }
+
+    /** One entry, without a newline. */
+    public String line(ConnTable t, int id, long now) {
+        StringBuilder sb = new StringBuilder(200);
+        if (extended) pad(sb, "ipv4").append("2 ");
+        int proto = t.protocol(id);
+        pad(sb, protoName(proto)).append(proto).append(' ');
+        sb.append(t.expiresIn(id, now) / 1_000_000_000L).append(' ');
+        if (proto == Tuple.IPPROTO_TCP) sb.append(TcpTracker.name(t.tcpState(id))).append(' ');
+        tuple(sb, t, id, ConnTable.ORIGINAL);
+        int st = t.status(id);
+        if ((st & Status.SEEN_REPLY) == 0) sb.append("[UNREPLIED] ");
+        tuple(sb, t, id, ConnTable.REPLY);
+        if ((st & Status.HW_OFFLOAD) != 0) sb.append("[HW_OFFLOAD] ");
+        else if ((st & Status.OFFLOAD) != 0) sb.append("[OFFLOAD] ");
+        else if ((st & Status.ASSURED) != 0) sb.append("[ASSURED] ");
+        sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
+        sb.append("use=1");
+        return sb.toString();
+    }
+
+    private void tuple(StringBuilder sb, ConnTable t, int id, int dir) {
+        sb.append("src=").append(Tuple.ip(t.srcAddr(id, dir))).append(' ');
+        sb.append("dst=").append(Tuple.ip(t.dstAddr(id, dir))).append(' ');
+        int proto = t.protocol(id);
+        int sp = t.srcPort(id, dir), dp = t.dstPort(id, dir);
+        switch (proto) {
+            case 6, 17, 33, 132, 136 -> sb.append("sport=").append(sp).append(" dport=").append(dp).append(' ');
+            case 47 -> sb.append("srckey=0x").append(Integer.toHexString(sp)).append(" dstkey=0x")
+                    .append(Integer.toHexString(dp)).append(' ');
+            case 1 -> sb.append("type=").append(dp >>> 8).append(" code=").append(dp & 0xff)
+                    .append(" id=").append(sp).append(' ');
+            default -> { }
+        }
+        if (counters) {
+            sb.append("packets=").append(t.packets(id, dir)).append(" bytes=").append(t.bytes(id, dir)).append(' ');
+        }
+    }
+
+    private static StringBuilder pad(StringBuilder sb, String s) {
+        sb.append(s);
+        for (int i = s.length(); i < 8; i++) sb.append(' ');
+        return sb.append(' ');
+    }
+
+    /** All confirmed live entries, one line each with a newline, in id order. */
+    public String list(ConnTable t, long now) {
+        StringBuilder sb = new StringBuilder();
+        for (int id = t.nextConfirmed(0); id >= 0; id = t.nextConfirmed(id + 1)) {
+            if (t.expired(id, now)) continue;
+            sb.append(line(t, id, now)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The summary conntrack prints on stderr after a listing. */
+    public static String summary(int entries) {
+        return "conntrack v" + VERSION + " (conntrack-tools): " + entries + " flow entries have been shown.";
+    }
+}

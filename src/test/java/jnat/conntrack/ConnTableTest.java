@@ -1,0 +1,228 @@
+package jnat.conntrack;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static jnat.conntrack.ConnTable.*;
+import static jnat.conntrack.Flow.CLIENT;
+import static jnat.conntrack.Flow.SEC;
+import static jnat.conntrack.Flow.SERVER;
+import static org.junit.jupiter.api.Assertions.*;
+
+class ConnTableTest {
+    static final int PUBLIC = Tuple.parseIp("203.0.113.10");
+    long now = 5 * SEC;
+
+    static Tuple udp(int src, int dst, int sport, int dport) {
+        return new Tuple(Tuple.IPPROTO_UDP, src, dst, sport, dport);
+    }
+
+    int add(ConnTable t, Tuple orig) {
+        Tuple reply = new Tuple();
+        orig.invert(reply);
+        int id = t.alloc(orig, reply, now);
+        if (id >= 0) {
+            t.refreshAcct(id, ORIGINAL, 60, 30 * SEC, now);
+            assertTrue(t.confirm(id, now));
+        }
+        return id;
+    }
+
+    @Test
+    void unconfirmedEntryIsInvisibleUntilConfirmed() {
+        ConnTable t = new ConnTable(16);
+        Tuple o = udp(CLIENT, SERVER, 5000, 53);
+        Tuple r = new Tuple();
+        o.invert(r);
+        int id = t.alloc(o, r, now);
+        t.refreshAcct(id, ORIGINAL, 60, 30 * SEC, now);
+        assertEquals(NOT_FOUND, t.find(o, now));
+        assertTrue(t.confirm(id, now));
+        assertEquals(ref(id, ORIGINAL), t.find(o, now));
+        assertEquals(ref(id, REPLY), t.find(r, now));
+    }
+
+    @Test
+    void alterReplyTupleMakesTheTranslatedReplyFindable() {
+        // MASQUERADE: 172.17.0.2:5000 -> 198.51.100.8:53 leaves as 203.0.113.10:61000.
+        ConnTable t = new ConnTable(16);
+        Tuple o = udp(CLIENT, SERVER, 5000, 53);
+        Tuple r = new Tuple();
+        o.invert(r);
+        int id = t.alloc(o, r, now);
+        t.refreshAcct(id, ORIGINAL, 60, 30 * SEC, now);
+        Tuple natReply = udp(SERVER, PUBLIC, 53, 61000);
+        t.alterReplyTuple(id, natReply);
+        t.confirm(id, now);
+        assertEquals(ref(id, REPLY), t.find(natReply, now));
+        assertEquals(NOT_FOUND, t.find(r, now));
+        assertEquals(PUBLIC, t.dstAddr(id, REPLY));
+        assertEquals(61000, t.dstPort(id, REPLY));
+    }
+
+    @Test
+    void alterReplyTupleAfterConfirmIsRefused() {
+        ConnTable t = new ConnTable(16);
+        int id = add(t, udp(CLIENT, SERVER, 5000, 53));
+        assertThrows(IllegalStateException.class, () -> t.alterReplyTuple(id, udp(SERVER, PUBLIC, 53, 1)));
+    }
+
+    @Test
+    void tupleTakenSeesOtherConnectionsNotTheIgnoredOne() {
+        ConnTable t = new ConnTable(16);
+        int id = add(t, udp(CLIENT, SERVER, 5000, 53));
+        Tuple reply = udp(SERVER, CLIENT, 53, 5000);
+        assertTrue(t.tupleTaken(reply, -1, now));
+        assertFalse(t.tupleTaken(reply, id, now));
+        assertFalse(t.tupleTaken(udp(SERVER, CLIENT, 53, 5001), -1, now));
+    }
+
+    @Test
+    void tupleTakenIgnoresExpiredEntries() {
+        ConnTable t = new ConnTable(16);
+        add(t, udp(CLIENT, SERVER, 5000, 53));
+        assertFalse(t.tupleTaken(udp(SERVER, CLIENT, 53, 5000), -1, now + 30 * SEC));
+    }
+
+    @Test
+    void confirmingAClashingEntryFailsAndFreesIt() {
+        ConnTable t = new ConnTable(16);
+        add(t, udp(CLIENT, SERVER, 5000, 53));
+        Tuple o = udp(CLIENT, SERVER, 5000, 53);
+        Tuple r = new Tuple();
+        o.invert(r);
+        int id = t.alloc(o, r, now);
+        assertFalse(t.confirm(id, now));
+        assertEquals(1, t.count());
+    }
+
+    @Test
+    void fullTableEarlyDropsAnUnassuredEntry() {
+        ConnTable t = new ConnTable(8, 8, 1);
+        for (int i = 0; i < 8; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        assertEquals(8, t.count());
+        assertTrue(add(t, udp(CLIENT, SERVER, 2000, 53)) >= 0);
+        assertEquals(8, t.count());
+        t.checkConsistency();
+    }
+
+    @Test
+    void fullTableOfAssuredEntriesRefusesANewOne() {
+        ConnTable t = new ConnTable(8, 8, 1);
+        for (int i = 0; i < 8; i++) {
+            int id = add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+            t.setStatus(id, Status.ASSURED);
+        }
+        Tuple o = udp(CLIENT, SERVER, 2000, 53);
+        assertEquals(-1, t.alloc(o, udp(SERVER, CLIENT, 53, 2000), now));
+    }
+
+    @Test
+    void fullTableReapsAnExpiredEntryForANewOne() {
+        ConnTable t = new ConnTable(8, 8, 1);
+        for (int i = 0; i < 8; i++) t.setStatus(add(t, udp(CLIENT, SERVER, 1000 + i, 53)), Status.ASSURED);
+        now += 31 * SEC;
+        assertTrue(add(t, udp(CLIENT, SERVER, 2000, 53)) >= 0);
+    }
+
+    @Test
+    void newPacketOnAFullTableIsDropped() {
+        ConnTable t = new ConnTable(2, 2, 1);
+        Conntrack ct = new Conntrack(t);
+        for (int i = 0; i < 2; i++) t.setStatus(add(t, udp(CLIENT, SERVER, 1000 + i, 53)), Status.ASSURED);
+        CtPacket p = new CtPacket();
+        p.tuple.copyFrom(udp(CLIENT, SERVER, 3000, 53));
+        assertEquals(Conntrack.DROP, ct.in(p, now));
+    }
+
+    @Test
+    void tableGrowsAndKeepsEveryEntryFindable() {
+        ConnTable t = new ConnTable(100_000, 4, 7);
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) ids.add(add(t, udp(CLIENT + i, SERVER, 1000 + i % 50000, 53)));
+        assertTrue(t.capacity() >= 5000);
+        for (int i = 0; i < 5000; i++) {
+            assertEquals(ref(ids.get(i), REPLY), t.find(udp(SERVER, CLIENT + i, 53, 1000 + i % 50000), now));
+        }
+        t.checkConsistency();
+    }
+
+    @Test
+    void gcReclaimsExpiredEntriesAFewAtATime() {
+        ConnTable t = new ConnTable(1000);
+        for (int i = 0; i < 100; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        now += 30 * SEC;
+        assertEquals(10, t.gc(now, 10));
+        assertEquals(90, t.count());
+        int total = 10;
+        for (int i = 0; i < 20; i++) total += t.gc(now, 10);
+        assertEquals(100, total);
+        assertEquals(0, t.count());
+        t.checkConsistency();
+    }
+
+    @Test
+    void gcKeepsLiveEntries() {
+        ConnTable t = new ConnTable(1000);
+        for (int i = 0; i < 10; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        assertEquals(0, t.gc(now + 29 * SEC, 100));
+        assertEquals(10, t.count());
+    }
+
+    @Test
+    void destroyListenerHearsEveryDeletion() {
+        ConnTable t = new ConnTable(100);
+        List<Integer> destroyed = new ArrayList<>();
+        t.setDestroyListener(destroyed::add);
+        int a = add(t, udp(CLIENT, SERVER, 1, 53));
+        int b = add(t, udp(CLIENT, SERVER, 2, 53));
+        t.kill(a);
+        now += 30 * SEC;
+        t.gc(now, 100);
+        assertEquals(List.of(a, b), destroyed);
+    }
+
+    @Test
+    void freedIdsAreReused() {
+        ConnTable t = new ConnTable(100);
+        int a = add(t, udp(CLIENT, SERVER, 1, 53));
+        t.kill(a);
+        assertEquals(a, add(t, udp(CLIENT, SERVER, 2, 53)));
+    }
+
+    @Test
+    void deletingFromAProbeRunKeepsTheRestFindable() {
+        ConnTable t = new ConnTable(64, 64, 3); // 256 slots, many collisions in runs
+        int[] ids = new int[60];
+        for (int i = 0; i < 60; i++) ids[i] = add(t, udp(CLIENT, SERVER, 100 + i, 53));
+        for (int i = 0; i < 60; i += 3) t.kill(ids[i]);
+        for (int i = 0; i < 60; i++) {
+            int expected = i % 3 == 0 ? NOT_FOUND : ref(ids[i], ORIGINAL);
+            assertEquals(expected, t.find(udp(CLIENT, SERVER, 100 + i, 53), now));
+        }
+        t.checkConsistency();
+    }
+
+    @Test
+    void natFieldsStartZeroAndHoldTheEnginesData() {
+        ConnTable t = new ConnTable(16);
+        int id = add(t, udp(CLIENT, SERVER, 1, 53));
+        assertEquals(0, t.natLong(id));
+        t.setNatLong(id, 42L << 40);
+        t.setNatInt(id, 7);
+        assertEquals(42L << 40, t.natLong(id));
+        assertEquals(7, t.natInt(id));
+        t.kill(id);
+        int again = add(t, udp(CLIENT, SERVER, 2, 53));
+        assertEquals(0, t.natLong(again));
+        assertEquals(0, t.natInt(again));
+    }
+
+    @Test
+    void aConnectionTakesWellUnder200Bytes() {
+        ConnTable t = new ConnTable(1 << 20, 1 << 12, 1);
+        assertTrue(t.bytesPerConnection() < 200, "bytes per connection: " + t.bytesPerConnection());
+    }
+}
