@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                IptablesCommand.class,
+                IptablesSaveCommand.class,
+                IptablesRestoreCommand.class,
         })
 public final class Main implements Runnable {
 
