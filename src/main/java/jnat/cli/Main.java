@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
                 IpCommand.class,
+                IptablesCommand.class,
+                IptablesSaveCommand.class,
+                IptablesRestoreCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,47 @@
+package jnat.cli;
+
+import jnat.rules.Iptables;
+import jnat.rules.RuleError;
+import jnat.rules.Ruleset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code jnat iptables --rules FILE <iptables arguments>}: iptables 1.8 against a rules file. */
+@Command(name = "iptables",
+        description = {"Run an iptables command (iptables 1.8 arguments, unchanged) against a rules file in "
+                + "iptables-save format; changes replace the file atomically.",
+            "Example: jnat iptables --rules nat.rules -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE"})
+public final class IptablesCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules", required = true, paramLabel = "FILE", description = "the rules file (iptables-save format)")
+    Path rules;
+
+    @Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Ruleset rs = RulesFile.load(rules);
+        Iptables.Result r;
+        try {
+            r = Iptables.run(rs, args);
+        } catch (RuleError e) {
+            throw RulesFile.error(e);
+        }
+        if (r.changed()) RulesFile.store(rules, rs);
+        var out = spec.commandLine().getOut();
+        out.print(r.output());
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package jnat.cli;
+
+import jnat.rules.Ruleset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code jnat iptables-save --rules FILE [-c] [-t TABLE]}: prints the rules as iptables-save does. */
+@Command(name = "iptables-save", description = "Print the rules file's tables as iptables-save prints them.")
+public final class IptablesSaveCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules", required = true, paramLabel = "FILE", description = "the rules file (iptables-save format)")
+    Path rules;
+
+    @Option(names = {"-c", "--counters"}, description = "print packet and byte counters before each rule")
+    boolean counters;
+
+    @Option(names = {"-t", "--table"}, paramLabel = "TABLE", description = "only this table")
+    String table;
+
+    @Override
+    public Integer call() {
+        Ruleset rs = RulesFile.load(rules);
+        if (table != null && rs.existing(table) == null) {
+            if (!table.equals("nat") && !table.equals("filter") && !table.equals("mangle")) {
+                throw new UsageError("Cannot initialize: Table does not exist (do you need to insmod?)");
+            }
+            rs.table(table);
+        }
+        var out = spec.commandLine().getOut();
+        out.print(rs.save(table, counters, true));
+        out.flush();
+        return 0;
+    }
+}

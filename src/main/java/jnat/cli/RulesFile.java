@@ -1,0 +1,57 @@
+package jnat.cli;
+
+import jnat.rules.RuleError;
+import jnat.rules.Ruleset;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** The --rules FILE of the iptables commands: an iptables-save dump, replaced atomically. */
+final class RulesFile {
+    private RulesFile() {}
+
+    /** Reads the file (a missing file is an empty ruleset). */
+    static Ruleset load(Path file) {
+        if (!Files.exists(file)) return new Ruleset();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageError("cannot read rules file " + file + ": " + e.getMessage());
+        }
+        try {
+            return Ruleset.parse(text);
+        } catch (RuleError e) {
+            throw new UsageError("rules file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Writes the ruleset (counters included) to a temporary file beside it, then renames it over. */
+    static void store(Path file, Ruleset rs) {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        try {
+            Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try {
+                Files.writeString(tmp, rs.save(null, true, false), StandardCharsets.UTF_8);
+                try {
+                    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UsageError("cannot write rules file " + file + ": " + e.getMessage());
+        }
+    }
+
+    static UsageError error(RuleError e) {
+        return new UsageError(e.getMessage(), e.exitCode());
+    }
+}

@@ -1,0 +1,171 @@
+package jnat.rules;
+
+/**
+ * -m conntrack revision 3 (xt_conntrack.c, libxt_conntrack.c): --ctstate, original-direction
+ * addresses and ports, --ctdir.
+ */
+public final class ConntrackMatch implements Match {
+    // XT_CONNTRACK_* match_flags, in the order libxt_conntrack prints them
+    public static final int STATE = 1, ORIGSRC = 1 << 2, ORIGDST = 1 << 3, REPLSRC = 1 << 4, REPLDST = 1 << 5,
+            DIRECTION = 1 << 10, ORIGSRC_PORT = 1 << 11, ORIGDST_PORT = 1 << 12, REPLSRC_PORT = 1 << 13,
+            REPLDST_PORT = 1 << 14;
+    private static final String[] STATE_NAMES = {"INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"};
+    private static final int[] STATE_BITS = {PacketContext.CT_INVALID, PacketContext.CT_NEW, PacketContext.CT_RELATED,
+        PacketContext.CT_ESTABLISHED, PacketContext.CT_UNTRACKED, PacketContext.CT_SNAT, PacketContext.CT_DNAT};
+
+    public final int matchFlags, invertFlags, stateMask;
+    // addresses (masked) and masks: origsrc, origdst, replsrc, repldst
+    final int[] addr = new int[4];
+    final int[] mask = new int[4];
+    // port ranges low/high: origsrc, origdst, replsrc, repldst
+    final int[] portLo = new int[4];
+    final int[] portHi = new int[4];
+
+    private ConntrackMatch(int matchFlags, int invertFlags, int stateMask) {
+        this.matchFlags = matchFlags;
+        this.invertFlags = invertFlags;
+        this.stateMask = stateMask;
+    }
+
+    @Override
+    public String name() {
+        return "conntrack";
+    }
+
+    private boolean has(int f) {
+        return (matchFlags & f) != 0;
+    }
+
+    private boolean inv(int f) {
+        return (invertFlags & f) != 0;
+    }
+
+    @Override
+    public boolean matches(PacketContext ctx) {
+        int state = ctx.ctState();
+        if (has(STATE) && ((stateMask & state) != 0) == inv(STATE)) return false;
+        if ((state & (PacketContext.CT_INVALID | PacketContext.CT_UNTRACKED)) != 0) return has(STATE);
+        if (has(DIRECTION) && ((ctx.ctDirection() == PacketContext.DIR_ORIGINAL) == inv(DIRECTION))) return false;
+        if (!addrOk(ORIGSRC, 0, ctx.ctOrigSrc()) || !addrOk(ORIGDST, 1, ctx.ctOrigDst())
+                || !addrOk(REPLSRC, 2, ctx.ctReplySrc()) || !addrOk(REPLDST, 3, ctx.ctReplyDst())) {
+            return false;
+        }
+        return portOk(ORIGSRC_PORT, 0, ctx.ctOrigSrcPort()) && portOk(ORIGDST_PORT, 1, ctx.ctOrigDstPort())
+                && portOk(REPLSRC_PORT, 2, ctx.ctReplySrcPort()) && portOk(REPLDST_PORT, 3, ctx.ctReplyDstPort());
+    }
+
+    private boolean addrOk(int flag, int i, int a) {
+        return !has(flag) || (((a & mask[i]) == addr[i]) != inv(flag));
+    }
+
+    private boolean portOk(int flag, int i, int p) {
+        return !has(flag) || ((p >= portLo[i] && p <= portHi[i]) != inv(flag));
+    }
+
+    @Override
+    public void print(StringBuilder out, boolean numeric) {
+        dump(out, "");
+    }
+
+    @Override
+    public void save(StringBuilder out) {
+        dump(out, "--");
+    }
+
+    private static final String[] ADDR_OPTS = {"ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst"};
+    private static final int[] ADDR_FLAGS = {ORIGSRC, ORIGDST, REPLSRC, REPLDST};
+    private static final String[] PORT_OPTS = {"ctorigsrcport", "ctorigdstport", "ctreplsrcport", "ctrepldstport"};
+    private static final int[] PORT_FLAGS = {ORIGSRC_PORT, ORIGDST_PORT, REPLSRC_PORT, REPLDST_PORT};
+
+    /** conntrack_dump: the same text for print ("") and save ("--"). */
+    private void dump(StringBuilder out, String prefix) {
+        if (has(STATE)) {
+            if (inv(STATE)) out.append(" !");
+            out.append(' ').append(prefix).append("ctstate ");
+            boolean first = true;
+            for (int i = 0; i < STATE_NAMES.length; i++) {
+                if ((stateMask & STATE_BITS[i]) == 0) continue;
+                if (!first) out.append(',');
+                out.append(STATE_NAMES[i]);
+                first = false;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            if (!has(ADDR_FLAGS[i])) continue;
+            if (inv(ADDR_FLAGS[i])) out.append(" !");
+            out.append(' ').append(prefix).append(ADDR_OPTS[i]).append(' ')
+                    .append(Inet.format(addr[i])).append(Inet.maskSuffix(mask[i]));
+        }
+        for (int i = 0; i < 4; i++) {
+            if (!has(PORT_FLAGS[i])) continue;
+            if (inv(PORT_FLAGS[i])) out.append(" !");
+            out.append(' ').append(prefix).append(PORT_OPTS[i]).append(' ').append(portLo[i]);
+            if (portHi[i] != portLo[i]) out.append(':').append(portHi[i]);
+        }
+        if (has(DIRECTION)) {
+            out.append(' ').append(prefix).append("ctdir ").append(inv(DIRECTION) ? "REPLY" : "ORIGINAL");
+        }
+    }
+
+    static final class Parser extends ModuleParser {
+        int flags, invs, states;
+        final int[] addr = new int[4], mask = new int[4], lo = new int[4], hi = new int[4];
+
+        @Override
+        boolean option(String opt, boolean invert, Args args, RuleSpec spec) {
+            String o = opt.startsWith("--") ? opt.substring(2) : opt;
+            if (o.equals("ctstate")) {
+                for (String s : args.value(opt).split(",")) {
+                    int i = java.util.Arrays.asList(STATE_NAMES).indexOf(s.toUpperCase());
+                    if (i < 0) throw new RuleError("Bad ctstate \"" + s + "\"");
+                    states |= STATE_BITS[i];
+                }
+                set(STATE, invert);
+                return true;
+            }
+            if (o.equals("ctdir")) {
+                noInvert("conntrack", opt, invert);
+                String v = args.value(opt);
+                flags |= DIRECTION;
+                if (v.equalsIgnoreCase("ORIGINAL")) invs &= ~DIRECTION;
+                else if (v.equalsIgnoreCase("REPLY")) invs |= DIRECTION;
+                else throw new RuleError("conntrack: bad --ctdir value \"" + v + "\"");
+                return true;
+            }
+            for (int i = 0; i < 4; i++) {
+                if (o.equals(ADDR_OPTS[i])) {
+                    int[] n = Inet.parseNetwork(args.value(opt));
+                    addr[i] = n[0];
+                    mask[i] = n[1];
+                    set(ADDR_FLAGS[i], invert);
+                    return true;
+                }
+                if (o.equals(PORT_OPTS[i])) {
+                    String v = args.value(opt);
+                    int colon = v.indexOf(':');
+                    lo[i] = Inet.parsePort(colon < 0 ? v : v.substring(0, colon), null);
+                    hi[i] = colon < 0 ? lo[i] : Inet.parsePort(v.substring(colon + 1), null);
+                    set(PORT_FLAGS[i], invert);
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void set(int flag, boolean invert) {
+            flags |= flag;
+            if (invert) invs |= flag;
+        }
+
+        @Override
+        Object finish(RuleSpec spec) {
+            if (flags == 0) throw new RuleError("conntrack: At least one option is required");
+            ConntrackMatch m = new ConntrackMatch(flags, invs, states);
+            System.arraycopy(addr, 0, m.addr, 0, 4);
+            System.arraycopy(mask, 0, m.mask, 0, 4);
+            System.arraycopy(lo, 0, m.portLo, 0, 4);
+            System.arraycopy(hi, 0, m.portHi, 0, 4);
+            return m;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package jnat.rules;
+
+/**
+ * One match module of a rule (-m NAME): decides on a packet, prints itself as iptables -L
+ * does (the extension's print(), text starting with a space) and as iptables-save does
+ * (the extension's save(), the options after "-m NAME").
+ */
+public interface Match {
+    /** The module name after -m. */
+    String name();
+
+    boolean matches(PacketContext ctx);
+
+    void print(StringBuilder out, boolean numeric);
+
+    void save(StringBuilder out);
+}

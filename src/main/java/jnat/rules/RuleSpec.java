@@ -1,0 +1,23 @@
+package jnat.rules;
+
+/** The ipt_ip part of a rule while it is being parsed (read by modules that check -p). */
+final class RuleSpec {
+    int proto;
+    int invflags;
+
+    String protoName() {
+        return switch (proto) {
+            case 6 -> "tcp";
+            case 17 -> "udp";
+            case 1 -> "icmp";
+            case 132 -> "sctp";
+            case 33 -> "dccp";
+            case 136 -> "udplite";
+            default -> null;
+        };
+    }
+
+    boolean protoInverted() {
+        return (invflags & Rule.INV_PROTO) != 0;
+    }
+}

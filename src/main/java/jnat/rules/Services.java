@@ -1,0 +1,81 @@
+package jnat.rules;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Service and protocol names from /etc/services and /etc/protocols, as getservbyname() reads them. */
+final class Services {
+    private Services() {}
+
+    private static Map<String, Integer> byName;
+    private static Map<String, String> byPort;
+    private static Map<String, Integer> protoByName;
+    private static Map<Integer, String> protoByNumber;
+
+    private static synchronized void load() {
+        if (byName != null) return;
+        byName = new HashMap<>();
+        byPort = new HashMap<>();
+        protoByName = new HashMap<>();
+        protoByNumber = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/services"))) {
+                String[] f = strip(line);
+                if (f.length < 2 || !f[1].contains("/")) continue;
+                String[] pp = f[1].split("/");
+                int port = Integer.parseInt(pp[0]);
+                for (int i = 0; i < f.length; i++) {
+                    if (i == 1) continue;
+                    byName.putIfAbsent(f[i] + "/" + pp[1], port);
+                }
+                byPort.putIfAbsent(port + "/" + pp[1], f[0]);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // no services file: numbers only
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/protocols"))) {
+                String[] f = strip(line);
+                if (f.length < 2) continue;
+                int num = Integer.parseInt(f[1]);
+                protoByName.putIfAbsent(f[0], num);
+                for (int i = 2; i < f.length; i++) protoByName.putIfAbsent(f[i], num);
+                protoByNumber.putIfAbsent(num, f[0]);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // no protocols file: the built-in names only
+        }
+    }
+
+    private static String[] strip(String line) {
+        int hash = line.indexOf('#');
+        if (hash >= 0) line = line.substring(0, hash);
+        line = line.trim();
+        return line.isEmpty() ? new String[0] : line.split("\\s+");
+    }
+
+    static int port(String name, String proto) {
+        load();
+        Integer p = byName.get(name + "/" + (proto == null ? "tcp" : proto));
+        return p == null ? -1 : p;
+    }
+
+    static String serviceName(int port, String proto) {
+        load();
+        return byPort.get(port + "/" + proto);
+    }
+
+    static int protocol(String name) {
+        load();
+        Integer p = protoByName.get(name);
+        return p == null ? -1 : p;
+    }
+
+    static String protocolName(int num) {
+        load();
+        return protoByNumber.get(num);
+    }
+}

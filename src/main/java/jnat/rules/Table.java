@@ -1,0 +1,198 @@
+package jnat.rules;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * One table (nat, filter, mangle): its built-in chains in hook order and its user chains in
+ * name order (the order iptables lists them). {@link #traverse} walks it for a packet as
+ * ipt_do_table does.
+ *
+ * <p>Commands change a table that no packet walks; a running engine swaps whole tables. The
+ * traversal is allocation-free and, like the kernel's per-CPU jump stack, not reentrant: one
+ * thread walks a table at a time.
+ */
+public final class Table {
+    public final String name;
+    private final List<Chain> builtins = new ArrayList<>();
+    private final Map<String, Chain> userChains = new TreeMap<>();
+    private RandomGenerator random = new SplittableRandom();
+    private Chain[] stackChain = new Chain[8];
+    private int[] stackIndex = new int[8];
+
+    private Table(String name, Hook... hooks) {
+        this.name = name;
+        for (Hook h : hooks) builtins.add(new Chain(h.name(), h));
+    }
+
+    /** An empty table with its built-in chains, policies ACCEPT; null if the name is unknown. */
+    public static Table create(String name) {
+        return switch (name) {
+            case "nat" -> new Table(name, Hook.PREROUTING, Hook.INPUT, Hook.OUTPUT, Hook.POSTROUTING);
+            case "filter" -> new Table(name, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
+            case "mangle" -> new Table(name, Hook.PREROUTING, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
+            default -> null;
+        };
+    }
+
+    /** Built-in chains first (hook order), then user chains by name. */
+    public List<Chain> chains() {
+        List<Chain> all = new ArrayList<>(builtins);
+        all.addAll(userChains.values());
+        return all;
+    }
+
+    public Chain chain(String chainName) {
+        for (Chain c : builtins) if (c.name.equals(chainName)) return c;
+        return userChains.get(chainName);
+    }
+
+    public Chain builtin(Hook hook) {
+        for (Chain c : builtins) if (c.hook == hook) return c;
+        return null;
+    }
+
+    /** The number of rules that jump or go to {@code c} ("N references"). */
+    public int references(Chain c) {
+        int n = 0;
+        for (Chain k : chains()) for (Rule r : k.rules) if (r.jump == c) n++;
+        return n;
+    }
+
+    Chain newChain(String chainName) {
+        Chain c = new Chain(chainName, null);
+        userChains.put(chainName, c);
+        growStack();
+        return c;
+    }
+
+    void removeChain(Chain c) {
+        userChains.remove(c.name);
+    }
+
+    void renameChain(Chain c, String to) {
+        userChains.remove(c.name);
+        c.name = to;
+        userChains.put(to, c);
+    }
+
+    private void growStack() {
+        int need = userChains.size() + 1;
+        if (stackChain.length < need) {
+            stackChain = new Chain[need * 2];
+            stackIndex = new int[need * 2];
+        }
+    }
+
+    /** The generator -m statistic --mode random draws from; the engine may seed its own. */
+    public void setRandom(RandomGenerator random) {
+        this.random = random;
+        for (Chain c : chains()) for (Rule r : c.rules) wire(r);
+    }
+
+    /** Hooks a new rule's matches up to the table (the random source). */
+    void wire(Rule r) {
+        for (Match m : r.matches) if (m instanceof StatisticMatch s) s.random = random;
+    }
+
+    /**
+     * Walks the built-in chain of {@code hook} for one packet, as ipt_do_table: each matching
+     * rule's counters count the packet (jumps included); jumps push a return point, gotos do not;
+     * RETURN or a user chain's end pops; the built-in chain's end (or RETURN in it) applies the
+     * policy and counts it. Returns the verdict: {@link Target#ACCEPT}, {@link Target#DROP} or
+     * the terminal target hit (a {@link NatTarget}). Non-terminal targets (MARK, LOG) act and
+     * the walk goes on.
+     */
+    public Target traverse(Hook hook, PacketContext ctx) {
+        Chain base = builtin(hook);
+        if (base == null) return Target.ACCEPT;
+        Chain chain = base;
+        int i = 0;
+        int sp = 0;
+        for (;;) {
+            if (i >= chain.rules.size()) {
+                if (sp == 0) return policy(base, ctx);
+                sp--;
+                chain = stackChain[sp];
+                i = stackIndex[sp];
+                continue;
+            }
+            Rule r = chain.rules.get(i);
+            if (!r.matches(ctx)) {
+                i++;
+                continue;
+            }
+            r.packets++;
+            r.bytes += ctx.length();
+            if (r.jump != null) {
+                if (!r.isGoto) {
+                    stackChain[sp] = chain;
+                    stackIndex[sp] = i + 1;
+                    sp++;
+                }
+                chain = r.jump;
+                i = 0;
+                continue;
+            }
+            Target t = r.target;
+            if (t == Target.RETURN) {
+                if (sp == 0) return policy(base, ctx);
+                sp--;
+                chain = stackChain[sp];
+                i = stackIndex[sp];
+                continue;
+            }
+            if (t == null || t.apply(ctx)) {
+                i++;
+                continue;
+            }
+            return t;
+        }
+    }
+
+    private static Target policy(Chain base, PacketContext ctx) {
+        base.policyPackets++;
+        base.policyBytes += ctx.length();
+        return "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
+    }
+
+    /**
+     * The checks the kernel makes when a table is committed (mark_source_chains and each
+     * target's and match's hook mask): no loops, NAT targets and addrtype --limit-iface-* only
+     * where their hooks allow.
+     */
+    void validate() {
+        for (Chain b : builtins) walk(b, b.hook, new ArrayList<>(), new java.util.HashSet<>());
+    }
+
+    private void walk(Chain c, Hook hook, List<Chain> path, java.util.Set<Chain> done) {
+        if (done.contains(c)) return;
+        if (path.contains(c)) throw new RuleError("Too many levels of symbolic links (a loop through chain " + c.name + ")", 1);
+        path.add(c);
+        for (Rule r : c.rules) {
+            if (r.target != null && (r.target.hooks() & hook.bit()) == 0) {
+                throw new RuleError(r.target.name() + " target is not valid in chain " + hook + (c.hook == null
+                        ? " (reached through chain " + c.name + ")" : ""), 1);
+            }
+            for (Match m : r.matches) {
+                if (m instanceof AddrtypeMatch a) {
+                    int in = Hook.PREROUTING.bit() | Hook.INPUT.bit() | Hook.FORWARD.bit();
+                    int out = Hook.POSTROUTING.bit() | Hook.OUTPUT.bit() | Hook.FORWARD.bit();
+                    if ((a.flags & AddrtypeMatch.LIMIT_IFACE_IN) != 0 && (in & hook.bit()) == 0) {
+                        throw new RuleError("addrtype: --limit-iface-in is not valid in chain " + hook, 1);
+                    }
+                    if ((a.flags & AddrtypeMatch.LIMIT_IFACE_OUT) != 0 && (out & hook.bit()) == 0) {
+                        throw new RuleError("addrtype: --limit-iface-out is not valid in chain " + hook, 1);
+                    }
+                }
+            }
+            if (r.jump != null) walk(r.jump, hook, path, done);
+        }
+        path.remove(path.size() - 1);
+        done.add(c);
+    }
+}

@@ -1,0 +1,53 @@
+package jnat.rules;
+
+/**
+ * What a rule does when it matches (-j NAME): a verdict (ACCEPT, DROP, RETURN), a NAT target the
+ * engine applies, or a non-terminal target (MARK, LOG) that acts and lets the walk continue.
+ * Jumps and gotos to user chains are not targets: the Rule holds the chain.
+ */
+public abstract class Target {
+    public static final Target ACCEPT = new Standard("ACCEPT");
+    public static final Target DROP = new Standard("DROP");
+    public static final Target RETURN = new Standard("RETURN");
+
+    public abstract String name();
+
+    /**
+     * Acts on the packet; true means XT_CONTINUE (go on with the next rule), false means this
+     * target is the verdict that {@link Table#traverse} returns.
+     */
+    public boolean apply(PacketContext ctx) {
+        return false;
+    }
+
+    /** The extension's print(): -L text after the addresses, starting with a space. */
+    public void print(StringBuilder out, boolean numeric) {}
+
+    /** The extension's save(): options after "-j NAME". */
+    public void save(StringBuilder out) {}
+
+    /** Bits of the hooks (Hook.bit()) the kernel allows this target in; checked at commit. */
+    public int hooks() {
+        return 0x1F;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(name());
+        save(sb);
+        return sb.toString();
+    }
+
+    private static final class Standard extends Target {
+        private final String name;
+
+        Standard(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+    }
+}
