@@ -1,0 +1,39 @@
+package jnat.nat;
+
+/** Why the engine dropped a packet; each has a counter (replay's summary, the gateway's metrics). */
+public enum DropReason {
+    L2_TRUNCATED("frame shorter than its link header"),
+    L2_NOT_FOR_US("frame addressed to another host (PACKET_OTHERHOST)"),
+    L2_VLAN("802.1Q tagged frame (no VLAN device)"),
+    L2_UNKNOWN_ETHERTYPE("ethertype not IPv4 or ARP"),
+    ARP_MALFORMED("malformed ARP packet"),
+    IP_MALFORMED("malformed IPv4 header"),
+    IP_BAD_CHECKSUM("IPv4 header checksum error"),
+    IP_FRAGMENT("IPv4 fragment (reassembly not implemented)"),
+    ROUTE_MARTIAN("martian source or destination"),
+    ROUTE_UNREACHABLE("no route to destination"),
+    TTL_EXCEEDED("TTL exceeded in forwarding"),
+    FRAG_NEEDED("larger than the output MTU with DF set"),
+    NO_NEIGHBOUR("next hop's link address unknown"),
+    CONNTRACK_FULL("conntrack table full"),
+    CONNTRACK_CLASH("conntrack insert clash (no free NAT tuple)"),
+    NAT_DROP("DROP verdict in the nat table"),
+    NAT_UNMAPPABLE("NAT target could not bind (no address on the device)"),
+    NAT_ICMP_ERROR("ICMP error could not be translated"),
+    NAT_OIF_CHANGED("masqueraded connection left through another device");
+
+    private final String text;
+
+    DropReason(String text) {
+        this.text = text;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    /** The short name used as a metrics label and in summaries: lower-case, dashes. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+}

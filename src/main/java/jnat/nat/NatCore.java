@@ -1,0 +1,274 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Status;
+import jnat.conntrack.Tuple;
+import jnat.rules.NatRange;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * nf_nat_core for IPv4: binds a new connection to a translated tuple (nf_nat_setup_info with
+ * get_unique_tuple), keeps the by-source index that makes one source keep its mapping
+ * (find_appropriate_src), and knows which manipulations a connection has.
+ *
+ * <p>Only new connections come here; the per-packet rewrite is {@link NatEngine}'s.
+ */
+final class NatCore {
+    static final int MANIP_SRC = 0, MANIP_DST = 1;
+
+    /** max_attempts in nf_nat_l4proto_unique_tuple. */
+    private static final int MAX_ATTEMPTS = 128;
+
+    private final ConnTable table;
+    private final RandomGenerator random;
+
+    /**
+     * nf_nat_bysource: original source (protocol, address, port) to the connections SNATed from
+     * it, newest first as hlist_add_head leaves them. Only new connections touch it.
+     */
+    private final Map<Long, int[]> bySource = new HashMap<>();
+    /** The by-source key each connection is filed under, or 0 (kept so destroy can unfile it). */
+    private long[] filedUnder = new long[1024];
+
+    // scratch tuples, reused
+    private final Tuple curr = new Tuple();
+    private final Tuple cand = new Tuple();
+    private final Tuple inv = new Tuple();
+    private final Tuple other = new Tuple();
+
+    NatCore(ConnTable table, RandomGenerator random) {
+        this.table = table;
+        this.random = random;
+    }
+
+    static boolean initialized(int status, int manip) {
+        return (status & (manip == MANIP_SRC ? Status.SRC_NAT_DONE : Status.DST_NAT_DONE)) != 0;
+    }
+
+    /**
+     * nf_nat_setup_info: chooses the tuple this connection's packets will carry after the
+     * manipulation, records the reply tuple replies will carry, marks the manipulation done.
+     * When no unique tuple is left the binding is made anyway, as in the kernel: the clash is
+     * caught when the connection is confirmed, and the packet dropped there.
+     */
+    void setupInfo(int id, NatRange range, int manip, long now) {
+        if (table.confirmed(id)) return;
+        // What we've got looks like the inverse of the reply (prior manipulations included).
+        table.tuple(id, ConnTable.REPLY, inv);
+        inv.invert(curr);
+        uniqueTuple(cand, curr, range, id, manip, now);
+        if (!sameTuple(cand, curr)) {
+            cand.invert(inv);
+            table.alterReplyTuple(id, inv);
+            table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT);
+        }
+        if (manip == MANIP_SRC) file(id);
+        table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT_DONE : Status.DST_NAT_DONE);
+    }
+
+    /**
+     * nf_nat_alloc_null_binding: a connection no rule translated still gets a binding to its own
+     * address, so that a clash with an existing mapping moves its port (for SRC), as in the kernel.
+     */
+    void nullBinding(int id, int manip, long now) {
+        int ip = manip == MANIP_SRC ? table.dstAddr(id, ConnTable.REPLY) : table.srcAddr(id, ConnTable.REPLY);
+        setupInfo(id, new NatRange(NatRange.MAP_IPS, ip, ip, 0, 0), manip, now);
+    }
+
+    /**
+     * get_unique_tuple: writes into {@code t} the tuple for {@code orig} under {@code range}.
+     * Returns true when the result is known to be free.
+     */
+    private boolean uniqueTuple(Tuple t, Tuple orig, NatRange range, int id, int manip, long now) {
+        int flags = range.flags;
+        boolean randomAll = (flags & (NatRange.PROTO_RANDOM | NatRange.PROTO_RANDOM_FULLY)) != 0;
+        // 1) For SRC, keep the original tuple if it fits, or reuse this source's current mapping.
+        if (manip == MANIP_SRC && !randomAll) {
+            if (inRange(orig, range)) {
+                if (!usedTuple(orig, id, now)) {
+                    t.copyFrom(orig);
+                    return true;
+                }
+            } else if (findAppropriateSrc(orig, t, range) && !usedTuple(t, id, now)) {
+                return true;
+            }
+        }
+        // 2) Pick the address within the range.
+        t.copyFrom(orig);
+        findBestIps(t, range, manip);
+        // 3) Only bother with the port if it is not already in range and unique.
+        if (!randomAll) {
+            if ((flags & NatRange.PROTO_SPECIFIED) != 0) {
+                if (l4InRange(t, manip, range.minPort, range.maxPort)
+                        && (range.minPort == range.maxPort || !usedTuple(t, id, now))) {
+                    return range.minPort != range.maxPort;
+                }
+            } else if (!usedTuple(t, id, now)) {
+                return true;
+            }
+        }
+        return l4UniqueTuple(t, range, manip, id, now);
+    }
+
+    /** nf_nat_used_tuple: would replies to {@code t} collide with another connection's? */
+    private boolean usedTuple(Tuple t, int ignoredId, long now) {
+        if (!t.invert(other)) return false;
+        return table.tupleTaken(other, ignoredId, now);
+    }
+
+    /** in_range: is the tuple's source inside the range (address and, if given, port)? */
+    private static boolean inRange(Tuple t, NatRange range) {
+        if ((range.flags & NatRange.MAP_IPS) != 0
+                && (Integer.compareUnsigned(t.src, range.minAddr) < 0 || Integer.compareUnsigned(t.src, range.maxAddr) > 0)) {
+            return false;
+        }
+        if ((range.flags & NatRange.PROTO_SPECIFIED) == 0) return true;
+        return l4InRange(t, MANIP_SRC, range.minPort, range.maxPort);
+    }
+
+    /** l4proto_in_range. */
+    private static boolean l4InRange(Tuple t, int manip, int min, int max) {
+        int port;
+        switch (t.protocol) {
+            case Tuple.IPPROTO_ICMP -> port = t.srcPort;
+            case Tuple.IPPROTO_TCP, Tuple.IPPROTO_UDP -> port = manip == MANIP_SRC ? t.srcPort : t.dstPort;
+            default -> { return true; }
+        }
+        return port >= min && port <= max;
+    }
+
+    /** find_appropriate_src: this source's mapping in another connection, if it fits the range. */
+    private boolean findAppropriateSrc(Tuple orig, Tuple result, NatRange range) {
+        int[] ids = bySource.get(sourceKey(orig.protocol, orig.src, orig.srcPort));
+        if (ids == null) return false;
+        for (int i = 1; i <= ids[0]; i++) {
+            int other = ids[i];
+            // Copy the source part from the other connection's reply tuple.
+            table.tuple(other, ConnTable.REPLY, inv);
+            inv.invert(result);
+            result.dst = orig.dst;
+            result.dstPort = orig.dstPort;
+            if (inRange(result, range)) return true;
+        }
+        return false;
+    }
+
+    /** find_best_ips_proto: the address from the range, hashed as the kernel hashes it. */
+    private static void findBestIps(Tuple t, NatRange range, int manip) {
+        if ((range.flags & NatRange.MAP_IPS) == 0) return;
+        int chosen;
+        if (range.minAddr == range.maxAddr) {
+            chosen = range.minAddr;
+        } else {
+            boolean persistent = (range.flags & NatRange.PERSISTENT) != 0;
+            int j = Jhash.jhash2Ipv4(t.src, persistent ? 0 : Jhash.wordOf(t.dst));
+            int dist = range.maxAddr - range.minAddr + 1;
+            chosen = range.minAddr + Jhash.reciprocalScale(j, dist);
+        }
+        if (manip == MANIP_SRC) t.src = chosen;
+        else t.dst = chosen;
+    }
+
+    /** nf_nat_l4proto_unique_tuple: search the port (or ICMP id) range for a free tuple. */
+    private boolean l4UniqueTuple(Tuple t, NatRange range, int manip, int id, long now) {
+        int min, rangeSize;
+        boolean icmp = t.protocol == Tuple.IPPROTO_ICMP;
+        boolean srcKey = icmp || manip == MANIP_SRC;
+        if (icmp) {
+            if ((range.flags & NatRange.PROTO_SPECIFIED) == 0) {
+                min = 0;
+                rangeSize = 65536;
+            } else {
+                min = range.minPort;
+                rangeSize = range.maxPort - range.minPort + 1;
+            }
+        } else if (t.protocol == Tuple.IPPROTO_TCP || t.protocol == Tuple.IPPROTO_UDP) {
+            if ((range.flags & NatRange.PROTO_SPECIFIED) == 0) {
+                if (manip == MANIP_DST) return !usedTuple(t, id, now); // can't change a DST port
+                int port = t.srcPort;
+                if (port < 1024) {
+                    // Loose convention: below 512 is credential passing.
+                    if (port < 512) {
+                        min = 1;
+                        rangeSize = 511;
+                    } else {
+                        min = 600;
+                        rangeSize = 1023 - 600 + 1;
+                    }
+                } else {
+                    min = 1024;
+                    rangeSize = 65535 - 1024 + 1;
+                }
+            } else {
+                int lo = Math.min(range.minPort, range.maxPort), hi = Math.max(range.minPort, range.maxPort);
+                min = lo;
+                rangeSize = hi - lo + 1;
+            }
+        } else {
+            return !usedTuple(t, id, now);
+        }
+        int off = random.nextInt(65536);
+        int attempts = Math.min(rangeSize, MAX_ATTEMPTS);
+        for (;;) {
+            for (int i = 0; i < attempts; i++, off = (off + 1) & 0xffff) {
+                int port = min + off % rangeSize;
+                if (srcKey) t.srcPort = port;
+                else t.dstPort = port;
+                if (!usedTuple(t, id, now)) return true;
+            }
+            if (attempts >= rangeSize || attempts < 16) return false;
+            attempts /= 2;
+            off = random.nextInt(65536);
+        }
+    }
+
+    // ---- by-source index ----------------------------------------------------------------------
+
+    private static long sourceKey(int protocol, int src, int srcPort) {
+        return (long) src << 32 | (long) (protocol & 0xff) << 16 | (srcPort & 0xffff);
+    }
+
+    private void file(int id) {
+        long key = sourceKey(table.protocol(id), table.srcAddr(id, ConnTable.ORIGINAL), table.srcPort(id, ConnTable.ORIGINAL));
+        int[] ids = bySource.get(key);
+        if (ids == null) {
+            ids = new int[4];
+        } else if (ids[0] + 1 == ids.length) {
+            ids = java.util.Arrays.copyOf(ids, ids.length * 2);
+        }
+        System.arraycopy(ids, 1, ids, 2, ids[0]); // newest first
+        ids[1] = id;
+        ids[0]++;
+        bySource.put(key, ids);
+        if (id >= filedUnder.length) filedUnder = java.util.Arrays.copyOf(filedUnder, Math.max(id + 1, filedUnder.length * 2));
+        filedUnder[id] = key;
+        filed.set(id);
+    }
+
+    private final java.util.BitSet filed = new java.util.BitSet();
+
+    /** nf_nat_cleanup_conntrack: the connection is gone; unfile it. */
+    void destroyed(int id) {
+        if (!filed.get(id)) return;
+        filed.clear(id);
+        long key = filedUnder[id];
+        int[] ids = bySource.get(key);
+        if (ids == null) return;
+        for (int i = 1; i <= ids[0]; i++) {
+            if (ids[i] == id) {
+                System.arraycopy(ids, i + 1, ids, i, ids[0] - i);
+                ids[0]--;
+                break;
+            }
+        }
+        if (ids[0] == 0) bySource.remove(key);
+    }
+
+    private static boolean sameTuple(Tuple a, Tuple b) {
+        return a.protocol == b.protocol && a.src == b.src && a.dst == b.dst
+                && a.srcPort == b.srcPort && a.dstPort == b.dstPort;
+    }
+}

@@ -1,0 +1,588 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Conntrack;
+import jnat.conntrack.CtPacket;
+import jnat.conntrack.Status;
+import jnat.conntrack.Tuple;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.host.InterfaceAddress;
+import jnat.host.RouteResult;
+import jnat.host.RouteType;
+import jnat.rules.Hook;
+import jnat.rules.NatRange;
+import jnat.rules.NatTarget;
+import jnat.rules.Ruleset;
+import jnat.rules.Table;
+import jnat.rules.Target;
+import jnat.wire.ArpPacket;
+import jnat.wire.EtherType;
+import jnat.wire.EthernetFrame;
+import jnat.wire.IcmpPacket;
+import jnat.wire.IpProtocol;
+import jnat.wire.Ipv4Packet;
+import jnat.wire.MacAddress;
+import jnat.wire.TcpSegment;
+import jnat.wire.UdpDatagram;
+import jnat.wire.WireError;
+
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The IPv4 packet path of a Linux host with the nat table and connection tracking, as the kernel
+ * runs it: a frame in on an interface, out on another (or delivered, or dropped with a reason).
+ * No I/O and no threads: the caller hands in frames and a {@link Transmit} that takes what
+ * leaves. One thread at a time.
+ *
+ * <pre>
+ * in ─▶ L2 ─▶ ip_rcv checks ─▶ PREROUTING: conntrack in, nat (DST) ─▶ route
+ *    ─▶ local: INPUT nat (SRC), confirm, delivered
+ *    ─▶ forward: TTL, MTU ─▶ POSTROUTING: nat (SRC), confirm ─▶ L2 ─▶ out
+ * </pre>
+ *
+ * Packets are rewritten in place. A frame from a layer-3 interface leaving on a layer-2 one needs
+ * {@link EthernetFrame#HEADER_LENGTH} bytes of headroom before the IP header; without it the
+ * packet is copied into a scratch buffer first.
+ */
+public final class NatEngine {
+    /** Takes a frame leaving on {@code out}: buf[off, off+len) is valid until the call returns. */
+    @FunctionalInterface
+    public interface Transmit {
+        void transmit(Interface out, byte[] buf, int off, int len);
+    }
+
+    /** Engine settings. */
+    public record Config(int conntrackMax, long randomSeed) {
+        public static final int DEFAULT_CONNTRACK_MAX = 262_144;
+
+        public static Config defaults() {
+            return new Config(DEFAULT_CONNTRACK_MAX, 0x6a6e6174L);
+        }
+    }
+
+    private final Host host;
+    private final ConnTable table;
+    private final Conntrack conntrack;
+    private final NatCore core;
+    private final RandomGenerator random;
+    private volatile Ruleset ruleset;
+    private Table nat;
+
+    private final PacketState pkt;
+    private final EthernetFrame eth = new EthernetFrame();
+    private final ArpPacket arp = new ArpPacket();
+    private final TcpSegment tcp = new TcpSegment();
+    private final UdpDatagram udp = new UdpDatagram();
+    private final Tuple target = new Tuple();
+    private final Tuple scratchTuple = new Tuple();
+    private byte[] headroomScratch = new byte[65536 + EthernetFrame.HEADER_LENGTH];
+
+    private final long[] drops = new long[DropReason.values().length];
+    private long[] rxPackets = new long[8], rxBytes = new long[8], txPackets = new long[8], txBytes = new long[8];
+    private long delivered;
+
+    public NatEngine(Host host, Ruleset ruleset) {
+        this(host, ruleset, Config.defaults());
+    }
+
+    public NatEngine(Host host, Ruleset ruleset, Config config) {
+        this.host = host;
+        this.table = new ConnTable(config.conntrackMax());
+        this.conntrack = new Conntrack(table);
+        this.random = new SplittableRandom(config.randomSeed());
+        this.core = new NatCore(table, random);
+        this.table.setDestroyListener(core::destroyed);
+        this.pkt = new PacketState(host, table);
+        setRuleset(ruleset);
+    }
+
+    /** Replaces the ruleset: the next packet sees the new one whole. */
+    public void setRuleset(Ruleset rules) {
+        this.ruleset = rules;
+        Table t = rules.existing("nat");
+        if (t != null) t.setRandom(random);
+        this.nat = t;
+    }
+
+    public Ruleset ruleset() {
+        return ruleset;
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    /** The connection tracking table (conntrack -L reads it). */
+    public ConnTable connections() {
+        return table;
+    }
+
+    public long drops(DropReason reason) {
+        return drops[reason.ordinal()];
+    }
+
+    public long deliveredLocally() {
+        return delivered;
+    }
+
+    public long rxPackets(Interface dev) { return at(rxPackets, dev); }
+    public long rxBytes(Interface dev) { return at(rxBytes, dev); }
+    public long txPackets(Interface dev) { return at(txPackets, dev); }
+    public long txBytes(Interface dev) { return at(txBytes, dev); }
+
+    private static long at(long[] a, Interface dev) {
+        return dev.index() < a.length ? a[dev.index()] : 0;
+    }
+
+    /** Runs conntrack's garbage collection over up to {@code budget} entries (gc_worker). */
+    public int expire(long now, int budget) {
+        return table.gc(now, budget);
+    }
+
+    // ---- the receive path -------------------------------------------------------------------
+
+    /**
+     * A frame arrived on {@code in} at time {@code now} (nanoseconds of any clock that only moves
+     * forward: pcap time in replay, the monotonic clock live). Ethernet on a device with a MAC,
+     * a bare IPv4 packet on a layer-3 one.
+     */
+    public void receive(Interface in, byte[] buf, int off, int len, long now, Transmit tx) {
+        count(in, len, true);
+        pkt.reset(in);
+        int ipOff = off, ipLen = len;
+        if (in.hasMac()) {
+            if (eth.wrap(buf, off, len) != WireError.OK) {
+                drop(DropReason.L2_TRUNCATED);
+                return;
+            }
+            long dst = eth.dst();
+            if (dst != in.macBits() && !MacAddress.isMulticast(dst)) { // broadcast is multicast too
+                drop(DropReason.L2_NOT_FOR_US);
+                return;
+            }
+            if (eth.vlanTagCount() > 0) {
+                drop(DropReason.L2_VLAN);
+                return;
+            }
+            switch (eth.etherType()) {
+                case EtherType.IPV4 -> { }
+                case EtherType.ARP -> {
+                    arpInput(in, buf, off, len, tx);
+                    return;
+                }
+                default -> {
+                    drop(DropReason.L2_UNKNOWN_ETHERTYPE);
+                    return;
+                }
+            }
+            ipOff = eth.payloadOffset();
+            ipLen = eth.payloadLength();
+        }
+        Ipv4Packet ip = pkt.ip;
+        if (ip.wrap(buf, ipOff, ipLen) != WireError.OK) {
+            drop(DropReason.IP_MALFORMED);
+            return;
+        }
+        if (!ip.verifyChecksum()) {
+            drop(DropReason.IP_BAD_CHECKSUM);
+            return;
+        }
+        if (ip.isFragment()) {
+            drop(DropReason.IP_FRAGMENT); // nf_defrag_ipv4 would reassemble first
+            return;
+        }
+        // PREROUTING: conntrack (priority -200), then nat DST (-100)
+        if (!conntrackIn(now, true)) return;
+        if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
+
+        RouteResult rt = host.routeInput(ip.dst(), ip.src(), in);
+        if (rt.isError()) {
+            dropPacket(rt.error().startsWith("martian") ? DropReason.ROUTE_MARTIAN : DropReason.ROUTE_UNREACHABLE);
+            return;
+        }
+        if (rt.type() != RouteType.UNICAST) {
+            // LOCAL, BROADCAST, MULTICAST: ip_local_deliver; INPUT nat (SRC), then confirm.
+            if (!natHook(Hook.INPUT, NatCore.MANIP_SRC, now)) return;
+            if (!confirm(now)) return;
+            delivered++;
+            return;
+        }
+        forward(rt, now, tx);
+    }
+
+    /** ip_forward, then POSTROUTING and the neighbour output. */
+    private void forward(RouteResult rt, long now, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        if (ip.ttl() <= 1) {
+            dropPacket(DropReason.TTL_EXCEEDED);
+            return;
+        }
+        Interface out = rt.out();
+        if (ip.totalLength() > out.mtu() && ip.dontFragment()) {
+            dropPacket(DropReason.FRAG_NEEDED);
+            return;
+        }
+        ip.decrementTtl();
+        pkt.out = out;
+        pkt.nexthop = rt.nexthop();
+        // POSTROUTING: nat SRC (100), then conntrack confirm (last)
+        if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
+        if (!confirm(now)) return;
+        output(out, pkt.nexthop, tx);
+    }
+
+    /** ip_finish_output2: the link header for {@code out} and the frame out. */
+    private void output(Interface out, int nexthop, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        byte[] buf = ip.buffer();
+        int ipOff = ip.offset();
+        int ipLen = ip.totalLength();
+        if (!out.hasMac()) {
+            count(out, ipLen, false);
+            tx.transmit(out, buf, ipOff, ipLen);
+            return;
+        }
+        long dstMac = host.linkAddress(out, nexthop);
+        if (dstMac == Interface.NO_MAC) {
+            drop(DropReason.NO_NEIGHBOUR);
+            return;
+        }
+        int start = ipOff - EthernetFrame.HEADER_LENGTH;
+        if (start < 0) {
+            System.arraycopy(buf, ipOff, headroomScratch, EthernetFrame.HEADER_LENGTH, ipLen);
+            buf = headroomScratch;
+            start = 0;
+        }
+        MacAddress.write(buf, start, dstMac);
+        MacAddress.write(buf, start + 6, out.macBits());
+        buf[start + 12] = (byte) (EtherType.IPV4 >>> 8);
+        buf[start + 13] = (byte) EtherType.IPV4;
+        int len = ipLen + EthernetFrame.HEADER_LENGTH;
+        count(out, len, false);
+        tx.transmit(out, buf, start, len);
+    }
+
+    // ---- conntrack ---------------------------------------------------------------------------
+
+    /**
+     * nf_conntrack_in: fills the conntrack view of the packet, with the checks the protocols'
+     * *_error functions make first (a packet that fails them passes untracked: INVALID, not NATed).
+     * Returns false when the packet was dropped (table full).
+     */
+    private boolean conntrackIn(long now, boolean verifyChecksums) {
+        Ipv4Packet ip = pkt.ip;
+        CtPacket ct = pkt.ct.reset();
+        ct.ipLength = ip.totalLength();
+        byte[] buf = ip.buffer();
+        int l4 = ip.payloadOffset(), l4len = ip.payloadLength();
+        int proto = ip.protocol();
+        switch (proto) {
+            case IpProtocol.TCP -> {
+                // tcp_error: truncated header, bad data offset, checksum, flag combination (tracker)
+                if (tcp.wrap(buf, l4, l4len) != WireError.OK
+                        || verifyChecksums && !tcp.verifyChecksum(ip.src(), ip.dst())) {
+                    return untracked();
+                }
+                ct.tuple.set(proto, ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort());
+                ct.tcp(tcp.flags(), tcp.seq(), tcp.ack(), tcp.window(), tcp.payloadLength());
+                ct.headerLength = tcp.headerLength();
+                if (tcp.headerLength() > TcpSegment.MIN_HEADER_LENGTH) {
+                    ct.wscale = tcp.windowScale();
+                    ct.sackPerm = tcp.sackPermitted();
+                    int n = Math.min(tcp.sackBlockCount(), ct.sackRight.length);
+                    for (int i = 0; i < n; i++) ct.sackRight[i] = tcp.sackRight(i);
+                    ct.sackCount = n;
+                }
+            }
+            case IpProtocol.UDP -> {
+                // udp_error: truncated, bad length, checksum (0 means none)
+                if (udp.wrap(buf, l4, l4len) != WireError.OK
+                        || verifyChecksums && udp.hasChecksum() && !udp.verifyChecksum(ip.src(), ip.dst())) {
+                    return untracked();
+                }
+                ct.tuple.set(proto, ip.src(), ip.dst(), udp.srcPort(), udp.dstPort());
+            }
+            case IpProtocol.ICMP -> {
+                // icmp_error: short packet, checksum
+                if (l4len < IcmpPacket.HEADER_LENGTH
+                        || verifyChecksums && !jnat.wire.Checksum.verify(buf, l4, l4len)) {
+                    return untracked();
+                }
+                int type = ip.icmpType();
+                ct.tuple.setIcmp(ip.src(), ip.dst(), u16(buf, l4 + 4), type, ip.icmpCode());
+                if (Tuple.isIcmpError(type) && !quotedTuple(buf, l4 + IcmpPacket.HEADER_LENGTH,
+                        l4len - IcmpPacket.HEADER_LENGTH, ct.quoted)) {
+                    return untracked();
+                }
+            }
+            default -> ct.tuple.set(proto, ip.src(), ip.dst(), 0, 0);
+        }
+        int verdict = conntrack.in(ct, now);
+        if (verdict == Conntrack.DROP) {
+            drop(DropReason.CONNTRACK_FULL);
+            return false;
+        }
+        return true;
+    }
+
+    /** nf_ct_get_tuplepr on the datagram an ICMP error quotes: its header and 8 bytes of L4. */
+    private boolean quotedTuple(byte[] buf, int off, int len, Tuple out) {
+        Ipv4Packet q = pkt.inner;
+        if (q.wrapQuoted(buf, off, len) != WireError.OK) return false;
+        int l4 = q.payloadOffset(), l4len = q.payloadLength();
+        int proto = q.protocol();
+        switch (proto) {
+            case IpProtocol.TCP, IpProtocol.UDP -> {
+                if (l4len < 8) return false;
+                out.set(proto, q.src(), q.dst(), u16(buf, l4), u16(buf, l4 + 2));
+            }
+            case IpProtocol.ICMP -> {
+                if (l4len < IcmpPacket.HEADER_LENGTH) return false;
+                out.setIcmp(q.src(), q.dst(), u16(buf, l4 + 4), buf[l4] & 0xff, buf[l4 + 1] & 0xff);
+            }
+            default -> out.set(proto, q.src(), q.dst(), 0, 0);
+        }
+        return true;
+    }
+
+    private static int u16(byte[] buf, int off) {
+        return (buf[off] & 0xff) << 8 | (buf[off + 1] & 0xff);
+    }
+
+    private boolean untracked() {
+        pkt.ct.id = -1;
+        pkt.ct.ctinfo = Conntrack.INVALID;
+        return true;
+    }
+
+    /** nf_conntrack_confirm: a new connection enters the table as its first packet leaves. */
+    private boolean confirm(long now) {
+        int id = pkt.ct.id;
+        if (id < 0 || table.confirmed(id)) return true;
+        if (!table.confirm(id, now)) {
+            pkt.ct.id = -1;
+            drop(DropReason.CONNTRACK_CLASH);
+            return false;
+        }
+        return true;
+    }
+
+    // ---- NAT ---------------------------------------------------------------------------------
+
+    /**
+     * nf_nat_ipv4_fn / nf_nat_inet_fn at one hook: a new connection walks the nat chain (or gets
+     * a null binding); then the packet is manipulated as its connection's binding says.
+     * Returns false when the packet was dropped.
+     */
+    private boolean natHook(Hook hook, int manip, long now) {
+        if (!pkt.tracked()) return true;
+        int id = pkt.ct.id;
+        int ctinfo = pkt.ct.ctinfo;
+        boolean related = ctinfo == Conntrack.IP_CT_RELATED || ctinfo == Conntrack.IP_CT_RELATED_REPLY;
+        if (related && pkt.ip.protocol() == IpProtocol.ICMP) {
+            if (!icmpReplyTranslation(id, ctinfo, manip)) {
+                dropPacket(DropReason.NAT_ICMP_ERROR);
+                return false;
+            }
+            return true;
+        }
+        if (ctinfo == Conntrack.IP_CT_NEW || related) {
+            if (!NatCore.initialized(table.status(id), manip)) {
+                Table t = nat;
+                Target verdict = t == null ? Target.ACCEPT : t.traverse(hook, pkt);
+                if (verdict == Target.DROP) {
+                    dropPacket(DropReason.NAT_DROP);
+                    return false;
+                }
+                if (verdict instanceof NatTarget nt && !applyTarget(nt, hook, id, now)) return false;
+                if (!NatCore.initialized(table.status(id), manip)) core.nullBinding(id, manip, now);
+            } else if (oifChanged(hook, ctinfo, id)) {
+                return oifChangedDrop(id);
+            }
+        } else if (oifChanged(hook, ctinfo, id)) {
+            return oifChangedDrop(id);
+        }
+        natPacket(id, ctinfo, manip);
+        return true;
+    }
+
+    /** The NAT targets' functions (xt_nat, nf_nat_masquerade_ipv4, nf_nat_redirect_ipv4, xt_NETMAP). */
+    private boolean applyTarget(NatTarget t, Hook hook, int id, long now) {
+        NatRange r = t.range;
+        switch (t.kind) {
+            case SNAT -> core.setupInfo(id, r, NatCore.MANIP_SRC, now);
+            case DNAT -> core.setupInfo(id, r, NatCore.MANIP_DST, now);
+            case MASQUERADE -> {
+                // A locally generated packet with source 0.0.0.0 is not masqueraded.
+                if (table.srcAddr(id, ConnTable.ORIGINAL) == 0) return true;
+                int newSrc = host.selectSourceAddress(pkt.out, pkt.nexthop);
+                if (newSrc == 0) { // "%s ate my IP address"
+                    dropPacket(DropReason.NAT_UNMAPPABLE);
+                    return false;
+                }
+                table.setNatInt(id, pkt.out.index()); // masq_index
+                core.setupInfo(id, new NatRange(r.flags | NatRange.MAP_IPS, newSrc, newSrc, r.minPort, r.maxPort),
+                        NatCore.MANIP_SRC, now);
+            }
+            case REDIRECT -> {
+                int newDst;
+                if (hook == Hook.OUTPUT) {
+                    newDst = 0x7f000001;
+                } else {
+                    InterfaceAddress first = pkt.in == null || pkt.in.addresses().isEmpty() ? null : pkt.in.addresses().get(0);
+                    newDst = first == null ? 0 : first.local();
+                    if (newDst == 0) {
+                        dropPacket(DropReason.NAT_UNMAPPABLE);
+                        return false;
+                    }
+                }
+                core.setupInfo(id, new NatRange(r.flags | NatRange.MAP_IPS, newDst, newDst, r.minPort, r.maxPort),
+                        NatCore.MANIP_DST, now);
+            }
+            case NETMAP -> {
+                int netmask = ~(r.minAddr ^ r.maxAddr);
+                boolean dst = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
+                int addr = dst ? pkt.ip.dst() : pkt.ip.src();
+                int newIp = (addr & ~netmask) | (r.minAddr & netmask);
+                core.setupInfo(id, new NatRange(r.flags | NatRange.MAP_IPS, newIp, newIp, r.minPort, r.maxPort),
+                        dst ? NatCore.MANIP_DST : NatCore.MANIP_SRC, now);
+            }
+        }
+        return true;
+    }
+
+    /** nf_nat_oif_changed: a masqueraded connection must keep leaving through its device. */
+    private boolean oifChanged(Hook hook, int ctinfo, int id) {
+        int masqIndex = table.natInt(id);
+        return masqIndex != 0 && hook == Hook.POSTROUTING && !Conntrack.isReply(ctinfo)
+                && pkt.out != null && masqIndex != pkt.out.index();
+    }
+
+    private boolean oifChangedDrop(int id) {
+        table.kill(id);
+        pkt.ct.id = -1;
+        drop(DropReason.NAT_OIF_CHANGED);
+        return false;
+    }
+
+    /** nf_nat_packet: rewrite the packet if its direction has this manipulation. */
+    private void natPacket(int id, int ctinfo, int manip) {
+        int dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
+        int statusBit = manip == NatCore.MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT;
+        if (dir == ConnTable.REPLY) statusBit ^= Status.NAT_MASK;
+        if ((table.status(id) & statusBit) == 0) return;
+        // We are aiming to look like the inverse of the other direction.
+        table.tuple(id, dir ^ 1, scratchTuple);
+        scratchTuple.invert(target);
+        manipPacket(pkt.ip, target, manip);
+    }
+
+    /** nf_nat_ipv4_manip_pkt: the transport part, then the address, checksums kept right. */
+    private static void manipPacket(Ipv4Packet ip, Tuple t, int manip) {
+        int proto = ip.protocol();
+        if (manip == NatCore.MANIP_SRC) {
+            if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) ip.setSrcPort(t.srcPort);
+            else if (proto == IpProtocol.ICMP) ip.setIcmpId(t.srcPort);
+            ip.setSrc(t.src);
+        } else {
+            if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) ip.setDstPort(t.dstPort);
+            else if (proto == IpProtocol.ICMP) ip.setIcmpId(t.srcPort);
+            ip.setDst(t.dst);
+        }
+    }
+
+    /**
+     * nf_nat_icmp_reply_translation: an ICMP error about a NATed connection gets its quoted
+     * datagram translated back (as the peer sent it) and its outer header as a reply would be.
+     */
+    private boolean icmpReplyTranslation(int id, int ctinfo, int manip) {
+        Ipv4Packet ip = pkt.ip;
+        int dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
+        int status = table.status(id);
+        if (ip.icmpType() == IcmpPacket.REDIRECT) {
+            if ((status & Status.NAT_DONE_MASK) != Status.NAT_DONE_MASK) return false;
+            if ((status & Status.NAT_MASK) != 0) return false;
+        }
+        int statusBit = manip == NatCore.MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT;
+        if (dir == ConnTable.REPLY) statusBit ^= Status.NAT_MASK;
+        if ((status & statusBit) == 0) return true;
+        int icmpOff = ip.payloadOffset();
+        Ipv4Packet inner = pkt.inner;
+        if (inner.wrapQuoted(ip.buffer(), icmpOff + IcmpPacket.HEADER_LENGTH,
+                ip.payloadLength() - IcmpPacket.HEADER_LENGTH, icmpOff + 2) != WireError.OK) {
+            return false;
+        }
+        // The quoted packet travelled the other way: make it look like the other direction's tuple.
+        table.tuple(id, dir ^ 1, target);
+        manipPacket(inner, target, manip ^ 1);
+        // The outer header looks like the reply to an incoming packet.
+        target.invert(scratchTuple);
+        if (manip == NatCore.MANIP_SRC) ip.setSrc(scratchTuple.src);
+        else ip.setDst(scratchTuple.dst);
+        return true;
+    }
+
+    // ---- ARP ---------------------------------------------------------------------------------
+
+    /** arp_process: answer requests for our addresses (arp_ignore=0: any local address). */
+    private void arpInput(Interface in, byte[] buf, int off, int len, Transmit tx) {
+        int arpOff = eth.payloadOffset();
+        if (arp.wrap(buf, arpOff, off + len - arpOff) != WireError.OK) {
+            drop(DropReason.ARP_MALFORMED);
+            return;
+        }
+        if (arp.operation() != ArpPacket.REQUEST || !host.isLocalAddress(arp.targetIp())) {
+            delivered++;
+            return;
+        }
+        long requester = arp.senderMac();
+        int requesterIp = arp.senderIp();
+        int wanted = arp.targetIp();
+        arp.setOperation(ArpPacket.REPLY);
+        arp.setTargetMac(requester);
+        arp.setTargetIp(requesterIp);
+        arp.setSenderMac(in.macBits());
+        arp.setSenderIp(wanted);
+        eth.setDst(requester);
+        eth.setSrc(in.macBits());
+        int frameLen = arpOff + ArpPacket.LENGTH - off;
+        count(in, frameLen, false);
+        tx.transmit(in, buf, off, frameLen);
+    }
+
+    // ---- accounting --------------------------------------------------------------------------
+
+    private void drop(DropReason reason) {
+        drops[reason.ordinal()]++;
+    }
+
+    /** Drops the packet being processed, freeing its connection if it was never confirmed. */
+    private void dropPacket(DropReason reason) {
+        int id = pkt.ct.id;
+        if (id >= 0 && !table.confirmed(id)) {
+            table.release(id);
+            pkt.ct.id = -1;
+        }
+        drop(reason);
+    }
+
+    private void count(Interface dev, int len, boolean rx) {
+        int i = dev.index();
+        if (i >= rxPackets.length) {
+            int n = Math.max(i + 1, rxPackets.length * 2);
+            rxPackets = java.util.Arrays.copyOf(rxPackets, n);
+            rxBytes = java.util.Arrays.copyOf(rxBytes, n);
+            txPackets = java.util.Arrays.copyOf(txPackets, n);
+            txBytes = java.util.Arrays.copyOf(txBytes, n);
+        }
+        if (rx) {
+            rxPackets[i]++;
+            rxBytes[i] += len;
+        } else {
+            txPackets[i]++;
+            txBytes[i] += len;
+        }
+    }
+}
