@@ -204,6 +204,18 @@ class Ipv4PacketTest {
     }
 
     @Test
+    void udpAddressRewriteThatComputesZeroWritesFfff() {
+        byte[] p = udp(new byte[] {1, 2, 3, 4});
+        ip.wrap(p, 0, p.length);
+        int check = Bytes.u16(p, 26);
+        // Only the low word of the source address changes, to old + check: the new sum is 0xffff.
+        int newSrc = (CONTAINER & 0xffff0000) | Checksum.fold((CONTAINER & 0xffff) + check);
+        ip.setSrc(newSrc);
+        assertEquals(0xffff, Bytes.u16(p, 26));
+        assertTrue(ip.verifyTransportChecksum());
+    }
+
+    @Test
     void decrementTtlKeepsTheHeaderChecksumRight() {
         byte[] p = tcpSyn();
         ip.wrap(p, 0, p.length);

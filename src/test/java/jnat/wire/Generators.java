@@ -1,0 +1,89 @@
+package jnat.wire;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+
+import java.util.List;
+
+/** jqwik generators of reprs for the wire property tests. */
+final class Generators {
+    private Generators() {}
+
+    static Arbitrary<byte[]> bytes(int max) {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(max);
+    }
+
+    static Arbitrary<Integer> u16() {
+        return Arbitraries.integers().between(0, 0xffff);
+    }
+
+    static Arbitrary<Integer> u8() {
+        return Arbitraries.integers().between(0, 0xff);
+    }
+
+    /** An unfragmented IPv4 header, maybe with options (protocol set when a transport is attached). */
+    static Arbitrary<Ipv4Repr> ipv4() {
+        Arbitrary<byte[]> options = Arbitraries.integers().between(0, 10)
+                .flatMap(words -> Arbitraries.bytes().array(byte[].class).ofSize(4 * words));
+        return Combinators.combine(Arbitraries.integers(), Arbitraries.integers(), Arbitraries.integers().between(1, 255),
+                        u8(), u16(), Arbitraries.of(true, false), Arbitraries.oneOf(Arbitraries.just(new byte[0]), options))
+                .as((src, dst, ttl, tos, id, df, opts) -> Ipv4Repr.of(src, dst).withTtl(ttl).withTos(tos)
+                        .withIdentification(id).withDontFragment(df).withOptions(opts));
+    }
+
+    static Arbitrary<Ipv4Repr> ipv4WithFragments() {
+        return Combinators.combine(ipv4(), Arbitraries.of(true, false), Arbitraries.integers().between(0, 0x1fff))
+                .as((ip, mf, fo) -> ip.withMoreFragments(mf).withFragmentOffset(fo));
+    }
+
+    static Arbitrary<TcpRepr> tcp() {
+        Arbitrary<TcpRepr> base = Combinators.combine(u16(), u16(), Arbitraries.integers(), Arbitraries.integers(),
+                        u8(), u16(), u16(), bytes(300))
+                .as((sp, dp, seq, ack, flags, win, urg, payload) -> TcpRepr.of(sp, dp).withSeq(seq).withAck(ack)
+                        .withFlags(flags).withWindow(win).withUrgentPointer(urg).withPayload(payload));
+        Arbitrary<Integer> mss = Arbitraries.oneOf(Arbitraries.just(-1), u16());
+        Arbitrary<Integer> ws = Arbitraries.oneOf(Arbitraries.just(-1), u8());
+        Arbitrary<int[]> ts = Arbitraries.oneOf(Arbitraries.just((int[]) null),
+                Combinators.combine(Arbitraries.integers(), Arbitraries.integers()).as((a, b) -> new int[] {a, b}));
+        Arbitrary<List<TcpRepr.SackBlock>> sack = Combinators.combine(Arbitraries.integers(), Arbitraries.integers())
+                .as(TcpRepr.SackBlock::new).list().ofMaxSize(4);
+        return Combinators.combine(base, mss, ws, Arbitraries.of(true, false), ts, sack)
+                .as((t, m, w, sok, tsv, blocks) -> {
+                    TcpRepr r = t.withMss(m).withWindowScale(w).withSackPermitted(sok);
+                    if (tsv != null) r = r.withTimestamps(tsv[0], tsv[1]);
+                    int room = 40 - (r.headerLength() - 20) - 4;
+                    int n = Math.max(0, Math.min(blocks.size(), room / 8));
+                    return r.withSackBlocks(blocks.subList(0, n));
+                });
+    }
+
+    static Arbitrary<UdpRepr> udp() {
+        return Combinators.combine(u16(), u16(), bytes(300)).as((sp, dp, p) -> UdpRepr.of(sp, dp).withPayload(p));
+    }
+
+    static Arbitrary<IcmpRepr> icmpEcho() {
+        return Combinators.combine(Arbitraries.of(IcmpPacket.ECHO_REQUEST, IcmpPacket.ECHO_REPLY), u16(), u16(), bytes(100))
+                .as((type, id, seq, data) -> IcmpRepr.echoRequest(id, seq, data).withType(type));
+    }
+
+    static Arbitrary<IcmpRepr> icmpAny() {
+        return Combinators.combine(u8(), u8(), Arbitraries.integers(), bytes(100)).as(IcmpRepr::new);
+    }
+
+    static Arbitrary<TransportRepr> transport() {
+        return Arbitraries.oneOf(tcp(), udp(), icmpEcho());
+    }
+
+    static Arbitrary<EthernetRepr> ethernet() {
+        Arbitrary<Long> mac = Arbitraries.longs().between(0, 0xffffffffffffL);
+        return Combinators.combine(mac, mac, Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 0xfff)))
+                .as((s, d, vlan) -> EthernetRepr.of(s, d).withVlan(vlan));
+    }
+
+    static Arbitrary<ArpRepr> arp() {
+        Arbitrary<Long> mac = Arbitraries.longs().between(0, 0xffffffffffffL);
+        return Combinators.combine(Arbitraries.of(ArpPacket.REQUEST, ArpPacket.REPLY), mac, Arbitraries.integers(), mac,
+                Arbitraries.integers()).as(ArpRepr::new);
+    }
+}
