@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                TcpdumpCommand.class,
         })
 public final class Main implements Runnable {
 
