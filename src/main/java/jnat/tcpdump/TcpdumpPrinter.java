@@ -1441,91 +1441,100 @@ public final class TcpdumpPrinter {
         return sum;
     }
 
-    private static final String[] HTTP_CMDS = {"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE",
-            "CONNECT", "PROPFIND", "PROPPATCH", "COPY", "MOVE", "LOCK", "UNLOCK", "MKCOL", "POLL", "NOTIFY",
-            "SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "ACL", "BIND", "CHECKIN", "CHECKOUT", "LABEL", "LINK",
-            "MERGE", "MKACTIVITY", "MKCALENDAR", "MKREDIRECTREF", "MKWORKSPACE", "ORDERPATCH", "PATCH",
-            "REBIND", "REPORT", "UNBIND", "UNCHECKOUT", "UNLINK", "UPDATE", "UPDATEREDIRECTREF",
-            "VERSION-CONTROL", "BASELINE-CONTROL"};
+    /** print-http.c's httpcmds. */
+    private static final String[] HTTP_CMDS = {"GET", "PUT", "COPY", "HEAD", "LOCK", "MOVE", "POLL", "POST",
+            "BCOPY", "BMOVE", "MKCOL", "TRACE", "LABEL", "MERGE", "DELETE", "SEARCH", "UNLOCK", "REPORT", "UPDATE",
+            "NOTIFY", "BDELETE", "CONNECT", "OPTIONS", "CHECKIN", "PROPFIND", "CHECKOUT", "CCM_POST", "SUBSCRIBE",
+            "PROPPATCH", "BPROPFIND", "BPROPPATCH", "UNCHECKOUT", "MKACTIVITY", "MKWORKSPACE", "UNSUBSCRIBE",
+            "RPC_CONNECT", "VERSION-CONTROL", "BASELINE-CONTROL"};
+    private static final int MAX_TOKEN = 128;
 
     /**
-     * txtproto_print(): when the payload starts with a known command or the protocol name and a '/', print
-     * its first line (all lines with -v); otherwise nothing beyond ", length N: " and the protocol's name.
+     * txtproto_print() with RESP_CODE_SECOND_TOKEN: the protocol's name, and when the payload starts with
+     * a known command or has a 3-digit second token (a response), its first line (all lines with -v).
      */
     private void txtprotoPrint(int pptr, int len, String proto, String[] cmds) {
         protocol = proto;
-        int caplength = Math.max(0, Math.min(len, snapend - pptr));
-        boolean isReqResp = false;
-        // print_txt_line's check: the first token is a command, or "PROTO/" (a response line).
-        int idx = 0;
-        while (idx < caplength && idx < 100 && b[pptr + idx] != ' ' && b[pptr + idx] != '\r'
-                && b[pptr + idx] != '\n') {
-            idx++;
-        }
-        String token = new String(b, pptr, idx, java.nio.charset.StandardCharsets.ISO_8859_1);
-        if (idx < caplength && b[pptr + idx] == ' ') {
-            for (String c : cmds) {
-                if (c.equals(token)) {
-                    isReqResp = true;
+        boolean printThis = false;
+        StringBuilder token = new StringBuilder();
+        int idx = fetchToken(pptr, 0, len, token);
+        if (idx != 0) {
+            for (String cmd : cmds) {
+                if (cmd.equalsIgnoreCase(token.toString())) {
+                    printThis = true;
                     break;
                 }
             }
-        }
-        String upper = proto.toUpperCase(java.util.Locale.ROOT) + "/";
-        if (!isReqResp && caplength >= upper.length()) {
-            String head = new String(b, pptr, upper.length(), java.nio.charset.StandardCharsets.ISO_8859_1);
-            if (head.equalsIgnoreCase(upper)) isReqResp = true;
-        }
-        if (opt.vflag() > 0 || isReqResp) {
-            int p = pptr;
-            int end = pptr + caplength;
-            out.append(proto.toUpperCase(java.util.Locale.ROOT));
-            if (opt.vflag() == 0) {
-                out.append(": ");
-                printTxtLine(p, end);
-            } else {
-                while (p < end) {
-                    int next = printTxtLine(p, end);
-                    if (next == 0) break;
-                    p = next;
-                }
+            idx = fetchToken(pptr, idx, len, token);
+            if (idx != 0 && token.length() == 3 && Character.isDigit(token.charAt(0))
+                    && Character.isDigit(token.charAt(1)) && Character.isDigit(token.charAt(2))) {
+                printThis = true;
             }
-        } else {
-            out.append(proto.toUpperCase(java.util.Locale.ROOT)).append(", length: ").append(len);
+        }
+        out.append(proto.toUpperCase(java.util.Locale.ROOT));
+        if (printThis) {
+            if (opt.vflag() > 0) {
+                out.append(", length: ").append(len);
+                int eol;
+                for (idx = 0; idx < len && (eol = printTxtLine("\n\t", pptr, idx, len)) != 0; idx = eol) {
+                    // one line per round
+                }
+            } else {
+                printTxtLine(": ", pptr, 0, len);
+            }
         }
     }
 
-    /** print_txt_line(): one line, with control characters made visible; returns where the next starts. */
-    private int printTxtLine(int start, int end) {
-        int idx = start;
-        while (idx < end) {
-            int c = b[idx] & 0xff;
+    /** fetch_token(): the token at idx into {@code token}; returns the index after the blanks that follow, or 0. */
+    private int fetchToken(int pptr, int idx, int len, StringBuilder token) {
+        token.setLength(0);
+        for (; idx < len; idx++) {
+            if (!ttest(pptr + idx, 1)) return 0;
+            int c = u8(pptr + idx);
+            if (c >= 0x80) return 0;
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') break;
+            if (!(c >= 0x20 && c < 0x7f)) return 0;
+            if (token.length() + 2 > MAX_TOKEN + 1) return 0;
+            token.append((char) c);
+        }
+        if (token.isEmpty()) return 0;
+        for (; idx < len; idx++) {
+            if (!ttest(pptr + idx, 1)) break;
+            int c = u8(pptr + idx);
+            if (c == '\r' || c == '\n') break;
+            if (!(c >= 0x20 && c < 0x7f)) break;
+            if (c != ' ' && c != '\t') break;
+        }
+        return idx;
+    }
+
+    /** print_txt_line(): one line after {@code prefix}; returns where the next starts, 0 at the end. */
+    private int printTxtLine(String prefix, int pptr, int idx, int len) {
+        int start = idx;
+        while (idx < len) {
+            int c = u8(pptr + idx);
             if (c == '\n') {
-                emitLine(start, idx);
+                emitLine(prefix, pptr + start, idx - start);
                 return idx + 1;
-            }
-            if (c == '\r') {
-                if (idx + 1 >= end) break;
-                if ((b[idx + 1] & 0xff) == '\n') {
-                    emitLine(start, idx);
+            } else if (c == '\r') {
+                if (idx + 1 >= len) return 0;
+                if (u8(pptr + idx + 1) == '\n') {
+                    emitLine(prefix, pptr + start, idx - start);
                     return idx + 2;
                 }
-                emitLine(start, idx);
-                return idx + 1;
-            }
-            if (!(c >= 0x20 && c < 0x7f) && c != '\t') {
-                emitLine(start, idx);
+                return 0;
+            } else if (!(c >= 0x20 && c < 0x7f) && c != '\t') {
                 return 0;
             }
             idx++;
         }
-        emitLine(start, idx);
-        out.append(" [|").append(protocol).append(']');
+        emitLine(prefix, pptr + start, idx - start);
+        ndPrintTrunc();
         return 0;
     }
 
-    private void emitLine(int start, int endExclusive) {
-        out.append(new String(b, start, endExclusive - start, java.nio.charset.StandardCharsets.ISO_8859_1));
+    private void emitLine(String prefix, int off, int n) {
+        out.append(prefix).append(new String(b, off, n, java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
     // ---------------------------------------------------------------- print-udp.c
@@ -1825,9 +1834,15 @@ public final class TcpdumpPrinter {
                         default -> "unknown unreach code (" + code + ")";
                     });
                     switch (code) {
-                        case 0, 1, 3 -> out.append(' ').append(ip6addr(oip + 24));
-                        case 2 -> out.append(' ').append(ip6addr(oip + 24)).append(", source address ")
-                                .append(ip6addr(oip + 8));
+                        case 0, 1, 3 -> {
+                            String dst = ip6addr(oip + 24);
+                            out.append(' ').append(dst);
+                        }
+                        case 2 -> {
+                            String dst = ip6addr(oip + 24);
+                            String src = ip6addr(oip + 8);
+                            out.append(' ').append(dst).append(", source address ").append(src);
+                        }
                         case 4 -> {
                             if (!ttest(oip + 6, 1)) throw TRUNCATED;
                             int nh = u8(oip + 6);
