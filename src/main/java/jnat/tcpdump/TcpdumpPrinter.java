@@ -1281,7 +1281,7 @@ public final class TcpdumpPrinter {
                             // With OpenSSL but no -M secret tcpdump cannot verify the signature.
                             datalen = 16;
                             lencheck(cp, datalen, left);
-                            out.append(" can't check - ");
+                            out.append(" shared secret not supplied with -M, can't check - ");
                             for (int i = 0; i < 16; i++) hex2(out, u8(cp + i));
                         }
                         case 20 -> {
