@@ -22,6 +22,9 @@ class GeneratedCorpusTest {
         Corpus corpus = Corpus.generate(seed);
         Path file = dir.resolve("corpus-" + seed + ".pcap");
         corpus.write(file);
+        String keep = System.getProperty("jnat.keepCorpus"); // a directory to keep the files in, for debugging
+        if (keep != null) java.nio.file.Files.copy(file, Path.of(keep).resolve(file.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertTrue(corpus.packets.size() > 500, "corpus has " + corpus.packets.size() + " packets");
         int compared = TcpdumpOracle.assertSame(file, flags, p -> false);
         assertTrue(compared == corpus.packets.size(), compared + " of " + corpus.packets.size() + " compared");
