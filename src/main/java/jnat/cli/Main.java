@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 IptablesCommand.class,
                 IptablesSaveCommand.class,
                 IptablesRestoreCommand.class,
+                TcpdumpCommand.class,
         })
 public final class Main implements Runnable {
 
