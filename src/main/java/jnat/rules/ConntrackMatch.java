@@ -64,12 +64,12 @@ public final class ConntrackMatch implements Match {
 
     @Override
     public void print(StringBuilder out, boolean numeric) {
-        dump(out, "");
+        dump(out, "", numeric);
     }
 
     @Override
     public void save(StringBuilder out) {
-        dump(out, "--");
+        dump(out, "--", true);
     }
 
     private static final String[] ADDR_OPTS = {"ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst"};
@@ -78,7 +78,7 @@ public final class ConntrackMatch implements Match {
     private static final int[] PORT_FLAGS = {ORIGSRC_PORT, ORIGDST_PORT, REPLSRC_PORT, REPLDST_PORT};
 
     /** conntrack_dump: the same text for print ("") and save ("--"). */
-    private void dump(StringBuilder out, String prefix) {
+    private void dump(StringBuilder out, String prefix, boolean numeric) {
         if (has(STATE)) {
             if (inv(STATE)) out.append(" !");
             out.append(' ').append(prefix).append("ctstate ");
@@ -94,7 +94,7 @@ public final class ConntrackMatch implements Match {
             if (!has(ADDR_FLAGS[i])) continue;
             if (inv(ADDR_FLAGS[i])) out.append(" !");
             out.append(' ').append(prefix).append(ADDR_OPTS[i]).append(' ')
-                    .append(Inet.format(addr[i])).append(Inet.maskSuffix(mask[i]));
+                    .append(numeric ? Inet.format(addr[i]) : Services.anyName(addr[i])).append(Inet.maskSuffix(mask[i]));
         }
         for (int i = 0; i < 4; i++) {
             if (!has(PORT_FLAGS[i])) continue;

@@ -95,7 +95,8 @@ final class Listing {
 
     private static void address(StringBuilder out, int addr, int mask, boolean inv, boolean numeric) {
         out.append(inv ? '!' : ' ');
-        String s = mask == 0 && !numeric ? "anywhere" : Inet.format(addr) + Inet.maskSuffix(mask);
+        String s = mask == 0 && !numeric ? "anywhere"
+                : (numeric ? Inet.format(addr) : Services.anyName(addr)) + Inet.maskSuffix(mask);
         pad(out, s, 19).append(' ');
     }
 

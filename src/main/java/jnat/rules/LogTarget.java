@@ -2,7 +2,11 @@ package jnat.rules;
 
 /** -j LOG (libxt_LOG.c): accepted and counted; jnat writes no kernel log, the walk continues. */
 public final class LogTarget extends Target {
-    static final String[] LEVELS = {"emerg", "alert", "crit", "error", "warning", "notice", "info", "debug"};
+    /** The names -L prints for levels 0..7. */
+    static final String[] LEVELS = {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"};
+    /** The names --log-level accepts (libxt_LOG's ipt_log_names), by level. */
+    static final String[][] LEVEL_NAMES = {{"emerg", "panic"}, {"alert"}, {"crit"}, {"error"}, {"warning"}, {"notice"},
+        {"info"}, {"debug"}};
     static final String[] FLAG_OPTS = {"--log-tcp-sequence", "--log-tcp-options", "--log-ip-options", "--log-uid",
         null, "--log-macdecode"};
     static final String[] FLAG_NAMES = {"tcp-sequence", "tcp-options", "ip-options", "uid", null, "macdecode"};
@@ -67,7 +71,10 @@ public final class LogTarget extends Target {
             if (opt.equals("--log-level")) {
                 noInvert("LOG", opt, invert);
                 String v = args.value(opt);
-                int l = java.util.Arrays.asList(LEVELS).indexOf(v.toLowerCase());
+                int l = -1;
+                for (int i = 0; i < LEVEL_NAMES.length; i++) {
+                    for (String name : LEVEL_NAMES[i]) if (name.equalsIgnoreCase(v)) l = i;
+                }
                 if (l < 0) {
                     try {
                         l = Integer.parseInt(v);
@@ -75,7 +82,7 @@ public final class LogTarget extends Target {
                         l = -1;
                     }
                 }
-                if (l < 0 || l > 7) throw new RuleError("log-level `" + v + "' unknown");
+                if (l < 0 || l > 7) throw new RuleError("log level \"" + v + "\" unknown");
                 level = l;
                 return true;
             }

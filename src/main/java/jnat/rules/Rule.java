@@ -105,7 +105,7 @@ public final class Rule {
             out.append(" -m ").append(m.name());
             m.save(out);
         }
-        if (counters) out.append(" -c ").append(packets).append(' ').append(bytes);
+        if (counters) out.append(" -c ").append(Long.toUnsignedString(packets)).append(' ').append(Long.toUnsignedString(bytes));
         if (jump != null) {
             out.append(isGoto ? " -g " : " -j ").append(jump.name());
         } else if (target != null) {

@@ -67,12 +67,12 @@ public final class Ruleset {
             out.append('*').append(t.name).append('\n');
             for (Chain c : t.chains()) {
                 out.append(':').append(c.name).append(' ').append(c.builtin() ? c.policy : "-")
-                        .append(" [").append(c.builtin() ? c.policyPackets : 0).append(':')
-                        .append(c.builtin() ? c.policyBytes : 0).append("]\n");
+                        .append(" [").append(c.builtin() ? Long.toUnsignedString(c.policyPackets) : "0").append(':')
+                        .append(c.builtin() ? Long.toUnsignedString(c.policyBytes) : "0").append("]\n");
             }
             for (Chain c : t.chains()) {
                 for (Rule r : c.rules) {
-                    if (counters) out.append('[').append(r.packets).append(':').append(r.bytes).append("] ");
+                    if (counters) out.append('[').append(Long.toUnsignedString(r.packets)).append(':').append(Long.toUnsignedString(r.bytes)).append("] ");
                     out.append("-A ").append(c.name);
                     r.save(out, false);
                     out.append('\n');
@@ -94,7 +94,7 @@ public final class Ruleset {
             if (ruleNumber > 0) break;
             if (c.builtin()) {
                 out.append("-P ").append(c.name).append(' ').append(c.policy);
-                if (verbose) out.append(" -c ").append(c.policyPackets).append(' ').append(c.policyBytes);
+                if (verbose) out.append(" -c ").append(Long.toUnsignedString(c.policyPackets)).append(' ').append(Long.toUnsignedString(c.policyBytes));
                 out.append('\n');
             } else {
                 out.append("-N ").append(c.name).append('\n');

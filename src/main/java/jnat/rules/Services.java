@@ -15,6 +15,54 @@ final class Services {
     private static Map<String, Integer> protoByName;
     private static Map<Integer, String> protoByNumber;
 
+    private static Map<Integer, String> hosts;
+    private static Map<Integer, String> networks;
+
+    /** xtables_ipaddr_to_anyname without DNS: /etc/hosts, then /etc/networks, then the number. */
+    static synchronized String anyName(int addr) {
+        if (hosts == null) {
+            hosts = new HashMap<>();
+            networks = new HashMap<>();
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/hosts"))) {
+                    String[] f = strip(line);
+                    if (f.length < 2 || !f[0].matches("[0-9.]+")) continue;
+                    try {
+                        hosts.putIfAbsent(Inet.parseAddress(f[0]), f[1]);
+                    } catch (RuleError ignored) {
+                        // not an IPv4 line
+                    }
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // no hosts file
+            }
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/networks"))) {
+                    String[] f = strip(line);
+                    if (f.length < 2) continue;
+                    try {
+                        networks.putIfAbsent(networkNumber(f[1]), f[0]);
+                    } catch (RuntimeException ignored) {
+                        // malformed line
+                    }
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // no networks file
+            }
+        }
+        String n = hosts.get(addr);
+        if (n == null) n = networks.get(addr);
+        return n != null ? n : Inet.format(addr);
+    }
+
+    /** inet_network(): "127" is 127, "169.254" is 169.254.0.0 as getnetbyaddr compares it (host order). */
+    private static int networkNumber(String s) {
+        String[] p = s.split("\\.");
+        int v = 0;
+        for (String part : p) v = (v << 8) | Integer.parseInt(part);
+        return v;
+    }
+
     private static synchronized void load() {
         if (byName != null) return;
         byName = new HashMap<>();
