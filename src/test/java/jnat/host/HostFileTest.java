@@ -293,6 +293,17 @@ class HostFileTest {
     }
 
     @Test
+    void aGatewayReachableOnlyThroughAnotherGatewayIsAnError() {
+        // fib_check_nh_v4_gw looks the gateway up with scope link: a universe-scope route does not count
+        assertEquals("h.ip:4: Error: Nexthop has invalid gateway.", error("""
+                link set eth0 up
+                addr add 10.0.0.2/24 dev eth0
+                route add 10.50.0.0/16 via 10.0.0.1
+                route add 10.60.0.0/16 via 10.50.0.1
+                """).getMessage());
+    }
+
+    @Test
     void routeThroughADownDeviceIsAnError() {
         assertEquals("h.ip:2: Error: Device for nexthop is not up.", error("link set eth0 address 02:00:00:00:00:01\nroute add 10.0.0.0/8 dev eth0\n").getMessage());
     }
