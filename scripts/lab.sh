@@ -82,20 +82,23 @@ attach() {
 }
 
 down() {
+  # The gateway first: on SIGTERM jnat closes its TUN devices itself, before their namespaces go.
   local ns pids
-  for ns in "${namespaces[@]}"; do
+  for ns in "$gw" "$ctr" "$wan"; do
     exists "$ns" || continue
     pids=$(ip netns pids "$ns" || true)
-    if [ -n "$pids" ]; then
-      # shellcheck disable=SC2086
-      kill -TERM $pids 2>/dev/null || true
-      for _ in $(seq 50); do
-        [ -z "$(ip netns pids "$ns" 2>/dev/null || true)" ] && break
-        sleep 0.1
-      done
-    fi
-    ip netns del "$ns"
+    [ -z "$pids" ] && continue
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null || true
+    for _ in $(seq 50); do
+      [ -z "$(ip netns pids "$ns" 2>/dev/null || true)" ] && break
+      sleep 0.1
+    done
   done
+  for ns in "${namespaces[@]}"; do
+    exists "$ns" && ip netns del "$ns"
+  done
+  return 0
 }
 
 status() {
