@@ -1,0 +1,224 @@
+package jnat.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * Reads packets from TUN devices, hands each to a {@link PacketHandler}, and writes what it
+ * transmits. Each worker is a platform thread that waits in poll(2) on its queues plus a wake-up
+ * eventfd, then reads each ready queue until EAGAIN (at most {@link #BATCH} packets per round so
+ * one busy queue cannot starve the others), straight into its own heap buffer.
+ *
+ * <p>Two layouts, same code: {@link #singleThreaded} (one worker polls every queue: the handler is
+ * never called concurrently, so a NAT engine needs no locks) and {@link #perQueue} (one worker per
+ * queue: handler calls run in parallel, for multi-queue devices and a thread-safe handler).
+ */
+public final class ForwardingLoop implements AutoCloseable {
+    /** Free bytes before the IP header in every read buffer (an Ethernet header fits). */
+    public static final int HEADROOM = 14;
+    /** Largest IPv4 packet. */
+    public static final int MAX_PACKET = 65535;
+    public static final int BUFFER_SIZE = HEADROOM + MAX_PACKET;
+    /** Packets read from one queue before the worker polls again. */
+    public static final int BATCH = 64;
+
+    static final int RX_PACKETS = 0, RX_BYTES = 1, TX_PACKETS = 2, TX_BYTES = 3, TX_ERRORS = 4, COUNTERS = 5;
+
+    private final List<TunDevice> devices;
+    private final PacketHandler handler;
+    private final List<Worker> workers = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final int wakeFd;
+    private volatile boolean stopping;
+    private boolean started;
+    private boolean closed;
+
+    private ForwardingLoop(List<TunDevice> devices, PacketHandler handler, boolean perQueue) throws ErrnoException {
+        this.devices = List.copyOf(devices);
+        this.handler = handler;
+        this.wakeFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (wakeFd < 0) throw new ErrnoException("eventfd", null, Libc.errno());
+        if (perQueue) {
+            for (TunDevice d : this.devices) {
+                for (TunQueue q : d.queues()) workers.add(new Worker(List.of(q)));
+            }
+        } else {
+            List<TunQueue> all = new ArrayList<>();
+            for (TunDevice d : this.devices) all.addAll(d.queues());
+            workers.add(new Worker(all));
+        }
+    }
+
+    /** One thread polls all devices' queues; the handler is never called concurrently. */
+    public static ForwardingLoop singleThreaded(List<TunDevice> devices, PacketHandler handler) throws ErrnoException {
+        return new ForwardingLoop(devices, handler, false);
+    }
+
+    /** One thread per queue of every device; the handler must be thread-safe. */
+    public static ForwardingLoop perQueue(List<TunDevice> devices, PacketHandler handler) throws ErrnoException {
+        return new ForwardingLoop(devices, handler, true);
+    }
+
+    public List<TunDevice> devices() {
+        return devices;
+    }
+
+    public synchronized void start() {
+        if (started) throw new IllegalStateException("already started");
+        started = true;
+        for (Worker w : workers) w.thread.start();
+    }
+
+    /** Asks the workers to stop and waits for them; the devices stay open. */
+    public void stop() throws InterruptedException {
+        stopping = true;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1L);
+            Libc.write(wakeFd, one); // the eventfd stays readable: every worker's poll returns
+        }
+        for (Worker w : workers) {
+            if (w.thread.isAlive() && w.thread != Thread.currentThread()) w.thread.join();
+        }
+    }
+
+    /** Waits until the loop ends: stopped, or failed (see {@link #failure}). */
+    public void awaitTermination() throws InterruptedException {
+        for (Worker w : workers) w.thread.join();
+    }
+
+    /** Why the loop ended by itself (a device vanished, the handler threw), or null. */
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /** Stops and closes every device (each non-persistent TUN device disappears) when the JVM exits (SIGINT, SIGTERM). */
+    public void closeOnShutdown() {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jnat-shutdown").unstarted(this::close));
+    }
+
+    /** Stops the workers, then closes the devices and the wake-up eventfd. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (TunDevice d : devices) d.close();
+        Libc.close(wakeFd);
+    }
+
+    /** A snapshot of interface {@code ifIndex}'s counters, summed over the workers. */
+    public InterfaceCounters counters(int ifIndex) {
+        long[] sum = new long[COUNTERS];
+        for (Worker w : workers) {
+            for (int c = 0; c < COUNTERS; c++) sum[c] += w.counters.get(ifIndex * COUNTERS + c);
+        }
+        return new InterfaceCounters(devices.get(ifIndex).name(), sum[RX_PACKETS], sum[RX_BYTES],
+                sum[TX_PACKETS], sum[TX_BYTES], sum[TX_ERRORS]);
+    }
+
+    private void fail(Throwable t) {
+        failure.compareAndSet(null, t);
+        stopping = true;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(JAVA_LONG);
+            one.set(JAVA_LONG, 0, 1L);
+            Libc.write(wakeFd, one);
+        }
+    }
+
+    private final class Worker implements PacketHandler.Transmit, Runnable {
+        final List<TunQueue> queues;
+        final int[] ifIndexOf;
+        final Thread thread;
+        // single writer (this worker), read by counters(): lazySet is enough
+        final AtomicLongArray counters = new AtomicLongArray(devices.size() * COUNTERS);
+        int currentQueue; // writes go to the same queue number on the target device (its flows' queue)
+
+        Worker(List<TunQueue> queues) {
+            this.queues = queues;
+            this.ifIndexOf = new int[queues.size()];
+            for (int i = 0; i < queues.size(); i++) ifIndexOf[i] = devices.indexOf(queues.get(i).device());
+            String name = queues.size() == 1
+                    ? "jnat-" + queues.getFirst().device().name() + "-q" + queues.getFirst().index()
+                    : "jnat-forward";
+            this.thread = Thread.ofPlatform().name(name).unstarted(this);
+        }
+
+        @Override
+        public void run() {
+            try (Arena arena = Arena.ofConfined()) {
+                int n = queues.size();
+                MemorySegment pollfds = arena.allocate((long) Libc.POLLFD_SIZE * (n + 1), 8);
+                for (int i = 0; i < n; i++) setPollFd(pollfds, i, queues.get(i).fd());
+                setPollFd(pollfds, n, wakeFd);
+                byte[] buf = new byte[BUFFER_SIZE];
+                boolean more = false;
+                while (!stopping) {
+                    int r = Libc.poll(pollfds, n + 1, more ? 0 : -1);
+                    if (r < 0) {
+                        int errno = Libc.errno();
+                        if (errno == Errno.EINTR) continue;
+                        throw new ErrnoException("poll", null, errno);
+                    }
+                    if (pollfds.get(JAVA_SHORT, (long) n * Libc.POLLFD_SIZE + 6) != 0) break;
+                    more = false;
+                    for (int i = 0; i < n && !stopping; i++) {
+                        if (pollfds.get(JAVA_SHORT, (long) i * Libc.POLLFD_SIZE + 6) == 0) continue;
+                        more |= drain(queues.get(i), ifIndexOf[i], buf);
+                    }
+                }
+            } catch (Throwable t) {
+                fail(t);
+            }
+        }
+
+        /** Reads up to BATCH packets from one ready queue; true if it may hold more. */
+        private boolean drain(TunQueue q, int ifIndex, byte[] buf) throws ErrnoException {
+            currentQueue = q.index();
+            int base = ifIndex * COUNTERS;
+            for (int k = 0; k < BATCH; k++) {
+                int len = q.read(buf, HEADROOM, MAX_PACKET);
+                if (len == 0) return false;
+                counters.lazySet(base + RX_PACKETS, counters.get(base + RX_PACKETS) + 1);
+                counters.lazySet(base + RX_BYTES, counters.get(base + RX_BYTES) + len);
+                handler.receive(ifIndex, buf, HEADROOM, len, System.nanoTime(), this);
+            }
+            return true;
+        }
+
+        @Override
+        public void transmit(int ifIndex, byte[] buf, int off, int len) {
+            TunDevice d = devices.get(ifIndex);
+            int written = d.queue(currentQueue % d.queueCount()).write(buf, off, len);
+            int base = ifIndex * COUNTERS;
+            if (written >= 0) {
+                counters.lazySet(base + TX_PACKETS, counters.get(base + TX_PACKETS) + 1);
+                counters.lazySet(base + TX_BYTES, counters.get(base + TX_BYTES) + written);
+            } else {
+                counters.lazySet(base + TX_ERRORS, counters.get(base + TX_ERRORS) + 1);
+            }
+        }
+
+        private static void setPollFd(MemorySegment fds, int i, int fd) {
+            long at = (long) i * Libc.POLLFD_SIZE;
+            fds.set(JAVA_INT, at, fd);
+            fds.set(JAVA_SHORT, at + 4, Libc.POLLIN);
+            fds.set(JAVA_SHORT, at + 6, (short) 0);
+        }
+    }
+}

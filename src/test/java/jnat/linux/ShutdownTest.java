@@ -1,0 +1,56 @@
+package jnat.linux;
+
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A process running the forwarding loop stops cleanly on SIGINT and SIGTERM: its TUN devices go away. */
+class ShutdownTest {
+    private Netns ns;
+
+    @BeforeEach
+    void namespace() {
+        Tools.requireRoot();
+        Tools.require("ip");
+        ns = Netns.create("sig");
+    }
+
+    @AfterEach
+    void removeNamespace() {
+        if (ns != null) ns.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM"})
+    void signalClosesTheDevicesAndPrintsTheCounters(String signal) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", "target/classes:target/test-classes", LabStandIn.class.getName())
+                .redirectErrorStream(true).start();
+        try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String first = out.readLine();
+            assertEquals("forwarding [tun:jnat-docker0, tun:jnat-eth0] (one thread)", first);
+            assertEquals(0, ns.exec("ip", "link", "show", "jnat-eth0").exitCode());
+
+            Tools.run("kill", "-" + signal, Long.toString(p.pid())).checked();
+            List<String> rest = out.lines().toList();
+            assertEquals(128 + (signal.equals("INT") ? 2 : 15), p.waitFor());
+            assertTrue(rest.getFirst().startsWith("InterfaceCounters[name=jnat-docker0, rxPackets=0"), rest.toString());
+        } finally {
+            p.destroyForcibly();
+        }
+        String links = ns.exec("ip", "-o", "link", "show").checked().stdout();
+        assertEquals(List.of("lo"), links.lines().map(l -> l.split(": ")[1]).toList(), links);
+    }
+}

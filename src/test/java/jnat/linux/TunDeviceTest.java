@@ -1,0 +1,131 @@
+package jnat.linux;
+
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** TUN devices opened in a namespace of the test's own, judged by iproute2 and ping. */
+class TunDeviceTest {
+    private Netns ns;
+
+    @BeforeEach
+    void namespace() {
+        Tools.requireRoot();
+        Tools.require("ip");
+        ns = Netns.create("tun");
+    }
+
+    @AfterEach
+    void removeNamespace() {
+        if (ns != null) ns.close();
+    }
+
+    private String link(String dev) {
+        return ns.exec("ip", "-d", "link", "show", dev).stdout();
+    }
+
+    @Test
+    void openCreatesALayer3TunDeviceWithoutPacketInfo() throws Exception {
+        try (TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1)) {
+            assertEquals("jt0", dev.name());
+            String link = link("jt0");
+            assertTrue(link.contains("link/none"), link);
+            assertTrue(link.contains("tun type tun pi off"), link);
+        }
+    }
+
+    @Test
+    void closeRemovesTheDevice() throws Exception {
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1);
+        assertTrue(ns.exec("ip", "link", "show", "jt0").exitCode() == 0);
+        dev.close();
+        assertEquals(1, ns.exec("ip", "link", "show", "jt0").exitCode());
+    }
+
+    @Test
+    void kernelPicksTheNumberOfAPercentDName() throws Exception {
+        try (TunDevice dev = NetNamespace.openTun(ns.name(), "jtun%d", 1)) {
+            assertEquals("jtun0", dev.name());
+        }
+    }
+
+    @Test
+    void nameTakenByAVethDeviceSaysSo() {
+        ns.exec("ip", "link", "add", "jveth0", "type", "veth", "peer", "name", "jveth1").checked();
+        var e = assertThrows(ErrnoException.class, () -> NetNamespace.openTun(ns.name(), "jveth0", 1));
+        assertEquals("TUNSETIFF jveth0: Invalid argument (EINVAL); a device named jveth0 exists and is not a TUN "
+                + "device without IFF_MULTI_QUEUE", e.getMessage());
+    }
+
+    @Test
+    void tunInUseByAnotherDescriptorIsBusy() throws Exception {
+        try (TunDevice first = NetNamespace.openTun(ns.name(), "jt0", 1)) {
+            var e = assertThrows(ErrnoException.class, () -> NetNamespace.openTun(ns.name(), "jt0", 1));
+            assertEquals(Errno.EBUSY, e.errno());
+            assertEquals("TUNSETIFF jt0: Device or resource busy (EBUSY); TUN device jt0 is in use by another process",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void nameLongerThanIfnamsizIsRefusedBeforeTheKernel() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TunDevice.open("jnat-0123456789ab"));
+        assertTrue(e.getMessage().contains("longer than 15"), e.getMessage());
+    }
+
+    @Test
+    void multiQueueDeviceHasOneKernelQueuePerDescriptor() throws Exception {
+        try (TunDevice dev = NetNamespace.openTun(ns.name(), "jmq0", 4)) {
+            assertEquals(4, dev.queueCount());
+            assertTrue(link("jmq0").contains("multi_queue"), link("jmq0"));
+            String queues = ns.exec("ls", "/sys/class/net/jmq0/queues").stdout();
+            assertEquals(List.of("rx-0", "rx-1", "rx-2", "rx-3", "tx-0", "tx-1", "tx-2", "tx-3"),
+                    List.of(queues.trim().split("\\s+")));
+        }
+    }
+
+    @Test
+    void mtuAndLinkUpSetThroughIoctls() throws Exception {
+        TunDevice dev = NetNamespace.call(ns.name(), () -> {
+            TunDevice d = TunDevice.open("jt0");
+            d.setMtu(1400);
+            d.setUp();
+            assertEquals(1400, d.mtu());
+            return d;
+        });
+        try (dev) {
+            String link = link("jt0");
+            assertTrue(link.contains("mtu 1400"), link);
+            assertTrue(link.contains(",UP"), link);
+        }
+    }
+
+    @Test
+    void pingThroughTheTunIsAnsweredByTheLoopsHandler() throws Exception {
+        Tools.require("ping");
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1);
+        ns.exec("ip", "addr", "add", "198.51.100.1/24", "dev", "jt0").checked();
+        ns.exec("ip", "link", "set", "jt0", "up").checked();
+        try (ForwardingLoop loop = ForwardingLoop.singleThreaded(List.of(dev), new EchoResponder())) {
+            loop.start();
+            var ping = ns.exec("ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", "198.51.100.2");
+            assertEquals(0, ping.exitCode(), ping.stdout() + ping.stderr());
+            assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout());
+            InterfaceCounters c = loop.counters(0);
+            assertEquals(3, c.txPackets());
+            assertEquals(3 * 84, c.txBytes()); // 20 IPv4 + 8 ICMP + 56 data
+            assertTrue(c.rxPackets() >= 3, c.toString()); // plus whatever the kernel sends on link up
+            assertEquals(0, c.txErrors());
+        }
+        assertFalse(ns.exec("ip", "link", "show", "jt0").exitCode() == 0, "closing the loop removes the device");
+    }
+}
