@@ -1,15 +1,24 @@
 package jnat.cli;
 
+import jnat.demo.SeedDemo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.concurrent.Callable;
 
 /** Reruns the seed document's two experiments (MASQUERADE ping, DNAT -p 10000:8000). */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Rerun the seed's experiments: a container's ping MASQUERADEd, and a published port DNATed.")
-public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+        description = {"Rerun the seed article's experiments on its Docker host: a container's ping MASQUERADEd, and a "
+                + "published port (-p 10000:8000) DNATed. Prints what tcpdump shows on each interface, the nat "
+                + "table's counters and the conntrack table, and compares the captures with the article's lines."})
+public final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Override
-    public Integer call() {
-        System.out.println("jnat demo: not built yet. The NAT engine that runs the seed's experiments is issue 4;");
-        System.out.println("until it lands this command only says so.");
+    public Integer call() throws Exception {
+        SeedDemo.print(spec.commandLine().getOut());
         return 0;
     }
 }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 IptablesSaveCommand.class,
                 IptablesRestoreCommand.class,
                 TcpdumpCommand.class,
+                ReplayCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -53,12 +53,21 @@ public final class NatEngine {
         void transmit(Interface out, byte[] buf, int off, int len);
     }
 
-    /** Engine settings. */
-    public record Config(int conntrackMax, long randomSeed) {
+    /**
+     * Engine settings.
+     *
+     * @param conntrackMax      nf_conntrack_max
+     * @param randomSeed        seeds the choices the kernel makes at random (a port after a clash)
+     * @param conntrackChecksum net.netfilter.nf_conntrack_checksum: verify L4 checksums of arriving
+     *                          packets and treat bad ones as INVALID (captures taken on a sending host
+     *                          with checksum offload carry wrong checksums: turn it off for those)
+     */
+    public record Config(int conntrackMax, long randomSeed, boolean conntrackChecksum) {
         public static final int DEFAULT_CONNTRACK_MAX = 262_144;
+        public static final long DEFAULT_SEED = 0x6a6e6174L;
 
         public static Config defaults() {
-            return new Config(DEFAULT_CONNTRACK_MAX, 0x6a6e6174L);
+            return new Config(DEFAULT_CONNTRACK_MAX, DEFAULT_SEED, true);
         }
     }
 
@@ -67,6 +76,7 @@ public final class NatEngine {
     private final Conntrack conntrack;
     private final NatCore core;
     private final RandomGenerator random;
+    private final boolean conntrackChecksum;
     private volatile Ruleset ruleset;
     private Table nat;
 
@@ -82,6 +92,7 @@ public final class NatEngine {
     private final long[] drops = new long[DropReason.values().length];
     private long[] rxPackets = new long[8], rxBytes = new long[8], txPackets = new long[8], txBytes = new long[8];
     private long delivered;
+    private long invalid;
 
     public NatEngine(Host host, Ruleset ruleset) {
         this(host, ruleset, Config.defaults());
@@ -92,6 +103,7 @@ public final class NatEngine {
         this.table = new ConnTable(config.conntrackMax());
         this.conntrack = new Conntrack(table);
         this.random = new SplittableRandom(config.randomSeed());
+        this.conntrackChecksum = config.conntrackChecksum();
         this.core = new NatCore(table, random);
         this.table.setDestroyListener(core::destroyed);
         this.pkt = new PacketState(host, table);
@@ -125,6 +137,11 @@ public final class NatEngine {
 
     public long deliveredLocally() {
         return delivered;
+    }
+
+    /** Packets conntrack found INVALID: passed on untracked, so not NATed (conntrack -S "invalid"). */
+    public long invalid() {
+        return invalid;
     }
 
     public long rxPackets(Interface dev) { return at(rxPackets, dev); }
@@ -194,7 +211,7 @@ public final class NatEngine {
             return;
         }
         // PREROUTING: conntrack (priority -200), then nat DST (-100)
-        if (!conntrackIn(now, true)) return;
+        if (!conntrackIn(now, conntrackChecksum)) return;
         if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
 
         RouteResult rt = host.routeInput(ip.dst(), ip.src(), in);
@@ -324,6 +341,7 @@ public final class NatEngine {
             drop(DropReason.CONNTRACK_FULL);
             return false;
         }
+        if (verdict == Conntrack.INVALID) invalid++;
         return true;
     }
 
@@ -352,6 +370,7 @@ public final class NatEngine {
     }
 
     private boolean untracked() {
+        invalid++;
         pkt.ct.id = -1;
         pkt.ct.ctinfo = Conntrack.INVALID;
         return true;

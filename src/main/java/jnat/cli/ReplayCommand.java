@@ -1,0 +1,203 @@
+package jnat.cli;
+
+import jnat.conntrack.ConntrackPrinter;
+import jnat.host.Host;
+import jnat.host.HostException;
+import jnat.host.Interface;
+import jnat.nat.DropReason;
+import jnat.nat.NatEngine;
+import jnat.pcap.PcapFormatException;
+import jnat.pcap.PcapReader;
+import jnat.pcap.PcapWriter;
+import jnat.replay.Replay;
+import jnat.rules.Iptables;
+import jnat.rules.Ruleset;
+import jnat.tcpdump.TcpdumpPrinter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code jnat replay}: pcap files through the NAT engine on a described host. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Feed captured frames, each on the interface it arrives on, through a host with the given "
+                + "nat rules and connection tracking; write what each interface transmits as pcap.",
+            "Example: jnat replay --host host.ip --rules nat.rules --in docker0=container.pcap --in eth0=internet.pcap "
+                + "--out-dir out/ --print -L"})
+public final class ReplayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", required = true, paramLabel = "FILE",
+            description = "the host: a file of ip(8) commands (link, addr, route, neigh)")
+    Path hostFile;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "nat rules in iptables-save format (default: none, "
+            + "every chain ACCEPT)")
+    Path rulesFile;
+
+    @Option(names = "--in", paramLabel = "IFACE=PCAP", required = true,
+            description = "frames arriving on IFACE (classic pcap or pcapng); repeatable, merged by timestamp")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "IFACE=PCAP", description = "write what IFACE transmits to PCAP; repeatable")
+    List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--out-dir", paramLabel = "DIR", description = "write DIR/IFACE.pcap for every interface that transmits")
+    Path outDir;
+
+    @Option(names = "--print", description = "print each transmitted frame as tcpdump -nne does, after its interface")
+    boolean print;
+
+    @Option(names = {"-L", "--list"}, description = "print iptables -t nat -nvL at the end (counters as moved)")
+    boolean list;
+
+    @Option(names = "--conntrack", description = "print conntrack -L at the end (timeouts as of the last packet)")
+    boolean conntrack;
+
+    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
+    int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed for the choices the kernel makes at random "
+            + "(ports after a clash, --random)")
+    long seed = NatEngine.Config.DEFAULT_SEED;
+
+    @Option(names = "--conntrack-checksum", paramLabel = "0|1", description = "as the sysctl "
+            + "nf_conntrack_checksum: 1 (default) treats arriving packets with bad TCP/UDP/ICMP checksums as INVALID "
+            + "(not NATed); 0 for captures taken on a sending host with checksum offload")
+    int conntrackChecksum = 1;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Host host = loadHost(hostFile);
+        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0));
+        Replay replay = new Replay(engine);
+        List<PcapReader> readers = new ArrayList<>();
+        Map<Interface, Path> outFiles = new LinkedHashMap<>();
+        Map<Interface, PcapWriter> writers = new LinkedHashMap<>();
+        try {
+            for (String spec : inputs) {
+                String[] kv = split(spec, "--in");
+                Interface dev = device(host, kv[0]);
+                Path file = Path.of(kv[1]);
+                PcapReader r = open(file);
+                readers.add(r);
+                replay.input(dev, r::next);
+            }
+            for (String spec : outputs) {
+                String[] kv = split(spec, "--out");
+                outFiles.put(device(host, kv[0]), Path.of(kv[1]));
+            }
+            if (outDir != null) Files.createDirectories(outDir);
+            TcpdumpPrinter printer = print ? new TcpdumpPrinter(new TcpdumpPrinter.Options(true, 0, 0, ZoneId.systemDefault())) : null;
+            replay.run((dev, ts, linkType, buf, off, len) -> {
+                Path file = outFiles.get(dev);
+                if (file == null && outDir != null) file = outDir.resolve(dev.name() + ".pcap");
+                if (file != null) {
+                    PcapWriter w = writers.get(dev);
+                    if (w == null) {
+                        w = PcapWriter.create(file, linkType);
+                        writers.put(dev, w);
+                    }
+                    w.write(ts, buf, off, len);
+                }
+                if (printer != null) {
+                    byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+                    out.println(dev.name() + " " + printer.format(ts, linkType, copy, len, len));
+                }
+            });
+        } catch (PcapFormatException e) {
+            throw new UsageError(e.getMessage());
+        } finally {
+            for (PcapReader r : readers) r.close();
+            for (PcapWriter w : writers.values()) w.close();
+        }
+        summary(out, host, engine, replay);
+        if (list) {
+            out.println();
+            out.print(Iptables.run(engine.ruleset(), List.of("-t", "nat", "-nvL")).output());
+        }
+        if (conntrack) {
+            out.println();
+            out.print(new ConntrackPrinter().list(engine.connections(), replay.lastTimestamp()));
+            spec.commandLine().getErr().println(ConntrackPrinter.summary(engine.connections().count()));
+        }
+        out.flush();
+        return 0;
+    }
+
+    static Host loadHost(Path file) {
+        try {
+            return Host.fromFile(file);
+        } catch (NoSuchFileException e) {
+            throw new UsageError(file + ": No such file or directory");
+        } catch (HostException e) {
+            throw new UsageError(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageError(file + ": " + e.getMessage());
+        }
+    }
+
+    private static PcapReader open(Path file) {
+        try {
+            return PcapReader.open(file);
+        } catch (NoSuchFileException e) {
+            throw new UsageError(file + ": No such file or directory");
+        } catch (PcapFormatException e) {
+            throw new UsageError(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageError(file + ": " + e.getMessage());
+        }
+    }
+
+    private static String[] split(String spec, String option) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw new UsageError(option + " " + spec + ": expected IFACE=FILE", 2);
+        }
+        return new String[] {spec.substring(0, eq), spec.substring(eq + 1)};
+    }
+
+    static Interface device(Host host, String name) {
+        Interface dev = host.device(name);
+        if (dev == null) {
+            List<String> names = new ArrayList<>();
+            for (Interface i : host.interfaces()) if (!i.isLoopback()) names.add(i.name());
+            throw new UsageError("no interface " + name + " on the host (it has: " + String.join(", ", names) + ")", 2);
+        }
+        return dev;
+    }
+
+    static void summary(PrintWriter out, Host host, NatEngine engine, Replay replay) {
+        out.printf("replayed %d frames%s%n", replay.packetsIn(),
+                replay.skipped() > 0 ? " (" + replay.skipped() + " skipped: not IPv4 for a layer-3 interface or unknown link type)" : "");
+        out.printf("%-12s %10s %12s %10s %12s%n", "interface", "rx packets", "rx bytes", "tx packets", "tx bytes");
+        for (Interface dev : host.interfaces()) {
+            if (dev.isLoopback()) continue;
+            out.printf("%-12s %10d %12d %10d %12d%n", dev.name(), engine.rxPackets(dev), engine.rxBytes(dev),
+                    engine.txPackets(dev), engine.txBytes(dev));
+        }
+        out.printf("delivered to the host: %d%n", engine.deliveredLocally());
+        if (engine.invalid() > 0) {
+            out.printf("conntrack INVALID, passed untracked (not NATed): %d%n", engine.invalid());
+        }
+        for (DropReason r : DropReason.values()) {
+            if (engine.drops(r) > 0) out.printf("dropped %d: %s%n", engine.drops(r), r.text());
+        }
+        out.printf("connections tracked: %d%n", engine.connections().count());
+    }
+}

@@ -1,0 +1,175 @@
+package jnat.replay;
+
+import jnat.host.Interface;
+import jnat.nat.NatEngine;
+import jnat.pcap.LinkType;
+import jnat.pcap.PcapRecord;
+import jnat.wire.EtherType;
+import jnat.wire.EthernetFrame;
+import jnat.wire.MacAddress;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Feeds captured frames into a {@link NatEngine} in timestamp order, each on the interface it
+ * arrives on, and hands every frame the engine transmits to a {@link Sink} with the arriving
+ * frame's timestamp. Pcap time is the engine's clock, so timeouts behave as they did in the capture.
+ *
+ * <p>Frames are adapted to the interface: raw IPv4 captures get an Ethernet header addressed to a
+ * layer-2 interface (from the sender's neighbour entry if the host file has one), Ethernet or
+ * BSD-loopback captures lose their link header on a layer-3 interface.
+ */
+public final class Replay {
+    /** Where records come from: a pcap reader, or a list. Returns null at the end. */
+    @FunctionalInterface
+    public interface Source {
+        PcapRecord next() throws IOException;
+    }
+
+    /** Where transmitted frames go. {@code linkType} is ETHERNET for layer-2 interfaces, RAW otherwise. */
+    @FunctionalInterface
+    public interface Sink {
+        void transmitted(Interface out, long timestampNanos, int linkType, byte[] buf, int off, int len) throws IOException;
+    }
+
+    /** A frame fed in, for callers that want to see the inputs too (a capture shows both directions). */
+    @FunctionalInterface
+    public interface InputListener {
+        void received(Interface in, PcapRecord record) throws IOException;
+    }
+
+    private record Input(Interface dev, Source source, int order) {}
+
+    private record Pending(PcapRecord record, Input input, long seq) implements Comparable<Pending> {
+        @Override
+        public int compareTo(Pending o) {
+            int c = Long.compare(record.timestampNanos(), o.record.timestampNanos());
+            if (c != 0) return c;
+            c = Integer.compare(input.order, o.input.order);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** Bytes of headroom left before each frame, for an Ethernet header the engine may write. */
+    private static final int HEADROOM = 32;
+    private static final long UNKNOWN_MAC = 0x020000000001L;
+
+    private final NatEngine engine;
+    private final List<Input> inputs = new ArrayList<>();
+    private byte[] buf = new byte[HEADROOM + 65536 + EthernetFrame.HEADER_LENGTH];
+    private long packetsIn;
+    private long lastTimestamp;
+    private long skipped;
+
+    public Replay(NatEngine engine) {
+        this.engine = engine;
+    }
+
+    public Replay input(Interface dev, Source source) {
+        inputs.add(new Input(dev, source, inputs.size()));
+        return this;
+    }
+
+    /** The timestamp of the last frame fed in (the engine's clock at the end). */
+    public long lastTimestamp() {
+        return lastTimestamp;
+    }
+
+    public long packetsIn() {
+        return packetsIn;
+    }
+
+    /** Records that could not be given to their interface (wrong link type, not IPv4). */
+    public long skipped() {
+        return skipped;
+    }
+
+    /** Runs all inputs to their end. */
+    public void run(Sink sink) throws IOException {
+        run(sink, null);
+    }
+
+    public void run(Sink sink, InputListener listener) throws IOException {
+        PriorityQueue<Pending> queue = new PriorityQueue<>();
+        long seq = 0;
+        for (Input in : inputs) {
+            PcapRecord r = in.source.next();
+            if (r != null) queue.add(new Pending(r, in, seq++));
+        }
+        long[] now = new long[1];
+        IOException[] failure = new IOException[1];
+        NatEngine.Transmit tx = (out, b, off, len) -> {
+            if (failure[0] != null) return;
+            try {
+                sink.transmitted(out, now[0], out.hasMac() ? LinkType.ETHERNET : LinkType.RAW, b, off, len);
+            } catch (IOException e) {
+                failure[0] = e;
+            }
+        };
+        while (!queue.isEmpty()) {
+            Pending p = queue.poll();
+            PcapRecord r = p.record;
+            now[0] = r.timestampNanos();
+            lastTimestamp = now[0];
+            if (listener != null) listener.received(p.input.dev, r);
+            int off = adapt(p.input.dev, r);
+            if (off < 0) {
+                skipped++;
+            } else {
+                packetsIn++;
+                engine.receive(p.input.dev, buf, off, frameLength, now[0], tx);
+                engine.expire(now[0], 16);
+            }
+            if (failure[0] != null) throw failure[0];
+            PcapRecord next = p.input.source.next();
+            if (next != null) queue.add(new Pending(next, p.input, seq++));
+        }
+    }
+
+    private int frameLength;
+
+    /** Copies the record into the buffer in the interface's link format; returns its offset, or -1. */
+    private int adapt(Interface dev, PcapRecord r) {
+        byte[] data = r.data();
+        int caplen = r.capturedLength();
+        int ipOff;
+        switch (r.linkType()) {
+            case LinkType.ETHERNET -> {
+                if (dev.hasMac()) return copy(data, 0, caplen, 0);
+                if (caplen < EthernetFrame.HEADER_LENGTH || u16(data, 12) != EtherType.IPV4) return -1;
+                ipOff = EthernetFrame.HEADER_LENGTH;
+            }
+            case LinkType.RAW, LinkType.IPV4 -> ipOff = 0;
+            case LinkType.NULL -> {
+                if (caplen < 4 || (data[0] != 2 && data[3] != 2)) return -1; // AF_INET in either byte order
+                ipOff = 4;
+            }
+            default -> { return -1; }
+        }
+        if (caplen <= ipOff || (data[ipOff] & 0xf0) != 0x40) return -1;
+        if (!dev.hasMac()) return copy(data, ipOff, caplen - ipOff, 0);
+        int off = copy(data, ipOff, caplen - ipOff, EthernetFrame.HEADER_LENGTH);
+        int src = caplen - ipOff >= 20 ? (data[ipOff + 12] & 0xff) << 24 | (data[ipOff + 13] & 0xff) << 16
+                | (data[ipOff + 14] & 0xff) << 8 | (data[ipOff + 15] & 0xff) : 0;
+        var neigh = engine.host().neighbour(dev, src);
+        MacAddress.write(buf, off, dev.macBits());
+        MacAddress.write(buf, off + 6, neigh != null ? neigh.mac() : UNKNOWN_MAC);
+        buf[off + 12] = (byte) (EtherType.IPV4 >>> 8);
+        buf[off + 13] = (byte) EtherType.IPV4;
+        return off;
+    }
+
+    private int copy(byte[] data, int from, int len, int header) {
+        if (buf.length < HEADROOM + header + len) buf = new byte[HEADROOM + header + len];
+        System.arraycopy(data, from, buf, HEADROOM + header, len);
+        frameLength = header + len;
+        return HEADROOM;
+    }
+
+    private static int u16(byte[] b, int off) {
+        return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff);
+    }
+}
