@@ -128,4 +128,18 @@ class TunDeviceTest {
         }
         assertFalse(ns.exec("ip", "link", "show", "jt0").exitCode() == 0, "closing the loop removes the device");
     }
+
+    @Test
+    void aThreadPerQueueAnswersPingsOnAMultiQueueDevice() throws Exception {
+        Tools.require("ping");
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jmq0", 2);
+        ns.exec("ip", "addr", "add", "198.51.100.1/24", "dev", "jmq0").checked();
+        ns.exec("ip", "link", "set", "jmq0", "up").checked();
+        try (ForwardingLoop loop = ForwardingLoop.perQueue(List.of(dev), new EchoResponder())) {
+            loop.start();
+            var ping = ns.exec("ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", "198.51.100.2");
+            assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout() + ping.stderr());
+            assertEquals(3, loop.counters(0).txPackets());
+        }
+    }
 }
