@@ -131,6 +131,13 @@ public final class ForwardingLoop implements AutoCloseable {
                 sum[TX_PACKETS], sum[TX_BYTES], sum[TX_ERRORS]);
     }
 
+    /** How many times the workers called poll(2): packets per poll tell how well reads are batched. */
+    public long polls() {
+        long sum = 0;
+        for (Worker w : workers) sum += w.polls;
+        return sum;
+    }
+
     private void fail(Throwable t) {
         failure.compareAndSet(null, t);
         stopping = true;
@@ -147,6 +154,7 @@ public final class ForwardingLoop implements AutoCloseable {
         final Thread thread;
         // single writer (this worker), read by counters(): lazySet is enough
         final AtomicLongArray counters = new AtomicLongArray(devices.size() * COUNTERS);
+        volatile long polls; // single writer
         int currentQueue; // writes go to the same queue number on the target device (its flows' queue)
 
         Worker(List<TunQueue> queues) {
@@ -170,6 +178,7 @@ public final class ForwardingLoop implements AutoCloseable {
                 boolean more = false;
                 while (!stopping) {
                     int r = Libc.poll(pollfds, n + 1, more ? 0 : -1);
+                    polls++;
                     if (r < 0) {
                         int errno = Libc.errno();
                         if (errno == Errno.EINTR) continue;

@@ -36,6 +36,7 @@ public final class LabStandIn {
                 packets += loop.counters(i).rxPackets();
             }
             // CPU time per packet is a steadier figure than throughput on a shared machine
+            System.err.printf("%d polls: %.1f packets read per poll%n", loop.polls(), packets / (double) Math.max(1, loop.polls()));
             System.err.printf("worker cpu %.1f ms for %d packets read: %.2f us/packet%n",
                     cpuNanos / 1e6, packets, packets == 0 ? 0.0 : cpuNanos / 1e3 / packets);
         }));
