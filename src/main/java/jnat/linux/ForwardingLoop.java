@@ -48,12 +48,12 @@ public final class ForwardingLoop implements AutoCloseable {
         if (wakeFd < 0) throw new ErrnoException("eventfd", null, Libc.errno());
         if (perQueue) {
             for (TunDevice d : this.devices) {
-                for (TunQueue q : d.queues()) workers.add(new Worker(List.of(q)));
+                for (TunQueue q : d.queues()) workers.add(new Worker(List.of(q), workers.isEmpty()));
             }
         } else {
             List<TunQueue> all = new ArrayList<>();
             for (TunDevice d : this.devices) all.addAll(d.queues());
-            workers.add(new Worker(all));
+            workers.add(new Worker(all, true));
         }
     }
 
@@ -157,8 +157,11 @@ public final class ForwardingLoop implements AutoCloseable {
         volatile long polls; // single writer
         int currentQueue; // writes go to the same queue number on the target device (its flows' queue)
 
-        Worker(List<TunQueue> queues) {
+        final boolean ticks; // the first worker runs the handler's timer
+
+        Worker(List<TunQueue> queues, boolean ticks) {
             this.queues = queues;
+            this.ticks = ticks;
             this.ifIndexOf = new int[queues.size()];
             for (int i = 0; i < queues.size(); i++) ifIndexOf[i] = devices.indexOf(queues.get(i).device());
             String name = queues.size() == 1
@@ -176,8 +179,19 @@ public final class ForwardingLoop implements AutoCloseable {
                 setPollFd(pollfds, n, wakeFd);
                 byte[] buf = new byte[BUFFER_SIZE];
                 boolean more = false;
+                long tickNanos = ticks ? handler.tickMillis() * 1_000_000L : 0;
+                long nextTick = System.nanoTime() + tickNanos;
                 while (!stopping) {
-                    int r = Libc.poll(pollfds, n + 1, more ? 0 : -1);
+                    int timeout = more ? 0 : -1;
+                    if (tickNanos > 0) {
+                        long now = System.nanoTime();
+                        if (now - nextTick >= 0) {
+                            handler.tick(now, this);
+                            nextTick = now + tickNanos;
+                        }
+                        if (!more) timeout = (int) Math.max(1, (nextTick - now + 999_999) / 1_000_000);
+                    }
+                    int r = Libc.poll(pollfds, n + 1, timeout);
                     polls++;
                     if (r < 0) {
                         int errno = Libc.errno();

@@ -142,4 +142,32 @@ class TunDeviceTest {
             assertEquals(3, loop.counters(0).txPackets());
         }
     }
+
+    @Test
+    void handlerTicksRunOnTheLoopThreadWhileNoPacketArrives() throws Exception {
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1);
+        var ticks = new java.util.concurrent.CountDownLatch(3);
+        var threads = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        PacketHandler handler = new PacketHandler() {
+            @Override
+            public void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, Transmit out) {
+            }
+
+            @Override
+            public int tickMillis() {
+                return 5;
+            }
+
+            @Override
+            public void tick(long nowNanos, Transmit out) {
+                threads.add(Thread.currentThread().getName());
+                ticks.countDown();
+            }
+        };
+        try (ForwardingLoop loop = ForwardingLoop.singleThreaded(List.of(dev), handler)) {
+            loop.start();
+            assertTrue(ticks.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals(java.util.Set.of("jnat-jt0-q0"), threads);
+    }
 }
