@@ -79,11 +79,9 @@ public final class ForwardingLoop implements AutoCloseable {
 
     /** Asks the workers to stop and waits for them; the devices stay open. */
     public void stop() throws InterruptedException {
-        stopping = true;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one = arena.allocate(JAVA_LONG);
-            one.set(JAVA_LONG, 0, 1L);
-            Libc.write(wakeFd, one); // the eventfd stays readable: every worker's poll returns
+        synchronized (this) {
+            if (closed) return;
+            wake();
         }
         for (Worker w : workers) {
             if (w.thread.isAlive() && w.thread != Thread.currentThread()) w.thread.join();
@@ -108,17 +106,17 @@ public final class ForwardingLoop implements AutoCloseable {
     /** Stops the workers, then closes the devices and the wake-up eventfd. */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-        }
         try {
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (TunDevice d : devices) d.close();
-        Libc.close(wakeFd);
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            for (TunDevice d : devices) d.close();
+            Libc.close(wakeFd);
+        }
     }
 
     /** A snapshot of interface {@code ifIndex}'s counters, summed over the workers. */
@@ -140,6 +138,13 @@ public final class ForwardingLoop implements AutoCloseable {
 
     private void fail(Throwable t) {
         failure.compareAndSet(null, t);
+        synchronized (this) {
+            if (!closed) wake();
+        }
+    }
+
+    /** Sets the stop flag and makes the eventfd readable, so every worker's poll returns. */
+    private void wake() {
         stopping = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocate(JAVA_LONG);
