@@ -62,8 +62,17 @@ class TunDeviceTest {
     void nameTakenByAVethDeviceSaysSo() {
         ns.exec("ip", "link", "add", "jveth0", "type", "veth", "peer", "name", "jveth1").checked();
         var e = assertThrows(ErrnoException.class, () -> NetNamespace.openTun(ns.name(), "jveth0", 1));
-        assertEquals("TUNSETIFF jveth0: Invalid argument (EINVAL); a device named jveth0 exists and is not a TUN "
-                + "device without IFF_MULTI_QUEUE", e.getMessage());
+        assertEquals("TUNSETIFF jveth0: Invalid argument (EINVAL); a device named jveth0 exists and is not a "
+                + "single-queue TUN device", e.getMessage());
+    }
+
+    @Test
+    void multiQueueOpenOfASingleQueueTunSaysWhichKind() throws Exception {
+        try (TunDevice first = NetNamespace.openTun(ns.name(), "jt0", 1)) {
+            var e = assertThrows(ErrnoException.class, () -> NetNamespace.openTun(ns.name(), "jt0", 2));
+            assertEquals("TUNSETIFF jt0: Invalid argument (EINVAL); a device named jt0 exists and is not a "
+                    + "multi-queue TUN device", e.getMessage());
+        }
     }
 
     @Test
