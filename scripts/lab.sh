@@ -18,10 +18,10 @@
 #   scripts/lab.sh [--prefix P] down     stop what runs in them, delete them (devices go with them)
 #
 # Options: --prefix P (namespace names ${P}ctr ...), --wait SECONDS (attach: how long to wait
-# for the devices, default 10), --ctr-dev NAME / --wan-dev NAME (TUN device names).
+# for the devices, default 30), --ctr-dev NAME / --wan-dev NAME (TUN device names).
 set -euo pipefail
 
-prefix=jnat- wait_s=10 ctr_dev=jnat-docker0 wan_dev=jnat-eth0 cmd=
+prefix=jnat- wait_s=30 ctr_dev=jnat-docker0 wan_dev=jnat-eth0 cmd=
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in

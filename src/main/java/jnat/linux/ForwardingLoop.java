@@ -48,12 +48,12 @@ public final class ForwardingLoop implements AutoCloseable {
         if (wakeFd < 0) throw new ErrnoException("eventfd", null, Libc.errno());
         if (perQueue) {
             for (TunDevice d : this.devices) {
-                for (TunQueue q : d.queues()) workers.add(new Worker(List.of(q)));
+                for (TunQueue q : d.queues()) workers.add(new Worker(List.of(q), workers.isEmpty()));
             }
         } else {
             List<TunQueue> all = new ArrayList<>();
             for (TunDevice d : this.devices) all.addAll(d.queues());
-            workers.add(new Worker(all));
+            workers.add(new Worker(all, true));
         }
     }
 
@@ -79,11 +79,9 @@ public final class ForwardingLoop implements AutoCloseable {
 
     /** Asks the workers to stop and waits for them; the devices stay open. */
     public void stop() throws InterruptedException {
-        stopping = true;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one = arena.allocate(JAVA_LONG);
-            one.set(JAVA_LONG, 0, 1L);
-            Libc.write(wakeFd, one); // the eventfd stays readable: every worker's poll returns
+        synchronized (this) {
+            if (closed) return;
+            wake();
         }
         for (Worker w : workers) {
             if (w.thread.isAlive() && w.thread != Thread.currentThread()) w.thread.join();
@@ -108,17 +106,17 @@ public final class ForwardingLoop implements AutoCloseable {
     /** Stops the workers, then closes the devices and the wake-up eventfd. */
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) return;
-            closed = true;
-        }
         try {
             stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (TunDevice d : devices) d.close();
-        Libc.close(wakeFd);
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            for (TunDevice d : devices) d.close();
+            Libc.close(wakeFd);
+        }
     }
 
     /** A snapshot of interface {@code ifIndex}'s counters, summed over the workers. */
@@ -131,8 +129,22 @@ public final class ForwardingLoop implements AutoCloseable {
                 sum[TX_PACKETS], sum[TX_BYTES], sum[TX_ERRORS]);
     }
 
+    /** How many times the workers called poll(2): packets per poll tell how well reads are batched. */
+    public long polls() {
+        long sum = 0;
+        for (Worker w : workers) sum += w.polls;
+        return sum;
+    }
+
     private void fail(Throwable t) {
         failure.compareAndSet(null, t);
+        synchronized (this) {
+            if (!closed) wake();
+        }
+    }
+
+    /** Sets the stop flag and makes the eventfd readable, so every worker's poll returns. */
+    private void wake() {
         stopping = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocate(JAVA_LONG);
@@ -147,10 +159,14 @@ public final class ForwardingLoop implements AutoCloseable {
         final Thread thread;
         // single writer (this worker), read by counters(): lazySet is enough
         final AtomicLongArray counters = new AtomicLongArray(devices.size() * COUNTERS);
+        volatile long polls; // single writer
         int currentQueue; // writes go to the same queue number on the target device (its flows' queue)
 
-        Worker(List<TunQueue> queues) {
+        final boolean ticks; // the first worker runs the handler's timer
+
+        Worker(List<TunQueue> queues, boolean ticks) {
             this.queues = queues;
+            this.ticks = ticks;
             this.ifIndexOf = new int[queues.size()];
             for (int i = 0; i < queues.size(); i++) ifIndexOf[i] = devices.indexOf(queues.get(i).device());
             String name = queues.size() == 1
@@ -168,8 +184,20 @@ public final class ForwardingLoop implements AutoCloseable {
                 setPollFd(pollfds, n, wakeFd);
                 byte[] buf = new byte[BUFFER_SIZE];
                 boolean more = false;
+                long tickNanos = ticks ? handler.tickMillis() * 1_000_000L : 0;
+                long nextTick = System.nanoTime() + tickNanos;
                 while (!stopping) {
-                    int r = Libc.poll(pollfds, n + 1, more ? 0 : -1);
+                    int timeout = more ? 0 : -1;
+                    if (tickNanos > 0) {
+                        long now = System.nanoTime();
+                        if (now - nextTick >= 0) {
+                            handler.tick(now, this);
+                            nextTick = now + tickNanos;
+                        }
+                        if (!more) timeout = (int) Math.max(1, (nextTick - now + 999_999) / 1_000_000);
+                    }
+                    int r = Libc.poll(pollfds, n + 1, timeout);
+                    polls++;
                     if (r < 0) {
                         int errno = Libc.errno();
                         if (errno == Errno.EINTR) continue;

@@ -16,6 +16,19 @@ public interface PacketHandler {
      */
     void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, Transmit out);
 
+    /**
+     * How often {@link #tick} should run, in milliseconds; 0 (the default) never. Ticks run on the
+     * first worker thread, so on {@link ForwardingLoop#singleThreaded} never concurrently with
+     * {@link #receive}.
+     */
+    default int tickMillis() {
+        return 0;
+    }
+
+    /** Timers (conntrack expiry, as the kernel's gc worker): called about every {@link #tickMillis} ms. */
+    default void tick(long nowNanos, Transmit out) {
+    }
+
     /** Sends packets out of the loop's interfaces. */
     @FunctionalInterface
     interface Transmit {

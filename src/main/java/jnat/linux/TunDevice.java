@@ -121,8 +121,8 @@ public final class TunDevice implements AutoCloseable {
             case Errno.EBUSY -> "TUN device " + name + " is in use by another process"
                     + ((flags & IFF_MULTI_QUEUE) == 0 ? "" : " or has no free queue");
             case Errno.EINVAL -> interfaceExists(name)
-                    ? "a device named " + name + " exists and is not a TUN device"
-                            + ((flags & IFF_MULTI_QUEUE) != 0 ? " with IFF_MULTI_QUEUE" : " without IFF_MULTI_QUEUE")
+                    ? "a device named " + name + " exists and is not a "
+                            + ((flags & IFF_MULTI_QUEUE) != 0 ? "multi-queue" : "single-queue") + " TUN device"
                     : "invalid device name or flags";
             default -> null;
         };

@@ -62,8 +62,17 @@ class TunDeviceTest {
     void nameTakenByAVethDeviceSaysSo() {
         ns.exec("ip", "link", "add", "jveth0", "type", "veth", "peer", "name", "jveth1").checked();
         var e = assertThrows(ErrnoException.class, () -> NetNamespace.openTun(ns.name(), "jveth0", 1));
-        assertEquals("TUNSETIFF jveth0: Invalid argument (EINVAL); a device named jveth0 exists and is not a TUN "
-                + "device without IFF_MULTI_QUEUE", e.getMessage());
+        assertEquals("TUNSETIFF jveth0: Invalid argument (EINVAL); a device named jveth0 exists and is not a "
+                + "single-queue TUN device", e.getMessage());
+    }
+
+    @Test
+    void multiQueueOpenOfASingleQueueTunSaysWhichKind() throws Exception {
+        try (TunDevice first = NetNamespace.openTun(ns.name(), "jt0", 1)) {
+            var e = assertThrows(ErrnoException.class, () -> NetNamespace.openTun(ns.name(), "jt0", 2));
+            assertEquals("TUNSETIFF jt0: Invalid argument (EINVAL); a device named jt0 exists and is not a "
+                    + "multi-queue TUN device", e.getMessage());
+        }
     }
 
     @Test
@@ -127,5 +136,47 @@ class TunDeviceTest {
             assertEquals(0, c.txErrors());
         }
         assertFalse(ns.exec("ip", "link", "show", "jt0").exitCode() == 0, "closing the loop removes the device");
+    }
+
+    @Test
+    void aThreadPerQueueAnswersPingsOnAMultiQueueDevice() throws Exception {
+        Tools.require("ping");
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jmq0", 2);
+        ns.exec("ip", "addr", "add", "198.51.100.1/24", "dev", "jmq0").checked();
+        ns.exec("ip", "link", "set", "jmq0", "up").checked();
+        try (ForwardingLoop loop = ForwardingLoop.perQueue(List.of(dev), new EchoResponder())) {
+            loop.start();
+            var ping = ns.exec("ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", "198.51.100.2");
+            assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout() + ping.stderr());
+            assertEquals(3, loop.counters(0).txPackets());
+        }
+    }
+
+    @Test
+    void handlerTicksRunOnTheLoopThreadWhileNoPacketArrives() throws Exception {
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1);
+        var ticks = new java.util.concurrent.CountDownLatch(3);
+        var threads = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        PacketHandler handler = new PacketHandler() {
+            @Override
+            public void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, Transmit out) {
+            }
+
+            @Override
+            public int tickMillis() {
+                return 5;
+            }
+
+            @Override
+            public void tick(long nowNanos, Transmit out) {
+                threads.add(Thread.currentThread().getName());
+                ticks.countDown();
+            }
+        };
+        try (ForwardingLoop loop = ForwardingLoop.singleThreaded(List.of(dev), handler)) {
+            loop.start();
+            assertTrue(ticks.await(60, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertEquals(java.util.Set.of("jnat-jt0-q0"), threads);
     }
 }
