@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 IptablesRestoreCommand.class,
                 TcpdumpCommand.class,
                 ReplayCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 

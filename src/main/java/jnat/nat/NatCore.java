@@ -5,8 +5,6 @@ import jnat.conntrack.Status;
 import jnat.conntrack.Tuple;
 import jnat.rules.NatRange;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -24,14 +22,6 @@ final class NatCore {
 
     private final ConnTable table;
     private final RandomGenerator random;
-
-    /**
-     * nf_nat_bysource: original source (protocol, address, port) to the connections SNATed from
-     * it, newest first as hlist_add_head leaves them. Only new connections touch it.
-     */
-    private final Map<Long, int[]> bySource = new HashMap<>();
-    /** The by-source key each connection is filed under, or 0 (kept so destroy can unfile it). */
-    private long[] filedUnder = new long[1024];
 
     // scratch tuples, reused
     private final Tuple curr = new Tuple();
@@ -142,10 +132,8 @@ final class NatCore {
 
     /** find_appropriate_src: this source's mapping in another connection, if it fits the range. */
     private boolean findAppropriateSrc(Tuple orig, Tuple result, NatRange range) {
-        int[] ids = bySource.get(sourceKey(orig.protocol, orig.src, orig.srcPort));
-        if (ids == null) return false;
-        for (int i = 1; i <= ids[0]; i++) {
-            int other = ids[i];
+        for (int other = heads.get(sourceKey(orig.protocol, orig.src, orig.srcPort), END); other != END;
+                other = nextBySource[other]) {
             // Copy the source part from the other connection's reply tuple.
             table.tuple(other, ConnTable.REPLY, inv);
             inv.invert(result);
@@ -226,45 +214,52 @@ final class NatCore {
     }
 
     // ---- by-source index ----------------------------------------------------------------------
+    // Connections filed by original source, newest first, as chains of ids: a primitive map from
+    // the key to the chain's head, and per-connection next links. Nothing is allocated per entry.
 
     private static long sourceKey(int protocol, int src, int srcPort) {
         return (long) src << 32 | (long) (protocol & 0xff) << 16 | (srcPort & 0xffff);
     }
 
-    private void file(int id) {
-        long key = sourceKey(table.protocol(id), table.srcAddr(id, ConnTable.ORIGINAL), table.srcPort(id, ConnTable.ORIGINAL));
-        int[] ids = bySource.get(key);
-        if (ids == null) {
-            ids = new int[4];
-        } else if (ids[0] + 1 == ids.length) {
-            ids = java.util.Arrays.copyOf(ids, ids.length * 2);
-        }
-        System.arraycopy(ids, 1, ids, 2, ids[0]); // newest first
-        ids[1] = id;
-        ids[0]++;
-        bySource.put(key, ids);
-        if (id >= filedUnder.length) filedUnder = java.util.Arrays.copyOf(filedUnder, Math.max(id + 1, filedUnder.length * 2));
-        filedUnder[id] = key;
-        filed.set(id);
+    private final LongIntMap heads = new LongIntMap();
+    private int[] nextBySource = new int[1024];
+    private static final int UNFILED = -2, END = -1;
+    {
+        java.util.Arrays.fill(nextBySource, UNFILED);
     }
 
-    private final java.util.BitSet filed = new java.util.BitSet();
+    private long keyOf(int id) {
+        return sourceKey(table.protocol(id), table.srcAddr(id, ConnTable.ORIGINAL), table.srcPort(id, ConnTable.ORIGINAL));
+    }
+
+    private void file(int id) {
+        if (id >= nextBySource.length) {
+            int old = nextBySource.length;
+            nextBySource = java.util.Arrays.copyOf(nextBySource, Math.max(id + 1, old * 2));
+            java.util.Arrays.fill(nextBySource, old, nextBySource.length, UNFILED);
+        }
+        long key = keyOf(id);
+        nextBySource[id] = heads.get(key, END);
+        heads.put(key, id);
+    }
 
     /** nf_nat_cleanup_conntrack: the connection is gone; unfile it. */
     void destroyed(int id) {
-        if (!filed.get(id)) return;
-        filed.clear(id);
-        long key = filedUnder[id];
-        int[] ids = bySource.get(key);
-        if (ids == null) return;
-        for (int i = 1; i <= ids[0]; i++) {
-            if (ids[i] == id) {
-                System.arraycopy(ids, i + 1, ids, i, ids[0] - i);
-                ids[0]--;
-                break;
+        if (id >= nextBySource.length || nextBySource[id] == UNFILED) return;
+        long key = keyOf(id);
+        int head = heads.get(key, END);
+        if (head == id) {
+            if (nextBySource[id] == END) heads.remove(key);
+            else heads.put(key, nextBySource[id]);
+        } else {
+            for (int c = head; c != END; c = nextBySource[c]) {
+                if (nextBySource[c] == id) {
+                    nextBySource[c] = nextBySource[id];
+                    break;
+                }
             }
         }
-        if (ids[0] == 0) bySource.remove(key);
+        nextBySource[id] = UNFILED;
     }
 
     private static boolean sameTuple(Tuple a, Tuple b) {

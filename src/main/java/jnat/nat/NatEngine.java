@@ -214,7 +214,7 @@ public final class NatEngine {
         if (!conntrackIn(now, conntrackChecksum)) return;
         if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
 
-        RouteResult rt = host.routeInput(ip.dst(), ip.src(), in);
+        RouteResult rt = routeInput(ip.dst(), ip.src(), in);
         if (rt.isError()) {
             dropPacket(rt.error().startsWith("martian") ? DropReason.ROUTE_MARTIAN : DropReason.ROUTE_UNREACHABLE);
             return;
@@ -227,6 +227,32 @@ public final class NatEngine {
             return;
         }
         forward(rt, now, tx);
+    }
+
+    // A direct-mapped cache of input routes by destination, as the kernel keeps routes in its
+    // nexthops: the FIB walk and source selection run once per destination, not per packet.
+    private static final int ROUTE_CACHE_BITS = 12;
+    private final int[] routeCacheDst = new int[1 << ROUTE_CACHE_BITS];
+    private final RouteResult[] routeCache = new RouteResult[1 << ROUTE_CACHE_BITS];
+
+    /** Forgets cached routes; call after changing the host's addresses or routes. */
+    public void hostChanged() {
+        java.util.Arrays.fill(routeCache, null);
+    }
+
+    private RouteResult routeInput(int dst, int src, Interface in) {
+        int srcTop = src >>> 24;
+        boolean plainSource = srcTop != 0 && srcTop != 127 && (src >>> 28) != 0xe && src != -1;
+        if (!plainSource || dst == 0) return host.routeInput(dst, src, in); // martian checks on the slow path
+        int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
+        RouteResult r = routeCache[slot];
+        if (r != null && routeCacheDst[slot] == dst) return r;
+        r = host.routeInput(dst, src, in);
+        if (!r.isError()) {
+            routeCache[slot] = r;
+            routeCacheDst[slot] = dst;
+        }
+        return r;
     }
 
     /** ip_forward, then POSTROUTING and the neighbour output. */

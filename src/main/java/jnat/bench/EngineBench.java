@@ -1,0 +1,181 @@
+package jnat.bench;
+
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.nat.NatEngine;
+import jnat.rules.Ruleset;
+import jnat.wire.Checksum;
+import jnat.wire.Ipv4Address;
+import jnat.wire.MacAddress;
+
+/**
+ * Measures the engine on the seed's Docker host: established-flow packets per second (64-byte
+ * TCP frames from containers, MASQUERADEd, conntrack refresh included), new connections per
+ * second (SYNs walking the nat chains), and memory per tracked connection. One thread: the
+ * figures are per core.
+ *
+ * <p>The engine rewrites frames in place, so each measured packet is first copied from its
+ * template (64 bytes); that copy is part of the measured time.
+ */
+public final class EngineBench {
+    /** The figures, as {@code jnat bench --json} prints them. */
+    public record Figures(long flows, int rules, double establishedPps, double newConnectionsPerSecond,
+                          double bytesPerConnection, long establishedPackets, long newConnections, double seconds) {
+        public String json() {
+            return String.format(java.util.Locale.ROOT,
+                    "{\"established_pps\":%.0f,\"new_connections_per_s\":%.0f,\"bytes_per_connection\":%.1f,"
+                            + "\"flows\":%d,\"rules\":%d,\"established_packets\":%d,\"new_connections\":%d,\"seconds\":%.2f}",
+                    establishedPps, newConnectionsPerSecond, bytesPerConnection, flows, rules, establishedPackets,
+                    newConnections, seconds);
+        }
+    }
+
+    static final int FRAME = 64;
+    static final long CONTAINER_MAC = 0x0242ac110002L, DOCKER0_MAC = 0x0242d5353a3cL;
+    static final long ROUTER_MAC = 0x067c1688fe87L, ETH0_MAC = 0x5600047c7c23L;
+    static final int HOST = Ipv4Address.parse("45.77.200.180"), SERVER_BASE = Ipv4Address.parse("198.51.100.0");
+
+    private final Host host;
+    private final Ruleset rules;
+    private final int ruleCount;
+    private final Interface docker0, eth0;
+    private long sink;
+
+    public EngineBench(Host host, Ruleset rules) {
+        this.host = host;
+        this.rules = rules;
+        this.docker0 = host.device("docker0");
+        this.eth0 = host.device("eth0");
+        int n = 0;
+        for (var t : rules.tables()) for (var c : t.chains()) n += c.rules().size();
+        this.ruleCount = n;
+        if (docker0 == null || eth0 == null) throw new IllegalArgumentException("the bench host needs docker0 and eth0");
+    }
+
+    /** Container i's address: 172.17.0.0/16 from .0.2 upwards. */
+    static int container(int i) {
+        return Ipv4Address.parse("172.17.0.2") + (i % 65000);
+    }
+
+    /** Flow i's server: 198.51.100.1-.250 port 80, so that the public address has ports for every flow. */
+    static int server(int i) {
+        return SERVER_BASE + 1 + i % 250;
+    }
+
+    /** Flow i's source port (containers reuse ports, as they do). */
+    static int port(int i) {
+        return 1024 + (i / 65000) % 60000;
+    }
+
+    public Figures run(int flows, double seconds) {
+        long before = usedAfterGc();
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(Math.max(flows * 2, 1024),
+                NatEngine.Config.DEFAULT_SEED, true));
+        NatEngine.Transmit tx = (out, buf, off, len) -> sink += buf[off + 29];
+        byte[] work = new byte[2048];
+
+        // New connections: each flow's SYN from its container, then the server's SYN/ACK and the ACK.
+        byte[] syn = new byte[FRAME], synAck = new byte[FRAME];
+        long now = 1_000_000_000L;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < flows; i++) {
+            tcpFrame(syn, CONTAINER_MAC, DOCKER0_MAC, container(i), server(i), port(i), 80, 1000, 0, 0x02);
+            System.arraycopy(syn, 0, work, 16, FRAME);
+            engine.receive(docker0, work, 16, FRAME, now++, tx);
+        }
+        long newNanos = System.nanoTime() - t0;
+        for (int i = 0; i < flows; i++) {
+            // the reply goes to the masqueraded tuple: the source port may have moved after a clash
+            int natPort = natPortOf(engine, i);
+            tcpFrame(synAck, ROUTER_MAC, ETH0_MAC, server(i), HOST, 80, natPort, 5000, 1001, 0x12);
+            System.arraycopy(synAck, 0, work, 16, FRAME);
+            engine.receive(eth0, work, 16, FRAME, now++, tx);
+        }
+        // Memory per connection, with every flow tracked: the heap the engine holds, over the flows.
+        double perConnection = (usedAfterGc() - before) / (double) Math.max(1, engine.connections().count());
+
+        // Established: ACKs with data-free 64-byte frames, round robin over the flows.
+        byte[] templates = new byte[flows * FRAME];
+        byte[] one = new byte[FRAME];
+        for (int i = 0; i < flows; i++) {
+            tcpFrame(one, CONTAINER_MAC, DOCKER0_MAC, container(i), server(i), port(i), 80, 1001, 5001, 0x10);
+            System.arraycopy(one, 0, templates, i * FRAME, FRAME);
+        }
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        long packets = 0;
+        long start = System.nanoTime();
+        int i = 0;
+        while (true) {
+            for (int k = 0; k < 4096; k++) {
+                System.arraycopy(templates, i * FRAME, work, 16, FRAME);
+                engine.receive(docker0, work, 16, FRAME, now++, tx);
+                if (++i == flows) i = 0;
+            }
+            packets += 4096;
+            if (System.nanoTime() >= deadline) break;
+        }
+        double estNanos = System.nanoTime() - start;
+        return new Figures(flows, ruleCount, packets / (estNanos / 1e9), flows / (newNanos / 1e9), perConnection,
+                packets, flows, estNanos / 1e9);
+    }
+
+    private int natPortOf(NatEngine engine, int i) {
+        var t = engine.connections();
+        var tuple = new jnat.conntrack.Tuple(6, container(i), server(i), port(i), 80);
+        int ref = t.find(tuple, 0);
+        if (ref < 0) return port(i);
+        int id = jnat.conntrack.ConnTable.id(ref);
+        return t.dstPort(id, jnat.conntrack.ConnTable.REPLY);
+    }
+
+    private static long usedAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) System.gc();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    /** A 64-byte Ethernet/IPv4/TCP frame (no options, 10 bytes of padding-free payload), checksums filled. */
+    static void tcpFrame(byte[] f, long srcMac, long dstMac, int src, int dst, int sport, int dport, int seq, int ack, int flags) {
+        java.util.Arrays.fill(f, (byte) 0);
+        MacAddress.write(f, 0, dstMac);
+        MacAddress.write(f, 6, srcMac);
+        f[12] = 0x08;
+        f[14] = 0x45;
+        int total = FRAME - 14;
+        f[16] = (byte) (total >>> 8);
+        f[17] = (byte) total;
+        f[20] = 0x40;
+        f[22] = 64;
+        f[23] = 6;
+        put32(f, 26, src);
+        put32(f, 30, dst);
+        int c = Checksum.compute(f, 14, 20);
+        f[24] = (byte) (c >>> 8);
+        f[25] = (byte) c;
+        int t = 34;
+        f[t] = (byte) (sport >>> 8);
+        f[t + 1] = (byte) sport;
+        f[t + 2] = (byte) (dport >>> 8);
+        f[t + 3] = (byte) dport;
+        put32(f, t + 4, seq);
+        put32(f, t + 8, ack);
+        f[t + 12] = 0x50;
+        f[t + 13] = (byte) flags;
+        f[t + 14] = (byte) 0xff;
+        f[t + 15] = (byte) 0xff;
+        int tc = Checksum.transport(f, t, total - 20, src, dst, 6);
+        f[t + 16] = (byte) (tc >>> 8);
+        f[t + 17] = (byte) tc;
+    }
+
+    private static void put32(byte[] b, int off, int v) {
+        b[off] = (byte) (v >>> 24);
+        b[off + 1] = (byte) (v >>> 16);
+        b[off + 2] = (byte) (v >>> 8);
+        b[off + 3] = (byte) v;
+    }
+
+    long sink() {
+        return sink;
+    }
+}

@@ -1,0 +1,56 @@
+package jnat.cli;
+
+import jnat.bench.EngineBench;
+import jnat.host.Host;
+import jnat.rules.Ruleset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code jnat bench}: the engine's throughput and memory on one core. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure the NAT engine on one core, on the seed's Docker host: established-flow packets per "
+                + "second (64-byte TCP frames MASQUERADEd, conntrack refresh included), new connections per second "
+                + "through the nat chains, and heap bytes per tracked connection.",
+            "With --json the last line is one JSON object (established_pps, new_connections_per_s, "
+                + "bytes_per_connection, flows, rules)."})
+public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--flows", paramLabel = "N", description = "tracked connections (default ${DEFAULT-VALUE})")
+    int flows = 100_000;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "nat rules (iptables-save format); default: Docker's "
+            + "rules of the seed's host")
+    Path rulesFile;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "time spent on established flows (default ${DEFAULT-VALUE})")
+    double seconds = 5;
+
+    @Option(names = "--json", description = "end with one line of JSON")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (flows < 1) throw new UsageError("--flows must be at least 1", 2);
+        Host host = Host.fromResource("/hosts/seed-docker-host.ip");
+        Ruleset rules = rulesFile == null ? jnat.demo.SeedDemo.rules() : RulesFile.load(rulesFile);
+        EngineBench.Figures f = new EngineBench(host, rules).run(flows, seconds);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("flows %d, rules %d, one thread (%s)%n", f.flows(), f.rules(), Runtime.version());
+        out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
+                f.newConnectionsPerSecond(), f.newConnections());
+        out.printf("established packets: %,.0f per second (%d packets in %.2f s)%n",
+                f.establishedPps(), f.establishedPackets(), f.seconds());
+        out.printf("memory:              %.1f heap bytes per tracked connection%n", f.bytesPerConnection());
+        if (json) out.println(f.json());
+        out.flush();
+        return 0;
+    }
+}
