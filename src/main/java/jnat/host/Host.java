@@ -382,7 +382,7 @@ public final class Host {
         return mkroute(r, dst);
     }
 
-    /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0/8 invalid. */
+    /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0.0.0.0 invalid. */
     private RouteResult mkroute(Route r, int dst) {
         RouteType type = r.type();
         if (Inet4.isLimitedBroadcast(dst)) type = RouteType.BROADCAST;
@@ -425,7 +425,7 @@ public final class Host {
 
     /**
      * The type of {@code addr} as xt_addrtype sees it (inet_dev_addr_type, a lookup in table local):
-     * 0.0.0.0/8 and 255.255.255.255 are BROADCAST, 224/4 MULTICAST, our addresses LOCAL, subnet
+     * 0.0.0.0 and 255.255.255.255 are BROADCAST (0.x.y.z is unicast since Linux 5.3), 224/4 MULTICAST, our addresses LOCAL, subnet
      * broadcasts BROADCAST, the rest UNICAST. With {@code limitDev} (--limit-iface-in/out) a local
      * route through another device counts as UNICAST. As in the kernel, a blackhole/unreachable/
      * prohibit route makes the lookup fail, which also answers UNICAST.
