@@ -137,7 +137,7 @@ public final class Host {
         } else {
             // fib_sync_down_dev + fib_flush: every nexthop through dev dies except host-scope (local) ones
             routes.removeIf(r -> r.device() == dev && r.scope() != Scope.HOST);
-            neighbours.removeIf(n -> n.device() == dev && !"PERMANENT".equals(n.state()) && !"NOARP".equals(n.state()));
+            neighbours.removeIf(n -> n.device() == dev); // neigh_ifdown flushes permanent entries too
             rebuildLookupOrder();
         }
     }
