@@ -25,6 +25,7 @@ import java.util.List;
 public final class Host {
     private static final int[] RULE_TABLES = {Route.TABLE_LOCAL, Route.TABLE_MAIN, Route.TABLE_DEFAULT};
     private static final int LOOPBACK_ADDR = 0x7f000001;
+    private static final int ALL_HOSTS_GROUP = 0xe0000001;
 
     /** Lookup order: longest prefix first, then lowest metric, then the order routes were added. */
     private static final Comparator<Route> LOOKUP_ORDER = Comparator
@@ -401,7 +402,11 @@ public final class Host {
     public RouteResult routeInput(int dst, int src, Interface in) {
         if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
         if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return new RouteResult(RouteType.BROADCAST, null, loopback, dst, 0, null);
-        if (Inet4.isMulticast(dst)) return new RouteResult(RouteType.MULTICAST, null, loopback, dst, 0, null);
+        if (Inet4.isMulticast(dst)) {
+            // only groups we joined are received (no multicast routing): every up device joins 224.0.0.1
+            if (dst == ALL_HOSTS_GROUP && in.isUp()) return new RouteResult(RouteType.MULTICAST, null, loopback, dst, 0, null);
+            return RouteResult.failure(RouteType.UNSPEC, null, "Invalid argument");
+        }
         if (Inet4.isZeronet(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
         if (Inet4.isZeronet(dst)) return RouteResult.failure(RouteType.UNSPEC, null, "martian destination");
         if (Inet4.isLoopback(dst)) return RouteResult.failure(RouteType.UNSPEC, null, "martian destination");

@@ -72,6 +72,7 @@ class KernelComparisonTest {
             cmd.addAll(List.of(line.trim().split("\\s+")));
             ns.exec(cmd.toArray(String[]::new)).checked();
         }
+        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked(); // a NAT host forwards
         host = Host.parse(FILE, "kernel.ip");
     }
 
@@ -88,6 +89,35 @@ class KernelComparisonTest {
             Tools.Result r = ns.exec("ip", "route", "get", d);
             kernel.append(r.stdout()).append(r.stderr());
             ours.append(IpFormat.routeGet(Inet4.parse(d), host.routeOutput(Inet4.parse(d))));
+        }
+        assertEquals(kernel.toString(), ours.toString());
+    }
+
+    /** ip route get DST from SRC iif DEV is the kernel's input route (ip_route_input_slow). */
+    @Test
+    void inputRoutesOfForwardedPacketsMatchTheKernel() {
+        StringBuilder kernel = new StringBuilder(), ours = new StringBuilder();
+        for (String d : DESTINATIONS) {
+            Tools.Result r = ns.exec("ip", "route", "get", d, "from", "172.17.0.2", "iif", "eth1");
+            kernel.append(d).append(": ");
+            if (r.exitCode() != 0) {
+                kernel.append(r.stderr().strip().replace("RTNETLINK answers: ", "error ")).append('\n');
+            } else {
+                String[] w = r.stdout().split("\\s+");
+                String type = List.of("local", "broadcast", "multicast").contains(w[0]) ? w[0] : "unicast";
+                String line = r.stdout().split("\n")[0];
+                String via = line.contains(" via ") ? line.replaceFirst(".* via (\\S+) .*", "$1") : d;
+                String dev = line.replaceFirst(".* dev (\\S+) .*", "$1");
+                kernel.append(type).append(" dev ").append(dev).append(" nexthop ").append(via).append('\n');
+            }
+            RouteResult res = host.routeInput(Inet4.parse(d), Inet4.parse("172.17.0.2"), host.device("eth1"));
+            ours.append(d).append(": ");
+            if (res.isError()) {
+                ours.append("error ").append(res.error().startsWith("martian") ? "Invalid argument" : res.error()).append('\n');
+            } else {
+                ours.append(res.type().ipName()).append(" dev ").append(res.out().name())
+                        .append(" nexthop ").append(Inet4.format(res.nexthop())).append('\n');
+            }
         }
         assertEquals(kernel.toString(), ours.toString());
     }
