@@ -97,26 +97,14 @@ class KernelComparisonTest {
     @Test
     void inputRoutesOfForwardedPacketsMatchTheKernel() {
         StringBuilder kernel = new StringBuilder(), ours = new StringBuilder();
-        for (String d : DESTINATIONS) {
-            Tools.Result r = ns.exec("ip", "route", "get", d, "from", "172.17.0.2", "iif", "eth1");
-            kernel.append(d).append(": ");
-            if (r.exitCode() != 0) {
-                kernel.append(r.stderr().strip().replace("RTNETLINK answers: ", "error ")).append('\n');
-            } else {
-                String[] w = r.stdout().split("\\s+");
-                String type = List.of("local", "broadcast", "multicast").contains(w[0]) ? w[0] : "unicast";
-                String line = r.stdout().split("\n")[0];
-                String via = line.contains(" via ") ? line.replaceFirst(".* via (\\S+) .*", "$1") : d;
-                String dev = line.replaceFirst(".* dev (\\S+) .*", "$1");
-                kernel.append(type).append(" dev ").append(dev).append(" nexthop ").append(via).append('\n');
-            }
-            RouteResult res = host.routeInput(Inet4.parse(d), Inet4.parse("172.17.0.2"), host.device("eth1"));
-            ours.append(d).append(": ");
-            if (res.isError()) {
-                ours.append("error ").append(res.error().startsWith("martian") ? "Invalid argument" : res.error()).append('\n');
-            } else {
-                ours.append(res.type().ipName()).append(" dev ").append(res.out().name())
-                        .append(" nexthop ").append(Inet4.format(res.nexthop())).append('\n');
+        for (String in : List.of("eth0", "eth1")) {
+            String src = in.equals("eth0") ? "45.77.200.7" : "172.17.0.2";
+            for (String d : DESTINATIONS) {
+                Tools.Result r = ns.exec("ip", "route", "get", d, "from", src, "iif", in);
+                kernel.append(r.stdout()).append(r.stderr());
+                int dst = Inet4.parse(d), s = Inet4.parse(src);
+                Interface dev = host.device(in);
+                ours.append(IpFormat.routeGetInput(dst, s, dev, host.routeInput(dst, s, dev)));
             }
         }
         assertEquals(kernel.toString(), ours.toString());
