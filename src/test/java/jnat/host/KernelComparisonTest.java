@@ -30,6 +30,7 @@ class KernelComparisonTest {
             route add 10.30.0.0/16 via 172.17.0.254 metric 100
             route add 10.30.0.0/16 via 45.77.200.2 metric 50 proto static
             route add 10.30.1.0/24 dev eth1 src 45.77.200.190
+            route append 10.30.1.0/24 dev eth0
             route add unreachable 10.40.0.0/16
             route add blackhole 10.41.0.0/16
             route add prohibit 10.42.0.0/16 metric 7
