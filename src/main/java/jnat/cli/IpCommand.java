@@ -2,6 +2,7 @@ package jnat.cli;
 
 import jnat.host.Host;
 import jnat.host.HostException;
+import jnat.host.Interface;
 import jnat.host.IpFormat;
 import jnat.host.Route;
 import jnat.host.RouteResult;
@@ -17,7 +18,7 @@ import java.util.List;
 
 /** ip(8) over a host file: shows what jnat's host model makes of it, in ip's own format. */
 @Command(name = "ip", mixinStandardHelpOptions = true,
-        description = {"Show a host file as ip(8) would show the host: route get A, route show [table T], addr show, neigh show.",
+        description = {"Show a host file as ip(8) would show the host: route get A [from S iif DEV], route show [table T], addr show, neigh show.",
                 "Without --host the built-in seed Docker host is used."})
 public final class IpCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -26,7 +27,7 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--host", paramLabel = "FILE", description = "host file of ip(8) commands (default: the seed's Docker host)")
     Path hostFile;
 
-    @Parameters(paramLabel = "COMMAND", description = "route get A | route [show] [table main|local|all] | addr [show] | neigh [show]")
+    @Parameters(paramLabel = "COMMAND", description = "route get A [from S iif DEV] | route [show] [table main|local|all|default] | addr [show] | neigh [show]")
     List<String> words = List.of();
 
     @Override
@@ -39,20 +40,7 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
         String cmd = rest.isEmpty() ? "show" : rest.get(0);
         if (matches(object, "route")) {
             if (matches(cmd, "get")) {
-                if (rest.size() != 2) throw new UsageError("ip route get: one address expected");
-                int dst;
-                try {
-                    dst = IpFormat.parseAddress(rest.get(1));
-                } catch (IllegalArgumentException e) {
-                    throw new UsageError("Error: inet address is expected rather than \"" + rest.get(1) + "\".");
-                }
-                RouteResult res = host.routeOutput(dst);
-                if (res.isError()) {
-                    spec.commandLine().getErr().print(IpFormat.routeGet(dst, res));
-                    spec.commandLine().getErr().flush();
-                    return 2;
-                }
-                out.print(IpFormat.routeGet(dst, res));
+                return routeGet(host, rest.subList(1, rest.size()), out);
             } else if (matches(cmd, "show") || matches(cmd, "list")) {
                 int table = Route.TABLE_MAIN;
                 if (rest.size() == 3 && rest.get(1).equals("table")) {
@@ -79,6 +67,44 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** route get A [from S iif DEV]: the output route, or with iif the route of a packet arriving there. */
+    private int routeGet(Host host, List<String> args, PrintWriter out) {
+        if (args.isEmpty()) throw new UsageError("ip route get: an address is expected");
+        int dst = address(args.get(0));
+        Integer src = null;
+        Interface in = null;
+        for (int i = 1; i < args.size(); i += 2) {
+            if (i + 1 >= args.size()) throw new UsageError("ip route get: \"" + args.get(i) + "\" needs an argument");
+            switch (args.get(i)) {
+                case "from" -> src = address(args.get(i + 1));
+                case "iif" -> {
+                    in = host.device(args.get(i + 1));
+                    if (in == null) throw new UsageError("Cannot find device \"" + args.get(i + 1) + "\"");
+                }
+                default -> throw new UsageError("ip route get: only \"from S iif DEV\" is supported, not \"" + args.get(i) + "\"");
+            }
+        }
+        if ((src == null) != (in == null)) throw new UsageError("ip route get: \"from\" and \"iif\" go together here");
+        RouteResult res = in == null ? host.routeOutput(dst) : host.routeInput(dst, src, in);
+        String text = in == null ? IpFormat.routeGet(dst, res) : IpFormat.routeGetInput(dst, src, in, res);
+        if (res.isError()) {
+            spec.commandLine().getErr().print(text);
+            spec.commandLine().getErr().flush();
+            return 2;
+        }
+        out.print(text);
+        out.flush();
+        return 0;
+    }
+
+    private static int address(String s) {
+        try {
+            return IpFormat.parseAddress(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("Error: inet address is expected rather than \"" + s + "\".");
+        }
     }
 
     private Host loadHost() {

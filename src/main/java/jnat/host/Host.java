@@ -25,6 +25,7 @@ import java.util.List;
 public final class Host {
     private static final int[] RULE_TABLES = {Route.TABLE_LOCAL, Route.TABLE_MAIN, Route.TABLE_DEFAULT};
     private static final int LOOPBACK_ADDR = 0x7f000001;
+    private static final int ALL_HOSTS_GROUP = 0xe0000001;
 
     /** Lookup order: longest prefix first, then lowest metric, then the order routes were added. */
     private static final Comparator<Route> LOOKUP_ORDER = Comparator
@@ -137,7 +138,7 @@ public final class Host {
         } else {
             // fib_sync_down_dev + fib_flush: every nexthop through dev dies except host-scope (local) ones
             routes.removeIf(r -> r.device() == dev && r.scope() != Scope.HOST);
-            neighbours.removeIf(n -> n.device() == dev && !"PERMANENT".equals(n.state()) && !"NOARP".equals(n.state()));
+            neighbours.removeIf(n -> n.device() == dev); // neigh_ifdown flushes permanent entries too
             rebuildLookupOrder();
         }
     }
@@ -372,25 +373,30 @@ public final class Host {
      * next hop and preferred source.
      */
     public RouteResult routeOutput(int dst) {
-        if (dst == 0) return new RouteResult(RouteType.LOCAL, null, loopback, LOOPBACK_ADDR, LOOPBACK_ADDR, null);
-        Route r = fibLookup(dst, Scope.UNIVERSE, null);
-        if (r == null) return RouteResult.failure(RouteType.UNREACHABLE, null, "Network is unreachable");
-        if (r.type().error() != null) return RouteResult.failure(r.type(), r, r.type().error());
-        if (r.type() == RouteType.LOCAL) {
-            return new RouteResult(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst, null);
-        }
-        return mkroute(r, dst);
+        return routeOutput(dst, new RouteDecision()).toResult();
     }
 
-    /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0/8 invalid. */
-    private RouteResult mkroute(Route r, int dst) {
+    /** {@link #routeOutput(int)} into a caller-owned decision, allocating nothing. */
+    public RouteDecision routeOutput(int dst, RouteDecision d) {
+        if (dst == 0) return d.set(RouteType.LOCAL, null, loopback, LOOPBACK_ADDR, LOOPBACK_ADDR);
+        Route r = fibLookup(dst, Scope.UNIVERSE, null);
+        if (r == null) return d.fail(RouteType.UNREACHABLE, null, "Network is unreachable");
+        if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
+        if (r.type() == RouteType.LOCAL) {
+            return d.set(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
+        }
+        return mkroute(r, dst, d);
+    }
+
+    /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0.0.0.0 invalid. */
+    private RouteDecision mkroute(Route r, int dst, RouteDecision d) {
         RouteType type = r.type();
         if (Inet4.isLimitedBroadcast(dst)) type = RouteType.BROADCAST;
         else if (Inet4.isMulticast(dst)) type = RouteType.MULTICAST;
-        else if (Inet4.isZeronet(dst)) return RouteResult.failure(RouteType.UNSPEC, r, "Invalid argument");
+        else if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, r, "Invalid argument");
         // broadcast and multicast go to the destination itself, not through a gateway
         int nexthop = type == RouteType.UNICAST ? r.nexthopFor(dst) : dst;
-        return new RouteResult(type, r, r.device(), nexthop, fibResultPrefsrc(r), null);
+        return d.set(type, r, r.device(), nexthop, fibResultPrefsrc(r));
     }
 
     /**
@@ -399,21 +405,30 @@ public final class Host {
      * carry the error ip_error turns into an ICMP message ("martian ..." for packets dropped as martians).
      */
     public RouteResult routeInput(int dst, int src, Interface in) {
-        if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
-        if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return new RouteResult(RouteType.BROADCAST, null, loopback, dst, 0, null);
-        if (Inet4.isMulticast(dst)) return new RouteResult(RouteType.MULTICAST, null, loopback, dst, 0, null);
-        if (Inet4.isZeronet(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
-        if (Inet4.isZeronet(dst)) return RouteResult.failure(RouteType.UNSPEC, null, "martian destination");
-        if (Inet4.isLoopback(dst)) return RouteResult.failure(RouteType.UNSPEC, null, "martian destination");
-        if (Inet4.isLoopback(src)) return RouteResult.failure(RouteType.UNSPEC, null, "martian source");
+        return routeInput(dst, src, in, new RouteDecision()).toResult();
+    }
+
+    /** {@link #routeInput(int, int, Interface)} into a caller-owned decision, allocating nothing. */
+    public RouteDecision routeInput(int dst, int src, Interface in, RouteDecision d) {
+        if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return d.fail(RouteType.UNSPEC, null, "martian source");
+        if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return d.set(RouteType.BROADCAST, null, loopback, dst, 0);
+        if (Inet4.isMulticast(dst)) {
+            // only groups we joined are received (no multicast routing): every up device joins 224.0.0.1
+            if (dst == ALL_HOSTS_GROUP && in.isUp()) return d.set(RouteType.MULTICAST, null, loopback, dst, 0);
+            return d.fail(RouteType.UNSPEC, null, "Invalid argument");
+        }
+        if (Inet4.isZeronet(src)) return d.fail(RouteType.UNSPEC, null, "martian source");
+        if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, null, "martian destination");
+        if (Inet4.isLoopback(dst)) return d.fail(RouteType.UNSPEC, null, "martian destination");
+        if (Inet4.isLoopback(src)) return d.fail(RouteType.UNSPEC, null, "martian source");
         Route r = fibLookup(dst, Scope.UNIVERSE, null);
-        if (r == null) return RouteResult.failure(RouteType.UNREACHABLE, null, "Network is unreachable");
-        if (r.type().error() != null) return RouteResult.failure(r.type(), r, r.type().error());
+        if (r == null) return d.fail(RouteType.UNREACHABLE, null, "Network is unreachable");
+        if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
         return switch (r.type()) {
-            case BROADCAST -> new RouteResult(RouteType.BROADCAST, r, loopback, dst, r.prefSrc(), null);
-            case LOCAL -> new RouteResult(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst, null);
-            case UNICAST -> new RouteResult(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r), null);
-            default -> RouteResult.failure(RouteType.UNSPEC, r, "martian destination");
+            case BROADCAST -> d.set(RouteType.BROADCAST, r, loopback, dst, r.prefSrc());
+            case LOCAL -> d.set(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
+            case UNICAST -> d.set(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r));
+            default -> d.fail(RouteType.UNSPEC, r, "martian destination");
         };
     }
 
@@ -425,7 +440,7 @@ public final class Host {
 
     /**
      * The type of {@code addr} as xt_addrtype sees it (inet_dev_addr_type, a lookup in table local):
-     * 0.0.0.0/8 and 255.255.255.255 are BROADCAST, 224/4 MULTICAST, our addresses LOCAL, subnet
+     * 0.0.0.0 and 255.255.255.255 are BROADCAST (0.x.y.z is unicast since Linux 5.3), 224/4 MULTICAST, our addresses LOCAL, subnet
      * broadcasts BROADCAST, the rest UNICAST. With {@code limitDev} (--limit-iface-in/out) a local
      * route through another device counts as UNICAST. As in the kernel, a blackhole/unreachable/
      * prohibit route makes the lookup fail, which also answers UNICAST.
@@ -455,15 +470,19 @@ public final class Host {
     /** inet_select_addr(dev, dst, scope) (devinet.c); secondaries are never chosen. */
     public int selectSourceAddress(Interface dev, int dst, int scope) {
         int addr = 0;
-        for (InterfaceAddress a : dev.addresses) {
+        List<InterfaceAddress> own = dev.addresses;
+        for (int i = 0, n = own.size(); i < n; i++) { // indexed loops: no iterator on the per-packet path
+            InterfaceAddress a = own.get(i);
             if (a.isSecondary()) continue;
             if (Math.min(a.scope(), Scope.HOST) > scope) continue; // route_localnet off: localnet scope is host
             if (dst == 0 || a.contains(dst)) return a.local();
             if (addr == 0) addr = a.local();
         }
         if (addr != 0) return addr;
-        for (Interface d : interfaces) { // in_dev_select_addr on every device, lo first
-            for (InterfaceAddress a : d.addresses) {
+        for (int i = 0, n = interfaces.size(); i < n; i++) { // in_dev_select_addr on every device, lo first
+            List<InterfaceAddress> as = interfaces.get(i).addresses;
+            for (int j = 0, m = as.size(); j < m; j++) {
+                InterfaceAddress a = as.get(j);
                 if (a.isSecondary()) continue;
                 if (a.scope() != Scope.LINK && a.scope() <= scope) return a.local();
             }

@@ -33,7 +33,11 @@ final class Inet4 {
         return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
     }
 
-    static boolean isZeronet(int a) { return (a >>> 24) == 0; }
+    /**
+     * ipv4_is_zeronet: only 0.0.0.0 since Linux 5.3 ("Allow 0.0.0.0/8 as a valid address range");
+     * 0.x.y.z are ordinary unicast addresses now (the kernel comparison test checks this).
+     */
+    static boolean isZeronet(int a) { return a == 0; }
     static boolean isLimitedBroadcast(int a) { return a == -1; }
     static boolean isMulticast(int a) { return (a >>> 28) == 0xe; }
     static boolean isLoopback(int a) { return (a >>> 24) == 127; }

@@ -52,6 +52,32 @@ public final class IpFormat {
         return sb.append('\n').toString();
     }
 
+    /**
+     * What ip route get DST from SRC iif IN prints for a packet arriving on {@code in}
+     * ({@link Host#routeInput}); martians are the EINVAL the kernel answers.
+     */
+    public static String routeGetInput(int dst, int src, Interface in, RouteResult res) {
+        if (res.isError()) {
+            return "RTNETLINK answers: " + (res.error().startsWith("martian") ? "Invalid argument" : res.error()) + "\n";
+        }
+        StringBuilder sb = new StringBuilder();
+        if (res.type() != RouteType.UNICAST) sb.append(res.type().ipName()).append(' ');
+        sb.append(Inet4.format(dst)).append(" from ").append(Inet4.format(src)).append(' ');
+        if (res.type() == RouteType.UNICAST && res.nexthop() != dst) sb.append("via ").append(Inet4.format(res.nexthop())).append(' ');
+        sb.append("dev ").append(res.out().name()).append(' ');
+        if (res.type() == RouteType.MULTICAST) sb.append("rt_offload_failed ");
+        sb.append("\n    cache ");
+        switch (res.type()) {
+            case LOCAL -> sb.append("<local> ");
+            case BROADCAST -> sb.append("<local,brd> ");
+            case MULTICAST -> sb.append("<local,mc> "); // only joined groups are accepted on input
+            default -> {
+                if (res.out() == in) sb.append("<redirect> "); // forwarded back out where it came in
+            }
+        }
+        return sb.append("iif ").append(in.name()).append(" \n").toString();
+    }
+
     /** ip addr show (IPv4 only; lifetimes are always forever). */
     public static String addresses(Host host) {
         StringBuilder sb = new StringBuilder();

@@ -15,8 +15,4 @@ public record RouteResult(RouteType type, Route route, Interface out, int nextho
     public boolean isError() {
         return error != null;
     }
-
-    static RouteResult failure(RouteType type, Route route, String error) {
-        return new RouteResult(type, route, null, 0, 0, error);
-    }
 }

@@ -32,6 +32,20 @@ class IpCommandTest {
     }
 
     @Test
+    void routeGetFromIifShowsTheForwardingDecision() {
+        Run r = run("ip", "route", "get", "8.8.8.8", "from", "172.17.0.2", "iif", "docker0");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("8.8.8.8 from 172.17.0.2 via 45.77.200.1 dev eth0 \n    cache iif docker0 \n", r.out());
+    }
+
+    @Test
+    void routeGetFromAnUnknownDeviceIsAUsageError() {
+        Run r = run("ip", "route", "get", "8.8.8.8", "from", "172.17.0.2", "iif", "eth9");
+        assertEquals(1, r.exit());
+        assertEquals("ip: Cannot find device \"eth9\"\n", r.err());
+    }
+
+    @Test
     void addrShowListsTheHostFilesAddresses(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("h.ip");
         Files.writeString(f, "link set eth0 address 02:00:00:00:00:01 up\naddr add 10.0.0.2/24 dev eth0\n");

@@ -50,10 +50,14 @@ class AddressTypeTest {
     }
 
     @Test
-    void zeroNetworkIsBroadcastAsInTheKernel() {
+    void zeroAddressIsBroadcastAsInTheKernel() {
         // __inet_dev_addr_type: ipv4_is_zeronet(addr) || ipv4_is_lbcast(addr) -> RTN_BROADCAST
         assertEquals(RouteType.BROADCAST, type("0.0.0.0"));
-        assertEquals(RouteType.BROADCAST, type("0.1.2.3"));
+    }
+
+    @Test
+    void restOfZeroNetworkIsUnicastSinceLinux53() {
+        assertEquals(RouteType.UNICAST, type("0.1.2.3"));
     }
 
     @Test

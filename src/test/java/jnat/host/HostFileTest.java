@@ -60,6 +60,21 @@ class HostFileTest {
     }
 
     @Test
+    void linkAddTakesAddressMtuAndUp() {
+        Interface br = parse("link add name br0 address 02:42:d5:35:3a:3c mtu 9000 up type bridge\n").device("br0");
+        assertEquals("02:42:d5:35:3a:3c", br.macString());
+        assertEquals(9000, br.mtu());
+        assertTrue(br.isUp());
+    }
+
+    @Test
+    void routeAppendKeepsBothRoutesAndTheFirstWins() {
+        Host h = parse("link set eth0 up\nlink set eth1 up\nroute add 10.0.0.0/8 dev eth0\nroute append 10.0.0.0/8 dev eth1\n");
+        assertEquals(2, h.routes(Route.TABLE_MAIN).size());
+        assertEquals(h.device("eth0"), h.fibLookup(ip("10.1.1.1")).device());
+    }
+
+    @Test
     void tuntapAddMakesATunDevice() {
         assertEquals("tun", parse("tuntap add dev tun0 mode tun\n").device("tun0").type());
     }

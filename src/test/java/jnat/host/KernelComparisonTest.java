@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Builds the same host in a network namespace (eth0..eth2 are veths whose peers sit, up, in a
@@ -29,6 +30,7 @@ class KernelComparisonTest {
             route add 10.30.0.0/16 via 172.17.0.254 metric 100
             route add 10.30.0.0/16 via 45.77.200.2 metric 50 proto static
             route add 10.30.1.0/24 dev eth1 src 45.77.200.190
+            route append 10.30.1.0/24 dev eth0
             route add unreachable 10.40.0.0/16
             route add blackhole 10.41.0.0/16
             route add prohibit 10.42.0.0/16 metric 7
@@ -37,6 +39,7 @@ class KernelComparisonTest {
             route add 10.50.0.0/16 via 10.20.0.1 dev eth0
             route add 10.51.0.0/16 via 45.77.200.190
             route add local 198.51.100.7 dev eth1
+            route add blackhole 198.51.100.128/25 table local
             route add 203.0.113.0/24 via 172.17.0.9 onlink dev eth0
             link set eth2 address 02:00:00:00:00:02
             addr add 192.168.5.1/24 dev eth2
@@ -49,7 +52,7 @@ class KernelComparisonTest {
         "10.20.255.255", "10.20.0.5", "10.20.3.4", "10.21.0.255", "10.21.0.9", "172.17.0.2", "172.17.255.255",
         "10.30.1.1", "10.30.2.1", "10.40.0.1", "10.41.0.1", "10.42.0.1", "10.43.0.1", "10.44.0.1", "10.50.0.1",
         "10.51.0.1", "198.51.100.7", "203.0.113.9", "192.168.5.1", "192.168.5.2", "192.168.5.255",
-        "255.255.255.255", "224.0.0.1", "239.1.2.3", "127.0.0.1", "127.1.2.3", "0.0.0.0",
+        "255.255.255.255", "224.0.0.1", "239.1.2.3", "127.0.0.1", "127.1.2.3", "0.0.0.0", "0.1.2.3", "198.51.100.130",
     };
 
     static Netns ns, peers;
@@ -70,6 +73,7 @@ class KernelComparisonTest {
             cmd.addAll(List.of(line.trim().split("\\s+")));
             ns.exec(cmd.toArray(String[]::new)).checked();
         }
+        ns.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked(); // a NAT host forwards
         host = Host.parse(FILE, "kernel.ip");
     }
 
@@ -86,6 +90,23 @@ class KernelComparisonTest {
             Tools.Result r = ns.exec("ip", "route", "get", d);
             kernel.append(r.stdout()).append(r.stderr());
             ours.append(IpFormat.routeGet(Inet4.parse(d), host.routeOutput(Inet4.parse(d))));
+        }
+        assertEquals(kernel.toString(), ours.toString());
+    }
+
+    /** ip route get DST from SRC iif DEV is the kernel's input route (ip_route_input_slow). */
+    @Test
+    void inputRoutesOfForwardedPacketsMatchTheKernel() {
+        StringBuilder kernel = new StringBuilder(), ours = new StringBuilder();
+        for (String in : List.of("eth0", "eth1")) {
+            String src = in.equals("eth0") ? "45.77.200.7" : "172.17.0.2";
+            for (String d : DESTINATIONS) {
+                Tools.Result r = ns.exec("ip", "route", "get", d, "from", src, "iif", in);
+                kernel.append(r.stdout()).append(r.stderr());
+                int dst = Inet4.parse(d), s = Inet4.parse(src);
+                Interface dev = host.device(in);
+                ours.append(IpFormat.routeGetInput(dst, s, dev, host.routeInput(dst, s, dev)));
+            }
         }
         assertEquals(kernel.toString(), ours.toString());
     }
@@ -116,42 +137,80 @@ class KernelComparisonTest {
     @Test
     void neighShowMatchesTheKernelInHashOrderIndependentWay() {
         // the kernel dumps neighbours in its hash table's order, so compare the sorted lines
-        assertEquals(sorted(ns.exec("ip", "-4", "neigh", "show").checked().stdout()), sorted(IpFormat.neighbours(host)));
+        assertEquals(sorted(ns.exec("ip", "-4", "neigh", "show", "nud", "permanent").checked().stdout()), sorted(IpFormat.neighbours(host)));
     }
 
     private static List<String> sorted(String lines) {
         return Stream.of(lines.split("\n")).sorted().toList();
     }
 
+    /**
+     * Asks the kernel's addrtype match itself: one raw PREROUTING rule per (destination, type), with
+     * and without --limit-iface-in, then one ICMP packet per destination sent into eth0 from its
+     * veth peer (a raw AF_PACKET socket, so even 0.0.0.0/8 and 127/8 destinations arrive). The rule
+     * that counted the packet names the kernel's type.
+     */
     @Test
-    void addressTypesAgreeWithTheKernelsLocalTable() {
-        // inet_addr_type reads table local: LOCAL and BROADCAST there, UNICAST elsewhere
-        String local = ns.exec("ip", "route", "show", "table", "local").checked().stdout();
+    void addressTypesAgreeWithTheKernelsAddrtypeMatch() {
+        Tools.require("iptables-restore");
+        Tools.require("python3");
+        RouteType[] types = {RouteType.UNSPEC, RouteType.UNICAST, RouteType.LOCAL, RouteType.BROADCAST, RouteType.ANYCAST,
+                RouteType.MULTICAST, RouteType.BLACKHOLE, RouteType.UNREACHABLE, RouteType.PROHIBIT};
+        StringBuilder rules = new StringBuilder("*raw\n");
         for (String d : DESTINATIONS) {
-            int a = Inet4.parse(d);
-            String expected;
-            if (Inet4.isZeronet(a) || a == -1) expected = "BROADCAST";
-            else if (Inet4.isMulticast(a)) expected = "MULTICAST";
-            else expected = kernelLocalType(local, a);
-            assertEquals(expected, host.addressType(a).name(), d);
+            for (RouteType t : types) {
+                for (String limit : new String[] {"", " --limit-iface-in"}) {
+                    rules.append("-A PREROUTING -d ").append(d).append("/32 -i eth0 -m addrtype --dst-type ")
+                            .append(t.name()).append(limit).append('\n');
+                }
+            }
+        }
+        rules.append("COMMIT\n");
+        ns.execIn(rules.toString(), "iptables-restore").checked();
+        try {
+            String script = """
+                    import socket, struct, sys
+                    def csum(b):
+                        s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+                        s = (s >> 16) + (s & 0xffff); s += s >> 16
+                        return ~s & 0xffff
+                    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+                    sock.bind(('p0', 0))
+                    for i, d in enumerate(sys.argv[1:]):
+                        icmp = struct.pack('!BBHHH', 8, 0, 0, 7, i)
+                        icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
+                        ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 28, i, 0, 64, 1, 0,
+                                         socket.inet_aton('203.0.113.5'), socket.inet_aton(d))
+                        ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+                        eth = bytes.fromhex('5600047c7c23') + bytes.fromhex('020000000099') + b'\\x08\\x00'
+                        sock.send(eth + ip + icmp)
+                    """;
+            List<String> cmd = new ArrayList<>(List.of("python3", "-c", script));
+            cmd.addAll(List.of(DESTINATIONS));
+            peers.exec(cmd.toArray(String[]::new)).checked();
+            String saved = ns.exec("iptables-save", "-c", "-t", "raw").checked().stdout();
+            StringBuilder kernel = new StringBuilder(), ours = new StringBuilder();
+            for (String d : DESTINATIONS) {
+                kernel.append(d).append(' ').append(countedType(saved, d, false)).append(' ').append(countedType(saved, d, true)).append('\n');
+                int a = Inet4.parse(d);
+                ours.append(d).append(' ').append(host.addressType(a)).append(' ').append(host.addressType(a, host.device("eth0"))).append('\n');
+            }
+            assertFalse(kernel.toString().contains("none"), "a packet was not seen:\n" + kernel);
+            assertEquals(kernel.toString(), ours.toString());
+        } finally {
+            ns.exec("iptables", "-t", "raw", "-F", "PREROUTING");
         }
     }
 
-    /** The type of the longest local-table prefix holding {@code a}, from ip route show table local. */
-    private static String kernelLocalType(String table, int a) {
-        int best = -1;
-        String type = "UNICAST";
-        for (String line : table.split("\n")) {
-            String[] w = line.split(" ");
-            String p = w[1];
-            int slash = p.indexOf('/');
-            int plen = slash < 0 ? 32 : Integer.parseInt(p.substring(slash + 1));
-            int dst = Inet4.parse(slash < 0 ? p : p.substring(0, slash));
-            if (((a ^ dst) & Inet4.mask(plen)) == 0 && plen > best) {
-                best = plen;
-                type = w[0].toUpperCase();
-            }
+    /** The dst-type of the rule for {@code dst} whose counter moved, from iptables-save -c. */
+    private static String countedType(String saved, String dst, boolean limited) {
+        String found = "none";
+        for (String line : saved.split("\n")) {
+            if (!line.startsWith("[") || line.startsWith("[0:") || !line.contains(" -d " + dst + "/32 ")) continue;
+            if (line.endsWith("--limit-iface-in") != limited) continue;
+            String t = line.replaceFirst(".*--dst-type (\\S+).*", "$1");
+            found = found.equals("none") ? t : found + "+" + t;
         }
-        return type;
+        return found;
     }
 }

@@ -184,7 +184,7 @@ class RoutingTest {
     void martianPacketsAreRefused() {
         Host h = parse(TWO_LINKS);
         assertEquals("martian source", h.routeInput(ip("10.0.0.2"), ip("224.0.0.1"), h.device("eth0")).error());
-        assertEquals("martian destination", h.routeInput(ip("0.1.2.3"), ip("10.0.0.9"), h.device("eth0")).error());
+        assertEquals("martian destination", h.routeInput(ip("0.0.0.0"), ip("10.0.0.9"), h.device("eth0")).error());
         assertEquals("martian destination", h.routeInput(ip("127.0.0.1"), ip("10.0.0.9"), h.device("eth0")).error());
     }
 

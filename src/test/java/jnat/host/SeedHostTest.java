@@ -59,6 +59,16 @@ class SeedHostTest {
     }
 
     @Test
+    void aReusedDecisionAnswersLikeTheRecord() {
+        RouteDecision d = new RouteDecision();
+        for (String dst : new String[] {"8.8.8.8", "172.17.0.2", "45.77.200.180", "127.0.0.1", "224.0.0.5", "172.17.255.255"}) {
+            assertEquals(SEED.routeInput(ip(dst), ip("172.17.0.2"), SEED.device("docker0")),
+                    SEED.routeInput(ip(dst), ip("172.17.0.2"), SEED.device("docker0"), d).toResult(), dst);
+            assertEquals(SEED.routeOutput(ip(dst)), SEED.routeOutput(ip(dst), d).toResult(), dst);
+        }
+    }
+
+    @Test
     void aMissingResourceIsAnError() {
         assertThrows(HostException.class, () -> Host.fromResource("/hosts/nope.ip"));
     }
