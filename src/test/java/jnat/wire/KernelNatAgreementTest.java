@@ -20,10 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The kernel as the judge of our incremental rewrites: frames injected (tcpreplay) from a "container"
- * namespace are forwarded and MASQUERADEd by a router namespace and captured on the far side. Our
- * views, applying the same rewrite (new source address, TTL - 1), must give the kernel's bytes exactly,
- * checksums included: UDP "no checksum" left 0, a computed 0 sent as 0xffff (CSUM_MANGLED_0).
+ * The kernel as the judge of our incremental rewrites. Frames are injected (tcpreplay) from a
+ * "container" namespace, forwarded and MASQUERADEd by a router namespace to a server namespace, which
+ * answers. Our views, applying the same rewrites, must give the kernel's bytes exactly, checksums
+ * included.
  */
 class KernelNatAgreementTest {
     static final String CONTAINER_MAC = "02:00:00:00:0a:0a";
@@ -37,66 +37,143 @@ class KernelNatAgreementTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void masqueradedFramesEqualOurRewrite() throws Exception {
+    /** container a0 172.17.0.2 -- r1 172.17.0.1 [router, MASQUERADE out r2] r2 203.0.113.1 -- b0 203.0.113.7 server. */
+    private static final class Lab implements AutoCloseable {
+        final Netns container = Netns.create("wa");
+        final Netns router = Netns.create("wr");
+        final Netns server = Netns.create("wb");
+
+        Lab() {
+            router.exec("ip", "link", "add", "r1", "address", ROUTER_IN_MAC, "type", "veth",
+                    "peer", "name", "a0", "address", CONTAINER_MAC, "netns", container.name()).checked();
+            router.exec("ip", "link", "add", "r2", "address", ROUTER_OUT_MAC, "type", "veth",
+                    "peer", "name", "b0", "address", SERVER_MAC, "netns", server.name()).checked();
+            container.exec("ip", "addr", "add", "172.17.0.2/16", "dev", "a0").checked();
+            container.exec("ip", "link", "set", "a0", "up").checked();
+            router.exec("ip", "addr", "add", "172.17.0.1/16", "dev", "r1").checked();
+            router.exec("ip", "addr", "add", "203.0.113.1/24", "dev", "r2").checked();
+            router.exec("ip", "link", "set", "r1", "up").checked();
+            router.exec("ip", "link", "set", "r2", "up").checked();
+            router.exec("ip", "neigh", "replace", "203.0.113.7", "lladdr", SERVER_MAC, "dev", "r2", "nud", "permanent").checked();
+            router.exec("ip", "neigh", "replace", "172.17.0.2", "lladdr", CONTAINER_MAC, "dev", "r1", "nud", "permanent").checked();
+            router.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked();
+            router.exec("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "172.17.0.0/16", "-o", "r2", "-j", "MASQUERADE").checked();
+            server.exec("ip", "addr", "add", "203.0.113.7/24", "dev", "b0").checked();
+            server.exec("ip", "link", "set", "b0", "up").checked();
+        }
+
+        @Override
+        public void close() {
+            server.close();
+            router.close();
+            container.close();
+        }
+    }
+
+    /** A tcpdump writing {@code count} frames matching {@code filter} on {@code dev} in {@code ns}, started and listening. */
+    private static Process capture(Netns ns, String dev, int count, Path out, String filter) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), "tcpdump", "-i", dev, "-U", "-n",
+                "-c", String.valueOf(count), "-w", out.toString(), filter).start();
+        var err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        String line = err.readLine();
+        assertTrue(line != null && line.contains("listening"), "tcpdump: " + line);
+        return p;
+    }
+
+    private static List<byte[]> finish(Process capture, Path out) throws Exception {
+        try {
+            assertTrue(capture.waitFor(20, TimeUnit.SECONDS), "tcpdump did not see every frame");
+        } finally {
+            capture.destroy();
+        }
+        return PcapFile.parse(Files.readAllBytes(out)).frames();
+    }
+
+    private static void requireTools() {
         Tools.requireRoot();
         Tools.require("tcpdump");
         Tools.require("tcpreplay");
         Tools.require("iptables");
-        List<byte[]> sent = framesToSend();
-        try (Netns a = Netns.create("wa"); Netns r = Netns.create("wr"); Netns b = Netns.create("wb")) {
-            r.exec("ip", "link", "add", "r1", "address", ROUTER_IN_MAC, "type", "veth",
-                    "peer", "name", "a0", "address", CONTAINER_MAC, "netns", a.name()).checked();
-            r.exec("ip", "link", "add", "r2", "address", ROUTER_OUT_MAC, "type", "veth",
-                    "peer", "name", "b0", "address", SERVER_MAC, "netns", b.name()).checked();
-            a.exec("ip", "addr", "add", "172.17.0.2/16", "dev", "a0").checked();
-            a.exec("ip", "link", "set", "a0", "up").checked();
-            r.exec("ip", "addr", "add", "172.17.0.1/16", "dev", "r1").checked();
-            r.exec("ip", "addr", "add", "203.0.113.1/24", "dev", "r2").checked();
-            r.exec("ip", "link", "set", "r1", "up").checked();
-            r.exec("ip", "link", "set", "r2", "up").checked();
-            r.exec("ip", "neigh", "replace", "203.0.113.7", "lladdr", SERVER_MAC, "dev", "r2", "nud", "permanent").checked();
-            r.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked();
-            r.exec("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "172.17.0.0/16", "-o", "r2", "-j", "MASQUERADE").checked();
-            b.exec("ip", "addr", "add", "203.0.113.7/24", "dev", "b0").checked();
-            b.exec("ip", "link", "set", "b0", "up").checked();
+    }
 
+    private static String ipHex(byte[] frame) {
+        return HexFormat.of().formatHex(frame, 14, frame.length);
+    }
+
+    /**
+     * Outbound: new source address, TTL - 1, ports kept; UDP "no checksum" stays 0 and a computed 0 is
+     * sent as 0xffff (CSUM_MANGLED_0), as __udp_manip_pkt does.
+     */
+    @Test
+    void masqueradedFramesEqualOurRewrite() throws Exception {
+        requireTools();
+        List<byte[]> sent = framesToSend();
+        try (Lab lab = new Lab()) {
             Path in = tmp.resolve("in.pcap");
             Path out = tmp.resolve("out.pcap");
             PcapFile.write(in, sent);
-            Process capture = new ProcessBuilder("ip", "netns", "exec", b.name(), "tcpdump", "-i", "b0", "-U", "-n",
-                    "-c", String.valueOf(sent.size()), "-w", out.toString(), "ip and dst host 203.0.113.7").start();
-            try {
-                var err = new BufferedReader(new InputStreamReader(capture.getErrorStream(), StandardCharsets.UTF_8));
-                String line = err.readLine();
-                assertTrue(line != null && line.contains("listening"), "tcpdump: " + line);
-                a.exec("tcpreplay", "-q", "-i", "a0", in.toString()).checked();
-                assertTrue(capture.waitFor(20, TimeUnit.SECONDS), "tcpdump did not see every frame");
-            } finally {
-                capture.destroy();
-            }
+            Process cap = capture(lab.server, "b0", sent.size(), out, "ip and dst host 203.0.113.7");
+            lab.container.exec("tcpreplay", "-q", "-i", "a0", in.toString()).checked();
+            List<byte[]> got = finish(cap, out);
 
-            List<byte[]> got = PcapFile.parse(Files.readAllBytes(out)).frames();
             assertEquals(sent.size(), got.size());
             for (int i = 0; i < sent.size(); i++) {
-                byte[] expected = ourMasquerade(sent.get(i));
-                byte[] kernel = Arrays.copyOfRange(got.get(i), 14, got.get(i).length);
-                assertEquals(HexFormat.of().formatHex(expected), HexFormat.of().formatHex(kernel), "frame " + (i + 1));
+                byte[] ours = sent.get(i).clone();
+                Ipv4Packet ip = new Ipv4Packet();
+                assertEquals(WireError.OK, ip.wrap(ours, 14, ours.length - 14));
+                ip.decrementTtl();
+                ip.setSrc(ROUTER_OUT);
+                assertEquals(ipHex(ours), ipHex(got.get(i)), "frame " + (i + 1));
             }
-            // The corner cases were really exercised: "no checksum" kept, a computed 0 sent as 0xffff.
+            // The corner cases were really exercised.
             assertEquals(0, Bytes.u16(got.get(2), 14 + 20 + 6));
             assertEquals(0xffff, Bytes.u16(got.get(3), 14 + 20 + 6));
         }
     }
 
-    /** MASQUERADE as our views do it: source address of the outgoing interface, TTL - 1; ports kept. */
-    private static byte[] ourMasquerade(byte[] frame) {
-        byte[] p = Arrays.copyOfRange(frame, 14, frame.length);
-        Ipv4Packet ip = new Ipv4Packet();
-        assertEquals(WireError.OK, ip.wrap(p, 0, p.length));
-        ip.decrementTtl();
-        ip.setSrc(ROUTER_OUT);
-        return p;
+    /**
+     * Inbound: the server's ICMP port unreachables and echo reply come back through the router; for
+     * errors nf_nat_icmp_reply_translation rewrites the quoted datagram's source and the outer
+     * destination (and recomputes the ICMP checksum, which we update incrementally). TCP is left out:
+     * the server's RST leaves with an offloaded (partial) checksum on veth.
+     */
+    @Test
+    void repliesAndIcmpErrorsTranslatedBackEqualOurRewrite() throws Exception {
+        requireTools();
+        List<byte[]> sent = framesToSend();
+        try (Lab lab = new Lab()) {
+            Path in = tmp.resolve("in.pcap");
+            Path fromServer = tmp.resolve("server.pcap");
+            Path toContainer = tmp.resolve("container.pcap");
+            PcapFile.write(in, sent);
+            int replies = sent.size() - 1; // all but the TCP SYN
+            Process atServer = capture(lab.server, "b0", replies, fromServer, "ip and src host 203.0.113.7 and not tcp");
+            Process atContainer = capture(lab.container, "a0", replies, toContainer, "ip and dst host 172.17.0.2 and not tcp");
+            lab.container.exec("tcpreplay", "-q", "-i", "a0", in.toString()).checked();
+            List<byte[]> answered = finish(atServer, fromServer);
+            List<byte[]> received = finish(atContainer, toContainer);
+
+            assertEquals(replies, answered.size());
+            assertEquals(replies, received.size());
+            int errors = 0;
+            for (int i = 0; i < replies; i++) {
+                byte[] ours = answered.get(i).clone();
+                Ipv4Packet outer = new Ipv4Packet();
+                assertEquals(WireError.OK, outer.wrap(ours, 14, ours.length - 14));
+                IcmpPacket icmp = new IcmpPacket();
+                assertEquals(WireError.OK, icmp.wrap(ours, outer.payloadOffset(), outer.payloadLength()));
+                if (icmp.isError()) {
+                    Ipv4Packet inner = new Ipv4Packet();
+                    assertEquals(WireError.OK, icmp.quoted(inner));
+                    inner.setSrc(CONTAINER);
+                    errors++;
+                }
+                outer.decrementTtl();
+                outer.setDst(CONTAINER);
+                assertEquals(ipHex(ours), ipHex(received.get(i)), "reply " + (i + 1));
+            }
+            assertEquals(3, errors);
+        }
     }
 
     private static List<byte[]> framesToSend() {
