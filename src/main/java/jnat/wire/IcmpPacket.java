@@ -111,4 +111,10 @@ public final class IcmpPacket {
         Bytes.put16(buf, pos, value);
         setChecksum(Checksum.update16(checksum(), old, value & 0xffff));
     }
+
+    /** For debugging and test messages (allocates). */
+    @Override
+    public String toString() {
+        return len == 0 ? "IcmpPacket[not wrapped]" : "icmp type " + type() + " code " + code() + " length " + payloadLength();
+    }
 }
