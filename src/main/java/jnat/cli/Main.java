@@ -11,13 +11,14 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
-                IpCommand.class,
+                ReplayCommand.class,
+                TcpdumpCommand.class,
                 IptablesCommand.class,
                 IptablesSaveCommand.class,
                 IptablesRestoreCommand.class,
-                TcpdumpCommand.class,
-                ReplayCommand.class,
+                IpCommand.class,
                 BenchCommand.class,
+                JmhCommand.class,
         })
 public final class Main implements Runnable {
 

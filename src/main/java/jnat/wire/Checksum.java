@@ -15,6 +15,8 @@ import java.nio.ByteOrder;
 public final class Checksum {
     private Checksum() {}
 
+    private static final VarHandle LONG_BE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE =
             MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
@@ -26,9 +28,15 @@ public final class Checksum {
         long acc = initial & 0xffffffffL;
         int i = off;
         int end = off + len;
-        // 32-bit words into a 64-bit accumulator: carries pile up in the high half and are folded once.
-        for (; i + 4 <= end; i += 4) {
+        // 64 bits at a time, each 32-bit half added into a 64-bit accumulator: carries pile up in the
+        // high half and are folded once at the end (one's complement addition is associative).
+        for (; i + 8 <= end; i += 8) {
+            long v = (long) LONG_BE.get(buf, i);
+            acc += (v >>> 32) + (v & 0xffffffffL);
+        }
+        if (i + 4 <= end) {
             acc += (int) INT_BE.get(buf, i) & 0xffffffffL;
+            i += 4;
         }
         if (i + 2 <= end) {
             acc += Bytes.u16(buf, i);

@@ -68,4 +68,11 @@ public final class EthernetFrame {
 
     /** Writes the ethertype after any VLAN tags. */
     public void setEtherType(int type) { Bytes.put16(buf, off + 12 + 4 * tags, type); }
+
+    /** For debugging and test messages (allocates). */
+    @Override
+    public String toString() {
+        return len == 0 ? "EthernetFrame[not wrapped]" : MacAddress.format(src()) + " > " + MacAddress.format(dst())
+                + " ethertype 0x" + Integer.toHexString(etherType()) + (tags > 0 ? " vlan " + vlanId() : "");
+    }
 }

@@ -76,6 +76,10 @@ public final class IcmpPacket {
     /** Absolute index of the data after the 8-byte header (echo data, or the quoted datagram). */
     public int payloadOffset() { return off + HEADER_LENGTH; }
     public int payloadLength() { return len - HEADER_LENGTH; }
+    /** Where an error's quoted datagram starts (the same as {@link #payloadOffset()}). */
+    public int quotedOffset() { return off + HEADER_LENGTH; }
+    /** How many bytes of the datagram the error quotes (often just its header and 8 bytes). */
+    public int quotedLength() { return len - HEADER_LENGTH; }
 
     /**
      * Wraps the datagram an error quotes into {@code inner} in quoted mode (its total length may exceed
@@ -106,5 +110,11 @@ public final class IcmpPacket {
         int old = Bytes.u16(buf, pos);
         Bytes.put16(buf, pos, value);
         setChecksum(Checksum.update16(checksum(), old, value & 0xffff));
+    }
+
+    /** For debugging and test messages (allocates). */
+    @Override
+    public String toString() {
+        return len == 0 ? "IcmpPacket[not wrapped]" : "icmp type " + type() + " code " + code() + " length " + payloadLength();
     }
 }

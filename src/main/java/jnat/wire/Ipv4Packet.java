@@ -287,4 +287,12 @@ public final class Ipv4Packet {
             Bytes.put16(buf, pos, value);
         }
     }
+
+    /** For debugging and test messages (allocates): "172.17.0.2 > 8.8.8.8 proto 6 ttl 64 len 60". */
+    @Override
+    public String toString() {
+        if (len == 0) return "Ipv4Packet[not wrapped]";
+        return Ipv4Address.format(src()) + " > " + Ipv4Address.format(dst()) + " proto " + protocol() + " ttl " + ttl()
+                + " len " + totalLength() + (isTruncated() ? " (quoted " + len + ")" : "");
+    }
 }

@@ -213,4 +213,13 @@ public final class TcpSegment {
         Bytes.put32(buf, pos, value);
         setChecksum(Checksum.update32(checksum(), old, value));
     }
+
+    /** For debugging and test messages (allocates). */
+    @Override
+    public String toString() {
+        if (len == 0) return "TcpSegment[not wrapped]";
+        return srcPort() + " > " + dstPort() + " flags 0x" + Integer.toHexString(flags()) + " seq "
+                + Integer.toUnsignedString(seq()) + " ack " + Integer.toUnsignedString(ack()) + " win " + window()
+                + " length " + payloadLength();
+    }
 }

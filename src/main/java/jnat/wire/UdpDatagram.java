@@ -67,4 +67,10 @@ public final class UdpDatagram {
         Bytes.put16(buf, pos, port);
         if (hasChecksum()) setChecksum(Checksum.udpField(Checksum.update16(checksum(), old, port & 0xffff)));
     }
+
+    /** For debugging and test messages (allocates). */
+    @Override
+    public String toString() {
+        return len == 0 ? "UdpDatagram[not wrapped]" : srcPort() + " > " + dstPort() + " length " + payloadLength();
+    }
 }

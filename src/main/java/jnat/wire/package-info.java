@@ -1,0 +1,43 @@
+/**
+ * Packet bytes: views (flyweights) over {@code byte[] buf, int off, int len}, checksums, addresses, and
+ * plain records to build packets.
+ *
+ * <h2>Reading a frame (no allocation)</h2>
+ * <pre>{@code
+ * EthernetFrame eth = new EthernetFrame();   // one of each per thread, reused for every packet
+ * Ipv4Packet ip = new Ipv4Packet();
+ * int err = eth.wrap(buf, 0, len);
+ * if (err == WireError.OK && eth.etherType() == EtherType.IPV4) err = ip.wrap(buf, eth.payloadOffset(), eth.payloadLength());
+ * if (err != WireError.OK) { drops[err]++; return; }        // WireError.text(err) for the counter's name
+ * if (!ip.verifyChecksum()) { drops[WireError.BAD_CHECKSUM]++; return; }
+ * if (ip.hasPorts()) { int sport = ip.srcPort(), dport = ip.dstPort(); }     // TCP/UDP, first fragment
+ * if (ip.hasIcmpId()) { int id = ip.icmpId(); }                              // ICMP echo & co
+ * }</pre>
+ *
+ * <h2>NAT (nf_nat_ipv4_manip_pkt)</h2>
+ * {@link jnat.wire.Ipv4Packet#setSrc}/{@code setDst} fix the header checksum and the TCP/UDP checksum's
+ * pseudo-header share; {@code setSrcPort}/{@code setDstPort}/{@code setIcmpId} fix the transport
+ * checksum; {@code decrementTtl} fixes the header checksum. UDP's "no checksum" 0 stays 0.
+ *
+ * <h2>ICMP errors (nf_nat_icmp_reply_translation)</h2>
+ * <pre>{@code
+ * IcmpPacket icmp = new IcmpPacket(); Ipv4Packet inner = new Ipv4Packet();
+ * icmp.wrap(buf, ip.payloadOffset(), ip.payloadLength());
+ * if (icmp.isError() && icmp.quoted(inner) == WireError.OK) {   // quoted: total length may exceed what is there
+ *     inner.setDst(x); inner.setDstPort(p);    // the ICMP checksum follows every write through inner
+ *     ip.setSrc(y);                            // then the outer header
+ * }
+ * }</pre>
+ *
+ * <h2>Building packets (tests, tools)</h2>
+ * <pre>{@code
+ * byte[] frame = EthernetRepr.of("02:42:ac:11:00:02", "02:42:7b:9a:3c:01")
+ *         .frame(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN).withLinuxSynOptions(1));
+ * byte[] ping = Ipv4Repr.of("172.17.0.2", "8.8.8.8").packet(IcmpRepr.echoRequest(0x1c, 1, new byte[56]));
+ * Ipv4Repr back = Ipv4Repr.parse(ping); TransportRepr l4 = TransportRepr.parse(view);
+ * }</pre>
+ *
+ * Addresses are {@code int} (IPv4, see {@link jnat.wire.Ipv4Address}) and {@code long} (MAC, see
+ * {@link jnat.wire.MacAddress}); ports and 16-bit fields are {@code int} 0..65535; sequence numbers {@code int}.
+ */
+package jnat.wire;
