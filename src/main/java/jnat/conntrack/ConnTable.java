@@ -335,19 +335,21 @@ public final class ConnTable {
 
     /**
      * gc_worker, incrementally: looks at up to {@code budget} ids from where the last call stopped,
-     * deletes expired entries and, above 95% of max, entries that may be early-dropped. Returns how
+     * deletes expired entries and, while the table is at least 95% full, entries that may be
+     * early-dropped. Returns how
      * many it deleted. Call it often with a small budget; it never stalls.
      */
     public int gc(long now, int budget) {
         reapDying();
         int freed = 0;
         int max95 = max / 100 * 95; // nf_conntrack_max95
-        boolean pressure = max95 > 0 && count > max95;
         for (int n = 0; n < budget && highWater > 0; n++) {
             if (gcCursor >= highWater) gcCursor = 0;
             int id = gcCursor++;
-            if ((ints[row(id) + I_STATUS] & ALLOCATED) == 0 || (ints[row(id) + I_STATUS] & Status.CONFIRMED) == 0) continue;
-            if (longs[(id) * LONGS + L_TIMEOUT] - now <= 0 || (pressure && canEarlyDrop(id))) {
+            int st = ints[row(id) + I_STATUS];
+            if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
+            if (longs[id * LONGS + L_TIMEOUT] - now <= 0
+                    || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
                 delete(id);
                 freed++;
             }

@@ -172,7 +172,7 @@ class ConnTableTest {
     }
 
     @Test
-    void gcAbove95PercentFullDropsUnassuredAndClosingTcpButKeepsAssuredEstablished() {
+    void gcAt95PercentFullDropsUnassuredAndClosingTcpButKeepsAssuredEstablished() {
         ConnTable t = new ConnTable(100, 100, 5);
         Flow established = new Flow(t);
         established.cport = 1;
@@ -185,19 +185,19 @@ class ConnTableTest {
         assertTrue(t.hasStatus(closed, Status.ASSURED));
         int assuredUdp = add(t, udp(CLIENT, SERVER, 7, 53));
         t.setStatus(assuredUdp, Status.ASSURED);
-        for (int i = 0; i < 94; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
-        assertEquals(97, t.count());
-        t.gc(now, 1000);
+        for (int i = 0; i < 97; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        assertEquals(100, t.count());
+        assertEquals(6, t.gc(now, 1000), "drops until the table is under 95% full");
         assertTrue(t.inUse(keep));
         assertTrue(t.inUse(assuredUdp));
         assertFalse(t.inUse(closed));
-        assertEquals(2, t.count());
+        assertEquals(94, t.count());
     }
 
     @Test
-    void gcAtOrBelow95PercentFullLeavesLiveEntriesAlone() {
+    void gcBelow95PercentFullLeavesLiveEntriesAlone() {
         ConnTable t = new ConnTable(100, 100, 5);
-        for (int i = 0; i < 95; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        for (int i = 0; i < 94; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
         assertEquals(0, t.gc(now, 1000));
     }
 
