@@ -107,7 +107,7 @@ class KernelComparisonTest {
             Tools.Result real = a.exec("conntrack", "-L").checked();
             Tools.Result realExt = a.exec("conntrack", "-L", "-o", "extended").checked();
             long listedAt = System.currentTimeMillis() * 1_000_000L;
-            Thread.sleep(300);
+            awaitEchoReplyCaptured(pcap); // tcpdump may lag behind on a busy machine
             dump.destroy();
             dump.waitFor(5, TimeUnit.SECONDS);
 
@@ -142,6 +142,21 @@ class KernelComparisonTest {
             }
             Files.deleteIfExists(pcap);
         }
+    }
+
+    private static void awaitEchoReplyCaptured(Path pcap) throws Exception {
+        CtPacket p = new CtPacket();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (PcapFeeder.Frame f : PcapFeeder.read(pcap)) {
+                if (PcapFeeder.fill(f.data(), p) && p.tuple.protocol == Tuple.IPPROTO_ICMP
+                        && p.tuple.icmpType() == Tuple.ICMP_ECHOREPLY) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("tcpdump never wrote the ping's echo reply");
     }
 
     private static Process start(List<Process> started, Netns ns, String... cmd) throws Exception {
