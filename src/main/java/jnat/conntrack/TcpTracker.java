@@ -12,13 +12,15 @@ import static jnat.conntrack.CtPacket.URG;
 
 /**
  * TCP connection tracking as net/netfilter/nf_conntrack_proto_tcp.c of Linux 6.x does it (read
- * from a 6.1x tree: the three-way {@code enum nf_ct_tcp_action}, tcp_init_sender, the RST check
+ * from a recent mainline copy: the three-way {@code enum nf_ct_tcp_action}, tcp_init_sender, the
+ * REPLY SYN in TIME_WAIT reopening, the RST check
  * against td_maxack with the challenge-ACK and "RST in a train" exceptions, mid-stream pickup
  * that marks both sides BE_LIBERAL and caps the timeout until a reply), with the default sysctls:
  * nf_conntrack_tcp_loose=1, nf_conntrack_tcp_be_liberal=0, nf_conntrack_tcp_max_retrans=3,
- * nf_conntrack_tcp_ignore_invalid_rst=0.
+ * nf_conntrack_tcp_ignore_invalid_rst=0. KernelComparisonTest checks it against the running
+ * kernel (6.18 here) on real traffic. Not here: synproxy, seqadj (helpers), per-rule timeouts.
  *
- * <p>State lives in {@link ConnTable}'s arrays (struct ip_ct_tcp); this class is the functions.
+ * <p>State lives in {@link ConnTable}'s int rows (struct ip_ct_tcp); this class is the functions.
  */
 public final class TcpTracker {
     private TcpTracker() {}
