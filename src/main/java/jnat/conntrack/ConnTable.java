@@ -108,6 +108,14 @@ public final class ConnTable {
         allocate(Math.max(1, Math.min(max, initialCapacity)));
     }
 
+    /** net.netfilter.nf_conntrack_tcp_loose (default 1): pick up connections mid-stream. */
+    boolean tcpLoose = true;
+    /** net.netfilter.nf_conntrack_tcp_be_liberal (default 0): only out-of-window RSTs are INVALID. */
+    boolean tcpBeLiberal = false;
+
+    public void setTcpLoose(boolean on) { tcpLoose = on; }
+    public void setTcpBeLiberal(boolean on) { tcpBeLiberal = on; }
+
     public void setDestroyListener(DestroyListener l) {
         this.listener = l == null ? id -> { } : l;
     }

@@ -16,8 +16,8 @@ import static jnat.conntrack.CtPacket.URG;
  * REPLY SYN in TIME_WAIT reopening, the RST check
  * against td_maxack with the challenge-ACK and "RST in a train" exceptions, mid-stream pickup
  * that marks both sides BE_LIBERAL and caps the timeout until a reply), with the default sysctls:
- * nf_conntrack_tcp_loose=1, nf_conntrack_tcp_be_liberal=0, nf_conntrack_tcp_max_retrans=3,
- * nf_conntrack_tcp_ignore_invalid_rst=0. KernelComparisonTest checks it against the running
+ * nf_conntrack_tcp_loose=1, nf_conntrack_tcp_be_liberal=0 (both settable on the table),
+ * nf_conntrack_tcp_max_retrans=3, nf_conntrack_tcp_ignore_invalid_rst=0. KernelComparisonTest checks it against the running
  * kernel (6.18 here) on real traffic. Not here: synproxy, seqadj (helpers), per-rule timeouts.
  *
  * <p>State lives in {@link ConnTable}'s int rows (struct ip_ct_tcp); this class is the functions.
@@ -167,6 +167,7 @@ public final class TcpTracker {
         final int row = ConnTable.row(id);
         int newState = CONNTRACKS[0][index(p.tcpFlags)][NONE];
         if (newState >= MAX) return false; // "invalid new"
+        if (newState != SYN_SENT && !t.tcpLoose) return false; // don't pick up connections
         int o = ConnTable.seen(id, 0), r = ConnTable.seen(id, 1);
         t.clearTcp(id);
         int end = end(p);
@@ -202,9 +203,9 @@ public final class TcpTracker {
         }
     }
 
-    /** nf_tcp_log_invalid: a liberal sender gets everything accepted. */
+    /** nf_tcp_log_invalid: a liberal sender (or nf_conntrack_tcp_be_liberal) gets everything accepted. */
     private static int logInvalid(ConnTable t, int sender, int action) {
-        return (t.ints[sender + TD_FLAGS] & FLAG_BE_LIBERAL) != 0 ? ACT_ACCEPT : action;
+        return (t.ints[sender + TD_FLAGS] & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
     }
 
     private static int maxAckWindow(ConnTable t, int sender) {
