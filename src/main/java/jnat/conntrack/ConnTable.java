@@ -3,13 +3,18 @@ package jnat.conntrack;
 import java.util.Arrays;
 
 /**
- * The connection table: nf_conn as struct-of-arrays indexed by an int connection id, and one
- * open-addressing hash (linear probing, backward-shift deletion) holding both directions' tuples,
- * as the kernel's hash holds tuplehash[IP_CT_DIR_ORIGINAL] and tuplehash[IP_CT_DIR_REPLY].
+ * The connection table: nf_conn entries indexed by an int connection id, and one open-addressing
+ * hash (linear probing, backward-shift deletion) holding both directions' tuples, as the kernel's
+ * hash holds tuplehash[IP_CT_DIR_ORIGINAL] and tuplehash[IP_CT_DIR_REPLY].
+ *
+ * <p>Layout: each entry is one row of {@link #LONGS} longs (tuples, timeout, NAT long, counters)
+ * and one row of {@link #INTS} ints (status, mark, NAT int, struct ip_ct_tcp), so the packet of
+ * an established connection touches the hash slot and about four cache lines, where one array
+ * per field (struct-of-arrays, the first version) touched about twenty. 188 bytes per entry with
+ * the hash (see {@link #bytesPerConnection()}).
  *
  * <p>A lookup returns a <em>ref</em>, {@code id << 1 | dir}, so finding a packet's connection and
- * its direction allocates nothing. Per-direction arrays (tuples, counters, TCP window state) are
- * indexed by that ref.
+ * its direction allocates nothing.
  *
  * <p>Life of an entry, as in nf_conntrack_core.c: {@link #alloc} makes an unconfirmed entry that
  * no lookup can see (init_conntrack); NAT may {@link #alterReplyTuple} it; {@link #confirm}
@@ -18,14 +23,14 @@ import java.util.Arrays;
  *
  * <p>Time is whatever clock the caller passes in, in nanoseconds (pcap time for replay, the
  * monotonic clock for the gateway). Nothing here allocates except growth, which doubles the
- * arrays and rehashes once per doubling up to {@link #max()}.
+ * arrays and rehashes once per doubling up to {@link #max()}; give a large initial capacity
+ * where that pause matters. Single-threaded, like one engine.
  */
 public final class ConnTable {
     public static final int ORIGINAL = 0, REPLY = 1;
     public static final int NOT_FOUND = -1;
     /** How many hash slots early_drop looks at near the new tuple's slot (NF_CT_EVICTION_RANGE buckets). */
     static final int EVICTION_SCAN = 64;
-    private static final int IN_USE = -2, NEVER = -3;
 
     /** Called when an entry is destroyed, before its id is reused (the NAT engine drops its bysource data). */
     public interface DestroyListener {
@@ -42,30 +47,41 @@ public final class ConnTable {
     private int count;
     private int gcCursor;
 
-    // Per ref (id << 1 | dir).
-    long[] tupAddrs;
-    long[] tupL4;
-    long[] packets;
-    long[] bytes;
-    // Per id.
-    int[] status;
-    int[] mark;
+    /*
+     * Rows, not columns: a packet of an established connection reads and writes most of its
+     * entry, and with one array per field that was one cache miss per field (about 20 at a
+     * million entries). An entry is one row of LONGS longs and one row of INTS ints.
+     */
+    static final int LONGS = 10;
+    /** Tuples: addrs then l4 for ORIGINAL, then for REPLY ({@link Tuple#addrs()}, {@link Tuple#l4()}). */
+    static final int L_TUPLE = 0;
     /** Absolute expiry (ns) once confirmed; the relative timeout while unconfirmed (as ct->timeout). */
-    long[] timeout;
-    long[] natLong;
-    int[] natInt;
-    /** Free-list link for free ids; IN_USE for allocated ones. */
-    private int[] next;
-    /** ct->proto.udp.stream_ts. */
-    long[] udpStreamTs;
+    static final int L_TIMEOUT = 4;
+    static final int L_NAT = 5;
+    /** Packet and byte counters, + dir. */
+    static final int L_PACKETS = 6, L_BYTES = 8;
 
-    // ct->proto.tcp (struct ip_ct_tcp). Per ref: seen[dir].
-    int[] tdEnd, tdMaxend, tdMaxwin, tdMaxack;
-    byte[] tdScale, tdFlags;
-    // Per id.
-    byte[] tcpState, lastDir, lastIndex, retrans, lastWscale, lastFlags;
-    int[] lastSeq, lastAck, lastEnd;
-    char[] lastWin;
+    static final int INTS = 23;
+    static final int I_STATUS = 0;
+    /** ct->mark; the free-list link while the id is free. */
+    static final int I_MARK = 1;
+    static final int I_NAT = 2;
+    /** ct->proto.tcp.seen[dir] at I_SEEN + dir * SEEN_INTS: the ip_ct_tcp_state fields below. */
+    static final int I_SEEN = 3, SEEN_INTS = 5;
+    static final int TD_END = 0, TD_MAXEND = 1, TD_MAXWIN = 2, TD_MAXACK = 3;
+    /** ip_ct_tcp_state.flags in bits 0-7, td_scale in bits 8-15. */
+    static final int TD_FLAGS = 4;
+    /** The rest of struct ip_ct_tcp. */
+    static final int I_STATE = 13, I_LAST_DIR = 14, I_LAST_INDEX = 15, I_RETRANS = 16, I_LAST_WSCALE = 17,
+            I_LAST_FLAGS = 18, I_LAST_SEQ = 19, I_LAST_ACK = 20, I_LAST_END = 21, I_LAST_WIN = 22;
+    /** ct->proto is a union: UDP's stream_ts lives where TCP keeps seen[ORIGINAL].td_end/td_maxend. */
+    static final int I_UDP_STREAM_TS = I_SEEN;
+
+    /** Not an IPS_* bit: marks allocated ids. */
+    private static final int ALLOCATED = 1 << 31;
+
+    long[] longs;
+    int[] ints;
 
     /** The hash: 0 empty, else ref + 1. */
     private int[] index;
@@ -91,6 +107,14 @@ public final class ConnTable {
         this.seed = seed;
         allocate(Math.max(1, Math.min(max, initialCapacity)));
     }
+
+    /** net.netfilter.nf_conntrack_tcp_loose (default 1): pick up connections mid-stream. */
+    boolean tcpLoose = true;
+    /** net.netfilter.nf_conntrack_tcp_be_liberal (default 0): only out-of-window RSTs are INVALID. */
+    boolean tcpBeLiberal = false;
+
+    public void setTcpLoose(boolean on) { tcpLoose = on; }
+    public void setTcpBeLiberal(boolean on) { tcpBeLiberal = on; }
 
     public void setDestroyListener(DestroyListener l) {
         this.listener = l == null ? id -> { } : l;
@@ -118,7 +142,7 @@ public final class ConnTable {
             int v;
             while ((v = index[i]) != 0) {
                 int ref = v - 1;
-                if (tupAddrs[ref] == addrs && tupL4[ref] == l4) {
+                if (longs[tupleAt(ref)] == addrs && longs[tupleAt(ref) + 1] == l4) {
                     int id = ref >>> 1;
                     if (!expired(id, now)) return ref;
                     delete(id); // nf_ct_gc_expired; the probe sequence changed, look again
@@ -152,36 +176,58 @@ public final class ConnTable {
         int id;
         if (freeHead >= 0) {
             id = freeHead;
-            freeHead = next[id];
+            freeHead = ints[id * INTS + I_MARK];
         } else {
             if (highWater == capacity) grow();
             id = highWater++;
         }
-        next[id] = IN_USE;
         count++;
-        int o = id << 1, r = o | 1;
-        tupAddrs[o] = original.addrs();
-        tupL4[o] = original.l4();
-        tupAddrs[r] = reply.addrs();
-        tupL4[r] = reply.l4();
-        packets[o] = packets[r] = bytes[o] = bytes[r] = 0;
-        status[id] = 0;
-        mark[id] = 0;
-        timeout[id] = 0;
-        natLong[id] = 0;
-        natInt[id] = 0;
-        udpStreamTs[id] = 0;
-        clearTcp(id);
+        int lb = id * LONGS, ib = id * INTS;
+        java.util.Arrays.fill(longs, lb, lb + LONGS, 0L);
+        java.util.Arrays.fill(ints, ib, ib + INTS, 0);
+        ints[ib + I_STATUS] = ALLOCATED;
+        longs[lb + L_TUPLE] = original.addrs();
+        longs[lb + L_TUPLE + 1] = original.l4();
+        longs[lb + L_TUPLE + 2] = reply.addrs();
+        longs[lb + L_TUPLE + 3] = reply.l4();
         return id;
     }
 
+    /** Zeroes struct ip_ct_tcp (tcp_new's memset). */
     void clearTcp(int id) {
-        int o = id << 1, r = o | 1;
-        tdEnd[o] = tdEnd[r] = tdMaxend[o] = tdMaxend[r] = tdMaxwin[o] = tdMaxwin[r] = tdMaxack[o] = tdMaxack[r] = 0;
-        tdScale[o] = tdScale[r] = tdFlags[o] = tdFlags[r] = 0;
-        tcpState[id] = lastDir[id] = lastIndex[id] = retrans[id] = lastWscale[id] = lastFlags[id] = 0;
-        lastSeq[id] = lastAck[id] = lastEnd[id] = 0;
-        lastWin[id] = 0;
+        int ib = id * INTS;
+        java.util.Arrays.fill(ints, ib + I_SEEN, ib + INTS, 0);
+    }
+
+    /** Offset in {@link #ints} of seen[dir] of a connection. */
+    static int seen(int id, int dir) {
+        return id * INTS + I_SEEN + dir * SEEN_INTS;
+    }
+
+    /** Offset in {@link #longs} of the tuple of a ref. */
+    static int tupleAt(int ref) {
+        return (ref >>> 1) * LONGS + L_TUPLE + ((ref & 1) << 1);
+    }
+
+    /** Offset in {@link #longs} of a ref's row plus its direction (for the counters). */
+    static int counter(int ref) {
+        return (ref >>> 1) * LONGS + (ref & 1);
+    }
+
+    /** Offset in {@link #ints} of a connection's row. */
+    static int row(int id) {
+        return id * INTS;
+    }
+
+    long udpStreamTs(int id) {
+        int ib = id * INTS + I_UDP_STREAM_TS;
+        return (long) ints[ib] << 32 | (ints[ib + 1] & 0xffffffffL);
+    }
+
+    void setUdpStreamTs(int id, long ts) {
+        int ib = id * INTS + I_UDP_STREAM_TS;
+        ints[ib] = (int) (ts >>> 32);
+        ints[ib + 1] = (int) ts;
     }
 
     /**
@@ -189,11 +235,11 @@ public final class ConnTable {
      */
     public void alterReplyTuple(int id, Tuple reply) {
         checkInUse(id);
-        if ((status[id] & Status.CONFIRMED) != 0) {
+        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) {
             throw new IllegalStateException("alterReplyTuple on confirmed connection " + id);
         }
-        tupAddrs[id << 1 | 1] = reply.addrs();
-        tupL4[id << 1 | 1] = reply.l4();
+        longs[tupleAt(id << 1 | 1)] = reply.addrs();
+        longs[tupleAt(id << 1 | 1) + 1] = reply.l4();
     }
 
     /**
@@ -203,14 +249,14 @@ public final class ConnTable {
      */
     public boolean confirm(int id, long now) {
         checkInUse(id);
-        if ((status[id] & Status.CONFIRMED) != 0) return true;
+        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
-        if (find(tupAddrs[o], tupL4[o], now) != NOT_FOUND || find(tupAddrs[r], tupL4[r], now) != NOT_FOUND) {
+        if (find(longs[tupleAt(o)], longs[tupleAt(o) + 1], now) != NOT_FOUND || find(longs[tupleAt(r)], longs[tupleAt(r) + 1], now) != NOT_FOUND) {
             release(id);
             return false;
         }
-        timeout[id] += now;
-        status[id] |= Status.CONFIRMED;
+        longs[(id) * LONGS + L_TIMEOUT] += now;
+        ints[row(id) + I_STATUS] |= Status.CONFIRMED;
         insert(o);
         insert(r);
         return true;
@@ -219,7 +265,7 @@ public final class ConnTable {
     /** Frees an unconfirmed entry whose packet was dropped or found INVALID (nf_ct_put of an unconfirmed ct). */
     public void release(int id) {
         checkInUse(id);
-        if ((status[id] & Status.CONFIRMED) != 0) {
+        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) {
             throw new IllegalStateException("release of confirmed connection " + id + "; use kill");
         }
         free(id);
@@ -228,9 +274,9 @@ public final class ConnTable {
     /** nf_ct_delete: removes the entry now (conntrack -D, flush). Unconfirmed entries are released. */
     public void kill(int id) {
         checkInUse(id);
-        if ((status[id] & Status.CONFIRMED) == 0) {
+        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) == 0) {
             free(id);
-        } else if ((status[id] & Status.DYING) == 0) {
+        } else if ((ints[row(id) + I_STATUS] & Status.DYING) == 0) {
             delete(id);
         }
     }
@@ -239,7 +285,7 @@ public final class ConnTable {
     public void flush() {
         reapDying();
         for (int id = 0; id < highWater; id++) {
-            if (next[id] == IN_USE) kill(id);
+            if ((ints[row(id) + I_STATUS] & ALLOCATED) != 0) kill(id);
         }
     }
 
@@ -248,8 +294,8 @@ public final class ConnTable {
      * ({@link #reapDying}), because the packet in flight still uses the entry.
      */
     void killDeferred(int id) {
-        if ((status[id] & (Status.DYING | Status.CONFIRMED)) != Status.CONFIRMED) return;
-        status[id] |= Status.DYING;
+        if ((ints[row(id) + I_STATUS] & (Status.DYING | Status.CONFIRMED)) != Status.CONFIRMED) return;
+        ints[row(id) + I_STATUS] |= Status.DYING;
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
         if (dyingCount == dying.length) dying = Arrays.copyOf(dying, dyingCount * 2);
@@ -264,8 +310,8 @@ public final class ConnTable {
     }
 
     private void delete(int id) {
-        if ((status[id] & Status.DYING) != 0) return;
-        status[id] |= Status.DYING;
+        if ((ints[row(id) + I_STATUS] & Status.DYING) != 0) return;
+        ints[row(id) + I_STATUS] |= Status.DYING;
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
         free(id);
@@ -273,43 +319,45 @@ public final class ConnTable {
 
     private void free(int id) {
         listener.destroyed(id);
-        status[id] = 0;
-        next[id] = freeHead;
+        ints[row(id) + I_STATUS] = 0;
+        ints[row(id) + I_MARK] = freeHead;
         freeHead = id;
         count--;
     }
 
     private void checkInUse(int id) {
-        if (id < 0 || id >= highWater || next[id] != IN_USE) {
+        if (id < 0 || id >= highWater || (ints[row(id) + I_STATUS] & ALLOCATED) == 0) {
             throw new IllegalArgumentException("no connection " + id);
         }
     }
 
     /** Whether {@code id} names an allocated entry (confirmed, unconfirmed or dying). */
     public boolean inUse(int id) {
-        return id >= 0 && id < highWater && next[id] == IN_USE;
+        return id >= 0 && id < highWater && (ints[row(id) + I_STATUS] & ALLOCATED) != 0;
     }
 
     /** nf_ct_is_expired, for a confirmed entry. */
     public boolean expired(int id, long now) {
-        return (status[id] & Status.CONFIRMED) != 0 && timeout[id] - now <= 0;
+        return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0 && longs[(id) * LONGS + L_TIMEOUT] - now <= 0;
     }
 
     /**
      * gc_worker, incrementally: looks at up to {@code budget} ids from where the last call stopped,
-     * deletes expired entries and, above 95% of max, entries that may be early-dropped. Returns how
+     * deletes expired entries and, while the table is at least 95% full, entries that may be
+     * early-dropped. Returns how
      * many it deleted. Call it often with a small budget; it never stalls.
      */
     public int gc(long now, int budget) {
         reapDying();
         int freed = 0;
         int max95 = max / 100 * 95; // nf_conntrack_max95
-        boolean pressure = max95 > 0 && count > max95;
         for (int n = 0; n < budget && highWater > 0; n++) {
             if (gcCursor >= highWater) gcCursor = 0;
             int id = gcCursor++;
-            if (next[id] != IN_USE || (status[id] & Status.CONFIRMED) == 0) continue;
-            if (timeout[id] - now <= 0 || (pressure && canEarlyDrop(id))) {
+            int st = ints[row(id) + I_STATUS];
+            if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
+            if (longs[id * LONGS + L_TIMEOUT] - now <= 0
+                    || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
                 delete(id);
                 freed++;
             }
@@ -319,8 +367,8 @@ public final class ConnTable {
 
     /** gc_worker_can_early_drop: not ASSURED, or TCP in a closing state (tcp_can_early_drop). */
     boolean canEarlyDrop(int id) {
-        if ((status[id] & Status.ASSURED) == 0) return true;
-        return protocol(id) == Tuple.IPPROTO_TCP && TcpTracker.canEarlyDrop(tcpState[id]);
+        if ((ints[row(id) + I_STATUS] & Status.ASSURED) == 0) return true;
+        return protocol(id) == Tuple.IPPROTO_TCP && TcpTracker.canEarlyDrop(ints[row(id) + I_STATE]);
     }
 
     /**
@@ -334,9 +382,9 @@ public final class ConnTable {
             int v = index[i];
             if (v == 0) continue;
             int id = (v - 1) >>> 1;
-            int st = status[id];
+            int st = ints[row(id) + I_STATUS];
             if ((st & Status.DYING) != 0) continue;
-            if (timeout[id] - now <= 0 || (st & Status.ASSURED) == 0) {
+            if (longs[(id) * LONGS + L_TIMEOUT] - now <= 0 || (st & Status.ASSURED) == 0) {
                 delete(id);
                 return true;
             }
@@ -351,13 +399,13 @@ public final class ConnTable {
     }
 
     private void insert(int ref) {
-        int i = slot(tupAddrs[ref], tupL4[ref]);
+        int i = slot(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
         while (index[i] != 0) i = (i + 1) & mask;
         index[i] = ref + 1;
     }
 
     private void indexRemove(int ref) {
-        int i = slot(tupAddrs[ref], tupL4[ref]);
+        int i = slot(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
         while (index[i] != ref + 1) {
             if (index[i] == 0) throw new IllegalStateException("ref " + ref + " not in the hash");
             i = (i + 1) & mask;
@@ -368,7 +416,7 @@ public final class ConnTable {
             j = (j + 1) & mask;
             int v = index[j];
             if (v == 0) break;
-            int home = slot(tupAddrs[v - 1], tupL4[v - 1]);
+            int home = slot(longs[tupleAt(v - 1)], longs[tupleAt(v - 1) + 1]);
             boolean movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
             if (movable) {
                 index[i] = v;
@@ -380,34 +428,8 @@ public final class ConnTable {
 
     private void allocate(int cap) {
         capacity = cap;
-        tupAddrs = new long[cap * 2];
-        tupL4 = new long[cap * 2];
-        packets = new long[cap * 2];
-        bytes = new long[cap * 2];
-        status = new int[cap];
-        mark = new int[cap];
-        timeout = new long[cap];
-        natLong = new long[cap];
-        natInt = new int[cap];
-        next = new int[cap];
-        Arrays.fill(next, NEVER);
-        udpStreamTs = new long[cap];
-        tdEnd = new int[cap * 2];
-        tdMaxend = new int[cap * 2];
-        tdMaxwin = new int[cap * 2];
-        tdMaxack = new int[cap * 2];
-        tdScale = new byte[cap * 2];
-        tdFlags = new byte[cap * 2];
-        tcpState = new byte[cap];
-        lastDir = new byte[cap];
-        lastIndex = new byte[cap];
-        retrans = new byte[cap];
-        lastWscale = new byte[cap];
-        lastFlags = new byte[cap];
-        lastSeq = new int[cap];
-        lastAck = new int[cap];
-        lastEnd = new int[cap];
-        lastWin = new char[cap];
+        longs = new long[cap * LONGS];
+        ints = new int[cap * INTS];
         index = new int[indexSize(cap)];
         mask = index.length - 1;
     }
@@ -421,39 +443,12 @@ public final class ConnTable {
         int cap = (int) Math.min(max, (long) capacity * 2);
         if (cap <= capacity) throw new IllegalStateException("table full");
         capacity = cap;
-        tupAddrs = Arrays.copyOf(tupAddrs, cap * 2);
-        tupL4 = Arrays.copyOf(tupL4, cap * 2);
-        packets = Arrays.copyOf(packets, cap * 2);
-        bytes = Arrays.copyOf(bytes, cap * 2);
-        status = Arrays.copyOf(status, cap);
-        mark = Arrays.copyOf(mark, cap);
-        timeout = Arrays.copyOf(timeout, cap);
-        natLong = Arrays.copyOf(natLong, cap);
-        natInt = Arrays.copyOf(natInt, cap);
-        int old = next.length;
-        next = Arrays.copyOf(next, cap);
-        Arrays.fill(next, old, cap, NEVER);
-        udpStreamTs = Arrays.copyOf(udpStreamTs, cap);
-        tdEnd = Arrays.copyOf(tdEnd, cap * 2);
-        tdMaxend = Arrays.copyOf(tdMaxend, cap * 2);
-        tdMaxwin = Arrays.copyOf(tdMaxwin, cap * 2);
-        tdMaxack = Arrays.copyOf(tdMaxack, cap * 2);
-        tdScale = Arrays.copyOf(tdScale, cap * 2);
-        tdFlags = Arrays.copyOf(tdFlags, cap * 2);
-        tcpState = Arrays.copyOf(tcpState, cap);
-        lastDir = Arrays.copyOf(lastDir, cap);
-        lastIndex = Arrays.copyOf(lastIndex, cap);
-        retrans = Arrays.copyOf(retrans, cap);
-        lastWscale = Arrays.copyOf(lastWscale, cap);
-        lastFlags = Arrays.copyOf(lastFlags, cap);
-        lastSeq = Arrays.copyOf(lastSeq, cap);
-        lastAck = Arrays.copyOf(lastAck, cap);
-        lastEnd = Arrays.copyOf(lastEnd, cap);
-        lastWin = Arrays.copyOf(lastWin, cap);
+        longs = Arrays.copyOf(longs, cap * LONGS);
+        ints = Arrays.copyOf(ints, cap * INTS);
         index = new int[indexSize(cap)];
         mask = index.length - 1;
         for (int id = 0; id < highWater; id++) {
-            if (next[id] == IN_USE && (status[id] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) {
+            if ((ints[row(id) + I_STATUS] & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) {
                 insert(id << 1);
                 insert(id << 1 | 1);
             }
@@ -462,11 +457,7 @@ public final class ConnTable {
 
     /** Bytes the arrays hold per connection id at the current capacity (the hash included). */
     public double bytesPerConnection() {
-        long perId = 2L * (8 + 8 + 8 + 8)          // tuples and counters, per direction
-                + 4 + 4 + 8 + 8 + 4 + 4 + 8         // status, mark, timeout, nat long/int, next, stream_ts
-                + 2L * (4 * 4 + 2)                  // tcp seen[2]
-                + 6 + 3 * 4 + 2;                    // tcp last_*, state, retrans
-        return perId + 4.0 * index.length / capacity;
+        return LONGS * 8 + INTS * 4 + 4.0 * index.length / capacity;
     }
 
     // ---- accessors ---------------------------------------------------------------------------
@@ -474,55 +465,55 @@ public final class ConnTable {
     /** Copies the tuple of direction {@code dir} into {@code out}. */
     public Tuple tuple(int id, int dir, Tuple out) {
         int ref = id << 1 | dir;
-        return out.unpack(tupAddrs[ref], tupL4[ref]);
+        return out.unpack(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
     }
 
-    public long tupleAddrs(int ref) { return tupAddrs[ref]; }
-    public long tupleL4(int ref) { return tupL4[ref]; }
+    public long tupleAddrs(int ref) { return longs[tupleAt(ref)]; }
+    public long tupleL4(int ref) { return longs[tupleAt(ref) + 1]; }
     /** tuplehash[dir].tuple.src.u3.ip */
-    public int srcAddr(int id, int dir) { return (int) (tupAddrs[id << 1 | dir] >>> 32); }
+    public int srcAddr(int id, int dir) { return (int) (longs[tupleAt(id << 1 | dir)] >>> 32); }
     /** tuplehash[dir].tuple.dst.u3.ip */
-    public int dstAddr(int id, int dir) { return (int) tupAddrs[id << 1 | dir]; }
+    public int dstAddr(int id, int dir) { return (int) longs[tupleAt(id << 1 | dir)]; }
     /** tuplehash[dir].tuple.src.u.all (port or icmp id). */
-    public int srcPort(int id, int dir) { return (int) (tupL4[id << 1 | dir] >>> 16) & 0xffff; }
+    public int srcPort(int id, int dir) { return (int) (longs[tupleAt(id << 1 | dir) + 1] >>> 16) & 0xffff; }
     /** tuplehash[dir].tuple.dst.u.all (port or icmp type << 8 | code). */
-    public int dstPort(int id, int dir) { return (int) tupL4[id << 1 | dir] & 0xffff; }
-    public int protocol(int id) { return (int) (tupL4[id << 1] >>> 32); }
+    public int dstPort(int id, int dir) { return (int) longs[tupleAt(id << 1 | dir) + 1] & 0xffff; }
+    public int protocol(int id) { return (int) (longs[tupleAt(id << 1) + 1] >>> 32); }
 
-    public int status(int id) { return status[id]; }
-    public void setStatus(int id, int bits) { status[id] |= bits; }
-    public void clearStatus(int id, int bits) { status[id] &= ~bits; }
-    public boolean hasStatus(int id, int bits) { return (status[id] & bits) == bits; }
-    public boolean confirmed(int id) { return (status[id] & Status.CONFIRMED) != 0; }
+    public int status(int id) { return ints[row(id) + I_STATUS] & ~ALLOCATED; }
+    public void setStatus(int id, int bits) { ints[row(id) + I_STATUS] |= bits; }
+    public void clearStatus(int id, int bits) { ints[row(id) + I_STATUS] &= ~(bits & ~ALLOCATED); }
+    public boolean hasStatus(int id, int bits) { return (ints[row(id) + I_STATUS] & bits) == bits; }
+    public boolean confirmed(int id) { return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0; }
 
-    public int mark(int id) { return mark[id]; }
-    public void setMark(int id, int m) { mark[id] = m; }
+    public int mark(int id) { return ints[row(id) + I_MARK]; }
+    public void setMark(int id, int m) { ints[row(id) + I_MARK] = m; }
 
     /** Absolute expiry time (ns) of a confirmed entry; the pending relative timeout while unconfirmed. */
-    public long timeout(int id) { return timeout[id]; }
+    public long timeout(int id) { return longs[(id) * LONGS + L_TIMEOUT]; }
     /** nf_ct_expires: nanoseconds left, never negative. */
     public long expiresIn(int id, long now) {
-        if ((status[id] & Status.CONFIRMED) == 0) return Math.max(0, timeout[id]);
-        return Math.max(0, timeout[id] - now);
+        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) == 0) return Math.max(0, longs[(id) * LONGS + L_TIMEOUT]);
+        return Math.max(0, longs[(id) * LONGS + L_TIMEOUT] - now);
     }
 
     /** A long for the NAT engine's per-connection data (e.g. a bysource link). */
-    public long natLong(int id) { return natLong[id]; }
-    public void setNatLong(int id, long v) { natLong[id] = v; }
+    public long natLong(int id) { return longs[(id) * LONGS + L_NAT]; }
+    public void setNatLong(int id, long v) { longs[(id) * LONGS + L_NAT] = v; }
     /** An int for the NAT engine's per-connection data. */
-    public int natInt(int id) { return natInt[id]; }
-    public void setNatInt(int id, int v) { natInt[id] = v; }
+    public int natInt(int id) { return ints[row(id) + I_NAT]; }
+    public void setNatInt(int id, int v) { ints[row(id) + I_NAT] = v; }
 
-    public long packets(int id, int dir) { return packets[id << 1 | dir]; }
-    public long bytes(int id, int dir) { return bytes[id << 1 | dir]; }
+    public long packets(int id, int dir) { return longs[counter(id << 1 | dir) + L_PACKETS]; }
+    public long bytes(int id, int dir) { return longs[counter(id << 1 | dir) + L_BYTES]; }
 
     /** The TCP state (TcpTracker.NONE..SYN_SENT2) of a TCP connection. */
-    public int tcpState(int id) { return tcpState[id]; }
+    public int tcpState(int id) { return ints[row(id) + I_STATE]; }
 
     /** The next allocated, confirmed and live id at or after {@code from}, or -1: iteration without allocation. */
     public int nextConfirmed(int from) {
         for (int id = Math.max(0, from); id < highWater; id++) {
-            if (next[id] == IN_USE && (status[id] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) return id;
+            if ((ints[row(id) + I_STATUS] & ALLOCATED) != 0 && (ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) return id;
         }
         return -1;
     }
@@ -533,13 +524,13 @@ public final class ConnTable {
      */
     void refreshAcct(int id, int dir, int length, long extra, long now) {
         acct(id, dir, length);
-        if ((status[id] & Status.FIXED_TIMEOUT) != 0) return;
-        timeout[id] = (status[id] & Status.CONFIRMED) != 0 ? now + extra : extra;
+        if ((ints[row(id) + I_STATUS] & Status.FIXED_TIMEOUT) != 0) return;
+        longs[(id) * LONGS + L_TIMEOUT] = (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0 ? now + extra : extra;
     }
 
     void acct(int id, int dir, int length) {
-        packets[id << 1 | dir]++;
-        bytes[id << 1 | dir] += length;
+        longs[counter(id << 1 | dir) + L_PACKETS]++;
+        longs[counter(id << 1 | dir) + L_BYTES] += length;
     }
 
     /** Checks that every live entry's two refs are in the hash exactly once and nothing else is (tests). */
@@ -550,16 +541,16 @@ public final class ConnTable {
             if (v == 0) continue;
             inIndex++;
             int ref = v - 1, id = ref >>> 1;
-            if (!inUse(id) || (status[id] & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
+            if (!inUse(id) || (ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
                 throw new IllegalStateException("hash slot " + i + " holds ref " + ref + " of a dead or unconfirmed entry");
             }
             if (!reachable(ref)) throw new IllegalStateException("ref " + ref + " unreachable from its home slot");
         }
         int live = 0, allocated = 0;
         for (int id = 0; id < highWater; id++) {
-            if (next[id] != IN_USE) continue;
+            if ((ints[row(id) + I_STATUS] & ALLOCATED) == 0) continue;
             allocated++;
-            if ((status[id] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) live++;
+            if ((ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) live++;
         }
         if (inIndex != 2 * live) throw new IllegalStateException("hash holds " + inIndex + " refs for " + live + " entries");
         if (allocated != count) throw new IllegalStateException("count " + count + " but " + allocated + " allocated");
@@ -567,7 +558,7 @@ public final class ConnTable {
 
     /** Whether probing from the ref's home slot meets the ref before an empty slot. */
     private boolean reachable(int ref) {
-        int i = slot(tupAddrs[ref], tupL4[ref]);
+        int i = slot(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
         int v;
         while ((v = index[i]) != 0) {
             if (v == ref + 1) return true;

@@ -135,12 +135,12 @@ public final class Conntrack {
     /** nf_conntrack_udp_packet. */
     private int udp(int id, int dir, CtPacket p, long now) {
         int st = table.status(id);
-        if ((st & Status.CONFIRMED) == 0) table.udpStreamTs[id] = now + UDP_STREAM_DELAY;
+        if ((st & Status.CONFIRMED) == 0) table.setUdpStreamTs(id, now + UDP_STREAM_DELAY);
         if ((st & Status.SEEN_REPLY) != 0) {
             long extra = UDP_TIMEOUT;
             boolean stream = false;
             // Still active after two seconds? Then it is a stream: longer timeout, ASSURED.
-            if (now - table.udpStreamTs[id] > 0) {
+            if (now - table.udpStreamTs(id) > 0) {
                 extra = UDP_TIMEOUT_STREAM;
                 stream = (st & Status.ASSURED) == 0;
             }

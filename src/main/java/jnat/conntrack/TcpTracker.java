@@ -1,5 +1,6 @@
 package jnat.conntrack;
 
+import static jnat.conntrack.ConnTable.*;
 import static jnat.conntrack.CtPacket.ACK;
 import static jnat.conntrack.CtPacket.CWR;
 import static jnat.conntrack.CtPacket.ECE;
@@ -11,13 +12,15 @@ import static jnat.conntrack.CtPacket.URG;
 
 /**
  * TCP connection tracking as net/netfilter/nf_conntrack_proto_tcp.c of Linux 6.x does it (read
- * from a 6.1x tree: the three-way {@code enum nf_ct_tcp_action}, tcp_init_sender, the RST check
+ * from a recent mainline copy: the three-way {@code enum nf_ct_tcp_action}, tcp_init_sender, the
+ * REPLY SYN in TIME_WAIT reopening, the RST check
  * against td_maxack with the challenge-ACK and "RST in a train" exceptions, mid-stream pickup
  * that marks both sides BE_LIBERAL and caps the timeout until a reply), with the default sysctls:
- * nf_conntrack_tcp_loose=1, nf_conntrack_tcp_be_liberal=0, nf_conntrack_tcp_max_retrans=3,
- * nf_conntrack_tcp_ignore_invalid_rst=0.
+ * nf_conntrack_tcp_loose=1, nf_conntrack_tcp_be_liberal=0 (both settable on the table),
+ * nf_conntrack_tcp_max_retrans=3, nf_conntrack_tcp_ignore_invalid_rst=0. KernelComparisonTest checks it against the running
+ * kernel (6.18 here) on real traffic. Not here: synproxy, seqadj (helpers), per-rule timeouts.
  *
- * <p>State lives in {@link ConnTable}'s arrays (struct ip_ct_tcp); this class is the functions.
+ * <p>State lives in {@link ConnTable}'s int rows (struct ip_ct_tcp); this class is the functions.
  */
 public final class TcpTracker {
     private TcpTracker() {}
@@ -141,72 +144,79 @@ public final class TcpTracker {
         return p.seq + p.payloadLength + ((p.tcpFlags & SYN) != 0 ? 1 : 0) + ((p.tcpFlags & FIN) != 0 ? 1 : 0);
     }
 
+    /** seen[x].td_scale. */
+    private static int scale(ConnTable t, int seen) {
+        return t.ints[seen + TD_FLAGS] >>> 8 & 0xff;
+    }
+
     /** tcp_options into seen[ref]; without options the kernel leaves scale and flags alone. */
     static void options(ConnTable t, int ref, CtPacket p) {
         if (p.headerLength <= 20) return;
-        int flags = t.tdFlags[ref] & FLAG_BE_LIBERAL;
+        int flags = t.ints[ref + TD_FLAGS] & FLAG_BE_LIBERAL;
         int scale = 0;
         if (p.sackPerm) flags |= FLAG_SACK_PERM;
         if (p.wscale >= 0) {
             scale = Math.min(p.wscale, TCP_MAX_WSCALE);
             flags |= FLAG_WINDOW_SCALE;
         }
-        t.tdScale[ref] = (byte) scale;
-        t.tdFlags[ref] = (byte) flags;
+        t.ints[ref + TD_FLAGS] = scale << 8 | flags;
     }
 
     /** tcp_new: whether this first packet may create a connection, and the initial window data. */
     static boolean newConn(ConnTable t, int id, CtPacket p) {
+        final int row = ConnTable.row(id);
         int newState = CONNTRACKS[0][index(p.tcpFlags)][NONE];
         if (newState >= MAX) return false; // "invalid new"
-        int o = id << 1, r = o | 1;
+        if (newState != SYN_SENT && !t.tcpLoose) return false; // don't pick up connections
+        int o = ConnTable.seen(id, 0), r = ConnTable.seen(id, 1);
         t.clearTcp(id);
         int end = end(p);
         int win = p.window == 0 ? 1 : p.window;
         if (newState == SYN_SENT) {
-            t.tdEnd[o] = end;
-            t.tdMaxwin[o] = win;
-            t.tdMaxend[o] = end;
+            t.ints[o + TD_END] = end;
+            t.ints[o + TD_MAXWIN] = win;
+            t.ints[o + TD_MAXEND] = end;
             options(t, o, p);
         } else {
             // nf_conntrack_tcp_loose=1: in the middle of a connection whose history we lost; the
             // window scale is unknown, so both sides are checked liberally.
-            t.tdEnd[o] = end;
-            t.tdMaxwin[o] = win;
-            t.tdMaxend[o] = end + win;
-            t.tdFlags[o] = t.tdFlags[r] = (byte) (FLAG_SACK_PERM | FLAG_BE_LIBERAL);
+            t.ints[o + TD_END] = end;
+            t.ints[o + TD_MAXWIN] = win;
+            t.ints[o + TD_MAXEND] = end + win;
+            t.ints[o + TD_FLAGS] = t.ints[r + TD_FLAGS] = FLAG_SACK_PERM | FLAG_BE_LIBERAL; // td_scale 0
         }
-        t.lastIndex[id] = NONE_SET;
+        t.ints[row + I_LAST_INDEX] = NONE_SET;
         return true;
     }
 
     /** tcp_init_sender: a SYN-ACK answering a SYN, or a SYN from the reply side (simultaneous open). */
     private static void initSender(ConnTable t, int sender, int receiver, CtPacket p, int end, int win, int dir) {
-        t.tdEnd[sender] = end;
-        t.tdMaxend[sender] = end;
-        t.tdMaxwin[sender] = win == 0 ? 1 : win;
+        t.ints[sender + TD_END] = end;
+        t.ints[sender + TD_MAXEND] = end;
+        t.ints[sender + TD_MAXWIN] = win == 0 ? 1 : win;
         options(t, sender, p);
         // RFC 1323: scaling only when both sides send the option.
-        if (dir == ConnTable.REPLY && !((t.tdFlags[sender] & FLAG_WINDOW_SCALE) != 0
-                && (t.tdFlags[receiver] & FLAG_WINDOW_SCALE) != 0)) {
-            t.tdScale[sender] = 0;
-            t.tdScale[receiver] = 0;
+        if (dir == ConnTable.REPLY && !((t.ints[sender + TD_FLAGS] & FLAG_WINDOW_SCALE) != 0
+                && (t.ints[receiver + TD_FLAGS] & FLAG_WINDOW_SCALE) != 0)) {
+            t.ints[sender + TD_FLAGS] &= 0xff; // td_scale = 0
+            t.ints[receiver + TD_FLAGS] &= 0xff;
         }
     }
 
-    /** nf_tcp_log_invalid: a liberal sender gets everything accepted. */
+    /** nf_tcp_log_invalid: a liberal sender (or nf_conntrack_tcp_be_liberal) gets everything accepted. */
     private static int logInvalid(ConnTable t, int sender, int action) {
-        return (t.tdFlags[sender] & FLAG_BE_LIBERAL) != 0 ? ACT_ACCEPT : action;
+        return (t.ints[sender + TD_FLAGS] & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
     }
 
     private static int maxAckWindow(ConnTable t, int sender) {
-        int w = t.tdMaxwin[sender];
+        int w = t.ints[sender + TD_MAXWIN];
         return Integer.compareUnsigned(w, MAXACKWINCONST) > 0 ? w : MAXACKWINCONST;
     }
 
     /** tcp_in_window: the window checks that decide ACCEPT, IGNORE or INVALID, and the window updates. */
     static int inWindow(ConnTable t, int id, int dir, int index, CtPacket p) {
-        int sender = id << 1 | dir, receiver = id << 1 | (dir ^ 1);
+        final int row = ConnTable.row(id);
+        int sender = ConnTable.seen(id, dir), receiver = ConnTable.seen(id, dir ^ 1);
         int flags = p.tcpFlags;
         boolean syn = (flags & SYN) != 0, ackFlag = (flags & ACK) != 0, rst = (flags & RST) != 0;
         int seq = p.seq;
@@ -215,34 +225,34 @@ public final class TcpTracker {
         int win = winRaw;
         int end = end(p);
 
-        if ((t.tdFlags[receiver] & FLAG_SACK_PERM) != 0) {
+        if ((t.ints[receiver + TD_FLAGS] & FLAG_SACK_PERM) != 0) {
             for (int i = 0; i < p.sackCount; i++) {
                 if (after(p.sackRight[i], sack)) sack = p.sackRight[i];
             }
         }
         // No seqadj (helpers) in jnat: receiver_offset is 0.
 
-        if (t.tdMaxwin[sender] == 0) {
+        if (t.ints[sender + TD_MAXWIN] == 0) {
             // Initialize sender data.
             if (syn) {
                 initSender(t, sender, receiver, p, end, win, dir);
                 if (!ackFlag) return ACT_ACCEPT; // simultaneous open
             } else {
                 // Mid-connection: its history is lost for us; use the data from the packet.
-                t.tdEnd[sender] = end;
-                int swin = win << t.tdScale[sender];
-                t.tdMaxwin[sender] = swin == 0 ? 1 : swin;
-                t.tdMaxend[sender] = end + t.tdMaxwin[sender];
-                if (t.tdMaxwin[receiver] == 0) {
+                t.ints[sender + TD_END] = end;
+                int swin = win << scale(t, sender);
+                t.ints[sender + TD_MAXWIN] = swin == 0 ? 1 : swin;
+                t.ints[sender + TD_MAXEND] = end + t.ints[sender + TD_MAXWIN];
+                if (t.ints[receiver + TD_MAXWIN] == 0) {
                     // No traffic the other way yet: let III and IV pass until there is.
-                    t.tdEnd[receiver] = t.tdMaxend[receiver] = sack;
-                } else if (sack == t.tdEnd[receiver] + 1) {
+                    t.ints[receiver + TD_END] = t.ints[receiver + TD_MAXEND] = sack;
+                } else if (sack == t.ints[receiver + TD_END] + 1) {
                     // Likely a reply to a keepalive; needed for III.
-                    t.tdEnd[receiver]++;
+                    t.ints[receiver + TD_END]++;
                 }
             }
-        } else if (syn && after(end, t.tdEnd[sender])
-                && (t.tcpState[id] == SYN_SENT || t.tcpState[id] == SYN_RECV)) {
+        } else if (syn && after(end, t.ints[sender + TD_END])
+                && (t.ints[row + I_STATE] == SYN_SENT || t.ints[row + I_STATE] == SYN_RECV)) {
             // RFC 793: a reinitialized TCP may reuse the connection with higher sequence numbers.
             initSender(t, sender, receiver, p, end, win, dir);
             if (dir == ConnTable.REPLY && !ackFlag) return ACT_ACCEPT;
@@ -250,87 +260,87 @@ public final class TcpTracker {
 
         if (!ackFlag) {
             // No ACK: pretend it was set and fine.
-            ack = sack = t.tdEnd[receiver];
+            ack = sack = t.ints[receiver + TD_END];
         } else if ((flags & (ACK | RST)) == (ACK | RST) && ack == 0) {
             // Broken stacks that set ACK in RST with a zero ack value.
-            ack = sack = t.tdEnd[receiver];
+            ack = sack = t.ints[receiver + TD_END];
         }
 
-        if (rst && seq == 0 && t.tcpState[id] == SYN_SENT) {
+        if (rst && seq == 0 && t.ints[row + I_STATE] == SYN_SENT) {
             // RST answering a SYN.
-            seq = end = t.tdEnd[sender];
+            seq = end = t.ints[sender + TD_END];
         }
 
-        boolean seqOk = before(seq, t.tdMaxend[sender] + 1);
+        boolean seqOk = before(seq, t.ints[sender + TD_MAXEND] + 1);
         if (!seqOk) {
-            int overshot = end - t.tdMaxend[sender] + 1;
-            boolean ackOk = after(sack, t.tdEnd[receiver] - maxAckWindow(t, sender) - 1);
-            boolean inRecvWin = t.tdMaxwin[receiver] != 0
-                    && after(end, t.tdEnd[sender] - t.tdMaxwin[receiver] - 1);
-            if (inRecvWin && ackOk && Integer.compareUnsigned(overshot, t.tdMaxwin[receiver]) <= 0
-                    && before(sack, t.tdEnd[receiver] + 1)) {
+            int overshot = end - t.ints[sender + TD_MAXEND] + 1;
+            boolean ackOk = after(sack, t.ints[receiver + TD_END] - maxAckWindow(t, sender) - 1);
+            boolean inRecvWin = t.ints[receiver + TD_MAXWIN] != 0
+                    && after(end, t.ints[sender + TD_END] - t.ints[receiver + TD_MAXWIN] - 1);
+            if (inRecvWin && ackOk && Integer.compareUnsigned(overshot, t.ints[receiver + TD_MAXWIN]) <= 0
+                    && before(sack, t.ints[receiver + TD_END] + 1)) {
                 // A TCP sending more than the receive window allows: remember the data so its ACK
                 // does not trip "ACK is over upper bound" later.
-                t.tdEnd[sender] = end;
-                t.tdFlags[sender] |= FLAG_DATA_UNACKNOWLEDGED;
+                t.ints[sender + TD_END] = end;
+                t.ints[sender + TD_FLAGS] |= FLAG_DATA_UNACKNOWLEDGED;
                 return logInvalid(t, sender, ACT_IGNORE);
             }
             return logInvalid(t, sender, ACT_INVALID); // SEQ is over upper bound
         }
 
-        if (!before(sack, t.tdEnd[receiver] + 1)) {
+        if (!before(sack, t.ints[receiver + TD_END] + 1)) {
             return logInvalid(t, sender, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
         }
 
-        boolean inRecvWin = t.tdMaxwin[receiver] == 0
-                || after(end, t.tdEnd[sender] - t.tdMaxwin[receiver] - 1);
+        boolean inRecvWin = t.ints[receiver + TD_MAXWIN] == 0
+                || after(end, t.ints[sender + TD_END] - t.ints[receiver + TD_MAXWIN] - 1);
         if (!inRecvWin) {
             return logInvalid(t, sender, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
         }
-        if (!after(sack, t.tdEnd[receiver] - maxAckWindow(t, sender) - 1)) {
+        if (!after(sack, t.ints[receiver + TD_END] - maxAckWindow(t, sender) - 1)) {
             return logInvalid(t, sender, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
         }
 
-        if (!syn) win <<= t.tdScale[sender];
+        if (!syn) win <<= scale(t, sender);
 
         // Update sender data.
         int swin = win + (sack - ack);
-        if (Integer.compareUnsigned(t.tdMaxwin[sender], swin) < 0) t.tdMaxwin[sender] = swin;
-        if (after(end, t.tdEnd[sender])) {
-            t.tdEnd[sender] = end;
-            t.tdFlags[sender] |= FLAG_DATA_UNACKNOWLEDGED;
+        if (Integer.compareUnsigned(t.ints[sender + TD_MAXWIN], swin) < 0) t.ints[sender + TD_MAXWIN] = swin;
+        if (after(end, t.ints[sender + TD_END])) {
+            t.ints[sender + TD_END] = end;
+            t.ints[sender + TD_FLAGS] |= FLAG_DATA_UNACKNOWLEDGED;
         }
         if (ackFlag) {
-            if ((t.tdFlags[sender] & FLAG_MAXACK_SET) == 0) {
-                t.tdMaxack[sender] = ack;
-                t.tdFlags[sender] |= FLAG_MAXACK_SET;
-            } else if (after(ack, t.tdMaxack[sender])) {
-                t.tdMaxack[sender] = ack;
+            if ((t.ints[sender + TD_FLAGS] & FLAG_MAXACK_SET) == 0) {
+                t.ints[sender + TD_MAXACK] = ack;
+                t.ints[sender + TD_FLAGS] |= FLAG_MAXACK_SET;
+            } else if (after(ack, t.ints[sender + TD_MAXACK])) {
+                t.ints[sender + TD_MAXACK] = ack;
             }
         }
 
         // Update receiver data.
-        if (t.tdMaxwin[receiver] != 0 && after(end, t.tdMaxend[sender])) {
-            t.tdMaxwin[receiver] += end - t.tdMaxend[sender];
+        if (t.ints[receiver + TD_MAXWIN] != 0 && after(end, t.ints[sender + TD_MAXEND])) {
+            t.ints[receiver + TD_MAXWIN] += end - t.ints[sender + TD_MAXEND];
         }
-        if (after(sack + win, t.tdMaxend[receiver] - 1)) {
-            t.tdMaxend[receiver] = sack + win;
-            if (win == 0) t.tdMaxend[receiver]++;
+        if (after(sack + win, t.ints[receiver + TD_MAXEND] - 1)) {
+            t.ints[receiver + TD_MAXEND] = sack + win;
+            if (win == 0) t.ints[receiver + TD_MAXEND]++;
         }
-        if (ack == t.tdEnd[receiver]) t.tdFlags[receiver] &= ~FLAG_DATA_UNACKNOWLEDGED;
+        if (ack == t.ints[receiver + TD_END]) t.ints[receiver + TD_FLAGS] &= ~FLAG_DATA_UNACKNOWLEDGED;
 
         // Check retransmissions.
         if (index == ACK_SET) {
-            if (t.lastDir[id] == dir && t.lastSeq[id] == seq && t.lastAck[id] == ack
-                    && t.lastEnd[id] == end && t.lastWin[id] == winRaw) {
-                t.retrans[id]++;
+            if (t.ints[row + I_LAST_DIR] == dir && t.ints[row + I_LAST_SEQ] == seq && t.ints[row + I_LAST_ACK] == ack
+                    && t.ints[row + I_LAST_END] == end && t.ints[row + I_LAST_WIN] == winRaw) {
+                t.ints[row + I_RETRANS] = (t.ints[row + I_RETRANS] + 1) & 0xff; // u8
             } else {
-                t.lastDir[id] = (byte) dir;
-                t.lastSeq[id] = seq;
-                t.lastAck[id] = ack;
-                t.lastEnd[id] = end;
-                t.lastWin[id] = (char) winRaw;
-                t.retrans[id] = 0;
+                t.ints[row + I_LAST_DIR] = dir;
+                t.ints[row + I_LAST_SEQ] = seq;
+                t.ints[row + I_LAST_ACK] = ack;
+                t.ints[row + I_LAST_END] = end;
+                t.ints[row + I_LAST_WIN] = winRaw;
+                t.ints[row + I_RETRANS] = 0;
             }
         }
         return ACT_ACCEPT;
@@ -338,26 +348,29 @@ public final class TcpTracker {
 
     /** nf_tcp_handle_invalid: an ASSURED connection answering an out-of-window FIN/RST gets a short timeout. */
     private static void handleInvalid(ConnTable t, int id, int dir, int index, long now) {
-        if ((t.status[id] & Status.ASSURED) == 0 || (t.status[id] & Status.FIXED_TIMEOUT) != 0) return;
+        final int row = ConnTable.row(id);
+        if ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 || (t.ints[row + I_STATUS] & Status.FIXED_TIMEOUT) != 0) return;
         if (index != RST_SET && index != FIN_SET) return;
-        if (t.lastDir[id] != dir && (t.lastIndex[id] == FIN_SET || t.lastIndex[id] == RST_SET)) {
+        if (t.ints[row + I_LAST_DIR] != dir && (t.ints[row + I_LAST_INDEX] == FIN_SET || t.ints[row + I_LAST_INDEX] == RST_SET)) {
             long expires = t.expiresIn(id, now);
             if (expires < 120 * SEC) return;
             if (expires > TIMEOUTS[UNACK]) {
-                t.timeout[id] = confirmedTime(t, id, TIMEOUTS[UNACK], now);
+                t.longs[(id) * LONGS + L_TIMEOUT] = confirmedTime(t, id, TIMEOUTS[UNACK], now);
             }
         } else {
-            t.lastIndex[id] = (byte) index;
-            t.lastDir[id] = (byte) dir;
+            t.ints[row + I_LAST_INDEX] = index;
+            t.ints[row + I_LAST_DIR] = dir;
         }
     }
 
     private static long confirmedTime(ConnTable t, int id, long extra, long now) {
-        return (t.status[id] & Status.CONFIRMED) != 0 ? now + extra : extra;
+        final int row = ConnTable.row(id);
+        return (t.ints[row + I_STATUS] & Status.CONFIRMED) != 0 ? now + extra : extra;
     }
 
     private static boolean established(ConnTable t, int id) {
-        return t.tcpState[id] == ESTABLISHED && (t.status[id] & Status.ASSURED) != 0;
+        final int row = ConnTable.row(id);
+        return t.ints[row + I_STATE] == ESTABLISHED && (t.ints[row + I_STATUS] & Status.ASSURED) != 0;
     }
 
     /**
@@ -366,11 +379,12 @@ public final class TcpTracker {
      * reopened by this SYN: look up again).
      */
     static int packet(ConnTable t, int id, int dir, CtPacket p, long now) {
+        final int row = ConnTable.row(id);
         if (!validFlags(p.tcpFlags)) return PKT_INVALID; // tcp_error: invalid tcp flag combination
         if (!t.confirmed(id) && !newConn(t, id, p)) return PKT_INVALID;
 
         int flags = p.tcpFlags;
-        int oldState = t.tcpState[id];
+        int oldState = t.ints[row + I_STATE];
         int index = index(flags);
         int newState = CONNTRACKS[dir][index][oldState];
         int other = dir ^ 1;
@@ -382,8 +396,8 @@ public final class TcpTracker {
                 if (oldState < TIME_WAIT) break;
                 // RFC 1122: a SYN may reopen a connection from TIME_WAIT; also a client aborting and
                 // starting over. Delete this connection and look up again.
-                if ((((t.tdFlags[id << 1 | dir] | t.tdFlags[id << 1 | other]) & FLAG_CLOSE_INIT) != 0)
-                        || (t.lastDir[id] == dir && t.lastIndex[id] == RST_SET)) {
+                if ((((t.ints[ConnTable.seen(id, dir) + TD_FLAGS] | t.ints[ConnTable.seen(id, other) + TD_FLAGS]) & FLAG_CLOSE_INIT) != 0)
+                        || (t.ints[row + I_LAST_DIR] == dir && t.ints[row + I_LAST_INDEX] == RST_SET)) {
                     t.killDeferred(id);
                     return PKT_REPEAT;
                 }
@@ -391,30 +405,29 @@ public final class TcpTracker {
             case IGNORE: {
                 // Our entry may be out of sync: let through packets that may signal the real
                 // connection (a) SYN in ORIGINAL, b) SYN/ACK in REPLY, c) ACK in REPLY after a SYN).
-                if (index == SYNACK_SET && t.lastIndex[id] == SYN_SET && t.lastDir[id] != dir
-                        && p.ack == t.lastEnd[id]) {
+                if (index == SYNACK_SET && t.ints[row + I_LAST_INDEX] == SYN_SET && t.ints[row + I_LAST_DIR] != dir
+                        && p.ack == t.ints[row + I_LAST_END]) {
                     // b) answers a SYN we ignored: client and server are in sync, we are not.
-                    int ld = t.lastDir[id];
-                    int ls = id << 1 | ld;
+                    int ld = t.ints[row + I_LAST_DIR];
+                    int ls = ConnTable.seen(id, ld);
                     oldState = SYN_SENT;
                     newState = SYN_RECV;
-                    t.tdEnd[ls] = t.lastEnd[id];
-                    t.tdMaxend[ls] = t.lastEnd[id];
-                    t.tdMaxwin[ls] = t.lastWin[id] == 0 ? 1 : t.lastWin[id];
-                    t.tdScale[ls] = t.lastWscale[id];
-                    t.lastFlags[id] &= ~EXP_CHALLENGE_ACK;
-                    t.tdFlags[ls] = t.lastFlags[id];
-                    int s = id << 1 | dir;
-                    t.tdEnd[s] = t.tdMaxend[s] = t.tdMaxwin[s] = t.tdMaxack[s] = 0;
-                    t.tdScale[s] = 0;
-                    t.tdFlags[s] &= FLAG_BE_LIBERAL;
+                    t.ints[ls + TD_END] = t.ints[row + I_LAST_END];
+                    t.ints[ls + TD_MAXEND] = t.ints[row + I_LAST_END];
+                    t.ints[ls + TD_MAXWIN] = t.ints[row + I_LAST_WIN] == 0 ? 1 : t.ints[row + I_LAST_WIN];
+                    t.ints[row + I_LAST_FLAGS] &= ~EXP_CHALLENGE_ACK;
+                    t.ints[ls + TD_FLAGS] = (t.ints[row + I_LAST_FLAGS] & 0xff)
+                            | t.ints[row + I_LAST_WSCALE] << 8;
+                    int s = ConnTable.seen(id, dir);
+                    t.ints[s + TD_END] = t.ints[s + TD_MAXEND] = t.ints[s + TD_MAXWIN] = t.ints[s + TD_MAXACK] = 0;
+                    t.ints[s + TD_FLAGS] &= FLAG_BE_LIBERAL;
                     break sw;
                 }
-                t.lastIndex[id] = (byte) index;
-                t.lastDir[id] = (byte) dir;
-                t.lastSeq[id] = p.seq;
-                t.lastEnd[id] = end(p);
-                t.lastWin[id] = (char) p.window;
+                t.ints[row + I_LAST_INDEX] = index;
+                t.ints[row + I_LAST_DIR] = dir;
+                t.ints[row + I_LAST_SEQ] = p.seq;
+                t.ints[row + I_LAST_END] = end(p);
+                t.ints[row + I_LAST_WIN] = p.window;
                 // a) a SYN in ORIGINAL: note its options; if valid, the SYN/ACK puts us in sync.
                 if (index == SYN_SET && dir == ConnTable.ORIGINAL) {
                     int lf = 0, lw = 0;
@@ -427,12 +440,12 @@ public final class TcpTracker {
                     }
                     // RFC 5961 challenge ACK possible: in LAST_ACK an ACK would look like the last ACK.
                     if (oldState == LAST_ACK) lf |= EXP_CHALLENGE_ACK;
-                    t.lastFlags[id] = (byte) lf;
-                    t.lastWscale[id] = (byte) lw;
+                    t.ints[row + I_LAST_FLAGS] = lf;
+                    t.ints[row + I_LAST_WSCALE] = lw;
                 }
                 // A possible challenge ACK answering a SYN.
                 if (oldState == SYN_SENT && index == ACK_SET && dir == ConnTable.REPLY) {
-                    t.lastAck[id] = p.ack;
+                    t.ints[row + I_LAST_ACK] = p.ack;
                 }
                 return PKT_ACCEPT; // ignored: no state change, no timeout refresh
             }
@@ -440,49 +453,49 @@ public final class TcpTracker {
                 return PKT_INVALID; // "packet (index %d) in dir %d invalid" (no synproxy here)
             case TIME_WAIT:
                 // RFC 5961 challenge ACK after a SYN we let through in LAST_ACK is not the last ACK.
-                if (oldState == LAST_ACK && index == ACK_SET && t.lastDir[id] != dir
-                        && t.lastIndex[id] == SYN_SET && (t.lastFlags[id] & EXP_CHALLENGE_ACK) != 0) {
-                    t.lastFlags[id] &= ~EXP_CHALLENGE_ACK;
+                if (oldState == LAST_ACK && index == ACK_SET && t.ints[row + I_LAST_DIR] != dir
+                        && t.ints[row + I_LAST_INDEX] == SYN_SET && (t.ints[row + I_LAST_FLAGS] & EXP_CHALLENGE_ACK) != 0) {
+                    t.ints[row + I_LAST_FLAGS] &= ~EXP_CHALLENGE_ACK;
                     return PKT_ACCEPT;
                 }
                 break;
             case SYN_SENT2:
-                t.lastFlags[id] |= SIMULTANEOUS_OPEN;
+                t.ints[row + I_LAST_FLAGS] |= SIMULTANEOUS_OPEN;
                 break;
             case SYN_RECV:
-                if (dir == ConnTable.REPLY && index == ACK_SET && (t.lastFlags[id] & SIMULTANEOUS_OPEN) != 0) {
+                if (dir == ConnTable.REPLY && index == ACK_SET && (t.ints[row + I_LAST_FLAGS] & SIMULTANEOUS_OPEN) != 0) {
                     newState = ESTABLISHED;
                 }
                 break;
             case CLOSE: {
                 if (index != RST_SET) break;
                 // Closing: the tuple may have been reused already and window data is stale.
-                if (canEarlyDrop(t.tcpState[id])) {
+                if (canEarlyDrop(t.ints[row + I_STATE])) {
                     skipWindow = true;
                     break;
                 }
-                int otherRef = id << 1 | other;
-                if ((t.tdFlags[otherRef] & FLAG_MAXACK_SET) != 0 && t.lastIndex[id] != SYN_SET) {
+                int otherRef = ConnTable.seen(id, other);
+                if ((t.ints[otherRef + TD_FLAGS] & FLAG_MAXACK_SET) != 0 && t.ints[row + I_LAST_INDEX] != SYN_SET) {
                     int seq = p.seq;
                     // Not established and SEQ 0: most likely the answer to a SYN we let through.
                     if (seq == 0 && !established(t, id)) break;
-                    if (before(seq, t.tdMaxack[otherRef])) return PKT_INVALID; // invalid rst
-                    if (!established(t, id) || seq == t.tdMaxack[otherRef]) break;
+                    if (before(seq, t.ints[otherRef + TD_MAXACK])) return PKT_INVALID; // invalid rst
+                    if (!established(t, id) || seq == t.ints[otherRef + TD_MAXACK]) break;
                     // An RST that is part of a train (data then RST at its end).
-                    if (t.lastIndex[id] == ACK_SET && t.lastDir[id] == dir && seq == t.lastEnd[id]) break;
+                    if (t.ints[row + I_LAST_INDEX] == ACK_SET && t.ints[row + I_LAST_DIR] == dir && seq == t.ints[row + I_LAST_END]) break;
                     // Sequence doesn't match exactly: keep the state for a possible challenge ACK.
                     newState = oldState;
                 }
-                if ((((t.status[id] & Status.SEEN_REPLY) != 0 && t.lastIndex[id] == SYN_SET)
-                        || ((t.status[id] & Status.ASSURED) == 0 && t.lastIndex[id] == ACK_SET))
-                        && p.ack == t.lastEnd[id]) {
+                if ((((t.ints[row + I_STATUS] & Status.SEEN_REPLY) != 0 && t.ints[row + I_LAST_INDEX] == SYN_SET)
+                        || ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 && t.ints[row + I_LAST_INDEX] == ACK_SET))
+                        && p.ack == t.ints[row + I_LAST_END]) {
                     // RST to a SYN or ACK we let through above: delete, skipping window checks.
                     skipWindow = true;
                     break;
                 }
                 // RST answering a challenge ACK we let through.
-                if (oldState == SYN_SENT && t.lastIndex[id] == ACK_SET
-                        && t.lastDir[id] == ConnTable.REPLY && p.seq == t.lastAck[id]) {
+                if (oldState == SYN_SENT && t.ints[row + I_LAST_INDEX] == ACK_SET
+                        && t.ints[row + I_LAST_DIR] == ConnTable.REPLY && p.seq == t.ints[row + I_LAST_ACK]) {
                     skipWindow = true;
                 }
                 break;
@@ -501,28 +514,28 @@ public final class TcpTracker {
         }
 
         // From now on the packet is in window.
-        t.lastIndex[id] = (byte) index;
-        t.lastDir[id] = (byte) dir;
-        t.tcpState[id] = (byte) newState;
+        t.ints[row + I_LAST_INDEX] = index;
+        t.ints[row + I_LAST_DIR] = dir;
+        t.ints[row + I_STATE] = newState;
         if (oldState != newState && newState == FIN_WAIT) {
-            t.tdFlags[id << 1 | dir] |= FLAG_CLOSE_INIT;
+            t.ints[ConnTable.seen(id, dir) + TD_FLAGS] |= FLAG_CLOSE_INIT;
         }
 
         long timeout;
-        if ((t.retrans[id] & 0xff) >= MAX_RETRANS && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
+        if ((t.ints[row + I_RETRANS] & 0xff) >= MAX_RETRANS && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
             timeout = TIMEOUTS[RETRANS];
         } else if (index == RST_SET) {
             timeout = TIMEOUTS[CLOSE];
-        } else if (((t.tdFlags[id << 1] | t.tdFlags[id << 1 | 1]) & FLAG_DATA_UNACKNOWLEDGED) != 0
+        } else if (((t.ints[ConnTable.seen(id, 0) + TD_FLAGS] | t.ints[ConnTable.seen(id, 1) + TD_FLAGS]) & FLAG_DATA_UNACKNOWLEDGED) != 0
                 && TIMEOUTS[newState] > TIMEOUTS[UNACK]) {
             timeout = TIMEOUTS[UNACK];
-        } else if (t.lastWin[id] == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
+        } else if (t.ints[row + I_LAST_WIN] == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
             timeout = TIMEOUTS[RETRANS];
         } else {
             timeout = TIMEOUTS[newState];
         }
 
-        if ((t.status[id] & Status.SEEN_REPLY) == 0) {
+        if ((t.ints[row + I_STATUS] & Status.SEEN_REPLY) == 0) {
             // If the only reply is an RST, there is no connection to keep (--RR).
             if ((flags & RST) != 0) {
                 t.acct(id, dir, p.ipLength);
@@ -535,10 +548,10 @@ public final class TcpTracker {
             }
             // Picked up mid-stream without a reply yet: no 5-day ESTABLISHED timeout.
             if (newState == ESTABLISHED && timeout > TIMEOUTS[UNACK]) timeout = TIMEOUTS[UNACK];
-        } else if ((t.status[id] & Status.ASSURED) == 0
+        } else if ((t.ints[row + I_STATUS] & Status.ASSURED) == 0
                 && (oldState == SYN_RECV || oldState == ESTABLISHED) && newState == ESTABLISHED) {
             // A valid ACK in ESTABLISHED after SYN_RECV, or an answer on a picked-up connection.
-            t.status[id] |= Status.ASSURED;
+            t.ints[row + I_STATUS] |= Status.ASSURED;
         }
         t.refreshAcct(id, dir, p.ipLength, timeout, now);
         return PKT_ACCEPT;

@@ -172,6 +172,36 @@ class ConnTableTest {
     }
 
     @Test
+    void gcAt95PercentFullDropsUnassuredAndClosingTcpButKeepsAssuredEstablished() {
+        ConnTable t = new ConnTable(100, 100, 5);
+        Flow established = new Flow(t);
+        established.cport = 1;
+        int keep = established.handshake();
+        Flow closing = new Flow(t);
+        closing.cport = 2;
+        int closed = closing.handshake();
+        closing.orig(CtPacket.FIN | CtPacket.ACK, closing.cseq, closing.sseq, 502, 0);
+        assertEquals(TcpTracker.FIN_WAIT, t.tcpState(closed));
+        assertTrue(t.hasStatus(closed, Status.ASSURED));
+        int assuredUdp = add(t, udp(CLIENT, SERVER, 7, 53));
+        t.setStatus(assuredUdp, Status.ASSURED);
+        for (int i = 0; i < 97; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        assertEquals(100, t.count());
+        assertEquals(6, t.gc(now, 1000), "drops until the table is under 95% full");
+        assertTrue(t.inUse(keep));
+        assertTrue(t.inUse(assuredUdp));
+        assertFalse(t.inUse(closed));
+        assertEquals(94, t.count());
+    }
+
+    @Test
+    void gcBelow95PercentFullLeavesLiveEntriesAlone() {
+        ConnTable t = new ConnTable(100, 100, 5);
+        for (int i = 0; i < 94; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+        assertEquals(0, t.gc(now, 1000));
+    }
+
+    @Test
     void destroyListenerHearsEveryDeletion() {
         ConnTable t = new ConnTable(100);
         List<Integer> destroyed = new ArrayList<>();

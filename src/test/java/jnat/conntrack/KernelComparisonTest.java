@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * The kernel as the oracle: real ping, UDP and TCP traffic between two network namespaces,
  * captured with tcpdump in the client's namespace, listed there with the real {@code conntrack -L};
  * the captured packets are then replayed through our tracker and our listing must equal the
- * kernel's, line for line, up to a second or two of timeout.
+ * kernel's, line for line, up to a second or two of timeout. The table is flushed while one TCP
+ * connection is open, so its entry is a mid-stream pickup; another ends with an RST (CLOSE).
  */
 class KernelComparisonTest {
     static final String A = "198.51.100.1", B = "198.51.100.2";
@@ -48,13 +49,19 @@ class KernelComparisonTest {
             """;
 
     static final String CLIENT = """
-            import socket, time
+            import socket, struct, sys, time
+            k = socket.create_connection(("%1$s", 8000)); k.sendall(b"stay"); k.recv(100)
+            time.sleep(0.3)
+            print("established", flush=True)
+            sys.stdin.readline()
+            k.sendall(b"picked up"); k.recv(100)
             s = socket.create_connection(("%1$s", 8000)); s.sendall(b"hello"); s.recv(100); s.close()
+            x = socket.create_connection(("%1$s", 8000)); x.sendall(b"reset"); x.recv(100)
+            x.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)); x.close()
             u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 40001))
             u.sendto(b"q", ("%1$s", 5353)); u.recvfrom(100)
             v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); v.bind(("0.0.0.0", 40002))
             v.sendto(b"q", ("%1$s", 5354))
-            k = socket.create_connection(("%1$s", 8000)); k.sendall(b"stay"); k.recv(100)
             r = socket.socket(socket.AF_INET, socket.SOCK_RAW, 253); r.sendto(b"generic", ("%1$s", 0))
             w = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); w.bind(("0.0.0.0", 40003))
             w.sendto(b"q", ("%1$s", 5353)); w.recvfrom(100)
@@ -87,22 +94,33 @@ class KernelComparisonTest {
             waitFor(dump.errorReader(), "listening on");
             Process server = start(started, b, "python3", "-c", SERVER);
             waitFor(server.inputReader(), "ready");
-            a.exec("ping", "-c", "1", "-W", "2", B).checked();
             Process client = start(started, a, "python3", "-c", CLIENT);
+            waitFor(client.inputReader(), "established");
+            // Forget everything: the kernel must pick the open connection up mid-stream.
+            a.exec("conntrack", "-F").checked();
+            long flushedAt = System.currentTimeMillis() * 1_000_000L;
+            client.outputWriter().write("go\n");
+            client.outputWriter().flush();
             waitFor(client.inputReader(), "ready");
+            a.exec("ping", "-c", "1", "-W", "2", B).checked();
 
             Tools.Result real = a.exec("conntrack", "-L").checked();
             Tools.Result realExt = a.exec("conntrack", "-L", "-o", "extended").checked();
             long listedAt = System.currentTimeMillis() * 1_000_000L;
-            Thread.sleep(300);
+            awaitEchoReplyCaptured(pcap); // tcpdump may lag behind on a busy machine
             dump.destroy();
             dump.waitFor(5, TimeUnit.SECONDS);
 
             ConnTable table = new ConnTable(1024);
             Conntrack ct = new Conntrack(table);
             CtPacket p = new CtPacket();
+            boolean flushed = false;
             for (PcapFeeder.Frame f : PcapFeeder.read(pcap)) {
                 if (f.timeNanos() > listedAt) break;
+                if (!flushed && f.timeNanos() > flushedAt) {
+                    table.flush();
+                    flushed = true;
+                }
                 if (!PcapFeeder.fill(f.data(), p)) continue;
                 int r = ct.in(p, f.timeNanos());
                 if (r == Conntrack.IP_CT_NEW && !table.confirmed(p.id)) table.confirm(p.id, f.timeNanos());
@@ -113,7 +131,10 @@ class KernelComparisonTest {
             assertSameEntries(realExt.stdout(), printer.extended(true).list(table, listedAt));
             int n = (int) ours.lines().count();
             assertEquals(real.stderr().strip(), ConntrackPrinter.summary(n));
-            assertEquals(7, n, "ping, 2 TCP, 3 UDP, 1 other: " + ours);
+            assertEquals(8, n, "ping, 3 TCP, 3 UDP, 1 other: " + ours);
+            assertTrue(ours.contains(" ESTABLISHED "), ours);
+            assertTrue(ours.contains(" CLOSE "), ours);
+            assertTrue(ours.contains(" TIME_WAIT "), ours);
         } finally {
             for (Process pr : started) {
                 pr.destroy();
@@ -121,6 +142,21 @@ class KernelComparisonTest {
             }
             Files.deleteIfExists(pcap);
         }
+    }
+
+    private static void awaitEchoReplyCaptured(Path pcap) throws Exception {
+        CtPacket p = new CtPacket();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (PcapFeeder.Frame f : PcapFeeder.read(pcap)) {
+                if (PcapFeeder.fill(f.data(), p) && p.tuple.protocol == Tuple.IPPROTO_ICMP
+                        && p.tuple.icmpType() == Tuple.ICMP_ECHOREPLY) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        fail("tcpdump never wrote the ping's echo reply");
     }
 
     private static Process start(List<Process> started, Netns ns, String... cmd) throws Exception {

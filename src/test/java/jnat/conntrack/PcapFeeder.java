@@ -18,6 +18,7 @@ final class PcapFeeder {
 
     static List<Frame> read(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+        if (b.limit() < 24) return List.of();
         int magic = b.order(ByteOrder.LITTLE_ENDIAN).getInt(0);
         boolean nanos;
         if (magic == 0xa1b2c3d4 || magic == 0xa1b23c4d) {
@@ -35,6 +36,7 @@ final class PcapFeeder {
             long sec = b.getInt(pos) & 0xffffffffL;
             long frac = b.getInt(pos + 4) & 0xffffffffL;
             int caplen = b.getInt(pos + 8);
+            if (pos + 16 + caplen > b.limit()) break; // still being written
             byte[] d = new byte[caplen];
             b.get(pos + 16, d);
             out.add(new Frame(sec * 1_000_000_000L + (nanos ? frac : frac * 1000), d));

@@ -216,6 +216,21 @@ class TcpTrackerTest {
     }
 
     @Test
+    void withTcpLooseOffMidStreamPacketsAreInvalid() {
+        f.table.setTcpLoose(false);
+        assertEquals(INVALID, f.orig(ACK, f.cseq, f.sseq, 502, 0));
+        assertEquals(0, f.table.count());
+        assertEquals(IP_CT_NEW, f.orig(SYN, f.cseq, 0, 64240, 0));
+    }
+
+    @Test
+    void withTcpBeLiberalOutOfWindowDataIsAccepted() {
+        f.table.setTcpBeLiberal(true);
+        f.handshake();
+        assertEquals(IP_CT_ESTABLISHED, f.orig(ACK | PSH, f.cseq + 10_000_000, f.sseq, 502, 100));
+    }
+
+    @Test
     void midStreamFinIsNotPickedUp() {
         assertEquals(INVALID, f.orig(FIN | ACK, f.cseq, f.sseq, 502, 0));
         assertEquals(0, f.table.count());
