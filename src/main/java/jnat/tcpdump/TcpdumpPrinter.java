@@ -607,6 +607,7 @@ public final class TcpdumpPrinter {
             case 0x0800 -> ipPrint(p, length);
             case 0x86dd -> ip6Print(p, length);
             case 0x0806, 0x8035 -> arpPrint(p, length, caplen);
+            case 0x8847, 0x8848 -> mplsPrint(p, length);
             default -> {
                 return false;
             }
@@ -753,18 +754,12 @@ public final class TcpdumpPrinter {
         };
     }
 
-    /** ip_print(). */
+    /**
+     * ip_print(). Its own "trunc:" label and a failed read both end in nd_print_trunc() with ndo_protocol,
+     * so both are the {@link Truncated} unwinding to {@link #prettyPrintPacket}.
+     */
     private void ipPrint(int ip, int length) {
         protocol = "ip";
-        try {
-            ipPrintBody(ip, length);
-        } catch (Truncated t) {
-            // ip_print's own "trunc:" label and the longjmp both end in nd_print_trunc with ndo_protocol.
-            throw t;
-        }
-    }
-
-    private void ipPrintBody(int ip, int length) {
         int v = u8(ip) >> 4;
         if (v != 4) {
             if (v == 6) out.append("IP6, wrong link-layer encapsulation");
@@ -995,11 +990,224 @@ public final class TcpdumpPrinter {
                     ndPrintInvalid();
                 }
             }
+            case 2 -> {
+                if (ver == 4) {
+                    igmpPrint(bp, length);
+                } else {
+                    out.append("[IGMP requires IPv4]");
+                    ndPrintInvalid();
+                }
+            }
             case 4 -> ipPrint(bp, length);
             case 41 -> ip6Print(bp, length);
             case 59 -> out.append("no next header");
             case 77 -> out.append(" nd ").append(length);
             default -> out.append(" ip-proto-").append(nh).append(' ').append(length);
+        }
+    }
+
+    // ---------------------------------------------------------------- print-igmp.c, print-mpls.c
+
+    /** igmp_print() for queries, reports and leaves (DVMRP, PIMv1 and mtrace bodies are not decoded). */
+    private void igmpPrint(int bp, int len) {
+        protocol = "igmp";
+        int type = u8(bp);
+        switch (type) {
+            case 0x11 -> {
+                out.append("igmp query");
+                if (len >= 12) {
+                    igmpV3Query(bp, len);
+                } else {
+                    int mrt = u8(bp + 1);
+                    if (mrt != 0) {
+                        out.append(" v2");
+                        if (mrt != 100) out.append(" [max resp time ").append(mrt).append(']');
+                    } else {
+                        out.append(" v1");
+                    }
+                    if (u32(bp + 4) != 0) {
+                        String g = ipaddr(bp + 4);
+                        out.append(" [gaddr ").append(g).append(']');
+                    }
+                    if (len != 8) out.append(" [len ").append(len).append(']');
+                }
+            }
+            case 0x12 -> {
+                String g = ipaddr(bp + 4);
+                out.append("igmp v1 report ").append(g);
+                if (len != 8) out.append(" [len ").append(len).append(']');
+            }
+            case 0x16 -> {
+                String g = ipaddr(bp + 4);
+                out.append("igmp v2 report ").append(g);
+            }
+            case 0x22 -> {
+                out.append("igmp v3 report");
+                igmpV3Report(bp, len);
+            }
+            case 0x17 -> {
+                String g = ipaddr(bp + 4);
+                out.append("igmp leave ").append(g);
+            }
+            default -> out.append("igmp-").append(type);
+        }
+        if (opt.vflag() > 0 && len >= 4 && ttest(bp, len) && inCksum(0, bp, len) != 0) {
+            out.append(" bad igmp cksum ").append(Integer.toHexString(u16(bp + 2))).append('!');
+        }
+    }
+
+    private static String igmpV3RecordType(int t) {
+        return switch (t) {
+            case 1 -> "is_in";
+            case 2 -> "is_ex";
+            case 3 -> "to_in";
+            case 4 -> "to_ex";
+            case 5 -> "allow";
+            case 6 -> "block";
+            default -> " [v3-report-#" + t + "]";
+        };
+    }
+
+    /** print_igmpv3_report(). */
+    private void igmpV3Report(int bp, int len) {
+        if (len < 16 || (len & 3) != 0) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int ngroups = u16(bp + 6);
+        out.append(", ").append(ngroups).append(" group record(s)");
+        if (opt.vflag() == 0) return;
+        int group = 8;
+        for (int i = 0; i < ngroups; i++) {
+            if (len < group + 8) {
+                out.append(" [invalid number of groups]");
+                return;
+            }
+            String g = ipaddr(bp + group + 4);
+            out.append(" [gaddr ").append(g);
+            out.append(' ').append(igmpV3RecordType(u8(bp + group)));
+            int nsrcs = u16(bp + group + 2);
+            if (len < group + 8 + (nsrcs << 2)) {
+                out.append(" [invalid number of sources ").append(nsrcs).append(']');
+                return;
+            }
+            if (opt.vflag() == 1) {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            } else {
+                out.append(" {");
+                for (int j = 0; j < nsrcs; j++) {
+                    String src = ipaddr(bp + group + 8 + (j << 2));
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            }
+            group += 8 + (nsrcs << 2);
+            out.append(']');
+        }
+    }
+
+    /** print_igmpv3_query(). */
+    private void igmpV3Query(int bp, int len) {
+        out.append(" v3");
+        if (len < 12 || (len & 3) != 0) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int mrc = u8(bp + 1);
+        int mrt = mrc < 128 ? mrc : ((mrc & 0x0f) | 0x10) << (((mrc & 0x70) >> 4) + 3);
+        if (mrc != 100) {
+            out.append(" [max resp time ");
+            if (mrt < 600) out.append(String.format("%.1fs", mrt * 0.1));
+            else unsignedRelts(mrt / 10);
+            out.append(']');
+        }
+        if (u32(bp + 4) == 0) return;
+        String g = ipaddr(bp + 4);
+        out.append(" [gaddr ").append(g);
+        int nsrcs = u16(bp + 10);
+        if (nsrcs > 0) {
+            if (len < 12 + (nsrcs << 2)) {
+                out.append(" [invalid number of sources]");
+            } else if (opt.vflag() > 1) {
+                out.append(" {");
+                for (int i = 0; i < nsrcs; i++) {
+                    String src = ipaddr(bp + 12 + (i << 2));
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            } else {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            }
+        }
+        out.append(']');
+    }
+
+    /** unsigned_relts_print(): 1y1w1d1h1m1s. */
+    private void unsignedRelts(long secs) {
+        String[] names = {"y", "w", "d", "h", "m", "s"};
+        long[] seconds = {31536000, 604800, 86400, 3600, 60, 1};
+        if (secs == 0) {
+            out.append("0s");
+            return;
+        }
+        for (int i = 0; i < names.length && secs > 0; i++) {
+            if (secs >= seconds[i]) {
+                out.append(secs / seconds[i]).append(names[i]);
+                secs -= (secs / seconds[i]) * seconds[i];
+            }
+        }
+    }
+
+    private static final String[] MPLS_LABEL_NAMES = {"IPv4 explicit NULL", "router alert", "IPv6 explicit NULL",
+            "implicit NULL", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd",
+            "rsvd"};
+
+    /** mpls_print(): the label stack, then the payload guessed from the label or its first nibble. */
+    private void mplsPrint(int p, int length) {
+        protocol = "mpls";
+        out.append("MPLS");
+        long entry;
+        int depth = 0;
+        do {
+            if (length < 4) {
+                ndPrintInvalid();
+                tcheck(p, length);
+                return;
+            }
+            entry = u32(p);
+            int label = (int) (entry >>> 12);
+            out.append(depth > 0 && opt.vflag() > 0 ? "\n\t" : " ").append("(label ").append(label);
+            depth++;
+            if (opt.vflag() > 0 && label < MPLS_LABEL_NAMES.length) {
+                out.append(" (").append(MPLS_LABEL_NAMES[label]).append(')');
+            }
+            out.append(", tc ").append((entry >> 9) & 7);
+            if ((entry & 0x100) != 0) out.append(", [S]");
+            out.append(", ttl ").append(entry & 0xff).append(')');
+            p += 4;
+            length -= 4;
+        } while ((entry & 0x100) == 0);
+        int label = (int) (entry >>> 12);
+        int pt; // 4, 6, or 0 for unknown (OSI is not decoded by jnat: printed as unknown)
+        switch (label) {
+            case 0, 3 -> pt = 4;
+            case 2 -> pt = 6;
+            default -> {
+                if (length < 1) return;
+                int first = u8(p);
+                pt = first >= 0x45 && first <= 0x4f ? 4 : first >= 0x60 && first <= 0x6f ? 6 : 0;
+            }
+        }
+        switch (pt) {
+            case 4 -> {
+                out.append(opt.vflag() > 0 ? "\n\t" : " ");
+                ipPrint(p, length);
+            }
+            case 6 -> {
+                out.append(opt.vflag() > 0 ? "\n\t" : " ");
+                ip6Print(p, length);
+            }
+            default -> hexAndAsciiPrint(p, length);
         }
     }
 

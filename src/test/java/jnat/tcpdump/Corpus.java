@@ -53,6 +53,7 @@ final class Corpus {
         c.brokenIp();
         c.linkLayer();
         c.dns();
+        c.igmpAndMpls();
         c.ipv6();
         c.snaplenCuts();
         return c;
@@ -525,6 +526,46 @@ final class Corpus {
             add(udp4(new Ip4("8.8.8.8", "172.17.0.2", 17), 53, 40000 + i, a.toByteArray()));
         }
         add(udp4(new Ip4("172.17.0.2", "8.8.8.8", 17), 40100, 53, payload(5)));
+    }
+
+    // ------------------------------------------------------------------ IGMP, MPLS, capture headers
+
+    private static byte[] igmp(byte[] msg) {
+        Frames.put16(msg, 2, 0);
+        Frames.put16(msg, 2, fold(sum(0, msg, 0, msg.length)));
+        return msg;
+    }
+
+    void igmpAndMpls() {
+        byte[][] messages = {
+                bytes(0x11, 0, 0, 0, 0, 0, 0, 0), bytes(0x11, 100, 0, 0, 0, 0, 0, 0),
+                bytes(0x11, 50, 0, 0, 239, 1, 2, 3), bytes(0x11, 100, 0, 0, 0, 0, 0, 0, 0, 0),
+                bytes(0x11, 100, 0, 0, 0, 0, 0, 0, 2, 125, 0, 0),
+                bytes(0x11, 200, 0, 0, 239, 1, 2, 3, 2, 125, 0, 2, 198, 51, 100, 1, 198, 51, 100, 2),
+                bytes(0x11, 0x90, 0, 0, 239, 1, 2, 3, 0, 0, 0, 0),
+                bytes(0x12, 0, 0, 0, 239, 1, 2, 3), bytes(0x16, 0, 0, 0, 239, 1, 2, 4), bytes(0x17, 0, 0, 0, 239, 1, 2, 4),
+                bytes(0x22, 0, 0, 0, 0, 0, 0, 2, 4, 0, 0, 1, 239, 1, 2, 5, 198, 51, 100, 7, 2, 0, 0, 0, 239, 1, 2, 6),
+                bytes(0x22, 0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 239, 1, 2, 5), bytes(0x22, 0, 0, 0, 0, 0, 0, 1, 9),
+                bytes(0x99, 0, 0, 0, 1, 2, 3, 4),
+        };
+        for (byte[] m : messages) {
+            Ip4 ip = new Ip4("172.17.0.2", "224.0.0.22", 2);
+            ip.ttl = 1;
+            ip.options = bytes(148, 4, 0, 0);
+            add(ip.build(igmp(m)));
+        }
+        byte[] inner = new Ip4("198.51.100.100", "203.0.113.100", 1).build(icmp(8, 0, 0x00050001, payload(20)));
+        int[][] stacks = {{18 << 12 | 0x100 | 254}, {19 << 12 | 64, 16 << 12 | 0x100 | 255}, {0x100 | 64},
+                {2 << 12 | 0x100 | 64}, {(1 << 12) | (5 << 9) | 0x100 | 1}};
+        for (int[] stack : stacks) {
+            byte[] labels = new byte[4 * stack.length];
+            for (int i = 0; i < stack.length; i++) put32(labels, 4 * i, stack[i] & 0xffffffffL);
+            packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x8847, concat(labels, inner))));
+        }
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x8848, concat(bytes(0, 0x11, 0x21, 0x40), payload(20)))));
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x8847, bytes(0, 0x11, 0x20))));
+        // Records whose capture header is itself wrong: tcpdump prints "[Invalid header: ...]".
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x0800, inner), 0));
     }
 
     // ------------------------------------------------------------------ IPv6
