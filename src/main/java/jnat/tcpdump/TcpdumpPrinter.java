@@ -1747,17 +1747,6 @@ public final class TcpdumpPrinter {
 
     // ---------------------------------------------------------------- print-udp.c
 
-    /** UDP ports whose payload tcpdump hands to a protocol dissector that jnat does not have. */
-    static boolean udpPortDissected(int port) {
-        return switch (port) {
-            case 53, 67, 68, 69, 88, 123, 137, 138, 161, 162, 319, 320, 496, 500, 514, 520, 521, 525, 546, 547,
-                 646, 654, 698, 701, 750, 921, 1589, 1645, 1646, 1700, 1701, 1812, 1813, 1985, 2049, 2103, 2104,
-                 3456, 3503, 3784, 3785, 3799, 4342, 4500, 4567, 4784, 4789, 4790, 5060, 5353, 5359, 6081, 6343,
-                 6635, 6696, 6697, 6784, 7500, 8231, 8472, 8500, 12222, 12223, 17754, 30490, 49152 -> true;
-            default -> port >= 7000 && port <= 7009;
-        };
-    }
-
     private void udpIpAddrPrint(int iph, int sport, int dport) {
         boolean v6 = (u8(iph) >> 4) == 6;
         int nxt = v6 ? u8(iph + 6) : u8(iph + 9);
