@@ -57,6 +57,7 @@ public final class TcpdumpPrinter {
     private long refSec = Long.MIN_VALUE;
     private long refUsec;
 
+    private final DnsPrinter dns = new DnsPrinter(this);
     private final Map<SeqKey, long[]> tcpSeq4 = new HashMap<>();
     private final Map<SeqKey, long[]> tcpSeq6 = new HashMap<>();
 
@@ -1567,7 +1568,7 @@ public final class TcpdumpPrinter {
             return;
         }
         if (sport == 53 || dport == 53) {
-            new DnsPrinter(this).domainPrint(data, length, true);
+            dns.domainPrint(data, length, true);
         } else if (sport == 80 || dport == 80 || sport == 8080 || dport == 8080) {
             out.append(": ");
             txtprotoPrint(data, length, "http", HTTP_CMDS);
@@ -1818,7 +1819,7 @@ public final class TcpdumpPrinter {
             }
         }
         if (sport == 53 || dport == 53) {
-            new DnsPrinter(this).domainPrint(cp, length, false);
+            dns.domainPrint(cp, length, false);
             return;
         }
         if (ulen > length && !fragmented) {
