@@ -397,6 +397,31 @@ public final class TcpdumpPrinter {
         ascii.setLength(0);
     }
 
+    /** print_unknown_data(): hex_print() of what was captured of {@code len} bytes. */
+    private void printUnknownData(int cp, String indent, int len) {
+        if (cp > snapend) {
+            out.append(indent).append("Dissector error: print_unknown_data called with pointer past end of packet");
+            return;
+        }
+        len = Math.min(len, snapend - cp);
+        int oset = 0;
+        int i = 0;
+        for (int n = len / 2; n > 0; n--) {
+            if ((i++ % 8) == 0) {
+                out.append(indent).append("0x").append(hex(oset, 4)).append(": ");
+                oset += 16;
+            }
+            out.append(' ');
+            hex2(out, b[cp++] & 0xff);
+            hex2(out, b[cp++] & 0xff);
+        }
+        if ((len & 1) != 0) {
+            if ((i % 8) == 0) out.append(indent).append("0x").append(hex(oset, 4)).append(": ");
+            out.append(' ');
+            hex2(out, b[cp] & 0xff);
+        }
+    }
+
     private static boolean isGraph(int c) {
         return c > 0x20 && c <= 0x7e;
     }
@@ -2019,6 +2044,10 @@ public final class TcpdumpPrinter {
         }
         int type = u8(dp);
         out.append("ICMP6, ").append(icmp6TypeName(type));
+        if (opt.vflag() > 0 && (type == 133 || type == 134 || type == 135 || type == 136 || type == 137
+                || type == 145 || type == 147)) {
+            out.append(", length ").append(length);
+        }
         int code = u8(dp + 1);
         try {
             switch (type) {
@@ -2074,12 +2103,79 @@ public final class TcpdumpPrinter {
                     }
                 }
                 case 128, 129 -> out.append(", id ").append(u16(dp + 4)).append(", seq ").append(u16(dp + 6));
+                case 133 -> {
+                    if (opt.vflag() > 0 && !icmp6OptPrint(dp + 8, length - 8)) throw TRUNCATED;
+                }
+                case 135 -> {
+                    String target = ip6addr(dp + 8);
+                    out.append(", who has ").append(target);
+                    if (opt.vflag() > 0 && !icmp6OptPrint(dp + 24, length - 24)) throw TRUNCATED;
+                }
+                case 136 -> {
+                    String target = ip6addr(dp + 8);
+                    out.append(", tgt is ").append(target);
+                    if (opt.vflag() > 0) {
+                        long flags = u32(dp + 4);
+                        StringBuilder f = new StringBuilder();
+                        if ((flags & 0x80000000L) != 0) f.append("router");
+                        if ((flags & 0x40000000L) != 0) f.append(f.isEmpty() ? "" : ", ").append("solicited");
+                        if ((flags & 0x20000000L) != 0) f.append(f.isEmpty() ? "" : ", ").append("override");
+                        out.append(", Flags [").append(f.isEmpty() ? "none" : f).append(']');
+                        if (!icmp6OptPrint(dp + 24, length - 24)) throw TRUNCATED;
+                    }
+                }
                 default -> { }
             }
             if (opt.vflag() == 0) out.append(", length ").append(length);
         } catch (Truncated t) {
             ndPrintTrunc();
         }
+    }
+
+    /**
+     * icmp6_opt_print() for the link-address and MTU options (other options are not decoded by jnat);
+     * false where tcpdump's returns -1 (truncated).
+     */
+    private boolean icmp6OptPrint(int cp, int resid) {
+        while (cp < snapend) {
+            if (!ttest(cp + 1, 1)) return false;
+            if (resid <= 0) return true;
+            int type = u8(cp);
+            int len = u8(cp + 1);
+            if (len == 0 || cp + (len << 3) > snapend) return false;
+            String name = switch (type) {
+                case 1 -> "source link-address";
+                case 2 -> "destination link-address";
+                case 3 -> "prefix info";
+                case 4 -> "redirected header";
+                case 5 -> "mtu";
+                case 25 -> "rdnss";
+                case 31 -> "dnssl";
+                case 7 -> "advertisement interval";
+                case 8 -> "homeagent information";
+                case 24 -> "route info";
+                default -> "unknown";
+            };
+            out.append("\n\t  ").append(name).append(" option (").append(type).append("), length ").append(len << 3)
+                    .append(" (").append(len).append("): ");
+            switch (type) {
+                case 1, 2 -> {
+                    for (int i = 0; i < (len << 3) - 2; i++) {
+                        if (i > 0) out.append(':');
+                        hex2(out, u8(cp + 2 + i));
+                    }
+                }
+                case 5 -> out.append(' ').append(u32(cp + 4)).append(len != 1 ? "bad option length" : "");
+                default -> {
+                    out.append("[jnat: option not decoded]");
+                    return true;
+                }
+            }
+            if (opt.vflag() > 1) printUnknownData(cp + 2, "\n\t    ", (len << 3) - 2);
+            cp += len << 3;
+            resid -= len << 3;
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- for DnsPrinter

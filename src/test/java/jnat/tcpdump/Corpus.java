@@ -585,6 +585,21 @@ final class Corpus {
         put16(echo, 2, 0);
         put16(echo, 2, fold(sum(ps, echo, 0, echo.length)));
         packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, "::1", 58, echo.length, 64), echo))));
+        // Neighbour discovery: solicitation, advertisement, router solicitation, with link-address options.
+        String ll = "fe80::42:acff:fe11:2";
+        byte[][] nd = {
+                concat(bytes(135, 0, 0, 0, 0, 0, 0, 0), ip6("fe80::1"), bytes(1, 1), MAC_A),
+                concat(bytes(136, 0, 0, 0, 0x60, 0, 0, 0), ip6("fe80::1"), bytes(2, 1), MAC_B),
+                concat(bytes(136, 0, 0, 0, 0x80, 0, 0, 0), ip6("2001:db8::1")),
+                concat(bytes(133, 0, 0, 0, 0, 0, 0, 0), bytes(1, 1), MAC_A),
+                concat(bytes(135, 0, 0, 0, 0, 0, 0, 0), ip6("fe80::1"), bytes(5, 1, 0, 0, 0, 0, 5, 0xdc)),
+        };
+        for (byte[] m : nd) {
+            long s = pseudo6(ip6(ll), ip6("ff02::1:ff00:1"), 58, m.length);
+            put16(m, 2, fold(sum(s, m, 0, m.length)));
+            packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd,
+                    concat(ip6Header(ll, "ff02::1:ff00:1", 58, m.length, 255), m))));
+        }
     }
 
     // ------------------------------------------------------------------ snaplen cuts
