@@ -2079,15 +2079,23 @@ public final class TcpdumpPrinter {
                                     .append(dport);
                         }
                         default -> {
-                            out.append(" [jnat: code not decoded]");
-                            return;
+                            if (opt.vflag() <= 1) {
+                                printUnknownData(dp, "\n\t", length);
+                                return;
+                            }
                         }
                     }
                 }
-                case 2 -> out.append(", mtu ").append(u32(dp + 4));
+                case 2 -> {
+                    long mtu = u32(dp + 4);
+                    out.append(", mtu ").append(mtu);
+                }
                 case 3 -> {
                     switch (code) {
-                        case 0 -> out.append(" for ").append(ip6addr(oip + 24));
+                        case 0 -> {
+                            String dst = ip6addr(oip + 24);
+                            out.append(" for ").append(dst);
+                        }
                         case 1 -> out.append(" (reassembly)");
                         default -> out.append(", unknown code (").append(code).append(')');
                     }
@@ -2102,7 +2110,11 @@ public final class TcpdumpPrinter {
                         default -> out.append(", code-#").append(code);
                     }
                 }
-                case 128, 129 -> out.append(", id ").append(u16(dp + 4)).append(", seq ").append(u16(dp + 6));
+                case 128, 129 -> {
+                    int id = u16(dp + 4);
+                    int seq = u16(dp + 6);
+                    out.append(", id ").append(id).append(", seq ").append(seq);
+                }
                 case 133 -> {
                     if (opt.vflag() > 0 && !icmp6OptPrint(dp + 8, length - 8)) throw TRUNCATED;
                 }
@@ -2124,7 +2136,14 @@ public final class TcpdumpPrinter {
                         if (!icmp6OptPrint(dp + 24, length - 24)) throw TRUNCATED;
                     }
                 }
-                default -> { }
+                default -> {
+                    if (type < 128 || (type > 147 && type != 155)) {
+                        // Types tcpdump's switch does not know: the length and a hex dump.
+                        out.append(", length ").append(length);
+                        if (opt.vflag() <= 1) printUnknownData(dp, "\n\t", length);
+                        return;
+                    }
+                }
             }
             if (opt.vflag() == 0) out.append(", length ").append(length);
         } catch (Truncated t) {

@@ -594,6 +594,21 @@ final class Corpus {
                 concat(bytes(133, 0, 0, 0, 0, 0, 0, 0), bytes(1, 1), MAC_A),
                 concat(bytes(135, 0, 0, 0, 0, 0, 0, 0), ip6("fe80::1"), bytes(5, 1, 0, 0, 0, 0, 5, 0xdc)),
         };
+        byte[] quotedUdp6 = concat(ip6Header(a, b, 17, 20, 64), udp(ip6(a), ip6(b), true, 40000, 53, payload(12), -1));
+        byte[] quotedTcp6 = concat(ip6Header(a, b, 6, 20, 64), java.util.Arrays.copyOf(seg, 20));
+        List<byte[]> errors = new ArrayList<>();
+        for (int code = 0; code <= 6; code++) errors.add(concat(bytes(1, code, 0, 0, 0, 0, 0, 0), quotedUdp6));
+        errors.add(concat(bytes(1, 4, 0, 0, 0, 0, 0, 0), quotedTcp6));
+        errors.add(concat(bytes(2, 0, 0, 0, 0, 0, 5, 0), quotedUdp6));
+        for (int code = 0; code <= 2; code++) errors.add(concat(bytes(3, code, 0, 0, 0, 0, 0, 0), quotedUdp6));
+        for (int code = 0; code <= 4; code++) errors.add(concat(bytes(4, code, 0, 0, 0, 0, 0, 40), quotedUdp6));
+        errors.add(concat(bytes(77, 1, 0, 0, 1, 2, 3, 4), payload(9)));
+        errors.add(concat(bytes(250, 0, 0, 0, 1, 2, 3, 4)));
+        for (byte[] m : errors) {
+            long s = pseudo6(ip6(b), ip6(a), 58, m.length);
+            put16(m, 2, fold(sum(s, m, 0, m.length)));
+            packets.add(new Packet(ethernet(MAC_A, MAC_B, 0x86dd, concat(ip6Header(b, a, 58, m.length, 64), m))));
+        }
         for (byte[] m : nd) {
             long s = pseudo6(ip6(ll), ip6("ff02::1:ff00:1"), 58, m.length);
             put16(m, 2, fold(sum(s, m, 0, m.length)));
