@@ -1593,7 +1593,7 @@ public final class TcpdumpPrinter {
             return;
         }
         if (sport == 53 || dport == 53) {
-            dns.domainPrint(data, length, true);
+            dns.domainPrint(data, length, true, false);
         } else if (sport == 80 || dport == 80 || sport == 8080 || dport == 8080) {
             out.append(": ");
             txtprotoPrint(data, length, "http", HTTP_CMDS);
@@ -1844,7 +1844,11 @@ public final class TcpdumpPrinter {
             }
         }
         if (sport == 53 || dport == 53) {
-            dns.domainPrint(cp, length, false);
+            dns.domainPrint(cp, length, false, false);
+            return;
+        }
+        if (sport == 5353 || dport == 5353) {
+            dns.domainPrint(cp, length, false, true);
             return;
         }
         if (ulen > length && !fragmented) {

@@ -526,6 +526,13 @@ final class Corpus {
             add(udp4(new Ip4("8.8.8.8", "172.17.0.2", 17), 53, 40000 + i, a.toByteArray()));
         }
         add(udp4(new Ip4("172.17.0.2", "8.8.8.8", 17), 40100, 53, payload(5)));
+        // mDNS: the class's top bit asks for a unicast reply (QU) or flushes caches.
+        byte[] mq = concat(bytes(0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0), dnsName("printer.local"), bytes(0, 12, 0x80, 1),
+                dnsName("_ipp._tcp.local"), bytes(0, 12, 0, 1));
+        add(udp4(new Ip4("172.17.0.2", "224.0.0.251", 17), 5353, 5353, mq));
+        byte[] ma = concat(bytes(0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0), dnsName("printer.local"),
+                bytes(0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 172, 17, 0, 9));
+        add(udp4(new Ip4("172.17.0.9", "224.0.0.251", 17), 5353, 5353, ma));
     }
 
     // ------------------------------------------------------------------ IGMP, MPLS, capture headers
