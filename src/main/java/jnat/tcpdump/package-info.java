@@ -21,7 +21,7 @@
  *   <li>Link types: Ethernet (1), raw IP (101), raw IPv4 (228), raw IPv6 (229), BSD loopback (0).</li>
  *   <li>Decoded: Ethernet, 802.1Q, MPLS, ARP/RARP, IPv4 (options, fragments), TCP (flags, relative
  *       sequence numbers tracked per connection as print-tcp.c's tcp_seq_hash does, every option tcpdump
- *       names), UDP, ICMP (every type tcpdump names), IGMP, DNS over UDP and TCP port 53, the first line
+ *       names), UDP, ICMP (every type tcpdump names), IGMP, DNS over UDP and TCP port 53, mDNS, the first line
  *       of HTTP on ports 80/8080, IPv6 headers followed by TCP, UDP or ICMPv6 (echo, unreachable, too big,
  *       time exceeded, parameter problem, neighbour and router solicitation, neighbour advertisement
  *       with their link-address and MTU options). Protocols tcpdump has no dissector for print as it prints them
