@@ -5,7 +5,7 @@
  * <pre>
  * ./jnat tcpdump -r FILE [-e] [-n|-nn] [-c N] [-v|-vv] [-t|-tt|-ttt|-tttt|-ttttt]
  * </pre>
- * reads a classic pcap or pcapng file and prints one line per packet as {@code tcpdump -r FILE} does;
+ * reads a classic pcap or pcapng file ({@code -r -} reads stdin) and prints one line per packet as {@code tcpdump -r FILE} does;
  * the "reading from file FILE, link-type ..., snapshot length N" line goes to stderr, as tcpdump's does.
  * <ul>
  *   <li>{@code -e} prints the link-level header ({@code 02:42:ac:11:00:02 > 02:42:d5:35:3a:3c, ethertype
@@ -37,7 +37,7 @@
  * IPv6 extension headers (so MLD, which rides behind a hop-by-hop header); ICMPv6 router
  * advertisements and redirects with -v, and ND options other than link-address and MTU; TCP payloads on ports tcpdump hands
  * to other dissectors (telnet, SMTP, BGP, SSH, SMB, NFS, ...); UDP payloads on ports other than 53 that
- * tcpdump decodes (print-udp.c's list: BOOTP, NTP, SNMP, mDNS, syslog, VXLAN, ...; jnat prints
+ * tcpdump decodes (print-udp.c's list: BOOTP, NTP, SNMP, syslog, VXLAN, ...; jnat prints
  * {@code UDP, length N} for them); 802.3/LLC frames (IS-IS, STP); EIGRP, OSPF, GRE, ESP and other IP
  * protocols tcpdump knows; EDNS0 option bodies (-vv); RFC 4884 ICMP extensions (-v); hex dumps (-x/-X).
  * Host, port and protocol names are never looked up.
