@@ -1239,7 +1239,10 @@ public final class TcpdumpPrinter {
 
     // ---------------------------------------------------------------- print-ip6.c
 
-    /** ip6_print() for a header followed directly by the upper-layer protocol (extension headers are not decoded). */
+    /**
+     * ip6_print(): the header, the hop-by-hop, destination-options and fragment headers, then the
+     * upper-layer protocol (routing and mobility headers are not decoded by jnat).
+     */
     private void ip6Print(int ip6, int length) {
         protocol = "ip6";
         tcheck(ip6, 40);
@@ -1271,22 +1274,234 @@ public final class TcpdumpPrinter {
                     .append(nh).append(") payload length: ").append(payloadLen).append(") ");
         }
         pushSnaplen(ip6, len);
-        int cp = ip6 + 40;
-        len -= 40;
-        if (nh != 6 && nh != 17 && nh != 33 && nh != 132) {
-            out.append(ip6addr(ip6 + 8)).append(" > ").append(ip6addr(ip6 + 24)).append(": ");
+        int cp = ip6;
+        int advance = 40;
+        long totalAdvance = 0;
+        boolean fragmented = false, foundExtension = false, foundHbh = false;
+        foundJumbo = false;
+        int ph = 255;
+        while (cp < snapend && advance > 0) {
+            if (len < advance) {
+                ndPrintTrunc();
+                return;
+            }
+            cp += advance;
+            len -= advance;
+            totalAdvance += advance;
+            if (cp == ip6 + 40 && nh != 6 && nh != 17 && nh != 33 && nh != 132) {
+                out.append(ip6addr(ip6 + 8)).append(" > ").append(ip6addr(ip6 + 24)).append(": ");
+            }
+            switch (nh) {
+                case 0 -> {
+                    if (foundHbh) {
+                        out.append("[The Hop-by-Hop Options header was already found]");
+                        ndPrintInvalid();
+                        return;
+                    }
+                    if (ph != 255) {
+                        out.append("[The Hop-by-Hop Options header don't follow the IPv6 header]");
+                        ndPrintInvalid();
+                        return;
+                    }
+                    advance = hbhoptProcess(cp, payloadLen);
+                    if (payloadLen == 0 && !foundJumbo) {
+                        out.append("[No valid Jumbo Payload Hop-by-Hop option found]");
+                        ndPrintInvalid();
+                        return;
+                    }
+                    if (advance < 0) {
+                        popSnaplen();
+                        return;
+                    }
+                    foundExtension = true;
+                    foundHbh = true;
+                    nh = u8(cp);
+                }
+                case 60 -> {
+                    advance = dstoptProcess(cp);
+                    if (advance < 0) {
+                        popSnaplen();
+                        return;
+                    }
+                    foundExtension = true;
+                    nh = u8(cp);
+                }
+                case 44 -> {
+                    advance = frag6Print(cp, ip6);
+                    if (advance < 0 || snapend <= cp + advance) {
+                        popSnaplen();
+                        return;
+                    }
+                    foundExtension = true;
+                    nh = u8(cp);
+                    fragmented = true;
+                }
+                case 43, 62, 135 -> {
+                    out.append("[IPv6 extension header ").append(nh).append(" not decoded by jnat]");
+                    popSnaplen();
+                    return;
+                }
+                default -> {
+                    if (foundJumbo) {
+                        len = jumboLen + 40L;
+                        if (len < totalAdvance) {
+                            ndPrintTrunc();
+                            return;
+                        }
+                        if (length < len) out.append("truncated-ip6 - ").append(len - length).append(" bytes missing!");
+                        changeSnaplen(ip6, len);
+                        len -= totalAdvance;
+                    } else if (payloadLen == 0) {
+                        if (foundExtension) {
+                            ndPrintTrunc();
+                            return;
+                        }
+                        len = 40;
+                        changeSnaplen(ip6, len);
+                        len -= totalAdvance;
+                    }
+                    ipDemuxPrint(cp, (int) len, 6, fragmented, nh, ip6);
+                    popSnaplen();
+                    return;
+                }
+            }
+            ph = nh;
+            protocol = "ip6";
         }
-        if (nh == 0 || nh == 60 || nh == 43 || nh == 44 || nh == 135 || nh == 62) {
-            out.append("[IPv6 extension header ").append(nh).append(" not decoded by jnat]");
-            popSnaplen();
-            return;
-        }
-        if (payloadLen == 0) {
-            changeSnaplen(ip6, 40);
-            len = 0;
-        }
-        ipDemuxPrint(cp, (int) len, 6, false, nh, ip6);
         popSnaplen();
+    }
+
+    private boolean foundJumbo;
+    private long jumboLen;
+
+    /** hbhopt_process(): the length of the header, or -1 after printing the truncation marker. */
+    private int hbhoptProcess(int dp, int payloadLen) {
+        protocol = "hbhopt";
+        int hbhlen = (u8(dp + 1) + 1) << 3;
+        if (!ttest(dp, hbhlen)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        out.append("HBH ");
+        if (!ip6OptProcess(dp + 2, hbhlen - 2, true, payloadLen)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        return hbhlen;
+    }
+
+    /** dstopt_process(). */
+    private int dstoptProcess(int dp) {
+        protocol = "dstopt";
+        int dstoptlen = (u8(dp + 1) + 1) << 3;
+        if (!ttest(dp, dstoptlen)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        out.append("DSTOPT ");
+        if (opt.vflag() > 0 && !ip6OptProcess(dp + 2, dstoptlen - 2, false, 0)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        return dstoptlen;
+    }
+
+    /** ip6_opt_process() (the home-address option's sub-options are not decoded); false for "trunc". */
+    private boolean ip6OptProcess(int bp, int len, boolean hopByHop, int payloadLen) {
+        if (len == 0) return true;
+        boolean v = opt.vflag() > 0;
+        boolean seenJumbo = false;
+        int optlen;
+        for (int i = 0; i < len; i += optlen) {
+            int type = u8(bp + i);
+            if (type == 0) {
+                optlen = 1;
+            } else {
+                if (i + 1 < len) optlen = u8(bp + i + 1) + 2;
+                else return false;
+            }
+            if (i + optlen > len) return false;
+            switch (type) {
+                case 0 -> {
+                    if (v) out.append("(pad1)");
+                }
+                case 1 -> {
+                    if (len - i < 2) {
+                        out.append("(padn: trunc)");
+                        return false;
+                    }
+                    if (v) out.append("(padn)");
+                }
+                case 5 -> {
+                    if (len - i < 4) {
+                        out.append("(rtalert: trunc)");
+                        return false;
+                    }
+                    if (u8(bp + i + 1) != 2) {
+                        out.append("(rtalert: invalid len ").append(u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    if (v) out.append("(rtalert: 0x").append(hex(u16(bp + i + 2), 4)).append(") ");
+                }
+                case 0xc2 -> {
+                    if (len - i < 6) {
+                        out.append("(jumbo: trunc)");
+                        return false;
+                    }
+                    if (u8(bp + i + 1) != 4) {
+                        out.append("(jumbo: invalid len ").append(u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    long jumbolen = u32(bp + i + 2);
+                    if (seenJumbo) {
+                        if (v) out.append("(jumbo: ").append(jumbolen).append(" - already seen) ");
+                    } else {
+                        seenJumbo = true;
+                        if (!hopByHop) {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(" - not a hop-by-hop option) ");
+                        } else if (payloadLen != 0) {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(" - payload len != 0) ");
+                        } else if (jumbolen < 65536) {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(" - < 65536) ");
+                        } else {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(") ");
+                        }
+                        if (hopByHop) {
+                            foundJumbo = true;
+                            jumboLen = jumbolen;
+                        }
+                    }
+                }
+                default -> {
+                    if (len - i < 2) {
+                        out.append("(type ").append(type).append(": trunc)");
+                        return false;
+                    }
+                    if (v) out.append("(opt_type 0x").append(hex(type, 2)).append(": len=").append(u8(bp + i + 1))
+                            .append(')');
+                }
+            }
+        }
+        if (v) out.append(' ');
+        return true;
+    }
+
+    /** frag6_print(): the header's length, or -1 for a fragment that is not the first. */
+    private int frag6Print(int dp, int ip6) {
+        protocol = "frag6";
+        long rest = 40L + u16(ip6 + 4) - (dp - ip6) - 8;
+        String restText = Long.toUnsignedString(rest);
+        int offset = u16(dp + 2) & 0xfff8;
+        if (opt.vflag() > 0) {
+            long ident = u32(dp + 4);
+            out.append("frag (0x").append(hex((int) ident, 8)).append(':').append(offset).append('|').append(restText)
+                    .append(')');
+        } else {
+            out.append("frag (").append(offset).append('|').append(restText).append(')');
+        }
+        if (offset != 0) return -1;
+        out.append(' ');
+        return 8;
     }
 
     // ---------------------------------------------------------------- print-tcp.c
@@ -2119,6 +2334,18 @@ public final class TcpdumpPrinter {
                     int seq = u16(dp + 6);
                     out.append(", id ").append(id).append(", seq ").append(seq);
                 }
+                case 130 -> {
+                    if (length == 24) {
+                        mld6Print(dp);
+                    } else if (length >= 28) {
+                        out.append(" v2");
+                        mldv2QueryPrint(dp, length);
+                    } else {
+                        out.append(" unknown-version (len ").append(length).append(") ");
+                    }
+                }
+                case 131, 132 -> mld6Print(dp);
+                case 143 -> mldv2ReportPrint(dp, length);
                 case 133 -> {
                     if (opt.vflag() > 0 && !icmp6OptPrint(dp + 8, length - 8)) throw TRUNCATED;
                 }
@@ -2153,6 +2380,90 @@ public final class TcpdumpPrinter {
         } catch (Truncated t) {
             ndPrintTrunc();
         }
+    }
+
+    /** mld6_print(). */
+    private void mld6Print(int bp) {
+        if (bp + 24 > snapend) return;
+        out.append("max resp delay: ").append(u16(bp + 4)).append(' ');
+        String addr = ip6addr(bp + 8);
+        out.append("addr: ").append(addr);
+    }
+
+    /** mldv2_report_print(). */
+    private void mldv2ReportPrint(int bp, int len) {
+        if (len < 8) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int ngroups = u16(bp + 6);
+        out.append(", ").append(ngroups).append(" group record(s)");
+        if (opt.vflag() == 0) return;
+        int group = 8;
+        for (int i = 0; i < ngroups; i++) {
+            if (len < group + 20) {
+                out.append(" [invalid number of groups]");
+                return;
+            }
+            String g = ip6addr(bp + group + 4);
+            out.append(" [gaddr ").append(g);
+            int t = u8(bp + group);
+            out.append(' ').append(t >= 1 && t <= 6 ? igmpV3RecordType(t) : " [v2-report-#" + t + "]");
+            int nsrcs = u16(bp + group + 2);
+            if (len < group + 20 + nsrcs * 16) {
+                out.append(" [invalid number of sources ").append(nsrcs).append(']');
+                return;
+            }
+            if (opt.vflag() == 1) {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            } else {
+                out.append(" {");
+                for (int j = 0; j < nsrcs; j++) {
+                    String src = ip6addr(bp + group + 20 + j * 16);
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            }
+            group += 20 + nsrcs * 16;
+            out.append(']');
+        }
+    }
+
+    /** mldv2_query_print(). */
+    private void mldv2QueryPrint(int bp, int len) {
+        if (len < 28) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int mrc = u16(bp + 4);
+        long mrt = mrc < 32768 ? mrc : (long) ((mrc & 0x0fff) | 0x1000) << (((mrc & 0x7000) >> 12) + 3);
+        if (opt.vflag() > 0) out.append(" [max resp delay=").append(mrt).append(']');
+        String g = ip6addr(bp + 8);
+        out.append(" [gaddr ").append(g);
+        if (opt.vflag() > 0) {
+            int f = u8(bp + 24);
+            if ((f & 0x08) != 0) out.append(" sflag");
+            if ((f & 0x07) != 0) out.append(" robustness=").append(f & 7);
+            int q = u8(bp + 25);
+            int qqi = q < 128 ? q : ((q & 0x0f) | 0x10) << (((q & 0x70) >> 4) + 3);
+            out.append(" qqi=").append(qqi);
+        }
+        int nsrcs = u16(bp + 26);
+        if (nsrcs > 0) {
+            if (len < 28 + nsrcs * 16) {
+                out.append(" [invalid number of sources]");
+            } else if (opt.vflag() > 1) {
+                out.append(" {");
+                for (int i = 0; i < nsrcs; i++) {
+                    String src = ip6addr(bp + 28 + i * 16);
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            } else {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            }
+        }
+        out.append(']');
     }
 
     /**

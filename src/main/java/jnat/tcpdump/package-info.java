@@ -22,9 +22,10 @@
  *   <li>Decoded: Ethernet, 802.1Q, MPLS, ARP/RARP, IPv4 (options, fragments), TCP (flags, relative
  *       sequence numbers tracked per connection as print-tcp.c's tcp_seq_hash does, every option tcpdump
  *       names), UDP, ICMP (every type tcpdump names), IGMP, DNS over UDP and TCP port 53, mDNS, the first line
- *       of HTTP on ports 80/8080, IPv6 headers followed by TCP, UDP or ICMPv6 (echo, unreachable, too big,
- *       time exceeded, parameter problem, neighbour and router solicitation, neighbour advertisement
- *       with their link-address and MTU options). Protocols tcpdump has no dissector for print as it prints them
+ *       of HTTP on ports 80/8080, IPv6 with hop-by-hop, destination-options and fragment headers,
+ *       followed by TCP, UDP or ICMPv6 (echo, errors, MLD v1/v2, neighbour and router solicitation,
+ *       neighbour advertisement with link-address and MTU options). Protocols tcpdump has no dissector for
+ *       print as it prints them
  *       ({@code ip-proto-253 20}, a hex dump for unknown ethertypes).</li>
  *   <li>Broken packets print as tcpdump prints them: {@code truncated-ip}, {@code bad-hlen},
  *       {@code bad-len}, {@code [bad hdr length ...]}, {@code [bad opt]}, and {@code [|tcp]} (the
@@ -34,7 +35,7 @@
  * </ul>
  *
  * <h2>Not decoded (tcpdump prints more)</h2>
- * IPv6 extension headers (so MLD, which rides behind a hop-by-hop header); ICMPv6 router
+ * IPv6 routing and mobility headers; ICMPv6 router
  * advertisements and redirects with -v, and ND options other than link-address and MTU; TCP payloads on ports tcpdump hands
  * to other dissectors (telnet, SMTP, BGP, SSH, SMB, NFS, ...); UDP payloads on ports other than 53 that
  * tcpdump decodes (print-udp.c's list: BOOTP, NTP, SNMP, syslog, VXLAN, ...; jnat prints

@@ -616,6 +616,32 @@ final class Corpus {
             put16(m, 2, fold(sum(s, m, 0, m.length)));
             packets.add(new Packet(ethernet(MAC_A, MAC_B, 0x86dd, concat(ip6Header(b, a, 58, m.length, 64), m))));
         }
+        // Extension headers: hop-by-hop (router alert) before MLD, destination options, fragments.
+        byte[] hbhRa = bytes(58, 0, 5, 2, 0, 0, 1, 0);
+        byte[][] mld = {
+                concat(bytes(143, 0, 0, 0, 0, 0, 0, 2), bytes(4, 0, 0, 0), ip6("ff02::fb"),
+                        bytes(3, 0, 0, 1), ip6("ff05::2"), ip6("2001:db8::99")),
+                concat(bytes(130, 0, 0, 0, 0x27, 0x10, 0, 0), ip6("::")),
+                concat(bytes(131, 0, 0, 0, 0, 0, 0, 0), ip6("ff02::fb")),
+                concat(bytes(132, 0, 0, 0, 0, 0, 0, 0), ip6("ff02::fb")),
+                concat(bytes(130, 0, 0, 0, 0x80, 0x10, 0, 0), ip6("ff02::fb"), bytes(0x0a, 125, 0, 1), ip6("2001:db8::7")),
+                concat(bytes(130, 0, 0, 0, 0, 100, 0, 0), ip6("::"), bytes(2, 125)),
+        };
+        for (byte[] m : mld) {
+            long s = pseudo6(ip6(ll), ip6("ff02::16"), 58, m.length);
+            put16(m, 2, fold(sum(s, m, 0, m.length)));
+            byte[] payload = concat(hbhRa, m);
+            packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(ll, "ff02::16", 0, payload.length, 1), payload))));
+        }
+        byte[] u6 = udp(ip6(a), ip6(b), true, 20000, 30000, payload(40), -1);
+        byte[] dst = concat(bytes(17, 1, 1, 4, 0, 0, 0, 0, 0, 0x77, 3, 1, 2, 3, 0, 0), u6);
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, b, 60, dst.length, 64), dst))));
+        byte[] frag0 = concat(bytes(17, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef), java.util.Arrays.copyOf(u6, 24));
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, b, 44, frag0.length, 64), frag0))));
+        byte[] frag1 = concat(bytes(17, 0, 0, 24, 0xde, 0xad, 0xbe, 0xef), java.util.Arrays.copyOfRange(u6, 24, u6.length));
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, b, 44, frag1.length, 64), frag1))));
+        byte[] twoHbh = concat(bytes(0, 0, 1, 4, 0, 0, 0, 0), bytes(58, 0, 1, 4, 0, 0, 0, 0), mld[2]);
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(ll, "ff02::16", 0, twoHbh.length, 1), twoHbh))));
         for (byte[] m : nd) {
             long s = pseudo6(ip6(ll), ip6("ff02::1:ff00:1"), 58, m.length);
             put16(m, 2, fold(sum(s, m, 0, m.length)));
