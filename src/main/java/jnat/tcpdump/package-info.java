@@ -21,12 +21,11 @@
  *   <li>Link types: Ethernet (1), raw IP (101), raw IPv4 (228), raw IPv6 (229), BSD loopback (0).</li>
  *   <li>Decoded: Ethernet, 802.1Q, MPLS, ARP/RARP, IPv4 (options, fragments), TCP (flags, relative
  *       sequence numbers tracked per connection as print-tcp.c's tcp_seq_hash does, every option tcpdump
- *       names), UDP, ICMP (every type tcpdump names), IGMP, DNS over UDP and TCP port 53, mDNS, the first line
- *       of HTTP on ports 80/8080, IPv6 with hop-by-hop, destination-options and fragment headers,
+ *       names), UDP, ICMP (every type tcpdump names), IGMP, DNS over UDP and TCP port 53, mDNS, the first
+ *       line of HTTP on ports 80/8080, IPv6 with hop-by-hop, destination-options and fragment headers
  *       followed by TCP, UDP or ICMPv6 (echo, errors, MLD v1/v2, neighbour and router solicitation,
- *       neighbour advertisement with link-address and MTU options). Protocols tcpdump has no dissector for
- *       print as it prints them
- *       ({@code ip-proto-253 20}, a hex dump for unknown ethertypes).</li>
+ *       neighbour advertisement with link-address and MTU options). Protocols tcpdump has no dissector
+ *       for print as it prints them ({@code ip-proto-253 20}, a hex dump for unknown ethertypes).</li>
  *   <li>Broken packets print as tcpdump prints them: {@code truncated-ip}, {@code bad-hlen},
  *       {@code bad-len}, {@code [bad hdr length ...]}, {@code [bad opt]}, and {@code [|tcp]} (the
  *       protocol where the capture ended).</li>
@@ -35,12 +34,12 @@
  * </ul>
  *
  * <h2>Not decoded (tcpdump prints more)</h2>
- * IPv6 routing and mobility headers; ICMPv6 router
- * advertisements and redirects with -v, and ND options other than link-address and MTU; TCP payloads on ports tcpdump hands
- * to other dissectors (telnet, SMTP, BGP, SSH, SMB, NFS, ...); UDP payloads on ports other than 53 that
- * tcpdump decodes (print-udp.c's list: BOOTP, NTP, SNMP, syslog, VXLAN, ...; jnat prints
- * {@code UDP, length N} for them); 802.3/LLC frames (IS-IS, STP); EIGRP, OSPF, GRE, ESP and other IP
- * protocols tcpdump knows; EDNS0 option bodies (-vv); RFC 4884 ICMP extensions (-v); hex dumps (-x/-X).
+ * IPv6 routing and mobility headers; ICMPv6 router advertisements and redirects with -v, and ND options
+ * other than link-address and MTU; TCP payloads on ports tcpdump hands to other dissectors (telnet, SMTP,
+ * BGP, SSH, SMB, NFS, ...); UDP payloads on ports other than 53 and 5353 that tcpdump decodes
+ * (print-udp.c's list: BOOTP, NTP, SNMP, syslog, VXLAN, ...; jnat prints {@code UDP, length N} for
+ * them); 802.3/LLC frames (IS-IS, STP); EIGRP, OSPF, GRE, ESP and other IP protocols tcpdump knows;
+ * EDNS0 option bodies (-vv); RFC 4884 ICMP extensions (-v); hex dumps (-x/-X).
  * Host, port and protocol names are never looked up.
  *
  * <h2>How it works</h2>
