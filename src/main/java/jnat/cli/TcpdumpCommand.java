@@ -25,7 +25,7 @@ public final class TcpdumpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "-r", paramLabel = "FILE", required = true, description = "the capture file to read")
+    @Option(names = "-r", paramLabel = "FILE", required = true, description = "the capture file to read (- for stdin)")
     Path file;
 
     @Option(names = "-e", description = "print the link-level header")
@@ -57,7 +57,8 @@ public final class TcpdumpCommand implements Callable<Integer> {
      * then one line naming the file and the offset, and returns 1, as tcpdump does.
      */
     public static int run(Path file, TcpdumpPrinter.Options options, long count, PrintWriter out, PrintWriter err) {
-        try (PcapReader reader = PcapReader.open(file)) {
+        try (PcapReader reader = file.toString().equals("-")
+                ? PcapReader.open(new java.io.BufferedInputStream(System.in, 1 << 16), "-") : PcapReader.open(file)) {
             err.println("reading from file " + file + ", link-type " + LinkType.describe(reader.linkType())
                     + ", snapshot length " + reader.snapLength());
             err.flush();

@@ -2,7 +2,8 @@ package jnat.tcpdump;
 
 /**
  * DNS as tcpdump's print-domain.c prints it: the header summary, the questions, and the answers
- * (all sections with -vv). Not decoded: EDNS0 option bodies and bit labels (rare), mDNS.
+ * (all sections with -vv), plain and multicast (port 5353). Not decoded: EDNS0 option bodies and bit
+ * labels (rare).
  */
 final class DnsPrinter {
     private static final String[] OPS = {"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7",
@@ -104,8 +105,11 @@ final class DnsPrinter {
         return rcode < RESP.length ? RESP[rcode] : " Resp" + (rcode & 0xfff);
     }
 
-    /** domain_print(). */
-    void domainPrint(int bp, int length, boolean overTcp) {
+    private boolean mdns;
+
+    /** domain_print(); {@code isMdns} for port 5353, where the top bit of a class has its own meaning. */
+    void domainPrint(int bp, int length, boolean overTcp, boolean isMdns) {
+        mdns = isMdns;
         p.setProtocol("domain");
         if (overTcp) {
             if (length < 2) {
@@ -443,8 +447,10 @@ final class DnsPrinter {
         if (cp == NULL || !p.has(cp, 4)) return NULL;
         int type = p.get16(cp);
         out.append(' ').append(typeName(type));
-        int cls = p.get16(cp + 2);
+        int i = p.get16(cp + 2);
+        int cls = mdns ? i & ~0x8000 : i;
         if (cls != 1) out.append(' ').append(className(cls));
+        if (mdns) out.append((i & 0x8000) != 0 ? " (QU)" : " (QM)");
         out.append("? ");
         cp = fqdnPrint(np, bp);
         return cp == NULL ? NULL : cp + 4;
@@ -462,9 +468,11 @@ final class DnsPrinter {
         if (cp == NULL || !p.has(cp, 10)) return p.snapend();
         int typ = p.get16(cp);
         cp += 2;
-        int cls = p.get16(cp);
+        int i = p.get16(cp);
         cp += 2;
+        int cls = mdns ? i & ~0x8000 : i;
         if (cls != 1 && typ != 41) out.append(' ').append(className(cls));
+        if (mdns && (i & 0x8000) != 0) out.append(" (Cache flush)");
         int optFlags = 0;
         if (typ == 41) {
             cp += 2;

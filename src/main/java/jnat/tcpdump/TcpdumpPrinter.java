@@ -57,6 +57,7 @@ public final class TcpdumpPrinter {
     private long refSec = Long.MIN_VALUE;
     private long refUsec;
 
+    private final DnsPrinter dns = new DnsPrinter(this);
     private final Map<SeqKey, long[]> tcpSeq4 = new HashMap<>();
     private final Map<SeqKey, long[]> tcpSeq6 = new HashMap<>();
 
@@ -396,6 +397,31 @@ public final class TcpdumpPrinter {
         ascii.setLength(0);
     }
 
+    /** print_unknown_data(): hex_print() of what was captured of {@code len} bytes. */
+    private void printUnknownData(int cp, String indent, int len) {
+        if (cp > snapend) {
+            out.append(indent).append("Dissector error: print_unknown_data called with pointer past end of packet");
+            return;
+        }
+        len = Math.min(len, snapend - cp);
+        int oset = 0;
+        int i = 0;
+        for (int n = len / 2; n > 0; n--) {
+            if ((i++ % 8) == 0) {
+                out.append(indent).append("0x").append(hex(oset, 4)).append(": ");
+                oset += 16;
+            }
+            out.append(' ');
+            hex2(out, b[cp++] & 0xff);
+            hex2(out, b[cp++] & 0xff);
+        }
+        if ((len & 1) != 0) {
+            if ((i % 8) == 0) out.append(indent).append("0x").append(hex(oset, 4)).append(": ");
+            out.append(' ');
+            hex2(out, b[cp] & 0xff);
+        }
+    }
+
     private static boolean isGraph(int c) {
         return c > 0x20 && c <= 0x7e;
     }
@@ -607,6 +633,7 @@ public final class TcpdumpPrinter {
             case 0x0800 -> ipPrint(p, length);
             case 0x86dd -> ip6Print(p, length);
             case 0x0806, 0x8035 -> arpPrint(p, length, caplen);
+            case 0x8847, 0x8848 -> mplsPrint(p, length);
             default -> {
                 return false;
             }
@@ -753,18 +780,12 @@ public final class TcpdumpPrinter {
         };
     }
 
-    /** ip_print(). */
+    /**
+     * ip_print(). Its own "trunc:" label and a failed read both end in nd_print_trunc() with ndo_protocol,
+     * so both are the {@link Truncated} unwinding to {@link #prettyPrintPacket}.
+     */
     private void ipPrint(int ip, int length) {
         protocol = "ip";
-        try {
-            ipPrintBody(ip, length);
-        } catch (Truncated t) {
-            // ip_print's own "trunc:" label and the longjmp both end in nd_print_trunc with ndo_protocol.
-            throw t;
-        }
-    }
-
-    private void ipPrintBody(int ip, int length) {
         int v = u8(ip) >> 4;
         if (v != 4) {
             if (v == 6) out.append("IP6, wrong link-layer encapsulation");
@@ -995,6 +1016,14 @@ public final class TcpdumpPrinter {
                     ndPrintInvalid();
                 }
             }
+            case 2 -> {
+                if (ver == 4) {
+                    igmpPrint(bp, length);
+                } else {
+                    out.append("[IGMP requires IPv4]");
+                    ndPrintInvalid();
+                }
+            }
             case 4 -> ipPrint(bp, length);
             case 41 -> ip6Print(bp, length);
             case 59 -> out.append("no next header");
@@ -1003,9 +1032,217 @@ public final class TcpdumpPrinter {
         }
     }
 
+    // ---------------------------------------------------------------- print-igmp.c, print-mpls.c
+
+    /** igmp_print() for queries, reports and leaves (DVMRP, PIMv1 and mtrace bodies are not decoded). */
+    private void igmpPrint(int bp, int len) {
+        protocol = "igmp";
+        int type = u8(bp);
+        switch (type) {
+            case 0x11 -> {
+                out.append("igmp query");
+                if (len >= 12) {
+                    igmpV3Query(bp, len);
+                } else {
+                    int mrt = u8(bp + 1);
+                    if (mrt != 0) {
+                        out.append(" v2");
+                        if (mrt != 100) out.append(" [max resp time ").append(mrt).append(']');
+                    } else {
+                        out.append(" v1");
+                    }
+                    if (u32(bp + 4) != 0) {
+                        String g = ipaddr(bp + 4);
+                        out.append(" [gaddr ").append(g).append(']');
+                    }
+                    if (len != 8) out.append(" [len ").append(len).append(']');
+                }
+            }
+            case 0x12 -> {
+                String g = ipaddr(bp + 4);
+                out.append("igmp v1 report ").append(g);
+                if (len != 8) out.append(" [len ").append(len).append(']');
+            }
+            case 0x16 -> {
+                String g = ipaddr(bp + 4);
+                out.append("igmp v2 report ").append(g);
+            }
+            case 0x22 -> {
+                out.append("igmp v3 report");
+                igmpV3Report(bp, len);
+            }
+            case 0x17 -> {
+                String g = ipaddr(bp + 4);
+                out.append("igmp leave ").append(g);
+            }
+            default -> out.append("igmp-").append(type);
+        }
+        if (opt.vflag() > 0 && len >= 4 && ttest(bp, len) && inCksum(0, bp, len) != 0) {
+            out.append(" bad igmp cksum ").append(Integer.toHexString(u16(bp + 2))).append('!');
+        }
+    }
+
+    private static String igmpV3RecordType(int t) {
+        return switch (t) {
+            case 1 -> "is_in";
+            case 2 -> "is_ex";
+            case 3 -> "to_in";
+            case 4 -> "to_ex";
+            case 5 -> "allow";
+            case 6 -> "block";
+            default -> " [v3-report-#" + t + "]";
+        };
+    }
+
+    /** print_igmpv3_report(). */
+    private void igmpV3Report(int bp, int len) {
+        if (len < 16 || (len & 3) != 0) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int ngroups = u16(bp + 6);
+        out.append(", ").append(ngroups).append(" group record(s)");
+        if (opt.vflag() == 0) return;
+        int group = 8;
+        for (int i = 0; i < ngroups; i++) {
+            if (len < group + 8) {
+                out.append(" [invalid number of groups]");
+                return;
+            }
+            String g = ipaddr(bp + group + 4);
+            out.append(" [gaddr ").append(g);
+            out.append(' ').append(igmpV3RecordType(u8(bp + group)));
+            int nsrcs = u16(bp + group + 2);
+            if (len < group + 8 + (nsrcs << 2)) {
+                out.append(" [invalid number of sources ").append(nsrcs).append(']');
+                return;
+            }
+            if (opt.vflag() == 1) {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            } else {
+                out.append(" {");
+                for (int j = 0; j < nsrcs; j++) {
+                    String src = ipaddr(bp + group + 8 + (j << 2));
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            }
+            group += 8 + (nsrcs << 2);
+            out.append(']');
+        }
+    }
+
+    /** print_igmpv3_query(). */
+    private void igmpV3Query(int bp, int len) {
+        out.append(" v3");
+        if (len < 12 || (len & 3) != 0) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int mrc = u8(bp + 1);
+        int mrt = mrc < 128 ? mrc : ((mrc & 0x0f) | 0x10) << (((mrc & 0x70) >> 4) + 3);
+        if (mrc != 100) {
+            out.append(" [max resp time ");
+            if (mrt < 600) out.append(String.format("%.1fs", mrt * 0.1));
+            else unsignedRelts(mrt / 10);
+            out.append(']');
+        }
+        if (u32(bp + 4) == 0) return;
+        String g = ipaddr(bp + 4);
+        out.append(" [gaddr ").append(g);
+        int nsrcs = u16(bp + 10);
+        if (nsrcs > 0) {
+            if (len < 12 + (nsrcs << 2)) {
+                out.append(" [invalid number of sources]");
+            } else if (opt.vflag() > 1) {
+                out.append(" {");
+                for (int i = 0; i < nsrcs; i++) {
+                    String src = ipaddr(bp + 12 + (i << 2));
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            } else {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            }
+        }
+        out.append(']');
+    }
+
+    /** unsigned_relts_print(): 1y1w1d1h1m1s. */
+    private void unsignedRelts(long secs) {
+        String[] names = {"y", "w", "d", "h", "m", "s"};
+        long[] seconds = {31536000, 604800, 86400, 3600, 60, 1};
+        if (secs == 0) {
+            out.append("0s");
+            return;
+        }
+        for (int i = 0; i < names.length && secs > 0; i++) {
+            if (secs >= seconds[i]) {
+                out.append(secs / seconds[i]).append(names[i]);
+                secs -= (secs / seconds[i]) * seconds[i];
+            }
+        }
+    }
+
+    private static final String[] MPLS_LABEL_NAMES = {"IPv4 explicit NULL", "router alert", "IPv6 explicit NULL",
+            "implicit NULL", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd", "rsvd",
+            "rsvd"};
+
+    /** mpls_print(): the label stack, then the payload guessed from the label or its first nibble. */
+    private void mplsPrint(int p, int length) {
+        protocol = "mpls";
+        out.append("MPLS");
+        long entry;
+        int depth = 0;
+        do {
+            if (length < 4) {
+                ndPrintInvalid();
+                tcheck(p, length);
+                return;
+            }
+            entry = u32(p);
+            int label = (int) (entry >>> 12);
+            out.append(depth > 0 && opt.vflag() > 0 ? "\n\t" : " ").append("(label ").append(label);
+            depth++;
+            if (opt.vflag() > 0 && label < MPLS_LABEL_NAMES.length) {
+                out.append(" (").append(MPLS_LABEL_NAMES[label]).append(')');
+            }
+            out.append(", tc ").append((entry >> 9) & 7);
+            if ((entry & 0x100) != 0) out.append(", [S]");
+            out.append(", ttl ").append(entry & 0xff).append(')');
+            p += 4;
+            length -= 4;
+        } while ((entry & 0x100) == 0);
+        int label = (int) (entry >>> 12);
+        int pt; // 4, 6, or 0 for unknown (OSI is not decoded by jnat: printed as unknown)
+        switch (label) {
+            case 0, 3 -> pt = 4;
+            case 2 -> pt = 6;
+            default -> {
+                if (length < 1) return;
+                int first = u8(p);
+                pt = first >= 0x45 && first <= 0x4f ? 4 : first >= 0x60 && first <= 0x6f ? 6 : 0;
+            }
+        }
+        switch (pt) {
+            case 4 -> {
+                out.append(opt.vflag() > 0 ? "\n\t" : " ");
+                ipPrint(p, length);
+            }
+            case 6 -> {
+                out.append(opt.vflag() > 0 ? "\n\t" : " ");
+                ip6Print(p, length);
+            }
+            default -> hexAndAsciiPrint(p, length);
+        }
+    }
+
     // ---------------------------------------------------------------- print-ip6.c
 
-    /** ip6_print() for a header followed directly by the upper-layer protocol (extension headers are not decoded). */
+    /**
+     * ip6_print(): the header, the hop-by-hop, destination-options and fragment headers, then the
+     * upper-layer protocol (routing and mobility headers are not decoded by jnat).
+     */
     private void ip6Print(int ip6, int length) {
         protocol = "ip6";
         tcheck(ip6, 40);
@@ -1037,22 +1274,234 @@ public final class TcpdumpPrinter {
                     .append(nh).append(") payload length: ").append(payloadLen).append(") ");
         }
         pushSnaplen(ip6, len);
-        int cp = ip6 + 40;
-        len -= 40;
-        if (nh != 6 && nh != 17 && nh != 33 && nh != 132) {
-            out.append(ip6addr(ip6 + 8)).append(" > ").append(ip6addr(ip6 + 24)).append(": ");
+        int cp = ip6;
+        int advance = 40;
+        long totalAdvance = 0;
+        boolean fragmented = false, foundExtension = false, foundHbh = false;
+        foundJumbo = false;
+        int ph = 255;
+        while (cp < snapend && advance > 0) {
+            if (len < advance) {
+                ndPrintTrunc();
+                return;
+            }
+            cp += advance;
+            len -= advance;
+            totalAdvance += advance;
+            if (cp == ip6 + 40 && nh != 6 && nh != 17 && nh != 33 && nh != 132) {
+                out.append(ip6addr(ip6 + 8)).append(" > ").append(ip6addr(ip6 + 24)).append(": ");
+            }
+            switch (nh) {
+                case 0 -> {
+                    if (foundHbh) {
+                        out.append("[The Hop-by-Hop Options header was already found]");
+                        ndPrintInvalid();
+                        return;
+                    }
+                    if (ph != 255) {
+                        out.append("[The Hop-by-Hop Options header don't follow the IPv6 header]");
+                        ndPrintInvalid();
+                        return;
+                    }
+                    advance = hbhoptProcess(cp, payloadLen);
+                    if (payloadLen == 0 && !foundJumbo) {
+                        out.append("[No valid Jumbo Payload Hop-by-Hop option found]");
+                        ndPrintInvalid();
+                        return;
+                    }
+                    if (advance < 0) {
+                        popSnaplen();
+                        return;
+                    }
+                    foundExtension = true;
+                    foundHbh = true;
+                    nh = u8(cp);
+                }
+                case 60 -> {
+                    advance = dstoptProcess(cp);
+                    if (advance < 0) {
+                        popSnaplen();
+                        return;
+                    }
+                    foundExtension = true;
+                    nh = u8(cp);
+                }
+                case 44 -> {
+                    advance = frag6Print(cp, ip6);
+                    if (advance < 0 || snapend <= cp + advance) {
+                        popSnaplen();
+                        return;
+                    }
+                    foundExtension = true;
+                    nh = u8(cp);
+                    fragmented = true;
+                }
+                case 43, 62, 135 -> {
+                    out.append("[IPv6 extension header ").append(nh).append(" not decoded by jnat]");
+                    popSnaplen();
+                    return;
+                }
+                default -> {
+                    if (foundJumbo) {
+                        len = jumboLen + 40L;
+                        if (len < totalAdvance) {
+                            ndPrintTrunc();
+                            return;
+                        }
+                        if (length < len) out.append("truncated-ip6 - ").append(len - length).append(" bytes missing!");
+                        changeSnaplen(ip6, len);
+                        len -= totalAdvance;
+                    } else if (payloadLen == 0) {
+                        if (foundExtension) {
+                            ndPrintTrunc();
+                            return;
+                        }
+                        len = 40;
+                        changeSnaplen(ip6, len);
+                        len -= totalAdvance;
+                    }
+                    ipDemuxPrint(cp, (int) len, 6, fragmented, nh, ip6);
+                    popSnaplen();
+                    return;
+                }
+            }
+            ph = nh;
+            protocol = "ip6";
         }
-        if (nh == 0 || nh == 60 || nh == 43 || nh == 44 || nh == 135 || nh == 62) {
-            out.append("[IPv6 extension header ").append(nh).append(" not decoded by jnat]");
-            popSnaplen();
-            return;
-        }
-        if (payloadLen == 0) {
-            changeSnaplen(ip6, 40);
-            len = 0;
-        }
-        ipDemuxPrint(cp, (int) len, 6, false, nh, ip6);
         popSnaplen();
+    }
+
+    private boolean foundJumbo;
+    private long jumboLen;
+
+    /** hbhopt_process(): the length of the header, or -1 after printing the truncation marker. */
+    private int hbhoptProcess(int dp, int payloadLen) {
+        protocol = "hbhopt";
+        int hbhlen = (u8(dp + 1) + 1) << 3;
+        if (!ttest(dp, hbhlen)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        out.append("HBH ");
+        if (!ip6OptProcess(dp + 2, hbhlen - 2, true, payloadLen)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        return hbhlen;
+    }
+
+    /** dstopt_process(). */
+    private int dstoptProcess(int dp) {
+        protocol = "dstopt";
+        int dstoptlen = (u8(dp + 1) + 1) << 3;
+        if (!ttest(dp, dstoptlen)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        out.append("DSTOPT ");
+        if (opt.vflag() > 0 && !ip6OptProcess(dp + 2, dstoptlen - 2, false, 0)) {
+            ndPrintTrunc();
+            return -1;
+        }
+        return dstoptlen;
+    }
+
+    /** ip6_opt_process() (the home-address option's sub-options are not decoded); false for "trunc". */
+    private boolean ip6OptProcess(int bp, int len, boolean hopByHop, int payloadLen) {
+        if (len == 0) return true;
+        boolean v = opt.vflag() > 0;
+        boolean seenJumbo = false;
+        int optlen;
+        for (int i = 0; i < len; i += optlen) {
+            int type = u8(bp + i);
+            if (type == 0) {
+                optlen = 1;
+            } else {
+                if (i + 1 < len) optlen = u8(bp + i + 1) + 2;
+                else return false;
+            }
+            if (i + optlen > len) return false;
+            switch (type) {
+                case 0 -> {
+                    if (v) out.append("(pad1)");
+                }
+                case 1 -> {
+                    if (len - i < 2) {
+                        out.append("(padn: trunc)");
+                        return false;
+                    }
+                    if (v) out.append("(padn)");
+                }
+                case 5 -> {
+                    if (len - i < 4) {
+                        out.append("(rtalert: trunc)");
+                        return false;
+                    }
+                    if (u8(bp + i + 1) != 2) {
+                        out.append("(rtalert: invalid len ").append(u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    if (v) out.append("(rtalert: 0x").append(hex(u16(bp + i + 2), 4)).append(") ");
+                }
+                case 0xc2 -> {
+                    if (len - i < 6) {
+                        out.append("(jumbo: trunc)");
+                        return false;
+                    }
+                    if (u8(bp + i + 1) != 4) {
+                        out.append("(jumbo: invalid len ").append(u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    long jumbolen = u32(bp + i + 2);
+                    if (seenJumbo) {
+                        if (v) out.append("(jumbo: ").append(jumbolen).append(" - already seen) ");
+                    } else {
+                        seenJumbo = true;
+                        if (!hopByHop) {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(" - not a hop-by-hop option) ");
+                        } else if (payloadLen != 0) {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(" - payload len != 0) ");
+                        } else if (jumbolen < 65536) {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(" - < 65536) ");
+                        } else {
+                            if (v) out.append("(jumbo: ").append(jumbolen).append(") ");
+                        }
+                        if (hopByHop) {
+                            foundJumbo = true;
+                            jumboLen = jumbolen;
+                        }
+                    }
+                }
+                default -> {
+                    if (len - i < 2) {
+                        out.append("(type ").append(type).append(": trunc)");
+                        return false;
+                    }
+                    if (v) out.append("(opt_type 0x").append(hex(type, 2)).append(": len=").append(u8(bp + i + 1))
+                            .append(')');
+                }
+            }
+        }
+        if (v) out.append(' ');
+        return true;
+    }
+
+    /** frag6_print(): the header's length, or -1 for a fragment that is not the first. */
+    private int frag6Print(int dp, int ip6) {
+        protocol = "frag6";
+        long rest = 40L + u16(ip6 + 4) - (dp - ip6) - 8;
+        String restText = Long.toUnsignedString(rest);
+        int offset = u16(dp + 2) & 0xfff8;
+        if (opt.vflag() > 0) {
+            long ident = u32(dp + 4);
+            out.append("frag (0x").append(hex((int) ident, 8)).append(':').append(offset).append('|').append(restText)
+                    .append(')');
+        } else {
+            out.append("frag (").append(offset).append('|').append(restText).append(')');
+        }
+        if (offset != 0) return -1;
+        out.append(' ');
+        return 8;
     }
 
     // ---------------------------------------------------------------- print-tcp.c
@@ -1359,7 +1808,7 @@ public final class TcpdumpPrinter {
             return;
         }
         if (sport == 53 || dport == 53) {
-            new DnsPrinter(this).domainPrint(data, length, true);
+            dns.domainPrint(data, length, true, false);
         } else if (sport == 80 || dport == 80 || sport == 8080 || dport == 8080) {
             out.append(": ");
             txtprotoPrint(data, length, "http", HTTP_CMDS);
@@ -1539,17 +1988,6 @@ public final class TcpdumpPrinter {
 
     // ---------------------------------------------------------------- print-udp.c
 
-    /** UDP ports whose payload tcpdump hands to a protocol dissector that jnat does not have. */
-    static boolean udpPortDissected(int port) {
-        return switch (port) {
-            case 53, 67, 68, 69, 88, 123, 137, 138, 161, 162, 319, 320, 496, 500, 514, 520, 521, 525, 546, 547,
-                 646, 654, 698, 701, 750, 921, 1589, 1645, 1646, 1700, 1701, 1812, 1813, 1985, 2049, 2103, 2104,
-                 3456, 3503, 3784, 3785, 3799, 4342, 4500, 4567, 4784, 4789, 4790, 5060, 5353, 5359, 6081, 6343,
-                 6635, 6696, 6697, 6784, 7500, 8231, 8472, 8500, 12222, 12223, 17754, 30490, 49152 -> true;
-            default -> port >= 7000 && port <= 7009;
-        };
-    }
-
     private void udpIpAddrPrint(int iph, int sport, int dport) {
         boolean v6 = (u8(iph) >> 4) == 6;
         int nxt = v6 ? u8(iph + 6) : u8(iph + 9);
@@ -1621,7 +2059,11 @@ public final class TcpdumpPrinter {
             }
         }
         if (sport == 53 || dport == 53) {
-            new DnsPrinter(this).domainPrint(cp, length, false);
+            dns.domainPrint(cp, length, false, false);
+            return;
+        }
+        if (sport == 5353 || dport == 5353) {
+            dns.domainPrint(cp, length, false, true);
             return;
         }
         if (ulen > length && !fragmented) {
@@ -1821,6 +2263,10 @@ public final class TcpdumpPrinter {
         }
         int type = u8(dp);
         out.append("ICMP6, ").append(icmp6TypeName(type));
+        if (opt.vflag() > 0 && (type == 133 || type == 134 || type == 135 || type == 136 || type == 137
+                || type == 145 || type == 147)) {
+            out.append(", length ").append(length);
+        }
         int code = u8(dp + 1);
         try {
             switch (type) {
@@ -1852,15 +2298,23 @@ public final class TcpdumpPrinter {
                                     .append(dport);
                         }
                         default -> {
-                            out.append(" [jnat: code not decoded]");
-                            return;
+                            if (opt.vflag() <= 1) {
+                                printUnknownData(dp, "\n\t", length);
+                                return;
+                            }
                         }
                     }
                 }
-                case 2 -> out.append(", mtu ").append(u32(dp + 4));
+                case 2 -> {
+                    long mtu = u32(dp + 4);
+                    out.append(", mtu ").append(mtu);
+                }
                 case 3 -> {
                     switch (code) {
-                        case 0 -> out.append(" for ").append(ip6addr(oip + 24));
+                        case 0 -> {
+                            String dst = ip6addr(oip + 24);
+                            out.append(" for ").append(dst);
+                        }
                         case 1 -> out.append(" (reassembly)");
                         default -> out.append(", unknown code (").append(code).append(')');
                     }
@@ -1875,13 +2329,187 @@ public final class TcpdumpPrinter {
                         default -> out.append(", code-#").append(code);
                     }
                 }
-                case 128, 129 -> out.append(", id ").append(u16(dp + 4)).append(", seq ").append(u16(dp + 6));
-                default -> { }
+                case 128, 129 -> {
+                    int id = u16(dp + 4);
+                    int seq = u16(dp + 6);
+                    out.append(", id ").append(id).append(", seq ").append(seq);
+                }
+                case 130 -> {
+                    if (length == 24) {
+                        mld6Print(dp);
+                    } else if (length >= 28) {
+                        out.append(" v2");
+                        mldv2QueryPrint(dp, length);
+                    } else {
+                        out.append(" unknown-version (len ").append(length).append(") ");
+                    }
+                }
+                case 131, 132 -> mld6Print(dp);
+                case 143 -> mldv2ReportPrint(dp, length);
+                case 133 -> {
+                    if (opt.vflag() > 0 && !icmp6OptPrint(dp + 8, length - 8)) throw TRUNCATED;
+                }
+                case 135 -> {
+                    String target = ip6addr(dp + 8);
+                    out.append(", who has ").append(target);
+                    if (opt.vflag() > 0 && !icmp6OptPrint(dp + 24, length - 24)) throw TRUNCATED;
+                }
+                case 136 -> {
+                    String target = ip6addr(dp + 8);
+                    out.append(", tgt is ").append(target);
+                    if (opt.vflag() > 0) {
+                        long flags = u32(dp + 4);
+                        StringBuilder f = new StringBuilder();
+                        if ((flags & 0x80000000L) != 0) f.append("router");
+                        if ((flags & 0x40000000L) != 0) f.append(f.isEmpty() ? "" : ", ").append("solicited");
+                        if ((flags & 0x20000000L) != 0) f.append(f.isEmpty() ? "" : ", ").append("override");
+                        out.append(", Flags [").append(f.isEmpty() ? "none" : f).append(']');
+                        if (!icmp6OptPrint(dp + 24, length - 24)) throw TRUNCATED;
+                    }
+                }
+                default -> {
+                    if (type < 128 || (type > 147 && type != 155)) {
+                        // Types tcpdump's switch does not know: the length and a hex dump.
+                        out.append(", length ").append(length);
+                        if (opt.vflag() <= 1) printUnknownData(dp, "\n\t", length);
+                        return;
+                    }
+                }
             }
             if (opt.vflag() == 0) out.append(", length ").append(length);
         } catch (Truncated t) {
             ndPrintTrunc();
         }
+    }
+
+    /** mld6_print(). */
+    private void mld6Print(int bp) {
+        if (bp + 24 > snapend) return;
+        out.append("max resp delay: ").append(u16(bp + 4)).append(' ');
+        String addr = ip6addr(bp + 8);
+        out.append("addr: ").append(addr);
+    }
+
+    /** mldv2_report_print(). */
+    private void mldv2ReportPrint(int bp, int len) {
+        if (len < 8) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int ngroups = u16(bp + 6);
+        out.append(", ").append(ngroups).append(" group record(s)");
+        if (opt.vflag() == 0) return;
+        int group = 8;
+        for (int i = 0; i < ngroups; i++) {
+            if (len < group + 20) {
+                out.append(" [invalid number of groups]");
+                return;
+            }
+            String g = ip6addr(bp + group + 4);
+            out.append(" [gaddr ").append(g);
+            int t = u8(bp + group);
+            out.append(' ').append(t >= 1 && t <= 6 ? igmpV3RecordType(t) : " [v2-report-#" + t + "]");
+            int nsrcs = u16(bp + group + 2);
+            if (len < group + 20 + nsrcs * 16) {
+                out.append(" [invalid number of sources ").append(nsrcs).append(']');
+                return;
+            }
+            if (opt.vflag() == 1) {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            } else {
+                out.append(" {");
+                for (int j = 0; j < nsrcs; j++) {
+                    String src = ip6addr(bp + group + 20 + j * 16);
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            }
+            group += 20 + nsrcs * 16;
+            out.append(']');
+        }
+    }
+
+    /** mldv2_query_print(). */
+    private void mldv2QueryPrint(int bp, int len) {
+        if (len < 28) {
+            out.append(" [invalid len ").append(len).append(']');
+            return;
+        }
+        int mrc = u16(bp + 4);
+        long mrt = mrc < 32768 ? mrc : (long) ((mrc & 0x0fff) | 0x1000) << (((mrc & 0x7000) >> 12) + 3);
+        if (opt.vflag() > 0) out.append(" [max resp delay=").append(mrt).append(']');
+        String g = ip6addr(bp + 8);
+        out.append(" [gaddr ").append(g);
+        if (opt.vflag() > 0) {
+            int f = u8(bp + 24);
+            if ((f & 0x08) != 0) out.append(" sflag");
+            if ((f & 0x07) != 0) out.append(" robustness=").append(f & 7);
+            int q = u8(bp + 25);
+            int qqi = q < 128 ? q : ((q & 0x0f) | 0x10) << (((q & 0x70) >> 4) + 3);
+            out.append(" qqi=").append(qqi);
+        }
+        int nsrcs = u16(bp + 26);
+        if (nsrcs > 0) {
+            if (len < 28 + nsrcs * 16) {
+                out.append(" [invalid number of sources]");
+            } else if (opt.vflag() > 1) {
+                out.append(" {");
+                for (int i = 0; i < nsrcs; i++) {
+                    String src = ip6addr(bp + 28 + i * 16);
+                    out.append(' ').append(src);
+                }
+                out.append(" }");
+            } else {
+                out.append(", ").append(nsrcs).append(" source(s)");
+            }
+        }
+        out.append(']');
+    }
+
+    /**
+     * icmp6_opt_print() for the link-address and MTU options (other options are not decoded by jnat);
+     * false where tcpdump's returns -1 (truncated).
+     */
+    private boolean icmp6OptPrint(int cp, int resid) {
+        while (cp < snapend) {
+            if (!ttest(cp + 1, 1)) return false;
+            if (resid <= 0) return true;
+            int type = u8(cp);
+            int len = u8(cp + 1);
+            if (len == 0 || cp + (len << 3) > snapend) return false;
+            String name = switch (type) {
+                case 1 -> "source link-address";
+                case 2 -> "destination link-address";
+                case 3 -> "prefix info";
+                case 4 -> "redirected header";
+                case 5 -> "mtu";
+                case 25 -> "rdnss";
+                case 31 -> "dnssl";
+                case 7 -> "advertisement interval";
+                case 8 -> "homeagent information";
+                case 24 -> "route info";
+                default -> "unknown";
+            };
+            out.append("\n\t  ").append(name).append(" option (").append(type).append("), length ").append(len << 3)
+                    .append(" (").append(len).append("): ");
+            switch (type) {
+                case 1, 2 -> {
+                    for (int i = 0; i < (len << 3) - 2; i++) {
+                        if (i > 0) out.append(':');
+                        hex2(out, u8(cp + 2 + i));
+                    }
+                }
+                case 5 -> out.append(' ').append(u32(cp + 4)).append(len != 1 ? "bad option length" : "");
+                default -> {
+                    out.append("[jnat: option not decoded]");
+                    return true;
+                }
+            }
+            if (opt.vflag() > 1) printUnknownData(cp + 2, "\n\t    ", (len << 3) - 2);
+            cp += len << 3;
+            resid -= len << 3;
+        }
+        return true;
     }
 
     // ---------------------------------------------------------------- for DnsPrinter

@@ -53,6 +53,7 @@ final class Corpus {
         c.brokenIp();
         c.linkLayer();
         c.dns();
+        c.igmpAndMpls();
         c.ipv6();
         c.snaplenCuts();
         return c;
@@ -525,6 +526,53 @@ final class Corpus {
             add(udp4(new Ip4("8.8.8.8", "172.17.0.2", 17), 53, 40000 + i, a.toByteArray()));
         }
         add(udp4(new Ip4("172.17.0.2", "8.8.8.8", 17), 40100, 53, payload(5)));
+        // mDNS: the class's top bit asks for a unicast reply (QU) or flushes caches.
+        byte[] mq = concat(bytes(0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0), dnsName("printer.local"), bytes(0, 12, 0x80, 1),
+                dnsName("_ipp._tcp.local"), bytes(0, 12, 0, 1));
+        add(udp4(new Ip4("172.17.0.2", "224.0.0.251", 17), 5353, 5353, mq));
+        byte[] ma = concat(bytes(0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0), dnsName("printer.local"),
+                bytes(0, 1, 0x80, 1, 0, 0, 0, 120, 0, 4, 172, 17, 0, 9));
+        add(udp4(new Ip4("172.17.0.9", "224.0.0.251", 17), 5353, 5353, ma));
+    }
+
+    // ------------------------------------------------------------------ IGMP, MPLS, capture headers
+
+    private static byte[] igmp(byte[] msg) {
+        Frames.put16(msg, 2, 0);
+        Frames.put16(msg, 2, fold(sum(0, msg, 0, msg.length)));
+        return msg;
+    }
+
+    void igmpAndMpls() {
+        byte[][] messages = {
+                bytes(0x11, 0, 0, 0, 0, 0, 0, 0), bytes(0x11, 100, 0, 0, 0, 0, 0, 0),
+                bytes(0x11, 50, 0, 0, 239, 1, 2, 3), bytes(0x11, 100, 0, 0, 0, 0, 0, 0, 0, 0),
+                bytes(0x11, 100, 0, 0, 0, 0, 0, 0, 2, 125, 0, 0),
+                bytes(0x11, 200, 0, 0, 239, 1, 2, 3, 2, 125, 0, 2, 198, 51, 100, 1, 198, 51, 100, 2),
+                bytes(0x11, 0x90, 0, 0, 239, 1, 2, 3, 0, 0, 0, 0),
+                bytes(0x12, 0, 0, 0, 239, 1, 2, 3), bytes(0x16, 0, 0, 0, 239, 1, 2, 4), bytes(0x17, 0, 0, 0, 239, 1, 2, 4),
+                bytes(0x22, 0, 0, 0, 0, 0, 0, 2, 4, 0, 0, 1, 239, 1, 2, 5, 198, 51, 100, 7, 2, 0, 0, 0, 239, 1, 2, 6),
+                bytes(0x22, 0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 239, 1, 2, 5), bytes(0x22, 0, 0, 0, 0, 0, 0, 1, 9),
+                bytes(0x99, 0, 0, 0, 1, 2, 3, 4),
+        };
+        for (byte[] m : messages) {
+            Ip4 ip = new Ip4("172.17.0.2", "224.0.0.22", 2);
+            ip.ttl = 1;
+            ip.options = bytes(148, 4, 0, 0);
+            add(ip.build(igmp(m)));
+        }
+        byte[] inner = new Ip4("198.51.100.100", "203.0.113.100", 1).build(icmp(8, 0, 0x00050001, payload(20)));
+        int[][] stacks = {{18 << 12 | 0x100 | 254}, {19 << 12 | 64, 16 << 12 | 0x100 | 255}, {0x100 | 64},
+                {2 << 12 | 0x100 | 64}, {(1 << 12) | (5 << 9) | 0x100 | 1}};
+        for (int[] stack : stacks) {
+            byte[] labels = new byte[4 * stack.length];
+            for (int i = 0; i < stack.length; i++) put32(labels, 4 * i, stack[i] & 0xffffffffL);
+            packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x8847, concat(labels, inner))));
+        }
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x8848, concat(bytes(0, 0x11, 0x21, 0x40), payload(20)))));
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x8847, bytes(0, 0x11, 0x20))));
+        // Records whose capture header is itself wrong: tcpdump prints "[Invalid header: ...]".
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x0800, inner), 0));
     }
 
     // ------------------------------------------------------------------ IPv6
@@ -544,6 +592,62 @@ final class Corpus {
         put16(echo, 2, 0);
         put16(echo, 2, fold(sum(ps, echo, 0, echo.length)));
         packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, "::1", 58, echo.length, 64), echo))));
+        // Neighbour discovery: solicitation, advertisement, router solicitation, with link-address options.
+        String ll = "fe80::42:acff:fe11:2";
+        byte[][] nd = {
+                concat(bytes(135, 0, 0, 0, 0, 0, 0, 0), ip6("fe80::1"), bytes(1, 1), MAC_A),
+                concat(bytes(136, 0, 0, 0, 0x60, 0, 0, 0), ip6("fe80::1"), bytes(2, 1), MAC_B),
+                concat(bytes(136, 0, 0, 0, 0x80, 0, 0, 0), ip6("2001:db8::1")),
+                concat(bytes(133, 0, 0, 0, 0, 0, 0, 0), bytes(1, 1), MAC_A),
+                concat(bytes(135, 0, 0, 0, 0, 0, 0, 0), ip6("fe80::1"), bytes(5, 1, 0, 0, 0, 0, 5, 0xdc)),
+        };
+        byte[] quotedUdp6 = concat(ip6Header(a, b, 17, 20, 64), udp(ip6(a), ip6(b), true, 40000, 53, payload(12), -1));
+        byte[] quotedTcp6 = concat(ip6Header(a, b, 6, 20, 64), java.util.Arrays.copyOf(seg, 20));
+        List<byte[]> errors = new ArrayList<>();
+        for (int code = 0; code <= 6; code++) errors.add(concat(bytes(1, code, 0, 0, 0, 0, 0, 0), quotedUdp6));
+        errors.add(concat(bytes(1, 4, 0, 0, 0, 0, 0, 0), quotedTcp6));
+        errors.add(concat(bytes(2, 0, 0, 0, 0, 0, 5, 0), quotedUdp6));
+        for (int code = 0; code <= 2; code++) errors.add(concat(bytes(3, code, 0, 0, 0, 0, 0, 0), quotedUdp6));
+        for (int code = 0; code <= 4; code++) errors.add(concat(bytes(4, code, 0, 0, 0, 0, 0, 40), quotedUdp6));
+        errors.add(concat(bytes(77, 1, 0, 0, 1, 2, 3, 4), payload(9)));
+        errors.add(concat(bytes(250, 0, 0, 0, 1, 2, 3, 4)));
+        for (byte[] m : errors) {
+            long s = pseudo6(ip6(b), ip6(a), 58, m.length);
+            put16(m, 2, fold(sum(s, m, 0, m.length)));
+            packets.add(new Packet(ethernet(MAC_A, MAC_B, 0x86dd, concat(ip6Header(b, a, 58, m.length, 64), m))));
+        }
+        // Extension headers: hop-by-hop (router alert) before MLD, destination options, fragments.
+        byte[] hbhRa = bytes(58, 0, 5, 2, 0, 0, 1, 0);
+        byte[][] mld = {
+                concat(bytes(143, 0, 0, 0, 0, 0, 0, 2), bytes(4, 0, 0, 0), ip6("ff02::fb"),
+                        bytes(3, 0, 0, 1), ip6("ff05::2"), ip6("2001:db8::99")),
+                concat(bytes(130, 0, 0, 0, 0x27, 0x10, 0, 0), ip6("::")),
+                concat(bytes(131, 0, 0, 0, 0, 0, 0, 0), ip6("ff02::fb")),
+                concat(bytes(132, 0, 0, 0, 0, 0, 0, 0), ip6("ff02::fb")),
+                concat(bytes(130, 0, 0, 0, 0x80, 0x10, 0, 0), ip6("ff02::fb"), bytes(0x0a, 125, 0, 1), ip6("2001:db8::7")),
+                concat(bytes(130, 0, 0, 0, 0, 100, 0, 0), ip6("::"), bytes(2, 125)),
+        };
+        for (byte[] m : mld) {
+            long s = pseudo6(ip6(ll), ip6("ff02::16"), 58, m.length);
+            put16(m, 2, fold(sum(s, m, 0, m.length)));
+            byte[] payload = concat(hbhRa, m);
+            packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(ll, "ff02::16", 0, payload.length, 1), payload))));
+        }
+        byte[] u6 = udp(ip6(a), ip6(b), true, 20000, 30000, payload(40), -1);
+        byte[] dst = concat(bytes(17, 1, 1, 4, 0, 0, 0, 0, 0, 0x77, 3, 1, 2, 3, 0, 0), u6);
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, b, 60, dst.length, 64), dst))));
+        byte[] frag0 = concat(bytes(17, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef), java.util.Arrays.copyOf(u6, 24));
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, b, 44, frag0.length, 64), frag0))));
+        byte[] frag1 = concat(bytes(17, 0, 0, 24, 0xde, 0xad, 0xbe, 0xef), java.util.Arrays.copyOfRange(u6, 24, u6.length));
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(a, b, 44, frag1.length, 64), frag1))));
+        byte[] twoHbh = concat(bytes(0, 0, 1, 4, 0, 0, 0, 0), bytes(58, 0, 1, 4, 0, 0, 0, 0), mld[2]);
+        packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd, concat(ip6Header(ll, "ff02::16", 0, twoHbh.length, 1), twoHbh))));
+        for (byte[] m : nd) {
+            long s = pseudo6(ip6(ll), ip6("ff02::1:ff00:1"), 58, m.length);
+            put16(m, 2, fold(sum(s, m, 0, m.length)));
+            packets.add(new Packet(ethernet(MAC_B, MAC_A, 0x86dd,
+                    concat(ip6Header(ll, "ff02::1:ff00:1", 58, m.length, 255), m))));
+        }
     }
 
     // ------------------------------------------------------------------ snaplen cuts
