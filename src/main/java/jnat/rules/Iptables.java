@@ -36,6 +36,9 @@ public final class Iptables {
             "MARK", MarkTarget.Parser::new,
             "LOG", LogTarget.Parser::new);
 
+    private static final String NAT_DROP =
+            "The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.";
+
     private static final String SHORT_WITH_ARG = "AIDRNXEFZPLSCtsdiopmjgcwW";
 
     /** The outcome of one command: its output and whether the ruleset changed. */
@@ -317,7 +320,8 @@ public final class Iptables {
 
     private static String iface(String name) {
         if (name.length() > 15) throw new RuleError("interface name `" + name + "' must be shorter than IFNAMSIZ (15)");
-        return name;
+        return name.equals("+") ? "" : name; // "+" alone matches every interface: no interface at all
+
     }
 
     private static long counter(String s, String what) {
@@ -365,7 +369,7 @@ public final class Iptables {
             }
         }
         if (target == Target.DROP && t.name.equals("nat")) {
-            throw new RuleError("The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.");
+            throw new RuleError(NAT_DROP);
         }
         if ((c.srcs.size() > 1 && (c.spec.invflags & Rule.INV_SRCIP) != 0)
                 || (c.dsts.size() > 1 && (c.spec.invflags & Rule.INV_DSTIP) != 0)) {
@@ -489,6 +493,7 @@ public final class Iptables {
                 Chain k = t.chain(c.chain);
                 if (k == null || !k.builtin()) throw new RuleError("Bad built-in chain name.", 1);
                 if (!c.chain2.equals("ACCEPT") && !c.chain2.equals("DROP")) throw new RuleError("Bad policy name.", 1);
+                if (c.chain2.equals("DROP") && t.name.equals("nat")) throw new RuleError(NAT_DROP);
                 k.policy = c.chain2;
                 if (c.counters != null) {
                     k.policyPackets = c.counters[0];
