@@ -301,10 +301,48 @@ public final class Iptables {
         c.matchNames.add(name);
     }
 
+    /** Each module's long options, for getopt_long's unique-prefix abbreviations ("--to" for --to-destination). */
+    private static final Map<String, List<String>> MODULE_OPTIONS = Map.ofEntries(
+            Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags", "--syn")),
+            Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
+            Map.entry("icmp", List.of("--icmp-type")),
+            Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports", "--ports")),
+            Map.entry("addrtype", List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out")),
+            Map.entry("comment", List.of("--comment")),
+            Map.entry("mark", List.of("--mark")),
+            Map.entry("conntrack", List.of("--ctstate", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
+                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
+            Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
+            Map.entry("iprange", List.of("--src-range", "--dst-range")),
+            Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),
+            Map.entry("DNAT", List.of("--to-destination", "--random", "--random-fully", "--persistent")),
+            Map.entry("MASQUERADE", List.of("--to-ports", "--random", "--random-fully")),
+            Map.entry("REDIRECT", List.of("--to-ports", "--random")),
+            Map.entry("NETMAP", List.of("--to")),
+            Map.entry("MARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark")),
+            Map.entry("LOG", List.of("--log-level", "--log-prefix", "--log-tcp-sequence", "--log-tcp-options",
+                    "--log-ip-options", "--log-uid", "--log-macdecode")));
+
     private static void moduleOption(Cmd c, String opt, boolean invert, Args args) {
         if (!opt.startsWith("--")) throw new RuleError("unknown option \"" + opt + "\"");
-        for (ModuleParser p : c.matchParsers) if (p.option(opt, invert, args, c.spec)) return;
-        if (c.targetParser != null && c.targetParser.option(opt, invert, args, c.spec)) return;
+        if (tryModuleOption(c, opt, invert, args)) return;
+        // getopt_long accepts an unambiguous prefix of a long option
+        List<String> owners = new ArrayList<>(c.matchNames);
+        if (c.spec.protoName() != null) owners.add(c.spec.protoName());
+        if (c.targetParser != null) owners.add(c.jumpName);
+        java.util.Set<String> candidates = new java.util.TreeSet<>();
+        for (String owner : owners) {
+            for (String o : MODULE_OPTIONS.getOrDefault(owner, List.of())) {
+                if (o.startsWith(opt)) candidates.add(o);
+            }
+        }
+        if (candidates.size() == 1 && tryModuleOption(c, candidates.iterator().next(), invert, args)) return;
+        throw new RuleError("unknown option \"" + opt + "\"");
+    }
+
+    private static boolean tryModuleOption(Cmd c, String opt, boolean invert, Args args) {
+        for (ModuleParser p : c.matchParsers) if (p.option(opt, invert, args, c.spec)) return true;
+        if (c.targetParser != null && c.targetParser.option(opt, invert, args, c.spec)) return true;
         // an option of the protocol's match loads it, as "-p tcp --dport 80" does
         String proto = c.spec.protoName();
         if (proto != null && !c.spec.protoInverted() && MATCHES.containsKey(proto) && !c.matchNames.contains(proto)) {
@@ -312,10 +350,10 @@ public final class Iptables {
             if (p.option(opt, invert, args, c.spec)) {
                 c.matchParsers.add(p);
                 c.matchNames.add(proto);
-                return;
+                return true;
             }
         }
-        throw new RuleError("unknown option \"" + opt + "\"");
+        return false;
     }
 
     private static String iface(String name) {
