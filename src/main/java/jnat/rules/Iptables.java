@@ -63,6 +63,8 @@ public final class Iptables {
         boolean isGoto;
         ModuleParser targetParser;
         long[] counters;
+        /** iptables-restore checks the whole table at COMMIT, not after each rule. */
+        boolean deferValidation;
     }
 
     /** Runs one iptables command line against {@code rs}; {@code fixedTable} is set by iptables-restore. */
@@ -72,7 +74,10 @@ public final class Iptables {
 
     static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters) {
         Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null);
-        if (fixedTable != null) cmd.table = fixedTable;
+        if (fixedTable != null) {
+            cmd.table = fixedTable;
+            cmd.deferValidation = true;
+        }
         if (cmd.table == null) cmd.table = "filter";
         if (restoreCounters != null && cmd.counters == null) cmd.counters = restoreCounters;
         Table t = rs.table(cmd.table);
@@ -489,7 +494,7 @@ public final class Iptables {
                         return new Result("", true);
                     }
                 }
-                t.validate();
+                if (!c.deferValidation) t.validate();
                 return new Result("", true);
             }
             case 'N' -> {

@@ -79,6 +79,8 @@ class ErrorsTest {
                         "-A", "PREROUTING", "-m", "statistic", "--mode", "nth", "--every", "2"),
                 c("The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.", 2,
                         "-P", "OUTPUT", "DROP"),
+                c("TCP match requires '-p tcp'", 2, "-A", "PREROUTING", "-m", "tcp", "--dport", "80"),
+                c("UDP match requires '-p udp'", 2, "-A", "PREROUTING", "-p", "tcp", "-m", "udp", "--dport", "80"),
                 c("multiple -j flags not allowed", 2, "-A", "PREROUTING", "-j", "ACCEPT", "-j", "RETURN"),
                 c("! not allowed with multiple source or destination IP addresses", 2,
                         "-A", "PREROUTING", "!", "-s", "1.1.1.1,2.2.2.2", "-j", "ACCEPT"),
