@@ -572,17 +572,19 @@ public final class Iptables {
         return false;
     }
 
+    /** -Z [chain [rulenum]]: counters of the rule, or of every rule and policy in the chain(s). */
     private static void zero(Table t, Cmd c) {
+        Chain only = c.chain == null ? null : requireChain(t, c.chain);
+        if (only != null && c.ruleNumber != null && c.command == 'Z') {
+            int n = ruleNumber(c.ruleNumber);
+            if (n > only.rules.size()) throw new RuleError("Index of zeroing too big.", 1);
+            Rule r = only.rules.get(n - 1);
+            r.packets = 0;
+            r.bytes = 0;
+            return;
+        }
         for (Chain k : t.chains()) {
-            if (c.chain != null && !k.name.equals(c.chain)) continue;
-            if (c.chain != null) requireChain(t, c.chain);
-            if (c.ruleNumber != null && c.command == 'Z') {
-                int n = ruleNumber(c.ruleNumber);
-                if (n > k.rules.size()) throw new RuleError("Index of zeroing too big.", 1);
-                k.rules.get(n - 1).packets = 0;
-                k.rules.get(n - 1).bytes = 0;
-                continue;
-            }
+            if (only != null && k != only) continue;
             k.policyPackets = 0;
             k.policyBytes = 0;
             for (Rule r : k.rules) {
@@ -590,7 +592,6 @@ public final class Iptables {
                 r.bytes = 0;
             }
         }
-        if (c.chain != null) requireChain(t, c.chain);
     }
 
     private static int find(Chain ch, Rule r) {
