@@ -82,8 +82,7 @@ public final class Iptables {
         if (restoreCounters != null && cmd.counters == null) cmd.counters = restoreCounters;
         Table t = rs.table(cmd.table);
         if (t == null) {
-            throw new RuleError("can't initialize iptables table `" + cmd.table
-                    + "': Table does not exist (do you need to insmod?)", 3);
+            throw new RuleError("table '" + cmd.table + "' does not exist", 3);
         }
         return execute(t, cmd);
     }
@@ -556,7 +555,7 @@ public final class Iptables {
             case 'S' -> {
                 if (c.chain != null) requireChain(t, c.chain);
                 int n = c.ruleNumber == null ? 0 : ruleNumber(c.ruleNumber);
-                if (n > 0 && n > t.chain(c.chain).rules.size()) throw new RuleError("Index of deletion too big.", 1);
+                // a rule number past the end lists nothing, as iptables-nft does
                 Ruleset.listRules(out, t, c.chain, n, c.verbose);
                 return new Result(out.toString(), false);
             }
@@ -577,7 +576,7 @@ public final class Iptables {
         Chain only = c.chain == null ? null : requireChain(t, c.chain);
         if (only != null && c.ruleNumber != null && c.command == 'Z') {
             int n = ruleNumber(c.ruleNumber);
-            if (n > only.rules.size()) throw new RuleError("Index of zeroing too big.", 1);
+            if (n > only.rules.size()) return; // nothing to zero, as iptables-nft
             Rule r = only.rules.get(n - 1);
             r.packets = 0;
             r.bytes = 0;
