@@ -129,6 +129,10 @@ public final class IcmpMatch implements Match {
 
         @Override
         Object finish(RuleSpec spec) {
+            if (spec.proto != 1 || spec.protoInverted()) {
+                // the kernel's icmp_checkentry refuses it; iptables reports the failed append
+                throw new RuleError("RULE_APPEND failed (Invalid argument): icmp match needs -p icmp", 4);
+            }
             return new IcmpMatch(type, min, max, inv);
         }
     }

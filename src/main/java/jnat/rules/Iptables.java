@@ -36,6 +36,9 @@ public final class Iptables {
             "MARK", MarkTarget.Parser::new,
             "LOG", LogTarget.Parser::new);
 
+    private static final String NAT_DROP =
+            "The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.";
+
     private static final String SHORT_WITH_ARG = "AIDRNXEFZPLSCtsdiopmjgcwW";
 
     /** The outcome of one command: its output and whether the ruleset changed. */
@@ -60,6 +63,8 @@ public final class Iptables {
         boolean isGoto;
         ModuleParser targetParser;
         long[] counters;
+        /** iptables-restore checks the whole table at COMMIT, not after each rule. */
+        boolean deferValidation;
     }
 
     /** Runs one iptables command line against {@code rs}; {@code fixedTable} is set by iptables-restore. */
@@ -69,13 +74,15 @@ public final class Iptables {
 
     static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters) {
         Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null);
-        if (fixedTable != null) cmd.table = fixedTable;
+        if (fixedTable != null) {
+            cmd.table = fixedTable;
+            cmd.deferValidation = true;
+        }
         if (cmd.table == null) cmd.table = "filter";
         if (restoreCounters != null && cmd.counters == null) cmd.counters = restoreCounters;
         Table t = rs.table(cmd.table);
         if (t == null) {
-            throw new RuleError("can't initialize iptables table `" + cmd.table
-                    + "': Table does not exist (do you need to insmod?)", 3);
+            throw new RuleError("table '" + cmd.table + "' does not exist", 3);
         }
         return execute(t, cmd);
     }
@@ -298,10 +305,48 @@ public final class Iptables {
         c.matchNames.add(name);
     }
 
+    /** Each module's long options, for getopt_long's unique-prefix abbreviations ("--to" for --to-destination). */
+    private static final Map<String, List<String>> MODULE_OPTIONS = Map.ofEntries(
+            Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags", "--syn")),
+            Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
+            Map.entry("icmp", List.of("--icmp-type")),
+            Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports", "--ports")),
+            Map.entry("addrtype", List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out")),
+            Map.entry("comment", List.of("--comment")),
+            Map.entry("mark", List.of("--mark")),
+            Map.entry("conntrack", List.of("--ctstate", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
+                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
+            Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
+            Map.entry("iprange", List.of("--src-range", "--dst-range")),
+            Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),
+            Map.entry("DNAT", List.of("--to-destination", "--random", "--random-fully", "--persistent")),
+            Map.entry("MASQUERADE", List.of("--to-ports", "--random", "--random-fully")),
+            Map.entry("REDIRECT", List.of("--to-ports", "--random")),
+            Map.entry("NETMAP", List.of("--to")),
+            Map.entry("MARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark")),
+            Map.entry("LOG", List.of("--log-level", "--log-prefix", "--log-tcp-sequence", "--log-tcp-options",
+                    "--log-ip-options", "--log-uid", "--log-macdecode")));
+
     private static void moduleOption(Cmd c, String opt, boolean invert, Args args) {
         if (!opt.startsWith("--")) throw new RuleError("unknown option \"" + opt + "\"");
-        for (ModuleParser p : c.matchParsers) if (p.option(opt, invert, args, c.spec)) return;
-        if (c.targetParser != null && c.targetParser.option(opt, invert, args, c.spec)) return;
+        if (tryModuleOption(c, opt, invert, args)) return;
+        // getopt_long accepts an unambiguous prefix of a long option
+        List<String> owners = new ArrayList<>(c.matchNames);
+        if (c.spec.protoName() != null) owners.add(c.spec.protoName());
+        if (c.targetParser != null) owners.add(c.jumpName);
+        java.util.Set<String> candidates = new java.util.TreeSet<>();
+        for (String owner : owners) {
+            for (String o : MODULE_OPTIONS.getOrDefault(owner, List.of())) {
+                if (o.startsWith(opt)) candidates.add(o);
+            }
+        }
+        if (candidates.size() == 1 && tryModuleOption(c, candidates.iterator().next(), invert, args)) return;
+        throw new RuleError("unknown option \"" + opt + "\"");
+    }
+
+    private static boolean tryModuleOption(Cmd c, String opt, boolean invert, Args args) {
+        for (ModuleParser p : c.matchParsers) if (p.option(opt, invert, args, c.spec)) return true;
+        if (c.targetParser != null && c.targetParser.option(opt, invert, args, c.spec)) return true;
         // an option of the protocol's match loads it, as "-p tcp --dport 80" does
         String proto = c.spec.protoName();
         if (proto != null && !c.spec.protoInverted() && MATCHES.containsKey(proto) && !c.matchNames.contains(proto)) {
@@ -309,15 +354,16 @@ public final class Iptables {
             if (p.option(opt, invert, args, c.spec)) {
                 c.matchParsers.add(p);
                 c.matchNames.add(proto);
-                return;
+                return true;
             }
         }
-        throw new RuleError("unknown option \"" + opt + "\"");
+        return false;
     }
 
     private static String iface(String name) {
         if (name.length() > 15) throw new RuleError("interface name `" + name + "' must be shorter than IFNAMSIZ (15)");
-        return name;
+        return name.equals("+") ? "" : name; // "+" alone matches every interface: no interface at all
+
     }
 
     private static long counter(String s, String what) {
@@ -365,7 +411,7 @@ public final class Iptables {
             }
         }
         if (target == Target.DROP && t.name.equals("nat")) {
-            throw new RuleError("The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.");
+            throw new RuleError(NAT_DROP);
         }
         if ((c.srcs.size() > 1 && (c.spec.invflags & Rule.INV_SRCIP) != 0)
                 || (c.dsts.size() > 1 && (c.spec.invflags & Rule.INV_DSTIP) != 0)) {
@@ -447,7 +493,7 @@ public final class Iptables {
                         return new Result("", true);
                     }
                 }
-                t.validate();
+                if (!c.deferValidation) t.validate();
                 return new Result("", true);
             }
             case 'N' -> {
@@ -489,6 +535,7 @@ public final class Iptables {
                 Chain k = t.chain(c.chain);
                 if (k == null || !k.builtin()) throw new RuleError("Bad built-in chain name.", 1);
                 if (!c.chain2.equals("ACCEPT") && !c.chain2.equals("DROP")) throw new RuleError("Bad policy name.", 1);
+                if (c.chain2.equals("DROP") && t.name.equals("nat")) throw new RuleError(NAT_DROP);
                 k.policy = c.chain2;
                 if (c.counters != null) {
                     k.policyPackets = c.counters[0];
@@ -508,7 +555,7 @@ public final class Iptables {
             case 'S' -> {
                 if (c.chain != null) requireChain(t, c.chain);
                 int n = c.ruleNumber == null ? 0 : ruleNumber(c.ruleNumber);
-                if (n > 0 && n > t.chain(c.chain).rules.size()) throw new RuleError("Index of deletion too big.", 1);
+                // a rule number past the end lists nothing, as iptables-nft does
                 Ruleset.listRules(out, t, c.chain, n, c.verbose);
                 return new Result(out.toString(), false);
             }
@@ -524,17 +571,19 @@ public final class Iptables {
         return false;
     }
 
+    /** -Z [chain [rulenum]]: counters of the rule, or of every rule and policy in the chain(s). */
     private static void zero(Table t, Cmd c) {
+        Chain only = c.chain == null ? null : requireChain(t, c.chain);
+        if (only != null && c.ruleNumber != null && c.command == 'Z') {
+            int n = ruleNumber(c.ruleNumber);
+            if (n > only.rules.size()) return; // nothing to zero, as iptables-nft
+            Rule r = only.rules.get(n - 1);
+            r.packets = 0;
+            r.bytes = 0;
+            return;
+        }
         for (Chain k : t.chains()) {
-            if (c.chain != null && !k.name.equals(c.chain)) continue;
-            if (c.chain != null) requireChain(t, c.chain);
-            if (c.ruleNumber != null && c.command == 'Z') {
-                int n = ruleNumber(c.ruleNumber);
-                if (n > k.rules.size()) throw new RuleError("Index of zeroing too big.", 1);
-                k.rules.get(n - 1).packets = 0;
-                k.rules.get(n - 1).bytes = 0;
-                continue;
-            }
+            if (only != null && k != only) continue;
             k.policyPackets = 0;
             k.policyBytes = 0;
             for (Rule r : k.rules) {
@@ -542,7 +591,6 @@ public final class Iptables {
                 r.bytes = 0;
             }
         }
-        if (c.chain != null) requireChain(t, c.chain);
     }
 
     private static int find(Chain ch, Rule r) {

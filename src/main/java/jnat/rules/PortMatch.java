@@ -167,6 +167,9 @@ public final class PortMatch implements Match {
 
         @Override
         Object finish(RuleSpec spec) {
+            if (spec.proto != (tcp ? 6 : 17)) {
+                throw new RuleError(tcp ? "TCP match requires '-p tcp'" : "UDP match requires '-p udp'");
+            }
             return new PortMatch(tcp, srcMin, srcMax, dstMin, dstMax, mask, cmp, inv);
         }
     }

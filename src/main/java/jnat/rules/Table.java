@@ -24,9 +24,16 @@ public final class Table {
     private Chain[] stackChain = new Chain[8];
     private int[] stackIndex = new int[8];
 
+    /** Built-in chains by Hook.ordinal(), for the traversal (no iterator on the packet path). */
+    private final Chain[] byHook = new Chain[Hook.values().length];
+
     private Table(String name, Hook... hooks) {
         this.name = name;
-        for (Hook h : hooks) builtins.add(new Chain(h.name(), h));
+        for (Hook h : hooks) {
+            Chain c = new Chain(h.name(), h);
+            builtins.add(c);
+            byHook[h.ordinal()] = c;
+        }
     }
 
     /** An empty table with its built-in chains, policies ACCEPT; null if the name is unknown. */
@@ -52,8 +59,7 @@ public final class Table {
     }
 
     public Chain builtin(Hook hook) {
-        for (Chain c : builtins) if (c.hook == hook) return c;
-        return null;
+        return byHook[hook.ordinal()];
     }
 
     /** The number of rules that jump or go to {@code c} ("N references"). */

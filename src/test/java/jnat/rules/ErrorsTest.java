@@ -28,6 +28,12 @@ class ErrorsTest {
             List.of("-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "80", "-j", "A"));
 
     record Case(String message, int exitCode, List<String> argv) {
+        Case withTable(String table) {
+            List<String> a = new ArrayList<>(argv);
+            a.set(1, table);
+            return new Case(message, exitCode, a);
+        }
+
         @Override
         public String toString() {
             return String.join(" ", argv);
@@ -77,6 +83,13 @@ class ErrorsTest {
                         "-A", "PREROUTING", "-m", "statistic", "!", "--mode", "random", "--probability", "0.5"),
                 c("statistic: option \"--every\" also requires \"--packet\".", 2,
                         "-A", "PREROUTING", "-m", "statistic", "--mode", "nth", "--every", "2"),
+                c("The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.", 2,
+                        "-P", "OUTPUT", "DROP"),
+                c("TCP match requires '-p tcp'", 2, "-A", "PREROUTING", "-m", "tcp", "--dport", "80"),
+                c("UDP match requires '-p udp'", 2, "-A", "PREROUTING", "-p", "tcp", "-m", "udp", "--dport", "80"),
+                c("table 'foo' does not exist", 3, "-L").withTable("foo"),
+                c("chain name may not clash with target name", 2, "-N", "DNAT"),
+                c("No chain/target/match by that name.", 1, "-X", "NOPE"),
                 c("multiple -j flags not allowed", 2, "-A", "PREROUTING", "-j", "ACCEPT", "-j", "RETURN"),
                 c("! not allowed with multiple source or destination IP addresses", 2,
                         "-A", "PREROUTING", "!", "-s", "1.1.1.1,2.2.2.2", "-j", "ACCEPT"),

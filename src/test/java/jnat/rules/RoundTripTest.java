@@ -42,6 +42,11 @@ class RoundTripTest {
         String s = Dumps.run(rs, "-t", "nat", "-S");
         Ruleset again = new Ruleset();
         for (String line : s.split("\n")) {
+            if (line.startsWith("-P ")) { // iptables refuses -P DROP in nat; iptables-restore takes it
+                String[] f = line.split(" ");
+                Restore.apply(again, "*nat\n:" + f[1] + " " + f[2] + " [0:0]\nCOMMIT\n", true, false);
+                continue;
+            }
             java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("-t", "nat"));
             argv.addAll(Restore.tokenize(line));
             Iptables.run(again, argv);
