@@ -30,6 +30,12 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
     @Option(names = {"-t", "--test"}, description = "only parse and check; change nothing")
     boolean test;
 
+    @Option(names = {"-T", "--table"}, paramLabel = "TABLE", description = "restore only this table")
+    String table;
+
+    @Option(names = {"-w", "--wait"}, arity = "0..1", hidden = true, description = "accepted and ignored (no lock)")
+    String waitSeconds;
+
     @Parameters(arity = "0..1", paramLabel = "DUMP", description = "the dump to load (default: stdin)")
     Path dump;
 
@@ -48,7 +54,7 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
         Ruleset rs = RulesFile.load(rules);
         Ruleset work = rs.copy();
         try {
-            Restore.apply(work, text, noflush, counters);
+            Restore.apply(work, text, noflush, counters, table);
         } catch (RuleError e) {
             throw RulesFile.error(e);
         }

@@ -67,7 +67,9 @@ public final class TcpdumpCommand implements Callable<Integer> {
             try {
                 PcapRecord r;
                 while ((count < 0 || n < count) && (r = reader.next()) != null) {
-                    out.println(printer.format(r));
+                    // print, not println: println flushes an autoflush writer on every packet.
+                    out.print(printer.format(r));
+                    out.print('\n');
                     n++;
                 }
             } catch (PcapFormatException e) {

@@ -187,22 +187,56 @@ public final class Iptables {
 
     private static void option(Cmd c, String name, String given, boolean invert, Args args, boolean inRestore) {
         switch (name) {
-            case "--append" -> { command(c, 'A', invert); c.chain = args.value(given); }
-            case "--check" -> { command(c, 'C', invert); c.chain = args.value(given); }
-            case "--delete" -> { command(c, 'D', invert); c.chain = args.value(given); c.ruleNumber = args.optional(); }
-            case "--insert" -> { command(c, 'I', invert); c.chain = args.value(given); c.ruleNumber = args.optional(); }
+            case "--append" -> {
+                command(c, 'A', invert);
+                c.chain = args.value(given);
+            }
+            case "--check" -> {
+                command(c, 'C', invert);
+                c.chain = args.value(given);
+            }
+            case "--delete" -> {
+                command(c, 'D', invert);
+                c.chain = args.value(given);
+                c.ruleNumber = args.optional();
+            }
+            case "--insert" -> {
+                command(c, 'I', invert);
+                c.chain = args.value(given);
+                c.ruleNumber = args.optional();
+            }
             case "--replace" -> {
                 command(c, 'R', invert);
                 c.chain = args.value(given);
                 c.ruleNumber = args.optional();
                 if (c.ruleNumber == null) throw new RuleError("-R requires a rule number");
             }
-            case "--list" -> { command(c, 'L', invert); c.chain = c.chain != null ? c.chain : args.optional(); }
-            case "--list-rules" -> { command(c, 'S', invert); c.chain = args.optional(); if (c.chain != null) c.ruleNumber = args.optional(); }
-            case "--flush" -> { command(c, 'F', invert); c.chain = args.optional(); }
-            case "--zero" -> { command(c, 'Z', invert); c.chain = c.chain != null ? c.chain : args.optional(); if (c.chain != null && c.ruleNumber == null) c.ruleNumber = args.optional(); }
-            case "--new-chain" -> { command(c, 'N', invert); c.chain = args.value(given); }
-            case "--delete-chain" -> { command(c, 'X', invert); c.chain = args.optional(); }
+            case "--list" -> {
+                command(c, 'L', invert);
+                c.chain = c.chain != null ? c.chain : args.optional();
+            }
+            case "--list-rules" -> {
+                command(c, 'S', invert);
+                c.chain = args.optional();
+                if (c.chain != null) c.ruleNumber = args.optional();
+            }
+            case "--flush" -> {
+                command(c, 'F', invert);
+                c.chain = args.optional();
+            }
+            case "--zero" -> {
+                command(c, 'Z', invert);
+                c.chain = c.chain != null ? c.chain : args.optional();
+                if (c.chain != null && c.ruleNumber == null) c.ruleNumber = args.optional();
+            }
+            case "--new-chain" -> {
+                command(c, 'N', invert);
+                c.chain = args.value(given);
+            }
+            case "--delete-chain" -> {
+                command(c, 'X', invert);
+                c.chain = args.optional();
+            }
             case "--rename-chain" -> {
                 command(c, 'E', invert);
                 c.chain = args.value(given);
@@ -222,7 +256,10 @@ public final class Iptables {
                 c.table = args.value(given);
             }
             case "--numeric" -> c.fmt |= Listing.NUMERIC;
-            case "--verbose" -> { c.fmt |= Listing.VERBOSE; c.verbose = true; }
+            case "--verbose" -> {
+                c.fmt |= Listing.VERBOSE;
+                c.verbose = true;
+            }
             case "--exact" -> c.fmt |= Listing.EXACT;
             case "--line-numbers" -> c.fmt |= Listing.LINE_NUMBERS;
             case "--wait" -> args.optional();

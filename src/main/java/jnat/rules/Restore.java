@@ -18,15 +18,28 @@ public final class Restore {
      * are flushed). {@code counters} applies "[p:b]" counters (iptables-restore -c).
      */
     public static void apply(Ruleset rs, String dump, boolean noflush, boolean counters) {
+        apply(rs, dump, noflush, counters, null);
+    }
+
+    /** As {@link #apply(Ruleset, String, boolean, boolean)}, restoring only {@code onlyTable} if not null (-T). */
+    public static void apply(Ruleset rs, String dump, boolean noflush, boolean counters, String onlyTable) {
         String[] lines = dump.split("\n", -1);
         int count = dump.endsWith("\n") ? lines.length - 1 : lines.length;
         Ruleset work = null; // holds the table being built
         Table table = null;
+        boolean skipping = false;
         for (int n = 1; n <= count; n++) {
             String line = lines[n - 1];
             if (line.endsWith("\r")) line = line.substring(0, line.length() - 1);
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#")) continue;
+            if (onlyTable != null) {
+                if (trimmed.startsWith("*")) skipping = !trimmed.substring(1).strip().equals(onlyTable);
+                if (skipping) {
+                    if (trimmed.equals("COMMIT")) skipping = false;
+                    continue;
+                }
+            }
             try {
                 if (trimmed.equals("COMMIT")) {
                     if (table == null) throw new RuleError("COMMIT without a table");

@@ -103,14 +103,16 @@ class CommandSequenceTest {
             ns.execIn(base, "iptables-restore", "-c").checked();
             List<String> cmd = new ArrayList<>(List.of("iptables-restore"));
             if (!flag.isEmpty()) cmd.addAll(List.of(flag.split(" ")));
-            ns.execIn(more, cmd.toArray(String[]::new)).checked();
+            String both = more + "*mangle\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j MARK --set-mark 1\nCOMMIT\n";
+            ns.execIn(both, cmd.toArray(String[]::new)).checked();
             Ruleset rs = Ruleset.parse(base);
-            Restore.apply(rs, more, flag.contains("--noflush"), flag.contains("--counters"));
+            String only = flag.contains("-T ") ? flag.substring(flag.indexOf("-T ") + 3).split(" ")[0] : null;
+            Restore.apply(rs, both, flag.contains("--noflush"), flag.contains("--counters"), only);
             assertEquals(Dumps.withoutComments(ns.exec("iptables-save", "-c").checked().stdout()), rs.save(null, true, false));
         }
     }
 
     static Stream<String> restores() {
-        return Stream.of("", "--noflush", "--counters", "--noflush --counters");
+        return Stream.of("", "--noflush", "--counters", "--noflush --counters", "-T nat", "-T mangle --counters");
     }
 }
