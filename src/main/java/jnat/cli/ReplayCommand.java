@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import jnat.pcap.LinkType;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ import java.util.concurrent.Callable;
         description = {"Feed captured frames, each on the interface it arrives on, through a host with the given "
                 + "nat rules and connection tracking; write what each interface transmits as pcap.",
             "Example: jnat replay --host host.ip --rules nat.rules --in docker0=container.pcap --in eth0=internet.pcap "
-                + "--out-dir out/ --print -L"})
+                + "--out out/ --list --conntrack"})
 public final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,16 +53,19 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "frames arriving on IFACE (classic pcap or pcapng); repeatable, merged by timestamp")
     List<String> inputs = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "IFACE=PCAP", description = "write what IFACE transmits to PCAP; repeatable")
-    List<String> outputs = new ArrayList<>();
-
-    @Option(names = "--out-dir", paramLabel = "DIR", description = "write DIR/IFACE.pcap for every interface that transmits")
+    @Option(names = {"--out", "--out-dir"}, paramLabel = "DIR", description = "write DIR/IFACE.pcap with what each "
+            + "interface transmits (each frame stamped with the time of the packet that caused it), and DIR/local.pcap "
+            + "with the packets delivered to the host itself")
     Path outDir;
 
     @Option(names = "--print", description = "print each transmitted frame as tcpdump -nne does, after its interface")
     boolean print;
 
-    @Option(names = {"-L", "--list"}, description = "print iptables -t nat -nvL at the end (counters as moved)")
+    @Option(names = "--trace", description = "print each packet's walk: conntrack state, the nat rules it matched "
+            + "(named as the TRACE target names them), its translation, route, and where it left or why it was dropped")
+    boolean trace;
+
+    @Option(names = {"--list", "-L"}, description = "print iptables -t nat -nvL at the end (counters as moved)")
     boolean list;
 
     @Option(names = "--conntrack", description = "print conntrack -L at the end (timeouts as of the last packet)")
@@ -87,37 +91,47 @@ public final class ReplayCommand implements Callable<Integer> {
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0));
         Replay replay = new Replay(engine);
         List<PcapReader> readers = new ArrayList<>();
-        Map<Interface, Path> outFiles = new LinkedHashMap<>();
         Map<Interface, PcapWriter> writers = new LinkedHashMap<>();
+        PcapWriter[] local = new PcapWriter[1];
+        if (trace) engine.setTracer(out::println);
         try {
             for (String spec : inputs) {
                 String[] kv = split(spec, "--in");
+                if (kv[0].equals("local")) {
+                    throw new UsageError("--in local=FILE (packets the host sends itself, through OUTPUT) is not "
+                            + "supported yet", 2);
+                }
                 Interface dev = device(host, kv[0]);
                 Path file = Path.of(kv[1]);
                 PcapReader r = open(file);
                 readers.add(r);
                 replay.input(dev, r::next);
             }
-            for (String spec : outputs) {
-                String[] kv = split(spec, "--out");
-                outFiles.put(device(host, kv[0]), Path.of(kv[1]));
-            }
-            if (outDir != null) Files.createDirectories(outDir);
-            TcpdumpPrinter printer = print ? new TcpdumpPrinter(new TcpdumpPrinter.Options(true, 0, 0, ZoneId.systemDefault())) : null;
-            replay.run((dev, ts, linkType, buf, off, len) -> {
-                Path file = outFiles.get(dev);
-                if (file == null && outDir != null) file = outDir.resolve(dev.name() + ".pcap");
-                if (file != null) {
-                    PcapWriter w = writers.get(dev);
-                    if (w == null) {
-                        w = PcapWriter.create(file, linkType);
-                        writers.put(dev, w);
-                    }
-                    w.write(ts, buf, off, len);
+            if (outDir != null) {
+                Files.createDirectories(outDir);
+                // every interface gets its file, empty if it sent nothing, so a missing file is never ambiguous
+                for (Interface dev : host.interfaces()) {
+                    if (dev.isLoopback()) continue;
+                    writers.put(dev, PcapWriter.create(outDir.resolve(dev.name() + ".pcap"),
+                            dev.hasMac() ? LinkType.ETHERNET : LinkType.RAW));
                 }
-                if (printer != null) {
-                    byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
-                    out.println(dev.name() + " " + printer.format(ts, linkType, copy, len, len));
+                local[0] = PcapWriter.create(outDir.resolve("local.pcap"), LinkType.RAW);
+            }
+            TcpdumpPrinter printer = print ? new TcpdumpPrinter(new TcpdumpPrinter.Options(true, 0, 0, ZoneId.systemDefault())) : null;
+            replay.run(new Replay.Sink() {
+                @Override
+                public void transmitted(Interface dev, long ts, int linkType, byte[] buf, int off, int len) throws IOException {
+                    PcapWriter w = writers.get(dev);
+                    if (w != null) w.write(ts, buf, off, len);
+                    if (printer != null) {
+                        byte[] copy = java.util.Arrays.copyOfRange(buf, off, off + len);
+                        out.println(dev.name() + " " + printer.format(ts, linkType, copy, len, len));
+                    }
+                }
+
+                @Override
+                public void delivered(long ts, byte[] buf, int off, int len) throws IOException {
+                    if (local[0] != null) local[0].write(ts, buf, off, len);
                 }
             });
         } catch (PcapFormatException e) {
@@ -125,6 +139,7 @@ public final class ReplayCommand implements Callable<Integer> {
         } finally {
             for (PcapReader r : readers) r.close();
             for (PcapWriter w : writers.values()) w.close();
+            if (local[0] != null) local[0].close();
         }
         summary(out, host, engine, replay);
         if (list) {

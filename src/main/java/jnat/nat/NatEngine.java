@@ -51,6 +51,16 @@ public final class NatEngine {
     @FunctionalInterface
     public interface Transmit {
         void transmit(Interface out, byte[] buf, int off, int len);
+
+        /** An IPv4 packet for the host itself (after INPUT); buf[off, off+len) valid until return. */
+        default void deliver(byte[] buf, int off, int len) {
+        }
+    }
+
+    /** Receives the readable trace of each packet's walk (--trace), one line at a time. */
+    @FunctionalInterface
+    public interface PacketTracer {
+        void line(String text);
     }
 
     /**
@@ -81,6 +91,23 @@ public final class NatEngine {
     private Table nat;
 
     private final PacketState pkt;
+    private PacketTracer tracer;
+    private final jnat.rules.Tracer tableTracer = new jnat.rules.Tracer() {
+        @Override
+        public void rule(Table table, jnat.rules.Chain chain, int number, jnat.rules.Rule rule) {
+            StringBuilder b = new StringBuilder("  ").append(table.name).append(':').append(chain.name())
+                    .append(":rule:").append(number).append(' ');
+            if (rule.jump() != null) b.append(rule.isGoto ? "goto " : "-> ").append(rule.jump().name());
+            else b.append(rule.target == null ? "(no target)" : describe(rule.target));
+            tracer.line(b.toString());
+        }
+
+        @Override
+        public void leave(Table table, jnat.rules.Chain chain, int number, boolean policy) {
+            tracer.line("  " + table.name + ':' + chain.name() + (policy ? ":policy:" + number + ' ' + chain.policy()
+                    : ":return:" + number));
+        }
+    };
     private final EthernetFrame eth = new EthernetFrame();
     private final ArpPacket arp = new ArpPacket();
     private final TcpSegment tcp = new TcpSegment();
@@ -114,9 +141,51 @@ public final class NatEngine {
     public void setRuleset(Ruleset rules) {
         this.ruleset = rules;
         Table t = rules.existing("nat");
-        if (t != null) t.setRandom(random);
+        if (t != null) {
+            t.setRandom(random);
+            t.setTracer(tracer == null ? null : tableTracer);
+        }
         this.nat = t;
     }
+
+    /**
+     * Traces every packet (null: off): where it came in, its conntrack state, each nat rule it
+     * matched (named as the TRACE target names them), its translation, route, and where it left
+     * or why it was dropped. Costs nothing when off.
+     */
+    public void setTracer(PacketTracer tracer) {
+        this.tracer = tracer;
+        if (nat != null) nat.setTracer(tracer == null ? null : tableTracer);
+    }
+
+    private static String describe(Target t) {
+        StringBuilder b = new StringBuilder(t.name());
+        StringBuilder detail = new StringBuilder();
+        t.print(detail, true);
+        if (!detail.isEmpty()) b.append(' ').append(detail.toString().trim());
+        return b.toString();
+    }
+
+    /** "TCP 1.2.3.4:5 > 6.7.8.9:10" for the trace. */
+    private static String summary(Ipv4Packet ip) {
+        StringBuilder b = new StringBuilder();
+        int p = ip.protocol();
+        b.append(switch (p) {
+            case IpProtocol.TCP -> "TCP";
+            case IpProtocol.UDP -> "UDP";
+            case IpProtocol.ICMP -> "ICMP";
+            default -> "proto " + p;
+        }).append(' ').append(jnat.wire.Ipv4Address.format(ip.src()));
+        if (ip.hasPorts()) b.append(':').append(ip.srcPort());
+        b.append(" > ").append(jnat.wire.Ipv4Address.format(ip.dst()));
+        if (ip.hasPorts()) b.append(':').append(ip.dstPort());
+        if (p == IpProtocol.ICMP && ip.payloadLength() >= 2) b.append(" type ").append(ip.icmpType()).append(" code ").append(ip.icmpCode());
+        if (ip.hasIcmpId()) b.append(" id ").append(ip.icmpId());
+        b.append(" len ").append(ip.totalLength());
+        return b.toString();
+    }
+
+    private static final String[] CTINFO = {"ESTABLISHED", "RELATED", "NEW", "ESTABLISHED reply", "RELATED reply"};
 
     public Ruleset ruleset() {
         return ruleset;
@@ -210,8 +279,12 @@ public final class NatEngine {
             drop(DropReason.IP_FRAGMENT); // nf_defrag_ipv4 would reassemble first
             return;
         }
+        if (tracer != null) tracer.line(in.name() + " in: " + summary(ip));
         // PREROUTING: conntrack (priority -200), then nat DST (-100)
         if (!conntrackIn(now, conntrackChecksum)) return;
+        if (tracer != null) {
+            tracer.line("  conntrack: " + (pkt.tracked() ? CTINFO[pkt.ct.ctinfo] : "INVALID (untracked: not NATed)"));
+        }
         if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
 
         RouteResult rt = routeInput(ip.dst(), ip.src(), in);
@@ -224,6 +297,8 @@ public final class NatEngine {
             if (!natHook(Hook.INPUT, NatCore.MANIP_SRC, now)) return;
             if (!confirm(now)) return;
             delivered++;
+            if (tracer != null) tracer.line("  delivered to the host: " + summary(ip));
+            tx.deliver(ip.buffer(), ip.offset(), ip.totalLength());
             return;
         }
         forward(rt, now, tx);
@@ -270,6 +345,9 @@ public final class NatEngine {
         ip.decrementTtl();
         pkt.out = out;
         pkt.nexthop = rt.nexthop();
+        if (tracer != null) {
+            tracer.line("  route: forward out " + out.name() + " via " + jnat.wire.Ipv4Address.format(rt.nexthop()));
+        }
         // POSTROUTING: nat SRC (100), then conntrack confirm (last)
         if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
         if (!confirm(now)) return;
@@ -282,6 +360,7 @@ public final class NatEngine {
         byte[] buf = ip.buffer();
         int ipOff = ip.offset();
         int ipLen = ip.totalLength();
+        if (tracer != null) tracer.line(out.name() + " out: " + summary(ip));
         if (!out.hasMac()) {
             count(out, ipLen, false);
             tx.transmit(out, buf, ipOff, ipLen);
@@ -522,6 +601,7 @@ public final class NatEngine {
         table.tuple(id, dir ^ 1, scratchTuple);
         scratchTuple.invert(target);
         manipPacket(pkt.ip, target, manip);
+        if (tracer != null) tracer.line("  " + (manip == NatCore.MANIP_SRC ? "SNAT" : "DNAT") + ": " + summary(pkt.ip));
     }
 
     /** nf_nat_ipv4_manip_pkt: the transport part, then the address, checksums kept right. */
@@ -601,6 +681,10 @@ public final class NatEngine {
 
     private void drop(DropReason reason) {
         drops[reason.ordinal()]++;
+        if (tracer != null) {
+            boolean early = reason.ordinal() <= DropReason.IP_FRAGMENT.ordinal(); // before the "in:" line
+            tracer.line((early && pkt.in != null ? pkt.in.name() + " in: " : "  ") + "dropped: " + reason.text());
+        }
     }
 
     /** Drops the packet being processed, freeing its connection if it was never confirmed. */

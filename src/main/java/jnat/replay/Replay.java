@@ -33,6 +33,10 @@ public final class Replay {
     @FunctionalInterface
     public interface Sink {
         void transmitted(Interface out, long timestampNanos, int linkType, byte[] buf, int off, int len) throws IOException;
+
+        /** A packet delivered to the host itself (raw IPv4). */
+        default void delivered(long timestampNanos, byte[] buf, int off, int len) throws IOException {
+        }
     }
 
     /** A frame fed in, for callers that want to see the inputs too (a capture shows both directions). */
@@ -101,12 +105,25 @@ public final class Replay {
         }
         long[] now = new long[1];
         IOException[] failure = new IOException[1];
-        NatEngine.Transmit tx = (out, b, off, len) -> {
-            if (failure[0] != null) return;
-            try {
-                sink.transmitted(out, now[0], out.hasMac() ? LinkType.ETHERNET : LinkType.RAW, b, off, len);
-            } catch (IOException e) {
-                failure[0] = e;
+        NatEngine.Transmit tx = new NatEngine.Transmit() {
+            @Override
+            public void transmit(Interface out, byte[] b, int off, int len) {
+                if (failure[0] != null) return;
+                try {
+                    sink.transmitted(out, now[0], out.hasMac() ? LinkType.ETHERNET : LinkType.RAW, b, off, len);
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            }
+
+            @Override
+            public void deliver(byte[] b, int off, int len) {
+                if (failure[0] != null) return;
+                try {
+                    sink.delivered(now[0], b, off, len);
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
             }
         };
         while (!queue.isEmpty()) {

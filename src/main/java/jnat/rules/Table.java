@@ -21,6 +21,7 @@ public final class Table {
     private final List<Chain> builtins = new ArrayList<>();
     private final Map<String, Chain> userChains = new TreeMap<>();
     private RandomGenerator random = new SplittableRandom();
+    private Tracer tracer;
     private Chain[] stackChain = new Chain[8];
     private int[] stackIndex = new int[8];
 
@@ -100,6 +101,11 @@ public final class Table {
         for (Chain c : chains()) for (Rule r : c.rules) wire(r);
     }
 
+    /** Reports every step of every walk to {@code tracer} (null: none), as the TRACE target does. */
+    public void setTracer(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
     /** Hooks a new rule's matches up to the table (the random source). */
     void wire(Rule r) {
         for (Match m : r.matches) if (m instanceof StatisticMatch s) s.random = random;
@@ -121,6 +127,7 @@ public final class Table {
         int sp = 0;
         for (;;) {
             if (i >= chain.rules.size()) {
+                if (tracer != null) tracer.leave(this, chain, i + 1, sp == 0);
                 if (sp == 0) return policy(base, ctx);
                 sp--;
                 chain = stackChain[sp];
@@ -134,6 +141,7 @@ public final class Table {
             }
             r.packets++;
             r.bytes += ctx.length();
+            if (tracer != null) tracer.rule(this, chain, i + 1, r);
             if (r.jump != null) {
                 if (!r.isGoto) {
                     stackChain[sp] = chain;
