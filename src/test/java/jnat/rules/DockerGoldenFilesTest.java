@@ -47,7 +47,12 @@ class DockerGoldenFilesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"usernet-portmap.md", "usernet-portmap-noproxy.md", "new-daemon.md"})
-    void natListingsMatchTheGoldenFile(String file) {
+    void natListingsMatchTheGoldenFile(String file) throws java.io.IOException {
+        // the golden listings name 127.0.0.0 "loopback" and port 8080 "http-alt", as getnetbyaddr and
+        // getservbyport answer from Debian's /etc/networks and /etc/services (netbase)
+        java.nio.file.Path networks = java.nio.file.Path.of("/etc/networks");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(networks)
+                && java.nio.file.Files.readString(networks).contains("loopback"), "no loopback in /etc/networks");
         List<List<String>> blocks = blocks(Dumps.read(file));
         int checked = 0;
         for (int i = 1; i < blocks.size(); i++) {
