@@ -1,0 +1,145 @@
+package jnat.cli;
+
+import jnat.demo.SeedDemo;
+import jnat.pcap.LinkType;
+import jnat.pcap.PcapReader;
+import jnat.pcap.PcapRecord;
+import jnat.pcap.PcapWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplayCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run jnat(String... args) {
+        var cl = Main.commandLine();
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    Path hostFile() throws Exception {
+        Path h = dir.resolve("host.ip");
+        try (var in = getClass().getResourceAsStream("/hosts/seed-docker-host.ip")) {
+            Files.write(h, in.readAllBytes());
+        }
+        return h;
+    }
+
+    Path rulesFile() throws Exception {
+        Path r = dir.resolve("nat.rules");
+        try (var in = getClass().getResourceAsStream("/demo/seed-docker.rules")) {
+            Files.write(r, in.readAllBytes());
+        }
+        return r;
+    }
+
+    /** The seed's frames that reached eth0 in the port-publishing experiment, as a pcap file. */
+    Path seedEth0Input() throws Exception {
+        return seedInput("eth0-in.pcap", SeedDemo.run().tcpEth0(), 0x5600047c7c23L);
+    }
+
+    /** The container's frames to docker0 in the same experiment. */
+    Path seedDocker0Input() throws Exception {
+        return seedInput("docker0-in.pcap", SeedDemo.run().tcpDocker0(), 0x0242d5353a3cL);
+    }
+
+    /** The frames of a capture addressed to {@code mac} (those that arrived on that interface). */
+    Path seedInput(String name, SeedDemo.Capture capture, long mac) throws Exception {
+        Path p = dir.resolve(name);
+        try (PcapWriter w = PcapWriter.create(p, LinkType.ETHERNET)) {
+            for (PcapRecord rec : capture.frames()) {
+                if (jnat.wire.MacAddress.read(rec.data(), 0) == mac) w.write(rec);
+            }
+        }
+        return p;
+    }
+
+    static List<PcapRecord> read(Path file) throws Exception {
+        List<PcapRecord> all = new ArrayList<>();
+        try (PcapReader in = PcapReader.open(file)) {
+            for (PcapRecord rec; (rec = in.next()) != null; ) all.add(rec);
+        }
+        return all;
+    }
+
+    static void assertOneLineError(Run r, String expected) {
+        assertNotEquals(0, r.exit(), "exit code");
+        String err = r.err().strip();
+        assertEquals(1, err.lines().count(), "one line: " + err);
+        assertTrue(err.contains(expected), err);
+        assertTrue(!err.contains("Exception") && !err.contains("\tat "), "no stack trace: " + err);
+    }
+
+    @Test
+    void replayWritesEachInterfacesTransmissionsToOutDir() throws Exception {
+        Run r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(),
+                "--out", dir.resolve("out").toString(), "--list");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(6, read(dir.resolve("out/docker0.pcap")).size(), "the client's 6 frames DNATed onto docker0");
+        assertEquals(5, read(dir.resolve("out/eth0.pcap")).size(), "the container's 5 frames back out of eth0");
+        assertEquals(0, read(dir.resolve("out/local.pcap")).size());
+        assertTrue(r.out().contains("to:172.17.0.2:8000"), r.out());
+        assertTrue(r.out().contains("    1    64 DNAT"), r.out());
+    }
+
+    @Test
+    void missingInputFileIsOneLine() throws Exception {
+        assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + dir.resolve("nope.pcap")),
+                "nope.pcap: No such file or directory");
+    }
+
+    @Test
+    void interfaceTheHostDoesNotHaveIsOneLineNamingIt() throws Exception {
+        assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "wlan0=" + seedEth0Input()),
+                "no interface wlan0 on the host");
+    }
+
+    @Test
+    void corruptPcapIsOneLineWithTheOffset() throws Exception {
+        Path bad = dir.resolve("bad.pcap");
+        Files.write(bad, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25});
+        assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + bad), "bad.pcap");
+    }
+
+    @Test
+    void truncatedPcapIsOneLine() throws Exception {
+        byte[] good = Files.readAllBytes(seedEth0Input());
+        Path cut = dir.resolve("cut.pcap");
+        Files.write(cut, java.util.Arrays.copyOf(good, good.length - 10));
+        Run r = jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + cut);
+        assertOneLineError(r, "cut.pcap");
+    }
+
+    @Test
+    void unparsableRulesAreOneLineWithTheLineNumber() throws Exception {
+        Path rules = dir.resolve("bad.rules");
+        Files.writeString(rules, "*nat\n-A POSTROUTING -j NOSUCHTARGET\nCOMMIT\n");
+        assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--rules", rules.toString(),
+                "--in", "eth0=" + seedEth0Input()), "line 2");
+    }
+
+    @Test
+    void badHostFileLineIsOneLineWithTheLineNumber() throws Exception {
+        Path host = dir.resolve("bad.ip");
+        Files.writeString(host, "link set dev eth0 up\naddr add 10.0.0.300/24 dev eth0\n");
+        assertOneLineError(jnat("replay", "--host", host.toString(), "--in", "eth0=" + seedEth0Input()), ":2:");
+    }
+}
