@@ -141,20 +141,12 @@ public final class Tuple {
 
     /** Dotted quad of an address int. */
     public static String ip(int a) {
-        return (a >>> 24) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
+        return jnat.wire.Ipv4Address.format(a);
     }
 
     /** Parses a dotted quad (for tests and tools; not on any packet path). */
     public static int parseIp(String s) {
-        String[] p = s.split("\\.");
-        if (p.length != 4) throw new IllegalArgumentException("not an IPv4 address: " + s);
-        int a = 0;
-        for (String x : p) {
-            int v = Integer.parseInt(x);
-            if (v < 0 || v > 255) throw new IllegalArgumentException("not an IPv4 address: " + s);
-            a = a << 8 | v;
-        }
-        return a;
+        return jnat.wire.Ipv4Address.parse(s);
     }
 
     @Override

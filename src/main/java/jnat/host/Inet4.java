@@ -1,36 +1,28 @@
 package jnat.host;
 
-/** Dotted-quad parsing and printing for this package (IPv4 addresses are plain {@code int}s). */
+import jnat.wire.Ipv4Address;
+import jnat.wire.MacAddress;
+
+/** ip(8)'s address forms for this package, on top of jnat.wire's (IPv4 addresses are plain {@code int}s). */
 final class Inet4 {
     private Inet4() {}
 
     /** Parses "a.b.c.d" strictly (four decimal parts 0..255); throws IllegalArgumentException. */
     static int parse(String s) {
-        int value = 0, parts = 0, i = 0, n = s.length();
-        while (parts < 4) {
-            int start = i, part = 0;
-            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
-                part = part * 10 + (s.charAt(i++) - '0');
-            }
-            if (i == start || part > 255) break;
-            value = (value << 8) | part;
-            parts++;
-            if (parts < 4) {
-                if (i >= n || s.charAt(i) != '.') break;
-                i++;
-            }
+        try {
+            return Ipv4Address.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid IPv4 address \"" + s + "\"");
         }
-        if (parts != 4 || i != n) throw new IllegalArgumentException("invalid IPv4 address \"" + s + "\"");
-        return value;
     }
 
     static String format(int a) {
-        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+        return Ipv4Address.format(a);
     }
 
     /** The netmask of a prefix length 0..32 (0 for /0). */
     static int mask(int prefixLength) {
-        return prefixLength == 0 ? 0 : -1 << (32 - prefixLength);
+        return Ipv4Address.mask(prefixLength);
     }
 
     /**
@@ -42,7 +34,7 @@ final class Inet4 {
     static boolean isMulticast(int a) { return (a >>> 28) == 0xe; }
     static boolean isLoopback(int a) { return (a >>> 24) == 127; }
 
-    /** Parses "aa:bb:cc:dd:ee:ff" into the low 48 bits of a long. */
+    /** Parses "aa:bb:cc:dd:ee:ff" into the low 48 bits of a long; like ip(8), one-digit parts ("2:42:...") too. */
     static long parseMac(String s) {
         String[] p = s.split(":", -1);
         if (p.length != 6) throw new IllegalArgumentException("invalid MAC address \"" + s + "\"");
@@ -58,12 +50,6 @@ final class Inet4 {
     }
 
     static String formatMac(long mac) {
-        StringBuilder sb = new StringBuilder(17);
-        for (int shift = 40; shift >= 0; shift -= 8) {
-            int b = (int) (mac >>> shift) & 0xff;
-            sb.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xf, 16));
-            if (shift > 0) sb.append(':');
-        }
-        return sb.toString();
+        return MacAddress.format(mac);
     }
 }

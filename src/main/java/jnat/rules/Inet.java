@@ -1,5 +1,7 @@
 package jnat.rules;
 
+import jnat.wire.Ipv4Address;
+
 /** IPv4 addresses, masks and ports as iptables parses and prints them (xtables.c). */
 public final class Inet {
     private Inet() {}
@@ -58,17 +60,16 @@ public final class Inet {
     }
 
     public static int prefixMask(int len) {
-        return len == 0 ? 0 : -1 << (32 - len);
+        return Ipv4Address.mask(len);
     }
 
     /** The prefix length of a contiguous mask, or -1. */
     public static int prefixLength(int mask) {
-        int len = Integer.bitCount(mask);
-        return prefixMask(len) == mask ? len : -1;
+        return Ipv4Address.prefixLength(mask);
     }
 
     public static String format(int a) {
-        return (a >>> 24) + "." + ((a >>> 16) & 255) + "." + ((a >>> 8) & 255) + "." + (a & 255);
+        return Ipv4Address.format(a);
     }
 
     /** xtables_ipmask_to_numeric: "" for /32, "/len" or "/a.b.c.d". */
