@@ -84,4 +84,47 @@ class KernelConformanceRegressionTest {
         // As the kernel does it (checked with the conformance harness): round robin from the first rule.
         assertEquals(List.of("172.17.0.2", "172.17.0.3", "172.17.0.4", "172.17.0.2", "172.17.0.3", "172.17.0.4"), backends);
     }
+
+    static byte[] tcp(boolean fromClient, String src, int sport, String dst, int dport, int flags, int seq, int ack) {
+        EthernetRepr eth = fromClient ? EthernetRepr.of(ROUTER, ETH0) : EthernetRepr.of(0x0242ac110003L, 0x0242d5353a3cL);
+        return eth.frame(Ipv4Repr.of(src, dst), TcpRepr.of(sport, dport).withFlags(flags).withSeq(seq).withAck(ack));
+    }
+
+    static int dstPort(byte[] frame) {
+        Ipv4Packet p = ip(frame);
+        return (frame[p.payloadOffset() + 2] & 0xff) << 8 | (frame[p.payloadOffset() + 3] & 0xff);
+    }
+
+    /**
+     * nf_nat_l4proto_unique_tuple: a DNAT port range is searched from its first port (off = 0; only
+     * SRC and --random start at a random offset). Seen when a SYN reopens a TIME_WAIT connection
+     * (killed, looked up again): the kernel picks the first port again, jnat picked at random.
+     */
+    @Test
+    void dnatToAPortRangeTakesTheFirstFreePortEvenWhenAConnectionIsReopened() {
+        NatEngine engine = new NatEngine(host, Ruleset.parse("""
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -d 203.0.113.2/32 -i eth0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.17.0.3:7000-7002
+                COMMIT
+                """));
+        String client = "198.51.100.171", pub = "203.0.113.2", server = "172.17.0.3";
+        int c = 1000, s = 5000;
+        int syn = TcpSegment.SYN, ack = TcpSegment.ACK, fin = TcpSegment.FIN;
+        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, syn, c, 0));
+        assertEquals(7000, dstPort(sent.removeLast()));
+        receive(engine, "docker0", tcp(false, server, 7000, client, 46771, syn | ack, s, c + 1));
+        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, ack, c + 1, s + 1));
+        receive(engine, "docker0", tcp(false, server, 7000, client, 46771, fin | ack, s + 1, c + 1));
+        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, fin | ack, c + 1, s + 2));
+        receive(engine, "docker0", tcp(false, server, 7000, client, 46771, ack, s + 2, c + 2));
+        sent.clear();
+
+        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, syn, c + 100_000, 0));
+        assertEquals(7000, dstPort(sent.removeLast()));
+        assertEquals(1, engine.connections().count());
+    }
 }
