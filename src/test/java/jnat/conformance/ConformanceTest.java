@@ -33,7 +33,7 @@ class ConformanceTest {
         int frames = 0, steps = 0, scenarios = 0, failed = 0;
         long start = System.nanoTime();
         try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.REDIRECT_PORT)) {
-            Harness harness = new Harness(lab);
+            Harness harness = new Harness(lab, ONLY != null);
             int from = ONLY != null ? ONLY : 0, to = ONLY != null ? ONLY + 1 : SCENARIOS;
             for (int i = from; i < to; i++) {
                 Scenario sc = gen.scenario(i);

@@ -52,9 +52,12 @@ final class Harness {
     private static final Host HOST = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
 
     private final KernelLab kernel;
+    private final boolean verbose;
 
-    Harness(KernelLab kernel) {
+    /** {@code verbose}: print every step and what each side transmitted (to debug one scenario). */
+    Harness(KernelLab kernel, boolean verbose) {
         this.kernel = kernel;
+        this.verbose = verbose;
     }
 
     static Host host() {
@@ -107,6 +110,10 @@ final class Harness {
             engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now,
                     (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len))));
             List<KernelLab.Frame> kOut = ipv4Only(kernel.send(ki.device, ki.frame, jOut.size()));
+            if (verbose) {
+                System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
+                        + "  jnat:\n" + describe(jOut).indent(4));
+            }
             observe(step, ks, kOut);
             observe(step, js, jOut);
             compared += Math.min(kOut.size(), jOut.size());
@@ -122,12 +129,12 @@ final class Harness {
 
         String kCt = kernel.conntrackListing();
         String jCt = new ConntrackPrinter().list(engine.connections(), now);
+        Map<Integer, Integer> ports = new HashMap<>(); // jnat's random choice -> the kernel's
         for (Flow f : sc.flows) {
             Seen k = kSeen.get(f.id), j = jSeen.get(f.id);
-            if (f.isRandom() && k != null && j != null && k.orig != null && j.orig != null && k.natPort() != j.natPort()) {
-                jCt = jCt.replaceAll("(port|id)=" + j.natPort() + "(?= )", "$1=" + k.natPort());
-            }
+            if (f.isRandom() && k != null && j != null && k.orig != null && j.orig != null) ports.put(j.natPort(), k.natPort());
         }
+        jCt = replyPorts(jCt, ports);
         String kSet = entries(kCt), jSet = entries(jCt);
         if (!kSet.equals(jSet)) bad.add(sc + ": conntrack -L differs (timeouts aside)\n--- kernel\n" + kSet + "\n--- jnat\n" + jSet);
         return new Outcome(compared, bad);
@@ -146,7 +153,7 @@ final class Harness {
     private static void observe(Step step, Seen s, List<KernelLab.Frame> out) {
         if (out.size() != 1) return;
         KernelLab.Frame f = out.get(0);
-        if (step.kind() == Kind.ORIGINAL && !step.badChecksum()) {
+        if (step.kind() == Kind.ORIGINAL && !step.untracked()) {
             s.origDev = f.device();
             s.orig = f.bytes();
         } else if (step.kind() == Kind.REPLY) {
@@ -166,7 +173,12 @@ final class Harness {
                 long routerMac = HOST.device(f.clientDevice).macBits();
                 Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1);
                 byte[] frame = EthernetRepr.of(f.clientMac, routerMac).frame(ip, transport(step, index, f.clientPort, f.dstPort));
-                if (step.badChecksum()) corruptChecksum(frame);
+                switch (step.mangle()) {
+                    case Step.BAD_L4_CHECKSUM -> corruptChecksum(frame);
+                    case Step.BAD_IP_CHECKSUM -> put16(frame, 24, u16(frame, 24) ^ 0x0101);
+                    case Step.NO_UDP_CHECKSUM -> put16(frame, 14 + (frame[14] & 0x0f) * 4 + 6, 0);
+                    default -> { }
+                }
                 return new Injection(f.clientDevice, frame);
             }
             case REPLY -> {
@@ -335,6 +347,29 @@ final class Harness {
             sb.append("  ").append(HexFormat.of().formatHex(f.bytes())).append('\n');
         }
         return sb.toString();
+    }
+
+    private static final Pattern REPLY_PORT = Pattern.compile("\\b(dport|id)=(\\d+)\\b");
+
+    /** Puts the kernel's random choices in jnat's conntrack -L reply tuples (the part after the second src=). */
+    static String replyPorts(String listing, Map<Integer, Integer> ports) {
+        StringBuilder out = new StringBuilder();
+        for (String line : listing.lines().toList()) {
+            int reply = line.indexOf(" src=", line.indexOf(" src=") + 1);
+            if (reply < 0 || ports.isEmpty()) {
+                out.append(line).append('\n');
+                continue;
+            }
+            Matcher m = REPLY_PORT.matcher(line.substring(reply));
+            StringBuilder sb = new StringBuilder(line.substring(0, reply));
+            while (m.find()) {
+                int p = Integer.parseInt(m.group(2));
+                m.appendReplacement(sb, m.group(1) + "=" + ports.getOrDefault(p, p));
+            }
+            m.appendTail(sb);
+            out.append(sb).append('\n');
+        }
+        return out.toString();
     }
 
     private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp)( +)");

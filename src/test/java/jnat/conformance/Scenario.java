@@ -59,28 +59,37 @@ final class Scenario {
     /**
      * One injected frame. TCP: flags, seq, ack, payload length, SYN options; UDP: payload length;
      * ICMP echo: sequence; ICMP errors: type, code, source ({@code from}, 0 for the peer itself).
-     * {@code badChecksum}: the L4 checksum is off by one (conntrack deems the packet INVALID).
+     * {@code mangle}: {@link #BAD_L4_CHECKSUM} (conntrack deems the packet INVALID), {@link #BAD_IP_CHECKSUM}
+     * (ip_rcv drops it), {@link #NO_UDP_CHECKSUM} (a UDP checksum of 0: none, valid).
      */
     record Step(Flow flow, Kind kind, int tcpFlags, int seq, int ack, int length, boolean synOptions,
-                int icmpType, int icmpCode, int from, boolean badChecksum) {
+                int icmpType, int icmpCode, int from, int mangle) {
+        /** {@link #OUT_OF_WINDOW}: bytes as built, but conntrack finds it outside the TCP window (untracked). */
+        static final int BAD_L4_CHECKSUM = 1, BAD_IP_CHECKSUM = 2, NO_UDP_CHECKSUM = 3, OUT_OF_WINDOW = 4;
+
         static Step tcp(Flow f, Kind k, int flags, int seq, int ack, int length) {
-            return new Step(f, k, flags, seq, ack, length, (flags & 0x02) != 0, 0, 0, 0, false);
+            return new Step(f, k, flags, seq, ack, length, (flags & 0x02) != 0, 0, 0, 0, 0);
         }
 
         static Step data(Flow f, Kind k, int length) {
-            return new Step(f, k, 0, 0, 0, length, false, 0, 0, 0, false);
+            return new Step(f, k, 0, 0, 0, length, false, 0, 0, 0, 0);
         }
 
         static Step echo(Flow f, Kind k, int seq) {
-            return new Step(f, k, 0, seq, 0, 56, false, 0, 0, 0, false);
+            return new Step(f, k, 0, seq, 0, 56, false, 0, 0, 0, 0);
         }
 
         static Step error(Flow f, Kind k, int type, int code, int from) {
-            return new Step(f, k, 0, 0, 0, 0, false, type, code, from, false);
+            return new Step(f, k, 0, 0, 0, 0, false, type, code, from, 0);
         }
 
-        Step withBadChecksum() {
-            return new Step(flow, kind, tcpFlags, seq, ack, length, synOptions, icmpType, icmpCode, from, true);
+        Step mangled(int how) {
+            return new Step(flow, kind, tcpFlags, seq, ack, length, synOptions, icmpType, icmpCode, from, how);
+        }
+
+        /** Not a packet of the connection as conntrack sees it: what it leaves as says nothing of the binding. */
+        boolean untracked() {
+            return mangle == BAD_L4_CHECKSUM || mangle == BAD_IP_CHECKSUM || mangle == OUT_OF_WINDOW;
         }
 
         @Override
@@ -88,7 +97,13 @@ final class Scenario {
             String s = kind + " of flow " + flow.id + " (" + flow.what + ")";
             if (flow.protocol == 6 && (kind == Kind.ORIGINAL || kind == Kind.REPLY)) s += " tcp flags 0x" + Integer.toHexString(tcpFlags) + " len " + length;
             if (icmpType != 0) s += " icmp " + icmpType + "/" + icmpCode;
-            return badChecksum ? s + " (bad checksum)" : s;
+            return switch (mangle) {
+                case BAD_L4_CHECKSUM -> s + " (bad L4 checksum)";
+                case BAD_IP_CHECKSUM -> s + " (bad IP checksum)";
+                case NO_UDP_CHECKSUM -> s + " (UDP checksum 0)";
+                case OUT_OF_WINDOW -> s + " (out of window)";
+                default -> s;
+            };
         }
     }
 

@@ -85,7 +85,9 @@ final class ScenarioGenerator {
             int proto = rnd.nextInt(4) == 0 ? UDP : TCP;
             published.add(new Publish(proto, 10000 + i * 7 + rnd.nextInt(5), container(), pickInt(80, 8000, 8080, 5432, 53)));
         }
-        String lan = pick("none", "snat", "snat-ports", "snat-random", "snat-random-fully", "snat-persistent", "netmap");
+        String lan = pick("none", "snat", "snat-ports", "snat-random", "snat-random-fully", "snat-persistent", "netmap",
+                "masquerade-ports");
+        boolean dnatRange = rnd.nextInt(4) == 0;
         boolean netmapIn = rnd.nextInt(3) == 0, redirect = rnd.nextInt(3) == 0, kube = rnd.nextInt(3) == 0;
         int snatLo = 0, snatHi = 0, portLo = 0, portHi = 0;
         if (lan.startsWith("snat")) {
@@ -104,6 +106,7 @@ final class ScenarioGenerator {
         features.add(userlandProxy ? "docker" : "docker-hairpin");
         if (!lan.equals("none")) features.add(lan);
         if (netmapIn) features.add("netmap-in");
+        if (dnatRange) features.add("dnat-range");
         if (redirect) features.add("redirect");
         if (kube) features.add("kube-nth" + kubeEvery);
 
@@ -116,6 +119,10 @@ final class ScenarioGenerator {
             r.append("-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING\n");
         }
         if (netmapIn) r.append("-A PREROUTING -d 100.65.0.0/24 -i eth0 -j NETMAP --to 10.1.0.0/24\n");
+        if (dnatRange) {
+            r.append("-A PREROUTING -d 203.0.113.2/32 -i eth0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.17.0.2-172.17.0.4:7000-7002\n");
+            r.append("-A PREROUTING -d 203.0.113.2/32 -i eth0 -p udp -m udp --dport 9000 -j DNAT --to-destination 172.17.0.3-172.17.0.6\n");
+        }
         if (redirect) r.append("-A PREROUTING -i eth1 -p udp -m udp --dport 53 -j REDIRECT --to-ports " + REDIRECT_PORT + "\n");
         r.append("-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER\n");
         r.append("-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER\n");
@@ -141,6 +148,14 @@ final class ScenarioGenerator {
                 }
             }
             r.append("-A POSTROUTING -s 10.1.0.0/24 -o eth0 -j SNAT --to-source ").append(addrs).append(flags).append('\n');
+        } else if (lan.equals("masquerade-ports")) {
+            portLo = 30000 + rnd.nextInt(100);
+            portHi = portLo + 5 + rnd.nextInt(100);
+            for (String p : List.of("tcp", "udp")) {
+                r.append("-A POSTROUTING -s 10.1.0.0/24 -o eth0 -p ").append(p).append(" -j MASQUERADE --to-ports ")
+                        .append(portLo).append('-').append(portHi).append('\n');
+            }
+            r.append("-A POSTROUTING -s 10.1.0.0/24 -o eth0 -j MASQUERADE\n");
         } else if (lan.equals("netmap")) {
             r.append("-A POSTROUTING -s 10.1.0.0/24 -o eth0 -j NETMAP --to 100.64.0.0/24\n");
         }
@@ -176,7 +191,7 @@ final class ScenarioGenerator {
         // Traffic: 3 to 7 flows from the patterns the rules make interesting.
         int n = 3 + rnd.nextInt(5);
         for (int i = 0; i < n; i++) {
-            int pattern = rnd.nextInt(12);
+            int pattern = rnd.nextInt(13);
             switch (pattern) {
                 case 0, 1 -> containerOut();
                 case 2, 3 -> {
@@ -202,6 +217,13 @@ final class ScenarioGenerator {
                     session(newFlow(pickInt(TCP, UDP, ICMP), "eth0", ROUTER_MAC, internetHost(), ephemeral(),
                             ip("100.65.0.0") + host, pickInt(22, 80, 443), "NETMAP in to 10.1.0." + host), true);
                 }
+                case 11 -> {
+                    if (!dnatRange) { invalid(); break; }
+                    int proto = pickInt(TCP, UDP);
+                    session(newFlow(proto, "eth0", ROUTER_MAC, internetHost(), ephemeral(), PUBLIC, 9000,
+                            "internet to the DNAT range on :9000"), true);
+                }
+                case 12 -> invalid();
                 case 9 -> {
                     if (!redirect) { containerOut(); break; }
                     int h = lanHost();
@@ -218,7 +240,7 @@ final class ScenarioGenerator {
                     if (fromLan || endpoints.contains(c)) f.random(1024, 65535);
                     session(f, true);
                 }
-                default -> invalid();
+                default -> containerOut();
             }
         }
         interleave();
@@ -288,16 +310,19 @@ final class ScenarioGenerator {
 
     private void invalid() {
         int c = container();
-        int kind = rnd.nextInt(5);
+        int kind = rnd.nextInt(6);
         int proto = kind <= 2 ? TCP : UDP;
+        String[] what = {"SYN+FIN", "stray RST/FIN", "SYN, bad checksum", "bad UDP checksum", "bad IP checksum", "UDP checksum 0"};
         Flow f = newFlow(proto, "docker0", containerMac(c), c, ephemeral(), internetHost(), 80,
-                "INVALID from " + Ipv4Address.format(c));
+                "odd packet (" + what[kind] + ") from " + Ipv4Address.format(c));
         int seq = rnd.nextInt();
         switch (kind) {
             case 0 -> add(f, Step.tcp(f, Kind.ORIGINAL, SYN | FIN, seq, 0, 0));
             case 1 -> add(f, Step.tcp(f, Kind.ORIGINAL, pickInt(RST, FIN | ACK, RST | ACK), seq, rnd.nextInt(), 0));
-            case 2 -> add(f, Step.tcp(f, Kind.ORIGINAL, SYN, seq, 0, 0).withBadChecksum());
-            default -> add(f, Step.data(f, Kind.ORIGINAL, 10 + rnd.nextInt(30)).withBadChecksum());
+            case 2 -> add(f, Step.tcp(f, Kind.ORIGINAL, SYN, seq, 0, 0).mangled(Step.BAD_L4_CHECKSUM));
+            case 3 -> add(f, Step.data(f, Kind.ORIGINAL, 10 + rnd.nextInt(30)).mangled(Step.BAD_L4_CHECKSUM));
+            case 4 -> add(f, Step.data(f, Kind.ORIGINAL, 10 + rnd.nextInt(30)).mangled(Step.BAD_IP_CHECKSUM));
+            default -> add(f, Step.data(f, Kind.ORIGINAL, 10 + rnd.nextInt(30)).mangled(Step.NO_UDP_CHECKSUM));
         }
         // And the same flow done right afterwards, sometimes.
         if (rnd.nextBoolean()) session(f, false);
@@ -345,6 +370,7 @@ final class ScenarioGenerator {
     private void tcpSession(Flow f, boolean allowErrors) {
         int c = rnd.nextInt(), s = rnd.nextInt();
         add(f, Step.tcp(f, Kind.ORIGINAL, SYN, c, 0, 0));
+        if (rnd.nextInt(8) == 0) add(f, Step.tcp(f, Kind.ORIGINAL, SYN, c, 0, 0)); // retransmitted
         int start = rnd.nextInt(10);
         if (start == 0) return; // unanswered SYN
         if (start == 1) {
@@ -373,6 +399,12 @@ final class ScenarioGenerator {
             }
             add(f, Step.tcp(f, Kind.ORIGINAL, ACK, c, s, 0));
         }
+        if (rnd.nextInt(8) == 0 && f.dst != PUBLIC) {
+            // Far outside the receiver's window: conntrack lets it pass untracked, so not NATed.
+            // (Not to the host's own address: there the kernel would answer with a RST.)
+            add(f, Step.tcp(f, Kind.ORIGINAL, PSH | ACK, c + 0x40000000, s, 100).mangled(Step.OUT_OF_WINDOW));
+        }
+        boolean reopen = allowErrors && rnd.nextInt(6) == 0;
         switch (rnd.nextInt(5)) {
             case 0, 1 -> { // the client closes first
                 add(f, Step.tcp(f, Kind.ORIGINAL, FIN | ACK, c, s, 0));
@@ -386,8 +418,11 @@ final class ScenarioGenerator {
             }
             case 3 -> add(f, rnd.nextBoolean() ? Step.tcp(f, Kind.ORIGINAL, RST | ACK, c, s, 0)
                     : Step.tcp(f, Kind.REPLY, RST | ACK, s, c, 0));
-            default -> { } // left established
+            default -> { // left established
+                return;
+            }
         }
+        if (reopen) tcpSession(f, false); // the same 4-tuple again: conntrack reopens a closed connection
     }
 
     /** Merges the flows' steps at random, each flow in order, flows starting in creation order. */
