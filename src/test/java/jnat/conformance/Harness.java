@@ -90,7 +90,8 @@ final class Harness {
                 new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true));
         kernel.load(sc.rules);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
-        long now = 1_700_000_000_000_000_000L;
+        // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
+        long base = 1_700_000_000_000_000_000L, started = System.nanoTime(), now = base;
         byte[] buf = new byte[HEADROOM + 2048];
         for (int i = 0; i < sc.steps.size(); i++) {
             Step step = sc.steps.get(i);
@@ -106,7 +107,7 @@ final class Harness {
             // jnat first: how many frames it sends tells the kernel side how long to wait.
             List<KernelLab.Frame> jOut = new ArrayList<>();
             System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
-            now += 1_000_000;
+            now = Math.max(now + 1, base + System.nanoTime() - started);
             engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now,
                     (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len))));
             List<KernelLab.Frame> kOut = ipv4Only(kernel.send(ki.device, ki.frame, jOut.size()));
@@ -199,7 +200,9 @@ final class Harness {
                 byte[] quoted = Arrays.copyOfRange(o, 14, o.length);
                 int from = step.from() != 0 ? step.from() : u32(o, 30);
                 Ipv4Repr ip = Ipv4Repr.of(from, u32(o, 26)).withIdentification(id).withDontFragment(false);
-                IcmpRepr icmp = new IcmpRepr(step.icmpType(), step.icmpCode(), 0, IcmpRepr.quote(quoted, IcmpRepr.LINUX_MAX_QUOTE));
+                // length: how much of the datagram a router quotes (0: as Linux does); seq: the rest of the header (MTU)
+                int quote = step.length() > 0 ? (quoted[0] & 0x0f) * 4 + 8 : IcmpRepr.LINUX_MAX_QUOTE;
+                IcmpRepr icmp = new IcmpRepr(step.icmpType(), step.icmpCode(), step.seq(), IcmpRepr.quote(quoted, quote));
                 return new Injection(dev, EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, icmp));
             }
         }

@@ -83,6 +83,15 @@ final class Scenario {
             return new Step(f, k, 0, 0, 0, 0, false, type, code, from, 0);
         }
 
+        /** An ICMP error quoting only the IP header and 8 bytes (as many routers do), {@code rest}: bytes 4-7. */
+        static Step shortError(Flow f, Kind k, int type, int code, int from, int rest) {
+            return new Step(f, k, 0, rest, 0, 8, false, type, code, from, 0);
+        }
+
+        Step withRest(int rest) {
+            return new Step(flow, kind, tcpFlags, rest, ack, length, synOptions, icmpType, icmpCode, from, mangle);
+        }
+
         Step mangled(int how) {
             return new Step(flow, kind, tcpFlags, seq, ack, length, synOptions, icmpType, icmpCode, from, how);
         }

@@ -342,7 +342,7 @@ final class ScenarioGenerator {
                         return;
                     }
                     if (what == 7 && !f.clientDevice.equals("eth0")) {
-                        add(f, Step.error(f, Kind.ERROR_ABOUT_ORIGINAL, 11, 0, INTERNET_ROUTER)); // TTL exceeded on the way
+                        add(f, routerError(f));
                         continue;
                     }
                     if (what == 5) continue; // unanswered
@@ -358,7 +358,7 @@ final class ScenarioGenerator {
                 for (int i = 1; i <= pings; i++) {
                     add(f, Step.echo(f, Kind.ORIGINAL, i));
                     if (allowErrors && rnd.nextInt(6) == 0 && !f.clientDevice.equals("eth0")) {
-                        add(f, Step.error(f, Kind.ERROR_ABOUT_ORIGINAL, 3, 1, INTERNET_ROUTER)); // host unreachable
+                        add(f, routerError(f));
                         return;
                     }
                     if (rnd.nextInt(5) != 0) add(f, Step.echo(f, Kind.REPLY, i));
@@ -378,7 +378,7 @@ final class ScenarioGenerator {
             return;
         }
         if (start == 2 && allowErrors && !f.clientDevice.equals("eth0")) {
-            add(f, Step.error(f, Kind.ERROR_ABOUT_ORIGINAL, 3, 1, INTERNET_ROUTER)); // host unreachable
+            add(f, routerError(f));
             return;
         }
         add(f, Step.tcp(f, Kind.REPLY, SYN | ACK, s, c + 1, 0));
@@ -423,6 +423,15 @@ final class ScenarioGenerator {
             }
         }
         if (reopen) tcpSession(f, false); // the same 4-tuple again: conntrack reopens a closed connection
+    }
+
+    /** An ICMP error from a router on the way about the last original-direction packet. */
+    private Step routerError(Flow f) {
+        int[][] kinds = {{3, 1}, {3, 0}, {11, 0}, {3, 4}, {3, 13}};
+        int[] k = kinds[rnd.nextInt(kinds.length)];
+        int rest = k[1] == 4 ? 1280 + rnd.nextInt(200) : 0; // next-hop MTU of a frag-needed
+        return rnd.nextBoolean() ? Step.error(f, Kind.ERROR_ABOUT_ORIGINAL, k[0], k[1], INTERNET_ROUTER).mangled(0)
+                .withRest(rest) : Step.shortError(f, Kind.ERROR_ABOUT_ORIGINAL, k[0], k[1], INTERNET_ROUTER, rest);
     }
 
     /** Merges the flows' steps at random, each flow in order, flows starting in creation order. */
