@@ -6,6 +6,7 @@ Protocol, one line each way:
   open IF...            bind a capture/inject socket per far-end interface      -> ok
   send IF HEX N         transmit frame HEX on IF, then collect what arrives: wait up to 1 s for
                         N frames, then until 3 ms pass quietly                     -> rx IF HEX ... / done
+  wait N                collect as after a send (the frame was sent from elsewhere) -> rx ... / done
   drain MS              collect for MS milliseconds                               -> rx ... / done
 """
 import os, select, socket, sys, time
@@ -79,6 +80,8 @@ for line in sys.stdin:
         stale = poll_once()
         socks[name].send(frame)
         reply(stale + collect(want, 0.003, 1.0))
+    elif cmd == "wait":
+        reply(collect(int(words[1]), 0.003, 1.0))
     elif cmd == "drain":
         reply(collect(1 << 30, 0.0, int(words[1]) / 1000.0))
     else:

@@ -32,7 +32,7 @@ class ConformanceTest {
         List<String> mismatches = new ArrayList<>();
         int frames = 0, random = 0, steps = 0, scenarios = 0, failed = 0;
         long start = System.nanoTime();
-        try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.REDIRECT_PORT)) {
+        try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
             Harness harness = new Harness(lab, ONLY != null);
             int from = ONLY != null ? ONLY : 0, to = ONLY != null ? ONLY + 1 : SCENARIOS;
             for (int i = from; i < to; i++) {

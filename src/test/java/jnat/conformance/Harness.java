@@ -109,9 +109,11 @@ final class Harness {
             List<KernelLab.Frame> jOut = new ArrayList<>();
             System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
             now = Math.max(now + 1, base + System.nanoTime() - started);
-            engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now,
-                    (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len))));
-            List<KernelLab.Frame> kOut = ipv4Only(kernel.send(ki.device, ki.frame, jOut.size()));
+            NatEngine.Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
+            if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, ji.frame.length, now, tx);
+            else engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now, tx);
+            List<KernelLab.Frame> kOut = ipv4Only(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
+                    : kernel.send(ki.device, ki.frame, jOut.size()));
             if (verbose) {
                 System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
                         + "  jnat:\n" + describe(jOut).indent(4));
@@ -170,10 +172,14 @@ final class Harness {
     static Injection build(Step step, int index, Seen seen) {
         Flow f = step.flow();
         int id = (f.id * 1000 + index * 7) & 0xffff;
+        if (id == 0) id = 0x6a6e; // a raw socket's packet with id 0 would get one chosen by the kernel
         switch (step.kind()) {
             case ORIGINAL -> {
-                long routerMac = HOST.device(f.clientDevice).macBits();
                 Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1);
+                if (f.clientDevice.equals(Scenario.LOCAL)) {
+                    return new Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
+                }
+                long routerMac = HOST.device(f.clientDevice).macBits();
                 byte[] frame = EthernetRepr.of(f.clientMac, routerMac).frame(ip, transport(step, index, f.clientPort, f.dstPort));
                 switch (step.mangle()) {
                     case Step.BAD_L4_CHECKSUM -> corruptChecksum(frame);

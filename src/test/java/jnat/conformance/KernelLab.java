@@ -33,6 +33,9 @@ final class KernelLab implements AutoCloseable {
     private final Netns peer;
     private final List<Process> processes = new ArrayList<>();
     private final Process injector;
+    private final Process localSender;
+    private final PrintWriter toLocal;
+    private final BufferedReader fromLocal;
     private final PrintWriter toInjector;
     private final BufferedReader fromInjector;
     private final Path script;
@@ -89,6 +92,22 @@ final class KernelLab implements AutoCloseable {
                 Process listener = start(router, "python3", "-c", py.toString());
                 expectLine(listener.inputReader(), "ready");
             }
+            // The host's own packets: a raw socket (IP_HDRINCL) sends them through LOCAL_OUT as given.
+            localSender = start(router, "python3", "-u", "-c", """
+                    import socket, sys
+                    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                    print("ready", flush=True)
+                    for line in sys.stdin:
+                        dst, data = line.split()
+                        try:
+                            s.sendto(bytes.fromhex(data), (dst, 0))
+                            print("ok", flush=True)
+                        except OSError as e:
+                            print("error", e, flush=True)
+                    """);
+            toLocal = new PrintWriter(localSender.outputWriter(StandardCharsets.US_ASCII), false);
+            fromLocal = localSender.inputReader(StandardCharsets.US_ASCII);
+            expectLine(fromLocal, "ready");
             injector = start(peer, "python3", "-u", script.toString());
             toInjector = new PrintWriter(injector.outputWriter(StandardCharsets.US_ASCII), false);
             fromInjector = injector.inputReader(StandardCharsets.US_ASCII);
@@ -142,6 +161,20 @@ final class KernelLab implements AutoCloseable {
      */
     List<Frame> send(String device, byte[] frame, int expected) throws IOException {
         command("send x" + device + " " + HexFormat.of().formatHex(frame) + " " + expected);
+        return frames();
+    }
+
+    /**
+     * The host itself sends the IPv4 packet {@code packet} (a raw socket in its namespace); returns
+     * what it transmitted, as {@link #send}.
+     */
+    List<Frame> sendLocal(byte[] packet, int expected) throws IOException {
+        String dst = (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
+        toLocal.print(dst + " " + HexFormat.of().formatHex(packet) + "\n");
+        toLocal.flush();
+        String answer = fromLocal.readLine();
+        if (!"ok".equals(answer)) throw new IOException("local sender: " + answer);
+        command("wait " + expected);
         return frames();
     }
 

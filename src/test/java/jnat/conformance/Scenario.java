@@ -10,6 +10,9 @@ import java.util.List;
  * whatever port the side's NAT chose.
  */
 final class Scenario {
+    /** The client device of a flow the host itself opens (its packets are sent, not received). */
+    static final String LOCAL = "local";
+
     /** One connection as its client opens it. {@code randomLo..randomHi}: the range in which the kernel
      *  may pick this flow's translated source port (or ICMP id) at random; -1 when it must not. */
     static final class Flow {

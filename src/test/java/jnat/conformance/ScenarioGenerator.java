@@ -46,6 +46,15 @@ final class ScenarioGenerator {
     static final List<String> DEVICES = List.of("eth0", "docker0", "eth1");
     /** The UDP port REDIRECT sends to; a silent socket listens there in the kernel's host. */
     static final int REDIRECT_PORT = 5353;
+    /** UDP ports the host's own flows send from; silent sockets listen there so replies draw no error. */
+    static final int LOCAL_PORT_BASE = 41000, LOCAL_PORTS = 10;
+
+    static int[] listenerPorts() {
+        int[] p = new int[LOCAL_PORTS + 1];
+        p[0] = REDIRECT_PORT;
+        for (int i = 0; i < LOCAL_PORTS; i++) p[i + 1] = LOCAL_PORT_BASE + i;
+        return p;
+    }
 
     static final int TCP = 6, UDP = 17, ICMP = 1;
     static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
@@ -61,6 +70,7 @@ final class ScenarioGenerator {
     private final List<List<Step>> perFlow = new ArrayList<>();
     private final List<Integer> usedClientPorts = new ArrayList<>();
     private int tsval;
+    private int localPorts;
 
     ScenarioGenerator(long seed) {
         this.seed = seed;
@@ -76,6 +86,7 @@ final class ScenarioGenerator {
         rnd = new SplittableRandom(s);
         perFlow.clear();
         usedClientPorts.clear();
+        localPorts = 0;
         tsval = rnd.nextInt(1 << 30);
 
         boolean userlandProxy = rnd.nextBoolean();
@@ -191,7 +202,7 @@ final class ScenarioGenerator {
         // Traffic: 3 to 7 flows from the patterns the rules make interesting.
         int n = 3 + rnd.nextInt(5);
         for (int i = 0; i < n; i++) {
-            int pattern = rnd.nextInt(13);
+            int pattern = rnd.nextInt(14);
             switch (pattern) {
                 case 0, 1 -> containerOut();
                 case 2, 3 -> {
@@ -224,6 +235,7 @@ final class ScenarioGenerator {
                             "internet to the DNAT range on :9000"), true);
                 }
                 case 12 -> invalid();
+                case 13 -> local(published);
                 case 9 -> {
                     if (!redirect) { containerOut(); break; }
                     int h = lanHost();
@@ -265,6 +277,31 @@ final class ScenarioGenerator {
         int c = container();
         session(newFlow(pickInt(TCP, TCP, UDP, ICMP), "docker0", containerMac(c), c, ephemeral(), internetHost(),
                 pickInt(80, 443, 53, 123, 8443), "container " + Ipv4Address.format(c) + " out (MASQUERADE)"), true);
+    }
+
+    /**
+     * The host's own traffic (OUTPUT, then POSTROUTING): ping and UDP to the internet and to containers
+     * (answered: the answers are delivered to the host), TCP SYNs to the internet and to its own
+     * published port (DNAT in OUTPUT); unanswered, as the kernel would reset a connection no socket holds.
+     */
+    private void local(List<Publish> published) {
+        int kind = rnd.nextInt(5);
+        Publish p = published.get(rnd.nextInt(published.size()));
+        int udpPort = LOCAL_PORT_BASE + localPorts++ % LOCAL_PORTS;
+        Flow f = switch (kind) {
+            case 0 -> newFlow(ICMP, Scenario.LOCAL, 0, PUBLIC, 0, internetHost(), 0, "host pings the internet");
+            case 1 -> newFlow(UDP, Scenario.LOCAL, 0, PUBLIC, udpPort, internetHost(), pickInt(53, 123), "host to the internet");
+            case 2 -> newFlow(UDP, Scenario.LOCAL, 0, DOCKER_GW, udpPort, container(), 53, "host to a container");
+            case 3 -> newFlow(TCP, Scenario.LOCAL, 0, PUBLIC, ephemeral(), internetHost(), 443, "host connects to the internet");
+            default -> newFlow(p.protocol, Scenario.LOCAL, 0, PUBLIC, p.protocol == UDP ? udpPort : ephemeral(), PUBLIC,
+                    p.hostPort, "host to its own published port " + p.hostPort);
+        };
+        if (f.protocol == TCP) {
+            add(f, Step.tcp(f, Kind.ORIGINAL, SYN, rnd.nextInt(), 0, 0));
+            if (rnd.nextBoolean()) add(f, perFlow.get(f.id).getFirst()); // retransmitted
+        } else {
+            session(f, true);
+        }
     }
 
     /** Two containers open the same source port (or echo id) to the same server: the second is remapped. */
