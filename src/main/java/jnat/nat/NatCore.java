@@ -198,7 +198,9 @@ final class NatCore {
         } else {
             return !usedTuple(t, id, now);
         }
-        int off = random.nextInt(65536);
+        // A DST port range is searched from its start (off = 0); SRC and --random* from anywhere.
+        boolean randomAll = (range.flags & (NatRange.PROTO_RANDOM | NatRange.PROTO_RANDOM_FULLY)) != 0;
+        int off = randomAll || manip != MANIP_DST ? random.nextInt(65536) : 0;
         int attempts = Math.min(rangeSize, MAX_ATTEMPTS);
         for (;;) {
             for (int i = 0; i < attempts; i++, off = (off + 1) & 0xffff) {

@@ -330,6 +330,64 @@ public final class NatEngine {
         return r;
     }
 
+    // ---- the local output path ----------------------------------------------------------------
+
+    /**
+     * A packet the host itself sends (ip_local_out): {@code buf[off, off+len)} is a whole IPv4
+     * packet, checksums filled in. LOCAL_OUT: conntrack (priority -200, checksums not verified),
+     * nat OUTPUT (DST, -100) and a new route if the destination changed (nf_nat_ipv4_local_fn,
+     * ip_route_me_harder); then POSTROUTING: nat SRC, confirm, out. A packet routed to the host
+     * itself goes round through lo: PREROUTING and INPUT apply its binding, then it is delivered.
+     */
+    public void send(byte[] buf, int off, int len, long now, Transmit tx) {
+        pkt.reset(null);
+        Ipv4Packet ip = pkt.ip;
+        if (ip.wrap(buf, off, len) != WireError.OK) {
+            drop(DropReason.IP_MALFORMED);
+            return;
+        }
+        RouteResult rt = host.routeOutput(ip.dst());
+        if (rt.isError()) {
+            drop(DropReason.ROUTE_UNREACHABLE);
+            return;
+        }
+        pkt.out = rt.out();
+        pkt.nexthop = rt.nexthop();
+        if (tracer != null) tracer.line("local out: " + summary(ip));
+        if (!conntrackIn(now, false)) return;
+        int dst = ip.dst();
+        if (!natHook(Hook.OUTPUT, NatCore.MANIP_DST, now)) return;
+        if (ip.dst() != dst) {
+            rt = host.routeOutput(ip.dst());
+            if (rt.isError()) {
+                dropPacket(DropReason.ROUTE_UNREACHABLE);
+                return;
+            }
+            pkt.out = rt.out();
+            pkt.nexthop = rt.nexthop();
+        }
+        if (rt.type() != RouteType.UNICAST) {
+            // Out through lo and back in: POSTROUTING, then PREROUTING and INPUT see a known connection.
+            if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
+            pkt.in = pkt.out;
+            pkt.out = null;
+            if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
+            if (!natHook(Hook.INPUT, NatCore.MANIP_SRC, now)) return;
+            if (!confirm(now)) return;
+            delivered++;
+            tx.deliver(ip.buffer(), ip.offset(), ip.totalLength());
+            return;
+        }
+        Interface out = rt.out();
+        if (ip.totalLength() > out.mtu() && ip.dontFragment()) {
+            dropPacket(DropReason.FRAG_NEEDED);
+            return;
+        }
+        if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
+        if (!confirm(now)) return;
+        output(out, pkt.nexthop, tx);
+    }
+
     /** ip_forward, then POSTROUTING and the neighbour output. */
     private void forward(RouteResult rt, long now, Transmit tx) {
         Ipv4Packet ip = pkt.ip;

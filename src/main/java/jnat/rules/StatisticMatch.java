@@ -26,7 +26,9 @@ public final class StatisticMatch implements Match {
         this.probability = probability;
         this.every = every;
         this.packet = packet;
-        this.count = packet;
+        // libxt_statistic's final check starts the counter at (every-1) - packet, so the rule
+        // matches the packet-th packet from the first one on (--packet 0: the very first).
+        this.count = every - packet;
     }
 
     @Override

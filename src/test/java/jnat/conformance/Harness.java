@@ -1,0 +1,444 @@
+package jnat.conformance;
+
+import jnat.conformance.Scenario.Flow;
+import jnat.conformance.Scenario.Kind;
+import jnat.conformance.Scenario.Step;
+import jnat.conntrack.ConntrackPrinter;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.nat.NatEngine;
+import jnat.pcap.LinkType;
+import jnat.rules.Iptables;
+import jnat.rules.Ruleset;
+import jnat.tcpdump.TcpdumpPrinter;
+import jnat.wire.Checksum;
+import jnat.wire.EthernetRepr;
+import jnat.wire.IcmpRepr;
+import jnat.wire.Ipv4Repr;
+import jnat.wire.TcpRepr;
+import jnat.wire.TransportRepr;
+import jnat.wire.UdpRepr;
+
+import java.io.IOException;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a {@link Scenario} on the kernel ({@link KernelLab}) and on jnat ({@link NatEngine},
+ * in-process) step by step, and compares what each transmits, frame by frame, byte for byte;
+ * then the nat table's counters ({@code iptables -t nat -nvxL}) and the connection table
+ * ({@code conntrack -L}, timeouts aside).
+ *
+ * <p>Where the kernel chooses at random by design (a flow the scenario marks random: a source port
+ * or echo id remapped after a clash, {@code --random}, {@code --random-fully}, a port outside the
+ * SNAT range), the translated port may differ: there the frames must be equal but for that port
+ * and the checksums covering it, jnat's checksums must be right, its port must lie in the range
+ * and be unique among the scenario's flows, and the replies (built by each side from its own
+ * output) must come back translated to the same bytes.
+ */
+final class Harness {
+    /** What one scenario gave: frames compared and the mismatches, described for a human. */
+    record Outcome(int framesCompared, int randomPortFrames, List<String> mismatches) {}
+
+    private static final int HEADROOM = 32;
+    private static final Host HOST = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
+
+    private final KernelLab kernel;
+    private final boolean verbose;
+
+    /** {@code verbose}: print every step and what each side transmitted (to debug one scenario). */
+    Harness(KernelLab kernel, boolean verbose) {
+        this.kernel = kernel;
+        this.verbose = verbose;
+    }
+
+    static Host host() {
+        return HOST;
+    }
+
+    /** One side's view of a flow: the last frame its original direction and its reply left with. */
+    private static final class Seen {
+        String origDev, replyDev;
+        byte[] orig, reply;
+
+        int natPort() {
+            return translatedPort(orig);
+        }
+    }
+
+    private record Injection(String device, byte[] frame) {}
+
+    Outcome run(Scenario sc) throws IOException {
+        List<String> bad = new ArrayList<>();
+        int compared = 0;
+        randomPortFrames = 0;
+        Host host = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
+        Ruleset rules;
+        try {
+            rules = Ruleset.parse(sc.rules);
+        } catch (RuntimeException e) {
+            throw new AssertionError(sc + ": jnat refuses the rules: " + e.getMessage() + "\n" + sc.rules, e);
+        }
+        NatEngine engine = new NatEngine(host, rules,
+                new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true));
+        kernel.load(sc.rules);
+        Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
+        // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
+        long base = 1_700_000_000_000_000_000L, started = System.nanoTime(), now = base;
+        byte[] buf = new byte[HEADROOM + 2048];
+        for (int i = 0; i < sc.steps.size(); i++) {
+            Step step = sc.steps.get(i);
+            Seen ks = kSeen.computeIfAbsent(step.flow().id, k -> new Seen());
+            Seen js = jSeen.computeIfAbsent(step.flow().id, k -> new Seen());
+            Injection ki = build(step, i, ks), ji = build(step, i, js);
+            if (ki == null && ji == null) continue; // nothing to answer on either side
+            String where = sc + " step " + i + ": " + step;
+            if (ki == null || ji == null) {
+                bad.add(where + ": only " + (ki == null ? "jnat" : "the kernel") + " has the packet it answers");
+                continue;
+            }
+            // jnat first: how many frames it sends tells the kernel side how long to wait.
+            List<KernelLab.Frame> jOut = new ArrayList<>();
+            System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
+            now = Math.max(now + 1, base + System.nanoTime() - started);
+            NatEngine.Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
+            if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, ji.frame.length, now, tx);
+            else engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now, tx);
+            List<KernelLab.Frame> kOut = ipv4Only(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
+                    : kernel.send(ki.device, ki.frame, jOut.size()));
+            if (verbose) {
+                System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
+                        + "  jnat:\n" + describe(jOut).indent(4));
+            }
+            observe(step, ks, kOut);
+            observe(step, js, jOut);
+            compared += Math.min(kOut.size(), jOut.size());
+            compareFrames(where, step.flow(), ks, js, kOut, jOut, jSeen, sc, bad);
+        }
+        List<KernelLab.Frame> late = ipv4Only(kernel.drain(20));
+        if (!late.isEmpty()) bad.add(sc + ": the kernel transmitted after the last step:\n" + describe(late));
+
+        String kList = kernel.natListing();
+        String jList = Iptables.run(engine.ruleset(), List.of("-t", "nat", "-nvxL")).output();
+        jList = numericProt(jList);
+        if (!kList.equals(jList)) bad.add(sc + ": iptables -t nat -nvxL differs\n--- kernel\n" + kList + "--- jnat\n" + jList);
+
+        String kCt = kernel.conntrackListing();
+        String jCt = new ConntrackPrinter().list(engine.connections(), now);
+        Map<Integer, Integer> ports = new HashMap<>(); // jnat's random choice -> the kernel's
+        for (Flow f : sc.flows) {
+            Seen k = kSeen.get(f.id), j = jSeen.get(f.id);
+            if (f.isRandom() && k != null && j != null && k.orig != null && j.orig != null) ports.put(j.natPort(), k.natPort());
+        }
+        jCt = replyPorts(jCt, ports);
+        String kSet = entries(kCt), jSet = entries(jCt);
+        if (!kSet.equals(jSet)) bad.add(sc + ": conntrack -L differs (timeouts aside)\n--- kernel\n" + kSet + "\n--- jnat\n" + jSet);
+        return new Outcome(compared, randomPortFrames, bad);
+    }
+
+    private static List<KernelLab.Frame> ipv4Only(List<KernelLab.Frame> frames) {
+        // Only what the scenario can cause: IPv4 (and ARP, which the kernel must not need).
+        List<KernelLab.Frame> out = new ArrayList<>();
+        for (KernelLab.Frame f : frames) {
+            int type = f.bytes().length >= 14 ? u16(f.bytes(), 12) : 0;
+            if (type == 0x0800 || type == 0x0806) out.add(f);
+        }
+        return out;
+    }
+
+    private static void observe(Step step, Seen s, List<KernelLab.Frame> out) {
+        if (out.size() != 1) return;
+        KernelLab.Frame f = out.get(0);
+        if (step.kind() == Kind.ORIGINAL && !step.untracked()) {
+            s.origDev = f.device();
+            s.orig = f.bytes();
+        } else if (step.kind() == Kind.REPLY) {
+            s.replyDev = f.device();
+            s.reply = f.bytes();
+        }
+    }
+
+    // ---- building frames ---------------------------------------------------------------------
+
+    /** The frame of {@code step} on one side, or null when the packet it answers never left. */
+    static Injection build(Step step, int index, Seen seen) {
+        Flow f = step.flow();
+        int id = (f.id * 1000 + index * 7) & 0xffff;
+        if (id == 0) id = 0x6a6e; // a raw socket's packet with id 0 would get one chosen by the kernel
+        switch (step.kind()) {
+            case ORIGINAL -> {
+                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1);
+                if (f.clientDevice.equals(Scenario.LOCAL)) {
+                    return new Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
+                }
+                long routerMac = HOST.device(f.clientDevice).macBits();
+                byte[] frame = EthernetRepr.of(f.clientMac, routerMac).frame(ip, transport(step, index, f.clientPort, f.dstPort));
+                switch (step.mangle()) {
+                    case Step.BAD_L4_CHECKSUM -> corruptChecksum(frame);
+                    case Step.BAD_IP_CHECKSUM -> put16(frame, 24, u16(frame, 24) ^ 0x0101);
+                    case Step.NO_UDP_CHECKSUM -> put16(frame, 14 + (frame[14] & 0x0f) * 4 + 6, 0);
+                    default -> { }
+                }
+                return new Injection(f.clientDevice, frame);
+            }
+            case REPLY -> {
+                if (seen.orig == null) return null;
+                byte[] o = seen.orig;
+                Ipv4Repr ip = Ipv4Repr.of(u32(o, 30), u32(o, 26)).withIdentification(id)
+                        .withDontFragment(f.protocol != 1);
+                int l4 = 14 + (o[14] & 0x0f) * 4;
+                int sport = u16(o, l4), dport = u16(o, l4 + 2);
+                TransportRepr t = f.protocol == 1 ? transport(step, index, u16(o, l4 + 4), 0)
+                        : transport(step, index, dport, sport);
+                return new Injection(seen.origDev, EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, t));
+            }
+            case ERROR_ABOUT_ORIGINAL, ERROR_ABOUT_REPLY -> {
+                byte[] o = step.kind() == Kind.ERROR_ABOUT_ORIGINAL ? seen.orig : seen.reply;
+                String dev = step.kind() == Kind.ERROR_ABOUT_ORIGINAL ? seen.origDev : seen.replyDev;
+                if (o == null) return null;
+                byte[] quoted = Arrays.copyOfRange(o, 14, o.length);
+                int from = step.from() != 0 ? step.from() : u32(o, 30);
+                Ipv4Repr ip = Ipv4Repr.of(from, u32(o, 26)).withIdentification(id).withDontFragment(false);
+                // length: how much of the datagram a router quotes (0: as Linux does); seq: the rest of the header (MTU)
+                int quote = step.length() > 0 ? (quoted[0] & 0x0f) * 4 + 8 : IcmpRepr.LINUX_MAX_QUOTE;
+                IcmpRepr icmp = new IcmpRepr(step.icmpType(), step.icmpCode(), step.seq(), IcmpRepr.quote(quoted, quote));
+                return new Injection(dev, EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, icmp));
+            }
+        }
+        throw new AssertionError(step.kind());
+    }
+
+    private static TransportRepr transport(Step step, int index, int sport, int dport) {
+        byte[] payload = new byte[step.flow().protocol == 6 ? step.length() : step.length()];
+        for (int i = 0; i < payload.length; i++) payload[i] = (byte) ('a' + (i + index) % 26);
+        return switch (step.flow().protocol) {
+            case 6 -> {
+                int ts = 1_000_000 + index * 10;
+                TcpRepr t = TcpRepr.of(sport, dport).withSeq(step.seq()).withAck(step.ack()).withFlags(step.tcpFlags())
+                        .withPayload(payload);
+                if (step.synOptions()) t = t.withLinuxSynOptions(ts).withWindow(64240);
+                else if ((step.tcpFlags() & ScenarioGenerator.RST) == 0) t = t.withTimestamps(ts, ts - 5).withWindow(502);
+                else t = t.withWindow(0);
+                yield t;
+            }
+            case 17 -> UdpRepr.of(sport, dport).withPayload(payload);
+            default -> step.kind() == Kind.REPLY ? IcmpRepr.echoReply(sport, step.seq(), payload)
+                    : IcmpRepr.echoRequest(sport, step.seq(), payload);
+        };
+    }
+
+    private static void corruptChecksum(byte[] frame) {
+        int l4 = 14 + (frame[14] & 0x0f) * 4;
+        int at = switch (frame[23]) {
+            case 6 -> l4 + 16;
+            case 17 -> l4 + 6;
+            default -> l4 + 2;
+        };
+        put16(frame, at, u16(frame, at) ^ 0x0101);
+    }
+
+    // ---- comparing ---------------------------------------------------------------------------
+
+    /** The source port (TCP, UDP) or echo id (ICMP) of an original-direction frame as it left. */
+    static int translatedPort(byte[] frame) {
+        int l4 = 14 + (frame[14] & 0x0f) * 4;
+        return frame[23] == 1 ? u16(frame, l4 + 4) : u16(frame, l4);
+    }
+
+    /** Frames of this scenario equal but for a port each side chose at random (checked by property). */
+    private int randomPortFrames;
+
+    private void compareFrames(String where, Flow flow, Seen ks, Seen js, List<KernelLab.Frame> kOut,
+                                      List<KernelLab.Frame> jOut, Map<Integer, Seen> jSeen, Scenario sc, List<String> bad) {
+        if (kOut.size() != jOut.size()) {
+            bad.add(where + ": the kernel transmitted " + kOut.size() + " frames, jnat " + jOut.size()
+                    + "\n--- kernel\n" + describe(kOut) + "--- jnat\n" + describe(jOut));
+            return;
+        }
+        for (int n = 0; n < kOut.size(); n++) {
+            KernelLab.Frame k = kOut.get(n), j = jOut.get(n);
+            boolean same = k.device().equals(j.device()) && Arrays.equals(k.bytes(), j.bytes());
+            if (!same && flow.isRandom() && k.device().equals(j.device()) && ks.orig != null && js.orig != null) {
+                String why = randomlyEqual(flow, ks.natPort(), js.natPort(), k.bytes(), j.bytes());
+                if (why == null) why = uniqueness(flow, js, jSeen, sc);
+                if (why == null) {
+                    randomPortFrames++;
+                    continue;
+                }
+                bad.add(where + ": " + why + "\n--- kernel\n" + describe(List.of(k)) + "--- jnat\n" + describe(List.of(j)));
+                continue;
+            }
+            if (!same) {
+                bad.add(where + ": frames differ\n--- kernel\n" + describe(List.of(k)) + "--- jnat\n" + describe(List.of(j)));
+            }
+        }
+    }
+
+    /** Null when the frames are equal but for the port each side chose (and checksums over it). */
+    private static String randomlyEqual(Flow flow, int kPort, int jPort, byte[] k, byte[] j) {
+        if (jPort < flow.randomLo || jPort > flow.randomHi) {
+            return "jnat's port " + jPort + " is outside " + flow.randomLo + "-" + flow.randomHi;
+        }
+        if (k.length != j.length) return "frames differ in length";
+        if (!checksumsRight(j)) return "jnat's checksums are wrong";
+        byte[] km = k.clone(), jm = j.clone();
+        mask(km, kPort);
+        mask(jm, jPort);
+        return Arrays.equals(km, jm) ? null : "frames differ beyond the randomly chosen port";
+    }
+
+    private static String uniqueness(Flow flow, Seen js, Map<Integer, Seen> jSeen, Scenario sc) {
+        String mine = tupleOf(js.orig);
+        for (Map.Entry<Integer, Seen> e : jSeen.entrySet()) {
+            if (e.getKey() != flow.id && e.getValue().orig != null && mine.equals(tupleOf(e.getValue().orig))) {
+                return "jnat gave flows " + flow.id + " and " + e.getKey() + " the same tuple " + mine;
+            }
+        }
+        return null;
+    }
+
+    private static String tupleOf(byte[] f) {
+        int l4 = 14 + (f[14] & 0x0f) * 4;
+        int proto = f[23];
+        return proto + " " + u32(f, 26) + ":" + translatedPort(f) + " > " + u32(f, 30) + ":"
+                + (proto == 1 ? 0 : u16(f, l4 + 2));
+    }
+
+    /** Zeroes {@code port} wherever a translation may have put it, and the checksums over it. */
+    private static void mask(byte[] f, int port) {
+        int l4 = 14 + (f[14] & 0x0f) * 4;
+        maskL4(f, f[23], l4, port);
+        if (f[23] == 1 && (f[l4] == 3 || f[l4] == 11) && f.length >= l4 + 8 + 20) {
+            int inner = l4 + 8;
+            int innerL4 = inner + (f[inner] & 0x0f) * 4;
+            if (f.length >= innerL4 + 8) maskL4(f, f[inner + 9], innerL4, port);
+        }
+    }
+
+    private static void maskL4(byte[] f, int proto, int l4, int port) {
+        int end = f.length;
+        if (proto == 1) {
+            if (l4 + 8 <= end && (f[l4] == 0 || f[l4] == 8) && u16(f, l4 + 4) == port) put16(f, l4 + 4, 0);
+            if (l4 + 4 <= end) put16(f, l4 + 2, 0);
+            return;
+        }
+        if (l4 + 4 > end) return;
+        if (u16(f, l4) == port) put16(f, l4, 0);
+        if (u16(f, l4 + 2) == port) put16(f, l4 + 2, 0);
+        int sum = proto == 6 ? l4 + 16 : l4 + 6;
+        if (sum + 2 <= end) put16(f, sum, 0);
+    }
+
+    private static boolean checksumsRight(byte[] f) {
+        int hl = (f[14] & 0x0f) * 4;
+        if (!Checksum.verify(f, 14, hl)) return false;
+        int total = u16(f, 16);
+        int l4 = 14 + hl, len = total - hl;
+        return switch (f[23]) {
+            case 6 -> Checksum.verifyTransport(f, l4, len, u32(f, 26), u32(f, 30), 6);
+            case 17 -> u16(f, l4 + 6) == 0 || Checksum.verifyTransport(f, l4, len, u32(f, 26), u32(f, 30), 17);
+            default -> Checksum.verify(f, l4, len);
+        };
+    }
+
+    static String describe(List<KernelLab.Frame> frames) {
+        StringBuilder sb = new StringBuilder();
+        for (KernelLab.Frame f : frames) {
+            TcpdumpPrinter p = new TcpdumpPrinter(new TcpdumpPrinter.Options(true, 1, 2, ZoneOffset.UTC));
+            String line;
+            try {
+                line = p.format(0, LinkType.ETHERNET, f.bytes(), f.bytes().length, f.bytes().length);
+            } catch (RuntimeException e) {
+                line = "(unprintable: " + e + ")";
+            }
+            sb.append(f.device()).append(": ").append(line).append('\n');
+            sb.append("  ").append(HexFormat.of().formatHex(f.bytes())).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static final Pattern REPLY_PORT = Pattern.compile("\\b(dport|id)=(\\d+)\\b");
+
+    /** Puts the kernel's random choices in jnat's conntrack -L reply tuples (the part after the second src=). */
+    static String replyPorts(String listing, Map<Integer, Integer> ports) {
+        StringBuilder out = new StringBuilder();
+        for (String line : listing.lines().toList()) {
+            int reply = line.indexOf(" src=", line.indexOf(" src=") + 1);
+            if (reply < 0 || ports.isEmpty()) {
+                out.append(line).append('\n');
+                continue;
+            }
+            Matcher m = REPLY_PORT.matcher(line.substring(reply));
+            StringBuilder sb = new StringBuilder(line.substring(0, reply));
+            while (m.find()) {
+                int p = Integer.parseInt(m.group(2));
+                m.appendReplacement(sb, m.group(1) + "=" + ports.getOrDefault(p, p));
+            }
+            m.appendTail(sb);
+            out.append(sb).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp)( +)");
+
+    /**
+     * The prot column as Debian's iptables 1.8.9 prints it with -n: numbers. jnat prints names there
+     * on purpose (iptables 1.8.10 does; see jnat.rules.Protocols.listName).
+     */
+    static String numericProt(String listing) {
+        Matcher m = PROT.matcher(listing);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String num = switch (m.group(2)) {
+                case "all" -> "0";
+                case "tcp" -> "6";
+                case "udp" -> "17";
+                default -> "1";
+            };
+            int width = m.group(2).length() + m.group(3).length();
+            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + num + " ".repeat(width - num.length())));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    private static final Pattern TIMEOUT = Pattern.compile("^(\\S+ +\\d+ )(\\d+)( .*)$");
+
+    /** conntrack -L lines with the timeout replaced by T, sorted. */
+    static String entries(String listing) {
+        TreeSet<String> set = new TreeSet<>();
+        for (String l : listing.lines().toList()) {
+            if (l.isBlank()) continue;
+            Matcher m = TIMEOUT.matcher(l);
+            set.add(m.matches() ? m.group(1) + "T" + m.group(3) : l);
+        }
+        return String.join("\n", set);
+    }
+
+    // network-order access to test frames
+    static int u16(byte[] b, int i) {
+        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+    }
+
+    static int u32(byte[] b, int i) {
+        return u16(b, i) << 16 | u16(b, i + 2);
+    }
+
+    static long u48(byte[] b, int i) {
+        return (long) u16(b, i) << 32 | (u32(b, i + 2) & 0xffffffffL);
+    }
+
+    static void put16(byte[] b, int i, int v) {
+        b[i] = (byte) (v >>> 8);
+        b[i + 1] = (byte) v;
+    }
+}

@@ -1,0 +1,227 @@
+package jnat.conformance;
+
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kernel as the oracle: a host file's host built as a real network namespace, one veth pair per
+ * interface (the host's end named as in the file, with its MAC, addresses, routes and permanent
+ * neighbours; the far end, "x" + name, in a second namespace), {@code ip_forward=1}, no rp_filter,
+ * no redirects, no IPv6. One long-lived injector (src/test/resources/conformance/injector.py, raw
+ * AF_PACKET sockets) sends frames on the far ends and reports what the host transmits. Built once
+ * per host shape; scenarios reload the rules and flush conntrack in between.
+ */
+final class KernelLab implements AutoCloseable {
+    /** A frame the host transmitted on {@code device}. */
+    record Frame(String device, byte[] bytes) {}
+
+    private final Netns router;
+    private final Netns peer;
+    private final List<Process> processes = new ArrayList<>();
+    private final Process injector;
+    private final Process localSender;
+    private final PrintWriter toLocal;
+    private final BufferedReader fromLocal;
+    private final PrintWriter toInjector;
+    private final BufferedReader fromInjector;
+    private final Path script;
+
+    /**
+     * @param hostFile    the host in ip(8) syntax ({@code link add} lines are replaced by veths)
+     * @param devices     the host's interfaces (not lo)
+     * @param udpListeners UDP ports a silent socket listens on in the host (so local delivery draws no
+     *                    port unreachable)
+     */
+    KernelLab(String hostFile, List<String> devices, int... udpListeners) throws IOException {
+        router = Netns.create("cfr");
+        Netns p = null;
+        try {
+            p = Netns.create("cfp");
+            peer = p;
+            for (Netns ns : List.of(router, peer)) {
+                // Before the veths exist, so they inherit it: no router solicitations or MLD.
+                sysctl(ns, "net.ipv6.conf.default.disable_ipv6", "1");
+                sysctl(ns, "net.ipv6.conf.all.disable_ipv6", "1");
+                sysctl(ns, "net.ipv4.conf.default.rp_filter", "0");
+                sysctl(ns, "net.ipv4.conf.all.rp_filter", "0");
+                sysctl(ns, "net.ipv4.conf.default.send_redirects", "0");
+                sysctl(ns, "net.ipv4.conf.all.send_redirects", "0");
+            }
+            sysctl(router, "net.ipv4.ip_forward", "1");
+            for (String dev : devices) {
+                Tools.run("ip", "link", "add", dev, "netns", router.name(), "type", "veth",
+                        "peer", "name", "x" + dev, "netns", peer.name()).checked();
+                peer.exec("ip", "link", "set", "x" + dev, "up").checked();
+                sysctl(router, "net.ipv4.conf." + dev + ".rp_filter", "0");
+                sysctl(router, "net.ipv4.conf." + dev + ".send_redirects", "0");
+            }
+            StringBuilder batch = new StringBuilder();
+            for (String line : hostFile.lines().toList()) {
+                String l = line.strip();
+                if (l.isEmpty() || l.startsWith("#") || l.startsWith("link add")) continue;
+                batch.append(l).append('\n');
+            }
+            router.execIn(batch.toString(), "ip", "-batch", "-").checked();
+            for (String dev : devices) router.exec("ip", "link", "set", dev, "up").checked();
+
+            script = Files.createTempFile("jnat-injector", ".py");
+            try (InputStream in = KernelLab.class.getResourceAsStream("/conformance/injector.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+            if (udpListeners.length > 0) {
+                StringBuilder py = new StringBuilder("import socket, select\nss = []\n");
+                for (int port : udpListeners) {
+                    py.append("s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', ")
+                            .append(port).append(")); ss.append(s)\n");
+                }
+                py.append("print('ready', flush=True)\nwhile True:\n    for s in select.select(ss, [], [])[0]: s.recv(65536)\n");
+                Process listener = start(router, "python3", "-c", py.toString());
+                expectLine(listener.inputReader(), "ready");
+            }
+            // The host's own packets: a raw socket (IP_HDRINCL) sends them through LOCAL_OUT as given.
+            localSender = start(router, "python3", "-u", "-c", """
+                    import socket, sys
+                    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                    print("ready", flush=True)
+                    for line in sys.stdin:
+                        dst, data = line.split()
+                        try:
+                            s.sendto(bytes.fromhex(data), (dst, 0))
+                            print("ok", flush=True)
+                        except OSError as e:
+                            print("error", e, flush=True)
+                    """);
+            toLocal = new PrintWriter(localSender.outputWriter(StandardCharsets.US_ASCII), false);
+            fromLocal = localSender.inputReader(StandardCharsets.US_ASCII);
+            expectLine(fromLocal, "ready");
+            injector = start(peer, "python3", "-u", script.toString());
+            toInjector = new PrintWriter(injector.outputWriter(StandardCharsets.US_ASCII), false);
+            fromInjector = injector.inputReader(StandardCharsets.US_ASCII);
+            StringBuilder open = new StringBuilder("open");
+            for (String dev : devices) open.append(" x").append(dev);
+            command(open.toString());
+            expectLine(fromInjector, "ok");
+        } catch (RuntimeException | IOException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static void sysctl(Netns ns, String key, String value) {
+        ns.exec("sysctl", "-q", "-w", key + "=" + value).checked();
+    }
+
+    private Process start(Netns ns, String... cmd) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns.name()));
+        full.addAll(List.of(cmd));
+        Process pr = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        processes.add(pr);
+        return pr;
+    }
+
+    private static void expectLine(BufferedReader r, String word) throws IOException {
+        String line = r.readLine();
+        if (line == null || !line.equals(word)) throw new IOException("expected " + word + ", got " + line);
+    }
+
+    private void command(String line) {
+        toInjector.print(line);
+        toInjector.print('\n');
+        toInjector.flush();
+    }
+
+    /** Loads the nat rules (iptables-restore: counters start at 0) and empties the conntrack table. */
+    void load(String rules) {
+        router.execIn(rules, "iptables-restore").checked();
+        router.exec("conntrack", "-F");
+    }
+
+    /** Sets a sysctl inside the host's namespace (once conntrack is loaded for net.netfilter.*). */
+    void sysctl(String key, String value) {
+        sysctl(router, key, value);
+    }
+
+    /**
+     * Transmits {@code frame} towards the host's {@code device}; returns what the host transmitted
+     * (waiting for up to {@code expected} frames, then for a few quiet milliseconds).
+     */
+    List<Frame> send(String device, byte[] frame, int expected) throws IOException {
+        command("send x" + device + " " + HexFormat.of().formatHex(frame) + " " + expected);
+        return frames();
+    }
+
+    /**
+     * The host itself sends the IPv4 packet {@code packet} (a raw socket in its namespace); returns
+     * what it transmitted, as {@link #send}.
+     */
+    List<Frame> sendLocal(byte[] packet, int expected) throws IOException {
+        String dst = (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
+        toLocal.print(dst + " " + HexFormat.of().formatHex(packet) + "\n");
+        toLocal.flush();
+        String answer = fromLocal.readLine();
+        if (!"ok".equals(answer)) throw new IOException("local sender: " + answer);
+        command("wait " + expected);
+        return frames();
+    }
+
+    /** Whatever the host transmits in the next {@code millis} milliseconds. */
+    List<Frame> drain(int millis) throws IOException {
+        command("drain " + millis);
+        return frames();
+    }
+
+    private List<Frame> frames() throws IOException {
+        List<Frame> out = new ArrayList<>();
+        while (true) {
+            String line = fromInjector.readLine();
+            if (line == null) throw new IOException("injector ended");
+            if (line.equals("done")) return out;
+            String[] w = line.split(" ");
+            if (w.length != 3 || !w[0].equals("rx")) throw new IOException("injector: " + line);
+            out.add(new Frame(w[1].substring(1), HexFormat.of().parseHex(w[2])));
+        }
+    }
+
+    /** {@code iptables -t nat -nvxL} in the host. */
+    String natListing() {
+        return router.exec("iptables", "-t", "nat", "-nvxL").checked().stdout();
+    }
+
+    /** {@code conntrack -L} in the host (stdout only). */
+    String conntrackListing() {
+        return router.exec("conntrack", "-L").checked().stdout();
+    }
+
+    @Override
+    public void close() {
+        for (Process pr : processes) {
+            pr.destroy();
+            try {
+                pr.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (peer != null) peer.close();
+        router.close();
+        try {
+            if (script != null) Files.deleteIfExists(script);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package jnat.conformance;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One generated case: nat rules for the harness host and a sequence of frames to inject. Frames
+ * that answer earlier ones (replies, ICMP errors) are described relative to what the host
+ * transmitted before, so each side (kernel, jnat) builds them from its own output: a reply goes to
+ * whatever port the side's NAT chose.
+ */
+final class Scenario {
+    /** The client device of a flow the host itself opens (its packets are sent, not received). */
+    static final String LOCAL = "local";
+
+    /** One connection as its client opens it. {@code randomLo..randomHi}: the range in which the kernel
+     *  may pick this flow's translated source port (or ICMP id) at random; -1 when it must not. */
+    static final class Flow {
+        final int id;
+        final int protocol;
+        final String clientDevice;
+        final long clientMac;
+        final int client, clientPort, dst, dstPort;
+        final String what;
+        int randomLo = -1, randomHi = -1;
+
+        Flow(int id, int protocol, String clientDevice, long clientMac, int client, int clientPort, int dst, int dstPort,
+             String what) {
+            this.id = id;
+            this.protocol = protocol;
+            this.clientDevice = clientDevice;
+            this.clientMac = clientMac;
+            this.client = client;
+            this.clientPort = clientPort;
+            this.dst = dst;
+            this.dstPort = dstPort;
+            this.what = what;
+        }
+
+        Flow random(int lo, int hi) {
+            randomLo = lo;
+            randomHi = hi;
+            return this;
+        }
+
+        boolean isRandom() {
+            return randomLo >= 0;
+        }
+    }
+
+    enum Kind {
+        /** client to server, as the client addresses it */
+        ORIGINAL,
+        /** server to client, to the tuple the original direction left the host with */
+        REPLY,
+        /** an ICMP error about the last original-direction packet, from its destination (or {@code from}) */
+        ERROR_ABOUT_ORIGINAL,
+        /** an ICMP error about the last reply, from the client */
+        ERROR_ABOUT_REPLY
+    }
+
+    /**
+     * One injected frame. TCP: flags, seq, ack, payload length, SYN options; UDP: payload length;
+     * ICMP echo: sequence; ICMP errors: type, code, source ({@code from}, 0 for the peer itself).
+     * {@code mangle}: {@link #BAD_L4_CHECKSUM} (conntrack deems the packet INVALID), {@link #BAD_IP_CHECKSUM}
+     * (ip_rcv drops it), {@link #NO_UDP_CHECKSUM} (a UDP checksum of 0: none, valid).
+     */
+    record Step(Flow flow, Kind kind, int tcpFlags, int seq, int ack, int length, boolean synOptions,
+                int icmpType, int icmpCode, int from, int mangle) {
+        /** {@link #OUT_OF_WINDOW}: bytes as built, but conntrack finds it outside the TCP window (untracked). */
+        static final int BAD_L4_CHECKSUM = 1, BAD_IP_CHECKSUM = 2, NO_UDP_CHECKSUM = 3, OUT_OF_WINDOW = 4;
+
+        static Step tcp(Flow f, Kind k, int flags, int seq, int ack, int length) {
+            return new Step(f, k, flags, seq, ack, length, (flags & 0x02) != 0, 0, 0, 0, 0);
+        }
+
+        static Step data(Flow f, Kind k, int length) {
+            return new Step(f, k, 0, 0, 0, length, false, 0, 0, 0, 0);
+        }
+
+        static Step echo(Flow f, Kind k, int seq) {
+            return new Step(f, k, 0, seq, 0, 56, false, 0, 0, 0, 0);
+        }
+
+        static Step error(Flow f, Kind k, int type, int code, int from) {
+            return new Step(f, k, 0, 0, 0, 0, false, type, code, from, 0);
+        }
+
+        /** An ICMP error quoting only the IP header and 8 bytes (as many routers do), {@code rest}: bytes 4-7. */
+        static Step shortError(Flow f, Kind k, int type, int code, int from, int rest) {
+            return new Step(f, k, 0, rest, 0, 8, false, type, code, from, 0);
+        }
+
+        Step withRest(int rest) {
+            return new Step(flow, kind, tcpFlags, rest, ack, length, synOptions, icmpType, icmpCode, from, mangle);
+        }
+
+        Step mangled(int how) {
+            return new Step(flow, kind, tcpFlags, seq, ack, length, synOptions, icmpType, icmpCode, from, how);
+        }
+
+        /** Not a packet of the connection as conntrack sees it: what it leaves as says nothing of the binding. */
+        boolean untracked() {
+            return mangle == BAD_L4_CHECKSUM || mangle == BAD_IP_CHECKSUM || mangle == OUT_OF_WINDOW;
+        }
+
+        @Override
+        public String toString() {
+            String s = kind + " of flow " + flow.id + " (" + flow.what + ")";
+            if (flow.protocol == 6 && (kind == Kind.ORIGINAL || kind == Kind.REPLY)) s += " tcp flags 0x" + Integer.toHexString(tcpFlags) + " len " + length;
+            if (icmpType != 0) s += " icmp " + icmpType + "/" + icmpCode;
+            return switch (mangle) {
+                case BAD_L4_CHECKSUM -> s + " (bad L4 checksum)";
+                case BAD_IP_CHECKSUM -> s + " (bad IP checksum)";
+                case NO_UDP_CHECKSUM -> s + " (UDP checksum 0)";
+                case OUT_OF_WINDOW -> s + " (out of window)";
+                default -> s;
+            };
+        }
+    }
+
+    final int index;
+    final long seed;
+    final String rules;
+    final List<String> features;
+    final List<Flow> flows = new ArrayList<>();
+    final List<Step> steps = new ArrayList<>();
+
+    Scenario(int index, long seed, String rules, List<String> features) {
+        this.index = index;
+        this.seed = seed;
+        this.rules = rules;
+        this.features = features;
+    }
+
+    @Override
+    public String toString() {
+        return "scenario " + index + " (seed " + seed + ": " + String.join(", ", features) + ")";
+    }
+}
