@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 IptablesRestoreCommand.class,
                 TcpdumpCommand.class,
                 ReplayCommand.class,
+                GatewayCommand.class,
+                ConntrackCommand.class,
         })
 public final class Main implements Runnable {
 
