@@ -129,10 +129,17 @@ public final class GatewayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void close(Gateway g, ControlServer cs, HTTPServer ms) {
+    /** Stops forwarding, then the control socket, then metrics; the shutdown hook and the main thread may both call it. */
+    private static synchronized void close(Gateway g, ControlServer cs, HTTPServer ms) {
         g.close();
         if (cs != null) cs.close();
-        if (ms != null) ms.close();
+        if (ms != null) {
+            try {
+                ms.close();
+            } catch (RuntimeException ignored) {
+                // already stopped
+            }
+        }
     }
 
     /** Parses the --attach options: known, layer-3, distinct interfaces; valid, distinct device names. */
