@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code jnat conntrack --control SOCKET <conntrack arguments>}: conntrack(8) against a running gateway. */
-@Command(name = "conntrack",
+@Command(name = "conntrack", mixinStandardHelpOptions = true,
+        customSynopsis = "jnat conntrack [-hV] --control=SOCKET -L|-D|-F|-C [FILTERS] [-o extended]",
         description = {"Run a conntrack command (conntrack-tools 1.4.7 arguments and output) against a running "
                 + "jnat gateway's connection table.",
             "Commands: -L list, -D delete, -F flush, -C count. Filters (-L, -D): -s/--orig-src, -d/--orig-dst, "
