@@ -41,7 +41,8 @@ public final class Gateway implements PacketHandler, AutoCloseable {
     private final List<Attachment> attachments;
     private final Interface[] ifaceOf;   // loop index -> host interface
     private final int[] loopIndexOf;     // Interface.index() -> loop index, or -1
-    private final ReentrantLock lock = new ReentrantLock();
+    // fair: under saturating traffic the loop thread would otherwise re-take the lock before a waiting command wakes
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final NatEngine.Transmit toLoop = this::transmit;
     private PacketHandler.Transmit loopOut; // set per packet, on the loop thread
     private long unattached;                // engine output to an interface with no device

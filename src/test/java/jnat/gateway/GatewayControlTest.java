@@ -277,6 +277,46 @@ class GatewayControlTest {
     }
 
     @Test
+    void controlCommandsRunBetweenPacketsWhileTrafficFlows() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread traffic = Thread.ofPlatform().start(() -> {
+            byte[] buf = new byte[14 + 100];
+            try {
+                for (int id = 0; !done.get(); id = (id + 1) & 0xffff) {
+                    byte[] ip = Ipv4Repr.of("172.17.0.2", "198.51.100.8").packet(IcmpRepr.echoRequest(id, 1, new byte[8]));
+                    System.arraycopy(ip, 0, buf, 14, ip.length);
+                    gateway.receive(DOCKER0, buf, 14, ip.length, System.nanoTime(), (k, b, off, len) -> { });
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try {
+            for (int i = 0; i < 10; i++) {
+                for (List<String> cmd : List.of(List.of("conntrack", "-F"),
+                        List.of("iptables", "-t", "nat", "-I", "POSTROUTING", "-p", "udp", "-j", "MASQUERADE"),
+                        List.of("iptables", "-t", "nat", "-D", "POSTROUTING", "1"))) {
+                    Run r = control(cmd.getFirst(), cmd.subList(1, cmd.size()).toArray(String[]::new));
+                    assertEquals(0, r.exit(), cmd + ": " + r.err());
+                }
+                Run d = control("conntrack", "-D", "-p", "icmp");
+                assertTrue(d.exit() <= 1, d.err());
+            }
+        } finally {
+            done.set(true);
+            traffic.join();
+        }
+        if (failure.get() != null) throw new AssertionError("the packet path failed", failure.get());
+        gateway.withEngine(e -> {
+            e.connections().checkConsistency();
+            return null;
+        });
+        assertTrue(control("iptables", "-t", "nat", "-nvL", "POSTROUTING").out().lines()
+                .noneMatch(l -> l.contains("udp")), "the inserted rule was deleted each time");
+    }
+
+    @Test
     void closingTheServerRemovesTheSocketFile() {
         server.close();
         assertFalse(Files.exists(socket));
