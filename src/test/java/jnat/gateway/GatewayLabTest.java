@@ -171,12 +171,12 @@ class GatewayLabTest {
         assertTrue(Long.parseLong(dnat.trim().split("\\s+")[0]) >= 1, list.out());
     }
 
-    @Test
-    void udpExchangeIsMasqueradedBothWays() throws Exception {
+    /** One UDP datagram from the container to the server and its answer: the source address the server saw. */
+    private String udpExchange(int port) throws Exception {
         Bg server = startIn("wan", "ready", "python3", "-u", "-c", String.join("\n",
                 "import socket",
                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
-                "s.bind(('" + SERVER + "', 5300))",
+                "s.bind(('" + SERVER + "', " + port + "))",
                 "print('ready', flush=True)",
                 "data, peer = s.recvfrom(100)",
                 "s.sendto(data.upper() + b' seen from ' + peer[0].encode(), peer)"));
@@ -184,11 +184,30 @@ class GatewayLabTest {
                 "import socket",
                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
                 "s.settimeout(5)",
-                "s.sendto(b'ping', ('" + SERVER + "', 5300))",
+                "s.sendto(b'ping', ('" + SERVER + "', " + port + "))",
                 "print(s.recvfrom(100)[0].decode())"));
         assertEquals(0, client.exitCode(), client.stderr());
-        assertEquals("PING seen from " + GATEWAY_WAN, client.stdout().trim());
         rest(server, 5);
+        String reply = client.stdout().trim();
+        assertTrue(reply.startsWith("PING seen from "), reply);
+        return reply.substring("PING seen from ".length());
+    }
+
+    @Test
+    void udpExchangeIsMasqueradedBothWays() throws Exception {
+        assertEquals(GATEWAY_WAN, udpExchange(5300));
+    }
+
+    @Test
+    void ruleInsertedThroughTheControlSocketAppliesToTheNextConnection() throws Exception {
+        var insert = control("iptables", "-t", "nat", "-I", "POSTROUTING", "-p", "udp", "--dport", "5301",
+                "-j", "SNAT", "--to-source", "203.0.113.99");
+        assertEquals(0, insert.exit(), insert.err());
+        try {
+            assertEquals("203.0.113.99", udpExchange(5301));
+        } finally {
+            assertEquals(0, control("iptables", "-t", "nat", "-D", "POSTROUTING", "1").exit());
+        }
     }
 
     /** bits per second the receiver counted, from iperf3 -J. */
