@@ -14,23 +14,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code jnat iptables --rules FILE <iptables arguments>}: iptables 1.8 against a rules file. */
+/** {@code jnat iptables --rules FILE | --control SOCKET <iptables arguments>}: iptables 1.8 against a rules file or a running gateway. */
 @Command(name = "iptables",
         description = {"Run an iptables command (iptables 1.8 arguments, unchanged) against a rules file in "
-                + "iptables-save format; changes replace the file atomically.",
+                + "iptables-save format (changes replace the file atomically) or against a running jnat gateway "
+                + "(changes replace its ruleset atomically, between two packets).",
             "Example: jnat iptables --rules nat.rules -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE"})
 public final class IptablesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rules", required = true, paramLabel = "FILE", description = "the rules file (iptables-save format)")
+    @Option(names = "--rules", paramLabel = "FILE", description = "the rules file (iptables-save format)")
     Path rules;
+
+    @Option(names = "--control", paramLabel = "SOCKET", description = "the control socket of a running jnat gateway "
+            + "(instead of --rules)")
+    Path control;
 
     @Unmatched
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() {
+        Control.requireOne(rules, control);
+        if (control != null) return Control.run(spec.commandLine(), control, "iptables", args, null);
         Ruleset rs = RulesFile.load(rules);
         Iptables.Result r;
         try {

@@ -16,10 +16,19 @@ import java.util.concurrent.Callable;
 
 /** {@code jnat iptables-restore --rules FILE [flags] < dump}: loads a dump, all or nothing. */
 @Command(name = "iptables-restore",
-        description = "Load an iptables-save dump (stdin or FILE) into the rules file; on any error the file is left as it was.")
+        description = "Load an iptables-save dump (stdin or FILE) into the rules file (--rules) or a running jnat "
+                + "gateway (--control, atomically: each packet sees the old ruleset or the new one); on any error "
+                + "nothing changes.")
 public final class IptablesRestoreCommand implements Callable<Integer> {
-    @Option(names = "--rules", required = true, paramLabel = "FILE", description = "the rules file (iptables-save format)")
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rules", paramLabel = "FILE", description = "the rules file (iptables-save format)")
     Path rules;
+
+    @Option(names = "--control", paramLabel = "SOCKET", description = "the control socket of a running jnat gateway "
+            + "(instead of --rules)")
+    Path control;
 
     @Option(names = {"-n", "--noflush"}, description = "add to the present tables instead of replacing them")
     boolean noflush;
@@ -44,12 +53,20 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Control.requireOne(rules, control);
         String text;
         try {
             text = dump != null ? Files.readString(dump, StandardCharsets.UTF_8)
                     : new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UsageError("cannot read " + (dump != null ? dump : "stdin") + ": " + e.getMessage());
+        }
+        if (control != null) {
+            java.util.List<String> args = new java.util.ArrayList<>();
+            if (noflush) args.add("-n");
+            if (counters) args.add("-c");
+            if (test) args.add("-t");
+            return Control.run(spec.commandLine(), control, "iptables-restore", args, text);
         }
         Ruleset rs = RulesFile.load(rules);
         Ruleset work = rs.copy();

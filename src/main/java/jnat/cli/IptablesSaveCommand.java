@@ -10,13 +10,18 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code jnat iptables-save --rules FILE [-c] [-t TABLE]}: prints the rules as iptables-save does. */
-@Command(name = "iptables-save", description = "Print the rules file's tables as iptables-save prints them.")
+@Command(name = "iptables-save", description = "Print the tables of a rules file (--rules) or of a running jnat "
+        + "gateway (--control) as iptables-save prints them.")
 public final class IptablesSaveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rules", required = true, paramLabel = "FILE", description = "the rules file (iptables-save format)")
+    @Option(names = "--rules", paramLabel = "FILE", description = "the rules file (iptables-save format)")
     Path rules;
+
+    @Option(names = "--control", paramLabel = "SOCKET", description = "the control socket of a running jnat gateway "
+            + "(instead of --rules)")
+    Path control;
 
     @Option(names = {"-c", "--counters"}, description = "print packet and byte counters before each rule")
     boolean counters;
@@ -26,6 +31,13 @@ public final class IptablesSaveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Control.requireOne(rules, control);
+        if (control != null) {
+            java.util.List<String> args = new java.util.ArrayList<>();
+            if (counters) args.add("-c");
+            if (table != null) args.addAll(java.util.List.of("-t", table));
+            return Control.run(spec.commandLine(), control, "iptables-save", args, null);
+        }
         Ruleset rs = RulesFile.load(rules);
         if (table != null && rs.existing(table) == null) {
             if (!table.equals("nat") && !table.equals("filter") && !table.equals("mangle")) {

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 IptablesSaveCommand.class,
                 IptablesRestoreCommand.class,
                 IpCommand.class,
+                GatewayCommand.class,
+                ConntrackCommand.class,
                 BenchCommand.class,
                 JmhCommand.class,
         })

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# iperf3 through jnat gateway and through the kernel's own NAT, on the lab's addresses and rules:
+#
+#   jnat:   scripts/lab.sh's namespaces; ctr and wan reach jnat over TUN devices (1500-byte packets)
+#   kernel: the same three namespaces wired with veth pairs, ip_forward=1, scripts/lab.rules loaded
+#           with iptables-restore in gw (veth keeps its GSO/TSO offloads: 64 KB segments)
+#
+#   scripts/bench-nat.sh [SECONDS]     (root; default 5 s per direction; prints Mbit/s received)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-5}
+[ "$(id -u)" = 0 ] || { echo "bench-nat.sh: needs root" >&2; exit 1; }
+for t in iperf3 iptables-restore; do command -v $t >/dev/null || { echo "bench-nat.sh: needs $t" >&2; exit 1; }; done
+
+J=jbench-j- K=jbench-k-
+cleanup() {
+  bash scripts/lab.sh --prefix $J down >/dev/null 2>&1 || true
+  for n in ctr gw wan; do
+    for p in $(ip netns pids $K$n 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+    ip netns del $K$n 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+mbps() { # iperf3 client in $1-ctr (extra args after); prints receiver Mbit/s
+  local ns=$1; shift
+  ip netns exec "${ns}ctr" iperf3 -c 198.51.100.8 -t "$secs" "$@" | awk '/receiver/ {
+      v=$(NF-2); u=$(NF-1); if (u ~ /^G/) v*=1000; if (u ~ /^K/) v/=1000; printf "%.0f", v }'
+}
+
+run() { # prefix label
+  ip netns exec "${1}wan" iperf3 -s -D -B 198.51.100.8
+  sleep 0.5
+  printf '%-8s ctr->wan %6s Mbit/s   wan->ctr (-R) %6s Mbit/s\n' "$2" "$(mbps "$1")" "$(mbps "$1" -R)"
+}
+
+# jnat
+bash scripts/lab.sh --prefix $J up
+./jnat --version >/dev/null   # build the jar first, outside the measurement
+ip netns exec ${J}gw ./jnat gateway --host scripts/lab-host.ip --rules scripts/lab.rules \
+    --attach docker0=tun:jnat-docker0 --attach eth0=tun:jnat-eth0 2>/dev/null &
+bash scripts/lab.sh --prefix $J attach
+run $J jnat
+
+# the kernel
+for n in ctr gw wan; do ip netns add $K$n; ip -n $K$n link set lo up; done
+ip link add kdocker0 netns ${K}ctr type veth peer name docker0 netns ${K}gw
+ip link add keth0 netns ${K}wan type veth peer name eth0 netns ${K}gw
+ip -n ${K}ctr addr add 172.17.0.2/16 dev kdocker0
+ip -n ${K}ctr link set kdocker0 up
+ip -n ${K}ctr route add default via 172.17.0.1
+ip -n ${K}gw addr add 172.17.0.1/16 dev docker0
+ip -n ${K}gw addr add 203.0.113.10/24 dev eth0
+ip -n ${K}gw link set docker0 up
+ip -n ${K}gw link set eth0 up
+ip -n ${K}gw route add default via 203.0.113.1
+ip -n ${K}wan addr add 203.0.113.1/24 dev keth0
+ip -n ${K}wan link set keth0 up
+ip -n ${K}wan addr add 198.51.100.8/32 dev lo
+ip netns exec ${K}gw sysctl -qw net.ipv4.ip_forward=1
+ip netns exec ${K}gw iptables-restore < scripts/lab.rules
+run $K kernel

@@ -1,0 +1,41 @@
+package jnat.cli;
+
+import jnat.gateway.ControlClient;
+import jnat.gateway.ControlProtocol;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The --control SOCKET side of the iptables and conntrack commands: send the command line, print the reply. */
+final class Control {
+    private Control() {}
+
+    /** Exactly one of --rules FILE and --control SOCKET. */
+    static void requireOne(Path rules, Path control) {
+        if ((rules == null) == (control == null)) {
+            throw new UsageError("give either --rules FILE (a rules file) or --control SOCKET (a running gateway)", 2);
+        }
+    }
+
+    /** Runs {@code tool args...} in the gateway behind {@code socket}; prints its output; returns its exit code. */
+    static int run(CommandLine cl, Path socket, String tool, List<String> args, String stdin) {
+        List<String> argv = new ArrayList<>();
+        argv.add(tool);
+        argv.addAll(args);
+        ControlProtocol.Reply r;
+        try {
+            r = ControlClient.call(socket, argv, stdin);
+        } catch (ControlClient.ControlException e) {
+            throw new UsageError(e.getMessage());
+        }
+        var out = cl.getOut();
+        out.print(r.stdout());
+        out.flush();
+        var err = cl.getErr();
+        err.print(r.stderr());
+        err.flush();
+        return r.exitCode();
+    }
+}

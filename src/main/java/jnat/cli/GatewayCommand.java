@@ -1,0 +1,187 @@
+package jnat.cli;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jnat.gateway.ControlServer;
+import jnat.gateway.Gateway;
+import jnat.gateway.GatewayControl;
+import jnat.gateway.GatewayMetrics;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.linux.ErrnoException;
+import jnat.linux.TunDevice;
+import jnat.nat.NatEngine;
+import jnat.rules.Ruleset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code jnat gateway}: the engine live, between TUN devices. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = {"Run the NAT engine live: create (or open) a TUN device for each attached host interface, in "
+                + "the network namespace jnat runs in, and forward IP packets between them through the nat rules "
+                + "and connection tracking, until SIGINT or SIGTERM.",
+            "The kernel side of each TUN device is the peer's interface: move it into the peer's namespace "
+                + "(ip link set DEV netns NS; jnat keeps its file descriptor) and give it its address there "
+                + "(scripts/lab.sh attach does this for the lab).",
+            "Attached interfaces must be layer 3 in the host file (no MAC address, no neighbours): a TUN device "
+                + "carries bare IP packets.",
+            "On SIGINT/SIGTERM the devices are closed (they disappear), the control socket file is removed and "
+                + "the metrics server stops; the exit status is then 130 (SIGINT) or 143 (SIGTERM). Exit 1 when "
+                + "a device fails (deleted under the gateway), 1 or 2 for errors at start.",
+            "Example: ip netns exec jnat-gw ./jnat gateway --host scripts/lab-host.ip --rules scripts/lab.rules "
+                + "--attach docker0=tun:jnat-docker0 --attach eth0=tun:jnat-eth0 --control /run/jnat.sock "
+                + "--metrics 127.0.0.1:9100"})
+public final class GatewayCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", required = true, paramLabel = "FILE",
+            description = "the gateway host: a file of ip(8) commands (link, addr, route); attached interfaces without MAC")
+    Path hostFile;
+
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "initial nat rules in iptables-save format (default: none, every chain ACCEPT); the file is "
+                    + "only read: change the running rules with jnat iptables --control")
+    Path rulesFile;
+
+    @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME",
+            description = "host interface IFACE is the TUN device DEVNAME (at most 15 characters), created or opened "
+                    + "in this network namespace; repeatable, one per interface that carries traffic")
+    List<String> attach = new ArrayList<>();
+
+    @Option(names = "--control", paramLabel = "SOCKET",
+            description = "serve the control socket (a Unix domain socket, mode 0600) at SOCKET for jnat iptables, "
+                    + "iptables-save, iptables-restore and conntrack --control SOCKET; a stale socket file is replaced")
+    Path control;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "serve Prometheus metrics (text format) at http://HOST:PORT/metrics; port 0 picks a free one")
+    String metrics;
+
+    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
+    int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed for the choices the kernel makes at random "
+            + "(ports after a clash, --random); default fixed")
+    long seed = NatEngine.Config.DEFAULT_SEED;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Host host = ReplayCommand.loadHost(hostFile);
+        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
+        List<Gateway.Attachment> attachments = attachments(host, attach);
+        String[] metricsAddr = metrics == null ? null : hostPort(metrics);
+
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true));
+        Gateway gateway;
+        try {
+            gateway = Gateway.open(engine, attachments);
+        } catch (ErrnoException e) {
+            throw new UsageError(e.getMessage());
+        }
+        ControlServer controlServer = null;
+        HTTPServer metricsServer = null;
+        try {
+            if (control != null) {
+                try {
+                    controlServer = ControlServer.start(control, new GatewayControl(gateway));
+                } catch (IOException e) {
+                    throw new UsageError("control socket " + control + ": " + e.getMessage());
+                }
+            }
+            if (metricsAddr != null) {
+                PrometheusRegistry registry = new PrometheusRegistry();
+                GatewayMetrics.register(gateway, registry);
+                try {
+                    metricsServer = GatewayMetrics.serve(registry, metricsAddr[0], Integer.parseInt(metricsAddr[1]));
+                } catch (IOException e) {
+                    throw new UsageError("metrics " + metrics + ": " + e.getMessage());
+                }
+            }
+        } catch (UsageError e) {
+            close(gateway, controlServer, null);
+            throw e;
+        }
+        ControlServer cs = controlServer;
+        HTTPServer ms = metricsServer;
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jnat-shutdown").unstarted(() -> close(gateway, cs, ms)));
+        gateway.start();
+        err.println("jnat gateway: forwarding " + String.join(", ", attachments.stream().map(Object::toString).toList())
+                + (cs != null ? "; control " + cs.path() : "")
+                + (ms != null ? "; metrics http://" + metricsAddr[0] + ":" + ms.getPort() + "/metrics" : ""));
+        err.flush();
+        gateway.awaitTermination();
+        Throwable failure = gateway.failure();
+        close(gateway, cs, ms);
+        if (failure != null) throw new UsageError("stopped: " + failure.getMessage());
+        return 0;
+    }
+
+    /** Stops forwarding, then the control socket, then metrics; the shutdown hook and the main thread may both call it. */
+    private static synchronized void close(Gateway g, ControlServer cs, HTTPServer ms) {
+        g.close();
+        if (cs != null) cs.close();
+        if (ms != null) {
+            try {
+                ms.close();
+            } catch (RuntimeException ignored) {
+                // already stopped
+            }
+        }
+    }
+
+    /** Parses the --attach options: known, layer-3, distinct interfaces; valid, distinct device names. */
+    static List<Gateway.Attachment> attachments(Host host, List<String> specs) {
+        List<Gateway.Attachment> out = new ArrayList<>();
+        Set<String> ifaces = new HashSet<>(), devices = new HashSet<>();
+        for (String s : specs) {
+            int eq = s.indexOf('=');
+            if (eq <= 0 || !s.startsWith("tun:", eq + 1) || s.length() == eq + 5) {
+                throw new UsageError("--attach " + s + ": expected IFACE=tun:DEVNAME", 2);
+            }
+            String name = s.substring(0, eq), dev = s.substring(eq + 5);
+            Interface iface = ReplayCommand.device(host, name);
+            if (iface.isLoopback()) throw new UsageError("--attach " + s + ": " + name + " is the loopback device", 2);
+            if (iface.hasMac()) {
+                throw new UsageError("--attach " + s + ": " + name + " has a MAC address (" + iface.macString()
+                        + ") in the host file, but a TUN device carries bare IP packets: describe " + name
+                        + " as a layer-3 interface (no `address`, no neighbours)", 2);
+            }
+            if (dev.length() > TunDevice.MAX_NAME_LENGTH || dev.contains("/") || dev.isBlank()) {
+                throw new UsageError("--attach " + s + ": TUN device name must be 1 to " + TunDevice.MAX_NAME_LENGTH
+                        + " characters without '/'", 2);
+            }
+            if (!ifaces.add(name)) throw new UsageError("--attach: interface " + name + " attached twice", 2);
+            if (!devices.add(dev)) throw new UsageError("--attach: device " + dev + " attached twice", 2);
+            out.add(new Gateway.Attachment(iface, dev));
+        }
+        return out;
+    }
+
+    private static String[] hostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) throw new UsageError("--metrics " + s + ": expected HOST:PORT", 2);
+        String port = s.substring(colon + 1);
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 0 || p > 65535) throw new NumberFormatException();
+        } catch (NumberFormatException e) {
+            throw new UsageError("--metrics " + s + ": bad port " + port, 2);
+        }
+        String h = s.substring(0, colon);
+        if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+        return new String[] {h, port};
+    }
+}

@@ -1,0 +1,187 @@
+package jnat.conntrack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The conntrack(8) command (conntrack-tools 1.4.7) against a {@link ConnTable}: {@code -L} list,
+ * {@code -D} delete, {@code -F} flush, {@code -C} count, with the original/reply tuple filters
+ * ({@code -s -d -r -q -p --sport --dport --reply-port-src --reply-port-dst}), {@code -n}/{@code -g}
+ * (source/destination NATed) and {@code -o extended}. Output, the summary line on stderr and the
+ * exit codes are conntrack's: 0, 1 when {@code -D} deleted nothing, 2 for a bad command line.
+ * The caller serialises this with the packet path.
+ */
+public final class ConntrackTool {
+    private ConntrackTool() {}
+
+    public record Result(int exitCode, String stdout, String stderr) {}
+
+    private static final String PREFIX = "conntrack v" + ConntrackPrinter.VERSION + " (conntrack-tools): ";
+    private static final String TRY = "Try `conntrack -h' or 'conntrack --help' for more information.\n";
+
+    private enum Command { LIST, DELETE, FLUSH, COUNT }
+
+    /** The filter of a -L or -D: -1 (or null) means any. */
+    private static final class Filter {
+        int protocol = -1;
+        Integer origSrc, origDst, replySrc, replyDst;
+        int origSport = -1, origDport = -1, replySport = -1, replyDport = -1;
+        boolean srcNat, dstNat;
+
+        boolean matches(ConnTable t, int id) {
+            if (protocol >= 0 && t.protocol(id) != protocol) return false;
+            int o = ConnTable.ORIGINAL, r = ConnTable.REPLY;
+            if (origSrc != null && t.srcAddr(id, o) != origSrc) return false;
+            if (origDst != null && t.dstAddr(id, o) != origDst) return false;
+            if (replySrc != null && t.srcAddr(id, r) != replySrc) return false;
+            if (replyDst != null && t.dstAddr(id, r) != replyDst) return false;
+            if (origSport >= 0 && t.srcPort(id, o) != origSport) return false;
+            if (origDport >= 0 && t.dstPort(id, o) != origDport) return false;
+            if (replySport >= 0 && t.srcPort(id, r) != replySport) return false;
+            if (replyDport >= 0 && t.dstPort(id, r) != replyDport) return false;
+            if (srcNat && (t.status(id) & Status.SRC_NAT) == 0) return false;
+            if (dstNat && (t.status(id) & Status.DST_NAT) == 0) return false;
+            return true;
+        }
+    }
+
+    private static final class BadArgs extends Exception {
+        BadArgs(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs {@code conntrack ARGS} at time {@code now} (the table's clock). */
+    public static Result run(ConnTable table, List<String> args, long now) {
+        Command cmd = null;
+        Filter f = new Filter();
+        boolean extended = false;
+        List<String> portOptions = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                Command c = switch (a) {
+                    case "-L", "--dump" -> Command.LIST;
+                    case "-D", "--delete" -> Command.DELETE;
+                    case "-F", "--flush" -> Command.FLUSH;
+                    case "-C", "--count" -> Command.COUNT;
+                    default -> null;
+                };
+                if (c != null) {
+                    if (cmd != null) throw new BadArgs("Invalid commands combination");
+                    cmd = c;
+                    if (i + 1 < args.size() && args.get(i + 1).equals("conntrack")) i++; // the [table]
+                    continue;
+                }
+                switch (a) {
+                    case "-s", "--src", "--orig-src" -> f.origSrc = address(value(args, ++i, a));
+                    case "-d", "--dst", "--orig-dst" -> f.origDst = address(value(args, ++i, a));
+                    case "-r", "--reply-src" -> f.replySrc = address(value(args, ++i, a));
+                    case "-q", "--reply-dst" -> f.replyDst = address(value(args, ++i, a));
+                    case "-p", "--protonum", "--proto" -> f.protocol = protocol(value(args, ++i, a));
+                    case "--sport", "--orig-port-src" -> { f.origSport = port(value(args, ++i, a)); portOptions.add(a); }
+                    case "--dport", "--orig-port-dst" -> { f.origDport = port(value(args, ++i, a)); portOptions.add(a); }
+                    case "--reply-port-src" -> { f.replySport = port(value(args, ++i, a)); portOptions.add(a); }
+                    case "--reply-port-dst" -> { f.replyDport = port(value(args, ++i, a)); portOptions.add(a); }
+                    case "-n", "--src-nat" -> f.srcNat = true;
+                    case "-g", "--dst-nat" -> f.dstNat = true;
+                    case "-f", "--family" -> {
+                        String fam = value(args, ++i, a);
+                        if (!fam.equals("ipv4")) throw new BadArgs("`" + fam + "' unsupported family (jnat tracks IPv4 only)");
+                    }
+                    case "-o", "--output" -> {
+                        for (String o : value(args, ++i, a).split(",")) {
+                            switch (o) {
+                                case "extended" -> extended = true;
+                                case "id", "ktimestamp", "timestamp", "labels", "userspace", "xml", "save" ->
+                                        throw new BadArgs("output format `" + o + "' is not supported by jnat");
+                                default -> throw new BadArgs("`" + o + "' unknown output format");
+                            }
+                        }
+                    }
+                    default -> throw new BadArgs("unknown option `" + a + "'");
+                }
+            }
+            if (cmd == null) throw new BadArgs("no command specified");
+            // conntrack knows the port options only once -p named a protocol with ports
+            if (!portOptions.isEmpty() && f.protocol != Tuple.IPPROTO_TCP && f.protocol != Tuple.IPPROTO_UDP) {
+                throw new BadArgs("unknown option `" + portOptions.getFirst() + "'");
+            }
+        } catch (BadArgs e) {
+            return new Result(2, "", PREFIX + e.getMessage() + "\n" + TRY);
+        }
+        ConntrackPrinter printer = new ConntrackPrinter().extended(extended);
+        return switch (cmd) {
+            case LIST -> {
+                StringBuilder out = new StringBuilder();
+                int n = 0;
+                for (int id = table.nextConfirmed(0); id >= 0; id = table.nextConfirmed(id + 1)) {
+                    if (table.expired(id, now) || !f.matches(table, id)) continue;
+                    out.append(printer.line(table, id, now)).append('\n');
+                    n++;
+                }
+                yield new Result(0, out.toString(), PREFIX + n + " flow entries have been shown.\n");
+            }
+            case DELETE -> {
+                StringBuilder out = new StringBuilder();
+                int n = 0;
+                for (int id = table.nextConfirmed(0); id >= 0; id = table.nextConfirmed(id + 1)) {
+                    if (table.expired(id, now) || !f.matches(table, id)) continue;
+                    out.append(printer.line(table, id, now)).append('\n');
+                    table.kill(id);
+                    n++;
+                }
+                yield new Result(n == 0 ? 1 : 0, out.toString(), PREFIX + n + " flow entries have been deleted.\n");
+            }
+            case FLUSH -> {
+                table.flush();
+                yield new Result(0, "", PREFIX + "connection tracking table has been emptied.\n");
+            }
+            case COUNT -> {
+                int n = 0;
+                for (int id = table.nextConfirmed(0); id >= 0; id = table.nextConfirmed(id + 1)) {
+                    if (!table.expired(id, now)) n++;
+                }
+                yield new Result(0, n + "\n", "");
+            }
+        };
+    }
+
+    private static String value(List<String> args, int i, String option) throws BadArgs {
+        if (i >= args.size()) throw new BadArgs("option `" + option + "' requires an argument");
+        return args.get(i);
+    }
+
+    private static int address(String s) throws BadArgs {
+        try {
+            return Tuple.parseIp(s);
+        } catch (IllegalArgumentException e) {
+            throw new BadArgs("Bad parameter `" + s + "'");
+        }
+    }
+
+    private static int port(String s) throws BadArgs {
+        try {
+            int p = Integer.parseInt(s);
+            if (p >= 0 && p <= 65535) return p;
+        } catch (NumberFormatException ignored) {
+        }
+        throw new BadArgs("Bad parameter `" + s + "'");
+    }
+
+    private static int protocol(String s) throws BadArgs {
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "tcp": return Tuple.IPPROTO_TCP;
+            case "udp": return Tuple.IPPROTO_UDP;
+            case "icmp": return Tuple.IPPROTO_ICMP;
+            default:
+                try {
+                    int p = Integer.parseInt(s);
+                    if (p >= 0 && p <= 255) return p;
+                } catch (NumberFormatException ignored) {
+                }
+                throw new BadArgs("`" + s + "' unsupported protocol");
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package jnat.gateway;
+
+import jnat.host.Interface;
+import jnat.linux.ErrnoException;
+import jnat.linux.ForwardingLoop;
+import jnat.linux.InterfaceCounters;
+import jnat.linux.PacketHandler;
+import jnat.linux.TunDevice;
+import jnat.nat.NatEngine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The live gateway: a {@link NatEngine} attached to TUN devices through a single-threaded
+ * {@link ForwardingLoop}. The engine runs on the loop's thread; the control socket and the metrics
+ * reach it through {@link #withEngine}, which holds the same lock the packet path takes per
+ * packet, so a control command runs between two packets (never during one) and an iptables change
+ * swapped in there is seen whole by the next packet. The lock is uncontended except while a
+ * command runs.
+ *
+ * <p>The engine's clock is {@link System#nanoTime()}; conntrack garbage collection (the kernel's
+ * gc_worker) runs on the loop's tick.
+ */
+public final class Gateway implements PacketHandler, AutoCloseable {
+    /** Host interface {@code iface} is the TUN device {@code device} (in jnat's network namespace). */
+    public record Attachment(Interface iface, String device) {
+        @Override
+        public String toString() {
+            return iface.name() + "=tun:" + device;
+        }
+    }
+
+    /** How often conntrack gc runs, and how many entries it looks at each time. */
+    static final int TICK_MILLIS = 100;
+    static final int GC_BUDGET = 8192;
+
+    private final NatEngine engine;
+    private final List<Attachment> attachments;
+    private final Interface[] ifaceOf;   // loop index -> host interface
+    private final int[] loopIndexOf;     // Interface.index() -> loop index, or -1
+    // fair: under saturating traffic the loop thread would otherwise re-take the lock before a waiting command wakes
+    private final ReentrantLock lock = new ReentrantLock(true);
+    private final NatEngine.Transmit toLoop = this::transmit;
+    private PacketHandler.Transmit loopOut; // set per packet, on the loop thread
+    private long unattached;                // engine output to an interface with no device
+    private ForwardingLoop loop;
+
+    /** A gateway without devices: the control commands and metrics work, no packets flow (tests). */
+    public Gateway(NatEngine engine, List<Attachment> attachments) {
+        this.engine = engine;
+        this.attachments = List.copyOf(attachments);
+        this.ifaceOf = new Interface[attachments.size()];
+        int maxIndex = 0;
+        for (Interface i : engine.host().interfaces()) maxIndex = Math.max(maxIndex, i.index());
+        this.loopIndexOf = new int[maxIndex + 1];
+        java.util.Arrays.fill(loopIndexOf, -1);
+        for (int k = 0; k < attachments.size(); k++) {
+            Attachment a = attachments.get(k);
+            if (a.iface().hasMac()) {
+                throw new IllegalArgumentException(a.iface().name() + " has a MAC address; a TUN device carries IP packets only");
+            }
+            ifaceOf[k] = a.iface();
+            loopIndexOf[a.iface().index()] = k;
+        }
+    }
+
+    /**
+     * Creates (or opens) each attachment's TUN device in this process's network namespace and
+     * the loop over them; nothing flows until {@link #start}. On failure the devices opened so
+     * far are closed.
+     */
+    public static Gateway open(NatEngine engine, List<Attachment> attachments) throws ErrnoException {
+        Gateway g = new Gateway(engine, attachments);
+        List<TunDevice> devices = new ArrayList<>();
+        boolean ok = false;
+        try {
+            for (Attachment a : attachments) devices.add(TunDevice.open(a.device()));
+            g.loop = ForwardingLoop.singleThreaded(devices, g);
+            ok = true;
+            return g;
+        } finally {
+            if (!ok) for (TunDevice d : devices) d.close();
+        }
+    }
+
+    public List<Attachment> attachments() {
+        return attachments;
+    }
+
+    public void start() {
+        loop.start();
+    }
+
+    /** Waits until the loop ends (stopped by {@link #close}, or failed: see {@link #failure}). */
+    public void awaitTermination() throws InterruptedException {
+        if (loop != null) loop.awaitTermination();
+    }
+
+    /** Why the loop stopped by itself (a device was deleted), or null. */
+    public Throwable failure() {
+        return loop == null ? null : loop.failure();
+    }
+
+    /** Packets and bytes the device of attachment {@code k} read and wrote (zeros without devices). */
+    public InterfaceCounters counters(int k) {
+        if (loop == null) return new InterfaceCounters(attachments.get(k).device(), 0, 0, 0, 0, 0);
+        return loop.counters(k);
+    }
+
+    /** Packets the engine sent to a host interface that no device is attached to (not sent). */
+    public long unattachedDrops() {
+        return withEngine(e -> unattached);
+    }
+
+    /** Runs {@code f} between two packets, with the engine to itself. */
+    public <T> T withEngine(Function<NatEngine, T> f) {
+        lock.lock();
+        try {
+            return f.apply(engine);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the packet path (loop thread) ----------------------------------------------------------
+
+    @Override
+    public void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, PacketHandler.Transmit out) {
+        lock.lock();
+        try {
+            loopOut = out;
+            engine.receive(ifaceOf[ifIndex], buf, off, len, nowNanos, toLoop);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void transmit(Interface out, byte[] buf, int off, int len) {
+        int k = out.index() < loopIndexOf.length ? loopIndexOf[out.index()] : -1;
+        if (k < 0) {
+            unattached++;
+            return;
+        }
+        loopOut.transmit(k, buf, off, len);
+    }
+
+    @Override
+    public int tickMillis() {
+        return TICK_MILLIS;
+    }
+
+    @Override
+    public void tick(long nowNanos, PacketHandler.Transmit out) {
+        lock.lock();
+        try {
+            engine.expire(nowNanos, GC_BUDGET);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the loop and closes the devices (non-persistent TUN devices disappear). Idempotent. */
+    @Override
+    public void close() {
+        if (loop != null) loop.close();
+    }
+}
