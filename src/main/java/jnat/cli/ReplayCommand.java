@@ -50,7 +50,8 @@ public final class ReplayCommand implements Callable<Integer> {
     Path rulesFile;
 
     @Option(names = "--in", paramLabel = "IFACE=PCAP", required = true,
-            description = "frames arriving on IFACE (classic pcap or pcapng); repeatable, merged by timestamp")
+            description = "frames arriving on IFACE (classic pcap or pcapng); repeatable, merged by timestamp; "
+                    + "local=PCAP: packets the host itself sends (they walk OUTPUT)")
     List<String> inputs = new ArrayList<>();
 
     @Option(names = {"--out", "--out-dir"}, paramLabel = "DIR", description = "write DIR/IFACE.pcap with what each "
@@ -97,15 +98,11 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             for (String spec : inputs) {
                 String[] kv = split(spec, "--in");
-                if (kv[0].equals("local")) {
-                    throw new UsageError("--in local=FILE (packets the host sends itself, through OUTPUT) is not "
-                            + "supported yet", 2);
-                }
-                Interface dev = device(host, kv[0]);
-                Path file = Path.of(kv[1]);
-                PcapReader r = open(file);
+                Interface dev = kv[0].equals("local") ? null : device(host, kv[0]);
+                PcapReader r = open(Path.of(kv[1]));
                 readers.add(r);
-                replay.input(dev, r::next);
+                if (dev == null) replay.localInput(r::next);
+                else replay.input(dev, r::next);
             }
             if (outDir != null) {
                 Files.createDirectories(outDir);

@@ -72,8 +72,15 @@ public final class Replay {
         this.engine = engine;
     }
 
+    /** Frames arriving on {@code dev}. */
     public Replay input(Interface dev, Source source) {
         inputs.add(new Input(dev, source, inputs.size()));
+        return this;
+    }
+
+    /** Packets the host itself sends (they walk OUTPUT): {@code --in local=FILE}. */
+    public Replay localInput(Source source) {
+        inputs.add(new Input(null, source, inputs.size()));
         return this;
     }
 
@@ -137,7 +144,8 @@ public final class Replay {
                 skipped++;
             } else {
                 packetsIn++;
-                engine.receive(p.input.dev, buf, off, frameLength, now[0], tx);
+                if (p.input.dev == null) engine.send(buf, off, frameLength, now[0], tx);
+                else engine.receive(p.input.dev, buf, off, frameLength, now[0], tx);
                 engine.expire(now[0], 16);
             }
             if (failure[0] != null) throw failure[0];
@@ -148,14 +156,18 @@ public final class Replay {
 
     private int frameLength;
 
-    /** Copies the record into the buffer in the interface's link format; returns its offset, or -1. */
+    /**
+     * Copies the record into the buffer in the interface's link format (bare IPv4 for a layer-3
+     * interface and for the host's own packets, {@code dev == null}); returns its offset, or -1.
+     */
     private int adapt(Interface dev, PcapRecord r) {
+        boolean l2 = dev != null && dev.hasMac();
         byte[] data = r.data();
         int caplen = r.capturedLength();
         int ipOff;
         switch (r.linkType()) {
             case LinkType.ETHERNET -> {
-                if (dev.hasMac()) return copy(data, 0, caplen, 0);
+                if (l2) return copy(data, 0, caplen, 0);
                 if (caplen < EthernetFrame.HEADER_LENGTH || u16(data, 12) != EtherType.IPV4) return -1;
                 ipOff = EthernetFrame.HEADER_LENGTH;
             }
@@ -167,7 +179,7 @@ public final class Replay {
             default -> { return -1; }
         }
         if (caplen <= ipOff || (data[ipOff] & 0xf0) != 0x40) return -1;
-        if (!dev.hasMac()) return copy(data, ipOff, caplen - ipOff, 0);
+        if (!l2) return copy(data, ipOff, caplen - ipOff, 0);
         int off = copy(data, ipOff, caplen - ipOff, EthernetFrame.HEADER_LENGTH);
         int src = caplen - ipOff >= 20 ? (data[ipOff + 12] & 0xff) << 24 | (data[ipOff + 13] & 0xff) << 16
                 | (data[ipOff + 14] & 0xff) << 8 | (data[ipOff + 15] & 0xff) : 0;

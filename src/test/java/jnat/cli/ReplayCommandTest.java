@@ -101,6 +101,26 @@ class ReplayCommandTest {
     }
 
     @Test
+    void localInputWalksOutputWhereDockerPublishesThePortToTheHostItself() throws Exception {
+        Path local = dir.resolve("local-in.pcap");
+        byte[] syn = jnat.wire.Ipv4Repr.of("45.77.200.180", "45.77.200.180")
+                .packet(jnat.wire.TcpRepr.of(43000, 10000).withSeq(1).withFlags(jnat.wire.TcpSegment.SYN).withWindow(64240));
+        try (PcapWriter w = PcapWriter.create(local, LinkType.RAW)) {
+            w.write(1_000_000_000L, syn, 0, syn.length);
+        }
+        Run r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "local=" + local, "--out", dir.resolve("out").toString(), "--list");
+        assertEquals(0, r.exit(), r.err());
+        List<PcapRecord> docker0 = read(dir.resolve("out/docker0.pcap"));
+        assertEquals(1, docker0.size(), r.out());
+        jnat.wire.Ipv4Packet ip = new jnat.wire.Ipv4Packet();
+        assertEquals(0, ip.wrap(docker0.getFirst().data(), 14, docker0.getFirst().capturedLength() - 14));
+        assertEquals(jnat.wire.Ipv4Address.parse("172.17.0.2"), ip.dst());
+        assertEquals(8000, ip.dstPort());
+        assertTrue(r.out().contains("    1    40 DOCKER     all  --  *      *       0.0.0.0/0           !127.0.0.0/8"), r.out());
+    }
+
+    @Test
     void missingInputFileIsOneLine() throws Exception {
         assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + dir.resolve("nope.pcap")),
                 "nope.pcap: No such file or directory");
