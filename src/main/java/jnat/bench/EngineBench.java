@@ -41,6 +41,34 @@ public final class EngineBench {
     private final Interface docker0, eth0;
     private long sink;
 
+    /** Where flow i goes: its destination address and port. */
+    public interface Destinations {
+        int address(int flow);
+
+        int port(int flow);
+    }
+
+    /** 250 servers at 198.51.100.1-250, port 80. */
+    public static final Destinations SERVERS = new Destinations() {
+        public int address(int i) { return server(i); }
+        public int port(int i) { return 80; }
+    };
+
+    /** kube-proxy cluster IPs of {@code services} services, port 80. */
+    public static Destinations services(int services) {
+        return new Destinations() {
+            public int address(int i) { return KubeProxyRules.clusterIp(i % services); }
+            public int port(int i) { return 80; }
+        };
+    }
+
+    private Destinations destinations = SERVERS;
+
+    public EngineBench destinations(Destinations d) {
+        this.destinations = d;
+        return this;
+    }
+
     public EngineBench(Host host, Ruleset rules) {
         this.host = host;
         this.rules = rules;
@@ -76,18 +104,19 @@ public final class EngineBench {
 
         // New connections: each flow's SYN from its container, then the server's SYN/ACK and the ACK.
         byte[] syn = new byte[FRAME], synAck = new byte[FRAME];
+        jnat.conntrack.Tuple reply = new jnat.conntrack.Tuple();
         long now = 1_000_000_000L;
         long t0 = System.nanoTime();
         for (int i = 0; i < flows; i++) {
-            tcpFrame(syn, CONTAINER_MAC, DOCKER0_MAC, container(i), server(i), port(i), 80, 1000, 0, 0x02);
+            tcpFrame(syn, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), 1000, 0, 0x02);
             System.arraycopy(syn, 0, work, 16, FRAME);
             engine.receive(docker0, work, 16, FRAME, now++, tx);
         }
         long newNanos = System.nanoTime() - t0;
         for (int i = 0; i < flows; i++) {
-            // the reply goes to the masqueraded tuple: the source port may have moved after a clash
-            int natPort = natPortOf(engine, i);
-            tcpFrame(synAck, ROUTER_MAC, ETH0_MAC, server(i), HOST, 80, natPort, 5000, 1001, 0x12);
+            // the reply comes from the reply tuple's source to its destination (DNAT and SNAT undone there)
+            if (!replyTuple(engine, i, reply)) continue;
+            tcpFrame(synAck, ROUTER_MAC, ETH0_MAC, reply.src, reply.dst, reply.srcPort, reply.dstPort, 5000, 1001, 0x12);
             System.arraycopy(synAck, 0, work, 16, FRAME);
             engine.receive(eth0, work, 16, FRAME, now++, tx);
         }
@@ -98,7 +127,7 @@ public final class EngineBench {
         byte[] templates = new byte[flows * FRAME];
         byte[] one = new byte[FRAME];
         for (int i = 0; i < flows; i++) {
-            tcpFrame(one, CONTAINER_MAC, DOCKER0_MAC, container(i), server(i), port(i), 80, 1001, 5001, 0x10);
+            tcpFrame(one, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), 1001, 5001, 0x10);
             System.arraycopy(one, 0, templates, i * FRAME, FRAME);
         }
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
@@ -119,13 +148,13 @@ public final class EngineBench {
                 packets, flows, estNanos / 1e9);
     }
 
-    private int natPortOf(NatEngine engine, int i) {
+    private boolean replyTuple(NatEngine engine, int i, jnat.conntrack.Tuple out) {
         var t = engine.connections();
-        var tuple = new jnat.conntrack.Tuple(6, container(i), server(i), port(i), 80);
+        var tuple = new jnat.conntrack.Tuple(6, container(i), destinations.address(i), port(i), destinations.port(i));
         int ref = t.find(tuple, 0);
-        if (ref < 0) return port(i);
-        int id = jnat.conntrack.ConnTable.id(ref);
-        return t.dstPort(id, jnat.conntrack.ConnTable.REPLY);
+        if (ref < 0) return false;
+        t.tuple(jnat.conntrack.ConnTable.id(ref), jnat.conntrack.ConnTable.REPLY, out);
+        return true;
     }
 
     private static long usedAfterGc() {

@@ -30,6 +30,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "rules of the seed's host")
     Path rulesFile;
 
+    @Option(names = "--kube-services", paramLabel = "N", description = "use a generated kube-proxy nat table of N "
+            + "services instead, new connections to their cluster IPs")
+    int kubeServices;
+
     @Option(names = "--seconds", paramLabel = "S", description = "time spent on established flows (default ${DEFAULT-VALUE})")
     double seconds = 5;
 
@@ -40,8 +44,12 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (flows < 1) throw new UsageError("--flows must be at least 1", 2);
         Host host = Host.fromResource("/hosts/seed-docker-host.ip");
-        Ruleset rules = rulesFile == null ? jnat.demo.SeedDemo.rules() : RulesFile.load(rulesFile);
-        EngineBench.Figures f = new EngineBench(host, rules).run(flows, seconds);
+        if (kubeServices > 0 && rulesFile != null) throw new UsageError("--rules and --kube-services exclude each other", 2);
+        Ruleset rules = kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
+                : rulesFile == null ? jnat.demo.SeedDemo.rules() : RulesFile.load(rulesFile);
+        EngineBench bench = new EngineBench(host, rules);
+        if (kubeServices > 0) bench.destinations(EngineBench.services(kubeServices));
+        EngineBench.Figures f = bench.run(flows, seconds);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("flows %d, rules %d, one thread (%s)%n", f.flows(), f.rules(), Runtime.version());
         out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
