@@ -146,7 +146,9 @@ class TraversalTest {
         Table t = table("-A PREROUTING -m statistic --mode nth --every 3 --packet 0 -j REDIRECT");
         StringBuilder hits = new StringBuilder();
         for (int i = 0; i < 7; i++) hits.append(t.traverse(Hook.PREROUTING, new FakePacket()) instanceof NatTarget ? 'x' : '.');
-        assertEquals("..x..x.", hits.toString());
+        // libxt_statistic starts the counter at every-1-packet, so --packet 0 is the first packet (checked
+        // against the kernel by the conformance harness)
+        assertEquals("x..x..x", hits.toString());
         Table u = table("-A PREROUTING -m statistic --mode nth --every 3 --packet 1 -j REDIRECT");
         hits.setLength(0);
         for (int i = 0; i < 7; i++) hits.append(u.traverse(Hook.PREROUTING, new FakePacket()) instanceof NatTarget ? 'x' : '.');
