@@ -10,7 +10,35 @@ public final class Chain {
     String policy;
     public long policyPackets;
     public long policyBytes;
-    final List<Rule> rules = new ArrayList<>();
+    final RuleList rules = new RuleList();
+    private ChainIndex index;
+    private long indexVersion = -1;
+
+    /** The rules; every change moves its version, so the chain knows when its index is stale. */
+    static final class RuleList extends ArrayList<Rule> {
+        private long sets;
+
+        @Override
+        public Rule set(int i, Rule r) {
+            sets++;
+            return super.set(i, r);
+        }
+
+        long version() {
+            return (long) modCount << 32 ^ sets;
+        }
+    }
+
+    /** The lookup index over long runs of port-and-address rules, rebuilt after changes; null if none. */
+    ChainIndex index() {
+        if (!ChainIndex.enabled || rules.size() < ChainIndex.MIN_RUN) return null;
+        long v = rules.version();
+        if (v != indexVersion) {
+            index = ChainIndex.build(rules);
+            indexVersion = v;
+        }
+        return index;
+    }
 
     Chain(String name, Hook hook) {
         this.name = name;

@@ -123,6 +123,7 @@ public final class Table {
         Chain base = builtin(hook);
         if (base == null) return Target.ACCEPT;
         Chain chain = base;
+        ChainIndex idx = chain.index();
         int i = 0;
         int sp = 0;
         for (;;) {
@@ -131,8 +132,19 @@ public final class Table {
                 if (sp == 0) return policy(base, ctx);
                 sp--;
                 chain = stackChain[sp];
+                idx = chain.index();
                 i = stackIndex[sp];
                 continue;
+            }
+            if (idx != null && idx.runEnd[i] != 0) {
+                // an indexed run: go to the first rule in it that can match (ChainIndex), else past it
+                int proto = ctx.protocol();
+                int next = ctx.nonFirstFragment() || (proto != 6 && proto != 17) ? idx.runEnd[i]
+                        : idx.next(i, ChainIndex.keyOf(ctx.dstAddress(), proto, ctx.dstPort()));
+                if (next != i) {
+                    i = next;
+                    continue;
+                }
             }
             Rule r = chain.rules.get(i);
             if (!r.matches(ctx)) {
@@ -149,6 +161,7 @@ public final class Table {
                     sp++;
                 }
                 chain = r.jump;
+                idx = chain.index();
                 i = 0;
                 continue;
             }
@@ -157,6 +170,7 @@ public final class Table {
                 if (sp == 0) return policy(base, ctx);
                 sp--;
                 chain = stackChain[sp];
+                idx = chain.index();
                 i = stackIndex[sp];
                 continue;
             }
