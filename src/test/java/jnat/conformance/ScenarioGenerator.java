@@ -285,7 +285,7 @@ final class ScenarioGenerator {
      * published port (DNAT in OUTPUT); unanswered, as the kernel would reset a connection no socket holds.
      */
     private void local(List<Publish> published) {
-        int kind = rnd.nextInt(5);
+        int kind = rnd.nextInt(6);
         Publish p = published.get(rnd.nextInt(published.size()));
         int udpPort = LOCAL_PORT_BASE + localPorts++ % LOCAL_PORTS;
         Flow f = switch (kind) {
@@ -293,6 +293,8 @@ final class ScenarioGenerator {
             case 1 -> newFlow(UDP, Scenario.LOCAL, 0, PUBLIC, udpPort, internetHost(), pickInt(53, 123), "host to the internet");
             case 2 -> newFlow(UDP, Scenario.LOCAL, 0, DOCKER_GW, udpPort, container(), 53, "host to a container");
             case 3 -> newFlow(TCP, Scenario.LOCAL, 0, PUBLIC, ephemeral(), internetHost(), 443, "host connects to the internet");
+            case 4 -> newFlow(UDP, Scenario.LOCAL, 0, DOCKER_GW, udpPort, PUBLIC, LOCAL_PORT_BASE + rnd.nextInt(LOCAL_PORTS),
+                    "host to itself (through lo)");
             default -> newFlow(p.protocol, Scenario.LOCAL, 0, PUBLIC, p.protocol == UDP ? udpPort : ephemeral(), PUBLIC,
                     p.hostPort, "host to its own published port " + p.hostPort);
         };
