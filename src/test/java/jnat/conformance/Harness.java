@@ -5,7 +5,6 @@ import jnat.conformance.Scenario.Kind;
 import jnat.conformance.Scenario.Step;
 import jnat.conntrack.ConntrackPrinter;
 import jnat.host.Host;
-import jnat.host.Interface;
 import jnat.nat.NatEngine;
 import jnat.pcap.LinkType;
 import jnat.rules.Iptables;
@@ -14,6 +13,7 @@ import jnat.tcpdump.TcpdumpPrinter;
 import jnat.wire.Checksum;
 import jnat.wire.EthernetRepr;
 import jnat.wire.IcmpRepr;
+import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Repr;
 import jnat.wire.TcpRepr;
 import jnat.wire.TransportRepr;
@@ -58,10 +58,6 @@ final class Harness {
     Harness(KernelLab kernel, boolean verbose) {
         this.kernel = kernel;
         this.verbose = verbose;
-    }
-
-    static Host host() {
-        return HOST;
     }
 
     /** One side's view of a flow: the last frame its original direction and its reply left with. */
@@ -220,7 +216,7 @@ final class Harness {
     }
 
     private static TransportRepr transport(Step step, int index, int sport, int dport) {
-        byte[] payload = new byte[step.flow().protocol == 6 ? step.length() : step.length()];
+        byte[] payload = new byte[step.length()];
         for (int i = 0; i < payload.length; i++) payload[i] = (byte) ('a' + (i + index) % 26);
         return switch (step.flow().protocol) {
             case 6 -> {
@@ -371,7 +367,7 @@ final class Harness {
     /** How conntrack -L prints the reply tuple of the connection {@code frame} left by, with {@code port} as its NAT port. */
     static String replyTuple(byte[] frame, int port) {
         int l4 = 14 + (frame[14] & 0x0f) * 4;
-        String head = "src=" + jnat.wire.Ipv4Address.format(u32(frame, 30)) + " dst=" + jnat.wire.Ipv4Address.format(u32(frame, 26));
+        String head = "src=" + Ipv4Address.format(u32(frame, 30)) + " dst=" + Ipv4Address.format(u32(frame, 26));
         if (frame[23] == 1) return head + " type=0 code=0 id=" + port + " ";
         return head + " sport=" + u16(frame, l4 + 2) + " dport=" + port + " ";
     }
