@@ -5,7 +5,6 @@ import jnat.conformance.Scenario.Kind;
 import jnat.conformance.Scenario.Step;
 import jnat.conntrack.ConntrackPrinter;
 import jnat.host.Host;
-import jnat.host.Interface;
 import jnat.nat.NatEngine;
 import jnat.pcap.LinkType;
 import jnat.rules.Iptables;
@@ -14,6 +13,7 @@ import jnat.tcpdump.TcpdumpPrinter;
 import jnat.wire.Checksum;
 import jnat.wire.EthernetRepr;
 import jnat.wire.IcmpRepr;
+import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Repr;
 import jnat.wire.TcpRepr;
 import jnat.wire.TransportRepr;
@@ -58,10 +58,6 @@ final class Harness {
     Harness(KernelLab kernel, boolean verbose) {
         this.kernel = kernel;
         this.verbose = verbose;
-    }
-
-    static Host host() {
-        return HOST;
     }
 
     /** One side's view of a flow: the last frame its original direction and its reply left with. */
@@ -133,12 +129,15 @@ final class Harness {
 
         String kCt = kernel.conntrackListing();
         String jCt = new ConntrackPrinter().list(engine.connections(), now);
-        Map<Integer, Integer> ports = new HashMap<>(); // jnat's random choice -> the kernel's
+        // Where each side chose a port at random, put the kernel's choice in jnat's reply tuple.
+        List<String[]> swaps = new ArrayList<>();
         for (Flow f : sc.flows) {
             Seen k = kSeen.get(f.id), j = jSeen.get(f.id);
-            if (f.isRandom() && k != null && j != null && k.orig != null && j.orig != null) ports.put(j.natPort(), k.natPort());
+            if (f.isRandom() && k != null && j != null && k.orig != null && j.orig != null && k.natPort() != j.natPort()) {
+                swaps.add(new String[] {replyTuple(j.orig, j.natPort()), replyTuple(j.orig, k.natPort())});
+            }
         }
-        jCt = replyPorts(jCt, ports);
+        jCt = substitute(jCt, swaps);
         String kSet = entries(kCt), jSet = entries(jCt);
         if (!kSet.equals(jSet)) bad.add(sc + ": conntrack -L differs (timeouts aside)\n--- kernel\n" + kSet + "\n--- jnat\n" + jSet);
         return new Outcome(compared, randomPortFrames, bad);
@@ -217,7 +216,7 @@ final class Harness {
     }
 
     private static TransportRepr transport(Step step, int index, int sport, int dport) {
-        byte[] payload = new byte[step.flow().protocol == 6 ? step.length() : step.length()];
+        byte[] payload = new byte[step.length()];
         for (int i = 0; i < payload.length; i++) payload[i] = (byte) ('a' + (i + index) % 26);
         return switch (step.flow().protocol) {
             case 6 -> {
@@ -365,27 +364,20 @@ final class Harness {
         return sb.toString();
     }
 
-    private static final Pattern REPLY_PORT = Pattern.compile("\\b(dport|id)=(\\d+)\\b");
+    /** How conntrack -L prints the reply tuple of the connection {@code frame} left by, with {@code port} as its NAT port. */
+    static String replyTuple(byte[] frame, int port) {
+        int l4 = 14 + (frame[14] & 0x0f) * 4;
+        String head = "src=" + Ipv4Address.format(u32(frame, 30)) + " dst=" + Ipv4Address.format(u32(frame, 26));
+        if (frame[23] == 1) return head + " type=0 code=0 id=" + port + " ";
+        return head + " sport=" + u16(frame, l4 + 2) + " dport=" + port + " ";
+    }
 
-    /** Puts the kernel's random choices in jnat's conntrack -L reply tuples (the part after the second src=). */
-    static String replyPorts(String listing, Map<Integer, Integer> ports) {
-        StringBuilder out = new StringBuilder();
-        for (String line : listing.lines().toList()) {
-            int reply = line.indexOf(" src=", line.indexOf(" src=") + 1);
-            if (reply < 0 || ports.isEmpty()) {
-                out.append(line).append('\n');
-                continue;
-            }
-            Matcher m = REPLY_PORT.matcher(line.substring(reply));
-            StringBuilder sb = new StringBuilder(line.substring(0, reply));
-            while (m.find()) {
-                int p = Integer.parseInt(m.group(2));
-                m.appendReplacement(sb, m.group(1) + "=" + ports.getOrDefault(p, p));
-            }
-            m.appendTail(sb);
-            out.append(sb).append('\n');
-        }
-        return out.toString();
+    /** Replaces each swap's first string by its second, all at once (no replacement is replaced again). */
+    static String substitute(String text, List<String[]> swaps) {
+        String out = text;
+        for (int i = 0; i < swaps.size(); i++) out = out.replace(swaps.get(i)[0], "\u0000" + i + "\u0000");
+        for (int i = 0; i < swaps.size(); i++) out = out.replace("\u0000" + i + "\u0000", swaps.get(i)[1]);
+        return out;
     }
 
     private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp)( +)");

@@ -48,10 +48,8 @@ final class KernelLab implements AutoCloseable {
      */
     KernelLab(String hostFile, List<String> devices, int... udpListeners) throws IOException {
         router = Netns.create("cfr");
-        Netns p = null;
         try {
-            p = Netns.create("cfp");
-            peer = p;
+            peer = Netns.create("cfp");
             for (Netns ns : List.of(router, peer)) {
                 // Before the veths exist, so they inherit it: no router solicitations or MLD.
                 sysctl(ns, "net.ipv6.conf.default.disable_ipv6", "1");
@@ -148,11 +146,6 @@ final class KernelLab implements AutoCloseable {
     void load(String rules) {
         router.execIn(rules, "iptables-restore").checked();
         router.exec("conntrack", "-F");
-    }
-
-    /** Sets a sysctl inside the host's namespace (once conntrack is loaded for net.netfilter.*). */
-    void sysctl(String key, String value) {
-        sysctl(router, key, value);
     }
 
     /**

@@ -49,10 +49,14 @@ final class ScenarioGenerator {
     /** UDP ports the host's own flows send from; silent sockets listen there so replies draw no error. */
     static final int LOCAL_PORT_BASE = 41000, LOCAL_PORTS = 10;
 
+    /** The UDP port the iprange rule publishes; a silent socket takes what the range leaves to the host. */
+    static final int IPRANGE_PORT = 9200;
+
     static int[] listenerPorts() {
-        int[] p = new int[LOCAL_PORTS + 1];
+        int[] p = new int[LOCAL_PORTS + 2];
         p[0] = REDIRECT_PORT;
-        for (int i = 0; i < LOCAL_PORTS; i++) p[i + 1] = LOCAL_PORT_BASE + i;
+        p[1] = IPRANGE_PORT;
+        for (int i = 0; i < LOCAL_PORTS; i++) p[i + 2] = LOCAL_PORT_BASE + i;
         return p;
     }
 
@@ -98,7 +102,7 @@ final class ScenarioGenerator {
         }
         String lan = pick("none", "snat", "snat-ports", "snat-random", "snat-random-fully", "snat-persistent", "netmap",
                 "masquerade-ports");
-        boolean dnatRange = rnd.nextInt(4) == 0;
+        boolean dnatRange = rnd.nextInt(4) == 0, matches = rnd.nextInt(4) == 0;
         boolean netmapIn = rnd.nextInt(3) == 0, redirect = rnd.nextInt(3) == 0, kube = rnd.nextInt(3) == 0;
         int snatLo = 0, snatHi = 0, portLo = 0, portHi = 0;
         if (lan.startsWith("snat")) {
@@ -118,6 +122,7 @@ final class ScenarioGenerator {
         if (!lan.equals("none")) features.add(lan);
         if (netmapIn) features.add("netmap-in");
         if (dnatRange) features.add("dnat-range");
+        if (matches) features.add("multiport-iprange-icmp");
         if (redirect) features.add("redirect");
         if (kube) features.add("kube-nth" + kubeEvery);
 
@@ -130,6 +135,12 @@ final class ScenarioGenerator {
             r.append("-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING\n");
         }
         if (netmapIn) r.append("-A PREROUTING -d 100.65.0.0/24 -i eth0 -j NETMAP --to 10.1.0.0/24\n");
+        if (matches) {
+            r.append("-A PREROUTING -i eth0 -p tcp -m multiport --dports 9100,9101:9103 -j DNAT --to-destination 172.17.0.5:80\n");
+            r.append("-A PREROUTING -i eth0 -p udp -m iprange --src-range 198.51.100.10-198.51.100.100 -m udp --dport "
+                    + IPRANGE_PORT + " -j DNAT --to-destination 172.17.0.6:53\n");
+            r.append("-A PREROUTING -d 203.0.113.3/32 -i eth0 -p icmp -m icmp --icmp-type 8 -j DNAT --to-destination 172.17.0.4\n");
+        }
         if (dnatRange) {
             r.append("-A PREROUTING -d 203.0.113.2/32 -i eth0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.17.0.2-172.17.0.4:7000-7002\n");
             r.append("-A PREROUTING -d 203.0.113.2/32 -i eth0 -p udp -m udp --dport 9000 -j DNAT --to-destination 172.17.0.3-172.17.0.6\n");
@@ -202,7 +213,7 @@ final class ScenarioGenerator {
         // Traffic: 3 to 7 flows from the patterns the rules make interesting.
         int n = 3 + rnd.nextInt(5);
         for (int i = 0; i < n; i++) {
-            int pattern = rnd.nextInt(14);
+            int pattern = rnd.nextInt(15);
             switch (pattern) {
                 case 0, 1 -> containerOut();
                 case 2, 3 -> {
@@ -235,6 +246,17 @@ final class ScenarioGenerator {
                             "internet to the DNAT range on :9000"), true);
                 }
                 case 12 -> invalid();
+                case 14 -> {
+                    if (!matches) { containerOut(); break; }
+                    switch (rnd.nextInt(3)) {
+                        case 0 -> session(newFlow(TCP, "eth0", ROUTER_MAC, internetHost(), ephemeral(), PUBLIC, 9100 + rnd.nextInt(4),
+                                "internet to the multiport DNAT"), true);
+                        case 1 -> session(newFlow(UDP, "eth0", ROUTER_MAC, internetHost(), ephemeral(), PUBLIC, IPRANGE_PORT,
+                                "internet to the iprange DNAT"), true);
+                        default -> session(newFlow(ICMP, "eth0", ROUTER_MAC, internetHost(), 0, ip("203.0.113.3"), 0,
+                                "internet pings the icmp-type DNAT"), true);
+                    }
+                }
                 case 13 -> local(published);
                 case 9 -> {
                     if (!redirect) { containerOut(); break; }
@@ -285,7 +307,7 @@ final class ScenarioGenerator {
      * published port (DNAT in OUTPUT); unanswered, as the kernel would reset a connection no socket holds.
      */
     private void local(List<Publish> published) {
-        int kind = rnd.nextInt(5);
+        int kind = rnd.nextInt(6);
         Publish p = published.get(rnd.nextInt(published.size()));
         int udpPort = LOCAL_PORT_BASE + localPorts++ % LOCAL_PORTS;
         Flow f = switch (kind) {
@@ -293,6 +315,8 @@ final class ScenarioGenerator {
             case 1 -> newFlow(UDP, Scenario.LOCAL, 0, PUBLIC, udpPort, internetHost(), pickInt(53, 123), "host to the internet");
             case 2 -> newFlow(UDP, Scenario.LOCAL, 0, DOCKER_GW, udpPort, container(), 53, "host to a container");
             case 3 -> newFlow(TCP, Scenario.LOCAL, 0, PUBLIC, ephemeral(), internetHost(), 443, "host connects to the internet");
+            case 4 -> newFlow(UDP, Scenario.LOCAL, 0, DOCKER_GW, udpPort, PUBLIC, LOCAL_PORT_BASE + rnd.nextInt(LOCAL_PORTS),
+                    "host to itself (through lo)");
             default -> newFlow(p.protocol, Scenario.LOCAL, 0, PUBLIC, p.protocol == UDP ? udpPort : ephemeral(), PUBLIC,
                     p.hostPort, "host to its own published port " + p.hostPort);
         };
