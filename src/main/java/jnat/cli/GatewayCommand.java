@@ -57,9 +57,10 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "only read: change the running rules with jnat iptables --control")
     Path rulesFile;
 
-    @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME",
+    @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME[@NETNS]",
             description = "host interface IFACE is the TUN device DEVNAME (at most 15 characters), created or opened "
-                    + "in this network namespace; repeatable, one per interface that carries traffic")
+                    + "in this network namespace (IFACE=tun:DEVNAME@NETNS: opened in namespace NETNS, for a persistent device "
+                    + "a previous gateway left there, see --state); repeatable, one per interface that carries traffic")
     List<String> attach = new ArrayList<>();
 
     @Option(names = "--control", paramLabel = "SOCKET",
