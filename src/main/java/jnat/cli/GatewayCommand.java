@@ -2,10 +2,12 @@ package jnat.cli;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import jnat.gateway.ConntrackState;
 import jnat.gateway.ControlServer;
 import jnat.gateway.Gateway;
 import jnat.gateway.GatewayControl;
 import jnat.gateway.GatewayMetrics;
+import jnat.gateway.StateSaver;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.linux.ErrnoException;
@@ -36,7 +38,7 @@ import java.util.concurrent.Callable;
                 + "(scripts/lab.sh attach does this for the lab).",
             "Attached interfaces must be layer 3 in the host file (no MAC address, no neighbours): a TUN device "
                 + "carries bare IP packets.",
-            "On SIGINT/SIGTERM the devices are closed (they disappear), the control socket file is removed and "
+            "On SIGINT/SIGTERM the devices are closed (they disappear, unless --state made them persistent), the conntrack table is saved (--state), the control socket file is removed and "
                 + "the metrics server stops; the exit status is then 130 (SIGINT) or 143 (SIGTERM). Exit 1 when "
                 + "a device fails (deleted under the gateway), 1 or 2 for errors at start.",
             "Example: ip netns exec jnat-gw ./jnat gateway --host scripts/lab-host.ip --rules scripts/lab.rules "
@@ -55,9 +57,10 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "only read: change the running rules with jnat iptables --control")
     Path rulesFile;
 
-    @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME",
+    @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME[@NETNS]",
             description = "host interface IFACE is the TUN device DEVNAME (at most 15 characters), created or opened "
-                    + "in this network namespace; repeatable, one per interface that carries traffic")
+                    + "in this network namespace (IFACE=tun:DEVNAME@NETNS: opened in namespace NETNS, for a persistent device "
+                    + "a previous gateway left there, see --state); repeatable, one per interface that carries traffic")
     List<String> attach = new ArrayList<>();
 
     @Option(names = "--control", paramLabel = "SOCKET",
@@ -72,6 +75,17 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
     int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
 
+    @Option(names = "--state", paramLabel = "FILE",
+            description = "keep the conntrack table across restarts: load FILE at start (entries whose time ran out are "
+                    + "skipped; a missing FILE is an empty table), save it on SIGINT/SIGTERM and every --state-interval "
+                    + "seconds (written to a temporary file and renamed). The TUN devices are made persistent: they "
+                    + "stay after exit, where they were moved, so the next gateway reopens them (IFACE=tun:DEV@NETNS "
+                    + "for a device moved to namespace NETNS); delete them with ip link del")
+    Path stateFile;
+
+    @Option(names = "--state-interval", paramLabel = "S", description = "seconds between saves of --state (default ${DEFAULT-VALUE}; 0: only at exit)")
+    int stateInterval = 10;
+
     @Option(names = "--seed", paramLabel = "N", description = "seed for the choices the kernel makes at random "
             + "(ports after a clash, --random); default fixed")
     long seed = NatEngine.Config.DEFAULT_SEED;
@@ -84,13 +98,25 @@ public final class GatewayCommand implements Callable<Integer> {
         List<Gateway.Attachment> attachments = attachments(host, attach);
         String[] metricsAddr = metrics == null ? null : hostPort(metrics);
 
+        if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true));
+        String restored = "";
+        if (stateFile != null && java.nio.file.Files.exists(stateFile)) {
+            try {
+                ConntrackState.Snapshot s = ConntrackState.read(stateFile);
+                int n = ConntrackState.restore(engine, s, System.nanoTime());
+                restored = "; restored " + n + " of " + s.rows() + " connections from " + stateFile;
+            } catch (IOException e) {
+                throw new UsageError("--state " + e.getMessage());
+            }
+        }
         Gateway gateway;
         try {
-            gateway = Gateway.open(engine, attachments);
+            gateway = Gateway.open(engine, attachments, stateFile != null);
         } catch (ErrnoException e) {
             throw new UsageError(e.getMessage());
         }
+        StateSaver saver = stateFile == null ? null : new StateSaver(gateway, stateFile, err);
         ControlServer controlServer = null;
         HTTPServer metricsServer = null;
         try {
@@ -111,27 +137,30 @@ public final class GatewayCommand implements Callable<Integer> {
                 }
             }
         } catch (UsageError e) {
-            close(gateway, controlServer, null);
+            close(gateway, controlServer, null, null);
             throw e;
         }
         ControlServer cs = controlServer;
         HTTPServer ms = metricsServer;
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jnat-shutdown").unstarted(() -> close(gateway, cs, ms)));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jnat-shutdown").unstarted(() -> close(gateway, cs, ms, saver)));
         gateway.start();
+        if (saver != null && stateInterval > 0) saver.every(stateInterval);
         err.println("jnat gateway: forwarding " + String.join(", ", attachments.stream().map(Object::toString).toList())
                 + (cs != null ? "; control " + cs.path() : "")
-                + (ms != null ? "; metrics http://" + metricsAddr[0] + ":" + ms.getPort() + "/metrics" : ""));
+                + (ms != null ? "; metrics http://" + metricsAddr[0] + ":" + ms.getPort() + "/metrics" : "")
+                + restored);
         err.flush();
         gateway.awaitTermination();
         Throwable failure = gateway.failure();
-        close(gateway, cs, ms);
+        close(gateway, cs, ms, saver);
         if (failure != null) throw new UsageError("stopped: " + failure.getMessage());
         return 0;
     }
 
     /** Stops forwarding, then the control socket, then metrics; the shutdown hook and the main thread may both call it. */
-    private static synchronized void close(Gateway g, ControlServer cs, HTTPServer ms) {
+    private static synchronized void close(Gateway g, ControlServer cs, HTTPServer ms, StateSaver saver) {
         g.close();
+        if (saver != null) saver.last(); // after the loop stopped: no packet moves the table after this snapshot
         if (cs != null) cs.close();
         if (ms != null) {
             try {
@@ -151,7 +180,12 @@ public final class GatewayCommand implements Callable<Integer> {
             if (eq <= 0 || !s.startsWith("tun:", eq + 1) || s.length() == eq + 5) {
                 throw new UsageError("--attach " + s + ": expected IFACE=tun:DEVNAME", 2);
             }
-            String name = s.substring(0, eq), dev = s.substring(eq + 5);
+            String name = s.substring(0, eq), dev = s.substring(eq + 5), netns = null;
+            if (dev.indexOf('@') >= 0) {
+                netns = dev.substring(dev.indexOf('@') + 1);
+                dev = dev.substring(0, dev.indexOf('@'));
+                if (netns.isBlank() || netns.contains("@")) throw new UsageError("--attach " + s + ": expected IFACE=tun:DEVNAME@NETNS", 2);
+            }
             Interface iface = ReplayCommand.device(host, name);
             if (iface.isLoopback()) throw new UsageError("--attach " + s + ": " + name + " is the loopback device", 2);
             if (iface.hasMac()) {
@@ -165,7 +199,7 @@ public final class GatewayCommand implements Callable<Integer> {
             }
             if (!ifaces.add(name)) throw new UsageError("--attach: interface " + name + " attached twice", 2);
             if (!devices.add(dev)) throw new UsageError("--attach: device " + dev + " attached twice", 2);
-            out.add(new Gateway.Attachment(iface, dev));
+            out.add(new Gateway.Attachment(iface, netns == null ? dev : dev + "@" + netns));
         }
         return out;
     }

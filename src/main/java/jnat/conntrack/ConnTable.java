@@ -533,6 +533,64 @@ public final class ConnTable {
         longs[counter(id << 1 | dir) + L_BYTES] += length;
     }
 
+    // ---- export and import (a state file across restarts) ---------------------------------------
+
+    /** Longs and ints of one exported row ({@link #exportRow}). */
+    public static final int ROW_LONGS = LONGS, ROW_INTS = INTS;
+
+    /**
+     * Copies confirmed entry {@code id} into {@code l} ({@link #ROW_LONGS}) and {@code i}
+     * ({@link #ROW_INTS}): both tuples, status, mark, NAT data, counters, struct ip_ct_tcp, with
+     * every clock value (the expiry, UDP's stream_ts) made relative to {@code now}, so the row
+     * means the same on another clock.
+     */
+    public void exportRow(int id, long now, long[] l, int[] i) {
+        checkInUse(id);
+        System.arraycopy(longs, id * LONGS, l, 0, LONGS);
+        System.arraycopy(ints, row(id), i, 0, INTS);
+        i[I_STATUS] &= ~ALLOCATED;
+        l[L_TIMEOUT] = expiresIn(id, now);
+        if (protocol(id) == Tuple.IPPROTO_UDP) {
+            long rel = udpStreamTs(id) - now;
+            i[I_UDP_STREAM_TS] = (int) (rel >>> 32);
+            i[I_UDP_STREAM_TS + 1] = (int) rel;
+        }
+    }
+
+    /**
+     * Puts back a row {@link #exportRow} made, as a confirmed entry expiring {@code l[timeout]}
+     * after {@code now}. Returns its id, or -1 when the row's time ran out, the table is full
+     * (no early drop: live traffic comes first) or a live entry holds either tuple already.
+     * Listeners are not told; NAT re-files what it keeps per connection itself.
+     */
+    public int importRow(long[] l, int[] i, long now) {
+        reapDying();
+        long left = l[L_TIMEOUT];
+        if (left <= 0 || count >= max) return -1;
+        if (find(l[L_TUPLE], l[L_TUPLE + 1], now) != NOT_FOUND || find(l[L_TUPLE + 2], l[L_TUPLE + 3], now) != NOT_FOUND) {
+            return -1;
+        }
+        int id;
+        if (freeHead >= 0) {
+            id = freeHead;
+            freeHead = ints[id * INTS + I_MARK];
+        } else {
+            if (highWater == capacity) grow();
+            id = highWater++;
+        }
+        count++;
+        System.arraycopy(l, 0, longs, id * LONGS, LONGS);
+        System.arraycopy(i, 0, ints, row(id), INTS);
+        longs[id * LONGS + L_TIMEOUT] = now + left;
+        ints[row(id) + I_STATUS] = (i[I_STATUS] & ~Status.DYING) | Status.CONFIRMED | ALLOCATED;
+        if (protocol(id) == Tuple.IPPROTO_UDP) {
+            setUdpStreamTs(id, now + ((long) i[I_UDP_STREAM_TS] << 32 | (i[I_UDP_STREAM_TS + 1] & 0xffffffffL)));
+        }
+        insert(id << 1);
+        insert(id << 1 | 1);
+        return id;
+    }
+
     /** Checks that every live entry's two refs are in the hash exactly once and nothing else is (tests). */
     public void checkConsistency() {
         int inIndex = 0;

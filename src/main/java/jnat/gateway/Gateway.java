@@ -4,6 +4,7 @@ import jnat.host.Interface;
 import jnat.linux.ErrnoException;
 import jnat.linux.ForwardingLoop;
 import jnat.linux.InterfaceCounters;
+import jnat.linux.NetNamespace;
 import jnat.linux.PacketHandler;
 import jnat.linux.TunDevice;
 import jnat.nat.NatEngine;
@@ -73,11 +74,26 @@ public final class Gateway implements PacketHandler, AutoCloseable {
      * far are closed.
      */
     public static Gateway open(NatEngine engine, List<Attachment> attachments) throws ErrnoException {
+        return open(engine, attachments, false);
+    }
+
+    /**
+     * As {@link #open(NatEngine, List)}; with {@code persistent} the devices are made persistent
+     * (TUNSETPERSIST), so they outlive this gateway and the next one reopens them. A device
+     * written {@code DEV@NETNS} is opened in network namespace NETNS, where the lab moved it.
+     */
+    public static Gateway open(NatEngine engine, List<Attachment> attachments, boolean persistent) throws ErrnoException {
         Gateway g = new Gateway(engine, attachments);
         List<TunDevice> devices = new ArrayList<>();
         boolean ok = false;
         try {
-            for (Attachment a : attachments) devices.add(TunDevice.open(a.device()));
+            for (Attachment a : attachments) {
+                int at = a.device().indexOf('@');
+                TunDevice d = at < 0 ? TunDevice.open(a.device())
+                        : NetNamespace.openTun(a.device().substring(at + 1), a.device().substring(0, at), 1);
+                devices.add(d);
+                if (persistent) d.setPersistent(true);
+            }
             g.loop = ForwardingLoop.singleThreaded(devices, g);
             ok = true;
             return g;

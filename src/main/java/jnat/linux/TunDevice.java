@@ -29,6 +29,7 @@ public final class TunDevice implements AutoCloseable {
     static final short IFF_NO_PI = 0x1000;
     static final int IFF_TUN_EXCL = 0x8000;
     static final long TUNSETIFF = 0x400454caL;
+    static final long TUNSETPERSIST = 0x400454cbL;
     static final long SIOCGIFFLAGS = 0x8913;
     static final long SIOCSIFFLAGS = 0x8914;
     static final long SIOCGIFMTU = 0x8921;
@@ -170,6 +171,17 @@ public final class TunDevice implements AutoCloseable {
     /** Writes one packet to the first queue; see {@link TunQueue#write}. */
     public int write(byte[] buf, int off, int len) {
         return queues.getFirst().write(buf, off, len);
+    }
+
+    /**
+     * TUNSETPERSIST: a persistent device outlives its file descriptors (it stays, down to no
+     * carrier, wherever it was moved, until {@code ip link del} or another call with false), so a
+     * restarted gateway can open it again and the peer keeps its addresses and routes.
+     */
+    public void setPersistent(boolean on) throws ErrnoException {
+        if (Libc.ioctl(queues.getFirst().fd(), TUNSETPERSIST, on ? 1L : 0L) < 0) {
+            throw new ErrnoException("TUNSETPERSIST", name, Libc.errno());
+        }
     }
 
     /** SIOCSIFMTU. Works while the device is in this thread's namespace (before it is moved). */

@@ -245,6 +245,11 @@ final class NatCore {
         heads.put(key, id);
     }
 
+    /** A connection put back from a state file: file it by source again if it was source-NATed. */
+    void restored(int id) {
+        if (initialized(table.status(id), MANIP_SRC)) file(id);
+    }
+
     /** nf_nat_cleanup_conntrack: the connection is gone; unfile it. */
     void destroyed(int id) {
         if (id >= nextBySource.length || nextBySource[id] == UNFILED) return;

@@ -200,6 +200,17 @@ public final class NatEngine {
         return table;
     }
 
+    /**
+     * Puts back a connection row exported with {@link ConnTable#exportRow} (a state file after a
+     * restart) and re-files its NAT binding, so the source keeps its mapping. Returns the id, or -1
+     * when the row was not taken (see {@link ConnTable#importRow}).
+     */
+    public int restoreConnection(long[] longs, int[] ints, long now) {
+        int id = table.importRow(longs, ints, now);
+        if (id >= 0) core.restored(id);
+        return id;
+    }
+
     public long drops(DropReason reason) {
         return drops[reason.ordinal()];
     }
