@@ -543,9 +543,10 @@ public final class NatEngine {
     private boolean confirm(long now) {
         int id = pkt.ct.id;
         if (id < 0 || table.confirmed(id)) return true;
+        boolean exhausted = core.takeExhausted(id);
         if (!table.confirm(id, now)) {
             pkt.ct.id = -1;
-            drop(DropReason.CONNTRACK_CLASH);
+            drop(exhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
             return false;
         }
         return true;
