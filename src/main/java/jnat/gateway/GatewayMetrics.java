@@ -97,6 +97,9 @@ public final class GatewayMetrics {
                         cb.call(v, k.substring(0, sp), k.substring(sp + 1));
                     });
                 }).register(registry);
+        CounterWithCallback.builder().name("jnat_conntrack_early_drops_total")
+                .help("Unassured connections evicted because the table was full or nearly (early_drop)")
+                .callback(cb -> cb.call(g.withEngine(e -> e.connections().earlyDrops()))).register(registry);
         GaugeWithCallback.builder().name("jnat_conntrack_max")
                 .help("The most connections the table holds (nf_conntrack_max)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().max()))).register(registry);
