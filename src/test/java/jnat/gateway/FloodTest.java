@@ -60,7 +60,7 @@ class FloodTest {
     void synFloodFromSpoofedSourcesLeavesAnEstablishedStreamIntactAndTheTableBounded() throws Exception {
         Tools.requireRoot();
         for (String t : List.of("ip", "hping3", "python3", "curl")) Tools.require(t);
-        try (LabGateway lab = new LabGateway("jfl", "--conntrack-max", Integer.toString(MAX))) {
+        try (LabGateway lab = new LabGateway("jfl", java.nio.file.Path.of("scripts/lab.rules"), "--conntrack-max", Integer.toString(MAX))) {
             // The published port listens: the container answers the flood with SYN-ACKs, leaving the
             // entries in SYN_RECV (a RST would kill them at once, as tcp_packet does for an unreplied ct).
             lab.startIn("ctr", "ready", "python3", "-u", "-c", "import socket, time\n"

@@ -34,7 +34,8 @@ final class LabGateway implements AutoCloseable {
     /** A program running in a namespace, and the reader over its merged stdout and stderr. */
     record Bg(Process process, BufferedReader out) {}
 
-    LabGateway(String name, String... gatewayArgs) throws Exception {
+    /** The lab under prefix {@code name}+pid, its gateway running {@code rules} with the extra {@code gatewayArgs}. */
+    LabGateway(String name, Path rules, String... gatewayArgs) throws Exception {
         prefix = name + ProcessHandle.current().pid() + "-";
         socket = Path.of("/tmp", prefix + "control.sock");
         Process started = null;
@@ -43,7 +44,7 @@ final class LabGateway implements AutoCloseable {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", prefix + "gw", java,
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "jnat.cli.Main",
-                    "gateway", "--host", "scripts/lab-host.ip", "--rules", "scripts/lab.rules",
+                    "gateway", "--host", "scripts/lab-host.ip", "--rules", rules.toString(),
                     "--attach", "docker0=tun:jnat-docker0", "--attach", "eth0=tun:jnat-eth0",
                     "--control", socket.toString(), "--metrics", "127.0.0.1:0"));
             cmd.addAll(List.of(gatewayArgs));

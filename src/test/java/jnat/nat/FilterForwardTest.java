@@ -29,22 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * internet routed straight to the container's address is dropped, as in the kernel.
  */
 class FilterForwardTest {
-    static final String DOCKER_FILTER = String.join("\n", "*filter",
-            ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]", ":DOCKER - [0:0]",
-            ":DOCKER-ISOLATION-STAGE-1 - [0:0]", ":DOCKER-ISOLATION-STAGE-2 - [0:0]", ":DOCKER-USER - [0:0]",
-            "-A FORWARD -j DOCKER-USER",
-            "-A FORWARD -j DOCKER-ISOLATION-STAGE-1",
-            "-A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-            "-A FORWARD -o docker0 -j DOCKER",
-            "-A FORWARD -i docker0 ! -o docker0 -j ACCEPT",
-            "-A FORWARD -i docker0 -o docker0 -j ACCEPT",
-            "-A DOCKER -d 172.17.0.2/32 ! -i docker0 -o docker0 -p tcp -m tcp --dport 8000 -j ACCEPT",
-            "-A DOCKER-ISOLATION-STAGE-1 -i docker0 ! -o docker0 -j DOCKER-ISOLATION-STAGE-2",
-            "-A DOCKER-ISOLATION-STAGE-1 -j RETURN",
-            "-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP",
-            "-A DOCKER-ISOLATION-STAGE-2 -j RETURN",
-            "-A DOCKER-USER -j RETURN",
-            "COMMIT", "");
+    static final String DOCKER_FILTER = resource("/filter/docker-filter.rules");
 
     NatEngine engine;
     Interface eth0, docker0;
