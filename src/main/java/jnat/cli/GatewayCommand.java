@@ -84,6 +84,7 @@ public final class GatewayCommand implements Callable<Integer> {
         List<Gateway.Attachment> attachments = attachments(host, attach);
         String[] metricsAddr = metrics == null ? null : hostPort(metrics);
 
+        if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true));
         Gateway gateway;
         try {
