@@ -99,6 +99,7 @@ public final class GatewayCommand implements Callable<Integer> {
         String[] metricsAddr = metrics == null ? null : hostPort(metrics);
 
         if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
+        if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true));
         String restored = "";
         if (stateFile != null && java.nio.file.Files.exists(stateFile)) {

@@ -121,6 +121,11 @@ public final class ConnTable {
     }
 
     public int max() { return max; }
+
+    /** Entries evicted to make room (the early_drop statistic of conntrack -S): by early_drop and by gc above 95%. */
+    private long earlyDrops;
+
+    public long earlyDrops() { return earlyDrops; }
     /** Entries allocated: confirmed, unconfirmed and dying (the kernel's nf_conntrack_count). */
     public int count() { return count; }
     public int capacity() { return capacity; }
@@ -358,6 +363,7 @@ public final class ConnTable {
             if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
             if (longs[id * LONGS + L_TIMEOUT] - now <= 0
                     || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
+                if (longs[id * LONGS + L_TIMEOUT] - now > 0) earlyDrops++;
                 delete(id);
                 freed++;
             }
@@ -385,6 +391,7 @@ public final class ConnTable {
             int st = ints[row(id) + I_STATUS];
             if ((st & Status.DYING) != 0) continue;
             if (longs[(id) * LONGS + L_TIMEOUT] - now <= 0 || (st & Status.ASSURED) == 0) {
+                if (longs[(id) * LONGS + L_TIMEOUT] - now > 0) earlyDrops++;
                 delete(id);
                 return true;
             }

@@ -83,7 +83,7 @@ public final class GatewayMetrics {
                 .callback(cb -> cb.call(g.withEngine(e -> e.invalid()))).register(registry);
         CounterWithCallback.builder().name("jnat_nat_port_allocation_failures_total")
                 .help("New connections dropped because NAT found no free tuple (port) for them")
-                .callback(cb -> cb.call(g.withEngine(e -> e.drops(DropReason.CONNTRACK_CLASH)))).register(registry);
+                .callback(cb -> cb.call(g.withEngine(e -> e.drops(DropReason.NAT_NO_FREE_TUPLE)))).register(registry);
         CounterWithCallback.builder().name("jnat_local_deliveries_total")
                 .help("Packets delivered to the gateway itself (not forwarded)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.deliveredLocally()))).register(registry);
@@ -97,6 +97,9 @@ public final class GatewayMetrics {
                         cb.call(v, k.substring(0, sp), k.substring(sp + 1));
                     });
                 }).register(registry);
+        CounterWithCallback.builder().name("jnat_conntrack_early_drops_total")
+                .help("Unassured connections evicted because the table was full or nearly (early_drop)")
+                .callback(cb -> cb.call(g.withEngine(e -> e.connections().earlyDrops()))).register(registry);
         GaugeWithCallback.builder().name("jnat_conntrack_max")
                 .help("The most connections the table holds (nf_conntrack_max)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().max()))).register(registry);

@@ -16,8 +16,11 @@ public enum DropReason {
     FRAG_NEEDED("larger than the output MTU with DF set"),
     NO_NEIGHBOUR("next hop's link address unknown"),
     CONNTRACK_FULL("conntrack table full"),
-    CONNTRACK_CLASH("conntrack insert clash (no free NAT tuple)"),
+    CONNTRACK_CLASH("conntrack insert clash"),
+    /** get_unique_tuple found every tuple of the range taken: the kernel's clash at confirm (insert_failed). */
+    NAT_NO_FREE_TUPLE("no free NAT tuple (port range exhausted)"),
     NAT_DROP("DROP verdict in the nat table"),
+    FILTER_DROP("DROP verdict in the filter table (FORWARD)"),
     NAT_UNMAPPABLE("NAT target could not bind (no address on the device)"),
     NAT_ICMP_ERROR("ICMP error could not be translated"),
     NAT_OIF_CHANGED("masqueraded connection left through another device");

@@ -49,7 +49,7 @@ final class NatCore {
         // What we've got looks like the inverse of the reply (prior manipulations included).
         table.tuple(id, ConnTable.REPLY, inv);
         inv.invert(curr);
-        uniqueTuple(cand, curr, range, id, manip, now);
+        if (!uniqueTuple(cand, curr, range, id, manip, now) && usedTuple(cand, id, now)) exhaustedId = id;
         if (!sameTuple(cand, curr)) {
             cand.invert(inv);
             table.alterReplyTuple(id, inv);
@@ -57,6 +57,19 @@ final class NatCore {
         }
         if (manip == MANIP_SRC) file(id);
         table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT_DONE : Status.DST_NAT_DONE);
+    }
+
+    /** The connection whose last setup found no free tuple (it will clash at confirm), or -1. */
+    private int exhaustedId = -1;
+
+    /**
+     * Whether {@code id}'s binding is a tuple already taken because the range had none free (the
+     * kernel cannot tell this clash from others; jnat counts it apart). Asking forgets the answer.
+     */
+    boolean takeExhausted(int id) {
+        boolean was = exhaustedId == id;
+        exhaustedId = -1;
+        return was;
     }
 
     /**

@@ -89,6 +89,8 @@ public final class NatEngine {
     private final boolean conntrackChecksum;
     private volatile Ruleset ruleset;
     private Table nat;
+    /** The filter table, walked at FORWARD by every forwarded packet (iptable_filter); null: accept all. */
+    private Table filter;
 
     private final PacketState pkt;
     private PacketTracer tracer;
@@ -146,6 +148,12 @@ public final class NatEngine {
             t.setTracer(tracer == null ? null : tableTracer);
         }
         this.nat = t;
+        Table f = rules.existing("filter");
+        if (f != null) {
+            f.setRandom(random);
+            f.setTracer(tracer == null ? null : tableTracer);
+        }
+        this.filter = f;
     }
 
     /**
@@ -156,6 +164,7 @@ public final class NatEngine {
     public void setTracer(PacketTracer tracer) {
         this.tracer = tracer;
         if (nat != null) nat.setTracer(tracer == null ? null : tableTracer);
+        if (filter != null) filter.setTracer(tracer == null ? null : tableTracer);
     }
 
     private static String describe(Target t) {
@@ -417,6 +426,11 @@ public final class NatEngine {
         if (tracer != null) {
             tracer.line("  route: forward out " + out.name() + " via " + jnat.wire.Ipv4Address.format(rt.nexthop()));
         }
+        // FORWARD: the filter table sees every forwarded packet, not only a connection's first
+        if (filter != null && filter.traverse(Hook.FORWARD, pkt) != Target.ACCEPT) {
+            dropPacket(DropReason.FILTER_DROP);
+            return;
+        }
         // POSTROUTING: nat SRC (100), then conntrack confirm (last)
         if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
         if (!confirm(now)) return;
@@ -554,9 +568,10 @@ public final class NatEngine {
     private boolean confirm(long now) {
         int id = pkt.ct.id;
         if (id < 0 || table.confirmed(id)) return true;
+        boolean exhausted = core.takeExhausted(id);
         if (!table.confirm(id, now)) {
             pkt.ct.id = -1;
-            drop(DropReason.CONNTRACK_CLASH);
+            drop(exhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
             return false;
         }
         return true;

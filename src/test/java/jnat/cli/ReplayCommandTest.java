@@ -88,6 +88,12 @@ class ReplayCommandTest {
     }
 
     @Test
+    void conntrackMaxBelowOneIsAOneLineError() throws Exception {
+        Run r = jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + seedEth0Input(), "--conntrack-max", "-5");
+        assertOneLineError(r, "--conntrack-max must be at least 1, not -5");
+    }
+
+    @Test
     void replayWritesEachInterfacesTransmissionsToOutDir() throws Exception {
         Run r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
                 "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(),

@@ -105,6 +105,7 @@ class ConnTableTest {
         assertEquals(8, t.count());
         assertTrue(add(t, udp(CLIENT, SERVER, 2000, 53)) >= 0);
         assertEquals(8, t.count());
+        assertEquals(1, t.earlyDrops());
         t.checkConsistency();
     }
 
@@ -125,6 +126,7 @@ class ConnTableTest {
         for (int i = 0; i < 8; i++) t.setStatus(add(t, udp(CLIENT, SERVER, 1000 + i, 53)), Status.ASSURED);
         now += 31 * SEC;
         assertTrue(add(t, udp(CLIENT, SERVER, 2000, 53)) >= 0);
+        assertEquals(0, t.earlyDrops(), "an expired entry is reaped, not early-dropped");
     }
 
     @Test
@@ -192,6 +194,7 @@ class ConnTableTest {
         assertTrue(t.inUse(assuredUdp));
         assertFalse(t.inUse(closed));
         assertEquals(94, t.count());
+        assertEquals(6, t.earlyDrops());
     }
 
     @Test

@@ -54,6 +54,13 @@ class GatewayCommandTest {
     }
 
     @Test
+    void conntrackMaxBelowOneIsRefused() {
+        var r = gateway("--host", "scripts/lab-host.ip", "--attach", "eth0=tun:jnat-eth0", "--conntrack-max", "0");
+        assertEquals(2, r.exit());
+        assertEquals("gateway: --conntrack-max must be at least 1, not 0\n", r.err());
+    }
+
+    @Test
     void attachNeedsTheTunPrefix() {
         var r = gateway("--host", "scripts/lab-host.ip", "--attach", "eth0=jnat-eth0");
         assertEquals(2, r.exit());
