@@ -143,6 +143,36 @@ class EngineFuzzTest {
         }
     }
 
+    /** Packets the host sends itself (replay's --in local=): the captures' IPv4 packets from the host's address. */
+    static final List<byte[]> LOCAL_SEEDS = Mutations.capturedIpv4Packets().stream()
+            .map(ip -> readdress(ip, Ipv4Address.parse("45.77.200.180"), -1)).toList();
+
+    @Provide
+    Arbitrary<List<byte[]>> localPackets() {
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(1, Mutations.randomBytes(100)),
+                        net.jqwik.api.Tuple.of(1, Arbitraries.of(LOCAL_SEEDS)),
+                        net.jqwik.api.Tuple.of(3, Mutations.mutated(LOCAL_SEEDS, 4)))
+                .list().ofMinSize(1).ofMaxSize(8);
+    }
+
+    @Property(tries = 300)
+    void everyLocalPacketLeavesIsDeliveredOrIsCountedInOneDropCounter(@ForAll("localPackets") List<byte[]> packets) {
+        NatEngine engine = new NatEngine(SeedDemo.host(), SeedDemo.rules());
+        long[] transmitted = {0};
+        NatEngine.Transmit tx = (out, buf, off, len) -> transmitted[0]++;
+        long now = 1_000_000_000L;
+        for (byte[] p : packets) {
+            long[] before = counters(engine, transmitted[0]);
+            byte[] buf = p.clone();
+            engine.send(buf, 0, buf.length, now, tx);
+            long[] after = counters(engine, transmitted[0]);
+            long total = 0;
+            for (int i = 0; i < after.length; i++) total += after[i] - before[i];
+            assertEquals(1, total, "one outcome for the packet " + hex(p));
+            now += 50_000_000L;
+        }
+    }
+
     @Provide
     Arbitrary<Integer> conntrackMax() {
         return Arbitraries.of(2, 16, NatEngine.Config.DEFAULT_CONNTRACK_MAX);
