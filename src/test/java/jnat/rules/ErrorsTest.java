@@ -54,6 +54,9 @@ class ErrorsTest {
                 c("host/network `1.2.3.999' not found", 2, "-A", "PREROUTING", "-s", "1.2.3.999", "-j", "ACCEPT"),
                 c("invalid port/service `99999' specified", 2, "-A", "PREROUTING", "-p", "tcp", "--dport", "99999"),
                 c("Port `99999' not valid", 2, "-A", "PREROUTING", "-p", "tcp", "-j", "DNAT", "--to-destination", "1.2.3.4:99999"),
+                // found by jnat.fuzz.RulesFuzzTest: was accepted, and its save could not be read back
+                c("Bad IP address \"\"", 2, "-A", "PREROUTING", "-p", "tcp", "-j", "DNAT", "--to-destination", ""),
+                c("Bad IP address \"\"", 2, "-A", "POSTROUTING", "-j", "SNAT", "--to-source", ""),
                 c("Chain 'NOPE' does not exist", 2, "-A", "PREROUTING", "-j", "NOPE"),
                 c("CHAIN_DEL failed (Device or resource busy): chain A", 4, "-X", "A"),
                 c("CHAIN_DEL failed (Device or resource busy): chain Q", 4, "-X", "Q"),
