@@ -55,7 +55,7 @@ class HostFileFuzzTest {
             host = Host.parse(text, "fuzz.ip");
         } catch (HostException e) {
             assertTrue(e.getMessage().startsWith("fuzz.ip"), e.getMessage());
-            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            Mutations.assertOneLine(e.getMessage());
             return;
         }
         for (Interface dev : host.interfaces()) {

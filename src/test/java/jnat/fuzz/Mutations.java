@@ -70,6 +70,16 @@ final class Mutations {
         }
     }
 
+    /**
+     * An error message is one line: no newline inside. A carriage return or other control byte
+     * from the input stays, quoted, as iptables prints it ("Bad argument `\rt'").
+     */
+    static void assertOneLine(String message) {
+        if (message == null || message.isBlank() || message.strip().indexOf('\n') >= 0) {
+            throw new AssertionError("not a one-line message: " + message);
+        }
+    }
+
     static Arbitrary<Edit> edit() {
         return Combinators.combine(Arbitraries.integers().between(0, 5), Arbitraries.integers(),
                         Arbitraries.integers().between(0, 255), Arbitraries.bytes())
