@@ -154,8 +154,10 @@ class ErrorsTest {
     void loopThroughUserChainsIsRefused() {
         Ruleset rs = setUp();
         Iptables.run(rs, List.of("-t", "nat", "-A", "A", "-j", "Q"));
+        String before = rs.save(null, true, false);
         RuleError e = assertThrows(RuleError.class, () -> Iptables.run(rs, List.of("-t", "nat", "-A", "Q", "-j", "A")));
         assertTrue(e.getMessage().startsWith("Too many levels of symbolic links"), e.getMessage());
+        assertEquals(before, rs.save(null, true, false), "the refused rule was left in Q");
     }
 
     @Test
@@ -170,9 +172,11 @@ class ErrorsTest {
     void natTargetReachedThroughAUserChainFromAWrongHookIsRefused() {
         Ruleset rs = setUp();
         Iptables.run(rs, List.of("-t", "nat", "-A", "Q", "-j", "MASQUERADE"));
+        String before = rs.save(null, true, false);
         RuleError e = assertThrows(RuleError.class,
                 () -> Iptables.run(rs, List.of("-t", "nat", "-A", "OUTPUT", "-j", "Q")));
         assertEquals("MASQUERADE target is not valid in chain OUTPUT (reached through chain Q)", e.getMessage());
+        assertEquals(before, rs.save(null, true, false), "the refused rule was left in OUTPUT"); // found by fuzzing
     }
 
     @Test
