@@ -121,7 +121,8 @@ class RulesFuzzTest {
         try {
             Iptables.run(rs, argv);
         } catch (RuleError e) {
-            assertOneLine(e);
+            // iptables quotes a bad argument verbatim, newline included: one line only if the arguments have none
+            if (argv.stream().noneMatch(a -> a.indexOf('\n') >= 0)) assertOneLine(e);
             assertEquals(before, rs.save("nat", true, false), "a failing command changed the nat table: " + argv);
             for (var t : rs.tables()) {
                 if (!t.name.equals("nat")) assertTrue(!rs.save(t.name, false, false).contains("\n-A "), "rules added by " + argv);
