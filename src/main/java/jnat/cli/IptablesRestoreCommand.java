@@ -58,6 +58,8 @@ public final class IptablesRestoreCommand implements Callable<Integer> {
         try {
             text = dump != null ? Files.readString(dump, StandardCharsets.UTF_8)
                     : new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) { // its own message is "Input length = 1"
+            throw new UsageError("cannot read " + dump + ": not a text file (invalid UTF-8)");
         } catch (IOException e) {
             throw new UsageError("cannot read " + (dump != null ? dump : "stdin") + ": " + e.getMessage());
         }

@@ -20,6 +20,8 @@ final class RulesFile {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) { // its own message is "Input length = 1"
+            throw new UsageError("cannot read rules file " + file + ": not a text file (invalid UTF-8)");
         } catch (IOException e) {
             throw new UsageError("cannot read rules file " + file + ": " + e.getMessage());
         }

@@ -65,7 +65,7 @@ public final class ControlProtocol {
 
     public static Request readRequest(DataInputStream in) throws IOException {
         magic(in);
-        int argc = in.readInt();
+        int argc = readInt(in);
         if (argc < 0 || argc > MAX_ARGS) throw new MalformedException("bad argument count " + argc);
         List<String> argv = new ArrayList<>(argc);
         for (int i = 0; i < argc; i++) argv.add(readString(in, false));
@@ -83,7 +83,7 @@ public final class ControlProtocol {
 
     public static Reply readReply(DataInputStream in) throws IOException {
         magic(in);
-        int exit = in.readInt();
+        int exit = readInt(in);
         return new Reply(exit, readString(in, false), readString(in, false));
     }
 
@@ -95,6 +95,15 @@ public final class ControlProtocol {
             throw new MalformedException("empty message");
         }
         if (m != MAGIC) throw new MalformedException(String.format("bad magic 0x%08x", m));
+    }
+
+    /** A count or exit code; cut short it is malformed like any other truncation (not a bare EOF). */
+    private static int readInt(DataInputStream in) throws IOException {
+        try {
+            return in.readInt();
+        } catch (EOFException e) {
+            throw new MalformedException("truncated message");
+        }
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

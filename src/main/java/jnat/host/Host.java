@@ -60,7 +60,13 @@ public final class Host {
 
     /** Reads a host file of ip(8) commands; errors are {@link HostFileException}s naming the line. */
     public static Host fromFile(Path file) throws IOException {
-        return HostFile.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) { // its own message is "Input length = 1"
+            throw new IOException("not a text file (invalid UTF-8)", e);
+        }
+        return HostFile.parse(text, file.toString());
     }
 
     /** Reads a host file from the classpath, e.g. {@code "/hosts/seed-docker-host.ip"}. */

@@ -502,6 +502,7 @@ public final class Iptables {
                 }
                 checkInterfaces(c);
                 List<Rule> rules = buildRules(t, c);
+                List<Rule> was = List.copyOf(ch.rules); // a change the table check refuses is undone
                 switch (c.command) {
                     case 'A' -> ch.rules.addAll(rules);
                     case 'I' -> {
@@ -530,7 +531,15 @@ public final class Iptables {
                         return new Result("", true);
                     }
                 }
-                if (!c.deferValidation) t.validate();
+                if (!c.deferValidation) {
+                    try {
+                        t.validate();
+                    } catch (RuleError e) {
+                        ch.rules.clear();
+                        ch.rules.addAll(was);
+                        throw e;
+                    }
+                }
                 return new Result("", true);
             }
             case 'N' -> {

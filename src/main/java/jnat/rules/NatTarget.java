@@ -168,6 +168,7 @@ public final class NatTarget extends Target {
                 requirePortProto(spec);
                 parsePorts(v.substring(colon + 1));
             }
+            if (colon < 0 && addrs.isEmpty()) throw new RuleError("Bad IP address \"\""); // ":PORT" alone is fine
             if (!addrs.isEmpty()) {
                 int dash = addrs.indexOf('-');
                 minAddr = Inet.parseAddress(dash < 0 ? addrs : addrs.substring(0, dash));

@@ -242,6 +242,14 @@ class GatewayControlTest {
     }
 
     @Test
+    void requestCutInsideTheArgumentCountIsMalformed() {
+        byte[] cut = {0x6a, 0x6e, 0x63, 0x31, 0, 0, 0}; // found by jnat.fuzz.ControlFuzzTest: was a bare EOFException, no reply
+        var e = assertThrows(ControlProtocol.MalformedException.class,
+                () -> ControlProtocol.readRequest(new DataInputStream(new ByteArrayInputStream(cut))));
+        assertEquals("truncated message", e.getMessage());
+    }
+
+    @Test
     void rulesAndControlAreMutuallyExclusive() {
         Run r = jnat("iptables", "--rules", dir.resolve("x.rules").toString(), "--control", socket.toString(), "-S");
         assertEquals(2, r.exit());

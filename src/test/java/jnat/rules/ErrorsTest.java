@@ -54,6 +54,9 @@ class ErrorsTest {
                 c("host/network `1.2.3.999' not found", 2, "-A", "PREROUTING", "-s", "1.2.3.999", "-j", "ACCEPT"),
                 c("invalid port/service `99999' specified", 2, "-A", "PREROUTING", "-p", "tcp", "--dport", "99999"),
                 c("Port `99999' not valid", 2, "-A", "PREROUTING", "-p", "tcp", "-j", "DNAT", "--to-destination", "1.2.3.4:99999"),
+                // found by jnat.fuzz.RulesFuzzTest: was accepted, and its save could not be read back
+                c("Bad IP address \"\"", 2, "-A", "PREROUTING", "-p", "tcp", "-j", "DNAT", "--to-destination", ""),
+                c("Bad IP address \"\"", 2, "-A", "POSTROUTING", "-j", "SNAT", "--to-source", ""),
                 c("Chain 'NOPE' does not exist", 2, "-A", "PREROUTING", "-j", "NOPE"),
                 c("CHAIN_DEL failed (Device or resource busy): chain A", 4, "-X", "A"),
                 c("CHAIN_DEL failed (Device or resource busy): chain Q", 4, "-X", "Q"),
@@ -151,8 +154,10 @@ class ErrorsTest {
     void loopThroughUserChainsIsRefused() {
         Ruleset rs = setUp();
         Iptables.run(rs, List.of("-t", "nat", "-A", "A", "-j", "Q"));
+        String before = rs.save(null, true, false);
         RuleError e = assertThrows(RuleError.class, () -> Iptables.run(rs, List.of("-t", "nat", "-A", "Q", "-j", "A")));
         assertTrue(e.getMessage().startsWith("Too many levels of symbolic links"), e.getMessage());
+        assertEquals(before, rs.save(null, true, false), "the refused rule was left in Q");
     }
 
     @Test
@@ -167,9 +172,11 @@ class ErrorsTest {
     void natTargetReachedThroughAUserChainFromAWrongHookIsRefused() {
         Ruleset rs = setUp();
         Iptables.run(rs, List.of("-t", "nat", "-A", "Q", "-j", "MASQUERADE"));
+        String before = rs.save(null, true, false);
         RuleError e = assertThrows(RuleError.class,
                 () -> Iptables.run(rs, List.of("-t", "nat", "-A", "OUTPUT", "-j", "Q")));
         assertEquals("MASQUERADE target is not valid in chain OUTPUT (reached through chain Q)", e.getMessage());
+        assertEquals(before, rs.save(null, true, false), "the refused rule was left in OUTPUT"); // found by fuzzing
     }
 
     @Test
