@@ -179,12 +179,4 @@ final class PacketState implements PacketContext {
         Interface limit = limitIface == null ? null : host.device(limitIface);
         return 1 << host.addressType(addr, limit).ordinal();
     }
-
-    /** Is this an ICMP error message (the kind conntrack relates to a connection)? */
-    boolean isIcmpError() {
-        if (ip.protocol() != IpProtocol.ICMP || ip.payloadLength() < IcmpPacket.HEADER_LENGTH) return false;
-        int type = ip.icmpType();
-        return type == IcmpPacket.DEST_UNREACH || type == IcmpPacket.SOURCE_QUENCH || type == IcmpPacket.REDIRECT
-                || type == IcmpPacket.TIME_EXCEEDED || type == IcmpPacket.PARAMETER_PROBLEM;
-    }
 }
