@@ -7,7 +7,6 @@ import jnat.conntrack.Status;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.rules.PacketContext;
-import jnat.wire.IcmpPacket;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
 
