@@ -9,15 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,108 +29,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayLabTest {
-    static final String SERVER = "198.51.100.8", GATEWAY_WAN = "203.0.113.10", CONTAINER = "172.17.0.2";
+    static final String SERVER = LabGateway.SERVER, GATEWAY_WAN = LabGateway.GATEWAY_WAN, CONTAINER = LabGateway.CONTAINER;
 
-    String prefix;
-    Path socket;
-    Process gateway;
-    String metricsUrl;
-    final List<Process> background = new ArrayList<>();
-
-    /** A program running in a namespace, and the reader over its merged stdout and stderr. */
-    record Bg(Process process, BufferedReader out) {}
+    LabGateway lab;
 
     @BeforeAll
     void up() throws Exception {
         Tools.requireRoot();
         for (String t : List.of("ip", "ping", "tcpdump", "curl", "iperf3", "python3")) Tools.require(t);
-        prefix = "jgw" + ProcessHandle.current().pid() + "-";
-        socket = Path.of("/tmp", prefix + "control.sock");
-        lab("up").checked();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        gateway = new ProcessBuilder("ip", "netns", "exec", prefix + "gw", java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "jnat.cli.Main", "gateway",
-                "--host", "scripts/lab-host.ip", "--rules", "scripts/lab.rules",
-                "--attach", "docker0=tun:jnat-docker0", "--attach", "eth0=tun:jnat-eth0",
-                "--control", socket.toString(), "--metrics", "127.0.0.1:0")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        // its one line on stderr says it forwards, and where the metrics are
-        String line = firstLine(gateway.getErrorStream(), 30);
-        Matcher m = Pattern.compile("; metrics (http://\\S+)$").matcher(line);
-        assertTrue(m.find(), "gateway said: " + line);
-        metricsUrl = m.group(1);
-        assertTrue(Files.exists(socket), line);
-        lab("attach").checked();
+        lab = new LabGateway("jgw", Path.of("scripts/lab.rules"));
     }
 
     @AfterAll
     void down() {
-        for (Process p : background) p.destroyForcibly();
-        if (gateway != null) gateway.destroyForcibly();
-        if (prefix != null) lab("down");
-    }
-
-    private static String firstLine(java.io.InputStream in, int seconds) throws Exception {
-        var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return r.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(seconds, TimeUnit.SECONDS);
-        return line == null ? "(nothing)" : line;
-    }
-
-    private Tools.Result lab(String cmd) {
-        return Tools.run(List.of("bash", "scripts/lab.sh", "--prefix", prefix, cmd), null);
+        if (lab != null) lab.close();
     }
 
     private Tools.Result in(String ns, String... cmd) {
-        List<String> full = Tools.cmd("ip", "netns", "exec", prefix + ns);
-        full.addAll(List.of(cmd));
-        return Tools.run(full, null);
+        return lab.in(ns, cmd);
     }
 
-    /** Starts {@code cmd} in namespace {@code ns}; returns once a line containing {@code ready} appeared on its stdout or stderr. */
-    private Bg startIn(String ns, String ready, String... cmd) throws Exception {
-        List<String> full = Tools.cmd("ip", "netns", "exec", prefix + ns);
-        full.addAll(List.of(cmd));
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
-        background.add(p);
-        var r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        Boolean ok = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String l; (l = r.readLine()) != null; ) {
-                    seen.append(l).append('\n');
-                    if (l.contains(ready)) return true;
-                }
-            } catch (IOException ignored) {
-            }
-            return false;
-        }).get(20, TimeUnit.SECONDS);
-        assertTrue(ok, String.join(" ", cmd) + " never said " + ready + ": " + seen);
-        return new Bg(p, r);
+    private LabGateway.Bg startIn(String ns, String ready, String... cmd) throws Exception {
+        return lab.startIn(ns, ready, cmd);
     }
 
-    /** Waits for the program to end; returns what it printed after the ready line. */
-    private static String rest(Bg bg, int seconds) throws Exception {
-        assertTrue(bg.process().waitFor(seconds, TimeUnit.SECONDS), "still running");
-        StringBuilder sb = new StringBuilder();
-        for (String l; (l = bg.out().readLine()) != null; ) sb.append(l).append('\n');
-        return sb.toString();
+    private static String rest(LabGateway.Bg bg, int seconds) throws Exception {
+        return LabGateway.rest(bg, seconds);
     }
 
     private GatewayControlTest.Run control(String tool, String... args) {
-        List<String> a = new ArrayList<>(List.of(tool, "--control", socket.toString()));
-        a.addAll(List.of(args));
-        return GatewayControlTest.jnat(a.toArray(String[]::new));
+        return lab.control(tool, args);
     }
 
     @Test
     void pingFromTheContainerGetsRepliesAndLeavesWithTheGatewaysAddress() throws Exception {
-        Bg tcpdump = startIn("wan", "listening on", "tcpdump", "-n", "-l", "-c", "2", "-i", "jnat-eth0", "icmp");
+        LabGateway.Bg tcpdump = startIn("wan", "listening on", "tcpdump", "-n", "-l", "-c", "2", "-i", "jnat-eth0", "icmp");
         var ping = in("ctr", "ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", SERVER);
         assertEquals(0, ping.exitCode(), ping.stdout() + ping.stderr());
         assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout());
@@ -173,7 +100,7 @@ class GatewayLabTest {
 
     /** One UDP datagram from the container to the server and its answer: the source address the server saw. */
     private String udpExchange(int port) throws Exception {
-        Bg server = startIn("wan", "ready", "python3", "-u", "-c", String.join("\n",
+        LabGateway.Bg server = startIn("wan", "ready", "python3", "-u", "-c", String.join("\n",
                 "import socket",
                 "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
                 "s.bind(('" + SERVER + "', " + port + "))",
@@ -234,7 +161,7 @@ class GatewayLabTest {
     @Test
     void metricsCountPacketsPerInterfaceAndDirection() throws Exception {
         in("ctr", "ping", "-n", "-c", "1", "-W", "5", SERVER).checked();
-        var r = in("gw", "curl", "-sS", "-m", "5", metricsUrl);
+        var r = in("gw", "curl", "-sS", "-m", "5", lab.metricsUrl);
         assertEquals(0, r.exitCode(), r.stderr());
         for (String iface : List.of("docker0", "eth0")) {
             for (String dir : List.of("rx", "tx")) {
@@ -252,10 +179,10 @@ class GatewayLabTest {
     @Order(Integer.MAX_VALUE)
     void sigtermClosesTheDevicesAndRemovesTheSocket() throws Exception {
         // ip netns exec execs the JVM: the child is the gateway itself
-        Tools.run("kill", "-TERM", Long.toString(gateway.pid())).checked();
-        assertTrue(gateway.waitFor(20, TimeUnit.SECONDS), "gateway still running");
-        assertEquals(143, gateway.exitValue());
-        assertFalse(Files.exists(socket), "control socket left behind");
+        Tools.run("kill", "-TERM", Long.toString(lab.gateway.pid())).checked();
+        assertTrue(lab.gateway.waitFor(20, TimeUnit.SECONDS), "gateway still running");
+        assertEquals(143, lab.gateway.exitValue());
+        assertFalse(Files.exists(lab.socket), "control socket left behind");
         // the kernel sides of the TUN devices vanish with their file descriptors
         assertFalse(in("ctr", "ip", "link", "show", "jnat-docker0").exitCode() == 0, "jnat-docker0 still in ctr");
         assertFalse(in("wan", "ip", "link", "show", "jnat-eth0").exitCode() == 0, "jnat-eth0 still in wan");
