@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * scripts/lab.sh's three namespaces under a prefix of their own and {@code jnat gateway} running in
- * the gw namespace as a child JVM (as {@link GatewayLabTest} starts it), for the lab tests of
- * floods and scans. Close it to stop the gateway and delete the namespaces.
+ * the gw namespace as a child JVM, for the lab tests (GatewayLabTest, floods and scans).
+ * Close it to stop the gateway and delete the namespaces.
  */
 final class LabGateway implements AutoCloseable {
     static final String SERVER = "198.51.100.8", GATEWAY_WAN = "203.0.113.10", CONTAINER = "172.17.0.2";
