@@ -104,8 +104,9 @@ public final class Checksum {
      * RFC 1624 eqn. 3, {@code HC' = ~(~HC + ~m + m')}: the new checksum after a 16-bit word of the
      * covered data changed from {@code oldWord} to {@code newWord}. Unlike eqn. 2 it never turns a
      * checksum into 0x0000 where a full recomputation would give 0xffff or vice versa (the kernel's
-     * {@code csum_replace2} computes the same). Equal to recomputation unless the covered data was all
-     * zero before the change, which no real header is (version, protocol).
+     * {@code csum_replace2} computes the same). Equal to recomputation unless the covered data is all
+     * zero before or after the change (an ICMP echo reply with id and seq 0 and no data): then the
+     * update gives 0x0000 where recomputation gives 0xffff, as the kernel's update does too.
      */
     public static int update16(int checksum, int oldWord, int newWord) {
         int s = (~checksum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff);
