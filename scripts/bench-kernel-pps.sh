@@ -13,7 +13,8 @@
 # softirq, from /proc/stat), which includes veth transmit and tcpreplay's own send syscalls: an
 # upper bound on the kernel's cost per packet, a lower bound on its rate.
 #
-#   scripts/bench-kernel-pps.sh [FLOWS] [LOOPS]     (root; default 1000000 flows, 3 established passes)
+#   scripts/bench-kernel-pps.sh [FLOWS] [LOOPS]     (root; default 1000000 flows, 3 established passes;
+#                                                    then jnat bench on the same flows, JNAT_SKIP=1 to skip)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flows=${1:-1000000} loops=${2:-3}
@@ -91,3 +92,9 @@ pass new
 echo "conntrack entries: $(ip netns exec ${K}gw conntrack -C)"
 for i in $(seq "$loops"); do pass established; done
 [ "$old_max" -ge "$want" ] || sysctl -qw net.netfilter.nf_conntrack_max=$old_max
+
+# jnat's engine on the same frames, in the same run (one thread, no I/O: see README)
+if [ -x ./jnat ] && [ "${JNAT_SKIP:-0}" != 1 ]; then
+  echo "jnat bench --flows $flows (engine only, one thread):"
+  taskset -c $cpu ./jnat bench --flows "$flows" --seconds 5 --json | tail -1
+fi
