@@ -8,13 +8,12 @@ import jnat.pcap.PcapWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jnat.cli.CliRun.jnat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,17 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplayCommandTest {
     @TempDir
     Path dir;
-
-    record Run(int exit, String out, String err) {}
-
-    static Run jnat(String... args) {
-        var cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     Path hostFile() throws Exception {
         Path h = dir.resolve("host.ip");
@@ -79,7 +67,7 @@ class ReplayCommandTest {
         return all;
     }
 
-    static void assertOneLineError(Run r, String expected) {
+    static void assertOneLineError(CliRun r, String expected) {
         assertNotEquals(0, r.exit(), "exit code");
         String err = r.err().strip();
         assertEquals(1, err.lines().count(), "one line: " + err);
@@ -89,13 +77,13 @@ class ReplayCommandTest {
 
     @Test
     void conntrackMaxBelowOneIsAOneLineError() throws Exception {
-        Run r = jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + seedEth0Input(), "--conntrack-max", "-5");
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + seedEth0Input(), "--conntrack-max", "-5");
         assertOneLineError(r, "--conntrack-max must be at least 1, not -5");
     }
 
     @Test
     void replayWritesEachInterfacesTransmissionsToOutDir() throws Exception {
-        Run r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
                 "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(),
                 "--out", dir.resolve("out").toString(), "--list");
         assertEquals(0, r.exit(), r.err());
@@ -114,7 +102,7 @@ class ReplayCommandTest {
         try (PcapWriter w = PcapWriter.create(local, LinkType.RAW)) {
             w.write(1_000_000_000L, syn, 0, syn.length);
         }
-        Run r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
                 "--in", "local=" + local, "--out", dir.resolve("out").toString(), "--list");
         assertEquals(0, r.exit(), r.err());
         List<PcapRecord> docker0 = read(dir.resolve("out/docker0.pcap"));
@@ -150,7 +138,7 @@ class ReplayCommandTest {
         byte[] good = Files.readAllBytes(seedEth0Input());
         Path cut = dir.resolve("cut.pcap");
         Files.write(cut, java.util.Arrays.copyOf(good, good.length - 10));
-        Run r = jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + cut);
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + cut);
         assertOneLineError(r, "cut.pcap");
     }
 

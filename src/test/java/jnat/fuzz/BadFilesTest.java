@@ -1,14 +1,12 @@
 package jnat.fuzz;
 
-import jnat.cli.Main;
+import jnat.cli.CliRun;
 import jnat.testing.Netns;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static jnat.cli.CliRun.jnat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -31,17 +30,6 @@ class BadFilesTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run jnat(String... args) {
-        var cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     /** 512 random bytes that are not UTF-8 (0xff never is). */
     Path garbage(String name) throws IOException {
         byte[] b = new byte[512];
@@ -52,7 +40,7 @@ class BadFilesTest {
         return p;
     }
 
-    static void assertOneLine(Run r, String expected) {
+    static void assertOneLine(CliRun r, String expected) {
         assertNotEquals(0, r.exit(), "exit code");
         assertEquals(expected + "\n", r.err());
     }
@@ -83,7 +71,7 @@ class BadFilesTest {
     void textGarbageRulesFileIsOneLineNamingTheLine() throws IOException {
         Path rules = dir.resolve("nat.rules");
         Files.writeString(rules, "*nat\n:POSTROUTING ACCEPT [0:0]\nlorem ipsum dolor\nCOMMIT\n");
-        Run r = jnat("iptables", "--rules", rules.toString(), "-t", "nat", "-nvL");
+        CliRun r = jnat("iptables", "--rules", rules.toString(), "-t", "nat", "-nvL");
         assertNotEquals(0, r.exit());
         assertEquals(1, r.err().split("\n", -1).length - 1, r.err());
         assertTrue(r.err().startsWith("iptables: rules file " + rules + ": line 3"), r.err());

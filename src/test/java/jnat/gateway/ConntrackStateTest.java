@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.conntrack.ConntrackPrinter;
 import jnat.host.Host;
 import jnat.host.Interface;
@@ -205,7 +206,7 @@ class ConntrackStateTest {
     void theGatewayRefusesAStateFileOfGarbageWithOneLineBeforeOpeningAnyDevice() throws IOException {
         Path junk = dir.resolve("junk.state");
         Files.write(junk, new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef, 0, 0, 0, 0, 1, 2, 3});
-        var r = GatewayControlTest.jnat("gateway", "--host", "scripts/lab-host.ip", "--attach", "docker0=tun:jst0",
+        var r = CliRun.jnat("gateway", "--host", "scripts/lab-host.ip", "--attach", "docker0=tun:jst0",
                 "--state", junk.toString());
         assertNotEquals(0, r.exit());
         assertEquals(1, r.err().strip().lines().count(), r.err());
@@ -214,7 +215,7 @@ class ConntrackStateTest {
 
     @Test
     void anAttachmentInANamespaceNeedsTheNamespacesName() {
-        var r = GatewayControlTest.jnat("gateway", "--host", "scripts/lab-host.ip", "--attach", "docker0=tun:jst0@");
+        var r = CliRun.jnat("gateway", "--host", "scripts/lab-host.ip", "--attach", "docker0=tun:jst0@");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("expected IFACE=tun:DEVNAME@NETNS"), r.err());
     }

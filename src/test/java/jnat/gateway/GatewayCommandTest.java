@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.testing.Netns;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.Test;
@@ -18,10 +19,10 @@ class GatewayCommandTest {
     @TempDir
     Path dir;
 
-    static GatewayControlTest.Run gateway(String... args) {
+    static CliRun gateway(String... args) {
         List<String> a = new ArrayList<>(List.of("gateway"));
         a.addAll(List.of(args));
-        return GatewayControlTest.jnat(a.toArray(String[]::new));
+        return CliRun.jnat(a.toArray(String[]::new));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.cli.IptablesRestoreStdin;
-import jnat.cli.Main;
 import jnat.host.Host;
 import jnat.nat.NatEngine;
 import jnat.rules.Ruleset;
@@ -19,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -32,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jnat.cli.CliRun.jnat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -55,8 +54,6 @@ class GatewayControlTest {
     ControlServer server;
     final List<int[]> sent = new ArrayList<>(); // {loop index, length}
 
-    record Run(int exit, String out, String err) {}
-
     @BeforeEach
     void start() throws IOException {
         Host host = Host.fromFile(Path.of("scripts/lab-host.ip"));
@@ -72,16 +69,7 @@ class GatewayControlTest {
         if (server != null) server.close();
     }
 
-    static Run jnat(String... args) {
-        var cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
-    Run control(String tool, String... args) {
+    CliRun control(String tool, String... args) {
         List<String> a = new ArrayList<>(List.of(tool, "--control", socket.toString()));
         a.addAll(List.of(args));
         return jnat(a.toArray(String[]::new));
@@ -113,7 +101,7 @@ class GatewayControlTest {
     @Test
     void conntrackListShowsTheFlowWithTheSummaryOnStderr() {
         ping(7);
-        Run r = control("conntrack", "-L");
+        CliRun r = control("conntrack", "-L");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().matches("icmp     1 \\d+ src=172\\.17\\.0\\.2 dst=198\\.51\\.100\\.8 type=8 code=0 id=7 "
                 + "\\[UNREPLIED\\] src=198\\.51\\.100\\.8 dst=203\\.0\\.113\\.10 type=0 code=0 id=7 mark=0 use=1\n"), r.out());
@@ -123,7 +111,7 @@ class GatewayControlTest {
     @Test
     void conntrackExtendedOutputStartsWithTheLayer3Protocol() {
         ping(7);
-        Run r = control("conntrack", "-L", "-o", "extended");
+        CliRun r = control("conntrack", "-L", "-o", "extended");
         assertTrue(r.out().startsWith("ipv4     2 icmp     1 "), r.out());
     }
 
@@ -131,7 +119,7 @@ class GatewayControlTest {
     void conntrackDeleteRemovesOnlyMatchingFlows() {
         ping(7);
         containerSends(Ipv4Repr.of("172.17.0.2", "198.51.100.8").packet(new UdpRepr(5000, 53, new byte[4])));
-        Run d = control("conntrack", "-D", "-p", "udp", "--dport", "53");
+        CliRun d = control("conntrack", "-D", "-p", "udp", "--dport", "53");
         assertEquals(0, d.exit(), d.err());
         assertTrue(d.out().startsWith("udp      17 "), d.out());
         assertEquals("conntrack v1.4.7 (conntrack-tools): 1 flow entries have been deleted.\n", d.err());
@@ -141,7 +129,7 @@ class GatewayControlTest {
 
     @Test
     void conntrackDeleteOfNothingExitsOne() {
-        Run d = control("conntrack", "-D", "-s", "10.9.9.9");
+        CliRun d = control("conntrack", "-D", "-s", "10.9.9.9");
         assertEquals(1, d.exit());
         assertEquals("conntrack v1.4.7 (conntrack-tools): 0 flow entries have been deleted.\n", d.err());
     }
@@ -150,14 +138,14 @@ class GatewayControlTest {
     void conntrackFlushEmptiesTheTable() {
         ping(7);
         ping(8);
-        Run f = control("conntrack", "-F");
+        CliRun f = control("conntrack", "-F");
         assertEquals("conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n", f.err());
         assertEquals(0, engine.connections().count());
     }
 
     @Test
     void conntrackPortFilterWithoutProtocolIsAParameterProblem() {
-        Run r = control("conntrack", "-L", "--sport", "5");
+        CliRun r = control("conntrack", "-L", "--sport", "5");
         assertEquals(2, r.exit());
         assertEquals("conntrack v1.4.7 (conntrack-tools): unknown option `--sport'\n"
                 + "Try `conntrack -h' or 'conntrack --help' for more information.\n", r.err());
@@ -166,11 +154,11 @@ class GatewayControlTest {
     @Test
     void iptablesAppendSwapsInANewRulesetAndListsItsCounters() {
         Ruleset before = engine.ruleset();
-        Run a = control("iptables", "-t", "nat", "-A", "POSTROUTING", "-p", "udp", "-j", "MASQUERADE");
+        CliRun a = control("iptables", "-t", "nat", "-A", "POSTROUTING", "-p", "udp", "-j", "MASQUERADE");
         assertEquals(0, a.exit(), a.err());
         assertNotSame(before, engine.ruleset());
         ping(7);
-        Run l = control("iptables", "-t", "nat", "-nvL", "POSTROUTING");
+        CliRun l = control("iptables", "-t", "nat", "-nvL", "POSTROUTING");
         assertTrue(l.out().contains("    1    36 MASQUERADE  all  --  *      !docker0  172.17.0.0/16"), l.out());
         assertTrue(l.out().contains("    0     0 MASQUERADE  udp  --  *      *       0.0.0.0/0"), l.out());
     }
@@ -178,7 +166,7 @@ class GatewayControlTest {
     @Test
     void failingIptablesCommandChangesNothing() {
         Ruleset before = engine.ruleset();
-        Run r = control("iptables", "-t", "nat", "-A", "NOSUCHCHAIN", "-j", "ACCEPT");
+        CliRun r = control("iptables", "-t", "nat", "-A", "NOSUCHCHAIN", "-j", "ACCEPT");
         assertTrue(r.exit() != 0);
         assertTrue(r.err().startsWith("iptables: "), r.err());
         assertSame(before, engine.ruleset());
@@ -194,14 +182,14 @@ class GatewayControlTest {
     @Test
     void iptablesSaveWithCountersShowsWhatPacketsMoved() {
         ping(7);
-        Run s = control("iptables-save", "-c", "-t", "nat");
+        CliRun s = control("iptables-save", "-c", "-t", "nat");
         assertTrue(s.out().contains("[1:36] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE"), s.out());
     }
 
     @Test
     void restoreReplacesTheTableWhole() {
         IptablesRestoreStdin.with("*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j SNAT --to-source 203.0.113.10\nCOMMIT\n", () -> {
-            Run r = control("iptables-restore");
+            CliRun r = control("iptables-restore");
             assertEquals(0, r.exit(), r.err());
         });
         String save = engine.ruleset().save("nat", false, false);
@@ -213,7 +201,7 @@ class GatewayControlTest {
     void restoreWithAnErrorChangesNothing() {
         Ruleset before = engine.ruleset();
         IptablesRestoreStdin.with("*nat\n-A POSTROUTING -j NOSUCHTARGET\nCOMMIT\n", () -> {
-            Run r = control("iptables-restore");
+            CliRun r = control("iptables-restore");
             assertTrue(r.exit() != 0);
             assertTrue(r.err().startsWith("iptables-restore: "), r.err());
         });
@@ -251,7 +239,7 @@ class GatewayControlTest {
 
     @Test
     void rulesAndControlAreMutuallyExclusive() {
-        Run r = jnat("iptables", "--rules", dir.resolve("x.rules").toString(), "--control", socket.toString(), "-S");
+        CliRun r = jnat("iptables", "--rules", dir.resolve("x.rules").toString(), "--control", socket.toString(), "-S");
         assertEquals(2, r.exit());
         assertEquals("iptables: give either --rules FILE (a rules file) or --control SOCKET (a running gateway)\n", r.err());
     }
@@ -259,7 +247,7 @@ class GatewayControlTest {
     @Test
     void noGatewayBehindTheSocketIsOneClearLine() {
         Path none = dir.resolve("none.sock");
-        Run r = jnat("conntrack", "--control", none.toString(), "-L");
+        CliRun r = jnat("conntrack", "--control", none.toString(), "-L");
         assertEquals(1, r.exit());
         assertEquals("conntrack: cannot connect to control socket " + none + ": No such file or directory "
                 + "(is jnat gateway running with --control " + none + "?)\n", r.err());
@@ -305,10 +293,10 @@ class GatewayControlTest {
                 for (List<String> cmd : List.of(List.of("conntrack", "-F"),
                         List.of("iptables", "-t", "nat", "-I", "POSTROUTING", "-p", "udp", "-j", "MASQUERADE"),
                         List.of("iptables", "-t", "nat", "-D", "POSTROUTING", "1"))) {
-                    Run r = control(cmd.getFirst(), cmd.subList(1, cmd.size()).toArray(String[]::new));
+                    CliRun r = control(cmd.getFirst(), cmd.subList(1, cmd.size()).toArray(String[]::new));
                     assertEquals(0, r.exit(), cmd + ": " + r.err());
                 }
-                Run d = control("conntrack", "-D", "-p", "icmp");
+                CliRun d = control("conntrack", "-D", "-p", "icmp");
                 assertTrue(d.exit() <= 1, d.err());
             }
         } finally {

@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,7 +58,7 @@ class GatewayLabTest {
         return LabGateway.rest(bg, seconds);
     }
 
-    private GatewayControlTest.Run control(String tool, String... args) {
+    private CliRun control(String tool, String... args) {
         return lab.control(tool, args);
     }
 

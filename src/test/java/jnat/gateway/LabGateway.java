@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.testing.Tools;
 
 import java.io.BufferedReader;
@@ -124,10 +125,10 @@ final class LabGateway implements AutoCloseable {
     }
 
     /** A jnat control command (iptables, conntrack, ...) against the running gateway. */
-    GatewayControlTest.Run control(String tool, String... args) {
+    CliRun control(String tool, String... args) {
         List<String> a = new ArrayList<>(List.of(tool, "--control", socket.toString()));
         a.addAll(List.of(args));
-        return GatewayControlTest.jnat(a.toArray(String[]::new));
+        return CliRun.jnat(a.toArray(String[]::new));
     }
 
     /** The value of one metric sample (its name with labels, as printed), from the gateway's /metrics. */

@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,7 @@ class ReloadUnderLoadTest {
                 "print('sent', flush=True)"));
         sender.await("underway", 20);
 
-        var save = GatewayControlTest.jnat("iptables-save", "--control", socket, "-c");
+        var save = CliRun.jnat("iptables-save", "--control", socket, "-c");
         assertEquals(0, save.exit(), save.err());
         String dump = save.out();
         assertTrue(dump.contains("-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE"), dump);
@@ -131,21 +132,21 @@ class ReloadUnderLoadTest {
 
         int reloads = 0;
         while (!sender.lines().contains("sent") && sender.process().isAlive() || reloads < 20) {
-            var r = GatewayControlTest.jnat("iptables-restore", "--control", socket, "--counters",
+            var r = CliRun.jnat("iptables-restore", "--control", socket, "--counters",
                     (reloads % 2 == 0 ? more : same).toString());
             assertEquals(0, r.exit(), r.err());
             reloads++;
             if (reloads % 10 == 5) {
-                var bad = GatewayControlTest.jnat("iptables-restore", "--control", socket, "--counters", broken.toString());
+                var bad = CliRun.jnat("iptables-restore", "--control", socket, "--counters", broken.toString());
                 assertNotEquals(0, bad.exit(), "a dump that fails half way is refused");
-                String now = GatewayControlTest.jnat("iptables-save", "--control", socket, "-c").out();
+                String now = CliRun.jnat("iptables-save", "--control", socket, "-c").out();
                 assertTrue(!now.contains("OTHER"), "and changes nothing: " + now);
             }
             if (reloads > 10_000) break;
         }
         // the last restore was `same`: the rules and the counters of the dump, unchanged by the stream
         if (reloads % 2 == 1) {
-            assertEquals(0, GatewayControlTest.jnat("iptables-restore", "--control", socket, "--counters", same.toString()).exit());
+            assertEquals(0, CliRun.jnat("iptables-restore", "--control", socket, "--counters", same.toString()).exit());
         }
         sender.await("sent", 30);
         String got = receiver.await("got", 30);
@@ -155,11 +156,11 @@ class ReloadUnderLoadTest {
         assertTrue(peers[0].startsWith(GATEWAY_WAN + ":"), got);
         assertTrue(reloads >= 20, "reloads: " + reloads);
 
-        String after = GatewayControlTest.jnat("iptables-save", "--control", socket, "-c").out();
+        String after = CliRun.jnat("iptables-save", "--control", socket, "-c").out();
         assertEquals(strip(dump), strip(after), "counters restored with --counters are kept");
         // and without --counters they start from zero, as iptables-restore's do
-        assertEquals(0, GatewayControlTest.jnat("iptables-restore", "--control", socket, same.toString()).exit());
-        String zeroed = GatewayControlTest.jnat("iptables-save", "--control", socket, "-c").out();
+        assertEquals(0, CliRun.jnat("iptables-restore", "--control", socket, same.toString()).exit());
+        String zeroed = CliRun.jnat("iptables-save", "--control", socket, "-c").out();
         assertTrue(zeroed.contains("[0:0] -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE"), zeroed);
         System.out.println("ReloadUnderLoadTest: " + reloads + " restores during " + DATAGRAMS + " datagrams, " + got);
     }

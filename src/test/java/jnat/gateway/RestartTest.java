@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.cli.CliRun;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -95,7 +96,7 @@ class RestartTest {
         Path dir = Files.createTempDirectory(prefix);
         Path rules = dir.resolve("nat.rules"), state = dir.resolve("conntrack.state");
         Files.copy(Path.of("scripts/lab.rules"), rules);
-        var ins = GatewayControlTest.jnat("iptables", "--rules", rules.toString(), "-t", "nat", "-I", "POSTROUTING",
+        var ins = CliRun.jnat("iptables", "--rules", rules.toString(), "-t", "nat", "-I", "POSTROUTING",
                 "-p", "tcp", "--dport", "7000", "-j", "SNAT", "--to-source", GATEWAY_WAN + ":20000-29999");
         assertEquals(0, ins.exit(), ins.err());
         assertEquals(0, lab("up").exitCode());
@@ -143,7 +144,7 @@ class RestartTest {
         Proc second = gateway(rules, state, 2, "jnat-docker0@" + prefix + "ctr", "jnat-eth0@" + prefix + "wan");
         String started = second.await("jnat gateway: forwarding", 30);
         assertTrue(started.matches(".*restored [1-9][0-9]* of [0-9]+ connections.*"), started);
-        var ct = GatewayControlTest.jnat("conntrack", "--control", "/tmp/" + prefix + "control.sock", "-L", "-p", "tcp", "--dport", "7000");
+        var ct = CliRun.jnat("conntrack", "--control", "/tmp/" + prefix + "control.sock", "-L", "-p", "tcp", "--dport", "7000");
         assertTrue(ct.out().contains("ESTABLISHED") && ct.out().contains("[ASSURED]"), ct.out() + ct.err());
 
         String sent = client.await("sent", 60);

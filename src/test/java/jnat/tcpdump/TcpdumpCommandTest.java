@@ -1,6 +1,6 @@
 package jnat.tcpdump;
 
-import jnat.cli.Main;
+import jnat.cli.CliRun;
 import jnat.pcap.LinkType;
 import jnat.pcap.PcapWriter;
 import jnat.pcap.PcapngWriter;
@@ -11,8 +11,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -20,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import static jnat.cli.CliRun.jnat;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@code jnat tcpdump} as a command: options, other link types and file formats, and damaged files. */
@@ -28,19 +27,6 @@ class TcpdumpCommandTest {
 
     @TempDir
     Path dir;
-
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run jnat(String... args) {
-        var cl = Main.commandLine();
-        var out = new StringWriter();
-        var err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     /** The real tcpdump in this JVM's time zone, so that both print the same local times. */
     static Tools.Result tcpdump(String... args) {
@@ -60,7 +46,7 @@ class TcpdumpCommandTest {
     void timestampStylesMatchTcpdump(String t) {
         String file = CAPTURES.resolve("dnscap_dns.pcap").toString();
         Tools.Result want = tcpdump("tcpdump", "-nn", t, "-r", file);
-        Run got = jnat(withTcpdump("-nn", t, "-r", file));
+        CliRun got = jnat(withTcpdump("-nn", t, "-r", file));
         assertEquals(0, got.exit(), got.err());
         assertEquals(want.stdout(), got.out());
     }
@@ -69,7 +55,7 @@ class TcpdumpCommandTest {
     void countStopsAfterNPacketsAsTcpdumpDoes() {
         String file = CAPTURES.resolve("tcpreplay_test.pcap").toString();
         Tools.Result want = tcpdump("tcpdump", "-nn", "-c", "7", "-r", file);
-        Run got = jnat(withTcpdump("-nn", "-c", "7", "-r", file));
+        CliRun got = jnat(withTcpdump("-nn", "-c", "7", "-r", file));
         assertEquals(want.stdout(), got.out());
         assertEquals(7, got.out().lines().count());
     }
@@ -79,7 +65,7 @@ class TcpdumpCommandTest {
         for (String name : List.of("dnscap_frags.pcap", "gopacket_test_loopback.pcap", "tcpreplay_test.pcap")) {
             String file = CAPTURES.resolve(name).toString();
             Tools.Result want = tcpdump("tcpdump", "-nn", "-c", "1", "-r", file);
-            Run got = jnat(withTcpdump("-nn", "-c", "1", "-r", file));
+            CliRun got = jnat(withTcpdump("-nn", "-c", "1", "-r", file));
             assertEquals(want.stderr(), got.err());
         }
     }
@@ -131,7 +117,7 @@ class TcpdumpCommandTest {
         new Random(5).nextBytes(junk);
         junk[0] = 0x11; // not a magic
         Files.write(file, junk);
-        Run got = jnat(withTcpdump("-nn", "-r", file.toString()));
+        CliRun got = jnat(withTcpdump("-nn", "-r", file.toString()));
         assertEquals(1, got.exit());
         assertEquals("", got.out());
         assertEquals(1, got.err().lines().count(), got.err());
@@ -143,7 +129,7 @@ class TcpdumpCommandTest {
     void truncatedFileHeaderIsAnErrorNamingTheOffset() throws IOException {
         Path file = dir.resolve("short.pcap");
         Files.write(file, Arrays.copyOf(Files.readAllBytes(CAPTURES.resolve("dnscap_dns.pcap")), 10));
-        Run got = jnat(withTcpdump("-nn", "-r", file.toString()));
+        CliRun got = jnat(withTcpdump("-nn", "-r", file.toString()));
         assertEquals(1, got.exit());
         assertEquals(1, got.err().lines().count(), got.err());
         assertTrue(got.err().contains("at byte offset 4: truncated pcap file header"), got.err());
@@ -154,7 +140,7 @@ class TcpdumpCommandTest {
         Path file = dir.resolve("cut.pcap");
         Files.write(file, Arrays.copyOf(Files.readAllBytes(CAPTURES.resolve("dnscap_dns.pcap")), 1000));
         Tools.Result want = tcpdump("tcpdump", "-nn", "-r", file.toString());
-        Run got = jnat(withTcpdump("-nn", "-r", file.toString()));
+        CliRun got = jnat(withTcpdump("-nn", "-r", file.toString()));
         assertEquals(want.stdout(), got.out());
         assertEquals(want.exitCode(), got.exit());
         List<String> err = got.err().lines().toList();
@@ -165,7 +151,7 @@ class TcpdumpCommandTest {
 
     @Test
     void missingFileIsOneLineError() {
-        Run got = jnat(withTcpdump("-r", dir.resolve("nope.pcap").toString()));
+        CliRun got = jnat(withTcpdump("-r", dir.resolve("nope.pcap").toString()));
         assertNotEquals(0, got.exit());
         assertEquals(1, got.err().lines().count(), got.err());
         assertTrue(got.err().contains("No such file"), got.err());
