@@ -45,6 +45,8 @@ public final class Host {
     private final List<Route> routes = new ArrayList<>();
     private Route[] lookupOrder = new Route[0];
     private final List<Neighbour> neighbours = new ArrayList<>();
+    /** Bumped by every change of links, addresses, routes or neighbours (the kernel's rt_genid). */
+    private int genid;
     private final Interface loopback;
     private int nextIndex = 1;
     private long routeSeq;
@@ -97,6 +99,15 @@ public final class Host {
         return null;
     }
 
+    /**
+     * The generation of this host's configuration: it changes whenever a link, address, route or
+     * neighbour does, so a cache of lookups is valid while the generation it was filled in is
+     * (rt_genid_ipv4: cached routes die when it is bumped).
+     */
+    public int genid() {
+        return genid;
+    }
+
     /** The device with ifindex {@code index}, or null. */
     public Interface deviceByIndex(int index) {
         for (Interface i : interfaces) if (i.index() == index) return i;
@@ -109,6 +120,7 @@ public final class Host {
 
     /** Creates a device (ip link add NAME type TYPE); a new device is down, MTU 1500, with no MAC. */
     public Interface addLink(String name, String type) {
+        genid++;
         if (device(name) != null) throw new HostException("RTNETLINK answers: File exists");
         if (name.isEmpty() || name.length() > 15 || name.equals(".") || name.equals("..")
                 || name.chars().anyMatch(c -> c == '/' || c == ':' || Character.isWhitespace(c))) {
@@ -121,6 +133,7 @@ public final class Host {
 
     /** ip link set DEV address MAC. TUN and loopback devices have no link-layer address to set. */
     public void setMac(Interface dev, long mac) {
+        genid++;
         if (dev.isLoopback() || "tun".equals(dev.type())) {
             throw new HostException("RTNETLINK answers: Operation not supported (" + dev.type() + " has no link-layer address)");
         }
@@ -131,12 +144,14 @@ public final class Host {
 
     /** ip link set DEV mtu N (68 .. 65535 as for Ethernet devices). */
     public void setMtu(Interface dev, int mtu) {
+        genid++;
         if (mtu < 68 || mtu > 65535) throw new HostException("RTNETLINK answers: Invalid argument (mtu " + mtu + ")");
         dev.mtu = mtu;
     }
 
     /** ip link set DEV up|down, with the kernel's route changes (fib_netdev_event). */
     public void setUp(Interface dev, boolean up) {
+        genid++;
         if (dev.up == up) return;
         dev.up = up;
         if (up) {
@@ -156,6 +171,7 @@ public final class Host {
      * becomes secondary; a primary goes after the last primary of no smaller scope.
      */
     public void addAddress(InterfaceAddress ifa) {
+        genid++;
         Interface dev = ifa.device();
         if (ifa.local() == 0) return; // the kernel silently ignores 0.0.0.0
         int lastPrimary = 0;
@@ -227,6 +243,7 @@ public final class Host {
 
     /** ip route add|replace|append, with the kernel's checks (fib_create_info, fib_check_nh). */
     public void addRoute(Route route, RouteMode mode) {
+        genid++;
         Route r = route;
         if (r.prefixLength() < 32 && (r.dst() & ~Inet4.mask(r.prefixLength())) != 0) {
             throw new HostException("Error: Invalid prefix for given prefix length.");
@@ -308,6 +325,7 @@ public final class Host {
 
     /** ip neigh add|replace ADDR lladdr MAC dev DEV nud STATE. */
     public void addNeighbour(Neighbour n, boolean replace) {
+        genid++;
         if (!n.device().hasMac()) {
             throw new HostException("device " + n.device().name() + " has no link-layer address (layer 3 only): no neighbours");
         }

@@ -329,16 +329,48 @@ public final class NatEngine {
     private static final int ROUTE_CACHE_BITS = 12;
     private final int[] routeCacheDst = new int[1 << ROUTE_CACHE_BITS];
     private final RouteResult[] routeCache = new RouteResult[1 << ROUTE_CACHE_BITS];
+    /**
+     * The nexthop's link-layer address per output device and nexthop, as the kernel keeps the
+     * neighbour in the route's nexthop: the local table walk of arp_constructor's address type
+     * ran for every packet before.
+     */
+    private static final int NEIGH_CACHE_BITS = 8;
+    private final int[] neighCacheNexthop = new int[1 << NEIGH_CACHE_BITS];
+    private final Interface[] neighCacheDev = new Interface[1 << NEIGH_CACHE_BITS];
+    private final long[] neighCacheMac = new long[1 << NEIGH_CACHE_BITS];
+    /** The host's genid the caches were filled in; another one empties them. */
+    private int cacheGenid;
 
-    /** Forgets cached routes; call after changing the host's addresses or routes. */
+    /** Forgets cached routes and neighbours (the caches also notice the host's changes by themselves, through its genid). */
     public void hostChanged() {
         java.util.Arrays.fill(routeCache, null);
+        java.util.Arrays.fill(neighCacheDev, null);
+        cacheGenid = host.genid();
+    }
+
+    private void checkGenid() {
+        if (host.genid() != cacheGenid) hostChanged();
+    }
+
+    /** Host.linkAddress through the neighbour cache; unresolved addresses are not cached. */
+    private long linkAddress(Interface out, int nexthop) {
+        checkGenid();
+        int slot = (nexthop * 0x9E3779B1) >>> (32 - NEIGH_CACHE_BITS);
+        if (neighCacheDev[slot] == out && neighCacheNexthop[slot] == nexthop) return neighCacheMac[slot];
+        long mac = host.linkAddress(out, nexthop);
+        if (mac != Interface.NO_MAC) {
+            neighCacheDev[slot] = out;
+            neighCacheNexthop[slot] = nexthop;
+            neighCacheMac[slot] = mac;
+        }
+        return mac;
     }
 
     private RouteResult routeInput(int dst, int src, Interface in) {
         int srcTop = src >>> 24;
         boolean plainSource = srcTop != 0 && srcTop != 127 && (src >>> 28) != 0xe && src != -1;
         if (!plainSource || dst == 0) return host.routeInput(dst, src, in); // martian checks on the slow path
+        checkGenid();
         int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = routeCache[slot];
         if (r != null && routeCacheDst[slot] == dst) return r;
@@ -449,7 +481,7 @@ public final class NatEngine {
             tx.transmit(out, buf, ipOff, ipLen);
             return;
         }
-        long dstMac = host.linkAddress(out, nexthop);
+        long dstMac = linkAddress(out, nexthop);
         if (dstMac == Interface.NO_MAC) {
             drop(DropReason.NO_NEIGHBOUR);
             return;

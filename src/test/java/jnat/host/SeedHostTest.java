@@ -72,4 +72,34 @@ class SeedHostTest {
     void aMissingResourceIsAnError() {
         assertThrows(HostException.class, () -> Host.fromResource("/hosts/nope.ip"));
     }
+
+    @Test
+    void everyChangeOfLinksAddressesRoutesAndNeighboursBumpsTheGenid() {
+        Host h = Host.fromResource("/hosts/seed-docker-host.ip");
+        Interface eth0 = h.device("eth0");
+        java.util.List<Runnable> changes = java.util.List.of(
+                () -> h.addLink("veth9", "veth"),
+                () -> h.setMtu(eth0, 1400),
+                () -> h.setMac(h.device("veth9"), 0x02_00_00_00_00_09L),
+                () -> h.setUp(h.device("veth9"), true),
+                () -> h.addAddress(new InterfaceAddress(h.device("veth9"), ip("10.9.0.1"), 24, ip("10.9.0.255"), Scope.UNIVERSE, "veth9", false, 0)),
+                () -> h.addRoute(new Route(Route.TABLE_MAIN, RouteType.UNICAST, ip("10.8.0.0"), 16, ip("10.9.0.2"),
+                        h.device("veth9"), 0, 0, Route.PROTO_BOOT, Scope.UNIVERSE, false), Host.RouteMode.ADD),
+                () -> h.addNeighbour(new Neighbour(ip("10.9.0.2"), 0x02_00_00_00_00_0aL, h.device("veth9"), "permanent"), false));
+        for (Runnable change : changes) {
+            int before = h.genid();
+            change.run();
+            assertNotEquals(before, h.genid());
+        }
+    }
+
+    @Test
+    void lookupsLeaveTheGenidAlone() {
+        Host h = Host.fromResource("/hosts/seed-docker-host.ip");
+        int before = h.genid();
+        h.routeInput(ip("8.8.8.8"), ip("172.17.0.2"), h.device("docker0"));
+        h.linkAddress(h.device("eth0"), ip("45.77.200.1"));
+        h.addressType(ip("45.77.200.180"));
+        assertEquals(before, h.genid());
+    }
 }

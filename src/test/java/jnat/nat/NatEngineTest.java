@@ -189,6 +189,35 @@ class NatEngineTest {
     }
 
     @Test
+    void aReplacedNeighbourIsUsedFromTheNextPacketOn() {
+        UdpRepr q = UdpRepr.of(40000, 53).withPayload(new byte[20]);
+        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        assertEquals(MacAddress.parse(GATEWAY_MAC), MacAddress.read(only().frame(), 0));
+        // the uplink router is replaced (ip neigh replace 45.77.200.1 lladdr ... dev eth0)
+        long newRouter = MacAddress.parse("06:7c:16:88:fe:99");
+        host.addNeighbour(new jnat.host.Neighbour(ip("45.77.200.1"), newRouter, eth0, "permanent"), true);
+        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        assertEquals(newRouter, MacAddress.read(only().frame(), 0));
+    }
+
+    @Test
+    void aRouteAddedWhileTrafficFlowsIsUsedFromTheNextPacketOn() {
+        UdpRepr q = UdpRepr.of(40000, 53).withPayload(new byte[20]);
+        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), q));
+        assertEquals("eth0", only().dev());
+        // ip route add 8.8.8.0/24 dev docker0 (and its neighbour): 8.8.8.8 is now on the bridge
+        host.addRoute(new jnat.host.Route(jnat.host.Route.TABLE_MAIN, jnat.host.RouteType.UNICAST, ip("8.8.8.0"), 24, 0,
+                docker0, 0, 0, jnat.host.Route.PROTO_BOOT, jnat.host.Scope.LINK, false), Host.RouteMode.ADD);
+        long neighbour = MacAddress.parse("02:42:08:08:08:08");
+        host.addNeighbour(new jnat.host.Neighbour(ip("8.8.8.8"), neighbour, docker0, "permanent"), false);
+        // a new flow (the masqueraded one would be dropped and killed: its out device changed, nf_nat_oif_changed)
+        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), UdpRepr.of(40001, 53).withPayload(new byte[20])));
+        Sent s = only();
+        assertEquals("docker0", s.dev());
+        assertEquals(neighbour, MacAddress.read(s.frame(), 0));
+    }
+
+    @Test
     void icmpErrorQuotingAMasqueradedDatagramIsTranslatedInsideAndOut() {
         UdpRepr q = UdpRepr.of(51000, 33434).withPayload(new byte[12]);
         receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
