@@ -33,7 +33,6 @@ public final class TunDevice implements AutoCloseable {
     static final long TUNSETPERSIST = 0x400454cbL;
     static final long TUNSETOFFLOAD = 0x400454d0L;
     static final long TUNSETVNETHDRSZ = 0x400454d8L;
-    static final long SIOCSIFTXQLEN = 0x8943;
     /** TUNSETOFFLOAD flags (include/uapi/linux/if_tun.h): what this side accepts in packets it reads. */
     public static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04, TUN_F_TSO_ECN = 0x08,
             TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
@@ -211,11 +210,6 @@ public final class TunDevice implements AutoCloseable {
     /** The TUN_F_* offloads set, 0 without IFF_VNET_HDR. */
     public int offloads() {
         return offloads;
-    }
-
-    /** SIOCSIFTXQLEN, as {@code ip link set DEV txqueuelen N}: the kernel side's transmit queue (packets). */
-    public void setTxQueueLength(int packets) throws ErrnoException {
-        ifreqCall("SIOCSIFTXQLEN", name, SIOCSIFTXQLEN, ifr -> ifr.set(JAVA_INT, IFR_UNION, packets));
     }
 
     /** The interface name (as the kernel gave it). */
