@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The gateway's TUN offloads end to end: an 8 MB file crosses jnat each way byte for byte (sha256),
  * and tcpdump on the peers sees it cross in translated segments far larger than the 1500-byte MTU
- * (GSO packets handed through whole); with --no-offload, byte for byte too, and nothing above the MTU.
+ * (GSO packets handed through whole); a UDP_SEGMENT send crosses as one packet and arrives as its
+ * datagrams; with --no-offload, byte for byte too, and nothing above the MTU.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OffloadLabTest {
@@ -124,6 +125,39 @@ class OffloadLabTest {
             String out = upload(lab, "greater 1501", 6);
             assertFalse(out.contains(" IP "), out);
             assertTrue(in.contains("0 packets captured"), in);
+        }
+    }
+
+    @Test
+    void udpSegmentationOffloadCrossesAsOnePacketAndArrivesAsItsDatagrams() throws Exception {
+        try (LabGateway lab = new LabGateway("juso", Path.of("scripts/lab.rules"))) {
+            LabGateway.Bg server = lab.startIn("wan", "ready", "python3", "-u", "-c", String.join("\n",
+                    "import socket",
+                    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                    "s.bind(('" + SERVER + "', 7000))",
+                    "s.settimeout(3)",
+                    "print('ready', flush=True)",
+                    "sizes = []",
+                    "try:",
+                    "    while True:",
+                    "        d, peer = s.recvfrom(65535)",
+                    "        sizes.append(len(d))",
+                    "except socket.timeout:",
+                    "    pass",
+                    "print(peer[0], sizes, flush=True)"));
+            LabGateway.Bg tcpdump = lab.startIn("wan", "listening on", "timeout", "10", "tcpdump", "-n", "-l",
+                    "-i", "jnat-eth0", "-c", "1", "udp port 7000");
+            // one sendto of 10240 bytes with UDP_SEGMENT 1400: the kernel hands jnat one USO packet
+            var client = lab.in("ctr", "python3", "-c", String.join("\n",
+                    "import socket",
+                    "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+                    "s.setsockopt(socket.IPPROTO_UDP, 103, 1400)",
+                    "s.sendto(bytes(range(256)) * 40, ('" + SERVER + "', 7000))"));
+            assertEquals(0, client.exitCode(), client.stderr());
+            String seen = LabGateway.rest(tcpdump, 15);
+            assertTrue(seen.contains("IP " + GATEWAY_WAN + "."), seen);
+            assertTrue(seen.contains("(10240)") || seen.contains("length 10240"), "one 10240-byte packet: " + seen);
+            assertEquals(GATEWAY_WAN + " [1400, 1400, 1400, 1400, 1400, 1400, 1400, 440]\n", LabGateway.rest(server, 15));
         }
     }
 }
