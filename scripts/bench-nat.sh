@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # iperf3 through jnat gateway and through the kernel's own NAT, on the lab's addresses and rules:
 #
-#   jnat:   scripts/lab.sh's namespaces; ctr and wan reach jnat over TUN devices (1500-byte packets)
+#   jnat:   scripts/lab.sh's namespaces; ctr and wan reach jnat over TUN devices (MTU 1500) with
+#           IFF_VNET_HDR and checksum/segmentation offloads (jnat's default): TCP segments of up to
+#           64 KB cross jnat whole, one read(2) and one write(2) each
 #   kernel: the same three namespaces wired with veth pairs, ip_forward=1, scripts/lab.rules loaded
 #           with iptables-restore in gw (veth keeps its GSO/TSO offloads: 64 KB segments)
 #
-#   scripts/bench-nat.sh [SECONDS]     (root; default 5 s per direction; prints Mbit/s received)
+#   scripts/bench-nat.sh [SECONDS [GATEWAY-OPTION...]]   (root; default 5 s per direction; prints
+#       Mbit/s received; options go to jnat gateway, e.g. --no-offload for one packet per MTU)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
+shift $(( $# > 0 ? 1 : 0 ))
 [ "$(id -u)" = 0 ] || { echo "bench-nat.sh: needs root" >&2; exit 1; }
 for t in iperf3 iptables-restore; do command -v $t >/dev/null || { echo "bench-nat.sh: needs $t" >&2; exit 1; }; done
 
@@ -38,7 +42,7 @@ run() { # prefix label
 bash scripts/lab.sh --prefix $J up
 ./jnat --version >/dev/null   # build the jar first, outside the measurement
 ip netns exec ${J}gw ./jnat gateway --host scripts/lab-host.ip --rules scripts/lab.rules \
-    --attach docker0=tun:jnat-docker0 --attach eth0=tun:jnat-eth0 2>/dev/null &
+    --attach docker0=tun:jnat-docker0 --attach eth0=tun:jnat-eth0 "$@" 2>/dev/null &
 bash scripts/lab.sh --prefix $J attach
 run $J jnat
 

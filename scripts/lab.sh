@@ -6,6 +6,8 @@
 #   ${P}wan  the gateway's uplink router 203.0.113.1/24 on the TUN jnat-eth0, and the internet
 #            server 198.51.100.8 (an address on its loopback, so wan answers for it)
 #
+# jnat opens the TUN devices with IFF_VNET_HDR and offloads (unless --no-offload), so the peers
+# send and receive TCP segments of up to 64 KB through them, as through a veth.
 # The kernel side of each TUN device is moved into the peer's namespace (its file descriptor stays
 # with jnat), so every packet between ctr and wan crosses jnat. No veth leads to the root
 # namespace and no namespace has a default route toward the host: nothing routes out.

@@ -86,6 +86,12 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--state-interval", paramLabel = "S", description = "seconds between saves of --state (default ${DEFAULT-VALUE}; 0: only at exit)")
     int stateInterval = 10;
 
+    @Option(names = "--no-offload",
+            description = "open the TUN devices without IFF_VNET_HDR: one packet of at most the MTU per read(2) and "
+                    + "write(2), checksums done by the kernel. By default they carry a virtio_net_hdr and take checksum "
+                    + "and segmentation offloads (TCP and UDP segments of up to 64 KB, translated whole), as a veth")
+    boolean noOffload;
+
     @Option(names = "--seed", paramLabel = "N", description = "seed for the choices the kernel makes at random "
             + "(ports after a clash, --random); default fixed")
     long seed = NatEngine.Config.DEFAULT_SEED;
@@ -113,7 +119,7 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.open(engine, attachments, stateFile != null);
+            gateway = Gateway.open(engine, attachments, stateFile != null, !noOffload);
         } catch (ErrnoException e) {
             throw new UsageError(e.getMessage());
         }

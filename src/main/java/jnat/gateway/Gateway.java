@@ -7,7 +7,9 @@ import jnat.linux.InterfaceCounters;
 import jnat.linux.NetNamespace;
 import jnat.linux.PacketHandler;
 import jnat.linux.TunDevice;
+import jnat.linux.VirtioNetHdr;
 import jnat.nat.NatEngine;
+import jnat.wire.Offload;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,12 @@ import java.util.function.Function;
  *
  * <p>The engine's clock is {@link System#nanoTime()}; conntrack garbage collection (the kernel's
  * gc_worker) runs on the loop's tick.
+ *
+ * <p>With offloads (the default of {@link #open}), the TUN devices carry a virtio_net_hdr before
+ * each packet and take checksum and segmentation offloads, as a veth does: the kernel hands over
+ * TCP segments of up to 64 KB whose checksum is left partial, the engine translates them whole
+ * ({@link Offload}), and they go back to the kernel with the same header, to be split (or not,
+ * when delivered locally) on the other side. One read and one write move up to 64 KB.
  */
 public final class Gateway implements PacketHandler, AutoCloseable {
     /** Host interface {@code iface} is the TUN device {@code device} (in jnat's network namespace). */
@@ -44,8 +52,22 @@ public final class Gateway implements PacketHandler, AutoCloseable {
     private final int[] loopIndexOf;     // Interface.index() -> loop index, or -1
     // fair: under saturating traffic the loop thread would otherwise re-take the lock before a waiting command wakes
     private final ReentrantLock lock = new ReentrantLock(true);
-    private final NatEngine.Transmit toLoop = this::transmit;
+    private final NatEngine.Transmit toLoop = new NatEngine.Transmit() {
+        @Override
+        public void transmit(Interface out, byte[] buf, int off, int len) {
+            int k = loopIndex(out);
+            if (k >= 0) loopOut.transmit(k, buf, off, len);
+        }
+
+        @Override
+        public void transmit(Interface out, byte[] buf, int off, int len, Offload offload) {
+            int k = loopIndex(out);
+            if (k >= 0) loopOut.transmit(k, buf, off, len, toVnet(offload, txHdr));
+        }
+    };
     private PacketHandler.Transmit loopOut; // set per packet, on the loop thread
+    private final Offload rxOffload = new Offload(); // the loop thread's, reused per packet
+    private final VirtioNetHdr txHdr = new VirtioNetHdr();
     private long unattached;                // engine output to an interface with no device
     private ForwardingLoop loop;
 
@@ -83,14 +105,23 @@ public final class Gateway implements PacketHandler, AutoCloseable {
      * written {@code DEV@NETNS} is opened in network namespace NETNS, where the lab moved it.
      */
     public static Gateway open(NatEngine engine, List<Attachment> attachments, boolean persistent) throws ErrnoException {
+        return open(engine, attachments, persistent, true);
+    }
+
+    /**
+     * As {@link #open(NatEngine, List, boolean)}; {@code offload} false opens the devices without
+     * IFF_VNET_HDR: one packet of at most the MTU per read and write, checksums done by the kernel.
+     */
+    public static Gateway open(NatEngine engine, List<Attachment> attachments, boolean persistent, boolean offload)
+            throws ErrnoException {
         Gateway g = new Gateway(engine, attachments);
         List<TunDevice> devices = new ArrayList<>();
         boolean ok = false;
         try {
             for (Attachment a : attachments) {
                 int at = a.device().indexOf('@');
-                TunDevice d = at < 0 ? TunDevice.open(a.device())
-                        : NetNamespace.openTun(a.device().substring(at + 1), a.device().substring(0, at), 1);
+                TunDevice d = at < 0 ? TunDevice.open(a.device(), 1, offload)
+                        : NetNamespace.openTun(a.device().substring(at + 1), a.device().substring(0, at), 1, offload);
                 devices.add(d);
                 if (persistent) d.setPersistent(true);
             }
@@ -154,13 +185,65 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         }
     }
 
-    private void transmit(Interface out, byte[] buf, int off, int len) {
-        int k = out.index() < loopIndexOf.length ? loopIndexOf[out.index()] : -1;
-        if (k < 0) {
-            unattached++;
-            return;
+    @Override
+    public void receive(int ifIndex, byte[] buf, int off, int len, VirtioNetHdr vnet, long nowNanos,
+                        PacketHandler.Transmit out) {
+        Offload o = toOffload(vnet, rxOffload);
+        lock.lock();
+        try {
+            loopOut = out;
+            engine.receive(ifaceOf[ifIndex], buf, off, len, nowNanos, o, toLoop);
+        } finally {
+            lock.unlock();
         }
-        loopOut.transmit(k, buf, off, len);
+    }
+
+    /** The loop index of the device attached to {@code out}, or -1 (counted: nothing to send it on). */
+    private int loopIndex(Interface out) {
+        int k = out.index() < loopIndexOf.length ? loopIndexOf[out.index()] : -1;
+        if (k < 0) unattached++;
+        return k;
+    }
+
+    /** virtio_net_hdr_to_skb's reading of the header (the kernel's virtio_net_hdr_from_skb wrote it). */
+    static Offload toOffload(VirtioNetHdr h, Offload o) {
+        o.clear();
+        if ((h.flags & VirtioNetHdr.F_NEEDS_CSUM) != 0) {
+            o.ipSummed = Offload.CHECKSUM_PARTIAL;
+            o.csumStart = h.csumStart;
+            o.csumOffset = h.csumOffset;
+        } else if ((h.flags & VirtioNetHdr.F_DATA_VALID) != 0) {
+            o.ipSummed = Offload.CHECKSUM_UNNECESSARY;
+        }
+        int type = switch (h.gsoType & ~VirtioNetHdr.GSO_ECN) {
+            case VirtioNetHdr.GSO_TCPV4 -> Offload.GSO_TCPV4;
+            case VirtioNetHdr.GSO_UDP_L4 -> Offload.GSO_UDP_L4;
+            default -> Offload.GSO_NONE; // IPv6 (not forwarded) or UFO (never offered)
+        };
+        if (type != Offload.GSO_NONE && h.gsoSize > 0) {
+            o.gsoType = type | ((h.gsoType & VirtioNetHdr.GSO_ECN) != 0 ? Offload.GSO_ECN : 0);
+            o.gsoSize = h.gsoSize;
+        }
+        return o;
+    }
+
+    /** virtio_net_hdr_from_skb: the header for a packet the engine sends with {@code o}. */
+    static VirtioNetHdr toVnet(Offload o, VirtioNetHdr h) {
+        h.clear();
+        if (o.ipSummed == Offload.CHECKSUM_PARTIAL) {
+            h.flags = VirtioNetHdr.F_NEEDS_CSUM;
+            h.csumStart = o.csumStart;
+            h.csumOffset = o.csumOffset;
+            h.hdrLen = o.csumStart + o.csumOffset + 2; // what tun_vnet_hdr_get makes of it anyway
+        } else if (o.ipSummed == Offload.CHECKSUM_UNNECESSARY) {
+            h.flags = VirtioNetHdr.F_DATA_VALID;
+        }
+        if (o.isGso()) {
+            h.gsoType = ((o.gsoType & ~Offload.GSO_ECN) == Offload.GSO_UDP_L4 ? VirtioNetHdr.GSO_UDP_L4 : VirtioNetHdr.GSO_TCPV4)
+                    | ((o.gsoType & Offload.GSO_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
+            h.gsoSize = o.gsoSize;
+        }
+        return h;
     }
 
     @Override

@@ -22,7 +22,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * queue: handler calls run in parallel, for multi-queue devices and a thread-safe handler).
  */
 public final class ForwardingLoop implements AutoCloseable {
-    /** Free bytes before the IP header in every read buffer (an Ethernet header fits). */
+    /**
+     * Free bytes before the IP header in every read buffer (an Ethernet header fits; on a device
+     * with IFF_VNET_HDR the {@link VirtioNetHdr} is read into the last 10 of them, then free).
+     */
     public static final int HEADROOM = 14;
     /** Largest IPv4 packet. */
     public static final int MAX_PACKET = 65535;
@@ -163,12 +166,20 @@ public final class ForwardingLoop implements AutoCloseable {
         int currentQueue; // writes go to the same queue number on the target device (its flows' queue)
 
         final boolean ticks; // the first worker runs the handler's timer
+        final boolean[] vnetOf;
+        final VirtioNetHdr rxHdr = new VirtioNetHdr();
+        final VirtioNetHdr noHdr = new VirtioNetHdr();
+        byte[] txScratch; // for a packet without room for its virtio_net_hdr before it
 
         Worker(List<TunQueue> queues, boolean ticks) {
             this.queues = queues;
             this.ticks = ticks;
             this.ifIndexOf = new int[queues.size()];
-            for (int i = 0; i < queues.size(); i++) ifIndexOf[i] = devices.indexOf(queues.get(i).device());
+            this.vnetOf = new boolean[queues.size()];
+            for (int i = 0; i < queues.size(); i++) {
+                ifIndexOf[i] = devices.indexOf(queues.get(i).device());
+                vnetOf[i] = queues.get(i).device().vnetHdr();
+            }
             String name = queues.size() == 1
                     ? "jnat-" + queues.getFirst().device().name() + "-q" + queues.getFirst().index()
                     : "jnat-forward";
@@ -207,7 +218,7 @@ public final class ForwardingLoop implements AutoCloseable {
                     more = false;
                     for (int i = 0; i < n && !stopping; i++) {
                         if (pollfds.get(JAVA_SHORT, (long) i * Libc.POLLFD_SIZE + 6) == 0) continue;
-                        more |= drain(queues.get(i), ifIndexOf[i], buf);
+                        more |= vnetOf[i] ? drainVnet(queues.get(i), ifIndexOf[i], buf) : drain(queues.get(i), ifIndexOf[i], buf);
                     }
                 }
             } catch (Throwable t) {
@@ -229,10 +240,55 @@ public final class ForwardingLoop implements AutoCloseable {
             return true;
         }
 
+        /** As {@link #drain} for a queue with IFF_VNET_HDR: the header lands just before the packet's HEADROOM. */
+        private boolean drainVnet(TunQueue q, int ifIndex, byte[] buf) throws ErrnoException {
+            currentQueue = q.index();
+            int base = ifIndex * COUNTERS;
+            int at = HEADROOM - VirtioNetHdr.SIZE;
+            for (int k = 0; k < BATCH; k++) {
+                int n = q.read(buf, at, MAX_PACKET + VirtioNetHdr.SIZE);
+                if (n == 0) return false;
+                int len = n - VirtioNetHdr.SIZE;
+                if (len <= 0) continue; // tun_put_user always writes a whole header
+                rxHdr.read(buf, at);
+                counters.lazySet(base + RX_PACKETS, counters.get(base + RX_PACKETS) + 1);
+                counters.lazySet(base + RX_BYTES, counters.get(base + RX_BYTES) + len);
+                handler.receive(ifIndex, buf, HEADROOM, len, rxHdr, System.nanoTime(), this);
+            }
+            return true;
+        }
+
         @Override
         public void transmit(int ifIndex, byte[] buf, int off, int len) {
             TunDevice d = devices.get(ifIndex);
-            int written = d.queue(currentQueue % d.queueCount()).write(buf, off, len);
+            if (d.vnetHdr()) {
+                transmit(ifIndex, buf, off, len, noHdr);
+                return;
+            }
+            count(ifIndex, d.queue(currentQueue % d.queueCount()).write(buf, off, len));
+        }
+
+        @Override
+        public void transmit(int ifIndex, byte[] buf, int off, int len, VirtioNetHdr vnet) {
+            TunDevice d = devices.get(ifIndex);
+            if (!d.vnetHdr()) {
+                vnet.completeChecksum(buf, off, len);
+                count(ifIndex, d.queue(currentQueue % d.queueCount()).write(buf, off, len));
+                return;
+            }
+            int at = off - VirtioNetHdr.SIZE;
+            if (at < 0) {
+                if (txScratch == null) txScratch = new byte[BUFFER_SIZE];
+                System.arraycopy(buf, off, txScratch, VirtioNetHdr.SIZE, len);
+                buf = txScratch;
+                at = 0;
+            }
+            vnet.write(buf, at);
+            int written = d.queue(currentQueue % d.queueCount()).write(buf, at, len + VirtioNetHdr.SIZE);
+            count(ifIndex, written < 0 ? written : written - VirtioNetHdr.SIZE);
+        }
+
+        private void count(int ifIndex, int written) {
             int base = ifIndex * COUNTERS;
             if (written >= 0) {
                 counters.lazySet(base + TX_PACKETS, counters.get(base + TX_PACKETS) + 1);

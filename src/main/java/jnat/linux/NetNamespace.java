@@ -35,8 +35,13 @@ public final class NetNamespace {
 
     /** A TUN device created (or opened) in namespace {@code name}; see {@link TunDevice#open(String, int)}. */
     public static TunDevice openTun(String name, String device, int queues) throws ErrnoException {
+        return openTun(name, device, queues, false);
+    }
+
+    /** As {@link #openTun(String, String, int)}, with IFF_VNET_HDR and offloads: see {@link TunDevice#open(String, int, boolean)}. */
+    public static TunDevice openTun(String name, String device, int queues, boolean vnetHdr) throws ErrnoException {
         try {
-            return call(name, () -> TunDevice.open(device, queues));
+            return call(name, () -> TunDevice.open(device, queues, vnetHdr));
         } catch (ErrnoException | RuntimeException e) {
             throw e;
         } catch (Exception e) {

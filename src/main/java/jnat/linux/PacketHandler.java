@@ -17,6 +17,17 @@ public interface PacketHandler {
     void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, Transmit out);
 
     /**
+     * A packet arrived on a device with IFF_VNET_HDR: {@code vnet} is the header the kernel wrote
+     * before it (reused for the next packet). This default is a handler that knows no offloads: a
+     * partial checksum is completed, then {@link #receive(int, byte[], int, int, long, Transmit)}
+     * (a GSO packet is handed over whole).
+     */
+    default void receive(int ifIndex, byte[] buf, int off, int len, VirtioNetHdr vnet, long nowNanos, Transmit out) {
+        vnet.completeChecksum(buf, off, len);
+        receive(ifIndex, buf, off, len, nowNanos, out);
+    }
+
+    /**
      * How often {@link #tick} should run, in milliseconds; 0 (the default) never. Ticks run on the
      * first worker thread, so on {@link ForwardingLoop#singleThreaded} never concurrently with
      * {@link #receive}.
@@ -34,5 +45,16 @@ public interface PacketHandler {
     interface Transmit {
         /** Writes the IP packet {@code buf[off, off+len)} to interface {@code ifIndex}; a refused packet is counted, not thrown. */
         void transmit(int ifIndex, byte[] buf, int off, int len);
+
+        /**
+         * Writes the IP packet with its {@link VirtioNetHdr} to interface {@code ifIndex}. On a
+         * device with IFF_VNET_HDR the header goes into {@code buf[off-10, off)} when there is room
+         * (the bytes there are overwritten), else the packet is copied. This default (and a device
+         * without IFF_VNET_HDR) completes a partial checksum and writes the packet alone.
+         */
+        default void transmit(int ifIndex, byte[] buf, int off, int len, VirtioNetHdr vnet) {
+            vnet.completeChecksum(buf, off, len);
+            transmit(ifIndex, buf, off, len);
+        }
     }
 }

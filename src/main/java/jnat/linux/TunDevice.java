@@ -27,9 +27,15 @@ public final class TunDevice implements AutoCloseable {
     static final short IFF_TUN = 0x0001;
     static final short IFF_MULTI_QUEUE = 0x0100;
     static final short IFF_NO_PI = 0x1000;
+    static final short IFF_VNET_HDR = 0x4000;
     static final int IFF_TUN_EXCL = 0x8000;
     static final long TUNSETIFF = 0x400454caL;
     static final long TUNSETPERSIST = 0x400454cbL;
+    static final long TUNSETOFFLOAD = 0x400454d0L;
+    static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    /** TUNSETOFFLOAD flags (include/uapi/linux/if_tun.h): what this side accepts in packets it reads. */
+    public static final int TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04, TUN_F_TSO_ECN = 0x08,
+            TUN_F_USO4 = 0x20, TUN_F_USO6 = 0x40;
     static final long SIOCGIFFLAGS = 0x8913;
     static final long SIOCSIFFLAGS = 0x8914;
     static final long SIOCGIFMTU = 0x8921;
@@ -41,10 +47,13 @@ public final class TunDevice implements AutoCloseable {
 
     private String name; // as the kernel gave it (differs from the request only for "%d" names)
     private final List<TunQueue> queues = new ArrayList<>();
+    private final boolean vnetHdr;
+    private int offloads;
     private boolean closed;
 
-    private TunDevice(String name) {
+    private TunDevice(String name, boolean vnetHdr) {
         this.name = name;
+        this.vnetHdr = vnetHdr;
     }
 
     /** Creates the single-queue TUN device {@code name}, or opens it if a TUN device of that name exists. */
@@ -58,12 +67,22 @@ public final class TunDevice implements AutoCloseable {
      * read in parallel. A name with "%d" lets the kernel pick the number; {@link #name} tells it.
      */
     public static TunDevice open(String name, int queues) throws ErrnoException {
+        return open(name, queues, false);
+    }
+
+    /**
+     * As {@link #open(String, int)}; with {@code vnetHdr} the queues carry a {@link VirtioNetHdr}
+     * before every packet (IFF_VNET_HDR, TUNSETVNETHDRSZ 10) and the device takes the offloads of
+     * {@link #OFFLOADS} (TUNSETOFFLOAD): the kernel then hands over TCP segments of up to 64 KB with
+     * their checksum left partial, and takes such packets back, as between two veths.
+     */
+    public static TunDevice open(String name, int queues, boolean vnetHdr) throws ErrnoException {
         checkName(name);
         if (queues < 1) throw new IllegalArgumentException("a TUN device needs at least one queue, not " + queues);
-        TunDevice dev = new TunDevice(name);
+        TunDevice dev = new TunDevice(name, vnetHdr);
         boolean ok = false;
         try {
-            short flags = (short) (IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0));
+            short flags = (short) (IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0) | (vnetHdr ? IFF_VNET_HDR : 0));
             String actual = name;
             for (int i = 0; i < queues; i++) {
                 int fd = openCloneDevice();
@@ -71,6 +90,10 @@ public final class TunDevice implements AutoCloseable {
                 actual = setIff(fd, i == 0 ? name : actual, flags);
             }
             dev.name = actual;
+            if (vnetHdr) {
+                dev.setVnetHdrSize(VirtioNetHdr.SIZE);
+                dev.offloads = dev.setOffload(OFFLOADS);
+            }
             ok = true;
             return dev;
         } finally {
@@ -144,6 +167,49 @@ public final class TunDevice implements AutoCloseable {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         MemorySegment.copy(b, 0, ifr, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, Math.min(b.length, MAX_NAME_LENGTH));
         return ifr;
+    }
+
+    /**
+     * Checksum offload, TCP segmentation (IPv4, IPv4 with ECN) and UDP segmentation (USO: the
+     * kernel takes it only with both USO4 and USO6, since Linux 6.2; {@link #setOffload} drops it
+     * on an older kernel).
+     */
+    public static final int OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6;
+
+    /** TUNSETVNETHDRSZ: the size of the header before each packet (at least 10). */
+    void setVnetHdrSize(int size) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sz = arena.allocate(JAVA_INT);
+            sz.set(JAVA_INT, 0, size);
+            if (Libc.ioctl(queues.getFirst().fd(), TUNSETVNETHDRSZ, sz) < 0) {
+                throw new ErrnoException("TUNSETVNETHDRSZ", name, Libc.errno());
+            }
+        }
+    }
+
+    /**
+     * TUNSETOFFLOAD: the offloads this side accepts ({@code TUN_F_*}); the kernel refuses flags it
+     * does not know with EINVAL (set_offload in drivers/net/tun.c), so USO is dropped and the rest
+     * tried again. Returns the flags that were set.
+     */
+    public int setOffload(int flags) throws ErrnoException {
+        if (Libc.ioctl(queues.getFirst().fd(), TUNSETOFFLOAD, flags) >= 0) return flags;
+        int errno = Libc.errno();
+        int withoutUso = flags & ~(TUN_F_USO4 | TUN_F_USO6);
+        if (errno == Errno.EINVAL && withoutUso != flags && Libc.ioctl(queues.getFirst().fd(), TUNSETOFFLOAD, withoutUso) >= 0) {
+            return withoutUso;
+        }
+        throw new ErrnoException("TUNSETOFFLOAD", name, errno == Errno.EINVAL ? Libc.errno() : errno);
+    }
+
+    /** True when the queues carry a {@link VirtioNetHdr} before each packet (IFF_VNET_HDR). */
+    public boolean vnetHdr() {
+        return vnetHdr;
+    }
+
+    /** The TUN_F_* offloads set, 0 without IFF_VNET_HDR. */
+    public int offloads() {
+        return offloads;
     }
 
     /** The interface name (as the kernel gave it). */
@@ -241,6 +307,6 @@ public final class TunDevice implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "tun:" + name + (queues.size() > 1 ? "(" + queues.size() + " queues)" : "");
+        return "tun:" + name + (queues.size() > 1 ? "(" + queues.size() + " queues)" : "") + (vnetHdr ? "+vnet" : "");
     }
 }

@@ -23,6 +23,7 @@ import jnat.wire.IcmpPacket;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
 import jnat.wire.MacAddress;
+import jnat.wire.Offload;
 import jnat.wire.TcpSegment;
 import jnat.wire.UdpDatagram;
 import jnat.wire.WireError;
@@ -51,6 +52,18 @@ public final class NatEngine {
     @FunctionalInterface
     public interface Transmit {
         void transmit(Interface out, byte[] buf, int off, int len);
+
+        /**
+         * A packet leaving a layer-3 interface with its {@link Offload} state (the IP header at
+         * {@code off}): a transmitter that passes it on to a device with offloads writes it as it is
+         * (a TUN device's virtio_net_hdr). This default is a device without them: a
+         * CHECKSUM_PARTIAL packet gets its checksum completed (skb_checksum_help), then
+         * {@link #transmit(Interface, byte[], int, int)}. A GSO packet goes out whole.
+         */
+        default void transmit(Interface out, byte[] buf, int off, int len, Offload offload) {
+            offload.checksumHelp(buf, off, len);
+            transmit(out, buf, off, len);
+        }
 
         /** An IPv4 packet for the host itself (after INPUT); buf[off, off+len) valid until return. */
         default void deliver(byte[] buf, int off, int len) {
@@ -117,6 +130,9 @@ public final class NatEngine {
     private final Tuple target = new Tuple();
     private final Tuple scratchTuple = new Tuple();
     private byte[] headroomScratch = new byte[65536 + EthernetFrame.HEADER_LENGTH];
+    /** The offload state of the packet being processed: {@link #none} (never changed) unless the caller gave one. */
+    private final Offload none = new Offload();
+    private Offload offload = none;
 
     private final long[] drops = new long[DropReason.values().length];
     private long[] rxPackets = new long[8], rxBytes = new long[8], txPackets = new long[8], txBytes = new long[8];
@@ -255,6 +271,20 @@ public final class NatEngine {
      * a bare IPv4 packet on a layer-3 one.
      */
     public void receive(Interface in, byte[] buf, int off, int len, long now, Transmit tx) {
+        receive(in, buf, off, len, now, none, tx);
+    }
+
+    /**
+     * As {@link #receive(Interface, byte[], int, int, long, Transmit)} for a packet with offload
+     * state (from a TUN device with IFF_VNET_HDR): conntrack does not verify the L4 checksum of a
+     * CHECKSUM_PARTIAL or CHECKSUM_UNNECESSARY packet (nf_ip_checksum), NAT keeps a PARTIAL
+     * packet's pseudo-header sum right (inet_proto_csum_replace4), a GSO packet larger than the
+     * out MTU is forwarded when its segments fit (ip_exceeds_mtu), and the transmitter gets
+     * {@code offload} back with the packet. {@code offload} is not kept; it becomes CHECKSUM_NONE
+     * where the checksum is completed (out of a layer-2 interface, which has no offloads here).
+     */
+    public void receive(Interface in, byte[] buf, int off, int len, long now, Offload offload, Transmit tx) {
+        this.offload = offload;
         count(in, len, true);
         pkt.reset(in);
         int ipOff = off, ipLen = len;
@@ -291,6 +321,7 @@ public final class NatEngine {
             drop(DropReason.IP_MALFORMED);
             return;
         }
+        ip.setChecksumPartial(offload.ipSummed == Offload.CHECKSUM_PARTIAL);
         if (!ip.verifyChecksum()) {
             drop(DropReason.IP_BAD_CHECKSUM);
             return;
@@ -301,7 +332,7 @@ public final class NatEngine {
         }
         if (tracer != null) tracer.line(in.name() + " in: " + summary(ip));
         // PREROUTING: conntrack (priority -200), then nat DST (-100)
-        if (!conntrackIn(now, conntrackChecksum)) return;
+        if (!conntrackIn(now, conntrackChecksum && offload.ipSummed == Offload.CHECKSUM_NONE)) return;
         if (tracer != null) {
             tracer.line("  conntrack: " + (pkt.tracked() ? CTINFO[pkt.ct.ctinfo] : "INVALID (untracked: not NATed)"));
         }
@@ -392,6 +423,7 @@ public final class NatEngine {
      * itself goes round through lo: PREROUTING and INPUT apply its binding, then it is delivered.
      */
     public void send(byte[] buf, int off, int len, long now, Transmit tx) {
+        offload = none;
         pkt.reset(null);
         Ipv4Packet ip = pkt.ip;
         if (ip.wrap(buf, off, len) != WireError.OK) {
@@ -448,8 +480,9 @@ public final class NatEngine {
             return;
         }
         Interface out = rt.out();
-        if (ip.totalLength() > out.mtu() && ip.dontFragment()) {
-            dropPacket(DropReason.FRAG_NEEDED);
+        if (ip.totalLength() > out.mtu() && ip.dontFragment()
+                && !(offload.isGso() && offload.gsoNetworkSegmentLength(ip) <= out.mtu())) {
+            dropPacket(DropReason.FRAG_NEEDED); // ip_exceeds_mtu: a GSO packet counts by its segments
             return;
         }
         ip.decrementTtl();
@@ -478,9 +511,10 @@ public final class NatEngine {
         if (tracer != null) tracer.line(out.name() + " out: " + summary(ip));
         if (!out.hasMac()) {
             count(out, ipLen, false);
-            tx.transmit(out, buf, ipOff, ipLen);
+            tx.transmit(out, buf, ipOff, ipLen, offload);
             return;
         }
+        offload.checksumHelp(buf, ipOff, ipLen); // the layer-2 devices here have no offloads
         long dstMac = linkAddress(out, nexthop);
         if (dstMac == Interface.NO_MAC) {
             drop(DropReason.NO_NEIGHBOUR);

@@ -28,6 +28,8 @@ public final class Ipv4Packet {
     private boolean quoted;
     /** Absolute index of the enclosing ICMP checksum to keep right on writes, or -1. */
     private int enclosingChecksum = -1;
+    /** CHECKSUM_PARTIAL: the L4 checksum field holds the pseudo-header sum, not a checksum. */
+    private boolean checksumPartial;
 
     /**
      * Wraps the IPv4 packet starting at {@code off}, with {@code len} bytes available (more than the
@@ -61,6 +63,7 @@ public final class Ipv4Packet {
         this.len = 0;
         this.quoted = quoted;
         this.enclosingChecksum = enclosing;
+        this.checksumPartial = false;
         if (off < 0 || len < MIN_HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
         int b0 = buf[off] & 0xff;
         if (b0 >>> 4 != 4) return WireError.BAD_VERSION;
@@ -145,6 +148,21 @@ public final class Ipv4Packet {
 
     // ---- setters that keep checksums right ----
 
+    /**
+     * Marks the packet CHECKSUM_PARTIAL ({@link Offload}; {@link #wrap} clears it): its L4 checksum
+     * field holds the pseudo-header sum, not complemented, and the data is not summed. The setters
+     * then do what {@code inet_proto_csum_replace4/2} do for such a packet: an address change (part
+     * of the pseudo-header) goes into the field, a port or ICMP id change does not touch it (the
+     * final sum covers the new value).
+     */
+    public void setChecksumPartial(boolean partial) {
+        this.checksumPartial = partial;
+    }
+
+    public boolean checksumPartial() {
+        return checksumPartial;
+    }
+
     public void setSrc(int address) {
         setAddress(off + 12, address);
     }
@@ -162,7 +180,11 @@ public final class Ipv4Packet {
         int l4 = transportChecksumPos();
         if (l4 >= 0) {
             int c = Bytes.u16(buf, l4);
-            if (protocol() == IpProtocol.UDP) {
+            if (checksumPartial) {
+                // the field holds the folded pseudo-header sum: add the change, no complement
+                int p = ~Checksum.update32(~c & 0xffff, old, address) & 0xffff;
+                put16(l4, protocol() == IpProtocol.UDP ? Checksum.udpField(p) : p);
+            } else if (protocol() == IpProtocol.UDP) {
                 if (c != 0) put16(l4, Checksum.udpField(Checksum.update32(c, old, address)));
             } else {
                 put16(l4, Checksum.update32(c, old, address));
@@ -224,7 +246,7 @@ public final class Ipv4Packet {
         int old = Bytes.u16(buf, pos);
         if (old == port) return;
         put16(pos, port);
-        int l4 = transportChecksumPos();
+        int l4 = checksumPartial ? -1 : transportChecksumPos(); // ports are not in the pseudo-header
         if (l4 >= 0) {
             int c = Bytes.u16(buf, l4);
             if (protocol() == IpProtocol.UDP) {
@@ -262,7 +284,7 @@ public final class Ipv4Packet {
         int old = Bytes.u16(buf, p + 4);
         if (old == id) return;
         put16(p + 4, id);
-        put16(p + 2, Checksum.update16(Bytes.u16(buf, p + 2), old, id));
+        if (!checksumPartial) put16(p + 2, Checksum.update16(Bytes.u16(buf, p + 2), old, id));
     }
 
     /** Absolute index of the TCP/UDP checksum when it is present in a first fragment, else -1. */

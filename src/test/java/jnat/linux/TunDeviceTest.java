@@ -179,4 +179,93 @@ class TunDeviceTest {
         }
         assertEquals(java.util.Set.of("jnat-jt0-q0"), threads);
     }
+
+    @Test
+    void vnetHdrDeviceTakesChecksumAndSegmentationOffloads() throws Exception {
+        try (TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1, true)) {
+            assertTrue(dev.vnetHdr());
+            assertTrue(link("jt0").contains("vnet_hdr on"), link("jt0"));
+            int wanted = TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4;
+            assertEquals(wanted, dev.offloads() & wanted);
+        }
+        try (TunDevice dev = NetNamespace.openTun(ns.name(), "jt1", 1)) {
+            assertTrue(link("jt1").contains("vnet_hdr off"), link("jt1"));
+            assertEquals(0, dev.offloads());
+        }
+    }
+
+    @Test
+    void pingThroughAVnetHdrTunIsAnsweredWithTheHeaderOnBothWays() throws Exception {
+        Tools.require("ping");
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1, true);
+        ns.exec("ip", "addr", "add", "198.51.100.1/24", "dev", "jt0").checked();
+        ns.exec("ip", "link", "set", "jt0", "up").checked();
+        try (ForwardingLoop loop = ForwardingLoop.singleThreaded(List.of(dev), new EchoResponder())) {
+            loop.start();
+            var ping = ns.exec("ping", "-n", "-c", "3", "-i", "0.2", "-W", "5", "198.51.100.2");
+            assertTrue(ping.stdout().contains("3 packets transmitted, 3 received"), ping.stdout() + ping.stderr());
+            assertEquals(3 * 84, loop.counters(0).txBytes(), "bytes counted without the 10-byte header");
+        }
+    }
+
+    @Test
+    void kernelHandsAVnetHdrTunTcpWithItsChecksumLeftPartial() throws Exception {
+        TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1, true);
+        ns.exec("ip", "addr", "add", "198.51.100.1/24", "dev", "jt0").checked();
+        ns.exec("ip", "link", "set", "jt0", "up").checked();
+        var seen = new java.util.concurrent.CompletableFuture<String>();
+        PacketHandler handler = new PacketHandler() {
+            @Override
+            public void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, Transmit out) {
+                throw new AssertionError("a vnet device's packets come with their header");
+            }
+
+            @Override
+            public void receive(int ifIndex, byte[] buf, int off, int len, VirtioNetHdr vnet, long nowNanos, Transmit out) {
+                if (buf[off + 9] == 6) seen.complete(vnet.flags + " " + vnet.csumStart + " " + vnet.csumOffset);
+            }
+        };
+        try (ForwardingLoop loop = ForwardingLoop.singleThreaded(List.of(dev), handler)) {
+            loop.start();
+            ns.exec("timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/198.51.100.2/9");
+            // VIRTIO_NET_HDR_F_NEEDS_CSUM, the TCP header after a 20-byte IPv4 header, its checksum 16 bytes in
+            assertEquals(VirtioNetHdr.F_NEEDS_CSUM + " 20 16", seen.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void completeChecksumFillsWhatNeedsCsumLeftOpen() {
+        // a UDP datagram 10.0.0.1:1 -> 10.0.0.2:2 with "hi", its checksum field holding the pseudo-header sum
+        byte[] p = {0x45, 0, 0, 30, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+                0, 1, 0, 2, 0, 10, 0, 0, 'h', 'i'};
+        int pseudo = 0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 17 + 10;
+        p[26] = (byte) (pseudo >>> 8);
+        p[27] = (byte) pseudo;
+        VirtioNetHdr h = new VirtioNetHdr();
+        h.flags = VirtioNetHdr.F_NEEDS_CSUM;
+        h.csumStart = 20;
+        h.csumOffset = 6;
+        h.completeChecksum(p, 0, p.length);
+        int sum = 0x0a00 + 0x0001 + 0x0a00 + 0x0002 + 17 + 10 + 0x0001 + 0x0002 + 10 + ('h' << 8 | 'i');
+        while ((sum >>> 16) != 0) sum = (sum & 0xffff) + (sum >>> 16);
+        assertEquals(~sum & 0xffff, (p[26] & 0xff) << 8 | (p[27] & 0xff));
+        assertEquals(0, h.flags);
+    }
+
+    @Test
+    void headerIsLittleEndianAndTenBytes() {
+        VirtioNetHdr h = new VirtioNetHdr();
+        h.flags = VirtioNetHdr.F_NEEDS_CSUM;
+        h.gsoType = VirtioNetHdr.GSO_TCPV4;
+        h.hdrLen = 66;
+        h.gsoSize = 1448;
+        h.csumStart = 20;
+        h.csumOffset = 16;
+        byte[] b = new byte[12];
+        h.write(b, 1);
+        assertEquals("00" + "01" + "01" + "4200" + "a805" + "1400" + "1000" + "00", java.util.HexFormat.of().formatHex(b));
+        VirtioNetHdr r = new VirtioNetHdr();
+        r.read(b, 1);
+        assertEquals(h.toString(), r.toString());
+    }
 }
