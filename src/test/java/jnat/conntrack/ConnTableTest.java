@@ -242,20 +242,48 @@ class ConnTableTest {
     void natFieldsStartZeroAndHoldTheEnginesData() {
         ConnTable t = new ConnTable(16);
         int id = add(t, udp(CLIENT, SERVER, 1, 53));
-        assertEquals(0, t.natLong(id));
-        t.setNatLong(id, 42L << 40);
+        assertEquals(0, t.natLink(id));
+        t.setNatLink(id, -1);
         t.setNatInt(id, 7);
-        assertEquals(42L << 40, t.natLong(id));
+        assertEquals(-1, t.natLink(id));
         assertEquals(7, t.natInt(id));
         t.kill(id);
         int again = add(t, udp(CLIENT, SERVER, 2, 53));
-        assertEquals(0, t.natLong(again));
+        assertEquals(0, t.natLink(again));
         assertEquals(0, t.natInt(again));
     }
 
     @Test
-    void aConnectionTakesWellUnder200Bytes() {
-        ConnTable t = new ConnTable(1 << 20, 1 << 12, 1);
-        assertTrue(t.bytesPerConnection() < 200, "bytes per connection: " + t.bytesPerConnection());
+    void aFullTableTakesAtMost128BytesAConnection() {
+        // issue 7's target; a table filled to its max has no growth slack
+        ConnTable t = new ConnTable(1 << 20, 1 << 20, 1);
+        assertTrue(t.bytesPerConnection() <= 128, "bytes per connection: " + t.bytesPerConnection());
+    }
+
+    @Test
+    void accountingAddsTheCountersExtension() {
+        ConnTable t = new ConnTable(1 << 10, 1 << 10, 1);
+        double without = t.bytesPerConnection();
+        t.setAccounting(true);
+        assertEquals(without + 32, t.bytesPerConnection(), 1e-9);
+    }
+
+    @Test
+    void growthStopsAtMaxSoAFullTableHasNoSlack() {
+        ConnTable t = new ConnTable(1000, 16, 1);
+        for (int i = 0; i < 1000; i++) assertTrue(add(t, udp(CLIENT + i, SERVER, 1000, 53)) >= 0);
+        assertEquals(1000, t.capacity());
+        t.checkConsistency();
+    }
+
+    @Test
+    void expiryComparesAcrossTheWrapOfTheMillisecondClock() {
+        // ct->timeout is a 32-bit tick count: an entry made just before the wrap lives on after it
+        ConnTable t = new ConnTable(16);
+        now = (Integer.MAX_VALUE - 1000L) * 1_000_000L;
+        Tuple o = udp(CLIENT, SERVER, 5000, 53);
+        int id = add(t, o);
+        assertEquals(ref(id, ORIGINAL), t.find(o, now + 29 * SEC));
+        assertEquals(NOT_FOUND, t.find(o, now + 30 * SEC));
     }
 }
