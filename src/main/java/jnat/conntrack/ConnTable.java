@@ -58,7 +58,7 @@ public final class ConnTable {
      * entry, and with one array per field that was one cache miss per field (about 20 at a
      * million entries). An entry is one row of ROW ints.
      */
-    static final int ROW = 26;
+    static final int ROW = 25;
     /** The tuple of direction d at d * TUPLE: source address, destination address, ports (src << 16 | dst). */
     static final int T_SRC = 0, T_DST = 1, T_PORTS = 2, TUPLE = 3;
     /** IPS_* bits in bits 0-15, the protocol in bits 16-23, {@link #ALLOCATED} in bit 31. */
@@ -69,16 +69,16 @@ public final class ConnTable {
     /** ct->mark; the free-list link while the id is free. */
     static final int I_MARK = 8;
     static final int I_NAT = 9, I_NAT_LINK = 10;
-    /** ct->proto.tcp.seen[dir] at I_SEEN + dir * SEEN_INTS: the ip_ct_tcp_state fields below. */
-    static final int I_SEEN = 11, SEEN_INTS = 5;
+    /** ct->proto.tcp.seen[dir] at I_SEEN + dir * SEEN_INTS: the u32 fields of ip_ct_tcp_state. */
+    static final int I_SEEN = 11, SEEN_INTS = 4;
     static final int TD_END = 0, TD_MAXEND = 1, TD_MAXWIN = 2, TD_MAXACK = 3;
-    /** ip_ct_tcp_state.flags in bits 0-7, td_scale in bits 8-15. */
-    static final int TD_FLAGS = 4;
+    /** seen[dir].flags (bits 0-7) and td_scale (bits 8-15) of both directions: dir 0 low, dir 1 high half. */
+    static final int I_TD_FLAGS = 19;
     /** The rest of struct ip_ct_tcp: state, last_dir, last_index, retrans as the four bytes of one int. */
-    static final int I_TCP = 21;
-    static final int I_LAST_SEQ = 22, I_LAST_ACK = 23, I_LAST_END = 24;
+    static final int I_TCP = 20;
+    static final int I_LAST_SEQ = 21, I_LAST_ACK = 22, I_LAST_END = 23;
     /** last_win (u16) in bits 0-15, last_wscale in bits 16-23, last_flags in bits 24-31. */
-    static final int I_LAST_WIN = 25;
+    static final int I_LAST_WIN = 24;
     /** ct->proto is a union: UDP's stream_ts (a long, ns) lives where TCP keeps seen[ORIGINAL].td_end/td_maxend. */
     static final int I_UDP_STREAM_TS = I_SEEN;
 
@@ -638,8 +638,8 @@ public final class ConnTable {
     public static final int ROW_LONGS = 10, ROW_INTS = 23;
     /** Exported longs: both packed tuples, the time left (ns), a former NAT long (0), packets and bytes per direction. */
     static final int X_TUPLE = 0, X_TIMEOUT = 4, X_NAT_LONG = 5, X_PACKETS = 6, X_BYTES = 8;
-    /** Exported ints: status, mark, NAT int, seen[2] (5 ints each, as in the row), then struct ip_ct_tcp one field an int. */
-    static final int X_STATUS = 0, X_MARK = 1, X_NAT = 2, X_SEEN = 3, X_STATE = 13, X_LAST_DIR = 14,
+    /** Exported ints: status, mark, NAT int, seen[2] (td_end, td_maxend, td_maxwin, td_maxack, flags | td_scale << 8), then struct ip_ct_tcp one field an int. */
+    static final int X_STATUS = 0, X_MARK = 1, X_NAT = 2, X_SEEN = 3, X_SEEN_INTS = 5, X_STATE = 13, X_LAST_DIR = 14,
             X_LAST_INDEX = 15, X_RETRANS = 16, X_LAST_WSCALE = 17, X_LAST_FLAGS = 18, X_LAST_SEQ = 19,
             X_LAST_ACK = 20, X_LAST_END = 21, X_LAST_WIN = 22;
 
@@ -664,7 +664,10 @@ public final class ConnTable {
         i[X_STATUS] = status(id);
         i[X_MARK] = ints[b + I_MARK];
         i[X_NAT] = ints[b + I_NAT];
-        System.arraycopy(ints, b + I_SEEN, i, X_SEEN, 2 * SEEN_INTS);
+        for (int d = 0; d < 2; d++) {
+            System.arraycopy(ints, b + I_SEEN + d * SEEN_INTS, i, X_SEEN + d * X_SEEN_INTS, SEEN_INTS);
+            i[X_SEEN + d * X_SEEN_INTS + SEEN_INTS] = ints[b + I_TD_FLAGS] >>> (d << 4) & 0xffff;
+        }
         int tcp = ints[b + I_TCP], last = ints[b + I_LAST_WIN];
         i[X_STATE] = tcp & 0xff;
         i[X_LAST_DIR] = tcp >>> 8 & 0xff;
@@ -707,7 +710,10 @@ public final class ConnTable {
         ints[b + I_STATUS] = (i[X_STATUS] & STATUS_MASK & ~Status.DYING) | Status.CONFIRMED | ALLOCATED | proto << PROTO_SHIFT;
         ints[b + I_MARK] = i[X_MARK];
         ints[b + I_NAT] = i[X_NAT];
-        System.arraycopy(i, X_SEEN, ints, b + I_SEEN, 2 * SEEN_INTS);
+        for (int d = 0; d < 2; d++) {
+            System.arraycopy(i, X_SEEN + d * X_SEEN_INTS, ints, b + I_SEEN + d * SEEN_INTS, SEEN_INTS);
+            ints[b + I_TD_FLAGS] |= (i[X_SEEN + d * X_SEEN_INTS + SEEN_INTS] & 0xffff) << (d << 4);
+        }
         ints[b + I_TCP] = (i[X_STATE] & 0xff) | (i[X_LAST_DIR] & 0xff) << 8 | (i[X_LAST_INDEX] & 0xff) << 16
                 | (i[X_RETRANS] & 0xff) << 24;
         ints[b + I_LAST_SEQ] = i[X_LAST_SEQ];

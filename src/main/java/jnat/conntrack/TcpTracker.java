@@ -162,22 +162,32 @@ public final class TcpTracker {
         return p.seq + p.payloadLength + ((p.tcpFlags & SYN) != 0 ? 1 : 0) + ((p.tcpFlags & FIN) != 0 ? 1 : 0);
     }
 
-    /** seen[x].td_scale. */
-    private static int scale(ConnTable t, int seen) {
-        return t.ints[seen + TD_FLAGS] >>> 8 & 0xff;
+    /** seen[d].flags | seen[d].td_scale << 8: the two directions share one int of the row. */
+    static int td(ConnTable t, int row, int d) {
+        return t.ints[row + I_TD_FLAGS] >>> (d << 4) & 0xffff;
     }
 
-    /** tcp_options into seen[ref]; without options the kernel leaves scale and flags alone. */
-    static void options(ConnTable t, int ref, CtPacket p) {
+    static void setTd(ConnTable t, int row, int d, int v) {
+        int shift = d << 4, i = row + I_TD_FLAGS;
+        t.ints[i] = t.ints[i] & ~(0xffff << shift) | (v & 0xffff) << shift;
+    }
+
+    /** seen[d].td_scale. */
+    private static int scale(ConnTable t, int row, int d) {
+        return td(t, row, d) >>> 8 & 0xff;
+    }
+
+    /** tcp_options into seen[d]; without options the kernel leaves scale and flags alone. */
+    static void options(ConnTable t, int row, int d, CtPacket p) {
         if (p.headerLength <= 20) return;
-        int flags = t.ints[ref + TD_FLAGS] & FLAG_BE_LIBERAL;
+        int flags = td(t, row, d) & FLAG_BE_LIBERAL;
         int scale = 0;
         if (p.sackPerm) flags |= FLAG_SACK_PERM;
         if (p.wscale >= 0) {
             scale = Math.min(p.wscale, TCP_MAX_WSCALE);
             flags |= FLAG_WINDOW_SCALE;
         }
-        t.ints[ref + TD_FLAGS] = scale << 8 | flags;
+        setTd(t, row, d, scale << 8 | flags);
     }
 
     /** tcp_new: whether this first packet may create a connection, and the initial window data. */
@@ -186,7 +196,7 @@ public final class TcpTracker {
         int newState = CONNTRACKS[0][index(p.tcpFlags)][NONE];
         if (newState >= MAX) return false; // "invalid new"
         if (newState != SYN_SENT && !t.tcpLoose) return false; // don't pick up connections
-        int o = ConnTable.seen(id, 0), r = ConnTable.seen(id, 1);
+        int o = ConnTable.seen(id, 0);
         t.clearTcp(id);
         int end = end(p);
         int win = p.window == 0 ? 1 : p.window;
@@ -194,36 +204,37 @@ public final class TcpTracker {
             t.ints[o + TD_END] = end;
             t.ints[o + TD_MAXWIN] = win;
             t.ints[o + TD_MAXEND] = end;
-            options(t, o, p);
+            options(t, row, 0, p);
         } else {
             // nf_conntrack_tcp_loose=1: in the middle of a connection whose history we lost; the
             // window scale is unknown, so both sides are checked liberally.
             t.ints[o + TD_END] = end;
             t.ints[o + TD_MAXWIN] = win;
             t.ints[o + TD_MAXEND] = end + win;
-            t.ints[o + TD_FLAGS] = t.ints[r + TD_FLAGS] = FLAG_SACK_PERM | FLAG_BE_LIBERAL; // td_scale 0
+            setTd(t, row, 0, FLAG_SACK_PERM | FLAG_BE_LIBERAL); // td_scale 0
+            setTd(t, row, 1, FLAG_SACK_PERM | FLAG_BE_LIBERAL);
         }
         set(t, row, F_LAST_INDEX, NONE_SET);
         return true;
     }
 
     /** tcp_init_sender: a SYN-ACK answering a SYN, or a SYN from the reply side (simultaneous open). */
-    private static void initSender(ConnTable t, int sender, int receiver, CtPacket p, int end, int win, int dir) {
+    private static void initSender(ConnTable t, int row, int sender, CtPacket p, int end, int win, int dir) {
         t.ints[sender + TD_END] = end;
         t.ints[sender + TD_MAXEND] = end;
         t.ints[sender + TD_MAXWIN] = win == 0 ? 1 : win;
-        options(t, sender, p);
+        options(t, row, dir, p);
         // RFC 1323: scaling only when both sides send the option.
-        if (dir == ConnTable.REPLY && !((t.ints[sender + TD_FLAGS] & FLAG_WINDOW_SCALE) != 0
-                && (t.ints[receiver + TD_FLAGS] & FLAG_WINDOW_SCALE) != 0)) {
-            t.ints[sender + TD_FLAGS] &= 0xff; // td_scale = 0
-            t.ints[receiver + TD_FLAGS] &= 0xff;
+        if (dir == ConnTable.REPLY && !((td(t, row, dir) & FLAG_WINDOW_SCALE) != 0
+                && (td(t, row, dir ^ 1) & FLAG_WINDOW_SCALE) != 0)) {
+            setTd(t, row, dir, td(t, row, dir) & 0xff); // td_scale = 0
+            setTd(t, row, dir ^ 1, td(t, row, dir ^ 1) & 0xff);
         }
     }
 
     /** nf_tcp_log_invalid: a liberal sender (or nf_conntrack_tcp_be_liberal) gets everything accepted. */
-    private static int logInvalid(ConnTable t, int sender, int action) {
-        return (t.ints[sender + TD_FLAGS] & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
+    private static int logInvalid(ConnTable t, int row, int dir, int action) {
+        return (td(t, row, dir) & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
     }
 
     private static int maxAckWindow(ConnTable t, int sender) {
@@ -243,7 +254,7 @@ public final class TcpTracker {
         int win = winRaw;
         int end = end(p);
 
-        if ((t.ints[receiver + TD_FLAGS] & FLAG_SACK_PERM) != 0) {
+        if ((td(t, row, dir ^ 1) & FLAG_SACK_PERM) != 0) {
             for (int i = 0; i < p.sackCount; i++) {
                 if (after(p.sackRight[i], sack)) sack = p.sackRight[i];
             }
@@ -253,12 +264,12 @@ public final class TcpTracker {
         if (t.ints[sender + TD_MAXWIN] == 0) {
             // Initialize sender data.
             if (syn) {
-                initSender(t, sender, receiver, p, end, win, dir);
+                initSender(t, row, sender, p, end, win, dir);
                 if (!ackFlag) return ACT_ACCEPT; // simultaneous open
             } else {
                 // Mid-connection: its history is lost for us; use the data from the packet.
                 t.ints[sender + TD_END] = end;
-                int swin = win << scale(t, sender);
+                int swin = win << scale(t, row, dir);
                 t.ints[sender + TD_MAXWIN] = swin == 0 ? 1 : swin;
                 t.ints[sender + TD_MAXEND] = end + t.ints[sender + TD_MAXWIN];
                 if (t.ints[receiver + TD_MAXWIN] == 0) {
@@ -272,7 +283,7 @@ public final class TcpTracker {
         } else if (syn && after(end, t.ints[sender + TD_END])
                 && (get(t, row, F_STATE) == SYN_SENT || get(t, row, F_STATE) == SYN_RECV)) {
             // RFC 793: a reinitialized TCP may reuse the connection with higher sequence numbers.
-            initSender(t, sender, receiver, p, end, win, dir);
+            initSender(t, row, sender, p, end, win, dir);
             if (dir == ConnTable.REPLY && !ackFlag) return ACT_ACCEPT;
         }
 
@@ -300,38 +311,38 @@ public final class TcpTracker {
                 // A TCP sending more than the receive window allows: remember the data so its ACK
                 // does not trip "ACK is over upper bound" later.
                 t.ints[sender + TD_END] = end;
-                t.ints[sender + TD_FLAGS] |= FLAG_DATA_UNACKNOWLEDGED;
-                return logInvalid(t, sender, ACT_IGNORE);
+                setTd(t, row, dir, td(t, row, dir) | FLAG_DATA_UNACKNOWLEDGED);
+                return logInvalid(t, row, dir, ACT_IGNORE);
             }
-            return logInvalid(t, sender, ACT_INVALID); // SEQ is over upper bound
+            return logInvalid(t, row, dir, ACT_INVALID); // SEQ is over upper bound
         }
 
         if (!before(sack, t.ints[receiver + TD_END] + 1)) {
-            return logInvalid(t, sender, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
+            return logInvalid(t, row, dir, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
         }
 
         boolean inRecvWin = t.ints[receiver + TD_MAXWIN] == 0
                 || after(end, t.ints[sender + TD_END] - t.ints[receiver + TD_MAXWIN] - 1);
         if (!inRecvWin) {
-            return logInvalid(t, sender, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
+            return logInvalid(t, row, dir, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
         }
         if (!after(sack, t.ints[receiver + TD_END] - maxAckWindow(t, sender) - 1)) {
-            return logInvalid(t, sender, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
+            return logInvalid(t, row, dir, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
         }
 
-        if (!syn) win <<= scale(t, sender);
+        if (!syn) win <<= scale(t, row, dir);
 
         // Update sender data.
         int swin = win + (sack - ack);
         if (Integer.compareUnsigned(t.ints[sender + TD_MAXWIN], swin) < 0) t.ints[sender + TD_MAXWIN] = swin;
         if (after(end, t.ints[sender + TD_END])) {
             t.ints[sender + TD_END] = end;
-            t.ints[sender + TD_FLAGS] |= FLAG_DATA_UNACKNOWLEDGED;
+            setTd(t, row, dir, td(t, row, dir) | FLAG_DATA_UNACKNOWLEDGED);
         }
         if (ackFlag) {
-            if ((t.ints[sender + TD_FLAGS] & FLAG_MAXACK_SET) == 0) {
+            if ((td(t, row, dir) & FLAG_MAXACK_SET) == 0) {
                 t.ints[sender + TD_MAXACK] = ack;
-                t.ints[sender + TD_FLAGS] |= FLAG_MAXACK_SET;
+                setTd(t, row, dir, td(t, row, dir) | FLAG_MAXACK_SET);
             } else if (after(ack, t.ints[sender + TD_MAXACK])) {
                 t.ints[sender + TD_MAXACK] = ack;
             }
@@ -345,7 +356,7 @@ public final class TcpTracker {
             t.ints[receiver + TD_MAXEND] = sack + win;
             if (win == 0) t.ints[receiver + TD_MAXEND]++;
         }
-        if (ack == t.ints[receiver + TD_END]) t.ints[receiver + TD_FLAGS] &= ~FLAG_DATA_UNACKNOWLEDGED;
+        if (ack == t.ints[receiver + TD_END]) setTd(t, row, dir ^ 1, td(t, row, dir ^ 1) & ~FLAG_DATA_UNACKNOWLEDGED);
 
         // Check retransmissions.
         if (index == ACK_SET) {
@@ -409,7 +420,7 @@ public final class TcpTracker {
                 if (oldState < TIME_WAIT) break;
                 // RFC 1122: a SYN may reopen a connection from TIME_WAIT; also a client aborting and
                 // starting over. Delete this connection and look up again.
-                if ((((t.ints[ConnTable.seen(id, dir) + TD_FLAGS] | t.ints[ConnTable.seen(id, other) + TD_FLAGS]) & FLAG_CLOSE_INIT) != 0)
+                if ((((td(t, row, dir) | td(t, row, other)) & FLAG_CLOSE_INIT) != 0)
                         || (get(t, row, F_LAST_DIR) == dir && get(t, row, F_LAST_INDEX) == RST_SET)) {
                     t.killDeferred(id);
                     return PKT_REPEAT;
@@ -429,11 +440,11 @@ public final class TcpTracker {
                     t.ints[ls + TD_MAXEND] = t.ints[row + I_LAST_END];
                     t.ints[ls + TD_MAXWIN] = get(t, row, F_LAST_WIN) == 0 ? 1 : get(t, row, F_LAST_WIN);
                     set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) & ~EXP_CHALLENGE_ACK);
-                    t.ints[ls + TD_FLAGS] = (get(t, row, F_LAST_FLAGS) & 0xff)
-                            | get(t, row, F_LAST_WSCALE) << 8;
+                    setTd(t, row, ld, (get(t, row, F_LAST_FLAGS) & 0xff)
+                            | get(t, row, F_LAST_WSCALE) << 8);
                     int s = ConnTable.seen(id, dir);
                     t.ints[s + TD_END] = t.ints[s + TD_MAXEND] = t.ints[s + TD_MAXWIN] = t.ints[s + TD_MAXACK] = 0;
-                    t.ints[s + TD_FLAGS] &= FLAG_BE_LIBERAL;
+                    setTd(t, row, dir, td(t, row, dir) & FLAG_BE_LIBERAL);
                     break sw;
                 }
                 set(t, row, F_LAST_INDEX, index);
@@ -488,7 +499,7 @@ public final class TcpTracker {
                     break;
                 }
                 int otherRef = ConnTable.seen(id, other);
-                if ((t.ints[otherRef + TD_FLAGS] & FLAG_MAXACK_SET) != 0 && get(t, row, F_LAST_INDEX) != SYN_SET) {
+                if ((td(t, row, other) & FLAG_MAXACK_SET) != 0 && get(t, row, F_LAST_INDEX) != SYN_SET) {
                     int seq = p.seq;
                     // Not established and SEQ 0: most likely the answer to a SYN we let through.
                     if (seq == 0 && !established(t, id)) break;
@@ -531,7 +542,7 @@ public final class TcpTracker {
         set(t, row, F_LAST_DIR, dir);
         set(t, row, F_STATE, newState);
         if (oldState != newState && newState == FIN_WAIT) {
-            t.ints[ConnTable.seen(id, dir) + TD_FLAGS] |= FLAG_CLOSE_INIT;
+            setTd(t, row, dir, td(t, row, dir) | FLAG_CLOSE_INIT);
         }
 
         long timeout;
@@ -539,7 +550,7 @@ public final class TcpTracker {
             timeout = TIMEOUTS[RETRANS];
         } else if (index == RST_SET) {
             timeout = TIMEOUTS[CLOSE];
-        } else if (((t.ints[ConnTable.seen(id, 0) + TD_FLAGS] | t.ints[ConnTable.seen(id, 1) + TD_FLAGS]) & FLAG_DATA_UNACKNOWLEDGED) != 0
+        } else if (((td(t, row, 0) | td(t, row, 1)) & FLAG_DATA_UNACKNOWLEDGED) != 0
                 && TIMEOUTS[newState] > TIMEOUTS[UNACK]) {
             timeout = TIMEOUTS[UNACK];
         } else if (get(t, row, F_LAST_WIN) == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
