@@ -14,7 +14,8 @@ import java.util.Arrays;
  * row that is not the one it looks for, and the hash can be kept at a load of 3/4 (about 11 bytes
  * per connection). Per-direction packet and byte counters are an extension, as nf_conn_acct is in
  * the kernel: allocated only once accounting is on (net.netfilter.nf_conntrack_acct, default 0).
- * About 115 bytes per entry with the hash (see {@link #bytesPerConnection()}).
+ * 111 bytes per entry with the hash: a 100-byte row and 10.7 bytes of hash (see
+ * {@link #bytesPerConnection()}); NAT's by-source buckets add 4.
  *
  * <p>A lookup returns a <em>ref</em>, {@code id << 1 | dir}, so finding a packet's connection and
  * its direction allocates nothing.
@@ -27,7 +28,7 @@ import java.util.Arrays;
  * <p>Time is whatever clock the caller passes in, in nanoseconds (pcap time for replay, the
  * monotonic clock for the gateway). Expiry is kept as the kernel keeps ct->timeout, a 32-bit tick
  * count compared with wrap-around (here milliseconds: anything within 24 days either way compares
- * right; the gc must pass every entry more often than that, as the kernel's gc_worker does).
+ * right, and {@link #clock} sweeps the table when time jumps further than half that).
  * Nothing here allocates except growth, which doubles the arrays (never past {@link #max()}, so a
  * full table has no slack) and rehashes; give a large initial capacity where that pause matters.
  * Single-threaded, like one engine.
@@ -161,6 +162,44 @@ public final class ConnTable {
     /** A time in ns as the table's 32-bit millisecond ticks (nfct_time_stamp). */
     static int ticks(long now) {
         return (int) Math.floorDiv(now, NS_PER_MS);
+    }
+
+    // ---- the clock -----------------------------------------------------------------------------
+
+    /** The clock (ms) at the last full sweep; every confirmed entry then expired after it. */
+    private long sweptMs;
+    private boolean clockStarted;
+    /** Half the range 32-bit ticks compare right in: a jump further than this triggers a sweep. */
+    private static final long SWEEP_MS = 1L << 30;
+
+    /**
+     * Tells the table the time, once per packet ({@link Conntrack#in}) and at each {@link #gc}. A
+     * 32-bit tick compares right only within 24 days, so when the clock has moved on by more than
+     * 12 days since the last sweep (a replay across a gap, a host that slept), every confirmed entry
+     * that expired meanwhile is deleted now, before its tick could wrap round and look alive again.
+     */
+    public void clock(long now) {
+        long ms = Math.floorDiv(now, NS_PER_MS);
+        if (!clockStarted) {
+            clockStarted = true;
+            sweptMs = ms;
+        } else if (ms - sweptMs > SWEEP_MS) {
+            sweep(ms);
+        }
+    }
+
+    private void sweep(long ms) {
+        reapDying();
+        int last = (int) sweptMs;
+        for (int id = 0; id < highWater; id++) {
+            int st = ints[row(id) + I_STATUS];
+            if ((st & (ALLOCATED | Status.CONFIRMED | Status.DYING)) != (ALLOCATED | Status.CONFIRMED)) continue;
+            // Alive at the last sweep and set at most 5 days past a clock within SWEEP_MS of it:
+            // the tick is ahead of that sweep by less than 2^31, so this is its true expiry.
+            long expiry = sweptMs + (ints[row(id) + I_TIMEOUT] - last);
+            if (expiry <= ms) delete(id);
+        }
+        sweptMs = ms;
     }
 
     // ---- lookup ----------------------------------------------------------------------------
@@ -398,6 +437,7 @@ public final class ConnTable {
      * many it deleted. Call it often with a small budget; it never stalls.
      */
     public int gc(long now, int budget) {
+        clock(now);
         reapDying();
         int freed = 0;
         int max95 = max / 100 * 95; // nf_conntrack_max95

@@ -310,6 +310,22 @@ class ConnTableTest {
         assertEquals(ref(back, REPLY), other.find(replyTuple(f), elsewhere));
     }
 
+    @Test
+    void anEntryThatExpiredLongAgoStaysDeadWhenItsTickWrapsRound() {
+        // 2^32 ms (49.7 days) minus a second later, the 30 s UDP timeout's 32-bit tick looks 31 s
+        // ahead: the sweep after a long jump of the clock deletes the entry before that can happen.
+        ConnTable t = new ConnTable(16);
+        Conntrack ct = new Conntrack(t);
+        CtPacket p = new CtPacket();
+        p.tuple.copyFrom(udp(CLIENT, SERVER, 5000, 53));
+        assertEquals(Conntrack.IP_CT_NEW, ct.in(p, now));
+        assertTrue(t.confirm(p.id, now));
+        long later = now + ((1L << 32) - 1000) * 1_000_000L;
+        p.reset();
+        p.tuple.copyFrom(udp(SERVER, CLIENT, 53, 5000));
+        assertEquals(Conntrack.IP_CT_NEW, ct.in(p, later), "the old entry is gone: the answer starts a new one");
+    }
+
     private static Tuple replyTuple(Flow f) {
         return new Tuple(Tuple.IPPROTO_TCP, SERVER, CLIENT, f.sport, f.cport);
     }
