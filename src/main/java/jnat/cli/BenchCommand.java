@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
                 + "second (64-byte TCP frames MASQUERADEd, conntrack refresh included), new connections per second "
                 + "through the nat chains, and heap bytes per tracked connection.",
             "With --json the last line is one JSON object (established_pps, new_connections_per_s, "
-                + "bytes_per_connection, flows, rules)."})
+                + "bytes_per_connection, flows, rules, conntrack_max)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,6 +37,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "time spent on established flows (default ${DEFAULT-VALUE})")
     double seconds = 5;
 
+    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default: the number of flows, "
+            + "so the table ends full; a larger max shows the slack of a table that grows by doubling)")
+    int conntrackMax;
+
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;
 
@@ -49,9 +53,14 @@ public final class BenchCommand implements Callable<Integer> {
                 : rulesFile == null ? jnat.demo.SeedDemo.rules() : RulesFile.load(rulesFile);
         EngineBench bench = new EngineBench(host, rules);
         if (kubeServices > 0) bench.destinations(EngineBench.services(kubeServices));
+        if (conntrackMax < 0 || (conntrackMax > 0 && conntrackMax < flows)) {
+            throw new UsageError("--conntrack-max must be at least --flows", 2);
+        }
+        bench.conntrackMax(conntrackMax);
         EngineBench.Figures f = bench.run(flows, seconds);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("flows %d, rules %d, one thread (%s)%n", f.flows(), f.rules(), Runtime.version());
+        out.printf("flows %d, rules %d, conntrack max %d, one thread (%s)%n", f.flows(), f.rules(), f.conntrackMax(),
+                Runtime.version());
         out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
                 f.newConnectionsPerSecond(), f.newConnections());
         out.printf("established packets: %,.0f per second (%d packets in %.2f s)%n",

@@ -7,11 +7,15 @@ import java.util.Arrays;
  * hash (linear probing, backward-shift deletion) holding both directions' tuples, as the kernel's
  * hash holds tuplehash[IP_CT_DIR_ORIGINAL] and tuplehash[IP_CT_DIR_REPLY].
  *
- * <p>Layout: each entry is one row of {@link #LONGS} longs (tuples, timeout, NAT long, counters)
- * and one row of {@link #INTS} ints (status, mark, NAT int, struct ip_ct_tcp), so the packet of
- * an established connection touches the hash slot and about four cache lines, where one array
- * per field (struct-of-arrays, the first version) touched about twenty. 188 bytes per entry with
- * the hash (see {@link #bytesPerConnection()}).
+ * <p>Layout: each entry is one row of {@link #ROW} ints (both tuples, status and protocol, the
+ * timeout in milliseconds, mark, NAT data, struct ip_ct_tcp with its u8/u16 fields packed), so the
+ * packet of an established connection touches the hash slot and two or three cache lines. The hash
+ * slots are ints holding the ref and a few more bits of the tuple's hash, so a probe rarely reads a
+ * row that is not the one it looks for, and the hash can be kept at a load of 3/4 (about 11 bytes
+ * per connection). Per-direction packet and byte counters are an extension, as nf_conn_acct is in
+ * the kernel: allocated only once accounting is on (net.netfilter.nf_conntrack_acct, default 0).
+ * 111 bytes per entry with the hash: a 100-byte row and 10.7 bytes of hash (see
+ * {@link #bytesPerConnection()}); NAT's by-source buckets add 4.
  *
  * <p>A lookup returns a <em>ref</em>, {@code id << 1 | dir}, so finding a packet's connection and
  * its direction allocates nothing.
@@ -22,9 +26,12 @@ import java.util.Arrays;
  * when its timeout passes (seen by lookups, by {@link #gc} and by early drop), or when killed.
  *
  * <p>Time is whatever clock the caller passes in, in nanoseconds (pcap time for replay, the
- * monotonic clock for the gateway). Nothing here allocates except growth, which doubles the
- * arrays and rehashes once per doubling up to {@link #max()}; give a large initial capacity
- * where that pause matters. Single-threaded, like one engine.
+ * monotonic clock for the gateway). Expiry is kept as the kernel keeps ct->timeout, a 32-bit tick
+ * count compared with wrap-around (here milliseconds: anything within 24 days either way compares
+ * right, and {@link #clock} sweeps the table when time jumps further than half that).
+ * Nothing here allocates except growth, which doubles the arrays (never past {@link #max()}, so a
+ * full table has no slack) and rehashes; give a large initial capacity where that pause matters.
+ * Single-threaded, like one engine.
  */
 public final class ConnTable {
     public static final int ORIGINAL = 0, REPLY = 1;
@@ -50,42 +57,46 @@ public final class ConnTable {
     /*
      * Rows, not columns: a packet of an established connection reads and writes most of its
      * entry, and with one array per field that was one cache miss per field (about 20 at a
-     * million entries). An entry is one row of LONGS longs and one row of INTS ints.
+     * million entries). An entry is one row of ROW ints.
      */
-    static final int LONGS = 10;
-    /** Tuples: addrs then l4 for ORIGINAL, then for REPLY ({@link Tuple#addrs()}, {@link Tuple#l4()}). */
-    static final int L_TUPLE = 0;
-    /** Absolute expiry (ns) once confirmed; the relative timeout while unconfirmed (as ct->timeout). */
-    static final int L_TIMEOUT = 4;
-    static final int L_NAT = 5;
-    /** Packet and byte counters, + dir. */
-    static final int L_PACKETS = 6, L_BYTES = 8;
-
-    static final int INTS = 23;
-    static final int I_STATUS = 0;
+    static final int ROW = 25;
+    /** The tuple of direction d at d * TUPLE: source address, destination address, ports (src << 16 | dst). */
+    static final int T_SRC = 0, T_DST = 1, T_PORTS = 2, TUPLE = 3;
+    /** IPS_* bits in bits 0-15, the protocol in bits 16-23, {@link #ALLOCATED} in bit 31. */
+    static final int I_STATUS = 6;
+    static final int PROTO_SHIFT = 16, STATUS_MASK = 0xffff;
+    /** Expiry in ms ticks once confirmed; the relative timeout (ms) while unconfirmed (as ct->timeout). */
+    static final int I_TIMEOUT = 7;
     /** ct->mark; the free-list link while the id is free. */
-    static final int I_MARK = 1;
-    static final int I_NAT = 2;
-    /** ct->proto.tcp.seen[dir] at I_SEEN + dir * SEEN_INTS: the ip_ct_tcp_state fields below. */
-    static final int I_SEEN = 3, SEEN_INTS = 5;
+    static final int I_MARK = 8;
+    static final int I_NAT = 9, I_NAT_LINK = 10;
+    /** ct->proto.tcp.seen[dir] at I_SEEN + dir * SEEN_INTS: the u32 fields of ip_ct_tcp_state. */
+    static final int I_SEEN = 11, SEEN_INTS = 4;
     static final int TD_END = 0, TD_MAXEND = 1, TD_MAXWIN = 2, TD_MAXACK = 3;
-    /** ip_ct_tcp_state.flags in bits 0-7, td_scale in bits 8-15. */
-    static final int TD_FLAGS = 4;
-    /** The rest of struct ip_ct_tcp. */
-    static final int I_STATE = 13, I_LAST_DIR = 14, I_LAST_INDEX = 15, I_RETRANS = 16, I_LAST_WSCALE = 17,
-            I_LAST_FLAGS = 18, I_LAST_SEQ = 19, I_LAST_ACK = 20, I_LAST_END = 21, I_LAST_WIN = 22;
-    /** ct->proto is a union: UDP's stream_ts lives where TCP keeps seen[ORIGINAL].td_end/td_maxend. */
+    /** seen[dir].flags (bits 0-7) and td_scale (bits 8-15) of both directions: dir 0 low, dir 1 high half. */
+    static final int I_TD_FLAGS = 19;
+    /** The rest of struct ip_ct_tcp: state, last_dir, last_index, retrans as the four bytes of one int. */
+    static final int I_TCP = 20;
+    static final int I_LAST_SEQ = 21, I_LAST_ACK = 22, I_LAST_END = 23;
+    /** last_win (u16) in bits 0-15, last_wscale in bits 16-23, last_flags in bits 24-31. */
+    static final int I_LAST_WIN = 24;
+    /** ct->proto is a union: UDP's stream_ts (a long, ns) lives where TCP keeps seen[ORIGINAL].td_end/td_maxend. */
     static final int I_UDP_STREAM_TS = I_SEEN;
 
     /** Not an IPS_* bit: marks allocated ids. */
     private static final int ALLOCATED = 1 << 31;
+    /** Ids a row array can index (id * ROW is an int). */
+    static final int MAX_IDS = Integer.MAX_VALUE / ROW;
 
-    long[] longs;
+    private static final long NS_PER_MS = 1_000_000L;
+
     int[] ints;
+    /** nf_conn_acct: packets then bytes, per direction (4 longs per id); null while accounting is off. */
+    private long[] counters;
 
-    /** The hash: 0 empty, else ref + 1. */
+    /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     private int[] index;
-    private int mask;
+    private final int refMask, tagMask;
 
     /** Entries killed while their packet is still in flight (nf_ct_kill with the skb's reference). */
     private int[] dying = new int[4];
@@ -105,7 +116,10 @@ public final class ConnTable {
         if (max < 1) throw new IllegalArgumentException("max must be positive");
         this.max = max;
         this.seed = seed;
-        allocate(Math.max(1, Math.min(max, initialCapacity)));
+        int refBits = 32 - Integer.numberOfLeadingZeros(2 * Math.min(max, MAX_IDS)); // holds ref + 1
+        this.refMask = (1 << refBits) - 1;
+        this.tagMask = ~refMask;
+        allocate(Math.max(1, Math.min(Math.min(max, MAX_IDS), initialCapacity)));
     }
 
     /** net.netfilter.nf_conntrack_tcp_loose (default 1): pick up connections mid-stream. */
@@ -115,6 +129,17 @@ public final class ConnTable {
 
     public void setTcpLoose(boolean on) { tcpLoose = on; }
     public void setTcpBeLiberal(boolean on) { tcpBeLiberal = on; }
+
+    /**
+     * net.netfilter.nf_conntrack_acct: count packets and bytes per direction. As in the kernel,
+     * connections made while it was off have no counters (they read 0); turning it off drops them.
+     */
+    public void setAccounting(boolean on) {
+        if (on && counters == null) counters = new long[capacity * 4];
+        else if (!on) counters = null;
+    }
+
+    public boolean accounting() { return counters != null; }
 
     public void setDestroyListener(DestroyListener l) {
         this.listener = l == null ? id -> { } : l;
@@ -134,6 +159,49 @@ public final class ConnTable {
     public static int dir(int ref) { return ref & 1; }
     public static int ref(int id, int dir) { return id << 1 | dir; }
 
+    /** A time in ns as the table's 32-bit millisecond ticks (nfct_time_stamp). */
+    static int ticks(long now) {
+        return (int) Math.floorDiv(now, NS_PER_MS);
+    }
+
+    // ---- the clock -----------------------------------------------------------------------------
+
+    /** The clock (ms) at the last full sweep; every confirmed entry then expired after it. */
+    private long sweptMs;
+    private boolean clockStarted;
+    /** Half the range 32-bit ticks compare right in: a jump further than this triggers a sweep. */
+    private static final long SWEEP_MS = 1L << 30;
+
+    /**
+     * Tells the table the time, once per packet ({@link Conntrack#in}) and at each {@link #gc}. A
+     * 32-bit tick compares right only within 24 days, so when the clock has moved on by more than
+     * 12 days since the last sweep (a replay across a gap, a host that slept), every confirmed entry
+     * that expired meanwhile is deleted now, before its tick could wrap round and look alive again.
+     */
+    public void clock(long now) {
+        long ms = Math.floorDiv(now, NS_PER_MS);
+        if (!clockStarted) {
+            clockStarted = true;
+            sweptMs = ms;
+        } else if (ms - sweptMs > SWEEP_MS) {
+            sweep(ms);
+        }
+    }
+
+    private void sweep(long ms) {
+        reapDying();
+        int last = (int) sweptMs;
+        for (int id = 0; id < highWater; id++) {
+            int st = ints[row(id) + I_STATUS];
+            if ((st & (ALLOCATED | Status.CONFIRMED | Status.DYING)) != (ALLOCATED | Status.CONFIRMED)) continue;
+            // Alive at the last sweep and set at most 5 days past a clock within SWEEP_MS of it:
+            // the tick is ahead of that sweep by less than 2^31, so this is its true expiry.
+            long expiry = sweptMs + (ints[row(id) + I_TIMEOUT] - last);
+            if (expiry <= ms) delete(id);
+        }
+        sweptMs = ms;
+    }
+
     // ---- lookup ----------------------------------------------------------------------------
 
     /** __nf_conntrack_find_get: the ref of the confirmed, unexpired entry holding this tuple, or NOT_FOUND. */
@@ -142,18 +210,27 @@ public final class ConnTable {
     }
 
     public int find(long addrs, long l4, long now) {
+        final int src = (int) (addrs >>> 32), dst = (int) addrs, ports = (int) l4, proto = (int) (l4 >>> 32);
+        final long h = Tuple.mix(addrs, l4, seed);
+        final int want = (int) h & tagMask;
         for (;;) {
-            int i = slot(addrs, l4);
+            final int[] index = this.index, rows = this.ints;
+            final int size = index.length;
+            int i = home(h, size);
             int v;
             while ((v = index[i]) != 0) {
-                int ref = v - 1;
-                if (longs[tupleAt(ref)] == addrs && longs[tupleAt(ref) + 1] == l4) {
-                    int id = ref >>> 1;
-                    if (!expired(id, now)) return ref;
-                    delete(id); // nf_ct_gc_expired; the probe sequence changed, look again
-                    break;
+                if ((v & tagMask) == want) {
+                    int ref = (v & refMask) - 1;
+                    int b = (ref >>> 1) * ROW, t = b + (ref & 1) * TUPLE;
+                    if (rows[t + T_SRC] == src && rows[t + T_DST] == dst && rows[t + T_PORTS] == ports
+                            && (rows[b + I_STATUS] >>> PROTO_SHIFT & 0xff) == proto) {
+                        // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
+                        if (rows[b + I_TIMEOUT] - ticks(now) > 0) return ref;
+                        delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
+                        break;
+                    }
                 }
-                i = (i + 1) & mask;
+                if (++i == size) i = 0;
             }
             if (v == 0) return NOT_FOUND;
         }
@@ -178,59 +255,66 @@ public final class ConnTable {
     public int alloc(Tuple original, Tuple reply, long now) {
         reapDying();
         if (count >= max && !earlyDrop(original.addrs(), original.l4(), now)) return -1;
+        int id = newId();
+        if (id < 0) return -1;
+        int b = row(id);
+        Arrays.fill(ints, b, b + ROW, 0);
+        ints[b + I_STATUS] = ALLOCATED | (original.protocol & 0xff) << PROTO_SHIFT;
+        setTuple(b, ORIGINAL, original);
+        setTuple(b, REPLY, reply);
+        if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
+        return id;
+    }
+
+    /** An id off the free list or past the high-water mark (growing the arrays), counted; -1 if none. */
+    private int newId() {
         int id;
         if (freeHead >= 0) {
             id = freeHead;
-            freeHead = ints[id * INTS + I_MARK];
+            freeHead = ints[row(id) + I_MARK];
         } else {
-            if (highWater == capacity) grow();
+            if (highWater == capacity && !grow()) return -1;
             id = highWater++;
         }
         count++;
-        int lb = id * LONGS, ib = id * INTS;
-        java.util.Arrays.fill(longs, lb, lb + LONGS, 0L);
-        java.util.Arrays.fill(ints, ib, ib + INTS, 0);
-        ints[ib + I_STATUS] = ALLOCATED;
-        longs[lb + L_TUPLE] = original.addrs();
-        longs[lb + L_TUPLE + 1] = original.l4();
-        longs[lb + L_TUPLE + 2] = reply.addrs();
-        longs[lb + L_TUPLE + 3] = reply.l4();
         return id;
+    }
+
+    private void setTuple(int b, int dir, Tuple t) {
+        int o = b + dir * TUPLE;
+        ints[o + T_SRC] = t.src;
+        ints[o + T_DST] = t.dst;
+        ints[o + T_PORTS] = t.srcPort << 16 | t.dstPort;
     }
 
     /** Zeroes struct ip_ct_tcp (tcp_new's memset). */
     void clearTcp(int id) {
-        int ib = id * INTS;
-        java.util.Arrays.fill(ints, ib + I_SEEN, ib + INTS, 0);
+        int b = row(id);
+        Arrays.fill(ints, b + I_SEEN, b + ROW, 0);
     }
 
     /** Offset in {@link #ints} of seen[dir] of a connection. */
     static int seen(int id, int dir) {
-        return id * INTS + I_SEEN + dir * SEEN_INTS;
+        return id * ROW + I_SEEN + dir * SEEN_INTS;
     }
 
-    /** Offset in {@link #longs} of the tuple of a ref. */
+    /** Offset in {@link #ints} of the tuple of a ref. */
     static int tupleAt(int ref) {
-        return (ref >>> 1) * LONGS + L_TUPLE + ((ref & 1) << 1);
-    }
-
-    /** Offset in {@link #longs} of a ref's row plus its direction (for the counters). */
-    static int counter(int ref) {
-        return (ref >>> 1) * LONGS + (ref & 1);
+        return (ref >>> 1) * ROW + (ref & 1) * TUPLE;
     }
 
     /** Offset in {@link #ints} of a connection's row. */
     static int row(int id) {
-        return id * INTS;
+        return id * ROW;
     }
 
     long udpStreamTs(int id) {
-        int ib = id * INTS + I_UDP_STREAM_TS;
+        int ib = row(id) + I_UDP_STREAM_TS;
         return (long) ints[ib] << 32 | (ints[ib + 1] & 0xffffffffL);
     }
 
     void setUdpStreamTs(int id, long ts) {
-        int ib = id * INTS + I_UDP_STREAM_TS;
+        int ib = row(id) + I_UDP_STREAM_TS;
         ints[ib] = (int) (ts >>> 32);
         ints[ib + 1] = (int) ts;
     }
@@ -243,8 +327,7 @@ public final class ConnTable {
         if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) {
             throw new IllegalStateException("alterReplyTuple on confirmed connection " + id);
         }
-        longs[tupleAt(id << 1 | 1)] = reply.addrs();
-        longs[tupleAt(id << 1 | 1) + 1] = reply.l4();
+        setTuple(row(id), REPLY, reply);
     }
 
     /**
@@ -254,14 +337,15 @@ public final class ConnTable {
      */
     public boolean confirm(int id, long now) {
         checkInUse(id);
-        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) return true;
+        int b = row(id);
+        if ((ints[b + I_STATUS] & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
-        if (find(longs[tupleAt(o)], longs[tupleAt(o) + 1], now) != NOT_FOUND || find(longs[tupleAt(r)], longs[tupleAt(r) + 1], now) != NOT_FOUND) {
+        if (find(addrs(o), l4(o), now) != NOT_FOUND || find(addrs(r), l4(r), now) != NOT_FOUND) {
             release(id);
             return false;
         }
-        longs[(id) * LONGS + L_TIMEOUT] += now;
-        ints[row(id) + I_STATUS] |= Status.CONFIRMED;
+        ints[b + I_TIMEOUT] += ticks(now);
+        ints[b + I_STATUS] |= Status.CONFIRMED;
         insert(o);
         insert(r);
         return true;
@@ -343,7 +427,7 @@ public final class ConnTable {
 
     /** nf_ct_is_expired, for a confirmed entry. */
     public boolean expired(int id, long now) {
-        return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0 && longs[(id) * LONGS + L_TIMEOUT] - now <= 0;
+        return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0 && ints[row(id) + I_TIMEOUT] - ticks(now) <= 0;
     }
 
     /**
@@ -353,17 +437,19 @@ public final class ConnTable {
      * many it deleted. Call it often with a small budget; it never stalls.
      */
     public int gc(long now, int budget) {
+        clock(now);
         reapDying();
         int freed = 0;
         int max95 = max / 100 * 95; // nf_conntrack_max95
+        int t = ticks(now);
         for (int n = 0; n < budget && highWater > 0; n++) {
             if (gcCursor >= highWater) gcCursor = 0;
             int id = gcCursor++;
             int st = ints[row(id) + I_STATUS];
             if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
-            if (longs[id * LONGS + L_TIMEOUT] - now <= 0
-                    || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
-                if (longs[id * LONGS + L_TIMEOUT] - now > 0) earlyDrops++;
+            boolean expired = ints[row(id) + I_TIMEOUT] - t <= 0;
+            if (expired || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
+                if (!expired) earlyDrops++;
                 delete(id);
                 freed++;
             }
@@ -374,7 +460,7 @@ public final class ConnTable {
     /** gc_worker_can_early_drop: not ASSURED, or TCP in a closing state (tcp_can_early_drop). */
     boolean canEarlyDrop(int id) {
         if ((ints[row(id) + I_STATUS] & Status.ASSURED) == 0) return true;
-        return protocol(id) == Tuple.IPPROTO_TCP && TcpTracker.canEarlyDrop(ints[row(id) + I_STATE]);
+        return protocol(id) == Tuple.IPPROTO_TCP && TcpTracker.canEarlyDrop(tcpState(id));
     }
 
     /**
@@ -383,15 +469,18 @@ public final class ConnTable {
      * Expired entries found there are reaped too.
      */
     private boolean earlyDrop(long addrs, long l4, long now) {
-        int i = slot(addrs, l4);
-        for (int n = 0; n < EVICTION_SCAN; n++, i = (i + 1) & mask) {
+        int t = ticks(now);
+        int i = home(Tuple.mix(addrs, l4, seed), index.length);
+        for (int n = 0; n < EVICTION_SCAN; n++) {
             int v = index[i];
+            if (++i == index.length) i = 0;
             if (v == 0) continue;
-            int id = (v - 1) >>> 1;
+            int id = ((v & refMask) - 1) >>> 1;
             int st = ints[row(id) + I_STATUS];
             if ((st & Status.DYING) != 0) continue;
-            if (longs[(id) * LONGS + L_TIMEOUT] - now <= 0 || (st & Status.ASSURED) == 0) {
-                if (longs[(id) * LONGS + L_TIMEOUT] - now > 0) earlyDrops++;
+            boolean expired = ints[row(id) + I_TIMEOUT] - t <= 0;
+            if (expired || (st & Status.ASSURED) == 0) {
+                if (!expired) earlyDrops++;
                 delete(id);
                 return true;
             }
@@ -400,33 +489,56 @@ public final class ConnTable {
     }
 
     // ---- the hash ----------------------------------------------------------------------------
+    // Linear probing over an int array of any size (the slot is the hash's high half scaled to
+    // the size, so the size need not be a power of two and can follow the capacity closely).
+    // A slot holds ref + 1 in its low bits and, above them, bits of the tuple's hash that the
+    // slot number does not use: a probe compares those before it reads a row.
 
-    private int slot(long addrs, long l4) {
-        return (int) Tuple.mix(addrs, l4, seed) & mask;
+    private static int home(long h, int size) {
+        return (int) (((h >>> 32) * size) >>> 32);
+    }
+
+    private long hashOf(int ref) {
+        return Tuple.mix(addrs(ref), l4(ref), seed);
+    }
+
+    /** The packed tuple of a ref, as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it. */
+    private long addrs(int ref) {
+        int t = tupleAt(ref);
+        return (long) ints[t + T_SRC] << 32 | (ints[t + T_DST] & 0xffffffffL);
+    }
+
+    private long l4(int ref) {
+        return (long) (ints[row(ref >>> 1) + I_STATUS] >>> PROTO_SHIFT & 0xff) << 32 | (ints[tupleAt(ref) + T_PORTS] & 0xffffffffL);
     }
 
     private void insert(int ref) {
-        int i = slot(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
-        while (index[i] != 0) i = (i + 1) & mask;
-        index[i] = ref + 1;
+        long h = hashOf(ref);
+        int size = index.length;
+        int i = home(h, size);
+        while (index[i] != 0) if (++i == size) i = 0;
+        index[i] = ((int) h & tagMask) | (ref + 1);
     }
 
     private void indexRemove(int ref) {
-        int i = slot(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
-        while (index[i] != ref + 1) {
+        long h = hashOf(ref);
+        int size = index.length;
+        int i = home(h, size);
+        int v = ((int) h & tagMask) | (ref + 1);
+        while (index[i] != v) {
             if (index[i] == 0) throw new IllegalStateException("ref " + ref + " not in the hash");
-            i = (i + 1) & mask;
+            if (++i == size) i = 0;
         }
         // Backward-shift deletion: pull later members of the probe run into the hole.
         int j = i;
         for (;;) {
-            j = (j + 1) & mask;
-            int v = index[j];
-            if (v == 0) break;
-            int home = slot(longs[tupleAt(v - 1)], longs[tupleAt(v - 1) + 1]);
-            boolean movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+            if (++j == size) j = 0;
+            int w = index[j];
+            if (w == 0) break;
+            int k = home(hashOf((w & refMask) - 1), size);
+            boolean movable = i <= j ? (k <= i || k > j) : (k <= i && k > j);
             if (movable) {
-                index[i] = v;
+                index[i] = w;
                 i = j;
             }
         }
@@ -435,115 +547,141 @@ public final class ConnTable {
 
     private void allocate(int cap) {
         capacity = cap;
-        longs = new long[cap * LONGS];
-        ints = new int[cap * INTS];
+        ints = new int[cap * ROW];
         index = new int[indexSize(cap)];
-        mask = index.length - 1;
     }
 
-    /** Two tuples per entry at a load of at most 1/2. */
+    /** Two tuples per entry at a load of at most 3/4. */
     private static int indexSize(int cap) {
-        return Integer.highestOneBit(Math.max(8, cap * 4 - 1)) << 1;
+        return (int) Math.max(16, (8L * cap + 2) / 3);
     }
 
-    private void grow() {
-        int cap = (int) Math.min(max, (long) capacity * 2);
-        if (cap <= capacity) throw new IllegalStateException("table full");
+    private boolean grow() {
+        int cap = (int) Math.min(Math.min(max, MAX_IDS), (long) capacity * 2);
+        if (cap <= capacity) return false;
         capacity = cap;
-        longs = Arrays.copyOf(longs, cap * LONGS);
-        ints = Arrays.copyOf(ints, cap * INTS);
+        ints = Arrays.copyOf(ints, cap * ROW);
+        if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
         index = new int[indexSize(cap)];
-        mask = index.length - 1;
         for (int id = 0; id < highWater; id++) {
             if ((ints[row(id) + I_STATUS] & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) {
                 insert(id << 1);
                 insert(id << 1 | 1);
             }
         }
+        return true;
     }
 
-    /** Bytes the arrays hold per connection id at the current capacity (the hash included). */
+    /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
-        return LONGS * 8 + INTS * 4 + 4.0 * index.length / capacity;
+        return ROW * 4 + 4.0 * index.length / capacity + (counters != null ? 32 : 0);
     }
 
     // ---- accessors ---------------------------------------------------------------------------
 
     /** Copies the tuple of direction {@code dir} into {@code out}. */
     public Tuple tuple(int id, int dir, Tuple out) {
-        int ref = id << 1 | dir;
-        return out.unpack(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
+        int t = tupleAt(id << 1 | dir);
+        int ports = ints[t + T_PORTS];
+        return out.set(protocol(id), ints[t + T_SRC], ints[t + T_DST], ports >>> 16, ports);
     }
 
-    public long tupleAddrs(int ref) { return longs[tupleAt(ref)]; }
-    public long tupleL4(int ref) { return longs[tupleAt(ref) + 1]; }
+    public long tupleAddrs(int ref) { return addrs(ref); }
+    public long tupleL4(int ref) { return l4(ref); }
     /** tuplehash[dir].tuple.src.u3.ip */
-    public int srcAddr(int id, int dir) { return (int) (longs[tupleAt(id << 1 | dir)] >>> 32); }
+    public int srcAddr(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_SRC]; }
     /** tuplehash[dir].tuple.dst.u3.ip */
-    public int dstAddr(int id, int dir) { return (int) longs[tupleAt(id << 1 | dir)]; }
+    public int dstAddr(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_DST]; }
     /** tuplehash[dir].tuple.src.u.all (port or icmp id). */
-    public int srcPort(int id, int dir) { return (int) (longs[tupleAt(id << 1 | dir) + 1] >>> 16) & 0xffff; }
+    public int srcPort(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_PORTS] >>> 16; }
     /** tuplehash[dir].tuple.dst.u.all (port or icmp type << 8 | code). */
-    public int dstPort(int id, int dir) { return (int) longs[tupleAt(id << 1 | dir) + 1] & 0xffff; }
-    public int protocol(int id) { return (int) (longs[tupleAt(id << 1) + 1] >>> 32); }
+    public int dstPort(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_PORTS] & 0xffff; }
+    public int protocol(int id) { return ints[row(id) + I_STATUS] >>> PROTO_SHIFT & 0xff; }
 
-    public int status(int id) { return ints[row(id) + I_STATUS] & ~ALLOCATED; }
-    public void setStatus(int id, int bits) { ints[row(id) + I_STATUS] |= bits; }
-    public void clearStatus(int id, int bits) { ints[row(id) + I_STATUS] &= ~(bits & ~ALLOCATED); }
+    public int status(int id) { return ints[row(id) + I_STATUS] & STATUS_MASK; }
+    public void setStatus(int id, int bits) { ints[row(id) + I_STATUS] |= bits & STATUS_MASK; }
+    public void clearStatus(int id, int bits) { ints[row(id) + I_STATUS] &= ~(bits & STATUS_MASK); }
     public boolean hasStatus(int id, int bits) { return (ints[row(id) + I_STATUS] & bits) == bits; }
     public boolean confirmed(int id) { return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0; }
 
     public int mark(int id) { return ints[row(id) + I_MARK]; }
     public void setMark(int id, int m) { ints[row(id) + I_MARK] = m; }
 
-    /** Absolute expiry time (ns) of a confirmed entry; the pending relative timeout while unconfirmed. */
-    public long timeout(int id) { return longs[(id) * LONGS + L_TIMEOUT]; }
-    /** nf_ct_expires: nanoseconds left, never negative. */
+    /** ct->timeout: the expiry tick (ms) of a confirmed entry, the pending relative timeout (ms) while unconfirmed. */
+    public int timeout(int id) { return ints[row(id) + I_TIMEOUT]; }
+    /** nf_ct_expires: nanoseconds left, never negative (whole milliseconds, the table's tick). */
     public long expiresIn(int id, long now) {
-        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) == 0) return Math.max(0, longs[(id) * LONGS + L_TIMEOUT]);
-        return Math.max(0, longs[(id) * LONGS + L_TIMEOUT] - now);
+        int b = row(id);
+        if ((ints[b + I_STATUS] & Status.CONFIRMED) == 0) return Math.max(0, ints[b + I_TIMEOUT]) * NS_PER_MS;
+        return Math.max(0, ints[b + I_TIMEOUT] - ticks(now)) * NS_PER_MS;
     }
 
-    /** A long for the NAT engine's per-connection data (e.g. a bysource link). */
-    public long natLong(int id) { return longs[(id) * LONGS + L_NAT]; }
-    public void setNatLong(int id, long v) { longs[(id) * LONGS + L_NAT] = v; }
-    /** An int for the NAT engine's per-connection data. */
+    /** An int for the NAT engine's per-connection data (MASQUERADE's interface index). */
     public int natInt(int id) { return ints[row(id) + I_NAT]; }
     public void setNatInt(int id, int v) { ints[row(id) + I_NAT] = v; }
+    /** An int for the NAT engine's by-source chain (the nat extension's hlist node); 0 in a new entry. */
+    public int natLink(int id) { return ints[row(id) + I_NAT_LINK]; }
+    public void setNatLink(int id, int v) { ints[row(id) + I_NAT_LINK] = v; }
 
-    public long packets(int id, int dir) { return longs[counter(id << 1 | dir) + L_PACKETS]; }
-    public long bytes(int id, int dir) { return longs[counter(id << 1 | dir) + L_BYTES]; }
+    /** Packets seen in direction {@code dir}; 0 while accounting is off ({@link #setAccounting}). */
+    public long packets(int id, int dir) { return counters == null ? 0 : counters[id * 4 + dir]; }
+    public long bytes(int id, int dir) { return counters == null ? 0 : counters[id * 4 + 2 + dir]; }
 
     /** The TCP state (TcpTracker.NONE..SYN_SENT2) of a TCP connection. */
-    public int tcpState(int id) { return ints[row(id) + I_STATE]; }
+    public int tcpState(int id) { return ints[row(id) + I_TCP] & 0xff; }
 
     /** The next allocated, confirmed and live id at or after {@code from}, or -1: iteration without allocation. */
     public int nextConfirmed(int from) {
         for (int id = Math.max(0, from); id < highWater; id++) {
-            if ((ints[row(id) + I_STATUS] & ALLOCATED) != 0 && (ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) return id;
+            if ((ints[row(id) + I_STATUS] & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) return id;
         }
         return -1;
     }
 
     /**
      * nf_ct_refresh_acct: counts the packet in direction {@code dir} and sets the timeout to
-     * {@code extra} from now (kept relative until confirm, as the kernel does).
+     * {@code extra} (ns) from now (kept relative until confirm, as the kernel does).
      */
     void refreshAcct(int id, int dir, int length, long extra, long now) {
         acct(id, dir, length);
-        if ((ints[row(id) + I_STATUS] & Status.FIXED_TIMEOUT) != 0) return;
-        longs[(id) * LONGS + L_TIMEOUT] = (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0 ? now + extra : extra;
+        refresh(id, extra, now);
+    }
+
+    /** __nf_ct_refresh: the timeout becomes {@code extra} (ns) from now, unless it is fixed. */
+    void refresh(int id, long extra, long now) {
+        int b = row(id);
+        int st = ints[b + I_STATUS];
+        if ((st & Status.FIXED_TIMEOUT) != 0) return;
+        int e = (int) (extra / NS_PER_MS);
+        ints[b + I_TIMEOUT] = (st & Status.CONFIRMED) != 0 ? ticks(now) + e : e;
+    }
+
+    /** Sets the timeout to {@code extra} (ns) from now even when it is fixed (nf_tcp_handle_invalid's direct write). */
+    void setTimeout(int id, long extra, long now) {
+        int b = row(id);
+        int e = (int) (extra / NS_PER_MS);
+        ints[b + I_TIMEOUT] = (ints[b + I_STATUS] & Status.CONFIRMED) != 0 ? ticks(now) + e : e;
     }
 
     void acct(int id, int dir, int length) {
-        longs[counter(id << 1 | dir) + L_PACKETS]++;
-        longs[counter(id << 1 | dir) + L_BYTES] += length;
+        long[] c = counters;
+        if (c == null) return;
+        c[id * 4 + dir]++;
+        c[id * 4 + 2 + dir] += length;
     }
 
     // ---- export and import (a state file across restarts) ---------------------------------------
+    // The exported row keeps the layout of the state files jnat wrote before the rows were packed
+    // (10 longs, 23 ints), so those files stay readable: ROW_* below are offsets in it.
 
     /** Longs and ints of one exported row ({@link #exportRow}). */
-    public static final int ROW_LONGS = LONGS, ROW_INTS = INTS;
+    public static final int ROW_LONGS = 10, ROW_INTS = 23;
+    /** Exported longs: both packed tuples, the time left (ns), a former NAT long (0), packets and bytes per direction. */
+    static final int X_TUPLE = 0, X_TIMEOUT = 4, X_NAT_LONG = 5, X_PACKETS = 6, X_BYTES = 8;
+    /** Exported ints: status, mark, NAT int, seen[2] (td_end, td_maxend, td_maxwin, td_maxack, flags | td_scale << 8), then struct ip_ct_tcp one field an int. */
+    static final int X_STATUS = 0, X_MARK = 1, X_NAT = 2, X_SEEN = 3, X_SEEN_INTS = 5, X_STATE = 13, X_LAST_DIR = 14,
+            X_LAST_INDEX = 15, X_RETRANS = 16, X_LAST_WSCALE = 17, X_LAST_FLAGS = 18, X_LAST_SEQ = 19,
+            X_LAST_ACK = 20, X_LAST_END = 21, X_LAST_WIN = 22;
 
     /**
      * Copies confirmed entry {@code id} into {@code l} ({@link #ROW_LONGS}) and {@code i}
@@ -553,14 +691,38 @@ public final class ConnTable {
      */
     public void exportRow(int id, long now, long[] l, int[] i) {
         checkInUse(id);
-        System.arraycopy(longs, id * LONGS, l, 0, LONGS);
-        System.arraycopy(ints, row(id), i, 0, INTS);
-        i[I_STATUS] &= ~ALLOCATED;
-        l[L_TIMEOUT] = expiresIn(id, now);
+        int b = row(id);
+        Arrays.fill(l, 0, ROW_LONGS, 0L);
+        Arrays.fill(i, 0, ROW_INTS, 0);
+        for (int d = 0; d < 2; d++) {
+            l[X_TUPLE + 2 * d] = addrs(id << 1 | d);
+            l[X_TUPLE + 2 * d + 1] = l4(id << 1 | d);
+            l[X_PACKETS + d] = packets(id, d);
+            l[X_BYTES + d] = bytes(id, d);
+        }
+        l[X_TIMEOUT] = expiresIn(id, now);
+        i[X_STATUS] = status(id);
+        i[X_MARK] = ints[b + I_MARK];
+        i[X_NAT] = ints[b + I_NAT];
+        for (int d = 0; d < 2; d++) {
+            System.arraycopy(ints, b + I_SEEN + d * SEEN_INTS, i, X_SEEN + d * X_SEEN_INTS, SEEN_INTS);
+            i[X_SEEN + d * X_SEEN_INTS + SEEN_INTS] = ints[b + I_TD_FLAGS] >>> (d << 4) & 0xffff;
+        }
+        int tcp = ints[b + I_TCP], last = ints[b + I_LAST_WIN];
+        i[X_STATE] = tcp & 0xff;
+        i[X_LAST_DIR] = tcp >>> 8 & 0xff;
+        i[X_LAST_INDEX] = tcp >>> 16 & 0xff;
+        i[X_RETRANS] = tcp >>> 24;
+        i[X_LAST_SEQ] = ints[b + I_LAST_SEQ];
+        i[X_LAST_ACK] = ints[b + I_LAST_ACK];
+        i[X_LAST_END] = ints[b + I_LAST_END];
+        i[X_LAST_WIN] = last & 0xffff;
+        i[X_LAST_WSCALE] = last >>> 16 & 0xff;
+        i[X_LAST_FLAGS] = last >>> 24;
         if (protocol(id) == Tuple.IPPROTO_UDP) {
             long rel = udpStreamTs(id) - now;
-            i[I_UDP_STREAM_TS] = (int) (rel >>> 32);
-            i[I_UDP_STREAM_TS + 1] = (int) rel;
+            i[X_SEEN] = (int) (rel >>> 32);
+            i[X_SEEN + 1] = (int) rel;
         }
     }
 
@@ -572,26 +734,42 @@ public final class ConnTable {
      */
     public int importRow(long[] l, int[] i, long now) {
         reapDying();
-        long left = l[L_TIMEOUT];
+        long left = l[X_TIMEOUT];
         if (left <= 0 || count >= max) return -1;
-        if (find(l[L_TUPLE], l[L_TUPLE + 1], now) != NOT_FOUND || find(l[L_TUPLE + 2], l[L_TUPLE + 3], now) != NOT_FOUND) {
+        if (find(l[X_TUPLE], l[X_TUPLE + 1], now) != NOT_FOUND || find(l[X_TUPLE + 2], l[X_TUPLE + 3], now) != NOT_FOUND) {
             return -1;
         }
-        int id;
-        if (freeHead >= 0) {
-            id = freeHead;
-            freeHead = ints[id * INTS + I_MARK];
-        } else {
-            if (highWater == capacity) grow();
-            id = highWater++;
+        int id = newId();
+        if (id < 0) return -1;
+        int b = row(id);
+        Arrays.fill(ints, b, b + ROW, 0);
+        Tuple t = new Tuple();
+        setTuple(b, ORIGINAL, t.unpack(l[X_TUPLE], l[X_TUPLE + 1]));
+        setTuple(b, REPLY, t.unpack(l[X_TUPLE + 2], l[X_TUPLE + 3]));
+        int proto = (int) (l[X_TUPLE + 1] >>> 32) & 0xff;
+        ints[b + I_STATUS] = (i[X_STATUS] & STATUS_MASK & ~Status.DYING) | Status.CONFIRMED | ALLOCATED | proto << PROTO_SHIFT;
+        ints[b + I_MARK] = i[X_MARK];
+        ints[b + I_NAT] = i[X_NAT];
+        for (int d = 0; d < 2; d++) {
+            System.arraycopy(i, X_SEEN + d * X_SEEN_INTS, ints, b + I_SEEN + d * SEEN_INTS, SEEN_INTS);
+            ints[b + I_TD_FLAGS] |= (i[X_SEEN + d * X_SEEN_INTS + SEEN_INTS] & 0xffff) << (d << 4);
         }
-        count++;
-        System.arraycopy(l, 0, longs, id * LONGS, LONGS);
-        System.arraycopy(i, 0, ints, row(id), INTS);
-        longs[id * LONGS + L_TIMEOUT] = now + left;
-        ints[row(id) + I_STATUS] = (i[I_STATUS] & ~Status.DYING) | Status.CONFIRMED | ALLOCATED;
-        if (protocol(id) == Tuple.IPPROTO_UDP) {
-            setUdpStreamTs(id, now + ((long) i[I_UDP_STREAM_TS] << 32 | (i[I_UDP_STREAM_TS + 1] & 0xffffffffL)));
+        ints[b + I_TCP] = (i[X_STATE] & 0xff) | (i[X_LAST_DIR] & 0xff) << 8 | (i[X_LAST_INDEX] & 0xff) << 16
+                | (i[X_RETRANS] & 0xff) << 24;
+        ints[b + I_LAST_SEQ] = i[X_LAST_SEQ];
+        ints[b + I_LAST_ACK] = i[X_LAST_ACK];
+        ints[b + I_LAST_END] = i[X_LAST_END];
+        ints[b + I_LAST_WIN] = (i[X_LAST_WIN] & 0xffff) | (i[X_LAST_WSCALE] & 0xff) << 16 | (i[X_LAST_FLAGS] & 0xff) << 24;
+        // the time left, rounded up to the table's millisecond tick
+        ints[b + I_TIMEOUT] = ticks(now) + (int) Math.min(Integer.MAX_VALUE / 2, (left + NS_PER_MS - 1) / NS_PER_MS);
+        if (counters != null) {
+            for (int d = 0; d < 2; d++) {
+                counters[id * 4 + d] = l[X_PACKETS + d];
+                counters[id * 4 + 2 + d] = l[X_BYTES + d];
+            }
+        }
+        if (proto == Tuple.IPPROTO_UDP) {
+            setUdpStreamTs(id, now + ((long) i[X_SEEN] << 32 | (i[X_SEEN + 1] & 0xffffffffL)));
         }
         insert(id << 1);
         insert(id << 1 | 1);
@@ -605,10 +783,11 @@ public final class ConnTable {
             int v = index[i];
             if (v == 0) continue;
             inIndex++;
-            int ref = v - 1, id = ref >>> 1;
+            int ref = (v & refMask) - 1, id = ref >>> 1;
             if (!inUse(id) || (ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
                 throw new IllegalStateException("hash slot " + i + " holds ref " + ref + " of a dead or unconfirmed entry");
             }
+            if ((v & tagMask) != ((int) hashOf(ref) & tagMask)) throw new IllegalStateException("slot " + i + ": wrong tag");
             if (!reachable(ref)) throw new IllegalStateException("ref " + ref + " unreachable from its home slot");
         }
         int live = 0, allocated = 0;
@@ -623,11 +802,11 @@ public final class ConnTable {
 
     /** Whether probing from the ref's home slot meets the ref before an empty slot. */
     private boolean reachable(int ref) {
-        int i = slot(longs[tupleAt(ref)], longs[tupleAt(ref) + 1]);
+        int i = home(hashOf(ref), index.length);
         int v;
         while ((v = index[i]) != 0) {
-            if (v == ref + 1) return true;
-            i = (i + 1) & mask;
+            if ((v & refMask) == ref + 1) return true;
+            if (++i == index.length) i = 0;
         }
         return false;
     }

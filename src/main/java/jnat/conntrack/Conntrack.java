@@ -57,6 +57,7 @@ public final class Conntrack {
      */
     public int in(CtPacket p, long now) {
         table.reapDying(); // the previous packet is done with entries it killed
+        table.clock(now);
         Tuple t = p.tuple;
         if (t.protocol == Tuple.IPPROTO_ICMP) {
             int type = t.icmpType();

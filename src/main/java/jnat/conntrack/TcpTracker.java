@@ -136,6 +136,24 @@ public final class TcpTracker {
         };
     }
 
+    // The u8/u16 fields of struct ip_ct_tcp, packed in the row's ints: offset << 16 | shift << 8 | width.
+    static final int F_STATE = I_TCP << 16 | 0 << 8 | 8, F_LAST_DIR = I_TCP << 16 | 8 << 8 | 8,
+            F_LAST_INDEX = I_TCP << 16 | 16 << 8 | 8, F_RETRANS = I_TCP << 16 | 24 << 8 | 8,
+            F_LAST_WIN = I_LAST_WIN << 16 | 0 << 8 | 16, F_LAST_WSCALE = I_LAST_WIN << 16 | 16 << 8 | 8,
+            F_LAST_FLAGS = I_LAST_WIN << 16 | 24 << 8 | 8;
+
+    /** Field {@code f} (an F_* constant) of the row at {@code row}. */
+    static int get(ConnTable t, int row, int f) {
+        return t.ints[row + (f >>> 16)] >>> (f >>> 8 & 0xff) & (int) ((1L << (f & 0xff)) - 1);
+    }
+
+    /** Sets field {@code f} to the low bits of {@code v} (the kernel's u8/u16 truncation). */
+    static void set(ConnTable t, int row, int f, int v) {
+        int shift = f >>> 8 & 0xff, mask = (int) ((1L << (f & 0xff)) - 1) << shift;
+        int i = row + (f >>> 16);
+        t.ints[i] = t.ints[i] & ~mask | v << shift & mask;
+    }
+
     static boolean before(int a, int b) { return a - b < 0; }
     static boolean after(int a, int b) { return b - a < 0; }
 
@@ -144,22 +162,32 @@ public final class TcpTracker {
         return p.seq + p.payloadLength + ((p.tcpFlags & SYN) != 0 ? 1 : 0) + ((p.tcpFlags & FIN) != 0 ? 1 : 0);
     }
 
-    /** seen[x].td_scale. */
-    private static int scale(ConnTable t, int seen) {
-        return t.ints[seen + TD_FLAGS] >>> 8 & 0xff;
+    /** seen[d].flags | seen[d].td_scale << 8: the two directions share one int of the row. */
+    static int td(ConnTable t, int row, int d) {
+        return t.ints[row + I_TD_FLAGS] >>> (d << 4) & 0xffff;
     }
 
-    /** tcp_options into seen[ref]; without options the kernel leaves scale and flags alone. */
-    static void options(ConnTable t, int ref, CtPacket p) {
+    static void setTd(ConnTable t, int row, int d, int v) {
+        int shift = d << 4, i = row + I_TD_FLAGS;
+        t.ints[i] = t.ints[i] & ~(0xffff << shift) | (v & 0xffff) << shift;
+    }
+
+    /** seen[d].td_scale. */
+    private static int scale(ConnTable t, int row, int d) {
+        return td(t, row, d) >>> 8 & 0xff;
+    }
+
+    /** tcp_options into seen[d]; without options the kernel leaves scale and flags alone. */
+    static void options(ConnTable t, int row, int d, CtPacket p) {
         if (p.headerLength <= 20) return;
-        int flags = t.ints[ref + TD_FLAGS] & FLAG_BE_LIBERAL;
+        int flags = td(t, row, d) & FLAG_BE_LIBERAL;
         int scale = 0;
         if (p.sackPerm) flags |= FLAG_SACK_PERM;
         if (p.wscale >= 0) {
             scale = Math.min(p.wscale, TCP_MAX_WSCALE);
             flags |= FLAG_WINDOW_SCALE;
         }
-        t.ints[ref + TD_FLAGS] = scale << 8 | flags;
+        setTd(t, row, d, scale << 8 | flags);
     }
 
     /** tcp_new: whether this first packet may create a connection, and the initial window data. */
@@ -168,7 +196,7 @@ public final class TcpTracker {
         int newState = CONNTRACKS[0][index(p.tcpFlags)][NONE];
         if (newState >= MAX) return false; // "invalid new"
         if (newState != SYN_SENT && !t.tcpLoose) return false; // don't pick up connections
-        int o = ConnTable.seen(id, 0), r = ConnTable.seen(id, 1);
+        int o = ConnTable.seen(id, 0);
         t.clearTcp(id);
         int end = end(p);
         int win = p.window == 0 ? 1 : p.window;
@@ -176,36 +204,37 @@ public final class TcpTracker {
             t.ints[o + TD_END] = end;
             t.ints[o + TD_MAXWIN] = win;
             t.ints[o + TD_MAXEND] = end;
-            options(t, o, p);
+            options(t, row, 0, p);
         } else {
             // nf_conntrack_tcp_loose=1: in the middle of a connection whose history we lost; the
             // window scale is unknown, so both sides are checked liberally.
             t.ints[o + TD_END] = end;
             t.ints[o + TD_MAXWIN] = win;
             t.ints[o + TD_MAXEND] = end + win;
-            t.ints[o + TD_FLAGS] = t.ints[r + TD_FLAGS] = FLAG_SACK_PERM | FLAG_BE_LIBERAL; // td_scale 0
+            setTd(t, row, 0, FLAG_SACK_PERM | FLAG_BE_LIBERAL); // td_scale 0
+            setTd(t, row, 1, FLAG_SACK_PERM | FLAG_BE_LIBERAL);
         }
-        t.ints[row + I_LAST_INDEX] = NONE_SET;
+        set(t, row, F_LAST_INDEX, NONE_SET);
         return true;
     }
 
     /** tcp_init_sender: a SYN-ACK answering a SYN, or a SYN from the reply side (simultaneous open). */
-    private static void initSender(ConnTable t, int sender, int receiver, CtPacket p, int end, int win, int dir) {
+    private static void initSender(ConnTable t, int row, int sender, CtPacket p, int end, int win, int dir) {
         t.ints[sender + TD_END] = end;
         t.ints[sender + TD_MAXEND] = end;
         t.ints[sender + TD_MAXWIN] = win == 0 ? 1 : win;
-        options(t, sender, p);
+        options(t, row, dir, p);
         // RFC 1323: scaling only when both sides send the option.
-        if (dir == ConnTable.REPLY && !((t.ints[sender + TD_FLAGS] & FLAG_WINDOW_SCALE) != 0
-                && (t.ints[receiver + TD_FLAGS] & FLAG_WINDOW_SCALE) != 0)) {
-            t.ints[sender + TD_FLAGS] &= 0xff; // td_scale = 0
-            t.ints[receiver + TD_FLAGS] &= 0xff;
+        if (dir == ConnTable.REPLY && !((td(t, row, dir) & FLAG_WINDOW_SCALE) != 0
+                && (td(t, row, dir ^ 1) & FLAG_WINDOW_SCALE) != 0)) {
+            setTd(t, row, dir, td(t, row, dir) & 0xff); // td_scale = 0
+            setTd(t, row, dir ^ 1, td(t, row, dir ^ 1) & 0xff);
         }
     }
 
     /** nf_tcp_log_invalid: a liberal sender (or nf_conntrack_tcp_be_liberal) gets everything accepted. */
-    private static int logInvalid(ConnTable t, int sender, int action) {
-        return (t.ints[sender + TD_FLAGS] & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
+    private static int logInvalid(ConnTable t, int row, int dir, int action) {
+        return (td(t, row, dir) & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
     }
 
     private static int maxAckWindow(ConnTable t, int sender) {
@@ -225,7 +254,7 @@ public final class TcpTracker {
         int win = winRaw;
         int end = end(p);
 
-        if ((t.ints[receiver + TD_FLAGS] & FLAG_SACK_PERM) != 0) {
+        if ((td(t, row, dir ^ 1) & FLAG_SACK_PERM) != 0) {
             for (int i = 0; i < p.sackCount; i++) {
                 if (after(p.sackRight[i], sack)) sack = p.sackRight[i];
             }
@@ -235,12 +264,12 @@ public final class TcpTracker {
         if (t.ints[sender + TD_MAXWIN] == 0) {
             // Initialize sender data.
             if (syn) {
-                initSender(t, sender, receiver, p, end, win, dir);
+                initSender(t, row, sender, p, end, win, dir);
                 if (!ackFlag) return ACT_ACCEPT; // simultaneous open
             } else {
                 // Mid-connection: its history is lost for us; use the data from the packet.
                 t.ints[sender + TD_END] = end;
-                int swin = win << scale(t, sender);
+                int swin = win << scale(t, row, dir);
                 t.ints[sender + TD_MAXWIN] = swin == 0 ? 1 : swin;
                 t.ints[sender + TD_MAXEND] = end + t.ints[sender + TD_MAXWIN];
                 if (t.ints[receiver + TD_MAXWIN] == 0) {
@@ -252,9 +281,9 @@ public final class TcpTracker {
                 }
             }
         } else if (syn && after(end, t.ints[sender + TD_END])
-                && (t.ints[row + I_STATE] == SYN_SENT || t.ints[row + I_STATE] == SYN_RECV)) {
+                && (get(t, row, F_STATE) == SYN_SENT || get(t, row, F_STATE) == SYN_RECV)) {
             // RFC 793: a reinitialized TCP may reuse the connection with higher sequence numbers.
-            initSender(t, sender, receiver, p, end, win, dir);
+            initSender(t, row, sender, p, end, win, dir);
             if (dir == ConnTable.REPLY && !ackFlag) return ACT_ACCEPT;
         }
 
@@ -266,7 +295,7 @@ public final class TcpTracker {
             ack = sack = t.ints[receiver + TD_END];
         }
 
-        if (rst && seq == 0 && t.ints[row + I_STATE] == SYN_SENT) {
+        if (rst && seq == 0 && get(t, row, F_STATE) == SYN_SENT) {
             // RST answering a SYN.
             seq = end = t.ints[sender + TD_END];
         }
@@ -282,38 +311,38 @@ public final class TcpTracker {
                 // A TCP sending more than the receive window allows: remember the data so its ACK
                 // does not trip "ACK is over upper bound" later.
                 t.ints[sender + TD_END] = end;
-                t.ints[sender + TD_FLAGS] |= FLAG_DATA_UNACKNOWLEDGED;
-                return logInvalid(t, sender, ACT_IGNORE);
+                setTd(t, row, dir, td(t, row, dir) | FLAG_DATA_UNACKNOWLEDGED);
+                return logInvalid(t, row, dir, ACT_IGNORE);
             }
-            return logInvalid(t, sender, ACT_INVALID); // SEQ is over upper bound
+            return logInvalid(t, row, dir, ACT_INVALID); // SEQ is over upper bound
         }
 
         if (!before(sack, t.ints[receiver + TD_END] + 1)) {
-            return logInvalid(t, sender, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
+            return logInvalid(t, row, dir, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
         }
 
         boolean inRecvWin = t.ints[receiver + TD_MAXWIN] == 0
                 || after(end, t.ints[sender + TD_END] - t.ints[receiver + TD_MAXWIN] - 1);
         if (!inRecvWin) {
-            return logInvalid(t, sender, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
+            return logInvalid(t, row, dir, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
         }
         if (!after(sack, t.ints[receiver + TD_END] - maxAckWindow(t, sender) - 1)) {
-            return logInvalid(t, sender, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
+            return logInvalid(t, row, dir, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
         }
 
-        if (!syn) win <<= scale(t, sender);
+        if (!syn) win <<= scale(t, row, dir);
 
         // Update sender data.
         int swin = win + (sack - ack);
         if (Integer.compareUnsigned(t.ints[sender + TD_MAXWIN], swin) < 0) t.ints[sender + TD_MAXWIN] = swin;
         if (after(end, t.ints[sender + TD_END])) {
             t.ints[sender + TD_END] = end;
-            t.ints[sender + TD_FLAGS] |= FLAG_DATA_UNACKNOWLEDGED;
+            setTd(t, row, dir, td(t, row, dir) | FLAG_DATA_UNACKNOWLEDGED);
         }
         if (ackFlag) {
-            if ((t.ints[sender + TD_FLAGS] & FLAG_MAXACK_SET) == 0) {
+            if ((td(t, row, dir) & FLAG_MAXACK_SET) == 0) {
                 t.ints[sender + TD_MAXACK] = ack;
-                t.ints[sender + TD_FLAGS] |= FLAG_MAXACK_SET;
+                setTd(t, row, dir, td(t, row, dir) | FLAG_MAXACK_SET);
             } else if (after(ack, t.ints[sender + TD_MAXACK])) {
                 t.ints[sender + TD_MAXACK] = ack;
             }
@@ -327,20 +356,20 @@ public final class TcpTracker {
             t.ints[receiver + TD_MAXEND] = sack + win;
             if (win == 0) t.ints[receiver + TD_MAXEND]++;
         }
-        if (ack == t.ints[receiver + TD_END]) t.ints[receiver + TD_FLAGS] &= ~FLAG_DATA_UNACKNOWLEDGED;
+        if (ack == t.ints[receiver + TD_END]) setTd(t, row, dir ^ 1, td(t, row, dir ^ 1) & ~FLAG_DATA_UNACKNOWLEDGED);
 
         // Check retransmissions.
         if (index == ACK_SET) {
-            if (t.ints[row + I_LAST_DIR] == dir && t.ints[row + I_LAST_SEQ] == seq && t.ints[row + I_LAST_ACK] == ack
-                    && t.ints[row + I_LAST_END] == end && t.ints[row + I_LAST_WIN] == winRaw) {
-                t.ints[row + I_RETRANS] = (t.ints[row + I_RETRANS] + 1) & 0xff; // u8
+            if (get(t, row, F_LAST_DIR) == dir && t.ints[row + I_LAST_SEQ] == seq && t.ints[row + I_LAST_ACK] == ack
+                    && t.ints[row + I_LAST_END] == end && get(t, row, F_LAST_WIN) == winRaw) {
+                set(t, row, F_RETRANS, get(t, row, F_RETRANS) + 1); // u8
             } else {
-                t.ints[row + I_LAST_DIR] = dir;
+                set(t, row, F_LAST_DIR, dir);
                 t.ints[row + I_LAST_SEQ] = seq;
                 t.ints[row + I_LAST_ACK] = ack;
                 t.ints[row + I_LAST_END] = end;
-                t.ints[row + I_LAST_WIN] = winRaw;
-                t.ints[row + I_RETRANS] = 0;
+                set(t, row, F_LAST_WIN, winRaw);
+                set(t, row, F_RETRANS, 0);
             }
         }
         return ACT_ACCEPT;
@@ -351,26 +380,21 @@ public final class TcpTracker {
         final int row = ConnTable.row(id);
         if ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 || (t.ints[row + I_STATUS] & Status.FIXED_TIMEOUT) != 0) return;
         if (index != RST_SET && index != FIN_SET) return;
-        if (t.ints[row + I_LAST_DIR] != dir && (t.ints[row + I_LAST_INDEX] == FIN_SET || t.ints[row + I_LAST_INDEX] == RST_SET)) {
+        if (get(t, row, F_LAST_DIR) != dir && (get(t, row, F_LAST_INDEX) == FIN_SET || get(t, row, F_LAST_INDEX) == RST_SET)) {
             long expires = t.expiresIn(id, now);
             if (expires < 120 * SEC) return;
             if (expires > TIMEOUTS[UNACK]) {
-                t.longs[(id) * LONGS + L_TIMEOUT] = confirmedTime(t, id, TIMEOUTS[UNACK], now);
+                t.refresh(id, TIMEOUTS[UNACK], now);
             }
         } else {
-            t.ints[row + I_LAST_INDEX] = index;
-            t.ints[row + I_LAST_DIR] = dir;
+            set(t, row, F_LAST_INDEX, index);
+            set(t, row, F_LAST_DIR, dir);
         }
-    }
-
-    private static long confirmedTime(ConnTable t, int id, long extra, long now) {
-        final int row = ConnTable.row(id);
-        return (t.ints[row + I_STATUS] & Status.CONFIRMED) != 0 ? now + extra : extra;
     }
 
     private static boolean established(ConnTable t, int id) {
         final int row = ConnTable.row(id);
-        return t.ints[row + I_STATE] == ESTABLISHED && (t.ints[row + I_STATUS] & Status.ASSURED) != 0;
+        return get(t, row, F_STATE) == ESTABLISHED && (t.ints[row + I_STATUS] & Status.ASSURED) != 0;
     }
 
     /**
@@ -384,7 +408,7 @@ public final class TcpTracker {
         if (!t.confirmed(id) && !newConn(t, id, p)) return PKT_INVALID;
 
         int flags = p.tcpFlags;
-        int oldState = t.ints[row + I_STATE];
+        int oldState = get(t, row, F_STATE);
         int index = index(flags);
         int newState = CONNTRACKS[dir][index][oldState];
         int other = dir ^ 1;
@@ -396,8 +420,8 @@ public final class TcpTracker {
                 if (oldState < TIME_WAIT) break;
                 // RFC 1122: a SYN may reopen a connection from TIME_WAIT; also a client aborting and
                 // starting over. Delete this connection and look up again.
-                if ((((t.ints[ConnTable.seen(id, dir) + TD_FLAGS] | t.ints[ConnTable.seen(id, other) + TD_FLAGS]) & FLAG_CLOSE_INIT) != 0)
-                        || (t.ints[row + I_LAST_DIR] == dir && t.ints[row + I_LAST_INDEX] == RST_SET)) {
+                if ((((td(t, row, dir) | td(t, row, other)) & FLAG_CLOSE_INIT) != 0)
+                        || (get(t, row, F_LAST_DIR) == dir && get(t, row, F_LAST_INDEX) == RST_SET)) {
                     t.killDeferred(id);
                     return PKT_REPEAT;
                 }
@@ -405,29 +429,29 @@ public final class TcpTracker {
             case IGNORE: {
                 // Our entry may be out of sync: let through packets that may signal the real
                 // connection (a) SYN in ORIGINAL, b) SYN/ACK in REPLY, c) ACK in REPLY after a SYN).
-                if (index == SYNACK_SET && t.ints[row + I_LAST_INDEX] == SYN_SET && t.ints[row + I_LAST_DIR] != dir
+                if (index == SYNACK_SET && get(t, row, F_LAST_INDEX) == SYN_SET && get(t, row, F_LAST_DIR) != dir
                         && p.ack == t.ints[row + I_LAST_END]) {
                     // b) answers a SYN we ignored: client and server are in sync, we are not.
-                    int ld = t.ints[row + I_LAST_DIR];
+                    int ld = get(t, row, F_LAST_DIR);
                     int ls = ConnTable.seen(id, ld);
                     oldState = SYN_SENT;
                     newState = SYN_RECV;
                     t.ints[ls + TD_END] = t.ints[row + I_LAST_END];
                     t.ints[ls + TD_MAXEND] = t.ints[row + I_LAST_END];
-                    t.ints[ls + TD_MAXWIN] = t.ints[row + I_LAST_WIN] == 0 ? 1 : t.ints[row + I_LAST_WIN];
-                    t.ints[row + I_LAST_FLAGS] &= ~EXP_CHALLENGE_ACK;
-                    t.ints[ls + TD_FLAGS] = (t.ints[row + I_LAST_FLAGS] & 0xff)
-                            | t.ints[row + I_LAST_WSCALE] << 8;
+                    t.ints[ls + TD_MAXWIN] = get(t, row, F_LAST_WIN) == 0 ? 1 : get(t, row, F_LAST_WIN);
+                    set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) & ~EXP_CHALLENGE_ACK);
+                    setTd(t, row, ld, (get(t, row, F_LAST_FLAGS) & 0xff)
+                            | get(t, row, F_LAST_WSCALE) << 8);
                     int s = ConnTable.seen(id, dir);
                     t.ints[s + TD_END] = t.ints[s + TD_MAXEND] = t.ints[s + TD_MAXWIN] = t.ints[s + TD_MAXACK] = 0;
-                    t.ints[s + TD_FLAGS] &= FLAG_BE_LIBERAL;
+                    setTd(t, row, dir, td(t, row, dir) & FLAG_BE_LIBERAL);
                     break sw;
                 }
-                t.ints[row + I_LAST_INDEX] = index;
-                t.ints[row + I_LAST_DIR] = dir;
+                set(t, row, F_LAST_INDEX, index);
+                set(t, row, F_LAST_DIR, dir);
                 t.ints[row + I_LAST_SEQ] = p.seq;
                 t.ints[row + I_LAST_END] = end(p);
-                t.ints[row + I_LAST_WIN] = p.window;
+                set(t, row, F_LAST_WIN, p.window);
                 // a) a SYN in ORIGINAL: note its options; if valid, the SYN/ACK puts us in sync.
                 if (index == SYN_SET && dir == ConnTable.ORIGINAL) {
                     int lf = 0, lw = 0;
@@ -440,8 +464,8 @@ public final class TcpTracker {
                     }
                     // RFC 5961 challenge ACK possible: in LAST_ACK an ACK would look like the last ACK.
                     if (oldState == LAST_ACK) lf |= EXP_CHALLENGE_ACK;
-                    t.ints[row + I_LAST_FLAGS] = lf;
-                    t.ints[row + I_LAST_WSCALE] = lw;
+                    set(t, row, F_LAST_FLAGS, lf);
+                    set(t, row, F_LAST_WSCALE, lw);
                 }
                 // A possible challenge ACK answering a SYN.
                 if (oldState == SYN_SENT && index == ACK_SET && dir == ConnTable.REPLY) {
@@ -453,49 +477,49 @@ public final class TcpTracker {
                 return PKT_INVALID; // "packet (index %d) in dir %d invalid" (no synproxy here)
             case TIME_WAIT:
                 // RFC 5961 challenge ACK after a SYN we let through in LAST_ACK is not the last ACK.
-                if (oldState == LAST_ACK && index == ACK_SET && t.ints[row + I_LAST_DIR] != dir
-                        && t.ints[row + I_LAST_INDEX] == SYN_SET && (t.ints[row + I_LAST_FLAGS] & EXP_CHALLENGE_ACK) != 0) {
-                    t.ints[row + I_LAST_FLAGS] &= ~EXP_CHALLENGE_ACK;
+                if (oldState == LAST_ACK && index == ACK_SET && get(t, row, F_LAST_DIR) != dir
+                        && get(t, row, F_LAST_INDEX) == SYN_SET && (get(t, row, F_LAST_FLAGS) & EXP_CHALLENGE_ACK) != 0) {
+                    set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) & ~EXP_CHALLENGE_ACK);
                     return PKT_ACCEPT;
                 }
                 break;
             case SYN_SENT2:
-                t.ints[row + I_LAST_FLAGS] |= SIMULTANEOUS_OPEN;
+                set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) | SIMULTANEOUS_OPEN);
                 break;
             case SYN_RECV:
-                if (dir == ConnTable.REPLY && index == ACK_SET && (t.ints[row + I_LAST_FLAGS] & SIMULTANEOUS_OPEN) != 0) {
+                if (dir == ConnTable.REPLY && index == ACK_SET && (get(t, row, F_LAST_FLAGS) & SIMULTANEOUS_OPEN) != 0) {
                     newState = ESTABLISHED;
                 }
                 break;
             case CLOSE: {
                 if (index != RST_SET) break;
                 // Closing: the tuple may have been reused already and window data is stale.
-                if (canEarlyDrop(t.ints[row + I_STATE])) {
+                if (canEarlyDrop(get(t, row, F_STATE))) {
                     skipWindow = true;
                     break;
                 }
                 int otherRef = ConnTable.seen(id, other);
-                if ((t.ints[otherRef + TD_FLAGS] & FLAG_MAXACK_SET) != 0 && t.ints[row + I_LAST_INDEX] != SYN_SET) {
+                if ((td(t, row, other) & FLAG_MAXACK_SET) != 0 && get(t, row, F_LAST_INDEX) != SYN_SET) {
                     int seq = p.seq;
                     // Not established and SEQ 0: most likely the answer to a SYN we let through.
                     if (seq == 0 && !established(t, id)) break;
                     if (before(seq, t.ints[otherRef + TD_MAXACK])) return PKT_INVALID; // invalid rst
                     if (!established(t, id) || seq == t.ints[otherRef + TD_MAXACK]) break;
                     // An RST that is part of a train (data then RST at its end).
-                    if (t.ints[row + I_LAST_INDEX] == ACK_SET && t.ints[row + I_LAST_DIR] == dir && seq == t.ints[row + I_LAST_END]) break;
+                    if (get(t, row, F_LAST_INDEX) == ACK_SET && get(t, row, F_LAST_DIR) == dir && seq == t.ints[row + I_LAST_END]) break;
                     // Sequence doesn't match exactly: keep the state for a possible challenge ACK.
                     newState = oldState;
                 }
-                if ((((t.ints[row + I_STATUS] & Status.SEEN_REPLY) != 0 && t.ints[row + I_LAST_INDEX] == SYN_SET)
-                        || ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 && t.ints[row + I_LAST_INDEX] == ACK_SET))
+                if ((((t.ints[row + I_STATUS] & Status.SEEN_REPLY) != 0 && get(t, row, F_LAST_INDEX) == SYN_SET)
+                        || ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 && get(t, row, F_LAST_INDEX) == ACK_SET))
                         && p.ack == t.ints[row + I_LAST_END]) {
                     // RST to a SYN or ACK we let through above: delete, skipping window checks.
                     skipWindow = true;
                     break;
                 }
                 // RST answering a challenge ACK we let through.
-                if (oldState == SYN_SENT && t.ints[row + I_LAST_INDEX] == ACK_SET
-                        && t.ints[row + I_LAST_DIR] == ConnTable.REPLY && p.seq == t.ints[row + I_LAST_ACK]) {
+                if (oldState == SYN_SENT && get(t, row, F_LAST_INDEX) == ACK_SET
+                        && get(t, row, F_LAST_DIR) == ConnTable.REPLY && p.seq == t.ints[row + I_LAST_ACK]) {
                     skipWindow = true;
                 }
                 break;
@@ -514,22 +538,22 @@ public final class TcpTracker {
         }
 
         // From now on the packet is in window.
-        t.ints[row + I_LAST_INDEX] = index;
-        t.ints[row + I_LAST_DIR] = dir;
-        t.ints[row + I_STATE] = newState;
+        set(t, row, F_LAST_INDEX, index);
+        set(t, row, F_LAST_DIR, dir);
+        set(t, row, F_STATE, newState);
         if (oldState != newState && newState == FIN_WAIT) {
-            t.ints[ConnTable.seen(id, dir) + TD_FLAGS] |= FLAG_CLOSE_INIT;
+            setTd(t, row, dir, td(t, row, dir) | FLAG_CLOSE_INIT);
         }
 
         long timeout;
-        if ((t.ints[row + I_RETRANS] & 0xff) >= MAX_RETRANS && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
+        if ((get(t, row, F_RETRANS) & 0xff) >= MAX_RETRANS && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
             timeout = TIMEOUTS[RETRANS];
         } else if (index == RST_SET) {
             timeout = TIMEOUTS[CLOSE];
-        } else if (((t.ints[ConnTable.seen(id, 0) + TD_FLAGS] | t.ints[ConnTable.seen(id, 1) + TD_FLAGS]) & FLAG_DATA_UNACKNOWLEDGED) != 0
+        } else if (((td(t, row, 0) | td(t, row, 1)) & FLAG_DATA_UNACKNOWLEDGED) != 0
                 && TIMEOUTS[newState] > TIMEOUTS[UNACK]) {
             timeout = TIMEOUTS[UNACK];
-        } else if (t.ints[row + I_LAST_WIN] == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
+        } else if (get(t, row, F_LAST_WIN) == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
             timeout = TIMEOUTS[RETRANS];
         } else {
             timeout = TIMEOUTS[newState];

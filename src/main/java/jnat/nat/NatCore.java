@@ -145,8 +145,10 @@ final class NatCore {
 
     /** find_appropriate_src: this source's mapping in another connection, if it fits the range. */
     private boolean findAppropriateSrc(Tuple orig, Tuple result, NatRange range) {
-        for (int other = heads.get(sourceKey(orig.protocol, orig.src, orig.srcPort), END); other != END;
-                other = nextBySource[other]) {
+        if (bySource.length == 0) return false;
+        for (int other = bySource[bucket(orig.protocol, orig.src, orig.srcPort, bySource.length)] - 1; other >= 0;
+                other = next(table.natLink(other))) {
+            if (!sameSource(other, orig)) continue;
             // Copy the source part from the other connection's reply tuple.
             table.tuple(other, ConnTable.REPLY, inv);
             inv.invert(result);
@@ -228,34 +230,63 @@ final class NatCore {
         }
     }
 
-    // ---- by-source index ----------------------------------------------------------------------
-    // Connections filed by original source, newest first, as chains of ids: a primitive map from
-    // the key to the chain's head, and per-connection next links. Nothing is allocated per entry.
+    // ---- by-source index (nf_nat_bysource) -----------------------------------------------------
+    // As the kernel chains each source-NATed nf_conn through its nat extension into the buckets of
+    // nf_nat_bysource: an int array of chain heads (id + 1; 0 empty) sized to the connection
+    // table's capacity, and one int per connection for the link (ConnTable.natLink: the next id +
+    // 1, END_LINK at the chain's end, 0 while not filed). Newest first, as hlist_add_head_rcu.
+    // About 4 bytes a connection for the buckets; nothing is allocated per entry.
 
-    private static long sourceKey(int protocol, int src, int srcPort) {
-        return (long) src << 32 | (long) (protocol & 0xff) << 16 | (srcPort & 0xffff);
+    private static final int END_LINK = -1;
+    private int[] bySource = new int[0];
+
+    /** hash_by_src: the bucket of a source (address, port or ICMP id, protocol). */
+    private static int bucket(int protocol, int src, int srcPort, int size) {
+        long h = ((long) src << 32 | (long) (protocol & 0xff) << 16 | (srcPort & 0xffff)) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        return (int) (((h >>> 32) * size) >>> 32);
     }
 
-    private final LongIntMap heads = new LongIntMap();
-    private int[] nextBySource = new int[1024];
-    private static final int UNFILED = -2, END = -1;
-    {
-        java.util.Arrays.fill(nextBySource, UNFILED);
+    private int bucketOf(int id) {
+        return bucket(table.protocol(id), table.srcAddr(id, ConnTable.ORIGINAL), table.srcPort(id, ConnTable.ORIGINAL),
+                bySource.length);
     }
 
-    private long keyOf(int id) {
-        return sourceKey(table.protocol(id), table.srcAddr(id, ConnTable.ORIGINAL), table.srcPort(id, ConnTable.ORIGINAL));
+    /** same_src: does connection {@code id} have this original source? */
+    private boolean sameSource(int id, Tuple t) {
+        return table.srcAddr(id, ConnTable.ORIGINAL) == t.src && table.srcPort(id, ConnTable.ORIGINAL) == t.srcPort
+                && table.protocol(id) == t.protocol;
+    }
+
+    private static int next(int link) {
+        return link == END_LINK ? -1 : link - 1;
     }
 
     private void file(int id) {
-        if (id >= nextBySource.length) {
-            int old = nextBySource.length;
-            nextBySource = java.util.Arrays.copyOf(nextBySource, Math.max(id + 1, old * 2));
-            java.util.Arrays.fill(nextBySource, old, nextBySource.length, UNFILED);
+        if (bySource.length < table.capacity()) resize(table.capacity());
+        int b = bucketOf(id);
+        int head = bySource[b];
+        table.setNatLink(id, head == 0 ? END_LINK : head);
+        bySource[b] = id + 1;
+    }
+
+    /** Re-files every chain in buckets for a grown table, keeping each chain's order (newest first). */
+    private void resize(int size) {
+        int[] old = bySource;
+        bySource = new int[size];
+        int[] tails = new int[size];
+        for (int head : old) {
+            for (int c = head - 1; c >= 0; ) {
+                int n = next(table.natLink(c));
+                int b = bucketOf(c);
+                table.setNatLink(c, END_LINK);
+                if (tails[b] == 0) bySource[b] = c + 1;
+                else table.setNatLink(tails[b] - 1, c + 1);
+                tails[b] = c + 1;
+                c = n;
+            }
         }
-        long key = keyOf(id);
-        nextBySource[id] = heads.get(key, END);
-        heads.put(key, id);
     }
 
     /** A connection put back from a state file: file it by source again if it was source-NATed. */
@@ -265,21 +296,20 @@ final class NatCore {
 
     /** nf_nat_cleanup_conntrack: the connection is gone; unfile it. */
     void destroyed(int id) {
-        if (id >= nextBySource.length || nextBySource[id] == UNFILED) return;
-        long key = keyOf(id);
-        int head = heads.get(key, END);
-        if (head == id) {
-            if (nextBySource[id] == END) heads.remove(key);
-            else heads.put(key, nextBySource[id]);
+        int link = table.natLink(id);
+        if (link == 0) return;
+        int b = bucketOf(id);
+        if (bySource[b] == id + 1) {
+            bySource[b] = link == END_LINK ? 0 : link;
         } else {
-            for (int c = head; c != END; c = nextBySource[c]) {
-                if (nextBySource[c] == id) {
-                    nextBySource[c] = nextBySource[id];
+            for (int c = bySource[b] - 1; c >= 0; c = next(table.natLink(c))) {
+                if (table.natLink(c) == id + 1) {
+                    table.setNatLink(c, link);
                     break;
                 }
             }
         }
-        nextBySource[id] = UNFILED;
+        table.setNatLink(id, 0);
     }
 
     private static boolean sameTuple(Tuple a, Tuple b) {

@@ -242,20 +242,91 @@ class ConnTableTest {
     void natFieldsStartZeroAndHoldTheEnginesData() {
         ConnTable t = new ConnTable(16);
         int id = add(t, udp(CLIENT, SERVER, 1, 53));
-        assertEquals(0, t.natLong(id));
-        t.setNatLong(id, 42L << 40);
+        assertEquals(0, t.natLink(id));
+        t.setNatLink(id, -1);
         t.setNatInt(id, 7);
-        assertEquals(42L << 40, t.natLong(id));
+        assertEquals(-1, t.natLink(id));
         assertEquals(7, t.natInt(id));
         t.kill(id);
         int again = add(t, udp(CLIENT, SERVER, 2, 53));
-        assertEquals(0, t.natLong(again));
+        assertEquals(0, t.natLink(again));
         assertEquals(0, t.natInt(again));
     }
 
     @Test
-    void aConnectionTakesWellUnder200Bytes() {
-        ConnTable t = new ConnTable(1 << 20, 1 << 12, 1);
-        assertTrue(t.bytesPerConnection() < 200, "bytes per connection: " + t.bytesPerConnection());
+    void aFullTableTakesAtMost128BytesAConnection() {
+        // issue 7's target; a table filled to its max has no growth slack
+        ConnTable t = new ConnTable(1 << 20, 1 << 20, 1);
+        assertTrue(t.bytesPerConnection() <= 128, "bytes per connection: " + t.bytesPerConnection());
+    }
+
+    @Test
+    void accountingAddsTheCountersExtension() {
+        ConnTable t = new ConnTable(1 << 10, 1 << 10, 1);
+        double without = t.bytesPerConnection();
+        t.setAccounting(true);
+        assertEquals(without + 32, t.bytesPerConnection(), 1e-9);
+    }
+
+    @Test
+    void growthStopsAtMaxSoAFullTableHasNoSlack() {
+        ConnTable t = new ConnTable(1000, 16, 1);
+        for (int i = 0; i < 1000; i++) assertTrue(add(t, udp(CLIENT + i, SERVER, 1000, 53)) >= 0);
+        assertEquals(1000, t.capacity());
+        t.checkConsistency();
+    }
+
+    @Test
+    void expiryComparesAcrossTheWrapOfTheMillisecondClock() {
+        // ct->timeout is a 32-bit tick count: an entry made just before the wrap lives on after it
+        ConnTable t = new ConnTable(16);
+        now = (Integer.MAX_VALUE - 1000L) * 1_000_000L;
+        Tuple o = udp(CLIENT, SERVER, 5000, 53);
+        int id = add(t, o);
+        assertEquals(ref(id, ORIGINAL), t.find(o, now + 29 * SEC));
+        assertEquals(NOT_FOUND, t.find(o, now + 30 * SEC));
+    }
+
+    @Test
+    void anExportedRowComesBackTheSameOnAnotherClock() {
+        // the state file's row (10 longs, 23 ints) is not the table's packed row: nothing may get lost between them
+        Flow f = new Flow(new ConnTable(16));
+        f.table.setAccounting(true);
+        int id = f.handshake();
+        f.orig(CtPacket.ACK | CtPacket.PSH, f.cseq, f.sseq, 502, 100);
+        f.table.setMark(id, 0xdeadbeef);
+        f.table.setNatInt(id, 3);
+        long[] l = new long[ROW_LONGS], l2 = new long[ROW_LONGS];
+        int[] i = new int[ROW_INTS], i2 = new int[ROW_INTS];
+        f.table.exportRow(id, f.now, l, i);
+        ConnTable other = new ConnTable(16);
+        other.setAccounting(true);
+        long elsewhere = 77 * SEC;
+        int back = other.importRow(l, i, elsewhere);
+        other.exportRow(back, elsewhere, l2, i2);
+        assertArrayEquals(l, l2);
+        assertArrayEquals(i, i2);
+        assertEquals(TcpTracker.ESTABLISHED, other.tcpState(back));
+        assertEquals(ref(back, REPLY), other.find(replyTuple(f), elsewhere));
+    }
+
+    @Test
+    void anEntryThatExpiredLongAgoStaysDeadWhenItsTickWrapsRound() {
+        // 2^32 ms (49.7 days) minus a second later, the 30 s UDP timeout's 32-bit tick looks 31 s
+        // ahead: the sweep after a long jump of the clock deletes the entry before that can happen.
+        ConnTable t = new ConnTable(16);
+        Conntrack ct = new Conntrack(t);
+        CtPacket p = new CtPacket();
+        p.tuple.copyFrom(udp(CLIENT, SERVER, 5000, 53));
+        assertEquals(Conntrack.IP_CT_NEW, ct.in(p, now));
+        assertTrue(t.confirm(p.id, now));
+        long later = now + ((1L << 32) - 1000) * 1_000_000L;
+        p.reset();
+        p.tuple.copyFrom(udp(SERVER, CLIENT, 53, 5000));
+        assertEquals(Conntrack.IP_CT_NEW, ct.in(p, later), "the old entry is gone: the answer starts a new one");
+    }
+
+    private static Tuple replyTuple(Flow f) {
+        return new Tuple(Tuple.IPPROTO_TCP, SERVER, CLIENT, f.sport, f.cport);
     }
 }

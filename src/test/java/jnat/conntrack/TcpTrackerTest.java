@@ -350,11 +350,22 @@ class TcpTrackerTest {
 
     @Test
     void countersCountAcceptedPacketsPerDirection() {
+        f.table.setAccounting(true); // net.netfilter.nf_conntrack_acct=1
         f.handshake();
         f.clientData(100);
         assertEquals(3, f.table.packets(f.lastId, ORIGINAL));
         assertEquals(40 + 40 + 140, f.table.bytes(f.lastId, ORIGINAL));
         assertEquals(1, f.table.packets(f.lastId, REPLY));
+    }
+
+    @Test
+    void withoutAccountingThereAreNoCounters() {
+        // nf_conntrack_acct defaults to 0: no nf_conn_acct extension, nothing counted
+        assertFalse(f.table.accounting());
+        f.handshake();
+        f.clientData(100);
+        assertEquals(0, f.table.packets(f.lastId, ORIGINAL));
+        assertEquals(0, f.table.bytes(f.lastId, REPLY));
     }
 
     @Test
