@@ -66,6 +66,13 @@ public final class EngineBench {
 
     private Destinations destinations = SERVERS;
     private int conntrackMax;
+    private int hashsize = -1;
+
+    /** The conntrack hashsize for the run (NatEngine.Config#conntrackHashsize); -1 (the default): the max. */
+    public EngineBench hashsize(int n) {
+        this.hashsize = n;
+        return this;
+    }
 
     /**
      * nf_conntrack_max for the run; 0 (the default) makes it the number of flows, so the table
@@ -110,7 +117,8 @@ public final class EngineBench {
     public Figures run(int flows, double seconds) {
         long before = usedAfterGc();
         int max = conntrackMax > 0 ? conntrackMax : Math.max(flows, 1024);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true));
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true,
+                hashsize < 0 ? max : hashsize));
         NatEngine.Transmit tx = (out, buf, off, len) -> sink += buf[off + 29];
         byte[] work = new byte[2048];
 

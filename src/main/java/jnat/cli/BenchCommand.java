@@ -41,6 +41,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "so the table ends full; a larger max shows the slack of a table that grows by doubling)")
     int conntrackMax;
 
+    @Option(names = "--hashsize", paramLabel = "N", description = "connections the conntrack hash is built for up front, "
+            + "as nf_conntrack's hashsize (default: the conntrack max; 0: the hash grows with the table, rehashing at each doubling)")
+    int hashsize = -1;
+
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;
 
@@ -57,6 +61,8 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UsageError("--conntrack-max must be at least --flows", 2);
         }
         bench.conntrackMax(conntrackMax);
+        if (hashsize < -1) throw new UsageError("--hashsize must not be negative", 2);
+        bench.hashsize(hashsize);
         EngineBench.Figures f = bench.run(flows, seconds);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("flows %d, rules %d, conntrack max %d, one thread (%s)%n", f.flows(), f.rules(), f.conntrackMax(),

@@ -72,7 +72,8 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "serve Prometheus metrics (text format) at http://HOST:PORT/metrics; port 0 picks a free one")
     String metrics;
 
-    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
+    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE}); "
+            + "the conntrack hash is built for it up front, as the kernel's is, so a growing table never stops to rehash")
     int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
 
     @Option(names = "--state", paramLabel = "FILE",
@@ -106,7 +107,7 @@ public final class GatewayCommand implements Callable<Integer> {
 
         if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true));
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax));
         String restored = "";
         if (stateFile != null && java.nio.file.Files.exists(stateFile)) {
             try {

@@ -36,6 +36,8 @@ import java.util.Arrays;
 public final class ConnTable {
     public static final int ORIGINAL = 0, REPLY = 1;
     public static final int NOT_FOUND = -1;
+    /** The hash seed of {@link #ConnTable(int)} (nf_conntrack_hash_rnd, fixed so replays repeat). */
+    public static final long DEFAULT_SEED = 0x6a6e6174L;
     /** How many hash slots early_drop looks at near the new tuple's slot (NF_CT_EVICTION_RANGE buckets). */
     static final int EVICTION_SCAN = 64;
 
@@ -97,6 +99,8 @@ public final class ConnTable {
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     private int[] index;
     private final int refMask, tagMask;
+    /** Connections the hash is sized for at least (the constructor's hashsize). */
+    private final int hashsize;
 
     /** Entries killed while their packet is still in flight (nf_ct_kill with the skb's reference). */
     private int[] dying = new int[4];
@@ -104,7 +108,7 @@ public final class ConnTable {
 
     /** A table that holds at most {@code max} entries (nf_conntrack_max) and starts small. */
     public ConnTable(int max) {
-        this(max, Math.min(max, 1024), 0x6a6e6174L);
+        this(max, Math.min(max, 1024), DEFAULT_SEED);
     }
 
     /**
@@ -113,9 +117,20 @@ public final class ConnTable {
      * @param seed the hash seed (nf_conntrack_hash_rnd); fixed by default so replays are repeatable
      */
     public ConnTable(int max, int initialCapacity, long seed) {
+        this(max, initialCapacity, seed, 0);
+    }
+
+    /**
+     * @param hashsize connections the hash is built for up front, as nf_conntrack's hashsize
+     *                 (nf_conntrack_buckets) is allocated once: while the table grows below it,
+     *                 growing copies the rows but never rehashes (0: the hash grows with the table)
+     */
+    public ConnTable(int max, int initialCapacity, long seed, int hashsize) {
         if (max < 1) throw new IllegalArgumentException("max must be positive");
+        if (hashsize < 0) throw new IllegalArgumentException("hashsize must not be negative");
         this.max = max;
         this.seed = seed;
+        this.hashsize = Math.min(Math.min(max, MAX_IDS), hashsize);
         int refBits = 32 - Integer.numberOfLeadingZeros(2 * Math.min(max, MAX_IDS)); // holds ref + 1
         this.refMask = (1 << refBits) - 1;
         this.tagMask = ~refMask;
@@ -154,6 +169,8 @@ public final class ConnTable {
     /** Entries allocated: confirmed, unconfirmed and dying (the kernel's nf_conntrack_count). */
     public int count() { return count; }
     public int capacity() { return capacity; }
+    /** Connections the hash holds without being rebuilt: the capacity or the hashsize, whichever is larger. */
+    public int hashCapacity() { return Math.max(capacity, hashsize); }
 
     public static int id(int ref) { return ref >>> 1; }
     public static int dir(int ref) { return ref & 1; }
@@ -548,7 +565,7 @@ public final class ConnTable {
     private void allocate(int cap) {
         capacity = cap;
         ints = new int[cap * ROW];
-        index = new int[indexSize(cap)];
+        index = new int[indexSize(Math.max(cap, hashsize))];
     }
 
     /** Two tuples per entry at a load of at most 3/4. */
@@ -562,7 +579,8 @@ public final class ConnTable {
         capacity = cap;
         ints = Arrays.copyOf(ints, cap * ROW);
         if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
-        index = new int[indexSize(cap)];
+        if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
+        index = new int[indexSize(Math.max(cap, hashsize))];
         for (int id = 0; id < highWater; id++) {
             if ((ints[row(id) + I_STATUS] & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) {
                 insert(id << 1);
@@ -570,6 +588,11 @@ public final class ConnTable {
             }
         }
         return true;
+    }
+
+    /** Slots in the hash (tests). */
+    int indexLength() {
+        return index.length;
     }
 
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */

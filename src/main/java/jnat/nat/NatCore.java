@@ -264,7 +264,7 @@ final class NatCore {
     }
 
     private void file(int id) {
-        if (bySource.length < table.capacity()) resize(table.capacity());
+        if (bySource.length < table.hashCapacity()) resize(table.hashCapacity());
         int b = bucketOf(id);
         int head = bySource[b];
         table.setNatLink(id, head == 0 ? END_LINK : head);

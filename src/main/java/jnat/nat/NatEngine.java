@@ -84,10 +84,18 @@ public final class NatEngine {
      * @param conntrackChecksum net.netfilter.nf_conntrack_checksum: verify L4 checksums of arriving
      *                          packets and treat bad ones as INVALID (captures taken on a sending host
      *                          with checksum offload carry wrong checksums: turn it off for those)
+     * @param conntrackHashsize connections the conntrack hash and the NAT by-source buckets are built
+     *                          for up front (nf_conntrack's hashsize): below it, a growing table copies
+     *                          its rows but never rehashes; 0 lets the hash grow with the table
      */
-    public record Config(int conntrackMax, long randomSeed, boolean conntrackChecksum) {
+    public record Config(int conntrackMax, long randomSeed, boolean conntrackChecksum, int conntrackHashsize) {
         public static final int DEFAULT_CONNTRACK_MAX = 262_144;
         public static final long DEFAULT_SEED = 0x6a6e6174L;
+
+        /** A hash that grows with the table (small engines: tests, replays). */
+        public Config(int conntrackMax, long randomSeed, boolean conntrackChecksum) {
+            this(conntrackMax, randomSeed, conntrackChecksum, 0);
+        }
 
         public static Config defaults() {
             return new Config(DEFAULT_CONNTRACK_MAX, DEFAULT_SEED, true);
@@ -145,7 +153,8 @@ public final class NatEngine {
 
     public NatEngine(Host host, Ruleset ruleset, Config config) {
         this.host = host;
-        this.table = new ConnTable(config.conntrackMax());
+        this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
+                config.conntrackHashsize());
         this.conntrack = new Conntrack(table);
         this.random = new SplittableRandom(config.randomSeed());
         this.conntrackChecksum = config.conntrackChecksum();

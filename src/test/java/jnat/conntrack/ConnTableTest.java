@@ -152,6 +152,23 @@ class ConnTableTest {
     }
 
     @Test
+    void aTableBuiltWithAHashsizeGrowsItsRowsWithoutRehashingUntilItPassesIt() {
+        ConnTable t = new ConnTable(100_000, 16, 7, 8192);
+        int slots = t.indexLength();
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < 8000; i++) ids.add(add(t, udp(CLIENT + i, SERVER, 1000 + i % 50000, 53)));
+        assertTrue(t.capacity() >= 8000);
+        assertEquals(slots, t.indexLength(), "the hash was built for 8192 connections");
+        t.checkConsistency();
+        for (int i = 8000; i < 9000; i++) ids.add(add(t, udp(CLIENT + i, SERVER, 1000 + i % 50000, 53)));
+        assertTrue(t.indexLength() > slots, "past its hashsize the hash grows with the table");
+        for (int i = 0; i < 9000; i++) {
+            assertEquals(ref(ids.get(i), REPLY), t.find(udp(SERVER, CLIENT + i, 53, 1000 + i % 50000), now));
+        }
+        t.checkConsistency();
+    }
+
+    @Test
     void gcReclaimsExpiredEntriesAFewAtATime() {
         ConnTable t = new ConnTable(1000);
         for (int i = 0; i < 100; i++) add(t, udp(CLIENT, SERVER, 1000 + i, 53));
