@@ -42,6 +42,9 @@ final class ScenarioGenerator {
             neigh add 10.1.0.3 lladdr 02:00:00:00:02:03 dev eth1
             neigh add 10.1.0.4 lladdr 02:00:00:00:02:04 dev eth1
             neigh add 10.1.0.5 lladdr 02:00:00:00:02:05 dev eth1
+            route add unreachable 10.9.0.0/16
+            route add prohibit 10.8.0.0/16
+            route add blackhole 10.7.0.0/16
             """;
     static final List<String> DEVICES = List.of("eth0", "docker0", "eth1");
     /** The UDP port REDIRECT sends to; a silent socket listens there in the kernel's host. */
