@@ -93,6 +93,9 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "and segmentation offloads (TCP and UDP segments of up to 64 KB, translated whole), as a veth")
     boolean noOffload;
 
+    @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = Sysctls.HELP)
+    List<String> sysctls = new ArrayList<>();
+
     @Option(names = "--seed", paramLabel = "N", description = "seed for the choices the kernel makes at random "
             + "(ports after a clash, --random); default fixed")
     long seed = NatEngine.Config.DEFAULT_SEED;
@@ -107,7 +110,8 @@ public final class GatewayCommand implements Callable<Integer> {
 
         if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax));
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
+                .withIcmp(Sysctls.icmp(sysctls)));
         String restored = "";
         if (stateFile != null && java.nio.file.Files.exists(stateFile)) {
             try {

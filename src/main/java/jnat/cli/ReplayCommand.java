@@ -75,6 +75,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
     int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
 
+    @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = Sysctls.HELP)
+    List<String> sysctls = new ArrayList<>();
+
     @Option(names = "--seed", paramLabel = "N", description = "seed for the choices the kernel makes at random "
             + "(ports after a clash, --random)")
     long seed = NatEngine.Config.DEFAULT_SEED;
@@ -90,7 +93,7 @@ public final class ReplayCommand implements Callable<Integer> {
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Host host = loadHost(hostFile);
         Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0));
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0).withIcmp(Sysctls.icmp(sysctls)));
         Replay replay = new Replay(engine);
         List<PcapReader> readers = new ArrayList<>();
         Map<Interface, PcapWriter> writers = new LinkedHashMap<>();
@@ -205,6 +208,10 @@ public final class ReplayCommand implements Callable<Integer> {
                     engine.txPackets(dev), engine.txBytes(dev));
         }
         out.printf("delivered to the host: %d%n", engine.deliveredLocally());
+        if (engine.icmpErrorsSent() + engine.icmpEchoRepliesSent() + engine.icmpRateLimited() > 0) {
+            out.printf("sent by the host: %d ICMP errors, %d echo replies (%d held back by the rate limits)%n",
+                    engine.icmpErrorsSent(), engine.icmpEchoRepliesSent(), engine.icmpRateLimited());
+        }
         if (engine.invalid() > 0) {
             out.printf("conntrack INVALID, passed untracked (not NATed): %d%n", engine.invalid());
         }

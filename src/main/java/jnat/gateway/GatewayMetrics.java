@@ -31,6 +31,8 @@ import java.util.TreeMap;
  * jnat_nat_port_allocation_failures_total                      new connections dropped because no free
  *                                                              NAT tuple was left (insert clash)
  * jnat_local_deliveries_total                                  packets delivered to the gateway itself
+ * jnat_icmp_sent_total{kind}                                   ICMP the gateway sent itself: error, echo-reply
+ * jnat_icmp_ratelimited_total                                  ICMP held back by the kernel's rate limits
  * </pre>
  */
 public final class GatewayMetrics {
@@ -87,6 +89,17 @@ public final class GatewayMetrics {
         CounterWithCallback.builder().name("jnat_local_deliveries_total")
                 .help("Packets delivered to the gateway itself (not forwarded)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.deliveredLocally()))).register(registry);
+        CounterWithCallback.builder().name("jnat_icmp_sent_total")
+                .help("ICMP messages the gateway sent itself: errors (time exceeded, fragmentation needed, unreachable) and echo replies")
+                .labelNames("kind")
+                .callback(cb -> {
+                    long[] v = g.withEngine(e -> new long[] {e.icmpErrorsSent(), e.icmpEchoRepliesSent()});
+                    cb.call(v[0], "error");
+                    cb.call(v[1], "echo-reply");
+                }).register(registry);
+        CounterWithCallback.builder().name("jnat_icmp_ratelimited_total")
+                .help("ICMP messages the gateway did not send because a rate limit said no (icmp_ratelimit, icmp_msgs_per_sec, route/error_cost)")
+                .callback(cb -> cb.call(g.withEngine(e -> e.icmpRateLimited()))).register(registry);
         GaugeWithCallback.builder().name("jnat_conntrack_connections")
                 .help("Connections in the conntrack table, by protocol and state")
                 .labelNames("protocol", "state")

@@ -11,8 +11,11 @@ public enum DropReason {
     IP_BAD_CHECKSUM("IPv4 header checksum error"),
     IP_FRAGMENT("IPv4 fragment (reassembly not implemented)"),
     ROUTE_MARTIAN("martian source or destination"),
+    /** The host answers destination unreachable (ip_error), rate limits permitting; blackhole routes silently. */
     ROUTE_UNREACHABLE("no route to destination"),
+    /** The host answers time exceeded (ip_forward's icmp_send), rate limits permitting. */
     TTL_EXCEEDED("TTL exceeded in forwarding"),
+    /** Forwarded: the host answers fragmentation needed with the next-hop MTU (never rate limited). */
     FRAG_NEEDED("larger than the output MTU with DF set"),
     NO_NEIGHBOUR("next hop's link address unknown"),
     CONNTRACK_FULL("conntrack table full"),

@@ -10,6 +10,7 @@ import jnat.host.Interface;
 import jnat.host.InterfaceAddress;
 import jnat.host.RouteResult;
 import jnat.host.RouteType;
+import jnat.host.Scope;
 import jnat.rules.Hook;
 import jnat.rules.NatRange;
 import jnat.rules.NatTarget;
@@ -87,18 +88,29 @@ public final class NatEngine {
      * @param conntrackHashsize connections the conntrack hash and the NAT by-source buckets are built
      *                          for up front (nf_conntrack's hashsize): below it, a growing table copies
      *                          its rows but never rehashes; 0 lets the hash grow with the table
+     * @param icmp              the ICMP sysctls of the host's own ICMP messages
      */
-    public record Config(int conntrackMax, long randomSeed, boolean conntrackChecksum, int conntrackHashsize) {
+    public record Config(int conntrackMax, long randomSeed, boolean conntrackChecksum, int conntrackHashsize,
+                         IcmpConfig icmp) {
         public static final int DEFAULT_CONNTRACK_MAX = 262_144;
         public static final long DEFAULT_SEED = 0x6a6e6174L;
 
-        /** A hash that grows with the table (small engines: tests, replays). */
+        /** A hash that grows with the table (small engines: tests, replays), the kernel's ICMP sysctls. */
         public Config(int conntrackMax, long randomSeed, boolean conntrackChecksum) {
-            this(conntrackMax, randomSeed, conntrackChecksum, 0);
+            this(conntrackMax, randomSeed, conntrackChecksum, 0, IcmpConfig.defaults());
+        }
+
+        /** The kernel's ICMP sysctls ({@link IcmpConfig#defaults()}). */
+        public Config(int conntrackMax, long randomSeed, boolean conntrackChecksum, int conntrackHashsize) {
+            this(conntrackMax, randomSeed, conntrackChecksum, conntrackHashsize, IcmpConfig.defaults());
         }
 
         public static Config defaults() {
             return new Config(DEFAULT_CONNTRACK_MAX, DEFAULT_SEED, true);
+        }
+
+        public Config withIcmp(IcmpConfig icmp) {
+            return new Config(conntrackMax, randomSeed, conntrackChecksum, conntrackHashsize, icmp);
         }
     }
 
@@ -113,7 +125,10 @@ public final class NatEngine {
     /** The filter table, walked at FORWARD by every forwarded packet (iptable_filter); null: accept all. */
     private Table filter;
 
-    private final PacketState pkt;
+    /** The packet being processed: {@link #received}, or {@link #generated} while the host sends one of its own ICMP messages about it. */
+    private PacketState pkt;
+    private final PacketState received;
+    private final PacketState generated;
     private PacketTracer tracer;
     private final jnat.rules.Tracer tableTracer = new jnat.rules.Tracer() {
         @Override
@@ -160,7 +175,13 @@ public final class NatEngine {
         this.conntrackChecksum = config.conntrackChecksum();
         this.core = new NatCore(table, random);
         this.table.setDestroyListener(core::destroyed);
-        this.pkt = new PacketState(host, table);
+        this.received = new PacketState(host, table);
+        this.generated = new PacketState(host, table);
+        this.pkt = received;
+        this.icmpConfig = config.icmp();
+        SplittableRandom icmpRandom = new SplittableRandom(config.randomSeed() ^ 0x69636d70L);
+        this.icmpRandom = icmpRandom;
+        this.ipIdent = icmpRandom.nextInt(1 << 16);
         setRuleset(ruleset);
     }
 
@@ -296,6 +317,7 @@ public final class NatEngine {
         this.offload = offload;
         count(in, len, true);
         pkt.reset(in);
+        pktTypeHost = true;
         int ipOff = off, ipLen = len;
         if (in.hasMac()) {
             if (eth.wrap(buf, off, len) != WireError.OK) {
@@ -307,6 +329,7 @@ public final class NatEngine {
                 drop(DropReason.L2_NOT_FOR_US);
                 return;
             }
+            pktTypeHost = dst == in.macBits(); // else PACKET_BROADCAST / PACKET_MULTICAST
             if (eth.vlanTagCount() > 0) {
                 drop(DropReason.L2_VLAN);
                 return;
@@ -349,7 +372,9 @@ public final class NatEngine {
 
         RouteResult rt = routeInput(ip.dst(), ip.src(), in);
         if (rt.isError()) {
-            dropPacket(rt.error().startsWith("martian") ? DropReason.ROUTE_MARTIAN : DropReason.ROUTE_UNREACHABLE);
+            boolean martian = rt.error().startsWith("martian");
+            if (!martian) ipError(rt, now, tx); // the route's dst.input: ip_error
+            dropPacket(martian ? DropReason.ROUTE_MARTIAN : DropReason.ROUTE_UNREACHABLE);
             return;
         }
         if (rt.type() != RouteType.UNICAST) {
@@ -359,6 +384,7 @@ public final class NatEngine {
             delivered++;
             if (tracer != null) tracer.line("  delivered to the host: " + summary(ip));
             tx.deliver(ip.buffer(), ip.offset(), ip.totalLength());
+            localAnswer(rt, now, tx); // the host's own stack answers what it must (icmp_rcv)
             return;
         }
         forward(rt, now, tx);
@@ -485,13 +511,16 @@ public final class NatEngine {
     private void forward(RouteResult rt, long now, Transmit tx) {
         Ipv4Packet ip = pkt.ip;
         if (ip.ttl() <= 1) {
+            icmpSend(IcmpPacket.TIME_EXCEEDED, 0, 0, now, tx); // too_many_hops
             dropPacket(DropReason.TTL_EXCEEDED);
             return;
         }
         Interface out = rt.out();
         if (ip.totalLength() > out.mtu() && ip.dontFragment()
                 && !(offload.isGso() && offload.gsoNetworkSegmentLength(ip) <= out.mtu())) {
-            dropPacket(DropReason.FRAG_NEEDED); // ip_exceeds_mtu: a GSO packet counts by its segments
+            // ip_exceeds_mtu: a GSO packet counts by its segments
+            icmpSend(IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, out.mtu(), now, tx);
+            dropPacket(DropReason.FRAG_NEEDED);
             return;
         }
         ip.decrementTtl();
@@ -542,6 +571,278 @@ public final class NatEngine {
         int len = ipLen + EthernetFrame.HEADER_LENGTH;
         count(out, len, false);
         tx.transmit(out, buf, start, len);
+    }
+
+    // ---- what the host sends itself: ICMP errors and echo replies (net/ipv4/icmp.c) ----------
+
+    private static final int NR_ICMP_TYPES = 18;
+    /** INADDR_DUMMY (192.0.0.8): the source of an error when the host has no address to send it from. */
+    private static final int INADDR_DUMMY = 0xc0000008;
+    private static final int ICMP_PKT_FILTERED = 13;
+    /** Bytes before the IP header of a packet the host builds: room for the Ethernet header. */
+    private static final int GEN_HEADROOM = 16;
+
+    private final IcmpConfig icmpConfig;
+    private final RandomGenerator icmpRandom;
+    private final IcmpRateLimit icmpLimit = new IcmpRateLimit();
+    private final byte[] genBuf = new byte[GEN_HEADROOM + 65536];
+    private int ipIdent;
+    /** skb->pkt_type == PACKET_HOST: the frame was not sent to a link-layer broadcast or multicast address. */
+    private boolean pktTypeHost;
+    private long icmpErrorsSent, icmpEchoRepliesSent, icmpRateLimited;
+
+    /** ICMP errors the host sent (time exceeded, fragmentation needed, unreachable): ICMP_MIB_OUTERRORS-like. */
+    public long icmpErrorsSent() {
+        return icmpErrorsSent;
+    }
+
+    /** Echo replies the host sent to pings of its own addresses. */
+    public long icmpEchoRepliesSent() {
+        return icmpEchoRepliesSent;
+    }
+
+    /** ICMP messages not sent because a rate limit said no (ICMP_MIB_RATELIMITGLOBAL + RATELIMITHOST, and ip_error's). */
+    public long icmpRateLimited() {
+        return icmpRateLimited;
+    }
+
+    /** The ICMP sysctls the engine runs with. */
+    public IcmpConfig icmpConfig() {
+        return icmpConfig;
+    }
+
+    /** icmp_pointers[type].error: the types the kernel treats as errors (unknown ones too). */
+    private static boolean icmpIsError(int type) {
+        return switch (type) {
+            case 0, 8, 13, 14, 15, 16, 17, 18 -> false;
+            default -> true;
+        };
+    }
+
+    /** icmpv4_mask_allow: types outside icmp_ratemask, and fragmentation needed, are never limited. */
+    private static boolean icmpMaskAllow(int type, int code, IcmpConfig c) {
+        if (type > NR_ICMP_TYPES) return true;
+        if (type == IcmpPacket.DEST_UNREACH && code == IcmpPacket.FRAG_NEEDED) return true;
+        return ((1 << type) & c.ratemask()) == 0;
+    }
+
+    /** icmpv4_xrlim_allow: the destination's token bucket, then the host-wide credit is taken. */
+    private boolean icmpXrlimAllow(boolean apply, RouteResult back, int daddr, long ms) {
+        if (!apply) return true;
+        IcmpConfig c = icmpConfig;
+        boolean rc = c.ratelimitMs() == 0 || back.out().isLoopback() || icmpLimit.peerAllow(daddr, ms, c.ratelimitMs());
+        if (rc) icmpLimit.globalConsume(icmpRandom);
+        else icmpRateLimited++;
+        return rc;
+    }
+
+    private static long millis(long now) {
+        return Math.floorDiv(now, 1_000_000L);
+    }
+
+    /**
+     * ip_error: a packet whose input route is an error (dst.input = ip_error) gets a destination
+     * unreachable as route.c maps the errno: no route (ENETUNREACH) net unreachable, an
+     * {@code unreachable} route (EHOSTUNREACH) host unreachable, {@code prohibit} (EACCES)
+     * communication administratively prohibited; {@code blackhole} (EINVAL) nothing. Its own token
+     * bucket per source (route/error_cost, error_burst) comes before icmp_send's limits.
+     */
+    private void ipError(RouteResult rt, long now, Transmit tx) {
+        int code;
+        switch (rt.type()) {
+            case UNREACHABLE -> code = rt.route() == null ? IcmpPacket.NET_UNREACH : IcmpPacket.HOST_UNREACH;
+            case PROHIBIT -> code = ICMP_PKT_FILTERED;
+            default -> {
+                return;
+            }
+        }
+        IcmpConfig c = icmpConfig;
+        if (!icmpLimit.routeErrorAllow(pkt.ip.src(), millis(now), c.routeErrorCostMs(), c.routeErrorBurstMs())) {
+            icmpRateLimited++;
+            return;
+        }
+        icmpSend(IcmpPacket.DEST_UNREACH, code, 0, now, tx);
+    }
+
+    /**
+     * __icmp_send: an ICMP error about the packet being processed, quoting it as it is now
+     * (PREROUTING's DNAT applied, TTL not yet decremented): its IP header and as much of the rest
+     * as fits in 576 bytes. Not about a packet sent to a link-layer broadcast or multicast address,
+     * a non-first fragment, an ICMP error, or from a source that is not one unicast host. The source
+     * address is the one the route back picks (icmp_errors_use_inbound_ifaddr=0), or the in
+     * device's. The error belongs to the packet's connection (nf_ct_attach: RELATED in the other
+     * direction), so OUTPUT and POSTROUTING translate it as nf_nat_icmp_reply_translation does,
+     * and the sender sees it quote its own packet.
+     */
+    private void icmpSend(int type, int code, int info, long now, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        if (!pktTypeHost || ip.fragmentOffset() != 0) return;
+        if (icmpIsError(type) && ip.protocol() == IpProtocol.ICMP) {
+            if (ip.payloadLength() < 1) return;
+            int inner = ip.buffer()[ip.payloadOffset()] & 0xff;
+            if (inner > NR_ICMP_TYPES || icmpIsError(inner)) return;
+        }
+        int daddr = ip.src();
+        // ip_route_input's martian checks drop most other sources before; our own addresses too
+        if (host.addressType(daddr) != RouteType.UNICAST) return;
+        IcmpConfig c = icmpConfig;
+        long ms = millis(now);
+        boolean apply = false;
+        if (!icmpMaskAllow(type, code, c) && (pkt.in == null || !pkt.in.isLoopback())) {
+            if (!icmpLimit.globalAllow(ms, c)) {
+                icmpRateLimited++;
+                return;
+            }
+            apply = true;
+        }
+        int saddr = 0;
+        if (c.errorsUseInboundIfaddr() && pkt.in != null) saddr = host.selectSourceAddress(pkt.in, daddr, Scope.LINK);
+        RouteResult back = host.routeOutput(daddr); // icmp_route_lookup
+        if (back.isError() || back.type() != RouteType.UNICAST) return;
+        if (saddr == 0) saddr = back.source();
+        if (!icmpXrlimAllow(apply, back, daddr, ms)) return;
+        // RFC 1812: as much as fits without exceeding 576 bytes
+        int room = Math.min(back.out().mtu(), 576) - Ipv4Packet.MIN_HEADER_LENGTH - IcmpPacket.HEADER_LENGTH;
+        if (room <= Ipv4Packet.MIN_HEADER_LENGTH) return;
+        int dataLen = Math.min(Math.min(ip.totalLength(), ip.length()), room);
+        if (saddr == 0) saddr = INADDR_DUMMY;
+        int tos = (ip.tos() & 0x1e) | 0xc0; // RT_TOS | IPTOS_PREC_INTERNETCONTROL
+        int len = buildIcmp(tos, saddr, daddr, type, code, info, ip.buffer(), ip.offset(), dataLen);
+        icmpErrorsSent++;
+        int id = pkt.ct.id;
+        int ctinfo = Conntrack.isReply(pkt.ct.ctinfo) ? Conntrack.IP_CT_RELATED : Conntrack.IP_CT_RELATED_REPLY;
+        localOutput(len, id, ctinfo, back, now, tx);
+    }
+
+    /**
+     * icmp_rcv for a packet delivered to the host: an echo request gets its echo reply (icmp_echo,
+     * icmp_reply) unless icmp_echo_ignore_all, or icmp_echo_ignore_broadcasts for one sent to a
+     * broadcast or multicast address. A bad checksum or a short message is dropped silently.
+     */
+    private void localAnswer(RouteResult rt, long now, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        if (ip.protocol() != IpProtocol.ICMP || ip.fragmentOffset() != 0) return;
+        byte[] buf = ip.buffer();
+        int l4 = ip.payloadOffset();
+        int l4len = Math.min(ip.totalLength(), ip.length()) - ip.headerLength();
+        if (l4len < IcmpPacket.HEADER_LENGTH) return;
+        if (offload.ipSummed == Offload.CHECKSUM_NONE && !jnat.wire.Checksum.verify(buf, l4, l4len)) return;
+        if ((buf[l4] & 0xff) != IcmpPacket.ECHO_REQUEST) return;
+        IcmpConfig c = icmpConfig;
+        boolean toGroup = rt.type() == RouteType.BROADCAST || rt.type() == RouteType.MULTICAST;
+        if (c.echoIgnoreAll() || toGroup && c.echoIgnoreBroadcasts()) return;
+        // icmp_reply
+        long ms = millis(now);
+        boolean apply = false;
+        if (!icmpMaskAllow(IcmpPacket.ECHO_REPLY, buf[l4 + 1] & 0xff, c)) {
+            if (!icmpLimit.globalAllow(ms, c)) {
+                icmpRateLimited++;
+                return;
+            }
+            apply = true;
+        }
+        int daddr = ip.src();
+        RouteResult back = host.routeOutput(daddr);
+        if (back.isError() || back.type() != RouteType.UNICAST) return;
+        int saddr = rt.type() == RouteType.LOCAL ? ip.dst() : back.source(); // fib_compute_spec_dst
+        if (!icmpXrlimAllow(apply, back, daddr, ms)) return;
+        int len = buildIcmp(ip.tos(), saddr, daddr, IcmpPacket.ECHO_REPLY, buf[l4 + 1] & 0xff,
+                (buf[l4 + 4] & 0xff) << 24 | (buf[l4 + 5] & 0xff) << 16 | (buf[l4 + 6] & 0xff) << 8 | (buf[l4 + 7] & 0xff),
+                buf, l4 + IcmpPacket.HEADER_LENGTH, l4len - IcmpPacket.HEADER_LENGTH);
+        icmpEchoRepliesSent++;
+        localOutput(len, -1, 0, back, now, tx);
+    }
+
+    /**
+     * Lays out a packet of the kernel's ICMP socket in {@link #genBuf}: IPv4 (no options, no DF:
+     * the socket is IP_PMTUDISC_DONT; TTL 64; the next IP id) and ICMP with {@code rest} as bytes
+     * 4-7, then {@code dataLen} bytes of {@code data}. Returns the IP length.
+     */
+    private int buildIcmp(int tos, int src, int dst, int type, int code, int rest, byte[] data, int dataOff, int dataLen) {
+        byte[] b = genBuf;
+        int o = GEN_HEADROOM;
+        int total = Ipv4Packet.MIN_HEADER_LENGTH + IcmpPacket.HEADER_LENGTH + dataLen;
+        ipIdent = (ipIdent + 1) & 0xffff;
+        b[o] = 0x45;
+        b[o + 1] = (byte) tos;
+        put16(b, o + 2, total);
+        put16(b, o + 4, ipIdent);
+        put16(b, o + 6, 0);
+        b[o + 8] = 64;
+        b[o + 9] = (byte) IpProtocol.ICMP;
+        put16(b, o + 10, 0);
+        put32(b, o + 12, src);
+        put32(b, o + 16, dst);
+        put16(b, o + 10, jnat.wire.Checksum.compute(b, o, Ipv4Packet.MIN_HEADER_LENGTH));
+        int i = o + Ipv4Packet.MIN_HEADER_LENGTH;
+        b[i] = (byte) type;
+        b[i + 1] = (byte) code;
+        put16(b, i + 2, 0);
+        put32(b, i + 4, rest);
+        System.arraycopy(data, dataOff, b, i + IcmpPacket.HEADER_LENGTH, dataLen);
+        put16(b, i + 2, jnat.wire.Checksum.compute(b, i, IcmpPacket.HEADER_LENGTH + dataLen));
+        return total;
+    }
+
+    private static void put16(byte[] b, int i, int v) {
+        b[i] = (byte) (v >>> 8);
+        b[i + 1] = (byte) v;
+    }
+
+    private static void put32(byte[] b, int i, int v) {
+        put16(b, i, v >>> 16);
+        put16(b, i + 2, v);
+    }
+
+    /**
+     * The host's own packet in {@link #genBuf} leaves as ip_local_out sends it: OUTPUT (conntrack,
+     * nat DST, a new route if the destination changed), POSTROUTING (nat SRC, confirm), out. With
+     * {@code attachId} >= 0 it carries that connection as {@code ctinfo} (nf_ct_attach): conntrack
+     * leaves it alone, NAT translates it as a RELATED ICMP error, and it confirms nothing. The
+     * packet being processed is kept aside meanwhile and restored after.
+     */
+    private void localOutput(int len, int attachId, int ctinfo, RouteResult rt, long now, Transmit tx) {
+        PacketState original = pkt;
+        Offload originalOffload = offload;
+        pkt = generated;
+        offload = none;
+        try {
+            generated.reset(null);
+            generated.ct.id = attachId;
+            Ipv4Packet ip = generated.ip;
+            if (ip.wrap(genBuf, GEN_HEADROOM, len) != WireError.OK) return;
+            generated.out = rt.out();
+            generated.nexthop = rt.nexthop();
+            if (tracer != null) tracer.line("  host sends: " + summary(ip));
+            if (attachId >= 0) {
+                CtPacket ct = generated.ct.reset();
+                ct.id = attachId;
+                ct.ctinfo = ctinfo;
+                ct.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
+            } else if (!conntrackIn(now, false)) {
+                return;
+            }
+            int dst = ip.dst();
+            if (!natHook(Hook.OUTPUT, NatCore.MANIP_DST, now)) return;
+            if (ip.dst() != dst) { // ip_route_me_harder
+                rt = host.routeOutput(ip.dst());
+                if (rt.isError()) {
+                    dropPacket(DropReason.ROUTE_UNREACHABLE);
+                    return;
+                }
+                generated.out = rt.out();
+                generated.nexthop = rt.nexthop();
+            }
+            if (rt.type() != RouteType.UNICAST) return; // back to the host itself: not looped through lo
+            if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
+            if (attachId < 0 && !confirm(now)) return;
+            output(rt.out(), generated.nexthop, tx);
+        } finally {
+            // A translation that failed freed the (unconfirmed) connection: the original holds it no more.
+            if (attachId >= 0 && generated.ct.id != attachId) original.ct.id = -1;
+            pkt = original;
+            offload = originalOffload;
+        }
     }
 
     // ---- conntrack ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class ConformanceTest {
         Tools.require("python3");
         ScenarioGenerator gen = new ScenarioGenerator(SEED);
         List<String> mismatches = new ArrayList<>();
-        int frames = 0, random = 0, steps = 0, scenarios = 0, failed = 0;
+        int frames = 0, random = 0, generated = 0, steps = 0, scenarios = 0, failed = 0;
         long start = System.nanoTime();
         try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
             Harness harness = new Harness(lab, ONLY != null);
@@ -42,6 +42,7 @@ class ConformanceTest {
                 steps += sc.steps.size();
                 frames += o.framesCompared();
                 random += o.randomPortFrames();
+                generated += o.generatedFrames();
                 if (!o.mismatches().isEmpty()) {
                     failed++;
                     mismatches.addAll(o.mismatches());
@@ -52,9 +53,10 @@ class ConformanceTest {
             }
         }
         String figures = String.format("conformance: %d scenarios (seed %d), %d frames injected, %d transmitted frames "
-                        + "compared (%d of them equal but for a port chosen at random, checked by property), "
+                        + "compared (%d of them equal but for a port chosen at random, checked by property; %d built by "
+                        + "the host itself: ICMP errors and echo replies, equal but for the IP id), "
                         + "%d nat counter listings and conntrack tables compared, %d mismatches in %d scenarios, %.1f s",
-                scenarios, SEED, steps, frames, random, scenarios, mismatches.size(), failed,
+                scenarios, SEED, steps, frames, random, generated, scenarios, mismatches.size(), failed,
                 (System.nanoTime() - start) / 1e9);
         System.out.println(figures);
         if (!mismatches.isEmpty()) {

@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  */
 final class Harness {
     /** What one scenario gave: frames compared and the mismatches, described for a human. */
-    record Outcome(int framesCompared, int randomPortFrames, List<String> mismatches) {}
+    record Outcome(int framesCompared, int randomPortFrames, int generatedFrames, List<String> mismatches) {}
 
     private static final int HEADROOM = 32;
     private static final Host HOST = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
@@ -76,6 +76,7 @@ final class Harness {
         List<String> bad = new ArrayList<>();
         int compared = 0;
         randomPortFrames = 0;
+        generatedFrames = 0;
         Host host = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
         Ruleset rules;
         try {
@@ -84,7 +85,7 @@ final class Harness {
             throw new AssertionError(sc + ": jnat refuses the rules: " + e.getMessage() + "\n" + sc.rules, e);
         }
         NatEngine engine = new NatEngine(host, rules,
-                new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true));
+                new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true).withIcmp(KernelLab.ICMP));
         kernel.load(sc.rules);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
@@ -114,10 +115,10 @@ final class Harness {
                 System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
                         + "  jnat:\n" + describe(jOut).indent(4));
             }
-            observe(step, ks, kOut);
-            observe(step, js, jOut);
+            observe(step, injectedId(step.flow(), i), ks, kOut);
+            observe(step, injectedId(step.flow(), i), js, jOut);
             compared += Math.min(kOut.size(), jOut.size());
-            compareFrames(where, step.flow(), ks, js, kOut, jOut, jSeen, sc, bad);
+            compareFrames(where, step.flow(), injectedId(step.flow(), i), ks, js, kOut, jOut, jSeen, sc, bad);
         }
         List<KernelLab.Frame> late = ipv4Only(kernel.drain(20));
         if (!late.isEmpty()) bad.add(sc + ": the kernel transmitted after the last step:\n" + describe(late));
@@ -140,7 +141,7 @@ final class Harness {
         jCt = substitute(jCt, swaps);
         String kSet = entries(kCt), jSet = entries(jCt);
         if (!kSet.equals(jSet)) bad.add(sc + ": conntrack -L differs (timeouts aside)\n--- kernel\n" + kSet + "\n--- jnat\n" + jSet);
-        return new Outcome(compared, randomPortFrames, bad);
+        return new Outcome(compared, randomPortFrames, generatedFrames, bad);
     }
 
     private static List<KernelLab.Frame> ipv4Only(List<KernelLab.Frame> frames) {
@@ -153,9 +154,10 @@ final class Harness {
         return out;
     }
 
-    private static void observe(Step step, Seen s, List<KernelLab.Frame> out) {
+    private static void observe(Step step, int injectedId, Seen s, List<KernelLab.Frame> out) {
         if (out.size() != 1) return;
         KernelLab.Frame f = out.get(0);
+        if (hostGenerated(f.bytes(), injectedId)) return; // the host's answer, not the packet passed on
         if (step.kind() == Kind.ORIGINAL && !step.untracked()) {
             s.origDev = f.device();
             s.orig = f.bytes();
@@ -170,11 +172,11 @@ final class Harness {
     /** The frame of {@code step} on one side, or null when the packet it answers never left. */
     static Injection build(Step step, int index, Seen seen) {
         Flow f = step.flow();
-        int id = (f.id * 1000 + index * 7) & 0xffff;
-        if (id == 0) id = 0x6a6e; // a raw socket's packet with id 0 would get one chosen by the kernel
+        int id = injectedId(f, index);
+        int ttl = step.mangle() == Step.TTL_ONE ? 1 : 64;
         switch (step.kind()) {
             case ORIGINAL -> {
-                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1);
+                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1).withTtl(ttl);
                 if (f.clientDevice.equals(Scenario.LOCAL)) {
                     return new Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
                 }
@@ -192,7 +194,7 @@ final class Harness {
                 if (seen.orig == null) return null;
                 byte[] o = seen.orig;
                 Ipv4Repr ip = Ipv4Repr.of(u32(o, 30), u32(o, 26)).withIdentification(id)
-                        .withDontFragment(f.protocol != 1);
+                        .withDontFragment(f.protocol != 1).withTtl(ttl);
                 int l4 = 14 + (o[14] & 0x0f) * 4;
                 int sport = u16(o, l4), dport = u16(o, l4 + 2);
                 TransportRepr t = f.protocol == 1 ? transport(step, index, u16(o, l4 + 4), 0)
@@ -213,6 +215,22 @@ final class Harness {
             }
         }
         throw new AssertionError(step.kind());
+    }
+
+    /** The IP id of the frame injected at step {@code index}: what forwarding keeps, and the host's own packets do not have. */
+    static int injectedId(Flow f, int index) {
+        int id = (f.id * 1000 + index * 7) & 0xffff;
+        return id == 0 ? 0x6a6e : id; // a raw socket's packet with id 0 would get one chosen by the kernel
+    }
+
+    /**
+     * A packet the host built itself (an ICMP error or echo reply from its ICMP socket), not one
+     * it passed on: ICMP of those types with another IP id than the injected frame's.
+     */
+    static boolean hostGenerated(byte[] f, int injectedId) {
+        if (f.length < 14 + 20 + 8 || u16(f, 12) != 0x0800 || f[23] != 1) return false;
+        int type = f[14 + (f[14] & 0x0f) * 4] & 0xff;
+        return (type == 0 || type == 3 || type == 11) && u16(f, 18) != injectedId;
     }
 
     private static TransportRepr transport(Step step, int index, int sport, int dport) {
@@ -254,8 +272,20 @@ final class Harness {
 
     /** Frames of this scenario equal but for a port each side chose at random (checked by property). */
     private int randomPortFrames;
+    /** Frames the host built itself (ICMP errors, echo replies), compared but for the IP id. */
+    private int generatedFrames;
 
-    private void compareFrames(String where, Flow flow, Seen ks, Seen js, List<KernelLab.Frame> kOut,
+    /** A copy of {@code f} with IP id {@code id} and its header checksum redone. */
+    private static byte[] withIpId(byte[] f, int id) {
+        byte[] c = f.clone();
+        int hl = (c[14] & 0x0f) * 4;
+        put16(c, 18, id);
+        put16(c, 24, 0);
+        put16(c, 24, Checksum.compute(c, 14, hl));
+        return c;
+    }
+
+    private void compareFrames(String where, Flow flow, int injectedId, Seen ks, Seen js, List<KernelLab.Frame> kOut,
                                       List<KernelLab.Frame> jOut, Map<Integer, Seen> jSeen, Scenario sc, List<String> bad) {
         if (kOut.size() != jOut.size()) {
             bad.add(where + ": the kernel transmitted " + kOut.size() + " frames, jnat " + jOut.size()
@@ -264,6 +294,16 @@ final class Harness {
         }
         for (int n = 0; n < kOut.size(); n++) {
             KernelLab.Frame k = kOut.get(n), j = jOut.get(n);
+            if (hostGenerated(k.bytes(), injectedId) && hostGenerated(j.bytes(), injectedId)) {
+                // The kernel's ICMP socket picks the IP id by a keyed hash (__ip_select_ident): take
+                // jnat's header checksum as proof of its own id, then compare with the kernel's id.
+                if (!Checksum.verify(j.bytes(), 14, (j.bytes()[14] & 0x0f) * 4)) {
+                    bad.add(where + ": jnat's IP header checksum is wrong\n--- jnat\n" + describe(List.of(j)));
+                    continue;
+                }
+                generatedFrames++;
+                j = new KernelLab.Frame(j.device(), withIpId(j.bytes(), u16(k.bytes(), 18)));
+            }
             boolean same = k.device().equals(j.device()) && Arrays.equals(k.bytes(), j.bytes());
             if (!same && flow.isRandom() && k.device().equals(j.device()) && ks.orig != null && js.orig != null) {
                 String why = randomlyEqual(flow, ks.natPort(), js.natPort(), k.bytes(), j.bytes());

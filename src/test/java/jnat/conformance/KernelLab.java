@@ -26,6 +26,13 @@ import java.util.concurrent.TimeUnit;
  * per host shape; scenarios reload the rules and flush conntrack in between.
  */
 final class KernelLab implements AutoCloseable {
+    /**
+     * The ICMP sysctls of the lab's host, and of jnat's engine compared with it: the kernel's but
+     * icmp_ratelimit 0, since the kernel's per-destination buckets (inet_peer) outlive the
+     * scenarios of one lab while each scenario's engine starts afresh. The host-wide limit stays.
+     */
+    static final jnat.nat.IcmpConfig ICMP = jnat.nat.IcmpConfig.defaults().with("net.ipv4.icmp_ratelimit", "0");
+
     /** A frame the host transmitted on {@code device}. */
     record Frame(String device, byte[] bytes) {}
 
@@ -60,6 +67,7 @@ final class KernelLab implements AutoCloseable {
                 sysctl(ns, "net.ipv4.conf.all.send_redirects", "0");
             }
             sysctl(router, "net.ipv4.ip_forward", "1");
+            sysctl(router, "net.ipv4.icmp_ratelimit", String.valueOf(ICMP.ratelimitMs()));
             for (String dev : devices) {
                 Tools.run("ip", "link", "add", dev, "netns", router.name(), "type", "veth",
                         "peer", "name", "x" + dev, "netns", peer.name()).checked();

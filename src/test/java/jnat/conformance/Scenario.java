@@ -69,6 +69,8 @@ final class Scenario {
                 int icmpType, int icmpCode, int from, int mangle) {
         /** {@link #OUT_OF_WINDOW}: bytes as built, but conntrack finds it outside the TCP window (untracked). */
         static final int BAD_L4_CHECKSUM = 1, BAD_IP_CHECKSUM = 2, NO_UDP_CHECKSUM = 3, OUT_OF_WINDOW = 4;
+        /** {@link #TTL_ONE}: sent with TTL 1, so a forwarding host answers time exceeded instead. */
+        static final int TTL_ONE = 5;
 
         static Step tcp(Flow f, Kind k, int flags, int seq, int ack, int length) {
             return new Step(f, k, flags, seq, ack, length, (flags & 0x02) != 0, 0, 0, 0, 0);
@@ -114,6 +116,7 @@ final class Scenario {
                 case BAD_IP_CHECKSUM -> s + " (bad IP checksum)";
                 case NO_UDP_CHECKSUM -> s + " (UDP checksum 0)";
                 case OUT_OF_WINDOW -> s + " (out of window)";
+                case TTL_ONE -> s + " (TTL 1)";
                 default -> s;
             };
         }

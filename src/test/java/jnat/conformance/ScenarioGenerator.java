@@ -36,12 +36,15 @@ final class ScenarioGenerator {
             neigh add 172.17.0.5 lladdr 02:42:ac:11:00:05 dev docker0
             neigh add 172.17.0.6 lladdr 02:42:ac:11:00:06 dev docker0
             link add eth1 type dummy
-            link set dev eth1 address 02:00:00:00:02:01 mtu 1500 up
+            link set dev eth1 address 02:00:00:00:02:01 mtu 1400 up
             addr add 10.1.0.1/24 dev eth1
             neigh add 10.1.0.2 lladdr 02:00:00:00:02:02 dev eth1
             neigh add 10.1.0.3 lladdr 02:00:00:00:02:03 dev eth1
             neigh add 10.1.0.4 lladdr 02:00:00:00:02:04 dev eth1
             neigh add 10.1.0.5 lladdr 02:00:00:00:02:05 dev eth1
+            route add unreachable 10.9.0.0/16
+            route add prohibit 10.8.0.0/16
+            route add blackhole 10.7.0.0/16
             """;
     static final List<String> DEVICES = List.of("eth0", "docker0", "eth1");
     /** The UDP port REDIRECT sends to; a silent socket listens there in the kernel's host. */
@@ -213,7 +216,7 @@ final class ScenarioGenerator {
         // Traffic: 3 to 7 flows from the patterns the rules make interesting.
         int n = 3 + rnd.nextInt(5);
         for (int i = 0; i < n; i++) {
-            int pattern = rnd.nextInt(15);
+            int pattern = rnd.nextInt(18);
             switch (pattern) {
                 case 0, 1 -> containerOut();
                 case 2, 3 -> {
@@ -258,6 +261,9 @@ final class ScenarioGenerator {
                     }
                 }
                 case 13 -> local(published);
+                case 15 -> ttlExpires(published, lan, portLo, portHi);
+                case 16 -> pingsTheHost();
+                case 17 -> tooBig(netmapIn);
                 case 9 -> {
                     if (!redirect) { containerOut(); break; }
                     int h = lanHost();
@@ -328,6 +334,86 @@ final class ScenarioGenerator {
         }
     }
 
+    /**
+     * Packets whose TTL runs out at the host (a traceroute's first hop): the host answers time
+     * exceeded to the sender, quoting the packet as PREROUTING left it; the error belongs to the
+     * connection and is translated on its way out. Before the connection (its first packet) or in
+     * it, in either direction.
+     */
+    private void ttlExpires(List<Publish> published, String lan, int portLo, int portHi) {
+        Flow f;
+        int c = container();
+        switch (rnd.nextInt(3)) {
+            case 0 -> f = newFlow(pickInt(TCP, UDP, ICMP), "docker0", containerMac(c), c, ephemeral(), internetHost(),
+                    pickInt(33434, 80, 53), "traceroute from container " + Ipv4Address.format(c));
+            case 1 -> {
+                Publish p = published.get(rnd.nextInt(published.size()));
+                f = newFlow(p.protocol, "eth0", ROUTER_MAC, internetHost(), ephemeral(), PUBLIC, p.hostPort,
+                        "traceroute to published port " + p.hostPort);
+            }
+            default -> {
+                int h = lanHost();
+                f = newFlow(pickInt(UDP, ICMP), "eth1", lanMac(h), h, ephemeral(), internetHost(), 33434,
+                        "traceroute from LAN " + Ipv4Address.format(h));
+                lanRandom(f, lan, portLo, portHi);
+            }
+        }
+        if (f.protocol == TCP) add(f, Step.tcp(f, Kind.ORIGINAL, SYN, rnd.nextInt(), 0, 0).mangled(Step.TTL_ONE));
+        else if (f.protocol == UDP) add(f, Step.data(f, Kind.ORIGINAL, 8 + rnd.nextInt(1000)).mangled(Step.TTL_ONE));
+        else add(f, Step.echo(f, Kind.ORIGINAL, 1).mangled(Step.TTL_ONE));
+        if (rnd.nextBoolean()) return;
+        session(f, false);
+        if (f.protocol == UDP && rnd.nextBoolean()) {
+            // in the connection: the client's packet, or the server's answer, expires here
+            add(f, Step.data(f, rnd.nextBoolean() ? Kind.ORIGINAL : Kind.REPLY, 8 + rnd.nextInt(600)).mangled(Step.TTL_ONE));
+        } else if (f.protocol == ICMP && rnd.nextBoolean()) {
+            add(f, Step.echo(f, Kind.ORIGINAL, 9).mangled(Step.TTL_ONE));
+        }
+    }
+
+    /** Echo requests to the host's own addresses (on the device they come in on, or another): it answers. */
+    private void pingsTheHost() {
+        int[] own = {PUBLIC, DOCKER_GW, ip("10.1.0.1")};
+        int to = own[rnd.nextInt(own.length)];
+        Flow f = switch (rnd.nextInt(3)) {
+            case 0 -> {
+                int c = container();
+                yield newFlow(ICMP, "docker0", containerMac(c), c, 0, to, 0, "container pings the host's " + Ipv4Address.format(to));
+            }
+            case 1 -> {
+                int h = lanHost();
+                yield newFlow(ICMP, "eth1", lanMac(h), h, 0, to, 0, "LAN pings the host's " + Ipv4Address.format(to));
+            }
+            default -> newFlow(ICMP, "eth0", ROUTER_MAC, internetHost(), 0, PUBLIC, 0, "internet pings the host");
+        };
+        int pings = 1 + rnd.nextInt(3);
+        for (int i = 1; i <= pings; i++) {
+            Step s = Step.echo(f, Kind.ORIGINAL, i);
+            add(f, rnd.nextInt(4) == 0 ? s.mangled(Step.TTL_ONE) : s); // delivered: TTL 1 is no matter
+        }
+    }
+
+    /**
+     * A packet with DF set larger than eth1's MTU (1400) on its way to the LAN: the host answers
+     * fragmentation needed with the next-hop MTU. From a container (masqueraded: the error comes
+     * before POSTROUTING, so about the packet as the container sent it), or from the internet
+     * through NETMAP (the error is translated back to the address the sender used).
+     */
+    private void tooBig(boolean netmapIn) {
+        Flow f;
+        if (netmapIn && rnd.nextBoolean()) {
+            int host = 2 + rnd.nextInt(4);
+            f = newFlow(UDP, "eth0", ROUTER_MAC, internetHost(), ephemeral(), ip("100.65.0.0") + host, 5004,
+                    "too big for eth1, NETMAP in to 10.1.0." + host);
+        } else {
+            int c = container();
+            f = newFlow(UDP, "docker0", containerMac(c), c, ephemeral(), lanHost(), 5004,
+                    "too big for eth1, container " + Ipv4Address.format(c) + " to the LAN");
+        }
+        add(f, Step.data(f, Kind.ORIGINAL, 1380 + rnd.nextInt(80)));
+        if (rnd.nextBoolean()) session(f, false); // then sizes that fit
+    }
+
     /** Two containers open the same source port (or echo id) to the same server: the second is remapped. */
     private void clash() {
         int proto = pickInt(TCP, UDP, ICMP);
@@ -358,6 +444,13 @@ final class ScenarioGenerator {
         int sport = ephemeral();
         if (portLo > 0 && proto != ICMP && rnd.nextBoolean()) sport = portLo + rnd.nextInt(portHi - portLo + 1);
         Flow f = newFlow(proto, "eth1", lanMac(h), h, sport, internetHost(), pickInt(80, 443, 53), "LAN " + Ipv4Address.format(h) + " out (" + lan + ")");
+        lanRandom(f, lan, portLo, portHi);
+        session(f, true);
+    }
+
+    /** Where the LAN's source NAT may choose {@code f}'s port (or echo id) at random. */
+    private static void lanRandom(Flow f, String lan, int portLo, int portHi) {
+        int proto = f.protocol;
         boolean randomAll = lan.equals("snat-random") || lan.equals("snat-random-fully");
         int port = f.clientPort;
         if (portLo > 0 && proto != ICMP) {
@@ -366,7 +459,6 @@ final class ScenarioGenerator {
             if (proto == ICMP) f.random(0, 65535);
             else f.random(1024, 65535);
         }
-        session(f, true);
     }
 
     private void invalid() {

@@ -256,9 +256,12 @@ class NatEngineTest {
     }
 
     @Test
-    void ttlOfOneIsNotForwarded() {
+    void ttlOfOneIsNotForwardedButAnsweredTimeExceeded() {
         receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8").withTtl(1), IcmpRepr.echoRequest(1, 1, new byte[8])));
-        assertEquals(0, sent.size());
+        Sent e = only();
+        assertEquals("docker0", e.dev());
+        assertEquals(ip("172.17.0.2"), e.ip().dst());
+        assertEquals(IcmpPacket.TIME_EXCEEDED, e.ip().icmpType());
         assertEquals(1, engine.drops(DropReason.TTL_EXCEEDED));
         assertEquals(0, engine.connections().count(), "the unconfirmed connection is released");
     }

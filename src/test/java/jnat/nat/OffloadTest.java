@@ -278,11 +278,23 @@ class OffloadTest {
         assertEquals(0, engine.invalid(), "conntrack's window took the 64 KB segment");
     }
 
+    /** The one packet sent is the host's ICMP fragmentation needed, to the sender, with the next-hop MTU. */
+    private void assertFragmentationNeededBackTo(String dev, int mtu) {
+        assertEquals(1, sent.size(), "packets sent: " + sent.size());
+        Sent e = sent.removeFirst();
+        assertEquals(dev, e.dev());
+        assertEquals(1, e.packet()[9], "ICMP");
+        assertEquals(3, e.packet()[20], "destination unreachable");
+        assertEquals(4, e.packet()[21], "fragmentation needed");
+        assertEquals(mtu, (e.packet()[26] & 0xff) << 8 | (e.packet()[27] & 0xff), "next-hop MTU");
+        assertEquals(Offload.CHECKSUM_NONE, e.ipSummed());
+    }
+
     @Test
     void gsoPacketWhoseSegmentsExceedTheMtuIsRefused() {
         handshake();
         receive(docker0, gsoReply(45, 1449, true), offload); // 20 + 32 + 1449 = 1501
-        assertEquals(0, sent.size());
+        assertFragmentationNeededBackTo("docker0", 1500); // ip_forward answers the sender (icmp_send)
         assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
     }
 
@@ -292,7 +304,7 @@ class OffloadTest {
         byte[] p = gsoReply(45, 0, true);
         offload.gsoType = Offload.GSO_NONE;
         receive(docker0, p, offload);
-        assertEquals(0, sent.size());
+        assertFragmentationNeededBackTo("docker0", 1500); // ip_forward answers the sender (icmp_send)
         assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
     }
 
@@ -302,7 +314,7 @@ class OffloadTest {
         byte[] p = gsoReply(45, 1448, true);
         offload.gsoType = Offload.GSO_UDP_L4;
         receive(docker0, p, offload);
-        assertEquals(0, sent.size());
+        assertFragmentationNeededBackTo("docker0", 1500); // ip_forward answers the sender (icmp_send)
         assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
     }
 
