@@ -134,7 +134,7 @@ public final class IpDefrag {
     private DropReason dropReason;
 
     // ---- counters (the kernel's Ip: Reasm* SNMP counters) ----
-    private long reasmReqds, reasmOks, reasmFails, reasmTimeouts, reasmOverlaps;
+    private long reasmReqds, reasmOks, reasmFails, reasmTimeouts, reasmOverlaps, queued;
 
     public IpDefrag() {
         this(Config.defaults());
@@ -173,6 +173,8 @@ public final class IpDefrag {
     public long reasmFails() { return reasmFails; }
     public long reasmTimeouts() { return reasmTimeouts; }
     public long reasmOverlaps() { return reasmOverlaps; }
+    /** Fragments {@link #queue} answered {@link #QUEUED}: held for a datagram not yet whole. */
+    public long queued() { return queued; }
 
     // ---- ip_defrag ----------------------------------------------------------------------------
 
@@ -280,6 +282,7 @@ public final class IpDefrag {
         if (fragsize > maxSize[q]) maxSize[q] = fragsize;
         if (ip.dontFragment() && fragsize > maxDfSize[q]) maxDfSize[q] = fragsize;
         if (flags[q] == (FIRST_IN | LAST_IN) && meat[q] == len[q]) return reassemble(q);
+        queued++;
         return QUEUED;
     }
 
