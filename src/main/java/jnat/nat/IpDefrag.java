@@ -128,7 +128,8 @@ public final class IpDefrag {
     private long memory;
 
     // ---- the last reassembled datagram ----
-    private final byte[] out = new byte[HEADROOM + MAX_DATAGRAM];
+    /** Allocated with the first datagram (an engine that never sees a fragment keeps 64 KB less), then reused. */
+    private byte[] out = new byte[0];
     private int outLen, outFragMax, fragCount;
     private int[] fragEnds = new int[64];
     private DropReason dropReason;
@@ -212,6 +213,7 @@ public final class IpDefrag {
         reasmFails++;
         reasmTimeouts++;
         if (expireListener != null) {
+            if (out.length == 0) out = new byte[HEADROOM + MAX_DATAGRAM];
             int hl = (flags[q] & FIRST_IN) != 0 ? hdrLen[q] : 0;
             int n = 0;
             if (hl > 0) {
@@ -293,6 +295,7 @@ public final class IpDefrag {
         int hl = hdrLen[q];
         int total = hl + len[q];
         if (total > MAX_DATAGRAM) return discard(q, DropReason.FRAG_OVERSIZE);
+        if (out.length == 0) out = new byte[HEADROOM + MAX_DATAGRAM];
         System.arraycopy(headers, q * MAX_HEADER, out, HEADROOM, hl);
         int base = q * CELLS_PER_QUEUE;
         for (int at = 0; at < len[q]; ) {

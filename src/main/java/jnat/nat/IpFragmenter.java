@@ -27,7 +27,8 @@ final class IpFragmenter {
     static final int HEADROOM = 16;
     private static final int IP_DF = 0x4000, IP_MF = 0x2000;
 
-    private final byte[] buf = new byte[HEADROOM + IpDefrag.MAX_DATAGRAM];
+    /** Allocated with the first fragment sent, then reused. */
+    private byte[] buf = new byte[0];
     private final byte[] laterHeader = new byte[60];
 
     /** Ip: FragOKs, FragCreates. */
@@ -49,6 +50,7 @@ final class IpFragmenter {
         int total = ip.totalLength();
         int space = mtu - hlen;
         if (space < 8) return false;
+        if (buf.length == 0) buf = new byte[HEADROOM + IpDefrag.MAX_DATAGRAM];
         System.arraycopy(src, ipOff, laterHeader, 0, hlen);
         optionsFragment(laterHeader, hlen);
 
