@@ -215,6 +215,13 @@ public final class ReplayCommand implements Callable<Integer> {
         if (engine.invalid() > 0) {
             out.printf("conntrack INVALID, passed untracked (not NATed): %d%n", engine.invalid());
         }
+        if (engine.defrag().reasmReqds() > 0) {
+            out.printf("IPv4 fragments: %d received, %d datagrams reassembled, %d queues left incomplete%n",
+                    engine.defrag().reasmReqds(), engine.defrag().reasmOks(), engine.defrag().queues());
+        }
+        if (engine.fragmented() > 0) {
+            out.printf("sent as fragments: %d datagrams in %d fragments%n", engine.fragmented(), engine.fragmentsCreated());
+        }
         for (DropReason r : DropReason.values()) {
             if (engine.drops(r) > 0) out.printf("dropped %d: %s%n", engine.drops(r), r.text());
         }

@@ -10,6 +10,7 @@ import jnat.conntrack.Status;
 import jnat.conntrack.TcpTracker;
 import jnat.linux.InterfaceCounters;
 import jnat.nat.DropReason;
+import jnat.nat.NatEngine;
 
 import java.io.IOException;
 import java.util.Map;
@@ -33,6 +34,11 @@ import java.util.TreeMap;
  * jnat_local_deliveries_total                                  packets delivered to the gateway itself
  * jnat_icmp_sent_total{kind}                                   ICMP the gateway sent itself: error, echo-reply
  * jnat_icmp_ratelimited_total                                  ICMP held back by the kernel's rate limits
+ * jnat_ipfrag_queues                                           incomplete datagrams held for reassembly
+ * jnat_ipfrag_memory_bytes                                     memory they hold (ipfrag_high_thresh bounds it)
+ * jnat_ip_reassembled_total                                    datagrams reassembled (Ip: ReasmOKs)
+ * jnat_ip_fragmented_total, jnat_ip_fragments_sent_total       datagrams sent as fragments, and the fragments
+ *                                                              (Ip: FragOKs, FragCreates)
  * </pre>
  */
 public final class GatewayMetrics {
@@ -113,6 +119,21 @@ public final class GatewayMetrics {
         CounterWithCallback.builder().name("jnat_conntrack_early_drops_total")
                 .help("Unassured connections evicted because the table was full or nearly (early_drop)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().earlyDrops()))).register(registry);
+        GaugeWithCallback.builder().name("jnat_ipfrag_queues")
+                .help("Incomplete IPv4 datagrams held for reassembly (nf_defrag_ipv4)")
+                .callback(cb -> cb.call(g.withEngine(e -> e.defrag().queues()))).register(registry);
+        GaugeWithCallback.builder().name("jnat_ipfrag_memory_bytes")
+                .help("Memory the reassembly queues hold; above ipfrag_high_thresh fragments are refused")
+                .callback(cb -> cb.call(g.withEngine(e -> e.defrag().memory()))).register(registry);
+        CounterWithCallback.builder().name("jnat_ip_reassembled_total")
+                .help("IPv4 datagrams reassembled from fragments (ReasmOKs)")
+                .callback(cb -> cb.call(g.withEngine(e -> e.defrag().reasmOks()))).register(registry);
+        CounterWithCallback.builder().name("jnat_ip_fragmented_total")
+                .help("IPv4 datagrams sent as fragments (FragOKs)")
+                .callback(cb -> cb.call(g.withEngine(NatEngine::fragmented))).register(registry);
+        CounterWithCallback.builder().name("jnat_ip_fragments_sent_total")
+                .help("IPv4 fragments sent (FragCreates)")
+                .callback(cb -> cb.call(g.withEngine(NatEngine::fragmentsCreated))).register(registry);
         GaugeWithCallback.builder().name("jnat_conntrack_max")
                 .help("The most connections the table holds (nf_conntrack_max)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().max()))).register(registry);

@@ -9,7 +9,22 @@ public enum DropReason {
     ARP_MALFORMED("malformed ARP packet"),
     IP_MALFORMED("malformed IPv4 header"),
     IP_BAD_CHECKSUM("IPv4 header checksum error"),
-    IP_FRAGMENT("IPv4 fragment (reassembly not implemented)"),
+    /** ip_defrag: every fragment is refused while the queues hold more than ipfrag_high_thresh (inet_frag_find). */
+    FRAG_MEMORY_FULL("IPv4 fragment refused: reassembly memory above ipfrag_high_thresh"),
+    /** A fragment wholly inside what its queue already holds (IPFRAG_DUP): dropped, the queue kept. */
+    FRAG_DUPLICATE("duplicate IPv4 fragment"),
+    /** A fragment overlapping its queue's data otherwise (IPFRAG_OVERLAP, ReasmOverlaps): the whole queue discarded. */
+    FRAG_OVERLAP("overlapping IPv4 fragment (its datagram discarded)"),
+    /** A fragment ending before or beyond its datagram's known end, an empty one, or an ECN mix ip_frag_ecn_table refuses: the queue discarded. */
+    FRAG_INVALID("invalid IPv4 fragment offset, length or ECN (its datagram discarded)"),
+    /** The reassembled header and data exceed 65535 bytes (ip_frag_reasm: out_oversize). */
+    FRAG_OVERSIZE("reassembled IPv4 datagram larger than 65535 bytes"),
+    /**
+     * A queue incomplete after net.ipv4.ipfrag_time (ip_expire), counted when it expires, once per
+     * datagram. The kernel then sends ICMP time exceeded (fragment reassembly) when the first
+     * fragment came and the datagram was for the host itself; jnat does not generate it yet.
+     */
+    FRAG_TIMEOUT("fragment reassembly time exceeded (ipfrag_time)"),
     ROUTE_MARTIAN("martian source or destination"),
     /** The host answers destination unreachable (ip_error), rate limits permitting; blackhole routes silently. */
     ROUTE_UNREACHABLE("no route to destination"),

@@ -157,6 +157,17 @@ public final class NatEngine {
     private final Offload none = new Offload();
     private Offload offload = none;
 
+    /** nf_defrag_ipv4's queues, and ip_do_fragment for what leaves larger than the MTU or was reassembled. */
+    private final IpDefrag defrag;
+    private final IpFragmenter fragmenter = new IpFragmenter();
+    /** IPCB(skb)->frag_max_size of the packet being processed: 0 unless it was reassembled. */
+    private int fragMax;
+    private Interface fragOut;
+    private long fragDstMac;
+    private Transmit fragTx;
+    private final IpFragmenter.Sink fragSink = this::fragmentOut;
+    private final Ipv4Packet fragView = new Ipv4Packet();
+
     private final long[] drops = new long[DropReason.values().length];
     private long[] rxPackets = new long[8], rxBytes = new long[8], txPackets = new long[8], txBytes = new long[8];
     private long delivered;
@@ -167,7 +178,18 @@ public final class NatEngine {
     }
 
     public NatEngine(Host host, Ruleset ruleset, Config config) {
+        this(host, ruleset, config, IpDefrag.Config.defaults());
+    }
+
+    /** With the reassembly sysctls {@code defragConfig} (ipfrag_high_thresh, ipfrag_time). */
+    public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig) {
         this.host = host;
+        this.defrag = new IpDefrag(defragConfig);
+        // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
+        // first fragment, when it came and the datagram was for the host itself (conntrack's users
+        // skip it on a router: frag_expire_skip_icmp). Set defrag's ExpireListener to generate it;
+        // until then a timed-out queue is only counted (FRAG_TIMEOUT).
+        this.defrag.setExpireListener((user, iif, buf, off, len) -> drops[DropReason.FRAG_TIMEOUT.ordinal()]++);
         this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
                 config.conntrackHashsize());
         this.conntrack = new Conntrack(table);
@@ -288,9 +310,28 @@ public final class NatEngine {
         return dev.index() < a.length ? a[dev.index()] : 0;
     }
 
-    /** Runs conntrack's garbage collection over up to {@code budget} entries (gc_worker). */
+    /**
+     * Runs conntrack's garbage collection over up to {@code budget} entries (gc_worker), and
+     * expires the fragment queues whose ipfrag_time is up (ip_expire).
+     */
     public int expire(long now, int budget) {
+        defrag.expire(now);
         return table.gc(now, budget);
+    }
+
+    /** The reassembly queues (nf_defrag_ipv4): their count, memory and Reasm* counters. */
+    public IpDefrag defrag() {
+        return defrag;
+    }
+
+    /** Datagrams sent as fragments (Ip: FragOKs). */
+    public long fragmented() {
+        return fragmenter.fragOks();
+    }
+
+    /** Fragments sent (Ip: FragCreates). */
+    public long fragmentsCreated() {
+        return fragmenter.fragCreates();
     }
 
     // ---- the receive path -------------------------------------------------------------------
@@ -315,6 +356,7 @@ public final class NatEngine {
      */
     public void receive(Interface in, byte[] buf, int off, int len, long now, Offload offload, Transmit tx) {
         this.offload = offload;
+        fragMax = 0;
         count(in, len, true);
         pkt.reset(in);
         pktTypeHost = true;
@@ -358,13 +400,12 @@ public final class NatEngine {
             drop(DropReason.IP_BAD_CHECKSUM);
             return;
         }
-        if (ip.isFragment()) {
-            drop(DropReason.IP_FRAGMENT); // nf_defrag_ipv4 would reassemble first
-            return;
-        }
+        // nf_defrag_ipv4 (PREROUTING, priority -400): a fragment waits in its queue; the one that
+        // completes the datagram carries it on through conntrack and NAT whole.
+        if (ip.isFragment() && !defragment(in, IpDefrag.USER_CONNTRACK_IN, now)) return;
         if (tracer != null) tracer.line(in.name() + " in: " + summary(ip));
         // PREROUTING: conntrack (priority -200), then nat DST (-100)
-        if (!conntrackIn(now, conntrackChecksum && offload.ipSummed == Offload.CHECKSUM_NONE)) return;
+        if (!conntrackIn(now, conntrackChecksum && this.offload.ipSummed == Offload.CHECKSUM_NONE)) return;
         if (tracer != null) {
             tracer.line("  conntrack: " + (pkt.tracked() ? CTINFO[pkt.ct.ctinfo] : "INVALID (untracked: not NATed)"));
         }
@@ -459,12 +500,15 @@ public final class NatEngine {
      */
     public void send(byte[] buf, int off, int len, long now, Transmit tx) {
         offload = none;
+        fragMax = 0;
         pkt.reset(null);
         Ipv4Packet ip = pkt.ip;
         if (ip.wrap(buf, off, len) != WireError.OK) {
             drop(DropReason.IP_MALFORMED);
             return;
         }
+        // nf_defrag_ipv4 at LOCAL_OUT (-400): the host's own fragments (a raw socket's) are reassembled too.
+        if (ip.isFragment() && !defragment(null, IpDefrag.USER_CONNTRACK_OUT, now)) return;
         RouteResult rt = host.routeOutput(ip.dst());
         if (rt.isError()) {
             drop(DropReason.ROUTE_UNREACHABLE);
@@ -498,7 +542,7 @@ public final class NatEngine {
             return;
         }
         Interface out = rt.out();
-        if (ip.totalLength() > out.mtu() && ip.dontFragment()) {
+        if (exceedsMtu(ip, out.mtu())) {
             dropPacket(DropReason.FRAG_NEEDED);
             return;
         }
@@ -516,9 +560,7 @@ public final class NatEngine {
             return;
         }
         Interface out = rt.out();
-        if (ip.totalLength() > out.mtu() && ip.dontFragment()
-                && !(offload.isGso() && offload.gsoNetworkSegmentLength(ip) <= out.mtu())) {
-            // ip_exceeds_mtu: a GSO packet counts by its segments
+        if (exceedsMtu(ip, out.mtu())) {
             icmpSend(IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, out.mtu(), now, tx);
             dropPacket(DropReason.FRAG_NEEDED);
             return;
@@ -540,8 +582,99 @@ public final class NatEngine {
         output(out, pkt.nexthop, tx);
     }
 
-    /** ip_finish_output2: the link header for {@code out} and the frame out. */
+    /**
+     * ip_exceeds_mtu: larger than the MTU with DF set. A reassembled packet (skb->ignore_df, as
+     * nf_ct_ipv4_gather_frags sets it) exceeds it only when one of its fragments did; a GSO packet
+     * counts by its segments.
+     */
+    private boolean exceedsMtu(Ipv4Packet ip, int mtu) {
+        if (ip.totalLength() <= mtu || !ip.dontFragment()) return false;
+        if (fragMax != 0) return fragMax > mtu;
+        return !(offload.isGso() && offload.gsoNetworkSegmentLength(ip) <= mtu);
+    }
+
+    /**
+     * ip_defrag for {@code user}: false when the fragment was queued or dropped; true when it
+     * completed its datagram, which {@code pkt.ip} now wraps (CHECKSUM_NONE, frag_max_size kept).
+     */
+    private boolean defragment(Interface in, int user, long now) {
+        int r = defrag.queue(pkt.ip, user, in == null ? 0 : in.index(), now);
+        if (r == IpDefrag.QUEUED) {
+            if (tracer != null) tracer.line((in == null ? "local out" : in.name() + " in") + ": fragment " + summary(pkt.ip) + " queued for reassembly");
+            return false;
+        }
+        if (r == IpDefrag.DROPPED) {
+            drop(defrag.dropReason());
+            return false;
+        }
+        pkt.ip.wrap(defrag.buffer(), defrag.offset(), defrag.length());
+        fragMax = defrag.fragMaxSize();
+        offload = none;
+        if (tracer != null) tracer.line("  reassembled from " + defrag.fragmentCount() + " fragments");
+        return true;
+    }
+
+    /**
+     * ip_finish_output: a packet larger than the MTU, or reassembled from fragments, leaves as
+     * fragments (ip_fragment); a GSO packet leaves whole, its segments fitting.
+     */
     private void output(Interface out, int nexthop, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        if ((fragMax != 0 || ip.totalLength() > out.mtu()) && !offload.isGso()) {
+            fragmentOutput(out, nexthop, tx);
+            return;
+        }
+        finishOutput(out, nexthop, tx);
+    }
+
+    /** ip_fragment: DF refused unless reassembled with fragments that fit; else ip_do_fragment. */
+    private void fragmentOutput(Interface out, int nexthop, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        int mtu = out.mtu();
+        if (ip.dontFragment() && (fragMax == 0 || fragMax > mtu)) {
+            drop(DropReason.FRAG_NEEDED);
+            return;
+        }
+        long dstMac = Interface.NO_MAC;
+        if (out.hasMac()) {
+            dstMac = linkAddress(out, nexthop);
+            if (dstMac == Interface.NO_MAC) {
+                drop(DropReason.NO_NEIGHBOUR);
+                return;
+            }
+        }
+        offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // offloaded checksums are done first
+        fragOut = out;
+        fragDstMac = dstMac;
+        fragTx = tx;
+        if (!fragmenter.fragment(ip, mtu, fragMax, defrag, fragSink)) drop(DropReason.FRAG_NEEDED);
+        fragTx = null;
+    }
+
+    /** ip_finish_output2 for one fragment. */
+    private void fragmentOut(byte[] buf, int off, int len) {
+        Interface out = fragOut;
+        if (tracer != null) {
+            fragView.wrap(buf, off, len);
+            tracer.line(out.name() + " out: fragment " + summary(fragView) + " offset " + fragView.fragmentOffset() * 8
+                    + (fragView.moreFragments() ? " MF" : ""));
+        }
+        if (!out.hasMac()) {
+            count(out, len, false);
+            fragTx.transmit(out, buf, off, len, none);
+            return;
+        }
+        int start = off - EthernetFrame.HEADER_LENGTH;
+        MacAddress.write(buf, start, fragDstMac);
+        MacAddress.write(buf, start + 6, out.macBits());
+        buf[start + 12] = (byte) (EtherType.IPV4 >>> 8);
+        buf[start + 13] = (byte) EtherType.IPV4;
+        count(out, len + EthernetFrame.HEADER_LENGTH, false);
+        fragTx.transmit(out, buf, start, len + EthernetFrame.HEADER_LENGTH);
+    }
+
+    /** ip_finish_output2: the link header for {@code out} and the frame out. */
+    private void finishOutput(Interface out, int nexthop, Transmit tx) {
         Ipv4Packet ip = pkt.ip;
         byte[] buf = ip.buffer();
         int ipOff = ip.offset();
@@ -804,8 +937,10 @@ public final class NatEngine {
     private void localOutput(int len, int attachId, int ctinfo, RouteResult rt, long now, Transmit tx) {
         PacketState original = pkt;
         Offload originalOffload = offload;
+        int originalFragMax = fragMax;
         pkt = generated;
         offload = none;
+        fragMax = 0; // the host's own packet was never fragments: output must not cut it like the original
         try {
             generated.reset(null);
             generated.ct.id = attachId;
@@ -842,6 +977,7 @@ public final class NatEngine {
             if (attachId >= 0 && generated.ct.id != attachId) original.ct.id = -1;
             pkt = original;
             offload = originalOffload;
+            fragMax = originalFragMax;
         }
     }
 
@@ -1142,7 +1278,7 @@ public final class NatEngine {
     private void drop(DropReason reason) {
         drops[reason.ordinal()]++;
         if (tracer != null) {
-            boolean early = reason.ordinal() <= DropReason.IP_FRAGMENT.ordinal(); // before the "in:" line
+            boolean early = reason.ordinal() <= DropReason.FRAG_TIMEOUT.ordinal(); // before the "in:" line
             tracer.line((early && pkt.in != null ? pkt.in.name() + " in: " : "  ") + "dropped: " + reason.text());
         }
     }

@@ -156,4 +156,47 @@ class ReplayCommandTest {
         Files.writeString(host, "link set dev eth0 up\naddr add 10.0.0.300/24 dev eth0\n");
         assertOneLineError(jnat("replay", "--host", host.toString(), "--in", "eth0=" + seedEth0Input()), ":2:");
     }
+
+    @Test
+    void fragmentsInAPcapAreReassembledMasqueradedAndLeaveAsFragments() throws Exception {
+        byte[] udp = jnat.wire.Ipv4Repr.of("172.17.0.2", "8.8.8.8").withIdentification(0x77).withDontFragment(false)
+                .packet(jnat.wire.UdpRepr.of(43000, 53).withPayload(new byte[2500]));
+        Path in = dir.resolve("docker0-frags.pcap");
+        try (PcapWriter w = PcapWriter.create(in, LinkType.ETHERNET)) {
+            long t = 1_000_000_000L;
+            // The second fragment first, then the first: a 1500-byte and a 1048-byte IP packet.
+            for (int[] part : new int[][] {{1480, 1028, 0}, {0, 1480, 1}}) {
+                byte[] frag = new byte[20 + part[1]];
+                System.arraycopy(udp, 0, frag, 0, 20);
+                System.arraycopy(udp, 20 + part[0], frag, 20, part[1]);
+                frag[2] = (byte) (frag.length >>> 8);
+                frag[3] = (byte) frag.length;
+                int fo = (part[2] == 1 ? 0x2000 : 0) | part[0] / 8;
+                frag[6] = (byte) (fo >>> 8);
+                frag[7] = (byte) fo;
+                frag[10] = frag[11] = 0;
+                int sum = jnat.wire.Checksum.compute(frag, 0, 20);
+                frag[10] = (byte) (sum >>> 8);
+                frag[11] = (byte) sum;
+                byte[] eth = jnat.wire.EthernetRepr.of(0x0242ac110002L, 0x0242d5353a3cL).frame(frag);
+                w.write(t, eth, 0, eth.length);
+                t += 1_000_000L;
+            }
+        }
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "docker0=" + in, "--out", dir.resolve("out").toString());
+        assertEquals(0, r.exit(), r.err());
+        List<PcapRecord> eth0 = read(dir.resolve("out/eth0.pcap"));
+        assertEquals(2, eth0.size(), r.out());
+        jnat.wire.Ipv4Packet ip = new jnat.wire.Ipv4Packet();
+        assertEquals(0, ip.wrap(eth0.get(0).data(), 14, eth0.get(0).capturedLength() - 14));
+        assertEquals(jnat.wire.Ipv4Address.parse("45.77.200.180"), ip.src());
+        assertEquals(0, ip.fragmentOffset());
+        assertTrue(ip.moreFragments());
+        assertEquals(0x77, ip.identification());
+        assertEquals(0, ip.wrap(eth0.get(1).data(), 14, eth0.get(1).capturedLength() - 14));
+        assertEquals(1480 / 8, ip.fragmentOffset());
+        assertTrue(r.out().contains("IPv4 fragments: 2 received, 1 datagrams reassembled, 0 queues left incomplete"), r.out());
+        assertTrue(r.out().contains("sent as fragments: 1 datagrams in 2 fragments"), r.out());
+    }
 }

@@ -52,7 +52,7 @@ class ConformanceTest {
                 }
             }
         }
-        String figures = String.format("conformance: %d scenarios (seed %d), %d frames injected, %d transmitted frames "
+        String figures = String.format("conformance: %d scenarios (seed %d), %d steps injected (a fragmented step is several frames), %d transmitted frames "
                         + "compared (%d of them equal but for a port chosen at random, checked by property; %d built by "
                         + "the host itself: ICMP errors and echo replies, equal but for the IP id), "
                         + "%d nat counter listings and conntrack tables compared, %d mismatches in %d scenarios, %.1f s",

@@ -70,7 +70,12 @@ final class Harness {
         }
     }
 
-    private record Injection(String device, byte[] frame) {}
+    /** What a step injects: one frame, or (a fragmented step) the frames of its fragments in sending order. */
+    private record Injection(String device, byte[] frame, List<byte[]> fragments) {
+        Injection(String device, byte[] frame) {
+            this(device, frame, null);
+        }
+    }
 
     Outcome run(Scenario sc) throws IOException {
         List<String> bad = new ArrayList<>();
@@ -104,13 +109,26 @@ final class Harness {
             }
             // jnat first: how many frames it sends tells the kernel side how long to wait.
             List<KernelLab.Frame> jOut = new ArrayList<>();
-            System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
             now = Math.max(now + 1, base + System.nanoTime() - started);
             NatEngine.Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
-            if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, ji.frame.length, now, tx);
-            else engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now, tx);
-            List<KernelLab.Frame> kOut = ipv4Only(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
-                    : kernel.send(ki.device, ki.frame, jOut.size()));
+            List<KernelLab.Frame> kOut;
+            if (ji.fragments != null) {
+                for (byte[] fr : ji.fragments) {
+                    System.arraycopy(fr, 0, buf, HEADROOM, fr.length);
+                    engine.receive(host.device(ji.device), buf, HEADROOM, fr.length, now, tx);
+                }
+                kOut = new ArrayList<>();
+                for (int n = 0; n < ki.fragments.size(); n++) {
+                    boolean last = n == ki.fragments.size() - 1;
+                    kOut.addAll(ipv4Only(kernel.send(ki.device, ki.fragments.get(n), last ? jOut.size() : 0)));
+                }
+            } else {
+                System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
+                if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, ji.frame.length, now, tx);
+                else engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now, tx);
+                kOut = ipv4Only(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
+                        : kernel.send(ki.device, ki.frame, jOut.size()));
+            }
             if (verbose) {
                 System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
                         + "  jnat:\n" + describe(jOut).indent(4));
@@ -188,7 +206,8 @@ final class Harness {
                     case Step.NO_UDP_CHECKSUM -> put16(frame, 14 + (frame[14] & 0x0f) * 4 + 6, 0);
                     default -> { }
                 }
-                return new Injection(f.clientDevice, frame);
+                return step.isFragmented() ? new Injection(f.clientDevice, frame, fragments(frame, step))
+                        : new Injection(f.clientDevice, frame);
             }
             case REPLY -> {
                 if (seen.orig == null) return null;
@@ -199,7 +218,9 @@ final class Harness {
                 int sport = u16(o, l4), dport = u16(o, l4 + 2);
                 TransportRepr t = f.protocol == 1 ? transport(step, index, u16(o, l4 + 4), 0)
                         : transport(step, index, dport, sport);
-                return new Injection(seen.origDev, EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, t));
+                byte[] frame = EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, t);
+                return step.isFragmented() ? new Injection(seen.origDev, frame, fragments(frame, step))
+                        : new Injection(seen.origDev, frame);
             }
             case ERROR_ABOUT_ORIGINAL, ERROR_ABOUT_REPLY -> {
                 byte[] o = step.kind() == Kind.ERROR_ABOUT_ORIGINAL ? seen.orig : seen.reply;
@@ -231,6 +252,30 @@ final class Harness {
         if (f.length < 14 + 20 + 8 || u16(f, 12) != 0x0800 || f[23] != 1) return false;
         int type = f[14 + (f[14] & 0x0f) * 4] & 0xff;
         return (type == 0 || type == 3 || type == 11) && u16(f, 18) != injectedId;
+    }
+
+    /**
+     * The Ethernet frame {@code frame} as a sending host fragments it: {@code step.ack()} bytes of
+     * data a fragment (the last the rest), each with the full header, in order or last first.
+     */
+    static List<byte[]> fragments(byte[] frame, Step step) {
+        int hl = (frame[14] & 0x0f) * 4;
+        int data = u16(frame, 16) - hl;
+        List<byte[]> out = new ArrayList<>();
+        for (int at = 0; at < data; at += step.ack()) {
+            int n = Math.min(step.ack(), data - at);
+            boolean more = at + n < data;
+            byte[] f = new byte[14 + hl + n];
+            System.arraycopy(frame, 0, f, 0, 14 + hl);
+            System.arraycopy(frame, 14 + hl + at, f, 14 + hl, n);
+            put16(f, 16, hl + n);
+            put16(f, 20, (u16(frame, 20) & 0x4000) | (more ? 0x2000 : 0) | at >>> 3);
+            put16(f, 24, 0);
+            put16(f, 24, Checksum.compute(f, 14, hl));
+            out.add(f);
+        }
+        if (step.mangle() == Step.FRAGMENTED_REVERSED) java.util.Collections.reverse(out);
+        return out;
     }
 
     private static TransportRepr transport(Step step, int index, int sport, int dport) {

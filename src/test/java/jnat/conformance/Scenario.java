@@ -67,10 +67,24 @@ final class Scenario {
      */
     record Step(Flow flow, Kind kind, int tcpFlags, int seq, int ack, int length, boolean synOptions,
                 int icmpType, int icmpCode, int from, int mangle) {
-        /** {@link #OUT_OF_WINDOW}: bytes as built, but conntrack finds it outside the TCP window (untracked). */
-        static final int BAD_L4_CHECKSUM = 1, BAD_IP_CHECKSUM = 2, NO_UDP_CHECKSUM = 3, OUT_OF_WINDOW = 4;
+        /**
+         * {@link #OUT_OF_WINDOW}: bytes as built, but conntrack finds it outside the TCP window (untracked).
+         * {@link #FRAGMENTED}: sent as fragments of {@code ack} bytes of data each (the last the rest), in
+         * order; {@link #FRAGMENTED_REVERSED}: the same, last fragment first.
+         */
+        static final int BAD_L4_CHECKSUM = 1, BAD_IP_CHECKSUM = 2, NO_UDP_CHECKSUM = 3, OUT_OF_WINDOW = 4,
+                FRAGMENTED = 5, FRAGMENTED_REVERSED = 6;
         /** {@link #TTL_ONE}: sent with TTL 1, so a forwarding host answers time exceeded instead. */
-        static final int TTL_ONE = 5;
+        static final int TTL_ONE = 7;
+
+        /** A UDP datagram or an echo of {@code length} bytes of payload, cut into fragments of {@code size} bytes. */
+        static Step fragmented(Flow f, Kind k, int seq, int length, int size, boolean reversed) {
+            return new Step(f, k, 0, seq, size, length, false, 0, 0, 0, reversed ? FRAGMENTED_REVERSED : FRAGMENTED);
+        }
+
+        boolean isFragmented() {
+            return mangle == FRAGMENTED || mangle == FRAGMENTED_REVERSED;
+        }
 
         static Step tcp(Flow f, Kind k, int flags, int seq, int ack, int length) {
             return new Step(f, k, flags, seq, ack, length, (flags & 0x02) != 0, 0, 0, 0, 0);
@@ -117,6 +131,8 @@ final class Scenario {
                 case NO_UDP_CHECKSUM -> s + " (UDP checksum 0)";
                 case OUT_OF_WINDOW -> s + " (out of window)";
                 case TTL_ONE -> s + " (TTL 1)";
+                case FRAGMENTED -> s + " len " + length + " (in fragments of " + ack + ")";
+                case FRAGMENTED_REVERSED -> s + " len " + length + " (in fragments of " + ack + ", last first)";
                 default -> s;
             };
         }

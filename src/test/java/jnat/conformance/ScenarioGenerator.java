@@ -73,6 +73,8 @@ final class ScenarioGenerator {
 
     private final long seed;
     private SplittableRandom rnd;
+    /** Decides the fragmented steps apart from {@link #rnd}, so adding them left the other steps as they were. */
+    private SplittableRandom fragRnd;
     private Scenario sc;
     private final List<List<Step>> perFlow = new ArrayList<>();
     private final List<Integer> usedClientPorts = new ArrayList<>();
@@ -91,6 +93,7 @@ final class ScenarioGenerator {
     Scenario scenario(int index) {
         long s = new SplittableRandom(seed).split().nextLong() ^ (index * 0x9e3779b97f4a7c15L);
         rnd = new SplittableRandom(s);
+        fragRnd = new SplittableRandom(s ^ 0x6672616773L);
         perFlow.clear();
         usedClientPorts.clear();
         localPorts = 0;
@@ -489,6 +492,7 @@ final class ScenarioGenerator {
                 int rounds = 1 + rnd.nextInt(3);
                 for (int i = 0; i < rounds; i++) {
                     add(f, Step.data(f, Kind.ORIGINAL, 8 + rnd.nextInt(200)));
+                    fragmented(f, 0);
                     int what = allowErrors ? rnd.nextInt(8) : 0;
                     if (what == 6) {
                         add(f, Step.error(f, Kind.ERROR_ABOUT_ORIGINAL, 3, 3, 0)); // port unreachable
@@ -500,6 +504,7 @@ final class ScenarioGenerator {
                     }
                     if (what == 5) continue; // unanswered
                     add(f, Step.data(f, Kind.REPLY, 8 + rnd.nextInt(400)));
+                    fragmented(f, 0);
                     if (what == 4 && allowErrors) {
                         add(f, Step.error(f, Kind.ERROR_ABOUT_REPLY, 3, 3, 0)); // the client has gone
                         return;
@@ -516,8 +521,30 @@ final class ScenarioGenerator {
                     }
                     if (rnd.nextInt(5) != 0) add(f, Step.echo(f, Kind.REPLY, i));
                 }
+                fragmented(f, 100);
             }
         }
+    }
+
+    /**
+     * Sometimes a large datagram of {@code f} (UDP, or an echo numbered from {@code seq}) each way as
+     * fragments: of 8 to 1376 bytes, in order or last first, DF as the flow sends it. Not for flows
+     * whose NAT port is random (a fragment's checksum does not cover its data alone) or the host's own.
+     */
+    private void fragmented(Flow f, int seq) {
+        if (f.isRandom() || f.clientDevice.equals(Scenario.LOCAL) || fragRnd.nextInt(4) != 0) return;
+        int length = 1200 + fragRnd.nextInt(3000);
+        int size = fragmentSize(8 * (1 + fragRnd.nextInt(185)));
+        boolean reversed = fragRnd.nextBoolean();
+        add(f, Step.fragmented(f, Kind.ORIGINAL, seq, length, size, reversed));
+        if (fragRnd.nextBoolean()) {
+            add(f, Step.fragmented(f, Kind.REPLY, seq, length + 100, fragmentSize(8 * (1 + fragRnd.nextInt(185))), !reversed));
+        }
+    }
+
+    /** A fragment's data size that fits every link of the lab, eth1's 1400-byte MTU included (an AF_PACKET send of a bigger frame fails). */
+    private static int fragmentSize(int drawn) {
+        return Math.min(drawn, 1400 - 20 - (1400 - 20) % 8);
     }
 
     private void tcpSession(Flow f, boolean allowErrors) {

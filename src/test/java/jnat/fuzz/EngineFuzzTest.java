@@ -182,18 +182,20 @@ class EngineFuzzTest {
     static final List<String> OUTCOMES = outcomeNames();
 
     static List<String> outcomeNames() {
-        List<String> names = new ArrayList<>(List.of("transmitted", "delivered"));
+        List<String> names = new ArrayList<>(List.of("transmitted", "delivered", "queued for reassembly"));
         for (DropReason r : DropReason.values()) names.add("drop " + r.label());
         return names;
     }
 
     static long[] counters(NatEngine e, long transmitted) {
-        long[] c = new long[2 + DropReason.values().length];
+        long[] c = new long[3 + DropReason.values().length];
         // What the host builds itself (ICMP errors, echo replies) comes on top of the frame's outcome;
-        // each is transmitted or dropped with a reason, so it nets out here.
-        c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent();
+        // each is transmitted or dropped with a reason, so it nets out here. A datagram sent as
+        // fragments is one outcome.
+        c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.fragmentsCreated() + e.fragmented();
         c[1] = e.deliveredLocally();
-        for (DropReason r : DropReason.values()) c[2 + r.ordinal()] = e.drops(r);
+        c[2] = e.defrag().queued();
+        for (DropReason r : DropReason.values()) c[3 + r.ordinal()] = e.drops(r);
         return c;
     }
 
