@@ -201,6 +201,22 @@ class FragmentationTest {
     }
 
     @Test
+    void theTimeExceededForAReassembledDatagramLeavesWholeNotCutLikeItsFragments() {
+        // TTL 1 in 200-byte fragments: the host's ICMP error (576 bytes at most) is its own packet,
+        // sent whole, not cut at the offsets of the datagram it quotes
+        byte[] d = Ipv4Repr.of(CTR, SERVER).withIdentification(9).withTtl(1)
+                .packet(UdpRepr.of(40000, 4789).withPayload(new byte[1200]));
+        Fragments.cut(d, false, 200, 200, 200, 200, 200).forEach(f -> receive(docker0, f));
+        assertEquals(1, sent.size(), "only the host's ICMP error");
+        byte[] icmp = sent.getFirst();
+        assertEquals(1, icmp[9], "ICMP");
+        assertEquals(0, u16(icmp, 6) & 0x3fff, "neither MF nor an offset: not a fragment");
+        assertEquals(11, icmp[(icmp[0] & 0x0f) * 4] & 0xff, "time exceeded");
+        assertEquals(576, u16(icmp, 2), "the whole 576 bytes icmp_send allows");
+        assertEquals(u16(icmp, 2), icmp.length);
+    }
+
+    @Test
     void onlyOptionsWithTheCopiedFlagAreRepeatedInLaterFragments() {
         // Record route (7, not copied), then router alert (148, copied), padded to 16 bytes.
         byte[] opts = {7, 7, 4, 0, 0, 0, 0, (byte) 148, 4, 0, 0, 1, 1, 1, 1, 0};
