@@ -145,6 +145,13 @@ final class Harness {
         String jList = Iptables.run(engine.ruleset(), List.of("-t", "nat", "-nvxL")).output();
         jList = numericProt(jList);
         if (!kList.equals(jList)) bad.add(sc + ": iptables -t nat -nvxL differs\n--- kernel\n" + kList + "--- jnat\n" + jList);
+        // the other tables the scenario has (filter, raw, mangle, security): their counters say which rules each packet hit
+        for (jnat.rules.Table t : engine.ruleset().tables()) {
+            if (t.name.equals("nat")) continue;
+            String k = kernel.listing(t.name);
+            String j = numericProt(Iptables.run(engine.ruleset(), List.of("-t", t.name, "-nvxL")).output());
+            if (!k.equals(j)) bad.add(sc + ": iptables -t " + t.name + " -nvxL differs\n--- kernel\n" + k + "--- jnat\n" + j);
+        }
 
         String kCt = kernel.conntrackListing();
         String jCt = new ConntrackPrinter().list(engine.connections(), now);
