@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * its published port, NOTRACK (the flow leaves un-masqueraded, -m conntrack --ctstate UNTRACKED
  * lets it through FORWARD), a mangle PREROUTING MARK that a nat rule's -m mark DNATs, filter INPUT
  * dropping one source's pings (no echo reply), filter OUTPUT dropping the host's time exceeded to
- * one LAN host and the host's own datagrams to one port. Frame by frame, with every table's
+ * one LAN host and the host's own datagrams to one port, REJECT with unreachables and TCP RSTs
+ * (the RST|ACK for a SYN, the RST with the acknowledged sequence for a segment with ACK). Frame by frame, with every table's
  * counters, as {@link ConformanceTest} compares.
  */
 class TablesConformanceTest {
@@ -57,6 +58,9 @@ class TablesConformanceTest {
             "*filter",
             ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]",
             "-A INPUT -s 198.51.100.9/32 -p icmp -m icmp --icmp-type 8 -j DROP",
+            "-A INPUT -p udp -m udp --dport 41005 -j REJECT --reject-with icmp-port-unreachable",
+            "-A FORWARD -p udp -m udp --dport 7200 -j REJECT --reject-with icmp-host-prohibited",
+            "-A FORWARD -p tcp -m tcp --dport 7300 -j REJECT --reject-with tcp-reset",
             "-A FORWARD -p udp -m udp --dport 7000 -m conntrack --ctstate UNTRACKED -j ACCEPT",
             "-A FORWARD -p udp -m udp --dport 7000 -j DROP",
             "-A OUTPUT -d 10.1.0.3/32 -p icmp -m icmp --icmp-type 11 -j DROP",
@@ -101,8 +105,14 @@ class TablesConformanceTest {
                 "host's own datagram, OUTPUT DROP");
         Flow localUntracked = new Flow(12, UDP, Scenario.LOCAL, 0, PUBLIC, 41004, ip("198.51.100.8"), 7100,
                 "host's own datagram, CT --notrack in raw OUTPUT: not SNATed");
+        Flow rejectedIn = new Flow(13, UDP, "eth0", router, ip("198.51.100.7"), 5006, PUBLIC, 41005,
+                "udp to the host, REJECT at INPUT: port unreachable");
+        Flow rejectedFwd = new Flow(14, UDP, "eth1", LAN2_MAC, ip("10.1.0.2"), 5007, ip("198.51.100.8"), 7200,
+                "udp LAN to the internet, REJECT at FORWARD: host prohibited");
+        Flow reset = new Flow(15, TCP, "eth1", LAN3_MAC, ip("10.1.0.3"), 5008, ip("198.51.100.8"), 7300,
+                "tcp LAN to the internet, REJECT --reject-with tcp-reset at FORWARD");
         sc.flows.addAll(List.of(published, direct, containerOut, untracked, tracked, marked, unmarked, pingDropped, ping,
-                ttlDropped, ttlAnswered, localDropped, localUntracked));
+                ttlDropped, ttlAnswered, localDropped, localUntracked, rejectedIn, rejectedFwd, reset));
         handshake(sc, published);
         sc.steps.add(Step.tcp(direct, Kind.ORIGINAL, SYN, 77, 0, 0));
         sc.steps.add(Step.data(containerOut, Kind.ORIGINAL, 30));
@@ -120,13 +130,18 @@ class TablesConformanceTest {
         sc.steps.add(Step.data(ttlAnswered, Kind.ORIGINAL, 20).mangled(Step.TTL_ONE));
         sc.steps.add(Step.data(localDropped, Kind.ORIGINAL, 20));
         sc.steps.add(Step.data(localUntracked, Kind.ORIGINAL, 20));
+        sc.steps.add(Step.data(rejectedIn, Kind.ORIGINAL, 20));
+        sc.steps.add(Step.data(rejectedFwd, Kind.ORIGINAL, 20));
+        sc.steps.add(Step.tcp(reset, Kind.ORIGINAL, SYN, 3000, 0, 0));
+        sc.steps.add(Step.tcp(reset, Kind.ORIGINAL, PSH | ACK, 3001, 9000, 50));
 
         try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
-            Harness.Outcome o = new Harness(lab, false).run(sc);
+            Harness.Outcome o = new Harness(lab, Boolean.getBoolean("tables.verbose")).run(sc);
             assertEquals(List.of(), o.mismatches());
-            // published 5, containerOut 2, untracked 2, tracked 2, marked 2, ping's reply 1, ttlAnswered's error 1, localUntracked 1
-            assertEquals(16, o.framesCompared());
-            assertEquals(2, o.generatedFrames(), "the echo reply and one time exceeded");
+            // published 5, containerOut 2, untracked 2, tracked 2, marked 2, ping's reply 1, ttlAnswered's error 1,
+            // localUntracked 1, the REJECTs' answers 4
+            assertEquals(20, o.framesCompared());
+            assertEquals(6, o.generatedFrames(), "the echo reply, one time exceeded, two unreachables, two RSTs");
         }
     }
 }

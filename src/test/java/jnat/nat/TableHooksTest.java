@@ -151,6 +151,52 @@ class TableHooksTest {
         assertEquals(1, engine.drops(DropReason.FILTER_DROP));
     }
 
+    // ---- REJECT -------------------------------------------------------------------------------
+
+    @Test
+    void rejectAtInputAnswersPortUnreachableInsteadOfDelivering() {
+        rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p udp -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n");
+        receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(5000, 53));
+        assertEquals(List.of("eth0 45.77.200.180 > 198.51.100.7 icmp 3 about 45.77.200.180:53"), sent);
+        assertEquals(0, delivered.size());
+        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
+        assertEquals(1, engine.icmpErrorsSent());
+    }
+
+    @Test
+    void rejectWithTcpResetAtForwardAnswersForTheServerTranslatedBack() {
+        rules(SEED_NAT + "*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -p tcp -m tcp --dport 8000 -j REJECT --reject-with tcp-reset\nCOMMIT\n");
+        List<byte[]> frames = new ArrayList<>();
+        now += 1_000_000;
+        byte[] frame = EthernetRepr.of(GATEWAY_MAC, ETH0_MAC).frame(Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
+        engine.receive(eth0, frame, 0, frame.length, now, (out, buf, off, len) -> frames.add(Arrays.copyOfRange(buf, off, off + len)));
+        assertEquals(1, frames.size());
+        Ipv4Packet p = new Ipv4Packet();
+        byte[] f = frames.getFirst();
+        assertEquals(WireError.OK, p.wrap(f, EthernetFrame.HEADER_LENGTH, f.length - EthernetFrame.HEADER_LENGTH));
+        assertEquals(Ipv4Address.parse("45.77.200.180"), p.src(), "the DNATed server's address translated back");
+        assertEquals(10000, p.srcPort());
+        assertEquals(Ipv4Address.parse("198.51.100.7"), p.dst());
+        assertEquals(40000, p.dstPort());
+        TcpSegment t = new TcpSegment();
+        assertEquals(WireError.OK, t.wrap(f, p.payloadOffset(), p.payloadLength()));
+        assertEquals(TcpSegment.RST | TcpSegment.ACK, t.flags());
+        assertEquals(0, t.seq());
+        assertEquals(1001, t.ack(), "the SYN acknowledged");
+        assertEquals(0, p.identification());
+        assertTrue(p.dontFragment());
+        assertTrue(p.verifyChecksum() && p.verifyTransportChecksum());
+        assertEquals(0, engine.connections().count());
+    }
+
+    @Test
+    void noResetForAReset() {
+        rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n");
+        receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), TcpRepr.of(40000, 22).withSeq(5).withFlags(TcpSegment.RST));
+        assertEquals(List.of(), sent);
+        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
+    }
+
     // ---- raw PREROUTING: Docker's filterDirectAccess ------------------------------------------
 
     /** The filter, nat and raw tables of /work/shared/rulesets/usernet-portmap.md (moby's iptablesdoc), from their -S listings. */

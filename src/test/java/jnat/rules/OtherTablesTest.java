@@ -82,10 +82,19 @@ class OtherTablesTest {
 
     @Test
     void targetsJnatCannotRunAreRefusedAtLoadNotIgnored() {
-        for (String t : List.of("REJECT", "TCPMSS", "TOS", "TTL", "DSCP", "TPROXY", "CONNMARK", "NFQUEUE", "CLASSIFY")) {
+        for (String t : List.of("TCPMSS", "TOS", "TTL", "DSCP", "TPROXY", "CONNMARK", "NFQUEUE", "CLASSIFY")) {
             assertEquals("target `" + t + "' is not supported by jnat",
                     refused("-t", "mangle", "-A", "POSTROUTING", "-j", t).getMessage(), t);
         }
+    }
+
+    @Test
+    void rejectOutsideFilterAndTcpResetWithoutTcpAreRefused() {
+        assertTrue(refused("-t", "mangle", "-A", "INPUT", "-j", "REJECT").getMessage().contains("only valid in the filter table"));
+        assertTrue(refused("-t", "filter", "-A", "INPUT", "-p", "udp", "-j", "REJECT", "--reject-with", "tcp-reset")
+                .getMessage().contains("only valid for -p tcp"));
+        assertEquals("unknown reject type \"icmp-foo\"",
+                refused("-t", "filter", "-A", "INPUT", "-j", "REJECT", "--reject-with", "icmp-foo").getMessage());
     }
 
     @Test
