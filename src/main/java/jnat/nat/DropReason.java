@@ -38,7 +38,12 @@ public enum DropReason {
     /** get_unique_tuple found every tuple of the range taken: the kernel's clash at confirm (insert_failed). */
     NAT_NO_FREE_TUPLE("no free NAT tuple (port range exhausted)"),
     NAT_DROP("DROP verdict in the nat table"),
-    FILTER_DROP("DROP verdict in the filter table (FORWARD)"),
+    /** A DROP verdict or policy in the raw table (PREROUTING, OUTPUT): before conntrack, so no connection is made. */
+    RAW_DROP("DROP verdict in the raw table"),
+    MANGLE_DROP("DROP verdict in the mangle table"),
+    /** A DROP verdict or policy in the filter table at INPUT, FORWARD or OUTPUT. */
+    FILTER_DROP("DROP verdict in the filter table"),
+    SECURITY_DROP("DROP verdict in the security table"),
     NAT_UNMAPPABLE("NAT target could not bind (no address on the device)"),
     NAT_ICMP_ERROR("ICMP error could not be translated"),
     NAT_OIF_CHANGED("masqueraded connection left through another device");

@@ -14,6 +14,7 @@ import jnat.host.Scope;
 import jnat.rules.Hook;
 import jnat.rules.NatRange;
 import jnat.rules.NatTarget;
+import jnat.rules.RejectTarget;
 import jnat.rules.Ruleset;
 import jnat.rules.Table;
 import jnat.rules.Target;
@@ -39,10 +40,15 @@ import java.util.random.RandomGenerator;
  * leaves. One thread at a time.
  *
  * <pre>
- * in ─▶ L2 ─▶ ip_rcv checks ─▶ PREROUTING: conntrack in, nat (DST) ─▶ route
- *    ─▶ local: INPUT nat (SRC), confirm, delivered
- *    ─▶ forward: TTL, MTU ─▶ POSTROUTING: nat (SRC), confirm ─▶ L2 ─▶ out
+ * in ─▶ L2 ─▶ ip_rcv checks ─▶ PREROUTING: defrag, raw, conntrack in, mangle, nat (DST) ─▶ route
+ *    ─▶ local: INPUT mangle, filter, security, nat (SRC), confirm, delivered
+ *    ─▶ forward: TTL, MTU ─▶ FORWARD: mangle, filter, security
+ *       ─▶ POSTROUTING: mangle, nat (SRC), confirm ─▶ L2 ─▶ out
+ * own: OUTPUT: raw, conntrack, mangle, nat (DST), re-route, filter, security ─▶ POSTROUTING as above
  * </pre>
+ *
+ * Each table walks only if the ruleset has it (else one null check); a verdict other than ACCEPT
+ * drops the packet with the table's {@link DropReason}.
  *
  * Packets are rewritten in place. A frame from a layer-3 interface leaving on a layer-2 one needs
  * {@link EthernetFrame#HEADER_LENGTH} bytes of headroom before the IP header; without it the
@@ -121,9 +127,12 @@ public final class NatEngine {
     private final RandomGenerator random;
     private final boolean conntrackChecksum;
     private volatile Ruleset ruleset;
-    private Table nat;
-    /** The filter table, walked at FORWARD by every forwarded packet (iptable_filter); null: accept all. */
-    private Table filter;
+    /**
+     * The tables the ruleset has, each walked at its hooks in the kernel's priority order
+     * (NF_IP_PRI_*: raw -300, conntrack -200, mangle -150, nat DST -100, filter 0, security 50,
+     * nat SRC 100); null where the ruleset has no such table, as with its module not loaded.
+     */
+    private Table raw, mangle, nat, filter, security;
 
     /** The packet being processed: {@link #received}, or {@link #generated} while the host sends one of its own ICMP messages about it. */
     private PacketState pkt;
@@ -210,18 +219,19 @@ public final class NatEngine {
     /** Replaces the ruleset: the next packet sees the new one whole. */
     public void setRuleset(Ruleset rules) {
         this.ruleset = rules;
-        Table t = rules.existing("nat");
+        this.raw = attach(rules.existing("raw"));
+        this.mangle = attach(rules.existing("mangle"));
+        this.nat = attach(rules.existing("nat"));
+        this.filter = attach(rules.existing("filter"));
+        this.security = attach(rules.existing("security"));
+    }
+
+    private Table attach(Table t) {
         if (t != null) {
             t.setRandom(random);
             t.setTracer(tracer == null ? null : tableTracer);
         }
-        this.nat = t;
-        Table f = rules.existing("filter");
-        if (f != null) {
-            f.setRandom(random);
-            f.setTracer(tracer == null ? null : tableTracer);
-        }
-        this.filter = f;
+        return t;
     }
 
     /**
@@ -231,8 +241,9 @@ public final class NatEngine {
      */
     public void setTracer(PacketTracer tracer) {
         this.tracer = tracer;
-        if (nat != null) nat.setTracer(tracer == null ? null : tableTracer);
-        if (filter != null) filter.setTracer(tracer == null ? null : tableTracer);
+        for (Table t : new Table[] {raw, mangle, nat, filter, security}) {
+            if (t != null) t.setTracer(tracer == null ? null : tableTracer);
+        }
     }
 
     private static String describe(Target t) {
@@ -404,11 +415,14 @@ public final class NatEngine {
         // completes the datagram carries it on through conntrack and NAT whole.
         if (ip.isFragment() && !defragment(in, IpDefrag.USER_CONNTRACK_IN, now)) return;
         if (tracer != null) tracer.line(in.name() + " in: " + summary(ip));
-        // PREROUTING: conntrack (priority -200), then nat DST (-100)
+        // PREROUTING: raw (priority -300), conntrack (-200), mangle (-150), nat DST (-100)
+        if (raw != null && !walk(raw, Hook.PREROUTING, DropReason.RAW_DROP, now, tx)) return;
         if (!conntrackIn(now, conntrackChecksum && this.offload.ipSummed == Offload.CHECKSUM_NONE)) return;
         if (tracer != null) {
-            tracer.line("  conntrack: " + (pkt.tracked() ? CTINFO[pkt.ct.ctinfo] : "INVALID (untracked: not NATed)"));
+            tracer.line("  conntrack: " + (pkt.tracked() ? CTINFO[pkt.ct.ctinfo]
+                    : pkt.untracked ? "UNTRACKED (NOTRACK: not NATed)" : "INVALID (untracked: not NATed)"));
         }
+        if (mangle != null && !walk(mangle, Hook.PREROUTING, DropReason.MANGLE_DROP, now, tx)) return;
         if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
 
         RouteResult rt = routeInput(ip.dst(), ip.src(), in);
@@ -419,7 +433,8 @@ public final class NatEngine {
             return;
         }
         if (rt.type() != RouteType.UNICAST) {
-            // LOCAL, BROADCAST, MULTICAST: ip_local_deliver; INPUT nat (SRC), then confirm.
+            // LOCAL, BROADCAST, MULTICAST: ip_local_deliver; INPUT mangle, filter, security, nat (SRC), then confirm.
+            if (!inputTables(now, tx)) return;
             if (!natHook(Hook.INPUT, NatCore.MANIP_SRC, now)) return;
             if (!confirm(now)) return;
             delivered++;
@@ -517,7 +532,10 @@ public final class NatEngine {
         pkt.out = rt.out();
         pkt.nexthop = rt.nexthop();
         if (tracer != null) tracer.line("local out: " + summary(ip));
+        // OUTPUT: raw (-300), conntrack (-200), mangle (-150), nat DST (-100), filter (0), security (50)
+        if (raw != null && !walk(raw, Hook.OUTPUT, DropReason.RAW_DROP, now, tx)) return;
         if (!conntrackIn(now, false)) return;
+        if (mangle != null && !walk(mangle, Hook.OUTPUT, DropReason.MANGLE_DROP, now, tx)) return;
         int dst = ip.dst();
         if (!natHook(Hook.OUTPUT, NatCore.MANIP_DST, now)) return;
         if (ip.dst() != dst) {
@@ -529,12 +547,17 @@ public final class NatEngine {
             pkt.out = rt.out();
             pkt.nexthop = rt.nexthop();
         }
+        if (!outputTables(now, tx)) return;
         if (rt.type() != RouteType.UNICAST) {
             // Out through lo and back in: POSTROUTING, then PREROUTING and INPUT see a known connection.
+            if (mangle != null && !walk(mangle, Hook.POSTROUTING, DropReason.MANGLE_DROP, now, tx)) return;
             if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
             pkt.in = pkt.out;
             pkt.out = null;
+            if (raw != null && !walk(raw, Hook.PREROUTING, DropReason.RAW_DROP, now, tx)) return;
+            if (mangle != null && !walk(mangle, Hook.PREROUTING, DropReason.MANGLE_DROP, now, tx)) return;
             if (!natHook(Hook.PREROUTING, NatCore.MANIP_DST, now)) return;
+            if (!inputTables(now, tx)) return;
             if (!natHook(Hook.INPUT, NatCore.MANIP_SRC, now)) return;
             if (!confirm(now)) return;
             delivered++;
@@ -546,6 +569,7 @@ public final class NatEngine {
             dropPacket(DropReason.FRAG_NEEDED);
             return;
         }
+        if (mangle != null && !walk(mangle, Hook.POSTROUTING, DropReason.MANGLE_DROP, now, tx)) return;
         if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
         if (!confirm(now)) return;
         output(out, pkt.nexthop, tx);
@@ -571,15 +595,124 @@ public final class NatEngine {
         if (tracer != null) {
             tracer.line("  route: forward out " + out.name() + " via " + jnat.wire.Ipv4Address.format(rt.nexthop()));
         }
-        // FORWARD: the filter table sees every forwarded packet, not only a connection's first
-        if (filter != null && filter.traverse(Hook.FORWARD, pkt) != Target.ACCEPT) {
-            dropPacket(DropReason.FILTER_DROP);
-            return;
-        }
-        // POSTROUTING: nat SRC (100), then conntrack confirm (last)
+        // FORWARD: mangle (-150), filter (0), security (50), every forwarded packet, not only a connection's first
+        if (mangle != null && !walk(mangle, Hook.FORWARD, DropReason.MANGLE_DROP, now, tx)) return;
+        if (filter != null && !walk(filter, Hook.FORWARD, DropReason.FILTER_DROP, now, tx)) return;
+        if (security != null && !walk(security, Hook.FORWARD, DropReason.SECURITY_DROP, now, tx)) return;
+        // POSTROUTING: mangle (-150), nat SRC (100), then conntrack confirm (last)
+        if (mangle != null && !walk(mangle, Hook.POSTROUTING, DropReason.MANGLE_DROP, now, tx)) return;
         if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
         if (!confirm(now)) return;
         output(out, pkt.nexthop, tx);
+    }
+
+    /**
+     * ipt_do_table for one table at one hook (iptable_*_hook): an ACCEPT verdict goes on; DROP, a
+     * DROP policy, or any other verdict drops the packet, counted as {@code reason}.
+     */
+    private boolean walk(Table t, Hook hook, DropReason reason, long now, Transmit tx) {
+        Target verdict = t.traverse(hook, pkt);
+        if (verdict == Target.ACCEPT) return true;
+        if (verdict instanceof RejectTarget r) reject(r, now, tx);
+        dropPacket(reason);
+        return false;
+    }
+
+    /**
+     * reject_tg: the sender of the packet being dropped is told, by a destination unreachable
+     * (nf_send_unreach: icmp_send, unless a TCP or UDP checksum is wrong) or a TCP RST
+     * (nf_send_reset). Not for the host's own packets: the answer would be for the host itself,
+     * which jnat does not deliver.
+     */
+    private void reject(RejectTarget r, long now, Transmit tx) {
+        Ipv4Packet ip = pkt.ip;
+        if (pkt != received || ip.fragmentOffset() != 0 || host.isLocalAddress(ip.src())) return;
+        if (!r.tcpReset()) {
+            if (!rejectChecksumOk(ip)) return;
+            icmpSend(IcmpPacket.DEST_UNREACH, r.icmpCode, 0, now, tx);
+            return;
+        }
+        // nf_reject_ip_tcphdr_get: TCP, a whole header, not a RST, checksum right
+        if (ip.protocol() != IpProtocol.TCP || tcp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength()) != WireError.OK
+                || (tcp.flags() & TcpSegment.RST) != 0 || !rejectChecksumOk(ip)) {
+            return;
+        }
+        RouteType dstType = host.addressType(ip.dst());
+        if (dstType == RouteType.BROADCAST || dstType == RouteType.MULTICAST) return; // RTCF_BROADCAST | RTCF_MULTICAST
+        RouteResult back = host.routeOutput(ip.src()); // ip_route_me_harder
+        if (back.isError() || back.type() != RouteType.UNICAST) return;
+        int len = buildReset(ip);
+        int ctinfo = Conntrack.isReply(pkt.ct.ctinfo) ? Conntrack.IP_CT_RELATED : Conntrack.IP_CT_RELATED_REPLY;
+        localOutput(len, pkt.tracked() ? pkt.ct.id : -1, ctinfo, back, now, tx);
+    }
+
+    /** nf_reject_verify_csum and nf_ip_checksum: a TCP or UDP (with a checksum) packet's must be right. */
+    private boolean rejectChecksumOk(Ipv4Packet ip) {
+        if (offload.ipSummed != Offload.CHECKSUM_NONE) return true; // skb_csum_unnecessary
+        byte[] b = ip.buffer();
+        int l4 = ip.payloadOffset(), l4len = ip.payloadLength();
+        return switch (ip.protocol()) {
+            case IpProtocol.TCP -> tcp.wrap(b, l4, l4len) == WireError.OK && tcp.verifyChecksum(ip.src(), ip.dst());
+            case IpProtocol.UDP -> udp.wrap(b, l4, l4len) == WireError.OK && (!udp.hasChecksum() || udp.verifyChecksum(ip.src(), ip.dst()));
+            default -> true;
+        };
+    }
+
+    /**
+     * nf_reject_iphdr_put and nf_reject_ip_tcphdr_put in {@link #genBuf}: from the packet's
+     * destination to its source, id 0, DF, TTL 64; RST with the acknowledged sequence, or RST|ACK
+     * acknowledging what the packet carried when it acknowledged nothing. Returns the IP length.
+     */
+    private int buildReset(Ipv4Packet ip) {
+        byte[] b = genBuf;
+        int o = GEN_HEADROOM;
+        int total = Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.MIN_HEADER_LENGTH;
+        java.util.Arrays.fill(b, o, o + total, (byte) 0);
+        b[o] = 0x45;
+        put16(b, o + 2, total);
+        put16(b, o + 6, 0x4000);
+        b[o + 8] = 64;
+        b[o + 9] = (byte) IpProtocol.TCP;
+        put32(b, o + 12, ip.dst());
+        put32(b, o + 16, ip.src());
+        put16(b, o + 10, jnat.wire.Checksum.compute(b, o, Ipv4Packet.MIN_HEADER_LENGTH));
+        int t = o + Ipv4Packet.MIN_HEADER_LENGTH;
+        put16(b, t, tcp.dstPort());
+        put16(b, t + 2, tcp.srcPort());
+        int flags = TcpSegment.RST;
+        if ((tcp.flags() & TcpSegment.ACK) != 0) {
+            put32(b, t + 4, tcp.ack());
+        } else {
+            int f = tcp.flags();
+            int seqSpace = ((f & TcpSegment.SYN) != 0 ? 1 : 0) + ((f & TcpSegment.FIN) != 0 ? 1 : 0)
+                    + ip.totalLength() - ip.headerLength() - tcp.headerLength();
+            put32(b, t + 8, tcp.seq() + seqSpace);
+            flags |= TcpSegment.ACK;
+        }
+        b[t + 12] = 0x50;
+        b[t + 13] = (byte) flags;
+        put16(b, t + 16, tcpChecksum(b, t, ip.dst(), ip.src()));
+        return total;
+    }
+
+    private static int tcpChecksum(byte[] b, int t, int src, int dst) {
+        long sum = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + IpProtocol.TCP + TcpSegment.MIN_HEADER_LENGTH;
+        for (int i = 0; i < TcpSegment.MIN_HEADER_LENGTH; i += 2) sum += (b[t + i] & 0xff) << 8 | (b[t + i + 1] & 0xff);
+        while ((sum >>> 16) != 0) sum = (sum & 0xffff) + (sum >>> 16);
+        return (int) (~sum & 0xffff);
+    }
+
+    /** LOCAL_IN before nat SRC: mangle (-150), filter (0), security (50). */
+    private boolean inputTables(long now, Transmit tx) {
+        return (mangle == null || walk(mangle, Hook.INPUT, DropReason.MANGLE_DROP, now, tx))
+                && (filter == null || walk(filter, Hook.INPUT, DropReason.FILTER_DROP, now, tx))
+                && (security == null || walk(security, Hook.INPUT, DropReason.SECURITY_DROP, now, tx));
+    }
+
+    /** LOCAL_OUT after nat DST (and its new route): filter (0), security (50). */
+    private boolean outputTables(long now, Transmit tx) {
+        return (filter == null || walk(filter, Hook.OUTPUT, DropReason.FILTER_DROP, now, tx))
+                && (security == null || walk(security, Hook.OUTPUT, DropReason.SECURITY_DROP, now, tx));
     }
 
     /**
@@ -954,9 +1087,11 @@ public final class NatEngine {
                 ct.id = attachId;
                 ct.ctinfo = ctinfo;
                 ct.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
-            } else if (!conntrackIn(now, false)) {
-                return;
             }
+            // OUTPUT: raw (-300), conntrack (-200), mangle (-150), nat DST (-100), filter (0), security (50)
+            if (raw != null && !walk(raw, Hook.OUTPUT, DropReason.RAW_DROP, now, tx)) return;
+            if (attachId < 0 && !conntrackIn(now, false)) return;
+            if (mangle != null && !walk(mangle, Hook.OUTPUT, DropReason.MANGLE_DROP, now, tx)) return;
             int dst = ip.dst();
             if (!natHook(Hook.OUTPUT, NatCore.MANIP_DST, now)) return;
             if (ip.dst() != dst) { // ip_route_me_harder
@@ -968,7 +1103,9 @@ public final class NatEngine {
                 generated.out = rt.out();
                 generated.nexthop = rt.nexthop();
             }
+            if (!outputTables(now, tx)) return;
             if (rt.type() != RouteType.UNICAST) return; // back to the host itself: not looped through lo
+            if (mangle != null && !walk(mangle, Hook.POSTROUTING, DropReason.MANGLE_DROP, now, tx)) return;
             if (!natHook(Hook.POSTROUTING, NatCore.MANIP_SRC, now)) return;
             if (attachId < 0 && !confirm(now)) return;
             output(rt.out(), generated.nexthop, tx);
@@ -989,6 +1126,7 @@ public final class NatEngine {
      * Returns false when the packet was dropped (table full).
      */
     private boolean conntrackIn(long now, boolean verifyChecksums) {
+        if (pkt.untracked) return true; // NOTRACK in raw: nf_conntrack_in leaves IP_CT_UNTRACKED alone
         Ipv4Packet ip = pkt.ip;
         CtPacket ct = pkt.ct.reset();
         ct.ipLength = ip.totalLength();

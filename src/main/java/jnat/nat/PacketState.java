@@ -28,6 +28,8 @@ final class PacketState implements PacketContext {
     /** The route's next hop (rt_nexthop), for MASQUERADE and layer 2. */
     int nexthop;
     int mark;
+    /** Set by NOTRACK in the raw table (IP_CT_UNTRACKED): conntrack skips the packet, NAT does not apply. */
+    boolean untracked;
 
     PacketState(Host host, ConnTable table) {
         this.host = host;
@@ -39,6 +41,8 @@ final class PacketState implements PacketContext {
         this.out = null;
         this.nexthop = 0;
         this.mark = 0;
+        this.untracked = false;
+        this.ct.id = -1; // the raw table runs before conntrack: no connection of an earlier packet
     }
 
     boolean tracked() {
@@ -117,7 +121,13 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public void notrack() {
+        if (!tracked()) untracked = true; // xt_CT: a packet with a connection attached keeps it
+    }
+
+    @Override
     public int ctState() {
+        if (untracked) return CT_UNTRACKED;
         if (!tracked()) return CT_INVALID;
         int ctinfo = ct.ctinfo;
         // XT_CONNTRACK_STATE_BIT(ctinfo): 1 << (ctinfo % IP_CT_IS_REPLY + 1)

@@ -27,14 +27,17 @@ public final class Iptables {
             "iprange", IprangeMatch.Parser::new);
 
     /** Target modules jnat implements, by -j name. */
-    private static final Map<String, Supplier<ModuleParser>> TARGETS = Map.of(
-            "SNAT", () -> new NatTarget.Parser(NatTarget.Kind.SNAT),
-            "DNAT", () -> new NatTarget.Parser(NatTarget.Kind.DNAT),
-            "MASQUERADE", () -> new NatTarget.Parser(NatTarget.Kind.MASQUERADE),
-            "REDIRECT", () -> new NatTarget.Parser(NatTarget.Kind.REDIRECT),
-            "NETMAP", () -> new NatTarget.Parser(NatTarget.Kind.NETMAP),
-            "MARK", MarkTarget.Parser::new,
-            "LOG", LogTarget.Parser::new);
+    private static final Map<String, Supplier<ModuleParser>> TARGETS = Map.ofEntries(
+            Map.entry("SNAT", () -> new NatTarget.Parser(NatTarget.Kind.SNAT)),
+            Map.entry("DNAT", () -> new NatTarget.Parser(NatTarget.Kind.DNAT)),
+            Map.entry("MASQUERADE", () -> new NatTarget.Parser(NatTarget.Kind.MASQUERADE)),
+            Map.entry("REDIRECT", () -> new NatTarget.Parser(NatTarget.Kind.REDIRECT)),
+            Map.entry("NETMAP", () -> new NatTarget.Parser(NatTarget.Kind.NETMAP)),
+            Map.entry("MARK", MarkTarget.Parser::new),
+            Map.entry("LOG", LogTarget.Parser::new),
+            Map.entry("CT", () -> new NotrackTarget.Parser(false)),
+            Map.entry("NOTRACK", () -> new NotrackTarget.Parser(true)),
+            Map.entry("REJECT", RejectTarget.Parser::new));
 
     private static final String NAT_DROP =
             "The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.";
@@ -328,8 +331,8 @@ public final class Iptables {
             "physdev", "owner", "tos", "dscp", "length", "ttl", "recent", "string", "connmark", "connlimit", "mac",
             "pkttype", "policy", "socket", "u32", "bpf", "cgroup", "sctp", "dccp", "esp", "ah", "helper",
             "realm", "rpfilter", "time", "quota", "connbytes", "devgroup", "ipvs", "nfacct", "osf", "cpu", "cluster");
-    private static final List<String> KNOWN_UNSUPPORTED_TARGETS = List.of("REJECT", "CONNMARK", "CT", "TPROXY",
-            "NFQUEUE", "NFLOG", "TCPMSS", "TOS", "DSCP", "TTL", "CLASSIFY", "CHECKSUM", "SET", "TRACE", "NOTRACK",
+    private static final List<String> KNOWN_UNSUPPORTED_TARGETS = List.of("CONNMARK", "TPROXY",
+            "NFQUEUE", "NFLOG", "TCPMSS", "TOS", "DSCP", "TTL", "CLASSIFY", "CHECKSUM", "SET", "TRACE",
             "AUDIT", "SECMARK", "CONNSECMARK", "HMARK", "IDLETIMER", "LED", "TEE", "SYNPROXY", "ULOG", "QUEUE");
 
     private static void loadMatch(Cmd c, String name) {
@@ -360,6 +363,9 @@ public final class Iptables {
             Map.entry("MASQUERADE", List.of("--to-ports", "--random", "--random-fully")),
             Map.entry("REDIRECT", List.of("--to-ports", "--random")),
             Map.entry("NETMAP", List.of("--to")),
+            Map.entry("REJECT", List.of("--reject-with")),
+            Map.entry("CT", List.of("--notrack", "--helper", "--ctevents", "--expevents", "--zone", "--zone-orig",
+                    "--zone-reply", "--timeout")),
             Map.entry("MARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark")),
             Map.entry("LOG", List.of("--log-level", "--log-prefix", "--log-tcp-sequence", "--log-tcp-options",
                     "--log-ip-options", "--log-uid", "--log-macdecode")));

@@ -22,6 +22,11 @@ public final class NatTarget extends Target {
     }
 
     @Override
+    public String table() {
+        return "nat";
+    }
+
+    @Override
     public int hooks() {
         int pre = Hook.PREROUTING.bit(), in = Hook.INPUT.bit(), out = Hook.OUTPUT.bit(), post = Hook.POSTROUTING.bit();
         return switch (kind) {

@@ -66,6 +66,12 @@ public interface PacketContext {
 
     void setMark(int mark);
 
+    /**
+     * NOTRACK / CT --notrack: the packet goes on untracked (nf_ct_set(skb, NULL, IP_CT_UNTRACKED)),
+     * unless it already carries a connection. Contexts without conntrack ignore it.
+     */
+    default void notrack() {}
+
     /** xt_conntrack state bits: one of INVALID/NEW/ESTABLISHED/RELATED/UNTRACKED, plus SNAT/DNAT. */
     int ctState();
 

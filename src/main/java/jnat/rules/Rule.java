@@ -109,7 +109,7 @@ public final class Rule {
         if (jump != null) {
             out.append(isGoto ? " -g " : " -j ").append(jump.name());
         } else if (target != null) {
-            out.append(" -j ").append(target.name());
+            out.append(" -j ").append(target.saveName());
             target.save(out);
         }
     }

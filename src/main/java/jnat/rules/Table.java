@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * One table (nat, filter, mangle): its built-in chains in hook order and its user chains in
+ * One table (raw, mangle, nat, filter, security): its built-in chains in hook order and its user chains in
  * name order (the order iptables lists them). {@link #traverse} walks it for a packet as
  * ipt_do_table does.
  *
@@ -43,6 +43,8 @@ public final class Table {
             case "nat" -> new Table(name, Hook.PREROUTING, Hook.INPUT, Hook.OUTPUT, Hook.POSTROUTING);
             case "filter" -> new Table(name, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
             case "mangle" -> new Table(name, Hook.PREROUTING, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
+            case "raw" -> new Table(name, Hook.PREROUTING, Hook.OUTPUT);
+            case "security" -> new Table(name, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
             default -> null;
         };
     }
@@ -202,6 +204,11 @@ public final class Table {
         if (path.contains(c)) throw new RuleError("Too many levels of symbolic links (a loop through chain " + c.name + ")", 1);
         path.add(c);
         for (Rule r : c.rules) {
+            if (r.target != null && r.target.table() != null && !r.target.table().equals(name)) {
+                // xt_check_target: "only valid in %s table, not %s"; iptables-nft reports EINVAL
+                throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name + ": "
+                        + r.target.name() + " target is only valid in the " + r.target.table() + " table, not " + name, 1);
+            }
             if (r.target != null && (r.target.hooks() & hook.bit()) == 0) {
                 throw new RuleError(r.target.name() + " target is not valid in chain " + hook + (c.hook == null
                         ? " (reached through chain " + c.name + ")" : ""), 1);

@@ -20,6 +20,16 @@ public abstract class Target {
         return false;
     }
 
+    /** The name iptables-save and -S write after "-j": the alias the rule was given (NOTRACK for CT). */
+    public String saveName() {
+        return name();
+    }
+
+    /** The one table the kernel allows this target in (xt_target.table), or null for any. */
+    public String table() {
+        return null;
+    }
+
     /** The extension's print(): -L text after the addresses, starting with a space. */
     public void print(StringBuilder out, boolean numeric) {}
 

@@ -108,6 +108,8 @@ final class KernelLab implements AutoCloseable {
                         try:
                             s.sendto(bytes.fromhex(data), (dst, 0))
                             print("ok", flush=True)
+                        except PermissionError:
+                            print("ok", flush=True)  # EPERM: a DROP at LOCAL_OUT (filter OUTPUT) refused it
                         except OSError as e:
                             print("error", e, flush=True)
                     """);
@@ -195,6 +197,11 @@ final class KernelLab implements AutoCloseable {
             if (w.length != 3 || !w[0].equals("rx")) throw new IOException("injector: " + line);
             out.add(new Frame(w[1].substring(1), HexFormat.of().parseHex(w[2])));
         }
+    }
+
+    /** {@code iptables -t <table> -nvxL} in the host. */
+    String listing(String table) {
+        return router.exec("iptables", "-t", table, "-nvxL").checked().stdout();
     }
 
     /** {@code iptables -t nat -nvxL} in the host. */

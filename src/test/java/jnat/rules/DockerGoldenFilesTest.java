@@ -34,7 +34,11 @@ class DockerGoldenFilesTest {
 
     /** A dump made of an `iptables -S` listing: -P and -N become chain lines. */
     static String dumpOf(List<String> s) {
-        StringBuilder chains = new StringBuilder("*nat\n");
+        return dumpOf("nat", s);
+    }
+
+    static String dumpOf(String table, List<String> s) {
+        StringBuilder chains = new StringBuilder("*" + table + "\n");
         StringBuilder rules = new StringBuilder();
         for (String line : s) {
             String[] f = line.split(" ");
@@ -65,5 +69,20 @@ class DockerGoldenFilesTest {
             checked++;
         }
         assertFalse(checked == 0, "no nat table found in " + file);
+    }
+
+    @org.junit.jupiter.api.Test
+    void rawListingOfDockersFilterDirectAccessMatchesTheGoldenFile() {
+        List<List<String>> blocks = blocks(Dumps.read("usernet-portmap.md"));
+        int checked = 0;
+        for (int i = 1; i < blocks.size(); i++) {
+            List<String> s = blocks.get(i);
+            if (!s.equals(List.of("-P PREROUTING ACCEPT", "-P OUTPUT ACCEPT", "-A PREROUTING -d 192.0.2.2/32 ! -i bridge1 -j DROP"))) continue;
+            Ruleset rs = Ruleset.parse(dumpOf("raw", s));
+            assertEquals(String.join("\n", s) + "\n", Dumps.run(rs, "-t", "raw", "-S"));
+            assertEquals(String.join("\n", blocks.get(i - 1)) + "\n", Dumps.run(rs, "-t", "raw", "-vL", "--line-numbers"));
+            checked++;
+        }
+        assertEquals(1, checked, "the raw table's block in usernet-portmap.md");
     }
 }

@@ -146,8 +146,9 @@ class ErrorsTest {
     @Test
     void targetLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "filter", "-A", "INPUT", "-j", "REJECT")));
-        assertEquals("target `REJECT' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "POSTROUTING", "-p", "tcp", "-j", "TCPMSS",
+                        "--clamp-mss-to-pmtu")));
+        assertEquals("target `TCPMSS' is not supported by jnat", e.getMessage());
     }
 
     @Test
