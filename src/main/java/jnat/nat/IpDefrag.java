@@ -80,6 +80,32 @@ public final class IpDefrag {
         public static Config defaults() {
             return new Config(DEFAULT_HIGH_THRESH, DEFAULT_TIMEOUT_NANOS);
         }
+
+        /** Whether {@code name} is one of these sysctls (as sysctl -w takes it, dots or slashes). */
+        public static boolean names(String name) {
+            String key = name.strip().replace('/', '.').toLowerCase(java.util.Locale.ROOT);
+            return key.equals("net.ipv4.ipfrag_time") || key.equals("net.ipv4.ipfrag_high_thresh");
+        }
+
+        /** This config with sysctl {@code name} set: ipfrag_time in seconds, ipfrag_high_thresh in bytes. */
+        public Config with(String name, String value) {
+            String key = name.strip().replace('/', '.').toLowerCase(java.util.Locale.ROOT);
+            long v;
+            try {
+                v = Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("sysctl " + name + ": not a number: " + value);
+            }
+            if (v < 0) throw new IllegalArgumentException("sysctl " + name + ": must not be negative: " + value);
+            return switch (key) {
+                case "net.ipv4.ipfrag_time" -> {
+                    if (v > Integer.MAX_VALUE / 1000) throw new IllegalArgumentException("sysctl " + name + ": too large: " + value);
+                    yield new Config(highThresh, v * 1_000_000_000L);
+                }
+                case "net.ipv4.ipfrag_high_thresh" -> new Config(v, timeoutNanos);
+                default -> throw new IllegalArgumentException("sysctl " + name + ": not a reassembly sysctl");
+            };
+        }
     }
 
     /**
@@ -187,7 +213,8 @@ public final class IpDefrag {
      */
     public int queue(Ipv4Packet ip, int user, int iif, long now) {
         reasmReqds++;
-        if (memory > highThresh) return fail(DropReason.FRAG_MEMORY_FULL); // inet_frag_find: NULL
+        // inet_frag_find: NULL when ipfrag_high_thresh is 0 or the queues hold more than it
+        if (highThresh == 0 || memory > highThresh) return fail(DropReason.FRAG_MEMORY_FULL);
         long k1 = (long) ip.src() << 32 | (ip.dst() & 0xffffffffL);
         int k2 = ip.identification() << 16 | ip.protocol() << 8 | user;
         int q = find(k1, k2);

@@ -159,6 +159,48 @@ class ReplayCommandTest {
 
     @Test
     void fragmentsInAPcapAreReassembledMasqueradedAndLeaveAsFragments() throws Exception {
+        Path in = fragmentsPcap();
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "docker0=" + in, "--out", dir.resolve("out").toString());
+        assertEquals(0, r.exit(), r.err());
+        List<PcapRecord> eth0 = read(dir.resolve("out/eth0.pcap"));
+        assertEquals(2, eth0.size(), r.out());
+        jnat.wire.Ipv4Packet ip = new jnat.wire.Ipv4Packet();
+        assertEquals(0, ip.wrap(eth0.get(0).data(), 14, eth0.get(0).capturedLength() - 14));
+        assertEquals(jnat.wire.Ipv4Address.parse("45.77.200.180"), ip.src());
+        assertEquals(0, ip.fragmentOffset());
+        assertTrue(ip.moreFragments());
+        assertEquals(0x77, ip.identification());
+        assertEquals(0, ip.wrap(eth0.get(1).data(), 14, eth0.get(1).capturedLength() - 14));
+        assertEquals(1480 / 8, ip.fragmentOffset());
+        assertTrue(r.out().contains("IPv4 fragments: 2 received, 1 datagrams reassembled, 0 queues left incomplete"), r.out());
+        assertTrue(r.out().contains("sent as fragments: 1 datagrams in 2 fragments"), r.out());
+    }
+
+    @Test
+    void theReassemblySysctlsAreSetWithSysctl() throws Exception {
+        // ipfrag_high_thresh 0: no memory for any queue, every fragment refused (frag-memory-full)
+        Path in = fragmentsPcap();
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--sysctl", "net.ipv4.ipfrag_high_thresh=0", "--sysctl", "net/ipv4/ipfrag_time=60",
+                "--in", "docker0=" + in, "--out", dir.resolve("out").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, read(dir.resolve("out/eth0.pcap")).size(), r.out());
+        assertTrue(r.out().contains("IPv4 fragments: 2 received, 0 datagrams reassembled, 0 queues left incomplete"), r.out());
+        assertTrue(r.out().contains("dropped 2: IPv4 fragment refused: reassembly memory above ipfrag_high_thresh"), r.out());
+    }
+
+    @Test
+    void aReassemblySysctlThatIsNotANumberIsAUsageError() throws Exception {
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--sysctl", "net.ipv4.ipfrag_time=soon", "--in", "docker0=" + fragmentsPcap(),
+                "--out", dir.resolve("out").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("net.ipv4.ipfrag_time: not a number: soon"), r.err());
+    }
+
+    /** A masqueradable 2528-byte UDP datagram from the container in two fragments, the second first. */
+    private Path fragmentsPcap() throws Exception {
         byte[] udp = jnat.wire.Ipv4Repr.of("172.17.0.2", "8.8.8.8").withIdentification(0x77).withDontFragment(false)
                 .packet(jnat.wire.UdpRepr.of(43000, 53).withPayload(new byte[2500]));
         Path in = dir.resolve("docker0-frags.pcap");
@@ -183,20 +225,6 @@ class ReplayCommandTest {
                 t += 1_000_000L;
             }
         }
-        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
-                "--in", "docker0=" + in, "--out", dir.resolve("out").toString());
-        assertEquals(0, r.exit(), r.err());
-        List<PcapRecord> eth0 = read(dir.resolve("out/eth0.pcap"));
-        assertEquals(2, eth0.size(), r.out());
-        jnat.wire.Ipv4Packet ip = new jnat.wire.Ipv4Packet();
-        assertEquals(0, ip.wrap(eth0.get(0).data(), 14, eth0.get(0).capturedLength() - 14));
-        assertEquals(jnat.wire.Ipv4Address.parse("45.77.200.180"), ip.src());
-        assertEquals(0, ip.fragmentOffset());
-        assertTrue(ip.moreFragments());
-        assertEquals(0x77, ip.identification());
-        assertEquals(0, ip.wrap(eth0.get(1).data(), 14, eth0.get(1).capturedLength() - 14));
-        assertEquals(1480 / 8, ip.fragmentOffset());
-        assertTrue(r.out().contains("IPv4 fragments: 2 received, 1 datagrams reassembled, 0 queues left incomplete"), r.out());
-        assertTrue(r.out().contains("sent as fragments: 1 datagrams in 2 fragments"), r.out());
+        return in;
     }
 }
