@@ -144,17 +144,26 @@ public final class EngineBench {
         // included), over the connections.
         double perConnection = (usedAfterGc() - before) / (double) Math.max(1, engine.connections().count());
 
-        // Established: ACKs with data-free 64-byte frames, round robin over the flows.
+        // Established: ACKs with data-free 64-byte frames, round robin over the flows in the order
+        // they were opened.
         byte[] templates = new byte[flows * FRAME];
         byte[] one = new byte[FRAME];
         for (int i = 0; i < flows; i++) {
             tcpFrame(one, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), 1001, 5001, 0x10);
             System.arraycopy(one, 0, templates, i * FRAME, FRAME);
         }
+        // Untimed: each flow's first ACK (the handshake's third packet, which makes it ESTABLISHED),
+        // then up to half a second more so the JIT has compiled the steady path before the clock runs.
+        int i = 0;
+        long warm = System.nanoTime() + (long) (Math.min(0.5, seconds / 2) * 1e9);
+        for (long n = 0; n < flows || System.nanoTime() < warm; n++) {
+            System.arraycopy(templates, i * FRAME, work, 16, FRAME);
+            engine.receive(docker0, work, 16, FRAME, now++, tx);
+            if (++i == flows) i = 0;
+        }
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long packets = 0;
         long start = System.nanoTime();
-        int i = 0;
         while (true) {
             for (int k = 0; k < 4096; k++) {
                 System.arraycopy(templates, i * FRAME, work, 16, FRAME);
