@@ -110,8 +110,9 @@ public final class GatewayCommand implements Callable<Integer> {
 
         if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
+        Sysctls.Settings sys = Sysctls.parse(sysctls);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
-                .withIcmp(Sysctls.icmp(sysctls)), Sysctls.defrag(sysctls));
+                .withIcmp(sys.icmp()), sys.defrag());
         String restored = "";
         if (stateFile != null && java.nio.file.Files.exists(stateFile)) {
             try {

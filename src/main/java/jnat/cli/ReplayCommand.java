@@ -93,8 +93,9 @@ public final class ReplayCommand implements Callable<Integer> {
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Host host = loadHost(hostFile);
         Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0).withIcmp(Sysctls.icmp(sysctls)),
-                Sysctls.defrag(sysctls));
+        Sysctls.Settings sys = Sysctls.parse(sysctls);
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0).withIcmp(sys.icmp()),
+                sys.defrag());
         Replay replay = new Replay(engine);
         List<PcapReader> readers = new ArrayList<>();
         Map<Interface, PcapWriter> writers = new LinkedHashMap<>();

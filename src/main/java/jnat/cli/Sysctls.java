@@ -14,37 +14,23 @@ final class Sysctls {
             + "icmp_ratelimit (ms), icmp_ratemask, icmp_msgs_per_sec, icmp_msgs_burst, net.ipv4.route.error_cost, "
             + "error_burst (ms), net.ipv4.ipfrag_time (s), ipfrag_high_thresh (bytes); default the kernel's";
 
-    static IcmpConfig icmp(List<String> settings) {
-        IcmpConfig c = IcmpConfig.defaults();
+    /** The engine's sysctls a list of --sysctl options sets, each on the kernel's defaults. */
+    record Settings(IcmpConfig icmp, IpDefrag.Config defrag) {}
+
+    static Settings parse(List<String> settings) {
+        IcmpConfig icmp = IcmpConfig.defaults();
+        IpDefrag.Config defrag = IpDefrag.Config.defaults();
         for (String s : settings) {
-            int eq = equals(s);
-            if (IpDefrag.Config.names(s.substring(0, eq))) continue;
+            int eq = s.indexOf('=');
+            if (eq <= 0) throw new UsageError("--sysctl wants NAME=VALUE, not " + s, 2);
+            String name = s.substring(0, eq).strip(), value = s.substring(eq + 1);
             try {
-                c = c.with(s.substring(0, eq).strip(), s.substring(eq + 1));
+                if (IpDefrag.Config.names(name)) defrag = defrag.with(name, value);
+                else icmp = icmp.with(name, value);
             } catch (IllegalArgumentException e) {
                 throw new UsageError(e.getMessage(), 2);
             }
         }
-        return c;
-    }
-
-    static IpDefrag.Config defrag(List<String> settings) {
-        IpDefrag.Config c = IpDefrag.Config.defaults();
-        for (String s : settings) {
-            int eq = equals(s);
-            if (!IpDefrag.Config.names(s.substring(0, eq))) continue;
-            try {
-                c = c.with(s.substring(0, eq), s.substring(eq + 1));
-            } catch (IllegalArgumentException e) {
-                throw new UsageError(e.getMessage(), 2);
-            }
-        }
-        return c;
-    }
-
-    private static int equals(String setting) {
-        int eq = setting.indexOf('=');
-        if (eq <= 0) throw new UsageError("--sysctl wants NAME=VALUE, not " + setting, 2);
-        return eq;
+        return new Settings(icmp, defrag);
     }
 }
