@@ -8,6 +8,17 @@ package jnat.wire;
 public final class IcmpPacket {
     public static final int HEADER_LENGTH = 8;
 
+    /** Byte offsets in the header, as the kernel's {@code struct icmphdr}. */
+    public static final int OFF_TYPE = 0;
+    public static final int OFF_CODE = 1;
+    public static final int OFF_CHECKSUM = 2;
+    /** The 4 bytes after the checksum ({@code un}): echo id and sequence, next-hop MTU, or gateway. */
+    public static final int OFF_REST = 4;
+    public static final int OFF_ECHO_ID = 4;
+    public static final int OFF_ECHO_SEQ = 6;
+    public static final int OFF_MTU = 6;
+    public static final int OFF_GATEWAY = 4;
+
     public static final int ECHO_REPLY = 0;
     public static final int DEST_UNREACH = 3;
     public static final int SOURCE_QUENCH = 4;
@@ -60,19 +71,19 @@ public final class IcmpPacket {
     public int offset() { return off; }
     public int length() { return len; }
 
-    public int type() { return buf[off] & 0xff; }
-    public int code() { return buf[off + 1] & 0xff; }
-    public int checksum() { return Bytes.u16(buf, off + 2); }
+    public int type() { return buf[off + OFF_TYPE] & 0xff; }
+    public int code() { return buf[off + OFF_CODE] & 0xff; }
+    public int checksum() { return Bytes.u16(buf, off + OFF_CHECKSUM); }
     /** The 4 bytes after the checksum as one int. */
-    public int restOfHeader() { return Bytes.i32(buf, off + 4); }
+    public int restOfHeader() { return Bytes.i32(buf, off + OFF_REST); }
     public boolean isError() { return typeIsError(type()); }
     public boolean hasId() { return typeHasId(type()); }
-    public int echoId() { return Bytes.u16(buf, off + 4); }
-    public int echoSeq() { return Bytes.u16(buf, off + 6); }
+    public int echoId() { return Bytes.u16(buf, off + OFF_ECHO_ID); }
+    public int echoSeq() { return Bytes.u16(buf, off + OFF_ECHO_SEQ); }
     /** The next-hop MTU of a "fragmentation needed" message (RFC 1191). */
-    public int nextHopMtu() { return Bytes.u16(buf, off + 6); }
+    public int nextHopMtu() { return Bytes.u16(buf, off + OFF_MTU); }
     /** The gateway address of a redirect. */
-    public int gateway() { return Bytes.i32(buf, off + 4); }
+    public int gateway() { return Bytes.i32(buf, off + OFF_GATEWAY); }
     /** Absolute index of the data after the 8-byte header (echo data, or the quoted datagram). */
     public int payloadOffset() { return off + HEADER_LENGTH; }
     public int payloadLength() { return len - HEADER_LENGTH; }
@@ -87,7 +98,7 @@ public final class IcmpPacket {
      * {@link WireError#OK} or why not (e.g. {@link WireError#TRUNCATED} when nothing is quoted).
      */
     public int quoted(Ipv4Packet inner) {
-        return inner.wrapQuoted(buf, off + HEADER_LENGTH, len - HEADER_LENGTH, off + 2);
+        return inner.wrapQuoted(buf, off + HEADER_LENGTH, len - HEADER_LENGTH, off + OFF_CHECKSUM);
     }
 
     public boolean verifyChecksum() {
@@ -95,16 +106,31 @@ public final class IcmpPacket {
     }
 
     public void fillChecksum() {
-        Bytes.put16(buf, off + 2, 0);
-        Bytes.put16(buf, off + 2, Checksum.compute(buf, off, len));
+        fillChecksum(buf, off, len);
     }
 
-    public void setChecksum(int checksum) { Bytes.put16(buf, off + 2, checksum); }
+    public void setChecksum(int checksum) { Bytes.put16(buf, off + OFF_CHECKSUM, checksum); }
+
+    // ---- writers for messages built from scratch (static, no allocation) ----
+
+    /** Writes the 8-byte header at {@code off}: {@code restOfHeader} is bytes 4-7 (big-endian), checksum 0. */
+    public static void writeHeader(byte[] b, int off, int type, int code, int restOfHeader) {
+        Bytes.put8(b, off + OFF_TYPE, type);
+        Bytes.put8(b, off + OFF_CODE, code);
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put32(b, off + OFF_REST, restOfHeader);
+    }
+
+    /** Computes and writes the checksum of the message {@code b[off, off+len)} (ICMP has no pseudo-header). */
+    public static void fillChecksum(byte[] b, int off, int len) {
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_CHECKSUM, Checksum.compute(b, off, len));
+    }
 
     /** Rewrites the identifier with the checksum updated (as {@code icmp_manip_pkt}). */
-    public void setEchoId(int id) { set16(off + 4, id); }
+    public void setEchoId(int id) { set16(off + OFF_ECHO_ID, id); }
 
-    public void setEchoSeq(int seq) { set16(off + 6, seq); }
+    public void setEchoSeq(int seq) { set16(off + OFF_ECHO_SEQ, seq); }
 
     private void set16(int pos, int value) {
         int old = Bytes.u16(buf, pos);

@@ -72,12 +72,9 @@ public record IcmpRepr(int type, int code, int restOfHeader, byte[] data) implem
 
     @Override
     public void emit(byte[] buf, int off, int src, int dst) {
-        Bytes.put8(buf, off, type);
-        Bytes.put8(buf, off + 1, code);
-        Bytes.put16(buf, off + 2, 0);
-        Bytes.put32(buf, off + 4, restOfHeader);
-        System.arraycopy(data, 0, buf, off + 8, data.length);
-        Bytes.put16(buf, off + 2, Checksum.compute(buf, off, length()));
+        IcmpPacket.writeHeader(buf, off, type, code, restOfHeader);
+        System.arraycopy(data, 0, buf, off + IcmpPacket.HEADER_LENGTH, data.length);
+        IcmpPacket.fillChecksum(buf, off, length());
     }
 
     public static IcmpRepr parse(IcmpPacket p) {

@@ -21,6 +21,24 @@ package jnat.wire;
 public final class Ipv4Packet {
     public static final int MIN_HEADER_LENGTH = 20;
 
+    /** Byte offsets in the header, one per field of the kernel's {@code struct iphdr}. */
+    public static final int OFF_VERSION_IHL = 0;
+    public static final int OFF_TOS = 1;
+    public static final int OFF_TOTAL_LENGTH = 2;
+    public static final int OFF_ID = 4;
+    /** The 16-bit flags and fragment offset field ({@code frag_off}). */
+    public static final int OFF_FRAG = 6;
+    public static final int OFF_TTL = 8;
+    public static final int OFF_PROTOCOL = 9;
+    public static final int OFF_CHECKSUM = 10;
+    public static final int OFF_SRC = 12;
+    public static final int OFF_DST = 16;
+
+    /** Bits of the {@link #OFF_FRAG} field, as the kernel's IP_DF, IP_MF and IP_OFFSET. */
+    public static final int FLAG_DF = 0x4000;
+    public static final int FLAG_MF = 0x2000;
+    public static final int FRAG_OFFSET_MASK = 0x1fff;
+
     private byte[] buf;
     private int off;
     /** Bytes of this packet present in buf: the total length, or fewer for a quoted datagram. */
@@ -65,12 +83,12 @@ public final class Ipv4Packet {
         this.enclosingChecksum = enclosing;
         this.checksumPartial = false;
         if (off < 0 || len < MIN_HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
-        int b0 = buf[off] & 0xff;
+        int b0 = buf[off + OFF_VERSION_IHL] & 0xff;
         if (b0 >>> 4 != 4) return WireError.BAD_VERSION;
         int hlen = (b0 & 0x0f) * 4;
         if (hlen < MIN_HEADER_LENGTH) return WireError.BAD_IHL;
         if (hlen > len) return WireError.TRUNCATED;
-        int total = Bytes.u16(buf, off + 2);
+        int total = Bytes.u16(buf, off + OFF_TOTAL_LENGTH);
         if (total < hlen) return WireError.BAD_TOTAL_LENGTH;
         if (total > len) {
             if (!quoted) return WireError.TRUNCATED;
@@ -88,26 +106,26 @@ public final class Ipv4Packet {
     /** True when wrapped quoted and the total length claims more than is present. */
     public boolean isTruncated() { return quoted && totalLength() > len; }
 
-    public int version() { return (buf[off] & 0xff) >>> 4; }
+    public int version() { return (buf[off + OFF_VERSION_IHL] & 0xff) >>> 4; }
     /** The header length in 32-bit words. */
-    public int ihl() { return buf[off] & 0x0f; }
-    public int headerLength() { return (buf[off] & 0x0f) * 4; }
-    public int tos() { return buf[off + 1] & 0xff; }
-    public int dscp() { return (buf[off + 1] & 0xff) >>> 2; }
-    public int ecn() { return buf[off + 1] & 0x03; }
-    public int totalLength() { return Bytes.u16(buf, off + 2); }
-    public int identification() { return Bytes.u16(buf, off + 4); }
-    public boolean dontFragment() { return (buf[off + 6] & 0x40) != 0; }
-    public boolean moreFragments() { return (buf[off + 6] & 0x20) != 0; }
+    public int ihl() { return buf[off + OFF_VERSION_IHL] & 0x0f; }
+    public int headerLength() { return (buf[off + OFF_VERSION_IHL] & 0x0f) * 4; }
+    public int tos() { return buf[off + OFF_TOS] & 0xff; }
+    public int dscp() { return (buf[off + OFF_TOS] & 0xff) >>> 2; }
+    public int ecn() { return buf[off + OFF_TOS] & 0x03; }
+    public int totalLength() { return Bytes.u16(buf, off + OFF_TOTAL_LENGTH); }
+    public int identification() { return Bytes.u16(buf, off + OFF_ID); }
+    public boolean dontFragment() { return (Bytes.u16(buf, off + OFF_FRAG) & FLAG_DF) != 0; }
+    public boolean moreFragments() { return (Bytes.u16(buf, off + OFF_FRAG) & FLAG_MF) != 0; }
     /** The fragment offset field, in units of 8 bytes. */
-    public int fragmentOffset() { return Bytes.u16(buf, off + 6) & 0x1fff; }
+    public int fragmentOffset() { return Bytes.u16(buf, off + OFF_FRAG) & FRAG_OFFSET_MASK; }
     /** True for any fragment (MF set or offset not 0), as {@code ip_is_fragment}. */
-    public boolean isFragment() { return (Bytes.u16(buf, off + 6) & 0x3fff) != 0; }
-    public int ttl() { return buf[off + 8] & 0xff; }
-    public int protocol() { return buf[off + 9] & 0xff; }
-    public int checksum() { return Bytes.u16(buf, off + 10); }
-    public int src() { return Bytes.i32(buf, off + 12); }
-    public int dst() { return Bytes.i32(buf, off + 16); }
+    public boolean isFragment() { return (Bytes.u16(buf, off + OFF_FRAG) & (FLAG_MF | FRAG_OFFSET_MASK)) != 0; }
+    public int ttl() { return buf[off + OFF_TTL] & 0xff; }
+    public int protocol() { return buf[off + OFF_PROTOCOL] & 0xff; }
+    public int checksum() { return Bytes.u16(buf, off + OFF_CHECKSUM); }
+    public int src() { return Bytes.i32(buf, off + OFF_SRC); }
+    public int dst() { return Bytes.i32(buf, off + OFF_DST); }
     public int optionsOffset() { return off + MIN_HEADER_LENGTH; }
     public int optionsLength() { return headerLength() - MIN_HEADER_LENGTH; }
     /** Absolute index in {@link #buffer()} where the payload (TCP, UDP, ICMP header) starts. */
@@ -122,8 +140,8 @@ public final class Ipv4Packet {
 
     /** Computes and writes the header checksum. */
     public void fillChecksum() {
-        put16(off + 10, 0);
-        put16(off + 10, Checksum.compute(buf, off, headerLength()));
+        put16(off + OFF_CHECKSUM, 0);
+        put16(off + OFF_CHECKSUM, Checksum.compute(buf, off, headerLength()));
     }
 
     /**
@@ -141,9 +159,42 @@ public final class Ipv4Packet {
             case IpProtocol.TCP -> n >= TcpSegment.MIN_HEADER_LENGTH
                     && Checksum.verifyTransport(buf, p, n, src(), dst(), proto);
             case IpProtocol.UDP -> n >= UdpDatagram.HEADER_LENGTH
-                    && (Bytes.u16(buf, p + 6) == 0 || Checksum.verifyTransport(buf, p, n, src(), dst(), proto));
+                    && (Bytes.u16(buf, p + UdpDatagram.OFF_CHECKSUM) == 0 || Checksum.verifyTransport(buf, p, n, src(), dst(), proto));
             default -> n >= IcmpPacket.HEADER_LENGTH && Checksum.verify(buf, p, n);
         };
+    }
+
+    // ---- writers for packets built from scratch (static, no allocation) ----
+
+    /**
+     * Writes a 20-byte header without options at {@code off} (version 4, IHL 5) and fills in its
+     * checksum. {@code fragField} is the whole 16-bit flags and offset field, e.g. {@link #FLAG_DF}.
+     */
+    public static void writeHeader(byte[] b, int off, int tos, int totalLength, int id, int fragField,
+                                   int ttl, int protocol, int src, int dst) {
+        writeFields(b, off, MIN_HEADER_LENGTH / 4, tos, totalLength, id, fragField, ttl, protocol, src, dst);
+        fillChecksum(b, off);
+    }
+
+    /** The fixed 20 bytes with IHL {@code ihl} (options, if any, are the caller's) and checksum 0. */
+    static void writeFields(byte[] b, int off, int ihl, int tos, int totalLength, int id, int fragField,
+                            int ttl, int protocol, int src, int dst) {
+        Bytes.put8(b, off + OFF_VERSION_IHL, 4 << 4 | ihl);
+        Bytes.put8(b, off + OFF_TOS, tos);
+        Bytes.put16(b, off + OFF_TOTAL_LENGTH, totalLength);
+        Bytes.put16(b, off + OFF_ID, id);
+        Bytes.put16(b, off + OFF_FRAG, fragField);
+        Bytes.put8(b, off + OFF_TTL, ttl);
+        Bytes.put8(b, off + OFF_PROTOCOL, protocol);
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put32(b, off + OFF_SRC, src);
+        Bytes.put32(b, off + OFF_DST, dst);
+    }
+
+    /** Computes and writes the checksum of the header at {@code off}, options included (IHL as written). */
+    public static void fillChecksum(byte[] b, int off) {
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_CHECKSUM, Checksum.compute(b, off, (b[off + OFF_VERSION_IHL] & 0x0f) * 4));
     }
 
     // ---- setters that keep checksums right ----
@@ -164,11 +215,11 @@ public final class Ipv4Packet {
     }
 
     public void setSrc(int address) {
-        setAddress(off + 12, address);
+        setAddress(off + OFF_SRC, address);
     }
 
     public void setDst(int address) {
-        setAddress(off + 16, address);
+        setAddress(off + OFF_DST, address);
     }
 
     private void setAddress(int pos, int address) {
@@ -176,7 +227,7 @@ public final class Ipv4Packet {
         if (old == address) return;
         put16(pos, address >>> 16);
         put16(pos + 2, address & 0xffff);
-        put16(off + 10, Checksum.update32(checksum(), old, address));
+        put16(off + OFF_CHECKSUM, Checksum.update32(checksum(), old, address));
         int l4 = transportChecksumPos();
         if (l4 >= 0) {
             int c = Bytes.u16(buf, l4);
@@ -193,10 +244,11 @@ public final class Ipv4Packet {
     }
 
     public void setTtl(int ttl) {
-        int oldWord = Bytes.u16(buf, off + 8);
+        // TTL and protocol share a 16-bit word of the checksum
+        int oldWord = Bytes.u16(buf, off + OFF_TTL);
         int newWord = (ttl & 0xff) << 8 | (oldWord & 0xff);
-        put16(off + 8, newWord);
-        put16(off + 10, Checksum.update16(checksum(), oldWord, newWord));
+        put16(off + OFF_TTL, newWord);
+        put16(off + OFF_CHECKSUM, Checksum.update16(checksum(), oldWord, newWord));
     }
 
     /** Decrements the TTL with the header checksum updated, as {@code ip_decrease_ttl}; returns the new TTL. */
@@ -208,10 +260,11 @@ public final class Ipv4Packet {
 
     /** Writes the TOS byte (DSCP and ECN) with the header checksum updated. */
     public void setTos(int tos) {
-        int oldWord = Bytes.u16(buf, off);
+        // version/IHL and TOS share a 16-bit word of the checksum
+        int oldWord = Bytes.u16(buf, off + OFF_VERSION_IHL);
         int newWord = (oldWord & 0xff00) | (tos & 0xff);
-        put16(off, newWord);
-        put16(off + 10, Checksum.update16(checksum(), oldWord, newWord));
+        put16(off + OFF_VERSION_IHL, newWord);
+        put16(off + OFF_CHECKSUM, Checksum.update16(checksum(), oldWord, newWord));
     }
 
     // ---- the transport header as conntrack sees it: ports and ICMP ids ----
@@ -227,19 +280,19 @@ public final class Ipv4Packet {
     }
 
     /** The TCP/UDP source port; only meaningful when {@link #hasPorts()}. */
-    public int srcPort() { return Bytes.u16(buf, payloadOffset()); }
+    public int srcPort() { return Bytes.u16(buf, payloadOffset() + UdpDatagram.OFF_SRC_PORT); }
 
     /** The TCP/UDP destination port; only meaningful when {@link #hasPorts()}. */
-    public int dstPort() { return Bytes.u16(buf, payloadOffset() + 2); }
+    public int dstPort() { return Bytes.u16(buf, payloadOffset() + UdpDatagram.OFF_DST_PORT); }
 
     /** Rewrites the TCP/UDP source port with checksums updated; does nothing unless {@link #hasPorts()}. */
     public void setSrcPort(int port) {
-        if (hasPorts()) setPort(payloadOffset(), port);
+        if (hasPorts()) setPort(payloadOffset() + UdpDatagram.OFF_SRC_PORT, port);
     }
 
     /** Rewrites the TCP/UDP destination port with checksums updated; does nothing unless {@link #hasPorts()}. */
     public void setDstPort(int port) {
-        if (hasPorts()) setPort(payloadOffset() + 2, port);
+        if (hasPorts()) setPort(payloadOffset() + UdpDatagram.OFF_DST_PORT, port);
     }
 
     private void setPort(int pos, int port) {
@@ -265,26 +318,27 @@ public final class Ipv4Packet {
         if (protocol() != IpProtocol.ICMP || fragmentOffset() != 0 || payloadLength() < IcmpPacket.HEADER_LENGTH) {
             return false;
         }
-        return IcmpPacket.typeHasId(buf[payloadOffset()] & 0xff);
+        return IcmpPacket.typeHasId(icmpType());
     }
 
     /** The ICMP identifier; only meaningful when {@link #hasIcmpId()}. */
-    public int icmpId() { return Bytes.u16(buf, payloadOffset() + 4); }
+    public int icmpId() { return Bytes.u16(buf, payloadOffset() + IcmpPacket.OFF_ECHO_ID); }
 
     /** The ICMP type; only meaningful when the protocol is ICMP with a byte of payload. */
-    public int icmpType() { return buf[payloadOffset()] & 0xff; }
+    public int icmpType() { return buf[payloadOffset() + IcmpPacket.OFF_TYPE] & 0xff; }
 
     /** The ICMP code; only meaningful when the protocol is ICMP with two bytes of payload. */
-    public int icmpCode() { return buf[payloadOffset() + 1] & 0xff; }
+    public int icmpCode() { return buf[payloadOffset() + IcmpPacket.OFF_CODE] & 0xff; }
 
     /** Rewrites the ICMP identifier with the ICMP checksum updated (as {@code icmp_manip_pkt}); needs {@link #hasIcmpId()}. */
     public void setIcmpId(int id) {
         if (!hasIcmpId()) return;
         int p = payloadOffset();
-        int old = Bytes.u16(buf, p + 4);
+        int old = Bytes.u16(buf, p + IcmpPacket.OFF_ECHO_ID);
         if (old == id) return;
-        put16(p + 4, id);
-        if (!checksumPartial) put16(p + 2, Checksum.update16(Bytes.u16(buf, p + 2), old, id));
+        put16(p + IcmpPacket.OFF_ECHO_ID, id);
+        int c = p + IcmpPacket.OFF_CHECKSUM;
+        if (!checksumPartial) put16(c, Checksum.update16(Bytes.u16(buf, c), old, id));
     }
 
     /** Absolute index of the TCP/UDP checksum when it is present in a first fragment, else -1. */
@@ -292,8 +346,8 @@ public final class Ipv4Packet {
         if (fragmentOffset() != 0) return -1;
         int n = payloadLength();
         return switch (protocol()) {
-            case IpProtocol.TCP -> n >= 18 ? payloadOffset() + 16 : -1;
-            case IpProtocol.UDP -> n >= 8 ? payloadOffset() + 6 : -1;
+            case IpProtocol.TCP -> n >= TcpSegment.OFF_CHECKSUM + 2 ? payloadOffset() + TcpSegment.OFF_CHECKSUM : -1;
+            case IpProtocol.UDP -> n >= UdpDatagram.OFF_CHECKSUM + 2 ? payloadOffset() + UdpDatagram.OFF_CHECKSUM : -1;
             default -> -1;
         };
     }

@@ -54,18 +54,10 @@ public record Ipv4Repr(int src, int dst, int protocol, int ttl, int tos, int ide
         int hlen = headerLength();
         int total = hlen + payloadLength;
         if (total > 0xffff) throw new IllegalArgumentException("IPv4 packet too long: " + total);
-        Bytes.put8(buf, off, 0x40 | hlen / 4);
-        Bytes.put8(buf, off + 1, tos);
-        Bytes.put16(buf, off + 2, total);
-        Bytes.put16(buf, off + 4, identification);
-        Bytes.put16(buf, off + 6, (dontFragment ? 0x4000 : 0) | (moreFragments ? 0x2000 : 0) | fragmentOffset);
-        Bytes.put8(buf, off + 8, ttl);
-        Bytes.put8(buf, off + 9, protocol);
-        Bytes.put16(buf, off + 10, 0);
-        Bytes.put32(buf, off + 12, src);
-        Bytes.put32(buf, off + 16, dst);
-        System.arraycopy(options, 0, buf, off + 20, options.length);
-        Bytes.put16(buf, off + 10, Checksum.compute(buf, off, hlen));
+        int frag = (dontFragment ? Ipv4Packet.FLAG_DF : 0) | (moreFragments ? Ipv4Packet.FLAG_MF : 0) | fragmentOffset;
+        Ipv4Packet.writeFields(buf, off, hlen / 4, tos, total, identification, frag, ttl, protocol, src, dst);
+        System.arraycopy(options, 0, buf, off + Ipv4Packet.MIN_HEADER_LENGTH, options.length);
+        Ipv4Packet.fillChecksum(buf, off);
     }
 
     /** The bytes of this header carrying {@code l4} (the protocol field is taken from it), checksums filled in. */

@@ -88,15 +88,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
     @Override
     public void emit(byte[] buf, int off, int src, int dst) {
         int hlen = headerLength();
-        Bytes.put16(buf, off, srcPort);
-        Bytes.put16(buf, off + 2, dstPort);
-        Bytes.put32(buf, off + 4, seq);
-        Bytes.put32(buf, off + 8, ack);
-        Bytes.put8(buf, off + 12, hlen / 4 << 4);
-        Bytes.put8(buf, off + 13, flags);
-        Bytes.put16(buf, off + 14, window);
-        Bytes.put16(buf, off + 16, 0);
-        Bytes.put16(buf, off + 18, urgentPointer);
+        TcpSegment.writeHeader(buf, off, srcPort, dstPort, seq, ack, hlen / 4, flags, window, urgentPointer);
         int p = off + TcpSegment.MIN_HEADER_LENGTH;
         if (mss >= 0) {
             p = opt(buf, p, TcpSegment.OPT_MSS, 4);
@@ -135,7 +127,7 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
             }
         }
         System.arraycopy(payload, 0, buf, off + hlen, payload.length);
-        Bytes.put16(buf, off + 16, Checksum.transport(buf, off, hlen + payload.length, src, dst, IpProtocol.TCP));
+        TcpSegment.fillChecksum(buf, off, hlen + payload.length, src, dst);
     }
 
     private static int opt(byte[] buf, int p, int kind, int size) {

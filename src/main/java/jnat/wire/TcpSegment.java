@@ -12,6 +12,18 @@ package jnat.wire;
 public final class TcpSegment {
     public static final int MIN_HEADER_LENGTH = 20;
 
+    /** Byte offsets in the header, one per field of the kernel's {@code struct tcphdr}. */
+    public static final int OFF_SRC_PORT = 0;
+    public static final int OFF_DST_PORT = 2;
+    public static final int OFF_SEQ = 4;
+    public static final int OFF_ACK = 8;
+    /** Data offset in the high 4 bits ({@code doff}); the low 4 are reserved. */
+    public static final int OFF_DATA_OFFSET = 12;
+    public static final int OFF_FLAGS = 13;
+    public static final int OFF_WINDOW = 14;
+    public static final int OFF_CHECKSUM = 16;
+    public static final int OFF_URGENT = 18;
+
     public static final int FIN = 0x01;
     public static final int SYN = 0x02;
     public static final int RST = 0x04;
@@ -42,7 +54,7 @@ public final class TcpSegment {
         this.off = off;
         this.len = 0;
         if (off < 0 || len < MIN_HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
-        int doff = (buf[off + 12] & 0xff) >>> 4;
+        int doff = dataOffset(buf, off);
         if (doff < 5 || doff * 4 > len) return WireError.BAD_DATA_OFFSET;
         this.len = len;
         return WireError.OK;
@@ -52,15 +64,18 @@ public final class TcpSegment {
     public int offset() { return off; }
     public int length() { return len; }
 
-    public int srcPort() { return Bytes.u16(buf, off); }
-    public int dstPort() { return Bytes.u16(buf, off + 2); }
-    public int seq() { return Bytes.i32(buf, off + 4); }
-    public int ack() { return Bytes.i32(buf, off + 8); }
+    public int srcPort() { return Bytes.u16(buf, off + OFF_SRC_PORT); }
+    public int dstPort() { return Bytes.u16(buf, off + OFF_DST_PORT); }
+    public int seq() { return Bytes.i32(buf, off + OFF_SEQ); }
+    public int ack() { return Bytes.i32(buf, off + OFF_ACK); }
     /** The data offset in 32-bit words. */
-    public int dataOffset() { return (buf[off + 12] & 0xff) >>> 4; }
+    public int dataOffset() { return dataOffset(buf, off); }
+
+    /** The data offset (32-bit words) of the TCP header at {@code off}, for callers without a view. */
+    public static int dataOffset(byte[] b, int off) { return (b[off + OFF_DATA_OFFSET] & 0xff) >>> 4; }
     public int headerLength() { return dataOffset() * 4; }
     /** The 8 flag bits CWR ECE URG ACK PSH RST SYN FIN (the constants above). */
-    public int flags() { return buf[off + 13] & 0xff; }
+    public int flags() { return buf[off + OFF_FLAGS] & 0xff; }
     public boolean fin() { return (flags() & FIN) != 0; }
     public boolean syn() { return (flags() & SYN) != 0; }
     public boolean rst() { return (flags() & RST) != 0; }
@@ -69,9 +84,9 @@ public final class TcpSegment {
     public boolean urg() { return (flags() & URG) != 0; }
     public boolean ece() { return (flags() & ECE) != 0; }
     public boolean cwr() { return (flags() & CWR) != 0; }
-    public int window() { return Bytes.u16(buf, off + 14); }
-    public int checksum() { return Bytes.u16(buf, off + 16); }
-    public int urgentPointer() { return Bytes.u16(buf, off + 18); }
+    public int window() { return Bytes.u16(buf, off + OFF_WINDOW); }
+    public int checksum() { return Bytes.u16(buf, off + OFF_CHECKSUM); }
+    public int urgentPointer() { return Bytes.u16(buf, off + OFF_URGENT); }
     public int optionsOffset() { return off + MIN_HEADER_LENGTH; }
     public int optionsLength() { return headerLength() - MIN_HEADER_LENGTH; }
     public int payloadOffset() { return off + headerLength(); }
@@ -176,11 +191,37 @@ public final class TcpSegment {
 
     /** Computes and writes the checksum over pseudo-header, header and payload. */
     public void fillChecksum(int src, int dst) {
-        Bytes.put16(buf, off + 16, 0);
-        Bytes.put16(buf, off + 16, Checksum.transport(buf, off, len, src, dst, IpProtocol.TCP));
+        fillChecksum(buf, off, len, src, dst);
     }
 
-    public void setChecksum(int checksum) { Bytes.put16(buf, off + 16, checksum); }
+    public void setChecksum(int checksum) { Bytes.put16(buf, off + OFF_CHECKSUM, checksum); }
+
+    // ---- writers for segments built from scratch (static, no allocation) ----
+
+    /** Writes a 20-byte header at {@code off}: data offset 5, urgent pointer 0, checksum 0 (see {@link #fillChecksum(byte[], int, int, int, int)}). */
+    public static void writeHeader(byte[] b, int off, int srcPort, int dstPort, int seq, int ack, int flags, int window) {
+        writeHeader(b, off, srcPort, dstPort, seq, ack, MIN_HEADER_LENGTH / 4, flags, window, 0);
+    }
+
+    /** As the public writer, with the data offset (options are the caller's) and urgent pointer given. */
+    static void writeHeader(byte[] b, int off, int srcPort, int dstPort, int seq, int ack, int dataOffset,
+                            int flags, int window, int urgentPointer) {
+        Bytes.put16(b, off + OFF_SRC_PORT, srcPort);
+        Bytes.put16(b, off + OFF_DST_PORT, dstPort);
+        Bytes.put32(b, off + OFF_SEQ, seq);
+        Bytes.put32(b, off + OFF_ACK, ack);
+        Bytes.put8(b, off + OFF_DATA_OFFSET, dataOffset << 4);
+        Bytes.put8(b, off + OFF_FLAGS, flags);
+        Bytes.put16(b, off + OFF_WINDOW, window);
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_URGENT, urgentPointer);
+    }
+
+    /** Computes and writes the checksum of the segment {@code b[off, off+len)} with the pseudo-header of {@code src > dst}. */
+    public static void fillChecksum(byte[] b, int off, int len, int src, int dst) {
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_CHECKSUM, Checksum.transport(b, off, len, src, dst, IpProtocol.TCP));
+    }
 
     /** Updates the checksum for a pseudo-header address that changed (the IP header is not touched). */
     public void replaceAddressInChecksum(int oldAddress, int newAddress) {
@@ -189,17 +230,18 @@ public final class TcpSegment {
 
     // ---- setters with incremental checksum update ----
 
-    public void setSrcPort(int port) { set16(off, port); }
-    public void setDstPort(int port) { set16(off + 2, port); }
-    public void setWindow(int window) { set16(off + 14, window); }
+    public void setSrcPort(int port) { set16(off + OFF_SRC_PORT, port); }
+    public void setDstPort(int port) { set16(off + OFF_DST_PORT, port); }
+    public void setWindow(int window) { set16(off + OFF_WINDOW, window); }
 
-    public void setSeq(int seq) { set32(off + 4, seq); }
-    public void setAck(int ack) { set32(off + 8, ack); }
+    public void setSeq(int seq) { set32(off + OFF_SEQ, seq); }
+    public void setAck(int ack) { set32(off + OFF_ACK, ack); }
 
     /** Writes the 8 flag bits, checksum updated. */
     public void setFlags(int flags) {
-        int oldWord = Bytes.u16(buf, off + 12);
-        set16(off + 12, (oldWord & 0xff00) | (flags & 0xff));
+        // the flags share a 16-bit word of the checksum with the data offset
+        int oldWord = Bytes.u16(buf, off + OFF_DATA_OFFSET);
+        set16(off + OFF_DATA_OFFSET, (oldWord & 0xff00) | (flags & 0xff));
     }
 
     private void set16(int pos, int value) {

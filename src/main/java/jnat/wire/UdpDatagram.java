@@ -9,6 +9,12 @@ package jnat.wire;
 public final class UdpDatagram {
     public static final int HEADER_LENGTH = 8;
 
+    /** Byte offsets in the header, one per field of the kernel's {@code struct udphdr}. */
+    public static final int OFF_SRC_PORT = 0;
+    public static final int OFF_DST_PORT = 2;
+    public static final int OFF_LENGTH = 4;
+    public static final int OFF_CHECKSUM = 6;
+
     private byte[] buf;
     private int off;
     private int len;
@@ -22,7 +28,7 @@ public final class UdpDatagram {
         this.off = off;
         this.len = 0;
         if (off < 0 || len < HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
-        int ulen = Bytes.u16(buf, off + 4);
+        int ulen = Bytes.u16(buf, off + OFF_LENGTH);
         if (ulen < HEADER_LENGTH || ulen > len) return WireError.BAD_UDP_LENGTH;
         this.len = ulen;
         return WireError.OK;
@@ -33,9 +39,9 @@ public final class UdpDatagram {
     /** The datagram's length: the length field. */
     public int length() { return len; }
 
-    public int srcPort() { return Bytes.u16(buf, off); }
-    public int dstPort() { return Bytes.u16(buf, off + 2); }
-    public int checksum() { return Bytes.u16(buf, off + 6); }
+    public int srcPort() { return Bytes.u16(buf, off + OFF_SRC_PORT); }
+    public int dstPort() { return Bytes.u16(buf, off + OFF_DST_PORT); }
+    public int checksum() { return Bytes.u16(buf, off + OFF_CHECKSUM); }
     public boolean hasChecksum() { return checksum() != 0; }
     public int payloadOffset() { return off + HEADER_LENGTH; }
     public int payloadLength() { return len - HEADER_LENGTH; }
@@ -47,20 +53,35 @@ public final class UdpDatagram {
 
     /** Computes and writes the checksum (0xffff for a computed 0). */
     public void fillChecksum(int src, int dst) {
-        Bytes.put16(buf, off + 6, 0);
-        Bytes.put16(buf, off + 6, Checksum.udpField(Checksum.transport(buf, off, len, src, dst, IpProtocol.UDP)));
+        fillChecksum(buf, off, len, src, dst);
     }
 
     /** Writes the checksum field as given (0 to send without one). */
-    public void setChecksum(int checksum) { Bytes.put16(buf, off + 6, checksum); }
+    public void setChecksum(int checksum) { Bytes.put16(buf, off + OFF_CHECKSUM, checksum); }
+
+    // ---- writers for datagrams built from scratch (static, no allocation) ----
+
+    /** Writes the 8-byte header at {@code off} with {@code length} (header plus data) and checksum 0 ("none"). */
+    public static void writeHeader(byte[] b, int off, int srcPort, int dstPort, int length) {
+        Bytes.put16(b, off + OFF_SRC_PORT, srcPort);
+        Bytes.put16(b, off + OFF_DST_PORT, dstPort);
+        Bytes.put16(b, off + OFF_LENGTH, length);
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+    }
+
+    /** Computes and writes the checksum of {@code b[off, off+len)} with the pseudo-header (0xffff for a computed 0). */
+    public static void fillChecksum(byte[] b, int off, int len, int src, int dst) {
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_CHECKSUM, Checksum.udpField(Checksum.transport(b, off, len, src, dst, IpProtocol.UDP)));
+    }
 
     /** Updates a present checksum for a pseudo-header address that changed (the IP header is not touched). */
     public void replaceAddressInChecksum(int oldAddress, int newAddress) {
         if (hasChecksum()) setChecksum(Checksum.udpField(Checksum.update32(checksum(), oldAddress, newAddress)));
     }
 
-    public void setSrcPort(int port) { setPort(off, port); }
-    public void setDstPort(int port) { setPort(off + 2, port); }
+    public void setSrcPort(int port) { setPort(off + OFF_SRC_PORT, port); }
+    public void setDstPort(int port) { setPort(off + OFF_DST_PORT, port); }
 
     private void setPort(int pos, int port) {
         int old = Bytes.u16(buf, pos);

@@ -30,12 +30,9 @@ public record UdpRepr(int srcPort, int dstPort, byte[] payload) implements Trans
 
     @Override
     public void emit(byte[] buf, int off, int src, int dst) {
-        Bytes.put16(buf, off, srcPort);
-        Bytes.put16(buf, off + 2, dstPort);
-        Bytes.put16(buf, off + 4, length());
-        Bytes.put16(buf, off + 6, 0);
-        System.arraycopy(payload, 0, buf, off + 8, payload.length);
-        Bytes.put16(buf, off + 6, Checksum.udpField(Checksum.transport(buf, off, length(), src, dst, IpProtocol.UDP)));
+        UdpDatagram.writeHeader(buf, off, srcPort, dstPort, length());
+        System.arraycopy(payload, 0, buf, off + UdpDatagram.HEADER_LENGTH, payload.length);
+        UdpDatagram.fillChecksum(buf, off, length(), src, dst);
     }
 
     public static UdpRepr parse(UdpDatagram u) {
