@@ -18,15 +18,7 @@ public record ArpRepr(int operation, long senderMac, int senderIp, long targetMa
     public int length() { return ArpPacket.LENGTH; }
 
     public void emit(byte[] buf, int off) {
-        Bytes.put16(buf, off, 1);
-        Bytes.put16(buf, off + 2, EtherType.IPV4);
-        Bytes.put8(buf, off + 4, 6);
-        Bytes.put8(buf, off + 5, 4);
-        Bytes.put16(buf, off + 6, operation);
-        Bytes.put48(buf, off + 8, senderMac);
-        Bytes.put32(buf, off + 14, senderIp);
-        Bytes.put48(buf, off + 18, targetMac);
-        Bytes.put32(buf, off + 24, targetIp);
+        ArpPacket.write(buf, off, operation, senderMac, senderIp, targetMac, targetIp);
     }
 
     public byte[] bytes() {

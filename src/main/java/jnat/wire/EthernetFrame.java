@@ -9,6 +9,16 @@ public final class EthernetFrame {
     public static final int HEADER_LENGTH = 14;
     public static final int VLAN_TAG_LENGTH = 4;
 
+    /** Byte offsets, as the kernel's {@code struct ethhdr} and {@code struct vlan_ethhdr}. */
+    public static final int OFF_DST = 0;
+    public static final int OFF_SRC = 6;
+    /** The ethertype, or the first tag's TPID (0x8100, 0x88a8); each tag moves the real one 4 bytes on. */
+    public static final int OFF_ETHERTYPE = 12;
+    /** The outermost tag's TCI ({@code h_vlan_TCI}): priority (3 bits), DEI, VLAN id (12 bits). */
+    public static final int OFF_VLAN_TCI = 14;
+    public static final int VLAN_ID_MASK = 0x0fff;
+    public static final int VLAN_PRIO_SHIFT = 13;
+
     private byte[] buf;
     private int off;
     private int len;
@@ -24,12 +34,12 @@ public final class EthernetFrame {
         this.len = 0;
         this.tags = 0;
         if (off < 0 || len < HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
-        int type = Bytes.u16(buf, off + 12);
+        int type = Bytes.u16(buf, off + OFF_ETHERTYPE);
         int t = 0;
         while ((type == EtherType.VLAN || type == EtherType.QINQ) && t < 2) {
             if (len < HEADER_LENGTH + (t + 1) * VLAN_TAG_LENGTH) return WireError.TRUNCATED;
             t++;
-            type = Bytes.u16(buf, off + 12 + 4 * t);
+            type = Bytes.u16(buf, off + OFF_ETHERTYPE + VLAN_TAG_LENGTH * t);
         }
         this.tags = t;
         this.len = len;
@@ -40,20 +50,20 @@ public final class EthernetFrame {
     public int offset() { return off; }
     public int length() { return len; }
 
-    public long dst() { return Bytes.u48(buf, off); }
-    public long src() { return Bytes.u48(buf, off + 6); }
+    public long dst() { return Bytes.u48(buf, off + OFF_DST); }
+    public long src() { return Bytes.u48(buf, off + OFF_SRC); }
 
     /** The ethertype after any VLAN tags (0x0800 for IPv4). */
-    public int etherType() { return Bytes.u16(buf, off + 12 + 4 * tags); }
+    public int etherType() { return Bytes.u16(buf, off + OFF_ETHERTYPE + VLAN_TAG_LENGTH * tags); }
 
     /** How many VLAN tags precede the ethertype (0, 1 or 2). */
     public int vlanTagCount() { return tags; }
 
     /** The VLAN id (12 bits) of the outermost tag, or -1 without one. */
-    public int vlanId() { return tags == 0 ? -1 : Bytes.u16(buf, off + 14) & 0x0fff; }
+    public int vlanId() { return tags == 0 ? -1 : Bytes.u16(buf, off + OFF_VLAN_TCI) & VLAN_ID_MASK; }
 
     /** The priority code point (3 bits) of the outermost tag, or -1 without one. */
-    public int vlanPriority() { return tags == 0 ? -1 : Bytes.u16(buf, off + 14) >>> 13; }
+    public int vlanPriority() { return tags == 0 ? -1 : Bytes.u16(buf, off + OFF_VLAN_TCI) >>> VLAN_PRIO_SHIFT; }
 
     public int headerLength() { return HEADER_LENGTH + VLAN_TAG_LENGTH * tags; }
 
@@ -63,11 +73,27 @@ public final class EthernetFrame {
     /** Bytes after the header up to the end of the wrapped range (Ethernet padding included). */
     public int payloadLength() { return len - headerLength(); }
 
-    public void setDst(long mac) { Bytes.put48(buf, off, mac); }
-    public void setSrc(long mac) { Bytes.put48(buf, off + 6, mac); }
+    public void setDst(long mac) { Bytes.put48(buf, off + OFF_DST, mac); }
+    public void setSrc(long mac) { Bytes.put48(buf, off + OFF_SRC, mac); }
 
     /** Writes the ethertype after any VLAN tags. */
-    public void setEtherType(int type) { Bytes.put16(buf, off + 12 + 4 * tags, type); }
+    public void setEtherType(int type) { Bytes.put16(buf, off + OFF_ETHERTYPE + VLAN_TAG_LENGTH * tags, type); }
+
+    // ---- writers for frames built from scratch (static, no allocation) ----
+
+    /** Writes a 14-byte untagged header at {@code off}. */
+    public static void writeHeader(byte[] b, int off, long dst, long src, int etherType) {
+        Bytes.put48(b, off + OFF_DST, dst);
+        Bytes.put48(b, off + OFF_SRC, src);
+        Bytes.put16(b, off + OFF_ETHERTYPE, etherType);
+    }
+
+    /** Writes an 18-byte header with one 802.1Q tag ({@code tci}: priority, DEI, VLAN id) at {@code off}. */
+    public static void writeVlanHeader(byte[] b, int off, long dst, long src, int tci, int etherType) {
+        writeHeader(b, off, dst, src, EtherType.VLAN);
+        Bytes.put16(b, off + OFF_VLAN_TCI, tci);
+        Bytes.put16(b, off + OFF_ETHERTYPE + VLAN_TAG_LENGTH, etherType);
+    }
 
     /** For debugging and test messages (allocates). */
     @Override

@@ -31,14 +31,10 @@ public record EthernetRepr(long src, long dst, int etherType, int vlanId) {
     }
 
     public void emit(byte[] buf, int off) {
-        Bytes.put48(buf, off, dst);
-        Bytes.put48(buf, off + 6, src);
         if (vlanId >= 0) {
-            Bytes.put16(buf, off + 12, EtherType.VLAN);
-            Bytes.put16(buf, off + 14, vlanId);
-            Bytes.put16(buf, off + 16, etherType);
+            EthernetFrame.writeVlanHeader(buf, off, dst, src, vlanId, etherType); // priority 0
         } else {
-            Bytes.put16(buf, off + 12, etherType);
+            EthernetFrame.writeHeader(buf, off, dst, src, etherType);
         }
     }
 

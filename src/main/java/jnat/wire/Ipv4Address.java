@@ -2,6 +2,9 @@ package jnat.wire;
 
 /** IPv4 addresses as {@code int} (network order in the int's bits: 10.0.0.1 is 0x0a000001). */
 public final class Ipv4Address {
+    /** Bytes in an IPv4 address. */
+    public static final int LENGTH = 4;
+
     private Ipv4Address() {}
 
     /** Parses dotted-quad "a.b.c.d" (each 0..255, decimal, no leading '+'); throws IllegalArgumentException otherwise. */

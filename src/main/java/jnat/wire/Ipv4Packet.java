@@ -279,6 +279,8 @@ public final class Ipv4Packet {
                 && fragmentOffset() == 0 && payloadLength() >= 4;
     }
 
+    // TCP and UDP put their ports at the same offsets, so UdpDatagram's names serve both
+
     /** The TCP/UDP source port; only meaningful when {@link #hasPorts()}. */
     public int srcPort() { return Bytes.u16(buf, payloadOffset() + UdpDatagram.OFF_SRC_PORT); }
 

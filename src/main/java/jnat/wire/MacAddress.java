@@ -4,6 +4,8 @@ package jnat.wire;
 public final class MacAddress {
     private MacAddress() {}
 
+    /** Bytes in a MAC address (ETH_ALEN). */
+    public static final int LENGTH = 6;
     public static final long BROADCAST = 0xffffffffffffL;
     public static final long ZERO = 0L;
 

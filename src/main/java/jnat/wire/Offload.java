@@ -57,7 +57,7 @@ public final class Offload {
             l4Header = UdpDatagram.HEADER_LENGTH;
         } else {
             if (ip.protocol() != IpProtocol.TCP || ip.payloadLength() < TcpSegment.MIN_HEADER_LENGTH) return Integer.MAX_VALUE;
-            l4Header = ((ip.buffer()[ip.payloadOffset() + 12] & 0xff) >>> 4) * 4;
+            l4Header = TcpSegment.dataOffset(ip.buffer(), ip.payloadOffset()) * 4;
         }
         return ip.headerLength() + l4Header + gsoSize;
     }

@@ -137,13 +137,13 @@ public final class TcpSegment {
     /** The MSS option's value, or -1 without one. */
     public int mss() {
         int p = find(OPT_MSS, 4);
-        return p < 0 ? -1 : Bytes.u16(buf, p + 2);
+        return p < 0 ? -1 : Bytes.u16(buf, optionDataOffset(p));
     }
 
     /** The window scale option's shift count, or -1 without one. */
     public int windowScale() {
         int p = find(OPT_WSCALE, 3);
-        return p < 0 ? -1 : buf[p + 2] & 0xff;
+        return p < 0 ? -1 : buf[optionDataOffset(p)] & 0xff;
     }
 
     public boolean sackPermitted() { return find(OPT_SACK_PERM, 2) >= 0; }
@@ -153,13 +153,13 @@ public final class TcpSegment {
     /** TSval; only meaningful when {@link #hasTimestamps()}. */
     public int tsVal() {
         int p = find(OPT_TIMESTAMP, 10);
-        return p < 0 ? 0 : Bytes.i32(buf, p + 2);
+        return p < 0 ? 0 : Bytes.i32(buf, optionDataOffset(p));
     }
 
     /** TSecr; only meaningful when {@link #hasTimestamps()}. */
     public int tsEcr() {
         int p = find(OPT_TIMESTAMP, 10);
-        return p < 0 ? 0 : Bytes.i32(buf, p + 6);
+        return p < 0 ? 0 : Bytes.i32(buf, optionDataOffset(p) + 4);
     }
 
     private int sackOption() {
@@ -177,10 +177,10 @@ public final class TcpSegment {
     }
 
     /** The left edge of SACK block {@code i} (0-based, below {@link #sackBlockCount()}). */
-    public int sackLeft(int i) { return Bytes.i32(buf, sackOption() + 2 + 8 * i); }
+    public int sackLeft(int i) { return Bytes.i32(buf, optionDataOffset(sackOption()) + 8 * i); }
 
     /** The right edge of SACK block {@code i}. */
-    public int sackRight(int i) { return Bytes.i32(buf, sackOption() + 6 + 8 * i); }
+    public int sackRight(int i) { return Bytes.i32(buf, optionDataOffset(sackOption()) + 8 * i + 4); }
 
     // ---- checksum ----
 
