@@ -404,7 +404,7 @@ public final class Host {
     public RouteDecision routeOutput(int dst, RouteDecision d) {
         if (dst == 0) return d.set(RouteType.LOCAL, null, loopback, LOOPBACK_ADDR, LOOPBACK_ADDR);
         Route r = fibLookup(dst, Scope.UNIVERSE, null);
-        if (r == null) return d.fail(RouteType.UNREACHABLE, null, "Network is unreachable");
+        if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
         if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
         if (r.type() == RouteType.LOCAL) {
             return d.set(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
@@ -417,7 +417,7 @@ public final class Host {
         RouteType type = r.type();
         if (Inet4.isLimitedBroadcast(dst)) type = RouteType.BROADCAST;
         else if (Inet4.isMulticast(dst)) type = RouteType.MULTICAST;
-        else if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, r, "Invalid argument");
+        else if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, r, RouteError.INVALID);
         // broadcast and multicast go to the destination itself, not through a gateway
         int nexthop = type == RouteType.UNICAST ? r.nexthopFor(dst) : dst;
         return d.set(type, r, r.device(), nexthop, fibResultPrefsrc(r));
@@ -434,25 +434,25 @@ public final class Host {
 
     /** {@link #routeInput(int, int, Interface)} into a caller-owned decision, allocating nothing. */
     public RouteDecision routeInput(int dst, int src, Interface in, RouteDecision d) {
-        if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return d.fail(RouteType.UNSPEC, null, "martian source");
+        if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
         if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return d.set(RouteType.BROADCAST, null, loopback, dst, 0);
         if (Inet4.isMulticast(dst)) {
             // only groups we joined are received (no multicast routing): every up device joins 224.0.0.1
             if (dst == ALL_HOSTS_GROUP && in.isUp()) return d.set(RouteType.MULTICAST, null, loopback, dst, 0);
-            return d.fail(RouteType.UNSPEC, null, "Invalid argument");
+            return d.fail(RouteType.UNSPEC, null, RouteError.INVALID);
         }
-        if (Inet4.isZeronet(src)) return d.fail(RouteType.UNSPEC, null, "martian source");
-        if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, null, "martian destination");
-        if (Inet4.isLoopback(dst)) return d.fail(RouteType.UNSPEC, null, "martian destination");
-        if (Inet4.isLoopback(src)) return d.fail(RouteType.UNSPEC, null, "martian source");
+        if (Inet4.isZeronet(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
+        if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
+        if (Inet4.isLoopback(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
+        if (Inet4.isLoopback(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
         Route r = fibLookup(dst, Scope.UNIVERSE, null);
-        if (r == null) return d.fail(RouteType.UNREACHABLE, null, "Network is unreachable");
+        if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
         if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
         return switch (r.type()) {
             case BROADCAST -> d.set(RouteType.BROADCAST, r, loopback, dst, r.prefSrc());
             case LOCAL -> d.set(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
             case UNICAST -> d.set(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r));
-            default -> d.fail(RouteType.UNSPEC, r, "martian destination");
+            default -> d.fail(RouteType.UNSPEC, r, RouteError.MARTIAN_DESTINATION);
         };
     }
 

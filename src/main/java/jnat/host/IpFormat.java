@@ -32,7 +32,7 @@ public final class IpFormat {
 
     /** What ip route get DST prints on stdout, or the "RTNETLINK answers: ..." line it prints on stderr. */
     public static String routeGet(int dst, RouteResult res) {
-        if (res.isError()) return "RTNETLINK answers: " + res.error() + "\n";
+        if (res.isError()) return "RTNETLINK answers: " + res.error().text() + "\n";
         StringBuilder sb = new StringBuilder();
         if (res.type() != RouteType.UNICAST) sb.append(res.type().ipName()).append(' ');
         sb.append(Inet4.format(dst)).append(' ');
@@ -58,7 +58,7 @@ public final class IpFormat {
      */
     public static String routeGetInput(int dst, int src, Interface in, RouteResult res) {
         if (res.isError()) {
-            return "RTNETLINK answers: " + (res.error().startsWith("martian") ? "Invalid argument" : res.error()) + "\n";
+            return "RTNETLINK answers: " + res.error().rtnetlinkText() + "\n";
         }
         StringBuilder sb = new StringBuilder();
         if (res.type() != RouteType.UNICAST) sb.append(res.type().ipName()).append(' ');

@@ -10,14 +10,14 @@ public final class RouteDecision {
     private Interface out;
     private int nexthop;
     private int source;
-    private String error;
+    private RouteError error;
 
     public RouteType type() { return type; }
     public Route route() { return route; }
     public Interface out() { return out; }
     public int nexthop() { return nexthop; }
     public int source() { return source; }
-    public String error() { return error; }
+    public RouteError error() { return error; }
     public boolean isError() { return error != null; }
 
     RouteDecision set(RouteType type, Route route, Interface out, int nexthop, int source) {
@@ -30,7 +30,7 @@ public final class RouteDecision {
         return this;
     }
 
-    RouteDecision fail(RouteType type, Route route, String error) {
+    RouteDecision fail(RouteType type, Route route, RouteError error) {
         set(type, route, null, 0, 0);
         this.error = error;
         return this;

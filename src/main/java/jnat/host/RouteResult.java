@@ -9,9 +9,9 @@ package jnat.host;
  * @param out      the output device (lo for LOCAL on output), null on failure
  * @param nexthop  the gateway, or the destination itself when it is on the link
  * @param source   the preferred source address (fib_result_prefsrc / inet_select_addr), 0 if none
- * @param error    null on success, else the errno text ip(8) prints ("Network is unreachable", ...)
+ * @param error    null on success, else why it failed ({@link RouteError#text()} is what ip(8) prints)
  */
-public record RouteResult(RouteType type, Route route, Interface out, int nexthop, int source, String error) {
+public record RouteResult(RouteType type, Route route, Interface out, int nexthop, int source, RouteError error) {
     public boolean isError() {
         return error != null;
     }

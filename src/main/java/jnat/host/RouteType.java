@@ -16,12 +16,12 @@ public enum RouteType {
      * The error a lookup that ends on a route of this type returns (fib_props[type].error), or null:
      * unreachable EHOSTUNREACH, blackhole EINVAL, prohibit EACCES, throw EAGAIN (go on to the next table).
      */
-    public String error() {
+    public RouteError error() {
         return switch (this) {
-            case UNREACHABLE -> "No route to host";
-            case BLACKHOLE -> "Invalid argument";
-            case PROHIBIT -> "Permission denied";
-            case THROW -> "Resource temporarily unavailable";
+            case UNREACHABLE -> RouteError.HOST_UNREACHABLE;
+            case BLACKHOLE -> RouteError.INVALID;
+            case PROHIBIT -> RouteError.PROHIBITED;
+            case THROW -> RouteError.THROWN;
             default -> null;
         };
     }

@@ -2,29 +2,29 @@ package jnat.nat;
 
 /** Why the engine dropped a packet; each has a counter (replay's summary, the gateway's metrics). */
 public enum DropReason {
-    L2_TRUNCATED("frame shorter than its link header"),
-    L2_NOT_FOR_US("frame addressed to another host (PACKET_OTHERHOST)"),
-    L2_VLAN("802.1Q tagged frame (no VLAN device)"),
-    L2_UNKNOWN_ETHERTYPE("ethertype not IPv4 or ARP"),
-    ARP_MALFORMED("malformed ARP packet"),
-    IP_MALFORMED("malformed IPv4 header"),
-    IP_BAD_CHECKSUM("IPv4 header checksum error"),
+    L2_TRUNCATED("frame shorter than its link header", true),
+    L2_NOT_FOR_US("frame addressed to another host (PACKET_OTHERHOST)", true),
+    L2_VLAN("802.1Q tagged frame (no VLAN device)", true),
+    L2_UNKNOWN_ETHERTYPE("ethertype not IPv4 or ARP", true),
+    ARP_MALFORMED("malformed ARP packet", true),
+    IP_MALFORMED("malformed IPv4 header", true),
+    IP_BAD_CHECKSUM("IPv4 header checksum error", true),
     /** ip_defrag: every fragment is refused while the queues hold more than ipfrag_high_thresh (inet_frag_find). */
-    FRAG_MEMORY_FULL("IPv4 fragment refused: reassembly memory above ipfrag_high_thresh"),
+    FRAG_MEMORY_FULL("IPv4 fragment refused: reassembly memory above ipfrag_high_thresh", true),
     /** A fragment wholly inside what its queue already holds (IPFRAG_DUP): dropped, the queue kept. */
-    FRAG_DUPLICATE("duplicate IPv4 fragment"),
+    FRAG_DUPLICATE("duplicate IPv4 fragment", true),
     /** A fragment overlapping its queue's data otherwise (IPFRAG_OVERLAP, ReasmOverlaps): the whole queue discarded. */
-    FRAG_OVERLAP("overlapping IPv4 fragment (its datagram discarded)"),
+    FRAG_OVERLAP("overlapping IPv4 fragment (its datagram discarded)", true),
     /** A fragment ending before or beyond its datagram's known end, an empty one, or an ECN mix ip_frag_ecn_table refuses: the queue discarded. */
-    FRAG_INVALID("invalid IPv4 fragment offset, length or ECN (its datagram discarded)"),
+    FRAG_INVALID("invalid IPv4 fragment offset, length or ECN (its datagram discarded)", true),
     /** The reassembled header and data exceed 65535 bytes (ip_frag_reasm: out_oversize). */
-    FRAG_OVERSIZE("reassembled IPv4 datagram larger than 65535 bytes"),
+    FRAG_OVERSIZE("reassembled IPv4 datagram larger than 65535 bytes", true),
     /**
      * A queue incomplete after net.ipv4.ipfrag_time (ip_expire), counted when it expires, once per
      * datagram. The kernel then sends ICMP time exceeded (fragment reassembly) when the first
      * fragment came and the datagram was for the host itself; jnat does not generate it yet.
      */
-    FRAG_TIMEOUT("fragment reassembly time exceeded (ipfrag_time)"),
+    FRAG_TIMEOUT("fragment reassembly time exceeded (ipfrag_time)", true),
     ROUTE_MARTIAN("martian source or destination"),
     /** The host answers destination unreachable (ip_error), rate limits permitting; blackhole routes silently. */
     ROUTE_UNREACHABLE("no route to destination"),
@@ -49,9 +49,23 @@ public enum DropReason {
     NAT_OIF_CHANGED("masqueraded connection left through another device");
 
     private final String text;
+    private final boolean beforeHooks;
 
     DropReason(String text) {
+        this(text, false);
+    }
+
+    DropReason(String text, boolean beforeHooks) {
         this.text = text;
+        this.beforeHooks = beforeHooks;
+    }
+
+    /**
+     * Dropped before the packet reached the hooks (link layer, ip_rcv's checks, reassembly): the
+     * trace has not named it yet, so its drop line names the interface it came in on.
+     */
+    public boolean beforeHooks() {
+        return beforeHooks;
     }
 
     public String text() {

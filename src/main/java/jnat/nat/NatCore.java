@@ -12,7 +12,7 @@ import java.util.random.RandomGenerator;
  * get_unique_tuple), keeps the by-source index that makes one source keep its mapping
  * (find_appropriate_src), and knows which manipulations a connection has.
  *
- * <p>Only new connections come here; the per-packet rewrite is {@link NatEngine}'s.
+ * <p>Only new connections come here; the per-packet rewrite is {@link NatProto}'s.
  */
 final class NatCore {
     static final int MANIP_SRC = 0, MANIP_DST = 1;
@@ -42,14 +42,16 @@ final class NatCore {
      * nf_nat_setup_info: chooses the tuple this connection's packets will carry after the
      * manipulation, records the reply tuple replies will carry, marks the manipulation done.
      * When no unique tuple is left the binding is made anyway, as in the kernel: the clash is
-     * caught when the connection is confirmed, and the packet dropped there.
+     * caught when the connection is confirmed, and the packet dropped there. Returns false in
+     * that case (the range was exhausted: the kernel cannot tell this clash from others; jnat
+     * counts it apart).
      */
-    void setupInfo(int id, NatRange range, int manip, long now) {
-        if (table.confirmed(id)) return;
+    boolean setupInfo(int id, NatRange range, int manip, long now) {
+        if (table.confirmed(id)) return true;
         // What we've got looks like the inverse of the reply (prior manipulations included).
         table.tuple(id, ConnTable.REPLY, inv);
         inv.invert(curr);
-        if (!uniqueTuple(cand, curr, range, id, manip, now) && usedTuple(cand, id, now)) exhaustedId = id;
+        boolean free = uniqueTuple(cand, curr, range, id, manip, now) || !usedTuple(cand, id, now);
         if (!sameTuple(cand, curr)) {
             cand.invert(inv);
             table.alterReplyTuple(id, inv);
@@ -57,28 +59,16 @@ final class NatCore {
         }
         if (manip == MANIP_SRC) file(id);
         table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT_DONE : Status.DST_NAT_DONE);
-    }
-
-    /** The connection whose last setup found no free tuple (it will clash at confirm), or -1. */
-    private int exhaustedId = -1;
-
-    /**
-     * Whether {@code id}'s binding is a tuple already taken because the range had none free (the
-     * kernel cannot tell this clash from others; jnat counts it apart). Asking forgets the answer.
-     */
-    boolean takeExhausted(int id) {
-        boolean was = exhaustedId == id;
-        exhaustedId = -1;
-        return was;
+        return free;
     }
 
     /**
      * nf_nat_alloc_null_binding: a connection no rule translated still gets a binding to its own
      * address, so that a clash with an existing mapping moves its port (for SRC), as in the kernel.
      */
-    void nullBinding(int id, int manip, long now) {
+    boolean nullBinding(int id, int manip, long now) {
         int ip = manip == MANIP_SRC ? table.dstAddr(id, ConnTable.REPLY) : table.srcAddr(id, ConnTable.REPLY);
-        setupInfo(id, new NatRange(NatRange.MAP_IPS, ip, ip, 0, 0), manip, now);
+        return setupInfo(id, new NatRange(NatRange.MAP_IPS, ip, ip, 0, 0), manip, now);
     }
 
     /**

@@ -6,47 +6,104 @@ import jnat.conntrack.CtPacket;
 import jnat.conntrack.Status;
 import jnat.host.Host;
 import jnat.host.Interface;
+import jnat.host.RouteResult;
 import jnat.rules.PacketContext;
+import jnat.wire.EthernetFrame;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Offload;
+import jnat.wire.TcpSegment;
+import jnat.wire.UdpDatagram;
 
 /**
- * One packet on its way through the hooks (the parts of an sk_buff and nf_hook_state that rules
- * and NAT read): the IPv4 view, the interfaces, the conntrack result. Reused for every packet;
- * it is what the nat table's matches see.
+ * One packet on its way through the stack: what the kernel keeps in its sk_buff and
+ * nf_hook_state (the views over its headers, the devices, the route, the offload state,
+ * frag_max_size, the packet type, the connection and ctinfo, the mark) and the time and
+ * transmitter of the call that brought it. Every stage reads and writes the packet's facts here,
+ * never on the engine, so the host's own packet (an ICMP error, a RST) is a second PacketState
+ * beside the one that caused it, and a batch is an array of them. It is also what the tables'
+ * matches see ({@link PacketContext}).
  */
 final class PacketState implements PacketContext {
+    final EthernetFrame eth = new EthernetFrame();
     final Ipv4Packet ip = new Ipv4Packet();
+    /** The datagram an ICMP error quotes. */
     final Ipv4Packet inner = new Ipv4Packet();
+    final TcpSegment tcp = new TcpSegment();
+    final UdpDatagram udp = new UdpDatagram();
     final CtPacket ct = new CtPacket();
 
     private final Host host;
     private final ConnTable table;
 
+    /** The time of the call that brought the packet (ns) and where what it causes leaves. */
+    long now;
+    NatEngine.Transmit tx;
     Interface in;
     Interface out;
+    /** skb_dst: the route the packet took (null before routing). */
+    RouteResult route;
     /** The route's next hop (rt_nexthop), for MASQUERADE and layer 2. */
     int nexthop;
     int mark;
     /** Set by NOTRACK in the raw table (IP_CT_UNTRACKED): conntrack skips the packet, NAT does not apply. */
     boolean untracked;
+    /** ip_summed, csum_start/offset, gso_size/type: the caller's, or CHECKSUM_NONE. */
+    Offload offload;
+    /** IPCB(skb)->frag_max_size: 0 unless the packet was reassembled. */
+    int fragMaxSize;
+    /** skb->pkt_type == PACKET_HOST: not sent to a link-layer broadcast or multicast address. */
+    boolean pktTypeHost;
+    /** Built by the host itself (its ICMP, a RST): nothing answers it. */
+    boolean generated;
+    /** nf_nat_setup_info found every tuple of the range taken: the clash at confirm is counted as exhaustion. */
+    boolean natExhausted;
 
     PacketState(Host host, ConnTable table) {
         this.host = host;
         this.table = table;
     }
 
-    void reset(Interface in) {
+    /** A new packet on {@code in} (null: the host's own), CHECKSUM_NONE unless {@code offload} says otherwise. */
+    void reset(Interface in, long now, Offload offload, NatEngine.Transmit tx, boolean generated) {
+        this.now = now;
+        this.tx = tx;
         this.in = in;
         this.out = null;
+        this.route = null;
         this.nexthop = 0;
         this.mark = 0;
         this.untracked = false;
+        this.offload = offload;
+        this.fragMaxSize = 0;
+        this.pktTypeHost = true;
+        this.generated = generated;
+        this.natExhausted = false;
         this.ct.id = -1; // the raw table runs before conntrack: no connection of an earlier packet
+    }
+
+    /** The route the packet leaves by: its device and next hop. */
+    void routeTo(RouteResult rt) {
+        this.route = rt;
+        this.out = rt.out();
+        this.nexthop = rt.nexthop();
     }
 
     boolean tracked() {
         return ct.id >= 0;
+    }
+
+    /**
+     * A dropped packet frees the connection it created and never confirmed (nf_conntrack_put on
+     * the last reference). A packet only attached to a connection (the host's ICMP error or RST,
+     * in the reply direction of a new one) leaves it to the packet that created it.
+     */
+    void releaseUnconfirmed() {
+        int id = ct.id;
+        if (id >= 0 && ct.dir == ConnTable.ORIGINAL && !table.confirmed(id)) {
+            table.release(id);
+            ct.id = -1;
+        }
     }
 
     @Override

@@ -67,7 +67,7 @@ class RouteLookupProperties {
         }
         RouteResult res = h.routeOutput(dst);
         if (best == null) {
-            assertEquals("Network is unreachable", res.error());
+            assertEquals("Network is unreachable", res.error().text());
         } else {
             assertEquals(best, res.route());
             assertEquals(dst, res.nexthop());

@@ -118,7 +118,7 @@ class RoutingTest {
     void noMatchingRouteIsNetworkUnreachable() {
         RouteResult r = parse(TWO_LINKS).routeOutput(ip("8.8.8.8"));
         assertTrue(r.isError());
-        assertEquals("Network is unreachable", r.error());
+        assertEquals("Network is unreachable", r.error().text());
         assertNull(r.out());
     }
 
@@ -130,10 +130,10 @@ class RoutingTest {
                 route add blackhole 10.41.0.0/16
                 route add prohibit 10.42.0.0/16
                 """);
-        assertEquals(new RouteResult(RouteType.UNREACHABLE, h.fibLookup(ip("10.40.0.1")), null, 0, 0, "No route to host"), h.routeOutput(ip("10.40.0.1")));
-        assertEquals("Invalid argument", h.routeOutput(ip("10.41.0.1")).error());
+        assertEquals(new RouteResult(RouteType.UNREACHABLE, h.fibLookup(ip("10.40.0.1")), null, 0, 0, RouteError.HOST_UNREACHABLE), h.routeOutput(ip("10.40.0.1")));
+        assertEquals("Invalid argument", h.routeOutput(ip("10.41.0.1")).error().text());
         assertEquals(RouteType.PROHIBIT, h.routeOutput(ip("10.42.0.1")).type());
-        assertEquals("Permission denied", h.routeOutput(ip("10.42.0.1")).error());
+        assertEquals("Permission denied", h.routeOutput(ip("10.42.0.1")).error().text());
     }
 
     @Test
@@ -183,9 +183,9 @@ class RoutingTest {
     @Test
     void martianPacketsAreRefused() {
         Host h = parse(TWO_LINKS);
-        assertEquals("martian source", h.routeInput(ip("10.0.0.2"), ip("224.0.0.1"), h.device("eth0")).error());
-        assertEquals("martian destination", h.routeInput(ip("0.0.0.0"), ip("10.0.0.9"), h.device("eth0")).error());
-        assertEquals("martian destination", h.routeInput(ip("127.0.0.1"), ip("10.0.0.9"), h.device("eth0")).error());
+        assertEquals("martian source", h.routeInput(ip("10.0.0.2"), ip("224.0.0.1"), h.device("eth0")).error().text());
+        assertEquals("martian destination", h.routeInput(ip("0.0.0.0"), ip("10.0.0.9"), h.device("eth0")).error().text());
+        assertEquals("martian destination", h.routeInput(ip("127.0.0.1"), ip("10.0.0.9"), h.device("eth0")).error().text());
     }
 
     @Test

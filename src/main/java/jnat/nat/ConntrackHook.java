@@ -1,0 +1,156 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Conntrack;
+import jnat.conntrack.CtPacket;
+import jnat.conntrack.Tuple;
+import jnat.rules.Hook;
+import jnat.wire.Bytes;
+import jnat.wire.Checksum;
+import jnat.wire.IcmpPacket;
+import jnat.wire.IpProtocol;
+import jnat.wire.Ipv4Packet;
+import jnat.wire.Offload;
+import jnat.wire.TcpSegment;
+import jnat.wire.UdpDatagram;
+import jnat.wire.WireError;
+
+/**
+ * Conntrack at its hooks (nf_conntrack_proto.c's ipv4_conntrack_in/local, ipv4_confirm):
+ * nf_conntrack_in on what the packet's views say, and nf_conntrack_confirm where it leaves.
+ * Conntrack itself never parses bytes; the IPv4 half here fills its {@link CtPacket} (the tuple,
+ * with the protocols' *_error checks first), and an IPv6 half will sit beside it.
+ */
+final class ConntrackHook {
+    private final ConnTable table;
+    private final Conntrack conntrack;
+    private final boolean checksum;
+    private final NetStats stats;
+    private final Trace trace;
+
+    ConntrackHook(ConnTable table, Conntrack conntrack, boolean checksum, NetStats stats, Trace trace) {
+        this.table = table;
+        this.conntrack = conntrack;
+        this.checksum = checksum;
+        this.stats = stats;
+        this.trace = trace;
+    }
+
+    /**
+     * nf_conntrack_in: a packet that already has its connection (the host's own error, attached
+     * to the connection it is about; a packet back in through lo) or is NOTRACKed is left alone.
+     * A packet that fails the protocol's checks passes untracked (INVALID, not NATed). L4
+     * checksums are verified at PREROUTING only, and only of CHECKSUM_NONE packets
+     * (nf_conntrack_checksum, nf_ip_checksum). Returns false when the packet was dropped (table full).
+     */
+    boolean in(PacketState p, Hook hook) {
+        if (!p.tracked() && !p.untracked) {
+            boolean verify = checksum && hook == Hook.PREROUTING && p.offload.ipSummed == Offload.CHECKSUM_NONE;
+            if (!ipv4Tuple(p, verify)) {
+                untracked(p);
+            } else {
+                int verdict = conntrack.in(p.ct, p.now);
+                if (verdict == Conntrack.DROP) {
+                    stats.drop(p, DropReason.CONNTRACK_FULL);
+                    return false;
+                }
+                if (verdict == Conntrack.INVALID) stats.invalid++;
+            }
+        }
+        if (hook == Hook.PREROUTING && trace.on()) trace.conntrack(p);
+        return true;
+    }
+
+    /**
+     * nf_conntrack_confirm: a new connection enters the table as its first packet leaves. A
+     * packet in the reply direction of its connection (the host's error about a new one) confirms
+     * nothing; a clash drops the packet, counted as exhaustion when NAT found no free tuple.
+     */
+    boolean confirm(PacketState p) {
+        int id = p.ct.id;
+        if (id < 0 || p.ct.dir != ConnTable.ORIGINAL || table.confirmed(id)) return true;
+        if (!table.confirm(id, p.now)) {
+            p.ct.id = -1;
+            stats.drop(p, p.natExhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * ipv4_pkt_to_tuple and the protocols' pkt_to_tuple, after tcp_error, udp_error and
+     * icmp_error's checks (truncated headers, bad lengths, checksums when {@code verify}).
+     * False when the packet fails them.
+     */
+    private static boolean ipv4Tuple(PacketState p, boolean verify) {
+        Ipv4Packet ip = p.ip;
+        CtPacket ct = p.ct.reset();
+        ct.ipLength = ip.totalLength();
+        byte[] buf = ip.buffer();
+        int l4 = ip.payloadOffset(), l4len = ip.payloadLength();
+        int proto = ip.protocol();
+        switch (proto) {
+            case IpProtocol.TCP -> {
+                TcpSegment tcp = p.tcp;
+                if (tcp.wrap(buf, l4, l4len) != WireError.OK || verify && !tcp.verifyChecksum(ip.src(), ip.dst())) {
+                    return false;
+                }
+                ct.tuple.set(proto, ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort());
+                ct.tcp(tcp.flags(), tcp.seq(), tcp.ack(), tcp.window(), tcp.payloadLength());
+                ct.headerLength = tcp.headerLength();
+                if (tcp.headerLength() > TcpSegment.MIN_HEADER_LENGTH) {
+                    ct.wscale = tcp.windowScale();
+                    ct.sackPerm = tcp.sackPermitted();
+                    int n = Math.min(tcp.sackBlockCount(), ct.sackRight.length);
+                    for (int i = 0; i < n; i++) ct.sackRight[i] = tcp.sackRight(i);
+                    ct.sackCount = n;
+                }
+            }
+            case IpProtocol.UDP -> {
+                UdpDatagram udp = p.udp;
+                if (udp.wrap(buf, l4, l4len) != WireError.OK
+                        || verify && udp.hasChecksum() && !udp.verifyChecksum(ip.src(), ip.dst())) {
+                    return false;
+                }
+                ct.tuple.set(proto, ip.src(), ip.dst(), udp.srcPort(), udp.dstPort());
+            }
+            case IpProtocol.ICMP -> {
+                if (l4len < IcmpPacket.HEADER_LENGTH || verify && !Checksum.verify(buf, l4, l4len)) return false;
+                int type = ip.icmpType();
+                ct.tuple.setIcmp(ip.src(), ip.dst(), Bytes.u16(buf, l4 + IcmpPacket.OFF_ECHO_ID), type, ip.icmpCode());
+                if (Tuple.isIcmpError(type) && !quotedTuple(p.inner, buf, l4 + IcmpPacket.HEADER_LENGTH,
+                        l4len - IcmpPacket.HEADER_LENGTH, ct.quoted)) {
+                    return false;
+                }
+            }
+            default -> ct.tuple.set(proto, ip.src(), ip.dst(), 0, 0);
+        }
+        return true;
+    }
+
+    /** nf_ct_get_tuplepr on the datagram an ICMP error quotes: its header and 8 bytes of L4. */
+    private static boolean quotedTuple(Ipv4Packet q, byte[] buf, int off, int len, Tuple out) {
+        if (q.wrapQuoted(buf, off, len) != WireError.OK) return false;
+        int l4 = q.payloadOffset(), l4len = q.payloadLength();
+        int proto = q.protocol();
+        switch (proto) {
+            case IpProtocol.TCP, IpProtocol.UDP -> {
+                if (l4len < 8) return false;
+                out.set(proto, q.src(), q.dst(), Bytes.u16(buf, l4), Bytes.u16(buf, l4 + 2));
+            }
+            case IpProtocol.ICMP -> {
+                if (l4len < IcmpPacket.HEADER_LENGTH) return false;
+                out.setIcmp(q.src(), q.dst(), Bytes.u16(buf, l4 + IcmpPacket.OFF_ECHO_ID), buf[l4] & 0xff, buf[l4 + 1] & 0xff);
+            }
+            default -> out.set(proto, q.src(), q.dst(), 0, 0);
+        }
+        return true;
+    }
+
+    /** A packet conntrack cannot track: INVALID, passed on without a connection. */
+    private void untracked(PacketState p) {
+        stats.invalid++;
+        p.ct.id = -1;
+        p.ct.ctinfo = Conntrack.INVALID;
+    }
+}

@@ -1,0 +1,173 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Conntrack;
+import jnat.host.Host;
+import jnat.host.InterfaceAddress;
+import jnat.host.RouteResult;
+import jnat.rules.Hook;
+import jnat.rules.NatRange;
+import jnat.rules.NatTarget;
+import jnat.rules.Table;
+import jnat.rules.Target;
+import jnat.wire.IpProtocol;
+
+/**
+ * NAT at its hooks (nf_nat_inet_fn, nf_nat_ipv4_fn/_local_fn): a connection's first packet walks
+ * the nat chain and its target binds it (or it gets a null binding); every packet is then
+ * rewritten as its connection's binding says ({@link NatProto}). One method per target:
+ * xt_nat's SNAT and DNAT, nf_nat_masquerade_ipv4, nf_nat_redirect_ipv4, xt_NETMAP.
+ */
+final class NatHook {
+    private final Host host;
+    private final ConnTable table;
+    private final NatCore core;
+    private final NatProto proto;
+    private final RouteCache routes;
+    private final NetStats stats;
+    private Table nat;
+
+    NatHook(Host host, ConnTable table, NatCore core, NatProto proto, RouteCache routes, NetStats stats) {
+        this.host = host;
+        this.table = table;
+        this.core = core;
+        this.proto = proto;
+        this.routes = routes;
+        this.stats = stats;
+    }
+
+    void setTable(Table nat) {
+        this.nat = nat;
+    }
+
+    /**
+     * nf_nat_inet_fn at one hook for one manipulation. Returns false when the packet was dropped.
+     */
+    boolean fn(PacketState p, Hook hook, int manip) {
+        if (!p.tracked()) return true;
+        int id = p.ct.id;
+        int ctinfo = p.ct.ctinfo;
+        boolean related = ctinfo == Conntrack.IP_CT_RELATED || ctinfo == Conntrack.IP_CT_RELATED_REPLY;
+        if (related && p.ip.protocol() == IpProtocol.ICMP) {
+            if (!proto.icmpReplyTranslation(p, manip)) {
+                stats.drop(p, DropReason.NAT_ICMP_ERROR);
+                return false;
+            }
+            return true;
+        }
+        if (ctinfo == Conntrack.IP_CT_NEW || related) {
+            if (!NatCore.initialized(table.status(id), manip)) {
+                Target verdict = nat == null ? Target.ACCEPT : nat.traverse(hook, p);
+                if (verdict == Target.DROP) {
+                    stats.drop(p, DropReason.NAT_DROP);
+                    return false;
+                }
+                if (verdict instanceof NatTarget t && !target(p, t, hook)) return false;
+                if (!NatCore.initialized(table.status(id), manip) && !core.nullBinding(id, manip, p.now)) {
+                    p.natExhausted = true;
+                }
+            } else if (oifChanged(p, hook)) {
+                return oifChangedDrop(p);
+            }
+        } else if (oifChanged(p, hook)) {
+            return oifChangedDrop(p);
+        }
+        proto.natPacket(p, manip);
+        return true;
+    }
+
+    /**
+     * nf_nat_ipv4_local_fn: nat OUTPUT, then a new route when the destination changed
+     * (ip_route_me_harder).
+     */
+    boolean localFn(PacketState p) {
+        int dst = p.ip.dst();
+        if (!fn(p, Hook.OUTPUT, NatCore.MANIP_DST)) return false;
+        if (p.ip.dst() != dst) {
+            RouteResult rt = routes.output(p.ip.dst());
+            if (rt.isError()) {
+                stats.drop(p, DropReason.ROUTE_UNREACHABLE);
+                return false;
+            }
+            p.routeTo(rt);
+        }
+        return true;
+    }
+
+    /** The target's function; false when it dropped the packet. */
+    private boolean target(PacketState p, NatTarget t, Hook hook) {
+        return switch (t.kind) {
+            case SNAT -> setup(p, t.range, NatCore.MANIP_SRC);
+            case DNAT -> setup(p, t.range, NatCore.MANIP_DST);
+            case MASQUERADE -> masquerade(p, t.range);
+            case REDIRECT -> redirect(p, t.range, hook);
+            case NETMAP -> netmap(p, t.range, hook);
+        };
+    }
+
+    /** nf_nat_setup_info with the range as given (xt_nat's SNAT and DNAT). */
+    private boolean setup(PacketState p, NatRange r, int manip) {
+        if (!core.setupInfo(p.ct.id, r, manip, p.now)) p.natExhausted = true;
+        return true;
+    }
+
+    /** The range with its addresses replaced by one address. */
+    private boolean setupTo(PacketState p, NatRange r, int addr, int manip) {
+        return setup(p, new NatRange(r.flags | NatRange.MAP_IPS, addr, addr, r.minPort, r.maxPort), manip);
+    }
+
+    /**
+     * nf_nat_masquerade_ipv4: the source becomes the address the out device would pick for the
+     * next hop (inet_select_addr), remembered as masq_index.
+     */
+    private boolean masquerade(PacketState p, NatRange r) {
+        int id = p.ct.id;
+        // A locally generated packet with source 0.0.0.0 is not masqueraded.
+        if (table.srcAddr(id, ConnTable.ORIGINAL) == 0) return true;
+        int newSrc = host.selectSourceAddress(p.out, p.nexthop);
+        if (newSrc == 0) { // "%s ate my IP address"
+            stats.drop(p, DropReason.NAT_UNMAPPABLE);
+            return false;
+        }
+        table.setNatInt(id, p.out.index()); // masq_index
+        return setupTo(p, r, newSrc, NatCore.MANIP_SRC);
+    }
+
+    /** nf_nat_redirect_ipv4: to 127.0.0.1 from OUTPUT, else to the in device's first address. */
+    private boolean redirect(PacketState p, NatRange r, Hook hook) {
+        int newDst;
+        if (hook == Hook.OUTPUT) {
+            newDst = 0x7f000001;
+        } else {
+            InterfaceAddress first = p.in == null || p.in.addresses().isEmpty() ? null : p.in.addresses().get(0);
+            newDst = first == null ? 0 : first.local();
+            if (newDst == 0) {
+                stats.drop(p, DropReason.NAT_UNMAPPABLE);
+                return false;
+            }
+        }
+        return setupTo(p, r, newDst, NatCore.MANIP_DST);
+    }
+
+    /** netmap_tg: the address's host part kept, its network part the range's. */
+    private boolean netmap(PacketState p, NatRange r, Hook hook) {
+        int netmask = ~(r.minAddr ^ r.maxAddr);
+        boolean dst = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
+        int addr = dst ? p.ip.dst() : p.ip.src();
+        return setupTo(p, r, (addr & ~netmask) | (r.minAddr & netmask), dst ? NatCore.MANIP_DST : NatCore.MANIP_SRC);
+    }
+
+    /** nf_nat_oif_changed: a masqueraded connection must keep leaving through its device. */
+    private boolean oifChanged(PacketState p, Hook hook) {
+        int masqIndex = table.natInt(p.ct.id);
+        return masqIndex != 0 && hook == Hook.POSTROUTING && !Conntrack.isReply(p.ct.ctinfo)
+                && p.out != null && masqIndex != p.out.index();
+    }
+
+    private boolean oifChangedDrop(PacketState p) {
+        table.kill(p.ct.id);
+        p.ct.id = -1;
+        stats.drop(p, DropReason.NAT_OIF_CHANGED);
+        return false;
+    }
+}

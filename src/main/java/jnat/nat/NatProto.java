@@ -1,0 +1,95 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Conntrack;
+import jnat.conntrack.Status;
+import jnat.conntrack.Tuple;
+import jnat.wire.IcmpPacket;
+import jnat.wire.IpProtocol;
+import jnat.wire.Ipv4Packet;
+import jnat.wire.WireError;
+
+/**
+ * The per-packet rewrite of nf_nat_proto.c for IPv4: nf_nat_packet's choice of manipulation,
+ * nf_nat_ipv4_manip_pkt (the transport part, then the address, every checksum kept right
+ * incrementally), and nf_nat_icmp_reply_translation. The IPv6 half (nf_nat_ipv6_manip_pkt) will
+ * sit beside these; the binding decisions are {@link NatHook}'s and {@link NatCore}'s.
+ */
+final class NatProto {
+    private final ConnTable table;
+    private final Trace trace;
+    private final Tuple target = new Tuple();
+    private final Tuple scratch = new Tuple();
+
+    NatProto(ConnTable table, Trace trace) {
+        this.table = table;
+        this.trace = trace;
+    }
+
+    /** The status bit saying whether a packet in {@code dir} gets {@code manip}. */
+    private static int manipBit(int manip, int dir) {
+        int bit = manip == NatCore.MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT;
+        return dir == ConnTable.REPLY ? bit ^ Status.NAT_MASK : bit;
+    }
+
+    private static int dir(PacketState p) {
+        return Conntrack.isReply(p.ct.ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
+    }
+
+    /** nf_nat_packet: rewrite the packet if its direction has this manipulation. */
+    void natPacket(PacketState p, int manip) {
+        int id = p.ct.id;
+        int dir = dir(p);
+        if ((table.status(id) & manipBit(manip, dir)) == 0) return;
+        // We are aiming to look like the inverse of the other direction.
+        table.tuple(id, dir ^ 1, scratch);
+        scratch.invert(target);
+        manipPacket(p.ip, target, manip);
+        if (trace.on()) trace.line("  " + (manip == NatCore.MANIP_SRC ? "SNAT" : "DNAT") + ": " + Trace.summary(p.ip));
+    }
+
+    /** nf_nat_ipv4_manip_pkt: the transport part, then the address, checksums kept right. */
+    private static void manipPacket(Ipv4Packet ip, Tuple t, int manip) {
+        int proto = ip.protocol();
+        if (manip == NatCore.MANIP_SRC) {
+            if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) ip.setSrcPort(t.srcPort);
+            else if (proto == IpProtocol.ICMP) ip.setIcmpId(t.srcPort);
+            ip.setSrc(t.src);
+        } else {
+            if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) ip.setDstPort(t.dstPort);
+            else if (proto == IpProtocol.ICMP) ip.setIcmpId(t.srcPort);
+            ip.setDst(t.dst);
+        }
+    }
+
+    /**
+     * nf_nat_icmp_reply_translation: an ICMP error about a NATed connection gets its quoted
+     * datagram translated back (as the peer sent it) and its outer header as a reply would be.
+     * False when it cannot be.
+     */
+    boolean icmpReplyTranslation(PacketState p, int manip) {
+        Ipv4Packet ip = p.ip;
+        int id = p.ct.id;
+        int dir = dir(p);
+        int status = table.status(id);
+        if (ip.icmpType() == IcmpPacket.REDIRECT) {
+            if ((status & Status.NAT_DONE_MASK) != Status.NAT_DONE_MASK) return false;
+            if ((status & Status.NAT_MASK) != 0) return false;
+        }
+        if ((status & manipBit(manip, dir)) == 0) return true;
+        int icmpOff = ip.payloadOffset();
+        Ipv4Packet inner = p.inner;
+        if (inner.wrapQuoted(ip.buffer(), icmpOff + IcmpPacket.HEADER_LENGTH,
+                ip.payloadLength() - IcmpPacket.HEADER_LENGTH, icmpOff + IcmpPacket.OFF_CHECKSUM) != WireError.OK) {
+            return false;
+        }
+        // The quoted packet travelled the other way: make it look like the other direction's tuple.
+        table.tuple(id, dir ^ 1, target);
+        manipPacket(inner, target, manip ^ 1);
+        // The outer header looks like the reply to an incoming packet.
+        target.invert(scratch);
+        if (manip == NatCore.MANIP_SRC) ip.setSrc(scratch.src);
+        else ip.setDst(scratch.dst);
+        return true;
+    }
+}

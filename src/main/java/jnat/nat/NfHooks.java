@@ -1,0 +1,121 @@
+package jnat.nat;
+
+import jnat.rules.Hook;
+import jnat.rules.RejectTarget;
+import jnat.rules.Ruleset;
+import jnat.rules.Table;
+import jnat.rules.Target;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * The functions registered at each IPv4 hook, in the kernel's priority order (NF_IP_PRI_*:
+ * raw -300, conntrack -200, mangle -150, nat DST -100, filter 0, security 50, nat SRC 100,
+ * confirm last), each sequence written once, as nf_hook_slow runs a hook's entries. A table the
+ * ruleset does not have is skipped, as with its module not loaded; each table is bound to its
+ * drop reason once. The sequences know nothing of the address family: conntrack and NAT do.
+ */
+final class NfHooks {
+    /** What reject_tg does before the packet is dropped (sends its ICMP error or RST). */
+    @FunctionalInterface
+    interface Reject {
+        void reject(PacketState p, RejectTarget target);
+    }
+
+    /** A table at its hooks (iptable_*_hook), with the reason its drops count under. */
+    private record BoundTable(Table table, DropReason reason) {
+    }
+
+    private final ConntrackHook conntrack;
+    private final NatHook nat;
+    private final NetStats stats;
+    private final Reject reject;
+    private BoundTable raw, mangle, filter, security;
+    /** Walked by {@link NatHook} for a connection's first packet only. */
+    private BoundTable natTable;
+
+    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject) {
+        this.conntrack = conntrack;
+        this.nat = nat;
+        this.stats = stats;
+        this.reject = reject;
+    }
+
+    /** Registers the ruleset's tables (the next packet sees the new ones whole). */
+    void setRuleset(Ruleset rules, RandomGenerator random, Trace trace) {
+        raw = bind(rules.existing("raw"), DropReason.RAW_DROP, random, trace);
+        mangle = bind(rules.existing("mangle"), DropReason.MANGLE_DROP, random, trace);
+        filter = bind(rules.existing("filter"), DropReason.FILTER_DROP, random, trace);
+        security = bind(rules.existing("security"), DropReason.SECURITY_DROP, random, trace);
+        natTable = bind(rules.existing("nat"), DropReason.NAT_DROP, random, trace);
+        nat.setTable(natTable == null ? null : natTable.table);
+    }
+
+    /** Tells every table where its walk is reported (null: tracing off). */
+    void setTracer(Trace trace) {
+        for (BoundTable b : new BoundTable[] {raw, mangle, natTable, filter, security}) {
+            if (b != null) b.table.setTracer(trace.tableTracer());
+        }
+    }
+
+    private static BoundTable bind(Table t, DropReason reason, RandomGenerator random, Trace trace) {
+        if (t == null) return null;
+        t.setRandom(random);
+        t.setTracer(trace.tableTracer());
+        return new BoundTable(t, reason);
+    }
+
+    /** NF_INET_PRE_ROUTING (after nf_defrag_ipv4): raw, conntrack, mangle, nat DST. */
+    boolean preRouting(PacketState p) {
+        return walk(raw, Hook.PREROUTING, p)
+                && conntrack.in(p, Hook.PREROUTING)
+                && walk(mangle, Hook.PREROUTING, p)
+                && nat.fn(p, Hook.PREROUTING, NatCore.MANIP_DST);
+    }
+
+    /** NF_INET_LOCAL_IN: mangle, filter, security, nat SRC, confirm. */
+    boolean localIn(PacketState p) {
+        return walk(mangle, Hook.INPUT, p)
+                && walk(filter, Hook.INPUT, p)
+                && walk(security, Hook.INPUT, p)
+                && nat.fn(p, Hook.INPUT, NatCore.MANIP_SRC)
+                && conntrack.confirm(p);
+    }
+
+    /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
+    boolean forward(PacketState p) {
+        return walk(mangle, Hook.FORWARD, p)
+                && walk(filter, Hook.FORWARD, p)
+                && walk(security, Hook.FORWARD, p);
+    }
+
+    /** NF_INET_LOCAL_OUT: raw, conntrack, mangle, nat DST (and a new route), filter, security. */
+    boolean localOut(PacketState p) {
+        return walk(raw, Hook.OUTPUT, p)
+                && conntrack.in(p, Hook.OUTPUT)
+                && walk(mangle, Hook.OUTPUT, p)
+                && nat.localFn(p)
+                && walk(filter, Hook.OUTPUT, p)
+                && walk(security, Hook.OUTPUT, p);
+    }
+
+    /** NF_INET_POST_ROUTING: mangle, nat SRC, confirm. */
+    boolean postRouting(PacketState p) {
+        return walk(mangle, Hook.POSTROUTING, p)
+                && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
+                && conntrack.confirm(p);
+    }
+
+    /**
+     * ipt_do_table for one table at one hook: an ACCEPT verdict goes on; DROP, a DROP policy, or
+     * any other verdict drops the packet with the table's reason (REJECT answers first).
+     */
+    private boolean walk(BoundTable t, Hook hook, PacketState p) {
+        if (t == null) return true;
+        Target verdict = t.table.traverse(hook, p);
+        if (verdict == Target.ACCEPT) return true;
+        if (verdict instanceof RejectTarget r) reject.reject(p, r);
+        stats.drop(p, t.reason);
+        return false;
+    }
+}

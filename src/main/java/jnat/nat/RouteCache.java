@@ -1,0 +1,80 @@
+package jnat.nat;
+
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.host.RouteResult;
+
+import java.util.Arrays;
+
+/**
+ * The routes and neighbours the packet path keeps (route.c's cached dst in the nexthop, and the
+ * nexthop's neighbour): the FIB walk, source selection and arp_constructor's address type run
+ * once per destination, not per packet. Both caches empty when the host's genid moves, as
+ * rt_genid kills cached routes.
+ */
+final class RouteCache {
+    // A direct-mapped cache of input routes by destination.
+    private static final int ROUTE_CACHE_BITS = 12;
+    private static final int NEIGH_CACHE_BITS = 8;
+
+    private final Host host;
+    private final int[] routeCacheDst = new int[1 << ROUTE_CACHE_BITS];
+    private final RouteResult[] routeCache = new RouteResult[1 << ROUTE_CACHE_BITS];
+    /** The nexthop's link-layer address per output device and nexthop. */
+    private final int[] neighCacheNexthop = new int[1 << NEIGH_CACHE_BITS];
+    private final Interface[] neighCacheDev = new Interface[1 << NEIGH_CACHE_BITS];
+    private final long[] neighCacheMac = new long[1 << NEIGH_CACHE_BITS];
+    /** The host's genid the caches were filled in; another one empties them. */
+    private int cacheGenid;
+
+    RouteCache(Host host) {
+        this.host = host;
+    }
+
+    /** Forgets cached routes and neighbours. */
+    void hostChanged() {
+        Arrays.fill(routeCache, null);
+        Arrays.fill(neighCacheDev, null);
+        cacheGenid = host.genid();
+    }
+
+    private void checkGenid() {
+        if (host.genid() != cacheGenid) hostChanged();
+    }
+
+    /** ip_route_input_noref: martian checks on the slow path, a cached route for a plain source. */
+    RouteResult input(int dst, int src, Interface in) {
+        int srcTop = src >>> 24;
+        boolean plainSource = srcTop != 0 && srcTop != 127 && (src >>> 28) != 0xe && src != -1;
+        if (!plainSource || dst == 0) return host.routeInput(dst, src, in);
+        checkGenid();
+        int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
+        RouteResult r = routeCache[slot];
+        if (r != null && routeCacheDst[slot] == dst) return r;
+        r = host.routeInput(dst, src, in);
+        if (!r.isError()) {
+            routeCache[slot] = r;
+            routeCacheDst[slot] = dst;
+        }
+        return r;
+    }
+
+    /** ip_route_output_key (not cached: the host's own packets are few). */
+    RouteResult output(int dst) {
+        return host.routeOutput(dst);
+    }
+
+    /** The nexthop's neighbour (Host.linkAddress) through the cache; unresolved addresses are not cached. */
+    long linkAddress(Interface out, int nexthop) {
+        checkGenid();
+        int slot = (nexthop * 0x9E3779B1) >>> (32 - NEIGH_CACHE_BITS);
+        if (neighCacheDev[slot] == out && neighCacheNexthop[slot] == nexthop) return neighCacheMac[slot];
+        long mac = host.linkAddress(out, nexthop);
+        if (mac != Interface.NO_MAC) {
+            neighCacheDev[slot] = out;
+            neighCacheNexthop[slot] = nexthop;
+            neighCacheMac[slot] = mac;
+        }
+        return mac;
+    }
+}
