@@ -140,7 +140,7 @@ public class EngineBenchmark {
         public int ctReplySrcPort() { return dport; }
         public int ctReplyDstPort() { return sport; }
         public int addressType(int addr, String limitIface) {
-            return 1 << host.addressType(addr, limitIface == null ? null : host.device(limitIface)).ordinal();
+            return 1 << host.addressType(addr, limitIface == null ? null : host.device(limitIface)).rtn();
         }
     }
 }

@@ -7,6 +7,11 @@ package jnat.host;
 public enum RouteType {
     UNSPEC, UNICAST, LOCAL, BROADCAST, ANYCAST, MULTICAST, BLACKHOLE, UNREACHABLE, PROHIBIT, THROW, NAT, XRESOLVE;
 
+    /** The kernel's RTN_* value (xt_addrtype's masks are {@code 1 << rtn()}). */
+    public int rtn() {
+        return ordinal();
+    }
+
     /** ip(8)'s name for the type ("unicast", "local", ...). */
     public String ipName() {
         return name().toLowerCase(java.util.Locale.ROOT);

@@ -243,6 +243,6 @@ final class PacketState implements PacketContext {
     @Override
     public int addressType(int addr, String limitIface) {
         Interface limit = limitIface == null ? null : host.device(limitIface);
-        return 1 << host.addressType(addr, limit).ordinal();
+        return 1 << host.addressType(addr, limit).rtn();
     }
 }
