@@ -4,9 +4,12 @@ import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.nat.NatEngine;
 import jnat.rules.Ruleset;
-import jnat.wire.Checksum;
+import jnat.wire.EtherType;
+import jnat.wire.EthernetFrame;
+import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Address;
-import jnat.wire.MacAddress;
+import jnat.wire.Ipv4Packet;
+import jnat.wire.TcpSegment;
 
 /**
  * Measures the engine on the seed's Docker host: established-flow packets per second (64-byte
@@ -196,42 +199,13 @@ public final class EngineBench {
     /** A 64-byte Ethernet/IPv4/TCP frame (no options, 10 bytes of padding-free payload), checksums filled. */
     static void tcpFrame(byte[] f, long srcMac, long dstMac, int src, int dst, int sport, int dport, int seq, int ack, int flags) {
         java.util.Arrays.fill(f, (byte) 0);
-        MacAddress.write(f, 0, dstMac);
-        MacAddress.write(f, 6, srcMac);
-        f[12] = 0x08;
-        f[14] = 0x45;
-        int total = FRAME - 14;
-        f[16] = (byte) (total >>> 8);
-        f[17] = (byte) total;
-        f[20] = 0x40;
-        f[22] = 64;
-        f[23] = 6;
-        put32(f, 26, src);
-        put32(f, 30, dst);
-        int c = Checksum.compute(f, 14, 20);
-        f[24] = (byte) (c >>> 8);
-        f[25] = (byte) c;
-        int t = 34;
-        f[t] = (byte) (sport >>> 8);
-        f[t + 1] = (byte) sport;
-        f[t + 2] = (byte) (dport >>> 8);
-        f[t + 3] = (byte) dport;
-        put32(f, t + 4, seq);
-        put32(f, t + 8, ack);
-        f[t + 12] = 0x50;
-        f[t + 13] = (byte) flags;
-        f[t + 14] = (byte) 0xff;
-        f[t + 15] = (byte) 0xff;
-        int tc = Checksum.transport(f, t, total - 20, src, dst, 6);
-        f[t + 16] = (byte) (tc >>> 8);
-        f[t + 17] = (byte) tc;
-    }
-
-    private static void put32(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 24);
-        b[off + 1] = (byte) (v >>> 16);
-        b[off + 2] = (byte) (v >>> 8);
-        b[off + 3] = (byte) v;
+        EthernetFrame.writeHeader(f, 0, dstMac, srcMac, EtherType.IPV4);
+        int ip = EthernetFrame.HEADER_LENGTH;
+        int total = FRAME - ip;
+        Ipv4Packet.writeHeader(f, ip, 0, total, 0, Ipv4Packet.FLAG_DF, 64, IpProtocol.TCP, src, dst);
+        int t = ip + Ipv4Packet.MIN_HEADER_LENGTH;
+        TcpSegment.writeHeader(f, t, sport, dport, seq, ack, flags, 0xffff);
+        TcpSegment.fillChecksum(f, t, total - Ipv4Packet.MIN_HEADER_LENGTH, src, dst);
     }
 
     long sink() {

@@ -10,9 +10,15 @@ import jnat.replay.Replay;
 import jnat.rules.Iptables;
 import jnat.rules.Ruleset;
 import jnat.tcpdump.TcpdumpPrinter;
-import jnat.wire.Checksum;
+import jnat.wire.Bytes;
+import jnat.wire.EtherType;
+import jnat.wire.EthernetFrame;
+import jnat.wire.IcmpPacket;
+import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Address;
+import jnat.wire.Ipv4Packet;
 import jnat.wire.MacAddress;
+import jnat.wire.TcpSegment;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -211,13 +217,8 @@ public final class SeedDemo {
     private static PcapRecord tcp(long ts, boolean fromClient, long seq, long ack, int flags, int win, byte[] options, int payload) {
         int optLen = (options.length + 3) & ~3;
         byte[] seg = new byte[20 + optLen + payload];
-        put16(seg, 0, fromClient ? 60677 : 8000);
-        put16(seg, 2, fromClient ? 10000 : 60677);
-        put32(seg, 4, (int) seq);
-        put32(seg, 8, (int) ack);
-        seg[12] = (byte) ((20 + optLen) / 4 << 4);
-        seg[13] = (byte) flags;
-        put16(seg, 14, win);
+        TcpSegment.writeHeader(seg, 0, fromClient ? 60677 : 8000, fromClient ? 10000 : 60677, (int) seq, (int) ack, flags, win);
+        Bytes.put8(seg, TcpSegment.OFF_DATA_OFFSET, (20 + optLen) / 4 << 4); // the options' share
         System.arraycopy(options, 0, seg, 20, options.length);
         for (int i = 0; i < payload; i++) seg[20 + optLen + i] = (byte) ('a' + i % 26);
         byte[] frame = fromClient
@@ -228,31 +229,20 @@ public final class SeedDemo {
 
     private static byte[] icmpEcho(int type, int id, int seq, int dataLen) {
         byte[] m = new byte[8 + dataLen];
-        m[0] = (byte) type;
-        put16(m, 4, id);
-        put16(m, 6, seq);
+        IcmpPacket.writeHeader(m, 0, type, 0, (id & 0xffff) << 16 | (seq & 0xffff));
         for (int i = 0; i < dataLen; i++) m[8 + i] = (byte) (0x10 + i);
-        put16(m, 2, Checksum.compute(m, 0, m.length));
+        IcmpPacket.fillChecksum(m, 0, m.length);
         return m;
     }
 
     /** Ethernet + IPv4 (TTL 64, DF) around an L4 message, every checksum filled. */
     private static byte[] frame(String srcMac, String dstMac, String src, String dst, int proto, byte[] l4) {
         byte[] f = new byte[14 + 20 + l4.length];
-        MacAddress.write(f, 0, MacAddress.parse(dstMac));
-        MacAddress.write(f, 6, MacAddress.parse(srcMac));
-        put16(f, 12, 0x0800);
-        f[14] = 0x45;
-        put16(f, 16, 20 + l4.length);
-        put16(f, 20, 0x4000);
-        f[22] = 64;
-        f[23] = (byte) proto;
+        EthernetFrame.writeHeader(f, 0, MacAddress.parse(dstMac), MacAddress.parse(srcMac), EtherType.IPV4);
         int s = Ipv4Address.parse(src), d = Ipv4Address.parse(dst);
-        put32(f, 26, s);
-        put32(f, 30, d);
-        put16(f, 24, Checksum.compute(f, 14, 20));
+        Ipv4Packet.writeHeader(f, 14, 0, 20 + l4.length, 0, Ipv4Packet.FLAG_DF, 64, proto, s, d);
         System.arraycopy(l4, 0, f, 34, l4.length);
-        if (proto == 6) put16(f, 34 + 16, Checksum.transport(f, 34, l4.length, s, d, proto));
+        if (proto == IpProtocol.TCP) TcpSegment.fillChecksum(f, 34, l4.length, s, d);
         return f;
     }
 
@@ -263,8 +253,8 @@ public final class SeedDemo {
         byte[] o = new byte[10];
         o[0] = 8;
         o[1] = 10;
-        put32(o, 2, (int) val);
-        put32(o, 6, (int) ecr);
+        Bytes.put32(o, 2, (int) val);
+        Bytes.put32(o, 6, (int) ecr);
         return o;
     }
 
@@ -282,15 +272,5 @@ public final class SeedDemo {
             i += p.length;
         }
         return out;
-    }
-
-    private static void put16(byte[] b, int off, int v) {
-        b[off] = (byte) (v >>> 8);
-        b[off + 1] = (byte) v;
-    }
-
-    private static void put32(byte[] b, int off, int v) {
-        put16(b, off, v >>> 16);
-        put16(b, off + 2, v);
     }
 }

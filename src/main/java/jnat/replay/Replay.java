@@ -4,9 +4,10 @@ import jnat.host.Interface;
 import jnat.nat.NatEngine;
 import jnat.pcap.LinkType;
 import jnat.pcap.PcapRecord;
+import jnat.wire.Bytes;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
-import jnat.wire.MacAddress;
+import jnat.wire.Ipv4Packet;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -168,7 +169,7 @@ public final class Replay {
         switch (r.linkType()) {
             case LinkType.ETHERNET -> {
                 if (l2) return copy(data, 0, caplen, 0);
-                if (caplen < EthernetFrame.HEADER_LENGTH || u16(data, 12) != EtherType.IPV4) return -1;
+                if (caplen < EthernetFrame.HEADER_LENGTH || Bytes.u16(data, EthernetFrame.OFF_ETHERTYPE) != EtherType.IPV4) return -1;
                 ipOff = EthernetFrame.HEADER_LENGTH;
             }
             case LinkType.RAW, LinkType.IPV4 -> ipOff = 0;
@@ -181,13 +182,9 @@ public final class Replay {
         if (caplen <= ipOff || (data[ipOff] & 0xf0) != 0x40) return -1;
         if (!l2) return copy(data, ipOff, caplen - ipOff, 0);
         int off = copy(data, ipOff, caplen - ipOff, EthernetFrame.HEADER_LENGTH);
-        int src = caplen - ipOff >= 20 ? (data[ipOff + 12] & 0xff) << 24 | (data[ipOff + 13] & 0xff) << 16
-                | (data[ipOff + 14] & 0xff) << 8 | (data[ipOff + 15] & 0xff) : 0;
+        int src = caplen - ipOff >= Ipv4Packet.MIN_HEADER_LENGTH ? Bytes.i32(data, ipOff + Ipv4Packet.OFF_SRC) : 0;
         var neigh = engine.host().neighbour(dev, src);
-        MacAddress.write(buf, off, dev.macBits());
-        MacAddress.write(buf, off + 6, neigh != null ? neigh.mac() : UNKNOWN_MAC);
-        buf[off + 12] = (byte) (EtherType.IPV4 >>> 8);
-        buf[off + 13] = (byte) EtherType.IPV4;
+        EthernetFrame.writeHeader(buf, off, dev.macBits(), neigh != null ? neigh.mac() : UNKNOWN_MAC, EtherType.IPV4);
         return off;
     }
 
@@ -196,9 +193,5 @@ public final class Replay {
         System.arraycopy(data, from, buf, HEADROOM + header, len);
         frameLength = header + len;
         return HEADROOM;
-    }
-
-    private static int u16(byte[] b, int off) {
-        return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff);
     }
 }

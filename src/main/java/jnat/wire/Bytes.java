@@ -1,6 +1,9 @@
 package jnat.wire;
 
-/** Big-endian (network order) reads and writes at an absolute index; no bounds checks beyond Java's own. */
+/**
+ * The one big-endian (network order) byte helper: reads and writes at an absolute index. No bounds
+ * checks beyond Java's own; static and allocation-free, for the per-packet path.
+ */
 public final class Bytes {
     private Bytes() {}
 

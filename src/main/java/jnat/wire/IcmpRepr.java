@@ -10,7 +10,7 @@ import java.util.Arrays;
 public record IcmpRepr(int type, int code, int restOfHeader, byte[] data) implements TransportRepr {
 
     /** As Linux's {@code icmp_send}: an error with its IP header fits in 576 bytes. */
-    public static final int LINUX_MAX_QUOTE = 576 - 20 - IcmpPacket.HEADER_LENGTH;
+    public static final int LINUX_MAX_QUOTE = 576 - Ipv4Packet.MIN_HEADER_LENGTH - IcmpPacket.HEADER_LENGTH;
 
     public IcmpRepr {
         Reprs.u8(type, "type");
@@ -48,7 +48,7 @@ public record IcmpRepr(int type, int code, int restOfHeader, byte[] data) implem
 
     /** What RFC 792 requires at least: the IP header and the first 8 bytes of its payload. */
     public static byte[] quoteMinimal(byte[] datagram) {
-        int hlen = (datagram[0] & 0x0f) * 4;
+        int hlen = (datagram[Ipv4Packet.OFF_VERSION_IHL] & 0x0f) * 4;
         return quote(datagram, hlen + 8);
     }
 

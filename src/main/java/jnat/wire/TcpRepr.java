@@ -77,11 +77,11 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
 
     private static int optionsLength(int mss, int ws, boolean sackOk, Timestamps ts, List<SackBlock> sack) {
         int n = 0;
-        if (mss >= 0) n += 4;
-        if (ts != null) n += 12;          // sackOK+TS, or NOP NOP TS
-        else if (sackOk) n += 4;          // NOP NOP sackOK
-        if (ws >= 0) n += 4;              // NOP wscale
-        if (!sack.isEmpty()) n += 4 + 8 * sack.size();  // NOP NOP SACK
+        if (mss >= 0) n += TcpSegment.OPTLEN_MSS;
+        if (ts != null) n += 2 + TcpSegment.OPTLEN_TIMESTAMP;           // sackOK+TS, or NOP NOP TS
+        else if (sackOk) n += 2 + TcpSegment.OPTLEN_SACK_PERM;          // NOP NOP sackOK
+        if (ws >= 0) n += 1 + TcpSegment.OPTLEN_WSCALE;                 // NOP wscale
+        if (!sack.isEmpty()) n += 2 + sackLength(sack.size());          // NOP NOP SACK
         return n;
     }
 
@@ -91,43 +91,47 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
         TcpSegment.writeHeader(buf, off, srcPort, dstPort, seq, ack, hlen / 4, flags, window, urgentPointer);
         int p = off + TcpSegment.MIN_HEADER_LENGTH;
         if (mss >= 0) {
-            p = opt(buf, p, TcpSegment.OPT_MSS, 4);
+            p = opt(buf, p, TcpSegment.OPT_MSS, TcpSegment.OPTLEN_MSS);
             Bytes.put16(buf, p, mss);
             p += 2;
         }
         if (timestamps != null) {
             if (sackPermitted) {
-                p = opt(buf, p, TcpSegment.OPT_SACK_PERM, 2);
+                p = opt(buf, p, TcpSegment.OPT_SACK_PERM, TcpSegment.OPTLEN_SACK_PERM);
             } else {
                 buf[p++] = TcpSegment.OPT_NOP;
                 buf[p++] = TcpSegment.OPT_NOP;
             }
-            p = opt(buf, p, TcpSegment.OPT_TIMESTAMP, 10);
+            p = opt(buf, p, TcpSegment.OPT_TIMESTAMP, TcpSegment.OPTLEN_TIMESTAMP);
             Bytes.put32(buf, p, timestamps.val());
             Bytes.put32(buf, p + 4, timestamps.ecr());
             p += 8;
         } else if (sackPermitted) {
             buf[p++] = TcpSegment.OPT_NOP;
             buf[p++] = TcpSegment.OPT_NOP;
-            p = opt(buf, p, TcpSegment.OPT_SACK_PERM, 2);
+            p = opt(buf, p, TcpSegment.OPT_SACK_PERM, TcpSegment.OPTLEN_SACK_PERM);
         }
         if (windowScale >= 0) {
             buf[p++] = TcpSegment.OPT_NOP;
-            p = opt(buf, p, TcpSegment.OPT_WSCALE, 3);
+            p = opt(buf, p, TcpSegment.OPT_WSCALE, TcpSegment.OPTLEN_WSCALE);
             buf[p++] = (byte) windowScale;
         }
         if (!sackBlocks.isEmpty()) {
             buf[p++] = TcpSegment.OPT_NOP;
             buf[p++] = TcpSegment.OPT_NOP;
-            p = opt(buf, p, TcpSegment.OPT_SACK, 2 + 8 * sackBlocks.size());
+            p = opt(buf, p, TcpSegment.OPT_SACK, sackLength(sackBlocks.size()));
             for (SackBlock b : sackBlocks) {
                 Bytes.put32(buf, p, b.left());
                 Bytes.put32(buf, p + 4, b.right());
-                p += 8;
+                p += TcpSegment.SACK_BLOCK_LENGTH;
             }
         }
         System.arraycopy(payload, 0, buf, off + hlen, payload.length);
         TcpSegment.fillChecksum(buf, off, hlen + payload.length, src, dst);
+    }
+
+    private static int sackLength(int blocks) {
+        return TcpSegment.OPTLEN_SACK_BASE + TcpSegment.SACK_BLOCK_LENGTH * blocks;
     }
 
     private static int opt(byte[] buf, int p, int kind, int size) {

@@ -41,6 +41,15 @@ public final class TcpSegment {
     public static final int OPT_SACK = 5;
     public static final int OPT_TIMESTAMP = 8;
 
+    /** Whole option lengths, kind and length bytes included (the kernel's TCPOLEN_*). */
+    public static final int OPTLEN_MSS = 4;
+    public static final int OPTLEN_WSCALE = 3;
+    public static final int OPTLEN_SACK_PERM = 2;
+    public static final int OPTLEN_TIMESTAMP = 10;
+    /** A SACK option is this plus {@link #SACK_BLOCK_LENGTH} per block. */
+    public static final int OPTLEN_SACK_BASE = 2;
+    public static final int SACK_BLOCK_LENGTH = 8;
+
     private byte[] buf;
     private int off;
     private int len;
@@ -136,36 +145,37 @@ public final class TcpSegment {
 
     /** The MSS option's value, or -1 without one. */
     public int mss() {
-        int p = find(OPT_MSS, 4);
+        int p = find(OPT_MSS, OPTLEN_MSS);
         return p < 0 ? -1 : Bytes.u16(buf, optionDataOffset(p));
     }
 
     /** The window scale option's shift count, or -1 without one. */
     public int windowScale() {
-        int p = find(OPT_WSCALE, 3);
+        int p = find(OPT_WSCALE, OPTLEN_WSCALE);
         return p < 0 ? -1 : buf[optionDataOffset(p)] & 0xff;
     }
 
-    public boolean sackPermitted() { return find(OPT_SACK_PERM, 2) >= 0; }
+    public boolean sackPermitted() { return find(OPT_SACK_PERM, OPTLEN_SACK_PERM) >= 0; }
 
-    public boolean hasTimestamps() { return find(OPT_TIMESTAMP, 10) >= 0; }
+    public boolean hasTimestamps() { return find(OPT_TIMESTAMP, OPTLEN_TIMESTAMP) >= 0; }
 
     /** TSval; only meaningful when {@link #hasTimestamps()}. */
     public int tsVal() {
-        int p = find(OPT_TIMESTAMP, 10);
+        int p = find(OPT_TIMESTAMP, OPTLEN_TIMESTAMP);
         return p < 0 ? 0 : Bytes.i32(buf, optionDataOffset(p));
     }
 
     /** TSecr; only meaningful when {@link #hasTimestamps()}. */
     public int tsEcr() {
-        int p = find(OPT_TIMESTAMP, 10);
+        int p = find(OPT_TIMESTAMP, OPTLEN_TIMESTAMP);
         return p < 0 ? 0 : Bytes.i32(buf, optionDataOffset(p) + 4);
     }
 
     private int sackOption() {
         for (int p = firstOption(); p >= 0; p = nextOption(p)) {
             int size = optionLength(p);
-            if (optionKind(p) == OPT_SACK && size >= 10 && (size - 2) % 8 == 0) return p;
+            if (optionKind(p) == OPT_SACK && size >= OPTLEN_SACK_BASE + SACK_BLOCK_LENGTH
+                    && (size - OPTLEN_SACK_BASE) % SACK_BLOCK_LENGTH == 0) return p;
         }
         return -1;
     }
@@ -173,14 +183,14 @@ public final class TcpSegment {
     /** How many SACK blocks the SACK option carries (0 without one). */
     public int sackBlockCount() {
         int p = sackOption();
-        return p < 0 ? 0 : (optionLength(p) - 2) / 8;
+        return p < 0 ? 0 : (optionLength(p) - OPTLEN_SACK_BASE) / SACK_BLOCK_LENGTH;
     }
 
     /** The left edge of SACK block {@code i} (0-based, below {@link #sackBlockCount()}). */
-    public int sackLeft(int i) { return Bytes.i32(buf, optionDataOffset(sackOption()) + 8 * i); }
+    public int sackLeft(int i) { return Bytes.i32(buf, optionDataOffset(sackOption()) + SACK_BLOCK_LENGTH * i); }
 
     /** The right edge of SACK block {@code i}. */
-    public int sackRight(int i) { return Bytes.i32(buf, optionDataOffset(sackOption()) + 8 * i + 4); }
+    public int sackRight(int i) { return Bytes.i32(buf, optionDataOffset(sackOption()) + SACK_BLOCK_LENGTH * i + 4); }
 
     // ---- checksum ----
 

@@ -29,6 +29,17 @@
  * }
  * }</pre>
  *
+ * <h2>Packets the host sends (static writers, no allocation)</h2>
+ * <pre>{@code
+ * int t = o + Ipv4Packet.MIN_HEADER_LENGTH;                  // a RST, as nf_reject_ip_tcphdr_put
+ * Ipv4Packet.writeHeader(b, o, 0, 40, 0, Ipv4Packet.FLAG_DF, 64, IpProtocol.TCP, src, dst);  // checksum filled
+ * TcpSegment.writeHeader(b, t, sport, dport, 0, ack, TcpSegment.RST | TcpSegment.ACK, 0);
+ * TcpSegment.fillChecksum(b, t, TcpSegment.MIN_HEADER_LENGTH, src, dst);
+ * }</pre>
+ * Header fields have one owner: the {@code OFF_*} constants of their view ({@link jnat.wire.Ipv4Packet#OFF_TTL}, ...),
+ * named after the kernel's {@code struct iphdr}, {@code tcphdr}, {@code udphdr}, {@code icmphdr}, {@code ethhdr},
+ * {@code arphdr}; byte order is {@link jnat.wire.Bytes}.
+ *
  * <h2>Building packets (tests, tools)</h2>
  * <pre>{@code
  * byte[] frame = EthernetRepr.of("02:42:ac:11:00:02", "02:42:7b:9a:3c:01")
