@@ -108,7 +108,7 @@ final class EngineRig {
 
     /** The engine's clock: moved by {@link #step} before each packet handed in. */
     long now = 1000 * SEC;
-    long step = MS;
+    private long step = MS;
     private int headroom;
     private boolean keepOffload, ipv4Only;
 
@@ -290,11 +290,6 @@ final class EngineRig {
     /** Every frame transmitted since the last clear, in order (the live list: tests clear and take from it). */
     List<Sent> sent() {
         return sent;
-    }
-
-    /** The frames transmitted on {@code dev}. */
-    List<Sent> sentOn(String dev) {
-        return sent.stream().filter(s -> s.dev().equals(dev)).toList();
     }
 
     /** The one frame sent (asserted), taken from {@link #sent()}. */

@@ -245,6 +245,17 @@ class FragmentationTest {
     }
 
     @Test
+    void ipfragHighThreshZeroRefusesEveryFragmentButNotWholePackets() {
+        rig.defragConfig(IpDefrag.Config.defaults().with("net.ipv4.ipfrag_high_thresh", "0"));
+        Fragments.cut(udp(14, 3000, false), false, 1480, 1480).forEach(f -> rig.receive(docker0, f));
+        assertEquals(List.of(), sent(), "no datagram is ever reassembled");
+        assertEquals(3, rig.drops(DropReason.FRAG_MEMORY_FULL));
+        assertEquals(0, rig.engine().defrag().queues());
+        rig.receive(docker0, udp(15, 1000, false));
+        assertEquals(1, sent().size(), "an unfragmented packet is not held");
+    }
+
+    @Test
     void aGsoPacketIsNotFragmented() {
         byte[] d = Ipv4Repr.of(CTR, SERVER).withIdentification(12).withDontFragment(false)
                 .packet(UdpRepr.of(40000, 4789).withPayload(new byte[8 * 1400]));
