@@ -1,8 +1,5 @@
 package jnat.nat;
 
-import jnat.host.Host;
-import jnat.host.Interface;
-import jnat.rules.Ruleset;
 import jnat.wire.Checksum;
 import jnat.wire.Ipv4Packet;
 import jnat.wire.Ipv4Repr;
@@ -11,9 +8,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -88,23 +82,16 @@ class DefragPropertiesTest {
 
     @Property(tries = 100)
     void aRandomlyFragmentedDatagramCrossesTheEngineTranslatedWithTheSameDataAndFragmentsWithinItsLargest(
-            @ForAll @IntRange(min = 1, max = 9000) int payload, @ForAll long seed) throws IOException {
+            @ForAll @IntRange(min = 1, max = 9000) int payload, @ForAll long seed) {
         Random r = new Random(seed);
-        Host host = Host.fromFile(Path.of("scripts/lab-host.ip"));
-        NatEngine engine = new NatEngine(host, Ruleset.parse(Files.readString(Path.of("scripts/lab.rules"))));
-        Interface docker0 = host.device("docker0");
+        EngineRig rig = EngineRig.labGateway().clock(1, 0).headroom(16);
         byte[] d = datagram(r, payload, r.nextInt(65536));
         List<byte[]> frags = randomCut(r, d);
         if (frags.size() < 2) return;
         List<byte[]> order = new ArrayList<>(frags);
         Collections.shuffle(order, r);
-        List<byte[]> sent = new ArrayList<>();
-        NatEngine.Transmit tx = (out, buf, off, len) -> sent.add(Arrays.copyOfRange(buf, off, off + len));
-        for (byte[] f : order) {
-            byte[] buf = new byte[16 + f.length];
-            System.arraycopy(f, 0, buf, 16, f.length);
-            engine.receive(docker0, buf, 16, f.length, 1, tx);
-        }
+        for (byte[] f : order) rig.receive("docker0", f);
+        List<byte[]> sent = rig.packets();
         int max = frags.stream().mapToInt(x -> x.length).max().orElseThrow();
         for (byte[] f : sent) assertTrue(f.length <= Math.min(max, 1500), "fragment of " + f.length);
         byte[] whole = Fragments.join(sent);

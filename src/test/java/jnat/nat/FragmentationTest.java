@@ -1,20 +1,13 @@
 package jnat.nat;
 
-import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.rules.Ruleset;
 import jnat.wire.Checksum;
 import jnat.wire.Ipv4Repr;
 import jnat.wire.Offload;
 import jnat.wire.UdpRepr;
 import jnat.wire.IcmpRepr;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -30,26 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FragmentationTest {
     static final String CTR = "172.17.0.2", SERVER = "198.51.100.8", GW_WAN = "203.0.113.10";
 
-    Host host;
-    NatEngine engine;
-    Interface eth0, docker0;
-    final List<byte[]> sent = new ArrayList<>();
-    final List<String> devices = new ArrayList<>();
-    final NatEngine.Transmit tx = new NatEngine.Transmit() {
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len) {
-            devices.add(out.name());
-            sent.add(Arrays.copyOfRange(buf, off, off + len));
-        }
-    };
-    long now = 1_000_000_000_000L;
+    EngineRig rig = labGateway("");
+    final Interface eth0 = rig.device("eth0"), docker0 = rig.device("docker0");
 
-    @BeforeEach
-    void labGateway() throws IOException {
-        host = Host.fromFile(Path.of("scripts/lab-host.ip"));
-        engine = new NatEngine(host, Ruleset.parse(Files.readString(Path.of("scripts/lab.rules"))));
-        eth0 = host.device("eth0");
-        docker0 = host.device("docker0");
+    /** The lab's gateway with {@code hostLines} added to its host file; the clock stands still; packets come in with 32 bytes of headroom. */
+    static EngineRig labGateway(String hostLines) {
+        return EngineRig.host(EngineRig.file("scripts/lab-host.ip") + hostLines).rules(EngineRig.file("scripts/lab.rules"))
+                .clock(1000 * EngineRig.SEC, 0).headroom(32);
+    }
+
+    /** The IPv4 packets sent so far. */
+    List<byte[]> sent() {
+        return rig.packets();
     }
 
     /** A UDP datagram from the container with {@code payload} bytes; DF as {@code df}. */
@@ -58,12 +43,6 @@ class FragmentationTest {
         for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 13 + 5);
         return Ipv4Repr.of(CTR, SERVER).withIdentification(id).withDontFragment(df).withTtl(64)
                 .packet(UdpRepr.of(40000, 4789).withPayload(data));
-    }
-
-    void receive(Interface in, byte[] packet) {
-        byte[] buf = new byte[32 + packet.length];
-        System.arraycopy(packet, 0, buf, 32, packet.length);
-        engine.receive(in, buf, 32, packet.length, now, tx);
     }
 
     static int u16(byte[] b, int i) {
@@ -78,14 +57,14 @@ class FragmentationTest {
     void aMasqueradedFragmentedUdpDatagramLeavesAsFragmentsWithTheTranslatedPortAndAWholeChecksum() {
         byte[] d = udp(0x4242, 3972, false);
         List<byte[]> in = Fragments.cut(d, false, 1480, 1480);
-        receive(docker0, in.get(0));
-        receive(docker0, in.get(1));
-        assertEquals(List.of(), sent, "nothing leaves before the datagram is whole");
-        receive(docker0, in.get(2));
-        assertEquals(3, sent.size());
-        assertEquals(List.of("eth0", "eth0", "eth0"), devices);
+        rig.receive(docker0, in.get(0));
+        rig.receive(docker0, in.get(1));
+        assertEquals(List.of(), sent(), "nothing leaves before the datagram is whole");
+        rig.receive(docker0, in.get(2));
+        assertEquals(3, sent().size());
+        assertEquals(List.of("eth0", "eth0", "eth0"), rig.devices());
         for (int i = 0; i < 3; i++) {
-            byte[] f = sent.get(i);
+            byte[] f = sent().get(i);
             assertEquals(jnat.wire.Ipv4Address.parse(GW_WAN), u32(f, 12), "masqueraded");
             assertEquals(0x4242, u16(f, 4), "the datagram's id");
             assertEquals(63, f[8] & 0xff, "TTL decremented once");
@@ -95,10 +74,10 @@ class FragmentationTest {
             assertEquals(i < 2, Fragments.more(f));
             assertFalse(Fragments.df(f));
         }
-        byte[] first = sent.get(0);
+        byte[] first = sent().get(0);
         int port = u16(first, 20);
         assertEquals(4789, u16(first, 22));
-        byte[] whole = Fragments.join(sent);
+        byte[] whole = Fragments.join(sent());
         assertEquals(d.length, whole.length);
         assertTrue(Checksum.verifyTransport(whole, 20, whole.length - 20, u32(whole, 12), u32(whole, 16), 17),
                 "the UDP checksum covers the whole translated datagram");
@@ -106,23 +85,22 @@ class FragmentationTest {
         byte[] expected = Ipv4Repr.of(GW_WAN, SERVER).withIdentification(0x4242).withDontFragment(false).withTtl(63)
                 .packet(UdpRepr.of(port, 4789).withPayload(Arrays.copyOfRange(d, 28, d.length)));
         assertArrayEquals(expected, whole);
-        assertEquals(1, engine.connections().count());
+        assertEquals(1, rig.engine().connections().count());
     }
 
     @Test
     void theReplyFragmentsAreReassembledAndTranslatedBackToTheContainer() {
         List<byte[]> in = Fragments.cut(udp(1, 2000, false), false, 1480);
-        in.forEach(f -> receive(docker0, f));
-        int port = u16(sent.get(0), 20);
-        sent.clear();
-        devices.clear();
+        in.forEach(f -> rig.receive(docker0, f));
+        int port = u16(sent().get(0), 20);
+        rig.sent().clear();
         byte[] reply = Ipv4Repr.of(SERVER, GW_WAN).withIdentification(77).withDontFragment(false)
                 .packet(UdpRepr.of(4789, port).withPayload(new byte[2500]));
         List<byte[]> back = Fragments.cut(reply, false, 1480);
-        receive(eth0, back.get(1));
-        receive(eth0, back.get(0));
-        assertEquals(List.of("docker0", "docker0"), devices);
-        byte[] whole = Fragments.join(sent);
+        rig.receive(eth0, back.get(1));
+        rig.receive(eth0, back.get(0));
+        assertEquals(List.of("docker0", "docker0"), rig.devices());
+        byte[] whole = Fragments.join(sent());
         assertEquals(jnat.wire.Ipv4Address.parse(CTR), u32(whole, 16));
         assertEquals(40000, u16(whole, 22));
         assertTrue(Checksum.verifyTransport(whole, 20, whole.length - 20, u32(whole, 12), u32(whole, 16), 17));
@@ -132,67 +110,65 @@ class FragmentationTest {
     void aReassembledDatagramLeavesCutAsItWasReceivedWhateverTheOrder() {
         byte[] d = udp(2, 3000, false);
         List<byte[]> in = Fragments.cut(d, false, 504, 1480, 96);
-        for (int i : new int[] {3, 1, 2, 0}) receive(docker0, in.get(i));
-        assertEquals(4, sent.size());
-        int[] sizes = sent.stream().mapToInt(Fragments::dataLength).toArray();
+        for (int i : new int[] {3, 1, 2, 0}) rig.receive(docker0, in.get(i));
+        assertEquals(4, sent().size());
+        int[] sizes = sent().stream().mapToInt(Fragments::dataLength).toArray();
         assertArrayEquals(new int[] {504, 1480, 96, 3008 - 504 - 1480 - 96}, sizes);
-        int[] offsets = sent.stream().mapToInt(Fragments::offset).toArray();
+        int[] offsets = sent().stream().mapToInt(Fragments::offset).toArray();
         assertArrayEquals(new int[] {0, 504, 1984, 2080}, offsets);
     }
 
     @Test
-    void fragmentsLargerThanTheOutMtuAreCutAgainToIt() throws IOException {
-        Host small = Host.parse(Files.readString(Path.of("scripts/lab-host.ip")) + "link set eth0 mtu 1280\n", "small.ip");
-        engine = new NatEngine(small, Ruleset.parse(Files.readString(Path.of("scripts/lab.rules"))));
+    void fragmentsLargerThanTheOutMtuAreCutAgainToIt() {
+        rig = labGateway("link set eth0 mtu 1280\n");
         List<byte[]> in = Fragments.cut(udp(3, 3000, false), false, 1480, 1480);
-        in.forEach(f -> receive(small.device("docker0"), f));
-        int[] sizes = sent.stream().mapToInt(Fragments::dataLength).toArray();
+        in.forEach(f -> rig.receive("docker0", f));
+        int[] sizes = sent().stream().mapToInt(Fragments::dataLength).toArray();
         // (1280 - 20) & ~7 = 1256 bytes a piece, the rest last.
         assertArrayEquals(new int[] {1256, 1256, 3008 - 2 * 1256}, sizes);
-        for (byte[] f : sent) assertTrue(f.length <= 1280);
+        for (byte[] f : sent()) assertTrue(f.length <= 1280);
     }
 
     @Test
     void aPacketWithoutDfLargerThanTheMtuIsFragmented() {
         byte[] d = udp(4, 3500, false);
-        receive(docker0, d);
-        int[] sizes = sent.stream().mapToInt(Fragments::dataLength).toArray();
+        rig.receive(docker0, d);
+        int[] sizes = sent().stream().mapToInt(Fragments::dataLength).toArray();
         assertArrayEquals(new int[] {1480, 1480, 3508 - 2960}, sizes);
-        assertEquals(1, engine.fragmented());
-        assertEquals(3, engine.fragmentsCreated());
-        byte[] whole = Fragments.join(sent);
+        assertEquals(1, rig.engine().fragmented());
+        assertEquals(3, rig.engine().fragmentsCreated());
+        byte[] whole = Fragments.join(sent());
         assertTrue(Checksum.verifyTransport(whole, 20, whole.length - 20, u32(whole, 12), u32(whole, 16), 17));
     }
 
     @Test
     void aPacketWithDfLargerThanTheMtuIsStillRefused() {
-        receive(docker0, udp(5, 3500, true));
+        rig.receive(docker0, udp(5, 3500, true));
         assertFragmentationNeededOnly(1500);
-        assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
+        assertEquals(1, rig.drops(DropReason.FRAG_NEEDED));
     }
 
     @Test
     void aReassembledDatagramWithDfPassesWhenItsFragmentsFitAndLeavesWithoutDf() {
         List<byte[]> in = Fragments.cut(udp(6, 3000, true), true, 1480, 1480);
-        in.forEach(f -> receive(docker0, f));
-        assertEquals(3, sent.size());
-        for (byte[] f : sent) assertFalse(Fragments.df(f), "the fast path clears DF");
-        assertEquals(0, engine.drops(DropReason.FRAG_NEEDED));
+        in.forEach(f -> rig.receive(docker0, f));
+        assertEquals(3, sent().size());
+        for (byte[] f : sent()) assertFalse(Fragments.df(f), "the fast path clears DF");
+        assertEquals(0, rig.drops(DropReason.FRAG_NEEDED));
     }
 
     @Test
-    void aReassembledDatagramWithDfFragmentsLargerThanTheOutMtuIsRefused() throws IOException {
-        Host small = Host.parse(Files.readString(Path.of("scripts/lab-host.ip")) + "link set eth0 mtu 1280\n", "small.ip");
-        engine = new NatEngine(small, Ruleset.parse(Files.readString(Path.of("scripts/lab.rules"))));
-        Fragments.cut(udp(7, 3000, true), true, 1480, 1480).forEach(f -> receive(small.device("docker0"), f));
+    void aReassembledDatagramWithDfFragmentsLargerThanTheOutMtuIsRefused() {
+        rig = labGateway("link set eth0 mtu 1280\n");
+        Fragments.cut(udp(7, 3000, true), true, 1480, 1480).forEach(f -> rig.receive("docker0", f));
         assertFragmentationNeededOnly(1280); // ip_exceeds_mtu: frag_max_size 1500 > 1280
-        assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
+        assertEquals(1, rig.drops(DropReason.FRAG_NEEDED));
     }
 
     /** All that left is the host's ICMP fragmentation needed (3/4) with next-hop MTU {@code mtu}, back to the sender. */
     private void assertFragmentationNeededOnly(int mtu) {
-        assertEquals(1, sent.size(), "only the host's ICMP error");
-        byte[] icmp = sent.getFirst();
+        assertEquals(1, sent().size(), "only the host's ICMP error");
+        byte[] icmp = sent().getFirst();
         assertEquals(1, icmp[9], "ICMP");
         int hl = (icmp[0] & 0x0f) * 4;
         assertEquals(3, icmp[hl] & 0xff, "destination unreachable");
@@ -206,9 +182,9 @@ class FragmentationTest {
         // sent whole, not cut at the offsets of the datagram it quotes
         byte[] d = Ipv4Repr.of(CTR, SERVER).withIdentification(9).withTtl(1)
                 .packet(UdpRepr.of(40000, 4789).withPayload(new byte[1200]));
-        Fragments.cut(d, false, 200, 200, 200, 200, 200).forEach(f -> receive(docker0, f));
-        assertEquals(1, sent.size(), "only the host's ICMP error");
-        byte[] icmp = sent.getFirst();
+        Fragments.cut(d, false, 200, 200, 200, 200, 200).forEach(f -> rig.receive(docker0, f));
+        assertEquals(1, sent().size(), "only the host's ICMP error");
+        byte[] icmp = sent().getFirst();
         assertEquals(1, icmp[9], "ICMP");
         assertEquals(0, u16(icmp, 6) & 0x3fff, "neither MF nor an offset: not a fragment");
         assertEquals(11, icmp[(icmp[0] & 0x0f) * 4] & 0xff, "time exceeded");
@@ -222,9 +198,9 @@ class FragmentationTest {
         byte[] opts = {7, 7, 4, 0, 0, 0, 0, (byte) 148, 4, 0, 0, 1, 1, 1, 1, 0};
         byte[] d = Ipv4Repr.of(CTR, SERVER).withIdentification(8).withDontFragment(false).withOptions(opts)
                 .packet(UdpRepr.of(1234, 53).withPayload(new byte[2000]));
-        receive(docker0, d);
-        assertEquals(2, sent.size());
-        byte[] first = sent.get(0), second = sent.get(1);
+        rig.receive(docker0, d);
+        assertEquals(2, sent().size());
+        byte[] first = sent().get(0), second = sent().get(1);
         assertEquals(36, (first[0] & 0x0f) * 4);
         assertEquals(36, (second[0] & 0x0f) * 4, "every fragment keeps the first's header length");
         assertArrayEquals(opts, Arrays.copyOfRange(first, 20, 36));
@@ -239,10 +215,11 @@ class FragmentationTest {
         byte[] d = Ipv4Repr.of(GW_WAN, SERVER).withIdentification(9).withDontFragment(false)
                 .packet(UdpRepr.of(5000, 53).withPayload(new byte[3000]));
         List<byte[]> frags = Fragments.cut(d, false, 1480, 1480);
-        for (byte[] f : frags) engine.send(f.clone(), 0, f.length, now, tx);
-        assertEquals(3, sent.size());
-        assertArrayEquals(d, Fragments.join(sent));
-        assertEquals(1, engine.connections().count());
+        rig.headroom(0);
+        for (byte[] f : frags) rig.send(f);
+        assertEquals(3, sent().size());
+        assertArrayEquals(d, Fragments.join(sent()));
+        assertEquals(1, rig.engine().connections().count());
     }
 
     @Test
@@ -250,9 +227,9 @@ class FragmentationTest {
         byte[] d = Ipv4Repr.of(CTR, SERVER).withIdentification(10).withDontFragment(false)
                 .packet(IcmpRepr.echoRequest(0x77, 1, new byte[3992]));
         List<byte[]> in = Fragments.cut(d, false, 1480, 1480);
-        in.forEach(f -> receive(docker0, f));
-        assertEquals(3, sent.size());
-        byte[] whole = Fragments.join(sent);
+        in.forEach(f -> rig.receive(docker0, f));
+        assertEquals(3, sent().size());
+        byte[] whole = Fragments.join(sent());
         assertEquals(jnat.wire.Ipv4Address.parse(GW_WAN), u32(whole, 12));
         assertTrue(Checksum.verify(whole, 20, whole.length - 20), "the ICMP checksum covers the whole message");
     }
@@ -260,11 +237,22 @@ class FragmentationTest {
     @Test
     void fragmentQueuesExpireWithConntrackGarbageCollection() {
         List<byte[]> in = Fragments.cut(udp(11, 3000, false), false, 1480, 1480);
-        receive(docker0, in.get(0));
-        assertEquals(1, engine.defrag().queues());
-        engine.expire(now + 30_000_000_000L, 64);
-        assertEquals(0, engine.defrag().queues());
-        assertEquals(1, engine.drops(DropReason.FRAG_TIMEOUT));
+        rig.receive(docker0, in.get(0));
+        assertEquals(1, rig.engine().defrag().queues());
+        rig.engine().expire(rig.now + 30_000_000_000L, 64);
+        assertEquals(0, rig.engine().defrag().queues());
+        assertEquals(1, rig.drops(DropReason.FRAG_TIMEOUT));
+    }
+
+    @Test
+    void ipfragHighThreshZeroRefusesEveryFragmentButNotWholePackets() {
+        rig.defragConfig(IpDefrag.Config.defaults().with("net.ipv4.ipfrag_high_thresh", "0"));
+        Fragments.cut(udp(14, 3000, false), false, 1480, 1480).forEach(f -> rig.receive(docker0, f));
+        assertEquals(List.of(), sent(), "no datagram is ever reassembled");
+        assertEquals(3, rig.drops(DropReason.FRAG_MEMORY_FULL));
+        assertEquals(0, rig.engine().defrag().queues());
+        rig.receive(docker0, udp(15, 1000, false));
+        assertEquals(1, sent().size(), "an unfragmented packet is not held");
     }
 
     @Test
@@ -274,28 +262,15 @@ class FragmentationTest {
         Offload o = new Offload();
         o.gsoType = Offload.GSO_UDP_L4;
         o.gsoSize = 1400;
-        List<Integer> lengths = new ArrayList<>();
-        byte[] buf = new byte[32 + d.length];
-        System.arraycopy(d, 0, buf, 32, d.length);
-        engine.receive(docker0, buf, 32, d.length, now, o, new NatEngine.Transmit() {
-            @Override
-            public void transmit(Interface out, byte[] b, int off, int len) {
-                throw new AssertionError();
-            }
-
-            @Override
-            public void transmit(Interface out, byte[] b, int off, int len, Offload offload) {
-                lengths.add(len);
-            }
-        });
-        assertEquals(List.of(d.length), lengths);
+        rig.keepOffload(true).receive(docker0, d, o);
+        assertEquals(List.of(d.length), rig.sent().stream().map(s -> s.frame().length).toList());
     }
 
     @Test
     void unfragmentedPacketsWithinTheMtuLeaveWhole() {
-        receive(docker0, udp(13, 1472, false));
-        assertEquals(1, sent.size());
-        assertEquals(1500, sent.get(0).length);
-        assertEquals(0, engine.fragmented());
+        rig.receive(docker0, udp(13, 1472, false));
+        assertEquals(1, sent().size());
+        assertEquals(1500, sent().get(0).length);
+        assertEquals(0, rig.engine().fragmented());
     }
 }

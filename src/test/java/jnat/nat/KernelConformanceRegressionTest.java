@@ -1,20 +1,14 @@
 package jnat.nat;
 
-import jnat.host.Host;
-import jnat.host.Interface;
-import jnat.rules.Ruleset;
-import jnat.wire.EthernetFrame;
+import jnat.nat.EngineRig.Sent;
 import jnat.wire.EthernetRepr;
 import jnat.wire.Ipv4Address;
-import jnat.wire.Ipv4Packet;
 import jnat.wire.Ipv4Repr;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
-import jnat.wire.WireError;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,21 +33,8 @@ class KernelConformanceRegressionTest {
             """;
     static final long ROUTER = 0x0200000001feL, ETH0 = 0x020000000101L;
 
-    final Host host = Host.parse(HOST, "regression.ip");
-    final List<byte[]> sent = new ArrayList<>();
-    long now = 1_000_000_000_000L;
-
-    void receive(NatEngine engine, String dev, byte[] frame) {
-        now += 1_000_000;
-        Interface in = host.device(dev);
-        engine.receive(in, frame, 0, frame.length, now, (out, b, off, len) -> sent.add(Arrays.copyOfRange(b, off, off + len)));
-    }
-
-    static Ipv4Packet ip(byte[] frame) {
-        Ipv4Packet p = new Ipv4Packet();
-        assertEquals(WireError.OK, p.wrap(frame, EthernetFrame.HEADER_LENGTH, frame.length - EthernetFrame.HEADER_LENGTH));
-        return p;
-    }
+    final EngineRig rig = EngineRig.host(HOST);
+    final List<Sent> sent = rig.sent();
 
     static byte[] syn(String src, int sport, String dst, int dport) {
         return EthernetRepr.of(ROUTER, ETH0).frame(Ipv4Repr.of(src, dst),
@@ -63,7 +44,7 @@ class KernelConformanceRegressionTest {
     /** xt_statistic: the counter starts at every-1-packet, so "--every 3 --packet 0" takes the first packet. */
     @Test
     void nthStatisticMatchesTheFirstPacketWhenPacketIsZero() {
-        NatEngine engine = new NatEngine(host, Ruleset.parse("""
+        rig.rules("""
                 *nat
                 :PREROUTING ACCEPT [0:0]
                 :INPUT ACCEPT [0:0]
@@ -75,11 +56,11 @@ class KernelConformanceRegressionTest {
                 -A SVC -p tcp -m statistic --mode nth --every 2 --packet 0 -j DNAT --to-destination 172.17.0.3:8080
                 -A SVC -p tcp -j DNAT --to-destination 172.17.0.4:8080
                 COMMIT
-                """));
+                """);
         List<String> backends = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            receive(engine, "eth0", syn("198.51.100.7", 40000 + i, "10.96.0.10", 80));
-            backends.add(Ipv4Address.format(ip(sent.removeLast()).dst()));
+            rig.receive("eth0", syn("198.51.100.7", 40000 + i, "10.96.0.10", 80));
+            backends.add(Ipv4Address.format(sent.removeLast().ip().dst()));
         }
         // As the kernel does it (checked with the conformance harness): round robin from the first rule.
         assertEquals(List.of("172.17.0.2", "172.17.0.3", "172.17.0.4", "172.17.0.2", "172.17.0.3", "172.17.0.4"), backends);
@@ -90,11 +71,6 @@ class KernelConformanceRegressionTest {
         return eth.frame(Ipv4Repr.of(src, dst), TcpRepr.of(sport, dport).withFlags(flags).withSeq(seq).withAck(ack));
     }
 
-    static int dstPort(byte[] frame) {
-        Ipv4Packet p = ip(frame);
-        return (frame[p.payloadOffset() + 2] & 0xff) << 8 | (frame[p.payloadOffset() + 3] & 0xff);
-    }
-
     /**
      * nf_nat_l4proto_unique_tuple: a DNAT port range is searched from its first port (off = 0; only
      * SRC and --random start at a random offset). Seen when a SYN reopens a TIME_WAIT connection
@@ -102,7 +78,7 @@ class KernelConformanceRegressionTest {
      */
     @Test
     void dnatToAPortRangeTakesTheFirstFreePortEvenWhenAConnectionIsReopened() {
-        NatEngine engine = new NatEngine(host, Ruleset.parse("""
+        NatEngine engine = rig.rules("""
                 *nat
                 :PREROUTING ACCEPT [0:0]
                 :INPUT ACCEPT [0:0]
@@ -110,21 +86,21 @@ class KernelConformanceRegressionTest {
                 :POSTROUTING ACCEPT [0:0]
                 -A PREROUTING -d 203.0.113.2/32 -i eth0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination 172.17.0.3:7000-7002
                 COMMIT
-                """));
+                """).engine();
         String client = "198.51.100.171", pub = "203.0.113.2", server = "172.17.0.3";
         int c = 1000, s = 5000;
         int syn = TcpSegment.SYN, ack = TcpSegment.ACK, fin = TcpSegment.FIN;
-        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, syn, c, 0));
-        assertEquals(7000, dstPort(sent.removeLast()));
-        receive(engine, "docker0", tcp(false, server, 7000, client, 46771, syn | ack, s, c + 1));
-        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, ack, c + 1, s + 1));
-        receive(engine, "docker0", tcp(false, server, 7000, client, 46771, fin | ack, s + 1, c + 1));
-        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, fin | ack, c + 1, s + 2));
-        receive(engine, "docker0", tcp(false, server, 7000, client, 46771, ack, s + 2, c + 2));
+        rig.receive("eth0", tcp(true, client, 46771, pub, 9000, syn, c, 0));
+        assertEquals(7000, sent.removeLast().ip().dstPort());
+        rig.receive("docker0", tcp(false, server, 7000, client, 46771, syn | ack, s, c + 1));
+        rig.receive("eth0", tcp(true, client, 46771, pub, 9000, ack, c + 1, s + 1));
+        rig.receive("docker0", tcp(false, server, 7000, client, 46771, fin | ack, s + 1, c + 1));
+        rig.receive("eth0", tcp(true, client, 46771, pub, 9000, fin | ack, c + 1, s + 2));
+        rig.receive("docker0", tcp(false, server, 7000, client, 46771, ack, s + 2, c + 2));
         sent.clear();
 
-        receive(engine, "eth0", tcp(true, client, 46771, pub, 9000, syn, c + 100_000, 0));
-        assertEquals(7000, dstPort(sent.removeLast()));
+        rig.receive("eth0", tcp(true, client, 46771, pub, 9000, syn, c + 100_000, 0));
+        assertEquals(7000, sent.removeLast().ip().dstPort());
         assertEquals(1, engine.connections().count());
     }
 }

@@ -1,9 +1,7 @@
 package jnat.nat;
 
-import jnat.host.Host;
+import jnat.nat.EngineRig.Sent;
 import jnat.rules.Iptables;
-import jnat.rules.Ruleset;
-import jnat.wire.EthernetFrame;
 import jnat.wire.IcmpRepr;
 import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Packet;
@@ -12,10 +10,8 @@ import jnat.wire.MacAddress;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
 import jnat.wire.UdpRepr;
-import jnat.wire.WireError;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,33 +35,16 @@ class LocalOutputTest {
             COMMIT
             """;
 
-    final Host host = Host.parse(KernelConformanceRegressionTest.HOST, "local.ip");
-    final NatEngine engine = new NatEngine(host, Ruleset.parse(RULES));
-    final List<String> devices = new ArrayList<>();
-    final List<byte[]> frames = new ArrayList<>();
-    long now = 1_000_000_000_000L;
-
-    void send(byte[] packet) {
-        now += 1_000_000;
-        engine.send(packet, 0, packet.length, now, (out, b, off, len) -> {
-            devices.add(out.name());
-            frames.add(Arrays.copyOfRange(b, off, off + len));
-        });
-    }
-
-    static Ipv4Packet ip(byte[] frame) {
-        Ipv4Packet p = new Ipv4Packet();
-        assertEquals(WireError.OK, p.wrap(frame, EthernetFrame.HEADER_LENGTH, frame.length - EthernetFrame.HEADER_LENGTH));
-        return p;
-    }
+    final EngineRig rig = EngineRig.host(KernelConformanceRegressionTest.HOST).rules(RULES);
+    final NatEngine engine = rig.engine();
 
     @Test
     void connectionToTheHostsOwnPublishedPortIsDnatedInOutputAndLeavesOnTheBridge() {
-        send(Ipv4Repr.of("203.0.113.2", "203.0.113.2").packet(TcpRepr.of(45000, 10000).withFlags(TcpSegment.SYN)));
-        assertEquals(List.of("docker0"), devices);
-        byte[] f = frames.getFirst();
-        assertEquals(MacAddress.parse("02:42:ac:11:00:02"), MacAddress.read(f, 0));
-        Ipv4Packet p = ip(f);
+        rig.send(Ipv4Repr.of("203.0.113.2", "203.0.113.2").packet(TcpRepr.of(45000, 10000).withFlags(TcpSegment.SYN)));
+        assertEquals(List.of("docker0"), rig.devices());
+        Sent s = rig.sent().getFirst();
+        assertEquals(MacAddress.parse("02:42:ac:11:00:02"), MacAddress.read(s.frame(), 0));
+        Ipv4Packet p = s.ip();
         assertEquals(Ipv4Address.parse("172.17.0.2"), p.dst());
         assertEquals(8000, p.dstPort());
         assertEquals(Ipv4Address.parse("203.0.113.2"), p.src());
@@ -79,22 +58,22 @@ class LocalOutputTest {
     void localPingToTheInternetLeavesUnchangedAndItsReplyIsDelivered() {
         byte[] echo = Ipv4Repr.of("203.0.113.2", "198.51.100.7").withDontFragment(false)
                 .packet(IcmpRepr.echoRequest(77, 1, new byte[8]));
-        send(echo);
-        assertEquals(List.of("eth0"), devices);
-        assertEquals(Arrays.toString(echo), Arrays.toString(Arrays.copyOfRange(frames.getFirst(), 14, frames.getFirst().length)));
+        rig.send(echo);
+        assertEquals(List.of("eth0"), rig.devices());
+        assertEquals(Arrays.toString(echo), Arrays.toString(rig.sent().getFirst().packet()));
         assertEquals(1, engine.connections().count());
 
         byte[] reply = jnat.wire.EthernetRepr.of(KernelConformanceRegressionTest.ROUTER, KernelConformanceRegressionTest.ETH0)
                 .frame(Ipv4Repr.of("198.51.100.7", "203.0.113.2").withDontFragment(false), IcmpRepr.echoReply(77, 1, new byte[8]));
-        engine.receive(host.device("eth0"), reply, 0, reply.length, now + 1_000_000, (out, b, off, len) -> frames.add(b));
-        assertEquals(1, frames.size(), "the reply is for the host: nothing leaves");
+        rig.receive("eth0", reply);
+        assertEquals(1, rig.sent().size(), "the reply is for the host: nothing leaves");
         assertEquals(1, engine.deliveredLocally());
     }
 
     @Test
     void localUdpToAContainerIsTrackedAndConfirmed() {
-        send(Ipv4Repr.of("172.17.0.1", "172.17.0.3").withDontFragment(false).packet(UdpRepr.of(41000, 53).withPayload(new byte[4])));
-        assertEquals(List.of("docker0"), devices);
+        rig.send(Ipv4Repr.of("172.17.0.1", "172.17.0.3").withDontFragment(false).packet(UdpRepr.of(41000, 53).withPayload(new byte[4])));
+        assertEquals(List.of("docker0"), rig.devices());
         assertEquals(1, engine.connections().count());
     }
 }

@@ -4,105 +4,46 @@ import jnat.conntrack.ConnTable;
 import jnat.conntrack.Status;
 import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.rules.Ruleset;
-import jnat.wire.EthernetFrame;
+import jnat.nat.EngineRig.Sent;
 import jnat.wire.EthernetRepr;
 import jnat.wire.IcmpPacket;
 import jnat.wire.IcmpRepr;
-import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Packet;
 import jnat.wire.Ipv4Repr;
 import jnat.wire.MacAddress;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
-import jnat.wire.TransportRepr;
 import jnat.wire.UdpRepr;
 import jnat.wire.WireError;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static jnat.nat.EngineRig.CONTAINER_MAC;
+import static jnat.nat.EngineRig.DOCKER0_MAC;
+import static jnat.nat.EngineRig.ETH0_MAC;
+import static jnat.nat.EngineRig.GATEWAY_MAC;
+import static jnat.nat.EngineRig.assertChecksums;
+import static jnat.nat.EngineRig.fromContainer;
+import static jnat.nat.EngineRig.fromInternet;
+import static jnat.nat.EngineRig.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The engine on the seed's Docker host: MASQUERADE, DNAT, conntrack and the counters. */
 class NatEngineTest {
-    static final String CONTAINER_MAC = "02:42:ac:11:00:02", DOCKER0_MAC = "02:42:d5:35:3a:3c";
-    static final String ETH0_MAC = "56:00:04:7c:7c:23", GATEWAY_MAC = "06:7c:16:88:fe:87";
-    static final long SEC = 1_000_000_000L;
-
-    record Sent(String dev, byte[] frame) {
-        Ipv4Packet ip() {
-            Ipv4Packet p = new Ipv4Packet();
-            assertEquals(WireError.OK, p.wrap(frame, EthernetFrame.HEADER_LENGTH, frame.length - EthernetFrame.HEADER_LENGTH));
-            return p;
-        }
-    }
-
-    Host host;
-    NatEngine engine;
-    Interface eth0, docker0;
-    final List<Sent> sent = new ArrayList<>();
-    long now = 1000 * SEC;
-
-    static String resource(String name) {
-        try (InputStream in = NatEngineTest.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    @BeforeEach
-    void seedHost() {
-        host = Host.fromResource("/hosts/seed-docker-host.ip");
-        engine = new NatEngine(host, Ruleset.parse(resource("/demo/seed-docker.rules")));
-        eth0 = host.device("eth0");
-        docker0 = host.device("docker0");
-    }
-
-    void receive(Interface in, byte[] frame) {
-        now += SEC / 1000;
-        engine.receive(in, frame, 0, frame.length, now,
-                (out, buf, off, len) -> sent.add(new Sent(out.name(), Arrays.copyOfRange(buf, off, off + len))));
-    }
-
-    static byte[] fromContainer(Ipv4Repr ip, TransportRepr l4) {
-        return EthernetRepr.of(CONTAINER_MAC, DOCKER0_MAC).frame(ip, l4);
-    }
-
-    static byte[] fromInternet(Ipv4Repr ip, TransportRepr l4) {
-        return EthernetRepr.of(GATEWAY_MAC, ETH0_MAC).frame(ip, l4);
-    }
-
-    static int ip(String a) {
-        return Ipv4Address.parse(a);
-    }
-
-    Sent only() {
-        assertEquals(1, sent.size(), "frames sent: " + sent.size());
-        Sent s = sent.getFirst();
-        sent.clear();
-        return s;
-    }
-
-    static void assertChecksumsValid(Ipv4Packet p) {
-        assertTrue(p.verifyChecksum(), "IP header checksum");
-        assertTrue(p.verifyTransportChecksum(), "transport checksum");
-    }
+    final EngineRig rig = EngineRig.seedDocker();
+    final Host host = rig.host();
+    final NatEngine engine = rig.engine();
+    final Interface eth0 = host.device("eth0"), docker0 = host.device("docker0");
+    final List<Sent> sent = rig.sent();
 
     @Test
     void containerPingIsMasqueradedToTheUplinkAddressAndTheReplyComesBack() {
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), IcmpRepr.echoRequest(28, 265, new byte[56])));
-        Sent out = only();
-        assertEquals("eth0", out.dev());
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), IcmpRepr.echoRequest(28, 265, new byte[56])));
+        Sent out = rig.only("eth0");
         assertEquals(MacAddress.parse(ETH0_MAC), MacAddress.read(out.frame(), 6));
         assertEquals(MacAddress.parse(GATEWAY_MAC), MacAddress.read(out.frame(), 0));
         Ipv4Packet p = out.ip();
@@ -110,24 +51,23 @@ class NatEngineTest {
         assertEquals(ip("8.8.8.8"), p.dst());
         assertEquals(28, p.icmpId());
         assertEquals(63, p.ttl());
-        assertChecksumsValid(p);
+        assertChecksums(p);
         assertEquals(98, out.frame().length);
 
-        receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), IcmpRepr.echoReply(28, 265, new byte[56])));
-        Sent back = only();
-        assertEquals("docker0", back.dev());
+        rig.receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), IcmpRepr.echoReply(28, 265, new byte[56])));
+        Sent back = rig.only("docker0");
         assertEquals(MacAddress.parse(CONTAINER_MAC), MacAddress.read(back.frame(), 0));
         Ipv4Packet r = back.ip();
         assertEquals(ip("172.17.0.2"), r.dst());
         assertEquals(ip("8.8.8.8"), r.src());
-        assertChecksumsValid(r);
+        assertChecksums(r);
     }
 
     @Test
     void onlyTheFirstPacketOfAConnectionWalksTheNatChains() {
         for (int seq = 1; seq <= 3; seq++) {
-            receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), IcmpRepr.echoRequest(28, seq, new byte[56])));
-            receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), IcmpRepr.echoReply(28, seq, new byte[56])));
+            rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), IcmpRepr.echoRequest(28, seq, new byte[56])));
+            rig.receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), IcmpRepr.echoReply(28, seq, new byte[56])));
         }
         var post = engine.ruleset().existing("nat").chain("POSTROUTING");
         var masq = post.rules().getFirst();
@@ -140,25 +80,23 @@ class NatEngineTest {
     void publishedPortIsDnatedToTheContainerAndTheReplyIsSourceNatedBack() {
         TcpRepr syn = TcpRepr.of(60677, 10000).withSeq((int) 2189230313L).withFlags(TcpSegment.SYN).withWindow(65535)
                 .withMss(1440).withWindowScale(6).withSackPermitted(true).withTimestamps((int) 3976681198L, 0);
-        receive(eth0, fromInternet(Ipv4Repr.of("114.246.99.100", "45.77.200.180"), syn));
-        Sent in = only();
-        assertEquals("docker0", in.dev());
+        rig.receive(eth0, fromInternet(Ipv4Repr.of("114.246.99.100", "45.77.200.180"), syn));
+        Sent in = rig.only("docker0");
         Ipv4Packet p = in.ip();
         assertEquals(ip("172.17.0.2"), p.dst());
         assertEquals(8000, p.dstPort());
         assertEquals(60677, p.srcPort());
-        assertChecksumsValid(p);
+        assertChecksums(p);
 
         TcpRepr synAck = TcpRepr.of(8000, 60677).withSeq((int) 3797373137L).withAck((int) 2189230314L)
                 .withFlags(TcpSegment.SYN | TcpSegment.ACK).withWindow(28960).withMss(1460).withWindowScale(10)
                 .withSackPermitted(true).withTimestamps((int) 2686973908L, (int) 3976681198L);
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "114.246.99.100"), synAck));
-        Sent out = only();
-        assertEquals("eth0", out.dev());
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "114.246.99.100"), synAck));
+        Sent out = rig.only("eth0");
         Ipv4Packet r = out.ip();
         assertEquals(ip("45.77.200.180"), r.src());
         assertEquals(10000, r.srcPort());
-        assertChecksumsValid(r);
+        assertChecksums(r);
 
         var docker = engine.ruleset().existing("nat").chain("DOCKER");
         assertEquals(1, docker.rules().get(1).packets, "DNAT rule counted the SYN");
@@ -168,9 +106,9 @@ class NatEngineTest {
     @Test
     void twoContainersWithTheSameSourcePortGetDistinctStableMappings() {
         UdpRepr q = UdpRepr.of(40000, 53).withPayload(new byte[20]);
-        receive(docker0, EthernetRepr.of("02:42:ac:11:00:03", DOCKER0_MAC).frame(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), q));
+        rig.receive(docker0, EthernetRepr.of("02:42:ac:11:00:03", DOCKER0_MAC).frame(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), q));
         host.addNeighbour(new jnat.host.Neighbour(ip("172.17.0.3"), MacAddress.parse("02:42:ac:11:00:03"), docker0, "permanent"), true);
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
         assertEquals(2, sent.size());
         int first = sent.get(0).ip().srcPort(), second = sent.get(1).ip().srcPort();
         assertEquals(40000, first, "the first keeps its port");
@@ -178,57 +116,55 @@ class NatEngineTest {
         assertTrue(second >= 1024 && second <= 65535);
         sent.clear();
         // the same flow again keeps its mapping
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
-        assertEquals(second, only().ip().srcPort());
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        assertEquals(second, rig.only().ip().srcPort());
         // and the reply to the moved port reaches the second container
-        receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), UdpRepr.of(53, second).withPayload(new byte[40])));
-        Sent back = only();
+        rig.receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), UdpRepr.of(53, second).withPayload(new byte[40])));
+        Sent back = rig.only();
         assertEquals(ip("172.17.0.2"), back.ip().dst());
         assertEquals(40000, back.ip().dstPort());
-        assertChecksumsValid(back.ip());
+        assertChecksums(back.ip());
     }
 
     @Test
     void aReplacedNeighbourIsUsedFromTheNextPacketOn() {
         UdpRepr q = UdpRepr.of(40000, 53).withPayload(new byte[20]);
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
-        assertEquals(MacAddress.parse(GATEWAY_MAC), MacAddress.read(only().frame(), 0));
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        assertEquals(MacAddress.parse(GATEWAY_MAC), MacAddress.read(rig.only().frame(), 0));
         // the uplink router is replaced (ip neigh replace 45.77.200.1 lladdr ... dev eth0)
         long newRouter = MacAddress.parse("06:7c:16:88:fe:99");
         host.addNeighbour(new jnat.host.Neighbour(ip("45.77.200.1"), newRouter, eth0, "permanent"), true);
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
-        assertEquals(newRouter, MacAddress.read(only().frame(), 0));
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        assertEquals(newRouter, MacAddress.read(rig.only().frame(), 0));
     }
 
     @Test
     void aRouteAddedWhileTrafficFlowsIsUsedFromTheNextPacketOn() {
         UdpRepr q = UdpRepr.of(40000, 53).withPayload(new byte[20]);
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), q));
-        assertEquals("eth0", only().dev());
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), q));
+        rig.only("eth0");
         // ip route add 8.8.8.0/24 dev docker0 (and its neighbour): 8.8.8.8 is now on the bridge
         host.addRoute(new jnat.host.Route(jnat.host.Route.TABLE_MAIN, jnat.host.RouteType.UNICAST, ip("8.8.8.0"), 24, 0,
                 docker0, 0, 0, jnat.host.Route.PROTO_BOOT, jnat.host.Scope.LINK, false), Host.RouteMode.ADD);
         long neighbour = MacAddress.parse("02:42:08:08:08:08");
         host.addNeighbour(new jnat.host.Neighbour(ip("8.8.8.8"), neighbour, docker0, "permanent"), false);
         // a new flow (the masqueraded one would be dropped and killed: its out device changed, nf_nat_oif_changed)
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), UdpRepr.of(40001, 53).withPayload(new byte[20])));
-        Sent s = only();
-        assertEquals("docker0", s.dev());
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.3", "8.8.8.8"), UdpRepr.of(40001, 53).withPayload(new byte[20])));
+        Sent s = rig.only("docker0");
         assertEquals(neighbour, MacAddress.read(s.frame(), 0));
     }
 
     @Test
     void icmpErrorQuotingAMasqueradedDatagramIsTranslatedInsideAndOut() {
         UdpRepr q = UdpRepr.of(51000, 33434).withPayload(new byte[12]);
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
-        byte[] sentPacket = Arrays.copyOfRange(only().frame(), EthernetFrame.HEADER_LENGTH, EthernetFrame.HEADER_LENGTH + 40);
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), q));
+        byte[] sentPacket = Arrays.copyOf(rig.only().packet(), 40);
         IcmpRepr unreachable = IcmpRepr.destUnreachable(IcmpPacket.PORT_UNREACH, IcmpRepr.quote(sentPacket, 548));
-        receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), unreachable));
-        Sent back = only();
-        assertEquals("docker0", back.dev());
+        rig.receive(eth0, fromInternet(Ipv4Repr.of("8.8.8.8", "45.77.200.180"), unreachable));
+        Sent back = rig.only("docker0");
         Ipv4Packet outer = back.ip();
         assertEquals(ip("172.17.0.2"), outer.dst());
-        assertChecksumsValid(outer);
+        assertChecksums(outer);
         Ipv4Packet inner = new Ipv4Packet();
         assertEquals(WireError.OK, inner.wrapQuoted(back.frame(), outer.payloadOffset() + 8, outer.payloadLength() - 8));
         assertEquals(ip("172.17.0.2"), inner.src());
@@ -239,7 +175,7 @@ class NatEngineTest {
 
     @Test
     void unsolicitedInboundPacketIsDeliveredLocallyNotToTheContainer() {
-        receive(eth0, fromInternet(Ipv4Repr.of("198.51.100.7", "45.77.200.180"),
+        rig.receive(eth0, fromInternet(Ipv4Repr.of("198.51.100.7", "45.77.200.180"),
                 TcpRepr.of(5555, 22).withFlags(TcpSegment.SYN).withSeq(1)));
         assertEquals(0, sent.size());
         assertEquals(1, engine.deliveredLocally());
@@ -247,7 +183,7 @@ class NatEngineTest {
 
     @Test
     void connectionIsTrackedWithItsNatBindingAndStatus() {
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), IcmpRepr.echoRequest(28, 1, new byte[8])));
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8"), IcmpRepr.echoRequest(28, 1, new byte[8])));
         ConnTable t = engine.connections();
         assertEquals(1, t.count());
         int id = t.nextConfirmed(0);
@@ -257,9 +193,8 @@ class NatEngineTest {
 
     @Test
     void ttlOfOneIsNotForwardedButAnsweredTimeExceeded() {
-        receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8").withTtl(1), IcmpRepr.echoRequest(1, 1, new byte[8])));
-        Sent e = only();
-        assertEquals("docker0", e.dev());
+        rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8").withTtl(1), IcmpRepr.echoRequest(1, 1, new byte[8])));
+        Sent e = rig.only("docker0");
         assertEquals(ip("172.17.0.2"), e.ip().dst());
         assertEquals(IcmpPacket.TIME_EXCEEDED, e.ip().icmpType());
         assertEquals(1, engine.drops(DropReason.TTL_EXCEEDED));
@@ -270,9 +205,8 @@ class NatEngineTest {
     void arpRequestForTheHostAddressIsAnswered() {
         byte[] req = EthernetRepr.of(GATEWAY_MAC, "ff:ff:ff:ff:ff:ff")
                 .frame(jnat.wire.ArpRepr.request(GATEWAY_MAC, "45.77.200.1", "45.77.200.180"));
-        receive(eth0, req);
-        Sent reply = only();
-        assertEquals("eth0", reply.dev());
+        rig.receive(eth0, req);
+        Sent reply = rig.only("eth0");
         assertEquals(MacAddress.parse(GATEWAY_MAC), MacAddress.read(reply.frame(), 0));
         assertEquals(MacAddress.parse(ETH0_MAC), MacAddress.read(reply.frame(), 6));
     }

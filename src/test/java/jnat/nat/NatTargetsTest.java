@@ -2,9 +2,8 @@ package jnat.nat;
 
 import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.rules.Ruleset;
+import jnat.nat.EngineRig.Sent;
 import jnat.wire.EthernetFrame;
-import jnat.wire.EthernetRepr;
 import jnat.wire.IcmpPacket;
 import jnat.wire.IcmpRepr;
 import jnat.wire.Ipv4Address;
@@ -12,100 +11,42 @@ import jnat.wire.Ipv4Packet;
 import jnat.wire.Ipv4Repr;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
-import jnat.wire.TransportRepr;
 import jnat.wire.UdpRepr;
 import jnat.wire.WireError;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static jnat.nat.EngineRig.SEC;
+import static jnat.nat.EngineRig.assertChecksums;
+import static jnat.nat.EngineRig.fromContainer;
+import static jnat.nat.EngineRig.fromInternet;
+import static jnat.nat.EngineRig.ip;
+import static jnat.nat.EngineRig.syn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each NAT target and the kernel behaviours around them, on the seed's Docker host. */
 class NatTargetsTest {
-    static final String CONTAINER_MAC = "02:42:ac:11:00:02", DOCKER0_MAC = "02:42:d5:35:3a:3c";
-    static final String ETH0_MAC = "56:00:04:7c:7c:23", ROUTER_MAC = "06:7c:16:88:fe:87";
-    static final long SEC = 1_000_000_000L;
-
-    record Out(String dev, Ipv4Packet ip, byte[] frame) {}
-
-    Host host;
-    Interface eth0, docker0;
+    final EngineRig rig = EngineRig.seedDockerHost().ipv4Only().clock(5000 * SEC, SEC / 100);
+    final Host host = rig.host();
+    final Interface eth0 = rig.device("eth0"), docker0 = rig.device("docker0");
+    final List<Sent> sent = rig.sent();
     NatEngine engine;
-    final List<Out> sent = new ArrayList<>();
-    final List<Ipv4Packet> delivered = new ArrayList<>();
-    long now = 5000 * SEC;
-
-    @BeforeEach
-    void seedHost() {
-        host = Host.fromResource("/hosts/seed-docker-host.ip");
-        eth0 = host.device("eth0");
-        docker0 = host.device("docker0");
-    }
 
     void rules(String... lines) {
-        engine = new NatEngine(host, Ruleset.parse("*nat\n" + String.join("\n", lines) + "\nCOMMIT\n"));
-    }
-
-    void receive(Interface in, byte[] frame) {
-        now += SEC / 100;
-        engine.receive(in, frame, 0, frame.length, now, new NatEngine.Transmit() {
-            @Override
-            public void transmit(Interface out, byte[] buf, int off, int len) {
-                byte[] copy = Arrays.copyOfRange(buf, off, off + len);
-                Ipv4Packet p = new Ipv4Packet();
-                int ipOff = out.hasMac() ? EthernetFrame.HEADER_LENGTH : 0;
-                assertEquals(WireError.OK, p.wrap(copy, ipOff, copy.length - ipOff));
-                sent.add(new Out(out.name(), p, copy));
-            }
-
-            @Override
-            public void deliver(byte[] buf, int off, int len) {
-                Ipv4Packet p = new Ipv4Packet();
-                assertEquals(WireError.OK, p.wrap(Arrays.copyOfRange(buf, off, off + len), 0, len));
-                delivered.add(p);
-            }
-        });
-    }
-
-    static byte[] fromContainer(String src, String dst, TransportRepr l4) {
-        return EthernetRepr.of(CONTAINER_MAC, DOCKER0_MAC).frame(Ipv4Repr.of(src, dst), l4);
-    }
-
-    static byte[] fromInternet(String src, String dst, TransportRepr l4) {
-        return EthernetRepr.of(ROUTER_MAC, ETH0_MAC).frame(Ipv4Repr.of(src, dst), l4);
-    }
-
-    static int ip(String a) {
-        return Ipv4Address.parse(a);
-    }
-
-    Out only() {
-        assertEquals(1, sent.size(), "frames sent");
-        return sent.removeFirst();
-    }
-
-    static void assertChecksums(Ipv4Packet p) {
-        assertTrue(p.verifyChecksum(), "IP checksum");
-        assertTrue(p.verifyTransportChecksum(), "transport checksum");
-    }
-
-    static TcpRepr syn(int sport, int dport) {
-        return TcpRepr.of(sport, dport).withSeq(1000).withFlags(TcpSegment.SYN).withWindow(64240);
+        engine = rig.rules("*nat\n" + String.join("\n", lines) + "\nCOMMIT\n").engine();
     }
 
     @Test
     void snatToAnAddressRangeStaysInRangeAndKeepsTheAddressForTheSameDestination() {
         rules("-A POSTROUTING -s 172.17.0.0/16 -o eth0 -p udp -j SNAT --to-source 45.77.200.180-45.77.200.183:2000-2999");
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(40000, 53).withPayload(new byte[8])));
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(40001, 53).withPayload(new byte[8])));
-        Out a = sent.get(0), b = sent.get(1);
-        for (Out o : List.of(a, b)) {
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(40000, 53).withPayload(new byte[8])));
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(40001, 53).withPayload(new byte[8])));
+        Sent a = sent.get(0), b = sent.get(1);
+        for (Sent o : List.of(a, b)) {
             int src = o.ip().src();
             assertTrue(src >= ip("45.77.200.180") && src <= ip("45.77.200.183"), Ipv4Address.format(src));
             assertTrue(o.ip().srcPort() >= 2000 && o.ip().srcPort() <= 2999, "port " + o.ip().srcPort());
@@ -118,19 +59,18 @@ class NatTargetsTest {
     @Test
     void repliesToAnSnatRangeAddressThatIsNotLocalAreStillTranslatedBack() {
         rules("-A POSTROUTING -s 172.17.0.0/16 -o eth0 -j SNAT --to-source 45.77.200.200");
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(40000, 53).withPayload(new byte[8])));
-        assertEquals(ip("45.77.200.200"), only().ip().src());
-        receive(eth0, fromInternet("198.51.100.8", "45.77.200.200", UdpRepr.of(53, 40000).withPayload(new byte[8])));
-        Out back = only();
-        assertEquals("docker0", back.dev());
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(40000, 53).withPayload(new byte[8])));
+        assertEquals(ip("45.77.200.200"), rig.only().ip().src());
+        rig.receive(eth0, fromInternet("198.51.100.8", "45.77.200.200", UdpRepr.of(53, 40000).withPayload(new byte[8])));
+        Sent back = rig.only("docker0");
         assertEquals(ip("172.17.0.2"), back.ip().dst());
     }
 
     @Test
     void randomFullyPicksAPortInTheRangeEvenWhenTheOriginalIsFree() {
         rules("-A POSTROUTING -s 172.17.0.0/16 -o eth0 -p tcp -j MASQUERADE --to-ports 30000-30009 --random-fully");
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", syn(40000, 80)));
-        Out o = only();
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", syn(40000, 80)));
+        Sent o = rig.only();
         assertEquals(ip("45.77.200.180"), o.ip().src());
         assertTrue(o.ip().srcPort() >= 30000 && o.ip().srcPort() <= 30009);
         assertChecksums(o.ip());
@@ -139,10 +79,10 @@ class NatTargetsTest {
     @Test
     void redirectSendsToTheFirstAddressOfTheIncomingInterface() {
         rules("-A PREROUTING -i docker0 -p tcp --dport 80 -j REDIRECT --to-ports 3128");
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", syn(40000, 80)));
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", syn(40000, 80)));
         assertEquals(0, sent.size());
-        assertEquals(1, delivered.size());
-        Ipv4Packet p = delivered.getFirst();
+        assertEquals(1, rig.delivered().size());
+        Ipv4Packet p = EngineRig.wrap(rig.delivered().getFirst(), 0);
         assertEquals(ip("172.17.0.1"), p.dst());
         assertEquals(3128, p.dstPort());
         assertChecksums(p);
@@ -151,9 +91,8 @@ class NatTargetsTest {
     @Test
     void netmapKeepsTheHostPartAndReplacesTheNetwork() {
         rules("-A PREROUTING -i eth0 -d 10.10.0.0/16 -j NETMAP --to 172.17.0.0/16");
-        receive(eth0, fromInternet("198.51.100.8", "10.10.0.2", syn(5555, 22)));
-        Out o = only();
-        assertEquals("docker0", o.dev());
+        rig.receive(eth0, fromInternet("198.51.100.8", "10.10.0.2", syn(5555, 22)));
+        Sent o = rig.only("docker0");
         assertEquals(ip("172.17.0.2"), o.ip().dst());
         assertChecksums(o.ip());
     }
@@ -166,9 +105,8 @@ class NatTargetsTest {
                 "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE",
                 "-A POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 8000 -j MASQUERADE",
                 "-A DOCKER -p tcp -m tcp --dport 10000 -j DNAT --to-destination 172.17.0.2:8000");
-        receive(docker0, fromContainer("172.17.0.2", "45.77.200.180", syn(5555, 10000)));
-        Out in = only();
-        assertEquals("docker0", in.dev());
+        rig.receive(docker0, fromContainer("172.17.0.2", "45.77.200.180", syn(5555, 10000)));
+        Sent in = rig.only("docker0");
         assertEquals(ip("172.17.0.2"), in.ip().dst());
         assertEquals(8000, in.ip().dstPort());
         assertEquals(ip("172.17.0.1"), in.ip().src(), "masqueraded to docker0's address, so the reply comes back");
@@ -176,8 +114,8 @@ class NatTargetsTest {
 
         TcpRepr synAck = TcpRepr.of(8000, in.ip().srcPort()).withSeq(9000).withAck(1001)
                 .withFlags(TcpSegment.SYN | TcpSegment.ACK).withWindow(64240);
-        receive(docker0, fromContainer("172.17.0.2", "172.17.0.1", synAck));
-        Out back = only();
+        rig.receive(docker0, fromContainer("172.17.0.2", "172.17.0.1", synAck));
+        Sent back = rig.only();
         assertEquals(ip("45.77.200.180"), back.ip().src());
         assertEquals(10000, back.ip().srcPort());
         assertEquals(ip("172.17.0.2"), back.ip().dst());
@@ -188,13 +126,12 @@ class NatTargetsTest {
     @Test
     void icmpErrorFromTheContainerAboutADnatedPacketIsTranslatedInTheOriginalDirection() {
         rules("-A PREROUTING -i eth0 -p udp --dport 10000 -j DNAT --to-destination 172.17.0.2:8000");
-        receive(eth0, fromInternet("198.51.100.8", "45.77.200.180", UdpRepr.of(33000, 10000).withPayload(new byte[4])));
-        Out fwd = only();
+        rig.receive(eth0, fromInternet("198.51.100.8", "45.77.200.180", UdpRepr.of(33000, 10000).withPayload(new byte[4])));
+        Sent fwd = rig.only();
         byte[] quoted = Arrays.copyOfRange(fwd.frame(), EthernetFrame.HEADER_LENGTH, fwd.frame().length);
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8",
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8",
                 IcmpRepr.destUnreachable(IcmpPacket.PORT_UNREACH, IcmpRepr.quote(quoted, 548))));
-        Out err = only();
-        assertEquals("eth0", err.dev());
+        Sent err = rig.only("eth0");
         Ipv4Packet outer = err.ip();
         assertEquals(ip("45.77.200.180"), outer.src(), "the error seems to come from the published address");
         assertChecksums(outer);
@@ -209,8 +146,8 @@ class NatTargetsTest {
     void icmpErrorQuotingAnUnknownConnectionIsForwardedUntranslated() {
         rules("-A POSTROUTING -s 172.17.0.0/16 -o eth0 -j MASQUERADE");
         byte[] neverSent = Ipv4Repr.of("45.77.200.180", "198.51.100.8").packet(UdpRepr.of(1234, 53).withPayload(new byte[4]));
-        receive(eth0, fromInternet("198.51.100.8", "172.17.0.2", IcmpRepr.destUnreachable(IcmpPacket.PORT_UNREACH, neverSent)));
-        Out o = only();
+        rig.receive(eth0, fromInternet("198.51.100.8", "172.17.0.2", IcmpRepr.destUnreachable(IcmpPacket.PORT_UNREACH, neverSent)));
+        Sent o = rig.only();
         assertEquals(ip("172.17.0.2"), o.ip().dst());
         assertEquals(1, engine.invalid(), "conntrack found no connection: INVALID");
     }
@@ -219,21 +156,21 @@ class NatTargetsTest {
     void afterTimeWaitExpiresTheSameTupleStartsANewConnectionThatWalksTheChainsAgain() {
         rules("-A POSTROUTING -s 172.17.0.0/16 -o eth0 -j MASQUERADE");
         String c = "172.17.0.2", s = "198.51.100.8", h = "45.77.200.180";
-        receive(docker0, fromContainer(c, s, syn(40000, 80)));
-        receive(eth0, fromInternet(s, h, TcpRepr.of(80, 40000).withSeq(5000).withAck(1001).withFlags(0x12).withWindow(64240)));
-        receive(docker0, fromContainer(c, s, TcpRepr.of(40000, 80).withSeq(1001).withAck(5001).withFlags(0x10).withWindow(502)));
-        receive(docker0, fromContainer(c, s, TcpRepr.of(40000, 80).withSeq(1001).withAck(5001).withFlags(0x11).withWindow(502)));
-        receive(eth0, fromInternet(s, h, TcpRepr.of(80, 40000).withSeq(5001).withAck(1002).withFlags(0x11).withWindow(502)));
-        receive(docker0, fromContainer(c, s, TcpRepr.of(40000, 80).withSeq(1002).withAck(5002).withFlags(0x10).withWindow(502)));
+        rig.receive(docker0, fromContainer(c, s, syn(40000, 80)));
+        rig.receive(eth0, fromInternet(s, h, TcpRepr.of(80, 40000).withSeq(5000).withAck(1001).withFlags(0x12).withWindow(64240)));
+        rig.receive(docker0, fromContainer(c, s, TcpRepr.of(40000, 80).withSeq(1001).withAck(5001).withFlags(0x10).withWindow(502)));
+        rig.receive(docker0, fromContainer(c, s, TcpRepr.of(40000, 80).withSeq(1001).withAck(5001).withFlags(0x11).withWindow(502)));
+        rig.receive(eth0, fromInternet(s, h, TcpRepr.of(80, 40000).withSeq(5001).withAck(1002).withFlags(0x11).withWindow(502)));
+        rig.receive(docker0, fromContainer(c, s, TcpRepr.of(40000, 80).withSeq(1002).withAck(5002).withFlags(0x10).withWindow(502)));
         assertEquals(6, sent.size());
         var masq = engine.ruleset().existing("nat").chain("POSTROUTING").rules().getFirst();
         assertEquals(1, masq.packets);
         int id = engine.connections().nextConfirmed(0);
         assertEquals("TIME_WAIT", jnat.conntrack.TcpTracker.name(engine.connections().tcpState(id)));
-        now += 121 * SEC; // nf_conntrack_tcp_timeout_time_wait is 120 s
-        engine.expire(now, 1000);
+        rig.now += 121 * SEC; // nf_conntrack_tcp_timeout_time_wait is 120 s
+        engine.expire(rig.now, 1000);
         assertEquals(0, engine.connections().count());
-        receive(docker0, fromContainer(c, s, syn(40000, 80)));
+        rig.receive(docker0, fromContainer(c, s, syn(40000, 80)));
         assertEquals(2, masq.packets, "a new connection walks POSTROUTING again");
     }
 
@@ -242,15 +179,15 @@ class NatTargetsTest {
         rules("-A PREROUTING -i docker0 -j MARK --set-mark 0x7",
                 "-A PREROUTING -m mark --mark 0x7 -p udp -j DNAT --to-destination 172.17.0.9");
         host.addNeighbour(new jnat.host.Neighbour(ip("172.17.0.9"), jnat.wire.MacAddress.parse("02:42:ac:11:00:09"), docker0, "permanent"), true);
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(1, 2).withPayload(new byte[2])));
-        assertEquals(ip("172.17.0.9"), only().ip().dst());
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(1, 2).withPayload(new byte[2])));
+        assertEquals(ip("172.17.0.9"), rig.only().ip().dst());
     }
 
     @Test
     void policyCountersCountNewConnectionsThatNoRuleTook() {
         rules("-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE");
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(1, 2).withPayload(new byte[2])));
-        receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(1, 2).withPayload(new byte[2])));
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(1, 2).withPayload(new byte[2])));
+        rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(1, 2).withPayload(new byte[2])));
         var post = engine.ruleset().existing("nat").chain("POSTROUTING");
         assertEquals(1, post.policyPackets, "one connection, one walk");
         assertEquals(30, post.policyBytes);

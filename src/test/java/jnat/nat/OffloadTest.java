@@ -1,8 +1,7 @@
 package jnat.nat;
 
-import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.rules.Ruleset;
+import jnat.nat.EngineRig.Sent;
 import jnat.wire.Checksum;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
@@ -12,16 +11,12 @@ import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
 import jnat.wire.UdpRepr;
 import jnat.wire.WireError;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
+import static jnat.nat.EngineRig.ip;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,57 +43,10 @@ class OffloadTest {
             COMMIT
             """;
 
-    /** A packet the engine sent, with a copy of the offload state it came with. */
-    record Sent(String dev, byte[] packet, int ipSummed, int csumStart, int csumOffset, int gsoSize, int gsoType) {
-        Ipv4Packet ip() {
-            Ipv4Packet p = new Ipv4Packet();
-            assertEquals(WireError.OK, p.wrap(packet, 0, packet.length));
-            return p;
-        }
-
-        /** skb_checksum_help on a copy: the packet as it leaves a device that sums in software. */
-        byte[] completed() {
-            byte[] b = packet.clone();
-            Offload o = new Offload();
-            o.ipSummed = ipSummed;
-            o.csumStart = csumStart;
-            o.csumOffset = csumOffset;
-            o.checksumHelp(b, 0, b.length);
-            return b;
-        }
-    }
-
-    Host host;
-    NatEngine engine;
-    Interface eth0, docker0;
-    final List<Sent> sent = new ArrayList<>();
+    final EngineRig rig = EngineRig.labHost().rules(RULES).keepOffload(true);
+    final Interface eth0 = rig.device("eth0"), docker0 = rig.device("docker0");
+    final List<Sent> sent = rig.sent();
     final Offload offload = new Offload();
-    long now = 1_000_000_000_000L;
-
-    final NatEngine.Transmit withOffload = new NatEngine.Transmit() {
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len) {
-            throw new AssertionError("a layer-3 packet leaves with its offload state");
-        }
-
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len, Offload o) {
-            sent.add(new Sent(out.name(), Arrays.copyOfRange(buf, off, off + len), o.ipSummed, o.csumStart, o.csumOffset,
-                    o.gsoSize, o.gsoType));
-        }
-    };
-
-    @BeforeEach
-    void labHost() throws IOException {
-        host = Host.fromFile(Path.of("scripts/lab-host.ip"));
-        engine = new NatEngine(host, Ruleset.parse(RULES));
-        eth0 = host.device("eth0");
-        docker0 = host.device("docker0");
-    }
-
-    static int ip(String a) {
-        return jnat.wire.Ipv4Address.parse(a);
-    }
 
     static String hex(byte[] b) {
         return HexFormat.of().formatHex(b);
@@ -122,33 +70,17 @@ class OffloadTest {
         return p;
     }
 
-    void receive(Interface in, byte[] packet, Offload o) {
-        now += 1_000_000;
-        engine.receive(in, packet, 0, packet.length, now, o, withOffload);
-    }
-
-    Sent only() {
-        assertEquals(1, sent.size(), "packets sent: " + sent.size() + ", drops: " + dropSummary());
-        return sent.removeFirst();
-    }
-
-    String dropSummary() {
-        StringBuilder b = new StringBuilder();
-        for (DropReason r : DropReason.values()) if (engine.drops(r) > 0) b.append(r.text()).append('=').append(engine.drops(r)).append(' ');
-        return b.toString();
-    }
-
     /** The TCP handshake of 203.0.113.1:40000 -> 203.0.113.10:10000 (DNAT 172.17.0.2:8000, SNAT 172.17.0.1:30000), every packet partial. */
     void handshake() {
-        receive(eth0, partial(Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withSeq(1000)
+        rig.receive(eth0, partial(Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withSeq(1000)
                 .withFlags(TcpSegment.SYN).withWindow(64240).withLinuxSynOptions(1)), offload), offload);
-        only();
-        receive(docker0, partial(Ipv4Repr.of(CTR, GW_CTR).packet(TcpRepr.of(8000, 30000).withSeq(5000).withAck(1001)
+        rig.only();
+        rig.receive(docker0, partial(Ipv4Repr.of(CTR, GW_CTR).packet(TcpRepr.of(8000, 30000).withSeq(5000).withAck(1001)
                 .withFlags(TcpSegment.SYN | TcpSegment.ACK).withWindow(65160).withLinuxSynOptions(2)), offload), offload);
-        only();
-        receive(eth0, partial(Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withSeq(1001).withAck(5001)
+        rig.only();
+        rig.receive(eth0, partial(Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withSeq(1001).withAck(5001)
                 .withFlags(TcpSegment.ACK).withWindow(2048).withTimestamps(3, 2)), offload), offload);
-        only();
+        rig.only();
     }
 
     @Test
@@ -157,13 +89,12 @@ class OffloadTest {
         for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 7 + 3);
         Ipv4Repr in = Ipv4Repr.of(WAN, GW_WAN).withDontFragment(true);
         TcpRepr l4 = TcpRepr.of(40000, 10000).withSeq(1000).withFlags(TcpSegment.SYN).withWindow(64240).withPayload(data);
-        receive(eth0, partial(in.packet(l4), offload), offload);
+        rig.receive(eth0, partial(in.packet(l4), offload), offload);
 
-        Sent s = only();
-        assertEquals("docker0", s.dev());
-        assertEquals(Offload.CHECKSUM_PARTIAL, s.ipSummed());
-        assertEquals(20, s.csumStart());
-        assertEquals(16, s.csumOffset());
+        Sent s = rig.only("docker0");
+        assertEquals(Offload.CHECKSUM_PARTIAL, s.offload().ipSummed);
+        assertEquals(20, s.offload().csumStart);
+        assertEquals(16, s.offload().csumOffset);
         Ipv4Packet out = s.ip();
         assertEquals(ip(GW_CTR), out.src());
         assertEquals(ip(CTR), out.dst());
@@ -189,9 +120,8 @@ class OffloadTest {
         byte[] data = "reply from the container".getBytes();
         TcpRepr l4 = TcpRepr.of(8000, 30000).withSeq(5001).withAck(1001).withFlags(TcpSegment.ACK | TcpSegment.PSH)
                 .withWindow(509).withTimestamps(4, 3).withPayload(data);
-        receive(docker0, partial(Ipv4Repr.of(CTR, GW_CTR).packet(l4), offload), offload);
-        Sent s = only();
-        assertEquals("eth0", s.dev());
+        rig.receive(docker0, partial(Ipv4Repr.of(CTR, GW_CTR).packet(l4), offload), offload);
+        Sent s = rig.only("eth0");
         byte[] expected = Ipv4Repr.of(GW_WAN, WAN).withTtl(63).packet(l4.withSrcPort(10000).withDstPort(40000));
         assertEquals(hex(expected), hex(s.completed()));
     }
@@ -199,10 +129,9 @@ class OffloadTest {
     @Test
     void partialUdpIsMasqueradedAndValidOnceCompleted() {
         UdpRepr l4 = UdpRepr.of(5353, 53).withPayload("query".getBytes());
-        receive(docker0, partial(Ipv4Repr.of(CTR, "198.51.100.8").packet(l4), offload), offload);
-        Sent s = only();
-        assertEquals("eth0", s.dev());
-        assertEquals(Offload.CHECKSUM_PARTIAL, s.ipSummed());
+        rig.receive(docker0, partial(Ipv4Repr.of(CTR, "198.51.100.8").packet(l4), offload), offload);
+        Sent s = rig.only("eth0");
+        assertEquals(Offload.CHECKSUM_PARTIAL, s.offload().ipSummed);
         byte[] expected = Ipv4Repr.of(GW_WAN, "198.51.100.8").withTtl(63).packet(l4);
         assertEquals(hex(expected), hex(s.completed()));
     }
@@ -211,11 +140,11 @@ class OffloadTest {
     void conntrackVerifiesTheChecksumOfAPlainPacket() {
         byte[] bad = Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withFlags(TcpSegment.SYN));
         bad[36] ^= 0x55;
-        receive(eth0, bad, offload.clear());
-        assertEquals(1, engine.invalid());
-        assertEquals(0, engine.connections().count());
+        rig.receive(eth0, bad, offload.clear());
+        assertEquals(1, rig.engine().invalid());
+        assertEquals(0, rig.engine().connections().count());
         assertEquals(0, sent.size());
-        assertEquals(1, engine.deliveredLocally(), "INVALID passes untracked, not DNATed: the gateway's own address");
+        assertEquals(1, rig.engine().deliveredLocally(), "INVALID passes untracked, not DNATed: the gateway's own address");
     }
 
     @Test
@@ -223,21 +152,21 @@ class OffloadTest {
         byte[] bad = Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withFlags(TcpSegment.SYN));
         bad[36] ^= 0x55;
         offload.clear().ipSummed = Offload.CHECKSUM_UNNECESSARY;
-        receive(eth0, bad, offload);
-        assertEquals(0, engine.invalid());
-        assertEquals(1, engine.connections().count());
-        Sent s = only();
+        rig.receive(eth0, bad, offload);
+        assertEquals(0, rig.engine().invalid());
+        assertEquals(1, rig.engine().connections().count());
+        Sent s = rig.only();
         assertEquals(ip(CTR), s.ip().dst());
-        assertEquals(Offload.CHECKSUM_UNNECESSARY, s.ipSummed());
+        assertEquals(Offload.CHECKSUM_UNNECESSARY, s.offload().ipSummed);
     }
 
     @Test
     void partialPacketIsNotVerifiedEither() {
         byte[] p = partial(Ipv4Repr.of(WAN, GW_WAN).packet(TcpRepr.of(40000, 10000).withFlags(TcpSegment.SYN)), offload);
         assertFalse(Checksum.verifyTransport(p, 20, p.length - 20, ip(WAN), ip(GW_WAN), IpProtocol.TCP));
-        receive(eth0, p, offload);
-        assertEquals(0, engine.invalid());
-        assertEquals(ip(CTR), only().ip().dst());
+        rig.receive(eth0, p, offload);
+        assertEquals(0, rig.engine().invalid());
+        assertEquals(ip(CTR), rig.only().ip().dst());
     }
 
     /** A TSO packet of the container's: 45 segments of 1448 bytes behind a 32-byte TCP header (timestamps). */
@@ -258,13 +187,12 @@ class OffloadTest {
         byte[] p = gsoReply(45, 1448, true);
         assertEquals(65212, p.length);
         assertEquals(1500, eth0.mtu());
-        receive(docker0, p, offload);
-        Sent s = only();
-        assertEquals("eth0", s.dev());
+        rig.receive(docker0, p, offload);
+        Sent s = rig.only("eth0");
         assertEquals(65212, s.packet().length);
-        assertEquals(1448, s.gsoSize());
-        assertEquals(Offload.GSO_TCPV4, s.gsoType());
-        assertEquals(Offload.CHECKSUM_PARTIAL, s.ipSummed());
+        assertEquals(1448, s.offload().gsoSize);
+        assertEquals(Offload.GSO_TCPV4, s.offload().gsoType);
+        assertEquals(Offload.CHECKSUM_PARTIAL, s.offload().ipSummed);
         Ipv4Packet out = s.ip();
         assertEquals(ip(GW_WAN), out.src());
         assertEquals(10000, out.srcPort());
@@ -275,7 +203,7 @@ class OffloadTest {
         Ipv4Packet v = new Ipv4Packet();
         v.wrap(done, 0, done.length);
         assertTrue(v.verifyTransportChecksum());
-        assertEquals(0, engine.invalid(), "conntrack's window took the 64 KB segment");
+        assertEquals(0, rig.engine().invalid(), "conntrack's window took the 64 KB segment");
     }
 
     /** The one packet sent is the host's ICMP fragmentation needed, to the sender, with the next-hop MTU. */
@@ -287,15 +215,15 @@ class OffloadTest {
         assertEquals(3, e.packet()[20], "destination unreachable");
         assertEquals(4, e.packet()[21], "fragmentation needed");
         assertEquals(mtu, (e.packet()[26] & 0xff) << 8 | (e.packet()[27] & 0xff), "next-hop MTU");
-        assertEquals(Offload.CHECKSUM_NONE, e.ipSummed());
+        assertEquals(Offload.CHECKSUM_NONE, e.offload().ipSummed);
     }
 
     @Test
     void gsoPacketWhoseSegmentsExceedTheMtuIsRefused() {
         handshake();
-        receive(docker0, gsoReply(45, 1449, true), offload); // 20 + 32 + 1449 = 1501
+        rig.receive(docker0, gsoReply(45, 1449, true), offload); // 20 + 32 + 1449 = 1501
         assertFragmentationNeededBackTo("docker0", 1500); // ip_forward answers the sender (icmp_send)
-        assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
+        assertEquals(1, rig.drops(DropReason.FRAG_NEEDED));
     }
 
     @Test
@@ -303,9 +231,9 @@ class OffloadTest {
         handshake();
         byte[] p = gsoReply(45, 0, true);
         offload.gsoType = Offload.GSO_NONE;
-        receive(docker0, p, offload);
+        rig.receive(docker0, p, offload);
         assertFragmentationNeededBackTo("docker0", 1500); // ip_forward answers the sender (icmp_send)
-        assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
+        assertEquals(1, rig.drops(DropReason.FRAG_NEEDED));
     }
 
     @Test
@@ -313,30 +241,27 @@ class OffloadTest {
         handshake();
         byte[] p = gsoReply(45, 1448, true);
         offload.gsoType = Offload.GSO_UDP_L4;
-        receive(docker0, p, offload);
+        rig.receive(docker0, p, offload);
         assertFragmentationNeededBackTo("docker0", 1500); // ip_forward answers the sender (icmp_send)
-        assertEquals(1, engine.drops(DropReason.FRAG_NEEDED));
+        assertEquals(1, rig.drops(DropReason.FRAG_NEEDED));
     }
 
     @Test
     void transmitterWithoutOffloadsGetsTheChecksumCompleted() {
-        List<byte[]> plain = new ArrayList<>();
+        rig.keepOffload(false);
         byte[] p = partial(Ipv4Repr.of(CTR, "198.51.100.8").packet(UdpRepr.of(5353, 53).withPayload("q".getBytes())), offload);
-        engine.receive(docker0, p, 0, p.length, now, offload, (out, buf, off, len) -> plain.add(Arrays.copyOfRange(buf, off, off + len)));
-        assertEquals(1, plain.size());
-        Ipv4Packet v = new Ipv4Packet();
-        v.wrap(plain.getFirst(), 0, plain.getFirst().length);
-        assertTrue(v.verifyTransportChecksum());
+        rig.receive(docker0, p, offload);
+        assertTrue(rig.only().ip().verifyTransportChecksum());
         assertEquals(Offload.CHECKSUM_NONE, offload.ipSummed, "skb_checksum_help leaves CHECKSUM_NONE");
     }
 
     @Test
     void packetWithoutOffloadStateLeavesAsBefore() {
         byte[] p = Ipv4Repr.of(CTR, "198.51.100.8").packet(UdpRepr.of(5353, 53).withPayload("q".getBytes()));
-        engine.receive(docker0, p, 0, p.length, now, withOffload);
-        Sent s = only();
-        assertEquals(Offload.CHECKSUM_NONE, s.ipSummed());
-        assertEquals(0, s.gsoSize());
+        rig.receive(docker0, p);
+        Sent s = rig.only();
+        assertEquals(Offload.CHECKSUM_NONE, s.offload().ipSummed);
+        assertEquals(0, s.offload().gsoSize);
         assertTrue(s.ip().verifyTransportChecksum());
     }
 }

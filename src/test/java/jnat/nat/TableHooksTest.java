@@ -1,9 +1,6 @@
 package jnat.nat;
 
-import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.rules.Ruleset;
-import jnat.wire.EthernetFrame;
 import jnat.wire.EthernetRepr;
 import jnat.wire.IcmpRepr;
 import jnat.wire.Ipv4Address;
@@ -17,10 +14,12 @@ import jnat.wire.WireError;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
-import static jnat.nat.IcmpSendTest.payload;
+import static jnat.nat.EngineRig.CONTAINER_MAC;
+import static jnat.nat.EngineRig.GATEWAY_MAC;
+import static jnat.nat.EngineRig.payload;
+import static jnat.nat.EngineRig.syn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * packets through the engine, and what each table's verdict or target does to them.
  */
 class TableHooksTest {
-    static final String ETH0_MAC = "56:00:04:7c:7c:23", GATEWAY_MAC = "06:7c:16:88:fe:87";
-    static final String CONTAINER_MAC = "02:42:ac:11:00:02", DOCKER0_MAC = "02:42:d5:35:3a:3c";
     static final String BRIDGE1_MAC = "02:42:c0:00:02:01", C1_MAC = "02:42:c0:00:02:02", C3_MAC = "02:42:c0:00:02:03";
 
     /** IcmpSendTest's Docker host, and a user-defined network bridge1 192.0.2.0/24 as usernet-portmap.md creates it. */
@@ -43,70 +40,31 @@ class TableHooksTest {
             neigh add 192.0.2.3 lladdr 02:42:c0:00:02:03 dev bridge1
             """;
 
-    static final String SEED_NAT = NatEngineTest.resource("/demo/seed-docker.rules");
+    static final String SEED_NAT = EngineRig.SEED_RULES;
 
-    final Host host = Host.parse(HOST, "tables-host.ip");
-    final Interface eth0 = host.device("eth0"), docker0 = host.device("docker0"), bridge1 = host.device("bridge1");
-    NatEngine engine;
-    final List<String> sent = new ArrayList<>();
-    final List<byte[]> delivered = new ArrayList<>();
-    long now = 1_000_000_000_000L;
-
-    void rules(String dump) {
-        engine = new NatEngine(host, Ruleset.parse(dump));
-    }
-
-    final NatEngine.Transmit tx = new NatEngine.Transmit() {
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len) {
-            Ipv4Packet p = new Ipv4Packet();
-            byte[] b = Arrays.copyOfRange(buf, off, off + len);
-            assertEquals(WireError.OK, p.wrap(b, EthernetFrame.HEADER_LENGTH, len - EthernetFrame.HEADER_LENGTH));
-            String s = out.name() + " " + Ipv4Address.format(p.src());
-            if (p.hasPorts()) s += ":" + p.srcPort();
-            s += " > " + Ipv4Address.format(p.dst());
-            if (p.hasPorts()) s += ":" + p.dstPort();
-            if (p.protocol() == 1) s += " icmp " + p.icmpType();
-            if (p.protocol() == 1 && (p.icmpType() == 3 || p.icmpType() == 11)) { // the datagram it quotes
-                int q = p.payloadOffset() + 8, ihl = (b[q] & 0xf) * 4;
-                s += " about " + Ipv4Address.format((b[q + 16] & 0xff) << 24 | (b[q + 17] & 0xff) << 16 | (b[q + 18] & 0xff) << 8 | (b[q + 19] & 0xff)) + ":" + ((b[q + ihl + 2] & 0xff) << 8 | (b[q + ihl + 3] & 0xff));
-            }
-            sent.add(s);
-        }
-
-        @Override
-        public void deliver(byte[] buf, int off, int len) {
-            delivered.add(Arrays.copyOfRange(buf, off, off + len));
-        }
-    };
+    final EngineRig rig = EngineRig.host(HOST).ipv4Only();
+    final Interface eth0 = rig.device("eth0"), docker0 = rig.device("docker0"), bridge1 = rig.device("bridge1");
+    final List<byte[]> delivered = rig.delivered();
 
     void receive(Interface in, String srcMac, Ipv4Repr ip, TransportRepr l4) {
-        now += 1_000_000;
-        byte[] frame = EthernetRepr.of(srcMac, in.macString()).frame(ip, l4);
-        engine.receive(in, frame, 0, frame.length, now, tx);
+        rig.receive(in, EthernetRepr.of(srcMac, in.macString()).frame(ip, l4));
     }
 
     void send(Ipv4Repr ip, TransportRepr l4) {
-        now += 1_000_000;
-        byte[] packet = ip.packet(l4);
-        engine.send(packet, 0, packet.length, now, tx);
-    }
-
-    static TcpRepr syn(int sport, int dport) {
-        return TcpRepr.of(sport, dport).withSeq(1000).withFlags(TcpSegment.SYN).withWindow(64240);
+        rig.send(ip.packet(l4));
     }
 
     // ---- filter INPUT and OUTPUT: the host's own packets --------------------------------------
 
     @Test
     void inputDropOfIcmpStopsTheEchoReplyAndLocalDelivery() {
-        rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p icmp -j DROP\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p icmp -j DROP\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), IcmpRepr.echoRequest(1, 1, payload(56)));
-        assertEquals(List.of(), sent, "no echo reply");
+        assertEquals(List.of(), rig.summaries(), "no echo reply");
         assertEquals(0, delivered.size(), "not delivered");
-        assertEquals(0, engine.icmpEchoRepliesSent());
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
-        assertEquals(0, engine.connections().count(), "the dropped ping's connection is never confirmed");
+        assertEquals(0, rig.engine().icmpEchoRepliesSent());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
+        assertEquals(0, rig.engine().connections().count(), "the dropped ping's connection is never confirmed");
         // UDP to the host is still delivered
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(5000, 53));
         assertEquals(1, delivered.size());
@@ -114,66 +72,62 @@ class TableHooksTest {
 
     @Test
     void inputPolicyDropCountsWhatItDroppedAndSpareForwardedTraffic() {
-        rules(SEED_NAT + "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(5000, 53));
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
-        assertEquals(List.of("docker0 198.51.100.7:40000 > 172.17.0.2:8000"), sent, "the DNATed one is forwarded");
+        assertEquals(List.of("docker0 198.51.100.7:40000 > 172.17.0.2:8000"), rig.summaries(), "the DNATed one is forwarded");
         assertEquals(0, delivered.size());
-        assertEquals(1, engine.ruleset().existing("filter").chain("INPUT").policyPackets);
+        assertEquals(1, rig.engine().ruleset().existing("filter").chain("INPUT").policyPackets);
     }
 
     @Test
     void outputDropStopsTheHostsIcmpError() {
-        rules(SEED_NAT + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp -m icmp --icmp-type time-exceeded -j DROP\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp -m icmp --icmp-type time-exceeded -j DROP\nCOMMIT\n");
         receive(docker0, CONTAINER_MAC, Ipv4Repr.of("172.17.0.2", "198.51.100.7").withTtl(1), UdpRepr.of(5000, 53));
-        assertEquals(List.of(), sent, "no time exceeded");
-        assertEquals(1, engine.drops(DropReason.TTL_EXCEEDED));
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP), "the host's ICMP error, dropped at OUTPUT");
-        assertEquals(0, engine.connections().count());
+        assertEquals(List.of(), rig.summaries(), "no time exceeded");
+        assertEquals(1, rig.drops(DropReason.TTL_EXCEEDED));
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP), "the host's ICMP error, dropped at OUTPUT");
+        assertEquals(0, rig.engine().connections().count());
     }
 
     @Test
     void outputDropStopsTheHostsOwnPackets() {
-        rules(SEED_NAT + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -d 198.51.100.7/32 -o eth0 -j DROP\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -d 198.51.100.7/32 -o eth0 -j DROP\nCOMMIT\n");
         send(Ipv4Repr.of("45.77.200.180", "198.51.100.7"), UdpRepr.of(41000, 53));
         send(Ipv4Repr.of("45.77.200.180", "198.51.100.8"), UdpRepr.of(41000, 53));
-        assertEquals(List.of("eth0 45.77.200.180:41000 > 198.51.100.8:53"), sent);
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
-        assertEquals(1, engine.connections().count(), "only the packet that left made a connection");
+        assertEquals(List.of("eth0 45.77.200.180:41000 > 198.51.100.8:53"), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
+        assertEquals(1, rig.engine().connections().count(), "only the packet that left made a connection");
     }
 
     @Test
     void outputSeesTheRouteOfTheDestinationNatOutputChose() {
         // nat OUTPUT DNATs the host's own connection to its published port onto docker0: filter OUTPUT runs after it
-        rules(SEED_NAT + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -o docker0 -p tcp -j DROP\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -o docker0 -p tcp -j DROP\nCOMMIT\n");
         send(Ipv4Repr.of("45.77.200.180", "45.77.200.180"), syn(45000, 10000));
-        assertEquals(List.of(), sent);
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
+        assertEquals(List.of(), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
     }
 
     // ---- REJECT -------------------------------------------------------------------------------
 
     @Test
     void rejectAtInputAnswersPortUnreachableInsteadOfDelivering() {
-        rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p udp -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p udp -m udp --dport 53 -j REJECT --reject-with icmp-port-unreachable\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(5000, 53));
-        assertEquals(List.of("eth0 45.77.200.180 > 198.51.100.7 icmp 3 about 45.77.200.180:53"), sent);
+        assertEquals(List.of("eth0 45.77.200.180 > 198.51.100.7 icmp 3 about 45.77.200.180:53"), rig.summaries());
         assertEquals(0, delivered.size());
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
-        assertEquals(1, engine.icmpErrorsSent());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
+        assertEquals(1, rig.engine().icmpErrorsSent());
     }
 
     @Test
     void rejectWithTcpResetAtForwardAnswersForTheServerTranslatedBack() {
-        rules(SEED_NAT + "*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -p tcp -m tcp --dport 8000 -j REJECT --reject-with tcp-reset\nCOMMIT\n");
-        List<byte[]> frames = new ArrayList<>();
-        now += 1_000_000;
-        byte[] frame = EthernetRepr.of(GATEWAY_MAC, ETH0_MAC).frame(Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
-        engine.receive(eth0, frame, 0, frame.length, now, (out, buf, off, len) -> frames.add(Arrays.copyOfRange(buf, off, off + len)));
-        assertEquals(1, frames.size());
-        Ipv4Packet p = new Ipv4Packet();
-        byte[] f = frames.getFirst();
-        assertEquals(WireError.OK, p.wrap(f, EthernetFrame.HEADER_LENGTH, f.length - EthernetFrame.HEADER_LENGTH));
+        rig.rules(SEED_NAT + "*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -p tcp -m tcp --dport 8000 -j REJECT --reject-with tcp-reset\nCOMMIT\n");
+        receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
+        EngineRig.Sent s = rig.only();
+        Ipv4Packet p = s.ip();
+        byte[] f = s.frame();
         assertEquals(Ipv4Address.parse("45.77.200.180"), p.src(), "the DNATed server's address translated back");
         assertEquals(10000, p.srcPort());
         assertEquals(Ipv4Address.parse("198.51.100.7"), p.dst());
@@ -186,22 +140,22 @@ class TableHooksTest {
         assertEquals(0, p.identification());
         assertTrue(p.dontFragment());
         assertTrue(p.verifyChecksum() && p.verifyTransportChecksum());
-        assertEquals(0, engine.connections().count());
+        assertEquals(0, rig.engine().connections().count());
     }
 
     @Test
     void noResetForAReset() {
-        rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), TcpRepr.of(40000, 22).withSeq(5).withFlags(TcpSegment.RST));
-        assertEquals(List.of(), sent);
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
+        assertEquals(List.of(), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
     }
 
     // ---- raw PREROUTING: Docker's filterDirectAccess ------------------------------------------
 
     /** The filter, nat and raw tables of /work/shared/rulesets/usernet-portmap.md (moby's iptablesdoc), from their -S listings. */
     static String usernetPortmap() {
-        String md = NatEngineTest.resource("/rulesets/usernet-portmap.md");
+        String md = EngineRig.resource("/rulesets/usernet-portmap.md");
         StringBuilder dump = new StringBuilder();
         List<String> block = new ArrayList<>();
         for (String line : (md + "\n").split("\n", -1)) {
@@ -238,42 +192,42 @@ class TableHooksTest {
 
     @Test
     void dockersRawRuleDropsDirectAccessToTheContainerFromEth0() {
-        rules(usernetPortmap());
+        rig.rules(usernetPortmap());
         // without the raw table Docker's own filter rule (-d 192.0.2.2 ! -i bridge1 -o bridge1 --dport 80 ACCEPT) lets it in
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "192.0.2.2"), syn(40000, 80));
-        assertEquals(List.of(), sent);
-        assertEquals(1, engine.drops(DropReason.RAW_DROP));
-        assertEquals(0, engine.drops(DropReason.FILTER_DROP), "dropped before filter");
-        assertEquals(0, engine.connections().count(), "raw runs before conntrack: no connection");
-        assertEquals(1, engine.ruleset().existing("raw").chain("PREROUTING").rules().getFirst().packets);
+        assertEquals(List.of(), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.RAW_DROP));
+        assertEquals(0, rig.drops(DropReason.FILTER_DROP), "dropped before filter");
+        assertEquals(0, rig.engine().connections().count(), "raw runs before conntrack: no connection");
+        assertEquals(1, rig.engine().ruleset().existing("raw").chain("PREROUTING").rules().getFirst().packets);
     }
 
     @Test
     void withoutTheRawTableDirectAccessGetsThrough() {
-        rules(usernetPortmap().replace("-A PREROUTING -d 192.0.2.2/32 ! -i bridge1 -j DROP\n", ""));
+        rig.rules(usernetPortmap().replace("-A PREROUTING -d 192.0.2.2/32 ! -i bridge1 -j DROP\n", ""));
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "192.0.2.2"), syn(40000, 80));
-        assertEquals(List.of("bridge1 198.51.100.7:40000 > 192.0.2.2:80"), sent, "why Docker added the raw rule");
+        assertEquals(List.of("bridge1 198.51.100.7:40000 > 192.0.2.2:80"), rig.summaries(), "why Docker added the raw rule");
     }
 
     @Test
     void dockersRawRuleLetsThePublishedPortAndTheBridgeThrough() {
-        rules(usernetPortmap());
+        rig.rules(usernetPortmap());
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 8080));
         receive(bridge1, C1_MAC, Ipv4Repr.of("192.0.2.2", "198.51.100.7"), TcpRepr.of(80, 40000).withSeq(5000).withAck(1001)
                 .withFlags(TcpSegment.SYN | TcpSegment.ACK).withWindow(64240));
         // a neighbour on bridge1 routed through the host to the container (-i bridge1): not direct access from outside
         receive(bridge1, C3_MAC, Ipv4Repr.of("192.0.2.3", "192.0.2.2"), UdpRepr.of(5000, 53));
         assertEquals(List.of("bridge1 198.51.100.7:40000 > 192.0.2.2:80", "eth0 45.77.200.180:8080 > 198.51.100.7:40000",
-                "bridge1 192.0.2.3:5000 > 192.0.2.2:53"), sent);
-        assertEquals(0, engine.drops(DropReason.RAW_DROP));
+                "bridge1 192.0.2.3:5000 > 192.0.2.2:53"), rig.summaries());
+        assertEquals(0, rig.drops(DropReason.RAW_DROP));
     }
 
     @Test
     void dockersRawRuleAlsoKeepsOtherBridgesContainersOut() {
-        rules(usernetPortmap());
+        rig.rules(usernetPortmap());
         receive(docker0, CONTAINER_MAC, Ipv4Repr.of("172.17.0.2", "192.0.2.2"), syn(40000, 80));
-        assertEquals(List.of(), sent);
-        assertEquals(1, engine.drops(DropReason.RAW_DROP));
+        assertEquals(List.of(), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.RAW_DROP));
     }
 
     // ---- mangle -------------------------------------------------------------------------------
@@ -298,71 +252,71 @@ class TableHooksTest {
 
     @Test
     void markSetInManglePreroutingIsSeenByNatPrerouting() {
-        rules(MARKING);
+        rig.rules(MARKING);
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(40000, 5000));
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(40000, 5001));
-        assertEquals(List.of("docker0 198.51.100.7:40000 > 172.17.0.2:53"), sent, "the marked one DNATed");
+        assertEquals(List.of("docker0 198.51.100.7:40000 > 172.17.0.2:53"), rig.summaries(), "the marked one DNATed");
         assertEquals(1, delivered.size(), "the unmarked one delivered to the host");
     }
 
     @Test
     void mangleDropIsCountedAsMangleDrop() {
-        rules(SEED_NAT + "*mangle\n:FORWARD ACCEPT [0:0]\n-A FORWARD -o docker0 -j DROP\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*mangle\n:FORWARD ACCEPT [0:0]\n-A FORWARD -o docker0 -j DROP\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
-        assertEquals(List.of(), sent);
-        assertEquals(1, engine.drops(DropReason.MANGLE_DROP));
-        assertEquals(0, engine.connections().count());
+        assertEquals(List.of(), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.MANGLE_DROP));
+        assertEquals(0, rig.engine().connections().count());
     }
 
     @Test
     void securityForwardDropIsCountedAsSecurityDrop() {
-        rules(SEED_NAT + "*security\n:FORWARD ACCEPT [0:0]\n-A FORWARD -d 172.17.0.2/32 -j DROP\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*security\n:FORWARD ACCEPT [0:0]\n-A FORWARD -d 172.17.0.2/32 -j DROP\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
-        assertEquals(List.of(), sent, "security sees the DNATed destination");
-        assertEquals(1, engine.drops(DropReason.SECURITY_DROP));
+        assertEquals(List.of(), rig.summaries(), "security sees the DNATed destination");
+        assertEquals(1, rig.drops(DropReason.SECURITY_DROP));
     }
 
     // ---- NOTRACK ------------------------------------------------------------------------------
 
     @Test
     void notrackLeavesAFlowUntrackedAndUnNated() {
-        rules(SEED_NAT + "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+        rig.rules(SEED_NAT + "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
                 + "-A PREROUTING -i eth0 -p tcp -m tcp --dport 10000 -j CT --notrack\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
-        assertEquals(List.of(), sent, "not DNATed to the container");
+        assertEquals(List.of(), rig.summaries(), "not DNATed to the container");
         assertEquals(1, delivered.size(), "delivered to the host, as addressed");
-        assertEquals(0, engine.connections().count(), "no connection");
-        assertEquals(0, engine.invalid(), "untracked is not INVALID");
-        assertEquals(0, engine.ruleset().existing("nat").chain("PREROUTING").rules().getFirst().packets,
+        assertEquals(0, rig.engine().connections().count(), "no connection");
+        assertEquals(0, rig.engine().invalid(), "untracked is not INVALID");
+        assertEquals(0, rig.engine().ruleset().existing("nat").chain("PREROUTING").rules().getFirst().packets,
                 "the nat table never saw it");
     }
 
     @Test
     void ctstateUntrackedMatchesANotrackedPacket() {
-        rules(SEED_NAT + "*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p udp -m udp --dport 53 -j NOTRACK\nCOMMIT\n"
+        rig.rules(SEED_NAT + "*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p udp -m udp --dport 53 -j NOTRACK\nCOMMIT\n"
                 + "*filter\n:INPUT DROP [0:0]\n-A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(40000, 53));
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(40000, 54));
         assertEquals(1, delivered.size(), "the NOTRACKed one accepted, the tracked one dropped by the policy");
-        assertEquals(1, engine.drops(DropReason.FILTER_DROP));
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
     }
 
     @Test
     void notrackInRawOutputLeavesTheHostsPacketUnmasqueraded() {
-        rules(SEED_NAT + "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp -j NOTRACK\nCOMMIT\n");
+        rig.rules(SEED_NAT + "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp -j NOTRACK\nCOMMIT\n");
         send(Ipv4Repr.of("45.77.200.180", "45.77.200.180"), UdpRepr.of(41000, 10000));
         send(Ipv4Repr.of("45.77.200.180", "198.51.100.7"), UdpRepr.of(41000, 53));
-        assertEquals(List.of("eth0 45.77.200.180:41000 > 198.51.100.7:53"), sent);
-        assertEquals(0, engine.connections().count());
+        assertEquals(List.of("eth0 45.77.200.180:41000 > 198.51.100.7:53"), rig.summaries());
+        assertEquals(0, rig.engine().connections().count());
     }
 
     @Test
     void notrackDoesNotUntrackTheHostsIcmpErrorAboutATrackedPacket() {
         // the error carries its cause's connection (nf_ct_attach): NOTRACK in raw OUTPUT leaves it RELATED, NATed back
-        rules(SEED_NAT + "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp -j NOTRACK\nCOMMIT\n"
+        rig.rules(SEED_NAT + "*raw\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p icmp -j NOTRACK\nCOMMIT\n"
                 + "*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -m conntrack --ctstate UNTRACKED -j DROP\nCOMMIT\n");
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180").withTtl(1), syn(40000, 10000));
-        assertEquals(List.of("eth0 45.77.200.180 > 198.51.100.7 icmp 11 about 45.77.200.180:10000"), sent,
+        assertEquals(List.of("eth0 45.77.200.180 > 198.51.100.7 icmp 11 about 45.77.200.180:10000"), rig.summaries(),
                 "the quoted SYN translated back to the address it was sent to");
     }
 }
