@@ -1,5 +1,6 @@
 package jnat.nat;
 
+import jnat.wire.Bytes;
 import jnat.wire.Ipv4Packet;
 
 import java.util.Arrays;
@@ -341,18 +342,12 @@ public final class IpDefrag {
         outLen = total;
         outFragMax = Math.max(maxDfSize[q], maxSize[q]);
         int h = HEADROOM;
-        out[h + 2] = (byte) (total >>> 8);
-        out[h + 3] = (byte) total;
-        out[h + 1] |= (byte) e;
+        Bytes.put16(out, h + Ipv4Packet.OFF_TOTAL_LENGTH, total);
+        out[h + Ipv4Packet.OFF_TOS] |= (byte) e;
         // DF only when the largest fragment had it: refragmentation must not send DF fragments
         // larger than the sender did (IPSKB_FRAG_PMTU).
-        out[h + 6] = (byte) (maxDfSize[q] == maxSize[q] ? 0x40 : 0);
-        out[h + 7] = 0;
-        out[h + 10] = 0;
-        out[h + 11] = 0;
-        int sum = ~jnat.wire.Checksum.sum(out, h, hl, 0) & 0xffff;
-        out[h + 10] = (byte) (sum >>> 8);
-        out[h + 11] = (byte) sum;
+        Bytes.put16(out, h + Ipv4Packet.OFF_FRAG, maxDfSize[q] == maxSize[q] ? Ipv4Packet.FLAG_DF : 0);
+        Ipv4Packet.fillChecksum(out, h);
         kill(q);
         reasmOks++;
         return REASSEMBLED;

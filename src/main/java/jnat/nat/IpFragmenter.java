@@ -1,6 +1,6 @@
 package jnat.nat;
 
-import jnat.wire.Checksum;
+import jnat.wire.Bytes;
 import jnat.wire.Ipv4Packet;
 
 /**
@@ -99,16 +99,9 @@ final class IpFragmenter {
         else System.arraycopy(header, 0, buf, h, hlen);
         System.arraycopy(src, ipOff + hlen + offset, buf, h + hlen, len);
         int tot = hlen + len;
-        buf[h + 2] = (byte) (tot >>> 8);
-        buf[h + 3] = (byte) tot;
-        int fo = flags | offset >>> 3;
-        buf[h + 6] = (byte) (fo >>> 8);
-        buf[h + 7] = (byte) fo;
-        buf[h + 10] = 0;
-        buf[h + 11] = 0;
-        int sum = ~Checksum.sum(buf, h, hlen, 0) & 0xffff;
-        buf[h + 10] = (byte) (sum >>> 8);
-        buf[h + 11] = (byte) sum;
+        Bytes.put16(buf, h + Ipv4Packet.OFF_TOTAL_LENGTH, tot);
+        Bytes.put16(buf, h + Ipv4Packet.OFF_FRAG, flags | offset >>> 3);
+        Ipv4Packet.fillChecksum(buf, h);
         fragCreates++;
         sink.fragment(buf, h, tot);
     }

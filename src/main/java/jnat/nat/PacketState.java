@@ -148,8 +148,8 @@ final class PacketState implements PacketContext {
 
     @Override
     public int tcpFlags() {
-        if (ip.protocol() != IpProtocol.TCP || ip.fragmentOffset() != 0 || ip.payloadLength() < 14) return 0;
-        return ip.buffer()[ip.payloadOffset() + 13] & 0xff;
+        if (ip.protocol() != IpProtocol.TCP || ip.fragmentOffset() != 0 || ip.payloadLength() <= TcpSegment.OFF_FLAGS) return 0;
+        return ip.buffer()[ip.payloadOffset() + TcpSegment.OFF_FLAGS] & 0xff;
     }
 
     @Override
