@@ -3,6 +3,7 @@ package jnat.bench;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.nat.NatEngine;
+import jnat.nat.Transmit;
 import jnat.rules.Ruleset;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
@@ -122,7 +123,7 @@ public final class EngineBench {
         int max = conntrackMax > 0 ? conntrackMax : Math.max(flows, 1024);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true,
                 hashsize < 0 ? max : hashsize));
-        NatEngine.Transmit tx = (out, buf, off, len) -> sink += buf[off + 29];
+        Transmit tx = (out, buf, off, len) -> sink += buf[off + 29];
         byte[] work = new byte[2048];
 
         // New connections: each flow's SYN from its container, then the server's SYN/ACK and the ACK.

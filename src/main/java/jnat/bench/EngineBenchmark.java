@@ -4,6 +4,7 @@ import jnat.demo.SeedDemo;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.nat.NatEngine;
+import jnat.nat.Transmit;
 import jnat.rules.Hook;
 import jnat.rules.Ruleset;
 import jnat.rules.Table;
@@ -45,7 +46,7 @@ public class EngineBenchmark {
     final byte[] work = new byte[2048];
     int next;
     long now = 2_000_000_000L;
-    final NatEngine.Transmit tx = (out, buf, off, len) -> { };
+    final Transmit tx = (out, buf, off, len) -> { };
 
     Table docker;
     Table kube;

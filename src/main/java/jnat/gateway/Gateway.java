@@ -52,7 +52,7 @@ public final class Gateway implements PacketHandler, AutoCloseable {
     private final int[] loopIndexOf;     // Interface.index() -> loop index, or -1
     // fair: under saturating traffic the loop thread would otherwise re-take the lock before a waiting command wakes
     private final ReentrantLock lock = new ReentrantLock(true);
-    private final NatEngine.Transmit toLoop = new NatEngine.Transmit() {
+    private final jnat.nat.Transmit toLoop = new jnat.nat.Transmit() {
         @Override
         public void transmit(Interface out, byte[] buf, int off, int len) {
             int k = loopIndex(out);

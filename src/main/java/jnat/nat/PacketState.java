@@ -38,7 +38,7 @@ final class PacketState implements PacketContext {
 
     /** The time of the call that brought the packet (ns) and where what it causes leaves. */
     long now;
-    NatEngine.Transmit tx;
+    Transmit tx;
     Interface in;
     Interface out;
     /** skb_dst: the route the packet took (null before routing). */
@@ -65,7 +65,7 @@ final class PacketState implements PacketContext {
     }
 
     /** A new packet on {@code in} (null: the host's own), CHECKSUM_NONE unless {@code offload} says otherwise. */
-    void reset(Interface in, long now, Offload offload, NatEngine.Transmit tx, boolean generated) {
+    void reset(Interface in, long now, Offload offload, Transmit tx, boolean generated) {
         this.now = now;
         this.tx = tx;
         this.in = in;

@@ -17,7 +17,7 @@ import jnat.wire.Ipv4Packet;
 final class Trace {
     private static final String[] CTINFO = {"ESTABLISHED", "RELATED", "NEW", "ESTABLISHED reply", "RELATED reply"};
 
-    private NatEngine.PacketTracer tracer;
+    private PacketTracer tracer;
 
     private final Tracer tableTracer = new Tracer() {
         @Override
@@ -40,7 +40,7 @@ final class Trace {
         return tracer != null;
     }
 
-    void set(NatEngine.PacketTracer tracer) {
+    void set(PacketTracer tracer) {
         this.tracer = tracer;
     }
 

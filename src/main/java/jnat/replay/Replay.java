@@ -2,6 +2,7 @@ package jnat.replay;
 
 import jnat.host.Interface;
 import jnat.nat.NatEngine;
+import jnat.nat.Transmit;
 import jnat.pcap.LinkType;
 import jnat.pcap.PcapRecord;
 import jnat.wire.Bytes;
@@ -113,7 +114,7 @@ public final class Replay {
         }
         long[] now = new long[1];
         IOException[] failure = new IOException[1];
-        NatEngine.Transmit tx = new NatEngine.Transmit() {
+        Transmit tx = new Transmit() {
             @Override
             public void transmit(Interface out, byte[] b, int off, int len) {
                 if (failure[0] != null) return;

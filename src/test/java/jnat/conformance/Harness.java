@@ -6,6 +6,7 @@ import jnat.conformance.Scenario.Step;
 import jnat.conntrack.ConntrackPrinter;
 import jnat.host.Host;
 import jnat.nat.NatEngine;
+import jnat.nat.Transmit;
 import jnat.pcap.LinkType;
 import jnat.rules.Iptables;
 import jnat.rules.Ruleset;
@@ -110,7 +111,7 @@ final class Harness {
             // jnat first: how many frames it sends tells the kernel side how long to wait.
             List<KernelLab.Frame> jOut = new ArrayList<>();
             now = Math.max(now + 1, base + System.nanoTime() - started);
-            NatEngine.Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
+            Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
             List<KernelLab.Frame> kOut;
             if (ji.fragments != null) {
                 for (byte[] fr : ji.fragments) {

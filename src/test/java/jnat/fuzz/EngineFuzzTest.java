@@ -5,6 +5,7 @@ import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.nat.DropReason;
 import jnat.nat.NatEngine;
+import jnat.nat.Transmit;
 import jnat.pcap.PcapRecord;
 import jnat.wire.Checksum;
 import jnat.wire.Ipv4Address;
@@ -123,7 +124,7 @@ class EngineFuzzTest {
         NatEngine engine = new NatEngine(host, SeedDemo.rules(), new NatEngine.Config(conntrackMax, 1, conntrackChecksum));
         Interface[] devs = {host.device("eth0"), host.device("docker0")};
         long[] transmitted = {0};
-        NatEngine.Transmit tx = (out, buf, off, len) -> transmitted[0]++;
+        Transmit tx = (out, buf, off, len) -> transmitted[0]++;
         long now = 1_000_000_000L;
         for (Arrival a : frames) {
             long[] before = counters(engine, transmitted[0]);
@@ -159,7 +160,7 @@ class EngineFuzzTest {
     void everyLocalPacketLeavesIsDeliveredOrIsCountedInOneDropCounter(@ForAll("localPackets") List<byte[]> packets) {
         NatEngine engine = new NatEngine(SeedDemo.host(), SeedDemo.rules());
         long[] transmitted = {0};
-        NatEngine.Transmit tx = (out, buf, off, len) -> transmitted[0]++;
+        Transmit tx = (out, buf, off, len) -> transmitted[0]++;
         long now = 1_000_000_000L;
         for (byte[] p : packets) {
             long[] before = counters(engine, transmitted[0]);

@@ -103,7 +103,7 @@ final class EngineRig {
     private String rules;
     private NatEngine.Config config = NatEngine.Config.defaults();
     private IpDefrag.Config defragConfig = IpDefrag.Config.defaults();
-    private NatEngine.PacketTracer tracer;
+    private PacketTracer tracer;
     private NatEngine engine;
 
     /** The engine's clock: moved by {@link #step} before each packet handed in. */
@@ -115,7 +115,7 @@ final class EngineRig {
     private final List<Sent> sent = new ArrayList<>();
     private final List<byte[]> delivered = new ArrayList<>();
 
-    final NatEngine.Transmit capture = new NatEngine.Transmit() {
+    final Transmit capture = new Transmit() {
         @Override
         public void transmit(Interface out, byte[] buf, int off, int len) {
             if (keepOffload) throw new AssertionError("a layer-3 packet leaves with its offload state");
@@ -125,7 +125,7 @@ final class EngineRig {
         @Override
         public void transmit(Interface out, byte[] buf, int off, int len, Offload o) {
             if (!keepOffload) {
-                NatEngine.Transmit.super.transmit(out, buf, off, len, o);
+                Transmit.super.transmit(out, buf, off, len, o);
                 return;
             }
             Offload copy = new Offload();
@@ -201,7 +201,7 @@ final class EngineRig {
     }
 
     /** Traces each packet's walk (null: off), as --trace does; kept across rebuilds. */
-    EngineRig tracer(NatEngine.PacketTracer t) {
+    EngineRig tracer(PacketTracer t) {
         this.tracer = t;
         if (engine != null) engine.setTracer(t);
         return this;
@@ -222,7 +222,7 @@ final class EngineRig {
 
     /**
      * On: the transmitter passes the offload state on, as a TUN device with IFF_VNET_HDR does:
-     * every packet must leave by {@link NatEngine.Transmit#transmit(Interface, byte[], int, int, Offload)}
+     * every packet must leave by {@link Transmit#transmit(Interface, byte[], int, int, Offload)}
      * (the other is an error) and is captured with a copy of its state. Off (the default): the
      * default transmitter's, which completes a partial checksum.
      */

@@ -88,7 +88,7 @@ class EstablishedPathAllocationTest {
     }
 
     /** Counts what leaves, by interface, and allocates nothing. */
-    final class CountingTransmit implements NatEngine.Transmit {
+    final class CountingTransmit implements Transmit {
         long toEth0, toDocker0, delivered;
 
         @Override
@@ -167,7 +167,7 @@ class EstablishedPathAllocationTest {
     }
 
     /** {@code n} rounds of the six established packets, each copied from its template into one work buffer (the engine rewrites in place). */
-    void rounds(int n, NatEngine.Transmit tx) {
+    void rounds(int n, Transmit tx) {
         for (int r = 0; r < n; r++) {
             for (int i = 0; i < PACKETS_PER_ROUND; i++) {
                 Template t = round.get(i);
