@@ -259,37 +259,17 @@ final class PrintDomain {
      */
     private boolean section(int count, int cp, int bp, String label, boolean answers) {
         lastCp = cp;
-        if (answers) {
-            if (count != 0) {
+        if (count != 0 && (answers || cp < nd.snapend)) {
+            String sep = answers ? "" : label;
+            do {
+                out.append(sep);
+                sep = ",";
                 if ((cp = rprint(cp, bp)) == NULL) {
                     nd.ndPrintTrunc();
                     return false;
                 }
                 count--;
-                while (cp < nd.snapend && count != 0) {
-                    out.append(',');
-                    if ((cp = rprint(cp, bp)) == NULL) {
-                        nd.ndPrintTrunc();
-                        return false;
-                    }
-                    count--;
-                }
-            }
-        } else if (cp < nd.snapend && count != 0) {
-            out.append(label);
-            if ((cp = rprint(cp, bp)) == NULL) {
-                nd.ndPrintTrunc();
-                return false;
-            }
-            count--;
-            while (cp < nd.snapend && count != 0) {
-                out.append(',');
-                if ((cp = rprint(cp, bp)) == NULL) {
-                    nd.ndPrintTrunc();
-                    return false;
-                }
-                count--;
-            }
+            } while (cp < nd.snapend && count != 0);
         }
         if (count != 0) {
             nd.ndPrintTrunc();

@@ -199,37 +199,8 @@ final class PrintIcmp6 {
             nd.out.append(" [invalid len ").append(len).append(']');
             return;
         }
-        int ngroups = nd.u16(bp + 6);
-        nd.out.append(", ").append(ngroups).append(" group record(s)");
-        if (nd.vflag == 0) return;
-        int group = 8;
-        for (int i = 0; i < ngroups; i++) {
-            if (len < group + 20) {
-                nd.out.append(" [invalid number of groups]");
-                return;
-            }
-            String g = nd.ip6addr(bp + group + 4);
-            nd.out.append(" [gaddr ").append(g);
-            int t = nd.u8(bp + group);
-            nd.out.append(' ').append(t >= 1 && t <= 6 ? PrintIgmp.igmpV3RecordType(t) : " [v2-report-#" + t + "]");
-            int nsrcs = nd.u16(bp + group + 2);
-            if (len < group + 20 + nsrcs * 16) {
-                nd.out.append(" [invalid number of sources ").append(nsrcs).append(']');
-                return;
-            }
-            if (nd.vflag == 1) {
-                nd.out.append(", ").append(nsrcs).append(" source(s)");
-            } else {
-                nd.out.append(" {");
-                for (int j = 0; j < nsrcs; j++) {
-                    String src = nd.ip6addr(bp + group + 20 + j * 16);
-                    nd.out.append(' ').append(src);
-                }
-                nd.out.append(" }");
-            }
-            group += 20 + nsrcs * 16;
-            nd.out.append(']');
-        }
+        PrintIgmp.groupRecords(nd, bp, len, 16,
+                t -> t >= 1 && t <= 6 ? PrintIgmp.igmpV3RecordType(t) : " [v2-report-#" + t + "]");
     }
 
     /** mldv2_query_print(). */
@@ -251,21 +222,7 @@ final class PrintIcmp6 {
             int qqi = q < 128 ? q : ((q & 0x0f) | 0x10) << (((q & 0x70) >> 4) + 3);
             nd.out.append(" qqi=").append(qqi);
         }
-        int nsrcs = nd.u16(bp + 26);
-        if (nsrcs > 0) {
-            if (len < 28 + nsrcs * 16) {
-                nd.out.append(" [invalid number of sources]");
-            } else if (nd.vflag > 1) {
-                nd.out.append(" {");
-                for (int i = 0; i < nsrcs; i++) {
-                    String src = nd.ip6addr(bp + 28 + i * 16);
-                    nd.out.append(' ').append(src);
-                }
-                nd.out.append(" }");
-            } else {
-                nd.out.append(", ").append(nsrcs).append(" source(s)");
-            }
-        }
+        PrintIgmp.querySources(nd, bp, len, 26, 16);
         nd.out.append(']');
     }
 

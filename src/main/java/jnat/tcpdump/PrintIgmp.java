@@ -1,5 +1,7 @@
 package jnat.tcpdump;
 
+import java.util.function.IntFunction;
+
 /** print-igmp.c: IGMP queries, reports and leaves, v1 to v3 (DVMRP, PIMv1 and mtrace are not decoded). */
 final class PrintIgmp {
     private PrintIgmp() {}
@@ -70,34 +72,38 @@ final class PrintIgmp {
             nd.out.append(" [invalid len ").append(len).append(']');
             return;
         }
+        groupRecords(nd, bp, len, 4, PrintIgmp::igmpV3RecordType);
+    }
+
+    /**
+     * The group records of an IGMPv3 report, or of an MLDv2 report ({@code alen} 16), which has the same
+     * layout with IPv6 addresses: the count, and with -v each group, its record type and its sources.
+     */
+    static void groupRecords(Netdissect nd, int bp, int len, int alen, IntFunction<String> recordType) {
         int ngroups = nd.u16(bp + 6);
         nd.out.append(", ").append(ngroups).append(" group record(s)");
         if (nd.vflag == 0) return;
+        int header = 4 + alen;
         int group = 8;
         for (int i = 0; i < ngroups; i++) {
-            if (len < group + 8) {
+            if (len < group + header) {
                 nd.out.append(" [invalid number of groups]");
                 return;
             }
-            String g = nd.ipaddr(bp + group + 4);
+            String g = addr(nd, bp + group + 4, alen);
             nd.out.append(" [gaddr ").append(g);
-            nd.out.append(' ').append(igmpV3RecordType(nd.u8(bp + group)));
+            nd.out.append(' ').append(recordType.apply(nd.u8(bp + group)));
             int nsrcs = nd.u16(bp + group + 2);
-            if (len < group + 8 + (nsrcs << 2)) {
+            if (len < group + header + nsrcs * alen) {
                 nd.out.append(" [invalid number of sources ").append(nsrcs).append(']');
                 return;
             }
             if (nd.vflag == 1) {
                 nd.out.append(", ").append(nsrcs).append(" source(s)");
             } else {
-                nd.out.append(" {");
-                for (int j = 0; j < nsrcs; j++) {
-                    String src = nd.ipaddr(bp + group + 8 + (j << 2));
-                    nd.out.append(' ').append(src);
-                }
-                nd.out.append(" }");
+                sources(nd, bp + group + header, nsrcs, alen);
             }
-            group += 8 + (nsrcs << 2);
+            group += header + nsrcs * alen;
             nd.out.append(']');
         }
     }
@@ -120,21 +126,36 @@ final class PrintIgmp {
         if (nd.u32(bp + 4) == 0) return;
         String g = nd.ipaddr(bp + 4);
         nd.out.append(" [gaddr ").append(g);
-        int nsrcs = nd.u16(bp + 10);
-        if (nsrcs > 0) {
-            if (len < 12 + (nsrcs << 2)) {
-                nd.out.append(" [invalid number of sources]");
-            } else if (nd.vflag > 1) {
-                nd.out.append(" {");
-                for (int i = 0; i < nsrcs; i++) {
-                    String src = nd.ipaddr(bp + 12 + (i << 2));
-                    nd.out.append(' ').append(src);
-                }
-                nd.out.append(" }");
-            } else {
-                nd.out.append(", ").append(nsrcs).append(" source(s)");
-            }
-        }
+        querySources(nd, bp, len, 10, 4);
         nd.out.append(']');
+    }
+
+    /**
+     * The sources of an IGMPv3 or MLDv2 query, their count at {@code countOff} and the addresses after it:
+     * listed with -vv, else counted.
+     */
+    static void querySources(Netdissect nd, int bp, int len, int countOff, int alen) {
+        int nsrcs = nd.u16(bp + countOff);
+        if (nsrcs == 0) return;
+        if (len < countOff + 2 + nsrcs * alen) {
+            nd.out.append(" [invalid number of sources]");
+        } else if (nd.vflag > 1) {
+            sources(nd, bp + countOff + 2, nsrcs, alen);
+        } else {
+            nd.out.append(", ").append(nsrcs).append(" source(s)");
+        }
+    }
+
+    private static void sources(Netdissect nd, int cp, int nsrcs, int alen) {
+        nd.out.append(" {");
+        for (int i = 0; i < nsrcs; i++) {
+            String src = addr(nd, cp + i * alen, alen);
+            nd.out.append(' ').append(src);
+        }
+        nd.out.append(" }");
+    }
+
+    private static String addr(Netdissect nd, int off, int alen) {
+        return alen == 4 ? nd.ipaddr(off) : nd.ip6addr(off);
     }
 }
