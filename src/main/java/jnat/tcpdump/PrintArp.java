@@ -2,7 +2,7 @@ package jnat.tcpdump;
 
 import static jnat.tcpdump.Netdissect.hex;
 
-/** print-arp.c: arp_print() for the Ethernet-like hardware types (ATM ARP is not decoded). */
+/** print-arp.c: ARP and RARP. */
 final class PrintArp {
     private PrintArp() {}
 

@@ -3,7 +3,7 @@ package jnat.tcpdump;
 /**
  * DNS as tcpdump's print-domain.c prints it: the header summary, the questions, and the answers
  * (all sections with -vv), plain and multicast (port 5353). Not decoded: EDNS0 option bodies and bit
- * labels (rare).
+ * labels (rare). One instance per message: its many helpers share the cursor and whether it is mDNS.
  */
 final class PrintDomain {
     private static final String[] OPS = {"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7",

@@ -2,7 +2,7 @@ package jnat.tcpdump;
 
 import static jnat.tcpdump.Netdissect.hex;
 
-/** print-ether.c: ether_print() with 802.1Q/QinQ tags, and ethertype_print() for the types jnat decodes. */
+/** print-ether.c: Ethernet with 802.1Q/QinQ tags, and the ethertypes jnat decodes. */
 final class PrintEther {
     private PrintEther() {}
 

@@ -15,8 +15,7 @@ final class PrintFrag6 {
         if (nd.vflag > 0) {
             long ident = nd.u32(dp + 4);
             nd.out.append("frag (0x").append(hex((int) ident, 8)).append(':').append(offset).append('|')
-                    .append(restText)
-                    .append(')');
+                    .append(restText).append(')');
         } else {
             nd.out.append("frag (").append(offset).append('|').append(restText).append(')');
         }

@@ -1,6 +1,6 @@
 package jnat.tcpdump;
 
-/** print-http.c: the first line of HTTP, by util-print.c's txtproto_print(). */
+/** print-http.c: the first line of HTTP (all lines with -v). */
 final class PrintHttp {
     private PrintHttp() {}
 

@@ -3,7 +3,7 @@ package jnat.tcpdump;
 import static jnat.tcpdump.Netdissect.cksumShouldBe;
 import static jnat.tcpdump.Netdissect.hex;
 
-/** print-icmp.c: icmp_print(), and with -v the datagram an error quotes. */
+/** print-icmp.c: every type tcpdump names, and with -v the datagram an error quotes. */
 final class PrintIcmp {
     private PrintIcmp() {}
 

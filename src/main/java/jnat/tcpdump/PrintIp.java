@@ -3,8 +3,8 @@ package jnat.tcpdump;
 import static jnat.tcpdump.Netdissect.cksumShouldBe;
 
 /**
- * print-ip.c: ip_print() and its options (ip_optprint), ipN_print(), and the pseudo-header sum of
- * nextproto4_cksum().
+ * print-ip.c: the IPv4 header with -v and its options, fragments, and the pseudo-header sum of the
+ * upper-layer checksums.
  */
 final class PrintIp {
     private PrintIp() {}
@@ -274,6 +274,7 @@ final class PrintIp {
         return true;
     }
 
+    /** The pseudo-header sum of nextproto4_cksum(), to the final destination of a source route. */
     static long pseudo4(Netdissect nd, int ip, int len, int proto) {
         int dst = ipFinalDst(nd, ip);
         long sum = 0;

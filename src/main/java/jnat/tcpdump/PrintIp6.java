@@ -3,8 +3,8 @@ package jnat.tcpdump;
 import static jnat.tcpdump.Netdissect.hex;
 
 /**
- * print-ip6.c: ip6_print(), through the extension headers to the upper-layer protocol, and the
- * pseudo-header sum of nextproto6_cksum().
+ * print-ip6.c: the IPv6 header, through the extension headers to the upper-layer protocol, and the
+ * pseudo-header sum of the upper-layer checksums.
  */
 final class PrintIp6 {
     private PrintIp6() {}
@@ -147,6 +147,7 @@ final class PrintIp6 {
         nd.popSnaplen();
     }
 
+    /** The pseudo-header sum of nextproto6_cksum() (routing headers are not decoded: ip6_dst). */
     static long pseudo6(Netdissect nd, int ip6, int len, int proto) {
         long sum = 0;
         for (int i = 0; i < 32; i += 2) sum += nd.u16(ip6 + 8 + i);

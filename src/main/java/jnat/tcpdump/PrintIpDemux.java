@@ -1,6 +1,6 @@
 package jnat.tcpdump;
 
-/** print-ip-demux.c: ip_demux_print(), the protocol after an IPv4 or IPv6 header. */
+/** print-ip-demux.c: the protocol after an IPv4 or IPv6 header. */
 final class PrintIpDemux {
     private PrintIpDemux() {}
 

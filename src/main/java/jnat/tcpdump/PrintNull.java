@@ -1,6 +1,6 @@
 package jnat.tcpdump;
 
-/** print-null.c: null_if_print(), BSD loopback. */
+/** print-null.c: BSD loopback (DLT_NULL). */
 final class PrintNull {
     private PrintNull() {}
 

@@ -7,8 +7,8 @@ import static jnat.tcpdump.Netdissect.hex;
 import static jnat.tcpdump.Netdissect.hex2;
 
 /**
- * print-tcp.c: tcp_print(): ports, flags, relative sequence numbers, options, RST data, and the payloads
- * handed to DNS and HTTP.
+ * print-tcp.c: ports, flags, relative sequence numbers, options, RST data, and the payloads handed to DNS
+ * and HTTP.
  */
 final class PrintTcp {
     private PrintTcp() {}

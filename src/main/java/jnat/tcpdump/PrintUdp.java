@@ -3,7 +3,7 @@ package jnat.tcpdump;
 import static jnat.tcpdump.Netdissect.cksumShouldBe;
 import static jnat.tcpdump.Netdissect.hex;
 
-/** print-udp.c: udp_print(); DNS and mDNS are the only payloads decoded. */
+/** print-udp.c: DNS and mDNS are the only payloads decoded. */
 final class PrintUdp {
     private PrintUdp() {}
 
