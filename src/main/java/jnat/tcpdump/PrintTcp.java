@@ -202,15 +202,12 @@ final class PrintTcp {
                     int datalen = 0;
                     nd.out.append(tcpOptionName(opt));
                     switch (opt) {
-                        case 2 -> {
-                            datalen = 2;
+                        case 2, 3, 6, 7, 11, 12, 13 -> {
+                            // One number: mss 2 bytes, wscale 1, echo, echoreply and the cc options 4.
+                            datalen = opt == 2 ? 2 : opt == 3 ? 1 : 4;
                             lencheck(nd, cp, datalen, left);
-                            nd.out.append(' ').append(nd.u16(cp));
-                        }
-                        case 3 -> {
-                            datalen = 1;
-                            lencheck(nd, cp, datalen, left);
-                            nd.out.append(' ').append(nd.u8(cp));
+                            long value = datalen == 1 ? nd.u8(cp) : datalen == 2 ? nd.u16(cp) : nd.u32(cp);
+                            nd.out.append(' ').append(value);
                         }
                         case 5 -> {
                             datalen = len - 2;
@@ -228,11 +225,6 @@ final class PrintTcp {
                                             .append((e - base) & 0xffffffffL).append('}');
                                 }
                             }
-                        }
-                        case 11, 12, 13, 6, 7 -> {
-                            datalen = 4;
-                            lencheck(nd, cp, datalen, left);
-                            nd.out.append(' ').append(nd.u32(cp));
                         }
                         case 8 -> {
                             datalen = 8;
