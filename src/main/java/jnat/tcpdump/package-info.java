@@ -43,10 +43,17 @@
  * Host, port and protocol names are never looked up.
  *
  * <h2>How it works</h2>
- * {@link jnat.tcpdump.TcpdumpPrinter} mirrors netdissect: each method names the function it follows
- * (ip_print, tcp_print, ...), reads the raw bytes directly and appends as it goes; a read past the
- * captured bytes unwinds to the top and appends {@code " [|proto]"}, as nd_trunc_longjmp() does. It is
- * checked against the real tcpdump by the tests (a generated corpus of several hundred packets per seed,
- * the shared captures, and the seed article's own lines).
+ * The classes mirror netdissect's files. {@link jnat.tcpdump.TcpdumpPrinter}, the public entry point, is
+ * print.c (pretty_print_packet, the timestamp, the link-type switch); {@code Netdissect} is the one cursor
+ * every dissector shares, as netdissect_options is (the bytes, the captured end, the protocol a truncation
+ * names, -e/-v, the output, tcp_seq_hash), with extract.h's bounds-checked reads. Each print-*.c file is a
+ * class of static functions taking it, named after the file ({@code PrintEther}, {@code PrintArp},
+ * {@code PrintIp}, {@code PrintIp6}, {@code PrintTcp}, {@code PrintUdp}, {@code PrintIcmp},
+ * {@code PrintDomain}, ...), each function naming the one it follows (ip_print, tcp_print, ...). They read
+ * the raw bytes directly and append as they go; a read past the captured bytes unwinds to the top and
+ * appends {@code " [|proto]"}, as nd_trunc_longjmp() does. It is checked against the real tcpdump by the
+ * tests (a generated corpus of several hundred packets per seed, the shared captures, and the seed
+ * article's own lines), and against what tcpdump printed, kept in src/test/resources/tcpdump-golden, where
+ * tcpdump is not installed.
  */
 package jnat.tcpdump;

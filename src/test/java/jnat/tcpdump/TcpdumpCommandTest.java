@@ -49,6 +49,13 @@ class TcpdumpCommandTest {
         CliRun got = jnat(withTcpdump("-nn", t, "-r", file));
         assertEquals(0, got.exit(), got.err());
         assertEquals(want.stdout(), got.out());
+        TcpdumpOracle.assertSame(Path.of(file), "-nn" + t.substring(1), x -> false); // in UTC, kept for the next
+    }
+
+    @ParameterizedTest(name = "timestamps {0}")
+    @ValueSource(strings = {"-t", "-tt", "-ttt", "-tttt", "-ttttt"})
+    void timestampStylesMatchWhatTcpdumpPrinted(String t) {
+        TcpdumpOracle.assertGolden(CAPTURES.resolve("dnscap_dns.pcap"), "-nn" + t.substring(1), x -> false);
     }
 
     @Test
@@ -72,8 +79,18 @@ class TcpdumpCommandTest {
 
     @Test
     void pcapngWithSeveralInterfacesPrintsAsTcpdumpDoes() throws IOException {
+        TcpdumpOracle.assertSame(pcapng(), "-nne", x -> false);
+    }
+
+    @Test
+    void pcapngWithSeveralInterfacesPrintsAsTcpdumpDid() throws IOException {
+        TcpdumpOracle.assertGolden(TcpdumpOracle.keptInput(pcapng()), "-nne", x -> false);
+    }
+
+    /** Corpus 7 in a pcapng file, its packets alternating between two interfaces. */
+    private Path pcapng() throws IOException {
         Corpus corpus = Corpus.generate(7);
-        Path file = dir.resolve("corpus.pcapng");
+        Path file = dir.resolve("corpus-7.pcapng");
         try (PcapngWriter w = PcapngWriter.create(file)) {
             w.addInterface(LinkType.ETHERNET, 262144, "eth0");
             w.addInterface(LinkType.ETHERNET, 262144, "docker0");
@@ -84,12 +101,27 @@ class TcpdumpCommandTest {
                 w.write(i++ % 2, ts, p.frame(), 0, p.caplen(), p.frame().length);
             }
         }
-        TcpdumpOracle.assertSame(file, "-nne", x -> false);
+        return file;
     }
 
     @ParameterizedTest(name = "link type {0}")
     @ValueSource(ints = {LinkType.RAW, LinkType.IPV4, LinkType.NULL})
     void rawAndLoopbackLinkTypesPrintAsTcpdumpDoes(int linkType) throws IOException {
+        Path file = raw(linkType);
+        TcpdumpOracle.assertSame(file, "-nn", x -> false);
+        TcpdumpOracle.assertSame(file, "-nne", x -> false);
+    }
+
+    @ParameterizedTest(name = "link type {0}")
+    @ValueSource(ints = {LinkType.RAW, LinkType.IPV4, LinkType.NULL})
+    void rawAndLoopbackLinkTypesPrintAsTcpdumpDid(int linkType) throws IOException {
+        Path file = TcpdumpOracle.keptInput(raw(linkType));
+        TcpdumpOracle.assertGolden(file, "-nn", x -> false);
+        TcpdumpOracle.assertGolden(file, "-nne", x -> false);
+    }
+
+    /** The IPv4 packets of corpus 11 without their Ethernet header, in a file of that link type. */
+    private Path raw(int linkType) throws IOException {
         Corpus corpus = Corpus.generate(11);
         Path file = dir.resolve("raw-" + linkType + ".pcap");
         try (PcapWriter w = PcapWriter.create(file, linkType)) {
@@ -106,8 +138,7 @@ class TcpdumpCommandTest {
                 w.write(ts, ip, 0, cut, ip.length);
             }
         }
-        TcpdumpOracle.assertSame(file, "-nn", x -> false);
-        TcpdumpOracle.assertSame(file, "-nne", x -> false);
+        return file;
     }
 
     @Test
@@ -137,8 +168,8 @@ class TcpdumpCommandTest {
 
     @Test
     void truncatedLastRecordPrintsThePacketsBeforeThenTheErrorLikeTcpdump() throws IOException {
-        Path file = dir.resolve("cut.pcap");
-        Files.write(file, Arrays.copyOf(Files.readAllBytes(CAPTURES.resolve("dnscap_dns.pcap")), 1000));
+        Path file = cut();
+        TcpdumpOracle.assertSame(file, "-nn", x -> false);
         Tools.Result want = tcpdump("tcpdump", "-nn", "-r", file.toString());
         CliRun got = jnat(withTcpdump("-nn", "-r", file.toString()));
         assertEquals(want.stdout(), got.out());
@@ -147,6 +178,18 @@ class TcpdumpCommandTest {
         assertEquals(2, err.size(), got.err());
         assertTrue(err.get(1).contains(file + ": at byte offset 998: truncated record header"), err.get(1));
         assertFalse(got.err().contains("Exception"), got.err());
+    }
+
+    @Test
+    void truncatedLastRecordPrintsThePacketsBeforeAsTcpdumpDid() throws IOException {
+        TcpdumpOracle.assertGolden(TcpdumpOracle.keptInput(cut()), "-nn", x -> false);
+    }
+
+    /** The first 1000 bytes of dnscap_dns.pcap: the file ends inside a record header. */
+    private Path cut() throws IOException {
+        Path file = dir.resolve("dnscap_dns-cut.pcap");
+        Files.write(file, Arrays.copyOf(Files.readAllBytes(CAPTURES.resolve("dnscap_dns.pcap")), 1000));
+        return file;
     }
 
     @Test

@@ -3,19 +3,37 @@ package jnat.tcpdump;
 import jnat.cli.TcpdumpCommand;
 import jnat.testing.Tools;
 
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Runs the real tcpdump and jnat's printer on one file and compares them packet by packet, line by line. */
+/**
+ * Compares jnat's printer with tcpdump on one file, packet by packet, line by line: with the real tcpdump
+ * ({@link #assertSame}), or with what it printed before, kept in {@link #GOLDEN} ({@link #assertGolden}),
+ * so that the printer is checked where tcpdump is not installed.
+ */
 final class TcpdumpOracle {
     private TcpdumpOracle() {}
+
+    /** tcpdump's output per input and flags (NAME.FLAGS.txt), and the generated inputs themselves. */
+    static final Path GOLDEN = Path.of("src/test/resources/tcpdump-golden");
+    /** -Djnat.refreshGolden=true: the live comparisons write what tcpdump printed into {@link #GOLDEN}. */
+    static final boolean REFRESH = Boolean.getBoolean("jnat.refreshGolden");
 
     /** What tcpdump prints on stdout for {@code tcpdump FLAGS -r file} with TZ=UTC. */
     static String realTcpdump(Path file, String flags) {
@@ -56,8 +74,78 @@ final class TcpdumpOracle {
      * packets whose tcpdump text matches {@code excluded}. Returns how many packets were compared.
      */
     static int assertSame(Path file, String flags, Predicate<String> excluded) {
-        List<String> expected = packets(realTcpdump(file, flags));
-        List<String> actual = packets(jnat(file, flags));
+        String tcpdump = realTcpdump(file, flags);
+        if (REFRESH) keep(file, flags, tcpdump);
+        return compare(file, flags, tcpdump, excluded);
+    }
+
+    /**
+     * As {@link #assertSame}, against the output tcpdump printed for {@code file} and {@code flags} when the
+     * golden files were last refreshed. A generated {@code file} must be what was kept ({@link #keptInput}).
+     */
+    static int assertGolden(Path file, String flags, Predicate<String> excluded) {
+        Assumptions.assumeFalse(REFRESH, "the golden files are being refreshed");
+        Path golden = golden(file, flags);
+        assertTrue(Files.exists(golden), golden + " is missing: " + HOW_TO_REFRESH);
+        return compare(file, flags, read(golden), excluded);
+    }
+
+    static final String HOW_TO_REFRESH = "refresh the golden files with mvn test -Dtest='jnat.tcpdump.**' "
+            + "-Djnat.refreshGolden=true (needs tcpdump)";
+
+    /** The kept copy of a generated input, checked to be the bytes the generator writes today. */
+    static Path keptInput(Path generated) {
+        Assumptions.assumeFalse(REFRESH, "the golden files are being refreshed");
+        Path kept = GOLDEN.resolve(generated.getFileName());
+        assertTrue(Files.exists(kept), kept + " is missing: " + HOW_TO_REFRESH);
+        try {
+            assertArrayEquals(Files.readAllBytes(kept), Files.readAllBytes(generated),
+                    generated.getFileName() + " is no longer generated as it was kept: " + HOW_TO_REFRESH);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return kept;
+    }
+
+    /** The golden file of {@code file} printed with {@code flags}: dnscap_dns.pcap, "-nnv" -> dnscap_dns.nnv.txt. */
+    static Path golden(Path file, String flags) {
+        String name = file.getFileName().toString();
+        return GOLDEN.resolve(name.substring(0, name.lastIndexOf('.')) + "." + flags.replace("-", "") + ".txt");
+    }
+
+    private static boolean versionKept;
+
+    /** Writes tcpdump's output, its version, and the input unless it is already a test resource. */
+    private static void keep(Path file, String flags, String tcpdump) {
+        try {
+            Files.createDirectories(GOLDEN);
+            Files.writeString(golden(file, flags), tcpdump);
+            if (!versionKept) {
+                Files.writeString(GOLDEN.resolve("tcpdump-version.txt"),
+                        Tools.run("tcpdump", "--version").checked().stdout());
+                versionKept = true;
+            }
+            if (!file.toAbsolutePath().startsWith(Path.of("src/test/resources").toAbsolutePath())) {
+                Files.copy(file, GOLDEN.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fails listing the packets where jnat differs from {@code tcpdump}; returns how many were compared. */
+    private static int compare(Path file, String flags, String tcpdump, Predicate<String> excluded) {
+        String printed = jnat(file, flags);
+        List<String> expected = packets(tcpdump);
+        List<String> actual = packets(printed);
         List<String> problems = new ArrayList<>();
         if (expected.size() != actual.size()) {
             problems.add("tcpdump printed " + expected.size() + " packets, jnat " + actual.size());
@@ -82,6 +170,8 @@ final class TcpdumpOracle {
             fail(file.getFileName() + " with " + flags + ": " + problems.size() + " packet(s) differ\n"
                     + String.join("\n", problems.subList(0, Math.min(problems.size(), 25))));
         }
+        // The packets agree; with none excluded, so must the bytes between them (blank lines, the last newline).
+        if (compared == expected.size()) assertEquals(tcpdump, printed, file.getFileName() + " with " + flags);
         return compared;
     }
 }

@@ -3,9 +3,9 @@ package jnat.tcpdump;
 /**
  * DNS as tcpdump's print-domain.c prints it: the header summary, the questions, and the answers
  * (all sections with -vv), plain and multicast (port 5353). Not decoded: EDNS0 option bodies and bit
- * labels (rare).
+ * labels (rare). One instance per message: its many helpers share the cursor and whether it is mDNS.
  */
-final class DnsPrinter {
+final class PrintDomain {
     private static final String[] OPS = {"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7",
             " op8", " updateA", " updateD", " updateDA", " updateM", " updateMA", " zoneInit", " zoneRef"};
     private static final String[] RESP = {"", " FormErr", " ServFail", " NXDomain", " NotImp", " Refused",
@@ -15,15 +15,23 @@ final class DnsPrinter {
     /** A null pointer from print-domain.c's helpers: "cannot go on". */
     private static final int NULL = -1;
 
-    private final TcpdumpPrinter p;
+    private final Netdissect nd;
     private final StringBuilder out;
+    /** Port 5353, where the top bit of a class has its own meaning. */
+    private final boolean mdns;
 
-    DnsPrinter(TcpdumpPrinter p) {
-        this.p = p;
-        this.out = p.out();
+    private PrintDomain(Netdissect nd, boolean mdns) {
+        this.nd = nd;
+        this.out = nd.out;
+        this.mdns = mdns;
     }
 
-    static String typeName(int t) {
+    /** domain_print(); {@code isMdns} for port 5353. */
+    static void print(Netdissect nd, int bp, int length, boolean overTcp, boolean isMdns) {
+        new PrintDomain(nd, isMdns).domainPrint(bp, length, overTcp);
+    }
+
+    private static String typeName(int t) {
         return switch (t) {
             case 1 -> "A";
             case 2 -> "NS";
@@ -91,7 +99,7 @@ final class DnsPrinter {
         };
     }
 
-    static String className(int c) {
+    private static String className(int c) {
         return switch (c) {
             case 1 -> "IN";
             case 3 -> "CHAOS";
@@ -105,20 +113,16 @@ final class DnsPrinter {
         return rcode < RESP.length ? RESP[rcode] : " Resp" + (rcode & 0xfff);
     }
 
-    private boolean mdns;
-
-    /** domain_print(); {@code isMdns} for port 5353, where the top bit of a class has its own meaning. */
-    void domainPrint(int bp, int length, boolean overTcp, boolean isMdns) {
-        mdns = isMdns;
-        p.setProtocol("domain");
+    private void domainPrint(int bp, int length, boolean overTcp) {
+        nd.protocol = "domain";
         if (overTcp) {
             if (length < 2) {
                 out.append(" [DNS over TCP: length ").append(length).append(" < 2] (invalid)");
                 return;
             }
             length -= 2;
-            if (p.get16(bp) != length) {
-                out.append(" [prefix length(").append(p.get16(bp)).append(") != length(").append(length)
+            if (nd.u16(bp) != length) {
+                out.append(" [prefix length(").append(nd.u16(bp)).append(") != length(").append(length)
                         .append(")] (invalid)");
                 return;
             }
@@ -129,13 +133,13 @@ final class DnsPrinter {
             out.append("domain [length ").append(length).append(" < 12] (invalid)");
             return;
         }
-        if (!p.has(bp, 12)) throw p.truncated();
-        int flags = p.get16(bp + 2);
-        int qdcount = p.get16(bp + 4);
-        int ancount = p.get16(bp + 6);
-        int nscount = p.get16(bp + 8);
-        int arcount = p.get16(bp + 10);
-        int snapend = p.snapend();
+        if (!nd.ttest(bp, 12)) throw Netdissect.TRUNCATED;
+        int flags = nd.u16(bp + 2);
+        int qdcount = nd.u16(bp + 4);
+        int ancount = nd.u16(bp + 6);
+        int nscount = nd.u16(bp + 8);
+        int arcount = nd.u16(bp + 10);
+        int snapend = nd.snapend;
         int rcode = flags & 0xf;
         // The first pass only looks for an OPT record's extended rcode.
         scan:
@@ -150,31 +154,31 @@ final class DnsPrinter {
                 if ((cp = nskip(cp)) == NULL) break scan;
                 cp += 8;
                 if (cp + 2 > snapend) break scan;
-                int rdlen = p.get16(cp);
+                int rdlen = nd.u16(cp);
                 cp += 2 + rdlen;
                 if (cp >= snapend) break scan;
             }
             for (int i = 0; i < arcount; i++) {
                 if ((cp = nskip(cp)) == NULL) break scan;
                 if (cp + 2 > snapend) break scan;
-                int type = p.get16(cp);
+                int type = nd.u16(cp);
                 cp += 4;
                 if (cp + 1 > snapend) break scan;
                 if (type == 41) {
-                    rcode |= p.get8(cp) << 4;
+                    rcode |= nd.u8(cp) << 4;
                     break scan;
                 }
                 cp += 4;
                 if (cp + 2 > snapend) break scan;
-                int rdlen = p.get16(cp);
+                int rdlen = nd.u16(cp);
                 cp += 2 + rdlen;
                 if (cp >= snapend) break scan;
             }
         }
-        int vflag = p.vflag();
+        int vflag = nd.vflag;
         int cp = bp + 12;
         if ((flags & 0x8000) != 0) {
-            out.append(p.get16(bp)).append(OPS[(flags >> 11) & 0xf]).append(rcode(rcode))
+            out.append(nd.u16(bp)).append(OPS[(flags >> 11) & 0xf]).append(rcode(rcode))
                     .append((flags & 0x0400) != 0 ? "*" : "").append((flags & 0x0080) != 0 ? "" : "-")
                     .append((flags & 0x0200) != 0 ? "|" : "").append((flags & 0x0020) != 0 ? "$" : "");
             if (qdcount != 1) out.append(" [").append(qdcount).append("q]");
@@ -183,12 +187,12 @@ final class DnsPrinter {
                 if (vflag > 1) {
                     out.append(" q:");
                     if ((cp = qprint(cp, bp)) == NULL) {
-                        p.printTrunc();
+                        nd.ndPrintTrunc();
                         return;
                     }
                 } else {
                     if ((cp = nskip(cp)) == NULL) {
-                        p.printTrunc();
+                        nd.ndPrintTrunc();
                         return;
                     }
                     cp += 4;
@@ -203,9 +207,9 @@ final class DnsPrinter {
                 if (!section(arcount, cp, bp, " ar:", false)) return;
             }
         } else {
-            out.append(p.get16(bp)).append(OPS[(flags >> 11) & 0xf]).append((flags & 0x0100) != 0 ? "+" : "")
+            out.append(nd.u16(bp)).append(OPS[(flags >> 11) & 0xf]).append((flags & 0x0100) != 0 ? "+" : "")
                     .append((flags & 0x0010) != 0 ? "%" : "");
-            int b2 = p.get16(bp + 2);
+            int b2 = nd.u16(bp + 2);
             if ((b2 & 0x6cf) != 0) out.append(" [b2&3=0x").append(Integer.toHexString(b2)).append(']');
             if (((flags >> 11) & 0xf) == 1) {
                 if (qdcount != 0) out.append(" [").append(qdcount).append("q]");
@@ -219,21 +223,21 @@ final class DnsPrinter {
             if (qdcount != 0) {
                 cp = qprint(cp, bp);
                 if (cp == NULL) {
-                    p.printTrunc();
+                    nd.ndPrintTrunc();
                     return;
                 }
                 qdcount--;
-                while (cp < p.snapend() && qdcount != 0) {
+                while (cp < nd.snapend && qdcount != 0) {
                     cp = qprint(cp, bp);
                     if (cp == NULL) {
-                        p.printTrunc();
+                        nd.ndPrintTrunc();
                         return;
                     }
                     qdcount--;
                 }
             }
             if (qdcount != 0) {
-                p.printTrunc();
+                nd.ndPrintTrunc();
                 return;
             }
             if (vflag > 1) {
@@ -255,40 +259,20 @@ final class DnsPrinter {
      */
     private boolean section(int count, int cp, int bp, String label, boolean answers) {
         lastCp = cp;
-        if (answers) {
-            if (count != 0) {
+        if (count != 0 && (answers || cp < nd.snapend)) {
+            String sep = answers ? "" : label;
+            do {
+                out.append(sep);
+                sep = ",";
                 if ((cp = rprint(cp, bp)) == NULL) {
-                    p.printTrunc();
+                    nd.ndPrintTrunc();
                     return false;
                 }
                 count--;
-                while (cp < p.snapend() && count != 0) {
-                    out.append(',');
-                    if ((cp = rprint(cp, bp)) == NULL) {
-                        p.printTrunc();
-                        return false;
-                    }
-                    count--;
-                }
-            }
-        } else if (cp < p.snapend() && count != 0) {
-            out.append(label);
-            if ((cp = rprint(cp, bp)) == NULL) {
-                p.printTrunc();
-                return false;
-            }
-            count--;
-            while (cp < p.snapend() && count != 0) {
-                out.append(',');
-                if ((cp = rprint(cp, bp)) == NULL) {
-                    p.printTrunc();
-                    return false;
-                }
-                count--;
-            }
+            } while (cp < nd.snapend && count != 0);
         }
         if (count != 0) {
-            p.printTrunc();
+            nd.ndPrintTrunc();
             return false;
         }
         lastCp = cp;
@@ -297,8 +281,8 @@ final class DnsPrinter {
 
     /** ns_nskip(): the index after a (possibly compressed) name, or NULL. */
     private int nskip(int cp) {
-        if (!p.has(cp, 1)) return NULL;
-        int i = p.get8(cp);
+        if (!nd.ttest(cp, 1)) return NULL;
+        int i = nd.u8(cp);
         cp++;
         while (i != 0) {
             switch (i & 0xc0) {
@@ -307,8 +291,8 @@ final class DnsPrinter {
                 }
                 case 0x40 -> {
                     if ((i & 0x3f) != 1) return NULL;
-                    if (!p.has(cp, 1)) return NULL;
-                    int bitlen = p.get8(cp);
+                    if (!nd.ttest(cp, 1)) return NULL;
+                    int bitlen = nd.u8(cp);
                     if (bitlen == 0) bitlen = 256;
                     cp++;
                     cp += (bitlen + 7) / 8;
@@ -318,8 +302,8 @@ final class DnsPrinter {
                 }
                 default -> cp += i;
             }
-            if (!p.has(cp, 1)) return NULL;
-            i = p.get8(cp);
+            if (!nd.ttest(cp, 1)) return NULL;
+            i = nd.u8(cp);
             cp++;
         }
         return cp;
@@ -327,8 +311,8 @@ final class DnsPrinter {
 
     /** labellen(). */
     private int labellen(int cp) {
-        if (!p.has(cp, 1)) return NULL;
-        int i = p.get8(cp);
+        if (!nd.ttest(cp, 1)) return NULL;
+        int i = nd.u8(cp);
         switch (i & 0xc0) {
             case 0x40 -> {
                 int elt = i & 0x3f;
@@ -336,8 +320,8 @@ final class DnsPrinter {
                     out.append("<ELT ").append(elt).append('>');
                     return NULL;
                 }
-                if (!p.has(cp + 1, 1)) return NULL;
-                int bitlen = p.get8(cp + 1);
+                if (!nd.ttest(cp + 1, 1)) return NULL;
+                int bitlen = nd.u8(cp + 1);
                 if (bitlen == 0) bitlen = 256;
                 return (bitlen + 7) / 8 + 1;
             }
@@ -355,32 +339,32 @@ final class DnsPrinter {
     private int fqdnPrint(int cp, int bp) {
         int l = labellen(cp);
         if (l == NULL) return NULL;
-        if (!p.has(cp, 1)) return NULL;
+        if (!nd.ttest(cp, 1)) return NULL;
         int maxOffset = cp - bp;
-        int i = p.get8(cp);
+        int i = nd.u8(cp);
         cp++;
         int rp = NULL;
         boolean compress = false;
         if ((i & 0xc0) != 0xc0) rp = cp + l;
         int nameChars = 0;
         if (i != 0) {
-            while (i != 0 && cp < p.snapend()) {
+            while (i != 0 && cp < nd.snapend) {
                 switch (i & 0xc0) {
                     case 0xc0 -> {
                         if (!compress) {
                             rp = cp + 1;
                             compress = true;
                         }
-                        if (!p.has(cp, 1)) return NULL;
-                        int offset = ((i << 8) | p.get8(cp)) & 0x3fff;
+                        if (!nd.ttest(cp, 1)) return NULL;
+                        int offset = ((i << 8) | nd.u8(cp)) & 0x3fff;
                         if (offset >= maxOffset) {
                             out.append("<BAD PTR>");
                             return NULL;
                         }
                         maxOffset = offset;
                         cp = bp + offset;
-                        if (!p.has(cp, 1)) return NULL;
-                        i = p.get8(cp);
+                        if (!nd.ttest(cp, 1)) return NULL;
+                        i = nd.u8(cp);
                         if ((l = labellen(cp)) == NULL) return NULL;
                         cp++;
                         continue;
@@ -405,8 +389,8 @@ final class DnsPrinter {
                 cp += l;
                 if (nameChars <= MAXCDNAME) out.append('.');
                 nameChars++;
-                if (!p.has(cp, 1)) return NULL;
-                i = p.get8(cp);
+                if (!nd.ttest(cp, 1)) return NULL;
+                i = nd.u8(cp);
                 if ((l = labellen(cp)) == NULL) return NULL;
                 cp++;
                 if (!compress) rp += l + 1;
@@ -420,9 +404,9 @@ final class DnsPrinter {
 
     /** nd_printn(): true when the capture ended first. */
     private boolean printn(int s, int n) {
-        while (n > 0 && s < p.snapend()) {
+        while (n > 0 && s < nd.snapend) {
             n--;
-            printChar(p.get8(s++));
+            printChar(nd.u8(s++));
         }
         return n != 0;
     }
@@ -444,10 +428,10 @@ final class DnsPrinter {
     private int qprint(int cp, int bp) {
         int np = cp;
         cp = nskip(cp);
-        if (cp == NULL || !p.has(cp, 4)) return NULL;
-        int type = p.get16(cp);
+        if (cp == NULL || !nd.ttest(cp, 4)) return NULL;
+        int type = nd.u16(cp);
         out.append(' ').append(typeName(type));
-        int i = p.get16(cp + 2);
+        int i = nd.u16(cp + 2);
         int cls = mdns ? i & ~0x8000 : i;
         if (cls != 1) out.append(' ').append(className(cls));
         if (mdns) out.append((i & 0x8000) != 0 ? " (QU)" : " (QM)");
@@ -458,17 +442,17 @@ final class DnsPrinter {
 
     /** ns_rprint(). */
     private int rprint(int cp, int bp) {
-        int vflag = p.vflag();
+        int vflag = nd.vflag;
         if (vflag > 0) {
             out.append(' ');
             if ((cp = fqdnPrint(cp, bp)) == NULL) return NULL;
         } else {
             cp = nskip(cp);
         }
-        if (cp == NULL || !p.has(cp, 10)) return p.snapend();
-        int typ = p.get16(cp);
+        if (cp == NULL || !nd.ttest(cp, 10)) return nd.snapend;
+        int typ = nd.u16(cp);
         cp += 2;
-        int i = p.get16(cp);
+        int i = nd.u16(cp);
         cp += 2;
         int cls = mdns ? i & ~0x8000 : i;
         if (cls != 1 && typ != 41) out.append(' ').append(className(cls));
@@ -476,20 +460,20 @@ final class DnsPrinter {
         int optFlags = 0;
         if (typ == 41) {
             cp += 2;
-            optFlags = p.get16(cp);
+            optFlags = nd.u16(cp);
             cp += 2;
         } else {
             cp += 4;
         }
-        int len = p.get16(cp);
+        int len = nd.u16(cp);
         cp += 2;
         int rp = cp + len;
         out.append(' ').append(typeName(typ));
-        if (rp > p.snapend()) return NULL;
+        if (rp > nd.snapend) return NULL;
         switch (typ) {
             case 1 -> {
-                if (!p.has(cp, 4)) return NULL;
-                out.append(' ').append(p.ip4(cp));
+                if (!nd.ttest(cp, 4)) return NULL;
+                out.append(' ').append(nd.ipaddr(cp));
             }
             case 2, 5, 12, 39 -> {
                 out.append(' ');
@@ -501,20 +485,20 @@ final class DnsPrinter {
                 if ((cp = fqdnPrint(cp, bp)) == NULL) return NULL;
                 out.append(' ');
                 if ((cp = fqdnPrint(cp, bp)) == NULL) return NULL;
-                if (!p.has(cp, 20)) return NULL;
-                for (int k = 0; k < 5; k++) out.append(' ').append(p.get32(cp + 4 * k));
+                if (!nd.ttest(cp, 20)) return NULL;
+                for (int k = 0; k < 5; k++) out.append(' ').append(nd.u32(cp + 4 * k));
             }
             case 15 -> {
                 out.append(' ');
-                if (!p.has(cp, 2)) return NULL;
+                if (!nd.ttest(cp, 2)) return NULL;
                 if (fqdnPrint(cp + 2, bp) == NULL) return NULL;
-                out.append(' ').append(p.get16(cp));
+                out.append(' ').append(nd.u16(cp));
             }
             case 16 -> {
                 while (cp < rp) {
                     out.append(" \"");
-                    if (!p.has(cp, 1)) return NULL;
-                    int n = p.get8(cp);
+                    if (!nd.ttest(cp, 1)) return NULL;
+                    int n = nd.u8(cp);
                     cp++;
                     if (printn(cp, n)) return NULL;
                     cp += n;
@@ -523,14 +507,14 @@ final class DnsPrinter {
             }
             case 33 -> {
                 out.append(' ');
-                if (!p.has(cp, 6)) return NULL;
+                if (!nd.ttest(cp, 6)) return NULL;
                 if (fqdnPrint(cp + 6, bp) == NULL) return NULL;
-                out.append(':').append(p.get16(cp + 4)).append(' ').append(p.get16(cp)).append(' ')
-                        .append(p.get16(cp + 2));
+                out.append(':').append(nd.u16(cp + 4)).append(' ').append(nd.u16(cp)).append(' ')
+                        .append(nd.u16(cp + 2));
             }
             case 28 -> {
-                if (!p.has(cp, 16)) return NULL;
-                out.append(' ').append(p.ip6(cp));
+                if (!nd.ttest(cp, 16)) return NULL;
+                out.append(' ').append(nd.ip6addr(cp));
             }
             case 41 -> {
                 out.append(" UDPsize=").append(cls);

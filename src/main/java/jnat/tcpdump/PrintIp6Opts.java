@@ -1,0 +1,119 @@
+package jnat.tcpdump;
+
+import static jnat.tcpdump.Netdissect.hex;
+
+/** print-ip6opts.c: the hop-by-hop and destination options headers. */
+final class PrintIp6Opts {
+    private PrintIp6Opts() {}
+
+    /** hbhopt_process(): the length of the header, or -1 after printing the truncation marker. */
+    static int hbhoptProcess(Netdissect nd, int dp, int payloadLen, long[] jumbo) {
+        nd.protocol = "hbhopt";
+        int hbhlen = (nd.u8(dp + 1) + 1) << 3;
+        if (!nd.ttest(dp, hbhlen)) {
+            nd.ndPrintTrunc();
+            return -1;
+        }
+        nd.out.append("HBH ");
+        if (!ip6OptProcess(nd, dp + 2, hbhlen - 2, true, payloadLen, jumbo)) {
+            nd.ndPrintTrunc();
+            return -1;
+        }
+        return hbhlen;
+    }
+
+    /** dstopt_process(). */
+    static int dstoptProcess(Netdissect nd, int dp) {
+        nd.protocol = "dstopt";
+        int dstoptlen = (nd.u8(dp + 1) + 1) << 3;
+        if (!nd.ttest(dp, dstoptlen)) {
+            nd.ndPrintTrunc();
+            return -1;
+        }
+        nd.out.append("DSTOPT ");
+        if (nd.vflag > 0 && !ip6OptProcess(nd, dp + 2, dstoptlen - 2, false, 0, null)) {
+            nd.ndPrintTrunc();
+            return -1;
+        }
+        return dstoptlen;
+    }
+
+    /** ip6_opt_process() (the home-address option's sub-options are not decoded); false for "trunc". */
+    private static boolean ip6OptProcess(Netdissect nd, int bp, int len, boolean hopByHop, int payloadLen,
+            long[] jumbo) {
+        if (len == 0) return true;
+        boolean v = nd.vflag > 0;
+        boolean seenJumbo = false;
+        int optlen;
+        for (int i = 0; i < len; i += optlen) {
+            int type = nd.u8(bp + i);
+            if (type == 0) {
+                optlen = 1;
+            } else {
+                if (i + 1 < len) optlen = nd.u8(bp + i + 1) + 2;
+                else return false;
+            }
+            if (i + optlen > len) return false;
+            switch (type) {
+                case 0 -> {
+                    if (v) nd.out.append("(pad1)");
+                }
+                case 1 -> {
+                    if (len - i < 2) {
+                        nd.out.append("(padn: trunc)");
+                        return false;
+                    }
+                    if (v) nd.out.append("(padn)");
+                }
+                case 5 -> {
+                    if (len - i < 4) {
+                        nd.out.append("(rtalert: trunc)");
+                        return false;
+                    }
+                    if (nd.u8(bp + i + 1) != 2) {
+                        nd.out.append("(rtalert: invalid len ").append(nd.u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    if (v) nd.out.append("(rtalert: 0x").append(hex(nd.u16(bp + i + 2), 4)).append(") ");
+                }
+                case 0xc2 -> {
+                    if (len - i < 6) {
+                        nd.out.append("(jumbo: trunc)");
+                        return false;
+                    }
+                    if (nd.u8(bp + i + 1) != 4) {
+                        nd.out.append("(jumbo: invalid len ").append(nd.u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    long jumbolen = nd.u32(bp + i + 2);
+                    if (seenJumbo) {
+                        if (v) nd.out.append("(jumbo: ").append(jumbolen).append(" - already seen) ");
+                    } else {
+                        seenJumbo = true;
+                        if (!hopByHop) {
+                            if (v) nd.out.append("(jumbo: ").append(jumbolen).append(" - not a hop-by-hop option) ");
+                        } else if (payloadLen != 0) {
+                            if (v) nd.out.append("(jumbo: ").append(jumbolen).append(" - payload len != 0) ");
+                        } else if (jumbolen < 65536) {
+                            if (v) nd.out.append("(jumbo: ").append(jumbolen).append(" - < 65536) ");
+                        } else {
+                            if (v) nd.out.append("(jumbo: ").append(jumbolen).append(") ");
+                        }
+                        if (hopByHop) jumbo[0] = jumbolen;
+                    }
+                }
+                default -> {
+                    if (len - i < 2) {
+                        nd.out.append("(type ").append(type).append(": trunc)");
+                        return false;
+                    }
+                    if (v) nd.out.append("(opt_type 0x").append(hex(type, 2)).append(": len=").append(nd.u8(bp + i + 1))
+                            .append(')');
+                }
+            }
+        }
+        if (v) nd.out.append(' ');
+        return true;
+    }
+
+}
