@@ -9,8 +9,9 @@ import java.util.Arrays;
  * hash (linear probing, backward-shift deletion) holding both directions' tuples, as the kernel's
  * hash holds tuplehash[IP_CT_DIR_ORIGINAL] and tuplehash[IP_CT_DIR_REPLY].
  *
- * <p>Layout: each entry is one row of {@link #ROW} ints (both tuples, status and protocol, the
- * timeout in milliseconds, mark, NAT data, struct ip_ct_tcp with its u8/u16 fields packed), so the
+ * <p>Layout: each entry is one row of {@link NfConn#ROW} ints (both tuples, status and protocol, the
+ * timeout in milliseconds, mark, NAT data, struct ip_ct_tcp with its u8/u16 fields packed; the
+ * layout and its accessors are {@link NfConn}'s, nothing here knows an offset), so the
  * packet of an established connection touches the hash slot and two or three cache lines. The hash
  * slots are ints holding the ref and a few more bits of the tuple's hash, so a probe rarely reads a
  * row that is not the one it looks for, and the hash can be kept at a load of 3/4 (about 11 bytes
@@ -58,11 +59,9 @@ public final class ConnTable {
     private int count;
     private int gcCursor;
 
-    /*
-     * Rows, not columns: a packet of an established connection reads and writes most of its
-     * entry, and with one array per field that was one cache miss per field (about 20 at a
-     * million entries). An entry is one row of NfConn.ROW ints; NfConn owns its layout.
-     */
+    // Rows, not columns: a packet of an established connection reads and writes most of its
+    // entry, and with one array per field that was one cache miss per field (about 20 at a
+    // million entries).
     /** Ids a row array can index (id * ROW is an int). */
     static final int MAX_IDS = Integer.MAX_VALUE / ROW;
 
@@ -280,7 +279,7 @@ public final class ConnTable {
         setTuplePorts(ints, b, dir, t.srcPort << 16 | t.dstPort);
     }
 
-    /** Offset in {@link #ints} of a connection's row. */
+    /** The first int of a connection's row in {@link #ints}: the {@code row} NfConn's accessors take. */
     static int row(int id) {
         return id * ROW;
     }

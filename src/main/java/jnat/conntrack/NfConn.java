@@ -22,13 +22,14 @@ import java.util.Arrays;
  *    +----------+----------+----------+----------+----------+----------+
  * int  6          7          8          9          10
  *    +----------+----------+----------+----------+----------+
- *    | status   | timeout  | mark     | nat      | nat link |  status: IPS_* 0-15, protonum 16-23, ALLOCATED 31
+ *    | status   | timeout  | mark     | nat      | nat link |  status: IPS_* 0-15, protonum 16-23, (family 24), ALLOCATED 31
  *    +----------+----------+----------+----------+----------+  mark: the free-list link while the id is free
- * int  11 .. 14                      15 .. 18
- *    +----------------------------+----------------------------+
- *    | seen[0]: td_end td_maxend  | seen[1]: td_end td_maxend  |  union proto: UDP's stream_ts (a long)
- *    |          td_maxwin td_maxack|         td_maxwin td_maxack|  in ints 11-12
- *    +----------------------------+----------------------------+
+ * int  11         12         13         14         15         16         17         18
+ *    +----------+----------+----------+----------+----------+----------+----------+----------+
+ *    |                 seen[0]                   |                 seen[1]                   |
+ *    | td_end   | td_maxend| td_maxwin| td_maxack| td_end   | td_maxend| td_maxwin| td_maxack|
+ *    +----------+----------+----------+----------+----------+----------+----------+----------+
+ *      (UDP: ct->proto.udp.stream_ts, a long, in 11-12: the union)
  * int  19                                    20
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
  *    | flags 0 | scale 0 | flags 1 | scale 1 | state | last_  | last_    | retrans|
@@ -39,8 +40,14 @@ import java.util.Arrays;
  *    | last_seq | last_ack | last_end | last_win (16 bits)| last_wscale| last_flags|
  *    +----------+----------+----------+-------------------+------------+-----------+
  * </pre>
- * 25 ints, 100 bytes. The tuple's address is {@link #ADDR} ints wide: the one place an IPv6 row
- * (four ints an address) would change; bits 24-30 of the status int are free for a family bit.
+ * 25 ints, 100 bytes.
+ *
+ * <p>IPv6 (ARCHITECTURE.md, "conntrack"): rows keep this width; an IPv6 connection would set
+ * {@link #FAMILY_IPV6} in the status int (compared with the protocol, so an IPv4 probe still
+ * makes one comparison), hold a 32-bit fold of each address in the tuple's address ints, and keep
+ * the 128-bit addresses in a side array indexed by id, allocated on the first IPv6 connection as
+ * the nf_conn_acct counters are. {@link #ADDR} is the width an address takes in the row: 4 widens
+ * every row to 37 ints (148 bytes), the layout the measurement there was made with.
  */
 final class NfConn {
     private NfConn() {}
@@ -78,6 +85,8 @@ final class NfConn {
     static final int STATUS_MASK = 0xffff, PROTO_SHIFT = 16;
     /** Not an IPS_* bit: marks allocated ids. */
     static final int ALLOCATED = 1 << 31;
+    /** Reserved, not set yet: the bit above protonum an IPv6 connection will set (NFPROTO_IPV6). */
+    static final int FAMILY_IPV6 = 1 << PROTO_SHIFT + 8;
     /** In SEEN_FLAGS: seen[dir] takes 16 bits from dir * DIR_SHIFT, flags then td_scale. */
     private static final int FLAGS_SHIFT = 0, TD_SCALE_SHIFT = FLAGS_SHIFT + 8, DIR_SHIFT = TD_SCALE_SHIFT + 8;
     private static final int STATE_SHIFT = 0, LAST_DIR_SHIFT = STATE_SHIFT + 8, LAST_INDEX_SHIFT = LAST_DIR_SHIFT + 8,
