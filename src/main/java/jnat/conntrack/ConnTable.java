@@ -1,5 +1,7 @@
 package jnat.conntrack;
 
+import static jnat.conntrack.NfConn.*;
+
 import java.util.Arrays;
 
 /**
@@ -7,8 +9,9 @@ import java.util.Arrays;
  * hash (linear probing, backward-shift deletion) holding both directions' tuples, as the kernel's
  * hash holds tuplehash[IP_CT_DIR_ORIGINAL] and tuplehash[IP_CT_DIR_REPLY].
  *
- * <p>Layout: each entry is one row of {@link #ROW} ints (both tuples, status and protocol, the
- * timeout in milliseconds, mark, NAT data, struct ip_ct_tcp with its u8/u16 fields packed), so the
+ * <p>Layout: each entry is one row of {@link NfConn#ROW} ints (both tuples, status and protocol, the
+ * timeout in milliseconds, mark, NAT data, struct ip_ct_tcp with its u8/u16 fields packed; the
+ * layout and its accessors are {@link NfConn}'s, nothing here knows an offset), so the
  * packet of an established connection touches the hash slot and two or three cache lines. The hash
  * slots are ints holding the ref and a few more bits of the tuple's hash, so a probe rarely reads a
  * row that is not the one it looks for, and the hash can be kept at a load of 3/4 (about 11 bytes
@@ -56,43 +59,16 @@ public final class ConnTable {
     private int count;
     private int gcCursor;
 
-    /*
-     * Rows, not columns: a packet of an established connection reads and writes most of its
-     * entry, and with one array per field that was one cache miss per field (about 20 at a
-     * million entries). An entry is one row of ROW ints.
-     */
-    static final int ROW = 25;
-    /** The tuple of direction d at d * TUPLE: source address, destination address, ports (src << 16 | dst). */
-    static final int T_SRC = 0, T_DST = 1, T_PORTS = 2, TUPLE = 3;
-    /** IPS_* bits in bits 0-15, the protocol in bits 16-23, {@link #ALLOCATED} in bit 31. */
-    static final int I_STATUS = 6;
-    static final int PROTO_SHIFT = 16, STATUS_MASK = 0xffff;
-    /** Expiry in ms ticks once confirmed; the relative timeout (ms) while unconfirmed (as ct->timeout). */
-    static final int I_TIMEOUT = 7;
-    /** ct->mark; the free-list link while the id is free. */
-    static final int I_MARK = 8;
-    static final int I_NAT = 9, I_NAT_LINK = 10;
-    /** ct->proto.tcp.seen[dir] at I_SEEN + dir * SEEN_INTS: the u32 fields of ip_ct_tcp_state. */
-    static final int I_SEEN = 11, SEEN_INTS = 4;
-    static final int TD_END = 0, TD_MAXEND = 1, TD_MAXWIN = 2, TD_MAXACK = 3;
-    /** seen[dir].flags (bits 0-7) and td_scale (bits 8-15) of both directions: dir 0 low, dir 1 high half. */
-    static final int I_TD_FLAGS = 19;
-    /** The rest of struct ip_ct_tcp: state, last_dir, last_index, retrans as the four bytes of one int. */
-    static final int I_TCP = 20;
-    static final int I_LAST_SEQ = 21, I_LAST_ACK = 22, I_LAST_END = 23;
-    /** last_win (u16) in bits 0-15, last_wscale in bits 16-23, last_flags in bits 24-31. */
-    static final int I_LAST_WIN = 24;
-    /** ct->proto is a union: UDP's stream_ts (a long, ns) lives where TCP keeps seen[ORIGINAL].td_end/td_maxend. */
-    static final int I_UDP_STREAM_TS = I_SEEN;
-
-    /** Not an IPS_* bit: marks allocated ids. */
-    private static final int ALLOCATED = 1 << 31;
+    // Rows, not columns: a packet of an established connection reads and writes most of its
+    // entry, and with one array per field that was one cache miss per field (about 20 at a
+    // million entries).
     /** Ids a row array can index (id * ROW is an int). */
     static final int MAX_IDS = Integer.MAX_VALUE / ROW;
 
     private static final long NS_PER_MS = 1_000_000L;
 
-    int[] ints;
+    /** The rows (struct nf_conn), read and written only through NfConn; handed to TcpTracker and ConnRowExport. */
+    private int[] ints;
     /** nf_conn_acct: packets then bytes, per direction (4 longs per id); null while accounting is off. */
     private long[] counters;
 
@@ -209,11 +185,11 @@ public final class ConnTable {
         reapDying();
         int last = (int) sweptMs;
         for (int id = 0; id < highWater; id++) {
-            int st = ints[row(id) + I_STATUS];
+            int st = NfConn.status(ints, row(id));
             if ((st & (ALLOCATED | Status.CONFIRMED | Status.DYING)) != (ALLOCATED | Status.CONFIRMED)) continue;
             // Alive at the last sweep and set at most 5 days past a clock within SWEEP_MS of it:
             // the tick is ahead of that sweep by less than 2^31, so this is its true expiry.
-            long expiry = sweptMs + (ints[row(id) + I_TIMEOUT] - last);
+            long expiry = sweptMs + (NfConn.timeout(ints, row(id)) - last);
             if (expiry <= ms) delete(id);
         }
         sweptMs = ms;
@@ -238,11 +214,11 @@ public final class ConnTable {
             while ((v = index[i]) != 0) {
                 if ((v & tagMask) == want) {
                     int ref = (v & refMask) - 1;
-                    int b = (ref >>> 1) * ROW, t = b + (ref & 1) * TUPLE;
-                    if (rows[t + T_SRC] == src && rows[t + T_DST] == dst && rows[t + T_PORTS] == ports
-                            && (rows[b + I_STATUS] >>> PROTO_SHIFT & 0xff) == proto) {
+                    int b = (ref >>> 1) * ROW, d = ref & 1;
+                    if (tupleSrc(rows, b, d) == src && tupleDst(rows, b, d) == dst && tuplePorts(rows, b, d) == ports
+                            && protonum(rows, b) == proto) {
                         // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
-                        if (rows[b + I_TIMEOUT] - ticks(now) > 0) return ref;
+                        if (NfConn.timeout(rows, b) - ticks(now) > 0) return ref;
                         delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
                         break;
                     }
@@ -275,8 +251,8 @@ public final class ConnTable {
         int id = newId();
         if (id < 0) return -1;
         int b = row(id);
-        Arrays.fill(ints, b, b + ROW, 0);
-        ints[b + I_STATUS] = ALLOCATED | (original.protocol & 0xff) << PROTO_SHIFT;
+        NfConn.clear(ints, b);
+        NfConn.setStatus(ints, b, ALLOCATED | (original.protocol & 0xff) << PROTO_SHIFT);
         setTuple(b, ORIGINAL, original);
         setTuple(b, REPLY, reply);
         if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
@@ -288,7 +264,7 @@ public final class ConnTable {
         int id;
         if (freeHead >= 0) {
             id = freeHead;
-            freeHead = ints[row(id) + I_MARK];
+            freeHead = NfConn.mark(ints, row(id));
         } else {
             if (highWater == capacity && !grow()) return -1;
             id = highWater++;
@@ -298,42 +274,22 @@ public final class ConnTable {
     }
 
     private void setTuple(int b, int dir, Tuple t) {
-        int o = b + dir * TUPLE;
-        ints[o + T_SRC] = t.src;
-        ints[o + T_DST] = t.dst;
-        ints[o + T_PORTS] = t.srcPort << 16 | t.dstPort;
+        setTupleSrc(ints, b, dir, t.src);
+        setTupleDst(ints, b, dir, t.dst);
+        setTuplePorts(ints, b, dir, t.srcPort << 16 | t.dstPort);
     }
 
-    /** Zeroes struct ip_ct_tcp (tcp_new's memset). */
-    void clearTcp(int id) {
-        int b = row(id);
-        Arrays.fill(ints, b + I_SEEN, b + ROW, 0);
-    }
-
-    /** Offset in {@link #ints} of seen[dir] of a connection. */
-    static int seen(int id, int dir) {
-        return id * ROW + I_SEEN + dir * SEEN_INTS;
-    }
-
-    /** Offset in {@link #ints} of the tuple of a ref. */
-    static int tupleAt(int ref) {
-        return (ref >>> 1) * ROW + (ref & 1) * TUPLE;
-    }
-
-    /** Offset in {@link #ints} of a connection's row. */
+    /** The first int of a connection's row in {@link #ints}: the {@code row} NfConn's accessors take. */
     static int row(int id) {
         return id * ROW;
     }
 
     long udpStreamTs(int id) {
-        int ib = row(id) + I_UDP_STREAM_TS;
-        return (long) ints[ib] << 32 | (ints[ib + 1] & 0xffffffffL);
+        return streamTs(ints, row(id));
     }
 
     void setUdpStreamTs(int id, long ts) {
-        int ib = row(id) + I_UDP_STREAM_TS;
-        ints[ib] = (int) (ts >>> 32);
-        ints[ib + 1] = (int) ts;
+        setStreamTs(ints, row(id), ts);
     }
 
     /**
@@ -341,7 +297,7 @@ public final class ConnTable {
      */
     public void alterReplyTuple(int id, Tuple reply) {
         checkInUse(id);
-        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) {
+        if ((NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0) {
             throw new IllegalStateException("alterReplyTuple on confirmed connection " + id);
         }
         setTuple(row(id), REPLY, reply);
@@ -355,14 +311,14 @@ public final class ConnTable {
     public boolean confirm(int id, long now) {
         checkInUse(id);
         int b = row(id);
-        if ((ints[b + I_STATUS] & Status.CONFIRMED) != 0) return true;
+        if ((NfConn.status(ints, b) & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
         if (find(addrs(o), l4(o), now) != NOT_FOUND || find(addrs(r), l4(r), now) != NOT_FOUND) {
             release(id);
             return false;
         }
-        ints[b + I_TIMEOUT] += ticks(now);
-        ints[b + I_STATUS] |= Status.CONFIRMED;
+        NfConn.setTimeout(ints, b, NfConn.timeout(ints, b) + ticks(now));
+        NfConn.setStatus(ints, b, NfConn.status(ints, b) | Status.CONFIRMED);
         insert(o);
         insert(r);
         return true;
@@ -371,7 +327,7 @@ public final class ConnTable {
     /** Frees an unconfirmed entry whose packet was dropped or found INVALID (nf_ct_put of an unconfirmed ct). */
     public void release(int id) {
         checkInUse(id);
-        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0) {
+        if ((NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0) {
             throw new IllegalStateException("release of confirmed connection " + id + "; use kill");
         }
         free(id);
@@ -380,9 +336,9 @@ public final class ConnTable {
     /** nf_ct_delete: removes the entry now (conntrack -D, flush). Unconfirmed entries are released. */
     public void kill(int id) {
         checkInUse(id);
-        if ((ints[row(id) + I_STATUS] & Status.CONFIRMED) == 0) {
+        if ((NfConn.status(ints, row(id)) & Status.CONFIRMED) == 0) {
             free(id);
-        } else if ((ints[row(id) + I_STATUS] & Status.DYING) == 0) {
+        } else if ((NfConn.status(ints, row(id)) & Status.DYING) == 0) {
             delete(id);
         }
     }
@@ -391,7 +347,7 @@ public final class ConnTable {
     public void flush() {
         reapDying();
         for (int id = 0; id < highWater; id++) {
-            if ((ints[row(id) + I_STATUS] & ALLOCATED) != 0) kill(id);
+            if ((NfConn.status(ints, row(id)) & ALLOCATED) != 0) kill(id);
         }
     }
 
@@ -400,8 +356,8 @@ public final class ConnTable {
      * ({@link #reapDying}), because the packet in flight still uses the entry.
      */
     void killDeferred(int id) {
-        if ((ints[row(id) + I_STATUS] & (Status.DYING | Status.CONFIRMED)) != Status.CONFIRMED) return;
-        ints[row(id) + I_STATUS] |= Status.DYING;
+        if ((NfConn.status(ints, row(id)) & (Status.DYING | Status.CONFIRMED)) != Status.CONFIRMED) return;
+        NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
         if (dyingCount == dying.length) dying = Arrays.copyOf(dying, dyingCount * 2);
@@ -416,8 +372,8 @@ public final class ConnTable {
     }
 
     private void delete(int id) {
-        if ((ints[row(id) + I_STATUS] & Status.DYING) != 0) return;
-        ints[row(id) + I_STATUS] |= Status.DYING;
+        if ((NfConn.status(ints, row(id)) & Status.DYING) != 0) return;
+        NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
         free(id);
@@ -425,26 +381,26 @@ public final class ConnTable {
 
     private void free(int id) {
         listener.destroyed(id);
-        ints[row(id) + I_STATUS] = 0;
-        ints[row(id) + I_MARK] = freeHead;
+        NfConn.setStatus(ints, row(id), 0);
+        NfConn.setMark(ints, row(id), freeHead);
         freeHead = id;
         count--;
     }
 
     private void checkInUse(int id) {
-        if (id < 0 || id >= highWater || (ints[row(id) + I_STATUS] & ALLOCATED) == 0) {
+        if (id < 0 || id >= highWater || (NfConn.status(ints, row(id)) & ALLOCATED) == 0) {
             throw new IllegalArgumentException("no connection " + id);
         }
     }
 
     /** Whether {@code id} names an allocated entry (confirmed, unconfirmed or dying). */
     public boolean inUse(int id) {
-        return id >= 0 && id < highWater && (ints[row(id) + I_STATUS] & ALLOCATED) != 0;
+        return id >= 0 && id < highWater && (NfConn.status(ints, row(id)) & ALLOCATED) != 0;
     }
 
     /** nf_ct_is_expired, for a confirmed entry. */
     public boolean expired(int id, long now) {
-        return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0 && ints[row(id) + I_TIMEOUT] - ticks(now) <= 0;
+        return (NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0 && NfConn.timeout(ints, row(id)) - ticks(now) <= 0;
     }
 
     /**
@@ -462,9 +418,9 @@ public final class ConnTable {
         for (int n = 0; n < budget && highWater > 0; n++) {
             if (gcCursor >= highWater) gcCursor = 0;
             int id = gcCursor++;
-            int st = ints[row(id) + I_STATUS];
+            int st = NfConn.status(ints, row(id));
             if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
-            boolean expired = ints[row(id) + I_TIMEOUT] - t <= 0;
+            boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
             if (expired || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
                 if (!expired) earlyDrops++;
                 delete(id);
@@ -476,7 +432,7 @@ public final class ConnTable {
 
     /** gc_worker_can_early_drop: not ASSURED, or TCP in a closing state (tcp_can_early_drop). */
     boolean canEarlyDrop(int id) {
-        if ((ints[row(id) + I_STATUS] & Status.ASSURED) == 0) return true;
+        if ((NfConn.status(ints, row(id)) & Status.ASSURED) == 0) return true;
         return protocol(id) == Tuple.IPPROTO_TCP && TcpTracker.canEarlyDrop(tcpState(id));
     }
 
@@ -493,9 +449,9 @@ public final class ConnTable {
             if (++i == index.length) i = 0;
             if (v == 0) continue;
             int id = ((v & refMask) - 1) >>> 1;
-            int st = ints[row(id) + I_STATUS];
+            int st = NfConn.status(ints, row(id));
             if ((st & Status.DYING) != 0) continue;
-            boolean expired = ints[row(id) + I_TIMEOUT] - t <= 0;
+            boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
             if (expired || (st & Status.ASSURED) == 0) {
                 if (!expired) earlyDrops++;
                 delete(id);
@@ -521,12 +477,13 @@ public final class ConnTable {
 
     /** The packed tuple of a ref, as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it. */
     private long addrs(int ref) {
-        int t = tupleAt(ref);
-        return (long) ints[t + T_SRC] << 32 | (ints[t + T_DST] & 0xffffffffL);
+        int b = row(ref >>> 1), d = ref & 1;
+        return (long) tupleSrc(ints, b, d) << 32 | (tupleDst(ints, b, d) & 0xffffffffL);
     }
 
     private long l4(int ref) {
-        return (long) (ints[row(ref >>> 1) + I_STATUS] >>> PROTO_SHIFT & 0xff) << 32 | (ints[tupleAt(ref) + T_PORTS] & 0xffffffffL);
+        int b = row(ref >>> 1);
+        return (long) protonum(ints, b) << 32 | (tuplePorts(ints, b, ref & 1) & 0xffffffffL);
     }
 
     private void insert(int ref) {
@@ -582,7 +539,7 @@ public final class ConnTable {
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
         index = new int[indexSize(Math.max(cap, hashsize))];
         for (int id = 0; id < highWater; id++) {
-            if ((ints[row(id) + I_STATUS] & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) {
+            if ((NfConn.status(ints, row(id)) & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) {
                 insert(id << 1);
                 insert(id << 1 | 1);
             }
@@ -604,61 +561,65 @@ public final class ConnTable {
 
     /** Copies the tuple of direction {@code dir} into {@code out}. */
     public Tuple tuple(int id, int dir, Tuple out) {
-        int t = tupleAt(id << 1 | dir);
-        int ports = ints[t + T_PORTS];
-        return out.set(protocol(id), ints[t + T_SRC], ints[t + T_DST], ports >>> 16, ports);
+        int b = row(id), ports = tuplePorts(ints, b, dir);
+        return out.set(protonum(ints, b), tupleSrc(ints, b, dir), tupleDst(ints, b, dir), ports >>> 16, ports);
     }
 
     public long tupleAddrs(int ref) { return addrs(ref); }
     public long tupleL4(int ref) { return l4(ref); }
     /** tuplehash[dir].tuple.src.u3.ip */
-    public int srcAddr(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_SRC]; }
+    public int srcAddr(int id, int dir) { return tupleSrc(ints, row(id), dir); }
     /** tuplehash[dir].tuple.dst.u3.ip */
-    public int dstAddr(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_DST]; }
+    public int dstAddr(int id, int dir) { return tupleDst(ints, row(id), dir); }
     /** tuplehash[dir].tuple.src.u.all (port or icmp id). */
-    public int srcPort(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_PORTS] >>> 16; }
+    public int srcPort(int id, int dir) { return tuplePorts(ints, row(id), dir) >>> 16; }
     /** tuplehash[dir].tuple.dst.u.all (port or icmp type << 8 | code). */
-    public int dstPort(int id, int dir) { return ints[tupleAt(id << 1 | dir) + T_PORTS] & 0xffff; }
-    public int protocol(int id) { return ints[row(id) + I_STATUS] >>> PROTO_SHIFT & 0xff; }
+    public int dstPort(int id, int dir) { return tuplePorts(ints, row(id), dir) & 0xffff; }
+    public int protocol(int id) { return protonum(ints, row(id)); }
 
-    public int status(int id) { return ints[row(id) + I_STATUS] & STATUS_MASK; }
-    public void setStatus(int id, int bits) { ints[row(id) + I_STATUS] |= bits & STATUS_MASK; }
-    public void clearStatus(int id, int bits) { ints[row(id) + I_STATUS] &= ~(bits & STATUS_MASK); }
-    public boolean hasStatus(int id, int bits) { return (ints[row(id) + I_STATUS] & bits) == bits; }
-    public boolean confirmed(int id) { return (ints[row(id) + I_STATUS] & Status.CONFIRMED) != 0; }
+    public int status(int id) { return NfConn.status(ints, row(id)) & STATUS_MASK; }
+    public void setStatus(int id, int bits) { NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | bits & STATUS_MASK); }
+    public void clearStatus(int id, int bits) { NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) & ~(bits & STATUS_MASK)); }
+    public boolean hasStatus(int id, int bits) { return (NfConn.status(ints, row(id)) & bits) == bits; }
+    public boolean confirmed(int id) { return (NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0; }
 
-    public int mark(int id) { return ints[row(id) + I_MARK]; }
-    public void setMark(int id, int m) { ints[row(id) + I_MARK] = m; }
+    public int mark(int id) { return NfConn.mark(ints, row(id)); }
+    public void setMark(int id, int m) { NfConn.setMark(ints, row(id), m); }
 
     /** ct->timeout: the expiry tick (ms) of a confirmed entry, the pending relative timeout (ms) while unconfirmed. */
-    public int timeout(int id) { return ints[row(id) + I_TIMEOUT]; }
+    public int timeout(int id) { return NfConn.timeout(ints, row(id)); }
     /** nf_ct_expires: nanoseconds left, never negative (whole milliseconds, the table's tick). */
     public long expiresIn(int id, long now) {
         int b = row(id);
-        if ((ints[b + I_STATUS] & Status.CONFIRMED) == 0) return Math.max(0, ints[b + I_TIMEOUT]) * NS_PER_MS;
-        return Math.max(0, ints[b + I_TIMEOUT] - ticks(now)) * NS_PER_MS;
+        if ((NfConn.status(ints, b) & Status.CONFIRMED) == 0) return Math.max(0, NfConn.timeout(ints, b)) * NS_PER_MS;
+        return Math.max(0, NfConn.timeout(ints, b) - ticks(now)) * NS_PER_MS;
     }
 
     /** An int for the NAT engine's per-connection data (MASQUERADE's interface index). */
-    public int natInt(int id) { return ints[row(id) + I_NAT]; }
-    public void setNatInt(int id, int v) { ints[row(id) + I_NAT] = v; }
+    public int natInt(int id) { return NfConn.natInt(ints, row(id)); }
+    public void setNatInt(int id, int v) { NfConn.setNatInt(ints, row(id), v); }
     /** An int for the NAT engine's by-source chain (the nat extension's hlist node); 0 in a new entry. */
-    public int natLink(int id) { return ints[row(id) + I_NAT_LINK]; }
-    public void setNatLink(int id, int v) { ints[row(id) + I_NAT_LINK] = v; }
+    public int natLink(int id) { return NfConn.natLink(ints, row(id)); }
+    public void setNatLink(int id, int v) { NfConn.setNatLink(ints, row(id), v); }
 
     /** Packets seen in direction {@code dir}; 0 while accounting is off ({@link #setAccounting}). */
     public long packets(int id, int dir) { return counters == null ? 0 : counters[id * 4 + dir]; }
     public long bytes(int id, int dir) { return counters == null ? 0 : counters[id * 4 + 2 + dir]; }
 
     /** The TCP state (TcpTracker.NONE..SYN_SENT2) of a TCP connection. */
-    public int tcpState(int id) { return ints[row(id) + I_TCP] & 0xff; }
+    public int tcpState(int id) { return state(ints, row(id)); }
 
     /** The next allocated, confirmed and live id at or after {@code from}, or -1: iteration without allocation. */
     public int nextConfirmed(int from) {
         for (int id = Math.max(0, from); id < highWater; id++) {
-            if ((ints[row(id) + I_STATUS] & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) return id;
+            if ((NfConn.status(ints, row(id)) & (ALLOCATED | Status.CONFIRMED | Status.DYING)) == (ALLOCATED | Status.CONFIRMED)) return id;
         }
         return -1;
+    }
+
+    /** The TCP tracker on entry {@code id} (nf_conntrack_tcp_packet; the row goes to TcpTracker as the kernel's ct). */
+    int tcpPacket(int id, int dir, CtPacket p, long now) {
+        return TcpTracker.packet(this, ints, id, dir, p, now);
     }
 
     /**
@@ -673,17 +634,17 @@ public final class ConnTable {
     /** __nf_ct_refresh: the timeout becomes {@code extra} (ns) from now, unless it is fixed. */
     void refresh(int id, long extra, long now) {
         int b = row(id);
-        int st = ints[b + I_STATUS];
+        int st = NfConn.status(ints, b);
         if ((st & Status.FIXED_TIMEOUT) != 0) return;
         int e = (int) (extra / NS_PER_MS);
-        ints[b + I_TIMEOUT] = (st & Status.CONFIRMED) != 0 ? ticks(now) + e : e;
+        NfConn.setTimeout(ints, b, (st & Status.CONFIRMED) != 0 ? ticks(now) + e : e);
     }
 
     /** Sets the timeout to {@code extra} (ns) from now even when it is fixed (nf_tcp_handle_invalid's direct write). */
     void setTimeout(int id, long extra, long now) {
         int b = row(id);
         int e = (int) (extra / NS_PER_MS);
-        ints[b + I_TIMEOUT] = (ints[b + I_STATUS] & Status.CONFIRMED) != 0 ? ticks(now) + e : e;
+        NfConn.setTimeout(ints, b, (NfConn.status(ints, b) & Status.CONFIRMED) != 0 ? ticks(now) + e : e);
     }
 
     void acct(int id, int dir, int length) {
@@ -694,17 +655,9 @@ public final class ConnTable {
     }
 
     // ---- export and import (a state file across restarts) ---------------------------------------
-    // The exported row keeps the layout of the state files jnat wrote before the rows were packed
-    // (10 longs, 23 ints), so those files stay readable: ROW_* below are offsets in it.
 
-    /** Longs and ints of one exported row ({@link #exportRow}). */
-    public static final int ROW_LONGS = 10, ROW_INTS = 23;
-    /** Exported longs: both packed tuples, the time left (ns), a former NAT long (0), packets and bytes per direction. */
-    static final int X_TUPLE = 0, X_TIMEOUT = 4, X_NAT_LONG = 5, X_PACKETS = 6, X_BYTES = 8;
-    /** Exported ints: status, mark, NAT int, seen[2] (td_end, td_maxend, td_maxwin, td_maxack, flags | td_scale << 8), then struct ip_ct_tcp one field an int. */
-    static final int X_STATUS = 0, X_MARK = 1, X_NAT = 2, X_SEEN = 3, X_SEEN_INTS = 5, X_STATE = 13, X_LAST_DIR = 14,
-            X_LAST_INDEX = 15, X_RETRANS = 16, X_LAST_WSCALE = 17, X_LAST_FLAGS = 18, X_LAST_SEQ = 19,
-            X_LAST_ACK = 20, X_LAST_END = 21, X_LAST_WIN = 22;
+    /** Longs and ints of one exported row ({@link #exportRow}; the layout is {@link ConnRowExport}'s). */
+    public static final int ROW_LONGS = ConnRowExport.LONGS, ROW_INTS = ConnRowExport.INTS;
 
     /**
      * Copies confirmed entry {@code id} into {@code l} ({@link #ROW_LONGS}) and {@code i}
@@ -714,89 +667,35 @@ public final class ConnTable {
      */
     public void exportRow(int id, long now, long[] l, int[] i) {
         checkInUse(id);
-        int b = row(id);
-        Arrays.fill(l, 0, ROW_LONGS, 0L);
-        Arrays.fill(i, 0, ROW_INTS, 0);
-        for (int d = 0; d < 2; d++) {
-            l[X_TUPLE + 2 * d] = addrs(id << 1 | d);
-            l[X_TUPLE + 2 * d + 1] = l4(id << 1 | d);
-            l[X_PACKETS + d] = packets(id, d);
-            l[X_BYTES + d] = bytes(id, d);
-        }
-        l[X_TIMEOUT] = expiresIn(id, now);
-        i[X_STATUS] = status(id);
-        i[X_MARK] = ints[b + I_MARK];
-        i[X_NAT] = ints[b + I_NAT];
-        for (int d = 0; d < 2; d++) {
-            System.arraycopy(ints, b + I_SEEN + d * SEEN_INTS, i, X_SEEN + d * X_SEEN_INTS, SEEN_INTS);
-            i[X_SEEN + d * X_SEEN_INTS + SEEN_INTS] = ints[b + I_TD_FLAGS] >>> (d << 4) & 0xffff;
-        }
-        int tcp = ints[b + I_TCP], last = ints[b + I_LAST_WIN];
-        i[X_STATE] = tcp & 0xff;
-        i[X_LAST_DIR] = tcp >>> 8 & 0xff;
-        i[X_LAST_INDEX] = tcp >>> 16 & 0xff;
-        i[X_RETRANS] = tcp >>> 24;
-        i[X_LAST_SEQ] = ints[b + I_LAST_SEQ];
-        i[X_LAST_ACK] = ints[b + I_LAST_ACK];
-        i[X_LAST_END] = ints[b + I_LAST_END];
-        i[X_LAST_WIN] = last & 0xffff;
-        i[X_LAST_WSCALE] = last >>> 16 & 0xff;
-        i[X_LAST_FLAGS] = last >>> 24;
-        if (protocol(id) == Tuple.IPPROTO_UDP) {
-            long rel = udpStreamTs(id) - now;
-            i[X_SEEN] = (int) (rel >>> 32);
-            i[X_SEEN + 1] = (int) rel;
-        }
+        ConnRowExport.export(this, ints, id, now, l, i);
     }
 
     /**
-     * Puts back a row {@link #exportRow} made, as a confirmed entry expiring {@code l[timeout]}
+     * Puts back a row {@link #exportRow} made, as a confirmed entry expiring the row's time left
      * after {@code now}. Returns its id, or -1 when the row's time ran out, the table is full
      * (no early drop: live traffic comes first) or a live entry holds either tuple already.
      * Listeners are not told; NAT re-files what it keeps per connection itself.
      */
     public int importRow(long[] l, int[] i, long now) {
         reapDying();
-        long left = l[X_TIMEOUT];
-        if (left <= 0 || count >= max) return -1;
-        if (find(l[X_TUPLE], l[X_TUPLE + 1], now) != NOT_FOUND || find(l[X_TUPLE + 2], l[X_TUPLE + 3], now) != NOT_FOUND) {
-            return -1;
+        if (ConnRowExport.timeLeft(l) <= 0 || count >= max) return -1;
+        for (int d = 0; d < 2; d++) {
+            if (find(ConnRowExport.addrs(l, d), ConnRowExport.l4(l, d), now) != NOT_FOUND) return -1;
         }
         int id = newId();
         if (id < 0) return -1;
-        int b = row(id);
-        Arrays.fill(ints, b, b + ROW, 0);
-        Tuple t = new Tuple();
-        setTuple(b, ORIGINAL, t.unpack(l[X_TUPLE], l[X_TUPLE + 1]));
-        setTuple(b, REPLY, t.unpack(l[X_TUPLE + 2], l[X_TUPLE + 3]));
-        int proto = (int) (l[X_TUPLE + 1] >>> 32) & 0xff;
-        ints[b + I_STATUS] = (i[X_STATUS] & STATUS_MASK & ~Status.DYING) | Status.CONFIRMED | ALLOCATED | proto << PROTO_SHIFT;
-        ints[b + I_MARK] = i[X_MARK];
-        ints[b + I_NAT] = i[X_NAT];
-        for (int d = 0; d < 2; d++) {
-            System.arraycopy(i, X_SEEN + d * X_SEEN_INTS, ints, b + I_SEEN + d * SEEN_INTS, SEEN_INTS);
-            ints[b + I_TD_FLAGS] |= (i[X_SEEN + d * X_SEEN_INTS + SEEN_INTS] & 0xffff) << (d << 4);
-        }
-        ints[b + I_TCP] = (i[X_STATE] & 0xff) | (i[X_LAST_DIR] & 0xff) << 8 | (i[X_LAST_INDEX] & 0xff) << 16
-                | (i[X_RETRANS] & 0xff) << 24;
-        ints[b + I_LAST_SEQ] = i[X_LAST_SEQ];
-        ints[b + I_LAST_ACK] = i[X_LAST_ACK];
-        ints[b + I_LAST_END] = i[X_LAST_END];
-        ints[b + I_LAST_WIN] = (i[X_LAST_WIN] & 0xffff) | (i[X_LAST_WSCALE] & 0xff) << 16 | (i[X_LAST_FLAGS] & 0xff) << 24;
-        // the time left, rounded up to the table's millisecond tick
-        ints[b + I_TIMEOUT] = ticks(now) + (int) Math.min(Integer.MAX_VALUE / 2, (left + NS_PER_MS - 1) / NS_PER_MS);
-        if (counters != null) {
-            for (int d = 0; d < 2; d++) {
-                counters[id * 4 + d] = l[X_PACKETS + d];
-                counters[id * 4 + 2 + d] = l[X_BYTES + d];
-            }
-        }
-        if (proto == Tuple.IPPROTO_UDP) {
-            setUdpStreamTs(id, now + ((long) i[X_SEEN] << 32 | (i[X_SEEN + 1] & 0xffffffffL)));
-        }
+        NfConn.clear(ints, row(id));
+        ConnRowExport.importInto(this, ints, id, l, i, now);
         insert(id << 1);
         insert(id << 1 | 1);
         return id;
+    }
+
+    /** Sets the nf_conn_acct counters of direction {@code dir}; nothing while accounting is off. */
+    void setCounters(int id, int dir, long packets, long bytes) {
+        if (counters == null) return;
+        counters[id * 4 + dir] = packets;
+        counters[id * 4 + 2 + dir] = bytes;
     }
 
     /** Checks that every live entry's two refs are in the hash exactly once and nothing else is (tests). */
@@ -807,7 +706,7 @@ public final class ConnTable {
             if (v == 0) continue;
             inIndex++;
             int ref = (v & refMask) - 1, id = ref >>> 1;
-            if (!inUse(id) || (ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
+            if (!inUse(id) || (NfConn.status(ints, row(id)) & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
                 throw new IllegalStateException("hash slot " + i + " holds ref " + ref + " of a dead or unconfirmed entry");
             }
             if ((v & tagMask) != ((int) hashOf(ref) & tagMask)) throw new IllegalStateException("slot " + i + ": wrong tag");
@@ -815,9 +714,9 @@ public final class ConnTable {
         }
         int live = 0, allocated = 0;
         for (int id = 0; id < highWater; id++) {
-            if ((ints[row(id) + I_STATUS] & ALLOCATED) == 0) continue;
+            if ((NfConn.status(ints, row(id)) & ALLOCATED) == 0) continue;
             allocated++;
-            if ((ints[row(id) + I_STATUS] & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) live++;
+            if ((NfConn.status(ints, row(id)) & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) live++;
         }
         if (inIndex != 2 * live) throw new IllegalStateException("hash holds " + inIndex + " refs for " + live + " entries");
         if (allocated != count) throw new IllegalStateException("count " + count + " but " + allocated + " allocated");

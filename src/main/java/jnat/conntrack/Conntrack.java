@@ -85,7 +85,7 @@ public final class Conntrack {
                 else ctinfo = IP_CT_NEW;
             }
             int res = switch (t.protocol) {
-                case Tuple.IPPROTO_TCP -> TcpTracker.packet(table, id, dir, p, now);
+                case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
                 case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
                 case Tuple.IPPROTO_ICMP -> icmp(id, dir, p, now);
                 default -> generic(id, dir, p, now);

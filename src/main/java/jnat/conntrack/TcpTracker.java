@@ -1,6 +1,8 @@
 package jnat.conntrack;
 
-import static jnat.conntrack.ConnTable.*;
+import static jnat.conntrack.ConnTable.ORIGINAL;
+import static jnat.conntrack.ConnTable.REPLY;
+import static jnat.conntrack.NfConn.*;
 import static jnat.conntrack.CtPacket.ACK;
 import static jnat.conntrack.CtPacket.CWR;
 import static jnat.conntrack.CtPacket.ECE;
@@ -20,7 +22,9 @@ import static jnat.conntrack.CtPacket.URG;
  * nf_conntrack_tcp_max_retrans=3, nf_conntrack_tcp_ignore_invalid_rst=0. KernelComparisonTest checks it against the running
  * kernel (6.18 here) on real traffic. Not here: synproxy, seqadj (helpers), per-rule timeouts.
  *
- * <p>State lives in {@link ConnTable}'s int rows (struct ip_ct_tcp); this class is the functions.
+ * <p>State lives in {@link ConnTable}'s int rows (struct ip_ct_tcp, read and written only through
+ * {@link NfConn}'s accessors); this class is the functions. Each takes the connection as the
+ * kernel's {@code struct nf_conn *ct}: the row array {@code ct} and the row's first int.
  */
 public final class TcpTracker {
     private TcpTracker() {}
@@ -136,24 +140,6 @@ public final class TcpTracker {
         };
     }
 
-    // The u8/u16 fields of struct ip_ct_tcp, packed in the row's ints: offset << 16 | shift << 8 | width.
-    static final int F_STATE = I_TCP << 16 | 0 << 8 | 8, F_LAST_DIR = I_TCP << 16 | 8 << 8 | 8,
-            F_LAST_INDEX = I_TCP << 16 | 16 << 8 | 8, F_RETRANS = I_TCP << 16 | 24 << 8 | 8,
-            F_LAST_WIN = I_LAST_WIN << 16 | 0 << 8 | 16, F_LAST_WSCALE = I_LAST_WIN << 16 | 16 << 8 | 8,
-            F_LAST_FLAGS = I_LAST_WIN << 16 | 24 << 8 | 8;
-
-    /** Field {@code f} (an F_* constant) of the row at {@code row}. */
-    static int get(ConnTable t, int row, int f) {
-        return t.ints[row + (f >>> 16)] >>> (f >>> 8 & 0xff) & (int) ((1L << (f & 0xff)) - 1);
-    }
-
-    /** Sets field {@code f} to the low bits of {@code v} (the kernel's u8/u16 truncation). */
-    static void set(ConnTable t, int row, int f, int v) {
-        int shift = f >>> 8 & 0xff, mask = (int) ((1L << (f & 0xff)) - 1) << shift;
-        int i = row + (f >>> 16);
-        t.ints[i] = t.ints[i] & ~mask | v << shift & mask;
-    }
-
     static boolean before(int a, int b) { return a - b < 0; }
     static boolean after(int a, int b) { return b - a < 0; }
 
@@ -162,253 +148,259 @@ public final class TcpTracker {
         return p.seq + p.payloadLength + ((p.tcpFlags & SYN) != 0 ? 1 : 0) + ((p.tcpFlags & FIN) != 0 ? 1 : 0);
     }
 
-    /** seen[d].flags | seen[d].td_scale << 8: the two directions share one int of the row. */
-    static int td(ConnTable t, int row, int d) {
-        return t.ints[row + I_TD_FLAGS] >>> (d << 4) & 0xffff;
-    }
 
-    static void setTd(ConnTable t, int row, int d, int v) {
-        int shift = d << 4, i = row + I_TD_FLAGS;
-        t.ints[i] = t.ints[i] & ~(0xffff << shift) | (v & 0xffff) << shift;
-    }
-
-    /** seen[d].td_scale. */
-    private static int scale(ConnTable t, int row, int d) {
-        return td(t, row, d) >>> 8 & 0xff;
-    }
-
-    /** tcp_options into seen[d]; without options the kernel leaves scale and flags alone. */
-    static void options(ConnTable t, int row, int d, CtPacket p) {
+    /** tcp_options into seen[dir]; without options the kernel leaves td_scale and flags alone. */
+    static void options(int[] ct, int row, int dir, CtPacket p) {
         if (p.headerLength <= 20) return;
-        int flags = td(t, row, d) & FLAG_BE_LIBERAL;
+        int flags = flags(ct, row, dir) & FLAG_BE_LIBERAL;
         int scale = 0;
         if (p.sackPerm) flags |= FLAG_SACK_PERM;
         if (p.wscale >= 0) {
             scale = Math.min(p.wscale, TCP_MAX_WSCALE);
             flags |= FLAG_WINDOW_SCALE;
         }
-        setTd(t, row, d, scale << 8 | flags);
+        setTdScale(ct, row, dir, scale);
+        setFlags(ct, row, dir, flags);
+    }
+
+    /** nf_ct_tcp_state_reset */
+    private static void stateReset(int[] ct, int row, int dir) {
+        setTdEnd(ct, row, dir, 0);
+        setTdMaxEnd(ct, row, dir, 0);
+        setTdMaxWin(ct, row, dir, 0);
+        setTdMaxAck(ct, row, dir, 0);
+        setTdScale(ct, row, dir, 0);
+        setFlags(ct, row, dir, flags(ct, row, dir) & FLAG_BE_LIBERAL);
     }
 
     /** tcp_new: whether this first packet may create a connection, and the initial window data. */
-    static boolean newConn(ConnTable t, int id, CtPacket p) {
-        final int row = ConnTable.row(id);
+    static boolean newConn(ConnTable t, int[] ct, int row, CtPacket p) {
         int newState = CONNTRACKS[0][index(p.tcpFlags)][NONE];
         if (newState >= MAX) return false; // "invalid new"
         if (newState != SYN_SENT && !t.tcpLoose) return false; // don't pick up connections
-        int o = ConnTable.seen(id, 0);
-        t.clearTcp(id);
+        clearProto(ct, row);
         int end = end(p);
         int win = p.window == 0 ? 1 : p.window;
+        setTdEnd(ct, row, ORIGINAL, end);
+        setTdMaxWin(ct, row, ORIGINAL, win);
         if (newState == SYN_SENT) {
-            t.ints[o + TD_END] = end;
-            t.ints[o + TD_MAXWIN] = win;
-            t.ints[o + TD_MAXEND] = end;
-            options(t, row, 0, p);
+            setTdMaxEnd(ct, row, ORIGINAL, end);
+            options(ct, row, ORIGINAL, p);
         } else {
             // nf_conntrack_tcp_loose=1: in the middle of a connection whose history we lost; the
             // window scale is unknown, so both sides are checked liberally.
-            t.ints[o + TD_END] = end;
-            t.ints[o + TD_MAXWIN] = win;
-            t.ints[o + TD_MAXEND] = end + win;
-            setTd(t, row, 0, FLAG_SACK_PERM | FLAG_BE_LIBERAL); // td_scale 0
-            setTd(t, row, 1, FLAG_SACK_PERM | FLAG_BE_LIBERAL);
+            setTdMaxEnd(ct, row, ORIGINAL, end + win);
+            setFlags(ct, row, ORIGINAL, FLAG_SACK_PERM | FLAG_BE_LIBERAL); // td_scale 0
+            setFlags(ct, row, REPLY, FLAG_SACK_PERM | FLAG_BE_LIBERAL);
         }
-        set(t, row, F_LAST_INDEX, NONE_SET);
+        setLastIndex(ct, row, NONE_SET);
         return true;
     }
 
     /** tcp_init_sender: a SYN-ACK answering a SYN, or a SYN from the reply side (simultaneous open). */
-    private static void initSender(ConnTable t, int row, int sender, CtPacket p, int end, int win, int dir) {
-        t.ints[sender + TD_END] = end;
-        t.ints[sender + TD_MAXEND] = end;
-        t.ints[sender + TD_MAXWIN] = win == 0 ? 1 : win;
-        options(t, row, dir, p);
+    private static void initSender(int[] ct, int row, int sender, int receiver, CtPacket p, int end, int win, int dir) {
+        setTdEnd(ct, row, sender, end);
+        setTdMaxEnd(ct, row, sender, end);
+        setTdMaxWin(ct, row, sender, win == 0 ? 1 : win);
+        options(ct, row, sender, p);
         // RFC 1323: scaling only when both sides send the option.
-        if (dir == ConnTable.REPLY && !((td(t, row, dir) & FLAG_WINDOW_SCALE) != 0
-                && (td(t, row, dir ^ 1) & FLAG_WINDOW_SCALE) != 0)) {
-            setTd(t, row, dir, td(t, row, dir) & 0xff); // td_scale = 0
-            setTd(t, row, dir ^ 1, td(t, row, dir ^ 1) & 0xff);
+        if (dir == REPLY && !((flags(ct, row, sender) & FLAG_WINDOW_SCALE) != 0
+                && (flags(ct, row, receiver) & FLAG_WINDOW_SCALE) != 0)) {
+            setTdScale(ct, row, sender, 0);
+            setTdScale(ct, row, receiver, 0);
         }
     }
 
-    /** nf_tcp_log_invalid: a liberal sender (or nf_conntrack_tcp_be_liberal) gets everything accepted. */
-    private static int logInvalid(ConnTable t, int row, int dir, int action) {
-        return (td(t, row, dir) & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
+    /** tcp_sack: the highest right edge of the SACK blocks, if above {@code sack}. */
+    private static int tcpSack(CtPacket p, int sack) {
+        for (int i = 0; i < p.sackCount; i++) {
+            if (after(p.sackRight[i], sack)) sack = p.sackRight[i];
+        }
+        return sack;
     }
 
-    private static int maxAckWindow(ConnTable t, int sender) {
-        int w = t.ints[sender + TD_MAXWIN];
+    /** nf_tcp_log_invalid: a liberal sender (or nf_conntrack_tcp_be_liberal) gets everything accepted. */
+    private static int logInvalid(ConnTable t, int[] ct, int row, int sender, int action) {
+        return (flags(ct, row, sender) & FLAG_BE_LIBERAL) != 0 || t.tcpBeLiberal ? ACT_ACCEPT : action;
+    }
+
+    /** MAXACKWINDOW(sender) */
+    private static int maxAckWindow(int[] ct, int row, int sender) {
+        int w = tdMaxWin(ct, row, sender);
         return Integer.compareUnsigned(w, MAXACKWINCONST) > 0 ? w : MAXACKWINCONST;
     }
 
     /** tcp_in_window: the window checks that decide ACCEPT, IGNORE or INVALID, and the window updates. */
-    static int inWindow(ConnTable t, int id, int dir, int index, CtPacket p) {
-        final int row = ConnTable.row(id);
-        int sender = ConnTable.seen(id, dir), receiver = ConnTable.seen(id, dir ^ 1);
-        int flags = p.tcpFlags;
-        boolean syn = (flags & SYN) != 0, ackFlag = (flags & ACK) != 0, rst = (flags & RST) != 0;
-        int seq = p.seq;
-        int ack = p.ack, sack = ack;
-        int winRaw = p.window;
-        int win = winRaw;
-        int end = end(p);
+    static int inWindow(ConnTable t, int[] ct, int row, int dir, int index, CtPacket p) {
+        final int sender = dir, receiver = dir ^ 1; // &state->seen[dir], &state->seen[!dir]
+        final int flags = p.tcpFlags;
+        final boolean syn = (flags & SYN) != 0, ackFlag = (flags & ACK) != 0, rst = (flags & RST) != 0;
+        int seq, ack, sack, end, win, swin;
+        boolean inRecvWin, seqOk;
+        int winRaw;
 
-        if ((td(t, row, dir ^ 1) & FLAG_SACK_PERM) != 0) {
-            for (int i = 0; i < p.sackCount; i++) {
-                if (after(p.sackRight[i], sack)) sack = p.sackRight[i];
-            }
-        }
+        // Get the required data from the packet.
+        seq = p.seq;
+        ack = sack = p.ack;
+        winRaw = p.window;
+        win = winRaw;
+        end = end(p);
+
+        if ((flags(ct, row, receiver) & FLAG_SACK_PERM) != 0) sack = tcpSack(p, sack);
         // No seqadj (helpers) in jnat: receiver_offset is 0.
 
-        if (t.ints[sender + TD_MAXWIN] == 0) {
+        if (tdMaxWin(ct, row, sender) == 0) {
             // Initialize sender data.
             if (syn) {
-                initSender(t, row, sender, p, end, win, dir);
+                initSender(ct, row, sender, receiver, p, end, win, dir);
                 if (!ackFlag) return ACT_ACCEPT; // simultaneous open
             } else {
                 // Mid-connection: its history is lost for us; use the data from the packet.
-                t.ints[sender + TD_END] = end;
-                int swin = win << scale(t, row, dir);
-                t.ints[sender + TD_MAXWIN] = swin == 0 ? 1 : swin;
-                t.ints[sender + TD_MAXEND] = end + t.ints[sender + TD_MAXWIN];
-                if (t.ints[receiver + TD_MAXWIN] == 0) {
+                setTdEnd(ct, row, sender, end);
+                swin = win << tdScale(ct, row, sender);
+                setTdMaxWin(ct, row, sender, swin == 0 ? 1 : swin);
+                setTdMaxEnd(ct, row, sender, end + tdMaxWin(ct, row, sender));
+                if (tdMaxWin(ct, row, receiver) == 0) {
                     // No traffic the other way yet: let III and IV pass until there is.
-                    t.ints[receiver + TD_END] = t.ints[receiver + TD_MAXEND] = sack;
-                } else if (sack == t.ints[receiver + TD_END] + 1) {
+                    setTdEnd(ct, row, receiver, sack);
+                    setTdMaxEnd(ct, row, receiver, sack);
+                } else if (sack == tdEnd(ct, row, receiver) + 1) {
                     // Likely a reply to a keepalive; needed for III.
-                    t.ints[receiver + TD_END]++;
+                    setTdEnd(ct, row, receiver, tdEnd(ct, row, receiver) + 1);
                 }
             }
-        } else if (syn && after(end, t.ints[sender + TD_END])
-                && (get(t, row, F_STATE) == SYN_SENT || get(t, row, F_STATE) == SYN_RECV)) {
+        } else if (syn && after(end, tdEnd(ct, row, sender))
+                && (state(ct, row) == SYN_SENT || state(ct, row) == SYN_RECV)) {
             // RFC 793: a reinitialized TCP may reuse the connection with higher sequence numbers.
-            initSender(t, row, sender, p, end, win, dir);
-            if (dir == ConnTable.REPLY && !ackFlag) return ACT_ACCEPT;
+            initSender(ct, row, sender, receiver, p, end, win, dir);
+            if (dir == REPLY && !ackFlag) return ACT_ACCEPT;
         }
 
         if (!ackFlag) {
             // No ACK: pretend it was set and fine.
-            ack = sack = t.ints[receiver + TD_END];
+            ack = sack = tdEnd(ct, row, receiver);
         } else if ((flags & (ACK | RST)) == (ACK | RST) && ack == 0) {
             // Broken stacks that set ACK in RST with a zero ack value.
-            ack = sack = t.ints[receiver + TD_END];
+            ack = sack = tdEnd(ct, row, receiver);
         }
 
-        if (rst && seq == 0 && get(t, row, F_STATE) == SYN_SENT) {
+        if (rst && seq == 0 && state(ct, row) == SYN_SENT) {
             // RST answering a SYN.
-            seq = end = t.ints[sender + TD_END];
+            seq = end = tdEnd(ct, row, sender);
         }
 
-        boolean seqOk = before(seq, t.ints[sender + TD_MAXEND] + 1);
+        seqOk = before(seq, tdMaxEnd(ct, row, sender) + 1);
         if (!seqOk) {
-            int overshot = end - t.ints[sender + TD_MAXEND] + 1;
-            boolean ackOk = after(sack, t.ints[receiver + TD_END] - maxAckWindow(t, sender) - 1);
-            boolean inRecvWin = t.ints[receiver + TD_MAXWIN] != 0
-                    && after(end, t.ints[sender + TD_END] - t.ints[receiver + TD_MAXWIN] - 1);
-            if (inRecvWin && ackOk && Integer.compareUnsigned(overshot, t.ints[receiver + TD_MAXWIN]) <= 0
-                    && before(sack, t.ints[receiver + TD_END] + 1)) {
+            int overshot = end - tdMaxEnd(ct, row, sender) + 1;
+            boolean ackOk = after(sack, tdEnd(ct, row, receiver) - maxAckWindow(ct, row, sender) - 1);
+            inRecvWin = tdMaxWin(ct, row, receiver) != 0
+                    && after(end, tdEnd(ct, row, sender) - tdMaxWin(ct, row, receiver) - 1);
+            if (inRecvWin && ackOk && Integer.compareUnsigned(overshot, tdMaxWin(ct, row, receiver)) <= 0
+                    && before(sack, tdEnd(ct, row, receiver) + 1)) {
                 // A TCP sending more than the receive window allows: remember the data so its ACK
                 // does not trip "ACK is over upper bound" later.
-                t.ints[sender + TD_END] = end;
-                setTd(t, row, dir, td(t, row, dir) | FLAG_DATA_UNACKNOWLEDGED);
-                return logInvalid(t, row, dir, ACT_IGNORE);
+                setTdEnd(ct, row, sender, end);
+                setFlags(ct, row, sender, flags(ct, row, sender) | FLAG_DATA_UNACKNOWLEDGED);
+                return logInvalid(t, ct, row, sender, ACT_IGNORE);
             }
-            return logInvalid(t, row, dir, ACT_INVALID); // SEQ is over upper bound
+            return logInvalid(t, ct, row, sender, ACT_INVALID); // SEQ is over upper bound
         }
 
-        if (!before(sack, t.ints[receiver + TD_END] + 1)) {
-            return logInvalid(t, row, dir, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
+        if (!before(sack, tdEnd(ct, row, receiver) + 1)) {
+            return logInvalid(t, ct, row, sender, ACT_INVALID); // ACK is over upper bound (ACKed data not seen yet)
         }
 
-        boolean inRecvWin = t.ints[receiver + TD_MAXWIN] == 0
-                || after(end, t.ints[sender + TD_END] - t.ints[receiver + TD_MAXWIN] - 1);
+        // Is the ending sequence in the receive window (if available)?
+        inRecvWin = tdMaxWin(ct, row, receiver) == 0
+                || after(end, tdEnd(ct, row, sender) - tdMaxWin(ct, row, receiver) - 1);
         if (!inRecvWin) {
-            return logInvalid(t, row, dir, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
+            return logInvalid(t, ct, row, sender, ACT_IGNORE); // SEQ under lower bound: retransmitted, already ACKed
         }
-        if (!after(sack, t.ints[receiver + TD_END] - maxAckWindow(t, sender) - 1)) {
-            return logInvalid(t, row, dir, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
+        if (!after(sack, tdEnd(ct, row, receiver) - maxAckWindow(ct, row, sender) - 1)) {
+            return logInvalid(t, ct, row, sender, ACT_IGNORE); // ACK under lower bound (possibly overly delayed)
         }
 
-        if (!syn) win <<= scale(t, row, dir);
+        // Take into account window scaling (RFC 1323).
+        if (!syn) win <<= tdScale(ct, row, sender);
 
         // Update sender data.
-        int swin = win + (sack - ack);
-        if (Integer.compareUnsigned(t.ints[sender + TD_MAXWIN], swin) < 0) t.ints[sender + TD_MAXWIN] = swin;
-        if (after(end, t.ints[sender + TD_END])) {
-            t.ints[sender + TD_END] = end;
-            setTd(t, row, dir, td(t, row, dir) | FLAG_DATA_UNACKNOWLEDGED);
+        swin = win + (sack - ack);
+        if (Integer.compareUnsigned(tdMaxWin(ct, row, sender), swin) < 0) setTdMaxWin(ct, row, sender, swin);
+        if (after(end, tdEnd(ct, row, sender))) {
+            setTdEnd(ct, row, sender, end);
+            setFlags(ct, row, sender, flags(ct, row, sender) | FLAG_DATA_UNACKNOWLEDGED);
         }
         if (ackFlag) {
-            if ((td(t, row, dir) & FLAG_MAXACK_SET) == 0) {
-                t.ints[sender + TD_MAXACK] = ack;
-                setTd(t, row, dir, td(t, row, dir) | FLAG_MAXACK_SET);
-            } else if (after(ack, t.ints[sender + TD_MAXACK])) {
-                t.ints[sender + TD_MAXACK] = ack;
+            if ((flags(ct, row, sender) & FLAG_MAXACK_SET) == 0) {
+                setTdMaxAck(ct, row, sender, ack);
+                setFlags(ct, row, sender, flags(ct, row, sender) | FLAG_MAXACK_SET);
+            } else if (after(ack, tdMaxAck(ct, row, sender))) {
+                setTdMaxAck(ct, row, sender, ack);
             }
         }
 
         // Update receiver data.
-        if (t.ints[receiver + TD_MAXWIN] != 0 && after(end, t.ints[sender + TD_MAXEND])) {
-            t.ints[receiver + TD_MAXWIN] += end - t.ints[sender + TD_MAXEND];
+        if (tdMaxWin(ct, row, receiver) != 0 && after(end, tdMaxEnd(ct, row, sender))) {
+            setTdMaxWin(ct, row, receiver, tdMaxWin(ct, row, receiver) + (end - tdMaxEnd(ct, row, sender)));
         }
-        if (after(sack + win, t.ints[receiver + TD_MAXEND] - 1)) {
-            t.ints[receiver + TD_MAXEND] = sack + win;
-            if (win == 0) t.ints[receiver + TD_MAXEND]++;
+        if (after(sack + win, tdMaxEnd(ct, row, receiver) - 1)) {
+            setTdMaxEnd(ct, row, receiver, sack + win);
+            if (win == 0) setTdMaxEnd(ct, row, receiver, tdMaxEnd(ct, row, receiver) + 1);
         }
-        if (ack == t.ints[receiver + TD_END]) setTd(t, row, dir ^ 1, td(t, row, dir ^ 1) & ~FLAG_DATA_UNACKNOWLEDGED);
+        if (ack == tdEnd(ct, row, receiver)) {
+            setFlags(ct, row, receiver, flags(ct, row, receiver) & ~FLAG_DATA_UNACKNOWLEDGED);
+        }
 
         // Check retransmissions.
         if (index == ACK_SET) {
-            if (get(t, row, F_LAST_DIR) == dir && t.ints[row + I_LAST_SEQ] == seq && t.ints[row + I_LAST_ACK] == ack
-                    && t.ints[row + I_LAST_END] == end && get(t, row, F_LAST_WIN) == winRaw) {
-                set(t, row, F_RETRANS, get(t, row, F_RETRANS) + 1); // u8
+            if (lastDir(ct, row) == dir && lastSeq(ct, row) == seq && lastAck(ct, row) == ack
+                    && lastEnd(ct, row) == end && lastWin(ct, row) == winRaw) {
+                setRetrans(ct, row, retrans(ct, row) + 1); // u8
             } else {
-                set(t, row, F_LAST_DIR, dir);
-                t.ints[row + I_LAST_SEQ] = seq;
-                t.ints[row + I_LAST_ACK] = ack;
-                t.ints[row + I_LAST_END] = end;
-                set(t, row, F_LAST_WIN, winRaw);
-                set(t, row, F_RETRANS, 0);
+                setLastDir(ct, row, dir);
+                setLastSeq(ct, row, seq);
+                setLastAck(ct, row, ack);
+                setLastEnd(ct, row, end);
+                setLastWin(ct, row, winRaw);
+                setRetrans(ct, row, 0);
             }
         }
         return ACT_ACCEPT;
     }
 
     /** nf_tcp_handle_invalid: an ASSURED connection answering an out-of-window FIN/RST gets a short timeout. */
-    private static void handleInvalid(ConnTable t, int id, int dir, int index, long now) {
-        final int row = ConnTable.row(id);
-        if ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 || (t.ints[row + I_STATUS] & Status.FIXED_TIMEOUT) != 0) return;
+    private static void handleInvalid(ConnTable t, int[] ct, int row, int id, int dir, int index, long now) {
+        if ((status(ct, row) & Status.ASSURED) == 0 || (status(ct, row) & Status.FIXED_TIMEOUT) != 0) return;
         if (index != RST_SET && index != FIN_SET) return;
-        if (get(t, row, F_LAST_DIR) != dir && (get(t, row, F_LAST_INDEX) == FIN_SET || get(t, row, F_LAST_INDEX) == RST_SET)) {
+        if (lastDir(ct, row) != dir && (lastIndex(ct, row) == FIN_SET || lastIndex(ct, row) == RST_SET)) {
             long expires = t.expiresIn(id, now);
             if (expires < 120 * SEC) return;
             if (expires > TIMEOUTS[UNACK]) {
                 t.refresh(id, TIMEOUTS[UNACK], now);
             }
         } else {
-            set(t, row, F_LAST_INDEX, index);
-            set(t, row, F_LAST_DIR, dir);
+            setLastIndex(ct, row, index);
+            setLastDir(ct, row, dir);
         }
     }
 
-    private static boolean established(ConnTable t, int id) {
-        final int row = ConnTable.row(id);
-        return get(t, row, F_STATE) == ESTABLISHED && (t.ints[row + I_STATUS] & Status.ASSURED) != 0;
+    private static boolean established(int[] ct, int row) {
+        return state(ct, row) == ESTABLISHED && (status(ct, row) & Status.ASSURED) != 0;
     }
 
     /**
      * nf_conntrack_tcp_packet: ACCEPT (tracked; includes the packets the kernel "ignores"),
      * INVALID (-NF_ACCEPT: not tracked, not NATed) or REPEAT (the connection was killed to be
-     * reopened by this SYN: look up again).
+     * reopened by this SYN: look up again). {@code ct} is the table's row array, handed over by
+     * {@link ConnTable#tcpPacket}.
      */
-    static int packet(ConnTable t, int id, int dir, CtPacket p, long now) {
+    static int packet(ConnTable t, int[] ct, int id, int dir, CtPacket p, long now) {
         final int row = ConnTable.row(id);
         if (!validFlags(p.tcpFlags)) return PKT_INVALID; // tcp_error: invalid tcp flag combination
-        if (!t.confirmed(id) && !newConn(t, id, p)) return PKT_INVALID;
+        if ((status(ct, row) & Status.CONFIRMED) == 0 && !newConn(t, ct, row, p)) return PKT_INVALID;
 
         int flags = p.tcpFlags;
-        int oldState = get(t, row, F_STATE);
+        int oldState = state(ct, row);
         int index = index(flags);
         int newState = CONNTRACKS[dir][index][oldState];
         int other = dir ^ 1;
@@ -420,8 +412,8 @@ public final class TcpTracker {
                 if (oldState < TIME_WAIT) break;
                 // RFC 1122: a SYN may reopen a connection from TIME_WAIT; also a client aborting and
                 // starting over. Delete this connection and look up again.
-                if ((((td(t, row, dir) | td(t, row, other)) & FLAG_CLOSE_INIT) != 0)
-                        || (get(t, row, F_LAST_DIR) == dir && get(t, row, F_LAST_INDEX) == RST_SET)) {
+                if ((((flags(ct, row, dir) | flags(ct, row, other)) & FLAG_CLOSE_INIT) != 0)
+                        || (lastDir(ct, row) == dir && lastIndex(ct, row) == RST_SET)) {
                     t.killDeferred(id);
                     return PKT_REPEAT;
                 }
@@ -429,31 +421,28 @@ public final class TcpTracker {
             case IGNORE: {
                 // Our entry may be out of sync: let through packets that may signal the real
                 // connection (a) SYN in ORIGINAL, b) SYN/ACK in REPLY, c) ACK in REPLY after a SYN).
-                if (index == SYNACK_SET && get(t, row, F_LAST_INDEX) == SYN_SET && get(t, row, F_LAST_DIR) != dir
-                        && p.ack == t.ints[row + I_LAST_END]) {
+                if (index == SYNACK_SET && lastIndex(ct, row) == SYN_SET && lastDir(ct, row) != dir
+                        && p.ack == lastEnd(ct, row)) {
                     // b) answers a SYN we ignored: client and server are in sync, we are not.
-                    int ld = get(t, row, F_LAST_DIR);
-                    int ls = ConnTable.seen(id, ld);
+                    int ld = lastDir(ct, row);
                     oldState = SYN_SENT;
                     newState = SYN_RECV;
-                    t.ints[ls + TD_END] = t.ints[row + I_LAST_END];
-                    t.ints[ls + TD_MAXEND] = t.ints[row + I_LAST_END];
-                    t.ints[ls + TD_MAXWIN] = get(t, row, F_LAST_WIN) == 0 ? 1 : get(t, row, F_LAST_WIN);
-                    set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) & ~EXP_CHALLENGE_ACK);
-                    setTd(t, row, ld, (get(t, row, F_LAST_FLAGS) & 0xff)
-                            | get(t, row, F_LAST_WSCALE) << 8);
-                    int s = ConnTable.seen(id, dir);
-                    t.ints[s + TD_END] = t.ints[s + TD_MAXEND] = t.ints[s + TD_MAXWIN] = t.ints[s + TD_MAXACK] = 0;
-                    setTd(t, row, dir, td(t, row, dir) & FLAG_BE_LIBERAL);
+                    setTdEnd(ct, row, ld, lastEnd(ct, row));
+                    setTdMaxEnd(ct, row, ld, lastEnd(ct, row));
+                    setTdMaxWin(ct, row, ld, lastWin(ct, row) == 0 ? 1 : lastWin(ct, row));
+                    setTdScale(ct, row, ld, lastWscale(ct, row));
+                    setLastFlags(ct, row, lastFlags(ct, row) & ~EXP_CHALLENGE_ACK);
+                    setFlags(ct, row, ld, lastFlags(ct, row));
+                    stateReset(ct, row, dir);
                     break sw;
                 }
-                set(t, row, F_LAST_INDEX, index);
-                set(t, row, F_LAST_DIR, dir);
-                t.ints[row + I_LAST_SEQ] = p.seq;
-                t.ints[row + I_LAST_END] = end(p);
-                set(t, row, F_LAST_WIN, p.window);
+                setLastIndex(ct, row, index);
+                setLastDir(ct, row, dir);
+                setLastSeq(ct, row, p.seq);
+                setLastEnd(ct, row, end(p));
+                setLastWin(ct, row, p.window);
                 // a) a SYN in ORIGINAL: note its options; if valid, the SYN/ACK puts us in sync.
-                if (index == SYN_SET && dir == ConnTable.ORIGINAL) {
+                if (index == SYN_SET && dir == ORIGINAL) {
                     int lf = 0, lw = 0;
                     if (p.headerLength > 20) {
                         if (p.wscale >= 0) {
@@ -464,12 +453,12 @@ public final class TcpTracker {
                     }
                     // RFC 5961 challenge ACK possible: in LAST_ACK an ACK would look like the last ACK.
                     if (oldState == LAST_ACK) lf |= EXP_CHALLENGE_ACK;
-                    set(t, row, F_LAST_FLAGS, lf);
-                    set(t, row, F_LAST_WSCALE, lw);
+                    setLastFlags(ct, row, lf);
+                    setLastWscale(ct, row, lw);
                 }
                 // A possible challenge ACK answering a SYN.
-                if (oldState == SYN_SENT && index == ACK_SET && dir == ConnTable.REPLY) {
-                    t.ints[row + I_LAST_ACK] = p.ack;
+                if (oldState == SYN_SENT && index == ACK_SET && dir == REPLY) {
+                    setLastAck(ct, row, p.ack);
                 }
                 return PKT_ACCEPT; // ignored: no state change, no timeout refresh
             }
@@ -477,49 +466,48 @@ public final class TcpTracker {
                 return PKT_INVALID; // "packet (index %d) in dir %d invalid" (no synproxy here)
             case TIME_WAIT:
                 // RFC 5961 challenge ACK after a SYN we let through in LAST_ACK is not the last ACK.
-                if (oldState == LAST_ACK && index == ACK_SET && get(t, row, F_LAST_DIR) != dir
-                        && get(t, row, F_LAST_INDEX) == SYN_SET && (get(t, row, F_LAST_FLAGS) & EXP_CHALLENGE_ACK) != 0) {
-                    set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) & ~EXP_CHALLENGE_ACK);
+                if (oldState == LAST_ACK && index == ACK_SET && lastDir(ct, row) != dir
+                        && lastIndex(ct, row) == SYN_SET && (lastFlags(ct, row) & EXP_CHALLENGE_ACK) != 0) {
+                    setLastFlags(ct, row, lastFlags(ct, row) & ~EXP_CHALLENGE_ACK);
                     return PKT_ACCEPT;
                 }
                 break;
             case SYN_SENT2:
-                set(t, row, F_LAST_FLAGS, get(t, row, F_LAST_FLAGS) | SIMULTANEOUS_OPEN);
+                setLastFlags(ct, row, lastFlags(ct, row) | SIMULTANEOUS_OPEN);
                 break;
             case SYN_RECV:
-                if (dir == ConnTable.REPLY && index == ACK_SET && (get(t, row, F_LAST_FLAGS) & SIMULTANEOUS_OPEN) != 0) {
+                if (dir == REPLY && index == ACK_SET && (lastFlags(ct, row) & SIMULTANEOUS_OPEN) != 0) {
                     newState = ESTABLISHED;
                 }
                 break;
             case CLOSE: {
                 if (index != RST_SET) break;
                 // Closing: the tuple may have been reused already and window data is stale.
-                if (canEarlyDrop(get(t, row, F_STATE))) {
+                if (canEarlyDrop(state(ct, row))) {
                     skipWindow = true;
                     break;
                 }
-                int otherRef = ConnTable.seen(id, other);
-                if ((td(t, row, other) & FLAG_MAXACK_SET) != 0 && get(t, row, F_LAST_INDEX) != SYN_SET) {
+                if ((flags(ct, row, other) & FLAG_MAXACK_SET) != 0 && lastIndex(ct, row) != SYN_SET) {
                     int seq = p.seq;
                     // Not established and SEQ 0: most likely the answer to a SYN we let through.
-                    if (seq == 0 && !established(t, id)) break;
-                    if (before(seq, t.ints[otherRef + TD_MAXACK])) return PKT_INVALID; // invalid rst
-                    if (!established(t, id) || seq == t.ints[otherRef + TD_MAXACK]) break;
+                    if (seq == 0 && !established(ct, row)) break;
+                    if (before(seq, tdMaxAck(ct, row, other))) return PKT_INVALID; // invalid rst
+                    if (!established(ct, row) || seq == tdMaxAck(ct, row, other)) break;
                     // An RST that is part of a train (data then RST at its end).
-                    if (get(t, row, F_LAST_INDEX) == ACK_SET && get(t, row, F_LAST_DIR) == dir && seq == t.ints[row + I_LAST_END]) break;
+                    if (lastIndex(ct, row) == ACK_SET && lastDir(ct, row) == dir && seq == lastEnd(ct, row)) break;
                     // Sequence doesn't match exactly: keep the state for a possible challenge ACK.
                     newState = oldState;
                 }
-                if ((((t.ints[row + I_STATUS] & Status.SEEN_REPLY) != 0 && get(t, row, F_LAST_INDEX) == SYN_SET)
-                        || ((t.ints[row + I_STATUS] & Status.ASSURED) == 0 && get(t, row, F_LAST_INDEX) == ACK_SET))
-                        && p.ack == t.ints[row + I_LAST_END]) {
+                if ((((status(ct, row) & Status.SEEN_REPLY) != 0 && lastIndex(ct, row) == SYN_SET)
+                        || ((status(ct, row) & Status.ASSURED) == 0 && lastIndex(ct, row) == ACK_SET))
+                        && p.ack == lastEnd(ct, row)) {
                     // RST to a SYN or ACK we let through above: delete, skipping window checks.
                     skipWindow = true;
                     break;
                 }
                 // RST answering a challenge ACK we let through.
-                if (oldState == SYN_SENT && get(t, row, F_LAST_INDEX) == ACK_SET
-                        && get(t, row, F_LAST_DIR) == ConnTable.REPLY && p.seq == t.ints[row + I_LAST_ACK]) {
+                if (oldState == SYN_SENT && lastIndex(ct, row) == ACK_SET
+                        && lastDir(ct, row) == REPLY && p.seq == lastAck(ct, row)) {
                     skipWindow = true;
                 }
                 break;
@@ -529,37 +517,37 @@ public final class TcpTracker {
         }
 
         if (!skipWindow) {
-            int res = inWindow(t, id, dir, index, p);
+            int res = inWindow(t, ct, row, dir, index, p);
             if (res == ACT_IGNORE) return PKT_ACCEPT;
             if (res == ACT_INVALID) {
-                handleInvalid(t, id, dir, index, now);
+                handleInvalid(t, ct, row, id, dir, index, now);
                 return PKT_INVALID;
             }
         }
 
         // From now on the packet is in window.
-        set(t, row, F_LAST_INDEX, index);
-        set(t, row, F_LAST_DIR, dir);
-        set(t, row, F_STATE, newState);
+        setLastIndex(ct, row, index);
+        setLastDir(ct, row, dir);
+        setState(ct, row, newState);
         if (oldState != newState && newState == FIN_WAIT) {
-            setTd(t, row, dir, td(t, row, dir) | FLAG_CLOSE_INIT);
+            setFlags(ct, row, dir, flags(ct, row, dir) | FLAG_CLOSE_INIT);
         }
 
         long timeout;
-        if ((get(t, row, F_RETRANS) & 0xff) >= MAX_RETRANS && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
+        if (retrans(ct, row) >= MAX_RETRANS && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
             timeout = TIMEOUTS[RETRANS];
         } else if (index == RST_SET) {
             timeout = TIMEOUTS[CLOSE];
-        } else if (((td(t, row, 0) | td(t, row, 1)) & FLAG_DATA_UNACKNOWLEDGED) != 0
+        } else if (((flags(ct, row, ORIGINAL) | flags(ct, row, REPLY)) & FLAG_DATA_UNACKNOWLEDGED) != 0
                 && TIMEOUTS[newState] > TIMEOUTS[UNACK]) {
             timeout = TIMEOUTS[UNACK];
-        } else if (get(t, row, F_LAST_WIN) == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
+        } else if (lastWin(ct, row) == 0 && TIMEOUTS[newState] > TIMEOUTS[RETRANS]) {
             timeout = TIMEOUTS[RETRANS];
         } else {
             timeout = TIMEOUTS[newState];
         }
 
-        if ((t.ints[row + I_STATUS] & Status.SEEN_REPLY) == 0) {
+        if ((status(ct, row) & Status.SEEN_REPLY) == 0) {
             // If the only reply is an RST, there is no connection to keep (--RR).
             if ((flags & RST) != 0) {
                 t.acct(id, dir, p.ipLength);
@@ -572,10 +560,10 @@ public final class TcpTracker {
             }
             // Picked up mid-stream without a reply yet: no 5-day ESTABLISHED timeout.
             if (newState == ESTABLISHED && timeout > TIMEOUTS[UNACK]) timeout = TIMEOUTS[UNACK];
-        } else if ((t.ints[row + I_STATUS] & Status.ASSURED) == 0
+        } else if ((status(ct, row) & Status.ASSURED) == 0
                 && (oldState == SYN_RECV || oldState == ESTABLISHED) && newState == ESTABLISHED) {
             // A valid ACK in ESTABLISHED after SYN_RECV, or an answer on a picked-up connection.
-            t.ints[row + I_STATUS] |= Status.ASSURED;
+            setStatus(ct, row, status(ct, row) | Status.ASSURED);
         }
         t.refreshAcct(id, dir, p.ipLength, timeout, now);
         return PKT_ACCEPT;

@@ -1,0 +1,216 @@
+package jnat.conntrack;
+
+import java.util.Arrays;
+
+/**
+ * The one owner of a connection's packed row: struct nf_conn as {@link ConnTable} keeps it, one
+ * row of {@link #ROW} ints per connection id in one int array, with struct ip_ct_tcp (the
+ * {@code ct->proto} union) at its end. Nothing else knows an offset: {@link ConnTable},
+ * {@link TcpTracker} and {@link ConnRowExport} read and write the row through these static
+ * accessors, each taking the array, the row's first int ({@code ConnTable.row(id)}) and, for a
+ * per-direction field, the direction. They are small and static, so the JIT inlines them into the
+ * same loads and stores the raw offsets were.
+ *
+ * <p>Offsets are derived in order, each field's offset the previous one's plus its size, so a
+ * field that grows moves everything after it (as Aeron's LogBufferDescriptor derives its own).
+ * Fields narrower than an int share one, low byte first:
+ * <pre>
+ * int  0          1          2          3          4          5
+ *    +----------+----------+----------+----------+----------+----------+
+ *    |        tuplehash[ORIGINAL]     |         tuplehash[REPLY]       |
+ *    | src.u3   | dst.u3   | ports    | src.u3   | dst.u3   | ports    |  ports: src.u.all << 16 | dst.u.all
+ *    +----------+----------+----------+----------+----------+----------+
+ * int  6          7          8          9          10
+ *    +----------+----------+----------+----------+----------+
+ *    | status   | timeout  | mark     | nat      | nat link |  status: IPS_* 0-15, protonum 16-23, (family 24), ALLOCATED 31
+ *    +----------+----------+----------+----------+----------+  mark: the free-list link while the id is free
+ * int  11         12         13         14         15         16         17         18
+ *    +----------+----------+----------+----------+----------+----------+----------+----------+
+ *    |                 seen[0]                   |                 seen[1]                   |
+ *    | td_end   | td_maxend| td_maxwin| td_maxack| td_end   | td_maxend| td_maxwin| td_maxack|
+ *    +----------+----------+----------+----------+----------+----------+----------+----------+
+ *      (UDP: ct->proto.udp.stream_ts, a long, in 11-12: the union)
+ * int  19                                    20
+ *    +---------+---------+---------+---------+-------+--------+----------+--------+
+ *    | flags 0 | scale 0 | flags 1 | scale 1 | state | last_  | last_    | retrans|
+ *    |  seen[0]          |  seen[1]          |       | dir    | index    |        |
+ *    +---------+---------+---------+---------+-------+--------+----------+--------+
+ * int  21         22         23         24
+ *    +----------+----------+----------+-------------------+------------+-----------+
+ *    | last_seq | last_ack | last_end | last_win (16 bits)| last_wscale| last_flags|
+ *    +----------+----------+----------+-------------------+------------+-----------+
+ * </pre>
+ * 25 ints, 100 bytes.
+ *
+ * <p>IPv6 (ARCHITECTURE.md, "conntrack"): rows keep this width; an IPv6 connection would set
+ * {@link #FAMILY_IPV6} in the status int (compared with the protocol, so an IPv4 probe still
+ * makes one comparison), hold a 32-bit fold of each address in the tuple's address ints, and keep
+ * the 128-bit addresses in a side array indexed by id, allocated on the first IPv6 connection as
+ * the nf_conn_acct counters are. {@link #ADDR} is the width an address takes in the row: 4 widens
+ * every row to 37 ints (148 bytes), the layout the measurement there was made with.
+ */
+final class NfConn {
+    private NfConn() {}
+
+    // ---- offsets, in order -------------------------------------------------------------------
+
+    /** Ints of one address (tuple.src.u3, a __be32 for IPv4). */
+    static final int ADDR = 1;
+    /** In a tuple: source address, destination address, both ports (or the ICMP id, type and code). */
+    static final int T_SRC = 0, T_DST = T_SRC + ADDR, T_PORTS = T_DST + ADDR, TUPLE = T_PORTS + 1;
+    /** tuplehash[IP_CT_DIR_ORIGINAL] then tuplehash[IP_CT_DIR_REPLY]. */
+    static final int TUPLEHASH = 0;
+    static final int STATUS = TUPLEHASH + 2 * TUPLE;
+    /** The expiry in ms ticks once confirmed; the relative timeout (ms) while unconfirmed (ct->timeout). */
+    static final int TIMEOUT = STATUS + 1;
+    static final int MARK = TIMEOUT + 1;
+    /** The nat extension: an int for NAT's per-connection data, the by-source chain's link. */
+    static final int NAT = MARK + 1, NAT_LINK = NAT + 1;
+    /** union nf_conntrack_proto: struct ip_ct_tcp, or UDP's stream_ts. */
+    static final int PROTO = NAT_LINK + 1;
+    /** struct ip_ct_tcp_state seen[2]: its u32 fields, then both directions' u8 fields in one int. */
+    static final int TD_END = 0, TD_MAXEND = TD_END + 1, TD_MAXWIN = TD_MAXEND + 1, TD_MAXACK = TD_MAXWIN + 1,
+            TCP_STATE = TD_MAXACK + 1;
+    static final int SEEN = PROTO, SEEN_FLAGS = SEEN + 2 * TCP_STATE;
+    /** state, last_dir, last_index and retrans: the u8 fields of struct ip_ct_tcp, in one int. */
+    static final int TCP_BYTES = SEEN_FLAGS + 1;
+    static final int LAST_SEQ = TCP_BYTES + 1, LAST_ACK = LAST_SEQ + 1, LAST_END = LAST_ACK + 1;
+    /** last_win (u16), last_wscale and last_flags (u8), in one int. */
+    static final int LAST_WIN = LAST_END + 1;
+    static final int ROW = LAST_WIN + 1;
+    /** ct->proto.udp.stream_ts (ns), where TCP keeps seen[ORIGINAL].td_end and td_maxend. */
+    static final int UDP_STREAM_TS = PROTO;
+
+    // bit positions inside the shared ints, also in order
+    static final int STATUS_MASK = 0xffff, PROTO_SHIFT = 16;
+    /** Not an IPS_* bit: marks allocated ids. */
+    static final int ALLOCATED = 1 << 31;
+    /** Reserved, not set yet: the bit above protonum an IPv6 connection will set (NFPROTO_IPV6). */
+    static final int FAMILY_IPV6 = 1 << PROTO_SHIFT + 8;
+    /** In SEEN_FLAGS: seen[dir] takes 16 bits from dir * DIR_SHIFT, flags then td_scale. */
+    private static final int FLAGS_SHIFT = 0, TD_SCALE_SHIFT = FLAGS_SHIFT + 8, DIR_SHIFT = TD_SCALE_SHIFT + 8;
+    private static final int STATE_SHIFT = 0, LAST_DIR_SHIFT = STATE_SHIFT + 8, LAST_INDEX_SHIFT = LAST_DIR_SHIFT + 8,
+            RETRANS_SHIFT = LAST_INDEX_SHIFT + 8;
+    private static final int LAST_WIN_SHIFT = 0, LAST_WSCALE_SHIFT = LAST_WIN_SHIFT + 16,
+            LAST_FLAGS_SHIFT = LAST_WSCALE_SHIFT + 8;
+    private static final int U8 = 0xff, U16 = 0xffff;
+
+    /** Writes the low bits of {@code v} (the kernel's u8/u16 truncation) into bits shift.. of int {@code i}. */
+    private static void put(int[] ct, int i, int shift, int mask, int v) {
+        ct[i] = ct[i] & ~(mask << shift) | (v & mask) << shift;
+    }
+
+    /** The first int of the tuple of direction {@code dir}. */
+    private static int tuple(int row, int dir) {
+        return row + TUPLEHASH + dir * TUPLE;
+    }
+
+    private static int seen(int row, int dir) {
+        return row + SEEN + dir * TCP_STATE;
+    }
+
+    /** Zeroes the row (the allocation's memset). */
+    static void clear(int[] ct, int row) {
+        Arrays.fill(ct, row, row + ROW, 0);
+    }
+
+    /** Zeroes ct->proto (tcp_new's memset of struct ip_ct_tcp). */
+    static void clearProto(int[] ct, int row) {
+        Arrays.fill(ct, row + PROTO, row + ROW, 0);
+    }
+
+    // ---- nf_conn -----------------------------------------------------------------------------
+
+    /** tuplehash[dir].tuple.src.u3.ip */
+    static int tupleSrc(int[] ct, int row, int dir) { return ct[tuple(row, dir) + T_SRC]; }
+    static void setTupleSrc(int[] ct, int row, int dir, int v) { ct[tuple(row, dir) + T_SRC] = v; }
+    /** tuplehash[dir].tuple.dst.u3.ip */
+    static int tupleDst(int[] ct, int row, int dir) { return ct[tuple(row, dir) + T_DST]; }
+    static void setTupleDst(int[] ct, int row, int dir, int v) { ct[tuple(row, dir) + T_DST] = v; }
+    /** tuplehash[dir].tuple.src.u.all << 16 | dst.u.all */
+    static int tuplePorts(int[] ct, int row, int dir) { return ct[tuple(row, dir) + T_PORTS]; }
+    static void setTuplePorts(int[] ct, int row, int dir, int v) { ct[tuple(row, dir) + T_PORTS] = v; }
+
+    /** ct->status (IPS_* in bits 0-15) with the row's own bits: protonum 16-23, {@link #ALLOCATED}. */
+    static int status(int[] ct, int row) { return ct[row + STATUS]; }
+    static void setStatus(int[] ct, int row, int v) { ct[row + STATUS] = v; }
+    /** tuple.dst.protonum, kept once for both tuples. */
+    static int protonum(int[] ct, int row) { return ct[row + STATUS] >>> PROTO_SHIFT & U8; }
+
+    /** ct->timeout: the expiry tick (ms) of a confirmed entry, the relative timeout (ms) before. */
+    static int timeout(int[] ct, int row) { return ct[row + TIMEOUT]; }
+    static void setTimeout(int[] ct, int row, int v) { ct[row + TIMEOUT] = v; }
+
+    /** ct->mark; the next free id while the id is free. */
+    static int mark(int[] ct, int row) { return ct[row + MARK]; }
+    static void setMark(int[] ct, int row, int v) { ct[row + MARK] = v; }
+
+    static int natInt(int[] ct, int row) { return ct[row + NAT]; }
+    static void setNatInt(int[] ct, int row, int v) { ct[row + NAT] = v; }
+    static int natLink(int[] ct, int row) { return ct[row + NAT_LINK]; }
+    static void setNatLink(int[] ct, int row, int v) { ct[row + NAT_LINK] = v; }
+
+    /** ct->proto.udp.stream_ts */
+    static long streamTs(int[] ct, int row) {
+        return (long) ct[row + UDP_STREAM_TS] << 32 | (ct[row + UDP_STREAM_TS + 1] & 0xffffffffL);
+    }
+
+    static void setStreamTs(int[] ct, int row, long ts) {
+        ct[row + UDP_STREAM_TS] = (int) (ts >>> 32);
+        ct[row + UDP_STREAM_TS + 1] = (int) ts;
+    }
+
+    // ---- struct ip_ct_tcp_state seen[dir] ----------------------------------------------------
+
+    static int tdEnd(int[] ct, int row, int dir) { return ct[seen(row, dir) + TD_END]; }
+    static void setTdEnd(int[] ct, int row, int dir, int v) { ct[seen(row, dir) + TD_END] = v; }
+    static int tdMaxEnd(int[] ct, int row, int dir) { return ct[seen(row, dir) + TD_MAXEND]; }
+    static void setTdMaxEnd(int[] ct, int row, int dir, int v) { ct[seen(row, dir) + TD_MAXEND] = v; }
+    static int tdMaxWin(int[] ct, int row, int dir) { return ct[seen(row, dir) + TD_MAXWIN]; }
+    static void setTdMaxWin(int[] ct, int row, int dir, int v) { ct[seen(row, dir) + TD_MAXWIN] = v; }
+    static int tdMaxAck(int[] ct, int row, int dir) { return ct[seen(row, dir) + TD_MAXACK]; }
+    static void setTdMaxAck(int[] ct, int row, int dir, int v) { ct[seen(row, dir) + TD_MAXACK] = v; }
+
+    static int tdScale(int[] ct, int row, int dir) {
+        return ct[row + SEEN_FLAGS] >>> (dir * DIR_SHIFT + TD_SCALE_SHIFT) & U8;
+    }
+
+    static void setTdScale(int[] ct, int row, int dir, int v) {
+        put(ct, row + SEEN_FLAGS, dir * DIR_SHIFT + TD_SCALE_SHIFT, U8, v);
+    }
+
+    /** seen[dir].flags: IP_CT_TCP_FLAG_* */
+    static int flags(int[] ct, int row, int dir) {
+        return ct[row + SEEN_FLAGS] >>> (dir * DIR_SHIFT + FLAGS_SHIFT) & U8;
+    }
+
+    static void setFlags(int[] ct, int row, int dir, int v) {
+        put(ct, row + SEEN_FLAGS, dir * DIR_SHIFT + FLAGS_SHIFT, U8, v);
+    }
+
+    // ---- struct ip_ct_tcp --------------------------------------------------------------------
+
+    /** enum tcp_conntrack */
+    static int state(int[] ct, int row) { return ct[row + TCP_BYTES] >>> STATE_SHIFT & U8; }
+    static void setState(int[] ct, int row, int v) { put(ct, row + TCP_BYTES, STATE_SHIFT, U8, v); }
+    static int lastDir(int[] ct, int row) { return ct[row + TCP_BYTES] >>> LAST_DIR_SHIFT & U8; }
+    static void setLastDir(int[] ct, int row, int v) { put(ct, row + TCP_BYTES, LAST_DIR_SHIFT, U8, v); }
+    static int lastIndex(int[] ct, int row) { return ct[row + TCP_BYTES] >>> LAST_INDEX_SHIFT & U8; }
+    static void setLastIndex(int[] ct, int row, int v) { put(ct, row + TCP_BYTES, LAST_INDEX_SHIFT, U8, v); }
+    static int retrans(int[] ct, int row) { return ct[row + TCP_BYTES] >>> RETRANS_SHIFT & U8; }
+    static void setRetrans(int[] ct, int row, int v) { put(ct, row + TCP_BYTES, RETRANS_SHIFT, U8, v); }
+
+    static int lastSeq(int[] ct, int row) { return ct[row + LAST_SEQ]; }
+    static void setLastSeq(int[] ct, int row, int v) { ct[row + LAST_SEQ] = v; }
+    static int lastAck(int[] ct, int row) { return ct[row + LAST_ACK]; }
+    static void setLastAck(int[] ct, int row, int v) { ct[row + LAST_ACK] = v; }
+    static int lastEnd(int[] ct, int row) { return ct[row + LAST_END]; }
+    static void setLastEnd(int[] ct, int row, int v) { ct[row + LAST_END] = v; }
+
+    static int lastWin(int[] ct, int row) { return ct[row + LAST_WIN] >>> LAST_WIN_SHIFT & U16; }
+    static void setLastWin(int[] ct, int row, int v) { put(ct, row + LAST_WIN, LAST_WIN_SHIFT, U16, v); }
+    static int lastWscale(int[] ct, int row) { return ct[row + LAST_WIN] >>> LAST_WSCALE_SHIFT & U8; }
+    static void setLastWscale(int[] ct, int row, int v) { put(ct, row + LAST_WIN, LAST_WSCALE_SHIFT, U8, v); }
+    static int lastFlags(int[] ct, int row) { return ct[row + LAST_WIN] >>> LAST_FLAGS_SHIFT & U8; }
+    static void setLastFlags(int[] ct, int row, int v) { put(ct, row + LAST_WIN, LAST_FLAGS_SHIFT, U8, v); }
+}
