@@ -125,6 +125,20 @@ public final class Checksum {
         return ~s & 0xffff;
     }
 
+    /**
+     * Writes a 16-bit word at {@code pos} and, when {@code checksumPos >= 0}, updates the checksum there
+     * (an ICMP or ICMPv6 error's, over a quoted datagram that starts an even number of bytes into it).
+     */
+    static void put16Covered(byte[] buf, int pos, int value, int checksumPos) {
+        if (checksumPos < 0) {
+            Bytes.put16(buf, pos, value);
+            return;
+        }
+        int old = Bytes.u16(buf, pos);
+        Bytes.put16(buf, pos, value);
+        Bytes.put16(buf, checksumPos, update16(Bytes.u16(buf, checksumPos), old, value & 0xffff));
+    }
+
     // ---- IPv6 (RFC 8200 8.1) ----
 
     /** The sum of the 32-bit halves of a 64-bit value, unfolded (a long accumulator has room). */

@@ -341,14 +341,7 @@ public final class Ipv6Packet {
 
     /** Writes a 16-bit word, keeping an enclosing ICMPv6 checksum right when there is one. */
     private void put16(int pos, int value) {
-        if (enclosingChecksum >= 0) {
-            int old = Bytes.u16(buf, pos);
-            Bytes.put16(buf, pos, value);
-            Bytes.put16(buf, enclosingChecksum,
-                    Checksum.update16(Bytes.u16(buf, enclosingChecksum), old, value & 0xffff));
-        } else {
-            Bytes.put16(buf, pos, value);
-        }
+        Checksum.put16Covered(buf, pos, value, enclosingChecksum);
     }
 
     /** For debugging and test messages (allocates): "2001:db8::1 > 2001:db8::2 next 6 hlim 64 len 20". */

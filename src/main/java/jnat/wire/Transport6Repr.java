@@ -22,16 +22,8 @@ public sealed interface Transport6Repr permits TcpRepr, UdpRepr, Icmpv6Repr {
         int p = ip.upperOffset();
         int n = ip.upperLength();
         return switch (ip.upperProtocol()) {
-            case IpProtocol.TCP -> {
-                TcpSegment t = new TcpSegment();
-                Reprs.check(t.wrap(b, p, n), "TCP");
-                yield TcpRepr.parse(t);
-            }
-            case IpProtocol.UDP -> {
-                UdpDatagram u = new UdpDatagram();
-                Reprs.check(u.wrap(b, p, n), "UDP");
-                yield UdpRepr.parse(u);
-            }
+            case IpProtocol.TCP -> Reprs.tcp(b, p, n);
+            case IpProtocol.UDP -> Reprs.udp(b, p, n);
             case IpProtocol.ICMPV6 -> {
                 Icmpv6Packet i = new Icmpv6Packet();
                 Reprs.check(i.wrap(b, p, n), "ICMPv6");
