@@ -177,6 +177,21 @@ class Ipv6BytesTest {
     }
 
     @Test
+    void thePseudoHeaderSumAndANat66RewriteMatchSumsDoneApart() {
+        // 2001 + 0db8 + 0001 + 2001 + 0db8 + 0002 + 000c (length) + 0011 (UDP) = 0x5b92
+        assertEquals(0x5b92, Checksum.pseudoHeaderSum6(A6_HI, A6_LO, B6_HI, B6_LO, IpProtocol.UDP, 12));
+        byte[] b = UDP_BYTES.clone();
+        Ipv6Packet v = wrapped(b);
+        v.setSrc(0xfd00000000000000L, 0x100);
+        v.setSrcPort(1024);
+        // fd00::100:1024 > 2001:db8::2:53 "jnat", summed apart: 0x0403
+        assertEquals(0x0403, Bytes.u16(b, 40 + UdpDatagram.OFF_CHECKSUM));
+        assertEquals(0xfd00000000000000L, v.srcHi());
+        assertEquals(0x100, v.srcLo());
+        assertEquals(1024, v.srcPort());
+    }
+
+    @Test
     void aZeroUdpChecksumIsInvalidOverIpv6() {
         byte[] b = UDP_BYTES.clone();
         b[46] = 0;
