@@ -124,4 +124,57 @@ public final class Checksum {
         s = (s & 0xffff) + (s >>> 16);
         return ~s & 0xffff;
     }
+
+    /**
+     * Writes a 16-bit word at {@code pos} and, when {@code checksumPos >= 0}, updates the checksum there
+     * (an ICMP or ICMPv6 error's, over a quoted datagram that starts an even number of bytes into it).
+     */
+    static void put16Covered(byte[] buf, int pos, int value, int checksumPos) {
+        if (checksumPos < 0) {
+            Bytes.put16(buf, pos, value);
+            return;
+        }
+        int old = Bytes.u16(buf, pos);
+        Bytes.put16(buf, pos, value);
+        Bytes.put16(buf, checksumPos, update16(Bytes.u16(buf, checksumPos), old, value & 0xffff));
+    }
+
+    // ---- IPv6 (RFC 8200 8.1) ----
+
+    /** The sum of the 32-bit halves of a 64-bit value, unfolded (a long accumulator has room). */
+    private static long halves(long v) {
+        return (v >>> 32) + (v & 0xffffffffL);
+    }
+
+    /**
+     * The sum of the IPv6 pseudo-header (RFC 8200 8.1): source and destination address, the 32-bit
+     * upper-layer packet length and the next header value, as {@code csum_ipv6_magic} adds them.
+     */
+    public static int pseudoHeaderSum6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int upperLength) {
+        return foldLong(halves(srcHi) + halves(srcLo) + halves(dstHi) + halves(dstLo)
+                + (upperLength & 0xffffffffL) + (nextHeader & 0xff));
+    }
+
+    /**
+     * The TCP, UDP or ICMPv6 checksum field value for {@code buf[off, off+len)} over IPv6 (its checksum
+     * field must be zero). For UDP a result of 0 is to be sent as 0xffff ({@link #udpField}).
+     */
+    public static int transport6(byte[] buf, int off, int len, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader) {
+        return ~sum(buf, off, len, pseudoHeaderSum6(srcHi, srcLo, dstHi, dstLo, nextHeader, len)) & 0xffff;
+    }
+
+    /** True when a TCP, UDP or ICMPv6 message (checksum field included) verifies against its IPv6 pseudo-header. */
+    public static boolean verifyTransport6(byte[] buf, int off, int len, long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader) {
+        return sum(buf, off, len, pseudoHeaderSum6(srcHi, srcLo, dstHi, dstLo, nextHeader, len)) == 0xffff;
+    }
+
+    /**
+     * As {@link #update16} for a 128-bit field (an IPv6 address, eight 16-bit words) that changed from
+     * {@code oldHi:oldLo} to {@code newHi:newLo}: {@code inet_proto_csum_replace16}'s sum of the
+     * complemented old words and the new ones.
+     */
+    public static int update128(int checksum, long oldHi, long oldLo, long newHi, long newLo) {
+        long s = (~checksum & 0xffff) + halves(~oldHi) + halves(~oldLo) + halves(newHi) + halves(newLo);
+        return ~foldLong(s) & 0xffff;
+    }
 }

@@ -51,6 +51,11 @@ public record EthernetRepr(long src, long dst, int etherType, int vlanId) {
         return withEtherType(EtherType.IPV4).frame(ip.packet(l4));
     }
 
+    /** An IPv6 frame: this header (ethertype IPv6), {@code ip}, {@code l4}, its checksum right. */
+    public byte[] frame(Ipv6Repr ip, Transport6Repr l4) {
+        return withEtherType(EtherType.IPV6).frame(ip.packet(l4));
+    }
+
     /** An ARP frame (ethertype ARP). */
     public byte[] frame(ArpRepr arp) {
         return withEtherType(EtherType.ARP).frame(arp.bytes());

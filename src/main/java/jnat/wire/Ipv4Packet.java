@@ -356,14 +356,7 @@ public final class Ipv4Packet {
 
     /** Writes a 16-bit word, keeping an enclosing ICMP checksum right when there is one. */
     private void put16(int pos, int value) {
-        if (enclosingChecksum >= 0) {
-            int old = Bytes.u16(buf, pos);
-            Bytes.put16(buf, pos, value);
-            Bytes.put16(buf, enclosingChecksum,
-                    Checksum.update16(Bytes.u16(buf, enclosingChecksum), old, value & 0xffff));
-        } else {
-            Bytes.put16(buf, pos, value);
-        }
+        Checksum.put16Covered(buf, pos, value, enclosingChecksum);
     }
 
     /** For debugging and test messages (allocates): "172.17.0.2 > 8.8.8.8 proto 6 ttl 64 len 60". */

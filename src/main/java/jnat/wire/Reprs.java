@@ -12,6 +12,20 @@ final class Reprs {
         if (wireError != WireError.OK) throw new IllegalArgumentException(what + ": " + WireError.text(wireError));
     }
 
+    /** The TCP segment at {@code b[p, p+n)} as a repr; throws IllegalArgumentException when malformed. */
+    static TcpRepr tcp(byte[] b, int p, int n) {
+        TcpSegment t = new TcpSegment();
+        check(t.wrap(b, p, n), "TCP");
+        return TcpRepr.parse(t);
+    }
+
+    /** The UDP datagram at {@code b[p, p+n)} as a repr; throws IllegalArgumentException when malformed. */
+    static UdpRepr udp(byte[] b, int p, int n) {
+        UdpDatagram u = new UdpDatagram();
+        check(u.wrap(b, p, n), "UDP");
+        return UdpRepr.parse(u);
+    }
+
     static byte[] copy(byte[] b, int off, int len) {
         byte[] out = new byte[len];
         System.arraycopy(b, off, out, 0, len);

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int window, int urgentPointer,
                       int mss, int windowScale, boolean sackPermitted, Timestamps timestamps,
-                      List<SackBlock> sackBlocks, byte[] payload) implements TransportRepr {
+                      List<SackBlock> sackBlocks, byte[] payload) implements TransportRepr, Transport6Repr {
 
     /** The timestamps option: TSval and TSecr. */
     public record Timestamps(int val, int ecr) {}
@@ -87,6 +87,18 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
 
     @Override
     public void emit(byte[] buf, int off, int src, int dst) {
+        writeSegment(buf, off);
+        TcpSegment.fillChecksum(buf, off, length(), src, dst);
+    }
+
+    @Override
+    public void emit6(byte[] buf, int off, long srcHi, long srcLo, long dstHi, long dstLo) {
+        writeSegment(buf, off);
+        TcpSegment.fillChecksum6(buf, off, length(), srcHi, srcLo, dstHi, dstLo);
+    }
+
+    /** Header, options and payload, checksum 0. */
+    private void writeSegment(byte[] buf, int off) {
         int hlen = headerLength();
         TcpSegment.writeHeader(buf, off, srcPort, dstPort, seq, ack, hlen / 4, flags, window, urgentPointer);
         int p = off + TcpSegment.MIN_HEADER_LENGTH;
@@ -127,7 +139,6 @@ public record TcpRepr(int srcPort, int dstPort, int seq, int ack, int flags, int
             }
         }
         System.arraycopy(payload, 0, buf, off + hlen, payload.length);
-        TcpSegment.fillChecksum(buf, off, hlen + payload.length, src, dst);
     }
 
     private static int sackLength(int blocks) {

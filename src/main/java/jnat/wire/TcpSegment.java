@@ -199,6 +199,11 @@ public final class TcpSegment {
         return Checksum.verifyTransport(buf, off, len, src, dst, IpProtocol.TCP);
     }
 
+    /** True when the checksum verifies against the IPv6 pseudo-header of {@code src > dst}. */
+    public boolean verifyChecksum6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        return Checksum.verifyTransport6(buf, off, len, srcHi, srcLo, dstHi, dstLo, IpProtocol.TCP);
+    }
+
     /** Computes and writes the checksum over pseudo-header, header and payload. */
     public void fillChecksum(int src, int dst) {
         fillChecksum(buf, off, len, src, dst);
@@ -231,6 +236,12 @@ public final class TcpSegment {
     public static void fillChecksum(byte[] b, int off, int len, int src, int dst) {
         Bytes.put16(b, off + OFF_CHECKSUM, 0);
         Bytes.put16(b, off + OFF_CHECKSUM, Checksum.transport(b, off, len, src, dst, IpProtocol.TCP));
+    }
+
+    /** As {@link #fillChecksum(byte[], int, int, int, int)} with the IPv6 pseudo-header of {@code src > dst}. */
+    public static void fillChecksum6(byte[] b, int off, int len, long srcHi, long srcLo, long dstHi, long dstLo) {
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_CHECKSUM, Checksum.transport6(b, off, len, srcHi, srcLo, dstHi, dstLo, IpProtocol.TCP));
     }
 
     /** Updates the checksum for a pseudo-header address that changed (the IP header is not touched). */

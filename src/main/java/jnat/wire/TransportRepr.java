@@ -30,16 +30,8 @@ public sealed interface TransportRepr permits TcpRepr, UdpRepr, IcmpRepr {
         int p = ip.payloadOffset();
         int n = ip.payloadLength();
         return switch (ip.protocol()) {
-            case IpProtocol.TCP -> {
-                TcpSegment t = new TcpSegment();
-                Reprs.check(t.wrap(b, p, n), "TCP");
-                yield TcpRepr.parse(t);
-            }
-            case IpProtocol.UDP -> {
-                UdpDatagram u = new UdpDatagram();
-                Reprs.check(u.wrap(b, p, n), "UDP");
-                yield UdpRepr.parse(u);
-            }
+            case IpProtocol.TCP -> Reprs.tcp(b, p, n);
+            case IpProtocol.UDP -> Reprs.udp(b, p, n);
             case IpProtocol.ICMP -> {
                 IcmpPacket i = new IcmpPacket();
                 Reprs.check(i.wrap(b, p, n), "ICMP");

@@ -51,6 +51,11 @@ public final class UdpDatagram {
         return !hasChecksum() || Checksum.verifyTransport(buf, off, len, src, dst, IpProtocol.UDP);
     }
 
+    /** True when the checksum verifies against the IPv6 pseudo-header; 0 ("none") fails, as over IPv6 it must (RFC 8200 8.1). */
+    public boolean verifyChecksum6(long srcHi, long srcLo, long dstHi, long dstLo) {
+        return hasChecksum() && Checksum.verifyTransport6(buf, off, len, srcHi, srcLo, dstHi, dstLo, IpProtocol.UDP);
+    }
+
     /** Computes and writes the checksum (0xffff for a computed 0). */
     public void fillChecksum(int src, int dst) {
         fillChecksum(buf, off, len, src, dst);
@@ -73,6 +78,13 @@ public final class UdpDatagram {
     public static void fillChecksum(byte[] b, int off, int len, int src, int dst) {
         Bytes.put16(b, off + OFF_CHECKSUM, 0);
         Bytes.put16(b, off + OFF_CHECKSUM, Checksum.udpField(Checksum.transport(b, off, len, src, dst, IpProtocol.UDP)));
+    }
+
+    /** As {@link #fillChecksum(byte[], int, int, int, int)} with the IPv6 pseudo-header (0xffff for a computed 0). */
+    public static void fillChecksum6(byte[] b, int off, int len, long srcHi, long srcLo, long dstHi, long dstLo) {
+        Bytes.put16(b, off + OFF_CHECKSUM, 0);
+        Bytes.put16(b, off + OFF_CHECKSUM,
+                Checksum.udpField(Checksum.transport6(b, off, len, srcHi, srcLo, dstHi, dstLo, IpProtocol.UDP)));
     }
 
     /** Updates a present checksum for a pseudo-header address that changed (the IP header is not touched). */

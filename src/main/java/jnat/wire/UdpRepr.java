@@ -3,7 +3,7 @@ package jnat.wire;
 import java.util.Arrays;
 
 /** A UDP datagram as plain values; {@link #emit} fills in the checksum (0xffff for a computed 0). */
-public record UdpRepr(int srcPort, int dstPort, byte[] payload) implements TransportRepr {
+public record UdpRepr(int srcPort, int dstPort, byte[] payload) implements TransportRepr, Transport6Repr {
 
     public UdpRepr {
         Reprs.u16(srcPort, "source port");
@@ -33,6 +33,13 @@ public record UdpRepr(int srcPort, int dstPort, byte[] payload) implements Trans
         UdpDatagram.writeHeader(buf, off, srcPort, dstPort, length());
         System.arraycopy(payload, 0, buf, off + UdpDatagram.HEADER_LENGTH, payload.length);
         UdpDatagram.fillChecksum(buf, off, length(), src, dst);
+    }
+
+    @Override
+    public void emit6(byte[] buf, int off, long srcHi, long srcLo, long dstHi, long dstLo) {
+        UdpDatagram.writeHeader(buf, off, srcPort, dstPort, length());
+        System.arraycopy(payload, 0, buf, off + UdpDatagram.HEADER_LENGTH, payload.length);
+        UdpDatagram.fillChecksum6(buf, off, length(), srcHi, srcLo, dstHi, dstLo);
     }
 
     public static UdpRepr parse(UdpDatagram u) {

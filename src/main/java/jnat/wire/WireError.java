@@ -11,7 +11,7 @@ public final class WireError {
     public static final int OK = 0;
     /** Fewer bytes than the fixed header (or than a length field inside it says is there). */
     public static final int TRUNCATED = 1;
-    /** IPv4 version field is not 4. */
+    /** The version field is not 4 (IPv4 views) or 6 (IPv6 views). */
     public static final int BAD_VERSION = 2;
     /** IPv4 IHL below 5 (a header shorter than 20 bytes). */
     public static final int BAD_IHL = 3;
@@ -30,7 +30,15 @@ public final class WireError {
     /** A protocol this view does not handle (e.g. asking an ICMP echo id of a TCP packet). */
     public static final int UNSUPPORTED_PROTOCOL = 10;
 
-    public static final int COUNT = 11;
+    /**
+     * An IPv6 extension header chain that cannot be walked: a header that does not fit in the bytes
+     * present, as {@code ipv6_skip_exthdr} meets it (the fixed header itself may be sound).
+     */
+    public static final int BAD_EXT_HEADER = 11;
+    /** NDP options that {@code ndisc_parse_options} refuses: a length of 0, or one running past the message. */
+    public static final int BAD_ND_OPTION = 12;
+
+    public static final int COUNT = 13;
 
     private static final String[] TEXT = {
             "ok",
@@ -44,6 +52,8 @@ public final class WireError {
             "unsupported ARP format",
             "not the first fragment",
             "unsupported protocol",
+            "bad IPv6 extension header",
+            "bad ND option",
     };
 
     /** A short text for drop counters and logs; "unknown" for a code that is not one of ours. */

@@ -48,7 +48,15 @@
  * Ipv4Repr back = Ipv4Repr.parse(ping); TransportRepr l4 = TransportRepr.parse(view);
  * }</pre>
  *
- * Addresses are {@code int} (IPv4, see {@link jnat.wire.Ipv4Address}) and {@code long} (MAC, see
- * {@link jnat.wire.MacAddress}); ports and 16-bit fields are {@code int} 0..65535; sequence numbers {@code int}.
+ * <h2>IPv6</h2>
+ * {@link jnat.wire.Ipv6Packet} walks the extension headers at wrap as {@code ipv6_skip_exthdr} does
+ * ({@link jnat.wire.Ipv6ExtHeaders}; a chain that does not walk is {@code extHeaderError()}, not a failed
+ * wrap) and gives {@code upperProtocol()}/{@code upperOffset()}; the same ports, ids and NAT66 setters
+ * as IPv4 ({@code setSrc(hi, lo)}, ...) keep the TCP/UDP/ICMPv6 checksum right over the IPv6 pseudo-header.
+ * {@link jnat.wire.Icmpv6Packet} (with {@link jnat.wire.NdiscOptions}) reads ICMPv6 and NDP;
+ * {@link jnat.wire.Ipv6Repr}/{@link jnat.wire.Icmpv6Repr} build ({@code Ipv6Repr.of("2001:db8::1", "2001:db8::2").packet(tcp)}).
+ *
+ * Addresses are {@code int} (IPv4, see {@link jnat.wire.Ipv4Address}), two {@code long}s hi/lo (IPv6, see
+ * {@link jnat.wire.Ipv6Address}) and {@code long} (MAC, see {@link jnat.wire.MacAddress}); ports and 16-bit fields are {@code int} 0..65535; sequence numbers {@code int}.
  */
 package jnat.wire;

@@ -86,4 +86,48 @@ final class Generators {
         return Combinators.combine(Arbitraries.of(ArpPacket.REQUEST, ArpPacket.REPLY), mac, Arbitraries.integers(), mac,
                 Arbitraries.integers()).as(ArpRepr::new);
     }
+
+    // ---- IPv6 ----
+
+    /** Hop-by-hop, routing, destination options or AH of random length and contents. */
+    static Arbitrary<Ipv6Repr.ExtHeader> extHeader() {
+        Arbitrary<Ipv6Repr.ExtHeader> options = Combinators.combine(
+                        Arbitraries.of(Ipv6ExtHeaders.NEXTHDR_HOP, Ipv6ExtHeaders.NEXTHDR_ROUTING, Ipv6ExtHeaders.NEXTHDR_DEST),
+                        Arbitraries.integers().between(0, 4))
+                .flatAs((type, words) -> Arbitraries.bytes().array(byte[].class).ofSize(6 + 8 * words)
+                        .map(body -> new Ipv6Repr.ExtHeader(type, body)));
+        Arbitrary<Ipv6Repr.ExtHeader> ah = Arbitraries.integers().between(0, 6)
+                .flatMap(words -> Arbitraries.bytes().array(byte[].class).ofSize(6 + 4 * words))
+                .map(body -> new Ipv6Repr.ExtHeader(Ipv6ExtHeaders.NEXTHDR_AUTH, body));
+        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, options), net.jqwik.api.Tuple.of(1, ah));
+    }
+
+    /** An IPv6 header, maybe with extension headers (and maybe an atomic fragment header: offset 0, M clear). */
+    static Arbitrary<Ipv6Repr> ipv6() {
+        Arbitrary<List<Ipv6Repr.ExtHeader>> chain = Combinators.combine(extHeader().list().ofMaxSize(3),
+                        Arbitraries.integers().between(-3, 3), Arbitraries.integers())
+                .as((ext, fragAt, id) -> {
+                    if (fragAt < 0 || fragAt > ext.size()) return ext;
+                    List<Ipv6Repr.ExtHeader> l = new java.util.ArrayList<>(ext);
+                    l.add(fragAt, Ipv6Repr.ExtHeader.fragment(0, false, id));
+                    return l;
+                });
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.longs(), Arbitraries.longs(),
+                        u8(), Arbitraries.integers().between(0, 0xfffff), Arbitraries.integers().between(1, 255), chain)
+                .as((sh, sl, dh, dl, tc, flow, hl, ext) -> Ipv6Repr.of(sh, sl, dh, dl).withTrafficClass(tc)
+                        .withFlowLabel(flow).withHopLimit(hl).withExtHeaders(ext));
+    }
+
+    static Arbitrary<Icmpv6Repr> icmpv6Echo() {
+        return Combinators.combine(Arbitraries.of(Icmpv6Packet.ICMPV6_ECHO_REQUEST, Icmpv6Packet.ICMPV6_ECHO_REPLY), u16(), u16(), bytes(100))
+                .as((type, id, seq, data) -> Icmpv6Repr.echoRequest(id, seq, data).withType(type));
+    }
+
+    static Arbitrary<Icmpv6Repr> icmpv6Any() {
+        return Combinators.combine(u8(), u8(), Arbitraries.integers(), bytes(100)).as(Icmpv6Repr::new);
+    }
+
+    static Arbitrary<Transport6Repr> transport6() {
+        return Arbitraries.oneOf(tcp(), udp(), icmpv6Echo());
+    }
 }
