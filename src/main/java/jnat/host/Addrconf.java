@@ -70,10 +70,10 @@ final class Addrconf {
     void addAddress(InterfaceAddress6 ifa) {
         Interface dev = ifa.device();
         if (dev.mtu < IPV6_MIN_MTU) throw new HostException("RTNETLINK answers: Invalid argument (IPv6 needs an MTU of at least 1280)");
-        int type = Inet6.type(ifa.hi(), ifa.lo());
-        if (type == Inet6.ANY || (type & Inet6.MULTICAST) != 0 || (!dev.isLoopback() && (type & Inet6.LOOPBACK) != 0)) {
-            throw new HostException("RTNETLINK answers: Cannot assign requested address");
-        }
+        int type = Inet6.type(ifa.hi(), ifa.lo()); // ipv6_add_addr's checks, with their extack messages
+        if (type == Inet6.ANY) throw new HostException("Error: ipv6: Invalid address.");
+        if ((type & Inet6.MULTICAST) != 0) throw new HostException("Error: ipv6: Cannot assign multicast address without \"IFA_F_MCAUTOJOIN\" flag.");
+        if (!dev.isLoopback() && (type & Inet6.LOOPBACK) != 0) throw new HostException("Error: ipv6: Cannot assign loopback address on this device.");
         if (find(dev, ifa.hi(), ifa.lo()) != null) throw new HostException("Error: ipv6: address already assigned.");
         if (!dev.isUp()) {
             ifa.flags |= InterfaceAddress6.IFA_F_TENTATIVE; // routes and DAD wait for NETDEV_UP

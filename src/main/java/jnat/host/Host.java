@@ -158,9 +158,12 @@ public final class Host {
     /** ip link set DEV mtu N (68 .. 65535 as for Ethernet devices). */
     public void setMtu(Interface dev, int mtu) {
         genid++;
+        int old = dev.mtu;
         if (mtu < 68 || mtu > 65535) throw new HostException("RTNETLINK answers: Invalid argument (mtu " + mtu + ")");
         dev.mtu = mtu;
-        if (mtu < Addrconf.IPV6_MIN_MTU) ipv6Down(dev); // NETDEV_CHANGEMTU below IPV6_MIN_MTU stops IPv6 on it
+        // NETDEV_CHANGEMTU: below IPV6_MIN_MTU IPv6 stops on the device; back above it starts as on NETDEV_UP
+        if (mtu < Addrconf.IPV6_MIN_MTU) ipv6Down(dev);
+        else if (old < Addrconf.IPV6_MIN_MTU && dev.up) addrconf.linkUp(dev);
     }
 
     /** ip link set DEV addrgenmode eui64|none: whether the device's next NETDEV_UP makes a link-local address. */

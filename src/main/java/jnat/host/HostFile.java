@@ -339,6 +339,7 @@ final class HostFile {
         boolean haveType = false, haveDst = false, onlink = false;
         int dst = 0, plen = 0, gw = 0, src = 0, metric = 0, proto = Route.PROTO_BOOT, scope = -1, table = -1;
         long[] dst6 = {0, 0, 0}, gw6 = {0, 0}, src6 = {0, 0};
+        boolean anyGateway6 = false;
         String dev = null;
         while (more()) {
             String w = next();
@@ -346,8 +347,12 @@ final class HostFile {
                 case "via" -> {
                     String g = arg("via");
                     if (g.equals("inet") || g.equals("inet6")) g = arg("via");
-                    if (isIpv6(g)) gw6 = address6(g);
-                    else gw = address4(g);
+                    if (isIpv6(g)) {
+                        gw6 = address6(g);
+                        anyGateway6 |= (gw6[0] | gw6[1]) == 0;
+                    } else {
+                        gw = address4(g);
+                    }
                 }
                 case "dev", "oif" -> dev = dupCheck(dev, "dev", arg(w));
                 case "src" -> {
@@ -408,6 +413,7 @@ final class HostFile {
             }
             // IPv6 routes have no scope (the kernel reports universe for all of them): "scope" is ignored
             Interface d = dev == null ? null : device(dev);
+            if (anyGateway6) throw new HostException("Error: Invalid gateway address."); // ip6_validate_gw: :: is no unicast
             host.addRoute6(new Route6(table, type, dst6[0], dst6[1], plen, gw6[0], gw6[1], d, src6[0], src6[1], metric, proto, onlink), mode);
             return;
         }

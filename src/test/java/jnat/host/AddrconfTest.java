@@ -49,6 +49,12 @@ class AddrconfTest {
     }
 
     @Test
+    void raisingTheMtuBackStartsIpv6AgainAsALinkUpDoes() {
+        Host h = Host.parse("link set dev eth0 address 02:00:00:00:00:01 mtu 1200 up\nlink set eth0 mtu 1500\n", "a.ip");
+        assertEquals(List.of("fe80::ff:fe00:1/64"), addresses(h, "eth0"));
+    }
+
+    @Test
     void addressesAreListedWiderScopeFirstAndNewestFirst() {
         Host h = Host.parse("link set dev eth0 address 02:00:00:00:00:01 up\naddr add 2001:db8::1/64 dev eth0\naddr add 2001:db8:1::1/64 dev eth0\n", "a.ip");
         assertEquals(List.of("2001:db8:1::1/64", "2001:db8::1/64", "fe80::ff:fe00:1/64"), addresses(h, "eth0"));

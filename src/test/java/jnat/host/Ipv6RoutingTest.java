@@ -192,4 +192,30 @@ class Ipv6RoutingTest {
         long[] d = a("ff02::1");
         assertNull(h.selectSourceAddress6(h.device("eth0"), d[0], d[1]));
     }
+
+    @Test
+    void lookupsSourceSelectionAndAddrtypeAllocateNothingOnceWarm() {
+        long[][] dsts = {a("2001:4860:4860::8888"), a("2001:db8:1:3::5"), a("fd49:efd7:54aa::2"), a("ff02::1"), a("2001:db8::10")};
+        RouteDecision6 d = new RouteDecision6();
+        Interface eth0 = HOST.device("eth0");
+        long sink = 0;
+        for (int i = 0; i < 20_000; i++) sink += run(dsts, d, eth0);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        for (int i = 0; i < 10_000; i++) sink += run(dsts, d, eth0);
+        long bytes = mx.getThreadAllocatedBytes(Thread.currentThread().threadId()) - before;
+        assertTrue(sink != 0);
+        assertTrue(bytes < 10_000, "bytes allocated by 10 000 rounds of lookups: " + bytes);
+    }
+
+    private static long run(long[][] dsts, RouteDecision6 d, Interface in) {
+        long sum = 0;
+        for (long[] x : dsts) {
+            sum += HOST.routeOutput6(x[0], x[1], d).sourceLo();
+            sum += HOST.routeInput6(x[0], x[1], 0, 5, in, d).nexthopLo();
+            sum += HOST.addressTypes6(x[0], x[1], in);
+            sum += HOST.linkAddress6(in, x[0], x[1]);
+        }
+        return sum;
+    }
 }
