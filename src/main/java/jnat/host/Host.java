@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * The network side of one Linux host: its devices with their IPv4 addresses, the FIB (tables local,
  * main, default, looked up in that order as the default rules do), and the neighbour table; and
- * the same for IPv6 ({@link Addrconf}, {@link Ip6Fib}, {@link Ip6Route}: tables local then main).
+ * the same for IPv6 ({@code Addrconf}, {@code Ip6Fib}, {@code Ip6Route}: tables local then main).
  *
  * <p>Changes behave as the kernel's do: adding an address adds its local-table routes and the
  * subnet route (fib_add_ifaddr), bringing a link down removes the routes through it except the
