@@ -9,8 +9,9 @@ import java.util.List;
  *
  * <p>The host forwards (net.ipv6.conf.all.forwarding=1, as a NAT host does), so every address of a
  * prefix shorter than /127 also gets the subnet-router anycast address (addrconf_join_anycast).
- * Duplicate address detection always succeeds at once: an address added to a device that is up is
- * usable straight away, one added while it is down when the device comes up.
+ * Duplicate address detection always succeeds at once (the kernel with accept_dad=0): an address is
+ * usable, with its local and anycast routes, as soon as it is added, even to a device that is down;
+ * its prefix route comes when the device is up.
  */
 final class Addrconf {
     static final int IPV6_MIN_MTU = 1280;
@@ -76,8 +77,10 @@ final class Addrconf {
         if (!dev.isLoopback() && (type & Inet6.LOOPBACK) != 0) throw new HostException("Error: ipv6: Cannot assign loopback address on this device.");
         if (find(dev, ifa.hi(), ifa.lo()) != null) throw new HostException("Error: ipv6: address already assigned.");
         if (!dev.isUp()) {
-            ifa.flags |= InterfaceAddress6.IFA_F_TENTATIVE; // routes and DAD wait for NETDEV_UP
+            // no prefix or multicast route through a device that is down (NETDEV_UP adds them);
+            // with DAD done at once the address is usable and has its local routes already
             link(ifa);
+            dadCompleted(ifa);
             return;
         }
         if (!dev.isLoopback()) multicastRoute(dev);

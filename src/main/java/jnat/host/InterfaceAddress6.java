@@ -4,8 +4,8 @@ import jnat.wire.Ipv6Address;
 
 /**
  * An IPv6 address on a device (struct inet6_ifaddr): address, prefix length, flags (IFA_F_*), the
- * metric of its prefix route. A tentative address (one added while its device was down) is not
- * yet usable: it has no routes and is never a source.
+ * metric of its prefix route. Duplicate address detection is modelled as done at once, so an
+ * address is never tentative (the flag is kept for what ip prints).
  */
 public final class InterfaceAddress6 {
     static final int IFA_F_NODAD = 0x02, IFA_F_TENTATIVE = 0x40, IFA_F_PERMANENT = 0x80, IFA_F_NOPREFIXROUTE = 0x200;

@@ -23,7 +23,8 @@ class Ipv6HostFileProperties {
             "2001:db8::1", "2001:db8::10/64", "2001:db8:1::/48", "2001:db8::/129", "fe80::1", "ff02::1", "::", "::/0",
             "::1", "fd00::2", "1:2:3:4:5:6:7:8:9", "2001:db8:::1", "10.0.0.1", "default", "via", "src", "metric", "0",
             "4294967296", "proto", "static", "table", "local", "unreachable", "blackhole", "prohibit", "throw", "multicast",
-            "onlink", "nodad", "noprefixroute", "scope", "link", "brd", "+", "lladdr", "nud", "permanent", "to", "");
+            "onlink", "nodad", "noprefixroute", "scope", "link", "brd", "+", "lladdr", "nud", "permanent", "to", "fe80::1/64",
+            "2001:db8::1/0", "ff00::/8", "anycast", "-family", "inet", "::ffff:10.0.0.1", "label", "eth0:1", "mtu", "1200", "");
 
     @Provide
     Arbitrary<List<String>> garbage() {
@@ -76,5 +77,20 @@ class Ipv6HostFileProperties {
         assertTrue(h.isLocalAddress6(a[0], a[1]));
         assertEquals(RouteType.LOCAL, h.addressType6(a[0], a[1]));
         assertTrue(h.routes6(Route.TABLE_MAIN).stream().anyMatch(r -> r.prefixLength() == plen && r.covers(a[0], a[1])));
+    }
+
+    /** ip -6 neigh show prints an entry; that line, as a neigh add, gives the same entry back. */
+    @Property(tries = 300)
+    void aPrintedNeighbourReadsBackAsTheSameEntry(@ForAll("prefixes") String prefix, @ForAll @IntRange(min = 1, max = 0xfeff) int low,
+                                                  @ForAll boolean reachable) {
+        String addr = prefix.substring(0, prefix.indexOf('/'));
+        String mac = String.format("02:00:00:00:%02x:%02x", low >> 8, low & 0xff);
+        String line = "neigh add " + addr + " lladdr " + mac + " dev eth0" + (reachable ? " nud reachable" : "");
+        Host h = Host.parse(BASE + line + "\n", "p.ip");
+        String printed = IpFormat6.neighbours(h);
+        String state = reachable ? "REACHABLE" : "PERMANENT";
+        assertTrue(printed.endsWith(" " + state + " \n"), printed);
+        String again = "neigh add " + printed.replace(" " + state + " \n", " nud " + state.toLowerCase(java.util.Locale.ROOT));
+        assertEquals(printed, IpFormat6.neighbours(Host.parse(BASE + again + "\n", "p.ip")));
     }
 }

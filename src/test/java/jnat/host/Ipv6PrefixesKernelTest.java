@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A host with several prefixes on one device (the newest first in its list), a /128, noprefixroute,
  * an address metric, one prefix on two devices, routes with metrics, replace, append, onlink, src,
- * a route in table local, addrgenmode none, and an address added while its device was down.
+ * a route in table local, addrgenmode none, an address added while its device was down, and one
+ * on a device that stays down (tentative).
  */
 class Ipv6PrefixesKernelTest extends Ipv6KernelComparison {
     static final String FILE = """
@@ -42,11 +43,13 @@ class Ipv6PrefixesKernelTest extends Ipv6KernelComparison {
             neigh add 2001:db8::1 lladdr 06:7c:16:88:fe:88 dev eth0
             -6 neigh add fe80::1 lladdr 06:7c:16:88:fe:87 dev eth1
             neigh replace 2001:db8::1 lladdr 06:7c:16:88:fe:89 dev eth0
+            link set eth3 address 02:00:00:00:00:04
+            addr add 2001:db8:77::1/64 dev eth3
             """;
 
     @Override String file() { return FILE; }
 
-    @Override List<String> veths() { return List.of("eth0", "eth1", "eth2"); }
+    @Override List<String> veths() { return List.of("eth0", "eth1", "eth2", "eth3"); }
 
     @Override List<String> destinations() {
         return List.of("2001:db8::1", "2001:db8::10", "2001:db8::11", "2001:db8::", "2001:db8:a::1", "2001:db8:b::1",
@@ -54,7 +57,7 @@ class Ipv6PrefixesKernelTest extends Ipv6KernelComparison {
                 "2001:db8:201::1", "2001:db8:202::1", "2001:db8:205::1", "2001:db8:207::1", "2001:db8:208::1",
                 "2001:db8:20b::1", "2001:db8:20c::1", "2001:db8:20e::1", "2001:db8:210::1", "2001:db8:2fff::1",
                 "fd00::1", "fd00::2", "fd00::", "fd00:2::1", "fd00:2:0:ff::1", "fd00:2::", "fe80::1", "fe80::ff:fe00:1",
-                "fe80::ff:fe00:3", "ff02::1", "ff12::1", "2001:4860:4860::8888", "3fff::1", "fec0::1", "::");
+                "fe80::ff:fe00:3", "ff02::1", "ff12::1", "2001:db8:77::1", "2001:4860:4860::8888", "3fff::1", "fec0::1", "::");
     }
 
     @Override List<String[]> inputs() {
