@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A host with several prefixes on one device (the newest first in its list), a /128, noprefixroute,
  * an address metric, one prefix on two devices, routes with metrics, replace, append, onlink, src,
- * a route in table local, addrgenmode none, an address added while its device was down, and one
+ * routes in tables local, 100 and 300, addrgenmode none, an address added while its device was down, and one
  * on a device that stays down (tentative).
  */
 class Ipv6PrefixesKernelTest extends Ipv6KernelComparison {
@@ -33,6 +33,8 @@ class Ipv6PrefixesKernelTest extends Ipv6KernelComparison {
             route add 2001:db8:208::/48 dev eth0 src 2001:db8::11
             route add local 2001:db8:20b::1 dev eth0
             route add 2001:db8:20c::/48 dev eth0 table local
+            route add 2001:db8:20d::/48 dev eth0 table 100
+            route add 2001:db8:20d::/48 via 2001:db8::1 table 300
             route add 2001:db8:20e::/48 dev eth0 proto static metric 7
             route replace 2001:db8:20e::/48 dev eth1 metric 7
             route add 2001:db8:210::/48 via fd00::99 dev eth2
