@@ -114,12 +114,7 @@ final class Ip6Route {
      */
     RouteDecision6 output(long hi, long lo, RouteDecision6 d) {
         Route6 r = fib.lookup(hi, lo, null, false);
-        if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
-        if (r.isReject()) return d.fail(r.type(), r, r.type().error());
-        boolean local = r.type() == RouteType.LOCAL || r.type() == RouteType.ANYCAST;
-        if (local) d.set(r.type(), r, host.loopback(), hi, lo);
-        else if (r.hasGateway()) d.set(r.type(), r, r.device(), r.gatewayHi(), r.gatewayLo());
-        else d.set(r.type(), r, r.device(), hi, lo);
+        if (!decide(r, hi, lo, d)) return d;
         if (r.hasPrefSrc()) return d.source(r.prefSrcHi(), r.prefSrcLo());
         return d.source(addrconf.selectSource(r.device(), hi, lo));
     }
@@ -132,13 +127,28 @@ final class Ip6Route {
      */
     RouteDecision6 input(long dstHi, long dstLo, Interface in, RouteDecision6 d) {
         Route6 r = fib.lookup(dstHi, dstLo, in, Inet6.needStrict(dstHi, dstLo));
-        if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
-        if (r.isReject()) return d.fail(r.type(), r, r.type().error());
-        boolean local = r.type() == RouteType.LOCAL || r.type() == RouteType.ANYCAST;
-        if (local) d.set(r.type(), r, host.loopback(), dstHi, dstLo);
-        else if (r.hasGateway()) d.set(r.type(), r, r.device(), r.gatewayHi(), r.gatewayLo());
-        else d.set(r.type(), r, r.device(), dstHi, dstLo);
+        if (!decide(r, dstHi, dstLo, d)) return d;
         return r.hasPrefSrc() ? d.source(r.prefSrcHi(), r.prefSrcLo()) : d;
+    }
+
+    /**
+     * The route's answer (ip6_pol_route): the error of no route or a reject route, else local and
+     * anycast routes through lo, others through their device to the gateway or the destination.
+     * False when the lookup failed.
+     */
+    private boolean decide(Route6 r, long hi, long lo, RouteDecision6 d) {
+        if (r == null) {
+            d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
+            return false;
+        }
+        if (r.isReject()) {
+            d.fail(r.type(), r, r.type().error());
+            return false;
+        }
+        if (r.type() == RouteType.LOCAL || r.type() == RouteType.ANYCAST) d.set(r.type(), r, host.loopback(), hi, lo);
+        else if (r.hasGateway()) d.set(r.type(), r, r.device(), r.gatewayHi(), r.gatewayLo());
+        else d.set(r.type(), r, r.device(), hi, lo);
+        return true;
     }
 
     /**
