@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The network side of one Linux host: its devices with their IPv4 addresses, the FIB (tables local,
- * main, default, looked up in that order as the default rules do), and the neighbour table.
+ * main, default, looked up in that order as the default rules do), and the neighbour table; and
+ * the same for IPv6 ({@code Addrconf}, {@code Ip6Fib}, {@code Ip6Route}: tables local then main).
  *
  * <p>Changes behave as the kernel's do: adding an address adds its local-table routes and the
  * subnet route (fib_add_ifaddr), bringing a link down removes the routes through it except the
@@ -20,7 +21,10 @@ import java.util.List;
  * answer as the kernel would: {@link #routeOutput}, {@link #routeInput}, {@link #addressType},
  * {@link #selectSourceAddress}, {@link #linkAddress}.
  *
- * <p>A new host has {@code lo} (index 1, up, 127.0.0.1/8) like every network namespace once lo is up.
+ * <p>IPv6 addresses are ({@code hi}, {@code lo}) pairs of longs in network order, as
+ * {@link jnat.wire.Ipv6Address} holds them, so lookups allocate nothing.
+ *
+ * <p>A new host has {@code lo} (index 1, up, 127.0.0.1/8 and ::1/128) like every network namespace once lo is up.
  */
 public final class Host {
     private static final int[] RULE_TABLES = {Route.TABLE_LOCAL, Route.TABLE_MAIN, Route.TABLE_DEFAULT};
@@ -45,6 +49,10 @@ public final class Host {
     private final List<Route> routes = new ArrayList<>();
     private Route[] lookupOrder = new Route[0];
     private final List<Neighbour> neighbours = new ArrayList<>();
+    private final List<Neighbour6> neighbours6 = new ArrayList<>();
+    private final Ip6Fib fib6 = new Ip6Fib();
+    private final Addrconf addrconf = new Addrconf(this, fib6);
+    private final Ip6Route route6 = new Ip6Route(this, fib6, addrconf);
     /** Bumped by every change of links, addresses, routes or neighbours (the kernel's rt_genid). */
     private int genid;
     private final Interface loopback;
@@ -108,6 +116,11 @@ public final class Host {
         return genid;
     }
 
+    /** The devices in ifindex order, for indexed loops on the per-packet path. */
+    List<Interface> interfacesRaw() {
+        return interfaces;
+    }
+
     /** The device with ifindex {@code index}, or null. */
     public Interface deviceByIndex(int index) {
         for (Interface i : interfaces) if (i.index() == index) return i;
@@ -145,8 +158,23 @@ public final class Host {
     /** ip link set DEV mtu N (68 .. 65535 as for Ethernet devices). */
     public void setMtu(Interface dev, int mtu) {
         genid++;
+        int old = dev.mtu;
         if (mtu < 68 || mtu > 65535) throw new HostException("RTNETLINK answers: Invalid argument (mtu " + mtu + ")");
         dev.mtu = mtu;
+        // NETDEV_CHANGEMTU: below IPV6_MIN_MTU IPv6 stops on the device; back above it starts as on NETDEV_UP
+        if (mtu < Addrconf.IPV6_MIN_MTU) ipv6Down(dev);
+        else if (old < Addrconf.IPV6_MIN_MTU && dev.up) addrconf.linkUp(dev);
+    }
+
+    /** ip link set DEV addrgenmode eui64|none: whether the device's next NETDEV_UP makes a link-local address. */
+    public void setAddrGenMode(Interface dev, boolean eui64) {
+        genid++;
+        dev.addrGenEui64 = eui64;
+    }
+
+    private void ipv6Down(Interface dev) {
+        addrconf.linkDown(dev);
+        neighbours6.removeIf(n -> n.device() == dev);
     }
 
     /** ip link set DEV up|down, with the kernel's route changes (fib_netdev_event). */
@@ -156,7 +184,9 @@ public final class Host {
         dev.up = up;
         if (up) {
             for (InterfaceAddress a : List.copyOf(dev.addresses)) fibAddIfaddr(a);
+            addrconf.linkUp(dev);
         } else {
+            ipv6Down(dev);
             // fib_sync_down_dev + fib_flush: every nexthop through dev dies except host-scope (local) ones
             routes.removeIf(r -> r.device() == dev && r.scope() != Scope.HOST);
             neighbours.removeIf(n -> n.device() == dev); // neigh_ifdown flushes permanent entries too
@@ -517,5 +547,143 @@ public final class Host {
     /** Is {@code addr} one of this host's addresses (a LOCAL route in table local)? */
     public boolean isLocalAddress(int addr) {
         return addressType(addr, null) == RouteType.LOCAL;
+    }
+
+    // ---- IPv6 -------------------------------------------------------------------------------
+
+    /**
+     * ip -6 addr add ADDR/PLEN dev DEV [nodad] [noprefixroute] [metric N] (inet6_addr_add): the
+     * address and its routes (prefix in main, local and subnet-router anycast in local, ff00::/8).
+     */
+    public InterfaceAddress6 addAddress6(Interface dev, long hi, long lo, int prefixLength, boolean nodad, boolean noPrefixRoute, int metric) {
+        genid++;
+        int flags = (nodad ? InterfaceAddress6.IFA_F_NODAD : 0) | (noPrefixRoute ? InterfaceAddress6.IFA_F_NOPREFIXROUTE : 0);
+        InterfaceAddress6 ifa = new InterfaceAddress6(dev, hi, lo, prefixLength, flags, metric);
+        addrconf.addAddress(ifa);
+        return ifa;
+    }
+
+    /** All IPv6 routes of all tables in ip -6 route show table all's order. */
+    public List<Route6> routes6() {
+        return fib6.dump();
+    }
+
+    /** The IPv6 routes of one table in ip -6 route show's order. */
+    public List<Route6> routes6(int table) {
+        return fib6.dump().stream().filter(r -> r.table() == table).toList();
+    }
+
+    /** ip -6 route add|replace|append, with the kernel's checks (metric 0 is 1024, host bits are cleared). */
+    public void addRoute6(Route6 route, RouteMode mode) {
+        genid++;
+        route6.addRoute(route, mode);
+    }
+
+    public List<Neighbour6> neighbours6() {
+        return Collections.unmodifiableList(neighbours6);
+    }
+
+    /** ip -6 neigh add|replace ADDR lladdr MAC dev DEV. */
+    public void addNeighbour6(Neighbour6 n, boolean replace) {
+        genid++;
+        if (!n.device().hasMac()) {
+            throw new HostException("device " + n.device().name() + " has no link-layer address (layer 3 only): no neighbours");
+        }
+        for (int i = 0; i < neighbours6.size(); i++) {
+            Neighbour6 e = neighbours6.get(i);
+            if (e.device() == n.device() && e.hi() == n.hi() && e.lo() == n.lo()) {
+                if (!replace) throw new HostException("RTNETLINK answers: File exists");
+                neighbours6.set(i, n);
+                return;
+            }
+        }
+        neighbours6.add(n);
+    }
+
+    /** The IPv6 neighbour entry for hi:lo on {@code dev}, or null. */
+    public Neighbour6 neighbour6(Interface dev, long hi, long lo) {
+        for (int i = 0, n = neighbours6.size(); i < n; i++) {
+            Neighbour6 e = neighbours6.get(i);
+            if (e.device() == dev && e.hi() == hi && e.lo() == lo) return e;
+        }
+        return null;
+    }
+
+    /**
+     * The destination MAC for a frame to IPv6 {@code nexthop} on {@code dev} (ndisc_constructor):
+     * 33:33 and the low 32 bits for multicast (ipv6_eth_mc_map), else the neighbour entry's;
+     * {@link Interface#NO_MAC} when unresolved or the device is layer 3 only.
+     */
+    public long linkAddress6(Interface dev, long hi, long lo) {
+        if (!dev.hasMac()) return Interface.NO_MAC;
+        if (Inet6.isMulticast(hi)) return 0x3333_0000_0000L | (lo & 0xffff_ffffL);
+        Neighbour6 n = neighbour6(dev, hi, lo);
+        return n == null ? Interface.NO_MAC : n.mac();
+    }
+
+    /** ip6_route_output for a packet the host sends to hi:lo (ip -6 route get DST). */
+    public RouteResult6 routeOutput6(long hi, long lo) {
+        return route6.output(hi, lo, new RouteDecision6()).toResult();
+    }
+
+    /** {@link #routeOutput6(long, long)} into a caller-owned decision, allocating nothing. */
+    public RouteDecision6 routeOutput6(long hi, long lo, RouteDecision6 d) {
+        return route6.output(hi, lo, d);
+    }
+
+    /** ip6_route_input for a packet to dst from src arriving on {@code in} (ip -6 route get DST from SRC iif IN). */
+    public RouteResult6 routeInput6(long dstHi, long dstLo, long srcHi, long srcLo, Interface in) {
+        return route6.input(dstHi, dstLo, in, new RouteDecision6()).toResult();
+    }
+
+    /**
+     * {@link #routeInput6(long, long, long, long, Interface)} into a caller-owned decision, allocating
+     * nothing. Without policy rules on the source the lookup does not depend on it.
+     */
+    public RouteDecision6 routeInput6(long dstHi, long dstLo, long srcHi, long srcLo, Interface in, RouteDecision6 d) {
+        return route6.input(dstHi, dstLo, in, d);
+    }
+
+    /**
+     * The xt_addrtype bit set (1 << RTN_*) that holds for hi:lo, with {@code dev} for
+     * --limit-iface-in/out: UNSPEC, UNICAST, MULTICAST, LOCAL, ANYCAST, UNREACHABLE (match_lookup_rt6).
+     */
+    public int addressTypes6(long hi, long lo, Interface dev) {
+        return route6.addressTypes(hi, lo, dev);
+    }
+
+    /** xt_addrtype's match_type6: does hi:lo match a --src-type/--dst-type {@code mask} (1 << RTN_* bits)? */
+    public boolean addrtypeMatch6(long hi, long lo, Interface dev, int mask) {
+        return route6.addrtypeMatch(hi, lo, dev, mask);
+    }
+
+    /**
+     * One type for hi:lo: MULTICAST, UNSPEC (::), LOCAL (ours), ANYCAST (a subnet-router anycast
+     * address or a prefix's first address), else UNICAST (also when unroutable; see {@link #addressTypes6}).
+     */
+    public RouteType addressType6(long hi, long lo, Interface limitDev) {
+        int bits = route6.addressTypes(hi, lo, limitDev);
+        if ((bits & Ip6Route.XT_MULTICAST) != 0) return RouteType.MULTICAST;
+        if ((bits & Ip6Route.XT_UNSPEC) != 0) return RouteType.UNSPEC;
+        if ((bits & Ip6Route.XT_LOCAL) != 0) return RouteType.LOCAL;
+        if ((bits & Ip6Route.XT_ANYCAST) != 0) return RouteType.ANYCAST;
+        return RouteType.UNICAST;
+    }
+
+    public RouteType addressType6(long hi, long lo) {
+        return addressType6(hi, lo, null);
+    }
+
+    /** Is hi:lo one of this host's usable IPv6 addresses (ipv6_chk_addr on any device)? */
+    public boolean isLocalAddress6(long hi, long lo) {
+        return addrconf.chkAddr(hi, lo, null, false);
+    }
+
+    /**
+     * MASQUERADE's and the host's own packets' source, ipv6_dev_get_saddr(out, dst): the address
+     * RFC 6724's rules pick, or null when there is none. Returns the device's own object: nothing is allocated.
+     */
+    public InterfaceAddress6 selectSourceAddress6(Interface out, long dstHi, long dstLo) {
+        return addrconf.selectSource(out, dstHi, dstLo);
     }
 }

@@ -7,8 +7,10 @@ import java.util.Locale;
 /**
  * The host-file reader: one ip(8) command a line without the leading {@code ip} ({@code link},
  * {@code addr}, {@code route}, {@code neigh}, {@code tuntap}), {@code #} starts a comment. Objects and
- * commands may be abbreviated as ip(8) allows ({@code a}, {@code r}, {@code n}, {@code l}). Every
- * error is a {@link HostFileException} "FILE:LINE: reason".
+ * commands may be abbreviated as ip(8) allows ({@code a}, {@code r}, {@code n}, {@code l}). IPv6
+ * lines are told apart as ip(8) tells them: {@code -6} (or {@code -f inet6}) before the object, else
+ * the first address of the line holding a ':'. Every error is a {@link HostFileException}
+ * "FILE:LINE: reason".
  */
 final class HostFile {
     /** ip(8)'s object table in its order: an abbreviation means the first object it starts. */
@@ -22,6 +24,8 @@ final class HostFile {
     private final Host host = new Host();
     private List<String> words;
     private int pos;
+    /** The line's address family: 0 until -4/-6 or its first address says (rtm_family), else 4 or 6. */
+    private int family;
 
     private HostFile() {}
 
@@ -74,7 +78,25 @@ final class HostFile {
         } else {
             pos = 0;
         }
+        family = 0;
         String word = next();
+        while (word.startsWith("-")) { // ip's global options
+            switch (word) {
+                case "-6" -> family = 6;
+                case "-4" -> family = 4;
+                case "-f", "-family" -> {
+                    String f = arg(word);
+                    family = switch (f) {
+                        case "inet6" -> 6;
+                        case "inet" -> 4;
+                        default -> throw new HostException("Error: argument \"" + f + "\" is wrong: invalid protocol family (inet or inet6)");
+                    };
+                }
+                default -> throw new HostException("Option \"" + word + "\" is unknown, try \"ip -help\".");
+            }
+            if (!more()) throw new HostException("missing object after \"" + word + "\"");
+            word = next();
+        }
         String object = null;
         for (String o : OBJECTS) {
             if (matches(word, o)) { object = o; break; }
@@ -181,6 +203,7 @@ final class HostFile {
         long mac = Interface.NO_MAC;
         int mtu = -1;
         Boolean up;
+        Boolean eui64;
 
         /** Consumes a known option, false if {@code w} is not one. */
         boolean option(String w) {
@@ -197,6 +220,16 @@ final class HostFile {
                 }
                 case "up" -> up = true;
                 case "down" -> up = false;
+                case "addrgenmode" -> {
+                    String m = arg("addrgenmode");
+                    eui64 = switch (m) {
+                        case "eui64" -> true;
+                        case "none" -> false;
+                        case "stable_secret", "random" -> throw new HostException("addrgenmode " + m
+                                + " is not supported in a host file (its link-local address cannot be predicted)");
+                        default -> throw new HostException("Error: argument \"" + m + "\" is wrong: Invalid address generation mode");
+                    };
+                }
                 default -> {
                     if (List.of("arp", "multicast", "allmulticast", "promisc", "txqueuelen", "qlen", "alias",
                             "netns", "master", "nomaster", "group", "state", "mode", "broadcast", "brd",
@@ -212,6 +245,7 @@ final class HostFile {
         void apply(Interface dev) {
             if (mtu >= 0) host.setMtu(dev, mtu);
             if (mac != Interface.NO_MAC) host.setMac(dev, mac);
+            if (eui64 != null) host.setAddrGenMode(dev, eui64); // IFLA_AF_SPEC goes before the flags
             if (up != null) host.setUp(dev, up);
         }
     }
@@ -235,10 +269,11 @@ final class HostFile {
 
     // ---- address ----------------------------------------------------------------------------
 
-    /** addr add A[/P] [brd B|+|-] dev X [scope S] [label L] [noprefixroute] [metric N] */
+    /** addr add A[/P] [brd B|+|-] dev X [scope S] [label L] [noprefixroute] [nodad] [metric N] */
     private void addrAdd() {
         int local = 0, plen = -1, brd = 0, scope = -1, metric = 0;
-        boolean haveLocal = false, noPrefixRoute = false;
+        long[] local6 = null;
+        boolean haveLocal = false, noPrefixRoute = false, nodad = false;
         String brdArg = null, dev = null, label = null;
         while (more()) {
             String w = next();
@@ -253,14 +288,20 @@ final class HostFile {
                     String v = arg(w);
                     if (!v.equals("forever")) throw new HostException(w + " other than \"forever\" is not supported in a host file");
                 }
-                case "peer", "remote", "anycast", "home", "nodad", "mngtmpaddr", "optimistic", "autojoin" ->
+                case "nodad" -> nodad = true;
+                case "peer", "remote", "anycast", "home", "mngtmpaddr", "optimistic", "autojoin" ->
                         throw new HostException("address option \"" + w + "\" is not supported in a host file");
                 default -> {
                     String a = w.equals("local") ? arg("local") : w;
                     if (haveLocal) throw new HostException("Error: either \"local\" is duplicate, or \"" + a + "\" is a garbage.");
                     int slash = a.indexOf('/');
-                    local = address(slash < 0 ? a : a.substring(0, slash));
-                    plen = slash < 0 ? 32 : prefixLength(a.substring(slash + 1), a);
+                    if (isIpv6(a)) {
+                        local6 = prefix6(a);
+                        plen = (int) local6[2];
+                    } else {
+                        local = address(slash < 0 ? a : a.substring(0, slash));
+                        plen = slash < 0 ? 32 : prefixLength(a.substring(slash + 1), a);
+                    }
                     haveLocal = true;
                 }
             }
@@ -270,6 +311,13 @@ final class HostFile {
         if (label != null && !label.equals(dev) && !label.startsWith(dev + ":")) {
             throw new HostException("\"label\" (" + label + ") must match \"dev\" (" + dev + ") or be prefixed by \"dev\" with a colon.");
         }
+        if (local6 != null) {
+            if (brdArg != null) throw new HostException("Broadcast can be set only for IPv4 addresses");
+            // inet6_addr_add takes the scope from the address (ipv6_addr_scope), not from "scope"; a label is ignored
+            host.addAddress6(device(dev), local6[0], local6[1], plen, nodad, noPrefixRoute, metric);
+            return;
+        }
+        if (nodad) throw new HostException("address option \"nodad\" is not supported in a host file");
         if (brdArg != null) {
             if (brdArg.equals("+") || brdArg.equals("-")) {
                 // ip computes it only for prefixes up to /30
@@ -290,17 +338,28 @@ final class HostFile {
         RouteType type = RouteType.UNICAST;
         boolean haveType = false, haveDst = false, onlink = false;
         int dst = 0, plen = 0, gw = 0, src = 0, metric = 0, proto = Route.PROTO_BOOT, scope = -1, table = -1;
+        long[] dst6 = {0, 0, 0}, gw6 = {0, 0}, src6 = {0, 0};
+        boolean anyGateway6 = false;
         String dev = null;
         while (more()) {
             String w = next();
             switch (w) {
                 case "via" -> {
                     String g = arg("via");
-                    if (g.equals("inet")) g = arg("via");
-                    gw = address(g);
+                    if (g.equals("inet") || g.equals("inet6")) g = arg("via");
+                    if (isIpv6(g)) {
+                        gw6 = address6(g);
+                        anyGateway6 |= (gw6[0] | gw6[1]) == 0;
+                    } else {
+                        gw = address4(g);
+                    }
                 }
                 case "dev", "oif" -> dev = dupCheck(dev, "dev", arg(w));
-                case "src" -> src = address(arg("src"));
+                case "src" -> {
+                    String a = arg("src");
+                    if (isIpv6(a)) src6 = address6(a);
+                    else src = address4(a);
+                }
                 case "metric", "priority", "preference" -> metric = number(arg(w), "metric");
                 case "proto", "protocol" -> {
                     String p = arg(w);
@@ -329,10 +388,14 @@ final class HostFile {
                     if (d.equals("default") || d.equals("all") || d.equals("any")) {
                         dst = 0;
                         plen = 0;
+                    } else if (isIpv6(d)) {
+                        dst6 = prefix6(d);
+                        plen = (int) dst6[2];
                     } else {
                         int slash = d.indexOf('/');
                         dst = address(slash < 0 ? d : d.substring(0, slash));
                         plen = slash < 0 ? 32 : prefixLength(d.substring(slash + 1), d);
+                        if (family == 0) family = 4;
                     }
                 }
             }
@@ -343,6 +406,16 @@ final class HostFile {
                 case LOCAL, BROADCAST, NAT, ANYCAST -> Route.TABLE_LOCAL;
                 default -> Route.TABLE_MAIN;
             };
+        }
+        if (family == 6) {
+            if (type == RouteType.BROADCAST || type == RouteType.NAT || type == RouteType.MULTICAST || type == RouteType.XRESOLVE) {
+                throw new HostException("route type " + type.ipName() + " is not supported for IPv6 in a host file");
+            }
+            // IPv6 routes have no scope (the kernel reports universe for all of them): "scope" is ignored
+            Interface d = dev == null ? null : device(dev);
+            if (anyGateway6) throw new HostException("Error: Invalid gateway address."); // ip6_validate_gw: :: is no unicast
+            host.addRoute6(new Route6(table, type, dst6[0], dst6[1], plen, gw6[0], gw6[1], d, src6[0], src6[1], metric, proto, onlink), mode);
+            return;
         }
         if (scope < 0) { // iproute_modify's defaults
             scope = switch (type) {
@@ -361,6 +434,7 @@ final class HostFile {
     /** neigh add|replace [to] A lladdr MAC dev X [nud permanent|noarp|reachable|stale] */
     private void neighAdd(boolean replace) {
         int addr = 0;
+        long[] addr6 = null;
         boolean haveAddr = false;
         long mac = Interface.NO_MAC;
         String dev = null, state = "PERMANENT";
@@ -385,14 +459,16 @@ final class HostFile {
                 default -> {
                     String a = w.equals("to") ? arg("to") : w;
                     if (haveAddr) throw new HostException("Error: either \"to\" is duplicate, or \"" + a + "\" is a garbage.");
-                    addr = address(a);
+                    if (isIpv6(a)) addr6 = address6(a);
+                    else addr = address(a);
                     haveAddr = true;
                 }
             }
         }
         if (dev == null || !haveAddr) throw new HostException("Device and destination are required arguments.");
         if (mac == Interface.NO_MAC) throw new HostException("lladdr is required (a host file has no ARP to resolve it)");
-        host.addNeighbour(new Neighbour(addr, mac, device(dev), state), replace);
+        if (addr6 != null) host.addNeighbour6(new Neighbour6(addr6[0], addr6[1], mac, device(dev), state), replace);
+        else host.addNeighbour(new Neighbour(addr, mac, device(dev), state), replace);
     }
 
     // ---- values -----------------------------------------------------------------------------
@@ -411,6 +487,48 @@ final class HostFile {
             value = (value << 8) | b;
         }
         return value;
+    }
+
+    /** An IPv4 address; the line's family is IPv4 from here on if it was open. */
+    private int address4(String s) {
+        int a = address(s);
+        if (family == 0) family = 4;
+        return a;
+    }
+
+    /** iproute2's get_addr_1: an address is IPv6 under -6, or with no family yet when it holds a ':'. */
+    private boolean isIpv6(String s) {
+        return family == 6 || (family == 0 && s.indexOf(':') >= 0);
+    }
+
+    /** An IPv6 address {hi, lo} (inet_pton); the line's family is IPv6 from here on. */
+    private long[] address6(String s) {
+        try {
+            long[] a = Inet6.parse(s);
+            family = 6;
+            return a;
+        } catch (IllegalArgumentException e) {
+            throw new HostException("Error: " + familyName() + " address is expected rather than \"" + s + "\".");
+        }
+    }
+
+    /** An IPv6 prefix {hi, lo, length}; no length is /128. */
+    private long[] prefix6(String s) {
+        int slash = s.indexOf('/');
+        int plen = slash < 0 ? 128 : Scope.parseNumber(s.substring(slash + 1), 128);
+        long[] a;
+        try {
+            a = Inet6.parse(slash < 0 ? s : s.substring(0, slash));
+        } catch (IllegalArgumentException e) {
+            a = null;
+        }
+        if (a == null || plen < 0) throw new HostException("Error: " + familyName() + " prefix is expected rather than \"" + s + "\".");
+        family = 6;
+        return new long[] {a[0], a[1], plen};
+    }
+
+    private String familyName() {
+        return family == 6 ? "inet6" : family == 4 ? "inet" : "any valid";
     }
 
     private static int prefixLength(String s, String whole) {

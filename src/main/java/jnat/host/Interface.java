@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A network device (struct net_device with its in_device): name, index, link-layer address, MTU,
- * up/down, and its IPv4 addresses in the kernel's list order (primaries before secondaries).
+ * up/down, its IPv4 addresses in the kernel's list order (primaries before secondaries) and its
+ * IPv6 addresses (its inet6_dev).
  * A device without a MAC is layer 3 only (a TUN device): frames on it are bare IP packets.
  */
 public final class Interface {
@@ -20,6 +21,9 @@ public final class Interface {
     int mtu;
     boolean up;
     final List<InterfaceAddress> addresses = new ArrayList<>();
+    /** inet6_dev's addr_list: wider scope first, the newest first within a scope. */
+    final List<InterfaceAddress6> addresses6 = new ArrayList<>();
+    boolean addrGenEui64 = true;
 
     Interface(int index, String name, String type, int mtu) {
         this.index = index;
@@ -64,6 +68,14 @@ public final class Interface {
     public List<InterfaceAddress> addresses() {
         return Collections.unmodifiableList(addresses);
     }
+
+    /** The IPv6 addresses in the kernel's list order (what ip -6 addr show prints). */
+    public List<InterfaceAddress6> addresses6() {
+        return Collections.unmodifiableList(addresses6);
+    }
+
+    /** True unless ip link set DEV addrgenmode none turned off link-local generation. */
+    public boolean addrGenEui64() { return addrGenEui64; }
 
     /** The first primary address, or null (0 is not used as "none" since 0.0.0.0 never is an address). */
     public InterfaceAddress primaryAddress() {

@@ -78,7 +78,7 @@ public final class IpFormat {
         return sb.append("iif ").append(in.name()).append(" \n").toString();
     }
 
-    /** ip addr show (IPv4 only; lifetimes are always forever). */
+    /** ip addr show: both families, inet before inet6 lines (lifetimes are always forever). */
     public static String addresses(Host host) {
         StringBuilder sb = new StringBuilder();
         for (Interface d : host.interfaces()) sb.append(addresses(d));
@@ -87,18 +87,8 @@ public final class IpFormat {
 
     /** ip addr show dev D. */
     public static String addresses(Interface d) {
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder(linkHeader(d, true));
         boolean l3 = !d.hasMac() && !d.isLoopback();
-        String flags;
-        if (d.isLoopback()) flags = "LOOPBACK";
-        else if (l3) flags = "POINTOPOINT,MULTICAST,NOARP";
-        else flags = "BROADCAST,MULTICAST";
-        if (d.isUp()) flags += ",UP,LOWER_UP";
-        String state = !d.isUp() ? "DOWN" : d.hasMac() ? "UP" : "UNKNOWN";
-        String qdisc = !d.isUp() ? "noop" : l3 ? "fq_codel" : "noqueue";
-        sb.append(d.index()).append(": ").append(d.name()).append(": <").append(flags).append("> mtu ").append(d.mtu())
-                .append(" qdisc ").append(qdisc).append(" state ").append(state).append(" group default qlen ")
-                .append(l3 ? 500 : 1000).append('\n');
         if (d.isLoopback()) sb.append("    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n");
         else if (l3) sb.append("    link/none \n");
         else sb.append("    link/ether ").append(d.macString()).append(" brd ff:ff:ff:ff:ff:ff\n");
@@ -111,7 +101,29 @@ public final class IpFormat {
             sb.append(a.label()).append('\n');
             sb.append("       valid_lft forever preferred_lft forever\n");
         }
+        IpFormat6.inet6Lines(sb, d);
         return sb.toString();
+    }
+
+    /**
+     * A device's first line. {@code full} is what a full link message gives (qdisc and group);
+     * without it, what the AF_INET6 link dump gives (ip -6 addr show: mtu, state, qlen only).
+     */
+    static String linkHeader(Interface d, boolean full) {
+        boolean l3 = !d.hasMac() && !d.isLoopback();
+        String flags;
+        if (d.isLoopback()) flags = "LOOPBACK";
+        else if (l3) flags = "POINTOPOINT,MULTICAST,NOARP";
+        else flags = "BROADCAST,MULTICAST";
+        if (d.isUp()) flags += ",UP,LOWER_UP";
+        String state = !d.isUp() ? "DOWN" : d.hasMac() ? "UP" : "UNKNOWN";
+        String qdisc = !d.isUp() ? "noop" : l3 ? "fq_codel" : "noqueue";
+        StringBuilder sb = new StringBuilder();
+        sb.append(d.index()).append(": ").append(d.name()).append(": <").append(flags).append("> mtu ").append(d.mtu());
+        if (full) sb.append(" qdisc ").append(qdisc);
+        sb.append(" state ").append(state);
+        if (full) sb.append(" group default");
+        return sb.append(" qlen ").append(l3 ? 500 : 1000).append('\n').toString();
     }
 
     /** ip neigh show. */

@@ -1,6 +1,6 @@
 /**
- * The host model: devices, IPv4 addresses, the FIB and neighbours of one Linux host, built from a
- * host file of ip(8) commands and answering as the kernel does.
+ * The host model: devices, IPv4 and IPv6 addresses, the FIBs and neighbours of one Linux host,
+ * built from a host file of ip(8) commands and answering as the kernel does.
  *
  * <h2>Host files</h2>
  * One ip(8) command a line without the leading {@code ip}; {@code #} starts a comment:
@@ -25,9 +25,27 @@
  *     local, main, default, then __mkroute_output / ip_route_input_slow;</li>
  * <li>{@link jnat.host.Host#addressType}: inet_dev_addr_type, which xt_addrtype calls;</li>
  * <li>{@link jnat.host.Host#selectSourceAddress}: inet_select_addr, MASQUERADE's source choice;</li>
- * <li>{@link jnat.host.IpFormat}: iproute2 6.1's output, checked against the real ip(8) and kernel.</li>
+ * <li>{@link jnat.host.IpFormat}, {@link jnat.host.IpFormat6}: iproute2 6.1's output, checked
+ *     against the real ip(8) and kernel.</li>
  * </ul>
- * Not modelled: IPv6, policy routing rules other than the three default ones, multipath routes,
+ *
+ * <h2>IPv6</h2>
+ * A line is IPv6 under {@code -6} (or {@code -f inet6}), else when its first address has a ':'
+ * ({@code addr add 2001:db8::10/64 dev eth0 [nodad] [noprefixroute] [metric N]},
+ * {@code route add default via fe80::1 dev eth0}, {@code route add unreachable 2001:db8:dead::/48},
+ * {@code neigh add fd00::2 lladdr MAC dev D}, {@code link set dev D addrgenmode none|eui64}).
+ * <ul>
+ * <li>{@code Addrconf} (addrconf.c): ::1 on lo, the EUI-64 link-local address of a device
+ *     that comes up with a MAC, the prefix, local, subnet-router anycast (the host forwards) and
+ *     ff00::/8 routes, addresses flushed when a link goes down, ipv6_dev_get_saddr;</li>
+ * <li>{@code Ip6Fib} (ip6_fib.c): longest prefix, lowest metric, backtracking, the dump order;</li>
+ * <li>{@code Ip6Route} (route.c): ip -6 route add's checks, ip6_route_output/input,
+ *     xt_addrtype's match_lookup_rt6.</li>
+ * </ul>
+ * DAD always succeeds at once (the comparison runs the kernel with accept_dad=0); a layer-3
+ * device gets no link-local address (the kernel would give it a random one).
+ *
+ * <p>Not modelled: policy routing rules other than the three default ones, multipath routes,
  * address deletion (and so secondary promotion), carrier (a link that is up has carrier),
  * ARP (neighbours come from the file), per-device sysctls (forwarding is on, route_localnet off).
  *
