@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
                 + "iptables-save format (changes replace the file atomically) or against a running jnat gateway "
                 + "(changes replace its ruleset atomically, between two packets).",
             "Example: jnat iptables --rules nat.rules -t nat -A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE"})
-public final class IptablesCommand implements Callable<Integer> {
+public class IptablesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -34,11 +34,19 @@ public final class IptablesCommand implements Callable<Integer> {
     @Unmatched
     List<String> args = new ArrayList<>();
 
+    /** ip6tables' subclass answers true: the rules file holds ip6tables-save text. */
+    boolean ipv6() {
+        return false;
+    }
+
     @Override
     public Integer call() {
         Control.requireOne(rules, control);
-        if (control != null) return Control.run(spec.commandLine(), control, "iptables", args, null);
-        Ruleset rs = RulesFile.load(rules);
+        if (control != null) {
+            if (ipv6()) throw new UsageError("ip6tables --control is not supported yet: use --rules FILE");
+            return Control.run(spec.commandLine(), control, "iptables", args, null);
+        }
+        Ruleset rs = RulesFile.load(rules, ipv6());
         Iptables.Result r;
         try {
             r = Iptables.run(rs, args);

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 /** {@code jnat iptables-save --rules FILE [-c] [-t TABLE]}: prints the rules as iptables-save does. */
 @Command(name = "iptables-save", description = "Print the tables of a rules file (--rules) or of a running jnat "
         + "gateway (--control) as iptables-save prints them.")
-public final class IptablesSaveCommand implements Callable<Integer> {
+public class IptablesSaveCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -29,18 +29,27 @@ public final class IptablesSaveCommand implements Callable<Integer> {
     @Option(names = {"-t", "--table"}, paramLabel = "TABLE", description = "only this table")
     String table;
 
+    /** ip6tables-save's subclass answers true. */
+    boolean ipv6() {
+        return false;
+    }
+
     @Override
     public Integer call() {
         Control.requireOne(rules, control);
+        if (control != null && ipv6()) throw new UsageError("ip6tables-save --control is not supported yet: use --rules FILE");
         if (control != null) {
             java.util.List<String> args = new java.util.ArrayList<>();
             if (counters) args.add("-c");
             if (table != null) args.addAll(java.util.List.of("-t", table));
             return Control.run(spec.commandLine(), control, "iptables-save", args, null);
         }
-        Ruleset rs = RulesFile.load(rules);
+        Ruleset rs = RulesFile.load(rules, ipv6());
         if (table != null && rs.existing(table) == null) {
-            if (!table.equals("nat") && !table.equals("filter") && !table.equals("mangle")) {
+            boolean known = ipv6() ? jnat.rules.Table.create(table) != null
+                    : table.equals("nat") || table.equals("filter") || table.equals("mangle");
+            if (!known && ipv6()) throw new UsageError("Table `" + table + "' does not exist", 1); // as ip6tables-save 1.8.9
+            if (!known) {
                 throw new UsageError("Cannot initialize: Table does not exist (do you need to insmod?)");
             }
             rs.table(table);

@@ -16,7 +16,12 @@ final class RulesFile {
 
     /** Reads the file (a missing file is an empty ruleset). */
     static Ruleset load(Path file) {
-        if (!Files.exists(file)) return new Ruleset();
+        return load(file, false);
+    }
+
+    /** As {@link #load(Path)}, the file holding ip6tables-save text with {@code ipv6}. */
+    static Ruleset load(Path file, boolean ipv6) {
+        if (!Files.exists(file)) return new Ruleset(ipv6);
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -26,7 +31,7 @@ final class RulesFile {
             throw new UsageError("cannot read rules file " + file + ": " + e.getMessage());
         }
         try {
-            return Ruleset.parse(text);
+            return Ruleset.parse(text, ipv6);
         } catch (RuleError e) {
             throw new UsageError("rules file " + file + ": " + e.getMessage());
         }

@@ -8,11 +8,18 @@ public final class AddrtypeMatch implements Match {
 
     /** Bit masks of RTN_* types (1 << RTN_x), as PacketContext.addressType answers. */
     public final int source, dest, flags;
+    /** An ip6tables rule: addresses are looked up with addressType6. */
+    public final boolean ipv6;
 
     AddrtypeMatch(int source, int dest, int flags) {
+        this(source, dest, flags, false);
+    }
+
+    AddrtypeMatch(int source, int dest, int flags, boolean ipv6) {
         this.source = source;
         this.dest = dest;
         this.flags = flags;
+        this.ipv6 = ipv6;
     }
 
     @Override
@@ -24,11 +31,13 @@ public final class AddrtypeMatch implements Match {
     public boolean matches(PacketContext ctx) {
         String dev = (flags & LIMIT_IFACE_IN) != 0 ? ctx.inInterface()
                 : (flags & LIMIT_IFACE_OUT) != 0 ? ctx.outInterface() : null;
-        if (source != 0 && ((ctx.addressType(ctx.srcAddress(), dev) & source) != 0) == ((flags & INVERT_SOURCE) != 0)) {
-            return false;
+        if (source != 0) {
+            int t = ipv6 ? ctx.addressType6(ctx.srcAddressHi(), ctx.srcAddressLo(), dev) : ctx.addressType(ctx.srcAddress(), dev);
+            if (((t & source) != 0) == ((flags & INVERT_SOURCE) != 0)) return false;
         }
-        if (dest != 0 && ((ctx.addressType(ctx.dstAddress(), dev) & dest) != 0) == ((flags & INVERT_DEST) != 0)) {
-            return false;
+        if (dest != 0) {
+            int t = ipv6 ? ctx.addressType6(ctx.dstAddressHi(), ctx.dstAddressLo(), dev) : ctx.addressType(ctx.dstAddress(), dev);
+            if (((t & dest) != 0) == ((flags & INVERT_DEST) != 0)) return false;
         }
         return true;
     }
@@ -119,7 +128,15 @@ public final class AddrtypeMatch implements Match {
             if ((flags & LIMIT_IFACE_IN) != 0 && (flags & LIMIT_IFACE_OUT) != 0) {
                 throw new RuleError("addrtype: you can't specify both --limit-iface-in and --limit-iface-out");
             }
-            return new AddrtypeMatch(source, dest, flags);
+            if (spec.ipv6) {
+                // addrtype_mt_checkentry_v1: IPv6 has no BLACKHOLE, BROADCAST, nor PROHIBIT and above
+                int all = source | dest;
+                if ((all & (PacketContext.RTN_BLACKHOLE | PacketContext.RTN_BROADCAST)) != 0
+                        || Integer.compareUnsigned(all, PacketContext.RTN_PROHIBIT) >= 0) {
+                    throw kernelRefuses();
+                }
+            }
+            return new AddrtypeMatch(source, dest, flags, spec.ipv6);
         }
     }
 }

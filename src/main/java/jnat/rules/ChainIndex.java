@@ -61,6 +61,7 @@ final class ChainIndex {
 
     /** The rule's key {@code dst << 32 | proto << 16 | dport}, or NOT_INDEXABLE. */
     static long key(Rule r) {
+        if (r.ipv6) return NOT_INDEXABLE; // the key holds a 32-bit address
         if (r.dstMask != -1 || r.srcMask != 0 || r.invflags != 0 || r.fragment) return NOT_INDEXABLE;
         if (!r.inIface.isEmpty() || !r.outIface.isEmpty()) return NOT_INDEXABLE;
         if (r.proto != 6 && r.proto != 17) return NOT_INDEXABLE;

@@ -17,6 +17,9 @@ public final class ConntrackMatch implements Match {
     // addresses (masked) and masks: origsrc, origdst, replsrc, repldst
     final int[] addr = new int[4];
     final int[] mask = new int[4];
+    /** An ip6tables rule: addresses are addr6[i] = {hi, lo, maskHi, maskLo}. */
+    boolean ipv6;
+    final long[][] addr6 = new long[4][];
     // port ranges low/high: origsrc, origdst, replsrc, repldst
     final int[] portLo = new int[4];
     final int[] portHi = new int[4];
@@ -46,7 +49,9 @@ public final class ConntrackMatch implements Match {
         if (has(STATE) && ((stateMask & state) != 0) == inv(STATE)) return false;
         if ((state & (PacketContext.CT_INVALID | PacketContext.CT_UNTRACKED)) != 0) return has(STATE);
         if (has(DIRECTION) && ((ctx.ctDirection() == PacketContext.DIR_ORIGINAL) == inv(DIRECTION))) return false;
-        if (!addrOk(ORIGSRC, 0, ctx.ctOrigSrc()) || !addrOk(ORIGDST, 1, ctx.ctOrigDst())
+        if (ipv6) {
+            for (int i = 0; i < 4; i++) if (!addrOk6(ctx, ADDR_FLAGS[i], i)) return false;
+        } else if (!addrOk(ORIGSRC, 0, ctx.ctOrigSrc()) || !addrOk(ORIGDST, 1, ctx.ctOrigDst())
                 || !addrOk(REPLSRC, 2, ctx.ctReplySrc()) || !addrOk(REPLDST, 3, ctx.ctReplyDst())) {
             return false;
         }
@@ -56,6 +61,13 @@ public final class ConntrackMatch implements Match {
 
     private boolean addrOk(int flag, int i, int a) {
         return !has(flag) || (((a & mask[i]) == addr[i]) != inv(flag));
+    }
+
+    private boolean addrOk6(PacketContext ctx, int flag, int i) {
+        if (!has(flag)) return true;
+        long[] n = addr6[i];
+        boolean in = (ctx.ctAddressHi(i) & n[2]) == n[0] && (ctx.ctAddressLo(i) & n[3]) == n[1];
+        return in != inv(flag);
     }
 
     private boolean portOk(int flag, int i, int p) {
@@ -93,8 +105,13 @@ public final class ConntrackMatch implements Match {
         for (int i = 0; i < 4; i++) {
             if (!has(ADDR_FLAGS[i])) continue;
             if (inv(ADDR_FLAGS[i])) out.append(" !");
-            out.append(' ').append(prefix).append(ADDR_OPTS[i]).append(' ')
-                    .append(numeric ? Inet.format(addr[i]) : Services.anyName(addr[i])).append(Inet.maskSuffix(mask[i]));
+            out.append(' ').append(prefix).append(ADDR_OPTS[i]).append(' ');
+            if (ipv6) {
+                long[] n = addr6[i];
+                out.append(numeric ? Inet6.format(n[0], n[1]) : Services.anyName6(n[0], n[1])).append(Inet6.maskSuffix(n[2], n[3]));
+            } else {
+                out.append(numeric ? Inet.format(addr[i]) : Services.anyName(addr[i])).append(Inet.maskSuffix(mask[i]));
+            }
         }
         for (int i = 0; i < 4; i++) {
             if (!has(PORT_FLAGS[i])) continue;
@@ -110,6 +127,7 @@ public final class ConntrackMatch implements Match {
     static final class Parser extends ModuleParser {
         int flags, invs, states;
         final int[] addr = new int[4], mask = new int[4], lo = new int[4], hi = new int[4];
+        final long[][] addr6 = new long[4][];
 
         @Override
         boolean option(String opt, boolean invert, Args args, RuleSpec spec) {
@@ -134,17 +152,28 @@ public final class ConntrackMatch implements Match {
             }
             for (int i = 0; i < 4; i++) {
                 if (o.equals(ADDR_OPTS[i])) {
-                    int[] n = Inet.parseNetwork(args.value(opt));
-                    addr[i] = n[0];
-                    mask[i] = n[1];
+                    if (spec.ipv6) {
+                        String v = args.value(opt);
+                        String host = v.indexOf('/') < 0 ? v : v.substring(0, v.indexOf('/'));
+                        // xtables_ip6parse_any resolves a dotted quad with getaddrinfo(AF_INET6)
+                        if (!host.contains(":") && host.matches("[0-9.]+")) {
+                            throw new RuleError("getaddrinfo: Address family for hostname not supported");
+                        }
+                        addr6[i] = Inet6.parseNetwork(v);
+                    } else {
+                        int[] n = Inet.parseNetwork(args.value(opt));
+                        addr[i] = n[0];
+                        mask[i] = n[1];
+                    }
                     set(ADDR_FLAGS[i], invert);
                     return true;
                 }
                 if (o.equals(PORT_OPTS[i])) {
                     String v = args.value(opt);
                     int colon = v.indexOf(':');
-                    lo[i] = Inet.parsePort(colon < 0 ? v : v.substring(0, colon), null);
-                    hi[i] = colon < 0 ? lo[i] : Inet.parsePort(v.substring(colon + 1), null);
+                    // xtables_parse_port ranges: an empty end is 0 or 65535 (":4", "4:", ":")
+                    lo[i] = colon == 0 ? 0 : Inet.parsePort(colon < 0 ? v : v.substring(0, colon), null);
+                    hi[i] = colon < 0 ? lo[i] : colon == v.length() - 1 ? 65535 : Inet.parsePort(v.substring(colon + 1), null);
                     set(PORT_FLAGS[i], invert);
                     return true;
                 }
@@ -162,6 +191,8 @@ public final class ConntrackMatch implements Match {
             if (flags == 0) throw new RuleError("conntrack: At least one option is required");
             ConntrackMatch m = new ConntrackMatch(flags, invs, states);
             System.arraycopy(addr, 0, m.addr, 0, 4);
+            System.arraycopy(addr6, 0, m.addr6, 0, 4);
+            m.ipv6 = spec.ipv6;
             System.arraycopy(mask, 0, m.mask, 0, 4);
             System.arraycopy(lo, 0, m.portLo, 0, 4);
             System.arraycopy(hi, 0, m.portHi, 0, 4);

@@ -2,7 +2,8 @@ package jnat.rules;
 
 /** -m icmp --icmp-type (libxt_icmp.c; the kernel's icmp_match in ip_tables.c). */
 public final class IcmpMatch implements Match {
-    private record Code(String name, int type, int min, int max) {}
+    /** One name of icmp_codes/icmpv6_codes: a type and its code range. */
+    record Code(String name, int type, int min, int max) {}
 
     private static final Code[] CODES = {
         new Code("any", 0xFF, 0, 0xFF),
@@ -70,8 +71,13 @@ public final class IcmpMatch implements Match {
     @Override
     public void print(StringBuilder out, boolean numeric) {
         out.append(" icmp");
+        printType(out, CODES, type, codeMin, codeMax, invert, numeric);
+    }
+
+    /** print_icmptype / print_icmpv6type: the name of the type and codes, else "type N [code(s) ...]". */
+    static void printType(StringBuilder out, Code[] codes, int type, int codeMin, int codeMax, boolean invert, boolean numeric) {
         if (!numeric) {
-            for (Code k : CODES) {
+            for (Code k : codes) {
                 if (k.type == type && k.min == codeMin && k.max == codeMax) {
                     out.append(' ').append(invert ? "!" : "").append(k.name);
                     return;

@@ -99,6 +99,11 @@ public final class Inet {
 
     /** "a", "a:b", ":b", "a:" to {min, max} (xtables_parse_port ranges). */
     public static int[] parsePortRange(String s, String proto) {
+        return parsePortRange(s, proto, true);
+    }
+
+    /** As {@link #parsePortRange(String, String)}; libxt_udp takes "4:3" as it is ({@code ordered} false). */
+    static int[] parsePortRange(String s, String proto, boolean ordered) {
         int colon = s.indexOf(':');
         if (colon < 0) {
             int p = parsePort(s, proto);
@@ -106,7 +111,7 @@ public final class Inet {
         }
         int min = colon == 0 ? 0 : parsePort(s.substring(0, colon), proto);
         int max = colon == s.length() - 1 ? 65535 : parsePort(s.substring(colon + 1), proto);
-        if (min > max) throw new RuleError("invalid portrange (min > max)");
+        if (ordered && min > max) throw new RuleError("invalid portrange (min > max)");
         return new int[] {min, max};
     }
 

@@ -2,8 +2,6 @@ package jnat.rules;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The iptables command (iptables 1.8's do_command4): parses one command line and applies it to a
@@ -12,32 +10,6 @@ import java.util.function.Supplier;
  */
 public final class Iptables {
     private Iptables() {}
-
-    /** Match modules jnat implements, by -m name. */
-    private static final Map<String, Supplier<ModuleParser>> MATCHES = Map.of(
-            "tcp", () -> new PortMatch.Parser(true),
-            "udp", () -> new PortMatch.Parser(false),
-            "icmp", IcmpMatch.Parser::new,
-            "multiport", MultiportMatch.Parser::new,
-            "addrtype", AddrtypeMatch.Parser::new,
-            "comment", CommentMatch.Parser::new,
-            "mark", MarkMatch.Parser::new,
-            "conntrack", ConntrackMatch.Parser::new,
-            "statistic", StatisticMatch.Parser::new,
-            "iprange", IprangeMatch.Parser::new);
-
-    /** Target modules jnat implements, by -j name. */
-    private static final Map<String, Supplier<ModuleParser>> TARGETS = Map.ofEntries(
-            Map.entry("SNAT", () -> new NatTarget.Parser(NatTarget.Kind.SNAT)),
-            Map.entry("DNAT", () -> new NatTarget.Parser(NatTarget.Kind.DNAT)),
-            Map.entry("MASQUERADE", () -> new NatTarget.Parser(NatTarget.Kind.MASQUERADE)),
-            Map.entry("REDIRECT", () -> new NatTarget.Parser(NatTarget.Kind.REDIRECT)),
-            Map.entry("NETMAP", () -> new NatTarget.Parser(NatTarget.Kind.NETMAP)),
-            Map.entry("MARK", MarkTarget.Parser::new),
-            Map.entry("LOG", LogTarget.Parser::new),
-            Map.entry("CT", () -> new NotrackTarget.Parser(false)),
-            Map.entry("NOTRACK", () -> new NotrackTarget.Parser(true)),
-            Map.entry("REJECT", RejectTarget.Parser::new));
 
     private static final String NAT_DROP =
             "The \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.";
@@ -66,23 +38,33 @@ public final class Iptables {
         boolean isGoto;
         ModuleParser targetParser;
         long[] counters;
+        /** ip6tables (IPv6 rules) rather than iptables. */
+        boolean ipv6;
+        /** A restore line for the other family (-4 in ip6tables-restore): skipped whole. */
+        boolean otherFamily;
         /** iptables-restore checks the whole table at COMMIT, not after each rule. */
         boolean deferValidation;
     }
 
     /** Runs one iptables command line against {@code rs}; {@code fixedTable} is set by iptables-restore. */
     public static Result run(Ruleset rs, List<String> argv) {
-        return run(rs, argv, null, null);
+        return run(rs, argv, null, null, !rs.ipv6);
     }
 
-    static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters) {
-        Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null);
+    /**
+     * As iptables-restore runs a rule line. {@code ruleCounters} false drops a rule's counters ("[p:b]"
+     * and -c), as ip6tables 1.8.9 (nf_tables) does: its rules always start at 0 (policies keep theirs).
+     */
+    static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters, boolean ruleCounters) {
+        Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null, rs.ipv6);
+        if (cmd.otherFamily) return new Result("", false); // ip6tables-restore skips a -4 line, iptables-restore a -6 one
         if (fixedTable != null) {
             cmd.table = fixedTable;
             cmd.deferValidation = true;
         }
         if (cmd.table == null) cmd.table = "filter";
         if (restoreCounters != null && cmd.counters == null) cmd.counters = restoreCounters;
+        if (!ruleCounters && cmd.command != 'P') cmd.counters = null;
         Table t = rs.table(cmd.table);
         if (t == null) {
             throw new RuleError("table '" + cmd.table + "' does not exist", 3);
@@ -90,10 +72,12 @@ public final class Iptables {
         return execute(t, cmd);
     }
 
-    private static Cmd parse(Args args, boolean inRestore) {
+    private static Cmd parse(Args args, boolean inRestore, boolean ipv6) {
         Cmd c = new Cmd();
+        c.ipv6 = ipv6;
+        c.spec.ipv6 = ipv6;
         boolean invert = false;
-        while (args.hasNext()) {
+        while (args.hasNext() && !c.otherFamily) {
             String tok = args.next();
             if (tok.equals("!")) {
                 if (invert) throw new RuleError("multiple consecutive ! not allowed");
@@ -163,6 +147,7 @@ public final class Iptables {
             case 'w' -> "--wait";
             case 'W' -> "--wait-interval";
             case '4' -> "--ipv4";
+            case '6' -> "--ipv6";
             default -> throw new RuleError("unknown option \"-" + ch + "\"");
         };
     }
@@ -267,7 +252,16 @@ public final class Iptables {
             case "--line-numbers" -> c.fmt |= Listing.LINE_NUMBERS;
             case "--wait" -> args.optional();
             case "--wait-interval" -> args.value(given);
-            case "--ipv4" -> { }
+            case "--ipv4", "--ipv6" -> {
+                // xshared.c: the own family is a no-op, the other one skips the line in a restore
+                if (name.equals("--ipv6") == c.ipv6) break;
+                if (inRestore) {
+                    c.otherFamily = true;
+                    break;
+                }
+                throw new RuleError("Try `" + (c.ipv6 ? "ip6tables" : "iptables") + " -h' or '"
+                        + (c.ipv6 ? "ip6tables" : "iptables") + " --help' for more information.");
+            }
             case "--source" -> {
                 if (!c.srcs.isEmpty()) throw new RuleError("multiple -s flags not allowed");
                 c.srcs.addAll(List.of(args.value(given).split(",")));
@@ -296,6 +290,7 @@ public final class Iptables {
                 }
             }
             case "--fragment" -> {
+                if (c.ipv6) throw new RuleError("`-f' is not supported in IPv6, use -m frag instead");
                 c.fragment = true;
                 if (invert) c.spec.invflags |= Rule.INV_FRAG;
             }
@@ -309,9 +304,8 @@ public final class Iptables {
                 c.jumpName = args.value(given);
                 c.isGoto = name.equals("--goto");
                 if (!c.isGoto) {
-                    Supplier<ModuleParser> t = TARGETS.get(c.jumpName);
-                    if (t != null) c.targetParser = t.get();
-                    else if (KNOWN_UNSUPPORTED_TARGETS.contains(c.jumpName)) {
+                    c.targetParser = Extensions.target(c.jumpName, c.ipv6);
+                    if (c.targetParser == null && Extensions.unsupportedTarget(c.jumpName, c.ipv6)) {
                         throw new RuleError("target `" + c.jumpName + "' is not supported by jnat");
                     }
                 }
@@ -327,48 +321,15 @@ public final class Iptables {
         }
     }
 
-    private static final List<String> KNOWN_UNSUPPORTED_MATCHES = List.of("state", "limit", "hashlimit", "set",
-            "physdev", "owner", "tos", "dscp", "length", "ttl", "recent", "string", "connmark", "connlimit", "mac",
-            "pkttype", "policy", "socket", "u32", "bpf", "cgroup", "sctp", "dccp", "esp", "ah", "helper",
-            "realm", "rpfilter", "time", "quota", "connbytes", "devgroup", "ipvs", "nfacct", "osf", "cpu", "cluster");
-    private static final List<String> KNOWN_UNSUPPORTED_TARGETS = List.of("CONNMARK", "TPROXY",
-            "NFQUEUE", "NFLOG", "TCPMSS", "TOS", "DSCP", "TTL", "CLASSIFY", "CHECKSUM", "SET", "TRACE",
-            "AUDIT", "SECMARK", "CONNSECMARK", "HMARK", "IDLETIMER", "LED", "TEE", "SYNPROXY", "ULOG", "QUEUE");
-
     private static void loadMatch(Cmd c, String name) {
-        Supplier<ModuleParser> m = MATCHES.get(name);
+        ModuleParser m = Extensions.match(name, c.ipv6);
         if (m == null) {
-            if (KNOWN_UNSUPPORTED_MATCHES.contains(name)) throw new RuleError("match `" + name + "' is not supported by jnat");
+            if (Extensions.unsupportedMatch(name, c.ipv6)) throw new RuleError("match `" + name + "' is not supported by jnat");
             throw new RuleError("Couldn't load match `" + name + "':No such file or directory");
         }
-        c.matchParsers.add(m.get());
+        c.matchParsers.add(m);
         c.matchNames.add(name);
     }
-
-    /** Each module's long options, for getopt_long's unique-prefix abbreviations ("--to" for --to-destination). */
-    private static final Map<String, List<String>> MODULE_OPTIONS = Map.ofEntries(
-            Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags", "--syn")),
-            Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
-            Map.entry("icmp", List.of("--icmp-type")),
-            Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports", "--ports")),
-            Map.entry("addrtype", List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out")),
-            Map.entry("comment", List.of("--comment")),
-            Map.entry("mark", List.of("--mark")),
-            Map.entry("conntrack", List.of("--ctstate", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
-                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
-            Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
-            Map.entry("iprange", List.of("--src-range", "--dst-range")),
-            Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),
-            Map.entry("DNAT", List.of("--to-destination", "--random", "--random-fully", "--persistent")),
-            Map.entry("MASQUERADE", List.of("--to-ports", "--random", "--random-fully")),
-            Map.entry("REDIRECT", List.of("--to-ports", "--random")),
-            Map.entry("NETMAP", List.of("--to")),
-            Map.entry("REJECT", List.of("--reject-with")),
-            Map.entry("CT", List.of("--notrack", "--helper", "--ctevents", "--expevents", "--zone", "--zone-orig",
-                    "--zone-reply", "--timeout")),
-            Map.entry("MARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark")),
-            Map.entry("LOG", List.of("--log-level", "--log-prefix", "--log-tcp-sequence", "--log-tcp-options",
-                    "--log-ip-options", "--log-uid", "--log-macdecode")));
 
     private static void moduleOption(Cmd c, String opt, boolean invert, Args args) {
         if (!opt.startsWith("--")) throw new RuleError("unknown option \"" + opt + "\"");
@@ -379,7 +340,7 @@ public final class Iptables {
         if (c.targetParser != null) owners.add(c.jumpName);
         java.util.Set<String> candidates = new java.util.TreeSet<>();
         for (String owner : owners) {
-            for (String o : MODULE_OPTIONS.getOrDefault(owner, List.of())) {
+            for (String o : Extensions.MODULE_OPTIONS.getOrDefault(owner, List.of())) {
                 if (o.startsWith(opt)) candidates.add(o);
             }
         }
@@ -392,8 +353,8 @@ public final class Iptables {
         if (c.targetParser != null && c.targetParser.option(opt, invert, args, c.spec)) return true;
         // an option of the protocol's match loads it, as "-p tcp --dport 80" does
         String proto = c.spec.protoName();
-        if (proto != null && !c.spec.protoInverted() && MATCHES.containsKey(proto) && !c.matchNames.contains(proto)) {
-            ModuleParser p = MATCHES.get(proto).get();
+        if (proto != null && !c.spec.protoInverted() && Extensions.hasMatch(proto, c.ipv6) && !c.matchNames.contains(proto)) {
+            ModuleParser p = Extensions.match(proto, c.ipv6);
             if (p.option(opt, invert, args, c.spec)) {
                 c.matchParsers.add(p);
                 c.matchNames.add(proto);
@@ -436,6 +397,21 @@ public final class Iptables {
 
     /** Builds the rule(s) of the command line: one per source x destination address. */
     private static List<Rule> buildRules(Table t, Cmd c) {
+        try {
+            return buildRulesChecked(t, c);
+        } catch (RuleError e) {
+            if (!e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
+            // what iptables-nft says when the kernel's checkentry refuses the rule
+            String op = switch (c.command) {
+                case 'I' -> "INSERT";
+                case 'R' -> "REPLACE";
+                default -> "APPEND";
+            };
+            throw new RuleError("RULE_" + op + " failed (Invalid argument): rule in chain " + c.chain, 4);
+        }
+    }
+
+    private static List<Rule> buildRulesChecked(Table t, Cmd c) {
         Object[] matches = new Object[c.matchParsers.size()];
         for (int i = 0; i < matches.length; i++) matches[i] = c.matchParsers.get(i).finish(c.spec);
         Match[] ms = new Match[matches.length];
@@ -460,23 +436,38 @@ public final class Iptables {
                 || (c.dsts.size() > 1 && (c.spec.invflags & Rule.INV_DSTIP) != 0)) {
             throw new RuleError("! not allowed with multiple source or destination IP addresses");
         }
+        List<Rule> rules = new ArrayList<>();
+        if (c.ipv6) {
+            List<long[]> srcs = new ArrayList<>(), dsts = new ArrayList<>();
+            for (String s : c.srcs.isEmpty() ? List.of("::/0") : c.srcs) srcs.add(Inet6.parseNetwork(s));
+            for (String s : c.dsts.isEmpty() ? List.of("::/0") : c.dsts) dsts.add(Inet6.parseNetwork(s));
+            for (long[] s : srcs) {
+                for (long[] d : dsts) {
+                    rules.add(counted(t, c, new Rule(s, d, c.inIface, c.outIface, c.spec.proto, c.spec.invflags, ms,
+                            target, jump, c.isGoto)));
+                }
+            }
+            return rules;
+        }
         List<int[]> srcs = new ArrayList<>(), dsts = new ArrayList<>();
         for (String s : c.srcs.isEmpty() ? List.of("0.0.0.0/0") : c.srcs) srcs.add(Inet.parseNetwork(s));
         for (String s : c.dsts.isEmpty() ? List.of("0.0.0.0/0") : c.dsts) dsts.add(Inet.parseNetwork(s));
-        List<Rule> rules = new ArrayList<>();
         for (int[] s : srcs) {
             for (int[] d : dsts) {
-                Rule r = new Rule(s[0], s[1], d[0], d[1], c.inIface, c.outIface, c.spec.proto, c.fragment,
-                        c.spec.invflags, ms, target, jump, c.isGoto);
-                if (c.counters != null) {
-                    r.packets = c.counters[0];
-                    r.bytes = c.counters[1];
-                }
-                t.wire(r);
-                rules.add(r);
+                rules.add(counted(t, c, new Rule(s[0], s[1], d[0], d[1], c.inIface, c.outIface, c.spec.proto,
+                        c.fragment, c.spec.invflags, ms, target, jump, c.isGoto)));
             }
         }
         return rules;
+    }
+
+    private static Rule counted(Table t, Cmd c, Rule r) {
+        if (c.counters != null) {
+            r.packets = c.counters[0];
+            r.bytes = c.counters[1];
+        }
+        t.wire(r);
+        return r;
     }
 
     private static void checkInterfaces(Cmd c) {
@@ -549,7 +540,7 @@ public final class Iptables {
                 return new Result("", true);
             }
             case 'N' -> {
-                checkChainName(c.chain);
+                checkChainName(c.chain, c.ipv6);
                 if (t.chain(c.chain) != null) throw new RuleError("Chain already exists.", 1);
                 t.newChain(c.chain);
                 return new Result("", true);
@@ -569,7 +560,7 @@ public final class Iptables {
             case 'E' -> {
                 Chain k = requireChain(t, c.chain);
                 if (k.builtin()) throw new RuleError("Invalid argument: built-in chain " + c.chain + " cannot be renamed", 1);
-                checkChainName(c.chain2);
+                checkChainName(c.chain2, c.ipv6);
                 if (t.chain(c.chain2) != null) throw new RuleError("File exists.", 1);
                 t.renameChain(k, c.chain2);
                 return new Result("", true);
@@ -651,10 +642,10 @@ public final class Iptables {
         return -1;
     }
 
-    private static void checkChainName(String name) {
+    private static void checkChainName(String name, boolean ipv6) {
         if (name.length() > 28) throw new RuleError("chain name `" + name + "' too long (must be under 29 chars)");
         if (name.startsWith("-") || name.startsWith("!")) throw new RuleError("chain name not allowed to start with `" + name.charAt(0) + "'");
-        if (TARGETS.containsKey(name) || name.equals("ACCEPT") || name.equals("DROP") || name.equals("RETURN")) {
+        if (Extensions.hasTarget(name, ipv6) || name.equals("ACCEPT") || name.equals("DROP") || name.equals("RETURN")) {
             throw new RuleError("chain name may not clash with target name");
         }
         for (char ch : name.toCharArray()) {

@@ -70,7 +70,8 @@ final class Listing {
         pad(out, r.targetName(), 9).append(' ');
         out.append((r.invflags & Rule.INV_PROTO) != 0 ? '!' : ' ');
         String pname = Protocols.listName(r.proto, numeric);
-        pad(out, pname != null ? pname : Integer.toString(r.proto), 5);
+        if (r.ipv6) pad(out, pname != null ? pname : Integer.toString(r.proto), 4).append(' '); // a long name keeps its space
+        else pad(out, pname != null ? pname : Integer.toString(r.proto), 5);
         out.append((r.invflags & Rule.INV_FRAG) != 0 ? '!' : '-');
         out.append(r.fragment ? 'f' : '-');
         out.append(' ');
@@ -79,8 +80,13 @@ final class Listing {
             pad(out, iface(r.inIface, (r.invflags & Rule.INV_VIA_IN) != 0, numeric), 6).append(' ');
             pad(out, iface(r.outIface, (r.invflags & Rule.INV_VIA_OUT) != 0, numeric), 6).append(' ');
         }
-        address(out, r.src, r.srcMask, (r.invflags & Rule.INV_SRCIP) != 0, numeric);
-        address(out, r.dst, r.dstMask, (r.invflags & Rule.INV_DSTIP) != 0, numeric);
+        if (r.ipv6) {
+            address6(out, r.src6Hi, r.src6Lo, r.srcMask6Hi, r.srcMask6Lo, (r.invflags & Rule.INV_SRCIP) != 0, numeric);
+            address6(out, r.dst6Hi, r.dst6Lo, r.dstMask6Hi, r.dstMask6Lo, (r.invflags & Rule.INV_DSTIP) != 0, numeric);
+        } else {
+            address(out, r.src, r.srcMask, (r.invflags & Rule.INV_SRCIP) != 0, numeric);
+            address(out, r.dst, r.dstMask, (r.invflags & Rule.INV_DSTIP) != 0, numeric);
+        }
         if (r.isGoto) out.append("[goto] ");
         for (Match m : r.matches) m.print(out, numeric);
         if (r.target != null) r.target.print(out, numeric);
@@ -97,6 +103,14 @@ final class Listing {
         out.append(inv ? '!' : ' ');
         String s = mask == 0 && !numeric ? "anywhere"
                 : (numeric ? Inet.format(addr) : Services.anyName(addr)) + Inet.maskSuffix(mask);
+        pad(out, s, 19).append(' ');
+    }
+
+    /** print_ipv6_addr (nft-ipv6.c): the same column as IPv4's, wider addresses simply overflow it. */
+    private static void address6(StringBuilder out, long hi, long lo, long mHi, long mLo, boolean inv, boolean numeric) {
+        out.append(inv ? '!' : ' ');
+        String s = mHi == 0 && mLo == 0 && !numeric ? "anywhere"
+                : (numeric ? Inet6.format(hi, lo) : Services.anyName6(hi, lo)) + Inet6.maskSuffix(mHi, mLo);
         pad(out, s, 19).append(' ');
     }
 

@@ -14,4 +14,9 @@ public interface Match {
     void print(StringBuilder out, boolean numeric);
 
     void save(StringBuilder out);
+
+    /** Bits of the hooks (Hook.bit()) the kernel allows this match in (xt_match.hooks); checked at commit. */
+    default int hooks() {
+        return 0x1F;
+    }
 }

@@ -107,7 +107,7 @@ public final class MultiportMatch implements Match {
 
         static String checkProto(RuleSpec spec) {
             String p = spec.protoName();
-            if (spec.protoInverted() || p == null || p.equals("icmp")) {
+            if (spec.protoInverted() || p == null || p.equals("icmp") || p.equals("icmp6")) {
                 throw new RuleError("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
             }
             return p;

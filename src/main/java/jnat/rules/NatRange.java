@@ -10,13 +10,30 @@ public final class NatRange {
     public final int flags;
     public final int minAddr, maxAddr;
     public final int minPort, maxPort;
+    /** An IPv6 range (ip6tables): its addresses are the 128-bit ones below and minAddr/maxAddr are 0. */
+    public final boolean ipv6;
+    public final long minAddrHi, minAddrLo, maxAddrHi, maxAddrLo;
 
     public NatRange(int flags, int minAddr, int maxAddr, int minPort, int maxPort) {
+        this(flags, minAddr, maxAddr, minPort, maxPort, false, new long[4]);
+    }
+
+    /** An IPv6 range: {@code addrs} is {minHi, minLo, maxHi, maxLo}. */
+    public NatRange(int flags, long[] addrs, int minPort, int maxPort) {
+        this(flags, 0, 0, minPort, maxPort, true, addrs);
+    }
+
+    private NatRange(int flags, int minAddr, int maxAddr, int minPort, int maxPort, boolean ipv6, long[] a) {
         this.flags = flags;
         this.minAddr = minAddr;
         this.maxAddr = maxAddr;
         this.minPort = minPort;
         this.maxPort = maxPort;
+        this.ipv6 = ipv6;
+        this.minAddrHi = a[0];
+        this.minAddrLo = a[1];
+        this.maxAddrHi = a[2];
+        this.maxAddrLo = a[3];
     }
 
     public boolean has(int flag) {
@@ -25,6 +42,10 @@ public final class NatRange {
 
     /** "a[-b][:p[-q]]" as libxt_NAT prints a range. */
     void appendRange(StringBuilder out) {
+        if (ipv6) {
+            appendRange6(out);
+            return;
+        }
         if (has(MAP_IPS)) {
             out.append(Inet.format(minAddr));
             if (maxAddr != minAddr) out.append('-').append(Inet.format(maxAddr));
@@ -32,6 +53,30 @@ public final class NatRange {
         if (has(PROTO_SPECIFIED)) {
             out.append(':').append(minPort);
             if (maxPort != minPort) out.append('-').append(maxPort);
+        }
+    }
+
+    /** sprint_range for AF_INET6: the addresses in brackets when a port follows. */
+    private void appendRange6(StringBuilder out) {
+        boolean brackets = has(PROTO_SPECIFIED);
+        if (has(MAP_IPS)) {
+            if (brackets) out.append('[');
+            out.append(Inet6.format(minAddrHi, minAddrLo));
+            if (maxAddrHi != minAddrHi || maxAddrLo != minAddrLo) out.append('-').append(Inet6.format(maxAddrHi, maxAddrLo));
+            if (brackets) out.append(']');
+        }
+        if (has(PROTO_SPECIFIED)) {
+            out.append(':').append(minPort);
+            if (maxPort != minPort) out.append('-').append(maxPort);
+        }
+    }
+
+    /** NETMAP's "addr/len" (or "/mask"): the network and the bits min and max share. */
+    void appendNetwork(StringBuilder out) {
+        if (ipv6) {
+            out.append(Inet6.format(minAddrHi, minAddrLo)).append(Inet6.saveMask(~(minAddrHi ^ maxAddrHi), ~(minAddrLo ^ maxAddrLo)));
+        } else {
+            out.append(Inet.format(minAddr)).append(Inet.saveMask(~(minAddr ^ maxAddr)));
         }
     }
 

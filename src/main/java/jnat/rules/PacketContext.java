@@ -4,6 +4,14 @@ package jnat.rules;
  * What rule matching reads from (and MARK writes to) a packet: the engine implements it over
  * its own packet views and connection entry. Getters are primitive so matching allocates nothing.
  * Addresses are IPv4 addresses as big-endian ints (10.0.0.1 is 0x0a000001).
+ *
+ * <p>IPv6: a context for an IPv6 packet answers {@link #ipv6()} true and the 128-bit accessors
+ * below (each address as hi = bytes 0-7 and lo = bytes 8-15, as jnat.wire.Ipv6Address holds it);
+ * for it {@link #protocol()} is the upper-layer protocol after the extension headers (what
+ * ipv6_find_hdr(skb, &protoff, -1, ...) finds, as ip6_packet_match compares it),
+ * {@link #nonFirstFragment()} says the fragment header's offset is not 0, and
+ * {@link #icmpType()}/{@link #icmpCode()} are the ICMPv6 header's. The defaults describe an IPv4
+ * packet, so an IPv4-only context implements none of them.
  */
 public interface PacketContext {
     // xt_conntrack state bits (XT_CONNTRACK_STATE_BIT(ctinfo) and friends)
@@ -99,4 +107,85 @@ public interface PacketContext {
      * {@code limitIface} is the interface to restrict the lookup to, or null for any.
      */
     int addressType(int addr, String limitIface);
+
+    // ---- IPv6 (ip6_tables.c and the ip6t_* matches); defaults for an IPv4 packet ----
+
+    /** True for an IPv6 packet (the table's family; an ip6tables rule never sees an IPv4 one). */
+    default boolean ipv6() {
+        return false;
+    }
+
+    default long srcAddressHi() {
+        return 0;
+    }
+
+    default long srcAddressLo() {
+        return 0;
+    }
+
+    default long dstAddressHi() {
+        return 0;
+    }
+
+    default long dstAddressLo() {
+        return 0;
+    }
+
+    /** The IPv6 header's hop limit (-m hl). */
+    default int hopLimit() {
+        return 0;
+    }
+
+    /**
+     * ipv6_find_hdr(skb, &offset, target, NULL, NULL): the offset from the start of the IPv6
+     * header of the first header of type {@code nexthdr} in the chain (0 hop-by-hop, 43 routing,
+     * 44 fragment, 51 AH, 60 destination options, 135 mobility), or -1 when it is not there or
+     * the chain cannot be walked. Read the header itself with {@link #networkByte}.
+     */
+    default int ipv6FindHeader(int nexthdr) {
+        return -1;
+    }
+
+    /** The byte at {@code offset} from the start of the network header, or -1 past the packet's end. */
+    default int networkByte(int offset) {
+        return -1;
+    }
+
+    /** The Ethernet source address (48 bits), or -1 when the packet has no MAC header here (-m eui64). */
+    default long sourceMac() {
+        return -1;
+    }
+
+    /** addressType for an IPv6 address (ipv6_chk_addr / rt6_lookup, as xt_addrtype's match_type6). */
+    default int addressType6(long hi, long lo, String limitIface) {
+        return RTN_UNSPEC;
+    }
+
+    /**
+     * The connection's IPv6 addresses for -m conntrack: {@code which} 0 original source, 1 original
+     * destination, 2 reply source, 3 reply destination; bytes 0-7.
+     */
+    default long ctAddressHi(int which) {
+        return 0;
+    }
+
+    /** As {@link #ctAddressHi}, bytes 8-15. */
+    default long ctAddressLo(int which) {
+        return 0;
+    }
+
+    /** -j HL: the new hop limit. A context that cannot rewrite IPv6 refuses. */
+    default void setHopLimit(int hopLimit) {
+        throw new UnsupportedOperationException("this packet context cannot set the hop limit");
+    }
+
+    /** -j SNPT: the rewritten source address. */
+    default void setSrcAddress6(long hi, long lo) {
+        throw new UnsupportedOperationException("this packet context cannot rewrite IPv6 addresses");
+    }
+
+    /** -j DNPT: the rewritten destination address. */
+    default void setDstAddress6(long hi, long lo) {
+        throw new UnsupportedOperationException("this packet context cannot rewrite IPv6 addresses");
+    }
 }

@@ -133,13 +133,13 @@ public final class PortMatch implements Match {
             String proto = tcp ? "tcp" : "udp";
             switch (opt) {
                 case "--sport", "--source-port" -> {
-                    int[] r = Inet.parsePortRange(args.value(opt), proto);
+                    int[] r = Inet.parsePortRange(args.value(opt), proto, tcp);
                     srcMin = r[0];
                     srcMax = r[1];
                     if (invert) inv |= INV_SRCPT;
                 }
                 case "--dport", "--destination-port" -> {
-                    int[] r = Inet.parsePortRange(args.value(opt), proto);
+                    int[] r = Inet.parsePortRange(args.value(opt), proto, tcp);
                     dstMin = r[0];
                     dstMax = r[1];
                     if (invert) inv |= INV_DSTPT;

@@ -4,8 +4,9 @@ package jnat.rules;
 final class Protocols {
     private Protocols() {}
 
-    private static final String[] NAMES = {"tcp", "sctp", "udp", "udplite", "icmp", "esp", "ah", "mh", "all"};
-    private static final int[] NUMBERS = {6, 132, 17, 136, 1, 50, 51, 135, 0};
+    private static final String[] NAMES = {"tcp", "sctp", "udp", "udplite", "icmp", "icmpv6", "ipv6-icmp", "esp", "ah",
+        "ipv6-mh", "mh", "all"};
+    private static final int[] NUMBERS = {6, 132, 17, 136, 1, 58, 58, 50, 51, 135, 135, 0};
 
     /** -p NAME|NUMBER|all. */
     static int parse(String s) {

@@ -23,6 +23,15 @@ public final class Restore {
 
     /** As {@link #apply(Ruleset, String, boolean, boolean)}, restoring only {@code onlyTable} if not null (-T). */
     public static void apply(Ruleset rs, String dump, boolean noflush, boolean counters, String onlyTable) {
+        apply(rs, dump, noflush, counters, onlyTable, true);
+    }
+
+    /**
+     * As {@link #apply(Ruleset, String, boolean, boolean, String)}; {@code ruleCounters} false keeps
+     * only the chains' policy counters, as ip6tables-restore 1.8.9 -c does (it drops every rule's).
+     */
+    public static void apply(Ruleset rs, String dump, boolean noflush, boolean counters, String onlyTable,
+            boolean ruleCounters) {
         String[] lines = dump.split("\n", -1);
         int count = dump.endsWith("\n") ? lines.length - 1 : lines.length;
         Ruleset work = null; // holds the table being built
@@ -51,13 +60,13 @@ public final class Restore {
                     String name = trimmed.substring(1).strip();
                     Table existing = rs.existing(name);
                     if (noflush && existing != null) {
-                        work = new Ruleset();
+                        work = new Ruleset(rs.ipv6);
                         Restore.apply(work, rs.save(name, true, false), false, true);
                         table = work.existing(name);
                     } else {
-                        table = Table.create(name);
+                        table = Table.create(name, rs.ipv6);
                         if (table == null) throw new RuleError("table name '" + name + "' invalid");
-                        work = new Ruleset();
+                        work = new Ruleset(rs.ipv6);
                         work.put(table);
                     }
                 } else if (trimmed.startsWith(":")) {
@@ -73,7 +82,7 @@ public final class Restore {
                         c = parseCounters(rule.substring(1, close));
                         rule = rule.substring(close + 1).strip();
                     }
-                    Iptables.run(work, tokenize(rule), table.name, counters ? c : null);
+                    Iptables.run(work, tokenize(rule), table.name, counters ? c : null, ruleCounters);
                 }
             } catch (RuleError e) {
                 throw new RuleError("line " + n + ": " + e.getMessage(), e.exitCode() == 1 ? 1 : 2);

@@ -11,6 +11,9 @@ public final class Rule {
             INV_FRAG = 0x20, INV_PROTO = 0x40;
 
     public final int src, srcMask, dst, dstMask;
+    /** An ip6t_ip6 rule: its addresses are the 128-bit ones below, src/dst above are 0. */
+    public final boolean ipv6;
+    public final long src6Hi, src6Lo, srcMask6Hi, srcMask6Lo, dst6Hi, dst6Lo, dstMask6Hi, dstMask6Lo;
     /** Interface names as given ("" for any; a trailing '+' is a prefix wildcard). */
     public final String inIface, outIface;
     public final int proto;
@@ -28,6 +31,28 @@ public final class Rule {
 
     Rule(int src, int srcMask, int dst, int dstMask, String inIface, String outIface, int proto, boolean fragment,
             int invflags, Match[] matches, Target target, Chain jump, boolean isGoto) {
+        this(false, new long[4], new long[4], src, srcMask, dst, dstMask, inIface, outIface, proto, fragment, invflags,
+                matches, target, jump, isGoto);
+    }
+
+    /** An IPv6 rule: {@code s6} and {@code d6} are {hi, lo, maskHi, maskLo} (Inet6.parseNetwork). */
+    Rule(long[] s6, long[] d6, String inIface, String outIface, int proto, int invflags, Match[] matches,
+            Target target, Chain jump, boolean isGoto) {
+        this(true, s6, d6, 0, 0, 0, 0, inIface, outIface, proto, false, invflags, matches, target, jump, isGoto);
+    }
+
+    private Rule(boolean ipv6, long[] s6, long[] d6, int src, int srcMask, int dst, int dstMask, String inIface,
+            String outIface, int proto, boolean fragment, int invflags, Match[] matches, Target target, Chain jump,
+            boolean isGoto) {
+        this.ipv6 = ipv6;
+        this.src6Hi = s6[0];
+        this.src6Lo = s6[1];
+        this.srcMask6Hi = s6[2];
+        this.srcMask6Lo = s6[3];
+        this.dst6Hi = d6[0];
+        this.dst6Lo = d6[1];
+        this.dstMask6Hi = d6[2];
+        this.dstMask6Lo = d6[3];
         this.src = src;
         this.srcMask = srcMask;
         this.dst = dst;
@@ -66,8 +91,12 @@ public final class Rule {
 
     /** ip_packet_match() and then every match, as ipt_do_table checks a rule. */
     public boolean matches(PacketContext ctx) {
-        if (((ctx.srcAddress() & srcMask) != src) != inv(INV_SRCIP)) return false;
-        if (((ctx.dstAddress() & dstMask) != dst) != inv(INV_DSTIP)) return false;
+        if (ipv6) {
+            if (!ip6AddressesMatch(ctx)) return false;
+        } else {
+            if (((ctx.srcAddress() & srcMask) != src) != inv(INV_SRCIP)) return false;
+            if (((ctx.dstAddress() & dstMask) != dst) != inv(INV_DSTIP)) return false;
+        }
         if (!ifaceMatches(inIface, ctx.inInterface()) != inv(INV_VIA_IN)) return false;
         if (!ifaceMatches(outIface, ctx.outInterface()) != inv(INV_VIA_OUT)) return false;
         if (proto != 0 && (ctx.protocol() != proto) != inv(INV_PROTO)) return false;
@@ -76,6 +105,14 @@ public final class Rule {
             if (!m.matches(ctx)) return false;
         }
         return true;
+    }
+
+    /** ip6_packet_match's address half: each masked address compared, as ipv6_masked_addr_cmp. */
+    private boolean ip6AddressesMatch(PacketContext ctx) {
+        boolean s = (ctx.srcAddressHi() & srcMask6Hi) == src6Hi && (ctx.srcAddressLo() & srcMask6Lo) == src6Lo;
+        if (s == inv(INV_SRCIP)) return false;
+        boolean d = (ctx.dstAddressHi() & dstMask6Hi) == dst6Hi && (ctx.dstAddressLo() & dstMask6Lo) == dst6Lo;
+        return d != inv(INV_DSTIP);
     }
 
     /** ifname_compare with iptables' mask: "eth+" matches by prefix, else the whole name. */
@@ -89,8 +126,13 @@ public final class Rule {
 
     /** The rule as iptables -S / iptables-save prints it after "-A CHAIN"; counters at "-c" when asked. */
     void save(StringBuilder out, boolean counters) {
-        saveAddr(out, 's', src, srcMask, inv(INV_SRCIP));
-        saveAddr(out, 'd', dst, dstMask, inv(INV_DSTIP));
+        if (ipv6) {
+            saveAddr6(out, 's', src6Hi, src6Lo, srcMask6Hi, srcMask6Lo, inv(INV_SRCIP));
+            saveAddr6(out, 'd', dst6Hi, dst6Lo, dstMask6Hi, dstMask6Lo, inv(INV_DSTIP));
+        } else {
+            saveAddr(out, 's', src, srcMask, inv(INV_SRCIP));
+            saveAddr(out, 'd', dst, dstMask, inv(INV_DSTIP));
+        }
         saveIface(out, 'i', inIface, inv(INV_VIA_IN));
         saveIface(out, 'o', outIface, inv(INV_VIA_OUT));
         if (proto != 0) {
@@ -118,6 +160,12 @@ public final class Rule {
         if (mask == 0 && addr == 0 && !inv) return;
         if (inv) out.append(" !");
         out.append(" -").append(letter).append(' ').append(Inet.format(addr)).append(Inet.saveMask(mask));
+    }
+
+    private static void saveAddr6(StringBuilder out, char letter, long hi, long lo, long mHi, long mLo, boolean inv) {
+        if (mHi == 0 && mLo == 0 && hi == 0 && lo == 0 && !inv) return;
+        if (inv) out.append(" !");
+        out.append(" -").append(letter).append(' ').append(Inet6.format(hi, lo)).append(Inet6.saveMask(mHi, mLo));
     }
 
     private static void saveIface(StringBuilder out, char letter, String iface, boolean inv) {

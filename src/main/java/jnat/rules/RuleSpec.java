@@ -4,12 +4,15 @@ package jnat.rules;
 final class RuleSpec {
     int proto;
     int invflags;
+    /** An ip6tables rule: -p ipv6-icmp loads icmp6, not icmp. */
+    boolean ipv6;
 
     String protoName() {
         return switch (proto) {
             case 6 -> "tcp";
             case 17 -> "udp";
-            case 1 -> "icmp";
+            case 1 -> ipv6 ? null : "icmp";
+            case 58 -> ipv6 ? "icmp6" : null;
             case 132 -> "sctp";
             case 33 -> "dccp";
             case 136 -> "udplite";

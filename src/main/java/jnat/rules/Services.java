@@ -55,6 +55,27 @@ final class Services {
         return n != null ? n : Inet.format(addr);
     }
 
+    private static Map<String, String> hosts6;
+
+    /** xtables_ip6addr_to_anyname without DNS: an IPv6 line of /etc/hosts, else the number. */
+    static synchronized String anyName6(long hi, long lo) {
+        if (hosts6 == null) {
+            hosts6 = new HashMap<>();
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/hosts"))) {
+                    String[] f = strip(line);
+                    if (f.length < 2 || !f[0].contains(":")) continue;
+                    long[] a = Inet6.tryParse(f[0]);
+                    if (a != null) hosts6.putIfAbsent(a[0] + "/" + a[1], f[1]);
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // no hosts file
+            }
+        }
+        String n = hosts6.get(hi + "/" + lo);
+        return n != null ? n : Inet6.format(hi, lo);
+    }
+
     /** inet_network(): "127" is 127, "169.254" is 169.254.0.0 as getnetbyaddr compares it (host order). */
     private static int networkNumber(String s) {
         String[] p = s.split("\\.");

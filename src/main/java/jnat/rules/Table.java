@@ -18,6 +18,8 @@ import java.util.random.RandomGenerator;
  */
 public final class Table {
     public final String name;
+    /** An ip6tables table (its rules are IPv6 rules). */
+    public final boolean ipv6;
     private final List<Chain> builtins = new ArrayList<>();
     private final Map<String, Chain> userChains = new TreeMap<>();
     private RandomGenerator random = new SplittableRandom();
@@ -28,8 +30,9 @@ public final class Table {
     /** Built-in chains by Hook.ordinal(), for the traversal (no iterator on the packet path). */
     private final Chain[] byHook = new Chain[Hook.values().length];
 
-    private Table(String name, Hook... hooks) {
+    private Table(String name, boolean ipv6, Hook... hooks) {
         this.name = name;
+        this.ipv6 = ipv6;
         for (Hook h : hooks) {
             Chain c = new Chain(h.name(), h);
             builtins.add(c);
@@ -39,12 +42,17 @@ public final class Table {
 
     /** An empty table with its built-in chains, policies ACCEPT; null if the name is unknown. */
     public static Table create(String name) {
+        return create(name, false);
+    }
+
+    /** As {@link #create(String)}, for iptables ({@code ipv6} false) or ip6tables: the same five tables. */
+    public static Table create(String name, boolean ipv6) {
         return switch (name) {
-            case "nat" -> new Table(name, Hook.PREROUTING, Hook.INPUT, Hook.OUTPUT, Hook.POSTROUTING);
-            case "filter" -> new Table(name, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
-            case "mangle" -> new Table(name, Hook.PREROUTING, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
-            case "raw" -> new Table(name, Hook.PREROUTING, Hook.OUTPUT);
-            case "security" -> new Table(name, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
+            case "nat" -> new Table(name, ipv6, Hook.PREROUTING, Hook.INPUT, Hook.OUTPUT, Hook.POSTROUTING);
+            case "filter" -> new Table(name, ipv6, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
+            case "mangle" -> new Table(name, ipv6, Hook.PREROUTING, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT, Hook.POSTROUTING);
+            case "raw" -> new Table(name, ipv6, Hook.PREROUTING, Hook.OUTPUT);
+            case "security" -> new Table(name, ipv6, Hook.INPUT, Hook.FORWARD, Hook.OUTPUT);
             default -> null;
         };
     }
@@ -207,13 +215,17 @@ public final class Table {
             if (r.target != null && r.target.table() != null && !r.target.table().equals(name)) {
                 // xt_check_target: "only valid in %s table, not %s"; iptables-nft reports EINVAL
                 throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name + ": "
-                        + r.target.name() + " target is only valid in the " + r.target.table() + " table, not " + name, 1);
+                        + r.target.name() + " target is only valid in the " + r.target.table() + " table, not " + name, 4);
             }
             if (r.target != null && (r.target.hooks() & hook.bit()) == 0) {
                 throw new RuleError(r.target.name() + " target is not valid in chain " + hook + (c.hook == null
                         ? " (reached through chain " + c.name + ")" : ""), 1);
             }
             for (Match m : r.matches) {
+                if ((m.hooks() & hook.bit()) == 0) {
+                    // xt_check_match refuses it (EINVAL), as iptables-nft reports it
+                    throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name, 4);
+                }
                 if (m instanceof AddrtypeMatch a) {
                     int in = Hook.PREROUTING.bit() | Hook.INPUT.bit() | Hook.FORWARD.bit();
                     int out = Hook.POSTROUTING.bit() | Hook.OUTPUT.bit() | Hook.FORWARD.bit();

@@ -1,0 +1,13 @@
+package jnat.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code jnat ip6tables-restore --rules FILE [flags] < dump}: loads an ip6tables-save dump, all or nothing. */
+@Command(name = "ip6tables-restore", description = "Load an ip6tables-save dump (stdin or FILE) into the rules file "
+        + "(--rules); lines for IPv4 only (-4) are skipped, as ip6tables-restore skips them; on any error nothing changes.")
+public final class Ip6tablesRestoreCommand extends IptablesRestoreCommand {
+    @Override
+    boolean ipv6() {
+        return true;
+    }
+}

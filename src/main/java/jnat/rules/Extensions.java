@@ -1,0 +1,147 @@
+package jnat.rules;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The extensions jnat has, per family (xtables.c's registry: xtables_find_match and
+ * xtables_find_target over the libxt_* modules of both families and the libipt_* or libip6t_*
+ * modules of one), and each one's long options for getopt_long's abbreviations.
+ */
+final class Extensions {
+    private Extensions() {}
+
+    /** Both families' match modules (libxt_*). */
+    private static final Map<String, Supplier<ModuleParser>> COMMON_MATCHES = Map.of(
+            "tcp", () -> new PortMatch.Parser(true),
+            "udp", () -> new PortMatch.Parser(false),
+            "multiport", MultiportMatch.Parser::new,
+            "addrtype", AddrtypeMatch.Parser::new,
+            "comment", CommentMatch.Parser::new,
+            "mark", MarkMatch.Parser::new,
+            "conntrack", ConntrackMatch.Parser::new,
+            "statistic", StatisticMatch.Parser::new,
+            "iprange", IprangeMatch.Parser::new);
+
+    /** ip6tables' own (libip6t_*). */
+    private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
+            Map.entry("icmp6", Icmp6Match.Parser::new),
+            Map.entry("frag", FragMatch.Parser::new),
+            Map.entry("hbh", () -> new OptsMatch.Parser(false)),
+            Map.entry("dst", () -> new OptsMatch.Parser(true)),
+            Map.entry("rt", RtMatch.Parser::new),
+            Map.entry("ipv6header", Ipv6headerMatch.Parser::new),
+            Map.entry("ah", AhMatch.Parser::new),
+            Map.entry("mh", MhMatch.Parser::new),
+            Map.entry("eui64", Eui64Match.Parser::new),
+            Map.entry("hl", HlMatch.Parser::new));
+
+    private static final Map<String, Supplier<ModuleParser>> COMMON_TARGETS = Map.of(
+            "MARK", MarkTarget.Parser::new,
+            "LOG", LogTarget.Parser::new,
+            "CT", () -> new NotrackTarget.Parser(false),
+            "NOTRACK", () -> new NotrackTarget.Parser(true));
+
+    private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
+        Map<String, Supplier<ModuleParser>> m = new HashMap<>();
+        for (NatTarget.Kind k : NatTarget.Kind.values()) m.put(k.name(), () -> new NatTarget.Parser(k, ipv6));
+        return m;
+    }
+
+    private static final Map<String, Supplier<ModuleParser>> IP4_TARGETS = new HashMap<>(COMMON_TARGETS);
+    private static final Map<String, Supplier<ModuleParser>> IP6_TARGETS = new HashMap<>(COMMON_TARGETS);
+    private static final Map<String, Supplier<ModuleParser>> IP6_ALL_MATCHES = new HashMap<>(COMMON_MATCHES);
+    private static final Map<String, Supplier<ModuleParser>> IP4_ALL_MATCHES = new HashMap<>(COMMON_MATCHES);
+
+    static {
+        IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
+        IP6_ALL_MATCHES.putAll(IP6_MATCHES);
+        IP4_TARGETS.putAll(natTargets(false));
+        IP4_TARGETS.put("REJECT", RejectTarget.Parser::new);
+        IP6_TARGETS.putAll(natTargets(true));
+        IP6_TARGETS.put("REJECT", () -> new RejectTarget.Parser(true));
+        IP6_TARGETS.put("HL", HlTarget.Parser::new);
+        IP6_TARGETS.put("SNPT", () -> new NptTarget.Parser(true));
+        IP6_TARGETS.put("DNPT", () -> new NptTarget.Parser(false));
+    }
+
+    /** The parser of match {@code name}, or null when the family has no such module in jnat. */
+    static ModuleParser match(String name, boolean ipv6) {
+        Supplier<ModuleParser> s = (ipv6 ? IP6_ALL_MATCHES : IP4_ALL_MATCHES).get(name);
+        return s == null ? null : s.get();
+    }
+
+    static boolean hasMatch(String name, boolean ipv6) {
+        return (ipv6 ? IP6_ALL_MATCHES : IP4_ALL_MATCHES).containsKey(name);
+    }
+
+    static ModuleParser target(String name, boolean ipv6) {
+        Supplier<ModuleParser> s = (ipv6 ? IP6_TARGETS : IP4_TARGETS).get(name);
+        return s == null ? null : s.get();
+    }
+
+    static boolean hasTarget(String name, boolean ipv6) {
+        return (ipv6 ? IP6_TARGETS : IP4_TARGETS).containsKey(name);
+    }
+
+    /** Modules Linux has and jnat lacks: refused by name rather than "Couldn't load". */
+    static final List<String> KNOWN_UNSUPPORTED_MATCHES = List.of("state", "limit", "hashlimit", "set",
+            "physdev", "owner", "tos", "dscp", "length", "ttl", "recent", "string", "connmark", "connlimit", "mac",
+            "pkttype", "policy", "socket", "u32", "bpf", "cgroup", "sctp", "dccp", "esp", "ah", "helper",
+            "realm", "rpfilter", "time", "quota", "connbytes", "devgroup", "ipvs", "nfacct", "osf", "cpu", "cluster",
+            "ecn", "ipcomp", "connlabel", "rateest", "tcpmss", "srh");
+    static final List<String> KNOWN_UNSUPPORTED_TARGETS = List.of("CONNMARK", "TPROXY",
+            "NFQUEUE", "NFLOG", "TCPMSS", "TOS", "DSCP", "TTL", "CLASSIFY", "CHECKSUM", "SET", "TRACE",
+            "AUDIT", "SECMARK", "CONNSECMARK", "HMARK", "IDLETIMER", "LED", "TEE", "SYNPROXY", "ULOG", "QUEUE",
+            "RATEEST", "TCPOPTSTRIP");
+
+    /** Whether a module Linux has and jnat lacks for the family: refused as "not supported by jnat". */
+    static boolean unsupportedMatch(String name, boolean ipv6) {
+        if (ipv6 && name.equals("icmp")) return false; // ip6tables has no icmp match: "Couldn't load"
+        return KNOWN_UNSUPPORTED_MATCHES.contains(name) && !hasMatch(name, ipv6);
+    }
+
+    static boolean unsupportedTarget(String name, boolean ipv6) {
+        return KNOWN_UNSUPPORTED_TARGETS.contains(name) && !hasTarget(name, ipv6);
+    }
+
+    /** Each module's long options, for getopt_long's unique-prefix abbreviations ("--to" for --to-destination). */
+    static final Map<String, List<String>> MODULE_OPTIONS = Map.ofEntries(
+            Map.entry("tcp", List.of("--sport", "--source-port", "--dport", "--destination-port", "--tcp-flags", "--syn")),
+            Map.entry("udp", List.of("--sport", "--source-port", "--dport", "--destination-port")),
+            Map.entry("icmp", List.of("--icmp-type")),
+            Map.entry("icmp6", List.of("--icmpv6-type")),
+            Map.entry("multiport", List.of("--sports", "--source-ports", "--dports", "--destination-ports", "--ports")),
+            Map.entry("addrtype", List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out")),
+            Map.entry("comment", List.of("--comment")),
+            Map.entry("mark", List.of("--mark")),
+            Map.entry("conntrack", List.of("--ctstate", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
+                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
+            Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
+            Map.entry("iprange", List.of("--src-range", "--dst-range")),
+            Map.entry("frag", List.of("--fragid", "--fraglen", "--fragres", "--fragfirst", "--fragmore", "--fraglast")),
+            Map.entry("hbh", List.of("--hbh-len", "--hbh-opts")),
+            Map.entry("dst", List.of("--dst-len", "--dst-opts")),
+            Map.entry("rt", List.of("--rt-type", "--rt-segsleft", "--rt-len", "--rt-0-res", "--rt-0-addrs",
+                    "--rt-0-not-strict")),
+            Map.entry("ipv6header", List.of("--header", "--soft")),
+            Map.entry("ah", List.of("--ahspi", "--ahlen", "--ahres")),
+            Map.entry("mh", List.of("--mh-type")),
+            Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
+            Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),
+            Map.entry("DNAT", List.of("--to-destination", "--random", "--random-fully", "--persistent")),
+            Map.entry("MASQUERADE", List.of("--to-ports", "--random", "--random-fully")),
+            Map.entry("REDIRECT", List.of("--to-ports", "--random")),
+            Map.entry("NETMAP", List.of("--to")),
+            Map.entry("REJECT", List.of("--reject-with")),
+            Map.entry("HL", List.of("--hl-set", "--hl-dec", "--hl-inc")),
+            Map.entry("SNPT", List.of("--src-pfx", "--dst-pfx")),
+            Map.entry("DNPT", List.of("--src-pfx", "--dst-pfx")),
+            Map.entry("CT", List.of("--notrack", "--helper", "--ctevents", "--expevents", "--zone", "--zone-orig",
+                    "--zone-reply", "--timeout")),
+            Map.entry("MARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark")),
+            Map.entry("LOG", List.of("--log-level", "--log-prefix", "--log-tcp-sequence", "--log-tcp-options",
+                    "--log-ip-options", "--log-uid", "--log-macdecode")));
+}
