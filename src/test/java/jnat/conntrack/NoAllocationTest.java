@@ -47,4 +47,39 @@ class NoAllocationTest {
         // One 16-byte object per packet would be 800 000 bytes; allow stray bytes from the JIT/runtime.
         assertTrue(bytes < 10_000, "bytes allocated by 10 000 rounds of 5 packets and 2 lookups: " + bytes);
     }
+
+    @Test
+    void trackingEstablishedIpv6TcpUdpAndIcmpv6PacketsAllocatesNothing() {
+        Flow f = new Flow();
+        f.ipv6 = true;
+        f.handshake();
+        Tuple udpOrig = Flow.tuple6(Tuple.IPPROTO_UDP, "2001:db8:1::2", "2001:db8:2::8", 5000, 53);
+        Tuple udpReply = Flow.tuple6(Tuple.IPPROTO_UDP, "2001:db8:2::8", "2001:db8:1::2", 53, 5000);
+        Tuple lookup = Flow.tuple6(Tuple.IPPROTO_TCP, "2001:db8:2::8", "2001:db8:1::2", 80, 40000);
+        int[] sink = new int[1];
+        Runnable round = () -> {
+            f.clientData(10);
+            f.serverData(10);
+            f.p.reset();
+            f.p.tuple.copyFrom(udpOrig);
+            sink[0] += f.ct.in(f.p, f.now);
+            f.p.reset();
+            f.p.tuple.copyFrom(udpReply);
+            sink[0] += f.ct.in(f.p, f.now);
+            f.p.reset();
+            f.p.tuple.setIcmp6(Flow.SERVER6_HI, Flow.SERVER6_LO, Flow.CLIENT6_HI, Flow.CLIENT6_LO, 0, 1, 4);
+            f.p.quoted.copyFrom(udpOrig);
+            sink[0] += f.ct.in(f.p, f.now);
+            sink[0] += f.table.find(lookup, f.now);
+            sink[0] += f.table.tupleTaken(udpReply, -1, f.now) ? 1 : 0;
+            f.table.gc(f.now, 8);
+        };
+        for (int i = 0; i < 20_000; i++) round.run();
+        long before = allocated();
+        long overhead = allocated() - before;
+        before = allocated();
+        for (int i = 0; i < 10_000; i++) round.run();
+        long bytes = allocated() - before - overhead;
+        assertTrue(bytes < 10_000, "bytes allocated by 10 000 rounds of 5 IPv6 packets and 2 lookups: " + bytes);
+    }
 }
