@@ -41,13 +41,16 @@ final class ConnRowExport {
 
     private static final long NS_PER_MS = 1_000_000L;
 
-    /** Copies entry {@code id} (its row at {@code row} of {@code ct}) into {@code l} and {@code i}. */
-    static void export(ConnTable t, int[] ct, int id, long now, long[] l, int[] i) {
+    /**
+     * Copies entry {@code id} (its row at {@code row} of {@code ct}) into {@code l} and {@code i};
+     * false, leaving an empty row, for an IPv6 entry when {@code l} has no room for its addresses.
+     */
+    static boolean export(ConnTable t, int[] ct, int id, long now, long[] l, int[] i) {
         int row = ConnTable.row(id);
         boolean v6 = NfConn.ipv6(ct, row);
-        if (v6 && l.length < LONGS_IPV6) throw new IllegalArgumentException("an IPv6 row takes " + LONGS_IPV6 + " longs");
-        Arrays.fill(l, 0, v6 ? LONGS_IPV6 : LONGS, 0L);
+        Arrays.fill(l, 0, v6 && l.length >= LONGS_IPV6 ? LONGS_IPV6 : LONGS, 0L);
         Arrays.fill(i, 0, INTS, 0);
+        if (v6 && l.length < LONGS_IPV6) return false; // no room for the addresses: no time left, skipped on import
         for (int d = 0; d < 2; d++) {
             l[X_TUPLE + 2 * d] = t.tupleAddrs(ConnTable.ref(id, d));
             l[X_TUPLE + 2 * d + 1] = t.tupleL4(ConnTable.ref(id, d));
@@ -88,6 +91,7 @@ final class ConnRowExport {
             i[X_SEEN] = (int) (rel >>> 32);
             i[X_SEEN + 1] = (int) rel;
         }
+        return true;
     }
 
     /** The time the exported connection had left (ns). */

@@ -715,11 +715,14 @@ public final class ConnTable {
      * ({@link #ROW_INTS}): both tuples, status, mark, NAT data, counters, struct ip_ct_tcp, with
      * every clock value (the expiry, UDP's stream_ts) made relative to {@code now}, so the row
      * means the same on another clock. An IPv6 connection's row needs {@code l} of
-     * {@link #ROW_LONGS_IPV6}: its addresses follow the IPv4 row's longs.
+     * {@link #ROW_LONGS_IPV6}: its addresses follow the IPv4 row's longs. Given only
+     * {@link #ROW_LONGS}, an IPv6 connection is written as an empty row with no time left, which
+     * {@link #importRow} skips, and false is returned (a writer of IPv4-length rows drops IPv6
+     * connections rather than failing).
      */
-    public void exportRow(int id, long now, long[] l, int[] i) {
+    public boolean exportRow(int id, long now, long[] l, int[] i) {
         checkInUse(id);
-        ConnRowExport.export(this, ints, id, now, l, i);
+        return ConnRowExport.export(this, ints, id, now, l, i);
     }
 
     /**
