@@ -19,12 +19,18 @@ import java.util.Arrays;
  *          (UDP: ints 3..4 hold stream_ts)
  *        13 state  14 last_dir  15 last_index  16 retrans  17 last_wscale  18 last_flags
  *        19 last_seq  20 last_ack  21 last_end  22 last_win
+ * IPv6   l4 has Tuple.L4_IPV6 (bit 40) and addrs the folds; longs 10..17 follow: src hi, src lo,
+ *        dst hi, dst lo of ORIGINAL then REPLY (NfConnAddr6's order)
  * </pre>
+ * An IPv4 row is unchanged, so "JNATCT1" files stay as they were; an IPv6 row is the same row
+ * with its addresses after it ({@link #LONGS_IPV6} longs), told apart by the family bit.
  */
 final class ConnRowExport {
     private ConnRowExport() {}
 
-    static final int LONGS = 10, INTS = 23;
+    static final int LONGS = 10, INTS = 23, LONGS_IPV6 = LONGS + NfConnAddr6.LONGS;
+    /** Where an IPv6 row's addresses start: NfConnAddr6's 8 longs, ORIGINAL then REPLY. */
+    private static final int X_ADDR6 = LONGS;
     // The numbers are the file format: written out, not derived, so that nothing moves them.
     private static final int X_TUPLE = 0, X_TIMEOUT = 4, X_PACKETS = 6, X_BYTES = 8;
     private static final int X_STATUS = 0, X_MARK = 1, X_NAT = 2, X_SEEN = 3, X_SEEN_INTS = 5, X_STATE = 13,
@@ -35,16 +41,28 @@ final class ConnRowExport {
 
     private static final long NS_PER_MS = 1_000_000L;
 
-    /** Copies entry {@code id} (its row at {@code row} of {@code ct}) into {@code l} and {@code i}. */
-    static void export(ConnTable t, int[] ct, int id, long now, long[] l, int[] i) {
+    /**
+     * Copies entry {@code id} (its row at {@code row} of {@code ct}) into {@code l} and {@code i};
+     * false, leaving an empty row, for an IPv6 entry when {@code l} has no room for its addresses.
+     */
+    static boolean export(ConnTable t, int[] ct, int id, long now, long[] l, int[] i) {
         int row = ConnTable.row(id);
-        Arrays.fill(l, 0, LONGS, 0L);
+        boolean v6 = NfConn.ipv6(ct, row);
+        Arrays.fill(l, 0, v6 && l.length >= LONGS_IPV6 ? LONGS_IPV6 : LONGS, 0L);
         Arrays.fill(i, 0, INTS, 0);
+        if (v6 && l.length < LONGS_IPV6) return false; // no room for the addresses: no time left, skipped on import
         for (int d = 0; d < 2; d++) {
             l[X_TUPLE + 2 * d] = t.tupleAddrs(ConnTable.ref(id, d));
             l[X_TUPLE + 2 * d + 1] = t.tupleL4(ConnTable.ref(id, d));
             l[X_PACKETS + d] = t.packets(id, d);
             l[X_BYTES + d] = t.bytes(id, d);
+            if (v6) {
+                int x = X_ADDR6 + d * 4;
+                l[x] = t.srcHi(id, d);
+                l[x + 1] = t.srcLo(id, d);
+                l[x + 2] = t.dstHi(id, d);
+                l[x + 3] = t.dstLo(id, d);
+            }
         }
         l[X_TIMEOUT] = t.expiresIn(id, now);
         i[X_STATUS] = status(ct, row) & STATUS_MASK;
@@ -73,6 +91,7 @@ final class ConnRowExport {
             i[X_SEEN] = (int) (rel >>> 32);
             i[X_SEEN + 1] = (int) rel;
         }
+        return true;
     }
 
     /** The time the exported connection had left (ns). */
@@ -81,28 +100,38 @@ final class ConnRowExport {
     }
 
     /** The packed tuple of direction {@code dir}, as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it. */
-    static long addrs(long[] l, int dir) {
+    private static long addrs(long[] l, int dir) {
         return l[X_TUPLE + 2 * dir];
     }
 
-    static long l4(long[] l, int dir) {
+    private static long l4(long[] l, int dir) {
         return l[X_TUPLE + 2 * dir + 1];
     }
 
+    /** Whether the row is an IPv6 connection's (the family bit by the protocol). */
+    static boolean ipv6(long[] l) {
+        return (l4(l, ConnTable.ORIGINAL) >>> 32 & Tuple.L4_IPV6) != 0;
+    }
+
+    /** The row's tuple of direction {@code dir} into {@code out}; an IPv6 row's folds are made again. */
+    static Tuple tuple(long[] l, int dir, Tuple out) {
+        long l4 = l4(l, dir);
+        if (!ipv6(l)) return out.unpack(addrs(l, dir), l4);
+        if (l.length < LONGS_IPV6) throw new IllegalArgumentException("an IPv6 row takes " + LONGS_IPV6 + " longs");
+        int x = X_ADDR6 + dir * 4;
+        return out.set6((int) (l4 >>> 32), l[x], l[x + 1], l[x + 2], l[x + 3], (int) (l4 >>> 16), (int) l4);
+    }
+
     /**
-     * Fills the zeroed row of new entry {@code id} from an exported row, as a confirmed entry
-     * expiring the row's time left after {@code now} (rounded up to the table's millisecond tick).
+     * Fills new entry {@code id}, whose tuples the table has set from {@link #tuple}, from an
+     * exported row, as a confirmed entry expiring the row's time left after {@code now} (rounded
+     * up to the table's millisecond tick).
      */
     static void importInto(ConnTable t, int[] ct, int id, long[] l, int[] i, long now) {
         int row = ConnTable.row(id);
-        for (int d = 0; d < 2; d++) {
-            long addrs = addrs(l, d), l4 = l4(l, d);
-            setTupleSrc(ct, row, d, (int) (addrs >>> 32));
-            setTupleDst(ct, row, d, (int) addrs);
-            setTuplePorts(ct, row, d, (int) l4);
-        }
-        int proto = (int) (l4(l, ConnTable.ORIGINAL) >>> 32) & 0xff;
-        setStatus(ct, row, (i[X_STATUS] & STATUS_MASK & ~Status.DYING) | Status.CONFIRMED | ALLOCATED | proto << PROTO_SHIFT);
+        int protoFamily = (int) (l4(l, ConnTable.ORIGINAL) >>> 32) & (0xff | Tuple.L4_IPV6);
+        int proto = protoFamily & 0xff;
+        setStatus(ct, row, (i[X_STATUS] & STATUS_MASK & ~Status.DYING) | Status.CONFIRMED | ALLOCATED | protoFamily << PROTO_SHIFT);
         setMark(ct, row, i[X_MARK]);
         setNatInt(ct, row, i[X_NAT]);
         for (int d = 0; d < 2; d++) {

@@ -20,6 +20,11 @@ import java.util.Arrays;
  * 111 bytes per entry with the hash: a 100-byte row and 10.7 bytes of hash (see
  * {@link #bytesPerConnection()}); NAT's by-source buckets add 4.
  *
+ * <p>IPv4 and IPv6 connections share the table, the ids and the hash (conntrack-max counts both).
+ * An IPv6 row has the family bit by its protocol, folds of its addresses in the address ints and
+ * its full addresses in {@link NfConnAddr6} (64 bytes per id, from the first IPv6 connection on);
+ * the family is hashed with the tuple (hash_conntrack_raw hashes src.l3num).
+ *
  * <p>A lookup returns a <em>ref</em>, {@code id << 1 | dir}, so finding a packet's connection and
  * its direction allocates nothing.
  *
@@ -71,6 +76,8 @@ public final class ConnTable {
     private int[] ints;
     /** nf_conn_acct: packets then bytes, per direction (4 longs per id); null while accounting is off. */
     private long[] counters;
+    /** IPv6 connections' addresses, by id; empty until the first IPv6 connection. */
+    private final NfConnAddr6 addr6 = new NfConnAddr6();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     private int[] index;
@@ -199,10 +206,16 @@ public final class ConnTable {
 
     /** __nf_conntrack_find_get: the ref of the confirmed, unexpired entry holding this tuple, or NOT_FOUND. */
     public int find(Tuple t, long now) {
-        return find(t.addrs(), t.l4(), now);
+        return find(t.addrs(), t.l4(), t.srcHi, t.srcLo, t.dstHi, t.dstLo, now);
     }
 
+    /** {@link #find(Tuple, long)} for an IPv4 tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()}. */
     public int find(long addrs, long l4, long now) {
+        return find(addrs, l4, 0, 0, 0, 0, now);
+    }
+
+    /** The probe: an IPv6 tuple (Tuple.L4_IPV6 in l4) also compares its full addresses once the folds match. */
+    private int find(long addrs, long l4, long srcHi, long srcLo, long dstHi, long dstLo, long now) {
         final int src = (int) (addrs >>> 32), dst = (int) addrs, ports = (int) l4, proto = (int) (l4 >>> 32);
         final long h = Tuple.mix(addrs, l4, seed);
         final int want = (int) h & tagMask;
@@ -216,7 +229,8 @@ public final class ConnTable {
                     int ref = (v & refMask) - 1;
                     int b = (ref >>> 1) * ROW, d = ref & 1;
                     if (tupleSrc(rows, b, d) == src && tupleDst(rows, b, d) == dst && tuplePorts(rows, b, d) == ports
-                            && protonum(rows, b) == proto) {
+                            && protoFamily(rows, b) == proto
+                            && ((proto & Tuple.L4_IPV6) == 0 || addr6.matches(ref >>> 1, d, srcHi, srcLo, dstHi, dstLo))) {
                         // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
                         if (NfConn.timeout(rows, b) - ticks(now) > 0) return ref;
                         delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
@@ -234,7 +248,7 @@ public final class ConnTable {
      * either direction. get_unique_tuple asks it with the reply tuple a candidate would give.
      */
     public boolean tupleTaken(Tuple t, int ignoredId, long now) {
-        int ref = find(t.addrs(), t.l4(), now);
+        int ref = find(t, now);
         return ref != NOT_FOUND && (ref >>> 1) != ignoredId;
     }
 
@@ -252,9 +266,15 @@ public final class ConnTable {
         if (id < 0) return -1;
         int b = row(id);
         NfConn.clear(ints, b);
-        NfConn.setStatus(ints, b, ALLOCATED | (original.protocol & 0xff) << PROTO_SHIFT);
+        boolean v6 = original.family == Tuple.NFPROTO_IPV6;
+        NfConn.setStatus(ints, b, ALLOCATED | (original.protocol & 0xff) << PROTO_SHIFT | (v6 ? FAMILY_IPV6 : 0));
         setTuple(b, ORIGINAL, original);
         setTuple(b, REPLY, reply);
+        if (v6) {
+            addr6.ensure(capacity);
+            addr6.set(id, ORIGINAL, original);
+            addr6.set(id, REPLY, reply);
+        }
         if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
         return id;
     }
@@ -301,6 +321,7 @@ public final class ConnTable {
             throw new IllegalStateException("alterReplyTuple on confirmed connection " + id);
         }
         setTuple(row(id), REPLY, reply);
+        if (NfConn.ipv6(ints, row(id))) addr6.set(id, REPLY, reply);
     }
 
     /**
@@ -313,7 +334,7 @@ public final class ConnTable {
         int b = row(id);
         if ((NfConn.status(ints, b) & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
-        if (find(addrs(o), l4(o), now) != NOT_FOUND || find(addrs(r), l4(r), now) != NOT_FOUND) {
+        if (findOwn(o, now) != NOT_FOUND || findOwn(r, now) != NOT_FOUND) {
             release(id);
             return false;
         }
@@ -483,7 +504,14 @@ public final class ConnTable {
 
     private long l4(int ref) {
         int b = row(ref >>> 1);
-        return (long) protonum(ints, b) << 32 | (tuplePorts(ints, b, ref & 1) & 0xffffffffL);
+        return (long) protoFamily(ints, b) << 32 | (tuplePorts(ints, b, ref & 1) & 0xffffffffL);
+    }
+
+    /** The live entry holding the tuple of {@code ref} (another entry's, or its own once confirmed). */
+    private int findOwn(int ref, long now) {
+        int id = ref >>> 1, d = ref & 1;
+        if (!NfConn.ipv6(ints, row(id))) return find(addrs(ref), l4(ref), now);
+        return find(addrs(ref), l4(ref), addr6.srcHi(id, d), addr6.srcLo(id, d), addr6.dstHi(id, d), addr6.dstLo(id, d), now);
     }
 
     private void insert(int ref) {
@@ -536,6 +564,7 @@ public final class ConnTable {
         capacity = cap;
         ints = Arrays.copyOf(ints, cap * ROW);
         if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
+        addr6.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
         index = new int[indexSize(Math.max(cap, hashsize))];
         for (int id = 0; id < highWater; id++) {
@@ -554,7 +583,8 @@ public final class ConnTable {
 
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
-        return ROW * 4 + 4.0 * index.length / capacity + (counters != null ? 32 : 0);
+        return ROW * 4 + 4.0 * index.length / capacity + (counters != null ? 32 : 0)
+                + (addr6.allocated() ? NfConnAddr6.LONGS * 8 : 0);
     }
 
     // ---- accessors ---------------------------------------------------------------------------
@@ -562,15 +592,29 @@ public final class ConnTable {
     /** Copies the tuple of direction {@code dir} into {@code out}. */
     public Tuple tuple(int id, int dir, Tuple out) {
         int b = row(id), ports = tuplePorts(ints, b, dir);
+        if (NfConn.ipv6(ints, b)) {
+            return out.set6(protonum(ints, b), addr6.srcHi(id, dir), addr6.srcLo(id, dir), addr6.dstHi(id, dir),
+                    addr6.dstLo(id, dir), ports >>> 16, ports);
+        }
         return out.set(protonum(ints, b), tupleSrc(ints, b, dir), tupleDst(ints, b, dir), ports >>> 16, ports);
     }
 
     public long tupleAddrs(int ref) { return addrs(ref); }
     public long tupleL4(int ref) { return l4(ref); }
-    /** tuplehash[dir].tuple.src.u3.ip */
+    /** tuplehash[dir].tuple.src.u3.ip (an IPv6 connection's: the fold of src.u3.ip6) */
     public int srcAddr(int id, int dir) { return tupleSrc(ints, row(id), dir); }
-    /** tuplehash[dir].tuple.dst.u3.ip */
+    /** tuplehash[dir].tuple.dst.u3.ip (an IPv6 connection's: the fold of dst.u3.ip6) */
     public int dstAddr(int id, int dir) { return tupleDst(ints, row(id), dir); }
+    /** src.l3num: Tuple.NFPROTO_IPV4 or NFPROTO_IPV6. */
+    public int family(int id) { return NfConn.ipv6(ints, row(id)) ? Tuple.NFPROTO_IPV6 : Tuple.NFPROTO_IPV4; }
+    public boolean ipv6(int id) { return NfConn.ipv6(ints, row(id)); }
+    /** An IPv6 connection's tuplehash[dir].tuple.src.u3.ip6 and dst.u3.ip6 as hi/lo longs. */
+    public long srcHi(int id, int dir) { return addr6.srcHi(id, dir); }
+    public long srcLo(int id, int dir) { return addr6.srcLo(id, dir); }
+    public long dstHi(int id, int dir) { return addr6.dstHi(id, dir); }
+    public long dstLo(int id, int dir) { return addr6.dstLo(id, dir); }
+    /** Ids the IPv6 address array holds (0 before the first IPv6 connection; tests). */
+    int addr6Capacity() { return addr6.capacity(); }
     /** tuplehash[dir].tuple.src.u.all (port or icmp id). */
     public int srcPort(int id, int dir) { return tuplePorts(ints, row(id), dir) >>> 16; }
     /** tuplehash[dir].tuple.dst.u.all (port or icmp type << 8 | code). */
@@ -658,16 +702,27 @@ public final class ConnTable {
 
     /** Longs and ints of one exported row ({@link #exportRow}; the layout is {@link ConnRowExport}'s). */
     public static final int ROW_LONGS = ConnRowExport.LONGS, ROW_INTS = ConnRowExport.INTS;
+    /** Longs of an exported IPv6 row: the IPv4 row's, then its four addresses (see {@link #rowIsIpv6}). */
+    public static final int ROW_LONGS_IPV6 = ConnRowExport.LONGS_IPV6;
+
+    /** Whether an exported row is an IPv6 connection's, whose longs go on to {@link #ROW_LONGS_IPV6}. */
+    public static boolean rowIsIpv6(long[] l) {
+        return ConnRowExport.ipv6(l);
+    }
 
     /**
      * Copies confirmed entry {@code id} into {@code l} ({@link #ROW_LONGS}) and {@code i}
      * ({@link #ROW_INTS}): both tuples, status, mark, NAT data, counters, struct ip_ct_tcp, with
      * every clock value (the expiry, UDP's stream_ts) made relative to {@code now}, so the row
-     * means the same on another clock.
+     * means the same on another clock. An IPv6 connection's row needs {@code l} of
+     * {@link #ROW_LONGS_IPV6}: its addresses follow the IPv4 row's longs. Given only
+     * {@link #ROW_LONGS}, an IPv6 connection is written as an empty row with no time left, which
+     * {@link #importRow} skips, and false is returned (a writer of IPv4-length rows drops IPv6
+     * connections rather than failing).
      */
-    public void exportRow(int id, long now, long[] l, int[] i) {
+    public boolean exportRow(int id, long now, long[] l, int[] i) {
         checkInUse(id);
-        ConnRowExport.export(this, ints, id, now, l, i);
+        return ConnRowExport.export(this, ints, id, now, l, i);
     }
 
     /**
@@ -680,16 +735,24 @@ public final class ConnTable {
         reapDying();
         if (ConnRowExport.timeLeft(l) <= 0 || count >= max) return -1;
         for (int d = 0; d < 2; d++) {
-            if (find(ConnRowExport.addrs(l, d), ConnRowExport.l4(l, d), now) != NOT_FOUND) return -1;
+            if (find(ConnRowExport.tuple(l, d, rowTuple[d]), now) != NOT_FOUND) return -1;
         }
         int id = newId();
         if (id < 0) return -1;
         NfConn.clear(ints, row(id));
+        for (int d = 0; d < 2; d++) setTuple(row(id), d, rowTuple[d]);
+        if (rowTuple[ORIGINAL].ipv6()) {
+            addr6.ensure(capacity);
+            for (int d = 0; d < 2; d++) addr6.set(id, d, rowTuple[d]);
+        }
         ConnRowExport.importInto(this, ints, id, l, i, now);
         insert(id << 1);
         insert(id << 1 | 1);
         return id;
     }
+
+    /** An imported row's tuples, reused. */
+    private final Tuple[] rowTuple = {new Tuple(), new Tuple()};
 
     /** Sets the nf_conn_acct counters of direction {@code dir}; nothing while accounting is off. */
     void setCounters(int id, int dir, long packets, long bytes) {

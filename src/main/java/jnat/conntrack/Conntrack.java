@@ -1,7 +1,7 @@
 package jnat.conntrack;
 
 /**
- * nf_conntrack_in for IPv4: finds or creates the packet's connection, runs the protocol tracker
+ * nf_conntrack_in for IPv4 and IPv6: finds or creates the packet's connection, runs the protocol tracker
  * and tells the engine what the packet is (enum ip_conntrack_info) or that it is INVALID (not
  * tracked, and so not NATed) or must be DROPped (table full).
  *
@@ -11,7 +11,10 @@ package jnat.conntrack;
  *
  * <p>Protocols: TCP ({@link TcpTracker}), UDP (30 s unreplied, 120 s once it is a stream),
  * ICMP queries (30 s; only requests create), ICMP errors RELATED to the connection they quote,
- * anything else by address (600 s).
+ * anything else by address (600 s); the same trackers for both families. ICMPv6 as
+ * nf_conntrack_proto_icmpv6.c: echo and node information queries by id (30 s; only requests
+ * create), errors (types below 128) RELATED to the connection they quote, MLD and NDP
+ * {@link #UNTRACKED}.
  */
 public final class Conntrack {
     // enum ip_conntrack_info
@@ -21,6 +24,11 @@ public final class Conntrack {
     public static final int INVALID = -1;
     /** NF_DROP: no room for a new connection (table full, nothing to early-drop) or a clash. */
     public static final int DROP = -2;
+    /**
+     * IP_CT_UNTRACKED set by a tracker (icmpv6_error for MLD and NDP, noct_valid_new): the packet
+     * passes without a connection, not INVALID (ctstate UNTRACKED, as after NOTRACK).
+     */
+    public static final int UNTRACKED = -3;
 
     public static final int ORIGINAL = ConnTable.ORIGINAL, REPLY = ConnTable.REPLY;
 
@@ -31,6 +39,8 @@ public final class Conntrack {
     public static final long UDP_STREAM_DELAY = 2 * SEC;
     /** nf_ct_icmp_timeout. */
     public static final long ICMP_TIMEOUT = 30 * SEC;
+    /** nf_ct_icmpv6_timeout. */
+    public static final long ICMPV6_TIMEOUT = 30 * SEC;
     /** nf_ct_generic_timeout. */
     public static final long GENERIC_TIMEOUT = 600 * SEC;
 
@@ -63,6 +73,13 @@ public final class Conntrack {
             int type = t.icmpType();
             if (type > Tuple.NR_ICMP_TYPES) return invalid(p); // "invalid icmp type"
             if (Tuple.isIcmpError(type)) return related(p, now);
+        } else if (t.protocol == Tuple.IPPROTO_ICMPV6) { // nf_conntrack_icmpv6_error
+            int type = t.icmpType();
+            if (Tuple.isIcmpv6Untracked(type)) {
+                p.id = -1;
+                return verdict(p, UNTRACKED);
+            }
+            if (Tuple.isIcmpv6Error(type)) return related(p, now);
         }
         for (;;) {
             int ctinfo;
@@ -88,6 +105,7 @@ public final class Conntrack {
                 case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
                 case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
                 case Tuple.IPPROTO_ICMP -> icmp(id, dir, p, now);
+                case Tuple.IPPROTO_ICMPV6 -> icmpv6(id, dir, p, now);
                 default -> generic(id, dir, p, now);
             };
             if (res == TcpTracker.PKT_REPEAT) continue; // reopened: the old entry is gone, look up again
@@ -108,7 +126,7 @@ public final class Conntrack {
      * inverted before the lookup; the outer destination must be that direction's destination.
      */
     private int related(CtPacket p, long now) {
-        int ref = relatedLookup(p.quoted, p.tuple.dst, now);
+        int ref = relatedLookup(p.quoted, p.tuple, now);
         if (ref == ConnTable.NOT_FOUND) return invalid(p);
         p.id = ConnTable.id(ref);
         p.dir = ConnTable.dir(ref);
@@ -125,6 +143,21 @@ public final class Conntrack {
         if (ref == ConnTable.NOT_FOUND) return ref;
         // "outer daddr != inner": the error must go where that direction's packets go.
         if (table.dstAddr(ConnTable.id(ref), ConnTable.dir(ref)) != outerDst) return ConnTable.NOT_FOUND;
+        return ref;
+    }
+
+    /**
+     * nf_conntrack_inet_error for either family: {@link #relatedLookup(Tuple, int, long)} with the
+     * error's own tuple {@code outer}, whose destination (all 128 bits for IPv6) must be the
+     * found direction's destination.
+     */
+    public int relatedLookup(Tuple quoted, Tuple outer, long now) {
+        int ref = relatedLookup(quoted, outer.dst, now);
+        if (ref == ConnTable.NOT_FOUND || !outer.ipv6()) return ref;
+        int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
+        if (!table.ipv6(id) || table.dstHi(id, dir) != outer.dstHi || table.dstLo(id, dir) != outer.dstLo) {
+            return ConnTable.NOT_FOUND;
+        }
         return ref;
     }
 
@@ -156,12 +189,27 @@ public final class Conntrack {
 
     /** nf_conntrack_icmp_packet: only query types (echo, timestamp, info, address mask) may create. */
     private int icmp(int id, int dir, CtPacket p, long now) {
+        if (table.ipv6(id)) return TcpTracker.PKT_INVALID; // ICMP is IPv4's only (state->pf check)
         int type = table.dstPort(id, ORIGINAL) >>> 8;
         switch (type) {
             case Tuple.ICMP_ECHO, Tuple.ICMP_TIMESTAMP, Tuple.ICMP_INFO_REQUEST, Tuple.ICMP_ADDRESS -> { }
             default -> { return TcpTracker.PKT_INVALID; } // can't create a new ICMP "conn" with this
         }
         table.refreshAcct(id, dir, p.ipLength, ICMP_TIMEOUT, now);
+        return TcpTracker.PKT_ACCEPT;
+    }
+
+    /**
+     * nf_conntrack_icmpv6_packet: only echo and node information queries may create; an ICMPv6
+     * connection is IPv6's only (state->pf check).
+     */
+    private int icmpv6(int id, int dir, CtPacket p, long now) {
+        if (!table.ipv6(id)) return TcpTracker.PKT_INVALID;
+        if (!table.confirmed(id)) {
+            int type = table.dstPort(id, ORIGINAL) >>> 8;
+            if (type != Tuple.ICMPV6_ECHO_REQUEST && type != Tuple.ICMPV6_NI_QUERY) return TcpTracker.PKT_INVALID;
+        }
+        table.refreshAcct(id, dir, p.ipLength, ICMPV6_TIMEOUT, now);
         return TcpTracker.PKT_ACCEPT;
     }
 

@@ -1,10 +1,13 @@
 package jnat.conntrack;
 
+import jnat.wire.Ipv6Address;
+
 /**
  * Prints entries as {@code conntrack -L} (conntrack-tools 1.4.x through libnetfilter_conntrack's
  * __snprintf_conntrack_default) prints them: protocol, timeout left, TCP state, the original
  * tuple, [UNREPLIED], the reply tuple, [ASSURED], mark, use. With {@code -o extended} the line
- * starts with the layer 3 protocol ("ipv4     2 "). Counters appear after each tuple when
+ * starts with the layer 3 protocol ("ipv4     2 ", "ipv6     10 "). IPv6 addresses are printed
+ * as inet_ntop writes them; ICMPv6 as ICMP (type, code, id). Counters appear after each tuple when
  * accounting is on (net.netfilter.nf_conntrack_acct=1; off by default, as here).
  */
 public final class ConntrackPrinter {
@@ -43,7 +46,10 @@ public final class ConntrackPrinter {
     /** One entry, without a newline. */
     public String line(ConnTable t, int id, long now) {
         StringBuilder sb = new StringBuilder(200);
-        if (extended) pad(sb, "ipv4").append("2 ");
+        if (extended) {
+            if (t.ipv6(id)) pad(sb, "ipv6").append(Tuple.NFPROTO_IPV6).append(' ');
+            else pad(sb, "ipv4").append(Tuple.NFPROTO_IPV4).append(' ');
+        }
         int proto = t.protocol(id);
         pad(sb, protoName(proto)).append(proto).append(' ');
         sb.append(t.expiresIn(id, now) / 1_000_000_000L).append(' ');
@@ -61,15 +67,20 @@ public final class ConntrackPrinter {
     }
 
     private void tuple(StringBuilder sb, ConnTable t, int id, int dir) {
-        sb.append("src=").append(Tuple.ip(t.srcAddr(id, dir))).append(' ');
-        sb.append("dst=").append(Tuple.ip(t.dstAddr(id, dir))).append(' ');
+        if (t.ipv6(id)) {
+            sb.append("src=").append(Ipv6Address.format(t.srcHi(id, dir), t.srcLo(id, dir))).append(' ');
+            sb.append("dst=").append(Ipv6Address.format(t.dstHi(id, dir), t.dstLo(id, dir))).append(' ');
+        } else {
+            sb.append("src=").append(Tuple.ip(t.srcAddr(id, dir))).append(' ');
+            sb.append("dst=").append(Tuple.ip(t.dstAddr(id, dir))).append(' ');
+        }
         int proto = t.protocol(id);
         int sp = t.srcPort(id, dir), dp = t.dstPort(id, dir);
         switch (proto) {
             case 6, 17, 33, 132, 136 -> sb.append("sport=").append(sp).append(" dport=").append(dp).append(' ');
             case 47 -> sb.append("srckey=0x").append(Integer.toHexString(sp)).append(" dstkey=0x")
                     .append(Integer.toHexString(dp)).append(' ');
-            case 1 -> sb.append("type=").append(dp >>> 8).append(" code=").append(dp & 0xff)
+            case 1, 58 -> sb.append("type=").append(dp >>> 8).append(" code=").append(dp & 0xff)
                     .append(" id=").append(sp).append(' ');
             default -> { }
         }

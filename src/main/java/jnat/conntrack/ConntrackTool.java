@@ -1,5 +1,7 @@
 package jnat.conntrack;
 
+import jnat.wire.Ipv6Address;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +10,8 @@ import java.util.Locale;
  * The conntrack(8) command (conntrack-tools 1.4.7) against a {@link ConnTable}: {@code -L} list,
  * {@code -D} delete, {@code -F} flush, {@code -C} count, with the original/reply tuple filters
  * ({@code -s -d -r -q -p --sport --dport --reply-port-src --reply-port-dst}), {@code -n}/{@code -g}
- * (source/destination NATed) and {@code -o extended}. Output, the summary line on stderr and the
+ * (source/destination NATed), {@code -f ipv4|ipv6} (both families without it, as conntrack lists
+ * them) and {@code -o extended}. Output, the summary line on stderr and the
  * exit codes are conntrack's: 0, 1 when {@code -D} deleted nothing, 2 for a bad command line.
  * The caller serialises this with the packet path.
  */
@@ -22,20 +25,47 @@ public final class ConntrackTool {
 
     private enum Command { LIST, DELETE, FLUSH, COUNT }
 
+    /** An address option's value: its family and address (an IPv4 int, or IPv6 hi/lo). */
+    private record Addr(int family, int v4, long hi, long lo) {
+        boolean isSrc(ConnTable t, int id, int dir) {
+            if (t.family(id) != family) return false;
+            return family == Tuple.NFPROTO_IPV4 ? t.srcAddr(id, dir) == v4 : t.srcHi(id, dir) == hi && t.srcLo(id, dir) == lo;
+        }
+
+        boolean isDst(ConnTable t, int id, int dir) {
+            if (t.family(id) != family) return false;
+            return family == Tuple.NFPROTO_IPV4 ? t.dstAddr(id, dir) == v4 : t.dstHi(id, dir) == hi && t.dstLo(id, dir) == lo;
+        }
+    }
+
     /** The filter of a -L or -D: -1 (or null) means any. */
     private static final class Filter {
         int protocol = -1;
-        Integer origSrc, origDst, replySrc, replyDst;
+        /** -f, or the family of the first address given; 0 for both. */
+        int family;
+        Addr origSrc, origDst, replySrc, replyDst;
         int origSport = -1, origDport = -1, replySport = -1, replyDport = -1;
         boolean srcNat, dstNat;
 
+        /** conntrack's family check: -f and every address option must agree. */
+        Addr family(Addr a) throws BadArgs {
+            setFamily(a.family());
+            return a;
+        }
+
+        void setFamily(int f) throws BadArgs {
+            if (family != 0 && family != f) throw new BadArgs("mismatched address family");
+            family = f;
+        }
+
         boolean matches(ConnTable t, int id) {
             if (protocol >= 0 && t.protocol(id) != protocol) return false;
+            if (family != 0 && t.family(id) != family) return false;
             int o = ConnTable.ORIGINAL, r = ConnTable.REPLY;
-            if (origSrc != null && t.srcAddr(id, o) != origSrc) return false;
-            if (origDst != null && t.dstAddr(id, o) != origDst) return false;
-            if (replySrc != null && t.srcAddr(id, r) != replySrc) return false;
-            if (replyDst != null && t.dstAddr(id, r) != replyDst) return false;
+            if (origSrc != null && !origSrc.isSrc(t, id, o)) return false;
+            if (origDst != null && !origDst.isDst(t, id, o)) return false;
+            if (replySrc != null && !replySrc.isSrc(t, id, r)) return false;
+            if (replyDst != null && !replyDst.isDst(t, id, r)) return false;
             if (origSport >= 0 && t.srcPort(id, o) != origSport) return false;
             if (origDport >= 0 && t.dstPort(id, o) != origDport) return false;
             if (replySport >= 0 && t.srcPort(id, r) != replySport) return false;
@@ -75,10 +105,10 @@ public final class ConntrackTool {
                     continue;
                 }
                 switch (a) {
-                    case "-s", "--src", "--orig-src" -> f.origSrc = address(value(args, ++i, a));
-                    case "-d", "--dst", "--orig-dst" -> f.origDst = address(value(args, ++i, a));
-                    case "-r", "--reply-src" -> f.replySrc = address(value(args, ++i, a));
-                    case "-q", "--reply-dst" -> f.replyDst = address(value(args, ++i, a));
+                    case "-s", "--src", "--orig-src" -> f.origSrc = f.family(address(value(args, ++i, a)));
+                    case "-d", "--dst", "--orig-dst" -> f.origDst = f.family(address(value(args, ++i, a)));
+                    case "-r", "--reply-src" -> f.replySrc = f.family(address(value(args, ++i, a)));
+                    case "-q", "--reply-dst" -> f.replyDst = f.family(address(value(args, ++i, a)));
                     case "-p", "--protonum", "--proto" -> f.protocol = protocol(value(args, ++i, a));
                     case "--sport", "--orig-port-src" -> { f.origSport = port(value(args, ++i, a)); portOptions.add(a); }
                     case "--dport", "--orig-port-dst" -> { f.origDport = port(value(args, ++i, a)); portOptions.add(a); }
@@ -88,7 +118,11 @@ public final class ConntrackTool {
                     case "-g", "--dst-nat" -> f.dstNat = true;
                     case "-f", "--family" -> {
                         String fam = value(args, ++i, a);
-                        if (!fam.equals("ipv4")) throw new BadArgs("`" + fam + "' unsupported family (jnat tracks IPv4 only)");
+                        switch (fam) {
+                            case "ipv4" -> f.setFamily(Tuple.NFPROTO_IPV4);
+                            case "ipv6" -> f.setFamily(Tuple.NFPROTO_IPV6);
+                            default -> throw new BadArgs("`" + fam + "' unsupported protocol");
+                        }
                     }
                     case "-o", "--output" -> {
                         for (String o : value(args, ++i, a).split(",")) {
@@ -153,9 +187,11 @@ public final class ConntrackTool {
         return args.get(i);
     }
 
-    private static int address(String s) throws BadArgs {
+    private static Addr address(String s) throws BadArgs {
         try {
-            return Tuple.parseIp(s);
+            if (s.indexOf(':') < 0) return new Addr(Tuple.NFPROTO_IPV4, Tuple.parseIp(s), 0, 0);
+            byte[] b = Ipv6Address.parse(s);
+            return new Addr(Tuple.NFPROTO_IPV6, 0, Ipv6Address.readHi(b, 0), Ipv6Address.readLo(b, 0));
         } catch (IllegalArgumentException e) {
             throw new BadArgs("Bad parameter `" + s + "'");
         }
@@ -175,6 +211,7 @@ public final class ConntrackTool {
             case "tcp": return Tuple.IPPROTO_TCP;
             case "udp": return Tuple.IPPROTO_UDP;
             case "icmp": return Tuple.IPPROTO_ICMP;
+            case "icmpv6": return Tuple.IPPROTO_ICMPV6;
             default:
                 try {
                     int p = Integer.parseInt(s);

@@ -8,6 +8,12 @@ package jnat.conntrack;
  * <p>The engine is expected to have done what the kernel does before conntrack or in the
  * protocols' *_error functions on bytes: drop truncated headers, check checksums where it wants to,
  * and for ICMP errors fill {@link #quoted} from the quoted header (nf_ct_get_tuplepr).
+ *
+ * <p>IPv6 (ipv6_pkt_to_tuple after ipv6_skip_exthdr): {@link Tuple#set6} with the upper layer's
+ * protocol and ports, {@link Tuple#setIcmp6} for ICMPv6 (identifier, type, code; MLD and NDP come
+ * back {@link Conntrack#UNTRACKED}), and for an ICMPv6 error (type below 128) {@link #quoted} from
+ * the quoted IPv6 header with {@code set6}/{@code setIcmp6}; {@link #ipLength} is skb->len, the
+ * IPv6 header and its payload length. The TCP fields are filled as for IPv4.
  */
 public final class CtPacket {
     /** TCP header flag bits as they sit in byte 13 of the header. */

@@ -42,12 +42,13 @@ import java.util.Arrays;
  * </pre>
  * 25 ints, 100 bytes.
  *
- * <p>IPv6 (ARCHITECTURE.md, "conntrack"): rows keep this width; an IPv6 connection would set
- * {@link #FAMILY_IPV6} in the status int (compared with the protocol, so an IPv4 probe still
- * makes one comparison), hold a 32-bit fold of each address in the tuple's address ints, and keep
- * the 128-bit addresses in a side array indexed by id, allocated on the first IPv6 connection as
- * the nf_conn_acct counters are. {@link #ADDR} is the width an address takes in the row: 4 widens
- * every row to 37 ints (148 bytes), the layout the measurement there was made with.
+ * <p>IPv6 (ARCHITECTURE.md, "conntrack"): rows keep this width. An IPv6 connection sets
+ * {@link #FAMILY_IPV6} in the status int, read with the protocol ({@link #protoFamily}), so an
+ * IPv4 probe still makes one comparison and never matches an IPv6 row; it holds a 32-bit fold of
+ * each address ({@link Tuple#fold}) in the tuple's address ints, and its 128-bit addresses in
+ * {@link NfConnAddr6}, a side array by id allocated with the first IPv6 connection as the
+ * nf_conn_acct counters are. {@link #ADDR} is the width an address takes in the row: 4 widens
+ * every row to 37 ints (148 bytes), the fallback measured there.
  */
 final class NfConn {
     private NfConn() {}
@@ -85,8 +86,10 @@ final class NfConn {
     static final int STATUS_MASK = 0xffff, PROTO_SHIFT = 16;
     /** Not an IPS_* bit: marks allocated ids. */
     static final int ALLOCATED = 1 << 31;
-    /** Reserved, not set yet: the bit above protonum an IPv6 connection will set (NFPROTO_IPV6). */
+    /** The bit above protonum an IPv6 connection sets (src.l3num NFPROTO_IPV6); Tuple.L4_IPV6 in a packed l4. */
     static final int FAMILY_IPV6 = 1 << PROTO_SHIFT + 8;
+    /** protonum and the family bit, as {@link #protoFamily} reads them. */
+    private static final int PROTO_FAMILY_MASK = 0x1ff;
     /** In SEEN_FLAGS: seen[dir] takes 16 bits from dir * DIR_SHIFT, flags then td_scale. */
     private static final int FLAGS_SHIFT = 0, TD_SCALE_SHIFT = FLAGS_SHIFT + 8, DIR_SHIFT = TD_SCALE_SHIFT + 8;
     private static final int STATE_SHIFT = 0, LAST_DIR_SHIFT = STATE_SHIFT + 8, LAST_INDEX_SHIFT = LAST_DIR_SHIFT + 8,
@@ -136,6 +139,9 @@ final class NfConn {
     static void setStatus(int[] ct, int row, int v) { ct[row + STATUS] = v; }
     /** tuple.dst.protonum, kept once for both tuples. */
     static int protonum(int[] ct, int row) { return ct[row + STATUS] >>> PROTO_SHIFT & U8; }
+    /** protonum with the family bit above it: what a packed l4's protocol part holds (Tuple#l4). */
+    static int protoFamily(int[] ct, int row) { return ct[row + STATUS] >>> PROTO_SHIFT & PROTO_FAMILY_MASK; }
+    static boolean ipv6(int[] ct, int row) { return (ct[row + STATUS] & FAMILY_IPV6) != 0; }
 
     /** ct->timeout: the expiry tick (ms) of a confirmed entry, the relative timeout (ms) before. */
     static int timeout(int[] ct, int row) { return ct[row + TIMEOUT]; }

@@ -8,9 +8,11 @@ import jnat.rules.NatRange;
 import java.util.random.RandomGenerator;
 
 /**
- * nf_nat_core for IPv4: binds a new connection to a translated tuple (nf_nat_setup_info with
- * get_unique_tuple), keeps the by-source index that makes one source keep its mapping
- * (find_appropriate_src), and knows which manipulations a connection has.
+ * nf_nat_core for IPv4 and IPv6: binds a new connection to a translated tuple (nf_nat_setup_info
+ * with get_unique_tuple), keeps the by-source index that makes one source keep its mapping
+ * (find_appropriate_src), and knows which manipulations a connection has. An IPv6 connection takes
+ * an IPv6 {@link InetNatRange}; addresses are chosen with the kernel's jhash2 over the four address
+ * words, the by-source index is keyed on the full IPv6 source, ICMPv6 ids are searched as ICMP's.
  *
  * <p>Only new connections come here; the per-packet rewrite is {@link NatProto}'s.
  */
@@ -28,6 +30,8 @@ final class NatCore {
     private final Tuple cand = new Tuple();
     private final Tuple inv = new Tuple();
     private final Tuple other = new Tuple();
+    /** The range of the call in progress, reused (a NatRange's copy, or a null binding's). */
+    private final InetNatRange scratchRange = new InetNatRange();
 
     NatCore(ConnTable table, RandomGenerator random) {
         this.table = table;
@@ -47,12 +51,20 @@ final class NatCore {
      * counts it apart).
      */
     boolean setupInfo(int id, NatRange range, int manip, long now) {
+        return setupInfo(id, scratchRange.set(range), manip, now);
+    }
+
+    /** {@link #setupInfo(int, NatRange, int, long)} for a range of either family (the connection's). */
+    boolean setupInfo(int id, InetNatRange range, int manip, long now) {
         if (table.confirmed(id)) return true;
+        if (range.has(NatRange.MAP_IPS) && range.ipv6() != table.ipv6(id)) {
+            throw new IllegalArgumentException("a " + (range.ipv6() ? "IPv6" : "IPv4") + " range for connection " + id);
+        }
         // What we've got looks like the inverse of the reply (prior manipulations included).
         table.tuple(id, ConnTable.REPLY, inv);
         inv.invert(curr);
         boolean free = uniqueTuple(cand, curr, range, id, manip, now) || !usedTuple(cand, id, now);
-        if (!sameTuple(cand, curr)) {
+        if (!cand.sameAs(curr)) {
             cand.invert(inv);
             table.alterReplyTuple(id, inv);
             table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT);
@@ -67,15 +79,21 @@ final class NatCore {
      * address, so that a clash with an existing mapping moves its port (for SRC), as in the kernel.
      */
     boolean nullBinding(int id, int manip, long now) {
-        int ip = manip == MANIP_SRC ? table.dstAddr(id, ConnTable.REPLY) : table.srcAddr(id, ConnTable.REPLY);
-        return setupInfo(id, new NatRange(NatRange.MAP_IPS, ip, ip, 0, 0), manip, now);
+        int dir = ConnTable.REPLY;
+        if (table.ipv6(id)) {
+            long hi = manip == MANIP_SRC ? table.dstHi(id, dir) : table.srcHi(id, dir);
+            long lo = manip == MANIP_SRC ? table.dstLo(id, dir) : table.srcLo(id, dir);
+            return setupInfo(id, scratchRange.set6(NatRange.MAP_IPS, hi, lo, hi, lo, 0, 0), manip, now);
+        }
+        int ip = manip == MANIP_SRC ? table.dstAddr(id, dir) : table.srcAddr(id, dir);
+        return setupInfo(id, scratchRange.set4(NatRange.MAP_IPS, ip, ip, 0, 0), manip, now);
     }
 
     /**
      * get_unique_tuple: writes into {@code t} the tuple for {@code orig} under {@code range}.
      * Returns true when the result is known to be free.
      */
-    private boolean uniqueTuple(Tuple t, Tuple orig, NatRange range, int id, int manip, long now) {
+    private boolean uniqueTuple(Tuple t, Tuple orig, InetNatRange range, int id, int manip, long now) {
         int flags = range.flags;
         boolean randomAll = (flags & (NatRange.PROTO_RANDOM | NatRange.PROTO_RANDOM_FULLY)) != 0;
         // 1) For SRC, keep the original tuple if it fits, or reuse this source's current mapping.
@@ -113,11 +131,8 @@ final class NatCore {
     }
 
     /** in_range: is the tuple's source inside the range (address and, if given, port)? */
-    private static boolean inRange(Tuple t, NatRange range) {
-        if ((range.flags & NatRange.MAP_IPS) != 0
-                && (Integer.compareUnsigned(t.src, range.minAddr) < 0 || Integer.compareUnsigned(t.src, range.maxAddr) > 0)) {
-            return false;
-        }
+    private static boolean inRange(Tuple t, InetNatRange range) {
+        if ((range.flags & NatRange.MAP_IPS) != 0 && !range.sourceInRange(t)) return false;
         if ((range.flags & NatRange.PROTO_SPECIFIED) == 0) return true;
         return l4InRange(t, MANIP_SRC, range.minPort, range.maxPort);
     }
@@ -126,7 +141,7 @@ final class NatCore {
     private static boolean l4InRange(Tuple t, int manip, int min, int max) {
         int port;
         switch (t.protocol) {
-            case Tuple.IPPROTO_ICMP -> port = t.srcPort;
+            case Tuple.IPPROTO_ICMP, Tuple.IPPROTO_ICMPV6 -> port = t.srcPort;
             case Tuple.IPPROTO_TCP, Tuple.IPPROTO_UDP -> port = manip == MANIP_SRC ? t.srcPort : t.dstPort;
             default -> { return true; }
         }
@@ -134,15 +149,17 @@ final class NatCore {
     }
 
     /** find_appropriate_src: this source's mapping in another connection, if it fits the range. */
-    private boolean findAppropriateSrc(Tuple orig, Tuple result, NatRange range) {
+    private boolean findAppropriateSrc(Tuple orig, Tuple result, InetNatRange range) {
         if (bySource.length == 0) return false;
-        for (int other = bySource[bucket(orig.protocol, orig.src, orig.srcPort, bySource.length)] - 1; other >= 0;
+        for (int other = bySource[bucket(protoFamily(orig), orig.src, orig.srcPort, bySource.length)] - 1; other >= 0;
                 other = next(table.natLink(other))) {
             if (!sameSource(other, orig)) continue;
             // Copy the source part from the other connection's reply tuple.
             table.tuple(other, ConnTable.REPLY, inv);
             inv.invert(result);
             result.dst = orig.dst;
+            result.dstHi = orig.dstHi;
+            result.dstLo = orig.dstLo;
             result.dstPort = orig.dstPort;
             if (inRange(result, range)) return true;
         }
@@ -150,25 +167,95 @@ final class NatCore {
     }
 
     /** find_best_ips_proto: the address from the range, hashed as the kernel hashes it. */
-    private static void findBestIps(Tuple t, NatRange range, int manip) {
+    private static void findBestIps(Tuple t, InetNatRange range, int manip) {
         if ((range.flags & NatRange.MAP_IPS) == 0) return;
+        if (range.ipv6()) {
+            findBestIps6(t, range, manip);
+            return;
+        }
         int chosen;
-        if (range.minAddr == range.maxAddr) {
-            chosen = range.minAddr;
+        if (range.min4 == range.max4) {
+            chosen = range.min4;
         } else {
             boolean persistent = (range.flags & NatRange.PERSISTENT) != 0;
             int j = Jhash.jhash2Ipv4(t.src, persistent ? 0 : Jhash.wordOf(t.dst));
-            int dist = range.maxAddr - range.minAddr + 1;
-            chosen = range.minAddr + Jhash.reciprocalScale(j, dist);
+            int dist = range.max4 - range.min4 + 1;
+            chosen = range.min4 + Jhash.reciprocalScale(j, dist);
         }
         if (manip == MANIP_SRC) t.src = chosen;
         else t.dst = chosen;
     }
 
+    /**
+     * find_best_ips_proto for IPv6: jhash2 over the source's four words (initval the destination's
+     * last word unless persistent), then word by word: within [min, max] while the words so far
+     * sit at the range's maximum, the whole word after that, the hash xored with each destination
+     * word in turn.
+     */
+    private static void findBestIps6(Tuple t, InetNatRange range, int manip) {
+        if (range.singleAddress()) {
+            set6(t, manip, range.minHi, range.minLo);
+            return;
+        }
+        boolean persistent = (range.flags & NatRange.PERSISTENT) != 0;
+        int j = jhash2(le(t.srcHi >>> 32), le(t.srcHi), le(t.srcLo >>> 32), le(t.srcLo), persistent ? 0 : le(t.dstLo));
+        long hi = 0, lo = 0;
+        boolean fullRange = false;
+        for (int i = 0; i < 4; i++) {
+            int minip, dist;
+            if (!fullRange) {
+                minip = range.minWord(i);
+                dist = range.maxWord(i) - minip + 1;
+            } else {
+                minip = 0;
+                dist = ~0;
+            }
+            int w = minip + Jhash.reciprocalScale(j, dist);
+            if (i < 2) hi |= (w & 0xffffffffL) << (i == 0 ? 32 : 0);
+            else lo |= (w & 0xffffffffL) << (i == 2 ? 32 : 0);
+            if (w != range.maxWord(i)) fullRange = true;
+            if (!persistent) j ^= le(InetNatRange.word(t.dstHi, t.dstLo, i));
+        }
+        set6(t, manip, hi, lo);
+    }
+
+    private static void set6(Tuple t, int manip, long hi, long lo) {
+        if (manip == MANIP_SRC) t.setSrc6(hi, lo);
+        else t.setDst6(hi, lo);
+    }
+
+    /** A network-order address word (the low 32 bits of {@code w}) as the u32 x86 loads from memory. */
+    private static int le(long w) {
+        return Integer.reverseBytes((int) w);
+    }
+
+    /** include/linux/jhash.h's jhash2 over four words (the length of union nf_inet_addr); k0..k3 as loaded. */
+    static int jhash2(int k0, int k1, int k2, int k3, int initval) {
+        int a = 0xdeadbeef + (4 << 2) + initval, b = a, c = a;
+        a += k0;
+        b += k1;
+        c += k2;
+        a -= c; a ^= Integer.rotateLeft(c, 4); c += b; // __jhash_mix
+        b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
+        c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
+        a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
+        b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
+        c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
+        a += k3;
+        c ^= b; c -= Integer.rotateLeft(b, 14); // __jhash_final
+        a ^= c; a -= Integer.rotateLeft(c, 11);
+        b ^= a; b -= Integer.rotateLeft(a, 25);
+        c ^= b; c -= Integer.rotateLeft(b, 16);
+        a ^= c; a -= Integer.rotateLeft(c, 4);
+        b ^= a; b -= Integer.rotateLeft(a, 14);
+        c ^= b; c -= Integer.rotateLeft(b, 24);
+        return c;
+    }
+
     /** nf_nat_l4proto_unique_tuple: search the port (or ICMP id) range for a free tuple. */
-    private boolean l4UniqueTuple(Tuple t, NatRange range, int manip, int id, long now) {
+    private boolean l4UniqueTuple(Tuple t, InetNatRange range, int manip, int id, long now) {
         int min, rangeSize;
-        boolean icmp = t.protocol == Tuple.IPPROTO_ICMP;
+        boolean icmp = t.protocol == Tuple.IPPROTO_ICMP || t.protocol == Tuple.IPPROTO_ICMPV6;
         boolean srcKey = icmp || manip == MANIP_SRC;
         if (icmp) {
             if ((range.flags & NatRange.PROTO_SPECIFIED) == 0) {
@@ -230,23 +317,36 @@ final class NatCore {
     private static final int END_LINK = -1;
     private int[] bySource = new int[0];
 
-    /** hash_by_src: the bucket of a source (address, port or ICMP id, protocol). */
-    private static int bucket(int protocol, int src, int srcPort, int size) {
-        long h = ((long) src << 32 | (long) (protocol & 0xff) << 16 | (srcPort & 0xffff)) * 0x9E3779B97F4A7C15L;
+    /**
+     * hash_by_src: the bucket of a source (address, port or ICMP id, protocol and family: l3num is
+     * in the kernel's hashed nf_conntrack_man); an IPv6 source hashes by its fold.
+     */
+    private static int bucket(int protoFamily, int src, int srcPort, int size) {
+        long h = ((long) src << 32 | (long) (protoFamily & 0x1ff) << 16 | (srcPort & 0xffff)) * 0x9E3779B97F4A7C15L;
         h ^= h >>> 29;
         h *= 0xBF58476D1CE4E5B9L;
         return (int) (((h >>> 32) * size) >>> 32);
     }
 
     private int bucketOf(int id) {
-        return bucket(table.protocol(id), table.srcAddr(id, ConnTable.ORIGINAL), table.srcPort(id, ConnTable.ORIGINAL),
+        int o = ConnTable.ORIGINAL;
+        return bucket((int) (table.tupleL4(ConnTable.ref(id, o)) >>> 32), table.srcAddr(id, o), table.srcPort(id, o),
                 bySource.length);
     }
 
-    /** same_src: does connection {@code id} have this original source? */
+    /** The protocol with the family bit, as a packed l4 holds them. */
+    private static int protoFamily(Tuple t) {
+        return (int) (t.l4() >>> 32);
+    }
+
+    /** same_src: does connection {@code id} have this original source (all 128 bits for IPv6)? */
     private boolean sameSource(int id, Tuple t) {
-        return table.srcAddr(id, ConnTable.ORIGINAL) == t.src && table.srcPort(id, ConnTable.ORIGINAL) == t.srcPort
-                && table.protocol(id) == t.protocol;
+        int o = ConnTable.ORIGINAL;
+        if (table.srcAddr(id, o) != t.src || table.srcPort(id, o) != t.srcPort || table.protocol(id) != t.protocol
+                || table.family(id) != t.family) {
+            return false;
+        }
+        return !t.ipv6() || table.srcHi(id, o) == t.srcHi && table.srcLo(id, o) == t.srcLo;
     }
 
     private static int next(int link) {
@@ -302,8 +402,4 @@ final class NatCore {
         table.setNatLink(id, 0);
     }
 
-    private static boolean sameTuple(Tuple a, Tuple b) {
-        return a.protocol == b.protocol && a.src == b.src && a.dst == b.dst
-                && a.srcPort == b.srcPort && a.dstPort == b.dstPort;
-    }
 }

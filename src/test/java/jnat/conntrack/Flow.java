@@ -11,6 +11,8 @@ final class Flow {
     static final long SEC = 1_000_000_000L;
     static final int CLIENT = Tuple.parseIp("172.17.0.2");
     static final int SERVER = Tuple.parseIp("198.51.100.8");
+    /** The IPv6 client and server ({@link #ipv6}): 2001:db8:1::2 and 2001:db8:2::8, as hi/lo. */
+    static final long CLIENT6_HI = 0x20010db800010000L, CLIENT6_LO = 2, SERVER6_HI = 0x20010db800020000L, SERVER6_LO = 8;
 
     final ConnTable table;
     final Conntrack ct;
@@ -21,6 +23,8 @@ final class Flow {
     /** Next sequence number each side sends. */
     int cseq = 1_000_000, sseq = 2_000_000_000;
     int lastId = -1;
+    /** Packets go between CLIENT6 and SERVER6 instead. */
+    boolean ipv6;
 
     Flow() {
         this(new ConnTable(1024));
@@ -34,7 +38,8 @@ final class Flow {
     /** A packet from the client; returns ctinfo or INVALID/DROP. */
     int orig(int flags, int seq, int ack, int win, int len) {
         p.reset();
-        p.tuple.set(protocol, CLIENT, SERVER, cport, sport);
+        if (ipv6) p.tuple.set6(protocol, CLIENT6_HI, CLIENT6_LO, SERVER6_HI, SERVER6_LO, cport, sport);
+        else p.tuple.set(protocol, CLIENT, SERVER, cport, sport);
         p.tcp(flags, seq, ack, win, len);
         p.ipLength = 40 + len;
         return run();
@@ -42,7 +47,8 @@ final class Flow {
 
     int reply(int flags, int seq, int ack, int win, int len) {
         p.reset();
-        p.tuple.set(protocol, SERVER, CLIENT, sport, cport);
+        if (ipv6) p.tuple.set6(protocol, SERVER6_HI, SERVER6_LO, CLIENT6_HI, CLIENT6_LO, sport, cport);
+        else p.tuple.set(protocol, SERVER, CLIENT, sport, cport);
         p.tcp(flags, seq, ack, win, len);
         p.ipLength = 40 + len;
         return run();
@@ -96,6 +102,19 @@ final class Flow {
     }
 
     int lookupOrig() {
+        if (ipv6) return table.find(new Tuple().set6(protocol, CLIENT6_HI, CLIENT6_LO, SERVER6_HI, SERVER6_LO, cport, sport), now);
         return table.find(new Tuple(protocol, CLIENT, SERVER, cport, sport), now);
+    }
+
+    /** An IPv6 address's hi and lo (tests). */
+    static long[] addr6(String text) {
+        byte[] b = jnat.wire.Ipv6Address.parse(text);
+        return new long[] {jnat.wire.Ipv6Address.readHi(b, 0), jnat.wire.Ipv6Address.readLo(b, 0)};
+    }
+
+    /** An IPv6 tuple from text (tests). */
+    static Tuple tuple6(int protocol, String src, String dst, int sport, int dport) {
+        long[] s = addr6(src), d = addr6(dst);
+        return new Tuple().set6(protocol, s[0], s[1], d[0], d[1], sport, dport);
     }
 }

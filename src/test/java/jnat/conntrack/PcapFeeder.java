@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Test-only: reads a classic pcap of Ethernet frames (as tcpdump -w writes them) and fills
- * {@link CtPacket}s from the IPv4 packets in it, as the engine would from its wire views, so the
- * kernel's own traffic can be replayed through our tracker.
+ * {@link CtPacket}s from the IPv4 and IPv6 packets in it, as the engine would from its wire views,
+ * so the kernel's own traffic can be replayed through our tracker. IPv6 packets with extension
+ * headers (the kernel's MLD reports, untracked anyway) are skipped.
  */
 final class PcapFeeder {
     record Frame(long timeNanos, byte[] data) {}
@@ -49,9 +50,12 @@ final class PcapFeeder {
     private static int u16(byte[] d, int o) { return (d[o] & 0xff) << 8 | (d[o + 1] & 0xff); }
     private static int u32(byte[] d, int o) { return u16(d, o) << 16 | u16(d, o + 2); }
 
-    /** Fills {@code p} from an Ethernet frame; false if it is not IPv4. */
+    private static long u64(byte[] d, int o) { return (long) u32(d, o) << 32 | (u32(d, o + 4) & 0xffffffffL); }
+
+    /** Fills {@code p} from an Ethernet frame; false if it is neither IPv4 nor IPv6 without extension headers. */
     static boolean fill(byte[] d, CtPacket p) {
         p.reset();
+        if (d.length >= 54 && u16(d, 12) == 0x86dd) return fill6(d, p);
         if (d.length < 34 || u16(d, 12) != 0x0800) return false;
         int ip = 14;
         int ihl = (u8(d, ip) & 0x0f) * 4;
@@ -83,6 +87,37 @@ final class PcapFeeder {
                 }
             }
             default -> p.tuple.set(proto, src, dst, 0, 0);
+        }
+        return true;
+    }
+
+    private static boolean fill6(byte[] d, CtPacket p) {
+        int ip = 14, l4 = ip + 40;
+        int plen = u16(d, ip + 4), nh = u8(d, ip + 6);
+        long sh = u64(d, ip + 8), sl = u64(d, ip + 16), dh = u64(d, ip + 24), dl = u64(d, ip + 32);
+        p.ipLength = 40 + plen;
+        switch (nh) {
+            case 0, 43, 44, 50, 51, 60, 135 -> { return false; } // extension headers
+            case 6 -> {
+                p.tuple.set6(6, sh, sl, dh, dl, u16(d, l4), u16(d, l4 + 2));
+                int doff = (u8(d, l4 + 12) >>> 4) * 4;
+                p.tcp(u8(d, l4 + 13), u32(d, l4 + 4), u32(d, l4 + 8), u16(d, l4 + 14), plen - doff);
+                p.headerLength = doff;
+                tcpOptions(d, l4 + 20, l4 + doff, p);
+            }
+            case 17 -> p.tuple.set6(17, sh, sl, dh, dl, u16(d, l4), u16(d, l4 + 2));
+            case 58 -> {
+                int type = u8(d, l4);
+                p.tuple.setIcmp6(sh, sl, dh, dl, u16(d, l4 + 4), type, u8(d, l4 + 1));
+                if (Tuple.isIcmpv6Error(type)) {
+                    int in = l4 + 8, il4 = in + 40, inh = u8(d, in + 6);
+                    long ish = u64(d, in + 8), isl = u64(d, in + 16), idh = u64(d, in + 24), idl = u64(d, in + 32);
+                    if (inh == 58) p.quoted.setIcmp6(ish, isl, idh, idl, u16(d, il4 + 4), u8(d, il4), u8(d, il4 + 1));
+                    else if (inh == 6 || inh == 17) p.quoted.set6(inh, ish, isl, idh, idl, u16(d, il4), u16(d, il4 + 2));
+                    else p.quoted.set6(inh, ish, isl, idh, idl, 0, 0);
+                }
+            }
+            default -> p.tuple.set6(nh, sh, sl, dh, dl, 0, 0);
         }
         return true;
     }
