@@ -1,0 +1,85 @@
+package jnat.tcpdump;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The generated IPv6 corpus ({@link Corpus6}) printed by jnat and by the real tcpdump must agree line for
+ * line with -nn, -nne, -nnv and -nnvv; and jnat must print what tcpdump printed for the kept copy of
+ * each seed's file (ipv6-SEED.pcap in the golden directory), without tcpdump.
+ */
+class Ipv6CorpusTest {
+    @TempDir
+    Path dir;
+
+    static final List<String> FLAGS = List.of("-nn", "-nne", "-nnv", "-nnvv");
+
+    static Stream<Arguments> seedsAndFlags() {
+        return Stream.of(1L, 2L).flatMap(seed -> FLAGS.stream().map(f -> Arguments.of(seed, f)));
+    }
+
+    /** Writes ipv6-SEED.pcap into {@link #dir}; returns how many packets it holds. */
+    private int write(long seed) throws IOException {
+        Corpus6 corpus = Corpus6.generate(seed);
+        Path file = dir.resolve("ipv6-" + seed + ".pcap");
+        corpus.write(file);
+        String keep = System.getProperty("jnat.keepCorpus"); // a directory to keep the files in, for debugging
+        if (keep != null) Files.copy(file, Path.of(keep).resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(corpus.packets.size() > 700, "corpus has " + corpus.packets.size() + " packets");
+        return corpus.packets.size();
+    }
+
+    @ParameterizedTest(name = "seed {0}, tcpdump {1}")
+    @MethodSource("seedsAndFlags")
+    void printsTheIpv6CorpusAsTcpdumpDoes(long seed, String flags) throws Exception {
+        int packets = write(seed);
+        assertEquals(packets, TcpdumpOracle.assertSame(dir.resolve("ipv6-" + seed + ".pcap"), flags, p -> false));
+    }
+
+    @ParameterizedTest(name = "seed {0}, tcpdump {1}")
+    @MethodSource("seedsAndFlags")
+    void printsTheIpv6CorpusAsTcpdumpDid(long seed, String flags) throws Exception {
+        int packets = write(seed);
+        Path kept = TcpdumpOracle.keptInput(dir.resolve("ipv6-" + seed + ".pcap"));
+        assertEquals(packets, TcpdumpOracle.assertGolden(kept, flags, p -> false));
+    }
+
+    /** What tcpdump -nnv prints for each kind of frame the corpus must hold, so that it cannot lose one unseen. */
+    static final List<String> KINDS = List.of(
+            "Flags [S], cksum", "Flags [S.]", "Flags [P.]", "Flags [F.]", "Flags [R]", "Flags [FSRP.UEW]", "options [mss",
+            "class 0x", "flowlabel 0x", "[udp sum ok] UDP", "[bad udp cksum 0x0000", "[bad udp cksum", "truncated-udplength",
+            ".53: [udp sum ok] ", ".5353: [udp sum ok] ", "HTTP", "ICMP6, echo request", "ICMP6, echo reply", "[bad icmp6 cksum",
+            "unreachable route", "unreachable prohibited", "beyond scope", "unreachable address", "unreachable port",
+            "udp port", "tcp port", "unknown unreach code", "packet too big, mtu 1280", "time exceeded in-transit for",
+            "(reassembly)", "erroneous - octet", "next header - octet", "option - octet", "incomplete header chain",
+            "neighbor solicitation", "neighbor advertisement", "Flags [router, solicited, override]",
+            "source link-address option", "destination link-address option", "router solicitation", "router advertisement",
+            "prefix info option", "mtu option", "rdnss option", "dnssl option", "route info option", "redirect",
+            "redirected header option", "multicast listener report v2", "multicast listener query v2",
+            "multicast listener reportmax resp delay", "multicast listener done", "HBH (rtalert: 0x0000)", "(jumbo:", "(pad1)",
+            "RT6 (len=2, type=0 [Deprecated]", "RT6 (len=2, type=2", "type=4", "DSTOPT", "(homeaddr:", "frag (0x",
+            "AH(", "ESP(", "IP6 (", "next-header IPIP (4)", "next-header IPv6 (41)", "no next header",
+            "version error", "truncated-ip6 -", "[|ip6]", "[|tcp]", "[|udp]", "[|icmp6]", "[|rt6]", "[|frag6]",
+            "[|hbhopt]", "[|dstopt]", "[|ah]", "[|esp]", "(invalid)", "ethertype 802.1Q");
+
+    @Test
+    void theIpv6CorpusHoldsEveryKindOfFrame() throws IOException {
+        String printed = Files.readString(TcpdumpOracle.GOLDEN.resolve("ipv6-1.nnv.txt"))
+                + Files.readString(TcpdumpOracle.GOLDEN.resolve("ipv6-1.nne.txt"));
+        List<String> missing = KINDS.stream().filter(k -> !printed.contains(k)).toList();
+        assertEquals(List.of(), missing, "kinds of frame tcpdump no longer prints for the IPv6 corpus");
+    }
+}
