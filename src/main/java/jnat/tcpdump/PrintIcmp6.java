@@ -67,7 +67,7 @@ final class PrintIcmp6 {
         nd.out.append("ICMP6, ").append(icmp6TypeName(type));
         if (nd.vflag > 0 && (type == 133 || type == 134 || type == 135 || type == 136 || type == 137
                 || type == 145 || type == 147)) {
-            nd.out.append(", length ").append(length);
+            nd.out.append(", length ").append(Integer.toUnsignedString(length));
         }
         int code = nd.u8(dp + 1);
         try {
@@ -140,11 +140,11 @@ final class PrintIcmp6 {
                 case 130 -> {
                     if (length == 24) {
                         mld6Print(nd, dp);
-                    } else if (length >= 28) {
+                    } else if (Integer.compareUnsigned(length, 28) >= 0) {
                         nd.out.append(" v2");
                         mldv2QueryPrint(nd, dp, length);
                     } else {
-                        nd.out.append(" unknown-version (len ").append(length).append(") ");
+                        nd.out.append(" unknown-version (len ").append(Integer.toUnsignedString(length)).append(") ");
                     }
                 }
                 case 131, 132 -> mld6Print(nd, dp);
@@ -154,11 +154,16 @@ final class PrintIcmp6 {
                 }
                 case 134 -> {
                     if (nd.vflag > 0) {
+                        // One ND_PRINT: every field is read before any is printed.
+                        int hopLimit = nd.u8(dp + 4);
                         int flags = nd.u8(dp + 5);
-                        nd.out.append("\n\thop limit ").append(nd.u8(dp + 4)).append(", Flags [")
+                        int lifetime = nd.u16(dp + 6);
+                        long reachable = nd.u32(dp + 8);
+                        long retrans = nd.u32(dp + 12);
+                        nd.out.append("\n\thop limit ").append(hopLimit).append(", Flags [")
                                 .append(raFlags(flags)).append("], pref ").append(rtpref(flags))
-                                .append(", router lifetime ").append(nd.u16(dp + 6)).append("s, reachable time ")
-                                .append(nd.u32(dp + 8)).append("ms, retrans timer ").append(nd.u32(dp + 12)).append("ms");
+                                .append(", router lifetime ").append(lifetime).append("s, reachable time ")
+                                .append(reachable).append("ms, retrans timer ").append(retrans).append("ms");
                         if (!icmp6OptPrint(nd, dp + 16, length - 16)) throw Netdissect.TRUNCATED;
                     }
                 }
@@ -169,16 +174,19 @@ final class PrintIcmp6 {
                     nd.out.append(" to ").append(target);
                     if (nd.vflag > 0 && !icmp6OptPrint(nd, dp + 40, length - 40)) throw Netdissect.TRUNCATED;
                 }
-                case 144, 146 -> nd.out.append(", id 0x").append(hex(nd.u16(dp + 4), 4));
+                case 144, 146 -> nd.out.append(id(nd, dp));
                 case 145 -> {
                     if (nd.vflag > 0) {
-                        nd.out.append(", id 0x").append(hex(nd.u16(dp + 4), 4));
-                        for (int p = dp + 8; p < dp + length; p += 16) nd.out.append(", ").append(nd.ip6addr(p));
+                        nd.out.append(id(nd, dp));
+                        for (int p = dp + 8; p < dp + length; p += 16) {
+                            String addr = nd.ip6addr(p);
+                            nd.out.append(", ").append(addr);
+                        }
                     }
                 }
                 case 147 -> {
                     if (nd.vflag > 0) {
-                        nd.out.append(", id 0x").append(hex(nd.u16(dp + 4), 4));
+                        nd.out.append(id(nd, dp));
                         int flags = nd.u16(dp + 6);
                         if ((flags & 0xc000) != 0) nd.out.append(' ');
                         if ((flags & 0x8000) != 0) nd.out.append('M');
@@ -203,13 +211,13 @@ final class PrintIcmp6 {
                 default -> {
                     if (type < 128 || (type > 147 && type != 155)) {
                         // Types tcpdump's switch does not know: the length and a hex dump.
-                        nd.out.append(", length ").append(length);
+                        nd.out.append(", length ").append(Integer.toUnsignedString(length));
                         if (nd.vflag <= 1) nd.printUnknownData(dp, "\n\t", length);
                         return;
                     }
                 }
             }
-            if (nd.vflag == 0) nd.out.append(", length ").append(length);
+            if (nd.vflag == 0) nd.out.append(", length ").append(Integer.toUnsignedString(length));
         } catch (Netdissect.Truncated t) {
             nd.ndPrintTrunc();
         }
@@ -225,7 +233,7 @@ final class PrintIcmp6 {
 
     /** mldv2_report_print(). */
     private static void mldv2ReportPrint(Netdissect nd, int bp, int len) {
-        if (len < 8) {
+        if (Integer.compareUnsigned(len, 8) < 0) {
             nd.out.append(" [invalid len ").append(len).append(']');
             return;
         }
@@ -235,7 +243,7 @@ final class PrintIcmp6 {
 
     /** mldv2_query_print(). */
     private static void mldv2QueryPrint(Netdissect nd, int bp, int len) {
-        if (len < 28) {
+        if (Integer.compareUnsigned(len, 28) < 0) {
             nd.out.append(" [invalid len ").append(len).append(']');
             return;
         }
@@ -274,6 +282,11 @@ final class PrintIcmp6 {
 
     private static String raFlags(int flags) {
         return bits(flags, RA_FLAGS, RA_FLAG_NAMES);
+    }
+
+    /** ", id 0x%04x" of the first 16-bit data word, read before anything is printed. */
+    private static String id(Netdissect nd, int dp) {
+        return ", id 0x" + hex(nd.u16(dp + 4), 4);
     }
 
     /** get_rtpref(). */

@@ -65,6 +65,7 @@ final class Corpus6 {
         c.ipsec();
         c.tunnels();
         c.brokenIp6();
+        c.mutations();
         c.snaplenCuts();
         return c;
     }
@@ -467,6 +468,14 @@ final class Corpus6 {
         jumbo.payloadLength = 0;
         jumbo.ext = bytes(17, 0, 0xc2, 4, 0, 1, 0, 0x20);
         add(jumbo.build(udp(jumbo.src, jumbo.dst, true, 20000, 30000, payload(8), 0)));
+        // Jumbo lengths past 2^31 (tcpdump's lengths are unsigned) before UDP, TCP and ICMPv6.
+        for (int nh : new int[] {17, 6, 58}) {
+            Ip6 huge = ip6(A, B, 0);
+            huge.payloadLength = 0;
+            huge.ext = bytes(nh, 0, 0xc2, 4, 0x9a, 0, 0, 0x20);
+            add(huge.build(nh == 17 ? udp(huge.src, huge.dst, true, 20000, 30000, payload(8), 0)
+                    : nh == 6 ? new Tcp(40000, 8000, 1, 0, 0x18).build(0, payload(8)) : bytes(128, 0, 0, 0, 0, 1, 0, 1)));
+        }
         Ip6 noJumbo = ip6(A, B, 0);
         noJumbo.payloadLength = 0;
         noJumbo.ext = bytes(17, 0, 1, 4, 0, 0, 0, 0);
@@ -625,6 +634,41 @@ final class Corpus6 {
                 cat(repr(A, B).packet(Icmpv6Repr.echoReply(1, 1, new byte[0])), new byte[6]))));
         // Under a VLAN tag.
         packets.add(new Corpus.Packet(ethernet(MAC_B, MAC_A, 0x8100, vlan(0x8100, 6, 0x86dd, good))));
+    }
+
+    // ------------------------------------------------------------------ mutations
+
+    /**
+     * Copies of earlier frames with one byte changed where a broken sender or a fuzzer would change it: the
+     * payload length, an extension header's length, options, routing type or fragment offset, a neighbour
+     * discovery body and its options, an error's quoted header. Next-header bytes are left alone, so
+     * that every mutant stays within the protocols jnat decodes.
+     */
+    void mutations() {
+        List<Corpus.Packet> originals = new ArrayList<>(packets);
+        int made = 0;
+        for (int tries = 0; made < 150 && tries < 100_000; tries++) {
+            byte[] f = originals.get(rnd.nextInt(originals.size())).frame().clone();
+            if (f.length < 14 + 48 || (f[12] & 0xff) != 0x86 || (f[13] & 0xff) != 0xdd || (f[14] >> 4) != 6) continue;
+            int nh = f[14 + 6] & 0xff;
+            int type = f[14 + 40] & 0xff;
+            int at;
+            if (rnd.nextInt(8) == 0) {
+                at = 14 + 4 + rnd.nextInt(2);
+            } else if (nh == 0 || nh == 60 || nh == 43 || nh == 44 || nh == 51) {
+                at = 14 + 40 + (rnd.nextBoolean() ? 1 : 2 + rnd.nextInt(6));
+            } else if (nh == 58 && type >= 133 && type <= 137) {
+                at = 14 + 40 + 4 + rnd.nextInt(f.length - 58);
+            } else if (nh == 58 && type <= 4) {
+                at = 14 + 40 + 8 + rnd.nextInt(Math.min(48, f.length - 62));
+                if (at == 14 + 40 + 8 + 6) continue; // the quoted next header
+            } else {
+                continue;
+            }
+            f[at] = (byte) rnd.nextInt(256);
+            packets.add(new Corpus.Packet(f));
+            made++;
+        }
     }
 
     // ------------------------------------------------------------------ snaplen cuts
