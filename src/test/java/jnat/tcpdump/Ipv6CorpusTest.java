@@ -5,11 +5,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import jnat.pcap.LinkType;
+import jnat.pcap.PcapWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -19,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The generated IPv6 corpus ({@link Corpus6}) printed by jnat and by the real tcpdump must agree line for
  * line with -nn, -nne, -nnv and -nnvv; and jnat must print what tcpdump printed for the kept copy of
- * each seed's file (ipv6-SEED.pcap in the golden directory), without tcpdump.
+ * each seed's file (ipv6-SEED.pcap in the golden directory), without tcpdump. The same IPv6 packets without
+ * their Ethernet header print alike in raw-IP, raw-IPv6 and BSD loopback files.
  */
 class Ipv6CorpusTest {
     @TempDir
@@ -55,6 +61,41 @@ class Ipv6CorpusTest {
         int packets = write(seed);
         Path kept = TcpdumpOracle.keptInput(dir.resolve("ipv6-" + seed + ".pcap"));
         assertEquals(packets, TcpdumpOracle.assertGolden(kept, flags, p -> false));
+    }
+
+    @ParameterizedTest(name = "link type {0}")
+    @ValueSource(ints = {LinkType.RAW, LinkType.IPV6, LinkType.NULL})
+    void printsRawIpv6LinkTypesAsTcpdumpDoes(int linkType) throws IOException {
+        Path file = raw(linkType);
+        for (String flags : List.of("-nn", "-nne", "-nnv")) TcpdumpOracle.assertSame(file, flags, x -> false);
+    }
+
+    @ParameterizedTest(name = "link type {0}")
+    @ValueSource(ints = {LinkType.RAW, LinkType.IPV6, LinkType.NULL})
+    void printsRawIpv6LinkTypesAsTcpdumpDid(int linkType) throws IOException {
+        Path file = TcpdumpOracle.keptInput(raw(linkType));
+        for (String flags : List.of("-nn", "-nne", "-nnv")) TcpdumpOracle.assertGolden(file, flags, x -> false);
+    }
+
+    /** The IPv6 packets of seed 1 without their Ethernet header (raw6-LINKTYPE.pcap); BSD loopback's family varies. */
+    private Path raw(int linkType) throws IOException {
+        Corpus6 corpus = Corpus6.generate(1);
+        Path file = dir.resolve("raw6-" + linkType + ".pcap");
+        int[] families = {24, 28, 30}; // AF_INET6 of NetBSD/OpenBSD, FreeBSD and Darwin, little-endian
+        int n = 0;
+        try (PcapWriter w = PcapWriter.create(file, linkType)) {
+            long ts = 1_750_000_000_000_000_000L;
+            for (Corpus.Packet p : corpus.packets) {
+                byte[] f = p.frame();
+                if (f.length < 14 || p.caplen() <= 14 || (f[12] & 0xff) != 0x86 || (f[13] & 0xff) != 0xdd) continue;
+                byte[] ip = Arrays.copyOfRange(f, 14, f.length);
+                if (linkType == LinkType.NULL) ip = Frames.concat(new byte[] {(byte) families[n % 3], 0, 0, 0}, ip);
+                n++;
+                ts += 1_000_000L;
+                w.write(ts, ip, 0, ip.length - (f.length - p.caplen()), ip.length);
+            }
+        }
+        return file;
     }
 
     /** What tcpdump -nnv prints for each kind of frame the corpus must hold, so that it cannot lose one unseen. */
