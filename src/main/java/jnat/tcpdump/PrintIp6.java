@@ -11,7 +11,7 @@ final class PrintIp6 {
 
     /**
      * ip6_print(): the header, the hop-by-hop, destination-options, routing and fragment headers, then
-     * the upper-layer protocol (mobility headers are not decoded by jnat).
+     * the upper-layer protocol; a mobility header ends the walk.
      */
     static void print(Netdissect nd, int ip6, int length) {
         nd.protocol = "ip6";
@@ -121,7 +121,7 @@ final class PrintIp6 {
                     nh = nd.u8(cp);
                 }
                 case 62, 135 -> {
-                    nd.out.append("[IPv6 extension header ").append(nh).append(" not decoded by jnat]");
+                    PrintMobility.print(nd, cp);
                     nd.popSnaplen();
                     return;
                 }

@@ -64,6 +64,7 @@ final class Corpus6 {
         c.fragments();
         c.ipsec();
         c.tunnels();
+        c.mobility();
         c.brokenIp6();
         c.mutations();
         c.snaplenCuts();
@@ -612,6 +613,35 @@ final class Corpus6 {
         // Inner headers cut short.
         add(repr("2001:db8:ffff::1", "2001:db8:ffff::2").withProtocol(41).packet(Arrays.copyOf(inner6, 30)));
         add(repr("2001:db8:ffff::1", "2001:db8:ffff::2").withProtocol(4).packet(Arrays.copyOf(inner4, 12)));
+    }
+
+    /** Mobile IPv6 (RFC 6275): every message type of the mobility header, with options, and broken ones. */
+    void mobility() {
+        byte[] coa = Frames.ip6("2001:db8:c0a::7");
+        byte[][] messages = {
+                bytes(59, 1, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0),
+                cat(bytes(59, 1, 1, 0, 0, 0, 0, 0), payload(8)), cat(bytes(59, 1, 2, 0, 0, 0, 0, 0), payload(8)),
+                cat(bytes(59, 2, 3, 0, 0, 0, 0x12, 0x34), payload(16)), cat(bytes(59, 2, 4, 0, 0, 0, 0, 9), payload(16)),
+                cat(bytes(59, 3, 5, 0, 0, 0, 0, 42, 0xf0, 0, 0, 150, 3, 16), coa, bytes(1, 0)),
+                cat(bytes(59, 3, 5, 0, 0, 0, 1, 0, 0x90, 0, 0x01, 0x2c, 4, 4, 0, 1, 0, 2, 5, 10), payload(10), bytes(0, 0)),
+                bytes(59, 1, 6, 0, 0, 0, 0, 0x80, 0, 42, 0, 150, 2, 2, 0, 15),
+                bytes(59, 1, 6, 0, 0, 0, 128, 0, 0, 43, 0, 0, 0, 0, 0, 0),
+                cat(bytes(59, 2, 7, 0, 0, 0, 2, 0), Frames.ip6("2001:db8:40e::5")),
+                bytes(59, 0, 9, 0, 0, 0, 0, 0), bytes(59, 0, 3, 0, 0, 0, 0, 0),
+                cat(bytes(59, 1, 5, 0, 0, 0, 0, 1, 0, 0, 0, 4, 9, 1, 0, 0)),
+                cat(bytes(59, 1, 1, 0, 0, 0, 0, 0), payload(4)),
+        };
+        int k = 0;
+        for (byte[] m : messages) {
+            Ip6 ip = ip6(A, B, k == 4 ? 62 : 135);
+            add(ip.build(m));
+            if (k == 5 || k == 7) add(ip6(A, B, 135).build(cat(m, bytes(0)))); // a byte after the last option
+            k++;
+        }
+        // Behind destination options (a home address option), as a mobile node sends a binding update.
+        Ip6 mn = ip6(A, B, 60);
+        mn.ext = cat(bytes(135, 2, 0xc9, 16), Frames.ip6("2001:db8:40e::5"), bytes(1, 2, 0, 0));
+        add(mn.build(messages[7]));
     }
 
     void brokenIp6() {

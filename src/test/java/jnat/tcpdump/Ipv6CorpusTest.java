@@ -112,7 +112,7 @@ class Ipv6CorpusTest {
             "redirected header option", "multicast listener report v2", "multicast listener query v2",
             "multicast listener reportmax resp delay", "multicast listener done", "HBH (rtalert: 0x0000)", "(jumbo:", "(pad1)",
             "RT6 (len=2, type=0 [Deprecated]", "RT6 (len=2, type=2", "type=4", "DSTOPT", "(homeaddr:", "frag (0x",
-            "AH(", "ESP(", "IP6 (", "next-header IPIP (4)", "next-header IPv6 (41)", "no next header",
+            "AH(", "ESP(", "mobility: BU seq#=42 AHLK", "mobility: HoT nonce id", "mobility: BE", "(alt-CoA:", "IP6 (", "next-header IPIP (4)", "next-header IPv6 (41)", "no next header",
             "version error", "truncated-ip6 -", "[|ip6]", "[|tcp]", "[|udp]", "[|icmp6]", "[|rt6]", "[|frag6]",
             "[|hbhopt]", "[|dstopt]", "[|ah]", "[|esp]", "(invalid)", "ethertype 802.1Q");
 
