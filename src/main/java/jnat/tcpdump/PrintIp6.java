@@ -91,8 +91,9 @@ final class PrintIp6 {
                     foundHbh = true;
                     nh = nd.u8(cp);
                 }
-                case 60 -> {
-                    advance = PrintIp6Opts.dstoptProcess(nd, cp);
+                case 60, 43 -> {
+                    if (nh == 43) nd.tcheck(cp, 1);
+                    advance = nh == 60 ? PrintIp6Opts.dstoptProcess(nd, cp) : PrintRt6.print(nd, cp);
                     if (advance < 0) {
                         nd.popSnaplen();
                         return;
@@ -109,16 +110,6 @@ final class PrintIp6 {
                     foundExtension = true;
                     nh = nd.u8(cp);
                     fragmented = true;
-                }
-                case 43 -> {
-                    nd.tcheck(cp, 1);
-                    advance = PrintRt6.print(nd, cp);
-                    if (advance < 0) {
-                        nd.popSnaplen();
-                        return;
-                    }
-                    foundExtension = true;
-                    nh = nd.u8(cp);
                 }
                 case 62, 135 -> {
                     PrintMobility.print(nd, cp);

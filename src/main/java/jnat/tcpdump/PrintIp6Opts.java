@@ -38,18 +38,28 @@ final class PrintIp6Opts {
         return dstoptlen;
     }
 
+    /**
+     * The length of the type-length-value option at {@code bp + i} of {@code len} bytes (1 for Pad1),
+     * or -1 where its length byte is missing or it runs past the end ("goto trunc"), as the option loops
+     * of print-ip6opts.c and print-mobility.c find it.
+     */
+    static int optionLength(Netdissect nd, int bp, int i, int len) {
+        int optlen;
+        if (nd.u8(bp + i) == 0) {
+            optlen = 1;
+        } else if (i + 1 < len) {
+            optlen = nd.u8(bp + i + 1) + 2;
+        } else {
+            return -1;
+        }
+        return i + optlen > len ? -1 : optlen;
+    }
+
     /** ip6_sopt_print(): the home-address option's sub-options; false for "trunc". */
     private static boolean subOptions(Netdissect nd, int bp, int len) {
-        int optlen;
-        for (int i = 0; i < len; i += optlen) {
+        for (int i = 0, optlen; i < len; i += optlen) {
             int type = nd.u8(bp + i);
-            if (type == 0) {
-                optlen = 1;
-            } else {
-                if (i + 1 < len) optlen = nd.u8(bp + i + 1) + 2;
-                else return false;
-            }
-            if (i + optlen > len) return false;
+            if ((optlen = optionLength(nd, bp, i, len)) < 0) return false;
             switch (type) {
                 case 0 -> nd.out.append(", pad1");
                 case 1 -> {
@@ -77,16 +87,9 @@ final class PrintIp6Opts {
         if (len == 0) return true;
         boolean v = nd.vflag > 0;
         boolean seenJumbo = false;
-        int optlen;
-        for (int i = 0; i < len; i += optlen) {
+        for (int i = 0, optlen; i < len; i += optlen) {
             int type = nd.u8(bp + i);
-            if (type == 0) {
-                optlen = 1;
-            } else {
-                if (i + 1 < len) optlen = nd.u8(bp + i + 1) + 2;
-                else return false;
-            }
-            if (i + optlen > len) return false;
+            if ((optlen = optionLength(nd, bp, i, len)) < 0) return false;
             switch (type) {
                 case 0 -> {
                     if (v) nd.out.append("(pad1)");

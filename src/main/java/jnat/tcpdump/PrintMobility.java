@@ -53,21 +53,17 @@ final class PrintMobility {
                     if ((bits & 2) != 0) nd.out.append('L');
                     if ((bits & 1) != 0) nd.out.append('K');
                 }
-                hlen += 2;
-                int lifetime = nd.u16(bp + hlen) << 2;
-                nd.out.append(" lifetime=").append(lifetime);
-                hlen += 2;
+                hlen += 4;
+                lifetime(nd, bp + 10);
             }
             case 6 -> {
                 int status = nd.u8(bp + 6);
                 nd.out.append(" status=").append(status);
                 if ((nd.u8(bp + 7) & 0x80) != 0) nd.out.append(" K");
-                int seq = nd.u16(bp + hlen);
+                int seq = nd.u16(bp + 8);
                 nd.out.append(" seq#=").append(seq);
-                hlen += 2;
-                int lifetime = nd.u16(bp + hlen) << 2;
-                nd.out.append(" lifetime=").append(lifetime);
-                hlen += 2;
+                hlen += 4;
+                lifetime(nd, bp + 10);
             }
             case 7 -> {
                 int status = nd.u8(bp + 6);
@@ -84,6 +80,12 @@ final class PrintMobility {
         if (nd.vflag > 0 && !optPrint(nd, bp + hlen, mhlen - hlen)) nd.ndPrintTrunc();
     }
 
+    /** " lifetime=%u", in units of 4 seconds. */
+    private static void lifetime(Netdissect nd, int p) {
+        int lifetime = nd.u16(p) << 2;
+        nd.out.append(" lifetime=").append(lifetime);
+    }
+
     /** " Home Init Cookie=%08x:%08x": both words read before either is printed. */
     private static void cookie(Netdissect nd, int p, String who, String what) {
         long a = nd.u32(p), b = nd.u32(p + 4);
@@ -93,17 +95,9 @@ final class PrintMobility {
 
     /** mobility_opt_print(); false for "trunc". */
     private static boolean optPrint(Netdissect nd, int bp, int len) {
-        int optlen;
-        for (int i = 0; i < len; i += optlen) {
+        for (int i = 0, optlen; i < len; i += optlen) {
             int type = nd.u8(bp + i);
-            if (type == 0) {
-                optlen = 1;
-            } else if (i + 1 < len) {
-                optlen = nd.u8(bp + i + 1) + 2;
-            } else {
-                return false;
-            }
-            if (i + optlen > len) return false;
+            if ((optlen = PrintIp6Opts.optionLength(nd, bp, i, len)) < 0) return false;
             if (!nd.ttest(bp + i + optlen, 1)) return false; // tcpdump checks the byte after the option
             switch (type) {
                 case 0 -> nd.out.append("(pad1)");

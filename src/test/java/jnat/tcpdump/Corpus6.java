@@ -1,6 +1,5 @@
 package jnat.tcpdump;
 
-import jnat.pcap.PcapWriter;
 import jnat.wire.Icmpv6Repr;
 import jnat.wire.Ipv6Address;
 import jnat.wire.Ipv6Repr;
@@ -29,14 +28,14 @@ import static jnat.tcpdump.Frames.*;
  * are laid out with jnat.wire's Reprs, broken ones byte by byte with {@link Frames}.
  */
 final class Corpus6 {
-    static final byte[] MAC_A = mac("02:42:ac:11:00:02");
-    static final byte[] MAC_B = mac("02:42:d5:35:3a:3c");
+    static final byte[] MAC_A = Corpus.MAC_A;
+    static final byte[] MAC_B = Corpus.MAC_B;
     static final String A = "2001:db8::2";
     static final String B = "2001:db8:0:1::53";
     static final String LL_A = "fe80::42:acff:fe11:2";
     static final String LL_B = "fe80::42:d5ff:fe35:3a3c";
     /** UDP ports tcpdump prints as plain "UDP, length N" (none of DHCPv6, RIPng, ...). */
-    static final int[] PLAIN_UDP_PORTS = {1024, 1234, 5000, 8000, 9999, 10000, 20000, 33434, 40000, 51388, 60000};
+    static final int[] PLAIN_UDP_PORTS = Corpus.PLAIN_UDP_PORTS;
 
     private final Random rnd;
     final List<Corpus.Packet> packets = new ArrayList<>();
@@ -72,13 +71,7 @@ final class Corpus6 {
     }
 
     void write(Path file) throws IOException {
-        try (PcapWriter w = PcapWriter.create(file, jnat.pcap.LinkType.ETHERNET)) {
-            long ts = 1_700_100_000_000_000_000L / 1000 * 1000;
-            for (Corpus.Packet p : packets) {
-                ts += 1000L * (1 + rnd.nextInt(2_000_000));
-                w.write(ts, p.frame(), 0, p.caplen(), p.frame().length);
-            }
-        }
+        Corpus.write(file, packets, rnd, 1_700_100_000_000_000_000L);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -705,12 +698,6 @@ final class Corpus6 {
 
     /** Copies of earlier packets cut at every interesting length, as a small snapshot length would. */
     void snaplenCuts() {
-        List<Corpus.Packet> originals = new ArrayList<>(packets);
-        for (int i = 0; i < 160; i++) {
-            Corpus.Packet p = originals.get(rnd.nextInt(originals.size()));
-            if (p.frame().length < 2) continue;
-            int cut = 1 + rnd.nextInt(Math.min(p.frame().length - 1, 120));
-            packets.add(new Corpus.Packet(p.frame(), cut));
-        }
+        Corpus.snaplenCuts(packets, rnd, 160, 120);
     }
 }

@@ -3,8 +3,6 @@ package jnat.tcpdump;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import jnat.pcap.LinkType;
@@ -13,55 +11,19 @@ import jnat.pcap.PcapWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The generated IPv6 corpus ({@link Corpus6}) printed by jnat and by the real tcpdump must agree line for
- * line with -nn, -nne, -nnv and -nnvv; and jnat must print what tcpdump printed for the kept copy of
- * each seed's file (ipv6-SEED.pcap in the golden directory), without tcpdump. The same IPv6 packets without
- * their Ethernet header print alike in raw-IP, raw-IPv6 and BSD loopback files.
+ * The IPv6 corpus ({@link Corpus6}; GeneratedCorpusTest compares it in Ethernet frames) without the Ethernet
+ * header prints as tcpdump prints it in raw-IP, raw-IPv6 and BSD loopback files; and the corpus holds every
+ * kind of frame it is meant to.
  */
 class Ipv6CorpusTest {
     @TempDir
     Path dir;
-
-    static final List<String> FLAGS = List.of("-nn", "-nne", "-nnv", "-nnvv");
-
-    static Stream<Arguments> seedsAndFlags() {
-        return Stream.of(1L, 2L).flatMap(seed -> FLAGS.stream().map(f -> Arguments.of(seed, f)));
-    }
-
-    /** Writes ipv6-SEED.pcap into {@link #dir}; returns how many packets it holds. */
-    private int write(long seed) throws IOException {
-        Corpus6 corpus = Corpus6.generate(seed);
-        Path file = dir.resolve("ipv6-" + seed + ".pcap");
-        corpus.write(file);
-        String keep = System.getProperty("jnat.keepCorpus"); // a directory to keep the files in, for debugging
-        if (keep != null) Files.copy(file, Path.of(keep).resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        assertTrue(corpus.packets.size() > 700, "corpus has " + corpus.packets.size() + " packets");
-        return corpus.packets.size();
-    }
-
-    @ParameterizedTest(name = "seed {0}, tcpdump {1}")
-    @MethodSource("seedsAndFlags")
-    void printsTheIpv6CorpusAsTcpdumpDoes(long seed, String flags) throws Exception {
-        int packets = write(seed);
-        assertEquals(packets, TcpdumpOracle.assertSame(dir.resolve("ipv6-" + seed + ".pcap"), flags, p -> false));
-    }
-
-    @ParameterizedTest(name = "seed {0}, tcpdump {1}")
-    @MethodSource("seedsAndFlags")
-    void printsTheIpv6CorpusAsTcpdumpDid(long seed, String flags) throws Exception {
-        int packets = write(seed);
-        Path kept = TcpdumpOracle.keptInput(dir.resolve("ipv6-" + seed + ".pcap"));
-        assertEquals(packets, TcpdumpOracle.assertGolden(kept, flags, p -> false));
-    }
 
     @ParameterizedTest(name = "link type {0}")
     @ValueSource(ints = {LinkType.RAW, LinkType.IPV6, LinkType.NULL})
