@@ -110,6 +110,11 @@ final class Netdissect {
     /** ip6addr_string() with -n: addrtostr6(), RFC 5952 style with an embedded IPv4 form. */
     String ip6addr(int off) {
         tcheck(off, 16);
+        return ip6addr(buf, off);
+    }
+
+    /** addrtostr6() of 16 bytes that need no bounds check (a local copy, as ip6addr_string() takes). */
+    static String ip6addr(byte[] buf, int off) {
         int[] w = new int[8];
         for (int i = 0; i < 8; i++) w[i] = ((buf[off + 2 * i] & 0xff) << 8) | (buf[off + 2 * i + 1] & 0xff);
         int bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;

@@ -31,6 +31,11 @@ final class PrintDomain {
         new PrintDomain(nd, isMdns).domainPrint(bp, length, overTcp);
     }
 
+    /** fqdn_print() for another dissector (ICMPv6's DNSSL option): the index after the name, or -1. */
+    static int fqdn(Netdissect nd, int cp, int bp) {
+        return new PrintDomain(nd, false).fqdnPrint(cp, bp);
+    }
+
     private static String typeName(int t) {
         return switch (t) {
             case 1 -> "A";

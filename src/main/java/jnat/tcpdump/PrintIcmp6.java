@@ -35,10 +35,10 @@ final class PrintIcmp6 {
             case 145 -> "ha discovery reply";
             case 146 -> "mobile router solicitation";
             case 147 -> "mobile router advertisement";
-            case 139 -> "node information query";
-            case 140 -> "node information reply";
-            case 200 -> "mtrace message";
-            case 201 -> "mtrace response";
+            case 139 -> "who-are-you request"; // ICMP6_WRUREQUEST precedes ICMP6_NI_QUERY in tcpdump's table
+            case 140 -> "who-are-you reply";
+            case 201 -> "mtrace message";
+            case 200 -> "mtrace response";
             case 155 -> "RPL";
             default -> "unknown icmp6 type (" + t + ")";
         };
@@ -67,7 +67,7 @@ final class PrintIcmp6 {
         nd.out.append("ICMP6, ").append(icmp6TypeName(type));
         if (nd.vflag > 0 && (type == 133 || type == 134 || type == 135 || type == 136 || type == 137
                 || type == 145 || type == 147)) {
-            nd.out.append(", length ").append(length);
+            nd.out.append(", length ").append(Integer.toUnsignedString(length));
         }
         int code = nd.u8(dp + 1);
         try {
@@ -92,12 +92,12 @@ final class PrintIcmp6 {
                             nd.out.append(' ').append(dst).append(", source address ").append(src);
                         }
                         case 4 -> {
-                            if (!nd.ttest(oip + 6, 1)) throw Netdissect.TRUNCATED;
-                            int nh = nd.u8(oip + 6);
-                            if (nh != 6 && nh != 17) throw Netdissect.TRUNCATED;
-                            int dport = nd.u16(oip + 40 + 2);
+                            int[] prot = new int[1];
+                            int ouh = upperLayer(nd, oip, prot);
+                            if (ouh < 0) throw Netdissect.TRUNCATED;
+                            int dport = nd.u16(ouh + 2);
                             nd.out.append(", ").append(nd.ip6addr(oip + 24))
-                                    .append(nh == 6 ? " tcp port " : " udp port ")
+                                    .append(prot[0] == 6 ? " tcp port " : " udp port ")
                                     .append(dport);
                         }
                         default -> {
@@ -140,17 +140,59 @@ final class PrintIcmp6 {
                 case 130 -> {
                     if (length == 24) {
                         mld6Print(nd, dp);
-                    } else if (length >= 28) {
+                    } else if (Integer.compareUnsigned(length, 28) >= 0) {
                         nd.out.append(" v2");
                         mldv2QueryPrint(nd, dp, length);
                     } else {
-                        nd.out.append(" unknown-version (len ").append(length).append(") ");
+                        nd.out.append(" unknown-version (len ").append(Integer.toUnsignedString(length)).append(") ");
                     }
                 }
                 case 131, 132 -> mld6Print(nd, dp);
                 case 143 -> mldv2ReportPrint(nd, dp, length);
                 case 133 -> {
                     if (nd.vflag > 0 && !icmp6OptPrint(nd, dp + 8, length - 8)) throw Netdissect.TRUNCATED;
+                }
+                case 134 -> {
+                    if (nd.vflag > 0) {
+                        // One ND_PRINT: every field is read before any is printed.
+                        int hopLimit = nd.u8(dp + 4);
+                        int flags = nd.u8(dp + 5);
+                        int lifetime = nd.u16(dp + 6);
+                        long reachable = nd.u32(dp + 8);
+                        long retrans = nd.u32(dp + 12);
+                        nd.out.append("\n\thop limit ").append(hopLimit).append(", Flags [")
+                                .append(raFlags(flags)).append("], pref ").append(rtpref(flags))
+                                .append(", router lifetime ").append(lifetime).append("s, reachable time ")
+                                .append(reachable).append("ms, retrans timer ").append(retrans).append("ms");
+                        if (!icmp6OptPrint(nd, dp + 16, length - 16)) throw Netdissect.TRUNCATED;
+                    }
+                }
+                case 137 -> {
+                    String dst = nd.ip6addr(dp + 24);
+                    nd.out.append(", ").append(dst);
+                    String target = nd.ip6addr(dp + 8);
+                    nd.out.append(" to ").append(target);
+                    if (nd.vflag > 0 && !icmp6OptPrint(nd, dp + 40, length - 40)) throw Netdissect.TRUNCATED;
+                }
+                case 144, 146 -> nd.out.append(id(nd, dp));
+                case 145 -> {
+                    if (nd.vflag > 0) {
+                        nd.out.append(id(nd, dp));
+                        for (int p = dp + 8; p < dp + length; p += 16) {
+                            String addr = nd.ip6addr(p);
+                            nd.out.append(", ").append(addr);
+                        }
+                    }
+                }
+                case 147 -> {
+                    if (nd.vflag > 0) {
+                        nd.out.append(id(nd, dp));
+                        int flags = nd.u16(dp + 6);
+                        if ((flags & 0xc000) != 0) nd.out.append(' ');
+                        if ((flags & 0x8000) != 0) nd.out.append('M');
+                        if ((flags & 0x4000) != 0) nd.out.append('O');
+                        if (!icmp6OptPrint(nd, dp + 8, length - 8)) throw Netdissect.TRUNCATED;
+                    }
                 }
                 case 135 -> {
                     String target = nd.ip6addr(dp + 8);
@@ -162,24 +204,20 @@ final class PrintIcmp6 {
                     nd.out.append(", tgt is ").append(target);
                     if (nd.vflag > 0) {
                         long flags = nd.u32(dp + 4);
-                        StringBuilder f = new StringBuilder();
-                        if ((flags & 0x80000000L) != 0) f.append("router");
-                        if ((flags & 0x40000000L) != 0) f.append(f.isEmpty() ? "" : ", ").append("solicited");
-                        if ((flags & 0x20000000L) != 0) f.append(f.isEmpty() ? "" : ", ").append("override");
-                        nd.out.append(", Flags [").append(f.isEmpty() ? "none" : f).append(']');
+                        nd.out.append(", Flags [").append(bits(flags, NA_FLAGS, NA_FLAG_NAMES)).append(']');
                         if (!icmp6OptPrint(nd, dp + 24, length - 24)) throw Netdissect.TRUNCATED;
                     }
                 }
                 default -> {
                     if (type < 128 || (type > 147 && type != 155)) {
                         // Types tcpdump's switch does not know: the length and a hex dump.
-                        nd.out.append(", length ").append(length);
+                        nd.out.append(", length ").append(Integer.toUnsignedString(length));
                         if (nd.vflag <= 1) nd.printUnknownData(dp, "\n\t", length);
                         return;
                     }
                 }
             }
-            if (nd.vflag == 0) nd.out.append(", length ").append(length);
+            if (nd.vflag == 0) nd.out.append(", length ").append(Integer.toUnsignedString(length));
         } catch (Netdissect.Truncated t) {
             nd.ndPrintTrunc();
         }
@@ -195,7 +233,7 @@ final class PrintIcmp6 {
 
     /** mldv2_report_print(). */
     private static void mldv2ReportPrint(Netdissect nd, int bp, int len) {
-        if (len < 8) {
+        if (Integer.compareUnsigned(len, 8) < 0) {
             nd.out.append(" [invalid len ").append(len).append(']');
             return;
         }
@@ -205,7 +243,7 @@ final class PrintIcmp6 {
 
     /** mldv2_query_print(). */
     private static void mldv2QueryPrint(Netdissect nd, int bp, int len) {
-        if (len < 28) {
+        if (Integer.compareUnsigned(len, 28) < 0) {
             nd.out.append(" [invalid len ").append(len).append(']');
             return;
         }
@@ -226,11 +264,84 @@ final class PrintIcmp6 {
         nd.out.append(']');
     }
 
+    static final long[] NA_FLAGS = {0x80000000L, 0x40000000L, 0x20000000L};
+    static final String[] NA_FLAG_NAMES = {"router", "solicited", "override"};
+    static final long[] RA_FLAGS = {0x80, 0x40, 0x20, 0x02};
+    static final String[] RA_FLAG_NAMES = {"managed", "other stateful", "home agent", "ipv6 only"};
+    static final long[] PI_FLAGS = {0x80, 0x40, 0x20};
+    static final String[] PI_FLAG_NAMES = {"onlink", "auto", "router"};
+
+    /** bittok2str() with "none" for no bit set. */
+    static String bits(long v, long[] mask, String[] names) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < mask.length; i++) {
+            if ((v & mask[i]) != 0) s.append(s.isEmpty() ? "" : ", ").append(names[i]);
+        }
+        return s.isEmpty() ? "none" : s.toString();
+    }
+
+    private static String raFlags(int flags) {
+        return bits(flags, RA_FLAGS, RA_FLAG_NAMES);
+    }
+
+    /** ", id 0x%04x" of the first 16-bit data word, read before anything is printed. */
+    private static String id(Netdissect nd, int dp) {
+        return ", id 0x" + hex(nd.u16(dp + 4), 4);
+    }
+
+    /** get_rtpref(). */
+    private static String rtpref(int v) {
+        return new String[] {"medium", "high", "rsv", "low"}[(v & 0x18) >> 3];
+    }
+
+    /** get_lifetime(). */
+    private static String lifetime(long v) {
+        return v == 0xffffffffL ? "infinity" : v + "s";
+    }
+
     /**
-     * icmp6_opt_print() for the link-address and MTU options (other options are not decoded by jnat);
-     * false where tcpdump's returns -1 (truncated).
+     * get_upperlayer(): the TCP or UDP header of a quoted datagram behind its extension headers, its
+     * protocol in {@code prot[0]}; -1 when there is none or it was not captured.
      */
-    private static boolean icmp6OptPrint(Netdissect nd, int cp, int resid) {
+    private static int upperLayer(Netdissect nd, int bp, int[] prot) {
+        if (!nd.ttest(bp + 6, 1)) return -1;
+        int nh = nd.u8(bp + 6);
+        int hlen = 40;
+        while (bp < nd.snapend) {
+            bp += hlen;
+            switch (nh) {
+                case 6, 17 -> {
+                    if (!nd.ttest(bp + 2, 2)) return -1;
+                    prot[0] = nh;
+                    return bp;
+                }
+                case 0, 60, 43 -> {
+                    if (!nd.ttest(bp + 1, 1)) return -1;
+                    nh = nd.u8(bp);
+                    hlen = (nd.u8(bp + 1) + 1) << 3;
+                }
+                case 44 -> {
+                    if (!nd.ttest(bp + 2, 2)) return -1;
+                    if ((nd.u16(bp + 2) & 0xfff8) != 0) return -1;
+                    nh = nd.u8(bp);
+                    hlen = 8;
+                }
+                case 51 -> {
+                    if (!nd.ttest(bp + 1, 1)) return -1;
+                    nh = nd.u8(bp);
+                    hlen = (nd.u8(bp + 1) + 2) << 2;
+                }
+                default -> {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** icmp6_opt_print(): neighbour-discovery options; false where tcpdump's returns -1 (truncated). */
+    private static boolean icmp6OptPrint(Netdissect nd, int bp, int resid) {
+        int cp = bp;
         while (cp < nd.snapend) {
             if (!nd.ttest(cp + 1, 1)) return false;
             if (resid <= 0) return true;
@@ -259,10 +370,62 @@ final class PrintIcmp6 {
                         hex2(nd.out, nd.u8(cp + 2 + i));
                     }
                 }
-                case 5 -> nd.out.append(' ').append(nd.u32(cp + 4)).append(len != 1 ? "bad option length" : "");
+                case 3 -> {
+                    String prefix = nd.ip6addr(cp + 16);
+                    int plen = nd.u8(cp + 2);
+                    String flags = bits(nd.u8(cp + 3), PI_FLAGS, PI_FLAG_NAMES);
+                    String valid = lifetime(nd.u32(cp + 4));
+                    nd.out.append(prefix).append('/').append(plen).append(len != 4 ? "badlen" : "").append(", Flags [")
+                            .append(flags).append("], valid time ").append(valid);
+                    String preferred = lifetime(nd.u32(cp + 8));
+                    nd.out.append(", pref. time ").append(preferred);
+                }
+                case 4 -> nd.printUnknownData(bp, "\n\t    ", len << 3);
+                case 5 -> {
+                    long mtu = nd.u32(cp + 4);
+                    nd.out.append(' ').append(mtu).append(len != 1 ? "bad option length" : "");
+                }
+                case 25 -> {
+                    nd.out.append(" lifetime ").append(nd.u32(cp + 4)).append("s,");
+                    for (int i = 0; i < (len - 1) / 2; i++) nd.out.append(" addr: ").append(nd.ip6addr(cp + 8 + 16 * i));
+                }
+                case 31 -> {
+                    nd.out.append(" lifetime ").append(nd.u32(cp + 4)).append("s, domain(s):");
+                    int domp = cp + 8;
+                    while (domp < cp + (len << 3) && nd.u8(domp) != 0) {
+                        nd.out.append(' ');
+                        if ((domp = PrintDomain.fqdn(nd, domp, bp)) < 0) return false;
+                    }
+                }
+                case 7 -> nd.out.append(' ').append(nd.u32(cp + 4)).append("ms");
+                case 8 -> {
+                    int pref = nd.u16(cp + 4);
+                    int life = nd.u16(cp + 6);
+                    nd.out.append(" preference ").append(pref).append(", lifetime ").append(life);
+                }
+                case 24 -> {
+                    nd.tcheck(cp + 4, 4);
+                    byte[] in6 = new byte[16];
+                    switch (len) {
+                        case 1 -> { }
+                        case 2, 3 -> {
+                            int n = len == 2 ? 8 : 16;
+                            nd.tcheck(cp + 8, n);
+                            System.arraycopy(nd.buf, cp + 8, in6, 0, n);
+                        }
+                        default -> {
+                            return false;
+                        }
+                    }
+                    nd.out.append(' ').append(Netdissect.ip6addr(in6, 0)).append('/').append(nd.u8(cp + 2));
+                    nd.out.append(", pref=").append(rtpref(nd.u8(cp + 3)));
+                    nd.out.append(", lifetime=").append(lifetime(nd.u32(cp + 4)));
+                }
                 default -> {
-                    nd.out.append("[jnat: option not decoded]");
-                    return true;
+                    if (nd.vflag <= 1) {
+                        nd.printUnknownData(cp + 2, "\n\t  ", (len << 3) - 2);
+                        return true;
+                    }
                 }
             }
             if (nd.vflag > 1) nd.printUnknownData(cp + 2, "\n\t    ", (len << 3) - 2);

@@ -10,8 +10,8 @@ final class PrintIp6 {
     private PrintIp6() {}
 
     /**
-     * ip6_print(): the header, the hop-by-hop, destination-options and fragment headers, then the
-     * upper-layer protocol (routing and mobility headers are not decoded by jnat).
+     * ip6_print(): the header, the hop-by-hop, destination-options, routing and fragment headers, then
+     * the upper-layer protocol; a mobility header ends the walk.
      */
     static void print(Netdissect nd, int ip6, int length) {
         nd.protocol = "ip6";
@@ -91,8 +91,9 @@ final class PrintIp6 {
                     foundHbh = true;
                     nh = nd.u8(cp);
                 }
-                case 60 -> {
-                    advance = PrintIp6Opts.dstoptProcess(nd, cp);
+                case 60, 43 -> {
+                    if (nh == 43) nd.tcheck(cp, 1);
+                    advance = nh == 60 ? PrintIp6Opts.dstoptProcess(nd, cp) : PrintRt6.print(nd, cp);
                     if (advance < 0) {
                         nd.popSnaplen();
                         return;
@@ -110,8 +111,8 @@ final class PrintIp6 {
                     nh = nd.u8(cp);
                     fragmented = true;
                 }
-                case 43, 62, 135 -> {
-                    nd.out.append("[IPv6 extension header ").append(nh).append(" not decoded by jnat]");
+                case 62, 135 -> {
+                    PrintMobility.print(nd, cp);
                     nd.popSnaplen();
                     return;
                 }
@@ -147,10 +148,14 @@ final class PrintIp6 {
         nd.popSnaplen();
     }
 
-    /** The pseudo-header sum of nextproto6_cksum() (routing headers are not decoded: ip6_dst). */
+    /** The pseudo-header sum of nextproto6_cksum(): to a routing header's final destination if there is one. */
     static long pseudo6(Netdissect nd, int ip6, int len, int proto) {
         long sum = 0;
-        for (int i = 0; i < 32; i += 2) sum += nd.u16(ip6 + 8 + i);
+        for (int i = 0; i < 16; i += 2) sum += nd.u16(ip6 + 8 + i);
+        int nh = nd.u8(ip6 + 6);
+        boolean scan = nh == 0 || nh == 60 || nh == 62 || nh == 135 || nh == 44 || nh == 43;
+        int dst = scan ? PrintRt6.finalDestination(nd, ip6) : ip6 + 24;
+        for (int i = 0; i < 16; i += 2) sum += nd.u16(dst + i);
         sum += (len >>> 16) + (len & 0xffff) + proto;
         return sum;
     }

@@ -38,22 +38,58 @@ final class PrintIp6Opts {
         return dstoptlen;
     }
 
-    /** ip6_opt_process() (the home-address option's sub-options are not decoded); false for "trunc". */
+    /**
+     * The length of the type-length-value option at {@code bp + i} of {@code len} bytes (1 for Pad1),
+     * or -1 where its length byte is missing or it runs past the end ("goto trunc"), as the option loops
+     * of print-ip6opts.c and print-mobility.c find it.
+     */
+    static int optionLength(Netdissect nd, int bp, int i, int len) {
+        int optlen;
+        if (nd.u8(bp + i) == 0) {
+            optlen = 1;
+        } else if (i + 1 < len) {
+            optlen = nd.u8(bp + i + 1) + 2;
+        } else {
+            return -1;
+        }
+        return i + optlen > len ? -1 : optlen;
+    }
+
+    /** ip6_sopt_print(): the home-address option's sub-options; false for "trunc". */
+    private static boolean subOptions(Netdissect nd, int bp, int len) {
+        for (int i = 0, optlen; i < len; i += optlen) {
+            int type = nd.u8(bp + i);
+            if ((optlen = optionLength(nd, bp, i, len)) < 0) return false;
+            switch (type) {
+                case 0 -> nd.out.append(", pad1");
+                case 1 -> {
+                    if (len - i < 2) {
+                        nd.out.append(", padn: trunc");
+                        return false;
+                    }
+                    nd.out.append(", padn");
+                }
+                default -> {
+                    if (len - i < 2) {
+                        nd.out.append(", sopt_type ").append(type).append(": trunc)");
+                        return false;
+                    }
+                    nd.out.append(", sopt_type 0x").append(hex(type, 2)).append(": len=").append(nd.u8(bp + i + 1));
+                }
+            }
+        }
+        return true;
+    }
+
+    /** ip6_opt_process(); false for "trunc". */
     private static boolean ip6OptProcess(Netdissect nd, int bp, int len, boolean hopByHop, int payloadLen,
             long[] jumbo) {
         if (len == 0) return true;
         boolean v = nd.vflag > 0;
         boolean seenJumbo = false;
-        int optlen;
-        for (int i = 0; i < len; i += optlen) {
+        for (int i = 0, optlen; i < len; i += optlen) {
             int type = nd.u8(bp + i);
-            if (type == 0) {
-                optlen = 1;
-            } else {
-                if (i + 1 < len) optlen = nd.u8(bp + i + 1) + 2;
-                else return false;
-            }
-            if (i + optlen > len) return false;
+            if ((optlen = optionLength(nd, bp, i, len)) < 0) return false;
             switch (type) {
                 case 0 -> {
                     if (v) nd.out.append("(pad1)");
@@ -97,9 +133,24 @@ final class PrintIp6Opts {
                         } else if (jumbolen < 65536) {
                             if (v) nd.out.append("(jumbo: ").append(jumbolen).append(" - < 65536) ");
                         } else {
+                            jumbo[0] = jumbolen;
                             if (v) nd.out.append("(jumbo: ").append(jumbolen).append(") ");
                         }
-                        if (hopByHop) jumbo[0] = jumbolen;
+                    }
+                }
+                case 0xc9 -> {
+                    if (len - i < 18) {
+                        nd.out.append("(homeaddr: trunc)");
+                        return false;
+                    }
+                    if (nd.u8(bp + i + 1) < 16) {
+                        nd.out.append("(homeaddr: invalid len ").append(nd.u8(bp + i + 1)).append(')');
+                        return false;
+                    }
+                    if (v) {
+                        nd.out.append("(homeaddr: ").append(nd.ip6addr(bp + i + 2));
+                        if (nd.u8(bp + i + 1) > 16 && !subOptions(nd, bp + i + 18, optlen - 18)) return false;
+                        nd.out.append(')');
                     }
                 }
                 default -> {

@@ -6,7 +6,21 @@ final class PrintIpDemux {
 
     /** ip_demux_print(): the protocols jnat decodes; the rest as tcpdump prints protocols it does not know. */
     static void print(Netdissect nd, int bp, int length, int ver, boolean fragmented, int nh, int iph) {
+        while (nh == 51) {
+            // AH: its header, then what it authenticates ("goto again").
+            if (!nd.ttest(bp, 1)) {
+                nd.protocol = "ah";
+                nd.ndPrintTrunc();
+                return;
+            }
+            nh = nd.u8(bp);
+            int advance = PrintAh.ahPrint(nd, bp);
+            if (advance <= 0) return;
+            bp += advance;
+            length -= advance;
+        }
         switch (nh) {
+            case 50 -> PrintAh.espPrint(nd, bp, length);
             case 6 -> PrintTcp.print(nd, bp, length, iph, fragmented);
             case 17 -> PrintUdp.print(nd, bp, length, iph, fragmented);
             case 1 -> {
@@ -37,7 +51,7 @@ final class PrintIpDemux {
             case 41 -> PrintIp6.print(nd, bp, length);
             case 59 -> nd.out.append("no next header");
             case 77 -> nd.out.append(" nd ").append(length);
-            default -> nd.out.append(" ip-proto-").append(nh).append(' ').append(length);
+            default -> nd.out.append(" ip-proto-").append(nh).append(' ').append(Integer.toUnsignedString(length));
         }
     }
 }

@@ -157,7 +157,7 @@ final class PrintTcp {
             thseq = th[0];
             thack = th[1];
         }
-        if (hlen > length) {
+        if (Integer.compareUnsigned(hlen, length) > 0) { // u_int lengths: a jumbogram's can pass 2^31
             nd.out.append(" [bad hdr length ").append(hlen).append(" - too long, > ").append(length).append(']');
             return;
         }
@@ -170,9 +170,9 @@ final class PrintTcp {
             else nd.out.append(" (correct)");
         }
         length -= hlen;
-        if (nd.vflag > 1 || length > 0 || (flags & 0x07) != 0) {
+        if (nd.vflag > 1 || length != 0 || (flags & 0x07) != 0) {
             nd.out.append(", seq ").append(seq);
-            if (length > 0) nd.out.append(':').append((seq + length) & 0xffffffffL);
+            if (length != 0) nd.out.append(':').append((seq + length) & 0xffffffffL);
         }
         if ((flags & 0x10) != 0) nd.out.append(", ack ").append(ack);
         nd.out.append(", win ").append(win);
@@ -235,7 +235,9 @@ final class PrintTcp {
                             // With OpenSSL but no -M secret tcpdump cannot verify the signature.
                             datalen = 16;
                             lencheck(nd, cp, datalen, left);
-                            nd.out.append(" shared secret not supplied with -M, can't check - ");
+                            // tcp_verify_signature() cannot check without all of the data, nor without -M.
+                            nd.out.append(tp + hlen + length > nd.snapend ? " snaplen too short, "
+                                    : " shared secret not supplied with -M, ").append("can't check - ");
                             for (int i = 0; i < 16; i++) hex2(nd.out, nd.u8(cp + i));
                         }
                         case 20 -> {
@@ -299,7 +301,7 @@ final class PrintTcp {
                 return;
             }
         }
-        nd.out.append(", length ").append(length);
+        nd.out.append(", length ").append(Integer.toUnsignedString(length));
         if (length == 0) return;
         int headerLen = (nd.u8(tp + 12) >> 4) * 4;
         if (!nd.ttest(tp, headerLen)) {
@@ -338,7 +340,10 @@ final class PrintTcp {
     /** print_tcp_rst_data(). */
     private static void tcpRstData(Netdissect nd, int sp, int length) {
         nd.out.append(nd.ttest(sp, length) ? " [RST" : " [!RST");
-        if (length > 30) length = 30;
+        if (Integer.compareUnsigned(length, 30) > 0) {
+            length = 30;
+            nd.out.append('+'); // tcpdump's mark that it cut the data short
+        }
         nd.out.append(' ');
         while (length-- > 0 && sp < nd.snapend) {
             int c = nd.buf[sp++] & 0xff;

@@ -31,7 +31,8 @@ final class PrintUdp {
         }
         int sport = nd.u16(up);
         int dport = nd.u16(up + 2);
-        if (length < 8) {
+        // Lengths are u_int in tcpdump: a jumbogram's can pass 2^31.
+        if (Integer.compareUnsigned(length, 8) < 0) {
             udpIpAddrPrint(nd, iph, sport, dport);
             nd.out.append("truncated-udp ").append(length);
             return;
@@ -42,15 +43,15 @@ final class PrintUdp {
             return;
         }
         int ulen = nd.u16(up + 4);
-        if (ulen == 0 && length > 65535) ulen = length;
-        if (ulen < 8) {
+        if (ulen == 0 && Integer.compareUnsigned(length, 65535) > 0) ulen = length;
+        if (Integer.compareUnsigned(ulen, 8) < 0) {
             udpIpAddrPrint(nd, iph, sport, dport);
             nd.out.append("truncated-udplength ").append(ulen);
             return;
         }
         ulen -= 8;
         length -= 8;
-        if (ulen < length) length = ulen;
+        if (Integer.compareUnsigned(ulen, length) < 0) length = ulen;
         int cp = up + 8;
         if (cp > nd.snapend) {
             udpIpAddrPrint(nd, iph, sport, dport);
@@ -86,10 +87,11 @@ final class PrintUdp {
             PrintDomain.print(nd, cp, length, false, true);
             return;
         }
-        if (ulen > length && !fragmented) {
-            nd.out.append("UDP, bad length ").append(ulen).append(" > ").append(length);
+        if (Integer.compareUnsigned(ulen, length) > 0 && !fragmented) {
+            nd.out.append("UDP, bad length ").append(Integer.toUnsignedString(ulen)).append(" > ")
+                    .append(Integer.toUnsignedString(length));
         } else {
-            nd.out.append("UDP, length ").append(ulen);
+            nd.out.append("UDP, length ").append(Integer.toUnsignedString(ulen));
         }
     }
 }

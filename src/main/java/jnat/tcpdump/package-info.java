@@ -22,10 +22,13 @@
  *   <li>Decoded: Ethernet, 802.1Q, MPLS, ARP/RARP, IPv4 (options, fragments), TCP (flags, relative
  *       sequence numbers tracked per connection as print-tcp.c's tcp_seq_hash does, every option tcpdump
  *       names), UDP, ICMP (every type tcpdump names), IGMP, DNS over UDP and TCP port 53, mDNS, the first
- *       line of HTTP on ports 80/8080, IPv6 with hop-by-hop, destination-options and fragment headers
- *       followed by TCP, UDP or ICMPv6 (echo, errors, MLD v1/v2, neighbour and router solicitation,
- *       neighbour advertisement with link-address and MTU options). Protocols tcpdump has no dissector
- *       for print as it prints them ({@code ip-proto-253 20}, a hex dump for unknown ethertypes).</li>
+ *       line of HTTP on ports 80/8080, IPv6 (traffic class, flow label, hop limit with -v) with its
+ *       hop-by-hop, destination-options, routing (types 0, 2 and 4), fragment and mobility headers, AH
+ *       and ESP (without keys), IPv6 and IPv4 tunnelled in IPv6, followed by TCP, UDP or ICMPv6 (echo,
+ *       errors with their quoted datagrams, MLD v1/v2, neighbour and router discovery and redirects with
+ *       every option tcpdump names, home-agent and mobile-prefix messages). Protocols tcpdump has no
+ *       dissector for print as it prints them ({@code ip-proto-253 20}, a hex dump for unknown
+ *       ethertypes).</li>
  *   <li>Broken packets print as tcpdump prints them: {@code truncated-ip}, {@code bad-hlen},
  *       {@code bad-len}, {@code [bad hdr length ...]}, {@code [bad opt]}, and {@code [|tcp]} (the
  *       protocol where the capture ended).</li>
@@ -34,11 +37,11 @@
  * </ul>
  *
  * <h2>Not decoded (tcpdump prints more)</h2>
- * IPv6 routing and mobility headers; ICMPv6 router advertisements and redirects with -v, and ND options
- * other than link-address and MTU; TCP payloads on ports tcpdump hands to other dissectors (telnet, SMTP,
+ * ICMPv6 node information, router renumbering and RPL bodies; SCTP and DCCP (over IPv4 and IPv6),
+ * PIM, VRRP and OSPFv3; TCP payloads on ports tcpdump hands to other dissectors (telnet, SMTP,
  * BGP, SSH, SMB, NFS, ...); UDP payloads on ports other than 53 and 5353 that tcpdump decodes
  * (print-udp.c's list: BOOTP, NTP, SNMP, syslog, VXLAN, ...; jnat prints {@code UDP, length N} for
- * them); 802.3/LLC frames (IS-IS, STP); EIGRP, OSPF, GRE, ESP and other IP protocols tcpdump knows;
+ * them); 802.3/LLC frames (IS-IS, STP); EIGRP, OSPF, GRE and other IP protocols tcpdump knows;
  * EDNS0 option bodies (-vv); RFC 4884 ICMP extensions (-v); hex dumps (-x/-X).
  * Host, port and protocol names are never looked up.
  *
@@ -52,7 +55,7 @@
  * {@code PrintDomain}, ...), each function naming the one it follows (ip_print, tcp_print, ...). They read
  * the raw bytes directly and append as they go; a read past the captured bytes unwinds to the top and
  * appends {@code " [|proto]"}, as nd_trunc_longjmp() does. It is checked against the real tcpdump by the
- * tests (a generated corpus of several hundred packets per seed, the shared captures, and the seed
+ * tests (generated IPv4 and IPv6 corpora of several hundred packets per seed, the shared captures, and the seed
  * article's own lines), and against what tcpdump printed, kept in src/test/resources/tcpdump-golden, where
  * tcpdump is not installed.
  */

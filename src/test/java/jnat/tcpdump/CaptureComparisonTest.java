@@ -30,7 +30,7 @@ class CaptureComparisonTest {
 
     static final Predicate<String> EXCLUDED = text -> OUT_OF_SCOPE.keySet().stream().anyMatch(text::contains);
 
-    static final List<String> FLAGS = List.of("-nn", "-nne", "-nnv");
+    static final List<String> FLAGS = List.of("-nn", "-nne", "-nnv", "-nnvv");
 
     /** Every capture with every flag set. */
     static Stream<Arguments> captures() throws IOException {

@@ -60,8 +60,13 @@ final class Corpus {
     }
 
     void write(Path file) throws IOException {
+        write(file, packets, rnd, 1_700_000_000_000_000_000L);
+    }
+
+    /** An Ethernet pcap of {@code packets}, from {@code start} (ns) up to 2 s apart in whole microseconds. */
+    static void write(Path file, List<Packet> packets, Random rnd, long start) throws IOException {
         try (PcapWriter w = PcapWriter.create(file, jnat.pcap.LinkType.ETHERNET)) {
-            long ts = 1_700_000_000_000_000_000L / 1000 * 1000; // whole microseconds
+            long ts = start / 1000 * 1000; // whole microseconds
             for (Packet p : packets) {
                 ts += 1000L * (1 + rnd.nextInt(2_000_000));
                 w.write(ts, p.frame(), 0, p.caplen(), p.frame().length);
@@ -654,11 +659,16 @@ final class Corpus {
 
     /** Copies of earlier packets cut at every interesting length, as a small snapshot length would. */
     void snaplenCuts() {
+        snaplenCuts(packets, rnd, 150, 80);
+    }
+
+    /** Adds {@code n} copies of packets already there, each cut to 1 to {@code maxCut} bytes. */
+    static void snaplenCuts(List<Packet> packets, Random rnd, int n, int maxCut) {
         List<Packet> originals = new ArrayList<>(packets);
-        for (int i = 0; i < 150; i++) {
+        for (int i = 0; i < n; i++) {
             Packet p = originals.get(rnd.nextInt(originals.size()));
             if (p.frame().length < 2) continue;
-            int cut = 1 + rnd.nextInt(Math.min(p.frame().length - 1, 80));
+            int cut = 1 + rnd.nextInt(Math.min(p.frame().length - 1, maxCut));
             packets.add(new Packet(p.frame(), cut));
         }
     }

@@ -236,6 +236,62 @@ final class Frames {
         return h;
     }
 
+    /**
+     * Fields of an IPv6 header and the extension-header bytes after it (each already carrying its next
+     * header); adjust and call {@link #build}. The upper-layer checksums over it use {@link #finalDst}.
+     */
+    static final class Ip6 {
+        int version = 6;
+        int trafficClass;
+        int flowLabel;
+        int payloadLength = -1; // -1: computed
+        int nextHeader;
+        int hopLimit = 64;
+        byte[] src;
+        byte[] dst;
+        /** The destination of the pseudo-header (a routing header's last address), or null for {@link #dst}. */
+        byte[] finalDst;
+        byte[] ext = new byte[0];
+
+        Ip6(String src, String dst, int nextHeader) {
+            this.src = ip6(src);
+            this.dst = ip6(dst);
+            this.nextHeader = nextHeader;
+        }
+
+        long pseudo(int proto, int len) {
+            return pseudo6(src, finalDst != null ? finalDst : dst, proto, len);
+        }
+
+        byte[] build(byte[] upper) {
+            byte[] h = new byte[40];
+            put32(h, 0, ((long) version << 28) | ((long) trafficClass << 20) | flowLabel);
+            put16(h, 4, payloadLength >= 0 ? payloadLength : ext.length + upper.length);
+            h[6] = (byte) nextHeader;
+            h[7] = (byte) hopLimit;
+            System.arraycopy(src, 0, h, 8, 16);
+            System.arraycopy(dst, 0, h, 24, 16);
+            return concat(h, ext, upper);
+        }
+    }
+
+    static byte[] tcp6(Ip6 ip, Tcp tcp, byte[] payload) {
+        int len = 20 + ((tcp.options.length + 3) & ~3) + payload.length;
+        return ip.build(tcp.build(ip.pseudo(6, len), payload));
+    }
+
+    static byte[] udp6(Ip6 ip, int sport, int dport, byte[] payload) {
+        return ip.build(udp(ip.src, ip.finalDst != null ? ip.finalDst : ip.dst, true, sport, dport, payload, -1));
+    }
+
+    /** ICMPv6 with its second 32-bit word and body; checksum over {@code ip}'s pseudo-header. */
+    static byte[] icmp6(Ip6 ip, int type, int code, long rest, byte[] body) {
+        byte[] m = concat(bytes(type, code, 0, 0, 0, 0, 0, 0), body);
+        put32(m, 4, rest);
+        put16(m, 2, fold(sum(ip.pseudo(58, m.length), m, 0, m.length)));
+        return ip.build(m);
+    }
+
     /** A DNS name in wire format (no compression). */
     static byte[] dnsName(String name) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();

@@ -93,6 +93,19 @@ final class TcpdumpOracle {
     static final String HOW_TO_REFRESH = "refresh the golden files with mvn test -Dtest='jnat.tcpdump.**' "
             + "-Djnat.refreshGolden=true (needs tcpdump)";
 
+    /** What writes a generated input file. */
+    interface Generator {
+        void write(Path file) throws IOException;
+    }
+
+    /** Writes a generated input; with -Djnat.keepCorpus=DIR a copy is kept there too, for debugging. */
+    static Path generated(Path file, Generator generator) throws IOException {
+        generator.write(file);
+        String keep = System.getProperty("jnat.keepCorpus");
+        if (keep != null) Files.copy(file, Path.of(keep).resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        return file;
+    }
+
     /** The kept copy of a generated input, checked to be the bytes the generator writes today. */
     static Path keptInput(Path generated) {
         Assumptions.assumeFalse(REFRESH, "the golden files are being refreshed");
