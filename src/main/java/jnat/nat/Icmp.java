@@ -179,7 +179,9 @@ final class Icmp {
         if (!globalAllow(apply, ms)) return;
         int daddr = ip.src();
         RouteResult back = host.routeOutput(daddr);
-        if (back.isError() || back.type() != RouteType.UNICAST) return;
+        // the host's own ping (in through lo) is answered through lo too
+        boolean toSelf = back.type() == RouteType.LOCAL && p.in != null && p.in.isLoopback();
+        if (back.isError() || back.type() != RouteType.UNICAST && !toSelf) return;
         int saddr = to == RouteType.LOCAL ? ip.dst() : back.source(); // fib_compute_spec_dst
         if (!xrlimAllow(apply, back, daddr, ms)) return;
         int len = build(ip.tos(), saddr, daddr, IcmpPacket.ECHO_REPLY, code, Bytes.i32(buf, l4 + IcmpPacket.OFF_REST),

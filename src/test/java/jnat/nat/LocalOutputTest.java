@@ -76,4 +76,21 @@ class LocalOutputTest {
         assertEquals(List.of("docker0"), rig.devices());
         assertEquals(1, engine.connections().count());
     }
+
+    /** ping of the host's own address: out through lo and back in, delivered, answered through lo (icmp_reply). */
+    @Test
+    void pingOfTheHostsOwnAddressIsDeliveredAndAnsweredThroughLo() {
+        byte[] echo = Ipv4Repr.of("203.0.113.2", "203.0.113.2").withDontFragment(false)
+                .packet(IcmpRepr.echoRequest(78, 1, new byte[8]));
+        rig.send(echo);
+        assertEquals(List.of(), rig.devices(), "nothing leaves a device");
+        List<byte[]> got = rig.delivered();
+        assertEquals(2, got.size(), "the request, then the host's own echo reply");
+        Ipv4Packet reply = new Ipv4Packet();
+        assertEquals(jnat.wire.WireError.OK, reply.wrap(got.get(1), 0, got.get(1).length));
+        assertEquals(jnat.wire.IcmpPacket.ECHO_REPLY, reply.icmpType());
+        assertEquals(78, reply.icmpId());
+        assertEquals(Ipv4Address.parse("203.0.113.2"), reply.dst());
+        assertEquals(1, engine.icmpEchoRepliesSent());
+    }
 }
