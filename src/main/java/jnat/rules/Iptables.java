@@ -349,7 +349,11 @@ public final class Iptables {
     }
 
     private static boolean tryModuleOption(Cmd c, String opt, boolean invert, Args args) {
-        for (ModuleParser p : c.matchParsers) if (p.option(opt, invert, args, c.spec)) return true;
+        // the newest instance first: "-m comment --comment a -m comment --comment b" gives each its own
+        // (libxtables merges each loaded instance's options at their own offsets, the last one winning)
+        for (int i = c.matchParsers.size() - 1; i >= 0; i--) {
+            if (c.matchParsers.get(i).option(opt, invert, args, c.spec)) return true;
+        }
         if (c.targetParser != null && c.targetParser.option(opt, invert, args, c.spec)) return true;
         // an option of the protocol's match loads it, as "-p tcp --dport 80" does
         String proto = c.spec.protoName();

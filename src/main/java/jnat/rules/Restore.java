@@ -98,6 +98,7 @@ public final class Restore {
         if (policy == null) throw new RuleError("Bad chain line \"" + line + "\"");
         Chain c = table.chain(name);
         if (c != null && c.builtin()) {
+            if (policy.equals("-")) return; // iptables-restore: "-" keeps the built-in chain's policy and counters
             if (!policy.equals("ACCEPT") && !policy.equals("DROP")) {
                 throw new RuleError("Can't set policy `" + policy + "' on `" + name + "': Bad built-in chain name");
             }
