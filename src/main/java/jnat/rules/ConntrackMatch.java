@@ -9,8 +9,8 @@ public final class ConntrackMatch implements Match {
     public static final int STATE = 1, ORIGSRC = 1 << 2, ORIGDST = 1 << 3, REPLSRC = 1 << 4, REPLDST = 1 << 5,
             DIRECTION = 1 << 10, ORIGSRC_PORT = 1 << 11, ORIGDST_PORT = 1 << 12, REPLSRC_PORT = 1 << 13,
             REPLDST_PORT = 1 << 14;
-    private static final String[] STATE_NAMES = {"INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"};
-    private static final int[] STATE_BITS = {PacketContext.CT_INVALID, PacketContext.CT_NEW, PacketContext.CT_RELATED,
+    static final String[] STATE_NAMES = {"INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"};
+    static final int[] STATE_BITS = {PacketContext.CT_INVALID, PacketContext.CT_NEW, PacketContext.CT_RELATED,
         PacketContext.CT_ESTABLISHED, PacketContext.CT_UNTRACKED, PacketContext.CT_SNAT, PacketContext.CT_DNAT};
 
     public final int matchFlags, invertFlags, stateMask;

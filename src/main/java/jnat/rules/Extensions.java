@@ -14,16 +14,18 @@ final class Extensions {
     private Extensions() {}
 
     /** Both families' match modules (libxt_*). */
-    private static final Map<String, Supplier<ModuleParser>> COMMON_MATCHES = Map.of(
-            "tcp", () -> new PortMatch.Parser(true),
-            "udp", () -> new PortMatch.Parser(false),
-            "multiport", MultiportMatch.Parser::new,
-            "addrtype", AddrtypeMatch.Parser::new,
-            "comment", CommentMatch.Parser::new,
-            "mark", MarkMatch.Parser::new,
-            "conntrack", ConntrackMatch.Parser::new,
-            "statistic", StatisticMatch.Parser::new,
-            "iprange", IprangeMatch.Parser::new);
+    private static final Map<String, Supplier<ModuleParser>> COMMON_MATCHES = Map.ofEntries(
+            Map.entry("tcp", () -> new PortMatch.Parser(true)),
+            Map.entry("udp", () -> new PortMatch.Parser(false)),
+            Map.entry("multiport", MultiportMatch.Parser::new),
+            Map.entry("addrtype", AddrtypeMatch.Parser::new),
+            Map.entry("comment", CommentMatch.Parser::new),
+            Map.entry("mark", MarkMatch.Parser::new),
+            Map.entry("conntrack", ConntrackMatch.Parser::new),
+            Map.entry("statistic", StatisticMatch.Parser::new),
+            Map.entry("iprange", IprangeMatch.Parser::new),
+            Map.entry("state", StateMatch.Parser::new),
+            Map.entry("length", LengthMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -121,6 +123,8 @@ final class Extensions {
                     "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
             Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
             Map.entry("iprange", List.of("--src-range", "--dst-range")),
+            Map.entry("state", List.of("--state")),
+            Map.entry("length", List.of("--length")),
             Map.entry("frag", List.of("--fragid", "--fraglen", "--fragres", "--fragfirst", "--fragmore", "--fraglast")),
             Map.entry("hbh", List.of("--hbh-len", "--hbh-opts")),
             Map.entry("dst", List.of("--dst-len", "--dst-opts")),

@@ -97,7 +97,14 @@ class ErrorsTest {
                 c("! not allowed with multiple source or destination IP addresses", 2,
                         "-A", "PREROUTING", "!", "-s", "1.1.1.1,2.2.2.2", "-j", "ACCEPT"),
                 c("Bad argument `INPUT'", 2, "-L", "-n", "INPUT"),
-                c("no command specified", 2, "-p", "tcp"));
+                c("no command specified", 2, "-p", "tcp"),
+                c("Bad state \"FOO\"", 2, "-A", "PREROUTING", "-m", "state", "--state", "NEW,FOO"),
+                c("state: option \"--state\" must be specified", 2, "-A", "PREROUTING", "-m", "state"),
+                c("length: bad value for option \"--length\" near \"70000\", or out of range (0-65535).", 2,
+                        "-A", "PREROUTING", "-m", "length", "--length", "70000"),
+                c("length: bad value for option \"--length\" near \"70000\", or out of range (0-65535).", 2,
+                        "-A", "PREROUTING", "-m", "length", "--length", "10:70000"),
+                c("length: option \"--length\" must be specified", 2, "-A", "PREROUTING", "-m", "length"));
     }
 
     private static Ruleset setUp() {
@@ -139,8 +146,8 @@ class ErrorsTest {
     @Test
     void moduleLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "state", "--state", "NEW")));
-        assertEquals("match `state' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "limit", "--limit", "3/s")));
+        assertEquals("match `limit' is not supported by jnat", e.getMessage());
     }
 
     @Test
