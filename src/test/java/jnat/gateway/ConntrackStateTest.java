@@ -1,7 +1,13 @@
 package jnat.gateway;
 
 import jnat.cli.CliRun;
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Conntrack;
 import jnat.conntrack.ConntrackPrinter;
+import jnat.conntrack.CtPacket;
+import jnat.conntrack.Status;
+import jnat.conntrack.TcpTracker;
+import jnat.conntrack.Tuple;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.Neighbour;
@@ -10,6 +16,7 @@ import jnat.rules.Ruleset;
 import jnat.wire.EthernetRepr;
 import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Repr;
+import jnat.wire.Ipv6Address;
 import jnat.wire.MacAddress;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
@@ -17,6 +24,8 @@ import jnat.wire.UdpRepr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +37,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,6 +126,265 @@ class ConntrackStateTest {
     static int movedPort(Box b) {
         byte[] f = b.frames.get(1);
         return (f[14 + 20] & 0xff) << 8 | (f[14 + 21] & 0xff);
+    }
+
+    // ---- IPv6 connections: the engine's packet path is IPv4, so they are made as NAT66 would ----
+
+    static long[] a6(String text) {
+        byte[] b = Ipv6Address.parse(text);
+        return new long[] {Ipv6Address.readHi(b, 0), Ipv6Address.readLo(b, 0)};
+    }
+
+    static final long[] CLIENT6 = a6("fd00:17::2"), SERVER6 = a6("2001:db8:2::8"), PUBLIC6 = a6("2001:db8:1::1"),
+            PEER6 = a6("2001:db8:3::9");
+    static final int MASQ_PORT = 61000;
+
+    /** One IPv6 packet through conntrack on the engine's table; confirmed as it leaves if NEW, after {@code nat}. */
+    static int in6(Box b, Conntrack ct, CtPacket p, java.util.function.IntConsumer nat) {
+        b.now += SEC / 1000;
+        int r = ct.in(p, b.now);
+        if (r == Conntrack.IP_CT_NEW) {
+            nat.accept(p.id);
+            assertTrue(b.engine.connections().confirm(p.id, b.now));
+        }
+        return r;
+    }
+
+    /**
+     * A MASQUERADEd IPv6 TCP connection (fd00:17::2 port 40000 seen as 2001:db8:1::1 port 61000 on
+     * eth0), through the handshake with window scaling, and an unreplied UDP one DNATed to a peer.
+     */
+    static void traffic6(Box b) {
+        ConnTable t = b.engine.connections();
+        Conntrack ct = new Conntrack(t);
+        CtPacket p = new CtPacket();
+        p.reset().tuple.set6(Tuple.IPPROTO_TCP, CLIENT6[0], CLIENT6[1], SERVER6[0], SERVER6[1], 40000, 443);
+        p.tcpOptions(7, true).tcp(CtPacket.SYN, 1000, 0, 64800, 0).ipLength = 80;
+        in6(b, ct, p, id -> {
+            t.alterReplyTuple(id, new Tuple().set6(Tuple.IPPROTO_TCP, SERVER6[0], SERVER6[1], PUBLIC6[0], PUBLIC6[1], 443, MASQ_PORT));
+            t.setStatus(id, Status.SRC_NAT | Status.SRC_NAT_DONE | Status.DST_NAT_DONE);
+            t.setNatInt(id, b.eth0.index()); // MASQUERADE's masq_index
+        });
+        p.reset().tuple.set6(Tuple.IPPROTO_TCP, SERVER6[0], SERVER6[1], PUBLIC6[0], PUBLIC6[1], 443, MASQ_PORT);
+        p.tcpOptions(9, true).tcp(CtPacket.SYN | CtPacket.ACK, 7000, 1001, 65160, 0).ipLength = 80;
+        assertEquals(Conntrack.IP_CT_ESTABLISHED_REPLY, in6(b, ct, p, id -> {}));
+        p.reset().tuple.set6(Tuple.IPPROTO_TCP, CLIENT6[0], CLIENT6[1], SERVER6[0], SERVER6[1], 40000, 443);
+        p.tcp(CtPacket.ACK, 1001, 7001, 502, 0).ipLength = 72;
+        assertEquals(Conntrack.IP_CT_ESTABLISHED, in6(b, ct, p, id -> {}));
+        p.reset().tuple.set6(Tuple.IPPROTO_UDP, SERVER6[0], SERVER6[1], PUBLIC6[0], PUBLIC6[1], 5353, 53);
+        p.ipLength = 68;
+        in6(b, ct, p, id -> {
+            t.alterReplyTuple(id, new Tuple().set6(Tuple.IPPROTO_UDP, PEER6[0], PEER6[1], SERVER6[0], SERVER6[1], 53, 5353));
+            t.setStatus(id, Status.DST_NAT | Status.DST_NAT_DONE | Status.SRC_NAT_DONE);
+        });
+    }
+
+    /** The id of the connection whose original tuple is {@code orig}, or -1. */
+    static int find(Box b, Tuple orig) {
+        int ref = b.engine.connections().find(orig, b.now);
+        return ref < 0 ? -1 : ConnTable.id(ref);
+    }
+
+    static Tuple tcp6Original() {
+        return new Tuple().set6(Tuple.IPPROTO_TCP, CLIENT6[0], CLIENT6[1], SERVER6[0], SERVER6[1], 40000, 443);
+    }
+
+    /** What this jnat wrote before IPv6 rows: 10-long rows, an IPv6 connection an empty row. */
+    static byte[] oldFile(NatEngine engine, long now) throws IOException {
+        ConnTable t = engine.connections();
+        List<Integer> ids = new ArrayList<>();
+        for (int id = t.nextConfirmed(0); id >= 0; id = t.nextConfirmed(id + 1)) if (!t.expired(id, now)) ids.add(id);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write("JNATCT1\n".getBytes(StandardCharsets.US_ASCII));
+        out.writeInt(10);
+        out.writeInt(23);
+        out.writeInt(ids.size());
+        long[] l = new long[10];
+        int[] i = new int[23];
+        for (int id : ids) {
+            t.exportRow(id, now, l, i);
+            for (long v : l) out.writeLong(v);
+            for (int v : i) out.writeInt(v);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A saved table of the seed's three IPv4 connections and the two IPv6 ones, last. */
+    Path mixedFile(Box b) throws IOException {
+        traffic(b);
+        traffic6(b);
+        Path file = dir.resolve("mixed.state");
+        ConntrackState.write(file, ConntrackState.snapshot(b.engine, b.now));
+        return file;
+    }
+
+    static final int HEADER = 20, ROW = 10 * 8 + 23 * 4, ROW6 = ROW + 8 * 8;
+
+    @Test
+    void anIpv6ConnectionSurvivesSaveAndLoadWithItsTuplesStateTimeoutAndNat() throws IOException {
+        Box before = new Box(1000 * SEC);
+        traffic6(before);
+        Path file = dir.resolve("ct6.state");
+        ConntrackState.write(file, ConntrackState.snapshot(before.engine, before.now));
+        assertEquals(HEADER + 2 * ROW6, Files.size(file), "two rows, each with its 8 address longs");
+
+        Box after = new Box(-777 * SEC);
+        ConntrackState.Snapshot s = ConntrackState.read(file);
+        assertEquals(2, s.ipv6Rows());
+        assertEquals(2, ConntrackState.restore(after.engine, s, after.now));
+        assertEquals(before.table(), after.table());
+        assertTrue(after.table().contains("2001:db8:1::1"), after.table());
+        ConnTable b = before.engine.connections(), a = after.engine.connections();
+        int was = find(before, tcp6Original()), id = find(after, tcp6Original());
+        assertTrue(id >= 0, "the original tuple finds the restored connection");
+        Tuple reply = a.tuple(id, ConnTable.REPLY, new Tuple());
+        assertEquals(a6("2001:db8:1::1")[1], reply.dstLo, "the MASQUERADE address");
+        assertEquals(MASQ_PORT, reply.dstPort);
+        assertEquals(ConnTable.ref(id, ConnTable.REPLY), a.find(reply, after.now), "the reply tuple finds it too");
+        assertEquals(TcpTracker.ESTABLISHED, a.tcpState(id));
+        assertTrue(a.hasStatus(id, Status.SRC_NAT | Status.SRC_NAT_DONE | Status.CONFIRMED | Status.ASSURED));
+        assertEquals(after.eth0.index(), a.natInt(id));
+        assertEquals(b.expiresIn(was, before.now) / 1_000_000, a.expiresIn(id, after.now) / 1_000_000, "time left, to the ms tick");
+        a.checkConsistency();
+    }
+
+    @Test
+    void aMixedTableSurvivesSaveAndLoadAndTheIpv4ConnectionsStillTranslate() throws IOException {
+        Box before = new Box(1000 * SEC);
+        Path file = mixedFile(before);
+        assertEquals(HEADER + 3 * ROW + 2 * ROW6, Files.size(file));
+        int moved = movedPort(before);
+        Box after = new Box(5 * SEC);
+        assertEquals(5, ConntrackState.restore(after.engine, ConntrackState.read(file), after.now));
+        assertEquals(before.table(), after.table());
+        after.engine.connections().checkConsistency();
+
+        before.sent.clear();
+        before.frames.clear();
+        next(before, moved);
+        next(after, moved);
+        assertEquals(before.sent, after.sent);
+        for (int k = 0; k < before.frames.size(); k++) assertArrayEquals(before.frames.get(k), after.frames.get(k), "frame " + k);
+        assertEquals(before.table(), after.table());
+    }
+
+    @Test
+    void anIpv4TableIsWrittenByteForByteAsBefore() throws IOException {
+        Box b = new Box(1000 * SEC);
+        traffic(b);
+        Path file = dir.resolve("ct.state");
+        ConntrackState.write(file, ConntrackState.snapshot(b.engine, b.now));
+        assertArrayEquals(oldFile(b.engine, b.now), Files.readAllBytes(file));
+    }
+
+    @Test
+    void anOldFileStillLoadsAndItsEmptyIpv6RowsAreSkipped() throws IOException {
+        Box before = new Box(1000 * SEC);
+        traffic(before);
+        Path v4 = dir.resolve("old4.state");
+        Files.write(v4, oldFile(before.engine, before.now));
+        Box after = new Box(3 * SEC);
+        assertEquals(3, ConntrackState.restore(after.engine, ConntrackState.read(v4), after.now));
+        assertEquals(before.table(), after.table());
+
+        // the old writer dropped IPv6 connections as empty rows: they load as nothing
+        traffic6(before);
+        Path mixed = dir.resolve("old46.state");
+        Files.write(mixed, oldFile(before.engine, before.now));
+        ConntrackState.Snapshot s = ConntrackState.read(mixed);
+        assertEquals(5, s.rows());
+        assertEquals(0, s.ipv6Rows());
+        Box again = new Box(3 * SEC);
+        assertEquals(3, ConntrackState.restore(again.engine, s, again.now));
+        assertEquals(-1, find(again, tcp6Original()));
+    }
+
+    /** read() refuses with an IOException naming the file and says {@code what}; nothing else escapes. */
+    static void refused(Path file, String what) {
+        IOException e = assertThrows(IOException.class, () -> ConntrackState.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(what), e.getMessage());
+    }
+
+    @Test
+    void aTruncatedIpv6RowIsRefused() throws IOException {
+        Path file = mixedFile(new Box(1000 * SEC));
+        byte[] whole = Files.readAllBytes(file);
+        Path cut = dir.resolve("cut.state");
+        // one IPv6 row's addresses short: the size still looks like 1 IPv6 row, the last has none
+        Files.write(cut, Arrays.copyOf(whole, whole.length - 64));
+        refused(cut, "row 5 of 5: an IPv6 row without its addresses (cut short)");
+        Files.write(cut, Arrays.copyOf(whole, whole.length - 20));
+        refused(cut, "does not match");
+        for (int n = HEADER + 3 * ROW; n < whole.length; n++) { // every cut in the IPv6 rows is refused, as nothing else
+            Files.write(cut, Arrays.copyOf(whole, n));
+            assertThrows(IOException.class, () -> ConntrackState.read(cut), "cut at " + n);
+        }
+    }
+
+    @Test
+    void aCorruptIpv6RowIsRefused() throws IOException {
+        Path file = mixedFile(new Box(1000 * SEC));
+        byte[] whole = Files.readAllBytes(file);
+        int row5 = HEADER + 3 * ROW + ROW6; // the UDP IPv6 row
+        Path bad = dir.resolve("bad.state");
+
+        byte[] b = whole.clone();
+        b[row5 + ROW + 8 * 5 + 7] ^= 1; // a bit of the reply source's low half
+        Files.write(bad, b);
+        refused(bad, "row 5 of 5: the reply tuple's IPv6 addresses do not match its folds");
+
+        b = whole.clone();
+        b[row5 + 8 * 3 + 2] ^= 1; // the reply's l4 loses the IPv6 bit (bit 40: byte 2 of the long)
+        Files.write(bad, b);
+        refused(bad, "row 5 of 5: an IPv6 tuple with an IPv4 reply");
+
+        b = whole.clone();
+        b[HEADER + 8 + 2] ^= 1; // an IPv4 row's original l4 takes the IPv6 bit: no addresses follow
+        Files.write(bad, b);
+        assertThrows(IOException.class, () -> ConntrackState.read(bad));
+    }
+
+    @Test
+    void noFlippedBitInTheIpv6RowsThrowsPastTheLoader() throws IOException {
+        Box before = new Box(1000 * SEC);
+        Path file = mixedFile(before);
+        byte[] whole = Files.readAllBytes(file);
+        Path bad = dir.resolve("flip.state");
+        int refused = 0, read = 0;
+        for (int at = HEADER + 3 * ROW; at < whole.length; at++) {
+            byte[] b = whole.clone();
+            b[at] ^= (byte) (1 << (at % 8));
+            Files.write(bad, b);
+            ConntrackState.Snapshot s;
+            try {
+                s = ConntrackState.read(bad);
+            } catch (IOException e) {
+                refused++;
+                continue;
+            }
+            read++;
+            Box after = new Box(5 * SEC); // a row that reads restores or is skipped, never throws
+            ConntrackState.restore(after.engine, s, after.now);
+            after.engine.connections().checkConsistency();
+        }
+        assertTrue(refused > 0 && read > 0, refused + " refused, " + read + " read");
+    }
+
+    @Test
+    void theGatewayRefusesACorruptIpv6RowWithOneLine() throws IOException {
+        Path file = mixedFile(new Box(1000 * SEC));
+        byte[] b = Files.readAllBytes(file);
+        b[b.length - 1] ^= 1;
+        Files.write(file, b);
+        // a namespace that does not exist: were the file taken, the gateway would stop there, not open a device
+        var r = CliRun.jnat("gateway", "--host", "scripts/lab-host.ip", "--attach", "docker0=tun:jst0@jnat-state6-no-such-netns",
+                "--state", file.toString());
+        assertNotEquals(0, r.exit());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("row 5 of 5: the reply tuple's IPv6 addresses do not match"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
     }
 
     @Test
