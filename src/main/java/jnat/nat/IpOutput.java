@@ -198,17 +198,27 @@ final class IpOutput {
     private void finishOutput2(PacketState p) {
         Ipv4Packet ip = p.ip;
         Interface out = p.out;
-        byte[] buf = ip.buffer();
-        int ipOff = ip.offset();
-        int ipLen = ip.totalLength();
         if (trace.on()) trace.line(out.name() + " out: " + Trace.summary(ip));
+        long dstMac = Interface.NO_MAC;
+        if (out.hasMac()) {
+            p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // the layer-2 devices here have no offloads
+            dstMac = routes.linkAddress(out, p.nexthop);
+        }
+        transmit(p, ip.buffer(), ip.offset(), ip.totalLength(), dstMac, EtherType.IPV4);
+    }
+
+    /**
+     * neigh_output for either family: a layer-3 device takes the packet as it is (with its offload
+     * state); a layer-2 one the neighbour's link header ({@code dstMac}, none: dropped), written in
+     * the headroom or, without it, in a scratch copy.
+     */
+    void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
+        Interface out = p.out;
         if (!out.hasMac()) {
             stats.tx(out, ipLen);
             p.tx.transmit(out, buf, ipOff, ipLen, p.offload);
             return;
         }
-        p.offload.checksumHelp(buf, ipOff, ipLen); // the layer-2 devices here have no offloads
-        long dstMac = routes.linkAddress(out, p.nexthop);
         if (dstMac == Interface.NO_MAC) {
             stats.drop(p, DropReason.NO_NEIGHBOUR);
             return;
@@ -219,7 +229,7 @@ final class IpOutput {
             buf = headroomScratch;
             start = 0;
         }
-        writeLinkHeader(buf, start, dstMac, out);
+        EthernetFrame.writeHeader(buf, start, dstMac, out.macBits(), etherType);
         int len = ipLen + EthernetFrame.HEADER_LENGTH;
         stats.tx(out, len);
         p.tx.transmit(out, buf, start, len);

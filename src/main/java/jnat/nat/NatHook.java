@@ -4,19 +4,20 @@ import jnat.conntrack.ConnTable;
 import jnat.conntrack.Conntrack;
 import jnat.host.Host;
 import jnat.host.InterfaceAddress;
+import jnat.host.InterfaceAddress6;
 import jnat.host.RouteResult;
 import jnat.rules.Hook;
 import jnat.rules.NatRange;
 import jnat.rules.NatTarget;
 import jnat.rules.Table;
 import jnat.rules.Target;
-import jnat.wire.IpProtocol;
 
 /**
  * NAT at its hooks (nf_nat_inet_fn, nf_nat_ipv4_fn/_local_fn): a connection's first packet walks
  * the nat chain and its target binds it (or it gets a null binding); every packet is then
  * rewritten as its connection's binding says ({@link NatProto}). One method per target:
- * xt_nat's SNAT and DNAT, nf_nat_masquerade_ipv4, nf_nat_redirect_ipv4, xt_NETMAP.
+ * xt_nat's SNAT and DNAT, nf_nat_masquerade_ipv4/_ipv6, nf_nat_redirect_ipv4, xt_NETMAP (IPv4; an
+ * ip6tables REDIRECT or NETMAP is refused when the ruleset is set, {@link NatEngine#setRuleset6}).
  */
 final class NatHook {
     private final Host host;
@@ -25,7 +26,9 @@ final class NatHook {
     private final NatProto proto;
     private final RouteCache routes;
     private final NetStats stats;
-    private Table nat;
+    private Table nat, nat6;
+    /** The range an IPv6 target hands nf_nat_setup_info (reused: a binding allocates nothing). */
+    private final InetNatRange range6 = new InetNatRange();
 
     NatHook(Host host, ConnTable table, NatCore core, NatProto proto, RouteCache routes, NetStats stats) {
         this.host = host;
@@ -36,8 +39,10 @@ final class NatHook {
         this.stats = stats;
     }
 
-    void setTable(Table nat) {
+    /** iptables' nat table and ip6tables' (null: not loaded). */
+    void setTables(Table nat, Table nat6) {
         this.nat = nat;
+        this.nat6 = nat6;
     }
 
     /**
@@ -48,7 +53,7 @@ final class NatHook {
         int id = p.ct.id;
         int ctinfo = p.ct.ctinfo;
         boolean related = ctinfo == Conntrack.IP_CT_RELATED || ctinfo == Conntrack.IP_CT_RELATED_REPLY;
-        if (related && p.ip.protocol() == IpProtocol.ICMP) {
+        if (related && p.icmp()) {
             if (!proto.icmpReplyTranslation(p, manip)) {
                 stats.drop(p, DropReason.NAT_ICMP_ERROR);
                 return false;
@@ -57,7 +62,8 @@ final class NatHook {
         }
         if (ctinfo == Conntrack.IP_CT_NEW || related) {
             if (!NatCore.initialized(table.status(id), manip)) {
-                Target verdict = nat == null ? Target.ACCEPT : nat.traverse(hook, p);
+                Table natTable = p.ipv6 ? nat6 : nat;
+                Target verdict = natTable == null ? Target.ACCEPT : natTable.traverse(hook, p);
                 if (verdict == Target.DROP) {
                     stats.drop(p, DropReason.NAT_DROP);
                     return false;
@@ -111,6 +117,13 @@ final class NatHook {
         return true;
     }
 
+    /** The IPv6 range with its addresses replaced by one address. */
+    private boolean setupTo6(PacketState p, NatRange r, long hi, long lo, int manip) {
+        range6.set6(r.flags | NatRange.MAP_IPS, hi, lo, hi, lo, r.minPort, r.maxPort);
+        if (!core.setupInfo(p.ct.id, range6, manip, p.now)) p.natExhausted = true;
+        return true;
+    }
+
     /** The range with its addresses replaced by one address. */
     private boolean setupTo(PacketState p, NatRange r, int addr, int manip) {
         return setup(p, new NatRange(r.flags | NatRange.MAP_IPS, addr, addr, r.minPort, r.maxPort), manip);
@@ -122,6 +135,7 @@ final class NatHook {
      */
     private boolean masquerade(PacketState p, NatRange r) {
         int id = p.ct.id;
+        if (p.ipv6) return masquerade6(p, r);
         // A locally generated packet with source 0.0.0.0 is not masqueraded.
         if (table.srcAddr(id, ConnTable.ORIGINAL) == 0) return true;
         int newSrc = host.selectSourceAddress(p.out, p.nexthop);
@@ -131,6 +145,20 @@ final class NatHook {
         }
         table.setNatInt(id, p.out.index()); // masq_index
         return setupTo(p, r, newSrc, NatCore.MANIP_SRC);
+    }
+
+    /**
+     * nf_nat_masquerade_ipv6: the source becomes what ipv6_dev_get_saddr picks on the out device
+     * for the packet's destination (not the next hop, as the kernel asks it).
+     */
+    private boolean masquerade6(PacketState p, NatRange r) {
+        InterfaceAddress6 src = host.selectSourceAddress6(p.out, p.ip6.dstHi(), p.ip6.dstLo());
+        if (src == null) {
+            stats.drop(p, DropReason.NAT_UNMAPPABLE);
+            return false;
+        }
+        table.setNatInt(p.ct.id, p.out.index()); // masq_index
+        return setupTo6(p, r, src.hi(), src.lo(), NatCore.MANIP_SRC);
     }
 
     /** nf_nat_redirect_ipv4: to 127.0.0.1 from OUTPUT, else to the in device's first address. */
