@@ -197,14 +197,22 @@ final class IpOutput {
     /** ip_finish_output2: the link header for the out device and the frame out. */
     private void finishOutput2(PacketState p) {
         Ipv4Packet ip = p.ip;
+        finishOutput2(p, ip.buffer(), ip.offset(), ip.totalLength());
+    }
+
+    /**
+     * ip_finish_output2 and ip6_finish_output2: the software checksum a layer-2 device needs (it
+     * has no offloads here), the next hop's neighbour in the packet's family, and the frame out.
+     */
+    void finishOutput2(PacketState p, byte[] buf, int ipOff, int ipLen) {
         Interface out = p.out;
-        if (trace.on()) trace.line(out.name() + " out: " + Trace.summary(ip));
+        if (trace.on()) trace.line(out.name() + " out: " + Trace.summary(p));
         long dstMac = Interface.NO_MAC;
         if (out.hasMac()) {
-            p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // the layer-2 devices here have no offloads
-            dstMac = routes.linkAddress(out, p.nexthop);
+            p.offload.checksumHelp(buf, ipOff, ipLen);
+            dstMac = p.ipv6 ? routes.linkAddress6(out, p.nexthopHi, p.nexthopLo) : routes.linkAddress(out, p.nexthop);
         }
-        transmit(p, ip.buffer(), ip.offset(), ip.totalLength(), dstMac, EtherType.IPV4);
+        transmit(p, buf, ipOff, ipLen, dstMac, p.ipv6 ? EtherType.IPV6 : EtherType.IPV4);
     }
 
     /**
@@ -212,7 +220,7 @@ final class IpOutput {
      * state); a layer-2 one the neighbour's link header ({@code dstMac}, none: dropped), written in
      * the headroom or, without it, in a scratch copy.
      */
-    void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
+    private void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
         Interface out = p.out;
         if (!out.hasMac()) {
             stats.tx(out, ipLen);

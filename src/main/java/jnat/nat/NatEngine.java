@@ -151,7 +151,7 @@ public final class NatEngine {
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats);
         this.input6 = new Ip6Input(host, hooks, stats, trace);
-        this.forward6 = new Ip6Forward(hooks, new Ip6Output(host, hooks, output, trace), stats, trace);
+        this.forward6 = new Ip6Forward(hooks, new Ip6Output(hooks, output), stats, trace);
         setRuleset(ruleset);
     }
 

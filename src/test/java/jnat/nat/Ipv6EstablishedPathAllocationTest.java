@@ -1,17 +1,15 @@
 package jnat.nat;
 
 import jnat.host.Interface;
-import jnat.wire.Checksum;
 import jnat.wire.EthernetFrame;
 import jnat.wire.Ipv6Packet;
 import jnat.wire.TcpRepr;
+import jnat.wire.Transport6Repr;
 import jnat.wire.TcpSegment;
 import jnat.wire.UdpRepr;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.List;
 
 import static jnat.nat.EngineRig.CONTAINER6;
@@ -25,64 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@link EstablishedPathAllocationTest}'s promise for IPv6: on the seed's Docker host with IPv6 and
  * Docker's ip6tables rules, the container's TCP and UDP through MASQUERADE and a client's TCP to
  * the published port 8080 (DNAT to [fd49:efd7:54aa::2]:80), established, cross
- * {@link NatEngine#receive} in both directions without allocating (the thread's allocation counter,
- * measured after the JIT has compiled the path; see that test for why a few runs).
+ * {@link NatEngine#receive} in both directions without allocating ({@link EstablishedRounds}).
  */
 class Ipv6EstablishedPathAllocationTest {
-    static final int PACKETS_PER_ROUND = 6, WARM_UP_ROUNDS = 20_000, MEASURED_ROUNDS = 2_000, RUNS = 5;
     static final String SERVER = "2001:db8:1::8", DNS = "2001:4860:4860::8888", CLIENT = "2001:db8:2::99";
-    static final int DATA = 100;
+    static final int DATA = EstablishedRounds.DATA;
 
     final EngineRig rig = EngineRig.seedDocker6();
-    final NatEngine engine = rig.engine();
     final Interface eth0 = rig.device("eth0"), docker0 = rig.device("docker0");
-    final byte[] work = new byte[2048];
-    long now = rig.now;
-
-    /** A frame handed in again and again; a TCP one's sequence numbers move on, its checksum with them. */
-    record Template(Interface in, byte[] frame, boolean tcp) {
-        static final int TCP = EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH;
-
-        void advance(int bytes) {
-            if (!tcp) return;
-            move(TCP + 4, bytes);
-            move(TCP + 8, bytes);
-        }
-
-        private void move(int at, int by) {
-            int old = u32(at), moved = old + by;
-            for (int i = 0; i < 4; i++) frame[at + i] = (byte) (moved >>> (24 - 8 * i));
-            int sum = Checksum.update32((frame[TCP + 16] & 0xff) << 8 | (frame[TCP + 17] & 0xff), old, moved);
-            frame[TCP + 16] = (byte) (sum >>> 8);
-            frame[TCP + 17] = (byte) sum;
-        }
-
-        private int u32(int at) {
-            return (frame[at] & 0xff) << 24 | (frame[at + 1] & 0xff) << 16 | (frame[at + 2] & 0xff) << 8 | (frame[at + 3] & 0xff);
-        }
-    }
-
-    /** Counts what leaves, by interface, and allocates nothing. */
-    final class CountingTransmit implements Transmit {
-        long toEth0, toDocker0, delivered;
-
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len) {
-            if (out == eth0) toEth0++;
-            else if (out == docker0) toDocker0++;
-        }
-
-        @Override
-        public void deliver(byte[] buf, int off, int len) {
-            delivered++;
-        }
-    }
-
-    final CountingTransmit counting = new CountingTransmit();
-    final List<Template> round = new ArrayList<>();
+    final EstablishedRounds rounds = new EstablishedRounds(rig, EthernetFrame.HEADER_LENGTH + Ipv6Packet.HEADER_LENGTH);
 
     interface Side {
-        byte[] frame(String src, String dst, jnat.wire.Transport6Repr l4);
+        byte[] frame(String src, String dst, Transport6Repr l4);
     }
 
     /**
@@ -100,9 +52,9 @@ class Ipv6EstablishedPathAllocationTest {
         rig.receive(clientIn, client.frame(src, dst, fromClient.withFlags(TcpSegment.ACK)));
         rig.only(serverIn.name());
         int push = TcpSegment.ACK | TcpSegment.PSH;
-        round.add(new Template(clientIn, client.frame(src, dst, fromClient.withFlags(push).withPayload(payload(DATA))), true));
-        round.add(new Template(serverIn, server.frame(replyFrom, replyTo, fromServer.withSeq(5001).withAck(1001 + DATA).withFlags(push)
-                .withPayload(payload(DATA))), true));
+        rounds.add(clientIn, client.frame(src, dst, fromClient.withFlags(push).withPayload(payload(DATA))), true);
+        rounds.add(serverIn, server.frame(replyFrom, replyTo, fromServer.withSeq(5001).withAck(1001 + DATA).withFlags(push)
+                .withPayload(payload(DATA))), true);
     }
 
     @BeforeEach
@@ -117,15 +69,14 @@ class Ipv6EstablishedPathAllocationTest {
         UdpRepr answer = UdpRepr.of(53, 5353).withPayload(payload(80));
         rig.receive(eth0, fromInternet6(DNS, PUBLIC6, answer));
         rig.only("docker0");
-        round.add(new Template(docker0, fromContainer6(CONTAINER6, DNS, query), false));
-        round.add(new Template(eth0, fromInternet6(DNS, PUBLIC6, answer), false));
+        rounds.add(docker0, fromContainer6(CONTAINER6, DNS, query), false);
+        rounds.add(eth0, fromInternet6(DNS, PUBLIC6, answer), false);
 
         // DNAT, TCP: the client's connection to the published port, answered by the container's 80
         openTcp(eth0, EngineRig::fromInternet6, CLIENT, 60677, PUBLIC6, 8080, docker0, EngineRig::fromContainer6, CONTAINER6, CLIENT, 80);
-        assertEquals(PACKETS_PER_ROUND, round.size());
-        now = rig.now;
+        rounds.start();
 
-        rounds(1, rig.capture);
+        rounds.rounds(1, rig.capture);
         assertEquals(List.of(
                 "eth0 [" + PUBLIC6 + "]:40000 > [" + SERVER + "]:443",
                 "docker0 [" + SERVER + "]:443 > [" + CONTAINER6 + "]:40000",
@@ -137,43 +88,8 @@ class Ipv6EstablishedPathAllocationTest {
         rig.sent().clear();
     }
 
-    void rounds(int n, Transmit tx) {
-        for (int r = 0; r < n; r++) {
-            for (int i = 0; i < PACKETS_PER_ROUND; i++) {
-                Template t = round.get(i);
-                System.arraycopy(t.frame(), 0, work, 16, t.frame().length);
-                now += 1000;
-                engine.receive(t.in(), work, 16, t.frame().length, now, tx);
-                t.advance(DATA);
-            }
-        }
-    }
-
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
-    long measuredRun() {
-        for (int i = 0; i < WARM_UP_ROUNDS / 1000; i++) rounds(1000, counting);
-        counting.toEth0 = counting.toDocker0 = 0;
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        long overhead = THREADS.getCurrentThreadAllocatedBytes() - before;
-        before = THREADS.getCurrentThreadAllocatedBytes();
-        rounds(MEASURED_ROUNDS, counting);
-        long bytes = THREADS.getCurrentThreadAllocatedBytes() - before - overhead;
-
-        assertEquals(3L * MEASURED_ROUNDS, counting.toEth0, "packets out of eth0");
-        assertEquals(3L * MEASURED_ROUNDS, counting.toDocker0, "packets out of docker0");
-        assertEquals(0, counting.delivered, "none for the host");
-        assertEquals(0, engine.invalid(), "every packet in its connection's window");
-        assertEquals("", rig.dropSummary());
-        assertEquals(3, engine.connections().count());
-        return bytes;
-    }
-
     @Test
     void establishedIpv6MasqueradedAndDnatedPacketsAllocateNothing() {
-        List<Long> runs = new ArrayList<>();
-        do runs.add(measuredRun()); while (runs.getLast() != 0 && runs.size() < RUNS);
-        assertEquals(0L, runs.getLast(), "bytes allocated by each run of " + MEASURED_ROUNDS * PACKETS_PER_ROUND + " IPv6 packets: " + runs);
+        rounds.assertARunAllocatesNothing("established IPv6 packets");
     }
 }
