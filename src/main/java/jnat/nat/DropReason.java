@@ -36,16 +36,16 @@ public enum DropReason {
     IPV6_FRAGMENT("IPv6 fragment (jnat does not reassemble IPv6 yet)", true),
     /** ip6_forward: a packet sent to a link-layer broadcast or multicast address is not forwarded. */
     IPV6_NOT_HOST("IPv6 packet not forwarded: link-layer multicast or broadcast (pkt_type not PACKET_HOST)"),
-    /** ip6_forward's "security critical" check: a multicast, loopback or link-local source is never forwarded. */
+    /** ip6_forward's "security critical" check: a ::, multicast, loopback or link-local source is never forwarded (a link-local one is told: not a neighbour). */
     IPV6_SOURCE_NOT_FORWARDED("IPv6 source not forwardable (multicast, loopback or link-local)"),
-    /** ip6_forward: hop limit <= 1 (the kernel answers ICMPv6 time exceeded; jnat does not yet). */
+    /** ip6_forward: hop limit <= 1; the host answers ICMPv6 time exceeded, rate limits permitting. */
     HOP_LIMIT_EXCEEDED("IPv6 hop limit exceeded in forwarding"),
-    /** ip6_pkt_too_big: larger than the out MTU (IPv6 routers never fragment; the kernel answers packet too big, jnat not yet). */
+    /** ip6_pkt_too_big: larger than the out MTU (IPv6 routers never fragment); the host answers packet too big (never rate limited). */
     PACKET_TOO_BIG("IPv6 packet larger than the output MTU"),
     ROUTE_MARTIAN("martian source or destination"),
     /**
      * IPv4: the host answers destination unreachable (ip_error), rate limits permitting; blackhole
-     * routes silently. IPv6: dropped without an answer (ip6_pkt_discard's ICMPv6 not generated yet).
+     * routes silently. IPv6: ICMPv6 destination unreachable (ip6_pkt_discard, ip6_pkt_prohibit).
      */
     ROUTE_UNREACHABLE("no route to destination"),
     /** The host answers time exceeded (ip_forward's icmp_send), rate limits permitting. */

@@ -15,12 +15,14 @@ import jnat.wire.WireError;
 final class Ip6Input {
     private final Host host;
     private final NfHooks hooks;
+    private final Icmpv6 icmp;
     private final NetStats stats;
     private final Trace trace;
 
-    Ip6Input(Host host, NfHooks hooks, NetStats stats, Trace trace) {
+    Ip6Input(Host host, NfHooks hooks, Icmpv6 icmp, NetStats stats, Trace trace) {
         this.host = host;
         this.hooks = hooks;
+        this.icmp = icmp;
         this.stats = stats;
         this.trace = trace;
     }
@@ -68,25 +70,32 @@ final class Ip6Input {
         return hi >>> 56 == 0xff;
     }
 
+    /** fe80::/10. */
+    static boolean isLinkLocal(long hi) {
+        return (hi & 0xffc0_0000_0000_0000L) == 0xfe80_0000_0000_0000L;
+    }
+
     static boolean isLoopback(long hi, long lo) {
         return hi == 0 && lo == 1;
     }
 
-    /** ip6_rcv_finish's route: an error route drops the packet (ip6_pkt_discard; no ICMPv6 answer yet). */
+    /** ip6_rcv_finish's route: an error route answers with destination unreachable (ip6_pkt_discard) and drops the packet. */
     boolean route(PacketState p) {
         Ipv6Packet ip = p.ip6;
         RouteDecision6 rt = host.routeInput6(ip.dstHi(), ip.dstLo(), ip.srcHi(), ip.srcLo(), p.in, p.route6);
         if (!rt.isError()) return true;
+        icmp.routeError(p);
         stats.drop(p, DropReason.ROUTE_UNREACHABLE);
         return false;
     }
 
-    /** ip6_input for a local, anycast or multicast route: LOCAL_IN, then the packet is the host's. */
+    /** ip6_input for a local, anycast or multicast route: LOCAL_IN, then the packet is the host's, and icmpv6_rcv answers what it must. */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
         stats.delivered++;
         Ipv6Packet ip = p.ip6;
         if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());
+        icmp.rcv(p);
     }
 }

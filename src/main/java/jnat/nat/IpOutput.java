@@ -3,9 +3,6 @@ package jnat.nat;
 import jnat.host.Interface;
 import jnat.host.RouteResult;
 import jnat.host.RouteType;
-import jnat.conntrack.ConnTable;
-import jnat.conntrack.Conntrack;
-import jnat.conntrack.CtPacket;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
 import jnat.wire.Ipv4Packet;
@@ -109,12 +106,7 @@ final class IpOutput {
         if (p.ip.wrap(ownBuf, OWN_HEADROOM, len) != WireError.OK) return;
         p.routeTo(rt);
         if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip));
-        if (attachId >= 0) {
-            CtPacket ct = p.ct.reset();
-            ct.id = attachId;
-            ct.ctinfo = ctinfo;
-            ct.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
-        }
+        if (attachId >= 0) p.attach(attachId, ctinfo);
         localOut(p);
     }
 
@@ -210,7 +202,8 @@ final class IpOutput {
         long dstMac = Interface.NO_MAC;
         if (out.hasMac()) {
             p.offload.checksumHelp(buf, ipOff, ipLen);
-            dstMac = p.ipv6 ? routes.linkAddress6(out, p.nexthopHi, p.nexthopLo) : routes.linkAddress(out, p.nexthop);
+            if (!p.ipv6) dstMac = routes.linkAddress(out, p.nexthop);
+            else dstMac = p.neighMac != Interface.NO_MAC ? p.neighMac : routes.linkAddress6(out, p.nexthopHi, p.nexthopLo);
         }
         transmit(p, buf, ipOff, ipLen, dstMac, p.ipv6 ? EtherType.IPV6 : EtherType.IPV4);
     }

@@ -107,6 +107,7 @@ public final class NatEngine {
     private final Icmp icmp;
     private final RejectIpv4 reject;
     private final Arp arp;
+    private final Icmpv6 icmp6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
@@ -150,8 +151,10 @@ public final class NatEngine {
         this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats);
-        this.input6 = new Ip6Input(host, hooks, stats, trace);
-        this.forward6 = new Ip6Forward(hooks, new Ip6Output(hooks, output), stats, trace);
+        Ip6Output output6 = new Ip6Output(host, table, hooks, output, none, trace);
+        this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
+        this.input6 = new Ip6Input(host, hooks, icmp6, stats, trace);
+        this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
         setRuleset(ruleset);
     }
 
@@ -295,6 +298,21 @@ public final class NatEngine {
     /** ICMP messages not sent because a rate limit said no (ICMP_MIB_RATELIMITGLOBAL + RATELIMITHOST, and ip_error's). */
     public long icmpRateLimited() {
         return icmp.rateLimited;
+    }
+
+    /** ICMPv6 errors the host sent (time exceeded, packet too big, unreachable). */
+    public long icmpv6ErrorsSent() {
+        return icmp6.errorsSent;
+    }
+
+    /** ICMPv6 echo replies and neighbour advertisements the host sent. */
+    public long icmpv6RepliesSent() {
+        return icmp6.echoRepliesSent + icmp6.advertisementsSent;
+    }
+
+    /** ICMPv6 errors not sent because a rate limit said no. */
+    public long icmpv6RateLimited() {
+        return icmp6.rateLimited;
     }
 
     /** The ICMP sysctls the engine runs with. */

@@ -5,6 +5,7 @@ import jnat.conntrack.Conntrack;
 import jnat.host.Host;
 import jnat.host.InterfaceAddress;
 import jnat.host.InterfaceAddress6;
+import jnat.host.RouteDecision6;
 import jnat.host.RouteResult;
 import jnat.rules.Hook;
 import jnat.rules.NatRange;
@@ -87,6 +88,7 @@ final class NatHook {
      * (ip_route_me_harder).
      */
     boolean localFn(PacketState p) {
+        if (p.ipv6) return localFn6(p);
         int dst = p.ip.dst();
         if (!fn(p, Hook.OUTPUT, NatCore.MANIP_DST)) return false;
         if (p.ip.dst() != dst) {
@@ -96,6 +98,21 @@ final class NatHook {
                 return false;
             }
             p.routeTo(rt);
+        }
+        return true;
+    }
+
+    /** nf_nat_ipv6_local_fn: as IPv4's, the new route from the IPv6 FIB (ip6_route_me_harder). */
+    private boolean localFn6(PacketState p) {
+        long hi = p.ip6.dstHi(), lo = p.ip6.dstLo();
+        if (!fn(p, Hook.OUTPUT, NatCore.MANIP_DST)) return false;
+        if (p.ip6.dstHi() != hi || p.ip6.dstLo() != lo) {
+            RouteDecision6 rt = host.routeOutput6(p.ip6.dstHi(), p.ip6.dstLo(), p.route6);
+            if (rt.isError()) {
+                stats.drop(p, DropReason.ROUTE_UNREACHABLE);
+                return false;
+            }
+            p.routeTo6(rt);
         }
         return true;
     }

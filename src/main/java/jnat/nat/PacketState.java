@@ -59,6 +59,8 @@ final class PacketState implements PacketContext {
     /** An IPv6 packet's route (filled in place by the host's lookup) and its next hop (rt6_nexthop). */
     final RouteDecision6 route6 = new RouteDecision6();
     long nexthopHi, nexthopLo;
+    /** The next hop's MAC when the packet brought it (a neighbour solicitation's source option), else NO_MAC: the host's table. */
+    long neighMac;
     int mark;
     /** Set by NOTRACK in the raw table (IP_CT_UNTRACKED): conntrack skips the packet, NAT does not apply. */
     boolean untracked;
@@ -87,6 +89,7 @@ final class PacketState implements PacketContext {
         this.route = null;
         this.nexthop = 0;
         this.ipv6 = false;
+        this.neighMac = Interface.NO_MAC;
         this.mark = 0;
         this.untracked = false;
         this.offload = offload;
@@ -114,6 +117,14 @@ final class PacketState implements PacketContext {
     /** The upper-layer protocol: ICMP for IPv4, ICMPv6 for IPv6. */
     boolean icmp() {
         return ipv6 ? ip6.upperProtocol() == IpProtocol.ICMPV6 : ip.protocol() == IpProtocol.ICMP;
+    }
+
+    /** nf_ct_attach: the host's own packet carries the connection of the packet it is about, as {@code ctinfo}. */
+    void attach(int id, int ctinfo) {
+        CtPacket c = ct.reset();
+        c.id = id;
+        c.ctinfo = ctinfo;
+        c.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
     }
 
     boolean tracked() {

@@ -48,7 +48,8 @@ final class EngineRig {
 
     /**
      * The seed's Docker host with IPv6 as Docker sets it up with --ipv6 (a ULA on docker0): eth0's
-     * 2001:db8::10/64, the default route via the router's link-local address, the containers ::2 and ::3.
+     * 2001:db8::10/64, the default route via the router's link-local address, the containers ::2 and ::3
+     * (and ::2's link-local address), a prohibit route to 2001:db8:dead::/48.
      */
     static final String DOCKER6_HOST = """
             addr add 2001:db8::10/64 dev eth0
@@ -57,6 +58,8 @@ final class EngineRig {
             addr add fd49:efd7:54aa::1/64 dev docker0
             neigh add fd49:efd7:54aa::2 lladdr 02:42:ac:11:00:02 dev docker0
             neigh add fd49:efd7:54aa::3 lladdr 02:42:ac:11:00:03 dev docker0
+            neigh add fe80::42:acff:fe11:2 lladdr 02:42:ac:11:00:02 dev docker0
+            route add prohibit 2001:db8:dead::/48
             """;
     static final String CONTAINER6 = "fd49:efd7:54aa::2", CONTAINER6_B = "fd49:efd7:54aa::3", PUBLIC6 = "2001:db8::10";
 
