@@ -44,7 +44,8 @@ import java.util.random.RandomGenerator;
  * priority order), {@link ConntrackHook}, {@link NatHook} and {@link NatProto} (nf_nat_proto.c),
  * {@link IpForward}, {@link IpOutput} (ip_output.c), {@link RouteCache} (route.c), {@link Icmp}
  * (icmp.c), {@link RejectIpv4} (nf_reject_ipv4.c), {@link Arp} (arp.c); for IPv6 {@link Ip6Input}
- * (ip6_input.c), {@link Ip6Forward} and {@link Ip6Output} (ip6_output.c). Every fact of the packet
+ * (ip6_input.c), {@link Ip6Forward} and {@link Ip6Output} (ip6_output.c), {@link Icmpv6}
+ * (net/ipv6/icmp.c, ndisc.c's solicitations), {@link RejectIpv6} (nf_reject_ipv6.c). Every fact of the packet
  * lives in its {@link PacketState}.
  *
  * Packets are rewritten in place. A frame from a layer-3 interface leaving on a layer-2 one needs
@@ -108,6 +109,7 @@ public final class NatEngine {
     private final RejectIpv4 reject;
     private final Arp arp;
     private final Icmpv6 icmp6;
+    private final RejectIpv6 reject6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
@@ -142,7 +144,7 @@ public final class NatEngine {
         ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
-        this.hooks = new NfHooks(conntrack, nat, stats, (p, target) -> reject().reject(p, target));
+        this.hooks = new NfHooks(conntrack, nat, stats, this::reject);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -153,13 +155,16 @@ public final class NatEngine {
         this.arp = new Arp(host, stats);
         Ip6Output output6 = new Ip6Output(host, table, hooks, output, none, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
+        this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.input6 = new Ip6Input(host, hooks, icmp6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
         setRuleset(ruleset);
     }
 
-    private RejectIpv4 reject() {
-        return reject;
+    /** reject_tg's answer in the packet's family (bound late: it runs the output hooks again). */
+    private void reject(PacketState p, RejectTarget target) {
+        if (p.ipv6) reject6.reject(p, target);
+        else reject.reject(p, target);
     }
 
     private IpInput input() {
@@ -176,7 +181,7 @@ public final class NatEngine {
     /**
      * Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and
      * tracked). A target the IPv6 path cannot run yet is refused here, whole ruleset unchanged:
-     * REJECT, SNPT/DNPT, REDIRECT and NETMAP.
+     * SNPT/DNPT, REDIRECT and NETMAP.
      */
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
@@ -197,7 +202,6 @@ public final class NatEngine {
 
     /** Why the IPv6 path cannot run {@code t}, or null when it can. */
     private static String unsupported6(Target t) {
-        if (t instanceof RejectTarget) return "jnat does not send ICMPv6 errors or IPv6 resets yet (nf_reject_ipv6)";
         if (t instanceof NptTarget) return "IPv6 prefix translation (ip6t_NPT) is not implemented";
         if (t instanceof NatTarget n && (n.kind == NatTarget.Kind.REDIRECT || n.kind == NatTarget.Kind.NETMAP)) {
             return "IPv6 " + n.kind + " is not implemented (nf_nat_redirect_ipv6, NETMAP's IPv6 half)";

@@ -180,4 +180,34 @@ class Icmpv6Test {
         rig.receive("docker0", solicitation(PUBLIC6));
         assertEquals(List.of(), rig.sent());
     }
+
+    /** Docker's ip6tables rules with REJECTs in front of FORWARD: SMTP reset, discard (UDP 9) port unreachable. */
+    EngineRig rejecting() {
+        return rig.rules6(EngineRig.DOCKER6_RULES.replace(":DOCKER - [0:0]\n-A FORWARD",
+                ":DOCKER - [0:0]\n-A FORWARD -p tcp -m tcp --dport 25 -j REJECT --reject-with tcp-reset\n"
+                        + "-A FORWARD -p udp -m udp --dport 9 -j REJECT\n-A FORWARD"));
+    }
+
+    @Test
+    void aRejectWithTcpResetAnswersTheSynFromTheServersAddress() {
+        rejecting().receive("docker0", fromContainer6(CONTAINER6, SERVER6, syn(40000, 25)));
+        EngineRig.Sent s = rig.only("docker0");
+        Ipv6Packet rst = s.ip6();
+        assertChecksums(rst);
+        assertEquals("docker0 [" + SERVER6 + "]:25 > [" + CONTAINER6 + "]:40000", s.summary6());
+        byte[] b = rst.buffer();
+        int t = rst.upperOffset();
+        assertEquals(0x14, b[t + 13] & 0xff, "RST|ACK");
+        assertEquals(1001, Bytes.i32(b, t + 8), "acknowledging the SYN");
+        assertEquals(64, rst.hopLimit());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
+    }
+
+    @Test
+    void aRejectedUdpDatagramIsAnsweredPortUnreachable() {
+        rejecting().receive("docker0", fromContainer6(CONTAINER6, SERVER6, UdpRepr.of(5353, 9).withPayload(EngineRig.payload(8))));
+        Ipv6Packet e = icmp6("docker0");
+        assertEquals("1/4", e.icmpType() + "/" + e.icmpCode(), "destination unreachable, port unreachable");
+        assertEquals(DOCKER0_6, addr(e.srcHi(), e.srcLo()), "from docker0's address, the destination not being ours");
+    }
 }

@@ -193,10 +193,10 @@ class Ipv6PathTest {
 
     @Test
     void anIpv6TargetThePathCannotRunIsRefusedWhenTheRulesetIsSet() {
-        Ruleset reject = Ruleset.parse("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-                + "-A FORWARD -p tcp -j REJECT --reject-with tcp-reset\nCOMMIT\n", true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rig.engine().setRuleset6(reject));
-        assertTrue(e.getMessage().contains("REJECT"), e.getMessage());
+        Ruleset redirect = Ruleset.parse("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + ":POSTROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 3128\nCOMMIT\n", true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rig.engine().setRuleset6(redirect));
+        assertTrue(e.getMessage().contains("REDIRECT"), e.getMessage());
         assertTrue(rig.engine().ruleset6().existing("nat") != null, "the ruleset in place is kept");
     }
 
