@@ -33,12 +33,8 @@ final class Ip6Input {
      * reassemble it before conntrack). False when the packet stops.
      */
     boolean rcv(PacketState p, byte[] buf, int off, int len) {
-        p.ipv6 = true;
+        if (!wrap(p, buf, off, len, stats)) return false;
         Ipv6Packet ip = p.ip6;
-        if (ip.wrap(buf, off, len) != WireError.OK) {
-            stats.drop(p, DropReason.IPV6_MALFORMED);
-            return false;
-        }
         ip.setChecksumPartial(p.offload.ipSummed == Offload.CHECKSUM_PARTIAL);
         if (!addressesAllowed(ip, p.in.isLoopback())) {
             stats.drop(p, DropReason.IPV6_BAD_ADDRESS);
@@ -50,6 +46,14 @@ final class Ip6Input {
         }
         if (trace.on()) trace.line(p.in.name() + " in: " + Trace.summary(ip));
         return true;
+    }
+
+    /** The packet becomes an IPv6 one, its view wrapped (ip6_rcv_core's header checks); dropped when it is not one. */
+    static boolean wrap(PacketState p, byte[] buf, int off, int len, NetStats stats) {
+        p.ipv6 = true;
+        if (p.ip6.wrap(buf, off, len) == WireError.OK) return true;
+        stats.drop(p, DropReason.IPV6_MALFORMED);
+        return false;
     }
 
     /**
@@ -97,5 +101,12 @@ final class Ip6Input {
         if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());
         icmp.rcv(p);
+    }
+
+    /** A packet the host sent to itself, back in through lo: PREROUTING, then delivered. */
+    void loopbackRcv(PacketState p) {
+        p.in = p.out;
+        p.out = null;
+        if (hooks.preRouting(p)) localDeliver(p);
     }
 }

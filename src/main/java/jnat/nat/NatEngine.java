@@ -108,6 +108,7 @@ public final class NatEngine {
     private final Icmp icmp;
     private final RejectIpv4 reject;
     private final Arp arp;
+    private final Ip6Output output6;
     private final Icmpv6 icmp6;
     private final RejectIpv6 reject6;
     private final Ip6Input input6;
@@ -153,12 +154,16 @@ public final class NatEngine {
         this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats);
-        Ip6Output output6 = new Ip6Output(host, table, hooks, output, none, trace);
+        this.output6 = new Ip6Output(host, table, hooks, output, p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
         this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.input6 = new Ip6Input(host, hooks, icmp6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
         setRuleset(ruleset);
+    }
+
+    private Ip6Input input6() {
+        return input6;
     }
 
     /** reject_tg's answer in the packet's family (bound late: it runs the output hooks again). */
@@ -424,7 +429,8 @@ public final class NatEngine {
 
     /**
      * A packet the host itself sends (a raw socket's, IP_HDRINCL): {@code buf[off, off+len)} is a
-     * whole IPv4 packet, checksums filled in. LOCAL_OUT: raw, conntrack (checksums not verified),
+     * whole IPv4 packet, checksums filled in (or an IPv6 one, by the version nibble: the same hooks
+     * with ip6tables' tables, no fragments). LOCAL_OUT: raw, conntrack (checksums not verified),
      * mangle, nat OUTPUT (DST) and a new route if the destination changed (nf_nat_ipv4_local_fn,
      * ip_route_me_harder), filter, security; then POSTROUTING: mangle, nat SRC, confirm, out. A
      * packet routed to the host itself goes round through lo: PREROUTING and INPUT, then it is
@@ -433,6 +439,10 @@ public final class NatEngine {
     public void send(byte[] buf, int off, int len, long now, Transmit tx) {
         PacketState p = received;
         p.reset(null, now, none, tx, false);
+        if (len > 0 && (buf[off] & 0xf0) == 0x60) { // an IPv6 socket's
+            if (output6.hdrinc(p, buf, off, len)) output6.localOut(p);
+            return;
+        }
         if (!output.hdrinc(p, buf, off, len)) return;   // nf_defrag_ipv4 (LOCAL_OUT), the route
         output.localOut(p);                             // LOCAL_OUT, POSTROUTING, out or lo
     }

@@ -192,6 +192,20 @@ class Ipv6PathTest {
     }
 
     @Test
+    void theHostsOwnConnectionToItsPublishedPortIsDnatedAtOutputAndRouted() {
+        rig.send(Ipv6Repr.of(PUBLIC6, PUBLIC6).packet(syn(43000, 8080)));
+        assertEquals("docker0 [" + PUBLIC6 + "]:43000 > [" + CONTAINER6 + "]:80", out6("docker0").summary6());
+    }
+
+    @Test
+    void theHostsOwnPacketToItselfComesBackInThroughLoAndIsDelivered() {
+        rig.send(Ipv6Repr.of(PUBLIC6, PUBLIC6).packet(syn(43000, 22)));
+        assertEquals(List.of(), rig.sent());
+        assertEquals(1, rig.delivered().size());
+        assertEquals(1, rig.engine().connections().count(), "confirmed at INPUT");
+    }
+
+    @Test
     void anIpv6TargetThePathCannotRunIsRefusedWhenTheRulesetIsSet() {
         Ruleset redirect = Ruleset.parse("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
                 + ":POSTROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 3128\nCOMMIT\n", true);
