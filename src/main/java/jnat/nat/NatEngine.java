@@ -6,7 +6,6 @@ import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteType;
 import jnat.rules.Chain;
-import jnat.rules.NatTarget;
 import jnat.rules.NptTarget;
 import jnat.rules.RejectTarget;
 import jnat.rules.Rule;
@@ -186,7 +185,7 @@ public final class NatEngine {
     /**
      * Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and
      * tracked). A target the IPv6 path cannot run yet is refused here, whole ruleset unchanged:
-     * SNPT/DNPT, REDIRECT and NETMAP.
+     * SNPT/DNPT.
      */
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
@@ -208,9 +207,6 @@ public final class NatEngine {
     /** Why the IPv6 path cannot run {@code t}, or null when it can. */
     private static String unsupported6(Target t) {
         if (t instanceof NptTarget) return "IPv6 prefix translation (ip6t_NPT) is not implemented";
-        if (t instanceof NatTarget n && (n.kind == NatTarget.Kind.REDIRECT || n.kind == NatTarget.Kind.NETMAP)) {
-            return "IPv6 " + n.kind + " is not implemented (nf_nat_redirect_ipv6, NETMAP's IPv6 half)";
-        }
         return null;
     }
 

@@ -17,8 +17,8 @@ import jnat.rules.Target;
  * NAT at its hooks (nf_nat_inet_fn, nf_nat_ipv4_fn/_local_fn): a connection's first packet walks
  * the nat chain and its target binds it (or it gets a null binding); every packet is then
  * rewritten as its connection's binding says ({@link NatProto}). One method per target:
- * xt_nat's SNAT and DNAT, nf_nat_masquerade_ipv4/_ipv6, nf_nat_redirect_ipv4, xt_NETMAP (IPv4; an
- * ip6tables REDIRECT or NETMAP is refused when the ruleset is set, {@link NatEngine#setRuleset6}).
+ * xt_nat's SNAT and DNAT, nf_nat_masquerade_ipv4/_ipv6, nf_nat_redirect_ipv4/_ipv6, xt_NETMAP's
+ * netmap_tg and netmap_tg6.
  */
 final class NatHook {
     private final Host host;
@@ -180,6 +180,7 @@ final class NatHook {
 
     /** nf_nat_redirect_ipv4: to 127.0.0.1 from OUTPUT, else to the in device's first address. */
     private boolean redirect(PacketState p, NatRange r, Hook hook) {
+        if (p.ipv6) return redirect6(p, r, hook);
         int newDst;
         if (hook == Hook.OUTPUT) {
             newDst = 0x7f000001;
@@ -194,12 +195,47 @@ final class NatHook {
         return setupTo(p, r, newDst, NatCore.MANIP_DST);
     }
 
+    /**
+     * nf_nat_redirect_ipv6: to ::1 from OUTPUT, else to the in device's first address usable for
+     * the destination's scope (not v4-mapped, not tentative; of the same scope unless it is global).
+     */
+    private boolean redirect6(PacketState p, NatRange r, Hook hook) {
+        if (hook == Hook.OUTPUT) return setupTo6(p, r, 0, 1, NatCore.MANIP_DST);
+        int scope = scope(p.ip6.dstHi(), p.ip6.dstLo());
+        if (p.in != null) {
+            for (InterfaceAddress6 a : p.in.addresses6()) {
+                if (a.isTentative() || a.hi() == 0 && a.lo() >>> 32 == 0xffff) continue; // tentative or mapped
+                if (scope != 0 && (scope & scope(a.hi(), a.lo())) == 0) continue;
+                return setupTo6(p, r, a.hi(), a.lo(), NatCore.MANIP_DST);
+            }
+        }
+        stats.drop(p, DropReason.NAT_UNMAPPABLE);
+        return false;
+    }
+
+    /** ipv6_addr_scope: IPV6_ADDR_SCOPE_MASK's bits of ipv6_addr_type (loopback, link-local, site-local, v4-compatible; 0 global). */
+    private static int scope(long hi, long lo) {
+        if (hi == 0 && lo >>> 32 == 0) return lo == 1 ? 0x10 : lo == 0 ? 0 : 0x80;
+        if ((hi & 0xffc0_0000_0000_0000L) == 0xfe80_0000_0000_0000L) return 0x20;
+        return (hi & 0xffc0_0000_0000_0000L) == 0xfec0_0000_0000_0000L ? 0x40 : 0;
+    }
+
     /** netmap_tg: the address's host part kept, its network part the range's. */
     private boolean netmap(PacketState p, NatRange r, Hook hook) {
+        if (p.ipv6) return netmap6(p, r, hook);
         int netmask = ~(r.minAddr ^ r.maxAddr);
         boolean dst = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
         int addr = dst ? p.ip.dst() : p.ip.src();
         return setupTo(p, r, (addr & ~netmask) | (r.minAddr & netmask), dst ? NatCore.MANIP_DST : NatCore.MANIP_SRC);
+    }
+
+    /** netmap_tg6: as netmap_tg over the 128 bits. */
+    private boolean netmap6(PacketState p, NatRange r, Hook hook) {
+        long maskHi = ~(r.minAddrHi ^ r.maxAddrHi), maskLo = ~(r.minAddrLo ^ r.maxAddrLo);
+        boolean dst = hook == Hook.PREROUTING || hook == Hook.OUTPUT;
+        long hi = dst ? p.ip6.dstHi() : p.ip6.srcHi(), lo = dst ? p.ip6.dstLo() : p.ip6.srcLo();
+        return setupTo6(p, r, hi & ~maskHi | r.minAddrHi & maskHi, lo & ~maskLo | r.minAddrLo & maskLo,
+                dst ? NatCore.MANIP_DST : NatCore.MANIP_SRC);
     }
 
     /** nf_nat_oif_changed: a masqueraded connection must keep leaving through its device. */

@@ -207,10 +207,11 @@ class Ipv6PathTest {
 
     @Test
     void anIpv6TargetThePathCannotRunIsRefusedWhenTheRulesetIsSet() {
-        Ruleset redirect = Ruleset.parse("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
-                + ":POSTROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 3128\nCOMMIT\n", true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rig.engine().setRuleset6(redirect));
-        assertTrue(e.getMessage().contains("REDIRECT"), e.getMessage());
+        Ruleset npt = Ruleset.parse("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:5::/64\nCOMMIT\n", true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rig.engine().setRuleset6(npt));
+        assertTrue(e.getMessage().contains("-t mangle -A POSTROUTING -j SNPT: IPv6 prefix translation (ip6t_NPT) is not implemented"), e.getMessage());
         assertTrue(rig.engine().ruleset6().existing("nat") != null, "the ruleset in place is kept");
     }
 
