@@ -13,6 +13,7 @@ import jnat.wire.TcpSegment;
 import jnat.wire.UdpRepr;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static jnat.nat.EngineRig.CONTAINER6;
@@ -203,6 +204,22 @@ class Ipv6PathTest {
         assertEquals(List.of(), rig.sent());
         assertEquals(1, rig.delivered().size());
         assertEquals(1, rig.engine().connections().count(), "confirmed at INPUT");
+    }
+
+    @Test
+    void theTraceFollowsAnIpv6PacketThroughTheRulesAndTheTranslation() {
+        List<String> trace = new ArrayList<>();
+        rig.tracer(trace::add);
+        rig.receive("docker0", fromContainer6(CONTAINER6, SERVER6, syn(40000, 443)));
+        assertEquals(List.of(
+                "docker0 in: TCP fd49:efd7:54aa::2 port 40000 > 2001:db8:1::8 port 443 len 60",
+                "  conntrack: NEW",
+                "  nat:PREROUTING:policy:2 ACCEPT",
+                "  route: forward out eth0 via fe80::1",
+                "  filter:FORWARD:rule:3 ACCEPT",
+                "  nat:POSTROUTING:rule:1 MASQUERADE",
+                "  SNAT: TCP 2001:db8::10 port 40000 > 2001:db8:1::8 port 443 len 60",
+                "eth0 out: TCP 2001:db8::10 port 40000 > 2001:db8:1::8 port 443 len 60"), trace);
     }
 
     @Test
