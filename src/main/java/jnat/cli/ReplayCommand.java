@@ -49,6 +49,10 @@ public final class ReplayCommand implements Callable<Integer> {
             + "every chain ACCEPT)")
     Path rulesFile;
 
+    @Option(names = "--rules6", paramLabel = "FILE", description = "IPv6 rules in ip6tables-save format (default: none, "
+            + "every chain ACCEPT); IPv6 frames in the pcaps walk them")
+    Path rules6File;
+
     @Option(names = "--in", paramLabel = "IFACE=PCAP", required = true,
             description = "frames arriving on IFACE (classic pcap or pcapng); repeatable, merged by timestamp; "
                     + "local=PCAP: packets the host itself sends (they walk OUTPUT)")
@@ -96,6 +100,13 @@ public final class ReplayCommand implements Callable<Integer> {
         Sysctls.Settings sys = Sysctls.parse(sysctls);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0).withIcmp(sys.icmp()),
                 sys.defrag());
+        if (rules6File != null) {
+            try {
+                engine.setRuleset6(RulesFile.load(rules6File, true));
+            } catch (IllegalArgumentException e) { // a target the IPv6 path cannot run yet
+                throw new UsageError(rules6File + ": " + e.getMessage());
+            }
+        }
         Replay replay = new Replay(engine);
         List<PcapReader> readers = new ArrayList<>();
         Map<Interface, PcapWriter> writers = new LinkedHashMap<>();
@@ -148,6 +159,10 @@ public final class ReplayCommand implements Callable<Integer> {
         if (list) {
             out.println();
             out.print(Iptables.run(engine.ruleset(), List.of("-t", "nat", "-nvL")).output());
+            if (rules6File != null) {
+                out.println();
+                out.print(Iptables.run(engine.ruleset6(), List.of("-t", "nat", "-nvL")).output());
+            }
         }
         if (conntrack) {
             out.println();

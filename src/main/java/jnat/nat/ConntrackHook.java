@@ -9,17 +9,19 @@ import jnat.wire.Bytes;
 import jnat.wire.Checksum;
 import jnat.wire.IcmpPacket;
 import jnat.wire.IpProtocol;
+import jnat.wire.Icmpv6Packet;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Packet;
 import jnat.wire.Offload;
 import jnat.wire.TcpSegment;
 import jnat.wire.UdpDatagram;
 import jnat.wire.WireError;
 
 /**
- * Conntrack at its hooks (nf_conntrack_proto.c's ipv4_conntrack_in/local, ipv4_confirm):
+ * Conntrack at its hooks (nf_conntrack_proto.c's ipv4/ipv6_conntrack_in/local, ipv4/ipv6_confirm):
  * nf_conntrack_in on what the packet's views say, and nf_conntrack_confirm where it leaves.
- * Conntrack itself never parses bytes; the IPv4 half here fills its {@link CtPacket} (the tuple,
- * with the protocols' *_error checks first), and an IPv6 half will sit beside it.
+ * Conntrack itself never parses bytes; each family's half here fills its {@link CtPacket} (the
+ * tuple, with the protocols' *_error checks first).
  */
 final class ConntrackHook {
     private final ConnTable table;
@@ -46,7 +48,7 @@ final class ConntrackHook {
     boolean in(PacketState p, Hook hook) {
         if (!p.tracked() && !p.untracked) {
             boolean verify = checksum && hook == Hook.PREROUTING && p.offload.ipSummed == Offload.CHECKSUM_NONE;
-            if (!ipv4Tuple(p, verify)) {
+            if (!(p.ipv6 ? ipv6Tuple(p, verify) : ipv4Tuple(p, verify))) {
                 untracked(p);
             } else {
                 int verdict = conntrack.in(p.ct, p.now);
@@ -55,6 +57,7 @@ final class ConntrackHook {
                     return false;
                 }
                 if (verdict == Conntrack.INVALID) stats.invalid++;
+                if (verdict == Conntrack.UNTRACKED) p.untracked = true; // MLD and NDP: as after NOTRACK
             }
         }
         if (hook == Hook.PREROUTING && trace.on()) trace.conntrack(p);
@@ -96,15 +99,7 @@ final class ConntrackHook {
                     return false;
                 }
                 ct.tuple.set(proto, ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort());
-                ct.tcp(tcp.flags(), tcp.seq(), tcp.ack(), tcp.window(), tcp.payloadLength());
-                ct.headerLength = tcp.headerLength();
-                if (tcp.headerLength() > TcpSegment.MIN_HEADER_LENGTH) {
-                    ct.wscale = tcp.windowScale();
-                    ct.sackPerm = tcp.sackPermitted();
-                    int n = Math.min(tcp.sackBlockCount(), ct.sackRight.length);
-                    for (int i = 0; i < n; i++) ct.sackRight[i] = tcp.sackRight(i);
-                    ct.sackCount = n;
-                }
+                tcpFields(ct, tcp);
             }
             case IpProtocol.UDP -> {
                 UdpDatagram udp = p.udp;
@@ -124,6 +119,82 @@ final class ConntrackHook {
                 }
             }
             default -> ct.tuple.set(proto, ip.src(), ip.dst(), 0, 0);
+        }
+        return true;
+    }
+
+    /** What tcp_in_window reads of a segment: flags, sequence numbers, window, options. */
+    private static void tcpFields(CtPacket ct, TcpSegment tcp) {
+        ct.tcp(tcp.flags(), tcp.seq(), tcp.ack(), tcp.window(), tcp.payloadLength());
+        ct.headerLength = tcp.headerLength();
+        if (tcp.headerLength() > TcpSegment.MIN_HEADER_LENGTH) {
+            ct.wscale = tcp.windowScale();
+            ct.sackPerm = tcp.sackPermitted();
+            int n = Math.min(tcp.sackBlockCount(), ct.sackRight.length);
+            for (int i = 0; i < n; i++) ct.sackRight[i] = tcp.sackRight(i);
+            ct.sackCount = n;
+        }
+    }
+
+    /**
+     * ipv6_pkt_to_tuple after ipv6_skip_exthdr (the view walked the chain at wrap), with tcp_error,
+     * udp_error and icmpv6_error's checks; a chain that cannot be walked is INVALID
+     * (get_l4proto). A UDP checksum of 0 is not verified, as udp_error leaves it in both families.
+     */
+    private static boolean ipv6Tuple(PacketState p, boolean verify) {
+        Ipv6Packet ip = p.ip6;
+        CtPacket ct = p.ct.reset();
+        ct.ipLength = ip.length();
+        if (ip.extHeaderError() != WireError.OK) return false;
+        byte[] buf = ip.buffer();
+        int l4 = ip.upperOffset(), l4len = ip.upperLength();
+        int proto = ip.upperProtocol();
+        long sh = ip.srcHi(), sl = ip.srcLo(), dh = ip.dstHi(), dl = ip.dstLo();
+        switch (proto) {
+            case IpProtocol.TCP -> {
+                TcpSegment tcp = p.tcp;
+                if (tcp.wrap(buf, l4, l4len) != WireError.OK || verify && !ip.verifyTransportChecksum()) return false;
+                ct.tuple.set6(proto, sh, sl, dh, dl, tcp.srcPort(), tcp.dstPort());
+                tcpFields(ct, tcp);
+            }
+            case IpProtocol.UDP -> {
+                UdpDatagram udp = p.udp;
+                if (udp.wrap(buf, l4, l4len) != WireError.OK
+                        || verify && udp.hasChecksum() && !ip.verifyTransportChecksum()) {
+                    return false;
+                }
+                ct.tuple.set6(proto, sh, sl, dh, dl, udp.srcPort(), udp.dstPort());
+            }
+            case IpProtocol.ICMPV6 -> {
+                if (l4len < Icmpv6Packet.HEADER_LENGTH || verify && !ip.verifyTransportChecksum()) return false;
+                int type = ip.icmpType();
+                ct.tuple.setIcmp6(sh, sl, dh, dl, Bytes.u16(buf, l4 + Icmpv6Packet.OFF_ECHO_ID), type, ip.icmpCode());
+                if (Tuple.isIcmpv6Error(type) && !quotedTuple6(p.inner6, buf, l4 + Icmpv6Packet.HEADER_LENGTH,
+                        l4len - Icmpv6Packet.HEADER_LENGTH, ct.quoted)) {
+                    return false;
+                }
+            }
+            default -> ct.tuple.set6(proto, sh, sl, dh, dl, 0, 0);
+        }
+        return true;
+    }
+
+    /** nf_ct_get_tuplepr on the datagram an ICMPv6 error quotes: its header, the chain, 8 bytes of L4. */
+    private static boolean quotedTuple6(Ipv6Packet q, byte[] buf, int off, int len, Tuple out) {
+        if (q.wrapQuoted(buf, off, len) != WireError.OK || q.extHeaderError() != WireError.OK) return false;
+        int l4 = q.upperOffset(), l4len = q.upperLength();
+        int proto = q.upperProtocol();
+        long sh = q.srcHi(), sl = q.srcLo(), dh = q.dstHi(), dl = q.dstLo();
+        switch (proto) {
+            case IpProtocol.TCP, IpProtocol.UDP -> {
+                if (l4len < 8) return false;
+                out.set6(proto, sh, sl, dh, dl, Bytes.u16(buf, l4), Bytes.u16(buf, l4 + 2));
+            }
+            case IpProtocol.ICMPV6 -> {
+                if (l4len < Icmpv6Packet.HEADER_LENGTH) return false;
+                out.setIcmp6(sh, sl, dh, dl, Bytes.u16(buf, l4 + Icmpv6Packet.OFF_ECHO_ID), buf[l4] & 0xff, buf[l4 + 1] & 0xff);
+            }
+            default -> out.set6(proto, sh, sl, dh, dl, 0, 0);
         }
         return true;
     }

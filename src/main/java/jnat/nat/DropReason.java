@@ -5,7 +5,7 @@ public enum DropReason {
     L2_TRUNCATED("frame shorter than its link header", true),
     L2_NOT_FOR_US("frame addressed to another host (PACKET_OTHERHOST)", true),
     L2_VLAN("802.1Q tagged frame (no VLAN device)", true),
-    L2_UNKNOWN_ETHERTYPE("ethertype not IPv4 or ARP", true),
+    L2_UNKNOWN_ETHERTYPE("ethertype not IPv4, IPv6 or ARP", true),
     ARP_MALFORMED("malformed ARP packet", true),
     IP_MALFORMED("malformed IPv4 header", true),
     IP_BAD_CHECKSUM("IPv4 header checksum error", true),
@@ -25,8 +25,28 @@ public enum DropReason {
      * fragment came and the datagram was for the host itself; jnat does not generate it yet.
      */
     FRAG_TIMEOUT("fragment reassembly time exceeded (ipfrag_time)", true),
+    /** ip6_rcv_core: not version 6, shorter than its header or its payload length says. */
+    IPV6_MALFORMED("malformed IPv6 header", true),
+    /**
+     * ip6_rcv_core's address rules (RFC 4291): a multicast or (off lo) loopback source, a loopback
+     * destination off lo, a multicast destination of scope 0 or (from another node) interface-local.
+     */
+    IPV6_BAD_ADDRESS("IPv6 source or destination not allowed on the wire (RFC 4291)", true),
+    /** An IPv6 fragment: jnat has no nf_defrag_ipv6 yet, so it cannot track or NAT one (the kernel reassembles first). */
+    IPV6_FRAGMENT("IPv6 fragment (jnat does not reassemble IPv6 yet)", true),
+    /** ip6_forward: a packet sent to a link-layer broadcast or multicast address is not forwarded. */
+    IPV6_NOT_HOST("IPv6 packet not forwarded: link-layer multicast or broadcast (pkt_type not PACKET_HOST)"),
+    /** ip6_forward's "security critical" check: a ::, multicast, loopback or link-local source is never forwarded (a link-local one is told: not a neighbour). */
+    IPV6_SOURCE_NOT_FORWARDED("IPv6 source not forwardable (multicast, loopback or link-local)"),
+    /** ip6_forward: hop limit <= 1; the host answers ICMPv6 time exceeded, rate limits permitting. */
+    HOP_LIMIT_EXCEEDED("IPv6 hop limit exceeded in forwarding"),
+    /** ip6_pkt_too_big: larger than the out MTU (IPv6 routers never fragment); the host answers packet too big (never rate limited). */
+    PACKET_TOO_BIG("IPv6 packet larger than the output MTU"),
     ROUTE_MARTIAN("martian source or destination"),
-    /** The host answers destination unreachable (ip_error), rate limits permitting; blackhole routes silently. */
+    /**
+     * IPv4: the host answers destination unreachable (ip_error), rate limits permitting; blackhole
+     * routes silently. IPv6: ICMPv6 destination unreachable (ip6_pkt_discard, ip6_pkt_prohibit).
+     */
     ROUTE_UNREACHABLE("no route to destination"),
     /** The host answers time exceeded (ip_forward's icmp_send), rate limits permitting. */
     TTL_EXCEEDED("TTL exceeded in forwarding"),

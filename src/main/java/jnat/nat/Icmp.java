@@ -53,6 +53,15 @@ final class Icmp {
         return config;
     }
 
+    /** icmp_global's credit and the choice its consume makes: shared with {@link Icmpv6}, as the kernel shares them. */
+    IcmpRateLimit rateLimit() {
+        return limit;
+    }
+
+    RandomGenerator random() {
+        return random;
+    }
+
     /** icmp_pointers[type].error: the types the kernel treats as errors (unknown ones too). */
     private static boolean isError(int type) {
         return switch (type) {

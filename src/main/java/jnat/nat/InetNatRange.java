@@ -42,8 +42,9 @@ final class InetNatRange {
         return this;
     }
 
-    /** An IPv4 {@link NatRange} as the targets give it today. */
+    /** A {@link NatRange} as an iptables or ip6tables target gives it. */
     InetNatRange set(NatRange r) {
+        if (r.ipv6) return set6(r.flags, r.minAddrHi, r.minAddrLo, r.maxAddrHi, r.maxAddrLo, r.minPort, r.maxPort);
         return set4(r.flags, r.minAddr, r.maxAddr, r.minPort, r.maxPort);
     }
 

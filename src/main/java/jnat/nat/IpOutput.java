@@ -3,9 +3,6 @@ package jnat.nat;
 import jnat.host.Interface;
 import jnat.host.RouteResult;
 import jnat.host.RouteType;
-import jnat.conntrack.ConnTable;
-import jnat.conntrack.Conntrack;
-import jnat.conntrack.CtPacket;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
 import jnat.wire.Ipv4Packet;
@@ -109,12 +106,7 @@ final class IpOutput {
         if (p.ip.wrap(ownBuf, OWN_HEADROOM, len) != WireError.OK) return;
         p.routeTo(rt);
         if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip));
-        if (attachId >= 0) {
-            CtPacket ct = p.ct.reset();
-            ct.id = attachId;
-            ct.ctinfo = ctinfo;
-            ct.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
-        }
+        if (attachId >= 0) p.attach(attachId, ctinfo);
         localOut(p);
     }
 
@@ -197,18 +189,37 @@ final class IpOutput {
     /** ip_finish_output2: the link header for the out device and the frame out. */
     private void finishOutput2(PacketState p) {
         Ipv4Packet ip = p.ip;
+        finishOutput2(p, ip.buffer(), ip.offset(), ip.totalLength());
+    }
+
+    /**
+     * ip_finish_output2 and ip6_finish_output2: the software checksum a layer-2 device needs (it
+     * has no offloads here), the next hop's neighbour in the packet's family, and the frame out.
+     */
+    void finishOutput2(PacketState p, byte[] buf, int ipOff, int ipLen) {
         Interface out = p.out;
-        byte[] buf = ip.buffer();
-        int ipOff = ip.offset();
-        int ipLen = ip.totalLength();
-        if (trace.on()) trace.line(out.name() + " out: " + Trace.summary(ip));
+        if (trace.on()) trace.line(out.name() + " out: " + Trace.summary(p));
+        long dstMac = Interface.NO_MAC;
+        if (out.hasMac()) {
+            p.offload.checksumHelp(buf, ipOff, ipLen);
+            if (!p.ipv6) dstMac = routes.linkAddress(out, p.nexthop);
+            else dstMac = p.neighMac != Interface.NO_MAC ? p.neighMac : routes.linkAddress6(out, p.nexthopHi, p.nexthopLo);
+        }
+        transmit(p, buf, ipOff, ipLen, dstMac, p.ipv6 ? EtherType.IPV6 : EtherType.IPV4);
+    }
+
+    /**
+     * neigh_output for either family: a layer-3 device takes the packet as it is (with its offload
+     * state); a layer-2 one the neighbour's link header ({@code dstMac}, none: dropped), written in
+     * the headroom or, without it, in a scratch copy.
+     */
+    private void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
+        Interface out = p.out;
         if (!out.hasMac()) {
             stats.tx(out, ipLen);
             p.tx.transmit(out, buf, ipOff, ipLen, p.offload);
             return;
         }
-        p.offload.checksumHelp(buf, ipOff, ipLen); // the layer-2 devices here have no offloads
-        long dstMac = routes.linkAddress(out, p.nexthop);
         if (dstMac == Interface.NO_MAC) {
             stats.drop(p, DropReason.NO_NEIGHBOUR);
             return;
@@ -219,7 +230,7 @@ final class IpOutput {
             buf = headroomScratch;
             start = 0;
         }
-        writeLinkHeader(buf, start, dstMac, out);
+        EthernetFrame.writeHeader(buf, start, dstMac, out.macBits(), etherType);
         int len = ipLen + EthernetFrame.HEADER_LENGTH;
         stats.tx(out, len);
         p.tx.transmit(out, buf, start, len);

@@ -5,7 +5,13 @@ import jnat.conntrack.Conntrack;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteType;
+import jnat.rules.Chain;
+import jnat.rules.NptTarget;
+import jnat.rules.RejectTarget;
+import jnat.rules.Rule;
 import jnat.rules.Ruleset;
+import jnat.rules.Table;
+import jnat.rules.Target;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
 import jnat.wire.MacAddress;
@@ -16,8 +22,8 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * The IPv4 packet path of a Linux host with the nat table and connection tracking, as the kernel
- * runs it: a frame in on an interface, out on another (or delivered, or dropped with a reason).
+ * The packet path of a Linux host with the nat table and connection tracking, as the kernel
+ * runs it (IPv4, and IPv6 beside it with an ip6tables ruleset, {@link #setRuleset6}): a frame in on an interface, out on another (or delivered, or dropped with a reason).
  * No I/O and no threads: the caller hands in frames and a {@link Transmit} that takes what
  * leaves. One thread at a time.
  *
@@ -36,7 +42,9 @@ import java.util.random.RandomGenerator;
  * kernel file it mirrors: {@link IpInput} (ip_input.c), {@link NfHooks} (the hooks' functions in
  * priority order), {@link ConntrackHook}, {@link NatHook} and {@link NatProto} (nf_nat_proto.c),
  * {@link IpForward}, {@link IpOutput} (ip_output.c), {@link RouteCache} (route.c), {@link Icmp}
- * (icmp.c), {@link RejectIpv4} (nf_reject_ipv4.c), {@link Arp} (arp.c). Every fact of the packet
+ * (icmp.c), {@link RejectIpv4} (nf_reject_ipv4.c), {@link Arp} (arp.c); for IPv6 {@link Ip6Input}
+ * (ip6_input.c), {@link Ip6Forward} and {@link Ip6Output} (ip6_output.c), {@link Icmpv6}
+ * (net/ipv6/icmp.c, ndisc.c's solicitations), {@link RejectIpv6} (nf_reject_ipv6.c). Every fact of the packet
  * lives in its {@link PacketState}.
  *
  * Packets are rewritten in place. A frame from a layer-3 interface leaving on a layer-2 one needs
@@ -86,6 +94,7 @@ public final class NatEngine {
     private final NatCore core;
     private final RandomGenerator random;
     private volatile Ruleset ruleset;
+    private volatile Ruleset ruleset6 = new Ruleset(true);
 
     private final Trace trace = new Trace();
     private final NetStats stats = new NetStats(trace);
@@ -98,6 +107,11 @@ public final class NatEngine {
     private final Icmp icmp;
     private final RejectIpv4 reject;
     private final Arp arp;
+    private final Ip6Output output6;
+    private final Icmpv6 icmp6;
+    private final RejectIpv6 reject6;
+    private final Ip6Input input6;
+    private final Ip6Forward forward6;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
     private final Offload none = new Offload();
     /** The packet being received or sent; the host's own packets have theirs in {@link IpOutput}. */
@@ -130,7 +144,7 @@ public final class NatEngine {
         ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
-        this.hooks = new NfHooks(conntrack, nat, stats, (p, target) -> reject().reject(p, target));
+        this.hooks = new NfHooks(conntrack, nat, stats, this::reject);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -139,21 +153,65 @@ public final class NatEngine {
         this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats);
+        this.output6 = new Ip6Output(host, table, hooks, output, p -> input6().loopbackRcv(p), none, stats, trace);
+        this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
+        this.reject6 = new RejectIpv6(host, icmp6, output6);
+        this.input6 = new Ip6Input(host, hooks, icmp6, stats, trace);
+        this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
         setRuleset(ruleset);
     }
 
-    private RejectIpv4 reject() {
-        return reject;
+    private Ip6Input input6() {
+        return input6;
+    }
+
+    /** reject_tg's answer in the packet's family (bound late: it runs the output hooks again). */
+    private void reject(PacketState p, RejectTarget target) {
+        if (p.ipv6) reject6.reject(p, target);
+        else reject.reject(p, target);
     }
 
     private IpInput input() {
         return input;
     }
 
-    /** Replaces the ruleset: the next packet sees the new one whole. */
+    /** Replaces the (iptables) ruleset: the next packet sees the new one whole. */
     public void setRuleset(Ruleset rules) {
+        if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
         hooks.setRuleset(rules, random, trace);
+    }
+
+    /**
+     * Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and
+     * tracked). A target the IPv6 path cannot run yet is refused here, whole ruleset unchanged:
+     * SNPT/DNPT.
+     */
+    public void setRuleset6(Ruleset rules) {
+        if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
+        for (Table t : rules.tables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules()) {
+                    String why = unsupported6(r.target);
+                    if (why != null) {
+                        throw new IllegalArgumentException("ip6tables -t " + t.name + " -A " + c.name() + " -j " + r.target.name()
+                                + ": " + why);
+                    }
+                }
+            }
+        }
+        this.ruleset6 = rules;
+        hooks.setRuleset(rules, random, trace);
+    }
+
+    /** Why the IPv6 path cannot run {@code t}, or null when it can. */
+    private static String unsupported6(Target t) {
+        if (t instanceof NptTarget) return "IPv6 prefix translation (ip6t_NPT) is not implemented";
+        return null;
+    }
+
+    public Ruleset ruleset6() {
+        return ruleset6;
     }
 
     /**
@@ -247,6 +305,21 @@ public final class NatEngine {
         return icmp.rateLimited;
     }
 
+    /** ICMPv6 errors the host sent (time exceeded, packet too big, unreachable). */
+    public long icmpv6ErrorsSent() {
+        return icmp6.errorsSent;
+    }
+
+    /** ICMPv6 echo replies and neighbour advertisements the host sent. */
+    public long icmpv6RepliesSent() {
+        return icmp6.echoRepliesSent + icmp6.advertisementsSent;
+    }
+
+    /** ICMPv6 errors not sent because a rate limit said no. */
+    public long icmpv6RateLimited() {
+        return icmp6.rateLimited;
+    }
+
     /** The ICMP sysctls the engine runs with. */
     public IcmpConfig icmpConfig() {
         return icmp.config();
@@ -282,10 +355,18 @@ public final class NatEngine {
         p.reset(in, now, offload, tx, false);
         stats.rx(in, len);
         int ipOff = off, ipLen = len;
+        int type;
         if (in.hasMac()) {
-            if (!linkRcv(p, buf, off, len)) return;
+            type = linkRcv(p, buf, off, len);
+            if (type < 0) return;
             ipOff = p.eth.payloadOffset();
             ipLen = p.eth.payloadLength();
+        } else {
+            type = len > 0 && (buf[off] & 0xf0) == 0x60 ? EtherType.IPV6 : EtherType.IPV4; // tun's version nibble
+        }
+        if (type == EtherType.IPV6) {
+            receive6(p, buf, ipOff, ipLen);
+            return;
         }
         if (!input.rcv(p, buf, ipOff, ipLen)) return;   // ip_rcv_core, nf_defrag_ipv4
         if (!hooks.preRouting(p)) return;               // raw, conntrack, mangle, nat DST
@@ -297,40 +378,55 @@ public final class NatEngine {
         }
     }
 
+    /** ipv6_rcv to ip6_input or ip6_forward: the IPv6 stages, the hooks written once in {@link NfHooks}. */
+    private void receive6(PacketState p, byte[] buf, int off, int len) {
+        if (!input6.rcv(p, buf, off, len)) return;       // ip6_rcv_core
+        if (!hooks.preRouting(p)) return;               // raw, conntrack, mangle, nat DST
+        if (!input6.route(p)) return;                   // ip6_rcv_finish's route
+        if (p.route6.type() != RouteType.UNICAST) {
+            input6.localDeliver(p);                     // LOCAL_IN, delivered
+        } else {
+            forward6.forward(p);                        // FORWARD, POSTROUTING, out
+        }
+    }
+
     /**
      * eth_type_trans and the protocol demux: a frame for our MAC or a multicast address (else
-     * PACKET_OTHERHOST), no VLAN device, ARP to {@link Arp}. True for an IPv4 packet to go on.
+     * PACKET_OTHERHOST), no VLAN device, ARP to {@link Arp}. The ethertype of an IPv4 or IPv6
+     * packet to go on, else -1.
      */
-    private boolean linkRcv(PacketState p, byte[] buf, int off, int len) {
+    private int linkRcv(PacketState p, byte[] buf, int off, int len) {
         EthernetFrame eth = p.eth;
         Interface in = p.in;
         if (eth.wrap(buf, off, len) != WireError.OK) {
             stats.drop(p, DropReason.L2_TRUNCATED);
-            return false;
+            return -1;
         }
         long dst = eth.dst();
         if (dst != in.macBits() && !MacAddress.isMulticast(dst)) { // broadcast is multicast too
             stats.drop(p, DropReason.L2_NOT_FOR_US);
-            return false;
+            return -1;
         }
         p.pktTypeHost = dst == in.macBits(); // else PACKET_BROADCAST / PACKET_MULTICAST
         if (eth.vlanTagCount() > 0) {
             stats.drop(p, DropReason.L2_VLAN);
-            return false;
+            return -1;
         }
-        switch (eth.etherType()) {
-            case EtherType.IPV4 -> {
-                return true;
+        int type = eth.etherType();
+        switch (type) {
+            case EtherType.IPV4, EtherType.IPV6 -> {
+                return type;
             }
             case EtherType.ARP -> arp.rcv(p, buf, off, len);
             default -> stats.drop(p, DropReason.L2_UNKNOWN_ETHERTYPE);
         }
-        return false;
+        return -1;
     }
 
     /**
      * A packet the host itself sends (a raw socket's, IP_HDRINCL): {@code buf[off, off+len)} is a
-     * whole IPv4 packet, checksums filled in. LOCAL_OUT: raw, conntrack (checksums not verified),
+     * whole IPv4 packet, checksums filled in (or an IPv6 one, by the version nibble: the same hooks
+     * with ip6tables' tables, no fragments). LOCAL_OUT: raw, conntrack (checksums not verified),
      * mangle, nat OUTPUT (DST) and a new route if the destination changed (nf_nat_ipv4_local_fn,
      * ip_route_me_harder), filter, security; then POSTROUTING: mangle, nat SRC, confirm, out. A
      * packet routed to the host itself goes round through lo: PREROUTING and INPUT, then it is
@@ -339,6 +435,10 @@ public final class NatEngine {
     public void send(byte[] buf, int off, int len, long now, Transmit tx) {
         PacketState p = received;
         p.reset(null, now, none, tx, false);
+        if (len > 0 && (buf[off] & 0xf0) == 0x60) { // an IPv6 socket's
+            if (output6.hdrinc(p, buf, off, len)) output6.localOut(p);
+            return;
+        }
         if (!output.hdrinc(p, buf, off, len)) return;   // nf_defrag_ipv4 (LOCAL_OUT), the route
         output.localOut(p);                             // LOCAL_OUT, POSTROUTING, out or lo
     }

@@ -5,15 +5,17 @@ import jnat.conntrack.Conntrack;
 import jnat.conntrack.Status;
 import jnat.conntrack.Tuple;
 import jnat.wire.IcmpPacket;
+import jnat.wire.Icmpv6Packet;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Packet;
 import jnat.wire.WireError;
 
 /**
- * The per-packet rewrite of nf_nat_proto.c for IPv4: nf_nat_packet's choice of manipulation,
- * nf_nat_ipv4_manip_pkt (the transport part, then the address, every checksum kept right
- * incrementally), and nf_nat_icmp_reply_translation. The IPv6 half (nf_nat_ipv6_manip_pkt) will
- * sit beside these; the binding decisions are {@link NatHook}'s and {@link NatCore}'s.
+ * The per-packet rewrite of nf_nat_proto.c: nf_nat_packet's choice of manipulation,
+ * nf_nat_ipv4_manip_pkt and nf_nat_ipv6_manip_pkt (the transport part, then the address, every
+ * checksum kept right incrementally), and nf_nat_icmp_reply_translation with its ICMPv6 twin. The
+ * binding decisions are {@link NatHook}'s and {@link NatCore}'s.
  */
 final class NatProto {
     private final ConnTable table;
@@ -44,8 +46,9 @@ final class NatProto {
         // We are aiming to look like the inverse of the other direction.
         table.tuple(id, dir ^ 1, scratch);
         scratch.invert(target);
-        manipPacket(p.ip, target, manip);
-        if (trace.on()) trace.line("  " + (manip == NatCore.MANIP_SRC ? "SNAT" : "DNAT") + ": " + Trace.summary(p.ip));
+        if (p.ipv6) manipPacket6(p.ip6, target, manip);
+        else manipPacket(p.ip, target, manip);
+        if (trace.on()) trace.line("  " + (manip == NatCore.MANIP_SRC ? "SNAT" : "DNAT") + ": " + Trace.summary(p));
     }
 
     /** nf_nat_ipv4_manip_pkt: the transport part, then the address, checksums kept right. */
@@ -63,11 +66,30 @@ final class NatProto {
     }
 
     /**
+     * nf_nat_ipv6_manip_pkt: the transport part (ports, the ICMPv6 echo identifier) of a packet
+     * whose upper layer starts here, then the address; the view keeps the pseudo-header checksums
+     * right (a later fragment's addresses change alone).
+     */
+    private static void manipPacket6(Ipv6Packet ip, Tuple t, int manip) {
+        int proto = ip.upperProtocol();
+        if (manip == NatCore.MANIP_SRC) {
+            if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) ip.setSrcPort(t.srcPort);
+            else if (proto == IpProtocol.ICMPV6) ip.setIcmpId(t.srcPort);
+            ip.setSrc(t.srcHi, t.srcLo);
+        } else {
+            if (proto == IpProtocol.TCP || proto == IpProtocol.UDP) ip.setDstPort(t.dstPort);
+            else if (proto == IpProtocol.ICMPV6) ip.setIcmpId(t.srcPort);
+            ip.setDst(t.dstHi, t.dstLo);
+        }
+    }
+
+    /**
      * nf_nat_icmp_reply_translation: an ICMP error about a NATed connection gets its quoted
      * datagram translated back (as the peer sent it) and its outer header as a reply would be.
      * False when it cannot be.
      */
     boolean icmpReplyTranslation(PacketState p, int manip) {
+        if (p.ipv6) return icmpv6ReplyTranslation(p, manip);
         Ipv4Packet ip = p.ip;
         int id = p.ct.id;
         int dir = dir(p);
@@ -92,4 +114,37 @@ final class NatProto {
         else ip.setDst(scratch.dst);
         return true;
     }
+
+    /**
+     * nf_nat_icmpv6_reply_translation: as the ICMP one, the quoted datagram translated back and the
+     * outer addresses as a reply's; the ICMPv6 checksum follows every write (the kernel sums it
+     * again whole after the inner rewrite, which comes to the same for a checksum conntrack passed).
+     */
+    private boolean icmpv6ReplyTranslation(PacketState p, int manip) {
+        Ipv6Packet ip = p.ip6;
+        int id = p.ct.id;
+        int dir = dir(p);
+        int status = table.status(id);
+        int l4 = ip.upperOffset(), l4len = ip.upperLength();
+        if (l4len < Icmpv6Packet.HEADER_LENGTH) return false;
+        if (ip.icmpType() == NDISC_REDIRECT) {
+            if ((status & Status.NAT_DONE_MASK) != Status.NAT_DONE_MASK) return false;
+            if ((status & Status.NAT_MASK) != 0) return false;
+        }
+        if ((status & manipBit(manip, dir)) == 0) return true;
+        Ipv6Packet inner = p.inner6;
+        if (inner.wrapQuoted(ip.buffer(), l4 + Icmpv6Packet.HEADER_LENGTH, l4len - Icmpv6Packet.HEADER_LENGTH,
+                l4 + Icmpv6Packet.OFF_CHECKSUM) != WireError.OK) {
+            return false;
+        }
+        table.tuple(id, dir ^ 1, target);
+        manipPacket6(inner, target, manip ^ 1);
+        target.invert(scratch);
+        if (manip == NatCore.MANIP_SRC) ip.setSrc(scratch.srcHi, scratch.srcLo);
+        else ip.setDst(scratch.dstHi, scratch.dstLo);
+        return true;
+    }
+
+    /** NDISC_REDIRECT: ICMPv6 type 137. */
+    private static final int NDISC_REDIRECT = 137;
 }

@@ -9,11 +9,13 @@ import jnat.rules.Target;
 import java.util.random.RandomGenerator;
 
 /**
- * The functions registered at each IPv4 hook, in the kernel's priority order (NF_IP_PRI_*:
+ * The functions registered at each hook, in the kernel's priority order (NF_IP_PRI_*, NF_IP6_PRI_*:
  * raw -300, conntrack -200, mangle -150, nat DST -100, filter 0, security 50, nat SRC 100,
  * confirm last), each sequence written once, as nf_hook_slow runs a hook's entries. A table the
  * ruleset does not have is skipped, as with its module not loaded; each table is bound to its
- * drop reason once. The sequences know nothing of the address family: conntrack and NAT do.
+ * drop reason once. The sequences know nothing of the address family: a packet walks its
+ * family's tables (iptables' or ip6tables', bound side by side), and conntrack and NAT look at the
+ * family themselves.
  */
 final class NfHooks {
     /** What reject_tg does before the packet is dropped (sends its ICMP error or RST). */
@@ -30,9 +32,33 @@ final class NfHooks {
     private final NatHook nat;
     private final NetStats stats;
     private final Reject reject;
-    private BoundTable raw, mangle, filter, security;
-    /** Walked by {@link NatHook} for a connection's first packet only. */
-    private BoundTable natTable;
+    /** One family's tables at the hooks (a table the ruleset lacks is null). */
+    private static final class Tables {
+        BoundTable raw, mangle, filter, security;
+        /** Walked by {@link NatHook} for a connection's first packet only. */
+        BoundTable nat;
+
+        void bind(Ruleset rules, RandomGenerator random, Trace trace) {
+            raw = NfHooks.bind(rules.existing("raw"), DropReason.RAW_DROP, random, trace);
+            mangle = NfHooks.bind(rules.existing("mangle"), DropReason.MANGLE_DROP, random, trace);
+            filter = NfHooks.bind(rules.existing("filter"), DropReason.FILTER_DROP, random, trace);
+            security = NfHooks.bind(rules.existing("security"), DropReason.SECURITY_DROP, random, trace);
+            nat = NfHooks.bind(rules.existing("nat"), DropReason.NAT_DROP, random, trace);
+        }
+
+        Table natTable() {
+            return nat == null ? null : nat.table;
+        }
+
+        void setTracer(Trace trace) {
+            for (BoundTable b : new BoundTable[] {raw, mangle, nat, filter, security}) {
+                if (b != null) b.table.setTracer(trace.tableTracer());
+            }
+        }
+    }
+
+    /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
+    private final Tables ipv4 = new Tables(), ipv6 = new Tables();
 
     NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject) {
         this.conntrack = conntrack;
@@ -41,21 +67,21 @@ final class NfHooks {
         this.reject = reject;
     }
 
-    /** Registers the ruleset's tables (the next packet sees the new ones whole). */
+    /** Registers the ruleset's tables for its family (the next packet sees the new ones whole). */
     void setRuleset(Ruleset rules, RandomGenerator random, Trace trace) {
-        raw = bind(rules.existing("raw"), DropReason.RAW_DROP, random, trace);
-        mangle = bind(rules.existing("mangle"), DropReason.MANGLE_DROP, random, trace);
-        filter = bind(rules.existing("filter"), DropReason.FILTER_DROP, random, trace);
-        security = bind(rules.existing("security"), DropReason.SECURITY_DROP, random, trace);
-        natTable = bind(rules.existing("nat"), DropReason.NAT_DROP, random, trace);
-        nat.setTable(natTable == null ? null : natTable.table);
+        Tables t = rules.ipv6 ? ipv6 : ipv4;
+        t.bind(rules, random, trace);
+        nat.setTables(ipv4.natTable(), ipv6.natTable());
     }
 
     /** Tells every table where its walk is reported (null: tracing off). */
     void setTracer(Trace trace) {
-        for (BoundTable b : new BoundTable[] {raw, mangle, natTable, filter, security}) {
-            if (b != null) b.table.setTracer(trace.tableTracer());
-        }
+        ipv4.setTracer(trace);
+        ipv6.setTracer(trace);
+    }
+
+    private Tables tables(PacketState p) {
+        return p.ipv6 ? ipv6 : ipv4;
     }
 
     private static BoundTable bind(Table t, DropReason reason, RandomGenerator random, Trace trace) {
@@ -67,41 +93,45 @@ final class NfHooks {
 
     /** NF_INET_PRE_ROUTING (after nf_defrag_ipv4): raw, conntrack, mangle, nat DST. */
     boolean preRouting(PacketState p) {
-        return walk(raw, Hook.PREROUTING, p)
+        Tables t = tables(p);
+        return walk(t.raw, Hook.PREROUTING, p)
                 && conntrack.in(p, Hook.PREROUTING)
-                && walk(mangle, Hook.PREROUTING, p)
+                && walk(t.mangle, Hook.PREROUTING, p)
                 && nat.fn(p, Hook.PREROUTING, NatCore.MANIP_DST);
     }
 
     /** NF_INET_LOCAL_IN: mangle, filter, security, nat SRC, confirm. */
     boolean localIn(PacketState p) {
-        return walk(mangle, Hook.INPUT, p)
-                && walk(filter, Hook.INPUT, p)
-                && walk(security, Hook.INPUT, p)
+        Tables t = tables(p);
+        return walk(t.mangle, Hook.INPUT, p)
+                && walk(t.filter, Hook.INPUT, p)
+                && walk(t.security, Hook.INPUT, p)
                 && nat.fn(p, Hook.INPUT, NatCore.MANIP_SRC)
                 && conntrack.confirm(p);
     }
 
     /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
     boolean forward(PacketState p) {
-        return walk(mangle, Hook.FORWARD, p)
-                && walk(filter, Hook.FORWARD, p)
-                && walk(security, Hook.FORWARD, p);
+        Tables t = tables(p);
+        return walk(t.mangle, Hook.FORWARD, p)
+                && walk(t.filter, Hook.FORWARD, p)
+                && walk(t.security, Hook.FORWARD, p);
     }
 
     /** NF_INET_LOCAL_OUT: raw, conntrack, mangle, nat DST (and a new route), filter, security. */
     boolean localOut(PacketState p) {
-        return walk(raw, Hook.OUTPUT, p)
+        Tables t = tables(p);
+        return walk(t.raw, Hook.OUTPUT, p)
                 && conntrack.in(p, Hook.OUTPUT)
-                && walk(mangle, Hook.OUTPUT, p)
+                && walk(t.mangle, Hook.OUTPUT, p)
                 && nat.localFn(p)
-                && walk(filter, Hook.OUTPUT, p)
-                && walk(security, Hook.OUTPUT, p);
+                && walk(t.filter, Hook.OUTPUT, p)
+                && walk(t.security, Hook.OUTPUT, p);
     }
 
     /** NF_INET_POST_ROUTING: mangle, nat SRC, confirm. */
     boolean postRouting(PacketState p) {
-        return walk(mangle, Hook.POSTROUTING, p)
+        return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
                 && conntrack.confirm(p);
     }

@@ -6,11 +6,14 @@ import jnat.conntrack.CtPacket;
 import jnat.conntrack.Status;
 import jnat.host.Host;
 import jnat.host.Interface;
+import jnat.host.RouteDecision6;
 import jnat.host.RouteResult;
 import jnat.rules.PacketContext;
 import jnat.wire.EthernetFrame;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6ExtHeaders;
+import jnat.wire.Ipv6Packet;
 import jnat.wire.Offload;
 import jnat.wire.TcpSegment;
 import jnat.wire.UdpDatagram;
@@ -29,6 +32,12 @@ final class PacketState implements PacketContext {
     final Ipv4Packet ip = new Ipv4Packet();
     /** The datagram an ICMP error quotes. */
     final Ipv4Packet inner = new Ipv4Packet();
+    /** An IPv6 packet's view ({@link #ipv6}); {@link #ip} then means nothing. */
+    final Ipv6Packet ip6 = new Ipv6Packet();
+    /** The datagram an ICMPv6 error quotes. */
+    final Ipv6Packet inner6 = new Ipv6Packet();
+    /** ipv6_find_hdr's walk for the ip6tables matches. */
+    private final Ipv6ExtHeaders findWalk = new Ipv6ExtHeaders();
     final TcpSegment tcp = new TcpSegment();
     final UdpDatagram udp = new UdpDatagram();
     final CtPacket ct = new CtPacket();
@@ -45,6 +54,13 @@ final class PacketState implements PacketContext {
     RouteResult route;
     /** The route's next hop (rt_nexthop), for MASQUERADE and layer 2. */
     int nexthop;
+    /** skb->protocol is ETH_P_IPV6: the packet is {@link #ip6}, routed by {@link #route6}. */
+    boolean ipv6;
+    /** An IPv6 packet's route (filled in place by the host's lookup) and its next hop (rt6_nexthop). */
+    final RouteDecision6 route6 = new RouteDecision6();
+    long nexthopHi, nexthopLo;
+    /** The next hop's MAC when the packet brought it (a neighbour solicitation's source option), else NO_MAC: the host's table. */
+    long neighMac;
     int mark;
     /** Set by NOTRACK in the raw table (IP_CT_UNTRACKED): conntrack skips the packet, NAT does not apply. */
     boolean untracked;
@@ -72,6 +88,8 @@ final class PacketState implements PacketContext {
         this.out = null;
         this.route = null;
         this.nexthop = 0;
+        this.ipv6 = false;
+        this.neighMac = Interface.NO_MAC;
         this.mark = 0;
         this.untracked = false;
         this.offload = offload;
@@ -87,6 +105,26 @@ final class PacketState implements PacketContext {
         this.route = rt;
         this.out = rt.out();
         this.nexthop = rt.nexthop();
+    }
+
+    /** The IPv6 route the packet leaves by: its device and next hop. */
+    void routeTo6(RouteDecision6 rt) {
+        this.out = rt.out();
+        this.nexthopHi = rt.nexthopHi();
+        this.nexthopLo = rt.nexthopLo();
+    }
+
+    /** The upper-layer protocol: ICMP for IPv4, ICMPv6 for IPv6. */
+    boolean icmp() {
+        return ipv6 ? ip6.upperProtocol() == IpProtocol.ICMPV6 : ip.protocol() == IpProtocol.ICMP;
+    }
+
+    /** nf_ct_attach: the host's own packet carries the connection of the packet it is about, as {@code ctinfo}. */
+    void attach(int id, int ctinfo) {
+        CtPacket c = ct.reset();
+        c.id = id;
+        c.ctinfo = ctinfo;
+        c.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
     }
 
     boolean tracked() {
@@ -128,43 +166,56 @@ final class PacketState implements PacketContext {
 
     @Override
     public int protocol() {
-        return ip.protocol();
+        return ipv6 ? ip6.upperProtocol() : ip.protocol();
     }
 
     @Override
     public boolean nonFirstFragment() {
-        return ip.fragmentOffset() != 0;
+        return ipv6 ? ip6.fragmentOffset() != 0 : ip.fragmentOffset() != 0;
     }
 
     @Override
     public int srcPort() {
+        if (ipv6) return ip6.hasPorts() ? ip6.srcPort() : 0;
         return ip.hasPorts() ? ip.srcPort() : 0;
     }
 
     @Override
     public int dstPort() {
+        if (ipv6) return ip6.hasPorts() ? ip6.dstPort() : 0;
         return ip.hasPorts() ? ip.dstPort() : 0;
     }
 
     @Override
     public int tcpFlags() {
+        if (ipv6) {
+            if (ip6.upperProtocol() != IpProtocol.TCP || ip6.fragmentOffset() != 0 || ip6.upperLength() <= TcpSegment.OFF_FLAGS) return 0;
+            return ip6.buffer()[ip6.upperOffset() + TcpSegment.OFF_FLAGS] & 0xff;
+        }
         if (ip.protocol() != IpProtocol.TCP || ip.fragmentOffset() != 0 || ip.payloadLength() <= TcpSegment.OFF_FLAGS) return 0;
         return ip.buffer()[ip.payloadOffset() + TcpSegment.OFF_FLAGS] & 0xff;
     }
 
     @Override
     public int icmpType() {
+        if (ipv6) return icmp6Header(1) ? ip6.icmpType() : -1;
         return ip.protocol() == IpProtocol.ICMP && ip.payloadLength() >= 1 ? ip.icmpType() : -1;
     }
 
     @Override
     public int icmpCode() {
+        if (ipv6) return icmp6Header(2) ? ip6.icmpCode() : -1;
         return ip.protocol() == IpProtocol.ICMP && ip.payloadLength() >= 2 ? ip.icmpCode() : -1;
+    }
+
+    /** The first {@code bytes} of an ICMPv6 header present (not a later fragment). */
+    private boolean icmp6Header(int bytes) {
+        return ip6.upperProtocol() == IpProtocol.ICMPV6 && ip6.fragmentOffset() == 0 && ip6.upperLength() >= bytes;
     }
 
     @Override
     public int length() {
-        return ip.totalLength();
+        return ipv6 ? ip6.length() : ip.totalLength();
     }
 
     @Override
@@ -244,5 +295,79 @@ final class PacketState implements PacketContext {
     public int addressType(int addr, String limitIface) {
         Interface limit = limitIface == null ? null : host.device(limitIface);
         return 1 << host.addressType(addr, limit).rtn();
+    }
+
+    // ---- IPv6 (ip6_packet_match and the ip6t_* matches) ----
+
+    @Override
+    public boolean ipv6() {
+        return ipv6;
+    }
+
+    @Override
+    public long srcAddressHi() {
+        return ip6.srcHi();
+    }
+
+    @Override
+    public long srcAddressLo() {
+        return ip6.srcLo();
+    }
+
+    @Override
+    public long dstAddressHi() {
+        return ip6.dstHi();
+    }
+
+    @Override
+    public long dstAddressLo() {
+        return ip6.dstLo();
+    }
+
+    @Override
+    public int hopLimit() {
+        return ip6.hopLimit();
+    }
+
+    @Override
+    public int ipv6FindHeader(int nexthdr) {
+        int at = ip6.offset();
+        if (findWalk.find(ip6.buffer(), at, at + ip6.length(), nexthdr, 0) < 0) return -1;
+        return findWalk.offset() - at;
+    }
+
+    @Override
+    public int networkByte(int offset) {
+        return offset < 0 || offset >= ip6.length() ? -1 : ip6.buffer()[ip6.offset() + offset] & 0xff;
+    }
+
+    @Override
+    public long sourceMac() {
+        return in != null && in.hasMac() ? eth.src() : -1; // the host's own packets have no MAC header yet
+    }
+
+    @Override
+    public int addressType6(long hi, long lo, String limitIface) {
+        Interface limit = limitIface == null ? null : host.device(limitIface);
+        return host.addressTypes6(hi, lo, limit);
+    }
+
+    @Override
+    public long ctAddressHi(int which) {
+        if (!tracked()) return 0;
+        int dir = which >>> 1;
+        return (which & 1) == 0 ? table.srcHi(ct.id, dir) : table.dstHi(ct.id, dir);
+    }
+
+    @Override
+    public long ctAddressLo(int which) {
+        if (!tracked()) return 0;
+        int dir = which >>> 1;
+        return (which & 1) == 0 ? table.srcLo(ct.id, dir) : table.dstLo(ct.id, dir);
+    }
+
+    @Override
+    public void setHopLimit(int hopLimit) {
+        ip6.setHopLimit(hopLimit); // no header checksum, and the pseudo-header leaves it out
     }
 }

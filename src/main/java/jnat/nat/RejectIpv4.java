@@ -70,28 +70,36 @@ final class RejectIpv4 {
 
     /**
      * nf_reject_iphdr_put and nf_reject_ip_tcphdr_put in the host's packet buffer: from the
-     * packet's destination to its source, id 0, DF, TTL 64; RST with the acknowledged sequence,
-     * or RST|ACK acknowledging what the packet carried when it acknowledged nothing. Returns the
-     * IP length.
+     * packet's destination to its source, id 0, DF, TTL 64; the TCP header as {@link #writeReset}.
+     * Returns the IP length.
      */
     private int buildReset(Ipv4Packet ip, TcpSegment tcp) {
         byte[] b = output.ownBuffer();
         int o = IpOutput.OWN_HEADROOM;
         int total = Ipv4Packet.MIN_HEADER_LENGTH + TcpSegment.MIN_HEADER_LENGTH;
         Ipv4Packet.writeHeader(b, o, 0, total, 0, Ipv4Packet.FLAG_DF, TTL, IpProtocol.TCP, ip.dst(), ip.src());
+        int t = o + Ipv4Packet.MIN_HEADER_LENGTH;
+        writeReset(b, t, tcp, ip.totalLength() - ip.headerLength());
+        TcpSegment.fillChecksum(b, t, TcpSegment.MIN_HEADER_LENGTH, ip.dst(), ip.src());
+        return total;
+    }
+
+    /**
+     * nf_reject_ip_tcphdr_put's TCP header (both families; the checksum left to the caller): the
+     * ports swapped, RST with the acknowledged sequence, or RST|ACK acknowledging what the segment
+     * of {@code segmentLength} bytes carried when it acknowledged nothing; window 0.
+     */
+    static void writeReset(byte[] b, int t, TcpSegment tcp, int segmentLength) {
         int seq = 0, ack = 0, flags = TcpSegment.RST;
         int f = tcp.flags();
         if ((f & TcpSegment.ACK) != 0) {
             seq = tcp.ack();
         } else {
             int seqSpace = ((f & TcpSegment.SYN) != 0 ? 1 : 0) + ((f & TcpSegment.FIN) != 0 ? 1 : 0)
-                    + ip.totalLength() - ip.headerLength() - tcp.headerLength();
+                    + segmentLength - tcp.headerLength();
             ack = tcp.seq() + seqSpace;
             flags |= TcpSegment.ACK;
         }
-        int t = o + Ipv4Packet.MIN_HEADER_LENGTH;
         TcpSegment.writeHeader(b, t, tcp.dstPort(), tcp.srcPort(), seq, ack, flags, 0);
-        TcpSegment.fillChecksum(b, t, TcpSegment.MIN_HEADER_LENGTH, ip.dst(), ip.src());
-        return total;
     }
 }

@@ -77,4 +77,9 @@ final class RouteCache {
         }
         return mac;
     }
+
+    /** An IPv6 next hop's neighbour (Host.linkAddress6; not cached yet: the host's list is walked). */
+    long linkAddress6(Interface out, long hi, long lo) {
+        return host.linkAddress6(out, hi, lo);
+    }
 }

@@ -8,6 +8,8 @@ import jnat.rules.Tracer;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Address;
+import jnat.wire.Ipv6Packet;
 
 /**
  * The readable walk of each packet (--trace), in the words of the kernel's TRACE target
@@ -69,6 +71,32 @@ final class Trace {
         StringBuilder detail = new StringBuilder();
         t.print(detail, true);
         if (!detail.isEmpty()) b.append(' ').append(detail.toString().trim());
+        return b.toString();
+    }
+
+    /** The packet's summary in its family. */
+    static String summary(PacketState p) {
+        return p.ipv6 ? summary(p.ip6) : summary(p.ip);
+    }
+
+    /** "TCP 2001:db8::1 port 5 > 2001:db8::2 port 10 len 60" (ports after the word, an address having colons). */
+    static String summary(Ipv6Packet ip) {
+        StringBuilder b = new StringBuilder();
+        int p = ip.upperProtocol();
+        b.append(switch (p) {
+            case IpProtocol.TCP -> "TCP";
+            case IpProtocol.UDP -> "UDP";
+            case IpProtocol.ICMPV6 -> "ICMPv6";
+            default -> "proto " + p;
+        }).append(' ').append(Ipv6Address.format(ip.srcHi(), ip.srcLo()));
+        if (ip.hasPorts()) b.append(" port ").append(ip.srcPort());
+        b.append(" > ").append(Ipv6Address.format(ip.dstHi(), ip.dstLo()));
+        if (ip.hasPorts()) b.append(" port ").append(ip.dstPort());
+        if (p == IpProtocol.ICMPV6 && ip.fragmentOffset() == 0 && ip.upperLength() >= 2) {
+            b.append(" type ").append(ip.icmpType()).append(" code ").append(ip.icmpCode());
+        }
+        if (ip.hasIcmpId()) b.append(" id ").append(ip.icmpId());
+        b.append(" len ").append(ip.length());
         return b.toString();
     }
 

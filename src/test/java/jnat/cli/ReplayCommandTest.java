@@ -114,6 +114,52 @@ class ReplayCommandTest {
         assertTrue(r.out().contains("    1    40 DOCKER     all  --  *      *       0.0.0.0/0           !127.0.0.0/8"), r.out());
     }
 
+    /** The seed's host with Docker's IPv6 network (a ULA on docker0, 2001:db8::10 on eth0) and Docker's MASQUERADE for it. */
+    Path[] ipv6HostAndRules(String extraRule) throws Exception {
+        Path h = dir.resolve("host6.ip");
+        Files.writeString(h, Files.readString(hostFile()) + """
+                addr add 2001:db8::10/64 dev eth0
+                -6 route add default via fe80::1 dev eth0
+                neigh add fe80::1 lladdr 06:7c:16:88:fe:87 dev eth0
+                addr add fd49:efd7:54aa::1/64 dev docker0
+                neigh add fd49:efd7:54aa::2 lladdr 02:42:ac:11:00:02 dev docker0
+                """);
+        Path r = dir.resolve("nat6.rules");
+        Files.writeString(r, "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
+                + "-A POSTROUTING -s fd49:efd7:54aa::/64 ! -o docker0 -j MASQUERADE\n" + extraRule + "COMMIT\n");
+        return new Path[] {h, r};
+    }
+
+    @Test
+    void rules6ReplaysAnIpv6PcapThroughTheIpv6Path() throws Exception {
+        Path[] hr = ipv6HostAndRules("");
+        Path in = dir.resolve("docker0-in6.pcap");
+        byte[] syn = jnat.wire.EthernetRepr.of("02:42:ac:11:00:02", "02:42:d5:35:3a:3c").frame(
+                jnat.wire.Ipv6Repr.of("fd49:efd7:54aa::2", "2001:db8:1::8"),
+                jnat.wire.TcpRepr.of(40000, 443).withSeq(1).withFlags(jnat.wire.TcpSegment.SYN).withWindow(64240));
+        try (PcapWriter w = PcapWriter.create(in, LinkType.ETHERNET)) {
+            w.write(1_000_000_000L, syn, 0, syn.length);
+        }
+        CliRun r = jnat("replay", "--host", hr[0].toString(), "--rules6", hr[1].toString(),
+                "--in", "docker0=" + in, "--out", dir.resolve("out").toString(), "--list");
+        assertEquals(0, r.exit(), r.err());
+        List<PcapRecord> eth0 = read(dir.resolve("out/eth0.pcap"));
+        assertEquals(1, eth0.size(), r.out());
+        jnat.wire.Ipv6Packet ip = new jnat.wire.Ipv6Packet();
+        assertEquals(0, ip.wrap(eth0.getFirst().data(), 14, eth0.getFirst().capturedLength() - 14));
+        assertEquals("2001:db8::10", jnat.wire.Ipv6Address.format(ip.srcHi(), ip.srcLo()), "MASQUERADEd");
+        assertTrue(ip.verifyTransportChecksum());
+        assertTrue(r.out().contains("    1    60 MASQUERADE  all  --  *      !docker0  fd49:efd7:54aa::/64  ::/0"), r.out());
+    }
+
+    @Test
+    void anIpv6TargetTheEngineCannotRunIsAOneLineError() throws Exception {
+        Path[] hr = ipv6HostAndRules("COMMIT\n*mangle\n:POSTROUTING ACCEPT [0:0]\n"
+                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:5::/64\n");
+        assertOneLineError(jnat("replay", "--host", hr[0].toString(), "--rules6", hr[1].toString(), "--in", "eth0=" + seedEth0Input()),
+                "-j SNPT: IPv6 prefix translation (ip6t_NPT) is not implemented");
+    }
+
     @Test
     void missingInputFileIsOneLine() throws Exception {
         assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + dir.resolve("nope.pcap")),

@@ -8,9 +8,13 @@ import jnat.wire.EthernetRepr;
 import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Packet;
 import jnat.wire.Ipv4Repr;
+import jnat.wire.Ipv6Address;
+import jnat.wire.Ipv6Packet;
+import jnat.wire.Ipv6Repr;
 import jnat.wire.Offload;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
+import jnat.wire.Transport6Repr;
 import jnat.wire.TransportRepr;
 import jnat.wire.WireError;
 
@@ -42,11 +46,81 @@ final class EngineRig {
     static final long MS = 1_000_000L, SEC = 1_000_000_000L;
     static final String SEED_RULES = resource("/demo/seed-docker.rules");
 
+    /**
+     * The seed's Docker host with IPv6 as Docker sets it up with --ipv6 (a ULA on docker0): eth0's
+     * 2001:db8::10/64, the default route via the router's link-local address, the containers ::2 and ::3
+     * (and ::2's link-local address), a prohibit route to 2001:db8:dead::/48.
+     */
+    static final String DOCKER6_HOST = """
+            addr add 2001:db8::10/64 dev eth0
+            -6 route add default via fe80::1 dev eth0
+            neigh add fe80::1 lladdr 06:7c:16:88:fe:87 dev eth0
+            addr add fd49:efd7:54aa::1/64 dev docker0
+            neigh add fd49:efd7:54aa::2 lladdr 02:42:ac:11:00:02 dev docker0
+            neigh add fd49:efd7:54aa::3 lladdr 02:42:ac:11:00:03 dev docker0
+            neigh add fe80::42:acff:fe11:2 lladdr 02:42:ac:11:00:02 dev docker0
+            route add prohibit 2001:db8:dead::/48
+            """;
+    static final String CONTAINER6 = "fd49:efd7:54aa::2", CONTAINER6_B = "fd49:efd7:54aa::3", PUBLIC6 = "2001:db8::10";
+
+    /**
+     * Docker's ip6tables rules for that host (ip6tables-save): MASQUERADE of the containers' ULA out
+     * of every other device, the published port 8080 DNATed to the container's 80, and the filter's
+     * FORWARD DROP policy with the established and published traffic let through.
+     */
+    static final String DOCKER6_RULES = """
+            *nat
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            :DOCKER - [0:0]
+            -A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
+            -A OUTPUT ! -d ::1/128 -m addrtype --dst-type LOCAL -j DOCKER
+            -A POSTROUTING -s fd49:efd7:54aa::/64 ! -o docker0 -j MASQUERADE
+            -A DOCKER -i docker0 -j RETURN
+            -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination [fd49:efd7:54aa::2]:80
+            COMMIT
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD DROP [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :DOCKER - [0:0]
+            -A FORWARD -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+            -A FORWARD -o docker0 -j DOCKER
+            -A FORWARD -i docker0 ! -o docker0 -j ACCEPT
+            -A FORWARD -i docker0 -o docker0 -j ACCEPT
+            -A DOCKER -d fd49:efd7:54aa::2/128 ! -i docker0 -o docker0 -p tcp -m tcp --dport 80 -j ACCEPT
+            COMMIT
+            """;
+
     /** A frame the engine transmitted on {@code dev}; its IPv4 header at {@code ipOffset}; the offload state it left with, or null. */
     record Sent(String dev, byte[] frame, int ipOffset, Offload offload) {
         /** The IPv4 packet in the frame (asserted valid). */
         Ipv4Packet ip() {
             return wrap(frame, ipOffset);
+        }
+
+        /** The IPv6 packet in the frame (asserted valid). */
+        Ipv6Packet ip6() {
+            Ipv6Packet p = new Ipv6Packet();
+            assertEquals(WireError.OK, p.wrap(frame, ipOffset, frame.length - ipOffset));
+            return p;
+        }
+
+        /** The Ethernet type of the frame (asserted to have a link header). */
+        int etherType() {
+            assertEquals(EthernetFrame.HEADER_LENGTH, ipOffset, "a frame with a link-layer header");
+            return (frame[12] & 0xff) << 8 | (frame[13] & 0xff);
+        }
+
+        /** "dev [src]:sport > [dst]:dport" of an IPv6 TCP or UDP packet, "dev src > dst icmp6 TYPE id ID" of ICMPv6. */
+        String summary6() {
+            Ipv6Packet p = ip6();
+            String src = Ipv6Address.format(p.srcHi(), p.srcLo()), dst = Ipv6Address.format(p.dstHi(), p.dstLo());
+            if (p.hasPorts()) return dev + " [" + src + "]:" + p.srcPort() + " > [" + dst + "]:" + p.dstPort();
+            String s = dev + " " + src + " > " + dst + " icmp6 " + p.icmpType();
+            return p.hasIcmpId() ? s + " id " + p.icmpId() : s;
         }
 
         /** The IPv4 packet's bytes (the frame without its link-layer header). */
@@ -101,6 +175,8 @@ final class EngineRig {
 
     private final Host host;
     private String rules;
+    /** The ip6tables-save text of the engine's IPv6 ruleset, or null for none. */
+    private String rules6;
     private NatEngine.Config config = NatEngine.Config.defaults();
     private IpDefrag.Config defragConfig = IpDefrag.Config.defaults();
     private PacketTracer tracer;
@@ -170,6 +246,11 @@ final class EngineRig {
         return seedDockerHost().rules(SEED_RULES);
     }
 
+    /** The seed's Docker host with IPv6 ({@link #DOCKER6_HOST}), Docker's rules for both families. */
+    static EngineRig seedDocker6() {
+        return host(resource("/hosts/seed-docker-host.ip") + DOCKER6_HOST).rules6(DOCKER6_RULES).rules(SEED_RULES);
+    }
+
     /** The lab's gateway host (scripts/lab-host.ip: layer-3 docker0 and eth0), without an engine yet. */
     static EngineRig labHost() {
         return host(file("scripts/lab-host.ip"));
@@ -184,6 +265,13 @@ final class EngineRig {
     EngineRig rules(String iptablesRestore) {
         this.rules = iptablesRestore;
         return rebuild();
+    }
+
+    /** The IPv6 ruleset {@code ip6tablesRestore} (ip6tables-save text), set on this engine and every rebuilt one. */
+    EngineRig rules6(String ip6tablesRestore) {
+        this.rules6 = ip6tablesRestore;
+        if (engine != null) engine.setRuleset6(Ruleset.parse(ip6tablesRestore, true));
+        return this;
     }
 
     EngineRig config(NatEngine.Config c) {
@@ -240,6 +328,7 @@ final class EngineRig {
     private EngineRig rebuild() {
         if (rules == null) return this;
         engine = new NatEngine(host, Ruleset.parse(rules), config, defragConfig);
+        if (rules6 != null) engine.setRuleset6(Ruleset.parse(rules6, true));
         if (tracer != null) engine.setTracer(tracer);
         return this;
     }
@@ -352,6 +441,35 @@ final class EngineRig {
 
     static byte[] fromInternet(String src, String dst, TransportRepr l4) {
         return fromInternet(Ipv4Repr.of(src, dst), l4);
+    }
+
+    /** An IPv6 frame from the container ::2 (its MAC) to docker0. */
+    static byte[] fromContainer6(Ipv6Repr ip, Transport6Repr l4) {
+        return EthernetRepr.of(CONTAINER_MAC, DOCKER0_MAC).frame(ip, l4);
+    }
+
+    static byte[] fromContainer6(String src, String dst, Transport6Repr l4) {
+        return fromContainer6(Ipv6Repr.of(src, dst), l4);
+    }
+
+    /** An IPv6 frame from the uplink router to eth0. */
+    static byte[] fromInternet6(Ipv6Repr ip, Transport6Repr l4) {
+        return EthernetRepr.of(GATEWAY_MAC, ETH0_MAC).frame(ip, l4);
+    }
+
+    static byte[] fromInternet6(String src, String dst, Transport6Repr l4) {
+        return fromInternet6(Ipv6Repr.of(src, dst), l4);
+    }
+
+    /** hi:lo of an IPv6 address's text. */
+    static long[] ip6(String a) {
+        byte[] b = Ipv6Address.parse(a);
+        return new long[] {Ipv6Address.readHi(b, 0), Ipv6Address.readLo(b, 0)};
+    }
+
+    /** Every checksum of an IPv6 packet that leaves, summed from scratch. */
+    static void assertChecksums(Ipv6Packet p) {
+        assertTrue(p.verifyTransportChecksum(), "transport checksum of " + p);
     }
 
     /** A SYN from {@code sport} to {@code dport}: seq 1000, window 64240. */

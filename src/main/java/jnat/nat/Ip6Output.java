@@ -1,0 +1,111 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.host.RouteDecision6;
+import jnat.host.RouteType;
+import jnat.wire.Ipv6Packet;
+import jnat.wire.Offload;
+import jnat.wire.WireError;
+
+/**
+ * The IPv6 output path (net/ipv6/ip6_output.c): the host's own packets (a raw socket's,
+ * {@link #hdrinc}) through ip6_local_out (LOCAL_OUT, then out or round through lo), ip6_output (POSTROUTING), then ip6_finish_output2 through {@link IpOutput#finishOutput2},
+ * which finds the neighbour in the packet's family and writes IPv6's ethertype. A forwarded packet
+ * was checked against the MTU in {@link Ip6Forward}; IPv6 routers never fragment. The host's own
+ * packets ({@link Icmpv6}'s) are laid out in {@link #ownBuffer()} and leave through {@link #sendOwn}
+ * on a packet state of their own.
+ */
+final class Ip6Output {
+    private final Host host;
+    private final NfHooks hooks;
+    private final IpOutput link;
+    private final IpOutput.Loopback loopback;
+    private final NetStats stats;
+    private final Trace trace;
+    private final Offload none;
+    private final PacketState own;
+    private final byte[] ownBuf = new byte[IpOutput.OWN_HEADROOM + 65536];
+
+    Ip6Output(Host host, ConnTable table, NfHooks hooks, IpOutput link, IpOutput.Loopback loopback, Offload none, NetStats stats,
+              Trace trace) {
+        this.host = host;
+        this.hooks = hooks;
+        this.link = link;
+        this.loopback = loopback;
+        this.stats = stats;
+        this.none = none;
+        this.trace = trace;
+        this.own = new PacketState(host, table);
+    }
+
+    /**
+     * rawv6_send_hdrinc: a whole IPv6 packet of the host's gets its output route (a fragment is
+     * dropped: no nf_defrag_ipv6). False when it stops here.
+     */
+    boolean hdrinc(PacketState p, byte[] buf, int off, int len) {
+        if (!Ip6Input.wrap(p, buf, off, len, stats)) return false;
+        Ipv6Packet ip = p.ip6;
+        if (ip.isFragment()) {
+            stats.drop(p, DropReason.IPV6_FRAGMENT);
+            return false;
+        }
+        RouteDecision6 rt = host.routeOutput6(ip.dstHi(), ip.dstLo(), p.route6);
+        if (rt.isError()) {
+            stats.drop(p, DropReason.ROUTE_UNREACHABLE);
+            return false;
+        }
+        p.routeTo6(rt);
+        if (trace.on()) trace.line("local out: " + Trace.summary(ip));
+        return true;
+    }
+
+    /**
+     * ip6_local_out: LOCAL_OUT, then ip6_output; a packet routed to the host itself passes
+     * POSTROUTING and comes back in through lo. Larger than the MTU is refused first (the socket's
+     * EMSGSIZE: the host does not fragment here).
+     */
+    void localOut(PacketState p) {
+        if (!hooks.localOut(p)) return;
+        if (p.route6.type() != RouteType.UNICAST) {
+            if (hooks.postRouting(p)) loopback.rcv(p);
+            return;
+        }
+        if (p.ip6.length() > Math.max(p.out.mtu(), Ip6Forward.IPV6_MIN_MTU)) {
+            stats.drop(p, DropReason.PACKET_TOO_BIG);
+            return;
+        }
+        output(p);
+    }
+
+    /** The buffer the host lays out its own IPv6 packets in, the IPv6 header at {@link IpOutput#OWN_HEADROOM}. */
+    byte[] ownBuffer() {
+        return ownBuf;
+    }
+
+    /**
+     * The host's own packet in {@link #ownBuffer()} ({@code len} bytes) leaves by {@code out} to
+     * the neighbour {@code nhHi:nhLo} (at {@code neighMac} when the packet knows it, else from the
+     * host's table), caused by {@code cause}; with {@code attachId} >= 0 it carries that connection
+     * as {@code ctinfo} (nf_ct_attach, as {@link IpOutput#sendOwn}).
+     */
+    void sendOwn(PacketState cause, int len, int attachId, int ctinfo, Interface out, long nhHi, long nhLo, long neighMac) {
+        PacketState p = own;
+        p.reset(null, cause.now, none, cause.tx, true);
+        p.ipv6 = true;
+        if (p.ip6.wrap(ownBuf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
+        p.out = out;
+        p.nexthopHi = nhHi;
+        p.nexthopLo = nhLo;
+        p.neighMac = neighMac;
+        if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip6));
+        if (attachId >= 0) p.attach(attachId, ctinfo);
+        if (hooks.localOut(p)) output(p); // ip6_local_out: Icmpv6 sends only by unicast routes
+    }
+
+    /** ip6_output: POSTROUTING, then ip6_finish_output2. */
+    void output(PacketState p) {
+        if (hooks.postRouting(p)) link.finishOutput2(p, p.ip6.buffer(), p.ip6.offset(), p.ip6.length());
+    }
+}
