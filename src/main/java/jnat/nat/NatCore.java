@@ -198,7 +198,7 @@ final class NatCore {
             return;
         }
         boolean persistent = (range.flags & NatRange.PERSISTENT) != 0;
-        int j = jhash2(le(t.srcHi >>> 32), le(t.srcHi), le(t.srcLo >>> 32), le(t.srcLo), persistent ? 0 : le(t.dstLo));
+        int j = Jhash.jhash2(le(t.srcHi >>> 32), le(t.srcHi), le(t.srcLo >>> 32), le(t.srcLo), persistent ? 0 : le(t.dstLo));
         long hi = 0, lo = 0;
         boolean fullRange = false;
         for (int i = 0; i < 4; i++) {
@@ -227,29 +227,6 @@ final class NatCore {
     /** A network-order address word (the low 32 bits of {@code w}) as the u32 x86 loads from memory. */
     private static int le(long w) {
         return Integer.reverseBytes((int) w);
-    }
-
-    /** include/linux/jhash.h's jhash2 over four words (the length of union nf_inet_addr); k0..k3 as loaded. */
-    static int jhash2(int k0, int k1, int k2, int k3, int initval) {
-        int a = 0xdeadbeef + (4 << 2) + initval, b = a, c = a;
-        a += k0;
-        b += k1;
-        c += k2;
-        a -= c; a ^= Integer.rotateLeft(c, 4); c += b; // __jhash_mix
-        b -= a; b ^= Integer.rotateLeft(a, 6); a += c;
-        c -= b; c ^= Integer.rotateLeft(b, 8); b += a;
-        a -= c; a ^= Integer.rotateLeft(c, 16); c += b;
-        b -= a; b ^= Integer.rotateLeft(a, 19); a += c;
-        c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
-        a += k3;
-        c ^= b; c -= Integer.rotateLeft(b, 14); // __jhash_final
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
-        return c;
     }
 
     /** nf_nat_l4proto_unique_tuple: search the port (or ICMP id) range for a free tuple. */
