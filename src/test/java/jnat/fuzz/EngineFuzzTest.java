@@ -3,10 +3,10 @@ package jnat.fuzz;
 import jnat.demo.SeedDemo;
 import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.nat.DropReason;
 import jnat.nat.NatEngine;
 import jnat.nat.Transmit;
 import jnat.pcap.PcapRecord;
+import jnat.testing.EngineOutcomes;
 import jnat.wire.Checksum;
 import jnat.wire.Ipv4Address;
 import jnat.wire.MacAddress;
@@ -127,18 +127,12 @@ class EngineFuzzTest {
         Transmit tx = (out, buf, off, len) -> transmitted[0]++;
         long now = 1_000_000_000L;
         for (Arrival a : frames) {
-            long[] before = counters(engine, transmitted[0]);
+            long[] before = EngineOutcomes.counters(engine, transmitted[0]);
             byte[] buf = a.frame().clone();
             engine.receive(devs[a.iface()], buf, 0, buf.length, now, tx);
-            long[] after = counters(engine, transmitted[0]);
-            long total = 0;
-            String outcome = null;
-            for (int i = 0; i < after.length; i++) {
-                total += after[i] - before[i];
-                if (after[i] != before[i]) outcome = OUTCOMES.get(i);
-            }
-            assertEquals(1, total, "one outcome for the frame " + hex(a.frame()));
-            Statistics.collect(outcome);
+            long[] after = EngineOutcomes.counters(engine, transmitted[0]);
+            assertEquals(1, EngineOutcomes.moved(before, after), "one outcome for the frame " + hex(a.frame()));
+            Statistics.collect(EngineOutcomes.which(before, after));
             now += 50_000_000L;
             engine.expire(now, 64);
         }
@@ -163,13 +157,11 @@ class EngineFuzzTest {
         Transmit tx = (out, buf, off, len) -> transmitted[0]++;
         long now = 1_000_000_000L;
         for (byte[] p : packets) {
-            long[] before = counters(engine, transmitted[0]);
+            long[] before = EngineOutcomes.counters(engine, transmitted[0]);
             byte[] buf = p.clone();
             engine.send(buf, 0, buf.length, now, tx);
-            long[] after = counters(engine, transmitted[0]);
-            long total = 0;
-            for (int i = 0; i < after.length; i++) total += after[i] - before[i];
-            assertEquals(1, total, "one outcome for the packet " + hex(p));
+            long[] after = EngineOutcomes.counters(engine, transmitted[0]);
+            assertEquals(1, EngineOutcomes.moved(before, after), "one outcome for the packet " + hex(p));
             now += 50_000_000L;
         }
     }
@@ -177,27 +169,6 @@ class EngineFuzzTest {
     @Provide
     Arbitrary<Integer> conntrackMax() {
         return Arbitraries.of(2, 16, NatEngine.Config.DEFAULT_CONNTRACK_MAX);
-    }
-
-    /** Outcome names, in the order of {@link #counters}. */
-    static final List<String> OUTCOMES = outcomeNames();
-
-    static List<String> outcomeNames() {
-        List<String> names = new ArrayList<>(List.of("transmitted", "delivered", "queued for reassembly"));
-        for (DropReason r : DropReason.values()) names.add("drop " + r.label());
-        return names;
-    }
-
-    static long[] counters(NatEngine e, long transmitted) {
-        long[] c = new long[3 + DropReason.values().length];
-        // What the host builds itself (ICMP errors, echo replies) comes on top of the frame's outcome;
-        // each is transmitted or dropped with a reason, so it nets out here. A datagram sent as
-        // fragments is one outcome.
-        c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.fragmentsCreated() + e.fragmented();
-        c[1] = e.deliveredLocally();
-        c[2] = e.defrag().queued();
-        for (DropReason r : DropReason.values()) c[3 + r.ordinal()] = e.drops(r);
-        return c;
     }
 
     static String hex(byte[] b) {

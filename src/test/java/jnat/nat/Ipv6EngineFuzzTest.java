@@ -1,6 +1,7 @@
 package jnat.nat;
 
 import jnat.host.Interface;
+import jnat.testing.EngineOutcomes;
 import jnat.wire.Bytes;
 import jnat.wire.Icmpv6Repr;
 import jnat.wire.Ipv6Repr;
@@ -98,19 +99,13 @@ class Ipv6EngineFuzzTest {
         Transmit tx = (out, buf, off, len) -> transmitted[0]++;
         long now = 1_000_000_000L;
         for (Arrival a : frames) {
-            long[] before = counters(engine, transmitted[0]);
+            long[] before = EngineOutcomes.counters(engine, transmitted[0]);
             byte[] buf = a.frame().clone();
             engine.receive(devs[a.iface()], buf, 0, buf.length, now, tx);
-            long[] after = counters(engine, transmitted[0]);
-            long total = 0;
-            String outcome = null;
-            for (int i = 0; i < after.length; i++) {
-                total += after[i] - before[i];
-                if (after[i] != before[i]) outcome = i < 3 ? List.of("transmitted", "delivered", "queued").get(i)
-                        : "drop " + DropReason.values()[i - 3].label();
-            }
-            assertEquals(1, total, "one outcome for the frame " + java.util.HexFormat.of().formatHex(a.frame()));
-            Statistics.collect(outcome);
+            long[] after = EngineOutcomes.counters(engine, transmitted[0]);
+            assertEquals(1, EngineOutcomes.moved(before, after),
+                    "one outcome for the frame " + java.util.HexFormat.of().formatHex(a.frame()));
+            Statistics.collect(EngineOutcomes.which(before, after));
             now += 50_000_000L;
             engine.expire(now, 64);
         }
@@ -131,15 +126,5 @@ class Ipv6EngineFuzzTest {
             }
         }
         return f;
-    }
-
-    static long[] counters(NatEngine e, long transmitted) {
-        long[] c = new long[3 + DropReason.values().length];
-        c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.icmpv6ErrorsSent() - e.icmpv6RepliesSent()
-                - e.fragmentsCreated() + e.fragmented();
-        c[1] = e.deliveredLocally();
-        c[2] = e.defrag().queued();
-        for (DropReason r : DropReason.values()) c[3 + r.ordinal()] = e.drops(r);
-        return c;
     }
 }

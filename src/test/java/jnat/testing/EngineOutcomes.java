@@ -1,0 +1,53 @@
+package jnat.testing;
+
+import jnat.nat.DropReason;
+import jnat.nat.NatEngine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fuzzers' one-outcome accounting: a frame handed to a {@link NatEngine} leaves (one
+ * transmission), is delivered, waits for reassembly, or is counted in one drop counter. Snapshot
+ * the counters before and after; exactly one of them must move by one.
+ */
+public final class EngineOutcomes {
+    private EngineOutcomes() {}
+
+    /** Outcome names, in the order of {@link #counters}. */
+    public static final List<String> NAMES = names();
+
+    private static List<String> names() {
+        List<String> names = new ArrayList<>(List.of("transmitted", "delivered", "queued for reassembly"));
+        for (DropReason r : DropReason.values()) names.add("drop " + r.label());
+        return names;
+    }
+
+    /** The counters, {@code transmitted} being the frames the test's transmitter saw. */
+    public static long[] counters(NatEngine e, long transmitted) {
+        long[] c = new long[3 + DropReason.values().length];
+        // What the host builds itself (ICMP and ICMPv6 errors, echo replies, neighbour
+        // advertisements) comes on top of the frame's outcome; each is transmitted or dropped with a
+        // reason, so it nets out here. A datagram sent as fragments is one outcome.
+        c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.icmpv6ErrorsSent() - e.icmpv6RepliesSent()
+                - e.fragmentsCreated() + e.fragmented();
+        c[1] = e.deliveredLocally();
+        c[2] = e.defrag().queued();
+        for (DropReason r : DropReason.values()) c[3 + r.ordinal()] = e.drops(r);
+        return c;
+    }
+
+    /** How many outcomes moved between two snapshots (1 for a frame with one outcome). */
+    public static long moved(long[] before, long[] after) {
+        long total = 0;
+        for (int i = 0; i < after.length; i++) total += after[i] - before[i];
+        return total;
+    }
+
+    /** The name of the last outcome that moved, or null. */
+    public static String which(long[] before, long[] after) {
+        String outcome = null;
+        for (int i = 0; i < after.length; i++) if (after[i] != before[i]) outcome = NAMES.get(i);
+        return outcome;
+    }
+}
