@@ -145,10 +145,12 @@ public final class ConnTable {
 
     public int max() { return max; }
 
-    /** Entries evicted to make room (the early_drop statistic of conntrack -S): by early_drop and by gc above 95%. */
-    private long earlyDrops;
+    private final ConntrackStat stat = new ConntrackStat();
 
-    public long earlyDrops() { return earlyDrops; }
+    /** The counters of conntrack -S. */
+    public ConntrackStat stat() { return stat; }
+    /** Entries evicted to make room: by early_drop and by the gc above 95%. */
+    public long earlyDrops() { return stat.earlyDrop + stat.gcEarlyDrop; }
     /** Entries allocated: confirmed, unconfirmed and dying (the kernel's nf_conntrack_count). */
     public int count() { return count; }
     public int capacity() { return capacity; }
@@ -249,7 +251,9 @@ public final class ConnTable {
      */
     public boolean tupleTaken(Tuple t, int ignoredId, long now) {
         int ref = find(t, now);
-        return ref != NOT_FOUND && (ref >>> 1) != ignoredId;
+        boolean taken = ref != NOT_FOUND && (ref >>> 1) != ignoredId;
+        if (taken) stat.found++;
+        return taken;
     }
 
     // ---- life cycle --------------------------------------------------------------------------
@@ -335,6 +339,8 @@ public final class ConnTable {
         if ((NfConn.status(ints, b) & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
         if (findOwn(o, now) != NOT_FOUND || findOwn(r, now) != NOT_FOUND) {
+            stat.insertFailed++; // nf_ct_resolve_clash: no clash resolution here, the packet is dropped
+            stat.drop++;
             release(id);
             return false;
         }
@@ -443,7 +449,7 @@ public final class ConnTable {
             if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
             boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
             if (expired || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
-                if (!expired) earlyDrops++;
+                if (!expired) stat.gcEarlyDrop++;
                 delete(id);
                 freed++;
             }
@@ -474,7 +480,7 @@ public final class ConnTable {
             if ((st & Status.DYING) != 0) continue;
             boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
             if (expired || (st & Status.ASSURED) == 0) {
-                if (!expired) earlyDrops++;
+                if (!expired) stat.earlyDrop++;
                 delete(id);
                 return true;
             }

@@ -71,7 +71,7 @@ public final class Conntrack {
         Tuple t = p.tuple;
         if (t.protocol == Tuple.IPPROTO_ICMP) {
             int type = t.icmpType();
-            if (type > Tuple.NR_ICMP_TYPES) return invalid(p); // "invalid icmp type"
+            if (type > Tuple.NR_ICMP_TYPES) return error(p); // icmp_error: "invalid icmp type"
             if (Tuple.isIcmpError(type)) return related(p, now);
         } else if (t.protocol == Tuple.IPPROTO_ICMPV6) { // nf_conntrack_icmpv6_error
             int type = t.icmpType();
@@ -89,7 +89,10 @@ public final class Conntrack {
                 // init_conntrack
                 if (!t.invert(scratch)) return invalid(p);
                 id = table.alloc(t, scratch, now);
-                if (id < 0) return verdict(p, DROP);
+                if (id < 0) { // "Too stressed to deal"
+                    table.stat().drop++;
+                    return verdict(p, DROP);
+                }
                 dir = ORIGINAL;
                 ctinfo = IP_CT_NEW;
             } else {
@@ -127,7 +130,7 @@ public final class Conntrack {
      */
     private int related(CtPacket p, long now) {
         int ref = relatedLookup(p.quoted, p.tuple, now);
-        if (ref == ConnTable.NOT_FOUND) return invalid(p);
+        if (ref == ConnTable.NOT_FOUND) return error(p); // -NF_ACCEPT from nf_conntrack_inet_error
         p.id = ConnTable.id(ref);
         p.dir = ConnTable.dir(ref);
         return verdict(p, p.dir == REPLY ? IP_CT_RELATED_REPLY : IP_CT_RELATED);
@@ -219,7 +222,16 @@ public final class Conntrack {
         return TcpTracker.PKT_ACCEPT;
     }
 
-    private static int invalid(CtPacket p) {
+    /** Passed without a connection, counted as nf_conntrack_in counts it (invalid). */
+    private int invalid(CtPacket p) {
+        table.stat().invalid++;
+        p.id = -1;
+        return verdict(p, INVALID);
+    }
+
+    /** An ICMP message nf_conntrack_handle_icmp refused: passed without a connection, counted as error. */
+    private int error(CtPacket p) {
+        table.stat().error++;
         p.id = -1;
         return verdict(p, INVALID);
     }

@@ -7,7 +7,8 @@ import jnat.wire.Ipv6Address;
  * __snprintf_conntrack_default) prints them: protocol, timeout left, TCP state, the original
  * tuple, [UNREPLIED], the reply tuple, [ASSURED], mark, use. With {@code -o extended} the line
  * starts with the layer 3 protocol ("ipv4     2 ", "ipv6     10 "). IPv6 addresses are printed
- * as inet_ntop writes them; ICMPv6 as ICMP (type, code, id). Counters appear after each tuple when
+ * as inet_ntop writes them; ICMPv6 as ICMP (type, code, id). With {@code -o id} the entry's id ends the line.
+ * Counters appear after each tuple when
  * accounting is on (net.netfilter.nf_conntrack_acct=1; off by default, as here).
  */
 public final class ConntrackPrinter {
@@ -16,6 +17,20 @@ public final class ConntrackPrinter {
 
     private boolean extended;
     private boolean counters;
+    private boolean id;
+    private int use = 1;
+
+    /** {@code -o id}: the entry's id at the end of the line (jnat's row number; the kernel's is a siphash). */
+    public ConntrackPrinter id(boolean on) {
+        this.id = on;
+        return this;
+    }
+
+    /** The reference count printed: 1 in a dump, 2 for {@code -G}, which holds a reference while it answers. */
+    public ConntrackPrinter use(int n) {
+        this.use = n;
+        return this;
+    }
 
     public ConntrackPrinter extended(boolean on) {
         this.extended = on;
@@ -62,7 +77,8 @@ public final class ConntrackPrinter {
         else if ((st & Status.OFFLOAD) != 0) sb.append("[OFFLOAD] ");
         else if ((st & Status.ASSURED) != 0) sb.append("[ASSURED] ");
         sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
-        sb.append("use=1");
+        sb.append("use=").append(use);
+        if (this.id) sb.append(" id=").append(id);
         return sb.toString();
     }
 

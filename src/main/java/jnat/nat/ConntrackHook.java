@@ -218,9 +218,15 @@ final class ConntrackHook {
         return true;
     }
 
-    /** A packet conntrack cannot track: INVALID, passed on without a connection. */
+    /**
+     * A packet conntrack cannot track: INVALID, passed on without a connection; conntrack -S counts
+     * it as error when icmp_error or icmpv6_error refused it, else as invalid.
+     */
     private void untracked(PacketState p) {
         stats.invalid++;
+        table.stat().untracked(p.ipv6
+                ? p.ip6.extHeaderError() == WireError.OK && p.ip6.upperProtocol() == IpProtocol.ICMPV6
+                : p.ip.protocol() == IpProtocol.ICMP);
         p.ct.id = -1;
         p.ct.ctinfo = Conntrack.INVALID;
     }
