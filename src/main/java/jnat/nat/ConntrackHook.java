@@ -56,7 +56,7 @@ final class ConntrackHook {
                     stats.drop(p, DropReason.CONNTRACK_FULL);
                     return false;
                 }
-                if (verdict == Conntrack.INVALID) stats.invalid++;
+                if (verdict == Conntrack.INVALID) stats.invalid(p);
                 if (verdict == Conntrack.UNTRACKED) p.untracked = true; // MLD and NDP: as after NOTRACK
             }
         }
@@ -220,7 +220,7 @@ final class ConntrackHook {
 
     /** A packet conntrack cannot track: INVALID, passed on without a connection. */
     private void untracked(PacketState p) {
-        stats.invalid++;
+        stats.invalid(p);
         p.ct.id = -1;
         p.ct.ctinfo = Conntrack.INVALID;
     }
