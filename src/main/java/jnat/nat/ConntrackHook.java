@@ -56,7 +56,7 @@ final class ConntrackHook {
                     stats.drop(p, DropReason.CONNTRACK_FULL);
                     return false;
                 }
-                if (verdict == Conntrack.INVALID) stats.invalid++;
+                if (verdict == Conntrack.INVALID) stats.invalid(p);
                 if (verdict == Conntrack.UNTRACKED) p.untracked = true; // MLD and NDP: as after NOTRACK
             }
         }
@@ -223,7 +223,7 @@ final class ConntrackHook {
      * it as error when icmp_error or icmpv6_error refused it, else as invalid.
      */
     private void untracked(PacketState p) {
-        stats.invalid++;
+        stats.invalid(p);
         table.stat().untracked(p.ipv6
                 ? p.ip6.extHeaderError() == WireError.OK && p.ip6.upperProtocol() == IpProtocol.ICMPV6
                 : p.ip.protocol() == IpProtocol.ICMP);

@@ -59,7 +59,7 @@ final class Ip6Forward {
             }
         }
         int mtu = Math.max(out.mtu(), IPV6_MIN_MTU);
-        if (ip.length() > mtu) { // ip6_pkt_too_big (no GSO for IPv6 here)
+        if (pktTooBig(p, mtu)) {
             icmp.send(p, Icmpv6Packet.ICMPV6_PKT_TOOBIG, 0, mtu);
             stats.drop(p, DropReason.PACKET_TOO_BIG);
             return;
@@ -69,5 +69,12 @@ final class Ip6Forward {
         if (trace.on()) trace.line("  route: forward out " + out.name() + " via " + Ipv6Address.format(p.nexthopHi, p.nexthopLo));
         if (!hooks.forward(p)) return;
         output.output(p);
+    }
+
+    /** ip6_pkt_too_big: larger than the MTU, unless a GSO packet whose segments fit (skb_gso_validate_network_len). */
+    static boolean pktTooBig(PacketState p, int mtu) {
+        Ipv6Packet ip = p.ip6;
+        if (ip.length() <= mtu) return false;
+        return !(p.offload.isGso() && p.offload.gsoNetworkSegmentLength(ip) <= mtu);
     }
 }

@@ -96,7 +96,7 @@ final class Ip6Input {
     /** ip6_input for a local, anycast or multicast route: LOCAL_IN, then the packet is the host's, and icmpv6_rcv answers what it must. */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
-        stats.delivered++;
+        stats.delivered(p);
         Ipv6Packet ip = p.ip6;
         if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());

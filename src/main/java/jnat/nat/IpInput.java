@@ -71,7 +71,7 @@ final class IpInput {
      */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
-        stats.delivered++;
+        stats.delivered(p);
         Ipv4Packet ip = p.ip;
         if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
         p.tx.deliver(ip.buffer(), ip.offset(), ip.totalLength());

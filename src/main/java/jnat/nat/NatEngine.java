@@ -248,17 +248,34 @@ public final class NatEngine {
         return id;
     }
 
+    /** Packets dropped for {@code reason}, both families. */
     public long drops(DropReason reason) {
         return stats.drops(reason);
     }
 
+    /** IPv6 packets ({@code ipv6}) or IPv4 ones dropped for {@code reason}. */
+    public long drops(DropReason reason, boolean ipv6) {
+        return stats.drops(reason, ipv6);
+    }
+
+    /** Packets delivered to the host itself, both families. */
     public long deliveredLocally() {
-        return stats.delivered;
+        return stats.delivered(false) + stats.delivered(true);
+    }
+
+    /** IPv6 packets ({@code ipv6}) or IPv4 ones (ARP among them) delivered to the host itself. */
+    public long deliveredLocally(boolean ipv6) {
+        return stats.delivered(ipv6);
     }
 
     /** Packets conntrack found INVALID: passed on untracked, so not NATed (conntrack -S "invalid"). */
     public long invalid() {
-        return stats.invalid;
+        return stats.invalid(false) + stats.invalid(true);
+    }
+
+    /** IPv6 packets ({@code ipv6}) or IPv4 ones conntrack found INVALID. */
+    public long invalid(boolean ipv6) {
+        return stats.invalid(ipv6);
     }
 
     public long rxPackets(Interface dev) { return stats.rxPackets(dev); }
@@ -313,6 +330,16 @@ public final class NatEngine {
     /** ICMPv6 echo replies and neighbour advertisements the host sent. */
     public long icmpv6RepliesSent() {
         return icmp6.echoRepliesSent + icmp6.advertisementsSent;
+    }
+
+    /** ICMPv6 echo replies the host sent to pings of its own addresses. */
+    public long icmpv6EchoRepliesSent() {
+        return icmp6.echoRepliesSent;
+    }
+
+    /** Neighbour advertisements the host sent, answering solicitations for its addresses (ndisc_recv_ns). */
+    public long neighbourAdvertisementsSent() {
+        return icmp6.advertisementsSent;
     }
 
     /** ICMPv6 errors not sent because a rate limit said no. */

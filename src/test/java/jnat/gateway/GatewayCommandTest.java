@@ -29,7 +29,7 @@ class GatewayCommandTest {
     void helpDocumentsEveryOption() {
         var r = gateway("--help");
         assertEquals(0, r.exit());
-        for (String o : List.of("--host", "--rules", "--attach", "--control", "--metrics", "--conntrack-max", "--seed",
+        for (String o : List.of("--host", "--rules", "--rules6", "--attach", "--control", "--metrics", "--conntrack-max", "--seed",
                 "SIGTERM", "143")) {
             assertTrue(r.out().contains(o), o + " missing from:\n" + r.out());
         }
@@ -52,6 +52,27 @@ class GatewayCommandTest {
         assertEquals("gateway: --attach eth0=tun:jnat-eth0: eth0 has a MAC address (56:00:04:7c:7c:23) in the host "
                 + "file, but a TUN device carries bare IP packets: describe eth0 as a layer-3 interface "
                 + "(no `address`, no neighbours)\n", r.err());
+    }
+
+    @Test
+    void rules6WithATargetTheIpv6PathCannotRunIsRefusedAtStart() throws Exception {
+        Path rules6 = dir.resolve("npt6.rules");
+        Files.writeString(rules6, "*mangle\n:POSTROUTING ACCEPT [0:0]\n"
+                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:1::/64\nCOMMIT\n");
+        var r = gateway("--host", "scripts/lab-host.ip", "--rules6", rules6.toString(), "--attach", "eth0=tun:jnat-eth0");
+        assertEquals(2, r.exit());
+        assertEquals("gateway: " + rules6 + ": ip6tables -t mangle -A POSTROUTING -j SNPT: IPv6 prefix translation "
+                + "(ip6t_NPT) is not implemented\n", r.err());
+    }
+
+    @Test
+    void rules6InIptablesSyntaxGetsIp6tablesMessage() throws Exception {
+        Path rules6 = dir.resolve("v4.rules");
+        Files.writeString(rules6, "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE\nCOMMIT\n");
+        var r = gateway("--host", "scripts/lab-host.ip", "--rules6", rules6.toString(), "--attach", "eth0=tun:jnat-eth0");
+        assertTrue(r.exit() != 0);
+        assertTrue(r.err().contains("host/network `172.17.0.0' not found"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
     }
 
     @Test

@@ -180,9 +180,7 @@ class Ipv6PathTest {
 
     @Test
     void onLayer3DevicesTheVersionNibbleSendsAnIpv6PacketThroughTheIpv6Path() {
-        EngineRig l3 = EngineRig.labHost();
-        l3.host().addAddress6(l3.device("docker0"), EngineRig.ip6("fd49:efd7:54aa::1")[0], EngineRig.ip6("fd49:efd7:54aa::1")[1],
-                64, true, false, 256);
+        EngineRig l3 = EngineRig.labHost(); // scripts/lab-host.ip gives docker0 fd49:efd7:54aa::1/64
         l3.host().addAddress6(l3.device("eth0"), EngineRig.ip6(PUBLIC6)[0], EngineRig.ip6(PUBLIC6)[1], 64, true, false, 256);
         l3.rules(EngineRig.file("scripts/lab.rules")).rules6(EngineRig.DOCKER6_RULES);
         l3.receive("docker0", Ipv6Repr.of(CONTAINER6, "2001:db8::99").packet(syn(40000, 443)));
