@@ -162,7 +162,7 @@ final class IpOutput {
         p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // offloaded checksums are done first
         fragPacket = p;
         fragDstMac = dstMac;
-        if (!fragmenter.fragment(ip, mtu, p.fragMaxSize, defrag, fragSink)) stats.drop(p, DropReason.FRAG_NEEDED);
+        if (!fragmenter.fragment(ip, mtu, p.fragMaxSize, defrag.frags(), fragSink)) stats.drop(p, DropReason.FRAG_NEEDED);
         fragPacket = null;
     }
 
