@@ -39,6 +39,20 @@ final class InetFrag {
     static final int QUEUE_BYTES = 256, FRAGMENT_BYTES = 256;
     private static final int KEY = 5;
 
+    /** ip_frag_ecn_table: index is the OR of 1 << ecn of each fragment; 0xff drops. */
+    private static final int[] ECN_TABLE = new int[16];
+
+    static {
+        int notEct = 0x01, ect1 = 0x02, ect0 = 0x04, ce = 0x08;
+        ECN_TABLE[ce | ect0] = ECN_TABLE[ce | ect1] = ECN_TABLE[ce | ect0 | ect1] = 3;
+        for (int i = 0; i < 16; i++) if ((i & notEct) != 0 && (i & ~notEct) != 0) ECN_TABLE[i] = 0xff;
+    }
+
+    /** ip_frag_ecn_table[bits]: the ECN codepoint to set on the whole (0 or CE), or 0xff: the mix is refused. */
+    static int ecnTable(int bits) {
+        return ECN_TABLE[bits];
+    }
+
     /** The family's frag_expire, told of a queue whose time is up before it is killed. */
     @FunctionalInterface
     interface Expirer {
@@ -181,10 +195,16 @@ final class InetFrag {
         System.arraycopy(headers, q * maxHeader, dst, at, hdrLen[q]);
     }
 
-    /** The datagram's first {@code n} data bytes (received: the first fragment's) to {@code dst[at...]}. */
+    /** The datagram's first {@code n} data bytes (held: the first fragment's) to {@code dst[at...]}. */
     void copyFirstData(int q, int n, byte[] dst, int at) {
-        int c = cellOf[q * CELLS_PER_QUEUE];
-        System.arraycopy(chunks[c / CELLS_PER_CHUNK], (c % CELLS_PER_CHUNK) << CELL_SHIFT, dst, at, n);
+        int base = q * CELLS_PER_QUEUE;
+        for (int i = 0; i < n; ) {
+            int c = cellOf[base + (i >>> CELL_SHIFT)];
+            int in = i & (CELL - 1);
+            int k = Math.min(CELL - in, n - i);
+            System.arraycopy(chunks[c / CELLS_PER_CHUNK], ((c % CELLS_PER_CHUNK) << CELL_SHIFT) + in, dst, at + i, k);
+            i += k;
+        }
     }
 
     /** The end of the first fragment's data (the queue's lowest fragment). */
@@ -300,15 +320,7 @@ final class InetFrag {
      * the fragments' ends kept ({@link #fragmentEnd}). The queue stays until the family kills it.
      */
     void reasm(int q, byte[] out, int at) {
-        int base = q * CELLS_PER_QUEUE;
-        int total = len[q];
-        for (int i = 0; i < total; ) {
-            int c = cellOf[base + (i >>> CELL_SHIFT)];
-            int in = i & (CELL - 1);
-            int n = Math.min(CELL - in, total - i);
-            System.arraycopy(chunks[c / CELLS_PER_CHUNK], ((c % CELLS_PER_CHUNK) << CELL_SHIFT) + in, out, at + i, n);
-            i += n;
-        }
+        copyFirstData(q, len[q], out, at);
         int count = 0;
         for (int n = nodeHead[q]; n >= 0; n = nNext[n]) {
             if (count == fragEnds.length) fragEnds = Arrays.copyOf(fragEnds, count * 2);

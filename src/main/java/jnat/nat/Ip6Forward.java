@@ -8,7 +8,7 @@ import jnat.wire.Ipv6Packet;
 /**
  * ip6_forward (net/ipv6/ip6_output.c): the packet type, hop limit, source and MTU checks with the
  * host's ICMPv6 answers ({@link Icmpv6}: time exceeded, not a neighbour, packet too big), the hop
- * limit decrement, FORWARD, then ip6_output.
+ * limit decrement, FORWARD, then ip6_output (which cuts a reassembled packet again).
  */
 final class Ip6Forward {
     /** IPV6_MIN_MTU: no IPv6 link is smaller. */
@@ -59,7 +59,7 @@ final class Ip6Forward {
             }
         }
         int mtu = Math.max(out.mtu(), IPV6_MIN_MTU);
-        if (ip.length() > mtu) { // ip6_pkt_too_big (no GSO for IPv6 here)
+        if (pktTooBig(p, mtu)) {
             icmp.send(p, Icmpv6Packet.ICMPV6_PKT_TOOBIG, 0, mtu);
             stats.drop(p, DropReason.PACKET_TOO_BIG);
             return;
@@ -69,5 +69,15 @@ final class Ip6Forward {
         if (trace.on()) trace.line("  route: forward out " + out.name() + " via " + Ipv6Address.format(p.nexthopHi, p.nexthopLo));
         if (!hooks.forward(p)) return;
         output.output(p);
+    }
+
+    /**
+     * ip6_pkt_too_big (no GSO for IPv6 here): longer than the MTU, unless conntrack reassembled it
+     * from fragments that fit (ignore_df; ip6_fragment cuts it again); one received in a fragment
+     * larger than the MTU is too big even so.
+     */
+    private static boolean pktTooBig(PacketState p, int mtu) {
+        if (p.ip6.length() <= mtu) return false;
+        return p.fragMaxSize == 0 || p.fragMaxSize > mtu;
     }
 }

@@ -51,15 +51,6 @@ public final class IpDefrag {
 
     private static final int MAX_HEADER = 60;
 
-    /** ip_frag_ecn_table: index is the OR of 1 << ecn of each fragment; 0xff drops. */
-    private static final int[] ECN_TABLE = new int[16];
-
-    static {
-        int notEct = 0x01, ect1 = 0x02, ect0 = 0x04, ce = 0x08;
-        ECN_TABLE[ce | ect0] = ECN_TABLE[ce | ect1] = ECN_TABLE[ce | ect0 | ect1] = 3;
-        for (int i = 0; i < 16; i++) if ((i & notEct) != 0 && (i & ~notEct) != 0) ECN_TABLE[i] = 0xff;
-    }
-
     /**
      * The sysctls.
      *
@@ -259,7 +250,7 @@ public final class IpDefrag {
 
     /** ip_frag_reasm: the datagram into {@link #out}, the queue gone. */
     private int reassemble(int q) {
-        int e = ECN_TABLE[frags.ecn(q)];
+        int e = InetFrag.ecnTable(frags.ecn(q));
         if (e == 0xff) return discard(q, DropReason.FRAG_INVALID);
         int hl = frags.headerLength(q);
         int total = hl + frags.len(q);

@@ -213,7 +213,7 @@ final class IpOutput {
      * state); a layer-2 one the neighbour's link header ({@code dstMac}, none: dropped), written in
      * the headroom or, without it, in a scratch copy.
      */
-    private void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
+    void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
         Interface out = p.out;
         if (!out.hasMac()) {
             stats.tx(out, ipLen);

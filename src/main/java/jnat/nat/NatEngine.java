@@ -100,6 +100,7 @@ public final class NatEngine {
     private final NetStats stats = new NetStats(trace);
     private final RouteCache routes;
     private final IpDefrag defrag;
+    private final NfCtFrag6 defrag6;
     private final NfHooks hooks;
     private final IpInput input;
     private final IpForward forward;
@@ -127,7 +128,16 @@ public final class NatEngine {
 
     /** With the reassembly sysctls {@code defragConfig} (ipfrag_high_thresh, ipfrag_time). */
     public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig) {
+        this(host, ruleset, config, defragConfig, NfCtFrag6.Config.defaults());
+    }
+
+    /** With both families' reassembly sysctls (and nf_conntrack_frag6_high_thresh, _timeout). */
+    public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig, NfCtFrag6.Config defrag6Config) {
         this.host = host;
+        this.defrag6 = new NfCtFrag6(defrag6Config);
+        // TODO(icmp): ip6frag_expire_frag_queue sends ICMPv6 time exceeded, code 1, quoting the first
+        // fragment when it came (conntrack's queues too); until then a timed-out queue is only counted.
+        this.defrag6.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.IPV6_FRAG_TIMEOUT));
         this.defrag = new IpDefrag(defragConfig);
         // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
         // first fragment, when it came and the datagram was for the host itself (conntrack's users
@@ -153,10 +163,12 @@ public final class NatEngine {
         this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats);
-        this.output6 = new Ip6Output(host, table, hooks, output, p -> input6().loopbackRcv(p), none, stats, trace);
+        Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
+        this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
+                p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
         this.reject6 = new RejectIpv6(host, icmp6, output6);
-        this.input6 = new Ip6Input(host, hooks, icmp6, stats, trace);
+        this.input6 = new Ip6Input(host, hooks, icmp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
         setRuleset(ruleset);
     }
@@ -272,12 +284,28 @@ public final class NatEngine {
      */
     public int expire(long now, int budget) {
         defrag.expire(now);
+        defrag6.expire(now);
         return table.gc(now, budget);
     }
 
     /** The reassembly queues (nf_defrag_ipv4): their count, memory and Reasm* counters. */
     public IpDefrag defrag() {
         return defrag;
+    }
+
+    /** The IPv6 reassembly queues (nf_defrag_ipv6): their count, memory and counters. */
+    public NfCtFrag6 defrag6() {
+        return defrag6;
+    }
+
+    /** Reassembled IPv6 packets sent as fragments again (Ip6: FragOKs). */
+    public long fragmented6() {
+        return output6.fragOks();
+    }
+
+    /** IPv6 fragments sent (Ip6: FragCreates). */
+    public long fragmentsCreated6() {
+        return output6.fragCreates();
     }
 
     /** Datagrams sent as fragments (Ip: FragOKs). */
