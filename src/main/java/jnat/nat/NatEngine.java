@@ -5,15 +5,13 @@ import jnat.conntrack.Conntrack;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteType;
-import jnat.rules.Chain;
 import jnat.rules.NptTarget;
 import jnat.rules.RejectTarget;
-import jnat.rules.Rule;
 import jnat.rules.Ruleset;
-import jnat.rules.Table;
 import jnat.rules.Target;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
+import jnat.wire.Icmpv6Packet;
 import jnat.wire.MacAddress;
 import jnat.wire.Offload;
 import jnat.wire.WireError;
@@ -177,10 +175,18 @@ public final class NatEngine {
         return input6;
     }
 
-    /** reject_tg's answer in the packet's family (bound late: it runs the output hooks again). */
-    private void reject(PacketState p, RejectTarget target) {
-        if (p.ipv6) reject6.reject(p, target);
-        else reject.reject(p, target);
+    /**
+     * reject_tg's answer in the packet's family, or ip6t_NPT's parameter problem pointing at the
+     * address it could not translate (bound late: both run the output hooks again).
+     */
+    private void reject(PacketState p, Target target) {
+        if (target instanceof NptTarget npt) {
+            icmp6.send(p, Icmpv6Packet.ICMPV6_PARAMPROB, Icmpv6Packet.ICMPV6_HDR_FIELD, npt.failedPointer());
+        } else if (p.ipv6) {
+            reject6.reject(p, (RejectTarget) target);
+        } else {
+            reject.reject(p, (RejectTarget) target);
+        }
     }
 
     private IpInput input() {
@@ -194,32 +200,11 @@ public final class NatEngine {
         hooks.setRuleset(rules, random, trace);
     }
 
-    /**
-     * Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and
-     * tracked). A target the IPv6 path cannot run yet is refused here, whole ruleset unchanged:
-     * SNPT/DNPT.
-     */
+    /** Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and tracked). */
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
-        for (Table t : rules.tables()) {
-            for (Chain c : t.chains()) {
-                for (Rule r : c.rules()) {
-                    String why = unsupported6(r.target);
-                    if (why != null) {
-                        throw new IllegalArgumentException("ip6tables -t " + t.name + " -A " + c.name() + " -j " + r.target.name()
-                                + ": " + why);
-                    }
-                }
-            }
-        }
         this.ruleset6 = rules;
         hooks.setRuleset(rules, random, trace);
-    }
-
-    /** Why the IPv6 path cannot run {@code t}, or null when it can. */
-    private static String unsupported6(Target t) {
-        if (t instanceof NptTarget) return "IPv6 prefix translation (ip6t_NPT) is not implemented";
-        return null;
     }
 
     public Ruleset ruleset6() {
