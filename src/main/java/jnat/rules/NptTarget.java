@@ -7,8 +7,8 @@ package jnat.rules;
  * kernel does not check it is in --src-pfx: a rule's -s or -d does), and in an ICMPv6 error the
  * quoted header's other address when it is in --src-pfx. The address is written as it is: the
  * adjusted word keeps every checksum over it right. When no word can be adjusted (a prefix longer
- * than 48 bits and every later word 0xffff) the kernel answers a parameter problem and drops the
- * packet: apply then returns false and the engine treats this target as that verdict
+ * than 48 bits and every later word 0xffff) the kernel answers a parameter problem, to the address
+ * with its prefix already replaced, and drops the packet: apply then returns false and the engine treats this target as that verdict
  * ({@link #failedPointer}).
  */
 public final class NptTarget extends Target {
@@ -77,7 +77,13 @@ public final class NptTarget extends Target {
     public boolean apply(PacketContext ctx) {
         int at = source ? OFF_SRC : OFF_DST;
         long hi = ctx.address6Hi(at), lo = ctx.address6Lo(at);
-        if (!mappable(hi, lo)) return false; // icmpv6_send(PARAMPROB, HDR_FIELD, at), NF_DROP
+        if (!mappable(hi, lo)) {
+            // the kernel has replaced the prefix before it finds no word to adjust: the parameter
+            // problem (icmpv6_send(PARAMPROB, HDR_FIELD, at)) goes to the half-translated address
+            ctx.setAddress6(at, replaced(hi, dstHi, jnat.wire.Ipv6Address.maskHi(pfxLen)),
+                    replaced(lo, dstLo, jnat.wire.Ipv6Address.maskLo(pfxLen)));
+            return false;
+        }
         ctx.setAddress6(at, mapHi(hi, lo), mapLo(hi, lo));
         // icmpv6_bounced_ipv6hdr: an ICMPv6 error's quoted header, its other address from --src-pfx too
         if (ctx.networkByte(6) == 58 && ctx.length() >= 48 + 40) {
