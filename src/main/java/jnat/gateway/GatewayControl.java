@@ -20,7 +20,7 @@ import java.util.List;
  * <p>Rule changes are atomic as iptables-restore's are in the kernel (one table replacement):
  * the command runs on a copy of the ruleset (counters as of now), and the copy replaces the live
  * ruleset only when the command succeeded and changed something. A failing command changes nothing,
- * and neither does an IPv6 ruleset the engine cannot run (SNPT/DNPT: refused with its reason).
+ * and neither does a ruleset the engine refuses (refused with its reason).
  */
 public final class GatewayControl implements ControlServer.Handler {
     private final Gateway gateway;

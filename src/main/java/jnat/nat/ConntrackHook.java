@@ -145,7 +145,8 @@ final class ConntrackHook {
         Ipv6Packet ip = p.ip6;
         CtPacket ct = p.ct.reset();
         ct.ipLength = ip.length();
-        if (ip.extHeaderError() != WireError.OK) return false;
+        // get_l4proto: a fragment that is not the first (one nf_defrag_ipv6 let pass) has no tuple
+        if (ip.extHeaderError() != WireError.OK || ip.fragmentOffset() != 0) return false;
         byte[] buf = ip.buffer();
         int l4 = ip.upperOffset(), l4len = ip.upperLength();
         int proto = ip.upperProtocol();

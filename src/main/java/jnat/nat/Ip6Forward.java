@@ -8,7 +8,7 @@ import jnat.wire.Ipv6Packet;
 /**
  * ip6_forward (net/ipv6/ip6_output.c): the packet type, hop limit, source and MTU checks with the
  * host's ICMPv6 answers ({@link Icmpv6}: time exceeded, not a neighbour, packet too big), the hop
- * limit decrement, FORWARD, then ip6_output.
+ * limit decrement, FORWARD, then ip6_output (which cuts a reassembled packet again).
  */
 final class Ip6Forward {
     /** IPV6_MIN_MTU: no IPv6 link is smaller. */
@@ -71,10 +71,15 @@ final class Ip6Forward {
         output.output(p);
     }
 
-    /** ip6_pkt_too_big: larger than the MTU, unless a GSO packet whose segments fit (skb_gso_validate_network_len). */
+    /**
+     * ip6_pkt_too_big: longer than the MTU, unless conntrack reassembled it from fragments that fit
+     * (frag_max_size and ignore_df; ip6_fragment cuts it again) or it is a GSO packet whose segments
+     * fit (skb_gso_validate_network_len); one received in a fragment larger than the MTU is too big.
+     */
     static boolean pktTooBig(PacketState p, int mtu) {
         Ipv6Packet ip = p.ip6;
         if (ip.length() <= mtu) return false;
+        if (p.fragMaxSize != 0) return p.fragMaxSize > mtu;
         return !(p.offload.isGso() && p.offload.gsoNetworkSegmentLength(ip) <= mtu);
     }
 }

@@ -162,7 +162,7 @@ final class IpOutput {
         p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // offloaded checksums are done first
         fragPacket = p;
         fragDstMac = dstMac;
-        if (!fragmenter.fragment(ip, mtu, p.fragMaxSize, defrag, fragSink)) stats.drop(p, DropReason.FRAG_NEEDED);
+        if (!fragmenter.fragment(ip, mtu, p.fragMaxSize, defrag.frags(), fragSink)) stats.drop(p, DropReason.FRAG_NEEDED);
         fragPacket = null;
     }
 
@@ -213,7 +213,7 @@ final class IpOutput {
      * state); a layer-2 one the neighbour's link header ({@code dstMac}, none: dropped), written in
      * the headroom or, without it, in a scratch copy.
      */
-    private void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
+    void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
         Interface out = p.out;
         if (!out.hasMac()) {
             stats.tx(out, ipLen);

@@ -32,9 +32,9 @@ final class NetStats {
         if (trace.on()) trace.dropped(p, reason);
     }
 
-    /** A drop with no packet in hand (an IPv4 reassembly queue that timed out). */
-    void count(DropReason reason) {
-        drops[reason.ordinal()]++;
+    /** A drop with no packet in hand (a reassembly queue that timed out), of family {@code ipv6}. */
+    void count(DropReason reason, boolean ipv6) {
+        drops[(ipv6 ? REASONS : 0) + reason.ordinal()]++;
     }
 
     /** Both families' drops for {@code reason}. */

@@ -1,6 +1,7 @@
 package jnat.nat;
 
 import jnat.rules.Hook;
+import jnat.rules.NptTarget;
 import jnat.rules.RejectTarget;
 import jnat.rules.Ruleset;
 import jnat.rules.Table;
@@ -18,10 +19,13 @@ import java.util.random.RandomGenerator;
  * family themselves.
  */
 final class NfHooks {
-    /** What reject_tg does before the packet is dropped (sends its ICMP error or RST). */
+    /**
+     * What a target that is its own verdict sends before the packet is dropped: reject_tg's ICMP
+     * error or RST, ip6t_NPT's parameter problem.
+     */
     @FunctionalInterface
     interface Reject {
-        void reject(PacketState p, RejectTarget target);
+        void reject(PacketState p, Target target);
     }
 
     /** A table at its hooks (iptable_*_hook), with the reason its drops count under. */
@@ -138,13 +142,13 @@ final class NfHooks {
 
     /**
      * ipt_do_table for one table at one hook: an ACCEPT verdict goes on; DROP, a DROP policy, or
-     * any other verdict drops the packet with the table's reason (REJECT answers first).
+     * any other verdict drops the packet with the table's reason (REJECT and a failed SNPT/DNPT answer first).
      */
     private boolean walk(BoundTable t, Hook hook, PacketState p) {
         if (t == null) return true;
         Target verdict = t.table.traverse(hook, p);
         if (verdict == Target.ACCEPT) return true;
-        if (verdict instanceof RejectTarget r) reject.reject(p, r);
+        if (verdict instanceof RejectTarget || verdict instanceof NptTarget) reject.reject(p, verdict);
         stats.drop(p, t.reason);
         return false;
     }

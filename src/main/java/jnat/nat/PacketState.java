@@ -12,6 +12,7 @@ import jnat.rules.PacketContext;
 import jnat.wire.EthernetFrame;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Address;
 import jnat.wire.Ipv6ExtHeaders;
 import jnat.wire.Ipv6Packet;
 import jnat.wire.Offload;
@@ -372,6 +373,21 @@ final class PacketState implements PacketContext {
         if (!tracked()) return 0;
         int dir = which >>> 1;
         return (which & 1) == 0 ? table.srcLo(ct.id, dir) : table.dstLo(ct.id, dir);
+    }
+
+    @Override
+    public long address6Hi(int offset) {
+        return Ipv6Address.readHi(ip6.buffer(), ip6.offset() + offset);
+    }
+
+    @Override
+    public long address6Lo(int offset) {
+        return Ipv6Address.readLo(ip6.buffer(), ip6.offset() + offset);
+    }
+
+    @Override
+    public void setAddress6(int offset, long hi, long lo) {
+        Ipv6Address.write(ip6.buffer(), ip6.offset() + offset, hi, lo); // NPT: checksum-neutral, written as is
     }
 
     @Override

@@ -295,13 +295,21 @@ public interface PacketContext {
         throw new UnsupportedOperationException("this packet context cannot set the hop limit");
     }
 
-    /** -j SNPT: the rewritten source address. */
-    default void setSrcAddress6(long hi, long lo) {
-        throw new UnsupportedOperationException("this packet context cannot rewrite IPv6 addresses");
+    /** The 128-bit address at {@code offset} from the network header (bytes 0-7); the bytes must be there. */
+    default long address6Hi(int offset) {
+        return 0;
     }
 
-    /** -j DNPT: the rewritten destination address. */
-    default void setDstAddress6(long hi, long lo) {
+    /** As {@link #address6Hi}, bytes 8-15. */
+    default long address6Lo(int offset) {
+        return 0;
+    }
+
+    /**
+     * -j SNPT/DNPT: writes the address at {@code offset} from the network header as it is, no
+     * checksum following (the translation is checksum-neutral). A context that cannot rewrite refuses.
+     */
+    default void setAddress6(int offset, long hi, long lo) {
         throw new UnsupportedOperationException("this packet context cannot rewrite IPv6 addresses");
     }
 }

@@ -153,14 +153,6 @@ class ReplayCommandTest {
     }
 
     @Test
-    void anIpv6TargetTheEngineCannotRunIsAOneLineError() throws Exception {
-        Path[] hr = ipv6HostAndRules("COMMIT\n*mangle\n:POSTROUTING ACCEPT [0:0]\n"
-                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:5::/64\n");
-        assertOneLineError(jnat("replay", "--host", hr[0].toString(), "--rules6", hr[1].toString(), "--in", "eth0=" + seedEth0Input()),
-                "-j SNPT: IPv6 prefix translation (ip6t_NPT) is not implemented");
-    }
-
-    @Test
     void missingInputFileIsOneLine() throws Exception {
         assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + dir.resolve("nope.pcap")),
                 "nope.pcap: No such file or directory");

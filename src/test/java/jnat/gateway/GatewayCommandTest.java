@@ -55,17 +55,6 @@ class GatewayCommandTest {
     }
 
     @Test
-    void rules6WithATargetTheIpv6PathCannotRunIsRefusedAtStart() throws Exception {
-        Path rules6 = dir.resolve("npt6.rules");
-        Files.writeString(rules6, "*mangle\n:POSTROUTING ACCEPT [0:0]\n"
-                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:1::/64\nCOMMIT\n");
-        var r = gateway("--host", "scripts/lab-host.ip", "--rules6", rules6.toString(), "--attach", "eth0=tun:jnat-eth0");
-        assertEquals(2, r.exit());
-        assertEquals("gateway: " + rules6 + ": ip6tables -t mangle -A POSTROUTING -j SNPT: IPv6 prefix translation "
-                + "(ip6t_NPT) is not implemented\n", r.err());
-    }
-
-    @Test
     void rules6InIptablesSyntaxGetsIp6tablesMessage() throws Exception {
         Path rules6 = dir.resolve("v4.rules");
         Files.writeString(rules6, "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE\nCOMMIT\n");
