@@ -86,6 +86,16 @@ public final class SeedDemo6 {
         return Ruleset.parse(SeedDemo.resource("/demo/seed6-docker.rules"), true);
     }
 
+    /**
+     * The nat table of those rules alone (MASQUERADE of the bridge's /64, the published port's
+     * DNAT): the IPv6 twin of demo/seed-docker.rules, which `jnat bench --ipv6` runs.
+     */
+    public static Ruleset natRules6() {
+        String all = SeedDemo.resource("/demo/seed6-docker.rules");
+        int from = all.indexOf("*nat"), to = all.indexOf("COMMIT", from) + "COMMIT".length();
+        return Ruleset.parse(all.substring(from, to) + "\n", true);
+    }
+
     /** The pings: seq 265 and 266 of id 28 from the container, the internet's replies on eth0, at the article's times. */
     static List<Arrival> pingArrivals() {
         List<Arrival> a = new ArrayList<>();
