@@ -62,10 +62,11 @@ public final class SeedDemo6 {
     public static final String KERNEL_REFERENCE = "/demo/seed6-kernel.txt";
 
     /** The reference's sections, in the order the demo prints them (the kernel's tcpdump filter in each). */
-    public static final String PING_DOCKER0 = "tcpdump -nne -i docker0 icmp6[icmp6type] == icmp6-echo or icmp6[icmp6type] == icmp6-echoreply";
-    public static final String PING_ETH0 = "tcpdump -nne -i eth0 icmp6[icmp6type] == icmp6-echo or icmp6[icmp6type] == icmp6-echoreply";
-    public static final String TCP_ETH0 = "tcpdump -nne -i eth0 tcp port 10000";
-    public static final String TCP_DOCKER0 = "tcpdump -nne -i docker0 tcp port 8000";
+    static final String ECHO = "'icmp6[icmp6type] == icmp6-echo or icmp6[icmp6type] == icmp6-echoreply'";
+    public static final String PING_DOCKER0 = "tcpdump -nne -i docker0 " + ECHO;
+    public static final String PING_ETH0 = "tcpdump -nne -i eth0 " + ECHO;
+    public static final String TCP_ETH0 = "tcpdump -nne -i eth0 'tcp port 10000'";
+    public static final String TCP_DOCKER0 = "tcpdump -nne -i docker0 'tcp port 8000'";
     public static final String NAT_LISTING = "ip6tables -t nat -nvL";
     public static final String CONNTRACK = "conntrack -L -f ipv6";
     static final List<String> CAPTURES = List.of(PING_DOCKER0, PING_ETH0, TCP_ETH0, TCP_DOCKER0);
@@ -234,11 +235,7 @@ public final class SeedDemo6 {
         listing.forEach(out::println);
         out.println();
         List<List<String>> ours = captures(r);
-        for (int i = 0; i < CAPTURES.size(); i++) {
-            String c = CAPTURES.get(i);
-            int filter = c.indexOf(c.contains("icmp6[") ? "icmp6[" : "tcp ");
-            SeedDemo.section(out, c.substring(0, filter) + "'" + c.substring(filter) + "'", ours.get(i));
-        }
+        for (int i = 0; i < CAPTURES.size(); i++) SeedDemo.section(out, CAPTURES.get(i), ours.get(i));
         List<String> conntrack = conntrackLines(r);
         out.println("# " + CONNTRACK);
         conntrack.forEach(out::println);
