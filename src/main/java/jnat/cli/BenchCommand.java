@@ -60,6 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (flows < 1) throw new UsageError("--flows must be at least 1", 2);
         if (kubeServices > 0 && rulesFile != null) throw new UsageError("--rules and --kube-services exclude each other", 2);
         if (kubeServices > 0 && ipv6) throw new UsageError("--kube-services is IPv4 only: no IPv6 kube-proxy table is generated", 2);
+        // RulesFile.load takes a missing file as an empty ruleset (iptables' file mode creates it); a
+        // bench of no rules would measure another path than the one asked for.
+        if (rulesFile != null && !java.nio.file.Files.isRegularFile(rulesFile)) throw new UsageError("no rules file " + rulesFile, 2);
         Host host = ipv6 ? jnat.demo.SeedDemo6.host() : Host.fromResource("/hosts/seed-docker-host.ip");
         Ruleset rules = kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
                 : rulesFile != null ? RulesFile.load(rulesFile, ipv6)

@@ -243,16 +243,25 @@ public final class SeedDemo6 {
         out.println();
 
         int lines = 0, same = 0;
+        List<String> firstDifference = List.of();
         for (int i = 0; i < CAPTURES.size(); i++) {
             List<String> k = kernel.getOrDefault(CAPTURES.get(i), List.of()), o = ours.get(i);
             lines += Math.max(k.size(), o.size());
-            for (int j = 0; j < Math.min(k.size(), o.size()); j++) if (withoutTime(k.get(j)).equals(withoutTime(o.get(j)))) same++;
+            for (int j = 0; j < Math.max(k.size(), o.size()); j++) {
+                String kj = j < k.size() ? withoutTime(k.get(j)) : "(no line)", oj = j < o.size() ? withoutTime(o.get(j)) : "(no line)";
+                if (kj.equals(oj)) same++;
+                else if (firstDifference.isEmpty()) firstDifference = List.of(CAPTURES.get(i) + ", line " + (j + 1), kj, oj);
+            }
         }
         boolean listingSame = protAsNumbers(listing).equals(protAsNumbers(kernel.getOrDefault(NAT_LISTING, List.of())));
         boolean conntrackSame = sortedWithoutTimeouts(conntrack).equals(sortedWithoutTimeouts(kernel.getOrDefault(CONNTRACK, List.of())));
         String made = kernel.get("").isEmpty() ? "" : ", " + kernel.get("").getFirst().replaceFirst("^# *", "");
         out.printf("Compared with the kernel's run of the same frames (%s%s):%n", KERNEL_REFERENCE.substring(1), made);
         out.printf("  captures: %d of %d lines identical but for the timestamp, %d differ%n", same, lines, lines - same);
+        if (!firstDifference.isEmpty()) {
+            out.printf("    the first, %s:%n      kernel: %s%n      jnat:   %s%n", firstDifference.get(0), firstDifference.get(1),
+                    firstDifference.get(2));
+        }
         out.printf("  %s: %s%n", NAT_LISTING, listingSame
                 ? "identical, counters included (the prot column compared as numbers, which ip6tables 1.8.9 prints)" : "differs");
         out.printf("  %s: %s%n", CONNTRACK, conntrackSame ? "identical but for the timeouts" : "differs");

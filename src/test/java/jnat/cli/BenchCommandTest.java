@@ -64,6 +64,13 @@ class BenchCommandTest {
     }
 
     @Test
+    void aMissingRulesFileIsAUsageErrorNotAnEmptyRuleset(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CliRun r = jnat("bench", "--ipv6", "--rules", dir.resolve("none.rules").toString(), "--flows", "10");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no rules file"), r.err());
+    }
+
+    @Test
     void ipv6WithKubeServicesIsAUsageError() {
         CliRun r = jnat("bench", "--ipv6", "--kube-services", "10");
         assertEquals(2, r.exit());
