@@ -125,7 +125,7 @@ public final class SeedDemo {
     }
 
     /** Replays two inputs and returns what each interface carried (its inputs and its outputs). */
-    private static Capture[] capture(NatEngine engine, Interface a, List<PcapRecord> inA, Interface b, List<PcapRecord> inB)
+    static Capture[] capture(NatEngine engine, Interface a, List<PcapRecord> inA, Interface b, List<PcapRecord> inB)
             throws IOException {
         List<PcapRecord> onA = new ArrayList<>(), onB = new ArrayList<>();
         Replay replay = new Replay(engine).input(a, source(inA)).input(b, source(inB));
@@ -136,11 +136,11 @@ public final class SeedDemo {
         return new Capture[] {new Capture(a.name(), onA), new Capture(b.name(), onB)};
     }
 
-    private static Capture since(Capture c, long from) {
+    static Capture since(Capture c, long from) {
         return new Capture(c.device(), c.frames().stream().filter(r -> r.timestampNanos() >= from).toList());
     }
 
-    private static Replay.Source source(List<PcapRecord> records) {
+    static Replay.Source source(List<PcapRecord> records) {
         var it = records.iterator();
         return () -> it.hasNext() ? it.next() : null;
     }
@@ -192,7 +192,7 @@ public final class SeedDemo {
         return differ;
     }
 
-    private static List<String> section(java.io.PrintWriter out, String command, List<String> lines) {
+    static List<String> section(java.io.PrintWriter out, String command, List<String> lines) {
         out.println("# " + command);
         for (String l : lines) out.println(l);
         out.println();
@@ -201,8 +201,8 @@ public final class SeedDemo {
 
     // ---- frames ------------------------------------------------------------------------------
 
-    private static final int FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10;
-    private static final byte[] NOP = {1}, EOL = {0}, SACK_OK = {4, 2};
+    static final int FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10;
+    static final byte[] NOP = {1}, EOL = {0}, SACK_OK = {4, 2};
 
     /** Time of day on the article's day (unknown: any date will do), UTC. */
     static long at(String time) {
@@ -210,21 +210,27 @@ public final class SeedDemo {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
-    private static PcapRecord record(long ts, byte[] frame) {
+    static PcapRecord record(long ts, byte[] frame) {
         return new PcapRecord(ts, LinkType.ETHERNET, 0, frame, frame.length, frame.length);
     }
 
     private static PcapRecord tcp(long ts, boolean fromClient, long seq, long ack, int flags, int win, byte[] options, int payload) {
-        int optLen = (options.length + 3) & ~3;
-        byte[] seg = new byte[20 + optLen + payload];
-        TcpSegment.writeHeader(seg, 0, fromClient ? 60677 : 8000, fromClient ? 10000 : 60677, (int) seq, (int) ack, flags, win);
-        Bytes.put8(seg, TcpSegment.OFF_DATA_OFFSET, (20 + optLen) / 4 << 4); // the options' share
-        System.arraycopy(options, 0, seg, 20, options.length);
-        for (int i = 0; i < payload; i++) seg[20 + optLen + i] = (byte) ('a' + i % 26);
+        byte[] seg = tcpSegment(fromClient ? 60677 : 8000, fromClient ? 10000 : 60677, seq, ack, flags, win, options, payload);
         byte[] frame = fromClient
                 ? frame(ROUTER_MAC, ETH0_MAC, CLIENT, HOST, 6, seg)
                 : frame(CONTAINER_MAC, DOCKER0_MAC, CONTAINER, CLIENT, 6, seg);
         return record(ts, frame);
+    }
+
+    /** A TCP header with {@code options} (padded to 4 bytes) and {@code payload} bytes of "abc..."; checksum 0. */
+    static byte[] tcpSegment(int sport, int dport, long seq, long ack, int flags, int win, byte[] options, int payload) {
+        int optLen = (options.length + 3) & ~3;
+        byte[] seg = new byte[20 + optLen + payload];
+        TcpSegment.writeHeader(seg, 0, sport, dport, (int) seq, (int) ack, flags, win);
+        Bytes.put8(seg, TcpSegment.OFF_DATA_OFFSET, (20 + optLen) / 4 << 4); // the options' share
+        System.arraycopy(options, 0, seg, 20, options.length);
+        for (int i = 0; i < payload; i++) seg[20 + optLen + i] = (byte) ('a' + i % 26);
+        return seg;
     }
 
     private static byte[] icmpEcho(int type, int id, int seq, int dataLen) {
@@ -246,10 +252,10 @@ public final class SeedDemo {
         return f;
     }
 
-    private static byte[] mss(int v) { return new byte[] {2, 4, (byte) (v >>> 8), (byte) v}; }
-    private static byte[] wscale(int v) { return new byte[] {3, 3, (byte) v}; }
+    static byte[] mss(int v) { return new byte[] {2, 4, (byte) (v >>> 8), (byte) v}; }
+    static byte[] wscale(int v) { return new byte[] {3, 3, (byte) v}; }
 
-    private static byte[] ts(long val, long ecr) {
+    static byte[] ts(long val, long ecr) {
         byte[] o = new byte[10];
         o[0] = 8;
         o[1] = 10;
@@ -258,11 +264,11 @@ public final class SeedDemo {
         return o;
     }
 
-    private static byte[] tsOnly(long val, long ecr) {
+    static byte[] tsOnly(long val, long ecr) {
         return concat(NOP, NOP, ts(val, ecr));
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) n += p.length;
         byte[] out = new byte[n];
