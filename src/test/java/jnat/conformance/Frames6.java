@@ -51,6 +51,10 @@ final class Frames6 {
         int hop = step.mangle() == Step.TTL_ONE ? 1 : INJECTED_HOP_LIMIT;
         switch (step.kind()) {
             case ORIGINAL -> {
+                if (f.clientDevice.equals(Scenario.LOCAL)) {
+                    Ipv6Repr ip = Ipv6Repr.of(f.clientHi, f.clientLo, f.dstHi, f.dstLo).withHopLimit(hop);
+                    return new Harness.Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
+                }
                 long routerMac = Harness.hostMac(f.clientDevice);
                 if (step.mangle() == Step.NEIGHBOUR_SOLICITATION) return solicitation(f, step.seq() == 0, routerMac);
                 Ipv6Repr ip = Ipv6Repr.of(f.clientHi, f.clientLo, f.dstHi, f.dstLo).withHopLimit(hop);

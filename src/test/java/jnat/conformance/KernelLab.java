@@ -121,6 +121,11 @@ final class KernelLab implements AutoCloseable {
                 for (int port : udpListeners) {
                     py.append("s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', ")
                             .append(port).append(")); ss.append(s)\n");
+                    if (ipv6) {
+                        py.append("s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); "
+                                + "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1); s.bind(('::', ")
+                                .append(port).append(")); ss.append(s)\n");
+                    }
                 }
                 py.append("print('ready', flush=True)\nwhile True:\n    for s in select.select(ss, [], [])[0]: s.recv(65536)\n");
                 Process listener = start(router, "python3", "-c", py.toString());
@@ -130,11 +135,17 @@ final class KernelLab implements AutoCloseable {
             localSender = start(router, "python3", "-u", "-c", """
                     import socket, sys
                     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                    s6 = None
                     print("ready", flush=True)
                     for line in sys.stdin:
                         dst, data = line.split()
                         try:
-                            s.sendto(bytes.fromhex(data), (dst, 0))
+                            if ":" in dst:  # IPv6: IPPROTO_RAW is header-included (rawv6_send_hdrinc)
+                                if s6 is None:
+                                    s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                                s6.sendto(bytes.fromhex(data), (dst, 0))
+                            else:
+                                s.sendto(bytes.fromhex(data), (dst, 0))
                             print("ok", flush=True)
                         except PermissionError:
                             print("ok", flush=True)  # EPERM: a DROP at LOCAL_OUT (filter OUTPUT) refused it
@@ -205,11 +216,12 @@ final class KernelLab implements AutoCloseable {
     }
 
     /**
-     * The host itself sends the IPv4 packet {@code packet} (a raw socket in its namespace); returns
+     * The host itself sends the IPv4 or IPv6 packet {@code packet} (a raw socket in its namespace); returns
      * what it transmitted, as {@link #send}.
      */
     List<Frame> sendLocal(byte[] packet, int expected) throws IOException {
-        String dst = (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
+        String dst = (packet[0] & 0xf0) == 0x60 ? jnat.wire.Ipv6Address.format(packet, 24)
+                : (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
         toLocal.print(dst + " " + HexFormat.of().formatHex(packet) + "\n");
         toLocal.flush();
         String answer = fromLocal.readLine();

@@ -145,7 +145,7 @@ final class ScenarioGenerator6 {
 
         int n = 3 + rnd.nextInt(4);
         for (int i = 0; i < n; i++) {
-            switch (rnd.nextInt(17)) {
+            switch (rnd.nextInt(18)) {
                 case 0, 1, 16 -> containerOut();
                 case 2, 3 -> toPublished();
                 case 4 -> hairpin();
@@ -159,6 +159,7 @@ final class ScenarioGenerator6 {
                 case 12 -> pingsTheHost();
                 case 13 -> solicitsTheHost();
                 case 14 -> invalid();
+                case 17 -> local();
                 default -> routeError();
             }
         }
@@ -333,6 +334,27 @@ final class ScenarioGenerator6 {
         } else if (f.protocol == ICMPV6) {
             gen.add(f, Step.echo(f, Kind.ORIGINAL, 9).mangled(Step.TTL_ONE));
         }
+    }
+
+    /**
+     * The host's own IPv6 packets (a raw socket's, through OUTPUT and POSTROUTING): pings and UDP to
+     * the internet and to a container (answered: the answers are delivered to the host, where silent
+     * sockets take the UDP), a SYN to the internet and to its own published port (Docker's OUTPUT
+     * rule DNATs it to the container), unanswered, since no socket holds the connection.
+     */
+    private void local() {
+        int udpPort = ScenarioGenerator.LOCAL_PORT_BASE + rnd.nextInt(ScenarioGenerator.LOCAL_PORTS);
+        Flow f = switch (rnd.nextInt(5)) {
+            case 0 -> gen.newFlow6(ICMPV6, Scenario.LOCAL, 0, PUBLIC6, 0, internetHost(), 0, "host pings the internet");
+            case 1 -> gen.newFlow6(UDP, Scenario.LOCAL, 0, PUBLIC6, udpPort, internetHost(), 53, "host to the internet");
+            case 2 -> gen.newFlow6(UDP, Scenario.LOCAL, 0, DOCKER_GW6, udpPort, container(), 53, "host to a container");
+            case 3 -> gen.newFlow6(TCP, Scenario.LOCAL, 0, PUBLIC6, gen.ephemeral(), internetHost(), 443, "host connects to the internet");
+            default -> published
+                    ? gen.newFlow6(TCP, Scenario.LOCAL, 0, PUBLIC6, gen.ephemeral(), PUBLIC6, HOST_PORT, "host to its own published port")
+                    : gen.newFlow6(ICMPV6, Scenario.LOCAL, 0, DOCKER_GW6, 0, container(), 0, "host pings a container");
+        };
+        if (f.protocol == TCP) gen.add(f, Step.tcp(f, Kind.ORIGINAL, SYN, rnd.nextInt(), 0, 0));
+        else gen.session(f, false);
     }
 
     /** Larger than eth1's 1400-byte MTU on the way to the LAN: the host's packet too big (never fragmented). */
