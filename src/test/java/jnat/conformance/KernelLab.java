@@ -87,6 +87,11 @@ final class KernelLab implements AutoCloseable {
                     sysctl(router, "net.ipv6.conf." + conf + ".router_solicitations", "0");
                     sysctl(router, "net.ipv6.conf." + conf + ".accept_ra", "0");
                     sysctl(router, "net.ipv6.conf." + conf + ".forwarding", "1");
+                    // MLD's unsolicited reports at once, not at random within a second or ten: they
+                    // pass through LOCAL_OUT (ip6tables' OUTPUT counters), so they must be over
+                    // before the first scenario (the constructor waits for them below).
+                    sysctl(router, "net.ipv6.conf." + conf + ".mldv1_unsolicited_report_interval", "0");
+                    sysctl(router, "net.ipv6.conf." + conf + ".mldv2_unsolicited_report_interval", "0");
                 }
                 // The host's own packets carry flow label 0 (jnat does not hash one) and no
                 // per-destination ICMPv6 limit outlives a scenario (jnat's starts afresh).
@@ -162,6 +167,7 @@ final class KernelLab implements AutoCloseable {
             for (String dev : devices) open.append(" x").append(dev);
             command(open.toString());
             expectLine(fromInjector, "ok");
+            if (ipv6) drain(500); // the reports of the groups the host joined as its links came up
         } catch (RuntimeException | IOException e) {
             close();
             throw e;
