@@ -44,7 +44,7 @@ final class Ip6Input {
             stats.drop(p, DropReason.IPV6_FRAGMENT);
             return false;
         }
-        if (trace.on()) trace.line(p.in.name() + " in: " + Trace.summary(ip));
+        if (trace.on()) trace.received(p);
         return true;
     }
 
@@ -98,7 +98,7 @@ final class Ip6Input {
         if (!hooks.localIn(p)) return;
         stats.delivered++;
         Ipv6Packet ip = p.ip6;
-        if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
+        if (trace.on()) trace.delivered(p);
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());
         icmp.rcv(p);
     }

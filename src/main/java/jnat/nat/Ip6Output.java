@@ -57,7 +57,7 @@ final class Ip6Output {
             return false;
         }
         p.routeTo6(rt);
-        if (trace.on()) trace.line("local out: " + Trace.summary(ip));
+        if (trace.on()) trace.localOut(p);
         return true;
     }
 
@@ -99,9 +99,10 @@ final class Ip6Output {
         p.nexthopHi = nhHi;
         p.nexthopLo = nhLo;
         p.neighMac = neighMac;
-        if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip6));
+        if (trace.on()) trace.hostSends(p);
         if (attachId >= 0) p.attach(attachId, ctinfo);
         if (hooks.localOut(p)) output(p); // ip6_local_out: Icmpv6 sends only by unicast routes
+        if (trace.on()) trace.hostSent();
     }
 
     /** ip6_output: POSTROUTING, then ip6_finish_output2. */
