@@ -2,9 +2,11 @@ package jnat.cli;
 
 import jnat.demo.SeedDemo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** Reruns the seed document's two experiments (MASQUERADE ping, DNAT -p 10000:8000). */
@@ -16,9 +18,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--report", paramLabel = "FILE", description = "also write the replays as one self-contained HTML "
+            + "report: the host, the counters, each connection's sequence diagram before and after NAT, each packet's walk "
+            + "through the netfilter hooks")
+    Path report;
+
     @Override
     public Integer call() throws Exception {
-        SeedDemo.print(spec.commandLine().getOut());
+        SeedDemo.print(spec.commandLine().getOut(), report);
         return 0;
     }
 }
