@@ -87,6 +87,20 @@ public final class EngineBench {
         return this;
     }
 
+    /** Told how far a run is, every 4096 packets (jnat bench's progress line). */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /** {@code total} -1 for the timed phase, whose {@code nanosLeft} is known (-1 otherwise). */
+        void progress(String phase, long done, long total, long nanosLeft);
+    }
+
+    private ProgressListener progress;
+
+    public EngineBench progress(ProgressListener l) {
+        this.progress = l;
+        return this;
+    }
+
     public EngineBench destinations(Destinations d) {
         this.destinations = d;
         return this;
@@ -135,6 +149,7 @@ public final class EngineBench {
             tcpFrame(syn, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), 1000, 0, 0x02);
             System.arraycopy(syn, 0, work, 16, FRAME);
             engine.receive(docker0, work, 16, FRAME, now++, tx);
+            if (progress != null && (i & 4095) == 4095) progress.progress("new connections", i + 1, flows, -1);
         }
         long newNanos = System.nanoTime() - t0;
         for (int i = 0; i < flows; i++) {
@@ -143,6 +158,7 @@ public final class EngineBench {
             tcpFrame(synAck, ROUTER_MAC, ETH0_MAC, reply.src, reply.dst, reply.srcPort, reply.dstPort, 5000, 1001, 0x12);
             System.arraycopy(synAck, 0, work, 16, FRAME);
             engine.receive(eth0, work, 16, FRAME, now++, tx);
+            if (progress != null && (i & 4095) == 4095) progress.progress("replies", i + 1, flows, -1);
         }
         // Memory per connection, with every flow tracked: the heap the engine holds (growth slack
         // included), over the connections.
@@ -175,7 +191,9 @@ public final class EngineBench {
                 if (++i == flows) i = 0;
             }
             packets += 4096;
-            if (System.nanoTime() >= deadline) break;
+            long t = System.nanoTime();
+            if (t >= deadline) break;
+            if (progress != null) progress.progress("established", packets, -1, deadline - t);
         }
         double estNanos = System.nanoTime() - start;
         return new Figures(flows, ruleCount, packets / (estNanos / 1e9), flows / (newNanos / 1e9), perConnection,

@@ -31,7 +31,7 @@ final class Progress {
         this.total = total;
         this.clock = clock;
         this.start = clock.getAsLong();
-        this.lastDraw = start;
+        this.lastDraw = start - REDRAW_NANOS; // the first check draws
     }
 
     /** Progress on this process's stderr, or null when it is not a terminal or {@code quiet}. */
@@ -78,11 +78,12 @@ final class Progress {
 
     /** "replay: 52,224/100,000 frames, 130,560 frames/s, 0:00:03 left". */
     String line(long now, long nanosLeft) {
-        double secs = Math.max(1e-9, (now - start) / 1e9);
-        double rate = done / secs;
+        double secs = (now - start) / 1e9;
+        double rate = secs >= 0.1 ? done / secs : 0; // no rate from the first tenth of a second: it means nothing yet
         StringBuilder b = new StringBuilder(what).append(": ").append(String.format("%,d", done));
         if (total > 0) b.append('/').append(String.format("%,d", total));
-        b.append(' ').append(unit).append(", ").append(String.format("%,.0f", rate)).append(' ').append(unit).append("/s");
+        b.append(' ').append(unit);
+        if (rate > 0) b.append(", ").append(String.format("%,.0f", rate)).append(' ').append(unit).append("/s");
         long left = nanosLeft >= 0 ? nanosLeft : total > 0 && rate > 0 ? (long) ((total - done) / rate * 1e9) : -1;
         if (left >= 0) b.append(", ").append(clockTime(left)).append(" left");
         return b.toString();
