@@ -307,7 +307,8 @@
         const x = h.x + 5 + k * cw;
         g.append(sv("rect", {class: "cell " + cls, x, y: h.y + 30, width: cw - 4, height: 66, rx: 3, "data-table": t}));
         // a name wider than its cell goes on two lines (conn / track)
-        const parts = t.length * 6.6 > cw - 6 ? [t.slice(0, Math.ceil(t.length / 2)), t.slice(Math.ceil(t.length / 2))] : [t];
+        const parts = t.length * 6.6 <= cw - 6 ? [t] : t === "conntrack" ? ["conn", "track"]
+          : [t.slice(0, Math.ceil(t.length / 2)), t.slice(Math.ceil(t.length / 2))];
         parts.forEach((w, j) => g.append(sv("text", {x: x + (cw - 4) / 2, y: h.y + 46 + j * 12, "text-anchor": "middle"}, w)));
         if (m.notes[key]) {
           const words = m.notes[key].split(" ");

@@ -123,6 +123,43 @@ class ReportChromiumTest {
         assertEquals("cell hit", cellClass(walk, "POSTROUTING", "nat"));
     }
 
+    @Test
+    void aDroppedPacketsWalkEndsWithItsReasonAndTheHostsAnswerIsAPacketOfItsOwn() throws IOException {
+        Chromium.require();
+        String rules;
+        try (var in = getClass().getResourceAsStream("/demo/seed-docker.rules")) {
+            rules = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        rules += "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -p udp -m udp --dport 9 -j DROP\nCOMMIT\n";
+        Host host = SeedDemo.host();
+        NatEngine engine = new NatEngine(host, jnat.rules.Ruleset.parse(rules));
+        ReportRecorder rec = new ReportRecorder(engine, null, ZoneOffset.UTC).attach();
+        EthernetRepr eth = EthernetRepr.of("02:42:ac:11:00:02", "02:42:d5:35:3a:3c");
+        List<byte[]> frames = List.of(
+                eth.frame(Ipv4Repr.of("172.17.0.2", "8.8.8.8").withTtl(1), jnat.wire.IcmpRepr.echoRequest(28, 1, new byte[56])),
+                eth.frame(Ipv4Repr.of("172.17.0.2", "198.51.100.8"), jnat.wire.UdpRepr.of(40000, 9).withPayload(new byte[8])));
+        int[] i = {0};
+        new Replay(engine).input(host.device("docker0"), () -> i[0] == frames.size() ? null
+                : new PcapRecord(1_600_000_000_000_000_000L + i[0], LinkType.ETHERNET, 0, frames.get(i[0]), frames.get(i[0]).length,
+                        frames.get(i[0]++).length)).run(rec.sink(null), rec.listener(null));
+        Path html = dir.resolve("drops.html");
+        ReportWriter.write(html, rec, "drops", "", false);
+
+        String ttl = section(Chromium.load(html, "packet=0", dir.resolve("profile")).dom(), "walk");
+        assertTrue(ttl.contains("dropped: TTL exceeded in forwarding (ttl-exceeded)"), ttl);
+        assertTrue(ttl.contains("<a href=\"#packet=1\">the host's answer #1</a>"), ttl);
+        String answer = section(Chromium.load(html, "packet=1", dir.resolve("profile")).dom(), "walk");
+        assertTrue(answer.contains("the host's own packet, caused by #0, routed"), answer);
+        assertTrue(answer.contains("172.17.0.1 &gt; 172.17.0.2: ICMP time exceeded in-transit"), answer);
+        assertEquals("cell walked", cellClass(answer, "OUTPUT", "conntrack"), "the answer walks OUTPUT");
+        Chromium.Page filtered = Chromium.load(html, "packet=2", dir.resolve("profile"));
+        assertEquals(List.of(), filtered.console());
+        String drop = section(filtered.dom(), "walk");
+        assertEquals("cell dropped", cellClass(drop, "FORWARD", "filter"));
+        assertTrue(drop.contains("filter:FORWARD:rule:1 DROP"), drop);
+        assertTrue(drop.contains("✕ dropped at FORWARD: DROP verdict in the filter table (filter-drop)"), drop);
+    }
+
     /** The packet list's row whose line as it came in contains {@code text}. */
     static int packetIndex(String dom, String text) {
         Matcher m = Pattern.compile("<tr data-packet=\"(\\d+)\">(.*?)</tr>").matcher(dom);
