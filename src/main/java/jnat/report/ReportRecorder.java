@@ -49,7 +49,8 @@ public final class ReportRecorder implements TraceEvents {
         int conn = -1;
         int ctId = -1;
         int walk;
-        final StringBuilder steps = new StringBuilder();
+        /** The walk being recorded; dropped once interned into {@link #walk}. */
+        StringBuilder steps = new StringBuilder();
         final List<Out> outs = new ArrayList<>(1);
         List<Integer> own;
     }
@@ -177,6 +178,7 @@ public final class ReportRecorder implements TraceEvents {
                 walkIds.put(steps, w);
             }
             p.walk = w;
+            p.steps = null;
             int id = p.ctId;
             if (id >= 0 && t.inUse(id) && t.confirmed(id)) {
                 String line = conntrack.line(t, id, now);
@@ -209,7 +211,7 @@ public final class ReportRecorder implements TraceEvents {
 
     private void step(String json) {
         Packet p = walking.peek();
-        if (p == null) return;
+        if (p == null || p.steps == null) return;
         StringBuilder s = p.steps;
         if (!s.isEmpty()) s.append(',');
         s.append(json);
