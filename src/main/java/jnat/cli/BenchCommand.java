@@ -55,6 +55,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;
 
+    @Option(names = {"--quiet", "-q"}, description = "no progress line on stderr (it is shown only when stderr is a terminal)")
+    boolean quiet;
+
     @Override
     public Integer call() {
         if (flows < 1) throw new UsageError("--flows must be at least 1", 2);
@@ -75,7 +78,20 @@ public final class BenchCommand implements Callable<Integer> {
         bench.conntrackMax(conntrackMax);
         if (hashsize < -1) throw new UsageError("--hashsize must not be negative", 2);
         bench.hashsize(hashsize);
+        Progress[] shown = {null};
+        String[] phase = {null};
+        if (!quiet && Progress.stderrIsTerminal()) {
+            bench.progress((name, done, total, nanosLeft) -> {
+                if (!name.equals(phase[0])) { // a phase of its own line
+                    if (shown[0] != null) shown[0].done();
+                    phase[0] = name;
+                    shown[0] = new Progress(System.err, "bench: " + name, "packets", total, System::nanoTime);
+                }
+                shown[0].at(done, total, nanosLeft);
+            });
+        }
         EngineBench.Figures f = bench.run(flows, seconds);
+        if (shown[0] != null) shown[0].done();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s flows %d, rules %d, conntrack max %d, %d-byte frames, one thread (%s)%n", ipv6 ? "IPv6" : "IPv4",
                 f.flows(), f.rules(), f.conntrackMax(), f.frameBytes(), Runtime.version());

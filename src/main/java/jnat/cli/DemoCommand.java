@@ -30,15 +30,21 @@ public final class DemoCommand implements Callable<Integer> {
             + "the host as DIR/docker0.pcap and DIR/eth0.pcap (what scripts/demo6-kernel.sh feeds the kernel) and stop")
     Path arrivals;
 
+    @Option(names = "--report", paramLabel = "FILE", description = "also write the replays as one self-contained HTML "
+            + "report: the host, the counters, each connection's sequence diagram before and after NAT, each packet's walk "
+            + "through the netfilter hooks (the IPv4 demo)")
+    Path report;
+
     @Override
     public Integer call() throws Exception {
         if (arrivals != null && !ipv6) throw new UsageError("--write-arrivals needs --ipv6", 2);
+        if (report != null && ipv6) throw new UsageError("--report draws the IPv4 demo; it is not made for --ipv6 yet", 2);
         if (arrivals != null) {
             SeedDemo6.writeArrivals(arrivals);
             return 0;
         }
         if (ipv6) SeedDemo6.print(spec.commandLine().getOut());
-        else SeedDemo.print(spec.commandLine().getOut());
+        else SeedDemo.print(spec.commandLine().getOut(), report);
         return 0;
     }
 }

@@ -60,7 +60,7 @@ final class ConntrackHook {
                 if (verdict == Conntrack.UNTRACKED) p.untracked = true; // MLD and NDP: as after NOTRACK
             }
         }
-        if (hook == Hook.PREROUTING && trace.on()) trace.conntrack(p);
+        if (trace.on()) trace.conntrack(p, hook);
         return true;
     }
 

@@ -32,10 +32,7 @@ final class Ip6DefragHook {
         int r = defrag.gather(ip, user, p.in == null ? 0 : p.in.index(), p.now);
         switch (r) {
             case NfCtFrag6.QUEUED -> {
-                if (trace.on()) {
-                    trace.line((p.in == null ? "local out" : p.in.name() + " in") + ": fragment " + Trace.summary(ip)
-                            + " queued for reassembly");
-                }
+                if (trace.on()) trace.fragmentQueued(p);
                 return false;
             }
             case NfCtFrag6.DROPPED -> {
@@ -46,7 +43,7 @@ final class Ip6DefragHook {
                 ip.wrap(defrag.buffer(), defrag.offset(), defrag.length());
                 p.fragMaxSize = defrag.fragMaxSize();
                 p.offload = none;
-                if (trace.on()) trace.line("  reassembled from " + defrag.fragmentCount() + " fragments");
+                if (trace.on()) trace.reassembled(defrag.fragmentCount());
                 return true;
             }
             default -> {

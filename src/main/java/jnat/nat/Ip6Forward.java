@@ -66,7 +66,7 @@ final class Ip6Forward {
         }
         ip.decrementHopLimit();
         p.routeTo6(p.route6);
-        if (trace.on()) trace.line("  route: forward out " + out.name() + " via " + Ipv6Address.format(p.nexthopHi, p.nexthopLo));
+        if (trace.on()) trace.route(out, Ipv6Address.format(p.nexthopHi, p.nexthopLo));
         if (!hooks.forward(p)) return;
         output.output(p);
     }

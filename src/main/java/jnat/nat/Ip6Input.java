@@ -42,7 +42,7 @@ final class Ip6Input {
             stats.drop(p, DropReason.IPV6_BAD_ADDRESS);
             return false;
         }
-        if (trace.on()) trace.line(p.in.name() + " in: " + Trace.summary(ip));
+        if (trace.on()) trace.received(p);
         return defragHook.defragment(p, NfCtFrag6.USER_CONNTRACK_IN);
     }
 
@@ -96,7 +96,7 @@ final class Ip6Input {
         if (!hooks.localIn(p)) return;
         stats.delivered(p);
         Ipv6Packet ip = p.ip6;
-        if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
+        if (trace.on()) trace.delivered(p);
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());
         icmp.rcv(p);
     }

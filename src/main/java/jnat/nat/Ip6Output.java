@@ -71,7 +71,7 @@ final class Ip6Output {
             return false;
         }
         p.routeTo6(rt);
-        if (trace.on()) trace.line("local out: " + Trace.summary(ip));
+        if (trace.on()) trace.localOut(p);
         return true;
     }
 
@@ -113,9 +113,10 @@ final class Ip6Output {
         p.nexthopHi = nhHi;
         p.nexthopLo = nhLo;
         p.neighMac = neighMac;
-        if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip6));
+        if (trace.on()) trace.hostSends(p);
         if (attachId >= 0) p.attach(attachId, ctinfo);
         if (hooks.localOut(p)) output(p); // ip6_local_out: Icmpv6 sends only by unicast routes
+        if (trace.on()) trace.hostSent();
     }
 
     /** ip6_output: POSTROUTING, then ip6_finish_output. */
@@ -160,8 +161,7 @@ final class Ip6Output {
         PacketState p = fragPacket;
         if (trace.on()) {
             fragView.wrap(buf, off, len);
-            trace.line(p.out.name() + " out: fragment " + Trace.summary(fragView) + " offset " + fragView.fragmentOffset() * 8
-                    + (fragView.moreFragments() ? " M" : ""));
+            trace.transmitFragment(p.out, fragView);
         }
         link.transmit(p, buf, off, len, fragDstMac, EtherType.IPV6);
     }

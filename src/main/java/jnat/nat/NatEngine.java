@@ -150,9 +150,9 @@ public final class NatEngine {
         this.received = new PacketState(host, table);
         this.routes = new RouteCache(host);
         ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
-        NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats);
+        NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
-        this.hooks = new NfHooks(conntrack, nat, stats, this::reject);
+        this.hooks = new NfHooks(conntrack, nat, stats, this::reject, trace);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -217,7 +217,12 @@ public final class NatEngine {
      * or why it was dropped. Costs nothing when off.
      */
     public void setTracer(PacketTracer tracer) {
-        trace.set(tracer);
+        setTraceEvents(tracer == null ? null : new TraceLines(tracer));
+    }
+
+    /** Tells {@code events} each step of every packet's walk (null: off); costs nothing when off. */
+    public void setTraceEvents(TraceEvents events) {
+        trace.set(events);
         hooks.setTracer(trace);
     }
 

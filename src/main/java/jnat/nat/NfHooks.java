@@ -36,6 +36,7 @@ final class NfHooks {
     private final NatHook nat;
     private final NetStats stats;
     private final Reject reject;
+    private final Trace trace;
     /** One family's tables at the hooks (a table the ruleset lacks is null). */
     private static final class Tables {
         BoundTable raw, mangle, filter, security;
@@ -64,7 +65,8 @@ final class NfHooks {
     /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
     private final Tables ipv4 = new Tables(), ipv6 = new Tables();
 
-    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject) {
+    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject, Trace trace) {
+        this.trace = trace;
         this.conntrack = conntrack;
         this.nat = nat;
         this.stats = stats;
@@ -97,6 +99,7 @@ final class NfHooks {
 
     /** NF_INET_PRE_ROUTING (after nf_defrag_ipv4): raw, conntrack, mangle, nat DST. */
     boolean preRouting(PacketState p) {
+        if (trace.on()) trace.hook(Hook.PREROUTING);
         Tables t = tables(p);
         return walk(t.raw, Hook.PREROUTING, p)
                 && conntrack.in(p, Hook.PREROUTING)
@@ -106,6 +109,7 @@ final class NfHooks {
 
     /** NF_INET_LOCAL_IN: mangle, filter, security, nat SRC, confirm. */
     boolean localIn(PacketState p) {
+        if (trace.on()) trace.hook(Hook.INPUT);
         Tables t = tables(p);
         return walk(t.mangle, Hook.INPUT, p)
                 && walk(t.filter, Hook.INPUT, p)
@@ -116,6 +120,7 @@ final class NfHooks {
 
     /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
     boolean forward(PacketState p) {
+        if (trace.on()) trace.hook(Hook.FORWARD);
         Tables t = tables(p);
         return walk(t.mangle, Hook.FORWARD, p)
                 && walk(t.filter, Hook.FORWARD, p)
@@ -124,6 +129,7 @@ final class NfHooks {
 
     /** NF_INET_LOCAL_OUT: raw, conntrack, mangle, nat DST (and a new route), filter, security. */
     boolean localOut(PacketState p) {
+        if (trace.on()) trace.hook(Hook.OUTPUT);
         Tables t = tables(p);
         return walk(t.raw, Hook.OUTPUT, p)
                 && conntrack.in(p, Hook.OUTPUT)
@@ -135,6 +141,7 @@ final class NfHooks {
 
     /** NF_INET_POST_ROUTING: mangle, nat SRC, confirm. */
     boolean postRouting(PacketState p) {
+        if (trace.on()) trace.hook(Hook.POSTROUTING);
         return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
                 && conntrack.confirm(p);
@@ -147,6 +154,7 @@ final class NfHooks {
     private boolean walk(BoundTable t, Hook hook, PacketState p) {
         if (t == null) return true;
         Target verdict = t.table.traverse(hook, p);
+        if (trace.on()) trace.verdict(hook, t.table, verdict);
         if (verdict == Target.ACCEPT) return true;
         if (verdict instanceof RejectTarget || verdict instanceof NptTarget) reject.reject(p, verdict);
         stats.drop(p, t.reason);

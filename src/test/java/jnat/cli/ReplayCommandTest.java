@@ -95,6 +95,24 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aReportBesideTheTraceLeavesTheTraceAsItIsAndWritesTheFile() throws Exception {
+        String[] args = {"replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--trace"};
+        CliRun alone = jnat(args);
+        List<String> withReport = new ArrayList<>(List.of(args));
+        withReport.addAll(List.of("--report", dir.resolve("r.html").toString()));
+        CliRun both = jnat(withReport.toArray(String[]::new));
+        assertEquals(0, both.exit(), both.err());
+        assertEquals(alone.out(), both.out());
+        assertTrue(alone.out().contains("  nat:DOCKER:rule:2 DNAT to:172.17.0.2:8000"), alone.out());
+        assertEquals("report written to " + dir.resolve("r.html"), both.err().strip());
+        String html = Files.readString(dir.resolve("r.html"));
+        assertTrue(html.contains("<title>jnat replay: eth0=" + seedEth0Input()), "titled by its inputs");
+        assertTrue(html.contains("<span class=\"moved\">    1    64 DNAT       tcp  --  !docker0 *       0.0.0.0/0            0.0.0.0/0            tcp dpt:10000 to:172.17.0.2:8000</span>"),
+                "the DNAT rule's counters moved");
+    }
+
+    @Test
     void localInputWalksOutputWhereDockerPublishesThePortToTheHostItself() throws Exception {
         Path local = dir.resolve("local-in.pcap");
         byte[] syn = jnat.wire.Ipv4Repr.of("45.77.200.180", "45.77.200.180")
@@ -150,6 +168,25 @@ class ReplayCommandTest {
         assertEquals("2001:db8::10", jnat.wire.Ipv6Address.format(ip.srcHi(), ip.srcLo()), "MASQUERADEd");
         assertTrue(ip.verifyTransportChecksum());
         assertTrue(r.out().contains("    1    60 MASQUERADE  all  --  *      !docker0  fd49:efd7:54aa::/64  ::/0"), r.out());
+    }
+
+    @Test
+    void anIpv6ReplaysReportListsIp6tablesCountersThatMoved() throws Exception {
+        Path[] hr = ipv6HostAndRules("");
+        Path in = dir.resolve("docker0-in6.pcap");
+        byte[] syn = jnat.wire.EthernetRepr.of("02:42:ac:11:00:02", "02:42:d5:35:3a:3c").frame(
+                jnat.wire.Ipv6Repr.of("fd49:efd7:54aa::2", "2001:db8:1::8"),
+                jnat.wire.TcpRepr.of(40000, 443).withSeq(1).withFlags(jnat.wire.TcpSegment.SYN).withWindow(64240));
+        try (PcapWriter w = PcapWriter.create(in, LinkType.ETHERNET)) {
+            w.write(1_000_000_000L, syn, 0, syn.length);
+        }
+        CliRun r = jnat("replay", "--host", hr[0].toString(), "--rules6", hr[1].toString(), "--in", "docker0=" + in,
+                "--report", dir.resolve("r6.html").toString());
+        assertEquals(0, r.exit(), r.err());
+        String html = Files.readString(dir.resolve("r6.html"));
+        assertTrue(html.contains("<h3>ip6tables -t nat -nvL</h3>"), "ip6tables' tables listed");
+        assertTrue(html.contains("<span class=\"moved\">    1    60 MASQUERADE  all  --  *      !docker0  fd49:efd7:54aa::/64  ::/0                </span>"),
+                html.substring(html.indexOf("ip6tables -t nat")));
     }
 
     @Test

@@ -4,6 +4,7 @@ import jnat.cli.CliRun;
 import jnat.testing.Netns;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** jnat gateway's command line: its help, and the one-line errors a user meets before anything forwards. */
+// A gateway that starts where a test expects a refusal would run forever: each test gets a minute.
+@Timeout(60)
 class GatewayCommandTest {
     @TempDir
     Path dir;
