@@ -89,6 +89,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--conntrack", description = "print conntrack -L at the end (timeouts as of the last packet)")
     boolean conntrack;
 
+    @Option(names = "--events", description = "print conntrack's events as conntrack -E shows them, as they happen: "
+            + "[NEW] when a connection is confirmed, [UPDATE] when a packet changed it (first reply, ASSURED, TCP state, "
+            + "mark), [DESTROY] when it leaves the table")
+    boolean events;
+
     @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
     int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
 
@@ -119,6 +124,14 @@ public final class ReplayCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) { // a target the IPv6 path cannot run yet
                 throw new UsageError(rules6File + ": " + e.getMessage());
             }
+        }
+        long[] eventCount = {0};
+        if (events) {
+            ConntrackPrinter printer = new ConntrackPrinter();
+            engine.connections().setEvents((bits, t, id) -> {
+                out.println(printer.event(bits, t, id, t.lastClock()));
+                eventCount[0]++;
+            });
         }
         Replay replay = new Replay(engine);
         List<PcapReader> readers = new ArrayList<>();
@@ -199,6 +212,11 @@ public final class ReplayCommand implements Callable<Integer> {
                 out.println();
                 out.print(Iptables.run(engine.ruleset6(), List.of("-t", "nat", "-nvL")).output());
             }
+        }
+        if (events) {
+            out.flush();
+            spec.commandLine().getErr().println("conntrack v" + ConntrackPrinter.VERSION + " (conntrack-tools): "
+                    + eventCount[0] + " flow events have been shown.");
         }
         if (conntrack) {
             out.println();

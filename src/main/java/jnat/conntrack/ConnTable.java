@@ -139,6 +139,16 @@ public final class ConnTable {
 
     public boolean accounting() { return counters != null; }
 
+    private ConntrackEvents events;
+    private long lastClock;
+
+    /** The time the table was last told ({@link #clock}): what an event listener prints timeouts against. */
+    public long lastClock() { return lastClock; }
+
+    /** Who hears conntrack's events (null: nobody, and nothing is computed for them). */
+    public void setEvents(ConntrackEvents e) { this.events = e; }
+    public ConntrackEvents events() { return events; }
+
     public void setDestroyListener(DestroyListener l) {
         this.listener = l == null ? id -> { } : l;
     }
@@ -181,6 +191,7 @@ public final class ConnTable {
      * that expired meanwhile is deleted now, before its tick could wrap round and look alive again.
      */
     public void clock(long now) {
+        lastClock = now;
         long ms = Math.floorDiv(now, NS_PER_MS);
         if (!clockStarted) {
             clockStarted = true;
@@ -384,6 +395,7 @@ public final class ConnTable {
      */
     void killDeferred(int id) {
         if ((NfConn.status(ints, row(id)) & (Status.DYING | Status.CONFIRMED)) != Status.CONFIRMED) return;
+        if (events != null) events.event(1 << ConntrackEvents.IPCT_DESTROY, this, id);
         NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
@@ -400,6 +412,7 @@ public final class ConnTable {
 
     private void delete(int id) {
         if ((NfConn.status(ints, row(id)) & Status.DYING) != 0) return;
+        if (events != null) events.event(1 << ConntrackEvents.IPCT_DESTROY, this, id);
         NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);

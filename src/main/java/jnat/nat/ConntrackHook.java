@@ -65,18 +65,19 @@ final class ConntrackHook {
     }
 
     /**
-     * nf_conntrack_confirm: a new connection enters the table as its first packet leaves. A
+     * nf_conntrack_confirm: a new connection enters the table as its first packet leaves, and the
+     * events the packet caused are delivered (conntrack -E). A
      * packet in the reply direction of its connection (the host's error about a new one) confirms
      * nothing; a clash drops the packet, counted as exhaustion when NAT found no free tuple.
      */
     boolean confirm(PacketState p) {
         int id = p.ct.id;
-        if (id < 0 || p.ct.dir != ConnTable.ORIGINAL || table.confirmed(id)) return true;
-        if (!table.confirm(id, p.now)) {
+        if (id >= 0 && p.ct.dir == ConnTable.ORIGINAL && !table.confirmed(id) && !table.confirm(id, p.now)) {
             p.ct.id = -1;
             stats.drop(p, p.natExhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
             return false;
         }
+        conntrack.deliver(p.ct); // nf_ct_deliver_cached_events
         return true;
     }
 

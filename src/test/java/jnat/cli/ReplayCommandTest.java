@@ -95,6 +95,22 @@ class ReplayCommandTest {
     }
 
     @Test
+    void eventsFollowTheConnectionThroughItsTcpStatesAsConntrackEShowsThem() throws Exception {
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--events");
+        assertEquals(0, r.exit(), r.err());
+        List<String> events = r.out().lines().filter(l -> l.matches(" *\\[(NEW|UPDATE|DESTROY)\\] .*")).toList();
+        // the client's SYN is DNATed: its reply tuple comes from the container's port 8000
+        assertTrue(events.getFirst().matches("    \\[NEW\\] tcp      6 120 SYN_SENT src=\\S+ dst=45\\.77\\.200\\.180 sport=\\d+ "
+                + "dport=10000 \\[UNREPLIED\\] src=172\\.17\\.0\\.2 dst=\\S+ sport=8000 dport=\\d+"), events.getFirst());
+        // tcp_conntracks for the seed's exchange: the server closes first, the client's two ACKs, its FIN, the last ACK
+        assertEquals(List.of("SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT"),
+                events.stream().map(l -> l.split(" +")[5]).toList());
+        assertTrue(events.get(2).endsWith("[ASSURED]"), events.get(2));
+        assertTrue(r.err().contains("conntrack v1.4.7 (conntrack-tools): 7 flow events have been shown."), r.err());
+    }
+
+    @Test
     void aReportBesideTheTraceLeavesTheTraceAsItIsAndWritesTheFile() throws Exception {
         String[] args = {"replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
                 "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--trace"};

@@ -119,6 +119,13 @@ class KernelComparisonTest {
     }
 
     @Test
+    void ourEventsOfReplayedTrafficAreTheKernels() throws Exception {
+        String ours = replay(IPV4, List.of(List.of("-E")));
+        assertTrue(ours.contains("    [NEW] tcp") && ours.contains(" [UPDATE] udp"), ours);
+        assertTrue(ours.contains("[DESTROY] tcp"), "the flush: " + ours);
+    }
+
+    @Test
     void ourListingOfReplayedTrafficEqualsTheKernels() throws Exception {
         String ours = replay(IPV4, List.of(List.of("-L"), List.of("-L", "-o", "extended")));
         int n = (int) ours.lines().count();
@@ -159,6 +166,15 @@ class KernelComparisonTest {
                 if (f == IPV4) break;
             }
 
+            boolean events = listings.stream().anyMatch(l -> l.contains("-E"));
+            Path monitored = Files.createTempFile("jnat-ct-events", ".txt");
+            Process monitor = null;
+            if (events) {
+                monitor = new ProcessBuilder("ip", "netns", "exec", a.name(), "conntrack", "-E")
+                        .redirectOutput(monitored.toFile()).redirectErrorStream(false).start();
+                started.add(monitor);
+                Thread.sleep(300); // subscribed before the first packet
+            }
             Process dump = start(started, a, "tcpdump", "-i", "vA", "-U", "-n", "-s", "200", "-w", pcap.toString());
             waitFor(dump.errorReader(), "listening on");
             Process server = start(started, b, "python3", "-c", SERVER.formatted(f.af(), f.any()));
@@ -180,6 +196,14 @@ class KernelComparisonTest {
 
             List<Tools.Result> real = new ArrayList<>();
             for (List<String> args : listings) {
+                if (args.contains("-E")) {
+                    Thread.sleep(300); // the last events reach the monitor
+                    monitor.destroy();
+                    monitor.waitFor(5, TimeUnit.SECONDS);
+                    real.add(new Tools.Result(0, Files.readString(monitored), ""));
+                    Files.deleteIfExists(monitored);
+                    continue;
+                }
                 List<String> cmd = new ArrayList<>(List.of("conntrack"));
                 cmd.addAll(args);
                 real.add(a.exec(cmd.toArray(String[]::new))); // -G exits 1 when it finds nothing
@@ -192,9 +216,16 @@ class KernelComparisonTest {
             ConnTable table = new ConnTable(1024);
             Conntrack ct = new Conntrack(table);
             CtPacket p = new CtPacket();
+            StringBuilder ourEvents = new StringBuilder();
+            long[] clock = {0};
+            if (events) {
+                ConntrackPrinter printer = new ConntrackPrinter();
+                table.setEvents((bits, t, id) -> ourEvents.append(printer.event(bits, t, id, clock[0])).append('\n'));
+            }
             boolean flushed = false;
             for (PcapFeeder.Frame fr : PcapFeeder.read(pcap)) {
                 if (fr.timeNanos() > listedAt) break;
+                clock[0] = fr.timeNanos();
                 if (!flushed && fr.timeNanos() > flushedAt) {
                     table.flush();
                     flushed = true;
@@ -202,9 +233,15 @@ class KernelComparisonTest {
                 if (!PcapFeeder.fill(fr.data(), p)) continue;
                 int r = ct.in(p, fr.timeNanos());
                 if (r == Conntrack.IP_CT_NEW && !table.confirmed(p.id)) table.confirm(p.id, fr.timeNanos());
+                ct.deliver(p);
             }
             String first = null;
             for (int k = 0; k < listings.size(); k++) {
+                if (listings.get(k).contains("-E")) {
+                    assertSameEvents(real.get(k).stdout(), ourEvents.toString());
+                    if (first == null) first = ourEvents.toString();
+                    continue;
+                }
                 ConntrackTool.Result ours = ConntrackTool.run(table, listings.get(k), listedAt);
                 if (listings.get(k).contains("-S")) assertSameStatistics(real.get(k).stdout(), ours.stdout());
                 else assertSameEntries(real.get(k).stdout(), ours.stdout());
@@ -264,6 +301,37 @@ class KernelComparisonTest {
         for (int i = 0; i < ks.size(); i++) {
             assertTrue(Math.abs(ks.get(i) - os.get(i)) <= 2, "timeouts " + ks + " vs " + os);
         }
+    }
+
+    private static final java.util.regex.Pattern EVENT =
+            java.util.regex.Pattern.compile("^( *\\[[A-Z]+\\] \\S+ +\\d+ )(\\d+ )?(.*?)( \\[USERSPACE\\] portid=\\d+( progname=\\S+)?)?$");
+
+    /**
+     * conntrack -E: each connection's events in the kernel's order, the same lines (timeouts set
+     * aside); the whole as a multiset, since two connections' events interleave as their packets
+     * did. The kernel marks the flush's DESTROY events [USERSPACE] with the flushing process's
+     * netlink portid, which jnat's replay (flushing its own table) has no counterpart for.
+     */
+    private static void assertSameEvents(String kernel, String ours) {
+        java.util.Map<String, List<String>> k = byConnection(kernel), o = byConnection(ours);
+        assertEquals(k.keySet(), o.keySet(), "kernel:\n" + kernel + "ours:\n" + ours);
+        for (String c : k.keySet()) assertEquals(k.get(c), o.get(c), c + "\nkernel:\n" + kernel + "ours:\n" + ours);
+    }
+
+    private static java.util.Map<String, List<String>> byConnection(String events) {
+        java.util.Map<String, List<String>> by = new java.util.TreeMap<>();
+        for (String l : events.lines().toList()) {
+            var m = EVENT.matcher(l);
+            assertTrue(m.matches(), "unexpected event line: [" + l + "]");
+            String body = m.group(3);
+            // the original tuple names the connection: up to the second src=
+            int second = body.indexOf("src=", body.indexOf("src=") + 4);
+            String key = (m.group(1).replaceFirst("^ *\\[[A-Z]+\\] ", "") + body.substring(0, second < 0 ? body.length() : second))
+                    .replaceAll(" (SYN_SENT|SYN_RECV|ESTABLISHED|FIN_WAIT|CLOSE_WAIT|LAST_ACK|TIME_WAIT|CLOSE|SYN_SENT2) ", " ")
+                    .replace("[UNREPLIED] ", "");
+            by.computeIfAbsent(key, x -> new ArrayList<>()).add(m.group(1) + "T " + body);
+        }
+        return by;
     }
 
     private static final java.util.regex.Pattern STAT_LINE =
