@@ -59,9 +59,9 @@ public final class ConnTable {
     private DestroyListener listener = id -> { };
 
     private int capacity;
-    private int highWater;
+    int highWater;
     private int freeHead = -1;
-    private int count;
+    int count;
     private int gcCursor;
 
     // Rows, not columns: a packet of an established connection reads and writes most of its
@@ -73,15 +73,15 @@ public final class ConnTable {
     private static final long NS_PER_MS = 1_000_000L;
 
     /** The rows (struct nf_conn), read and written only through NfConn; handed to TcpTracker and ConnRowExport. */
-    private int[] ints;
+    int[] ints;
     /** nf_conn_acct: packets then bytes, per direction (4 longs per id); null while accounting is off. */
     private long[] counters;
     /** IPv6 connections' addresses, by id; empty until the first IPv6 connection. */
     private final NfConnAddr6 addr6 = new NfConnAddr6();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
-    private int[] index;
-    private final int refMask, tagMask;
+    int[] index;
+    final int refMask, tagMask;
     /** Connections the hash is sized for at least (the constructor's hashsize). */
     private final int hashsize;
 
@@ -507,11 +507,11 @@ public final class ConnTable {
     // A slot holds ref + 1 in its low bits and, above them, bits of the tuple's hash that the
     // slot number does not use: a probe compares those before it reads a row.
 
-    private static int home(long h, int size) {
+    static int home(long h, int size) {
         return (int) (((h >>> 32) * size) >>> 32);
     }
 
-    private long hashOf(int ref) {
+    long hashOf(int ref) {
         return Tuple.mix(addrs(ref), l4(ref), seed);
     }
 
@@ -782,36 +782,6 @@ public final class ConnTable {
 
     /** Checks that every live entry's two refs are in the hash exactly once and nothing else is (tests). */
     public void checkConsistency() {
-        int inIndex = 0;
-        for (int i = 0; i < index.length; i++) {
-            int v = index[i];
-            if (v == 0) continue;
-            inIndex++;
-            int ref = (v & refMask) - 1, id = ref >>> 1;
-            if (!inUse(id) || (NfConn.status(ints, row(id)) & (Status.CONFIRMED | Status.DYING)) != Status.CONFIRMED) {
-                throw new IllegalStateException("hash slot " + i + " holds ref " + ref + " of a dead or unconfirmed entry");
-            }
-            if ((v & tagMask) != ((int) hashOf(ref) & tagMask)) throw new IllegalStateException("slot " + i + ": wrong tag");
-            if (!reachable(ref)) throw new IllegalStateException("ref " + ref + " unreachable from its home slot");
-        }
-        int live = 0, allocated = 0;
-        for (int id = 0; id < highWater; id++) {
-            if ((NfConn.status(ints, row(id)) & ALLOCATED) == 0) continue;
-            allocated++;
-            if ((NfConn.status(ints, row(id)) & (Status.CONFIRMED | Status.DYING)) == Status.CONFIRMED) live++;
-        }
-        if (inIndex != 2 * live) throw new IllegalStateException("hash holds " + inIndex + " refs for " + live + " entries");
-        if (allocated != count) throw new IllegalStateException("count " + count + " but " + allocated + " allocated");
-    }
-
-    /** Whether probing from the ref's home slot meets the ref before an empty slot. */
-    private boolean reachable(int ref) {
-        int i = home(hashOf(ref), index.length);
-        int v;
-        while ((v = index[i]) != 0) {
-            if ((v & refMask) == ref + 1) return true;
-            if (++i == index.length) i = 0;
-        }
-        return false;
+        ConnTableCheck.check(this);
     }
 }
