@@ -19,7 +19,7 @@ final class Delinearize {
     private final List<String> out = new ArrayList<>();
     private final Reg[] regs = new Reg[32];
     private final List<Integer> loads = new ArrayList<>(); // registers loaded and not yet used, in order
-    private int l4proto = -1, l4dep = -1, nfproto, nfdep = -1;
+    private int l4proto = -1, l4dep = -1, nfproto, nfdep = -1, lldep = -1;
 
     /** What a register holds: a load (with the bitwise applied to it) or an immediate. */
     private static final class Reg {
@@ -144,6 +144,10 @@ final class Delinearize {
         regs[dreg] = g;
         loads.add(dreg);
         // payload_dependency_kill: a header the dependency was only there for
+        if (g.lhs != null && g.lhs.proto() == Proto.ETHER && lldep >= 0) {
+            out.set(lldep, null);
+            lldep = -1;
+        }
         if (g.network && nfdep >= 0) {
             out.set(nfdep, null);
             nfdep = -1;
@@ -301,6 +305,7 @@ final class Delinearize {
                 l4proto = v[0] & 0xff;
                 l4dep = table.family == 10 ? idx : -1;
             }
+            case "meta iiftype" -> lldep = idx;
             case "meta nfproto" -> {
                 nfproto = v[0] & 0xff;
                 nfdep = table.family == 1 ? idx : -1;
@@ -447,6 +452,10 @@ final class Delinearize {
         String s;
         if (r.type() == 1) {
             s = "reject with tcp reset";
+            if (fam != 1 && l4dep >= 0) {
+                out.set(l4dep, null); // implied outside inet tables
+                l4dep = -1;
+            }
         } else if (r.type() == 2) {
             s = r.code() == 1 ? "reject" : "reject with icmpx " + Datatype.ICMPX_CODE.print(new byte[] {(byte) r.code()}, false);
         } else {

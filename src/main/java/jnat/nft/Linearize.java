@@ -23,6 +23,7 @@ final class Linearize {
     String comment;
     int l4proto = -1; // the transport protocol an earlier match established (the protocol context)
     int nfproto; // the network protocol the family or an earlier match established
+    boolean llKnown;
 
     Linearize(Tokens ts, NftTable table) {
         this.ts = ts;
@@ -367,6 +368,12 @@ final class Linearize {
     void dependency(Lhs lhs) {
         Proto p = lhs.proto();
         if (p == null) return;
+        if (p.base == Proto.LL && !llKnown) {
+            // meta iiftype ether: the link header is Ethernet (payload_gen_special_dependency)
+            out.add(new Expr.Meta(8, Expr.NFT_REG_1));
+            out.add(new Expr.Cmp(Expr.NFT_REG_1, 0, new byte[] {1, 0}));
+            llKnown = true;
+        }
         if (p.base == Proto.NETWORK) {
             int want = p == Proto.IP ? 2 : 10;
             if (nfproto == 0) {

@@ -119,7 +119,7 @@ final class Printer {
         Datatype t = s.keyTypes.get(0);
         if (t == Datatype.NFPROTO || t == Datatype.INTEGER || t == Datatype.INET_PROTO || t == Datatype.INET_SERVICE
                 || t == Datatype.TCP_FLAG || t == Datatype.MARK || t == Datatype.IFINDEX || t == Datatype.CT_DIR) return 16;
-        if (t == Datatype.IPV4_ADDR || t == Datatype.IPV6_ADDR || t == Datatype.CT_STATE || t == Datatype.CT_STATUS
+        if (t == Datatype.IPV4_ADDR || t == Datatype.CT_STATE || t == Datatype.CT_STATUS
                 || t == Datatype.PKTTYPE) return 2;
         return 0;
     }
