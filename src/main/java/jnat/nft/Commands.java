@@ -46,26 +46,38 @@ final class Commands {
     // --- tables ------------------------------------------------------------------------------------
 
     void addTable(Id id, TableDecl d, boolean create) {
-        NftTable t = rs.table(id.family(), id.table().text());
-        if (t != null && create) throw eexist(id.table());
-        if (t == null) {
-            t = new NftTable(id.family(), id.table().text());
-            t.handle = d.handle >= 0 ? d.handle : ++rs.tableHandle;
-            rs.tables.add(t);
+        NftTable found = rs.table(id.family(), id.table().text());
+        if (found != null && create) throw eexist(id.table());
+        if (found == null) {
+            found = new NftTable(id.family(), id.table().text());
+            found.handle = d.handle >= 0 ? d.handle : ++rs.tableHandle;
+            rs.tables.add(found);
         }
+        NftTable t = found;
         if (d.comment != null) t.comment = d.comment;
         t.flags |= d.flags;
         if (d.hgenerator >= 0) t.hgenerator = d.hgenerator;
         // cmd_expand's order: chains, sets (with their elements), then the chains' rules
-        for (ChainDecl c : d.chains) addChain(t, c, false);
-        for (SetDecl s : d.sets) addSet(t, s, false);
+        for (ChainDecl c : d.chains) collect(() -> addChain(t, c, false));
+        for (SetDecl s : d.sets) collect(() -> addSet(t, s, false));
         for (ChainDecl c : d.chains) {
             NftChain chain = t.chain(c.name.text());
-            for (int at : c.rules) addRule(t, chain, c.name, false, null, null, new Tokens(tokens, at));
+            if (chain == null) continue;
+            for (int at : c.rules) collect(() -> addRule(t, chain, c.name, false, null, null, new Tokens(tokens, at)));
         }
     }
 
     List<Token> tokens;
+    List<NftError> errors = new ArrayList<>();
+
+    /** One object of a block: its error is reported and the block goes on, as nft evaluates every command. */
+    private void collect(Runnable r) {
+        try {
+            r.run();
+        } catch (NftError e) {
+            errors.add(e);
+        }
+    }
 
     void deleteTable(Id id) {
         rs.tables.remove(table(id));
@@ -126,7 +138,7 @@ final class Commands {
         return switch (p.text()) {
             case "accept" -> 1;
             case "drop" -> 0;
-            default -> throw NftError.at(p, "syntax error, unexpected " + Tokens.describe(p) + ", expecting accept or drop");
+            default -> throw NftError.at(p, "syntax error, unexpected " + Tokens.describe(p) + ", expecting accept or drop or '$'");
         };
     }
 
@@ -153,8 +165,8 @@ final class Commands {
     }
 
     private void deleteChain(NftTable t, NftChain c, Token at) {
-        if (!c.rules.isEmpty() || referenced(t, c.name))
-            throw NftError.kernel(loc(at), "Could not process rule: Device or resource busy");
+        if (referenced(t, c.name)) throw NftError.kernel(loc(at), "Could not process rule: Device or resource busy");
+        flushRules(t, c);
         t.chains.remove(c);
     }
 
@@ -328,8 +340,8 @@ final class Commands {
         new Elements(ts).parse(s, parsed);
         for (NftSetElem e : parsed) {
             if ((e.keyEnd != null) && (s.flags & NftSet.INTERVAL) == 0)
-                throw NftError.at(e.where[0], "You must add 'flags interval' to your set declaration if you want to add prefix elements")
-                        ;
+                throw NftError.span(e.where[0], e.where[1],
+                        "You must add 'flags interval' to your set declaration if you want to add prefix elements");
             if (e.verdict != null && e.verdict.chain() != null) checkTarget(t, e.verdict.chain(), e.where);
             NftSetElem old = null;
             for (NftSetElem o : s.elements) if (Elements.sameKey(o, e)) old = o;

@@ -102,6 +102,8 @@ final class LhsParser {
                 default -> throw NftError.at(r, "syntax error, unexpected " + Tokens.describe(r));
             };
         }
+        // any other word is a symbol to nft's grammar: what follows it is what it did not expect
+        ts.next();
         throw ts.unexpected();
     }
 

@@ -137,14 +137,11 @@ final class Linearize {
         else if (op >= 0) ts.next();
         if (ts.atSeparator()) throw ts.unexpected();
         if (ts.is("@")) {
-            ts.next();
+            Token at = ts.next();
             Token name = ts.name();
             NftSet s = table.set(name.text());
-            if (s == null || s.isAnonymous())
-                throw NftError.at(name, "No such file or directory; did you mean set ‘" + name.text() + "’ in table "
-                        + NftRuleset.familyName(family) + " ‘" + table.name + "’?");
-            if (s.isMap()) throw NftError.at(name, "Could not process rule: Invalid argument"); // a map is not a set
-            checkKey(lhs, s, name, first);
+            if (s == null || s.isAnonymous()) throw NftError.span(at, name, "No such file or directory");
+            checkKey(lhs, s, at, name);
             loadKey(lhs);
             out.add(new Expr.Lookup(Expr.NFT_REG_1, s.name, -1, op == 1 ? 1 : 0));
             context(lhs, null);
@@ -178,6 +175,8 @@ final class Linearize {
         if (ts.is("-")) {
             ts.next();
             byte[] hi = value(lhs, ts.peek());
+            if (Datatype.big(v).compareTo(Datatype.big(hi)) > 0)
+                throw NftError.span(vt, ts.prev(), "Range has zero or negative size");
             compare(lhs, andMask, op, v, hi, vt);
             return;
         }
@@ -290,13 +289,11 @@ final class Linearize {
 
     private void vmap(Lhs lhs) {
         if (ts.is("@")) {
-            ts.next();
+            Token at = ts.next();
             Token name = ts.name();
             NftSet s = table.set(name.text());
-            if (s == null || s.isAnonymous())
-                throw NftError.at(name, "No such file or directory; did you mean map ‘" + name.text() + "’ in table "
-                        + NftRuleset.familyName(family) + " ‘" + table.name + "’?");
-            checkKey(lhs, s, name, lhs.first());
+            if (s == null || s.isAnonymous()) throw NftError.span(at, name, "No such file or directory");
+            checkKey(lhs, s, at, name);
             loadKey(lhs);
             out.add(new Expr.Lookup(Expr.NFT_REG_1, s.name, Expr.NFT_REG_VERDICT, 0));
             return;
@@ -308,13 +305,14 @@ final class Linearize {
         out.add(new Expr.Lookup(Expr.NFT_REG_1, anon.name, Expr.NFT_REG_VERDICT, 0));
     }
 
-    private void checkKey(Lhs lhs, NftSet s, Token name, Token first) {
-        List<Datatype> want = s.keyTypes;
-        List<Datatype> have = lhs.types();
+    private void checkKey(Lhs lhs, NftSet s, Token at, Token name) {
+        List<Datatype> have = s.keyTypes;
+        List<Datatype> want = lhs.types();
         if (!want.equals(have)) {
             String w = want.size() == 1 ? want.get(0).desc : String.join(" . ", want.stream().map(d -> d.name).toList());
             String h = have.size() == 1 ? have.get(0).desc : String.join(" . ", have.stream().map(d -> d.name).toList());
-            throw NftError.span(first, lhs.last(), "datatype mismatch, expected " + w + ", expression has type " + h);
+            throw NftError.span(at, name, "datatype mismatch, expected " + w + ", expression has type " + h)
+                    .with(lhs.first(), lhs.last());
         }
     }
 

@@ -59,7 +59,7 @@ public final class Nft {
         } else {
             if (words.isEmpty()) return new Result(0, "", "", false);
             name = null;
-            text = String.join(" ", words);
+            text = String.join(" ", words) + "\n"; // nft's buffer ends in a newline
         }
         return transaction(rs, name, text, opts, check, false);
     }
@@ -78,6 +78,7 @@ public final class Nft {
         k.tokens = tokens;
         k.restore = restore;
         Parser p = new Parser(tokens, k);
+        k.errors = p.errors;
         try {
             p.file();
         } catch (NftError e) {
@@ -93,9 +94,12 @@ public final class Nft {
     /** nft stops after the parser's errors, then after evaluation's; the kernel's come last. */
     static List<NftError> reported(List<NftError> all) {
         List<NftError> syntax = all.stream().filter(e -> e.getMessage().startsWith("syntax error")).toList();
-        if (!syntax.isEmpty()) return syntax;
-        List<NftError> eval = all.stream().filter(e -> !e.kernel).toList();
-        if (!eval.isEmpty()) return eval;
+        List<NftError> eval = all.stream().filter(e -> !e.kernel && !syntax.contains(e)).toList();
+        if (!syntax.isEmpty() || !eval.isEmpty()) {
+            List<NftError> r = new ArrayList<>(syntax);
+            r.addAll(eval);
+            return r;
+        }
         return all;
     }
 

@@ -38,7 +38,7 @@ final class Parser {
                 command();
                 endOfCommand();
             } catch (NftError e) {
-                errors.add(e);
+                if (!errors.contains(e)) errors.add(e);
                 recover();
             }
         }
@@ -57,10 +57,7 @@ final class Parser {
             Token t = ts.peek();
             if (depth == 0 && (t.type() == T.NEWLINE || t.is(";"))) return;
             if (t.is("{")) depth++;
-            if (t.is("}")) {
-                if (depth == 0) return;
-                depth--;
-            }
+            if (t.is("}") && depth > 0) depth--;
             ts.next();
         }
     }
@@ -311,10 +308,10 @@ final class Parser {
                     default -> throw ts.unexpected();
                 }
                 Token e = ts.peek();
-                if (!(e.type() == T.NEWLINE || e.is(";") || e.is("}"))) throw ts.unexpected("newline or semicolon");
+                if (!(e.type() == T.NEWLINE || e.is(";"))) throw ts.unexpected("newline or semicolon");
             } catch (NftError e) {
+                if (ts.peek().type() == T.EOF || errors.size() + 1 >= MAX_ERRORS) throw e;
                 errors.add(e);
-                if (errors.size() >= MAX_ERRORS) throw e;
                 recover();
             }
         }
@@ -383,8 +380,8 @@ final class Parser {
                 }
                 if (!(e.type() == T.NEWLINE || e.is(";") || e.is("}"))) throw ts.unexpected("newline or semicolon");
             } catch (NftError e) {
+                if (ts.peek().type() == T.EOF || errors.size() + 1 >= MAX_ERRORS) throw e;
                 errors.add(e);
-                if (errors.size() >= MAX_ERRORS) throw e;
                 recover();
             }
         }
@@ -452,14 +449,17 @@ final class Parser {
                     List<Datatype> key = new ArrayList<>();
                     key.add(typeName());
                     while (ts.accept(".")) key.add(typeName());
+                    if (key.contains(null)) key.clear();
                     s.keyTypes = key;
                     s.keyBits = key.stream().map(x -> x.bits).toList();
                     if (key.size() > 1) s.flags |= NftSet.CONCAT;
                     if (ts.accept(":")) {
                         if (!d.map) throw ts.unexpected();
                         Datatype dt = typeName();
-                        s.dataType = dt;
-                        s.dataBits = dt.bits;
+                        if (dt != null) {
+                            s.dataType = dt;
+                            s.dataBits = dt.bits;
+                        }
                     } else if (d.map) {
                         throw ts.unexpected("colon");
                     }
@@ -539,6 +539,7 @@ final class Parser {
                     d.elementsAt = ts.i;
                     int depth = 0;
                     do {
+                        if (ts.peek().type() == T.EOF) throw ts.unexpected();
                         Token x = ts.next();
                         if (x.is("{")) depth++;
                         if (x.is("}")) depth--;
@@ -564,7 +565,7 @@ final class Parser {
     private Datatype typeName() {
         Token t = ts.word();
         Datatype d = Datatype.byName(t.text());
-        if (d == null) throw NftError.at(t, "unknown datatype " + t.text());
+        if (d == null) errors.add(NftError.at(t, "unknown datatype " + t.text()));
         return d;
     }
 }

@@ -220,7 +220,8 @@ final class Statements {
             pmin = Values.parse(ts, Datatype.INET_SERVICE, 16, portTok);
             if (ts.accept("-")) pmax = Values.parse(ts, Datatype.INET_SERVICE, 16, ts.peek());
             if (l.l4proto < 0)
-                throw NftError.at(portTok, "transport protocol mapping is only valid after transport protocol match");
+                throw NftError.span(portTok, ts.prev(), "transport protocol mapping is only valid after transport protocol match")
+                        .with(kw, kw);
         }
         int flags = natFlags();
         int reg = 1;
@@ -254,7 +255,8 @@ final class Statements {
             pmin = Values.parse(ts, Datatype.INET_SERVICE, 16, portTok);
             if (ts.accept("-")) pmax = Values.parse(ts, Datatype.INET_SERVICE, 16, ts.peek());
             if (l.l4proto < 0)
-                throw NftError.at(portTok, "transport protocol mapping is only valid after transport protocol match");
+                throw NftError.span(portTok, ts.prev(), "transport protocol mapping is only valid after transport protocol match")
+                        .with(kw, kw);
         }
         int flags = natFlags();
         int rPmin = 0, rPmax = 0;

@@ -34,7 +34,7 @@ final class Values {
         byte[] v = type.parse(s, bytes);
         if (v != null && v.length == 0) {
             java.math.BigInteger max = java.math.BigInteger.ONE.shiftLeft(bits).subtract(java.math.BigInteger.ONE);
-            throw NftError.at(t, "Value " + s + " exceeds valid range 0-" + max);
+            throw NftError.at(t, "Value " + decimal(s) + " exceeds valid range 0-" + max);
         }
         if (v != null && bits % 8 != 0 && Datatype.big(v).bitLength() > bits) {
             java.math.BigInteger max = java.math.BigInteger.ONE.shiftLeft(bits).subtract(java.math.BigInteger.ONE);
@@ -42,6 +42,10 @@ final class Values {
         }
         if (v != null) return v;
         throw NftError.at(t, message(type, s));
+    }
+
+    private static String decimal(String s) {
+        return s.startsWith("0x") || s.startsWith("0X") ? new java.math.BigInteger(s.substring(2), 16).toString() : s;
     }
 
     /** What nft says when a symbol is not a value of the type. */
