@@ -222,6 +222,11 @@ final class Commands {
     }
 
     private NftRule compile(NftTable t, Tokens ts) {
+        return compile(t, ts, -1);
+    }
+
+    /** A rule compiled and checked; {@code keep}: the handle of the rule it replaces (NLM_F_REPLACE keeps it). */
+    private NftRule compile(NftTable t, Tokens ts, long keep) {
         long saved = t.hgenerator;
         Linearize l = new Linearize(ts, t);
         l.rule();
@@ -245,7 +250,7 @@ final class Commands {
         for (NftSet s : l.anonymous) for (NftSetElem e : s.elements) e.where = null;
         t.sets.addAll(l.anonymous);
         NftRule r = new NftRule(l.out, l.comment);
-        r.handle = restore && handle >= 0 ? handle : t.nextHandle();
+        r.handle = restore && handle >= 0 ? handle : keep >= 0 ? keep : t.nextHandle();
         return r;
     }
 
@@ -262,7 +267,7 @@ final class Commands {
         NftChain c = chain(t, chainTok);
         NftRule old = c.rule(Long.parseLong(pos.text()));
         if (old == null) throw enoent(pos);
-        NftRule r = compile(t, ts);
+        NftRule r = compile(t, ts, old.handle);
         dropAnonymous(t, old);
         c.rules.set(c.rules.indexOf(old), r);
     }
@@ -412,6 +417,22 @@ final class Commands {
                 if (s == null || s.isAnonymous() || s.isMap() != what.equals("map"))
                     throw NftError.at(name, "No such file or directory");
                 output.append(pr.tableHeader(t)).append(pr.set(s)).append("}\n");
+            }
+            case "sets", "maps", "chains" -> {
+                int fam = -1;
+                if (ts.peek().type() == Scanner.T.WORD && NftRuleset.family(ts.peek().text()) >= 0)
+                    fam = NftRuleset.family(ts.next().text());
+                for (NftTable t : rs.tables) {
+                    if (fam >= 0 && t.family != fam) continue;
+                    output.append(pr.tableHeader(t));
+                    if (what.equals("chains")) {
+                        for (NftChain c : t.chains) output.append(pr.chainDeclaration(t, c));
+                    } else {
+                        for (NftSet s : t.sets)
+                            if (!s.isAnonymous() && s.isMap() == what.equals("maps")) output.append(pr.set(s));
+                    }
+                    output.append("}\n");
+                }
             }
             default -> throw NftError.at(at, "syntax error, unexpected " + Tokens.describe(at));
         }

@@ -42,6 +42,17 @@ final class Printer {
         return sb.append("}\n").toString();
     }
 
+    /** list chains: a chain without its rules. */
+    String chainDeclaration(NftTable t, NftChain c) {
+        String full = chain(t, c);
+        int rules = 0;
+        for (NftRule r : c.rules) rules++;
+        String[] lines = full.split("\n");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lines.length - 1 - rules; i++) sb.append(lines[i]).append('\n');
+        return sb.append("\t}\n").toString();
+    }
+
     String chain(NftTable t, NftChain c) {
         StringBuilder sb = new StringBuilder();
         sb.append("\tchain ").append(c.name).append(" {").append(o.handles ? " # handle " + c.handle : "").append('\n');
