@@ -19,6 +19,7 @@ final class Commands {
     final StringBuilder output = new StringBuilder();
     final Printer.Options opts;
     boolean restore;
+    boolean modified; // a command that changes the ruleset was read (list alone leaves the rules file alone)
 
     Commands(NftRuleset rs, Printer.Options opts) {
         this.rs = rs;

@@ -86,9 +86,8 @@ public final class Nft {
         }
         List<NftError> errors = reported(p.errors);
         if (!errors.isEmpty()) return new Result(1, "", NftError.formatAll(file, sc.lines, errors), false);
-        boolean changed = !check && !k.output.isEmpty() == false || !check;
         if (!check) rs.replaceWith(work);
-        return new Result(0, k.output.toString(), "", changed && !check);
+        return new Result(0, k.output.toString(), "", !check && k.modified);
     }
 
     /** nft stops after the parser's errors, then after evaluation's; the kernel's come last. */

@@ -67,6 +67,7 @@ final class Parser {
         switch (t.text()) {
             case "table" -> {
                 ts.next();
+                k.modified = true;
                 tableCommand("add", t);
             }
             case "add", "create", "insert", "replace", "delete", "destroy", "flush", "list", "reset" -> {
@@ -91,6 +92,7 @@ final class Parser {
             k.list(o, obj, this);
             return;
         }
+        k.modified = true;
         if (verb.equals("flush") && o.equals("ruleset")) {
             ts.next();
             int fam = -1;
