@@ -69,6 +69,7 @@ final class Commands {
     }
 
     List<Token> tokens;
+    private Token ruleFirst, ruleLast; // the rule being added, for the kernel's errors about all of it
     List<NftError> errors = new ArrayList<>();
 
     /** One object of a block: its error is reported and the block goes on, as nft evaluates every command. */
@@ -219,6 +220,7 @@ final class Commands {
             }
         }
         NftRule r = compile(t, ts);
+        Hooks.validate(c, r, ruleFirst, ruleLast);
         c.rules.add(index, r);
     }
 
@@ -230,7 +232,9 @@ final class Commands {
     private NftRule compile(NftTable t, Tokens ts, long keep) {
         long saved = t.hgenerator;
         Linearize l = new Linearize(ts, t);
+        ruleFirst = ts.peek();
         l.rule();
+        ruleLast = ts.prev();
         long handle = -1;
         if (ts.is("#handle")) {
             ts.next();
@@ -269,6 +273,7 @@ final class Commands {
         NftRule old = c.rule(Long.parseLong(pos.text()));
         if (old == null) throw enoent(pos);
         NftRule r = compile(t, ts, old.handle);
+        Hooks.validate(c, r, ruleFirst, ruleLast);
         dropAnonymous(t, old);
         c.rules.set(c.rules.indexOf(old), r);
     }

@@ -452,7 +452,7 @@ final class Delinearize {
         String s;
         if (r.type() == 1) {
             s = "reject with tcp reset";
-            if (fam != 1 && l4dep >= 0) {
+            if (fam != 1 && l4dep >= 0 && l4dep == out.size() - 1) {
                 out.set(l4dep, null); // implied outside inet tables
                 l4dep = -1;
             }

@@ -35,6 +35,41 @@ final class Hooks {
         priority(family, d);
     }
 
+    /**
+     * The kernel's validation of a rule's expressions in a base chain (the ops' validate: nft_nat_validate,
+     * nft_masq_validate, nft_redir_validate, nft_reject_validate, nft_fib_validate): EOPNOTSUPP for the
+     * whole rule. Rules of other chains are validated by the kernel when a base chain reaches them;
+     * jnat does not follow jumps for this yet.
+     */
+    static void validate(NftChain c, NftRule r, Scanner.Token first, Scanner.Token last) {
+        if (!c.isBase()) return;
+        for (Expr e : r.exprs) {
+            boolean ok = switch (e) {
+                case Expr.Nat n -> c.type.equals("nat") && (n.type() == 0
+                        ? c.hook.equals("postrouting") || c.hook.equals("input")
+                        : c.hook.equals("prerouting") || c.hook.equals("output"));
+                case Expr.Masq m -> c.type.equals("nat") && c.hook.equals("postrouting");
+                case Expr.Redir rd -> c.type.equals("nat") && (c.hook.equals("prerouting") || c.hook.equals("output"));
+                case Expr.Reject rj -> !c.hook.equals("postrouting");
+                case Expr.Fib f -> fibHookOk(f, c.hook);
+                default -> true;
+            };
+            if (!ok) throw NftError.kernel(new NftError.Location(first.line(), first.col(),
+                    last.line() == first.line() ? last.end() : first.end()), "Could not process rule: Operation not supported");
+        }
+    }
+
+    private static boolean fibHookOk(Expr.Fib f, String hook) {
+        boolean in = hook.equals("prerouting") || hook.equals("input") || hook.equals("forward");
+        boolean out = hook.equals("output") || hook.equals("postrouting") || hook.equals("forward");
+        if (f.result() == 3) {
+            if ((f.flags() & 8) != 0) return in;
+            if ((f.flags() & 16) != 0) return out;
+            return true;
+        }
+        return in; // the output interface of a route looked up on the way in
+    }
+
     /** The number a priority stands for, or nft's error when its name is unknown or not for this hook. */
     static int priority(int family, ChainDecl d) {
         if (d.priority != null) return d.priority;

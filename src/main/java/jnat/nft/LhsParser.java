@@ -29,6 +29,8 @@ final class LhsParser {
             MetaKeys.Key key = MetaKeys.meta(k.text());
             if (key == null) throw ts.unexpected();
             ts.next();
+            if (key.key() == 15 && l.family != 1)
+                throw NftError.span(t, k, "meta nfproto is only useful in the inet family");
             return meta(key, t, k);
         }
         if (MetaKeys.UNQUALIFIED.contains(w)) {
@@ -56,6 +58,9 @@ final class LhsParser {
             }
             MetaKeys.Key key = MetaKeys.ct(name);
             if (key == null) throw NftError.at(k, "syntax error, unexpected " + Tokens.describe(k));
+            if (name.contains(" ") && l.family != 1 && !name.startsWith(NftRuleset.familyName(l.family) + " "))
+                throw NftError.span(t, last, "conflicting protocols specified: " + NftRuleset.familyName(l.family)
+                        + " vs. " + name.substring(0, name.indexOf(' ')));
             Datatype type = key.type();
             return new Lhs(type, key.bits(), (key.bits() + 7) / 8, key.hostOrder() && type.kind != Datatype.Kind.STRING,
                     new Expr.Ct(key.key(), dir, 0), null, 0, null, null, t, last);

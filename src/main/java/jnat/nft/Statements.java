@@ -193,7 +193,13 @@ final class Statements {
     /** snat|dnat [ip|ip6] to addr[-addr][:port[-port]] [flags] (nat_stmt, stmt_evaluate_nat). */
     private void nat(Token kw) {
         int family = l.family;
-        if (ts.is("ip") || ts.is("ip6")) family = ts.next().text().equals("ip") ? 2 : 10;
+        if (ts.is("ip") || ts.is("ip6")) {
+            int named = ts.next().text().equals("ip") ? 2 : 10;
+            if (l.family != 1 && named != l.family)
+                throw NftError.at(kw, "conflicting protocols specified: " + NftRuleset.familyName(l.family) + " vs. "
+                        + NftRuleset.familyName(named) + ". You must specify ip or ip6 family in nat statement");
+            family = named;
+        }
         if (family == 1) family = l.nfproto;
         ts.expect("to");
         Token start = ts.peek();
@@ -276,8 +282,9 @@ final class Statements {
     private void reject(Token kw) {
         int type, code;
         if (l.family == 1) {
-            type = 2;
-            code = 1;
+            // in inet, a known network protocol picks its own ICMP (stmt_evaluate_reject_default)
+            type = l.nfproto == 0 ? 2 : 0;
+            code = l.nfproto == 0 ? 1 : l.nfproto == 2 ? 3 : 4;
         } else if (l.family == 10) {
             type = 0;
             code = 4;
@@ -291,8 +298,9 @@ final class Statements {
                 case "tcp" -> {
                     ts.expect("reset");
                     if (l.l4proto < 0) {
-                        l.out.add(new Expr.Meta(16, Expr.NFT_REG_1));
-                        l.out.add(new Expr.Cmp(Expr.NFT_REG_1, 0, new byte[] {6}));
+                        // the dependency goes first in the rule (stmt_reject_gen_dependency, rule_stmt_insert_at)
+                        l.out.add(0, new Expr.Meta(16, Expr.NFT_REG_1));
+                        l.out.add(1, new Expr.Cmp(Expr.NFT_REG_1, 0, new byte[] {6}));
                         l.l4proto = 6;
                     }
                     type = 1;
