@@ -20,6 +20,7 @@ final class Delinearize {
     private final Reg[] regs = new Reg[32];
     private final List<Integer> loads = new ArrayList<>(); // registers loaded and not yet used, in order
     private int l4proto = -1, l4dep = -1, nfproto, nfdep = -1, lldep = -1;
+    private int lastStatement = -1; // where the last statement other than a match was printed
 
     /** What a register holds: a load (with the bitwise applied to it) or an immediate. */
     private static final class Reg {
@@ -97,33 +98,37 @@ final class Delinearize {
                         regs[im.dreg()] = g;
                     }
                 }
-                case Expr.Counter c -> out.add(o.stateless() ? "counter" : "counter packets " + c.packets() + " bytes " + c.bytes());
-                case Expr.Limit l -> out.add(limit(l));
-                case Expr.Quota q -> out.add(quota(q));
-                case Expr.Log l -> out.add(log(l));
-                case Expr.Notrack n -> out.add("notrack");
+                case Expr.Counter c -> statement(o.stateless() ? "counter" : "counter packets " + c.packets() + " bytes " + c.bytes());
+                case Expr.Limit l -> statement(limit(l));
+                case Expr.Quota q -> statement(quota(q));
+                case Expr.Log l -> statement(log(l));
+                case Expr.Notrack n -> statement("notrack");
                 case Expr.Reject rj -> reject(rj);
                 case Expr.Nat n -> out.add(nat(n));
                 case Expr.Masq m -> out.add("masquerade" + ports(m.regProtoMin(), m.regProtoMax(), m.flags()));
                 case Expr.Redir rd -> out.add("redirect" + ports(rd.regProtoMin(), rd.regProtoMax(), rd.flags()));
                 case Expr.MetaSet ms -> {
                     MetaKeys.Key k = MetaKeys.meta(ms.key());
-                    out.add("meta " + k.name() + " set " + source(ms.sreg(), LhsParser.meta(k, null, null)));
+                    statement("meta " + k.name() + " set " + source(ms.sreg(), LhsParser.meta(k, null, null)));
                 }
                 case Expr.CtSet cs -> {
                     MetaKeys.Key k = MetaKeys.ct(cs.key());
                     Lhs t = new Lhs(k.type(), k.bits(), (k.bits() + 7) / 8, k.hostOrder(), null, null, 0, null, null, null, null);
-                    out.add("ct " + k.name() + " set " + source(cs.sreg(), t));
+                    statement("ct " + k.name() + " set " + source(cs.sreg(), t));
                 }
                 case Expr.Dynset d -> {
                     NftSet s = table.set(d.set());
                     String key = keyText(d.sregKey(), s == null ? 1 : s.keyTypes.size());
-                    out.add((d.op() == 0 ? "add" : d.op() == 1 ? "update" : "delete") + " @" + d.set() + " { " + key
+                    statement((d.op() == 0 ? "add" : d.op() == 1 ? "update" : "delete") + " @" + d.set() + " { " + key
                             + (d.timeout() != 0 ? " timeout " + Values.timeString(d.timeout()) : "") + " }");
                 }
                 default -> out.add("[" + e + "]");
             }
         }
+        return join();
+    }
+
+    private String join() {
         StringBuilder sb = new StringBuilder();
         for (String s : out) {
             if (s == null) continue;
@@ -131,6 +136,12 @@ final class Delinearize {
             sb.append(s);
         }
         return sb.toString();
+    }
+
+    /** A statement that is not a match: a dependency before it is no longer one nft removes for reject. */
+    private void statement(String s) {
+        out.add(s);
+        lastStatement = out.size() - 1;
     }
 
     private static String metaName(String key) {
@@ -452,7 +463,7 @@ final class Delinearize {
         String s;
         if (r.type() == 1) {
             s = "reject with tcp reset";
-            if (fam != 1 && l4dep >= 0 && l4dep == out.size() - 1) {
+            if (fam != 1 && l4dep >= 0 && l4dep > lastStatement) {
                 out.set(l4dep, null); // implied outside inet tables
                 l4dep = -1;
             }

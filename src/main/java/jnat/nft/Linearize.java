@@ -24,6 +24,7 @@ final class Linearize {
     int l4proto = -1; // the transport protocol an earlier match established (the protocol context)
     int nfproto; // the network protocol the family or an earlier match established
     boolean llKnown;
+    Token l4First, l4Last; // the match that gave the transport protocol
 
     Linearize(Tokens ts, NftTable table) {
         this.ts = ts;
@@ -160,6 +161,10 @@ final class Linearize {
             addAnonymous(anon);
             loadKey(lhs);
             out.add(new Expr.Lookup(Expr.NFT_REG_1, anon.name, -1, op == 1 ? 1 : 0));
+            // nft's protocol context takes the set's last protocol once sorted ("{ tcp, udp } tcp dport" conflicts)
+            if (op != 1 && !lhs.isConcat() && !anon.elements.isEmpty() && anon.elements.getLast().keyEnd == null)
+                context(lhs, anon.elements.stream().map(e -> e.key.get(0)).max(
+                        java.util.Comparator.comparing(Datatype::big)).get());
             return;
         }
         if (lhs.isConcat()) throw ts.unexpected();
@@ -387,6 +392,8 @@ final class Linearize {
                 out.add(new Expr.Meta(16, Expr.NFT_REG_1));
                 out.add(new Expr.Cmp(Expr.NFT_REG_1, 0, new byte[] {(byte) p.protocol}));
                 l4proto = p.protocol;
+                l4First = lhs.first();
+                l4Last = lhs.last();
             } else if (l4proto != p.protocol) {
                 Proto had = Proto.transport(l4proto);
                 throw NftError.span(lhs.first(), lhs.last(), "conflicting protocols specified: "
@@ -398,6 +405,11 @@ final class Linearize {
     /** A match of ip protocol, ip6 nexthdr, meta l4proto or meta nfproto sets the protocol context. */
     private void context(Lhs lhs, byte[] v) {
         if (v == null) return;
+        if (lhs.load() instanceof Expr.Meta m && m.key() == 16 || lhs.load() instanceof Expr.Payload pp
+                && pp.base() == Proto.NETWORK && lhs.type() == Datatype.INET_PROTO) {
+            l4First = lhs.first();
+            l4Last = ts.prev(); // the whole match: its value too
+        }
         if (lhs.load() instanceof Expr.Meta m && m.key() == 16) l4proto = v[0] & 0xff;
         if (lhs.load() instanceof Expr.Meta m && m.key() == 15) nfproto = v[0] & 0xff;
         if (lhs.load() instanceof Expr.Payload p && p.base() == Proto.NETWORK && lhs.type() == Datatype.INET_PROTO)

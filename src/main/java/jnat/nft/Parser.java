@@ -74,13 +74,8 @@ final class Parser {
                 ts.next();
                 verb(t);
             }
-            case "chain", "set", "map", "rule", "element" -> verbless(t);
-            default -> throw t.type() == T.EOF ? ts.unexpected() : ts.unexpected();
+            default -> throw ts.unexpected();
         }
-    }
-
-    private void verbless(Token t) {
-        throw ts.unexpected();
     }
 
     private void verb(Token v) {

@@ -296,7 +296,11 @@ final class Statements {
             Token w = ts.word();
             switch (w.text()) {
                 case "tcp" -> {
-                    ts.expect("reset");
+                    Token reset = ts.expect("reset");
+                    if (l.l4proto >= 0 && l.l4proto != 6) {
+                        NftError e = NftError.at(kw, "you cannot use tcp reset with this protocol");
+                        throw l.l4First != null ? e.with(l.l4First, l.l4Last) : e;
+                    }
                     if (l.l4proto < 0) {
                         // the dependency goes first in the rule (stmt_reject_gen_dependency, rule_stmt_insert_at)
                         l.out.add(0, new Expr.Meta(16, Expr.NFT_REG_1));

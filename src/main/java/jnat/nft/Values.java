@@ -28,6 +28,9 @@ final class Values {
     static byte[] symbol(Datatype type, int bits, Token t) {
         int bytes = (bits + 7) / 8;
         String s = t.text();
+        if (type == Datatype.IFINDEX && !s.matches("[0-9]+"))
+            // nft asks the kernel (if_nametoindex); jnat nft knows no host's interfaces
+            throw NftError.at(t, "jnat: interface indexes of names are not known here; match iifname/oifname instead");
         if (t.type() == T.QUOTED && type.kind != Datatype.Kind.STRING) {
             // a quoted symbol is still a symbol
         }

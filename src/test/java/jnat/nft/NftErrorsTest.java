@@ -86,6 +86,8 @@ class NftErrorsTest {
         "table ip t {\n\tchain c {\n\t\ttype filter hook input priority filter; policy maybe;\n\t}\n}\n",
         "table ip t {\n\tchain c {\n",
         "table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\telements = { 10.0.0.0/8 }\n\t}\n}\n",
+        "table ip t { chain c {\n udp dport 1 reject with tcp reset\n meta l4proto udp reject with tcp reset\n}\n}\n",
+        "table ip6 t {\n\tchain c {\n\t\tip saddr 198.51.100.1 accept\n\t\tdnat ip to 198.51.100.2\n\t}\n}\n",
     })
     void fileErrorsAreNftsAndChangeNothing(String text) {
         NftRun real = NftRun.real("bad.nft", text);
