@@ -119,6 +119,8 @@ final class Commands {
             if (d.policy != null) existing.policy = policy(d.policy);
             return;
         }
+        // a base chain line cut short by a syntax error (already reported): nothing to add
+        if (d.type != null && (d.hookName == null || d.priority == null && d.prioName == null)) return;
         NftChain c = new NftChain(d.name.text());
         if (d.name.text().length() > 255) throw NftError.at(d.name, "Could not process rule: Numerical result out of range");
         if (d.type != null) {
@@ -209,7 +211,7 @@ final class Commands {
     private void addRule(NftTable t, NftChain c, Token chainTok, boolean insert, String how, Token pos, Tokens ts) {
         int index = insert ? 0 : c.rules.size();
         if (how != null) {
-            long h = Long.parseLong(pos.text());
+            long h = Tokens.number(pos);
             if (how.equals("index")) {
                 if (h > c.rules.size() || (!insert && h >= c.rules.size())) throw enoent(pos);
                 index = insert ? (int) h : (int) h + 1;
@@ -238,7 +240,7 @@ final class Commands {
         long handle = -1;
         if (ts.is("#handle")) {
             ts.next();
-            handle = Long.parseLong(ts.next().text());
+            handle = Tokens.number(ts.next());
         }
         // the kernel's checks of what the rule jumps to (nft_verdict_init, nft_data_init)
         for (Expr e : l.out)
@@ -270,7 +272,7 @@ final class Commands {
     void replaceRule(Id id, Token chainTok, Token pos, Tokens ts) {
         NftTable t = table(id);
         NftChain c = chain(t, chainTok);
-        NftRule old = c.rule(Long.parseLong(pos.text()));
+        NftRule old = c.rule(Tokens.number(pos));
         if (old == null) throw enoent(pos);
         NftRule r = compile(t, ts, old.handle);
         Hooks.validate(c, r, ruleFirst, ruleLast);
@@ -281,7 +283,7 @@ final class Commands {
     void deleteRule(Id id, Token chainTok, Token pos) {
         NftTable t = table(id);
         NftChain c = chain(t, chainTok);
-        NftRule r = c.rule(Long.parseLong(pos.text()));
+        NftRule r = c.rule(Tokens.number(pos));
         if (r == null) throw enoent(pos);
         dropAnonymous(t, r);
         c.rules.remove(r);

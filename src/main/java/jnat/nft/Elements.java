@@ -89,7 +89,7 @@ final class Elements {
             if (ts.is("/") && !type.isBitmask()) {
                 ts.next();
                 Token lt = ts.word();
-                int plen = Integer.parseInt(lt.text());
+                int plen = (int) Tokens.number(lt);
                 hi = prefixEnd(v, plen, bits);
                 v = prefixStart(v, plen, bits);
             } else if (ts.is("-")) {
@@ -141,9 +141,9 @@ final class Elements {
                 ts.next();
                 long p = 0, b = 0;
                 if (ts.accept("packets")) {
-                    p = Long.parseLong(ts.word().text());
+                    p = Tokens.number(ts.word());
                     ts.expect("bytes");
-                    b = Long.parseLong(ts.word().text());
+                    b = Tokens.number(ts.word());
                 }
                 e.counter = new Expr.Counter(p, b);
             } else {

@@ -75,12 +75,12 @@ final class LhsParser {
             };
             ts.expect("mod");
             Token m = ts.word();
-            int mod = Integer.parseInt(m.text());
+            int mod = (int) Tokens.number(m);
             int offset = 0;
             Token last = m;
             if (ts.accept("offset")) {
                 last = ts.word();
-                offset = Integer.parseInt(last.text());
+                offset = (int) Tokens.number(last);
             }
             return new Lhs(Datatype.INTEGER, 32, 4, true, new Expr.Numgen(0, mod, type, offset), null, 0, null, null, t, last);
         }

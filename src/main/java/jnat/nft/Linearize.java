@@ -173,7 +173,7 @@ final class Linearize {
         if (ts.is("/") && !lhs.type().isBitmask()) {
             ts.next();
             Token lenTok = ts.word();
-            int plen = Integer.parseInt(lenTok.text());
+            int plen = (int) Tokens.number(lenTok);
             prefix(lhs, andMask, op, v, plen);
             return;
         }

@@ -32,7 +32,7 @@ final class Parser {
             try {
                 if (ts.peek().is("#table_handle")) {
                     ts.next();
-                    k.rs.tableHandle = Long.parseLong(ts.word().text());
+                    k.rs.tableHandle = Tokens.number(ts.word());
                     continue;
                 }
                 command();
@@ -264,7 +264,7 @@ final class Parser {
         ts.expect("{");
         if (ts.is("#handle")) {
             ts.next();
-            d.handle = Long.parseLong(ts.word().text());
+            d.handle = Tokens.number(ts.word());
         }
         while (true) {
             ts.skipNewlines();
@@ -300,7 +300,7 @@ final class Parser {
                     }
                     case "#hgenerator" -> {
                         ts.next();
-                        d.hgenerator = Long.parseLong(ts.word().text());
+                        d.hgenerator = Tokens.number(ts.word());
                     }
                     default -> throw ts.unexpected();
                 }
@@ -319,7 +319,7 @@ final class Parser {
         ts.expect("{");
         if (ts.is("#handle")) {
             ts.next();
-            c.handle = Long.parseLong(ts.word().text());
+            c.handle = Tokens.number(ts.word());
         }
         while (true) {
             ts.skipNewlines();
@@ -396,7 +396,7 @@ final class Parser {
         Token w = ts.word();
         c.prioEnd = w;
         if (w.text().matches("[0-9]+")) {
-            c.priority = (neg ? -1 : 1) * Integer.parseInt(w.text());
+            c.priority = (neg ? -1 : 1) * (int) Tokens.number(w);
             return;
         }
         if (neg) throw NftError.at(w, "syntax error, unexpected " + Tokens.describe(w));
@@ -405,7 +405,7 @@ final class Parser {
             boolean minus = ts.next().is("-");
             Token n = ts.word();
             c.prioEnd = n;
-            c.prioOffset = (minus ? -1 : 1) * Integer.parseInt(n.text());
+            c.prioOffset = (minus ? -1 : 1) * (int) Tokens.number(n);
         }
     }
 
@@ -429,7 +429,7 @@ final class Parser {
         ts.expect("{");
         if (ts.is("#handle")) {
             ts.next();
-            d.handle = Long.parseLong(ts.word().text());
+            d.handle = Tokens.number(ts.word());
         }
         while (true) {
             ts.skipNewlines();
@@ -510,7 +510,7 @@ final class Parser {
                 }
                 case "size" -> {
                     ts.next();
-                    s.size = Long.parseLong(ts.word().text());
+                    s.size = Tokens.number(ts.word());
                 }
                 case "policy" -> {
                     ts.next();

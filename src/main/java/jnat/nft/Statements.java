@@ -56,7 +56,7 @@ final class Statements {
 
     private static long number(Token t) {
         try {
-            return Long.parseLong(t.text());
+            return Tokens.number(t);
         } catch (NumberFormatException e) {
             throw NftError.at(t, "syntax error, unexpected " + Tokens.describe(t));
         }
@@ -130,7 +130,7 @@ final class Statements {
         String s = n.text();
         int i = 0;
         while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
-        if (i == 0) throw NftError.at(n, "syntax error, unexpected " + Tokens.describe(n));
+        if (i == 0 || i > 18) throw NftError.at(n, "syntax error, unexpected " + Tokens.describe(n));
         long v = Long.parseLong(s.substring(0, i));
         String unit = s.substring(i);
         if (unit.isEmpty()) unit = ts.word().text();
@@ -214,7 +214,7 @@ final class Statements {
             if (ts.accept("-")) amax = Values.parse(ts, at, alen * 8, ts.peek());
             else if (ts.is("/") ) {
                 ts.next();
-                int plen = Integer.parseInt(ts.word().text());
+                int plen = (int) Tokens.number(ts.word());
                 amax = Elements.prefixEnd(amin, plen, alen * 8);
                 amin = Elements.prefixStart(amin, plen, alen * 8);
             }

@@ -63,6 +63,13 @@ final class Tokens {
         return next();
     }
 
+    /** A decimal number token's value, or bison's syntax error for what it is instead. */
+    static long number(Token t) {
+        if (t.type() != T.WORD || !t.text().matches("[0-9]{1,18}"))
+            throw NftError.at(t, "syntax error, unexpected " + describe(t));
+        return Long.parseLong(t.text());
+    }
+
     Token quoted() {
         Token t = peek();
         if (t.type() != T.QUOTED) throw unexpected();

@@ -69,6 +69,7 @@ final class Values {
         String s = t.text();
         long total = 0;
         int i = 0;
+        if (!s.matches("([0-9]{1,12}[a-z]*)+")) throw NftError.at(t, "Wrong time format, expecting \"[0-9]+[dhms]\"");
         if (s.matches("[0-9]+")) return Long.parseLong(s) * 1000;
         while (i < s.length()) {
             int j = i;
