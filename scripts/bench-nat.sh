@@ -7,14 +7,22 @@
 #   kernel: the same three namespaces wired with veth pairs, ip_forward=1, scripts/lab.rules loaded
 #           with iptables-restore in gw (veth keeps its GSO/TSO offloads: 64 KB segments)
 #
-#   scripts/bench-nat.sh [SECONDS [GATEWAY-OPTION...]]   (root; default 5 s per direction; prints
-#       Mbit/s received; options go to jnat gateway, e.g. --no-offload for one packet per MTU)
+#   scripts/bench-nat.sh [--ipv6] [SECONDS [GATEWAY-OPTION...]]   (root; default 5 s per direction;
+#       prints Mbit/s received; options go to jnat gateway, e.g. --no-offload for one packet per MTU)
+#
+# --ipv6: iperf3 -6 from fd49:efd7:54aa::2 to 2001:db8:2::8, the same namespaces dual-stack
+# (lab.sh --ipv6; jnat gateway --rules6 scripts/lab6.rules, TSO6; the kernel with ip6 forwarding
+# and scripts/lab6.rules loaded with ip6tables-restore: Docker's NAT66 rules on both sides)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ipv6=
+if [ "${1:-}" = --ipv6 ]; then ipv6=1; shift; fi
 secs=${1:-5}
 shift $(( $# > 0 ? 1 : 0 ))
+server=198.51.100.8 family=-4
+[ -z "$ipv6" ] || { server=2001:db8:2::8 family=-6; }
 [ "$(id -u)" = 0 ] || { echo "bench-nat.sh: needs root" >&2; exit 1; }
-for t in iperf3 iptables-restore; do command -v $t >/dev/null || { echo "bench-nat.sh: needs $t" >&2; exit 1; }; done
+for t in iperf3 iptables-restore ip6tables-restore; do command -v $t >/dev/null || { echo "bench-nat.sh: needs $t" >&2; exit 1; }; done
 
 J=jbench-j- K=jbench-k-
 cleanup() {
@@ -28,20 +36,20 @@ trap cleanup EXIT
 
 mbps() { # iperf3 client in $1-ctr (extra args after); prints receiver Mbit/s
   local ns=$1; shift
-  ip netns exec "${ns}ctr" iperf3 -c 198.51.100.8 -t "$secs" "$@" | awk '/receiver/ {
+  ip netns exec "${ns}ctr" iperf3 $family -c $server -t "$secs" "$@" | awk '/receiver/ {
       v=$(NF-2); u=$(NF-1); if (u ~ /^G/) v*=1000; if (u ~ /^K/) v/=1000; printf "%.0f", v }'
 }
 
 run() { # prefix label
-  ip netns exec "${1}wan" iperf3 -s -D -B 198.51.100.8
+  ip netns exec "${1}wan" iperf3 -s -D -B $server
   sleep 0.5
   printf '%-8s ctr->wan %6s Mbit/s   wan->ctr (-R) %6s Mbit/s\n' "$2" "$(mbps "$1")" "$(mbps "$1" -R)"
 }
 
 # jnat
-bash scripts/lab.sh --prefix $J up
+bash scripts/lab.sh --prefix $J ${ipv6:+--ipv6} up
 ./jnat --version >/dev/null   # build the jar first, outside the measurement
-ip netns exec ${J}gw ./jnat gateway --host scripts/lab-host.ip --rules scripts/lab.rules \
+ip netns exec ${J}gw ./jnat gateway --host scripts/lab-host.ip --rules scripts/lab.rules ${ipv6:+--rules6 scripts/lab6.rules} \
     --attach docker0=tun:jnat-docker0 --attach eth0=tun:jnat-eth0 "$@" 2>/dev/null &
 bash scripts/lab.sh --prefix $J attach
 run $J jnat
@@ -63,4 +71,15 @@ ip -n ${K}wan link set keth0 up
 ip -n ${K}wan addr add 198.51.100.8/32 dev lo
 ip netns exec ${K}gw sysctl -qw net.ipv4.ip_forward=1
 ip netns exec ${K}gw iptables-restore < scripts/lab.rules
+if [ -n "$ipv6" ]; then
+  ip -n ${K}ctr addr add fd49:efd7:54aa::2/64 dev kdocker0 nodad
+  ip -n ${K}ctr -6 route add default via fd49:efd7:54aa::1
+  ip -n ${K}gw addr add fd49:efd7:54aa::1/64 dev docker0 nodad
+  ip -n ${K}gw addr add 2001:db8:1::10/64 dev eth0 nodad
+  ip -n ${K}gw -6 route add default via 2001:db8:1::1
+  ip -n ${K}wan addr add 2001:db8:1::1/64 dev keth0 nodad
+  ip -n ${K}wan addr add 2001:db8:2::8/128 dev lo
+  ip netns exec ${K}gw sysctl -qw net.ipv6.conf.all.forwarding=1
+  ip netns exec ${K}gw ip6tables-restore < scripts/lab6.rules
+fi
 run $K kernel

@@ -6,6 +6,13 @@
 #   ${P}wan  the gateway's uplink router 203.0.113.1/24 on the TUN jnat-eth0, and the internet
 #            server 198.51.100.8 (an address on its loopback, so wan answers for it)
 #
+# With --ipv6 (given to up; attach sees it) the lab is dual-stack as Docker's --ipv6 networks are:
+# the container also has fd49:efd7:54aa::2/64 (default via fd49:efd7:54aa::1), the router
+# 2001:db8:1::1/64 and the server 2001:db8:2::8; run the gateway with --rules6 scripts/lab6.rules.
+# A TUN device is point-to-point and NOARP: the peers' kernels send no neighbour solicitations
+# over it (nor do DAD), only their router solicitations and MLD reports, which jnat takes as the
+# host's multicast.
+#
 # jnat opens the TUN devices with IFF_VNET_HDR and offloads (unless --no-offload), so the peers
 # send and receive TCP segments of up to 64 KB through them, as through a veth.
 # The kernel side of each TUN device is moved into the peer's namespace (its file descriptor stays
@@ -20,10 +27,11 @@
 #   scripts/lab.sh [--prefix P] down     stop what runs in them, delete them (devices go with them)
 #
 # Options: --prefix P (namespace names ${P}ctr ...), --wait SECONDS (attach: how long to wait
-# for the devices, default 30), --ctr-dev NAME / --wan-dev NAME (TUN device names).
+# for the devices, default 30), --ctr-dev NAME / --wan-dev NAME (TUN device names), --ipv6 (up:
+# IPv6 in ctr and wan beside IPv4).
 set -euo pipefail
 
-prefix=jnat- wait_s=30 ctr_dev=jnat-docker0 wan_dev=jnat-eth0 cmd=
+prefix=jnat- wait_s=30 ctr_dev=jnat-docker0 wan_dev=jnat-eth0 cmd= ipv6=
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +40,7 @@ while [ $# -gt 0 ]; do
     --wait) wait_s=${2:?--wait needs a value}; shift 2 ;;
     --ctr-dev) ctr_dev=${2:?--ctr-dev needs a value}; shift 2 ;;
     --wan-dev) wan_dev=${2:?--wan-dev needs a value}; shift 2 ;;
+    --ipv6) ipv6=1; shift ;;
     up|attach|down|status) [ -z "$cmd" ] || usage; cmd=$1; shift ;;
     -h|--help|help) usage ;;
     *) echo "lab.sh: unknown argument: $1" >&2; usage ;;
@@ -52,10 +61,19 @@ up() {
   for ns in "${namespaces[@]}"; do
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    # IPv4 only, as in the seed: no IPv6 router solicitations or MLD reports on the TUN devices
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    # IPv4 only, as in the seed, unless --ipv6: no IPv6 router solicitations or MLD reports on the
+    # TUN devices (the gateway's namespace never needs IPv6: jnat's TUN devices leave it)
+    if [ -z "$ipv6" ] || [ "$ns" = "$gw" ]; then
+      ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    fi
   done
   ip -n "$wan" addr add 198.51.100.8/32 dev lo   # the internet server
+  [ -z "$ipv6" ] || ip -n "$wan" addr add 2001:db8:2::8/128 dev lo
+}
+
+# True when up was given --ipv6 (IPv6 left on in the container's namespace).
+dual_stack() {
+  [ "$(ip netns exec "$ctr" sysctl -n net.ipv6.conf.all.disable_ipv6)" = 0 ]
 }
 
 attach() {
@@ -77,10 +95,17 @@ attach() {
   ip -n "$ctr" addr add 172.17.0.2/16 dev "$ctr_dev"
   ip -n "$ctr" link set "$ctr_dev" up
   ip -n "$ctr" route add default via 172.17.0.1 dev "$ctr_dev"
+  if dual_stack; then
+    ip -n "$ctr" addr add fd49:efd7:54aa::2/64 dev "$ctr_dev" nodad
+    ip -n "$ctr" -6 route add default via fd49:efd7:54aa::1 dev "$ctr_dev"
+  fi
 
   ip -n "$gw" link set "$wan_dev" netns "$wan"
   ip -n "$wan" addr add 203.0.113.1/24 dev "$wan_dev"
   ip -n "$wan" link set "$wan_dev" up
+  if dual_stack; then
+    ip -n "$wan" addr add 2001:db8:1::1/64 dev "$wan_dev" nodad
+  fi
 }
 
 down() {
@@ -110,6 +135,7 @@ status() {
     echo "$ns:"
     ip -n "$ns" -br addr | sed 's/^/  /'
     ip -n "$ns" route | sed 's/^/  route /'
+    ip -n "$ns" -6 route 2>/dev/null | sed 's/^/  route /'
     pids=$(ip netns pids "$ns" || true)
     [ -z "$pids" ] || echo "  pids $(echo $pids)"
   done

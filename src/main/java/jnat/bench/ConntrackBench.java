@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Conntrack with a full table: the lookup of an established connection's tuple among
- * {@code entries} connections, and a whole nf_conntrack_in for an in-window TCP ACK on one.
+ * {@code entries} connections, and a whole nf_conntrack_in for an in-window TCP ACK on one; of
+ * IPv4 or IPv6 connections ({@code family}).
  * Lookups cycle through 4096 random established connections so caches do not flatter the table.
  *
  * <pre>java -cp target/jnat.jar org.openjdk.jmh.Main ConntrackBench</pre>
@@ -37,9 +38,16 @@ public class ConntrackBench {
     private static final long SEC = 1_000_000_000L;
     private static final int PROBES = 4096;
     private static final int SERVER = 0xc6336408; // 198.51.100.8
+    private static final long CLIENT6_HI = 0xfd49efd754aa0000L, SERVER6_HI = 0x20010db800080000L, SERVER6_LO = 8;
+    private final Tuple[] probes6 = new Tuple[PROBES];
+    private boolean ipv6;
 
     @Param({"1000000"})
     public int entries;
+
+    /** ipv4: 172.16.0.0/16 clients to 198.51.100.8; ipv6: fd49:efd7:54aa::/64 clients to 2001:db8:8::8 (the folds and full addresses compared). */
+    @Param({"ipv4", "ipv6"})
+    public String family;
 
     private ConnTable table;
     private Conntrack conntrack;
@@ -58,7 +66,6 @@ public class ConntrackBench {
         table = new ConnTable(entries, entries, 42);
         conntrack = new Conntrack(table);
         SplittableRandom rnd = new SplittableRandom(7);
-        int server = Tuple.parseIp("198.51.100.8");
         addrs = new long[PROBES];
         l4 = new long[PROBES];
         client = new int[PROBES];
@@ -66,27 +73,29 @@ public class ConntrackBench {
         seq = new int[PROBES];
         ack = new int[PROBES];
         CtPacket p = new CtPacket();
+        ipv6 = family.equals("ipv6");
         for (int i = 0; i < entries; i++) {
-            int c = 0xac100000 | (i >>> 14);          // 172.16.x.y
+            int c = 0xac100000 | (i >>> 14);          // 172.16.x.y, or fd49:efd7:54aa::x:y
             int sp = 1024 + (i & 0x3fff);
             int cs = rnd.nextInt(), ss = rnd.nextInt();
             // A real handshake, so every entry is ESTABLISHED and ASSURED.
             p.reset();
-            p.tuple.set(Tuple.IPPROTO_TCP, c, server, sp, 443);
+            original(p.tuple, c, sp);
             p.tcp(CtPacket.SYN, cs, 0, 64240, 0);
             conntrack.in(p, now);
             table.confirm(p.id, now);
             p.reset();
-            p.tuple.set(Tuple.IPPROTO_TCP, server, c, 443, sp);
+            reply(p.tuple, c, sp);
             p.tcp(CtPacket.SYN | CtPacket.ACK, ss, cs + 1, 65160, 0);
             conntrack.in(p, now);
             p.reset();
-            p.tuple.set(Tuple.IPPROTO_TCP, c, server, sp, 443);
+            original(p.tuple, c, sp);
             p.tcp(CtPacket.ACK, cs + 1, ss + 1, 502, 0);
             conntrack.in(p, now);
             if (i % (entries / PROBES) == 0 && i / (entries / PROBES) < PROBES) {
                 int k = i / (entries / PROBES);
-                Tuple t = new Tuple(Tuple.IPPROTO_TCP, server, c, 443, sp); // the reply direction
+                Tuple t = reply(new Tuple(), c, sp); // the reply direction
+                probes6[k] = t;
                 addrs[k] = t.addrs();
                 l4[k] = t.l4();
                 client[k] = c;
@@ -98,19 +107,31 @@ public class ConntrackBench {
         if (table.count() != entries) throw new IllegalStateException("filled " + table.count());
     }
 
+    /** Client {@code c}'s connection from port {@code sp}, client to server. */
+    private Tuple original(Tuple t, int c, int sp) {
+        return ipv6 ? t.set6(Tuple.IPPROTO_TCP, CLIENT6_HI, c & 0xffffffffL, SERVER6_HI, SERVER6_LO, sp, 443)
+                : t.set(Tuple.IPPROTO_TCP, c, SERVER, sp, 443);
+    }
+
+    /** Its reply direction, server to client. */
+    private Tuple reply(Tuple t, int c, int sp) {
+        return ipv6 ? t.set6(Tuple.IPPROTO_TCP, SERVER6_HI, SERVER6_LO, CLIENT6_HI, c & 0xffffffffL, 443, sp)
+                : t.set(Tuple.IPPROTO_TCP, SERVER, c, 443, sp);
+    }
+
     @Benchmark
     public int lookupEstablished() {
         int k = next++ & (PROBES - 1);
-        return table.find(addrs[k], l4[k], now);
+        return ipv6 ? table.find(probes6[k], now) : table.find(addrs[k], l4[k], now);
     }
 
     @Benchmark
     public int trackEstablishedAck() {
         int k = next++ & (PROBES - 1);
         CtPacket p = packet;
-        p.tuple.set(Tuple.IPPROTO_TCP, client[k], SERVER, port[k], 443);
+        original(p.tuple, client[k], port[k]);
         p.tcp(CtPacket.ACK, seq[k], ack[k], 502, 0);
-        p.ipLength = 40;
+        p.ipLength = ipv6 ? 60 : 40;
         return conntrack.in(p, now);
     }
 }

@@ -10,42 +10,48 @@ import jnat.wire.EthernetFrame;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Packet;
 import jnat.wire.TcpSegment;
 
 /**
  * Measures the engine on the seed's Docker host: established-flow packets per second (64-byte
  * TCP frames from containers, MASQUERADEd, conntrack refresh included), new connections per
  * second (SYNs walking the nat chains), and memory per tracked connection. One thread: the
- * figures are per core.
+ * figures are per core. {@link #ipv6} runs the same over IPv6 (74-byte frames) through the
+ * ip6tables ruleset.
  *
  * <p>The engine rewrites frames in place, so each measured packet is first copied from its
- * template (64 bytes); that copy is part of the measured time.
+ * template (64 or 74 bytes); that copy is part of the measured time.
  */
 public final class EngineBench {
     /** The figures, as {@code jnat bench --json} prints them. */
     public record Figures(long flows, int rules, double establishedPps, double newConnectionsPerSecond,
                           double bytesPerConnection, long establishedPackets, long newConnections, double seconds,
-                          int conntrackMax) {
+                          int conntrackMax, String family, int frameBytes, long transmittedPackets) {
         public String json() {
             return String.format(java.util.Locale.ROOT,
                     "{\"established_pps\":%.0f,\"new_connections_per_s\":%.0f,\"bytes_per_connection\":%.1f,"
                             + "\"flows\":%d,\"rules\":%d,\"established_packets\":%d,\"new_connections\":%d,\"seconds\":%.2f,"
-                            + "\"conntrack_max\":%d}",
+                            + "\"conntrack_max\":%d,\"family\":\"%s\",\"frame_bytes\":%d,\"transmitted_packets\":%d}",
                     establishedPps, newConnectionsPerSecond, bytesPerConnection, flows, rules, establishedPackets,
-                    newConnections, seconds, conntrackMax);
+                    newConnections, seconds, conntrackMax, family, frameBytes, transmittedPackets);
         }
     }
 
     static final int FRAME = 64;
+    /** The smallest Ethernet/IPv6/TCP frame: 14 + 40 + 20 bytes, no payload. */
+    static final int FRAME6 = 74;
     static final long CONTAINER_MAC = 0x0242ac110002L, DOCKER0_MAC = 0x0242d5353a3cL;
     static final long ROUTER_MAC = 0x067c1688fe87L, ETH0_MAC = 0x5600047c7c23L;
     static final int HOST = Ipv4Address.parse("45.77.200.180"), SERVER_BASE = Ipv4Address.parse("198.51.100.0");
+    /** The containers' /64 (fd49:efd7:54aa::/64, Docker's --ipv6 bridge) and the servers' (2001:db8:8::/64), upper halves. */
+    static final long CONTAINER6_HI = 0xfd49efd754aa0000L, SERVER6_HI = 0x20010db800080000L;
 
     private final Host host;
     private final Ruleset rules;
     private final int ruleCount;
     private final Interface docker0, eth0;
-    private long sink;
+    private long sink, transmitted;
 
     /** Where flow i goes: its destination address and port. */
     public interface Destinations {
@@ -69,6 +75,7 @@ public final class EngineBench {
     }
 
     private Destinations destinations = SERVERS;
+    private boolean ipv6;
     private int conntrackMax;
     private int hashsize = -1;
 
@@ -87,8 +94,32 @@ public final class EngineBench {
         return this;
     }
 
+    /** Told how far a run is, every 4096 packets (jnat bench's progress line). */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /** {@code total} -1 for the timed phase, whose {@code nanosLeft} is known (-1 otherwise). */
+        void progress(String phase, long done, long total, long nanosLeft);
+    }
+
+    private ProgressListener progress;
+
+    public EngineBench progress(ProgressListener l) {
+        this.progress = l;
+        return this;
+    }
+
     public EngineBench destinations(Destinations d) {
         this.destinations = d;
+        return this;
+    }
+
+    /**
+     * IPv6 flows instead (container fd49:efd7:54aa::2 and up to 2001:db8:8::1-fa, port 80, 74-byte
+     * frames): the rules are then the engine's ip6tables ruleset (its iptables one empty), the host
+     * needs IPv6 on docker0 and eth0. The destinations are the 250 servers.
+     */
+    public EngineBench ipv6(boolean on) {
+        this.ipv6 = on;
         return this;
     }
 
@@ -113,6 +144,16 @@ public final class EngineBench {
         return SERVER_BASE + 1 + i % 250;
     }
 
+    /** Container i's IPv6 address, lower half: fd49:efd7:54aa::2 upwards, as {@link #container}. */
+    static long container6(int i) {
+        return 2 + i % 65000;
+    }
+
+    /** Flow i's IPv6 server, lower half: 2001:db8:8::1 to ::fa, as {@link #server}. */
+    static long server6(int i) {
+        return 1 + i % 250;
+    }
+
     /** Flow i's source port (containers reuse ports, as they do). */
     static int port(int i) {
         return 1024 + (i / 65000) % 60000;
@@ -121,70 +162,95 @@ public final class EngineBench {
     public Figures run(int flows, double seconds) {
         long before = usedAfterGc();
         int max = conntrackMax > 0 ? conntrackMax : Math.max(flows, 1024);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true,
-                hashsize < 0 ? max : hashsize));
-        Transmit tx = (out, buf, off, len) -> sink += buf[off + 29];
+        NatEngine.Config config = new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true, hashsize < 0 ? max : hashsize);
+        NatEngine engine = new NatEngine(host, ipv6 ? new Ruleset() : rules, config);
+        if (ipv6) engine.setRuleset6(rules);
+        Transmit tx = (out, buf, off, len) -> {
+            sink += buf[off + 29];
+            transmitted++;
+        };
         byte[] work = new byte[2048];
+        int frame = ipv6 ? FRAME6 : FRAME;
 
         // New connections: each flow's SYN from its container, then the server's SYN/ACK and the ACK.
-        byte[] syn = new byte[FRAME], synAck = new byte[FRAME];
+        byte[] syn = new byte[frame], synAck = new byte[frame];
         jnat.conntrack.Tuple reply = new jnat.conntrack.Tuple();
         long now = 1_000_000_000L;
         long t0 = System.nanoTime();
         for (int i = 0; i < flows; i++) {
-            tcpFrame(syn, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), 1000, 0, 0x02);
-            System.arraycopy(syn, 0, work, 16, FRAME);
-            engine.receive(docker0, work, 16, FRAME, now++, tx);
+            fromContainer(syn, i, 1000, 0, 0x02);
+            System.arraycopy(syn, 0, work, 16, frame);
+            engine.receive(docker0, work, 16, frame, now++, tx);
+            if (progress != null && (i & 4095) == 4095) progress.progress("new connections", i + 1, flows, -1);
         }
         long newNanos = System.nanoTime() - t0;
         for (int i = 0; i < flows; i++) {
             // the reply comes from the reply tuple's source to its destination (DNAT and SNAT undone there)
             if (!replyTuple(engine, i, reply)) continue;
-            tcpFrame(synAck, ROUTER_MAC, ETH0_MAC, reply.src, reply.dst, reply.srcPort, reply.dstPort, 5000, 1001, 0x12);
-            System.arraycopy(synAck, 0, work, 16, FRAME);
-            engine.receive(eth0, work, 16, FRAME, now++, tx);
+            if (ipv6) {
+                tcpFrame6(synAck, ROUTER_MAC, ETH0_MAC, reply.srcHi, reply.srcLo, reply.dstHi, reply.dstLo, reply.srcPort,
+                        reply.dstPort, 5000, 1001, 0x12);
+            } else {
+                tcpFrame(synAck, ROUTER_MAC, ETH0_MAC, reply.src, reply.dst, reply.srcPort, reply.dstPort, 5000, 1001, 0x12);
+            }
+            System.arraycopy(synAck, 0, work, 16, frame);
+            engine.receive(eth0, work, 16, frame, now++, tx);
+            if (progress != null && (i & 4095) == 4095) progress.progress("replies", i + 1, flows, -1);
         }
         // Memory per connection, with every flow tracked: the heap the engine holds (growth slack
         // included), over the connections.
         double perConnection = (usedAfterGc() - before) / (double) Math.max(1, engine.connections().count());
 
-        // Established: ACKs with data-free 64-byte frames, round robin over the flows in the order
-        // they were opened.
-        byte[] templates = new byte[flows * FRAME];
-        byte[] one = new byte[FRAME];
+        // Established: ACKs with data-free frames, round robin over the flows in the order they
+        // were opened.
+        byte[] templates = new byte[flows * frame];
+        byte[] one = new byte[frame];
         for (int i = 0; i < flows; i++) {
-            tcpFrame(one, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), 1001, 5001, 0x10);
-            System.arraycopy(one, 0, templates, i * FRAME, FRAME);
+            fromContainer(one, i, 1001, 5001, 0x10);
+            System.arraycopy(one, 0, templates, i * frame, frame);
         }
         // Untimed: each flow's first ACK (the handshake's third packet, which makes it ESTABLISHED),
         // then up to half a second more so the JIT has compiled the steady path before the clock runs.
         int i = 0;
         long warm = System.nanoTime() + (long) (Math.min(0.5, seconds / 2) * 1e9);
         for (long n = 0; n < flows || System.nanoTime() < warm; n++) {
-            System.arraycopy(templates, i * FRAME, work, 16, FRAME);
-            engine.receive(docker0, work, 16, FRAME, now++, tx);
+            System.arraycopy(templates, i * frame, work, 16, frame);
+            engine.receive(docker0, work, 16, frame, now++, tx);
             if (++i == flows) i = 0;
         }
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long packets = 0;
+        transmitted = 0;
         long start = System.nanoTime();
         while (true) {
             for (int k = 0; k < 4096; k++) {
-                System.arraycopy(templates, i * FRAME, work, 16, FRAME);
-                engine.receive(docker0, work, 16, FRAME, now++, tx);
+                System.arraycopy(templates, i * frame, work, 16, frame);
+                engine.receive(docker0, work, 16, frame, now++, tx);
                 if (++i == flows) i = 0;
             }
             packets += 4096;
-            if (System.nanoTime() >= deadline) break;
+            long t = System.nanoTime();
+            if (t >= deadline) break;
+            if (progress != null) progress.progress("established", packets, -1, deadline - t);
         }
         double estNanos = System.nanoTime() - start;
         return new Figures(flows, ruleCount, packets / (estNanos / 1e9), flows / (newNanos / 1e9), perConnection,
-                packets, flows, estNanos / 1e9, max);
+                packets, flows, estNanos / 1e9, max, ipv6 ? "ipv6" : "ipv4", frame, transmitted);
+    }
+
+    /** Flow i's frame from its container to its server, as a template: IPv4 or IPv6 as the run's family. */
+    private void fromContainer(byte[] f, int i, int seq, int ack, int flags) {
+        if (ipv6) {
+            tcpFrame6(f, CONTAINER_MAC, DOCKER0_MAC, CONTAINER6_HI, container6(i), SERVER6_HI, server6(i), port(i), 80, seq, ack, flags);
+        } else {
+            tcpFrame(f, CONTAINER_MAC, DOCKER0_MAC, container(i), destinations.address(i), port(i), destinations.port(i), seq, ack, flags);
+        }
     }
 
     private boolean replyTuple(NatEngine engine, int i, jnat.conntrack.Tuple out) {
         var t = engine.connections();
-        var tuple = new jnat.conntrack.Tuple(6, container(i), destinations.address(i), port(i), destinations.port(i));
+        var tuple = ipv6 ? new jnat.conntrack.Tuple().set6(6, CONTAINER6_HI, container6(i), SERVER6_HI, server6(i), port(i), 80)
+                : new jnat.conntrack.Tuple(6, container(i), destinations.address(i), port(i), destinations.port(i));
         int ref = t.find(tuple, 0);
         if (ref < 0) return false;
         t.tuple(jnat.conntrack.ConnTable.id(ref), jnat.conntrack.ConnTable.REPLY, out);
@@ -207,6 +273,17 @@ public final class EngineBench {
         int t = ip + Ipv4Packet.MIN_HEADER_LENGTH;
         TcpSegment.writeHeader(f, t, sport, dport, seq, ack, flags, 0xffff);
         TcpSegment.fillChecksum(f, t, total - Ipv4Packet.MIN_HEADER_LENGTH, src, dst);
+    }
+
+    /** A 74-byte Ethernet/IPv6/TCP frame (hop limit 64, flow label 0, no options or payload), checksum filled. */
+    static void tcpFrame6(byte[] f, long srcMac, long dstMac, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport,
+                          int seq, int ack, int flags) {
+        java.util.Arrays.fill(f, 0, FRAME6, (byte) 0);
+        EthernetFrame.writeHeader(f, 0, dstMac, srcMac, EtherType.IPV6);
+        int ip = EthernetFrame.HEADER_LENGTH, t = ip + Ipv6Packet.HEADER_LENGTH, len = FRAME6 - t;
+        Ipv6Packet.writeHeader(f, ip, 0, 0, len, IpProtocol.TCP, 64, srcHi, srcLo, dstHi, dstLo);
+        TcpSegment.writeHeader(f, t, sport, dport, seq, ack, flags, 0xffff);
+        TcpSegment.fillChecksum6(f, t, len, srcHi, srcLo, dstHi, dstLo);
     }
 
     long sink() {

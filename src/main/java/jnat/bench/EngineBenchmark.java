@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The engine's parts under JMH: one established 64-byte TCP packet through the whole path
- * (parse, conntrack lookup and window check, NAT rewrite with checksums, route, L2), and a nat
+ * (parse, conntrack lookup and window check, NAT rewrite with checksums, route, L2), the same
+ * over IPv6 (a 74-byte frame through Docker's ip6tables MASQUERADE), and a nat
  * chain walk for a new connection through Docker's and a 10,000-service kube-proxy table.
  * Run: {@code ./jnat jmh EngineBenchmark -prof gc} (allocation per packet: gc.alloc.rate.norm).
  */
@@ -47,6 +48,11 @@ public class EngineBenchmark {
     int next;
     long now = 2_000_000_000L;
     final Transmit tx = (out, buf, off, len) -> { };
+
+    NatEngine engine6;
+    Interface docker0v6;
+    byte[] templates6;
+    int next6;
 
     Table docker;
     Table kube;
@@ -74,10 +80,40 @@ public class EngineBenchmark {
             EngineBench.tcpFrame(f, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, c, s, p, 80, 1001, 5001, 0x10);
             System.arraycopy(f, 0, templates, i * EngineBench.FRAME, EngineBench.FRAME);
         }
+        setUpIpv6();
         docker = SeedDemo.rules().existing("nat");
         kube = Ruleset.parse(KubeProxyRules.generate(10_000)).existing("nat");
         newToDocker = new FakePacket(host, "eth0", 0xc6336407, 0x2d4dc8b4, 40000, 10000); // 198.51.100.7 -> 45.77.200.180:10000
         newToKube = new FakePacket(host, "docker0", 0xac110002, KubeProxyRules.clusterIp(9_999), 40000, 80);
+    }
+
+    /**
+     * {@link #flows} IPv6 connections of containers (fd49:efd7:54aa::/64) to 2001:db8:8::/64 port 80
+     * through the nat table of Docker's ip6tables rules, each past its handshake.
+     */
+    private void setUpIpv6() {
+        Host host = jnat.demo.SeedDemo6.host();
+        docker0v6 = host.device("docker0");
+        Interface eth0 = host.device("eth0");
+        engine6 = new NatEngine(host, new Ruleset(), new NatEngine.Config(flows * 4, 1, true));
+        engine6.setRuleset6(jnat.demo.SeedDemo6.natRules6());
+        byte[] f = new byte[EngineBench.FRAME6];
+        jnat.conntrack.Tuple t = new jnat.conntrack.Tuple(), reply = new jnat.conntrack.Tuple();
+        templates6 = new byte[flows * EngineBench.FRAME6];
+        long ch = EngineBench.CONTAINER6_HI, sh = EngineBench.SERVER6_HI;
+        for (int i = 0; i < flows; i++) {
+            long c = EngineBench.container6(i), s = EngineBench.server6(i);
+            int p = EngineBench.port(i);
+            EngineBench.tcpFrame6(f, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, ch, c, sh, s, p, 80, 1000, 0, 0x02);
+            engine6.receive(docker0v6, f.clone(), 0, f.length, now++, tx);
+            int ref = engine6.connections().find(t.set6(6, ch, c, sh, s, p, 80), now);
+            engine6.connections().tuple(jnat.conntrack.ConnTable.id(ref), jnat.conntrack.ConnTable.REPLY, reply);
+            EngineBench.tcpFrame6(f, EngineBench.ROUTER_MAC, EngineBench.ETH0_MAC, reply.srcHi, reply.srcLo, reply.dstHi,
+                    reply.dstLo, reply.srcPort, reply.dstPort, 5000, 1001, 0x12);
+            engine6.receive(eth0, f.clone(), 0, f.length, now++, tx);
+            EngineBench.tcpFrame6(f, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, ch, c, sh, s, p, 80, 1001, 5001, 0x10);
+            System.arraycopy(f, 0, templates6, i * EngineBench.FRAME6, EngineBench.FRAME6);
+        }
     }
 
     /** One established packet, container to internet, MASQUERADEd (the 64-byte template copy included). */
@@ -86,6 +122,14 @@ public class EngineBenchmark {
         System.arraycopy(templates, next * EngineBench.FRAME, work, 16, EngineBench.FRAME);
         engine.receive(docker0, work, 16, EngineBench.FRAME, now++, tx);
         if (++next == flows) next = 0;
+    }
+
+    /** {@link #establishedPacket} over IPv6: Docker's ip6tables MASQUERADE, 74-byte frames (the template copy included). */
+    @Benchmark
+    public void establishedPacket6() {
+        System.arraycopy(templates6, next6 * EngineBench.FRAME6, work, 16, EngineBench.FRAME6);
+        engine6.receive(docker0v6, work, 16, EngineBench.FRAME6, now++, tx);
+        if (++next6 == flows) next6 = 0;
     }
 
     /** A new connection's walk of Docker's nat PREROUTING (addrtype, DOCKER chain, DNAT). */

@@ -17,8 +17,12 @@ import java.util.concurrent.Callable;
         description = {"Measure the NAT engine on one core, on the seed's Docker host: established-flow packets per "
                 + "second (64-byte TCP frames MASQUERADEd, conntrack refresh included), new connections per second "
                 + "through the nat chains, and heap bytes per tracked connection.",
+            "With --ipv6 the same over IPv6: the containers fd49:efd7:54aa::2 and up behind Docker's --ipv6 bridge, "
+                + "MASQUERADEd by the nat table of the ip6tables rules dockerd writes (--rules: an ip6tables-save "
+                + "file), 74-byte frames (the smallest IPv6 TCP frame).",
             "With --json the last line is one JSON object (established_pps, new_connections_per_s, "
-                + "bytes_per_connection, flows, rules, conntrack_max)."})
+                + "bytes_per_connection, flows, rules, conntrack_max, family: ipv4 or ipv6, frame_bytes, "
+                + "transmitted_packets: how many of the timed packets left the engine)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -26,9 +30,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flows", paramLabel = "N", description = "tracked connections (default ${DEFAULT-VALUE})")
     int flows = 100_000;
 
-    @Option(names = "--rules", paramLabel = "FILE", description = "nat rules (iptables-save format); default: Docker's "
-            + "rules of the seed's host")
+    @Option(names = "--rules", paramLabel = "FILE", description = "nat rules (iptables-save format; with --ipv6 "
+            + "ip6tables-save); default: Docker's rules of the seed's host")
     Path rulesFile;
+
+    @Option(names = "--ipv6", description = "IPv6 flows through the ip6tables ruleset (the seed's host with Docker's --ipv6 bridge)")
+    boolean ipv6;
 
     @Option(names = "--kube-services", paramLabel = "N", description = "use a generated kube-proxy nat table of N "
             + "services instead, new connections to their cluster IPs")
@@ -48,14 +55,22 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;
 
+    @Option(names = {"--quiet", "-q"}, description = "no progress line on stderr (it is shown only when stderr is a terminal)")
+    boolean quiet;
+
     @Override
     public Integer call() {
         if (flows < 1) throw new UsageError("--flows must be at least 1", 2);
-        Host host = Host.fromResource("/hosts/seed-docker-host.ip");
         if (kubeServices > 0 && rulesFile != null) throw new UsageError("--rules and --kube-services exclude each other", 2);
+        if (kubeServices > 0 && ipv6) throw new UsageError("--kube-services is IPv4 only: no IPv6 kube-proxy table is generated", 2);
+        // RulesFile.load takes a missing file as an empty ruleset (iptables' file mode creates it); a
+        // bench of no rules would measure another path than the one asked for.
+        if (rulesFile != null && !java.nio.file.Files.isRegularFile(rulesFile)) throw new UsageError("no rules file " + rulesFile, 2);
+        Host host = ipv6 ? jnat.demo.SeedDemo6.host() : Host.fromResource("/hosts/seed-docker-host.ip");
         Ruleset rules = kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
-                : rulesFile == null ? jnat.demo.SeedDemo.rules() : RulesFile.load(rulesFile);
-        EngineBench bench = new EngineBench(host, rules);
+                : rulesFile != null ? RulesFile.load(rulesFile, ipv6)
+                : ipv6 ? jnat.demo.SeedDemo6.natRules6() : jnat.demo.SeedDemo.rules();
+        EngineBench bench = new EngineBench(host, rules).ipv6(ipv6);
         if (kubeServices > 0) bench.destinations(EngineBench.services(kubeServices));
         if (conntrackMax < 0 || (conntrackMax > 0 && conntrackMax < flows)) {
             throw new UsageError("--conntrack-max must be at least --flows", 2);
@@ -63,10 +78,23 @@ public final class BenchCommand implements Callable<Integer> {
         bench.conntrackMax(conntrackMax);
         if (hashsize < -1) throw new UsageError("--hashsize must not be negative", 2);
         bench.hashsize(hashsize);
+        Progress[] shown = {null};
+        String[] phase = {null};
+        if (!quiet && Progress.stderrIsTerminal()) {
+            bench.progress((name, done, total, nanosLeft) -> {
+                if (!name.equals(phase[0])) { // a phase of its own line
+                    if (shown[0] != null) shown[0].done();
+                    phase[0] = name;
+                    shown[0] = new Progress(System.err, "bench: " + name, "packets", total, System::nanoTime);
+                }
+                shown[0].at(done, total, nanosLeft);
+            });
+        }
         EngineBench.Figures f = bench.run(flows, seconds);
+        if (shown[0] != null) shown[0].done();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("flows %d, rules %d, conntrack max %d, one thread (%s)%n", f.flows(), f.rules(), f.conntrackMax(),
-                Runtime.version());
+        out.printf("%s flows %d, rules %d, conntrack max %d, %d-byte frames, one thread (%s)%n", ipv6 ? "IPv6" : "IPv4",
+                f.flows(), f.rules(), f.conntrackMax(), f.frameBytes(), Runtime.version());
         out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
                 f.newConnectionsPerSecond(), f.newConnections());
         out.printf("established packets: %,.0f per second (%d packets in %.2f s)%n",

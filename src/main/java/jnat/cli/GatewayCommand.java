@@ -31,8 +31,8 @@ import java.util.concurrent.Callable;
 /** {@code jnat gateway}: the engine live, between TUN devices. */
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = {"Run the NAT engine live: create (or open) a TUN device for each attached host interface, in "
-                + "the network namespace jnat runs in, and forward IP packets between them through the nat rules "
-                + "and connection tracking, until SIGINT or SIGTERM.",
+                + "the network namespace jnat runs in, and forward IP packets (IPv4 and IPv6) between them through "
+                + "the iptables and ip6tables rules and connection tracking, until SIGINT or SIGTERM.",
             "The kernel side of each TUN device is the peer's interface: move it into the peer's namespace "
                 + "(ip link set DEV netns NS; jnat keeps its file descriptor) and give it its address there "
                 + "(scripts/lab.sh attach does this for the lab).",
@@ -57,6 +57,12 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "only read: change the running rules with jnat iptables --control")
     Path rulesFile;
 
+    @Option(names = "--rules6", paramLabel = "FILE",
+            description = "initial IPv6 rules in ip6tables-save format (default: none, every chain ACCEPT; IPv6 is "
+                    + "forwarded and tracked); only read: change them with jnat ip6tables --control. A target the "
+                    + "engine's IPv6 path cannot run (SNPT, DNPT) is refused at start")
+    Path rules6File;
+
     @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME[@NETNS]",
             description = "host interface IFACE is the TUN device DEVNAME (at most 15 characters), created or opened "
                     + "in this network namespace (IFACE=tun:DEVNAME@NETNS: opened in namespace NETNS, for a persistent device "
@@ -65,7 +71,8 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--control", paramLabel = "SOCKET",
             description = "serve the control socket (a Unix domain socket, mode 0600) at SOCKET for jnat iptables, "
-                    + "iptables-save, iptables-restore and conntrack --control SOCKET; a stale socket file is replaced")
+                    + "iptables-save, iptables-restore, their ip6tables twins and conntrack --control SOCKET; a stale "
+                    + "socket file is replaced")
     Path control;
 
     @Option(names = "--metrics", paramLabel = "HOST:PORT",
@@ -90,7 +97,7 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--no-offload",
             description = "open the TUN devices without IFF_VNET_HDR: one packet of at most the MTU per read(2) and "
                     + "write(2), checksums done by the kernel. By default they carry a virtio_net_hdr and take checksum "
-                    + "and segmentation offloads (TCP and UDP segments of up to 64 KB, translated whole), as a veth")
+                    + "and segmentation offloads (TCP over IPv4 and IPv6 and UDP segments of up to 64 KB, translated whole), as a veth")
     boolean noOffload;
 
     @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = Sysctls.HELP)
@@ -113,6 +120,13 @@ public final class GatewayCommand implements Callable<Integer> {
         Sysctls.Settings sys = Sysctls.parse(sysctls);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
                 .withIcmp(sys.icmp()), sys.defrag());
+        if (rules6File != null) {
+            try {
+                engine.setRuleset6(RulesFile.load(rules6File, true));
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(rules6File + ": " + e.getMessage(), 2);
+            }
+        }
         String restored = "";
         if (stateFile != null && java.nio.file.Files.exists(stateFile)) {
             try {

@@ -43,8 +43,7 @@ public class IptablesCommand implements Callable<Integer> {
     public Integer call() {
         Control.requireOne(rules, control);
         if (control != null) {
-            if (ipv6()) throw new UsageError("ip6tables --control is not supported yet: use --rules FILE");
-            return Control.run(spec.commandLine(), control, "iptables", args, null);
+            return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables" : "iptables", args, null);
         }
         Ruleset rs = RulesFile.load(rules, ipv6());
         Iptables.Result r;

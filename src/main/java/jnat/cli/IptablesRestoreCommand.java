@@ -68,13 +68,13 @@ public class IptablesRestoreCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UsageError("cannot read " + (dump != null ? dump : "stdin") + ": " + e.getMessage());
         }
-        if (control != null && ipv6()) throw new UsageError("ip6tables-restore --control is not supported yet: use --rules FILE");
         if (control != null) {
             java.util.List<String> args = new java.util.ArrayList<>();
             if (noflush) args.add("-n");
             if (counters) args.add("-c");
             if (test) args.add("-t");
-            return Control.run(spec.commandLine(), control, "iptables-restore", args, text);
+            if (table != null) args.addAll(java.util.List.of("-T", table));
+            return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables-restore" : "iptables-restore", args, text);
         }
         Ruleset rs = RulesFile.load(rules, ipv6());
         Ruleset work = rs.copy();

@@ -37,12 +37,11 @@ public class IptablesSaveCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Control.requireOne(rules, control);
-        if (control != null && ipv6()) throw new UsageError("ip6tables-save --control is not supported yet: use --rules FILE");
         if (control != null) {
             java.util.List<String> args = new java.util.ArrayList<>();
             if (counters) args.add("-c");
             if (table != null) args.addAll(java.util.List.of("-t", table));
-            return Control.run(spec.commandLine(), control, "iptables-save", args, null);
+            return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables-save" : "iptables-save", args, null);
         }
         Ruleset rs = RulesFile.load(rules, ipv6());
         if (table != null && rs.existing(table) == null) {

@@ -10,6 +10,9 @@ import jnat.pcap.PcapFormatException;
 import jnat.pcap.PcapReader;
 import jnat.pcap.PcapWriter;
 import jnat.replay.Replay;
+import jnat.report.ReportRecorder;
+import jnat.report.ReportWriter;
+import jnat.nat.TraceLines;
 import jnat.rules.Iptables;
 import jnat.rules.Ruleset;
 import jnat.tcpdump.TcpdumpPrinter;
@@ -20,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -70,11 +74,25 @@ public final class ReplayCommand implements Callable<Integer> {
             + "(named as the TRACE target names them), its translation, route, and where it left or why it was dropped")
     boolean trace;
 
+    @Option(names = "--report", paramLabel = "FILE", description = "write one self-contained HTML report: the host, "
+            + "each table's counters, each connection's packets on every interface before and after NAT (a sequence "
+            + "diagram), and each packet's walk through the netfilter hooks (tables, chains, the rule that matched, "
+            + "the verdict, the drop reason)")
+    Path report;
+
+    @Option(names = {"--quiet", "-q"}, description = "no progress line on stderr (it is shown only when stderr is a terminal)")
+    boolean quiet;
+
     @Option(names = {"--list", "-L"}, description = "print iptables -t nat -nvL at the end (counters as moved)")
     boolean list;
 
     @Option(names = "--conntrack", description = "print conntrack -L at the end (timeouts as of the last packet)")
     boolean conntrack;
+
+    @Option(names = "--events", description = "print conntrack's events as conntrack -E shows them, as they happen: "
+            + "[NEW] when a connection is confirmed, [UPDATE] when a packet changed it (first reply, ASSURED, TCP state, "
+            + "mark), [DESTROY] when it leaves the table")
+    boolean events;
 
     @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
     int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
@@ -107,11 +125,25 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new UsageError(rules6File + ": " + e.getMessage());
             }
         }
+        long[] eventCount = {0};
+        if (events) {
+            ConntrackPrinter printer = new ConntrackPrinter();
+            engine.connections().setEvents((bits, t, id) -> {
+                out.println(printer.event(bits, t, id, t.lastClock()));
+                eventCount[0]++;
+            });
+        }
         Replay replay = new Replay(engine);
         List<PcapReader> readers = new ArrayList<>();
         Map<Interface, PcapWriter> writers = new LinkedHashMap<>();
         PcapWriter[] local = new PcapWriter[1];
-        if (trace) engine.setTracer(out::println);
+        ReportRecorder recorder = null;
+        if (report != null) {
+            recorder = new ReportRecorder(engine, trace ? new TraceLines(out::println) : null, ZoneId.systemDefault()).attach();
+        } else if (trace) {
+            engine.setTracer(out::println);
+        }
+        Progress progress = null;
         try {
             for (String spec : inputs) {
                 String[] kv = split(spec, "--in");
@@ -131,8 +163,10 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
                 local[0] = PcapWriter.create(outDir.resolve("local.pcap"), LinkType.RAW);
             }
+            progress = Progress.of(quiet, "replay", "frames", countFrames());
+            Progress shown = progress;
             TcpdumpPrinter printer = print ? new TcpdumpPrinter(new TcpdumpPrinter.Options(true, 0, 0, ZoneId.systemDefault())) : null;
-            replay.run(new Replay.Sink() {
+            Replay.Sink sink = new Replay.Sink() {
                 @Override
                 public void transmitted(Interface dev, long ts, int linkType, byte[] buf, int off, int len) throws IOException {
                     PcapWriter w = writers.get(dev);
@@ -147,15 +181,30 @@ public final class ReplayCommand implements Callable<Integer> {
                 public void delivered(long ts, byte[] buf, int off, int len) throws IOException {
                     if (local[0] != null) local[0].write(ts, buf, off, len);
                 }
-            });
+            };
+            Replay.InputListener listener = shown == null ? null : (in, r) -> shown.step();
+            if (recorder != null) replay.run(recorder.sink(sink), recorder.listener(listener));
+            else replay.run(sink, listener);
         } catch (PcapFormatException e) {
             throw new UsageError(e.getMessage());
         } finally {
+            if (progress != null) progress.done();
             for (PcapReader r : readers) r.close();
             for (PcapWriter w : writers.values()) w.close();
             if (local[0] != null) local[0].close();
         }
         summary(out, host, engine, replay);
+        if (recorder != null) {
+            StringWriter text = new StringWriter();
+            PrintWriter w = new PrintWriter(text);
+            w.println("jnat replay --host " + hostFile + (rulesFile != null ? " --rules " + rulesFile : "")
+                    + (rules6File != null ? " --rules6 " + rules6File : "") + " --in " + String.join(" --in ", inputs));
+            w.println();
+            summary(w, host, engine, replay);
+            w.flush();
+            ReportWriter.write(report, recorder, "jnat replay: " + String.join(", ", inputs), text.toString(), rules6File != null);
+            spec.commandLine().getErr().println("report written to " + report);
+        }
         if (list) {
             out.println();
             out.print(Iptables.run(engine.ruleset(), List.of("-t", "nat", "-nvL")).output());
@@ -164,6 +213,11 @@ public final class ReplayCommand implements Callable<Integer> {
                 out.print(Iptables.run(engine.ruleset6(), List.of("-t", "nat", "-nvL")).output());
             }
         }
+        if (events) {
+            out.flush();
+            spec.commandLine().getErr().println("conntrack v" + ConntrackPrinter.VERSION + " (conntrack-tools): "
+                    + eventCount[0] + " flow events have been shown.");
+        }
         if (conntrack) {
             out.println();
             out.print(new ConntrackPrinter().list(engine.connections(), replay.lastTimestamp()));
@@ -171,6 +225,18 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The frames of every input, for the progress line's total (read once more only when it is shown). */
+    private long countFrames() throws IOException {
+        if (quiet || !Progress.stderrIsTerminal()) return -1;
+        long n = 0;
+        for (String in : inputs) {
+            try (PcapReader r = open(Path.of(split(in, "--in")[1]))) {
+                while (r.next() != null) n++;
+            }
+        }
+        return n;
     }
 
     static Host loadHost(Path file) {

@@ -139,16 +139,28 @@ public final class ConnTable {
 
     public boolean accounting() { return counters != null; }
 
+    private ConntrackEvents events;
+    private long lastClock;
+
+    /** The time the table was last told ({@link #clock}): what an event listener prints timeouts against. */
+    public long lastClock() { return lastClock; }
+
+    /** Who hears conntrack's events (null: nobody, and nothing is computed for them). */
+    public void setEvents(ConntrackEvents e) { this.events = e; }
+    public ConntrackEvents events() { return events; }
+
     public void setDestroyListener(DestroyListener l) {
         this.listener = l == null ? id -> { } : l;
     }
 
     public int max() { return max; }
 
-    /** Entries evicted to make room (the early_drop statistic of conntrack -S): by early_drop and by gc above 95%. */
-    private long earlyDrops;
+    private final ConntrackStat stat = new ConntrackStat();
 
-    public long earlyDrops() { return earlyDrops; }
+    /** The counters of conntrack -S. */
+    public ConntrackStat stat() { return stat; }
+    /** Entries evicted to make room: by early_drop and by the gc above 95%. */
+    public long earlyDrops() { return stat.earlyDrop + stat.gcEarlyDrop; }
     /** Entries allocated: confirmed, unconfirmed and dying (the kernel's nf_conntrack_count). */
     public int count() { return count; }
     public int capacity() { return capacity; }
@@ -179,6 +191,7 @@ public final class ConnTable {
      * that expired meanwhile is deleted now, before its tick could wrap round and look alive again.
      */
     public void clock(long now) {
+        lastClock = now;
         long ms = Math.floorDiv(now, NS_PER_MS);
         if (!clockStarted) {
             clockStarted = true;
@@ -249,7 +262,9 @@ public final class ConnTable {
      */
     public boolean tupleTaken(Tuple t, int ignoredId, long now) {
         int ref = find(t, now);
-        return ref != NOT_FOUND && (ref >>> 1) != ignoredId;
+        boolean taken = ref != NOT_FOUND && (ref >>> 1) != ignoredId;
+        if (taken) stat.found++;
+        return taken;
     }
 
     // ---- life cycle --------------------------------------------------------------------------
@@ -335,6 +350,8 @@ public final class ConnTable {
         if ((NfConn.status(ints, b) & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
         if (findOwn(o, now) != NOT_FOUND || findOwn(r, now) != NOT_FOUND) {
+            stat.insertFailed++; // nf_ct_resolve_clash: no clash resolution here, the packet is dropped
+            stat.drop++;
             release(id);
             return false;
         }
@@ -378,6 +395,7 @@ public final class ConnTable {
      */
     void killDeferred(int id) {
         if ((NfConn.status(ints, row(id)) & (Status.DYING | Status.CONFIRMED)) != Status.CONFIRMED) return;
+        if (events != null) events.event(1 << ConntrackEvents.IPCT_DESTROY, this, id);
         NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
@@ -394,6 +412,7 @@ public final class ConnTable {
 
     private void delete(int id) {
         if ((NfConn.status(ints, row(id)) & Status.DYING) != 0) return;
+        if (events != null) events.event(1 << ConntrackEvents.IPCT_DESTROY, this, id);
         NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
         indexRemove(id << 1);
         indexRemove(id << 1 | 1);
@@ -443,7 +462,7 @@ public final class ConnTable {
             if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
             boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
             if (expired || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
-                if (!expired) earlyDrops++;
+                if (!expired) stat.gcEarlyDrop++;
                 delete(id);
                 freed++;
             }
@@ -474,7 +493,7 @@ public final class ConnTable {
             if ((st & Status.DYING) != 0) continue;
             boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
             if (expired || (st & Status.ASSURED) == 0) {
-                if (!expired) earlyDrops++;
+                if (!expired) stat.earlyDrop++;
                 delete(id);
                 return true;
             }

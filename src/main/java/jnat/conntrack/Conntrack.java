@@ -71,7 +71,7 @@ public final class Conntrack {
         Tuple t = p.tuple;
         if (t.protocol == Tuple.IPPROTO_ICMP) {
             int type = t.icmpType();
-            if (type > Tuple.NR_ICMP_TYPES) return invalid(p); // "invalid icmp type"
+            if (type > Tuple.NR_ICMP_TYPES) return error(p); // icmp_error: "invalid icmp type"
             if (Tuple.isIcmpError(type)) return related(p, now);
         } else if (t.protocol == Tuple.IPPROTO_ICMPV6) { // nf_conntrack_icmpv6_error
             int type = t.icmpType();
@@ -89,7 +89,10 @@ public final class Conntrack {
                 // init_conntrack
                 if (!t.invert(scratch)) return invalid(p);
                 id = table.alloc(t, scratch, now);
-                if (id < 0) return verdict(p, DROP);
+                if (id < 0) { // "Too stressed to deal"
+                    table.stat().drop++;
+                    return verdict(p, DROP);
+                }
                 dir = ORIGINAL;
                 ctinfo = IP_CT_NEW;
             } else {
@@ -101,6 +104,7 @@ public final class Conntrack {
                 else if ((st & Status.EXPECTED) != 0) ctinfo = IP_CT_RELATED;
                 else ctinfo = IP_CT_NEW;
             }
+            if (table.events() != null) snapshot(p, id);
             int res = switch (t.protocol) {
                 case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
                 case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
@@ -120,6 +124,42 @@ public final class Conntrack {
         }
     }
 
+    /** What the entry was before this packet, so {@link #deliver} can tell what it changed. */
+    private void snapshot(CtPacket p, int id) {
+        p.statusBefore = table.confirmed(id) ? table.status(id) | Status.CONFIRMED : 0;
+        p.stateBefore = table.tcpState(id);
+        p.markBefore = table.mark(id);
+        p.snapId = id;
+    }
+
+    /**
+     * nf_ct_deliver_cached_events, as the packet passes the confirm hook: NEW for the connection it
+     * confirmed, else UPDATE when it changed the entry (IPCT_REPLY: the first reply; IPCT_ASSURED;
+     * IPCT_PROTOINFO: a new TCP state; IPCT_MARK: a new connection mark). Nothing when nobody listens,
+     * for an untracked packet, or one whose connection is not (or no longer) confirmed.
+     */
+    public void deliver(CtPacket p) {
+        ConntrackEvents events = table.events();
+        if (events == null || p.id < 0 || p.snapId != p.id || !table.confirmed(p.id)
+                || (table.status(p.id) & Status.DYING) != 0) {
+            return;
+        }
+        int id = p.id, bits;
+        if ((p.statusBefore & Status.CONFIRMED) == 0) {
+            bits = (table.status(id) & Status.EXPECTED) != 0 ? 1 << ConntrackEvents.IPCT_RELATED : 1 << ConntrackEvents.IPCT_NEW;
+        } else {
+            int st = table.status(id), gained = st & ~p.statusBefore;
+            bits = 0;
+            if ((gained & Status.SEEN_REPLY) != 0) bits |= 1 << ConntrackEvents.IPCT_REPLY;
+            if ((gained & Status.ASSURED) != 0) bits |= 1 << ConntrackEvents.IPCT_ASSURED;
+            if (table.tcpState(id) != p.stateBefore) bits |= 1 << ConntrackEvents.IPCT_PROTOINFO;
+            if (table.mark(id) != p.markBefore) bits |= 1 << ConntrackEvents.IPCT_MARK;
+        }
+        if (bits == 0) return;
+        snapshot(p, id); // delivered: a second pass through a confirm hook has nothing new
+        events.event(bits, table, id);
+    }
+
     /**
      * nf_conntrack_icmpv4_error / nf_conntrack_inet_error: an ICMP error is RELATED to the
      * connection of the packet it quotes. The quoted packet went the other way, so its tuple is
@@ -127,9 +167,10 @@ public final class Conntrack {
      */
     private int related(CtPacket p, long now) {
         int ref = relatedLookup(p.quoted, p.tuple, now);
-        if (ref == ConnTable.NOT_FOUND) return invalid(p);
+        if (ref == ConnTable.NOT_FOUND) return error(p); // -NF_ACCEPT from nf_conntrack_inet_error
         p.id = ConnTable.id(ref);
         p.dir = ConnTable.dir(ref);
+        if (table.events() != null) snapshot(p, p.id);
         return verdict(p, p.dir == REPLY ? IP_CT_RELATED_REPLY : IP_CT_RELATED);
     }
 
@@ -219,7 +260,16 @@ public final class Conntrack {
         return TcpTracker.PKT_ACCEPT;
     }
 
-    private static int invalid(CtPacket p) {
+    /** Passed without a connection, counted as nf_conntrack_in counts it (invalid). */
+    private int invalid(CtPacket p) {
+        table.stat().invalid++;
+        p.id = -1;
+        return verdict(p, INVALID);
+    }
+
+    /** An ICMP message nf_conntrack_handle_icmp refused: passed without a connection, counted as error. */
+    private int error(CtPacket p) {
+        table.stat().error++;
         p.id = -1;
         return verdict(p, INVALID);
     }

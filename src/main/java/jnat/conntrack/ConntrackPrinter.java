@@ -7,7 +7,8 @@ import jnat.wire.Ipv6Address;
  * __snprintf_conntrack_default) prints them: protocol, timeout left, TCP state, the original
  * tuple, [UNREPLIED], the reply tuple, [ASSURED], mark, use. With {@code -o extended} the line
  * starts with the layer 3 protocol ("ipv4     2 ", "ipv6     10 "). IPv6 addresses are printed
- * as inet_ntop writes them; ICMPv6 as ICMP (type, code, id). Counters appear after each tuple when
+ * as inet_ntop writes them; ICMPv6 as ICMP (type, code, id). With {@code -o id} the entry's id ends the line.
+ * Counters appear after each tuple when
  * accounting is on (net.netfilter.nf_conntrack_acct=1; off by default, as here).
  */
 public final class ConntrackPrinter {
@@ -16,6 +17,20 @@ public final class ConntrackPrinter {
 
     private boolean extended;
     private boolean counters;
+    private boolean id;
+    private int use = 1;
+
+    /** {@code -o id}: the entry's id at the end of the line (jnat's row number; the kernel's is a siphash). */
+    public ConntrackPrinter id(boolean on) {
+        this.id = on;
+        return this;
+    }
+
+    /** The reference count printed: 1 in a dump, 2 for {@code -G}, which holds a reference while it answers. */
+    public ConntrackPrinter use(int n) {
+        this.use = n;
+        return this;
+    }
 
     public ConntrackPrinter extended(boolean on) {
         this.extended = on;
@@ -45,7 +60,36 @@ public final class ConntrackPrinter {
 
     /** One entry, without a newline. */
     public String line(ConnTable t, int id, long now) {
+        StringBuilder sb = entry(new StringBuilder(200), t, id, now, true);
+        sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
+        sb.append("use=").append(use);
+        if (this.id) sb.append(" id=").append(id);
+        return sb.toString();
+    }
+
+    /**
+     * One event line as {@code conntrack -E} prints it: the kind right-aligned in nine columns
+     * ("    [NEW]", " [UPDATE]", "[DESTROY]"), the entry without use, its mark only when set or
+     * changed (ctnetlink sends CTA_MARK then).
+     */
+    public String event(int events, ConnTable t, int id, long now) {
         StringBuilder sb = new StringBuilder(200);
+        String kind = "[" + ConntrackEvents.kind(events) + "]";
+        for (int i = kind.length(); i < 9; i++) sb.append(' ');
+        // an UPDATE carries the TCP state only when it changed (ctnetlink dumps CTA_PROTOINFO for IPCT_PROTOINFO)
+        boolean state = (events & (1 << ConntrackEvents.IPCT_NEW | 1 << ConntrackEvents.IPCT_RELATED
+                | 1 << ConntrackEvents.IPCT_DESTROY | 1 << ConntrackEvents.IPCT_PROTOINFO)) != 0;
+        entry(sb.append(kind).append(' '), t, id, now, state);
+        if (t.mark(id) != 0 || (events & 1 << ConntrackEvents.IPCT_MARK) != 0) {
+            sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
+        }
+        if (this.id) sb.append("id=").append(id).append(' ');
+        sb.setLength(sb.length() - 1);
+        return sb.toString();
+    }
+
+    /** The entry up to its flags, each field followed by a space; a TCP entry's state when {@code state}. */
+    private StringBuilder entry(StringBuilder sb, ConnTable t, int id, long now, boolean state) {
         if (extended) {
             if (t.ipv6(id)) pad(sb, "ipv6").append(Tuple.NFPROTO_IPV6).append(' ');
             else pad(sb, "ipv4").append(Tuple.NFPROTO_IPV4).append(' ');
@@ -53,7 +97,7 @@ public final class ConntrackPrinter {
         int proto = t.protocol(id);
         pad(sb, protoName(proto)).append(proto).append(' ');
         sb.append(t.expiresIn(id, now) / 1_000_000_000L).append(' ');
-        if (proto == Tuple.IPPROTO_TCP) sb.append(TcpTracker.name(t.tcpState(id))).append(' ');
+        if (proto == Tuple.IPPROTO_TCP && state) sb.append(TcpTracker.name(t.tcpState(id))).append(' ');
         tuple(sb, t, id, ConnTable.ORIGINAL);
         int st = t.status(id);
         if ((st & Status.SEEN_REPLY) == 0) sb.append("[UNREPLIED] ");
@@ -61,9 +105,7 @@ public final class ConntrackPrinter {
         if ((st & Status.HW_OFFLOAD) != 0) sb.append("[HW_OFFLOAD] ");
         else if ((st & Status.OFFLOAD) != 0) sb.append("[OFFLOAD] ");
         else if ((st & Status.ASSURED) != 0) sb.append("[ASSURED] ");
-        sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
-        sb.append("use=1");
-        return sb.toString();
+        return sb;
     }
 
     private void tuple(StringBuilder sb, ConnTable t, int id, int dir) {

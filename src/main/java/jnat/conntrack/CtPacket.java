@@ -53,6 +53,13 @@ public final class CtPacket {
     public int dir;
     /** The ip_conntrack_info, or a negative verdict ({@link Conntrack#INVALID}, {@link Conntrack#DROP}). */
     public int ctinfo;
+    /**
+     * With {@link ConntrackEvents} on: the entry's status, TCP state and mark before this packet
+     * (what nf_conntrack_event_cache would have recorded is their change), for {@link Conntrack#deliver}.
+     */
+    int statusBefore, stateBefore, markBefore;
+    /** The entry those were read from (-1: none this packet). */
+    int snapId = -1;
 
     /** Clears the per-packet inputs that are optional (TCP options, SACK). */
     public CtPacket reset() {
@@ -65,6 +72,7 @@ public final class CtPacket {
         id = -1;
         dir = 0;
         ctinfo = 0;
+        snapId = -1;
         return this;
     }
 

@@ -7,6 +7,8 @@ import jnat.nat.NatEngine;
 import jnat.pcap.LinkType;
 import jnat.pcap.PcapRecord;
 import jnat.replay.Replay;
+import jnat.report.ReportRecorder;
+import jnat.report.ReportWriter;
 import jnat.rules.Iptables;
 import jnat.rules.Ruleset;
 import jnat.tcpdump.TcpdumpPrinter;
@@ -24,12 +26,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The seed article's two experiments on its own host: a container pings 8.8.8.8 through
@@ -76,8 +80,15 @@ public final class SeedDemo {
 
     /** Runs both experiments through one engine, as on the article's host. */
     public static Result run() throws IOException {
+        return run(engine -> null);
+    }
+
+    /** As {@link #run()}; {@code recorder} makes the report's recorder for the engine (or returns null). */
+    public static Result run(Function<NatEngine, ReportRecorder> recorder) throws IOException {
         Host host = host();
         NatEngine engine = new NatEngine(host, rules());
+        ReportRecorder report = recorder.apply(engine);
+        if (report != null) report.attach();
         Interface docker0 = host.device("docker0"), eth0 = host.device("eth0");
 
         // Experiment 1: ping -i 1 8.8.8.8 from the container, seq 265 to 308 (the article shows
@@ -100,7 +111,7 @@ public final class SeedDemo {
             fromContainer.add(record(sent, frame(CONTAINER_MAC, DOCKER0_MAC, CONTAINER, GOOGLE, 1, icmpEcho(8, 28, seq, 56))));
             fromInternet.add(record(replied, frame(ROUTER_MAC, ETH0_MAC, GOOGLE, HOST, 1, icmpEcho(0, 28, seq, 56))));
         }
-        Capture[] ping = capture(engine, docker0, fromContainer, eth0, fromInternet);
+        Capture[] ping = capture(engine, report, docker0, fromContainer, eth0, fromInternet);
 
         // Experiment 2: a client fetches a page from the container through -p 10000:8000.
         List<PcapRecord> client = new ArrayList<>(), server = new ArrayList<>();
@@ -118,29 +129,39 @@ public final class SeedDemo {
         client.add(tcp(at("15:22:07.373655"), true, c + 84, s + 521, ACK, 2044, tsOnly(3976681774L, 2686974184L), 0));
         client.add(tcp(at("15:22:07.374062"), true, c + 84, s + 521, FIN | ACK, 2048, tsOnly(3976681774L, 2686974184L), 0));
         server.add(tcp(at("15:22:07.374090"), false, s + 521, c + 85, ACK, 29, tsOnly(2686974482L, 3976681774L), 0));
-        Capture[] web = capture(engine, eth0, client, docker0, server);
+        Capture[] web = capture(engine, report, eth0, client, docker0, server);
 
         long end = at("15:22:07.374090");
         return new Result(ping[0], since(ping[1], t307), web[0], web[1], engine, end);
     }
 
     /** Replays two inputs and returns what each interface carried (its inputs and its outputs). */
-    private static Capture[] capture(NatEngine engine, Interface a, List<PcapRecord> inA, Interface b, List<PcapRecord> inB)
+    static Capture[] capture(NatEngine engine, Interface a, List<PcapRecord> inA, Interface b, List<PcapRecord> inB)
             throws IOException {
+        return capture(engine, null, a, inA, b, inB);
+    }
+
+    /** As above, recorded for the report by {@code report} (null: none). */
+    static Capture[] capture(NatEngine engine, ReportRecorder report, Interface a, List<PcapRecord> inA, Interface b,
+                             List<PcapRecord> inB) throws IOException {
         List<PcapRecord> onA = new ArrayList<>(), onB = new ArrayList<>();
         Replay replay = new Replay(engine).input(a, source(inA)).input(b, source(inB));
-        replay.run((out, ts, linkType, buf, off, len) -> {
+        Replay.Sink sink = (out, ts, linkType, buf, off, len) -> {
             PcapRecord r = new PcapRecord(ts, linkType, 0, Arrays.copyOfRange(buf, off, off + len), len, len);
             (out == a ? onA : onB).add(r);
-        }, (in, r) -> (in == a ? onA : onB).add(r));
+        };
+        Replay.InputListener listener = (in, r) -> (in == a ? onA : onB).add(r);
+        if (report == null) replay.run(sink, listener);
+        else replay.run(report.sink(sink), report.listener(listener));
+        if (report != null) report.finish();
         return new Capture[] {new Capture(a.name(), onA), new Capture(b.name(), onB)};
     }
 
-    private static Capture since(Capture c, long from) {
+    static Capture since(Capture c, long from) {
         return new Capture(c.device(), c.frames().stream().filter(r -> r.timestampNanos() >= from).toList());
     }
 
-    private static Replay.Source source(List<PcapRecord> records) {
+    static Replay.Source source(List<PcapRecord> records) {
         var it = records.iterator();
         return () -> it.hasNext() ? it.next() : null;
     }
@@ -158,7 +179,13 @@ public final class SeedDemo {
 
     /** Runs the demo and prints it; returns how many lines differ from the article's (timestamps aside). */
     public static int print(java.io.PrintWriter out) throws IOException {
-        Result r = run();
+        return print(out, null);
+    }
+
+    /** As {@link #print(java.io.PrintWriter)}, and writes the report of both replays to {@code report} (null: none). */
+    public static int print(java.io.PrintWriter out, Path report) throws IOException {
+        ReportRecorder[] rec = new ReportRecorder[1];
+        Result r = run(engine -> report == null ? null : (rec[0] = new ReportRecorder(engine, null, ZoneOffset.UTC)));
         List<String> seed = seedLines();
         List<String> ours = new ArrayList<>();
         out.println("jnat demo: the seed article's experiments on its Docker host (eth0 " + HOST + ", docker0 172.17.0.1/16,");
@@ -185,14 +212,22 @@ public final class SeedDemo {
             if (seed.get(i).substring(15).equals(ours.get(i).substring(15))) same++;
         }
         int differ = Math.max(seed.size(), ours.size()) - same;
-        out.printf("Compared with the article's %d captured lines: %d identical but for the timestamp, %d identical "
+        String compared = String.format("Compared with the article's %d captured lines: %d identical but for the timestamp, %d identical "
                 + "with it%n(a forwarded frame carries its arrival time: jnat's replay adds no forwarding delay); "
                 + "%d differ.%n", seed.size(), same, exact, differ);
+        out.print(compared);
+        if (report != null) {
+            ReportWriter.write(report, rec[0], "jnat demo: the seed article's experiments on its Docker host",
+                    "1. the container 172.17.0.2 runs ping 8.8.8.8 (MASQUERADE to eth0's 45.77.200.180)\n"
+                    + "2. a client on the internet fetches http://45.77.200.180:10000/ (DNAT to the container's 172.17.0.2:8000, "
+                    + "docker run -p 10000:8000)\n\n" + compared, false);
+            out.println("report written to " + report);
+        }
         out.flush();
         return differ;
     }
 
-    private static List<String> section(java.io.PrintWriter out, String command, List<String> lines) {
+    static List<String> section(java.io.PrintWriter out, String command, List<String> lines) {
         out.println("# " + command);
         for (String l : lines) out.println(l);
         out.println();
@@ -201,8 +236,8 @@ public final class SeedDemo {
 
     // ---- frames ------------------------------------------------------------------------------
 
-    private static final int FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10;
-    private static final byte[] NOP = {1}, EOL = {0}, SACK_OK = {4, 2};
+    static final int FIN = 0x01, SYN = 0x02, PSH = 0x08, ACK = 0x10;
+    static final byte[] NOP = {1}, EOL = {0}, SACK_OK = {4, 2};
 
     /** Time of day on the article's day (unknown: any date will do), UTC. */
     static long at(String time) {
@@ -210,21 +245,27 @@ public final class SeedDemo {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
-    private static PcapRecord record(long ts, byte[] frame) {
+    static PcapRecord record(long ts, byte[] frame) {
         return new PcapRecord(ts, LinkType.ETHERNET, 0, frame, frame.length, frame.length);
     }
 
     private static PcapRecord tcp(long ts, boolean fromClient, long seq, long ack, int flags, int win, byte[] options, int payload) {
-        int optLen = (options.length + 3) & ~3;
-        byte[] seg = new byte[20 + optLen + payload];
-        TcpSegment.writeHeader(seg, 0, fromClient ? 60677 : 8000, fromClient ? 10000 : 60677, (int) seq, (int) ack, flags, win);
-        Bytes.put8(seg, TcpSegment.OFF_DATA_OFFSET, (20 + optLen) / 4 << 4); // the options' share
-        System.arraycopy(options, 0, seg, 20, options.length);
-        for (int i = 0; i < payload; i++) seg[20 + optLen + i] = (byte) ('a' + i % 26);
+        byte[] seg = tcpSegment(fromClient ? 60677 : 8000, fromClient ? 10000 : 60677, seq, ack, flags, win, options, payload);
         byte[] frame = fromClient
                 ? frame(ROUTER_MAC, ETH0_MAC, CLIENT, HOST, 6, seg)
                 : frame(CONTAINER_MAC, DOCKER0_MAC, CONTAINER, CLIENT, 6, seg);
         return record(ts, frame);
+    }
+
+    /** A TCP header with {@code options} (padded to 4 bytes) and {@code payload} bytes of "abc..."; checksum 0. */
+    static byte[] tcpSegment(int sport, int dport, long seq, long ack, int flags, int win, byte[] options, int payload) {
+        int optLen = (options.length + 3) & ~3;
+        byte[] seg = new byte[20 + optLen + payload];
+        TcpSegment.writeHeader(seg, 0, sport, dport, (int) seq, (int) ack, flags, win);
+        Bytes.put8(seg, TcpSegment.OFF_DATA_OFFSET, (20 + optLen) / 4 << 4); // the options' share
+        System.arraycopy(options, 0, seg, 20, options.length);
+        for (int i = 0; i < payload; i++) seg[20 + optLen + i] = (byte) ('a' + i % 26);
+        return seg;
     }
 
     private static byte[] icmpEcho(int type, int id, int seq, int dataLen) {
@@ -246,10 +287,10 @@ public final class SeedDemo {
         return f;
     }
 
-    private static byte[] mss(int v) { return new byte[] {2, 4, (byte) (v >>> 8), (byte) v}; }
-    private static byte[] wscale(int v) { return new byte[] {3, 3, (byte) v}; }
+    static byte[] mss(int v) { return new byte[] {2, 4, (byte) (v >>> 8), (byte) v}; }
+    static byte[] wscale(int v) { return new byte[] {3, 3, (byte) v}; }
 
-    private static byte[] ts(long val, long ecr) {
+    static byte[] ts(long val, long ecr) {
         byte[] o = new byte[10];
         o[0] = 8;
         o[1] = 10;
@@ -258,11 +299,11 @@ public final class SeedDemo {
         return o;
     }
 
-    private static byte[] tsOnly(long val, long ecr) {
+    static byte[] tsOnly(long val, long ecr) {
         return concat(NOP, NOP, ts(val, ecr));
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) n += p.length;
         byte[] out = new byte[n];

@@ -217,8 +217,9 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         }
         int type = switch (h.gsoType & ~VirtioNetHdr.GSO_ECN) {
             case VirtioNetHdr.GSO_TCPV4 -> Offload.GSO_TCPV4;
+            case VirtioNetHdr.GSO_TCPV6 -> Offload.GSO_TCPV6;
             case VirtioNetHdr.GSO_UDP_L4 -> Offload.GSO_UDP_L4;
-            default -> Offload.GSO_NONE; // IPv6 (not forwarded) or UFO (never offered)
+            default -> Offload.GSO_NONE; // UFO (never offered)
         };
         if (type != Offload.GSO_NONE && h.gsoSize > 0) {
             o.gsoType = type | ((h.gsoType & VirtioNetHdr.GSO_ECN) != 0 ? Offload.GSO_ECN : 0);
@@ -239,8 +240,11 @@ public final class Gateway implements PacketHandler, AutoCloseable {
             h.flags = VirtioNetHdr.F_DATA_VALID;
         }
         if (o.isGso()) {
-            h.gsoType = ((o.gsoType & ~Offload.GSO_ECN) == Offload.GSO_UDP_L4 ? VirtioNetHdr.GSO_UDP_L4 : VirtioNetHdr.GSO_TCPV4)
-                    | ((o.gsoType & Offload.GSO_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
+            h.gsoType = switch (o.gsoType & ~Offload.GSO_ECN) {
+                case Offload.GSO_UDP_L4 -> VirtioNetHdr.GSO_UDP_L4;
+                case Offload.GSO_TCPV6 -> VirtioNetHdr.GSO_TCPV6;
+                default -> VirtioNetHdr.GSO_TCPV4;
+            } | ((o.gsoType & Offload.GSO_ECN) != 0 ? VirtioNetHdr.GSO_ECN : 0);
             h.gsoSize = o.gsoSize;
         }
         return h;

@@ -5,17 +5,22 @@ import jnat.rules.Iptables;
 import jnat.rules.Restore;
 import jnat.rules.RuleError;
 import jnat.rules.Ruleset;
+import jnat.rules.Table;
+import jnat.nat.NatEngine;
 
 import java.util.List;
 
 /**
  * What the control socket runs: {@code iptables ARGS}, {@code iptables-save [-c] [-t TABLE]},
- * {@code iptables-restore [-n] [-c] [-t]} with the dump as stdin, and {@code conntrack ARGS},
+ * {@code iptables-restore [-n] [-c] [-t] [-T TABLE]} with the dump as stdin, the same three as
+ * {@code ip6tables}, {@code ip6tables-save} and {@code ip6tables-restore} on the engine's IPv6
+ * ruleset, and {@code conntrack ARGS} (both families' connections; {@code -f ipv6} picks one),
  * each against the running gateway's engine, between two packets.
  *
  * <p>Rule changes are atomic as iptables-restore's are in the kernel (one table replacement):
  * the command runs on a copy of the ruleset (counters as of now), and the copy replaces the live
- * ruleset only when the command succeeded and changed something. A failing command changes nothing.
+ * ruleset only when the command succeeded and changed something. A failing command changes nothing,
+ * and neither does a ruleset the engine refuses (refused with its reason).
  */
 public final class GatewayControl implements ControlServer.Handler {
     private final Gateway gateway;
@@ -29,51 +34,78 @@ public final class GatewayControl implements ControlServer.Handler {
         List<String> argv = request.argv();
         if (argv.isEmpty()) return ControlProtocol.Reply.error(2, "jnat gateway: empty control request\n");
         List<String> args = argv.subList(1, argv.size());
+        String stdin = request.stdin() == null ? "" : request.stdin();
         return switch (argv.getFirst()) {
-            case "iptables" -> iptables(args);
-            case "iptables-save" -> save(args);
-            case "iptables-restore" -> restore(args, request.stdin() == null ? "" : request.stdin());
+            case "iptables" -> iptables(args, false);
+            case "iptables-save" -> save(args, false);
+            case "iptables-restore" -> restore(args, stdin, false);
+            case "ip6tables" -> iptables(args, true);
+            case "ip6tables-save" -> save(args, true);
+            case "ip6tables-restore" -> restore(args, stdin, true);
             case "conntrack" -> conntrack(args);
             default -> ControlProtocol.Reply.error(2, "jnat gateway: unknown control command " + argv.getFirst()
-                    + " (iptables, iptables-save, iptables-restore, conntrack)\n");
+                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack)\n");
         };
     }
 
-    private ControlProtocol.Reply iptables(List<String> args) {
+    private static Ruleset live(NatEngine engine, boolean ipv6) {
+        return ipv6 ? engine.ruleset6() : engine.ruleset();
+    }
+
+    /** Makes {@code work} the live ruleset of its family; the reason when the engine refuses it (nothing changed then). */
+    private static String install(NatEngine engine, Ruleset work) {
+        try {
+            if (work.ipv6) engine.setRuleset6(work);
+            else engine.setRuleset(work);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private ControlProtocol.Reply iptables(List<String> args, boolean ipv6) {
+        String tool = ipv6 ? "ip6tables" : "iptables";
         return gateway.withEngine(engine -> {
-            Ruleset work = engine.ruleset().copy();
+            Ruleset work = live(engine, ipv6).copy();
             Iptables.Result r;
             try {
                 r = Iptables.run(work, args);
             } catch (RuleError e) {
-                return ruleError("iptables", e);
+                return ruleError(tool, e);
             }
-            if (r.changed()) engine.setRuleset(work);
+            if (r.changed()) {
+                String refused = install(engine, work);
+                if (refused != null) return ControlProtocol.Reply.error(1, tool + ": " + refused + "\n");
+            }
             return ControlProtocol.Reply.ok(r.output());
         });
     }
 
-    private ControlProtocol.Reply save(List<String> args) {
+    private ControlProtocol.Reply save(List<String> args, boolean ipv6) {
+        String tool = ipv6 ? "ip6tables-save" : "iptables-save";
         boolean counters = false;
         String table = null;
         for (int i = 0; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "-c", "--counters" -> counters = true;
                 case "-t", "--table" -> {
-                    if (++i >= args.size()) return ControlProtocol.Reply.error(2, "iptables-save: -t needs a table\n");
+                    if (++i >= args.size()) return ControlProtocol.Reply.error(2, tool + ": -t needs a table\n");
                     table = args.get(i);
                 }
                 default -> {
-                    return ControlProtocol.Reply.error(2, "iptables-save: unknown argument " + args.get(i) + "\n");
+                    return ControlProtocol.Reply.error(2, tool + ": unknown argument " + args.get(i) + "\n");
                 }
             }
         }
         boolean withCounters = counters;
         String name = table;
         return gateway.withEngine(engine -> {
-            Ruleset rs = engine.ruleset();
+            Ruleset rs = live(engine, ipv6);
             if (name != null && rs.existing(name) == null) {
-                if (!name.equals("nat") && !name.equals("filter") && !name.equals("mangle")) {
+                if (ipv6 && Table.create(name) == null) {
+                    return ControlProtocol.Reply.error(1, "ip6tables-save: Table `" + name + "' does not exist\n"); // as 1.8.9
+                }
+                if (!ipv6 && !name.equals("nat") && !name.equals("filter") && !name.equals("mangle")) {
                     return ControlProtocol.Reply.error(1,
                             "iptables-save: Cannot initialize: Table does not exist (do you need to insmod?)\n");
                 }
@@ -85,27 +117,38 @@ public final class GatewayControl implements ControlServer.Handler {
         });
     }
 
-    private ControlProtocol.Reply restore(List<String> args, String dump) {
+    private ControlProtocol.Reply restore(List<String> args, String dump, boolean ipv6) {
+        String tool = ipv6 ? "ip6tables-restore" : "iptables-restore";
         boolean noflush = false, counters = false, test = false;
-        for (String a : args) {
-            switch (a) {
+        String table = null;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
                 case "-n", "--noflush" -> noflush = true;
                 case "-c", "--counters" -> counters = true;
                 case "-t", "--test" -> test = true;
+                case "-T", "--table" -> {
+                    if (++i >= args.size()) return ControlProtocol.Reply.error(2, tool + ": -T needs a table\n");
+                    table = args.get(i);
+                }
                 default -> {
-                    return ControlProtocol.Reply.error(2, "iptables-restore: unknown argument " + a + "\n");
+                    return ControlProtocol.Reply.error(2, tool + ": unknown argument " + args.get(i) + "\n");
                 }
             }
         }
         boolean nf = noflush, c = counters, t = test;
+        String only = table;
         return gateway.withEngine(engine -> {
-            Ruleset work = engine.ruleset().copy();
+            Ruleset work = live(engine, ipv6).copy();
             try {
-                Restore.apply(work, dump, nf, c);
+                // ip6tables-restore 1.8.9 keeps no rule counters, only the policies' (as the file mode)
+                Restore.apply(work, dump, nf, c, only, !ipv6);
             } catch (RuleError e) {
-                return ruleError("iptables-restore", e);
+                return ruleError(tool, e);
             }
-            if (!t) engine.setRuleset(work);
+            if (!t) {
+                String refused = install(engine, work);
+                if (refused != null) return ControlProtocol.Reply.error(1, tool + ": " + refused + "\n");
+            }
             return ControlProtocol.Reply.ok("");
         });
     }

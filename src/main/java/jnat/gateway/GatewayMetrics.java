@@ -18,23 +18,27 @@ import java.util.TreeMap;
 
 /**
  * The gateway's Prometheus metrics (text format at /metrics), read from the engine and the loop
- * when scraped: nothing is counted twice and the packet path does no extra work.
+ * when scraped: nothing is counted twice and the packet path does no extra work. The counters of
+ * packets and connections carry a {@code family} label, "ipv4" or "ipv6" (the kernel's snmp and
+ * snmp6 split): the series of one name add up to what it counted before the label came, so a
+ * query that sums over the other labels keeps its meaning.
  *
  * <pre>
- * jnat_interface_packets_total{interface,direction="rx"|"tx"}   packets the TUN device read / wrote
- * jnat_interface_bytes_total{interface,direction}
+ * jnat_interface_packets_total{interface,direction="rx"|"tx",family}   packets the TUN device read / wrote
+ * jnat_interface_bytes_total{interface,direction,family}
  * jnat_interface_tx_errors_total{interface}                    writes the kernel refused
- * jnat_drops_total{reason}                                     engine drops, by DropReason label
- * jnat_conntrack_invalid_total                                 packets conntrack found INVALID
- * jnat_conntrack_connections{protocol,state}                   live entries; state is the TCP state,
+ * jnat_drops_total{reason,family}                              engine drops, by DropReason label
+ * jnat_conntrack_invalid_total{family}                         packets conntrack found INVALID
+ * jnat_conntrack_connections{family,protocol,state}            live entries; state is the TCP state,
  *                                                              else UNREPLIED, REPLIED or ASSURED
- * jnat_conntrack_max                                           nf_conntrack_max
- * jnat_nat_port_allocation_failures_total                      new connections dropped because no free
+ * jnat_conntrack_max                                           nf_conntrack_max (both families share it)
+ * jnat_nat_port_allocation_failures_total{family}              new connections dropped because no free
  *                                                              NAT tuple was left (insert clash)
- * jnat_local_deliveries_total                                  packets delivered to the gateway itself
- * jnat_icmp_sent_total{kind}                                   ICMP the gateway sent itself: error, echo-reply
- * jnat_icmp_ratelimited_total                                  ICMP held back by the kernel's rate limits
- * jnat_ipfrag_queues                                           incomplete datagrams held for reassembly
+ * jnat_local_deliveries_total{family}                          packets delivered to the gateway itself (ARP: ipv4)
+ * jnat_icmp_sent_total{kind,family}                            ICMP and ICMPv6 the gateway sent itself: error,
+ *                                                              echo-reply; neighbour-advertisement (ipv6)
+ * jnat_icmp_ratelimited_total{family}                          held back by the kernel's rate limits
+ * jnat_ipfrag_queues                                           incomplete IPv4 datagrams held for reassembly
  * jnat_ipfrag_memory_bytes                                     memory they hold (ipfrag_high_thresh bounds it)
  * jnat_ip_reassembled_total                                    datagrams reassembled (Ip: ReasmOKs)
  * jnat_ip_fragmented_total, jnat_ip_fragments_sent_total       datagrams sent as fragments, and the fragments
@@ -42,31 +46,37 @@ import java.util.TreeMap;
  * </pre>
  */
 public final class GatewayMetrics {
+    static final String IPV4 = "ipv4", IPV6 = "ipv6";
+
     private GatewayMetrics() {}
 
     /** Registers the gateway's metrics in {@code registry}. */
     public static void register(Gateway g, PrometheusRegistry registry) {
         int n = g.attachments().size();
         CounterWithCallback.builder().name("jnat_interface_packets_total")
-                .help("Packets read from (rx) and written to (tx) each interface's TUN device")
-                .labelNames("interface", "direction")
+                .help("Packets read from (rx) and written to (tx) each interface's TUN device, by IP version")
+                .labelNames("interface", "direction", "family")
                 .callback(cb -> {
                     for (int k = 0; k < n; k++) {
                         InterfaceCounters c = g.counters(k);
                         String name = g.attachments().get(k).iface().name();
-                        cb.call(c.rxPackets(), name, "rx");
-                        cb.call(c.txPackets(), name, "tx");
+                        cb.call(c.rxPackets() - c.rx6Packets(), name, "rx", IPV4);
+                        cb.call(c.rx6Packets(), name, "rx", IPV6);
+                        cb.call(c.txPackets() - c.tx6Packets(), name, "tx", IPV4);
+                        cb.call(c.tx6Packets(), name, "tx", IPV6);
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("jnat_interface_bytes_total")
-                .help("Bytes (IP packets) read from (rx) and written to (tx) each interface's TUN device")
-                .labelNames("interface", "direction")
+                .help("Bytes (IP packets) read from (rx) and written to (tx) each interface's TUN device, by IP version")
+                .labelNames("interface", "direction", "family")
                 .callback(cb -> {
                     for (int k = 0; k < n; k++) {
                         InterfaceCounters c = g.counters(k);
                         String name = g.attachments().get(k).iface().name();
-                        cb.call(c.rxBytes(), name, "rx");
-                        cb.call(c.txBytes(), name, "tx");
+                        cb.call(c.rxBytes() - c.rx6Bytes(), name, "rx", IPV4);
+                        cb.call(c.rx6Bytes(), name, "rx", IPV6);
+                        cb.call(c.txBytes() - c.tx6Bytes(), name, "tx", IPV4);
+                        cb.call(c.tx6Bytes(), name, "tx", IPV6);
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("jnat_interface_tx_errors_total")
@@ -76,44 +86,55 @@ public final class GatewayMetrics {
                     for (int k = 0; k < n; k++) cb.call(g.counters(k).txErrors(), g.attachments().get(k).iface().name());
                 }).register(registry);
         CounterWithCallback.builder().name("jnat_drops_total")
-                .help("Packets the engine dropped, by reason")
-                .labelNames("reason")
+                .help("Packets the engine dropped, by reason and IP version")
+                .labelNames("reason", "family")
                 .callback(cb -> {
+                    int reasons = DropReason.values().length;
                     long[] d = g.withEngine(e -> {
-                        long[] a = new long[DropReason.values().length];
-                        for (DropReason r : DropReason.values()) a[r.ordinal()] = e.drops(r);
+                        long[] a = new long[2 * reasons];
+                        for (DropReason r : DropReason.values()) {
+                            a[r.ordinal()] = e.drops(r, false);
+                            a[reasons + r.ordinal()] = e.drops(r, true);
+                        }
                         return a;
                     });
-                    for (DropReason r : DropReason.values()) cb.call(d[r.ordinal()], r.label());
+                    for (DropReason r : DropReason.values()) {
+                        cb.call(d[r.ordinal()], r.label(), IPV4);
+                        cb.call(d[reasons + r.ordinal()], r.label(), IPV6);
+                    }
                 }).register(registry);
-        CounterWithCallback.builder().name("jnat_conntrack_invalid_total")
-                .help("Packets conntrack found INVALID (passed on untracked, not NATed)")
-                .callback(cb -> cb.call(g.withEngine(e -> e.invalid()))).register(registry);
-        CounterWithCallback.builder().name("jnat_nat_port_allocation_failures_total")
-                .help("New connections dropped because NAT found no free tuple (port) for them")
-                .callback(cb -> cb.call(g.withEngine(e -> e.drops(DropReason.NAT_NO_FREE_TUPLE)))).register(registry);
-        CounterWithCallback.builder().name("jnat_local_deliveries_total")
-                .help("Packets delivered to the gateway itself (not forwarded)")
-                .callback(cb -> cb.call(g.withEngine(e -> e.deliveredLocally()))).register(registry);
+        perFamily(registry, g, "jnat_conntrack_invalid_total", "Packets conntrack found INVALID (passed on untracked, not NATed)",
+                (e, v6) -> e.invalid(v6));
+        perFamily(registry, g, "jnat_nat_port_allocation_failures_total",
+                "New connections dropped because NAT found no free tuple (port) for them",
+                (e, v6) -> e.drops(DropReason.NAT_NO_FREE_TUPLE, v6));
+        perFamily(registry, g, "jnat_local_deliveries_total", "Packets delivered to the gateway itself (not forwarded)",
+                (e, v6) -> e.deliveredLocally(v6));
         CounterWithCallback.builder().name("jnat_icmp_sent_total")
-                .help("ICMP messages the gateway sent itself: errors (time exceeded, fragmentation needed, unreachable) and echo replies")
-                .labelNames("kind")
+                .help("ICMP and ICMPv6 messages the gateway sent itself: errors (time exceeded, fragmentation needed or "
+                        + "packet too big, unreachable), echo replies, neighbour advertisements")
+                .labelNames("kind", "family")
                 .callback(cb -> {
-                    long[] v = g.withEngine(e -> new long[] {e.icmpErrorsSent(), e.icmpEchoRepliesSent()});
-                    cb.call(v[0], "error");
-                    cb.call(v[1], "echo-reply");
+                    long[] v = g.withEngine(e -> new long[] {e.icmpErrorsSent(), e.icmpEchoRepliesSent(),
+                            e.icmpv6ErrorsSent(), e.icmpv6EchoRepliesSent(), e.neighbourAdvertisementsSent()});
+                    cb.call(v[0], "error", IPV4);
+                    cb.call(v[1], "echo-reply", IPV4);
+                    cb.call(v[2], "error", IPV6);
+                    cb.call(v[3], "echo-reply", IPV6);
+                    cb.call(v[4], "neighbour-advertisement", IPV6);
                 }).register(registry);
-        CounterWithCallback.builder().name("jnat_icmp_ratelimited_total")
-                .help("ICMP messages the gateway did not send because a rate limit said no (icmp_ratelimit, icmp_msgs_per_sec, route/error_cost)")
-                .callback(cb -> cb.call(g.withEngine(e -> e.icmpRateLimited()))).register(registry);
+        perFamily(registry, g, "jnat_icmp_ratelimited_total",
+                "ICMP messages the gateway did not send because a rate limit said no (icmp_ratelimit, icmp_msgs_per_sec, "
+                        + "route/error_cost; icmpv6 ratelimit)",
+                (e, v6) -> v6 ? e.icmpv6RateLimited() : e.icmpRateLimited());
         GaugeWithCallback.builder().name("jnat_conntrack_connections")
-                .help("Connections in the conntrack table, by protocol and state")
-                .labelNames("protocol", "state")
+                .help("Connections in the conntrack table, by IP version, protocol and state")
+                .labelNames("family", "protocol", "state")
                 .callback(cb -> {
                     Map<String, Integer> counts = g.withEngine(e -> byProtocolAndState(e.connections(), System.nanoTime()));
                     counts.forEach((k, v) -> {
-                        int sp = k.indexOf(' ');
-                        cb.call(v, k.substring(0, sp), k.substring(sp + 1));
+                        String[] f = k.split(" ", 3);
+                        cb.call(v, f[0], f[1], f[2]);
                     });
                 }).register(registry);
         CounterWithCallback.builder().name("jnat_conntrack_early_drops_total")
@@ -139,7 +160,22 @@ public final class GatewayMetrics {
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().max()))).register(registry);
     }
 
-    /** "protocol state" to count; the state of a TCP entry is its TCP state. */
+    /** An engine counter of one family. */
+    interface FamilyCounter {
+        long get(NatEngine e, boolean ipv6);
+    }
+
+    /** A counter whose only label is the family. */
+    private static void perFamily(PrometheusRegistry registry, Gateway g, String name, String help, FamilyCounter c) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("family")
+                .callback(cb -> {
+                    long[] v = g.withEngine(e -> new long[] {c.get(e, false), c.get(e, true)});
+                    cb.call(v[0], IPV4);
+                    cb.call(v[1], IPV6);
+                }).register(registry);
+    }
+
+    /** "family protocol state" to count; the state of a TCP entry is its TCP state. */
     static Map<String, Integer> byProtocolAndState(ConnTable t, long now) {
         Map<String, Integer> m = new TreeMap<>();
         for (int id = t.nextConfirmed(0); id >= 0; id = t.nextConfirmed(id + 1)) {
@@ -153,7 +189,7 @@ public final class GatewayMetrics {
             } else {
                 state = (t.status(id) & Status.ASSURED) != 0 ? "ASSURED" : "REPLIED";
             }
-            m.merge(ConntrackPrinter.protoName(proto) + " " + state, 1, Integer::sum);
+            m.merge((t.ipv6(id) ? IPV6 : IPV4) + " " + ConntrackPrinter.protoName(proto) + " " + state, 1, Integer::sum);
         }
         return m;
     }

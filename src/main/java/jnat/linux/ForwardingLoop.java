@@ -33,7 +33,9 @@ public final class ForwardingLoop implements AutoCloseable {
     /** Packets read from one queue before the worker polls again. */
     public static final int BATCH = 64;
 
-    static final int RX_PACKETS = 0, RX_BYTES = 1, TX_PACKETS = 2, TX_BYTES = 3, TX_ERRORS = 4, COUNTERS = 5;
+    /** Per interface: all packets, and the IPv6 ones among them (version nibble 6, as tun_get_user tells them). */
+    static final int RX_PACKETS = 0, RX_BYTES = 1, TX_PACKETS = 2, TX_BYTES = 3, TX_ERRORS = 4,
+            RX6_PACKETS = 5, RX6_BYTES = 6, TX6_PACKETS = 7, TX6_BYTES = 8, COUNTERS = 9;
 
     private final List<TunDevice> devices;
     private final PacketHandler handler;
@@ -129,7 +131,8 @@ public final class ForwardingLoop implements AutoCloseable {
             for (int c = 0; c < COUNTERS; c++) sum[c] += w.counters.get(ifIndex * COUNTERS + c);
         }
         return new InterfaceCounters(devices.get(ifIndex).name(), sum[RX_PACKETS], sum[RX_BYTES],
-                sum[TX_PACKETS], sum[TX_BYTES], sum[TX_ERRORS]);
+                sum[TX_PACKETS], sum[TX_BYTES], sum[TX_ERRORS], sum[RX6_PACKETS], sum[RX6_BYTES], sum[TX6_PACKETS],
+                sum[TX6_BYTES]);
     }
 
     /** How many times the workers called poll(2): packets per poll tell how well reads are batched. */
@@ -233,8 +236,7 @@ public final class ForwardingLoop implements AutoCloseable {
             for (int k = 0; k < BATCH; k++) {
                 int len = q.read(buf, HEADROOM, MAX_PACKET);
                 if (len == 0) return false;
-                counters.lazySet(base + RX_PACKETS, counters.get(base + RX_PACKETS) + 1);
-                counters.lazySet(base + RX_BYTES, counters.get(base + RX_BYTES) + len);
+                countRx(base, buf, HEADROOM, len);
                 handler.receive(ifIndex, buf, HEADROOM, len, System.nanoTime(), this);
             }
             return true;
@@ -251,8 +253,7 @@ public final class ForwardingLoop implements AutoCloseable {
                 int len = n - VirtioNetHdr.SIZE;
                 if (len <= 0) continue; // tun_put_user always writes a whole header
                 rxHdr.read(buf, at);
-                counters.lazySet(base + RX_PACKETS, counters.get(base + RX_PACKETS) + 1);
-                counters.lazySet(base + RX_BYTES, counters.get(base + RX_BYTES) + len);
+                countRx(base, buf, HEADROOM, len);
                 handler.receive(ifIndex, buf, HEADROOM, len, rxHdr, System.nanoTime(), this);
             }
             return true;
@@ -265,7 +266,7 @@ public final class ForwardingLoop implements AutoCloseable {
                 transmit(ifIndex, buf, off, len, noHdr);
                 return;
             }
-            count(ifIndex, d.queue(currentQueue % d.queueCount()).write(buf, off, len));
+            count(ifIndex, buf, off, d.queue(currentQueue % d.queueCount()).write(buf, off, len));
         }
 
         @Override
@@ -273,7 +274,7 @@ public final class ForwardingLoop implements AutoCloseable {
             TunDevice d = devices.get(ifIndex);
             if (!d.vnetHdr()) {
                 vnet.completeChecksum(buf, off, len);
-                count(ifIndex, d.queue(currentQueue % d.queueCount()).write(buf, off, len));
+                count(ifIndex, buf, off, d.queue(currentQueue % d.queueCount()).write(buf, off, len));
                 return;
             }
             int at = off - VirtioNetHdr.SIZE;
@@ -285,14 +286,32 @@ public final class ForwardingLoop implements AutoCloseable {
             }
             vnet.write(buf, at);
             int written = d.queue(currentQueue % d.queueCount()).write(buf, at, len + VirtioNetHdr.SIZE);
-            count(ifIndex, written < 0 ? written : written - VirtioNetHdr.SIZE);
+            count(ifIndex, buf, at + VirtioNetHdr.SIZE, written < 0 ? written : written - VirtioNetHdr.SIZE);
         }
 
-        private void count(int ifIndex, int written) {
+        private void add(int i, long n) {
+            counters.lazySet(i, counters.get(i) + n);
+        }
+
+        private void countRx(int base, byte[] buf, int off, int len) {
+            add(base + RX_PACKETS, 1);
+            add(base + RX_BYTES, len);
+            if ((buf[off] & 0xf0) == 0x60) {
+                add(base + RX6_PACKETS, 1);
+                add(base + RX6_BYTES, len);
+            }
+        }
+
+        /** A write of the packet at {@code buf[off]}: {@code written} bytes, or an error (negative). */
+        private void count(int ifIndex, byte[] buf, int off, int written) {
             int base = ifIndex * COUNTERS;
             if (written >= 0) {
-                counters.lazySet(base + TX_PACKETS, counters.get(base + TX_PACKETS) + 1);
-                counters.lazySet(base + TX_BYTES, counters.get(base + TX_BYTES) + written);
+                add(base + TX_PACKETS, 1);
+                add(base + TX_BYTES, written);
+                if (written > 0 && (buf[off] & 0xf0) == 0x60) {
+                    add(base + TX6_PACKETS, 1);
+                    add(base + TX6_BYTES, written);
+                }
             } else {
                 counters.lazySet(base + TX_ERRORS, counters.get(base + TX_ERRORS) + 1);
             }

@@ -170,11 +170,13 @@ public final class TunDevice implements AutoCloseable {
     }
 
     /**
-     * Checksum offload, TCP segmentation (IPv4, IPv4 with ECN) and UDP segmentation (USO: the
+     * Checksum offload, TCP segmentation (IPv4, IPv6, with ECN) and UDP segmentation (USO: the
      * kernel takes it only with both USO4 and USO6, since Linux 6.2; {@link #setOffload} drops it
-     * on an older kernel).
+     * on an older kernel). set_offload turns these into the device's NETIF_F_TSO, NETIF_F_TSO6,
+     * NETIF_F_TSO_ECN and NETIF_F_GSO_UDP_L4 features, so the peer's stack hands over 64 KB segments
+     * of either family.
      */
-    public static final int OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6;
+    public static final int OFFLOADS = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | TUN_F_USO4 | TUN_F_USO6;
 
     /** TUNSETVNETHDRSZ: the size of the header before each packet (at least 10). */
     void setVnetHdrSize(int size) throws ErrnoException {

@@ -27,7 +27,7 @@ final class Arp {
             return;
         }
         if (arp.operation() != ArpPacket.REQUEST || !host.isLocalAddress(arp.targetIp())) {
-            stats.delivered++;
+            stats.delivered(p);
             return;
         }
         long requester = arp.senderMac();

@@ -56,27 +56,28 @@ final class ConntrackHook {
                     stats.drop(p, DropReason.CONNTRACK_FULL);
                     return false;
                 }
-                if (verdict == Conntrack.INVALID) stats.invalid++;
+                if (verdict == Conntrack.INVALID) stats.invalid(p);
                 if (verdict == Conntrack.UNTRACKED) p.untracked = true; // MLD and NDP: as after NOTRACK
             }
         }
-        if (hook == Hook.PREROUTING && trace.on()) trace.conntrack(p);
+        if (trace.on()) trace.conntrack(p, hook);
         return true;
     }
 
     /**
-     * nf_conntrack_confirm: a new connection enters the table as its first packet leaves. A
+     * nf_conntrack_confirm: a new connection enters the table as its first packet leaves, and the
+     * events the packet caused are delivered (conntrack -E). A
      * packet in the reply direction of its connection (the host's error about a new one) confirms
      * nothing; a clash drops the packet, counted as exhaustion when NAT found no free tuple.
      */
     boolean confirm(PacketState p) {
         int id = p.ct.id;
-        if (id < 0 || p.ct.dir != ConnTable.ORIGINAL || table.confirmed(id)) return true;
-        if (!table.confirm(id, p.now)) {
+        if (id >= 0 && p.ct.dir == ConnTable.ORIGINAL && !table.confirmed(id) && !table.confirm(id, p.now)) {
             p.ct.id = -1;
             stats.drop(p, p.natExhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
             return false;
         }
+        conntrack.deliver(p.ct); // nf_ct_deliver_cached_events
         return true;
     }
 
@@ -145,7 +146,8 @@ final class ConntrackHook {
         Ipv6Packet ip = p.ip6;
         CtPacket ct = p.ct.reset();
         ct.ipLength = ip.length();
-        if (ip.extHeaderError() != WireError.OK) return false;
+        // get_l4proto: a fragment that is not the first (one nf_defrag_ipv6 let pass) has no tuple
+        if (ip.extHeaderError() != WireError.OK || ip.fragmentOffset() != 0) return false;
         byte[] buf = ip.buffer();
         int l4 = ip.upperOffset(), l4len = ip.upperLength();
         int proto = ip.upperProtocol();
@@ -218,9 +220,15 @@ final class ConntrackHook {
         return true;
     }
 
-    /** A packet conntrack cannot track: INVALID, passed on without a connection. */
+    /**
+     * A packet conntrack cannot track: INVALID, passed on without a connection; conntrack -S counts
+     * it as error when icmp_error or icmpv6_error refused it, else as invalid.
+     */
     private void untracked(PacketState p) {
-        stats.invalid++;
+        stats.invalid(p);
+        table.stat().untracked(p.ipv6
+                ? p.ip6.extHeaderError() == WireError.OK && p.ip6.upperProtocol() == IpProtocol.ICMPV6
+                : p.ip.protocol() == IpProtocol.ICMP);
         p.ct.id = -1;
         p.ct.ctinfo = Conntrack.INVALID;
     }

@@ -32,8 +32,22 @@ public enum DropReason {
      * destination off lo, a multicast destination of scope 0 or (from another node) interface-local.
      */
     IPV6_BAD_ADDRESS("IPv6 source or destination not allowed on the wire (RFC 4291)", true),
-    /** An IPv6 fragment: jnat has no nf_defrag_ipv6 yet, so it cannot track or NAT one (the kernel reassembles first). */
-    IPV6_FRAGMENT("IPv6 fragment (jnat does not reassemble IPv6 yet)", true),
+    /** nf_ct_frag6_gather: inet_frag_find found the queues above nf_conntrack_frag6_high_thresh (-ENOMEM). */
+    IPV6_FRAG_MEMORY_FULL("IPv6 fragment refused: reassembly memory above nf_conntrack_frag6_high_thresh", true),
+    /** SKB_DROP_REASON_DUP_FRAG: a fragment wholly inside what its queue holds; the queue kept. */
+    IPV6_FRAG_DUPLICATE("duplicate IPv6 fragment", true),
+    /** An overlap other than a duplicate (RFC 5722): the fragment and its whole queue discarded. */
+    IPV6_FRAG_OVERLAP("overlapping IPv6 fragment (its datagram discarded)", true),
+    /**
+     * nf_ct_frag6_queue's -EINVAL: an end beyond 65535, a last fragment ending before data held or
+     * elsewhere than an earlier last one, data beyond a known end, an empty fragment (the queue kept);
+     * a fragment header cut short; an ECN mix ip_frag_ecn_table refuses (the datagram discarded).
+     */
+    IPV6_FRAG_INVALID("invalid IPv6 fragment offset, length, header or ECN", true),
+    /** nf_ct_frag6_reasm: the reassembled payload (headers and data) is longer than 65535 bytes. */
+    IPV6_FRAG_OVERSIZE("reassembled IPv6 payload larger than 65535 bytes", true),
+    /** SKB_DROP_REASON_FRAG_REASM_TIMEOUT: a queue incomplete after nf_conntrack_frag6_timeout, counted once per datagram. */
+    IPV6_FRAG_TIMEOUT("IPv6 fragment reassembly time exceeded (nf_conntrack_frag6_timeout)", true),
     /** ip6_forward: a packet sent to a link-layer broadcast or multicast address is not forwarded. */
     IPV6_NOT_HOST("IPv6 packet not forwarded: link-layer multicast or broadcast (pkt_type not PACKET_HOST)"),
     /** ip6_forward's "security critical" check: a ::, multicast, loopback or link-local source is never forwarded (a link-local one is told: not a neighbour). */

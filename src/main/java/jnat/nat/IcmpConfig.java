@@ -19,13 +19,15 @@ import java.util.Locale;
  * @param msgsBurst              net.ipv4.icmp_msgs_burst: the host-wide limit's bucket
  * @param routeErrorCostMs       net.ipv4.route.error_cost: ip_error's per-source cost of an unreachable
  * @param routeErrorBurstMs      net.ipv4.route.error_burst: ip_error's per-source bucket
+ * @param ratelimit6Ms           net.ipv6.icmp.ratelimit: icmpv6_xrlim_allow's per-destination limit, ms (wider
+ *                               prefixes get less); 0: none
  */
 public record IcmpConfig(boolean echoIgnoreAll, boolean echoIgnoreBroadcasts, boolean errorsUseInboundIfaddr,
                          int ratelimitMs, int ratemask, int msgsPerSec, int msgsBurst,
-                         int routeErrorCostMs, int routeErrorBurstMs) {
+                         int routeErrorCostMs, int routeErrorBurstMs, int ratelimit6Ms) {
 
     public static IcmpConfig defaults() {
-        return new IcmpConfig(false, true, false, 1000, 6168, 1000, 50, 1000, 5000);
+        return new IcmpConfig(false, true, false, 1000, 6168, 1000, 50, 1000, 5000, 1000);
     }
 
     /** The sysctl names {@link #with} takes. */
@@ -33,7 +35,7 @@ public record IcmpConfig(boolean echoIgnoreAll, boolean echoIgnoreBroadcasts, bo
         "net.ipv4.icmp_echo_ignore_all", "net.ipv4.icmp_echo_ignore_broadcasts",
         "net.ipv4.icmp_errors_use_inbound_ifaddr", "net.ipv4.icmp_ratelimit", "net.ipv4.icmp_ratemask",
         "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst", "net.ipv4.route.error_cost",
-        "net.ipv4.route.error_burst",
+        "net.ipv4.route.error_burst", "net.ipv6.icmp.ratelimit",
     };
 
     /**
@@ -53,23 +55,25 @@ public record IcmpConfig(boolean echoIgnoreAll, boolean echoIgnoreBroadcasts, bo
         boolean b = v != 0;
         return switch (key) {
             case "net.ipv4.icmp_echo_ignore_all" -> bool(key, v, new IcmpConfig(b, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs));
+                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms));
             case "net.ipv4.icmp_echo_ignore_broadcasts" -> bool(key, v, new IcmpConfig(echoIgnoreAll, b, errorsUseInboundIfaddr,
-                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs));
+                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms));
             case "net.ipv4.icmp_errors_use_inbound_ifaddr" -> bool(key, v, new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, b,
-                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs));
+                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms));
             case "net.ipv4.icmp_ratelimit" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    v, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs);
+                    v, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms);
             case "net.ipv4.icmp_ratemask" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    ratelimitMs, v, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs);
+                    ratelimitMs, v, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms);
             case "net.ipv4.icmp_msgs_per_sec" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    ratelimitMs, ratemask, v, msgsBurst, routeErrorCostMs, routeErrorBurstMs);
+                    ratelimitMs, ratemask, v, msgsBurst, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms);
             case "net.ipv4.icmp_msgs_burst" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    ratelimitMs, ratemask, msgsPerSec, v, routeErrorCostMs, routeErrorBurstMs);
+                    ratelimitMs, ratemask, msgsPerSec, v, routeErrorCostMs, routeErrorBurstMs, ratelimit6Ms);
             case "net.ipv4.route.error_cost" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, v, routeErrorBurstMs);
+                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, v, routeErrorBurstMs, ratelimit6Ms);
             case "net.ipv4.route.error_burst" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
-                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, v);
+                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, v, ratelimit6Ms);
+            case "net.ipv6.icmp.ratelimit" -> new IcmpConfig(echoIgnoreAll, echoIgnoreBroadcasts, errorsUseInboundIfaddr,
+                    ratelimitMs, ratemask, msgsPerSec, msgsBurst, routeErrorCostMs, routeErrorBurstMs, v);
             default -> throw new IllegalArgumentException("sysctl " + name + ": not one jnat has (it knows "
                     + String.join(", ", NAMES) + ")");
         };

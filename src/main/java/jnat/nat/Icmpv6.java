@@ -23,14 +23,12 @@ import java.util.random.RandomGenerator;
  * errors about the packet being processed (time exceeded, packet too big, unreachable),
  * icmpv6_echo_reply, and ndisc_recv_ns's advertisement, with the kernel's rate limits (the
  * host-wide credit shared with {@link Icmp}, icmpv6_xrlim_allow's per-destination buckets) and
- * its IPv6 sysctls at their defaults (net.ipv6.icmp.ratelimit 1000 ms, ratemask 0-1,3-127,
+ * its IPv6 sysctls at their defaults (net.ipv6.icmp.ratelimit as {@link IcmpConfig} says, 1000 ms by default; ratemask 0-1,3-127,
  * echo_ignore_* 0, flowlabel_reflect 0). An error carries the cause's connection as RELATED
  * (nf_ct_attach), as {@link Icmp}'s do. The kernel's automatic flow labels (a hash of the flow
  * with a per-boot key) are not reproduced: the host's packets carry flow label 0.
  */
 final class Icmpv6 {
-    /** net.ipv6.icmp.ratelimit, ms. */
-    static final int RATELIMIT_MS = 1000;
     /** ip6_dst_hoplimit: the device's hop_limit sysctl (64); ndisc's socket sends with 255. */
     private static final int HOP_LIMIT = 64, ND_HOP_LIMIT = 255;
     /** An error with its IPv6 header fits in IPV6_MIN_MTU (1280) bytes. */
@@ -67,7 +65,7 @@ final class Icmpv6 {
         if (rt.out().isLoopback()) {
             res = true;
         } else {
-            int tmo = RATELIMIT_MS;
+            int tmo = config.ratelimit6Ms(); // net.ipv6.icmp.ratelimit
             int plen = rt.route() == null ? 128 : rt.route().prefixLength();
             if (plen < 128) tmo >>= (128 - plen) >> 5;
             res = peers.peerAllow(Tuple.fold(hi, lo), ms, tmo);

@@ -8,7 +8,7 @@ import jnat.wire.Ipv6Packet;
 /**
  * ip6_forward (net/ipv6/ip6_output.c): the packet type, hop limit, source and MTU checks with the
  * host's ICMPv6 answers ({@link Icmpv6}: time exceeded, not a neighbour, packet too big), the hop
- * limit decrement, FORWARD, then ip6_output.
+ * limit decrement, FORWARD, then ip6_output (which cuts a reassembled packet again).
  */
 final class Ip6Forward {
     /** IPV6_MIN_MTU: no IPv6 link is smaller. */
@@ -59,15 +59,27 @@ final class Ip6Forward {
             }
         }
         int mtu = Math.max(out.mtu(), IPV6_MIN_MTU);
-        if (ip.length() > mtu) { // ip6_pkt_too_big (no GSO for IPv6 here)
+        if (pktTooBig(p, mtu)) {
             icmp.send(p, Icmpv6Packet.ICMPV6_PKT_TOOBIG, 0, mtu);
             stats.drop(p, DropReason.PACKET_TOO_BIG);
             return;
         }
         ip.decrementHopLimit();
         p.routeTo6(p.route6);
-        if (trace.on()) trace.line("  route: forward out " + out.name() + " via " + Ipv6Address.format(p.nexthopHi, p.nexthopLo));
+        if (trace.on()) trace.route(out, Ipv6Address.format(p.nexthopHi, p.nexthopLo));
         if (!hooks.forward(p)) return;
         output.output(p);
+    }
+
+    /**
+     * ip6_pkt_too_big: longer than the MTU, unless conntrack reassembled it from fragments that fit
+     * (frag_max_size and ignore_df; ip6_fragment cuts it again) or it is a GSO packet whose segments
+     * fit (skb_gso_validate_network_len); one received in a fragment larger than the MTU is too big.
+     */
+    static boolean pktTooBig(PacketState p, int mtu) {
+        Ipv6Packet ip = p.ip6;
+        if (ip.length() <= mtu) return false;
+        if (p.fragMaxSize != 0) return p.fragMaxSize > mtu;
+        return !(p.offload.isGso() && p.offload.gsoNetworkSegmentLength(ip) <= mtu);
     }
 }

@@ -16,11 +16,13 @@ final class Ip6Input {
     private final Host host;
     private final NfHooks hooks;
     private final Icmpv6 icmp;
+    private final Ip6DefragHook defragHook;
     private final NetStats stats;
     private final Trace trace;
 
-    Ip6Input(Host host, NfHooks hooks, Icmpv6 icmp, NetStats stats, Trace trace) {
+    Ip6Input(Host host, NfHooks hooks, Icmpv6 icmp, Ip6DefragHook defragHook, NetStats stats, Trace trace) {
         this.host = host;
+        this.defragHook = defragHook;
         this.hooks = hooks;
         this.icmp = icmp;
         this.stats = stats;
@@ -29,8 +31,8 @@ final class Ip6Input {
 
     /**
      * ip6_rcv_core: version, header, payload length within the bytes present, and RFC 4291's
-     * address rules. A fragment stops here: there is no nf_defrag_ipv6 yet (the kernel would
-     * reassemble it before conntrack). False when the packet stops.
+     * address rules; then nf_defrag_ipv6 at PREROUTING (-400): a fragment waits for its datagram,
+     * the one completing it carries it on whole. False when the packet stops.
      */
     boolean rcv(PacketState p, byte[] buf, int off, int len) {
         if (!wrap(p, buf, off, len, stats)) return false;
@@ -40,12 +42,8 @@ final class Ip6Input {
             stats.drop(p, DropReason.IPV6_BAD_ADDRESS);
             return false;
         }
-        if (ip.isFragment()) {
-            stats.drop(p, DropReason.IPV6_FRAGMENT);
-            return false;
-        }
-        if (trace.on()) trace.line(p.in.name() + " in: " + Trace.summary(ip));
-        return true;
+        if (trace.on()) trace.received(p);
+        return defragHook.defragment(p, NfCtFrag6.USER_CONNTRACK_IN);
     }
 
     /** The packet becomes an IPv6 one, its view wrapped (ip6_rcv_core's header checks); dropped when it is not one. */
@@ -96,9 +94,9 @@ final class Ip6Input {
     /** ip6_input for a local, anycast or multicast route: LOCAL_IN, then the packet is the host's, and icmpv6_rcv answers what it must. */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
-        stats.delivered++;
+        stats.delivered(p);
         Ipv6Packet ip = p.ip6;
-        if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
+        if (trace.on()) trace.delivered(p);
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());
         icmp.rcv(p);
     }

@@ -5,15 +5,19 @@ import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteDecision6;
 import jnat.host.RouteType;
+import jnat.wire.EtherType;
 import jnat.wire.Ipv6Packet;
 import jnat.wire.Offload;
 import jnat.wire.WireError;
 
 /**
  * The IPv6 output path (net/ipv6/ip6_output.c): the host's own packets (a raw socket's,
- * {@link #hdrinc}) through ip6_local_out (LOCAL_OUT, then out or round through lo), ip6_output (POSTROUTING), then ip6_finish_output2 through {@link IpOutput#finishOutput2},
- * which finds the neighbour in the packet's family and writes IPv6's ethertype. A forwarded packet
- * was checked against the MTU in {@link Ip6Forward}; IPv6 routers never fragment. The host's own
+ * {@link #hdrinc}, reassembled first by nf_defrag_ipv6 at LOCAL_OUT when they are fragments) through
+ * ip6_local_out (LOCAL_OUT, then out or round through lo), ip6_output (POSTROUTING),
+ * ip6_finish_output (a reassembled packet longer than its frag_max_size or the MTU cut again by
+ * {@link Ip6Fragmenter}), then ip6_finish_output2 through {@link IpOutput#finishOutput2}, which finds
+ * the neighbour in the packet's family and writes IPv6's ethertype. A forwarded packet was checked
+ * against the MTU in {@link Ip6Forward}; IPv6 routers fragment only what conntrack reassembled. The host's own
  * packets ({@link Icmpv6}'s) are laid out in {@link #ownBuffer()} and leave through {@link #sendOwn}
  * on a packet state of their own.
  */
@@ -21,6 +25,15 @@ final class Ip6Output {
     private final Host host;
     private final NfHooks hooks;
     private final IpOutput link;
+    private final Ip6DefragHook defragHook;
+    private final NfCtFrag6 defrag;
+    private final Ip6Fragmenter fragmenter;
+    private final RouteCache routes;
+    // ip6_fragment's output: the packet being cut and its neighbour
+    private final IpFragmenter.Sink fragSink = this::fragmentOut;
+    private final Ipv6Packet fragView = new Ipv6Packet();
+    private PacketState fragPacket;
+    private long fragDstMac;
     private final IpOutput.Loopback loopback;
     private final NetStats stats;
     private final Trace trace;
@@ -28,9 +41,13 @@ final class Ip6Output {
     private final PacketState own;
     private final byte[] ownBuf = new byte[IpOutput.OWN_HEADROOM + 65536];
 
-    Ip6Output(Host host, ConnTable table, NfHooks hooks, IpOutput link, IpOutput.Loopback loopback, Offload none, NetStats stats,
-              Trace trace) {
+    Ip6Output(Host host, ConnTable table, NfHooks hooks, IpOutput link, RouteCache routes, Ip6DefragHook defragHook,
+              NfCtFrag6 defrag, Ip6Fragmenter fragmenter, IpOutput.Loopback loopback, Offload none, NetStats stats, Trace trace) {
         this.host = host;
+        this.routes = routes;
+        this.defragHook = defragHook;
+        this.defrag = defrag;
+        this.fragmenter = fragmenter;
         this.hooks = hooks;
         this.link = link;
         this.loopback = loopback;
@@ -41,30 +58,27 @@ final class Ip6Output {
     }
 
     /**
-     * rawv6_send_hdrinc: a whole IPv6 packet of the host's gets its output route (a fragment is
-     * dropped: no nf_defrag_ipv6). False when it stops here.
+     * rawv6_send_hdrinc: an IPv6 packet of the host's (reassembled first at LOCAL_OUT, -400, when it
+     * is a fragment) gets its output route. False when it stops here.
      */
     boolean hdrinc(PacketState p, byte[] buf, int off, int len) {
         if (!Ip6Input.wrap(p, buf, off, len, stats)) return false;
+        if (!defragHook.defragment(p, NfCtFrag6.USER_CONNTRACK_OUT)) return false;
         Ipv6Packet ip = p.ip6;
-        if (ip.isFragment()) {
-            stats.drop(p, DropReason.IPV6_FRAGMENT);
-            return false;
-        }
         RouteDecision6 rt = host.routeOutput6(ip.dstHi(), ip.dstLo(), p.route6);
         if (rt.isError()) {
             stats.drop(p, DropReason.ROUTE_UNREACHABLE);
             return false;
         }
         p.routeTo6(rt);
-        if (trace.on()) trace.line("local out: " + Trace.summary(ip));
+        if (trace.on()) trace.localOut(p);
         return true;
     }
 
     /**
      * ip6_local_out: LOCAL_OUT, then ip6_output; a packet routed to the host itself passes
      * POSTROUTING and comes back in through lo. Larger than the MTU is refused first (the socket's
-     * EMSGSIZE: the host does not fragment here).
+     * EMSGSIZE), unless it was reassembled: ip6_finish_output cuts it again.
      */
     void localOut(PacketState p) {
         if (!hooks.localOut(p)) return;
@@ -72,7 +86,7 @@ final class Ip6Output {
             if (hooks.postRouting(p)) loopback.rcv(p);
             return;
         }
-        if (p.ip6.length() > Math.max(p.out.mtu(), Ip6Forward.IPV6_MIN_MTU)) {
+        if (p.fragMaxSize == 0 && p.ip6.length() > Math.max(p.out.mtu(), Ip6Forward.IPV6_MIN_MTU)) {
             stats.drop(p, DropReason.PACKET_TOO_BIG);
             return;
         }
@@ -99,13 +113,56 @@ final class Ip6Output {
         p.nexthopHi = nhHi;
         p.nexthopLo = nhLo;
         p.neighMac = neighMac;
-        if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip6));
+        if (trace.on()) trace.hostSends(p);
         if (attachId >= 0) p.attach(attachId, ctinfo);
         if (hooks.localOut(p)) output(p); // ip6_local_out: Icmpv6 sends only by unicast routes
+        if (trace.on()) trace.hostSent();
     }
 
-    /** ip6_output: POSTROUTING, then ip6_finish_output2. */
+    /** ip6_output: POSTROUTING, then ip6_finish_output. */
     void output(PacketState p) {
-        if (hooks.postRouting(p)) link.finishOutput2(p, p.ip6.buffer(), p.ip6.offset(), p.ip6.length());
+        if (hooks.postRouting(p)) finishOutput(p);
+    }
+
+    long fragOks() { return fragmenter.fragOks(); }
+    long fragCreates() { return fragmenter.fragCreates(); }
+
+    /** __ip6_finish_output: longer than the MTU, or than the frag_max_size it was reassembled with: ip6_fragment. */
+    private void finishOutput(PacketState p) {
+        Ipv6Packet ip = p.ip6;
+        int len = ip.length();
+        int mtu = Math.max(p.out.mtu(), Ip6Forward.IPV6_MIN_MTU);
+        if (len > mtu && !p.offload.isGso() || p.fragMaxSize != 0 && len > p.fragMaxSize) fragment(p, mtu);
+        else link.finishOutput2(p, ip.buffer(), ip.offset(), len);
+    }
+
+    /** ip6_fragment: cut by {@link Ip6Fragmenter}; refused (packet too big) it is dropped. */
+    private void fragment(PacketState p, int mtu) {
+        Ipv6Packet ip = p.ip6;
+        Interface out = p.out;
+        long dstMac = Interface.NO_MAC;
+        if (out.hasMac()) {
+            dstMac = p.neighMac != Interface.NO_MAC ? p.neighMac : routes.linkAddress6(out, p.nexthopHi, p.nexthopLo);
+            if (dstMac == Interface.NO_MAC) {
+                stats.drop(p, DropReason.NO_NEIGHBOUR);
+                return;
+            }
+        }
+        p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.length());
+        fragPacket = p;
+        fragDstMac = dstMac;
+        int r = fragmenter.fragment(ip, mtu, p.fragMaxSize, p.fragMaxSize != 0 ? defrag : null, fragSink);
+        fragPacket = null;
+        if (r != Ip6Fragmenter.SENT) stats.drop(p, DropReason.PACKET_TOO_BIG);
+    }
+
+    /** ip6_finish_output2 for one fragment. */
+    private void fragmentOut(byte[] buf, int off, int len) {
+        PacketState p = fragPacket;
+        if (trace.on()) {
+            fragView.wrap(buf, off, len);
+            trace.transmitFragment(p.out, fragView);
+        }
+        link.transmit(p, buf, off, len, fragDstMac, EtherType.IPV6);
     }
 }

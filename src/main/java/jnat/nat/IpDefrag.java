@@ -3,8 +3,6 @@ package jnat.nat;
 import jnat.wire.Bytes;
 import jnat.wire.Ipv4Packet;
 
-import java.util.Arrays;
-
 /**
  * IPv4 reassembly as nf_defrag_ipv4 runs it before conntrack: ip_defrag (net/ipv4/ip_fragment.c)
  * on the inet_frag queues of net/ipv4/inet_fragment.c. Fragments are queued by (source,
@@ -33,12 +31,10 @@ import java.util.Arrays;
  * Not mirrored: ipfrag_max_dist (inet_peer's count of a source's fragments between two of one
  * queue, which restarts a queue after more than 64 others).
  *
- * <p>Storage: fragment data is copied once, into 1 KB cells at its place in the datagram (a
- * queue's cell table covers 64 KB); cells, queue slots and fragment records come from pools that
- * grow while the memory limit allows and are reused: nothing is allocated per packet once warm.
- * The reassembled datagram is gathered into one buffer, {@link #HEADROOM} bytes in.
- * Memory is counted as the kernel counts skb truesize, roughly: {@value #QUEUE_BYTES} bytes per
- * queue, {@value #FRAGMENT_BYTES} per fragment and 1 KB per cell of data held.
+ * <p>The queues, their runs, storage and memory count are {@link InetFrag}'s (inet_fragment.c, shared
+ * with IPv6's {@link NfCtFrag6}); this class is what ip_fragment.c adds: the key, the fragment's
+ * checks, the header and the counters. The reassembled datagram is gathered into one buffer,
+ * {@link #HEADROOM} bytes in.
  *
  * <p>One thread at a time, as the engine.
  */
@@ -53,20 +49,7 @@ public final class IpDefrag {
     public static final int HEADROOM = 16;
     public static final int MAX_DATAGRAM = 65535;
 
-    static final int CELL_SHIFT = 10, CELL = 1 << CELL_SHIFT, CELLS_PER_QUEUE = 64;
-    static final int CELLS_PER_CHUNK = 64;
-    static final int QUEUE_BYTES = 256, FRAGMENT_BYTES = 256;
     private static final int MAX_HEADER = 60;
-
-    private static final int FIRST_IN = 1, LAST_IN = 2;
-    /** ip_frag_ecn_table: index is the OR of 1 << ecn of each fragment; 0xff drops. */
-    private static final int[] ECN_TABLE = new int[16];
-
-    static {
-        int notEct = 0x01, ect1 = 0x02, ect0 = 0x04, ce = 0x08;
-        ECN_TABLE[ce | ect0] = ECN_TABLE[ce | ect1] = ECN_TABLE[ce | ect0 | ect1] = 3;
-        for (int i = 0; i < 16; i++) if ((i & notEct) != 0 && (i & ~notEct) != 0) ECN_TABLE[i] = 0xff;
-    }
 
     /**
      * The sysctls.
@@ -122,43 +105,13 @@ public final class IpDefrag {
         void expired(int user, int iif, byte[] buf, int off, int len);
     }
 
-    private final long highThresh;
-    private final long timeout;
+    private final InetFrag frags;
     private ExpireListener expireListener;
-
-    // ---- queues, by slot ----
-    private int capacity;
-    private long[] key1;      // src << 32 | dst
-    private int[] key2;       // id << 16 | protocol << 8 | user
-    private int[] hashNext;
-    private int[] buckets;    // slot + 1, 0 = empty
-    private long[] created;
-    private int[] ageNext, agePrev;
-    private int ageHead = -1, ageTail = -1;
-    private int[] flags, len, meat, maxSize, maxDfSize, ecn, iif, hdrLen, mem;
-    private int[] nodeHead, nodeTail, lastRunHead, finger;
-    private byte[] headers;
-    private int[] cellOf;     // slot * CELLS_PER_QUEUE + k -> cell, or -1
-    private int freeSlot = -1;
-    private int used;         // slots ever handed out (the rest are fresh)
-    private int queues;
-
-    // ---- fragment records (nodes), sorted per queue ----
-    private int[] nStart = new int[0], nEnd = new int[0], nNext = new int[0], nRun = new int[0], nRunEnd = new int[0];
-    private int freeNode = -1, nodesUsed;
-
-    // ---- data cells ----
-    private byte[][] chunks = new byte[0][];
-    private int[] freeCells = new int[0];
-    private int freeCellCount;
-
-    private long memory;
 
     // ---- the last reassembled datagram ----
     /** Allocated with the first datagram (an engine that never sees a fragment keeps 64 KB less), then reused. */
     private byte[] out = new byte[0];
-    private int outLen, outFragMax, fragCount;
-    private int[] fragEnds = new int[64];
+    private int outLen, outFragMax;
     private DropReason dropReason;
 
     // ---- counters (the kernel's Ip: Reasm* SNMP counters) ----
@@ -169,9 +122,7 @@ public final class IpDefrag {
     }
 
     public IpDefrag(Config config) {
-        this.highThresh = config.highThresh();
-        this.timeout = config.timeoutNanos();
-        grow(16);
+        this.frags = new InetFrag(config.highThresh(), config.timeoutNanos(), MAX_HEADER, this::expired);
     }
 
     /** The ICMP "fragment reassembly time exceeded" hook (null: none). */
@@ -188,14 +139,17 @@ public final class IpDefrag {
     /** IPCB(skb)->frag_max_size of the last reassembled datagram: its largest fragment, header included. */
     public int fragMaxSize() { return outFragMax; }
     /** How many fragments the last reassembled datagram was received in. */
-    public int fragmentCount() { return fragCount; }
+    public int fragmentCount() { return frags.fragmentCount(); }
     /** The end of fragment {@code i}'s data in the datagram (fragments in offset order). */
-    public int fragmentEnd(int i) { return fragEnds[i]; }
+    public int fragmentEnd(int i) { return frags.fragmentEnd(i); }
     /** Why the last {@link #DROPPED} fragment was dropped. */
     public DropReason dropReason() { return dropReason; }
 
-    public int queues() { return queues; }
-    public long memory() { return memory; }
+    /** The queues (ipv4's fqdir), for the fragmenter's geometry. */
+    InetFrag frags() { return frags; }
+
+    public int queues() { return frags.queues(); }
+    public long memory() { return frags.memory(); }
     public long reasmReqds() { return reasmReqds; }
     public long reasmOks() { return reasmOks; }
     public long reasmFails() { return reasmFails; }
@@ -214,48 +168,33 @@ public final class IpDefrag {
      */
     public int queue(Ipv4Packet ip, int user, int iif, long now) {
         reasmReqds++;
-        // inet_frag_find: NULL when ipfrag_high_thresh is 0 or the queues hold more than it
-        if (highThresh == 0 || memory > highThresh) return fail(DropReason.FRAG_MEMORY_FULL);
-        long k1 = (long) ip.src() << 32 | (ip.dst() & 0xffffffffL);
-        int k2 = ip.identification() << 16 | ip.protocol() << 8 | user;
-        int q = find(k1, k2);
-        if (q >= 0 && now - created[q] >= timeout) { // its timer would have fired by now
-            expireQueue(q);
-            q = -1;
-        }
-        if (q < 0) q = create(k1, k2, now);
+        // ip_find's key (struct frag_v4_compare_key): saddr, daddr, id, protocol, user
+        long k0 = (long) ip.src() << 32 | (ip.dst() & 0xffffffffL);
+        long k1 = (long) ip.identification() << 16 | ip.protocol() << 8 | user;
+        int q = frags.find(k0, k1, 0, 0, 0, now);
+        if (q < 0) return fail(DropReason.FRAG_MEMORY_FULL); // inet_frag_find: above ipfrag_high_thresh
         return fragQueue(q, ip, iif);
     }
 
     /** ip_expire for every queue whose time is up; returns how many expired. */
     public int expire(long now) {
-        int n = 0;
-        while (ageHead >= 0 && now - created[ageHead] >= timeout) {
-            expireQueue(ageHead);
-            n++;
-        }
-        return n;
+        return frags.expire(now);
     }
 
-    private void expireQueue(int q) {
+    /** ip_expire: counted, and told to the listener with the first fragment's header and 8 bytes. */
+    private void expired(int q) {
         reasmFails++;
         reasmTimeouts++;
-        if (expireListener != null) {
-            if (out.length == 0) out = new byte[HEADROOM + MAX_DATAGRAM];
-            int hl = (flags[q] & FIRST_IN) != 0 ? hdrLen[q] : 0;
-            int n = 0;
-            if (hl > 0) {
-                System.arraycopy(headers, q * MAX_HEADER, out, HEADROOM, hl);
-                int c = cellOf[q * CELLS_PER_QUEUE];
-                n = Math.min(8, nEnd[nodeHead[q]]);
-                System.arraycopy(chunks[c / CELLS_PER_CHUNK], (c % CELLS_PER_CHUNK) << CELL_SHIFT, out, HEADROOM + hl, n);
-            }
-            int user = key2[q] & 0xff, dev = iif[q];
-            kill(q);
-            expireListener.expired(user, dev, out, HEADROOM, hl == 0 ? 0 : hl + n);
-            return;
+        if (expireListener == null) return;
+        if (out.length == 0) out = new byte[HEADROOM + MAX_DATAGRAM];
+        int hl = (frags.flags(q) & InetFrag.FIRST_IN) != 0 ? frags.headerLength(q) : 0;
+        int n = 0;
+        if (hl > 0) {
+            frags.copyHeader(q, out, HEADROOM);
+            n = Math.min(8, frags.firstFragmentEnd(q));
+            frags.copyFirstData(q, n, out, HEADROOM + hl);
         }
-        kill(q);
+        expireListener.expired((int) frags.key(q, 1) & 0xff, frags.iif(q), out, HEADROOM, hl == 0 ? 0 : hl + n);
     }
 
     private int fail(DropReason reason) {
@@ -265,7 +204,7 @@ public final class IpDefrag {
     }
 
     private int discard(int q, DropReason reason) {
-        kill(q);
+        frags.kill(q);
         return fail(reason);
     }
 
@@ -274,313 +213,63 @@ public final class IpDefrag {
         int ihl = ip.headerLength();
         int offset = ip.fragmentOffset() << 3;
         boolean more = ip.moreFragments();
-        int fragEcn = 1 << (ip.tos() & 3);
         int end = offset + ip.totalLength() - ihl;
+        int len = frags.len(q);
+        boolean lastIn = (frags.flags(q) & InetFrag.LAST_IN) != 0;
         if (!more) {
             // If we already have some bits beyond end or have a different end, the segment is corrupted.
-            if (end < len[q] || (flags[q] & LAST_IN) != 0 && end != len[q]) return discard(q, DropReason.FRAG_INVALID);
-            flags[q] |= LAST_IN;
-            len[q] = end;
+            if (end < len || lastIn && end != len) return discard(q, DropReason.FRAG_INVALID);
+            frags.addFlags(q, InetFrag.LAST_IN);
+            frags.setLen(q, end);
         } else {
             end &= ~7;
-            if (end > len[q]) {
-                if ((flags[q] & LAST_IN) != 0) return discard(q, DropReason.FRAG_INVALID);
-                len[q] = end;
+            if (end > len) {
+                if (lastIn) return discard(q, DropReason.FRAG_INVALID);
+                frags.setLen(q, end);
             }
         }
         if (end == offset) return discard(q, DropReason.FRAG_INVALID);
 
-        int r = insert(q, offset, end);
-        if (r == INSERT_DUP) return fail(DropReason.FRAG_DUPLICATE); // the queue keeps what it has
-        if (r == INSERT_OVERLAP) {
+        int r = frags.insert(q, offset, end);
+        if (r == InetFrag.INSERT_DUP) return fail(DropReason.FRAG_DUPLICATE); // the queue keeps what it has
+        if (r == InetFrag.INSERT_OVERLAP) {
             reasmOverlaps++;
             return discard(q, DropReason.FRAG_OVERLAP);
         }
-        int added = store(q, ip.buffer(), ip.payloadOffset(), offset, end);
-        if (offset == 0) {
-            System.arraycopy(ip.buffer(), ip.offset(), headers, q * MAX_HEADER, ihl);
-            hdrLen[q] = ihl;
-            flags[q] |= FIRST_IN;
-        }
-        iif[q] = dev;
-        meat[q] += end - offset;
-        ecn[q] |= fragEcn;
-        int bytes = FRAGMENT_BYTES + added * CELL;
-        mem[q] += bytes;
-        memory += bytes;
+        frags.add(q, ip.buffer(), ip.payloadOffset(), offset, end);
+        if (offset == 0) frags.setHead(q, ip.buffer(), ip.offset(), ihl);
+        frags.setIif(q, dev);
+        frags.addEcn(q, 1 << (ip.tos() & 3));
         int fragsize = end - offset + ihl;
-        if (fragsize > maxSize[q]) maxSize[q] = fragsize;
-        if (ip.dontFragment() && fragsize > maxDfSize[q]) maxDfSize[q] = fragsize;
-        if (flags[q] == (FIRST_IN | LAST_IN) && meat[q] == len[q]) return reassemble(q);
+        frags.raiseMaxSize(q, fragsize);
+        if (ip.dontFragment() && fragsize > frags.aux(q)) frags.setAux(q, fragsize); // max_df_size
+        if (frags.flags(q) == (InetFrag.FIRST_IN | InetFrag.LAST_IN) && frags.meat(q) == frags.len(q)) return reassemble(q);
         queued++;
         return QUEUED;
     }
 
     /** ip_frag_reasm: the datagram into {@link #out}, the queue gone. */
     private int reassemble(int q) {
-        int e = ECN_TABLE[ecn[q]];
+        int e = InetFrag.ecnTable(frags.ecn(q));
         if (e == 0xff) return discard(q, DropReason.FRAG_INVALID);
-        int hl = hdrLen[q];
-        int total = hl + len[q];
+        int hl = frags.headerLength(q);
+        int total = hl + frags.len(q);
         if (total > MAX_DATAGRAM) return discard(q, DropReason.FRAG_OVERSIZE);
         if (out.length == 0) out = new byte[HEADROOM + MAX_DATAGRAM];
-        System.arraycopy(headers, q * MAX_HEADER, out, HEADROOM, hl);
-        int base = q * CELLS_PER_QUEUE;
-        for (int at = 0; at < len[q]; ) {
-            int c = cellOf[base + (at >>> CELL_SHIFT)];
-            int in = at & (CELL - 1);
-            int n = Math.min(CELL - in, len[q] - at);
-            System.arraycopy(chunks[c / CELLS_PER_CHUNK], ((c % CELLS_PER_CHUNK) << CELL_SHIFT) + in, out, HEADROOM + hl + at, n);
-            at += n;
-        }
-        int count = 0;
-        for (int n = nodeHead[q]; n >= 0; n = nNext[n]) {
-            if (count == fragEnds.length) fragEnds = Arrays.copyOf(fragEnds, count * 2);
-            fragEnds[count++] = nEnd[n];
-        }
-        fragCount = count;
+        frags.copyHeader(q, out, HEADROOM);
+        frags.reasm(q, out, HEADROOM + hl);
         outLen = total;
-        outFragMax = Math.max(maxDfSize[q], maxSize[q]);
+        int maxSize = frags.maxSize(q), maxDfSize = frags.aux(q);
+        outFragMax = Math.max(maxDfSize, maxSize);
         int h = HEADROOM;
         Bytes.put16(out, h + Ipv4Packet.OFF_TOTAL_LENGTH, total);
         out[h + Ipv4Packet.OFF_TOS] |= (byte) e;
         // DF only when the largest fragment had it: refragmentation must not send DF fragments
         // larger than the sender did (IPSKB_FRAG_PMTU).
-        Bytes.put16(out, h + Ipv4Packet.OFF_FRAG, maxDfSize[q] == maxSize[q] ? Ipv4Packet.FLAG_DF : 0);
+        Bytes.put16(out, h + Ipv4Packet.OFF_FRAG, maxDfSize == maxSize ? Ipv4Packet.FLAG_DF : 0);
         Ipv4Packet.fillChecksum(out, h);
-        kill(q);
+        frags.kill(q);
         reasmOks++;
         return REASSEMBLED;
-    }
-
-    // ---- inet_frag_queue_insert -----------------------------------------------------------------
-
-    private static final int INSERT_OK = 0, INSERT_DUP = 1, INSERT_OVERLAP = 2;
-
-    private int insert(int q, int offset, int end) {
-        int last = nodeTail[q];
-        if (last < 0) {
-            int n = newNode(offset, end);
-            nRun[n] = n;
-            nRunEnd[n] = end;
-            nodeHead[q] = nodeTail[q] = lastRunHead[q] = n;
-            return INSERT_OK;
-        }
-        int lastEnd = nEnd[last];
-        if (lastEnd < end) {
-            // The common case: the fragment goes to the end.
-            if (offset < lastEnd) return INSERT_OVERLAP;
-            int n = newNode(offset, end);
-            if (offset == lastEnd) { // appended to the last run
-                int h = lastRunHead[q];
-                nRun[n] = h;
-                nRunEnd[h] = end;
-            } else {
-                nRun[n] = n;
-                nRunEnd[n] = end;
-                lastRunHead[q] = n;
-            }
-            nNext[last] = n;
-            nodeTail[q] = n;
-            return INSERT_OK;
-        }
-        // Somewhere before the end: the first fragment that ends after offset decides.
-        int prev = -1, n = nodeHead[q];
-        int f = finger[q];
-        if (f >= 0 && nEnd[f] <= offset) {
-            prev = f;
-            n = nNext[f];
-        }
-        while (n >= 0 && nEnd[n] <= offset) {
-            prev = n;
-            n = nNext[n];
-        }
-        if (n >= 0 && nStart[n] < end) {
-            int h = nRun[n];
-            return offset >= nStart[h] && end <= nRunEnd[h] ? INSERT_DUP : INSERT_OVERLAP;
-        }
-        int m = newNode(offset, end);
-        nRun[m] = m;
-        nRunEnd[m] = end;
-        nNext[m] = n;
-        if (prev < 0) nodeHead[q] = m;
-        else nNext[prev] = m;
-        finger[q] = m;
-        return INSERT_OK;
-    }
-
-    private int newNode(int start, int end) {
-        int n = freeNode;
-        if (n >= 0) {
-            freeNode = nNext[n];
-        } else {
-            if (nodesUsed == nStart.length) {
-                int size = Math.max(64, nStart.length * 2);
-                nStart = Arrays.copyOf(nStart, size);
-                nEnd = Arrays.copyOf(nEnd, size);
-                nNext = Arrays.copyOf(nNext, size);
-                nRun = Arrays.copyOf(nRun, size);
-                nRunEnd = Arrays.copyOf(nRunEnd, size);
-            }
-            n = nodesUsed++;
-        }
-        nStart[n] = start;
-        nEnd[n] = end;
-        nNext[n] = -1;
-        return n;
-    }
-
-    // ---- data ----------------------------------------------------------------------------------
-
-    /** Copies data [offset, end) of the datagram into the queue's cells; returns how many cells it added. */
-    private int store(int q, byte[] buf, int from, int offset, int end) {
-        int limit = Math.min(end, CELLS_PER_QUEUE * CELL); // beyond 64 KB the datagram fails anyway (oversize)
-        int base = q * CELLS_PER_QUEUE;
-        int added = 0;
-        for (int at = offset; at < limit; ) {
-            int k = at >>> CELL_SHIFT;
-            int c = cellOf[base + k];
-            if (c < 0) {
-                c = takeCell();
-                cellOf[base + k] = c;
-                added++;
-            }
-            int in = at & (CELL - 1);
-            int n = Math.min(CELL - in, limit - at);
-            System.arraycopy(buf, from + (at - offset), chunks[c / CELLS_PER_CHUNK], ((c % CELLS_PER_CHUNK) << CELL_SHIFT) + in, n);
-            at += n;
-        }
-        return added;
-    }
-
-    private int takeCell() {
-        if (freeCellCount == 0) {
-            int chunk = chunks.length;
-            chunks = Arrays.copyOf(chunks, chunk + 1);
-            chunks[chunk] = new byte[CELLS_PER_CHUNK * CELL];
-            if (freeCells.length < CELLS_PER_CHUNK) freeCells = Arrays.copyOf(freeCells, (chunk + 1) * CELLS_PER_CHUNK);
-            for (int i = CELLS_PER_CHUNK - 1; i >= 0; i--) freeCells[freeCellCount++] = chunk * CELLS_PER_CHUNK + i;
-        }
-        return freeCells[--freeCellCount];
-    }
-
-    private void putCell(int c) {
-        if (freeCellCount == freeCells.length) freeCells = Arrays.copyOf(freeCells, Math.max(64, freeCells.length * 2));
-        freeCells[freeCellCount++] = c;
-    }
-
-    // ---- queue slots ----------------------------------------------------------------------------
-
-    private int find(long k1, int k2) {
-        for (int s = buckets[bucket(k1, k2)] - 1; s >= 0; s = hashNext[s]) {
-            if (key1[s] == k1 && key2[s] == k2) return s;
-        }
-        return -1;
-    }
-
-    private int bucket(long k1, int k2) {
-        long h = (k1 ^ (k1 >>> 29) ^ (long) k2 * 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
-        return (int) (h >>> 40) & (buckets.length - 1);
-    }
-
-    private int create(long k1, int k2, long now) {
-        int q = freeSlot;
-        if (q >= 0) {
-            freeSlot = hashNext[q];
-        } else {
-            if (used == capacity) grow(capacity * 2);
-            q = used++;
-        }
-        key1[q] = k1;
-        key2[q] = k2;
-        int b = bucket(k1, k2);
-        hashNext[q] = buckets[b] - 1;
-        buckets[b] = q + 1;
-        created[q] = now;
-        agePrev[q] = ageTail;
-        ageNext[q] = -1;
-        if (ageTail >= 0) ageNext[ageTail] = q;
-        else ageHead = q;
-        ageTail = q;
-        flags[q] = len[q] = meat[q] = maxSize[q] = maxDfSize[q] = ecn[q] = iif[q] = hdrLen[q] = 0;
-        nodeHead[q] = nodeTail[q] = lastRunHead[q] = finger[q] = -1;
-        mem[q] = QUEUE_BYTES;
-        memory += QUEUE_BYTES;
-        queues++;
-        return q;
-    }
-
-    /** inet_frag_kill + destroy: the queue, its fragments and cells back to the pools. */
-    private void kill(int q) {
-        int b = bucket(key1[q], key2[q]);
-        int prev = -1;
-        for (int s = buckets[b] - 1; s >= 0; prev = s, s = hashNext[s]) {
-            if (s == q) {
-                if (prev < 0) buckets[b] = hashNext[s] + 1;
-                else hashNext[prev] = hashNext[s];
-                break;
-            }
-        }
-        if (agePrev[q] >= 0) ageNext[agePrev[q]] = ageNext[q];
-        else ageHead = ageNext[q];
-        if (ageNext[q] >= 0) agePrev[ageNext[q]] = agePrev[q];
-        else ageTail = agePrev[q];
-        for (int n = nodeHead[q]; n >= 0; ) {
-            int next = nNext[n];
-            nNext[n] = freeNode;
-            freeNode = n;
-            n = next;
-        }
-        int base = q * CELLS_PER_QUEUE;
-        for (int k = 0; k < CELLS_PER_QUEUE; k++) {
-            if (cellOf[base + k] >= 0) {
-                putCell(cellOf[base + k]);
-                cellOf[base + k] = -1;
-            }
-        }
-        memory -= mem[q];
-        mem[q] = 0;
-        hashNext[q] = freeSlot;
-        freeSlot = q;
-        queues--;
-    }
-
-    private void grow(int size) {
-        int old = capacity;
-        capacity = size;
-        key1 = Arrays.copyOf(key1 == null ? new long[0] : key1, size);
-        key2 = copy(key2, size);
-        hashNext = copy(hashNext, size);
-        created = Arrays.copyOf(created == null ? new long[0] : created, size);
-        ageNext = copy(ageNext, size);
-        agePrev = copy(agePrev, size);
-        flags = copy(flags, size);
-        len = copy(len, size);
-        meat = copy(meat, size);
-        maxSize = copy(maxSize, size);
-        maxDfSize = copy(maxDfSize, size);
-        ecn = copy(ecn, size);
-        iif = copy(iif, size);
-        hdrLen = copy(hdrLen, size);
-        mem = copy(mem, size);
-        nodeHead = copy(nodeHead, size);
-        nodeTail = copy(nodeTail, size);
-        lastRunHead = copy(lastRunHead, size);
-        finger = copy(finger, size);
-        headers = Arrays.copyOf(headers == null ? new byte[0] : headers, size * MAX_HEADER);
-        cellOf = copy(cellOf, size * CELLS_PER_QUEUE);
-        Arrays.fill(cellOf, old * CELLS_PER_QUEUE, size * CELLS_PER_QUEUE, -1);
-        // Rehash the live queues into twice the buckets.
-        buckets = new int[Integer.highestOneBit(size) * 2];
-        for (int s = 0; s < used; s++) {
-            if (mem[s] == 0) continue; // free slot: its hashNext links the free list
-            int b = bucket(key1[s], key2[s]);
-            hashNext[s] = buckets[b] - 1;
-            buckets[b] = s + 1;
-        }
-    }
-
-    private static int[] copy(int[] a, int size) {
-        return Arrays.copyOf(a == null ? new int[0] : a, size);
     }
 }

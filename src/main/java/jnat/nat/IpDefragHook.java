@@ -27,9 +27,7 @@ final class IpDefragHook {
         Ipv4Packet ip = p.ip;
         int r = defrag.queue(ip, user, p.in == null ? 0 : p.in.index(), p.now);
         if (r == IpDefrag.QUEUED) {
-            if (trace.on()) {
-                trace.line((p.in == null ? "local out" : p.in.name() + " in") + ": fragment " + Trace.summary(ip) + " queued for reassembly");
-            }
+            if (trace.on()) trace.fragmentQueued(p);
             return false;
         }
         if (r == IpDefrag.DROPPED) {
@@ -39,7 +37,7 @@ final class IpDefragHook {
         ip.wrap(defrag.buffer(), defrag.offset(), defrag.length());
         p.fragMaxSize = defrag.fragMaxSize();
         p.offload = none;
-        if (trace.on()) trace.line("  reassembled from " + defrag.fragmentCount() + " fragments");
+        if (trace.on()) trace.reassembled(defrag.fragmentCount());
         return true;
     }
 }

@@ -43,7 +43,7 @@ final class IpForward {
         }
         ip.decrementTtl();
         p.routeTo(p.route);
-        if (trace.on()) trace.line("  route: forward out " + out.name() + " via " + Ipv4Address.format(p.nexthop));
+        if (trace.on()) trace.route(out, Ipv4Address.format(p.nexthop));
         if (!hooks.forward(p)) return;
         output.output(p);
     }

@@ -42,7 +42,7 @@ final class IpFragmenter {
      * the packet was not reassembled; then {@code geometry} is ignored, else it holds the fragments
      * it was received in. Returns false (nothing sent) when the MTU leaves no room for 8 bytes of data.
      */
-    boolean fragment(Ipv4Packet ip, int mtu, int fragMaxSize, IpDefrag geometry, Sink sink) {
+    boolean fragment(Ipv4Packet ip, int mtu, int fragMaxSize, InetFrag geometry, Sink sink) {
         if (fragMaxSize != 0 && fragMaxSize < mtu) mtu = fragMaxSize;
         byte[] src = ip.buffer();
         int ipOff = ip.offset();
@@ -81,7 +81,7 @@ final class IpFragmenter {
     }
 
     /** The fast path's geometry checks: each received fragment fits, all but the last a multiple of 8. */
-    private static boolean fitsAsReceived(IpDefrag g, int space) {
+    private static boolean fitsAsReceived(InetFrag g, int space) {
         int n = g.fragmentCount();
         int start = 0;
         for (int i = 0; i < n; i++) {

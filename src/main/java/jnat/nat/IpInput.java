@@ -44,7 +44,7 @@ final class IpInput {
             return false;
         }
         if (ip.isFragment() && !defrag.defragment(p, IpDefrag.USER_CONNTRACK_IN)) return false;
-        if (trace.on()) trace.line(p.in.name() + " in: " + Trace.summary(ip));
+        if (trace.on()) trace.received(p);
         return true;
     }
 
@@ -71,9 +71,9 @@ final class IpInput {
      */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
-        stats.delivered++;
+        stats.delivered(p);
         Ipv4Packet ip = p.ip;
-        if (trace.on()) trace.line("  delivered to the host: " + Trace.summary(ip));
+        if (trace.on()) trace.delivered(p);
         p.tx.deliver(ip.buffer(), ip.offset(), ip.totalLength());
         icmp.rcv(p);
     }

@@ -85,7 +85,7 @@ final class IpOutput {
             return false;
         }
         p.routeTo(rt);
-        if (trace.on()) trace.line("local out: " + Trace.summary(ip));
+        if (trace.on()) trace.localOut(p);
         return true;
     }
 
@@ -105,9 +105,10 @@ final class IpOutput {
         p.reset(null, cause.now, none, cause.tx, true);
         if (p.ip.wrap(ownBuf, OWN_HEADROOM, len) != WireError.OK) return;
         p.routeTo(rt);
-        if (trace.on()) trace.line("  host sends: " + Trace.summary(p.ip));
+        if (trace.on()) trace.hostSends(p);
         if (attachId >= 0) p.attach(attachId, ctinfo);
         localOut(p);
+        if (trace.on()) trace.hostSent();
     }
 
     /**
@@ -162,7 +163,7 @@ final class IpOutput {
         p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // offloaded checksums are done first
         fragPacket = p;
         fragDstMac = dstMac;
-        if (!fragmenter.fragment(ip, mtu, p.fragMaxSize, defrag, fragSink)) stats.drop(p, DropReason.FRAG_NEEDED);
+        if (!fragmenter.fragment(ip, mtu, p.fragMaxSize, defrag.frags(), fragSink)) stats.drop(p, DropReason.FRAG_NEEDED);
         fragPacket = null;
     }
 
@@ -172,8 +173,7 @@ final class IpOutput {
         Interface out = p.out;
         if (trace.on()) {
             fragView.wrap(buf, off, len);
-            trace.line(out.name() + " out: fragment " + Trace.summary(fragView) + " offset " + fragView.fragmentOffset() * 8
-                    + (fragView.moreFragments() ? " MF" : ""));
+            trace.transmitFragment(out, fragView);
         }
         if (!out.hasMac()) {
             stats.tx(out, len);
@@ -198,7 +198,7 @@ final class IpOutput {
      */
     void finishOutput2(PacketState p, byte[] buf, int ipOff, int ipLen) {
         Interface out = p.out;
-        if (trace.on()) trace.line(out.name() + " out: " + Trace.summary(p));
+        if (trace.on()) trace.transmit(p);
         long dstMac = Interface.NO_MAC;
         if (out.hasMac()) {
             p.offload.checksumHelp(buf, ipOff, ipLen);
@@ -213,7 +213,7 @@ final class IpOutput {
      * state); a layer-2 one the neighbour's link header ({@code dstMac}, none: dropped), written in
      * the headroom or, without it, in a scratch copy.
      */
-    private void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
+    void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
         Interface out = p.out;
         if (!out.hasMac()) {
             stats.tx(out, ipLen);

@@ -190,7 +190,8 @@ final class NatCore {
      * find_best_ips_proto for IPv6: jhash2 over the source's four words (initval the destination's
      * last word unless persistent), then word by word: within [min, max] while the words so far
      * sit at the range's maximum, the whole word after that, the hash xored with each destination
-     * word in turn.
+     * word in turn. The kernel xors with tuple->dst.u3.all[i] after writing var_ipp->all[i]: for DST
+     * that is the word just chosen, not the original destination's.
      */
     private static void findBestIps6(Tuple t, InetNatRange range, int manip) {
         if (range.singleAddress()) {
@@ -214,7 +215,7 @@ final class NatCore {
             if (i < 2) hi |= (w & 0xffffffffL) << (i == 0 ? 32 : 0);
             else lo |= (w & 0xffffffffL) << (i == 2 ? 32 : 0);
             if (w != range.maxWord(i)) fullRange = true;
-            if (!persistent) j ^= le(InetNatRange.word(t.dstHi, t.dstLo, i));
+            if (!persistent) j ^= le(manip == MANIP_DST ? w : InetNatRange.word(t.dstHi, t.dstLo, i));
         }
         set6(t, manip, hi, lo);
     }

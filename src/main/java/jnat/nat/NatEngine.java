@@ -5,15 +5,13 @@ import jnat.conntrack.Conntrack;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteType;
-import jnat.rules.Chain;
 import jnat.rules.NptTarget;
 import jnat.rules.RejectTarget;
-import jnat.rules.Rule;
 import jnat.rules.Ruleset;
-import jnat.rules.Table;
 import jnat.rules.Target;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
+import jnat.wire.Icmpv6Packet;
 import jnat.wire.MacAddress;
 import jnat.wire.Offload;
 import jnat.wire.WireError;
@@ -100,6 +98,7 @@ public final class NatEngine {
     private final NetStats stats = new NetStats(trace);
     private final RouteCache routes;
     private final IpDefrag defrag;
+    private final NfCtFrag6 defrag6;
     private final NfHooks hooks;
     private final IpInput input;
     private final IpForward forward;
@@ -127,13 +126,22 @@ public final class NatEngine {
 
     /** With the reassembly sysctls {@code defragConfig} (ipfrag_high_thresh, ipfrag_time). */
     public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig) {
+        this(host, ruleset, config, defragConfig, NfCtFrag6.Config.defaults());
+    }
+
+    /** With both families' reassembly sysctls (and nf_conntrack_frag6_high_thresh, _timeout). */
+    public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig, NfCtFrag6.Config defrag6Config) {
         this.host = host;
+        this.defrag6 = new NfCtFrag6(defrag6Config);
+        // TODO(icmp): ip6frag_expire_frag_queue sends ICMPv6 time exceeded, code 1, quoting the first
+        // fragment when it came (conntrack's queues too); until then a timed-out queue is only counted.
+        this.defrag6.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.IPV6_FRAG_TIMEOUT, true));
         this.defrag = new IpDefrag(defragConfig);
         // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
         // first fragment, when it came and the datagram was for the host itself (conntrack's users
         // skip it on a router: frag_expire_skip_icmp). Set defrag's ExpireListener to generate it;
         // until then a timed-out queue is only counted (FRAG_TIMEOUT).
-        this.defrag.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.FRAG_TIMEOUT));
+        this.defrag.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.FRAG_TIMEOUT, false));
         this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
                 config.conntrackHashsize());
         this.random = new SplittableRandom(config.randomSeed());
@@ -142,9 +150,9 @@ public final class NatEngine {
         this.received = new PacketState(host, table);
         this.routes = new RouteCache(host);
         ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
-        NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats);
+        NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
-        this.hooks = new NfHooks(conntrack, nat, stats, this::reject);
+        this.hooks = new NfHooks(conntrack, nat, stats, this::reject, trace);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -153,10 +161,12 @@ public final class NatEngine {
         this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats);
-        this.output6 = new Ip6Output(host, table, hooks, output, p -> input6().loopbackRcv(p), none, stats, trace);
+        Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
+        this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
+                p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
         this.reject6 = new RejectIpv6(host, icmp6, output6);
-        this.input6 = new Ip6Input(host, hooks, icmp6, stats, trace);
+        this.input6 = new Ip6Input(host, hooks, icmp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
         setRuleset(ruleset);
     }
@@ -165,10 +175,18 @@ public final class NatEngine {
         return input6;
     }
 
-    /** reject_tg's answer in the packet's family (bound late: it runs the output hooks again). */
-    private void reject(PacketState p, RejectTarget target) {
-        if (p.ipv6) reject6.reject(p, target);
-        else reject.reject(p, target);
+    /**
+     * reject_tg's answer in the packet's family, or ip6t_NPT's parameter problem pointing at the
+     * address it could not translate (bound late: both run the output hooks again).
+     */
+    private void reject(PacketState p, Target target) {
+        if (target instanceof NptTarget npt) {
+            icmp6.send(p, Icmpv6Packet.ICMPV6_PARAMPROB, Icmpv6Packet.ICMPV6_HDR_FIELD, npt.failedPointer());
+        } else if (p.ipv6) {
+            reject6.reject(p, (RejectTarget) target);
+        } else {
+            reject.reject(p, (RejectTarget) target);
+        }
     }
 
     private IpInput input() {
@@ -182,32 +200,11 @@ public final class NatEngine {
         hooks.setRuleset(rules, random, trace);
     }
 
-    /**
-     * Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and
-     * tracked). A target the IPv6 path cannot run yet is refused here, whole ruleset unchanged:
-     * SNPT/DNPT.
-     */
+    /** Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and tracked). */
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
-        for (Table t : rules.tables()) {
-            for (Chain c : t.chains()) {
-                for (Rule r : c.rules()) {
-                    String why = unsupported6(r.target);
-                    if (why != null) {
-                        throw new IllegalArgumentException("ip6tables -t " + t.name + " -A " + c.name() + " -j " + r.target.name()
-                                + ": " + why);
-                    }
-                }
-            }
-        }
         this.ruleset6 = rules;
         hooks.setRuleset(rules, random, trace);
-    }
-
-    /** Why the IPv6 path cannot run {@code t}, or null when it can. */
-    private static String unsupported6(Target t) {
-        if (t instanceof NptTarget) return "IPv6 prefix translation (ip6t_NPT) is not implemented";
-        return null;
     }
 
     public Ruleset ruleset6() {
@@ -220,7 +217,12 @@ public final class NatEngine {
      * or why it was dropped. Costs nothing when off.
      */
     public void setTracer(PacketTracer tracer) {
-        trace.set(tracer);
+        setTraceEvents(tracer == null ? null : new TraceLines(tracer));
+    }
+
+    /** Tells {@code events} each step of every packet's walk (null: off); costs nothing when off. */
+    public void setTraceEvents(TraceEvents events) {
+        trace.set(events);
         hooks.setTracer(trace);
     }
 
@@ -248,17 +250,34 @@ public final class NatEngine {
         return id;
     }
 
+    /** Packets dropped for {@code reason}, both families. */
     public long drops(DropReason reason) {
         return stats.drops(reason);
     }
 
+    /** IPv6 packets ({@code ipv6}) or IPv4 ones dropped for {@code reason}. */
+    public long drops(DropReason reason, boolean ipv6) {
+        return stats.drops(reason, ipv6);
+    }
+
+    /** Packets delivered to the host itself, both families. */
     public long deliveredLocally() {
-        return stats.delivered;
+        return stats.delivered(false) + stats.delivered(true);
+    }
+
+    /** IPv6 packets ({@code ipv6}) or IPv4 ones (ARP among them) delivered to the host itself. */
+    public long deliveredLocally(boolean ipv6) {
+        return stats.delivered(ipv6);
     }
 
     /** Packets conntrack found INVALID: passed on untracked, so not NATed (conntrack -S "invalid"). */
     public long invalid() {
-        return stats.invalid;
+        return stats.invalid(false) + stats.invalid(true);
+    }
+
+    /** IPv6 packets ({@code ipv6}) or IPv4 ones conntrack found INVALID. */
+    public long invalid(boolean ipv6) {
+        return stats.invalid(ipv6);
     }
 
     public long rxPackets(Interface dev) { return stats.rxPackets(dev); }
@@ -272,12 +291,28 @@ public final class NatEngine {
      */
     public int expire(long now, int budget) {
         defrag.expire(now);
+        defrag6.expire(now);
         return table.gc(now, budget);
     }
 
     /** The reassembly queues (nf_defrag_ipv4): their count, memory and Reasm* counters. */
     public IpDefrag defrag() {
         return defrag;
+    }
+
+    /** The IPv6 reassembly queues (nf_defrag_ipv6): their count, memory and counters. */
+    public NfCtFrag6 defrag6() {
+        return defrag6;
+    }
+
+    /** Reassembled IPv6 packets sent as fragments again (Ip6: FragOKs). */
+    public long fragmented6() {
+        return output6.fragOks();
+    }
+
+    /** IPv6 fragments sent (Ip6: FragCreates). */
+    public long fragmentsCreated6() {
+        return output6.fragCreates();
     }
 
     /** Datagrams sent as fragments (Ip: FragOKs). */
@@ -313,6 +348,16 @@ public final class NatEngine {
     /** ICMPv6 echo replies and neighbour advertisements the host sent. */
     public long icmpv6RepliesSent() {
         return icmp6.echoRepliesSent + icmp6.advertisementsSent;
+    }
+
+    /** ICMPv6 echo replies the host sent to pings of its own addresses. */
+    public long icmpv6EchoRepliesSent() {
+        return icmp6.echoRepliesSent;
+    }
+
+    /** Neighbour advertisements the host sent, answering solicitations for its addresses (ndisc_recv_ns). */
+    public long neighbourAdvertisementsSent() {
+        return icmp6.advertisementsSent;
     }
 
     /** ICMPv6 errors not sent because a rate limit said no. */

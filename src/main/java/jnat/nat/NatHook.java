@@ -27,11 +27,13 @@ final class NatHook {
     private final NatProto proto;
     private final RouteCache routes;
     private final NetStats stats;
+    private final Trace trace;
     private Table nat, nat6;
     /** The range an IPv6 target hands nf_nat_setup_info (reused: a binding allocates nothing). */
     private final InetNatRange range6 = new InetNatRange();
 
-    NatHook(Host host, ConnTable table, NatCore core, NatProto proto, RouteCache routes, NetStats stats) {
+    NatHook(Host host, ConnTable table, NatCore core, NatProto proto, RouteCache routes, NetStats stats, Trace trace) {
+        this.trace = trace;
         this.host = host;
         this.table = table;
         this.core = core;
@@ -65,6 +67,7 @@ final class NatHook {
             if (!NatCore.initialized(table.status(id), manip)) {
                 Table natTable = p.ipv6 ? nat6 : nat;
                 Target verdict = natTable == null ? Target.ACCEPT : natTable.traverse(hook, p);
+                if (natTable != null && trace.on()) trace.verdict(hook, natTable, verdict);
                 if (verdict == Target.DROP) {
                     stats.drop(p, DropReason.NAT_DROP);
                     return false;

@@ -48,7 +48,7 @@ final class NatProto {
         scratch.invert(target);
         if (p.ipv6) manipPacket6(p.ip6, target, manip);
         else manipPacket(p.ip, target, manip);
-        if (trace.on()) trace.line("  " + (manip == NatCore.MANIP_SRC ? "SNAT" : "DNAT") + ": " + Trace.summary(p));
+        if (trace.on()) trace.nat(p, manip == NatCore.MANIP_SRC);
     }
 
     /** nf_nat_ipv4_manip_pkt: the transport part, then the address, checksums kept right. */

@@ -1,6 +1,7 @@
 package jnat.nat;
 
 import jnat.rules.Hook;
+import jnat.rules.NptTarget;
 import jnat.rules.RejectTarget;
 import jnat.rules.Ruleset;
 import jnat.rules.Table;
@@ -18,10 +19,13 @@ import java.util.random.RandomGenerator;
  * family themselves.
  */
 final class NfHooks {
-    /** What reject_tg does before the packet is dropped (sends its ICMP error or RST). */
+    /**
+     * What a target that is its own verdict sends before the packet is dropped: reject_tg's ICMP
+     * error or RST, ip6t_NPT's parameter problem.
+     */
     @FunctionalInterface
     interface Reject {
-        void reject(PacketState p, RejectTarget target);
+        void reject(PacketState p, Target target);
     }
 
     /** A table at its hooks (iptable_*_hook), with the reason its drops count under. */
@@ -32,6 +36,7 @@ final class NfHooks {
     private final NatHook nat;
     private final NetStats stats;
     private final Reject reject;
+    private final Trace trace;
     /** One family's tables at the hooks (a table the ruleset lacks is null). */
     private static final class Tables {
         BoundTable raw, mangle, filter, security;
@@ -60,7 +65,8 @@ final class NfHooks {
     /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
     private final Tables ipv4 = new Tables(), ipv6 = new Tables();
 
-    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject) {
+    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject, Trace trace) {
+        this.trace = trace;
         this.conntrack = conntrack;
         this.nat = nat;
         this.stats = stats;
@@ -93,6 +99,7 @@ final class NfHooks {
 
     /** NF_INET_PRE_ROUTING (after nf_defrag_ipv4): raw, conntrack, mangle, nat DST. */
     boolean preRouting(PacketState p) {
+        if (trace.on()) trace.hook(Hook.PREROUTING);
         Tables t = tables(p);
         return walk(t.raw, Hook.PREROUTING, p)
                 && conntrack.in(p, Hook.PREROUTING)
@@ -102,6 +109,7 @@ final class NfHooks {
 
     /** NF_INET_LOCAL_IN: mangle, filter, security, nat SRC, confirm. */
     boolean localIn(PacketState p) {
+        if (trace.on()) trace.hook(Hook.INPUT);
         Tables t = tables(p);
         return walk(t.mangle, Hook.INPUT, p)
                 && walk(t.filter, Hook.INPUT, p)
@@ -112,6 +120,7 @@ final class NfHooks {
 
     /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
     boolean forward(PacketState p) {
+        if (trace.on()) trace.hook(Hook.FORWARD);
         Tables t = tables(p);
         return walk(t.mangle, Hook.FORWARD, p)
                 && walk(t.filter, Hook.FORWARD, p)
@@ -120,6 +129,7 @@ final class NfHooks {
 
     /** NF_INET_LOCAL_OUT: raw, conntrack, mangle, nat DST (and a new route), filter, security. */
     boolean localOut(PacketState p) {
+        if (trace.on()) trace.hook(Hook.OUTPUT);
         Tables t = tables(p);
         return walk(t.raw, Hook.OUTPUT, p)
                 && conntrack.in(p, Hook.OUTPUT)
@@ -131,6 +141,7 @@ final class NfHooks {
 
     /** NF_INET_POST_ROUTING: mangle, nat SRC, confirm. */
     boolean postRouting(PacketState p) {
+        if (trace.on()) trace.hook(Hook.POSTROUTING);
         return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
                 && conntrack.confirm(p);
@@ -138,13 +149,14 @@ final class NfHooks {
 
     /**
      * ipt_do_table for one table at one hook: an ACCEPT verdict goes on; DROP, a DROP policy, or
-     * any other verdict drops the packet with the table's reason (REJECT answers first).
+     * any other verdict drops the packet with the table's reason (REJECT and a failed SNPT/DNPT answer first).
      */
     private boolean walk(BoundTable t, Hook hook, PacketState p) {
         if (t == null) return true;
         Target verdict = t.table.traverse(hook, p);
+        if (trace.on()) trace.verdict(hook, t.table, verdict);
         if (verdict == Target.ACCEPT) return true;
-        if (verdict instanceof RejectTarget r) reject.reject(p, r);
+        if (verdict instanceof RejectTarget || verdict instanceof NptTarget) reject.reject(p, verdict);
         stats.drop(p, t.reason);
         return false;
     }

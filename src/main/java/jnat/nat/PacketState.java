@@ -12,6 +12,7 @@ import jnat.rules.PacketContext;
 import jnat.wire.EthernetFrame;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Address;
 import jnat.wire.Ipv6ExtHeaders;
 import jnat.wire.Ipv6Packet;
 import jnat.wire.Offload;
@@ -74,6 +75,13 @@ final class PacketState implements PacketContext {
     boolean generated;
     /** nf_nat_setup_info found every tuple of the range taken: the clash at confirm is counted as exhaustion. */
     boolean natExhausted;
+    /** A match found the packet malformed (par->hotdrop). */
+    private boolean hotdrop;
+    /** pskb_expand_head's new data for a packet -j TCPMSS grew (allocated on first use, reused). */
+    private byte[] expanded;
+    /** tcpmss_reverse_mtu's route lookup. */
+    private final jnat.host.RouteDecision reverseRoute = new jnat.host.RouteDecision();
+    private final RouteDecision6 reverseRoute6 = new RouteDecision6();
 
     PacketState(Host host, ConnTable table) {
         this.host = host;
@@ -97,6 +105,7 @@ final class PacketState implements PacketContext {
         this.pktTypeHost = true;
         this.generated = generated;
         this.natExhausted = false;
+        this.hotdrop = false;
         this.ct.id = -1; // the raw table runs before conntrack: no connection of an earlier packet
     }
 
@@ -367,7 +376,208 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public long address6Hi(int offset) {
+        return Ipv6Address.readHi(ip6.buffer(), ip6.offset() + offset);
+    }
+
+    @Override
+    public long address6Lo(int offset) {
+        return Ipv6Address.readLo(ip6.buffer(), ip6.offset() + offset);
+    }
+
+    @Override
+    public void setAddress6(int offset, long hi, long lo) {
+        Ipv6Address.write(ip6.buffer(), ip6.offset() + offset, hi, lo); // NPT: checksum-neutral, written as is
+    }
+
+    @Override
     public void setHopLimit(int hopLimit) {
         ip6.setHopLimit(hopLimit); // no header checksum, and the pseudo-header leaves it out
+    }
+
+    // ---- the xt_* modules beyond NAT (PacketContext) ----
+
+    @Override
+    public long now() {
+        return now;
+    }
+
+    @Override
+    public void hotdrop() {
+        hotdrop = true;
+    }
+
+    @Override
+    public boolean hotdropped() {
+        return hotdrop;
+    }
+
+    /** skb->pkt_type: set by eth_type_trans from the destination MAC; the host's own packets are PACKET_HOST. */
+    @Override
+    public int pktType() {
+        if (pktTypeHost || in == null || !in.hasMac()) return PACKET_HOST;
+        return eth.dst() == 0xffff_ffff_ffffL ? PACKET_BROADCAST : PACKET_MULTICAST;
+    }
+
+    @Override
+    public int ttl() {
+        return ipv6 ? ip6.hopLimit() : ip.ttl();
+    }
+
+    @Override
+    public void setTtl(int ttl) {
+        ip.setTtl(ttl);
+    }
+
+    @Override
+    public int tos() {
+        return ipv6 ? ip6.trafficClass() : ip.tos();
+    }
+
+    @Override
+    public void setTos(int tos) {
+        if (ipv6) ip6.setTrafficClass(tos);
+        else ip.setTos(tos);
+    }
+
+    /** Where the transport header starts in the buffer (par->thoff), and where the packet ends. */
+    private int thoff() {
+        return ipv6 ? ip6.upperOffset() : ip.payloadOffset();
+    }
+
+    private int packetEnd() {
+        return ipv6 ? ip6.offset() + ip6.length() : ip.offset() + Math.min(ip.length(), ip.totalLength());
+    }
+
+    @Override
+    public int transportByte(int offset) {
+        int t = thoff();
+        if (t < 0 || offset < 0 || t + offset >= packetEnd()) return -1;
+        return (ipv6 ? ip6.buffer() : ip.buffer())[t + offset] & 0xff;
+    }
+
+    @Override
+    public int transportLength() {
+        int t = thoff();
+        return t < 0 ? -1 : Math.max(0, packetEnd() - t);
+    }
+
+    @Override
+    public void setTcpWord(int offset, int value) {
+        byte[] b = ipv6 ? ip6.buffer() : ip.buffer();
+        int t = thoff();
+        int old = jnat.wire.Bytes.u16(b, t + offset);
+        jnat.wire.Bytes.put16(b, t + offset, value);
+        // inet_proto_csum_replace2(..., false): a CHECKSUM_PARTIAL packet's field holds the pseudo-header sum only
+        if (offload.ipSummed == Offload.CHECKSUM_PARTIAL) return;
+        int c = jnat.wire.Bytes.u16(b, t + TcpSegment.OFF_CHECKSUM);
+        jnat.wire.Bytes.put16(b, t + TcpSegment.OFF_CHECKSUM, jnat.wire.Checksum.update16(c, old, value));
+    }
+
+    /**
+     * tcpmss_mangle_packet's insertion: the packet is copied into a buffer of the packet's own
+     * (pskb_expand_head), the options move 4 bytes on, the option goes in after the fixed header,
+     * doff and the IP length grow, and the checksums are updated as the kernel updates them (the
+     * pseudo-header's length, the new option word, the doff word; IPv4's header for tot_len). A
+     * CHECKSUM_PARTIAL packet (a SYN is never GSO) has its checksum completed first.
+     */
+    @Override
+    public boolean insertTcpOption(int option) {
+        byte[] b = ipv6 ? ip6.buffer() : ip.buffer();
+        int start = ipv6 ? ip6.offset() : ip.offset();
+        int end = packetEnd();
+        if (end - start + 4 > 0xffff) return false;
+        offload.checksumHelp(b, start, end - start);
+        if (!ipv6) ip.setChecksumPartial(false);
+        else ip6.setChecksumPartial(false);
+        if (expanded == null) expanded = new byte[HEADROOM + 0x10000];
+        int len = end - start;
+        System.arraycopy(b, start, expanded, HEADROOM, len);
+        int t = HEADROOM + (thoff() - start);
+        int l4len = len - (thoff() - start);
+        System.arraycopy(expanded, t + 20, expanded, t + 24, l4len - 20);
+        jnat.wire.Bytes.put16(expanded, t + 20, option >>> 16);
+        jnat.wire.Bytes.put16(expanded, t + 22, option & 0xffff);
+        int c = jnat.wire.Bytes.u16(expanded, t + TcpSegment.OFF_CHECKSUM);
+        c = jnat.wire.Checksum.update16(c, l4len, l4len + 4); // the pseudo-header's length
+        c = jnat.wire.Checksum.update32(c, 0, option);
+        int oldWord = jnat.wire.Bytes.u16(expanded, t + 12);
+        int newWord = oldWord + (1 << 12); // doff += TCPOLEN_MSS / 4
+        jnat.wire.Bytes.put16(expanded, t + 12, newWord);
+        c = jnat.wire.Checksum.update16(c, oldWord, newWord);
+        jnat.wire.Bytes.put16(expanded, t + TcpSegment.OFF_CHECKSUM, c);
+        if (ipv6) {
+            jnat.wire.Bytes.put16(expanded, HEADROOM + 4, jnat.wire.Bytes.u16(expanded, HEADROOM + 4) + 4);
+            ip6.wrap(expanded, HEADROOM, len + 4);
+        } else {
+            int oldLen = jnat.wire.Bytes.u16(expanded, HEADROOM + Ipv4Packet.OFF_TOTAL_LENGTH);
+            jnat.wire.Bytes.put16(expanded, HEADROOM + Ipv4Packet.OFF_TOTAL_LENGTH, oldLen + 4);
+            int ic = jnat.wire.Bytes.u16(expanded, HEADROOM + Ipv4Packet.OFF_CHECKSUM);
+            jnat.wire.Bytes.put16(expanded, HEADROOM + Ipv4Packet.OFF_CHECKSUM, jnat.wire.Checksum.update16(ic, oldLen, oldLen + 4));
+            ip.wrap(expanded, HEADROOM, len + 4);
+        }
+        return true;
+    }
+
+    /** Room before a grown packet for its link-layer header. */
+    private static final int HEADROOM = 64;
+
+    /** checksum_tg: skb_checksum_help for a CHECKSUM_PARTIAL packet that is not GSO. */
+    @Override
+    public void checksumFill() {
+        if (offload.ipSummed != Offload.CHECKSUM_PARTIAL || offload.isGso()) return;
+        int start = ipv6 ? ip6.offset() : ip.offset();
+        offload.checksumHelp(ipv6 ? ip6.buffer() : ip.buffer(), start, packetEnd() - start);
+        if (ipv6) ip6.setChecksumPartial(false);
+        else ip.setChecksumPartial(false);
+    }
+
+    @Override
+    public int routeMtu() {
+        return out == null ? 0 : out.mtu();
+    }
+
+    /** tcpmss_reverse_mtu: the MTU of the route to the packet's source, ~0U when there is none. */
+    @Override
+    public int reverseRouteMtu() {
+        Interface dev;
+        if (ipv6) {
+            RouteDecision6 r = host.routeOutput6(ip6.srcHi(), ip6.srcLo(), reverseRoute6);
+            dev = r.isError() ? null : r.out();
+        } else {
+            jnat.host.RouteDecision r = host.routeOutput(ip.src(), reverseRoute);
+            dev = r.isError() ? null : r.out();
+        }
+        return dev == null ? -1 : dev.mtu();
+    }
+
+    @Override
+    public boolean hasConnection() {
+        return tracked() && !untracked;
+    }
+
+    @Override
+    public int ctMark() {
+        return hasConnection() ? table.mark(ct.id) : 0;
+    }
+
+    @Override
+    public void setCtMark(int mark) {
+        if (hasConnection()) table.setMark(ct.id, mark);
+    }
+
+    @Override
+    public int ctStatus() {
+        return hasConnection() ? table.status(ct.id) : 0;
+    }
+
+    @Override
+    public int ctProtocol() {
+        return hasConnection() ? table.protocol(ct.id) : 0;
+    }
+
+    @Override
+    public long ctExpiresSeconds() {
+        return hasConnection() ? table.expiresIn(ct.id, now) / 1_000_000_000L : 0;
     }
 }

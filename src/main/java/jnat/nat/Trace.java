@@ -1,6 +1,8 @@
 package jnat.nat;
 
+import jnat.host.Interface;
 import jnat.rules.Chain;
+import jnat.rules.Hook;
 import jnat.rules.Rule;
 import jnat.rules.Table;
 import jnat.rules.Target;
@@ -12,66 +14,104 @@ import jnat.wire.Ipv6Address;
 import jnat.wire.Ipv6Packet;
 
 /**
- * The readable walk of each packet (--trace), in the words of the kernel's TRACE target
- * ({@code nat:PREROUTING:rule:1 -> DOCKER}): every stage asks {@link #on()} first, so a run
- * without a tracer builds no strings.
+ * The stages' side of the trace: each stage asks {@link #on()} first, so a run without a listener
+ * builds no strings; the calls here build the summaries and hand {@link TraceEvents} its events
+ * ({@link TraceLines} turns them into --trace's lines, in the words of the kernel's TRACE target).
  */
 final class Trace {
     private static final String[] CTINFO = {"ESTABLISHED", "RELATED", "NEW", "ESTABLISHED reply", "RELATED reply"};
 
-    private PacketTracer tracer;
+    private TraceEvents events;
 
     private final Tracer tableTracer = new Tracer() {
         @Override
         public void rule(Table table, Chain chain, int number, Rule rule) {
-            StringBuilder b = new StringBuilder("  ").append(table.name).append(':').append(chain.name())
-                    .append(":rule:").append(number).append(' ');
-            if (rule.jump() != null) b.append(rule.isGoto ? "goto " : "-> ").append(rule.jump().name());
-            else b.append(rule.target == null ? "(no target)" : describe(rule.target));
-            tracer.line(b.toString());
+            events.rule(table, chain, number, rule);
         }
 
         @Override
         public void leave(Table table, Chain chain, int number, boolean policy) {
-            tracer.line("  " + table.name + ':' + chain.name() + (policy ? ":policy:" + number + ' ' + chain.policy()
-                    : ":return:" + number));
+            events.leave(table, chain, number, policy);
         }
     };
 
     boolean on() {
-        return tracer != null;
+        return events != null;
     }
 
-    void set(PacketTracer tracer) {
-        this.tracer = tracer;
+    void set(TraceEvents events) {
+        this.events = events;
     }
 
     /** What a table reports its walk to: null while tracing is off. */
     Tracer tableTracer() {
-        return tracer == null ? null : tableTracer;
+        return events == null ? null : tableTracer;
     }
 
-    void line(String text) {
-        tracer.line(text);
+    void received(PacketState p) {
+        events.received(p.in, summary(p));
     }
 
-    /** "  conntrack: NEW" after conntrack has seen a packet. */
-    void conntrack(PacketState p) {
-        line("  conntrack: " + (p.tracked() ? CTINFO[p.ct.ctinfo]
-                : p.untracked ? "UNTRACKED (NOTRACK: not NATed)" : "INVALID (untracked: not NATed)"));
+    void fragmentQueued(PacketState p) {
+        events.fragmentQueued(p.in, summary(p));
     }
 
-    /** The drop line: a packet dropped before the hooks is named by its interface, as its first line. */
+    void reassembled(int fragments) {
+        events.reassembled(fragments);
+    }
+
+    void localOut(PacketState p) {
+        events.localOut(summary(p));
+    }
+
+    void hostSends(PacketState p) {
+        events.hostSends(summary(p));
+    }
+
+    void hostSent() {
+        events.hostSent();
+    }
+
+    void hook(Hook hook) {
+        events.hook(hook);
+    }
+
+    /** After conntrack has seen a packet at {@code hook}: its connection and state. */
+    void conntrack(PacketState p, Hook hook) {
+        events.conntrack(hook, p.tracked() ? p.ct.id : -1, p.tracked() ? CTINFO[p.ct.ctinfo]
+                : p.untracked ? "UNTRACKED (NOTRACK: not NATed)" : "INVALID (untracked: not NATed)");
+    }
+
+    void verdict(Hook hook, Table table, Target verdict) {
+        events.verdict(hook, table, verdict);
+    }
+
+    void nat(PacketState p, boolean source) {
+        events.nat(source, summary(p));
+    }
+
+    void route(Interface out, String nexthop) {
+        events.route(out, nexthop);
+    }
+
+    void transmit(PacketState p) {
+        events.transmit(p.out, summary(p), -1, false);
+    }
+
+    void transmitFragment(Interface out, Ipv4Packet fragment) {
+        events.transmit(out, summary(fragment), fragment.fragmentOffset() * 8, fragment.moreFragments());
+    }
+
+    void transmitFragment(Interface out, Ipv6Packet fragment) {
+        events.transmit(out, summary(fragment), fragment.fragmentOffset() * 8, fragment.moreFragments());
+    }
+
+    void delivered(PacketState p) {
+        events.delivered(summary(p));
+    }
+
     void dropped(PacketState p, DropReason reason) {
-        line((reason.beforeHooks() && p.in != null ? p.in.name() + " in: " : "  ") + "dropped: " + reason.text());
-    }
-
-    private static String describe(Target t) {
-        StringBuilder b = new StringBuilder(t.name());
-        StringBuilder detail = new StringBuilder();
-        t.print(detail, true);
-        if (!detail.isEmpty()) b.append(' ').append(detail.toString().trim());
-        return b.toString();
+        events.dropped(p.in, reason);
     }
 
     /** The packet's summary in its family. */

@@ -25,7 +25,15 @@ final class Extensions {
             Map.entry("statistic", StatisticMatch.Parser::new),
             Map.entry("iprange", IprangeMatch.Parser::new),
             Map.entry("state", StateMatch.Parser::new),
-            Map.entry("length", LengthMatch.Parser::new));
+            Map.entry("length", LengthMatch.Parser::new),
+            Map.entry("limit", LimitMatch.Parser::new),
+            Map.entry("connmark", ConnmarkMatch.Parser::new),
+            Map.entry("tos", TosMatch.Parser::new),
+            Map.entry("dscp", DscpMatch.Parser::new),
+            Map.entry("ecn", EcnMatch.Parser::new),
+            Map.entry("tcpmss", TcpmssMatch.Parser::new),
+            Map.entry("pkttype", PkttypeMatch.Parser::new),
+            Map.entry("mac", MacMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -41,6 +49,10 @@ final class Extensions {
             Map.entry("hl", HlMatch.Parser::new));
 
     private static final Map<String, Supplier<ModuleParser>> COMMON_TARGETS = Map.of(
+            "CONNMARK", ConnmarkTarget.Parser::new,
+            "TOS", TosTarget.Parser::new,
+            "DSCP", DscpTarget.Parser::new,
+            "CHECKSUM", ChecksumTarget.Parser::new,
             "MARK", MarkTarget.Parser::new,
             "LOG", LogTarget.Parser::new,
             "CT", () -> new NotrackTarget.Parser(false),
@@ -59,6 +71,11 @@ final class Extensions {
 
     static {
         IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
+        IP4_ALL_MATCHES.put("ttl", TtlMatch.Parser::new);
+        IP4_TARGETS.put("TTL", TtlTarget.Parser::new);
+        IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
+        IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
+        IP6_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(true));
         IP6_ALL_MATCHES.putAll(IP6_MATCHES);
         IP4_TARGETS.putAll(natTargets(false));
         IP4_TARGETS.put("REJECT", RejectTarget.Parser::new);
@@ -125,6 +142,23 @@ final class Extensions {
             Map.entry("iprange", List.of("--src-range", "--dst-range")),
             Map.entry("state", List.of("--state")),
             Map.entry("length", List.of("--length")),
+            Map.entry("limit", List.of("--limit", "--limit-burst")),
+            Map.entry("connmark", List.of("--mark")),
+            Map.entry("tos", List.of("--tos")),
+            Map.entry("dscp", List.of("--dscp", "--dscp-class")),
+            Map.entry("ecn", List.of("--ecn-tcp-cwr", "--ecn-tcp-ece", "--ecn-ip-ect")),
+            Map.entry("tcpmss", List.of("--mss")),
+            Map.entry("pkttype", List.of("--pkt-type")),
+            Map.entry("mac", List.of("--mac-source")),
+            Map.entry("ttl", List.of("--ttl-eq", "--ttl-lt", "--ttl-gt", "--ttl")),
+            Map.entry("CONNMARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark",
+                    "--save-mark", "--restore-mark", "--ctmask", "--nfmask", "--mask")),
+            Map.entry("TOS", List.of("--set-tos", "--and-tos", "--or-tos", "--xor-tos")),
+            Map.entry("DSCP", List.of("--set-dscp", "--set-dscp-class")),
+            Map.entry("CHECKSUM", List.of("--checksum-fill")),
+            Map.entry("TTL", List.of("--ttl-set", "--ttl-dec", "--ttl-inc")),
+            Map.entry("ECN", List.of("--ecn-tcp-remove", "--ecn-tcp-cwr", "--ecn-tcp-ece", "--ecn-ip-ect")),
+            Map.entry("TCPMSS", List.of("--set-mss", "--clamp-mss-to-pmtu")),
             Map.entry("frag", List.of("--fragid", "--fraglen", "--fragres", "--fragfirst", "--fragmore", "--fraglast")),
             Map.entry("hbh", List.of("--hbh-len", "--hbh-opts")),
             Map.entry("dst", List.of("--dst-len", "--dst-opts")),

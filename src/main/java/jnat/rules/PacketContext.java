@@ -108,6 +108,122 @@ public interface PacketContext {
      */
     int addressType(int addr, String limitIface);
 
+    // ---- what the xt_* modules beyond the NAT ruleset read and write; defaults: no such fact ----
+
+    /** skb->pkt_type values (-m pkttype). */
+    int PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3, PACKET_OUTGOING = 4;
+
+    /** The engine's clock at this packet, in nanoseconds (jiffies for -m limit and -m recent). */
+    default long now() {
+        return 0;
+    }
+
+    /** A match found the packet malformed (par->hotdrop): the walk stops and the packet is dropped. */
+    default void hotdrop() {
+        throw new UnsupportedOperationException("this packet context cannot drop a packet");
+    }
+
+    /** Whether a match called {@link #hotdrop} during this walk. */
+    default boolean hotdropped() {
+        return false;
+    }
+
+    /** skb->pkt_type: {@link #PACKET_HOST} and friends; PACKET_OUTGOING for the host's own packets. */
+    default int pktType() {
+        return PACKET_HOST;
+    }
+
+    /** IPv4's TTL (-m ttl); IPv6's hop limit is {@link #hopLimit}. */
+    default int ttl() {
+        return 0;
+    }
+
+    /** -j TTL: the new TTL, with the header checksum updated (csum_replace2). */
+    default void setTtl(int ttl) {
+        throw new UnsupportedOperationException("this packet context cannot set the TTL");
+    }
+
+    /** IPv4's TOS byte, IPv6's traffic class (ipv6_get_dsfield): DSCP in the upper six bits, ECN in the lower two. */
+    default int tos() {
+        return 0;
+    }
+
+    /** -j TOS, DSCP, ECN: the new TOS byte or traffic class (ipv4_change_dsfield, ipv6_change_dsfield). */
+    default void setTos(int tos) {
+        throw new UnsupportedOperationException("this packet context cannot set the TOS");
+    }
+
+    /**
+     * The byte at {@code offset} from the start of the transport header (par->thoff: after IPv4's
+     * header, after IPv6's extension headers), or -1 past the packet's end or without one.
+     */
+    default int transportByte(int offset) {
+        return -1;
+    }
+
+    /** The bytes from the transport header to the packet's end (skb->len - thoff), -1 without one. */
+    default int transportLength() {
+        return -1;
+    }
+
+    /**
+     * Writes the 16-bit word at {@code offset} (even) of the TCP header and fixes the TCP
+     * checksum for it (inet_proto_csum_replace2 without the pseudo-header): -j ECN, -j TCPMSS.
+     */
+    default void setTcpWord(int offset, int value) {
+        throw new UnsupportedOperationException("this packet context cannot rewrite TCP headers");
+    }
+
+    /**
+     * Inserts the 4 bytes of {@code option} (an MSS option) right after the 20-byte TCP header of a
+     * packet whose header has no room left, as tcpmss_mangle_packet does with skb_put and memmove:
+     * doff, the IP length and every checksum follow. False when the packet cannot grow.
+     */
+    default boolean insertTcpOption(int option) {
+        throw new UnsupportedOperationException("this packet context cannot grow packets");
+    }
+
+    /** -j CHECKSUM --checksum-fill: a checksum the sender left to the device (CHECKSUM_PARTIAL) is computed now. */
+    default void checksumFill() {}
+
+    /** The MTU of the route the packet leaves by (dst_mtu(skb_dst(skb))), 0 before routing. */
+    default int routeMtu() {
+        return 0;
+    }
+
+    /** The MTU of the route back to the packet's source (tcpmss_reverse_mtu), 0 when there is none. */
+    default int reverseRouteMtu() {
+        return 0;
+    }
+
+    /** A connection is attached (nf_ct_get() != NULL): not INVALID, not UNTRACKED. */
+    default boolean hasConnection() {
+        return false;
+    }
+
+    /** ct->mark (-m connmark, -j CONNMARK); 0 without a connection. */
+    default int ctMark() {
+        return 0;
+    }
+
+    /** -j CONNMARK: the new ct->mark; nothing without a connection. */
+    default void setCtMark(int mark) {}
+
+    /** ct->status's IPS_* bits (-m conntrack --ctstatus). */
+    default int ctStatus() {
+        return 0;
+    }
+
+    /** The connection's layer-4 protocol (-m conntrack --ctproto). */
+    default int ctProtocol() {
+        return 0;
+    }
+
+    /** Seconds until the connection expires, as nf_ct_expires(ct) / HZ (-m conntrack --ctexpire). */
+    default long ctExpiresSeconds() {
+        return 0;
+    }
+
     // ---- IPv6 (ip6_tables.c and the ip6t_* matches); defaults for an IPv4 packet ----
 
     /** True for an IPv6 packet (the table's family; an ip6tables rule never sees an IPv4 one). */
@@ -179,13 +295,21 @@ public interface PacketContext {
         throw new UnsupportedOperationException("this packet context cannot set the hop limit");
     }
 
-    /** -j SNPT: the rewritten source address. */
-    default void setSrcAddress6(long hi, long lo) {
-        throw new UnsupportedOperationException("this packet context cannot rewrite IPv6 addresses");
+    /** The 128-bit address at {@code offset} from the network header (bytes 0-7); the bytes must be there. */
+    default long address6Hi(int offset) {
+        return 0;
     }
 
-    /** -j DNPT: the rewritten destination address. */
-    default void setDstAddress6(long hi, long lo) {
+    /** As {@link #address6Hi}, bytes 8-15. */
+    default long address6Lo(int offset) {
+        return 0;
+    }
+
+    /**
+     * -j SNPT/DNPT: writes the address at {@code offset} from the network header as it is, no
+     * checksum following (the translation is checksum-neutral). A context that cannot rewrite refuses.
+     */
+    default void setAddress6(int offset, long hi, long lo) {
         throw new UnsupportedOperationException("this packet context cannot rewrite IPv6 addresses");
     }
 }

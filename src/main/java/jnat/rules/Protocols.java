@@ -1,7 +1,7 @@
 package jnat.rules;
 
 /** Protocol names as iptables parses and prints them (xtables_chain_protos, getprotobyname). */
-final class Protocols {
+public final class Protocols {
     private Protocols() {}
 
     private static final String[] NAMES = {"tcp", "sctp", "udp", "udplite", "icmp", "icmpv6", "ipv6-icmp", "esp", "ah",
@@ -9,7 +9,7 @@ final class Protocols {
     private static final int[] NUMBERS = {6, 132, 17, 136, 1, 58, 58, 50, 51, 135, 135, 0};
 
     /** -p NAME|NUMBER|all. */
-    static int parse(String s) {
+    public static int parse(String s) {
         String l = s.toLowerCase();
         try {
             int n = Integer.parseInt(l);

@@ -158,6 +158,7 @@ public final class Table {
             }
             Rule r = chain.rules.get(i);
             if (!r.matches(ctx)) {
+                if (ctx.hotdropped()) return Target.DROP; // acpar.hotdrop: NF_DROP
                 i++;
                 continue;
             }
@@ -216,6 +217,9 @@ public final class Table {
                 // xt_check_target: "only valid in %s table, not %s"; iptables-nft reports EINVAL
                 throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name + ": "
                         + r.target.name() + " target is only valid in the " + r.target.table() + " table, not " + name, 4);
+            }
+            if (r.target != null && (r.target.hooks() & hook.bit()) == 0 && r.target.hooksCheckedByKernel()) {
+                throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name, 4);
             }
             if (r.target != null && (r.target.hooks() & hook.bit()) == 0) {
                 throw new RuleError(r.target.name() + " target is not valid in chain " + hook + (c.hook == null

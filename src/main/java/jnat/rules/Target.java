@@ -41,6 +41,11 @@ public abstract class Target {
         return 0x1F;
     }
 
+    /** The hooks are the kernel's checkentry's (EINVAL, "RULE_APPEND failed"), not x_tables' hook mask. */
+    public boolean hooksCheckedByKernel() {
+        return false;
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(name());

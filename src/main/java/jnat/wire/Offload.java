@@ -18,10 +18,14 @@ public final class Offload {
     public static final int CHECKSUM_UNNECESSARY = 1;
     public static final int CHECKSUM_PARTIAL = 3;
 
-    /** gso_type: no GSO, TCP over IPv4 (SKB_GSO_TCPV4), UDP segmentation (SKB_GSO_UDP_L4). */
+    /**
+     * gso_type: no GSO, TCP over IPv4 (SKB_GSO_TCPV4), UDP segmentation over either family
+     * (SKB_GSO_UDP_L4), TCP over IPv6 (SKB_GSO_TCPV6).
+     */
     public static final int GSO_NONE = 0;
     public static final int GSO_TCPV4 = 1;
     public static final int GSO_UDP_L4 = 2;
+    public static final int GSO_TCPV6 = 3;
     /** Or'ed into gso_type: the segments carry ECN's CWR only on the first (SKB_GSO_TCP_ECN). */
     public static final int GSO_ECN = 0x100;
 
@@ -56,10 +60,31 @@ public final class Offload {
             if (ip.protocol() != IpProtocol.UDP || ip.payloadLength() < UdpDatagram.HEADER_LENGTH) return Integer.MAX_VALUE;
             l4Header = UdpDatagram.HEADER_LENGTH;
         } else {
+            if ((gsoType & ~GSO_ECN) != GSO_TCPV4) return Integer.MAX_VALUE; // TCPV6 on an IPv4 packet
             if (ip.protocol() != IpProtocol.TCP || ip.payloadLength() < TcpSegment.MIN_HEADER_LENGTH) return Integer.MAX_VALUE;
             l4Header = TcpSegment.dataOffset(ip.buffer(), ip.payloadOffset()) * 4;
         }
         return ip.headerLength() + l4Header + gsoSize;
+    }
+
+    /**
+     * skb_gso_network_seglen for an IPv6 GSO packet: the fixed header and the extension headers up
+     * to the upper layer, its header (TCP with options, UDP's 8) and gso_size. {@link Integer#MAX_VALUE}
+     * when the packet is not the protocol its gso_type says (TCPV4 on IPv6 included), or too short.
+     */
+    public int gsoNetworkSegmentLength(Ipv6Packet ip) {
+        int type = gsoType & ~GSO_ECN, l4 = ip.upperOffset(), l4Header;
+        if (l4 < 0 || ip.isFragment()) return Integer.MAX_VALUE;
+        if (type == GSO_UDP_L4) {
+            if (ip.upperProtocol() != IpProtocol.UDP || ip.upperLength() < UdpDatagram.HEADER_LENGTH) return Integer.MAX_VALUE;
+            l4Header = UdpDatagram.HEADER_LENGTH;
+        } else if (type == GSO_TCPV6) {
+            if (ip.upperProtocol() != IpProtocol.TCP || ip.upperLength() < TcpSegment.MIN_HEADER_LENGTH) return Integer.MAX_VALUE;
+            l4Header = TcpSegment.dataOffset(ip.buffer(), l4) * 4;
+        } else {
+            return Integer.MAX_VALUE;
+        }
+        return l4 - ip.offset() + l4Header + gsoSize;
     }
 
     /**

@@ -29,10 +29,11 @@ class LayeringTest {
             Map.entry("nat", Set.of("wire", "host", "conntrack", "rules")),
             Map.entry("replay", Set.of("wire", "pcap", "host", "nat")),
             Map.entry("gateway", Set.of("wire", "host", "conntrack", "rules", "nat", "linux")),
-            Map.entry("demo", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay")),
+            Map.entry("report", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay")),
+            Map.entry("demo", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay", "report")),
             Map.entry("bench", Set.of("wire", "host", "conntrack", "rules", "nat", "linux", "demo")),
             Map.entry("cli", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "linux", "replay",
-                    "gateway", "demo", "bench", "nft")));
+                    "gateway", "report", "demo", "bench", "nft")));
 
     private static final Pattern REFERENCE = Pattern.compile("\\bjnat\\.([a-z]+)\\.[A-Za-z]");
 

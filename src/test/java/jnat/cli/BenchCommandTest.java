@@ -30,6 +30,51 @@ class BenchCommandTest {
         assertTrue(field(json, "new_connections_per_s") > 0);
         assertTrue(field(json, "bytes_per_connection") > 0);
         assertEquals(2000, field(json, "conntrack_max"), "the max defaults to the flows");
+        assertTrue(json.contains("\"family\":\"ipv4\""), json);
+        assertEquals(64, field(json, "frame_bytes"));
+        assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
+    }
+
+    @Test
+    void ipv6MeasuresIpv6FlowsThroughDockersIp6tablesMasquerade() {
+        CliRun r = jnat("bench", "--ipv6", "--flows", "2000", "--seconds", "0.05", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        String json = lines[lines.length - 1];
+        assertTrue(lines[0].startsWith("IPv6 flows 2000, rules 4,"), lines[0]);
+        assertTrue(json.contains("\"family\":\"ipv6\""), json);
+        assertEquals(74, field(json, "frame_bytes"), "the smallest IPv6 TCP frame");
+        assertEquals(2000, field(json, "new_connections"), "every flow's SYN made a connection");
+        assertEquals(4, field(json, "rules"), "the nat table of Docker's ip6tables rules");
+        assertTrue(field(json, "established_pps") > 0);
+        assertTrue(field(json, "bytes_per_connection") > 0);
+        assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
+    }
+
+    @Test
+    void ipv6TakesAnIp6tablesSaveFileAsItsRules(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path rules = dir.resolve("nat6.rules");
+        java.nio.file.Files.writeString(rules, "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s fd49:efd7:54aa::/64 -o eth0 -j MASQUERADE\nCOMMIT\n");
+        CliRun r = jnat("bench", "--ipv6", "--rules", rules.toString(), "--flows", "1000", "--seconds", "0.05", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        String json = lines[lines.length - 1];
+        assertEquals(1, field(json, "rules"));
+        assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
+    }
+
+    @Test
+    void aMissingRulesFileIsAUsageErrorNotAnEmptyRuleset(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CliRun r = jnat("bench", "--ipv6", "--rules", dir.resolve("none.rules").toString(), "--flows", "10");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no rules file"), r.err());
+    }
+
+    @Test
+    void ipv6WithKubeServicesIsAUsageError() {
+        CliRun r = jnat("bench", "--ipv6", "--kube-services", "10");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--kube-services is IPv4 only"), r.err());
     }
 
     @Test

@@ -95,6 +95,40 @@ class ReplayCommandTest {
     }
 
     @Test
+    void eventsFollowTheConnectionThroughItsTcpStatesAsConntrackEShowsThem() throws Exception {
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--events");
+        assertEquals(0, r.exit(), r.err());
+        List<String> events = r.out().lines().filter(l -> l.matches(" *\\[(NEW|UPDATE|DESTROY)\\] .*")).toList();
+        // the client's SYN is DNATed: its reply tuple comes from the container's port 8000
+        assertTrue(events.getFirst().matches("    \\[NEW\\] tcp      6 120 SYN_SENT src=\\S+ dst=45\\.77\\.200\\.180 sport=\\d+ "
+                + "dport=10000 \\[UNREPLIED\\] src=172\\.17\\.0\\.2 dst=\\S+ sport=8000 dport=\\d+"), events.getFirst());
+        // tcp_conntracks for the seed's exchange: the server closes first, the client's two ACKs, its FIN, the last ACK
+        assertEquals(List.of("SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT"),
+                events.stream().map(l -> l.split(" +")[5]).toList());
+        assertTrue(events.get(2).endsWith("[ASSURED]"), events.get(2));
+        assertTrue(r.err().contains("conntrack v1.4.7 (conntrack-tools): 7 flow events have been shown."), r.err());
+    }
+
+    @Test
+    void aReportBesideTheTraceLeavesTheTraceAsItIsAndWritesTheFile() throws Exception {
+        String[] args = {"replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--trace"};
+        CliRun alone = jnat(args);
+        List<String> withReport = new ArrayList<>(List.of(args));
+        withReport.addAll(List.of("--report", dir.resolve("r.html").toString()));
+        CliRun both = jnat(withReport.toArray(String[]::new));
+        assertEquals(0, both.exit(), both.err());
+        assertEquals(alone.out(), both.out());
+        assertTrue(alone.out().contains("  nat:DOCKER:rule:2 DNAT to:172.17.0.2:8000"), alone.out());
+        assertEquals("report written to " + dir.resolve("r.html"), both.err().strip());
+        String html = Files.readString(dir.resolve("r.html"));
+        assertTrue(html.contains("<title>jnat replay: eth0=" + seedEth0Input()), "titled by its inputs");
+        assertTrue(html.contains("<span class=\"moved\">    1    64 DNAT       tcp  --  !docker0 *       0.0.0.0/0            0.0.0.0/0            tcp dpt:10000 to:172.17.0.2:8000</span>"),
+                "the DNAT rule's counters moved");
+    }
+
+    @Test
     void localInputWalksOutputWhereDockerPublishesThePortToTheHostItself() throws Exception {
         Path local = dir.resolve("local-in.pcap");
         byte[] syn = jnat.wire.Ipv4Repr.of("45.77.200.180", "45.77.200.180")
@@ -153,11 +187,22 @@ class ReplayCommandTest {
     }
 
     @Test
-    void anIpv6TargetTheEngineCannotRunIsAOneLineError() throws Exception {
-        Path[] hr = ipv6HostAndRules("COMMIT\n*mangle\n:POSTROUTING ACCEPT [0:0]\n"
-                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:5::/64\n");
-        assertOneLineError(jnat("replay", "--host", hr[0].toString(), "--rules6", hr[1].toString(), "--in", "eth0=" + seedEth0Input()),
-                "-j SNPT: IPv6 prefix translation (ip6t_NPT) is not implemented");
+    void anIpv6ReplaysReportListsIp6tablesCountersThatMoved() throws Exception {
+        Path[] hr = ipv6HostAndRules("");
+        Path in = dir.resolve("docker0-in6.pcap");
+        byte[] syn = jnat.wire.EthernetRepr.of("02:42:ac:11:00:02", "02:42:d5:35:3a:3c").frame(
+                jnat.wire.Ipv6Repr.of("fd49:efd7:54aa::2", "2001:db8:1::8"),
+                jnat.wire.TcpRepr.of(40000, 443).withSeq(1).withFlags(jnat.wire.TcpSegment.SYN).withWindow(64240));
+        try (PcapWriter w = PcapWriter.create(in, LinkType.ETHERNET)) {
+            w.write(1_000_000_000L, syn, 0, syn.length);
+        }
+        CliRun r = jnat("replay", "--host", hr[0].toString(), "--rules6", hr[1].toString(), "--in", "docker0=" + in,
+                "--report", dir.resolve("r6.html").toString());
+        assertEquals(0, r.exit(), r.err());
+        String html = Files.readString(dir.resolve("r6.html"));
+        assertTrue(html.contains("<h3>ip6tables -t nat -nvL</h3>"), "ip6tables' tables listed");
+        assertTrue(html.contains("<span class=\"moved\">    1    60 MASQUERADE  all  --  *      !docker0  fd49:efd7:54aa::/64  ::/0                </span>"),
+                html.substring(html.indexOf("ip6tables -t nat")));
     }
 
     @Test

@@ -5,59 +5,83 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * jnat against the Linux kernel, frame by frame, on generated scenarios (see {@link Harness},
- * {@link ScenarioGenerator}). The defaults are what CI runs; a longer or different run:
+ * {@link ScenarioGenerator}, {@link ScenarioGenerator6}). The defaults are what CI runs; a longer or
+ * different run:
  * <pre>
  * mvn -o test -Dtest=ConformanceTest -Djnat.conformance.scenarios=2000 -Djnat.conformance.seed=7
  * mvn -o test -Dtest=ConformanceTest -Djnat.conformance.only=42     # one scenario, to debug it
+ * mvn -o test -Dtest='ConformanceTest#dualStack*' -Djnat.conformance.scenarios6=1000   # dual-stack only
  * </pre>
  */
 class ConformanceTest {
     static final int SCENARIOS = Integer.getInteger("jnat.conformance.scenarios", 200);
+    /** Dual-stack scenarios: IPv6 flows and rules beside two IPv4 flows, in a lab with IPv6 on. */
+    static final int SCENARIOS6 = Integer.getInteger("jnat.conformance.scenarios6", 200);
     static final long SEED = Long.getLong("jnat.conformance.seed", 1);
     static final Integer ONLY = Integer.getInteger("jnat.conformance.only");
 
     @Test
     void jnatTransmitsWhatTheKernelTransmits() throws Exception {
+        requireTools();
+        ScenarioGenerator gen = new ScenarioGenerator(SEED);
+        try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
+            run("conformance", new Harness(lab, ScenarioGenerator.HOST, ONLY != null), gen::scenario, SCENARIOS);
+        }
+    }
+
+    @Test
+    void dualStackJnatTransmitsWhatTheKernelTransmits() throws Exception {
+        requireTools();
+        Tools.require("ip6tables-restore");
+        ScenarioGenerator6 gen = new ScenarioGenerator6(SEED);
+        try (KernelLab lab = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true,
+                ScenarioGenerator.listenerPorts())) {
+            run("dual-stack conformance", new Harness(lab, ScenarioGenerator6.HOST, ONLY != null), gen::scenario, SCENARIOS6);
+        }
+    }
+
+    private static void requireTools() {
         Tools.requireRoot();
         Tools.require("iptables-restore");
         Tools.require("conntrack");
         Tools.require("python3");
-        ScenarioGenerator gen = new ScenarioGenerator(SEED);
+    }
+
+    private static void run(String what, Harness harness, IntFunction<Scenario> gen, int count) throws Exception {
         List<String> mismatches = new ArrayList<>();
         int frames = 0, random = 0, generated = 0, steps = 0, scenarios = 0, failed = 0;
         long start = System.nanoTime();
-        try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
-            Harness harness = new Harness(lab, ONLY != null);
-            int from = ONLY != null ? ONLY : 0, to = ONLY != null ? ONLY + 1 : SCENARIOS;
-            for (int i = from; i < to; i++) {
-                Scenario sc = gen.scenario(i);
-                Harness.Outcome o = harness.run(sc);
-                scenarios++;
-                steps += sc.steps.size();
-                frames += o.framesCompared();
-                random += o.randomPortFrames();
-                generated += o.generatedFrames();
-                if (!o.mismatches().isEmpty()) {
-                    failed++;
-                    mismatches.addAll(o.mismatches());
-                    if (ONLY != null || mismatches.size() <= 3) {
-                        System.out.println(sc + " rules:\n" + sc.rules);
-                    }
+        int from = ONLY != null ? ONLY : 0, to = ONLY != null ? ONLY + 1 : count;
+        for (int i = from; i < to; i++) {
+            Scenario sc = gen.apply(i);
+            Harness.Outcome o = harness.run(sc);
+            scenarios++;
+            steps += sc.steps.size();
+            frames += o.framesCompared();
+            random += o.randomPortFrames();
+            generated += o.generatedFrames();
+            if (!o.mismatches().isEmpty()) {
+                failed++;
+                mismatches.addAll(o.mismatches());
+                if (ONLY != null || mismatches.size() <= 3) {
+                    System.out.println(sc + " rules:\n" + sc.rules + (sc.rules6 == null ? "" : "ip6tables rules:\n" + sc.rules6));
                 }
             }
         }
-        String figures = String.format("conformance: %d scenarios (seed %d), %d steps injected (a fragmented step is several frames), %d transmitted frames "
-                        + "compared (%d of them equal but for a port chosen at random, checked by property; %d built by "
-                        + "the host itself: ICMP errors and echo replies, equal but for the IP id), "
-                        + "%d nat counter listings and conntrack tables compared, %d mismatches in %d scenarios, %.1f s",
-                scenarios, SEED, steps, frames, random, generated, scenarios, mismatches.size(), failed,
-                (System.nanoTime() - start) / 1e9);
+        String figures = String.format("%s: %d scenarios (seed %d), %d steps injected (a fragmented step is several frames), "
+                        + "%d transmitted frames compared (IPv4 and ARP %d, IPv6 %d; %d of them equal but for a port chosen at "
+                        + "random, checked by property; %d built by the host itself: ICMP and ICMPv6 errors, echo replies, "
+                        + "neighbour advertisements, resets), %d counter listings and conntrack tables compared, "
+                        + "%d mismatches in %d scenarios, %.1f s",
+                what, scenarios, SEED, steps, frames, harness.framesCompared4, harness.framesCompared6, random, generated,
+                scenarios, mismatches.size(), failed, (System.nanoTime() - start) / 1e9);
         System.out.println(figures);
         if (!mismatches.isEmpty()) {
             fail(figures + "\n\n" + String.join("\n\n", mismatches.subList(0, Math.min(10, mismatches.size()))));

@@ -53,26 +53,44 @@ final class Harness {
     private static final Host HOST = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
 
     private final KernelLab kernel;
+    private final String hostFile;
     private final boolean verbose;
+    /** Frames compared over the harness's life, per family (IPv4 with ARP; IPv6). */
+    long framesCompared4, framesCompared6;
 
-    /** {@code verbose}: print every step and what each side transmitted (to debug one scenario). */
-    Harness(KernelLab kernel, boolean verbose) {
+    /**
+     * {@code hostFile}: the lab's host ({@link ScenarioGenerator#HOST}, or {@link ScenarioGenerator6#HOST}
+     * with IPv6; the devices and MACs are the same). {@code verbose}: print every step and what each
+     * side transmitted (to debug one scenario).
+     */
+    Harness(KernelLab kernel, String hostFile, boolean verbose) {
         this.kernel = kernel;
+        this.hostFile = hostFile;
         this.verbose = verbose;
     }
 
+    /** On the IPv4 harness host ({@link ScenarioGenerator#HOST}). */
+    Harness(KernelLab kernel, boolean verbose) {
+        this(kernel, ScenarioGenerator.HOST, verbose);
+    }
+
+    /** The MAC of the harness host's {@code device}. */
+    static long hostMac(String device) {
+        return HOST.device(device).macBits();
+    }
+
     /** One side's view of a flow: the last frame its original direction and its reply left with. */
-    private static final class Seen {
+    static final class Seen {
         String origDev, replyDev;
         byte[] orig, reply;
 
         int natPort() {
-            return translatedPort(orig);
+            return Frames6.isIpv6(orig) ? Frames6.translatedPort(orig) : translatedPort(orig);
         }
     }
 
     /** What a step injects: one frame, or (a fragmented step) the frames of its fragments in sending order. */
-    private record Injection(String device, byte[] frame, List<byte[]> fragments) {
+    record Injection(String device, byte[] frame, List<byte[]> fragments) {
         Injection(String device, byte[] frame) {
             this(device, frame, null);
         }
@@ -83,16 +101,19 @@ final class Harness {
         int compared = 0;
         randomPortFrames = 0;
         generatedFrames = 0;
-        Host host = Host.parse(ScenarioGenerator.HOST, "conformance-host.ip");
-        Ruleset rules;
+        Host host = Host.parse(hostFile, "conformance-host.ip");
+        Ruleset rules, rules6 = null;
         try {
             rules = Ruleset.parse(sc.rules);
+            if (sc.rules6 != null) rules6 = Ruleset.parse(sc.rules6, true);
         } catch (RuntimeException e) {
-            throw new AssertionError(sc + ": jnat refuses the rules: " + e.getMessage() + "\n" + sc.rules, e);
+            throw new AssertionError(sc + ": jnat refuses the rules: " + e.getMessage() + "\n" + sc.rules
+                    + (sc.rules6 == null ? "" : sc.rules6), e);
         }
         NatEngine engine = new NatEngine(host, rules,
                 new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true).withIcmp(KernelLab.ICMP));
-        kernel.load(sc.rules);
+        if (rules6 != null) engine.setRuleset6(rules6);
+        kernel.load(sc.rules, sc.rules6);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
         long base = 1_700_000_000_000_000_000L, started = System.nanoTime(), now = base;
@@ -121,13 +142,13 @@ final class Harness {
                 kOut = new ArrayList<>();
                 for (int n = 0; n < ki.fragments.size(); n++) {
                     boolean last = n == ki.fragments.size() - 1;
-                    kOut.addAll(ipv4Only(kernel.send(ki.device, ki.fragments.get(n), last ? jOut.size() : 0)));
+                    kOut.addAll(caused(kernel.send(ki.device, ki.fragments.get(n), last ? jOut.size() : 0)));
                 }
             } else {
                 System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
                 if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, ji.frame.length, now, tx);
                 else engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now, tx);
-                kOut = ipv4Only(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
+                kOut = caused(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
                         : kernel.send(ki.device, ki.frame, jOut.size()));
             }
             if (verbose) {
@@ -137,9 +158,13 @@ final class Harness {
             observe(step, injectedId(step.flow(), i), ks, kOut);
             observe(step, injectedId(step.flow(), i), js, jOut);
             compared += Math.min(kOut.size(), jOut.size());
+            for (int n = 0; n < Math.min(kOut.size(), jOut.size()); n++) {
+                if (Frames6.isIpv6(kOut.get(n).bytes())) framesCompared6++;
+                else framesCompared4++;
+            }
             compareFrames(where, step.flow(), injectedId(step.flow(), i), ks, js, kOut, jOut, jSeen, sc, bad);
         }
-        List<KernelLab.Frame> late = ipv4Only(kernel.drain(20));
+        List<KernelLab.Frame> late = caused(kernel.drain(20));
         if (!late.isEmpty()) bad.add(sc + ": the kernel transmitted after the last step:\n" + describe(late));
 
         String kList = kernel.natListing();
@@ -153,6 +178,13 @@ final class Harness {
             String j = numericProt(Iptables.run(engine.ruleset(), List.of("-t", t.name, "-nvxL")).output());
             if (!k.equals(j)) bad.add(sc + ": iptables -t " + t.name + " -nvxL differs\n--- kernel\n" + k + "--- jnat\n" + j);
         }
+        if (rules6 != null) {
+            for (jnat.rules.Table t : engine.ruleset6().tables()) {
+                String k = kernel.listing6(t.name);
+                String j = numericProt(Iptables.run(engine.ruleset6(), List.of("-t", t.name, "-nvxL")).output());
+                if (!k.equals(j)) bad.add(sc + ": ip6tables -t " + t.name + " -nvxL differs\n--- kernel\n" + k + "--- jnat\n" + j);
+            }
+        }
 
         String kCt = kernel.conntrackListing();
         String jCt = new ConntrackPrinter().list(engine.connections(), now);
@@ -161,7 +193,8 @@ final class Harness {
         for (Flow f : sc.flows) {
             Seen k = kSeen.get(f.id), j = jSeen.get(f.id);
             if (f.isRandom() && k != null && j != null && k.orig != null && j.orig != null && k.natPort() != j.natPort()) {
-                swaps.add(new String[] {replyTuple(j.orig, j.natPort()), replyTuple(j.orig, k.natPort())});
+                swaps.add(f.ipv6 ? new String[] {Frames6.replyTuple(j.orig, j.natPort()), Frames6.replyTuple(j.orig, k.natPort())}
+                        : new String[] {replyTuple(j.orig, j.natPort()), replyTuple(j.orig, k.natPort())});
             }
         }
         jCt = substitute(jCt, swaps);
@@ -170,20 +203,28 @@ final class Harness {
         return new Outcome(compared, randomPortFrames, generatedFrames, bad);
     }
 
-    private static List<KernelLab.Frame> ipv4Only(List<KernelLab.Frame> frames) {
-        // Only what the scenario can cause: IPv4 (and ARP, which the kernel must not need).
+    /**
+     * Only what the scenario can cause: IPv4, ARP (which the kernel must not need) and IPv6 but the
+     * kernel's own NDP and MLD noise ({@link Frames6#kernelNoise}).
+     */
+    private static List<KernelLab.Frame> caused(List<KernelLab.Frame> frames) {
         List<KernelLab.Frame> out = new ArrayList<>();
         for (KernelLab.Frame f : frames) {
             int type = f.bytes().length >= 14 ? u16(f.bytes(), 12) : 0;
-            if (type == 0x0800 || type == 0x0806) out.add(f);
+            if (type == 0x0800 || type == 0x0806 || type == Frames6.ETHERTYPE && !Frames6.kernelNoise(f.bytes())) out.add(f);
         }
         return out;
+    }
+
+    /** A frame the host built itself rather than passed on. */
+    private static boolean built(byte[] f, int injectedId) {
+        return Frames6.isIpv6(f) ? Frames6.hostGenerated(f) : hostGenerated(f, injectedId);
     }
 
     private static void observe(Step step, int injectedId, Seen s, List<KernelLab.Frame> out) {
         if (out.size() != 1) return;
         KernelLab.Frame f = out.get(0);
-        if (hostGenerated(f.bytes(), injectedId)) return; // the host's answer, not the packet passed on
+        if (built(f.bytes(), injectedId)) return; // the host's answer, not the packet passed on
         if (step.kind() == Kind.ORIGINAL && !step.untracked()) {
             s.origDev = f.device();
             s.orig = f.bytes();
@@ -198,6 +239,7 @@ final class Harness {
     /** The frame of {@code step} on one side, or null when the packet it answers never left. */
     static Injection build(Step step, int index, Seen seen) {
         Flow f = step.flow();
+        if (f.ipv6) return Frames6.build(step, index, seen);
         int id = injectedId(f, index);
         int ttl = step.mangle() == Step.TTL_ONE ? 1 : 64;
         switch (step.kind()) {
@@ -315,19 +357,27 @@ final class Harness {
         return out;
     }
 
-    private static TransportRepr transport(Step step, int index, int sport, int dport) {
+    /** The payload of step {@code index}: its length in letters. */
+    static byte[] payload(Step step, int index) {
         byte[] payload = new byte[step.length()];
         for (int i = 0; i < payload.length; i++) payload[i] = (byte) ('a' + (i + index) % 26);
+        return payload;
+    }
+
+    /** The TCP segment of step {@code index}: Linux's SYN options, timestamps on the rest, none on a RST. */
+    static TcpRepr tcp(Step step, int index, int sport, int dport, byte[] payload) {
+        int ts = 1_000_000 + index * 10;
+        TcpRepr t = TcpRepr.of(sport, dport).withSeq(step.seq()).withAck(step.ack()).withFlags(step.tcpFlags())
+                .withPayload(payload);
+        if (step.synOptions()) return t.withLinuxSynOptions(ts).withWindow(64240);
+        if ((step.tcpFlags() & ScenarioGenerator.RST) == 0) return t.withTimestamps(ts, ts - 5).withWindow(502);
+        return t.withWindow(0);
+    }
+
+    private static TransportRepr transport(Step step, int index, int sport, int dport) {
+        byte[] payload = payload(step, index);
         return switch (step.flow().protocol) {
-            case 6 -> {
-                int ts = 1_000_000 + index * 10;
-                TcpRepr t = TcpRepr.of(sport, dport).withSeq(step.seq()).withAck(step.ack()).withFlags(step.tcpFlags())
-                        .withPayload(payload);
-                if (step.synOptions()) t = t.withLinuxSynOptions(ts).withWindow(64240);
-                else if ((step.tcpFlags() & ScenarioGenerator.RST) == 0) t = t.withTimestamps(ts, ts - 5).withWindow(502);
-                else t = t.withWindow(0);
-                yield t;
-            }
+            case 6 -> tcp(step, index, sport, dport, payload);
             case 17 -> UdpRepr.of(sport, dport).withPayload(payload);
             default -> step.kind() == Kind.REPLY ? IcmpRepr.echoReply(sport, step.seq(), payload)
                     : IcmpRepr.echoRequest(sport, step.seq(), payload);
@@ -376,7 +426,10 @@ final class Harness {
         }
         for (int n = 0; n < kOut.size(); n++) {
             KernelLab.Frame k = kOut.get(n), j = jOut.get(n);
-            if (hostGenerated(k.bytes(), injectedId) && hostGenerated(j.bytes(), injectedId)) {
+            if (Frames6.isIpv6(k.bytes()) && Frames6.hostGenerated(k.bytes()) && Frames6.isIpv6(j.bytes())
+                    && Frames6.hostGenerated(j.bytes())) {
+                generatedFrames++; // no IP id: compared as they are
+            } else if (hostGenerated(k.bytes(), injectedId) && hostGenerated(j.bytes(), injectedId)) {
                 // The kernel's ICMP socket picks the IP id by a keyed hash (__ip_select_ident): take
                 // jnat's header checksum as proof of its own id, then compare with the kernel's id.
                 if (!Checksum.verify(j.bytes(), 14, (j.bytes()[14] & 0x0f) * 4)) {
@@ -412,8 +465,14 @@ final class Harness {
             return "jnat's port " + jPort + " is outside " + flow.randomLo + "-" + flow.randomHi;
         }
         if (k.length != j.length) return "frames differ in length";
-        if (!checksumsRight(j)) return "jnat's checksums are wrong";
+        boolean v6 = Frames6.isIpv6(j);
+        if (!(v6 ? Frames6.checksumsRight(j) : checksumsRight(j))) return "jnat's checksums are wrong";
         byte[] km = k.clone(), jm = j.clone();
+        if (v6) {
+            Frames6.mask(km, kPort);
+            Frames6.mask(jm, jPort);
+            return Arrays.equals(km, jm) ? null : "frames differ beyond the randomly chosen port";
+        }
         mask(km, kPort);
         mask(jm, jPort);
         return Arrays.equals(km, jm) ? null : "frames differ beyond the randomly chosen port";
@@ -430,6 +489,7 @@ final class Harness {
     }
 
     private static String tupleOf(byte[] f) {
+        if (Frames6.isIpv6(f)) return Frames6.tupleOf(f);
         int l4 = 14 + (f[14] & 0x0f) * 4;
         int proto = f[23];
         return proto + " " + u32(f, 26) + ":" + translatedPort(f) + " > " + u32(f, 30) + ":"
@@ -505,7 +565,7 @@ final class Harness {
         return out;
     }
 
-    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp)( +)");
+    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp|icmpv6)( +)");
 
     /**
      * The prot column as Debian's iptables 1.8.9 prints it with -n: numbers. jnat prints names there
@@ -519,9 +579,10 @@ final class Harness {
                 case "all" -> "0";
                 case "tcp" -> "6";
                 case "udp" -> "17";
+                case "icmpv6" -> "58";
                 default -> "1";
             };
-            int width = m.group(2).length() + m.group(3).length();
+            int width = Math.max(5, num.length() + 1); // iptables' "%-5s" and a space, the number never filling it
             m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + num + " ".repeat(width - num.length())));
         }
         m.appendTail(sb);

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * The kernel as the oracle: a host file's host built as a real network namespace, one veth pair per
  * interface (the host's end named as in the file, with its MAC, addresses, routes and permanent
  * neighbours; the far end, "x" + name, in a second namespace), {@code ip_forward=1}, no rp_filter,
- * no redirects, no IPv6. One long-lived injector (src/test/resources/conformance/injector.py, raw
+ * no redirects; IPv6 off, or (a dual-stack lab) on in the host: forwarding, no duplicate address
+ * detection, no router solicitations, flow labels 0 and no per-destination ICMPv6 rate limit (see
+ * {@link #ICMP}); the far ends never have IPv6. One long-lived injector (src/test/resources/conformance/injector.py, raw
  * AF_PACKET sockets) sends frames on the far ends and reports what the host transmits. Built once
  * per host shape; scenarios reload the rules and flush conntrack in between.
  */
@@ -31,7 +33,8 @@ final class KernelLab implements AutoCloseable {
      * icmp_ratelimit 0, since the kernel's per-destination buckets (inet_peer) outlive the
      * scenarios of one lab while each scenario's engine starts afresh. The host-wide limit stays.
      */
-    static final jnat.nat.IcmpConfig ICMP = jnat.nat.IcmpConfig.defaults().with("net.ipv4.icmp_ratelimit", "0");
+    static final jnat.nat.IcmpConfig ICMP = jnat.nat.IcmpConfig.defaults().with("net.ipv4.icmp_ratelimit", "0")
+            .with("net.ipv6.icmp.ratelimit", "0");
 
     /** A frame the host transmitted on {@code device}. */
     record Frame(String device, byte[] bytes) {}
@@ -46,6 +49,7 @@ final class KernelLab implements AutoCloseable {
     private final PrintWriter toInjector;
     private final BufferedReader fromInjector;
     private final Path script;
+    private final boolean ipv6;
 
     /**
      * @param hostFile    the host in ip(8) syntax ({@code link add} lines are replaced by veths)
@@ -54,6 +58,12 @@ final class KernelLab implements AutoCloseable {
      *                    port unreachable)
      */
     KernelLab(String hostFile, List<String> devices, int... udpListeners) throws IOException {
+        this(hostFile, devices, false, udpListeners);
+    }
+
+    /** {@code ipv6}: IPv6 on in the host (the host file's IPv6 lines are its addresses, routes and neighbours). */
+    KernelLab(String hostFile, List<String> devices, boolean ipv6, int... udpListeners) throws IOException {
+        this.ipv6 = ipv6;
         router = Netns.create("cfr");
         try {
             peer = Netns.create("cfp");
@@ -68,6 +78,26 @@ final class KernelLab implements AutoCloseable {
             }
             sysctl(router, "net.ipv4.ip_forward", "1");
             sysctl(router, "net.ipv4.icmp_ratelimit", String.valueOf(ICMP.ratelimitMs()));
+            if (ipv6) {
+                for (String conf : List.of("default", "all")) {
+                    // Before the veths exist, so they inherit it: no DAD (addresses usable at once, no
+                    // solicitations from ::), no router solicitations, no autoconfiguration from adverts.
+                    sysctl(router, "net.ipv6.conf." + conf + ".disable_ipv6", "0");
+                    sysctl(router, "net.ipv6.conf." + conf + ".accept_dad", "0");
+                    sysctl(router, "net.ipv6.conf." + conf + ".router_solicitations", "0");
+                    sysctl(router, "net.ipv6.conf." + conf + ".accept_ra", "0");
+                    sysctl(router, "net.ipv6.conf." + conf + ".forwarding", "1");
+                    // MLD's unsolicited reports at once, not at random within a second or ten: they
+                    // pass through LOCAL_OUT (ip6tables' OUTPUT counters), so they must be over
+                    // before the first scenario (the constructor waits for them below).
+                    sysctl(router, "net.ipv6.conf." + conf + ".mldv1_unsolicited_report_interval", "0");
+                    sysctl(router, "net.ipv6.conf." + conf + ".mldv2_unsolicited_report_interval", "0");
+                }
+                // The host's own packets carry flow label 0 (jnat does not hash one) and no
+                // per-destination ICMPv6 limit outlives a scenario (jnat's starts afresh).
+                sysctl(router, "net.ipv6.auto_flowlabels", "0");
+                sysctl(router, "net.ipv6.icmp.ratelimit", String.valueOf(ICMP.ratelimit6Ms()));
+            }
             for (String dev : devices) {
                 Tools.run("ip", "link", "add", dev, "netns", router.name(), "type", "veth",
                         "peer", "name", "x" + dev, "netns", peer.name()).checked();
@@ -75,13 +105,16 @@ final class KernelLab implements AutoCloseable {
                 sysctl(router, "net.ipv4.conf." + dev + ".rp_filter", "0");
                 sysctl(router, "net.ipv4.conf." + dev + ".send_redirects", "0");
             }
-            StringBuilder batch = new StringBuilder();
+            StringBuilder batch = new StringBuilder(), batch6 = new StringBuilder();
             for (String line : hostFile.lines().toList()) {
                 String l = line.strip();
                 if (l.isEmpty() || l.startsWith("#") || l.startsWith("link add")) continue;
-                batch.append(l).append('\n');
+                // ip -batch takes no options on a line: the -6 lines go to an ip -6 -batch of their own
+                if (l.startsWith("-6 ")) batch6.append(l.substring(3)).append('\n');
+                else batch.append(l).append('\n');
             }
             router.execIn(batch.toString(), "ip", "-batch", "-").checked();
+            if (!batch6.isEmpty()) router.execIn(batch6.toString(), "ip", "-6", "-batch", "-").checked();
             for (String dev : devices) router.exec("ip", "link", "set", dev, "up").checked();
 
             script = Files.createTempFile("jnat-injector", ".py");
@@ -93,6 +126,11 @@ final class KernelLab implements AutoCloseable {
                 for (int port : udpListeners) {
                     py.append("s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', ")
                             .append(port).append(")); ss.append(s)\n");
+                    if (ipv6) {
+                        py.append("s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); "
+                                + "s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1); s.bind(('::', ")
+                                .append(port).append(")); ss.append(s)\n");
+                    }
                 }
                 py.append("print('ready', flush=True)\nwhile True:\n    for s in select.select(ss, [], [])[0]: s.recv(65536)\n");
                 Process listener = start(router, "python3", "-c", py.toString());
@@ -102,11 +140,17 @@ final class KernelLab implements AutoCloseable {
             localSender = start(router, "python3", "-u", "-c", """
                     import socket, sys
                     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                    s6 = None
                     print("ready", flush=True)
                     for line in sys.stdin:
                         dst, data = line.split()
                         try:
-                            s.sendto(bytes.fromhex(data), (dst, 0))
+                            if ":" in dst:  # IPv6: IPPROTO_RAW is header-included (rawv6_send_hdrinc)
+                                if s6 is None:
+                                    s6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+                                s6.sendto(bytes.fromhex(data), (dst, 0))
+                            else:
+                                s.sendto(bytes.fromhex(data), (dst, 0))
                             print("ok", flush=True)
                         except PermissionError:
                             print("ok", flush=True)  # EPERM: a DROP at LOCAL_OUT (filter OUTPUT) refused it
@@ -123,6 +167,7 @@ final class KernelLab implements AutoCloseable {
             for (String dev : devices) open.append(" x").append(dev);
             command(open.toString());
             expectLine(fromInjector, "ok");
+            if (ipv6) drain(500); // the reports of the groups the host joined as its links came up
         } catch (RuntimeException | IOException e) {
             close();
             throw e;
@@ -152,11 +197,20 @@ final class KernelLab implements AutoCloseable {
         toInjector.flush();
     }
 
-    /** Loads the nat rules (iptables-restore: counters start at 0) and empties the conntrack table. */
-    void load(String rules) {
+    /**
+     * Loads the rules (iptables-restore, and ip6tables-restore of {@code rules6}, or of empty tables
+     * when it is null: counters start at 0) and empties the conntrack table.
+     */
+    void load(String rules, String rules6) {
         router.execIn(rules, "iptables-restore").checked();
+        if (ipv6) router.execIn(rules6 != null ? rules6 : EMPTY6, "ip6tables-restore").checked();
         router.exec("conntrack", "-F");
     }
+
+    /** What ip6tables-restore loads for a scenario without IPv6 rules: every table it may have had, empty. */
+    private static final String EMPTY6 = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+            + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n"
+            + "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n";
 
     /**
      * Transmits {@code frame} towards the host's {@code device}; returns what the host transmitted
@@ -168,11 +222,12 @@ final class KernelLab implements AutoCloseable {
     }
 
     /**
-     * The host itself sends the IPv4 packet {@code packet} (a raw socket in its namespace); returns
+     * The host itself sends the IPv4 or IPv6 packet {@code packet} (a raw socket in its namespace); returns
      * what it transmitted, as {@link #send}.
      */
     List<Frame> sendLocal(byte[] packet, int expected) throws IOException {
-        String dst = (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
+        String dst = (packet[0] & 0xf0) == 0x60 ? jnat.wire.Ipv6Address.format(packet, 24)
+                : (packet[16] & 0xff) + "." + (packet[17] & 0xff) + "." + (packet[18] & 0xff) + "." + (packet[19] & 0xff);
         toLocal.print(dst + " " + HexFormat.of().formatHex(packet) + "\n");
         toLocal.flush();
         String answer = fromLocal.readLine();
@@ -202,6 +257,11 @@ final class KernelLab implements AutoCloseable {
     /** {@code iptables -t <table> -nvxL} in the host. */
     String listing(String table) {
         return router.exec("iptables", "-t", table, "-nvxL").checked().stdout();
+    }
+
+    /** {@code ip6tables -t <table> -nvxL} in the host. */
+    String listing6(String table) {
+        return router.exec("ip6tables", "-t", table, "-nvxL").checked().stdout();
     }
 
     /** {@code iptables -t nat -nvxL} in the host. */

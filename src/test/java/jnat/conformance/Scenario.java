@@ -22,6 +22,9 @@ final class Scenario {
         final long clientMac;
         final int client, clientPort, dst, dstPort;
         final String what;
+        /** An IPv6 flow: its addresses are {@code clientHi/Lo} and {@code dstHi/Lo} ({@code client}, {@code dst} are 0). */
+        final boolean ipv6;
+        final long clientHi, clientLo, dstHi, dstLo;
         int randomLo = -1, randomHi = -1;
 
         Flow(int id, int protocol, String clientDevice, long clientMac, int client, int clientPort, int dst, int dstPort,
@@ -35,6 +38,36 @@ final class Scenario {
             this.dst = dst;
             this.dstPort = dstPort;
             this.what = what;
+            this.ipv6 = false;
+            this.clientHi = this.clientLo = this.dstHi = this.dstLo = 0;
+        }
+
+        /** An IPv6 flow ({@code protocol} 58 for ICMPv6 echo). */
+        Flow(int id, int protocol, String clientDevice, long clientMac, long clientHi, long clientLo, int clientPort,
+             long dstHi, long dstLo, int dstPort, String what) {
+            this.id = id;
+            this.protocol = protocol;
+            this.clientDevice = clientDevice;
+            this.clientMac = clientMac;
+            this.client = 0;
+            this.clientPort = clientPort;
+            this.dst = 0;
+            this.dstPort = dstPort;
+            this.what = what;
+            this.ipv6 = true;
+            this.clientHi = clientHi;
+            this.clientLo = clientLo;
+            this.dstHi = dstHi;
+            this.dstLo = dstLo;
+        }
+
+        /** The same flow with another client port (or echo id). */
+        Flow withClientPort(int port) {
+            Flow g = ipv6 ? new Flow(id, protocol, clientDevice, clientMac, clientHi, clientLo, port, dstHi, dstLo, dstPort, what)
+                    : new Flow(id, protocol, clientDevice, clientMac, client, port, dst, dstPort, what);
+            g.randomLo = randomLo;
+            g.randomHi = randomHi;
+            return g;
         }
 
         Flow random(int lo, int hi) {
@@ -61,7 +94,8 @@ final class Scenario {
 
     /**
      * One injected frame. TCP: flags, seq, ack, payload length, SYN options; UDP: payload length;
-     * ICMP echo: sequence; ICMP errors: type, code, source ({@code from}, 0 for the peer itself).
+     * ICMP echo: sequence; ICMP errors: type, code, source ({@code from}, 0 for the peer itself; an IPv6
+     * flow's error from anywhere else comes from the internet's router, {@link ScenarioGenerator6#INTERNET_ROUTER6}).
      * {@code mangle}: {@link #BAD_L4_CHECKSUM} (conntrack deems the packet INVALID), {@link #BAD_IP_CHECKSUM}
      * (ip_rcv drops it), {@link #NO_UDP_CHECKSUM} (a UDP checksum of 0: none, valid).
      */
@@ -76,6 +110,14 @@ final class Scenario {
                 FRAGMENTED = 5, FRAGMENTED_REVERSED = 6;
         /** {@link #TTL_ONE}: sent with TTL 1, so a forwarding host answers time exceeded instead. */
         static final int TTL_ONE = 7;
+        /**
+         * IPv6 only. {@link #NEIGHBOUR_SOLICITATION}: not the flow's packet but a neighbour solicitation from its
+         * client for the flow's destination (one of the host's addresses), to the solicited-node group
+         * ({@code seq} 0) or unicast ({@code seq} 1). {@link #BAD_PAYLOAD_LENGTH}: the payload length says
+         * more bytes than the frame has (ip6_rcv_core drops it). {@link #MULTICAST_SOURCE}: from ff02::1 (an
+         * address no packet may come from: dropped before the hooks).
+         */
+        static final int NEIGHBOUR_SOLICITATION = 8, BAD_PAYLOAD_LENGTH = 9, MULTICAST_SOURCE = 10;
 
         /** A UDP datagram or an echo of {@code length} bytes of payload, cut into fragments of {@code size} bytes. */
         static Step fragmented(Flow f, Kind k, int seq, int length, int size, boolean reversed) {
@@ -130,7 +172,11 @@ final class Scenario {
                 case BAD_IP_CHECKSUM -> s + " (bad IP checksum)";
                 case NO_UDP_CHECKSUM -> s + " (UDP checksum 0)";
                 case OUT_OF_WINDOW -> s + " (out of window)";
-                case TTL_ONE -> s + " (TTL 1)";
+                case TTL_ONE -> s + (flow.ipv6 ? " (hop limit 1)" : " (TTL 1)");
+                case NEIGHBOUR_SOLICITATION -> "neighbour solicitation from the client of flow " + flow.id + " (" + flow.what + ")"
+                        + (seq == 0 ? " to the solicited-node group" : " unicast");
+                case BAD_PAYLOAD_LENGTH -> s + " (payload length past the frame)";
+                case MULTICAST_SOURCE -> s + " (multicast source)";
                 case FRAGMENTED -> s + " len " + length + " (in fragments of " + ack + ")";
                 case FRAGMENTED_REVERSED -> s + " len " + length + " (in fragments of " + ack + ", last first)";
                 default -> s;
@@ -141,6 +187,8 @@ final class Scenario {
     final int index;
     final long seed;
     final String rules;
+    /** The ip6tables-save rules of a dual-stack scenario; null: IPv4 only (IPv6 is dropped by neither side's rules). */
+    String rules6;
     final List<String> features;
     final List<Flow> flows = new ArrayList<>();
     final List<Step> steps = new ArrayList<>();

@@ -63,7 +63,7 @@ final class ScenarioGenerator {
         return p;
     }
 
-    static final int TCP = 6, UDP = 17, ICMP = 1;
+    static final int TCP = 6, UDP = 17, ICMP = 1, ICMPV6 = 58;
     static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
     static final long ROUTER_MAC = 0x0200000001feL;
     static final int PUBLIC = ip("203.0.113.2"), DOCKER_GW = ip("172.17.0.1"), INTERNET_ROUTER = ip("198.51.100.254");
@@ -91,6 +91,16 @@ final class ScenarioGenerator {
 
     /** Scenario {@code index} of this generator's seed: the same seed and index give the same scenario. */
     Scenario scenario(int index) {
+        begin(index, Integer.MAX_VALUE);
+        return finish();
+    }
+
+    /**
+     * The rules and the flows of scenario {@code index}, at most {@code maxFlows} of them (the same
+     * choices as {@link #scenario} up to there), their steps not yet merged: a caller may add flows
+     * ({@link ScenarioGenerator6} adds IPv6 ones) before {@link #finish}.
+     */
+    Scenario begin(int index, int maxFlows) {
         long s = new SplittableRandom(seed).split().nextLong() ^ (index * 0x9e3779b97f4a7c15L);
         rnd = new SplittableRandom(s);
         fragRnd = new SplittableRandom(s ^ 0x6672616773L);
@@ -217,7 +227,7 @@ final class ScenarioGenerator {
         sc = new Scenario(index, seed, r.toString(), features);
 
         // Traffic: 3 to 7 flows from the patterns the rules make interesting.
-        int n = 3 + rnd.nextInt(5);
+        int n = Math.min(3 + rnd.nextInt(5), maxFlows);
         for (int i = 0; i < n; i++) {
             int pattern = rnd.nextInt(18);
             switch (pattern) {
@@ -286,11 +296,31 @@ final class ScenarioGenerator {
                 default -> containerOut();
             }
         }
+        return sc;
+    }
+
+    /** Merges the flows' steps into the scenario begun last. */
+    Scenario finish() {
         interleave();
         return sc;
     }
 
     // ---- flows -------------------------------------------------------------------------------
+
+    /** The random generator of the scenario begun last (a caller adding flows draws from it too). */
+    SplittableRandom random() {
+        return rnd;
+    }
+
+    /** Adds an IPv6 flow to the scenario begun last; {@code protocol} 58: ICMPv6 echo (a random id). */
+    Flow newFlow6(int protocol, String dev, long mac, long[] client, int clientPort, long[] dst, int dstPort, String what) {
+        boolean icmp = protocol == ICMPV6;
+        Flow f = new Flow(sc.flows.size(), protocol, dev, mac, client[0], client[1], icmp ? rnd.nextInt(65536) : clientPort,
+                dst[0], dst[1], icmp ? 0 : dstPort, (protocol == TCP ? "tcp6 " : protocol == UDP ? "udp6 " : "icmp6 ") + what);
+        sc.flows.add(f);
+        perFlow.add(new ArrayList<>());
+        return f;
+    }
 
     private Flow newFlow(int protocol, String dev, long mac, int client, int clientPort, int dst, int dstPort, String what) {
         Flow f = new Flow(sc.flows.size(), protocol, dev, mac, client, protocol == ICMP ? rnd.nextInt(65536) : clientPort,
@@ -300,7 +330,7 @@ final class ScenarioGenerator {
         return f;
     }
 
-    private void add(Flow f, Step s) {
+    void add(Flow f, Step s) {
         perFlow.get(f.id).add(s);
     }
 
@@ -435,8 +465,8 @@ final class ScenarioGenerator {
         session(b, true);
     }
 
-    private Flow replaceClientPort(Flow f, int port) {
-        Flow g = new Flow(f.id, f.protocol, f.clientDevice, f.clientMac, f.client, port, f.dst, f.dstPort, f.what);
+    Flow replaceClientPort(Flow f, int port) {
+        Flow g = f.withClientPort(port);
         sc.flows.set(f.id, g);
         return g;
     }
@@ -485,7 +515,7 @@ final class ScenarioGenerator {
     }
 
     /** A conversation on {@code f}: TCP handshake, data, teardown; UDP request/answer; ping. */
-    private void session(Flow f, boolean allowErrors) {
+    void session(Flow f, boolean allowErrors) {
         switch (f.protocol) {
             case TCP -> tcpSession(f, allowErrors);
             case UDP -> {
@@ -495,7 +525,7 @@ final class ScenarioGenerator {
                     fragmented(f, 0);
                     int what = allowErrors ? rnd.nextInt(8) : 0;
                     if (what == 6) {
-                        add(f, Step.error(f, Kind.ERROR_ABOUT_ORIGINAL, 3, 3, 0)); // port unreachable
+                        add(f, portUnreachable(f, Kind.ERROR_ABOUT_ORIGINAL));
                         return;
                     }
                     if (what == 7 && !f.clientDevice.equals("eth0")) {
@@ -506,7 +536,7 @@ final class ScenarioGenerator {
                     add(f, Step.data(f, Kind.REPLY, 8 + rnd.nextInt(400)));
                     fragmented(f, 0);
                     if (what == 4 && allowErrors) {
-                        add(f, Step.error(f, Kind.ERROR_ABOUT_REPLY, 3, 3, 0)); // the client has gone
+                        add(f, portUnreachable(f, Kind.ERROR_ABOUT_REPLY)); // the client has gone
                         return;
                     }
                 }
@@ -532,6 +562,7 @@ final class ScenarioGenerator {
      * whose NAT port is random (a fragment's checksum does not cover its data alone) or the host's own.
      */
     private void fragmented(Flow f, int seq) {
+        if (f.ipv6) return; // IPv6 reassembly (nf_defrag_ipv6) is not in the engine yet
         if (f.isRandom() || f.clientDevice.equals(Scenario.LOCAL) || fragRnd.nextInt(4) != 0) return;
         int length = 1200 + fragRnd.nextInt(3000);
         int size = fragmentSize(8 * (1 + fragRnd.nextInt(185)));
@@ -579,7 +610,7 @@ final class ScenarioGenerator {
             }
             add(f, Step.tcp(f, Kind.ORIGINAL, ACK, c, s, 0));
         }
-        if (rnd.nextInt(8) == 0 && f.dst != PUBLIC) {
+        if (rnd.nextInt(8) == 0 && !(f.ipv6 ? ScenarioGenerator6.isPublic6(f) : f.dst == PUBLIC)) {
             // Far outside the receiver's window: conntrack lets it pass untracked, so not NATed.
             // (Not to the host's own address: there the kernel would answer with a RST.)
             add(f, Step.tcp(f, Kind.ORIGINAL, PSH | ACK, c + 0x40000000, s, 100).mangled(Step.OUT_OF_WINDOW));
@@ -605,8 +636,14 @@ final class ScenarioGenerator {
         if (reopen) tcpSession(f, false); // the same 4-tuple again: conntrack reopens a closed connection
     }
 
+    /** The peer's port unreachable about the flow's last packet of {@code kind}'s direction. */
+    private static Step portUnreachable(Flow f, Kind kind) {
+        return f.ipv6 ? Step.error(f, kind, 1, 4, 0) : Step.error(f, kind, 3, 3, 0);
+    }
+
     /** An ICMP error from a router on the way about the last original-direction packet. */
-    private Step routerError(Flow f) {
+    Step routerError(Flow f) {
+        if (f.ipv6) return ScenarioGenerator6.routerError6(f, rnd);
         int[][] kinds = {{3, 1}, {3, 0}, {11, 0}, {3, 4}, {3, 13}};
         int[] k = kinds[rnd.nextInt(kinds.length)];
         int rest = k[1] == 4 ? 1280 + rnd.nextInt(200) : 0; // next-hop MTU of a frag-needed
@@ -652,7 +689,7 @@ final class ScenarioGenerator {
     }
 
     /** A fresh ephemeral port (Linux's 32768-60999), never one an earlier flow of this scenario used. */
-    private int ephemeral() {
+    int ephemeral() {
         int p;
         do p = 32768 + rnd.nextInt(60999 - 32768 + 1); while (usedClientPorts.contains(p));
         usedClientPorts.add(p);

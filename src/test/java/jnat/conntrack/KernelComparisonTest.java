@@ -77,6 +77,54 @@ class KernelComparisonTest {
             time.sleep(20)
             """;
 
+    /**
+     * Packets conntrack refuses, sent from the client's namespace after its traffic: a SYN+FIN
+     * (tcp_error's bad flag combination) to a closed port, whose RST back has no connection
+     * either (both invalid); a port unreachable quoting a datagram never sent and an ICMP type
+     * above NR_ICMP_TYPES (icmp_error refuses both: error).
+     */
+    static final String REFUSED = """
+            import socket, struct, time
+            def csum(b):
+                if len(b) %% 2: b += b"\\0"
+                s = sum(struct.unpack("!%%dH" %% (len(b) // 2), b)); s = (s >> 16) + (s & 0xffff); s += s >> 16
+                return ~s & 0xffff
+            src, dst = "%1$s", "%2$s"
+            t = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+            h = struct.pack("!HHIIBBHHH", 40010, 9, 1000, 0, 5 << 4, 0x03, 8192, 0, 0)
+            ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(h))
+            t.sendto(h[:16] + struct.pack("!H", csum(ph + h)) + h[18:], (dst, 0))
+            i = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            def icmp(typ, code, body):
+                m = struct.pack("!BBHI", typ, code, 0, 0) + body
+                return m[:2] + struct.pack("!H", csum(m)) + m[4:]
+            q = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 1, 0, 64, 17, 0, socket.inet_aton(dst), socket.inet_aton(src))
+            i.sendto(icmp(3, 3, q + struct.pack("!HHHH", 5999, 40009, 8, 0)), (dst, 0))
+            i.sendto(icmp(200, 0, b"x" * 8), (dst, 0))
+            time.sleep(0.5)
+            print("sent", flush=True)
+            """;
+
+    @Test
+    void ourStatisticsOfReplayedTrafficEqualTheKernels() throws Exception {
+        replay(IPV4, List.of(List.of("-S")));
+    }
+
+    @Test
+    void getFindsTheConnectionTheKernelFinds() throws Exception {
+        replay(IPV4, List.of(List.of("-G", "-s", IPV4.a(), "-d", IPV4.b(), "-p", "udp", "--sport", "40001", "--dport", "5353"),
+                List.of("-G", "-s", IPV4.a(), "-d", IPV4.b(), "-p", "udp", "--sport", "40001", "--dport", "5999"),
+                List.of("-L", "-p", "icmp", "--icmp-type", "8"),
+                List.of("-L", "-m", "0"), List.of("-L", "-m", "1/0x1")));
+    }
+
+    @Test
+    void ourEventsOfReplayedTrafficAreTheKernels() throws Exception {
+        String ours = replay(IPV4, List.of(List.of("-E")));
+        assertTrue(ours.contains("    [NEW] tcp") && ours.contains(" [UPDATE] udp"), ours);
+        assertTrue(ours.contains("[DESTROY] tcp"), "the flush: " + ours);
+    }
+
     @Test
     void ourListingOfReplayedTrafficEqualsTheKernels() throws Exception {
         String ours = replay(IPV4, List.of(List.of("-L"), List.of("-L", "-o", "extended")));
@@ -118,6 +166,15 @@ class KernelComparisonTest {
                 if (f == IPV4) break;
             }
 
+            boolean events = listings.stream().anyMatch(l -> l.contains("-E"));
+            Path monitored = Files.createTempFile("jnat-ct-events", ".txt");
+            Process monitor = null;
+            if (events) {
+                monitor = new ProcessBuilder("ip", "netns", "exec", a.name(), "conntrack", "-E")
+                        .redirectOutput(monitored.toFile()).redirectErrorStream(false).start();
+                started.add(monitor);
+                Thread.sleep(300); // subscribed before the first packet
+            }
             Process dump = start(started, a, "tcpdump", "-i", "vA", "-U", "-n", "-s", "200", "-w", pcap.toString());
             waitFor(dump.errorReader(), "listening on");
             Process server = start(started, b, "python3", "-c", SERVER.formatted(f.af(), f.any()));
@@ -130,14 +187,26 @@ class KernelComparisonTest {
             client.outputWriter().write("go\n");
             client.outputWriter().flush();
             waitFor(client.inputReader(), "ready");
+            if (listings.stream().anyMatch(l -> l.contains("-S"))) {
+                Process refused = start(started, a, "python3", "-c", REFUSED.formatted(IPV4.a(), IPV4.b()));
+                waitFor(refused.inputReader(), "sent");
+            }
             if (f != IPV4) a.exec("ping", "-6", "-c", "1", "-W", "2", f.b()).checked();
             a.exec("ping", "-c", "1", "-W", "2", IPV4.b()).checked();
 
             List<Tools.Result> real = new ArrayList<>();
             for (List<String> args : listings) {
+                if (args.contains("-E")) {
+                    Thread.sleep(300); // the last events reach the monitor
+                    monitor.destroy();
+                    monitor.waitFor(5, TimeUnit.SECONDS);
+                    real.add(new Tools.Result(0, Files.readString(monitored), ""));
+                    Files.deleteIfExists(monitored);
+                    continue;
+                }
                 List<String> cmd = new ArrayList<>(List.of("conntrack"));
                 cmd.addAll(args);
-                real.add(a.exec(cmd.toArray(String[]::new)).checked());
+                real.add(a.exec(cmd.toArray(String[]::new))); // -G exits 1 when it finds nothing
             }
             long listedAt = System.currentTimeMillis() * 1_000_000L;
             awaitEchoReplyCaptured(pcap); // tcpdump may lag behind on a busy machine
@@ -147,9 +216,16 @@ class KernelComparisonTest {
             ConnTable table = new ConnTable(1024);
             Conntrack ct = new Conntrack(table);
             CtPacket p = new CtPacket();
+            StringBuilder ourEvents = new StringBuilder();
+            long[] clock = {0};
+            if (events) {
+                ConntrackPrinter printer = new ConntrackPrinter();
+                table.setEvents((bits, t, id) -> ourEvents.append(printer.event(bits, t, id, clock[0])).append('\n'));
+            }
             boolean flushed = false;
             for (PcapFeeder.Frame fr : PcapFeeder.read(pcap)) {
                 if (fr.timeNanos() > listedAt) break;
+                clock[0] = fr.timeNanos();
                 if (!flushed && fr.timeNanos() > flushedAt) {
                     table.flush();
                     flushed = true;
@@ -157,12 +233,20 @@ class KernelComparisonTest {
                 if (!PcapFeeder.fill(fr.data(), p)) continue;
                 int r = ct.in(p, fr.timeNanos());
                 if (r == Conntrack.IP_CT_NEW && !table.confirmed(p.id)) table.confirm(p.id, fr.timeNanos());
+                ct.deliver(p);
             }
             String first = null;
             for (int k = 0; k < listings.size(); k++) {
+                if (listings.get(k).contains("-E")) {
+                    assertSameEvents(real.get(k).stdout(), ourEvents.toString());
+                    if (first == null) first = ourEvents.toString();
+                    continue;
+                }
                 ConntrackTool.Result ours = ConntrackTool.run(table, listings.get(k), listedAt);
-                assertSameEntries(real.get(k).stdout(), ours.stdout());
+                if (listings.get(k).contains("-S")) assertSameStatistics(real.get(k).stdout(), ours.stdout());
+                else assertSameEntries(real.get(k).stdout(), ours.stdout());
                 assertEquals(real.get(k).stderr(), ours.stderr(), String.join(" ", listings.get(k)));
+                assertEquals(real.get(k).exitCode(), ours.exitCode(), String.join(" ", listings.get(k)));
                 if (first == null) first = ours.stdout();
             }
             return first;
@@ -217,6 +301,65 @@ class KernelComparisonTest {
         for (int i = 0; i < ks.size(); i++) {
             assertTrue(Math.abs(ks.get(i) - os.get(i)) <= 2, "timeouts " + ks + " vs " + os);
         }
+    }
+
+    private static final java.util.regex.Pattern EVENT =
+            java.util.regex.Pattern.compile("^( *\\[[A-Z]+\\] \\S+ +\\d+ )(\\d+ )?(.*?)( \\[USERSPACE\\] portid=\\d+( progname=\\S+)?)?$");
+
+    /**
+     * conntrack -E: each connection's events in the kernel's order, the same lines (timeouts set
+     * aside); the whole as a multiset, since two connections' events interleave as their packets
+     * did. The kernel marks the flush's DESTROY events [USERSPACE] with the flushing process's
+     * netlink portid, which jnat's replay (flushing its own table) has no counterpart for.
+     */
+    private static void assertSameEvents(String kernel, String ours) {
+        java.util.Map<String, List<String>> k = byConnection(kernel), o = byConnection(ours);
+        assertEquals(k.keySet(), o.keySet(), "kernel:\n" + kernel + "ours:\n" + ours);
+        for (String c : k.keySet()) assertEquals(k.get(c), o.get(c), c + "\nkernel:\n" + kernel + "ours:\n" + ours);
+    }
+
+    private static java.util.Map<String, List<String>> byConnection(String events) {
+        java.util.Map<String, List<String>> by = new java.util.TreeMap<>();
+        for (String l : events.lines().toList()) {
+            var m = EVENT.matcher(l);
+            assertTrue(m.matches(), "unexpected event line: [" + l + "]");
+            String body = m.group(3);
+            // the original tuple names the connection: up to the second src=
+            int second = body.indexOf("src=", body.indexOf("src=") + 4);
+            String key = (m.group(1).replaceFirst("^ *\\[[A-Z]+\\] ", "") + body.substring(0, second < 0 ? body.length() : second))
+                    .replaceAll(" (SYN_SENT|SYN_RECV|ESTABLISHED|FIN_WAIT|CLOSE_WAIT|LAST_ACK|TIME_WAIT|CLOSE|SYN_SENT2) ", " ")
+                    .replace("[UNREPLIED] ", "");
+            by.computeIfAbsent(key, x -> new ArrayList<>()).add(m.group(1) + "T " + body);
+        }
+        return by;
+    }
+
+    private static final java.util.regex.Pattern STAT_LINE =
+            java.util.regex.Pattern.compile("^cpu=(\\d+) *\t((?:[a-z_]+=\\d+ )+)$");
+
+    /**
+     * conntrack -S: the kernel prints a line per CPU and the engine one; the lines have the same
+     * form and each counter's sum over the CPUs is equal. At least one counter moved, so a table
+     * of zeros cannot pass.
+     */
+    private static void assertSameStatistics(String kernel, String ours) {
+        java.util.Map<String, Long> k = sums(kernel), o = sums(ours);
+        assertEquals(k, o, "kernel:\n" + kernel + "ours:\n" + ours);
+        assertTrue(k.get("invalid") > 0 && k.get("error") > 0, "the refused packets were counted: " + kernel);
+    }
+
+    private static java.util.Map<String, Long> sums(String stats) {
+        java.util.Map<String, Long> sum = new java.util.LinkedHashMap<>();
+        for (String l : stats.lines().toList()) {
+            var m = STAT_LINE.matcher(l);
+            assertTrue(m.matches(), "unexpected line: [" + l + "]");
+            assertEquals(8, l.indexOf('\t'), "cpu=N padded to four columns: " + l);
+            for (String kv : m.group(2).trim().split(" ")) {
+                String[] p = kv.split("=");
+                sum.merge(p[0], Long.parseLong(p[1]), Long::sum);
+            }
+        }
+        return sum;
     }
 
     private static final java.util.regex.Pattern TIMEOUT =

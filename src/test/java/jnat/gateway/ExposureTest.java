@@ -111,7 +111,7 @@ class ExposureTest {
         assertFalse(ports.contains("/open/"), ports);
         var ping = lab.in("wan", "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", CONTAINER);
         assertTrue(ping.stdout().contains("0 received"), ping.stdout());
-        assertTrue(lab.metric("jnat_drops_total{reason=\"filter-drop\"}") >= 4);
+        assertTrue(lab.metric("jnat_drops_total{family=\"ipv4\",reason=\"filter-drop\"}") >= 4);
     }
 
     /** Last: what the scans and probes above (they run first, in whichever order) delivered to the container. */

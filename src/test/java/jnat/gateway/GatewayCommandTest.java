@@ -4,6 +4,7 @@ import jnat.cli.CliRun;
 import jnat.testing.Netns;
 import jnat.testing.Tools;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -15,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** jnat gateway's command line: its help, and the one-line errors a user meets before anything forwards. */
+// A gateway that starts where a test expects a refusal would run forever: each test gets a minute.
+@Timeout(60)
 class GatewayCommandTest {
     @TempDir
     Path dir;
@@ -29,7 +32,7 @@ class GatewayCommandTest {
     void helpDocumentsEveryOption() {
         var r = gateway("--help");
         assertEquals(0, r.exit());
-        for (String o : List.of("--host", "--rules", "--attach", "--control", "--metrics", "--conntrack-max", "--seed",
+        for (String o : List.of("--host", "--rules", "--rules6", "--attach", "--control", "--metrics", "--conntrack-max", "--seed",
                 "SIGTERM", "143")) {
             assertTrue(r.out().contains(o), o + " missing from:\n" + r.out());
         }
@@ -52,6 +55,16 @@ class GatewayCommandTest {
         assertEquals("gateway: --attach eth0=tun:jnat-eth0: eth0 has a MAC address (56:00:04:7c:7c:23) in the host "
                 + "file, but a TUN device carries bare IP packets: describe eth0 as a layer-3 interface "
                 + "(no `address`, no neighbours)\n", r.err());
+    }
+
+    @Test
+    void rules6InIptablesSyntaxGetsIp6tablesMessage() throws Exception {
+        Path rules6 = dir.resolve("v4.rules");
+        Files.writeString(rules6, "*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE\nCOMMIT\n");
+        var r = gateway("--host", "scripts/lab-host.ip", "--rules6", rules6.toString(), "--attach", "eth0=tun:jnat-eth0");
+        assertTrue(r.exit() != 0);
+        assertTrue(r.err().contains("host/network `172.17.0.0' not found"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
     }
 
     @Test

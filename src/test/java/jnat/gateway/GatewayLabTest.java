@@ -166,14 +166,14 @@ class GatewayLabTest {
         assertEquals(0, r.exitCode(), r.stderr());
         for (String iface : List.of("docker0", "eth0")) {
             for (String dir : List.of("rx", "tx")) {
-                Matcher m = Pattern.compile("jnat_interface_packets_total\\{direction=\"" + dir + "\",interface=\""
+                Matcher m = Pattern.compile("jnat_interface_packets_total\\{direction=\"" + dir + "\",family=\"ipv4\",interface=\""
                         + iface + "\"} ([0-9.E]+)").matcher(r.stdout());
                 assertTrue(m.find(), r.stdout());
                 assertTrue(Double.parseDouble(m.group(1)) >= 1, iface + " " + dir + ": " + m.group());
             }
         }
-        assertTrue(r.stdout().contains("jnat_drops_total{reason=\"conntrack-clash\"}"), r.stdout());
-        assertTrue(r.stdout().contains("jnat_conntrack_connections{protocol=\"icmp\""), r.stdout());
+        assertTrue(r.stdout().contains("jnat_drops_total{family=\"ipv4\",reason=\"conntrack-clash\"}"), r.stdout());
+        assertTrue(r.stdout().contains("jnat_conntrack_connections{family=\"ipv4\",protocol=\"icmp\""), r.stdout());
     }
 
     @Test

@@ -25,6 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class LabGateway implements AutoCloseable {
     static final String SERVER = "198.51.100.8", GATEWAY_WAN = "203.0.113.10", CONTAINER = "172.17.0.2";
+    /** The dual-stack lab's IPv6 addresses (scripts/lab.sh --ipv6, scripts/lab-host.ip). */
+    static final String SERVER6 = "2001:db8:2::8", GATEWAY_WAN6 = "2001:db8:1::10", CONTAINER6 = "fd49:efd7:54aa::2",
+            ROUTER6 = "2001:db8:1::1";
 
     final String prefix;
     final Path socket;
@@ -37,11 +40,25 @@ final class LabGateway implements AutoCloseable {
 
     /** The lab under prefix {@code name}+pid, its gateway running {@code rules} with the extra {@code gatewayArgs}. */
     LabGateway(String name, Path rules, String... gatewayArgs) throws Exception {
+        this(name, false, rules, gatewayArgs);
+    }
+
+    /**
+     * The dual-stack lab (scripts/lab.sh --ipv6): its gateway runs scripts/lab.rules and, with
+     * --rules6, Docker's ip6tables rules scripts/lab6.rules, with the extra {@code gatewayArgs}.
+     */
+    static LabGateway dualStack(String name, String... gatewayArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--rules6", "scripts/lab6.rules"));
+        args.addAll(List.of(gatewayArgs));
+        return new LabGateway(name, true, Path.of("scripts/lab.rules"), args.toArray(String[]::new));
+    }
+
+    private LabGateway(String name, boolean ipv6, Path rules, String... gatewayArgs) throws Exception {
         prefix = name + ProcessHandle.current().pid() + "-";
         socket = Path.of("/tmp", prefix + "control.sock");
         Process started = null;
         try {
-            lab("up").checked();
+            (ipv6 ? lab("--ipv6", "up") : lab("up")).checked();
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", prefix + "gw", java,
                     "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "jnat.cli.Main",
@@ -83,8 +100,10 @@ final class LabGateway implements AutoCloseable {
         return line == null ? "(nothing)" : line;
     }
 
-    private Tools.Result lab(String cmd) {
-        return Tools.run(List.of("bash", "scripts/lab.sh", "--prefix", prefix, cmd), null);
+    private Tools.Result lab(String... cmd) {
+        List<String> full = new ArrayList<>(List.of("bash", "scripts/lab.sh", "--prefix", prefix));
+        full.addAll(List.of(cmd));
+        return Tools.run(full, null);
     }
 
     /** Runs {@code cmd} in namespace {@code ns} ("ctr", "gw", "wan") and waits for it. */

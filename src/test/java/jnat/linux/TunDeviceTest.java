@@ -185,7 +185,7 @@ class TunDeviceTest {
         try (TunDevice dev = NetNamespace.openTun(ns.name(), "jt0", 1, true)) {
             assertTrue(dev.vnetHdr());
             assertTrue(link("jt0").contains("vnet_hdr on"), link("jt0"));
-            int wanted = TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4;
+            int wanted = TunDevice.TUN_F_CSUM | TunDevice.TUN_F_TSO4 | TunDevice.TUN_F_TSO6;
             assertEquals(wanted, dev.offloads() & wanted);
         }
         try (TunDevice dev = NetNamespace.openTun(ns.name(), "jt1", 1)) {

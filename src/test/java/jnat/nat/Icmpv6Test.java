@@ -104,6 +104,17 @@ class Icmpv6Test {
     }
 
     @Test
+    void anIcmpv6RatelimitOfZeroLeavesOnlyTheHostWideLimit() {
+        rig.icmp(IcmpConfig.defaults().with("net.ipv6.icmp.ratelimit", "0"));
+        for (int i = 0; i < 20; i++) {
+            rig.receive("docker0", fromContainer6(Ipv6Repr.of(CONTAINER6, SERVER6).withHopLimit(1), syn(40000 + i, 443)));
+        }
+        // inet_peer_xrlim_allow with a timeout of 0 lets every message through; 20 is within icmp_msgs_burst
+        assertEquals(20, rig.engine().icmpv6ErrorsSent());
+        assertEquals(0, rig.engine().icmpv6RateLimited());
+    }
+
+    @Test
     void aProhibitRouteIsAnsweredAdministrativelyProhibited() {
         rig.receive("docker0", fromContainer6(CONTAINER6, "2001:db8:dead::1", syn(40000, 443)));
         Ipv6Packet e = icmp6("docker0");

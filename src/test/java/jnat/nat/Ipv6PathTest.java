@@ -180,9 +180,7 @@ class Ipv6PathTest {
 
     @Test
     void onLayer3DevicesTheVersionNibbleSendsAnIpv6PacketThroughTheIpv6Path() {
-        EngineRig l3 = EngineRig.labHost();
-        l3.host().addAddress6(l3.device("docker0"), EngineRig.ip6("fd49:efd7:54aa::1")[0], EngineRig.ip6("fd49:efd7:54aa::1")[1],
-                64, true, false, 256);
+        EngineRig l3 = EngineRig.labHost(); // scripts/lab-host.ip gives docker0 fd49:efd7:54aa::1/64
         l3.host().addAddress6(l3.device("eth0"), EngineRig.ip6(PUBLIC6)[0], EngineRig.ip6(PUBLIC6)[1], 64, true, false, 256);
         l3.rules(EngineRig.file("scripts/lab.rules")).rules6(EngineRig.DOCKER6_RULES);
         l3.receive("docker0", Ipv6Repr.of(CONTAINER6, "2001:db8::99").packet(syn(40000, 443)));
@@ -223,13 +221,28 @@ class Ipv6PathTest {
     }
 
     @Test
-    void anIpv6TargetThePathCannotRunIsRefusedWhenTheRulesetIsSet() {
-        Ruleset npt = Ruleset.parse("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
-                + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n"
-                + "-A POSTROUTING -o eth0 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:5::/64\nCOMMIT\n", true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> rig.engine().setRuleset6(npt));
-        assertTrue(e.getMessage().contains("-t mangle -A POSTROUTING -j SNPT: IPv6 prefix translation (ip6t_NPT) is not implemented"), e.getMessage());
-        assertTrue(rig.engine().ruleset6().existing("nat") != null, "the ruleset in place is kept");
+    void snptTranslatesTheContainersPrefixChecksumNeutrallyAndDnptTranslatesTheAnswerBack() {
+        EngineRig rig = EngineRig.host(EngineRig.resource("/hosts/seed-docker-host.ip") + EngineRig.DOCKER6_HOST).rules6("""
+                *mangle
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -i eth0 -d 2001:db8:5::/64 -j DNPT --src-pfx 2001:db8:5::/64 --dst-pfx fd49:efd7:54aa::/64
+                -A POSTROUTING -o eth0 -s fd49:efd7:54aa::/64 -j SNPT --src-pfx fd49:efd7:54aa::/64 --dst-pfx 2001:db8:5::/64
+                COMMIT
+                """).rules(EngineRig.SEED_RULES);
+        rig.receive("docker0", fromContainer6(CONTAINER6, SERVER6, UdpRepr.of(5353, 53).withPayload(EngineRig.payload(40))));
+        Ipv6Packet out = rig.only("eth0").ip6();
+        String src = jnat.wire.Ipv6Address.format(out.srcHi(), out.srcLo());
+        assertTrue(src.startsWith("2001:db8:5:"), src);
+        assertEquals(5353, out.srcPort(), "stateless: the port is left alone");
+        assertTrue(out.verifyTransportChecksum(), "the UDP checksum untouched and right");
+        rig.receive("eth0", fromInternet6(SERVER6, src, UdpRepr.of(53, 5353).withPayload(EngineRig.payload(8))));
+        Ipv6Packet back = rig.only("docker0").ip6();
+        assertEquals(CONTAINER6, jnat.wire.Ipv6Address.format(back.dstHi(), back.dstLo()));
+        assertTrue(back.verifyTransportChecksum());
     }
 
     @Test

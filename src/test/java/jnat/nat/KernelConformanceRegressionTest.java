@@ -4,6 +4,8 @@ import jnat.nat.EngineRig.Sent;
 import jnat.wire.EthernetRepr;
 import jnat.wire.Ipv4Address;
 import jnat.wire.Ipv4Repr;
+import jnat.wire.Ipv6Address;
+import jnat.wire.Ipv6Repr;
 import jnat.wire.TcpRepr;
 import jnat.wire.TcpSegment;
 import org.junit.jupiter.api.Test;
@@ -102,5 +104,39 @@ class KernelConformanceRegressionTest {
         rig.receive("eth0", tcp(true, client, 46771, pub, 9000, syn, c + 100_000, 0));
         assertEquals(7000, sent.removeLast().ip().dstPort());
         assertEquals(1, engine.connections().count());
+    }
+
+    static final String HOST6 = HOST + """
+            addr add 2001:db8:0:1::2/64 dev eth0
+            -6 route add default via fe80::1 dev eth0
+            -6 neigh add fe80::1 lladdr 02:00:00:00:01:fe dev eth0
+            addr add fd49:efd7:54aa::1/64 dev docker0
+            -6 neigh add fd49:efd7:54aa::3 lladdr 02:42:ac:11:00:03 dev docker0
+            -6 neigh add fd49:efd7:54aa::4 lladdr 02:42:ac:11:00:04 dev docker0
+            -6 neigh add fd49:efd7:54aa::5 lladdr 02:42:ac:11:00:05 dev docker0
+            """;
+
+    /**
+     * find_best_ips_proto over IPv6 for DNAT: after writing each word of the new destination the
+     * kernel xors the hash with tuple->dst.u3.all[i], which for DST is that new word (var_ipp points
+     * into the destination), not the original destination's. The kernel sent this SYN to ::3 (the
+     * dual-stack conformance run, seed 1, scenario 6); jnat, xoring the original's words, sent it to ::4.
+     */
+    @Test
+    void anIpv6DnatAddressRangeIsHashedWithTheWordsItChoseAsTheKernelDoes() {
+        EngineRig rig6 = EngineRig.host(HOST6).rules6("""
+                *nat
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -i eth0 -p tcp -m tcp --dport 9000 -j DNAT --to-destination [fd49:efd7:54aa::3-fd49:efd7:54aa::5]:7000-7002
+                COMMIT
+                """).rules("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+        rig6.receive("eth0", EthernetRepr.of(ROUTER, ETH0).frame(Ipv6Repr.of("2001:db8:100::c2", "2001:db8:0:1::2"),
+                TcpRepr.of(41461, 9000).withFlags(TcpSegment.SYN).withSeq(611805211)));
+        Sent s = rig6.only("docker0");
+        assertEquals("fd49:efd7:54aa::3", Ipv6Address.format(s.ip6().dstHi(), s.ip6().dstLo()));
+        assertEquals(7000, s.ip6().dstPort());
     }
 }

@@ -146,16 +146,16 @@ class ErrorsTest {
     @Test
     void moduleLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "limit", "--limit", "3/s")));
-        assertEquals("match `limit' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "hashlimit", "--hashlimit-upto", "3/s")));
+        assertEquals("match `hashlimit' is not supported by jnat", e.getMessage());
     }
 
     @Test
     void targetLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "POSTROUTING", "-p", "tcp", "-j", "TCPMSS",
-                        "--clamp-mss-to-pmtu")));
-        assertEquals("target `TCPMSS' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "-j", "TPROXY",
+                        "--on-port", "15001")));
+        assertEquals("target `TPROXY' is not supported by jnat", e.getMessage());
     }
 
     @Test

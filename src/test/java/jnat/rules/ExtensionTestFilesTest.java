@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExtensionTestFilesTest {
     /** The agreement measured when this test was written: raise it as jnat learns modules. */
-    static final int AGREED_FLOOR = 198;
+    static final int AGREED_FLOOR = 254;
 
     record Case(String file, int line, String table, List<String> chains, String rule) {}
 

@@ -119,8 +119,9 @@ final class FakePacket6 implements PacketContext {
     @Override public long dstAddressLo() { return Ipv6Address.readLo(bytes, 24); }
     @Override public int hopLimit() { return bytes[7] & 0xFF; }
     @Override public void setHopLimit(int hl) { bytes[7] = (byte) hl; }
-    @Override public void setSrcAddress6(long hi, long lo) { Ipv6Address.write(bytes, 8, hi, lo); }
-    @Override public void setDstAddress6(long hi, long lo) { Ipv6Address.write(bytes, 24, hi, lo); }
+    @Override public long address6Hi(int offset) { return Ipv6Address.readHi(bytes, offset); }
+    @Override public long address6Lo(int offset) { return Ipv6Address.readLo(bytes, offset); }
+    @Override public void setAddress6(int offset, long hi, long lo) { Ipv6Address.write(bytes, offset, hi, lo); }
     @Override public long sourceMac() { return mac; }
     @Override public long ctAddressHi(int which) { return ct[2 * which]; }
     @Override public long ctAddressLo(int which) { return ct[2 * which + 1]; }

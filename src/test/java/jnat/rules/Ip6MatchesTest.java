@@ -189,8 +189,42 @@ class Ip6MatchesTest {
         assertTrue(rule("-t", "mangle", "-A", "PREROUTING", "-j", "DNPT", "--src-pfx", "2001:db8:1::/48",
                 "--dst-pfx", "fd01:203:405::/48").target.apply(r));
         assertEquals("fd01:203:405:1::1234", Inet6.format(r.dstAddressHi(), r.dstAddressLo()));
-        // outside --src-pfx: the kernel drops it (the target is the verdict)
-        assertFalse(snpt.apply(FakePacket6.of("fd99::1", "2001:db8::1")));
+        // outside --src-pfx: ip6t_npt_map_pfx does not check, the prefix is replaced all the same
+        FakePacket6 out = FakePacket6.of("fd99::1", "2001:db8::1");
+        assertTrue(snpt.apply(out));
+        assertEquals("2001:db8:1:", Inet6.format(out.srcAddressHi(), out.srcAddressLo()).substring(0, 11));
+    }
+
+    @Test
+    void aWordTheAdjustmentMakesFfffIsWrittenZero() {
+        // adjustment 0xd54f (RFC 6296's prefixes); a subnet word of 0x2ab0 gives 0x2ab0 + 0xd54f = 0xffff
+        FakePacket6 p = FakePacket6.of("fd01:203:405:2ab0::1", "2001:db8::1");
+        assertTrue(rule("-t", "mangle", "-A", "POSTROUTING", "-j", "SNPT", "--src-pfx", "fd01:203:405::/48",
+                "--dst-pfx", "2001:db8:1::/48").target.apply(p));
+        assertEquals("2001:db8:1::1", Inet6.format(p.srcAddressHi(), p.srcAddressLo()), "CSUM_MANGLED_0 written 0");
+    }
+
+    @Test
+    void aPrefixLongerThan48AdjustsTheFirstWordAfterItThatIsNotFfff() {
+        Target snpt = rule("-t", "mangle", "-A", "POSTROUTING", "-j", "SNPT", "--src-pfx", "fd01:203:405:100::/56",
+                "--dst-pfx", "2001:db8:1:200::/56").target;
+        FakePacket6 p = FakePacket6.of("fd01:203:405:1ab:ffff:1::1", "2001:db8::1");
+        assertTrue(snpt.apply(p));
+        String a = Inet6.format(p.srcAddressHi(), p.srcAddressLo());
+        assertTrue(a.startsWith("2001:db8:1:2ab:ffff:"), a + ": word 4 is 0xffff, word 5 takes the adjustment");
+        FakePacket6 before = FakePacket6.of("fd01:203:405:1ab:ffff:1::1", "::");
+        assertEquals(sum16(before.srcAddressHi(), before.srcAddressLo()) % 0xffff, sum16(p.srcAddressHi(), p.srcAddressLo()) % 0xffff,
+                "checksum-neutral: the address's one's complement sum is unchanged");
+        // every word after the prefix 0xffff: nothing to adjust, the kernel's parameter problem and drop
+        assertFalse(snpt.apply(FakePacket6.of("fd01:203:405:1ff:ffff:ffff:ffff:ffff", "2001:db8::1")));
+    }
+
+    /** The one's complement sum of an address's eight words. */
+    static int sum16(long hi, long lo) {
+        int s = 0;
+        for (int i = 0; i < 64; i += 16) s += (int) (hi >>> i & 0xffff) + (int) (lo >>> i & 0xffff);
+        while (s >>> 16 != 0) s = (s & 0xffff) + (s >>> 16);
+        return s;
     }
 
     @Test

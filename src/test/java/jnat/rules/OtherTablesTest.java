@@ -82,7 +82,7 @@ class OtherTablesTest {
 
     @Test
     void targetsJnatCannotRunAreRefusedAtLoadNotIgnored() {
-        for (String t : List.of("TCPMSS", "TOS", "TTL", "DSCP", "TPROXY", "CONNMARK", "NFQUEUE", "CLASSIFY")) {
+        for (String t : List.of("TPROXY", "NFQUEUE", "CLASSIFY", "NFLOG", "HMARK", "SET")) {
             assertEquals("target `" + t + "' is not supported by jnat",
                     refused("-t", "mangle", "-A", "POSTROUTING", "-j", t).getMessage(), t);
         }

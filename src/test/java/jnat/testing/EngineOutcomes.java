@@ -30,9 +30,9 @@ public final class EngineOutcomes {
         // advertisements) comes on top of the frame's outcome; each is transmitted or dropped with a
         // reason, so it nets out here. A datagram sent as fragments is one outcome.
         c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.icmpv6ErrorsSent() - e.icmpv6RepliesSent()
-                - e.fragmentsCreated() + e.fragmented();
+                - e.fragmentsCreated() + e.fragmented() - e.fragmentsCreated6() + e.fragmented6();
         c[1] = e.deliveredLocally();
-        c[2] = e.defrag().queued();
+        c[2] = e.defrag().queued() + e.defrag6().queued();
         for (DropReason r : DropReason.values()) c[3 + r.ordinal()] = e.drops(r);
         return c;
     }

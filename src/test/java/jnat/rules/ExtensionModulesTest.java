@@ -1,0 +1,231 @@
+package jnat.rules;
+
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packet-field and connection-mark modules of issue 14 (limit, connmark/CONNMARK, ttl/TTL,
+ * tos/TOS, dscp/DSCP, ecn/ECN, tcpmss/TCPMSS, pkttype, mac, CHECKSUM), loaded into the real
+ * iptables and ip6tables 1.8.9 and into jnat: -S, -L, -L -n, -nvL and the save are compared byte
+ * for byte, and every bad rule is refused with iptables' own message and exit code.
+ */
+class ExtensionModulesTest {
+    /** Rules for the filter table's INPUT (and FORWARD for what must see a route). */
+    static final List<String> FILTER = List.of(
+            "-A INPUT -m limit --limit 1/sec",
+            "-A INPUT -m limit --limit 7/sec --limit-burst 3",
+            "-A INPUT -m limit --limit 1/min",
+            "-A INPUT -m limit --limit 1000/hour",
+            "-A INPUT -m limit --limit 1000/day",
+            "-A INPUT -m limit --limit 3/h",
+            "-A INPUT -m limit --limit 13",
+            "-A INPUT -m limit --limit 10000/s",
+            "-A INPUT -m limit --limit 333/m",
+            "-A INPUT -m limit --limit 5/d --limit-burst 10000",
+            "-A INPUT -m limit --limit-burst 0",
+            "-A INPUT -m limit",
+            "-A INPUT -m tos --tos 0x10",
+            "-A INPUT -m tos ! --tos Minimize-Cost",
+            "-A INPUT -m tos --tos 0x0f/0x0f -j DROP",
+            "-A INPUT -m dscp --dscp 10",
+            "-A INPUT -m dscp ! --dscp-class AF41",
+            "-A INPUT -m dscp --dscp-class ef",
+            "-A INPUT -p tcp -m ecn --ecn-tcp-cwr",
+            "-A INPUT -p tcp -m ecn ! --ecn-tcp-ece ! --ecn-tcp-cwr ! --ecn-ip-ect 2",
+            "-A INPUT -m ecn --ecn-ip-ect 1",
+            "-A INPUT -p tcp -m tcpmss --mss 42:12345",
+            "-A INPUT -p tcp -m tcpmss ! --mss 1400",
+            "-A INPUT -m pkttype --pkt-type broadcast",
+            "-A INPUT -m pkttype ! --pkt-type multicast",
+            "-A INPUT -m pkttype --pkt-type host",
+            "-A INPUT -m mac --mac-source 42:01:02:03:04:05",
+            "-A INPUT -m mac ! --mac-source 42:01:02:03:04:0A -j ACCEPT",
+            "-A INPUT -m connmark --mark 0x1/0xff",
+            "-A INPUT -m connmark ! --mark 7",
+            "-A INPUT -m connmark --mark 0xffffffff/0x0",
+            "-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
+            "-A FORWARD -p tcp -j TCPMSS --set-mss 1400");
+
+    static final List<String> FILTER4 = List.of(
+            "-A INPUT -m ttl --ttl-eq 0",
+            "-A INPUT -m ttl ! --ttl-eq 5",
+            "-A INPUT -m ttl --ttl-lt 5",
+            "-A INPUT -m ttl --ttl-gt 5");
+
+    static final List<String> MANGLE = List.of(
+            "-A POSTROUTING -j CONNMARK --set-xmark 0x1/0xff",
+            "-A POSTROUTING -j CONNMARK --set-mark 0x1/0xff",
+            "-A POSTROUTING -j CONNMARK --set-mark 5",
+            "-A POSTROUTING -j CONNMARK --and-mark 0xf0",
+            "-A POSTROUTING -j CONNMARK --or-mark 0x4",
+            "-A POSTROUTING -j CONNMARK --xor-mark 0x4",
+            "-A POSTROUTING -j CONNMARK --save-mark",
+            "-A POSTROUTING -j CONNMARK --save-mark --mask 0xff",
+            "-A POSTROUTING -j CONNMARK --restore-mark --mask 0xff00",
+            "-A POSTROUTING -j CONNMARK --restore-mark --nfmask 0xf --ctmask 0xf0",
+            "-A POSTROUTING -j CONNMARK --save-mark --nfmask 0xfffffff --ctmask 0xffffffff",
+            "-A POSTROUTING -j CONNMARK --set-xmark 0x0/0xffffffff",
+            "-A POSTROUTING -j CONNMARK --set-mark 1 --mask 3",
+            "-A POSTROUTING -j TOS --set-tos 0x1f",
+            "-A POSTROUTING -j TOS --set-tos Minimize-Delay",
+            "-A POSTROUTING -j TOS --and-tos 0x12",
+            "-A POSTROUTING -j TOS --or-tos 0x12",
+            "-A POSTROUTING -j TOS --xor-tos 0x12",
+            "-A POSTROUTING -j TOS --set-tos 0/0xff",
+            "-A POSTROUTING -j DSCP --set-dscp 0x2e",
+            "-A POSTROUTING -j DSCP --set-dscp-class af41",
+            "-A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1400",
+            "-A POSTROUTING -j CHECKSUM --checksum-fill");
+
+    static final List<String> MANGLE4 = List.of(
+            "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove",
+            "-A POSTROUTING -p tcp -j ECN --ecn-tcp-ece 1 --ecn-ip-ect 2",
+            "-A POSTROUTING -j TTL --ttl-set 42",
+            "-A POSTROUTING -j TTL --ttl-inc 1",
+            "-A POSTROUTING -j TTL --ttl-dec 1");
+
+    static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
+
+    private static List<String> words(String rule) {
+        return new ArrayList<>(List.of(rule.split(" ")));
+    }
+
+    private static String[] cmd(String tool, List<String> args) {
+        List<String> c = new ArrayList<>(List.of(tool));
+        c.addAll(args);
+        return c.toArray(String[]::new);
+    }
+
+    private static void compare(boolean ipv6, List<String> filter, List<String> mangle) {
+        String tool = ipv6 ? "ip6tables" : "iptables";
+        Tools.require(tool);
+        Ruleset ours = new Ruleset(ipv6);
+        try (Netns ns = Netns.create("ext-mods")) {
+            for (String table : List.of("filter", "mangle")) {
+                for (String r : table.equals("filter") ? filter : mangle) {
+                    List<String> a = words("-t " + table + " " + r);
+                    ns.exec(cmd(tool, a)).checked();
+                    Iptables.run(ours, a);
+                }
+                for (List<String> l : LISTINGS) {
+                    List<String> a = new ArrayList<>(List.of("-t", table));
+                    a.addAll(l);
+                    assertEquals(Dumps.normaliseProt(ns.exec(cmd(tool, a)).checked().stdout()),
+                            Dumps.normaliseProt(Dumps.run(ours, a.toArray(String[]::new))), tool + " " + a);
+                }
+                assertEquals(Dumps.withoutComments(ns.exec(tool + "-save", "-t", table).checked().stdout()),
+                        Dumps.withoutComments(ours.save(table, false, true)), tool + "-save -t " + table);
+            }
+        }
+    }
+
+    @Test
+    void iptablesListsAndSavesTheModulesAsIptables189() {
+        List<String> f = new ArrayList<>(FILTER), m = new ArrayList<>(MANGLE);
+        f.addAll(FILTER4);
+        m.addAll(MANGLE4);
+        compare(false, f, m);
+    }
+
+    @Test
+    void ip6tablesListsAndSavesTheModulesAsIp6tables189() {
+        compare(true, FILTER, MANGLE);
+    }
+
+    /** Rules iptables refuses, each with its message: jnat gives the same message (its first words) and exit code. */
+    static final List<String> BAD = List.of(
+            "-A INPUT -m limit --limit 0/sec",
+            "-A INPUT -m limit --limit 1/week",
+            "-A INPUT -m limit --limit 20000/sec",
+            "-A INPUT -m limit --limit-burst 10001",
+            "-A INPUT -m limit ! --limit 1/sec",
+            "-A INPUT -m limit --limit 1/",
+            "-A INPUT -m connmark",
+            "-A INPUT -m connmark --mark 0xfffffffff",
+            "-A INPUT -m connmark --mark -1",
+            "-t mangle -A INPUT -j CONNMARK",
+            "-t mangle -A INPUT -j CONNMARK --set-mark 1 --save-mark",
+            "-t mangle -A INPUT -j CONNMARK --save-mark --ctmask 1 --mask 2",
+            "-t mangle -A INPUT -j CONNMARK ! --set-mark 1",
+            "-A INPUT -m tos --tos wrong",
+            "-A INPUT -m tos",
+            "-A INPUT -m tos --tos 0x100",
+            "-A INPUT -m dscp --dscp 0x40",
+            "-A INPUT -m dscp --dscp -1",
+            "-A INPUT -m dscp --dscp 0x3f --dscp-class CS0",
+            "-A INPUT -m dscp --dscp-class XX",
+            "-A INPUT -m dscp",
+            "-A INPUT -m ecn --ecn-tcp-cwr",
+            "-A INPUT -p tcp -m ecn --ecn-ip-ect 4",
+            "-A INPUT -p tcp -m ecn",
+            "-A INPUT -m tcpmss --mss 42",
+            "-A INPUT -p tcp -m tcpmss --mss 42:65536",
+            "-A INPUT -p tcp -m tcpmss --mss 65535:1000",
+            "-A INPUT -p tcp -m tcpmss",
+            "-A INPUT -m pkttype --pkt-type wrong",
+            "-A INPUT -m pkttype",
+            "-A INPUT -m mac --mac-source 42:01:02:03:04",
+            "-A INPUT -m mac",
+            "-A OUTPUT -m mac --mac-source 42:01:02:03:04:05",
+            "-A INPUT -m ttl --ttl-eq 256",
+            "-A INPUT -m ttl --ttl-eq -1",
+            "-A INPUT -m ttl",
+            "-A INPUT -m ttl --ttl-eq 1 --ttl-lt 2",
+            "-A INPUT -m ttl ! --ttl-lt 2",
+            "-t mangle -A INPUT -j TTL --ttl-set 256",
+            "-t mangle -A INPUT -j TTL --ttl-inc 0",
+            "-t mangle -A INPUT -j TTL --ttl-dec 1 --ttl-inc 1",
+            "-t mangle -A INPUT -j TTL",
+            "-A INPUT -j TTL --ttl-set 1",
+            "-t mangle -A INPUT -j TOS",
+            "-t mangle -A INPUT -j TOS --set-tos 0x100",
+            "-t mangle -A INPUT -j TOS --set-tos 1 --and-tos 2",
+            "-A INPUT -j TOS --set-tos 1",
+            "-t mangle -A INPUT -j DSCP --set-dscp 0x40",
+            "-t mangle -A INPUT -j DSCP --set-dscp 0x3f --set-dscp-class CS0",
+            "-t mangle -A INPUT -j DSCP",
+            "-A INPUT -j DSCP --set-dscp 1",
+            "-t mangle -A INPUT -j ECN",
+            "-t mangle -A INPUT -p tcp -j ECN",
+            "-t mangle -A INPUT -j ECN --ecn-tcp-remove",
+            "-A INPUT -p tcp -j ECN --ecn-tcp-remove",
+            "-t mangle -A INPUT -j TCPMSS --set-mss 1",
+            "-t mangle -A FORWARD -p tcp -j TCPMSS",
+            "-t mangle -A PREROUTING -p tcp -j TCPMSS --clamp-mss-to-pmtu",
+            "-t mangle -A FORWARD -p tcp -j TCPMSS --set-mss 65536",
+            "-t mangle -A INPUT -j CHECKSUM",
+            "-A INPUT -j CHECKSUM --checksum-fill");
+
+    private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
+
+    @Test
+    void badRulesAreRefusedWithIptablesMessageAndExitCode() {
+        Tools.require("iptables");
+        List<String> wrong = new ArrayList<>();
+        try (Netns ns = Netns.create("ext-bad")) {
+            for (String rule : BAD) {
+                Tools.Result real = ns.exec(cmd("iptables", words(rule)));
+                assertTrue(real.exitCode() != 0, "iptables accepted " + rule);
+                String msg = real.stderr().lines().findFirst().orElse("").replace(PREFIX, "").strip();
+                Ruleset ours = new Ruleset();
+                try {
+                    Iptables.run(ours, words(rule));
+                    wrong.add(rule + ": accepted by jnat");
+                } catch (RuleError e) {
+                    // the kernel's EINVAL: iptables-nft names the chain only, jnat also says why
+                    if (!e.getMessage().startsWith(msg) || e.exitCode() != real.exitCode()) {
+                        wrong.add(rule + ":\n  real " + real.exitCode() + " " + msg + "\n  jnat " + e.exitCode() + " " + e.getMessage());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+}
