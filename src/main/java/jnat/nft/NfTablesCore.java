@@ -66,14 +66,14 @@ public final class NfTablesCore {
                     + p.offset() + "-" + (p.offset() + p.len() - 1) + " (PacketContext has no accessor)"
                     : p.base() == Proto.LL ? "link-layer header loads" : null;
             case Expr.Meta m -> switch (m.key()) {
-                case 3, 6, 7, 15, 16 -> null;
+                case 3, 6, 7, 15, 16, 19 -> null;
                 default -> "meta " + MetaKeys.meta(m.key()).name();
             };
             case Expr.Ct c -> switch (c.key()) {
-                case 0, 1, 2, 19, 20, 11, 12 -> null;
+                case 0, 1, 2, 3, 19, 20, 11, 12 -> null;
                 default -> "ct " + MetaKeys.ct(c.key()).name();
             };
-            case Expr.CtSet c -> "ct set";
+            case Expr.CtSet c -> c.key() == 3 ? null : "ct set " + MetaKeys.ct(c.key()).name();
             case Expr.MetaSet m -> m.key() == 3 ? null : "meta set " + MetaKeys.meta(m.key()).name();
             case Expr.Cmp c -> null;
             case Expr.Bitwise b -> b.op() == 0 ? null : "bitwise shifts";
@@ -174,6 +174,7 @@ public final class NfTablesCore {
                 }
                 case Expr.Notrack n -> ctx.notrack();
                 case Expr.MetaSet ms -> ctx.setMark(u32(off(ms.sreg())));
+                case Expr.CtSet cs -> ctx.setCtMark(u32(off(cs.sreg())));
                 case Expr.Numgen n -> {
                     int v;
                     if (n.type() == 1) {
@@ -279,6 +280,7 @@ public final class NfTablesCore {
             }
             case 15 -> regs[o] = (byte) (ctx.ipv6() ? 10 : 2);
             case 16 -> regs[o] = (byte) ctx.protocol();
+            case 19 -> regs[o] = (byte) ctx.pktType();
             default -> throw new UnsupportedOperationException("meta " + m.key());
         }
     }
@@ -298,8 +300,8 @@ public final class NfTablesCore {
                 putU32(o, bits);
             }
             case 1 -> regs[o] = (byte) ctx.ctDirection();
-            case 2 -> putU32(o, ((st & PacketContext.CT_SNAT) != 0 ? 16 : 0) | ((st & PacketContext.CT_DNAT) != 0 ? 32 : 0)
-                    | ((st & (PacketContext.CT_INVALID | PacketContext.CT_UNTRACKED)) == 0 ? 8 : 0));
+            case 2 -> putU32(o, ctx.ctStatus()); // IPS_* bits, as nft's ct_status values are
+            case 3 -> putU32(o, ctx.ctMark());
             case 19 -> putBe(o, (c.dir() == 1 ? ctx.ctReplySrc() : ctx.ctOrigSrc()) & 0xffffffffL, 4);
             case 20 -> putBe(o, (c.dir() == 1 ? ctx.ctReplyDst() : ctx.ctOrigDst()) & 0xffffffffL, 4);
             case 11 -> putBe(o, c.dir() == 1 ? ctx.ctReplySrcPort() : ctx.ctOrigSrcPort(), 2);

@@ -19,7 +19,7 @@ class NfTablesCoreTest {
     static final class Wire implements PacketContext {
         final byte[] p;
         String in = "eth0", out = "";
-        int mark, ctState = CT_NEW;
+        int mark, ctMark, ctState = CT_NEW, pktType = PACKET_HOST;
         int[] local = {};
 
         Wire(byte[] p) {
@@ -44,6 +44,9 @@ class NfTablesCoreTest {
         @Override public int mark() { return mark; }
         @Override public void setMark(int m) { mark = m; }
         @Override public int ctState() { return ctState; }
+        @Override public int ctMark() { return ctMark; }
+        @Override public void setCtMark(int m) { ctMark = m; }
+        @Override public int pktType() { return pktType; }
         @Override public int ctDirection() { return DIR_ORIGINAL; }
         @Override public int ctOrigSrc() { return srcAddress(); }
         @Override public int ctOrigDst() { return dstAddress(); }
@@ -150,6 +153,29 @@ class NfTablesCoreTest {
         assertEquals(NfTablesCore.NF_DROP, load(FILTER).doChain("in", w));
         w.local = new int[] {Ipv4Address.parse("203.0.113.5")};
         assertEquals(NfTablesCore.NF_ACCEPT, load(FILTER).doChain("in", w));
+    }
+
+    @Test
+    void ctMarkTakesThePacketMarkAndBroadcastsAreDropped() {
+        NfTablesCore core = load("""
+                table ip t {
+                	chain in {
+                		type filter hook prerouting priority 0; policy accept;
+                		meta pkttype broadcast drop
+                		meta mark set 0x00000007
+                		ct mark set meta mark
+                		ct mark 0x00000007 accept
+                		drop
+                	}
+                }
+                """);
+        Wire w = new Wire(udp("192.0.0.8", 68, "255.255.255.255", 67));
+        w.pktType = PacketContext.PACKET_BROADCAST;
+        assertEquals(NfTablesCore.NF_DROP, core.doChain("in", w));
+        assertEquals(0, w.ctMark);
+        Wire u = new Wire(udp("192.0.0.8", 5000, "203.0.113.5", 53));
+        assertEquals(NfTablesCore.NF_ACCEPT, core.doChain("in", u));
+        assertEquals(7, u.ctMark);
     }
 
     @Test
