@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 IpCommand.class,
                 GatewayCommand.class,
                 ConntrackCommand.class,
+                NftCommand.class,
                 BenchCommand.class,
                 JmhCommand.class,
         })

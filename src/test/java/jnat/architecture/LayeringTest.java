@@ -25,6 +25,7 @@ class LayeringTest {
             Map.entry("host", Set.of("wire")),
             Map.entry("conntrack", Set.of("wire")),
             Map.entry("rules", Set.of("wire")),
+            Map.entry("nft", Set.of("wire", "host", "conntrack", "rules")),
             Map.entry("nat", Set.of("wire", "host", "conntrack", "rules")),
             Map.entry("replay", Set.of("wire", "pcap", "host", "nat")),
             Map.entry("gateway", Set.of("wire", "host", "conntrack", "rules", "nat", "linux")),
@@ -32,7 +33,7 @@ class LayeringTest {
             Map.entry("demo", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay", "report")),
             Map.entry("bench", Set.of("wire", "host", "conntrack", "rules", "nat", "linux", "demo")),
             Map.entry("cli", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "linux", "replay",
-                    "gateway", "report", "demo", "bench")));
+                    "gateway", "report", "demo", "bench", "nft")));
 
     private static final Pattern REFERENCE = Pattern.compile("\\bjnat\\.([a-z]+)\\.[A-Za-z]");
 

@@ -1,0 +1,80 @@
+package jnat.cli;
+
+import jnat.nft.Nft;
+import jnat.nft.NftRuleset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code jnat nft --rules FILE <nft arguments>}: nft 1.0 against a rules file, each call one transaction. */
+@Command(name = "nft",
+        description = {"Run an nft command (nft 1.0.6 arguments: -f FILE, -a, -s, -n, -c, list/add/insert/replace/"
+                + "delete/flush ...) against a rules file; a change replaces the file atomically, an error changes nothing.",
+            "Example: jnat nft --rules nft.rules -f ruleset.nft; jnat nft --rules nft.rules -a list ruleset"})
+public class NftCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--rules", paramLabel = "FILE", required = true,
+            description = "the rules file (jnat's: nft -a list ruleset text with the handle counters)")
+    Path rules;
+
+    @Unmatched
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        NftRuleset rs = load(rules);
+        Nft.Result r = Nft.run(rs, args);
+        if (r.changed()) store(rules, rs);
+        var out = spec.commandLine().getOut();
+        out.print(r.out());
+        out.flush();
+        var err = spec.commandLine().getErr();
+        err.print(r.err());
+        err.flush();
+        return r.exitCode();
+    }
+
+    static NftRuleset load(Path file) {
+        if (!Files.exists(file)) return new NftRuleset();
+        try {
+            return Nft.load(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UsageError("cannot read rules file " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UsageError("rules file " + file + ": " + e.getMessage().strip());
+        }
+    }
+
+    static void store(Path file, NftRuleset rs) {
+        Path abs = file.toAbsolutePath();
+        try {
+            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+            try {
+                Files.writeString(tmp, Nft.save(rs), StandardCharsets.UTF_8);
+                try {
+                    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UsageError("cannot write rules file " + file + ": " + e.getMessage());
+        }
+    }
+}

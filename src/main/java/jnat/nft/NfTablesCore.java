@@ -1,0 +1,357 @@
+package jnat.nft;
+
+import jnat.rules.PacketContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * nft_do_chain (net/netfilter/nf_tables_core.c): a base chain's rules run over a packet, expression after
+ * expression on the registers (struct nft_regs: 20 words, the verdict in words 0-3, NFT_REG_1..4 and
+ * NFT_REG32_00..15 over words 4-19, kept in host byte order as the kernel's memory), a comparison that
+ * fails breaking to the next rule (NFT_BREAK), jump and goto on a stack of return points
+ * (NFT_JUMP_STACK_SIZE), the chain's policy when the base chain runs out.
+ *
+ * <p>Not wired into the engine's hooks yet. It reads the packet through {@link PacketContext}: the
+ * network header through its accessors and {@code networkByte}, the transport header only where
+ * PacketContext has an accessor (ports, TCP flags, ICMP type and code). What it cannot run yet (the NAT
+ * statements, reject, log, limit, quota, dynamic sets, queue, loads PacketContext cannot answer) is named
+ * by {@link #unsupported}, so a caller refuses such a ruleset rather than run it partly.
+ */
+public final class NfTablesCore {
+    static final int NFT_JUMP_STACK_SIZE = 16;
+    public static final int NF_DROP = 0, NF_ACCEPT = 1;
+
+    private final NftTable table;
+    private final byte[] regs = new byte[80];
+    private final java.util.Map<Expr, long[]> counters = new java.util.IdentityHashMap<>();
+    private final java.util.Random random = new java.util.Random(1);
+    private final java.util.Map<Expr, int[]> numgenInc = new java.util.IdentityHashMap<>();
+
+    NfTablesCore(NftTable table) {
+        this.table = table;
+    }
+
+    /** For a caller outside the package: the table of that family and name, or null. */
+    public static NfTablesCore of(NftRuleset rs, String family, String table) {
+        NftTable t = rs.table(NftRuleset.family(family), table);
+        return t == null ? null : new NfTablesCore(t);
+    }
+
+    /** The packets and bytes the counter of a chain's rule (by position) counted here; the ruleset's records stay as loaded. */
+    public long[] counter(String chain, int index) {
+        for (Expr e : table.chain(chain).rules.get(index).exprs)
+            if (e instanceof Expr.Counter) return counters.getOrDefault(e, new long[2]);
+        return null;
+    }
+
+    /** What of the ruleset this evaluator cannot run yet, one line each (empty: all of it). */
+    public static List<String> unsupported(NftRuleset rs) {
+        List<String> out = new ArrayList<>();
+        for (NftTable t : rs.tables)
+            for (NftChain c : t.chains)
+                for (NftRule r : c.rules)
+                    for (Expr e : r.exprs) {
+                        String why = unsupported(e, t.family);
+                        if (why != null)
+                            out.add("table " + NftRuleset.familyName(t.family) + " " + t.name + " chain " + c.name
+                                    + " handle " + r.handle + ": " + why);
+                    }
+        return out;
+    }
+
+    private static String unsupported(Expr e, int family) {
+        return switch (e) {
+            case Expr.Payload p -> p.base() == Proto.TRANSPORT && !transportOk(p) ? "transport header bytes "
+                    + p.offset() + "-" + (p.offset() + p.len() - 1) + " (PacketContext has no accessor)"
+                    : p.base() == Proto.LL ? "link-layer header loads" : null;
+            case Expr.Meta m -> switch (m.key()) {
+                case 3, 6, 7, 15, 16, 19 -> null;
+                default -> "meta " + MetaKeys.meta(m.key()).name();
+            };
+            case Expr.Ct c -> switch (c.key()) {
+                case 0, 1, 2, 3, 19, 20, 11, 12 -> null;
+                default -> "ct " + MetaKeys.ct(c.key()).name();
+            };
+            case Expr.CtSet c -> c.key() == 3 ? null : "ct set " + MetaKeys.ct(c.key()).name();
+            case Expr.MetaSet m -> m.key() == 3 ? null : "meta set " + MetaKeys.meta(m.key()).name();
+            case Expr.Cmp c -> null;
+            case Expr.Bitwise b -> b.op() == 0 ? null : "bitwise shifts";
+            case Expr.Range r -> null;
+            case Expr.Lookup l -> null;
+            case Expr.Immediate i -> null;
+            case Expr.Counter c -> null;
+            case Expr.Notrack n -> null;
+            case Expr.Numgen n -> null;
+            case Expr.Fib f -> f.result() == 3 && (f.flags() & 3) != 0 && family != 10 ? null : "fib " + f;
+            default -> e.getClass().getSimpleName().toLowerCase() + " (the engine's statements are not wired yet)";
+        };
+    }
+
+    private static boolean transportOk(Expr.Payload p) {
+        return p.offset() + p.len() <= 4 || p.offset() == 13 && p.len() == 1 || p.offset() == 0 && p.len() <= 2;
+    }
+
+    /** nft_do_chain from a base chain: NF_ACCEPT or NF_DROP. */
+    public int doChain(String chainName, PacketContext ctx) {
+        NftChain base = table.chain(chainName);
+        if (base == null) throw new IllegalArgumentException("no chain " + chainName);
+        NftChain[] stackChain = new NftChain[NFT_JUMP_STACK_SIZE];
+        int[] stackRule = new int[NFT_JUMP_STACK_SIZE];
+        int sp = 0;
+        NftChain chain = base;
+        int ruleIndex = 0;
+        while (true) {
+            if (ruleIndex >= chain.rules.size()) {
+                // the end of a chain, or return: back where the jump came from, else the base chain's policy
+                if (sp == 0) return base.policy == 1 ? NF_ACCEPT : NF_DROP;
+                sp--;
+                chain = stackChain[sp];
+                ruleIndex = stackRule[sp];
+                continue;
+            }
+            Expr.Verdict v = evalRule(chain.rules.get(ruleIndex++), ctx);
+            if (v == null) continue; // the rule ran out (NFT_CONTINUE) or a match failed (NFT_BREAK)
+            switch (v.code()) {
+                case Expr.Verdict.ACCEPT -> {
+                    return NF_ACCEPT;
+                }
+                case Expr.Verdict.DROP -> {
+                    return NF_DROP;
+                }
+                case Expr.Verdict.CONTINUE -> { }
+                case Expr.Verdict.JUMP -> {
+                    if (sp == NFT_JUMP_STACK_SIZE) return NF_DROP; // the kernel warns once and drops
+                    stackChain[sp] = chain;
+                    stackRule[sp++] = ruleIndex;
+                    chain = table.chain(v.chain());
+                    ruleIndex = 0;
+                }
+                case Expr.Verdict.GOTO -> {
+                    chain = table.chain(v.chain());
+                    ruleIndex = 0;
+                }
+                case Expr.Verdict.RETURN -> ruleIndex = chain.rules.size();
+                default -> throw new UnsupportedOperationException("verdict " + v.code());
+            }
+        }
+    }
+
+    /** One rule: its expressions in order; the verdict register when a verdict was set, null to go on. */
+    private Expr.Verdict evalRule(NftRule rule, PacketContext ctx) {
+        for (Expr e : rule.exprs) {
+            switch (e) {
+                case Expr.Payload p -> {
+                    if (!payload(p, ctx)) return null;
+                }
+                case Expr.Meta m -> meta(m, ctx);
+                case Expr.Ct c -> ct(c, ctx);
+                case Expr.Cmp c -> {
+                    if (!cmp(c)) return null;
+                }
+                case Expr.Bitwise b -> {
+                    int s = off(b.sreg()), d = off(b.dreg());
+                    for (int i = 0; i < b.len(); i++) regs[d + i] = (byte) ((regs[s + i] & b.mask()[i]) ^ b.xor()[i]);
+                }
+                case Expr.Range r -> {
+                    int o = off(r.sreg());
+                    boolean in = compare(o, r.from()) >= 0 && compare(o, r.to()) <= 0;
+                    if (in == (r.op() == 1)) return null;
+                }
+                case Expr.Lookup l -> {
+                    Expr.Verdict v = lookup(l);
+                    if (v == BREAK) return null;
+                    if (v != null) return v;
+                }
+                case Expr.Immediate i -> {
+                    if (i.verdict() != null) return i.verdict();
+                    System.arraycopy(i.data(), 0, regs, off(i.dreg()), i.data().length);
+                }
+                case Expr.Counter c -> {
+                    long[] n = counters.computeIfAbsent(c, k -> new long[2]);
+                    n[0]++;
+                    n[1] += ctx.length();
+                }
+                case Expr.Notrack n -> ctx.notrack();
+                case Expr.MetaSet ms -> ctx.setMark(u32(off(ms.sreg())));
+                case Expr.CtSet cs -> ctx.setCtMark(u32(off(cs.sreg())));
+                case Expr.Numgen n -> {
+                    int v;
+                    if (n.type() == 1) {
+                        v = (int) (((random.nextInt() & 0xffffffffL) * n.modulus()) >>> 32);
+                    } else {
+                        int[] c = numgenInc.computeIfAbsent(n, k -> new int[1]);
+                        v = c[0]++ % n.modulus();
+                    }
+                    putU32(off(n.dreg()), v + n.offset());
+                }
+                case Expr.Fib f -> {
+                    int addr = (f.flags() & 1) != 0 ? ctx.srcAddress() : ctx.dstAddress();
+                    int types = ctx.addressType(addr, (f.flags() & 8) != 0 ? ctx.inInterface() : null);
+                    putU32(off(f.dreg()), Integer.numberOfTrailingZeros(types)); // RTN_* from its bit
+                }
+                default -> throw new UnsupportedOperationException(unsupported(e, table.family));
+            }
+        }
+        return null;
+    }
+
+    private static final Expr.Verdict BREAK = new Expr.Verdict(Expr.Verdict.BREAK, null);
+
+    /** Register r's first byte in {@link #regs}: 16-byte registers 1-4 and 4-byte 8-23 share words 4-19. */
+    static int off(int reg) {
+        return reg < 8 ? reg * 16 : (reg - 8 + 4) * 4;
+    }
+
+    private void putU32(int o, int v) { // host order (little-endian), as the kernel's u32 in a register
+        regs[o] = (byte) v;
+        regs[o + 1] = (byte) (v >>> 8);
+        regs[o + 2] = (byte) (v >>> 16);
+        regs[o + 3] = (byte) (v >>> 24);
+    }
+
+    private int u32(int o) {
+        return regs[o] & 0xff | (regs[o + 1] & 0xff) << 8 | (regs[o + 2] & 0xff) << 16 | (regs[o + 3] & 0xff) << 24;
+    }
+
+    private void putBe(int o, long v, int bytes) {
+        for (int i = bytes - 1; i >= 0; i--) {
+            regs[o + i] = (byte) v;
+            v >>>= 8;
+        }
+    }
+
+    /** nft_payload_eval: the header's bytes into the register, or NFT_BREAK when they are not there. */
+    private boolean payload(Expr.Payload p, PacketContext ctx) {
+        int o = off(p.dreg());
+        if (p.base() == Proto.NETWORK) {
+            for (int i = 0; i < p.len(); i++) {
+                int b = networkByte(ctx, p.offset() + i);
+                if (b < 0) return false;
+                regs[o + i] = (byte) b;
+            }
+            return true;
+        }
+        if (p.base() != Proto.TRANSPORT || ctx.nonFirstFragment()) return false;
+        for (int i = 0; i < p.len(); i++) {
+            int b = transportByte(ctx, p.offset() + i);
+            if (b < 0) return false;
+            regs[o + i] = (byte) b;
+        }
+        return true;
+    }
+
+    /** The transport header's bytes PacketContext has accessors for: ports, ICMP type and code, TCP flags. */
+    private static int transportByte(PacketContext ctx, int offset) {
+        int proto = ctx.protocol();
+        if (proto == 1 || proto == 58) return offset == 0 ? ctx.icmpType() : offset == 1 ? ctx.icmpCode() : -1;
+        return switch (offset) {
+            case 0 -> ctx.srcPort() >>> 8;
+            case 1 -> ctx.srcPort() & 0xff;
+            case 2 -> ctx.dstPort() >>> 8;
+            case 3 -> ctx.dstPort() & 0xff;
+            case 13 -> proto == 6 ? ctx.tcpFlags() : -1;
+            default -> -1;
+        };
+    }
+
+    /** The IPv4 header's fields from the accessors, other bytes from networkByte. */
+    private static int networkByte(PacketContext ctx, int offset) {
+        if (ctx.ipv6()) {
+            if (offset >= 8 && offset < 24) return (int) ((offset < 16 ? ctx.srcAddressHi() : ctx.srcAddressLo()) >>> (56 - 8 * (offset % 8))) & 0xff;
+            if (offset >= 24 && offset < 40) return (int) ((offset < 32 ? ctx.dstAddressHi() : ctx.dstAddressLo()) >>> (56 - 8 * (offset % 8))) & 0xff;
+            if (offset == 7) return ctx.hopLimit();
+            return ctx.networkByte(offset);
+        }
+        if (offset >= 12 && offset < 16) return ctx.srcAddress() >>> (8 * (15 - offset)) & 0xff;
+        if (offset >= 16 && offset < 20) return ctx.dstAddress() >>> (8 * (19 - offset)) & 0xff;
+        if (offset == 9) return ctx.protocol();
+        return ctx.networkByte(offset);
+    }
+
+    private void meta(Expr.Meta m, PacketContext ctx) {
+        int o = off(m.dreg());
+        switch (m.key()) {
+            case 3 -> putU32(o, ctx.mark());
+            case 6, 7 -> {
+                byte[] name = (m.key() == 6 ? ctx.inInterface() : ctx.outInterface()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                java.util.Arrays.fill(regs, o, o + 16, (byte) 0);
+                System.arraycopy(name, 0, regs, o, Math.min(16, name.length));
+            }
+            case 15 -> regs[o] = (byte) (ctx.ipv6() ? 10 : 2);
+            case 16 -> regs[o] = (byte) ctx.protocol();
+            case 19 -> regs[o] = (byte) ctx.pktType();
+            default -> throw new UnsupportedOperationException("meta " + m.key());
+        }
+    }
+
+    /** nft_ct_get_eval: the conntrack state bits as nf_tables has them (NF_CT_STATE_BIT, untracked 64). */
+    private void ct(Expr.Ct c, PacketContext ctx) {
+        int o = off(c.dreg());
+        int st = ctx.ctState();
+        switch (c.key()) {
+            case 0 -> {
+                int bits = 0;
+                if ((st & PacketContext.CT_INVALID) != 0) bits |= 1;
+                if ((st & PacketContext.CT_ESTABLISHED) != 0) bits |= 2;
+                if ((st & PacketContext.CT_RELATED) != 0) bits |= 4;
+                if ((st & PacketContext.CT_NEW) != 0) bits |= 8;
+                if ((st & PacketContext.CT_UNTRACKED) != 0) bits |= 64;
+                putU32(o, bits);
+            }
+            case 1 -> regs[o] = (byte) ctx.ctDirection();
+            case 2 -> putU32(o, ctx.ctStatus()); // IPS_* bits, as nft's ct_status values are
+            case 3 -> putU32(o, ctx.ctMark());
+            case 19 -> putBe(o, (c.dir() == 1 ? ctx.ctReplySrc() : ctx.ctOrigSrc()) & 0xffffffffL, 4);
+            case 20 -> putBe(o, (c.dir() == 1 ? ctx.ctReplyDst() : ctx.ctOrigDst()) & 0xffffffffL, 4);
+            case 11 -> putBe(o, c.dir() == 1 ? ctx.ctReplySrcPort() : ctx.ctOrigSrcPort(), 2);
+            case 12 -> putBe(o, c.dir() == 1 ? ctx.ctReplyDstPort() : ctx.ctOrigDstPort(), 2);
+            default -> throw new UnsupportedOperationException("ct " + c.key());
+        }
+    }
+
+    /** nft_cmp_eval: memcmp of the register with the data. */
+    private boolean cmp(Expr.Cmp c) {
+        int d = compare(off(c.sreg()), c.data());
+        return switch (c.op()) {
+            case 0 -> d == 0;
+            case 1 -> d != 0;
+            case 2 -> d < 0;
+            case 3 -> d <= 0;
+            case 4 -> d > 0;
+            default -> d >= 0;
+        };
+    }
+
+    private int compare(int o, byte[] data) {
+        for (int i = 0; i < data.length; i++) {
+            int a = regs[o + i] & 0xff, b = data[i] & 0xff;
+            if (a != b) return a - b;
+        }
+        return 0;
+    }
+
+    /** nft_lookup_eval: the key in the set's register layout; a verdict map's verdict; BREAK when absent (or present, inverted). */
+    private Expr.Verdict lookup(Expr.Lookup l) {
+        NftSet s = table.set(l.set());
+        int o = off(l.sreg());
+        NftSetElem found = null;
+        for (NftSetElem e : s.elements) {
+            byte[] lo = Printer.register(s, e.key);
+            if (e.keyEnd == null ? compare(o, lo) == 0
+                    : compare(o, lo) >= 0 && compare(o, Printer.register(s, e.keyEnd)) <= 0) {
+                found = e;
+                break;
+            }
+        }
+        boolean inv = (l.flags() & 1) != 0;
+        if ((found != null) == inv) return BREAK;
+        if (l.dreg() == Expr.NFT_REG_VERDICT) return found.verdict;
+        if (l.dreg() > 0) {
+            byte[] d = found.data.clone();
+            if (Printer.hostOrder(s.dataType)) Lhs.reverse(d);
+            System.arraycopy(d, 0, regs, off(l.dreg()), d.length);
+        }
+        return null;
+    }
+}
