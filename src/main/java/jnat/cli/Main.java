@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 Ip6tablesSaveCommand.class,
                 Ip6tablesRestoreCommand.class,
                 IpCommand.class,
+                HostCommand.class,
                 GatewayCommand.class,
                 ConntrackCommand.class,
                 NftCommand.class,

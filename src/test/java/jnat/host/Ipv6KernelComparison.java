@@ -71,7 +71,12 @@ abstract class Ipv6KernelComparison {
             if (l.matches("link add \\S+ type bridge")) addBridgePort(l.split("\\s+")[2]);
             settle();
         }
-        host = Host.parse(file(), "kernel6.ip");
+        host = hostUnderTest();
+    }
+
+    /** The host compared with the kernel's: the file's, unless a subclass makes it otherwise. */
+    Host hostUnderTest() {
+        return Host.parse(file(), "kernel6.ip");
     }
 
     /** A port without IPv6, up, whose peer is up: the bridge has carrier once it is up itself. */

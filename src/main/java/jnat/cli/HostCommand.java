@@ -1,0 +1,122 @@
+package jnat.cli;
+
+import jnat.host.Host;
+import jnat.host.HostCapture;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code jnat host capture}: a copy of a real host (this machine or a network namespace) to replay through. */
+@Command(name = "host", mixinStandardHelpOptions = true, subcommands = HostCommand.Capture.class,
+        description = "Host files: `jnat host capture` writes one from a real host.")
+public final class HostCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "capture", mixinStandardHelpOptions = true,
+            description = {"Write DIR/host.ip (links with MACs and MTUs, addresses, the main table's routes that are not the "
+                    + "kernel's own, neighbours: read with ip -j) and DIR/rules.v4, DIR/rules.v6 (iptables-save, "
+                    + "ip6tables-save) from this machine or a network namespace, for jnat replay --host DIR/host.ip "
+                    + "--rules DIR/rules.v4 --rules6 DIR/rules.v6.",
+                "--from SRC reads what was captured elsewhere instead: SRC/link.json (ip -j -d link show), SRC/addr.json "
+                    + "(ip -j addr show), SRC/route4.json (ip -j -4 route show table main), SRC/route6.json "
+                    + "(ip -j -6 route show table main), SRC/neigh.json (ip -j neigh show), and SRC/rules.v4, SRC/rules.v6 "
+                    + "if there.",
+                "Example: jnat host capture --netns router --out router/"})
+    static final class Capture implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--netns", paramLabel = "NS", description = "the network namespace (ip netns) to capture")
+        String netns;
+
+        @Option(names = "--from", paramLabel = "SRC", description = "a directory of ip -j outputs captured elsewhere")
+        Path from;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where host.ip, rules.v4 and rules.v6 go")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (from != null && netns != null) throw new UsageError("--from and --netns: one or the other", 2);
+            HostCapture.IpJson ip;
+            String rules4, rules6, where;
+            if (from != null) {
+                ip = new HostCapture.IpJson(read(from.resolve("link.json")), read(from.resolve("addr.json")),
+                        read(from.resolve("route4.json")), read(from.resolve("route6.json")), read(from.resolve("neigh.json")));
+                rules4 = optional(from.resolve("rules.v4"));
+                rules6 = optional(from.resolve("rules.v6"));
+                where = "the ip -j outputs in " + from;
+            } else {
+                ip = new HostCapture.IpJson(ip("-d", "link", "show"), ip("addr", "show"), ip("-4", "route", "show", "table", "main"),
+                        ip("-6", "route", "show", "table", "main"), ip("neigh", "show"));
+                rules4 = tool("iptables-save");
+                rules6 = tool("ip6tables-save");
+                where = netns == null ? "this machine" : "network namespace " + netns;
+            }
+            String file = HostCapture.hostFile(ip, "captured by jnat host capture from " + where);
+            Host.parse(file, out.resolve("host.ip").toString()); // what jnat cannot model fails here, not at replay
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("host.ip"), file);
+            if (rules4 != null) Files.writeString(out.resolve("rules.v4"), rules4);
+            if (rules6 != null) Files.writeString(out.resolve("rules.v6"), rules6);
+            spec.commandLine().getOut().println("wrote " + out.resolve("host.ip") + (rules4 != null ? ", rules.v4" : "")
+                    + (rules6 != null ? ", rules.v6" : ""));
+            return 0;
+        }
+
+        private static String read(Path p) throws IOException {
+            if (!Files.exists(p)) throw new UsageError(p + ": No such file or directory", 1);
+            return Files.readString(p);
+        }
+
+        private static String optional(Path p) throws IOException {
+            return Files.exists(p) ? Files.readString(p) : null;
+        }
+
+        private String ip(String... args) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("ip", "-j"));
+            if (netns != null) cmd.addAll(List.of("-n", netns));
+            cmd.addAll(List.of(args));
+            return run(cmd, true);
+        }
+
+        /** iptables-save or ip6tables-save, null when the tool is missing or fails (no such tables). */
+        private String tool(String name) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>();
+            if (netns != null) cmd.addAll(List.of("ip", "netns", "exec", netns));
+            cmd.add(name);
+            try {
+                return run(cmd, false);
+            } catch (IOException e) {
+                return null;
+            }
+        }
+
+        private static String run(List<String> cmd, boolean required) throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+            byte[] stdout = p.getInputStream().readAllBytes();
+            String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                if (required) throw new UsageError(String.join(" ", cmd) + ": " + stderr.strip(), 1);
+                throw new IOException(stderr);
+            }
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+}
