@@ -146,6 +146,22 @@ class NftChainsTest {
     }
 
     @Test
+    void masqueradeFullyRandomMovesTheSourcePortEvenWhenItIsFree() {
+        nft("table ip t {\n\tchain post { type nat hook postrouting priority srcnat; oifname \"eth0\" masquerade fully-random; }\n}\n");
+        receive(docker0, CONTAINER_MAC, Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(41000, 53));
+        String s = rig.summaries().get(0);
+        assertTrue(s.startsWith("eth0 45.77.200.180:") && !s.startsWith("eth0 45.77.200.180:41000 "), s);
+    }
+
+    @Test
+    void masqueradeToAPortRangeKeepsTheSourceInIt() {
+        nft("table ip t {\n\tchain post { type nat hook postrouting priority srcnat; oifname \"eth0\" udp dport 53 masquerade to :5000-5001; }\n}\n");
+        receive(docker0, CONTAINER_MAC, Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(41000, 53));
+        String s = rig.summaries().get(0);
+        assertTrue(s.matches("eth0 45\\.77\\.200\\.180:500[01] > 198\\.51\\.100\\.7:53"), s);
+    }
+
+    @Test
     void anNftNatChainBeforeIptablesNatBindsFirst() {
         rig.rules("*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.9:80\nCOMMIT\n");
         nft("table ip t {\n\tchain pre { type nat hook prerouting priority -110; tcp dport 8080 dnat to 172.17.0.2:8000; }\n}\n");
