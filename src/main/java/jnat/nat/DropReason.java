@@ -78,6 +78,8 @@ public enum DropReason {
     /** A DROP verdict or policy in the filter table at INPUT, FORWARD or OUTPUT. */
     FILTER_DROP("DROP verdict in the filter table"),
     SECURITY_DROP("DROP verdict in the security table"),
+    /** A drop verdict or policy in an nf_tables filter chain (a nat chain's counts as NAT_DROP). */
+    NFT_DROP("drop verdict in an nf_tables chain"),
     NAT_UNMAPPABLE("NAT target could not bind (no address on the device)"),
     NAT_ICMP_ERROR("ICMP error could not be translated"),
     NAT_OIF_CHANGED("masqueraded connection left through another device");

@@ -5,6 +5,8 @@ import jnat.conntrack.Conntrack;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteType;
+import jnat.nft.NfTablesCore;
+import jnat.nft.NftRuleset;
 import jnat.rules.NptTarget;
 import jnat.rules.RejectTarget;
 import jnat.rules.Ruleset;
@@ -16,6 +18,7 @@ import jnat.wire.MacAddress;
 import jnat.wire.Offload;
 import jnat.wire.WireError;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -100,6 +103,8 @@ public final class NatEngine {
     private final IpDefrag defrag;
     private final NfCtFrag6 defrag6;
     private final NfHooks hooks;
+    /** The nf_tables base chains at the hooks (null: none). */
+    private List<NfTablesCore.BaseChain> nftChains;
     private final IpInput input;
     private final IpForward forward;
     private final IpOutput output;
@@ -198,6 +203,31 @@ public final class NatEngine {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
         hooks.setRuleset(rules, random, trace);
+    }
+
+    /**
+     * Registers an nf_tables ruleset's base chains at their hooks beside the iptables tables (null: none).
+     * A ruleset with anything the engine cannot run ({@link NfTablesCore#refused}) is refused whole, with
+     * those lines, and the chains in place stay.
+     */
+    public void setNftRuleset(NftRuleset rules) {
+        if (rules != null) {
+            List<String> why = NfTablesCore.refused(rules);
+            if (!why.isEmpty()) throw new IllegalArgumentException("jnat cannot run this nft ruleset yet:\n" + String.join("\n", why));
+        }
+        this.nftChains = rules == null ? null : NfTablesCore.baseChains(rules);
+        hooks.setNftRuleset(nftChains, table);
+    }
+
+    /**
+     * The packets and bytes an nft rule's counter counted since its ruleset was set (family, table,
+     * chain, the rule's position), or null when there is no such rule or counter.
+     */
+    public long[] nftCounter(String family, String table, String chain, int rule) {
+        if (nftChains == null) return null;
+        for (NfTablesCore.BaseChain c : nftChains)
+            if (c.family().equals(family) && c.table().equals(table)) return c.core().counter(chain, rule);
+        return null;
     }
 
     /** Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and tracked). */

@@ -29,6 +29,8 @@ final class NatHook {
     private final NetStats stats;
     private final Trace trace;
     private Table nat, nat6;
+    /** The nf_tables nat chains beside iptables' nat table (null: none, iptables' table alone). */
+    private NftChainNat nft;
     /** The range an IPv6 target hands nf_nat_setup_info (reused: a binding allocates nothing). */
     private final InetNatRange range6 = new InetNatRange();
 
@@ -48,6 +50,11 @@ final class NatHook {
         this.nat6 = nat6;
     }
 
+    /** The nft ruleset's nat chains (null: none). */
+    void setNft(NftChainNat nft) {
+        this.nft = nft;
+    }
+
     /**
      * nf_nat_inet_fn at one hook for one manipulation. Returns false when the packet was dropped.
      */
@@ -65,14 +72,7 @@ final class NatHook {
         }
         if (ctinfo == Conntrack.IP_CT_NEW || related) {
             if (!NatCore.initialized(table.status(id), manip)) {
-                Table natTable = p.ipv6 ? nat6 : nat;
-                Target verdict = natTable == null ? Target.ACCEPT : natTable.traverse(hook, p);
-                if (natTable != null && trace.on()) trace.verdict(hook, natTable, verdict);
-                if (verdict == Target.DROP) {
-                    stats.drop(p, DropReason.NAT_DROP);
-                    return false;
-                }
-                if (verdict instanceof NatTarget t && !target(p, t, hook)) return false;
+                if (!(nft == null ? iptablesNat(p, hook) : nft.lookup(p, hook, manip))) return false;
                 if (!NatCore.initialized(table.status(id), manip) && !core.nullBinding(id, manip, p.now)) {
                     p.natExhausted = true;
                 }
@@ -84,6 +84,24 @@ final class NatHook {
         }
         proto.natPacket(p, manip);
         return true;
+    }
+
+    /** iptables' nat table for a new connection (iptable_nat_do_chain): false when it dropped the packet. */
+    boolean iptablesNat(PacketState p, Hook hook) {
+        Table natTable = p.ipv6 ? nat6 : nat;
+        if (natTable == null) return true;
+        Target verdict = natTable.traverse(hook, p);
+        if (trace.on()) trace.verdict(hook, natTable, verdict);
+        if (verdict == Target.DROP) {
+            stats.drop(p, DropReason.NAT_DROP);
+            return false;
+        }
+        return !(verdict instanceof NatTarget t) || target(p, t.kind, t.range, hook);
+    }
+
+    /** An nf_tables NAT statement: the target of its kind with the range it read (false: dropped). */
+    boolean statement(PacketState p, NatTarget.Kind kind, NatRange range, Hook hook) {
+        return target(p, kind, range, hook);
     }
 
     /**
@@ -121,13 +139,13 @@ final class NatHook {
     }
 
     /** The target's function; false when it dropped the packet. */
-    private boolean target(PacketState p, NatTarget t, Hook hook) {
-        return switch (t.kind) {
-            case SNAT -> setup(p, t.range, NatCore.MANIP_SRC);
-            case DNAT -> setup(p, t.range, NatCore.MANIP_DST);
-            case MASQUERADE -> masquerade(p, t.range);
-            case REDIRECT -> redirect(p, t.range, hook);
-            case NETMAP -> netmap(p, t.range, hook);
+    private boolean target(PacketState p, NatTarget.Kind kind, NatRange range, Hook hook) {
+        return switch (kind) {
+            case SNAT -> setup(p, range, NatCore.MANIP_SRC);
+            case DNAT -> setup(p, range, NatCore.MANIP_DST);
+            case MASQUERADE -> masquerade(p, range);
+            case REDIRECT -> redirect(p, range, hook);
+            case NETMAP -> netmap(p, range, hook);
         };
     }
 

@@ -37,6 +37,8 @@ final class NfHooks {
     private final NetStats stats;
     private final Reject reject;
     private final Trace trace;
+    /** The nf_tables filter chains and this class's entries, by priority (null: no nft filter chains). */
+    private NftChainFilter nft;
     /** One family's tables at the hooks (a table the ruleset lacks is null). */
     private static final class Tables {
         BoundTable raw, mangle, filter, security;
@@ -80,6 +82,39 @@ final class NfHooks {
         nat.setTables(ipv4.natTable(), ipv6.natTable());
     }
 
+    /**
+     * Registers an nf_tables ruleset's base chains (already checked: NfTablesCore.refused is empty):
+     * filter chains among this class's entries by priority, nat chains in NAT's lookup list; null or
+     * none: the iptables sequences alone.
+     */
+    void setNftRuleset(java.util.List<jnat.nft.NfTablesCore.BaseChain> chains, jnat.conntrack.ConnTable table) {
+        nft = chains != null && NftChainFilter.any(chains) ? new NftChainFilter(chains, this::entries, stats) : null;
+        nat.setNft(chains != null && NftChainNat.any(chains) ? new NftChainNat(chains, nat, table, stats) : null);
+    }
+
+    /** The entries this class registers at a hook for a family, with their NF_IP_PRI_* priorities. */
+    private java.util.List<NftChainFilter.Slot> entries(boolean v6, Hook hook) {
+        Tables t = v6 ? ipv6 : ipv4;
+        NftChainFilter.Entry raw = p -> walk(t.raw, hook, p), mangle = p -> walk(t.mangle, hook, p),
+                filter = p -> walk(t.filter, hook, p), security = p -> walk(t.security, hook, p),
+                ct = p -> conntrack.in(p, hook), confirm = conntrack::confirm;
+        return switch (hook) {
+            case PREROUTING -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
+                    new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(-100, p -> nat.fn(p, hook, NatCore.MANIP_DST)));
+            case INPUT -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
+                    new NftChainFilter.Slot(50, security), new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
+                    new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
+            case FORWARD -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
+                    new NftChainFilter.Slot(50, security));
+            case OUTPUT -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
+                    new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(-100, nat::localFn),
+                    new NftChainFilter.Slot(0, filter), new NftChainFilter.Slot(50, security));
+            case POSTROUTING -> java.util.List.of(new NftChainFilter.Slot(-150, mangle),
+                    new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
+                    new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
+        };
+    }
+
     /** Tells every table where its walk is reported (null: tracing off). */
     void setTracer(Trace trace) {
         ipv4.setTracer(trace);
@@ -100,6 +135,7 @@ final class NfHooks {
     /** NF_INET_PRE_ROUTING (after nf_defrag_ipv4): raw, conntrack, mangle, nat DST. */
     boolean preRouting(PacketState p) {
         if (trace.on()) trace.hook(Hook.PREROUTING);
+        if (nft != null) return nft.run(p, Hook.PREROUTING);
         Tables t = tables(p);
         return walk(t.raw, Hook.PREROUTING, p)
                 && conntrack.in(p, Hook.PREROUTING)
@@ -110,6 +146,7 @@ final class NfHooks {
     /** NF_INET_LOCAL_IN: mangle, filter, security, nat SRC, confirm. */
     boolean localIn(PacketState p) {
         if (trace.on()) trace.hook(Hook.INPUT);
+        if (nft != null) return nft.run(p, Hook.INPUT);
         Tables t = tables(p);
         return walk(t.mangle, Hook.INPUT, p)
                 && walk(t.filter, Hook.INPUT, p)
@@ -121,6 +158,7 @@ final class NfHooks {
     /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
     boolean forward(PacketState p) {
         if (trace.on()) trace.hook(Hook.FORWARD);
+        if (nft != null) return nft.run(p, Hook.FORWARD);
         Tables t = tables(p);
         return walk(t.mangle, Hook.FORWARD, p)
                 && walk(t.filter, Hook.FORWARD, p)
@@ -130,6 +168,7 @@ final class NfHooks {
     /** NF_INET_LOCAL_OUT: raw, conntrack, mangle, nat DST (and a new route), filter, security. */
     boolean localOut(PacketState p) {
         if (trace.on()) trace.hook(Hook.OUTPUT);
+        if (nft != null) return nft.run(p, Hook.OUTPUT);
         Tables t = tables(p);
         return walk(t.raw, Hook.OUTPUT, p)
                 && conntrack.in(p, Hook.OUTPUT)
@@ -142,6 +181,7 @@ final class NfHooks {
     /** NF_INET_POST_ROUTING: mangle, nat SRC, confirm. */
     boolean postRouting(PacketState p) {
         if (trace.on()) trace.hook(Hook.POSTROUTING);
+        if (nft != null) return nft.run(p, Hook.POSTROUTING);
         return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
                 && conntrack.confirm(p);

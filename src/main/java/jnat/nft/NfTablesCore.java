@@ -1,5 +1,7 @@
 package jnat.nft;
 
+import jnat.rules.NatRange;
+import jnat.rules.NatTarget;
 import jnat.rules.PacketContext;
 
 import java.util.ArrayList;
@@ -12,11 +14,13 @@ import java.util.List;
  * fails breaking to the next rule (NFT_BREAK), jump and goto on a stack of return points
  * (NFT_JUMP_STACK_SIZE), the chain's policy when the base chain runs out.
  *
- * <p>Not wired into the engine's hooks yet. It reads the packet through {@link PacketContext}: the
- * network header through its accessors and {@code networkByte}, the transport header only where
- * PacketContext has an accessor (ports, TCP flags, ICMP type and code). What it cannot run yet (the NAT
- * statements, reject, log, limit, quota, dynamic sets, queue, loads PacketContext cannot answer) is named
- * by {@link #unsupported}, so a caller refuses such a ruleset rather than run it partly.
+ * <p>The engine runs it at its hooks ({@code jnat.nat.NftChainFilter}, {@link #baseChains}). It reads the
+ * packet through {@link PacketContext}: the network header through its accessors and {@code networkByte},
+ * the transport header only where PacketContext has an accessor (ports, TCP flags, ICMP type and code).
+ * The NAT statements (nft_nat.c, nft_masq.c, nft_redir.c) fill an nf_nat_range2 from the registers and
+ * hand it to the caller's {@link NatStatement}, which is nf_nat_setup_info. What it cannot run yet
+ * (reject, log, limit, quota, dynamic sets, queue, netmap, loads PacketContext cannot answer) is named by
+ * {@link #unsupported}, so a caller refuses such a ruleset rather than run it partly.
  */
 public final class NfTablesCore {
     static final int NFT_JUMP_STACK_SIZE = 16;
@@ -27,9 +31,101 @@ public final class NfTablesCore {
     private final java.util.Map<Expr, long[]> counters = new java.util.IdentityHashMap<>();
     private final java.util.Random random = new java.util.Random(1);
     private final java.util.Map<Expr, int[]> numgenInc = new java.util.IdentityHashMap<>();
+    /** The jump stack (struct nft_jumpstack), kept: one evaluator runs one packet at a time. */
+    private final NftChain[] stackChain = new NftChain[NFT_JUMP_STACK_SIZE];
+    private final int[] stackRule = new int[NFT_JUMP_STACK_SIZE];
+    private NatStatement nat;
+
+    /**
+     * What a NAT statement does with the range it read from the registers (the kernel's
+     * nf_nat_setup_info, nf_nat_masquerade_ipv4/_ipv6, nf_nat_redirect_ipv4/_ipv6): NF_ACCEPT, or NF_DROP
+     * when it could not bind. The verdict ends the rule's chain walk, as regs->verdict.code does.
+     */
+    @FunctionalInterface
+    public interface NatStatement {
+        int nat(PacketContext ctx, NatTarget.Kind kind, NatRange range);
+    }
 
     NfTablesCore(NftTable table) {
         this.table = table;
+    }
+
+    /** Where this evaluator's NAT statements go (null: none may run; a caller refuses such rulesets). */
+    public void setNat(NatStatement nat) {
+        this.nat = nat;
+    }
+
+    /** A base chain and the evaluator of its table: what the engine registers at the chain's hook. */
+    public record BaseChain(NfTablesCore core, String family, String table, String chain, String type, String hook,
+            int priority) {
+        public boolean ipv4() {
+            return family.equals("ip") || family.equals("inet");
+        }
+
+        public boolean ipv6() {
+            return family.equals("ip6") || family.equals("inet");
+        }
+    }
+
+    /**
+     * The base chains of a ruleset's tables (dormant ones are not registered), one evaluator per table,
+     * in table and chain order (the order nf_tables registers their hooks in, so equal priorities keep it).
+     */
+    public static List<BaseChain> baseChains(NftRuleset rs) {
+        List<BaseChain> out = new ArrayList<>();
+        for (NftTable t : rs.tables) {
+            if ((t.flags & 1) != 0) continue; // NFT_TABLE_F_DORMANT: its hooks unregistered
+            NfTablesCore core = new NfTablesCore(t);
+            for (NftChain c : t.chains)
+                if (c.isBase())
+                    out.add(new BaseChain(core, NftRuleset.familyName(t.family), t.name, c.name, c.type, c.hook, c.priority));
+        }
+        return out;
+    }
+
+    /**
+     * What of the ruleset the engine cannot run: {@link #unsupported}, base chains it has no hook for
+     * (route chains, netdev and other families, ingress), and NAT statements reachable from a chain that is
+     * not a nat chain (the kernel refuses those in nft_chain_validate; jnat's load does not follow jumps yet).
+     */
+    public static List<String> refused(NftRuleset rs) {
+        List<String> out = unsupported(rs);
+        for (NftTable t : rs.tables) {
+            if ((t.flags & 1) != 0) continue;
+            String fam = NftRuleset.familyName(t.family);
+            for (NftChain c : t.chains) {
+                if (!c.isBase()) continue;
+                String where = "table " + fam + " " + t.name + " chain " + c.name + ": ";
+                if (t.family != 2 && t.family != 10 && t.family != 1) out.add(where + "base chains of family " + fam);
+                else if (c.type.equals("route")) out.add(where + "route chains (the rerouting of a changed mark)");
+                else if (!List.of("prerouting", "input", "forward", "output", "postrouting").contains(c.hook))
+                    out.add(where + "hook " + c.hook);
+                else if (!c.type.equals("nat")) {
+                    NftChain n = natReachable(t, c, new java.util.HashSet<>());
+                    if (n != null) out.add(where + "reaches a NAT statement in chain " + n.name + " (not a nat chain)");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A chain reachable from {@code c} by jump or goto (immediates and verdict maps) that holds a NAT statement. */
+    private static NftChain natReachable(NftTable t, NftChain c, java.util.Set<NftChain> seen) {
+        if (c == null || !seen.add(c)) return null;
+        for (NftRule r : c.rules)
+            for (Expr e : r.exprs) {
+                if (e instanceof Expr.Nat || e instanceof Expr.Masq || e instanceof Expr.Redir) return c;
+                List<Expr.Verdict> targets = new ArrayList<>();
+                if (e instanceof Expr.Immediate i && i.verdict() != null) targets.add(i.verdict());
+                if (e instanceof Expr.Lookup l && l.dreg() == Expr.NFT_REG_VERDICT && t.set(l.set()) != null)
+                    for (NftSetElem el : t.set(l.set()).elements) if (el.verdict != null) targets.add(el.verdict);
+                for (Expr.Verdict v : targets) {
+                    if (v.chain() == null) continue;
+                    NftChain n = natReachable(t, t.chain(v.chain()), seen);
+                    if (n != null) return n;
+                }
+            }
+        return null;
     }
 
     /** For a caller outside the package: the table of that family and name, or null. */
@@ -83,7 +179,12 @@ public final class NfTablesCore {
             case Expr.Counter c -> null;
             case Expr.Notrack n -> null;
             case Expr.Numgen n -> null;
-            case Expr.Fib f -> f.result() == 3 && (f.flags() & 3) != 0 && family != 10 ? null : "fib " + f;
+            case Expr.Fib f -> f.result() == 3 && (f.flags() & 3) != 0 && family == 2 ? null : "fib " + f;
+            case Expr.Nat n -> (n.flags() & ~(NatRange.MAP_IPS | NatRange.PROTO_SPECIFIED | NatRange.PROTO_RANDOM
+                    | NatRange.PERSISTENT | NatRange.PROTO_RANDOM_FULLY)) == 0 ? null
+                    : "nat flags " + n.flags() + " (netmap, port offset)";
+            case Expr.Masq m -> null;
+            case Expr.Redir r -> null;
             default -> e.getClass().getSimpleName().toLowerCase() + " (the engine's statements are not wired yet)";
         };
     }
@@ -96,8 +197,6 @@ public final class NfTablesCore {
     public int doChain(String chainName, PacketContext ctx) {
         NftChain base = table.chain(chainName);
         if (base == null) throw new IllegalArgumentException("no chain " + chainName);
-        NftChain[] stackChain = new NftChain[NFT_JUMP_STACK_SIZE];
-        int[] stackRule = new int[NFT_JUMP_STACK_SIZE];
         int sp = 0;
         NftChain chain = base;
         int ruleIndex = 0;
@@ -173,6 +272,15 @@ public final class NfTablesCore {
                     n[1] += ctx.length();
                 }
                 case Expr.Notrack n -> ctx.notrack();
+                case Expr.Nat n -> {
+                    return verdict(nat(n, ctx));
+                }
+                case Expr.Masq m -> {
+                    return verdict(natStatement().nat(ctx, NatTarget.Kind.MASQUERADE, portRange(m.flags(), m.regProtoMin(), m.regProtoMax())));
+                }
+                case Expr.Redir r -> {
+                    return verdict(natStatement().nat(ctx, NatTarget.Kind.REDIRECT, portRange(r.flags(), r.regProtoMin(), r.regProtoMax())));
+                }
                 case Expr.MetaSet ms -> ctx.setMark(u32(off(ms.sreg())));
                 case Expr.CtSet cs -> ctx.setCtMark(u32(off(cs.sreg())));
                 case Expr.Numgen n -> {
@@ -197,6 +305,67 @@ public final class NfTablesCore {
     }
 
     private static final Expr.Verdict BREAK = new Expr.Verdict(Expr.Verdict.BREAK, null);
+    private static final Expr.Verdict ACCEPT = new Expr.Verdict(Expr.Verdict.ACCEPT, null);
+    private static final Expr.Verdict DROP = new Expr.Verdict(Expr.Verdict.DROP, null);
+
+    private static Expr.Verdict verdict(int nf) {
+        return nf == NF_ACCEPT ? ACCEPT : DROP;
+    }
+
+    /**
+     * nft_nat_eval: the addresses from sreg_addr_min/max (max defaults to min, as nft_nat_init sets it),
+     * the ports as nft_reg_load16 reads them (network order), MAP_IPS and PROTO_SPECIFIED as nft_nat_init
+     * adds them to the flags.
+     */
+    private int nat(Expr.Nat n, PacketContext ctx) {
+        int flags = n.flags();
+        int minPort = 0, maxPort = 0;
+        if (n.regProtoMin() != 0) {
+            flags |= NatRange.PROTO_SPECIFIED;
+            minPort = u16be(off(n.regProtoMin()));
+            maxPort = u16be(off(n.regProtoMax() != 0 ? n.regProtoMax() : n.regProtoMin()));
+        }
+        int amin = n.regAddrMin(), amax = n.regAddrMax() != 0 ? n.regAddrMax() : n.regAddrMin();
+        NatRange range;
+        if (amin == 0) {
+            range = ctx.ipv6() ? new NatRange(flags, new long[4], minPort, maxPort) : new NatRange(flags, 0, 0, minPort, maxPort);
+        } else if (n.family() == 10) {
+            range = new NatRange(flags | NatRange.MAP_IPS,
+                    new long[] {u64be(off(amin)), u64be(off(amin) + 8), u64be(off(amax)), u64be(off(amax) + 8)}, minPort, maxPort);
+        } else {
+            range = new NatRange(flags | NatRange.MAP_IPS, (int) u32be(off(amin)), (int) u32be(off(amax)), minPort, maxPort);
+        }
+        if (range.has(NatRange.MAP_IPS) && range.ipv6 != ctx.ipv6()) return NF_DROP; // inet: the other family's address
+        return natStatement().nat(ctx, n.type() == 0 ? NatTarget.Kind.SNAT : NatTarget.Kind.DNAT, range);
+    }
+
+    private NatStatement natStatement() {
+        if (nat == null) throw new UnsupportedOperationException("a NAT statement outside the engine (no nf_nat: setNat)");
+        return nat;
+    }
+
+    /** nft_masq_eval / nft_redir_eval: only ports (PROTO_SPECIFIED with them). */
+    private NatRange portRange(int flags, int regMin, int regMax) {
+        int minPort = 0, maxPort = 0;
+        if (regMin != 0) {
+            flags |= NatRange.PROTO_SPECIFIED;
+            minPort = u16be(off(regMin));
+            maxPort = u16be(off(regMax != 0 ? regMax : regMin));
+        }
+        return new NatRange(flags, 0, 0, minPort, maxPort);
+    }
+
+    private int u16be(int o) {
+        return (regs[o] & 0xff) << 8 | regs[o + 1] & 0xff;
+    }
+
+    private long u32be(int o) {
+        return (long) u16be(o) << 16 | u16be(o + 2);
+    }
+
+    private long u64be(int o) {
+        return u32be(o) << 32 | u32be(o + 4);
+    }
 
     /** Register r's first byte in {@link #regs}: 16-byte registers 1-4 and 4-byte 8-23 share words 4-19. */
     static int off(int reg) {

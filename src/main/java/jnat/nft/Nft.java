@@ -114,6 +114,14 @@ public final class Nft {
         return sb.toString();
     }
 
+    /** A ruleset from nft -f's text ({@code file} names it in messages); nft's messages when it does not load. */
+    public static NftRuleset parse(String file, String text) {
+        NftRuleset rs = new NftRuleset();
+        Result r = transaction(rs, file, text, new Printer.Options(false, false, false), false, false);
+        if (r.exitCode() != 0) throw new IllegalArgumentException(r.err());
+        return rs;
+    }
+
     /** Reads a file {@link #save} wrote; a message for what it cannot read. */
     public static NftRuleset load(String text) {
         NftRuleset rs = new NftRuleset();

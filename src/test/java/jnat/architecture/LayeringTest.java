@@ -26,7 +26,7 @@ class LayeringTest {
             Map.entry("conntrack", Set.of("wire")),
             Map.entry("rules", Set.of("wire")),
             Map.entry("nft", Set.of("wire", "host", "conntrack", "rules")),
-            Map.entry("nat", Set.of("wire", "host", "conntrack", "rules")),
+            Map.entry("nat", Set.of("wire", "host", "conntrack", "rules", "nft")),
             Map.entry("replay", Set.of("wire", "pcap", "host", "nat")),
             Map.entry("gateway", Set.of("wire", "host", "conntrack", "rules", "nat", "linux")),
             Map.entry("report", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay")),
