@@ -210,6 +210,11 @@ public final class NatEngine {
         return null;
     }
 
+    /** The xt modules' state of the engine's namespace: -m recent's lists. */
+    public jnat.rules.XtNet xtNet() {
+        return hooks.xtNet;
+    }
+
     public Ruleset ruleset6() {
         return ruleset6;
     }

@@ -57,6 +57,9 @@ final class NfHooks {
         }
     }
 
+    /** The xt modules' state of the namespace (recent's lists), shared by both families' rulesets. */
+    final jnat.rules.XtNet xtNet = new jnat.rules.XtNet();
+
     /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
     private final Tables ipv4 = new Tables(), ipv6 = new Tables();
 
@@ -69,6 +72,7 @@ final class NfHooks {
 
     /** Registers the ruleset's tables for its family (the next packet sees the new ones whole). */
     void setRuleset(Ruleset rules, RandomGenerator random, Trace trace) {
+        xtNet.bind(rules);
         Tables t = rules.ipv6 ? ipv6 : ipv4;
         t.bind(rules, random, trace);
         nat.setTables(ipv4.natTable(), ipv6.natTable());

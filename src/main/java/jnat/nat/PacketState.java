@@ -403,6 +403,12 @@ final class PacketState implements PacketContext {
         return eth.dst() == 0xffff_ffff_ffffL ? PACKET_BROADCAST : PACKET_MULTICAST;
     }
 
+    /** The host's own packets (send, its ICMP errors) come from a socket; forwarded ones have none. */
+    @Override
+    public boolean fromLocalSocket() {
+        return in == null;
+    }
+
     @Override
     public int ttl() {
         return ipv6 ? ip6.hopLimit() : ip.ttl();

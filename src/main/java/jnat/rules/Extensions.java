@@ -33,7 +33,8 @@ final class Extensions {
             Map.entry("ecn", EcnMatch.Parser::new),
             Map.entry("tcpmss", TcpmssMatch.Parser::new),
             Map.entry("pkttype", PkttypeMatch.Parser::new),
-            Map.entry("mac", MacMatch.Parser::new));
+            Map.entry("mac", MacMatch.Parser::new),
+            Map.entry("recent", RecentMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -136,8 +137,8 @@ final class Extensions {
             Map.entry("addrtype", List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out")),
             Map.entry("comment", List.of("--comment")),
             Map.entry("mark", List.of("--mark")),
-            Map.entry("conntrack", List.of("--ctstate", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
-                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
+            Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
+                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctstatus", "--ctexpire", "--ctdir")),
             Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
             Map.entry("iprange", List.of("--src-range", "--dst-range")),
             Map.entry("state", List.of("--state")),
@@ -150,6 +151,8 @@ final class Extensions {
             Map.entry("tcpmss", List.of("--mss")),
             Map.entry("pkttype", List.of("--pkt-type")),
             Map.entry("mac", List.of("--mac-source")),
+            Map.entry("recent", List.of("--set", "--rcheck", "--update", "--remove", "--seconds", "--reap", "--hitcount",
+                    "--rttl", "--name", "--rsource", "--rdest", "--mask")),
             Map.entry("ttl", List.of("--ttl-eq", "--ttl-lt", "--ttl-gt", "--ttl")),
             Map.entry("CONNMARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark",
                     "--save-mark", "--restore-mark", "--ctmask", "--nfmask", "--mask")),

@@ -133,6 +133,11 @@ public interface PacketContext {
         return PACKET_HOST;
     }
 
+    /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
+    default boolean fromLocalSocket() {
+        return false;
+    }
+
     /** IPv4's TTL (-m ttl); IPv6's hop limit is {@link #hopLimit}. */
     default int ttl() {
         return 0;

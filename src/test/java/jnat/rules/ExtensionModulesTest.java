@@ -50,6 +50,17 @@ class ExtensionModulesTest {
             "-A INPUT -m connmark --mark 0x1/0xff",
             "-A INPUT -m connmark ! --mark 7",
             "-A INPUT -m connmark --mark 0xffffffff/0x0",
+            "-A INPUT -m recent --set",
+            "-A INPUT -m recent --rcheck --seconds 60 --hitcount 4 --name SSH --rdest",
+            "-A INPUT -m recent ! --update --seconds 5 --reap --rttl",
+            "-A INPUT -m recent --remove --name x",
+            "-A INPUT -m recent --update --seconds 3000000000 --name big",
+            "-A INPUT -p tcp --dport 22 -m recent --rcheck --seconds 600 --hitcount 255 --name ssh --rsource -j DROP",
+            "-A INPUT -m conntrack --ctproto tcp --ctstatus ASSURED,CONFIRMED",
+            "-A INPUT -m conntrack ! --ctstatus SEEN_REPLY --ctexpire 10:20",
+            "-A INPUT -m conntrack --ctstatus NONE ! --ctexpire 5 --ctdir REPLY",
+            "-A INPUT -m conntrack ! --ctproto 17 --ctstate NEW --ctorigsrcport 5:6",
+            "-A INPUT -m conntrack --ctstatus e,s,a,c",
             "-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
             "-A FORWARD -p tcp -j TCPMSS --set-mss 1400");
 
@@ -57,7 +68,12 @@ class ExtensionModulesTest {
             "-A INPUT -m ttl --ttl-eq 0",
             "-A INPUT -m ttl ! --ttl-eq 5",
             "-A INPUT -m ttl --ttl-lt 5",
-            "-A INPUT -m ttl --ttl-gt 5");
+            "-A INPUT -m ttl --ttl-gt 5",
+            "-A INPUT -m recent --set --mask 255.255.255.0 --name m4",
+            "-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctreplsrc 1.2.3.4 --ctstatus EXPECTED");
+
+    static final List<String> FILTER6 = List.of(
+            "-A INPUT -m recent --set --mask ffff:ffff:: --name m6");
 
     static final List<String> MANGLE = List.of(
             "-A POSTROUTING -j CONNMARK --set-xmark 0x1/0xff",
@@ -136,7 +152,9 @@ class ExtensionModulesTest {
 
     @Test
     void ip6tablesListsAndSavesTheModulesAsIp6tables189() {
-        compare(true, FILTER, MANGLE);
+        List<String> f = new ArrayList<>(FILTER);
+        f.addAll(FILTER6);
+        compare(true, f, MANGLE);
     }
 
     /** Rules iptables refuses, each with its message: jnat gives the same message (its first words) and exit code. */
@@ -148,6 +166,28 @@ class ExtensionModulesTest {
             "-A INPUT -m limit ! --limit 1/sec",
             "-A INPUT -m limit --limit 1/",
             "-A INPUT -m connmark",
+            "-A INPUT -m recent",
+            "-A INPUT -m recent --set --rcheck",
+            "-A INPUT -m recent --set --set",
+            "-A INPUT -m recent --set --rttl",
+            "-A INPUT -m recent --set --seconds 5",
+            "-A INPUT -m recent --remove --hitcount 5",
+            "-A INPUT -m recent --rcheck --reap",
+            "-A INPUT -m recent --rcheck --seconds 0",
+            "-A INPUT -m recent --rcheck --hitcount 65536",
+            "-A INPUT -m recent --rcheck ! --name x",
+            "-A INPUT -m recent --rcheck --mask ::1",
+            "-A INPUT -m recent --reap",
+            "-A INPUT -m conntrack --ctstatus FOO",
+            "-A INPUT -m conntrack --ctstatus ASSURED,",
+            "-A INPUT -m conntrack --ctstatus ,ASSURED",
+            "-A INPUT -m conntrack --ctexpire 42949672956",
+            "-A INPUT -m conntrack --ctexpire -1",
+            "-A INPUT -m conntrack --ctexpire 1:2:3",
+            "-A INPUT -m conntrack --ctexpire 5x",
+            "-A INPUT -m conntrack --ctexpire 5:y",
+            "-A INPUT -m conntrack --ctproto foo",
+            "-A INPUT -m conntrack ! --ctstatus NONE --ctproto all",
             "-A INPUT -m connmark --mark 0xfffffffff",
             "-A INPUT -m connmark --mark -1",
             "-t mangle -A INPUT -j CONNMARK",
