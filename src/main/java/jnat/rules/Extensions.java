@@ -34,7 +34,8 @@ final class Extensions {
             Map.entry("tcpmss", TcpmssMatch.Parser::new),
             Map.entry("pkttype", PkttypeMatch.Parser::new),
             Map.entry("mac", MacMatch.Parser::new),
-            Map.entry("recent", RecentMatch.Parser::new));
+            Map.entry("recent", RecentMatch.Parser::new),
+            Map.entry("hashlimit", HashlimitMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -153,6 +154,10 @@ final class Extensions {
             Map.entry("mac", List.of("--mac-source")),
             Map.entry("recent", List.of("--set", "--rcheck", "--update", "--remove", "--seconds", "--reap", "--hitcount",
                     "--rttl", "--name", "--rsource", "--rdest", "--mask")),
+            Map.entry("hashlimit", List.of("--hashlimit-upto", "--hashlimit-above", "--hashlimit", "--hashlimit-srcmask",
+                    "--hashlimit-dstmask", "--hashlimit-burst", "--hashlimit-htable-size", "--hashlimit-htable-max",
+                    "--hashlimit-htable-gcinterval", "--hashlimit-htable-expire", "--hashlimit-mode", "--hashlimit-name",
+                    "--hashlimit-rate-match", "--hashlimit-rate-interval")),
             Map.entry("ttl", List.of("--ttl-eq", "--ttl-lt", "--ttl-gt", "--ttl")),
             Map.entry("CONNMARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark",
                     "--save-mark", "--restore-mark", "--ctmask", "--nfmask", "--mask")),

@@ -404,14 +404,16 @@ public final class Iptables {
         try {
             return buildRulesChecked(t, c);
         } catch (RuleError e) {
-            if (!e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
+            boolean range = e.getMessage().equals(ModuleParser.KERNEL_ERANGE);
+            if (!range && !e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
             // what iptables-nft says when the kernel's checkentry refuses the rule
             String op = switch (c.command) {
                 case 'I' -> "INSERT";
                 case 'R' -> "REPLACE";
                 default -> "APPEND";
             };
-            throw new RuleError("RULE_" + op + " failed (Invalid argument): rule in chain " + c.chain, 4);
+            throw new RuleError("RULE_" + op + " failed (" + (range ? "Numerical result out of range" : "Invalid argument")
+                    + "): rule in chain " + c.chain, 4);
         }
     }
 

@@ -17,6 +17,13 @@ abstract class ModuleParser {
         return new RuleError(KERNEL_EINVAL, 4);
     }
 
+    /** The kernel's checkentry answers ERANGE (hashlimit's overflow checks). */
+    static final String KERNEL_ERANGE = "kernel: ERANGE";
+
+    static RuleError kernelRefusesRange() {
+        return new RuleError(KERNEL_ERANGE, 4);
+    }
+
     static void noInvert(String module, String opt, boolean invert) {
         if (invert) throw new RuleError(module + ": option \"" + opt + "\" cannot be inverted.");
     }

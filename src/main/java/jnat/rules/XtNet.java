@@ -8,9 +8,12 @@ package jnat.rules;
 public final class XtNet {
     /** -m recent's lists (xt_recent.c's recent_net). */
     public final RecentMatch.Net recent = new RecentMatch.Net();
+    /** -m hashlimit's tables (xt_hashlimit.c's hashlimit_net), one set per family. */
+    public final HashlimitMatch.Net hashlimit = new HashlimitMatch.Net();
 
     /** Binds every stateful match of {@code rules} to this namespace's state. */
     public void bind(Ruleset rules) {
         recent.bind(rules);
+        hashlimit.bind(rules);
     }
 }

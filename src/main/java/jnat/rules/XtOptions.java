@@ -18,6 +18,8 @@ final class XtOptions {
     private final Entry[] table;
     /** The ids given so far (cb->xflags). */
     int xflags;
+    /** The ids whose entries are XTOPT_MAND. */
+    int mandatory;
 
     XtOptions(String ext, Entry... table) {
         this.ext = ext;
@@ -48,6 +50,9 @@ final class XtOptions {
     /** xtables_options_fcheck: each given option in table order against every other id. */
     void fcheck() {
         for (Entry e : table) {
+            if ((mandatory & 1 << e.id) != 0 && (xflags & 1 << e.id) == 0) {
+                throw new RuleError(ext + ": option \"--" + e.name + "\" must be specified");
+            }
             if ((xflags & 1 << e.id) == 0) continue;
             for (int i = 0; i < 32; i++) {
                 if (i == e.id) continue;

@@ -57,57 +57,124 @@ class StatefulMatchesKernelTest {
             import socket, sys
             socks = {}
             for item in sys.argv[2].split(","):
-                src, port = item.split(":")
+                src, port, size = item.split(":")
                 if src not in socks:
                     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("198.51.100." + src, 0)); socks[src] = u
-                socks[src].sendto(b"x", (sys.argv[1], int(port)))
+                socks[src].sendto(b"x" * int(size), (sys.argv[1], int(port)))
             """;
+
+    /** What one run leaves: each INPUT rule's packet count, and a text of the modules' tables. */
+    record Outcome(String counts, String tables) {}
+
+    /** The datagrams (source's last byte, destination port, payload bytes) through {@code rules} in a namespace. */
+    static Outcome kernel(List<String> rules, List<int[]> seq, java.util.function.Function<Netns, String> tables) {
+        try (Netns ns = Netns.create("xtstate")) {
+            StringBuilder batch = new StringBuilder("link add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\nlink set lo up\naddr add " + DST + "/24 dev d0\n");
+            for (int i = 1; i <= 110; i++) batch.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
+            ns.execIn(batch.toString(), "ip", "-batch", "-").checked();
+            for (String r : rules) {
+                List<String> cmd = new ArrayList<>(List.of("iptables", "-A", "INPUT"));
+                cmd.addAll(List.of(r.split(" ")));
+                ns.exec(cmd.toArray(String[]::new)).checked();
+            }
+            StringBuilder items = new StringBuilder();
+            for (int[] d : seq) items.append(items.isEmpty() ? "" : ",").append(d[0]).append(':').append(d[1]).append(':').append(size(d));
+            ns.exec("python3", "-c", SEND, DST, items.toString()).checked();
+            return new Outcome(counts(ns.exec("iptables", "-nvxL", "INPUT").checked().stdout()), tables.apply(ns));
+        }
+    }
+
+    private static int size(int[] d) {
+        return d.length > 2 ? d[2] : 1;
+    }
+
+    /** The same datagrams through the engine (the host's own, looping through lo), a millisecond apart. */
+    static EngineRig jnat(List<String> rules, List<int[]> seq) {
+        StringBuilder host = new StringBuilder("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add " + DST + "/24 dev d0\n");
+        for (int i = 1; i <= 110; i++) host.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
+        StringBuilder rs = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        for (String r : rules) rs.append("-A INPUT ").append(r).append('\n');
+        EngineRig rig = EngineRig.host(host.toString()).clock(0, EngineRig.MS).rules(rs.append("COMMIT\n").toString());
+        for (int[] d : seq) {
+            rig.send(Ipv4Repr.of("198.51.100." + d[0], DST).packet(UdpRepr.of(40000, d[1]).withPayload(new byte[size(d)])));
+        }
+        return rig;
+    }
+
+    static String counts(EngineRig rig) {
+        StringBuilder ours = new StringBuilder();
+        Chain input = rig.engine().ruleset().existing("filter").chain("INPUT");
+        for (Rule r : input.rules()) ours.append(r.packets).append('\n');
+        return ours.toString();
+    }
 
     @Test
     void recentListsAndRuleCountsAreTheKernels() {
         Tools.requireRoot();
         Tools.require("iptables");
         Tools.require("python3");
-        List<int[]> seq = sequence();
-        String kernelCounts, kernelLists;
-        try (Netns ns = Netns.create("recent")) {
-            StringBuilder batch = new StringBuilder("link add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\nlink set lo up\naddr add " + DST + "/24 dev d0\n");
-            for (int i = 1; i <= 110; i++) batch.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
-            ns.execIn(batch.toString(), "ip", "-batch", "-").checked();
-            for (String r : RULES) {
-                List<String> cmd = new ArrayList<>(List.of("iptables", "-A", "INPUT"));
-                cmd.addAll(List.of(r.split(" ")));
-                ns.exec(cmd.toArray(String[]::new)).checked();
-            }
-            StringBuilder items = new StringBuilder();
-            for (int[] d : seq) items.append(items.isEmpty() ? "" : ",").append(d[0]).append(':').append(d[1]);
-            ns.exec("python3", "-c", SEND, DST, items.toString()).checked();
-            kernelCounts = counts(ns.exec("iptables", "-nvxL", "INPUT").checked().stdout());
+        List<String> names = List.of("a", "b", "c", "e");
+        Outcome k = kernel(RULES, sequence(), ns -> {
             StringBuilder lists = new StringBuilder();
-            for (String name : List.of("a", "b", "c", "e")) {
+            for (String name : names) {
                 lists.append(name).append(":\n").append(normalise(ns.exec("cat", "/proc/net/xt_recent/" + name).checked().stdout()));
             }
-            kernelLists = lists.toString();
-        }
-
-        StringBuilder host = new StringBuilder("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add " + DST + "/24 dev d0\n");
-        for (int i = 1; i <= 110; i++) host.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
-        StringBuilder rules = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
-        for (String r : RULES) rules.append("-A INPUT ").append(r).append('\n');
-        EngineRig rig = EngineRig.host(host.toString()).clock(0, EngineRig.MS).rules(rules.append("COMMIT\n").toString());
-        for (int[] d : seq) {
-            rig.send(Ipv4Repr.of("198.51.100." + d[0], DST).packet(UdpRepr.of(40000, d[1]).withPayload(new byte[] {'x'})));
-        }
-        StringBuilder ours = new StringBuilder();
-        Chain input = rig.engine().ruleset().existing("filter").chain("INPUT");
-        for (Rule r : input.rules()) ours.append(r.packets).append('\n');
+            return lists.toString();
+        });
+        EngineRig rig = jnat(RULES, sequence());
         StringBuilder lists = new StringBuilder();
-        for (String name : List.of("a", "b", "c", "e")) {
-            lists.append(name).append(":\n").append(normalise(rig.engine().xtNet().recent.show(name)));
+        for (String name : names) lists.append(name).append(":\n").append(normalise(rig.engine().xtNet().recent.show(name)));
+        System.out.println("kernel's rule counts:\n" + k.counts() + "kernel's lists:\n" + k.tables());
+        assertEquals(k.counts(), counts(rig), "each rule's packets");
+        assertEquals(k.tables(), lists.toString(), "the lists");
+    }
+
+    /**
+     * Slow rates (a minute or an hour per packet) so the bursts, not the clocks, decide: per-source
+     * buckets, a source prefix, ports in the key, one bucket for all, above, a full table
+     * (htable-max: the next group's packet is dropped), and a byte rate's buckets.
+     */
+    static final List<String> HASHLIMIT = List.of(
+            "-p udp --dport 20 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 3 --hashlimit-mode srcip --hashlimit-name s",
+            "-p udp --dport 21 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 4 --hashlimit-mode srcip --hashlimit-srcmask 29 --hashlimit-name m",
+            "-p udp --dport 22:23 -m hashlimit --hashlimit-above 2/hour --hashlimit-burst 2 --hashlimit-mode srcip,dstport --hashlimit-name p",
+            "-p udp --dport 24 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 2 --hashlimit-name one",
+            "-p udp --dport 25 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 2 --hashlimit-mode srcip --hashlimit-name full --hashlimit-htable-size 2 --hashlimit-htable-max 3",
+            "-p udp --dport 25",
+            "-p udp --dport 26 -m hashlimit --hashlimit-upto 1kb/s --hashlimit-burst 2kb --hashlimit-mode srcip --hashlimit-name b",
+            "-p udp --dport 27 -m hashlimit ! --hashlimit-upto 1/hour --hashlimit-burst 1 --hashlimit-mode dstip --hashlimit-name inv");
+
+    static List<int[]> hashlimitSequence() {
+        List<int[]> s = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            for (int src : new int[] {1, 2, 3}) s.add(new int[] {src, 20});
         }
-        System.out.println("kernel's rule counts:\n" + kernelCounts + "kernel's lists:\n" + kernelLists);
-        assertEquals(kernelCounts, ours.toString(), "each rule's packets");
-        assertEquals(kernelLists, lists.toString(), "the lists");
+        for (int src = 1; src <= 20; src++) s.add(new int[] {src, 21});
+        for (int i = 0; i < 4; i++) {
+            s.add(new int[] {1, 22});
+            s.add(new int[] {1, 23});
+            s.add(new int[] {2, 22});
+        }
+        for (int src = 1; src <= 5; src++) s.add(new int[] {src, 24});
+        for (int src = 1; src <= 6; src++) {
+            s.add(new int[] {src, 25});
+            s.add(new int[] {src, 25});
+        }
+        for (int i = 0; i < 5; i++) s.add(new int[] {1, 26, 1000});
+        for (int i = 0; i < 2; i++) s.add(new int[] {2, 26, 3000});
+        for (int src = 1; src <= 4; src++) s.add(new int[] {src, 27});
+        return s;
+    }
+
+    @Test
+    void hashlimitCountsAreTheKernels() {
+        Tools.requireRoot();
+        Tools.require("iptables");
+        Tools.require("python3");
+        Outcome k = kernel(HASHLIMIT, hashlimitSequence(), ns -> "");
+        EngineRig rig = jnat(HASHLIMIT, hashlimitSequence());
+        System.out.println("kernel's rule counts:\n" + k.counts());
+        assertEquals(k.counts(), counts(rig), "each rule's packets");
     }
 
     /** The pkts column of each rule of iptables -nvxL. */

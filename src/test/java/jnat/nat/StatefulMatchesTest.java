@@ -149,6 +149,62 @@ class StatefulMatchesTest {
         assertEquals(null, e.xtNet().recent.show("keep"), "no rule names it: recent_mt_destroy freed it");
     }
 
+    // ---- hashlimit ----
+
+    @Test
+    void hashlimitGivesEachSourceItsBurstThenOnePacketPerPeriod() {
+        EngineRig rig = EngineRig.seedDockerHost().clock(0, MS).rules(filter(
+                "-m hashlimit --hashlimit-upto 2/sec --hashlimit-burst 3 --hashlimit-mode srcip --hashlimit-name h -j ACCEPT",
+                "-j DROP"));
+        for (int i = 0; i < 5; i++) {
+            rig.receive("docker0", udpFrom("172.17.0.2", 5000 + i));
+            rig.receive("docker0", udpFrom("172.17.0.3", 5000 + i));
+        }
+        assertEquals(6, rig.sent().size(), "three each");
+        rig.sent().clear();
+        rig.clock(600 * MS, MS); // 500 ms buys one packet at 2/sec
+        for (int i = 0; i < 3; i++) rig.receive("docker0", udpFrom("172.17.0.2", 6000 + i));
+        assertEquals(1, rig.sent().size());
+    }
+
+    @Test
+    void hashlimitAboveMatchesOnlyPastTheRate() {
+        EngineRig rig = EngineRig.seedDockerHost().clock(0, MS).rules(filter(
+                "-m hashlimit --hashlimit-above 1/min --hashlimit-burst 2 --hashlimit-mode srcip,dstport --hashlimit-name a -j DROP"));
+        for (int i = 0; i < 4; i++) rig.receive("docker0", fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(5000 + i, 53)));
+        rig.receive("docker0", fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(5100, 54)));
+        assertEquals(3, rig.sent().size(), "two to port 53, then drops; port 54 is its own bucket");
+    }
+
+    @Test
+    void hashlimitFreesIdleEntriesAtTheGcAfterTheirExpiry() {
+        EngineRig rig = EngineRig.seedDockerHost().clock(0, MS).rules(filter(
+                "-m hashlimit --hashlimit-upto 1/sec --hashlimit-mode srcip --hashlimit-name g --hashlimit-htable-expire 2000"));
+        rig.receive("docker0", udpFrom("172.17.0.2", 5000));
+        rig.receive("docker0", udpFrom("172.17.0.3", 5000));
+        long now = 2 * MS;
+        String listing = rig.engine().xtNet().hashlimit.show("g", false, now);
+        assertEquals(2, listing.lines().count(), listing);
+        // 2 s expiry in jiffies, the bucket's credit of 5 packets less one, cap, and the cost of one
+        long cost = 1_000_000L * 137438953L;
+        assertTrue(listing.contains("172.17.0.2:0->0.0.0.0:0 " + (5 * cost - cost) + " " + 5 * cost + " " + cost), listing);
+        assertTrue(listing.startsWith("1 ") || listing.startsWith("2 "), listing);
+        rig.clock(3 * SEC, MS);
+        rig.receive("docker0", udpFrom("172.17.0.4", 5000)); // the gc runs first: the two idle entries go
+        assertEquals(1, rig.engine().xtNet().hashlimit.show("g", false, 3 * SEC).lines().count());
+    }
+
+    @Test
+    void hashlimitTablesAreSharedByNameAndConfiguredByTheFirstRule() {
+        EngineRig rig = EngineRig.seedDockerHost().clock(0, MS).rules(filter(
+                "-p udp --sport 5000 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 1 --hashlimit-name t -j ACCEPT",
+                "-p udp --sport 6000 -m hashlimit --hashlimit-upto 1/min --hashlimit-burst 9 --hashlimit-name t -j ACCEPT",
+                "-j DROP"));
+        rig.receive("docker0", udpFrom("172.17.0.2", 5000));
+        rig.receive("docker0", udpFrom("172.17.0.2", 6000));
+        assertEquals(1, rig.sent().size(), "one bucket (no mode), the first rule's burst of 1");
+    }
+
     // ---- conntrack --ctstatus, --ctproto, --ctexpire, --ctdir ----
 
     private static long count(EngineRig rig, int rule) {
