@@ -147,6 +147,8 @@ final class NfHooks {
     private boolean walk(BoundTable t, Hook hook, PacketState p) {
         if (t == null) return true;
         Target verdict = t.table.traverse(hook, p);
+        // NF_QUEUE: no listener in jnat, so nf_queue drops it or, with --queue-bypass, lets the hook go on
+        if (verdict instanceof jnat.rules.NfqueueTarget q) verdict = q.withoutListener();
         if (verdict == Target.ACCEPT) return true;
         if (verdict instanceof RejectTarget r) reject.reject(p, r);
         stats.drop(p, t.reason);

@@ -403,6 +403,27 @@ final class PacketState implements PacketContext {
         return eth.dst() == 0xffff_ffff_ffffL ? PACKET_BROADCAST : PACKET_MULTICAST;
     }
 
+    @Override
+    public boolean inLoopback() {
+        return in != null && in == host.loopback();
+    }
+
+    /** rpfilter_lookup_reverse (fib_lookup of the source) and rpfilter_lookup_reverse6 (ip6_route_lookup). */
+    @Override
+    public int reversePath() {
+        if (ipv6) {
+            RouteDecision6 r = host.routeOutput6(ip6.srcHi(), ip6.srcLo(), reverseRoute6);
+            if (r.isError()) return RPF_NONE;
+            if (r.out() == host.loopback()) return RPF_LOCAL;
+            return r.out() == in ? RPF_UNICAST_IN : RPF_UNICAST_OTHER;
+        }
+        jnat.host.Route r = host.fibLookup(ip.src());
+        if (r == null) return RPF_NONE;
+        if (r.type() == jnat.host.RouteType.LOCAL) return RPF_LOCAL;
+        if (r.type() != jnat.host.RouteType.UNICAST) return RPF_NONE;
+        return r.device() == in ? RPF_UNICAST_IN : RPF_UNICAST_OTHER;
+    }
+
     /** The host's own packets (send, its ICMP errors) come from a socket; forwarded ones have none. */
     @Override
     public boolean fromLocalSocket() {

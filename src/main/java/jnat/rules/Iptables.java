@@ -306,7 +306,7 @@ public final class Iptables {
                 if (!c.isGoto) {
                     c.targetParser = Extensions.target(c.jumpName, c.ipv6);
                     if (c.targetParser == null && Extensions.unsupportedTarget(c.jumpName, c.ipv6)) {
-                        throw new RuleError("target `" + c.jumpName + "' is not supported by jnat");
+                        throw new RuleError("target `" + c.jumpName + "' is not supported by jnat" + Extensions.why(c.jumpName));
                     }
                 }
             }
@@ -324,7 +324,9 @@ public final class Iptables {
     private static void loadMatch(Cmd c, String name) {
         ModuleParser m = Extensions.match(name, c.ipv6);
         if (m == null) {
-            if (Extensions.unsupportedMatch(name, c.ipv6)) throw new RuleError("match `" + name + "' is not supported by jnat");
+            if (Extensions.unsupportedMatch(name, c.ipv6)) {
+                throw new RuleError("match `" + name + "' is not supported by jnat" + Extensions.why(name));
+            }
             throw new RuleError("Couldn't load match `" + name + "':No such file or directory");
         }
         c.matchParsers.add(m);

@@ -138,6 +138,24 @@ public interface PacketContext {
         return false;
     }
 
+    /** rpfilter's answers for the reverse lookup ({@link #reversePath}). */
+    int RPF_NONE = 0, RPF_UNICAST_IN = 1, RPF_UNICAST_OTHER = 2, RPF_LOCAL = 3;
+
+    /**
+     * -m rpfilter's FIB lookup of the packet's source from the loopback device: {@link #RPF_NONE}
+     * for no route or one of another type (an error route, broadcast, multicast, anycast),
+     * {@link #RPF_LOCAL} for a local one, {@link #RPF_UNICAST_IN} when a unicast route's nexthop
+     * uses the device the packet came in on, else {@link #RPF_UNICAST_OTHER}.
+     */
+    default int reversePath() {
+        return RPF_NONE;
+    }
+
+    /** The packet came in on the loopback device (rpfilter_is_loopback). */
+    default boolean inLoopback() {
+        return false;
+    }
+
     /** IPv4's TTL (-m ttl); IPv6's hop limit is {@link #hopLimit}. */
     default int ttl() {
         return 0;

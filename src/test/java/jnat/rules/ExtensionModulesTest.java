@@ -70,6 +70,13 @@ class ExtensionModulesTest {
             "-A INPUT -m hashlimit ! --hashlimit-upto 7/h --hashlimit-name m2 --hashlimit-mode dstip|srcport --hashlimit-dstmask 0",
             "-A INPUT -m hashlimit ! --hashlimit-above 3/d --hashlimit-burst 2k --hashlimit-name m3 --hashlimit-htable-size 64 --hashlimit-htable-max 10 --hashlimit-htable-gcinterval 500 --hashlimit-htable-expire 9",
             "-A INPUT -m hashlimit --hashlimit 333/m --hashlimit-name m4 --hashlimit-dstmask 16",
+            "-A INPUT -p udp --dport 1 -j NFQUEUE",
+            "-A INPUT -p udp --dport 2 -j NFQUEUE --queue-num 65535 --queue-bypass",
+            "-A INPUT -p udp --dport 3 -j NFQUEUE --queue-bypass --queue-balance 0:6 --queue-cpu-fanout",
+            "-A INPUT -p udp --dport 4 -j NFQUEUE --queue-balance 10:11",
+            "-A INPUT -m policy --dir in --pol none",
+            "-A FORWARD -m policy --dir out --pol ipsec ! --proto ah ! --mode transport",
+            "-A FORWARD -m policy --dir out --pol ipsec --proto 108 ! --spi 4294967295",
             "-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
             "-A FORWARD -p tcp -j TCPMSS --set-mss 1400");
 
@@ -79,14 +86,19 @@ class ExtensionModulesTest {
             "-A INPUT -m ttl --ttl-lt 5",
             "-A INPUT -m ttl --ttl-gt 5",
             "-A INPUT -m recent --set --mask 255.255.255.0 --name m4",
+            "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.0.0.0/8 --next --reqid 2",
             "-A INPUT -m hashlimit --hashlimit 333/m --hashlimit-name m6 --hashlimit-srcmask 255.255.0.0",
             "-A INPUT -m hashlimit --hashlimit 33/m --hashlimit-name m7 --hashlimit-srcmask 4294967295",
             "-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctreplsrc 1.2.3.4 --ctstatus EXPECTED");
 
     static final List<String> FILTER6 = List.of(
-            "-A INPUT -m recent --set --mask ffff:ffff:: --name m6");
+            "-A INPUT -m recent --set --mask ffff:ffff:: --name m6",
+            "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2");
 
     static final List<String> MANGLE = List.of(
+            "-A PREROUTING -m rpfilter",
+            "-A PREROUTING -m rpfilter --loose --validmark --accept-local --invert -j DROP",
+            "-A PREROUTING -m rpfilter --invert --accept-local",
             "-A POSTROUTING -j CONNMARK --set-xmark 0x1/0xff",
             "-A POSTROUTING -j CONNMARK --set-mark 0x1/0xff",
             "-A POSTROUTING -j CONNMARK --set-mark 5",
@@ -190,6 +202,30 @@ class ExtensionModulesTest {
             "-A INPUT -m recent --rcheck --mask ::1",
             "-A INPUT -m recent --reap",
             "-A INPUT -m hashlimit",
+            "-A INPUT -j NFQUEUE --queue-num 65536",
+            "-A INPUT -j NFQUEUE --queue-num -1",
+            "-A INPUT -j NFQUEUE --queue-balance 0:65535",
+            "-A INPUT -j NFQUEUE --queue-balance 0:65536",
+            "-A INPUT -j NFQUEUE --queue-balance 5:5",
+            "-A INPUT -j NFQUEUE --queue-balance 5",
+            "-A INPUT -j NFQUEUE --queue-num 1 --queue-balance 1:2",
+            "-A INPUT -j NFQUEUE --queue-cpu-fanout",
+            "-A INPUT -j NFQUEUE ! --queue-bypass",
+            "-A INPUT -m rpfilter",
+            "-t mangle -A INPUT -m rpfilter",
+            "-t mangle -A PREROUTING -m rpfilter --loose --loose",
+            "-A INPUT -m policy",
+            "-A INPUT -m policy --dir sideways",
+            "-A INPUT -m policy --dir in --pol maybe",
+            "-A INPUT -m policy --dir in --pol none --strict",
+            "-A INPUT -m policy --dir in --pol ipsec --strict",
+            "-A INPUT -m policy --dir in --pol ipsec --next",
+            "-A INPUT -m policy --dir in --pol ipsec --proto tcp",
+            "-A INPUT -m policy --dir in --pol ipsec --reqid 1 --reqid 2",
+            "-A INPUT -m policy --dir in --pol ipsec --tunnel-src 1.2.3.4",
+            "-A INPUT -m policy --dir in --pol ipsec --mode sideways",
+            "-A OUTPUT -m policy --dir in --pol none",
+            "-A INPUT -m policy --dir out --pol none",
             "-A INPUT -m hashlimit --hashlimit-upto 13 --hashlimit-name m5 --hashlimit-srcmask 255.0.255.0",
             "-A INPUT -m hashlimit --hashlimit-name x",
             "-A INPUT -m hashlimit --hashlimit-upto 1/sec",
@@ -295,6 +331,27 @@ class ExtensionModulesTest {
                         wrong.add(rule + ":\n  real " + real.exitCode() + " " + msg + "\n  jnat " + e.exitCode() + " " + e.getMessage());
                     }
                 }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    /** Modules whose facts jnat does not model are refused with the reason, never accepted and ignored. */
+    @Test
+    void modulesJnatCannotModelAreRefusedSayingWhy() {
+        List<String> wrong = new ArrayList<>();
+        for (String[] c : new String[][] {
+            {"-t mangle -A OUTPUT -m owner --uid-owner 0", "match `owner' is not supported by jnat: jnat models no sockets or their owners' uids and gids"},
+            {"-t mangle -A PREROUTING -m socket", "match `socket' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
+            {"-t mangle -A PREROUTING -p tcp -j TPROXY --on-port 1", "target `TPROXY' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
+            {"-A INPUT -m cgroup --path /", "match `cgroup' is not supported by jnat: jnat models no processes or cgroups"},
+            {"-t mangle -A INPUT -j SECMARK --selctx x", "target `SECMARK' is not supported by jnat: jnat models no SELinux security contexts"},
+            {"-A INPUT -m nfacct --nfacct-name x", "match `nfacct' is not supported by jnat: jnat has no nfnetlink_acct objects for it to count into"}}) {
+            try {
+                Iptables.run(new Ruleset(), words(c[0]));
+                wrong.add(c[0] + ": accepted");
+            } catch (RuleError e) {
+                if (!e.getMessage().equals(c[1])) wrong.add(c[0] + ": " + e.getMessage());
             }
         }
         assertEquals(List.of(), wrong);
