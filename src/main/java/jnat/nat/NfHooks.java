@@ -146,6 +146,7 @@ final class NfHooks {
      */
     private boolean walk(BoundTable t, Hook hook, PacketState p) {
         if (t == null) return true;
+        p.hook = hook.ordinal();
         Target verdict = t.table.traverse(hook, p);
         // NF_QUEUE: no listener in jnat, so nf_queue drops it or, with --queue-bypass, lets the hook go on
         if (verdict instanceof jnat.rules.NfqueueTarget q) verdict = q.withoutListener();

@@ -54,6 +54,7 @@ final class Extensions {
 
     private static final Map<String, Supplier<ModuleParser>> COMMON_TARGETS = Map.ofEntries(
             Map.entry("NFQUEUE", NfqueueTarget.Parser::new),
+            Map.entry("NFLOG", NflogTarget.Parser::new),
             Map.entry("CONNMARK", ConnmarkTarget.Parser::new),
             Map.entry("TOS", TosTarget.Parser::new),
             Map.entry("DSCP", DscpTarget.Parser::new),
@@ -133,7 +134,6 @@ final class Extensions {
             case "cgroup" -> ": jnat models no processes or cgroups";
             case "SECMARK", "CONNSECMARK" -> ": jnat models no SELinux security contexts";
             case "nfacct" -> ": jnat has no nfnetlink_acct objects for it to count into";
-            case "NFLOG", "ULOG" -> ": jnat has no nfnetlink_log listener";
             case "ipvs" -> ": jnat has no IPVS";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
             default -> "";
@@ -189,6 +189,7 @@ final class Extensions {
             Map.entry("TOS", List.of("--set-tos", "--and-tos", "--or-tos", "--xor-tos")),
             Map.entry("DSCP", List.of("--set-dscp", "--set-dscp-class")),
             Map.entry("CHECKSUM", List.of("--checksum-fill")),
+            Map.entry("NFLOG", List.of("--nflog-group", "--nflog-prefix", "--nflog-range", "--nflog-size", "--nflog-threshold")),
             Map.entry("NFQUEUE", List.of("--queue-num", "--queue-balance", "--queue-bypass", "--queue-cpu-fanout")),
             Map.entry("TTL", List.of("--ttl-set", "--ttl-dec", "--ttl-inc")),
             Map.entry("ECN", List.of("--ecn-tcp-remove", "--ecn-tcp-cwr", "--ecn-tcp-ece", "--ecn-ip-ect")),

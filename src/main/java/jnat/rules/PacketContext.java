@@ -133,6 +133,40 @@ public interface PacketContext {
         return PACKET_HOST;
     }
 
+    /** The NF_INET_* hook whose table is walking the packet ({@link Hook#ordinal}), -1 outside a walk. */
+    default int hookNumber() {
+        return -1;
+    }
+
+    /** The ifindex of the device the packet came in on, 0 for none (-j NFLOG's NFULA_IFINDEX_INDEV). */
+    default int inIfindex() {
+        return 0;
+    }
+
+    /** The ifindex of the device the packet leaves by, 0 before routing or for none. */
+    default int outIfindex() {
+        return 0;
+    }
+
+    /**
+     * Copies the link-layer header the packet came in with into {@code dst} and returns its
+     * length, or -1 when it has none (the host's own packets, layer-3 devices): -j NFLOG's
+     * NFULA_HWHEADER. The loopback device's is 12 zero bytes and the ethertype, as eth_header leaves it.
+     */
+    default int macHeader(byte[] dst) {
+        return -1;
+    }
+
+    /** The in device's ARPHRD_* type (1 Ethernet, 772 loopback, 65534 none), 0 without one. */
+    default int inDeviceType() {
+        return 0;
+    }
+
+    /** Copies the packet from its network header into {@code dst} (as much as fits); returns its length (-j NFLOG). */
+    default int packetBytes(byte[] dst) {
+        return 0;
+    }
+
     /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
     default boolean fromLocalSocket() {
         return false;

@@ -11,9 +11,17 @@ public final class XtNet {
     /** -m hashlimit's tables (xt_hashlimit.c's hashlimit_net), one set per family. */
     public final HashlimitMatch.Net hashlimit = new HashlimitMatch.Net();
 
-    /** Binds every stateful match of {@code rules} to this namespace's state. */
+    /** -j NFLOG's groups (nfnetlink_log): {@link NflogTarget.Net#listen} to receive what they log. */
+    public final NflogTarget.Net nflog = new NflogTarget.Net();
+
+    /** Binds every stateful match and target of {@code rules} to this namespace's state. */
     public void bind(Ruleset rules) {
         recent.bind(rules);
         hashlimit.bind(rules);
+        for (Table t : rules.tables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules()) if (r.target instanceof NflogTarget n) n.net = nflog;
+            }
+        }
     }
 }
