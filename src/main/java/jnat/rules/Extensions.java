@@ -61,8 +61,8 @@ final class Extensions {
             Map.entry("CHECKSUM", ChecksumTarget.Parser::new),
             Map.entry("MARK", MarkTarget.Parser::new),
             Map.entry("LOG", LogTarget.Parser::new),
-            Map.entry("CT", () -> new NotrackTarget.Parser(false)),
-            Map.entry("NOTRACK", () -> new NotrackTarget.Parser(true)));
+            Map.entry("CT", () -> new CtTarget.Parser(false)),
+            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -135,6 +135,7 @@ final class Extensions {
             case "SECMARK", "CONNSECMARK" -> ": jnat models no SELinux security contexts";
             case "nfacct" -> ": jnat has no nfnetlink_acct objects for it to count into";
             case "ipvs" -> ": jnat has no IPVS";
+            case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
             default -> "";
         };

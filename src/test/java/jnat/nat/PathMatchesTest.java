@@ -73,4 +73,16 @@ class PathMatchesTest {
         assertEquals(1, rig.sent().size(), "as if accepted: the next rule's DROP is not reached");
         assertEquals(0, rig.engine().ruleset().existing("filter").chain("FORWARD").rules().get(1).packets);
     }
+
+    @Test
+    void ctWithEventsOrZoneZeroTracksAsWithoutItAndNotrackIgnoresTheZone() {
+        String raw = "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + "-A PREROUTING -p udp --sport 5000 -j CT --ctevents new,destroy --zone 0\n"
+                + "-A PREROUTING -p udp --sport 6000 -j CT --notrack --zone 7\nCOMMIT\n";
+        EngineRig rig = EngineRig.seedDockerHost().clock(0, MS).rules(raw + tables("", ""));
+        rig.receive("docker0", fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(5000, 53)));
+        rig.receive("docker0", fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(6000, 53)));
+        assertEquals(1, rig.engine().connections().count(), "the first tracked (and MASQUERADEd), the second untracked");
+        assertEquals(2, rig.sent().size());
+    }
 }

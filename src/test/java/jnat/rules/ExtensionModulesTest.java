@@ -135,6 +135,16 @@ class ExtensionModulesTest {
             "-A POSTROUTING -j TTL --ttl-inc 1",
             "-A POSTROUTING -j TTL --ttl-dec 1");
 
+    static final List<String> RAW = List.of(
+            "-A PREROUTING -j CT --notrack",
+            "-A PREROUTING -j CT",
+            "-A PREROUTING -j NOTRACK",
+            "-A OUTPUT -j CT --ctevents new,related,destroy,reply,assured,protoinfo,helper,mark,natseqinfo,secmark",
+            "-A OUTPUT -j CT --expevents new --ctevents assured,new",
+            "-A OUTPUT -j CT --zone 0",
+            "-A OUTPUT -j CT --notrack --zone 7",
+            "-A OUTPUT -j CT --notrack --helper ftp");
+
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
 
     private static List<String> words(String rule) {
@@ -152,8 +162,8 @@ class ExtensionModulesTest {
         Tools.require(tool);
         Ruleset ours = new Ruleset(ipv6);
         try (Netns ns = Netns.create("ext-mods")) {
-            for (String table : List.of("filter", "mangle")) {
-                for (String r : table.equals("filter") ? filter : mangle) {
+            for (String table : List.of("filter", "mangle", "raw")) {
+                for (String r : table.equals("filter") ? filter : table.equals("raw") ? RAW : mangle) {
                     List<String> a = words("-t " + table + " " + r);
                     ns.exec(cmd(tool, a)).checked();
                     Iptables.run(ours, a);
@@ -208,6 +218,12 @@ class ExtensionModulesTest {
             "-A INPUT -m recent --reap",
             "-A INPUT -m hashlimit",
             "-A INPUT -j NFLOG --nflog-group 65536",
+            "-t raw -A OUTPUT -j CT --zone 65536",
+            "-t raw -A OUTPUT -j CT --zone -1",
+            "-t raw -A OUTPUT -j CT --ctevents new,old",
+            "-t raw -A OUTPUT -j CT --expevents",
+            "-t raw -A OUTPUT -j CT --notrack --notrack",
+            "-t raw -A OUTPUT -j CT ! --notrack",
             "-A INPUT -j NFLOG --nflog-size -1",
             "-A INPUT -j NFLOG --nflog-threshold 65536",
             "-A INPUT -j NFLOG ! --nflog-group 1",
