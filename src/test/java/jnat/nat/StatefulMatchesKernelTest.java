@@ -53,14 +53,23 @@ class StatefulMatchesKernelTest {
         return s;
     }
 
+    /** Each item "SRC:PORT:SIZE:REPLY": from 198.51.100.SRC port 40000 to DST:PORT, or (REPLY 1) back from DST:PORT. */
     static final String SEND = """
             import socket, sys
             socks = {}
+            def sock(addr, port):
+                if (addr, port) not in socks:
+                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    u.bind((addr, port)); socks[(addr, port)] = u
+                return socks[(addr, port)]
             for item in sys.argv[2].split(","):
-                src, port, size = item.split(":")
-                if src not in socks:
-                    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("198.51.100." + src, 0)); socks[src] = u
-                socks[src].sendto(b"x" * int(size), (sys.argv[1], int(port)))
+                src, port, size, reply = item.split(":")
+                a = "198.51.100." + src
+                if reply == "1":
+                    sock(sys.argv[1], int(port)).sendto(b"x" * int(size), (a, 40000))
+                else:
+                    sock(a, 40000).sendto(b"x" * int(size), (sys.argv[1], int(port)))
             """;
 
     /** What one run leaves: each INPUT rule's packet count, and a text of the modules' tables. */
@@ -78,7 +87,8 @@ class StatefulMatchesKernelTest {
                 ns.exec(cmd.toArray(String[]::new)).checked();
             }
             StringBuilder items = new StringBuilder();
-            for (int[] d : seq) items.append(items.isEmpty() ? "" : ",").append(d[0]).append(':').append(d[1]).append(':').append(size(d));
+            for (int[] d : seq) items.append(items.isEmpty() ? "" : ",").append(d[0]).append(':').append(d[1]).append(':').append(size(d))
+                    .append(':').append(d.length > 3 ? d[3] : 0);
             ns.exec("python3", "-c", SEND, DST, items.toString()).checked();
             return new Outcome(counts(ns.exec("iptables", "-nvxL", "INPUT").checked().stdout()), tables.apply(ns));
         }
@@ -96,7 +106,10 @@ class StatefulMatchesKernelTest {
         for (String r : rules) rs.append("-A INPUT ").append(r).append('\n');
         EngineRig rig = EngineRig.host(host.toString()).clock(0, EngineRig.MS).rules(rs.append("COMMIT\n").toString());
         for (int[] d : seq) {
-            rig.send(Ipv4Repr.of("198.51.100." + d[0], DST).packet(UdpRepr.of(40000, d[1]).withPayload(new byte[size(d)])));
+            boolean reply = d.length > 3 && d[3] == 1;
+            String a = "198.51.100." + d[0];
+            rig.send(reply ? Ipv4Repr.of(DST, a).packet(UdpRepr.of(d[1], 40000).withPayload(new byte[size(d)]))
+                    : Ipv4Repr.of(a, DST).packet(UdpRepr.of(40000, d[1]).withPayload(new byte[size(d)])));
         }
         return rig;
     }
@@ -195,5 +208,38 @@ class StatefulMatchesKernelTest {
         }
         lines.sort(null);
         return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n");
+    }
+
+    /** -m conntrack's status, protocol, direction, expiry and tuple options over UDP flows with and without replies. */
+    static final List<String> CONNTRACK = List.of(
+            "-p udp -m conntrack --ctstatus CONFIRMED",
+            "-p udp -m conntrack --ctstatus SEEN_REPLY",
+            "-p udp -m conntrack ! --ctstatus SEEN_REPLY",
+            "-p udp -m conntrack --ctstatus ASSURED",
+            "-p udp -m conntrack --ctstatus NONE",
+            "-p udp -m conntrack --ctstatus EXPECTED,SEEN_REPLY",
+            "-p udp -m conntrack --ctproto udp --ctdir REPLY",
+            "-p udp -m conntrack ! --ctproto tcp --ctdir ORIGINAL",
+            "-p udp -m conntrack --ctexpire 25:30",
+            "-p udp -m conntrack --ctexpire 100:120",
+            "-p udp -m conntrack ! --ctexpire 0:29",
+            "-p udp -m conntrack --ctorigsrc 198.51.100.2 --ctreplsrc 198.51.100.200",
+            "-p udp -m conntrack --ctorigdstport 9:10 --ctreplsrcport 10",
+            "-p udp -m conntrack --ctrepldst 198.51.100.0/30 --ctorigsrcport 40000");
+
+    static List<int[]> conntrackSequence() {
+        return List.of(new int[] {1, 9}, new int[] {1, 9}, new int[] {1, 9, 1, 1}, new int[] {1, 9}, new int[] {2, 10},
+                new int[] {2, 10, 1, 1}, new int[] {2, 10, 1, 1}, new int[] {3, 11}, new int[] {4, 12}, new int[] {4, 12, 1, 1});
+    }
+
+    @Test
+    void conntrackStatusExpiryAndTupleCountsAreTheKernels() {
+        Tools.requireRoot();
+        Tools.require("iptables");
+        Tools.require("python3");
+        Outcome k = kernel(CONNTRACK, conntrackSequence(), ns -> "");
+        EngineRig rig = jnat(CONNTRACK, conntrackSequence());
+        System.out.println("kernel's rule counts:\n" + k.counts());
+        assertEquals(k.counts(), counts(rig), "each rule's packets");
     }
 }
