@@ -67,6 +67,10 @@ public final class ReplayCommand implements Callable<Integer> {
             + "with the packets delivered to the host itself")
     Path outDir;
 
+    @Option(names = "--nflog", paramLabel = "DIR", description = "write DIR/nflog-GROUP.pcap (LINKTYPE_NFLOG, as "
+            + "tcpdump -i nflog:GROUP -w writes) with each packet a -j NFLOG rule logged to GROUP")
+    Path nflogDir;
+
     @Option(names = "--print", description = "print each transmitted frame as tcpdump -nne does, after its interface")
     boolean print;
 
@@ -144,6 +148,12 @@ public final class ReplayCommand implements Callable<Integer> {
             engine.setTracer(out::println);
         }
         Progress progress = null;
+        NflogPcap nflog = null;
+        if (nflogDir != null) {
+            Files.createDirectories(nflogDir);
+            nflog = new NflogPcap(nflogDir);
+            engine.xtNet().nflog.listen(nflog);
+        }
         try {
             for (String spec : inputs) {
                 String[] kv = split(spec, "--in");
@@ -192,6 +202,7 @@ public final class ReplayCommand implements Callable<Integer> {
             for (PcapReader r : readers) r.close();
             for (PcapWriter w : writers.values()) w.close();
             if (local[0] != null) local[0].close();
+            if (nflog != null) nflog.close();
         }
         summary(out, host, engine, replay);
         if (recorder != null) {

@@ -237,6 +237,11 @@ public final class NatEngine {
         hooks.setRuleset(rules, random, trace);
     }
 
+    /** The xt modules' state of the engine's namespace: -m recent's lists. */
+    public jnat.rules.XtNet xtNet() {
+        return hooks.xtNet;
+    }
+
     public Ruleset ruleset6() {
         return ruleset6;
     }

@@ -64,6 +64,9 @@ final class NfHooks {
         }
     }
 
+    /** The xt modules' state of the namespace (recent's lists), shared by both families' rulesets. */
+    final jnat.rules.XtNet xtNet = new jnat.rules.XtNet();
+
     /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
     private final Tables ipv4 = new Tables(), ipv6 = new Tables();
 
@@ -77,6 +80,7 @@ final class NfHooks {
 
     /** Registers the ruleset's tables for its family (the next packet sees the new ones whole). */
     void setRuleset(Ruleset rules, RandomGenerator random, Trace trace) {
+        xtNet.bind(rules);
         Tables t = rules.ipv6 ? ipv6 : ipv4;
         t.bind(rules, random, trace);
         nat.setTables(ipv4.natTable(), ipv6.natTable());
@@ -193,7 +197,10 @@ final class NfHooks {
      */
     private boolean walk(BoundTable t, Hook hook, PacketState p) {
         if (t == null) return true;
+        p.hook = hook.ordinal();
         Target verdict = t.table.traverse(hook, p);
+        // NF_QUEUE: no listener in jnat, so nf_queue drops it or, with --queue-bypass, lets the hook go on
+        if (verdict instanceof jnat.rules.NfqueueTarget q) verdict = q.withoutListener();
         if (trace.on()) trace.verdict(hook, t.table, verdict);
         if (verdict == Target.ACCEPT) return true;
         if (verdict instanceof RejectTarget || verdict instanceof NptTarget) reject.reject(p, verdict);

@@ -77,6 +77,8 @@ final class PacketState implements PacketContext {
     boolean natExhausted;
     /** A match found the packet malformed (par->hotdrop). */
     private boolean hotdrop;
+    /** The hook whose table walks the packet now (state->hook), for -j NFLOG. */
+    int hook = -1;
     /** pskb_expand_head's new data for a packet -j TCPMSS grew (allocated on first use, reused). */
     private byte[] expanded;
     /** tcpmss_reverse_mtu's route lookup. */
@@ -417,6 +419,76 @@ final class PacketState implements PacketContext {
     public int pktType() {
         if (pktTypeHost || in == null || !in.hasMac()) return PACKET_HOST;
         return eth.dst() == 0xffff_ffff_ffffL ? PACKET_BROADCAST : PACKET_MULTICAST;
+    }
+
+    @Override
+    public int hookNumber() {
+        return hook;
+    }
+
+    @Override
+    public int inIfindex() {
+        return in == null ? 0 : in.index();
+    }
+
+    @Override
+    public int outIfindex() {
+        return out == null ? 0 : out.index();
+    }
+
+    @Override
+    public int macHeader(byte[] dst) {
+        if (in == null) return -1;
+        if (in.isLoopback()) {
+            java.util.Arrays.fill(dst, 0, 12, (byte) 0);
+            dst[12] = (byte) (ipv6 ? 0x86 : 0x08);
+            dst[13] = (byte) (ipv6 ? 0xdd : 0x00);
+            return 14;
+        }
+        if (!in.hasMac()) return -1;
+        System.arraycopy(eth.buffer(), eth.offset(), dst, 0, jnat.wire.EthernetFrame.HEADER_LENGTH);
+        return jnat.wire.EthernetFrame.HEADER_LENGTH;
+    }
+
+    @Override
+    public int inDeviceType() {
+        if (in == null) return 0;
+        return in.isLoopback() ? 772 : in.hasMac() ? 1 : 65534;
+    }
+
+    @Override
+    public int packetBytes(byte[] dst) {
+        int start = ipv6 ? ip6.offset() : ip.offset();
+        int len = packetEnd() - start;
+        System.arraycopy(ipv6 ? ip6.buffer() : ip.buffer(), start, dst, 0, Math.min(len, dst.length));
+        return len;
+    }
+
+    @Override
+    public boolean inLoopback() {
+        return in != null && in == host.loopback();
+    }
+
+    /** rpfilter_lookup_reverse (fib_lookup of the source) and rpfilter_lookup_reverse6 (ip6_route_lookup). */
+    @Override
+    public int reversePath() {
+        if (ipv6) {
+            RouteDecision6 r = host.routeOutput6(ip6.srcHi(), ip6.srcLo(), reverseRoute6);
+            if (r.isError()) return RPF_NONE;
+            if (r.out() == host.loopback()) return RPF_LOCAL;
+            return r.out() == in ? RPF_UNICAST_IN : RPF_UNICAST_OTHER;
+        }
+        jnat.host.Route r = host.fibLookup(ip.src());
+        if (r == null) return RPF_NONE;
+        if (r.type() == jnat.host.RouteType.LOCAL) return RPF_LOCAL;
+        if (r.type() != jnat.host.RouteType.UNICAST) return RPF_NONE;
+        return r.device() == in ? RPF_UNICAST_IN : RPF_UNICAST_OTHER;
+    }
+
+    /** The host's own packets (send, its ICMP errors) come from a socket; forwarded ones have none. */
+    @Override
+    public boolean fromLocalSocket() {
+        return in == null;
     }
 
     @Override

@@ -33,7 +33,11 @@ final class Extensions {
             Map.entry("ecn", EcnMatch.Parser::new),
             Map.entry("tcpmss", TcpmssMatch.Parser::new),
             Map.entry("pkttype", PkttypeMatch.Parser::new),
-            Map.entry("mac", MacMatch.Parser::new));
+            Map.entry("mac", MacMatch.Parser::new),
+            Map.entry("recent", RecentMatch.Parser::new),
+            Map.entry("hashlimit", HashlimitMatch.Parser::new),
+            Map.entry("rpfilter", RpfilterMatch.Parser::new),
+            Map.entry("policy", PolicyMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -48,15 +52,17 @@ final class Extensions {
             Map.entry("eui64", Eui64Match.Parser::new),
             Map.entry("hl", HlMatch.Parser::new));
 
-    private static final Map<String, Supplier<ModuleParser>> COMMON_TARGETS = Map.of(
-            "CONNMARK", ConnmarkTarget.Parser::new,
-            "TOS", TosTarget.Parser::new,
-            "DSCP", DscpTarget.Parser::new,
-            "CHECKSUM", ChecksumTarget.Parser::new,
-            "MARK", MarkTarget.Parser::new,
-            "LOG", LogTarget.Parser::new,
-            "CT", () -> new NotrackTarget.Parser(false),
-            "NOTRACK", () -> new NotrackTarget.Parser(true));
+    private static final Map<String, Supplier<ModuleParser>> COMMON_TARGETS = Map.ofEntries(
+            Map.entry("NFQUEUE", NfqueueTarget.Parser::new),
+            Map.entry("NFLOG", NflogTarget.Parser::new),
+            Map.entry("CONNMARK", ConnmarkTarget.Parser::new),
+            Map.entry("TOS", TosTarget.Parser::new),
+            Map.entry("DSCP", DscpTarget.Parser::new),
+            Map.entry("CHECKSUM", ChecksumTarget.Parser::new),
+            Map.entry("MARK", MarkTarget.Parser::new),
+            Map.entry("LOG", LogTarget.Parser::new),
+            Map.entry("CT", () -> new CtTarget.Parser(false)),
+            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -116,6 +122,25 @@ final class Extensions {
             "AUDIT", "SECMARK", "CONNSECMARK", "HMARK", "IDLETIMER", "LED", "TEE", "SYNPROXY", "ULOG", "QUEUE",
             "RATEEST", "TCPOPTSTRIP");
 
+    /**
+     * Why a module is refused, where the reason is what jnat models rather than work not done yet:
+     * the facts these modules read (a socket, its owner, a cgroup, a security context, an IPsec
+     * state or a userspace program) do not exist in jnat's host. Empty for the others.
+     */
+    static String why(String module) {
+        return switch (module) {
+            case "owner" -> ": jnat models no sockets or their owners' uids and gids";
+            case "socket", "TPROXY" -> ": jnat models no local sockets to find or to divert packets to";
+            case "cgroup" -> ": jnat models no processes or cgroups";
+            case "SECMARK", "CONNSECMARK" -> ": jnat models no SELinux security contexts";
+            case "nfacct" -> ": jnat has no nfnetlink_acct objects for it to count into";
+            case "ipvs" -> ": jnat has no IPVS";
+            case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
+            case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
+            default -> "";
+        };
+    }
+
     /** Whether a module Linux has and jnat lacks for the family: refused as "not supported by jnat". */
     static boolean unsupportedMatch(String name, boolean ipv6) {
         if (ipv6 && name.equals("icmp")) return false; // ip6tables has no icmp match: "Couldn't load"
@@ -136,8 +161,8 @@ final class Extensions {
             Map.entry("addrtype", List.of("--src-type", "--dst-type", "--limit-iface-in", "--limit-iface-out")),
             Map.entry("comment", List.of("--comment")),
             Map.entry("mark", List.of("--mark")),
-            Map.entry("conntrack", List.of("--ctstate", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
-                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctdir")),
+            Map.entry("conntrack", List.of("--ctstate", "--ctproto", "--ctorigsrc", "--ctorigdst", "--ctreplsrc", "--ctrepldst",
+                    "--ctorigsrcport", "--ctorigdstport", "--ctreplsrcport", "--ctrepldstport", "--ctstatus", "--ctexpire", "--ctdir")),
             Map.entry("statistic", List.of("--mode", "--probability", "--every", "--packet")),
             Map.entry("iprange", List.of("--src-range", "--dst-range")),
             Map.entry("state", List.of("--state")),
@@ -150,12 +175,23 @@ final class Extensions {
             Map.entry("tcpmss", List.of("--mss")),
             Map.entry("pkttype", List.of("--pkt-type")),
             Map.entry("mac", List.of("--mac-source")),
+            Map.entry("recent", List.of("--set", "--rcheck", "--update", "--remove", "--seconds", "--reap", "--hitcount",
+                    "--rttl", "--name", "--rsource", "--rdest", "--mask")),
+            Map.entry("hashlimit", List.of("--hashlimit-upto", "--hashlimit-above", "--hashlimit", "--hashlimit-srcmask",
+                    "--hashlimit-dstmask", "--hashlimit-burst", "--hashlimit-htable-size", "--hashlimit-htable-max",
+                    "--hashlimit-htable-gcinterval", "--hashlimit-htable-expire", "--hashlimit-mode", "--hashlimit-name",
+                    "--hashlimit-rate-match", "--hashlimit-rate-interval")),
+            Map.entry("rpfilter", List.of("--loose", "--validmark", "--accept-local", "--invert")),
+            Map.entry("policy", List.of("--dir", "--pol", "--strict", "--reqid", "--spi", "--tunnel-src", "--tunnel-dst",
+                    "--proto", "--mode", "--next")),
             Map.entry("ttl", List.of("--ttl-eq", "--ttl-lt", "--ttl-gt", "--ttl")),
             Map.entry("CONNMARK", List.of("--set-xmark", "--set-mark", "--and-mark", "--or-mark", "--xor-mark",
                     "--save-mark", "--restore-mark", "--ctmask", "--nfmask", "--mask")),
             Map.entry("TOS", List.of("--set-tos", "--and-tos", "--or-tos", "--xor-tos")),
             Map.entry("DSCP", List.of("--set-dscp", "--set-dscp-class")),
             Map.entry("CHECKSUM", List.of("--checksum-fill")),
+            Map.entry("NFLOG", List.of("--nflog-group", "--nflog-prefix", "--nflog-range", "--nflog-size", "--nflog-threshold")),
+            Map.entry("NFQUEUE", List.of("--queue-num", "--queue-balance", "--queue-bypass", "--queue-cpu-fanout")),
             Map.entry("TTL", List.of("--ttl-set", "--ttl-dec", "--ttl-inc")),
             Map.entry("ECN", List.of("--ecn-tcp-remove", "--ecn-tcp-cwr", "--ecn-tcp-ece", "--ecn-ip-ect")),
             Map.entry("TCPMSS", List.of("--set-mss", "--clamp-mss-to-pmtu")),

@@ -306,7 +306,7 @@ public final class Iptables {
                 if (!c.isGoto) {
                     c.targetParser = Extensions.target(c.jumpName, c.ipv6);
                     if (c.targetParser == null && Extensions.unsupportedTarget(c.jumpName, c.ipv6)) {
-                        throw new RuleError("target `" + c.jumpName + "' is not supported by jnat");
+                        throw new RuleError("target `" + c.jumpName + "' is not supported by jnat" + Extensions.why(c.jumpName));
                     }
                 }
             }
@@ -324,7 +324,9 @@ public final class Iptables {
     private static void loadMatch(Cmd c, String name) {
         ModuleParser m = Extensions.match(name, c.ipv6);
         if (m == null) {
-            if (Extensions.unsupportedMatch(name, c.ipv6)) throw new RuleError("match `" + name + "' is not supported by jnat");
+            if (Extensions.unsupportedMatch(name, c.ipv6)) {
+                throw new RuleError("match `" + name + "' is not supported by jnat" + Extensions.why(name));
+            }
             throw new RuleError("Couldn't load match `" + name + "':No such file or directory");
         }
         c.matchParsers.add(m);
@@ -404,14 +406,16 @@ public final class Iptables {
         try {
             return buildRulesChecked(t, c);
         } catch (RuleError e) {
-            if (!e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
+            boolean range = e.getMessage().equals(ModuleParser.KERNEL_ERANGE);
+            if (!range && !e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
             // what iptables-nft says when the kernel's checkentry refuses the rule
             String op = switch (c.command) {
                 case 'I' -> "INSERT";
                 case 'R' -> "REPLACE";
                 default -> "APPEND";
             };
-            throw new RuleError("RULE_" + op + " failed (Invalid argument): rule in chain " + c.chain, 4);
+            throw new RuleError("RULE_" + op + " failed (" + (range ? "Numerical result out of range" : "Invalid argument")
+                    + "): rule in chain " + c.chain, 4);
         }
     }
 

@@ -17,6 +17,13 @@ abstract class ModuleParser {
         return new RuleError(KERNEL_EINVAL, 4);
     }
 
+    /** The kernel's checkentry answers ERANGE (hashlimit's overflow checks). */
+    static final String KERNEL_ERANGE = "kernel: ERANGE";
+
+    static RuleError kernelRefusesRange() {
+        return new RuleError(KERNEL_ERANGE, 4);
+    }
+
     static void noInvert(String module, String opt, boolean invert) {
         if (invert) throw new RuleError(module + ": option \"" + opt + "\" cannot be inverted.");
     }
@@ -86,5 +93,69 @@ abstract class ModuleParser {
         if (min == 0 && max == full) return;
         out.append(inv ? " !" : "").append(' ').append(opt).append(' ').append(min);
         if (min != max) out.append(':').append(max);
+    }
+
+    /**
+     * xtopt_parse_mint for a two-component type (XTTYPE_UINT32RC and friends): "a", "a:b", ":b",
+     * "a:" or ":" (an empty component is 0 first, the maximum second); {lo, hi}, hi = lo for one.
+     */
+    static long[] mint(String module, String opt, String v, long max) {
+        long[] vals = new long[2];
+        int n = 0;
+        int pos = 0;
+        while (true) {
+            if (n == 2) {
+                throw new RuleError(module + ": Too many components for option \"" + opt + "\" (max: 2)");
+            }
+            String arg = v.substring(pos);
+            int end;
+            long value;
+            if (arg.isEmpty() || arg.charAt(0) == ':') {
+                end = pos;
+                value = n == 1 ? max : 0;
+            } else {
+                int[] stop = new int[1];
+                value = strtoumaxPrefix(arg, stop);
+                if (value < 0 || value > max) {
+                    throw new RuleError(module + ": bad value for option \"" + opt + "\" near \"" + arg
+                            + "\", or out of range (0-" + max + ").");
+                }
+                end = pos + stop[0];
+                if (end < v.length() && v.charAt(end) != ':') {
+                    throw new RuleError(module + ": Argument to \"" + opt + "\" has unexpected characters near \""
+                            + v.substring(end) + "\".");
+                }
+            }
+            vals[n++] = value;
+            if (end >= v.length()) break;
+            pos = end + 1;
+        }
+        return new long[] {vals[0], n == 1 ? vals[0] : vals[1]};
+    }
+
+    /** strtoumax(s, &end, 0) as xtables_strtoul checks it: -1 for no digits, a minus sign or overflow. */
+    static long strtoumaxPrefix(String s, int[] end) {
+        int i = 0;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        if (i < s.length() && s.charAt(i) == '-') return -1;
+        if (i < s.length() && s.charAt(i) == '+') i++;
+        int base = 10;
+        if (s.startsWith("0x", i) || s.startsWith("0X", i)) {
+            if (i + 2 < s.length() && Character.digit(s.charAt(i + 2), 16) >= 0) {
+                base = 16;
+                i += 2;
+            }
+        } else if (s.startsWith("0", i)) {
+            base = 8;
+        }
+        int start = i;
+        java.math.BigInteger v = java.math.BigInteger.ZERO;
+        while (i < s.length() && Character.digit(s.charAt(i), base) >= 0) {
+            v = v.multiply(java.math.BigInteger.valueOf(base)).add(java.math.BigInteger.valueOf(Character.digit(s.charAt(i), base)));
+            i++;
+        }
+        if (i == start) return -1;
+        end[0] = i;
+        return v.bitLength() > 62 ? Long.MAX_VALUE : v.longValue();
     }
 }

@@ -133,6 +133,63 @@ public interface PacketContext {
         return PACKET_HOST;
     }
 
+    /** The NF_INET_* hook whose table is walking the packet ({@link Hook#ordinal}), -1 outside a walk. */
+    default int hookNumber() {
+        return -1;
+    }
+
+    /** The ifindex of the device the packet came in on, 0 for none (-j NFLOG's NFULA_IFINDEX_INDEV). */
+    default int inIfindex() {
+        return 0;
+    }
+
+    /** The ifindex of the device the packet leaves by, 0 before routing or for none. */
+    default int outIfindex() {
+        return 0;
+    }
+
+    /**
+     * Copies the link-layer header the packet came in with into {@code dst} and returns its
+     * length, or -1 when it has none (the host's own packets, layer-3 devices): -j NFLOG's
+     * NFULA_HWHEADER. The loopback device's is 12 zero bytes and the ethertype, as eth_header leaves it.
+     */
+    default int macHeader(byte[] dst) {
+        return -1;
+    }
+
+    /** The in device's ARPHRD_* type (1 Ethernet, 772 loopback, 65534 none), 0 without one. */
+    default int inDeviceType() {
+        return 0;
+    }
+
+    /** Copies the packet from its network header into {@code dst} (as much as fits); returns its length (-j NFLOG). */
+    default int packetBytes(byte[] dst) {
+        return 0;
+    }
+
+    /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
+    default boolean fromLocalSocket() {
+        return false;
+    }
+
+    /** rpfilter's answers for the reverse lookup ({@link #reversePath}). */
+    int RPF_NONE = 0, RPF_UNICAST_IN = 1, RPF_UNICAST_OTHER = 2, RPF_LOCAL = 3;
+
+    /**
+     * -m rpfilter's FIB lookup of the packet's source from the loopback device: {@link #RPF_NONE}
+     * for no route or one of another type (an error route, broadcast, multicast, anycast),
+     * {@link #RPF_LOCAL} for a local one, {@link #RPF_UNICAST_IN} when a unicast route's nexthop
+     * uses the device the packet came in on, else {@link #RPF_UNICAST_OTHER}.
+     */
+    default int reversePath() {
+        return RPF_NONE;
+    }
+
+    /** The packet came in on the loopback device (rpfilter_is_loopback). */
+    default boolean inLoopback() {
+        return false;
+    }
+
     /** IPv4's TTL (-m ttl); IPv6's hop limit is {@link #hopLimit}. */
     default int ttl() {
         return 0;

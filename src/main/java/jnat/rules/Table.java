@@ -230,6 +230,10 @@ public final class Table {
                     // xt_check_match refuses it (EINVAL), as iptables-nft reports it
                     throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name, 4);
                 }
+                if (m instanceof RpfilterMatch && !name.equals("raw") && !name.equals("mangle")) {
+                    // rpfilter_check: "only valid in 'raw' or 'mangle' table"
+                    throw new RuleError("RULE_APPEND failed (Invalid argument): rule in chain " + c.name, 4);
+                }
                 if (m instanceof AddrtypeMatch a) {
                     int in = Hook.PREROUTING.bit() | Hook.INPUT.bit() | Hook.FORWARD.bit();
                     int out = Hook.POSTROUTING.bit() | Hook.OUTPUT.bit() | Hook.FORWARD.bit();

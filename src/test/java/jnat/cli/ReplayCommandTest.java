@@ -148,6 +148,23 @@ class ReplayCommandTest {
         assertTrue(r.out().contains("    1    40 DOCKER     all  --  *      *       0.0.0.0/0           !127.0.0.0/8"), r.out());
     }
 
+    @Test
+    void nflogWritesEachGroupsLoggedPacketsToNflogDir() throws Exception {
+        Path rules = dir.resolve("nflog.rules");
+        Files.writeString(rules, Files.readString(rulesFile()) + "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\n-A FORWARD -p tcp --syn -j NFLOG --nflog-group 3 --nflog-prefix syn\n"
+                + "-A FORWARD -j NFLOG --nflog-group 4 --nflog-size 40\nCOMMIT\n");
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rules.toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--nflog", dir.resolve("nflog").toString());
+        assertEquals(0, r.exit(), r.err());
+        List<PcapRecord> syns = read(dir.resolve("nflog/nflog-3.pcap")), all = read(dir.resolve("nflog/nflog-4.pcap"));
+        assertEquals(1, syns.size(), "the client's one SYN was forwarded");
+        assertEquals(11, all.size(), "every forwarded frame: 6 in, 5 back");
+        byte[] rec = syns.getFirst().data();
+        assertEquals(2, rec[0], "AF_INET");
+        assertEquals(3, rec[3], "resource id: the group");
+    }
+
     /** The seed's host with Docker's IPv6 network (a ULA on docker0, 2001:db8::10 on eth0) and Docker's MASQUERADE for it. */
     Path[] ipv6HostAndRules(String extraRule) throws Exception {
         Path h = dir.resolve("host6.ip");

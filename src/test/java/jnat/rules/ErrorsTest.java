@@ -146,8 +146,8 @@ class ErrorsTest {
     @Test
     void moduleLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "hashlimit", "--hashlimit-upto", "3/s")));
-        assertEquals("match `hashlimit' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "string", "--algo", "bm", "--string", "x")));
+        assertEquals("match `string' is not supported by jnat", e.getMessage());
     }
 
     @Test
@@ -155,7 +155,8 @@ class ErrorsTest {
         RuleError e = assertThrows(RuleError.class,
                 () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "-j", "TPROXY",
                         "--on-port", "15001")));
-        assertEquals("target `TPROXY' is not supported by jnat", e.getMessage());
+        assertEquals("target `TPROXY' is not supported by jnat: jnat models no local sockets to find or to divert packets to",
+                e.getMessage());
     }
 
     @Test

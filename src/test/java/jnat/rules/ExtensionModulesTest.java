@@ -50,6 +50,38 @@ class ExtensionModulesTest {
             "-A INPUT -m connmark --mark 0x1/0xff",
             "-A INPUT -m connmark ! --mark 7",
             "-A INPUT -m connmark --mark 0xffffffff/0x0",
+            "-A INPUT -m recent --set",
+            "-A INPUT -m recent --rcheck --seconds 60 --hitcount 4 --name SSH --rdest",
+            "-A INPUT -m recent ! --update --seconds 5 --reap --rttl",
+            "-A INPUT -m recent --remove --name x",
+            "-A INPUT -m recent --update --seconds 3000000000 --name big",
+            "-A INPUT -p tcp --dport 22 -m recent --rcheck --seconds 600 --hitcount 255 --name ssh --rsource -j DROP",
+            "-A INPUT -m conntrack --ctproto tcp --ctstatus ASSURED,CONFIRMED",
+            "-A INPUT -m conntrack ! --ctstatus SEEN_REPLY --ctexpire 10:20",
+            "-A INPUT -m conntrack --ctstatus NONE ! --ctexpire 5 --ctdir REPLY",
+            "-A INPUT -m conntrack ! --ctproto 17 --ctstate NEW --ctorigsrcport 5:6",
+            "-A INPUT -m conntrack --ctstatus e,s,a,c",
+            "-A INPUT -m hashlimit --hashlimit-upto 4kb/s --hashlimit-burst 400kb --hashlimit-name mini5",
+            "-A INPUT -m hashlimit --hashlimit-upto 10mb/s --hashlimit-name mini6",
+            "-A INPUT -m hashlimit --hashlimit-upto 123456b/s --hashlimit-burst 1mb --hashlimit-name mini7",
+            "-A INPUT -m hashlimit --hashlimit-upto 40/sec --hashlimit-burst 20 --hashlimit-mode srcip --hashlimit-name r3 --hashlimit-rate-match --hashlimit-rate-interval 10",
+            "-A INPUT -m hashlimit --hashlimit-upto 40mb/s --hashlimit-mode srcip --hashlimit-name r4 --hashlimit-rate-match",
+            "-A INPUT -m hashlimit --hashlimit-above 1/min --hashlimit-burst 5 --hashlimit-name m1 --hashlimit-srcmask 24 --hashlimit-mode srcip,dstport",
+            "-A INPUT -m hashlimit ! --hashlimit-upto 7/h --hashlimit-name m2 --hashlimit-mode dstip|srcport --hashlimit-dstmask 0",
+            "-A INPUT -m hashlimit ! --hashlimit-above 3/d --hashlimit-burst 2k --hashlimit-name m3 --hashlimit-htable-size 64 --hashlimit-htable-max 10 --hashlimit-htable-gcinterval 500 --hashlimit-htable-expire 9",
+            "-A INPUT -m hashlimit --hashlimit 333/m --hashlimit-name m4 --hashlimit-dstmask 16",
+            "-A INPUT -p udp --dport 1 -j NFQUEUE",
+            "-A INPUT -j NFLOG",
+            "-A INPUT -j NFLOG --nflog-group 65535 --nflog-prefix abc --nflog-size 0 --nflog-threshold 7",
+            "-A INPUT -j NFLOG --nflog-range 5 --nflog-group 0",
+            "-A INPUT -j NFLOG --nflog-prefix xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "-A INPUT -j NFLOG --nflog-prefix yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",
+            "-A INPUT -p udp --dport 2 -j NFQUEUE --queue-num 65535 --queue-bypass",
+            "-A INPUT -p udp --dport 3 -j NFQUEUE --queue-bypass --queue-balance 0:6 --queue-cpu-fanout",
+            "-A INPUT -p udp --dport 4 -j NFQUEUE --queue-balance 10:11",
+            "-A INPUT -m policy --dir in --pol none",
+            "-A FORWARD -m policy --dir out --pol ipsec ! --proto ah ! --mode transport",
+            "-A FORWARD -m policy --dir out --pol ipsec --proto 108 ! --spi 4294967295",
             "-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
             "-A FORWARD -p tcp -j TCPMSS --set-mss 1400");
 
@@ -57,9 +89,21 @@ class ExtensionModulesTest {
             "-A INPUT -m ttl --ttl-eq 0",
             "-A INPUT -m ttl ! --ttl-eq 5",
             "-A INPUT -m ttl --ttl-lt 5",
-            "-A INPUT -m ttl --ttl-gt 5");
+            "-A INPUT -m ttl --ttl-gt 5",
+            "-A INPUT -m recent --set --mask 255.255.255.0 --name m4",
+            "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.0.0.0/8 --next --reqid 2",
+            "-A INPUT -m hashlimit --hashlimit 333/m --hashlimit-name m6 --hashlimit-srcmask 255.255.0.0",
+            "-A INPUT -m hashlimit --hashlimit 33/m --hashlimit-name m7 --hashlimit-srcmask 4294967295",
+            "-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctreplsrc 1.2.3.4 --ctstatus EXPECTED");
+
+    static final List<String> FILTER6 = List.of(
+            "-A INPUT -m recent --set --mask ffff:ffff:: --name m6",
+            "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2");
 
     static final List<String> MANGLE = List.of(
+            "-A PREROUTING -m rpfilter",
+            "-A PREROUTING -m rpfilter --loose --validmark --accept-local --invert -j DROP",
+            "-A PREROUTING -m rpfilter --invert --accept-local",
             "-A POSTROUTING -j CONNMARK --set-xmark 0x1/0xff",
             "-A POSTROUTING -j CONNMARK --set-mark 0x1/0xff",
             "-A POSTROUTING -j CONNMARK --set-mark 5",
@@ -91,6 +135,16 @@ class ExtensionModulesTest {
             "-A POSTROUTING -j TTL --ttl-inc 1",
             "-A POSTROUTING -j TTL --ttl-dec 1");
 
+    static final List<String> RAW = List.of(
+            "-A PREROUTING -j CT --notrack",
+            "-A PREROUTING -j CT",
+            "-A PREROUTING -j NOTRACK",
+            "-A OUTPUT -j CT --ctevents new,related,destroy,reply,assured,protoinfo,helper,mark,natseqinfo,secmark",
+            "-A OUTPUT -j CT --expevents new --ctevents assured,new",
+            "-A OUTPUT -j CT --zone 0",
+            "-A OUTPUT -j CT --notrack --zone 7",
+            "-A OUTPUT -j CT --notrack --helper ftp");
+
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
 
     private static List<String> words(String rule) {
@@ -108,8 +162,8 @@ class ExtensionModulesTest {
         Tools.require(tool);
         Ruleset ours = new Ruleset(ipv6);
         try (Netns ns = Netns.create("ext-mods")) {
-            for (String table : List.of("filter", "mangle")) {
-                for (String r : table.equals("filter") ? filter : mangle) {
+            for (String table : List.of("filter", "mangle", "raw")) {
+                for (String r : table.equals("filter") ? filter : table.equals("raw") ? RAW : mangle) {
                     List<String> a = words("-t " + table + " " + r);
                     ns.exec(cmd(tool, a)).checked();
                     Iptables.run(ours, a);
@@ -136,7 +190,9 @@ class ExtensionModulesTest {
 
     @Test
     void ip6tablesListsAndSavesTheModulesAsIp6tables189() {
-        compare(true, FILTER, MANGLE);
+        List<String> f = new ArrayList<>(FILTER);
+        f.addAll(FILTER6);
+        compare(true, f, MANGLE);
     }
 
     /** Rules iptables refuses, each with its message: jnat gives the same message (its first words) and exit code. */
@@ -148,6 +204,82 @@ class ExtensionModulesTest {
             "-A INPUT -m limit ! --limit 1/sec",
             "-A INPUT -m limit --limit 1/",
             "-A INPUT -m connmark",
+            "-A INPUT -m recent",
+            "-A INPUT -m recent --set --rcheck",
+            "-A INPUT -m recent --set --set",
+            "-A INPUT -m recent --set --rttl",
+            "-A INPUT -m recent --set --seconds 5",
+            "-A INPUT -m recent --remove --hitcount 5",
+            "-A INPUT -m recent --rcheck --reap",
+            "-A INPUT -m recent --rcheck --seconds 0",
+            "-A INPUT -m recent --rcheck --hitcount 65536",
+            "-A INPUT -m recent --rcheck ! --name x",
+            "-A INPUT -m recent --rcheck --mask ::1",
+            "-A INPUT -m recent --reap",
+            "-A INPUT -m hashlimit",
+            "-A INPUT -j NFLOG --nflog-group 65536",
+            "-t raw -A OUTPUT -j CT --zone 65536",
+            "-t raw -A OUTPUT -j CT --zone -1",
+            "-t raw -A OUTPUT -j CT --ctevents new,old",
+            "-t raw -A OUTPUT -j CT --expevents",
+            "-t raw -A OUTPUT -j CT --notrack --notrack",
+            "-t raw -A OUTPUT -j CT ! --notrack",
+            "-A INPUT -j NFLOG --nflog-size -1",
+            "-A INPUT -j NFLOG --nflog-threshold 65536",
+            "-A INPUT -j NFLOG ! --nflog-group 1",
+            "-A INPUT -j NFQUEUE --queue-num 65536",
+            "-A INPUT -j NFQUEUE --queue-num -1",
+            "-A INPUT -j NFQUEUE --queue-balance 0:65535",
+            "-A INPUT -j NFQUEUE --queue-balance 0:65536",
+            "-A INPUT -j NFQUEUE --queue-balance 5:5",
+            "-A INPUT -j NFQUEUE --queue-balance 5",
+            "-A INPUT -j NFQUEUE --queue-num 1 --queue-balance 1:2",
+            "-A INPUT -j NFQUEUE --queue-cpu-fanout",
+            "-A INPUT -j NFQUEUE ! --queue-bypass",
+            "-A INPUT -m rpfilter",
+            "-t mangle -A INPUT -m rpfilter",
+            "-t mangle -A PREROUTING -m rpfilter --loose --loose",
+            "-A INPUT -m policy",
+            "-A INPUT -m policy --dir sideways",
+            "-A INPUT -m policy --dir in --pol maybe",
+            "-A INPUT -m policy --dir in --pol none --strict",
+            "-A INPUT -m policy --dir in --pol ipsec --strict",
+            "-A INPUT -m policy --dir in --pol ipsec --next",
+            "-A INPUT -m policy --dir in --pol ipsec --proto tcp",
+            "-A INPUT -m policy --dir in --pol ipsec --reqid 1 --reqid 2",
+            "-A INPUT -m policy --dir in --pol ipsec --tunnel-src 1.2.3.4",
+            "-A INPUT -m policy --dir in --pol ipsec --mode sideways",
+            "-A OUTPUT -m policy --dir in --pol none",
+            "-A INPUT -m policy --dir out --pol none",
+            "-A INPUT -m hashlimit --hashlimit-upto 13 --hashlimit-name m5 --hashlimit-srcmask 255.0.255.0",
+            "-A INPUT -m hashlimit --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-above 1/sec --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/week --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 0/sec --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 2000000/sec --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 0 --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 1000001 --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-burst 2000k --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1mb/s --hashlimit-burst 1k --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-mode foo --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-srcmask 33 --hashlimit-name x",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-htable-expire 0",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-htable-gcinterval 0",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-name x --hashlimit-rate-interval 0",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-name a/b",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/sec --hashlimit-name x ! --hashlimit-mode srcip",
+            "-A INPUT -m hashlimit --hashlimit-upto 1/day --hashlimit-burst 1000000 --hashlimit-name x",
+            "-A INPUT -m conntrack --ctstatus FOO",
+            "-A INPUT -m conntrack --ctstatus ASSURED,",
+            "-A INPUT -m conntrack --ctstatus ,ASSURED",
+            "-A INPUT -m conntrack --ctexpire 42949672956",
+            "-A INPUT -m conntrack --ctexpire -1",
+            "-A INPUT -m conntrack --ctexpire 1:2:3",
+            "-A INPUT -m conntrack --ctexpire 5x",
+            "-A INPUT -m conntrack --ctexpire 5:y",
+            "-A INPUT -m conntrack --ctproto foo",
+            "-A INPUT -m conntrack ! --ctstatus NONE --ctproto all",
             "-A INPUT -m connmark --mark 0xfffffffff",
             "-A INPUT -m connmark --mark -1",
             "-t mangle -A INPUT -j CONNMARK",
@@ -224,6 +356,27 @@ class ExtensionModulesTest {
                         wrong.add(rule + ":\n  real " + real.exitCode() + " " + msg + "\n  jnat " + e.exitCode() + " " + e.getMessage());
                     }
                 }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    /** Modules whose facts jnat does not model are refused with the reason, never accepted and ignored. */
+    @Test
+    void modulesJnatCannotModelAreRefusedSayingWhy() {
+        List<String> wrong = new ArrayList<>();
+        for (String[] c : new String[][] {
+            {"-t mangle -A OUTPUT -m owner --uid-owner 0", "match `owner' is not supported by jnat: jnat models no sockets or their owners' uids and gids"},
+            {"-t mangle -A PREROUTING -m socket", "match `socket' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
+            {"-t mangle -A PREROUTING -p tcp -j TPROXY --on-port 1", "target `TPROXY' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
+            {"-A INPUT -m cgroup --path /", "match `cgroup' is not supported by jnat: jnat models no processes or cgroups"},
+            {"-t mangle -A INPUT -j SECMARK --selctx x", "target `SECMARK' is not supported by jnat: jnat models no SELinux security contexts"},
+            {"-A INPUT -m nfacct --nfacct-name x", "match `nfacct' is not supported by jnat: jnat has no nfnetlink_acct objects for it to count into"}}) {
+            try {
+                Iptables.run(new Ruleset(), words(c[0]));
+                wrong.add(c[0] + ": accepted");
+            } catch (RuleError e) {
+                if (!e.getMessage().equals(c[1])) wrong.add(c[0] + ": " + e.getMessage());
             }
         }
         assertEquals(List.of(), wrong);
