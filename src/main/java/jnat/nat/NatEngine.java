@@ -100,6 +100,7 @@ public final class NatEngine {
     private final IpDefrag defrag;
     private final NfCtFrag6 defrag6;
     private final NfHooks hooks;
+    private final ConntrackHook conntrack;
     private final IpInput input;
     private final IpForward forward;
     private final IpOutput output;
@@ -149,7 +150,7 @@ public final class NatEngine {
         this.table.setDestroyListener(core::destroyed);
         this.received = new PacketState(host, table);
         this.routes = new RouteCache(host);
-        ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
+        this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
         this.hooks = new NfHooks(conntrack, nat, stats, this::reject, trace);
@@ -432,6 +433,25 @@ public final class NatEngine {
             input6.localDeliver(p);                     // LOCAL_IN, delivered
         } else {
             forward6.forward(p);                        // FORWARD, POSTROUTING, out
+        }
+    }
+
+    /**
+     * The frames of {@code batch} (netif_receive_skb_list's list), each as
+     * {@link #receive(Interface, byte[], int, int, long, Offload, Transmit)} takes one. Conntrack's
+     * lookups are started for the whole batch first (every frame's hash slot read, then every row
+     * they point to, so that their cache misses overlap as in VPP's vector nodes), then each packet
+     * runs the path to its end in turn. The result is that of receiving them one by one, in order:
+     * a packet's new connection is confirmed before the next packet is looked up (the kernel's
+     * ip_list_rcv, running PREROUTING over the whole list first, would let two SYNs of one flow
+     * both miss), and traces stay in packet order. The batch is left as it was; clear it to reuse it.
+     */
+    public void receive(PacketBatch batch, Transmit tx) {
+        int n = batch.size;
+        if (n > 1) conntrack.touch(batch);
+        for (int i = 0; i < n; i++) {
+            Offload o = batch.offload[i];
+            receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
         }
     }
 
