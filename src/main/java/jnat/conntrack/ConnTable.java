@@ -255,42 +255,59 @@ public final class ConnTable {
     private long touched;
 
     /**
-     * The first pass: reads the home slot of the tuple packed as {@link Tuple#addrs()} and
-     * {@link Tuple#l4()}, and returns the tuple's hash for {@link #touchRow}. An IPv6 tuple's
-     * addresses are its folds, as {@link #find(Tuple, long)} hashes them.
+     * The hash of the tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()} (an IPv6
+     * tuple's addresses are its folds, as {@link #find(Tuple, long)} hashes them), for
+     * {@link #touchSlots} and {@link #touchRows}.
      */
-    public long touchSlot(long addrs, long l4) {
-        long h = Tuple.mix(addrs, l4, seed);
-        int[] index = this.index;
-        touched += index[home(h, index.length)];
-        return h;
+    public long hash(long addrs, long l4) {
+        return Tuple.mix(addrs, l4, seed);
     }
 
     /**
-     * The second pass: reads the cache lines of the row that the first slot with {@code hash}'s
-     * tag points to, along the probe from the home slot (a few slots: the first pass brought
-     * their line in), and an IPv6 row's addresses.
+     * The first pass: reads the home slot of each of {@code hashes[0, n)} (0: none). The loop does
+     * nothing else, so the CPU has many of its loads in flight at once.
      */
-    public void touchRow(long hash) {
-        final int[] index = this.index, rows = this.ints;
-        final int size = index.length, want = (int) hash & tagMask;
-        int i = home(hash, size);
-        for (int n = 0; n < TOUCH_PROBE; n++) {
-            int v = index[i];
-            if (v == 0) return;
-            if ((v & tagMask) == want) {
-                int id = ((v & refMask) - 1) >>> 1, b = id * ROW;
-                // a row spans up to three 64-byte lines: its first, 16th and last ints reach each
-                int st = rows[b + ROW - 1] ^ rows[b + TOUCH_MID];
-                touched += rows[b] ^ st;
-                if (NfConn.ipv6(rows, b)) touched += addr6.touch(id);
-                return;
-            }
-            if (++i == size) i = 0;
+    public void touchSlots(long[] hashes, int n) {
+        final int[] index = this.index;
+        final int size = index.length;
+        long t = 0;
+        for (int i = 0; i < n; i++) {
+            long h = hashes[i];
+            if (h != 0) t += index[home(h, size)];
         }
+        touched += t;
     }
 
-    /** Slots {@link #touchRow} looks at along the probe (at a load of 3/4, most probes are shorter). */
+    /**
+     * The second pass, once the slots are in cache: for each of {@code hashes[0, n)} (0: none),
+     * along its probe from the home slot, the row of the first slot with the hash's tag: the
+     * lines of its first, 16th and last ints (a row spans up to three), and an IPv6 row's
+     * addresses.
+     */
+    public void touchRows(long[] hashes, int n) {
+        final int[] index = this.index, rows = this.ints;
+        final int size = index.length;
+        long t = 0;
+        for (int k = 0; k < n; k++) {
+            long h = hashes[k];
+            if (h == 0) continue;
+            int want = (int) h & tagMask, i = home(h, size);
+            for (int probe = 0; probe < TOUCH_PROBE; probe++) {
+                int v = index[i];
+                if (v == 0) break;
+                if ((v & tagMask) == want) {
+                    int id = ((v & refMask) - 1) >>> 1, r = id * ROW;
+                    t += rows[r] ^ rows[r + TOUCH_MID] ^ rows[r + ROW - 1];
+                    if (NfConn.ipv6(rows, r)) t += addr6.touch(id);
+                    break;
+                }
+                if (++i == size) i = 0;
+            }
+        }
+        touched += t;
+    }
+
+    /** Slots {@link #touchRows} looks at along the probe (at a load of 3/4, most probes are shorter). */
     private static final int TOUCH_PROBE = 4;
     private static final int TOUCH_MID = Math.min(16, ROW - 1);
 
