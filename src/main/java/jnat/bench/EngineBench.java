@@ -27,15 +27,17 @@ public final class EngineBench {
     /** The figures, as {@code jnat bench --json} prints them. */
     public record Figures(long flows, int rules, double establishedPps, double newConnectionsPerSecond,
                           double bytesPerConnection, long establishedPackets, long newConnections, double seconds,
-                          int conntrackMax, String family, int frameBytes, long transmittedPackets, String order, int batch) {
+                          int conntrackMax, String family, int frameBytes, long transmittedPackets, String order, int batch,
+                          double establishedCpuPps) {
         public String json() {
             return String.format(java.util.Locale.ROOT,
                     "{\"established_pps\":%.0f,\"new_connections_per_s\":%.0f,\"bytes_per_connection\":%.1f,"
                             + "\"flows\":%d,\"rules\":%d,\"established_packets\":%d,\"new_connections\":%d,\"seconds\":%.2f,"
                             + "\"conntrack_max\":%d,\"family\":\"%s\",\"frame_bytes\":%d,\"transmitted_packets\":%d,"
-                            + "\"order\":\"%s\",\"batch\":%d}",
+                            + "\"order\":\"%s\",\"batch\":%d,\"established_cpu_pps\":%.0f}",
                     establishedPps, newConnectionsPerSecond, bytesPerConnection, flows, rules, establishedPackets,
-                    newConnections, seconds, conntrackMax, family, frameBytes, transmittedPackets, order, batch);
+                    newConnections, seconds, conntrackMax, family, frameBytes, transmittedPackets, order, batch,
+                    establishedCpuPps);
         }
     }
 
@@ -249,6 +251,7 @@ public final class EngineBench {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long packets = 0;
         transmitted = 0;
+        long cpuStart = threadCpuNanos();
         long start = System.nanoTime();
         while (true) {
             for (int k = 0; k < 4096; k++) {
@@ -262,9 +265,20 @@ public final class EngineBench {
             if (progress != null) progress.progress("established", packets, -1, deadline - t);
         }
         double estNanos = System.nanoTime() - start;
+        double cpuNanos = threadCpuNanos() - cpuStart;
         return new Figures(flows, ruleCount, packets / (estNanos / 1e9), flows / (newNanos / 1e9), perConnection,
                 packets, flows, estNanos / 1e9, max, ipv6 ? "ipv6" : "ipv4", frame, transmitted,
-                randomOrder ? "random" : "creation", batch);
+                randomOrder ? "random" : "creation", batch, cpuNanos > 0 ? packets / (cpuNanos / 1e9) : 0);
+    }
+
+    /**
+     * The bench thread's CPU time (ns; -1 where the JVM cannot tell): on a machine shared with
+     * other jobs, packets per CPU second say what the engine costs, packets per wall second also
+     * how often it was scheduled.
+     */
+    private static long threadCpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     /** The flows in the order their established packets are sent: 0..flows-1, or a seeded shuffle of it. */

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
                 + "file), 74-byte frames (the smallest IPv6 TCP frame).",
             "With --json the last line is one JSON object (established_pps, new_connections_per_s, "
                 + "bytes_per_connection, flows, rules, conntrack_max, family: ipv4 or ipv6, frame_bytes, "
-                + "transmitted_packets: how many of the timed packets left the engine, order, batch)."})
+                + "transmitted_packets: how many of the timed packets left the engine, order, batch, established_cpu_pps: "
+                + "established packets per second of the bench thread's CPU time, steadier than the wall-clock rate on a shared machine)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -113,8 +114,9 @@ public final class BenchCommand implements Callable<Integer> {
                 f.flows(), f.rules(), f.conntrackMax(), f.frameBytes(), Runtime.version());
         out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
                 f.newConnectionsPerSecond(), f.newConnections());
-        out.printf("established packets: %,.0f per second (%d packets in %.2f s, flows in %s order, batches of %d)%n",
-                f.establishedPps(), f.establishedPackets(), f.seconds(), f.order(), f.batch());
+        out.printf("established packets: %,.0f per second (%d packets in %.2f s, flows in %s order, batches of %d; "
+                        + "%,.0f per second of CPU time)%n",
+                f.establishedPps(), f.establishedPackets(), f.seconds(), f.order(), f.batch(), f.establishedCpuPps());
         out.printf("memory:              %.1f heap bytes per tracked connection%n", f.bytesPerConnection());
         if (json) out.println(f.json());
         out.flush();

@@ -77,61 +77,61 @@ final class ConntrackHook {
      * and a frame the real lookup would refuse (or never make) costs a wasted load.
      */
     void touch(PacketBatch b) {
-        Tuple t = touchTuple;
         int n = b.size;
         long[] hash = b.hash;
-        for (int i = 0; i < n; i++) { // the frames are in cache: no misses here
-            hash[i] = frameTuple(b.in[i], b.buf[i], b.off[i], b.len[i], t) ? table.hash(t.addrs(), t.l4()) : 0;
-        }
+        for (int i = 0; i < n; i++) hash[i] = frameHash(b.in[i], b.buf[i], b.off[i], b.len[i]); // the frames are in cache
         table.touchSlots(hash, n);
         table.touchRows(hash, n);
     }
 
-    private final Tuple touchTuple = new Tuple();
-
-    /** The tuple of a frame as it came in on {@code in} (Ethernet on a device with a MAC), or false. */
-    private static boolean frameTuple(jnat.host.Interface in, byte[] buf, int off, int len, Tuple t) {
+    /**
+     * The conntrack hash of a frame's tuple as it came in on {@code in} (Ethernet on a device with a
+     * MAC), packed as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it, or 0 when the frame is
+     * none of those the touch reads.
+     */
+    long frameHash(jnat.host.Interface in, byte[] buf, int off, int len) {
         int ip = off, end = off + len;
-        if (off < 0 || end > buf.length) return false;
+        if (off < 0 || end > buf.length) return 0;
         int version;
         if (in.hasMac()) {
-            if (len < EthernetFrame.HEADER_LENGTH + 1) return false;
+            if (len < EthernetFrame.HEADER_LENGTH + 1) return 0;
             int type = Bytes.u16(buf, off + EthernetFrame.OFF_ETHERTYPE);
             ip += EthernetFrame.HEADER_LENGTH;
             version = type == EtherType.IPV4 ? 4 : type == EtherType.IPV6 ? 6 : 0;
         } else {
-            if (len < 1) return false;
+            if (len < 1) return 0;
             version = (buf[off] & 0xf0) >>> 4;
         }
         if (version == 4) {
-            if (end - ip < Ipv4Packet.MIN_HEADER_LENGTH || (buf[ip] & 0xf0) != 0x40) return false;
-            if ((Bytes.u16(buf, ip + Ipv4Packet.OFF_FRAG) & (Ipv4Packet.FLAG_MF | Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return false;
+            if (end - ip < Ipv4Packet.MIN_HEADER_LENGTH || (buf[ip] & 0xf0) != 0x40) return 0;
+            if ((Bytes.u16(buf, ip + Ipv4Packet.OFF_FRAG) & (Ipv4Packet.FLAG_MF | Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return 0;
             int l4 = ip + (buf[ip] & 0x0f) * 4;
-            if (end - l4 < 8) return false;
+            if (end - l4 < 8) return 0;
             int proto = buf[ip + Ipv4Packet.OFF_PROTOCOL] & 0xff;
-            int src = Bytes.i32(buf, ip + Ipv4Packet.OFF_SRC), dst = Bytes.i32(buf, ip + Ipv4Packet.OFF_DST);
+            long ports;
             switch (proto) {
-                case IpProtocol.TCP, IpProtocol.UDP -> t.set(proto, src, dst, Bytes.u16(buf, l4), Bytes.u16(buf, l4 + 2));
+                case IpProtocol.TCP, IpProtocol.UDP -> ports = Bytes.i32(buf, l4) & 0xffffffffL; // source << 16 | destination
                 case IpProtocol.ICMP -> {
                     int type = buf[l4] & 0xff;
-                    if (Tuple.isIcmpError(type)) return false;
-                    t.setIcmp(src, dst, Bytes.u16(buf, l4 + IcmpPacket.OFF_ECHO_ID), type, buf[l4 + 1] & 0xff);
+                    if (Tuple.isIcmpError(type)) return 0;
+                    ports = (long) Bytes.u16(buf, l4 + IcmpPacket.OFF_ECHO_ID) << 16 | Bytes.u16(buf, l4); // id, type and code
                 }
-                default -> { return false; }
+                default -> { return 0; }
             }
-            return true;
+            long addrs = (long) Bytes.i32(buf, ip + Ipv4Packet.OFF_SRC) << 32 | (Bytes.i32(buf, ip + Ipv4Packet.OFF_DST) & 0xffffffffL);
+            return table.hash(addrs, (long) proto << 32 | ports);
         }
         if (version == 6) {
             int l4 = ip + Ipv6Packet.HEADER_LENGTH;
-            if (end - l4 < 4 || (buf[ip] & 0xf0) != 0x60) return false;
+            if (end - l4 < 4 || (buf[ip] & 0xf0) != 0x60) return 0;
             int proto = buf[ip + Ipv6Packet.OFF_NEXT_HEADER] & 0xff;
-            if (proto != IpProtocol.TCP && proto != IpProtocol.UDP) return false;
-            t.set6(proto, Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_SRC), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_SRC),
-                    Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_DST), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_DST),
-                    Bytes.u16(buf, l4), Bytes.u16(buf, l4 + 2));
-            return true;
+            if (proto != IpProtocol.TCP && proto != IpProtocol.UDP) return 0;
+            int src = Tuple.fold(Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_SRC), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_SRC));
+            int dst = Tuple.fold(Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_DST), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_DST));
+            long addrs = (long) src << 32 | (dst & 0xffffffffL);
+            return table.hash(addrs, (long) (proto | Tuple.L4_IPV6) << 32 | (Bytes.i32(buf, l4) & 0xffffffffL));
         }
-        return false;
+        return 0;
     }
 
     /**

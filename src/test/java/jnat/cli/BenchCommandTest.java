@@ -96,6 +96,8 @@ class BenchCommandTest {
             assertEquals(3000, field(json, "new_connections"), "every flow's SYN made a connection");
             assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
             assertTrue(r.out().contains("flows in random order, batches of " + batch), r.out());
+            assertTrue(field(json, "established_cpu_pps") >= field(json, "established_pps") * 0.99,
+                    "the thread ran at most the whole timed phase: " + json);
         }
     }
 
