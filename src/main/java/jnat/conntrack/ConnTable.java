@@ -245,11 +245,7 @@ public final class ConnTable {
         }
     }
 
-    // ---- touching ahead: a batch's lookups, their misses overlapped --------------------------
-    // Not in the kernel, which looks up one skb at a time: VPP's prefetch of a vector's buckets.
-    // A batch first reads every packet's home slot (the loads are independent, so the CPU has
-    // them in flight together), then, with the slots in cache, the rows they point to; the real
-    // lookups that follow find both in cache. Nothing here changes the table.
+    // ---- touching ahead: a batch's lookups, their misses overlapped (ConnTableTouch) ----------
 
     /** What the touches read, kept so that the JIT cannot drop their loads. */
     private long touched;
@@ -263,53 +259,15 @@ public final class ConnTable {
         return Tuple.mix(addrs, l4, seed);
     }
 
-    /**
-     * The first pass: reads the home slot of each of {@code hashes[0, n)} (0: none). The loop does
-     * nothing else, so the CPU has many of its loads in flight at once.
-     */
+    /** The first pass of a batch's touch: the home slot of each of {@code hashes[0, n)} (0: none) read. */
     public void touchSlots(long[] hashes, int n) {
-        final int[] index = this.index;
-        final int size = index.length;
-        long t = 0;
-        for (int i = 0; i < n; i++) {
-            long h = hashes[i];
-            if (h != 0) t += index[home(h, size)];
-        }
-        touched += t;
+        touched += ConnTableTouch.slots(index, hashes, n);
     }
 
-    /**
-     * The second pass, once the slots are in cache: for each of {@code hashes[0, n)} (0: none),
-     * along its probe from the home slot, the row of the first slot with the hash's tag: the
-     * lines of its first, 16th and last ints (a row spans up to three), and an IPv6 row's
-     * addresses.
-     */
+    /** The second pass, the slots in cache: the row each hash's slot points to read (ConnTableTouch.rows). */
     public void touchRows(long[] hashes, int n) {
-        final int[] index = this.index, rows = this.ints;
-        final int size = index.length;
-        long t = 0;
-        for (int k = 0; k < n; k++) {
-            long h = hashes[k];
-            if (h == 0) continue;
-            int want = (int) h & tagMask, i = home(h, size);
-            for (int probe = 0; probe < TOUCH_PROBE; probe++) {
-                int v = index[i];
-                if (v == 0) break;
-                if ((v & tagMask) == want) {
-                    int id = ((v & refMask) - 1) >>> 1, r = id * ROW;
-                    t += rows[r] ^ rows[r + TOUCH_MID] ^ rows[r + ROW - 1];
-                    if (NfConn.ipv6(rows, r)) t += addr6.touch(id);
-                    break;
-                }
-                if (++i == size) i = 0;
-            }
-        }
-        touched += t;
+        touched += ConnTableTouch.rows(index, ints, tagMask, refMask, addr6, hashes, n);
     }
-
-    /** Slots {@link #touchRows} looks at along the probe (at a load of 3/4, most probes are shorter). */
-    private static final int TOUCH_PROBE = 4;
-    private static final int TOUCH_MID = Math.min(16, ROW - 1);
 
     /**
      * nf_conntrack_tuple_taken: whether a live entry other than {@code ignoredId} has this tuple in
@@ -560,7 +518,7 @@ public final class ConnTable {
     // A slot holds ref + 1 in its low bits and, above them, bits of the tuple's hash that the
     // slot number does not use: a probe compares those before it reads a row.
 
-    private static int home(long h, int size) {
+    static int home(long h, int size) {
         return (int) (((h >>> 32) * size) >>> 32);
     }
 
