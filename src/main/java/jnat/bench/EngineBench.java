@@ -27,14 +27,17 @@ public final class EngineBench {
     /** The figures, as {@code jnat bench --json} prints them. */
     public record Figures(long flows, int rules, double establishedPps, double newConnectionsPerSecond,
                           double bytesPerConnection, long establishedPackets, long newConnections, double seconds,
-                          int conntrackMax, String family, int frameBytes, long transmittedPackets) {
+                          int conntrackMax, String family, int frameBytes, long transmittedPackets, String order, int batch,
+                          double establishedCpuPps) {
         public String json() {
             return String.format(java.util.Locale.ROOT,
                     "{\"established_pps\":%.0f,\"new_connections_per_s\":%.0f,\"bytes_per_connection\":%.1f,"
                             + "\"flows\":%d,\"rules\":%d,\"established_packets\":%d,\"new_connections\":%d,\"seconds\":%.2f,"
-                            + "\"conntrack_max\":%d,\"family\":\"%s\",\"frame_bytes\":%d,\"transmitted_packets\":%d}",
+                            + "\"conntrack_max\":%d,\"family\":\"%s\",\"frame_bytes\":%d,\"transmitted_packets\":%d,"
+                            + "\"order\":\"%s\",\"batch\":%d,\"established_cpu_pps\":%.0f}",
                     establishedPps, newConnectionsPerSecond, bytesPerConnection, flows, rules, establishedPackets,
-                    newConnections, seconds, conntrackMax, family, frameBytes, transmittedPackets);
+                    newConnections, seconds, conntrackMax, family, frameBytes, transmittedPackets, order, batch,
+                    establishedCpuPps);
         }
     }
 
@@ -76,6 +79,29 @@ public final class EngineBench {
 
     private Destinations destinations = SERVERS;
     private boolean ipv6;
+    private boolean randomOrder;
+    private int batch = jnat.nat.PacketBatch.DEFAULT_CAPACITY;
+
+    /**
+     * The established packets visit the flows in a random order (a fixed permutation, seeded)
+     * instead of the order the connections were made in: the connections' rows, allocated in
+     * that order, then lie nowhere near each other in memory for consecutive packets, as with
+     * live traffic, where creation order lets the hardware prefetcher stream them.
+     */
+    public EngineBench randomOrder(boolean on) {
+        this.randomOrder = on;
+        return this;
+    }
+
+    /**
+     * Frames per {@link NatEngine#receive(jnat.nat.PacketBatch, Transmit)} call in the timed phases
+     * (new connections and established packets); 1 gives each frame to the single-frame receive.
+     */
+    public EngineBench batch(int n) {
+        if (n < 1) throw new IllegalArgumentException("a batch of at least one frame");
+        this.batch = n;
+        return this;
+    }
     private int conntrackMax;
     private int hashsize = -1;
 
@@ -176,13 +202,14 @@ public final class EngineBench {
         byte[] syn = new byte[frame], synAck = new byte[frame];
         jnat.conntrack.Tuple reply = new jnat.conntrack.Tuple();
         long now = 1_000_000_000L;
+        Frames frames = new Frames(engine, tx, batch, frame);
         long t0 = System.nanoTime();
         for (int i = 0; i < flows; i++) {
             fromContainer(syn, i, 1000, 0, 0x02);
-            System.arraycopy(syn, 0, work, 16, frame);
-            engine.receive(docker0, work, 16, frame, now++, tx);
+            frames.add(docker0, syn, 0, now++);
             if (progress != null && (i & 4095) == 4095) progress.progress("new connections", i + 1, flows, -1);
         }
+        frames.flush();
         long newNanos = System.nanoTime() - t0;
         for (int i = 0; i < flows; i++) {
             // the reply comes from the reply tuple's source to its destination (DNAT and SNAT undone there)
@@ -202,40 +229,113 @@ public final class EngineBench {
         double perConnection = (usedAfterGc() - before) / (double) Math.max(1, engine.connections().count());
 
         // Established: ACKs with data-free frames, round robin over the flows in the order they
-        // were opened.
+        // were opened or, with randomOrder, in a fixed random permutation of it. The templates are
+        // laid out in the order they are sent, so reading them streams and only the engine's own
+        // memory is touched out of order.
         byte[] templates = new byte[flows * frame];
         byte[] one = new byte[frame];
-        for (int i = 0; i < flows; i++) {
-            fromContainer(one, i, 1001, 5001, 0x10);
-            System.arraycopy(one, 0, templates, i * frame, frame);
+        int[] order = order(flows);
+        for (int k = 0; k < flows; k++) {
+            fromContainer(one, order[k], 1001, 5001, 0x10);
+            System.arraycopy(one, 0, templates, k * frame, frame);
         }
         // Untimed: each flow's first ACK (the handshake's third packet, which makes it ESTABLISHED),
         // then up to half a second more so the JIT has compiled the steady path before the clock runs.
         int i = 0;
         long warm = System.nanoTime() + (long) (Math.min(0.5, seconds / 2) * 1e9);
         for (long n = 0; n < flows || System.nanoTime() < warm; n++) {
-            System.arraycopy(templates, i * frame, work, 16, frame);
-            engine.receive(docker0, work, 16, frame, now++, tx);
+            frames.add(docker0, templates, i * frame, now++);
             if (++i == flows) i = 0;
         }
+        frames.flush();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long packets = 0;
         transmitted = 0;
+        long cpuStart = threadCpuNanos();
         long start = System.nanoTime();
         while (true) {
             for (int k = 0; k < 4096; k++) {
-                System.arraycopy(templates, i * frame, work, 16, frame);
-                engine.receive(docker0, work, 16, frame, now++, tx);
+                frames.add(docker0, templates, i * frame, now++);
                 if (++i == flows) i = 0;
             }
+            frames.flush();
             packets += 4096;
             long t = System.nanoTime();
             if (t >= deadline) break;
             if (progress != null) progress.progress("established", packets, -1, deadline - t);
         }
         double estNanos = System.nanoTime() - start;
+        double cpuNanos = threadCpuNanos() - cpuStart;
         return new Figures(flows, ruleCount, packets / (estNanos / 1e9), flows / (newNanos / 1e9), perConnection,
-                packets, flows, estNanos / 1e9, max, ipv6 ? "ipv6" : "ipv4", frame, transmitted);
+                packets, flows, estNanos / 1e9, max, ipv6 ? "ipv6" : "ipv4", frame, transmitted,
+                randomOrder ? "random" : "creation", batch, cpuNanos > 0 ? packets / (cpuNanos / 1e9) : 0);
+    }
+
+    /**
+     * The bench thread's CPU time (ns; -1 where the JVM cannot tell): on a machine shared with
+     * other jobs, packets per CPU second say what the engine costs, packets per wall second also
+     * how often it was scheduled.
+     */
+    private static long threadCpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+    }
+
+    /** The flows in the order their established packets are sent: 0..flows-1, or a seeded shuffle of it. */
+    private int[] order(int flows) {
+        int[] order = new int[flows];
+        for (int k = 0; k < flows; k++) order[k] = k;
+        if (randomOrder) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(0x6f72646572L);
+            for (int k = flows - 1; k > 0; k--) { // Fisher-Yates
+                int j = r.nextInt(k + 1), t = order[k];
+                order[k] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    /**
+     * The frames of a timed phase on their way into the engine: each copied from its template
+     * into a work buffer of its own (the engine rewrites frames in place), {@code batch} at a time
+     * into {@link NatEngine#receive(jnat.nat.PacketBatch, Transmit)}, or one at a time into the
+     * single-frame receive when the batch is 1. The copy is part of the measured time.
+     */
+    private static final class Frames {
+        /** Room per frame in the work buffer: 16 bytes of headroom and the frame. */
+        private static final int STRIDE = 128;
+        private final NatEngine engine;
+        private final Transmit tx;
+        private final int frame;
+        private final jnat.nat.PacketBatch batch;
+        private final byte[] work;
+
+        Frames(NatEngine engine, Transmit tx, int batch, int frame) {
+            this.engine = engine;
+            this.tx = tx;
+            this.frame = frame;
+            this.batch = batch > 1 ? new jnat.nat.PacketBatch(batch) : null;
+            this.work = new byte[batch * STRIDE];
+        }
+
+        void add(Interface in, byte[] template, int at, long now) {
+            if (batch == null) {
+                System.arraycopy(template, at, work, 16, frame);
+                engine.receive(in, work, 16, frame, now, tx);
+                return;
+            }
+            int off = batch.size() * STRIDE + 16;
+            System.arraycopy(template, at, work, off, frame);
+            batch.add(in, work, off, frame, now);
+            if (batch.full()) flush();
+        }
+
+        void flush() {
+            if (batch == null || batch.size() == 0) return;
+            engine.receive(batch, tx);
+            batch.clear();
+        }
     }
 
     /** Flow i's frame from its container to its server, as a template: IPv4 or IPv6 as the run's family. */

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -122,6 +123,28 @@ public class EngineBenchmark {
         System.arraycopy(templates, next * EngineBench.FRAME, work, 16, EngineBench.FRAME);
         engine.receive(docker0, work, 16, EngineBench.FRAME, now++, tx);
         if (++next == flows) next = 0;
+    }
+
+    final jnat.nat.PacketBatch batch = new jnat.nat.PacketBatch();
+    final byte[] batchWork = new byte[jnat.nat.PacketBatch.DEFAULT_CAPACITY * 128];
+
+    /**
+     * {@link #establishedPacket}'s packets, {@link jnat.nat.PacketBatch#DEFAULT_CAPACITY} at a time
+     * through {@link NatEngine#receive(jnat.nat.PacketBatch, Transmit)} (the template copies
+     * included, each into a buffer of its own): the score is per packet.
+     */
+    @Benchmark
+    @OperationsPerInvocation(jnat.nat.PacketBatch.DEFAULT_CAPACITY)
+    public void establishedBatch() {
+        jnat.nat.PacketBatch b = batch;
+        for (int k = 0; k < jnat.nat.PacketBatch.DEFAULT_CAPACITY; k++) {
+            int off = k * 128 + 16;
+            System.arraycopy(templates, next * EngineBench.FRAME, batchWork, off, EngineBench.FRAME);
+            b.add(docker0, batchWork, off, EngineBench.FRAME, now++);
+            if (++next == flows) next = 0;
+        }
+        engine.receive(b, tx);
+        b.clear();
     }
 
     /** {@link #establishedPacket} over IPv6: Docker's ip6tables MASQUERADE, 74-byte frames (the template copy included). */

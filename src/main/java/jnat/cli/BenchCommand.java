@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
                 + "file), 74-byte frames (the smallest IPv6 TCP frame).",
             "With --json the last line is one JSON object (established_pps, new_connections_per_s, "
                 + "bytes_per_connection, flows, rules, conntrack_max, family: ipv4 or ipv6, frame_bytes, "
-                + "transmitted_packets: how many of the timed packets left the engine)."})
+                + "transmitted_packets: how many of the timed packets left the engine, order, batch, established_cpu_pps: "
+                + "established packets per second of the bench thread's CPU time, steadier than the wall-clock rate on a shared machine)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,6 +53,16 @@ public final class BenchCommand implements Callable<Integer> {
             + "as nf_conntrack's hashsize (default: the conntrack max; 0: the hash grows with the table, rehashing at each doubling)")
     int hashsize = -1;
 
+    @Option(names = "--order", paramLabel = "ORDER", description = "the order the established packets visit the flows: "
+            + "creation (the order the connections were made in, so their conntrack rows follow each other in memory) "
+            + "or random (a fixed random permutation, as live traffic comes; default ${DEFAULT-VALUE})")
+    String order = "creation";
+
+    @Option(names = "--batch", paramLabel = "N", description = "frames the engine receives per call in the timed phases "
+            + "(NatEngine.receive of a PacketBatch: conntrack's lookups of a batch overlap); 1: one frame per call "
+            + "(default ${DEFAULT-VALUE})")
+    int batch = jnat.nat.PacketBatch.DEFAULT_CAPACITY;
+
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;
 
@@ -78,6 +89,12 @@ public final class BenchCommand implements Callable<Integer> {
         bench.conntrackMax(conntrackMax);
         if (hashsize < -1) throw new UsageError("--hashsize must not be negative", 2);
         bench.hashsize(hashsize);
+        if (!order.equals("creation") && !order.equals("random")) {
+            throw new UsageError("--order must be creation or random, not " + order, 2);
+        }
+        bench.randomOrder(order.equals("random"));
+        if (batch < 1 || batch > 4096) throw new UsageError("--batch must be between 1 and 4096", 2);
+        bench.batch(batch);
         Progress[] shown = {null};
         String[] phase = {null};
         if (!quiet && Progress.stderrIsTerminal()) {
@@ -97,8 +114,9 @@ public final class BenchCommand implements Callable<Integer> {
                 f.flows(), f.rules(), f.conntrackMax(), f.frameBytes(), Runtime.version());
         out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
                 f.newConnectionsPerSecond(), f.newConnections());
-        out.printf("established packets: %,.0f per second (%d packets in %.2f s)%n",
-                f.establishedPps(), f.establishedPackets(), f.seconds());
+        out.printf("established packets: %,.0f per second (%d packets in %.2f s, flows in %s order, batches of %d; "
+                        + "%,.0f per second of CPU time)%n",
+                f.establishedPps(), f.establishedPackets(), f.seconds(), f.order(), f.batch(), f.establishedCpuPps());
         out.printf("memory:              %.1f heap bytes per tracked connection%n", f.bytesPerConnection());
         if (json) out.println(f.json());
         out.flush();

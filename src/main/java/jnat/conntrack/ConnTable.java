@@ -256,6 +256,30 @@ public final class ConnTable {
         }
     }
 
+    // ---- touching ahead: a batch's lookups, their misses overlapped (ConnTableTouch) ----------
+
+    /** What the touches read, kept so that the JIT cannot drop their loads. */
+    private long touched;
+
+    /**
+     * The hash of the tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()} (an IPv6
+     * tuple's addresses are its folds, as {@link #find(Tuple, long)} hashes them), for
+     * {@link #touchSlots} and {@link #touchRows}.
+     */
+    public long hash(long addrs, long l4) {
+        return Tuple.mix(addrs, l4, seed);
+    }
+
+    /** The first pass of a batch's touch: the home slot of each of {@code hashes[0, n)} (0: none) read. */
+    public void touchSlots(long[] hashes, int n) {
+        touched += ConnTableTouch.slots(index, hashes, n);
+    }
+
+    /** The second pass, the slots in cache: the row each hash's slot points to read (ConnTableTouch.rows). */
+    public void touchRows(long[] hashes, int n) {
+        touched += ConnTableTouch.rows(index, ints, tagMask, refMask, addr6, hashes, n);
+    }
+
     /**
      * nf_conntrack_tuple_taken: whether a live entry other than {@code ignoredId} has this tuple in
      * either direction. get_unique_tuple asks it with the reply tuple a candidate would give.

@@ -69,6 +69,12 @@ final class NfConnAddr6 {
         return a[i + SRC_HI] == srcHi && a[i + SRC_LO] == srcLo && a[i + DST_HI] == dstHi && a[i + DST_LO] == dstLo;
     }
 
+    /** One read of the id's line (both directions' addresses share it), for a batch's touch pass. */
+    long touch(int id) {
+        long[] x = a;
+        return x == null ? 0 : x[id * LONGS];
+    }
+
     long srcHi(int id, int dir) { return a[at(id, dir) + SRC_HI]; }
     long srcLo(int id, int dir) { return a[at(id, dir) + SRC_LO]; }
     long dstHi(int id, int dir) { return a[at(id, dir) + DST_HI]; }

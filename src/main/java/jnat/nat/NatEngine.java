@@ -105,6 +105,7 @@ public final class NatEngine {
     private final NfHooks hooks;
     /** The nf_tables base chains at the hooks (null: none). */
     private List<NfTablesCore.BaseChain> nftChains;
+    private final ConntrackHook conntrack;
     private final IpInput input;
     private final IpForward forward;
     private final IpOutput output;
@@ -154,7 +155,7 @@ public final class NatEngine {
         this.table.setDestroyListener(core::destroyed);
         this.received = new PacketState(host, table);
         this.routes = new RouteCache(host);
-        ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
+        this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
         this.hooks = new NfHooks(conntrack, nat, stats, this::reject, trace);
@@ -467,6 +468,25 @@ public final class NatEngine {
             input6.localDeliver(p);                     // LOCAL_IN, delivered
         } else {
             forward6.forward(p);                        // FORWARD, POSTROUTING, out
+        }
+    }
+
+    /**
+     * The frames of {@code batch} (netif_receive_skb_list's list), each as
+     * {@link #receive(Interface, byte[], int, int, long, Offload, Transmit)} takes one. Conntrack's
+     * lookups are started for the whole batch first (every frame's hash slot read, then every row
+     * they point to, so that their cache misses overlap as in VPP's vector nodes), then each packet
+     * runs the path to its end in turn. The result is that of receiving them one by one, in order:
+     * a packet's new connection is confirmed before the next packet is looked up (the kernel's
+     * ip_list_rcv, running PREROUTING over the whole list first, would let two SYNs of one flow
+     * both miss), and traces stay in packet order. The batch is left as it was; clear it to reuse it.
+     */
+    public void receive(PacketBatch batch, Transmit tx) {
+        int n = batch.size;
+        if (n > 1) conntrack.touch(batch);
+        for (int i = 0; i < n; i++) {
+            Offload o = batch.offload[i];
+            receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
         }
     }
 

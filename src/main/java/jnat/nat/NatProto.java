@@ -44,11 +44,34 @@ final class NatProto {
         int dir = dir(p);
         if ((table.status(id) & manipBit(manip, dir)) == 0) return;
         // We are aiming to look like the inverse of the other direction.
-        table.tuple(id, dir ^ 1, scratch);
-        scratch.invert(target);
-        if (p.ipv6) manipPacket6(p.ip6, target, manip);
-        else manipPacket(p.ip, target, manip);
+        if (p.ipv6) {
+            table.tuple(id, dir ^ 1, scratch);
+            scratch.invert(target);
+            manipPacket6(p.ip6, target, manip);
+        } else {
+            manipPacket(p.ip, id, dir ^ 1, manip);
+        }
         if (trace.on()) trace.nat(p, manip == NatCore.MANIP_SRC);
+    }
+
+    /**
+     * nf_nat_ipv4_manip_pkt towards the inverse of direction {@code other}'s tuple, read from the
+     * row as it is needed rather than built (the packet path's copy of nf_ct_invert_tuple): the
+     * source manip takes that direction's destination, the destination manip its source; the
+     * inverse's ports are the other way round, an ICMP id stays where it is.
+     */
+    private void manipPacket(Ipv4Packet ip, int id, int other, int manip) {
+        int proto = ip.protocol();
+        boolean ports = proto == IpProtocol.TCP || proto == IpProtocol.UDP;
+        if (manip == NatCore.MANIP_SRC) {
+            if (ports) ip.setSrcPort(table.dstPort(id, other));
+            else if (proto == IpProtocol.ICMP) ip.setIcmpId(table.srcPort(id, other));
+            ip.setSrc(table.dstAddr(id, other));
+        } else {
+            if (ports) ip.setDstPort(table.srcPort(id, other));
+            else if (proto == IpProtocol.ICMP) ip.setIcmpId(table.srcPort(id, other));
+            ip.setDst(table.srcAddr(id, other));
+        }
     }
 
     /** nf_nat_ipv4_manip_pkt: the transport part, then the address, checksums kept right. */

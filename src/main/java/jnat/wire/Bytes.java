@@ -1,22 +1,32 @@
 package jnat.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The one big-endian (network order) byte helper: reads and writes at an absolute index. No bounds
- * checks beyond Java's own; static and allocation-free, for the per-packet path.
+ * checks beyond Java's own; static and allocation-free, for the per-packet path. The 16- and 32-bit
+ * reads are one load each through a byte-array view (a load and a byte swap, as the kernel's
+ * ntohs/ntohl), not two or four byte loads put together; an index past the end throws
+ * IndexOutOfBoundsException as an array access does.
  */
 public final class Bytes {
     private Bytes() {}
+
+    private static final VarHandle SHORT_BE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     public static int u8(byte[] b, int i) {
         return b[i] & 0xff;
     }
 
     public static int u16(byte[] b, int i) {
-        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+        return (short) SHORT_BE.get(b, i) & 0xffff;
     }
 
     public static int i32(byte[] b, int i) {
-        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+        return (int) INT_BE.get(b, i);
     }
 
     public static long u48(byte[] b, int i) {
@@ -28,15 +38,11 @@ public final class Bytes {
     }
 
     public static void put16(byte[] b, int i, int v) {
-        b[i] = (byte) (v >>> 8);
-        b[i + 1] = (byte) v;
+        SHORT_BE.set(b, i, (short) v);
     }
 
     public static void put32(byte[] b, int i, int v) {
-        b[i] = (byte) (v >>> 24);
-        b[i + 1] = (byte) (v >>> 16);
-        b[i + 2] = (byte) (v >>> 8);
-        b[i + 3] = (byte) v;
+        INT_BE.set(b, i, v);
     }
 
     public static void put48(byte[] b, int i, long v) {

@@ -83,4 +83,43 @@ class BenchCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--conntrack-max must be at least --flows"), r.err());
     }
+
+    @Test
+    void randomOrderAndTheBatchAreInTheJsonAndEveryTimedPacketIsForwarded() {
+        for (String batch : new String[] {"1", "64"}) {
+            CliRun r = jnat("bench", "--flows", "3000", "--seconds", "0.05", "--order", "random", "--batch", batch, "--json");
+            assertEquals(0, r.exit(), r.err());
+            String[] lines = r.out().strip().split("\n");
+            String json = lines[lines.length - 1];
+            assertTrue(json.contains("\"order\":\"random\""), json);
+            assertEquals(Double.parseDouble(batch), field(json, "batch"));
+            assertEquals(3000, field(json, "new_connections"), "every flow's SYN made a connection");
+            assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
+            assertTrue(r.out().contains("flows in random order, batches of " + batch), r.out());
+            assertTrue(field(json, "established_cpu_pps") >= field(json, "established_pps") * 0.99,
+                    "the thread ran at most the whole timed phase: " + json);
+        }
+    }
+
+    @Test
+    void theDefaultOrderIsCreationOrderInBatchesOfTheNapiWeight() {
+        CliRun r = jnat("bench", "--flows", "1000", "--seconds", "0.05", "--json");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"order\":\"creation\""), r.out());
+        assertTrue(r.out().contains("\"batch\":64"), r.out());
+    }
+
+    @Test
+    void anUnknownOrderIsAUsageError() {
+        CliRun r = jnat("bench", "--flows", "10", "--order", "sorted");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--order must be creation or random"), r.err());
+    }
+
+    @Test
+    void anEmptyBatchIsAUsageError() {
+        CliRun r = jnat("bench", "--flows", "10", "--batch", "0");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--batch must be between 1 and 4096"), r.err());
+    }
 }

@@ -135,10 +135,14 @@ final class Harness {
             Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
             List<KernelLab.Frame> kOut;
             if (ji.fragments != null) {
+                // a step's fragments arrive together: one batch (NatEngine.receive(PacketBatch)), each in a buffer of its own
+                jnat.nat.PacketBatch batch = new jnat.nat.PacketBatch(ji.fragments.size());
                 for (byte[] fr : ji.fragments) {
-                    System.arraycopy(fr, 0, buf, HEADROOM, fr.length);
-                    engine.receive(host.device(ji.device), buf, HEADROOM, fr.length, now, tx);
+                    byte[] own = new byte[HEADROOM + fr.length];
+                    System.arraycopy(fr, 0, own, HEADROOM, fr.length);
+                    batch.add(host.device(ji.device), own, HEADROOM, fr.length, now);
                 }
+                engine.receive(batch, tx);
                 kOut = new ArrayList<>();
                 for (int n = 0; n < ki.fragments.size(); n++) {
                     boolean last = n == ki.fragments.size() - 1;

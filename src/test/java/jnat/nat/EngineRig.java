@@ -356,6 +356,26 @@ final class EngineRig {
         receive(device(dev), frame);
     }
 
+    /**
+     * The frames arrive together, {@code ins.get(i)} bringing {@code frames.get(i)}: one
+     * {@link NatEngine#receive(PacketBatch, Transmit)} per {@code batchSize} of them, with the times
+     * {@link #receive(Interface, byte[])} would have given each.
+     */
+    void receiveBatch(List<Interface> ins, List<byte[]> frames, int batchSize) {
+        PacketBatch b = new PacketBatch(batchSize);
+        for (int i = 0; i < frames.size(); i++) {
+            now += step;
+            byte[] f = frames.get(i);
+            b.add(ins.get(i), withHeadroom(f), headroom, f.length, now);
+            if (b.full()) {
+                engine.receive(b, capture);
+                b.clear();
+            }
+        }
+        engine.receive(b, capture);
+        b.clear();
+    }
+
     /** As {@link #receive(Interface, byte[])} with offload state (a TUN device's virtio_net_hdr). */
     void receive(Interface in, byte[] packet, Offload offload) {
         now += step;

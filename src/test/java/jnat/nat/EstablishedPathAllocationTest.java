@@ -113,4 +113,10 @@ class EstablishedPathAllocationTest {
         rounds.assertARunAllocatesNothing("established packets, trace off");
         assertEquals(List.of(), trace);
     }
+
+    @Test
+    void establishedPacketsInBatchesAllocateNothing() {
+        rounds.batched();
+        rounds.assertARunAllocatesNothing("established packets in batches");
+    }
 }

@@ -90,15 +90,36 @@ final class EstablishedRounds {
         now = rig.now;
     }
 
-    /** {@code n} rounds, each frame copied from its template into one work buffer (the engine rewrites in place). */
+    /** Rounds hand their frames to {@link NatEngine#receive(PacketBatch, Transmit)}, a round a batch, from here on. */
+    void batched() {
+        batch = new PacketBatch(PACKETS_PER_ROUND);
+    }
+
+    private PacketBatch batch;
+    /** A work buffer per frame of a batched round, each with 16 bytes of headroom. */
+    private final byte[] batchWork = new byte[PACKETS_PER_ROUND * 256];
+
+    /**
+     * {@code n} rounds, each frame copied from its template into one work buffer (the engine rewrites
+     * in place), or with {@link #batched()} into a buffer of its own and the round received as one batch.
+     */
     void rounds(int n, Transmit tx) {
         for (int r = 0; r < n; r++) {
             for (int i = 0; i < PACKETS_PER_ROUND; i++) {
                 Template t = round.get(i);
-                System.arraycopy(t.frame(), 0, work, 16, t.frame().length);
                 now += 1000;
-                engine.receive(t.in(), work, 16, t.frame().length, now, tx);
+                if (batch != null) {
+                    System.arraycopy(t.frame(), 0, batchWork, i * 256 + 16, t.frame().length);
+                    batch.add(t.in(), batchWork, i * 256 + 16, t.frame().length, now);
+                } else {
+                    System.arraycopy(t.frame(), 0, work, 16, t.frame().length);
+                    engine.receive(t.in(), work, 16, t.frame().length, now, tx);
+                }
                 t.advance(DATA);
+            }
+            if (batch != null) {
+                engine.receive(batch, tx);
+                batch.clear();
             }
         }
     }

@@ -92,4 +92,10 @@ class Ipv6EstablishedPathAllocationTest {
     void establishedIpv6MasqueradedAndDnatedPacketsAllocateNothing() {
         rounds.assertARunAllocatesNothing("established IPv6 packets");
     }
+
+    @Test
+    void establishedPacketsInBatchesAllocateNothing() {
+        rounds.batched();
+        rounds.assertARunAllocatesNothing("established IPv6 packets in batches");
+    }
 }

@@ -1,0 +1,56 @@
+package jnat.conntrack;
+
+/**
+ * A batch's lookups started together, over {@link ConnTable}'s hash and rows: not in the kernel,
+ * which looks up one skb at a time, but VPP's prefetch of a vector's buckets. A batch first reads
+ * every packet's home slot ({@link #slots}: the loads are independent and the loop does nothing
+ * else, so the CPU has many in flight at once), then, with the slots in cache, the rows they point
+ * to ({@link #rows}); the real lookups that follow find both in cache. Nothing is changed; each
+ * pass returns the sum of what it read, which the table keeps so the JIT cannot drop the loads.
+ */
+final class ConnTableTouch {
+    private ConnTableTouch() {}
+
+    /** Slots {@link #rows} looks at along a probe (at a load of 3/4, most probes are shorter). */
+    static final int PROBE = 4;
+    /** A row spans up to three 64-byte lines: its first, 16th and last ints reach each. */
+    static final int MID = Math.min(16, NfConn.ROW - 1);
+
+    /** The home slot of each of {@code hashes[0, n)} (0: none). */
+    static long slots(int[] index, long[] hashes, int n) {
+        final int size = index.length;
+        long t = 0;
+        for (int i = 0; i < n; i++) {
+            long h = hashes[i];
+            if (h != 0) t += index[ConnTable.home(h, size)];
+        }
+        return t;
+    }
+
+    /**
+     * For each of {@code hashes[0, n)} (0: none), along its probe from the home slot, the row of
+     * the first slot with the hash's tag (a slot holds tag bits | ref + 1): the lines of its first,
+     * 16th and last ints, and an IPv6 row's addresses.
+     */
+    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, long[] hashes, int n) {
+        final int size = index.length;
+        long t = 0;
+        for (int k = 0; k < n; k++) {
+            long h = hashes[k];
+            if (h == 0) continue;
+            int want = (int) h & tagMask, i = ConnTable.home(h, size);
+            for (int probe = 0; probe < PROBE; probe++) {
+                int v = index[i];
+                if (v == 0) break;
+                if ((v & tagMask) == want) {
+                    int id = ((v & refMask) - 1) >>> 1, r = id * NfConn.ROW;
+                    t += rows[r] ^ rows[r + MID] ^ rows[r + NfConn.ROW - 1];
+                    if (NfConn.ipv6(rows, r)) t += addr6.touch(id);
+                    break;
+                }
+                if (++i == size) i = 0;
+            }
+        }
+        return t;
+    }
+}

@@ -1,0 +1,81 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Conntrack;
+import jnat.conntrack.Tuple;
+import jnat.host.Interface;
+import jnat.wire.IcmpRepr;
+import jnat.wire.Ipv4Address;
+import jnat.wire.Ipv4Repr;
+import jnat.wire.TcpRepr;
+import jnat.wire.TcpSegment;
+import jnat.wire.UdpRepr;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static jnat.nat.EngineRig.fromContainer;
+import static jnat.nat.EngineRig.fromContainer6;
+import static jnat.nat.EngineRig.ip6;
+import static jnat.nat.EngineRig.payload;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A batch's touch ({@link ConntrackHook#touch}) reads a frame's tuple from its bytes: the hash it
+ * computes must be the one conntrack's lookup computes for the tuple ipv4_pkt_to_tuple and
+ * ipv6_pkt_to_tuple give the packet, or the touch reads slots the lookup never uses (a wrong hash
+ * changes no result, only the speed, so nothing else would catch it); frames it does not read hash to 0.
+ */
+class ConntrackTouchTest {
+    final EngineRig rig = EngineRig.seedDocker6();
+    final Interface docker0 = rig.device("docker0");
+    final ConnTable table = new ConnTable(1024);
+    final Trace trace = new Trace();
+    final ConntrackHook hook = new ConntrackHook(table, new Conntrack(table), true, new NetStats(trace), trace);
+    static final int CONTAINER = Ipv4Address.parse("172.17.0.2"), SERVER = Ipv4Address.parse("198.51.100.8");
+
+    long hashOf(byte[] frame) {
+        return hook.frameHash(docker0, frame, 0, frame.length);
+    }
+
+    long lookupHash(Tuple t) {
+        return table.hash(t.addrs(), t.l4());
+    }
+
+    @Test
+    void aTcpFrameHashesAsItsTuple() {
+        byte[] f = fromContainer("172.17.0.2", "198.51.100.8", TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN));
+        assertEquals(lookupHash(new Tuple(6, CONTAINER, SERVER, 40000, 80)), hashOf(f));
+    }
+
+    @Test
+    void aUdpFrameHashesAsItsTuple() {
+        byte[] f = fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(5353, 53).withPayload(payload(20)));
+        assertEquals(lookupHash(new Tuple(17, CONTAINER, SERVER, 5353, 53)), hashOf(f));
+    }
+
+    @Test
+    void anEchoRequestHashesAsItsIdTypeAndCode() {
+        byte[] f = fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.8"), IcmpRepr.echoRequest(0x1234, 1, new byte[8]));
+        assertEquals(lookupHash(new Tuple().setIcmp(CONTAINER, SERVER, 0x1234, 8, 0)), hashOf(f));
+    }
+
+    @Test
+    void anIpv6TcpFrameHashesAsItsTupleWithTheFoldedAddresses() {
+        byte[] f = fromContainer6("fd49:efd7:54aa::2", "2001:db8:8::1", TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN));
+        long[] s = ip6("fd49:efd7:54aa::2"), d = ip6("2001:db8:8::1");
+        assertEquals(lookupHash(new Tuple().set6(6, s[0], s[1], d[0], d[1], 41000, 443)), hashOf(f));
+    }
+
+    @Test
+    void theFramesTheTouchDoesNotReadHashToZero() {
+        byte[] quoted = Ipv4Repr.of("198.51.100.8", "172.17.0.2").packet(UdpRepr.of(53, 5353).withPayload(payload(8)));
+        byte[] fragment = Fragments.cut(Ipv4Repr.of("172.17.0.2", "198.51.100.8").packet(UdpRepr.of(1, 2).withPayload(payload(100))),
+                false, 48).get(1);
+        List<byte[]> frames = List.of(
+                fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.8"), IcmpRepr.destUnreachable(3, quoted)), // an error: RELATED, by its quote
+                jnat.wire.EthernetRepr.of(EngineRig.CONTAINER_MAC, EngineRig.DOCKER0_MAC).frame(fragment),   // no ports in a later fragment
+                java.util.Arrays.copyOf(fromContainer("172.17.0.2", "198.51.100.8", TcpRepr.of(1, 2)), 30));   // truncated
+        for (byte[] f : frames) assertEquals(0, hashOf(f));
+    }
+}
