@@ -111,6 +111,8 @@ public final class NatEngine {
     private final RejectIpv6 reject6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
+    private final NeighTable neigh6;
+    private final Ndisc ndisc;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
     private final Offload none = new Offload();
     /** The packet being received or sent; the host's own packets have theirs in {@link IpOutput}. */
@@ -148,7 +150,8 @@ public final class NatEngine {
         this.core = new NatCore(table, random);
         this.table.setDestroyListener(core::destroyed);
         this.received = new PacketState(host, table);
-        this.routes = new RouteCache(host);
+        this.neigh6 = new NeighTable(stats);
+        this.routes = new RouteCache(host, neigh6);
         ConntrackHook conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
@@ -165,6 +168,8 @@ public final class NatEngine {
         this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
+        this.ndisc = new Ndisc(neigh6, output6, output, icmp6, new PacketState(host, table), new PacketState(host, table), none);
+        this.icmp6.setNdisc(ndisc);
         this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.input6 = new Ip6Input(host, hooks, icmp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
@@ -292,6 +297,7 @@ public final class NatEngine {
     public int expire(long now, int budget) {
         defrag.expire(now);
         defrag6.expire(now);
+        neigh6.timers(now);
         return table.gc(now, budget);
     }
 

@@ -100,6 +100,7 @@ final class Frames6 {
     }
 
     private static Harness.Injection injection(String dev, byte[] frame, int l3, Step step, int index) {
+        if (step.mangle() == Step.REPEATED) return new Harness.Injection(dev, frame, Collections.nCopies(step.ack(), frame));
         if (!step.isFragmented()) return new Harness.Injection(dev, frame);
         return new Harness.Injection(dev, frame, fragments(frame, l3, step, fragmentId(step.flow(), index)));
     }
@@ -171,6 +172,35 @@ final class Frames6 {
         put16(c, L4 + 4, id >>> 16);
         put16(c, L4 + 6, id);
         return c;
+    }
+
+    /**
+     * The far side's neighbours the host file does not name, which answer a solicitation as a real
+     * host does: fd00:1::10-17 on eth1 and fd49:efd7:54aa::7-9 on docker0. Their MAC, or -1 for any
+     * other address (left unanswered).
+     */
+    static long answeringMac(long hi, long lo) {
+        int low = (int) (lo & 0xff);
+        if (hi == ScenarioGenerator6.LAN_GW6[0] && (lo & ~0xffL) == 0 && low >= 0x10 && low <= 0x17) return 0x020000000200L | low;
+        if (hi == ScenarioGenerator6.DOCKER_GW6[0] && (lo & ~0xffL) == 0 && low >= 7 && low <= 9) return 0x0242ac110000L | low;
+        return -1;
+    }
+
+    /** A neighbour solicitation the host sent (not duplicate address detection's, from ::) for an answering neighbour. */
+    static boolean solicitsAnswering(byte[] f) {
+        if (!isIpv6(f) || (f[HOP_LIMIT] & 0xff) != 255 || f[NEXT_HEADER] != 58 || f.length < L4 + 24 || (f[L4] & 0xff) != 135) return false;
+        return (hi(f, SRC) | lo(f, SRC)) != 0 && answeringMac(hi(f, L4 + 8), lo(f, L4 + 8)) >= 0;
+    }
+
+    /**
+     * The target's answer to the solicitation {@code ns} (as a host answers: to the solicitation's
+     * source, solicited and override, with its link-layer address).
+     */
+    static byte[] advertisement(byte[] ns) {
+        long th = hi(ns, L4 + 8), tl = lo(ns, L4 + 8), mac = answeringMac(th, tl);
+        Ipv6Repr ip = Ipv6Repr.of(th, tl, hi(ns, SRC), lo(ns, SRC)).withHopLimit(255);
+        Icmpv6Repr na = Icmpv6Repr.neighbourAdvertisement(0x60, th, tl, Icmpv6Repr.linkLayerOption(2, mac));
+        return EthernetRepr.of(mac, u48(ns, 6)).frame(ip, na);
     }
 
     /** A neighbour solicitation from the flow's client for its destination (ndisc: hop limit 255, the source's link-layer option). */

@@ -137,7 +137,7 @@ final class Harness {
             Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
             List<KernelLab.Frame> kOut;
             if (ji.fragments != null) {
-                if (step.flow().ipv6) trains6++;
+                if (step.flow().ipv6 && step.isFragmented()) trains6++;
                 // fragment by fragment, each side in turn: what jnat sent for one tells the kernel side how long to wait
                 kOut = new ArrayList<>();
                 for (int n = 0; n < ji.fragments.size(); n++) {
@@ -157,6 +157,7 @@ final class Harness {
                 kOut = caused(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
                         : kernel.send(ki.device, ki.frame, jOut.size()));
             }
+            answerSolicitations(engine, host, now, tx, jOut, kOut);
             if (verbose) {
                 System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
                         + "  jnat:\n" + describe(jOut).indent(4));
@@ -209,6 +210,34 @@ final class Harness {
         return new Outcome(compared, randomPortFrames, generatedFrames, bad);
     }
 
+    /** Advertisements injected (one per solicitation of an answering neighbour, on each side), over the harness's life. */
+    long advertisements6;
+
+    /**
+     * The far side answers the host's solicitations for its neighbours ({@link Frames6#answeringMac})
+     * as a real host does, at once: each side's own solicitation gets its advertisement, and what the
+     * side then sends (the packets that waited for the neighbour) belongs to the step.
+     */
+    private void answerSolicitations(NatEngine engine, Host host, long now, Transmit tx, List<KernelLab.Frame> jOut,
+                                     List<KernelLab.Frame> kOut) throws IOException {
+        List<KernelLab.Frame> jNs = new ArrayList<>(), kNs = new ArrayList<>();
+        for (KernelLab.Frame f : jOut) if (Frames6.solicitsAnswering(f.bytes())) jNs.add(f);
+        for (KernelLab.Frame f : kOut) if (Frames6.solicitsAnswering(f.bytes())) kNs.add(f);
+        byte[] buf = new byte[HEADROOM + 2048];
+        for (int n = 0; n < Math.max(jNs.size(), kNs.size()); n++) {
+            int before = jOut.size();
+            if (n < jNs.size()) {
+                byte[] na = Frames6.advertisement(jNs.get(n).bytes());
+                System.arraycopy(na, 0, buf, HEADROOM, na.length);
+                engine.receive(host.device(jNs.get(n).device()), buf, HEADROOM, na.length, now, tx);
+                advertisements6++;
+            }
+            if (n < kNs.size()) {
+                kOut.addAll(caused(kernel.send(kNs.get(n).device(), Frames6.advertisement(kNs.get(n).bytes()), jOut.size() - before)));
+            }
+        }
+    }
+
     /**
      * Only what the scenario can cause: IPv4, ARP (which the kernel must not need) and IPv6 but the
      * kernel's own NDP and MLD noise ({@link Frames6#kernelNoise}).
@@ -228,9 +257,13 @@ final class Harness {
     }
 
     private static void observe(Step step, int injectedId, Seen s, List<KernelLab.Frame> out) {
-        if (out.size() != 1) return;
-        KernelLab.Frame f = out.get(0);
-        if (built(f.bytes(), injectedId)) return; // the host's answer, not the packet passed on
+        KernelLab.Frame f = null;
+        for (KernelLab.Frame o : out) {
+            if (built(o.bytes(), injectedId)) continue; // the host's answer or solicitation, not the packet passed on
+            if (f != null) return; // several (fragments): none is the flow's packet
+            f = o;
+        }
+        if (f == null) return;
         if (step.kind() == Kind.ORIGINAL && !step.untracked()) {
             s.origDev = f.device();
             s.orig = f.bytes();

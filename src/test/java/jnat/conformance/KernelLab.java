@@ -203,7 +203,12 @@ final class KernelLab implements AutoCloseable {
      */
     void load(String rules, String rules6) {
         router.execIn(rules, "iptables-restore").checked();
-        if (ipv6) router.execIn(rules6 != null ? rules6 : EMPTY6, "ip6tables-restore").checked();
+        if (ipv6) {
+            router.execIn(rules6 != null ? rules6 : EMPTY6, "ip6tables-restore").checked();
+            // each scenario's neighbours fresh, as the engine it is compared with starts: the entries the
+            // host resolved itself go (iproute2's flush leaves the permanent ones, the host file's)
+            router.exec("ip", "-6", "neigh", "flush", "all").checked();
+        }
         router.exec("conntrack", "-F");
     }
 

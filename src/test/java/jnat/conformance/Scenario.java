@@ -127,6 +127,12 @@ final class Scenario {
          * (RFC 6946).
          */
         static final int FRAGMENTED_DUPLICATE = 11, FRAGMENTED_OVERLAP = 12, FRAGMENTED_ATOMIC = 13;
+        /** IPv6: the packet sent {@code ack} times in a row (a burst that waits for one neighbour). */
+        static final int REPEATED = 14;
+
+        Step repeated(int times) {
+            return new Step(flow, kind, tcpFlags, seq, times, length, synOptions, icmpType, icmpCode, from, REPEATED);
+        }
 
         /** A UDP datagram or an echo of {@code length} bytes of payload, cut into fragments of {@code size} bytes. */
         static Step fragmented(Flow f, Kind k, int seq, int length, int size, boolean reversed) {
@@ -196,6 +202,7 @@ final class Scenario {
                 case FRAGMENTED_DUPLICATE -> s + " len " + length + " (in fragments of " + ack + ", the first twice)";
                 case FRAGMENTED_OVERLAP -> s + " len " + length + " (in fragments of " + ack + ", after an overlapping one)";
                 case FRAGMENTED_ATOMIC -> s + " len " + length + " (an atomic fragment)";
+                case REPEATED -> s + " (" + ack + " times)";
                 default -> s;
             };
         }

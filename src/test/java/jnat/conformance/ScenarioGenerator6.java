@@ -164,6 +164,7 @@ final class ScenarioGenerator6 {
             }
         }
         fragmentTrains();
+        unresolvedNeighbours();
         return gen.finish();
     }
 
@@ -425,6 +426,59 @@ final class ScenarioGenerator6 {
         if (f.protocol == TCP) gen.add(f, Step.tcp(f, Kind.ORIGINAL, SYN, rnd.nextInt(), 0, 0));
         else if (f.protocol == UDP) gen.add(f, Step.data(f, Kind.ORIGINAL, 8 + rnd.nextInt(200)));
         else gen.add(f, Step.echo(f, Kind.ORIGINAL, 1));
+    }
+
+    // ---- neighbours the host file lacks ---------------------------------------------------------
+
+    /** A LAN host the host file does not name: the far side answers the host's solicitation for it. */
+    private static long[] newLanHost(SplittableRandom nr) {
+        return new long[] {LAN_GW6[0], 0x10 + nr.nextInt(8)};
+    }
+
+    /**
+     * Packets to neighbours the host has to resolve itself (drawn apart, from {@link
+     * ScenarioGenerator#fragRandom()}): the host solicits each (from the packet's source when it is
+     * an address of the device, else from the device's link-local address), queues the packets, and
+     * sends them when the far side's advertisement comes ({@link Harness} answers at once). Only
+     * neighbours that answer: docker0 has no link-local address, so the kernel solicits nothing for a
+     * packet forwarded to a container it does not know, and the packet's unreachable would come
+     * seconds later.
+     */
+    private void unresolvedNeighbours() {
+        SplittableRandom nr = gen.fragRandom();
+        for (int i = nr.nextInt(3); i > 0; i--) {
+            switch (nr.nextInt(6)) {
+                case 0 -> { // a LAN host the host has not met yet opens a flow out: the answers wait for it
+                    long[] h = newLanHost(nr);
+                    Flow f = flow(pickInt(TCP, UDP, ICMPV6), "eth1", lanMac(h), h, internetHost(), pickInt(80, 443, 53),
+                            "new LAN host " + format(h) + " out (" + lan + ")");
+                    lanRandom(f);
+                    gen.session(f, false);
+                }
+                case 1 -> gen.session(fromContainer(pickInt(UDP, ICMPV6, TCP), newLanHost(nr), 53, "to a new LAN host"), false);
+                case 2 -> {
+                    int port = ScenarioGenerator.LOCAL_PORT_BASE + rnd.nextInt(ScenarioGenerator.LOCAL_PORTS);
+                    boolean lanSide = nr.nextBoolean();
+                    long[] from = lanSide ? LAN_GW6 : DOCKER_GW6;
+                    long[] to = lanSide ? newLanHost(nr) : new long[] {DOCKER_GW6[0], 7 + nr.nextInt(3)};
+                    Flow f = nr.nextBoolean() ? gen.newFlow6(UDP, Scenario.LOCAL, 0, from, port, to, 53, "host to new neighbour " + format(to))
+                            : gen.newFlow6(ICMPV6, Scenario.LOCAL, 0, from, 0, to, 0, "host pings new neighbour " + format(to));
+                    gen.session(f, false);
+                }
+                case 3 -> { // a burst: the packets wait for one answer, then leave in order
+                    Flow f = fromContainer(nr.nextBoolean() ? UDP : ICMPV6, newLanHost(nr), 5004, "a burst to a new LAN host");
+                    Step first = f.protocol == UDP ? Step.data(f, Kind.ORIGINAL, 8 + nr.nextInt(1000)) : Step.echo(f, Kind.ORIGINAL, 1);
+                    gen.add(f, first.repeated(2 + nr.nextInt(4)));
+                    gen.add(f, f.protocol == UDP ? Step.data(f, Kind.REPLY, 8 + nr.nextInt(200)) : Step.echo(f, Kind.REPLY, 1));
+                }
+                default -> { // a new LAN host pings the host: the reply waits for it (from the address pinged)
+                    long[] h = newLanHost(nr);
+                    long[] to = nr.nextBoolean() ? LAN_GW6 : PUBLIC6;
+                    Flow f = flow(ICMPV6, "eth1", lanMac(h), h, to, 0, "new LAN host " + format(h) + " pings " + format(to));
+                    for (int n = 1 + nr.nextInt(2); n > 0; n--) gen.add(f, Step.echo(f, Kind.ORIGINAL, n));
+                }
+            }
+        }
     }
 
     // ---- fragments ---------------------------------------------------------------------------
