@@ -139,7 +139,9 @@ final class Ndisc implements NeighTable.Ops {
 
     private PacketState wrap(NeighTable.Neigh n, NeighTable.Queued skb, long now) {
         PacketState p = queued;
-        p.reset(n.dev, now, none, n.tx, skb.generated()); // skb->dev is the output device by now
+        // no in device: the packet is past routing (skb->dev is the output device), so icmp6_send takes the
+        // source the route back to the sender gives (NeighbourKernelComparisonTest: the client's side's address)
+        p.reset(null, now, none, n.tx, skb.generated());
         p.ipv6 = true;
         if (p.ip6.wrap(skb.packet(), NeighTable.HEADROOM, skb.packet().length - NeighTable.HEADROOM) != WireError.OK) return null;
         p.out = n.dev;
