@@ -119,7 +119,7 @@ public final class GatewayCommand implements Callable<Integer> {
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Sysctls.Settings sys = Sysctls.parse(sysctls);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
-                .withIcmp(sys.icmp()), sys.defrag());
+                .withIcmp(sys.icmp()), sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {
                 engine.setRuleset6(RulesFile.load(rules6File, true));

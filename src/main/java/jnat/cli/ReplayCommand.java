@@ -121,7 +121,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
         Sysctls.Settings sys = Sysctls.parse(sysctls);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0).withIcmp(sys.icmp()),
-                sys.defrag());
+                sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {
                 engine.setRuleset6(RulesFile.load(rules6File, true));

@@ -38,11 +38,12 @@ import java.util.TreeMap;
  * jnat_icmp_sent_total{kind,family}                            ICMP and ICMPv6 the gateway sent itself: error,
  *                                                              echo-reply; neighbour-advertisement (ipv6)
  * jnat_icmp_ratelimited_total{family}                          held back by the kernel's rate limits
- * jnat_ipfrag_queues                                           incomplete IPv4 datagrams held for reassembly
- * jnat_ipfrag_memory_bytes                                     memory they hold (ipfrag_high_thresh bounds it)
- * jnat_ip_reassembled_total                                    datagrams reassembled (Ip: ReasmOKs)
- * jnat_ip_fragmented_total, jnat_ip_fragments_sent_total       datagrams sent as fragments, and the fragments
- *                                                              (Ip: FragOKs, FragCreates)
+ * jnat_ipfrag_queues{family}                                   incomplete datagrams held for reassembly
+ * jnat_ipfrag_memory_bytes{family}                             memory they hold (ipfrag_high_thresh,
+ *                                                              nf_conntrack_frag6_high_thresh bound it)
+ * jnat_ip_reassembled_total{family}                            datagrams reassembled (Ip/Ip6: ReasmOKs)
+ * jnat_ip_fragmented_total{family}, jnat_ip_fragments_sent_total{family}   datagrams sent as fragments, and
+ *                                                              the fragments (FragOKs, FragCreates)
  * </pre>
  */
 public final class GatewayMetrics {
@@ -140,21 +141,18 @@ public final class GatewayMetrics {
         CounterWithCallback.builder().name("jnat_conntrack_early_drops_total")
                 .help("Unassured connections evicted because the table was full or nearly (early_drop)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().earlyDrops()))).register(registry);
-        GaugeWithCallback.builder().name("jnat_ipfrag_queues")
-                .help("Incomplete IPv4 datagrams held for reassembly (nf_defrag_ipv4)")
-                .callback(cb -> cb.call(g.withEngine(e -> e.defrag().queues()))).register(registry);
-        GaugeWithCallback.builder().name("jnat_ipfrag_memory_bytes")
-                .help("Memory the reassembly queues hold; above ipfrag_high_thresh fragments are refused")
-                .callback(cb -> cb.call(g.withEngine(e -> e.defrag().memory()))).register(registry);
-        CounterWithCallback.builder().name("jnat_ip_reassembled_total")
-                .help("IPv4 datagrams reassembled from fragments (ReasmOKs)")
-                .callback(cb -> cb.call(g.withEngine(e -> e.defrag().reasmOks()))).register(registry);
-        CounterWithCallback.builder().name("jnat_ip_fragmented_total")
-                .help("IPv4 datagrams sent as fragments (FragOKs)")
-                .callback(cb -> cb.call(g.withEngine(NatEngine::fragmented))).register(registry);
-        CounterWithCallback.builder().name("jnat_ip_fragments_sent_total")
-                .help("IPv4 fragments sent (FragCreates)")
-                .callback(cb -> cb.call(g.withEngine(NatEngine::fragmentsCreated))).register(registry);
+        perFamilyGauge(registry, g, "jnat_ipfrag_queues",
+                "Incomplete datagrams held for reassembly (nf_defrag_ipv4, nf_defrag_ipv6), by IP version",
+                (e, v6) -> v6 ? e.defrag6().queues() : e.defrag().queues());
+        perFamilyGauge(registry, g, "jnat_ipfrag_memory_bytes", "Memory the reassembly queues hold, by IP version; above "
+                        + "ipfrag_high_thresh (nf_conntrack_frag6_high_thresh) fragments are refused",
+                (e, v6) -> v6 ? e.defrag6().memory() : e.defrag().memory());
+        perFamily(registry, g, "jnat_ip_reassembled_total", "Datagrams reassembled from fragments (ReasmOKs), by IP version",
+                (e, v6) -> v6 ? e.defrag6().reasmOks() : e.defrag().reasmOks());
+        perFamily(registry, g, "jnat_ip_fragmented_total", "Datagrams sent as fragments (FragOKs), by IP version",
+                (e, v6) -> v6 ? e.fragmented6() : e.fragmented());
+        perFamily(registry, g, "jnat_ip_fragments_sent_total", "Fragments sent (FragCreates), by IP version",
+                (e, v6) -> v6 ? e.fragmentsCreated6() : e.fragmentsCreated());
         GaugeWithCallback.builder().name("jnat_conntrack_max")
                 .help("The most connections the table holds (nf_conntrack_max)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().max()))).register(registry);
@@ -168,6 +166,16 @@ public final class GatewayMetrics {
     /** A counter whose only label is the family. */
     private static void perFamily(PrometheusRegistry registry, Gateway g, String name, String help, FamilyCounter c) {
         CounterWithCallback.builder().name(name).help(help).labelNames("family")
+                .callback(cb -> {
+                    long[] v = g.withEngine(e -> new long[] {c.get(e, false), c.get(e, true)});
+                    cb.call(v[0], IPV4);
+                    cb.call(v[1], IPV6);
+                }).register(registry);
+    }
+
+    /** A gauge whose only label is the family. */
+    private static void perFamilyGauge(PrometheusRegistry registry, Gateway g, String name, String help, FamilyCounter c) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("family")
                 .callback(cb -> {
                     long[] v = g.withEngine(e -> new long[] {c.get(e, false), c.get(e, true)});
                     cb.call(v[0], IPV4);

@@ -67,6 +67,10 @@ public enum DropReason {
     /** Forwarded: the host answers fragmentation needed with the next-hop MTU (never rate limited). */
     FRAG_NEEDED("larger than the output MTU with DF set"),
     NO_NEIGHBOUR("next hop's link address unknown"),
+    /** SKB_DROP_REASON_NEIGH_QUEUEFULL: the oldest packet waiting for a neighbour, past unres_qlen_bytes. */
+    NEIGH_QUEUEFULL("packet waiting for its neighbour dropped: arp_queue above unres_qlen_bytes"),
+    /** SKB_DROP_REASON_NEIGH_FAILED: its neighbour never answered the solicitations (NUD_FAILED). */
+    NEIGH_FAILED("neighbour unreachable: no answer to the solicitations"),
     CONNTRACK_FULL("conntrack table full"),
     CONNTRACK_CLASH("conntrack insert clash"),
     /** get_unique_tuple found every tuple of the range taken: the kernel's clash at confirm (insert_failed). */

@@ -45,6 +45,8 @@ final class Icmpv6 {
     private final RouteDecision6 back = new RouteDecision6();
     private final NdiscOptions ndopts = new NdiscOptions();
     long errorsSent, echoRepliesSent, advertisementsSent, rateLimited;
+    /** ndisc_rcv's advertisements go there (bound late: it sends its errors through this class). */
+    private Ndisc ndisc;
 
     Icmpv6(Host host, Ip6Output output, IcmpConfig config, IcmpRateLimit global, RandomGenerator random) {
         this.host = host;
@@ -52,6 +54,10 @@ final class Icmpv6 {
         this.config = config;
         this.global = global;
         this.random = random;
+    }
+
+    void setNdisc(Ndisc ndisc) {
+        this.ndisc = ndisc;
     }
 
     /** icmpv6_mask_allow with the default ratemask 0-1,3-127: informational messages and packet too big are never limited. */
@@ -147,7 +153,8 @@ final class Icmpv6 {
 
     /**
      * icmpv6_rcv for a packet delivered to the host: a bad checksum or a short message is dropped
-     * silently; an echo request gets its reply, a neighbour solicitation its advertisement.
+     * silently; an echo request gets its reply, a neighbour solicitation its advertisement, an
+     * advertisement goes to {@link Ndisc#recvNa}.
      */
     void rcv(PacketState p) {
         Ipv6Packet ip = p.ip6;
@@ -156,6 +163,7 @@ final class Icmpv6 {
         switch (ip.icmpType()) {
             case Icmpv6Packet.ICMPV6_ECHO_REQUEST -> echoReply(p);
             case Icmpv6Packet.NDISC_NEIGHBOUR_SOLICITATION -> neighbourSolicitation(p);
+            case Icmpv6Packet.NDISC_NEIGHBOUR_ADVERTISEMENT -> ndisc.recvNa(p);
             default -> { }
         }
     }

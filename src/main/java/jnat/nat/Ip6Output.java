@@ -119,6 +119,23 @@ final class Ip6Output {
         if (trace.on()) trace.hostSent();
     }
 
+    /**
+     * ndisc_send_skb: a neighbour discovery packet ({@code len} bytes at {@link IpOutput#OWN_HEADROOM}
+     * of {@code buf}) on ndisc's own packet state {@code p} leaves by {@code out} to {@code nhHi:nhLo}
+     * through LOCAL_OUT and POSTROUTING. It may be sent while another packet is being transmitted.
+     */
+    void sendNdisc(PacketState p, byte[] buf, int len, Interface out, long nhHi, long nhLo, Transmit tx, long now) {
+        p.reset(null, now, none, tx, true);
+        p.ipv6 = true;
+        if (p.ip6.wrap(buf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
+        p.out = out;
+        p.nexthopHi = nhHi;
+        p.nexthopLo = nhLo;
+        if (trace.on()) trace.hostSends(p);
+        if (hooks.localOut(p)) output(p);
+        if (trace.on()) trace.hostSent();
+    }
+
     /** ip6_output: POSTROUTING, then ip6_finish_output. */
     void output(PacketState p) {
         if (hooks.postRouting(p)) finishOutput(p);
@@ -140,14 +157,8 @@ final class Ip6Output {
     private void fragment(PacketState p, int mtu) {
         Ipv6Packet ip = p.ip6;
         Interface out = p.out;
-        long dstMac = Interface.NO_MAC;
-        if (out.hasMac()) {
-            dstMac = p.neighMac != Interface.NO_MAC ? p.neighMac : routes.linkAddress6(out, p.nexthopHi, p.nexthopLo);
-            if (dstMac == Interface.NO_MAC) {
-                stats.drop(p, DropReason.NO_NEIGHBOUR);
-                return;
-            }
-        }
+        long dstMac = Interface.NO_MAC; // unresolved: each fragment waits for the neighbour (IpOutput.transmit)
+        if (out.hasMac()) dstMac = p.neighMac != Interface.NO_MAC ? p.neighMac : routes.linkAddress6(out, p.nexthopHi, p.nexthopLo);
         p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.length());
         fragPacket = p;
         fragDstMac = dstMac;

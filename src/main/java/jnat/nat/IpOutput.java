@@ -221,7 +221,8 @@ final class IpOutput {
             return;
         }
         if (dstMac == Interface.NO_MAC) {
-            stats.drop(p, DropReason.NO_NEIGHBOUR);
+            if (p.ipv6) routes.neigh6().eventSend(p, buf, ipOff, ipLen); // neigh_resolve_output: queued, solicited
+            else stats.drop(p, DropReason.NO_NEIGHBOUR);
             return;
         }
         int start = ipOff - EthernetFrame.HEADER_LENGTH;

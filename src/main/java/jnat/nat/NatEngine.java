@@ -117,10 +117,16 @@ public final class NatEngine {
     private final RejectIpv6 reject6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
+    private final NeighTable neigh6;
+    private final Ndisc ndisc;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
     private final Offload none = new Offload();
     /** The packet being received or sent; the host's own packets have theirs in {@link IpOutput}. */
     private final PacketState received;
+    /** The first fragment of an IPv6 queue that timed out, for its time exceeded. */
+    private final PacketState expiredHead;
+    /** The time of the last {@link #expire} call. */
+    private long expireClock;
 
     public NatEngine(Host host, Ruleset ruleset) {
         this(host, ruleset, Config.defaults());
@@ -139,9 +145,7 @@ public final class NatEngine {
     public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig, NfCtFrag6.Config defrag6Config) {
         this.host = host;
         this.defrag6 = new NfCtFrag6(defrag6Config);
-        // TODO(icmp): ip6frag_expire_frag_queue sends ICMPv6 time exceeded, code 1, quoting the first
-        // fragment when it came (conntrack's queues too); until then a timed-out queue is only counted.
-        this.defrag6.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.IPV6_FRAG_TIMEOUT, true));
+        this.defrag6.setExpireListener(this::frag6Expired);
         this.defrag = new IpDefrag(defragConfig);
         // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
         // first fragment, when it came and the datagram was for the host itself (conntrack's users
@@ -154,7 +158,9 @@ public final class NatEngine {
         this.core = new NatCore(table, random);
         this.table.setDestroyListener(core::destroyed);
         this.received = new PacketState(host, table);
-        this.routes = new RouteCache(host);
+        this.expiredHead = new PacketState(host, table);
+        this.neigh6 = new NeighTable(stats);
+        this.routes = new RouteCache(host, neigh6);
         this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
@@ -171,6 +177,8 @@ public final class NatEngine {
         this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
+        this.ndisc = new Ndisc(neigh6, output6, output, icmp6, new PacketState(host, table), new PacketState(host, table), none);
+        this.icmp6.setNdisc(ndisc);
         this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.input6 = new Ip6Input(host, hooks, icmp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
@@ -179,6 +187,23 @@ public final class NatEngine {
 
     private Ip6Input input6() {
         return input6;
+    }
+
+    /**
+     * ip6frag_expire_frag_queue (conntrack's queues too, nf_ct_frag6_expire): counted, and when the
+     * first fragment came, ICMPv6 time exceeded (fragment reassembly) quoting it, as though it had
+     * just arrived on the device the queue's last fragment came in on. It leaves through the
+     * transmitter of the last packet handed in, at the later of that packet's time and the expiry's.
+     */
+    private void frag6Expired(int user, int iif, byte[] buf, int off, int len) {
+        stats.count(DropReason.IPV6_FRAG_TIMEOUT, true);
+        Interface in = host.deviceByIndex(iif);
+        if (len == 0 || in == null || received.tx == null) return;
+        PacketState p = expiredHead;
+        p.reset(in, Math.max(expireClock, received.now), none, received.tx, false);
+        p.ipv6 = true;
+        if (p.ip6.wrap(buf, off, len) != jnat.wire.WireError.OK) return;
+        icmp6.send(p, Icmpv6Packet.ICMPV6_TIME_EXCEED, Icmpv6Packet.ICMPV6_EXC_FRAGTIME, 0);
     }
 
     /**
@@ -322,12 +347,17 @@ public final class NatEngine {
     public long txBytes(Interface dev) { return stats.txBytes(dev); }
 
     /**
-     * Runs conntrack's garbage collection over up to {@code budget} entries (gc_worker), and
-     * expires the fragment queues whose ipfrag_time is up (ip_expire).
+     * Runs conntrack's garbage collection over up to {@code budget} entries (gc_worker), expires the
+     * fragment queues whose time is up (ip_expire, nf_ct_frag6_expire: an IPv6 one whose first fragment
+     * came is answered with time exceeded) and runs the neighbour timers (neigh_timer_handler: the
+     * solicitations again, or the unreachables of a neighbour that never answered). What they send
+     * leaves through the transmitter of the last packet handed in.
      */
     public int expire(long now, int budget) {
+        expireClock = now;
         defrag.expire(now);
         defrag6.expire(now);
+        neigh6.timers(now);
         return table.gc(now, budget);
     }
 

@@ -66,6 +66,38 @@ public final class NfCtFrag6 {
         public static Config defaults() {
             return new Config(DEFAULT_HIGH_THRESH, DEFAULT_TIMEOUT_NANOS);
         }
+
+        private static String key(String name) {
+            return name.strip().replace('/', '.').toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Whether {@code name} is one of these sysctls (as sysctl -w takes it, dots or slashes). */
+        public static boolean names(String name) {
+            String key = key(name);
+            return key.equals("net.netfilter.nf_conntrack_frag6_timeout") || key.equals("net.netfilter.nf_conntrack_frag6_high_thresh");
+        }
+
+        /**
+         * This config with sysctl {@code name} set: nf_conntrack_frag6_timeout in seconds
+         * (proc_dointvec_jiffies), nf_conntrack_frag6_high_thresh in bytes.
+         */
+        public Config with(String name, String value) {
+            long v;
+            try {
+                v = Long.parseLong(value.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("sysctl " + name + ": not a number: " + value);
+            }
+            if (v < 0) throw new IllegalArgumentException("sysctl " + name + ": must not be negative: " + value);
+            return switch (key(name)) {
+                case "net.netfilter.nf_conntrack_frag6_timeout" -> {
+                    if (v > Integer.MAX_VALUE / 1000) throw new IllegalArgumentException("sysctl " + name + ": too large: " + value);
+                    yield new Config(highThresh, v * 1_000_000_000L);
+                }
+                case "net.netfilter.nf_conntrack_frag6_high_thresh" -> new Config(v, timeoutNanos);
+                default -> throw new IllegalArgumentException("sysctl " + name + ": not an IPv6 reassembly sysctl");
+            };
+        }
     }
 
     /**

@@ -27,8 +27,16 @@ final class RouteCache {
     /** The host's genid the caches were filled in; another one empties them. */
     private int cacheGenid;
 
-    RouteCache(Host host) {
+    /** The neighbours the host resolves itself (nd_tbl's dynamic entries), consulted after the host file's. */
+    private final NeighTable neigh6;
+
+    RouteCache(Host host, NeighTable neigh6) {
         this.host = host;
+        this.neigh6 = neigh6;
+    }
+
+    NeighTable neigh6() {
+        return neigh6;
     }
 
     /** Forgets cached routes and neighbours. */
@@ -78,8 +86,12 @@ final class RouteCache {
         return mac;
     }
 
-    /** An IPv6 next hop's neighbour (Host.linkAddress6; not cached yet: the host's list is walked). */
+    /**
+     * An IPv6 next hop's neighbour (Host.linkAddress6, then an entry the host resolved itself; not
+     * cached yet: the host's list is walked).
+     */
     long linkAddress6(Interface out, long hi, long lo) {
-        return host.linkAddress6(out, hi, lo);
+        long mac = host.linkAddress6(out, hi, lo);
+        return mac != Interface.NO_MAC || !out.hasMac() ? mac : neigh6.resolved(out, hi, lo);
     }
 }

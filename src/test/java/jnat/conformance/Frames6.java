@@ -11,7 +11,10 @@ import jnat.wire.Ipv6Repr;
 import jnat.wire.Transport6Repr;
 import jnat.wire.UdpRepr;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
 import static jnat.conformance.Harness.put16;
 import static jnat.conformance.Harness.u16;
@@ -53,7 +56,7 @@ final class Frames6 {
             case ORIGINAL -> {
                 if (f.clientDevice.equals(Scenario.LOCAL)) {
                     Ipv6Repr ip = Ipv6Repr.of(f.clientHi, f.clientLo, f.dstHi, f.dstLo).withHopLimit(hop);
-                    return new Harness.Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
+                    return injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)), 0, step, index);
                 }
                 long routerMac = Harness.hostMac(f.clientDevice);
                 if (step.mangle() == Step.NEIGHBOUR_SOLICITATION) return solicitation(f, step.seq() == 0, routerMac);
@@ -69,7 +72,7 @@ final class Frames6 {
                     case Step.BAD_PAYLOAD_LENGTH -> put16(frame, L3 + 4, u16(frame, L3 + 4) + 8);
                     default -> { }
                 }
-                return new Harness.Injection(f.clientDevice, frame);
+                return injection(f.clientDevice, frame, L3, step, index);
             }
             case REPLY -> {
                 if (seen.orig == null) return null;
@@ -77,7 +80,7 @@ final class Frames6 {
                 Ipv6Repr ip = Ipv6Repr.of(hi(o, DST), lo(o, DST), hi(o, SRC), lo(o, SRC)).withHopLimit(hop);
                 int sport = u16(o, L4), dport = u16(o, L4 + 2);
                 Transport6Repr t = f.protocol == 58 ? transport(step, index, u16(o, L4 + 4), 0) : transport(step, index, dport, sport);
-                return new Harness.Injection(seen.origDev, EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, t));
+                return injection(seen.origDev, EthernetRepr.of(u48(o, 0), u48(o, 6)).frame(ip, t), L3, step, index);
             }
             case ERROR_ABOUT_ORIGINAL, ERROR_ABOUT_REPLY -> {
                 byte[] o = step.kind() == Kind.ERROR_ABOUT_ORIGINAL ? seen.orig : seen.reply;
@@ -94,6 +97,110 @@ final class Frames6 {
             }
         }
         throw new AssertionError(step.kind());
+    }
+
+    private static Harness.Injection injection(String dev, byte[] frame, int l3, Step step, int index) {
+        if (step.mangle() == Step.REPEATED) return new Harness.Injection(dev, frame, Collections.nCopies(step.ack(), frame));
+        if (!step.isFragmented()) return new Harness.Injection(dev, frame);
+        return new Harness.Injection(dev, frame, fragments(frame, l3, step, fragmentId(step.flow(), index)));
+    }
+
+    /** The identification of the fragments injected at step {@code index}: one per datagram, as a sending host picks it. */
+    static int fragmentId(Flow f, int index) {
+        return 0x6a000000 | (f.id & 0xff) << 16 | index & 0xffff;
+    }
+
+    /**
+     * The packet at {@code l3} of {@code frame} (no extension headers) as a sending host fragments it
+     * (RFC 8200 4.5: its header repeated with payload length and next header 44, the fragment header
+     * naming the original next header), {@code step.ack()} bytes of data a fragment (the last the
+     * rest), in the step's order: in order, last first, the first twice, after an overlapping
+     * fragment, or one atomic fragment.
+     */
+    static List<byte[]> fragments(byte[] frame, int l3, Step step, int id) {
+        int data = u16(frame, l3 + 4), size = step.ack();
+        List<byte[]> out = new ArrayList<>();
+        if (step.mangle() == Step.FRAGMENTED_ATOMIC) {
+            out.add(fragment(frame, l3, id, 0, data, false));
+            return out;
+        }
+        for (int at = 0; at < data; at += size) {
+            int n = Math.min(size, data - at);
+            out.add(fragment(frame, l3, id, at, n, at + n < data));
+        }
+        switch (step.mangle()) {
+            case Step.FRAGMENTED_REVERSED -> Collections.reverse(out);
+            case Step.FRAGMENTED_DUPLICATE -> out.addFirst(out.getFirst().clone());
+            case Step.FRAGMENTED_OVERLAP -> {
+                int at = size - 8, n = Math.min(size, data - at);
+                out.addFirst(fragment(frame, l3, id, at, n, at + n < data));
+                out.addFirst(out.get(1).clone());
+            }
+            default -> { }
+        }
+        return out;
+    }
+
+    /** One fragment of the packet at {@code l3}: payload bytes [at, at+n), M as {@code more}; the link header kept. */
+    private static byte[] fragment(byte[] frame, int l3, int id, int at, int n, boolean more) {
+        byte[] f = new byte[l3 + 48 + n];
+        System.arraycopy(frame, 0, f, 0, l3 + 40);
+        f[l3 + 6] = 44;
+        put16(f, l3 + 4, 8 + n);
+        f[l3 + 40] = frame[l3 + 6];
+        f[l3 + 41] = 0;
+        put16(f, l3 + 42, at | (more ? 1 : 0));
+        put16(f, l3 + 44, id >>> 16);
+        put16(f, l3 + 46, id);
+        System.arraycopy(frame, l3 + 40 + at, f, l3 + 48, n);
+        return f;
+    }
+
+    /** Whether {@code f} is a fragment (a fragment header right after the IPv6 header, as the host sends them). */
+    static boolean isFragment(byte[] f) {
+        return isIpv6(f) && f[NEXT_HEADER] == 44 && f.length >= L4 + 8;
+    }
+
+    /** A fragment's identification. */
+    static int fragmentId(byte[] f) {
+        return u16(f, L4 + 4) << 16 | u16(f, L4 + 6);
+    }
+
+    /** A copy of the fragment {@code f} with identification {@code id}. */
+    static byte[] withFragmentId(byte[] f, int id) {
+        byte[] c = f.clone();
+        put16(c, L4 + 4, id >>> 16);
+        put16(c, L4 + 6, id);
+        return c;
+    }
+
+    /**
+     * The far side's neighbours the host file does not name, which answer a solicitation as a real
+     * host does: fd00:1::10-17 on eth1 and fd49:efd7:54aa::7-9 on docker0. Their MAC, or -1 for any
+     * other address (left unanswered).
+     */
+    static long answeringMac(long hi, long lo) {
+        int low = (int) (lo & 0xff);
+        if (hi == ScenarioGenerator6.LAN_GW6[0] && (lo & ~0xffL) == 0 && low >= 0x10 && low <= 0x17) return 0x020000000200L | low;
+        if (hi == ScenarioGenerator6.DOCKER_GW6[0] && (lo & ~0xffL) == 0 && low >= 7 && low <= 9) return 0x0242ac110000L | low;
+        return -1;
+    }
+
+    /** A neighbour solicitation the host sent (not duplicate address detection's, from ::) for an answering neighbour. */
+    static boolean solicitsAnswering(byte[] f) {
+        if (!isIpv6(f) || (f[HOP_LIMIT] & 0xff) != 255 || f[NEXT_HEADER] != 58 || f.length < L4 + 24 || (f[L4] & 0xff) != 135) return false;
+        return (hi(f, SRC) | lo(f, SRC)) != 0 && answeringMac(hi(f, L4 + 8), lo(f, L4 + 8)) >= 0;
+    }
+
+    /**
+     * The target's answer to the solicitation {@code ns} (as a host answers: to the solicitation's
+     * source, solicited and override, with its link-layer address).
+     */
+    static byte[] advertisement(byte[] ns) {
+        long th = hi(ns, L4 + 8), tl = lo(ns, L4 + 8), mac = answeringMac(th, tl);
+        Ipv6Repr ip = Ipv6Repr.of(th, tl, hi(ns, SRC), lo(ns, SRC)).withHopLimit(255);
+        Icmpv6Repr na = Icmpv6Repr.neighbourAdvertisement(0x60, th, tl, Icmpv6Repr.linkLayerOption(2, mac));
+        return EthernetRepr.of(mac, u48(ns, 6)).frame(ip, na);
     }
 
     /** A neighbour solicitation from the flow's client for its destination (ndisc: hop limit 255, the source's link-layer option). */

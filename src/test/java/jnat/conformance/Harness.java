@@ -57,6 +57,8 @@ final class Harness {
     private final boolean verbose;
     /** Frames compared over the harness's life, per family (IPv4 with ARP; IPv6). */
     long framesCompared4, framesCompared6;
+    /** IPv6 fragment trains injected, and the fragments among the IPv6 frames compared (their identification mapped). */
+    long trains6, fragmentsCompared6;
 
     /**
      * {@code hostFile}: the lab's host ({@link ScenarioGenerator#HOST}, or {@link ScenarioGenerator6#HOST}
@@ -135,18 +137,18 @@ final class Harness {
             Transmit tx = (out, b, off, len) -> jOut.add(new KernelLab.Frame(out.name(), Arrays.copyOfRange(b, off, off + len)));
             List<KernelLab.Frame> kOut;
             if (ji.fragments != null) {
-                // a step's fragments arrive together: one batch (NatEngine.receive(PacketBatch)), each in a buffer of its own
-                jnat.nat.PacketBatch batch = new jnat.nat.PacketBatch(ji.fragments.size());
-                for (byte[] fr : ji.fragments) {
-                    byte[] own = new byte[HEADROOM + fr.length];
-                    System.arraycopy(fr, 0, own, HEADROOM, fr.length);
-                    batch.add(host.device(ji.device), own, HEADROOM, fr.length, now);
-                }
-                engine.receive(batch, tx);
+                if (step.flow().ipv6 && step.isFragmented()) trains6++;
+                // fragment by fragment, each side in turn: what jnat sent for one tells the kernel side how long to wait
                 kOut = new ArrayList<>();
-                for (int n = 0; n < ki.fragments.size(); n++) {
-                    boolean last = n == ki.fragments.size() - 1;
-                    kOut.addAll(caused(kernel.send(ki.device, ki.fragments.get(n), last ? jOut.size() : 0)));
+                for (int n = 0; n < ji.fragments.size(); n++) {
+                    byte[] fr = ji.fragments.get(n);
+                    int before = jOut.size();
+                    System.arraycopy(fr, 0, buf, HEADROOM, fr.length);
+                    if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, fr.length, now, tx);
+                    else engine.receive(host.device(ji.device), buf, HEADROOM, fr.length, now, tx);
+                    int expected = jOut.size() - before;
+                    kOut.addAll(caused(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.fragments.get(n), expected)
+                            : kernel.send(ki.device, ki.fragments.get(n), expected)));
                 }
             } else {
                 System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
@@ -155,6 +157,7 @@ final class Harness {
                 kOut = caused(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
                         : kernel.send(ki.device, ki.frame, jOut.size()));
             }
+            answerSolicitations(engine, host, now, tx, jOut, kOut);
             if (verbose) {
                 System.out.println("step " + i + ": " + step + "\n  kernel:\n" + describe(kOut).indent(4)
                         + "  jnat:\n" + describe(jOut).indent(4));
@@ -166,7 +169,7 @@ final class Harness {
                 if (Frames6.isIpv6(kOut.get(n).bytes())) framesCompared6++;
                 else framesCompared4++;
             }
-            compareFrames(where, step.flow(), injectedId(step.flow(), i), ks, js, kOut, jOut, jSeen, sc, bad);
+            compareFrames(where, step.flow(), i, injectedId(step.flow(), i), ks, js, kOut, jOut, jSeen, sc, bad);
         }
         List<KernelLab.Frame> late = caused(kernel.drain(20));
         if (!late.isEmpty()) bad.add(sc + ": the kernel transmitted after the last step:\n" + describe(late));
@@ -207,6 +210,34 @@ final class Harness {
         return new Outcome(compared, randomPortFrames, generatedFrames, bad);
     }
 
+    /** Advertisements injected (one per solicitation of an answering neighbour, on each side), over the harness's life. */
+    long advertisements6;
+
+    /**
+     * The far side answers the host's solicitations for its neighbours ({@link Frames6#answeringMac})
+     * as a real host does, at once: each side's own solicitation gets its advertisement, and what the
+     * side then sends (the packets that waited for the neighbour) belongs to the step.
+     */
+    private void answerSolicitations(NatEngine engine, Host host, long now, Transmit tx, List<KernelLab.Frame> jOut,
+                                     List<KernelLab.Frame> kOut) throws IOException {
+        List<KernelLab.Frame> jNs = new ArrayList<>(), kNs = new ArrayList<>();
+        for (KernelLab.Frame f : jOut) if (Frames6.solicitsAnswering(f.bytes())) jNs.add(f);
+        for (KernelLab.Frame f : kOut) if (Frames6.solicitsAnswering(f.bytes())) kNs.add(f);
+        byte[] buf = new byte[HEADROOM + 2048];
+        for (int n = 0; n < Math.max(jNs.size(), kNs.size()); n++) {
+            int before = jOut.size();
+            if (n < jNs.size()) {
+                byte[] na = Frames6.advertisement(jNs.get(n).bytes());
+                System.arraycopy(na, 0, buf, HEADROOM, na.length);
+                engine.receive(host.device(jNs.get(n).device()), buf, HEADROOM, na.length, now, tx);
+                advertisements6++;
+            }
+            if (n < kNs.size()) {
+                kOut.addAll(caused(kernel.send(kNs.get(n).device(), Frames6.advertisement(kNs.get(n).bytes()), jOut.size() - before)));
+            }
+        }
+    }
+
     /**
      * Only what the scenario can cause: IPv4, ARP (which the kernel must not need) and IPv6 but the
      * kernel's own NDP and MLD noise ({@link Frames6#kernelNoise}).
@@ -226,9 +257,13 @@ final class Harness {
     }
 
     private static void observe(Step step, int injectedId, Seen s, List<KernelLab.Frame> out) {
-        if (out.size() != 1) return;
-        KernelLab.Frame f = out.get(0);
-        if (built(f.bytes(), injectedId)) return; // the host's answer, not the packet passed on
+        KernelLab.Frame f = null;
+        for (KernelLab.Frame o : out) {
+            if (built(o.bytes(), injectedId)) continue; // the host's answer or solicitation, not the packet passed on
+            if (f != null) return; // several (fragments): none is the flow's packet
+            f = o;
+        }
+        if (f == null) return;
         if (step.kind() == Kind.ORIGINAL && !step.untracked()) {
             s.origDev = f.device();
             s.orig = f.bytes();
@@ -421,15 +456,30 @@ final class Harness {
         return c;
     }
 
-    private void compareFrames(String where, Flow flow, int injectedId, Seen ks, Seen js, List<KernelLab.Frame> kOut,
+    private void compareFrames(String where, Flow flow, int injectedIndex, int injectedId, Seen ks, Seen js, List<KernelLab.Frame> kOut,
                                       List<KernelLab.Frame> jOut, Map<Integer, Seen> jSeen, Scenario sc, List<String> bad) {
         if (kOut.size() != jOut.size()) {
             bad.add(where + ": the kernel transmitted " + kOut.size() + " frames, jnat " + jOut.size()
                     + "\n--- kernel\n" + describe(kOut) + "--- jnat\n" + describe(jOut));
             return;
         }
+        Map<Integer, Integer> fragmentIds = new HashMap<>(); // jnat's identification for each of the kernel's
         for (int n = 0; n < kOut.size(); n++) {
             KernelLab.Frame k = kOut.get(n), j = jOut.get(n);
+            if (Frames6.isFragment(k.bytes()) && Frames6.isFragment(j.bytes())) {
+                // ip6_fragment draws a random identification per datagram (ipv6_select_ident): compared as a
+                // mapping, one of jnat's for each of the kernel's and never the identification received
+                int kId = Frames6.fragmentId(k.bytes()), jId = Frames6.fragmentId(j.bytes());
+                Integer had = fragmentIds.putIfAbsent(kId, jId);
+                if (had != null && had != jId || had == null && fragmentIds.values().stream().filter(v -> v == jId).count() > 1
+                        || jId == Frames6.fragmentId(flow, injectedIndex)) {
+                    bad.add(where + ": jnat's fragment identification " + Integer.toHexString(jId) + " is not one new id per datagram"
+                            + "\n--- kernel\n" + describe(kOut) + "--- jnat\n" + describe(jOut));
+                    return;
+                }
+                j = new KernelLab.Frame(j.device(), Frames6.withFragmentId(j.bytes(), kId));
+                fragmentsCompared6++;
+            }
             if (Frames6.isIpv6(k.bytes()) && Frames6.hostGenerated(k.bytes()) && Frames6.isIpv6(j.bytes())
                     && Frames6.hostGenerated(j.bytes())) {
                 generatedFrames++; // no IP id: compared as they are

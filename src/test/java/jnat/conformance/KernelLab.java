@@ -202,6 +202,13 @@ final class KernelLab implements AutoCloseable {
      * when it is null: counters start at 0) and empties the conntrack table.
      */
     void load(String rules, String rules6) {
+        if (ipv6) {
+            // each scenario's neighbours fresh, as the engine it is compared with starts: the entries the
+            // host resolved itself go (iproute2's flush leaves the permanent ones, the host file's), before
+            // the rules are replaced, so that an entry still waiting (neigh_invalidate's unreachables for
+            // its queue) counts in the old scenario's counters
+            router.exec("ip", "-6", "neigh", "flush", "all").checked();
+        }
         router.execIn(rules, "iptables-restore").checked();
         if (ipv6) router.execIn(rules6 != null ? rules6 : EMPTY6, "ip6tables-restore").checked();
         router.exec("conntrack", "-F");

@@ -118,14 +118,34 @@ final class Scenario {
          * address no packet may come from: dropped before the hooks).
          */
         static final int NEIGHBOUR_SOLICITATION = 8, BAD_PAYLOAD_LENGTH = 9, MULTICAST_SOURCE = 10;
+        /**
+         * IPv6 fragment trains beside {@link #FRAGMENTED} and {@link #FRAGMENTED_REVERSED}:
+         * {@link #FRAGMENTED_DUPLICATE} in order with the first fragment sent twice (the copy is
+         * dropped, the queue kept); {@link #FRAGMENTED_OVERLAP} the first fragment, then one starting
+         * 8 bytes before its end (the overlap kills the queue and is dropped), then the whole train in
+         * order; {@link #FRAGMENTED_ATOMIC} the datagram whole behind a fragment header of offset 0, M 0
+         * (RFC 6946).
+         */
+        static final int FRAGMENTED_DUPLICATE = 11, FRAGMENTED_OVERLAP = 12, FRAGMENTED_ATOMIC = 13;
+        /** IPv6: the packet sent {@code ack} times in a row (a burst that waits for one neighbour). */
+        static final int REPEATED = 14;
+
+        Step repeated(int times) {
+            return new Step(flow, kind, tcpFlags, seq, times, length, synOptions, icmpType, icmpCode, from, REPEATED);
+        }
 
         /** A UDP datagram or an echo of {@code length} bytes of payload, cut into fragments of {@code size} bytes. */
         static Step fragmented(Flow f, Kind k, int seq, int length, int size, boolean reversed) {
-            return new Step(f, k, 0, seq, size, length, false, 0, 0, 0, reversed ? FRAGMENTED_REVERSED : FRAGMENTED);
+            return fragmented(f, k, seq, length, size, reversed ? FRAGMENTED_REVERSED : FRAGMENTED);
+        }
+
+        /** {@code how}: one of the FRAGMENTED_* trains. */
+        static Step fragmented(Flow f, Kind k, int seq, int length, int size, int how) {
+            return new Step(f, k, 0, seq, size, length, false, 0, 0, 0, how);
         }
 
         boolean isFragmented() {
-            return mangle == FRAGMENTED || mangle == FRAGMENTED_REVERSED;
+            return mangle == FRAGMENTED || mangle == FRAGMENTED_REVERSED || mangle >= FRAGMENTED_DUPLICATE;
         }
 
         static Step tcp(Flow f, Kind k, int flags, int seq, int ack, int length) {
@@ -179,6 +199,10 @@ final class Scenario {
                 case MULTICAST_SOURCE -> s + " (multicast source)";
                 case FRAGMENTED -> s + " len " + length + " (in fragments of " + ack + ")";
                 case FRAGMENTED_REVERSED -> s + " len " + length + " (in fragments of " + ack + ", last first)";
+                case FRAGMENTED_DUPLICATE -> s + " len " + length + " (in fragments of " + ack + ", the first twice)";
+                case FRAGMENTED_OVERLAP -> s + " len " + length + " (in fragments of " + ack + ", after an overlapping one)";
+                case FRAGMENTED_ATOMIC -> s + " len " + length + " (an atomic fragment)";
+                case REPEATED -> s + " (" + ack + " times)";
                 default -> s;
             };
         }

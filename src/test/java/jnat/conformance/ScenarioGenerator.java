@@ -307,6 +307,11 @@ final class ScenarioGenerator {
 
     // ---- flows -------------------------------------------------------------------------------
 
+    /** The generator of the fragmented steps of the scenario begun last (apart from {@link #random()}). */
+    SplittableRandom fragRandom() {
+        return fragRnd;
+    }
+
     /** The random generator of the scenario begun last (a caller adding flows draws from it too). */
     SplittableRandom random() {
         return rnd;
@@ -562,20 +567,21 @@ final class ScenarioGenerator {
      * whose NAT port is random (a fragment's checksum does not cover its data alone) or the host's own.
      */
     private void fragmented(Flow f, int seq) {
-        if (f.ipv6) return; // IPv6 reassembly (nf_defrag_ipv6) is not in the engine yet
         if (f.isRandom() || f.clientDevice.equals(Scenario.LOCAL) || fragRnd.nextInt(4) != 0) return;
         int length = 1200 + fragRnd.nextInt(3000);
-        int size = fragmentSize(8 * (1 + fragRnd.nextInt(185)));
+        int size = fragmentSize(8 * (1 + fragRnd.nextInt(185)), f.ipv6);
         boolean reversed = fragRnd.nextBoolean();
         add(f, Step.fragmented(f, Kind.ORIGINAL, seq, length, size, reversed));
         if (fragRnd.nextBoolean()) {
-            add(f, Step.fragmented(f, Kind.REPLY, seq, length + 100, fragmentSize(8 * (1 + fragRnd.nextInt(185))), !reversed));
+            add(f, Step.fragmented(f, Kind.REPLY, seq, length + 100, fragmentSize(8 * (1 + fragRnd.nextInt(185)), f.ipv6),
+                    !reversed));
         }
     }
 
     /** A fragment's data size that fits every link of the lab, eth1's 1400-byte MTU included (an AF_PACKET send of a bigger frame fails). */
-    private static int fragmentSize(int drawn) {
-        return Math.min(drawn, 1400 - 20 - (1400 - 20) % 8);
+    static int fragmentSize(int drawn, boolean ipv6) {
+        int header = ipv6 ? 40 + 8 : 20; // IPv6: the fixed header and the fragment header
+        return Math.min(drawn, 1400 - header - (1400 - header) % 8);
     }
 
     private void tcpSession(Flow f, boolean allowErrors) {

@@ -163,6 +163,8 @@ final class ScenarioGenerator6 {
                 default -> routeError();
             }
         }
+        fragmentTrains();
+        unresolvedNeighbours();
         return gen.finish();
     }
 
@@ -424,6 +426,119 @@ final class ScenarioGenerator6 {
         if (f.protocol == TCP) gen.add(f, Step.tcp(f, Kind.ORIGINAL, SYN, rnd.nextInt(), 0, 0));
         else if (f.protocol == UDP) gen.add(f, Step.data(f, Kind.ORIGINAL, 8 + rnd.nextInt(200)));
         else gen.add(f, Step.echo(f, Kind.ORIGINAL, 1));
+    }
+
+    // ---- neighbours the host file lacks ---------------------------------------------------------
+
+    /** A LAN host the host file does not name: the far side answers the host's solicitation for it. */
+    private static long[] newLanHost(SplittableRandom nr) {
+        return new long[] {LAN_GW6[0], 0x10 + nr.nextInt(8)};
+    }
+
+    /**
+     * Packets to neighbours the host has to resolve itself (drawn apart, from {@link
+     * ScenarioGenerator#fragRandom()}): the host solicits each (from the packet's source when it is
+     * an address of the device, else from the device's link-local address), queues the packets, and
+     * sends them when the far side's advertisement comes ({@link Harness} answers at once). Only LAN
+     * neighbours, on eth1, which has a link-local address: docker0 has none, so for a packet to a
+     * container it does not know whose source is not docker0's (forwarded, or the host's own SNATed
+     * by a golden file's rule) the kernel solicits nothing, and the queued packets' unreachables
+     * (neigh_invalidate) would come seconds later, in another scenario.
+     */
+    private void unresolvedNeighbours() {
+        SplittableRandom nr = gen.fragRandom();
+        for (int i = nr.nextInt(3); i > 0; i--) {
+            switch (nr.nextInt(6)) {
+                case 0 -> { // a LAN host the host has not met yet opens a flow out: the answers wait for it
+                    long[] h = newLanHost(nr);
+                    Flow f = flow(pickInt(TCP, UDP, ICMPV6), "eth1", lanMac(h), h, internetHost(), pickInt(80, 443, 53),
+                            "new LAN host " + format(h) + " out (" + lan + ")");
+                    lanRandom(f);
+                    gen.session(f, false);
+                }
+                case 1 -> gen.session(fromContainer(pickInt(UDP, ICMPV6, TCP), newLanHost(nr), 53, "to a new LAN host"), false);
+                case 2 -> { // the host's own (from eth1's address, or eth0's: then the solicitation is from eth1's link-local)
+                    int port = ScenarioGenerator.LOCAL_PORT_BASE + rnd.nextInt(ScenarioGenerator.LOCAL_PORTS);
+                    long[] from = nr.nextBoolean() ? LAN_GW6 : PUBLIC6, to = newLanHost(nr);
+                    Flow f = nr.nextBoolean() ? gen.newFlow6(UDP, Scenario.LOCAL, 0, from, port, to, 53, "host to new neighbour " + format(to))
+                            : gen.newFlow6(ICMPV6, Scenario.LOCAL, 0, from, 0, to, 0, "host pings new neighbour " + format(to));
+                    gen.session(f, false);
+                }
+                case 3 -> { // a burst: the packets wait for one answer, then leave in order
+                    Flow f = fromContainer(nr.nextBoolean() ? UDP : ICMPV6, newLanHost(nr), 5004, "a burst to a new LAN host");
+                    Step first = f.protocol == UDP ? Step.data(f, Kind.ORIGINAL, 8 + nr.nextInt(1000)) : Step.echo(f, Kind.ORIGINAL, 1);
+                    gen.add(f, first.repeated(2 + nr.nextInt(4)));
+                    gen.add(f, f.protocol == UDP ? Step.data(f, Kind.REPLY, 8 + nr.nextInt(200)) : Step.echo(f, Kind.REPLY, 1));
+                }
+                default -> { // a new LAN host pings the host: the reply waits for it (from the address pinged)
+                    long[] h = newLanHost(nr);
+                    long[] to = nr.nextBoolean() ? LAN_GW6 : PUBLIC6;
+                    Flow f = flow(ICMPV6, "eth1", lanMac(h), h, to, 0, "new LAN host " + format(h) + " pings " + format(to));
+                    for (int n = 1 + nr.nextInt(2); n > 0; n--) gen.add(f, Step.echo(f, Kind.ORIGINAL, n));
+                }
+            }
+        }
+    }
+
+    // ---- fragments ---------------------------------------------------------------------------
+
+    /**
+     * Fragment trains through the host's nf_defrag_ipv6 (drawn apart from the flows above, from
+     * {@link ScenarioGenerator#fragRandom()}): containers out (MASQUERADEd, the answers' trains back),
+     * the LAN out, trains for the LAN too big for eth1 (packet too big: the largest fragment is over
+     * the MTU) or fitting (cut again as received), and the host's own fragmented sends; each train
+     * in order, last first, with a duplicate, after an overlapping fragment, or atomic.
+     */
+    private void fragmentTrains() {
+        SplittableRandom fr = gen.fragRandom();
+        for (int i = fr.nextInt(3); i > 0; i--) {
+            switch (fr.nextInt(6)) {
+                case 0, 1 -> train(fromContainer(pickInt(UDP, UDP, ICMPV6), internetHost(), 53, "fragments out"), fr, 1448);
+                case 2 -> {
+                    long[] h = lanHost();
+                    Flow f = flow(pickInt(UDP, ICMPV6), "eth1", lanMac(h), h, internetHost(), 53, "LAN fragments out (" + lan + ")");
+                    lanRandom(f);
+                    if (!f.isRandom()) train(f, fr, 1352);
+                }
+                case 3 -> {
+                    // fragments of more than eth1's 1400 bytes, or of less with more in all than it takes
+                    Flow f = fromContainer(UDP, lanHost(), 5004, "fragments to the LAN");
+                    boolean big = fr.nextBoolean();
+                    int size = big ? 1360 + 8 * fr.nextInt(12) : 8 * (2 + fr.nextInt(168));
+                    gen.add(f, Step.data(f, Kind.ORIGINAL, 100));
+                    gen.add(f, Step.fragmented(f, Kind.ORIGINAL, 0, 1500 + fr.nextInt(2500), size, fr.nextBoolean()));
+                }
+                case 4 -> {
+                    int port = ScenarioGenerator.LOCAL_PORT_BASE + rnd.nextInt(ScenarioGenerator.LOCAL_PORTS);
+                    Flow f = fr.nextBoolean()
+                            ? gen.newFlow6(UDP, Scenario.LOCAL, 0, PUBLIC6, port, internetHost(), 53, "host sends fragments out")
+                            : gen.newFlow6(UDP, Scenario.LOCAL, 0, DOCKER_GW6, port, container(), 53, "host sends fragments to a container");
+                    train(f, fr, 1448);
+                }
+                default -> train(fromContainer(ICMPV6, container(), 0, "fragmented pings to a container"), fr, 1448);
+            }
+        }
+    }
+
+    /**
+     * {@code f}'s first packet whole (so the answers have a tuple to go to), then one train of it
+     * (data of at most {@code maxSize} a fragment), and sometimes the answer and a train back.
+     */
+    private void train(Flow f, SplittableRandom fr, int maxSize) {
+        boolean echo = f.protocol == ICMPV6;
+        gen.add(f, echo ? Step.echo(f, Kind.ORIGINAL, 1) : Step.data(f, Kind.ORIGINAL, 8 + fr.nextInt(200)));
+        gen.add(f, trainOf(f, Kind.ORIGINAL, fr, maxSize));
+        if (f.clientDevice.equals(Scenario.LOCAL) || fr.nextBoolean()) return;
+        gen.add(f, echo ? Step.echo(f, Kind.REPLY, 1) : Step.data(f, Kind.REPLY, 8 + fr.nextInt(200)));
+        gen.add(f, trainOf(f, Kind.REPLY, fr, ScenarioGenerator.fragmentSize(1448, true)));
+    }
+
+    private static Step trainOf(Flow f, Kind kind, SplittableRandom fr, int maxSize) {
+        int[] hows = {Step.FRAGMENTED, Step.FRAGMENTED_REVERSED, Step.FRAGMENTED_DUPLICATE, Step.FRAGMENTED_OVERLAP,
+            Step.FRAGMENTED_ATOMIC};
+        int how = hows[fr.nextInt(hows.length)];
+        int length = how == Step.FRAGMENTED_ATOMIC ? 100 + fr.nextInt(1100) : 1200 + fr.nextInt(3000);
+        return Step.fragmented(f, kind, 2, length, 8 * (2 + fr.nextInt(maxSize / 8 - 1)), how);
     }
 
     /** An ICMPv6 error from a router on the way about the flow's last original-direction packet (ScenarioGenerator's routerError). */

@@ -39,7 +39,7 @@ class FragmentLabTest {
 
     @Test
     void aPingOf4000BytesGetsItsRepliesAndLeavesInFragmentsFromTheGatewaysAddress() throws Exception {
-        double before = lab.metric("jnat_ip_reassembled_total");
+        double before = lab.metric("jnat_ip_reassembled_total{family=\"ipv4\"}");
         LabGateway.Bg tcpdump = lab.startIn("wan", "listening on", "tcpdump", "-n", "-l", "-v", "-c", "6",
                 "-i", "jnat-eth0", "icmp or (ip[6:2] & 0x1fff != 0)");
         var ping = lab.in("ctr", "ping", "-n", "-c", "2", "-i", "0.3", "-W", "5", "-s", "4000", SERVER);
@@ -51,9 +51,9 @@ class FragmentLabTest {
         assertTrue(seen.contains("flags [+]"), "fragments on the wire: " + seen);
         assertFalse(seen.contains(CONTAINER), seen);
         // Two requests in, two replies back: four datagrams reassembled by jnat.
-        assertEquals(before + 4, lab.metric("jnat_ip_reassembled_total"));
-        assertTrue(lab.metric("jnat_ip_fragments_sent_total") >= 12);
-        assertEquals(0, lab.metric("jnat_ipfrag_queues"));
+        assertEquals(before + 4, lab.metric("jnat_ip_reassembled_total{family=\"ipv4\"}"));
+        assertTrue(lab.metric("jnat_ip_fragments_sent_total{family=\"ipv4\"}") >= 12);
+        assertEquals(0, lab.metric("jnat_ipfrag_queues{family=\"ipv4\"}"));
     }
 
     @Test

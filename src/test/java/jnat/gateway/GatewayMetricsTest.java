@@ -127,4 +127,42 @@ class GatewayMetricsTest {
             assertEquals(0, value(m, "jnat_interface_packets_total{direction=\"rx\",family=\"" + f + "\",interface=\"docker0\"}"));
         }
     }
+
+    @Test
+    void reassemblyIsCountedByFamily() throws Exception {
+        // a 2000-byte UDP datagram from a container in two fragments: nf_defrag_ipv6 reassembles it, ip6_fragment cuts it again
+        byte[] d = Ipv6Repr.of("fd49:efd7:54aa::2", "2001:db8:2::8").withHopLimit(64)
+                .packet(jnat.wire.UdpRepr.of(5000, 53).withPayload(new byte[2000]));
+        receive(DOCKER0, fragment(d, 0x4242, 0, 1232, true));
+        String half = scrape();
+        assertEquals(1, value(half, "jnat_ipfrag_queues{family=\"ipv6\"}"));
+        assertEquals(0, value(half, "jnat_ipfrag_queues{family=\"ipv4\"}"));
+        assertTrue(value(half, "jnat_ipfrag_memory_bytes{family=\"ipv6\"}") > 0);
+        receive(DOCKER0, fragment(d, 0x4242, 1232, d.length - 40 - 1232, false));
+        String m = scrape();
+        assertEquals(0, value(m, "jnat_ipfrag_queues{family=\"ipv6\"}"));
+        assertEquals(1, value(m, "jnat_ip_reassembled_total{family=\"ipv6\"}"));
+        assertEquals(0, value(m, "jnat_ip_reassembled_total{family=\"ipv4\"}"));
+        assertEquals(1, value(m, "jnat_ip_fragmented_total{family=\"ipv6\"}"));
+        assertEquals(2, value(m, "jnat_ip_fragments_sent_total{family=\"ipv6\"}"));
+        assertEquals(0, value(m, "jnat_ip_fragments_sent_total{family=\"ipv4\"}"));
+    }
+
+    /** A fragment of the IPv6 packet {@code p} (no extension headers): payload bytes [at, at+n), M as {@code more}. */
+    static byte[] fragment(byte[] p, int id, int at, int n, boolean more) {
+        byte[] f = new byte[48 + n];
+        System.arraycopy(p, 0, f, 0, 40);
+        f[6] = 44;
+        f[4] = (byte) ((8 + n) >>> 8);
+        f[5] = (byte) (8 + n);
+        f[40] = p[6];
+        f[42] = (byte) ((at | (more ? 1 : 0)) >>> 8);
+        f[43] = (byte) (at | (more ? 1 : 0));
+        f[44] = (byte) (id >>> 24);
+        f[45] = (byte) (id >>> 16);
+        f[46] = (byte) (id >>> 8);
+        f[47] = (byte) id;
+        System.arraycopy(p, 40 + at, f, 48, n);
+        return f;
+    }
 }

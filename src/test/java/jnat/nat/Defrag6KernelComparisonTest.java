@@ -33,7 +33,10 @@ class Defrag6KernelComparisonTest {
     static final String R_S_MAC = "02:00:00:00:05:01", S_MAC = "02:00:00:00:05:02";
     static final String CLIENT = "fd00:c::2", ROUTER_C = "fd00:c::1", ROUTER_S = "2001:db8:5::1", SERVER = "2001:db8:5::2";
 
-    /** Sends each "dev hex" line of stdin out of dev, then prints "dev hex" for every IPv6 frame received within a second of quiet. */
+    /**
+     * Sends each "dev hex" line of stdin out of dev, then prints "dev hex" for every IPv6 frame received
+     * within a second of quiet (or the seconds of its second argument).
+     */
     static final String WIRE = """
             import socket, sys, select, time
             devs = sys.argv[1].split(",")
@@ -43,13 +46,13 @@ class Defrag6KernelComparisonTest {
             for line in sys.stdin.read().split():
                 d, h = line.split("=")
                 t = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); t.bind((d, 0)); t.send(bytes.fromhex(h)); t.close()
-            end = time.time() + 1.0
+            end = time.time() + (float(sys.argv[2]) if len(sys.argv) > 2 else 1.0)
             while time.time() < end:
                 r, _, _ = select.select(list(rx), [], [], max(0.0, end - time.time()))
                 for s in r:
                     data, addr = s.recvfrom(70000)
                     if addr[2] == socket.PACKET_OUTGOING: continue
-                    print(rx[s] + "=" + data.hex()); end = time.time() + 0.5
+                    print(rx[s] + "=" + data.hex()); end = max(end, time.time() + 0.5)
             """;
 
     static String host(int mtuS) {
@@ -97,6 +100,67 @@ class Defrag6KernelComparisonTest {
             compared += compare("packet too big", kernel, ours);
             assertTrue(compared >= 15, "frames compared: " + compared);
         }
+    }
+
+    /**
+     * A queue that times out (nf_conntrack_frag6_timeout 1 s in the router, and in jnat): when its
+     * first fragment came, ip6frag_expire_frag_queue answers with time exceeded, fragment reassembly
+     * time exceeded, quoting that fragment; when only a later one came, nothing.
+     */
+    @Test
+    void aTimedOutQueueIsAnsweredWithTimeExceededWhenItsFirstFragmentCame() {
+        Tools.requireRoot();
+        Tools.require("ip6tables");
+        Tools.require("python3");
+        try (Netns r = Netns.create("dft6"); Netns x = Netns.create("dtx6")) {
+            setUp(r, x, 1500);
+            r.exec("sysctl", "-qw", "net.netfilter.nf_conntrack_frag6_timeout=1").checked();
+            String rules = r.exec("ip6tables-save").checked().stdout();
+            byte[] d = udp(CLIENT, SERVER, 5008, 9, 2992);
+            List<byte[]> cut = Fragments6.cut(d, 0x1008, 1448, 1448);
+            List<Frame> first = toRouter("vC", C_MAC, R_C_MAC, List.of(cut.get(0)));
+            List<Frame> kernel = wire(x, first, 2.5);
+            List<Frame> ours = jnatExpiring(rules, first);
+            assertEquals(1, kernel.size(), "the kernel's time exceeded");
+            assertEquals(3, kernel.getFirst().bytes()[14 + 40] & 0xff);
+            assertEquals(1, kernel.getFirst().bytes()[14 + 41] & 0xff);
+            compare("time exceeded", kernel, ours);
+            List<Frame> later = toRouter("vC", C_MAC, R_C_MAC, List.of(cut.get(1)));
+            assertEquals(List.of(), summary(wire(x, later, 2.5)), "the kernel: no first fragment, no error");
+            assertEquals(List.of(), summary(jnatExpiring(rules, later)));
+        }
+    }
+
+    /** {@link #jnat} with nf_conntrack_frag6_timeout 1 s, then its expiry run 1.1 s later. */
+    static List<Frame> jnatExpiring(String rules, List<Frame> in) {
+        Host h = Host.parse(host(1500), "router.ip");
+        NatEngine e = new NatEngine(h, Ruleset.parse("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                + ":POSTROUTING ACCEPT [0:0]\nCOMMIT\n"), NatEngine.Config.defaults(), IpDefrag.Config.defaults(),
+                new NfCtFrag6.Config(NfCtFrag6.Config.DEFAULT_HIGH_THRESH, 1_000_000_000L));
+        e.setRuleset6(Ruleset.parse(rules, true));
+        List<Frame> out = new ArrayList<>();
+        Transmit tx = capture(out);
+        long now = 1_000_000_000_000L;
+        for (Frame f : in) {
+            byte[] buf = new byte[16 + f.bytes().length];
+            System.arraycopy(f.bytes(), 0, buf, 16, f.bytes().length);
+            e.receive(h.device("rC"), buf, 16, f.bytes().length, now += 1_000_000, tx);
+        }
+        e.expire(now + 1_100_000_000L, 16);
+        return out;
+    }
+
+    static Transmit capture(List<Frame> out) {
+        return new Transmit() {
+            @Override
+            public void transmit(Interface dev, byte[] buf, int off, int len) {
+                byte[] b = java.util.Arrays.copyOfRange(buf, off, off + len);
+                if (ours(b)) out.add(new Frame(dev.name().equals("rC") ? "vC" : "sS", b));
+            }
+
+            @Override
+            public void deliver(byte[] buf, int off, int len) {}
+        };
     }
 
     static void setUp(Netns r, Netns x, int mtuS) {
@@ -167,9 +231,14 @@ class Defrag6KernelComparisonTest {
 
     /** The frames through the kernel's router: what came back on vC and sS. */
     static List<Frame> wire(Netns x, List<Frame> in) {
+        return wire(x, in, 1.0);
+    }
+
+    /** {@link #wire(Netns, List)}, waiting {@code seconds} for the first frame. */
+    static List<Frame> wire(Netns x, List<Frame> in, double seconds) {
         StringBuilder stdin = new StringBuilder();
         for (Frame f : in) stdin.append(f.dev()).append('=').append(HexFormat.of().formatHex(f.bytes())).append('\n');
-        String out = x.execIn(stdin.toString(), "python3", "-c", WIRE, "vC,sS").checked().stdout();
+        String out = x.execIn(stdin.toString(), "python3", "-c", WIRE, "vC,sS", String.valueOf(seconds)).checked().stdout();
         List<Frame> frames = new ArrayList<>();
         for (String line : out.lines().toList()) {
             String[] p = line.split("=");

@@ -1,0 +1,201 @@
+package jnat.nat;
+
+import jnat.host.Interface;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The neighbours the host resolves itself (net/core/neighbour.c for nd_tbl): an IPv6 next hop the
+ * host file has no entry for is looked up here; a packet to one not resolved yet waits in its
+ * entry's arp_queue while {@link Ndisc} solicits it, and leaves when the advertisement comes
+ * (neigh_update), or is reported unreachable when the probes run out (neigh_invalidate). The host
+ * file's entries stay the host's (permanent); these are the ones the kernel would create.
+ *
+ * <p>nd_tbl's defaults: ucast_probes 3, mcast_probes 3, app_probes 0 (so the first three
+ * solicitations go to the solicited-node group), retrans_time 1 s, unres_qlen_bytes SK_WMEM_MAX
+ * (212992). A queued packet counts as its skb's truesize, which in the kernel depends on how the
+ * driver allocated it: here SKB_TRUESIZE of the frame and NET_SKB_PAD, an estimate. A resolved
+ * entry stays resolved: reachable_time's move to STALE, DELAY and unicast PROBE is not modelled.
+ * The slow path only: entries and queued copies are allocated when a neighbour is missing.
+ */
+final class NeighTable {
+    static final int NUD_INCOMPLETE = 0x01, NUD_REACHABLE = 0x02, NUD_STALE = 0x04, NUD_FAILED = 0x20;
+    static final int NUD_VALID = NUD_REACHABLE | NUD_STALE;
+    static final int UCAST_PROBES = 3, MCAST_PROBES = 3, APP_PROBES = 0;
+    static final long RETRANS_TIME_NS = 1_000_000_000L;
+    static final int QUEUE_LEN_BYTES = 212_992;
+    /** SKB_TRUESIZE's share beside the data: struct sk_buff and skb_shared_info, cache-aligned (x86_64). */
+    private static final int SKB_OVERHEAD = 256 + 320, NET_SKB_PAD = 64;
+
+    /** Room for the link header before a queued packet's copy. */
+    static final int HEADROOM = 14;
+
+    /** One queued packet (a copy of the IPv6 packet at {@link #HEADROOM}) with what its error report needs. */
+    record Queued(byte[] packet, int truesize, int ctId, int ctinfo, boolean generated) {}
+
+    /** struct neighbour: the key (device and address), nud_state, ha, probes, the timer and arp_queue. */
+    static final class Neigh {
+        final Interface dev;
+        final long hi, lo;
+        int state;
+        long mac = Interface.NO_MAC;
+        int probes;
+        long timer;
+        /** Where the entry's solicitations and queued packets leave: the last caller's transmitter. */
+        Transmit tx;
+        final ArrayDeque<Queued> queue = new ArrayDeque<>();
+        int queueBytes;
+
+        Neigh(Interface dev, long hi, long lo) {
+            this.dev = dev;
+            this.hi = hi;
+            this.lo = lo;
+        }
+    }
+
+    /** neigh_ops: the family's solicit and error_report (ndisc_solicit, ndisc_error_report), and the output. */
+    interface Ops {
+        /** Solicits {@code n}, {@code skb} the packet last queued (for the source address) or null. */
+        void solicit(Neigh n, Queued skb, long now);
+
+        /** The packet could not be delivered: its sender is told (dst_link_failure). */
+        void errorReport(Neigh n, Queued skb, long now);
+
+        /** The packet leaves to the now resolved neighbour (neigh_resolve_output's dev_queue_xmit). */
+        void output(Neigh n, Queued skb, long now);
+    }
+
+    private final List<Neigh> entries = new ArrayList<>();
+    private final NetStats stats;
+    private Ops ops;
+    long unresDiscards, queued, solicitations;
+
+    NeighTable(NetStats stats) {
+        this.stats = stats;
+    }
+
+    void setOps(Ops ops) {
+        this.ops = ops;
+    }
+
+    /** neigh_lookup. */
+    Neigh lookup(Interface dev, long hi, long lo) {
+        for (int i = 0, n = entries.size(); i < n; i++) {
+            Neigh e = entries.get(i);
+            if (e.dev == dev && e.hi == hi && e.lo == lo) return e;
+        }
+        return null;
+    }
+
+    /** The link-layer address of a resolved entry, or {@link Interface#NO_MAC}. */
+    long resolved(Interface dev, long hi, long lo) {
+        if (entries.isEmpty()) return Interface.NO_MAC;
+        Neigh e = lookup(dev, hi, lo);
+        return e != null && (e.state & NUD_VALID) != 0 ? e.mac : Interface.NO_MAC;
+    }
+
+    /**
+     * neigh_resolve_output for an unresolved next hop (__neigh_event_send): the packet (the IPv6
+     * packet at {@code off}, {@code len} bytes, past POSTROUTING) is queued, the oldest dropped
+     * while the queue would pass unres_qlen_bytes; a new or failed entry becomes INCOMPLETE and is
+     * solicited at once (neigh_probe), then every retrans_time by {@link #timers}.
+     */
+    void eventSend(PacketState p, byte[] buf, int off, int len) {
+        long hi = p.nexthopHi, lo = p.nexthopLo;
+        Neigh n = lookup(p.out, hi, lo);
+        if (n == null) {
+            n = new Neigh(p.out, hi, lo);
+            entries.add(n);
+        }
+        n.tx = p.tx;
+        boolean probe = false;
+        if ((n.state & (NUD_STALE | NUD_INCOMPLETE)) == 0) {
+            n.probes = UCAST_PROBES;
+            n.state = NUD_INCOMPLETE;
+            n.timer = p.now + RETRANS_TIME_NS;
+            probe = true;
+        }
+        int truesize = truesize(len);
+        while (n.queueBytes + truesize > QUEUE_LEN_BYTES && !n.queue.isEmpty()) {
+            Queued old = n.queue.pollFirst();
+            n.queueBytes -= old.truesize;
+            unresDiscards++;
+            stats.count(DropReason.NEIGH_QUEUEFULL, true);
+        }
+        byte[] copy = new byte[HEADROOM + len];
+        System.arraycopy(buf, off, copy, HEADROOM, len);
+        Queued q = new Queued(copy, truesize, p.ct.id, p.ct.ctinfo, p.generated);
+        n.queue.addLast(q);
+        n.queueBytes += truesize;
+        queued++;
+        if (probe) probe(n, p.now);
+    }
+
+    /** SKB_TRUESIZE of a received frame of this IP length (an estimate: see the class comment). */
+    static int truesize(int ipLen) {
+        int data = NET_SKB_PAD + 14 + ipLen;
+        return (data + 63 & ~63) + SKB_OVERHEAD;
+    }
+
+    /** neigh_probe: solicit with the last queued packet, then count the probe. */
+    private void probe(Neigh n, long now) {
+        solicitations++;
+        ops.solicit(n, n.queue.peekLast(), now);
+        n.probes++;
+    }
+
+    /** neigh_max_probes for an INCOMPLETE entry. */
+    static int maxProbes() {
+        return UCAST_PROBES + APP_PROBES + MCAST_PROBES;
+    }
+
+    /**
+     * neigh_timer_handler for the entries whose timer is due: an INCOMPLETE one that has used its
+     * probes fails (neigh_invalidate: each queued packet reported and dropped), else is solicited again.
+     */
+    void timers(long now) {
+        for (int i = 0; i < entries.size(); i++) {
+            Neigh n = entries.get(i);
+            if (n.state != NUD_INCOMPLETE || now - n.timer < 0) continue;
+            if (n.probes >= maxProbes()) {
+                n.state = NUD_FAILED;
+                invalidate(n, now);
+                continue;
+            }
+            n.timer = now + RETRANS_TIME_NS;
+            probe(n, now);
+        }
+    }
+
+    /** neigh_invalidate: every queued packet goes to error_report (the sender told), then is freed. */
+    private void invalidate(Neigh n, long now) {
+        Queued q;
+        while ((q = n.queue.pollFirst()) != null) {
+            n.queueBytes -= q.truesize;
+            stats.count(DropReason.NEIGH_FAILED, true);
+            ops.errorReport(n, q, now);
+        }
+    }
+
+    /**
+     * neigh_update with a link-layer address and a valid state (ndisc_recv_na's REACHABLE when
+     * solicited, else STALE): the entry is resolved, and its queued packets leave in order. An
+     * entry that is not valid yet ignores an update without an address.
+     */
+    void update(Neigh n, long mac, int state, long now) {
+        if ((n.state & NUD_VALID) == 0 && mac == Interface.NO_MAC) return;
+        if (mac != Interface.NO_MAC) n.mac = mac;
+        n.state = state;
+        Queued q;
+        while ((state & NUD_VALID) != 0 && (q = n.queue.pollFirst()) != null) {
+            n.queueBytes -= q.truesize;
+            ops.output(n, q, now);
+        }
+    }
+
+    int size() {
+        return entries.size();
+    }
+}
