@@ -4,6 +4,7 @@ import jnat.conntrack.ConnTable;
 import jnat.conntrack.Conntrack;
 import jnat.conntrack.CtPacket;
 import jnat.conntrack.Tuple;
+import jnat.host.Interface;
 import jnat.rules.Hook;
 import jnat.wire.Bytes;
 import jnat.wire.Checksum;
@@ -70,11 +71,12 @@ final class ConntrackHook {
     /**
      * A batch's lookups started together (jnat's, as VPP prefetches a vector's buckets; the
      * kernel looks up one skb at a time): each frame's tuple is read from its bytes as
-     * ipv4_pkt_to_tuple and ipv6_pkt_to_tuple would read it, without their checks, for TCP, UDP
-     * and ICMP echo over IPv4 and TCP and UDP right after an IPv6 header; the table then reads
-     * every tuple's hash slot, and in a second pass every row a slot points to, so the batch's
-     * cache misses are in flight together. Nothing changes: the packets run one by one after it,
-     * and a frame the real lookup would refuse (or never make) costs a wasted load.
+     * ipv4_pkt_to_tuple and ipv6_pkt_to_tuple would read it, without their checks (TCP, UDP and
+     * ICMP echo over IPv4, TCP and UDP right after an IPv6 header), and hashed; then the table
+     * reads every hash's slot in a loop that does nothing else, and in a second pass every row a
+     * slot points to, so the batch's cache misses are in flight together. Nothing changes: the
+     * packets run one by one after it, and a frame the real lookup would refuse (or never make)
+     * costs a wasted load.
      */
     void touch(PacketBatch b) {
         int n = b.size;
@@ -89,7 +91,7 @@ final class ConntrackHook {
      * MAC), packed as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it, or 0 when the frame is
      * none of those the touch reads.
      */
-    long frameHash(jnat.host.Interface in, byte[] buf, int off, int len) {
+    long frameHash(Interface in, byte[] buf, int off, int len) {
         int ip = off, end = off + len;
         if (off < 0 || end > buf.length) return 0;
         int version;
