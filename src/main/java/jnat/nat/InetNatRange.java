@@ -19,6 +19,8 @@ final class InetNatRange {
     long minHi, minLo, maxHi, maxLo;
     /** min_proto.all and max_proto.all (port or ICMP id). */
     int minPort, maxPort;
+    /** base_proto.all, with NatRange.PROTO_OFFSET. */
+    int basePort;
 
     InetNatRange set4(int flags, int minAddr, int maxAddr, int minPort, int maxPort) {
         this.flags = flags;
@@ -27,12 +29,14 @@ final class InetNatRange {
         this.max4 = maxAddr;
         this.minPort = minPort;
         this.maxPort = maxPort;
+        this.basePort = 0;
         return this;
     }
 
     InetNatRange set6(int flags, long minHi, long minLo, long maxHi, long maxLo, int minPort, int maxPort) {
         this.flags = flags;
         this.family = Tuple.NFPROTO_IPV6;
+        this.basePort = 0;
         this.minHi = minHi;
         this.minLo = minLo;
         this.maxHi = maxHi;
@@ -44,8 +48,10 @@ final class InetNatRange {
 
     /** A {@link NatRange} as an iptables or ip6tables target gives it. */
     InetNatRange set(NatRange r) {
-        if (r.ipv6) return set6(r.flags, r.minAddrHi, r.minAddrLo, r.maxAddrHi, r.maxAddrLo, r.minPort, r.maxPort);
-        return set4(r.flags, r.minAddr, r.maxAddr, r.minPort, r.maxPort);
+        if (r.ipv6) set6(r.flags, r.minAddrHi, r.minAddrLo, r.maxAddrHi, r.maxAddrLo, r.minPort, r.maxPort);
+        else set4(r.flags, r.minAddr, r.maxAddr, r.minPort, r.maxPort);
+        this.basePort = r.basePort;
+        return this;
     }
 
     boolean has(int flag) {

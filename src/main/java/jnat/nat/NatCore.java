@@ -113,7 +113,7 @@ final class NatCore {
         // 3) Only bother with the port if it is not already in range and unique.
         if (!randomAll) {
             if ((flags & NatRange.PROTO_SPECIFIED) != 0) {
-                if (l4InRange(t, manip, range.minPort, range.maxPort)
+                if ((flags & NatRange.PROTO_OFFSET) == 0 && l4InRange(t, manip, range.minPort, range.maxPort)
                         && (range.minPort == range.maxPort || !usedTuple(t, id, now))) {
                     return range.minPort != range.maxPort;
                 }
@@ -268,9 +268,11 @@ final class NatCore {
         } else {
             return !usedTuple(t, id, now);
         }
-        // A DST port range is searched from its start (off = 0); SRC and --random* from anywhere.
+        // A shifted range (p-q/base) starts at the packet's port less the base (a u16); a DST port range
+        // is searched from its start (off = 0); SRC and --random* from anywhere.
         boolean randomAll = (range.flags & (NatRange.PROTO_RANDOM | NatRange.PROTO_RANDOM_FULLY)) != 0;
-        int off = randomAll || manip != MANIP_DST ? random.nextInt(65536) : 0;
+        int off = (range.flags & NatRange.PROTO_OFFSET) != 0 ? ((srcKey ? t.srcPort : t.dstPort) - range.basePort) & 0xffff
+                : randomAll || manip != MANIP_DST ? random.nextInt(65536) : 0;
         int attempts = Math.min(rangeSize, MAX_ATTEMPTS);
         for (;;) {
             for (int i = 0; i < attempts; i++, off = (off + 1) & 0xffff) {

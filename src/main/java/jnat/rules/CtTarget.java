@@ -181,7 +181,8 @@ public final class CtTarget extends Target {
             opts.fcheck();
             // xt_ct_tg_check: with --notrack nothing else is looked at
             if (!notrack && unmodelled != null) throw new RuleError("CT target is not supported by jnat here: " + unmodelled);
-            return new CtTarget(alias, notrack, ctEvents, expEvents, helper, timeout, zone, zoneFlags);
+            // NOTRACK is CT --notrack (XT_CT_NOTRACK | XT_CT_NOTRACK_ALIAS)
+            return new CtTarget(alias, notrack || alias, ctEvents, expEvents, helper, timeout, zone, zoneFlags);
         }
     }
 }

@@ -294,7 +294,6 @@ public final class HashlimitMatch implements Match {
         int[] prevWindow = new int[0];
         long[] currentRate = new long[0], rate = new long[0];
         private long lastGc = Long.MIN_VALUE;
-        final int[] refs = new int[1];
 
         Htable(HashlimitMatch cfg) {
             this.name = cfg.name;

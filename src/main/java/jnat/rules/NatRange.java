@@ -6,6 +6,8 @@ package jnat.rules;
  */
 public final class NatRange {
     public static final int MAP_IPS = 1, PROTO_SPECIFIED = 2, PROTO_RANDOM = 4, PERSISTENT = 8, PROTO_RANDOM_FULLY = 16;
+    /** NF_NAT_RANGE_PROTO_OFFSET: a shifted port range, "p-q/base" (DNAT). */
+    public static final int PROTO_OFFSET = 32;
 
     public final int flags;
     public final int minAddr, maxAddr;
@@ -13,17 +15,27 @@ public final class NatRange {
     /** An IPv6 range (ip6tables): its addresses are the 128-bit ones below and minAddr/maxAddr are 0. */
     public final boolean ipv6;
     public final long minAddrHi, minAddrLo, maxAddrHi, maxAddrLo;
+    /** base_proto: with {@link #PROTO_OFFSET}, the port that maps to minPort. */
+    public final int basePort;
 
     public NatRange(int flags, int minAddr, int maxAddr, int minPort, int maxPort) {
-        this(flags, minAddr, maxAddr, minPort, maxPort, false, new long[4]);
+        this(flags, minAddr, maxAddr, minPort, maxPort, false, new long[4], 0);
+    }
+
+    public NatRange(int flags, int minAddr, int maxAddr, int minPort, int maxPort, int basePort) {
+        this(flags, minAddr, maxAddr, minPort, maxPort, false, new long[4], basePort);
     }
 
     /** An IPv6 range: {@code addrs} is {minHi, minLo, maxHi, maxLo}. */
     public NatRange(int flags, long[] addrs, int minPort, int maxPort) {
-        this(flags, 0, 0, minPort, maxPort, true, addrs);
+        this(flags, 0, 0, minPort, maxPort, true, addrs, 0);
     }
 
-    private NatRange(int flags, int minAddr, int maxAddr, int minPort, int maxPort, boolean ipv6, long[] a) {
+    public NatRange(int flags, long[] addrs, int minPort, int maxPort, int basePort) {
+        this(flags, 0, 0, minPort, maxPort, true, addrs, basePort);
+    }
+
+    private NatRange(int flags, int minAddr, int maxAddr, int minPort, int maxPort, boolean ipv6, long[] a, int basePort) {
         this.flags = flags;
         this.minAddr = minAddr;
         this.maxAddr = maxAddr;
@@ -34,6 +46,7 @@ public final class NatRange {
         this.minAddrLo = a[1];
         this.maxAddrHi = a[2];
         this.maxAddrLo = a[3];
+        this.basePort = basePort;
     }
 
     public boolean has(int flag) {
@@ -53,6 +66,7 @@ public final class NatRange {
         if (has(PROTO_SPECIFIED)) {
             out.append(':').append(minPort);
             if (maxPort != minPort) out.append('-').append(maxPort);
+            if (has(PROTO_OFFSET)) out.append('/').append(basePort);
         }
     }
 
@@ -68,6 +82,7 @@ public final class NatRange {
         if (has(PROTO_SPECIFIED)) {
             out.append(':').append(minPort);
             if (maxPort != minPort) out.append('-').append(maxPort);
+            if (has(PROTO_OFFSET)) out.append('/').append(basePort);
         }
     }
 

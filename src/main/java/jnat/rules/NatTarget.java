@@ -92,7 +92,7 @@ public final class NatTarget extends Target {
         final Kind kind;
         /** ip6tables' targets (libip6t_SNAT.c and friends in 1.8.9): IPv6 addresses, "[addr]:port". */
         final boolean ipv6;
-        int flags, minAddr, maxAddr, minPort, maxPort;
+        int flags, minAddr, maxAddr, minPort, maxPort, basePort;
         final long[] addr6 = new long[4];
         boolean given;
 
@@ -173,22 +173,9 @@ public final class NatTarget extends Target {
             }
         }
 
+        /** iptables 1.8.9 parses IPv4's ports with libxt_NAT's parse_ports too (numbers or service names). */
         private void parsePorts(String v) {
-            int dash = v.indexOf('-');
-            minPort = port(dash < 0 ? v : v.substring(0, dash));
-            maxPort = dash < 0 ? minPort : port(v.substring(dash + 1));
-            if (maxPort < minPort) throw new RuleError("Port range `" + v + "' invalid");
-            flags |= NatRange.PROTO_SPECIFIED;
-        }
-
-        private static int port(String s) {
-            try {
-                int p = Integer.parseInt(s);
-                if (p >= 0 && p <= 65535) return p;
-            } catch (NumberFormatException ignored) {
-                // fall through
-            }
-            throw new RuleError("Port `" + s + "' not valid");
+            ports(v);
         }
 
         private void parseRange(String v, RuleSpec spec) {
@@ -253,6 +240,10 @@ public final class NatTarget extends Target {
          */
         private void parsePorts6(String arg, RuleSpec spec) {
             if (!portOk6(spec)) throw new RuleError("Need TCP, UDP, SCTP or DCCP with port specification");
+            ports(arg);
+        }
+
+        private void ports(String arg) {
             flags |= NatRange.PROTO_SPECIFIED;
             int[] end = new int[1];
             long port = strtouiPrefix(arg, end);
@@ -273,8 +264,17 @@ public final class NatTarget extends Target {
             maxPort = (int) max;
             if (end[0] == rest.length()) return;
             if (rest.charAt(end[0]) == '/') {
-                throw new RuleError(name() + ": shifted port ranges (\"/" + rest.substring(end[0] + 1)
-                        + "\") are not supported by jnat");
+                if (kind != Kind.DNAT) {
+                    throw new RuleError(name() + ": shifted port ranges (\"/" + rest.substring(end[0] + 1)
+                            + "\") are not supported by jnat");
+                }
+                String b = rest.substring(end[0] + 1);
+                long base = strtouiPrefix(b, end);
+                if (base < 1) base = service(b); // xtables_strtoui(arg, &end, 1, 65535) takes the leading number, else a name
+                if (base < 0) throw new RuleError("Port `" + b + "' not valid");
+                flags |= NatRange.PROTO_OFFSET;
+                basePort = (int) base;
+                return;
             }
             throw new RuleError("Garbage after port range: `" + rest.substring(end[0]) + "'");
         }
@@ -325,8 +325,8 @@ public final class NatTarget extends Target {
                         + "\" must be specified");
             }
             if (kind == Kind.NETMAP && !given) throw new RuleError("NETMAP: option \"--to\" must be specified");
-            if (ipv6) return new NatTarget(kind, new NatRange(flags, addr6, minPort, maxPort));
-            return new NatTarget(kind, new NatRange(flags, minAddr, maxAddr, minPort, maxPort));
+            if (ipv6) return new NatTarget(kind, new NatRange(flags, addr6, minPort, maxPort, basePort));
+            return new NatTarget(kind, new NatRange(flags, minAddr, maxAddr, minPort, maxPort, basePort));
         }
     }
 }
