@@ -394,9 +394,19 @@ public final class NatEngine {
         return ipv6 ? neigh6.queued : neigh4.queued;
     }
 
+    /** Of those, the ones that left when their neighbour answered (the rest were dropped: neigh-queuefull, neigh-failed). */
+    public long neighbourPacketsReleased(boolean ipv6) {
+        return ipv6 ? neigh6.released : neigh4.released;
+    }
+
     /** ARP requests and neighbour solicitations sent for neighbours being resolved. */
     public long neighbourSolicitationsSent(boolean ipv6) {
-        return ipv6 ? neigh6.solicitations : neigh4.solicitations;
+        return ipv6 ? ndisc.solicitationsSent : arp.requestsSent;
+    }
+
+    /** IPv6 redirects sent (ip6_forward's, for packets leaving by the device they came in on). */
+    public long redirectsSent() {
+        return ndisc.redirectsSent;
     }
 
     public long neighbourAdvertisementsSent() {

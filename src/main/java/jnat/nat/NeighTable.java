@@ -73,7 +73,7 @@ final class NeighTable {
     private final NetStats stats;
     private final boolean ipv6;
     private Ops ops;
-    long unresDiscards, queued, solicitations;
+    long unresDiscards, queued, released, solicitations;
 
     /** {@code ipv6}: nd_tbl, else arp_tbl. */
     NeighTable(NetStats stats, boolean ipv6) {
@@ -195,6 +195,7 @@ final class NeighTable {
         Queued q;
         while ((state & NUD_VALID) != 0 && (q = n.queue.pollFirst()) != null) {
             n.queueBytes -= q.truesize;
+            released++;
             ops.output(n, q, now);
         }
     }
