@@ -73,7 +73,7 @@ final class NeighTable {
     private final NetStats stats;
     private final boolean ipv6;
     private Ops ops;
-    long unresDiscards, queued, released, solicitations;
+    long queued, released;
 
     /** {@code ipv6}: nd_tbl, else arp_tbl. */
     NeighTable(NetStats stats, boolean ipv6) {
@@ -125,7 +125,6 @@ final class NeighTable {
         while (n.queueBytes + truesize > QUEUE_LEN_BYTES && !n.queue.isEmpty()) {
             Queued old = n.queue.pollFirst();
             n.queueBytes -= old.truesize;
-            unresDiscards++;
             stats.count(DropReason.NEIGH_QUEUEFULL, ipv6);
         }
         byte[] copy = new byte[HEADROOM + len];
@@ -145,7 +144,6 @@ final class NeighTable {
 
     /** neigh_probe: solicit with the last queued packet, then count the probe. */
     private void probe(Neigh n, long now) {
-        solicitations++;
         ops.solicit(n, n.queue.peekLast(), now);
         n.probes++;
     }
