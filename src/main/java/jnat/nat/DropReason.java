@@ -66,7 +66,6 @@ public enum DropReason {
     TTL_EXCEEDED("TTL exceeded in forwarding"),
     /** Forwarded: the host answers fragmentation needed with the next-hop MTU (never rate limited). */
     FRAG_NEEDED("larger than the output MTU with DF set"),
-    NO_NEIGHBOUR("next hop's link address unknown"),
     /** SKB_DROP_REASON_NEIGH_QUEUEFULL: the oldest packet waiting for a neighbour, past unres_qlen_bytes. */
     NEIGH_QUEUEFULL("packet waiting for its neighbour dropped: arp_queue above unres_qlen_bytes"),
     /** SKB_DROP_REASON_NEIGH_FAILED: its neighbour never answered the solicitations (NUD_FAILED). */

@@ -65,6 +65,11 @@ final class Icmpv6 {
         return type > 127 || type == Icmpv6Packet.ICMPV6_PKT_TOOBIG;
     }
 
+    /** inet_peer_xrlim_allow on {@code hi:lo}'s inet_peer (the one icmpv6_xrlim_allow uses): ip6_forward's redirects. */
+    boolean peerAllow(long hi, long lo, long ms, int timeout) {
+        return peers.peerAllow(Tuple.fold(hi, lo), ms, timeout);
+    }
+
     /** icmpv6_xrlim_allow: the destination's bucket, wider prefixes getting more; the host-wide credit is then taken. */
     private boolean xrlimAllow(RouteDecision6 rt, long hi, long lo, long ms) {
         boolean res;
@@ -219,6 +224,8 @@ final class Icmpv6 {
         }
         boolean inc = Ip6Input.isMulticast(ip.dstHi());
         if (inc && lladdr < 0) return; // no neighbour entry is made: nothing to answer to
+        // neigh_event_ns: the solicitor becomes a STALE entry unless the host file names it (permanent)
+        if (lladdr >= 0 && host.neighbour6(dev, sh, sl) == null) ndisc.learn(dev, sh, sl, lladdr, p);
         boolean tllao = inc && dev.hasMac();
         byte[] b = output.ownBuffer();
         int o = IpOutput.OWN_HEADROOM;

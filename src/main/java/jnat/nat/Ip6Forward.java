@@ -7,8 +7,9 @@ import jnat.wire.Ipv6Packet;
 
 /**
  * ip6_forward (net/ipv6/ip6_output.c): the packet type, hop limit, source and MTU checks with the
- * host's ICMPv6 answers ({@link Icmpv6}: time exceeded, not a neighbour, packet too big), the hop
- * limit decrement, FORWARD, then ip6_output (which cuts a reassembled packet again).
+ * host's ICMPv6 answers ({@link Icmpv6}: time exceeded, not a neighbour, packet too big; {@link
+ * Ndisc}'s redirect for a packet leaving by the device it came in on), the hop limit decrement,
+ * FORWARD, then ip6_output (which cuts a reassembled packet again).
  */
 final class Ip6Forward {
     /** IPV6_MIN_MTU: no IPv6 link is smaller. */
@@ -17,20 +18,23 @@ final class Ip6Forward {
     private final NfHooks hooks;
     private final Ip6Output output;
     private final Icmpv6 icmp;
+    private final Ndisc ndisc;
     private final NetStats stats;
     private final Trace trace;
 
-    Ip6Forward(NfHooks hooks, Ip6Output output, Icmpv6 icmp, NetStats stats, Trace trace) {
+    Ip6Forward(NfHooks hooks, Ip6Output output, Icmpv6 icmp, Ndisc ndisc, NetStats stats, Trace trace) {
         this.hooks = hooks;
         this.output = output;
         this.icmp = icmp;
+        this.ndisc = ndisc;
         this.stats = stats;
         this.trace = trace;
     }
 
     /**
-     * Not PACKET_HOST: dropped; hop limit <= 1: time exceeded; a ::, loopback or multicast source
-     * leaving by another device: dropped, a link-local one: not a neighbour ("security critical");
+     * Not PACKET_HOST: dropped; hop limit <= 1: time exceeded; leaving by the device it came in on: a
+     * redirect; a ::, loopback or multicast source leaving by another device: dropped, a link-local
+     * one: not a neighbour ("security critical");
      * over the out MTU: packet too big; else hop limit - 1, FORWARD, and out.
      */
     void forward(PacketState p) {
@@ -45,8 +49,10 @@ final class Ip6Forward {
             return;
         }
         Interface out = p.route6.out();
-        // Leaving by the device it came in on the kernel sends a redirect (not jnat) and skips the source check.
-        if (p.in != out) {
+        // Leaving by the device it came in on: a redirect (no source check); else the source is checked.
+        if (p.in == out) {
+            ndisc.forwardRedirect(p);
+        } else {
             long sh = ip.srcHi(), sl = ip.srcLo();
             if (sh == 0 && (sl == 0 || sl == 1) || Ip6Input.isMulticast(sh)) {
                 stats.drop(p, DropReason.IPV6_SOURCE_NOT_FORWARDED);

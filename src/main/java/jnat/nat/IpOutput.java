@@ -152,14 +152,8 @@ final class IpOutput {
             stats.drop(p, DropReason.FRAG_NEEDED);
             return;
         }
-        long dstMac = Interface.NO_MAC;
-        if (out.hasMac()) {
-            dstMac = routes.linkAddress(out, p.nexthop);
-            if (dstMac == Interface.NO_MAC) {
-                stats.drop(p, DropReason.NO_NEIGHBOUR);
-                return;
-            }
-        }
+        long dstMac = Interface.NO_MAC; // unresolved: each fragment waits for the neighbour (fragmentOut)
+        if (out.hasMac()) dstMac = routes.linkAddress(out, p.nexthop);
         p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.totalLength()); // offloaded checksums are done first
         fragPacket = p;
         fragDstMac = dstMac;
@@ -178,6 +172,10 @@ final class IpOutput {
         if (!out.hasMac()) {
             stats.tx(out, len);
             p.tx.transmit(out, buf, off, len, none);
+            return;
+        }
+        if (fragDstMac == Interface.NO_MAC) {
+            routes.neigh4().eventSend(p, 0, p.nexthop & 0xffff_ffffL, buf, off, len);
             return;
         }
         int start = off - EthernetFrame.HEADER_LENGTH;
@@ -221,8 +219,9 @@ final class IpOutput {
             return;
         }
         if (dstMac == Interface.NO_MAC) {
-            if (p.ipv6) routes.neigh6().eventSend(p, buf, ipOff, ipLen); // neigh_resolve_output: queued, solicited
-            else stats.drop(p, DropReason.NO_NEIGHBOUR);
+            // neigh_resolve_output: queued, and the neighbour solicited
+            if (p.ipv6) routes.neigh6().eventSend(p, p.nexthopHi, p.nexthopLo, buf, ipOff, ipLen);
+            else routes.neigh4().eventSend(p, 0, p.nexthop & 0xffff_ffffL, buf, ipOff, ipLen);
             return;
         }
         int start = ipOff - EthernetFrame.HEADER_LENGTH;

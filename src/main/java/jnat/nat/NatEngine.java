@@ -117,7 +117,7 @@ public final class NatEngine {
     private final RejectIpv6 reject6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
-    private final NeighTable neigh6;
+    private final NeighTable neigh4, neigh6;
     private final Ndisc ndisc;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
     private final Offload none = new Offload();
@@ -159,8 +159,9 @@ public final class NatEngine {
         this.table.setDestroyListener(core::destroyed);
         this.received = new PacketState(host, table);
         this.expiredHead = new PacketState(host, table);
-        this.neigh6 = new NeighTable(stats);
-        this.routes = new RouteCache(host, neigh6);
+        this.neigh4 = new NeighTable(stats, false);
+        this.neigh6 = new NeighTable(stats, true);
+        this.routes = new RouteCache(host, neigh4, neigh6);
         this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
@@ -172,16 +173,17 @@ public final class NatEngine {
         this.reject = new RejectIpv4(host, icmp, output);
         this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
-        this.arp = new Arp(host, stats);
+        this.arp = new Arp(host, stats, neigh4, output, icmp, new PacketState(host, table), none);
         Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
         this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
-        this.ndisc = new Ndisc(neigh6, output6, output, icmp6, new PacketState(host, table), new PacketState(host, table), none);
+        this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, new PacketState(host, table), new PacketState(host, table),
+                new PacketState(host, table), none);
         this.icmp6.setNdisc(ndisc);
         this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.input6 = new Ip6Input(host, hooks, icmp6, defragHook6, stats, trace);
-        this.forward6 = new Ip6Forward(hooks, output6, icmp6, stats, trace);
+        this.forward6 = new Ip6Forward(hooks, output6, icmp6, ndisc, stats, trace);
         setRuleset(ruleset);
     }
 
@@ -357,6 +359,7 @@ public final class NatEngine {
         expireClock = now;
         defrag.expire(now);
         defrag6.expire(now);
+        neigh4.timers(now);
         neigh6.timers(now);
         return table.gc(now, budget);
     }
@@ -422,6 +425,26 @@ public final class NatEngine {
     }
 
     /** Neighbour advertisements the host sent, answering solicitations for its addresses (ndisc_recv_ns). */
+    /** Packets that waited for a neighbour the host had to resolve itself (arp_tbl's or nd_tbl's queue). */
+    public long neighbourPacketsQueued(boolean ipv6) {
+        return ipv6 ? neigh6.queued : neigh4.queued;
+    }
+
+    /** Of those, the ones that left when their neighbour answered (the rest were dropped: neigh-queuefull, neigh-failed). */
+    public long neighbourPacketsReleased(boolean ipv6) {
+        return ipv6 ? neigh6.released : neigh4.released;
+    }
+
+    /** ARP requests and neighbour solicitations sent for neighbours being resolved. */
+    public long neighbourSolicitationsSent(boolean ipv6) {
+        return ipv6 ? ndisc.solicitationsSent : arp.requestsSent;
+    }
+
+    /** IPv6 redirects sent (ip6_forward's, for packets leaving by the device they came in on). */
+    public long redirectsSent() {
+        return ndisc.redirectsSent;
+    }
+
     public long neighbourAdvertisementsSent() {
         return icmp6.advertisementsSent;
     }

@@ -25,6 +25,8 @@ import jnat.wire.WireError;
  */
 final class Ndisc implements NeighTable.Ops {
     private static final int ND_HOP_LIMIT = 255;
+    /** struct rd_msg: the ICMPv6 header, target and destination. */
+    private static final int REDIRECT_MSG = 8 + 16 + 16;
 
     private final NeighTable table;
     private final Ip6Output output;
@@ -37,9 +39,17 @@ final class Ndisc implements NeighTable.Ops {
     /** A queued packet taken out again: to leave, or to be reported. */
     private final PacketState queued;
     private final NdiscOptions ndopts = new NdiscOptions();
-    long solicitationsSent;
+    /** A redirect's packet state and buffer: it may need its own solicitation. */
+    private final PacketState rd;
+    private final byte[] rdBuf = new byte[IpOutput.OWN_HEADROOM + Ip6Forward.IPV6_MIN_MTU];
+    private final jnat.host.RouteDecision6 backRoute = new jnat.host.RouteDecision6();
+    private final jnat.host.Host host;
+    long solicitationsSent, redirectsSent;
 
-    Ndisc(NeighTable table, Ip6Output output, IpOutput link, Icmpv6 icmp6, PacketState ns, PacketState queued, Offload none) {
+    Ndisc(jnat.host.Host host, NeighTable table, Ip6Output output, IpOutput link, Icmpv6 icmp6, PacketState ns, PacketState queued,
+          PacketState rd, Offload none) {
+        this.host = host;
+        this.rd = rd;
         this.table = table;
         this.output = output;
         this.link = link;
@@ -148,6 +158,70 @@ final class Ndisc implements NeighTable.Ops {
         p.nexthopHi = n.hi;
         p.nexthopLo = n.lo;
         return p;
+    }
+
+    /**
+     * ip6_forward's redirect for a packet leaving by the device it came in on, before the MTU check
+     * and FORWARD (the packet goes on as before): limited by its destination's inet_peer (1 s, burst
+     * 6), then ndisc_send_redirect: from the device's link-local address (none: nothing), about a
+     * target that is the destination or a link-local router, to a source that is on-link (the route
+     * back has no gateway), limited by the source's inet_peer too; the target's link-layer address
+     * when its neighbour is resolved, and as much of the packet as fits in 1280 bytes in the
+     * redirected header option. The peers are icmpv6_xrlim_allow's, as the kernel's are.
+     */
+    void forwardRedirect(PacketState p) {
+        Ipv6Packet ip = p.ip6;
+        Interface dev = p.in;
+        long targetHi = p.route6.nexthopHi(), targetLo = p.route6.nexthopLo(); // the gateway, or the destination itself
+        long ms = Math.floorDiv(p.now, 1_000_000L);
+        if (!icmp6.peerAllow(ip.dstHi(), ip.dstLo(), ms, IcmpRateLimit.HZ)) return;
+        InterfaceAddress6 ll = linkLocal(dev);
+        if (ll == null) return; // "Redirect: no link-local address"
+        boolean toDestination = targetHi == ip.dstHi() && targetLo == ip.dstLo();
+        if (!toDestination && !(Ip6Input.isLinkLocal(targetHi) && !Ip6Input.isMulticast(targetHi))) return;
+        long sh = ip.srcHi(), sl = ip.srcLo();
+        jnat.host.RouteDecision6 back = host.routeOutput6(sh, sl, backRoute);
+        if (back.isError() || back.out() != dev || back.nexthopHi() != sh || back.nexthopLo() != sl) return; // not a neighbour
+        if (!icmp6.peerAllow(sh, sl, ms, IcmpRateLimit.HZ)) return;
+        long ha = dev.hasMac() ? linkAddress(dev, targetHi, targetLo) : Interface.NO_MAC;
+        int optlen = ha != Interface.NO_MAC ? NdiscOptions.LL_ADDR_LENGTH_ETHERNET : 0;
+        int rdLen = Math.min(Ip6Forward.IPV6_MIN_MTU - Ipv6Packet.HEADER_LENGTH - REDIRECT_MSG - optlen, ip.length() + 8) & ~7;
+        optlen += rdLen;
+        byte[] b = rdBuf;
+        int o = IpOutput.OWN_HEADROOM;
+        int icmpLen = REDIRECT_MSG + optlen;
+        Ipv6Packet.writeHeader(b, o, 0, 0, icmpLen, IpProtocol.ICMPV6, ND_HOP_LIMIT, ll.hi(), ll.lo(), sh, sl);
+        int i = o + Ipv6Packet.HEADER_LENGTH;
+        Icmpv6Packet.writeHeader(b, i, Icmpv6Packet.NDISC_REDIRECT, 0, 0);
+        Ipv6Address.write(b, i + 8, targetHi, targetLo);
+        Ipv6Address.write(b, i + 24, ip.dstHi(), ip.dstLo());
+        int opt = i + REDIRECT_MSG;
+        if (ha != Interface.NO_MAC) {
+            b[opt + NdiscOptions.OFF_TYPE] = NdiscOptions.ND_OPT_TARGET_LL_ADDR;
+            b[opt + NdiscOptions.OFF_LENGTH] = 1;
+            Bytes.put48(b, opt + NdiscOptions.OFF_LL_ADDR, ha);
+            opt += NdiscOptions.LL_ADDR_LENGTH_ETHERNET;
+        }
+        if (rdLen > 0) { // ndisc_fill_redirect_hdr_option
+            java.util.Arrays.fill(b, opt, opt + 8, (byte) 0);
+            b[opt] = NdiscOptions.ND_OPT_REDIRECT_HDR;
+            b[opt + 1] = (byte) (rdLen >> 3);
+            System.arraycopy(ip.buffer(), ip.offset(), b, opt + 8, rdLen - 8);
+        }
+        Icmpv6Packet.fillChecksum(b, i, icmpLen, ll.hi(), ll.lo(), sh, sl);
+        redirectsSent++;
+        output.sendNdisc(rd, b, Ipv6Packet.HEADER_LENGTH + icmpLen, dev, sh, sl, p.tx, p.now);
+    }
+
+    /** The host file's neighbour, else a resolved one of the table (dst_neigh_lookup's NUD_VALID ha). */
+    private long linkAddress(Interface dev, long hi, long lo) {
+        jnat.host.Neighbour6 n = host.neighbour6(dev, hi, lo);
+        return n != null ? n.mac() : table.resolved(dev, hi, lo);
+    }
+
+    /** neigh_event_ns for a solicitation's sender (ndisc_recv_ns). */
+    void learn(Interface dev, long hi, long lo, long mac, PacketState p) {
+        table.learn(dev, hi, lo, mac, p.now, p.tx);
     }
 
     /**

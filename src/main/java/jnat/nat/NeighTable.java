@@ -7,14 +7,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The neighbours the host resolves itself (net/core/neighbour.c for nd_tbl): an IPv6 next hop the
- * host file has no entry for is looked up here; a packet to one not resolved yet waits in its
- * entry's arp_queue while {@link Ndisc} solicits it, and leaves when the advertisement comes
- * (neigh_update), or is reported unreachable when the probes run out (neigh_invalidate). The host
- * file's entries stay the host's (permanent); these are the ones the kernel would create.
+ * The neighbours the host resolves itself (net/core/neighbour.c; one table per family, arp_tbl and
+ * nd_tbl): a next hop the host file has no entry for is looked up here; a packet to one not
+ * resolved yet waits in its entry's arp_queue while the family's {@link Ops} ({@link Arp},
+ * {@link Ndisc}) solicit it, and leaves when the answer comes (neigh_update), or is reported
+ * unreachable when the probes run out (neigh_invalidate). The host file's entries stay the host's
+ * (permanent); these are the ones the kernel would create. An IPv4 key is its address in {@code lo}.
  *
- * <p>nd_tbl's defaults: ucast_probes 3, mcast_probes 3, app_probes 0 (so the first three
- * solicitations go to the solicited-node group), retrans_time 1 s, unres_qlen_bytes SK_WMEM_MAX
+ * <p>The tables' defaults (the same for both): ucast_probes 3, mcast_probes 3, app_probes 0 (so the
+ * first three requests are broadcast, the first three solicitations go to the solicited-node
+ * group), retrans_time 1 s, unres_qlen_bytes SK_WMEM_MAX
  * (212992). A queued packet counts as its skb's truesize, which in the kernel depends on how the
  * driver allocated it: here SKB_TRUESIZE of the frame and NET_SKB_PAD, an estimate. A resolved
  * entry stays resolved: reachable_time's move to STALE, DELAY and unicast PROBE is not modelled.
@@ -69,11 +71,14 @@ final class NeighTable {
 
     private final List<Neigh> entries = new ArrayList<>();
     private final NetStats stats;
+    private final boolean ipv6;
     private Ops ops;
-    long unresDiscards, queued, solicitations;
+    long queued, released;
 
-    NeighTable(NetStats stats) {
+    /** {@code ipv6}: nd_tbl, else arp_tbl. */
+    NeighTable(NetStats stats, boolean ipv6) {
         this.stats = stats;
+        this.ipv6 = ipv6;
     }
 
     void setOps(Ops ops) {
@@ -102,8 +107,7 @@ final class NeighTable {
      * while the queue would pass unres_qlen_bytes; a new or failed entry becomes INCOMPLETE and is
      * solicited at once (neigh_probe), then every retrans_time by {@link #timers}.
      */
-    void eventSend(PacketState p, byte[] buf, int off, int len) {
-        long hi = p.nexthopHi, lo = p.nexthopLo;
+    void eventSend(PacketState p, long hi, long lo, byte[] buf, int off, int len) {
         Neigh n = lookup(p.out, hi, lo);
         if (n == null) {
             n = new Neigh(p.out, hi, lo);
@@ -121,8 +125,7 @@ final class NeighTable {
         while (n.queueBytes + truesize > QUEUE_LEN_BYTES && !n.queue.isEmpty()) {
             Queued old = n.queue.pollFirst();
             n.queueBytes -= old.truesize;
-            unresDiscards++;
-            stats.count(DropReason.NEIGH_QUEUEFULL, true);
+            stats.count(DropReason.NEIGH_QUEUEFULL, ipv6);
         }
         byte[] copy = new byte[HEADROOM + len];
         System.arraycopy(buf, off, copy, HEADROOM, len);
@@ -141,7 +144,6 @@ final class NeighTable {
 
     /** neigh_probe: solicit with the last queued packet, then count the probe. */
     private void probe(Neigh n, long now) {
-        solicitations++;
         ops.solicit(n, n.queue.peekLast(), now);
         n.probes++;
     }
@@ -174,7 +176,7 @@ final class NeighTable {
         Queued q;
         while ((q = n.queue.pollFirst()) != null) {
             n.queueBytes -= q.truesize;
-            stats.count(DropReason.NEIGH_FAILED, true);
+            stats.count(DropReason.NEIGH_FAILED, ipv6);
             ops.errorReport(n, q, now);
         }
     }
@@ -191,8 +193,24 @@ final class NeighTable {
         Queued q;
         while ((state & NUD_VALID) != 0 && (q = n.queue.pollFirst()) != null) {
             n.queueBytes -= q.truesize;
+            released++;
             ops.output(n, q, now);
         }
+    }
+
+    /**
+     * neigh_event_ns: the sender of a solicitation or request for one of our addresses becomes a
+     * STALE entry (created, or updated with its new address), and whatever waited for it leaves.
+     */
+    void learn(Interface dev, long hi, long lo, long mac, long now, Transmit tx) {
+        Neigh n = lookup(dev, hi, lo);
+        if (n == null) {
+            n = new Neigh(dev, hi, lo);
+            entries.add(n);
+        }
+        n.tx = tx;
+        if ((n.state & NUD_VALID) != 0 && n.mac == mac) return;
+        update(n, mac, NUD_STALE, now);
     }
 
     int size() {

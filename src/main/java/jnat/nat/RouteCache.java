@@ -27,12 +27,17 @@ final class RouteCache {
     /** The host's genid the caches were filled in; another one empties them. */
     private int cacheGenid;
 
-    /** The neighbours the host resolves itself (nd_tbl's dynamic entries), consulted after the host file's. */
-    private final NeighTable neigh6;
+    /** The neighbours the host resolves itself (arp_tbl's and nd_tbl's dynamic entries), consulted after the host file's. */
+    private final NeighTable neigh4, neigh6;
 
-    RouteCache(Host host, NeighTable neigh6) {
+    RouteCache(Host host, NeighTable neigh4, NeighTable neigh6) {
         this.host = host;
+        this.neigh4 = neigh4;
         this.neigh6 = neigh6;
+    }
+
+    NeighTable neigh4() {
+        return neigh4;
     }
 
     NeighTable neigh6() {
@@ -72,7 +77,10 @@ final class RouteCache {
         return host.routeOutput(dst);
     }
 
-    /** The nexthop's neighbour (Host.linkAddress) through the cache; unresolved addresses are not cached. */
+    /**
+     * The nexthop's neighbour (Host.linkAddress) through the cache, then an entry the host resolved
+     * itself (not cached); unresolved addresses are not cached.
+     */
     long linkAddress(Interface out, int nexthop) {
         checkGenid();
         int slot = (nexthop * 0x9E3779B1) >>> (32 - NEIGH_CACHE_BITS);
@@ -82,8 +90,9 @@ final class RouteCache {
             neighCacheDev[slot] = out;
             neighCacheNexthop[slot] = nexthop;
             neighCacheMac[slot] = mac;
+            return mac;
         }
-        return mac;
+        return out.hasMac() ? neigh4.resolved(out, 0, nexthop & 0xffff_ffffL) : mac;
     }
 
     /**

@@ -76,13 +76,13 @@ class ConformanceTest {
             }
         }
         String figures = String.format("%s: %d scenarios (seed %d), %d steps injected (a fragmented step is several frames), "
-                        + "%d transmitted frames compared (IPv4 and ARP %d, IPv6 %d, %d of those fragments, from %d IPv6 trains; %d advertisements injected, "
-                        + "answering the host's solicitations; "
+                        + "%d transmitted frames compared (IPv4 and ARP %d, IPv6 %d, %d of those fragments, from %d IPv6 trains; %d advertisements and %d ARP replies "
+                        + "answering the host's solicitations and requests; "
                         + "%d of them equal but for a port chosen at "
                         + "random, checked by property; %d built by the host itself: ICMP and ICMPv6 errors, echo replies, "
                         + "neighbour advertisements, resets), %d counter listings and conntrack tables compared, "
                         + "%d mismatches in %d scenarios, %.1f s",
-                what, scenarios, SEED, steps, frames, harness.framesCompared4, harness.framesCompared6, harness.fragmentsCompared6, harness.trains6, harness.advertisements6, random, generated,
+                what, scenarios, SEED, steps, frames, harness.framesCompared4, harness.framesCompared6, harness.fragmentsCompared6, harness.trains6, harness.advertisements6, harness.arpReplies4, random, generated,
                 scenarios, mismatches.size(), failed, (System.nanoTime() - start) / 1e9);
         System.out.println(figures);
         if (!mismatches.isEmpty()) {

@@ -186,6 +186,23 @@ final class Frames6 {
         return -1;
     }
 
+    /** An ARP request the host sent for an answering IPv4 neighbour (10.1.0.16-23 on eth1). */
+    static boolean requestsAnswering(byte[] f) {
+        if (f.length < 42 || u16(f, 12) != 0x0806 || u16(f, 20) != 1) return false;
+        int tip = Harness.u32(f, 38);
+        return tip >= ScenarioGenerator6.NEW_LAN4 && tip < ScenarioGenerator6.NEW_LAN4 + 8;
+    }
+
+    /** The target's ARP reply to the request {@code req}: to the requester, from the target's MAC. */
+    static byte[] arpReply(byte[] req) {
+        int tip = Harness.u32(req, 38), sip = Harness.u32(req, 28);
+        long mac = 0x020000000200L | (tip & 0xff), requester = u48(req, 22);
+        byte[] f = new byte[42];
+        jnat.wire.EthernetFrame.writeHeader(f, 0, requester, mac, 0x0806);
+        jnat.wire.ArpPacket.write(f, 14, 2, mac, tip, requester, sip);
+        return f;
+    }
+
     /** A neighbour solicitation the host sent (not duplicate address detection's, from ::) for an answering neighbour. */
     static boolean solicitsAnswering(byte[] f) {
         if (!isIpv6(f) || (f[HOP_LIMIT] & 0xff) != 255 || f[NEXT_HEADER] != 58 || f.length < L4 + 24 || (f[L4] & 0xff) != 135) return false;

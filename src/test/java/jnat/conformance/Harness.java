@@ -210,8 +210,8 @@ final class Harness {
         return new Outcome(compared, randomPortFrames, generatedFrames, bad);
     }
 
-    /** Advertisements injected (one per solicitation of an answering neighbour, on each side), over the harness's life. */
-    long advertisements6;
+    /** Answers injected into jnat (an advertisement per solicitation, an ARP reply per request, of an answering neighbour). */
+    long advertisements6, arpReplies4;
 
     /**
      * The far side answers the host's solicitations for its neighbours ({@link Frames6#answeringMac})
@@ -221,21 +221,26 @@ final class Harness {
     private void answerSolicitations(NatEngine engine, Host host, long now, Transmit tx, List<KernelLab.Frame> jOut,
                                      List<KernelLab.Frame> kOut) throws IOException {
         List<KernelLab.Frame> jNs = new ArrayList<>(), kNs = new ArrayList<>();
-        for (KernelLab.Frame f : jOut) if (Frames6.solicitsAnswering(f.bytes())) jNs.add(f);
-        for (KernelLab.Frame f : kOut) if (Frames6.solicitsAnswering(f.bytes())) kNs.add(f);
+        for (KernelLab.Frame f : jOut) if (Frames6.solicitsAnswering(f.bytes()) || Frames6.requestsAnswering(f.bytes())) jNs.add(f);
+        for (KernelLab.Frame f : kOut) if (Frames6.solicitsAnswering(f.bytes()) || Frames6.requestsAnswering(f.bytes())) kNs.add(f);
         byte[] buf = new byte[HEADROOM + 2048];
         for (int n = 0; n < Math.max(jNs.size(), kNs.size()); n++) {
             int before = jOut.size();
             if (n < jNs.size()) {
-                byte[] na = Frames6.advertisement(jNs.get(n).bytes());
+                byte[] na = answer(jNs.get(n).bytes());
                 System.arraycopy(na, 0, buf, HEADROOM, na.length);
                 engine.receive(host.device(jNs.get(n).device()), buf, HEADROOM, na.length, now, tx);
-                advertisements6++;
+                if (u16(na, 12) == 0x0806) arpReplies4++;
+                else advertisements6++;
             }
             if (n < kNs.size()) {
-                kOut.addAll(caused(kernel.send(kNs.get(n).device(), Frames6.advertisement(kNs.get(n).bytes()), jOut.size() - before)));
+                kOut.addAll(caused(kernel.send(kNs.get(n).device(), answer(kNs.get(n).bytes()), jOut.size() - before)));
             }
         }
+    }
+
+    private static byte[] answer(byte[] request) {
+        return u16(request, 12) == 0x0806 ? Frames6.arpReply(request) : Frames6.advertisement(request);
     }
 
     /**
@@ -251,8 +256,9 @@ final class Harness {
         return out;
     }
 
-    /** A frame the host built itself rather than passed on. */
+    /** A frame the host built itself rather than passed on (ARP too: its requests). */
     private static boolean built(byte[] f, int injectedId) {
+        if (f.length >= 14 && u16(f, 12) == 0x0806) return true;
         return Frames6.isIpv6(f) ? Frames6.hostGenerated(f) : hostGenerated(f, injectedId);
     }
 

@@ -202,6 +202,7 @@ final class KernelLab implements AutoCloseable {
      * when it is null: counters start at 0) and empties the conntrack table.
      */
     void load(String rules, String rules6) {
+        router.exec("ip", "-4", "neigh", "flush", "all").checked(); // as below, arp_tbl's
         if (ipv6) {
             // each scenario's neighbours fresh, as the engine it is compared with starts: the entries the
             // host resolved itself go (iproute2's flush leaves the permanent ones, the host file's), before

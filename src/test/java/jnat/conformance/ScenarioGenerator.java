@@ -327,6 +327,11 @@ final class ScenarioGenerator {
         return f;
     }
 
+    /** Adds an IPv4 flow to the scenario begun last ({@link ScenarioGenerator6}'s neighbours the host file lacks). */
+    Flow newFlow4(int protocol, String dev, long mac, int client, int clientPort, int dst, int dstPort, String what) {
+        return newFlow(protocol, dev, mac, client, clientPort, dst, dstPort, what);
+    }
+
     private Flow newFlow(int protocol, String dev, long mac, int client, int clientPort, int dst, int dstPort, String what) {
         Flow f = new Flow(sc.flows.size(), protocol, dev, mac, client, protocol == ICMP ? rnd.nextInt(65536) : clientPort,
                 dst, protocol == ICMP ? 0 : dstPort, (protocol == TCP ? "tcp " : protocol == UDP ? "udp " : "icmp ") + what);

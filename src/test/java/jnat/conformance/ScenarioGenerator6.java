@@ -430,6 +430,9 @@ final class ScenarioGenerator6 {
 
     // ---- neighbours the host file lacks ---------------------------------------------------------
 
+    /** The first of the LAN's IPv4 hosts the host file does not name (10.1.0.16-23): the far side answers ARP for them. */
+    static final int NEW_LAN4 = ScenarioGenerator.ip("10.1.0.16");
+
     /** A LAN host the host file does not name: the far side answers the host's solicitation for it. */
     private static long[] newLanHost(SplittableRandom nr) {
         return new long[] {LAN_GW6[0], 0x10 + nr.nextInt(8)};
@@ -448,7 +451,18 @@ final class ScenarioGenerator6 {
     private void unresolvedNeighbours() {
         SplittableRandom nr = gen.fragRandom();
         for (int i = nr.nextInt(3); i > 0; i--) {
-            switch (nr.nextInt(6)) {
+            switch (nr.nextInt(8)) {
+                case 6 -> { // IPv4 (arp_tbl): a container to a new LAN host (MASQUERADEd to 10.1.0.1, which asks)
+                    int h = NEW_LAN4 + nr.nextInt(8);
+                    gen.session(gen.newFlow4(pickInt(UDP, TCP), "docker0", 0x0242ac110002L, ScenarioGenerator.ip("172.17.0.2"),
+                            gen.ephemeral(), h, 53, "container to new LAN host " + jnat.wire.Ipv4Address.format(h)), false);
+                }
+                case 7 -> { // the host's own to a new LAN host, from eth0's address: arp_announce 0 asks from it
+                    int h = NEW_LAN4 + nr.nextInt(8);
+                    int port = ScenarioGenerator.LOCAL_PORT_BASE + rnd.nextInt(ScenarioGenerator.LOCAL_PORTS);
+                    gen.session(gen.newFlow4(UDP, Scenario.LOCAL, 0, nr.nextBoolean() ? ScenarioGenerator.PUBLIC : ScenarioGenerator.ip("10.1.0.1"),
+                            port, h, 53, "host to new LAN host " + jnat.wire.Ipv4Address.format(h)), false);
+                }
                 case 0 -> { // a LAN host the host has not met yet opens a flow out: the answers wait for it
                     long[] h = newLanHost(nr);
                     Flow f = flow(pickInt(TCP, UDP, ICMPV6), "eth1", lanMac(h), h, internetHost(), pickInt(80, 443, 53),

@@ -18,22 +18,28 @@ public final class EngineOutcomes {
     public static final List<String> NAMES = names();
 
     private static List<String> names() {
-        List<String> names = new ArrayList<>(List.of("transmitted", "delivered", "queued for reassembly"));
+        List<String> names = new ArrayList<>(List.of("transmitted", "delivered", "queued for reassembly", "waiting for its neighbour"));
         for (DropReason r : DropReason.values()) names.add("drop " + r.label());
         return names;
     }
 
     /** The counters, {@code transmitted} being the frames the test's transmitter saw. */
     public static long[] counters(NatEngine e, long transmitted) {
-        long[] c = new long[3 + DropReason.values().length];
+        long[] c = new long[4 + DropReason.values().length];
         // What the host builds itself (ICMP and ICMPv6 errors, echo replies, neighbour
-        // advertisements) comes on top of the frame's outcome; each is transmitted or dropped with a
-        // reason, so it nets out here. A datagram sent as fragments is one outcome.
+        // advertisements, ARP requests, neighbour solicitations, redirects) comes on top of the
+        // frame's outcome; each is transmitted or dropped with a reason, so it nets out here. A
+        // datagram sent as fragments is one outcome; a packet that waited for its neighbour had its
+        // outcome when it was queued (it leaves, or is dropped and counted, later), and the one a
+        // full queue gave up for the new one is counted once, as its drop.
+        long released = e.neighbourPacketsReleased(false) + e.neighbourPacketsReleased(true);
         c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.icmpv6ErrorsSent() - e.icmpv6RepliesSent()
-                - e.fragmentsCreated() + e.fragmented() - e.fragmentsCreated6() + e.fragmented6();
+                - e.fragmentsCreated() + e.fragmented() - e.fragmentsCreated6() + e.fragmented6()
+                - e.neighbourSolicitationsSent(false) - e.neighbourSolicitationsSent(true) - e.redirectsSent() - released;
         c[1] = e.deliveredLocally();
         c[2] = e.defrag().queued() + e.defrag6().queued();
-        for (DropReason r : DropReason.values()) c[3 + r.ordinal()] = e.drops(r);
+        c[3] = e.neighbourPacketsQueued(false) + e.neighbourPacketsQueued(true) - e.drops(DropReason.NEIGH_QUEUEFULL);
+        for (DropReason r : DropReason.values()) c[4 + r.ordinal()] = e.drops(r);
         return c;
     }
 
