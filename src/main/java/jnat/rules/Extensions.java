@@ -50,7 +50,7 @@ final class Extensions {
             Map.entry("ah", AhMatch.Parser::new),
             Map.entry("mh", MhMatch.Parser::new),
             Map.entry("eui64", Eui64Match.Parser::new),
-            Map.entry("hl", HlMatch.Parser::new));
+            Map.entry("hl", () -> new HlMatch.Parser(true)));
 
     private static final Map<String, Supplier<ModuleParser>> COMMON_TARGETS = Map.ofEntries(
             Map.entry("NFQUEUE", NfqueueTarget.Parser::new),
@@ -77,8 +77,8 @@ final class Extensions {
 
     static {
         IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
-        IP4_ALL_MATCHES.put("ttl", TtlMatch.Parser::new);
-        IP4_TARGETS.put("TTL", TtlTarget.Parser::new);
+        IP4_ALL_MATCHES.put("ttl", () -> new HlMatch.Parser(false));
+        IP4_TARGETS.put("TTL", () -> new HlTarget.Parser(false));
         IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
         IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
         IP6_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(true));
@@ -87,7 +87,7 @@ final class Extensions {
         IP4_TARGETS.put("REJECT", RejectTarget.Parser::new);
         IP6_TARGETS.putAll(natTargets(true));
         IP6_TARGETS.put("REJECT", () -> new RejectTarget.Parser(true));
-        IP6_TARGETS.put("HL", HlTarget.Parser::new);
+        IP6_TARGETS.put("HL", () -> new HlTarget.Parser(true));
         IP6_TARGETS.put("SNPT", () -> new NptTarget.Parser(true));
         IP6_TARGETS.put("DNPT", () -> new NptTarget.Parser(false));
     }
