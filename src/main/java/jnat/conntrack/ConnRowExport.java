@@ -25,10 +25,11 @@ import java.util.Arrays;
  * An IPv4 row is unchanged, so "JNATCT1" files stay as they were; an IPv6 row is the same row
  * with its addresses after it ({@link #LONGS_IPV6} longs), told apart by the family bit.
  */
-final class ConnRowExport {
+public final class ConnRowExport {
     private ConnRowExport() {}
 
-    static final int LONGS = 10, INTS = 23, LONGS_IPV6 = LONGS + NfConnAddr6.LONGS;
+    /** Longs and ints of one exported row; an IPv6 row's longs go on to {@link #LONGS_IPV6} (see {@link #ipv6}). */
+    public static final int LONGS = 10, INTS = 23, LONGS_IPV6 = LONGS + NfConnAddr6.LONGS;
     /** Where an IPv6 row's addresses start: NfConnAddr6's 8 longs, ORIGINAL then REPLY. */
     private static final int X_ADDR6 = LONGS;
     // The numbers are the file format: written out, not derived, so that nothing moves them.
@@ -42,10 +43,17 @@ final class ConnRowExport {
     private static final long NS_PER_MS = 1_000_000L;
 
     /**
-     * Copies entry {@code id} (its row at {@code row} of {@code ct}) into {@code l} and {@code i};
-     * false, leaving an empty row, for an IPv6 entry when {@code l} has no room for its addresses.
+     * Copies confirmed entry {@code id} of {@code t} into {@code l} ({@link #LONGS}) and {@code i}
+     * ({@link #INTS}): both tuples, status, mark, NAT data, counters, struct ip_ct_tcp, with every
+     * clock value (the expiry, UDP's stream_ts) made relative to {@code now}, so the row means the
+     * same on another clock. An IPv6 connection's row needs {@code l} of {@link #LONGS_IPV6}: its
+     * addresses follow the IPv4 row's longs. Given only {@link #LONGS}, an IPv6 connection is
+     * written as an empty row with no time left, which {@link #importRow} skips, and false is
+     * returned (a writer of IPv4-length rows drops IPv6 connections rather than failing).
      */
-    static boolean export(ConnTable t, int[] ct, int id, long now, long[] l, int[] i) {
+    public static boolean exportRow(ConnTable t, int id, long now, long[] l, int[] i) {
+        t.checkInUse(id);
+        int[] ct = t.ints;
         int row = ConnTable.row(id);
         boolean v6 = NfConn.ipv6(ct, row);
         Arrays.fill(l, 0, v6 && l.length >= LONGS_IPV6 ? LONGS_IPV6 : LONGS, 0L);
@@ -108,8 +116,8 @@ final class ConnRowExport {
         return l[X_TUPLE + 2 * dir + 1];
     }
 
-    /** Whether the row is an IPv6 connection's (the family bit by the protocol). */
-    static boolean ipv6(long[] l) {
+    /** Whether an exported row is an IPv6 connection's (the family bit by the protocol): its longs go on to {@link #LONGS_IPV6}. */
+    public static boolean ipv6(long[] l) {
         return (l4(l, ConnTable.ORIGINAL) >>> 32 & Tuple.L4_IPV6) != 0;
     }
 
@@ -123,11 +131,31 @@ final class ConnRowExport {
     }
 
     /**
+     * Puts back into {@code t} a row {@link #exportRow} made, as a confirmed entry expiring the
+     * row's time left after {@code now}. Returns its id, or -1 when the row's time ran out, the
+     * table is full (no early drop: live traffic comes first) or a live entry holds either tuple
+     * already. Listeners are not told; NAT re-files what it keeps per connection itself.
+     */
+    public static int importRow(ConnTable t, long[] l, int[] i, long now) {
+        t.reapDying();
+        if (timeLeft(l) <= 0 || t.count() >= t.max()) return -1;
+        Tuple[] tuples = {new Tuple(), new Tuple()}; // a restart's path, not the packet's
+        for (int d = 0; d < 2; d++) {
+            if (t.find(tuple(l, d, tuples[d]), now) != ConnTable.NOT_FOUND) return -1;
+        }
+        int id = t.allocImported(tuples[ConnTable.ORIGINAL], tuples[ConnTable.REPLY]);
+        if (id < 0) return -1;
+        importInto(t, t.ints, id, l, i, now);
+        t.insertImported(id);
+        return id;
+    }
+
+    /**
      * Fills new entry {@code id}, whose tuples the table has set from {@link #tuple}, from an
      * exported row, as a confirmed entry expiring the row's time left after {@code now} (rounded
      * up to the table's millisecond tick).
      */
-    static void importInto(ConnTable t, int[] ct, int id, long[] l, int[] i, long now) {
+    private static void importInto(ConnTable t, int[] ct, int id, long[] l, int[] i, long now) {
         int row = ConnTable.row(id);
         int protoFamily = (int) (l4(l, ConnTable.ORIGINAL) >>> 32) & (0xff | Tuple.L4_IPV6);
         int proto = protoFamily & 0xff;

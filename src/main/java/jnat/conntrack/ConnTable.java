@@ -46,8 +46,6 @@ public final class ConnTable {
     public static final int NOT_FOUND = -1;
     /** The hash seed of {@link #ConnTable(int)} (nf_conntrack_hash_rnd, fixed so replays repeat). */
     public static final long DEFAULT_SEED = 0x6a6e6174L;
-    /** How many hash slots early_drop looks at near the new tuple's slot (NF_CT_EVICTION_RANGE buckets). */
-    static final int EVICTION_SCAN = 64;
 
     /** Called when an entry is destroyed, before its id is reused (the NAT engine drops its bysource data). */
     public interface DestroyListener {
@@ -62,7 +60,8 @@ public final class ConnTable {
     int highWater;
     private int freeHead = -1;
     int count;
-    private int gcCursor;
+    /** gc_worker and early_drop. */
+    private final ConnTableGc reaper = new ConnTableGc(this);
 
     // Rows, not columns: a packet of an established connection reads and writes most of its
     // entry, and with one array per field that was one cache miss per field (about 20 at a
@@ -176,43 +175,24 @@ public final class ConnTable {
         return (int) Math.floorDiv(now, NS_PER_MS);
     }
 
-    // ---- the clock -----------------------------------------------------------------------------
-
-    /** The clock (ms) at the last full sweep; every confirmed entry then expired after it. */
-    private long sweptMs;
-    private boolean clockStarted;
-    /** Half the range 32-bit ticks compare right in: a jump further than this triggers a sweep. */
-    private static final long SWEEP_MS = 1L << 30;
-
     /**
-     * Tells the table the time, once per packet ({@link Conntrack#in}) and at each {@link #gc}. A
-     * 32-bit tick compares right only within 24 days, so when the clock has moved on by more than
-     * 12 days since the last sweep (a replay across a gap, a host that slept), every confirmed entry
-     * that expired meanwhile is deleted now, before its tick could wrap round and look alive again.
+     * Tells the table the time, once per packet ({@link Conntrack#in}) and at each {@link #gc}
+     * (a long jump sweeps the table: {@link ConnTableGc#clock}).
      */
     public void clock(long now) {
         lastClock = now;
-        long ms = Math.floorDiv(now, NS_PER_MS);
-        if (!clockStarted) {
-            clockStarted = true;
-            sweptMs = ms;
-        } else if (ms - sweptMs > SWEEP_MS) {
-            sweep(ms);
-        }
+        reaper.clock(now);
     }
 
-    private void sweep(long ms) {
-        reapDying();
-        int last = (int) sweptMs;
-        for (int id = 0; id < highWater; id++) {
-            int st = NfConn.status(ints, row(id));
-            if ((st & (ALLOCATED | Status.CONFIRMED | Status.DYING)) != (ALLOCATED | Status.CONFIRMED)) continue;
-            // Alive at the last sweep and set at most 5 days past a clock within SWEEP_MS of it:
-            // the tick is ahead of that sweep by less than 2^31, so this is its true expiry.
-            long expiry = sweptMs + (NfConn.timeout(ints, row(id)) - last);
-            if (expiry <= ms) delete(id);
-        }
-        sweptMs = ms;
+    /**
+     * gc_worker, incrementally ({@link ConnTableGc#gc}): looks at up to {@code budget} ids from
+     * where the last call stopped, deletes expired entries and, while the table is at least 95%
+     * full, entries that may be early-dropped. Returns how many it deleted. Call it often with a
+     * small budget; it never stalls.
+     */
+    public int gc(long now, int budget) {
+        clock(now);
+        return reaper.gc(now, budget);
     }
 
     // ---- lookup ----------------------------------------------------------------------------
@@ -300,7 +280,7 @@ public final class ConnTable {
      */
     public int alloc(Tuple original, Tuple reply, long now) {
         reapDying();
-        if (count >= max && !earlyDrop(original.addrs(), original.l4(), now)) return -1;
+        if (count >= max && !reaper.earlyDrop(Tuple.mix(original.addrs(), original.l4(), seed), now)) return -1;
         int id = newId();
         if (id < 0) return -1;
         int b = row(id);
@@ -434,7 +414,7 @@ public final class ConnTable {
         }
     }
 
-    private void delete(int id) {
+    void delete(int id) {
         if ((NfConn.status(ints, row(id)) & Status.DYING) != 0) return;
         if (events != null) events.event(1 << ConntrackEvents.IPCT_DESTROY, this, id);
         NfConn.setStatus(ints, row(id), NfConn.status(ints, row(id)) | Status.DYING);
@@ -451,7 +431,7 @@ public final class ConnTable {
         count--;
     }
 
-    private void checkInUse(int id) {
+    void checkInUse(int id) {
         if (id < 0 || id >= highWater || (NfConn.status(ints, row(id)) & ALLOCATED) == 0) {
             throw new IllegalArgumentException("no connection " + id);
         }
@@ -465,64 +445,6 @@ public final class ConnTable {
     /** nf_ct_is_expired, for a confirmed entry. */
     public boolean expired(int id, long now) {
         return (NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0 && NfConn.timeout(ints, row(id)) - ticks(now) <= 0;
-    }
-
-    /**
-     * gc_worker, incrementally: looks at up to {@code budget} ids from where the last call stopped,
-     * deletes expired entries and, while the table is at least 95% full, entries that may be
-     * early-dropped. Returns how
-     * many it deleted. Call it often with a small budget; it never stalls.
-     */
-    public int gc(long now, int budget) {
-        clock(now);
-        reapDying();
-        int freed = 0;
-        int max95 = max / 100 * 95; // nf_conntrack_max95
-        int t = ticks(now);
-        for (int n = 0; n < budget && highWater > 0; n++) {
-            if (gcCursor >= highWater) gcCursor = 0;
-            int id = gcCursor++;
-            int st = NfConn.status(ints, row(id));
-            if ((st & ALLOCATED) == 0 || (st & Status.CONFIRMED) == 0) continue;
-            boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
-            if (expired || (max95 > 0 && count >= max95 && canEarlyDrop(id))) {
-                if (!expired) stat.gcEarlyDrop++;
-                delete(id);
-                freed++;
-            }
-        }
-        return freed;
-    }
-
-    /** gc_worker_can_early_drop: not ASSURED, or TCP in a closing state (tcp_can_early_drop). */
-    boolean canEarlyDrop(int id) {
-        if ((NfConn.status(ints, row(id)) & Status.ASSURED) == 0) return true;
-        return protocol(id) == Tuple.IPPROTO_TCP && TcpTracker.canEarlyDrop(tcpState(id));
-    }
-
-    /**
-     * early_drop: evicts a confirmed, unassured entry found near the new tuple's hash slot (the
-     * kernel looks at the entries of NF_CT_EVICTION_RANGE buckets from the new tuple's hash).
-     * Expired entries found there are reaped too.
-     */
-    private boolean earlyDrop(long addrs, long l4, long now) {
-        int t = ticks(now);
-        int i = home(Tuple.mix(addrs, l4, seed), index.length);
-        for (int n = 0; n < EVICTION_SCAN; n++) {
-            int v = index[i];
-            if (++i == index.length) i = 0;
-            if (v == 0) continue;
-            int id = ((v & refMask) - 1) >>> 1;
-            int st = NfConn.status(ints, row(id));
-            if ((st & Status.DYING) != 0) continue;
-            boolean expired = NfConn.timeout(ints, row(id)) - t <= 0;
-            if (expired || (st & Status.ASSURED) == 0) {
-                if (!expired) stat.earlyDrop++;
-                delete(id);
-                return true;
-            }
-        }
-        return false;
     }
 
     // ---- the hash ----------------------------------------------------------------------------
@@ -741,61 +663,31 @@ public final class ConnTable {
         c[id * 4 + 2 + dir] += length;
     }
 
-    // ---- export and import (a state file across restarts) ---------------------------------------
-
-    /** Longs and ints of one exported row ({@link #exportRow}; the layout is {@link ConnRowExport}'s). */
-    public static final int ROW_LONGS = ConnRowExport.LONGS, ROW_INTS = ConnRowExport.INTS;
-    /** Longs of an exported IPv6 row: the IPv4 row's, then its four addresses (see {@link #rowIsIpv6}). */
-    public static final int ROW_LONGS_IPV6 = ConnRowExport.LONGS_IPV6;
-
-    /** Whether an exported row is an IPv6 connection's, whose longs go on to {@link #ROW_LONGS_IPV6}. */
-    public static boolean rowIsIpv6(long[] l) {
-        return ConnRowExport.ipv6(l);
-    }
-
     /**
-     * Copies confirmed entry {@code id} into {@code l} ({@link #ROW_LONGS}) and {@code i}
-     * ({@link #ROW_INTS}): both tuples, status, mark, NAT data, counters, struct ip_ct_tcp, with
-     * every clock value (the expiry, UDP's stream_ts) made relative to {@code now}, so the row
-     * means the same on another clock. An IPv6 connection's row needs {@code l} of
-     * {@link #ROW_LONGS_IPV6}: its addresses follow the IPv4 row's longs. Given only
-     * {@link #ROW_LONGS}, an IPv6 connection is written as an empty row with no time left, which
-     * {@link #importRow} skips, and false is returned (a writer of IPv4-length rows drops IPv6
-     * connections rather than failing).
+     * The id for a row {@link ConnRowExport#importRow} puts back, its tuples set (unconfirmed, not
+     * in the hash yet), or -1 when the table is full (no early drop: live traffic comes first).
      */
-    public boolean exportRow(int id, long now, long[] l, int[] i) {
-        checkInUse(id);
-        return ConnRowExport.export(this, ints, id, now, l, i);
-    }
-
-    /**
-     * Puts back a row {@link #exportRow} made, as a confirmed entry expiring the row's time left
-     * after {@code now}. Returns its id, or -1 when the row's time ran out, the table is full
-     * (no early drop: live traffic comes first) or a live entry holds either tuple already.
-     * Listeners are not told; NAT re-files what it keeps per connection itself.
-     */
-    public int importRow(long[] l, int[] i, long now) {
+    int allocImported(Tuple original, Tuple reply) {
         reapDying();
-        if (ConnRowExport.timeLeft(l) <= 0 || count >= max) return -1;
-        for (int d = 0; d < 2; d++) {
-            if (find(ConnRowExport.tuple(l, d, rowTuple[d]), now) != NOT_FOUND) return -1;
-        }
+        if (count >= max) return -1;
         int id = newId();
         if (id < 0) return -1;
         NfConn.clear(ints, row(id));
-        for (int d = 0; d < 2; d++) setTuple(row(id), d, rowTuple[d]);
-        if (rowTuple[ORIGINAL].ipv6()) {
+        setTuple(row(id), ORIGINAL, original);
+        setTuple(row(id), REPLY, reply);
+        if (original.ipv6()) {
             addr6.ensure(capacity);
-            for (int d = 0; d < 2; d++) addr6.set(id, d, rowTuple[d]);
+            addr6.set(id, ORIGINAL, original);
+            addr6.set(id, REPLY, reply);
         }
-        ConnRowExport.importInto(this, ints, id, l, i, now);
-        insert(id << 1);
-        insert(id << 1 | 1);
         return id;
     }
 
-    /** An imported row's tuples, reused. */
-    private final Tuple[] rowTuple = {new Tuple(), new Tuple()};
+    /** Puts an imported entry's two tuples into the hash. */
+    void insertImported(int id) {
+        insert(id << 1);
+        insert(id << 1 | 1);
+    }
 
     /** Sets the nf_conn_acct counters of direction {@code dir}; nothing while accounting is off. */
     void setCounters(int id, int dir, long packets, long bytes) {

@@ -1,5 +1,6 @@
 package jnat.gateway;
 
+import jnat.conntrack.ConnRowExport;
 import jnat.conntrack.ConnTable;
 import jnat.conntrack.Tuple;
 import jnat.nat.NatEngine;
@@ -19,7 +20,7 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The conntrack table in a file, so a restarted gateway keeps its connections (what conntrackd
- * does for the kernel across a failover). Each row is {@link ConnTable#exportRow}'s: both tuples,
+ * does for the kernel across a failover). Each row is {@link ConnRowExport#exportRow}'s: both tuples,
  * status bits, mark, counters, the TCP state and window tracking, the NAT data (MASQUERADE's
  * interface index) and the time left, not an absolute expiry: the engine's clock is
  * {@link System#nanoTime()}, which means nothing in another process. The by-source NAT index is
@@ -28,8 +29,8 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Format (big-endian): the 8 bytes {@code "JNATCT1\n"}, the row's long and int counts (10 and
  * 23, the IPv4 row's), the number of rows, then each row's longs and ints; an IPv6 connection's
- * row (the family bit in its tuples, {@link ConnTable#rowIsIpv6}) is followed by its four
- * addresses, 8 more longs ({@link ConnTable#ROW_LONGS_IPV6}). A table without IPv6 connections
+ * row (the family bit in its tuples, {@link ConnRowExport#ipv6}) is followed by its four
+ * addresses, 8 more longs ({@link ConnRowExport#LONGS_IPV6}). A table without IPv6 connections
  * is written byte for byte as before; a jnat that predates IPv6 rows refuses a file with some (its
  * size no longer matches the row count) rather than misreading it. Written to a temporary file,
  * forced to disk and renamed over the old one, so a reader sees the old table or the new one,
@@ -39,11 +40,11 @@ public final class ConntrackState {
     private static final byte[] MAGIC = "JNATCT1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Longs an IPv6 row adds after its IPv4-length row: its four addresses. */
-    private static final int ADDR6_LONGS = ConnTable.ROW_LONGS_IPV6 - ConnTable.ROW_LONGS;
+    private static final int ADDR6_LONGS = ConnRowExport.LONGS_IPV6 - ConnRowExport.LONGS;
 
     /**
      * Rows copied out of the engine, to be written without holding it: row {@code k}'s longs at
-     * {@code k * ROW_LONGS}, its ints at {@code k * ROW_INTS}; the addresses of the IPv6 rows,
+     * {@code k * ConnRowExport.LONGS}, its ints at {@code k * ConnRowExport.INTS}; the addresses of the IPv6 rows,
      * 8 longs each, in {@code addr6} in row order (kept apart so that an IPv4 table
      * costs what it did).
      */
@@ -65,18 +66,18 @@ public final class ConntrackState {
             n++;
             if (t.ipv6(id)) n6++;
         }
-        long[] l = new long[n * ConnTable.ROW_LONGS];
-        int[] i = new int[n * ConnTable.ROW_INTS];
+        long[] l = new long[n * ConnRowExport.LONGS];
+        int[] i = new int[n * ConnRowExport.INTS];
         long[] a6 = new long[n6 * ADDR6_LONGS];
-        long[] rowL = new long[ConnTable.ROW_LONGS_IPV6]; // room for an IPv6 row's addresses
-        int[] rowI = new int[ConnTable.ROW_INTS];
+        long[] rowL = new long[ConnRowExport.LONGS_IPV6]; // room for an IPv6 row's addresses
+        int[] rowI = new int[ConnRowExport.INTS];
         int k = 0, k6 = 0; // the table does not change under the engine's lock: n and n6 hold
         for (int id = t.nextConfirmed(0); id >= 0 && k < n; id = t.nextConfirmed(id + 1)) {
             if (t.expired(id, now)) continue;
-            t.exportRow(id, now, rowL, rowI);
-            if (ConnTable.rowIsIpv6(rowL)) System.arraycopy(rowL, ConnTable.ROW_LONGS, a6, k6++ * ADDR6_LONGS, ADDR6_LONGS);
-            System.arraycopy(rowL, 0, l, k * ConnTable.ROW_LONGS, ConnTable.ROW_LONGS);
-            System.arraycopy(rowI, 0, i, k * ConnTable.ROW_INTS, ConnTable.ROW_INTS);
+            ConnRowExport.exportRow(t, id, now, rowL, rowI);
+            if (ConnRowExport.ipv6(rowL)) System.arraycopy(rowL, ConnRowExport.LONGS, a6, k6++ * ADDR6_LONGS, ADDR6_LONGS);
+            System.arraycopy(rowL, 0, l, k * ConnRowExport.LONGS, ConnRowExport.LONGS);
+            System.arraycopy(rowI, 0, i, k * ConnRowExport.INTS, ConnRowExport.INTS);
             k++;
         }
         return new Snapshot(k, l, i, a6);
@@ -90,16 +91,16 @@ public final class ConntrackState {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  DataOutputStream out = new DataOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16))) {
                 out.write(MAGIC);
-                out.writeInt(ConnTable.ROW_LONGS);
-                out.writeInt(ConnTable.ROW_INTS);
+                out.writeInt(ConnRowExport.LONGS);
+                out.writeInt(ConnRowExport.INTS);
                 out.writeInt(s.rows());
-                long[] rowL = new long[ConnTable.ROW_LONGS];
+                long[] rowL = new long[ConnRowExport.LONGS];
                 int k6 = 0;
                 for (int k = 0; k < s.rows(); k++) {
-                    System.arraycopy(s.longs(), k * ConnTable.ROW_LONGS, rowL, 0, ConnTable.ROW_LONGS);
+                    System.arraycopy(s.longs(), k * ConnRowExport.LONGS, rowL, 0, ConnRowExport.LONGS);
                     for (long v : rowL) out.writeLong(v);
-                    for (int j = 0; j < ConnTable.ROW_INTS; j++) out.writeInt(s.ints()[k * ConnTable.ROW_INTS + j]);
-                    if (ConnTable.rowIsIpv6(rowL)) {
+                    for (int j = 0; j < ConnRowExport.INTS; j++) out.writeInt(s.ints()[k * ConnRowExport.INTS + j]);
+                    if (ConnRowExport.ipv6(rowL)) {
                         for (int j = 0; j < ADDR6_LONGS; j++) out.writeLong(s.addr6()[k6 * ADDR6_LONGS + j]);
                         k6++;
                     }
@@ -125,9 +126,9 @@ public final class ConntrackState {
             in.readFully(magic);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(file + ": not a jnat conntrack state file");
             int nl = in.readInt(), ni = in.readInt(), rows = in.readInt();
-            if (nl != ConnTable.ROW_LONGS || ni != ConnTable.ROW_INTS) {
+            if (nl != ConnRowExport.LONGS || ni != ConnRowExport.INTS) {
                 throw new IOException(file + ": rows of " + nl + " longs and " + ni + " ints, this jnat writes "
-                        + ConnTable.ROW_LONGS + " and " + ConnTable.ROW_INTS);
+                        + ConnRowExport.LONGS + " and " + ConnRowExport.INTS);
             }
             // Every row is the IPv4 row's bytes, an IPv6 one 64 more: the size gives the IPv6 rows'
             // count before anything is allocated, so a bad count cannot ask for a huge array.
@@ -141,13 +142,13 @@ public final class ConntrackState {
             long[] l = new long[rows * nl];
             int[] i = new int[rows * ni];
             long[] a6 = new long[n6 * ADDR6_LONGS];
-            long[] rowL = new long[ConnTable.ROW_LONGS_IPV6];
+            long[] rowL = new long[ConnRowExport.LONGS_IPV6];
             int k6 = 0;
             for (int k = 0; k < rows; k++) {
                 for (int j = 0; j < nl; j++) rowL[j] = in.readLong();
                 for (int j = 0; j < ni; j++) i[k * ni + j] = in.readInt();
                 System.arraycopy(rowL, 0, l, k * nl, nl);
-                if (!ConnTable.rowIsIpv6(rowL)) {
+                if (!ConnRowExport.ipv6(rowL)) {
                     if (ipv6Tuple(rowL, ConnTable.REPLY)) throw badRow(file, k, rows, "an IPv4 tuple with an IPv6 reply");
                     continue;
                 }
@@ -182,7 +183,7 @@ public final class ConntrackState {
     private static String ipv6RowError(long[] rowL) {
         if (!ipv6Tuple(rowL, ConnTable.REPLY)) return "an IPv6 tuple with an IPv4 reply";
         for (int d = 0; d < 2; d++) {
-            int x = ConnTable.ROW_LONGS + 4 * d;
+            int x = ConnRowExport.LONGS + 4 * d;
             long addrs = rowL[2 * d];
             int src = Tuple.fold(rowL[x], rowL[x + 1]), dst = Tuple.fold(rowL[x + 2], rowL[x + 3]);
             if ((int) (addrs >>> 32) != src || (int) addrs != dst) {
@@ -194,15 +195,15 @@ public final class ConntrackState {
 
     /** Puts the snapshot's rows into the engine (hold it); returns how many it took (expired rows are skipped). */
     public static int restore(NatEngine engine, Snapshot s, long now) {
-        long[] rowL = new long[ConnTable.ROW_LONGS_IPV6];
-        int[] rowI = new int[ConnTable.ROW_INTS];
+        long[] rowL = new long[ConnRowExport.LONGS_IPV6];
+        int[] rowI = new int[ConnRowExport.INTS];
         int taken = 0, k6 = 0;
         for (int k = 0; k < s.rows(); k++) {
-            System.arraycopy(s.longs(), k * ConnTable.ROW_LONGS, rowL, 0, ConnTable.ROW_LONGS);
-            System.arraycopy(s.ints(), k * ConnTable.ROW_INTS, rowI, 0, ConnTable.ROW_INTS);
-            if (ConnTable.rowIsIpv6(rowL)) {
+            System.arraycopy(s.longs(), k * ConnRowExport.LONGS, rowL, 0, ConnRowExport.LONGS);
+            System.arraycopy(s.ints(), k * ConnRowExport.INTS, rowI, 0, ConnRowExport.INTS);
+            if (ConnRowExport.ipv6(rowL)) {
                 if (k6 == s.ipv6Rows()) continue; // a hand-made snapshot short of addresses: skip, never throw
-                System.arraycopy(s.addr6(), k6++ * ADDR6_LONGS, rowL, ConnTable.ROW_LONGS, ADDR6_LONGS);
+                System.arraycopy(s.addr6(), k6++ * ADDR6_LONGS, rowL, ConnRowExport.LONGS, ADDR6_LONGS);
             }
             if (engine.restoreConnection(rowL, rowI, now) >= 0) taken++;
         }

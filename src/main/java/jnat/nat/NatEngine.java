@@ -1,5 +1,6 @@
 package jnat.nat;
 
+import jnat.conntrack.ConnRowExport;
 import jnat.conntrack.ConnTable;
 import jnat.conntrack.Conntrack;
 import jnat.host.Host;
@@ -303,12 +304,12 @@ public final class NatEngine {
     }
 
     /**
-     * Puts back a connection row exported with {@link ConnTable#exportRow} (a state file after a
+     * Puts back a connection row exported with {@link jnat.conntrack.ConnRowExport#exportRow} (a state file after a
      * restart) and re-files its NAT binding, so the source keeps its mapping. Returns the id, or -1
-     * when the row was not taken (see {@link ConnTable#importRow}).
+     * when the row was not taken (see {@link jnat.conntrack.ConnRowExport#importRow}).
      */
     public int restoreConnection(long[] longs, int[] ints, long now) {
-        int id = table.importRow(longs, ints, now);
+        int id = ConnRowExport.importRow(table, longs, ints, now);
         if (id >= 0) core.restored(id);
         return id;
     }

@@ -19,16 +19,16 @@ class Ipv6RowExportTest {
     private ConnTable restored(long[] l, int[] i, long at) {
         ConnTable t = new ConnTable(16);
         t.setAccounting(true);
-        assertTrue(t.importRow(l, i, at) >= 0);
+        assertTrue(ConnRowExport.importRow(t, l, i, at) >= 0);
         return t;
     }
 
     @Test
     void ipv6TcpRowRoundTripsWithItsAddressesStateAndCounters() {
-        long[] l = new long[ConnTable.ROW_LONGS_IPV6];
-        int[] i = new int[ConnTable.ROW_INTS];
-        assertTrue(f.table.exportRow(f.lastId, f.now, l, i));
-        assertTrue(ConnTable.rowIsIpv6(l));
+        long[] l = new long[ConnRowExport.LONGS_IPV6];
+        int[] i = new int[ConnRowExport.INTS];
+        assertTrue(ConnRowExport.exportRow(f.table, f.lastId, f.now, l, i));
+        assertTrue(ConnRowExport.ipv6(l));
         long later = f.now + 1_000 * SEC; // another clock
         ConnTable t = restored(l, i, later);
         ConntrackPrinter p = new ConntrackPrinter().extended(true).counters(true);
@@ -41,9 +41,9 @@ class Ipv6RowExportTest {
 
     @Test
     void restoredIpv6ConnectionKeepsTracking() {
-        long[] l = new long[ConnTable.ROW_LONGS_IPV6];
-        int[] i = new int[ConnTable.ROW_INTS];
-        f.table.exportRow(f.lastId, f.now, l, i);
+        long[] l = new long[ConnRowExport.LONGS_IPV6];
+        int[] i = new int[ConnRowExport.INTS];
+        ConnRowExport.exportRow(f.table, f.lastId, f.now, l, i);
         Flow g = new Flow(restored(l, i, f.now));
         g.ipv6 = true;
         g.now = f.now;
@@ -57,45 +57,45 @@ class Ipv6RowExportTest {
     void ipv4RowKeepsTheOldLayoutAndLeavesTheAddressLongsAlone() {
         Flow v4 = new Flow();
         v4.handshake();
-        long[] l = new long[ConnTable.ROW_LONGS_IPV6];
+        long[] l = new long[ConnRowExport.LONGS_IPV6];
         java.util.Arrays.fill(l, -7L);
-        int[] i = new int[ConnTable.ROW_INTS];
-        v4.table.exportRow(v4.lastId, v4.now, l, i);
-        assertFalse(ConnTable.rowIsIpv6(l));
+        int[] i = new int[ConnRowExport.INTS];
+        ConnRowExport.exportRow(v4.table, v4.lastId, v4.now, l, i);
+        assertFalse(ConnRowExport.ipv6(l));
         Tuple o = new Tuple(Tuple.IPPROTO_TCP, Flow.CLIENT, Flow.SERVER, 40000, 80);
         assertEquals(o.addrs(), l[0]);
         assertEquals(o.l4(), l[1]);
-        for (int k = ConnTable.ROW_LONGS; k < ConnTable.ROW_LONGS_IPV6; k++) assertEquals(-7L, l[k]);
-        assertEquals(10, ConnTable.ROW_LONGS);
-        assertEquals(23, ConnTable.ROW_INTS);
+        for (int k = ConnRowExport.LONGS; k < ConnRowExport.LONGS_IPV6; k++) assertEquals(-7L, l[k]);
+        assertEquals(10, ConnRowExport.LONGS);
+        assertEquals(23, ConnRowExport.INTS);
     }
 
     @Test
     void ipv4RowOfTheOldLengthStillImports() {
         Flow v4 = new Flow();
         v4.handshake();
-        long[] l = new long[ConnTable.ROW_LONGS];
-        int[] i = new int[ConnTable.ROW_INTS];
-        v4.table.exportRow(v4.lastId, v4.now, l, i);
+        long[] l = new long[ConnRowExport.LONGS];
+        int[] i = new int[ConnRowExport.INTS];
+        ConnRowExport.exportRow(v4.table, v4.lastId, v4.now, l, i);
         ConnTable t = new ConnTable(16);
-        assertEquals(0, t.importRow(l, i, v4.now));
+        assertEquals(0, ConnRowExport.importRow(t, l, i, v4.now));
         assertEquals(0, t.addr6Capacity());
     }
 
     @Test
     void ipv6ConnectionInAnIpv4LengthRowIsAnEmptyRowThatImportSkips() {
-        long[] l = new long[ConnTable.ROW_LONGS];
-        int[] i = new int[ConnTable.ROW_INTS];
-        assertFalse(f.table.exportRow(f.lastId, f.now, l, i));
-        assertArrayEquals(new long[ConnTable.ROW_LONGS], l);
-        assertEquals(-1, new ConnTable(16).importRow(l, i, f.now));
+        long[] l = new long[ConnRowExport.LONGS];
+        int[] i = new int[ConnRowExport.INTS];
+        assertFalse(ConnRowExport.exportRow(f.table, f.lastId, f.now, l, i));
+        assertArrayEquals(new long[ConnRowExport.LONGS], l);
+        assertEquals(-1, ConnRowExport.importRow(new ConnTable(16), l, i, f.now));
     }
 
     @Test
     void ipv6RowClashingWithALiveEntryIsRefused() {
-        long[] l = new long[ConnTable.ROW_LONGS_IPV6];
-        int[] i = new int[ConnTable.ROW_INTS];
-        f.table.exportRow(f.lastId, f.now, l, i);
-        assertEquals(-1, f.table.importRow(l, i, f.now));
+        long[] l = new long[ConnRowExport.LONGS_IPV6];
+        int[] i = new int[ConnRowExport.INTS];
+        ConnRowExport.exportRow(f.table, f.lastId, f.now, l, i);
+        assertEquals(-1, ConnRowExport.importRow(f.table, l, i, f.now));
     }
 }

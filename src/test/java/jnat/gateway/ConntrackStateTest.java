@@ -203,7 +203,7 @@ class ConntrackStateTest {
         long[] l = new long[10];
         int[] i = new int[23];
         for (int id : ids) {
-            t.exportRow(id, now, l, i);
+            jnat.conntrack.ConnRowExport.exportRow(t, id, now, l, i);
             for (long v : l) out.writeLong(v);
             for (int v : i) out.writeInt(v);
         }
@@ -438,8 +438,8 @@ class ConntrackStateTest {
         Box later = new Box(0);
         int n = 0;
         for (int k = 0; k < s.rows(); k++) {
-            long[] l = Arrays.copyOfRange(s.longs(), k * jnat.conntrack.ConnTable.ROW_LONGS, (k + 1) * jnat.conntrack.ConnTable.ROW_LONGS);
-            int[] i = Arrays.copyOfRange(s.ints(), k * jnat.conntrack.ConnTable.ROW_INTS, (k + 1) * jnat.conntrack.ConnTable.ROW_INTS);
+            long[] l = Arrays.copyOfRange(s.longs(), k * jnat.conntrack.ConnRowExport.LONGS, (k + 1) * jnat.conntrack.ConnRowExport.LONGS);
+            int[] i = Arrays.copyOfRange(s.ints(), k * jnat.conntrack.ConnRowExport.INTS, (k + 1) * jnat.conntrack.ConnRowExport.INTS);
             l[4] -= 31 * SEC; // what a reader 31 s late would see: the expiry slot holds the time left
             if (later.engine.restoreConnection(l, i, later.now) >= 0) n++;
         }
