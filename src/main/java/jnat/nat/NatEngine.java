@@ -165,7 +165,18 @@ public final class NatEngine {
         this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
-        this.hooks = new NfHooks(conntrack, nat, stats, this::reject, trace);
+        this.hooks = new NfHooks(conntrack, nat, stats, new NfHooks.Reject() {
+            @Override
+            public void reject(PacketState p, Target target) {
+                NatEngine.this.reject(p, target);
+            }
+
+            @Override
+            public void reject(PacketState p, int icmpCode) {
+                if (p.ipv6) reject6.reject(p, icmpCode);
+                else NatEngine.this.reject.reject(p, icmpCode);
+            }
+        }, trace);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));
