@@ -407,7 +407,8 @@ final class NftScenarioGenerator {
                     int c = lan ? lanHost() : container();
                     Flow f = gen.newFlow4(proto, lan ? "eth1" : "docker0", lan ? lanMac(c) : containerMac(c), c, gen.ephemeral(),
                             ip("10.96.0.10") + s, port, "to service " + s + " from " + jnat.wire.Ipv4Address.format(c));
-                    if (lan || c == ip("172.17.0.2") + s) f.random(1024, 65535); // masquerade fully-random
+                    // masquerade fully-random: from outside the pods, or a pod hairpinned to itself (any of s's endpoints)
+                    if (lan || c >= ip("172.17.0.2") + s && c <= ip("172.17.0.4") + s) f.random(1024, 65535);
                     gen.session(f, true);
                 }
                 case 2 -> { // the node port from the internet: marked, masqueraded fully-random

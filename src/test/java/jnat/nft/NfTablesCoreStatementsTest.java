@@ -83,7 +83,7 @@ class NfTablesCoreStatementsTest {
     }
 
     @Test
-    void quotaMatchesUntilItsBytesAreUsedAndListsWhatItUsed() {
+    void quotaMatchesUntilItsBytesAreUsedAndListsWhatItUsedCappedAtTheQuota() {
         NftRuleset rs = Nft.parse("q.nft", """
                 table ip t {
                 	chain in {
@@ -96,7 +96,8 @@ class NfTablesCoreStatementsTest {
         byte[] p = udp("10.1.0.2", 40000, "203.0.113.2", 53); // 28 bytes
         assertEquals(ACCEPT, core.doChain("in", new Wire(p)));
         assertEquals(DROP, core.doChain("in", new Wire(p)), "56 bytes consumed > 40");
-        assertTrue(Nft.run(rs, List.of("list", "ruleset")).out().contains("quota 40 bytes used 56 bytes accept"));
+        // nft_quota_do_dump caps the use it reports at the quota once depleted
+        assertTrue(Nft.run(rs, List.of("list", "ruleset")).out().contains("quota 40 bytes used 40 bytes accept"));
     }
 
     @Test
