@@ -105,6 +105,7 @@ public final class NatEngine {
     private final NfHooks hooks;
     /** The nf_tables base chains at the hooks (null: none). */
     private List<NfTablesCore.BaseChain> nftChains;
+    private NftRuleset nftRuleset;
     private final ConntrackHook conntrack;
     private final IpInput input;
     private final IpForward forward;
@@ -255,7 +256,13 @@ public final class NatEngine {
             if (!why.isEmpty()) throw new IllegalArgumentException("jnat cannot run this nft ruleset yet:\n" + String.join("\n", why));
         }
         this.nftChains = rules == null ? null : NfTablesCore.baseChains(rules);
+        this.nftRuleset = rules;
         hooks.setNftRuleset(nftChains, table);
+    }
+
+    /** The nf_tables ruleset the engine runs (null: none), its counters live. */
+    public NftRuleset nftRuleset() {
+        return nftRuleset;
     }
 
     /**
