@@ -590,24 +590,22 @@ public final class NfTablesCore {
     /** nft_lookup_eval: the key in the set's register layout; a verdict map's verdict; BREAK when absent (or present, inverted). */
     private Expr.Verdict lookup(Expr.Lookup l) {
         NftSet s = table.set(l.set());
-        int o = off(l.sreg());
-        NftSetElem found = null;
-        for (NftSetElem e : s.elements) {
-            byte[] lo = Printer.register(s, e.key);
-            if (e.keyEnd == null ? compare(o, lo) == 0
-                    : compare(o, lo) >= 0 && compare(o, Printer.register(s, e.keyEnd)) <= 0) {
-                found = e;
-                break;
-            }
+        NftSetHash ix = setIndex.get(s);
+        if (ix == null || !ix.describes(s)) {
+            ix = new NftSetHash(s);
+            setIndex.put(s, ix);
         }
+        int i = ix.find(regs, off(l.sreg()));
         boolean inv = (l.flags() & 1) != 0;
-        if ((found != null) == inv) return BREAK;
-        if (l.dreg() == Expr.NFT_REG_VERDICT) return found.verdict;
+        if ((i >= 0) == inv) return BREAK;
+        if (l.dreg() == Expr.NFT_REG_VERDICT) return ix.element(i).verdict;
         if (l.dreg() > 0) {
-            byte[] d = found.data.clone();
-            if (Printer.hostOrder(s.dataType)) Lhs.reverse(d);
+            byte[] d = ix.data(i);
             System.arraycopy(d, 0, regs, off(l.dreg()), d.length);
         }
         return null;
     }
+
+    /** Each looked-up set's index (built at its first lookup; a new ruleset brings new evaluators). */
+    private final java.util.IdentityHashMap<NftSet, NftSetHash> setIndex = new java.util.IdentityHashMap<>();
 }

@@ -160,4 +160,29 @@ class NfTablesCoreStatementsTest {
         assertEquals(0, Nft.run(rs, List.of("add", "rule", "ip", "t", "in", "counter")).exitCode());
         assertArrayEquals(new long[] {0, 0}, NfTablesCore.of(rs, "ip", "t").counter("in", 0));
     }
+
+    @Test
+    void aTenThousandServiceVerdictMapFindsEachServiceAndNothingElse() {
+        // kube-proxy's service-ips: ip daddr . meta l4proto . th dport vmap, one element per service
+        StringBuilder sb = new StringBuilder("table ip t {\n\tmap svc {\n\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n\t\telements = { ");
+        for (int i = 0; i < 10_000; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append("10.96.").append(i / 250).append('.').append(i % 250 + 1).append(i % 2 == 0 ? " . tcp . 80" : " . udp . 53")
+                    .append(i % 3 == 0 ? " : drop" : " : accept");
+        }
+        sb.append(" }\n\t}\n\tchain in {\n\t\ttype filter hook input priority filter; policy accept;\n"
+                + "\t\tip daddr . meta l4proto . th dport vmap @svc\n\t\tcounter\n\t}\n}\n");
+        NfTablesCore core = load(sb.toString());
+        for (int i : new int[] {0, 1, 2, 3, 4999, 9998, 9999}) {
+            String dst = "10.96." + i / 250 + "." + (i % 250 + 1);
+            byte[] p = i % 2 == 0 ? tcp("10.1.0.2", 40000, dst, 80, 0x02) : udp("10.1.0.2", 40000, dst, 53);
+            assertEquals(i % 3 == 0 ? DROP : ACCEPT, core.doChain("in", new Wire(p)), "service " + i);
+        }
+        long before = core.counter("in", 1)[0];
+        // the right address with the other protocol or port, and an address no service has: no element, the rule goes on
+        core.doChain("in", new Wire(udp("10.1.0.2", 40000, "10.96.0.1", 80)));
+        core.doChain("in", new Wire(tcp("10.1.0.2", 40000, "10.96.0.2", 80, 0x02)));
+        core.doChain("in", new Wire(tcp("10.1.0.2", 40000, "10.96.40.1", 80, 0x02)));
+        assertEquals(before + 3, core.counter("in", 1)[0]);
+    }
 }
