@@ -63,6 +63,11 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "engine's IPv6 path cannot run (SNPT, DNPT) is refused at start")
     Path rules6File;
 
+    @Option(names = "--nft", paramLabel = "FILE",
+            description = "an initial nf_tables ruleset as nft -f takes it, beside --rules/--rules6 as the kernel holds "
+                    + "both; change it with jnat nft --control SOCKET (one atomic transaction)")
+    Path nftFile;
+
     @Option(names = "--attach", required = true, paramLabel = "IFACE=tun:DEVNAME[@NETNS]",
             description = "host interface IFACE is the TUN device DEVNAME (at most 15 characters), created or opened "
                     + "in this network namespace (IFACE=tun:DEVNAME@NETNS: opened in namespace NETNS, for a persistent device "
@@ -127,6 +132,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 throw new UsageError(rules6File + ": " + e.getMessage(), 2);
             }
         }
+        if (nftFile != null) engine.setNftRuleset(ReplayCommand.loadNft(nftFile, 2));
         String restored = "";
         if (stateFile != null && java.nio.file.Files.exists(stateFile)) {
             try {

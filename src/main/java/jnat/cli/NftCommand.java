@@ -21,21 +21,41 @@ import java.util.concurrent.Callable;
 /** {@code jnat nft --rules FILE <nft arguments>}: nft 1.0 against a rules file, each call one transaction. */
 @Command(name = "nft",
         description = {"Run an nft command (nft 1.0.6 arguments: -f FILE, -a, -s, -n, -c, list/add/insert/replace/"
-                + "delete/flush ...) against a rules file; a change replaces the file atomically, an error changes nothing.",
+                + "delete/flush ...) against a rules file (--rules) or a running gateway (--control); a change replaces the file or the gateway's "
+                + "ruleset atomically, an error changes nothing.",
             "Example: jnat nft --rules nft.rules -f ruleset.nft; jnat nft --rules nft.rules -a list ruleset"})
 public class NftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--rules", paramLabel = "FILE", required = true,
+    @Option(names = "--rules", paramLabel = "FILE",
             description = "the rules file (jnat's: nft -a list ruleset text with the handle counters)")
     Path rules;
+
+    @Option(names = "--control", paramLabel = "SOCKET",
+            description = "a running gateway's control socket: the command runs on its ruleset as one transaction "
+                    + "(-f FILE is read here and sent; list ruleset shows the live counters)")
+    Path control;
 
     @Unmatched
     List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() {
+        Control.requireOne(rules, control);
+        if (control != null) {
+            String file = Nft.fileArgument(args), text = null;
+            if (file != null) {
+                try {
+                    text = file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                            : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println("Error: Could not process rule: No such file or directory");
+                    return 1;
+                }
+            }
+            return Control.run(spec.commandLine(), control, "nft", args, text);
+        }
         NftRuleset rs = load(rules);
         Nft.Result r = Nft.run(rs, args);
         if (r.changed()) store(rules, rs);

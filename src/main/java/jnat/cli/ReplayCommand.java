@@ -57,6 +57,11 @@ public final class ReplayCommand implements Callable<Integer> {
             + "every chain ACCEPT); IPv6 frames in the pcaps walk them")
     Path rules6File;
 
+    @Option(names = "--nft", paramLabel = "FILE", description = "an nf_tables ruleset as nft -f takes it, run beside the "
+            + "iptables rules as the kernel runs both (its base chains at their priorities); --list prints its "
+            + "nft list ruleset with the counters")
+    Path nftFile;
+
     @Option(names = "--in", paramLabel = "IFACE=PCAP", required = true,
             description = "frames arriving on IFACE (classic pcap or pcapng); repeatable, merged by timestamp; "
                     + "local=PCAP: packets the host itself sends (they walk OUTPUT)")
@@ -129,6 +134,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw new UsageError(rules6File + ": " + e.getMessage());
             }
         }
+        if (nftFile != null) engine.setNftRuleset(loadNft(nftFile, 1));
         long[] eventCount = {0};
         if (events) {
             ConntrackPrinter printer = new ConntrackPrinter();
@@ -209,7 +215,8 @@ public final class ReplayCommand implements Callable<Integer> {
             StringWriter text = new StringWriter();
             PrintWriter w = new PrintWriter(text);
             w.println("jnat replay --host " + hostFile + (rulesFile != null ? " --rules " + rulesFile : "")
-                    + (rules6File != null ? " --rules6 " + rules6File : "") + " --in " + String.join(" --in ", inputs));
+ + (rules6File != null ? " --rules6 " + rules6File : "")
+                    + (nftFile != null ? " --nft " + nftFile : "") + " --in " + String.join(" --in ", inputs));
             w.println();
             summary(w, host, engine, replay);
             w.flush();
@@ -222,6 +229,10 @@ public final class ReplayCommand implements Callable<Integer> {
             if (rules6File != null) {
                 out.println();
                 out.print(Iptables.run(engine.ruleset6(), List.of("-t", "nat", "-nvL")).output());
+            }
+            if (nftFile != null) {
+                out.println();
+                out.print(jnat.nft.Nft.run(engine.nftRuleset(), List.of("list", "ruleset")).out());
             }
         }
         if (events) {
@@ -320,5 +331,27 @@ public final class ReplayCommand implements Callable<Integer> {
             if (engine.drops(r) > 0) out.printf("dropped %d: %s%n", engine.drops(r), r.text());
         }
         out.printf("connections tracked: %d%n", engine.connections().count());
+    }
+
+    /**
+     * An nft -f file for the engine: nft's messages when it does not load, the engine's reasons when it holds
+     * what the engine cannot run yet (exit {@code status}).
+     */
+    static jnat.nft.NftRuleset loadNft(Path file, int status) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new UsageError("cannot read " + file + ": " + e.getMessage(), status);
+        }
+        jnat.nft.NftRuleset rs;
+        try {
+            rs = jnat.nft.Nft.parse(file.toString(), text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage().strip(), status);
+        }
+        List<String> why = jnat.nft.NfTablesCore.refused(rs);
+        if (!why.isEmpty()) throw new UsageError(file + ": jnat cannot run this nft ruleset yet:\n" + String.join("\n", why), status);
+        return rs;
     }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  * What the control socket runs: {@code iptables ARGS}, {@code iptables-save [-c] [-t TABLE]},
  * {@code iptables-restore [-n] [-c] [-t] [-T TABLE]} with the dump as stdin, the same three as
  * {@code ip6tables}, {@code ip6tables-save} and {@code ip6tables-restore} on the engine's IPv6
- * ruleset, and {@code conntrack ARGS} (both families' connections; {@code -f ipv6} picks one),
+ * ruleset, {@code nft ARGS} on its nf_tables ruleset (nft -f's file sent as stdin), and {@code conntrack ARGS} (both families' connections; {@code -f ipv6} picks one),
  * each against the running gateway's engine, between two packets.
  *
  * <p>Rule changes are atomic as iptables-restore's are in the kernel (one table replacement):
@@ -43,9 +43,33 @@ public final class GatewayControl implements ControlServer.Handler {
             case "ip6tables-save" -> save(args, true);
             case "ip6tables-restore" -> restore(args, stdin, true);
             case "conntrack" -> conntrack(args);
+            case "nft" -> nft(args, request.stdin());
             default -> ControlProtocol.Reply.error(2, "jnat gateway: unknown control command " + argv.getFirst()
-                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack)\n");
+                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack, nft)\n");
         };
+    }
+
+    /**
+     * {@code nft ARGS} (with -f's file as {@code fileText}) on the engine's nf_tables ruleset, as nf_tables'
+     * commit: one transaction on a copy (sharing the rules' counters), swapped in whole between two packets
+     * when it passed and changed something; nft's messages and nothing changed when it did not, or when the
+     * engine refuses the result.
+     */
+    private ControlProtocol.Reply nft(List<String> args, String fileText) {
+        return gateway.withEngine(engine -> {
+            jnat.nft.NftRuleset live = engine.nftRuleset();
+            jnat.nft.NftRuleset work = live == null ? new jnat.nft.NftRuleset() : live.copy();
+            // -f FILE travels as the request's stdin: the gateway reads nothing of its own disk for a client
+            jnat.nft.Nft.Result r = jnat.nft.Nft.run(work, args, fileText == null ? "" : fileText);
+            if (r.exitCode() == 0 && r.changed()) {
+                try {
+                    engine.setNftRuleset(work);
+                } catch (IllegalArgumentException e) {
+                    return ControlProtocol.Reply.error(1, "nft: " + e.getMessage() + "\n");
+                }
+            }
+            return new ControlProtocol.Reply(r.exitCode(), r.out(), r.err());
+        });
     }
 
     private static Ruleset live(NatEngine engine, boolean ipv6) {

@@ -106,6 +106,7 @@ public final class NatEngine {
     private final NfHooks hooks;
     /** The nf_tables base chains at the hooks (null: none). */
     private List<NfTablesCore.BaseChain> nftChains;
+    private NftRuleset nftRuleset;
     private final ConntrackHook conntrack;
     private final IpInput input;
     private final IpForward forward;
@@ -166,7 +167,18 @@ public final class NatEngine {
         this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
-        this.hooks = new NfHooks(conntrack, nat, stats, this::reject, trace);
+        this.hooks = new NfHooks(conntrack, nat, stats, new NfHooks.Reject() {
+            @Override
+            public void reject(PacketState p, Target target) {
+                NatEngine.this.reject(p, target);
+            }
+
+            @Override
+            public void reject(PacketState p, int icmpCode) {
+                if (p.ipv6) reject6.reject(p, icmpCode);
+                else NatEngine.this.reject.reject(p, icmpCode);
+            }
+        }, trace);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -245,7 +257,13 @@ public final class NatEngine {
             if (!why.isEmpty()) throw new IllegalArgumentException("jnat cannot run this nft ruleset yet:\n" + String.join("\n", why));
         }
         this.nftChains = rules == null ? null : NfTablesCore.baseChains(rules);
+        this.nftRuleset = rules;
         hooks.setNftRuleset(nftChains, table);
+    }
+
+    /** The nf_tables ruleset the engine runs (null: none), its counters live. */
+    public NftRuleset nftRuleset() {
+        return nftRuleset;
     }
 
     /**

@@ -23,9 +23,11 @@ final class NfHooks {
      * What a target that is its own verdict sends before the packet is dropped: reject_tg's ICMP
      * error or RST, ip6t_NPT's parameter problem.
      */
-    @FunctionalInterface
     interface Reject {
         void reject(PacketState p, Target target);
+
+        /** nft's reject (nft_reject_*_eval): a destination unreachable code of the packet's family, or -1 for a TCP RST. */
+        void reject(PacketState p, int icmpCode);
     }
 
     /** A table at its hooks (iptable_*_hook), with the reason its drops count under. */
@@ -93,6 +95,7 @@ final class NfHooks {
      */
     void setNftRuleset(java.util.List<jnat.nft.NfTablesCore.BaseChain> chains, jnat.conntrack.ConnTable table) {
         nft = chains != null && NftChainFilter.any(chains) ? new NftChainFilter(chains, this::entries, stats) : null;
+        if (chains != null) for (jnat.nft.NfTablesCore.BaseChain c : chains) c.core().setReject((ctx, code) -> reject.reject((PacketState) ctx, code));
         nat.setNft(chains != null && NftChainNat.any(chains) ? new NftChainNat(chains, nat, table, stats) : null);
     }
 

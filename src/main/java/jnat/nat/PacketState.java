@@ -349,6 +349,7 @@ final class PacketState implements PacketContext {
 
     @Override
     public int networkByte(int offset) {
+        if (!ipv6) return offset < 0 || offset >= ip.length() ? -1 : ip.buffer()[ip.offset() + offset] & 0xff;
         return offset < 0 || offset >= ip6.length() ? -1 : ip6.buffer()[ip6.offset() + offset] & 0xff;
     }
 

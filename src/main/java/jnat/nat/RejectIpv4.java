@@ -33,10 +33,15 @@ final class RejectIpv4 {
     }
 
     void reject(PacketState p, RejectTarget r) {
+        reject(p, r.icmpCode);
+    }
+
+    /** The answer for a destination unreachable code, or (-1) a TCP RST: reject_tg's and nft_reject's. */
+    void reject(PacketState p, int icmpCode) {
         Ipv4Packet ip = p.ip;
         if (p.generated || ip.fragmentOffset() != 0 || host.isLocalAddress(ip.src())) return;
-        if (!r.tcpReset()) {
-            if (checksumOk(p)) icmp.send(p, IcmpPacket.DEST_UNREACH, r.icmpCode, 0);
+        if (icmpCode >= 0) {
+            if (checksumOk(p)) icmp.send(p, IcmpPacket.DEST_UNREACH, icmpCode, 0);
             return;
         }
         // nf_reject_ip_tcphdr_get: TCP, a whole header, not a RST, checksum right

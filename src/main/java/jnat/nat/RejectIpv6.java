@@ -38,10 +38,15 @@ final class RejectIpv6 {
     }
 
     void reject(PacketState p, RejectTarget r) {
+        reject(p, r.icmpCode);
+    }
+
+    /** The answer for a destination unreachable code, or (-1) a TCP RST: reject_tg's and nft_reject's. */
+    void reject(PacketState p, int icmpCode) {
         Ipv6Packet ip = p.ip6;
         if (p.generated || ip.fragmentOffset() != 0 || host.isLocalAddress6(ip.srcHi(), ip.srcLo())) return;
-        if (!r.tcpReset()) {
-            if (checksumOk(p)) icmp.send(p, Icmpv6Packet.ICMPV6_DEST_UNREACH, r.icmpCode, 0);
+        if (icmpCode >= 0) {
+            if (checksumOk(p)) icmp.send(p, Icmpv6Packet.ICMPV6_DEST_UNREACH, icmpCode, 0);
             return;
         }
         // nf_reject_ip6_tcphdr_get: TCP, a whole header, not a RST, checksum right

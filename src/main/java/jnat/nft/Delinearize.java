@@ -432,7 +432,8 @@ final class Delinearize {
 
     private String quota(Expr.Quota q) {
         String s = "quota " + ((q.flags() & 1) != 0 ? "over " : "") + rate(q.bytes());
-        if (q.consumed() != 0 && !o.stateless()) s += " used " + rate(q.consumed());
+        // nft_quota_do_dump: what it consumed, capped at the quota once depleted
+        if (q.consumed() != 0 && !o.stateless()) s += " used " + rate(Math.min(q.consumed(), q.bytes()));
         return s;
     }
 

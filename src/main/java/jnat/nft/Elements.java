@@ -35,6 +35,7 @@ final class Elements {
         s.keyTypes = lhs.types();
         s.keyBits = lhs.widths();
         if (lhs.isConcat()) s.flags |= NftSet.CONCAT;
+        else s.keyHostOrder = lhs.host(); // the elements as the load leaves its register (expr byteorder)
         if (vmap) {
             s.flags |= NftSet.MAP;
             s.dataType = Datatype.VERDICT_T;

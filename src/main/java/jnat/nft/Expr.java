@@ -54,14 +54,99 @@ sealed interface Expr {
         static final int DROP = 0, ACCEPT = 1, QUEUE = 3, CONTINUE = -1, BREAK = -2, JUMP = -3, GOTO = -4, RETURN = -5;
     }
 
-    /** nft_counter.c. */
-    record Counter(long packets, long bytes) implements Expr {}
+    /**
+     * nft_counter.c: the packets and bytes are the expression's own state (struct nft_counter_percpu_priv),
+     * counted by {@link NfTablesCore} and listed by {@link Delinearize}. A transaction's copy shares the
+     * object with the live ruleset, so a rule the transaction leaves in place keeps counting, and a rule
+     * flushed and added again is a new object from zero (or from the packets and bytes its text gives), as
+     * nf_tables keeps a surviving rule's expressions and builds a new rule's afresh.
+     */
+    final class Counter implements Expr {
+        long packets, bytes;
 
-    /** nft_limit.c: rate per unit seconds, burst, NFT_LIMIT_PKTS 0 or PKT_BYTES 1, NFT_LIMIT_F_INV 1. */
-    record Limit(long rate, long unit, int burst, int type, int flags) implements Expr {}
+        Counter(long packets, long bytes) {
+            this.packets = packets;
+            this.bytes = bytes;
+        }
 
-    /** nft_quota.c: NFT_QUOTA_F_INV 1. */
-    record Quota(long bytes, long consumed, int flags) implements Expr {}
+        public long packets() {
+            return packets;
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public String toString() {
+            return "Counter[packets=" + packets + ", bytes=" + bytes + "]";
+        }
+    }
+
+    /**
+     * nft_limit.c: rate per unit seconds, burst, NFT_LIMIT_PKTS 0 or PKT_BYTES 1, NFT_LIMIT_F_INV 1; and the
+     * bucket (struct nft_limit: tokens and last, in nanoseconds), which a surviving rule keeps as
+     * {@link Counter}'s state is kept. {@code last} is -1 until the first packet: the kernel fills the bucket
+     * at load (nft_limit_init), jnat at the first packet's time, the clock a replay runs on.
+     */
+    final class Limit implements Expr {
+        final long rate, unit;
+        final int burst, type, flags;
+        long tokens, last = -1;
+
+        Limit(long rate, long unit, int burst, int type, int flags) {
+            this.rate = rate;
+            this.unit = unit;
+            this.burst = burst;
+            this.type = type;
+            this.flags = flags;
+        }
+
+        public long rate() {
+            return rate;
+        }
+
+        public long unit() {
+            return unit;
+        }
+
+        public int burst() {
+            return burst;
+        }
+
+        public int type() {
+            return type;
+        }
+
+        public int flags() {
+            return flags;
+        }
+    }
+
+    /** nft_quota.c: the quota in bytes, what it consumed (its state, listed as "used"), NFT_QUOTA_F_INV 1. */
+    final class Quota implements Expr {
+        final long bytes;
+        final int flags;
+        long consumed;
+
+        Quota(long bytes, long consumed, int flags) {
+            this.bytes = bytes;
+            this.consumed = consumed;
+            this.flags = flags;
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+
+        public long consumed() {
+            return consumed;
+        }
+
+        public int flags() {
+            return flags;
+        }
+    }
 
     /** nft_log.c: group -1 without one; level -1 without one (the default, warn). */
     record Log(String prefix, int group, int snaplen, int qthreshold, int level, int flags) implements Expr {}

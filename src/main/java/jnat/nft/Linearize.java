@@ -25,6 +25,7 @@ final class Linearize {
     int nfproto; // the network protocol the family or an earlier match established
     boolean llKnown;
     Token l4First, l4Last; // the match that gave the transport protocol
+    Token nfFirst, nfLast; // the match that gave the network protocol (an inet rule's ip or ip6 payload)
 
     Linearize(Tokens ts, NftTable table) {
         this.ts = ts;
@@ -383,6 +384,8 @@ final class Linearize {
                 out.add(new Expr.Meta(15, Expr.NFT_REG_1));
                 out.add(new Expr.Cmp(Expr.NFT_REG_1, 0, new byte[] {(byte) want}));
                 nfproto = want;
+                nfFirst = lhs.first();
+                nfLast = lhs.last();
             } else if (nfproto != want) {
                 throw NftError.span(lhs.first(), lhs.last(), "conflicting protocols specified: "
                         + (nfproto == 2 ? "ip" : "ip6") + " vs. " + p.name);

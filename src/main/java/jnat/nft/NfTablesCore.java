@@ -28,13 +28,13 @@ public final class NfTablesCore {
 
     private final NftTable table;
     private final byte[] regs = new byte[80];
-    private final java.util.Map<Expr, long[]> counters = new java.util.IdentityHashMap<>();
     private final java.util.Random random = new java.util.Random(1);
     private final java.util.Map<Expr, int[]> numgenInc = new java.util.IdentityHashMap<>();
     /** The jump stack (struct nft_jumpstack), kept: one evaluator runs one packet at a time. */
     private final NftChain[] stackChain = new NftChain[NFT_JUMP_STACK_SIZE];
     private final int[] stackRule = new int[NFT_JUMP_STACK_SIZE];
     private NatStatement nat;
+    private RejectStatement reject;
 
     /**
      * What a NAT statement does with the range it read from the registers (the kernel's
@@ -44,6 +44,21 @@ public final class NfTablesCore {
     @FunctionalInterface
     public interface NatStatement {
         int nat(PacketContext ctx, NatTarget.Kind kind, NatRange range);
+    }
+
+    /**
+     * What reject sends before the packet is dropped (nf_send_unreach, nf_send_unreach6, nf_send_reset,
+     * nf_send_reset6): {@code icmpCode} is the destination unreachable code in the packet's family's ICMP,
+     * -1 for a TCP RST.
+     */
+    @FunctionalInterface
+    public interface RejectStatement {
+        void reject(PacketContext ctx, int icmpCode);
+    }
+
+    /** Where this evaluator's reject statements send their answer (null: none may run). */
+    public void setReject(RejectStatement reject) {
+        this.reject = reject;
     }
 
     NfTablesCore(NftTable table) {
@@ -134,10 +149,10 @@ public final class NfTablesCore {
         return t == null ? null : new NfTablesCore(t);
     }
 
-    /** The packets and bytes the counter of a chain's rule (by position) counted here; the ruleset's records stay as loaded. */
+    /** The packets and bytes of the counter of a chain's rule (by position), as nft lists them. */
     public long[] counter(String chain, int index) {
         for (Expr e : table.chain(chain).rules.get(index).exprs)
-            if (e instanceof Expr.Counter) return counters.getOrDefault(e, new long[2]);
+            if (e instanceof Expr.Counter c) return new long[] {c.packets, c.bytes};
         return null;
     }
 
@@ -179,12 +194,15 @@ public final class NfTablesCore {
             case Expr.Counter c -> null;
             case Expr.Notrack n -> null;
             case Expr.Numgen n -> null;
-            case Expr.Fib f -> f.result() == 3 && (f.flags() & 3) != 0 && family == 2 ? null : "fib " + f;
+            case Expr.Fib f -> f.result() == 3 && (f.flags() & 3) != 0 ? null : "fib " + f;
             case Expr.Nat n -> (n.flags() & ~(NatRange.MAP_IPS | NatRange.PROTO_SPECIFIED | NatRange.PROTO_RANDOM
                     | NatRange.PERSISTENT | NatRange.PROTO_RANDOM_FULLY)) == 0 ? null
                     : "nat flags " + n.flags() + " (netmap, port offset)";
             case Expr.Masq m -> null;
             case Expr.Redir r -> null;
+            case Expr.Limit l -> null;
+            case Expr.Quota q -> null;
+            case Expr.Reject r -> null;
             default -> e.getClass().getSimpleName().toLowerCase() + " (the engine's statements are not wired yet)";
         };
     }
@@ -266,13 +284,26 @@ public final class NfTablesCore {
                     if (i.verdict() != null) return i.verdict();
                     System.arraycopy(i.data(), 0, regs, off(i.dreg()), i.data().length);
                 }
-                case Expr.Counter c -> {
-                    long[] n = counters.computeIfAbsent(c, k -> new long[2]);
-                    n[0]++;
-                    n[1] += ctx.length();
+                case Expr.Counter c -> { // nft_counter_do_eval
+                    c.packets++;
+                    c.bytes += ctx.length();
                 }
                 case Expr.Notrack n -> ctx.notrack();
+                case Expr.Limit l -> {
+                    if (overLimit(l, ctx)) return null;
+                }
+                case Expr.Quota q -> { // nft_quota_do_eval: consumed > quota, xor over
+                    q.consumed += ctx.length();
+                    if (q.consumed > q.bytes ^ (q.flags & 1) != 0) return null;
+                }
+                case Expr.Reject r -> {
+                    if (reject == null) throw new UnsupportedOperationException("reject outside the engine (setReject)");
+                    reject.reject(ctx, rejectCode(r, ctx.ipv6()));
+                    return DROP;
+                }
                 case Expr.Nat n -> {
+                    // nft_nat_inet_eval: a statement of the other family does nothing, and the rule goes on
+                    if (n.family() != 1 && (n.family() == 10) != ctx.ipv6()) continue;
                     return verdict(nat(n, ctx));
                 }
                 case Expr.Masq m -> {
@@ -294,14 +325,62 @@ public final class NfTablesCore {
                     putU32(off(n.dreg()), v + n.offset());
                 }
                 case Expr.Fib f -> {
-                    int addr = (f.flags() & 1) != 0 ? ctx.srcAddress() : ctx.dstAddress();
-                    int types = ctx.addressType(addr, (f.flags() & 8) != 0 ? ctx.inInterface() : null);
-                    putU32(off(f.dreg()), Integer.numberOfTrailingZeros(types)); // RTN_* from its bit
+                    // nft_fib4_eval_type / nft_fib6_eval_type: the address's route type, on the in device with iif
+                    boolean saddr = (f.flags() & 1) != 0;
+                    String limit = (f.flags() & 8) != 0 ? ctx.inInterface() : null;
+                    int types = ctx.ipv6()
+                            ? ctx.addressType6(saddr ? ctx.srcAddressHi() : ctx.dstAddressHi(), saddr ? ctx.srcAddressLo() : ctx.dstAddressLo(), limit)
+                            : ctx.addressType(saddr ? ctx.srcAddress() : ctx.dstAddress(), limit);
+                    putU32(off(f.dreg()), ctx.ipv6() ? rtnType6(types) : Integer.numberOfTrailingZeros(types)); // RTN_* from its bit
                 }
                 default -> throw new UnsupportedOperationException(unsupported(e, table.family));
             }
         }
         return null;
+    }
+
+    /**
+     * nft_limit_eval: the tokens the time since the last packet adds, up to the bucket (tokens_max, the
+     * bucket nft_limit_init fills); the packet's cost taken when there are enough. True when the rule
+     * breaks: over the rate, or (limit rate over) under it.
+     */
+    private static boolean overLimit(Expr.Limit l, PacketContext ctx) {
+        long nsecs = l.unit * 1_000_000_000L, now = ctx.now();
+        long burst = l.type == 0 && l.burst == 0 ? 5 : l.burst; // NFT_LIMIT_PKT_BURST_DEFAULT
+        long max = l.type == 0 ? nsecs / l.rate * burst : nsecs * (l.rate + burst) / l.rate;
+        long cost = l.type == 0 ? nsecs / l.rate : nsecs * ctx.length() / l.rate;
+        if (l.last < 0) { // filled at load
+            l.tokens = max;
+            l.last = now;
+        }
+        long tokens = Math.min(max, l.tokens + now - l.last);
+        l.last = now;
+        boolean invert = (l.flags & 1) != 0;
+        if (tokens - cost >= 0) {
+            l.tokens = tokens - cost;
+            return invert;
+        }
+        l.tokens = tokens;
+        return !invert;
+    }
+
+    /**
+     * nft_reject_ipv4/ipv6/inet_eval's code: icmp and icmpv6 codes as given, icmpx's mapped to the
+     * packet's family (nft_reject_icmp_code, nft_reject_icmpv6_code); a TCP RST as -1.
+     */
+    static int rejectCode(Expr.Reject r, boolean ipv6) {
+        if (r.type() == 1) return -1; // NFT_REJECT_TCP_RST
+        if (r.type() == 0) return r.code(); // NFT_REJECT_ICMP_UNREACH
+        int[] icmp = {0, 3, 1, 13}, icmpv6 = {0, 4, 3, 1}; // no-route, port, host, admin-prohibited
+        return (ipv6 ? icmpv6 : icmp)[r.code()];
+    }
+
+    /** One RTN_* of IPv6's type bits, as Host.addressType6 picks it: multicast, unspec, local, anycast, else unicast. */
+    private static final int[] RTN6_ORDER = {5, 0, 2, 4};
+
+    private static int rtnType6(int bits) {
+        for (int rtn : RTN6_ORDER) if ((bits & 1 << rtn) != 0) return rtn;
+        return 1;
     }
 
     private static final Expr.Verdict BREAK = new Expr.Verdict(Expr.Verdict.BREAK, null);
@@ -335,7 +414,6 @@ public final class NfTablesCore {
         } else {
             range = new NatRange(flags | NatRange.MAP_IPS, (int) u32be(off(amin)), (int) u32be(off(amax)), minPort, maxPort);
         }
-        if (range.has(NatRange.MAP_IPS) && range.ipv6 != ctx.ipv6()) return NF_DROP; // inet: the other family's address
         return natStatement().nat(ctx, n.type() == 0 ? NatTarget.Kind.SNAT : NatTarget.Kind.DNAT, range);
     }
 
@@ -393,6 +471,8 @@ public final class NfTablesCore {
     /** nft_payload_eval: the header's bytes into the register, or NFT_BREAK when they are not there. */
     private boolean payload(Expr.Payload p, PacketContext ctx) {
         int o = off(p.dreg());
+        // the last, partly filled register word is zeroed first, so a concatenated key compares whole words
+        if (p.len() % 4 != 0) java.util.Arrays.fill(regs, o + p.len() / 4 * 4, o + p.len() / 4 * 4 + 4, (byte) 0);
         if (p.base() == Proto.NETWORK) {
             for (int i = 0; i < p.len(); i++) {
                 int b = networkByte(ctx, p.offset() + i);
@@ -447,9 +527,10 @@ public final class NfTablesCore {
                 java.util.Arrays.fill(regs, o, o + 16, (byte) 0);
                 System.arraycopy(name, 0, regs, o, Math.min(16, name.length));
             }
-            case 15 -> regs[o] = (byte) (ctx.ipv6() ? 10 : 2);
-            case 16 -> regs[o] = (byte) ctx.protocol();
-            case 19 -> regs[o] = (byte) ctx.pktType();
+            // nft_reg_store8: the byte in a zeroed word
+            case 15 -> putU32(o, ctx.ipv6() ? 10 : 2);
+            case 16 -> putU32(o, ctx.protocol());
+            case 19 -> putU32(o, ctx.pktType());
             default -> throw new UnsupportedOperationException("meta " + m.key());
         }
     }
@@ -468,13 +549,19 @@ public final class NfTablesCore {
                 if ((st & PacketContext.CT_UNTRACKED) != 0) bits |= 64;
                 putU32(o, bits);
             }
-            case 1 -> regs[o] = (byte) ctx.ctDirection();
+            case 1 -> putU32(o, ctx.ctDirection()); // nft_reg_store8
             case 2 -> putU32(o, ctx.ctStatus()); // IPS_* bits, as nft's ct_status values are
             case 3 -> putU32(o, ctx.ctMark());
             case 19 -> putBe(o, (c.dir() == 1 ? ctx.ctReplySrc() : ctx.ctOrigSrc()) & 0xffffffffL, 4);
             case 20 -> putBe(o, (c.dir() == 1 ? ctx.ctReplyDst() : ctx.ctOrigDst()) & 0xffffffffL, 4);
-            case 11 -> putBe(o, c.dir() == 1 ? ctx.ctReplySrcPort() : ctx.ctOrigSrcPort(), 2);
-            case 12 -> putBe(o, c.dir() == 1 ? ctx.ctReplyDstPort() : ctx.ctOrigDstPort(), 2);
+            case 11 -> { // nft_reg_store16 of the network-order port
+                putU32(o, 0);
+                putBe(o, c.dir() == 1 ? ctx.ctReplySrcPort() : ctx.ctOrigSrcPort(), 2);
+            }
+            case 12 -> {
+                putU32(o, 0);
+                putBe(o, c.dir() == 1 ? ctx.ctReplyDstPort() : ctx.ctOrigDstPort(), 2);
+            }
             default -> throw new UnsupportedOperationException("ct " + c.key());
         }
     }
@@ -503,24 +590,22 @@ public final class NfTablesCore {
     /** nft_lookup_eval: the key in the set's register layout; a verdict map's verdict; BREAK when absent (or present, inverted). */
     private Expr.Verdict lookup(Expr.Lookup l) {
         NftSet s = table.set(l.set());
-        int o = off(l.sreg());
-        NftSetElem found = null;
-        for (NftSetElem e : s.elements) {
-            byte[] lo = Printer.register(s, e.key);
-            if (e.keyEnd == null ? compare(o, lo) == 0
-                    : compare(o, lo) >= 0 && compare(o, Printer.register(s, e.keyEnd)) <= 0) {
-                found = e;
-                break;
-            }
+        NftSetHash ix = setIndex.get(s);
+        if (ix == null || !ix.describes(s)) {
+            ix = new NftSetHash(s);
+            setIndex.put(s, ix);
         }
+        int i = ix.find(regs, off(l.sreg()));
         boolean inv = (l.flags() & 1) != 0;
-        if ((found != null) == inv) return BREAK;
-        if (l.dreg() == Expr.NFT_REG_VERDICT) return found.verdict;
+        if ((i >= 0) == inv) return BREAK;
+        if (l.dreg() == Expr.NFT_REG_VERDICT) return ix.element(i).verdict;
         if (l.dreg() > 0) {
-            byte[] d = found.data.clone();
-            if (Printer.hostOrder(s.dataType)) Lhs.reverse(d);
+            byte[] d = ix.data(i);
             System.arraycopy(d, 0, regs, off(l.dreg()), d.length);
         }
         return null;
     }
+
+    /** Each looked-up set's index (built at its first lookup; a new ruleset brings new evaluators). */
+    private final java.util.IdentityHashMap<NftSet, NftSetHash> setIndex = new java.util.IdentityHashMap<>();
 }

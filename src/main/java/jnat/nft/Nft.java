@@ -19,6 +19,14 @@ public final class Nft {
     public record Result(int exitCode, String out, String err, boolean changed) {}
 
     public static Result run(NftRuleset rs, List<String> args) {
+        return run(rs, args, null);
+    }
+
+    /**
+     * As {@link #run(NftRuleset, List)}, with {@code fileText} (when not null) the contents of -f's file, which
+     * another process read (a running gateway's control socket is sent the file, not its name's meaning).
+     */
+    public static Result run(NftRuleset rs, List<String> args, String fileText) {
         boolean handles = false, stateless = false, numeric = false, check = false;
         String file = null;
         List<String> words = new ArrayList<>();
@@ -51,10 +59,14 @@ public final class Nft {
         String text;
         if (file != null) {
             name = file.equals("-") ? "/dev/stdin" : file;
-            try {
-                text = Files.readString(Path.of(file.equals("-") ? "/dev/stdin" : file), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return new Result(1, "", "Error: Could not process rule: No such file or directory\n", false);
+            if (fileText != null) {
+                text = fileText;
+            } else {
+                try {
+                    text = Files.readString(Path.of(file.equals("-") ? "/dev/stdin" : file), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return new Result(1, "", "Error: Could not process rule: No such file or directory\n", false);
+                }
             }
         } else {
             if (words.isEmpty()) return new Result(0, "", "", false);
@@ -100,6 +112,16 @@ public final class Nft {
             return r;
         }
         return all;
+    }
+
+    /** The file {@code -f} names in {@code args}, or null: what a control client reads and sends. */
+    public static String fileArgument(List<String> args) {
+        for (int i = 0; i + 1 < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("-f") || a.equals("--file")) return args.get(i + 1);
+            if (!a.startsWith("-")) return null; // the command's words began
+        }
+        return null;
     }
 
     /** The rules file jnat keeps: nft -a list ruleset's text with the handle counters, read back by {@link #load}. */

@@ -15,7 +15,7 @@ final class NftRule {
     }
 
     NftRule copy() {
-        // counters and quotas are records: a copy shares them until one is replaced
+        // the expressions are shared: a counter counts on in the ruleset a transaction leaves in place
         NftRule r = new NftRule(new ArrayList<>(exprs), comment);
         r.handle = handle;
         return r;

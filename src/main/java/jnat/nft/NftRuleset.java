@@ -17,8 +17,12 @@ public final class NftRuleset {
         return null;
     }
 
-    /** A deep copy: a transaction works on one and replaces the original only when every command passed. */
-    NftRuleset copy() {
+    /**
+     * A deep copy of the tables, chains, sets and rules, sharing the rules' expressions (their counters,
+     * limits and quotas count on): a transaction works on one and replaces the original only when every
+     * command passed, and a running gateway swaps one in whole.
+     */
+    public NftRuleset copy() {
         NftRuleset r = new NftRuleset();
         r.tableHandle = tableHandle;
         for (NftTable t : tables) r.tables.add(t.copy());

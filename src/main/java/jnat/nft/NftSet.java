@@ -25,6 +25,8 @@ final class NftSet {
     String comment;
     boolean counter; // elements carry counters ("counter" in the declaration)
     String typeofText; // "typeof" declarations print their expressions back
+    /** An anonymous set keyed by a host-order load of a type that is not itself host order (numgen's integer). */
+    boolean keyHostOrder;
     final List<NftSetElem> elements = new ArrayList<>();
 
     NftSet(String name) {
@@ -54,6 +56,7 @@ final class NftSet {
         s.comment = comment;
         s.counter = counter;
         s.typeofText = typeofText;
+        s.keyHostOrder = keyHostOrder;
         for (NftSetElem e : elements) s.elements.add(e.copy());
         return s;
     }

@@ -153,7 +153,7 @@ final class Printer {
             byte[] v = key.get(i);
             Datatype t = s.keyTypes.get(i);
             byte[] r = v.clone();
-            if (hostOrder(t)) Lhs.reverse(r);
+            if (hostOrder(t) || s.keyHostOrder && key.size() == 1) Lhs.reverse(r);
             System.arraycopy(r, 0, blob, off, Math.min(r.length, n - off));
             off += key.size() == 1 ? r.length : (r.length + 3) / 4 * 4;
         }

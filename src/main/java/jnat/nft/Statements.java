@@ -198,6 +198,11 @@ final class Statements {
             if (l.family != 1 && named != l.family)
                 throw NftError.at(kw, "conflicting protocols specified: " + NftRuleset.familyName(l.family) + " vs. "
                         + NftRuleset.familyName(named) + ". You must specify ip or ip6 family in nat statement");
+            if (l.family == 1 && l.nfproto != 0 && named != l.nfproto) { // nat_evaluate_family against the rule's context
+                NftError e = NftError.at(kw, "conflicting protocols specified: " + NftRuleset.familyName(l.nfproto) + " vs. "
+                        + NftRuleset.familyName(named) + ". You must specify ip or ip6 family in nat statement");
+                throw l.nfFirst != null ? e.with(l.nfFirst, l.nfLast) : e;
+            }
             family = named;
         }
         if (family == 1) family = l.nfproto;

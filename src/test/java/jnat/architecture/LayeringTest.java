@@ -28,7 +28,7 @@ class LayeringTest {
             Map.entry("nft", Set.of("wire", "host", "conntrack", "rules")),
             Map.entry("nat", Set.of("wire", "host", "conntrack", "rules", "nft")),
             Map.entry("replay", Set.of("wire", "pcap", "host", "nat")),
-            Map.entry("gateway", Set.of("wire", "host", "conntrack", "rules", "nat", "linux")),
+            Map.entry("gateway", Set.of("wire", "host", "conntrack", "rules", "nft", "nat", "linux")),
             Map.entry("report", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay")),
             Map.entry("demo", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "nat", "replay", "report")),
             Map.entry("bench", Set.of("wire", "host", "conntrack", "rules", "nat", "linux", "demo")),

@@ -95,6 +95,40 @@ class ReplayCommandTest {
     }
 
     @Test
+    void nftRulesetReplaysAsTheIptablesOneAndListsItsCounters() throws Exception {
+        // the seed's port publishing, written as Docker's nftables backend writes it
+        Path nft = dir.resolve("seed.nft");
+        Files.writeString(nft, """
+                table ip docker {
+                	chain prerouting {
+                		type nat hook prerouting priority dstnat; policy accept;
+                		fib daddr type local iifname != "docker0" tcp dport 10000 counter dnat to 172.17.0.2:8000
+                	}
+                	chain postrouting {
+                		type nat hook postrouting priority srcnat; policy accept;
+                		ip saddr 172.17.0.0/16 oifname != "docker0" counter masquerade
+                	}
+                }
+                """);
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--nft", nft.toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(),
+                "--out", dir.resolve("out").toString(), "--list");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(6, read(dir.resolve("out/docker0.pcap")).size(), "the client's 6 frames DNATed onto docker0");
+        assertEquals(5, read(dir.resolve("out/eth0.pcap")).size(), "the container's 5 frames back out of eth0");
+        assertTrue(r.out().contains("tcp dport 10000 counter packets 1 bytes 64 dnat to 172.17.0.2:8000"), r.out()); // the SYN iptables counts as "1 64 DNAT"
+    }
+
+    @Test
+    void anNftFileWithAnErrorIsNftsMessage() throws Exception {
+        Path nft = dir.resolve("bad.nft");
+        Files.writeString(nft, "table ip t {\n\tchain c {\n\t\ttcp dport 80 acept\n\t}\n}\n");
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--nft", nft.toString(), "--in", "eth0=" + seedEth0Input());
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains(nft + ":3:") && r.err().contains("Error: syntax error"), r.err());
+    }
+
+    @Test
     void eventsFollowTheConnectionThroughItsTcpStatesAsConntrackEShowsThem() throws Exception {
         CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
                 "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(), "--events");

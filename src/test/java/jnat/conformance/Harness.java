@@ -115,7 +115,8 @@ final class Harness {
         NatEngine engine = new NatEngine(host, rules,
                 new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true).withIcmp(KernelLab.ICMP));
         if (rules6 != null) engine.setRuleset6(rules6);
-        kernel.load(sc.rules, sc.rules6);
+        jnat.nft.NftRuleset nft = sc.nft == null ? null : NftScenarioGenerator.load(engine, sc);
+        kernel.load(sc.rules, sc.rules6, sc.nft);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
         long base = 1_700_000_000_000_000_000L, started = System.nanoTime(), now = base;
@@ -192,6 +193,8 @@ final class Harness {
                 if (!k.equals(j)) bad.add(sc + ": ip6tables -t " + t.name + " -nvxL differs\n--- kernel\n" + k + "--- jnat\n" + j);
             }
         }
+
+        if (nft != null) bad.addAll(NftScenarioGenerator.compareListings(sc, kernel, nft));
 
         String kCt = kernel.conntrackListing();
         String jCt = new ConntrackPrinter().list(engine.connections(), now);

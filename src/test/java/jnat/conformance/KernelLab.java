@@ -202,6 +202,17 @@ final class KernelLab implements AutoCloseable {
      * when it is null: counters start at 0) and empties the conntrack table.
      */
     void load(String rules, String rules6) {
+        load(rules, rules6, null);
+    }
+
+    /**
+     * As {@link #load(String, String)}, and then {@code nft -f} of {@code nft} beside the iptables-nft tables.
+     * Once an nft ruleset was loaded, every later load starts with {@code nft flush ruleset}, so no native
+     * table outlives its scenario (iptables-restore then makes the iptables tables afresh).
+     */
+    void load(String rules, String rules6, String nft) {
+        if (nft != null) nftLoaded = true;
+        if (nftLoaded) router.exec("nft", "flush", "ruleset").checked();
         router.exec("ip", "-4", "neigh", "flush", "all").checked(); // as below, arp_tbl's
         if (ipv6) {
             // each scenario's neighbours fresh, as the engine it is compared with starts: the entries the
@@ -212,7 +223,15 @@ final class KernelLab implements AutoCloseable {
         }
         router.execIn(rules, "iptables-restore").checked();
         if (ipv6) router.execIn(rules6 != null ? rules6 : EMPTY6, "ip6tables-restore").checked();
+        if (nft != null) router.execIn(nft, "nft", "-f", "-").checked();
         router.exec("conntrack", "-F");
+    }
+
+    private boolean nftLoaded;
+
+    /** {@code nft list table FAMILY NAME} in the host: its rules with their counters, its sets' elements. */
+    String nftListing(String family, String table) {
+        return router.exec("nft", "list", "table", family, table).checked().stdout();
     }
 
     /** What ip6tables-restore loads for a scenario without IPv6 rules: every table it may have had, empty. */

@@ -213,6 +213,8 @@ final class Scenario {
     final String rules;
     /** The ip6tables-save rules of a dual-stack scenario; null: IPv4 only (IPv6 is dropped by neither side's rules). */
     String rules6;
+    /** An nft -f ruleset loaded beside the iptables ones (native nf_tables tables); null: none. */
+    String nft;
     final List<String> features;
     final List<Flow> flows = new ArrayList<>();
     final List<Step> steps = new ArrayList<>();

@@ -101,13 +101,7 @@ final class ScenarioGenerator {
      * ({@link ScenarioGenerator6} adds IPv6 ones) before {@link #finish}.
      */
     Scenario begin(int index, int maxFlows) {
-        long s = new SplittableRandom(seed).split().nextLong() ^ (index * 0x9e3779b97f4a7c15L);
-        rnd = new SplittableRandom(s);
-        fragRnd = new SplittableRandom(s ^ 0x6672616773L);
-        perFlow.clear();
-        usedClientPorts.clear();
-        localPorts = 0;
-        tsval = rnd.nextInt(1 << 30);
+        seed(index);
 
         boolean userlandProxy = rnd.nextBoolean();
         List<Publish> published = new ArrayList<>();
@@ -296,6 +290,27 @@ final class ScenarioGenerator {
                 default -> containerOut();
             }
         }
+        return sc;
+    }
+
+    private void seed(int index) {
+        long s = new SplittableRandom(seed).split().nextLong() ^ (index * 0x9e3779b97f4a7c15L);
+        rnd = new SplittableRandom(s);
+        fragRnd = new SplittableRandom(s ^ 0x6672616773L);
+        perFlow.clear();
+        usedClientPorts.clear();
+        localPorts = 0;
+        tsval = rnd.nextInt(1 << 30);
+    }
+
+    /**
+     * Begins {@code sc}, a scenario whose rules another generator wrote ({@link NftScenarioGenerator}), with
+     * this generator's random choices for its index: flows are added with {@link #newFlow4}, {@link #newFlow6}
+     * and {@link #session}, and merged by {@link #finish}.
+     */
+    Scenario begin(Scenario sc) {
+        seed(sc.index);
+        this.sc = sc;
         return sc;
     }
 
