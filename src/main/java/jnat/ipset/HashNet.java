@@ -1,0 +1,62 @@
+package jnat.ipset;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ip_set_hash_net.c: networks, each with its prefix; a host is looked up through the prefixes in
+ * use, the longest first, and a nomatch network excludes its hosts from a shorter one.
+ */
+final class HashNet extends HashGen {
+    HashNet(String name, int family, int hashsize, int maxelem, long timeout, boolean counters, boolean comment) {
+        super(name, "hash:net", 7, family, hashsize, maxelem, timeout, counters, comment, true);
+    }
+
+    private List<Key> keys(String s) {
+        List<Key> out = new ArrayList<>();
+        int dash = s.indexOf('-');
+        if (dash >= 0) {
+            if (family == INET6) throw new IpSetError("Syntax error: IPv6 range is not supported: " + s);
+            long from = address(s.substring(0, dash))[1], to = address(s.substring(dash + 1))[1];
+            if (to < from) throw new IpSetError("Range is invalid: the first element is greater than the last one");
+            for (long[] c : rangeToCidrs(from, to)) out.add(new Key(0, c[0], (int) c[1], 0, 0));
+            return out;
+        }
+        long[] n = net(s);
+        out.add(new Key(n[0], n[1], (int) n[2], 0, 0));
+        return out;
+    }
+
+    @Override
+    public void add(String element, IpSetExt ext, boolean exist) {
+        checkExt(ext);
+        for (Key k : keys(element)) addKey(k, ext, exist);
+    }
+
+    @Override
+    public void del(String element, boolean exist) {
+        for (Key k : keys(element)) delKey(k, exist);
+    }
+
+    /** A plain address is looked up CIDR-wise (hash_net4_uadt's test with the host mask), a network exactly. */
+    @Override
+    public boolean test(String element) {
+        if (element.indexOf('/') < 0 && element.indexOf('-') < 0) {
+            long[] a = address(element);
+            return lookup(a[0], a[1], 0, 0, -1) == MATCH;
+        }
+        for (Key k : keys(element)) if (!testKey(k)) return false;
+        return true;
+    }
+
+    /** kadt: {@link HashGen#MATCH}, {@link HashGen#NOMATCH} or {@link HashGen#NONE} for a packet's address. */
+    public int lookup(long hi, long lo, int len) {
+        return lookup(hi, lo, 0, 0, len);
+    }
+
+    @Override
+    String format(Key k) {
+        String a = formatAddress(k.hi(), k.lo());
+        return k.cidr() == hostMask ? a : a + "/" + k.cidr();
+    }
+}

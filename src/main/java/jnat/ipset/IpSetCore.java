@@ -1,0 +1,161 @@
+package jnat.ipset;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * ip_set_core.c: one network namespace's sets (struct ip_set_net), by index (ip_set_id_t: a
+ * destroyed set's slot is free for the next create, as find_free_id picks the first), and the
+ * commands on whole sets: create, destroy, flush, rename, swap, with the kernel's checks and
+ * libipset's messages for its errors.
+ */
+public final class IpSetCore {
+    private final List<IpSet> sets = new ArrayList<>();
+    /** The clock element timeouts run on, in nanoseconds (the engine's, or the wall clock for the command line). */
+    public LongSupplier clock = () -> 0;
+
+    /** The set's index, -1 when there is none of that name (ip_set_get_byname). */
+    public int find(String name) {
+        for (int i = 0; i < sets.size(); i++) if (sets.get(i) != null && sets.get(i).name.equals(name)) return i;
+        return -1;
+    }
+
+    public IpSet get(int id) {
+        return id >= 0 && id < sets.size() ? sets.get(id) : null;
+    }
+
+    /** The set of that name; "The set with the given name does not exist" without one. */
+    public IpSet require(String name) {
+        int i = find(name);
+        if (i < 0) throw new IpSetError("The set with the given name does not exist");
+        return sets.get(i);
+    }
+
+    /** The sets in index order. */
+    public List<IpSet> sets() {
+        List<IpSet> out = new ArrayList<>();
+        for (IpSet s : sets) if (s != null) out.add(s);
+        return out;
+    }
+
+    /**
+     * ipset create NAME TYPE [options]: the type's create with its options (family, hashsize,
+     * maxelem, netmask, timeout, counters, comment). An existing set of the name is an error,
+     * unless {@code exist} and it was created the same (mtype_same_set), which is no change.
+     */
+    public IpSet create(String name, String type, Map<String, String> options, boolean exist) {
+        Map<String, String> o = new java.util.HashMap<>(options);
+        int family = switch (o.getOrDefault("family", "inet")) {
+            case "inet", "ipv4", "-4" -> IpSet.INET;
+            case "inet6", "ipv6", "-6" -> IpSet.INET6;
+            default -> throw new IpSetError("Syntax error: unknown family " + o.get("family"));
+        };
+        int hashsize = (int) number(o, "hashsize", 1024, Integer.MAX_VALUE);
+        int maxelem = (int) number(o, "maxelem", HashGen.DEFAULT_MAXELEM, Integer.MAX_VALUE);
+        long timeout = o.containsKey("timeout") ? number(o, "timeout", 0, 2147483L) : -1;
+        boolean counters = o.remove("counters") != null, comment = o.remove("comment") != null;
+        int netmask = (int) number(o, "netmask", -1, 128);
+        o.keySet().removeAll(List.of("family", "hashsize", "maxelem", "timeout"));
+        IpSet s = switch (type) {
+            case "hash:ip" -> new HashIp(name, family, hashsize, maxelem, netmask, timeout, counters, comment);
+            case "hash:net" -> new HashNet(name, family, hashsize, maxelem, timeout, counters, comment);
+            case "hash:ip,port" -> new HashIpPort(name, false, family, hashsize, maxelem, timeout, counters, comment);
+            case "hash:net,port" -> new HashIpPort(name, true, family, hashsize, maxelem, timeout, counters, comment);
+            default -> throw new IpSetError("jnat: set type " + type + " is not supported yet (hash:ip, hash:net, "
+                    + "hash:ip,port and hash:net,port are)");
+        };
+        if (netmask >= 0 && !type.equals("hash:ip")) {
+            throw new IpSetError("Syntax error: netmask is not supported by " + type);
+        }
+        int old = find(name);
+        if (old >= 0) {
+            if (exist && sets.get(old).sameSet(s)) return sets.get(old);
+            throw new IpSetError("Set cannot be created: set with the same name already exists");
+        }
+        s.core = this;
+        int free = sets.indexOf(null);
+        if (free >= 0) sets.set(free, s);
+        else sets.add(s);
+        return s;
+    }
+
+    private static long number(Map<String, String> o, String key, long dflt, long max) {
+        String v = o.get(key);
+        if (v == null) return dflt;
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0 && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw new IpSetError("Syntax error: '" + v + "' is invalid as number");
+    }
+
+    /** ip_set_destroy: one set, or all with a null name; a set in use is refused, and then none goes. */
+    public void destroy(String name) {
+        if (name == null) {
+            for (IpSet s : sets) if (s != null && s.ref > 0) throw inUse();
+            sets.clear();
+            return;
+        }
+        IpSet s = require(name);
+        if (s.ref > 0) throw inUse();
+        sets.set(sets.indexOf(s), null);
+    }
+
+    private static IpSetError inUse() {
+        return new IpSetError("Set cannot be destroyed: it is in use by a kernel component");
+    }
+
+    /** ip_set_flush: one set's elements, or every set's. */
+    public void flush(String name) {
+        if (name == null) {
+            for (IpSet s : sets) if (s != null) s.flush();
+        } else {
+            require(name).flush();
+        }
+    }
+
+    /** ip_set_rename: the new name must be free; the index (and so the rules using it) stays. */
+    public void rename(String from, String to) {
+        IpSet s = require(from);
+        if (to.length() > IpSet.MAX_NAME) throw new IpSetError("Syntax error: setname '" + to + "' is longer than 31 characters");
+        if (find(to) >= 0) throw new IpSetError("Set cannot be renamed: a set with the new name already exists");
+        s.name = to;
+    }
+
+    /**
+     * ip_set_swap: the two sets change places and names, so what referred to one index (a rule)
+     * now finds the other's elements under the same name; type and family must agree.
+     */
+    public void swap(String a, String b) {
+        int i = find(a);
+        if (i < 0) throw new IpSetError("The set with the given name does not exist");
+        int j = find(b);
+        if (j < 0) throw new IpSetError("Second set does not exist");
+        IpSet x = sets.get(i), y = sets.get(j);
+        if (!x.type.equals(y.type) || x.family != y.family) {
+            throw new IpSetError("The sets cannot be swapped: their type does not match");
+        }
+        String n = x.name;
+        x.name = y.name;
+        y.name = n;
+        int r = x.ref;
+        x.ref = y.ref;
+        y.ref = r;
+        sets.set(i, y);
+        sets.set(j, x);
+    }
+
+    /** A rule takes a reference on the set at {@code id} (__ip_set_get), which keeps it from being destroyed. */
+    public void hold(int id) {
+        sets.get(id).ref++;
+    }
+
+    /** A rule lets go of its reference (__ip_set_put). */
+    public void release(int id) {
+        sets.get(id).ref--;
+    }
+}
