@@ -7,8 +7,13 @@
 #   kernel: the same three namespaces wired with veth pairs, ip_forward=1, scripts/lab.rules loaded
 #           with iptables-restore in gw (veth keeps its GSO/TSO offloads: 64 KB segments)
 #
-#   scripts/bench-nat.sh [--ipv6] [SECONDS [GATEWAY-OPTION...]]   (root; default 5 s per direction;
-#       prints Mbit/s received; options go to jnat gateway, e.g. --no-offload for one packet per MTU)
+#   scripts/bench-nat.sh [--ipv6] [--parallel N] [SECONDS [GATEWAY-OPTION...]]   (root; default 5 s per
+#       direction; prints Mbit/s received; options go to jnat gateway, e.g. --no-offload for one packet
+#       per MTU, --workers 2 for a worker per TUN queue)
+#
+# --parallel N: iperf3 -P N (N streams, summed) through both; the parallel case of issue 17 is
+#   scripts/bench-nat.sh --parallel 4 5 --workers 2 (the kernel spreads the streams over its CPUs,
+#   and over jnat's TUN queues by the same flow hash)
 #
 # --ipv6: iperf3 -6 from fd49:efd7:54aa::2 to 2001:db8:2::8, the same namespaces dual-stack
 # (lab.sh --ipv6; jnat gateway --rules6 scripts/lab6.rules, TSO6; the kernel with ip6 forwarding
@@ -17,6 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ipv6=
 if [ "${1:-}" = --ipv6 ]; then ipv6=1; shift; fi
+parallel=1
+if [ "${1:-}" = --parallel ]; then parallel=$2; shift 2; fi
 secs=${1:-5}
 shift $(( $# > 0 ? 1 : 0 ))
 server=198.51.100.8 family=-4
@@ -36,8 +43,9 @@ trap cleanup EXIT
 
 mbps() { # iperf3 client in $1-ctr (extra args after); prints receiver Mbit/s
   local ns=$1; shift
-  ip netns exec "${ns}ctr" iperf3 $family -c $server -t "$secs" "$@" | awk '/receiver/ {
-      v=$(NF-2); u=$(NF-1); if (u ~ /^G/) v*=1000; if (u ~ /^K/) v/=1000; printf "%.0f", v }'
+  # with -P the [SUM] receiver line comes last: the last receiver line is the total either way
+  ip netns exec "${ns}ctr" iperf3 $family -c $server -t "$secs" -P "$parallel" "$@" | awk '/receiver/ {
+      v=$(NF-2); u=$(NF-1); if (u ~ /^G/) v*=1000; if (u ~ /^K/) v/=1000; last=v } END { printf "%.0f", last }'
 }
 
 run() { # prefix label

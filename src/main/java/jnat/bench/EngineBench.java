@@ -302,7 +302,7 @@ public final class EngineBench {
      * into {@link NatEngine#receive(jnat.nat.PacketBatch, Transmit)}, or one at a time into the
      * single-frame receive when the batch is 1. The copy is part of the measured time.
      */
-    private static final class Frames {
+    static final class Frames {
         /** Room per frame in the work buffer: 16 bytes of headroom and the frame. */
         private static final int STRIDE = 128;
         private final NatEngine engine;

@@ -63,6 +63,16 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE})")
     int batch = jnat.nat.PacketBatch.DEFAULT_CAPACITY;
 
+    @Option(names = "--workers", paramLabel = "N", description = "N threads sending the established packets of their "
+            + "share of the flows (flow i to worker i mod N) at once, IPv4 only; prints each worker's rate and the total "
+            + "(default: the one-thread bench)")
+    int workers;
+
+    @Option(names = "--share", paramLabel = "HOW", description = "with --workers: lock (one engine for all workers, a batch "
+            + "under its lock at a time, as jnat gateway --workers runs it) or none (an engine per worker with its own flows, "
+            + "nothing shared: the ceiling of per-worker state); default ${DEFAULT-VALUE}")
+    String share = "lock";
+
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;
 
@@ -81,6 +91,7 @@ public final class BenchCommand implements Callable<Integer> {
         Ruleset rules = kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
                 : rulesFile != null ? RulesFile.load(rulesFile, ipv6)
                 : ipv6 ? jnat.demo.SeedDemo6.natRules6() : jnat.demo.SeedDemo.rules();
+        if (workers > 0) return workers(host, rules);
         EngineBench bench = new EngineBench(host, rules).ipv6(ipv6);
         if (kubeServices > 0) bench.destinations(EngineBench.services(kubeServices));
         if (conntrackMax < 0 || (conntrackMax > 0 && conntrackMax < flows)) {
@@ -118,6 +129,32 @@ public final class BenchCommand implements Callable<Integer> {
                         + "%,.0f per second of CPU time)%n",
                 f.establishedPps(), f.establishedPackets(), f.seconds(), f.order(), f.batch(), f.establishedCpuPps());
         out.printf("memory:              %.1f heap bytes per tracked connection%n", f.bytesPerConnection());
+        if (json) out.println(f.json());
+        out.flush();
+        return 0;
+    }
+
+    private int workers(Host host, Ruleset rules) {
+        if (ipv6 || kubeServices > 0) throw new UsageError("--workers runs the IPv4 Docker bench only", 2);
+        if (workers > 64) throw new UsageError("--workers must be between 1 and 64", 2);
+        if (!share.equals("lock") && !share.equals("none")) throw new UsageError("--share must be lock or none, not " + share, 2);
+        if (batch < 1 || batch > 4096) throw new UsageError("--batch must be between 1 and 4096", 2);
+        jnat.bench.WorkersBench.Figures f;
+        try {
+            f = new jnat.bench.WorkersBench(host, rules).run(workers, share.equals("lock"), flows, seconds, batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("IPv4 flows %d, %d workers, state shared: %s, batches of %d (%s)%n", flows, workers, share, batch,
+                Runtime.version());
+        for (int w = 0; w < f.perWorker().size(); w++) {
+            var r = f.perWorker().get(w);
+            out.printf("worker %d: %,.0f established packets per second (%d in %.2f s; %,.0f per second of CPU time)%n", w,
+                    r.packets() / r.seconds(), r.packets(), r.seconds(), r.cpuSeconds() > 0 ? r.packets() / r.cpuSeconds() : 0);
+        }
+        out.printf("total:    %,.0f established packets per second%n", f.totalPps());
         if (json) out.println(f.json());
         out.flush();
         return 0;

@@ -105,6 +105,12 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "and segmentation offloads (TCP over IPv4 and IPv6 and UDP segments of up to 64 KB, translated whole), as a veth")
     boolean noOffload;
 
+    @Option(names = "--workers", paramLabel = "N", description = "forwarding threads (default ${DEFAULT-VALUE}); more "
+            + "than one opens each TUN device with N queues (IFF_MULTI_QUEUE), worker k reading queue k of every device. "
+            + "One engine serves them all (one conntrack table and ruleset, as the kernel's CPUs share theirs): a worker "
+            + "holds its lock for the engine's work only and writes outside it; conntrack -S prints a line per worker")
+    int workers = 1;
+
     @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = Sysctls.HELP)
     List<String> sysctls = new ArrayList<>();
 
@@ -121,6 +127,7 @@ public final class GatewayCommand implements Callable<Integer> {
         String[] metricsAddr = metrics == null ? null : hostPort(metrics);
 
         if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
+        if (workers < 1 || workers > 64) throw new UsageError("--workers must be between 1 and 64, not " + workers, 2);
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Sysctls.Settings sys = Sysctls.parse(sysctls);
         NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
@@ -145,7 +152,7 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         Gateway gateway;
         try {
-            gateway = Gateway.open(engine, attachments, stateFile != null, !noOffload);
+            gateway = Gateway.open(engine, attachments, stateFile != null, !noOffload, workers);
         } catch (ErrnoException e) {
             throw new UsageError(e.getMessage());
         }

@@ -154,12 +154,36 @@ public final class ConnTable {
 
     public int max() { return max; }
 
-    private final ConntrackStat stat = new ConntrackStat();
+    // the kernel's per-cpu ip_conntrack_stat: one per gateway worker, the counting one in stat
+    private ConntrackStat[] cpuStats = {new ConntrackStat()};
+    private ConntrackStat stat = cpuStats[0];
 
-    /** The counters of conntrack -S. */
+    /** The counters of conntrack -S, of the CPU counting now ({@link #setCpu}). */
     public ConntrackStat stat() { return stat; }
-    /** Entries evicted to make room: by early_drop and by the gc above 95%. */
-    public long earlyDrops() { return stat.earlyDrop + stat.gcEarlyDrop; }
+
+    /** Keeps {@code n} sets of counters, one per CPU (the gateway's workers), each printed by -S; the counts so far stay with CPU 0. */
+    public void setCpus(int n) {
+        if (n < 1) throw new IllegalArgumentException("at least one CPU");
+        ConntrackStat[] c = java.util.Arrays.copyOf(cpuStats, n);
+        for (int i = cpuStats.length; i < n; i++) c[i] = new ConntrackStat();
+        cpuStats = c;
+        stat = c[0];
+    }
+
+    /** The CPU whose counters the next events go to (this_cpu's stat). */
+    public void setCpu(int cpu) { stat = cpuStats[cpu]; }
+
+    public int cpus() { return cpuStats.length; }
+
+    /** CPU {@code cpu}'s counters. */
+    public ConntrackStat stat(int cpu) { return cpuStats[cpu]; }
+
+    /** Entries evicted to make room: by early_drop and by the gc above 95%, over all CPUs. */
+    public long earlyDrops() {
+        long n = 0;
+        for (ConntrackStat s : cpuStats) n += s.earlyDrop + s.gcEarlyDrop;
+        return n;
+    }
     /** Entries allocated: confirmed, unconfirmed and dying (the kernel's nf_conntrack_count). */
     public int count() { return count; }
     public int capacity() { return capacity; }

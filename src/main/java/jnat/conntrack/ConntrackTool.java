@@ -203,7 +203,7 @@ public final class ConntrackTool {
         }
         ConntrackPrinter printer = new ConntrackPrinter().extended(extended).id(withId);
         return switch (cmd) {
-            case STATS -> new Result(0, stats(table.stat(), statsTable), "");
+            case STATS -> new Result(0, stats(table, statsTable), "");
             case GET -> {
                 // ctnetlink_get_conntrack looks up the original tuple; given only the reply one it refuses
                 if (f.origSrc == null) yield new Result(1, "", PREFIX + "Operation failed: invalid parameters\n");
@@ -269,10 +269,17 @@ public final class ConntrackTool {
         }
     }
 
-    /** {@code conntrack -S [conntrack|expect]}: the engine is one CPU, so one line. */
-    private static String stats(ConntrackStat st, String table) {
-        if (table.equals("expect")) return "cpu=0   \texpect_new=0 expect_create=0 expect_delete=0 \n"; // no helpers, no expectations
-        return st.line(0) + "\n";
+    /** {@code conntrack -S [conntrack|expect]}: a line per CPU (one per gateway worker; the file mode and replay are one CPU). */
+    private static String stats(ConnTable t, String table) {
+        StringBuilder b = new StringBuilder();
+        for (int cpu = 0; cpu < t.cpus(); cpu++) {
+            if (table.equals("expect")) { // no helpers, no expectations
+                b.append(String.format("cpu=%-4d\texpect_new=0 expect_create=0 expect_delete=0 %n", cpu));
+            } else {
+                b.append(t.stat(cpu).line(cpu)).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     private static void mark(Filter f, String s) throws BadArgs {

@@ -17,12 +17,17 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * The live gateway: a {@link NatEngine} attached to TUN devices through a single-threaded
- * {@link ForwardingLoop}. The engine runs on the loop's thread; the control socket and the metrics
- * reach it through {@link #withEngine}, which holds the same lock the packet path takes per
- * packet, so a control command runs between two packets (never during one) and an iptables change
- * swapped in there is seen whole by the next packet. The lock is uncontended except while a
- * command runs.
+ * The live gateway: a {@link NatEngine} attached to TUN devices through a {@link ForwardingLoop}
+ * of one or more workers. With N workers each device has N queues (IFF_MULTI_QUEUE) and worker k
+ * reads queue k of every device ({@link ForwardingLoop#perQueueIndex}). There is one engine, as
+ * the kernel has one conntrack table and one ruleset for all its CPUs: a worker takes the engine's
+ * lock per packet, runs it, releases the lock and only then writes what the engine sent
+ * ({@link GatewayWorker}), so the workers' reads and writes (most of a packet's cost through TUN)
+ * run in parallel and only the engine's own work is serialised. The control socket and the
+ * metrics reach the engine through {@link #withEngine}, which takes the same lock, so a command
+ * runs between two packets of all workers (never during one) and an iptables change swapped in
+ * there is seen whole by every worker's next packet. A waiting command goes first: workers then
+ * queue behind it on the fair lock instead of barging.
  *
  * <p>The engine's clock is {@link System#nanoTime()}; conntrack garbage collection (the kernel's
  * gc_worker) runs on the loop's tick.
@@ -50,29 +55,25 @@ public final class Gateway implements PacketHandler, AutoCloseable {
     private final List<Attachment> attachments;
     private final Interface[] ifaceOf;   // loop index -> host interface
     private final int[] loopIndexOf;     // Interface.index() -> loop index, or -1
-    // fair: under saturating traffic the loop thread would otherwise re-take the lock before a waiting command wakes
+    // fair: under saturating traffic the loop threads would otherwise re-take the lock before a waiting command wakes
     private final ReentrantLock lock = new ReentrantLock(true);
-    private final jnat.nat.Transmit toLoop = new jnat.nat.Transmit() {
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len) {
-            int k = loopIndex(out);
-            if (k >= 0) loopOut.transmit(k, buf, off, len);
-        }
-
-        @Override
-        public void transmit(Interface out, byte[] buf, int off, int len, Offload offload) {
-            int k = loopIndex(out);
-            if (k >= 0) loopOut.transmit(k, buf, off, len, toVnet(offload, txHdr));
-        }
-    };
-    private PacketHandler.Transmit loopOut; // set per packet, on the loop thread
-    private final Offload rxOffload = new Offload(); // the loop thread's, reused per packet
-    private final VirtioNetHdr txHdr = new VirtioNetHdr();
+    private final java.util.concurrent.atomic.AtomicInteger commandsWaiting = new java.util.concurrent.atomic.AtomicInteger();
+    private final GatewayWorker[] workers;
+    private PacketHandler.Transmit direct;  // the loop worker holding the lock (set under it)
     private long unattached;                // engine output to an interface with no device
     private ForwardingLoop loop;
 
     /** A gateway without devices: the control commands and metrics work, no packets flow (tests). */
     public Gateway(NatEngine engine, List<Attachment> attachments) {
+        this(engine, attachments, 1);
+    }
+
+    /** As {@link #Gateway(NatEngine, List)} for {@code workers} workers (conntrack -S then has a line per worker). */
+    public Gateway(NatEngine engine, List<Attachment> attachments, int workers) {
+        if (workers < 1) throw new IllegalArgumentException("at least one worker, not " + workers);
+        this.workers = new GatewayWorker[workers];
+        for (int w = 0; w < workers; w++) this.workers[w] = new GatewayWorker(this, w);
+        engine.connections().setCpus(workers);
         this.engine = engine;
         this.attachments = List.copyOf(attachments);
         this.ifaceOf = new Interface[attachments.size()];
@@ -114,18 +115,27 @@ public final class Gateway implements PacketHandler, AutoCloseable {
      */
     public static Gateway open(NatEngine engine, List<Attachment> attachments, boolean persistent, boolean offload)
             throws ErrnoException {
-        Gateway g = new Gateway(engine, attachments);
+        return open(engine, attachments, persistent, offload, 1);
+    }
+
+    /**
+     * As {@link #open(NatEngine, List, boolean, boolean)} with {@code workers} forwarding threads:
+     * more than one opens every device with that many queues (IFF_MULTI_QUEUE), one per worker.
+     */
+    public static Gateway open(NatEngine engine, List<Attachment> attachments, boolean persistent, boolean offload,
+                               int workers) throws ErrnoException {
+        Gateway g = new Gateway(engine, attachments, workers);
         List<TunDevice> devices = new ArrayList<>();
         boolean ok = false;
         try {
             for (Attachment a : attachments) {
                 int at = a.device().indexOf('@');
-                TunDevice d = at < 0 ? TunDevice.open(a.device(), 1, offload)
-                        : NetNamespace.openTun(a.device().substring(at + 1), a.device().substring(0, at), 1, offload);
+                TunDevice d = at < 0 ? TunDevice.open(a.device(), workers, offload)
+                        : NetNamespace.openTun(a.device().substring(at + 1), a.device().substring(0, at), workers, offload);
                 devices.add(d);
                 if (persistent) d.setPersistent(true);
             }
-            g.loop = ForwardingLoop.singleThreaded(devices, g);
+            g.loop = workers == 1 ? ForwardingLoop.singleThreaded(devices, g) : ForwardingLoop.perQueueIndex(devices, g);
             ok = true;
             return g;
         } finally {
@@ -162,9 +172,22 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         return withEngine(e -> unattached);
     }
 
+    /** How many forwarding workers the gateway runs. */
+    public int workerCount() {
+        return workers.length;
+    }
+
+    /** Packets worker {@code w} read and wrote (zeros without devices). */
+    public long[] workerPackets(int w) {
+        if (loop == null) return new long[2];
+        return new long[] {loop.workerRxPackets(w), loop.workerTxPackets(w)};
+    }
+
     /** Runs {@code f} between two packets, with the engine to itself. */
     public <T> T withEngine(Function<NatEngine, T> f) {
+        commandsWaiting.incrementAndGet();
         lock.lock();
+        commandsWaiting.decrementAndGet();
         try {
             return f.apply(engine);
         } finally {
@@ -172,34 +195,44 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         }
     }
 
-    // ---- the packet path (loop thread) ----------------------------------------------------------
+    /** The packet path's lock: barging while no command waits (tryLock ignores fairness), else in the queue behind it. */
+    private void lockForPacket() {
+        if (commandsWaiting.get() != 0 || !lock.tryLock()) lock.lock();
+    }
+
+    /** The loop worker that holds the lock now (a timer's packets are written through it). */
+    PacketHandler.Transmit direct() {
+        return direct;
+    }
+
+    // ---- the packet path (loop threads) ---------------------------------------------------------
 
     @Override
     public void receive(int ifIndex, byte[] buf, int off, int len, long nowNanos, PacketHandler.Transmit out) {
-        lock.lock();
-        try {
-            loopOut = out;
-            engine.receive(ifaceOf[ifIndex], buf, off, len, nowNanos, toLoop);
-        } finally {
-            lock.unlock();
-        }
+        receive(ifIndex, buf, off, len, null, nowNanos, out);
     }
 
     @Override
     public void receive(int ifIndex, byte[] buf, int off, int len, VirtioNetHdr vnet, long nowNanos,
                         PacketHandler.Transmit out) {
-        Offload o = toOffload(vnet, rxOffload);
-        lock.lock();
+        GatewayWorker w = workers[out.worker()];
+        Offload o = vnet == null ? null : toOffload(vnet, w.rxOffload);
+        lockForPacket();
         try {
-            loopOut = out;
-            engine.receive(ifaceOf[ifIndex], buf, off, len, nowNanos, o, toLoop);
+            direct = out;
+            engine.connections().setCpu(w.index);
+            w.begin(buf, out);
+            if (o == null) engine.receive(ifaceOf[ifIndex], buf, off, len, nowNanos, w);
+            else engine.receive(ifaceOf[ifIndex], buf, off, len, nowNanos, o, w);
         } finally {
+            w.end();
             lock.unlock();
         }
+        w.flush();
     }
 
     /** The loop index of the device attached to {@code out}, or -1 (counted: nothing to send it on). */
-    private int loopIndex(Interface out) {
+    int loopIndex(Interface out) {
         int k = out.index() < loopIndexOf.length ? loopIndexOf[out.index()] : -1;
         if (k < 0) unattached++;
         return k;
@@ -257,8 +290,10 @@ public final class Gateway implements PacketHandler, AutoCloseable {
 
     @Override
     public void tick(long nowNanos, PacketHandler.Transmit out) {
-        lock.lock();
+        lockForPacket();
         try {
+            direct = out;
+            engine.connections().setCpu(workers[out.worker()].index);
             engine.expire(nowNanos, GC_BUDGET);
         } finally {
             lock.unlock();

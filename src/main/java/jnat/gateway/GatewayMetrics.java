@@ -138,6 +138,16 @@ public final class GatewayMetrics {
                         cb.call(v, f[0], f[1], f[2]);
                     });
                 }).register(registry);
+        CounterWithCallback.builder().name("jnat_worker_packets_total")
+                .help("Packets each forwarding worker read (rx) and wrote (tx), over its queues of every device (--workers)")
+                .labelNames("worker", "direction")
+                .callback(cb -> {
+                    for (int w = 0; w < g.workerCount(); w++) {
+                        long[] p = g.workerPackets(w);
+                        cb.call(p[0], Integer.toString(w), "rx");
+                        cb.call(p[1], Integer.toString(w), "tx");
+                    }
+                }).register(registry);
         CounterWithCallback.builder().name("jnat_conntrack_early_drops_total")
                 .help("Unassured connections evicted because the table was full or nearly (early_drop)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().earlyDrops()))).register(registry);

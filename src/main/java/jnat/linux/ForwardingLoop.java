@@ -17,9 +17,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * eventfd, then reads each ready queue until EAGAIN (at most {@link #BATCH} packets per round so
  * one busy queue cannot starve the others), straight into its own heap buffer.
  *
- * <p>Two layouts, same code: {@link #singleThreaded} (one worker polls every queue: the handler is
- * never called concurrently, so a NAT engine needs no locks) and {@link #perQueue} (one worker per
- * queue: handler calls run in parallel, for multi-queue devices and a thread-safe handler).
+ * <p>Three layouts, same code: {@link #singleThreaded} (one worker polls every queue: the handler is
+ * never called concurrently, so a NAT engine needs no locks), {@link #perQueue} (one worker per
+ * queue: handler calls run in parallel, for multi-queue devices and a thread-safe handler) and
+ * {@link #perQueueIndex} (worker k polls queue k of every device: a flow's packets in both
+ * directions meet on one worker, since each worker writes to its own queue number and tun's flow
+ * table steers the flow's later packets to the queue that last wrote it).
  */
 public final class ForwardingLoop implements AutoCloseable {
     /**
@@ -46,14 +49,26 @@ public final class ForwardingLoop implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    private ForwardingLoop(List<TunDevice> devices, PacketHandler handler, boolean perQueue) throws ErrnoException {
+    private enum Layout { ONE, PER_QUEUE, PER_QUEUE_INDEX }
+
+    private ForwardingLoop(List<TunDevice> devices, PacketHandler handler, Layout layout) throws ErrnoException {
         this.devices = List.copyOf(devices);
         this.handler = handler;
         this.wakeFd = Libc.eventfd(0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (wakeFd < 0) throw new ErrnoException("eventfd", null, Libc.errno());
-        if (perQueue) {
+        if (layout == Layout.PER_QUEUE) {
             for (TunDevice d : this.devices) {
                 for (TunQueue q : d.queues()) workers.add(new Worker(List.of(q), workers.isEmpty()));
+            }
+        } else if (layout == Layout.PER_QUEUE_INDEX) {
+            int n = 0;
+            for (TunDevice d : this.devices) n = Math.max(n, d.queueCount());
+            for (int k = 0; k < n; k++) {
+                List<TunQueue> qs = new ArrayList<>();
+                for (TunDevice d : this.devices) if (k < d.queueCount()) qs.add(d.queue(k));
+                Worker w = new Worker(qs, k == 0);
+                w.thread.setName("jnat-worker-" + k);
+                workers.add(w);
             }
         } else {
             List<TunQueue> all = new ArrayList<>();
@@ -64,12 +79,42 @@ public final class ForwardingLoop implements AutoCloseable {
 
     /** One thread polls all devices' queues; the handler is never called concurrently. */
     public static ForwardingLoop singleThreaded(List<TunDevice> devices, PacketHandler handler) throws ErrnoException {
-        return new ForwardingLoop(devices, handler, false);
+        return new ForwardingLoop(devices, handler, Layout.ONE);
     }
 
     /** One thread per queue of every device; the handler must be thread-safe. */
     public static ForwardingLoop perQueue(List<TunDevice> devices, PacketHandler handler) throws ErrnoException {
-        return new ForwardingLoop(devices, handler, true);
+        return new ForwardingLoop(devices, handler, Layout.PER_QUEUE);
+    }
+
+    /**
+     * One thread per queue number: worker k reads queue k of every device (a device with fewer
+     * queues is left out of the higher workers) and writes to queue k. The handler must be
+     * thread-safe; {@link PacketHandler.Transmit#worker()} tells it which worker calls.
+     */
+    public static ForwardingLoop perQueueIndex(List<TunDevice> devices, PacketHandler handler) throws ErrnoException {
+        return new ForwardingLoop(devices, handler, Layout.PER_QUEUE_INDEX);
+    }
+
+    /** How many worker threads the loop runs. */
+    public int workerCount() {
+        return workers.size();
+    }
+
+    /** Packets worker {@code w} read, over all its queues. */
+    public long workerRxPackets(int w) {
+        Worker k = workers.get(w);
+        long sum = 0;
+        for (int i = 0; i < devices.size(); i++) sum += k.counters.get(i * COUNTERS + RX_PACKETS);
+        return sum;
+    }
+
+    /** Packets worker {@code w} wrote, over all devices. */
+    public long workerTxPackets(int w) {
+        Worker k = workers.get(w);
+        long sum = 0;
+        for (int i = 0; i < devices.size(); i++) sum += k.counters.get(i * COUNTERS + TX_PACKETS);
+        return sum;
     }
 
     public List<TunDevice> devices() {
@@ -169,6 +214,7 @@ public final class ForwardingLoop implements AutoCloseable {
         int currentQueue; // writes go to the same queue number on the target device (its flows' queue)
 
         final boolean ticks; // the first worker runs the handler's timer
+        final int index = workers.size(); // this worker's position (constructed in order)
         final boolean[] vnetOf;
         final VirtioNetHdr rxHdr = new VirtioNetHdr();
         final VirtioNetHdr noHdr = new VirtioNetHdr();
@@ -257,6 +303,11 @@ public final class ForwardingLoop implements AutoCloseable {
                 handler.receive(ifIndex, buf, HEADROOM, len, rxHdr, System.nanoTime(), this);
             }
             return true;
+        }
+
+        @Override
+        public int worker() {
+            return index;
         }
 
         @Override

@@ -46,6 +46,11 @@ public interface PacketHandler {
         /** Writes the IP packet {@code buf[off, off+len)} to interface {@code ifIndex}; a refused packet is counted, not thrown. */
         void transmit(int ifIndex, byte[] buf, int off, int len);
 
+        /** Which of the loop's workers this is (0 for the first, and for a single-threaded loop). */
+        default int worker() {
+            return 0;
+        }
+
         /**
          * Writes the IP packet with its {@link VirtioNetHdr} to interface {@code ifIndex}. On a
          * device with IFF_VNET_HDR the header goes into {@code buf[off-10, off)} when there is room

@@ -38,7 +38,17 @@ class GatewayLabTest {
     void up() throws Exception {
         Tools.requireRoot();
         for (String t : List.of("ip", "ping", "tcpdump", "curl", "iperf3", "python3")) Tools.require(t);
-        lab = new LabGateway("jgw", Path.of("scripts/lab.rules"));
+        lab = new LabGateway(labName(), Path.of("scripts/lab.rules"), gatewayArgs());
+    }
+
+    /** The lab's name prefix (a subclass runs its own lab beside this one). */
+    String labName() {
+        return "jgw";
+    }
+
+    /** Extra options for jnat gateway. */
+    String[] gatewayArgs() {
+        return new String[0];
     }
 
     @AfterAll
@@ -46,11 +56,11 @@ class GatewayLabTest {
         if (lab != null) lab.close();
     }
 
-    private Tools.Result in(String ns, String... cmd) {
+    Tools.Result in(String ns, String... cmd) {
         return lab.in(ns, cmd);
     }
 
-    private LabGateway.Bg startIn(String ns, String ready, String... cmd) throws Exception {
+    LabGateway.Bg startIn(String ns, String ready, String... cmd) throws Exception {
         return lab.startIn(ns, ready, cmd);
     }
 
@@ -58,7 +68,7 @@ class GatewayLabTest {
         return LabGateway.rest(bg, seconds);
     }
 
-    private CliRun control(String tool, String... args) {
+    CliRun control(String tool, String... args) {
         return lab.control(tool, args);
     }
 
@@ -139,7 +149,7 @@ class GatewayLabTest {
     }
 
     /** bits per second the receiver counted, from iperf3 -J. */
-    private static double received(String json) {
+    static double received(String json) {
         Matcher m = Pattern.compile("\"sum_received\":\\s*\\{[^}]*?\"bits_per_second\":\\s*([0-9.e+E]+)").matcher(json);
         assertTrue(m.find(), json);
         return Double.parseDouble(m.group(1));

@@ -75,18 +75,29 @@ class ReloadUnderLoadTest {
         if (prefix != null) lab("down");
     }
 
+    /** The lab's name prefix (a subclass runs its own). */
+    String labName() {
+        return "jrl";
+    }
+
+    /** jnat gateway --workers. */
+    int workers() {
+        return 1;
+    }
+
     @Test
     void restoringTheNatTableWhileAStreamFlowsLosesAndMistranslatesNothingAndKeepsCounters() throws Exception {
         Tools.requireRoot();
         for (String t : List.of("ip", "python3")) Tools.require(t);
-        prefix = "jrl" + ProcessHandle.current().pid() + "-";
+        prefix = labName() + ProcessHandle.current().pid() + "-";
         Path dir = Files.createTempDirectory(prefix);
         String socket = Path.of("/tmp", prefix + "control.sock").toString();
         assertEquals(0, lab("up").exitCode());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Proc gateway = in("gw", java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "jnat.cli.Main", "gateway", "--host", "scripts/lab-host.ip", "--rules", "scripts/lab.rules",
-                "--attach", "docker0=tun:jnat-docker0", "--attach", "eth0=tun:jnat-eth0", "--control", socket);
+                "--attach", "docker0=tun:jnat-docker0", "--attach", "eth0=tun:jnat-eth0", "--control", socket,
+                "--workers", Integer.toString(workers()));
         gateway.await("jnat gateway: forwarding", 30);
         assertEquals(0, lab("attach").exitCode());
 
