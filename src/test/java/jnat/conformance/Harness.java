@@ -115,6 +115,7 @@ final class Harness {
         NatEngine engine = new NatEngine(host, rules,
                 new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true).withIcmp(KernelLab.ICMP));
         if (rules6 != null) engine.setRuleset6(rules6);
+        kernel.listenIn(engine);
         kernel.load(sc.rules, sc.rules6);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
