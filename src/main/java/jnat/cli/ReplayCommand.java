@@ -89,6 +89,17 @@ public final class ReplayCommand implements Callable<Integer> {
             + "the verdict, the drop reason)")
     Path report;
 
+    @Option(names = "--listen", paramLabel = "PROTO:[ADDR:]PORT[,uid=N,gid=N]", description = "a socket of the host's "
+            + "(repeatable): tcp:22 (both families), udp:[2001:db8::1]:53, tcp:10.0.0.1:8080,uid=1337; a packet for a port no "
+            + "socket holds is answered as the kernel answers it (TCP RST, ICMP port unreachable). Default: none")
+    List<String> listen = new ArrayList<>();
+
+    @Option(names = "--local-uid", paramLabel = "N", description = "the uid of the sockets --in local= packets come from (default 0)")
+    int localUid;
+
+    @Option(names = "--local-gid", paramLabel = "N", description = "their gid (default 0)")
+    int localGid;
+
     @Option(names = {"--quiet", "-q"}, description = "no progress line on stderr (it is shown only when stderr is a terminal)")
     boolean quiet;
 
@@ -143,7 +154,14 @@ public final class ReplayCommand implements Callable<Integer> {
                 eventCount[0]++;
             });
         }
-        Replay replay = new Replay(engine);
+        for (String l : listen) {
+            try {
+                engine.sockets().listen(l);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
+        Replay replay = new Replay(engine).localOwner(localUid, localGid);
         List<PcapReader> readers = new ArrayList<>();
         Map<Interface, PcapWriter> writers = new LinkedHashMap<>();
         PcapWriter[] local = new PcapWriter[1];

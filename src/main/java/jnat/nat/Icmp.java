@@ -133,6 +133,11 @@ final class Icmp {
      * and the sender sees it quote its own packet.
      */
     void send(PacketState p, int type, int code, int info) {
+        send(p, type, code, info, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #send(PacketState, int, int, int)}, quoting at most {@code quoteLimit} bytes of the packet (what is left of a trimmed skb). */
+    void send(PacketState p, int type, int code, int info, int quoteLimit) {
         Ipv4Packet ip = p.ip;
         // the host's own packets are never answered (one level: its packet state is one)
         if (p.generated || !p.pktTypeHost || ip.fragmentOffset() != 0) return;
@@ -147,15 +152,16 @@ final class Icmp {
         long ms = millis(p.now);
         boolean apply = !maskAllow(type, code) && (p.in == null || !p.in.isLoopback());
         if (!globalAllow(apply, ms)) return;
-        int saddr = 0;
-        if (config.errorsUseInboundIfaddr() && p.in != null) saddr = host.selectSourceAddress(p.in, daddr, Scope.LINK);
+        // for a packet routed to the host (RTCF_LOCAL), from the address it was sent to
+        int saddr = p.route != null && p.route.type() == RouteType.LOCAL ? ip.dst() : 0;
+        if (saddr == 0 && config.errorsUseInboundIfaddr() && p.in != null) saddr = host.selectSourceAddress(p.in, daddr, Scope.LINK);
         RouteResult back = host.routeOutput(daddr); // icmp_route_lookup
         if (back.isError() || back.type() != RouteType.UNICAST) return;
         if (saddr == 0) saddr = back.source();
         if (!xrlimAllow(apply, back, daddr, ms)) return;
         int room = Math.min(back.out().mtu(), MAX_ERROR_LENGTH) - Ipv4Packet.MIN_HEADER_LENGTH - IcmpPacket.HEADER_LENGTH;
         if (room <= Ipv4Packet.MIN_HEADER_LENGTH) return;
-        int dataLen = Math.min(Math.min(ip.totalLength(), ip.length()), room);
+        int dataLen = Math.min(Math.min(Math.min(ip.totalLength(), ip.length()), quoteLimit), room);
         if (saddr == 0) saddr = INADDR_DUMMY;
         int tos = (ip.tos() & 0x1e) | 0xc0; // RT_TOS | IPTOS_PREC_INTERNETCONTROL
         int len = build(tos, saddr, daddr, type, code, info, ip.buffer(), ip.offset(), dataLen);

@@ -104,6 +104,11 @@ final class Icmpv6 {
      * packet's destination when that is ours, else from what the in device picks for the sender.
      */
     void send(PacketState p, int type, int code, int info) {
+        send(p, type, code, info, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #send(PacketState, int, int, int)}, quoting at most {@code quoteLimit} bytes of the packet (what is left of a trimmed skb). */
+    void send(PacketState p, int type, int code, int info, int quoteLimit) {
         Ipv6Packet ip = p.ip6;
         if (p.generated) return; // the host's own packets are never answered
         long sh = ip.srcHi(), sl = ip.srcLo(), dh = ip.dstHi(), dl = ip.dstLo();
@@ -144,7 +149,7 @@ final class Icmpv6 {
             fromLo = rt.sourceLo();
         }
         int len = build(0, HOP_LIMIT, fromHi, fromLo, sh, sl, type, code, info, ip.buffer(), ip.offset(),
-                Math.min(ip.length(), MAX_QUOTE));
+                Math.min(Math.min(ip.length(), quoteLimit), MAX_QUOTE));
         errorsSent++;
         int ctinfo = Conntrack.isReply(p.ct.ctinfo) ? Conntrack.IP_CT_RELATED : Conntrack.IP_CT_RELATED_REPLY;
         output.sendOwn(p, len, p.ct.id, ctinfo, rt.out(), rt.nexthopHi(), rt.nexthopLo(), Interface.NO_MAC);

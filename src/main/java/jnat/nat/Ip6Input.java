@@ -16,12 +16,16 @@ final class Ip6Input {
     private final Host host;
     private final NfHooks hooks;
     private final Icmpv6 icmp;
+    private final Udp6 udp;
+    private final TcpIpv6 tcp;
     private final Ip6DefragHook defragHook;
     private final NetStats stats;
     private final Trace trace;
 
-    Ip6Input(Host host, NfHooks hooks, Icmpv6 icmp, Ip6DefragHook defragHook, NetStats stats, Trace trace) {
+    Ip6Input(Host host, NfHooks hooks, Icmpv6 icmp, Udp6 udp, TcpIpv6 tcp, Ip6DefragHook defragHook, NetStats stats, Trace trace) {
         this.host = host;
+        this.udp = udp;
+        this.tcp = tcp;
         this.defragHook = defragHook;
         this.hooks = hooks;
         this.icmp = icmp;
@@ -91,14 +95,21 @@ final class Ip6Input {
         return false;
     }
 
-    /** ip6_input for a local, anycast or multicast route: LOCAL_IN, then the packet is the host's, and icmpv6_rcv answers what it must. */
+    /**
+     * ip6_input for a local, anycast or multicast route: LOCAL_IN, then the packet is the host's, and
+     * its upper layer answers what it must: icmpv6_rcv, udpv6_rcv and tcp_v6_rcv (an echo, a closed port).
+     */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
         stats.delivered(p);
         Ipv6Packet ip = p.ip6;
         if (trace.on()) trace.delivered(p);
         p.tx.deliver(ip.buffer(), ip.offset(), ip.length());
-        icmp.rcv(p);
+        switch (ip.upperProtocol()) {
+            case jnat.wire.IpProtocol.UDP -> udp.rcv(p);
+            case jnat.wire.IpProtocol.TCP -> tcp.rcv(p);
+            default -> icmp.rcv(p);
+        }
     }
 
     /** A packet the host sent to itself, back in through lo: PREROUTING, then delivered. */

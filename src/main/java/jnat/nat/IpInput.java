@@ -15,11 +15,15 @@ final class IpInput {
     private final IpDefragHook defrag;
     private final RouteCache routes;
     private final Icmp icmp;
+    private final Udp udp;
+    private final TcpIpv4 tcp;
     private final NetStats stats;
     private final Trace trace;
 
-    IpInput(NfHooks hooks, IpDefragHook defrag, RouteCache routes, Icmp icmp, NetStats stats, Trace trace) {
+    IpInput(NfHooks hooks, IpDefragHook defrag, RouteCache routes, Icmp icmp, Udp udp, TcpIpv4 tcp, NetStats stats, Trace trace) {
         this.hooks = hooks;
+        this.udp = udp;
+        this.tcp = tcp;
         this.defrag = defrag;
         this.routes = routes;
         this.icmp = icmp;
@@ -67,7 +71,8 @@ final class IpInput {
 
     /**
      * ip_local_deliver for a LOCAL, BROADCAST or MULTICAST route: LOCAL_IN, then the packet is the
-     * host's, and its stack answers what it must (icmp_rcv).
+     * host's, and ip_protocol_deliver_rcu hands it to its protocol: icmp_rcv, udp_rcv and tcp_v4_rcv
+     * answer what they must (an echo, a closed port).
      */
     void localDeliver(PacketState p) {
         if (!hooks.localIn(p)) return;
@@ -75,7 +80,12 @@ final class IpInput {
         Ipv4Packet ip = p.ip;
         if (trace.on()) trace.delivered(p);
         p.tx.deliver(ip.buffer(), ip.offset(), ip.totalLength());
-        icmp.rcv(p);
+        switch (ip.protocol()) {
+            case jnat.wire.IpProtocol.ICMP -> icmp.rcv(p);
+            case jnat.wire.IpProtocol.UDP -> udp.rcv(p);
+            case jnat.wire.IpProtocol.TCP -> tcp.rcv(p);
+            default -> { }
+        }
     }
 
     /** A packet the host sent to itself, back in through lo (loopback_xmit, netif_rx): PREROUTING, then delivered. */

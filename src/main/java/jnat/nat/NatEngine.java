@@ -4,6 +4,7 @@ import jnat.conntrack.ConnRowExport;
 import jnat.conntrack.ConnTable;
 import jnat.conntrack.Conntrack;
 import jnat.host.Host;
+import jnat.host.LocalSockets;
 import jnat.host.Interface;
 import jnat.host.RouteType;
 import jnat.nft.NfTablesCore;
@@ -119,6 +120,16 @@ public final class NatEngine {
     private final RejectIpv6 reject6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
+    /** The raw socket (root's) {@link #send} writes whole packets through, as a harness's IP_HDRINCL socket. */
+    private static final LocalSockets.Sock RAW_ROOT = LocalSockets.raw(0, 0);
+    /** The raw socket of the last owner {@link #sendFromSocket} was given. */
+    private LocalSockets.Sock rawOwned = RAW_ROOT;
+    /** The host's sockets: which local ports are open, and who owns them. */
+    private final LocalSockets sockets = new LocalSockets();
+    private final Udp udp;
+    private final TcpIpv4 tcp;
+    private final Udp6 udp6;
+    private final TcpIpv6 tcp6;
     private final NeighTable neigh4, neigh6;
     private final Ndisc ndisc;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
@@ -184,7 +195,9 @@ public final class NatEngine {
                 p -> input().loopbackRcv(p));
         this.icmp = new Icmp(host, output, config.icmp(), config.randomSeed());
         this.reject = new RejectIpv4(host, icmp, output);
-        this.input = new IpInput(hooks, defragHook, routes, icmp, stats, trace);
+        this.udp = new Udp(sockets, icmp);
+        this.tcp = new TcpIpv4(host, sockets, output);
+        this.input = new IpInput(hooks, defragHook, routes, icmp, udp, tcp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats, neigh4, output, icmp, new PacketState(host, table), none);
         Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
@@ -195,7 +208,9 @@ public final class NatEngine {
                 new PacketState(host, table), none);
         this.icmp6.setNdisc(ndisc);
         this.reject6 = new RejectIpv6(host, icmp6, output6);
-        this.input6 = new Ip6Input(host, hooks, icmp6, defragHook6, stats, trace);
+        this.udp6 = new Udp6(sockets, icmp6);
+        this.tcp6 = new TcpIpv6(host, sockets, output6);
+        this.input6 = new Ip6Input(host, hooks, icmp6, udp6, tcp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, ndisc, stats, trace);
         setRuleset(ruleset);
     }
@@ -340,6 +355,21 @@ public final class NatEngine {
     /** IPv6 packets ({@code ipv6}) or IPv4 ones dropped for {@code reason}. */
     public long drops(DropReason reason, boolean ipv6) {
         return stats.drops(reason, ipv6);
+    }
+
+    /** The host's TCP and UDP sockets (none until a user names them: {@code --listen}). */
+    public LocalSockets sockets() {
+        return sockets;
+    }
+
+    /** Datagrams delivered to the host for a port no socket held (UDP_MIB_NOPORTS), answered by a port unreachable unless limited. */
+    public long udpNoPorts(boolean ipv6) {
+        return ipv6 ? udp6.noPorts : udp.noPorts;
+    }
+
+    /** RSTs the host sent for segments no socket held (TCP_MIB_OUTRSTS). */
+    public long tcpResetsSent(boolean ipv6) {
+        return ipv6 ? tcp6.outRsts : tcp.outRsts;
     }
 
     /** Packets delivered to the host itself, both families. */
@@ -605,13 +635,56 @@ public final class NatEngine {
      * delivered.
      */
     public void send(byte[] buf, int off, int len, long now, Transmit tx) {
+        send(buf, off, len, now, tx, RAW_ROOT, false);
+    }
+
+    /**
+     * As {@link #send(byte[], int, int, long, Transmit)} for a packet a process of {@code uid} and
+     * {@code gid} sends from a connected TCP or UDP socket (connect(2)): the socket is the host's
+     * from then on, so replies to it are delivered (no RST or port unreachable), and -m owner sees
+     * its owner. Other protocols come from a raw socket of that owner.
+     */
+    public void sendFromSocket(byte[] buf, int off, int len, long now, Transmit tx, int uid, int gid) {
+        if (rawOwned.uid != uid || rawOwned.gid != gid) rawOwned = LocalSockets.raw(uid, gid);
+        send(buf, off, len, now, tx, rawOwned, true);
+    }
+
+    private void send(byte[] buf, int off, int len, long now, Transmit tx, LocalSockets.Sock raw, boolean connect) {
         PacketState p = received;
         p.reset(null, now, none, tx, false);
+        p.sk = raw;
         if (len > 0 && (buf[off] & 0xf0) == 0x60) { // an IPv6 socket's
-            if (output6.hdrinc(p, buf, off, len)) output6.localOut(p);
+            if (!output6.hdrinc(p, buf, off, len)) return;
+            if (connect) p.sk = connect6(p, raw);
+            output6.localOut(p);
             return;
         }
         if (!output.hdrinc(p, buf, off, len)) return;   // nf_defrag_ipv4 (LOCAL_OUT), the route
+        if (connect) p.sk = connect4(p, raw);
         output.localOut(p);                             // LOCAL_OUT, POSTROUTING, out or lo
+    }
+
+    /** The TCP or UDP socket an IPv4 packet of the host's came from (made on its first packet), else {@code raw}. */
+    private LocalSockets.Sock connect4(PacketState p, LocalSockets.Sock raw) {
+        jnat.wire.Ipv4Packet ip = p.ip;
+        int proto = ip.protocol();
+        if (proto != LocalSockets.TCP && proto != LocalSockets.UDP || ip.fragmentOffset() != 0 || ip.payloadLength() < 4) return raw;
+        byte[] b = ip.buffer();
+        int l4 = ip.payloadOffset();
+        return sockets.connect(proto, 4, ip.src(), 0, 0, jnat.wire.Bytes.u16(b, l4), ip.dst(), 0, 0, jnat.wire.Bytes.u16(b, l4 + 2),
+                raw.uid, raw.gid);
+    }
+
+    private LocalSockets.Sock connect6(PacketState p, LocalSockets.Sock raw) {
+        jnat.wire.Ipv6Packet ip = p.ip6;
+        int proto = ip.upperProtocol();
+        if (proto != LocalSockets.TCP && proto != LocalSockets.UDP || ip.extHeaderError() != WireError.OK
+                || ip.fragmentOffset() != 0 || ip.upperLength() < 4) {
+            return raw;
+        }
+        byte[] b = ip.buffer();
+        int l4 = ip.upperOffset();
+        return sockets.connect(proto, 6, 0, ip.srcHi(), ip.srcLo(), jnat.wire.Bytes.u16(b, l4), 0, ip.dstHi(), ip.dstLo(),
+                jnat.wire.Bytes.u16(b, l4 + 2), raw.uid, raw.gid);
     }
 }

@@ -5,6 +5,7 @@ import jnat.conntrack.Conntrack;
 import jnat.conntrack.CtPacket;
 import jnat.conntrack.Status;
 import jnat.host.Host;
+import jnat.host.LocalSockets;
 import jnat.host.Interface;
 import jnat.host.RouteDecision6;
 import jnat.host.RouteResult;
@@ -63,6 +64,13 @@ final class PacketState implements PacketContext {
     /** The next hop's MAC when the packet brought it (a neighbour solicitation's source option), else NO_MAC: the host's table. */
     long neighMac;
     int mark;
+    /**
+     * skb->sk: the host's socket the packet came from (the raw socket of {@link NatEngine#send}, a
+     * TCP or UDP one of {@link NatEngine#sendFromSocket}); null for a packet that arrived and for
+     * the kernel's own (its ICMP and RSTs come from kernel sockets, which have no file: -m owner
+     * sees no socket).
+     */
+    LocalSockets.Sock sk;
     /** Set by NOTRACK in the raw table (IP_CT_UNTRACKED): conntrack skips the packet, NAT does not apply. */
     boolean untracked;
     /** ip_summed, csum_start/offset, gso_size/type: the caller's, or CHECKSUM_NONE. */
@@ -101,6 +109,7 @@ final class PacketState implements PacketContext {
         this.ipv6 = false;
         this.neighMac = Interface.NO_MAC;
         this.mark = 0;
+        this.sk = null;
         this.untracked = false;
         this.offload = offload;
         this.fragMaxSize = 0;
@@ -490,6 +499,21 @@ final class PacketState implements PacketContext {
     @Override
     public boolean fromLocalSocket() {
         return in == null;
+    }
+
+    @Override
+    public boolean hasSocketFile() {
+        return sk != null;
+    }
+
+    @Override
+    public int socketUid() {
+        return sk == null ? -1 : sk.uid;
+    }
+
+    @Override
+    public int socketGid() {
+        return sk == null ? -1 : sk.gid;
     }
 
     @Override

@@ -80,6 +80,18 @@ public final class Replay {
         return this;
     }
 
+    private int localUid, localGid;
+
+    /**
+     * The owner of the sockets the host's own packets come from ({@code --local-uid}, {@code --local-gid}):
+     * each TCP or UDP packet's four-tuple is a connected socket of theirs, so replies reach it.
+     */
+    public Replay localOwner(int uid, int gid) {
+        this.localUid = uid;
+        this.localGid = gid;
+        return this;
+    }
+
     /** Packets the host itself sends (they walk OUTPUT): {@code --in local=FILE}. */
     public Replay localInput(Source source) {
         inputs.add(new Input(null, source, inputs.size()));
@@ -146,7 +158,7 @@ public final class Replay {
                 skipped++;
             } else {
                 packetsIn++;
-                if (p.input.dev == null) engine.send(buf, off, frameLength, now[0], tx);
+                if (p.input.dev == null) engine.sendFromSocket(buf, off, frameLength, now[0], tx, localUid, localGid);
                 else engine.receive(p.input.dev, buf, off, frameLength, now[0], tx);
                 engine.expire(now[0], 16);
             }

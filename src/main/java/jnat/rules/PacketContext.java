@@ -167,6 +167,24 @@ public interface PacketContext {
         return 0;
     }
 
+    /**
+     * xt_owner's socket: skb->sk is a full socket of a process (sk->sk_socket->file), which the
+     * host's own packets from a user's socket have and forwarded ones and the kernel's own do not.
+     */
+    default boolean hasSocketFile() {
+        return false;
+    }
+
+    /** The owner of that socket's file (f_cred->fsuid), or -1 without one. */
+    default int socketUid() {
+        return -1;
+    }
+
+    /** Its group (f_cred->fsgid), or -1 without one. */
+    default int socketGid() {
+        return -1;
+    }
+
     /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
     default boolean fromLocalSocket() {
         return false;

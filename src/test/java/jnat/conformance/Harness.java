@@ -116,6 +116,7 @@ final class Harness {
                 new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true).withIcmp(KernelLab.ICMP));
         if (rules6 != null) engine.setRuleset6(rules6);
         jnat.nft.NftRuleset nft = sc.nft == null ? null : NftScenarioGenerator.load(engine, sc);
+        kernel.listenIn(engine);
         kernel.load(sc.rules, sc.rules6, sc.nft);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.

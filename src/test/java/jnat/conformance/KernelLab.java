@@ -40,6 +40,8 @@ final class KernelLab implements AutoCloseable {
     record Frame(String device, byte[] bytes) {}
 
     private final Netns router;
+    /** The UDP ports a silent socket holds in the kernel's host: jnat's engine is given the same sockets. */
+    final int[] udpListeners;
     private final Netns peer;
     private final List<Process> processes = new ArrayList<>();
     private final Process injector;
@@ -57,6 +59,14 @@ final class KernelLab implements AutoCloseable {
      * @param udpListeners UDP ports a silent socket listens on in the host (so local delivery draws no
      *                    port unreachable)
      */
+    /** The same sockets in a jnat engine: the lab's listeners, so each side answers the same ports. */
+    void listenIn(jnat.nat.NatEngine engine) {
+        for (int port : udpListeners) {
+            engine.sockets().listen("udp:0.0.0.0:" + port);
+            if (ipv6) engine.sockets().listen("udp:[::]:" + port);
+        }
+    }
+
     KernelLab(String hostFile, List<String> devices, int... udpListeners) throws IOException {
         this(hostFile, devices, false, udpListeners);
     }
@@ -64,6 +74,7 @@ final class KernelLab implements AutoCloseable {
     /** {@code ipv6}: IPv6 on in the host (the host file's IPv6 lines are its addresses, routes and neighbours). */
     KernelLab(String hostFile, List<String> devices, boolean ipv6, int... udpListeners) throws IOException {
         this.ipv6 = ipv6;
+        this.udpListeners = udpListeners.clone();
         router = Netns.create("cfr");
         try {
             peer = Netns.create("cfp");

@@ -175,6 +175,7 @@ class NatEngineTest {
 
     @Test
     void unsolicitedInboundPacketIsDeliveredLocallyNotToTheContainer() {
+        engine.sockets().listen("tcp:22"); // a listener: the host sends no RST
         rig.receive(eth0, fromInternet(Ipv4Repr.of("198.51.100.7", "45.77.200.180"),
                 TcpRepr.of(5555, 22).withFlags(TcpSegment.SYN).withSeq(1)));
         assertEquals(0, sent.size());

@@ -79,6 +79,7 @@ class NatTargetsTest {
     @Test
     void redirectSendsToTheFirstAddressOfTheIncomingInterface() {
         rules("-A PREROUTING -i docker0 -p tcp --dport 80 -j REDIRECT --to-ports 3128");
+        rig.engine().sockets().listen("tcp:3128"); // the proxy's socket: no RST
         rig.receive(docker0, fromContainer("172.17.0.2", "198.51.100.8", syn(40000, 80)));
         assertEquals(0, sent.size());
         assertEquals(1, rig.delivered().size());

@@ -253,6 +253,7 @@ class TableHooksTest {
     @Test
     void markSetInManglePreroutingIsSeenByNatPrerouting() {
         rig.rules(MARKING);
+        rig.engine().sockets().listen("udp:5001"); // a socket takes the unmarked one: no port unreachable
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(40000, 5000));
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), UdpRepr.of(40000, 5001));
         assertEquals(List.of("docker0 198.51.100.7:40000 > 172.17.0.2:53"), rig.summaries(), "the marked one DNATed");
@@ -282,6 +283,7 @@ class TableHooksTest {
     void notrackLeavesAFlowUntrackedAndUnNated() {
         rig.rules(SEED_NAT + "*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
                 + "-A PREROUTING -i eth0 -p tcp -m tcp --dport 10000 -j CT --notrack\nCOMMIT\n");
+        rig.engine().sockets().listen("tcp:10000"); // the host's socket: no RST
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), syn(40000, 10000));
         assertEquals(List.of(), rig.summaries(), "not DNATed to the container");
         assertEquals(1, delivered.size(), "delivered to the host, as addressed");
