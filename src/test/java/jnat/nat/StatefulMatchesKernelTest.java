@@ -53,9 +53,12 @@ class StatefulMatchesKernelTest {
         return s;
     }
 
-    /** Each item "SRC:PORT:SIZE:REPLY": from 198.51.100.SRC port 40000 to DST:PORT, or (REPLY 1) back from DST:PORT. */
+    /**
+     * Each item "SRC:PORT:SIZE:REPLY:PAUSE": from 198.51.100.SRC port 40000 to DST:PORT, or (REPLY 1) back
+     * from DST:PORT, PAUSE milliseconds after the item before it.
+     */
     static final String SEND = """
-            import socket, sys
+            import socket, sys, time
             socks = {}
             def sock(addr, port):
                 if (addr, port) not in socks:
@@ -64,7 +67,9 @@ class StatefulMatchesKernelTest {
                     u.bind((addr, port)); socks[(addr, port)] = u
                 return socks[(addr, port)]
             for item in sys.argv[2].split(","):
-                src, port, size, reply = item.split(":")
+                src, port, size, reply, pause = item.split(":")
+                if pause != "0":
+                    time.sleep(int(pause) / 1000)
                 a = "198.51.100." + src
                 if reply == "1":
                     sock(sys.argv[1], int(port)).sendto(b"x" * int(size), (a, 40000))
@@ -88,7 +93,8 @@ class StatefulMatchesKernelTest {
             }
             StringBuilder items = new StringBuilder();
             for (int[] d : seq) items.append(items.isEmpty() ? "" : ",").append(d[0]).append(':').append(d[1]).append(':').append(size(d))
-                    .append(':').append(d.length > 3 ? d[3] : 0);
+                    .append(':').append(d.length > 3 ? d[3] : 0)
+                    .append(':').append(pause(d));
             ns.exec("python3", "-c", SEND, DST, items.toString()).checked();
             return new Outcome(counts(ns.exec("iptables", "-nvxL", "INPUT").checked().stdout()), tables.apply(ns));
         }
@@ -98,7 +104,12 @@ class StatefulMatchesKernelTest {
         return d.length > 2 ? d[2] : 1;
     }
 
-    /** The same datagrams through the engine (the host's own, looping through lo), a millisecond apart. */
+    /** The milliseconds the datagram waits after the one before it (a fifth item; 0 without). */
+    private static int pause(int[] d) {
+        return d.length > 4 ? d[4] : 0;
+    }
+
+    /** The same datagrams through the engine (the host's own, looping through lo), a millisecond apart and the pauses. */
     static EngineRig jnat(List<String> rules, List<int[]> seq) {
         StringBuilder host = new StringBuilder("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add " + DST + "/24 dev d0\n");
         for (int i = 1; i <= 110; i++) host.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
@@ -108,6 +119,7 @@ class StatefulMatchesKernelTest {
         for (int[] d : seq) {
             boolean reply = d.length > 3 && d[3] == 1;
             String a = "198.51.100." + d[0];
+            rig.now += pause(d) * EngineRig.MS;
             rig.send(reply ? Ipv4Repr.of(DST, a).packet(UdpRepr.of(d[1], 40000).withPayload(new byte[size(d)]))
                     : Ipv4Repr.of(a, DST).packet(UdpRepr.of(40000, d[1]).withPayload(new byte[size(d)])));
         }
@@ -210,7 +222,17 @@ class StatefulMatchesKernelTest {
         return String.join("\n", lines) + (lines.isEmpty() ? "" : "\n");
     }
 
-    /** -m conntrack's status, protocol, direction, expiry and tuple options over UDP flows with and without replies. */
+    /**
+     * -m conntrack's status, protocol, direction, expiry and tuple options over UDP flows with and
+     * without replies. The kernel's clock decides two things here, so the timing is explicit: a
+     * connection that has seen a reply becomes a stream (ASSURED, 120 s) on a packet more than 2 s
+     * after its first packet (udp_packet's stream_ts), so the sequence pauses 2.5 s (a loaded
+     * machine can only lengthen a pause) before the packets that may, every other packet following
+     * the one before it at once; and --ctexpire reads nf_ct_expires(ct) / HZ just after this packet's
+     * own refresh, but jiffies may tick between the refresh at LOCAL_OUT and the match at INPUT
+     * (the datagram crosses lo's backlog, later under load), so a fresh 30 s timeout reads 30 or 29:
+     * no bound lies between those two.
+     */
     static final List<String> CONNTRACK = List.of(
             "-p udp -m conntrack --ctstatus CONFIRMED",
             "-p udp -m conntrack --ctstatus SEEN_REPLY",
@@ -222,14 +244,18 @@ class StatefulMatchesKernelTest {
             "-p udp -m conntrack ! --ctproto tcp --ctdir ORIGINAL",
             "-p udp -m conntrack --ctexpire 25:30",
             "-p udp -m conntrack --ctexpire 100:120",
-            "-p udp -m conntrack ! --ctexpire 0:29",
+            "-p udp -m conntrack ! --ctexpire 0:28",
+            "-p udp -m conntrack ! --ctexpire 0:100",
             "-p udp -m conntrack --ctorigsrc 198.51.100.2 --ctreplsrc 198.51.100.200",
             "-p udp -m conntrack --ctorigdstport 9:10 --ctreplsrcport 10",
             "-p udp -m conntrack --ctrepldst 198.51.100.0/30 --ctorigsrcport 40000");
 
     static List<int[]> conntrackSequence() {
         return List.of(new int[] {1, 9}, new int[] {1, 9}, new int[] {1, 9, 1, 1}, new int[] {1, 9}, new int[] {2, 10},
-                new int[] {2, 10, 1, 1}, new int[] {2, 10, 1, 1}, new int[] {3, 11}, new int[] {4, 12}, new int[] {4, 12, 1, 1});
+                new int[] {2, 10, 1, 1}, new int[] {2, 10, 1, 1}, new int[] {3, 11}, new int[] {4, 12}, new int[] {4, 12, 1, 1},
+                // 2.5 s on: 1:9 and 2:10 become streams (ASSURED, 120 s); 3:11's first reply is not one yet
+                // (IPS_SEEN_REPLY is set after udp_packet looked), the packet after it is
+                new int[] {1, 9, 1, 0, 2500}, new int[] {2, 10, 1, 1}, new int[] {3, 11, 1, 1}, new int[] {3, 11});
     }
 
     @Test
