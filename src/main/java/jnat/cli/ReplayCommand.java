@@ -76,6 +76,10 @@ public final class ReplayCommand implements Callable<Integer> {
             + "tcpdump -i nflog:GROUP -w writes) with each packet a -j NFLOG rule logged to GROUP")
     Path nflogDir;
 
+    @Option(names = "--log", paramLabel = "FILE", description = "write each line a -j LOG rule logs to FILE, as the "
+            + "kernel writes it (dmesg --notime), one per packet")
+    Path logFile;
+
     @Option(names = "--print", description = "print each transmitted frame as tcpdump -nne does, after its interface")
     boolean print;
 
@@ -178,6 +182,16 @@ public final class ReplayCommand implements Callable<Integer> {
             nflog = new NflogPcap(nflogDir);
             engine.xtNet().nflog.listen(nflog);
         }
+        java.io.BufferedWriter logOut = logFile == null ? null : Files.newBufferedWriter(logFile);
+        if (logOut != null) {
+            engine.xtNet().log.listen((level, text) -> {
+                try {
+                    logOut.append(text).append('\n');
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         try {
             for (String spec : inputs) {
                 String[] kv = split(spec, "--in");
@@ -227,6 +241,7 @@ public final class ReplayCommand implements Callable<Integer> {
             for (PcapWriter w : writers.values()) w.close();
             if (local[0] != null) local[0].close();
             if (nflog != null) nflog.close();
+            if (logOut != null) logOut.close();
         }
         summary(out, host, engine, replay);
         if (recorder != null) {

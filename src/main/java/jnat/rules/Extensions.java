@@ -37,7 +37,9 @@ final class Extensions {
             Map.entry("recent", RecentMatch.Parser::new),
             Map.entry("hashlimit", HashlimitMatch.Parser::new),
             Map.entry("rpfilter", RpfilterMatch.Parser::new),
-            Map.entry("policy", PolicyMatch.Parser::new));
+            Map.entry("policy", PolicyMatch.Parser::new),
+            Map.entry("esp", EspMatch.Parser::new),
+            Map.entry("quota", QuotaMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -135,6 +137,8 @@ final class Extensions {
             case "SECMARK", "CONNSECMARK" -> ": jnat models no SELinux security contexts";
             case "nfacct" -> ": jnat has no nfnetlink_acct objects for it to count into";
             case "ipvs" -> ": jnat has no IPVS";
+            case "physdev" -> ": jnat models no bridges, so no packet has a bridge port";
+            case "helper" -> ": jnat assigns no conntrack helpers, so no connection has one";
             case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
             default -> "";
@@ -202,6 +206,8 @@ final class Extensions {
                     "--rt-0-not-strict")),
             Map.entry("ipv6header", List.of("--header", "--soft")),
             Map.entry("ah", List.of("--ahspi", "--ahlen", "--ahres")),
+            Map.entry("esp", List.of("--espspi")),
+            Map.entry("quota", List.of("--quota")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
             Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),

@@ -1,6 +1,11 @@
 package jnat.rules;
 
-/** -j LOG (libxt_LOG.c): accepted and counted; jnat writes no kernel log, the walk continues. */
+/**
+ * -j LOG (libxt_LOG.c, xt_LOG.c): the kernel log line of nf_log_syslog.c ({@link NfLogSyslog}) to the
+ * namespace's log ({@link XtNet#log}: what the user named, e.g. jnat replay --log FILE); the walk
+ * continues. --log-uid's UID=0 GID=0 is printed for the host's own packets (jnat's host sends as root),
+ * nothing for others, as the kernel prints nothing without a local socket.
+ */
 public final class LogTarget extends Target {
     /** The names -L prints for levels 0..7. */
     static final String[] LEVELS = {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"};
@@ -25,9 +30,40 @@ public final class LogTarget extends Target {
         return "LOG";
     }
 
+    /** The namespace's kernel log, bound by {@link XtNet#bind}. */
+    Net net;
+
+    /** log_tg: nf_log_packet with this rule's level, flags and prefix, then XT_CONTINUE. */
     @Override
     public boolean apply(PacketContext ctx) {
+        Net n = net;
+        if (n != null && n.sink != null) {
+            int len = ctx.packetBytes(n.packet);
+            int macLen = ctx.macHeader(n.mac);
+            StringBuilder m = n.line;
+            m.setLength(0);
+            NfLogSyslog.packet(m, prefix, logFlags, ctx, n.packet, len, n.mac, Math.max(macLen, 0));
+            n.sink.line(level, m);
+        }
         return true;
+    }
+
+    /** Where a namespace's kernel log lines go (dmesg's reader). */
+    public interface Sink {
+        /** One line at syslog {@code level} (0 emerg .. 7 debug); {@code text} is valid during the call. */
+        void line(int level, CharSequence text);
+    }
+
+    /** The namespace's kernel log: one sink (null: lines are built by nobody, as no logger is registered). */
+    public static final class Net {
+        private Sink sink;
+        private final byte[] packet = new byte[0x10000 + 64];
+        private final byte[] mac = new byte[64];
+        private final StringBuilder line = new StringBuilder(256);
+
+        public void listen(Sink s) {
+            this.sink = s;
+        }
     }
 
     @Override
@@ -89,6 +125,7 @@ public final class LogTarget extends Target {
             for (int i = 0; i < FLAG_OPTS.length; i++) {
                 if (opt.equals(FLAG_OPTS[i])) {
                     noInvert("LOG", opt, invert);
+
                     flags |= 1 << i;
                     return true;
                 }

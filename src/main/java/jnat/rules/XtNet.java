@@ -14,13 +14,19 @@ public final class XtNet {
     /** -j NFLOG's groups (nfnetlink_log): {@link NflogTarget.Net#listen} to receive what they log. */
     public final NflogTarget.Net nflog = new NflogTarget.Net();
 
+    /** -j LOG's kernel log (nf_log_syslog): {@link LogTarget.Net#listen} to read its lines. */
+    public final LogTarget.Net log = new LogTarget.Net();
+
     /** Binds every stateful match and target of {@code rules} to this namespace's state. */
     public void bind(Ruleset rules) {
         recent.bind(rules);
         hashlimit.bind(rules);
         for (Table t : rules.tables()) {
             for (Chain c : t.chains()) {
-                for (Rule r : c.rules()) if (r.target instanceof NflogTarget n) n.net = nflog;
+                for (Rule r : c.rules()) {
+                    if (r.target instanceof NflogTarget n) n.net = nflog;
+                    else if (r.target instanceof LogTarget l) l.net = log;
+                }
             }
         }
     }

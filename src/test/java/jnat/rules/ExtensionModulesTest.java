@@ -83,7 +83,13 @@ class ExtensionModulesTest {
             "-A FORWARD -m policy --dir out --pol ipsec ! --proto ah ! --mode transport",
             "-A FORWARD -m policy --dir out --pol ipsec --proto 108 ! --spi 4294967295",
             "-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
-            "-A FORWARD -p tcp -j TCPMSS --set-mss 1400");
+            "-A FORWARD -p tcp -j TCPMSS --set-mss 1400",
+            "-A INPUT -p esp -m esp --espspi 7",
+            "-A INPUT -p esp -m esp ! --espspi 0:4294967294",
+            "-A INPUT -p esp -m esp --espspi :32",
+            "-A INPUT -p esp -m esp",
+            "-A INPUT -m quota --quota 18446744073709551615",
+            "-A INPUT -m quota ! --quota 0x10");
 
     static final List<String> FILTER4 = List.of(
             "-A INPUT -m ttl --ttl-eq 0",

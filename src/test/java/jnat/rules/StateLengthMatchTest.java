@@ -57,6 +57,22 @@ class StateLengthMatchTest {
         return rs.existing("filter").chain("INPUT").rules().getFirst().matches[0];
     }
 
+    /** xt_quota's quota_mt: packets match while their lengths fit in what is left, then none (inverted: the opposite). */
+    @Test
+    void quotaMatchesUntilThePacketsLengthsUseItUp() {
+        Match m = match("-m", "quota", "--quota", "150");
+        Match inv = match("-m", "quota", "!", "--quota", "150");
+        FakePacket p = new FakePacket();
+        p.length = 60;
+        List<Boolean> got = new ArrayList<>(), gotInv = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            got.add(m.matches(p));
+            gotInv.add(inv.matches(p));
+        }
+        assertEquals(List.of(true, true, false, false), got);
+        assertEquals(List.of(false, false, true, true), gotInv);
+    }
+
     @Test
     void stateMatchesTheConnectionsState() {
         Match m = match("-m", "state", "--state", "ESTABLISHED,RELATED");
