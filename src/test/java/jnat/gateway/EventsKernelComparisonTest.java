@@ -33,22 +33,46 @@ class EventsKernelComparisonTest {
             u.sendto(b"q", ("198.51.100.8", 5353)); print(u.recvfrom(100)[0])
             """;
 
+    /** The -L filters run on the masqueraded UDP entry, each through both conntracks. */
+    static final List<List<String>> LISTINGS = List.of(
+            List.of("-L", "-n"), List.of("-L", "--src-nat", "203.0.113.10"), List.of("-L", "-n", "203.0.113.10:40001"),
+            List.of("-L", "-n", "203.0.113.10:40002"), List.of("-L", "-n", "192.0.2.1"), List.of("-L", "-g"),
+            List.of("-L", "--dst-nat", "203.0.113.10"), List.of("-L", "-j"), List.of("-L", "--any-nat", "203.0.113.10"),
+            List.of("-L", "-n", "-g"), List.of("-L", "--orig-src", "172.17.0.2"), List.of("-L", "-s", "172.17.0.0/16"),
+            List.of("-L", "--orig-dst", "198.51.100.9"), List.of("-L", "--reply-src", "198.51.100.8"),
+            List.of("-L", "--reply-dst", "203.0.113.10"), List.of("-L", "-r", "198.51.100.0/24"),
+            List.of("-L", "-p", "udp", "--orig-port-src", "40001"), List.of("-L", "-p", "udp", "--reply-port-dst", "40001"),
+            List.of("-L", "-p", "udp", "--reply-port-src", "5354"), List.of("-L", "-w", "0"), List.of("-L", "--zone", "1"),
+            List.of("-L", "--orig-zone", "0"), List.of("-L", "-u", "SEEN_REPLY"), List.of("-L", "-u", "ASSURED"),
+            List.of("-L", "-u", "UNREPLIED"), List.of("-L", "-m", "0"), List.of("-L", "-m", "1/1"), List.of("-L", "-f", "ipv6"),
+            List.of("-L", "-o", "extended"), List.of("-L", "-n", "-j"), List.of("-E", "-t", "5"), List.of("-L", "-e", "NEW"));
+
     @Test
-    void eventsOfTheSameFlowsEqualTheKernels() throws Exception {
+    void eventsAndFilteredListingsOfTheSameFlowsEqualTheKernels() throws Exception {
         Tools.requireRoot();
         for (String t : List.of("ip", "conntrack", "iptables-restore", "python3")) Tools.require(t);
-        List<String> kernel = kernelEvents(), ours = jnatEvents();
+        List<String> kernelListings = new ArrayList<>(), ourListings = new ArrayList<>();
+        List<String> kernel = kernelEvents(kernelListings), ours = jnatEvents(ourListings);
         assertEquals(normalise(kernel), normalise(ours), "kernel:\n" + String.join("\n", kernel) + "\njnat:\n" + String.join("\n", ours));
         assertTrue(kernel.size() >= 4, kernel.toString());
+        for (int k = 0; k < LISTINGS.size(); k++) {
+            assertEquals(normalise(kernelListings.get(k).lines().toList()), normalise(ourListings.get(k).lines().toList()),
+                    String.join(" ", LISTINGS.get(k)));
+        }
+    }
+
+    /** One listing's exit code, stdout and stderr, as one string to compare. */
+    static String listing(int exit, String out, String err) {
+        return "exit " + exit + "\n" + out + err;
     }
 
     /** Timeouts and portids (with conntrack's progname, found or not) left out. */
     static List<String> normalise(List<String> lines) {
-        return lines.stream().map(l -> l.replaceFirst("^( *\\[\\w+\\] udp +17 )\\d+ ", "$1T ")
+        return lines.stream().map(l -> l.replaceFirst("^( *\\[\\w+\\] |ipv4 +2 )?(udp +17 )\\d+ ", "$1$2T ")
                 .replaceFirst(" \\[USERSPACE\\] portid=\\d+( progname=\\S+)?$", " [USERSPACE] portid=P")).toList();
     }
 
-    private List<String> kernelEvents() throws Exception {
+    private List<String> kernelEvents(List<String> listings) throws Exception {
         try (Netns ctr = Netns.create("evc"); Netns gw = Netns.create("evg"); Netns wan = Netns.create("evw")) {
             Tools.run("ip", "link", "add", "kd" + pid(), "netns", gw.name(), "type", "veth", "peer", "kc" + pid(), "netns", ctr.name()).checked();
             Tools.run("ip", "link", "add", "ke" + pid(), "netns", gw.name(), "type", "veth", "peer", "kw" + pid(), "netns", wan.name()).checked();
@@ -70,19 +94,29 @@ class EventsKernelComparisonTest {
             Process events = new ProcessBuilder("ip", "netns", "exec", gw.name(), "conntrack", "-E").redirectErrorStream(true).start();
             Thread.sleep(500);
             flows(wan.name(), ctr.name());
+            for (List<String> l : LISTINGS) {
+                List<String> cmd = new ArrayList<>(List.of("conntrack"));
+                cmd.addAll(l);
+                Tools.Result r = gw.exec(cmd.toArray(String[]::new));
+                listings.add(listing(r.exitCode(), r.stdout(), r.stderr()));
+            }
             gw.exec("conntrack", "-D", "-p", "udp").checked();
             Thread.sleep(300);
             return stop(events);
         }
     }
 
-    private List<String> jnatEvents() throws Exception {
+    private List<String> jnatEvents(List<String> listings) throws Exception {
         try (LabGateway lab = new LabGateway("jev", Path.of("scripts/lab.rules"))) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process events = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "jnat.cli.Main",
                     "conntrack", "--control", lab.socket.toString(), "-E").redirectErrorStream(true).start();
             Thread.sleep(1500); // the JVM starts and the listener attaches
             flows(lab.prefix + "wan", lab.prefix + "ctr");
+            for (List<String> l : LISTINGS) {
+                var r = lab.control("conntrack", l.toArray(String[]::new));
+                listings.add(listing(r.exit(), r.out(), r.err()));
+            }
             assertEquals(0, lab.control("conntrack", "-D", "-p", "udp").exit());
             Thread.sleep(300);
             return stop(events);
