@@ -148,6 +148,26 @@ public final class ConnTable {
     public void setEvents(ConntrackEvents e) { this.events = e; }
     public ConntrackEvents events() { return events; }
 
+    private int eventPortid;
+
+    /**
+     * The netlink portid of the request being served (conntrack -D, -F, -U through the control
+     * socket), 0 on the packet path: ctnetlink's events carry it, and conntrack -E prints
+     * [USERSPACE] for them.
+     */
+    public void setEventPortid(int portid) { this.eventPortid = portid; }
+    public int eventPortid() { return eventPortid; }
+
+    /** nf_conntrack_eventmask_report from ctnetlink: the listener hears {@code bits} for entry {@code id}. */
+    public void report(int bits, int id) {
+        if (events != null) events.event(bits, this, id);
+    }
+
+    /** ctnetlink_change_timeout (conntrack -U -t): {@code seconds} from now, fixed or not. */
+    public void changeTimeout(int id, long seconds, long now) {
+        setTimeout(id, seconds * 1_000_000_000L, now);
+    }
+
     public void setDestroyListener(DestroyListener l) {
         this.listener = l == null ? id -> { } : l;
     }

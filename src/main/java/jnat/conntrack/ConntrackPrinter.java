@@ -19,6 +19,13 @@ public final class ConntrackPrinter {
     private boolean counters;
     private boolean id;
     private int use = 1;
+    private boolean ktimestamp;
+
+    /** {@code -o ktimestamp}: NFCT_OF_TIMESTAMP (the entry's start and stop, when it has timestamps). */
+    public ConntrackPrinter ktimestamp(boolean on) {
+        this.ktimestamp = on;
+        return this;
+    }
 
     /** {@code -o id}: the entry's id at the end of the line (jnat's row number; the kernel's is a siphash). */
     public ConntrackPrinter id(boolean on) {

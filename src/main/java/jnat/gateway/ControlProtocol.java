@@ -18,12 +18,20 @@ import java.util.List;
  * reply:   int MAGIC, int exitCode, string stdout, string stderr
  * string:  int length, UTF-8 bytes
  * </pre>
+ *
+ * <p>A command whose output never ends ({@code conntrack -E}) gets a stream instead of a reply:
+ * {@code int STREAM_MAGIC}, then frames {@code byte 1, string} (stdout) or {@code byte 2, string}
+ * (stderr), until {@code byte 0, int exitCode}. The client keeps its side open while it listens; its
+ * closing the connection (Ctrl-C, EOF) ends the stream.
  */
 public final class ControlProtocol {
     private ControlProtocol() {}
 
     /** "jnc1": refuses a peer that speaks something else (or an older format). */
     public static final int MAGIC = 0x6a6e6331;
+    /** "jns1": a streamed reply. */
+    public static final int STREAM_MAGIC = 0x6a6e7331;
+    public static final int FRAME_END = 0, FRAME_STDOUT = 1, FRAME_STDERR = 2;
     /** The longest string accepted (an iptables-restore dump of a few hundred thousand rules). */
     public static final int MAX_STRING = 64 << 20;
     public static final int MAX_ARGS = 4096;
@@ -85,6 +93,65 @@ public final class ControlProtocol {
         magic(in);
         int exit = readInt(in);
         return new Reply(exit, readString(in, false), readString(in, false));
+    }
+
+    /** Where a streamed reply's frames go. */
+    public interface StreamSink {
+        void stdout(String s);
+
+        void stderr(String s);
+    }
+
+    public static void writeStreamStart(DataOutputStream out) throws IOException {
+        out.writeInt(STREAM_MAGIC);
+        out.flush();
+    }
+
+    public static void writeFrame(DataOutputStream out, int kind, String s) throws IOException {
+        out.writeByte(kind);
+        writeString(out, s);
+        out.flush();
+    }
+
+    public static void writeEnd(DataOutputStream out, int exitCode) throws IOException {
+        out.writeByte(FRAME_END);
+        out.writeInt(exitCode);
+        out.flush();
+    }
+
+    /**
+     * Reads a reply, one-shot or streamed: a one-shot reply is handed to {@code sink} whole; a stream
+     * frame by frame as it arrives ({@code started} runs first). Returns the exit code.
+     */
+    public static int readAny(DataInputStream in, StreamSink sink, Runnable started) throws IOException {
+        int m;
+        try {
+            m = in.readInt();
+        } catch (EOFException e) {
+            throw new MalformedException("empty message");
+        }
+        if (m == MAGIC) {
+            int exit = readInt(in);
+            sink.stdout(readString(in, false));
+            sink.stderr(readString(in, false));
+            return exit;
+        }
+        if (m != STREAM_MAGIC) throw new MalformedException(String.format("bad magic 0x%08x", m));
+        started.run();
+        while (true) {
+            int kind;
+            try {
+                kind = in.readByte();
+            } catch (EOFException e) {
+                throw new MalformedException("stream cut short");
+            }
+            switch (kind) {
+                case FRAME_END -> { return readInt(in); }
+                case FRAME_STDOUT -> sink.stdout(readString(in, false));
+                case FRAME_STDERR -> sink.stderr(readString(in, false));
+                default -> throw new MalformedException("bad frame " + kind);
+            }
+        }
     }
 
     private static void magic(DataInputStream in) throws IOException {

@@ -26,6 +26,50 @@ public final class ControlServer implements AutoCloseable {
     @FunctionalInterface
     public interface Handler {
         ControlProtocol.Reply handle(ControlProtocol.Request request);
+
+        /** Whether {@code request}'s reply is a stream ({@link #stream}) rather than one reply. */
+        default boolean streams(ControlProtocol.Request request) {
+            return false;
+        }
+
+        /**
+         * Runs a streaming command: writes to {@code out} until {@code ended} says the client went
+         * away or the server closed; returns the exit code.
+         */
+        default int stream(ControlProtocol.Request request, Stream out, java.util.function.BooleanSupplier ended) {
+            return 2;
+        }
+    }
+
+    /** A stream's writer: frames go out whole, each flushed (an IOException: the client is gone). */
+    public static final class Stream {
+        private final DataOutputStream out;
+        private volatile boolean broken;
+
+        Stream(DataOutputStream out) {
+            this.out = out;
+        }
+
+        public synchronized void stdout(String s) {
+            frame(ControlProtocol.FRAME_STDOUT, s);
+        }
+
+        public synchronized void stderr(String s) {
+            frame(ControlProtocol.FRAME_STDERR, s);
+        }
+
+        private void frame(int kind, String s) {
+            if (broken) return;
+            try {
+                ControlProtocol.writeFrame(out, kind, s);
+            } catch (IOException e) {
+                broken = true;
+            }
+        }
+
+        public boolean broken() {
+            return broken;
+        }
     }
 
     private final Path path;
@@ -112,6 +156,10 @@ public final class ControlServer implements AutoCloseable {
                         "jnat gateway: malformed control request: " + e.getMessage() + "\n"));
                 return;
             }
+            if (handler.streams(req)) {
+                stream(c, req, out);
+                return;
+            }
             ControlProtocol.Reply reply;
             try {
                 reply = handler.handle(req);
@@ -122,6 +170,38 @@ public final class ControlServer implements AutoCloseable {
         } catch (IOException ignored) {
             // the client went away; nothing was changed on its behalf that it must hear about
         }
+    }
+
+    /**
+     * A streamed reply: the client's closing its side (read returns EOF) or the server's closing
+     * ends it; meanwhile the handler writes frames.
+     */
+    private void stream(SocketChannel c, ControlProtocol.Request req, DataOutputStream out) throws IOException {
+        ControlProtocol.writeStreamStart(out);
+        Stream s = new Stream(out);
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watcher = Thread.ofVirtual().name("jnat-control-eof").start(() -> {
+            // straight on the channel (its read lock, not the streams' blocking lock the writer takes)
+            var buf = java.nio.ByteBuffer.allocate(64);
+            try {
+                while (c.read(buf.clear()) >= 0) { } // nothing more is expected from the client: wait for its EOF
+            } catch (IOException ignored) {
+            }
+            gone.set(true);
+        });
+        int exit;
+        try {
+            exit = handler.stream(req, s, () -> gone.get() || closed || s.broken());
+        } catch (RuntimeException e) {
+            s.stderr("jnat gateway: " + e + "\n");
+            exit = 1;
+        }
+        if (!gone.get()) {
+            synchronized (s) {
+                ControlProtocol.writeEnd(out, exit);
+            }
+        }
+        watcher.interrupt();
     }
 
     /** Stops accepting and removes the socket file. */

@@ -24,9 +24,56 @@ import java.util.List;
  */
 public final class GatewayControl implements ControlServer.Handler {
     private final Gateway gateway;
+    private final CtnetlinkEvents events;
+    /** The portid of each conntrack request: what its events carry ([USERSPACE] portid=N in conntrack -E). */
+    private final java.util.concurrent.atomic.AtomicInteger portids = new java.util.concurrent.atomic.AtomicInteger();
 
     public GatewayControl(Gateway gateway) {
         this.gateway = gateway;
+        this.events = new CtnetlinkEvents(gateway);
+    }
+
+    /** {@code conntrack -E} streams. */
+    @Override
+    public boolean streams(ControlProtocol.Request request) {
+        List<String> argv = request.argv();
+        // a bad -E command line gets conntrack's one reply (its error), not a stream
+        return !argv.isEmpty() && argv.getFirst().equals("conntrack") && ConntrackTool.isEvents(argv.subList(1, argv.size()))
+                && ConntrackTool.events(argv.subList(1, argv.size())).error() == null;
+    }
+
+    /**
+     * {@code conntrack -E ...}: a listener on the engine's events until the client hangs up or the
+     * gateway stops; its queue overrunning costs the packet path nothing (the event is dropped).
+     */
+    @Override
+    public int stream(ControlProtocol.Request request, ControlServer.Stream out, java.util.function.BooleanSupplier ended) {
+        List<String> argv = request.argv();
+        ConntrackTool.Events ev = ConntrackTool.events(argv.subList(1, argv.size()));
+        if (ev.error() != null) {
+            out.stderr(ev.error().stderr());
+            return ev.error().exitCode();
+        }
+        String pre = ev.preamble();
+        if (!pre.isEmpty()) out.stderr(pre);
+        CtnetlinkEvents.Listener l = events.attach(ev, CtnetlinkEvents.QUEUE);
+        try {
+            int n = CtnetlinkEvents.drain(l, out, ended);
+            out.stderr(ConntrackTool.Events.summary(n));
+        } finally {
+            events.detach(l);
+        }
+        return 0;
+    }
+
+    /** The conntrack -E listeners attached now. */
+    public int listeners() {
+        return events.listeners();
+    }
+
+    /** The events the gateway's conntrack -E listeners lost to full queues. */
+    public long eventsDropped() {
+        return events.dropped();
     }
 
     @Override
@@ -179,7 +226,7 @@ public final class GatewayControl implements ControlServer.Handler {
 
     private ControlProtocol.Reply conntrack(List<String> args) {
         return gateway.withEngine(engine -> {
-            ConntrackTool.Result r = ConntrackTool.run(engine.connections(), args, System.nanoTime());
+            ConntrackTool.Result r = ConntrackTool.run(engine.connections(), args, System.nanoTime(), portids.incrementAndGet());
             return new ControlProtocol.Reply(r.exitCode(), r.stdout(), r.stderr());
         });
     }
