@@ -13,6 +13,7 @@ import jnat.wire.MacAddress;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -164,6 +165,21 @@ class EngineFuzzTest {
             assertEquals(1, EngineOutcomes.moved(before, after), "one outcome for the packet " + hex(p));
             now += 50_000_000L;
         }
+    }
+
+    /** The frame CI's seed 7925803628029150283 found: a FIN/ACK to the published port with no connection is INVALID, so not DNATed; the host has no socket on 10000 and answers a RST. Delivered is its one outcome. */
+    @Example
+    void aFinToAClosedPortIsDeliveredOnceAndAnsweredWithOneReset() {
+        NatEngine engine = new NatEngine(SeedDemo.host(), SeedDemo.rules());
+        byte[] frame = java.util.HexFormat.of().parseHex("5600047c7c23067c1688fe870800450000340000400040066e6872f663642d4dc8b4ed052710827d013de25752da80110800f61600000101080aed07592ea027f8e8");
+        long[] transmitted = {0};
+        long[] before = EngineOutcomes.counters(engine, 0);
+        engine.receive(engine.host().device("eth0"), frame, 0, frame.length, 1_000_000_000L, (out, buf, off, len) -> transmitted[0]++);
+        long[] after = EngineOutcomes.counters(engine, transmitted[0]);
+        assertEquals(1, transmitted[0], "the RST");
+        assertEquals(1, engine.tcpResetsSent(false));
+        assertEquals(1, EngineOutcomes.moved(before, after));
+        assertEquals("delivered", EngineOutcomes.which(before, after));
     }
 
     @Provide

@@ -101,8 +101,12 @@ class ExposureTest {
     void udpScanOfThePublicAddressFindsNothingOpen() {
         String ports = nmap("-sU", "-p", "53,67,123,161,500,10000", GATEWAY_WAN);
         assertFalse(ports.contains("/open/"), ports);
-        // port unreachable for a closed port; icmp_ratelimit may leave some unanswered (open|filtered)
-        assertTrue(ports.contains("53/closed/udp"), ports);
+        // a port unreachable for each closed port; nmap sends several payloads to some ports (DNS,
+        // SNMP, ...), more than icmp_ratelimit's burst of 6 per peer, so which ports go unanswered
+        // (open|filtered) depends on nmap's order, as with the kernel; those were held back, not lost
+        assertTrue(ports.contains("/closed/udp"), ports);
+        if (ports.contains("open|filtered"))
+            assertTrue(lab.metric("jnat_icmp_ratelimited_total{family=\"ipv4\"}") > 0, "unanswered, yet not rate limited: " + ports);
     }
 
     @Test

@@ -26,8 +26,8 @@ public final class EngineOutcomes {
     /** The counters, {@code transmitted} being the frames the test's transmitter saw. */
     public static long[] counters(NatEngine e, long transmitted) {
         long[] c = new long[4 + DropReason.values().length];
-        // What the host builds itself (ICMP and ICMPv6 errors, echo replies, neighbour
-        // advertisements, ARP requests, neighbour solicitations, redirects) comes on top of the
+        // What the host builds itself (ICMP and ICMPv6 errors, echo replies, the RST for a closed
+        // TCP port, neighbour advertisements, ARP requests, neighbour solicitations, redirects) comes on top of the
         // frame's outcome; each is transmitted or dropped with a reason, so it nets out here. A
         // datagram sent as fragments is one outcome; a packet that waited for its neighbour had its
         // outcome when it was queued (it leaves, or is dropped and counted, later), and the one a
@@ -35,6 +35,7 @@ public final class EngineOutcomes {
         long released = e.neighbourPacketsReleased(false) + e.neighbourPacketsReleased(true);
         c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.icmpv6ErrorsSent() - e.icmpv6RepliesSent()
                 - e.fragmentsCreated() + e.fragmented() - e.fragmentsCreated6() + e.fragmented6()
+                - e.tcpResetsSent(false) - e.tcpResetsSent(true)
                 - e.neighbourSolicitationsSent(false) - e.neighbourSolicitationsSent(true) - e.redirectsSent() - released;
         c[1] = e.deliveredLocally();
         c[2] = e.defrag().queued() + e.defrag6().queued();
