@@ -29,14 +29,14 @@ public final class HostCommand implements Runnable {
     }
 
     @Command(name = "capture", mixinStandardHelpOptions = true,
-            description = {"Write DIR/host.ip (links with MACs and MTUs, addresses, the main table's routes that are not the "
-                    + "kernel's own, neighbours: read with ip -j) and DIR/rules.v4, DIR/rules.v6 (iptables-save, "
+            description = {"Write DIR/host.ip (links with MACs and MTUs, addresses, every table's routes that are not the "
+                    + "kernel's own, neighbours, policy routing rules: read with ip -j) and DIR/rules.v4, DIR/rules.v6 (iptables-save, "
                     + "ip6tables-save) from this machine or a network namespace, for jnat replay --host DIR/host.ip "
                     + "--rules DIR/rules.v4 --rules6 DIR/rules.v6.",
                 "--from SRC reads what was captured elsewhere instead: SRC/link.json (ip -j -d link show), SRC/addr.json "
-                    + "(ip -j addr show), SRC/route4.json (ip -j -4 route show table main), SRC/route6.json "
-                    + "(ip -j -6 route show table main), SRC/neigh.json (ip -j neigh show), and SRC/rules.v4, SRC/rules.v6 "
-                    + "if there.",
+                    + "(ip -j addr show), SRC/route4.json (ip -j -4 route show table all), SRC/route6.json "
+                    + "(ip -j -6 route show table all), SRC/neigh.json (ip -j neigh show), and SRC/rule4.json, SRC/rule6.json "
+                    + "(ip -j [-6] rule show), SRC/rules.v4, SRC/rules.v6 if there.",
                 "Example: jnat host capture --netns router --out router/"})
     static final class Capture implements Callable<Integer> {
         @Spec
@@ -58,13 +58,14 @@ public final class HostCommand implements Runnable {
             String rules4, rules6, where;
             if (from != null) {
                 ip = new HostCapture.IpJson(read(from.resolve("link.json")), read(from.resolve("addr.json")),
-                        read(from.resolve("route4.json")), read(from.resolve("route6.json")), read(from.resolve("neigh.json")));
+                        read(from.resolve("route4.json")), read(from.resolve("route6.json")), read(from.resolve("neigh.json")),
+                        orEmpty(from.resolve("rule4.json")), orEmpty(from.resolve("rule6.json")));
                 rules4 = optional(from.resolve("rules.v4"));
                 rules6 = optional(from.resolve("rules.v6"));
                 where = "the ip -j outputs in " + from;
             } else {
-                ip = new HostCapture.IpJson(ip("-d", "link", "show"), ip("addr", "show"), ip("-4", "route", "show", "table", "main"),
-                        ip("-6", "route", "show", "table", "main"), ip("neigh", "show"));
+                ip = new HostCapture.IpJson(ip("-d", "link", "show"), ip("addr", "show"), ip("-4", "route", "show", "table", "all"),
+                        ip("-6", "route", "show", "table", "all"), ip("neigh", "show"), ip("-4", "rule", "show"), ip("-6", "rule", "show"));
                 rules4 = tool("iptables-save");
                 rules6 = tool("ip6tables-save");
                 where = netns == null ? "this machine" : "network namespace " + netns;
@@ -83,6 +84,10 @@ public final class HostCommand implements Runnable {
         private static String read(Path p) throws IOException {
             if (!Files.exists(p)) throw new UsageError(p + ": No such file or directory", 1);
             return Files.readString(p);
+        }
+
+        private static String orEmpty(Path p) throws IOException {
+            return Files.exists(p) ? Files.readString(p) : "";
         }
 
         private static String optional(Path p) throws IOException {

@@ -20,7 +20,7 @@ import java.util.List;
 
 /** ip(8) over a host file: shows what jnat's host model makes of it, in ip's own format. */
 @Command(name = "ip", mixinStandardHelpOptions = true,
-        description = {"Show a host file as ip(8) would show the host: [-4|-6] route get A [from S iif DEV], route show [table T], addr show [dev D], neigh show.",
+        description = {"Show a host file as ip(8) would show the host: [-4|-6] route get A [from S iif DEV], route show [table T], rule show, addr show [dev D], neigh show.",
                 "Without --host the built-in seed Docker host is used. An address with a ':' (or -6) means IPv6."})
 public final class IpCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -35,7 +35,7 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "-4", description = "IPv4 (route, neigh; the default for route)")
     boolean ipv4;
 
-    @Parameters(paramLabel = "COMMAND", description = "route get A [from S iif DEV] | route [show] [table main|local|all|default] | addr [show] [dev D] | neigh [show]")
+    @Parameters(paramLabel = "COMMAND", description = "route get A [from S iif DEV] | route [show] [table main|local|all|default|N] | rule [show] | addr [show] [dev D] | neigh [show]")
     List<String> words = List.of();
 
     @Override
@@ -59,7 +59,11 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
                         case "local" -> Route.TABLE_LOCAL;
                         case "default" -> Route.TABLE_DEFAULT;
                         case "all" -> 0;
-                        default -> throw new UsageError("ip route show: table main, local, default or all");
+                        default -> {
+                            int t = rest.get(2).matches("[0-9]{1,10}") ? (int) Long.parseLong(rest.get(2)) : -1;
+                            if (t <= 0) throw new UsageError("Error: argument \"" + rest.get(2) + "\" is wrong: table id value is invalid");
+                            yield t;
+                        }
                     };
                 } else if (rest.size() > 1) {
                     throw new UsageError("ip route show: only \"table T\" is supported");
@@ -68,6 +72,8 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
             } else {
                 throw new UsageError("ip route: get or show");
             }
+        } else if (matches(object, "rule") && show && rest.size() <= 1) {
+            out.print(ipv6 ? host.rules6().format(host) : host.rules().format(host));
         } else if (matches(object, "address") && show && rest.size() <= 3) {
             if (ipv4) throw new UsageError("ip -4 addr show is not supported: ip addr show lists both families, ip -6 addr show IPv6");
             Interface dev = null;
@@ -84,7 +90,7 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
             if (!ipv6) out.print(IpFormat.neighbours(host));
             if (!ipv4) out.print(IpFormat6.neighbours(host));
         } else {
-            throw new UsageError("ip: supported: route get A, route show [table T], addr show [dev D], neigh show");
+            throw new UsageError("ip: supported: route get A, route show [table T], rule show, addr show [dev D], neigh show");
         }
         out.flush();
         return 0;

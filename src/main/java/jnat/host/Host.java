@@ -50,7 +50,9 @@ public final class Host {
     private Route[] lookupOrder = new Route[0];
     private final List<Neighbour> neighbours = new ArrayList<>();
     private final List<Neighbour6> neighbours6 = new ArrayList<>();
-    private final Ip6Fib fib6 = new Ip6Fib();
+    private final FibRules rules4 = new FibRules(4);
+    private final FibRules rules6 = new FibRules(6);
+    private final Ip6Fib fib6 = new Ip6Fib(rules6);
     private final Addrconf addrconf = new Addrconf(this, fib6);
     private final Ip6Route route6 = new Ip6Route(this, fib6, addrconf);
     /** Bumped by every change of links, addresses, routes or neighbours (the kernel's rt_genid). */
@@ -416,9 +418,78 @@ public final class Host {
         return null;
     }
 
+    /** What a blackhole or prohibit rule answers (fib4_rule_action's -EINVAL and -EACCES). */
+    private static final Route RULE_BLACKHOLE = new Route(0, RouteType.BLACKHOLE, 0, 0, 0, null, 0, 0, 0, Scope.UNIVERSE, false);
+    private static final Route RULE_PROHIBIT = new Route(0, RouteType.PROHIBIT, 0, 0, 0, null, 0, 0, 0, Scope.UNIVERSE, false);
+
+    /**
+     * fib_lookup through the rules (fib_rules_lookup): each rule whose selectors match the flow
+     * (destination, source, mark, iif; oif for a socket bound to a device) acts: a table's route
+     * ends the walk unless none matched or it is a throw route (-EAGAIN), goto jumps forward, nop
+     * goes on, blackhole/unreachable/prohibit fail. No rule left: no route (-ESRCH, ENETUNREACH).
+     */
+    private Route fibLookup(int dst, int src, int mark, Interface iif, Interface oif, int flowScope) {
+        if (!rules4.custom()) return fibLookup(dst, flowScope, oif);
+        FibRules rules = rules4;
+        int i = 0, n = rules.size();
+        while (i < n) {
+            FibRule r = rules.at(i);
+            if (!r.matches4(dst, src, mark, iif, oif)) {
+                i++;
+                continue;
+            }
+            switch (r.action) {
+                case FibRule.GOTO -> {
+                    int j = rules.gotoIndex(i);
+                    i = j < 0 ? i + 1 : j;
+                }
+                case FibRule.TO_TBL -> {
+                    Route route = tableLookup(r.table, dst, flowScope, oif);
+                    if (route != null && route.type() != RouteType.THROW) return route;
+                    i++;
+                }
+                case FibRule.UNREACHABLE -> {
+                    return null; // -ENETUNREACH, as no route
+                }
+                case FibRule.PROHIBIT -> {
+                    return RULE_PROHIBIT;
+                }
+                case FibRule.BLACKHOLE -> {
+                    return RULE_BLACKHOLE;
+                }
+                default -> i++; // NOP
+            }
+        }
+        return null;
+    }
+
     /** The FIB entry the kernel's rules pick for {@code dst} (may be of an error type), or null. */
     public Route fibLookup(int dst) {
-        return fibLookup(dst, Scope.UNIVERSE, null);
+        return fibLookup(dst, 0, 0, loopback, null, Scope.UNIVERSE);
+    }
+
+    // ---- policy routing rules -----------------------------------------------------------------
+
+    /** The IPv4 rules (ip rule show). */
+    public FibRules rules() {
+        return rules4;
+    }
+
+    /** The IPv6 rules (ip -6 rule show). */
+    public FibRules rules6() {
+        return rules6;
+    }
+
+    /** ip [-6] rule add: the rule in its place (fib_nl_newrule). */
+    public void addRule(FibRule r, boolean priorityGiven) {
+        genid++;
+        (r.family == 6 ? rules6 : rules4).add(r, priorityGiven);
+    }
+
+    /** ip [-6] rule del. */
+    public void deleteRule(FibRule r, boolean priorityGiven, boolean selectorsGiven) {
+        genid++;
+        (r.family == 6 ? rules6 : rules4).delete(r, priorityGiven, selectorsGiven);
     }
 
     /**
@@ -432,8 +503,18 @@ public final class Host {
 
     /** {@link #routeOutput(int)} into a caller-owned decision, allocating nothing. */
     public RouteDecision routeOutput(int dst, RouteDecision d) {
+        return routeOutput(dst, 0, 0, d);
+    }
+
+    /** ip_route_output_key for a packet of mark {@code mark} from {@code src} (0: not chosen yet); the rules see iif lo. */
+    public RouteResult routeOutput(int dst, int src, int mark) {
+        return routeOutput(dst, src, mark, new RouteDecision()).toResult();
+    }
+
+    /** {@link #routeOutput(int, int, int)} into a caller-owned decision, allocating nothing. */
+    public RouteDecision routeOutput(int dst, int src, int mark, RouteDecision d) {
         if (dst == 0) return d.set(RouteType.LOCAL, null, loopback, LOOPBACK_ADDR, LOOPBACK_ADDR);
-        Route r = fibLookup(dst, Scope.UNIVERSE, null);
+        Route r = fibLookup(dst, src, mark, loopback, null, Scope.UNIVERSE);
         if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
         if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
         if (r.type() == RouteType.LOCAL) {
@@ -464,6 +545,16 @@ public final class Host {
 
     /** {@link #routeInput(int, int, Interface)} into a caller-owned decision, allocating nothing. */
     public RouteDecision routeInput(int dst, int src, Interface in, RouteDecision d) {
+        return routeInput(dst, src, in, 0, d);
+    }
+
+    /** {@link #routeInput(int, int, Interface)} for a packet of mark {@code mark} (the rules' fwmark). */
+    public RouteResult routeInput(int dst, int src, Interface in, int mark) {
+        return routeInput(dst, src, in, mark, new RouteDecision()).toResult();
+    }
+
+    /** ip_route_input_slow with the packet's mark, into a caller-owned decision, allocating nothing. */
+    public RouteDecision routeInput(int dst, int src, Interface in, int mark, RouteDecision d) {
         if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
         if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return d.set(RouteType.BROADCAST, null, loopback, dst, 0);
         if (Inet4.isMulticast(dst)) {
@@ -475,7 +566,7 @@ public final class Host {
         if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
         if (Inet4.isLoopback(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
         if (Inet4.isLoopback(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
-        Route r = fibLookup(dst, Scope.UNIVERSE, null);
+        Route r = fibLookup(dst, src, mark, in, null, Scope.UNIVERSE);
         if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
         if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
         return switch (r.type()) {
@@ -633,7 +724,7 @@ public final class Host {
 
     /** ip6_route_input for a packet to dst from src arriving on {@code in} (ip -6 route get DST from SRC iif IN). */
     public RouteResult6 routeInput6(long dstHi, long dstLo, long srcHi, long srcLo, Interface in) {
-        return route6.input(dstHi, dstLo, in, new RouteDecision6()).toResult();
+        return route6.input(dstHi, dstLo, srcHi, srcLo, 0, in, new RouteDecision6()).toResult();
     }
 
     /**
@@ -641,7 +732,17 @@ public final class Host {
      * nothing. Without policy rules on the source the lookup does not depend on it.
      */
     public RouteDecision6 routeInput6(long dstHi, long dstLo, long srcHi, long srcLo, Interface in, RouteDecision6 d) {
-        return route6.input(dstHi, dstLo, in, d);
+        return route6.input(dstHi, dstLo, srcHi, srcLo, 0, in, d);
+    }
+
+    /** ip6_route_input for a packet of mark {@code mark} (the rules' fwmark), allocating nothing. */
+    public RouteDecision6 routeInput6(long dstHi, long dstLo, long srcHi, long srcLo, Interface in, int mark, RouteDecision6 d) {
+        return route6.input(dstHi, dstLo, srcHi, srcLo, mark, in, d);
+    }
+
+    /** ip6_route_output for the host's packet of mark {@code mark} from src (:: not chosen yet), allocating nothing. */
+    public RouteDecision6 routeOutput6(long hi, long lo, long srcHi, long srcLo, int mark, RouteDecision6 d) {
+        return route6.output(hi, lo, srcHi, srcLo, mark, d);
     }
 
     /**

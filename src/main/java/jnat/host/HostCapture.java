@@ -11,20 +11,26 @@ import java.util.List;
 
 /**
  * A host file written from a real host's {@code ip -j} output ({@code jnat host capture}): its
- * links (MAC, MTU, up), addresses, the routes of the main table that are not the kernel's own
- * (those follow from the addresses, as {@link Host} derives them; the local table too) and its
- * neighbours. An IPv6 link-local address is written only when the kernel's is not the EUI-64 one
+ * links (MAC, MTU, up), addresses, the routes of every table that are not the kernel's own
+ * (those follow from the addresses, as {@link Host} derives them), its neighbours and its policy
+ * routing rules. An IPv6 link-local address is written only when the kernel's is not the EUI-64 one
  * jnat derives from the MAC.
  *
  * <p>The inputs are the JSON texts of {@code ip -j -d link show}, {@code ip -j addr show},
- * {@code ip -j -4 route show table main}, {@code ip -j -6 route show table main} and
- * {@code ip -j neigh show}.
+ * {@code ip -j -4 route show table all}, {@code ip -j -6 route show table all},
+ * {@code ip -j neigh show} and {@code ip -j rule show}, {@code ip -j -6 rule show} (the policy
+ * routing rules, defaults left out).
  */
 public final class HostCapture {
     private HostCapture() {}
 
     /** The inputs, each the JSON ip printed (or "" when it was not captured). */
-    public record IpJson(String links, String addresses, String routes4, String routes6, String neighbours) {}
+    public record IpJson(String links, String addresses, String routes4, String routes6, String neighbours,
+                         String rules4, String rules6) {
+        public IpJson(String links, String addresses, String routes4, String routes6, String neighbours) {
+            this(links, addresses, routes4, routes6, neighbours, "", "");
+        }
+    }
 
     /** The host file for {@code ip}'s output, with {@code header} as its comment lines. */
     public static String hostFile(IpJson ip, String header) {
@@ -37,6 +43,8 @@ public final class HostCapture {
         out.append(addrs);
         for (JsonElement e : array(ip.routes4())) route(e.getAsJsonObject(), false, out);
         for (JsonElement e : array(ip.routes6())) route(e.getAsJsonObject(), true, out);
+        rules(array(ip.rules4()), false, out);
+        rules(array(ip.rules6()), true, out);
         for (JsonElement e : array(ip.neighbours())) neighbour(e.getAsJsonObject(), out);
         // addrconf derives fe80::/64 with the EUI-64 of a MAC: only a link-local address it would not derive is written
         Host derived = Host.parse(out.toString(), "capture");
@@ -122,6 +130,8 @@ public final class HostCapture {
         if (via != null) out.append(" via ").append(via);
         if (dev != null) out.append(" dev ").append(dev);
         if (src != null) out.append(" src ").append(src);
+        String table = str(r, "table");
+        if (table != null && !"main".equals(table)) out.append(" table ").append(table);
         if (proto != null && !"boot".equals(proto)) out.append(" proto ").append(proto);
         if (scope != null && !"global".equals(scope)) out.append(" scope ").append(scope);
         if (r.has("metric")) {
@@ -129,6 +139,38 @@ public final class HostCapture {
             if (metric != (ipv6 ? 1024 : 0)) out.append(" metric ").append(metric);
         }
         out.append('\n');
+    }
+
+    /**
+     * ip -j rule show: every rule but the kernel's defaults as rule add lines with their priority;
+     * a default the host lacks as rule del.
+     */
+    private static void rules(JsonArray rules, boolean ipv6, StringBuilder out) {
+        if (rules.isEmpty()) return;
+        String cmd = ipv6 ? "-6 rule " : "rule ";
+        List<String> defaults = new ArrayList<>(ipv6 ? List.of("0 local", "32766 main") : List.of("0 local", "32766 main", "32767 default"));
+        StringBuilder adds = new StringBuilder();
+        for (JsonElement e : rules) {
+            JsonObject r = e.getAsJsonObject();
+            String prio = str(r, "priority"), table = str(r, "table");
+            if (r.keySet().equals(java.util.Set.of("priority", "src", "table")) && "all".equals(str(r, "src"))
+                    && defaults.remove(prio + " " + table)) continue;
+            adds.append(cmd).append("add");
+            if (r.has("not")) adds.append(" not");
+            String src = str(r, "src"), dst = str(r, "dst");
+            if (src != null && !"all".equals(src)) adds.append(" from ").append(src).append(r.has("srclen") ? "/" + str(r, "srclen") : "");
+            if (dst != null) adds.append(" to ").append(dst).append(r.has("dstlen") ? "/" + str(r, "dstlen") : "");
+            if (r.has("fwmark")) adds.append(" fwmark ").append(str(r, "fwmark")).append(r.has("fwmask") ? "/" + str(r, "fwmask") : "");
+            if (r.has("iif")) adds.append(" iif ").append(str(r, "iif"));
+            if (r.has("oif")) adds.append(" oif ").append(str(r, "oif"));
+            if (table != null) adds.append(" lookup ").append(table);
+            if (r.has("goto")) adds.append(" goto ").append(str(r, "goto"));
+            if (r.has("nop")) adds.append(" nop");
+            if (r.has("action")) adds.append(' ').append(str(r, "action"));
+            adds.append(" pref ").append(prio).append('\n');
+        }
+        for (String d : defaults) out.append(cmd).append("del pref ").append(d, 0, d.indexOf(' ')).append('\n');
+        out.append(adds);
     }
 
     private static void neighbour(JsonObject n, StringBuilder out) {

@@ -125,12 +125,17 @@ final class HostFile {
                 else if (matches(cmd, "replace") || matches(cmd, "change") || cmd.equals("chg")) neighAdd(true);
                 else throw unsupported("neigh", cmd);
             }
+            case "rule" -> {
+                if (matches(cmd, "add")) ruleModify(true);
+                else if (matches(cmd, "delete")) ruleModify(false);
+                else throw unsupported("rule", cmd);
+            }
             case "tuntap", "tap" -> {
                 if (matches(cmd, "add")) tuntapAdd();
                 else throw unsupported("tuntap", cmd);
             }
             default -> throw new HostException("ip " + object + " is not supported in a host file"
-                    + " (use link, addr, route, neigh, tuntap)");
+                    + " (use link, addr, route, rule, neigh, tuntap)");
         }
     }
 
@@ -427,6 +432,104 @@ final class HostFile {
         }
         Interface d = dev == null ? null : device(dev);
         host.addRoute(new Route(table, type, dst, plen, gw, d, src, metric, proto, scope, onlink), mode);
+    }
+
+    // ---- rule -------------------------------------------------------------------------------
+
+    /**
+     * rule add|del [not] [from P] [to P] [pref N] [fwmark M[/MASK]] [iif|dev D] [oif D] [lookup|table T]
+     * [goto N | nop | blackhole | unreachable | prohibit] (iprule_modify); the family from -6 or the
+     * first address, IPv4 otherwise.
+     */
+    private void ruleModify(boolean add) {
+        boolean invert = false, prioGiven = false, selectors = false;
+        int prio = 0, mark = 0, mask = 0, table = 0, action = FibRule.TO_TBL, target = 0;
+        boolean markGiven = false, maskGiven = false;
+        long[] src = {0, 0, 0}, dst = {0, 0, 0};
+        String iif = null, oif = null;
+        while (more()) {
+            String w = next();
+            switch (w) {
+                case "not" -> { invert = true; selectors = true; }
+                case "from", "to" -> {
+                    String a = arg(w);
+                    long[] pfx = rulePrefix(a);
+                    if (w.equals("from")) src = pfx;
+                    else dst = pfx;
+                    selectors = true;
+                }
+                case "fwmark" -> {
+                    String v = arg("fwmark");
+                    int slash = v.indexOf('/');
+                    mark = u32(slash < 0 ? v : v.substring(0, slash), "fwmark");
+                    markGiven = true;
+                    if (slash >= 0) {
+                        mask = u32(v.substring(slash + 1), "fwmask");
+                        maskGiven = true;
+                    }
+                    selectors = true;
+                }
+                case "iif", "dev" -> { iif = arg(w); selectors = true; }
+                case "oif" -> { oif = arg(w); selectors = true; }
+                case "table", "lookup" -> {
+                    String t = arg(w);
+                    table = Route.parseTable(t);
+                    if (table < 0) throw new HostException("Error: argument \"" + t + "\" is wrong: invalid table ID");
+                    selectors = true;
+                }
+                case "goto" -> {
+                    target = u32(arg("goto"), "target");
+                    action = FibRule.GOTO;
+                    selectors = true;
+                }
+                case "nop" -> { action = FibRule.NOP; selectors = true; }
+                case "blackhole" -> { action = FibRule.BLACKHOLE; selectors = true; }
+                case "unreachable" -> { action = FibRule.UNREACHABLE; selectors = true; }
+                case "prohibit" -> { action = FibRule.PROHIBIT; selectors = true; }
+                case "tos", "dsfield", "realms", "suppress_prefixlength", "suppress_ifgroup", "l3mdev", "uidrange",
+                     "sport", "dport", "ipproto", "protocol", "nat", "map-to", "tun_id", "type" ->
+                        throw new HostException("rule option \"" + w + "\" is not supported in a host file");
+                default -> {
+                    if (matches(w, "preference") || matches(w, "order") || matches(w, "priority")) {
+                        prio = u32(arg(w), "preference");
+                        prioGiven = true;
+                    } else {
+                        throw new HostException("Error: argument \"" + w + "\" is wrong: Failed to parse rule type");
+                    }
+                }
+            }
+        }
+        if (action == FibRule.TO_TBL && table == 0) table = Route.TABLE_MAIN; // iprule_modify's default
+        if (markGiven && !maskGiven && mark != 0) mask = -1; // fib_nl2rule: a mark alone compares every bit
+        int fam = family == 6 ? 6 : 4;
+        int bits = fam == 6 ? 128 : 32;
+        if (src[2] > bits || dst[2] > bits) throw new HostException("Error: an inet prefix is expected.");
+        FibRule r = new FibRule(fam, prio, invert, (int) (fam == 4 ? src[1] : 0), fam == 6 ? src[0] : 0, fam == 6 ? src[1] : 0,
+                (int) src[2], (int) (fam == 4 ? dst[1] : 0), fam == 6 ? dst[0] : 0, fam == 6 ? dst[1] : 0, (int) dst[2],
+                mark, mask, iif, oif, table, action, target);
+        if (add) host.addRule(r, prioGiven);
+        else host.deleteRule(r, prioGiven, selectors);
+    }
+
+    /** A rule's from/to: all (any, default) or an address with an optional length; {hi, lo, len}, IPv4 in lo. */
+    private long[] rulePrefix(String a) {
+        if (a.equals("all") || a.equals("any") || a.equals("default")) return new long[] {0, 0, 0};
+        if (isIpv6(a)) return prefix6(a);
+        int slash = a.indexOf('/');
+        int v = address4(slash < 0 ? a : a.substring(0, slash));
+        int plen = slash < 0 ? 32 : prefixLength(a.substring(slash + 1), a);
+        return new long[] {0, v, plen};
+    }
+
+    private static int u32(String s, String what) {
+        long v;
+        try {
+            v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            v = -1;
+        }
+        if (v < 0 || v > 0xffffffffL) throw new HostException("Error: argument \"" + s + "\" is wrong: " + what + " value is invalid");
+        return (int) v;
     }
 
     // ---- neighbour --------------------------------------------------------------------------

@@ -32,6 +32,16 @@ final class Ip6Fib {
             .thenComparingLong(r -> r.seq);
 
     private final List<Route6> routes = new ArrayList<>();
+    private final FibRules rules;
+
+    Ip6Fib(FibRules rules) {
+        this.rules = rules;
+    }
+
+    boolean rulesCustom() {
+        return rules.custom();
+    }
+
     private Route6[] lookupOrder = new Route6[0];
     private long seq;
 
@@ -132,9 +142,53 @@ final class Ip6Fib {
      * match is a throw route, passes the lookup on (fib6_rule_action's -EAGAIN).
      */
     Route6 lookup(long hi, long lo, Interface oif, boolean strict) {
+        if (rules.custom()) return lookup(hi, lo, 0, 0, 0, null, oif, strict);
         Route6 r = tableLookup(Route.TABLE_LOCAL, hi, lo, oif, strict);
         if (r != null && r.type() != RouteType.THROW) return r;
         r = tableLookup(Route.TABLE_MAIN, hi, lo, oif, strict);
         return r == null || r.type() == RouteType.THROW ? null : r;
+    }
+
+    /** What a blackhole or prohibit rule answers (fib6_rule_action's blk_hole_entry and prohibit_entry). */
+    private static final Route6 RULE_BLACKHOLE = new Route6(0, RouteType.BLACKHOLE, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, false);
+    private static final Route6 RULE_PROHIBIT = new Route6(0, RouteType.PROHIBIT, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, false);
+
+    /**
+     * fib6_lookup through the rules (fib_rules_lookup with fib6_rule_match and fib6_rule_action):
+     * the flow's destination, source, mark and iif (lo for the host's own packets) pick the rule;
+     * a table without a route, or with a throw route, passes on; {@code oif} and {@code strict} are
+     * the table lookups' (rt6_select).
+     */
+    Route6 lookup(long hi, long lo, long srcHi, long srcLo, int mark, Interface iif, Interface oif, boolean strict) {
+        int i = 0, n = rules.size();
+        while (i < n) {
+            FibRule r = rules.at(i);
+            if (!r.matches6(hi, lo, srcHi, srcLo, mark, iif, null)) {
+                i++;
+                continue;
+            }
+            switch (r.action) {
+                case FibRule.GOTO -> {
+                    int j = rules.gotoIndex(i);
+                    i = j < 0 ? i + 1 : j;
+                }
+                case FibRule.TO_TBL -> {
+                    Route6 route = tableLookup(r.table, hi, lo, oif, strict);
+                    if (route != null && route.type() != RouteType.THROW) return route;
+                    i++;
+                }
+                case FibRule.UNREACHABLE -> {
+                    return null; // ip6_null_entry, as no route
+                }
+                case FibRule.PROHIBIT -> {
+                    return RULE_PROHIBIT;
+                }
+                case FibRule.BLACKHOLE -> {
+                    return RULE_BLACKHOLE;
+                }
+                default -> i++;
+            }
+        }
+        return null;
     }
 }

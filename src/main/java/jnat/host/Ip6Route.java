@@ -113,7 +113,13 @@ final class Ip6Route {
      * or the destination; the source is the route's src, else ip6_route_get_saddr's choice.
      */
     RouteDecision6 output(long hi, long lo, RouteDecision6 d) {
-        Route6 r = fib.lookup(hi, lo, null, false);
+        return output(hi, lo, 0, 0, 0, d);
+    }
+
+    /** {@link #output(long, long, RouteDecision6)} for a packet of mark {@code mark} from src (:: when not chosen). */
+    RouteDecision6 output(long hi, long lo, long srcHi, long srcLo, int mark, RouteDecision6 d) {
+        Route6 r = fib.rulesCustom() ? fib.lookup(hi, lo, srcHi, srcLo, mark, host.loopback(), null, false)
+                : fib.lookup(hi, lo, null, false);
         if (!decide(r, hi, lo, d)) return d;
         if (r.hasPrefSrc()) return d.source(r.prefSrcHi(), r.prefSrcLo());
         return d.source(addrconf.selectSource(r.device(), hi, lo));
@@ -126,7 +132,14 @@ final class Ip6Route {
      * (ip6_rcv_core: multicast or loopback sources, ::1 from a wire) are the caller's.
      */
     RouteDecision6 input(long dstHi, long dstLo, Interface in, RouteDecision6 d) {
-        Route6 r = fib.lookup(dstHi, dstLo, in, Inet6.needStrict(dstHi, dstLo));
+        return input(dstHi, dstLo, 0, 0, 0, in, d);
+    }
+
+    /** {@link #input(long, long, Interface, RouteDecision6)} with the packet's source and mark for the rules. */
+    RouteDecision6 input(long dstHi, long dstLo, long srcHi, long srcLo, int mark, Interface in, RouteDecision6 d) {
+        boolean strict = Inet6.needStrict(dstHi, dstLo);
+        Route6 r = fib.rulesCustom() ? fib.lookup(dstHi, dstLo, srcHi, srcLo, mark, in, in, strict)
+                : fib.lookup(dstHi, dstLo, in, strict);
         if (!decide(r, dstHi, dstLo, d)) return d;
         return r.hasPrefSrc() ? d.source(r.prefSrcHi(), r.prefSrcLo()) : d;
     }

@@ -88,7 +88,7 @@ final class Ip6Input {
     /** ip6_rcv_finish's route: an error route answers with destination unreachable (ip6_pkt_discard) and drops the packet. */
     boolean route(PacketState p) {
         Ipv6Packet ip = p.ip6;
-        RouteDecision6 rt = host.routeInput6(ip.dstHi(), ip.dstLo(), ip.srcHi(), ip.srcLo(), p.in, p.route6);
+        RouteDecision6 rt = host.routeInput6(ip.dstHi(), ip.dstLo(), ip.srcHi(), ip.srcLo(), p.in, p.mark, p.route6);
         if (!rt.isError()) return true;
         icmp.routeError(p);
         stats.drop(p, DropReason.ROUTE_UNREACHABLE);

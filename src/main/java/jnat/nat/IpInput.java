@@ -57,7 +57,7 @@ final class IpInput {
      * route answers with ip_error. False when the packet was dropped.
      */
     boolean route(PacketState p) {
-        RouteResult rt = routes.input(p.ip.dst(), p.ip.src(), p.in);
+        RouteResult rt = routes.input(p.ip.dst(), p.ip.src(), p.in, p.mark);
         p.route = rt;
         if (!rt.isError()) return true;
         if (rt.error().isMartian()) {

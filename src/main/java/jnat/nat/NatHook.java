@@ -113,7 +113,7 @@ final class NatHook {
         int dst = p.ip.dst();
         if (!fn(p, Hook.OUTPUT, NatCore.MANIP_DST)) return false;
         if (p.ip.dst() != dst) {
-            RouteResult rt = routes.output(p.ip.dst());
+            RouteResult rt = routes.output(p.ip.dst(), p.ip.src(), p.mark);
             if (rt.isError()) {
                 stats.drop(p, DropReason.ROUTE_UNREACHABLE);
                 return false;
@@ -123,12 +123,37 @@ final class NatHook {
         return true;
     }
 
+    /**
+     * iptable_mangle's ipt_mangle_out (ip6table_mangle's ip6t_mangle_out): mangle OUTPUT changed the
+     * mark (or, for IPv6, the addresses): a new route, which policy routing may now answer
+     * differently (ip_route_me_harder). Only with rules: without them the mark routes nothing.
+     */
+    boolean mangleOutReroute(PacketState p, int markBefore) {
+        if (p.mark == markBefore || !(p.ipv6 ? host.rules6().custom() : host.rules().custom())) return true;
+        if (p.ipv6) {
+            RouteDecision6 rt = host.routeOutput6(p.ip6.dstHi(), p.ip6.dstLo(), p.ip6.srcHi(), p.ip6.srcLo(), p.mark, p.route6);
+            if (rt.isError()) {
+                stats.drop(p, DropReason.ROUTE_UNREACHABLE);
+                return false;
+            }
+            p.routeTo6(rt);
+            return true;
+        }
+        RouteResult rt = routes.output(p.ip.dst(), p.ip.src(), p.mark);
+        if (rt.isError()) {
+            stats.drop(p, DropReason.ROUTE_UNREACHABLE);
+            return false;
+        }
+        p.routeTo(rt);
+        return true;
+    }
+
     /** nf_nat_ipv6_local_fn: as IPv4's, the new route from the IPv6 FIB (ip6_route_me_harder). */
     private boolean localFn6(PacketState p) {
         long hi = p.ip6.dstHi(), lo = p.ip6.dstLo();
         if (!fn(p, Hook.OUTPUT, NatCore.MANIP_DST)) return false;
         if (p.ip6.dstHi() != hi || p.ip6.dstLo() != lo) {
-            RouteDecision6 rt = host.routeOutput6(p.ip6.dstHi(), p.ip6.dstLo(), p.route6);
+            RouteDecision6 rt = host.routeOutput6(p.ip6.dstHi(), p.ip6.dstLo(), p.ip6.srcHi(), p.ip6.srcLo(), p.mark, p.route6);
             if (rt.isError()) {
                 stats.drop(p, DropReason.ROUTE_UNREACHABLE);
                 return false;

@@ -177,9 +177,10 @@ final class NfHooks {
         if (trace.on()) trace.hook(Hook.OUTPUT);
         if (nft != null) return nft.run(p, Hook.OUTPUT);
         Tables t = tables(p);
-        return walk(t.raw, Hook.OUTPUT, p)
-                && conntrack.in(p, Hook.OUTPUT)
-                && walk(t.mangle, Hook.OUTPUT, p)
+        if (!walk(t.raw, Hook.OUTPUT, p) || !conntrack.in(p, Hook.OUTPUT)) return false;
+        int mark = p.mark;
+        return walk(t.mangle, Hook.OUTPUT, p)
+                && nat.mangleOutReroute(p, mark)
                 && nat.localFn(p)
                 && walk(t.filter, Hook.OUTPUT, p)
                 && walk(t.security, Hook.OUTPUT, p);

@@ -57,6 +57,15 @@ final class RouteCache {
 
     /** ip_route_input_noref: martian checks on the slow path, a cached route for a plain source. */
     RouteResult input(int dst, int src, Interface in) {
+        return input(dst, src, in, 0);
+    }
+
+    /**
+     * With policy routing rules the route depends on the source, mark and device too: looked up
+     * each time (the kernel's dst cache keys on them; jnat's only on the destination).
+     */
+    RouteResult input(int dst, int src, Interface in, int mark) {
+        if (host.rules().custom()) return host.routeInput(dst, src, in, mark);
         int srcTop = src >>> 24;
         boolean plainSource = srcTop != 0 && srcTop != 127 && (src >>> 28) != 0xe && src != -1;
         if (!plainSource || dst == 0) return host.routeInput(dst, src, in);
@@ -75,6 +84,11 @@ final class RouteCache {
     /** ip_route_output_key (not cached: the host's own packets are few). */
     RouteResult output(int dst) {
         return host.routeOutput(dst);
+    }
+
+    /** ip_route_me_harder's lookup: the packet's source and mark (the rules' from and fwmark). */
+    RouteResult output(int dst, int src, int mark) {
+        return host.routeOutput(dst, src, mark);
     }
 
     /**
