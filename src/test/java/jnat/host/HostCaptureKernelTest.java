@@ -32,8 +32,8 @@ class HostCaptureKernelTest extends Ipv6KernelComparison {
     void ipJsonCapturedElsewhereGivesTheSameHostFile() throws IOException {
         Path src = Files.createTempDirectory("jnat-ipjson"), a = Files.createTempDirectory("jnat-a"), b = Files.createTempDirectory("jnat-b");
         String[][] files = {{"link.json", "-d", "link", "show"}, {"addr.json", "addr", "show"},
-            {"route4.json", "-4", "route", "show", "table", "main"}, {"route6.json", "-6", "route", "show", "table", "main"},
-            {"neigh.json", "neigh", "show"}};
+            {"route4.json", "-4", "route", "show", "table", "all"}, {"route6.json", "-6", "route", "show", "table", "all"},
+            {"neigh.json", "neigh", "show"}, {"rule4.json", "-4", "rule", "show"}, {"rule6.json", "-6", "rule", "show"}};
         for (String[] f : files) {
             String[] cmd = new String[f.length + 1];
             cmd[0] = "ip";

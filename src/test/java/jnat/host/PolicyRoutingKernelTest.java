@@ -151,6 +151,20 @@ class PolicyRoutingKernelTest {
     }
 
     @Test
+    void hostCaptureKeepsTheRulesAndTheTables() throws IOException {
+        Path out = Files.createTempDirectory("jnat-capture-rules");
+        CliRun r = CliRun.jnat("host", "capture", "--netns", ns.name(), "--out", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        String file = Files.readString(out.resolve("host.ip"));
+        String copy = file.lines().filter(l -> !l.matches(".*dev bp\\d+( .*)?$")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+        Host captured = Host.parse(copy, "captured.ip");
+        assertEquals(ns.exec("ip", "rule", "show").checked().stdout(), captured.rules().format(captured), file);
+        assertEquals(ns.exec("ip", "-6", "rule", "show").checked().stdout(), captured.rules6().format(captured), file);
+        assertEquals(ns.exec("ip", "route", "show", "table", "200").checked().stdout(), IpFormat.routes(captured, 200), file);
+        assertEquals(ns.exec("ip", "-6", "route", "show", "table", "100").checked().stdout(), IpFormat6.routes(captured, 100), file);
+    }
+
+    @Test
     void lookupsWithMarkSourceAndInputDeviceMatchTheKernel() {
         List<String> diffs = new ArrayList<>();
         for (String[] l : LOOKUPS) {
