@@ -227,6 +227,22 @@ public final class LocalSockets {
         return s;
     }
 
+    /**
+     * A SYN taken by {@code listener}: the connection's own socket (inet_reqsk, then the child
+     * inet_csk_clone_lock makes), bound to the address and port the SYN was sent to, with the
+     * listener's owner, IP_TRANSPARENT and SO_MARK; later segments and -m socket find it.
+     */
+    public Sock accept(Sock listener, int laddr, long lhi, long llo, int lport, int raddr, long rhi, long rlo, int rport) {
+        Sock s = established(listener.protocol, listener.family, laddr, lhi, llo, lport, raddr, rhi, rlo, rport);
+        if (s != null) return s;
+        if ((connectedCount + 1) * 2 > connected.length) grow();
+        s = new Sock(listener.protocol, listener.family, laddr, lhi, llo, lport, listener.uid, listener.gid,
+                listener.transparent, listener.mark, raddr, rhi, rlo, rport);
+        put(connected, s);
+        connectedCount++;
+        return s;
+    }
+
     private void grow() {
         Sock[] old = connected;
         connected = new Sock[old.length * 2];

@@ -116,6 +116,7 @@ final class Ip6Input {
     void loopbackRcv(PacketState p) {
         p.in = p.out;
         p.out = null;
+        p.sk = null; // loopback_xmit's skb_orphan: the sender's socket stays behind
         if (hooks.preRouting(p)) localDeliver(p);
     }
 }

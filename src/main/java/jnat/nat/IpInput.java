@@ -92,6 +92,7 @@ final class IpInput {
     void loopbackRcv(PacketState p) {
         p.in = p.out;
         p.out = null;
+        p.sk = null; // loopback_xmit's skb_orphan: the sender's socket stays behind
         if (hooks.preRouting(p)) localDeliver(p);
     }
 }

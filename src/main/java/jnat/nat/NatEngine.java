@@ -170,8 +170,8 @@ public final class NatEngine {
         this.random = new SplittableRandom(config.randomSeed());
         this.core = new NatCore(table, random);
         this.table.setDestroyListener(core::destroyed);
-        this.received = new PacketState(host, table);
-        this.expiredHead = new PacketState(host, table);
+        this.received = new PacketState(host, table, sockets);
+        this.expiredHead = new PacketState(host, table, sockets);
         this.neigh4 = new NeighTable(stats, false);
         this.neigh6 = new NeighTable(stats, true);
         this.routes = new RouteCache(host, neigh4, neigh6);
@@ -191,7 +191,7 @@ public final class NatEngine {
             }
         }, trace);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
-        this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
+        this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table, sockets), none, stats, trace,
                 p -> input().loopbackRcv(p));
         this.icmp = new Icmp(host, output, config.icmp(), config.randomSeed());
         this.reject = new RejectIpv4(host, icmp, output);
@@ -199,13 +199,13 @@ public final class NatEngine {
         this.tcp = new TcpIpv4(host, sockets, output);
         this.input = new IpInput(hooks, defragHook, routes, icmp, udp, tcp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
-        this.arp = new Arp(host, stats, neigh4, output, icmp, new PacketState(host, table), none);
+        this.arp = new Arp(host, stats, neigh4, output, icmp, new PacketState(host, table, sockets), none);
         Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
         this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
-        this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, new PacketState(host, table), new PacketState(host, table),
-                new PacketState(host, table), none);
+        this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, new PacketState(host, table, sockets), new PacketState(host, table, sockets),
+                new PacketState(host, table, sockets), none);
         this.icmp6.setNdisc(ndisc);
         this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.udp6 = new Udp6(sockets, icmp6);

@@ -205,6 +205,7 @@ final class NfHooks {
         Target verdict = t.table.traverse(hook, p);
         // NF_QUEUE: no listener in jnat, so nf_queue drops it or, with --queue-bypass, lets the hook go on
         if (verdict instanceof jnat.rules.NfqueueTarget q) verdict = q.withoutListener();
+        if (verdict instanceof jnat.rules.TproxyTarget tp) verdict = tp.assign(p) ? Target.ACCEPT : Target.DROP;
         if (trace.on()) trace.verdict(hook, t.table, verdict);
         if (verdict == Target.ACCEPT) return true;
         if (verdict instanceof RejectTarget || verdict instanceof NptTarget) reject.reject(p, verdict);

@@ -46,6 +46,8 @@ final class PacketState implements PacketContext {
 
     private final Host host;
     private final ConnTable table;
+    /** The host's sockets, for -m socket and -j TPROXY (null for states that never walk PREROUTING). */
+    private final LocalSockets sockets;
 
     /** The time of the call that brought the packet (ns) and where what it causes leaves. */
     long now;
@@ -94,8 +96,13 @@ final class PacketState implements PacketContext {
     private final RouteDecision6 reverseRoute6 = new RouteDecision6();
 
     PacketState(Host host, ConnTable table) {
+        this(host, table, null);
+    }
+
+    PacketState(Host host, ConnTable table, LocalSockets sockets) {
         this.host = host;
         this.table = table;
+        this.sockets = sockets;
     }
 
     /** A new packet on {@code in} (null: the host's own), CHECKSUM_NONE unless {@code offload} says otherwise. */
@@ -499,6 +506,16 @@ final class PacketState implements PacketContext {
     @Override
     public boolean fromLocalSocket() {
         return in == null;
+    }
+
+    @Override
+    public long socketLookup() {
+        return sockets == null ? 0 : NfTproxy.socketLookup(this, sockets);
+    }
+
+    @Override
+    public boolean tproxy(int laddr, long laddrHi, long laddrLo, int lport, int markMask, int markValue) {
+        return sockets != null && NfTproxy.tg(this, sockets, laddr, laddrHi, laddrLo, lport, markMask, markValue);
     }
 
     @Override

@@ -40,7 +40,15 @@ final class TcpIpv4 {
         if (ip.protocol() != IpProtocol.TCP || !p.pktTypeHost) return;
         TcpSegment tcp = p.tcp;
         if (tcp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength()) != WireError.OK) return; // doff < 5, cut
-        if (sockets.lookup4(LocalSockets.TCP, ip.src(), tcp.srcPort(), ip.dst(), tcp.dstPort()) != null) return;
+        // __inet_lookup_skb: skb_steal_sock (TPROXY's assignment), else the established hash, then listeners
+        LocalSockets.Sock sk = p.sk != null ? p.sk : sockets.lookup4(LocalSockets.TCP, ip.src(), tcp.srcPort(), ip.dst(), tcp.dstPort());
+        if (sk != null) {
+            // a listener's SYN: tcp_conn_request's request socket, the connection's own from here on
+            if (!sk.connected() && tcp.syn() && (tcp.flags() & TcpSegment.ACK) == 0 && !tcp.rst()) {
+                sockets.accept(sk, ip.dst(), 0, 0, tcp.dstPort(), ip.src(), 0, 0, tcp.srcPort());
+            }
+            return;
+        }
         if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !tcp.verifyChecksum(ip.src(), ip.dst())) return; // csum_error
         sendReset(p, ip, tcp);
     }

@@ -43,7 +43,12 @@ final class TcpIpv6 {
         }
         TcpSegment tcp = p.tcp;
         if (tcp.wrap(ip.buffer(), ip.upperOffset(), ip.upperLength()) != WireError.OK) return;
-        if (sockets.lookup6(LocalSockets.TCP, ip.srcHi(), ip.srcLo(), tcp.srcPort(), ip.dstHi(), ip.dstLo(), tcp.dstPort()) != null) {
+        LocalSockets.Sock sk = p.sk != null ? p.sk
+                : sockets.lookup6(LocalSockets.TCP, ip.srcHi(), ip.srcLo(), tcp.srcPort(), ip.dstHi(), ip.dstLo(), tcp.dstPort());
+        if (sk != null) {
+            if (!sk.connected() && tcp.syn() && (tcp.flags() & TcpSegment.ACK) == 0 && !tcp.rst()) { // tcp_conn_request's request socket
+                sockets.accept(sk, 0, ip.dstHi(), ip.dstLo(), tcp.dstPort(), 0, ip.srcHi(), ip.srcLo(), tcp.srcPort());
+            }
             return;
         }
         if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !ip.verifyTransportChecksum()) return;

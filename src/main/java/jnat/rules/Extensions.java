@@ -39,7 +39,9 @@ final class Extensions {
             Map.entry("rpfilter", RpfilterMatch.Parser::new),
             Map.entry("policy", PolicyMatch.Parser::new),
             Map.entry("esp", EspMatch.Parser::new),
-            Map.entry("quota", QuotaMatch.Parser::new));
+            Map.entry("quota", QuotaMatch.Parser::new),
+            Map.entry("owner", OwnerMatch.Parser::new),
+            Map.entry("socket", SocketMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -87,6 +89,8 @@ final class Extensions {
         IP6_ALL_MATCHES.putAll(IP6_MATCHES);
         IP4_TARGETS.putAll(natTargets(false));
         IP4_TARGETS.put("REJECT", RejectTarget.Parser::new);
+        IP4_TARGETS.put("TPROXY", () -> new TproxyTarget.Parser(false));
+        IP6_TARGETS.put("TPROXY", () -> new TproxyTarget.Parser(true));
         IP6_TARGETS.putAll(natTargets(true));
         IP6_TARGETS.put("REJECT", () -> new RejectTarget.Parser(true));
         IP6_TARGETS.put("HL", () -> new HlTarget.Parser(true));
@@ -131,8 +135,6 @@ final class Extensions {
      */
     static String why(String module) {
         return switch (module) {
-            case "owner" -> ": jnat models no sockets or their owners' uids and gids";
-            case "socket", "TPROXY" -> ": jnat models no local sockets to find or to divert packets to";
             case "cgroup" -> ": jnat models no processes or cgroups";
             case "SECMARK", "CONNSECMARK" -> ": jnat models no SELinux security contexts";
             case "nfacct" -> ": jnat has no nfnetlink_acct objects for it to count into";
@@ -208,6 +210,9 @@ final class Extensions {
             Map.entry("ah", List.of("--ahspi", "--ahlen", "--ahres")),
             Map.entry("esp", List.of("--espspi")),
             Map.entry("quota", List.of("--quota")),
+            Map.entry("owner", List.of("--uid-owner", "--gid-owner", "--socket-exists", "--suppl-groups")),
+            Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
+            Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
             Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),

@@ -185,6 +185,26 @@ public interface PacketContext {
         return -1;
     }
 
+    /** What {@link #socketLookup} found: a socket, bound to the wildcard address, with IP_TRANSPARENT. */
+    int SK_FOUND = 1, SK_WILDCARD = 2, SK_TRANSPARENT = 4;
+
+    /**
+     * xt_socket's lookup: skb->sk, else nf_sk_lookup_slow_v4/v6 (the TCP or UDP connection's socket,
+     * then a listener): 0 for none, else SK_* bits with the socket's SO_MARK in the high 32 bits.
+     */
+    default long socketLookup() {
+        return 0;
+    }
+
+    /**
+     * -j TPROXY (tproxy_tg4/tproxy_tg6): give the packet to a transparent socket, the one of its
+     * connection or the listener on laddr (0 / ::: the input device's address) and lport (0: its
+     * own), setting mark = (mark & ~markMask) ^ markValue. False (drop) when there is none.
+     */
+    default boolean tproxy(int laddr, long laddrHi, long laddrLo, int lport, int markMask, int markValue) {
+        return false;
+    }
+
     /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
     default boolean fromLocalSocket() {
         return false;

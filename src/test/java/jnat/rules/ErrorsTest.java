@@ -153,10 +153,9 @@ class ErrorsTest {
     @Test
     void targetLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "-j", "TPROXY",
-                        "--on-port", "15001")));
-        assertEquals("target `TPROXY' is not supported by jnat: jnat models no local sockets to find or to divert packets to",
-                e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "PREROUTING", "-j", "TEE",
+                        "--gateway", "10.0.0.1")));
+        assertEquals("target `TEE' is not supported by jnat", e.getMessage());
     }
 
     @Test

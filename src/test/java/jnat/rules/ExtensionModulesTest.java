@@ -372,9 +372,6 @@ class ExtensionModulesTest {
     void modulesJnatCannotModelAreRefusedSayingWhy() {
         List<String> wrong = new ArrayList<>();
         for (String[] c : new String[][] {
-            {"-t mangle -A OUTPUT -m owner --uid-owner 0", "match `owner' is not supported by jnat: jnat models no sockets or their owners' uids and gids"},
-            {"-t mangle -A PREROUTING -m socket", "match `socket' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
-            {"-t mangle -A PREROUTING -p tcp -j TPROXY --on-port 1", "target `TPROXY' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
             {"-A INPUT -m cgroup --path /", "match `cgroup' is not supported by jnat: jnat models no processes or cgroups"},
             {"-t mangle -A INPUT -j SECMARK --selctx x", "target `SECMARK' is not supported by jnat: jnat models no SELinux security contexts"},
             {"-A INPUT -m nfacct --nfacct-name x", "match `nfacct' is not supported by jnat: jnat has no nfnetlink_acct objects for it to count into"}}) {
