@@ -28,11 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code .cmds} is the iptables and ip6tables command lines a program runs, one per line, with the
  * shell's quoting and backslash continuations; {@code .ts} is Tailscale's test notation
  * ("v4/filter/ts-input -i lo -j ACCEPT": the family, table and chain, then the rule), each line
- * appended and its user chain created first, as the router does.
+ * appended and its user chain created first, as the router does; {@code .golden} is istio-iptables'
+ * golden notation: the iptables-save/ip6tables-save lines it runs (dumps, skipped) and
+ * iptables-restore --noflush inputs ("* table" ... COMMIT), IPv4's tables first, then IPv6's (a
+ * table seen before starts the IPv6 input).
  */
 class RealRulesetsTest {
     static final List<String> RULESETS = List.of("ufw.rules", "ufw6.rules6", "fail2ban.cmds", "libvirt.cmds",
-            "tailscale.ts", "aws-vpc-cni.cmds");
+            "tailscale.ts", "aws-vpc-cni.cmds", "istio-sidecar-tproxy.cmds", "istio-sidecar-tproxy-wildcard.golden",
+            "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
@@ -80,6 +84,21 @@ class RealRulesetsTest {
                 }
             }
             out.addAll(rules);
+        } else if (name.endsWith(".golden")) {
+            StringBuilder[] input = {new StringBuilder(), new StringBuilder()};
+            Set<String> seen = new LinkedHashSet<>();
+            int family = 0;
+            for (String line : text.split("\n")) {
+                if (line.equals("iptables-save") || line.equals("ip6tables-save") || line.isBlank()) continue;
+                if (line.startsWith("*") && !seen.add(line.substring(1).strip())) {
+                    family = 1;
+                    seen.clear();
+                    seen.add(line.substring(1).strip());
+                }
+                input[family].append(line).append('\n');
+            }
+            out.add(new Step("iptables-restore", List.of("--noflush"), input[0].toString()));
+            if (!input[1].isEmpty()) out.add(new Step("ip6tables-restore", List.of("--noflush"), input[1].toString()));
         } else {
             throw new AssertionError("unknown ruleset kind: " + name);
         }
@@ -148,7 +167,7 @@ class RealRulesetsTest {
             boolean six = s.tool().startsWith("ip6");
             Ruleset rs = six ? v6 : v4;
             if (s.tool().endsWith("-restore")) {
-                Restore.apply(rs, s.stdin(), s.args().contains("-n"), false, null, !six);
+                Restore.apply(rs, s.stdin(), s.args().contains("-n") || s.args().contains("--noflush"), false, null, !six);
             } else {
                 Iptables.Result r = Iptables.run(rs, s.args());
                 if (!r.output().isEmpty() && !s.args().contains("--list-rules")) {
