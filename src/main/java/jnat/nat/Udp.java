@@ -33,7 +33,8 @@ final class Udp {
         if (udp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength()) != WireError.OK) return; // short_packet
         RouteType to = p.route.type();
         if (to == RouteType.BROADCAST || to == RouteType.MULTICAST) return;
-        if (sockets.lookup4(LocalSockets.UDP, ip.src(), udp.srcPort(), ip.dst(), udp.dstPort()) != null) return;
+        // __udp4_lib_rcv: skb_steal_sock (a TPROXY assignment) before the socket table
+        if (p.sk != null || sockets.lookup4(LocalSockets.UDP, ip.src(), udp.srcPort(), ip.dst(), udp.dstPort()) != null) return;
         // nf_reset_ct, then udp_lib_checksum_complete: a bad checksum is dropped silently
         if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !udp.verifyChecksum(ip.src(), ip.dst())) return;
         noPorts++;

@@ -30,7 +30,7 @@ final class Udp6 {
         UdpDatagram udp = p.udp;
         if (udp.wrap(ip.buffer(), ip.upperOffset(), ip.upperLength()) != WireError.OK) return; // short_packet
         if (Ip6Input.isMulticast(ip.dstHi())) return; // __udp6_lib_mcast_deliver
-        if (sockets.lookup6(LocalSockets.UDP, ip.srcHi(), ip.srcLo(), udp.srcPort(), ip.dstHi(), ip.dstLo(), udp.dstPort()) != null) {
+        if (p.sk != null || sockets.lookup6(LocalSockets.UDP, ip.srcHi(), ip.srcLo(), udp.srcPort(), ip.dstHi(), ip.dstLo(), udp.dstPort()) != null) {
             return;
         }
         if (!udp.hasChecksum()) return;

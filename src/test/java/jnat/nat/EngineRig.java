@@ -390,6 +390,13 @@ final class EngineRig {
         engine.send(buf, headroom, packet.length, now, capture);
     }
 
+    /** The host sends {@code packet} from a TCP or UDP socket of {@code uid} and {@code gid} (replay's --in local=). */
+    void sendFromSocket(byte[] packet, int uid, int gid) {
+        now += step;
+        byte[] buf = withHeadroom(packet);
+        engine.sendFromSocket(buf, headroom, packet.length, now, capture, uid, gid);
+    }
+
     private byte[] withHeadroom(byte[] p) {
         byte[] buf = new byte[headroom + p.length];
         System.arraycopy(p, 0, buf, headroom, p.length);

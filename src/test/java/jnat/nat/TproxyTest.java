@@ -1,0 +1,181 @@
+package jnat.nat;
+
+import jnat.conntrack.ConntrackTool;
+import jnat.rules.Iptables;
+import jnat.wire.Ipv4Repr;
+import jnat.wire.Ipv6Repr;
+import jnat.wire.EthernetRepr;
+import jnat.wire.TcpRepr;
+import jnat.wire.TcpSegment;
+import jnat.wire.UdpRepr;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TPROXY, -m socket and -m owner on real packets: a connection to a remote address diverted onto
+ * the host's transparent listener by mangle PREROUTING and delivered locally by policy routing
+ * (fwmark 0x1 lookup 100, local default dev lo table 100), as Istio's sidecar and ambient modes
+ * set it up; the flow's later packets found by -m socket --transparent; the host's own packets
+ * matched by the uid and gid of the socket they come from.
+ */
+class TproxyTest {
+    static final String HOST = """
+            link set dev eth0 address 56:00:04:7c:7c:23 up
+            addr add 10.0.0.1/24 dev eth0
+            route add default via 10.0.0.254 dev eth0
+            neigh add 10.0.0.254 lladdr 06:7c:16:88:fe:87 dev eth0
+            neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0
+            addr add 2001:db8:1::1/64 dev eth0 nodad
+            neigh add 2001:db8:1::2 lladdr 02:00:00:00:00:02 dev eth0
+            -6 route add default via 2001:db8:1::fe dev eth0
+            neigh add 2001:db8:1::fe lladdr 06:7c:16:88:fe:87 dev eth0
+            route add local 0.0.0.0/0 dev lo table 100
+            rule add fwmark 0x1 lookup 100
+            -6 route add local ::/0 dev lo table 100
+            -6 rule add fwmark 0x1 lookup 100
+            """;
+
+    static final String RULES = """
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            :DIVERT - [0:0]
+            -A PREROUTING -p tcp -m socket --transparent -j DIVERT
+            -A PREROUTING -p tcp --dport 80 -j TPROXY --on-port 15006 --tproxy-mark 0x1/0x1
+            -A PREROUTING -p udp --dport 53 -j TPROXY --on-ip 127.0.0.1 --on-port 15053 --tproxy-mark 0x1/0x1
+            -A DIVERT -j MARK --set-xmark 0x1/0xffffffff
+            -A DIVERT -j ACCEPT
+            -A OUTPUT -m owner --uid-owner 1337 -j MARK --set-xmark 0x5/0xffffffff
+            -A OUTPUT -m owner --gid-owner 1338 -j MARK --set-xmark 0x6/0xffffffff
+            -A OUTPUT -m owner ! --socket-exists -j MARK --set-xmark 0x7/0xffffffff
+            COMMIT
+            """;
+
+    static final String RULES6 = """
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -p tcp -m socket --transparent -j MARK --set-xmark 0x1/0xffffffff
+            -A PREROUTING -p tcp -m mark --mark 0x1 -j ACCEPT
+            -A PREROUTING -p tcp -j TPROXY --on-port 15006 --tproxy-mark 0x1/0x1
+            COMMIT
+            """;
+
+    static final byte[] SYN = EthernetRepr.of("02:00:00:00:00:02", "56:00:04:7c:7c:23")
+            .frame(Ipv4Repr.of("10.0.0.2", "198.51.100.7"), TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN));
+    static final byte[] ACK = EthernetRepr.of("02:00:00:00:00:02", "56:00:04:7c:7c:23")
+            .frame(Ipv4Repr.of("10.0.0.2", "198.51.100.7"), TcpRepr.of(40000, 80).withFlags(TcpSegment.ACK));
+
+    private static EngineRig rig(String... listen) {
+        EngineRig rig = EngineRig.host(HOST).rules6(RULES6).rules(RULES);
+        for (String l : listen) rig.engine().sockets().listen(l);
+        return rig;
+    }
+
+    private static String mangle(EngineRig rig, String chain) {
+        return Iptables.run(rig.engine().ruleset(), List.of("-t", "mangle", "-nvxL", chain)).output();
+    }
+
+    private static String conntrack(EngineRig rig) {
+        return ConntrackTool.run(rig.engine().connections(), List.of("-L"), rig.now).stdout();
+    }
+
+    @Test
+    void aSynToARemoteAddressIsDivertedOntoTheTransparentListenerAndDeliveredLocally() {
+        EngineRig rig = rig("tcp:0.0.0.0:15006,transparent");
+        rig.receive("eth0", SYN);
+        assertEquals(List.of(), rig.sent(), "not forwarded, and no RST: the listener took it");
+        assertEquals(1, rig.delivered().size(), rig.dropSummary());
+        String ct = conntrack(rig);
+        assertTrue(ct.contains("src=10.0.0.2 dst=198.51.100.7 sport=40000 dport=80 [UNREPLIED] src=198.51.100.7 dst=10.0.0.2 sport=80 dport=40000"),
+                "TPROXY translates nothing: " + ct);
+        assertTrue(mangle(rig, "PREROUTING").contains("       1       40 TPROXY "), mangle(rig, "PREROUTING"));
+    }
+
+    @Test
+    void withoutATransparentListenerTheTproxyTargetDropsThePacket() {
+        for (String listen : new String[] {null, "tcp:0.0.0.0:15006"}) {
+            EngineRig rig = listen == null ? rig() : rig(listen);
+            rig.receive("eth0", SYN);
+            assertEquals(List.of(), rig.sent());
+            assertEquals(0, rig.delivered().size());
+            assertEquals(1, rig.drops(DropReason.MANGLE_DROP), String.valueOf(listen));
+        }
+    }
+
+    @Test
+    void withoutPolicyRoutingTheMarkedPacketIsForwardedNotDelivered() {
+        EngineRig rig = EngineRig.host(HOST.replaceAll("(?m)^rule add fwmark 0x1 lookup 100\n", "")).rules(RULES);
+        rig.engine().sockets().listen("tcp:0.0.0.0:15006,transparent");
+        rig.receive("eth0", SYN);
+        assertEquals(0, rig.delivered().size());
+        assertEquals("eth0", rig.only().dev(), "the main table's default route");
+    }
+
+    @Test
+    void theFlowsLaterSegmentsFindTheAcceptedSocketWithSocketTransparent() {
+        EngineRig rig = rig("tcp:0.0.0.0:15006,transparent");
+        rig.receive("eth0", SYN);
+        rig.receive("eth0", ACK);
+        assertEquals(2, rig.delivered().size(), rig.dropSummary());
+        String pre = mangle(rig, "PREROUTING");
+        assertTrue(pre.contains("       1       40 DIVERT "), "the ACK, not the SYN (a listener bound to 0.0.0.0 is a wildcard): " + pre);
+        assertTrue(pre.contains("       1       40 TPROXY "), pre);
+    }
+
+    @Test
+    void aListenerBoundToTheDevicesAddressTakesTheDivertedSegmentWhenOnIpIsLeftOut() {
+        EngineRig rig = rig("tcp:10.0.0.1:15006,transparent");
+        rig.receive("eth0", SYN);
+        assertEquals(1, rig.delivered().size(), "nf_tproxy_laddr4: eth0's 10.0.0.1 " + rig.dropSummary());
+        rig = rig("tcp:10.9.9.9:15006,transparent");
+        rig.receive("eth0", SYN);
+        assertEquals(1, rig.drops(DropReason.MANGLE_DROP));
+    }
+
+    @Test
+    void udpIsDivertedToTheListenerOnOnIp() {
+        EngineRig rig = rig("udp:127.0.0.1:15053,transparent");
+        byte[] query = EthernetRepr.of("02:00:00:00:00:02", "56:00:04:7c:7c:23")
+                .frame(Ipv4Repr.of("10.0.0.2", "203.0.113.53"), UdpRepr.of(5353, 53).withPayload(new byte[12]));
+        rig.receive("eth0", query);
+        assertEquals(List.of(), rig.sent(), "no port unreachable: the socket took it");
+        assertEquals(1, rig.delivered().size(), rig.dropSummary());
+    }
+
+    @Test
+    void ipv6SynIsDivertedAndItsAckFoundBySocketTransparent() {
+        EngineRig rig = rig("tcp:[::]:15006,transparent");
+        EthernetRepr eth = EthernetRepr.of("02:00:00:00:00:02", "56:00:04:7c:7c:23");
+        rig.receive("eth0", eth.frame(Ipv6Repr.of("2001:db8:1::2", "2001:db8:99::7"), TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN)));
+        rig.receive("eth0", eth.frame(Ipv6Repr.of("2001:db8:1::2", "2001:db8:99::7"), TcpRepr.of(40000, 80).withFlags(TcpSegment.ACK)));
+        assertEquals(List.of(), rig.sent().stream().map(EngineRig.Sent::summary6).toList(), rig.dropSummary());
+        assertEquals(2, rig.delivered().size(), rig.dropSummary());
+        String pre = Iptables.run(rig.engine().ruleset6(), List.of("-t", "mangle", "-nvxL", "PREROUTING")).output();
+        assertTrue(pre.contains("       1       60 MARK "), pre);
+        assertTrue(pre.contains("       1       60 TPROXY "), pre);
+    }
+
+    @Test
+    void ownerMatchesTheUidAndGidOfTheHostsSocket() {
+        EngineRig rig = rig();
+        byte[] out = Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN));
+        rig.sendFromSocket(out, 1337, 1338);
+        rig.sendFromSocket(Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41001, 443).withFlags(TcpSegment.SYN)), 1000, 1338);
+        rig.sendFromSocket(Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41002, 443).withFlags(TcpSegment.SYN)), 1000, 1000);
+        String listing = mangle(rig, "OUTPUT");
+        assertTrue(listing.matches("(?s).*\\n +1 +40 MARK .*owner UID match 1337 .*"), listing);
+        assertTrue(listing.matches("(?s).*\\n +2 +80 MARK .*owner GID match 1338 .*"), listing);
+        assertTrue(listing.matches("(?s).*\\n +0 +0 MARK .*! owner socket exists .*"), listing);
+    }
+}
