@@ -222,7 +222,21 @@ class HostFileTest {
 
     @Test
     void unsupportedObjectIsAnError() {
-        assertTrue(error("rule add from all lookup main\n").getMessage().startsWith("h.ip:1: ip rule is not supported"));
+        assertTrue(error("mroute add from all\n").getMessage().startsWith("h.ip:1: ip mroute is not supported"));
+    }
+
+    @Test
+    void aRuleLineAddsAPolicyRoutingRule() {
+        Host h = Host.parse("rule add fwmark 0x1/0x1 lookup 100 pref 10\n-6 rule add from 2001:db8::/32 blackhole\n", "h.ip");
+        assertEquals("0:\tfrom all lookup local\n10:\tfrom all fwmark 0x1/0x1 lookup 100\n32766:\tfrom all lookup main\n"
+                + "32767:\tfrom all lookup default\n", h.rules().format(h));
+        assertEquals("0:\tfrom all lookup local\n32765:\tfrom 2001:db8::/32 blackhole\n32766:\tfrom all lookup main\n",
+                h.rules6().format(h));
+    }
+
+    @Test
+    void aRuleOptionJnatDoesNotModelIsRefused() {
+        assertTrue(error("rule add uidrange 1-2 lookup 5\n").getMessage().startsWith("h.ip:1: rule option \"uidrange\" is not supported"));
     }
 
     @Test
