@@ -1,0 +1,210 @@
+package jnat.nat;
+
+import jnat.conntrack.ConntrackTool;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.rules.Dumps;
+import jnat.rules.Iptables;
+import jnat.rules.Ruleset;
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+import jnat.wire.Bytes;
+import jnat.wire.Checksum;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * TPROXY, -m socket and -m owner against kernel 6.18: a client in one namespace opens a TCP
+ * connection to 198.51.100.7:80 through a host namespace whose mangle PREROUTING diverts it onto a
+ * transparent listener (port 15006, a process of uid 1337) with fwmark 0x1 and policy routing
+ * (fwmark 0x1 lookup 100, local 0.0.0.0/0 dev lo table 100), as Istio's TPROXY mode does; the
+ * client sends "hello", the listener answers, the client closes its side. Every frame on the wire is captured at the client.
+ * jnat then gets the client's frames as received and the host's as the packets its socket of uid
+ * 1337 sends (jnat runs no TCP itself), in the order seen, with the same host lines, rules and
+ * {@code --listen tcp:0.0.0.0:15006,transparent,uid=1337,gid=1337}. Compared: what jnat puts on
+ * the wire (exactly the host's frames: nothing forwarded, no RST), mangle's counters (the TPROXY
+ * rule, -m socket --transparent's DIVERT for the flow's later segments, the mark seen in INPUT, the
+ * owner's uid in OUTPUT) and the conntrack table (the tuple untranslated), the timeouts aside. (A
+ * conntrack rule is there because the kernel tracks a namespace's connections only once a rule
+ * needs it; jnat always tracks.)
+ */
+class TproxyKernelComparisonTest {
+    static final String H_MAC = "02:00:00:00:0e:01", C_MAC = "02:00:00:00:0e:02";
+
+    static final String HOST_LINES = """
+            link set dev rH address %s mtu 1500 up
+            addr add 10.0.0.1/24 dev rH
+            neigh add 10.0.0.2 lladdr %s dev rH
+            route add local 0.0.0.0/0 dev lo table 100
+            rule add fwmark 0x1 lookup 100
+            """.formatted(H_MAC, C_MAC);
+
+    static final String RULES = """
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            :DIVERT - [0:0]
+            -A PREROUTING -m conntrack --ctstate ESTABLISHED
+            -A PREROUTING -p tcp -m socket --transparent -j DIVERT
+            -A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 15006 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1
+            -A INPUT -m mark --mark 0x1
+            -A INPUT -m mark ! --mark 0x1
+            -A FORWARD
+            -A OUTPUT -m owner --uid-owner 1337 --gid-owner 1337
+            -A OUTPUT -m owner ! --uid-owner 1337
+            -A OUTPUT -m owner ! --socket-exists
+            -A DIVERT -j MARK --set-xmark 0x1/0xffffffff
+            -A DIVERT -j ACCEPT
+            COMMIT
+            """;
+
+    /** The transparent listener: accepts one connection, reads, answers, stays open. */
+    static final String SERVER = """
+            import socket, time
+            s = socket.socket(); s.setsockopt(socket.SOL_IP, 19, 1)
+            s.bind(("0.0.0.0", 15006)); s.listen(4); print("ready", flush=True)
+            c, a = s.accept(); d = c.recv(100); c.sendall(b"world:" + d)
+            time.sleep(8)
+            """;
+
+    /**
+     * The client, capturing every frame on its veth: "C hex" for its own, "H hex" for the host's. It
+     * closes its side within the capture (its FIN and the host's ACK are compared too), so nothing
+     * is sent after it.
+     */
+    static final String CLIENT = """
+            import socket, select, time
+            rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); rx.bind(("vC", 0))
+            c = socket.create_connection(("198.51.100.7", 80), timeout=3); c.sendall(b"hello")
+            assert c.recv(100) == b"world:hello"
+            c.close()
+            end = time.time() + 0.8
+            while time.time() < end:
+                r, _, _ = select.select([rx], [], [], max(0.0, end - time.time()))
+                if r:
+                    data, addr = rx.recvfrom(70000)
+                    print(("C " if addr[2] == socket.PACKET_OUTGOING else "H ") + data.hex(), flush=True)
+            """;
+
+    /** The system's interpreter: the listener runs as uid 1337, which may not read root's own installs. */
+    static final String SYSTEM_PYTHON = "/usr/bin/python3";
+
+    @Test
+    void aTproxiedConnectionIsTheKernels() throws Exception {
+        Tools.requireRoot();
+        Tools.require("iptables");
+        Tools.require("conntrack");
+        Tools.require("python3");
+        Tools.require("setpriv");
+        boolean python = java.nio.file.Files.isExecutable(java.nio.file.Path.of(SYSTEM_PYTHON));
+        if (Tools.REQUIRED && !python) throw new AssertionError(SYSTEM_PYTHON + " is required (JNAT_REQUIRE_TOOLS is set)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(python, SYSTEM_PYTHON + " not installed");
+        try (Netns h = Netns.create("tpk"); Netns x = Netns.create("tpc")) {
+            for (Netns n : List.of(h, x)) {
+                n.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").checked();
+                n.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").checked();
+            }
+            h.exec("ip", "link", "add", "rH", "type", "veth", "peer", "name", "vC").checked();
+            h.exec("ip", "link", "set", "vC", "netns", x.name()).checked();
+            x.exec("ip", "link", "set", "vC", "address", C_MAC, "up").checked();
+            x.exec("ip", "addr", "add", "10.0.0.2/24", "dev", "vC").checked();
+            x.exec("ip", "route", "add", "default", "via", "10.0.0.1").checked();
+            x.exec("ip", "neigh", "replace", "10.0.0.1", "lladdr", H_MAC, "dev", "vC", "nud", "permanent").checked();
+            h.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked();
+            for (String line : HOST_LINES.split("\n")) {
+                List<String> cmd = new ArrayList<>(List.of("ip"));
+                cmd.addAll(List.of(line.trim().split("\\s+")));
+                h.exec(cmd.toArray(String[]::new)).checked();
+            }
+            h.execIn(RULES, "iptables-restore").checked();
+            h.exec("conntrack", "-F");
+            Process server = new ProcessBuilder("ip", "netns", "exec", h.name(), "setpriv", "--reuid=1337", "--regid=1337",
+                    "--clear-groups", "--inh-caps=+net_admin", "--ambient-caps=+net_admin", SYSTEM_PYTHON, "-u", "-c", SERVER)
+                    .redirectErrorStream(true).start();
+            List<String[]> frames = new ArrayList<>();
+            String ctKernel, mangleKernel;
+            try {
+                BufferedReader r = server.inputReader();
+                assertEquals("ready", r.readLine());
+                Tools.Result c = x.exec("python3", "-c", CLIENT).checked();
+                for (String l : c.stdout().lines().toList()) frames.add(l.split(" "));
+                ctKernel = h.exec("conntrack", "-L").checked().stdout();
+                mangleKernel = h.exec("iptables", "-t", "mangle", "-nvxL").checked().stdout();
+            } finally {
+                server.destroy();
+                server.waitFor();
+            }
+            assertTrue(frames.size() >= 6, "the handshake, the data and its answer: " + frames.size());
+
+            Host host = Host.parse(HOST_LINES, "tproxy-host.ip");
+            NatEngine e = new NatEngine(host, Ruleset.parse(RULES));
+            e.sockets().listen("tcp:0.0.0.0:15006,transparent,uid=1337,gid=1337");
+            List<String> sent = new ArrayList<>(), expected = new ArrayList<>();
+            int[] delivered = {0};
+            Transmit tx = new Transmit() {
+                @Override
+                public void transmit(Interface dev, byte[] buf, int off, int len) {
+                    sent.add(dev.name() + " " + HexFormat.of().formatHex(Arrays.copyOfRange(buf, off, off + len)));
+                }
+
+                @Override
+                public void deliver(byte[] buf, int off, int len) {
+                    delivered[0]++;
+                }
+            };
+            long now = 1_000_000_000_000L;
+            int fromClient = 0;
+            for (String[] f : frames) {
+                byte[] b = HexFormat.of().parseHex(f[1]);
+                completePartialChecksum(b);
+                now += 1_000_000;
+                if (f[0].equals("C")) {
+                    byte[] buf = new byte[16 + b.length];
+                    System.arraycopy(b, 0, buf, 16, b.length);
+                    e.receive(host.device("rH"), buf, 16, b.length, now, tx);
+                    fromClient++;
+                } else {
+                    expected.add("rH " + HexFormat.of().formatHex(b));
+                    byte[] ip = Arrays.copyOfRange(b, 14, b.length);
+                    e.sendFromSocket(ip, 0, ip.length, now, tx, 1337, 1337);
+                }
+            }
+            assertEquals(expected, sent, "jnat's frames are the host's own, nothing forwarded or answered");
+            assertEquals(fromClient, delivered[0], "every client segment delivered to the listener");
+            assertEquals(Dumps.normaliseProt(mangleKernel),
+                    Dumps.normaliseProt(Iptables.run(e.ruleset(), List.of("-t", "mangle", "-nvxL")).output()), "mangle's counters");
+            assertEquals(withoutTimeouts(ctKernel), withoutTimeouts(ConntrackTool.run(e.connections(), List.of("-L"), now).stdout()),
+                    "conntrack -L");
+            assertTrue(ctKernel.contains("CLOSE_WAIT src=10.0.0.2 dst=198.51.100.7") && ctKernel.contains("[ASSURED]"), ctKernel);
+            assertTrue(mangleKernel.contains("       1       60 TPROXY "), mangleKernel);
+        }
+    }
+
+    /**
+     * The veth hands a segment on with its checksum still partial (the pseudo-header's sum in the
+     * field, TX checksum offload): completed here as a NIC would before the wire.
+     */
+    static void completePartialChecksum(byte[] f) {
+        int ip = 14, ihl = (f[ip] & 0xf) * 4, t = ip + ihl, len = Bytes.u16(f, ip + 2) - ihl;
+        int src = Bytes.i32(f, ip + 12), dst = Bytes.i32(f, ip + 16);
+        if (f[ip + 9] != 6 || Checksum.verifyTransport(f, t, len, src, dst, 6)) return;
+        Bytes.put16(f, t + 16, 0);
+        Bytes.put16(f, t + 16, Checksum.transport(f, t, len, src, dst, 6));
+    }
+
+    /** conntrack -L lines without the seconds left (the third column). */
+    static String withoutTimeouts(String listing) {
+        return listing.lines().map(l -> l.replaceFirst("^(\\S+\\s+\\d+\\s+)\\d+ ", "$1")).reduce("", (a, b) -> a + b + "\n");
+    }
+}
