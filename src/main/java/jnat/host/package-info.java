@@ -21,8 +21,8 @@
  * <ul>
  * <li>{@link jnat.host.Host#addAddress}: __inet_insert_ifa (primary/secondary) and fib_add_ifaddr
  *     (local, broadcast and subnet routes, proto kernel);</li>
- * <li>{@link jnat.host.Host#routeOutput} / {@link jnat.host.Host#routeInput}: fib_lookup over tables
- *     local, main, default, then __mkroute_output / ip_route_input_slow;</li>
+ * <li>{@link jnat.host.Host#routeOutput} / {@link jnat.host.Host#routeInput}: fib_lookup through the
+ *     rules (local, main, default unless others were added), then __mkroute_output / ip_route_input_slow;</li>
  * <li>{@link jnat.host.Host#addressType}: inet_dev_addr_type, which xt_addrtype calls;</li>
  * <li>{@link jnat.host.Host#selectSourceAddress}: inet_select_addr, MASQUERADE's source choice;</li>
  * <li>{@link jnat.host.IpFormat}, {@link jnat.host.IpFormat6}: iproute2 6.1's output, checked
@@ -45,7 +45,12 @@
  * DAD always succeeds at once (the comparison runs the kernel with accept_dad=0); a layer-3
  * device gets no link-local address (the kernel would give it a random one).
  *
- * <p>Not modelled: policy routing rules other than the three default ones, multipath routes,
+ * <h2>Policy routing</h2>
+ * {@code rule add|del} lines ({@link jnat.host.FibRules}, {@link jnat.host.FibRule}: fib_rules.c with
+ * the IPv4 and IPv6 rule types) and {@code table N} on routes; lookups walk the rules with the
+ * packet's mark, source and input device.
+ *
+ * <p>Not modelled: rule selectors beyond from/to/fwmark/iif/oif/not, multipath routes,
  * address deletion (and so secondary promotion), carrier (a link that is up has carrier),
  * ARP (neighbours come from the file), per-device sysctls (forwarding is on, route_localnet off).
  *
