@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * TPROXY, -m socket and -m owner against kernel 6.18: a client in one namespace opens a TCP
- * connection to 198.51.100.7:80 through a host namespace whose mangle PREROUTING diverts it onto a
+ * TPROXY, -m socket and -m owner against kernel 6.18, both families: a client in one namespace
+ * opens a TCP connection to 198.51.100.7:80 (or [2001:db8:99::7]:80) through a host namespace whose mangle PREROUTING diverts it onto a
  * transparent listener (port 15006, a process of uid 1337) with fwmark 0x1 and policy routing
  * (fwmark 0x1 lookup 100, local 0.0.0.0/0 dev lo table 100), as Istio's TPROXY mode does; the
  * client sends "hello", the listener answers, the client closes its side. Every frame on the wire is captured at the client.
@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TproxyKernelComparisonTest {
     static final String H_MAC = "02:00:00:00:0e:01", C_MAC = "02:00:00:00:0e:02";
 
-    static final String HOST_LINES = """
+    static final String HOST4 = """
             link set dev rH address %s mtu 1500 up
             addr add 10.0.0.1/24 dev rH
             neigh add 10.0.0.2 lladdr %s dev rH
@@ -47,6 +47,16 @@ class TproxyKernelComparisonTest {
             rule add fwmark 0x1 lookup 100
             """.formatted(H_MAC, C_MAC);
 
+    /** IPv6 without link-local addresses (addrgenmode none): no neighbour discovery beside the connection. */
+    static final String HOST6 = """
+            link set dev rH address %s mtu 1500 addrgenmode none up
+            addr add 2001:db8:e::1/64 dev rH nodad
+            neigh add 2001:db8:e::2 lladdr %s dev rH
+            -6 route add local ::/0 dev lo table 100
+            -6 rule add fwmark 0x1 lookup 100
+            """.formatted(H_MAC, C_MAC);
+
+    /** The same rules for iptables and ip6tables; every counting rule is -p tcp (IPv6's MLD reports aside). */
     static final String RULES = """
             *mangle
             :PREROUTING ACCEPT [0:0]
@@ -55,38 +65,40 @@ class TproxyKernelComparisonTest {
             :OUTPUT ACCEPT [0:0]
             :POSTROUTING ACCEPT [0:0]
             :DIVERT - [0:0]
-            -A PREROUTING -m conntrack --ctstate ESTABLISHED
+            -A PREROUTING -p tcp -m conntrack --ctstate ESTABLISHED
             -A PREROUTING -p tcp -m socket --transparent -j DIVERT
-            -A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 15006 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1
-            -A INPUT -m mark --mark 0x1
-            -A INPUT -m mark ! --mark 0x1
-            -A FORWARD
-            -A OUTPUT -m owner --uid-owner 1337 --gid-owner 1337
-            -A OUTPUT -m owner ! --uid-owner 1337
-            -A OUTPUT -m owner ! --socket-exists
+            -A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 15006 --tproxy-mark 0x1/0x1
+            -A INPUT -p tcp -m mark --mark 0x1
+            -A INPUT -p tcp -m mark ! --mark 0x1
+            -A FORWARD -p tcp
+            -A OUTPUT -p tcp -m owner --uid-owner 1337 --gid-owner 1337
+            -A OUTPUT -p tcp -m owner ! --uid-owner 1337
+            -A OUTPUT -p tcp -m owner ! --socket-exists
             -A DIVERT -j MARK --set-xmark 0x1/0xffffffff
             -A DIVERT -j ACCEPT
             COMMIT
             """;
 
-    /** The transparent listener: accepts one connection, reads, answers, stays open. */
+    /** The transparent listener (IP_TRANSPARENT, or IPV6_TRANSPARENT): accepts one connection, reads, answers, stays open. */
     static final String SERVER = """
-            import socket, time
-            s = socket.socket(); s.setsockopt(socket.SOL_IP, 19, 1)
-            s.bind(("0.0.0.0", 15006)); s.listen(4); print("ready", flush=True)
+            import socket, sys, time
+            six = sys.argv[1] == "6"
+            s = socket.socket(socket.AF_INET6 if six else socket.AF_INET)
+            s.setsockopt(socket.IPPROTO_IPV6 if six else socket.SOL_IP, 75 if six else 19, 1)
+            s.bind(("::" if six else "0.0.0.0", 15006)); s.listen(4); print("ready", flush=True)
             c, a = s.accept(); d = c.recv(100); c.sendall(b"world:" + d)
             time.sleep(8)
             """;
 
     /**
-     * The client, capturing every frame on its veth: "C hex" for its own, "H hex" for the host's. It
-     * closes its side within the capture (its FIN and the host's ACK are compared too), so nothing
-     * is sent after it.
+     * The client, capturing every TCP frame on its veth: "C hex" for its own, "H hex" for the
+     * host's. It closes its side within the capture (its FIN and the host's ACK are compared too),
+     * so nothing is sent after it.
      */
     static final String CLIENT = """
-            import socket, select, time
+            import socket, select, sys, time
             rx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)); rx.bind(("vC", 0))
-            c = socket.create_connection(("198.51.100.7", 80), timeout=3); c.sendall(b"hello")
+            c = socket.create_connection((sys.argv[1], 80), timeout=3); c.sendall(b"hello")
             assert c.recv(100) == b"world:hello"
             c.close()
             end = time.time() + 0.8
@@ -94,7 +106,8 @@ class TproxyKernelComparisonTest {
                 r, _, _ = select.select([rx], [], [], max(0.0, end - time.time()))
                 if r:
                     data, addr = rx.recvfrom(70000)
-                    print(("C " if addr[2] == socket.PACKET_OUTGOING else "H ") + data.hex(), flush=True)
+                    tcp = data[12:14] == b"\\x08\\x00" and data[23] == 6 or data[12:14] == b"\\x86\\xdd" and data[20] == 6
+                    if tcp: print(("C " if addr[2] == socket.PACKET_OUTGOING else "H ") + data.hex(), flush=True)
             """;
 
     /** The system's interpreter: the listener runs as uid 1337, which may not read root's own installs. */
@@ -102,54 +115,73 @@ class TproxyKernelComparisonTest {
 
     @Test
     void aTproxiedConnectionIsTheKernels() throws Exception {
+        compare(false);
+    }
+
+    @Test
+    void aTproxiedIpv6ConnectionIsTheKernels() throws Exception {
+        compare(true);
+    }
+
+    private static void compare(boolean ipv6) throws Exception {
+        String tool = ipv6 ? "ip6tables" : "iptables", hostLines = ipv6 ? HOST6 : HOST4;
         Tools.requireRoot();
-        Tools.require("iptables");
+        Tools.require(tool);
         Tools.require("conntrack");
         Tools.require("python3");
         Tools.require("setpriv");
         boolean python = java.nio.file.Files.isExecutable(java.nio.file.Path.of(SYSTEM_PYTHON));
         if (Tools.REQUIRED && !python) throw new AssertionError(SYSTEM_PYTHON + " is required (JNAT_REQUIRE_TOOLS is set)");
         org.junit.jupiter.api.Assumptions.assumeTrue(python, SYSTEM_PYTHON + " not installed");
+        List<String> ct = List.of("conntrack", "-L", "-f", ipv6 ? "ipv6" : "ipv4");
         try (Netns h = Netns.create("tpk"); Netns x = Netns.create("tpc")) {
             for (Netns n : List.of(h, x)) {
-                n.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1").checked();
-                n.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").checked();
+                n.exec("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=" + (ipv6 ? 0 : 1)).checked();
+                n.exec("sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=" + (ipv6 ? 0 : 1)).checked();
             }
             h.exec("ip", "link", "add", "rH", "type", "veth", "peer", "name", "vC").checked();
             h.exec("ip", "link", "set", "vC", "netns", x.name()).checked();
-            x.exec("ip", "link", "set", "vC", "address", C_MAC, "up").checked();
-            x.exec("ip", "addr", "add", "10.0.0.2/24", "dev", "vC").checked();
-            x.exec("ip", "route", "add", "default", "via", "10.0.0.1").checked();
-            x.exec("ip", "neigh", "replace", "10.0.0.1", "lladdr", H_MAC, "dev", "vC", "nud", "permanent").checked();
-            h.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked();
-            for (String line : HOST_LINES.split("\n")) {
+            x.exec("ip", "link", "set", "vC", "address", C_MAC, "addrgenmode", "none", "up").checked();
+            if (ipv6) {
+                x.exec("ip", "addr", "add", "2001:db8:e::2/64", "dev", "vC", "nodad").checked();
+                x.exec("ip", "-6", "route", "add", "default", "via", "2001:db8:e::1").checked();
+                x.exec("ip", "neigh", "replace", "2001:db8:e::1", "lladdr", H_MAC, "dev", "vC", "nud", "permanent").checked();
+                h.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").checked();
+            } else {
+                x.exec("ip", "addr", "add", "10.0.0.2/24", "dev", "vC").checked();
+                x.exec("ip", "route", "add", "default", "via", "10.0.0.1").checked();
+                x.exec("ip", "neigh", "replace", "10.0.0.1", "lladdr", H_MAC, "dev", "vC", "nud", "permanent").checked();
+                h.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").checked();
+            }
+            for (String line : hostLines.split("\n")) {
                 List<String> cmd = new ArrayList<>(List.of("ip"));
                 cmd.addAll(List.of(line.trim().split("\\s+")));
                 h.exec(cmd.toArray(String[]::new)).checked();
             }
-            h.execIn(RULES, "iptables-restore").checked();
+            h.execIn(RULES, tool + "-restore").checked();
             h.exec("conntrack", "-F");
             Process server = new ProcessBuilder("ip", "netns", "exec", h.name(), "setpriv", "--reuid=1337", "--regid=1337",
-                    "--clear-groups", "--inh-caps=+net_admin", "--ambient-caps=+net_admin", SYSTEM_PYTHON, "-u", "-c", SERVER)
-                    .redirectErrorStream(true).start();
+                    "--clear-groups", "--inh-caps=+net_admin", "--ambient-caps=+net_admin", SYSTEM_PYTHON, "-u", "-c", SERVER,
+                    ipv6 ? "6" : "4").redirectErrorStream(true).start();
             List<String[]> frames = new ArrayList<>();
             String ctKernel, mangleKernel;
             try {
                 BufferedReader r = server.inputReader();
                 assertEquals("ready", r.readLine());
-                Tools.Result c = x.exec("python3", "-c", CLIENT).checked();
+                Tools.Result c = x.exec("python3", "-c", CLIENT, ipv6 ? "2001:db8:99::7" : "198.51.100.7").checked();
                 for (String l : c.stdout().lines().toList()) frames.add(l.split(" "));
-                ctKernel = h.exec("conntrack", "-L").checked().stdout();
-                mangleKernel = h.exec("iptables", "-t", "mangle", "-nvxL").checked().stdout();
+                ctKernel = h.exec(ct.toArray(String[]::new)).checked().stdout();
+                mangleKernel = h.exec(tool, "-t", "mangle", "-nvxL").checked().stdout();
             } finally {
                 server.destroy();
                 server.waitFor();
             }
-            assertTrue(frames.size() >= 6, "the handshake, the data and its answer: " + frames.size());
+            assertTrue(frames.size() >= 9, "the handshake, the data, its answer and the client's FIN: " + frames.size());
 
-            Host host = Host.parse(HOST_LINES, "tproxy-host.ip");
-            NatEngine e = new NatEngine(host, Ruleset.parse(RULES));
-            e.sockets().listen("tcp:0.0.0.0:15006,transparent,uid=1337,gid=1337");
+            Host host = Host.parse(hostLines, "tproxy-host.ip");
+            NatEngine e = new NatEngine(host, ipv6 ? new Ruleset() : Ruleset.parse(RULES));
+            if (ipv6) e.setRuleset6(Ruleset.parse(RULES, true));
+            e.sockets().listen((ipv6 ? "tcp:[::]" : "tcp:0.0.0.0") + ":15006,transparent,uid=1337,gid=1337");
             List<String> sent = new ArrayList<>(), expected = new ArrayList<>();
             int[] delivered = {0};
             Transmit tx = new Transmit() {
@@ -182,13 +214,20 @@ class TproxyKernelComparisonTest {
             }
             assertEquals(expected, sent, "jnat's frames are the host's own, nothing forwarded or answered");
             assertEquals(fromClient, delivered[0], "every client segment delivered to the listener");
-            assertEquals(Dumps.normaliseProt(mangleKernel),
-                    Dumps.normaliseProt(Iptables.run(e.ruleset(), List.of("-t", "mangle", "-nvxL")).output()), "mangle's counters");
-            assertEquals(withoutTimeouts(ctKernel), withoutTimeouts(ConntrackTool.run(e.connections(), List.of("-L"), now).stdout()),
+            String ours = Iptables.run(ipv6 ? e.ruleset6() : e.ruleset(), List.of("-t", "mangle", "-nvxL")).output();
+            assertEquals(counters(mangleKernel, ipv6), counters(ours, ipv6), "mangle's counters");
+            assertEquals(withoutTimeouts(ctKernel), withoutTimeouts(ConntrackTool.run(e.connections(), ct.subList(1, 4), now).stdout()),
                     "conntrack -L");
-            assertTrue(ctKernel.contains("CLOSE_WAIT src=10.0.0.2 dst=198.51.100.7") && ctKernel.contains("[ASSURED]"), ctKernel);
-            assertTrue(mangleKernel.contains("       1       60 TPROXY "), mangleKernel);
+            String client = ipv6 ? "src=2001:db8:e::2 dst=2001:db8:99::7" : "src=10.0.0.2 dst=198.51.100.7";
+            assertTrue(ctKernel.contains("CLOSE_WAIT " + client) && ctKernel.contains("[ASSURED]"), ctKernel);
+            assertTrue(mangleKernel.contains("       1       " + (ipv6 ? 80 : 60) + " TPROXY "), mangleKernel);
         }
+    }
+
+    /** The listing as compared: IPv6's policy counters left out (they count the host's MLD reports). */
+    static String counters(String listing, boolean ipv6) {
+        String l = Dumps.normaliseProt(listing);
+        return ipv6 ? l.replaceAll("\\(policy ACCEPT \\d+ packets, \\d+ bytes\\)", "(policy ACCEPT)") : l;
     }
 
     /**
@@ -196,6 +235,10 @@ class TproxyKernelComparisonTest {
      * field, TX checksum offload): completed here as a NIC would before the wire.
      */
     static void completePartialChecksum(byte[] f) {
+        if (Bytes.u16(f, 12) == 0x86dd) {
+            ClosedPortKernelComparisonTest.completePartialChecksum(f);
+            return;
+        }
         int ip = 14, ihl = (f[ip] & 0xf) * 4, t = ip + ihl, len = Bytes.u16(f, ip + 2) - ihl;
         int src = Bytes.i32(f, ip + 12), dst = Bytes.i32(f, ip + 16);
         if (f[ip + 9] != 6 || Checksum.verifyTransport(f, t, len, src, dst, 6)) return;
