@@ -1,5 +1,7 @@
 package jnat.nat;
 
+import jnat.conntrack.Conntrack;
+import jnat.conntrack.Status;
 import jnat.host.Interface;
 import jnat.host.InterfaceAddress;
 import jnat.host.InterfaceAddress6;
@@ -77,16 +79,24 @@ final class NfTproxy {
     /**
      * xt_socket's lookup (nf_sk_lookup_slow_v4/v6 through nf_socket_get_sock_v4/v6): skb->sk, else
      * the connection's socket, then the listener (inet_lookup; udp4_lib_lookup for UDP), for TCP and
-     * UDP. Not mirrored: ICMP errors' lookup of the quoted packet, and a reply of a source-NATed
-     * connection looked up by its original source.
+     * UDP; the reply of a source-NATed connection by the address and port its socket has, the
+     * connection's original source. Not mirrored: ICMP errors' lookup of the quoted packet.
      */
     static long socketLookup(PacketState p, LocalSockets sockets) {
         Sock sk = p.sk;
         if (sk == null) {
             int proto = p.protocol();
             if ((proto != LocalSockets.TCP && proto != LocalSockets.UDP) || p.nonFirstFragment() || !hasPorts(p)) return 0;
-            sk = p.ipv6 ? sockets.lookup6(proto, p.ip6.srcHi(), p.ip6.srcLo(), p.srcPort(), p.ip6.dstHi(), p.ip6.dstLo(), p.dstPort())
-                    : sockets.lookup4(proto, p.ip.src(), p.srcPort(), p.ip.dst(), p.dstPort());
+            int dport = p.dstPort();
+            boolean natReply = p.tracked() && p.ct.ctinfo == Conntrack.IP_CT_ESTABLISHED_REPLY
+                    && (p.ctStatus() & Status.SRC_NAT_DONE) != 0;
+            if (natReply) dport = p.ctOrigSrcPort();
+            if (p.ipv6) {
+                long dh = natReply ? p.ctAddressHi(0) : p.ip6.dstHi(), dl = natReply ? p.ctAddressLo(0) : p.ip6.dstLo();
+                sk = sockets.lookup6(proto, p.ip6.srcHi(), p.ip6.srcLo(), p.srcPort(), dh, dl, dport);
+            } else {
+                sk = sockets.lookup4(proto, p.ip.src(), p.srcPort(), natReply ? p.ctOrigSrc() : p.ip.dst(), dport);
+            }
             if (sk == null) return 0;
         }
         long bits = jnat.rules.PacketContext.SK_FOUND | (sk.wildcard() ? jnat.rules.PacketContext.SK_WILDCARD : 0)

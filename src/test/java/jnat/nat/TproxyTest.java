@@ -167,6 +167,35 @@ class TproxyTest {
     }
 
     @Test
+    void theReplyOfASourceNatedConnectionFindsItsSocketByTheOriginalSource() {
+        EngineRig rig = EngineRig.host(HOST + "link set dev eth1 address 02:00:00:00:01:01 up\naddr add 192.168.5.1/24 dev eth1\n")
+                .rules("""
+                        *nat
+                        :PREROUTING ACCEPT [0:0]
+                        :INPUT ACCEPT [0:0]
+                        :OUTPUT ACCEPT [0:0]
+                        :POSTROUTING ACCEPT [0:0]
+                        -A POSTROUTING -s 192.168.5.1/32 -o eth0 -j SNAT --to-source 10.0.0.1
+                        COMMIT
+                        *mangle
+                        :PREROUTING ACCEPT [0:0]
+                        :INPUT ACCEPT [0:0]
+                        :FORWARD ACCEPT [0:0]
+                        :OUTPUT ACCEPT [0:0]
+                        :POSTROUTING ACCEPT [0:0]
+                        -A PREROUTING -m socket -j MARK --set-xmark 0x7/0xffffffff
+                        COMMIT
+                        """);
+        rig.sendFromSocket(Ipv4Repr.of("192.168.5.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN)), 1000, 1000);
+        assertEquals("10.0.0.1", jnat.wire.Ipv4Address.format(rig.only("eth0").ip().src()), "SNATed");
+        rig.receive("eth0", EthernetRepr.of("06:7c:16:88:fe:87", "56:00:04:7c:7c:23").frame(Ipv4Repr.of("198.51.100.7", "10.0.0.1"),
+                TcpRepr.of(443, 41000).withSeq(5000).withAck(1).withFlags(TcpSegment.SYN | TcpSegment.ACK)));
+        assertEquals(1, rig.delivered().size(), rig.dropSummary());
+        String pre = mangle(rig, "PREROUTING");
+        assertTrue(pre.matches("(?s).*\\n +1 +40 MARK .*socket .*"), "nf_sk_lookup_slow_v4 looks the reply up by 192.168.5.1:41000: " + pre);
+    }
+
+    @Test
     void ownerMatchesTheUidAndGidOfTheHostsSocket() {
         EngineRig rig = rig();
         byte[] out = Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN));
