@@ -419,6 +419,26 @@ public final class Iptables {
         }
     }
 
+    private static final String KERNEL_REFUSED = "RULE_APPEND failed (Invalid argument): rule in chain ";
+
+    /**
+     * The kernel refused the table at commit, for a rule in some chain the command's chain reaches:
+     * iptables-nft names the command's operation and chain.
+     */
+    private static RuleError asCommand(RuleError e, Cmd c) {
+        String m = e.getMessage();
+        if (e.exitCode() != 4 || !m.startsWith(KERNEL_REFUSED)) return e;
+        String rest = m.substring(KERNEL_REFUSED.length());
+        int colon = rest.indexOf(':');
+        String op = switch (c.command) {
+            case 'I' -> "INSERT";
+            case 'R' -> "REPLACE";
+            default -> "APPEND";
+        };
+        return new RuleError("RULE_" + op + " failed (Invalid argument): rule in chain " + c.chain
+                + (colon < 0 ? "" : rest.substring(colon)), 4);
+    }
+
     private static List<Rule> buildRulesChecked(Table t, Cmd c) {
         Object[] matches = new Object[c.matchParsers.size()];
         for (int i = 0; i < matches.length; i++) matches[i] = c.matchParsers.get(i).finish(c.spec);
@@ -542,7 +562,7 @@ public final class Iptables {
                     } catch (RuleError e) {
                         ch.rules.clear();
                         ch.rules.addAll(was);
-                        throw e;
+                        throw asCommand(e, c);
                     }
                 }
                 return new Result("", true);
