@@ -93,8 +93,9 @@ public final class ReplayCommand implements Callable<Integer> {
             + "the verdict, the drop reason)")
     Path report;
 
-    @Option(names = "--listen", paramLabel = "PROTO:[ADDR:]PORT[,uid=N,gid=N]", description = "a socket of the host's "
-            + "(repeatable): tcp:22 (both families), udp:[2001:db8::1]:53, tcp:10.0.0.1:8080,uid=1337; a packet for a port no "
+    @Option(names = "--listen", paramLabel = "PROTO:[ADDR:]PORT[,uid=N,gid=N,transparent,mark=M]", description = "a socket of the host's "
+            + "(repeatable): tcp:22 (both families), udp:[2001:db8::1]:53, tcp:10.0.0.1:8080,uid=1337, "
+            + "tcp:0.0.0.0:15006,transparent (IP_TRANSPARENT: -j TPROXY's listener, -m socket --transparent); a packet for a port no "
             + "socket holds is answered as the kernel answers it (TCP RST, ICMP port unreachable). Default: none")
     List<String> listen = new ArrayList<>();
 
