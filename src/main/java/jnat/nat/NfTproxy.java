@@ -79,28 +79,98 @@ final class NfTproxy {
     /**
      * xt_socket's lookup (nf_sk_lookup_slow_v4/v6 through nf_socket_get_sock_v4/v6): skb->sk, else
      * the connection's socket, then the listener (inet_lookup; udp4_lib_lookup for UDP), for TCP and
-     * UDP; the reply of a source-NATed connection by the address and port its socket has, the
-     * connection's original source. Not mirrored: ICMP errors' lookup of the quoted packet.
+     * UDP, and for an ICMP error the socket of the TCP or UDP packet it quotes (extract_icmp4_fields,
+     * extract_icmp6_fields: the quoted source is ours); a source-NATed connection's reply (or an
+     * error about it) by the address and port its socket has, the connection's original source.
      */
     static long socketLookup(PacketState p, LocalSockets sockets) {
         Sock sk = p.sk;
         if (sk == null) {
-            int proto = p.protocol();
-            if ((proto != LocalSockets.TCP && proto != LocalSockets.UDP) || p.nonFirstFragment() || !hasPorts(p)) return 0;
-            int dport = p.dstPort();
-            boolean natReply = p.tracked() && p.ct.ctinfo == Conntrack.IP_CT_ESTABLISHED_REPLY
-                    && (p.ctStatus() & Status.SRC_NAT_DONE) != 0;
-            if (natReply) dport = p.ctOrigSrcPort();
-            if (p.ipv6) {
-                long dh = natReply ? p.ctAddressHi(0) : p.ip6.dstHi(), dl = natReply ? p.ctAddressLo(0) : p.ip6.dstLo();
-                sk = sockets.lookup6(proto, p.ip6.srcHi(), p.ip6.srcLo(), p.srcPort(), dh, dl, dport);
-            } else {
-                sk = sockets.lookup4(proto, p.ip.src(), p.srcPort(), natReply ? p.ctOrigSrc() : p.ip.dst(), dport);
-            }
+            sk = p.ipv6 ? lookup6(p, sockets) : lookup4(p, sockets);
             if (sk == null) return 0;
         }
         long bits = jnat.rules.PacketContext.SK_FOUND | (sk.wildcard() ? jnat.rules.PacketContext.SK_WILDCARD : 0)
                 | (sk.transparent ? jnat.rules.PacketContext.SK_TRANSPARENT : 0);
         return bits | (long) sk.mark << 32;
+    }
+
+    /** The reply of a connection whose source NAT changed: looked up by its original source (the socket's). */
+    private static boolean natReply(PacketState p, boolean icmp) {
+        return p.tracked() && p.ct.ctinfo == (icmp ? Conntrack.IP_CT_RELATED_REPLY : Conntrack.IP_CT_ESTABLISHED_REPLY)
+                && (p.ctStatus() & Status.SRC_NAT_DONE) != 0;
+    }
+
+    private static Sock lookup4(PacketState p, LocalSockets sockets) {
+        int proto = p.protocol(), saddr, sport, daddr, dport;
+        if (p.nonFirstFragment()) return null;
+        boolean icmp = proto == jnat.wire.IpProtocol.ICMP;
+        if (proto == LocalSockets.TCP || proto == LocalSockets.UDP) {
+            if (!hasPorts(p)) return null;
+            saddr = p.ip.src();
+            sport = p.srcPort();
+            daddr = p.ip.dst();
+            dport = p.dstPort();
+        } else if (icmp) {
+            byte[] b = p.ip.buffer();
+            int o = p.ip.payloadOffset(), n = p.ip.payloadLength();
+            if (n < 8 + 20 || !isError4(b[o] & 0xff)) return null;
+            int in = o + 8, ihl = (b[in] & 0xf) * 4;
+            proto = b[in + 9] & 0xff;
+            if ((proto != LocalSockets.TCP && proto != LocalSockets.UDP) || ihl < 20 || n < 8 + ihl + 4) return null;
+            daddr = jnat.wire.Bytes.i32(b, in + 12); // the quoted packet is ours: its source is the local end
+            saddr = jnat.wire.Bytes.i32(b, in + 16);
+            dport = jnat.wire.Bytes.u16(b, in + ihl);
+            sport = jnat.wire.Bytes.u16(b, in + ihl + 2);
+        } else {
+            return null;
+        }
+        if (natReply(p, icmp)) {
+            daddr = p.ctOrigSrc();
+            dport = p.ctOrigSrcPort();
+        }
+        return sockets.lookup4(proto, saddr, sport, daddr, dport);
+    }
+
+    /** icmp_is_err: destination unreachable, source quench, redirect, time exceeded, parameter problem. */
+    private static boolean isError4(int type) {
+        return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+    }
+
+    private static Sock lookup6(PacketState p, LocalSockets sockets) {
+        int proto = p.protocol(), sport, dport;
+        long sh, sl, dh, dl;
+        if (p.nonFirstFragment()) return null;
+        boolean icmp = proto == jnat.wire.IpProtocol.ICMPV6;
+        if (proto == LocalSockets.TCP || proto == LocalSockets.UDP) {
+            if (!hasPorts(p)) return null;
+            sh = p.ip6.srcHi();
+            sl = p.ip6.srcLo();
+            sport = p.srcPort();
+            dh = p.ip6.dstHi();
+            dl = p.ip6.dstLo();
+            dport = p.dstPort();
+        } else if (icmp) {
+            byte[] b = p.ip6.buffer();
+            int o = p.ip6.upperOffset(), n = p.ip6.upperLength();
+            // an error (type < 128) quoting a TCP or UDP header right after the IPv6 header
+            if (n < 8 + 40 + 4 || (b[o] & 0x80) != 0) return null;
+            int in = o + 8;
+            proto = b[in + 6] & 0xff;
+            if (proto != LocalSockets.TCP && proto != LocalSockets.UDP) return null;
+            dh = jnat.wire.Ipv6Address.readHi(b, in + 8);
+            dl = jnat.wire.Ipv6Address.readLo(b, in + 8);
+            sh = jnat.wire.Ipv6Address.readHi(b, in + 24);
+            sl = jnat.wire.Ipv6Address.readLo(b, in + 24);
+            dport = jnat.wire.Bytes.u16(b, in + 40);
+            sport = jnat.wire.Bytes.u16(b, in + 42);
+        } else {
+            return null;
+        }
+        if (natReply(p, icmp)) {
+            dh = p.ctAddressHi(0);
+            dl = p.ctAddressLo(0);
+            dport = p.ctOrigSrcPort();
+        }
+        return sockets.lookup6(proto, sh, sl, sport, dh, dl, dport);
     }
 }

@@ -195,6 +195,34 @@ class TproxyTest {
         assertTrue(pre.matches("(?s).*\\n +1 +40 MARK .*socket .*"), "nf_sk_lookup_slow_v4 looks the reply up by 192.168.5.1:41000: " + pre);
     }
 
+    static final String SOCKET_MARKS = """
+            *mangle
+            :PREROUTING ACCEPT [0:0]
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            :POSTROUTING ACCEPT [0:0]
+            -A PREROUTING -m socket -j MARK --set-xmark 0x7/0xffffffff
+            COMMIT
+            """;
+
+    @Test
+    void anIcmpErrorFindsTheSocketOfThePacketItQuotes() {
+        EngineRig rig = EngineRig.host(HOST).rules6(SOCKET_MARKS).rules(SOCKET_MARKS);
+        byte[] query = Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(UdpRepr.of(5353, 53).withPayload(new byte[12]));
+        rig.sendFromSocket(query, 1000, 1000);
+        byte[] query6 = Ipv6Repr.of("2001:db8:1::1", "2001:db8:99::7").packet(UdpRepr.of(5353, 53).withPayload(new byte[12]));
+        rig.sendFromSocket(query6, 1000, 1000);
+        EthernetRepr eth = EthernetRepr.of("06:7c:16:88:fe:87", "56:00:04:7c:7c:23");
+        rig.receive("eth0", eth.frame(Ipv4Repr.of("198.51.100.7", "10.0.0.1"), jnat.wire.IcmpRepr.destUnreachable(3, query)));
+        rig.receive("eth0", eth.frame(Ipv4Repr.of("198.51.100.7", "10.0.0.1"), jnat.wire.IcmpRepr.destUnreachable(3,
+                Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(UdpRepr.of(5354, 53).withPayload(new byte[12])))));
+        rig.receive("eth0", eth.frame(Ipv6Repr.of("2001:db8:99::7", "2001:db8:1::1"), jnat.wire.Icmpv6Repr.destUnreachable(4, query6)));
+        assertTrue(mangle(rig, "PREROUTING").matches("(?s).*\\n +1 +\\d+ MARK .*"), "only the error about 5353: " + mangle(rig, "PREROUTING"));
+        String pre6 = Iptables.run(rig.engine().ruleset6(), List.of("-t", "mangle", "-nvxL", "PREROUTING")).output();
+        assertTrue(pre6.matches("(?s).*\\n +1 +\\d+ MARK .*"), pre6);
+    }
+
     @Test
     void ownerMatchesTheUidAndGidOfTheHostsSocket() {
         EngineRig rig = rig();
