@@ -24,6 +24,14 @@ final class RouteCache {
     private final int[] neighCacheNexthop = new int[1 << NEIGH_CACHE_BITS];
     private final Interface[] neighCacheDev = new Interface[1 << NEIGH_CACHE_BITS];
     private final long[] neighCacheMac = new long[1 << NEIGH_CACHE_BITS];
+    /**
+     * With policy routing rules the route depends on the source, the mark and the device too: a
+     * second direct-mapped cache keyed by all four (the lookup is a function of them and the genid).
+     */
+    private final int[] ruleDst = new int[1 << ROUTE_CACHE_BITS], ruleSrc = new int[1 << ROUTE_CACHE_BITS],
+            ruleMark = new int[1 << ROUTE_CACHE_BITS];
+    private final Interface[] ruleIn = new Interface[1 << ROUTE_CACHE_BITS];
+    private final RouteResult[] ruleRoute = new RouteResult[1 << ROUTE_CACHE_BITS];
     /** The host's genid the caches were filled in; another one empties them. */
     private int cacheGenid;
 
@@ -47,6 +55,7 @@ final class RouteCache {
     /** Forgets cached routes and neighbours. */
     void hostChanged() {
         Arrays.fill(routeCache, null);
+        Arrays.fill(ruleRoute, null);
         Arrays.fill(neighCacheDev, null);
         cacheGenid = host.genid();
     }
@@ -60,12 +69,9 @@ final class RouteCache {
         return input(dst, src, in, 0);
     }
 
-    /**
-     * With policy routing rules the route depends on the source, mark and device too: looked up
-     * each time (the kernel's dst cache keys on them; jnat's only on the destination).
-     */
+    /** ip_route_input_noref with the packet's mark: by destination, or with rules by all four keys. */
     RouteResult input(int dst, int src, Interface in, int mark) {
-        if (host.rules().custom()) return host.routeInput(dst, src, in, mark);
+        if (host.rules().custom()) return ruleInput(dst, src, in, mark);
         int srcTop = src >>> 24;
         boolean plainSource = srcTop != 0 && srcTop != 127 && (src >>> 28) != 0xe && src != -1;
         if (!plainSource || dst == 0) return host.routeInput(dst, src, in);
@@ -77,6 +83,22 @@ final class RouteCache {
         if (!r.isError()) {
             routeCache[slot] = r;
             routeCacheDst[slot] = dst;
+        }
+        return r;
+    }
+
+    private RouteResult ruleInput(int dst, int src, Interface in, int mark) {
+        checkGenid();
+        int slot = ((dst * 0x9E3779B1) ^ (src * 0x85EBCA6B) ^ (mark * 0xC2B2AE35) ^ in.index()) >>> (32 - ROUTE_CACHE_BITS);
+        RouteResult r = ruleRoute[slot];
+        if (r != null && ruleDst[slot] == dst && ruleSrc[slot] == src && ruleMark[slot] == mark && ruleIn[slot] == in) return r;
+        r = host.routeInput(dst, src, in, mark);
+        if (!r.isError()) {
+            ruleRoute[slot] = r;
+            ruleDst[slot] = dst;
+            ruleSrc[slot] = src;
+            ruleMark[slot] = mark;
+            ruleIn[slot] = in;
         }
         return r;
     }
