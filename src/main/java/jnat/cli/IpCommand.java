@@ -20,7 +20,7 @@ import java.util.List;
 
 /** ip(8) over a host file: shows what jnat's host model makes of it, in ip's own format. */
 @Command(name = "ip", mixinStandardHelpOptions = true,
-        description = {"Show a host file as ip(8) would show the host: [-4|-6] route get A [from S iif DEV], route show [table T], rule show, addr show [dev D], neigh show.",
+        description = {"Show a host file as ip(8) would show the host: [-4|-6] route get A [from S [iif DEV]] [mark M], route show [table T], rule show, addr show [dev D], neigh show.",
                 "Without --host the built-in seed Docker host is used. An address with a ':' (or -6) means IPv6."})
 public final class IpCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
@@ -35,7 +35,7 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "-4", description = "IPv4 (route, neigh; the default for route)")
     boolean ipv4;
 
-    @Parameters(paramLabel = "COMMAND", description = "route get A [from S iif DEV] | route [show] [table main|local|all|default|N] | rule [show] | addr [show] [dev D] | neigh [show]")
+    @Parameters(paramLabel = "COMMAND", description = "route get A [from S [iif DEV]] [mark M] | route [show] [table main|local|all|default|N] | rule [show] | addr [show] [dev D] | neigh [show]")
     List<String> words = List.of();
 
     @Override
@@ -103,6 +103,7 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
         boolean v6 = ipv6 || (!ipv4 && dstText.indexOf(':') >= 0);
         String srcText = null;
         Interface in = null;
+        int mark = 0;
         for (int i = 1; i < args.size(); i += 2) {
             if (i + 1 >= args.size()) throw new UsageError("ip route get: \"" + args.get(i) + "\" needs an argument");
             switch (args.get(i)) {
@@ -111,29 +112,39 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
                     in = host.device(args.get(i + 1));
                     if (in == null) throw new UsageError("Cannot find device \"" + args.get(i + 1) + "\"");
                 }
-                default -> throw new UsageError("ip route get: only \"from S iif DEV\" is supported, not \"" + args.get(i) + "\"");
+                case "mark" -> {
+                    String m = args.get(i + 1);
+                    try {
+                        mark = (int) (m.startsWith("0x") ? Long.parseLong(m.substring(2), 16) : Long.parseLong(m));
+                    } catch (NumberFormatException e) {
+                        throw new UsageError("Error: argument \"" + m + "\" is wrong: mark value is invalid");
+                    }
+                }
+                default -> throw new UsageError("ip route get: only \"from S [iif DEV] [mark M]\" is supported, not \"" + args.get(i) + "\"");
             }
         }
-        if ((srcText == null) != (in == null)) throw new UsageError("ip route get: \"from\" and \"iif\" go together here");
+        if (in != null && srcText == null) throw new UsageError("ip route get: \"iif\" needs \"from\" here");
         String text;
         boolean error;
         if (v6) {
             long[] dst = address6(dstText);
             RouteResult6 res;
             if (in == null) {
-                res = host.routeOutput6(dst[0], dst[1]);
-                text = IpFormat6.routeGet(dst[0], dst[1], res);
+                long[] src = srcText == null ? new long[] {0, 0} : address6(srcText);
+                res = host.routeOutput6(dst[0], dst[1], src[0], src[1], mark, new jnat.host.RouteDecision6()).toResult();
+                text = IpFormat6.routeGet(dst[0], dst[1], src[0], src[1], res);
             } else {
                 long[] src = address6(srcText);
-                res = host.routeInput6(dst[0], dst[1], src[0], src[1], in);
+                res = host.routeInput6(dst[0], dst[1], src[0], src[1], in, mark, new jnat.host.RouteDecision6()).toResult();
                 text = IpFormat6.routeGetInput(dst[0], dst[1], src[0], src[1], in, res);
             }
             error = text.startsWith("RTNETLINK answers: ");
         } else {
             int dst = address(dstText);
-            Integer src = srcText == null ? null : address(srcText);
-            RouteResult res = in == null ? host.routeOutput(dst) : host.routeInput(dst, src, in);
-            text = in == null ? IpFormat.routeGet(dst, res) : IpFormat.routeGetInput(dst, src, in, res);
+            int src = srcText == null ? 0 : address(srcText);
+            boolean rules = host.rules().custom();
+            RouteResult res = in == null ? host.routeOutput(dst, src, mark) : host.routeInput(dst, src, in, mark);
+            text = in == null ? IpFormat.routeGet(dst, src, mark, res, rules) : IpFormat.routeGetInput(dst, src, in, mark, res, rules);
             error = res.isError();
         }
         if (error) {

@@ -32,13 +32,25 @@ public final class IpFormat {
 
     /** What ip route get DST prints on stdout, or the "RTNETLINK answers: ..." line it prints on stderr. */
     public static String routeGet(int dst, RouteResult res) {
+        return routeGet(dst, 0, 0, res, false);
+    }
+
+    /**
+     * ip route get DST [from SRC] [mark M] for the host's own packet: with {@code rules} (custom
+     * policy rules, which unmerge the local table from main: fib_unmerge) the table of a route
+     * outside main is printed, and a mark; a given source replaces the chosen one.
+     */
+    public static String routeGet(int dst, int from, int mark, RouteResult res, boolean rules) {
         if (res.isError()) return "RTNETLINK answers: " + res.error().text() + "\n";
         StringBuilder sb = new StringBuilder();
         if (res.type() != RouteType.UNICAST) sb.append(res.type().ipName()).append(' ');
         sb.append(Inet4.format(dst)).append(' ');
+        if (from != 0) sb.append("from ").append(Inet4.format(from)).append(' ');
         if (res.type() == RouteType.UNICAST && res.nexthop() != dst) sb.append("via ").append(Inet4.format(res.nexthop())).append(' ');
         sb.append("dev ").append(res.out().name()).append(' ');
-        if (res.source() != 0) sb.append("src ").append(Inet4.format(res.source())).append(' ');
+        table(sb, res, rules);
+        if (res.source() != 0 && from == 0) sb.append("src ").append(Inet4.format(res.source())).append(' ');
+        mark(sb, mark);
         // iproute2 reads RTCF_MULTICAST's bit of rtm_flags as RTM_F_OFFLOAD_FAILED
         if (res.type() == RouteType.MULTICAST) sb.append("rt_offload_failed ");
         sb.append("uid 0 \n    cache ");
@@ -57,6 +69,24 @@ public final class IpFormat {
      * ({@link Host#routeInput}); martians are the EINVAL the kernel answers.
      */
     public static String routeGetInput(int dst, int src, Interface in, RouteResult res) {
+        return routeGetInput(dst, src, in, 0, res, false);
+    }
+
+    /** The table a route outside main came from, printed when policy rules keep local apart from main. */
+    private static void table(StringBuilder sb, RouteResult res, boolean rules) {
+        Route r = res.route();
+        if (r == null || r.table() == Route.TABLE_MAIN || (r.table() == Route.TABLE_LOCAL && !rules) || r.table() == 0) return;
+        sb.append("table ").append(Route.tableName(r.table())).append(' ');
+    }
+
+    /** The mark as iproute2 6.1 prints it: below 16 in decimal, else 0x-hex. */
+    private static void mark(StringBuilder sb, int mark) {
+        if (mark == 0) return;
+        sb.append("mark ").append(Integer.compareUnsigned(mark, 16) < 0 ? Integer.toString(mark) : "0x" + Integer.toHexString(mark)).append(' ');
+    }
+
+    /** ip route get DST from SRC iif IN [mark M]: {@link #routeGetInput(int, int, Interface, RouteResult)} with the rules' table and mark. */
+    public static String routeGetInput(int dst, int src, Interface in, int mark, RouteResult res, boolean rules) {
         if (res.isError()) {
             return "RTNETLINK answers: " + res.error().rtnetlinkText() + "\n";
         }
@@ -65,6 +95,8 @@ public final class IpFormat {
         sb.append(Inet4.format(dst)).append(" from ").append(Inet4.format(src)).append(' ');
         if (res.type() == RouteType.UNICAST && res.nexthop() != dst) sb.append("via ").append(Inet4.format(res.nexthop())).append(' ');
         sb.append("dev ").append(res.out().name()).append(' ');
+        table(sb, res, rules);
+        mark(sb, mark);
         if (res.type() == RouteType.MULTICAST) sb.append("rt_offload_failed ");
         sb.append("\n    cache ");
         switch (res.type()) {

@@ -32,8 +32,13 @@ public final class IpFormat6 {
 
     /** What ip -6 route get DST prints (the source it asks with is ::), or the RTNETLINK error line. */
     public static String routeGet(long hi, long lo, RouteResult6 res) {
+        return routeGet(hi, lo, 0, 0, res);
+    }
+
+    /** ip -6 route get DST from SRC (the host's own packet with that source): "from SRC", the chosen src still printed. */
+    public static String routeGet(long hi, long lo, long srcHi, long srcLo, RouteResult6 res) {
         if (res.isError()) return "RTNETLINK answers: " + res.error().text() + "\n";
-        StringBuilder sb = head(hi, lo, 0, 0, res);
+        StringBuilder sb = head(hi, lo, srcHi, srcLo, res);
         if (res.hasSource()) sb.append("src ").append(Inet6.format(res.sourceHi(), res.sourceLo())).append(' ');
         return sb.append("metric ").append(Integer.toUnsignedString(res.route().metric())).append(" pref medium\n").toString();
     }

@@ -189,6 +189,29 @@ class PolicyRoutingKernelTest {
         assertEquals(List.of(), diffs);
     }
 
+    @Test
+    void jnatIpRouteGetWithAMarkPrintsWhatIpPrints() throws IOException {
+        Path f = Files.createTempFile("jnat-rules", ".ip");
+        Files.writeString(f, FILE);
+        List<String> diffs = new ArrayList<>();
+        for (String[] l : LOOKUPS) {
+            List<String> args = new ArrayList<>();
+            if (l[0].contains(":")) args.add("-6");
+            args.addAll(List.of("route", "get", l[0]));
+            if (!l[1].isEmpty()) args.addAll(List.of(l[1].split(" ")));
+            args.addAll(List.of("mark", l[2]));
+            List<String> cmd = new ArrayList<>(List.of("ip"));
+            cmd.addAll(args);
+            Tools.Result k = ns.exec(cmd.toArray(String[]::new));
+            List<String> ours = new ArrayList<>(List.of("ip", "--host", f.toString()));
+            ours.addAll(args);
+            CliRun j = CliRun.jnat(ours.toArray(String[]::new));
+            String kernel = k.exitCode() == 0 ? k.stdout() : k.stderr(), mine = j.exit() == 0 ? j.out() : j.err();
+            if (!kernel.equals(mine)) diffs.add(String.join(" ", args) + ":\n  ip   " + kernel + "  jnat " + mine);
+        }
+        assertEquals(List.of(), diffs);
+    }
+
     private static String jnat(String dst, String how, int mark) {
         String[] w = how.isEmpty() ? new String[0] : how.split(" ");
         Interface in = w.length == 4 ? host.device(w[3]) : null;
