@@ -257,6 +257,42 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aTproxyRuleAndPolicyRoutingDeliverAConnectionToARemoteAddressToTheTransparentListener() throws Exception {
+        Path h = dir.resolve("tproxy-host.ip"), rules = dir.resolve("mangle.rules"), in = dir.resolve("eth0-in.pcap");
+        Files.writeString(h, """
+                link set dev eth0 address 56:00:04:7c:7c:23 up
+                addr add 10.0.0.1/24 dev eth0
+                neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev eth0
+                route add local 0.0.0.0/0 dev lo table 100
+                rule add fwmark 0x1 lookup 100
+                """);
+        Files.writeString(rules, """
+                *mangle
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -p tcp -m tcp --dport 80 -j TPROXY --on-port 15006 --on-ip 0.0.0.0 --tproxy-mark 0x1/0x1
+                COMMIT
+                """);
+        byte[] syn = jnat.wire.EthernetRepr.of("02:00:00:00:00:02", "56:00:04:7c:7c:23").frame(
+                jnat.wire.Ipv4Repr.of("10.0.0.2", "198.51.100.7"),
+                jnat.wire.TcpRepr.of(40000, 80).withSeq(1).withFlags(jnat.wire.TcpSegment.SYN).withWindow(64240));
+        try (PcapWriter w = PcapWriter.create(in, LinkType.ETHERNET)) {
+            w.write(1_000_000_000L, syn, 0, syn.length);
+        }
+        CliRun r = jnat("replay", "--host", h.toString(), "--rules", rules.toString(), "--in", "eth0=" + in,
+                "--listen", "tcp:0.0.0.0:15006,transparent", "--out", dir.resolve("out").toString(), "--list");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("delivered to the host: 1"), r.out());
+        assertTrue(r.out().contains("eth0                  1           54          0            0"), "nothing forwarded, no RST: " + r.out());
+        CliRun without = jnat("replay", "--host", h.toString(), "--rules", rules.toString(), "--in", "eth0=" + in,
+                "--listen", "tcp:0.0.0.0:15006", "--list");
+        assertTrue(without.out().contains("dropped 1: DROP verdict in the mangle table"), "no IP_TRANSPARENT: TPROXY drops it: " + without.out());
+    }
+
+    @Test
     void missingInputFileIsOneLine() throws Exception {
         assertOneLineError(jnat("replay", "--host", hostFile().toString(), "--in", "eth0=" + dir.resolve("nope.pcap")),
                 "nope.pcap: No such file or directory");
