@@ -83,6 +83,19 @@ public final class FibRule {
         return invert != ret;
     }
 
+    /**
+     * What fib_nl_delrule's rule_find asks of a rule: each attribute the request gave (a table of 0,
+     * as rule del without one sends, matches any).
+     */
+    boolean deletes(FibRule o, boolean comparePriority) {
+        return (!comparePriority || priority == o.priority) && invert == o.invert
+                && src == o.src && srcHi == o.srcHi && srcLo == o.srcLo && srcLen == o.srcLen
+                && dst == o.dst && dstHi == o.dstHi && dstLo == o.dstLo && dstLen == o.dstLen
+                && mark == o.mark && markMask == o.markMask && java.util.Objects.equals(iif, o.iif)
+                && java.util.Objects.equals(oif, o.oif) && (table == 0 || table == o.table)
+                && (action == TO_TBL || action == o.action) && target == o.target;
+    }
+
     /** rule_exists: the same selectors and action (the priority only when one was given). */
     boolean sameAs(FibRule o, boolean comparePriority) {
         return (!comparePriority || priority == o.priority) && invert == o.invert && family == o.family

@@ -86,7 +86,7 @@ public final class FibRules {
     void delete(FibRule r, boolean priorityGiven, boolean selectorsGiven) {
         for (int i = 0; i < list.size(); i++) {
             FibRule e = list.get(i);
-            boolean hit = selectorsGiven ? e.sameAs(r, priorityGiven) : e.priority == r.priority;
+            boolean hit = selectorsGiven ? r.deletes(e, priorityGiven) : e.priority == r.priority;
             if (hit) {
                 list.remove(i);
                 custom = true;

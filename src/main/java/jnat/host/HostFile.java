@@ -499,7 +499,7 @@ final class HostFile {
                 }
             }
         }
-        if (action == FibRule.TO_TBL && table == 0) table = Route.TABLE_MAIN; // iprule_modify's default
+        if (add && action == FibRule.TO_TBL && table == 0) table = Route.TABLE_MAIN; // iprule_modify's default, for add only
         if (markGiven && !maskGiven && mark != 0) mask = -1; // fib_nl2rule: a mark alone compares every bit
         int fam = family == 6 ? 6 : 4;
         int bits = fam == 6 ? 128 : 32;

@@ -50,6 +50,11 @@ class PolicyRoutingKernelTest {
             rule add nop pref 405
             rule add iif ghost0 lookup 100 pref 406
             rule add fwmark 0x10 lookup 100
+            rule add fwmark 0x20 lookup 100
+            rule add fwmark 0x40 lookup 200 pref 500
+            rule del fwmark 0x20
+            rule del pref 500
+            rule del pref 32767
             -6 addr add 2001:db8:1::1/64 dev eth0 nodad
             -6 route add default via 2001:db8:1::fe dev eth0
             -6 route add local ::/0 dev lo table 100
