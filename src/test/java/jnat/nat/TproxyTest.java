@@ -270,6 +270,30 @@ class TproxyTest {
     }
 
     @Test
+    void aMarkSetInMangleOutputReroutesTheHostsPacketThroughItsRule() {
+        EngineRig rig = EngineRig.host(HOST + """
+                link set dev eth1 address 02:00:00:00:01:01 up
+                addr add 172.16.0.1/24 dev eth1
+                neigh add 172.16.0.254 lladdr 02:00:00:00:01:fe dev eth1
+                route add default via 172.16.0.254 dev eth1 table 200
+                rule add fwmark 0x5 lookup 200
+                """).rules("""
+                *mangle
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A OUTPUT -m owner --uid-owner 1337 -j MARK --set-xmark 0x5/0xffffffff
+                COMMIT
+                """);
+        rig.sendFromSocket(Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN)), 1337, 1337);
+        assertEquals("eth1", rig.only().dev(), "ip_route_me_harder: the mark's rule, table 200");
+        rig.sendFromSocket(Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41001, 443).withFlags(TcpSegment.SYN)), 1000, 1000);
+        assertEquals("eth0", rig.only().dev(), "no mark: the main table");
+    }
+
+    @Test
     void ownerMatchesTheUidAndGidOfTheHostsSocket() {
         EngineRig rig = rig();
         byte[] out = Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN));
