@@ -64,6 +64,8 @@ public enum DropReason {
     ROUTE_UNREACHABLE("no route to destination"),
     /** The host answers time exceeded (ip_forward's icmp_send), rate limits permitting. */
     TTL_EXCEEDED("TTL exceeded in forwarding"),
+    /** ip_forward / ip6_forward: a packet carrying a socket (TPROXY assigned one, yet the route is not local) is never forwarded. */
+    FORWARD_WITH_SOCKET("packet with a socket (TPROXY's) not forwarded"),
     /** Forwarded: the host answers fragmentation needed with the next-hop MTU (never rate limited). */
     FRAG_NEEDED("larger than the output MTU with DF set"),
     /** SKB_DROP_REASON_NEIGH_QUEUEFULL: the oldest packet waiting for a neighbour, past unres_qlen_bytes. */

@@ -43,6 +43,10 @@ final class Ip6Forward {
             stats.drop(p, DropReason.IPV6_NOT_HOST);
             return;
         }
+        if (p.sk != null) { // ip6_forward: skb->sk, a TPROXY assignment the route did not deliver locally
+            stats.drop(p, DropReason.FORWARD_WITH_SOCKET);
+            return;
+        }
         if (ip.hopLimit() <= 1) {
             icmp.send(p, Icmpv6Packet.ICMPV6_TIME_EXCEED, Icmpv6Packet.ICMPV6_EXC_HOPLIMIT, 0);
             stats.drop(p, DropReason.HOP_LIMIT_EXCEEDED);

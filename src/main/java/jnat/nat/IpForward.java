@@ -30,6 +30,10 @@ final class IpForward {
      */
     void forward(PacketState p) {
         Ipv4Packet ip = p.ip;
+        if (p.sk != null) { // ip_forward: skb->sk, a TPROXY assignment the route did not deliver locally
+            stats.drop(p, DropReason.FORWARD_WITH_SOCKET);
+            return;
+        }
         if (ip.ttl() <= 1) {
             icmp.send(p, IcmpPacket.TIME_EXCEEDED, 0, 0); // too_many_hops
             stats.drop(p, DropReason.TTL_EXCEEDED);

@@ -114,12 +114,13 @@ class TproxyTest {
     }
 
     @Test
-    void withoutPolicyRoutingTheMarkedPacketIsForwardedNotDelivered() {
+    void withoutPolicyRoutingTheDivertedPacketIsNeitherDeliveredNorForwarded() {
         EngineRig rig = EngineRig.host(HOST.replaceAll("(?m)^rule add fwmark 0x1 lookup 100\n", "")).rules(RULES);
         rig.engine().sockets().listen("tcp:0.0.0.0:15006,transparent");
         rig.receive("eth0", SYN);
         assertEquals(0, rig.delivered().size());
-        assertEquals("eth0", rig.only().dev(), "the main table's default route");
+        assertEquals(List.of(), rig.sent(), "ip_forward drops a packet that carries a socket");
+        assertEquals(1, rig.drops(DropReason.FORWARD_WITH_SOCKET), rig.dropSummary());
     }
 
     @Test
