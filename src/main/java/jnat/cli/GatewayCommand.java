@@ -130,7 +130,8 @@ public final class GatewayCommand implements Callable<Integer> {
         if (workers < 1 || workers > 64) throw new UsageError("--workers must be between 1 and 64, not " + workers, 2);
         if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Sysctls.Settings sys = Sysctls.parse(sysctls);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
+        int max = sys.conntrackMax() > 0 ? sys.conntrackMax() : conntrackMax;
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, seed, sys.conntrackChecksum() != 0, max)
                 .withIcmp(sys.icmp()), sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {

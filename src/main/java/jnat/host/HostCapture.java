@@ -7,7 +7,10 @@ import com.google.gson.JsonParser;
 import jnat.wire.Ipv6Address;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A host file written from a real host's {@code ip -j} output ({@code jnat host capture}): its
@@ -19,6 +22,9 @@ import java.util.List;
  * <p>The inputs are the JSON texts of {@code ip -j -d link show}, {@code ip -j addr show},
  * {@code ip -j -4 route show table main}, {@code ip -j -6 route show table main} and
  * {@code ip -j neigh show}.
+ *
+ * <p>Beside it: the host's sysctls the engine has ({@link #sysctls}) and its native nf_tables tables
+ * ({@link #nftRuleset}); the rules iptables-save and ip6tables-save print are copied as they are.
  */
 public final class HostCapture {
     private HostCapture() {}
@@ -136,5 +142,62 @@ public final class HostCapture {
         JsonArray state = n.getAsJsonArray("state");
         if (mac == null || dst == null || has(state, "FAILED") || has(state, "INCOMPLETE") || has(state, "NOARP")) return;
         out.append("neigh add ").append(dst).append(" lladdr ").append(mac).append(" dev ").append(dev).append('\n');
+    }
+
+    /** DIR/sysctl.conf's text, and a warning for each sysctl whose value jnat's host cannot take. */
+    public record Sysctls(String file, List<String> warnings) {}
+
+    /**
+     * The sysctls for {@code jnat replay --sysctl-file}: of {@code sysctl -e} output ({@code NAME = VALUE}
+     * lines), those the engine has ({@code engine}), in that order; a sysctl of {@code assumed} (what
+     * jnat's host always is) with another value becomes a warning and a comment, since the copy
+     * behaves as the assumed value says. Names the host has not (a sysctl another namespace lacks,
+     * such as net.ipv4.route.*, which only the initial one has) are left out.
+     */
+    public static Sysctls sysctls(String sysctlOutput, List<String> engine, Map<String, String> assumed, String header) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (String line : sysctlOutput.split("\n")) {
+            int eq = line.indexOf(" = ");
+            if (eq > 0) seen.put(line.substring(0, eq).strip(), line.substring(eq + 3).strip());
+        }
+        StringBuilder out = new StringBuilder();
+        for (String h : header.split("\n")) out.append("# ").append(h).append('\n');
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<String, String> a : assumed.entrySet()) {
+            String v = seen.get(a.getKey());
+            if (v == null || v.equals(a.getValue())) continue;
+            String w = a.getKey() + " = " + v + ": jnat's host has " + a.getValue() + ", so the copy behaves as with "
+                    + a.getValue();
+            warnings.add(w);
+            out.append("# not copied: ").append(w).append('\n');
+        }
+        for (String name : engine) {
+            String v = seen.get(name);
+            if (v != null) out.append(name).append(" = ").append(v).append('\n');
+        }
+        return new Sysctls(out.toString(), warnings);
+    }
+
+    /** The tables iptables-nft and ip6tables-nft make, which iptables-save and ip6tables-save print. */
+    private static final Set<String> XTABLES = Set.of("filter", "nat", "mangle", "raw", "security");
+
+    /**
+     * The native nf_tables tables of {@code nft list ruleset}'s output, for {@code jnat replay --nft}:
+     * every table but those of families ip and ip6 named as iptables-nft names its tables (their
+     * rules are in rules.v4 and rules.v6, from iptables-save); "" when none is left. nft prints each
+     * table as {@code table FAMILY NAME {} ... a {@code }} line, both in the first column.
+     */
+    public static String nftRuleset(String listRuleset) {
+        StringBuilder out = new StringBuilder();
+        boolean keep = false;
+        for (String line : listRuleset.split("\n", -1)) {
+            if (line.startsWith("table ")) {
+                String[] w = line.split(" ");
+                keep = !(w.length >= 3 && (w[1].equals("ip") || w[1].equals("ip6")) && XTABLES.contains(w[2]));
+            }
+            if (keep) out.append(line).append('\n');
+            if (line.equals("}")) keep = false;
+        }
+        return out.toString().strip().isEmpty() ? "" : out.toString();
     }
 }
