@@ -1,0 +1,166 @@
+package jnat.host;
+
+import jnat.cli.CliRun;
+import jnat.pcap.LinkType;
+import jnat.pcap.PcapWriter;
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What {@code jnat host capture} writes beside host.ip and the iptables dumps, for a namespace
+ * set up with the real tools: DIR/sysctl.conf (the sysctls the engine has, as sysctl(8) reads
+ * them there; a warning for those jnat's host cannot follow) and DIR/ruleset.nft (the native
+ * nf_tables tables, as nft lists them, without those iptables-nft manages).
+ */
+class HostCaptureFilesKernelTest {
+    private Netns ns;
+    private Path out;
+
+    @BeforeEach
+    void namespace() throws IOException {
+        ns = Netns.create("cap");
+        ns.exec("ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1").checked(); // no dummy module here
+        ns.exec("ip", "link", "set", "d0", "address", "02:00:00:00:0c:01", "up").checked();
+        ns.exec("ip", "addr", "add", "203.0.113.2/24", "dev", "d0").checked();
+        ns.exec("iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "d0", "-j", "MASQUERADE").checked(); // loads nf_conntrack too
+        out = Files.createTempDirectory("jnat-capture");
+    }
+
+    @AfterEach
+    void close() {
+        if (ns != null) ns.close();
+    }
+
+    private void sysctl(String setting) {
+        ns.exec("sysctl", "-q", "-w", setting).checked();
+    }
+
+    private CliRun capture() {
+        return CliRun.jnat("host", "capture", "--netns", ns.name(), "--out", out.toString());
+    }
+
+    /** The NAME = VALUE lines of a file, comments left out. */
+    private static List<String> settings(Path file) throws IOException {
+        return Files.readAllLines(file).stream().filter(l -> !l.startsWith("#") && !l.isBlank()).toList();
+    }
+
+    @Test
+    void sysctlConfHoldsTheEnginesSysctlsAsSysctlReadsThemInTheNamespace() throws IOException {
+        for (String s : List.of("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv4.icmp_ratelimit=500",
+                "net.ipv6.icmp.ratelimit=0", "net.netfilter.nf_conntrack_checksum=0", "net.ipv4.ipfrag_time=12")) {
+            sysctl(s);
+        }
+        CliRun r = capture();
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err(), "forwarding on, no rp_filter: nothing jnat's host cannot follow");
+        List<String> lines = settings(out.resolve("sysctl.conf"));
+        for (String want : List.of("net.ipv4.icmp_ratelimit = 500", "net.ipv6.icmp.ratelimit = 0",
+                "net.netfilter.nf_conntrack_checksum = 0", "net.ipv4.ipfrag_time = 12", "net.netfilter.nf_conntrack_max = ")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(want)), want + " in\n" + lines);
+        }
+        for (String l : lines) {
+            String name = l.substring(0, l.indexOf(" = "));
+            assertEquals(ns.exec("sysctl", name).checked().stdout().strip(), l, "sysctl(8) prints the line");
+        }
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("net.ipv4.route.")), "the initial namespace's only");
+    }
+
+    @Test
+    void aSysctlJnatsHostCannotFollowIsAWarningAndAComment() throws IOException {
+        // a new namespace forwards nothing until told; rp_filter on d0
+        sysctl("net.ipv4.conf.d0.rp_filter=1");
+        CliRun r = capture();
+        assertEquals(0, r.exit(), r.err());
+        String file = Files.readString(out.resolve("sysctl.conf"));
+        for (String w : List.of("net.ipv4.ip_forward = 0: jnat's host has 1", "net.ipv6.conf.all.forwarding = 0: jnat's host has 1",
+                "net.ipv4.conf.d0.rp_filter = 1: jnat's host has 0")) {
+            assertTrue(r.err().contains("jnat host capture: warning: " + w), r.err());
+            assertTrue(file.contains("# not copied: " + w), file);
+        }
+        assertEquals(3, r.err().lines().count(), r.err());
+    }
+
+    @Test
+    void nativeNftTablesGoToRulesetNftWithoutTheTablesIptablesNftManages() throws IOException {
+        ns.execIn("""
+                table inet mine {
+                	chain input {
+                		type filter hook input priority filter; policy accept;
+                		tcp dport 22 counter accept
+                	}
+                }
+                table ip6 raw6 {
+                	chain pre {
+                		type filter hook prerouting priority raw; policy accept;
+                		ip6 daddr 2001:db8::1 drop
+                	}
+                }
+                """, "nft", "-f", "-").checked();
+        ns.exec("ip6tables", "-A", "FORWARD", "-j", "ACCEPT").checked();
+        CliRun r = capture();
+        assertEquals(0, r.exit(), r.err());
+        String kernel = ns.exec("nft", "list", "table", "inet", "mine").checked().stdout()
+                + ns.exec("nft", "list", "table", "ip6", "raw6").checked().stdout();
+        String nft = Files.readAllLines(out.resolve("ruleset.nft")).stream().filter(l -> !l.startsWith("#"))
+                .collect(Collectors.joining("\n", "", "\n"));
+        assertEquals(kernel, nft, "the native tables as nft lists them; ip nat and ip6 filter are iptables-nft's");
+        assertTrue(Files.readString(out.resolve("rules.v4")).contains("-A POSTROUTING -o d0 -j MASQUERADE"));
+        assertTrue(Files.readString(out.resolve("rules.v6")).contains("-A FORWARD -j ACCEPT"));
+
+        Path empty = out.resolve("empty.pcap");
+        PcapWriter.create(empty, LinkType.ETHERNET).close();
+        CliRun replay = CliRun.jnat("replay", "--host", out.resolve("host.ip").toString(), "--rules", out.resolve("rules.v4").toString(),
+                "--rules6", out.resolve("rules.v6").toString(), "--sysctl-file", out.resolve("sysctl.conf").toString(),
+                "--nft", out.resolve("ruleset.nft").toString(), "--in", "d0=" + empty, "--list", "--quiet");
+        assertEquals(0, replay.exit(), replay.err());
+        assertTrue(replay.out().contains("table inet mine {") && replay.out().contains("table ip6 raw6 {"), replay.out());
+    }
+
+    @Test
+    void withoutANativeTableNoRulesetNftIsWritten() {
+        CliRun r = capture();
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(Files.exists(out.resolve("ruleset.nft")), "ip nat is iptables-nft's: in rules.v4");
+    }
+
+    @Test
+    void sysctlAndNftOutputsCapturedElsewhereGiveTheSameFiles() throws IOException {
+        Tools.require("nft");
+        sysctl("net.ipv4.ip_forward=1");
+        sysctl("net.ipv6.conf.all.forwarding=1");
+        ns.execIn("table inet mine {\n\tchain c {\n\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n",
+                "nft", "-f", "-").checked();
+        Path src = Files.createTempDirectory("jnat-from");
+        String[][] files = {{"link.json", "-d", "link", "show"}, {"addr.json", "addr", "show"},
+            {"route4.json", "-4", "route", "show", "table", "main"}, {"route6.json", "-6", "route", "show", "table", "main"},
+            {"neigh.json", "neigh", "show"}};
+        for (String[] f : files) {
+            String[] cmd = new String[f.length + 1];
+            cmd[0] = "ip";
+            cmd[1] = "-j";
+            System.arraycopy(f, 1, cmd, 2, f.length - 1);
+            Files.writeString(src.resolve(f[0]), ns.exec(cmd).checked().stdout());
+        }
+        Files.writeString(src.resolve("sysctl.txt"), ns.exec("sysctl", "-a").checked().stdout());
+        Files.writeString(src.resolve("ruleset.nft"), ns.exec("nft", "list", "ruleset").checked().stdout());
+        Path b = Files.createTempDirectory("jnat-b");
+        assertEquals(0, capture().exit());
+        CliRun r = CliRun.jnat("host", "capture", "--from", src.toString(), "--out", b.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(settings(out.resolve("sysctl.conf")), settings(b.resolve("sysctl.conf")));
+        assertEquals(settings(out.resolve("ruleset.nft")), settings(b.resolve("ruleset.nft")));
+    }
+}

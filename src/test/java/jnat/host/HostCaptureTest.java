@@ -1,0 +1,78 @@
+package jnat.host;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** HostCapture's files beside host.ip from tool outputs given as text (the kernel-backed cases: HostCaptureFilesKernelTest). */
+class HostCaptureTest {
+    private static final String RULESET = """
+            table ip nat {
+            	chain POSTROUTING {
+            		type nat hook postrouting priority srcnat; policy accept;
+            		oifname "eth0" counter packets 0 bytes 0 masquerade
+            	}
+            }
+            table ip6 filter {
+            	chain FORWARD {
+            		type filter hook forward priority filter; policy accept;
+            	}
+            }
+            table ip filterx {
+            	chain c {
+            	}
+            }
+            table inet mine {
+            	chain input {
+            		type filter hook input priority filter; policy accept;
+            	}
+            }
+            """;
+
+    @Test
+    void theTablesIptablesNftMakesAreLeftOutOfTheNftRuleset() {
+        assertEquals("""
+                table ip filterx {
+                	chain c {
+                	}
+                }
+                table inet mine {
+                	chain input {
+                		type filter hook input priority filter; policy accept;
+                	}
+                }
+                """, HostCapture.nftRuleset(RULESET));
+    }
+
+    @Test
+    void onlyIptablesNftsTablesGiveNoNftRuleset() {
+        assertEquals("", HostCapture.nftRuleset(RULESET.substring(0, RULESET.indexOf("table ip filterx"))));
+        assertEquals("", HostCapture.nftRuleset(""));
+    }
+
+    @Test
+    void theEnginesSysctlsAreWrittenInItsOrderAndTheOthersLeftOut() {
+        HostCapture.Sysctls s = HostCapture.sysctls("net.ipv6.icmp.ratelimit = 100\nnet.core.somaxconn = 4096\n"
+                + "net.ipv4.icmp_ratelimit = 0\nnet.ipv4.ip_forward = 1\n",
+                List.of("net.ipv4.icmp_ratelimit", "net.ipv6.icmp.ratelimit", "net.ipv4.route.error_cost"),
+                Map.of("net.ipv4.ip_forward", "1"), "captured");
+        assertEquals("# captured\nnet.ipv4.icmp_ratelimit = 0\nnet.ipv6.icmp.ratelimit = 100\n", s.file());
+        assertEquals(List.of(), s.warnings());
+    }
+
+    @Test
+    void anAssumedSysctlWithAnotherValueIsAWarningAndAComment() {
+        Map<String, String> assumed = new LinkedHashMap<>();
+        assumed.put("net.ipv4.ip_forward", "1");
+        assumed.put("net.ipv4.conf.eth0.rp_filter", "0");
+        HostCapture.Sysctls s = HostCapture.sysctls("net.ipv4.ip_forward = 0\nnet.ipv4.conf.eth0.rp_filter = 2\n", List.of(),
+                assumed, "captured");
+        assertEquals(List.of("net.ipv4.ip_forward = 0: jnat's host has 1, so the copy behaves as with 1",
+                "net.ipv4.conf.eth0.rp_filter = 2: jnat's host has 0, so the copy behaves as with 0"), s.warnings());
+        assertEquals("# captured\n# not copied: " + s.warnings().get(0) + "\n# not copied: " + s.warnings().get(1) + "\n", s.file());
+    }
+}
