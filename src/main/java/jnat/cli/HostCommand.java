@@ -36,11 +36,14 @@ public final class HostCommand implements Runnable {
                     + "iptables-nft manages) from this machine or a network namespace, for jnat replay --host DIR/host.ip "
                     + "--rules DIR/rules.v4 --rules6 DIR/rules.v6 --sysctl-file DIR/sysctl.conf [--nft DIR/ruleset.nft].",
                 "A sysctl jnat's host cannot follow (ip_forward or IPv6 forwarding off, rp_filter or route_localnet on) is "
-                    + "a warning on stderr and a comment in sysctl.conf. Sockets and conntrack's table are not copied.",
+                    + "a warning on stderr and a comment in sysctl.conf, a policy rule other than the default three a "
+                    + "warning. Routes of the local table not the kernel's own are copied. Sockets and conntrack's "
+                    + "table are not.",
                 "--from SRC reads what was captured elsewhere instead: SRC/link.json (ip -j -d link show), SRC/addr.json "
                     + "(ip -j addr show), SRC/route4.json (ip -j -4 route show table main), SRC/route6.json "
-                    + "(ip -j -6 route show table main), SRC/neigh.json (ip -j neigh show), and SRC/rules.v4, SRC/rules.v6, "
-                    + "SRC/sysctl.txt (sysctl -a), SRC/ruleset.nft (nft list ruleset) if there.",
+                    + "(ip -j -6 route show table main), SRC/neigh.json (ip -j neigh show), and SRC/local4.json, SRC/local6.json "
+                    + "(ip -j -4|-6 route show table local), SRC/rule4.json, SRC/rule6.json (ip -j -4|-6 rule show), "
+                    + "SRC/rules.v4, SRC/rules.v6, SRC/sysctl.txt (sysctl -a), SRC/ruleset.nft (nft list ruleset) if there.",
                 "Example: jnat host capture --netns router --out router/"})
     static final class Capture implements Callable<Integer> {
         @Spec
@@ -63,7 +66,9 @@ public final class HostCommand implements Runnable {
             String rules4, rules6, sysctl, nft, where;
             if (from != null) {
                 ip = new HostCapture.IpJson(read(from.resolve("link.json")), read(from.resolve("addr.json")),
-                        read(from.resolve("route4.json")), read(from.resolve("route6.json")), read(from.resolve("neigh.json")));
+                        read(from.resolve("route4.json")), read(from.resolve("route6.json")), read(from.resolve("neigh.json")),
+                        orEmpty(from.resolve("local4.json")), orEmpty(from.resolve("local6.json")),
+                        orEmpty(from.resolve("rule4.json")), orEmpty(from.resolve("rule6.json")));
                 rules4 = optional(from.resolve("rules.v4"));
                 rules6 = optional(from.resolve("rules.v6"));
                 sysctl = optional(from.resolve("sysctl.txt"));
@@ -71,7 +76,8 @@ public final class HostCommand implements Runnable {
                 where = "the ip -j outputs in " + from;
             } else {
                 ip = new HostCapture.IpJson(ip("-d", "link", "show"), ip("addr", "show"), ip("-4", "route", "show", "table", "main"),
-                        ip("-6", "route", "show", "table", "main"), ip("neigh", "show"));
+                        ip("-6", "route", "show", "table", "main"), ip("neigh", "show"), ip("-4", "route", "show", "table", "local"),
+                        ip("-6", "route", "show", "table", "local"), ip("-4", "rule", "show"), ip("-6", "rule", "show"));
                 rules4 = tool("iptables-save");
                 rules6 = tool("ip6tables-save");
                 List<String> names = new ArrayList<>(List.of("sysctl", "-e"));
@@ -82,6 +88,7 @@ public final class HostCommand implements Runnable {
                 where = netns == null ? "this machine" : "network namespace " + netns;
             }
             String header = "captured by jnat host capture from " + where;
+            for (String w : HostCapture.ruleWarnings(ip)) spec.commandLine().getErr().println("jnat host capture: warning: " + w);
             String file = HostCapture.hostFile(ip, header);
             Host.parse(file, out.resolve("host.ip").toString()); // what jnat cannot model fails here, not at replay
             Files.createDirectories(out);
@@ -105,6 +112,10 @@ public final class HostCommand implements Runnable {
         private static String read(Path p) throws IOException {
             if (!Files.exists(p)) throw new UsageError(p + ": No such file or directory", 1);
             return Files.readString(p);
+        }
+
+        private static String orEmpty(Path p) throws IOException {
+            return Files.exists(p) ? Files.readString(p) : "";
         }
 
         private static String optional(Path p) throws IOException {

@@ -14,14 +14,15 @@ import java.util.Set;
 
 /**
  * A host file written from a real host's {@code ip -j} output ({@code jnat host capture}): its
- * links (MAC, MTU, up), addresses, the routes of the main table that are not the kernel's own
- * (those follow from the addresses, as {@link Host} derives them; the local table too) and its
- * neighbours. An IPv6 link-local address is written only when the kernel's is not the EUI-64 one
+ * links (MAC, MTU, up), addresses, the routes of the main and local tables that are not the
+ * kernel's own (those follow from the addresses, as {@link Host} derives them) and its neighbours
+ * (each as a permanent one: the copy never forgets or resolves one). An IPv6 link-local address is written only when the kernel's is not the EUI-64 one
  * jnat derives from the MAC.
  *
  * <p>The inputs are the JSON texts of {@code ip -j -d link show}, {@code ip -j addr show},
- * {@code ip -j -4 route show table main}, {@code ip -j -6 route show table main} and
- * {@code ip -j neigh show}.
+ * {@code ip -j -4 route show table main}, {@code ip -j -6 route show table main},
+ * {@code ip -j neigh show}, the local tables' ({@code ip -j -4|-6 route show table local}) and the
+ * policy rules ({@code ip -j -4|-6 rule show}: only warnings, {@link #ruleWarnings}).
  *
  * <p>Beside it: the host's sysctls the engine has ({@link #sysctls}) and its native nf_tables tables
  * ({@link #nftRuleset}); the rules iptables-save and ip6tables-save print are copied as they are.
@@ -29,8 +30,17 @@ import java.util.Set;
 public final class HostCapture {
     private HostCapture() {}
 
-    /** The inputs, each the JSON ip printed (or "" when it was not captured). */
-    public record IpJson(String links, String addresses, String routes4, String routes6, String neighbours) {}
+    /**
+     * The inputs, each the JSON ip printed (or "" when it was not captured): links, addresses, the main
+     * and local tables' routes of each family, neighbours and the policy rules of each family.
+     */
+    public record IpJson(String links, String addresses, String routes4, String routes6, String neighbours,
+                         String local4, String local6, String rules4, String rules6) {
+        /** Without the local tables and the rules. */
+        public IpJson(String links, String addresses, String routes4, String routes6, String neighbours) {
+            this(links, addresses, routes4, routes6, neighbours, "", "", "", "");
+        }
+    }
 
     /** The host file for {@code ip}'s output, with {@code header} as its comment lines. */
     public static String hostFile(IpJson ip, String header) {
@@ -41,8 +51,12 @@ public final class HostCapture {
         for (JsonElement e : array(ip.addresses())) addresses(e.getAsJsonObject(), addrs, linkLocal);
         for (JsonElement e : array(ip.links())) link(e.getAsJsonObject(), out, linkLocal);
         out.append(addrs);
-        for (JsonElement e : array(ip.routes4())) route(e.getAsJsonObject(), false, out);
-        for (JsonElement e : array(ip.routes6())) route(e.getAsJsonObject(), true, out);
+        for (JsonElement e : array(ip.routes4())) route(e.getAsJsonObject(), false, false, out);
+        for (JsonElement e : array(ip.routes6())) route(e.getAsJsonObject(), true, false, out);
+        // the local table's own routes (a local address, broadcast, ff00::/8) follow from the addresses too;
+        // one added by hand (ip route add local 198.51.100.0/24 dev lo: AnyIP) is copied
+        for (JsonElement e : array(ip.local4())) route(e.getAsJsonObject(), false, true, out);
+        for (JsonElement e : array(ip.local6())) route(e.getAsJsonObject(), true, true, out);
         for (JsonElement e : array(ip.neighbours())) neighbour(e.getAsJsonObject(), out);
         // addrconf derives fe80::/64 with the EUI-64 of a MAC: only a link-local address it would not derive is written
         Host derived = Host.parse(out.toString(), "capture");
@@ -117,10 +131,12 @@ public final class HostCapture {
         }
     }
 
-    private static void route(JsonObject r, boolean ipv6, StringBuilder out) {
+    private static void route(JsonObject r, boolean ipv6, boolean localTable, StringBuilder out) {
         if ("kernel".equals(str(r, "protocol"))) return; // a prefix route of an address: the host derives it
         String type = str(r, "type"), dst = str(r, "dst");
         if (ipv6 && dst.startsWith("fe80::/64")) return;
+        // types local, broadcast, nat and anycast go to the local table by default, any other to main
+        boolean named = localTable && !List.of("local", "broadcast", "nat", "anycast").contains(type == null ? "unicast" : type);
         out.append(ipv6 ? "-6 route add " : "route add ");
         if (type != null && !"unicast".equals(type)) out.append(type).append(' ');
         out.append(dst);
@@ -134,6 +150,7 @@ public final class HostCapture {
             int metric = r.get("metric").getAsInt();
             if (metric != (ipv6 ? 1024 : 0)) out.append(" metric ").append(metric);
         }
+        if (named) out.append(" table local");
         out.append('\n');
     }
 
@@ -142,6 +159,28 @@ public final class HostCapture {
         JsonArray state = n.getAsJsonArray("state");
         if (mac == null || dst == null || has(state, "FAILED") || has(state, "INCOMPLETE") || has(state, "NOARP")) return;
         out.append("neigh add ").append(dst).append(" lladdr ").append(mac).append(" dev ").append(dev).append('\n');
+    }
+
+    /**
+     * A warning for each policy rule of {@code ip -j rule show} (either family) but the kernel's
+     * defaults (0: local, 32766: main, 32767: default), which jnat's host has and no other: the copy
+     * routes as if the rule were not there.
+     */
+    public static List<String> ruleWarnings(IpJson ip) {
+        List<String> out = new ArrayList<>();
+        for (String[] family : new String[][] {{"", ip.rules4()}, {"-6 ", ip.rules6()}}) {
+            for (JsonElement e : array(family[1])) {
+                JsonObject r = e.getAsJsonObject();
+                int prio = r.has("priority") ? r.get("priority").getAsInt() : -1;
+                String table = str(r, "table"), src = str(r, "src");
+                boolean plain = "all".equals(src) && r.keySet().stream().allMatch(k -> k.equals("priority") || k.equals("src") || k.equals("table"));
+                if (plain && (prio == 0 && "local".equals(table) || prio == 32766 && "main".equals(table)
+                        || prio == 32767 && "default".equals(table))) continue;
+                out.add("ip " + family[0] + "rule " + r + ": jnat's host has only the default rules (local, main, default), "
+                        + "so the copy routes as without it");
+            }
+        }
+        return out;
     }
 
     /** DIR/sysctl.conf's text, and a warning for each sysctl whose value jnat's host cannot take. */

@@ -163,4 +163,30 @@ class HostCaptureFilesKernelTest {
         assertEquals(settings(out.resolve("sysctl.conf")), settings(b.resolve("sysctl.conf")));
         assertEquals(settings(out.resolve("ruleset.nft")), settings(b.resolve("ruleset.nft")));
     }
+
+    @Test
+    void aRouteAddedToTheLocalTableIsCopiedAndMakesItsAddressesLocalAsInTheKernel() throws IOException {
+        ns.exec("ip", "route", "add", "local", "198.51.100.0/24", "dev", "lo").checked(); // AnyIP
+        ns.exec("ip", "-6", "route", "add", "local", "2001:db8:5::/64", "dev", "lo").checked();
+        CliRun r = capture();
+        assertEquals(0, r.exit(), r.err());
+        Host copy = Host.fromFile(out.resolve("host.ip"));
+        assertTrue(ns.exec("ip", "route", "get", "198.51.100.7").checked().stdout().startsWith("local 198.51.100.7 dev lo"));
+        assertEquals(RouteType.LOCAL, copy.addressType(jnat.wire.Ipv4Address.parse("198.51.100.7")));
+        String get6 = ns.exec("ip", "-6", "route", "get", "2001:db8:5::7").checked().stdout();
+        assertTrue(get6.startsWith("local 2001:db8:5::7 ") && get6.contains(" dev lo table local "), get6);
+        byte[] a6 = jnat.wire.Ipv6Address.parse("2001:db8:5::7");
+        assertEquals(RouteType.LOCAL, copy.addressType6(jnat.wire.Ipv6Address.readHi(a6, 0), jnat.wire.Ipv6Address.readLo(a6, 0)));
+        assertEquals(RouteType.UNICAST, copy.addressType(jnat.wire.Ipv4Address.parse("198.51.101.7")), "beside the prefix");
+    }
+
+    @Test
+    void aPolicyRuleBesideTheDefaultOnesIsAWarning() {
+        ns.exec("ip", "rule", "add", "from", "10.1.0.0/16", "table", "100").checked();
+        CliRun r = capture();
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("jnat host capture: warning: ip rule {\"priority\":32765,\"src\":\"10.1.0.0\",\"srclen\":16,"
+                + "\"table\":\"100\"}: jnat's host has only the default rules"), r.err());
+        assertFalse(r.err().contains("ip -6 rule"), "IPv6's rules are the default ones");
+    }
 }

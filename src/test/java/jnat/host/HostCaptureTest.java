@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HostCapture's files beside host.ip from tool outputs given as text (the kernel-backed cases: HostCaptureFilesKernelTest). */
 class HostCaptureTest {
@@ -74,5 +75,26 @@ class HostCaptureTest {
         assertEquals(List.of("net.ipv4.ip_forward = 0: jnat's host has 1, so the copy behaves as with 1",
                 "net.ipv4.conf.eth0.rp_filter = 2: jnat's host has 0, so the copy behaves as with 0"), s.warnings());
         assertEquals("# captured\n# not copied: " + s.warnings().get(0) + "\n# not copied: " + s.warnings().get(1) + "\n", s.file());
+    }
+
+    @Test
+    void aLocalTableRouteNotTheKernelsOwnIsWrittenAndTheKernelsLeftOut() {
+        String local4 = "[{\"type\":\"local\",\"dst\":\"198.51.100.0/24\",\"dev\":\"lo\",\"scope\":\"host\",\"flags\":[]},"
+                + "{\"type\":\"local\",\"dst\":\"127.0.0.1\",\"dev\":\"lo\",\"protocol\":\"kernel\",\"scope\":\"host\",\"prefsrc\":\"127.0.0.1\",\"flags\":[]}]";
+        String local6 = "[{\"type\":\"local\",\"dst\":\"::1\",\"dev\":\"lo\",\"protocol\":\"kernel\",\"metric\":0,\"flags\":[],\"pref\":\"medium\"},"
+                + "{\"type\":\"local\",\"dst\":\"2001:db8:5::/64\",\"dev\":\"lo\",\"metric\":1024,\"flags\":[],\"pref\":\"medium\"}]";
+        String file = HostCapture.hostFile(new HostCapture.IpJson("[]", "[]", "[]", "[]", "[]", local4, local6, "", ""), "captured");
+        assertEquals("# captured\nroute add local 198.51.100.0/24 dev lo scope host\n-6 route add local 2001:db8:5::/64 dev lo\n", file);
+    }
+
+    @Test
+    void theDefaultPolicyRulesGiveNoWarning() {
+        String rules4 = "[{\"priority\":0,\"src\":\"all\",\"table\":\"local\"},{\"priority\":32766,\"src\":\"all\",\"table\":\"main\"},"
+                + "{\"priority\":32767,\"src\":\"all\",\"table\":\"default\"}]";
+        String rules6 = "[{\"priority\":0,\"src\":\"all\",\"table\":\"local\"},{\"priority\":32766,\"src\":\"all\",\"table\":\"main\"},"
+                + "{\"priority\":32766,\"src\":\"all\",\"fwmark\":\"0x1\",\"table\":\"main\"}]";
+        List<String> w = HostCapture.ruleWarnings(new HostCapture.IpJson("[]", "[]", "[]", "[]", "[]", "", "", rules4, rules6));
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).startsWith("ip -6 rule {\"priority\":32766,\"src\":\"all\",\"fwmark\":\"0x1\""), w.get(0));
     }
 }
