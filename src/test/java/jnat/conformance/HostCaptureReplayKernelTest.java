@@ -8,6 +8,7 @@ import jnat.pcap.LinkType;
 import jnat.pcap.PcapReader;
 import jnat.pcap.PcapRecord;
 import jnat.pcap.PcapWriter;
+import jnat.testing.Tools;
 import jnat.wire.Checksum;
 import jnat.wire.Ipv6Address;
 import org.junit.jupiter.api.Test;
@@ -59,12 +60,15 @@ class HostCaptureReplayKernelTest {
     /** One injected step and how many frames the kernel should send for it: how long the injector waits, not compared. */
     private record Planned(Step step, int frames) {}
 
-    /** What one run gave: the frames compared, those of the host's own packets among them, the mismatches. */
-    private record Outcome(int compared, int hostBuilt, List<String> mismatches) {}
+    /**
+     * What one run gave: the frames compared, those of the host's own packets among them, the mismatches;
+     * and replay's stdout (its summary, {@code --list}'s nat tables, {@code --conntrack}'s connections).
+     */
+    private record Outcome(int compared, int hostBuilt, List<String> mismatches, String replayOut) {}
 
     /** The kernel's run: the traffic, the frames injected (a pcap's records per device) and what the kernel sent per step. */
     private record KernelRun(List<Planned> plan, Map<String, List<PcapRecord>> inputs, Map<Long, Integer> stepAt,
-                             List<List<KernelLab.Frame>> out, List<String> late) {}
+                             List<List<KernelLab.Frame>> out, List<String> late, String conntrack, String nat, String nat6) {}
 
     @Test
     void aCapturedDockerHostReplaysEveryFrameTheKernelSends() throws IOException {
@@ -79,6 +83,25 @@ class HostCaptureReplayKernelTest {
                     o.compared(), o.hostBuilt(), o.mismatches().size());
             assertEquals(List.of(), o.mismatches());
             assertEquals(72, o.compared(), "every frame the traffic makes the kernel send");
+        }
+    }
+
+    @Test
+    void theReplayEndsWithTheKernelsConnectionsAndNatCounters() throws IOException {
+        try (KernelLab kernel = dockerHost()) {
+            Path dir = capture(kernel);
+            KernelRun k = send(kernel, traffic());
+            Outcome o = replay(dir, k, true);
+            // replay's stdout: the summary, each family's nat table (--list), conntrack -L's lines (--conntrack)
+            String out = o.replayOut();
+            int nat4 = out.indexOf("Chain PREROUTING"), nat6 = out.indexOf("Chain PREROUTING", nat4 + 1);
+            String connections = out.lines().filter(l -> l.matches("(tcp|udp|icmp|icmpv6) +\\d+ .*"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            int end = out.indexOf(connections.lines().findFirst().orElseThrow());
+            assertTrue(nat4 > 0 && nat6 > nat4 && end > nat6, out);
+            assertEquals(Harness.numericProt(k.nat()).strip(), Harness.numericProt(out.substring(nat4, nat6)).strip(), "iptables -t nat -nvL");
+            assertEquals(Harness.numericProt(k.nat6()).strip(), Harness.numericProt(out.substring(nat6, end)).strip(), "ip6tables -t nat -nvL");
+            assertEquals(Harness.entries(k.conntrack()), Harness.entries(connections), "conntrack -L, timeouts aside");
         }
     }
 
@@ -136,7 +159,10 @@ class HostCaptureReplayKernelTest {
         List<String> late = new ArrayList<>();
         List<KernelLab.Frame> after = Harness.caused(kernel.drain(20));
         if (!after.isEmpty()) late.add("the kernel transmitted after the last step:\n" + Harness.describe(after));
-        return new KernelRun(plan, inputs, stepAt, kernelOut, late);
+        String ns = kernel.hostNamespace();
+        return new KernelRun(plan, inputs, stepAt, kernelOut, late, kernel.conntrackListing(),
+                Tools.run("ip", "netns", "exec", ns, "iptables", "-t", "nat", "-nvL").checked().stdout(),
+                Tools.run("ip", "netns", "exec", ns, "ip6tables", "-t", "nat", "-nvL").checked().stdout());
     }
 
     private static final long BASE = 1_700_000_000_000_000_000L;
@@ -150,7 +176,8 @@ class HostCaptureReplayKernelTest {
         List<Planned> plan = k.plan();
         Path run = Files.createTempDirectory(dir, "replay");
         List<String> args = new ArrayList<>(List.of("replay", "--host", dir.resolve("host.ip").toString(),
-                "--rules", dir.resolve("rules.v4").toString(), "--rules6", dir.resolve("rules.v6").toString(), "--quiet"));
+                "--rules", dir.resolve("rules.v4").toString(), "--rules6", dir.resolve("rules.v6").toString(), "--quiet",
+                "--list", "--conntrack"));
         if (sysctls) args.addAll(List.of("--sysctl-file", dir.resolve("sysctl.conf").toString()));
         for (Map.Entry<String, List<PcapRecord>> e : k.inputs().entrySet()) {
             Path pcap = run.resolve("in-" + e.getKey() + ".pcap");
@@ -214,7 +241,7 @@ class HostCaptureReplayKernelTest {
                 }
             }
         }
-        return new Outcome(compared, hostBuilt, bad);
+        return new Outcome(compared, hostBuilt, bad, replay.out());
     }
 
     /** A step's frames in device order (each device's in the order sent): devices are captured apart, in replay as in the lab. */
