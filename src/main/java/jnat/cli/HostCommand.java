@@ -35,7 +35,8 @@ public final class HostCommand implements Runnable {
                     + "the host has native nf_tables tables, DIR/ruleset.nft (nft list ruleset without the tables "
                     + "iptables-nft manages) from this machine or a network namespace, for jnat replay --host DIR/host.ip "
                     + "--rules DIR/rules.v4 --rules6 DIR/rules.v6 --sysctl-file DIR/sysctl.conf [--nft DIR/ruleset.nft].",
-                "A sysctl jnat's host cannot follow (ip_forward or IPv6 forwarding off, rp_filter or route_localnet on) is "
+                "A sysctl jnat's host cannot follow (ip_forward or IPv6 forwarding off, rp_filter or route_localnet on, "
+                    + "conntrack timeouts or TCP tracking other than the kernel's defaults) is "
                     + "a warning on stderr and a comment in sysctl.conf, a policy rule other than the default three a "
                     + "warning. Routes of the local table not the kernel's own are copied. Sockets and conntrack's "
                     + "table are not.",

@@ -39,8 +39,10 @@ final class Sysctls {
     }
 
     /**
-     * What jnat's host is and no sysctl changes: it forwards both families, filters no reverse path
-     * and routes no 127/8 off lo. A captured host with another value behaves otherwise.
+     * What jnat's host is and no sysctl changes: it forwards both families, filters no reverse path,
+     * routes no 127/8 off lo, and its conntrack has the kernel's default timeouts and TCP window
+     * tracking (tcp_timeouts[], udp_timeouts[], nf_ct_icmp_timeout). A captured host with another
+     * value behaves otherwise.
      */
     static Map<String, String> assumed(List<String> devices) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -52,6 +54,14 @@ final class Sysctls {
             m.put("net.ipv4.conf." + dev + ".rp_filter", "0");
             m.put("net.ipv4.conf." + dev + ".route_localnet", "0");
         }
+        String ct = "net.netfilter.nf_conntrack_";
+        String[][] conntrack = {{"tcp_timeout_syn_sent", "120"}, {"tcp_timeout_syn_recv", "60"},
+            {"tcp_timeout_established", "432000"}, {"tcp_timeout_fin_wait", "120"}, {"tcp_timeout_close_wait", "60"},
+            {"tcp_timeout_last_ack", "30"}, {"tcp_timeout_time_wait", "120"}, {"tcp_timeout_close", "10"},
+            {"tcp_timeout_max_retrans", "300"}, {"tcp_timeout_unacknowledged", "300"}, {"tcp_loose", "1"},
+            {"tcp_be_liberal", "0"}, {"tcp_max_retrans", "3"}, {"udp_timeout", "30"}, {"udp_timeout_stream", "120"},
+            {"icmp_timeout", "30"}, {"icmpv6_timeout", "30"}};
+        for (String[] c : conntrack) m.put(ct + c[0], c[1]);
         return m;
     }
 

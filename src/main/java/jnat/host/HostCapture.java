@@ -135,6 +135,10 @@ public final class HostCapture {
         if ("kernel".equals(str(r, "protocol"))) return; // a prefix route of an address: the host derives it
         String type = str(r, "type"), dst = str(r, "dst");
         if (ipv6 && dst.startsWith("fe80::/64")) return;
+        if (r.has("nexthops")) {
+            throw new HostException("route " + dst + " has " + r.getAsJsonArray("nexthops").size()
+                    + " nexthops: jnat's host has no multipath routes, so it cannot be copied");
+        }
         // types local, broadcast, nat and anycast go to the local table by default, any other to main
         boolean named = localTable && !List.of("local", "broadcast", "nat", "anycast").contains(type == null ? "unicast" : type);
         out.append(ipv6 ? "-6 route add " : "route add ");

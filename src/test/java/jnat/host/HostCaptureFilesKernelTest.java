@@ -80,17 +80,18 @@ class HostCaptureFilesKernelTest {
 
     @Test
     void aSysctlJnatsHostCannotFollowIsAWarningAndAComment() throws IOException {
-        // a new namespace forwards nothing until told; rp_filter on d0
+        // a new namespace forwards nothing until told; rp_filter on d0; a longer UDP timeout
         sysctl("net.ipv4.conf.d0.rp_filter=1");
+        sysctl("net.netfilter.nf_conntrack_udp_timeout=60");
         CliRun r = capture();
         assertEquals(0, r.exit(), r.err());
         String file = Files.readString(out.resolve("sysctl.conf"));
         for (String w : List.of("net.ipv4.ip_forward = 0: jnat's host has 1", "net.ipv6.conf.all.forwarding = 0: jnat's host has 1",
-                "net.ipv4.conf.d0.rp_filter = 1: jnat's host has 0")) {
+                "net.ipv4.conf.d0.rp_filter = 1: jnat's host has 0", "net.netfilter.nf_conntrack_udp_timeout = 60: jnat's host has 30")) {
             assertTrue(r.err().contains("jnat host capture: warning: " + w), r.err());
             assertTrue(file.contains("# not copied: " + w), file);
         }
-        assertEquals(3, r.err().lines().count(), r.err());
+        assertEquals(4, r.err().lines().count(), r.err());
     }
 
     @Test
@@ -188,5 +189,16 @@ class HostCaptureFilesKernelTest {
         assertTrue(r.err().contains("jnat host capture: warning: ip rule {\"priority\":32765,\"src\":\"10.1.0.0\",\"srclen\":16,"
                 + "\"table\":\"100\"}: jnat's host has only the default rules"), r.err());
         assertFalse(r.err().contains("ip -6 rule"), "IPv6's rules are the default ones");
+    }
+
+    @Test
+    void aMultipathRouteIsRefusedWithTheReason() {
+        ns.exec("ip", "link", "set", "d1", "up").checked();
+        ns.exec("ip", "addr", "add", "198.51.100.2/24", "dev", "d1").checked();
+        ns.exec("ip", "route", "add", "10.0.0.0/8", "nexthop", "via", "203.0.113.1", "nexthop", "via", "198.51.100.1").checked();
+        CliRun r = capture();
+        assertEquals(1, r.exit());
+        assertEquals("capture: route 10.0.0.0/8 has 2 nexthops: jnat's host has no multipath routes, so it cannot be copied\n", r.err());
+        assertFalse(Files.exists(out.resolve("host.ip")), "nothing written");
     }
 }
