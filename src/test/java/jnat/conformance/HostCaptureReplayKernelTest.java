@@ -118,6 +118,45 @@ class HostCaptureReplayKernelTest {
         }
     }
 
+    /**
+     * A native nf_tables table beside dockerd's iptables-nft ones: captured into ruleset.nft (without
+     * iptables-nft's tables), replayed with {@code --nft}, it drops what the kernel's drops and counts
+     * what it counts.
+     */
+    static final String GUARD = """
+            table inet guard {
+            	chain input {
+            		type filter hook input priority filter - 1; policy accept;
+            		tcp dport 7777 counter packets 0 bytes 0 drop
+            		meta l4proto { icmp, ipv6-icmp } counter packets 0 bytes 0 accept
+            	}
+            }
+            """;
+
+    @Test
+    void aNativeNftTableIsCapturedAndReplayedAsTheKernelRunsIt() throws IOException {
+        try (KernelLab kernel = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true)) {
+            kernel.load(resource("/host-capture/docker.rules"), resource("/demo/seed6-docker.rules"), GUARD);
+            Path dir = capture(kernel);
+            String captured = Files.readString(dir.resolve("ruleset.nft"));
+            assertTrue(captured.contains("table inet guard {") && !captured.contains("table ip nat"), captured);
+            List<Planned> plan = traffic();
+            Flow guarded = new Flow(100, TCP, "eth0", ROUTER, ip("198.51.100.70"), 43000, ScenarioGenerator.PUBLIC, 7777,
+                    "internet to the port the nft table drops");
+            Flow guarded6 = flow6(101, TCP, "eth0", ROUTER, "2001:db8:ffff::70", 43000, ScenarioGenerator6.PUBLIC6, 7777,
+                    "internet to the port the nft table drops");
+            plan.add(new Planned(Step.tcp(guarded, Kind.ORIGINAL, SYN, 0x30000, 0, 0), 0));
+            plan.add(new Planned(Step.tcp(guarded6, Kind.ORIGINAL, SYN, 0x30000, 0, 0), 0));
+            KernelRun k = send(kernel, plan);
+            Outcome o = replay(dir, k, true, "--nft", dir.resolve("ruleset.nft").toString());
+            assertEquals(List.of(), o.mismatches());
+            assertEquals(72, o.compared());
+            String out = o.replayOut(), table = out.substring(out.indexOf("table inet guard {"));
+            table = table.substring(0, table.indexOf("\n}\n") + 3);
+            assertEquals(kernel.nftListing("inet", "guard"), table, "nft list table inet guard: the counters moved alike");
+        }
+    }
+
     /** The lab: the Docker host with dockerd's rules of both families loaded. */
     private static KernelLab dockerHost() throws IOException {
         KernelLab kernel = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true);
@@ -171,7 +210,7 @@ class HostCaptureReplayKernelTest {
      * The kernel run's frames as pcaps through {@code jnat replay} on the copy in {@code dir} (with its
      * sysctl.conf or not), and what replay wrote compared with what the kernel sent, step by step.
      */
-    private static Outcome replay(Path dir, KernelRun k, boolean sysctls) throws IOException {
+    private static Outcome replay(Path dir, KernelRun k, boolean sysctls, String... more) throws IOException {
         List<String> bad = new ArrayList<>(k.late());
         List<Planned> plan = k.plan();
         Path run = Files.createTempDirectory(dir, "replay");
@@ -179,6 +218,7 @@ class HostCaptureReplayKernelTest {
                 "--rules", dir.resolve("rules.v4").toString(), "--rules6", dir.resolve("rules.v6").toString(), "--quiet",
                 "--list", "--conntrack"));
         if (sysctls) args.addAll(List.of("--sysctl-file", dir.resolve("sysctl.conf").toString()));
+        args.addAll(List.of(more));
         for (Map.Entry<String, List<PcapRecord>> e : k.inputs().entrySet()) {
             Path pcap = run.resolve("in-" + e.getKey() + ".pcap");
             try (PcapWriter w = PcapWriter.create(pcap, LinkType.ETHERNET)) {
