@@ -83,7 +83,7 @@ public final class HostCommand implements Runnable {
                 rules6 = tool("ip6tables-save");
                 List<String> names = new ArrayList<>(List.of("sysctl", "-e"));
                 names.addAll(Sysctls.names());
-                names.addAll(Sysctls.assumed(linkNames(ip.links())).keySet());
+                names.addAll(Sysctls.assumed(HostCapture.deviceNames(ip)).keySet());
                 sysctl = tool(names.toArray(String[]::new));
                 nft = tool("nft", "list", "ruleset");
                 where = netns == null ? "this machine" : "network namespace " + netns;
@@ -98,7 +98,7 @@ public final class HostCommand implements Runnable {
             if (rules4 != null) write("rules.v4", rules4, wrote);
             if (rules6 != null) write("rules.v6", rules6, wrote);
             if (sysctl != null) {
-                HostCapture.Sysctls s = HostCapture.sysctls(sysctl, Sysctls.names(), Sysctls.assumed(linkNames(ip.links())),
+                HostCapture.Sysctls s = HostCapture.sysctls(sysctl, Sysctls.names(), Sysctls.assumed(HostCapture.deviceNames(ip)),
                         header + "\nthe sysctls jnat's engine has, for jnat replay --sysctl-file (sysctl -p's format)");
                 write("sysctl.conf", s.file(), wrote);
                 for (String w : s.warnings()) spec.commandLine().getErr().println("jnat host capture: warning: " + w);
@@ -133,16 +133,6 @@ public final class HostCommand implements Runnable {
         private void write(String name, String text, List<String> wrote) throws IOException {
             Files.writeString(out.resolve(name), text);
             wrote.add(name);
-        }
-
-        private static List<String> linkNames(String linksJson) {
-            List<String> names = new ArrayList<>();
-            if (linksJson == null || linksJson.isBlank()) return names;
-            for (var e : com.google.gson.JsonParser.parseString(linksJson).getAsJsonArray()) {
-                var n = e.getAsJsonObject().get("ifname");
-                if (n != null && !n.getAsString().equals("lo")) names.add(n.getAsString());
-            }
-            return names;
         }
 
         /** A tool's output in the host (iptables-save, sysctl, nft), null when it is missing or fails (no such tables). */

@@ -71,6 +71,16 @@ public final class HostCapture {
         return out.append(extra).toString();
     }
 
+    /** The names of the host's links but lo, in ip's order. */
+    public static List<String> deviceNames(IpJson ip) {
+        List<String> names = new ArrayList<>();
+        for (JsonElement e : array(ip.links())) {
+            String name = str(e.getAsJsonObject(), "ifname");
+            if (name != null && !name.equals("lo")) names.add(name);
+        }
+        return names;
+    }
+
     private static JsonArray array(String json) {
         if (json == null || json.isBlank()) return new JsonArray();
         return JsonParser.parseString(json).getAsJsonArray();
