@@ -16,8 +16,8 @@ import java.util.Set;
  * A host file written from a real host's {@code ip -j} output ({@code jnat host capture}): its
  * links (MAC, MTU, up), addresses, the routes of the main and local tables that are not the
  * kernel's own (those follow from the addresses, as {@link Host} derives them) and its neighbours
- * (each as a permanent one: the copy never forgets or resolves one). An IPv6 link-local address is written only when the kernel's is not the EUI-64 one
- * jnat derives from the MAC.
+ * (each as a permanent one: the copy never forgets or resolves one). An IPv6 link-local address
+ * is written only when the kernel's is not the EUI-64 one jnat derives from the MAC.
  *
  * <p>The inputs are the JSON texts of {@code ip -j -d link show}, {@code ip -j addr show},
  * {@code ip -j -4 route show table main}, {@code ip -j -6 route show table main},
