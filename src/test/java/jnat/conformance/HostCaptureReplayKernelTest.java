@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 16's "done when" point 2: {@code jnat host capture} of a lab namespace, replayed, equals the
  * kernel frame by frame. A dual-stack Docker host ({@link ScenarioGenerator6#HOST}: eth0 to the
- * internet, docker0 with its containers, both families) is built as a namespace ({@link KernelLab})
+ * internet, docker0 with its containers, eth1 to a LAN, both families) is built as a namespace ({@link KernelLab})
  * with dockerd's rules loaded by iptables-restore and ip6tables-restore; {@code jnat host capture
  * --netns} copies it through the CLI a user runs. The same frames then go through the kernel (the
  * injector, one step at a time) and, written as pcaps with the times they were sent, through
@@ -273,7 +273,7 @@ class HostCaptureReplayKernelTest {
                     kb = Harness.completedTcpChecksum(kb);
                     hostBuilt++;
                 } else if (Frames6.isIpv6(kb) && Frames6.hostGenerated(kb)) {
-                    kb = completedTcp6Checksum(kb);
+                    kb = Frames6.completedTcpChecksum(kb);
                     hostBuilt++;
                 }
                 compared++;
@@ -296,28 +296,6 @@ class HostCaptureReplayKernelTest {
         List<KernelLab.Frame> out = new ArrayList<>();
         for (String dev : ScenarioGenerator.DEVICES) for (KernelLab.Frame f : frames) if (f.device().equals(dev)) out.add(f);
         return out;
-    }
-
-    /** The IPv6 half of {@link Harness#completedTcpChecksum}: the kernel's own RST, CHECKSUM_PARTIAL on the veth. */
-    private static byte[] completedTcp6Checksum(byte[] f) {
-        if (f[Frames6.NEXT_HEADER] != TCP) return f;
-        int t = Frames6.L4, len = u16(f, Frames6.L3 + 4);
-        long pseudo = 0;
-        for (int i = Frames6.SRC; i < Frames6.SRC + 32; i += 2) pseudo += u16(f, i);
-        pseudo += len + TCP;
-        if (u16(f, t + 16) != fold(pseudo)) return f;
-        byte[] c = f.clone();
-        Harness.put16(c, t + 16, 0);
-        long sum = pseudo;
-        for (int i = 0; i + 1 < len; i += 2) sum += u16(c, t + i);
-        if ((len & 1) != 0) sum += (c[t + len - 1] & 0xff) << 8;
-        Harness.put16(c, t + 16, ~fold(sum) & 0xffff);
-        return c;
-    }
-
-    private static int fold(long sum) {
-        while ((sum >>> 16) != 0) sum = (sum & 0xffff) + (sum >>> 16);
-        return (int) sum;
     }
 
     // ---- the traffic --------------------------------------------------------------------------
