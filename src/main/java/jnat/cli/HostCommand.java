@@ -35,16 +35,19 @@ public final class HostCommand implements Runnable {
                     + "the host has native nf_tables tables, DIR/ruleset.nft (nft list ruleset without the tables "
                     + "iptables-nft manages) from this machine or a network namespace, for jnat replay --host DIR/host.ip "
                     + "--rules DIR/rules.v4 --rules6 DIR/rules.v6 --sysctl-file DIR/sysctl.conf [--nft DIR/ruleset.nft].",
+                "DIR/sockets.args holds the host's bound UDP and listening TCP sockets (ss -Hlntue) as --listen options, "
+                    + "for jnat replay @DIR/sockets.args.",
                 "A sysctl jnat's host cannot follow (ip_forward or IPv6 forwarding off, rp_filter or route_localnet on, "
                     + "conntrack timeouts or TCP tracking other than the kernel's defaults) is "
                     + "a warning on stderr and a comment in sysctl.conf, a policy rule other than the default three a "
-                    + "warning. Routes of the local table not the kernel's own are copied. Sockets and conntrack's "
+                    + "warning. Routes of the local table not the kernel's own are copied; connected sockets and conntrack's "
                     + "table are not.",
                 "--from SRC reads what was captured elsewhere instead: SRC/link.json (ip -j -d link show), SRC/addr.json "
                     + "(ip -j addr show), SRC/route4.json (ip -j -4 route show table main), SRC/route6.json "
                     + "(ip -j -6 route show table main), SRC/neigh.json (ip -j neigh show), and SRC/local4.json, SRC/local6.json "
                     + "(ip -j -4|-6 route show table local), SRC/rule4.json, SRC/rule6.json (ip -j -4|-6 rule show), "
-                    + "SRC/rules.v4, SRC/rules.v6, SRC/sysctl.txt (sysctl -a), SRC/ruleset.nft (nft list ruleset) if there.",
+                    + "SRC/rules.v4, SRC/rules.v6, SRC/sysctl.txt (sysctl -a), SRC/ruleset.nft (nft list ruleset), SRC/ss.txt "
+                    + "(ss -Hlntue) if there.",
                 "Example: jnat host capture --netns router --out router/"})
     static final class Capture implements Callable<Integer> {
         @Spec
@@ -56,15 +59,15 @@ public final class HostCommand implements Runnable {
         @Option(names = "--from", paramLabel = "SRC", description = "a directory of ip -j outputs captured elsewhere")
         Path from;
 
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where host.ip, rules.v4, rules.v6, sysctl.conf "
-                + "and ruleset.nft go")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "where host.ip, rules.v4, rules.v6, sysctl.conf, "
+                + "ruleset.nft and sockets.args go")
         Path out;
 
         @Override
         public Integer call() throws Exception {
             if (from != null && netns != null) throw new UsageError("--from and --netns: one or the other", 2);
             HostCapture.IpJson ip;
-            String rules4, rules6, sysctl, nft, where;
+            String rules4, rules6, sysctl, nft, ss, where;
             if (from != null) {
                 ip = new HostCapture.IpJson(read(from.resolve("link.json")), read(from.resolve("addr.json")),
                         read(from.resolve("route4.json")), read(from.resolve("route6.json")), read(from.resolve("neigh.json")),
@@ -74,6 +77,7 @@ public final class HostCommand implements Runnable {
                 rules6 = optional(from.resolve("rules.v6"));
                 sysctl = optional(from.resolve("sysctl.txt"));
                 nft = optional(from.resolve("ruleset.nft"));
+                ss = optional(from.resolve("ss.txt"));
                 where = "the ip -j outputs in " + from;
             } else {
                 ip = new HostCapture.IpJson(ip("-d", "link", "show"), ip("addr", "show"), ip("-4", "route", "show", "table", "main"),
@@ -86,6 +90,7 @@ public final class HostCommand implements Runnable {
                 names.addAll(Sysctls.assumed(HostCapture.deviceNames(ip)).keySet());
                 sysctl = tool(names.toArray(String[]::new));
                 nft = tool("nft", "list", "ruleset");
+                ss = tool("ss", "-Hlntue");
                 where = netns == null ? "this machine" : "network namespace " + netns;
             }
             String header = "captured by jnat host capture from " + where;
@@ -106,6 +111,14 @@ public final class HostCommand implements Runnable {
             String tables = nft == null ? "" : HostCapture.nftRuleset(nft);
             if (!tables.isEmpty()) write("ruleset.nft", "# " + header + "\n# the native nf_tables tables, for jnat replay --nft "
                     + "(the iptables-nft ones are rules.v4 and rules.v6)\n" + tables, wrote);
+            if (ss != null) {
+                HostCapture.Sockets sk = HostCapture.sockets(ss);
+                StringBuilder args = new StringBuilder("# " + header + "\n# the host's bound UDP and listening TCP sockets (ss -Hlntue), "
+                        + "for jnat replay @DIR/sockets.args\n");
+                for (String l : sk.listen()) args.append("--listen ").append(l).append('\n');
+                write("sockets.args", args.toString(), wrote);
+                for (String w : sk.warnings()) spec.commandLine().getErr().println("jnat host capture: warning: " + w);
+            }
             spec.commandLine().getOut().println("wrote " + String.join(", ", wrote));
             return 0;
         }

@@ -197,6 +197,39 @@ public final class HostCapture {
         return out;
     }
 
+    /** DIR/sockets.args's {@code --listen} specs, and a warning for each socket they cannot say all of. */
+    public record Sockets(List<String> listen, List<String> warnings) {}
+
+    /**
+     * The host's bound UDP and listening TCP sockets of {@code ss -Hlntue} output, as replay's
+     * {@code --listen PROTO:[ADDR:]PORT[,uid=N]}: an IPv6 wildcard that is not v6only ({@code *:PORT})
+     * takes both families, as the kernel's does; an IPv4-mapped address is that IPv4 address. A socket
+     * bound to a device ({@code %eth0}) is copied without the device, with a warning: jnat's sockets
+     * have none.
+     */
+    public static Sockets sockets(String ss) {
+        List<String> listen = new ArrayList<>(), warnings = new ArrayList<>();
+        for (String line : ss.split("\n")) {
+            String[] w = line.strip().split("\\s+");
+            if (w.length < 6 || !(w[0].equals("udp") || w[0].equals("tcp"))) continue;
+            String local = w[4], uid = null;
+            for (int i = 6; i < w.length; i++) if (w[i].startsWith("uid:")) uid = w[i].substring(4);
+            int colon = local.lastIndexOf(':');
+            String addr = local.substring(0, colon), port = local.substring(colon + 1);
+            int pct = addr.indexOf('%');
+            if (pct >= 0) {
+                warnings.add(w[0] + " " + local + ": bound to device " + addr.substring(pct + 1).replace("]", "")
+                        + ", copied as bound to none (jnat's sockets have no device)");
+                addr = addr.substring(0, pct);
+                if (addr.startsWith("[") && !addr.endsWith("]")) addr += "]"; // [fe80::1%eth0] as well as [::]%eth0
+            }
+            if (addr.startsWith("[::ffff:") && addr.indexOf('.') > 0) addr = addr.substring(8, addr.length() - 1);
+            String spec = w[0] + ":" + (addr.equals("*") ? "" : addr + ":") + port + (uid != null ? ",uid=" + uid : "");
+            if (!listen.contains(spec)) listen.add(spec);
+        }
+        return new Sockets(listen, warnings);
+    }
+
     /** DIR/sysctl.conf's text, and a warning for each sysctl whose value jnat's host cannot take. */
     public record Sysctls(String file, List<String> warnings) {}
 

@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with dockerd's rules loaded by iptables-restore and ip6tables-restore; {@code jnat host capture
  * --netns} copies it through the CLI a user runs. The same frames then go through the kernel (the
  * injector, one step at a time) and, written as pcaps with the times they were sent, through
- * {@code jnat replay} on the copy (host.ip, rules.v4, rules.v6, sysctl.conf). Every frame the kernel
+ * {@code jnat replay} on the copy (host.ip, rules.v4, rules.v6, sysctl.conf, sockets.args). Every frame the kernel
  * transmitted must be the frame replay wrote for that step, on the same device, byte for byte.
  *
  * <p>Two fields cannot be equal and are compared another way: the IP id of an IPv4 packet the host
@@ -52,8 +52,10 @@ class HostCaptureReplayKernelTest {
     private static final int TCP = 6, UDP = 17, ICMP = 1, ICMPV6 = 58;
     private static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
     private static final long ROUTER = ScenarioGenerator.ROUTER_MAC;
-    /** The host's ports the traffic reaches that no socket holds (a copy has no sockets: the kernel's lab has none either). */
+    /** The host's ports the traffic reaches that no socket holds. */
     private static final int CLOSED_UDP = 6000, CLOSED_TCP = 22;
+    /** A UDP port a socket of the host's holds (both families): datagrams to it draw no answer, in the copy too (sockets.args). */
+    private static final int LISTENING_UDP = 5353;
     /** Port unreachables from the host to one internet address: more than icmp_ratelimit's burst of 6. */
     private static final int UNREACHABLES = 8;
 
@@ -78,7 +80,7 @@ class HostCaptureReplayKernelTest {
                     "the lab's icmp_ratelimit, which the kernel's default would not give");
             assertFalse(Files.exists(dir.resolve("ruleset.nft")), "no native nft table: only iptables-nft's, in rules.v4 and rules.v6");
             KernelRun k = send(kernel, traffic());
-            Outcome o = replay(dir, k, true);
+            Outcome o = replay(dir, k, true, true);
             System.out.printf("host capture replayed: %d frames compared (%d built by the host), %d mismatches%n",
                     o.compared(), o.hostBuilt(), o.mismatches().size());
             assertEquals(List.of(), o.mismatches());
@@ -91,7 +93,7 @@ class HostCaptureReplayKernelTest {
         try (KernelLab kernel = dockerHost()) {
             Path dir = capture(kernel);
             KernelRun k = send(kernel, traffic());
-            Outcome o = replay(dir, k, true);
+            Outcome o = replay(dir, k, true, true);
             // replay's stdout: the summary, each family's nat table (--list), conntrack -L's lines (--conntrack)
             String out = o.replayOut();
             int nat4 = out.indexOf("Chain PREROUTING"), nat6 = out.indexOf("Chain PREROUTING", nat4 + 1);
@@ -112,10 +114,22 @@ class HostCaptureReplayKernelTest {
         // the lab's icmp_ratelimit is 0; jnat's default (the kernel's, 1000 ms) lets a burst of 6 through
         try (KernelLab kernel = dockerHost()) {
             Path dir = capture(kernel);
-            Outcome o = replay(dir, send(kernel, traffic()), false);
+            Outcome o = replay(dir, send(kernel, traffic()), false, true);
             assertEquals(UNREACHABLES - 6, o.mismatches().size(), String.join("\n", o.mismatches()));
             for (String m : o.mismatches()) {
                 assertTrue(m.contains("(internet to a closed UDP port of the host)") && m.contains("the kernel transmitted 1 frames, jnat replay 0"), m);
+            }
+        }
+    }
+
+    @Test
+    void withoutTheCapturedSocketsTheCopyAnswersTheListeningPortUnreachable() throws IOException {
+        try (KernelLab kernel = dockerHost()) {
+            Path dir = capture(kernel);
+            Outcome o = replay(dir, send(kernel, traffic()), true, false);
+            assertEquals(2, o.mismatches().size(), String.join("\n", o.mismatches()));
+            for (String m : o.mismatches()) {
+                assertTrue(m.contains("(internet to the host's listening UDP socket") && m.contains("the kernel transmitted 0 frames, jnat replay 1"), m);
             }
         }
     }
@@ -137,7 +151,7 @@ class HostCaptureReplayKernelTest {
 
     @Test
     void aNativeNftTableIsCapturedAndReplayedAsTheKernelRunsIt() throws IOException {
-        try (KernelLab kernel = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true)) {
+        try (KernelLab kernel = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true, LISTENING_UDP)) {
             kernel.load(resource("/host-capture/docker.rules"), resource("/demo/seed6-docker.rules"), GUARD);
             Path dir = capture(kernel);
             String captured = Files.readString(dir.resolve("ruleset.nft"));
@@ -150,7 +164,7 @@ class HostCaptureReplayKernelTest {
             plan.add(new Planned(Step.tcp(guarded, Kind.ORIGINAL, SYN, 0x30000, 0, 0), 0));
             plan.add(new Planned(Step.tcp(guarded6, Kind.ORIGINAL, SYN, 0x30000, 0, 0), 0));
             KernelRun k = send(kernel, plan);
-            Outcome o = replay(dir, k, true, "--nft", dir.resolve("ruleset.nft").toString());
+            Outcome o = replay(dir, k, true, true, "--nft", dir.resolve("ruleset.nft").toString());
             assertEquals(List.of(), o.mismatches());
             assertEquals(expected(plan), o.compared());
             String out = o.replayOut(), table = out.substring(out.indexOf("table inet guard {"));
@@ -159,9 +173,9 @@ class HostCaptureReplayKernelTest {
         }
     }
 
-    /** The lab: the Docker host with dockerd's rules of both families loaded. */
+    /** The lab: the Docker host with dockerd's rules of both families loaded, a silent UDP socket on {@link #LISTENING_UDP}. */
     private static KernelLab dockerHost() throws IOException {
-        KernelLab kernel = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true);
+        KernelLab kernel = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true, LISTENING_UDP);
         kernel.load(resource("/host-capture/docker.rules"), resource("/demo/seed6-docker.rules"));
         return kernel;
     }
@@ -172,6 +186,9 @@ class HostCaptureReplayKernelTest {
         CliRun capture = CliRun.jnat("host", "capture", "--netns", kernel.hostNamespace(), "--out", dir.toString());
         assertEquals(0, capture.exit(), capture.err());
         assertEquals("", capture.err(), "the lab is a host jnat can copy: no warnings");
+        assertEquals(List.of("--listen udp:0.0.0.0:" + LISTENING_UDP, "--listen udp:[::]:" + LISTENING_UDP),
+                Files.readAllLines(dir.resolve("sockets.args")).stream().filter(l -> !l.startsWith("#")).toList(),
+                "the lab's silent sockets (its own raw sockets are not TCP or UDP)");
         return dir;
     }
 
@@ -212,7 +229,7 @@ class HostCaptureReplayKernelTest {
      * The kernel run's frames as pcaps through {@code jnat replay} on the copy in {@code dir} (with its
      * sysctl.conf or not), and what replay wrote compared with what the kernel sent, step by step.
      */
-    private static Outcome replay(Path dir, KernelRun k, boolean sysctls, String... more) throws IOException {
+    private static Outcome replay(Path dir, KernelRun k, boolean sysctls, boolean sockets, String... more) throws IOException {
         List<String> bad = new ArrayList<>(k.late());
         List<Planned> plan = k.plan();
         Path run = Files.createTempDirectory(dir, "replay");
@@ -220,6 +237,7 @@ class HostCaptureReplayKernelTest {
                 "--rules", dir.resolve("rules.v4").toString(), "--rules6", dir.resolve("rules.v6").toString(), "--quiet",
                 "--list", "--conntrack"));
         if (sysctls) args.addAll(List.of("--sysctl-file", dir.resolve("sysctl.conf").toString()));
+        if (sockets) args.add("@" + dir.resolve("sockets.args")); // picocli's @-file: its --listen lines
         args.addAll(List.of(more));
         for (Map.Entry<String, List<PcapRecord>> e : k.inputs().entrySet()) {
             Path pcap = run.resolve("in-" + e.getKey() + ".pcap");
@@ -330,6 +348,9 @@ class HostCaptureReplayKernelTest {
         Flow closed = new Flow(id[0]++, UDP, "eth0", ROUTER, ip("198.51.100.50"), 5000, publicV4, CLOSED_UDP,
                 "internet to a closed UDP port of the host");
         for (int n = 0; n < UNREACHABLES; n++) plan.add(new Planned(Step.data(closed, Kind.ORIGINAL, 20 + n), 1));
+        Flow mdns = new Flow(id[0]++, UDP, "eth0", ROUTER, ip("198.51.100.52"), 5000, publicV4, LISTENING_UDP,
+                "internet to the host's listening UDP socket");
+        plan.add(new Planned(Step.data(mdns, Kind.ORIGINAL, 30), 0));
         Flow ssh = new Flow(id[0]++, TCP, "eth0", ROUTER, ip("198.51.100.51"), 41000, publicV4, CLOSED_TCP,
                 "internet to a closed TCP port of the host");
         plan.add(new Planned(Step.tcp(ssh, Kind.ORIGINAL, SYN, 0x10000, 0, 0), 1));
@@ -364,6 +385,9 @@ class HostCaptureReplayKernelTest {
         Flow closed6 = flow6(id[0]++, UDP, "eth0", ROUTER, "2001:db8:ffff::50", 5000, public6, CLOSED_UDP,
                 "internet to a closed UDP port of the host");
         for (int n = 0; n < 2; n++) plan.add(new Planned(Step.data(closed6, Kind.ORIGINAL, 20 + n), 1));
+        Flow mdns6 = flow6(id[0]++, UDP, "eth0", ROUTER, "2001:db8:ffff::52", 5000, public6, LISTENING_UDP,
+                "internet to the host's listening UDP socket");
+        plan.add(new Planned(Step.data(mdns6, Kind.ORIGINAL, 30), 0));
         Flow ssh6 = flow6(id[0]++, TCP, "eth0", ROUTER, "2001:db8:ffff::51", 41000, public6, CLOSED_TCP,
                 "internet to a closed TCP port of the host");
         plan.add(new Planned(Step.tcp(ssh6, Kind.ORIGINAL, SYN, 0x10000, 0, 0), 1));

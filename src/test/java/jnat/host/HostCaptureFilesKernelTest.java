@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -200,5 +201,65 @@ class HostCaptureFilesKernelTest {
         assertEquals(1, r.exit());
         assertEquals("capture: route 10.0.0.0/8 has 2 nexthops: jnat's host has no multipath routes, so it cannot be copied\n", r.err());
         assertFalse(Files.exists(out.resolve("host.ip")), "nothing written");
+    }
+
+    @Test
+    void theBoundUdpAndListeningTcpSocketsGoToSocketsArgsForReplaysListen() throws Exception {
+        Tools.require("python3");
+        // a root process's sockets, one bound to d0, and uid 1000's, held open while the capture runs
+        Process root = sockets("""
+                import socket, sys, time
+                ss = []
+                def s(fam, typ, addr, v6only=None, dev=None):
+                    x = socket.socket(fam, typ)
+                    if v6only is not None: x.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, v6only)
+                    if dev: x.setsockopt(socket.SOL_SOCKET, 25, dev)  # SO_BINDTODEVICE
+                    x.bind(addr)
+                    if typ == socket.SOCK_STREAM: x.listen()
+                    ss.append(x)
+                s(socket.AF_INET, socket.SOCK_DGRAM, ("0.0.0.0", 5353))
+                s(socket.AF_INET6, socket.SOCK_DGRAM, ("::", 5353), 1)
+                s(socket.AF_INET6, socket.SOCK_DGRAM, ("::", 6000), 0)
+                s(socket.AF_INET, socket.SOCK_DGRAM, ("127.0.0.1", 53))
+                s(socket.AF_INET6, socket.SOCK_STREAM, ("::", 22), 0)
+                s(socket.AF_INET, socket.SOCK_STREAM, ("203.0.113.2", 8080))
+                s(socket.AF_INET, socket.SOCK_DGRAM, ("0.0.0.0", 67), dev=b"d0")
+                print("ready", flush=True)
+                time.sleep(30)
+                """);
+        Process user = sockets("""
+                import os, socket, time
+                os.setgid(1000); os.setuid(1000)
+                x = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); x.bind(("0.0.0.0", 7000))
+                print("ready", flush=True)
+                time.sleep(30)
+                """);
+        try {
+            CliRun r = capture();
+            assertEquals(0, r.exit(), r.err());
+            List<String> args = settings(out.resolve("sockets.args"));
+            // in ss's order (its hash tables'), so compared sorted
+            assertEquals(Stream.of("udp:0.0.0.0:5353", "udp:[::]:5353", "udp:6000", "udp:127.0.0.1:53", "udp:0.0.0.0:67",
+                    "udp:0.0.0.0:7000,uid=1000", "tcp:22", "tcp:203.0.113.2:8080").map(l -> "--listen " + l).sorted().toList(),
+                    args.stream().sorted().toList());
+            assertTrue(r.err().contains("jnat host capture: warning: udp 0.0.0.0%d0:67: bound to device d0, copied as bound to none"),
+                    r.err());
+            Path empty = out.resolve("empty.pcap");
+            PcapWriter.create(empty, LinkType.ETHERNET).close();
+            CliRun replay = CliRun.jnat("replay", "@" + out.resolve("sockets.args"), "--host", out.resolve("host.ip").toString(),
+                    "--in", "d0=" + empty, "--quiet");
+            assertEquals(0, replay.exit(), "replay takes every line: " + replay.err());
+        } finally {
+            root.destroy();
+            user.destroy();
+        }
+    }
+
+    private Process sockets(String python) throws IOException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns.name(), "python3", "-c", python)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line = p.inputReader().readLine();
+        assertEquals("ready", line, "the sockets are open");
+        return p;
     }
 }

@@ -97,4 +97,30 @@ class HostCaptureTest {
         assertEquals(1, w.size(), w.toString());
         assertTrue(w.get(0).startsWith("ip -6 rule {\"priority\":32766,\"src\":\"all\",\"fwmark\":\"0x1\""), w.get(0));
     }
+
+    @Test
+    void ssLinesBecomeListenSpecs() {
+        // ss -Hlntue (iproute2 6.1) in a namespace
+        String ss = """
+                udp UNCONN 0      0      127.0.0.1:53   0.0.0.0:* ino:2800922 sk:1 cgroup:unreachable:1 <->
+                udp UNCONN 0      0           [::]:5353    [::]:* ino:2800920 sk:3 cgroup:unreachable:1 v6only:1 <->
+                udp UNCONN 0      0              *:6000       *:* ino:2800923 sk:4 cgroup:unreachable:1 v6only:0 <->
+                udp UNCONN 0      0        0.0.0.0:7000 0.0.0.0:* uid:1000 ino:2800930 sk:6 cgroup:unreachable:1 <->
+                udp UNCONN 0      0   [::ffff:203.0.113.2]:9000 *:* ino:2800931 sk:7 cgroup:unreachable:1 v6only:0 <->
+                tcp LISTEN 1      128            *:22         *:* ino:2800921 sk:5 cgroup:unreachable:1 v6only:0 <->
+                """;
+        HostCapture.Sockets s = HostCapture.sockets(ss);
+        assertEquals(List.of("udp:127.0.0.1:53", "udp:[::]:5353", "udp:6000", "udp:0.0.0.0:7000,uid=1000", "udp:203.0.113.2:9000",
+                "tcp:22"), s.listen());
+        assertEquals(List.of(), s.warnings());
+    }
+
+    @Test
+    void aSocketBoundToADeviceIsCopiedWithoutItAndAWarning() {
+        HostCapture.Sockets s = HostCapture.sockets("udp UNCONN 0 0 0.0.0.0%eth0:67 0.0.0.0:* ino:1 sk:1 <->\n"
+                + "udp UNCONN 0 0 [::]%eth0:547 [::]:* ino:2 sk:2 v6only:1 <->\n");
+        assertEquals(List.of("udp:0.0.0.0:67", "udp:[::]:547"), s.listen());
+        assertEquals(2, s.warnings().size(), s.warnings().toString());
+        assertTrue(s.warnings().get(1).startsWith("udp [::]%eth0:547: bound to device eth0"), s.warnings().get(1));
+    }
 }
