@@ -59,8 +59,15 @@ class HostCaptureReplayKernelTest {
     /** Port unreachables from the host to one internet address: more than icmp_ratelimit's burst of 6. */
     private static final int UNREACHABLES = 8;
 
-    /** One injected step and how many frames the kernel should send for it: how long the injector waits, not compared. */
-    private record Planned(Step step, int frames) {}
+    /**
+     * One injected step and how many frames the kernel should send for it (how long the injector waits,
+     * not compared), after a pause of {@code pauseMillis}.
+     */
+    private record Planned(Step step, int frames, int pauseMillis) {
+        Planned(Step step, int frames) {
+            this(step, frames, 0);
+        }
+    }
 
     /**
      * What one run gave: the frames compared, those of the host's own packets among them, the mismatches;
@@ -134,6 +141,31 @@ class HostCaptureReplayKernelTest {
         }
     }
 
+    @Test
+    void theKernelsDefaultIcmpv6RateLimitIsCopiedAndFollowed() throws IOException {
+        String ratelimit6;
+        try (jnat.testing.Netns fresh = jnat.testing.Netns.create("cpd")) {
+            ratelimit6 = fresh.exec("sysctl", "-n", "net.ipv6.icmp.ratelimit").checked().stdout().strip();
+        }
+        try (KernelLab kernel = dockerHost()) {
+            // the lab's 0 back to what a new namespace has (kernel 6.18: 100 ms, a bucket of 6 per destination)
+            Tools.run("ip", "netns", "exec", kernel.hostNamespace(), "sysctl", "-qw", "net.ipv6.icmp.ratelimit=" + ratelimit6).checked();
+            Path dir = capture(kernel);
+            assertTrue(Files.readAllLines(dir.resolve("sysctl.conf")).contains("net.ipv6.icmp.ratelimit = " + ratelimit6));
+            Flow closed6 = flow6(0, UDP, "eth0", ROUTER, "2001:db8:ffff::80", 5000, ScenarioGenerator6.PUBLIC6, CLOSED_UDP,
+                    "internet to a closed UDP port of the host");
+            List<Planned> plan = new ArrayList<>();
+            // a burst of 8: the bucket's 6 answered; after a pause of 4 limits, 2 more answered
+            for (int n = 0; n < 8; n++) plan.add(new Planned(Step.data(closed6, Kind.ORIGINAL, 20 + n), n < 6 ? 1 : 0));
+            int pause = 4 * Integer.parseInt(ratelimit6);
+            for (int n = 0; n < 2; n++) plan.add(new Planned(Step.data(closed6, Kind.ORIGINAL, 30 + n), 1, n == 0 ? pause : 0));
+            KernelRun k = send(kernel, plan);
+            Outcome o = replay(dir, k, true, true);
+            assertEquals(List.of(), o.mismatches());
+            assertEquals(8, o.compared(), "the kernel answered as planned: 6 of the burst, both after the pause");
+        }
+    }
+
     /**
      * A native nf_tables table beside dockerd's iptables-nft ones: captured into ruleset.nft (without
      * iptables-nft's tables), replayed with {@code --nft}, it drops what the kernel's drops and counts
@@ -203,6 +235,7 @@ class HostCaptureReplayKernelTest {
             Step step = plan.get(i).step();
             Harness.Seen s = seen.computeIfAbsent(step.flow().id, k -> new Harness.Seen());
             Harness.Injection in = Harness.build(step, i, s);
+            if (plan.get(i).pauseMillis() > 0) sleep(plan.get(i).pauseMillis());
             if (in == null) throw new AssertionError("step " + i + " (" + step + ") answers a packet the kernel never sent");
             // the replay's clock is the kernel's: each step at the microsecond it was sent, one step a timestamp
             long ts = BASE + Math.max(last + 1000, (System.nanoTime() - started) / 1000 * 1000);
@@ -302,6 +335,15 @@ class HostCaptureReplayKernelTest {
             }
         }
         return new Outcome(compared, hostBuilt, bad, replay.out());
+    }
+
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** The frames the plan expects the kernel to send (the number compared when it sent what was planned). */
