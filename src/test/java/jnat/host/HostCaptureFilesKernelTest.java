@@ -158,12 +158,21 @@ class HostCaptureFilesKernelTest {
         }
         Files.writeString(src.resolve("sysctl.txt"), ns.exec("sysctl", "-a").checked().stdout());
         Files.writeString(src.resolve("ruleset.nft"), ns.exec("nft", "list", "ruleset").checked().stdout());
-        Path b = Files.createTempDirectory("jnat-b");
-        assertEquals(0, capture().exit());
-        CliRun r = CliRun.jnat("host", "capture", "--from", src.toString(), "--out", b.toString());
-        assertEquals(0, r.exit(), r.err());
-        assertEquals(settings(out.resolve("sysctl.conf")), settings(b.resolve("sysctl.conf")));
-        assertEquals(settings(out.resolve("ruleset.nft")), settings(b.resolve("ruleset.nft")));
+        Process udp = sockets("import socket, time\nx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); x.bind(('0.0.0.0', 5353))\n"
+                + "print('ready', flush=True)\ntime.sleep(30)\n");
+        try {
+            Files.writeString(src.resolve("ss.txt"), ns.exec("ss", "-Hlntue").checked().stdout());
+            Path b = Files.createTempDirectory("jnat-b");
+            assertEquals(0, capture().exit());
+            CliRun r = CliRun.jnat("host", "capture", "--from", src.toString(), "--out", b.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(settings(out.resolve("sysctl.conf")), settings(b.resolve("sysctl.conf")));
+            assertEquals(settings(out.resolve("ruleset.nft")), settings(b.resolve("ruleset.nft")));
+            assertEquals(List.of("--listen udp:0.0.0.0:5353"), settings(b.resolve("sockets.args")));
+            assertEquals(settings(out.resolve("sockets.args")), settings(b.resolve("sockets.args")));
+        } finally {
+            udp.destroy();
+        }
     }
 
     @Test
