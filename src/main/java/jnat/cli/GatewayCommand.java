@@ -84,9 +84,10 @@ public final class GatewayCommand implements Callable<Integer> {
             description = "serve Prometheus metrics (text format) at http://HOST:PORT/metrics; port 0 picks a free one")
     String metrics;
 
-    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE}); "
+    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default "
+            + NatEngine.Config.DEFAULT_CONNTRACK_MAX + ", or the sysctl's); "
             + "the conntrack hash is built for it up front, as the kernel's is, so a growing table never stops to rehash")
-    int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
+    Integer conntrackMax;
 
     @Option(names = "--state", paramLabel = "FILE",
             description = "keep the conntrack table across restarts: load FILE at start (entries whose time ran out are "
@@ -111,6 +112,10 @@ public final class GatewayCommand implements Callable<Integer> {
             + "holds its lock for the engine's work only and writes outside it; conntrack -S prints a line per worker")
     int workers = 1;
 
+    @Option(names = "--sysctl-file", paramLabel = "FILE", description = "sysctls as sysctl -p reads them (NAME = VALUE "
+            + "a line, # comments), before any --sysctl: the DIR/sysctl.conf jnat host capture writes")
+    Path sysctlFile;
+
     @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = Sysctls.HELP)
     List<String> sysctls = new ArrayList<>();
 
@@ -128,9 +133,14 @@ public final class GatewayCommand implements Callable<Integer> {
 
         if (stateInterval < 0) throw new UsageError("--state-interval " + stateInterval + ": must be 0 or more seconds", 2);
         if (workers < 1 || workers > 64) throw new UsageError("--workers must be between 1 and 64, not " + workers, 2);
-        if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
-        Sysctls.Settings sys = Sysctls.parse(sysctls);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, true, conntrackMax)
+        if (conntrackMax != null && conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
+        List<String> settings = new ArrayList<>();
+        if (sysctlFile != null) settings.addAll(Sysctls.readFile(sysctlFile));
+        settings.addAll(sysctls);
+        Sysctls.Settings sys = Sysctls.parse(settings);
+        // an option given outright wins over a sysctl
+        int max = conntrackMax != null ? conntrackMax : sys.conntrackMax() > 0 ? sys.conntrackMax() : NatEngine.Config.DEFAULT_CONNTRACK_MAX;
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, seed, sys.conntrackChecksum() != 0, max)
                 .withIcmp(sys.icmp()), sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {

@@ -119,8 +119,13 @@ public final class ReplayCommand implements Callable<Integer> {
             + "mark), [DESTROY] when it leaves the table")
     boolean events;
 
-    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default ${DEFAULT-VALUE})")
-    int conntrackMax = NatEngine.Config.DEFAULT_CONNTRACK_MAX;
+    @Option(names = "--conntrack-max", paramLabel = "N", description = "nf_conntrack_max (default "
+            + NatEngine.Config.DEFAULT_CONNTRACK_MAX + ", or the sysctl's)")
+    Integer conntrackMax;
+
+    @Option(names = "--sysctl-file", paramLabel = "FILE", description = "sysctls as sysctl -p reads them (NAME = VALUE "
+            + "a line, # comments), before any --sysctl: the DIR/sysctl.conf jnat host capture writes")
+    Path sysctlFile;
 
     @Option(names = "--sysctl", paramLabel = "NAME=VALUE", description = Sysctls.HELP)
     List<String> sysctls = new ArrayList<>();
@@ -132,16 +137,22 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--conntrack-checksum", paramLabel = "0|1", description = "as the sysctl "
             + "nf_conntrack_checksum: 1 (default) treats arriving packets with bad TCP/UDP/ICMP checksums as INVALID "
             + "(not NATed); 0 for captures taken on a sending host with checksum offload")
-    int conntrackChecksum = 1;
+    Integer conntrackChecksum;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
+        if (conntrackMax != null && conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Host host = loadHost(hostFile);
         Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
-        Sysctls.Settings sys = Sysctls.parse(sysctls);
-        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(conntrackMax, seed, conntrackChecksum != 0).withIcmp(sys.icmp()),
+        List<String> settings = new ArrayList<>();
+        if (sysctlFile != null) settings.addAll(Sysctls.readFile(sysctlFile));
+        settings.addAll(sysctls);
+        Sysctls.Settings sys = Sysctls.parse(settings);
+        // an option given outright wins over a sysctl
+        int max = conntrackMax != null ? conntrackMax : sys.conntrackMax() > 0 ? sys.conntrackMax() : NatEngine.Config.DEFAULT_CONNTRACK_MAX;
+        boolean checksum = conntrackChecksum != null ? conntrackChecksum != 0 : sys.conntrackChecksum() != 0;
+        NatEngine engine = new NatEngine(host, rules, new NatEngine.Config(max, seed, checksum).withIcmp(sys.icmp()),
                 sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {

@@ -19,15 +19,15 @@ import java.util.Locale;
  * @param msgsBurst              net.ipv4.icmp_msgs_burst: the host-wide limit's bucket
  * @param routeErrorCostMs       net.ipv4.route.error_cost: ip_error's per-source cost of an unreachable
  * @param routeErrorBurstMs      net.ipv4.route.error_burst: ip_error's per-source bucket
- * @param ratelimit6Ms           net.ipv6.icmp.ratelimit: icmpv6_xrlim_allow's per-destination limit, ms (wider
- *                               prefixes get less); 0: none
+ * @param ratelimit6Ms           net.ipv6.icmp.ratelimit: icmpv6_xrlim_allow's per-destination limit, ms
+ *                               (100 since kernel 6.18.y's 0201eedb69b2, 1000 before); 0: none
  */
 public record IcmpConfig(boolean echoIgnoreAll, boolean echoIgnoreBroadcasts, boolean errorsUseInboundIfaddr,
                          int ratelimitMs, int ratemask, int msgsPerSec, int msgsBurst,
                          int routeErrorCostMs, int routeErrorBurstMs, int ratelimit6Ms) {
 
     public static IcmpConfig defaults() {
-        return new IcmpConfig(false, true, false, 1000, 6168, 1000, 50, 1000, 5000, 1000);
+        return new IcmpConfig(false, true, false, 1000, 6168, 1000, 50, 1000, 5000, 100);
     }
 
     /** The sysctl names {@link #with} takes. */

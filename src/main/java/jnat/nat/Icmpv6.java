@@ -23,7 +23,7 @@ import java.util.random.RandomGenerator;
  * errors about the packet being processed (time exceeded, packet too big, unreachable),
  * icmpv6_echo_reply, and ndisc_recv_ns's advertisement, with the kernel's rate limits (the
  * host-wide credit shared with {@link Icmp}, icmpv6_xrlim_allow's per-destination buckets) and
- * its IPv6 sysctls at their defaults (net.ipv6.icmp.ratelimit as {@link IcmpConfig} says, 1000 ms by default; ratemask 0-1,3-127,
+ * its IPv6 sysctls at their defaults (net.ipv6.icmp.ratelimit as {@link IcmpConfig} says, 100 ms by default; ratemask 0-1,3-127,
  * echo_ignore_* 0, flowlabel_reflect 0). An error carries the cause's connection as RELATED
  * (nf_ct_attach), as {@link Icmp}'s do. The kernel's automatic flow labels (a hash of the flow
  * with a per-boot key) are not reproduced: the host's packets carry flow label 0.
@@ -70,16 +70,18 @@ final class Icmpv6 {
         return peers.peerAllow(Tuple.fold(hi, lo), ms, timeout);
     }
 
-    /** icmpv6_xrlim_allow: the destination's bucket, wider prefixes getting more; the host-wide credit is then taken. */
+    /**
+     * icmpv6_xrlim_allow: the destination's bucket, then the host-wide credit. As since kernel commit
+     * 0201eedb69b2 (6.18.y): the bucket is the destination host's (inet_getpeer_v6), so a route's
+     * prefix no longer shortens the limit (the old "wider prefixes get more" shift let a /64 route's
+     * destinations have 4 times as many).
+     */
     private boolean xrlimAllow(RouteDecision6 rt, long hi, long lo, long ms) {
         boolean res;
         if (rt.out().isLoopback()) {
             res = true;
         } else {
-            int tmo = config.ratelimit6Ms(); // net.ipv6.icmp.ratelimit
-            int plen = rt.route() == null ? 128 : rt.route().prefixLength();
-            if (plen < 128) tmo >>= (128 - plen) >> 5;
-            res = peers.peerAllow(Tuple.fold(hi, lo), ms, tmo);
+            res = peers.peerAllow(Tuple.fold(hi, lo), ms, config.ratelimit6Ms()); // net.ipv6.icmp.ratelimit
         }
         if (res) global.globalConsume(random);
         else rateLimited++;

@@ -369,6 +369,26 @@ class ReplayCommandTest {
     }
 
     @Test
+    void theSysctlsOfASysctlFileAreSetAsWithSysctl() throws Exception {
+        Path conf = dir.resolve("sysctl.conf");
+        Files.writeString(conf, "# as jnat host capture writes it\nnet.ipv4.ipfrag_high_thresh = 0\nnet.ipv4.ipfrag_time = 60\n");
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
+                "--sysctl-file", conf.toString(), "--in", "docker0=" + fragmentsPcap(), "--out", dir.resolve("out").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("dropped 2: IPv4 fragment refused: reassembly memory above ipfrag_high_thresh"), r.out());
+    }
+
+    @Test
+    void aSysctlAfterTheFileWins() throws Exception {
+        Path conf = dir.resolve("sysctl.conf");
+        Files.writeString(conf, "net.ipv4.ipfrag_high_thresh = 0\n");
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(), "--sysctl-file", conf.toString(),
+                "--sysctl", "net.ipv4.ipfrag_high_thresh=4194304", "--in", "docker0=" + fragmentsPcap(), "--out", dir.resolve("out").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("IPv4 fragments: 2 received, 1 datagrams reassembled"), r.out());
+    }
+
+    @Test
     void aReassemblySysctlThatIsNotANumberIsAUsageError() throws Exception {
         CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rulesFile().toString(),
                 "--sysctl", "net.ipv4.ipfrag_time=soon", "--in", "docker0=" + fragmentsPcap(),

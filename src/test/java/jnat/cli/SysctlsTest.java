@@ -37,4 +37,35 @@ class SysctlsTest {
         assertTrue(e.getMessage().contains("nf_conntrack_frag6_timeout: not a number: soon"), e.getMessage());
         assertThrows(UsageError.class, () -> Sysctls.parse(List.of("net.netfilter.nf_conntrack_frag6_high_thresh=-1")));
     }
+
+    @Test
+    void nfConntrackMaxAndChecksumAreTaken() {
+        Sysctls.Settings s = Sysctls.parse(List.of("net.netfilter.nf_conntrack_max=4096", "net/netfilter/nf_conntrack_checksum=0"));
+        assertEquals(4096, s.conntrackMax());
+        assertEquals(0, s.conntrackChecksum());
+        Sysctls.Settings none = Sysctls.parse(List.of());
+        assertEquals(-1, none.conntrackMax(), "not set: the option's or the default");
+        assertEquals(-1, none.conntrackChecksum());
+    }
+
+    @Test
+    void anNfConntrackMaxBelowOneIsRefusedAsSysctlRefusesIt() {
+        UsageError e = assertThrows(UsageError.class, () -> Sysctls.parse(List.of("net.netfilter.nf_conntrack_max=0")));
+        assertTrue(e.getMessage().contains("setting key \"net.netfilter.nf_conntrack_max\": Invalid argument"), e.getMessage());
+    }
+
+    @Test
+    void aSysctlFileIsReadAsSysctlPReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("sysctl.conf");
+        java.nio.file.Files.writeString(f, "# a comment\n; another\n\nnet.ipv4.icmp_ratelimit = 0\n  net.ipv6.icmp.ratelimit=250 \n");
+        assertEquals(List.of("net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=250"), Sysctls.readFile(f));
+    }
+
+    @Test
+    void aSysctlFileLineWithoutEqualsIsAUsageErrorNamingTheLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("sysctl.conf");
+        java.nio.file.Files.writeString(f, "net.ipv4.icmp_ratelimit = 0\nnet.ipv4.ip_forward\n");
+        UsageError e = assertThrows(UsageError.class, () -> Sysctls.readFile(f));
+        assertEquals(f + ":2: expected NAME = VALUE, not net.ipv4.ip_forward", e.getMessage());
+    }
 }

@@ -314,4 +314,26 @@ final class Frames6 {
         if (type == 130 || type == 131 || type == 132 || type == 143 || type == 133) return true;
         return type == 135 && hi(f, SRC) == 0 && lo(f, SRC) == 0;
     }
+
+    /** The IPv6 half of {@link Harness#completedTcpChecksum}: the kernel's own RST, CHECKSUM_PARTIAL on the veth. */
+    static byte[] completedTcpChecksum(byte[] f) {
+        if (f[NEXT_HEADER] != 6) return f;
+        int t = L4, len = u16(f, L3 + 4);
+        long pseudo = 0;
+        for (int i = SRC; i < SRC + 32; i += 2) pseudo += u16(f, i);
+        pseudo += len + 6;
+        if (u16(f, t + 16) != fold(pseudo)) return f;
+        byte[] c = f.clone();
+        put16(c, t + 16, 0);
+        long sum = pseudo;
+        for (int i = 0; i + 1 < len; i += 2) sum += u16(c, t + i);
+        if ((len & 1) != 0) sum += (c[t + len - 1] & 0xff) << 8;
+        put16(c, t + 16, ~fold(sum) & 0xffff);
+        return c;
+    }
+
+    private static int fold(long sum) {
+        while ((sum >>> 16) != 0) sum = (sum & 0xffff) + (sum >>> 16);
+        return (int) sum;
+    }
 }

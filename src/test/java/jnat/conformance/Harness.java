@@ -251,7 +251,7 @@ final class Harness {
      * Only what the scenario can cause: IPv4, ARP (which the kernel must not need) and IPv6 but the
      * kernel's own NDP and MLD noise ({@link Frames6#kernelNoise}).
      */
-    private static List<KernelLab.Frame> caused(List<KernelLab.Frame> frames) {
+    static List<KernelLab.Frame> caused(List<KernelLab.Frame> frames) {
         List<KernelLab.Frame> out = new ArrayList<>();
         for (KernelLab.Frame f : frames) {
             int type = f.bytes().length >= 14 ? u16(f.bytes(), 12) : 0;
@@ -266,7 +266,7 @@ final class Harness {
         return Frames6.isIpv6(f) ? Frames6.hostGenerated(f) : hostGenerated(f, injectedId);
     }
 
-    private static void observe(Step step, int injectedId, Seen s, List<KernelLab.Frame> out) {
+    static void observe(Step step, int injectedId, Seen s, List<KernelLab.Frame> out) {
         KernelLab.Frame f = null;
         for (KernelLab.Frame o : out) {
             if (built(o.bytes(), injectedId)) continue; // the host's answer or solicitation, not the packet passed on
@@ -457,7 +457,7 @@ final class Harness {
     private int generatedFrames;
 
     /** A copy of {@code f} with IP id {@code id} and its header checksum redone. */
-    private static byte[] withIpId(byte[] f, int id) {
+    static byte[] withIpId(byte[] f, int id) {
         byte[] c = f.clone();
         int hl = (c[14] & 0x0f) * 4;
         put16(c, 18, id);

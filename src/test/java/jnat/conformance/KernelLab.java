@@ -185,6 +185,11 @@ final class KernelLab implements AutoCloseable {
         }
     }
 
+    /** The host's namespace (ip netns's name), for tools run on it as a user would (jnat host capture --netns). */
+    String hostNamespace() {
+        return router.name();
+    }
+
     private static void sysctl(Netns ns, String key, String value) {
         ns.exec("sysctl", "-q", "-w", key + "=" + value).checked();
     }

@@ -75,6 +75,17 @@ class GatewayCommandTest {
     }
 
     @Test
+    void aSysctlFileIsReadBeforeTheDevicesOpen() throws Exception {
+        Path conf = dir.resolve("sysctl.conf");
+        Files.writeString(conf, "# jnat host capture's\nnet.ipv4.icmp_ratelimit = soon\n");
+        var r = gateway("--host", "scripts/lab-host.ip", "--attach", "eth0=tun:jnat-eth0", "--sysctl-file", conf.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("icmp_ratelimit") && r.err().contains("soon"), r.err());
+        var missing = gateway("--host", "scripts/lab-host.ip", "--attach", "eth0=tun:jnat-eth0", "--sysctl-file", dir.resolve("none").toString());
+        assertEquals("gateway: " + dir.resolve("none") + ": No such file or directory\n", missing.err());
+    }
+
+    @Test
     void attachNeedsTheTunPrefix() {
         var r = gateway("--host", "scripts/lab-host.ip", "--attach", "eth0=jnat-eth0");
         assertEquals(2, r.exit());
