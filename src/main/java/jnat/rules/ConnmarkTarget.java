@@ -124,4 +124,9 @@ public final class ConnmarkTarget extends Target {
             return new ConnmarkTarget(mode, ctmark, ctmask, nfmask);
         }
     }
+
+    @Override
+    public boolean usesConntrack() {
+        return true;
+    }
 }

@@ -293,11 +293,12 @@ final class Harness {
         int ttl = step.mangle() == Step.TTL_ONE ? 1 : 64;
         switch (step.kind()) {
             case ORIGINAL -> {
-                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1).withTtl(ttl);
+                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1)
+                        .withTtl(f.ttl != 0 && step.mangle() != Step.TTL_ONE ? f.ttl : ttl).withTos(f.tos);
                 if (f.clientDevice.equals(Scenario.LOCAL)) {
                     return new Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
                 }
-                long routerMac = HOST.device(f.clientDevice).macBits();
+                long routerMac = f.dstMac != 0 ? f.dstMac : HOST.device(f.clientDevice).macBits();
                 byte[] frame = EthernetRepr.of(f.clientMac, routerMac).frame(ip, transport(step, index, f.clientPort, f.dstPort));
                 switch (step.mangle()) {
                     case Step.BAD_L4_CHECKSUM -> corruptChecksum(frame);
@@ -629,10 +630,10 @@ final class Harness {
         return out;
     }
 
-    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp|icmpv6)( +)");
+    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+(?:\\S+\\s+)?)(all|tcp|udp|icmp|icmpv6)( +)");
 
     /**
-     * The prot column as Debian's iptables 1.8.9 prints it with -n: numbers. jnat prints names there
+     * The prot column (of rules with and without a target) as Debian's iptables 1.8.9 prints it with -n: numbers. jnat prints names there
      * on purpose (iptables 1.8.10 does; see jnat.rules.Protocols.listName).
      */
     static String numericProt(String listing) {

@@ -26,6 +26,25 @@ final class Scenario {
         final boolean ipv6;
         final long clientHi, clientLo, dstHi, dstLo;
         int randomLo = -1, randomHi = -1;
+        /**
+         * The original direction's header as the client sends it: TOS (IPv6: traffic class), TTL (IPv6: hop
+         * limit; 0: the harness's own) and the destination MAC (0: the host device's; a broadcast or multicast one).
+         */
+        int tos, ttl;
+        long dstMac;
+
+        /** This flow with its original direction's TOS and TTL (0: the harness's). */
+        Flow header(int tos, int ttl) {
+            this.tos = tos;
+            this.ttl = ttl;
+            return this;
+        }
+
+        /** This flow sent to the link-layer address {@code mac} (broadcast, multicast) rather than the host's. */
+        Flow toMac(long mac) {
+            this.dstMac = mac;
+            return this;
+        }
 
         Flow(int id, int protocol, String clientDevice, long clientMac, int client, int clientPort, int dst, int dstPort,
              String what) {
@@ -67,6 +86,9 @@ final class Scenario {
                     : new Flow(id, protocol, clientDevice, clientMac, client, port, dst, dstPort, what);
             g.randomLo = randomLo;
             g.randomHi = randomHi;
+            g.tos = tos;
+            g.ttl = ttl;
+            g.dstMac = dstMac;
             return g;
         }
 

@@ -139,4 +139,58 @@ class KernelConformanceRegressionTest {
         assertEquals("fd49:efd7:54aa::3", Ipv6Address.format(s.ip6().dstHi(), s.ip6().dstLo()));
         assertEquals(7000, s.ip6().dstPort());
     }
+
+    static byte[] udp(String src, int sport, String dst, int dport) {
+        return EthernetRepr.of(ROUTER, ETH0).frame(Ipv4Repr.of(src, dst), jnat.wire.UdpRepr.of(sport, dport).withPayload(new byte[8]));
+    }
+
+    static final String FORWARD_FILTER = """
+            *filter
+            :INPUT ACCEPT [0:0]
+            :FORWARD ACCEPT [0:0]
+            :OUTPUT ACCEPT [0:0]
+            -A FORWARD -p udp -m udp --dport 53 -m length --length 0:100
+            %s
+            COMMIT
+            """;
+
+    /**
+     * nf_ct_netns_get: conntrack's hooks are registered for a family only while some rule takes conntrack
+     * (-m state, -m conntrack, connmark, CONNMARK, CT without --notrack, the NAT targets); found by the
+     * per-module scenarios, where the kernel's table stayed empty under filter rules alone.
+     */
+    @Test
+    void noConnectionIsTrackedUntilARuleTakesConntrack() {
+        rig.rules(FORWARD_FILTER.formatted(""));
+        rig.receive("eth0", udp("198.51.100.7", 4000, "172.17.0.2", 53));
+        assertEquals(1, sent.size(), "forwarded");
+        assertEquals(0, rig.engine().connections().count(), "filter rules alone take no conntrack");
+
+        rig.rules(FORWARD_FILTER.formatted("-A FORWARD -m state --state NEW"));
+        rig.receive("eth0", udp("198.51.100.7", 4001, "172.17.0.2", 53));
+        assertEquals(1, rig.engine().connections().count(), "-m state takes conntrack");
+    }
+
+    /** xt_ct_tg_check takes no conntrack for --notrack; an IPv6 rule's conntrack is IPv6's alone (nf_ct_netns_get per family). */
+    @Test
+    void notrackAloneAndTheOtherFamilysRulesTakeNoConntrack() {
+        rig.rules("""
+                *raw
+                :PREROUTING ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A PREROUTING -p udp -m udp --dport 7 -j NOTRACK
+                COMMIT
+                """);
+        rig.rules6("""
+                *filter
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                -A FORWARD -m conntrack --ctstate NEW
+                COMMIT
+                """);
+        rig.receive("eth0", udp("198.51.100.7", 4000, "172.17.0.2", 53));
+        assertEquals(1, sent.size(), "forwarded");
+        assertEquals(0, rig.engine().connections().count());
+    }
 }
