@@ -69,7 +69,9 @@ final class ModuleScenarioGenerator {
             new Entry("nfqueue", ModuleScenarioGenerator::nfqueue),
             new Entry("reject", ModuleScenarioGenerator::reject),
             new Entry("policy", ModuleScenarioGenerator::policy),
-            new Entry("rpfilter", ModuleScenarioGenerator::rpfilter));
+            new Entry("rpfilter", ModuleScenarioGenerator::rpfilter),
+            new Entry("local", ModuleScenarioGenerator::local),
+            new Entry("ecn-set", ModuleScenarioGenerator::ecnSet));
 
     /** Module {@code k}'s first port. */
     static int base(int k) {
@@ -133,7 +135,7 @@ final class ModuleScenarioGenerator {
     // ---- the scenario being built ------------------------------------------------------------
 
     /** Where a flow goes: a LAN host to the internet (forwarded), the internet or the LAN to the host (local). */
-    enum Path { LAN_OUT, IN_HOST, LAN_HOST, IN_LAN }
+    enum Path { LAN_OUT, IN_HOST, LAN_HOST, IN_LAN, HOST_OUT, HOST_LAN }
 
     static final String[] TABLES = {"raw", "mangle", "nat", "filter"};
     static final Map<String, List<String>> CHAINS = Map.of(
@@ -193,6 +195,10 @@ final class ModuleScenarioGenerator {
                         : new Flow(id, protocol, "eth0", ROUTER_MAC, NET4 + host, port, ScenarioGenerator.PUBLIC, dstPort, what);
                 case LAN_HOST -> v6 ? new Flow(id, protocol, "eth1", lanMac(host), LAN6_HI, host, port, LAN6_HI, 1, dstPort, what)
                         : new Flow(id, protocol, "eth1", lanMac(host), LAN4 + host, port, LAN4 + 1, dstPort, what);
+                case HOST_OUT -> v6 ? new Flow(id, protocol, Scenario.LOCAL, 0, PUBLIC6[0], PUBLIC6[1], host, NET6_HI, 0x10 + id % 50, dstPort, what)
+                        : new Flow(id, protocol, Scenario.LOCAL, 0, ScenarioGenerator.PUBLIC, host, NET4 + 10 + id % 50, dstPort, what);
+                case HOST_LAN -> v6 ? new Flow(id, protocol, Scenario.LOCAL, 0, LAN6_HI, 1, dstPort, LAN6_HI, 2 + id % 4, dstPort, what)
+                        : new Flow(id, protocol, Scenario.LOCAL, 0, LAN4 + 1, dstPort, LAN4 + 2 + id % 4, dstPort, what);
                 case IN_LAN -> v6 ? new Flow(id, protocol, "eth0", ROUTER_MAC, NET6_HI, 0x10 + id % 50, port, LAN6_HI, host, dstPort, what)
                         : new Flow(id, protocol, "eth0", ROUTER_MAC, NET4 + 10 + id % 50, port, LAN4 + host, dstPort, what);
             };
@@ -292,6 +298,11 @@ final class ModuleScenarioGenerator {
             b.rule(v6, "filter", "FORWARD", udp(p + 2) + " -m recent --rcheck --seconds 60 --hitcount 3 --name " + m + " --mask " + mask
                     + " -j DROP");
             b.rule(v6, "filter", "FORWARD", udp(p + 3) + " -m recent --remove --name " + a);
+            String t = b.name(v6 ? "r6t" : "r4t");
+            b.rule(v6, "filter", "FORWARD", udp(p + 4) + " -m recent --set --name " + t);
+            b.rule(v6, "filter", "FORWARD", udp(p + 5) + " -m recent --update --rttl --name " + t + " -j DROP");
+            b.rule(v6, "filter", "FORWARD", udp(p + 5) + " -m recent --rcheck --seconds 60 --reap --name " + t);
+            b.rule(v6, "filter", "FORWARD", udp(p + 5) + " -m recent ! --rcheck --name " + t);
             Flow x = b.flow(v6, UDP, Path.LAN_OUT, 2, p, "recent --update --hitcount " + hits);
             Flow y = b.flow(v6, UDP, Path.LAN_OUT, 3, p, "recent --update, a second source");
             Flow rm = b.flow(v6, UDP, Path.LAN_OUT, 2, p + 3, "recent --remove");
@@ -306,6 +317,10 @@ final class ModuleScenarioGenerator {
             b.data(r1, 2, 40);
             b.data(r2, 2, 40);
             for (int h : new int[] {2, 3, 4, 5, 3}) b.data(b.flow(v6, UDP, Path.LAN_OUT, h, p + 2, "recent --mask, host " + h), 1, 25);
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 4, p + 4, "recent --set, TTL 64").header(0, 0), 1, 20);
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 4, p + 5, "recent --rttl, the same TTL").header(0, 0), 1, 20);
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 4, p + 5, "recent --rttl, another TTL").header(0, 33), 1, 20);
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 5, p + 5, "recent, a source not in the list"), 1, 20);
         }
     }
 
@@ -681,6 +696,10 @@ final class ModuleScenarioGenerator {
             int every = b.between(2, 4), packet = b.rnd.nextInt(every);
             b.rule(v6, "filter", "FORWARD", udp(p) + " -m statistic --mode nth --every " + every + " --packet " + packet + " -j DROP");
             b.rule(v6, "filter", "FORWARD", udp(p) + " -m statistic --mode nth ! --every 2 --packet 1");
+            b.rule(v6, "filter", "FORWARD", udp(p + 1) + " -m statistic --mode random --probability 1.0");
+            b.rule(v6, "filter", "FORWARD", udp(p + 1) + " -m statistic --mode random --probability 0.0 -j DROP");
+            b.rule(v6, "filter", "FORWARD", udp(p + 1) + " -m statistic --mode random ! --probability 0.0");
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 3, p + 1, "udp, random with probability 1 and 0"), 3, 20);
             Flow f = b.flow(v6, UDP, Path.LAN_OUT, 2, p, "udp, nth " + every + "/" + packet);
             for (int i = 0; i < 7; i++) b.data(f, Kind.ORIGINAL, 20 + i);
         }
@@ -782,12 +801,57 @@ final class ModuleScenarioGenerator {
             b.rule(v6, "raw", "PREROUTING", udp(p + 1) + " -m rpfilter --loose --invert -j DROP");
             b.rule(v6, "mangle", "PREROUTING", udp(p + 2) + " -m rpfilter");
             b.rule(v6, "mangle", "PREROUTING", udp(p + 2) + " -m rpfilter --loose");
+            b.rule(v6, "raw", "PREROUTING", udp(p + 3) + " -m rpfilter --accept-local");
+            b.rule(v6, "raw", "PREROUTING", udp(p + 3) + " -m rpfilter --validmark --loose");
+            b.rule(v6, "raw", "PREROUTING", udp(p + 3) + " -m rpfilter");
             long[][] srcs = v6 ? new long[][] {{NET6_HI, 0x33}, {LAN6_HI, 9}, {ScenarioGenerator6.addr("2001:db8:9::1")[0], 1}}
                     : new long[][] {{0, NET4 + 33}, {0, LAN4 + 9}, {0, ScenarioGenerator.ip("10.9.0.1")}};
             String[] what = {"a source routed back through eth0", "a LAN source on eth0", "a source with an unreachable route"};
             for (int port = p; port <= p + 2; port++) {
                 for (int s = 0; s < 3; s++) b.data(b.spoofed(v6, srcs[s][0], srcs[s][1], port, "udp to port +" + (port - p) + ", " + what[s]), 1, 20);
             }
+            if (!v6) {
+                b.data(b.spoofed(false, 0, ScenarioGenerator.PUBLIC, p + 3, "udp from the host's own address on eth0 (martian)"), 1, 20);
+            }
+            b.data(b.spoofed(v6, srcs[0][0], srcs[0][1], p + 3, "udp to port +3, " + what[0]), 1, 20);
         }
+    }
+
+    /** The host's own packets through OUTPUT and POSTROUTING: MARK, TOS, TTL/HL, addrtype --src-type LOCAL, TCPMSS, REJECT. */
+    static void local(Build b, int p) {
+        for (boolean v6 : b.families()) {
+            String m = v6 ? "hl" : "ttl", t = v6 ? "HL" : "TTL";
+            b.rule(v6, "mangle", "OUTPUT", udp(p + 10) + " -j MARK --set-mark 0x" + Integer.toHexString(b.between(1, 0xfff)));
+            b.rule(v6, "mangle", "OUTPUT", udp(p + 10) + " -j TOS --set-tos 0x10/0x3f");
+            b.rule(v6, "mangle", "POSTROUTING", udp(p + 10) + " -m mark ! --mark 0x0 -j " + t + " --" + m + "-set " + b.between(10, 40));
+            b.rule(v6, "filter", "OUTPUT", "-m addrtype --src-type LOCAL " + udp(p + 10));
+            b.rule(v6, "filter", "OUTPUT", "-m addrtype --src-type LOCAL --limit-iface-out " + udp(p + 10));
+            b.rule(v6, "filter", "OUTPUT", udp(p + 11) + " -j REJECT");
+            b.rule(v6, "filter", "OUTPUT", tcp(p + 13) + " -j REJECT --reject-with tcp-reset");
+            b.rule(v6, "filter", "INPUT", "-i lo");
+            b.rule(v6, "mangle", "POSTROUTING", "-p tcp --dport " + (p + 12) + " -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu");
+            b.rule(v6, "filter", "OUTPUT", "-m tos --tos 0x10/0x3f");
+            Flow out = b.flow(v6, UDP, Path.HOST_OUT, p, p + 10, "the host's own datagram to the internet: marked, TOS, TTL");
+            b.data(out, Kind.ORIGINAL, 20);
+            b.data(out, Kind.REPLY, 30);
+            b.data(b.flow(v6, UDP, Path.HOST_LAN, 0, p + 10, "the host's own datagram to the LAN"), 1, 20);
+            b.data(b.flow(v6, UDP, Path.HOST_OUT, p + 1, p + 11, "the host's own datagram, REJECT at OUTPUT"), 1, 20);
+            Flow syn = b.flow(v6, TCP, Path.HOST_LAN, 0, p + 12, "the host's own SYN to the LAN: clamped to eth1's MTU");
+            b.steps.add(Step.tcp(syn, Kind.ORIGINAL, SYN, 31337, 0, 0));
+            Flow rst = b.flow(v6, TCP, Path.HOST_OUT, p + 2, p + 13, "the host's own SYN, REJECT tcp-reset at OUTPUT");
+            b.steps.add(Step.tcp(rst, Kind.ORIGINAL, SYN, 4711, 0, 0));
+        }
+    }
+
+    /** ECN --ecn-tcp-ece, --ecn-tcp-cwr, --ecn-ip-ect (IPv4's ipt_ECN): set or cleared on each packet. */
+    static void ecnSet(Build b, int p) {
+        b.rule(false, "mangle", "POSTROUTING", tcp(p) + " -j ECN --ecn-tcp-ece 1 --ecn-tcp-cwr 0");
+        b.rule(false, "mangle", "POSTROUTING", "-p tcp -m tcp --sport " + p + " -j ECN --ecn-tcp-cwr 1");
+        b.rule(false, "mangle", "POSTROUTING", udp(p + 1) + " -j ECN --ecn-ip-ect " + b.between(0, 3));
+        b.rule(false, "mangle", "POSTROUTING", tcp(p + 2) + " -j ECN --ecn-ip-ect 1 --ecn-tcp-remove");
+        b.handshake(b.flow(false, TCP, Path.LAN_OUT, 2, p, "tcp, ECE set, CWR cleared; CWR set on the replies").header(0x02, 0),
+                SYN | 0xc0, SYN | ACK, true);
+        for (int tos : new int[] {0, 1, 2, 3, 0x10}) b.data(b.flow(false, UDP, Path.LAN_OUT, 3, p + 1, "udp tos " + tos).header(tos, 0), 1, 20);
+        b.handshake(b.flow(false, TCP, Path.LAN_OUT, 4, p + 2, "tcp, ECT(1) and the TCP bits removed").header(0x03, 0), SYN | 0xc0, SYN | ACK, false);
     }
 }

@@ -31,6 +31,9 @@ class ExtensionModulesTest {
             "-A INPUT -m limit --limit 5/d --limit-burst 10000",
             "-A INPUT -m limit --limit-burst 0",
             "-A INPUT -m limit",
+            "-A INPUT -m statistic --mode random --probability 1",
+            "-A INPUT -m statistic --mode random ! --probability 1.0",
+            "-A INPUT -m statistic --mode random --probability 0.99999999",
             "-A INPUT -m tos --tos 0x10",
             "-A INPUT -m tos ! --tos Minimize-Cost",
             "-A INPUT -m tos --tos 0x0f/0x0f -j DROP",
@@ -137,6 +140,8 @@ class ExtensionModulesTest {
     static final List<String> MANGLE4 = List.of(
             "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove",
             "-A POSTROUTING -p tcp -j ECN --ecn-tcp-ece 1 --ecn-ip-ect 2",
+            "-A POSTROUTING -p tcp -j ECN --ecn-ip-ect 1 --ecn-tcp-remove",
+            "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove --ecn-ip-ect 3",
             "-A POSTROUTING -j TTL --ttl-set 42",
             "-A POSTROUTING -j TTL --ttl-inc 1",
             "-A POSTROUTING -j TTL --ttl-dec 1");
