@@ -71,7 +71,8 @@ final class ModuleScenarioGenerator {
             new Entry("policy", ModuleScenarioGenerator::policy),
             new Entry("rpfilter", ModuleScenarioGenerator::rpfilter),
             new Entry("local", ModuleScenarioGenerator::local),
-            new Entry("ecn-set", ModuleScenarioGenerator::ecnSet));
+            new Entry("ecn-set", ModuleScenarioGenerator::ecnSet),
+            new Entry("esp", ModuleScenarioGenerator::esp));
 
     /** Module {@code k}'s first port. */
     static int base(int k) {
@@ -371,6 +372,12 @@ final class ModuleScenarioGenerator {
             Flow w = b.flow(v6, UDP, Path.LAN_OUT, 5, p + 1, "hashlimit-above, srcmask: source 5, the same bucket");
             b.data(z, 2, 20);
             b.data(w, 2, 20);
+            b.rule(v6, "filter", "FORWARD", udp(p + 2) + " -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 2"
+                    + " --hashlimit-mode dstip --hashlimit-dstmask " + (v6 ? 120 : 28) + " --hashlimit-name " + b.name(v6 ? "h6d" : "h4d") + " -j ACCEPT");
+            b.rule(v6, "filter", "FORWARD", udp(p + 2) + " -j DROP");
+            Flow d1 = b.flow(v6, UDP, Path.LAN_OUT, 2, p + 2, "hashlimit mode dstip: one server");
+            for (int h = 3; h <= 5; h++) b.data(sameServer(b, b.flow(v6, UDP, Path.LAN_OUT, h, p + 2, "hashlimit mode dstip, host " + h), d1), 1, 20);
+            b.data(d1, 1, 20);
         }
     }
 
@@ -496,6 +503,8 @@ final class ModuleScenarioGenerator {
             b.rule(v6, "mangle", "PREROUTING", udp(p) + " -m " + m + " --" + m + "-eq " + (v6 ? 60 : 64) + " -j " + t + " --" + m + "-dec 3");
             b.rule(v6, "mangle", "PREROUTING", udp(p) + " -m " + m + " --" + m + "-gt 200 -j " + t + " --" + m + "-inc 5");
             b.rule(v6, "mangle", "PREROUTING", udp(p + 1) + " -j " + t + " --" + m + "-dec 5");
+            b.rule(v6, "mangle", "POSTROUTING", udp(p + 2) + " -j " + t + " --" + m + "-dec 5");
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 5, p + 2, m + " 4, forwarded with 3, dec 5 after: 0").header(0, 4), 1, 20);
             b.rule(v6, "filter", "FORWARD", udp(p) + " -m " + m + " --" + m + "-gt 50");
             b.rule(v6, "filter", "FORWARD", udp(p) + " -m " + m + " ! --" + m + "-eq " + (set - 1));
             b.data(b.flow(v6, UDP, Path.LAN_OUT, 2, p, m + " below 30: set").header(0, 20), 1, 20);
@@ -810,9 +819,13 @@ final class ModuleScenarioGenerator {
             for (int port = p; port <= p + 2; port++) {
                 for (int s = 0; s < 3; s++) b.data(b.spoofed(v6, srcs[s][0], srcs[s][1], port, "udp to port +" + (port - p) + ", " + what[s]), 1, 20);
             }
-            if (!v6) {
-                b.data(b.spoofed(false, 0, ScenarioGenerator.PUBLIC, p + 3, "udp from the host's own address on eth0 (martian)"), 1, 20);
-            }
+            b.data(b.spoofed(v6, v6 ? PUBLIC6[0] : 0, v6 ? PUBLIC6[1] : ScenarioGenerator.PUBLIC, p + 3,
+                    "udp from the host's own address on eth0 (an IPv4 martian)"), 1, 20);
+            Flow own = b.flow(v6, UDP, Path.IN_LAN, 2, p + 3, "udp forwarded to the LAN from eth1's own address, on eth0");
+            Flow o = v6 ? new Flow(own.id, UDP, "eth0", ROUTER_MAC, LAN6_HI, 1, own.clientPort, LAN6_HI, 2, p + 3, own.what)
+                    : new Flow(own.id, UDP, "eth0", ROUTER_MAC, LAN4 + 1, own.clientPort, LAN4 + 2, p + 3, own.what);
+            b.flows.set(own.id, o);
+            b.data(o, 1, 20);
             b.data(b.spoofed(v6, srcs[0][0], srcs[0][1], p + 3, "udp to port +3, " + what[0]), 1, 20);
         }
     }
@@ -853,5 +866,22 @@ final class ModuleScenarioGenerator {
                 SYN | 0xc0, SYN | ACK, true);
         for (int tos : new int[] {0, 1, 2, 3, 0x10}) b.data(b.flow(false, UDP, Path.LAN_OUT, 3, p + 1, "udp tos " + tos).header(tos, 0), 1, 20);
         b.handshake(b.flow(false, TCP, Path.LAN_OUT, 4, p + 2, "tcp, ECT(1) and the TCP bits removed").header(0x03, 0), SYN | 0xc0, SYN | ACK, false);
+    }
+
+    /** -m esp --espspi (ranges, !): -p esp only; a header shorter than 8 bytes hotdrops the packet. */
+    static void esp(Build b, int p) {
+        for (boolean v6 : b.families()) {
+            int lo = b.between(100, 200), hi = lo + b.between(0, 50);
+            b.rule(v6, "filter", "FORWARD", "-p esp -m esp --espspi " + lo + ":" + hi + " -j ACCEPT");
+            b.rule(v6, "filter", "FORWARD", "-p esp -m esp ! --espspi 0x1000");
+            b.rule(v6, "filter", "FORWARD", "-p esp -m esp --espspi 0x1000 -j DROP");
+            b.rule(v6, "filter", "FORWARD", "-p esp");
+            for (int spi : new int[] {lo, hi, hi + 1, 0x1000, 7}) {
+                Flow f = b.flow(v6, Harness.ESP, Path.LAN_OUT, 2 + spi % 3, 0, "esp spi " + spi);
+                b.steps.add(new Step(f, Kind.ORIGINAL, 0, spi, 0, 24, false, 0, 0, 0, 0));
+            }
+            Flow s = b.flow(v6, Harness.ESP, Path.LAN_OUT, 5, 0, "esp, a 3-byte header");
+            b.steps.add(new Step(s, Kind.ORIGINAL, 0, lo, 0, 0, false, 0, 0, 0, Step.SHORT_HEADER));
+        }
     }
 }

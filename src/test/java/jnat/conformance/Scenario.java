@@ -151,6 +151,8 @@ final class Scenario {
         static final int FRAGMENTED_DUPLICATE = 11, FRAGMENTED_OVERLAP = 12, FRAGMENTED_ATOMIC = 13;
         /** IPv6: the packet sent {@code ack} times in a row (a burst that waits for one neighbour). */
         static final int REPEATED = 14;
+        /** ESP ({@link Flow#protocol} 50, SPI {@code seq}): the header cut to its first 3 bytes. */
+        static final int SHORT_HEADER = 15;
 
         Step repeated(int times) {
             return new Step(flow, kind, tcpFlags, seq, times, length, synOptions, icmpType, icmpCode, from, REPEATED);
@@ -225,6 +227,7 @@ final class Scenario {
                 case FRAGMENTED_OVERLAP -> s + " len " + length + " (in fragments of " + ack + ", after an overlapping one)";
                 case FRAGMENTED_ATOMIC -> s + " len " + length + " (an atomic fragment)";
                 case REPEATED -> s + " (" + ack + " times)";
+                case SHORT_HEADER -> s + " (a 3-byte header)";
                 default -> s;
             };
         }
