@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Each iptables/ip6tables module jnat has against the kernel's, in {@link ModuleScenarioGenerator}'s
  * per-module scenarios on the dual-stack lab: frames, every table's counters of both families and
  * the conntrack table (marks included) compared as {@link Harness} compares them. The default runs
- * every module twice (two rounds of the catalogue); a longer or different run:
+ * every module four times (four rounds of the catalogue); a longer or different run:
  * <pre>
- * mvn -o test -Dtest=ModuleConformanceTest -Djnat.modconf.scenarios=210 -Djnat.modconf.seed=7
+ * mvn -o test -Dtest=ModuleConformanceTest -Djnat.modconf.scenarios=232 -Djnat.modconf.seed=7
  * mvn -o test -Dtest=ModuleConformanceTest -Djnat.modconf.only=3      # one scenario, every step printed
  * </pre>
  */
@@ -25,7 +25,7 @@ class ModuleConformanceTest {
     static final long SEED = Long.getLong("jnat.modconf.seed", 1);
     static final int ROUND = (ModuleScenarioGenerator.MODULES.size() + ModuleScenarioGenerator.PER_SCENARIO - 1)
             / ModuleScenarioGenerator.PER_SCENARIO;
-    static final int SCENARIOS = Integer.getInteger("jnat.modconf.scenarios", 2 * ROUND);
+    static final int SCENARIOS = Integer.getInteger("jnat.modconf.scenarios", 4 * ROUND);
     static final Integer ONLY = Integer.getInteger("jnat.modconf.only");
 
     @Test
