@@ -375,6 +375,9 @@ final class ModuleScenarioGenerator {
             b.rule(v6, "filter", "FORWARD", udp(p + 2) + " -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 2"
                     + " --hashlimit-mode dstip --hashlimit-dstmask " + (v6 ? 120 : 28) + " --hashlimit-name " + b.name(v6 ? "h6d" : "h4d") + " -j ACCEPT");
             b.rule(v6, "filter", "FORWARD", udp(p + 2) + " -j DROP");
+            b.rule(v6, "filter", "FORWARD", udp(p + 3) + " -m hashlimit --hashlimit-upto 1/hour --hashlimit-burst 5"
+                    + " --hashlimit-mode srcip --hashlimit-htable-max 2 --hashlimit-name " + b.name(v6 ? "h6m" : "h4m"));
+            for (int h = 2; h <= 5; h++) b.data(b.flow(v6, UDP, Path.LAN_OUT, h, p + 3, "hashlimit htable-max 2, source " + h), 1, 20);
             Flow d1 = b.flow(v6, UDP, Path.LAN_OUT, 2, p + 2, "hashlimit mode dstip: one server");
             for (int h = 3; h <= 5; h++) b.data(sameServer(b, b.flow(v6, UDP, Path.LAN_OUT, h, p + 2, "hashlimit mode dstip, host " + h), d1), 1, 20);
             b.data(d1, 1, 20);
@@ -423,6 +426,18 @@ final class ModuleScenarioGenerator {
                     + " --ctreplsrc " + lanHost(v6, 4) + " --ctproto udp --ctorigdstport " + (p + 1) + " --ctrepldstport " + "33000:40000");
             b.rule(v6, "filter", "FORWARD", "-m conntrack --ctstate SNAT");
             b.rule(v6, "filter", "FORWARD", "-m conntrack --ctstate DNAT --ctdir ORIGINAL");
+            b.rule(v6, "raw", "PREROUTING", "-i eth1 " + udp(p + 4) + " -j CT --notrack");
+            b.rule(v6, "filter", "FORWARD", icmp(v6) + " -m conntrack --ctstate INVALID");
+            b.rule(v6, "filter", "FORWARD", icmp(v6) + " -m conntrack --ctstate RELATED --ctstatus CONFIRMED");
+            b.rule(v6, "filter", "FORWARD", "-m conntrack --ctstatus CONFIRMED --ctproto udp --ctorigdstport " + (p + 5));
+            b.rule(v6, "filter", "FORWARD", "-m conntrack ! --ctstatus CONFIRMED --ctproto udp --ctorigdstport " + (p + 5));
+            Flow orphan = b.flow(v6, UDP, Path.LAN_OUT, 3, p + 4, "udp NOTRACKed, its port unreachable INVALID (no connection)");
+            b.data(orphan, Kind.ORIGINAL, 20);
+            b.steps.add(Step.error(orphan, Kind.ERROR_ABOUT_ORIGINAL, v6 ? 1 : 3, v6 ? 4 : 3, 0));
+            Flow rel = b.flow(v6, UDP, Path.LAN_OUT, 4, p + 5, "udp answered with a port unreachable (RELATED, CONFIRMED)");
+            b.data(rel, Kind.ORIGINAL, 20);
+            b.data(rel, Kind.ORIGINAL, 20);
+            b.steps.add(Step.error(rel, Kind.ERROR_ABOUT_ORIGINAL, v6 ? 1 : 3, v6 ? 4 : 3, 0));
             Flow t = b.flow(v6, TCP, Path.LAN_OUT, 2, p, "tcp through the conntrack rules");
             b.handshake(t);
             if (b.rnd.nextBoolean()) {
@@ -582,6 +597,8 @@ final class ModuleScenarioGenerator {
             b.handshake(b.flow(v6, TCP, Path.LAN_OUT, 4, p + 2, "tcp, --set-mss above the SYN's: untouched"), SYN, SYN | ACK, false);
             Flow none = b.flow(v6, TCP, Path.LAN_OUT, 5, p + 3, "tcp SYN without an MSS option: one inserted");
             b.steps.add(new Step(none, Kind.ORIGINAL, SYN, 777, 0, 0, false, 0, 0, 0, 0));
+            Flow data = b.flow(v6, TCP, Path.LAN_OUT, 4, p + 3, "tcp SYN with data, without an MSS option: none inserted");
+            b.steps.add(new Step(data, Kind.ORIGINAL, SYN, 888, 0, 12, false, 0, 0, 0, 0));
         }
     }
 
