@@ -452,7 +452,7 @@ final class ModuleScenarioGenerator {
         }
     }
 
-    /** CONNMARK --set-xmark, --save-mark and --restore-mark with --nfmask/--ctmask; -m connmark. */
+    /** CONNMARK --set-xmark, --save-mark and --restore-mark with --nfmask/--ctmask and the shifts; -m connmark. */
     static void connmark(Build b, int p) {
         for (boolean v6 : b.families()) {
             int v = b.between(1, 0xff) << 4;
@@ -468,6 +468,17 @@ final class ModuleScenarioGenerator {
             b.rule(v6, "filter", "FORWARD", "-m connmark ! --mark 0x0");
             b.rule(v6, "filter", "FORWARD", "-m mark --mark 0x7");
             b.rule(v6, "filter", "FORWARD", "-m mark --mark 0x" + Integer.toHexString(v | 7) + "/0xfff");
+            int sh = b.between(1, 12);
+            b.rule(v6, "mangle", "PREROUTING", udp(p + 2) + " -j MARK --set-mark 0x" + Integer.toHexString(b.between(1, 0xffff)));
+            b.rule(v6, "mangle", "PREROUTING", udp(p + 2) + " -j CONNMARK --save-mark --mask 0xff00 --right-shift-mark " + sh);
+            b.rule(v6, "mangle", "PREROUTING", "-p udp -m udp --sport " + (p + 2) + " -j CONNMARK --restore-mark --mask 0xffff"
+                    + " --left-shift-mark " + sh);
+            b.rule(v6, "mangle", "PREROUTING", udp(p + 3) + " -j CONNMARK --set-xmark 0x3/0xf --left-shift-mark " + sh);
+            b.rule(v6, "filter", "FORWARD", "-p udp -m udp --sport " + (p + 2) + " -m mark ! --mark 0x0");
+            Flow sf = b.flow(v6, UDP, Path.LAN_OUT, 4, p + 2, "udp, CONNMARK with shifts both ways");
+            b.data(sf, Kind.ORIGINAL, 20);
+            b.data(sf, Kind.REPLY, 30);
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 5, p + 3, "udp, CONNMARK --set-xmark shifted"), 1, 20);
             Flow f = b.flow(v6, UDP, Path.LAN_OUT, 2, p, "udp, connmark saved and restored");
             b.data(f, Kind.ORIGINAL, 20);
             b.data(f, Kind.REPLY, 30);

@@ -286,4 +286,33 @@ class KernelConformanceRegressionTest {
         }
         throw new AssertionError("no global IPv6 address");
     }
+
+    /**
+     * CONNMARK revision 2 (connmark_tg_shift): --save-mark shifts the packet's masked mark before it is
+     * written into the connection's, --restore-mark shifts the connection's before it is written into the
+     * packet's; jnat refused the shift options (found by the per-module scenarios' CONNMARK rules).
+     */
+    @Test
+    void connmarkShiftsTheMarkItSavesAndRestores() {
+        rig.rules("""
+                *mangle
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A PREROUTING -i eth0 -j MARK --set-mark 0x1234
+                -A PREROUTING -i eth0 -j CONNMARK --save-mark --mask 0xff00 --right-shift-mark 4
+                -A PREROUTING -i docker0 -j CONNMARK --restore-mark --mask 0xffff --left-shift-mark 8
+                -A FORWARD -i docker0 -m mark --mark 0x12000
+                COMMIT
+                """);
+        rig.receive("eth0", udp("198.51.100.7", 4000, "172.17.0.2", 53));
+        String ct = new jnat.conntrack.ConntrackPrinter().list(rig.engine().connections(), 0);
+        assertEquals(true, ct.contains(" mark=288 "), ct); // (0x1234 & 0xff00) >> 4 = 0x120
+        rig.receive("docker0", EthernetRepr.of(0x0242ac110002L, 0x0242d5353a3cL).frame(Ipv4Repr.of("172.17.0.2", "198.51.100.7"),
+                jnat.wire.UdpRepr.of(53, 4000).withPayload(new byte[8])));
+        assertEquals(1, rig.engine().ruleset().existing("mangle").chain("FORWARD").rules().getFirst().packets,
+                "the reply's mark: 0x120 << 8");
+    }
 }

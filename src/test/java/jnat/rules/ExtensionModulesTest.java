@@ -110,6 +110,11 @@ class ExtensionModulesTest {
             "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2");
 
     static final List<String> MANGLE = List.of(
+            "-A PREROUTING -j CONNMARK --save-mark --mask 0xff --left-shift-mark 8",
+            "-A PREROUTING -j CONNMARK --restore-mark --right-shift-mark 4",
+            "-A PREROUTING -j CONNMARK --set-xmark 0x1/0x1 --left-shift-mark 2",
+            "-A PREROUTING -j CONNMARK --save-mark --nfmask 0xf0 --ctmask 0xff00 --right-shift-mark 31",
+            "-A PREROUTING -j CONNMARK --or-mark 0x4 --left-shift-mark 0",
             "-A PREROUTING -m rpfilter",
             "-A PREROUTING -m rpfilter --loose --validmark --accept-local --invert -j DROP",
             "-A PREROUTING -m rpfilter --invert --accept-local",
@@ -344,7 +349,10 @@ class ExtensionModulesTest {
             "-t mangle -A PREROUTING -p tcp -j TCPMSS --clamp-mss-to-pmtu",
             "-t mangle -A FORWARD -p tcp -j TCPMSS --set-mss 65536",
             "-t mangle -A INPUT -j CHECKSUM",
-            "-A INPUT -j CHECKSUM --checksum-fill");
+            "-A INPUT -j CHECKSUM --checksum-fill",
+            "-t mangle -A PREROUTING -j CONNMARK --save-mark --left-shift-mark 32",
+            "-t mangle -A PREROUTING -j CONNMARK --save-mark --right-shift-mark 33",
+            "-t mangle -A PREROUTING -j CONNMARK --left-shift-mark 3");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
