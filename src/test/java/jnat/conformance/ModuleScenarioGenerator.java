@@ -72,7 +72,8 @@ final class ModuleScenarioGenerator {
             new Entry("rpfilter", ModuleScenarioGenerator::rpfilter),
             new Entry("local", ModuleScenarioGenerator::local),
             new Entry("ecn-set", ModuleScenarioGenerator::ecnSet),
-            new Entry("esp", ModuleScenarioGenerator::esp));
+            new Entry("esp", ModuleScenarioGenerator::esp),
+            new Entry("nat-state", ModuleScenarioGenerator::natState));
 
     /** Module {@code k}'s first port. */
     static int base(int k) {
@@ -910,6 +911,45 @@ final class ModuleScenarioGenerator {
             }
             Flow s = b.flow(v6, Harness.ESP, Path.LAN_OUT, 5, 0, "esp, a 3-byte header");
             b.steps.add(new Step(s, Kind.ORIGINAL, 0, lo, 0, 0, false, 0, 0, 0, Step.SHORT_HEADER));
+        }
+    }
+
+    /**
+     * conntrack's NAT facts (--ctstate SNAT, --ctrepldst the masqueraded address) under MASQUERADE, and the
+     * host's own packets: -m state at OUTPUT, NFQUEUE at OUTPUT (dropped, or accepted with --queue-bypass),
+     * REJECT at INPUT of its own datagram to itself (answered through lo again).
+     */
+    static void natState(Build b, int p) {
+        for (boolean v6 : b.families()) {
+            String lan = v6 ? "fd00:1::/64" : "10.1.0.0/24", pub = v6 ? "2001:db8:0:1::2" : "203.0.113.2";
+            b.rule(v6, "nat", "POSTROUTING", "-s " + lan + " -o eth0 " + udp(p) + " -j MASQUERADE");
+            b.rule(v6, "filter", "FORWARD", "-m conntrack --ctstate SNAT --ctproto udp --ctorigdstport " + p);
+            b.rule(v6, "filter", "FORWARD", "-m conntrack --ctrepldst " + pub + " --ctorigsrc " + lan + " --ctstatus SEEN_REPLY");
+            b.rule(v6, "filter", "FORWARD", "-m conntrack ! --ctstate SNAT,DNAT --ctproto udp --ctorigdstport " + (p + 5));
+            b.rule(v6, "filter", "OUTPUT", udp(p + 6) + " -m state --state NEW");
+            b.rule(v6, "filter", "OUTPUT", "-p udp -m udp --sport " + (p + 3) + " -m state --state ESTABLISHED");
+            b.rule(v6, "filter", "OUTPUT", udp(p + 7) + " -j NFQUEUE --queue-num 4");
+            b.rule(v6, "filter", "OUTPUT", udp(p + 8) + " -j NFQUEUE --queue-num 4 --queue-bypass");
+            b.rule(v6, "filter", "INPUT", "-i lo " + udp(p + 9) + " -j REJECT");
+            b.rule(v6, "filter", "INPUT", "-i lo " + icmp(v6));
+            Flow m = b.flow(v6, UDP, Path.LAN_OUT, 2, p, "udp masqueraded out of eth0");
+            b.data(m, Kind.ORIGINAL, 20);
+            b.data(m, Kind.REPLY, 30);
+            b.data(m, Kind.ORIGINAL, 20);
+            Flow n = b.flow(v6, UDP, Path.LAN_OUT, 3, p + 5, "udp not NATed");
+            b.data(n, Kind.ORIGINAL, 20);
+            b.data(n, Kind.REPLY, 30);
+            Flow own = b.flow(v6, UDP, Path.HOST_OUT, p + 3, p + 6, "the host's own datagram and its answer");
+            b.data(own, Kind.ORIGINAL, 20);
+            b.data(own, Kind.REPLY, 30);
+            b.data(own, Kind.ORIGINAL, 20);
+            b.data(b.flow(v6, UDP, Path.HOST_OUT, p + 4, p + 7, "the host's own datagram, NFQUEUE at OUTPUT"), 1, 20);
+            b.data(b.flow(v6, UDP, Path.HOST_OUT, p + 4, p + 8, "the host's own datagram, NFQUEUE --queue-bypass"), 1, 20);
+            Flow self = b.flow(v6, UDP, Path.HOST_OUT, p + 4, p + 9, "the host's datagram to itself, REJECT at INPUT");
+            Flow s2 = v6 ? new Flow(self.id, UDP, Scenario.LOCAL, 0, PUBLIC6[0], PUBLIC6[1], p + 4, PUBLIC6[0], PUBLIC6[1], p + 9, self.what)
+                    : new Flow(self.id, UDP, Scenario.LOCAL, 0, ScenarioGenerator.PUBLIC, p + 4, ScenarioGenerator.PUBLIC, p + 9, self.what);
+            b.flows.set(self.id, s2);
+            b.data(s2, 1, 20);
         }
     }
 }
