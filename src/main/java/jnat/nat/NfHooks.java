@@ -47,8 +47,8 @@ final class NfHooks {
         /** Walked by {@link NatHook} for a connection's first packet only. */
         BoundTable nat;
         /**
-         * Conntrack's hooks are registered for the family (nf_ct_netns_get: some rule takes conntrack, or an
-         * nf_tables ruleset is loaded); without, no packet of the family is tracked and NAT's hooks do nothing.
+         * Conntrack's hooks are registered for the family (nf_ct_netns_get: some rule takes conntrack, of these
+         * tables or of an nft ruleset's); without, no packet of the family is tracked and NAT's hooks do nothing.
          */
         boolean conntrack;
 
@@ -99,18 +99,21 @@ final class NfHooks {
      * filter chains among this class's entries by priority, nat chains in NAT's lookup list; null or
      * none: the iptables sequences alone.
      */
-    void setNftRuleset(java.util.List<jnat.nft.NfTablesCore.BaseChain> chains, jnat.conntrack.ConnTable table) {
-        nftConntrack = chains != null; // not narrowed to the rulesets whose expressions take conntrack (nft_ct, nft_nat, ...)
+    void setNftRuleset(java.util.List<jnat.nft.NfTablesCore.BaseChain> chains, jnat.conntrack.ConnTable table,
+                       boolean conntrack4, boolean conntrack6) {
+        nftConntrack4 = conntrack4;
+        nftConntrack6 = conntrack6;
         nft = chains != null && NftChainFilter.any(chains) ? new NftChainFilter(chains, this::entries, stats) : null;
         if (chains != null) for (jnat.nft.NfTablesCore.BaseChain c : chains) c.core().setReject((ctx, code) -> reject.reject((PacketState) ctx, code));
         nat.setNft(chains != null && NftChainNat.any(chains) ? new NftChainNat(chains, nat, table, stats) : null);
     }
 
-    private boolean nftConntrack;
+    /** An nft ruleset's expressions take conntrack for IPv4, for IPv6 ({@link jnat.nft.NfTablesCore#usesConntrack}). */
+    private boolean nftConntrack4, nftConntrack6;
 
     /** Whether the packet's family has conntrack's hooks registered (see {@link Tables#conntrack}). */
     private boolean tracking(PacketState p) {
-        return nftConntrack || tables(p).conntrack;
+        return (p.ipv6 ? nftConntrack6 : nftConntrack4) || tables(p).conntrack;
     }
 
     /** nf_conntrack_in at {@code hook}, when the family's conntrack hooks are registered. */

@@ -315,4 +315,37 @@ class KernelConformanceRegressionTest {
         assertEquals(1, rig.engine().ruleset().existing("mangle").chain("FORWARD").rules().getFirst().packets,
                 "the reply's mark: 0x120 << 8");
     }
+
+    /** nft_ct's and nft_nat's init take conntrack (nf_ct_netns_get), a filter chain of counters alone none; an ip table's for IPv4 only. */
+    @Test
+    void anNftRulesetTracksOnlyWhenAnExpressionTakesConntrack() {
+        rig.rules("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n");
+        rig.engine().setNftRuleset(jnat.nft.Nft.parse("t.nft", """
+                table ip t {
+                    chain f {
+                        type filter hook forward priority 0; policy accept;
+                        udp dport 53 counter
+                    }
+                }
+                table ip6 u {
+                    chain f {
+                        type filter hook forward priority 0; policy accept;
+                        ct state new counter
+                    }
+                }
+                """));
+        rig.receive("eth0", udp("198.51.100.7", 4000, "172.17.0.2", 53));
+        assertEquals(1, sent.size(), "forwarded");
+        assertEquals(0, rig.engine().connections().count(), "counters take no conntrack, nor does the ip6 table's ct for IPv4");
+        rig.engine().setNftRuleset(jnat.nft.Nft.parse("t.nft", """
+                table ip t {
+                    chain f {
+                        type filter hook forward priority 0; policy accept;
+                        ct state new counter
+                    }
+                }
+                """));
+        rig.receive("eth0", udp("198.51.100.7", 4001, "172.17.0.2", 53));
+        assertEquals(1, rig.engine().connections().count(), "ct state takes conntrack");
+    }
 }
