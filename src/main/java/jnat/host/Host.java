@@ -566,6 +566,8 @@ public final class Host {
         if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
         if (Inet4.isLoopback(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
         if (Inet4.isLoopback(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
+        // fib_validate_source without rp_filter: one of our own addresses as the source (accept_local 0)
+        if (isInterfaceAddress(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
         Route r = fibLookup(dst, src, mark, in, null, Scope.UNIVERSE);
         if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
         if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
@@ -636,6 +638,14 @@ public final class Host {
     }
 
     /** Is {@code addr} one of this host's addresses (a LOCAL route in table local)? */
+    /** An address of one of the devices (inet_lookup_ifaddr_rcu: the address itself, not its subnet). */
+    public boolean isInterfaceAddress(int addr) {
+        for (Interface i : interfaces) {
+            for (InterfaceAddress a : i.addresses()) if (a.local() == addr) return true;
+        }
+        return false;
+    }
+
     public boolean isLocalAddress(int addr) {
         return addressType(addr, null) == RouteType.LOCAL;
     }

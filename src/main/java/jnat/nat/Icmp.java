@@ -147,8 +147,11 @@ final class Icmp {
             if (inner > NR_ICMP_TYPES || isError(inner)) return;
         }
         int daddr = ip.src();
-        // ip_route_input's martian checks drop most other sources before; our own addresses too
-        if (host.addressType(daddr) != RouteType.UNICAST) return;
+        // ip_route_input's martian checks drop most other sources before, our own addresses too; but the
+        // host's own packet (REJECT at OUTPUT, or at INPUT after lo) is answered to the host, through lo
+        boolean own = p.in == null || p.in.isLoopback();
+        RouteType srcType = host.addressType(daddr);
+        if (srcType != RouteType.UNICAST && !(own && srcType == RouteType.LOCAL)) return;
         long ms = millis(p.now);
         boolean apply = !maskAllow(type, code) && (p.in == null || !p.in.isLoopback());
         if (!globalAllow(apply, ms)) return;
@@ -156,7 +159,7 @@ final class Icmp {
         int saddr = p.route != null && p.route.type() == RouteType.LOCAL ? ip.dst() : 0;
         if (saddr == 0 && config.errorsUseInboundIfaddr() && p.in != null) saddr = host.selectSourceAddress(p.in, daddr, Scope.LINK);
         RouteResult back = host.routeOutput(daddr); // icmp_route_lookup
-        if (back.isError() || back.type() != RouteType.UNICAST) return;
+        if (back.isError() || back.type() != RouteType.UNICAST && !(own && back.type() == RouteType.LOCAL)) return;
         if (saddr == 0) saddr = back.source();
         if (!xrlimAllow(apply, back, daddr, ms)) return;
         int room = Math.min(back.out().mtu(), MAX_ERROR_LENGTH) - Ipv4Packet.MIN_HEADER_LENGTH - IcmpPacket.HEADER_LENGTH;

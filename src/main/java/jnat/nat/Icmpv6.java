@@ -143,18 +143,26 @@ final class Icmpv6 {
         // icmpv6_route_lookup; a link-local sender is reached through the device it came in on (flowi6_oif = iif)
         RouteDecision6 rt = Ip6Input.isLinkLocal(sh) && p.in != null ? host.routeInput6(sh, sl, 0, 0, p.in, back)
                 : host.routeOutput6(sh, sl, back);
-        if (rt.isError() || rt.type() != RouteType.UNICAST) return;
-        if (apply && !xrlimAllow(rt, sh, sl, ms)) return;
+        // the host's own packet (REJECT at OUTPUT) is answered to the host itself, through lo
+        boolean toSelf = rt.type() == RouteType.LOCAL && (p.in == null || p.in.isLoopback());
+        if (rt.isError() || rt.type() != RouteType.UNICAST && !toSelf) return;
+        if (apply && !toSelf && !xrlimAllow(rt, sh, sl, ms)) return;
         if ((fromHi | fromLo) == 0) {
-            if (!rt.hasSource()) return;
-            fromHi = rt.sourceHi();
-            fromLo = rt.sourceLo();
+            if (toSelf) { // ipv6_dev_get_saddr: the destination itself is the best source (rule 1)
+                fromHi = sh;
+                fromLo = sl;
+            } else {
+                if (!rt.hasSource()) return;
+                fromHi = rt.sourceHi();
+                fromLo = rt.sourceLo();
+            }
         }
         int len = build(0, HOP_LIMIT, fromHi, fromLo, sh, sl, type, code, info, ip.buffer(), ip.offset(),
                 Math.min(Math.min(ip.length(), quoteLimit), MAX_QUOTE));
         errorsSent++;
         int ctinfo = Conntrack.isReply(p.ct.ctinfo) ? Conntrack.IP_CT_RELATED : Conntrack.IP_CT_RELATED_REPLY;
-        output.sendOwn(p, len, p.ct.id, ctinfo, rt.out(), rt.nexthopHi(), rt.nexthopLo(), Interface.NO_MAC);
+        if (toSelf) output.sendOwnLocal(p, len, p.ct.id, ctinfo);
+        else output.sendOwn(p, len, p.ct.id, ctinfo, rt.out(), rt.nexthopHi(), rt.nexthopLo(), Interface.NO_MAC);
     }
 
     /** is_ineligible: an ICMPv6 error (or an ICMPv6 header cut short) is never answered; a later fragment is. */

@@ -120,6 +120,24 @@ final class Ip6Output {
     }
 
     /**
+     * As {@link #sendOwn} for a packet to one of the host's own addresses (an answer to its own packet):
+     * LOCAL_OUT, POSTROUTING, then in through lo, as {@link #localOut} sends it.
+     */
+    void sendOwnLocal(PacketState cause, int len, int attachId, int ctinfo) {
+        PacketState p = own;
+        p.reset(null, cause.now, none, cause.tx, true);
+        p.ipv6 = true;
+        if (p.ip6.wrap(ownBuf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
+        RouteDecision6 rt = host.routeOutput6(p.ip6.dstHi(), p.ip6.dstLo(), p.route6);
+        if (rt.type() != RouteType.LOCAL) return;
+        p.routeTo6(rt);
+        if (trace.on()) trace.hostSends(p);
+        if (attachId >= 0) p.attach(attachId, ctinfo);
+        localOut(p);
+        if (trace.on()) trace.hostSent();
+    }
+
+    /**
      * ndisc_send_skb: a neighbour discovery packet ({@code len} bytes at {@link IpOutput#OWN_HEADROOM}
      * of {@code buf}) on ndisc's own packet state {@code p} leaves by {@code out} to {@code nhHi:nhLo}
      * through LOCAL_OUT and POSTROUTING. It may be sent while another packet is being transmitted.

@@ -273,7 +273,8 @@ public final class NatEngine {
         }
         this.nftChains = rules == null ? null : NfTablesCore.baseChains(rules);
         this.nftRuleset = rules;
-        hooks.setNftRuleset(nftChains, table);
+        hooks.setNftRuleset(nftChains, table, rules != null && NfTablesCore.usesConntrack(rules, false),
+                rules != null && NfTablesCore.usesConntrack(rules, true));
     }
 
     /** The nf_tables ruleset the engine runs (null: none), its counters live. */

@@ -46,6 +46,11 @@ final class NfHooks {
         BoundTable raw, mangle, filter, security;
         /** Walked by {@link NatHook} for a connection's first packet only. */
         BoundTable nat;
+        /**
+         * Conntrack's hooks are registered for the family (nf_ct_netns_get: some rule takes conntrack, of these
+         * tables or of an nft ruleset's); without, no packet of the family is tracked and NAT's hooks do nothing.
+         */
+        boolean conntrack;
 
         void bind(Ruleset rules, RandomGenerator random, Trace trace) {
             raw = NfHooks.bind(rules.existing("raw"), DropReason.RAW_DROP, random, trace);
@@ -53,6 +58,7 @@ final class NfHooks {
             filter = NfHooks.bind(rules.existing("filter"), DropReason.FILTER_DROP, random, trace);
             security = NfHooks.bind(rules.existing("security"), DropReason.SECURITY_DROP, random, trace);
             nat = NfHooks.bind(rules.existing("nat"), DropReason.NAT_DROP, random, trace);
+            conntrack = rules.usesConntrack();
         }
 
         Table natTable() {
@@ -93,10 +99,26 @@ final class NfHooks {
      * filter chains among this class's entries by priority, nat chains in NAT's lookup list; null or
      * none: the iptables sequences alone.
      */
-    void setNftRuleset(java.util.List<jnat.nft.NfTablesCore.BaseChain> chains, jnat.conntrack.ConnTable table) {
+    void setNftRuleset(java.util.List<jnat.nft.NfTablesCore.BaseChain> chains, jnat.conntrack.ConnTable table,
+                       boolean conntrack4, boolean conntrack6) {
+        nftConntrack4 = conntrack4;
+        nftConntrack6 = conntrack6;
         nft = chains != null && NftChainFilter.any(chains) ? new NftChainFilter(chains, this::entries, stats) : null;
         if (chains != null) for (jnat.nft.NfTablesCore.BaseChain c : chains) c.core().setReject((ctx, code) -> reject.reject((PacketState) ctx, code));
         nat.setNft(chains != null && NftChainNat.any(chains) ? new NftChainNat(chains, nat, table, stats) : null);
+    }
+
+    /** An nft ruleset's expressions take conntrack for IPv4, for IPv6 ({@link jnat.nft.NfTablesCore#usesConntrack}). */
+    private boolean nftConntrack4, nftConntrack6;
+
+    /** Whether the packet's family has conntrack's hooks registered (see {@link Tables#conntrack}). */
+    private boolean tracking(PacketState p) {
+        return (p.ipv6 ? nftConntrack6 : nftConntrack4) || tables(p).conntrack;
+    }
+
+    /** nf_conntrack_in at {@code hook}, when the family's conntrack hooks are registered. */
+    private boolean conntrackIn(PacketState p, Hook hook) {
+        return !tracking(p) || conntrack.in(p, hook);
     }
 
     /** The entries this class registers at a hook for a family, with their NF_IP_PRI_* priorities. */
@@ -104,7 +126,7 @@ final class NfHooks {
         Tables t = v6 ? ipv6 : ipv4;
         NftChainFilter.Entry raw = p -> walk(t.raw, hook, p), mangle = p -> walk(t.mangle, hook, p),
                 filter = p -> walk(t.filter, hook, p), security = p -> walk(t.security, hook, p),
-                ct = p -> conntrack.in(p, hook), confirm = conntrack::confirm;
+                ct = p -> conntrackIn(p, hook), confirm = conntrack::confirm;
         return switch (hook) {
             case PREROUTING -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
                     new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(-100, p -> nat.fn(p, hook, NatCore.MANIP_DST)));
@@ -145,7 +167,7 @@ final class NfHooks {
         if (nft != null) return nft.run(p, Hook.PREROUTING);
         Tables t = tables(p);
         return walk(t.raw, Hook.PREROUTING, p)
-                && conntrack.in(p, Hook.PREROUTING)
+                && conntrackIn(p, Hook.PREROUTING)
                 && walk(t.mangle, Hook.PREROUTING, p)
                 && nat.fn(p, Hook.PREROUTING, NatCore.MANIP_DST);
     }
@@ -177,7 +199,7 @@ final class NfHooks {
         if (trace.on()) trace.hook(Hook.OUTPUT);
         if (nft != null) return nft.run(p, Hook.OUTPUT);
         Tables t = tables(p);
-        if (!walk(t.raw, Hook.OUTPUT, p) || !conntrack.in(p, Hook.OUTPUT)) return false;
+        if (!walk(t.raw, Hook.OUTPUT, p) || !conntrackIn(p, Hook.OUTPUT)) return false;
         int mark = p.mark;
         return walk(t.mangle, Hook.OUTPUT, p)
                 && nat.mangleOutReroute(p, mark)

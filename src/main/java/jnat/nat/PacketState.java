@@ -497,7 +497,8 @@ final class PacketState implements PacketContext {
         }
         jnat.host.Route r = host.fibLookup(ip.src());
         if (r == null) return RPF_NONE;
-        if (r.type() == jnat.host.RouteType.LOCAL) return RPF_LOCAL;
+        // rpfilter_lookup_reverse: a local route (with --accept-local) still needs its nexthop on the in device, or --loose
+        if (r.type() == jnat.host.RouteType.LOCAL) return r.device() == in ? RPF_LOCAL : RPF_LOCAL_OTHER;
         if (r.type() != jnat.host.RouteType.UNICAST) return RPF_NONE;
         return r.device() == in ? RPF_UNICAST_IN : RPF_UNICAST_OTHER;
     }

@@ -15,8 +15,8 @@ import jnat.wire.WireError;
 /**
  * reject_tg for IPv4 (ipt_REJECT.c, nf_reject_ipv4.c): before the packet is dropped its sender is
  * told, by a destination unreachable (nf_send_unreach: icmp_send, unless a TCP or UDP checksum is
- * wrong) or a TCP RST (nf_send_reset). Not for the host's own packets: the answer would be for
- * the host itself, which jnat does not deliver.
+ * wrong) or a TCP RST (nf_send_reset). The host's own packets are answered too, to the host itself
+ * through lo.
  */
 final class RejectIpv4 {
     /** sysctl_ip_default_ttl, as ip_select_ttl gives a RST with no route metric. */
@@ -39,7 +39,7 @@ final class RejectIpv4 {
     /** The answer for a destination unreachable code, or (-1) a TCP RST: reject_tg's and nft_reject's. */
     void reject(PacketState p, int icmpCode) {
         Ipv4Packet ip = p.ip;
-        if (p.generated || ip.fragmentOffset() != 0 || host.isLocalAddress(ip.src())) return;
+        if (p.generated || ip.fragmentOffset() != 0) return;
         if (icmpCode >= 0) {
             if (checksumOk(p)) icmp.send(p, IcmpPacket.DEST_UNREACH, icmpCode, 0);
             return;
@@ -53,7 +53,8 @@ final class RejectIpv4 {
         RouteType dstType = host.addressType(ip.dst());
         if (dstType == RouteType.BROADCAST || dstType == RouteType.MULTICAST) return; // RTCF_BROADCAST | RTCF_MULTICAST
         RouteResult back = host.routeOutput(ip.src()); // ip_route_me_harder
-        if (back.isError() || back.type() != RouteType.UNICAST) return;
+        // to the host itself (its own segment, REJECTed at OUTPUT): through lo
+        if (back.isError() || back.type() != RouteType.UNICAST && back.type() != RouteType.LOCAL) return;
         int len = buildReset(ip, tcp);
         int ctinfo = Conntrack.isReply(p.ct.ctinfo) ? Conntrack.IP_CT_RELATED : Conntrack.IP_CT_RELATED_REPLY;
         output.sendOwn(p, len, p.tracked() ? p.ct.id : -1, ctinfo, back);

@@ -19,8 +19,8 @@ import jnat.wire.WireError;
 /**
  * reject_tg for IPv6 (ip6t_REJECT.c, nf_reject_ipv6.c): before the packet is dropped its sender is
  * told, by an ICMPv6 destination unreachable (nf_send_unreach6: icmpv6_send, unless a TCP or UDP
- * checksum is wrong, reject6_csum_ok) or a TCP RST (nf_send_reset6). Not for the host's own
- * packets, as {@link RejectIpv4}.
+ * checksum is wrong, reject6_csum_ok) or a TCP RST (nf_send_reset6). The host's own packets are
+ * answered to the host itself through lo, as {@link RejectIpv4}.
  */
 final class RejectIpv6 {
     /** ip6_dst_hoplimit: the device's hop_limit sysctl. */
@@ -44,7 +44,7 @@ final class RejectIpv6 {
     /** The answer for a destination unreachable code, or (-1) a TCP RST: reject_tg's and nft_reject's. */
     void reject(PacketState p, int icmpCode) {
         Ipv6Packet ip = p.ip6;
-        if (p.generated || ip.fragmentOffset() != 0 || host.isLocalAddress6(ip.srcHi(), ip.srcLo())) return;
+        if (p.generated || ip.fragmentOffset() != 0) return;
         if (icmpCode >= 0) {
             if (checksumOk(p)) icmp.send(p, Icmpv6Packet.ICMPV6_DEST_UNREACH, icmpCode, 0);
             return;
@@ -58,10 +58,12 @@ final class RejectIpv6 {
         long sh = ip.srcHi(), sl = ip.srcLo(), dh = ip.dstHi(), dl = ip.dstLo();
         if (!unicast(sh, sl) || !unicast(dh, dl)) return; // "addr is not unicast"
         RouteDecision6 rt = host.routeOutput6(sh, sl, back);
-        if (rt.isError() || rt.type() != RouteType.UNICAST) return;
+        boolean toSelf = rt.type() == RouteType.LOCAL; // the host's own segment, REJECTed at OUTPUT: through lo
+        if (rt.isError() || rt.type() != RouteType.UNICAST && !toSelf) return;
         int len = buildReset(ip, tcp);
         int ctinfo = Conntrack.isReply(p.ct.ctinfo) ? Conntrack.IP_CT_RELATED : Conntrack.IP_CT_RELATED_REPLY;
-        output.sendOwn(p, len, p.tracked() ? p.ct.id : -1, ctinfo, rt.out(), rt.nexthopHi(), rt.nexthopLo(), Interface.NO_MAC);
+        if (toSelf) output.sendOwnLocal(p, len, p.tracked() ? p.ct.id : -1, ctinfo);
+        else output.sendOwn(p, len, p.tracked() ? p.ct.id : -1, ctinfo, rt.out(), rt.nexthopHi(), rt.nexthopLo(), Interface.NO_MAC);
     }
 
     private static boolean unicast(long hi, long lo) {

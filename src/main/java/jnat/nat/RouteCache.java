@@ -42,6 +42,7 @@ final class RouteCache {
         this.host = host;
         this.neigh4 = neigh4;
         this.neigh6 = neigh6;
+        hostChanged();
     }
 
     NeighTable neigh4() {
@@ -54,6 +55,12 @@ final class RouteCache {
 
     /** Forgets cached routes and neighbours. */
     void hostChanged() {
+        int n = 0;
+        for (jnat.host.Interface i : host.interfaces()) n += i.addresses().size();
+        int[] own = new int[n];
+        n = 0;
+        for (jnat.host.Interface i : host.interfaces()) for (jnat.host.InterfaceAddress a : i.addresses()) own[n++] = a.local();
+        ownAddresses = own;
         Arrays.fill(routeCache, null);
         Arrays.fill(ruleRoute, null);
         Arrays.fill(neighCacheDev, null);
@@ -63,6 +70,9 @@ final class RouteCache {
     private void checkGenid() {
         if (host.genid() != cacheGenid) hostChanged();
     }
+
+    /** The devices' addresses, as of {@link #cacheGenid}: a source among them is a martian (fib_validate_source). */
+    private int[] ownAddresses = new int[0];
 
     /** ip_route_input_noref: martian checks on the slow path, a cached route for a plain source. */
     RouteResult input(int dst, int src, Interface in) {
@@ -76,6 +86,7 @@ final class RouteCache {
         boolean plainSource = srcTop != 0 && srcTop != 127 && (src >>> 28) != 0xe && src != -1;
         if (!plainSource || dst == 0) return host.routeInput(dst, src, in);
         checkGenid();
+        for (int a : ownAddresses) if (a == src) return host.routeInput(dst, src, in);
         int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = routeCache[slot];
         if (r != null && routeCacheDst[slot] == dst) return r;

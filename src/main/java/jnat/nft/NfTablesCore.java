@@ -124,6 +124,29 @@ public final class NfTablesCore {
         return out;
     }
 
+    /**
+     * Whether a rule of a table of the family (an inet table's for both) takes conntrack: nft_ct's get and set,
+     * nft_nat, nft_masq and nft_redir call nf_ct_netns_get when the rule is added (a dormant table's too).
+     */
+    public static boolean usesConntrack(NftRuleset rs, boolean ipv6) {
+        for (NftTable t : rs.tables) {
+            if (t.family != 1 && t.family != (ipv6 ? 10 : 2)) continue;
+            for (NftChain c : t.chains) for (NftRule r : c.rules) if (usesConntrack(r.exprs)) return true;
+        }
+        return false;
+    }
+
+    private static boolean usesConntrack(List<Expr> exprs) {
+        for (Expr e : exprs) {
+            if (e instanceof Expr.Ct || e instanceof Expr.CtSet || e instanceof Expr.Nat || e instanceof Expr.Masq
+                    || e instanceof Expr.Redir) {
+                return true;
+            }
+            if (e instanceof Expr.Dynset d && d.exprs() != null && usesConntrack(d.exprs())) return true;
+        }
+        return false;
+    }
+
     /** A chain reachable from {@code c} by jump or goto (immediates and verdict maps) that holds a NAT statement. */
     private static NftChain natReachable(NftTable t, NftChain c, java.util.Set<NftChain> seen) {
         if (c == null || !seen.add(c)) return null;

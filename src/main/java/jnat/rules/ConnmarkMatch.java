@@ -68,4 +68,9 @@ public final class ConnmarkMatch implements Match {
             return new ConnmarkMatch(mm[0], mm[1], inv);
         }
     }
+
+    @Override
+    public boolean usesConntrack() {
+        return true;
+    }
 }

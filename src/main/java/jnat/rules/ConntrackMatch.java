@@ -287,4 +287,9 @@ public final class ConntrackMatch implements Match {
             return m;
         }
     }
+
+    @Override
+    public boolean usesConntrack() {
+        return true;
+    }
 }

@@ -185,4 +185,9 @@ public final class CtTarget extends Target {
             return new CtTarget(alias, notrack || alias, ctEvents, expEvents, helper, timeout, zone, zoneFlags);
         }
     }
+
+    @Override
+    public boolean usesConntrack() {
+        return !notrack; // xt_ct_tg_check: --notrack takes no conntrack
+    }
 }

@@ -75,7 +75,8 @@ public final class EcnTarget extends Target {
         boolean option(String opt, boolean invert, Args args, RuleSpec spec) {
             switch (opt) {
                 case "--ecn-tcp-remove" -> {
-                    operation |= SET_ECE | SET_CWR;
+                    // libipt_ECN assigns here: an --ecn-ip-ect (or -ece, -cwr) before it is forgotten
+                    operation = SET_ECE | SET_CWR;
                     ece = 0;
                     cwr = 0;
                 }

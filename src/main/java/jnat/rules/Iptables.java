@@ -444,6 +444,7 @@ public final class Iptables {
         for (int i = 0; i < matches.length; i++) matches[i] = c.matchParsers.get(i).finish(c.spec);
         Match[] ms = new Match[matches.length];
         for (int i = 0; i < ms.length; i++) ms[i] = (Match) matches[i];
+        ms = PortMatch.merged(ms);
         Target target = null;
         Chain jump = null;
         if (c.jumpName != null) {

@@ -19,4 +19,12 @@ public interface Match {
     default int hooks() {
         return 0x1F;
     }
+
+    /**
+     * Whether the kernel's checkentry takes the namespace's conntrack for the family (nf_ct_netns_get):
+     * connections are tracked only while some rule of the family does.
+     */
+    default boolean usesConntrack() {
+        return false;
+    }
 }

@@ -329,4 +329,9 @@ public final class NatTarget extends Target {
             return new NatTarget(kind, new NatRange(flags, minAddr, maxAddr, minPort, maxPort, basePort));
         }
     }
+
+    @Override
+    public boolean usesConntrack() {
+        return true;
+    }
 }

@@ -211,12 +211,13 @@ public interface PacketContext {
     }
 
     /** rpfilter's answers for the reverse lookup ({@link #reversePath}). */
-    int RPF_NONE = 0, RPF_UNICAST_IN = 1, RPF_UNICAST_OTHER = 2, RPF_LOCAL = 3;
+    int RPF_NONE = 0, RPF_UNICAST_IN = 1, RPF_UNICAST_OTHER = 2, RPF_LOCAL = 3, RPF_LOCAL_OTHER = 4;
 
     /**
      * -m rpfilter's FIB lookup of the packet's source from the loopback device: {@link #RPF_NONE}
      * for no route or one of another type (an error route, broadcast, multicast, anycast),
-     * {@link #RPF_LOCAL} for a local one, {@link #RPF_UNICAST_IN} when a unicast route's nexthop
+     * {@link #RPF_LOCAL} for a local one ({@link #RPF_LOCAL_OTHER}: IPv4's, of an address of another device than
+     * the one the packet came in on), {@link #RPF_UNICAST_IN} when a unicast route's nexthop
      * uses the device the packet came in on, else {@link #RPF_UNICAST_OTHER}.
      */
     default int reversePath() {

@@ -26,6 +26,41 @@ public final class PortMatch implements Match {
         return tcp ? "tcp" : "udp";
     }
 
+    private boolean anySrc() {
+        return srcMin != 0 || srcMax != 0xFFFF || (invflags & INV_SRCPT) != 0;
+    }
+
+    private boolean anyDst() {
+        return dstMin != 0 || dstMax != 0xFFFF || (invflags & INV_DSTPT) != 0;
+    }
+
+    /**
+     * The rule's tcp (udp) matches as iptables-nft keeps them: it writes each one it can as payload
+     * expressions (add_nft_tcp: ports and uninverted flags) and reads them back into the rule's first match of
+     * the name (nft_create_match reusing it), so "-p tcp --dport 5 -m tcp --tcp-flags SYN,RST SYN" lists and saves
+     * as one match. Matches that set the same field twice, or invert the flags (a compat match), stay apart.
+     */
+    static Match[] merged(Match[] ms) {
+        java.util.List<Match> out = new java.util.ArrayList<>(ms.length);
+        for (Match m : ms) {
+            if (m instanceof PortMatch b && (b.invflags & INV_FLAGS) == 0) {
+                boolean done = false;
+                for (int i = 0; i < out.size() && !done; i++) {
+                    if (out.get(i) instanceof PortMatch a && a.tcp == b.tcp && (a.invflags & INV_FLAGS) == 0) {
+                        if (a.anySrc() && b.anySrc() || a.anyDst() && b.anyDst() || a.flagMask != 0 && b.flagMask != 0) break;
+                        out.set(i, new PortMatch(a.tcp, a.anySrc() ? a.srcMin : b.srcMin, a.anySrc() ? a.srcMax : b.srcMax,
+                                a.anyDst() ? a.dstMin : b.dstMin, a.anyDst() ? a.dstMax : b.dstMax,
+                                a.flagMask | b.flagMask, a.flagCmp | b.flagCmp, a.invflags | b.invflags));
+                        done = true;
+                    }
+                }
+                if (done) continue;
+            }
+            out.add(m);
+        }
+        return out.size() == ms.length ? ms : out.toArray(new Match[0]);
+    }
+
     @Override
     public boolean matches(PacketContext ctx) {
         if (ctx.nonFirstFragment()) return false;

@@ -44,6 +44,7 @@ public final class RpfilterMatch implements Match {
             case PacketContext.RPF_UNICAST_IN -> true;
             case PacketContext.RPF_UNICAST_OTHER -> (flags & LOOSE) != 0;
             case PacketContext.RPF_LOCAL -> (flags & ACCEPT_LOCAL) != 0;
+            case PacketContext.RPF_LOCAL_OTHER -> (flags & ACCEPT_LOCAL) != 0 && (flags & LOOSE) != 0;
             default -> false;
         };
         return ok != invert;

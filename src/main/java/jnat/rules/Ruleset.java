@@ -44,6 +44,19 @@ public final class Ruleset {
     private static final java.util.List<String> SAVE_ORDER = java.util.List.of("mangle", "security", "raw", "filter", "nat");
 
     /** The tables present, in iptables-save's order. */
+    /** Whether a rule takes conntrack ({@link Match#usesConntrack}, {@link Target#usesConntrack}): the family's connections are tracked. */
+    public boolean usesConntrack() {
+        for (Table t : tables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules()) {
+                    if (r.target != null && r.target.usesConntrack()) return true;
+                    for (int i = 0; i < r.matchCount(); i++) if (r.match(i).usesConntrack()) return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public Iterable<Table> tables() {
         java.util.List<Table> all = new java.util.ArrayList<>(tables.values());
         all.sort(java.util.Comparator.comparingInt(t -> SAVE_ORDER.indexOf(t.name)));

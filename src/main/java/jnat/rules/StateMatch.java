@@ -77,4 +77,9 @@ public final class StateMatch implements Match {
             return new StateMatch(states, inv);
         }
     }
+
+    @Override
+    public boolean usesConntrack() {
+        return true;
+    }
 }

@@ -40,7 +40,8 @@ public final class StatisticMatch implements Match {
     public boolean matches(PacketContext ctx) {
         boolean ret = invert;
         if (mode == MODE_RANDOM) {
-            if ((random.nextInt() & 0x7FFFFFFF) < probability) ret = !ret;
+            // both u32 in the kernel: --probability 1 is 0x80000000, above every draw
+            if (Integer.compareUnsigned(random.nextInt() & 0x7FFFFFFF, probability) < 0) ret = !ret;
         } else {
             count = count == every ? 0 : count + 1;
             if (count == 0) ret = !ret;
@@ -67,7 +68,7 @@ public final class StatisticMatch implements Match {
     private void dump(StringBuilder out, String prefix) {
         if (mode == MODE_RANDOM) {
             // printf("%.11f") of an exact binary fraction: round the exact value, half to even
-            String p = new BigDecimal(probability / (double) 0x80000000L).setScale(11, RoundingMode.HALF_EVEN).toPlainString();
+            String p = new BigDecimal(Integer.toUnsignedLong(probability) / (double) 0x80000000L).setScale(11, RoundingMode.HALF_EVEN).toPlainString();
             out.append(' ').append(prefix).append("mode random").append(invert ? " !" : "")
                     .append(' ').append(prefix).append("probability ").append(p);
         } else {

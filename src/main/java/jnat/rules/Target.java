@@ -25,6 +25,11 @@ public abstract class Target {
         return name();
     }
 
+    /** As {@link Match#usesConntrack}: the target's checkentry takes conntrack (nf_ct_netns_get). */
+    public boolean usesConntrack() {
+        return false;
+    }
+
     /** The one table the kernel allows this target in (xt_target.table), or null for any. */
     public String table() {
         return null;

@@ -60,8 +60,14 @@ final class Frames6 {
                 }
                 long routerMac = Harness.hostMac(f.clientDevice);
                 if (step.mangle() == Step.NEIGHBOUR_SOLICITATION) return solicitation(f, step.seq() == 0, routerMac);
-                Ipv6Repr ip = Ipv6Repr.of(f.clientHi, f.clientLo, f.dstHi, f.dstLo).withHopLimit(hop);
+                if (f.dstMac != 0) routerMac = f.dstMac;
+                Ipv6Repr ip = Ipv6Repr.of(f.clientHi, f.clientLo, f.dstHi, f.dstLo)
+                        .withHopLimit(f.ttl != 0 && step.mangle() != Step.TTL_ONE ? f.ttl : hop).withTrafficClass(f.tos);
                 if (step.mangle() == Step.MULTICAST_SOURCE) ip = ip.withSrc(0xff02L << 48, 1);
+                if (f.protocol == Harness.ESP) {
+                    return new Harness.Injection(f.clientDevice, EthernetRepr.of(f.clientMac, routerMac).withEtherType(ETHERTYPE)
+                            .frame(ip.withProtocol(Harness.ESP).packet(Harness.esp(step, index))));
+                }
                 byte[] frame = EthernetRepr.of(f.clientMac, routerMac).frame(ip, transport(step, index, f.clientPort, f.dstPort));
                 switch (step.mangle()) {
                     case Step.BAD_L4_CHECKSUM -> {

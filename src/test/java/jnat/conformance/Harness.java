@@ -293,11 +293,16 @@ final class Harness {
         int ttl = step.mangle() == Step.TTL_ONE ? 1 : 64;
         switch (step.kind()) {
             case ORIGINAL -> {
-                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1).withTtl(ttl);
+                Ipv4Repr ip = Ipv4Repr.of(f.client, f.dst).withIdentification(id).withDontFragment(f.protocol != 1)
+                        .withTtl(f.ttl != 0 && step.mangle() != Step.TTL_ONE ? f.ttl : ttl).withTos(f.tos);
                 if (f.clientDevice.equals(Scenario.LOCAL)) {
                     return new Injection(Scenario.LOCAL, ip.packet(transport(step, index, f.clientPort, f.dstPort)));
                 }
-                long routerMac = HOST.device(f.clientDevice).macBits();
+                long routerMac = f.dstMac != 0 ? f.dstMac : HOST.device(f.clientDevice).macBits();
+                if (f.protocol == ESP) {
+                    return new Injection(f.clientDevice, EthernetRepr.of(f.clientMac, routerMac).withEtherType(0x0800)
+                            .frame(ip.withProtocol(ESP).packet(esp(step, index))));
+                }
                 byte[] frame = EthernetRepr.of(f.clientMac, routerMac).frame(ip, transport(step, index, f.clientPort, f.dstPort));
                 switch (step.mangle()) {
                     case Step.BAD_L4_CHECKSUM -> corruptChecksum(frame);
@@ -335,6 +340,19 @@ final class Harness {
             }
         }
         throw new AssertionError(step.kind());
+    }
+
+    static final int ESP = 50;
+
+    /** An ESP header (SPI {@code step.seq()}, sequence number 1) and {@code step.length()} bytes; 3 bytes of it for {@link Step#SHORT_HEADER}. */
+    static byte[] esp(Step step, int index) {
+        byte[] payload = payload(step, index);
+        byte[] b = new byte[8 + payload.length];
+        put16(b, 0, step.seq() >>> 16);
+        put16(b, 2, step.seq());
+        put16(b, 6, 1);
+        System.arraycopy(payload, 0, b, 8, payload.length);
+        return step.mangle() == Step.SHORT_HEADER ? Arrays.copyOf(b, 3) : b;
     }
 
     /** The IP id of the frame injected at step {@code index}: what forwarding keeps, and the host's own packets do not have. */
@@ -629,10 +647,10 @@ final class Harness {
         return out;
     }
 
-    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+\\S+\\s+)(all|tcp|udp|icmp|icmpv6)( +)");
+    private static final Pattern PROT = Pattern.compile("(?m)^(\\s*\\d+\\s+\\d+\\s+(?:\\S+\\s+)?)(all|tcp|udp|icmp|icmpv6|esp|ah)( +)");
 
     /**
-     * The prot column as Debian's iptables 1.8.9 prints it with -n: numbers. jnat prints names there
+     * The prot column (of rules with and without a target) as Debian's iptables 1.8.9 prints it with -n: numbers. jnat prints names there
      * on purpose (iptables 1.8.10 does; see jnat.rules.Protocols.listName).
      */
     static String numericProt(String listing) {
@@ -644,6 +662,8 @@ final class Harness {
                 case "tcp" -> "6";
                 case "udp" -> "17";
                 case "icmpv6" -> "58";
+                case "esp" -> "50";
+                case "ah" -> "51";
                 default -> "1";
             };
             int width = Math.max(5, num.length() + 1); // iptables' "%-5s" and a space, the number never filling it

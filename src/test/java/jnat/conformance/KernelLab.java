@@ -245,6 +245,15 @@ final class KernelLab implements AutoCloseable {
 
     private boolean nftLoaded;
 
+    /**
+     * Every later {@link #load} starts from no tables ({@code nft flush ruleset}): iptables-restore replaces only
+     * the tables it is given, and iptables-nft creates a table only for rules or a policy other than ACCEPT, so a
+     * scenario without a table must not find the one an earlier scenario left.
+     */
+    void freshTablesEachLoad() {
+        nftLoaded = true;
+    }
+
     /** {@code nft list table FAMILY NAME} in the host: its rules with their counters, its sets' elements. */
     String nftListing(String family, String table) {
         return router.exec("nft", "list", "table", family, table).checked().stdout();

@@ -26,6 +26,25 @@ final class Scenario {
         final boolean ipv6;
         final long clientHi, clientLo, dstHi, dstLo;
         int randomLo = -1, randomHi = -1;
+        /**
+         * The original direction's header as the client sends it: TOS (IPv6: traffic class), TTL (IPv6: hop
+         * limit; 0: the harness's own) and the destination MAC (0: the host device's; a broadcast or multicast one).
+         */
+        int tos, ttl;
+        long dstMac;
+
+        /** This flow with its original direction's TOS and TTL (0: the harness's). */
+        Flow header(int tos, int ttl) {
+            this.tos = tos;
+            this.ttl = ttl;
+            return this;
+        }
+
+        /** This flow sent to the link-layer address {@code mac} (broadcast, multicast) rather than the host's. */
+        Flow toMac(long mac) {
+            this.dstMac = mac;
+            return this;
+        }
 
         Flow(int id, int protocol, String clientDevice, long clientMac, int client, int clientPort, int dst, int dstPort,
              String what) {
@@ -67,6 +86,9 @@ final class Scenario {
                     : new Flow(id, protocol, clientDevice, clientMac, client, port, dst, dstPort, what);
             g.randomLo = randomLo;
             g.randomHi = randomHi;
+            g.tos = tos;
+            g.ttl = ttl;
+            g.dstMac = dstMac;
             return g;
         }
 
@@ -129,6 +151,8 @@ final class Scenario {
         static final int FRAGMENTED_DUPLICATE = 11, FRAGMENTED_OVERLAP = 12, FRAGMENTED_ATOMIC = 13;
         /** IPv6: the packet sent {@code ack} times in a row (a burst that waits for one neighbour). */
         static final int REPEATED = 14;
+        /** ESP ({@link Flow#protocol} 50, SPI {@code seq}): the header cut to its first 3 bytes. */
+        static final int SHORT_HEADER = 15;
 
         Step repeated(int times) {
             return new Step(flow, kind, tcpFlags, seq, times, length, synOptions, icmpType, icmpCode, from, REPEATED);
@@ -203,6 +227,7 @@ final class Scenario {
                 case FRAGMENTED_OVERLAP -> s + " len " + length + " (in fragments of " + ack + ", after an overlapping one)";
                 case FRAGMENTED_ATOMIC -> s + " len " + length + " (an atomic fragment)";
                 case REPEATED -> s + " (" + ack + " times)";
+                case SHORT_HEADER -> s + " (a 3-byte header)";
                 default -> s;
             };
         }

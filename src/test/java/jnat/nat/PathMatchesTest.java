@@ -45,7 +45,26 @@ class PathMatchesTest {
         assertEquals(1, rig.sent().size(), "our own address: a local route, refused without --accept-local");
         rig.rules(tables("-A PREROUTING -m rpfilter --accept-local -j ACCEPT\n-A PREROUTING -j DROP\n", ""));
         rig.receive("eth0", fromEth0("45.77.200.180"));
-        assertEquals(2, rig.sent().size());
+        assertEquals(1, rig.engine().ruleset().existing("mangle").chain("PREROUTING").rules().getFirst().packets,
+                "--accept-local: the own source accepted");
+        // then the input route's fib_validate_source (accept_local 0) drops it as a martian, as the kernel does
+        assertEquals(1, rig.sent().size());
+        assertEquals(1, rig.drops(DropReason.ROUTE_MARTIAN));
+    }
+
+    /**
+     * rpfilter_lookup_reverse: a local route passes --accept-local only when its nexthop is the in device
+     * (or with --loose): docker0's address arriving on eth0 does not (found by the per-module scenarios).
+     */
+    @Test
+    void rpfilterAcceptLocalWantsTheAddressOfTheInDevice() {
+        EngineRig rig = EngineRig.seedDockerHost().clock(0, MS).rules(tables(
+                "-A PREROUTING -m rpfilter --accept-local\n-A PREROUTING -m rpfilter --accept-local --loose\n", ""));
+        rig.receive("eth0", fromEth0("172.17.0.1"));
+        rig.receive("eth0", fromEth0("45.77.200.180"));
+        var pre = rig.engine().ruleset().existing("mangle").chain("PREROUTING").rules();
+        assertEquals(1, pre.get(0).packets, "eth0's own address only");
+        assertEquals(2, pre.get(1).packets, "--loose: both");
     }
 
     @Test

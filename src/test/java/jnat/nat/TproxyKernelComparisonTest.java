@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rule, -m socket --transparent's DIVERT for the flow's later segments, the mark seen in INPUT, the
  * owner's uid in OUTPUT) and the conntrack table (the tuple untranslated), the timeouts aside. (A
  * conntrack rule is there because the kernel tracks a namespace's connections only once a rule
- * needs it; jnat always tracks.)
+ * needs it, as jnat does.)
  */
 class TproxyKernelComparisonTest {
     static final String H_MAC = "02:00:00:00:0e:01", C_MAC = "02:00:00:00:0e:02";

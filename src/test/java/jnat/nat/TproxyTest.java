@@ -39,6 +39,7 @@ class TproxyTest {
             -6 rule add fwmark 0x1 lookup 100
             """;
 
+    /** The -m conntrack rule (it only counts) makes the hooks track connections, as nf_ct_netns_get does in the kernel. */
     static final String RULES = """
             *mangle
             :PREROUTING ACCEPT [0:0]
@@ -47,6 +48,7 @@ class TproxyTest {
             :OUTPUT ACCEPT [0:0]
             :POSTROUTING ACCEPT [0:0]
             :DIVERT - [0:0]
+            -A PREROUTING -m conntrack --ctstate INVALID
             -A PREROUTING -p tcp -m socket --transparent -j DIVERT
             -A PREROUTING -p tcp --dport 80 -j TPROXY --on-port 15006 --tproxy-mark 0x1/0x1
             -A PREROUTING -p udp --dport 53 -j TPROXY --on-ip 127.0.0.1 --on-port 15053 --tproxy-mark 0x1/0x1

@@ -31,6 +31,9 @@ class ExtensionModulesTest {
             "-A INPUT -m limit --limit 5/d --limit-burst 10000",
             "-A INPUT -m limit --limit-burst 0",
             "-A INPUT -m limit",
+            "-A INPUT -m statistic --mode random --probability 1",
+            "-A INPUT -m statistic --mode random ! --probability 1.0",
+            "-A INPUT -m statistic --mode random --probability 0.99999999",
             "-A INPUT -m tos --tos 0x10",
             "-A INPUT -m tos ! --tos Minimize-Cost",
             "-A INPUT -m tos --tos 0x0f/0x0f -j DROP",
@@ -107,6 +110,11 @@ class ExtensionModulesTest {
             "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2");
 
     static final List<String> MANGLE = List.of(
+            "-A PREROUTING -j CONNMARK --save-mark --mask 0xff --left-shift-mark 8",
+            "-A PREROUTING -j CONNMARK --restore-mark --right-shift-mark 4",
+            "-A PREROUTING -j CONNMARK --set-xmark 0x1/0x1 --left-shift-mark 2",
+            "-A PREROUTING -j CONNMARK --save-mark --nfmask 0xf0 --ctmask 0xff00 --right-shift-mark 31",
+            "-A PREROUTING -j CONNMARK --or-mark 0x4 --left-shift-mark 0",
             "-A PREROUTING -m rpfilter",
             "-A PREROUTING -m rpfilter --loose --validmark --accept-local --invert -j DROP",
             "-A PREROUTING -m rpfilter --invert --accept-local",
@@ -137,6 +145,8 @@ class ExtensionModulesTest {
     static final List<String> MANGLE4 = List.of(
             "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove",
             "-A POSTROUTING -p tcp -j ECN --ecn-tcp-ece 1 --ecn-ip-ect 2",
+            "-A POSTROUTING -p tcp -j ECN --ecn-ip-ect 1 --ecn-tcp-remove",
+            "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove --ecn-ip-ect 3",
             "-A POSTROUTING -j TTL --ttl-set 42",
             "-A POSTROUTING -j TTL --ttl-inc 1",
             "-A POSTROUTING -j TTL --ttl-dec 1");
@@ -339,7 +349,10 @@ class ExtensionModulesTest {
             "-t mangle -A PREROUTING -p tcp -j TCPMSS --clamp-mss-to-pmtu",
             "-t mangle -A FORWARD -p tcp -j TCPMSS --set-mss 65536",
             "-t mangle -A INPUT -j CHECKSUM",
-            "-A INPUT -j CHECKSUM --checksum-fill");
+            "-A INPUT -j CHECKSUM --checksum-fill",
+            "-t mangle -A PREROUTING -j CONNMARK --save-mark --left-shift-mark 32",
+            "-t mangle -A PREROUTING -j CONNMARK --save-mark --right-shift-mark 33",
+            "-t mangle -A PREROUTING -j CONNMARK --left-shift-mark 3");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 

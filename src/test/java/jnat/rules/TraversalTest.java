@@ -166,6 +166,17 @@ class TraversalTest {
         for (int i = 0; i < 1000; i++) assertSame(Target.ACCEPT, zero.traverse(Hook.PREROUTING, new FakePacket()));
     }
 
+    /** xt_statistic compares u32s: --probability 1 (0x80000000) takes every packet (found by the per-module scenarios). */
+    @Test
+    void randomStatisticWithProbabilityOneTakesEveryPacket() {
+        Table t = table("-A PREROUTING -m statistic --mode random --probability 1.0 -j REDIRECT");
+        t.setRandom(new SplittableRandom(7));
+        for (int i = 0; i < 1000; i++) assertTrue(t.traverse(Hook.PREROUTING, new FakePacket()) instanceof NatTarget);
+        Table inverted = table("-A PREROUTING -m statistic --mode random ! --probability 1 -j REDIRECT");
+        inverted.setRandom(new SplittableRandom(7));
+        for (int i = 0; i < 1000; i++) assertSame(Target.ACCEPT, inverted.traverse(Hook.PREROUTING, new FakePacket()));
+    }
+
     @Test
     void seedDockerRulesDnatThePublishedPortAndMasqueradeTheContainer() {
         Ruleset rs = Ruleset.parse(Dumps.rules("docker-default-bridge"));
