@@ -39,7 +39,9 @@ final class Extensions {
             Map.entry("rpfilter", RpfilterMatch.Parser::new),
             Map.entry("policy", PolicyMatch.Parser::new),
             Map.entry("esp", EspMatch.Parser::new),
-            Map.entry("quota", QuotaMatch.Parser::new));
+            Map.entry("quota", QuotaMatch.Parser::new),
+            Map.entry("sctp", SctpMatch.Parser::new),
+            Map.entry("dccp", DccpMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -80,6 +82,7 @@ final class Extensions {
     static {
         IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
         IP4_ALL_MATCHES.put("ttl", () -> new HlMatch.Parser(false));
+        IP4_ALL_MATCHES.put("ah", Ah4Match.Parser::new);
         IP4_TARGETS.put("TTL", () -> new HlTarget.Parser(false));
         IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
         IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
@@ -208,6 +211,8 @@ final class Extensions {
             Map.entry("ah", List.of("--ahspi", "--ahlen", "--ahres")),
             Map.entry("esp", List.of("--espspi")),
             Map.entry("quota", List.of("--quota")),
+            Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
+            Map.entry("dccp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--dccp-types", "--dccp-option")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
             Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),

@@ -89,13 +89,24 @@ class ExtensionModulesTest {
             "-A INPUT -p esp -m esp --espspi :32",
             "-A INPUT -p esp -m esp",
             "-A INPUT -m quota --quota 18446744073709551615",
-            "-A INPUT -m quota ! --quota 0x10");
+            "-A INPUT -m quota ! --quota 0x10",
+            "-A INPUT -p sctp --sport 22 --dport 80:90 --chunk-types any DATA:Be,INIT",
+            "-A INPUT -p sctp ! --chunk-types only ABORT:t,SHUTDOWN_COMPLETE:T,I_DATA:I",
+            "-A INPUT -p sctp -m sctp --chunk-types all ALL",
+            "-A INPUT -p sctp -m sctp --chunk-types all NONE",
+            "-A INPUT -p sctp -m sctp ! --sport 1:2 ! --dport 3 --chunk-types all DATA:-",
+            "-A INPUT -p dccp --sport 1024: ! --dport 22 --dccp-types REQUEST,INVALID,DATA ! --dccp-option 4",
+            "-A INPUT -p dccp -m dccp --sport 5:3 ! --dccp-types ACK",
+            "-A INPUT -p dccp -m dccp --dccp-types SYNCACK,RESET,CLOSE");
 
     static final List<String> FILTER4 = List.of(
             "-A INPUT -m ttl --ttl-eq 0",
             "-A INPUT -m ttl ! --ttl-eq 5",
             "-A INPUT -m ttl --ttl-lt 5",
             "-A INPUT -m ttl --ttl-gt 5",
+            "-A INPUT -p ah -m ah ! --ahspi 3:4",
+            "-A INPUT -p ah -m ah --ahspi 7",
+            "-A INPUT -p ah -m ah",
             "-A INPUT -m recent --set --mask 255.255.255.0 --name m4",
             "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.0.0.0/8 --next --reqid 2",
             "-A INPUT -m hashlimit --hashlimit 333/m --hashlimit-name m6 --hashlimit-srcmask 255.255.0.0",
@@ -339,7 +350,16 @@ class ExtensionModulesTest {
             "-t mangle -A PREROUTING -p tcp -j TCPMSS --clamp-mss-to-pmtu",
             "-t mangle -A FORWARD -p tcp -j TCPMSS --set-mss 65536",
             "-t mangle -A INPUT -j CHECKSUM",
-            "-A INPUT -j CHECKSUM --checksum-fill");
+            "-A INPUT -j CHECKSUM --checksum-fill",
+            "-A INPUT -p dccp --dccp-option 0",
+            "-A INPUT -p dccp --dccp-types BOGUS",
+            "-A INPUT -p sctp --chunk-types some DATA",
+            "-A INPUT -p sctp --chunk-types any DATA:X",
+            "-A INPUT -p sctp --chunk-types any BOGUS",
+            "-A INPUT -p sctp --chunk-types any",
+            "-A INPUT -m sctp --sport 1",
+            "-A INPUT -m ah --ahspi 1",
+            "-A INPUT -p ah -m ah --ahspi 3:x");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 

@@ -1,0 +1,203 @@
+package jnat.nat;
+
+import jnat.rules.Chain;
+import jnat.rules.Rule;
+import jnat.testing.Netns;
+import jnat.testing.Tools;
+import jnat.wire.Ipv4Repr;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The kernel as the oracle for the matches that read headers and payloads (xt_sctp, xt_dccp,
+ * ipt_ah, xt_string, xt_u32): the same raw IPv4 packets, sent by the host itself (a Python raw
+ * socket with IP_HDRINCL in a namespace; {@link NatEngine#send} in jnat), walk the same filter
+ * OUTPUT rules, and every rule's packet count must be the kernel's. Malformed packets are in the
+ * list on purpose: a match that finds one drops it (hotdrop), so the rules after it count it no more.
+ */
+class HeaderMatchesKernelTest {
+    static final String SRC = "198.51.100.1", DST = "198.51.100.200";
+    static final int SCTP = 132, DCCP = 33, AH = 51;
+
+    static final String SEND = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+            for h in sys.argv[2].split(","):
+                try:
+                    s.sendto(bytes.fromhex(h), (sys.argv[1], 0))
+                except PermissionError:
+                    pass  # dropped at OUTPUT (a match's hotdrop): EPERM, as for any drop there
+            """;
+
+    static byte[] bytes(int... b) {
+        byte[] out = new byte[b.length];
+        for (int i = 0; i < b.length; i++) out[i] = (byte) b[i];
+        return out;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) n += p.length;
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** An SCTP common header (ports, verification tag, checksum 0). */
+    static byte[] sctp(int sport, int dport, byte[]... chunks) {
+        return concat(bytes(sport >> 8, sport & 255, dport >> 8, dport & 255, 0, 0, 0, 1, 0, 0, 0, 0), concat(chunks));
+    }
+
+    /** One chunk: type, flags, length (of the header and value), the value, padded to 4. */
+    static byte[] chunk(int type, int flags, int valueLength) {
+        int len = 4 + valueLength;
+        byte[] c = new byte[(len + 3) & ~3];
+        c[0] = (byte) type;
+        c[1] = (byte) flags;
+        c[2] = (byte) (len >> 8);
+        c[3] = (byte) len;
+        return c;
+    }
+
+    /** A DCCP header: type, extended sequence numbers or not, doff in words, then what follows (type fields, options). */
+    static byte[] dccp(int sport, int dport, int type, boolean x, int doff, byte[] rest) {
+        byte[] h = bytes(sport >> 8, sport & 255, dport >> 8, dport & 255, doff, 0, 0, 0, type << 1 | (x ? 1 : 0), 0, 0, 1);
+        return concat(h, x ? new byte[4] : new byte[0], rest);
+    }
+
+    static byte[] ah(long spi) {
+        return bytes(6, 4, 0, 0, (int) (spi >>> 24), (int) (spi >> 16 & 255), (int) (spi >> 8 & 255), (int) (spi & 255),
+                0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    static byte[] ip(int proto, byte[] payload) {
+        return Ipv4Repr.of(SRC, DST).withProtocol(proto).withIdentification(1).packet(payload);
+    }
+
+    static final List<String> SCTP_RULES = List.of(
+            "-p sctp -m sctp --sport 5000",
+            "-p sctp -m sctp ! --dport 80",
+            "-p sctp -m sctp --dport 1:100 --sport 4000:6000",
+            "-p sctp -m sctp --chunk-types any INIT",
+            "-p sctp -m sctp --chunk-types any DATA:BE",
+            "-p sctp -m sctp --chunk-types any DATA:b",
+            "-p sctp -m sctp --chunk-types all DATA,SACK",
+            "-p sctp -m sctp ! --chunk-types all DATA,SACK",
+            "-p sctp -m sctp --chunk-types only DATA,ABORT:T",
+            "-p sctp -m sctp --chunk-types only DATA",
+            "-p sctp -m sctp --chunk-types all NONE",
+            "-p sctp -m sctp --chunk-types any ALL");
+
+    static List<byte[]> sctpPackets() {
+        return List.of(
+                ip(SCTP, sctp(5000, 80, chunk(1, 0, 16))),
+                ip(SCTP, sctp(5000, 81, chunk(0, 3, 12), chunk(3, 0, 12))),
+                ip(SCTP, sctp(4500, 80, chunk(0, 1, 13), chunk(6, 1, 0))),
+                ip(SCTP, sctp(7000, 90, chunk(0, 4, 4))),
+                ip(SCTP, sctp(5000, 80, chunk(0, 2, 3), chunk(10, 0, 8), chunk(3, 0, 0))),
+                ip(SCTP, sctp(6000, 99, chunk(0, 3, 0), chunk(6, 0, 0))),
+                // a zero-length chunk: the first chunk-types rule drops it
+                ip(SCTP, concat(sctp(5000, 80), bytes(0, 0, 0, 0))),
+                // a common header cut short: the first sctp rule drops it
+                ip(SCTP, bytes(19, 136, 0, 80, 0, 0)));
+    }
+
+    static final List<String> DCCP_RULES = List.of(
+            "-p dccp -m dccp --sport 1024:",
+            "-p dccp -m dccp ! --dport 22",
+            "-p dccp -m dccp --dccp-types REQUEST,DATA",
+            "-p dccp -m dccp ! --dccp-types REQUEST",
+            "-p dccp -m dccp --dccp-types INVALID",
+            "-p dccp -m dccp --dccp-option 32",
+            "-p dccp -m dccp ! --dccp-option 4");
+
+    static List<byte[]> dccpPackets() {
+        byte[] service = new byte[4];
+        return List.of(
+                // REQUEST with x: 16 + 4 bytes, then an option 32 of length 3 and padding
+                ip(DCCP, dccp(5000, 22, 0, true, 6, concat(service, bytes(32, 3, 1, 0)))),
+                ip(DCCP, dccp(1000, 80, 2, false, 3, new byte[0])),
+                // ACK with x: 16 + 8, then option 4 (length 2) and a Slow Receiver
+                ip(DCCP, dccp(3000, 80, 3, true, 7, concat(new byte[8], bytes(4, 2, 2, 0)))),
+                ip(DCCP, dccp(3000, 80, 12, true, 5, new byte[4])),
+                // doff shorter than the header: the option rules drop it
+                ip(DCCP, dccp(3000, 22, 1, true, 2, new byte[12])),
+                // a header cut short
+                ip(DCCP, bytes(11, 184, 0, 22, 3, 0)));
+    }
+
+    static final List<String> AH_RULES = List.of(
+            "-p ah -m ah --ahspi 7",
+            "-p ah -m ah ! --ahspi 3:4",
+            "-p ah -m ah --ahspi 0:100",
+            "-p ah -m ah");
+
+    static List<byte[]> ahPackets() {
+        return List.of(ip(AH, ah(7)), ip(AH, ah(3)), ip(AH, ah(100)), ip(AH, ah(0xFFFFFFFFL)), ip(AH, bytes(6, 4, 0, 0, 0)));
+    }
+
+    /** Each rule's packet count after the packets went through filter OUTPUT in the kernel. */
+    static String kernel(List<String> rules, List<byte[]> packets) {
+        try (Netns ns = Netns.create("hdrmt")) {
+            ns.execIn("link add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\nlink set lo up\naddr add " + DST
+                    + "/24 dev d0\n", "ip", "-batch", "-").checked();
+            for (String r : rules) {
+                List<String> cmd = new ArrayList<>(List.of("iptables", "-A", "OUTPUT"));
+                cmd.addAll(List.of(r.split(" ")));
+                ns.exec(cmd.toArray(String[]::new)).checked();
+            }
+            List<String> hex = new ArrayList<>();
+            for (byte[] p : packets) hex.add(HexFormat.of().formatHex(p));
+            ns.exec("python3", "-c", SEND, DST, String.join(",", hex)).checked();
+            StringBuilder out = new StringBuilder();
+            ns.exec("iptables", "-nvxL", "OUTPUT").checked().stdout().lines().skip(2)
+                    .forEach(l -> out.append(l.strip().split("\\s+")[0]).append('\n'));
+            return out.toString();
+        }
+    }
+
+    static String jnat(List<String> rules, List<byte[]> packets) {
+        StringBuilder rs = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        for (String r : rules) rs.append("-A OUTPUT ").append(r).append('\n');
+        EngineRig rig = EngineRig.host("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add "
+                + DST + "/24 dev d0\n").rules(rs.append("COMMIT\n").toString());
+        for (byte[] p : packets) rig.send(p);
+        StringBuilder out = new StringBuilder();
+        Chain output = rig.engine().ruleset().existing("filter").chain("OUTPUT");
+        for (Rule r : output.rules()) out.append(r.packets).append('\n');
+        return out.toString();
+    }
+
+    static void compare(List<String> rules, List<byte[]> packets) {
+        Tools.requireRoot();
+        Tools.require("iptables");
+        Tools.require("python3");
+        String k = kernel(rules, packets);
+        System.out.println("kernel's rule counts:\n" + k);
+        assertEquals(k, jnat(rules, packets), "each rule's packets");
+    }
+
+    @Test
+    void sctpPortsAndChunksMatchAsTheKernels() {
+        compare(SCTP_RULES, sctpPackets());
+    }
+
+    @Test
+    void dccpPortsTypesAndOptionsMatchAsTheKernels() {
+        compare(DCCP_RULES, dccpPackets());
+    }
+
+    @Test
+    void ahSpiMatchesAsTheKernels() {
+        compare(AH_RULES, ahPackets());
+    }
+}
