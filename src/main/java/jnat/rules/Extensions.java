@@ -41,7 +41,9 @@ final class Extensions {
             Map.entry("esp", EspMatch.Parser::new),
             Map.entry("quota", QuotaMatch.Parser::new),
             Map.entry("sctp", SctpMatch.Parser::new),
-            Map.entry("dccp", DccpMatch.Parser::new));
+            Map.entry("dccp", DccpMatch.Parser::new),
+            Map.entry("string", StringMatch.Parser::new),
+            Map.entry("u32", U32Match.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -212,6 +214,8 @@ final class Extensions {
             Map.entry("esp", List.of("--espspi")),
             Map.entry("quota", List.of("--quota")),
             Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
+            Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
+            Map.entry("u32", List.of("--u32")),
             Map.entry("dccp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--dccp-types", "--dccp-option")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),

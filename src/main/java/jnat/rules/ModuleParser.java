@@ -17,6 +17,13 @@ abstract class ModuleParser {
         return new RuleError(KERNEL_EINVAL, 4);
     }
 
+    /** The kernel's checkentry answers ENOENT (no such textsearch algorithm for -m string). */
+    static final String KERNEL_ENOENT = "kernel: ENOENT";
+
+    static RuleError kernelRefusesNoEntry() {
+        return new RuleError(KERNEL_ENOENT, 4);
+    }
+
     /** The kernel's checkentry answers ERANGE (hashlimit's overflow checks). */
     static final String KERNEL_ERANGE = "kernel: ERANGE";
 

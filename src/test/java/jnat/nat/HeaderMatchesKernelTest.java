@@ -145,6 +145,41 @@ class HeaderMatchesKernelTest {
         return List.of(ip(AH, ah(7)), ip(AH, ah(3)), ip(AH, ah(100)), ip(AH, ah(0xFFFFFFFFL)), ip(AH, bytes(6, 4, 0, 0, 0)));
     }
 
+    static final List<String> STRING_RULES = List.of(
+            "-p udp -m string --algo bm --string hello",
+            "-p udp -m string --algo kmp --string HELLO --icase",
+            "-p udp -m string --algo kmp --string HELLO",
+            "-p udp -m string --algo bm --string hello --from 28 --to 33",
+            "-p udp -m string --algo kmp --string hello --from 28 --to 32",
+            "-p udp -m string --algo bm --string hello --from 29",
+            "-p udp -m string --algo bm ! --string hello",
+            "-p udp -m string --algo kmp --hex-string |000102|",
+            "-p udp -m string --algo bm --hex-string |13|x");
+
+    static final List<String> U32_RULES = List.of(
+            "-p udp -m u32 --u32 6&0xFF=17",
+            "-p udp -m u32 --u32 0>>22&0x3C@0>>16=5000",
+            "-p udp -m u32 --u32 0>>22&0x3C@8=0x68656c6c",
+            "-p udp -m u32 ! --u32 0&0xFFFF=30:40",
+            "-p udp -m u32 --u32 0>>22&0x3C@100=0:0xffffffff",
+            "-p udp -m u32 --u32 0>>22&0x3C@4>>16=9:12&&0>>22&0x3C@8>>24=0x68,0",
+            "-p udp -m u32 --u32 0>>22&0x3C@8@0=0:0xffffffff");
+
+    static byte[] udp(int sport, byte[] payload) {
+        return Ipv4Repr.of(SRC, DST).withIdentification(1).packet(jnat.wire.UdpRepr.of(sport, 9999).withPayload(payload));
+    }
+
+    static List<byte[]> payloadPackets() {
+        byte[] ascii = "hello world".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return List.of(
+                udp(5000, ascii),
+                udp(5001, "say HeLLo".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                udp(5000, bytes(9, 0, 1, 2, 3)),
+                udp(5002, bytes(0x13, 'x', 0, 0, 0, 8)),
+                udp(5000, new byte[0]),
+                udp(5003, concat(new byte[100], ascii)));
+    }
+
     /** Each rule's packet count after the packets went through filter OUTPUT in the kernel. */
     static String kernel(List<String> rules, List<byte[]> packets) {
         try (Netns ns = Netns.create("hdrmt")) {
@@ -194,6 +229,16 @@ class HeaderMatchesKernelTest {
     @Test
     void dccpPortsTypesAndOptionsMatchAsTheKernels() {
         compare(DCCP_RULES, dccpPackets());
+    }
+
+    @Test
+    void stringFindsPatternsBetweenOffsetsAsTheKernel() {
+        compare(STRING_RULES, payloadPackets());
+    }
+
+    @Test
+    void u32TestsReadTheWordsTheKernelReads() {
+        compare(U32_RULES, payloadPackets());
     }
 
     @Test

@@ -97,7 +97,15 @@ class ExtensionModulesTest {
             "-A INPUT -p sctp -m sctp ! --sport 1:2 ! --dport 3 --chunk-types all DATA:-",
             "-A INPUT -p dccp --sport 1024: ! --dport 22 --dccp-types REQUEST,INVALID,DATA ! --dccp-option 4",
             "-A INPUT -p dccp -m dccp --sport 5:3 ! --dccp-types ACK",
-            "-A INPUT -p dccp -m dccp --dccp-types SYNCACK,RESET,CLOSE");
+            "-A INPUT -p dccp -m dccp --dccp-types SYNCACK,RESET,CLOSE",
+            "-A INPUT -m string --algo bm --string a\"b\\ --icase --from 3",
+            "-A INPUT -m string --algo kmp ! --hex-string |0001|ab|7c|",
+            "-A INPUT -m string --algo kmp --string héllo",
+            "-A INPUT -m string --algo bm --hex-string ab|",
+            "-A INPUT -m string --string test --algo bm --to 100",
+            "-A INPUT -m u32 --u32 0x0=0x0&&0x0=0x1",
+            "-A INPUT -m u32 ! --u32 0>>22&0x3C@12>>26&0x3C@0=0x4745",
+            "-A INPUT -m u32 --u32 6&0xFF=1,17:20&&4&0x3FFF=0");
 
     static final List<String> FILTER4 = List.of(
             "-A INPUT -m ttl --ttl-eq 0",
@@ -359,7 +367,22 @@ class ExtensionModulesTest {
             "-A INPUT -p sctp --chunk-types any",
             "-A INPUT -m sctp --sport 1",
             "-A INPUT -m ah --ahspi 1",
-            "-A INPUT -p ah -m ah --ahspi 3:x");
+            "-A INPUT -p ah -m ah --ahspi 3:x",
+            "-A INPUT -m string --algo wrong --string x",
+            "-A INPUT -m string --algo bm --string x --from 10 --to 5",
+            "-A INPUT -m string --algo bm --string x --to 65536",
+            "-A INPUT -m string --algo bm --string x --hex-string |00|",
+            "-A INPUT -m string --algo bm --hex-string |zz|",
+            "-A INPUT -m string --algo bm --hex-string |0|",
+            "-A INPUT -m string --algo bm",
+            "-A INPUT -m string --string x",
+            "-A INPUT -m u32 --u32 =1",
+            "-A INPUT -m u32 --u32 1<2=3",
+            "-A INPUT -m u32 --u32 1=",
+            "-A INPUT -m u32 --u32 1=2&3",
+            "-A INPUT -m u32 --u32 1=-1",
+            "-A INPUT -m u32 --u32 1&1&1&1&1&1&1&1&1&1&1=2",
+            "-A INPUT -m u32");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
