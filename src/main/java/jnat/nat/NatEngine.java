@@ -258,6 +258,7 @@ public final class NatEngine {
     public void setRuleset(Ruleset rules) {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
+        if (rules.needsAccounting()) table.setAccounting(true);
         hooks.setRuleset(rules, random, trace);
     }
 
@@ -296,6 +297,7 @@ public final class NatEngine {
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
         this.ruleset6 = rules;
+        if (rules.needsAccounting()) table.setAccounting(true);
         hooks.setRuleset(rules, random, trace);
     }
 

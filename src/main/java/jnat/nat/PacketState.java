@@ -654,6 +654,21 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public boolean ctAccounting() {
+        return hasConnection() && table.accounting();
+    }
+
+    @Override
+    public long ctPackets(int dir) {
+        return hasConnection() ? table.packets(ct.id, dir) : 0;
+    }
+
+    @Override
+    public long ctBytes(int dir) {
+        return hasConnection() ? table.bytes(ct.id, dir) : 0;
+    }
+
+    @Override
     public int ctMark() {
         return hasConnection() ? table.mark(ct.id) : 0;
     }

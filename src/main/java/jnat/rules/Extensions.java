@@ -43,7 +43,8 @@ final class Extensions {
             Map.entry("sctp", SctpMatch.Parser::new),
             Map.entry("dccp", DccpMatch.Parser::new),
             Map.entry("string", StringMatch.Parser::new),
-            Map.entry("u32", U32Match.Parser::new));
+            Map.entry("u32", U32Match.Parser::new),
+            Map.entry("connbytes", ConnbytesMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -216,6 +217,7 @@ final class Extensions {
             Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),
+            Map.entry("connbytes", List.of("--connbytes", "--connbytes-dir", "--connbytes-mode")),
             Map.entry("dccp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--dccp-types", "--dccp-option")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),

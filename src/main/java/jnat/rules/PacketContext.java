@@ -284,6 +284,21 @@ public interface PacketContext {
     /** -j CONNMARK: the new ct->mark; nothing without a connection. */
     default void setCtMark(int mark) {}
 
+    /** The connection has nf_conn_acct counters (conntrack accounting was on when it was made): -m connbytes. */
+    default boolean ctAccounting() {
+        return false;
+    }
+
+    /** The connection's packets so far in direction {@code dir} (DIR_ORIGINAL, DIR_REPLY), this one counted. */
+    default long ctPackets(int dir) {
+        return 0;
+    }
+
+    /** Its bytes (IP lengths) so far in that direction. */
+    default long ctBytes(int dir) {
+        return 0;
+    }
+
     /** ct->status's IPS_* bits (-m conntrack --ctstatus). */
     default int ctStatus() {
         return 0;

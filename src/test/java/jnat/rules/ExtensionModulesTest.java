@@ -105,7 +105,12 @@ class ExtensionModulesTest {
             "-A INPUT -m string --string test --algo bm --to 100",
             "-A INPUT -m u32 --u32 0x0=0x0&&0x0=0x1",
             "-A INPUT -m u32 ! --u32 0>>22&0x3C@12>>26&0x3C@0=0x4745",
-            "-A INPUT -m u32 --u32 6&0xFF=1,17:20&&4&0x3FFF=0");
+            "-A INPUT -m u32 --u32 6&0xFF=1,17:20&&4&0x3FFF=0",
+            "-A INPUT -m connbytes --connbytes 0:1000 --connbytes-mode packets --connbytes-dir original",
+            "-A INPUT -m connbytes ! --connbytes 5 --connbytes-mode avgpkt --connbytes-dir both",
+            "-A INPUT -m connbytes ! --connbytes 5:10 --connbytes-mode bytes --connbytes-dir reply",
+            "-A INPUT -m connbytes --connbytes :7 --connbytes-mode bytes --connbytes-dir reply",
+            "-A INPUT -m connbytes --connbytes 0:18446744073709551615 --connbytes-mode bytes --connbytes-dir reply");
 
     static final List<String> FILTER4 = List.of(
             "-A INPUT -m ttl --ttl-eq 0",
@@ -382,7 +387,14 @@ class ExtensionModulesTest {
             "-A INPUT -m u32 --u32 1=2&3",
             "-A INPUT -m u32 --u32 1=-1",
             "-A INPUT -m u32 --u32 1&1&1&1&1&1&1&1&1&1&1=2",
-            "-A INPUT -m u32");
+            "-A INPUT -m u32",
+            "-A INPUT -m connbytes --connbytes 0:18446744073709551616 --connbytes-mode bytes --connbytes-dir reply",
+            "-A INPUT -m connbytes --connbytes 9:3 --connbytes-mode bytes --connbytes-dir reply",
+            "-A INPUT -m connbytes --connbytes 0x10 --connbytes-mode bytes --connbytes-dir x",
+            "-A INPUT -m connbytes --connbytes 1:2:3 --connbytes-mode bytes --connbytes-dir both",
+            "-A INPUT -m connbytes --connbytes 1x --connbytes-mode bytes --connbytes-dir both",
+            "-A INPUT -m connbytes --connbytes 1 --connbytes-dir both",
+            "-A INPUT -m connbytes");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
