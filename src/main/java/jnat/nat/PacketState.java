@@ -653,6 +653,19 @@ final class PacketState implements PacketContext {
         return tracked() && !untracked;
     }
 
+    /** The tuple -m connlimit looks up (reused: one lookup at a time). */
+    private final jnat.conntrack.Tuple findTuple = new jnat.conntrack.Tuple();
+
+    @Override
+    public int ctFindTuple(boolean v6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+        if (v6) findTuple.set6(proto, srcHi, srcLo, dstHi, dstLo, sport, dport);
+        else findTuple.set(proto, (int) srcLo, (int) dstLo, sport, dport);
+        int ref = table.find(findTuple, now);
+        if (ref == ConnTable.NOT_FOUND) return CONN_GONE;
+        int id = ConnTable.id(ref), state = proto == 6 ? table.tcpState(id) : 0;
+        return state == jnat.conntrack.TcpTracker.TIME_WAIT || state == jnat.conntrack.TcpTracker.CLOSE ? CONN_CLOSED : CONN_OPEN;
+    }
+
     @Override
     public boolean ctAccounting() {
         return hasConnection() && table.accounting();

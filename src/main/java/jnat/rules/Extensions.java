@@ -45,6 +45,7 @@ final class Extensions {
             Map.entry("string", StringMatch.Parser::new),
             Map.entry("u32", U32Match.Parser::new),
             Map.entry("connbytes", ConnbytesMatch.Parser::new));
+    // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -86,6 +87,8 @@ final class Extensions {
         IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
         IP4_ALL_MATCHES.put("ttl", () -> new HlMatch.Parser(false));
         IP4_ALL_MATCHES.put("ah", Ah4Match.Parser::new);
+        IP4_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(false));
+        IP6_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(true));
         IP4_TARGETS.put("TTL", () -> new HlTarget.Parser(false));
         IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
         IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
@@ -217,6 +220,8 @@ final class Extensions {
             Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),
+            Map.entry("connlimit", List.of("--connlimit-upto", "--connlimit-above", "--connlimit-mask", "--connlimit-saddr",
+                    "--connlimit-daddr")),
             Map.entry("connbytes", List.of("--connbytes", "--connbytes-dir", "--connbytes-mode")),
             Map.entry("dccp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--dccp-types", "--dccp-option")),
             Map.entry("mh", List.of("--mh-type")),

@@ -299,6 +299,17 @@ public interface PacketContext {
         return 0;
     }
 
+    /** {@link #ctFindTuple}'s answers: no such confirmed connection, a live one, one TCP has closed (TIME_WAIT, CLOSE). */
+    int CONN_GONE = 0, CONN_OPEN = 1, CONN_CLOSED = 2;
+
+    /**
+     * nf_conntrack_find_get for a tuple (an IPv4 one with its addresses in the low longs) and
+     * nf_conncount's already_closed: -m connlimit's garbage collection.
+     */
+    default int ctFindTuple(boolean ipv6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+        return CONN_GONE;
+    }
+
     /** ct->status's IPS_* bits (-m conntrack --ctstatus). */
     default int ctStatus() {
         return 0;

@@ -110,7 +110,10 @@ class ExtensionModulesTest {
             "-A INPUT -m connbytes ! --connbytes 5 --connbytes-mode avgpkt --connbytes-dir both",
             "-A INPUT -m connbytes ! --connbytes 5:10 --connbytes-mode bytes --connbytes-dir reply",
             "-A INPUT -m connbytes --connbytes :7 --connbytes-mode bytes --connbytes-dir reply",
-            "-A INPUT -m connbytes --connbytes 0:18446744073709551615 --connbytes-mode bytes --connbytes-dir reply");
+            "-A INPUT -m connbytes --connbytes 0:18446744073709551615 --connbytes-mode bytes --connbytes-dir reply",
+            "-A INPUT -m connlimit --connlimit-upto 0",
+            "-A INPUT -m connlimit ! --connlimit-upto 3 --connlimit-mask 0",
+            "-A INPUT -m connlimit --connlimit-above 10 --connlimit-saddr");
 
     static final List<String> FILTER4 = List.of(
             "-A INPUT -m ttl --ttl-eq 0",
@@ -124,11 +127,16 @@ class ExtensionModulesTest {
             "-A INPUT -m policy --dir in --pol ipsec --strict --reqid 1 --spi 0x1 --proto esp --mode tunnel --tunnel-dst 10.0.0.0/8 --tunnel-src 10.0.0.0/8 --next --reqid 2",
             "-A INPUT -m hashlimit --hashlimit 333/m --hashlimit-name m6 --hashlimit-srcmask 255.255.0.0",
             "-A INPUT -m hashlimit --hashlimit 33/m --hashlimit-name m7 --hashlimit-srcmask 4294967295",
-            "-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctreplsrc 1.2.3.4 --ctstatus EXPECTED");
+            "-A INPUT -m conntrack --ctorigsrc 10.0.0.0/8 --ctreplsrc 1.2.3.4 --ctstatus EXPECTED",
+            "-A INPUT -m connlimit ! --connlimit-above 4294967295 --connlimit-mask 24 --connlimit-daddr",
+            "-A INPUT -m connlimit --connlimit-above 10 --connlimit-mask 33",
+            "-A INPUT -m connlimit --connlimit-above 10 --connlimit-mask 255.255.0.0");
 
     static final List<String> FILTER6 = List.of(
             "-A INPUT -m recent --set --mask ffff:ffff:: --name m6",
-            "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2");
+            "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2",
+            "-A INPUT -m connlimit --connlimit-above 3 --connlimit-mask 64 --connlimit-daddr",
+            "-A INPUT -m connlimit --connlimit-above 3 --connlimit-mask ffff::");
 
     static final List<String> MANGLE = List.of(
             "-A PREROUTING -m rpfilter",
@@ -394,7 +402,12 @@ class ExtensionModulesTest {
             "-A INPUT -m connbytes --connbytes 1:2:3 --connbytes-mode bytes --connbytes-dir both",
             "-A INPUT -m connbytes --connbytes 1x --connbytes-mode bytes --connbytes-dir both",
             "-A INPUT -m connbytes --connbytes 1 --connbytes-dir both",
-            "-A INPUT -m connbytes");
+            "-A INPUT -m connbytes",
+            "-A INPUT -m connlimit --connlimit-above 10 --connlimit-saddr --connlimit-daddr",
+            "-A INPUT -m connlimit --connlimit-upto 4294967296",
+            "-A INPUT -m connlimit --connlimit-mask 8",
+            "-A INPUT -m connlimit --connlimit-above 1 --connlimit-mask x",
+            "-A INPUT -m connlimit --connlimit-upto 1 --connlimit-above 2");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
