@@ -89,6 +89,7 @@ final class Extensions {
         IP4_ALL_MATCHES.put("ah", Ah4Match.Parser::new);
         IP4_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(false));
         IP6_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(true));
+        IP6_ALL_MATCHES.put("srh", SrhMatch.Parser::new);
         IP4_TARGETS.put("TTL", () -> new HlTarget.Parser(false));
         IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
         IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
@@ -220,6 +221,9 @@ final class Extensions {
             Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),
+            Map.entry("srh", List.of("--srh-next-hdr", "--srh-hdr-len-eq", "--srh-hdr-len-gt", "--srh-hdr-len-lt",
+                    "--srh-segs-left-eq", "--srh-segs-left-gt", "--srh-segs-left-lt", "--srh-last-entry-eq",
+                    "--srh-last-entry-gt", "--srh-last-entry-lt", "--srh-tag", "--srh-psid", "--srh-nsid", "--srh-lsid")),
             Map.entry("connlimit", List.of("--connlimit-upto", "--connlimit-above", "--connlimit-mask", "--connlimit-saddr",
                     "--connlimit-daddr")),
             Map.entry("connbytes", List.of("--connbytes", "--connbytes-dir", "--connbytes-mode")),

@@ -180,45 +180,116 @@ class HeaderMatchesKernelTest {
                 udp(5003, concat(new byte[100], ascii)));
     }
 
+    static final String SRC6 = "2001:db8::1", DST6 = "2001:db8::200";
+
+    /** An IPv6 packet: the fixed header (next header 43) and a segment routing header, then no next header. */
+    static byte[] srh(int nextHdr, int segsLeft, int lastEntry, int tag, String... segments) {
+        int hdrlen = segments.length * 2;
+        byte[] rh = new byte[8 + 16 * segments.length];
+        rh[0] = (byte) nextHdr;
+        rh[1] = (byte) hdrlen;
+        rh[2] = 4;
+        rh[3] = (byte) segsLeft;
+        rh[4] = (byte) lastEntry;
+        rh[6] = (byte) (tag >> 8);
+        rh[7] = (byte) tag;
+        for (int i = 0; i < segments.length; i++) System.arraycopy(jnat.wire.Ipv6Address.parse(segments[i]), 0, rh, 8 + 16 * i, 16);
+        byte[] p = new byte[40 + rh.length];
+        p[0] = 0x60;
+        p[4] = (byte) (rh.length >> 8);
+        p[5] = (byte) rh.length;
+        p[6] = 43;
+        p[7] = 64;
+        System.arraycopy(jnat.wire.Ipv6Address.parse(SRC6), 0, p, 8, 16);
+        System.arraycopy(jnat.wire.Ipv6Address.parse(DST6), 0, p, 24, 16);
+        System.arraycopy(rh, 0, p, 40, rh.length);
+        return p;
+    }
+
+    static final List<String> SRH_RULES = List.of(
+            "-m srh --srh-next-hdr 59",
+            "-m srh ! --srh-next-hdr 59",
+            "-m srh --srh-hdr-len-eq 4",
+            "-m srh --srh-hdr-len-gt 2",
+            "-m srh --srh-segs-left-eq 1",
+            "-m srh ! --srh-segs-left-lt 1",
+            "-m srh --srh-last-entry-gt 1",
+            "-m srh --srh-tag 7",
+            "-m srh --srh-psid a::/16",
+            "-m srh --srh-nsid b::1/128",
+            "-m srh ! --srh-lsid c::/64",
+            "-m srh");
+
+    static List<byte[]> srhPackets() {
+        return List.of(
+                srh(59, 1, 1, 0, "c::1", "b::1"),
+                srh(59, 0, 1, 7, "c::", "a::9"),
+                srh(17, 1, 2, 7, "d::", "b::1", "a::5"),
+                srh(59, 2, 1, 0, "c::", "b::1"),
+                srh(59, 2, 2, 3, "c::", "b::1", "a:1::"),
+                srh(59, 0, 0, 0x0700, "c::5"));
+    }
+
     /** Each rule's packet count after the packets went through filter OUTPUT in the kernel. */
     static String kernel(List<String> rules, List<byte[]> packets) {
+        return kernel(false, rules, packets);
+    }
+
+    static String kernel(boolean v6, List<String> rules, List<byte[]> packets) {
+        String tool = v6 ? "ip6tables" : "iptables";
         try (Netns ns = Netns.create("hdrmt")) {
             ns.execIn("link add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\nlink set lo up\naddr add " + DST
-                    + "/24 dev d0\n", "ip", "-batch", "-").checked();
+                    + "/24 dev d0\naddr add " + DST6 + "/64 dev d0 nodad\n", "ip", "-batch", "-").checked();
             for (String r : rules) {
-                List<String> cmd = new ArrayList<>(List.of("iptables", "-A", "OUTPUT"));
+                List<String> cmd = new ArrayList<>(List.of(tool, "-A", "OUTPUT"));
                 cmd.addAll(List.of(r.split(" ")));
                 ns.exec(cmd.toArray(String[]::new)).checked();
             }
             List<String> hex = new ArrayList<>();
             for (byte[] p : packets) hex.add(HexFormat.of().formatHex(p));
-            ns.exec("python3", "-c", SEND, DST, String.join(",", hex)).checked();
+            ns.exec("python3", "-c", v6 ? SEND.replace("AF_INET,", "AF_INET6,") : SEND, v6 ? DST6 : DST, String.join(",", hex)).checked();
             StringBuilder out = new StringBuilder();
-            ns.exec("iptables", "-nvxL", "OUTPUT").checked().stdout().lines().skip(2)
+            ns.exec(tool, "-nvxL", "OUTPUT").checked().stdout().lines().skip(2)
                     .forEach(l -> out.append(l.strip().split("\\s+")[0]).append('\n'));
             return out.toString();
         }
     }
 
     static String jnat(List<String> rules, List<byte[]> packets) {
+        return jnat(false, rules, packets);
+    }
+
+    static String jnat(boolean v6, List<String> rules, List<byte[]> packets) {
         StringBuilder rs = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
         for (String r : rules) rs.append("-A OUTPUT ").append(r).append('\n');
         EngineRig rig = EngineRig.host("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add "
-                + DST + "/24 dev d0\n").rules(rs.append("COMMIT\n").toString());
+                + DST + "/24 dev d0\naddr add " + DST6 + "/64 dev d0\n");
+        rs.append("COMMIT\n");
+        if (v6) rig.rules("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n").rules6(rs.toString());
+        else rig.rules(rs.toString());
         for (byte[] p : packets) rig.send(p);
         StringBuilder out = new StringBuilder();
-        Chain output = rig.engine().ruleset().existing("filter").chain("OUTPUT");
+        Chain output = (v6 ? rig.engine().ruleset6() : rig.engine().ruleset()).existing("filter").chain("OUTPUT");
         for (Rule r : output.rules()) out.append(r.packets).append('\n');
         return out.toString();
     }
 
     static void compare(List<String> rules, List<byte[]> packets) {
+        compare(false, rules, packets);
+    }
+
+    static void compare(boolean v6, List<String> rules, List<byte[]> packets) {
         Tools.requireRoot();
-        Tools.require("iptables");
+        Tools.require(v6 ? "ip6tables" : "iptables");
         Tools.require("python3");
-        String k = kernel(rules, packets);
+        String k = kernel(v6, rules, packets);
         System.out.println("kernel's rule counts:\n" + k);
-        assertEquals(k, jnat(rules, packets), "each rule's packets");
+        assertEquals(k, jnat(v6, rules, packets), "each rule's packets");
+    }
+
+    @Test
+    void srhFieldsAndSegmentsMatchAsTheKernels() {
+        compare(true, SRH_RULES, srhPackets());
     }
 
     @Test

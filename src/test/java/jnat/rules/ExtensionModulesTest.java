@@ -136,7 +136,14 @@ class ExtensionModulesTest {
             "-A INPUT -m recent --set --mask ffff:ffff:: --name m6",
             "-A INPUT -m policy --dir in --pol ipsec --strict --proto esp --mode tunnel --tunnel-dst 2001:db8::/32 --tunnel-src ::1 --next --reqid 2",
             "-A INPUT -m connlimit --connlimit-above 3 --connlimit-mask 64 --connlimit-daddr",
-            "-A INPUT -m connlimit --connlimit-above 3 --connlimit-mask ffff::");
+            "-A INPUT -m connlimit --connlimit-above 3 --connlimit-mask ffff::",
+            "-A INPUT -m srh --srh-next-hdr 17 --srh-segs-left-eq 1 --srh-last-entry-eq 4 --srh-tag 0",
+            "-A INPUT -m srh ! --srh-next-hdr 17 ! --srh-segs-left-eq 0 --srh-tag 0",
+            "-A INPUT -m srh --srh-psid a::1/64 --srh-nsid b::/128 --srh-lsid c::/0",
+            "-A INPUT -m srh ! --srh-psid a::/64 ! --srh-nsid b::/ffff:: ! --srh-lsid c::",
+            "-A INPUT -m srh --srh-hdr-len-eq 8 --srh-hdr-len-gt 4 ! --srh-last-entry-lt 3",
+            "-A INPUT -m srh --srh-psid a::/ff00:ff::",
+            "-A INPUT -m srh");
 
     static final List<String> MANGLE = List.of(
             "-A PREROUTING -m rpfilter",
