@@ -135,6 +135,15 @@ class HeaderMatchesKernelTest {
                 ip(DCCP, bytes(11, 184, 0, 22, 3, 0)));
     }
 
+    static final List<String> IPCOMP_RULES = List.of(
+            "-p ipcomp -m ipcomp --ipcompspi 18",
+            "-p ipcomp -m ipcomp ! --ipcompspi 18:20 --compres",
+            "-p ipcomp -m ipcomp --ipcompspi 0:65535");
+
+    static List<byte[]> ipcompPackets() {
+        return List.of(ip(108, bytes(4, 0, 0, 18)), ip(108, bytes(4, 1, 0, 19)), ip(108, bytes(4, 0, 1, 0)), ip(108, bytes(4, 0)));
+    }
+
     static final List<String> AH_RULES = List.of(
             "-p ah -m ah --ahspi 7",
             "-p ah -m ah ! --ahspi 3:4",
@@ -310,6 +319,11 @@ class HeaderMatchesKernelTest {
     @Test
     void u32TestsReadTheWordsTheKernelReads() {
         compare(U32_RULES, payloadPackets());
+    }
+
+    @Test
+    void ipcompCpiMatchesAsTheKernels() {
+        compare(IPCOMP_RULES, ipcompPackets());
     }
 
     @Test

@@ -113,7 +113,13 @@ class ExtensionModulesTest {
             "-A INPUT -m connbytes --connbytes 0:18446744073709551615 --connbytes-mode bytes --connbytes-dir reply",
             "-A INPUT -m connlimit --connlimit-upto 0",
             "-A INPUT -m connlimit ! --connlimit-upto 3 --connlimit-mask 0",
-            "-A INPUT -m connlimit --connlimit-above 10 --connlimit-saddr");
+            "-A INPUT -m connlimit --connlimit-above 10 --connlimit-saddr",
+            "-A INPUT -p ipcomp -m ipcomp --ipcompspi 18 -j DROP",
+            "-A INPUT -p ipcomp -m ipcomp ! --ipcompspi 18:20 --compres",
+            "-A INPUT -p ipcomp -m ipcomp",
+            "-A INPUT -p 108 -m ipcomp --ipcompspi :7",
+            "-A INPUT -p udplite",
+            "-A INPUT ! -p sctp");
 
     static final List<String> FILTER4 = List.of(
             "-A INPUT -m ttl --ttl-eq 0",
@@ -414,7 +420,9 @@ class ExtensionModulesTest {
             "-A INPUT -m connlimit --connlimit-upto 4294967296",
             "-A INPUT -m connlimit --connlimit-mask 8",
             "-A INPUT -m connlimit --connlimit-above 1 --connlimit-mask x",
-            "-A INPUT -m connlimit --connlimit-upto 1 --connlimit-above 2");
+            "-A INPUT -m connlimit --connlimit-upto 1 --connlimit-above 2",
+            "-A INPUT -m ipcomp --ipcompspi 1",
+            "-A INPUT -p ipcomp -m ipcomp --ipcompspi 1:2:3");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
