@@ -415,6 +415,16 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public long realTime() {
+        return now + host.realtimeOffset();
+    }
+
+    @Override
+    public int tzMinutesWest() {
+        return host.tzMinutesWest();
+    }
+
+    @Override
     public void hotdrop() {
         hotdrop = true;
     }

@@ -45,7 +45,8 @@ final class Extensions {
             Map.entry("string", StringMatch.Parser::new),
             Map.entry("u32", U32Match.Parser::new),
             Map.entry("connbytes", ConnbytesMatch.Parser::new),
-            Map.entry("ipcomp", IpcompMatch.Parser::new));
+            Map.entry("ipcomp", IpcompMatch.Parser::new),
+            Map.entry("time", TimeMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -223,6 +224,8 @@ final class Extensions {
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),
             Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
+            Map.entry("time", List.of("--datestart", "--datestop", "--timestart", "--timestop", "--contiguous", "--weekdays",
+                    "--monthdays", "--localtz", "--utc", "--kerneltz")),
             Map.entry("srh", List.of("--srh-next-hdr", "--srh-hdr-len-eq", "--srh-hdr-len-gt", "--srh-hdr-len-lt",
                     "--srh-segs-left-eq", "--srh-segs-left-gt", "--srh-segs-left-lt", "--srh-last-entry-eq",
                     "--srh-last-entry-gt", "--srh-last-entry-lt", "--srh-tag", "--srh-psid", "--srh-nsid", "--srh-lsid")),

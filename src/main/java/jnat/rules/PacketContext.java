@@ -118,6 +118,16 @@ public interface PacketContext {
         return 0;
     }
 
+    /** The real time (CLOCK_REALTIME) at this packet, in nanoseconds since the epoch: -m time. */
+    default long realTime() {
+        return now();
+    }
+
+    /** The kernel's timezone, sys_tz.tz_minuteswest (-m time --kerneltz). */
+    default int tzMinutesWest() {
+        return 0;
+    }
+
     /** A match found the packet malformed (par->hotdrop): the walk stops and the packet is dropped. */
     default void hotdrop() {
         throw new UnsupportedOperationException("this packet context cannot drop a packet");

@@ -119,6 +119,13 @@ class ExtensionModulesTest {
             "-A INPUT -p ipcomp -m ipcomp",
             "-A INPUT -p 108 -m ipcomp --ipcompspi :7",
             "-A INPUT -p udplite",
+            "-A INPUT -m time --timestart 01:02:03 --timestop 04:05:06 --monthdays 1,2,3,4,5 --weekdays Mon,Fri,Sun --datestart 2001-02-03T04:05:06 --datestop 2012-09-08T09:06:05 --kerneltz",
+            "-A INPUT -m time --weekdays 1,7,Tu ! --monthdays 31,22,3",
+            "-A INPUT -m time --timestart 23:00 --timestop 01:00 --contiguous --utc",
+            "-A INPUT -m time --datestart 2020 --datestop 2021-02",
+            "-A INPUT -m time --datestop 2020-02-31T1",
+            "-A INPUT -m time ! --weekdays Sat",
+            "-A INPUT -m time",
             "-A INPUT ! -p sctp");
 
     static final List<String> FILTER4 = List.of(
@@ -422,6 +429,14 @@ class ExtensionModulesTest {
             "-A INPUT -m connlimit --connlimit-above 1 --connlimit-mask x",
             "-A INPUT -m connlimit --connlimit-upto 1 --connlimit-above 2",
             "-A INPUT -m ipcomp --ipcompspi 1",
+            "-A INPUT -m time --timestart 24:00",
+            "-A INPUT -m time --timestart 1:60",
+            "-A INPUT -m time --weekdays 0",
+            "-A INPUT -m time --weekdays Xy",
+            "-A INPUT -m time --monthdays 32",
+            "-A INPUT -m time --datestart 1969",
+            "-A INPUT -m time --timestart 1:00 --timestop 2:00 --contiguous",
+            "-A INPUT -m time --utc --kerneltz",
             "-A INPUT -p ipcomp -m ipcomp --ipcompspi 1:2:3");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
