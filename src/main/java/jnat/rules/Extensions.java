@@ -46,7 +46,8 @@ final class Extensions {
             Map.entry("u32", U32Match.Parser::new),
             Map.entry("connbytes", ConnbytesMatch.Parser::new),
             Map.entry("ipcomp", IpcompMatch.Parser::new),
-            Map.entry("time", TimeMatch.Parser::new));
+            Map.entry("time", TimeMatch.Parser::new),
+            Map.entry("bpf", BpfMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -153,6 +154,12 @@ final class Extensions {
             case "helper" -> ": jnat assigns no conntrack helpers, so no connection has one";
             case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
+            case "cpu" -> ": jnat's packets run on no fixed CPU (one engine, whichever worker holds it)";
+            case "realm" -> ": jnat's routes carry no realms (route classids)";
+            case "CLASSIFY" -> ": jnat has no qdiscs (tc classes) for skb->priority to select";
+            case "AUDIT" -> ": jnat has no kernel audit log to write to";
+            case "IDLETIMER" -> ": jnat has no sysfs idle timers (/sys/class/xt_idletimer) to expose";
+            case "LED" -> ": jnat has no LED triggers";
             default -> "";
         };
     }
@@ -224,6 +231,7 @@ final class Extensions {
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),
             Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
+            Map.entry("bpf", List.of("--bytecode", "--object-pinned")),
             Map.entry("time", List.of("--datestart", "--datestop", "--timestart", "--timestop", "--contiguous", "--weekdays",
                     "--monthdays", "--localtz", "--utc", "--kerneltz")),
             Map.entry("srh", List.of("--srh-next-hdr", "--srh-hdr-len-eq", "--srh-hdr-len-gt", "--srh-hdr-len-lt",

@@ -189,6 +189,25 @@ class HeaderMatchesKernelTest {
                 udp(5003, concat(new byte[100], ascii)));
     }
 
+    /** The rule's words, a "..." one whole without its quotes (as sh passes a quoted --bytecode). */
+    static List<String> words(String rule) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(rule);
+        while (m.find()) out.add(m.group(1) != null ? m.group(1) : m.group(2));
+        return out;
+    }
+
+    static final List<String> BPF_RULES = List.of(
+            "-s 198.51.100.1 -m bpf --bytecode \"4,48 0 0 9,21 0 1 17,6 0 0 1,6 0 0 0\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"5,177 0 0 0,72 0 0 2,21 0 1 9999,6 0 0 1,6 0 0 0\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"4,128 0 0 0,37 0 1 40,6 0 0 1,6 0 0 0\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"4,48 0 0 28,21 0 1 104,6 0 0 1,6 0 0 0\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"2,32 0 0 1000,6 0 0 1\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"8,128 0 0 0,2 0 0 3,97 0 0 3,135 0 0 0,20 0 0 28,69 0 1 4,6 0 0 1,6 0 0 0\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"4,1 0 0 0,0 0 0 5,60 0 0 0,6 0 0 1\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"2,128 0 0 0,22 0 0 0\"",
+            "-s 198.51.100.1 -m bpf --bytecode \"5,177 0 0 0,80 0 0 8,21 1 0 104,6 0 0 0,6 0 0 7\"");
+
     static final String SRC6 = "2001:db8::1", DST6 = "2001:db8::200";
 
     /** An IPv6 packet: the fixed header (next header 43) and a segment routing header, then no next header. */
@@ -251,7 +270,7 @@ class HeaderMatchesKernelTest {
                     + "/24 dev d0\naddr add " + DST6 + "/64 dev d0 nodad\n", "ip", "-batch", "-").checked();
             for (String r : rules) {
                 List<String> cmd = new ArrayList<>(List.of(tool, "-A", "OUTPUT"));
-                cmd.addAll(List.of(r.split(" ")));
+                cmd.addAll(words(r));
                 ns.exec(cmd.toArray(String[]::new)).checked();
             }
             List<String> hex = new ArrayList<>();
@@ -319,6 +338,13 @@ class HeaderMatchesKernelTest {
     @Test
     void u32TestsReadTheWordsTheKernelReads() {
         compare(U32_RULES, payloadPackets());
+    }
+
+    @Test
+    void bpfProgramsReturnWhatTheKernelsReturn() {
+        List<byte[]> packets = new ArrayList<>(payloadPackets());
+        packets.addAll(ahPackets());
+        compare(BPF_RULES, packets);
     }
 
     @Test

@@ -475,7 +475,13 @@ class ExtensionModulesTest {
             {"-t mangle -A PREROUTING -p tcp -j TPROXY --on-port 1", "target `TPROXY' is not supported by jnat: jnat models no local sockets to find or to divert packets to"},
             {"-A INPUT -m cgroup --path /", "match `cgroup' is not supported by jnat: jnat models no processes or cgroups"},
             {"-t mangle -A INPUT -j SECMARK --selctx x", "target `SECMARK' is not supported by jnat: jnat models no SELinux security contexts"},
-            {"-A INPUT -m nfacct --nfacct-name x", "match `nfacct' is not supported by jnat: jnat has no nfnetlink_acct objects for it to count into"}}) {
+            {"-A INPUT -m nfacct --nfacct-name x", "match `nfacct' is not supported by jnat: jnat has no nfnetlink_acct objects for it to count into"},
+            {"-A INPUT -m cpu --cpu 0", "match `cpu' is not supported by jnat: jnat's packets run on no fixed CPU (one engine, whichever worker holds it)"},
+            {"-A INPUT -m realm --realm 0x2a", "match `realm' is not supported by jnat: jnat's routes carry no realms (route classids)"},
+            {"-t mangle -A FORWARD -j CLASSIFY --set-class 0000:ffff", "target `CLASSIFY' is not supported by jnat: jnat has no qdiscs (tc classes) for skb->priority to select"},
+            {"-A INPUT -j AUDIT --type accept", "target `AUDIT' is not supported by jnat: jnat has no kernel audit log to write to"},
+            {"-A INPUT -j IDLETIMER --timeout 42 --label foo", "target `IDLETIMER' is not supported by jnat: jnat has no sysfs idle timers (/sys/class/xt_idletimer) to expose"},
+            {"-A INPUT -m string --algo fsm --string abcd", "match `string' is not supported by jnat with --algo fsm: ts_fsm's token patterns are not modelled"}}) {
             try {
                 Iptables.run(new Ruleset(), words(c[0]));
                 wrong.add(c[0] + ": accepted");
