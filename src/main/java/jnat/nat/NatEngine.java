@@ -259,6 +259,7 @@ public final class NatEngine {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
         if (rules.needsAccounting()) table.setAccounting(true);
+        if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
     }
 
@@ -298,6 +299,7 @@ public final class NatEngine {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
         this.ruleset6 = rules;
         if (rules.needsAccounting()) table.setAccounting(true);
+        if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
     }
 

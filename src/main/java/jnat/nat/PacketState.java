@@ -677,6 +677,13 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public int ctLabel(int bit, boolean set) {
+        if (!hasConnection() || !table.labelsUsed()) return -1;
+        if (set) table.setLabel(ct.id, bit);
+        return table.label(ct.id, bit) ? 1 : 0;
+    }
+
+    @Override
     public boolean ctAccounting() {
         return hasConnection() && table.accounting();
     }

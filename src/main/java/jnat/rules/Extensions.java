@@ -47,7 +47,8 @@ final class Extensions {
             Map.entry("connbytes", ConnbytesMatch.Parser::new),
             Map.entry("ipcomp", IpcompMatch.Parser::new),
             Map.entry("time", TimeMatch.Parser::new),
-            Map.entry("bpf", BpfMatch.Parser::new));
+            Map.entry("bpf", BpfMatch.Parser::new),
+            Map.entry("connlabel", ConnlabelMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -232,6 +233,7 @@ final class Extensions {
             Map.entry("u32", List.of("--u32")),
             Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
             Map.entry("bpf", List.of("--bytecode", "--object-pinned")),
+            Map.entry("connlabel", List.of("--label", "--set")),
             Map.entry("time", List.of("--datestart", "--datestop", "--timestart", "--timestop", "--contiguous", "--weekdays",
                     "--monthdays", "--localtz", "--utc", "--kerneltz")),
             Map.entry("srh", List.of("--srh-next-hdr", "--srh-hdr-len-eq", "--srh-hdr-len-gt", "--srh-hdr-len-lt",

@@ -309,6 +309,14 @@ public interface PacketContext {
         return 0;
     }
 
+    /**
+     * -m connlabel: whether the connection has label {@code bit}, setting it first with {@code set};
+     * -1 without a connection or its labels (nf_ct_labels_find() == NULL).
+     */
+    default int ctLabel(int bit, boolean set) {
+        return -1;
+    }
+
     /** {@link #ctFindTuple}'s answers: no such confirmed connection, a live one, one TCP has closed (TIME_WAIT, CLOSE). */
     int CONN_GONE = 0, CONN_OPEN = 1, CONN_CLOSED = 2;
 

@@ -59,6 +59,15 @@ public final class Ruleset {
         return false;
     }
 
+    /** Whether a rule uses connection labels (-m connlabel: connlabel_mt_check's nf_connlabels_get). */
+    public boolean needsLabels() {
+        for (Table t : tables.values())
+            for (Chain c : t.chains())
+                for (Rule r : c.rules())
+                    for (Match m : r.matches) if (m instanceof ConnlabelMatch) return true;
+        return false;
+    }
+
     void put(Table t) {
         tables.put(t.name, t);
     }
