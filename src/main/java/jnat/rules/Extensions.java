@@ -74,7 +74,8 @@ final class Extensions {
             Map.entry("MARK", MarkTarget.Parser::new),
             Map.entry("LOG", LogTarget.Parser::new),
             Map.entry("CT", () -> new CtTarget.Parser(false)),
-            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)));
+            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)),
+            Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -233,6 +234,7 @@ final class Extensions {
             Map.entry("u32", List.of("--u32")),
             Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
             Map.entry("bpf", List.of("--bytecode", "--object-pinned")),
+            Map.entry("TCPOPTSTRIP", List.of("--strip-options")),
             Map.entry("connlabel", List.of("--label", "--set")),
             Map.entry("time", List.of("--datestart", "--datestop", "--timestart", "--timestop", "--contiguous", "--weekdays",
                     "--monthdays", "--localtz", "--utc", "--kerneltz")),

@@ -208,6 +208,48 @@ class HeaderMatchesKernelTest {
             "-s 198.51.100.1 -m bpf --bytecode \"2,128 0 0 0,22 0 0 0\"",
             "-s 198.51.100.1 -m bpf --bytecode \"5,177 0 0 0,80 0 0 8,21 1 0 104,6 0 0 0,6 0 0 7\"");
 
+    /** The TCP checksum of an IPv4 packet's segment computed whole (RFC 793's pseudo-header), independent of any rewrite. */
+    static int tcpChecksum(byte[] p) {
+        int ihl = (p[0] & 0xf) * 4, len = p.length - ihl;
+        long sum = 0;
+        for (int i = 12; i < 20; i += 2) sum += (p[i] & 0xff) << 8 | p[i + 1] & 0xff;
+        sum += 6 + len;
+        for (int i = 0; i < len; i += 2) {
+            if (i == 16) continue;
+            int hi = p[ihl + i] & 0xff, lo = i + 1 < len ? p[ihl + i + 1] & 0xff : 0;
+            sum += hi << 8 | lo;
+        }
+        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return (int) (~sum & 0xffff);
+    }
+
+    static byte[] syn(int sport) {
+        return Ipv4Repr.of(SRC, DST).withIdentification(1)
+                .packet(jnat.wire.TcpRepr.of(sport, 80).withFlags(0x02).withSeq(1000).withLinuxSynOptions(12345));
+    }
+
+    /** Strips the MSS (the first option, 4 bytes) and the timestamp as the kernel should, checksum whole. */
+    static List<String> tcpoptstripRules() {
+        byte[] p = syn(5000);
+        int t = (p[0] & 0xf) * 4;
+        for (int i = 0; i < 4; i++) p[t + 20 + i] = 1; // MSS
+        for (int i = 20; i < 40; ) { // the timestamp option (kind 8, 10 bytes) wherever it is
+            int kind = p[t + i] & 0xff, len = kind <= 1 ? 1 : p[t + i + 1] & 0xff;
+            if (kind == 8) for (int j = 0; j < len; j++) p[t + i + j] = 1;
+            i += len;
+        }
+        int sum = tcpChecksum(p);
+        return List.of(
+                "mangle -p tcp --sport 5000 -j TCPOPTSTRIP --strip-options mss,timestamp",
+                "mangle -p tcp --sport 5001 -j TCPOPTSTRIP --strip-options 3",
+                "-s 198.51.100.1 -p tcp -m tcpmss --mss 1460",
+                "-s 198.51.100.1 -p tcp -m u32 --u32 0>>22&0x3C@20=0x01010101",
+                "-s 198.51.100.1 -p tcp -m u32 --u32 0>>22&0x3C@24>>16=0x0402",
+                "-s 198.51.100.1 -p tcp --sport 5000 -m u32 --u32 0>>22&0x3C@16>>16=" + sum,
+                "-s 198.51.100.1 -p tcp -m string --algo bm --hex-string |030307|",
+                "-s 198.51.100.1 -p tcp -m string --algo bm --hex-string |01010101010101010101|");
+    }
+
     static final String SRC6 = "2001:db8::1", DST6 = "2001:db8::200";
 
     /** An IPv6 packet: the fixed header (next header 43) and a segment routing header, then no next header. */
@@ -269,14 +311,17 @@ class HeaderMatchesKernelTest {
             ns.execIn("link add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\nlink set lo up\naddr add " + DST
                     + "/24 dev d0\naddr add " + DST6 + "/64 dev d0 nodad\n", "ip", "-batch", "-").checked();
             for (String r : rules) {
-                List<String> cmd = new ArrayList<>(List.of(tool, "-A", "OUTPUT"));
-                cmd.addAll(words(r));
+                boolean mangle = r.startsWith("mangle ");
+                List<String> cmd = new ArrayList<>(List.of(tool, "-t", mangle ? "mangle" : "filter", "-A", "OUTPUT"));
+                cmd.addAll(words(mangle ? r.substring(7) : r));
                 ns.exec(cmd.toArray(String[]::new)).checked();
             }
             List<String> hex = new ArrayList<>();
             for (byte[] p : packets) hex.add(HexFormat.of().formatHex(p));
             ns.exec("python3", "-c", v6 ? SEND.replace("AF_INET,", "AF_INET6,") : SEND, v6 ? DST6 : DST, String.join(",", hex)).checked();
             StringBuilder out = new StringBuilder();
+            ns.exec(tool, "-t", "mangle", "-nvxL", "OUTPUT").checked().stdout().lines().skip(2)
+                    .forEach(l -> out.append(l.strip().split("\\s+")[0]).append('\n'));
             ns.exec(tool, "-nvxL", "OUTPUT").checked().stdout().lines().skip(2)
                     .forEach(l -> out.append(l.strip().split("\\s+")[0]).append('\n'));
             return out.toString();
@@ -288,8 +333,11 @@ class HeaderMatchesKernelTest {
     }
 
     static String jnat(boolean v6, List<String> rules, List<byte[]> packets) {
-        StringBuilder rs = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
-        for (String r : rules) rs.append("-A OUTPUT ").append(r).append('\n');
+        StringBuilder rs = new StringBuilder("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n"
+                + ":OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n");
+        for (String r : rules) if (r.startsWith("mangle ")) rs.append("-A OUTPUT ").append(r.substring(7)).append('\n');
+        rs.append("COMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
+        for (String r : rules) if (!r.startsWith("mangle ")) rs.append("-A OUTPUT ").append(r).append('\n');
         EngineRig rig = EngineRig.host("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add "
                 + DST + "/24 dev d0\naddr add " + DST6 + "/64 dev d0\n");
         rs.append("COMMIT\n");
@@ -297,6 +345,9 @@ class HeaderMatchesKernelTest {
         else rig.rules(rs.toString());
         for (byte[] p : packets) rig.send(p);
         StringBuilder out = new StringBuilder();
+        for (Rule r : (v6 ? rig.engine().ruleset6() : rig.engine().ruleset()).existing("mangle").chain("OUTPUT").rules()) {
+            out.append(r.packets).append('\n');
+        }
         Chain output = (v6 ? rig.engine().ruleset6() : rig.engine().ruleset()).existing("filter").chain("OUTPUT");
         for (Rule r : output.rules()) out.append(r.packets).append('\n');
         return out.toString();
@@ -345,6 +396,11 @@ class HeaderMatchesKernelTest {
         List<byte[]> packets = new ArrayList<>(payloadPackets());
         packets.addAll(ahPackets());
         compare(BPF_RULES, packets);
+    }
+
+    @Test
+    void tcpoptstripLeavesTheBytesAndChecksumTheKernelLeaves() {
+        compare(tcpoptstripRules(), List.of(syn(5000), syn(5001), syn(5002)));
     }
 
     @Test
