@@ -164,10 +164,11 @@ public final class ConnlimitMatch implements Match {
 
         @Override
         Object finish(RuleSpec spec) {
-            opts.fcheck();
+            // xtables_option_mfcheck: the extension's x6_fcheck, then the option table's checks
             if (!opts.given(O_UPTO) && !opts.given(O_ABOVE)) {
                 throw new RuleError("You must specify \"--connlimit-above\" or \"--connlimit-upto\".");
             }
+            opts.fcheck();
             return new ConnlimitMatch(limit, plen, flags, ipv6);
         }
     }

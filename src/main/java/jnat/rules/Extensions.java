@@ -95,6 +95,8 @@ final class Extensions {
         IP4_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(false));
         IP6_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(true));
         IP6_ALL_MATCHES.put("srh", SrhMatch.Parser::new);
+        IP4_TARGETS.put("HMARK", () -> new HmarkTarget.Parser(false));
+        IP6_TARGETS.put("HMARK", () -> new HmarkTarget.Parser(true));
         IP4_TARGETS.put("TTL", () -> new HlTarget.Parser(false));
         IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
         IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
@@ -235,6 +237,9 @@ final class Extensions {
             Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
             Map.entry("bpf", List.of("--bytecode", "--object-pinned")),
             Map.entry("TCPOPTSTRIP", List.of("--strip-options")),
+            Map.entry("HMARK", List.of("--hmark-tuple", "--hmark-src-prefix", "--hmark-dst-prefix", "--hmark-sport-mask",
+                    "--hmark-dport-mask", "--hmark-spi-mask", "--hmark-sport", "--hmark-dport", "--hmark-spi", "--hmark-proto-mask",
+                    "--hmark-rnd", "--hmark-mod", "--hmark-offset")),
             Map.entry("connlabel", List.of("--label", "--set")),
             Map.entry("time", List.of("--datestart", "--datestop", "--timestart", "--timestop", "--contiguous", "--weekdays",
                     "--monthdays", "--localtz", "--utc", "--kerneltz")),

@@ -187,10 +187,11 @@ public final class StringMatch implements Match {
 
         @Override
         Object finish(RuleSpec spec) {
-            opts.fcheck();
+            // xtables_option_mfcheck: the extension's x6_fcheck, then the option table's checks
             if ((opts.xflags & (1 << O_STRING | 1 << O_HEX_STRING)) == 0) {
                 throw new RuleError("STRING match: You must specify `--string' or `--hex-string'");
             }
+            opts.fcheck();
             // string_mt_check and textsearch_prepare
             if (from > to || pattern.length == 0) throw kernelRefuses();
             if (algo.equals("fsm")) {

@@ -281,10 +281,11 @@ public final class TimeMatch implements Match {
 
         @Override
         Object finish(RuleSpec spec) {
-            opts.fcheck();
+            // xtables_option_mfcheck: the extension's x6_fcheck, then the option table's checks
             if ((flags & CONTIGUOUS) != 0 && daytimeStart < daytimeStop) {
                 throw new RuleError("time: --contiguous only makes sense when stoptime is smaller than starttime");
             }
+            opts.fcheck();
             return new TimeMatch(dateStart, dateStop, daytimeStart, daytimeStop, monthdays, weekdays, flags);
         }
     }

@@ -403,6 +403,31 @@ class HeaderMatchesKernelTest {
         compare(tcpoptstripRules(), List.of(syn(5000), syn(5001), syn(5002)));
     }
 
+    /** HMARK over the packet's tuple, the connection's and an SPI, then each mark counted by -m mark. */
+    static List<String> hmarkRules() {
+        List<String> r = new ArrayList<>(List.of(
+                "mangle -p udp --sport 5000:5009 -j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-rnd 0xfeed --hmark-mod 4 --hmark-offset 10",
+                "mangle -p udp --sport 5010:5019 -j HMARK --hmark-tuple ct --hmark-rnd 7 --hmark-mod 4 --hmark-offset 20 --hmark-src-prefix 24 --hmark-sport-mask 0xff00",
+                "mangle -p ah -j HMARK --hmark-tuple spi,src --hmark-rnd 3 --hmark-mod 4 --hmark-offset 30"));
+        for (int base : new int[] {10, 20, 30}) for (int k = 0; k < 4; k++) r.add("-s 198.51.100.1 -m mark --mark " + (base + k));
+        // the kernel tracks connections in a namespace only once a rule needs conntrack (nf_ct_netns_get),
+        // which HMARK does not ask for; jnat always tracks
+        r.add("-s 203.0.113.9 -m state --state NEW");
+        return r;
+    }
+
+    static List<byte[]> hmarkPackets() {
+        List<byte[]> p = new ArrayList<>();
+        for (int sport = 5000; sport < 5020; sport++) p.add(udp(sport, new byte[sport % 7]));
+        for (long spi = 1; spi <= 12; spi++) p.add(ip(AH, ah(spi * 7919)));
+        return p;
+    }
+
+    @Test
+    void hmarkSetsTheMarksTheKernelSets() {
+        compare(hmarkRules(), hmarkPackets());
+    }
+
     @Test
     void ipcompCpiMatchesAsTheKernels() {
         compare(IPCOMP_RULES, ipcompPackets());

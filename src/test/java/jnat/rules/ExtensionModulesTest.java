@@ -187,7 +187,13 @@ class ExtensionModulesTest {
             "-A POSTROUTING -j DSCP --set-dscp 0x2e",
             "-A POSTROUTING -j DSCP --set-dscp-class af41",
             "-A POSTROUTING -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1400",
-            "-A POSTROUTING -j CHECKSUM --checksum-fill");
+            "-A POSTROUTING -j CHECKSUM --checksum-fill",
+            "-A POSTROUTING -j HMARK --hmark-tuple src,dst,sport,dport,proto --hmark-rnd 0xfeed --hmark-mod 10 --hmark-offset 100",
+            "-A POSTROUTING -j HMARK --hmark-tuple s,d,sp,dp,p --hmark-rnd 1 --hmark-mod 3 --hmark-sport 5 --hmark-dport 6",
+            "-A POSTROUTING -j HMARK --hmark-tuple spi --hmark-rnd 1 --hmark-mod 3 --hmark-spi 7",
+            "-A POSTROUTING -j HMARK --hmark-src-prefix 0 --hmark-dst-prefix 24 --hmark-rnd 1 --hmark-mod 3 --hmark-tuple ct",
+            "-A POSTROUTING -p tcp -j TCPOPTSTRIP --strip-options mss,md5,timestamp,200",
+            "-A POSTROUTING -p tcp -j TCPOPTSTRIP");
 
     static final List<String> MANGLE4 = List.of(
             "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove",
@@ -442,7 +448,19 @@ class ExtensionModulesTest {
             "-A INPUT -m time --datestart 1969",
             "-A INPUT -m time --timestart 1:00 --timestop 2:00 --contiguous",
             "-A INPUT -m time --utc --kerneltz",
-            "-A INPUT -p ipcomp -m ipcomp --ipcompspi 1:2:3");
+            "-A INPUT -p ipcomp -m ipcomp --ipcompspi 1:2:3",
+            "-t mangle -A PREROUTING -j HMARK",
+            "-t mangle -A PREROUTING -j HMARK --hmark-mod 3 --hmark-tuple ct",
+            "-t mangle -A PREROUTING -j HMARK --hmark-mod 3 --hmark-rnd 1",
+            "-t mangle -A PREROUTING -j HMARK --hmark-mod 0 --hmark-rnd 1 --hmark-tuple ct",
+            "-t mangle -A PREROUTING -j HMARK --hmark-tuple src,,dst --hmark-rnd 1 --hmark-mod 3",
+            "-t mangle -A PREROUTING -j HMARK --hmark-tuple spi,sport --hmark-rnd 1 --hmark-mod 3",
+            "-t mangle -A PREROUTING -j HMARK --hmark-tuple ct --hmark-rnd 1 --hmark-mod 3 --hmark-spi 1 --hmark-sport 2",
+            "-t mangle -A OUTPUT -j TCPOPTSTRIP",
+            "-t mangle -A OUTPUT -p tcp -j TCPOPTSTRIP --strip-options 1",
+            "-t mangle -A OUTPUT -p tcp -j TCPOPTSTRIP --strip-options 2,mss",
+            "-A INPUT -m string",
+            "-A INPUT -m connlimit --connlimit-saddr --connlimit-daddr");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
