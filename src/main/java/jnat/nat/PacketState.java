@@ -442,6 +442,11 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public void setPktTypeHost() {
+        pktTypeHost = true;
+    }
+
+    @Override
     public int hookNumber() {
         return hook;
     }

@@ -48,7 +48,8 @@ final class Extensions {
             Map.entry("ipcomp", IpcompMatch.Parser::new),
             Map.entry("time", TimeMatch.Parser::new),
             Map.entry("bpf", BpfMatch.Parser::new),
-            Map.entry("connlabel", ConnlabelMatch.Parser::new));
+            Map.entry("connlabel", ConnlabelMatch.Parser::new),
+            Map.entry("cluster", ClusterMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -237,6 +238,8 @@ final class Extensions {
             Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
             Map.entry("bpf", List.of("--bytecode", "--object-pinned")),
             Map.entry("TCPOPTSTRIP", List.of("--strip-options")),
+            Map.entry("cluster", List.of("--cluster-total-nodes", "--cluster-local-node", "--cluster-local-nodemask",
+                    "--cluster-hash-seed")),
             Map.entry("HMARK", List.of("--hmark-tuple", "--hmark-src-prefix", "--hmark-dst-prefix", "--hmark-sport-mask",
                     "--hmark-dport-mask", "--hmark-spi-mask", "--hmark-sport", "--hmark-dport", "--hmark-spi", "--hmark-proto-mask",
                     "--hmark-rnd", "--hmark-mod", "--hmark-offset")),

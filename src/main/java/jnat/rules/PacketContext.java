@@ -143,6 +143,9 @@ public interface PacketContext {
         return PACKET_HOST;
     }
 
+    /** -m cluster: a packet sent to a multicast MAC (PACKET_MULTICAST) becomes PACKET_HOST. */
+    default void setPktTypeHost() {}
+
     /** The NF_INET_* hook whose table is walking the packet ({@link Hook#ordinal}), -1 outside a walk. */
     default int hookNumber() {
         return -1;

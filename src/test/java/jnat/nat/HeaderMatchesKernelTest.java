@@ -428,6 +428,26 @@ class HeaderMatchesKernelTest {
         compare(hmarkRules(), hmarkPackets());
     }
 
+    static List<String> clusterRules() {
+        List<String> r = new ArrayList<>();
+        for (int k = 1; k <= 4; k++) r.add("-p udp -m cluster --cluster-total-nodes 4 --cluster-local-node " + k + " --cluster-hash-seed 0xdeadbeef");
+        r.add("-p udp -m cluster --cluster-total-nodes 7 ! --cluster-local-nodemask 0x15 --cluster-hash-seed 0x1");
+        return r;
+    }
+
+    static List<byte[]> clusterPackets() {
+        List<byte[]> p = new ArrayList<>();
+        for (int i = 1; i <= 24; i++) {
+            p.add(Ipv4Repr.of("198.51.100." + i, DST).withIdentification(1).packet(jnat.wire.UdpRepr.of(5000, 9999).withPayload(new byte[2])));
+        }
+        return p;
+    }
+
+    @Test
+    void clusterHashesTheSourcesOntoTheKernelsNodes() {
+        compare(clusterRules(), clusterPackets());
+    }
+
     @Test
     void ipcompCpiMatchesAsTheKernels() {
         compare(IPCOMP_RULES, ipcompPackets());

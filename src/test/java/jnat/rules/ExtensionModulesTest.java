@@ -193,7 +193,9 @@ class ExtensionModulesTest {
             "-A POSTROUTING -j HMARK --hmark-tuple spi --hmark-rnd 1 --hmark-mod 3 --hmark-spi 7",
             "-A POSTROUTING -j HMARK --hmark-src-prefix 0 --hmark-dst-prefix 24 --hmark-rnd 1 --hmark-mod 3 --hmark-tuple ct",
             "-A POSTROUTING -p tcp -j TCPOPTSTRIP --strip-options mss,md5,timestamp,200",
-            "-A POSTROUTING -p tcp -j TCPOPTSTRIP");
+            "-A POSTROUTING -p tcp -j TCPOPTSTRIP",
+            "-A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-node 2 --cluster-hash-seed 0xfeedcafe",
+            "-A PREROUTING -m cluster --cluster-total-nodes 32 ! --cluster-local-nodemask 0x7 --cluster-hash-seed 1");
 
     static final List<String> MANGLE4 = List.of(
             "-A POSTROUTING -p tcp -j ECN --ecn-tcp-remove",
@@ -460,7 +462,12 @@ class ExtensionModulesTest {
             "-t mangle -A OUTPUT -p tcp -j TCPOPTSTRIP --strip-options 1",
             "-t mangle -A OUTPUT -p tcp -j TCPOPTSTRIP --strip-options 2,mss",
             "-A INPUT -m string",
-            "-A INPUT -m connlimit --connlimit-saddr --connlimit-daddr");
+            "-A INPUT -m connlimit --connlimit-saddr --connlimit-daddr",
+            "-t mangle -A PREROUTING -m cluster",
+            "-t mangle -A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-node 3 --cluster-hash-seed 1",
+            "-t mangle -A PREROUTING -m cluster --cluster-total-nodes 33 --cluster-local-node 1 --cluster-hash-seed 1",
+            "-t mangle -A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-nodemask 4 --cluster-hash-seed 1",
+            "-t mangle -A PREROUTING -m cluster --cluster-local-node 1 --cluster-hash-seed 1");
 
     private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
 
