@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ExtensionTestFilesTest {
     /** The agreement measured when this test was written: raise it as jnat learns modules. */
-    static final int AGREED_FLOOR = 445;
+    static final int AGREED_FLOOR = 446;
     /** The same for the IPv4 run (libipt_*.t and libxt_*.t with iptables). */
-    static final int AGREED_FLOOR_IPV4 = 414;
+    static final int AGREED_FLOOR_IPV4 = 415;
 
     record Case(String file, int line, String table, List<String> chains, String rule) {}
 
