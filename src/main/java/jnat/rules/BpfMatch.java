@@ -12,6 +12,8 @@ public final class BpfMatch implements Match {
     static final long SKF_AD_OFF = 0xFFFFF000L;
 
     private final int[] code, jt, jf, k;
+    /** M[]: the scratch memory, reused by each run (the engine runs one packet at a time); check_load_and_stores proves a slot is written before it is read. */
+    private final int[] mem = new int[MEMWORDS];
 
     BpfMatch(int[] code, int[] jt, int[] jf, int[] k) {
         this.code = code;
@@ -50,9 +52,6 @@ public final class BpfMatch implements Match {
     @Override
     public boolean matches(PacketContext ctx) {
         int a = 0, x = 0;
-        int m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0, m10 = 0, m11 = 0, m12 = 0,
-                m13 = 0, m14 = 0, m15 = 0;
-        int[] mem = null; // allocated only by programs that use scratch memory
         for (int pc = 0; pc < code.length; pc++) {
             int c = code[pc], kk = k[pc];
             switch (c & 0x07) {
@@ -68,7 +67,7 @@ public final class BpfMatch implements Match {
                         case 0x00 -> v = Integer.toUnsignedLong(kk); // IMM
                         case 0x20 -> v = load(ctx, Integer.toUnsignedLong(kk), size); // ABS
                         case 0x40 -> v = load(ctx, (long) x + kk, size); // IND: X + k
-                        case 0x60 -> v = Integer.toUnsignedLong(mem == null ? 0 : mem[kk]); // MEM
+                        case 0x60 -> v = Integer.toUnsignedLong(mem[kk]); // MEM
                         case 0x80 -> v = ctx.length(); // LEN
                         default -> { // MSH: X = 4 * (P[k] & 0xf)
                             long b = load(ctx, Integer.toUnsignedLong(kk), 1);
@@ -79,10 +78,7 @@ public final class BpfMatch implements Match {
                     if (ldx) x = (int) v;
                     else a = (int) v;
                 }
-                case 0x02, 0x03 -> { // ST, STX
-                    if (mem == null) mem = new int[MEMWORDS];
-                    mem[kk] = (c & 0x07) == 2 ? a : x;
-                }
+                case 0x02, 0x03 -> mem[kk] = (c & 0x07) == 2 ? a : x; // ST, STX
                 case 0x04 -> { // ALU
                     int o = (c & 0x08) != 0 ? x : kk;
                     switch (c & 0xf0) {

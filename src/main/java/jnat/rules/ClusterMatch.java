@@ -26,34 +26,32 @@ public final class ClusterMatch implements Match {
         return Integer.rotateLeft(x, k);
     }
 
-    /** include/linux/jhash.h's jhash over {@code n} u32 words (1 or 4 here). */
-    static int jhashWords(int[] k, int n, int initval) {
-        int a = 0xdeadbeef + (n << 2) + initval, b = a, c = a, i = 0;
-        while (n > 3) {
-            a += k[i];
-            b += k[i + 1];
-            c += k[i + 2];
+    /**
+     * include/linux/jhash.h's jhash over {@code n} u32 words, n being 1 (k0) or 4 (k0..k3): one
+     * __jhash_mix over the first three of four, then __jhash_final with the last one added to a.
+     */
+    static int jhashWords(int n, int k0, int k1, int k2, int k3, int initval) {
+        int a = 0xdeadbeef + (n << 2) + initval, b = a, c = a, last = k0;
+        if (n == 4) {
+            a += k0;
+            b += k1;
+            c += k2;
             a -= c; a ^= rot(c, 4); c += b;
             b -= a; b ^= rot(a, 6); a += c;
             c -= b; c ^= rot(b, 8); b += a;
             a -= c; a ^= rot(c, 16); c += b;
             b -= a; b ^= rot(a, 19); a += c;
             c -= b; c ^= rot(b, 4); b += a;
-            n -= 3;
-            i += 3;
+            last = k3;
         }
-        if (n == 3) c += k[i + 2];
-        if (n >= 2) b += k[i + 1];
-        if (n >= 1) {
-            a += k[i];
-            c ^= b; c -= rot(b, 14);
-            a ^= c; a -= rot(c, 11);
-            b ^= a; b -= rot(a, 25);
-            c ^= b; c -= rot(b, 16);
-            a ^= c; a -= rot(c, 4);
-            b ^= a; b -= rot(a, 14);
-            c ^= b; c -= rot(b, 24);
-        }
+        a += last;
+        c ^= b; c -= rot(b, 14);
+        a ^= c; a -= rot(c, 11);
+        b ^= a; b -= rot(a, 25);
+        c ^= b; c -= rot(b, 16);
+        a ^= c; a -= rot(c, 4);
+        b ^= a; b -= rot(a, 14);
+        c ^= b; c -= rot(b, 24);
         return c;
     }
 
@@ -66,12 +64,11 @@ public final class ClusterMatch implements Match {
         int hash;
         if (ctx.ipv6()) {
             long hi = ctx.ctAddressHi(0), lo = ctx.ctAddressLo(0);
-            int[] w = {Integer.reverseBytes((int) (hi >>> 32)), Integer.reverseBytes((int) hi),
-                Integer.reverseBytes((int) (lo >>> 32)), Integer.reverseBytes((int) lo)};
-            hash = jhashWords(w, 4, hashSeed);
+            hash = jhashWords(4, Integer.reverseBytes((int) (hi >>> 32)), Integer.reverseBytes((int) hi),
+                    Integer.reverseBytes((int) (lo >>> 32)), Integer.reverseBytes((int) lo), hashSeed);
         } else {
             // jhash_1word(a, seed) is jhash over the one word
-            hash = jhashWords(new int[] {Integer.reverseBytes(ctx.ctOrigSrc())}, 1, hashSeed);
+            hash = jhashWords(1, Integer.reverseBytes(ctx.ctOrigSrc()), 0, 0, 0, hashSeed);
         }
         int node = (int) (((hash & 0xffffffffL) * (totalNodes & 0xffffffffL)) >>> 32);
         return ((1L << node & Integer.toUnsignedLong(nodeMask)) != 0) != invert;
