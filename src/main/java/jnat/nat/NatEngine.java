@@ -258,6 +258,8 @@ public final class NatEngine {
     public void setRuleset(Ruleset rules) {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
+        if (rules.needsAccounting()) table.setAccounting(true);
+        if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
     }
 
@@ -297,6 +299,8 @@ public final class NatEngine {
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
         this.ruleset6 = rules;
+        if (rules.needsAccounting()) table.setAccounting(true);
+        if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
     }
 

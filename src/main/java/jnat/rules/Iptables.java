@@ -407,14 +407,16 @@ public final class Iptables {
             return buildRulesChecked(t, c);
         } catch (RuleError e) {
             boolean range = e.getMessage().equals(ModuleParser.KERNEL_ERANGE);
-            if (!range && !e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
+            boolean noent = e.getMessage().equals(ModuleParser.KERNEL_ENOENT);
+            if (!range && !noent && !e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
             // what iptables-nft says when the kernel's checkentry refuses the rule
             String op = switch (c.command) {
                 case 'I' -> "INSERT";
                 case 'R' -> "REPLACE";
                 default -> "APPEND";
             };
-            throw new RuleError("RULE_" + op + " failed (" + (range ? "Numerical result out of range" : "Invalid argument")
+            throw new RuleError("RULE_" + op + " failed (" + (range ? "Numerical result out of range"
+                    : noent ? "No such file or directory" : "Invalid argument")
                     + "): rule in chain " + c.chain, 4);
         }
     }

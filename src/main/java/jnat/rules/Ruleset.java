@@ -63,6 +63,24 @@ public final class Ruleset {
         return all;
     }
 
+    /** Whether a rule needs conntrack's accounting (-m connbytes: connbytes_mt_check forces nf_conntrack_acct on). */
+    public boolean needsAccounting() {
+        for (Table t : tables.values())
+            for (Chain c : t.chains())
+                for (Rule r : c.rules())
+                    for (Match m : r.matches) if (m instanceof ConnbytesMatch) return true;
+        return false;
+    }
+
+    /** Whether a rule uses connection labels (-m connlabel: connlabel_mt_check's nf_connlabels_get). */
+    public boolean needsLabels() {
+        for (Table t : tables.values())
+            for (Chain c : t.chains())
+                for (Rule r : c.rules())
+                    for (Match m : r.matches) if (m instanceof ConnlabelMatch) return true;
+        return false;
+    }
+
     void put(Table t) {
         tables.put(t.name, t);
     }
