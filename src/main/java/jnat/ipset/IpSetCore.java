@@ -40,35 +40,48 @@ public final class IpSetCore {
         return out;
     }
 
+    /** The types jnat has, in ipset's order of listing them (ipset help). */
+    public static final java.util.List<String> TYPES = java.util.List.of("hash:ip", "hash:net", "hash:ip,port", "hash:net,port");
+
     /**
      * ipset create NAME TYPE [options]: the type's create with its options (family, hashsize,
-     * maxelem, netmask, timeout, counters, comment). An existing set of the name is an error,
-     * unless {@code exist} and it was created the same (mtype_same_set), which is no change.
+     * maxelem, bucketsize, initval, netmask, timeout, counters, comment, skbinfo, forceadd). An
+     * existing set of the name is an error, unless {@code exist} and it was created the same
+     * (mtype_same_set), which is no change.
      */
     public IpSet create(String name, String type, Map<String, String> options, boolean exist) {
         Map<String, String> o = new java.util.HashMap<>(options);
-        int family = switch (o.getOrDefault("family", "inet")) {
+        IpSet.Create c = new IpSet.Create();
+        c.family = switch (o.getOrDefault("family", "inet")) {
             case "inet", "ipv4", "-4" -> IpSet.INET;
             case "inet6", "ipv6", "-6" -> IpSet.INET6;
-            default -> throw new IpSetError("Syntax error: unknown family " + o.get("family"));
+            default -> throw new IpSetError("Syntax error: unknown inet family " + o.get("family"));
         };
-        int hashsize = (int) number(o, "hashsize", 1024, Integer.MAX_VALUE);
-        int maxelem = (int) number(o, "maxelem", HashGen.DEFAULT_MAXELEM, Integer.MAX_VALUE);
-        long timeout = o.containsKey("timeout") ? number(o, "timeout", 0, 2147483L) : -1;
-        boolean counters = o.remove("counters") != null, comment = o.remove("comment") != null;
-        int netmask = (int) number(o, "netmask", -1, 128);
-        o.keySet().removeAll(List.of("family", "hashsize", "maxelem", "timeout"));
-        IpSet s = switch (type) {
-            case "hash:ip" -> new HashIp(name, family, hashsize, maxelem, netmask, timeout, counters, comment);
-            case "hash:net" -> new HashNet(name, family, hashsize, maxelem, timeout, counters, comment);
-            case "hash:ip,port" -> new HashIpPort(name, false, family, hashsize, maxelem, timeout, counters, comment);
-            case "hash:net,port" -> new HashIpPort(name, true, family, hashsize, maxelem, timeout, counters, comment);
-            default -> throw new IpSetError("jnat: set type " + type + " is not supported yet (hash:ip, hash:net, "
-                    + "hash:ip,port and hash:net,port are)");
-        };
-        if (netmask >= 0 && !type.equals("hash:ip")) {
-            throw new IpSetError("Syntax error: netmask is not supported by " + type);
+        c.hashsize = (int) number(o, "hashsize", HashGen.DEFAULT_HASHSIZE, 0xFFFFFFFFL);
+        c.maxelem = (int) number(o, "maxelem", HashGen.DEFAULT_MAXELEM, 0xFFFFFFFFL);
+        c.bucketsize = (int) number(o, "bucketsize", -1, 255);
+        if (o.containsKey("initval")) c.initval = (int) number(o, "initval", 0, 0xFFFFFFFFL);
+        c.timeout = o.containsKey("timeout") ? number(o, "timeout", 0, 2147483L) : -1;
+        c.counters = o.containsKey("counters");
+        c.comment = o.containsKey("comment");
+        c.skbinfo = o.containsKey("skbinfo");
+        c.forceadd = o.containsKey("forceadd");
+        if (o.containsKey("netmask")) {
+            if (!type.equals("hash:ip")) throw new IpSetError("Syntax error: netmask is not supported by " + type);
+            c.netmask = (int) number(o, "netmask", -1, 255);
+            int host = c.family == IpSet.INET6 ? 128 : 32;
+            if (c.netmask < 1 || c.netmask > host) {
+                throw new IpSetError("Syntax error: '" + o.get("netmask") + "' is out of range 1-" + host
+                        + "\nSyntax error: netmask is out of the inclusive range of 1-" + host);
+            }
         }
+        IpSet s = switch (type) {
+            case "hash:ip" -> new HashIp(name, c);
+            case "hash:net" -> new HashNet(name, c);
+            case "hash:ip,port" -> new HashIpPort(name, false, c);
+            case "hash:net,port" -> new HashIpPort(name, true, c);
+            default -> throw new IpSetError("jnat: set type " + type + " is not supported yet (" + String.join(", ", TYPES) + " are)");
+        };
         int old = find(name);
         if (old >= 0) {
             if (exist && sets.get(old).sameSet(s)) return sets.get(old);
@@ -81,11 +94,13 @@ public final class IpSetCore {
         return s;
     }
 
+    /** A number as libipset's ipset_parse_uint32 reads it (strtoul with base 0). */
     private static long number(Map<String, String> o, String key, long dflt, long max) {
         String v = o.get(key);
         if (v == null) return dflt;
         try {
-            long n = Long.parseLong(v);
+            long n = v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16)
+                    : v.length() > 1 && v.startsWith("0") ? Long.parseLong(v.substring(1), 8) : Long.parseLong(v);
             if (n >= 0 && n <= max) return n;
         } catch (NumberFormatException e) {
             // falls through
@@ -134,7 +149,7 @@ public final class IpSetCore {
         int i = find(a);
         if (i < 0) throw new IpSetError("The set with the given name does not exist");
         int j = find(b);
-        if (j < 0) throw new IpSetError("Second set does not exist");
+        if (j < 0) throw new IpSetError("Sets cannot be swapped: the second set does not exist");
         IpSet x = sets.get(i), y = sets.get(j);
         if (!x.type.equals(y.type) || x.family != y.family) {
             throw new IpSetError("The sets cannot be swapped: their type does not match");
@@ -147,6 +162,26 @@ public final class IpSetCore {
         y.ref = r;
         sets.set(i, y);
         sets.set(j, x);
+    }
+
+    /**
+     * ip_set_test from a rule (xt_set's match): a rule with fewer dimensions than the set, or of
+     * another family, never matches; --return-nomatch turns a nomatch element into a match and an
+     * element into none. True when the packet is in the set.
+     */
+    public boolean test(int id, IpSetAdt opt) {
+        IpSet s = sets.get(id);
+        if (opt.dim < s.dimension() || opt.family != s.family) return false;
+        int ret = s.kadt(opt, IpSet.ADT_TEST);
+        if ((opt.cmdflags & IpSetAdt.RETURN_NOMATCH) != 0 && s.supportsNomatch()) ret = -ret;
+        return ret > 0;
+    }
+
+    /** ip_set_add / ip_set_del from -j SET: a mismatched dimension or family changes nothing. */
+    public void kernelAdt(int id, IpSetAdt opt, int adt) {
+        IpSet s = sets.get(id);
+        if (opt.dim < s.dimension() || opt.family != s.family) return;
+        s.kadt(opt, adt);
     }
 
     /** A rule takes a reference on the set at {@code id} (__ip_set_get), which keeps it from being destroyed. */
