@@ -91,6 +91,24 @@ public class IpsetCommand implements Callable<Integer> {
         return core;
     }
 
+    /**
+     * The sets of a replay or gateway (--sets FILE, null for none): the file's elements with their
+     * remaining timeouts counted from the engine's first packet.
+     */
+    static IpSetCore loadForEngine(Path file) {
+        IpSetCore core = new IpSetCore();
+        core.startAtFirstTick();
+        if (file == null) return core;
+        try {
+            Ipset.load(core, Files.readString(file, StandardCharsets.UTF_8), false);
+        } catch (IOException e) {
+            throw new UsageError("cannot read sets file " + file + ": " + e.getMessage());
+        } catch (IpSetError e) {
+            throw new UsageError("sets file " + file + ": " + e.getMessage());
+        }
+        return core;
+    }
+
     /** Writes the sets to a temporary file beside the file, then renames it over. */
     static void store(Path file, IpSetCore core) {
         Path abs = file.toAbsolutePath();

@@ -35,6 +35,8 @@ public abstract class IpSet {
     public final boolean counters, comment, skbinfo, forceadd;
     /** set->ref: rules (xt_set's checkentry) and list:set members using the set. */
     int ref;
+    /** The bound iptables and ip6tables rules naming the set (set by {@link IpSetCore#setRuleReferences}). */
+    int ruleRefs4, ruleRefs6;
     /** The namespace's clock, set by {@link IpSetCore#create}. */
     IpSetCore core;
 
@@ -58,7 +60,7 @@ public abstract class IpSet {
     }
 
     public int references() {
-        return ref;
+        return ref + ruleRefs4 + ruleRefs6;
     }
 
     /** The type's dimension (IPSET_DIM_*): how many src/dst flags a rule must give at least. */
@@ -110,7 +112,7 @@ public abstract class IpSet {
     }
 
     long now() {
-        return core == null ? 0 : core.clock.getAsLong();
+        return core == null ? 0 : core.nanos();
     }
 
     /** The extension bits, as set->extensions compares them. */

@@ -15,6 +15,28 @@ public final class IpSetCore {
     private final List<IpSet> sets = new ArrayList<>();
     /** The clock element timeouts run on, in nanoseconds (the engine's, or the wall clock for the command line). */
     public LongSupplier clock = () -> 0;
+    /** The clock's reading that is time 0 of the sets' jiffies. */
+    private long origin;
+    private boolean originPending;
+
+    /**
+     * Time 0 of the sets' timeouts is the clock's first non-zero reading (the engine's first packet):
+     * sets loaded before an engine runs (replay and gateway --sets) count their elements' timeouts
+     * from there, as the kernel's count from the ipset restore at boot.
+     */
+    public void startAtFirstTick() {
+        originPending = true;
+    }
+
+    /** Nanoseconds since the sets' time 0. */
+    long nanos() {
+        long n = clock.getAsLong();
+        if (originPending && n != 0) {
+            origin = n;
+            originPending = false;
+        }
+        return originPending ? 0 : n - origin;
+    }
 
     /** The set's index, -1 when there is none of that name (ip_set_get_byname). */
     public int find(String name) {
@@ -111,12 +133,12 @@ public final class IpSetCore {
     /** ip_set_destroy: one set, or all with a null name; a set in use is refused, and then none goes. */
     public void destroy(String name) {
         if (name == null) {
-            for (IpSet s : sets) if (s != null && s.ref > 0) throw inUse();
+            for (IpSet s : sets) if (s != null && s.references() > 0) throw inUse();
             sets.clear();
             return;
         }
         IpSet s = require(name);
-        if (s.ref > 0) throw inUse();
+        if (s.references() > 0) throw inUse();
         sets.set(sets.indexOf(s), null);
     }
 
@@ -157,9 +179,13 @@ public final class IpSetCore {
         String n = x.name;
         x.name = y.name;
         y.name = n;
-        int r = x.ref;
+        int r = x.ref, r4 = x.ruleRefs4, r6 = x.ruleRefs6;
         x.ref = y.ref;
+        x.ruleRefs4 = y.ruleRefs4;
+        x.ruleRefs6 = y.ruleRefs6;
         y.ref = r;
+        y.ruleRefs4 = r4;
+        y.ruleRefs6 = r6;
         sets.set(i, y);
         sets.set(j, x);
     }
@@ -171,7 +197,7 @@ public final class IpSetCore {
      */
     public boolean test(int id, IpSetAdt opt) {
         IpSet s = sets.get(id);
-        if (opt.dim < s.dimension() || opt.family != s.family) return false;
+        if (s == null || opt.dim < s.dimension() || opt.family != s.family) return false;
         int ret = s.kadt(opt, IpSet.ADT_TEST);
         if ((opt.cmdflags & IpSetAdt.RETURN_NOMATCH) != 0 && s.supportsNomatch()) ret = -ret;
         return ret > 0;
@@ -180,8 +206,19 @@ public final class IpSetCore {
     /** ip_set_add / ip_set_del from -j SET: a mismatched dimension or family changes nothing. */
     public void kernelAdt(int id, IpSetAdt opt, int adt) {
         IpSet s = sets.get(id);
-        if (opt.dim < s.dimension() || opt.family != s.family) return;
+        if (s == null || opt.dim < s.dimension() || opt.family != s.family) return;
         s.kadt(opt, adt);
+    }
+
+    /** The rules of one family holding references, by set index (counts replace the family's previous ones). */
+    public void setRuleReferences(boolean ipv6, Map<Integer, Integer> refs) {
+        for (int i = 0; i < sets.size(); i++) {
+            IpSet s = sets.get(i);
+            if (s == null) continue;
+            int n = refs.getOrDefault(i, 0);
+            if (ipv6) s.ruleRefs6 = n;
+            else s.ruleRefs4 = n;
+        }
     }
 
     /** A rule takes a reference on the set at {@code id} (__ip_set_get), which keeps it from being destroyed. */

@@ -367,10 +367,18 @@ public final class Ipset {
 
     /** Loads {@code ipset save} text into the (empty) core; an error names its line. */
     public static void load(IpSetCore core, String text) {
+        load(core, text, true);
+    }
+
+    /**
+     * As {@link #load(IpSetCore, String)}; {@code exact} false ignores a sets file's exact expiries
+     * (they are of jnat ipset's wall clock), each element's timeout then counting from now.
+     */
+    public static void load(IpSetCore core, String text, boolean exact) {
         Session s = new Session();
         s.expires = new java.util.HashMap<>();
         String[] lines = text.split("\n", -1);
-        for (int i = 1; i < lines.length; i++) {
+        for (int i = 1; i < lines.length && exact; i++) {
             if (lines[i].startsWith(EXPIRES)) s.expires.put(i - 1, Long.parseLong(lines[i].substring(EXPIRES.length()).strip()));
         }
         try {

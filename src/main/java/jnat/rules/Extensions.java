@@ -39,7 +39,8 @@ final class Extensions {
             Map.entry("rpfilter", RpfilterMatch.Parser::new),
             Map.entry("policy", PolicyMatch.Parser::new),
             Map.entry("esp", EspMatch.Parser::new),
-            Map.entry("quota", QuotaMatch.Parser::new));
+            Map.entry("quota", QuotaMatch.Parser::new),
+            Map.entry("set", SetMatch.Parser::new));
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -64,7 +65,8 @@ final class Extensions {
             Map.entry("MARK", MarkTarget.Parser::new),
             Map.entry("LOG", LogTarget.Parser::new),
             Map.entry("CT", () -> new CtTarget.Parser(false)),
-            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)));
+            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)),
+            Map.entry("SET", SetTarget.Parser::new));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -208,6 +210,10 @@ final class Extensions {
             Map.entry("ah", List.of("--ahspi", "--ahlen", "--ahres")),
             Map.entry("esp", List.of("--espspi")),
             Map.entry("quota", List.of("--quota")),
+            Map.entry("set", List.of("--match-set", "--set", "--return-nomatch", "--update-counters", "--packets-eq",
+                    "--packets-lt", "--packets-gt", "--bytes-eq", "--bytes-lt", "--bytes-gt", "--update-subcounters")),
+            Map.entry("SET", List.of("--add-set", "--del-set", "--exist", "--timeout", "--map-set", "--map-mark", "--map-prio",
+                    "--map-queue")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
             Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),
