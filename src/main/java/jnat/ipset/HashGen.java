@@ -694,7 +694,8 @@ abstract class HashGen extends IpSet {
             s = s.substring(colon + 1);
         }
         int dash = s.indexOf('-');
-        int from = port(dash < 0 ? s : s.substring(0, dash)), to = dash < 0 ? from : port(s.substring(dash + 1));
+        String name = protoName(proto);
+        int from = port(dash < 0 ? s : s.substring(0, dash), name), to = dash < 0 ? from : port(s.substring(dash + 1), name);
         if (to < from) {
             int t = from;
             from = to;
@@ -703,14 +704,17 @@ abstract class HashGen extends IpSet {
         return new int[] {proto, from, to};
     }
 
-    private static int port(String s) {
+    /** ipset_parse_port: a number (a service name would be looked up; jnat has no services file), with libipset's three messages. */
+    static int port(String s, String proto) {
+        String first;
         try {
-            int p = Integer.parseInt(s);
-            if (p >= 0 && p <= 65535 && !s.startsWith("+")) return p;
+            long p = Long.parseLong(s);
+            if (p >= 0 && p <= 65535 && !s.startsWith("+")) return (int) p;
+            first = "Syntax error: '" + s + "' is out of range 0-65535";
         } catch (NumberFormatException e) {
-            // falls through
+            first = "Syntax error: '" + s + "' is invalid as number";
         }
-        throw new IpSetError("Syntax error: cannot parse '" + s + "' as a port number");
+        throw new IpSetError(first + "\nSyntax error: '" + proto + "' is invalid as number\ncannot parse '" + s + "' as a " + proto + " port");
     }
 
     static String protoName(int proto) {

@@ -63,7 +63,8 @@ public final class IpSetCore {
     }
 
     /** The types jnat has, in ipset's order of listing them (ipset help). */
-    public static final java.util.List<String> TYPES = java.util.List.of("hash:ip", "hash:net", "hash:ip,port", "hash:net,port");
+    public static final java.util.List<String> TYPES = java.util.List.of("bitmap:port", "hash:ip", "hash:net", "hash:ip,port",
+            "hash:net,port");
 
     /**
      * ipset create NAME TYPE [options]: the type's create with its options (family, hashsize,
@@ -102,6 +103,15 @@ public final class IpSetCore {
             case "hash:net" -> new HashNet(name, c);
             case "hash:ip,port" -> new HashIpPort(name, false, c);
             case "hash:net,port" -> new HashIpPort(name, true, c);
+            case "bitmap:port" -> {
+                String range = o.get("range");
+                if (range != null) {
+                    int dash = range.indexOf('-');
+                    c.from = HashGen.port(dash < 0 ? range : range.substring(0, dash), "tcp");
+                    c.to = HashGen.port(range.substring(dash + 1), "tcp");
+                }
+                yield new BitmapPort(name, c);
+            }
             default -> throw new IpSetError("jnat: set type " + type + " is not supported yet (" + String.join(", ", TYPES) + " are)");
         };
         int old = find(name);
@@ -197,7 +207,7 @@ public final class IpSetCore {
      */
     public boolean test(int id, IpSetAdt opt) {
         IpSet s = sets.get(id);
-        if (s == null || opt.dim < s.dimension() || opt.family != s.family) return false;
+        if (s == null || opt.dim < s.dimension() || opt.family != s.family && s.family != 0) return false;
         int ret = s.kadt(opt, IpSet.ADT_TEST);
         if ((opt.cmdflags & IpSetAdt.RETURN_NOMATCH) != 0 && s.supportsNomatch()) ret = -ret;
         return ret > 0;
@@ -206,7 +216,7 @@ public final class IpSetCore {
     /** ip_set_add / ip_set_del from -j SET: a mismatched dimension or family changes nothing. */
     public void kernelAdt(int id, IpSetAdt opt, int adt) {
         IpSet s = sets.get(id);
-        if (s == null || opt.dim < s.dimension() || opt.family != s.family) return;
+        if (s == null || opt.dim < s.dimension() || opt.family != s.family && s.family != 0) return;
         s.kadt(opt, adt);
     }
 

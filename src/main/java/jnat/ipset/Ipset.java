@@ -158,7 +158,8 @@ public final class Ipset {
                     s.changed = true;
                 } else {
                     boolean in = set.test(elem);
-                    String e = set.dimension() == 2 ? withProtocol(elem) : elem;
+                    String e = set instanceof BitmapPort ? elem.substring(elem.indexOf(':') + 1)
+                            : set.dimension() == 2 ? withProtocol(elem) : elem;
                     if (!s.quiet) s.err.append(in ? "Warning: " + e + " is in set " + name + ".\n" : e + " is NOT in set " + name + ".\n");
                     return in ? 0 : 1;
                 }
@@ -209,7 +210,7 @@ public final class Ipset {
     /** libipset's type lookup: a name ipset knows but jnat lacks is refused by name. */
     private static String type(String t) {
         if (IpSetCore.TYPES.contains(t)) return t;
-        if (List.of("bitmap:ip", "bitmap:ip,mac", "bitmap:port", "hash:mac", "hash:ip,mac", "hash:net,net", "hash:ip,port,ip",
+        if (List.of("bitmap:ip", "bitmap:ip,mac", "hash:mac", "hash:ip,mac", "hash:net,net", "hash:ip,port,ip",
                 "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark", "hash:net,iface", "list:set").contains(t)) {
             throw new IpSetError("jnat: set type " + t + " is not supported yet (" + String.join(", ", IpSetCore.TYPES) + " are)");
         }
@@ -219,16 +220,19 @@ public final class Ipset {
     /** The create options of the hash types: keyword and value pairs and flags. */
     private static Map<String, String> createOptions(String type, List<String> args) {
         Map<String, String> o = new LinkedHashMap<>();
-        List<String> valued = new ArrayList<>(List.of("family", "hashsize", "maxelem", "bucketsize", "initval", "timeout"));
+        boolean bitmap = type.equals("bitmap:port");
+        List<String> valued = new ArrayList<>(bitmap ? List.of("range", "timeout")
+                : List.of("family", "hashsize", "maxelem", "bucketsize", "initval", "timeout"));
         if (type.equals("hash:ip")) valued.add("netmask");
         List<String> flags = List.of("counters", "comment", "skbinfo", "forceadd");
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("-4") || a.equals("-6")) {
+            if ((a.equals("-4") || a.equals("-6")) && !bitmap) {
                 o.put("family", a.equals("-4") ? "inet" : "inet6");
             } else if (valued.contains(a)) {
                 if (i + 1 >= args.size()) throw new Usage("Missing mandatory argument of option `" + a + "'");
                 String v = args.get(++i);
+                if (a.equals("range") && v.indexOf('-') < 0) throw new Usage("Mandatory option `to' is missing");
                 checkRange(a, v);
                 o.put(a, v);
             } else if (flags.contains(a)) {
@@ -237,6 +241,7 @@ public final class Ipset {
                 throw new Usage("Unknown argument: `" + a + "'");
             }
         }
+        if (bitmap && !o.containsKey("range")) throw new Usage("Mandatory option `range' is missing");
         return o;
     }
 
@@ -361,6 +366,7 @@ public final class Ipset {
                 if (expires.get(i) != 0) out.append(EXPIRES).append(expires.get(i)).append('\n');
             }
             if (set instanceof HashGen h) out.append(LAYOUT).append(h.layout()).append('\n');
+            if (set instanceof BitmapPort b) out.append(LAYOUT).append(b.layout()).append('\n');
         }
         return out.toString();
     }
@@ -397,8 +403,10 @@ public final class Ipset {
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String l = lines[i].strip();
-            if (s.expires != null && l.startsWith(LAYOUT.strip()) && s.last instanceof HashGen h) {
-                h.applyLayout(l.substring(LAYOUT.strip().length()));
+            if (s.expires != null && l.startsWith(LAYOUT.strip())) {
+                String layout = l.substring(LAYOUT.strip().length());
+                if (s.last instanceof HashGen h) h.applyLayout(layout);
+                else if (s.last instanceof BitmapPort b) b.applyLayout(layout);
                 continue;
             }
             if (l.isEmpty() || l.startsWith("#") || l.equals("COMMIT")) continue;

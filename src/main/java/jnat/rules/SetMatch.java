@@ -160,7 +160,7 @@ public final class SetMatch implements Match {
         r.index = core == null ? -1 : core.find(name);
         if (r.index < 0) throw new RuleError("Set " + name + " doesn't exist.");
         int family = core.get(r.index).family;
-        if (family != (ipv6 ? jnat.ipset.IpSet.INET6 : jnat.ipset.IpSet.INET)) {
+        if (family != 0 && family != (ipv6 ? jnat.ipset.IpSet.INET6 : jnat.ipset.IpSet.INET)) { // NFPROTO_UNSPEC: both
             throw new RuleError("The protocol family of set " + name + " is " + (family == jnat.ipset.IpSet.INET ? "IPv4" : "IPv6")
                     + ", which is not applicable.");
         }

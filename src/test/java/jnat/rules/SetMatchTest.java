@@ -112,6 +112,22 @@ class SetMatchTest {
     }
 
     @Test
+    void aBitmapPortSetHoldsTcpAndUdpPortsForBothFamilies() {
+        ipset("create ports bitmap:port range 1-1024");
+        ipset("add ports 22-25");
+        Rule r = rule("-m set --match-set ports dst");
+        assertTrue(matches(r, packet("198.51.100.9", 40000, "203.0.113.2", 24)));
+        assertFalse(matches(r, packet("198.51.100.9", 40000, "203.0.113.2", 26)));
+        Packet icmp = packet("198.51.100.9", 0, "203.0.113.2", 24);
+        icmp.proto = 1;
+        assertFalse(matches(r, icmp));
+        Ruleset v6 = new Ruleset(true);
+        v6.sets = core;
+        Iptables.run(v6, List.of("-A", "INPUT", "-m", "set", "--match-set", "ports", "src"));
+        assertEquals("-A INPUT -m set --match-set ports src", v6.save("filter", false, false).lines().filter(l -> l.startsWith("-A")).findFirst().orElseThrow());
+    }
+
+    @Test
     void aLookupAllocatesNothing() {
         ipset("create n hash:net counters");
         for (int i = 0; i < 64; i++) ipset("add n 10." + i + ".0.0/16");
