@@ -562,6 +562,24 @@ abstract class HashGen extends IpSet {
         add(k, e, (opt.cmdflags & IpSetAdt.EXIST) != 0, false);
     }
 
+    /** A list:set's add through this member: whether it took the element (added, or there already with --exist). */
+    boolean kadtAdded(IpSetAdt opt) {
+        int before = entries();
+        kadt(opt, ADT_ADD);
+        return entries() != before || (opt.cmdflags & IpSetAdt.EXIST) != 0 && kadtPresent(opt);
+    }
+
+    private boolean kadtPresent(IpSetAdt opt) {
+        int flags = opt.cmdflags;
+        opt.cmdflags = flags | IpSetAdt.SKIP_COUNTER_UPDATE;
+        opt.cmdflags &= ~IpSetAdt.MATCH_COUNTERS;
+        try {
+            return kadt(opt, ADT_TEST) != 0;
+        } finally {
+            opt.cmdflags = flags;
+        }
+    }
+
     void kernelDel(Key k) {
         del(k);
     }

@@ -64,7 +64,7 @@ public final class IpSetCore {
 
     /** The types jnat has, in ipset's order of listing them (ipset help). */
     public static final java.util.List<String> TYPES = java.util.List.of("bitmap:port", "hash:ip", "hash:net", "hash:ip,port",
-            "hash:net,port");
+            "hash:net,port", "list:set");
 
     /**
      * ipset create NAME TYPE [options]: the type's create with its options (family, hashsize,
@@ -103,6 +103,10 @@ public final class IpSetCore {
             case "hash:net" -> new HashNet(name, c);
             case "hash:ip,port" -> new HashIpPort(name, false, c);
             case "hash:net,port" -> new HashIpPort(name, true, c);
+            case "list:set" -> {
+                if (o.containsKey("size")) c.size = (int) number(o, "size", 8, 0xFFFFFFFFL);
+                yield new ListSet(name, c);
+            }
             case "bitmap:port" -> {
                 String range = o.get("range");
                 if (range != null) {
@@ -144,11 +148,13 @@ public final class IpSetCore {
     public void destroy(String name) {
         if (name == null) {
             for (IpSet s : sets) if (s != null && s.references() > 0) throw inUse();
+            for (IpSet s : sets) if (s instanceof ListSet l) l.release();
             sets.clear();
             return;
         }
         IpSet s = require(name);
         if (s.references() > 0) throw inUse();
+        if (s instanceof ListSet l) l.release();
         sets.set(sets.indexOf(s), null);
     }
 
@@ -229,6 +235,17 @@ public final class IpSetCore {
             if (ipv6) s.ruleRefs6 = n;
             else s.ruleRefs4 = n;
         }
+    }
+
+    /** ip_set_add/ip_set_del for a list:set member: whether the member took it (same family and dimensions, no error). */
+    boolean kernelAdtAccepted(int id, IpSetAdt opt, int adt) {
+        IpSet s = sets.get(id);
+        if (s == null || opt.dim < s.dimension() || opt.family != s.family && s.family != 0) return false;
+        if (s instanceof HashGen h && adt == IpSet.ADT_ADD) return h.kadtAdded(opt);
+        int before = s.entries();
+        s.kadt(opt, adt);
+        return adt == IpSet.ADT_ADD || s.entries() != before; // a delete that found nothing: the next member
+
     }
 
     /** A rule takes a reference on the set at {@code id} (__ip_set_get), which keeps it from being destroyed. */

@@ -148,6 +148,14 @@ public final class Ipset {
             case ADD, DEL, TEST -> {
                 String name = arg(args, 0, cmd), elem = arg(args, 1, cmd);
                 IpSet set = core.require(name);
+                String shown = elem;
+                if (set instanceof ListSet && args.size() >= 4 && (args.get(2).equals("before") || args.get(2).equals("after"))) {
+                    elem = elem + " " + args.get(2) + " " + args.get(3);
+                    shown = args.get(1) + " after " + args.get(3); // libipset prints "after" for both
+                    args = new ArrayList<>(args);
+                    args.remove(2);
+                    args.remove(2);
+                }
                 IpSetExt ext = elementOptions(set, cmd, args.subList(2, args.size()));
                 ext.expires = s.expiry;
                 if (cmd == Cmd.ADD) {
@@ -159,7 +167,7 @@ public final class Ipset {
                 } else {
                     boolean in = set.test(elem);
                     String e = set instanceof BitmapPort ? elem.substring(elem.indexOf(':') + 1)
-                            : set.dimension() == 2 ? withProtocol(elem) : elem;
+                            : set.dimension() == 2 ? withProtocol(elem) : shown;
                     if (!s.quiet) s.err.append(in ? "Warning: " + e + " is in set " + name + ".\n" : e + " is NOT in set " + name + ".\n");
                     return in ? 0 : 1;
                 }
@@ -211,7 +219,7 @@ public final class Ipset {
     private static String type(String t) {
         if (IpSetCore.TYPES.contains(t)) return t;
         if (List.of("bitmap:ip", "bitmap:ip,mac", "hash:mac", "hash:ip,mac", "hash:net,net", "hash:ip,port,ip",
-                "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark", "hash:net,iface", "list:set").contains(t)) {
+                "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark", "hash:net,iface").contains(t)) {
             throw new IpSetError("jnat: set type " + t + " is not supported yet (" + String.join(", ", IpSetCore.TYPES) + " are)");
         }
         throw new IpSetError("Syntax error: typename '" + t + "' is unknown");
@@ -220,14 +228,14 @@ public final class Ipset {
     /** The create options of the hash types: keyword and value pairs and flags. */
     private static Map<String, String> createOptions(String type, List<String> args) {
         Map<String, String> o = new LinkedHashMap<>();
-        boolean bitmap = type.equals("bitmap:port");
-        List<String> valued = new ArrayList<>(bitmap ? List.of("range", "timeout")
+        boolean bitmap = type.equals("bitmap:port"), list = type.equals("list:set");
+        List<String> valued = new ArrayList<>(bitmap ? List.of("range", "timeout") : list ? List.of("size", "timeout")
                 : List.of("family", "hashsize", "maxelem", "bucketsize", "initval", "timeout"));
         if (type.equals("hash:ip")) valued.add("netmask");
         List<String> flags = List.of("counters", "comment", "skbinfo", "forceadd");
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if ((a.equals("-4") || a.equals("-6")) && !bitmap) {
+            if ((a.equals("-4") || a.equals("-6")) && !bitmap && !list) {
                 o.put("family", a.equals("-4") ? "inet" : "inet6");
             } else if (valued.contains(a)) {
                 if (i + 1 >= args.size()) throw new Usage("Missing mandatory argument of option `" + a + "'");

@@ -128,6 +128,27 @@ class SetMatchTest {
     }
 
     @Test
+    void aListSetAsksItsMembersInOrderAndTheTargetAddsToTheFirstThatTakesIt() {
+        ipset("create v4 hash:ip");
+        ipset("create v6 hash:ip family inet6");
+        ipset("create web hash:ip,port");
+        ipset("create all list:set");
+        ipset("add all v6");
+        ipset("add all web");
+        ipset("add all v4");
+        ipset("add web 198.51.100.9,tcp:80");
+        Rule one = rule("-m set --match-set all src"), two = rule("-m set --match-set all src,dst");
+        Packet p = packet("198.51.100.9", 40000, "203.0.113.2", 80);
+        assertFalse(matches(one, p)); // web needs two dimensions, v4 is empty
+        assertTrue(matches(two, p));
+        rule("-j SET --add-set all src").target.apply(p); // v6: another family; web: too few dimensions; v4 takes it
+        assertEquals(List.of("198.51.100.9"), core.require("v4").members());
+        assertTrue(matches(one, p));
+        assertEquals("Set cannot be destroyed: it is in use by a kernel component",
+                Ipset.run(core, List.of("destroy", "v4"), null).err().replace("ipset v7.17: ", "").strip());
+    }
+
+    @Test
     void aLookupAllocatesNothing() {
         ipset("create n hash:net counters");
         for (int i = 0; i < 64; i++) ipset("add n 10." + i + ".0.0/16");

@@ -21,7 +21,8 @@ class SetRulesTest {
     static final List<String> SETS = List.of("create ips hash:ip initval 1", "create nets hash:net initval 2",
             "create ipport hash:ip,port initval 3", "create netport hash:net,port counters initval 4",
             "create ips6 hash:ip family inet6 initval 5", "create nets6 hash:net family inet6 initval 6",
-            "create ipport6 hash:ip,port family inet6 initval 7", "create ports bitmap:port range 1-1024 counters");
+            "create ipport6 hash:ip,port family inet6 initval 7", "create ports bitmap:port range 1-1024 counters",
+            "create both list:set", "add both ips", "add both ips6", "add both ipport before ips");
 
     static final List<String> RULES4 = List.of(
             "-A INPUT -m set --match-set ips src",
@@ -38,7 +39,8 @@ class SetRulesTest {
             "-A FORWARD -j SET --add-set ips dst --del-set nets src",
             "-A FORWARD -j SET --add-set netport dst,src --timeout 0",
             "-A OUTPUT -m set --set ips dst",
-            "-A OUTPUT -p tcp -m set --match-set ports dst -j SET --add-set ports src --exist");
+            "-A OUTPUT -p tcp -m set --match-set ports dst -j SET --add-set ports src --exist",
+            "-A OUTPUT -m set --match-set both dst,dst -j SET --add-set both src");
 
     static final List<String> RULES6 = List.of(
             "-A INPUT -m set --match-set ips6 src",
@@ -46,7 +48,8 @@ class SetRulesTest {
             "-A INPUT -m set --match-set ipport6 src,dst --return-nomatch",
             "-A FORWARD -j SET --add-set ips6 src --exist",
             "-A FORWARD -j SET --del-set ipport6 dst,dst",
-            "-A OUTPUT -m set ! --match-set ports src --bytes-eq 3");
+            "-A OUTPUT -m set ! --match-set ports src --bytes-eq 3",
+            "-A OUTPUT -m set --match-set both src");
 
     private static List<String> words(String rule) {
         return new ArrayList<>(List.of(rule.split(" ")));
