@@ -30,8 +30,12 @@ abstract class HashGen extends IpSet {
     /** IPSET_MAX_COMMENT_SIZE. */
     static final int MAX_COMMENT = 255;
 
-    /** One element's key: IPv4 in lo's low 32 bits; cidr the prefix (the host mask for host types). */
-    record Key(long hi, long lo, int cidr, int proto, int port) {}
+    /** One element's key: IPv4 in lo's low 32 bits; cidr the prefix (the host mask for host types); hi2/lo2 a second address (hash:ip,port,ip). */
+    record Key(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2) {
+        Key(long hi, long lo, int cidr, int proto, int port) {
+            this(hi, lo, cidr, proto, port, 0, 0);
+        }
+    }
 
     /** One slot of a bucket: the element and its extensions. */
     static final class Slot {
@@ -75,7 +79,7 @@ abstract class HashGen extends IpSet {
     /** nets[cidr]: how many elements have that prefix (struct net_prefixes, indexed by cidr). */
     private final int[] nets;
     /** HKEY's words, reused: the lookups allocate nothing. */
-    private final int[] words = new int[8];
+    private final int[] words = new int[12];
 
     HashGen(String name, String type, int revision, Create o, boolean withNets, int elemSize, int emptyIpv4, int emptyIpv6) {
         super(name, type, revision, o);
@@ -141,29 +145,34 @@ abstract class HashGen extends IpSet {
     }
 
     /** The element's words as the kernel's struct lays them out and x86 loads them (HKEY_DATALEN / 4 of them). */
-    abstract int words(long hi, long lo, int cidr, int proto, int port, int[] w);
+    abstract int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w);
 
     /** The IPv4 address or the four IPv6 words at w[0..]; the count written. */
     final int addrWords(long hi, long lo, int[] w) {
+        return addrWords(hi, lo, w, 0);
+    }
+
+    /** As {@link #addrWords(long, long, int[])}, from w[at]. */
+    final int addrWords(long hi, long lo, int[] w, int at) {
         if (family != INET6) {
-            w[0] = Jhash.le((int) lo);
+            w[at] = Jhash.le((int) lo);
             return 1;
         }
-        w[0] = Jhash.le((int) (hi >>> 32));
-        w[1] = Jhash.le((int) hi);
-        w[2] = Jhash.le((int) (lo >>> 32));
-        w[3] = Jhash.le((int) lo);
+        w[at] = Jhash.le((int) (hi >>> 32));
+        w[at + 1] = Jhash.le((int) hi);
+        w[at + 2] = Jhash.le((int) (lo >>> 32));
+        w[at + 3] = Jhash.le((int) lo);
         return 4;
     }
 
     /** HKEY. */
-    private int hkey(long hi, long lo, int cidr, int proto, int port, int bits) {
-        int n = words(hi, lo, cidr, proto, port, words);
+    private int hkey(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int bits) {
+        int n = words(hi, lo, cidr, proto, port, hi2, lo2, words);
         return Jhash.jhash2(words, n, initval) & (1 << bits) - 1;
     }
 
     private int hkey(Key k, int bits) {
-        return hkey(k.hi(), k.lo(), k.cidr(), k.proto(), k.port(), bits);
+        return hkey(k.hi(), k.lo(), k.cidr(), k.proto(), k.port(), k.hi2(), k.lo2(), bits);
     }
 
     long jiffies() {
@@ -453,19 +462,22 @@ abstract class HashGen extends IpSet {
 
     /** mtype_test of an exact key (uadt, no counters): a nomatch element is not in the set. */
     boolean testKey(Key k) {
-        Slot s = find(k.hi(), k.lo(), k.cidr(), k.proto(), k.port());
+        Slot s = find(k.hi(), k.lo(), k.cidr(), k.proto(), k.port(), k.hi2(), k.lo2());
         return s != null && !s.nomatch;
     }
 
     /** The live slot holding the key, or null. */
-    private Slot find(long hi, long lo, int cidr, int proto, int port) {
-        Bucket n = table[hkey(hi, lo, cidr, proto, port, htableBits)];
+    private Slot find(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2) {
+        Bucket n = table[hkey(hi, lo, cidr, proto, port, hi2, lo2, htableBits)];
         if (n == null) return null;
         for (int i = 0; i < n.pos; i++) {
             if (!n.used(i)) continue;
             Slot s = n.slots[i];
             Key k = s.key;
-            if (k.lo() == lo && k.hi() == hi && k.cidr() == cidr && k.proto() == proto && k.port() == port && !expired(s)) return s;
+            if (k.lo() == lo && k.hi() == hi && k.cidr() == cidr && k.proto() == proto && k.port() == port && k.lo2() == lo2
+                    && k.hi2() == hi2 && !expired(s)) {
+                return s;
+            }
         }
         return null;
     }
@@ -521,9 +533,13 @@ abstract class HashGen extends IpSet {
      * told not to, and --packets-/--bytes- compare after that). Allocates nothing.
      */
     int lookup(long hi, long lo, int proto, int port, IpSetAdt opt) {
+        return lookup(hi, lo, proto, port, 0, 0, opt);
+    }
+
+    int lookup(long hi, long lo, int proto, int port, long hi2, long lo2, IpSetAdt opt) {
         for (int c = hostMask; c >= 0; c--) {
             if (withNets ? nets[c] == 0 : c != hostMask) continue;
-            Slot s = find(hi & maskHi(c), lo & maskLo(c), c, proto, port);
+            Slot s = find(hi & maskHi(c), lo & maskLo(c), c, proto, port, hi2, lo2);
             if (s == null || !matchExtensions(s, opt)) continue;
             return s.nomatch ? NOMATCH : MATCH;
         }
@@ -655,6 +671,8 @@ abstract class HashGen extends IpSet {
         if (c == 0) c = Integer.compare(a.cidr(), b.cidr());
         if (c == 0) c = Integer.compare(a.proto(), b.proto());
         if (c == 0) c = Integer.compare(a.port(), b.port());
+        if (c == 0) c = Long.compareUnsigned(a.hi2(), b.hi2());
+        if (c == 0) c = Long.compareUnsigned(a.lo2(), b.lo2());
         return c;
     }
 

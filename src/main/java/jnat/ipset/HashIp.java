@@ -67,7 +67,7 @@ final class HashIp extends HashGen {
     }
 
     @Override
-    int words(long hi, long lo, int cidr, int proto, int port, int[] w) {
+    int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
         return addrWords(hi, lo, w);
     }
 

@@ -23,7 +23,7 @@ final class HashIpPort extends HashGen {
      * cidr - 1 in seven bits with nomatch, 0 while hashed).
      */
     @Override
-    int words(long hi, long lo, int cidr, int proto, int port, int[] w) {
+    int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
         int n = addrWords(hi, lo, w);
         w[n] = Jhash.le(port << 16 | proto << 8 | (withNets ? cidr - 1 & 0x7F : 0));
         return n + 1;

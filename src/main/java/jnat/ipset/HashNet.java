@@ -19,7 +19,7 @@ final class HashNet extends HashGen {
 
     /** struct hash_net4_elem: ip, padding0 (u16), nomatch (0 while hashed), cidr. */
     @Override
-    int words(long hi, long lo, int cidr, int proto, int port, int[] w) {
+    int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
         int n = addrWords(hi, lo, w);
         w[n] = cidr << 24;
         return n + 1;

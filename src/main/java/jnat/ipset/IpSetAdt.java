@@ -33,6 +33,7 @@ public final class IpSetAdt {
     public int len;
     public String in = "", out = "";
 
+    /** Whether dimension {@code dimension} (1..dim) is the source (IPSET_DIM_*_SRC). */
     boolean src(int dimension) {
         return (flags & 1 << dimension) != 0;
     }

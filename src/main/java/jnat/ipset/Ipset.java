@@ -167,7 +167,7 @@ public final class Ipset {
                 } else {
                     boolean in = set.test(elem);
                     String e = set instanceof BitmapPort ? elem.substring(elem.indexOf(':') + 1)
-                            : set.dimension() == 2 ? withProtocol(elem) : shown;
+                            : set.dimension() >= 2 ? withProtocol(elem) : shown;
                     if (!s.quiet) s.err.append(in ? "Warning: " + e + " is in set " + name + ".\n" : e + " is NOT in set " + name + ".\n");
                     return in ? 0 : 1;
                 }
@@ -210,15 +210,15 @@ public final class Ipset {
 
     /** The element as libipset prints the parsed data back: a port without a protocol is tcp's. */
     private static String withProtocol(String elem) {
-        int comma = elem.indexOf(',');
-        if (comma < 0 || elem.indexOf(':', comma) >= 0) return elem;
+        int comma = elem.indexOf(','), next = elem.indexOf(',', comma + 1);
+        if (comma < 0 || elem.substring(comma + 1, next < 0 ? elem.length() : next).indexOf(':') >= 0) return elem;
         return elem.substring(0, comma + 1) + "tcp:" + elem.substring(comma + 1);
     }
 
     /** libipset's type lookup: a name ipset knows but jnat lacks is refused by name. */
     private static String type(String t) {
         if (IpSetCore.TYPES.contains(t)) return t;
-        if (List.of("bitmap:ip", "bitmap:ip,mac", "hash:mac", "hash:ip,mac", "hash:net,net", "hash:ip,port,ip",
+        if (List.of("bitmap:ip", "bitmap:ip,mac", "hash:mac", "hash:ip,mac", "hash:net,net",
                 "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark", "hash:net,iface").contains(t)) {
             throw new IpSetError("jnat: set type " + t + " is not supported yet (" + String.join(", ", IpSetCore.TYPES) + " are)");
         }

@@ -149,6 +149,16 @@ class SetMatchTest {
     }
 
     @Test
+    void aHashIpPortIpSetTakesItsThreeDimensionsFromTheRule() {
+        ipset("create t hash:ip,port,ip");
+        ipset("add t 198.51.100.9,tcp:80,203.0.113.2");
+        Packet p = packet("198.51.100.9", 40000, "203.0.113.2", 80);
+        assertTrue(matches(rule("-m set --match-set t src,dst,dst"), p));
+        assertFalse(matches(rule("-m set --match-set t src,dst,src"), p));
+        assertFalse(matches(rule("-m set --match-set t src,dst"), p)); // two of its three dimensions
+    }
+
+    @Test
     void aLookupAllocatesNothing() {
         ipset("create n hash:net counters");
         for (int i = 0; i < 64; i++) ipset("add n 10." + i + ".0.0/16");

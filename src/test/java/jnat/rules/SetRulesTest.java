@@ -22,7 +22,7 @@ class SetRulesTest {
             "create ipport hash:ip,port initval 3", "create netport hash:net,port counters initval 4",
             "create ips6 hash:ip family inet6 initval 5", "create nets6 hash:net family inet6 initval 6",
             "create ipport6 hash:ip,port family inet6 initval 7", "create ports bitmap:port range 1-1024 counters",
-            "create both list:set", "add both ips", "add both ips6", "add both ipport before ips");
+            "create ipportip hash:ip,port,ip initval 8", "create both list:set", "add both ips", "add both ips6", "add both ipport before ips");
 
     static final List<String> RULES4 = List.of(
             "-A INPUT -m set --match-set ips src",
@@ -40,7 +40,8 @@ class SetRulesTest {
             "-A FORWARD -j SET --add-set netport dst,src --timeout 0",
             "-A OUTPUT -m set --set ips dst",
             "-A OUTPUT -p tcp -m set --match-set ports dst -j SET --add-set ports src --exist",
-            "-A OUTPUT -m set --match-set both dst,dst -j SET --add-set both src");
+            "-A OUTPUT -m set --match-set both dst,dst -j SET --add-set both src",
+            "-A INPUT -m set --match-set ipportip src,dst,dst -j SET --del-set ipportip src,dst,dst");
 
     static final List<String> RULES6 = List.of(
             "-A INPUT -m set --match-set ips6 src",
