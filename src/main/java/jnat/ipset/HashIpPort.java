@@ -50,7 +50,7 @@ final class HashIpPort extends HashGen {
         int comma = s.indexOf(',');
         if (comma < 0) throw new IpSetError("Syntax error: Second element is missing from " + s + ".");
         String a = s.substring(0, comma);
-        int[] pp = protoPort(s.substring(comma + 1));
+        int[] pp = Parse.protoPort(s.substring(comma + 1));
         List<long[]> nets = new ArrayList<>();
         int dash = a.indexOf('-'), slash = a.indexOf('/');
         if (dash >= 0 || slash >= 0 && !withNets) {
@@ -70,7 +70,7 @@ final class HashIpPort extends HashGen {
                 to = n[1] | ~maskLo((int) n[2]) & 0xFFFFFFFFL;
             }
             if (withNets) {
-                for (long[] c : rangeToCidrs(from, to)) nets.add(new long[] {0, c[0], c[1]});
+                for (long[] c : Parse.rangeToCidrs(from, to)) nets.add(new long[] {0, c[0], c[1]});
             } else {
                 for (long ip = from; ip <= to; ip++) nets.add(new long[] {0, ip, hostMask});
             }
@@ -117,6 +117,6 @@ final class HashIpPort extends HashGen {
     String format(Key k) {
         String a = formatAddress(k.hi(), k.lo());
         if (withNets && k.cidr() != hostMask) a += "/" + k.cidr();
-        return a + "," + protoName(k.proto()) + ":" + k.port();
+        return a + "," + Parse.protoName(k.proto()) + ":" + k.port();
     }
 }

@@ -46,7 +46,7 @@ final class HashNet extends HashGen {
             if (family == INET6) throw new IpSetError("Syntax error: IPv6 range is not supported: " + s);
             long from = address(s.substring(0, dash))[1], to = address(s.substring(dash + 1))[1];
             if (to < from) throw new IpSetError("Range is invalid: the first element is greater than the last one");
-            for (long[] c : rangeToCidrs(from, to)) out.add(new Key(0, c[0], (int) c[1], 0, 0));
+            for (long[] c : Parse.rangeToCidrs(from, to)) out.add(new Key(0, c[0], (int) c[1], 0, 0));
             return out;
         }
         long[] n = net(s);

@@ -112,8 +112,8 @@ public final class IpSetCore {
                 String range = o.get("range");
                 if (range != null) {
                     int dash = range.indexOf('-');
-                    c.from = HashGen.port(dash < 0 ? range : range.substring(0, dash), "tcp");
-                    c.to = HashGen.port(range.substring(dash + 1), "tcp");
+                    c.from = Parse.port(dash < 0 ? range : range.substring(0, dash), "tcp");
+                    c.to = Parse.port(range.substring(dash + 1), "tcp");
                 }
                 yield new BitmapPort(name, c);
             }
