@@ -172,9 +172,10 @@ public final class IpSetCore {
         }
     }
 
-    /** ip_set_rename: the new name must be free; the index (and so the rules using it) stays. */
+    /** ip_set_rename: not while referenced (IPSET_ERR_REFERENCED); the new name must be free. */
     public void rename(String from, String to) {
         IpSet s = require(from);
+        if (s.references() > 0) throw new IpSetError("Set cannot be renamed: it is in use by another system");
         if (to.length() > IpSet.MAX_NAME) throw new IpSetError("Syntax error: setname '" + to + "' is longer than 31 characters");
         if (find(to) >= 0) throw new IpSetError("Set cannot be renamed: a set with the new name already exists");
         s.name = to;

@@ -6,7 +6,7 @@ import jnat.ipset.IpSetCore;
 /**
  * -m set revision 4 (libxt_set.c, xt_set.c's set_match_v4): whether the packet's addresses and
  * ports, taken src or dst per dimension, are in a set of the namespace (ip_set_test through the
- * set's index, so a renamed or swapped set stays the rule's), with --return-nomatch, ! --update-
+ * set's index, so after a swap the rule sees the set now under its name), with --return-nomatch, ! --update-
  * counters, ! --update-subcounters and the --packets-/--bytes- comparisons. The set is found by
  * name when the rule is parsed, as iptables' get_set_byname asks the kernel, and printed by index.
  */
