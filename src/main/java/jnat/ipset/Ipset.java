@@ -62,6 +62,8 @@ public final class Ipset {
 
         /** ipset_match_cmd: the name, a prefix of it longer than one letter, its letter or the old option. */
         static Cmd of(String arg) {
+            if (arg.equals("-v") || arg.equals("--version")) return VERSION;
+            if (arg.equals("-h") || arg.equals("--help")) return HELP;
             for (Cmd c : values()) {
                 if (arg.equals(c.letter) || arg.equals(c.old)) return c;
                 if (arg.length() > 1 && arg.length() <= c.name.length() && c.name.startsWith(arg)) return c;
