@@ -31,9 +31,13 @@ abstract class HashGen extends IpSet {
     static final int MAX_COMMENT = 255;
 
     /** One element's key: IPv4 in lo's low 32 bits; cidr the prefix (the host mask for host types); hi2/lo2 a second address (hash:ip,port,ip). */
-    record Key(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2) {
+    record Key(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, String iface) {
         Key(long hi, long lo, int cidr, int proto, int port) {
-            this(hi, lo, cidr, proto, port, 0, 0);
+            this(hi, lo, cidr, proto, port, 0, 0, "");
+        }
+
+        Key(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2) {
+            this(hi, lo, cidr, proto, port, hi2, lo2, "");
         }
     }
 
@@ -64,7 +68,9 @@ abstract class HashGen extends IpSet {
         }
     }
 
-    final int maxelem, bucketsize, initval;
+    final int maxelem, initval;
+    /** AHASH_MAX(h): tuned up by TUNE_AHASH_MAX for the types with IP_SET_HASH_WITH_MULTI. */
+    int bucketsize;
     final boolean withNets;
     final int hostMask;
     /** set->dsize: the element with its extensions, as ip_set_elem_len aligns them. */
@@ -236,8 +242,13 @@ abstract class HashGen extends IpSet {
             n.slots[j] = new Slot();
         } else {
             j = -1;
+            int multi = 0;
             boolean deleted = false, reuse = false;
             for (int i = 0; i < n.pos; i++) {
+                if (n.used(i) && multi()) {
+                    Key o = n.slots[i].key;
+                    if (o.hi() == d.hi() && o.lo() == d.lo() && o.cidr() == d.cidr()) multi++;
+                }
                 if (!n.used(i)) {
                     if (j == -1) { // reuse the first deleted entry
                         deleted = reuse = true;
@@ -270,6 +281,8 @@ abstract class HashGen extends IpSet {
             } else {
                 if (elements >= maxel) return full(user);
                 if (n.pos >= n.size) {
+                    // TUNE_AHASH_MAX: as many of the same net as the bucket holds grow the limit, up to 64
+                    if (multi() && multi >= bucketsize && bucketsize + AHASH_INIT_SIZE <= 64) bucketsize += AHASH_INIT_SIZE;
                     if (n.size >= bucketsize) return EAGAIN; // triggers rehashing
                     Bucket g = new Bucket(n.size + AHASH_INIT_SIZE);
                     System.arraycopy(n.slots, 0, g.slots, 0, n.size);
@@ -462,12 +475,36 @@ abstract class HashGen extends IpSet {
 
     /** mtype_test of an exact key (uadt, no counters): a nomatch element is not in the set. */
     boolean testKey(Key k) {
-        Slot s = find(k.hi(), k.lo(), k.cidr(), k.proto(), k.port(), k.hi2(), k.lo2());
+        Slot s = find(k.hi(), k.lo(), k.cidr(), k.proto(), k.port(), k.hi2(), k.lo2(), k.iface(), false);
         return s != null && !s.nomatch;
     }
 
+    /** The exact key's answer: {@link #NONE}, {@link #MATCH} or {@link #NOMATCH}. */
+    int exact(Key k) {
+        Slot s = find(k.hi(), k.lo(), k.cidr(), k.proto(), k.port(), k.hi2(), k.lo2(), k.iface(), false);
+        return s == null ? NONE : s.nomatch ? NOMATCH : MATCH;
+    }
+
+    /**
+     * IP_SET_HASH_WITH_MULTI's multi: a find saw an element of the same net (hash:net,iface), so
+     * mtype_test_cidrs tries no shorter prefix. The engine is single-threaded: a field, not an allocation.
+     */
+    private boolean multiSeen;
+
+    /** mtype_test_cidrs from userspace (no counters): the longest prefix holding the net decides. */
+    int testCidrs(long hi, long lo, int proto, String iface) {
+        for (int c = hostMask; c >= 0; c--) {
+            if (nets[c] == 0) continue;
+            multiSeen = false;
+            Slot s = find(hi & maskHi(c), lo & maskLo(c), c, proto, 0, 0, 0, iface, false);
+            if (s != null) return s.nomatch ? NOMATCH : MATCH;
+            if (multi() && multiSeen) return NONE;
+        }
+        return NONE;
+    }
+
     /** The live slot holding the key, or null. */
-    private Slot find(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2) {
+    private Slot find(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, String iface, boolean packet) {
         Bucket n = table[hkey(hi, lo, cidr, proto, port, hi2, lo2, htableBits)];
         if (n == null) return null;
         for (int i = 0; i < n.pos; i++) {
@@ -475,8 +512,9 @@ abstract class HashGen extends IpSet {
             Slot s = n.slots[i];
             Key k = s.key;
             if (k.lo() == lo && k.hi() == hi && k.cidr() == cidr && k.proto() == proto && k.port() == port && k.lo2() == lo2
-                    && k.hi2() == hi2 && !expired(s)) {
-                return s;
+                    && k.hi2() == hi2) {
+                multiSeen = true; // data_equal's ++*multi: the net matched, whatever the rest does
+                if (ifaceEquals(k, iface, packet) && !expired(s)) return s;
             }
         }
         return null;
@@ -523,6 +561,16 @@ abstract class HashGen extends IpSet {
         for (int r = 0; r < ext.length; r++) regionExt[r] = Long.parseLong(ext[r]);
     }
 
+    /** The element's interface against the one looked up (hash:net,iface); "" for the others. */
+    private static boolean ifaceEquals(Key stored, String iface, boolean packet) {
+        return stored.iface().equals(iface);
+    }
+
+    /** IP_SET_HASH_WITH_MULTI: the type tunes its bucket size up (hash:net,iface). */
+    boolean multi() {
+        return false;
+    }
+
     /** Lookup results: no element, an element, a nomatch element (-ENOTEMPTY). */
     static final int NONE = 0, MATCH = 1, NOMATCH = -1;
 
@@ -537,11 +585,17 @@ abstract class HashGen extends IpSet {
     }
 
     int lookup(long hi, long lo, int proto, int port, long hi2, long lo2, IpSetAdt opt) {
+        return lookup(hi, lo, proto, port, hi2, lo2, "", opt);
+    }
+
+    int lookup(long hi, long lo, int proto, int port, long hi2, long lo2, String iface, IpSetAdt opt) {
         for (int c = hostMask; c >= 0; c--) {
             if (withNets ? nets[c] == 0 : c != hostMask) continue;
-            Slot s = find(hi & maskHi(c), lo & maskLo(c), c, proto, port, hi2, lo2);
-            if (s == null || !matchExtensions(s, opt)) continue;
-            return s.nomatch ? NOMATCH : MATCH;
+            multiSeen = false;
+            Slot s = find(hi & maskHi(c), lo & maskLo(c), c, proto, port, hi2, lo2, iface, opt != null);
+            if (s != null && matchExtensions(s, opt)) return s.nomatch ? NOMATCH : MATCH;
+            // no match: the kernel resets multi after an element that failed its extensions
+            if (s == null && multi() && multiSeen) return NONE;
         }
         return NONE;
     }
@@ -561,6 +615,15 @@ abstract class HashGen extends IpSet {
             }
         }
         return true;
+    }
+
+    boolean netsInUse(int cidr) {
+        return nets[cidr] > 0;
+    }
+
+    boolean anyNets() {
+        for (int n : nets) if (n > 0) return true;
+        return false;
     }
 
     /** The largest prefix in use (h->nets[0].cidr), the host mask when none: what a kernel-side add of a net type stores. */

@@ -169,7 +169,7 @@ public final class Ipset {
                 } else {
                     boolean in = set.test(elem);
                     String e = set instanceof BitmapPort ? elem.substring(elem.indexOf(':') + 1)
-                            : set.dimension() >= 2 ? withProtocol(elem) : shown;
+                            : set.dimension() >= 2 && !(set instanceof HashNetIface) ? withProtocol(elem) : shown;
                     if (!s.quiet) s.err.append(in ? "Warning: " + e + " is in set " + name + ".\n" : e + " is NOT in set " + name + ".\n");
                     return in ? 0 : 1;
                 }
@@ -221,7 +221,7 @@ public final class Ipset {
     private static String type(String t) {
         if (IpSetCore.TYPES.contains(t)) return t;
         if (List.of("bitmap:ip", "bitmap:ip,mac", "hash:mac", "hash:ip,mac", "hash:net,net",
-                "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark", "hash:net,iface").contains(t)) {
+                "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark").contains(t)) {
             throw new IpSetError("jnat: set type " + t + " is not supported yet (" + String.join(", ", IpSetCore.TYPES) + " are)");
         }
         throw new IpSetError("Syntax error: typename '" + t + "' is unknown");

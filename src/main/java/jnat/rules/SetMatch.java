@@ -77,6 +77,8 @@ public final class SetMatch implements Match {
             o.srcLo = ctx.srcAddress() & 0xFFFFFFFFL;
             o.dstLo = ctx.dstAddress() & 0xFFFFFFFFL;
         }
+        o.in = ctx.inInterface();
+        o.out = ctx.outInterface();
         int proto = ctx.protocol();
         o.proto = proto;
         o.len = ctx.length();

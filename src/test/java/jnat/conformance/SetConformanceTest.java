@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * -m set and -j SET against the kernel: sets restored in both (a hash:net with a nomatch hole,
  * a hash:ip,port of services, an empty hash:ip the SET target fills, a hash:net,port it deletes
- * from), FORWARD rules that drop, accept, add and delete by them, and flows through the harness
+ * from, a hash:net,iface with a wildcard, a net on the packets' device and a longer net on another
+ * device that hides the shorter ones), FORWARD rules that drop, accept, add and delete by them, and flows through the harness
  * host from internet sources in and out of the sets, in both directions. Frame by frame as
  * {@link ConformanceTest} compares, then every table's -nvxL counters and {@code ipset list}
  * (members, their packet and byte counters, the SET target's adds, "Size in memory") equal.
@@ -34,13 +35,20 @@ class SetConformanceTest {
             "create seen hash:ip counters initval 0x33",
             "create pending hash:net,port initval 0x44",
             "add pending 198.51.100.128/25,udp:5000",
-            "add pending 198.51.100.0/24,tcp:41000", "");
+            "add pending 198.51.100.0/24,tcp:41000",
+            "create ifaces hash:net,iface counters initval 0x55",
+            "add ifaces 198.51.100.0/24,eth+",
+            "add ifaces 198.51.100.128/25,eth1",
+            "add ifaces 198.51.100.0/26,eth0",
+            "add ifaces 172.17.0.0/16,docker0", "");
 
     static final String RULES = String.join("\n", "*nat",
             ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]",
             "COMMIT",
             "*filter",
             ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]",
+            "-A FORWARD -m set --match-set ifaces src,src -j MARK --or-mark 0x1",
+            "-A FORWARD -m set --match-set ifaces dst,dst -j MARK --or-mark 0x2",
             "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
             "-A FORWARD -m set --match-set blocked src -j DROP",
             "-A FORWARD -m set --match-set blocked src --return-nomatch -j SET --add-set seen src --exist",
@@ -91,6 +99,9 @@ class SetConformanceTest {
             assertTrue(sets.contains("\n198.51.100.70 packets"), sets);
             assertTrue(sets.contains("\n198.51.100.130 packets"), sets);
             assertTrue(!sets.contains("198.51.100.128/25,udp:5000"), sets);
+            // eth0's 198.51.100.7 matched its /26; the kernel matched no packet's device to eth+ (nor does jnat)
+            assertTrue(sets.contains("\n198.51.100.0/26,eth0 packets 1 bytes 60\n"), sets);
+            assertTrue(sets.contains("\n198.51.100.0/24,eth+ packets 0 bytes 0\n"), sets);
         }
     }
 }

@@ -159,6 +159,21 @@ class SetMatchTest {
     }
 
     @Test
+    void aHashNetIfaceSetReadsTheInDeviceForSrcAndTheOutDeviceForDst() {
+        ipset("create i hash:net,iface");
+        ipset("add i 198.51.100.0/24,eth0");
+        ipset("add i 198.51.100.128/25,eth1");
+        Packet p = packet("198.51.100.9", 1, "203.0.113.2", 2);
+        p.in = "eth0";
+        p.out = "docker0";
+        assertTrue(matches(rule("-m set --match-set i src,src"), p));
+        assertFalse(matches(rule("-m set --match-set i src,dst"), p));
+        Packet q = packet("198.51.100.200", 1, "203.0.113.2", 2);
+        q.in = "eth0";
+        assertFalse(matches(rule("-m set --match-set i src,src"), q)); // its /25 is eth1's, and the /24 is not tried
+    }
+
+    @Test
     void aLookupAllocatesNothing() {
         ipset("create n hash:net counters");
         for (int i = 0; i < 64; i++) ipset("add n 10." + i + ".0.0/16");
@@ -166,8 +181,12 @@ class SetMatchTest {
         ipset("add n 198.51.100.128/26 nomatch");
         ipset("create p hash:ip,port");
         ipset("add p 203.0.113.2,tcp:80");
-        Rule net = rule("-m set --match-set n src --return-nomatch"), port = rule("-m set ! --match-set p dst,dst");
+        ipset("create i hash:net,iface");
+        ipset("add i 198.51.100.0/24,eth0");
+        Rule net = rule("-m set --match-set n src --return-nomatch"), port = rule("-m set ! --match-set p dst,dst"),
+                iface = rule("-m set --match-set i src,src");
         Packet a = packet("198.51.100.9", 40000, "203.0.113.2", 80), b = packet("198.51.100.150", 40000, "203.0.113.2", 81);
+        a.in = b.in = "eth0";
         var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = 0, after = 0;
         for (int round = 0; round < 5; round++) { // warmed up first: what the interpreter allocates is not the path's
@@ -177,10 +196,11 @@ class SetMatchTest {
                 matches(net, b);
                 matches(port, a);
                 matches(port, b);
+                matches(iface, a);
             }
             after = bean.getCurrentThreadAllocatedBytes();
             if (after == before) break;
         }
-        assertEquals(0, after - before, "bytes allocated by 80,000 set lookups");
+        assertEquals(0, after - before, "bytes allocated by 100,000 set lookups");
     }
 }

@@ -22,7 +22,8 @@ class SetRulesTest {
             "create ipport hash:ip,port initval 3", "create netport hash:net,port counters initval 4",
             "create ips6 hash:ip family inet6 initval 5", "create nets6 hash:net family inet6 initval 6",
             "create ipport6 hash:ip,port family inet6 initval 7", "create ports bitmap:port range 1-1024 counters",
-            "create ipportip hash:ip,port,ip initval 8", "create both list:set", "add both ips", "add both ips6", "add both ipport before ips");
+            "create ipportip hash:ip,port,ip initval 8", "create ifaces hash:net,iface initval 9",
+            "create ifaces6 hash:net,iface family inet6 initval 10", "create both list:set", "add both ips", "add both ips6", "add both ipport before ips");
 
     static final List<String> RULES4 = List.of(
             "-A INPUT -m set --match-set ips src",
@@ -41,7 +42,8 @@ class SetRulesTest {
             "-A OUTPUT -m set --set ips dst",
             "-A OUTPUT -p tcp -m set --match-set ports dst -j SET --add-set ports src --exist",
             "-A OUTPUT -m set --match-set both dst,dst -j SET --add-set both src",
-            "-A INPUT -m set --match-set ipportip src,dst,dst -j SET --del-set ipportip src,dst,dst");
+            "-A INPUT -m set --match-set ipportip src,dst,dst -j SET --del-set ipportip src,dst,dst",
+            "-A FORWARD -m set ! --match-set ifaces src,dst -j SET --add-set ifaces dst,src");
 
     static final List<String> RULES6 = List.of(
             "-A INPUT -m set --match-set ips6 src",
@@ -50,7 +52,8 @@ class SetRulesTest {
             "-A FORWARD -j SET --add-set ips6 src --exist",
             "-A FORWARD -j SET --del-set ipport6 dst,dst",
             "-A OUTPUT -m set ! --match-set ports src --bytes-eq 3",
-            "-A OUTPUT -m set --match-set both src");
+            "-A OUTPUT -m set --match-set both src",
+            "-A FORWARD -m set --match-set ifaces6 dst,src");
 
     private static List<String> words(String rule) {
         return new ArrayList<>(List.of(rule.split(" ")));
