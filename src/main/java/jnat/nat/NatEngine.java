@@ -190,6 +190,7 @@ public final class NatEngine {
                 else NatEngine.this.reject.reject(p, icmpCode);
             }
         }, trace);
+        hooks.xtNet.setClock(() -> Math.max(expireClock, received.now));
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table), none, stats, trace,
                 p -> input().loopbackRcv(p));

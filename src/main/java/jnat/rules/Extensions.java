@@ -49,7 +49,8 @@ final class Extensions {
             Map.entry("time", TimeMatch.Parser::new),
             Map.entry("bpf", BpfMatch.Parser::new),
             Map.entry("connlabel", ConnlabelMatch.Parser::new),
-            Map.entry("cluster", ClusterMatch.Parser::new));
+            Map.entry("cluster", ClusterMatch.Parser::new),
+            Map.entry("set", SetMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -76,7 +77,8 @@ final class Extensions {
             Map.entry("LOG", LogTarget.Parser::new),
             Map.entry("CT", () -> new CtTarget.Parser(false)),
             Map.entry("NOTRACK", () -> new CtTarget.Parser(true)),
-            Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new));
+            Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new),
+            Map.entry("SET", SetTarget.Parser::new));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -253,6 +255,10 @@ final class Extensions {
                     "--connlimit-daddr")),
             Map.entry("connbytes", List.of("--connbytes", "--connbytes-dir", "--connbytes-mode")),
             Map.entry("dccp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--dccp-types", "--dccp-option")),
+            Map.entry("set", List.of("--match-set", "--set", "--return-nomatch", "--update-counters", "--packets-eq",
+                    "--packets-lt", "--packets-gt", "--bytes-eq", "--bytes-lt", "--bytes-gt", "--update-subcounters")),
+            Map.entry("SET", List.of("--add-set", "--del-set", "--exist", "--timeout", "--map-set", "--map-mark", "--map-prio",
+                    "--map-queue")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
             Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),
