@@ -57,6 +57,11 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "only read: change the running rules with jnat iptables --control")
     Path rulesFile;
 
+    @Option(names = "--sets", paramLabel = "FILE",
+            description = "ipsets in ipset save format (jnat ipset --sets writes them), loaded before the rules, which "
+                    + "find their -m set and -j SET sets in them; element timeouts count from the first packet")
+    Path setsFile;
+
     @Option(names = "--rules6", paramLabel = "FILE",
             description = "initial IPv6 rules in ip6tables-save format (default: none, every chain ACCEPT; IPv6 is "
                     + "forwarded and tracked); only read: change them with jnat ip6tables --control. A target the "
@@ -127,7 +132,8 @@ public final class GatewayCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
         Host host = ReplayCommand.loadHost(hostFile);
-        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
+        jnat.ipset.IpSetCore sets = IpsetCommand.loadForEngine(setsFile);
+        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n", false, sets) : RulesFile.load(rulesFile, false, sets);
         List<Gateway.Attachment> attachments = attachments(host, attach);
         String[] metricsAddr = metrics == null ? null : hostPort(metrics);
 
@@ -144,7 +150,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 .withIcmp(sys.icmp()), sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {
-                engine.setRuleset6(RulesFile.load(rules6File, true));
+                engine.setRuleset6(RulesFile.load(rules6File, true, sets));
             } catch (IllegalArgumentException e) {
                 throw new UsageError(rules6File + ": " + e.getMessage(), 2);
             }

@@ -31,6 +31,10 @@ public class IptablesCommand implements Callable<Integer> {
             + "(instead of --rules)")
     Path control;
 
+    @Option(names = "--sets", paramLabel = "FILE", description = "the sets file (ipset save format, as jnat ipset --sets "
+            + "writes it) that -m set and -j SET rules name; with --rules")
+    Path sets;
+
     @Unmatched
     List<String> args = new ArrayList<>();
 
@@ -45,7 +49,7 @@ public class IptablesCommand implements Callable<Integer> {
         if (control != null) {
             return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables" : "iptables", args, null);
         }
-        Ruleset rs = RulesFile.load(rules, ipv6());
+        Ruleset rs = RulesFile.load(rules, ipv6(), sets == null ? null : IpsetCommand.load(sets));
         Iptables.Result r;
         try {
             r = Iptables.run(rs, args);

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 GatewayCommand.class,
                 ConntrackCommand.class,
                 NftCommand.class,
+                IpsetCommand.class,
                 BenchCommand.class,
                 JmhCommand.class,
         })

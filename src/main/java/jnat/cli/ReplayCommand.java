@@ -53,6 +53,11 @@ public final class ReplayCommand implements Callable<Integer> {
             + "every chain ACCEPT)")
     Path rulesFile;
 
+    @Option(names = "--sets", paramLabel = "FILE",
+            description = "ipsets in ipset save format (jnat ipset --sets writes them), loaded before the rules, which "
+                    + "find their -m set and -j SET sets in them; element timeouts count from the first packet")
+    Path setsFile;
+
     @Option(names = "--rules6", paramLabel = "FILE", description = "IPv6 rules in ip6tables-save format (default: none, "
             + "every chain ACCEPT); IPv6 frames in the pcaps walk them")
     Path rules6File;
@@ -144,7 +149,8 @@ public final class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (conntrackMax != null && conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Host host = loadHost(hostFile);
-        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n") : RulesFile.load(rulesFile);
+        jnat.ipset.IpSetCore sets = IpsetCommand.loadForEngine(setsFile);
+        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n", false, sets) : RulesFile.load(rulesFile, false, sets);
         List<String> settings = new ArrayList<>();
         if (sysctlFile != null) settings.addAll(Sysctls.readFile(sysctlFile));
         settings.addAll(sysctls);
@@ -156,7 +162,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {
-                engine.setRuleset6(RulesFile.load(rules6File, true));
+                engine.setRuleset6(RulesFile.load(rules6File, true, sets));
             } catch (IllegalArgumentException e) { // a target the IPv6 path cannot run yet
                 throw new UsageError(rules6File + ": " + e.getMessage());
             }

@@ -21,7 +21,16 @@ final class RulesFile {
 
     /** As {@link #load(Path)}, the file holding ip6tables-save text with {@code ipv6}. */
     static Ruleset load(Path file, boolean ipv6) {
-        if (!Files.exists(file)) return new Ruleset(ipv6);
+        return load(file, ipv6, null);
+    }
+
+    /** As {@link #load(Path, boolean)}, the rules' -m set and -j SET sets found in {@code sets}. */
+    static Ruleset load(Path file, boolean ipv6, jnat.ipset.IpSetCore sets) {
+        if (!Files.exists(file)) {
+            Ruleset rs = new Ruleset(ipv6);
+            rs.sets = sets;
+            return rs;
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -31,7 +40,7 @@ final class RulesFile {
             throw new UsageError("cannot read rules file " + file + ": " + e.getMessage());
         }
         try {
-            return Ruleset.parse(text, ipv6);
+            return Ruleset.parse(text, ipv6, sets);
         } catch (RuleError e) {
             throw new UsageError("rules file " + file + ": " + e.getMessage());
         }

@@ -138,6 +138,26 @@ public final class ConnTable {
 
     public boolean accounting() { return counters != null; }
 
+    /** nf_conn_labels: 128 bits per id (2 longs); null until a rule uses labels (nf_connlabels_get). */
+    private long[] labels;
+
+    /** nf_connlabels_get: from now on connections carry labels (a -m connlabel rule was loaded). */
+    public void useLabels() {
+        if (labels == null) labels = new long[capacity * 2];
+    }
+
+    public boolean labelsUsed() { return labels != null; }
+
+    /** test_bit(bit, labels->bits); false while no rule uses labels. */
+    public boolean label(int id, int bit) {
+        return labels != null && (labels[id * 2 + (bit >>> 6)] & 1L << (bit & 63)) != 0;
+    }
+
+    /** set_bit(bit, labels->bits); nothing while no rule uses labels. */
+    public void setLabel(int id, int bit) {
+        if (labels != null) labels[id * 2 + (bit >>> 6)] |= 1L << (bit & 63);
+    }
+
     private ConntrackEvents events;
     private long lastClock;
 
@@ -339,6 +359,7 @@ public final class ConnTable {
             addr6.set(id, REPLY, reply);
         }
         if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
+        if (labels != null) Arrays.fill(labels, id * 2, id * 2 + 2, 0L);
         return id;
     }
 
@@ -573,6 +594,7 @@ public final class ConnTable {
         capacity = cap;
         ints = Arrays.copyOf(ints, cap * ROW);
         if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
+        if (labels != null) labels = Arrays.copyOf(labels, cap * 2);
         addr6.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
         index = new int[indexSize(Math.max(cap, hashsize))];

@@ -74,6 +74,8 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         this.workers = new GatewayWorker[workers];
         for (int w = 0; w < workers; w++) this.workers[w] = new GatewayWorker(this, w);
         engine.connections().setCpus(workers);
+        // the engine's clock is System.nanoTime(): -m time reads CLOCK_REALTIME through the host's offset
+        engine.host().setRealtimeOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
         this.engine = engine;
         this.attachments = List.copyOf(attachments);
         this.ifaceOf = new Interface[attachments.size()];

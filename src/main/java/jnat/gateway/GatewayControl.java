@@ -14,7 +14,7 @@ import java.util.List;
  * What the control socket runs: {@code iptables ARGS}, {@code iptables-save [-c] [-t TABLE]},
  * {@code iptables-restore [-n] [-c] [-t] [-T TABLE]} with the dump as stdin, the same three as
  * {@code ip6tables}, {@code ip6tables-save} and {@code ip6tables-restore} on the engine's IPv6
- * ruleset, {@code nft ARGS} on its nf_tables ruleset (nft -f's file sent as stdin), and {@code conntrack ARGS} (both families' connections; {@code -f ipv6} picks one),
+ * ruleset, {@code nft ARGS} on its nf_tables ruleset (nft -f's file sent as stdin), {@code ipset ARGS} on its sets, and {@code conntrack ARGS} (both families' connections; {@code -f ipv6} picks one),
  * each against the running gateway's engine, between two packets.
  *
  * <p>Rule changes are atomic as iptables-restore's are in the kernel (one table replacement):
@@ -91,8 +91,13 @@ public final class GatewayControl implements ControlServer.Handler {
             case "ip6tables-restore" -> restore(args, stdin, true);
             case "conntrack" -> conntrack(args);
             case "nft" -> nft(args, request.stdin());
+            case "ipset" -> gateway.withEngine(engine -> {
+                // between two packets, on the sets the rules look up (each command atomic, as the kernel's)
+                jnat.ipset.Ipset.Result r = jnat.ipset.Ipset.run(engine.xtNet().ipset(), args, request.stdin());
+                return new ControlProtocol.Reply(r.exitCode(), r.out(), r.err());
+            });
             default -> ControlProtocol.Reply.error(2, "jnat gateway: unknown control command " + argv.getFirst()
-                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack, nft)\n");
+                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack, nft, ipset)\n");
         };
     }
 

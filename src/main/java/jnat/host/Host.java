@@ -60,6 +60,28 @@ public final class Host {
     private final Interface loopback;
     private int nextIndex = 1;
     private long routeSeq;
+    /** CLOCK_REALTIME minus the engine's clock, in ns (0: the engine's clock is the real time, as a replay's is). */
+    private long realtimeOffset;
+    /** The kernel's timezone (sys_tz.tz_minuteswest, set by settimeofday; 0 unless set). */
+    private int tzMinutesWest;
+
+    /** CLOCK_REALTIME minus the engine's clock, in nanoseconds: -m time reads the real time through it. */
+    public long realtimeOffset() {
+        return realtimeOffset;
+    }
+
+    public void setRealtimeOffset(long ns) {
+        this.realtimeOffset = ns;
+    }
+
+    /** sys_tz.tz_minuteswest: what -m time --kerneltz subtracts. */
+    public int tzMinutesWest() {
+        return tzMinutesWest;
+    }
+
+    public void setTzMinutesWest(int minutes) {
+        this.tzMinutesWest = minutes;
+    }
 
     public Host() {
         loopback = addLink("lo", "loopback");

@@ -7,10 +7,10 @@ import java.util.List;
 final class HashIp extends HashGen {
     final int netmask;
 
-    HashIp(String name, int family, int hashsize, int maxelem, int netmask, long timeout, boolean counters, boolean comment) {
-        super(name, "hash:ip", 6, family, hashsize, maxelem, timeout, counters, comment, false);
+    HashIp(String name, Create o) {
+        super(name, "hash:ip", 6, o, false, o.family == INET6 ? 16 : 4, 216, 224);
         int host = family == INET6 ? 128 : 32;
-        if (netmask < 0) netmask = host;
+        int netmask = o.netmask < 0 ? host : o.netmask;
         if (netmask < 1 || netmask > host) throw new IpSetError("The value of the netmask parameter is invalid");
         this.netmask = netmask;
     }
@@ -61,9 +61,30 @@ final class HashIp extends HashGen {
         return true;
     }
 
-    /** kadt's key: the packet's address with the netmask; counters count a match of {@code len} bytes. */
-    public boolean matches(long hi, long lo, int len) {
-        return lookup(hi & maskHi(netmask), lo & maskLo(netmask), 0, 0, len) == MATCH;
+    @Override
+    public int dimension() {
+        return 1;
+    }
+
+    @Override
+    int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
+        return addrWords(hi, lo, w);
+    }
+
+    /** hash_ip4_kadt: the packet's address with the netmask. */
+    @Override
+    public int kadt(IpSetAdt opt, int adt) {
+        long hi = opt.hi(1) & maskHi(netmask), lo = opt.lo(1) & maskLo(netmask);
+        if (adt == ADT_TEST) return lookup(hi, lo, 0, 0, opt);
+        Key k = new Key(hi, lo, hostMask, 0, 0);
+        if (adt == ADT_ADD) kernelAdd(k, opt);
+        else kernelDel(k);
+        return 0;
+    }
+
+    @Override
+    void headerExtra(StringBuilder b) {
+        if (netmask != hostMask) b.append(" netmask ").append(netmask);
     }
 
     @Override

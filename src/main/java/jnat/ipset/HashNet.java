@@ -8,8 +8,35 @@ import java.util.List;
  * use, the longest first, and a nomatch network excludes its hosts from a shorter one.
  */
 final class HashNet extends HashGen {
-    HashNet(String name, int family, int hashsize, int maxelem, long timeout, boolean counters, boolean comment) {
-        super(name, "hash:net", 7, family, hashsize, maxelem, timeout, counters, comment, true);
+    HashNet(String name, Create o) {
+        super(name, "hash:net", 7, o, true, o.family == INET6 ? 20 : 8, 456, 1240);
+    }
+
+    @Override
+    public int dimension() {
+        return 1;
+    }
+
+    /** struct hash_net4_elem: ip, padding0 (u16), nomatch (0 while hashed), cidr. */
+    @Override
+    int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
+        int n = addrWords(hi, lo, w);
+        w[n] = cidr << 24;
+        return n + 1;
+    }
+
+    /**
+     * hash_net4_kadt: a test looks the address up CIDR-wise; an add or delete takes the widest
+     * prefix in use (h->nets[0].cidr), the host mask in an empty set.
+     */
+    @Override
+    public int kadt(IpSetAdt opt, int adt) {
+        if (adt == ADT_TEST) return lookup(opt.hi(1), opt.lo(1), 0, 0, opt);
+        int c = widestCidrInUse();
+        Key k = new Key(opt.hi(1) & maskHi(c), opt.lo(1) & maskLo(c), c, 0, 0);
+        if (adt == ADT_ADD) kernelAdd(k, opt);
+        else kernelDel(k);
+        return 0;
     }
 
     private List<Key> keys(String s) {
@@ -19,7 +46,7 @@ final class HashNet extends HashGen {
             if (family == INET6) throw new IpSetError("Syntax error: IPv6 range is not supported: " + s);
             long from = address(s.substring(0, dash))[1], to = address(s.substring(dash + 1))[1];
             if (to < from) throw new IpSetError("Range is invalid: the first element is greater than the last one");
-            for (long[] c : rangeToCidrs(from, to)) out.add(new Key(0, c[0], (int) c[1], 0, 0));
+            for (long[] c : Parse.rangeToCidrs(from, to)) out.add(new Key(0, c[0], (int) c[1], 0, 0));
             return out;
         }
         long[] n = net(s);
@@ -43,15 +70,20 @@ final class HashNet extends HashGen {
     public boolean test(String element) {
         if (element.indexOf('/') < 0 && element.indexOf('-') < 0) {
             long[] a = address(element);
-            return lookup(a[0], a[1], 0, 0, -1) == MATCH;
+            return lookup(a[0], a[1], 0, 0, null) == MATCH;
         }
         for (Key k : keys(element)) if (!testKey(k)) return false;
         return true;
     }
 
-    /** kadt: {@link HashGen#MATCH}, {@link HashGen#NOMATCH} or {@link HashGen#NONE} for a packet's address. */
-    public int lookup(long hi, long lo, int len) {
-        return lookup(hi, lo, 0, 0, len);
+    /** {@link HashGen#MATCH}, {@link HashGen#NOMATCH} or {@link HashGen#NONE} for an address. */
+    int lookup(long hi, long lo) {
+        return lookup(hi, lo, 0, 0, null);
+    }
+
+    @Override
+    boolean supportsNomatch() {
+        return true;
     }
 
     @Override

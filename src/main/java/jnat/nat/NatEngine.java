@@ -190,6 +190,7 @@ public final class NatEngine {
                 else NatEngine.this.reject.reject(p, icmpCode);
             }
         }, trace);
+        hooks.xtNet.setClock(() -> Math.max(expireClock, received.now));
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table, sockets), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -258,6 +259,8 @@ public final class NatEngine {
     public void setRuleset(Ruleset rules) {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
+        if (rules.needsAccounting()) table.setAccounting(true);
+        if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
     }
 
@@ -297,6 +300,8 @@ public final class NatEngine {
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
         this.ruleset6 = rules;
+        if (rules.needsAccounting()) table.setAccounting(true);
+        if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
     }
 

@@ -422,6 +422,16 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public long realTime() {
+        return now + host.realtimeOffset();
+    }
+
+    @Override
+    public int tzMinutesWest() {
+        return host.tzMinutesWest();
+    }
+
+    @Override
     public void hotdrop() {
         hotdrop = true;
     }
@@ -436,6 +446,11 @@ final class PacketState implements PacketContext {
     public int pktType() {
         if (pktTypeHost || in == null || !in.hasMac()) return PACKET_HOST;
         return eth.dst() == 0xffff_ffff_ffffL ? PACKET_BROADCAST : PACKET_MULTICAST;
+    }
+
+    @Override
+    public void setPktTypeHost() {
+        pktTypeHost = true;
     }
 
     @Override
@@ -669,6 +684,41 @@ final class PacketState implements PacketContext {
     @Override
     public boolean hasConnection() {
         return tracked() && !untracked;
+    }
+
+    /** The tuple -m connlimit looks up (reused: one lookup at a time). */
+    private final jnat.conntrack.Tuple findTuple = new jnat.conntrack.Tuple();
+
+    @Override
+    public int ctFindTuple(boolean v6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+        if (v6) findTuple.set6(proto, srcHi, srcLo, dstHi, dstLo, sport, dport);
+        else findTuple.set(proto, (int) srcLo, (int) dstLo, sport, dport);
+        int ref = table.find(findTuple, now);
+        if (ref == ConnTable.NOT_FOUND) return CONN_GONE;
+        int id = ConnTable.id(ref), state = proto == 6 ? table.tcpState(id) : 0;
+        return state == jnat.conntrack.TcpTracker.TIME_WAIT || state == jnat.conntrack.TcpTracker.CLOSE ? CONN_CLOSED : CONN_OPEN;
+    }
+
+    @Override
+    public int ctLabel(int bit, boolean set) {
+        if (!hasConnection() || !table.labelsUsed()) return -1;
+        if (set) table.setLabel(ct.id, bit);
+        return table.label(ct.id, bit) ? 1 : 0;
+    }
+
+    @Override
+    public boolean ctAccounting() {
+        return hasConnection() && table.accounting();
+    }
+
+    @Override
+    public long ctPackets(int dir) {
+        return hasConnection() ? table.packets(ct.id, dir) : 0;
+    }
+
+    @Override
+    public long ctBytes(int dir) {
+        return hasConnection() ? table.bytes(ct.id, dir) : 0;
     }
 
     @Override

@@ -40,8 +40,20 @@ final class Extensions {
             Map.entry("policy", PolicyMatch.Parser::new),
             Map.entry("esp", EspMatch.Parser::new),
             Map.entry("quota", QuotaMatch.Parser::new),
+            Map.entry("sctp", SctpMatch.Parser::new),
+            Map.entry("dccp", DccpMatch.Parser::new),
+            Map.entry("string", StringMatch.Parser::new),
+            Map.entry("u32", U32Match.Parser::new),
+            Map.entry("connbytes", ConnbytesMatch.Parser::new),
+            Map.entry("ipcomp", IpcompMatch.Parser::new),
+            Map.entry("time", TimeMatch.Parser::new),
+            Map.entry("bpf", BpfMatch.Parser::new),
+            Map.entry("connlabel", ConnlabelMatch.Parser::new),
+            Map.entry("cluster", ClusterMatch.Parser::new),
+            Map.entry("set", SetMatch.Parser::new),
             Map.entry("owner", OwnerMatch.Parser::new),
             Map.entry("socket", SocketMatch.Parser::new));
+    // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
     private static final Map<String, Supplier<ModuleParser>> IP6_MATCHES = Map.ofEntries(
@@ -66,7 +78,9 @@ final class Extensions {
             Map.entry("MARK", MarkTarget.Parser::new),
             Map.entry("LOG", LogTarget.Parser::new),
             Map.entry("CT", () -> new CtTarget.Parser(false)),
-            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)));
+            Map.entry("NOTRACK", () -> new CtTarget.Parser(true)),
+            Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new),
+            Map.entry("SET", SetTarget.Parser::new));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -82,6 +96,12 @@ final class Extensions {
     static {
         IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
         IP4_ALL_MATCHES.put("ttl", () -> new HlMatch.Parser(false));
+        IP4_ALL_MATCHES.put("ah", Ah4Match.Parser::new);
+        IP4_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(false));
+        IP6_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(true));
+        IP6_ALL_MATCHES.put("srh", SrhMatch.Parser::new);
+        IP4_TARGETS.put("HMARK", () -> new HmarkTarget.Parser(false));
+        IP6_TARGETS.put("HMARK", () -> new HmarkTarget.Parser(true));
         IP4_TARGETS.put("TTL", () -> new HlTarget.Parser(false));
         IP4_TARGETS.put("ECN", EcnTarget.Parser::new);
         IP4_TARGETS.put("TCPMSS", () -> new TcpmssTarget.Parser(false));
@@ -143,6 +163,12 @@ final class Extensions {
             case "helper" -> ": jnat assigns no conntrack helpers, so no connection has one";
             case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
+            case "cpu" -> ": jnat's packets run on no fixed CPU (one engine, whichever worker holds it)";
+            case "realm" -> ": jnat's routes carry no realms (route classids)";
+            case "CLASSIFY" -> ": jnat has no qdiscs (tc classes) for skb->priority to select";
+            case "AUDIT" -> ": jnat has no kernel audit log to write to";
+            case "IDLETIMER" -> ": jnat has no sysfs idle timers (/sys/class/xt_idletimer) to expose";
+            case "LED" -> ": jnat has no LED triggers";
             default -> "";
         };
     }
@@ -213,6 +239,31 @@ final class Extensions {
             Map.entry("owner", List.of("--uid-owner", "--gid-owner", "--socket-exists", "--suppl-groups")),
             Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
             Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),
+            Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
+            Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
+            Map.entry("u32", List.of("--u32")),
+            Map.entry("ipcomp", List.of("--ipcompspi", "--compres")),
+            Map.entry("bpf", List.of("--bytecode", "--object-pinned")),
+            Map.entry("TCPOPTSTRIP", List.of("--strip-options")),
+            Map.entry("cluster", List.of("--cluster-total-nodes", "--cluster-local-node", "--cluster-local-nodemask",
+                    "--cluster-hash-seed")),
+            Map.entry("HMARK", List.of("--hmark-tuple", "--hmark-src-prefix", "--hmark-dst-prefix", "--hmark-sport-mask",
+                    "--hmark-dport-mask", "--hmark-spi-mask", "--hmark-sport", "--hmark-dport", "--hmark-spi", "--hmark-proto-mask",
+                    "--hmark-rnd", "--hmark-mod", "--hmark-offset")),
+            Map.entry("connlabel", List.of("--label", "--set")),
+            Map.entry("time", List.of("--datestart", "--datestop", "--timestart", "--timestop", "--contiguous", "--weekdays",
+                    "--monthdays", "--localtz", "--utc", "--kerneltz")),
+            Map.entry("srh", List.of("--srh-next-hdr", "--srh-hdr-len-eq", "--srh-hdr-len-gt", "--srh-hdr-len-lt",
+                    "--srh-segs-left-eq", "--srh-segs-left-gt", "--srh-segs-left-lt", "--srh-last-entry-eq",
+                    "--srh-last-entry-gt", "--srh-last-entry-lt", "--srh-tag", "--srh-psid", "--srh-nsid", "--srh-lsid")),
+            Map.entry("connlimit", List.of("--connlimit-upto", "--connlimit-above", "--connlimit-mask", "--connlimit-saddr",
+                    "--connlimit-daddr")),
+            Map.entry("connbytes", List.of("--connbytes", "--connbytes-dir", "--connbytes-mode")),
+            Map.entry("dccp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--dccp-types", "--dccp-option")),
+            Map.entry("set", List.of("--match-set", "--set", "--return-nomatch", "--update-counters", "--packets-eq",
+                    "--packets-lt", "--packets-gt", "--bytes-eq", "--bytes-lt", "--bytes-gt", "--update-subcounters")),
+            Map.entry("SET", List.of("--add-set", "--del-set", "--exist", "--timeout", "--map-set", "--map-mark", "--map-prio",
+                    "--map-queue")),
             Map.entry("mh", List.of("--mh-type")),
             Map.entry("hl", List.of("--hl-eq", "--hl-lt", "--hl-gt", "--hl")),
             Map.entry("SNAT", List.of("--to-source", "--random", "--random-fully", "--persistent")),

@@ -582,34 +582,8 @@ public final class HashlimitMatch implements Match {
             throw new RuleError("hashlimit: Bad value for \"--" + opt + "\" option: \"" + v + "\"");
         }
 
-        /** XTTYPE_PLEN: a prefix length, or a mask in address form (its CIDR length, 255 when not contiguous). */
         private static int plen(String opt, String v, boolean v6) {
-            int max = v6 ? 128 : 32;
-            long n = strtoul(v, max);
-            if (n >= 0) return (int) n;
-            if (!v6 && v.matches("[0-9]+")) {
-                // getaddrinfo(AI_NUMERICHOST) takes a bare number as an IPv4 address (inet_aton)
-                long a = strtoul(v, 0xFFFFFFFFL);
-                if (a >= 0) {
-                    int m = (int) a, len = Integer.bitCount(m);
-                    return m == (len == 0 ? 0 : -1 << (32 - len)) ? len : 255;
-                }
-            }
-            if (!v6) {
-                if (v.matches("[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+")) {
-                    int m = Inet.parseAddress(v);
-                    int len = Integer.bitCount(m);
-                    return m == (len == 0 ? 0 : -1 << (32 - len)) ? len : 255;
-                }
-            } else {
-                long[] a = Inet6.tryParse(v);
-                if (a != null) {
-                    int len = Long.bitCount(a[0]) + Long.bitCount(a[1]);
-                    long eh = len == 0 ? 0 : len >= 64 ? -1 : -1L << (64 - len), el = len <= 64 ? 0 : -1L << (128 - len);
-                    return a[0] == eh && a[1] == el ? len : 255;
-                }
-            }
-            throw new RuleError("hashlimit: bad value for option \"--" + opt + "\", neither a valid network mask nor valid CIDR (0-" + max + ").");
+            return ModuleParser.plen("hashlimit", opt, v, v6);
         }
 
         /** parse_burst (revision 3): 1-1000000, a k or m suffix multiplies. */

@@ -56,7 +56,7 @@ public final class Iptables {
      * and -c), as ip6tables 1.8.9 (nf_tables) does: its rules always start at 0 (policies keep theirs).
      */
     static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters, boolean ruleCounters) {
-        Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null, rs.ipv6);
+        Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null, rs.ipv6, rs.sets);
         if (cmd.otherFamily) return new Result("", false); // ip6tables-restore skips a -4 line, iptables-restore a -6 one
         if (fixedTable != null) {
             cmd.table = fixedTable;
@@ -72,10 +72,11 @@ public final class Iptables {
         return execute(t, cmd);
     }
 
-    private static Cmd parse(Args args, boolean inRestore, boolean ipv6) {
+    private static Cmd parse(Args args, boolean inRestore, boolean ipv6, jnat.ipset.IpSetCore sets) {
         Cmd c = new Cmd();
         c.ipv6 = ipv6;
         c.spec.ipv6 = ipv6;
+        c.spec.sets = sets;
         boolean invert = false;
         while (args.hasNext() && !c.otherFamily) {
             String tok = args.next();
@@ -407,14 +408,16 @@ public final class Iptables {
             return buildRulesChecked(t, c);
         } catch (RuleError e) {
             boolean range = e.getMessage().equals(ModuleParser.KERNEL_ERANGE);
-            if (!range && !e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
+            boolean noent = e.getMessage().equals(ModuleParser.KERNEL_ENOENT);
+            if (!range && !noent && !e.getMessage().equals(ModuleParser.KERNEL_EINVAL)) throw e;
             // what iptables-nft says when the kernel's checkentry refuses the rule
             String op = switch (c.command) {
                 case 'I' -> "INSERT";
                 case 'R' -> "REPLACE";
                 default -> "APPEND";
             };
-            throw new RuleError("RULE_" + op + " failed (" + (range ? "Numerical result out of range" : "Invalid argument")
+            throw new RuleError("RULE_" + op + " failed (" + (range ? "Numerical result out of range"
+                    : noent ? "No such file or directory" : "Invalid argument")
                     + "): rule in chain " + c.chain, 4);
         }
     }

@@ -70,8 +70,8 @@ final class Listing {
         pad(out, r.targetName(), 9).append(' ');
         out.append((r.invflags & Rule.INV_PROTO) != 0 ? '!' : ' ');
         String pname = Protocols.listName(r.proto, numeric);
-        if (r.ipv6) pad(out, pname != null ? pname : Integer.toString(r.proto), 4).append(' '); // a long name keeps its space
-        else pad(out, pname != null ? pname : Integer.toString(r.proto), 5);
+        // "%-4s ": a name longer than four (udplite, ipcomp) keeps its space, in both families
+        pad(out, pname != null ? pname : Integer.toString(r.proto), 4).append(' ');
         out.append((r.invflags & Rule.INV_FRAG) != 0 ? '!' : '-');
         out.append(r.fragment ? 'f' : '-');
         out.append(' ');

@@ -17,6 +17,13 @@ abstract class ModuleParser {
         return new RuleError(KERNEL_EINVAL, 4);
     }
 
+    /** The kernel's checkentry answers ENOENT (no such textsearch algorithm for -m string). */
+    static final String KERNEL_ENOENT = "kernel: ENOENT";
+
+    static RuleError kernelRefusesNoEntry() {
+        return new RuleError(KERNEL_ENOENT, 4);
+    }
+
     /** The kernel's checkentry answers ERANGE (hashlimit's overflow checks). */
     static final String KERNEL_ERANGE = "kernel: ERANGE";
 
@@ -157,5 +164,35 @@ abstract class ModuleParser {
         if (i == start) return -1;
         end[0] = i;
         return v.bitLength() > 62 ? Long.MAX_VALUE : v.longValue();
+    }
+
+    /** XTTYPE_PLEN: a prefix length, or a mask in address form (its CIDR length, 255 when not contiguous). */
+    static int plen(String module, String opt, String v, boolean v6) {
+        int max = v6 ? 128 : 32;
+        long n = strtoul(v, max);
+        if (n >= 0) return (int) n;
+        if (!v6 && v.matches("[0-9]+")) {
+            // getaddrinfo(AI_NUMERICHOST) takes a bare number as an IPv4 address (inet_aton)
+            long a = strtoul(v, 0xFFFFFFFFL);
+            if (a >= 0) {
+                int m = (int) a, len = Integer.bitCount(m);
+                return m == (len == 0 ? 0 : -1 << (32 - len)) ? len : 255;
+            }
+        }
+        if (!v6) {
+            if (v.matches("[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+")) {
+                int m = Inet.parseAddress(v);
+                int len = Integer.bitCount(m);
+                return m == (len == 0 ? 0 : -1 << (32 - len)) ? len : 255;
+            }
+        } else {
+            long[] a = Inet6.tryParse(v);
+            if (a != null) {
+                int len = Long.bitCount(a[0]) + Long.bitCount(a[1]);
+                long eh = len == 0 ? 0 : len >= 64 ? -1 : -1L << (64 - len), el = len <= 64 ? 0 : -1L << (128 - len);
+                return a[0] == eh && a[1] == el ? len : 255;
+            }
+        }
+        throw new RuleError(module + ": bad value for option \"--" + opt + "\", neither a valid network mask nor valid CIDR (0-" + max + ").");
     }
 }

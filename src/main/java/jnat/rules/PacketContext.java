@@ -118,6 +118,16 @@ public interface PacketContext {
         return 0;
     }
 
+    /** The real time (CLOCK_REALTIME) at this packet, in nanoseconds since the epoch: -m time. */
+    default long realTime() {
+        return now();
+    }
+
+    /** The kernel's timezone, sys_tz.tz_minuteswest (-m time --kerneltz). */
+    default int tzMinutesWest() {
+        return 0;
+    }
+
     /** A match found the packet malformed (par->hotdrop): the walk stops and the packet is dropped. */
     default void hotdrop() {
         throw new UnsupportedOperationException("this packet context cannot drop a packet");
@@ -132,6 +142,9 @@ public interface PacketContext {
     default int pktType() {
         return PACKET_HOST;
     }
+
+    /** -m cluster: a packet sent to a multicast MAC (PACKET_MULTICAST) becomes PACKET_HOST. */
+    default void setPktTypeHost() {}
 
     /** The NF_INET_* hook whose table is walking the packet ({@link Hook#ordinal}), -1 outside a walk. */
     default int hookNumber() {
@@ -304,6 +317,40 @@ public interface PacketContext {
 
     /** -j CONNMARK: the new ct->mark; nothing without a connection. */
     default void setCtMark(int mark) {}
+
+    /** The connection has nf_conn_acct counters (conntrack accounting was on when it was made): -m connbytes. */
+    default boolean ctAccounting() {
+        return false;
+    }
+
+    /** The connection's packets so far in direction {@code dir} (DIR_ORIGINAL, DIR_REPLY), this one counted. */
+    default long ctPackets(int dir) {
+        return 0;
+    }
+
+    /** Its bytes (IP lengths) so far in that direction. */
+    default long ctBytes(int dir) {
+        return 0;
+    }
+
+    /**
+     * -m connlabel: whether the connection has label {@code bit}, setting it first with {@code set};
+     * -1 without a connection or its labels (nf_ct_labels_find() == NULL).
+     */
+    default int ctLabel(int bit, boolean set) {
+        return -1;
+    }
+
+    /** {@link #ctFindTuple}'s answers: no such confirmed connection, a live one, one TCP has closed (TIME_WAIT, CLOSE). */
+    int CONN_GONE = 0, CONN_OPEN = 1, CONN_CLOSED = 2;
+
+    /**
+     * nf_conntrack_find_get for a tuple (an IPv4 one with its addresses in the low longs) and
+     * nf_conncount's already_closed: -m connlimit's garbage collection.
+     */
+    default int ctFindTuple(boolean ipv6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+        return CONN_GONE;
+    }
 
     /** ct->status's IPS_* bits (-m conntrack --ctstatus). */
     default int ctStatus() {

@@ -61,12 +61,14 @@ public final class Restore {
                     Table existing = rs.existing(name);
                     if (noflush && existing != null) {
                         work = new Ruleset(rs.ipv6);
+                        work.sets = rs.sets;
                         Restore.apply(work, rs.save(name, true, false), false, true);
                         table = work.existing(name);
                     } else {
                         table = Table.create(name, rs.ipv6);
                         if (table == null) throw new RuleError("table name '" + name + "' invalid");
                         work = new Ruleset(rs.ipv6);
+                        work.sets = rs.sets;
                         work.put(table);
                     }
                 } else if (trimmed.startsWith(":")) {

@@ -6,6 +6,8 @@ final class RuleSpec {
     int invflags;
     /** An ip6tables rule: -p ipv6-icmp loads icmp6, not icmp. */
     boolean ipv6;
+    /** The namespace's sets (-m set and -j SET find theirs by name), null for none. */
+    jnat.ipset.IpSetCore sets;
 
     String protoName() {
         return switch (proto) {

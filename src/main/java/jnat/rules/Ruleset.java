@@ -14,6 +14,11 @@ public final class Ruleset {
     private final Map<String, Table> tables = new LinkedHashMap<>();
     /** The family: ip6tables' tables (true) or iptables' (false). */
     public final boolean ipv6;
+    /**
+     * The namespace's sets its -m set and -j SET rules name (ip_set_core's, found by name when a
+     * rule is parsed, held by index); null for none. Copies share it.
+     */
+    public jnat.ipset.IpSetCore sets;
 
     /** An empty IPv4 (iptables) ruleset. */
     public Ruleset() {
@@ -63,6 +68,24 @@ public final class Ruleset {
         return all;
     }
 
+    /** Whether a rule needs conntrack's accounting (-m connbytes: connbytes_mt_check forces nf_conntrack_acct on). */
+    public boolean needsAccounting() {
+        for (Table t : tables.values())
+            for (Chain c : t.chains())
+                for (Rule r : c.rules())
+                    for (Match m : r.matches) if (m instanceof ConnbytesMatch) return true;
+        return false;
+    }
+
+    /** Whether a rule uses connection labels (-m connlabel: connlabel_mt_check's nf_connlabels_get). */
+    public boolean needsLabels() {
+        for (Table t : tables.values())
+            for (Chain c : t.chains())
+                for (Rule r : c.rules())
+                    for (Match m : r.matches) if (m instanceof ConnlabelMatch) return true;
+        return false;
+    }
+
     void put(Table t) {
         tables.put(t.name, t);
     }
@@ -74,14 +97,20 @@ public final class Ruleset {
 
     /** Loads an iptables-save ({@code ipv6} false) or ip6tables-save dump into a new ruleset. */
     public static Ruleset parse(String dump, boolean ipv6) {
+        return parse(dump, ipv6, null);
+    }
+
+    /** As {@link #parse(String, boolean)}, the rules' sets found in {@code sets}. */
+    public static Ruleset parse(String dump, boolean ipv6, jnat.ipset.IpSetCore sets) {
         Ruleset rs = new Ruleset(ipv6);
+        rs.sets = sets;
         Restore.apply(rs, dump, false, true);
         return rs;
     }
 
     /** A deep copy (counters included), for changes that must not touch the original until done. */
     public Ruleset copy() {
-        return parse(save(null, true, false), ipv6);
+        return parse(save(null, true, false), ipv6, sets);
     }
 
     /**

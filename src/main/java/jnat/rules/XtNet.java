@@ -17,8 +17,45 @@ public final class XtNet {
     /** -j LOG's kernel log (nf_log_syslog): {@link LogTarget.Net#listen} to read its lines. */
     public final LogTarget.Net log = new LogTarget.Net();
 
-    /** Binds every stateful match and target of {@code rules} to this namespace's state. */
+    /** The namespace's ipsets (ip_set_net): what -m set and -j SET rules look packets up in. */
+    private jnat.ipset.IpSetCore ipset = new jnat.ipset.IpSetCore();
+    private java.util.function.LongSupplier clock = () -> 0;
+
+    public jnat.ipset.IpSetCore ipset() {
+        return ipset;
+    }
+
+    /** The clock the sets' element timeouts run on (the engine's). */
+    public void setClock(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+        ipset.clock = clock;
+    }
+
+    /**
+     * Binds every stateful match and target of {@code rules} to this namespace's state. A ruleset
+     * parsed against sets of its own (jnat replay --sets) brings them: they become the namespace's;
+     * one without gets the namespace's, so rules added to its copies find them. Each set's rule
+     * references are counted per family, as xt_set's checkentry takes one per rule.
+     */
     public void bind(Ruleset rules) {
+        if (rules.sets == null) {
+            rules.sets = ipset;
+        } else if (rules.sets != ipset) {
+            ipset = rules.sets;
+            ipset.clock = clock;
+        }
+        java.util.Map<Integer, Integer> refs = new java.util.HashMap<>();
+        for (Table t : rules.tables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules()) {
+                    for (Match m : r.matches) if (m instanceof SetMatch sm) refs.merge(sm.index, 1, Integer::sum);
+                    if (r.target instanceof SetTarget st) {
+                        for (int i : st.setIndexes()) if (i >= 0) refs.merge(i, 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        ipset.setRuleReferences(rules.ipv6, refs);
         recent.bind(rules);
         hashlimit.bind(rules);
         for (Table t : rules.tables()) {

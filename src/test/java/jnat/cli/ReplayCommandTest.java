@@ -95,6 +95,26 @@ class ReplayCommandTest {
     }
 
     @Test
+    void setsBesideTheRulesDecideAsTheirMembersSay() throws Exception {
+        Path sets = dir.resolve("gw.sets"), rules = rulesFile();
+        assertEquals(0, jnat("ipset", "--sets", sets.toString(), "create", "containers", "hash:ip,port", "counters").exit());
+        assertEquals(0, jnat("ipset", "--sets", sets.toString(), "add", "containers", "172.17.0.2,tcp:8000").exit());
+        CliRun add = jnat("iptables", "--rules", rules.toString(), "--sets", sets.toString(), "-I", "FORWARD",
+                "-m", "set", "--match-set", "containers", "dst,dst", "-j", "DROP");
+        assertEquals(0, add.exit(), add.err());
+        CliRun r = jnat("replay", "--host", hostFile().toString(), "--rules", rules.toString(), "--sets", sets.toString(),
+                "--in", "eth0=" + seedEth0Input(), "--in", "docker0=" + seedDocker0Input(),
+                "--out", dir.resolve("out").toString(), "--list");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, read(dir.resolve("out/docker0.pcap")).size(), "the client's frames to 172.17.0.2:8000 dropped by the set");
+        CliRun missing = jnat("iptables", "--rules", dir.resolve("other.rules").toString(), "-I", "FORWARD", "-m", "set",
+                "--match-set", "containers", "dst,dst"); // no --sets: no sets
+        assertTrue(Files.notExists(dir.resolve("other.rules")));
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("Set containers doesn't exist."), missing.err());
+    }
+
+    @Test
     void nftRulesetReplaysAsTheIptablesOneAndListsItsCounters() throws Exception {
         // the seed's port publishing, written as Docker's nftables backend writes it
         Path nft = dir.resolve("seed.nft");

@@ -105,9 +105,11 @@ final class Harness {
         generatedFrames = 0;
         Host host = Host.parse(hostFile, "conformance-host.ip");
         Ruleset rules, rules6 = null;
+        jnat.ipset.IpSetCore sets = new jnat.ipset.IpSetCore();
         try {
-            rules = Ruleset.parse(sc.rules);
-            if (sc.rules6 != null) rules6 = Ruleset.parse(sc.rules6, true);
+            if (sc.ipset != null) jnat.ipset.Ipset.load(sets, sc.ipset);
+            rules = Ruleset.parse(sc.rules, false, sets);
+            if (sc.rules6 != null) rules6 = Ruleset.parse(sc.rules6, true, sets);
         } catch (RuntimeException e) {
             throw new AssertionError(sc + ": jnat refuses the rules: " + e.getMessage() + "\n" + sc.rules
                     + (sc.rules6 == null ? "" : sc.rules6), e);
@@ -117,7 +119,7 @@ final class Harness {
         if (rules6 != null) engine.setRuleset6(rules6);
         jnat.nft.NftRuleset nft = sc.nft == null ? null : NftScenarioGenerator.load(engine, sc);
         kernel.listenIn(engine);
-        kernel.load(sc.rules, sc.rules6, sc.nft);
+        kernel.load(sc.rules, sc.rules6, sc.nft, sc.ipset);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
         long base = 1_700_000_000_000_000_000L, started = System.nanoTime(), now = base;
@@ -196,6 +198,11 @@ final class Harness {
         }
 
         if (nft != null) bad.addAll(NftScenarioGenerator.compareListings(sc, kernel, nft));
+        if (sc.ipset != null) {
+            // the sets' members and counters after the packets (-m set's counters, -j SET's adds and deletes)
+            String k = kernel.ipsetListing(), j = jnat.ipset.Ipset.run(engine.xtNet().ipset(), List.of("list"), null).out();
+            if (!k.equals(j)) bad.add(sc + ": ipset list differs\n--- kernel\n" + k + "--- jnat\n" + j);
+        }
 
         String kCt = kernel.conntrackListing();
         String jCt = new ConntrackPrinter().list(engine.connections(), now);

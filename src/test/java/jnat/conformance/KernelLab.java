@@ -227,6 +227,23 @@ final class KernelLab implements AutoCloseable {
      * table outlives its scenario (iptables-restore then makes the iptables tables afresh).
      */
     void load(String rules, String rules6, String nft) {
+        load(rules, rules6, nft, null);
+    }
+
+    /**
+     * As {@link #load(String, String, String)}, with {@code ipset restore} of {@code ipset} first (the
+     * rules name its sets); the sets a previous scenario left are destroyed after its rules are flushed.
+     */
+    void load(String rules, String rules6, String nft, String ipset) {
+        if (ipsetLoaded || ipset != null) {
+            router.execIn("*filter\nCOMMIT\n*nat\nCOMMIT\n*mangle\nCOMMIT\n*raw\nCOMMIT\n", "iptables-restore").checked();
+            if (ipv6) router.execIn(EMPTY6, "ip6tables-restore").checked();
+            router.exec("ipset", "destroy").checked();
+        }
+        if (ipset != null) {
+            ipsetLoaded = true;
+            router.execIn(ipset, "ipset", "restore").checked();
+        }
         if (nft != null) nftLoaded = true;
         if (nftLoaded) router.exec("nft", "flush", "ruleset").checked();
         router.exec("ip", "-4", "neigh", "flush", "all").checked(); // as below, arp_tbl's
@@ -243,7 +260,12 @@ final class KernelLab implements AutoCloseable {
         router.exec("conntrack", "-F");
     }
 
-    private boolean nftLoaded;
+    private boolean nftLoaded, ipsetLoaded;
+
+    /** {@code ipset list} in the host. */
+    String ipsetListing() {
+        return router.exec("ipset", "list").checked().stdout();
+    }
 
     /**
      * Every later {@link #load} starts from no tables ({@code nft flush ruleset}): iptables-restore replaces only

@@ -240,6 +240,8 @@ final class Scenario {
     String rules6;
     /** An nft -f ruleset loaded beside the iptables ones (native nf_tables tables); null: none. */
     String nft;
+    /** ipset restore text loaded before the rules (their -m set and -j SET sets); null: none. */
+    String ipset;
     final List<String> features;
     final List<Flow> flows = new ArrayList<>();
     final List<Step> steps = new ArrayList<>();

@@ -164,6 +164,27 @@ class GatewayControlTest {
     }
 
     @Test
+    void ipsetThroughTheControlSocketChangesTheSetsTheRulesLookUpBetweenPackets() {
+        assertEquals(0, control("ipset", "create", "blocked", "hash:net", "counters", "initval", "7").exit());
+        CliRun rule = control("iptables", "-I", "FORWARD", "-m", "set", "--match-set", "blocked", "dst", "-j", "DROP");
+        assertEquals(0, rule.exit(), rule.err());
+        ping(1);
+        assertEquals(1, sent.size()); // not in the set yet
+        assertEquals(0, control("ipset", "add", "blocked", "198.51.100.0/24").exit());
+        ping(2);
+        assertEquals(1, sent.size()); // dropped now
+        CliRun list = control("ipset", "list", "blocked");
+        assertTrue(list.out().contains("References: 1\n"), list.out());
+        assertTrue(list.out().contains("198.51.100.0/24 packets 1 bytes 36\n"), list.out());
+        CliRun destroy = control("ipset", "destroy", "blocked");
+        assertEquals(1, destroy.exit());
+        assertEquals("ipset v7.17: Set cannot be destroyed: it is in use by a kernel component\n", destroy.err());
+        CliRun missing = control("iptables", "-A", "FORWARD", "-m", "set", "--match-set", "nosuch", "src");
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("Set nosuch doesn't exist."), missing.err());
+    }
+
+    @Test
     void failingIptablesCommandChangesNothing() {
         Ruleset before = engine.ruleset();
         CliRun r = control("iptables", "-t", "nat", "-A", "NOSUCHCHAIN", "-j", "ACCEPT");

@@ -1,7 +1,7 @@
 package jnat.rules;
 
 /** A packet for matching tests: plain fields, addresses as ints. */
-final class FakePacket implements PacketContext {
+class FakePacket implements PacketContext {
     String in = "", out = "";
     int src, dst, proto = 6, srcPort = 40000, dstPort = 80, tcpFlags = 0x02, icmpType, icmpCode;
     boolean fragment;

@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RealRulesetsTest {
     static final List<String> RULESETS = List.of("ufw.rules", "ufw6.rules6", "fail2ban.cmds", "libvirt.cmds",
-            "tailscale.ts", "aws-vpc-cni.cmds", "istio-sidecar-tproxy.cmds", "istio-sidecar-tproxy-wildcard.golden",
-            "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds");
+            "tailscale.ts", "aws-vpc-cni.cmds", "fail2ban-ipset.cmds", "istio-sidecar-tproxy.cmds",
+            "istio-sidecar-tproxy-wildcard.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
@@ -163,7 +163,13 @@ class RealRulesetsTest {
     /** The two families' rulesets after jnat ran the steps, as the real tools would have left them. */
     static Ruleset[] loadIntoJnat(List<Step> steps) {
         Ruleset v4 = new Ruleset(false), v6 = new Ruleset(true);
+        v4.sets = v6.sets = new jnat.ipset.IpSetCore();
         for (Step s : steps) {
+            if (s.tool().equals("ipset")) {
+                jnat.ipset.Ipset.Result r = jnat.ipset.Ipset.run(v4.sets, s.args(), null);
+                if (r.exitCode() != 0) throw new AssertionError(s + ": " + r.err());
+                continue;
+            }
             boolean six = s.tool().startsWith("ip6");
             Ruleset rs = six ? v6 : v4;
             if (s.tool().endsWith("-restore")) {
