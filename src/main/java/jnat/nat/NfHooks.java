@@ -136,6 +136,7 @@ final class NfHooks {
         if (t == null) return null;
         t.setRandom(random);
         t.setTracer(trace.tableTracer());
+        t.compile();
         return new BoundTable(t, reason);
     }
 

@@ -631,6 +631,7 @@ public final class Iptables {
             Rule r = only.rules.get(n - 1);
             r.packets = 0;
             r.bytes = 0;
+            t.countersWritten();
             return;
         }
         for (Chain k : t.chains()) {
@@ -642,6 +643,7 @@ public final class Iptables {
                 r.bytes = 0;
             }
         }
+        t.countersWritten();
     }
 
     private static int find(Chain ch, Rule r) {

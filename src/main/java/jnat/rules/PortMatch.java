@@ -26,6 +26,11 @@ public final class PortMatch implements Match {
         return tcp ? "tcp" : "udp";
     }
 
+    /** -m tcp (its flags are checked), not -m udp. */
+    boolean tcp() {
+        return tcp;
+    }
+
     @Override
     public boolean matches(PacketContext ctx) {
         if (ctx.nonFirstFragment()) return false;
