@@ -507,7 +507,8 @@ public final class Iptables {
                 }
                 checkInterfaces(c);
                 List<Rule> rules = buildRules(t, c);
-                List<Rule> was = List.copyOf(ch.rules); // a change the table check refuses is undone
+                // a change the table check refuses is undone (restore checks the table at COMMIT instead)
+                List<Rule> was = c.deferValidation ? null : List.copyOf(ch.rules);
                 switch (c.command) {
                     case 'A' -> ch.rules.addAll(rules);
                     case 'I' -> {

@@ -6,40 +6,45 @@ import java.util.List;
 /**
  * A table's rules compiled into one flat block, as the kernel's struct xt_table_info holds a table
  * as one blob of ipt_entry records (laid out by translate_table, walked by ipt_do_table). Each rule
- * is {@link #E} ints in {@link #entries} (its ipt_ip header: addresses and masks, protocol,
- * inversion flags, whether it names interfaces; where its matches start in {@link #ops}; its
- * verdict: a target, a jump or goto to a chain by number, RETURN), and its matches are ops in
- * {@link #ops}, in the rule's order: tcp/udp ports, mark and conntrack state are decided from the
- * ints, comments are left out (they always match), and every other module is its {@link Match}
- * object, called. Counters live in {@link #counters} (packets and bytes per rule), as the kernel's
- * per-CPU counters live beside the blob; {@link Table} copies them back to the {@link Rule}s
- * before anyone reads those.
+ * is a header of {@link #E} ints in {@link #blob}: its ipt_ip (addresses and masks, protocol,
+ * inversion flags, whether it names interfaces), next_offset, its verdict (a target, a jump or
+ * goto to a chain's offset, RETURN), its number, chain and place, and its packet and byte
+ * counters (as ipt_entry holds its xt_counters); an IPv6 rule's four 128-bit address words follow
+ * (16 ints), then its matches, {@link #OP} ints each, in the rule's order: tcp/udp ports, mark and
+ * conntrack state are decided from the ints, comments are left out (they always match), and every
+ * other module is its {@link Match} object, called. A chain is its rules in order and then an end
+ * entry (the kernel's policy or RETURN entry at each chain's end), the chains in listing order, so
+ * a packet reads its rule's header, matches, verdict and counters from one or two cache lines and
+ * a jump lands where the chain's rules start. {@link Table} copies the counters back to the
+ * {@link Rule}s before anyone reads those.
  *
- * <p>Built when a table is committed or first walked after a change, and never changed: a change
- * to the table drops it (the walk then builds the next one), so a packet sees either the old
- * table or the new one, never a mix. The walk touches no Rule, Chain or comment object.
+ * <p>Built when a table is loaded, committed or first walked after a change, and never changed
+ * but for its counters: a change to the table drops it (the walk then builds the next one), so a
+ * packet sees either the old table or the new one, never a mix. The walk touches no Rule, Chain or
+ * comment object.
  */
 final class XtTableInfo {
     /** Tests set it false to walk the Rule objects instead, to compare the two walks. */
     static boolean enabled = true;
 
-    // one rule's ints in entries
-    static final int E_SRC = 0, E_SMSK = 1, E_DST = 2, E_DMSK = 3, E_FLAGS = 4, E_OPS = 5, E_OPS_END = 6, E_VERDICT = 7;
-    static final int E = 8;
+    // a rule's header in blob; an IPv6 rule's addresses, then its ops, follow it up to E_NEXT
+    static final int E_SRC = 0, E_SMSK = 1, E_DST = 2, E_DMSK = 3, E_FLAGS = 4, E_NEXT = 5, E_VERDICT = 6,
+            E_RULE = 7, E_CHAIN = 8, E_POS = 9, E_PACKETS = 10, E_BYTES = 12;
+    static final int E = 14;
+    /** The IPv6 rule's source hi, lo, mask hi, mask lo, then the destination's, as int pairs (low half first). */
+    static final int A6 = 16;
     // E_FLAGS: proto in bits 0-7, the ipt_ip invflags in 8-15, then
-    static final int F_IN = 1 << 16, F_OUT = 1 << 17, F_FRAG = 1 << 18, F_IPV6 = 1 << 19;
-    // E_VERDICT: the kind in bits 0-2, its argument (a chain's number, a target's) above
+    static final int F_IN = 1 << 16, F_OUT = 1 << 17, F_FRAG = 1 << 18, F_IPV6 = 1 << 19, F_INDEXED = 1 << 20,
+            F_END = 1 << 21;
+    // E_VERDICT: the kind in bits 0-2, its argument (a chain's offset, a target's number) above
     static final int V_NONE = 0, V_TARGET = 1, V_JUMP = 2, V_GOTO = 3, V_RETURN = 4;
     // ops: four ints each, the kind first
     static final int OP = 4;
     static final int OP_PORT = 1, OP_MARK = 2, OP_CTSTATE = 3, OP_MATCH = 4;
 
-    final int[] entries;
-    final int[] ops;
-    /** Per rule, packets at 2g and bytes at 2g + 1. */
-    final long[] counters;
-    /** Per IPv6 rule: source hi, lo, mask hi, mask lo, then the destination's (Rule's 128-bit fields). */
-    private final long[] addr6;
+    final int[] blob;
+    /** Where rule g starts in blob (rule numbers run through the chains in order, g - E_POS is a chain's first). */
+    private final int[] ruleOffset;
     /** Interface patterns of the rules that name one (F_IN, F_OUT); null elsewhere. */
     private final String[] inIface, outIface;
     private final Match[] matches;
@@ -47,67 +52,72 @@ final class XtTableInfo {
     /** The rules and chains compiled, for the tracer and to copy the counters back. */
     final Rule[] rules;
     private final Chain[] chains;
-    private final int[] chainFirst, chainEnd;
+    private final int[] chainEnd;
+    /** The index of an indexed chain (its rules have F_INDEXED), by chain number. */
     private final ChainIndex[] chainIndex;
-    /** The chain number of each hook's built-in chain, -1 where the table has none. */
-    private final int[] builtin = new int[Hook.values().length];
-    private final int[] stackChain, stackRule;
+    /** Where each hook's built-in chain starts, -1 where the table has none; and its chain number. */
+    private final int[] builtinOffset = new int[Hook.values().length], builtinChain = new int[Hook.values().length];
+    private final int[] stackOffset;
 
-    private XtTableInfo(int nRules, int nOps, int nChains, boolean ipv6, int nMatches, int nTargets) {
-        entries = new int[nRules * E];
-        ops = new int[nOps * OP];
-        counters = new long[nRules * 2];
-        addr6 = ipv6 ? new long[nRules * 8] : null;
+    private XtTableInfo(int size, int nRules, int nChains, int nMatches, int nTargets) {
+        blob = new int[size];
+        ruleOffset = new int[nRules + nChains];
         inIface = new String[nRules];
         outIface = new String[nRules];
         matches = new Match[nMatches];
         targets = new Target[nTargets];
         rules = new Rule[nRules];
         chains = new Chain[nChains];
-        chainFirst = new int[nChains];
         chainEnd = new int[nChains];
         chainIndex = new ChainIndex[nChains];
-        stackChain = new int[nChains + 1];
-        stackRule = new int[nChains + 1];
+        stackOffset = new int[nChains + 1];
     }
 
     /** translate_table: lays out {@code table}'s chains in listing order, their rules' counters copied in. */
     static XtTableInfo translate(Table table) {
         List<Chain> cs = table.chainList();
-        int nRules = 0, nOps = 0, nMatches = 0;
+        int nRules = 0, size = 0, nMatches = 0;
         List<Target> targets = new ArrayList<>();
-        for (Chain c : cs) {
-            for (Rule r : c.rules) {
+        int[] chainStart = new int[cs.size()];
+        for (int k = 0; k < cs.size(); k++) {
+            chainStart[k] = size;
+            for (Rule r : cs.get(k).rules) {
                 nRules++;
+                size += E + (r.ipv6 ? A6 : 0);
                 for (Match m : r.matches) {
                     if (m instanceof CommentMatch) continue;
-                    nOps++;
+                    size += OP;
                     if (opKind(m) == OP_MATCH) nMatches++;
                 }
                 if (r.jump == null && r.target != null && r.target != Target.RETURN && !targets.contains(r.target)) {
                     targets.add(r.target);
                 }
             }
+            size += E; // the chain's end
         }
-        XtTableInfo x = new XtTableInfo(nRules, nOps, cs.size(), table.ipv6, nMatches, targets.size());
+        XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size());
         targets.toArray(x.targets);
-        java.util.Arrays.fill(x.builtin, -1);
+        java.util.Arrays.fill(x.builtinOffset, -1);
         java.util.IdentityHashMap<Chain, Integer> number = new java.util.IdentityHashMap<>();
         for (int k = 0; k < cs.size(); k++) {
             number.put(cs.get(k), k);
-            if (cs.get(k).hook != null) x.builtin[cs.get(k).hook.ordinal()] = k;
+            Hook h = cs.get(k).hook;
+            if (h != null) {
+                x.builtinOffset[h.ordinal()] = chainStart[k];
+                x.builtinChain[h.ordinal()] = k;
+            }
         }
-        int g = 0, op = 0, mi = 0;
+        int[] b = x.blob;
+        int g = 0, o = 0, mi = 0;
         for (int k = 0; k < cs.size(); k++) {
             Chain c = cs.get(k);
             x.chains[k] = c;
-            x.chainFirst[k] = g;
-            x.chainIndex[k] = c.index();
+            ChainIndex idx = c.index();
+            x.chainIndex[k] = idx;
+            int pos = 0;
             for (Rule r : c.rules) {
-                int o = g * E;
+                x.ruleOffset[g + k] = o;
                 x.rules[g] = r;
-                x.counters[2 * g] = r.packets;
-                x.counters[2 * g + 1] = r.bytes;
                 int flags = (r.proto & 0xff) | (r.invflags & 0xff) << 8;
                 if (!r.inIface.isEmpty() || (r.invflags & Rule.INV_VIA_IN) != 0) {
                     flags |= F_IN;
@@ -118,63 +128,73 @@ final class XtTableInfo {
                     x.outIface[g] = r.outIface;
                 }
                 if (r.fragment) flags |= F_FRAG;
+                if (idx != null && idx.runEnd[pos] != 0) flags |= F_INDEXED;
+                int p = o + E;
                 if (r.ipv6) {
                     flags |= F_IPV6;
-                    long[] a = x.addr6;
-                    int b = g * 8;
-                    a[b] = r.src6Hi;
-                    a[b + 1] = r.src6Lo;
-                    a[b + 2] = r.srcMask6Hi;
-                    a[b + 3] = r.srcMask6Lo;
-                    a[b + 4] = r.dst6Hi;
-                    a[b + 5] = r.dst6Lo;
-                    a[b + 6] = r.dstMask6Hi;
-                    a[b + 7] = r.dstMask6Lo;
+                    long[] a = {r.src6Hi, r.src6Lo, r.srcMask6Hi, r.srcMask6Lo, r.dst6Hi, r.dst6Lo, r.dstMask6Hi, r.dstMask6Lo};
+                    for (long w : a) {
+                        putLong(b, p, w);
+                        p += 2;
+                    }
                 } else {
-                    x.entries[o + E_SRC] = r.src;
-                    x.entries[o + E_SMSK] = r.srcMask;
-                    x.entries[o + E_DST] = r.dst;
-                    x.entries[o + E_DMSK] = r.dstMask;
+                    b[o + E_SRC] = r.src;
+                    b[o + E_SMSK] = r.srcMask;
+                    b[o + E_DST] = r.dst;
+                    b[o + E_DMSK] = r.dstMask;
                 }
-                x.entries[o + E_FLAGS] = flags;
-                x.entries[o + E_OPS] = op;
+                b[o + E_FLAGS] = flags;
+                b[o + E_RULE] = g;
+                b[o + E_CHAIN] = k;
+                b[o + E_POS] = pos;
+                putLong(b, o + E_PACKETS, r.packets);
+                putLong(b, o + E_BYTES, r.bytes);
                 for (Match m : r.matches) {
                     if (m instanceof CommentMatch) continue;
-                    int p = op * OP;
                     int kind = opKind(m);
-                    x.ops[p] = kind;
+                    b[p] = kind;
                     switch (m) {
                         case PortMatch pm when kind == OP_PORT -> {
-                            x.ops[p + 1] = pm.srcMin | pm.srcMax << 16;
-                            x.ops[p + 2] = pm.dstMin | pm.dstMax << 16;
-                            x.ops[p + 3] = pm.flagMask | pm.flagCmp << 8 | pm.invflags << 16 | (pm.tcp() ? 1 << 24 : 0);
+                            b[p + 1] = pm.srcMin | pm.srcMax << 16;
+                            b[p + 2] = pm.dstMin | pm.dstMax << 16;
+                            b[p + 3] = pm.flagMask | pm.flagCmp << 8 | pm.invflags << 16 | (pm.tcp() ? 1 << 24 : 0);
                         }
                         case MarkMatch mm when kind == OP_MARK -> {
-                            x.ops[p + 1] = mm.mark;
-                            x.ops[p + 2] = mm.mask;
-                            x.ops[p + 3] = mm.invert ? 1 : 0;
+                            b[p + 1] = mm.mark;
+                            b[p + 2] = mm.mask;
+                            b[p + 3] = mm.invert ? 1 : 0;
                         }
                         case ConntrackMatch cm when kind == OP_CTSTATE -> {
-                            x.ops[p + 1] = cm.stateMask;
-                            x.ops[p + 3] = (cm.invertFlags & ConntrackMatch.STATE) != 0 ? 1 : 0;
+                            b[p + 1] = cm.stateMask;
+                            b[p + 3] = (cm.invertFlags & ConntrackMatch.STATE) != 0 ? 1 : 0;
                         }
                         default -> {
                             x.matches[mi] = m;
-                            x.ops[p + 1] = mi++;
+                            b[p + 1] = mi++;
                         }
                     }
-                    op++;
+                    p += OP;
                 }
-                x.entries[o + E_OPS_END] = op;
+                b[o + E_NEXT] = p;
                 int verdict;
-                if (r.jump != null) verdict = (r.isGoto ? V_GOTO : V_JUMP) | number.get(r.jump) << 3;
+                if (r.jump != null) verdict = (r.isGoto ? V_GOTO : V_JUMP) | chainStart[number.get(r.jump)] << 3;
                 else if (r.target == Target.RETURN) verdict = V_RETURN;
                 else if (r.target != null) verdict = V_TARGET | targets.indexOf(r.target) << 3;
                 else verdict = V_NONE;
-                x.entries[o + E_VERDICT] = verdict;
+                b[o + E_VERDICT] = verdict;
+                o = p;
                 g++;
+                pos++;
             }
-            x.chainEnd[k] = g;
+            // the chain's end entry: where an indexed run that ends the chain goes too
+            x.ruleOffset[g + k] = o;
+            x.chainEnd[k] = o;
+            b[o + E_FLAGS] = F_END;
+            b[o + E_CHAIN] = k;
+            b[o + E_POS] = pos;
+            b[o + E_RULE] = -1;
+            b[o + E_NEXT] = o + E;
+            o += E;
         }
         return x;
     }
@@ -186,117 +206,111 @@ final class XtTableInfo {
         return OP_MATCH;
     }
 
+    private static void putLong(int[] b, int at, long v) {
+        b[at] = (int) v;
+        b[at + 1] = (int) (v >>> 32);
+    }
+
+    private static long getLong(int[] b, int at) {
+        return b[at] & 0xffffffffL | (long) b[at + 1] << 32;
+    }
+
     /** Copies the counters into the rules (what the listings, -S and save print). */
     void copyCountersOut() {
-        for (int g = 0; g < rules.length; g++) {
-            rules[g].packets = counters[2 * g];
-            rules[g].bytes = counters[2 * g + 1];
+        for (int k = 0, g = 0; k < chains.length; k++) {
+            for (int o = ruleOffset[g + k]; o < chainEnd[k]; o = blob[o + E_NEXT], g++) {
+                rules[g].packets = getLong(blob, o + E_PACKETS);
+                rules[g].bytes = getLong(blob, o + E_BYTES);
+            }
         }
     }
 
     /**
-     * ipt_do_table over the block: {@link Table#traverse}'s walk (the same verdicts, counters,
+     * ipt_do_table over the blob: {@link Table#traverse}'s walk (the same verdicts, counters,
      * trace events and chain-index jumps as the walk of the Rule objects).
      */
     Target doTable(Table table, Hook hook, PacketContext ctx, Tracer tracer) {
-        int base = builtin[hook.ordinal()];
-        if (base < 0) return Target.ACCEPT;
-        int chain = base;
-        int first = chainFirst[chain], end = chainEnd[chain];
-        ChainIndex idx = chainIndex[chain];
-        int g = first;
+        int o = builtinOffset[hook.ordinal()];
+        if (o < 0) return Target.ACCEPT;
+        int[] b = blob;
         int sp = 0;
         for (;;) {
-            if (g >= end) {
-                if (tracer != null) tracer.leave(table, chains[chain], g - first + 1, sp == 0);
-                if (sp == 0) return Table.policy(chains[base], ctx);
-                sp--;
-                chain = stackChain[sp];
-                g = stackRule[sp];
-                first = chainFirst[chain];
-                end = chainEnd[chain];
-                idx = chainIndex[chain];
+            int flags = b[o + E_FLAGS];
+            if ((flags & F_END) != 0) {
+                if (tracer != null) tracer.leave(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, sp == 0);
+                if (sp == 0) return Table.policy(chains[builtinChain[hook.ordinal()]], ctx);
+                o = stackOffset[--sp];
                 continue;
             }
-            int i = g - first;
-            if (idx != null && idx.runEnd[i] != 0) {
+            if ((flags & F_INDEXED) != 0) {
+                // an indexed run: go to the first rule in it that can match (ChainIndex), else past it
+                int i = b[o + E_POS];
+                ChainIndex idx = chainIndex[b[o + E_CHAIN]];
                 int proto = ctx.protocol();
                 int next = ctx.nonFirstFragment() || (proto != 6 && proto != 17) ? idx.runEnd[i]
                         : idx.next(i, ChainIndex.keyOf(ctx.dstAddress(), proto, ctx.dstPort()));
                 if (next != i) {
-                    g = first + next;
+                    o = ruleOffset[b[o + E_RULE] + b[o + E_CHAIN] + next - i]; // the chain's end when next is its size
                     continue;
                 }
             }
-            if (!matches(g, ctx)) {
+            if (!matches(o, flags, ctx)) {
                 if (ctx.hotdropped()) return Target.DROP; // acpar.hotdrop: NF_DROP
-                g++;
+                o = b[o + E_NEXT];
                 continue;
             }
-            counters[2 * g]++;
-            counters[2 * g + 1] += ctx.length();
+            putLong(b, o + E_PACKETS, getLong(b, o + E_PACKETS) + 1);
+            putLong(b, o + E_BYTES, getLong(b, o + E_BYTES) + ctx.length());
             table.countersMoved = true;
-            if (tracer != null) tracer.rule(table, chains[chain], i + 1, rules[g]);
-            int v = entries[g * E + E_VERDICT];
+            if (tracer != null) tracer.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, rules[b[o + E_RULE]]);
+            int v = b[o + E_VERDICT];
             switch (v & 7) {
-                case V_NONE -> g++;
-                case V_JUMP, V_GOTO -> {
-                    if ((v & 7) == V_JUMP) {
-                        stackChain[sp] = chain;
-                        stackRule[sp] = g + 1;
-                        sp++;
-                    }
-                    chain = v >>> 3;
-                    first = chainFirst[chain];
-                    end = chainEnd[chain];
-                    idx = chainIndex[chain];
-                    g = first;
+                case V_NONE -> o = b[o + E_NEXT];
+                case V_JUMP -> {
+                    stackOffset[sp++] = b[o + E_NEXT];
+                    o = v >>> 3;
                 }
+                case V_GOTO -> o = v >>> 3;
                 case V_RETURN -> {
-                    if (sp == 0) return Table.policy(chains[base], ctx);
-                    sp--;
-                    chain = stackChain[sp];
-                    g = stackRule[sp];
-                    first = chainFirst[chain];
-                    end = chainEnd[chain];
-                    idx = chainIndex[chain];
+                    if (sp == 0) return Table.policy(chains[builtinChain[hook.ordinal()]], ctx);
+                    o = stackOffset[--sp];
                 }
                 default -> {
                     Target t = targets[v >>> 3];
                     if (!t.apply(ctx)) return t;
-                    g++;
+                    o = b[o + E_NEXT];
                 }
             }
         }
     }
 
-    /** Rule g's ip_packet_match and then its matches in order, as {@link Rule#matches}. */
-    private boolean matches(int g, PacketContext ctx) {
-        int o = g * E;
-        int[] e = entries;
-        int flags = e[o + E_FLAGS];
+    /** The rule at o: ip_packet_match and then its matches in order, as {@link Rule#matches}. */
+    private boolean matches(int o, int flags, PacketContext ctx) {
+        int[] b = blob;
         int inv = flags >>> 8;
+        int p = o + E;
         if ((flags & F_IPV6) == 0) {
-            if (((ctx.srcAddress() & e[o + E_SMSK]) != e[o + E_SRC]) != ((inv & Rule.INV_SRCIP) != 0)) return false;
-            if (((ctx.dstAddress() & e[o + E_DMSK]) != e[o + E_DST]) != ((inv & Rule.INV_DSTIP) != 0)) return false;
-        } else if (!ip6AddressesMatch(g, ctx, inv)) {
-            return false;
+            if (((ctx.srcAddress() & b[o + E_SMSK]) != b[o + E_SRC]) != ((inv & Rule.INV_SRCIP) != 0)) return false;
+            if (((ctx.dstAddress() & b[o + E_DMSK]) != b[o + E_DST]) != ((inv & Rule.INV_DSTIP) != 0)) return false;
+        } else {
+            if (!ip6AddressesMatch(p, ctx, inv)) return false;
+            p += A6;
         }
         if ((flags & F_IN) != 0
-                && !Rule.ifaceMatches(inIface[g], ctx.inInterface()) != ((inv & Rule.INV_VIA_IN) != 0)) return false;
+                && !Rule.ifaceMatches(inIface[b[o + E_RULE]], ctx.inInterface()) != ((inv & Rule.INV_VIA_IN) != 0)) return false;
         if ((flags & F_OUT) != 0
-                && !Rule.ifaceMatches(outIface[g], ctx.outInterface()) != ((inv & Rule.INV_VIA_OUT) != 0)) return false;
+                && !Rule.ifaceMatches(outIface[b[o + E_RULE]], ctx.outInterface()) != ((inv & Rule.INV_VIA_OUT) != 0)) return false;
         int proto = flags & 0xff;
         if (proto != 0 && (ctx.protocol() != proto) != ((inv & Rule.INV_PROTO) != 0)) return false;
         if ((flags & F_FRAG) != 0 && !ctx.nonFirstFragment() != ((inv & Rule.INV_FRAG) != 0)) return false;
-        for (int op = e[o + E_OPS], opEnd = e[o + E_OPS_END]; op < opEnd; op++) {
-            if (!opMatches(op * OP, ctx)) return false;
+        for (int end = b[o + E_NEXT]; p < end; p += OP) {
+            if (!opMatches(p, ctx)) return false;
         }
         return true;
     }
 
     private boolean opMatches(int p, PacketContext ctx) {
-        int[] x = ops;
+        int[] x = blob;
         switch (x[p]) {
             case OP_PORT -> {
                 // tcp_mt / udp_mt, as PortMatch.matches
@@ -322,12 +336,13 @@ final class XtTableInfo {
         }
     }
 
-    private boolean ip6AddressesMatch(int g, PacketContext ctx, int inv) {
-        long[] a = addr6;
-        int b = g * 8;
-        boolean s = (ctx.srcAddressHi() & a[b + 2]) == a[b] && (ctx.srcAddressLo() & a[b + 3]) == a[b + 1];
+    /** ip6_packet_match's address half, the words at a: each masked address compared, as ipv6_masked_addr_cmp. */
+    private boolean ip6AddressesMatch(int a, PacketContext ctx, int inv) {
+        int[] b = blob;
+        boolean s = (ctx.srcAddressHi() & getLong(b, a + 4)) == getLong(b, a) && (ctx.srcAddressLo() & getLong(b, a + 6)) == getLong(b, a + 2);
         if (s == ((inv & Rule.INV_SRCIP) != 0)) return false;
-        boolean d = (ctx.dstAddressHi() & a[b + 6]) == a[b + 4] && (ctx.dstAddressLo() & a[b + 7]) == a[b + 5];
+        boolean d = (ctx.dstAddressHi() & getLong(b, a + 12)) == getLong(b, a + 8)
+                && (ctx.dstAddressLo() & getLong(b, a + 14)) == getLong(b, a + 10);
         return d != ((inv & Rule.INV_DSTIP) != 0);
     }
 }
