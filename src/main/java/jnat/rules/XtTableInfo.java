@@ -13,7 +13,8 @@ import java.util.List;
  * (16 ints), then its matches, {@link #OP} ints each, in the rule's order: tcp/udp ports, mark and
  * conntrack state are decided from the ints, comments are left out (they always match), and every
  * other module is its {@link Match} object, called. A chain is its rules in order and then an end
- * entry (the kernel's policy or RETURN entry at each chain's end), the chains in listing order, so
+ * entry (the kernel's policy or RETURN entry at each chain's end), the chains in the order a walk
+ * meets them ({@link #layoutOrder}), so
  * a packet reads its rule's header, matches, verdict and counters from one or two cache lines and
  * a jump lands where the chain's rules start. {@link Table} copies the counters back to the
  * {@link Rule}s before anyone reads those.
@@ -31,6 +32,8 @@ final class XtTableInfo {
     static final int E_SRC = 0, E_SMSK = 1, E_DST = 2, E_DMSK = 3, E_FLAGS = 4, E_NEXT = 5, E_VERDICT = 6,
             E_RULE = 7, E_CHAIN = 8, E_POS = 9, E_PACKETS = 10, E_BYTES = 12;
     static final int E = 14;
+    /** A chain's end entry holds no more than the fields up to E_POS. */
+    static final int E_END = E_POS + 1;
     /** The IPv6 rule's source hi, lo, mask hi, mask lo, then the destination's, as int pairs (low half first). */
     static final int A6 = 16;
     // E_FLAGS: proto in bits 0-7, the ipt_ip invflags in 8-15, then
@@ -73,9 +76,9 @@ final class XtTableInfo {
         stackOffset = new int[nChains + 1];
     }
 
-    /** translate_table: lays out {@code table}'s chains in listing order, their rules' counters copied in. */
+    /** translate_table: lays out {@code table}'s chains, their rules' counters copied in. */
     static XtTableInfo translate(Table table) {
-        List<Chain> cs = table.chainList();
+        List<Chain> cs = layoutOrder(table.chainList());
         int nRules = 0, size = 0, nMatches = 0;
         List<Target> targets = new ArrayList<>();
         int[] chainStart = new int[cs.size()];
@@ -93,7 +96,7 @@ final class XtTableInfo {
                     targets.add(r.target);
                 }
             }
-            size += E; // the chain's end
+            size += E_END; // the chain's end
         }
         XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size());
         targets.toArray(x.targets);
@@ -193,10 +196,36 @@ final class XtTableInfo {
             b[o + E_CHAIN] = k;
             b[o + E_POS] = pos;
             b[o + E_RULE] = -1;
-            b[o + E_NEXT] = o + E;
-            o += E;
+            b[o + E_NEXT] = o + E_END;
+            o += E_END;
         }
         return x;
+    }
+
+    /**
+     * The chains in the order a walk meets them: each built-in chain, then depth first the chains
+     * its rules jump or go to, in rule order (the rest after), so a service's KUBE-SVC and KUBE-SEP
+     * chains lie next to each other and a new connection's walk reads neighbouring lines.
+     */
+    private static List<Chain> layoutOrder(List<Chain> listed) {
+        java.util.Set<Chain> placed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Chain> order = new ArrayList<>(listed.size());
+        java.util.ArrayDeque<Chain> todo = new java.util.ArrayDeque<>();
+        for (Chain start : listed) {
+            if (start.hook == null) continue;
+            todo.push(start);
+            while (!todo.isEmpty()) {
+                Chain c = todo.pop();
+                if (!placed.add(c)) continue;
+                order.add(c);
+                for (int i = c.rules.size() - 1; i >= 0; i--) { // pushed last first: the first jump is placed next
+                    Chain j = c.rules.get(i).jump;
+                    if (j != null && !placed.contains(j)) todo.push(j);
+                }
+            }
+        }
+        for (Chain c : listed) if (placed.add(c)) order.add(c);
+        return order;
     }
 
     private static int opKind(Match m) {
