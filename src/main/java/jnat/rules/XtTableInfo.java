@@ -80,7 +80,7 @@ final class XtTableInfo {
     static XtTableInfo translate(Table table) {
         List<Chain> cs = layoutOrder(table.chainList());
         int nRules = 0, size = 0, nMatches = 0;
-        List<Target> targets = new ArrayList<>();
+        java.util.IdentityHashMap<Target, Integer> targets = new java.util.IdentityHashMap<>();
         int[] chainStart = new int[cs.size()];
         for (int k = 0; k < cs.size(); k++) {
             chainStart[k] = size;
@@ -92,14 +92,14 @@ final class XtTableInfo {
                     size += OP;
                     if (opKind(m) == OP_MATCH) nMatches++;
                 }
-                if (r.jump == null && r.target != null && r.target != Target.RETURN && !targets.contains(r.target)) {
-                    targets.add(r.target);
+                if (r.jump == null && r.target != null && r.target != Target.RETURN) {
+                    targets.putIfAbsent(r.target, targets.size());
                 }
             }
             size += E_END; // the chain's end
         }
         XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size());
-        targets.toArray(x.targets);
+        targets.forEach((t, n) -> x.targets[n] = t);
         java.util.Arrays.fill(x.builtinOffset, -1);
         java.util.IdentityHashMap<Chain, Integer> number = new java.util.IdentityHashMap<>();
         for (int k = 0; k < cs.size(); k++) {
@@ -182,7 +182,7 @@ final class XtTableInfo {
                 int verdict;
                 if (r.jump != null) verdict = (r.isGoto ? V_GOTO : V_JUMP) | chainStart[number.get(r.jump)] << 3;
                 else if (r.target == Target.RETURN) verdict = V_RETURN;
-                else if (r.target != null) verdict = V_TARGET | targets.indexOf(r.target) << 3;
+                else if (r.target != null) verdict = V_TARGET | targets.get(r.target) << 3;
                 else verdict = V_NONE;
                 b[o + E_VERDICT] = verdict;
                 o = p;
