@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
                 + "bytes_per_connection, flows, rules, conntrack_max, family: ipv4 or ipv6, frame_bytes, "
                 + "transmitted_packets: how many of the timed packets left the engine, order, batch, established_cpu_pps: "
                 + "established packets per second of the bench thread's CPU time, steadier than the wall-clock rate on a shared machine, "
-                + "new_connections_cpu_per_s: the same for the new connections)."})
+                + "new_connections_cpu_per_s: the same for the new connections, new_connection_allocated_bytes: heap "
+                + "allocated per new connection, the connection table's growth included)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
