@@ -169,7 +169,8 @@ public final class Table {
      * RETURN or a user chain's end pops; the built-in chain's end (or RETURN in it) applies the
      * policy and counts it. Returns the verdict: {@link Target#ACCEPT}, {@link Target#DROP} or
      * the terminal target hit (a {@link NatTarget}). Non-terminal targets (MARK, LOG) act and
-     * the walk goes on.
+     * the walk goes on. It walks the compiled form ({@link XtTableInfo}), built here when a change
+     * dropped it.
      */
     public Target traverse(Hook hook, PacketContext ctx) {
         if (XtTableInfo.enabled) {
