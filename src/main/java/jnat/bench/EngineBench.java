@@ -28,16 +28,17 @@ public final class EngineBench {
     public record Figures(long flows, int rules, double establishedPps, double newConnectionsPerSecond,
                           double bytesPerConnection, long establishedPackets, long newConnections, double seconds,
                           int conntrackMax, String family, int frameBytes, long transmittedPackets, String order, int batch,
-                          double establishedCpuPps) {
+                          double establishedCpuPps, double newConnectionsCpuPerSecond, double newConnectionAllocatedBytes) {
         public String json() {
             return String.format(java.util.Locale.ROOT,
                     "{\"established_pps\":%.0f,\"new_connections_per_s\":%.0f,\"bytes_per_connection\":%.1f,"
                             + "\"flows\":%d,\"rules\":%d,\"established_packets\":%d,\"new_connections\":%d,\"seconds\":%.2f,"
                             + "\"conntrack_max\":%d,\"family\":\"%s\",\"frame_bytes\":%d,\"transmitted_packets\":%d,"
-                            + "\"order\":\"%s\",\"batch\":%d,\"established_cpu_pps\":%.0f}",
+                            + "\"order\":\"%s\",\"batch\":%d,\"established_cpu_pps\":%.0f,\"new_connections_cpu_per_s\":%.0f,"
+                            + "\"new_connection_allocated_bytes\":%.1f}",
                     establishedPps, newConnectionsPerSecond, bytesPerConnection, flows, rules, establishedPackets,
                     newConnections, seconds, conntrackMax, family, frameBytes, transmittedPackets, order, batch,
-                    establishedCpuPps);
+                    establishedCpuPps, newConnectionsCpuPerSecond, newConnectionAllocatedBytes);
         }
     }
 
@@ -203,6 +204,7 @@ public final class EngineBench {
         jnat.conntrack.Tuple reply = new jnat.conntrack.Tuple();
         long now = 1_000_000_000L;
         Frames frames = new Frames(engine, tx, batch, frame);
+        long newCpu = threadCpuNanos(), newAllocated = threadAllocatedBytes();
         long t0 = System.nanoTime();
         for (int i = 0; i < flows; i++) {
             fromContainer(syn, i, 1000, 0, 0x02);
@@ -211,6 +213,8 @@ public final class EngineBench {
         }
         frames.flush();
         long newNanos = System.nanoTime() - t0;
+        double newCpuNanos = threadCpuNanos() - newCpu;
+        double newAllocatedBytes = threadAllocatedBytes() - newAllocated;
         for (int i = 0; i < flows; i++) {
             // the reply comes from the reply tuple's source to its destination (DNAT and SNAT undone there)
             if (!replyTuple(engine, i, reply)) continue;
@@ -268,7 +272,8 @@ public final class EngineBench {
         double cpuNanos = threadCpuNanos() - cpuStart;
         return new Figures(flows, ruleCount, packets / (estNanos / 1e9), flows / (newNanos / 1e9), perConnection,
                 packets, flows, estNanos / 1e9, max, ipv6 ? "ipv6" : "ipv4", frame, transmitted,
-                randomOrder ? "random" : "creation", batch, cpuNanos > 0 ? packets / (cpuNanos / 1e9) : 0);
+                randomOrder ? "random" : "creation", batch, cpuNanos > 0 ? packets / (cpuNanos / 1e9) : 0,
+                newCpuNanos > 0 ? flows / (newCpuNanos / 1e9) : 0, newAllocatedBytes / flows);
     }
 
     /**
@@ -276,6 +281,12 @@ public final class EngineBench {
      * other jobs, packets per CPU second say what the engine costs, packets per wall second also
      * how often it was scheduled.
      */
+    /** The bytes the bench thread has allocated (the connection table's growth included). */
+    private static long threadAllocatedBytes() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads.getCurrentThreadAllocatedBytes();
+    }
+
     private static long threadCpuNanos() {
         var threads = java.lang.management.ManagementFactory.getThreadMXBean();
         return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;

@@ -23,7 +23,9 @@ import java.util.concurrent.Callable;
             "With --json the last line is one JSON object (established_pps, new_connections_per_s, "
                 + "bytes_per_connection, flows, rules, conntrack_max, family: ipv4 or ipv6, frame_bytes, "
                 + "transmitted_packets: how many of the timed packets left the engine, order, batch, established_cpu_pps: "
-                + "established packets per second of the bench thread's CPU time, steadier than the wall-clock rate on a shared machine)."})
+                + "established packets per second of the bench thread's CPU time, steadier than the wall-clock rate on a shared machine, "
+                + "new_connections_cpu_per_s: the same for the new connections, new_connection_allocated_bytes: heap "
+                + "allocated per new connection, the connection table's growth included)."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -123,8 +125,8 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s flows %d, rules %d, conntrack max %d, %d-byte frames, one thread (%s)%n", ipv6 ? "IPv6" : "IPv4",
                 f.flows(), f.rules(), f.conntrackMax(), f.frameBytes(), Runtime.version());
-        out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains)%n",
-                f.newConnectionsPerSecond(), f.newConnections());
+        out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains; %,.0f per second of CPU time)%n",
+                f.newConnectionsPerSecond(), f.newConnections(), f.newConnectionsCpuPerSecond());
         out.printf("established packets: %,.0f per second (%d packets in %.2f s, flows in %s order, batches of %d; "
                         + "%,.0f per second of CPU time)%n",
                 f.establishedPps(), f.establishedPackets(), f.seconds(), f.order(), f.batch(), f.establishedCpuPps());

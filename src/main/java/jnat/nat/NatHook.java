@@ -32,7 +32,7 @@ final class NatHook {
     /** The nf_tables nat chains beside iptables' nat table (null: none, iptables' table alone). */
     private NftChainNat nft;
     /** The range an IPv6 target hands nf_nat_setup_info (reused: a binding allocates nothing). */
-    private final InetNatRange range6 = new InetNatRange();
+    private final InetNatRange rangeTo = new InetNatRange();
 
     NatHook(Host host, ConnTable table, NatCore core, NatProto proto, RouteCache routes, NetStats stats, Trace trace) {
         this.trace = trace;
@@ -180,16 +180,18 @@ final class NatHook {
         return true;
     }
 
-    /** The IPv6 range with its addresses replaced by one address. */
+    /** The IPv6 range with its addresses replaced by one address (in the reused rangeTo, as setupTo). */
     private boolean setupTo6(PacketState p, NatRange r, long hi, long lo, int manip) {
-        range6.set6(r.flags | NatRange.MAP_IPS, hi, lo, hi, lo, r.minPort, r.maxPort);
-        if (!core.setupInfo(p.ct.id, range6, manip, p.now)) p.natExhausted = true;
+        rangeTo.set6(r.flags | NatRange.MAP_IPS, hi, lo, hi, lo, r.minPort, r.maxPort);
+        if (!core.setupInfo(p.ct.id, rangeTo, manip, p.now)) p.natExhausted = true;
         return true;
     }
 
     /** The range with its addresses replaced by one address. */
     private boolean setupTo(PacketState p, NatRange r, int addr, int manip) {
-        return setup(p, new NatRange(r.flags | NatRange.MAP_IPS, addr, addr, r.minPort, r.maxPort), manip);
+        rangeTo.set4(r.flags | NatRange.MAP_IPS, addr, addr, r.minPort, r.maxPort);
+        if (!core.setupInfo(p.ct.id, rangeTo, manip, p.now)) p.natExhausted = true;
+        return true;
     }
 
     /**

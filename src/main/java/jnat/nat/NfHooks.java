@@ -158,6 +158,7 @@ final class NfHooks {
         if (t == null) return null;
         t.setRandom(random);
         t.setTracer(trace.tableTracer());
+        t.compile();
         return new BoundTable(t, reason);
     }
 

@@ -531,7 +531,8 @@ public final class Iptables {
                 }
                 checkInterfaces(c);
                 List<Rule> rules = buildRules(t, c);
-                List<Rule> was = List.copyOf(ch.rules); // a change the table check refuses is undone
+                // a change the table check refuses is undone (restore checks the table at COMMIT instead)
+                List<Rule> was = c.deferValidation ? null : List.copyOf(ch.rules);
                 switch (c.command) {
                     case 'A' -> ch.rules.addAll(rules);
                     case 'I' -> {
@@ -655,6 +656,7 @@ public final class Iptables {
             Rule r = only.rules.get(n - 1);
             r.packets = 0;
             r.bytes = 0;
+            t.countersWritten();
             return;
         }
         for (Chain k : t.chains()) {
@@ -666,6 +668,7 @@ public final class Iptables {
                 r.bytes = 0;
             }
         }
+        t.countersWritten();
     }
 
     private static int find(Chain ch, Rule r) {

@@ -61,6 +61,11 @@ public final class PortMatch implements Match {
         return out.size() == ms.length ? ms : out.toArray(new Match[0]);
     }
 
+    /** -m tcp (its flags are checked), not -m udp. */
+    boolean tcp() {
+        return tcp;
+    }
+
     @Override
     public boolean matches(PacketContext ctx) {
         if (ctx.nonFirstFragment()) return false;

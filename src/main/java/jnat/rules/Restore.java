@@ -53,6 +53,7 @@ public final class Restore {
                 if (trimmed.equals("COMMIT")) {
                     if (table == null) throw new RuleError("COMMIT without a table");
                     table.validate();
+                    table.compile();
                     rs.put(table);
                     table = null;
                 } else if (trimmed.startsWith("*")) {

@@ -30,11 +30,16 @@ public final class Table {
     /** Built-in chains by Hook.ordinal(), for the traversal (no iterator on the packet path). */
     private final Chain[] byHook = new Chain[Hook.values().length];
 
+    /** The rules compiled for the walk (the kernel's blob), null until the next walk after a change. */
+    private XtTableInfo compiled;
+    /** The compiled form counted packets the Rule objects do not show yet. */
+    boolean countersMoved;
+
     private Table(String name, boolean ipv6, Hook... hooks) {
         this.name = name;
         this.ipv6 = ipv6;
         for (Hook h : hooks) {
-            Chain c = new Chain(h.name(), h);
+            Chain c = new Chain(this, h.name(), h);
             builtins.add(c);
             byHook[h.ordinal()] = c;
         }
@@ -57,16 +62,50 @@ public final class Table {
         };
     }
 
-    /** Built-in chains first (hook order), then user chains by name. */
+    /** Built-in chains first (hook order), then user chains by name; their rules' counters up to date. */
     public List<Chain> chains() {
+        syncCounters();
+        return chainList();
+    }
+
+    List<Chain> chainList() {
         List<Chain> all = new ArrayList<>(builtins);
         all.addAll(userChains.values());
         return all;
     }
 
+    /** The chain named so, or null; its rules' counters up to date. */
     public Chain chain(String chainName) {
+        syncCounters();
         for (Chain c : builtins) if (c.name.equals(chainName)) return c;
         return userChains.get(chainName);
+    }
+
+    /** Copies what the compiled walk counted into the rules, for whoever reads them next. */
+    void syncCounters() {
+        if (countersMoved && compiled != null) {
+            compiled.copyCountersOut();
+            countersMoved = false;
+        }
+    }
+
+    /** The rules or chains are about to change: the compiled form is dropped, its counts kept in the rules. */
+    void changed() {
+        if (compiled != null) {
+            syncCounters();
+            compiled = null;
+        }
+    }
+
+    /** Rule counters were written (-Z, counters given): the rules hold the truth, the compiled form is dropped. */
+    void countersWritten() {
+        compiled = null;
+        countersMoved = false;
+    }
+
+    /** translate_table at commit or load: the walk's compiled form built now rather than at the first packet. */
+    public void compile() {
+        if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this);
     }
 
     public Chain builtin(Hook hook) {
@@ -81,17 +120,20 @@ public final class Table {
     }
 
     Chain newChain(String chainName) {
-        Chain c = new Chain(chainName, null);
+        changed();
+        Chain c = new Chain(this, chainName, null);
         userChains.put(chainName, c);
         growStack();
         return c;
     }
 
     void removeChain(Chain c) {
+        changed();
         userChains.remove(c.name);
     }
 
     void renameChain(Chain c, String to) {
+        changed();
         userChains.remove(c.name);
         c.name = to;
         userChains.put(to, c);
@@ -127,9 +169,21 @@ public final class Table {
      * RETURN or a user chain's end pops; the built-in chain's end (or RETURN in it) applies the
      * policy and counts it. Returns the verdict: {@link Target#ACCEPT}, {@link Target#DROP} or
      * the terminal target hit (a {@link NatTarget}). Non-terminal targets (MARK, LOG) act and
-     * the walk goes on.
+     * the walk goes on. It walks the compiled form ({@link XtTableInfo}), built here when a change
+     * dropped it.
      */
     public Target traverse(Hook hook, PacketContext ctx) {
+        if (XtTableInfo.enabled) {
+            XtTableInfo x = compiled;
+            if (x == null) x = compiled = XtTableInfo.translate(this);
+            return x.doTable(this, hook, ctx, tracer);
+        }
+        changed();
+        return walkRules(hook, ctx);
+    }
+
+    /** The same walk over the Rule objects (the compiled form's reference, for the tests comparing them). */
+    private Target walkRules(Hook hook, PacketContext ctx) {
         Chain base = builtin(hook);
         if (base == null) return Target.ACCEPT;
         Chain chain = base;
@@ -193,7 +247,7 @@ public final class Table {
         }
     }
 
-    private static Target policy(Chain base, PacketContext ctx) {
+    static Target policy(Chain base, PacketContext ctx) {
         base.policyPackets++;
         base.policyBytes += ctx.length();
         return "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
