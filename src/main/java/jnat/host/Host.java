@@ -50,6 +50,7 @@ public final class Host {
     private Route[] lookupOrder = new Route[0];
     private final List<Neighbour> neighbours = new ArrayList<>();
     private final List<Neighbour6> neighbours6 = new ArrayList<>();
+    private final NeighbourIndex neighbourIndex = new NeighbourIndex(), neighbourIndex6 = new NeighbourIndex();
     private final FibRules rules4 = new FibRules(4);
     private final FibRules rules6 = new FibRules(6);
     private final Ip6Fib fib6 = new Ip6Fib(rules6);
@@ -198,7 +199,13 @@ public final class Host {
 
     private void ipv6Down(Interface dev) {
         addrconf.linkDown(dev);
-        neighbours6.removeIf(n -> n.device() == dev);
+        if (neighbours6.removeIf(n -> n.device() == dev)) {
+            neighbourIndex6.clear();
+            for (int i = 0; i < neighbours6.size(); i++) {
+                Neighbour6 e = neighbours6.get(i);
+                neighbourIndex6.add(e.device(), e.hi(), e.lo(), i);
+            }
+        }
     }
 
     /** ip link set DEV up|down, with the kernel's route changes (fib_netdev_event). */
@@ -213,7 +220,13 @@ public final class Host {
             ipv6Down(dev);
             // fib_sync_down_dev + fib_flush: every nexthop through dev dies except host-scope (local) ones
             routes.removeIf(r -> r.device() == dev && r.scope() != Scope.HOST);
-            neighbours.removeIf(n -> n.device() == dev); // neigh_ifdown flushes permanent entries too
+            if (neighbours.removeIf(n -> n.device() == dev)) { // neigh_ifdown flushes permanent entries too
+                neighbourIndex.clear();
+                for (int i = 0; i < neighbours.size(); i++) {
+                    Neighbour e = neighbours.get(i);
+                    neighbourIndex.add(e.device(), 0, e.address() & 0xffff_ffffL, i);
+                }
+            }
             rebuildLookupOrder();
         }
     }
@@ -383,24 +396,20 @@ public final class Host {
         if (!n.device().hasMac()) {
             throw new HostException("device " + n.device().name() + " has no link-layer address (layer 3 only): no neighbours");
         }
-        for (int i = 0; i < neighbours.size(); i++) {
-            Neighbour e = neighbours.get(i);
-            if (e.device() == n.device() && e.address() == n.address()) {
-                if (!replace) throw new HostException("RTNETLINK answers: File exists");
-                neighbours.set(i, n);
-                return;
-            }
+        int i = neighbourIndex.find(n.device(), 0, n.address() & 0xffff_ffffL);
+        if (i >= 0) {
+            if (!replace) throw new HostException("RTNETLINK answers: File exists");
+            neighbours.set(i, n);
+            return;
         }
+        neighbourIndex.add(n.device(), 0, n.address() & 0xffff_ffffL, neighbours.size());
         neighbours.add(n);
     }
 
     /** The neighbour entry for {@code addr} on {@code dev}, or null. */
     public Neighbour neighbour(Interface dev, int addr) {
-        for (int i = 0, n = neighbours.size(); i < n; i++) {
-            Neighbour e = neighbours.get(i);
-            if (e.device() == dev && e.address() == addr) return e;
-        }
-        return null;
+        int i = neighbourIndex.find(dev, 0, addr & 0xffff_ffffL);
+        return i < 0 ? null : neighbours.get(i);
     }
 
     /**
@@ -712,24 +721,20 @@ public final class Host {
         if (!n.device().hasMac()) {
             throw new HostException("device " + n.device().name() + " has no link-layer address (layer 3 only): no neighbours");
         }
-        for (int i = 0; i < neighbours6.size(); i++) {
-            Neighbour6 e = neighbours6.get(i);
-            if (e.device() == n.device() && e.hi() == n.hi() && e.lo() == n.lo()) {
-                if (!replace) throw new HostException("RTNETLINK answers: File exists");
-                neighbours6.set(i, n);
-                return;
-            }
+        int i = neighbourIndex6.find(n.device(), n.hi(), n.lo());
+        if (i >= 0) {
+            if (!replace) throw new HostException("RTNETLINK answers: File exists");
+            neighbours6.set(i, n);
+            return;
         }
+        neighbourIndex6.add(n.device(), n.hi(), n.lo(), neighbours6.size());
         neighbours6.add(n);
     }
 
     /** The IPv6 neighbour entry for hi:lo on {@code dev}, or null. */
     public Neighbour6 neighbour6(Interface dev, long hi, long lo) {
-        for (int i = 0, n = neighbours6.size(); i < n; i++) {
-            Neighbour6 e = neighbours6.get(i);
-            if (e.device() == dev && e.hi() == hi && e.lo() == lo) return e;
-        }
-        return null;
+        int i = neighbourIndex6.find(dev, hi, lo);
+        return i < 0 ? null : neighbours6.get(i);
     }
 
     /**

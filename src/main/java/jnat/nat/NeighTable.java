@@ -21,6 +21,10 @@ import java.util.List;
  * driver allocated it: here SKB_TRUESIZE of the frame and NET_SKB_PAD, an estimate. A resolved
  * entry stays resolved: reachable_time's move to STALE, DELAY and unicast PROBE is not modelled.
  * The slow path only: entries and queued copies are allocated when a neighbour is missing.
+ * Entries are found by hash (neigh_lookup's hash buckets: an open-addressed table of the entries,
+ * never shrunk, as entries are never garbage collected here), and the timer walk visits only the
+ * INCOMPLETE entries (the kernel arms a timer per entry), so a host with many neighbours pays
+ * nothing per packet for their number.
  */
 final class NeighTable {
     static final int NUD_INCOMPLETE = 0x01, NUD_REACHABLE = 0x02, NUD_STALE = 0x04, NUD_FAILED = 0x20;
@@ -47,8 +51,10 @@ final class NeighTable {
         long timer;
         /** Where the entry's solicitations and queued packets leave: the last caller's transmitter. */
         Transmit tx;
-        final ArrayDeque<Queued> queue = new ArrayDeque<>();
+        final ArrayDeque<Queued> queue = new ArrayDeque<>(2);
         int queueBytes;
+        /** In {@link #incomplete} (its timer armed). */
+        boolean timed;
 
         Neigh(Interface dev, long hi, long lo) {
             this.dev = dev;
@@ -69,7 +75,11 @@ final class NeighTable {
         void output(Neigh n, Queued skb, long now);
     }
 
-    private final List<Neigh> entries = new ArrayList<>();
+    /** The entries by (device, address): open addressing, linear probing, at most half full. */
+    private Neigh[] slots = new Neigh[16];
+    private int size;
+    /** The entries whose timer may be due: INCOMPLETE ones (neigh_add_timer). */
+    private final List<Neigh> incomplete = new ArrayList<>();
     private final NetStats stats;
     private final boolean ipv6;
     private Ops ops;
@@ -87,16 +97,44 @@ final class NeighTable {
 
     /** neigh_lookup. */
     Neigh lookup(Interface dev, long hi, long lo) {
-        for (int i = 0, n = entries.size(); i < n; i++) {
-            Neigh e = entries.get(i);
+        Neigh[] t = slots;
+        int mask = t.length - 1;
+        for (int i = hash(dev, hi, lo) & mask; ; i = (i + 1) & mask) {
+            Neigh e = t[i];
+            if (e == null) return null;
             if (e.dev == dev && e.hi == hi && e.lo == lo) return e;
         }
-        return null;
+    }
+
+    private static int hash(Interface dev, long hi, long lo) {
+        long h = (hi * 0x9E3779B97F4A7C15L) ^ (lo * 0xC2B2AE3D27D4EB4FL) ^ dev.index();
+        h ^= h >>> 29;
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** neigh_create's insertion (the caller found none). */
+    private Neigh create(Interface dev, long hi, long lo) {
+        if (2 * (size + 1) > slots.length) {
+            Neigh[] old = slots;
+            slots = new Neigh[old.length * 2];
+            for (Neigh e : old) if (e != null) insert(e);
+        }
+        Neigh n = new Neigh(dev, hi, lo);
+        insert(n);
+        size++;
+        return n;
+    }
+
+    private void insert(Neigh n) {
+        int mask = slots.length - 1;
+        int i = hash(n.dev, n.hi, n.lo) & mask;
+        while (slots[i] != null) i = (i + 1) & mask;
+        slots[i] = n;
     }
 
     /** The link-layer address of a resolved entry, or {@link Interface#NO_MAC}. */
     long resolved(Interface dev, long hi, long lo) {
-        if (entries.isEmpty()) return Interface.NO_MAC;
+        if (size == 0) return Interface.NO_MAC;
         Neigh e = lookup(dev, hi, lo);
         return e != null && (e.state & NUD_VALID) != 0 ? e.mac : Interface.NO_MAC;
     }
@@ -109,16 +147,17 @@ final class NeighTable {
      */
     void eventSend(PacketState p, long hi, long lo, byte[] buf, int off, int len) {
         Neigh n = lookup(p.out, hi, lo);
-        if (n == null) {
-            n = new Neigh(p.out, hi, lo);
-            entries.add(n);
-        }
+        if (n == null) n = create(p.out, hi, lo);
         n.tx = p.tx;
         boolean probe = false;
         if ((n.state & (NUD_STALE | NUD_INCOMPLETE)) == 0) {
             n.probes = UCAST_PROBES;
             n.state = NUD_INCOMPLETE;
             n.timer = p.now + RETRANS_TIME_NS;
+            if (!n.timed) {
+                n.timed = true;
+                incomplete.add(n);
+            }
             probe = true;
         }
         int truesize = truesize(len);
@@ -158,17 +197,23 @@ final class NeighTable {
      * probes fails (neigh_invalidate: each queued packet reported and dropped), else is solicited again.
      */
     void timers(long now) {
-        for (int i = 0; i < entries.size(); i++) {
-            Neigh n = entries.get(i);
-            if (n.state != NUD_INCOMPLETE || now - n.timer < 0) continue;
-            if (n.probes >= maxProbes()) {
-                n.state = NUD_FAILED;
-                invalidate(n, now);
-                continue;
+        int kept = 0;
+        for (int i = 0; i < incomplete.size(); i++) {
+            Neigh n = incomplete.get(i);
+            if (n.state == NUD_INCOMPLETE && now - n.timer >= 0) {
+                if (n.probes >= maxProbes()) {
+                    n.state = NUD_FAILED;
+                    invalidate(n, now);
+                } else {
+                    n.timer = now + RETRANS_TIME_NS;
+                    probe(n, now);
+                }
             }
-            n.timer = now + RETRANS_TIME_NS;
-            probe(n, now);
+            // a resolved or failed entry's timer is off; the others keep their order
+            if (n.state == NUD_INCOMPLETE) incomplete.set(kept++, n);
+            else n.timed = false;
         }
+        incomplete.subList(kept, incomplete.size()).clear();
     }
 
     /** neigh_invalidate: every queued packet goes to error_report (the sender told), then is freed. */
@@ -204,16 +249,13 @@ final class NeighTable {
      */
     void learn(Interface dev, long hi, long lo, long mac, long now, Transmit tx) {
         Neigh n = lookup(dev, hi, lo);
-        if (n == null) {
-            n = new Neigh(dev, hi, lo);
-            entries.add(n);
-        }
+        if (n == null) n = create(dev, hi, lo);
         n.tx = tx;
         if ((n.state & NUD_VALID) != 0 && n.mac == mac) return;
         update(n, mac, NUD_STALE, now);
     }
 
     int size() {
-        return entries.size();
+        return size;
     }
 }

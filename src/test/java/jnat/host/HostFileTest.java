@@ -203,6 +203,21 @@ class HostFileTest {
     }
 
     @Test
+    void linkDownFlushesOnlyThatDevicesNeighboursAndTheOthersAreStillFound() {
+        StringBuilder text = new StringBuilder("link set eth0 address 02:00:00:00:00:01 up\nlink set eth1 address 02:00:00:00:00:09 up\n");
+        for (int i = 0; i < 3000; i++) {
+            text.append("neigh add 10.0.").append(i >> 8).append('.').append(i & 255).append(" lladdr 02:00:00:00:")
+                    .append(String.format("%02x:%02x", i >> 8, i & 255)).append(" dev ").append(i % 2 == 0 ? "eth0" : "eth1").append('\n');
+        }
+        Host h = parse(text.toString());
+        h.setUp(h.device("eth0"), false); // neigh_ifdown
+        assertEquals(1500, h.neighbours().size());
+        assertNull(h.neighbour(h.device("eth0"), ip("10.0.11.182")));
+        assertEquals(0x020000000bb7L, h.neighbour(h.device("eth1"), ip("10.0.11.183")).mac());
+        assertNull(h.neighbour(h.device("eth0"), ip("10.0.11.183")), "the same address on another device is another entry");
+    }
+
+    @Test
     void fromFileReadsAFileAndNamesItInErrors(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path f = dir.resolve("my.ip");
         Files.writeString(f, "link set eth0 up\nbogus line\n");
