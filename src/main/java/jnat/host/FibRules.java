@@ -7,8 +7,9 @@ import java.util.List;
  * One family's policy routing rules (net/core/fib_rules.c with net/ipv4/fib_rules.c and
  * net/ipv6/fib6_rules.c): the list in priority order, rules of equal priority in the order added;
  * IPv4 starts with 0 local, 32766 main, 32767 default, IPv6 with 0 local and 32766 main
- * (fib4_rules_init, fib6_rules_net_init). {@link Host} walks them in fib_rules_lookup's order
- * ({@link #at}, {@link #gotoIndex}); while only the defaults are there it keeps its direct
+ * (fib4_rules_init, fib6_rules_net_init). They are walked in fib_rules_lookup's order ({@link
+ * #lookup4} for IPv4's, Ip6Fib with {@link #at}, {@link #gotoIndex} for IPv6's); while only the
+ * defaults are there {@link Host} keeps its direct
  * local-main-default walk (the kernel's fib_has_custom_rules).
  */
 public final class FibRules {
@@ -118,5 +119,55 @@ public final class FibRules {
 
     int family() {
         return family;
+    }
+
+    /** A table's longest-prefix lookup (Host's fib_table_lookup), for the rules' TO_TBL action. */
+    @FunctionalInterface
+    interface Tables4 {
+        Route lookup(int table, int dst, int flowScope, Interface oif);
+    }
+
+    /** What a blackhole or prohibit rule answers (fib4_rule_action's -EINVAL and -EACCES). */
+    private static final Route RULE_BLACKHOLE = new Route(0, RouteType.BLACKHOLE, 0, 0, 0, null, 0, 0, 0, Scope.UNIVERSE, false);
+    private static final Route RULE_PROHIBIT = new Route(0, RouteType.PROHIBIT, 0, 0, 0, null, 0, 0, 0, Scope.UNIVERSE, false);
+
+    /**
+     * fib_lookup through the rules (fib_rules_lookup): each rule whose selectors match the flow
+     * (destination, source, mark, iif; oif for a socket bound to a device) acts: a table's route
+     * ends the walk unless none matched or it is a throw route (-EAGAIN), goto jumps forward, nop
+     * goes on, blackhole/unreachable/prohibit fail. No rule left: no route (-ESRCH, ENETUNREACH).
+     */
+    Route lookup4(Tables4 tables, int dst, int src, int mark, Interface iif, Interface oif, int flowScope) {
+        FibRules rules = this;
+        int i = 0, n = rules.size();
+        while (i < n) {
+            FibRule r = rules.at(i);
+            if (!r.matches4(dst, src, mark, iif, oif)) {
+                i++;
+                continue;
+            }
+            switch (r.action) {
+                case FibRule.GOTO -> {
+                    int j = rules.gotoIndex(i);
+                    i = j < 0 ? i + 1 : j;
+                }
+                case FibRule.TO_TBL -> {
+                    Route route = tables.lookup(r.table, dst, flowScope, oif);
+                    if (route != null && route.type() != RouteType.THROW) return route;
+                    i++;
+                }
+                case FibRule.UNREACHABLE -> {
+                    return null; // -ENETUNREACH, as no route
+                }
+                case FibRule.PROHIBIT -> {
+                    return RULE_PROHIBIT;
+                }
+                case FibRule.BLACKHOLE -> {
+                    return RULE_BLACKHOLE;
+                }
+                default -> i++; // NOP
+            }
+        }
+        return null;
     }
 }

@@ -449,49 +449,13 @@ public final class Host {
         return null;
     }
 
-    /** What a blackhole or prohibit rule answers (fib4_rule_action's -EINVAL and -EACCES). */
-    private static final Route RULE_BLACKHOLE = new Route(0, RouteType.BLACKHOLE, 0, 0, 0, null, 0, 0, 0, Scope.UNIVERSE, false);
-    private static final Route RULE_PROHIBIT = new Route(0, RouteType.PROHIBIT, 0, 0, 0, null, 0, 0, 0, Scope.UNIVERSE, false);
+    /** The tables as the IPv4 rules look them up (no allocation per lookup). */
+    private final FibRules.Tables4 tables4 = this::tableLookup;
 
-    /**
-     * fib_lookup through the rules (fib_rules_lookup): each rule whose selectors match the flow
-     * (destination, source, mark, iif; oif for a socket bound to a device) acts: a table's route
-     * ends the walk unless none matched or it is a throw route (-EAGAIN), goto jumps forward, nop
-     * goes on, blackhole/unreachable/prohibit fail. No rule left: no route (-ESRCH, ENETUNREACH).
-     */
+    /** fib_lookup: through the rules when there are custom ones ({@link FibRules#lookup4}), else local, main, default. */
     private Route fibLookup(int dst, int src, int mark, Interface iif, Interface oif, int flowScope) {
         if (!rules4.custom()) return fibLookup(dst, flowScope, oif);
-        FibRules rules = rules4;
-        int i = 0, n = rules.size();
-        while (i < n) {
-            FibRule r = rules.at(i);
-            if (!r.matches4(dst, src, mark, iif, oif)) {
-                i++;
-                continue;
-            }
-            switch (r.action) {
-                case FibRule.GOTO -> {
-                    int j = rules.gotoIndex(i);
-                    i = j < 0 ? i + 1 : j;
-                }
-                case FibRule.TO_TBL -> {
-                    Route route = tableLookup(r.table, dst, flowScope, oif);
-                    if (route != null && route.type() != RouteType.THROW) return route;
-                    i++;
-                }
-                case FibRule.UNREACHABLE -> {
-                    return null; // -ENETUNREACH, as no route
-                }
-                case FibRule.PROHIBIT -> {
-                    return RULE_PROHIBIT;
-                }
-                case FibRule.BLACKHOLE -> {
-                    return RULE_BLACKHOLE;
-                }
-                default -> i++; // NOP
-            }
-        }
-        return null;
+        return rules4.lookup4(tables4, dst, src, mark, iif, oif, flowScope);
     }
 
     /** The FIB entry the kernel's rules pick for {@code dst} (may be of an error type), or null. */
