@@ -1,5 +1,6 @@
 package jnat.ipset;
 
+import jnat.wire.Jhash;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -161,13 +162,13 @@ abstract class HashGen extends IpSet {
     /** As {@link #addrWords(long, long, int[])}, from w[at]. */
     final int addrWords(long hi, long lo, int[] w, int at) {
         if (family != INET6) {
-            w[at] = Jhash.le((int) lo);
+            w[at] = Jhash.wordOf((int) lo);
             return 1;
         }
-        w[at] = Jhash.le((int) (hi >>> 32));
-        w[at + 1] = Jhash.le((int) hi);
-        w[at + 2] = Jhash.le((int) (lo >>> 32));
-        w[at + 3] = Jhash.le((int) lo);
+        w[at] = Jhash.wordOf((int) (hi >>> 32));
+        w[at + 1] = Jhash.wordOf((int) hi);
+        w[at + 2] = Jhash.wordOf((int) (lo >>> 32));
+        w[at + 3] = Jhash.wordOf((int) lo);
         return 4;
     }
 

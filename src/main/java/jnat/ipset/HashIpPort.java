@@ -1,5 +1,6 @@
 package jnat.ipset;
 
+import jnat.wire.Jhash;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,7 @@ final class HashIpPort extends HashGen {
     @Override
     int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
         int n = addrWords(hi, lo, w);
-        w[n] = Jhash.le(port << 16 | proto << 8 | (withNets ? cidr - 1 & 0x7F : 0));
+        w[n] = Jhash.wordOf(port << 16 | proto << 8 | (withNets ? cidr - 1 & 0x7F : 0));
         return n + 1;
     }
 

@@ -1,5 +1,6 @@
 package jnat.ipset;
 
+import jnat.wire.Jhash;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +23,7 @@ final class HashIpPortIp extends HashGen {
     int words(long hi, long lo, int cidr, int proto, int port, long hi2, long lo2, int[] w) {
         int n = addrWords(hi, lo, w, 0);
         n += addrWords(hi2, lo2, w, n);
-        w[n] = Jhash.le(port << 16 | proto << 8);
+        w[n] = Jhash.wordOf(port << 16 | proto << 8);
         return n + 1;
     }
 

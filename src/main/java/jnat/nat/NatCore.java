@@ -1,5 +1,6 @@
 package jnat.nat;
 
+import jnat.wire.Jhash;
 import jnat.conntrack.ConnTable;
 import jnat.conntrack.Status;
 import jnat.conntrack.Tuple;

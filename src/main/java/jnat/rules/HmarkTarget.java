@@ -1,5 +1,7 @@
 package jnat.rules;
 
+import jnat.wire.Jhash;
+
 /**
  * -j HMARK (xt_HMARK.c, libxt_HMARK.c): the packet's mark set to a hash of its (masked) addresses,
  * ports or SPI and protocol, from the packet (an ICMP error's quoted packet for errors) or with
@@ -34,22 +36,6 @@ public final class HmarkTarget extends Target {
 
     private boolean has(int f) {
         return (flags & 1 << f) != 0;
-    }
-
-    /** include/linux/jhash.h's jhash_3words (__jhash_nwords and __jhash_final). */
-    static int jhash3(int a, int b, int c, int initval) {
-        int iv = initval + 0xdeadbeef + (3 << 2);
-        a += iv;
-        b += iv;
-        c += iv;
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
-        return c;
     }
 
     private static int mask4(int plen) {
@@ -145,7 +131,7 @@ public final class HmarkTarget extends Target {
             s = dst;
             d = src;
         }
-        int hash = jhash3(s, d, ports, rnd) ^ (proto & protoMask);
+        int hash = Jhash.jhash3words(s, d, ports, rnd) ^ (proto & protoMask);
         ctx.setMark((int) (((hash & 0xffffffffL) * (modulus & 0xffffffffL)) >>> 32) + offset);
         return true;
     }

@@ -1,4 +1,4 @@
-package jnat.nat;
+package jnat.wire;
 
 import jnat.conntrack.Tuple;
 import jnat.wire.Ipv6Address;
