@@ -31,14 +31,7 @@ public final class Jhash {
         c -= b; c ^= Integer.rotateLeft(b, 4); b += a;
         // length 1 left: a += k[3], then __jhash_final
         a += k3;
-        c ^= b; c -= Integer.rotateLeft(b, 14);
-        a ^= c; a -= Integer.rotateLeft(c, 11);
-        b ^= a; b -= Integer.rotateLeft(a, 25);
-        c ^= b; c -= Integer.rotateLeft(b, 16);
-        a ^= c; a -= Integer.rotateLeft(c, 4);
-        b ^= a; b -= Integer.rotateLeft(a, 14);
-        c ^= b; c -= Integer.rotateLeft(b, 24);
-        return c;
+        return jhashFinal(a, b, c);
     }
 
     /**
@@ -85,13 +78,7 @@ public final class Jhash {
                 // fall through
             case 1:
                 a += k[i];
-                c ^= b; c -= Integer.rotateLeft(b, 14);
-                a ^= c; a -= Integer.rotateLeft(c, 11);
-                b ^= a; b -= Integer.rotateLeft(a, 25);
-                c ^= b; c -= Integer.rotateLeft(b, 16);
-                a ^= c; a -= Integer.rotateLeft(c, 4);
-                b ^= a; b -= Integer.rotateLeft(a, 14);
-                c ^= b; c -= Integer.rotateLeft(b, 24);
+                c = jhashFinal(a, b, c);
                 break;
             default:
                 break;
@@ -105,6 +92,11 @@ public final class Jhash {
         a += iv;
         b += iv;
         c += iv;
+        return jhashFinal(a, b, c);
+    }
+
+    /** __jhash_final(a, b, c): the final mix, its result c. */
+    private static int jhashFinal(int a, int b, int c) {
         c ^= b; c -= Integer.rotateLeft(b, 14);
         a ^= c; a -= Integer.rotateLeft(c, 11);
         b ^= a; b -= Integer.rotateLeft(a, 25);
