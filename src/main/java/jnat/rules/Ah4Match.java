@@ -25,12 +25,11 @@ public final class Ah4Match implements Match {
     @Override
     public boolean matches(PacketContext ctx) {
         if (ctx.nonFirstFragment()) return false;
-        if (ctx.transportByte(7) < 0) {
+        long spi = ctx.transportU32(4);
+        if (spi < 0) {
             ctx.hotdrop();
             return false;
         }
-        long spi = (long) ctx.transportByte(4) << 24 | ctx.transportByte(5) << 16 | ctx.transportByte(6) << 8
-                | ctx.transportByte(7);
         return (spi >= spiMin && spi <= spiMax) != invert;
     }
 

@@ -42,7 +42,7 @@ public final class DccpMatch implements Match {
             ctx.hotdrop();
             return false;
         }
-        int sp = ctx.transportByte(0) << 8 | ctx.transportByte(1), dp = ctx.transportByte(2) << 8 | ctx.transportByte(3);
+        int sp = ctx.transportU16(0), dp = ctx.transportU16(2);
         int type = ctx.transportByte(8) >> 1 & 0xf;
         if (!check(sp >= srcMin && sp <= srcMax, SRC_PORTS) || !check(dp >= dstMin && dp <= dstMax, DEST_PORTS)
                 || !check((typemask & 1 << type) != 0, TYPE)) {

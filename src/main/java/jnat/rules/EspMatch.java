@@ -22,12 +22,11 @@ public final class EspMatch implements Match {
     @Override
     public boolean matches(PacketContext ctx) {
         if (ctx.nonFirstFragment()) return false;
-        if (ctx.transportByte(3) < 0) {
+        long spi = ctx.transportU32(0);
+        if (spi < 0) {
             ctx.hotdrop();
             return false;
         }
-        long spi = (long) ctx.transportByte(0) << 24 | ctx.transportByte(1) << 16 | ctx.transportByte(2) << 8
-                | ctx.transportByte(3);
         return (spi >= spiMin && spi <= spiMax) != invert;
     }
 

@@ -25,11 +25,11 @@ public final class IpcompMatch implements Match {
     @Override
     public boolean matches(PacketContext ctx) {
         if (ctx.nonFirstFragment()) return false;
-        if (ctx.transportByte(3) < 0) {
+        long cpi = ctx.transportU16(2);
+        if (cpi < 0) {
             ctx.hotdrop();
             return false;
         }
-        long cpi = ctx.transportByte(2) << 8 | ctx.transportByte(3);
         return (cpi >= spiMin && cpi <= spiMax) != invert;
     }
 

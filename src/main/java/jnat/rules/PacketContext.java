@@ -270,6 +270,18 @@ public interface PacketContext {
         return -1;
     }
 
+    /** The big-endian 16-bit word at {@code offset} of the transport header, or -1 where a byte of it is missing. */
+    default int transportU16(int offset) {
+        int hi = transportByte(offset), lo = transportByte(offset + 1);
+        return hi < 0 || lo < 0 ? -1 : hi << 8 | lo;
+    }
+
+    /** The big-endian 32-bit word at {@code offset} of the transport header (an SPI), or -1 where a byte of it is missing. */
+    default long transportU32(int offset) {
+        int hi = transportU16(offset), lo = transportU16(offset + 2);
+        return hi < 0 || lo < 0 ? -1 : (long) hi << 16 | lo;
+    }
+
     /** The bytes from the transport header to the packet's end (skb->len - thoff), -1 without one. */
     default int transportLength() {
         return -1;

@@ -61,7 +61,7 @@ public final class SctpMatch implements Match {
             ctx.hotdrop();
             return false;
         }
-        int sp = ctx.transportByte(0) << 8 | ctx.transportByte(1), dp = ctx.transportByte(2) << 8 | ctx.transportByte(3);
+        int sp = ctx.transportU16(0), dp = ctx.transportU16(2);
         if (!check(sp >= srcMin && sp <= srcMax, SRC_PORTS) || !check(dp >= dstMin && dp <= dstMax, DEST_PORTS)) return false;
         if ((flags & CHUNK_TYPES) == 0) return true;
         boolean m = matchPacket(ctx);
@@ -82,7 +82,7 @@ public final class SctpMatch implements Match {
         int offset = 12, len = ctx.transportLength();
         do {
             int type = ctx.transportByte(offset), fl = ctx.transportByte(offset + 1);
-            int clen = ctx.transportByte(offset + 3) < 0 ? -1 : ctx.transportByte(offset + 2) << 8 | ctx.transportByte(offset + 3);
+            int clen = ctx.transportU16(offset + 2);
             if (clen <= 0) {
                 ctx.hotdrop();
                 return false;

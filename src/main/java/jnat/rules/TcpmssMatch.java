@@ -29,7 +29,7 @@ public final class TcpmssMatch implements Match {
         for (int i = 0; i < optlen;) {
             int kind = ctx.transportByte(20 + i);
             if (kind == 2 && optlen - i >= 4 && ctx.transportByte(21 + i) == 4) {
-                int mss = ctx.transportByte(22 + i) << 8 | ctx.transportByte(23 + i);
+                int mss = ctx.transportU16(22 + i);
                 return (mss >= min && mss <= max) != invert;
             }
             if (kind < 2) i++;
