@@ -11,10 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -111,21 +109,6 @@ public class IpsetCommand implements Callable<Integer> {
 
     /** Writes the sets to a temporary file beside the file, then renames it over. */
     static void store(Path file, IpSetCore core) {
-        Path abs = file.toAbsolutePath();
-        try {
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-            try {
-                Files.writeString(tmp, Ipset.saveFile(core), StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UsageError("cannot write sets file " + file + ": " + e.getMessage());
-        }
+        RulesFile.replace(file, Ipset.saveFile(core), "sets file");
     }
 }

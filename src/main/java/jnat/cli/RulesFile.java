@@ -48,12 +48,20 @@ final class RulesFile {
 
     /** Writes the ruleset (counters included) to a temporary file beside it, then renames it over. */
     static void store(Path file, Ruleset rs) {
+        replace(file, rs.save(null, true, false), "rules file");
+    }
+
+    /**
+     * Writes {@code text} to a temporary file beside {@code file}, then renames it over (atomically
+     * where the file system can), so a reader sees the old file or the new one, never a part:
+     * the rules, nft and sets files the commands edit. {@code kind} names the file in the error.
+     */
+    static void replace(Path file, String text, String kind) {
         Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
         try {
-            Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
             try {
-                Files.writeString(tmp, rs.save(null, true, false), StandardCharsets.UTF_8);
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
                 try {
                     Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -63,7 +71,7 @@ final class RulesFile {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UsageError("cannot write rules file " + file + ": " + e.getMessage());
+            throw new UsageError("cannot write " + kind + " " + file + ": " + e.getMessage());
         }
     }
 
