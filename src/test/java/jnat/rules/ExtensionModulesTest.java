@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jnat.rules.RealIptables.cmd;
+import static jnat.rules.RealIptables.words;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -226,15 +228,6 @@ class ExtensionModulesTest {
 
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
 
-    private static List<String> words(String rule) {
-        return new ArrayList<>(List.of(rule.split(" ")));
-    }
-
-    private static String[] cmd(String tool, List<String> args) {
-        List<String> c = new ArrayList<>(List.of(tool));
-        c.addAll(args);
-        return c.toArray(String[]::new);
-    }
 
     private static void compare(boolean ipv6, List<String> filter, List<String> mangle) {
         String tool = ipv6 ? "ip6tables" : "iptables";
@@ -482,28 +475,13 @@ class ExtensionModulesTest {
             "-t mangle -A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-nodemask 4 --cluster-hash-seed 1",
             "-t mangle -A PREROUTING -m cluster --cluster-local-node 1 --cluster-hash-seed 1");
 
-    private static final String PREFIX = "iptables v1.8.9 (nf_tables): ";
-
     @Test
     void badRulesAreRefusedWithIptablesMessageAndExitCode() {
         Tools.require("iptables");
-        List<String> wrong = new ArrayList<>();
+        List<String> wrong;
         try (Netns ns = Netns.create("ext-bad")) {
-            for (String rule : BAD) {
-                Tools.Result real = ns.exec(cmd("iptables", words(rule)));
-                assertTrue(real.exitCode() != 0, "iptables accepted " + rule);
-                String msg = real.stderr().lines().findFirst().orElse("").replace(PREFIX, "").strip();
-                Ruleset ours = new Ruleset();
-                try {
-                    Iptables.run(ours, words(rule));
-                    wrong.add(rule + ": accepted by jnat");
-                } catch (RuleError e) {
-                    // the kernel's EINVAL: iptables-nft names the chain only, jnat also says why
-                    if (!e.getMessage().startsWith(msg) || e.exitCode() != real.exitCode()) {
-                        wrong.add(rule + ":\n  real " + real.exitCode() + " " + msg + "\n  jnat " + e.exitCode() + " " + e.getMessage());
-                    }
-                }
-            }
+            // the kernel's EINVAL: iptables-nft names the chain only, jnat also says why
+            wrong = RealIptables.refusalDifferences(ns, BAD, Ruleset::new, false);
         }
         assertEquals(List.of(), wrong);
     }

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jnat.rules.RealIptables.cmd;
+import static jnat.rules.RealIptables.words;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,15 +57,6 @@ class SetRulesTest {
             "-A OUTPUT -m set --match-set both src",
             "-A FORWARD -m set --match-set ifaces6 dst,src");
 
-    private static List<String> words(String rule) {
-        return new ArrayList<>(List.of(rule.split(" ")));
-    }
-
-    private static String[] cmd(String tool, List<String> args) {
-        List<String> c = new ArrayList<>(List.of(tool));
-        c.addAll(args);
-        return c.toArray(String[]::new);
-    }
 
     private static IpSetCore sets(Netns ns) {
         IpSetCore core = new IpSetCore();
@@ -152,24 +145,14 @@ class SetRulesTest {
     void badRulesAreRefusedWithIptablesMessageAndExitCode() {
         Tools.require("iptables");
         Tools.require("ipset");
-        List<String> wrong = new ArrayList<>();
+        List<String> wrong;
         try (Netns ns = Netns.create("setbad")) {
             IpSetCore core = sets(ns);
-            for (String rule : BAD) {
-                Tools.Result real = ns.exec(cmd("iptables", words(rule)));
-                assertTrue(real.exitCode() != 0, "iptables accepted " + rule);
-                String msg = real.stderr().lines().findFirst().orElse("").replace("iptables v1.8.9 (nf_tables): ", "").strip();
+            wrong = RealIptables.refusalDifferences(ns, BAD, () -> {
                 Ruleset ours = new Ruleset();
                 ours.sets = core;
-                try {
-                    Iptables.run(ours, words(rule));
-                    wrong.add(rule + ": accepted by jnat");
-                } catch (RuleError e) {
-                    if (!e.getMessage().equals(msg) || e.exitCode() != real.exitCode()) {
-                        wrong.add(rule + ":\n  real " + real.exitCode() + " " + msg + "\n  jnat " + e.exitCode() + " " + e.getMessage());
-                    }
-                }
-            }
+                return ours;
+            }, true);
         }
         assertEquals(List.of(), wrong);
     }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
+import static jnat.rules.RealIptables.cmd;
+import static jnat.rules.RealIptables.words;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,15 +48,6 @@ class SocketModulesTest {
 
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
 
-    private static List<String> words(String rule) {
-        return new ArrayList<>(List.of(rule.split(" ")));
-    }
-
-    private static String[] cmd(String tool, List<String> args) {
-        List<String> c = new ArrayList<>(List.of(tool));
-        c.addAll(args);
-        return c.toArray(String[]::new);
-    }
 
     private static void compare(boolean ipv6, List<String> own) {
         String tool = ipv6 ? "ip6tables" : "iptables";
@@ -118,23 +111,10 @@ class SocketModulesTest {
     @Test
     void misuseIsRefusedWithIptablesMessageAndExitCode() {
         Tools.require("iptables");
-        List<String> wrong = new ArrayList<>();
+        List<String> wrong;
         try (Netns ns = Netns.create("tprb")) {
             ns.exec("iptables", "-t", "mangle", "-N", "X").checked();
-            for (String rule : BAD) {
-                Tools.Result real = ns.exec(cmd("iptables", words(rule)));
-                assertTrue(real.exitCode() != 0, "iptables accepted " + rule);
-                String msg = real.stderr().lines().findFirst().orElse("").replace(PREFIX, "").strip();
-                Ruleset ours = new Ruleset();
-                try {
-                    Iptables.run(ours, words(rule));
-                    wrong.add(rule + ": accepted by jnat");
-                } catch (RuleError e) {
-                    if (!e.getMessage().startsWith(msg) || e.exitCode() != real.exitCode()) {
-                        wrong.add(rule + ":\n  real " + real.exitCode() + " " + msg + "\n  jnat " + e.exitCode() + " " + e.getMessage());
-                    }
-                }
-            }
+            wrong = RealIptables.refusalDifferences(ns, BAD, Ruleset::new, false);
         }
         assertEquals(List.of(), wrong);
     }
