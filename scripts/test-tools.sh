@@ -7,7 +7,7 @@
 #                                            why, and the command that installs what they need
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-pkgs="tcpdump tshark iptables nftables ipset conntrack iproute2 iputils-ping traceroute curl iperf3 tcpreplay python3 python3-scapy hping3 nmap util-linux chromium"
+pkgs="tcpdump tshark iptables nftables ipset conntrack iproute2 iputils-ping traceroute curl iperf3 tcpreplay python3 python3-scapy hping3 nmap util-linux chromium nfacct"
 
 missing() {
   local p out=""

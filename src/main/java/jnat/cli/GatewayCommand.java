@@ -62,6 +62,11 @@ public final class GatewayCommand implements Callable<Integer> {
                     + "find their -m set and -j SET sets in them; element timeouts count from the first packet")
     Path setsFile;
 
+    @Option(names = "--acct", paramLabel = "FILE",
+            description = "nfacct accounting objects in nfacct list format (jnat nfacct --acct writes them), loaded before "
+                    + "the rules, whose -m nfacct rules count into them")
+    Path acctFile;
+
     @Option(names = "--rules6", paramLabel = "FILE",
             description = "initial IPv6 rules in ip6tables-save format (default: none, every chain ACCEPT; IPv6 is "
                     + "forwarded and tracked); only read: change them with jnat ip6tables --control. A target the "
@@ -133,7 +138,9 @@ public final class GatewayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Host host = ReplayCommand.loadHost(hostFile);
         jnat.ipset.IpSetCore sets = IpsetCommand.loadForEngine(setsFile);
-        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n", false, sets) : RulesFile.load(rulesFile, false, sets);
+        jnat.rules.NfnlAcct acct = NfacctCommand.load(acctFile);
+        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n", false, sets, acct)
+                : RulesFile.load(rulesFile, false, sets, acct);
         List<Gateway.Attachment> attachments = attachments(host, attach);
         String[] metricsAddr = metrics == null ? null : hostPort(metrics);
 
@@ -150,7 +157,7 @@ public final class GatewayCommand implements Callable<Integer> {
                 .withIcmp(sys.icmp()), sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {
-                engine.setRuleset6(RulesFile.load(rules6File, true, sets));
+                engine.setRuleset6(RulesFile.load(rules6File, true, sets, acct));
             } catch (IllegalArgumentException e) {
                 throw new UsageError(rules6File + ": " + e.getMessage(), 2);
             }

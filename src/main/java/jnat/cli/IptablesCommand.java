@@ -35,6 +35,10 @@ public class IptablesCommand implements Callable<Integer> {
             + "writes it) that -m set and -j SET rules name; with --rules")
     Path sets;
 
+    @Option(names = "--acct", paramLabel = "FILE", description = "the accounting objects file (nfacct list format, as "
+            + "jnat nfacct --acct writes it) that -m nfacct rules name; with --rules")
+    Path acct;
+
     @Unmatched
     List<String> args = new ArrayList<>();
 
@@ -49,7 +53,8 @@ public class IptablesCommand implements Callable<Integer> {
         if (control != null) {
             return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables" : "iptables", args, null);
         }
-        Ruleset rs = RulesFile.load(rules, ipv6(), sets == null ? null : IpsetCommand.load(sets));
+        Ruleset rs = RulesFile.load(rules, ipv6(), sets == null ? null : IpsetCommand.load(sets),
+                acct == null ? null : NfacctCommand.load(acct));
         Iptables.Result r;
         try {
             r = Iptables.run(rs, args);

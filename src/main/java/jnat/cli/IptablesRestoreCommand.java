@@ -30,6 +30,10 @@ public class IptablesRestoreCommand implements Callable<Integer> {
             + "(instead of --rules)")
     Path control;
 
+    @Option(names = "--acct", paramLabel = "FILE", description = "the accounting objects file (nfacct list format) that "
+            + "-m nfacct rules name; with --rules")
+    Path acct;
+
     @Option(names = {"-n", "--noflush"}, description = "add to the present tables instead of replacing them")
     boolean noflush;
 
@@ -76,7 +80,7 @@ public class IptablesRestoreCommand implements Callable<Integer> {
             if (table != null) args.addAll(java.util.List.of("-T", table));
             return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables-restore" : "iptables-restore", args, text);
         }
-        Ruleset rs = RulesFile.load(rules, ipv6());
+        Ruleset rs = RulesFile.load(rules, ipv6(), null, acct == null ? null : NfacctCommand.load(acct));
         Ruleset work = rs.copy();
         try {
             // ip6tables-restore 1.8.9 keeps no rule counters, only the policies'

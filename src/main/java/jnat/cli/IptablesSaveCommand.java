@@ -23,6 +23,10 @@ public class IptablesSaveCommand implements Callable<Integer> {
             + "(instead of --rules)")
     Path control;
 
+    @Option(names = "--acct", paramLabel = "FILE", description = "the accounting objects file (nfacct list format) that "
+            + "-m nfacct rules name; with --rules")
+    Path acct;
+
     @Option(names = {"-c", "--counters"}, description = "print packet and byte counters before each rule")
     boolean counters;
 
@@ -43,7 +47,7 @@ public class IptablesSaveCommand implements Callable<Integer> {
             if (table != null) args.addAll(java.util.List.of("-t", table));
             return Control.run(spec.commandLine(), control, ipv6() ? "ip6tables-save" : "iptables-save", args, null);
         }
-        Ruleset rs = RulesFile.load(rules, ipv6());
+        Ruleset rs = RulesFile.load(rules, ipv6(), null, acct == null ? null : NfacctCommand.load(acct));
         if (table != null && rs.existing(table) == null) {
             boolean known = ipv6() ? jnat.rules.Table.create(table) != null
                     : table.equals("nat") || table.equals("filter") || table.equals("mangle");

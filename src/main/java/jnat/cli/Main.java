@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 ConntrackCommand.class,
                 NftCommand.class,
                 IpsetCommand.class,
+                NfacctCommand.class,
                 BenchCommand.class,
                 JmhCommand.class,
         })

@@ -58,6 +58,11 @@ public final class ReplayCommand implements Callable<Integer> {
                     + "find their -m set and -j SET sets in them; element timeouts count from the first packet")
     Path setsFile;
 
+    @Option(names = "--acct", paramLabel = "FILE",
+            description = "nfacct accounting objects in nfacct list format (jnat nfacct --acct writes them), loaded before "
+                    + "the rules, whose -m nfacct rules count into them")
+    Path acctFile;
+
     @Option(names = "--rules6", paramLabel = "FILE", description = "IPv6 rules in ip6tables-save format (default: none, "
             + "every chain ACCEPT); IPv6 frames in the pcaps walk them")
     Path rules6File;
@@ -150,7 +155,9 @@ public final class ReplayCommand implements Callable<Integer> {
         if (conntrackMax != null && conntrackMax < 1) throw new UsageError("--conntrack-max must be at least 1, not " + conntrackMax, 2);
         Host host = loadHost(hostFile);
         jnat.ipset.IpSetCore sets = IpsetCommand.loadForEngine(setsFile);
-        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n", false, sets) : RulesFile.load(rulesFile, false, sets);
+        jnat.rules.NfnlAcct acct = NfacctCommand.load(acctFile);
+        Ruleset rules = rulesFile == null ? Ruleset.parse("*nat\nCOMMIT\n", false, sets, acct)
+                : RulesFile.load(rulesFile, false, sets, acct);
         List<String> settings = new ArrayList<>();
         if (sysctlFile != null) settings.addAll(Sysctls.readFile(sysctlFile));
         settings.addAll(sysctls);
@@ -162,7 +169,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 sys.defrag(), sys.defrag6());
         if (rules6File != null) {
             try {
-                engine.setRuleset6(RulesFile.load(rules6File, true, sets));
+                engine.setRuleset6(RulesFile.load(rules6File, true, sets, acct));
             } catch (IllegalArgumentException e) { // a target the IPv6 path cannot run yet
                 throw new UsageError(rules6File + ": " + e.getMessage());
             }

@@ -26,9 +26,15 @@ final class RulesFile {
 
     /** As {@link #load(Path, boolean)}, the rules' -m set and -j SET sets found in {@code sets}. */
     static Ruleset load(Path file, boolean ipv6, jnat.ipset.IpSetCore sets) {
+        return load(file, ipv6, sets, null);
+    }
+
+    /** As {@link #load(Path, boolean, jnat.ipset.IpSetCore)}, the -m nfacct rules' objects found in {@code acct}. */
+    static Ruleset load(Path file, boolean ipv6, jnat.ipset.IpSetCore sets, jnat.rules.NfnlAcct acct) {
         if (!Files.exists(file)) {
             Ruleset rs = new Ruleset(ipv6);
             rs.sets = sets;
+            rs.acct = acct;
             return rs;
         }
         String text;
@@ -40,7 +46,7 @@ final class RulesFile {
             throw new UsageError("cannot read rules file " + file + ": " + e.getMessage());
         }
         try {
-            return Ruleset.parse(text, ipv6, sets);
+            return Ruleset.parse(text, ipv6, sets, acct);
         } catch (RuleError e) {
             throw new UsageError("rules file " + file + ": " + e.getMessage());
         }

@@ -96,8 +96,13 @@ public final class GatewayControl implements ControlServer.Handler {
                 jnat.ipset.Ipset.Result r = jnat.ipset.Ipset.run(engine.xtNet().ipset(), args, request.stdin());
                 return new ControlProtocol.Reply(r.exitCode(), r.out(), r.err());
             });
+            case "nfacct" -> gateway.withEngine(engine -> {
+                // between two packets, on the objects the -m nfacct rules count into (each command one nfnetlink request)
+                jnat.rules.Nfacct.Result r = jnat.rules.Nfacct.run(engine.xtNet().acct(), args, request.stdin());
+                return new ControlProtocol.Reply(r.exitCode(), r.out(), r.err());
+            });
             default -> ControlProtocol.Reply.error(2, "jnat gateway: unknown control command " + argv.getFirst()
-                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack, nft, ipset)\n");
+                    + " (iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack, nft, ipset, nfacct)\n");
         };
     }
 

@@ -52,7 +52,8 @@ final class Extensions {
             Map.entry("cluster", ClusterMatch.Parser::new),
             Map.entry("set", SetMatch.Parser::new),
             Map.entry("owner", OwnerMatch.Parser::new),
-            Map.entry("socket", SocketMatch.Parser::new));
+            Map.entry("socket", SocketMatch.Parser::new),
+            Map.entry("nfacct", NfacctMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -157,7 +158,6 @@ final class Extensions {
         return switch (module) {
             case "cgroup" -> ": jnat models no processes or cgroups";
             case "SECMARK", "CONNSECMARK" -> ": jnat models no SELinux security contexts";
-            case "nfacct" -> ": jnat has no nfnetlink_acct objects for it to count into";
             case "ipvs" -> ": jnat has no IPVS";
             case "physdev" -> ": jnat models no bridges, so no packet has a bridge port";
             case "helper" -> ": jnat assigns no conntrack helpers, so no connection has one";
@@ -236,6 +236,7 @@ final class Extensions {
             Map.entry("ah", List.of("--ahspi", "--ahlen", "--ahres")),
             Map.entry("esp", List.of("--espspi")),
             Map.entry("quota", List.of("--quota")),
+            Map.entry("nfacct", List.of("--nfacct-name")),
             Map.entry("owner", List.of("--uid-owner", "--gid-owner", "--socket-exists", "--suppl-groups")),
             Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
             Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),

@@ -56,7 +56,7 @@ public final class Iptables {
      * and -c), as ip6tables 1.8.9 (nf_tables) does: its rules always start at 0 (policies keep theirs).
      */
     static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters, boolean ruleCounters) {
-        Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null, rs.ipv6, rs.sets);
+        Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null, rs.ipv6, rs.sets, rs.acct);
         if (cmd.otherFamily) return new Result("", false); // ip6tables-restore skips a -4 line, iptables-restore a -6 one
         if (fixedTable != null) {
             cmd.table = fixedTable;
@@ -72,11 +72,12 @@ public final class Iptables {
         return execute(t, cmd);
     }
 
-    private static Cmd parse(Args args, boolean inRestore, boolean ipv6, jnat.ipset.IpSetCore sets) {
+    private static Cmd parse(Args args, boolean inRestore, boolean ipv6, jnat.ipset.IpSetCore sets, NfnlAcct acct) {
         Cmd c = new Cmd();
         c.ipv6 = ipv6;
         c.spec.ipv6 = ipv6;
         c.spec.sets = sets;
+        c.spec.acct = acct;
         boolean invert = false;
         while (args.hasNext() && !c.otherFamily) {
             String tok = args.next();

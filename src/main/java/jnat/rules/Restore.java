@@ -63,6 +63,7 @@ public final class Restore {
                     if (noflush && existing != null) {
                         work = new Ruleset(rs.ipv6);
                         work.sets = rs.sets;
+                        work.acct = rs.acct;
                         Restore.apply(work, rs.save(name, true, false), false, true);
                         table = work.existing(name);
                     } else {
@@ -70,6 +71,7 @@ public final class Restore {
                         if (table == null) throw new RuleError("table name '" + name + "' invalid");
                         work = new Ruleset(rs.ipv6);
                         work.sets = rs.sets;
+                        work.acct = rs.acct;
                         work.put(table);
                     }
                 } else if (trimmed.startsWith(":")) {

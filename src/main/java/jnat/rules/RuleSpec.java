@@ -8,6 +8,8 @@ final class RuleSpec {
     boolean ipv6;
     /** The namespace's sets (-m set and -j SET find theirs by name), null for none. */
     jnat.ipset.IpSetCore sets;
+    /** The namespace's accounting objects (-m nfacct finds its by name), null for none. */
+    NfnlAcct acct;
 
     String protoName() {
         return switch (proto) {

@@ -19,6 +19,8 @@ public final class Ruleset {
      * rule is parsed, held by index); null for none. Copies share it.
      */
     public jnat.ipset.IpSetCore sets;
+    /** The namespace's accounting objects its -m nfacct rules count into (found by name when parsed); null for none. Copies share it. */
+    public NfnlAcct acct;
 
     /** An empty IPv4 (iptables) ruleset. */
     public Ruleset() {
@@ -102,15 +104,21 @@ public final class Ruleset {
 
     /** As {@link #parse(String, boolean)}, the rules' sets found in {@code sets}. */
     public static Ruleset parse(String dump, boolean ipv6, jnat.ipset.IpSetCore sets) {
+        return parse(dump, ipv6, sets, null);
+    }
+
+    /** As {@link #parse(String, boolean, jnat.ipset.IpSetCore)}, the -m nfacct rules' objects found in {@code acct}. */
+    public static Ruleset parse(String dump, boolean ipv6, jnat.ipset.IpSetCore sets, NfnlAcct acct) {
         Ruleset rs = new Ruleset(ipv6);
         rs.sets = sets;
+        rs.acct = acct;
         Restore.apply(rs, dump, false, true);
         return rs;
     }
 
     /** A deep copy (counters included), for changes that must not touch the original until done. */
     public Ruleset copy() {
-        return parse(save(null, true, false), ipv6, sets);
+        return parse(save(null, true, false), ipv6, sets, acct);
     }
 
     /**

@@ -25,6 +25,13 @@ public final class XtNet {
         return ipset;
     }
 
+    /** The namespace's accounting objects (nfnl_acct_net): what -m nfacct rules count into. */
+    private NfnlAcct acct = new NfnlAcct();
+
+    public NfnlAcct acct() {
+        return acct;
+    }
+
     /** The clock the sets' element timeouts run on (the engine's). */
     public void setClock(java.util.function.LongSupplier clock) {
         this.clock = clock;
@@ -56,6 +63,9 @@ public final class XtNet {
             }
         }
         ipset.setRuleReferences(rules.ipv6, refs);
+        if (rules.acct == null) rules.acct = acct;
+        else acct = rules.acct;
+        acct.holdFor(rules);
         recent.bind(rules);
         hashlimit.bind(rules);
         for (Table t : rules.tables()) {

@@ -493,7 +493,6 @@ class ExtensionModulesTest {
         for (String[] c : new String[][] {
             {"-A INPUT -m cgroup --path /", "match `cgroup' is not supported by jnat: jnat models no processes or cgroups"},
             {"-t mangle -A INPUT -j SECMARK --selctx x", "target `SECMARK' is not supported by jnat: jnat models no SELinux security contexts"},
-            {"-A INPUT -m nfacct --nfacct-name x", "match `nfacct' is not supported by jnat: jnat has no nfnetlink_acct objects for it to count into"},
             {"-A INPUT -m cpu --cpu 0", "match `cpu' is not supported by jnat: jnat's packets run on no fixed CPU (one engine, whichever worker holds it)"},
             {"-A INPUT -m realm --realm 0x2a", "match `realm' is not supported by jnat: jnat's routes carry no realms (route classids)"},
             {"-t mangle -A FORWARD -j CLASSIFY --set-class 0000:ffff", "target `CLASSIFY' is not supported by jnat: jnat has no qdiscs (tc classes) for skb->priority to select"},
