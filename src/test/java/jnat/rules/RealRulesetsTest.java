@@ -31,17 +31,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * appended and its user chain created first, as the router does; {@code .golden} is istio-iptables'
  * golden notation: the iptables-save/ip6tables-save lines it runs (dumps, skipped) and
  * iptables-restore --noflush inputs ("* table" ... COMMIT), IPv4's tables first, then IPv6's (a
- * table seen before starts the IPv6 input).
+ * table seen before starts the IPv6 input). A file NAME.cmds beside another file holds the commands run
+ * before it (nfacct add: the kernel refuses -m nfacct naming an object that does not exist).
  */
 class RealRulesetsTest {
     static final List<String> RULESETS = List.of("ufw.rules", "ufw6.rules6", "fail2ban.cmds", "libvirt.cmds",
             "tailscale.ts", "aws-vpc-cni.cmds", "fail2ban-ipset.cmds", "istio-sidecar-tproxy.cmds",
-            "istio-sidecar-tproxy-wildcard.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds");
+            "istio-sidecar-tproxy-wildcard.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds",
+            "kube-proxy-affinity-nfacct.rules");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-nvL"), List.of("-nvxL", "--line-numbers"),
             List.of("-L", "-n"));
+
+    static boolean exists(String name) {
+        return RealRulesetsTest.class.getResource("/rulesets/real/" + name) != null;
+    }
 
     static String read(String name) {
         try (InputStream in = RealRulesetsTest.class.getResourceAsStream("/rulesets/real/" + name)) {
@@ -58,6 +64,10 @@ class RealRulesetsTest {
     static List<Step> steps(String name) {
         String text = read(name);
         List<Step> out = new ArrayList<>();
+        // NAME.cmds beside a file: the commands run before it (the nfacct objects its rules name)
+        if (!name.endsWith(".cmds") && exists(name + ".cmds")) {
+            for (List<String> words : shellLines(read(name + ".cmds"))) out.add(new Step(words.get(0), words.subList(1, words.size()), null));
+        }
         if (name.endsWith(".rules")) {
             out.add(new Step("iptables-restore", List.of("-n"), text));
         } else if (name.endsWith(".rules6")) {
@@ -164,7 +174,13 @@ class RealRulesetsTest {
     static Ruleset[] loadIntoJnat(List<Step> steps) {
         Ruleset v4 = new Ruleset(false), v6 = new Ruleset(true);
         v4.sets = v6.sets = new jnat.ipset.IpSetCore();
+        v4.acct = v6.acct = new NfnlAcct();
         for (Step s : steps) {
+            if (s.tool().equals("nfacct")) {
+                Nfacct.Result r = Nfacct.run(v4.acct, s.args(), null);
+                if (r.exitCode() != 0) throw new AssertionError(s + ": " + r.err());
+                continue;
+            }
             if (s.tool().equals("ipset")) {
                 jnat.ipset.Ipset.Result r = jnat.ipset.Ipset.run(v4.sets, s.args(), null);
                 if (r.exitCode() != 0) throw new AssertionError(s + ": " + r.err());
