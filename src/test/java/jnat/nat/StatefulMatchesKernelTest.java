@@ -82,10 +82,17 @@ class StatefulMatchesKernelTest {
 
     /** The datagrams (source's last byte, destination port, payload bytes) through {@code rules} in a namespace. */
     static Outcome kernel(List<String> rules, List<int[]> seq, java.util.function.Function<Netns, String> tables) {
+        return kernel(rules, seq, ns -> {}, tables);
+    }
+
+    /** As {@link #kernel(List, List, java.util.function.Function)}, {@code before} run in the namespace before the rules go in. */
+    static Outcome kernel(List<String> rules, List<int[]> seq, java.util.function.Consumer<Netns> before,
+            java.util.function.Function<Netns, String> tables) {
         try (Netns ns = Netns.create("xtstate")) {
             StringBuilder batch = new StringBuilder("link add d0 type veth peer name d1\nlink set d0 up\nlink set d1 up\nlink set lo up\naddr add " + DST + "/24 dev d0\n");
             for (int i = 1; i <= 110; i++) batch.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
             ns.execIn(batch.toString(), "ip", "-batch", "-").checked();
+            before.accept(ns);
             for (String r : rules) {
                 List<String> cmd = new ArrayList<>(List.of("iptables", "-A", "INPUT"));
                 cmd.addAll(List.of(r.split(" ")));
@@ -111,11 +118,23 @@ class StatefulMatchesKernelTest {
 
     /** The same datagrams through the engine (the host's own, looping through lo), a millisecond apart and the pauses. */
     static EngineRig jnat(List<String> rules, List<int[]> seq) {
+        return jnat(rules, seq, null);
+    }
+
+    /** As {@link #jnat(List, List)}, the rules' -m nfacct objects in {@code acct}. */
+    static EngineRig jnat(List<String> rules, List<int[]> seq, jnat.rules.NfnlAcct acct) {
         StringBuilder host = new StringBuilder("link add d0 type veth peer name d1\nlink set dev d0 up\nlink set dev d1 up\naddr add " + DST + "/24 dev d0\n");
         for (int i = 1; i <= 110; i++) host.append("addr add 198.51.100.").append(i).append("/32 dev d0\n");
         StringBuilder rs = new StringBuilder("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n");
         for (String r : rules) rs.append("-A INPUT ").append(r).append('\n');
-        EngineRig rig = EngineRig.host(host.toString()).clock(0, EngineRig.MS).rules(rs.append("COMMIT\n").toString());
+        String text = rs.append("COMMIT\n").toString();
+        EngineRig rig = EngineRig.host(host.toString()).clock(0, EngineRig.MS);
+        if (acct == null) {
+            rig.rules(text);
+        } else { // the rig builds its engine from text alone: the ruleset with the objects goes in after
+            rig.rules("*filter\nCOMMIT\n");
+            rig.engine().setRuleset(jnat.rules.Ruleset.parse(text, false, null, acct));
+        }
         for (int[] d : seq) {
             boolean reply = d.length > 3 && d[3] == 1;
             String a = "198.51.100." + d[0];
