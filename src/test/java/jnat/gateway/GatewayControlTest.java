@@ -185,6 +185,21 @@ class GatewayControlTest {
     }
 
     @Test
+    void nfacctThroughTheControlSocketMakesTheObjectsRulesCountInto() {
+        CliRun missing = control("iptables", "-I", "FORWARD", "-m", "nfacct", "--nfacct-name", "fwd");
+        assertEquals(4, missing.exit()); // the kernel's ENOENT: no such object yet
+        assertEquals(0, control("nfacct", "add", "fwd").exit());
+        CliRun rule = control("iptables", "-I", "FORWARD", "-m", "nfacct", "--nfacct-name", "fwd");
+        assertEquals(0, rule.exit(), rule.err());
+        ping(2);
+        ping(3);
+        assertEquals("{ pkts = 00000000000000000002, bytes = 00000000000000000072 } = fwd;\n", control("nfacct", "list").out());
+        CliRun del = control("nfacct", "del", "fwd");
+        assertEquals(1, del.exit());
+        assertEquals("nfacct v1.0.2: error: Device or resource busy\n", del.err());
+    }
+
+    @Test
     void failingIptablesCommandChangesNothing() {
         Ruleset before = engine.ruleset();
         CliRun r = control("iptables", "-t", "nat", "-A", "NOSUCHCHAIN", "-j", "ACCEPT");
