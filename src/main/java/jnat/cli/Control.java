@@ -4,6 +4,8 @@ import jnat.gateway.ControlClient;
 import jnat.gateway.ControlProtocol;
 import picocli.CommandLine;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,12 +32,26 @@ final class Control {
         } catch (ControlClient.ControlException e) {
             throw new UsageError(e.getMessage());
         }
+        return print(cl, r.stdout(), r.stderr(), r.exitCode());
+    }
+
+    /** Prints a tool's output and error text as it gave them; returns its exit code. */
+    static int print(CommandLine cl, String stdout, String stderr, int exitCode) {
         var out = cl.getOut();
-        out.print(r.stdout());
+        out.print(stdout);
         out.flush();
         var err = cl.getErr();
-        err.print(r.stderr());
+        err.print(stderr);
         err.flush();
-        return r.exitCode();
+        return exitCode;
+    }
+
+    /** The whole standard input (a restore's text), as UTF-8. */
+    static String readStdin() {
+        try {
+            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageError("cannot read standard input: " + e.getMessage());
+        }
     }
 }

@@ -42,18 +42,12 @@ public class IpsetCommand implements Callable<Integer> {
         if ((sets == null) == (control == null)) {
             throw new UsageError("give either --sets FILE (a sets file) or --control SOCKET (a running gateway)", 2);
         }
-        String stdin = restoresFromStdin(args) ? readStdin() : null;
+        String stdin = restoresFromStdin(args) ? Control.readStdin() : null;
         if (control != null) return Control.run(spec.commandLine(), control, "ipset", args, stdin);
         IpSetCore core = load(sets);
         Ipset.Result r = Ipset.run(core, args, stdin);
         if (r.changed()) store(sets, core);
-        var out = spec.commandLine().getOut();
-        out.print(r.out());
-        out.flush();
-        var err = spec.commandLine().getErr();
-        err.print(r.err());
-        err.flush();
-        return r.exitCode();
+        return Control.print(spec.commandLine(), r.out(), r.err(), r.exitCode());
     }
 
     /** ipset restore without -file reads its standard input. */
@@ -66,13 +60,6 @@ public class IpsetCommand implements Callable<Integer> {
         return restore;
     }
 
-    private static String readStdin() {
-        try {
-            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageError("cannot read standard input: " + e.getMessage());
-        }
-    }
 
     /** Reads a sets file (a missing file is no sets); element timeouts run on the wall clock from here. */
     static IpSetCore load(Path file) {

@@ -50,29 +50,16 @@ public class NfacctCommand implements Callable<Integer> {
             throw new UsageError("give either --acct FILE (an accounting objects file) or --control SOCKET (a running gateway)", 2);
         }
         String stdin = !args.isEmpty() && !args.get(0).isEmpty() && "restore".startsWith(args.get(0))
-                && !"list".startsWith(args.get(0)) ? readStdin() : null;
+                && !"list".startsWith(args.get(0)) ? Control.readStdin() : null;
         if (control != null) return Control.run(spec.commandLine(), control, "nfacct", args, stdin);
         NfnlAcct objects = load(acct);
         if (rules != null) objects.holdFor(RulesFile.load(rules, false, null, objects));
         if (rules6 != null) objects.holdFor(RulesFile.load(rules6, true, null, objects));
         Nfacct.Result r = Nfacct.run(objects, args, stdin);
         if (r.changed()) RulesFile.replace(acct, Nfacct.saveFile(objects), "accounting objects file");
-        var out = spec.commandLine().getOut();
-        out.print(r.out());
-        out.flush();
-        var err = spec.commandLine().getErr();
-        err.print(r.err());
-        err.flush();
-        return r.exitCode();
+        return Control.print(spec.commandLine(), r.out(), r.err(), r.exitCode());
     }
 
-    private static String readStdin() {
-        try {
-            return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageError("cannot read standard input: " + e.getMessage());
-        }
-    }
 
     /** Reads an accounting objects file (a missing file, or none given, is no objects). */
     static NfnlAcct load(Path file) {
