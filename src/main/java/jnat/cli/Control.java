@@ -21,6 +21,25 @@ final class Control {
         }
     }
 
+    /**
+     * jnat's own usage for a pass-through command given neither a file nor a socket: {@code --help}
+     * or {@code -h} prints it (exit 0), no arguments at all print it as an error (exit 2); anything
+     * else returns -1 and the caller asks for the file or socket.
+     */
+    static int usageIfAsked(CommandLine cl, List<String> args) {
+        if (args.size() == 1 && (args.get(0).equals("--help") || args.get(0).equals("-h"))) {
+            cl.usage(cl.getOut());
+            cl.getOut().flush();
+            return 0;
+        }
+        if (args.isEmpty()) {
+            cl.usage(cl.getErr());
+            cl.getErr().flush();
+            return 2;
+        }
+        return -1;
+    }
+
     /** Runs {@code tool args...} in the gateway behind {@code socket}; prints its output; returns its exit code. */
     static int run(CommandLine cl, Path socket, String tool, List<String> args, String stdin) {
         List<String> argv = new ArrayList<>();

@@ -39,6 +39,10 @@ public class IpsetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (sets == null && control == null) {
+            int usage = Control.usageIfAsked(spec.commandLine(), args);
+            if (usage >= 0) return usage;
+        }
         if ((sets == null) == (control == null)) {
             throw new UsageError("give either --sets FILE (a sets file) or --control SOCKET (a running gateway)", 2);
         }

@@ -46,6 +46,10 @@ public class NfacctCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (acct == null && control == null) {
+            int usage = Control.usageIfAsked(spec.commandLine(), args);
+            if (usage >= 0) return usage;
+        }
         if ((acct == null) == (control == null)) {
             throw new UsageError("give either --acct FILE (an accounting objects file) or --control SOCKET (a running gateway)", 2);
         }

@@ -26,4 +26,24 @@ class MainTest {
         assertEquals(2, cl.execute("no-such-command"));
         assertTrue(err.toString().contains("no-such-command"), err.toString());
     }
+
+    @Test
+    void ipsetAndNfacctHelpPrintJnatsOwnUsage() {
+        for (String tool : new String[] {"ipset", "nfacct"}) {
+            var cl = Main.commandLine();
+            var out = new StringWriter();
+            cl.setOut(new PrintWriter(out));
+            assertEquals(0, cl.execute(tool, "--help"), tool);
+            assertTrue(out.toString().contains("--control"), out.toString());
+        }
+    }
+
+    @Test
+    void ipsetWithNoArgumentsIsAUsageErrorShowingTheUsage() {
+        var cl = Main.commandLine();
+        var err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertEquals(2, cl.execute("ipset"));
+        assertTrue(err.toString().contains("--sets"), err.toString());
+    }
 }
