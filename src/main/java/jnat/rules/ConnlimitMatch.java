@@ -1,34 +1,23 @@
 package jnat.rules;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-
 /**
  * -m connlimit (libxt_connlimit.c revision 1, xt_connlimit.c over nf_conncount.c): how many
  * connections share the packet's source (or destination) address under a prefix, above or up to
- * a limit. Each rule keeps its own lists of connection tuples by masked address, as
- * nf_conncount's tree does: a packet adds its connection's original tuple to its key's list once,
- * and entries whose connection is gone or closed (TCP TIME_WAIT, CLOSE) are dropped as the list is
- * walked (at most 8 a walk, CONNCOUNT_GC_MAX_NODES). Zones are 0: jnat has one.
+ * a limit. Each rule keeps its own lists of connection tuples by masked address ({@link
+ * NfConncount}): a packet adds its connection's original tuple to its key's list once, and entries
+ * whose connection is gone or closed (TCP TIME_WAIT, CLOSE) are dropped as the list is walked.
+ * Zones are 0: jnat has one.
  */
 public final class ConnlimitMatch implements Match {
-    static final int INVERT = 1, DADDR = 2, GC_MAX_NODES = 8;
+    static final int INVERT = 1, DADDR = 2;
 
     public final long limit;
     public final int plen, flags;
     private final boolean ipv6;
     private final long maskHi, maskLo;
 
-    /** A saved connection: its original tuple (IPv4 addresses in the low longs). */
-    record Conn(int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {}
-
-    record Key(long hi, long lo) {}
-
     /** xt_connlimit_data: the lists by key (rule state, as the kernel's; kept while the rule is). */
-    private final Map<Key, List<Conn>> lists = new HashMap<>();
+    private final NfConncount lists = new NfConncount();
 
     ConnlimitMatch(long limit, int plen, int flags, boolean ipv6) {
         this.limit = limit;
@@ -49,67 +38,34 @@ public final class ConnlimitMatch implements Match {
         return "connlimit";
     }
 
-    /** The connection's original tuple, or (without one) the packet's own, as nf_ct_get_tuplepr makes it. */
-    private Conn tuple(PacketContext ctx) {
-        if (ctx.hasConnection()) {
-            if (ipv6) {
-                return new Conn(ctx.ctProtocol(), ctx.ctAddressHi(0), ctx.ctAddressLo(0), ctx.ctAddressHi(1),
-                        ctx.ctAddressLo(1), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort());
-            }
-            return new Conn(ctx.ctProtocol(), 0, Integer.toUnsignedLong(ctx.ctOrigSrc()), 0,
-                    Integer.toUnsignedLong(ctx.ctOrigDst()), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort());
-        }
-        boolean ports = ctx.protocol() == 6 || ctx.protocol() == 17;
-        int sp = ports ? ctx.srcPort() : 0, dp = ports ? ctx.dstPort() : 0;
-        if (ipv6) {
-            return new Conn(ctx.protocol(), ctx.srcAddressHi(), ctx.srcAddressLo(), ctx.dstAddressHi(), ctx.dstAddressLo(), sp, dp);
-        }
-        return new Conn(ctx.protocol(), 0, Integer.toUnsignedLong(ctx.srcAddress()), 0,
-                Integer.toUnsignedLong(ctx.dstAddress()), sp, dp);
-    }
-
-    private int find(PacketContext ctx, Conn c) {
-        return ctx.ctFindTuple(ipv6, c.proto, c.srcHi, c.srcLo, c.dstHi, c.dstLo, c.sport, c.dport);
-    }
-
-    /** connlimit_mt: the key from the packet's address under the mask, then nf_conncount_count. */
+    /**
+     * connlimit_mt: the key from the packet's address under the mask, then nf_conncount_count
+     * with the connection's original tuple, or (without one) the packet's own, as
+     * nf_ct_get_tuplepr makes it (IPv4 addresses in the low longs).
+     */
     @Override
     public boolean matches(PacketContext ctx) {
         boolean dst = (flags & DADDR) != 0;
-        Key key = ipv6 ? new Key((dst ? ctx.dstAddressHi() : ctx.srcAddressHi()) & maskHi,
-                (dst ? ctx.dstAddressLo() : ctx.srcAddressLo()) & maskLo)
-                : new Key(0, Integer.toUnsignedLong(dst ? ctx.dstAddress() : ctx.srcAddress()) & maskLo);
-        Conn tuple = tuple(ctx);
-        List<Conn> list = lists.get(key);
-        if (list == null || list.isEmpty()) {
-            list = new ArrayList<>();
-            list.add(tuple);
-            lists.put(key, list);
+        long kHi = ipv6 ? (dst ? ctx.dstAddressHi() : ctx.srcAddressHi()) & maskHi : 0;
+        long kLo = (ipv6 ? dst ? ctx.dstAddressLo() : ctx.srcAddressLo()
+                : Integer.toUnsignedLong(dst ? ctx.dstAddress() : ctx.srcAddress())) & maskLo;
+        int count;
+        if (ctx.hasConnection()) {
+            count = ipv6
+                    ? lists.add(ctx, true, kHi, kLo, ctx.ctProtocol(), ctx.ctAddressHi(0), ctx.ctAddressLo(0),
+                            ctx.ctAddressHi(1), ctx.ctAddressLo(1), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort())
+                    : lists.add(ctx, false, kHi, kLo, ctx.ctProtocol(), 0, Integer.toUnsignedLong(ctx.ctOrigSrc()),
+                            0, Integer.toUnsignedLong(ctx.ctOrigDst()), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort());
         } else {
-            add(ctx, list, tuple);
+            boolean ports = ctx.protocol() == 6 || ctx.protocol() == 17;
+            int sp = ports ? ctx.srcPort() : 0, dp = ports ? ctx.dstPort() : 0;
+            count = ipv6
+                    ? lists.add(ctx, true, kHi, kLo, ctx.protocol(), ctx.srcAddressHi(), ctx.srcAddressLo(),
+                            ctx.dstAddressHi(), ctx.dstAddressLo(), sp, dp)
+                    : lists.add(ctx, false, kHi, kLo, ctx.protocol(), 0, Integer.toUnsignedLong(ctx.srcAddress()),
+                            0, Integer.toUnsignedLong(ctx.dstAddress()), sp, dp);
         }
-        return (list.size() > limit) != ((flags & INVERT) != 0);
-    }
-
-    /** __nf_conncount_add: walk the saved connections (dropping the gone and closed), add the tuple unless there. */
-    private void add(PacketContext ctx, List<Conn> list, Conn tuple) {
-        int collect = 0;
-        for (Iterator<Conn> it = list.iterator(); it.hasNext(); ) {
-            if (collect > GC_MAX_NODES) break;
-            Conn c = it.next();
-            int found = find(ctx, c);
-            if (found == PacketContext.CONN_GONE) {
-                it.remove(); // find_or_evict: jnat's one engine is always the cpu that added it
-                collect++;
-                continue;
-            }
-            if (c.equals(tuple)) return;
-            if (found == PacketContext.CONN_CLOSED) {
-                it.remove();
-                collect++;
-            }
-        }
-        list.add(tuple);
+        return (count > limit) != ((flags & INVERT) != 0);
     }
 
     @Override
