@@ -144,7 +144,8 @@ public final class IpCommand implements java.util.concurrent.Callable<Integer> {
             int src = srcText == null ? 0 : address(srcText);
             boolean rules = host.rules().custom();
             RouteResult res = in == null ? host.routeOutput(dst, src, mark) : host.routeInput(dst, src, in, mark);
-            text = in == null ? IpFormat.routeGet(dst, src, mark, res, rules) : IpFormat.routeGetInput(dst, src, in, mark, res, rules);
+            text = in == null ? IpFormat.routeGet(dst, src, mark, res, rules) : IpFormat.routeGetInput(dst, src, in, mark, res, rules,
+                    res.isError() ? 0 : host.inputClassid(res.type(), res.route(), res.out(), src, dst));
             error = res.isError();
         }
         if (error) {

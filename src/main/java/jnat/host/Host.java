@@ -169,6 +169,12 @@ public final class Host {
         return dev;
     }
 
+    /** ip link set DEV group N (dev_set_group: nothing else changes, no route or address moves). */
+    public void setGroup(Interface dev, int group) {
+        genid++;
+        dev.group = group;
+    }
+
     /** ip link set DEV address MAC. TUN and loopback devices have no link-layer address to set. */
     public void setMac(Interface dev, long mac) {
         genid++;
@@ -572,6 +578,24 @@ public final class Host {
             case UNICAST -> d.set(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r));
             default -> d.fail(RouteType.UNSPEC, r, RouteError.MARTIAN_DESTINATION);
         };
+    }
+
+    /**
+     * rt->dst.tclassid of an input route (ip_route_input_slow): fib_validate_source's itag (the
+     * route back to {@code src}, looked up from {@code dst} as if it came in on the route's out
+     * device, lo for local delivery: fib_combine_itag makes its destination realm the source realm),
+     * under a forwarded packet's own route realms (rt_set_nexthop, then set_class_tag fills what
+     * they leave 0). The kernel skips the lookup while no route has realms; it would find 0 here too.
+     */
+    public int inputClassid(RouteType type, Route route, Interface out, int src, int dst) {
+        boolean forward = type == RouteType.UNICAST && route != null;
+        Route back = fibLookup(src, dst, 0, forward && out != null ? out : loopback, null, Scope.UNIVERSE);
+        int itag = back == null || back.type().error() != null ? 0 : back.realms() << 16;
+        if (!forward) return itag;
+        int t = route.realms();
+        if ((t & 0xFFFF) == 0) t |= itag & 0xFFFF;
+        if ((t & 0xFFFF0000) == 0) t |= itag & 0xFFFF0000;
+        return t;
     }
 
     /** fib_result_prefsrc: the route's src, else inet_select_addr(dev, gateway, route scope). */

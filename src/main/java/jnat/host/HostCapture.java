@@ -106,20 +106,26 @@ public final class HostCapture {
      */
     private static void link(JsonObject l, StringBuilder out, List<String[]> linkLocal) {
         String name = str(l, "ifname"), type = str(l, "link_type");
-        if ("loopback".equals(type)) return; // lo is every host's
+        String group = str(l, "group");
+        String groupOption = group == null || "default".equals(group) ? "" : " group " + group;
+        if ("loopback".equals(type)) { // lo is every host's, with perhaps a group of its own
+            if (!groupOption.isEmpty()) out.append("link set dev ").append(name).append(groupOption).append('\n');
+            return;
+        }
         String kind = l.has("linkinfo") ? str(l.getAsJsonObject("linkinfo"), "info_kind") : null;
         boolean up = has(l.getAsJsonArray("flags"), "UP");
         int mtu = l.has("mtu") ? l.get("mtu").getAsInt() : 1500;
         if ("none".equals(type) || "tun".equals(kind)) { // a layer-3 device: no MAC, no neighbours
             out.append("tuntap add dev ").append(name).append(" mode tun\n");
-            out.append("link set dev ").append(name).append(mtu != 1500 ? " mtu " + mtu : "").append(up ? " up" : "").append('\n');
+            out.append("link set dev ").append(name).append(mtu != 1500 ? " mtu " + mtu : "").append(groupOption)
+                    .append(up ? " up" : "").append('\n');
             return;
         }
         if ("bridge".equals(kind) || "dummy".equals(kind)) out.append("link add ").append(name).append(" type ").append(kind).append('\n');
         out.append("link set dev ").append(name);
         String mac = str(l, "address");
         if (mac != null) out.append(" address ").append(mac);
-        out.append(" mtu ").append(mtu);
+        out.append(" mtu ").append(mtu).append(groupOption);
         if (up && mac != null && linkLocal.stream().noneMatch(ll -> ll[0].equals(name))) out.append(" addrgenmode none");
         out.append(up ? " up" : "").append('\n');
     }
@@ -169,6 +175,11 @@ public final class HostCapture {
         if (r.has("metric")) {
             int metric = r.get("metric").getAsInt();
             if (metric != (ipv6 ? 1024 : 0)) out.append(" metric ").append(metric);
+        }
+        if (r.has("flow")) { // RTA_FLOW as ip -j prints it: the realms, by name or number
+            JsonObject f = r.getAsJsonObject("flow");
+            String from = str(f, "from"), to = str(f, "to");
+            out.append(from != null ? " realms " + from + "/" + (to != null ? to : "") : " realm " + to);
         }
         if (named) out.append(" table local");
         out.append('\n');

@@ -183,7 +183,7 @@ final class HostFile {
         changes.apply(dev);
     }
 
-    /** link set [dev] X [address MAC] [mtu N] [up|down]; an unknown X is created (layer 3 only until it gets a MAC). */
+    /** link set [dev] X [address MAC] [mtu N] [group G] [up|down]; an unknown X is created (layer 3 only until it gets a MAC). */
     private void linkSet() {
         String name = null;
         LinkChanges changes = new LinkChanges();
@@ -209,6 +209,7 @@ final class HostFile {
         int mtu = -1;
         Boolean up;
         Boolean eui64;
+        int group = -1;
 
         /** Consumes a known option, false if {@code w} is not one. */
         boolean option(String w) {
@@ -225,6 +226,7 @@ final class HostFile {
                 }
                 case "up" -> up = true;
                 case "down" -> up = false;
+                case "group" -> group = parseGroup(arg("group"));
                 case "addrgenmode" -> {
                     String m = arg("addrgenmode");
                     eui64 = switch (m) {
@@ -237,7 +239,7 @@ final class HostFile {
                 }
                 default -> {
                     if (List.of("arp", "multicast", "allmulticast", "promisc", "txqueuelen", "qlen", "alias",
-                            "netns", "master", "nomaster", "group", "state", "mode", "broadcast", "brd",
+                            "netns", "master", "nomaster", "state", "mode", "broadcast", "brd",
                             "peer", "vf", "xdp", "link").contains(w)) {
                         throw new HostException("link option \"" + w + "\" is not supported in a host file");
                     }
@@ -250,9 +252,26 @@ final class HostFile {
         void apply(Interface dev) {
             if (mtu >= 0) host.setMtu(dev, mtu);
             if (mac != Interface.NO_MAC) host.setMac(dev, mac);
+            if (group >= 0) host.setGroup(dev, group);
             if (eui64 != null) host.setAddrGenMode(dev, eui64); // IFLA_AF_SPEC goes before the flags
             if (up != null) host.setUp(dev, up);
         }
+    }
+
+    /**
+     * rtnl_group_a2n: "default" (the one name of Debian's /etc/iproute2/group) or a number
+     * (strtol, base 0) from 0 to INT_MAX.
+     */
+    static int parseGroup(String s) {
+        if (s.equals("default")) return 0;
+        try {
+            long v = s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16)
+                    : s.length() > 1 && s.startsWith("0") ? Long.parseLong(s.substring(1), 8) : Long.parseLong(s);
+            if (v >= 0 && v <= Integer.MAX_VALUE && !s.startsWith("+") && !s.startsWith("-")) return (int) v;
+        } catch (NumberFormatException e) {
+            // as below
+        }
+        throw new HostException("Error: argument \"" + s + "\" is wrong: Invalid \"group\" value");
     }
 
     /** tuntap add [dev] NAME mode tun */
@@ -338,11 +357,12 @@ final class HostFile {
 
     // ---- route ------------------------------------------------------------------------------
 
-    /** route add [TYPE] PREFIX|default [via GW] [dev X] [src S] [metric N] [proto P] [scope S] [table T] [onlink] */
+    /** route add [TYPE] PREFIX|default [via GW] [dev X] [src S] [metric N] [proto P] [scope S] [table T] [onlink] [realm[s] [S/]D] */
     private void routeAdd(Host.RouteMode mode) {
         RouteType type = RouteType.UNICAST;
         boolean haveType = false, haveDst = false, onlink = false;
         int dst = 0, plen = 0, gw = 0, src = 0, metric = 0, proto = Route.PROTO_BOOT, scope = -1, table = -1;
+        long realms = 0;
         long[] dst6 = {0, 0, 0}, gw6 = {0, 0}, src6 = {0, 0};
         boolean anyGateway6 = false;
         String dev = null;
@@ -378,7 +398,12 @@ final class HostFile {
                     if (table < 0) throw new HostException("Error: argument \"" + t + "\" is wrong: \"table\" value is invalid");
                 }
                 case "onlink" -> onlink = true;
-                case "nexthop", "nhid", "encap", "mtu", "advmss", "realms", "tos", "dsfield", "from", "iif" ->
+                case "realm", "realms" -> {
+                    String v = arg(w);
+                    realms = RtRealms.parse(v);
+                    if (realms < 0) throw new HostException("Error: argument \"" + v + "\" is wrong: \"realm\" value is invalid");
+                }
+                case "nexthop", "nhid", "encap", "mtu", "advmss", "tos", "dsfield", "from", "iif" ->
                         throw new HostException("route option \"" + w + "\" is not supported in a host file");
                 default -> {
                     String d = w.equals("to") ? arg("to") : w;
@@ -416,6 +441,7 @@ final class HostFile {
             if (type == RouteType.BROADCAST || type == RouteType.NAT || type == RouteType.MULTICAST || type == RouteType.XRESOLVE) {
                 throw new HostException("route type " + type.ipName() + " is not supported for IPv6 in a host file");
             }
+            if (realms != 0) throw new HostException("route option \"realm\" is not supported for IPv6 in a host file");
             // IPv6 routes have no scope (the kernel reports universe for all of them): "scope" is ignored
             Interface d = dev == null ? null : device(dev);
             if (anyGateway6) throw new HostException("Error: Invalid gateway address."); // ip6_validate_gw: :: is no unicast
@@ -431,7 +457,9 @@ final class HostFile {
             };
         }
         Interface d = dev == null ? null : device(dev);
-        host.addRoute(new Route(table, type, dst, plen, gw, d, src, metric, proto, scope, onlink), mode);
+        Route r = new Route(table, type, dst, plen, gw, d, src, metric, proto, scope, onlink);
+        r.realms = (int) realms;
+        host.addRoute(r, mode);
     }
 
     // ---- rule -------------------------------------------------------------------------------

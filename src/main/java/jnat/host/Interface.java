@@ -24,6 +24,8 @@ public final class Interface {
     /** inet6_dev's addr_list: wider scope first, the newest first within a scope. */
     final List<InterfaceAddress6> addresses6 = new ArrayList<>();
     boolean addrGenEui64 = true;
+    /** net_device.group: ip link's "group", 0 ("default") unless set. */
+    int group;
 
     Interface(int index, String name, String type, int mtu) {
         this.index = index;
@@ -43,6 +45,9 @@ public final class Interface {
     public int mtu() { return mtu; }
 
     public boolean isUp() { return up; }
+
+    /** The device group (ip link set DEV group N), 0 by default. */
+    public int group() { return group; }
 
     public boolean isLoopback() { return "loopback".equals(type); }
 

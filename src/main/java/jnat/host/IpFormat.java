@@ -19,6 +19,7 @@ public final class IpFormat {
         if (r.prefSrc() != 0) sb.append("src ").append(Inet4.format(r.prefSrc())).append(' ');
         if (r.metric() != 0) sb.append("metric ").append(Integer.toUnsignedString(r.metric())).append(' ');
         if (r.onlink()) sb.append("onlink ");
+        RtRealms.print(sb, r.realms());
         return sb.append('\n').toString();
     }
 
@@ -53,6 +54,7 @@ public final class IpFormat {
         mark(sb, mark);
         // iproute2 reads RTCF_MULTICAST's bit of rtm_flags as RTM_F_OFFLOAD_FAILED
         if (res.type() == RouteType.MULTICAST) sb.append("rt_offload_failed ");
+        if (res.route() != null) RtRealms.print(sb, res.route().realms()); // an output route's realms are its route's
         sb.append("uid 0 \n    cache ");
         switch (res.type()) {
             case LOCAL -> sb.append("<local> ");
@@ -87,6 +89,11 @@ public final class IpFormat {
 
     /** ip route get DST from SRC iif IN [mark M]: {@link #routeGetInput(int, int, Interface, RouteResult)} with the rules' table and mark. */
     public static String routeGetInput(int dst, int src, Interface in, int mark, RouteResult res, boolean rules) {
+        return routeGetInput(dst, src, in, mark, res, rules, 0);
+    }
+
+    /** {@link #routeGetInput(int, int, Interface, int, RouteResult, boolean)} with the route's tclassid ({@link Host#inputClassid}). */
+    public static String routeGetInput(int dst, int src, Interface in, int mark, RouteResult res, boolean rules, int tclassid) {
         if (res.isError()) {
             return "RTNETLINK answers: " + res.error().rtnetlinkText() + "\n";
         }
@@ -98,6 +105,7 @@ public final class IpFormat {
         table(sb, res, rules);
         mark(sb, mark);
         if (res.type() == RouteType.MULTICAST) sb.append("rt_offload_failed ");
+        RtRealms.print(sb, tclassid);
         sb.append("\n    cache ");
         switch (res.type()) {
             case LOCAL -> sb.append("<local> ");
@@ -154,7 +162,7 @@ public final class IpFormat {
         sb.append(d.index()).append(": ").append(d.name()).append(": <").append(flags).append("> mtu ").append(d.mtu());
         if (full) sb.append(" qdisc ").append(qdisc);
         sb.append(" state ").append(state);
-        if (full) sb.append(" group default");
+        if (full) sb.append(" group ").append(d.group() == 0 ? "default" : Integer.toString(d.group()));
         return sb.append(" qlen ").append(l3 ? 500 : 1000).append('\n').toString();
     }
 

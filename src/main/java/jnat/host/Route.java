@@ -26,6 +26,8 @@ public final class Route {
     private final boolean onlink;
     long seq; // insertion order, for the kernel's append order among equal routes
     int nhScope = Scope.LINK; // fib_nh_scope: HOST when the gateway turned out to be our own address
+    /** nh_tclassid (RTA_FLOW, ip route's realm/realms): source realm << 16 | destination realm. */
+    int realms;
 
     public Route(int table, RouteType type, int dst, int prefixLength, int gateway, Interface device,
                  int prefSrc, int metric, int protocol, int scope, boolean onlink) {
@@ -56,6 +58,8 @@ public final class Route {
     public int protocol() { return protocol; }
     public int scope() { return scope; }
     public boolean onlink() { return onlink; }
+    /** The route's realms (nh_tclassid): source realm in the high 16 bits, destination realm in the low. */
+    public int realms() { return realms; }
 
     /**
      * The neighbour packets go to (rt_set_nexthop): the gateway when it is on a link, else the
@@ -69,6 +73,7 @@ public final class Route {
     Route withDevice(Interface dev) {
         Route r = new Route(table, type, dst, prefixLength, gateway, dev, prefSrc, metric, protocol, scope, onlink);
         r.nhScope = nhScope;
+        r.realms = realms;
         return r;
     }
 

@@ -14,7 +14,9 @@
  * gateway must already be on a link that is up, a duplicate is "File exists". {@code link set} of
  * an unknown device creates it; {@code link add NAME type dummy|veth|bridge|tun} and
  * {@code tuntap add NAME mode tun} are also accepted. A device that never gets an {@code address}
- * is layer 3 only (frames on it are bare IP packets, as on a TUN device). Errors are
+ * is layer 3 only (frames on it are bare IP packets, as on a TUN device). {@code link set ... group G}
+ * puts a device in a group (-m devgroup); {@code route add ... realm D} or {@code realms S/D} gives
+ * an IPv4 route its realms (RTA_FLOW, -m realm; {@link jnat.host.RtRealms}). Errors are
  * {@link jnat.host.HostFileException}s, "FILE:LINE: reason".
  *
  * <h2>What it mirrors</h2>

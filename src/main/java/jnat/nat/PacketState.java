@@ -488,6 +488,24 @@ final class PacketState implements PacketContext {
         return in.isLoopback() ? 772 : in.hasMac() ? 1 : 65534;
     }
 
+    /** The host's own packets carry their route's realms; a received one's route is tagged with the source's (Host.inputClassid). */
+    @Override
+    public int routeClassid() {
+        if (ipv6 || route == null || route.isError()) return 0;
+        if (in == null) return route.route() == null ? 0 : route.route().realms();
+        return host.inputClassid(route.type(), route.route(), route.out(), ip.src(), ip.dst());
+    }
+
+    @Override
+    public int inDeviceGroup() {
+        return in == null ? 0 : in.group();
+    }
+
+    @Override
+    public int outDeviceGroup() {
+        return out == null ? 0 : out.group();
+    }
+
     @Override
     public int packetBytes(byte[] dst) {
         int start = ipv6 ? ip6.offset() : ip.offset();

@@ -53,7 +53,8 @@ final class Extensions {
             Map.entry("set", SetMatch.Parser::new),
             Map.entry("owner", OwnerMatch.Parser::new),
             Map.entry("socket", SocketMatch.Parser::new),
-            Map.entry("nfacct", NfacctMatch.Parser::new));
+            Map.entry("nfacct", NfacctMatch.Parser::new),
+            Map.entry("devgroup", DevgroupMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -98,6 +99,7 @@ final class Extensions {
         IP4_ALL_MATCHES.put("icmp", IcmpMatch.Parser::new);
         IP4_ALL_MATCHES.put("ttl", () -> new HlMatch.Parser(false));
         IP4_ALL_MATCHES.put("ah", Ah4Match.Parser::new);
+        IP4_ALL_MATCHES.put("realm", RealmMatch.Parser::new);
         IP4_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(false));
         IP6_ALL_MATCHES.put("connlimit", () -> new ConnlimitMatch.Parser(true));
         IP6_ALL_MATCHES.put("srh", SrhMatch.Parser::new);
@@ -164,7 +166,6 @@ final class Extensions {
             case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
             case "cpu" -> ": jnat's packets run on no fixed CPU (one engine, whichever worker holds it)";
-            case "realm" -> ": jnat's routes carry no realms (route classids)";
             case "CLASSIFY" -> ": jnat has no qdiscs (tc classes) for skb->priority to select";
             case "AUDIT" -> ": jnat has no kernel audit log to write to";
             case "IDLETIMER" -> ": jnat has no sysfs idle timers (/sys/class/xt_idletimer) to expose";
@@ -237,6 +238,8 @@ final class Extensions {
             Map.entry("esp", List.of("--espspi")),
             Map.entry("quota", List.of("--quota")),
             Map.entry("nfacct", List.of("--nfacct-name")),
+            Map.entry("devgroup", List.of("--src-group", "--dst-group")),
+            Map.entry("realm", List.of("--realm")),
             Map.entry("owner", List.of("--uid-owner", "--gid-owner", "--socket-exists", "--suppl-groups")),
             Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
             Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),

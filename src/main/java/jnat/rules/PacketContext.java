@@ -175,6 +175,21 @@ public interface PacketContext {
         return 0;
     }
 
+    /** The packet's route's tclassid (skb_dst(skb)->tclassid: source realm << 16 | destination realm), 0 without one (-m realm). */
+    default int routeClassid() {
+        return 0;
+    }
+
+    /** The in device's group (net_device.group, ip link's "group"), 0 without one (-m devgroup). */
+    default int inDeviceGroup() {
+        return 0;
+    }
+
+    /** The out device's group, 0 without one. */
+    default int outDeviceGroup() {
+        return 0;
+    }
+
     /** Copies the packet from its network header into {@code dst} (as much as fits); returns its length (-j NFLOG). */
     default int packetBytes(byte[] dst) {
         return 0;

@@ -33,7 +33,13 @@ import static jnat.conformance.ScenarioGenerator.UDP;
  * and {@link StateModules}'.
  */
 final class ModuleScenarioGenerator {
-    static final String HOST = ScenarioGenerator6.HOST;
+    static final String HOST = ScenarioGenerator6.HOST + """
+            # devgroup and realm: eth1 is device group 3, docker0 16; realms on the LAN and part of the internet
+            link set dev eth1 group 3
+            link set dev docker0 group 16
+            route add 10.1.0.0/25 dev eth1 realm 7
+            route add 198.51.100.0/27 via 203.0.113.1 dev eth0 realms 2/5
+            """;
     /** How many modules one scenario has. */
     static final int PER_SCENARIO = 4;
 
@@ -74,7 +80,9 @@ final class ModuleScenarioGenerator {
             new Entry("local", StateModules::local),
             new Entry("ecn-set", PacketModules::ecnSet),
             new Entry("esp", PacketModules::esp),
-            new Entry("nat-state", StateModules::natState));
+            new Entry("nat-state", StateModules::natState),
+            new Entry("devgroup", PacketModules::devgroup),
+            new Entry("realm", PacketModules::realm));
 
     /** Module {@code k}'s first port. */
     static int base(int k) {

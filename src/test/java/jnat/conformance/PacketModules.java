@@ -174,6 +174,58 @@ final class PacketModules {
         }
     }
 
+    /**
+     * -m devgroup: eth1 in group 3, docker0 in 16, eth0 in the default 0 ({@link ModuleScenarioGenerator#HOST});
+     * --src-group where there is an in device, --dst-group where there is an out one, masks and !.
+     */
+    static void devgroup(Build b, int p) {
+        for (boolean v6 : b.families()) {
+            b.rule(v6, "filter", "FORWARD", udp(p) + " -m devgroup --src-group 3 --dst-group default");
+            b.rule(v6, "filter", "FORWARD", udp(p) + " -m devgroup ! --src-group 0x2/0x2");
+            b.rule(v6, "filter", "FORWARD", udp(p) + " -m devgroup --dst-group 3 -j DROP");
+            b.rule(v6, "mangle", "PREROUTING", udp(p) + " -m devgroup --src-group 0");
+            b.rule(v6, "mangle", "PREROUTING", udp(p) + " -m devgroup --src-group 0x13/0xf");
+            b.rule(v6, "filter", "INPUT", udp(p) + " -m devgroup ! --src-group 3");
+            b.rule(v6, "mangle", "POSTROUTING", udp(p) + " -m devgroup --dst-group 1/1");
+            b.rule(v6, "filter", "OUTPUT", udp(p) + " -m devgroup --dst-group 3");
+            b.data(b.flow(v6, UDP, Path.LAN_OUT, 2, p, "udp from the LAN (group 3) to the internet (group 0)"), 2, 20);
+            b.data(b.flow(v6, UDP, Path.IN_LAN, 3, p, "udp from the internet to the LAN: dropped"), 1, 20);
+            b.data(b.flow(v6, UDP, Path.IN_HOST, 7, p, "udp to the host from eth0"), 1, 20);
+            b.data(b.flow(v6, UDP, Path.LAN_HOST, 4, p, "udp to the host from eth1"), 1, 20);
+            b.data(b.flow(v6, UDP, Path.HOST_LAN, 0, p, "the host's own datagram to the LAN"), 1, 20);
+            b.data(b.flow(v6, UDP, Path.HOST_OUT, p + 1, p, "the host's own datagram to the internet"), 1, 20);
+        }
+    }
+
+    /**
+     * -m realm (IPv4): 10.1.0.0/25 has realm 7, 198.51.100.0/27 realms 2/5 ({@link ModuleScenarioGenerator#HOST}),
+     * so a forwarded packet's tclassid is its route's realms with the realm of the route back to its
+     * source as the source realm where they have none, a delivered one's that source realm alone,
+     * the host's own its route's realms.
+     */
+    static void realm(Build b, int p) {
+        b.rule(false, "filter", "FORWARD", udp(p) + " -m realm --realm 0x20005");
+        b.rule(false, "filter", "FORWARD", udp(p) + " -m realm --realm 0x70000");
+        b.rule(false, "filter", "FORWARD", udp(p) + " -m realm --realm 7/0xffff");
+        b.rule(false, "filter", "FORWARD", udp(p) + " -m realm --realm 0x50007");
+        b.rule(false, "filter", "FORWARD", udp(p) + " -m realm ! --realm 0/0xffff0000");
+        b.rule(false, "filter", "INPUT", udp(p) + " -m realm --realm 0x50000");
+        b.rule(false, "filter", "INPUT", udp(p) + " -m realm --realm 0x70000/0xffff0000");
+        b.rule(false, "filter", "INPUT", udp(p) + " -m realm --realm cosmos");
+        b.rule(false, "filter", "OUTPUT", udp(p) + " -m realm --realm 5/0xffff");
+        b.rule(false, "mangle", "POSTROUTING", udp(p) + " -m realm --realm 7");
+        b.rule(false, "mangle", "POSTROUTING", udp(p) + " -m realm ! --realm 0");
+        for (int i = 0; i < 3; i++) {
+            b.data(b.flow(false, UDP, Path.LAN_OUT, 2 + i, p, "udp from the LAN to the internet"), 1, 20);
+            b.data(b.flow(false, UDP, Path.IN_LAN, 2 + i, p, "udp from the internet to the LAN"), 1, 20);
+        }
+        b.data(b.flow(false, UDP, Path.IN_HOST, 7, p, "udp to the host from 198.51.100.7 (realms 2/5)"), 1, 20);
+        b.data(b.flow(false, UDP, Path.IN_HOST, 100, p, "udp to the host from 198.51.100.100 (no realm)"), 1, 20);
+        b.data(b.flow(false, UDP, Path.LAN_HOST, 4, p, "udp to the host from the LAN (realm 7)"), 1, 20);
+        b.data(b.flow(false, UDP, Path.HOST_LAN, 0, p, "the host's own datagram to the LAN"), 1, 20);
+        for (int i = 0; i < 2; i++) b.data(b.flow(false, UDP, Path.HOST_OUT, p + 1 + i, p, "the host's own datagram to the internet"), 1, 20);
+    }
+
     /** -m multiport --dports, --sports, --ports with ranges, and !. */
     static void multiport(Build b, int p) {
         for (boolean v6 : b.families()) {

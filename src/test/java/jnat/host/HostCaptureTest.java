@@ -87,6 +87,27 @@ class HostCaptureTest {
         assertEquals("# captured\nroute add local 198.51.100.0/24 dev lo scope host\n-6 route add local 2001:db8:5::/64 dev lo\n", file);
     }
 
+    /** ip -j route's "flow" (RTA_FLOW) as iproute2 6.1 printed it for "realm 5" and "realms 5/0" routes. */
+    @Test
+    void aRoutesRealmsAreWrittenAsIpPrintedThem() {
+        String routes4 = "[{\"dst\":\"198.51.100.0/24\",\"gateway\":\"10.9.0.2\",\"dev\":\"v0\",\"flags\":[],\"flow\":{\"to\":\"5\"}},"
+                + "{\"dst\":\"198.51.100.8/29\",\"gateway\":\"10.9.0.2\",\"dev\":\"v0\",\"flags\":[],\"flow\":{\"from\":\"5\",\"to\":\"cosmos\"}}]";
+        String links = "[{\"ifindex\":2,\"ifname\":\"v0\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],\"mtu\":1500,"
+                + "\"link_type\":\"ether\",\"address\":\"02:00:00:00:00:01\",\"group\":\"7\","
+                + "\"addr_info\":[{\"family\":\"inet\",\"local\":\"10.9.0.1\",\"prefixlen\":24,\"scope\":\"global\"}]}]";
+        String file = HostCapture.hostFile(new HostCapture.IpJson(links, links, routes4, "[]", "[]", "", "", "", ""), "captured");
+        assertTrue(file.contains("link set dev v0 address 02:00:00:00:00:01 mtu 1500 group 7"), file);
+        assertTrue(file.contains("route add 198.51.100.0/24 via 10.9.0.2 dev v0 realm 5\n"
+                + "route add 198.51.100.8/29 via 10.9.0.2 dev v0 realms 5/cosmos\n"), file);
+        Host h = Host.parse(file, "captured.ip");
+        assertEquals(0x50000, h.routeOutput(ip("198.51.100.9")).route().realms());
+        assertEquals(7, h.device("v0").group());
+    }
+
+    private static int ip(String a) {
+        return Inet4.parse(a);
+    }
+
     @Test
     void policyRulesAreCopiedButTheDefaultsAndThoseWithASelectorJnatLacksWarn() {
         String rules4 = "[{\"priority\":0,\"src\":\"all\",\"table\":\"local\"},{\"priority\":32766,\"src\":\"all\",\"table\":\"main\"},"

@@ -407,4 +407,28 @@ class HostFileTest {
             assertFalse(error(bad + "\n").getMessage().contains("\n"), bad);
         }
     }
+
+    @Test
+    void aLinksGroupIsDefaultOrANumberUpToIntMax() {
+        Host h = Host.parse("link set dev eth0 address 02:00:00:00:00:01 group 0x10\nlink set dev eth1 address 02:00:00:00:00:02 group default\n", "g.ip");
+        assertEquals(16, h.device("eth0").group());
+        assertEquals(0, h.device("eth1").group());
+        for (String bad : new String[] {"foo", "-1", "2147483648"}) {
+            HostException e = assertThrows(HostException.class, () -> Host.parse("link set dev eth0 group " + bad + "\n", "g.ip"));
+            assertTrue(e.getMessage().contains("Error: argument \"" + bad + "\" is wrong: Invalid \"group\" value"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aRoutesRealmsAreNamesOrNumbersAsIpTakesThem() {
+        String base = "link set dev eth0 address 02:00:00:00:00:01 up\naddr add 10.9.0.1/24 dev eth0\n";
+        Host h = Host.parse(base + "route add 10.10.0.0/16 dev eth0 realm 5\nroute add 10.11.0.0/16 dev eth0 realms 3/\n"
+                + "route add 10.12.0.0/16 dev eth0 realm 65537\nroute add 10.13.0.0/16 dev eth0 realms cosmos/0x10\n", "r.ip");
+        assertEquals(5, h.routeOutput(Inet4.parse("10.10.0.1")).route().realms());
+        assertEquals(3 << 16, h.routeOutput(Inet4.parse("10.11.0.1")).route().realms());
+        assertEquals(65537, h.routeOutput(Inet4.parse("10.12.0.1")).route().realms());
+        assertEquals(16, h.routeOutput(Inet4.parse("10.13.0.1")).route().realms());
+        HostException e = assertThrows(HostException.class, () -> Host.parse(base + "route add 10.14.0.0/16 dev eth0 realm inr.ac\n", "r.ip"));
+        assertTrue(e.getMessage().contains("Error: argument \"inr.ac\" is wrong: \"realm\" value is invalid"), e.getMessage());
+    }
 }

@@ -41,7 +41,12 @@ class KernelComparisonTest {
             route add local 198.51.100.7 dev eth1
             route add blackhole 198.51.100.128/25 table local
             route add 203.0.113.0/24 via 172.17.0.9 onlink dev eth0
-            link set eth2 address 02:00:00:00:00:02
+            route add 10.52.0.0/16 via 45.77.200.2 realm 5
+            route add 10.53.0.0/16 dev eth1 realms 3/cosmos
+            route add 10.54.0.0/16 dev eth1 realm 65537 metric 3
+            route add 45.77.200.0/28 dev eth0 realm 0x10
+            route add 172.17.0.0/29 dev eth1 realms 9/
+            link set eth2 address 02:00:00:00:00:02 group 5
             addr add 192.168.5.1/24 dev eth2
             neigh add 45.77.200.1 lladdr 06:7c:16:88:fe:87 dev eth0
             neigh add 172.17.0.2 lladdr 02:42:ac:11:00:02 dev eth1
@@ -51,7 +56,7 @@ class KernelComparisonTest {
         "8.8.8.8", "45.77.200.1", "45.77.200.180", "45.77.200.190", "45.77.201.255", "45.77.200.0",
         "10.20.255.255", "10.20.0.5", "10.20.3.4", "10.21.0.255", "10.21.0.9", "172.17.0.2", "172.17.255.255",
         "10.30.1.1", "10.30.2.1", "10.40.0.1", "10.41.0.1", "10.42.0.1", "10.43.0.1", "10.44.0.1", "10.50.0.1",
-        "10.51.0.1", "198.51.100.7", "203.0.113.9", "192.168.5.1", "192.168.5.2", "192.168.5.255",
+        "10.51.0.1", "10.52.0.1", "10.53.0.1", "10.54.0.1", "198.51.100.7", "203.0.113.9", "192.168.5.1", "192.168.5.2", "192.168.5.255",
         "255.255.255.255", "224.0.0.1", "239.1.2.3", "127.0.0.1", "127.1.2.3", "0.0.0.0", "0.1.2.3", "198.51.100.130",
     };
 
@@ -108,7 +113,9 @@ class KernelComparisonTest {
                 kernel.append(r.stdout()).append(r.stderr());
                 int dst = Inet4.parse(d), s = Inet4.parse(src);
                 Interface dev = host.device(in);
-                ours.append(IpFormat.routeGetInput(dst, s, dev, host.routeInput(dst, s, dev)));
+                RouteResult res = host.routeInput(dst, s, dev);
+                ours.append(IpFormat.routeGetInput(dst, s, dev, 0, res, false,
+                        res.isError() ? 0 : host.inputClassid(res.type(), res.route(), res.out(), s, dst)));
             }
         }
         assertEquals(kernel.toString(), ours.toString());
