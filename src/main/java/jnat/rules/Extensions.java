@@ -54,7 +54,8 @@ final class Extensions {
             Map.entry("owner", OwnerMatch.Parser::new),
             Map.entry("socket", SocketMatch.Parser::new),
             Map.entry("nfacct", NfacctMatch.Parser::new),
-            Map.entry("devgroup", DevgroupMatch.Parser::new));
+            Map.entry("devgroup", DevgroupMatch.Parser::new),
+            Map.entry("rateest", RateestMatch.Parser::new));
     // connlimit's mask is the family's prefix length: registered per family below
 
     /** ip6tables' own (libip6t_*). */
@@ -82,7 +83,8 @@ final class Extensions {
             Map.entry("CT", () -> new CtTarget.Parser(false)),
             Map.entry("NOTRACK", () -> new CtTarget.Parser(true)),
             Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new),
-            Map.entry("SET", SetTarget.Parser::new));
+            Map.entry("SET", SetTarget.Parser::new),
+            Map.entry("RATEEST", RateestTarget.Parser::new));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -240,6 +242,10 @@ final class Extensions {
             Map.entry("nfacct", List.of("--nfacct-name")),
             Map.entry("devgroup", List.of("--src-group", "--dst-group")),
             Map.entry("realm", List.of("--realm")),
+            Map.entry("RATEEST", List.of("--rateest-name", "--rateest-interval", "--rateest-ewmalog")),
+            Map.entry("rateest", List.of("--rateest1", "--rateest", "--rateest2", "--rateest-bps1", "--rateest-pps1",
+                    "--rateest-bps2", "--rateest-pps2", "--rateest-bps", "--rateest-pps", "--rateest-delta", "--rateest-lt",
+                    "--rateest-gt", "--rateest-eq")),
             Map.entry("owner", List.of("--uid-owner", "--gid-owner", "--socket-exists", "--suppl-groups")),
             Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
             Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),

@@ -57,6 +57,7 @@ public final class Iptables {
      */
     static Result run(Ruleset rs, List<String> argv, String fixedTable, long[] restoreCounters, boolean ruleCounters) {
         Cmd cmd = parse(new Args(new ArrayList<>(argv)), fixedTable != null, rs.ipv6, rs.sets, rs.acct);
+        cmd.spec.ruleset = rs;
         if (cmd.otherFamily) return new Result("", false); // ip6tables-restore skips a -4 line, iptables-restore a -6 one
         if (fixedTable != null) {
             cmd.table = fixedTable;

@@ -10,6 +10,8 @@ final class RuleSpec {
     jnat.ipset.IpSetCore sets;
     /** The namespace's accounting objects (-m nfacct finds its by name), null for none. */
     NfnlAcct acct;
+    /** The ruleset the rule goes into (-m rateest finds its estimators' RATEEST rules there), null for none. */
+    Ruleset ruleset;
 
     String protoName() {
         return switch (proto) {

@@ -33,6 +33,16 @@ public final class Ruleset {
     }
 
     /** The table, created empty if it is a known one not yet present; null for unknown names. */
+    /** The first -j RATEEST rule naming estimator {@code name}, in any table, null for none. */
+    RateestTarget rateestTarget(String name) {
+        for (Table t : tables()) {
+            for (Chain c : t.chains()) {
+                for (Rule r : c.rules) if (r.target instanceof RateestTarget rt && rt.name.equals(name)) return rt;
+            }
+        }
+        return null;
+    }
+
     public Table table(String name) {
         Table t = tables.get(name);
         if (t == null) {

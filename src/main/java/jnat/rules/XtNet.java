@@ -11,6 +11,9 @@ public final class XtNet {
     /** -m hashlimit's tables (xt_hashlimit.c's hashlimit_net), one set per family. */
     public final HashlimitMatch.Net hashlimit = new HashlimitMatch.Net();
 
+    /** -j RATEEST's estimators (xt_RATEEST.c's xt_rateest_net), which -m rateest reads. */
+    public final RateestTarget.Net rateest = new RateestTarget.Net();
+
     /** -j NFLOG's groups (nfnetlink_log): {@link NflogTarget.Net#listen} to receive what they log. */
     public final NflogTarget.Net nflog = new NflogTarget.Net();
 
@@ -68,6 +71,7 @@ public final class XtNet {
         acct.holdFor(rules);
         recent.bind(rules);
         hashlimit.bind(rules);
+        rateest.bind(rules, clock.getAsLong());
         for (Table t : rules.tables()) {
             for (Chain c : t.chains()) {
                 for (Rule r : c.rules()) {

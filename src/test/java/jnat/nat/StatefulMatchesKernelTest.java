@@ -222,7 +222,7 @@ class StatefulMatchesKernelTest {
     }
 
     /** The pkts column of each rule of iptables -nvxL. */
-    private static String counts(String listing) {
+    static String counts(String listing) {
         StringBuilder out = new StringBuilder();
         listing.lines().skip(2).forEach(l -> out.append(l.strip().split("\\s+")[0]).append('\n'));
         return out.toString();
