@@ -13,7 +13,8 @@ import java.util.Arrays;
  * another clock.
  * <pre>
  * longs  0..3 both packed tuples (addrs, l4 of ORIGINAL then REPLY)   4 time left (ns)
- *        5 a former NAT long (0)   6..7 packets per direction   8..9 bytes per direction
+ *        5 the zone (ConnTable.zonePack; 0, the default, in files from before zones: a former NAT long)
+ *        6..7 packets per direction   8..9 bytes per direction
  * ints   0 status (IPS_*)   1 mark   2 NAT int
  *        3..7, 8..12 seen[dir]: td_end, td_maxend, td_maxwin, td_maxack, flags | td_scale << 8
  *          (UDP: ints 3..4 hold stream_ts)
@@ -33,7 +34,7 @@ public final class ConnRowExport {
     /** Where an IPv6 row's addresses start: NfConnAddr6's 8 longs, ORIGINAL then REPLY. */
     private static final int X_ADDR6 = LONGS;
     // The numbers are the file format: written out, not derived, so that nothing moves them.
-    private static final int X_TUPLE = 0, X_TIMEOUT = 4, X_PACKETS = 6, X_BYTES = 8;
+    private static final int X_TUPLE = 0, X_TIMEOUT = 4, X_ZONE = 5, X_PACKETS = 6, X_BYTES = 8;
     private static final int X_STATUS = 0, X_MARK = 1, X_NAT = 2, X_SEEN = 3, X_SEEN_INTS = 5, X_STATE = 13,
             X_LAST_DIR = 14, X_LAST_INDEX = 15, X_RETRANS = 16, X_LAST_WSCALE = 17, X_LAST_FLAGS = 18,
             X_LAST_SEQ = 19, X_LAST_ACK = 20, X_LAST_END = 21, X_LAST_WIN = 22;
@@ -73,6 +74,7 @@ public final class ConnRowExport {
             }
         }
         l[X_TIMEOUT] = t.expiresIn(id, now);
+        l[X_ZONE] = t.zone(id);
         i[X_STATUS] = status(ct, row) & STATUS_MASK;
         i[X_MARK] = mark(ct, row);
         i[X_NAT] = natInt(ct, row);
@@ -141,10 +143,11 @@ public final class ConnRowExport {
         if (timeLeft(l) <= 0 || t.count() >= t.max()) return -1;
         Tuple[] tuples = {new Tuple(), new Tuple()}; // a restart's path, not the packet's
         for (int d = 0; d < 2; d++) {
-            if (t.find(tuple(l, d, tuples[d]), now) != ConnTable.NOT_FOUND) return -1;
+            if (t.find(tuple(l, d, tuples[d]), (int) l[X_ZONE], now) != ConnTable.NOT_FOUND) return -1;
         }
         int id = t.allocImported(tuples[ConnTable.ORIGINAL], tuples[ConnTable.REPLY]);
         if (id < 0) return -1;
+        t.importZone(id, (int) l[X_ZONE]);
         importInto(t, t.ints, id, l, i, now);
         t.insertImported(id);
         return id;

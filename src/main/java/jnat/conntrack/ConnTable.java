@@ -77,6 +77,8 @@ public final class ConnTable {
     private long[] counters;
     /** IPv6 connections' addresses, by id; empty until the first IPv6 connection. */
     private final NfConnAddr6 addr6 = new NfConnAddr6();
+    /** Each connection's zone, by id; no array until the first connection outside zone 0. */
+    private final NfConntrackZones zones = new NfConntrackZones();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     int[] index;
@@ -263,18 +265,51 @@ public final class ConnTable {
 
     /** __nf_conntrack_find_get: the ref of the confirmed, unexpired entry holding this tuple, or NOT_FOUND. */
     public int find(Tuple t, long now) {
-        return find(t.addrs(), t.l4(), t.srcHi, t.srcLo, t.dstHi, t.dstLo, now);
+        return find(t.addrs(), t.l4(), t.srcHi, t.srcLo, t.dstHi, t.dstLo, 0, now);
+    }
+
+    /** {@link #find(Tuple, long)} in {@code zone} ({@link #zonePack}): its original id, then its reply id (resolve_normal_ct). */
+    public int find(Tuple t, int zone, long now) {
+        return find(t.addrs(), t.l4(), t.srcHi, t.srcLo, t.dstHi, t.dstLo, zone, now);
+    }
+
+    /** A zone as lookups take it ({@link NfConntrackZones#pack}): id 0-65535, {@code dirs} 1 original, 2 reply, 3 both. */
+    public static int zonePack(int id, int dirs) { return NfConntrackZones.pack(id, dirs); }
+
+    /** nf_ct_zone_id: the zone's id in direction {@code dir}, 0 where it does not apply. */
+    public static int zoneId(int zone, int dir) { return NfConntrackZones.id(zone, dir); }
+
+    /** Connection {@code id}'s packed zone, 0 for the default zone. */
+    public int zone(int id) { return zones.get(id); }
+
+    /** Puts an unconfirmed entry in {@code zone} (the template's, nf_ct_zone_add), before it is confirmed. */
+    public void setZone(int id, int zone) {
+        checkInUse(id);
+        if ((NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0) throw new IllegalStateException("setZone on confirmed " + id);
+        zones.set(id, zone, capacity);
     }
 
     /** {@link #find(Tuple, long)} for an IPv4 tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()}. */
     public int find(long addrs, long l4, long now) {
-        return find(addrs, l4, 0, 0, 0, 0, now);
+        return find(addrs, l4, 0, 0, 0, 0, 0, now);
     }
 
-    /** The probe: an IPv6 tuple (Tuple.L4_IPV6 in l4) also compares its full addresses once the folds match. */
-    private int find(long addrs, long l4, long srcHi, long srcLo, long dstHi, long dstLo, long now) {
+    private int find(long addrs, long l4, long srcHi, long srcLo, long dstHi, long dstLo, int zone, long now) {
+        int zo = NfConntrackZones.id(zone, ORIGINAL);
+        int ref = probe(addrs, l4, srcHi, srcLo, dstHi, dstLo, zone, zo, now);
+        int zr = NfConntrackZones.id(zone, REPLY);
+        return ref != NOT_FOUND || zr == zo ? ref : probe(addrs, l4, srcHi, srcLo, dstHi, dstLo, zone, zr, now);
+    }
+
+    /** The tuple's hash key with a zone id (hash_conntrack_raw mixes it in): the default zone's is the tuple's. */
+    private static long zoneKey(long l4, int zoneId) {
+        return l4 ^ (long) zoneId << 48;
+    }
+
+    /** A probe with zone id {@code zoneId}: an IPv6 tuple (L4_IPV6) also compares its addresses, a match its zone (nf_ct_key_equal). */
+    private int probe(long addrs, long l4, long srcHi, long srcLo, long dstHi, long dstLo, int zone, int zoneId, long now) {
         final int src = (int) (addrs >>> 32), dst = (int) addrs, ports = (int) l4, proto = (int) (l4 >>> 32);
-        final long h = Tuple.mix(addrs, l4, seed);
+        final long h = Tuple.mix(addrs, zoneKey(l4, zoneId), seed);
         final int want = (int) h & tagMask;
         for (;;) {
             final int[] index = this.index, rows = this.ints;
@@ -287,7 +322,8 @@ public final class ConnTable {
                     int b = (ref >>> 1) * ROW, d = ref & 1;
                     if (tupleSrc(rows, b, d) == src && tupleDst(rows, b, d) == dst && tuplePorts(rows, b, d) == ports
                             && protoFamily(rows, b) == proto
-                            && ((proto & Tuple.L4_IPV6) == 0 || addr6.matches(ref >>> 1, d, srcHi, srcLo, dstHi, dstLo))) {
+                            && ((proto & Tuple.L4_IPV6) == 0 || addr6.matches(ref >>> 1, d, srcHi, srcLo, dstHi, dstLo))
+                            && zones.matches(ref >>> 1, d, zone)) {
                         // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
                         if (NfConn.timeout(rows, b) - ticks(now) > 0) return ref;
                         delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
@@ -329,7 +365,7 @@ public final class ConnTable {
      * either direction. get_unique_tuple asks it with the reply tuple a candidate would give.
      */
     public boolean tupleTaken(Tuple t, int ignoredId, long now) {
-        int ref = find(t, now);
+        int ref = find(t, ignoredId >= 0 ? zones.get(ignoredId) : 0, now); // nf_ct_zone(ignored_conntrack)
         boolean taken = ref != NOT_FOUND && (ref >>> 1) != ignoredId;
         if (taken) stat.found++;
         return taken;
@@ -360,6 +396,7 @@ public final class ConnTable {
         }
         if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
         if (labels != null) Arrays.fill(labels, id * 2, id * 2 + 2, 0L);
+        zones.clear(id);
         return id;
     }
 
@@ -523,7 +560,7 @@ public final class ConnTable {
     }
 
     long hashOf(int ref) {
-        return Tuple.mix(addrs(ref), l4(ref), seed);
+        return Tuple.mix(addrs(ref), zoneKey(l4(ref), NfConntrackZones.id(zones.get(ref >>> 1), ref & 1)), seed);
     }
 
     /** The packed tuple of a ref, as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it. */
@@ -540,8 +577,9 @@ public final class ConnTable {
     /** The live entry holding the tuple of {@code ref} (another entry's, or its own once confirmed). */
     private int findOwn(int ref, long now) {
         int id = ref >>> 1, d = ref & 1;
-        if (!NfConn.ipv6(ints, row(id))) return find(addrs(ref), l4(ref), now);
-        return find(addrs(ref), l4(ref), addr6.srcHi(id, d), addr6.srcLo(id, d), addr6.dstHi(id, d), addr6.dstLo(id, d), now);
+        int z = zones.get(id);
+        if (!NfConn.ipv6(ints, row(id))) return find(addrs(ref), l4(ref), 0, 0, 0, 0, z, now);
+        return find(addrs(ref), l4(ref), addr6.srcHi(id, d), addr6.srcLo(id, d), addr6.dstHi(id, d), addr6.dstLo(id, d), z, now);
     }
 
     private void insert(int ref) {
@@ -596,6 +634,7 @@ public final class ConnTable {
         if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
         if (labels != null) labels = Arrays.copyOf(labels, cap * 2);
         addr6.grow(cap);
+        zones.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
         index = new int[indexSize(Math.max(cap, hashsize))];
         for (int id = 0; id < highWater; id++) {
@@ -739,6 +778,7 @@ public final class ConnTable {
         int id = newId();
         if (id < 0) return -1;
         NfConn.clear(ints, row(id));
+        zones.clear(id);
         setTuple(row(id), ORIGINAL, original);
         setTuple(row(id), REPLY, reply);
         if (original.ipv6()) {
@@ -750,6 +790,11 @@ public final class ConnTable {
     }
 
     /** Puts an imported entry's two tuples into the hash. */
+    /** An imported entry's zone, before {@link #insertImported} hashes it. */
+    void importZone(int id, int zone) {
+        zones.set(id, zone, capacity);
+    }
+
     void insertImported(int id) {
         insert(id << 1);
         insert(id << 1 | 1);

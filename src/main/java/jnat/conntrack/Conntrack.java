@@ -84,7 +84,7 @@ public final class Conntrack {
         for (;;) {
             int ctinfo;
             int id, dir;
-            int ref = table.find(t, now);
+            int ref = table.find(t, p.zone, now);
             if (ref == ConnTable.NOT_FOUND) {
                 // init_conntrack
                 if (!t.invert(scratch)) return invalid(p);
@@ -93,6 +93,7 @@ public final class Conntrack {
                     table.stat().drop++;
                     return verdict(p, DROP);
                 }
+                if (p.zone != 0) table.setZone(id, p.zone);
                 dir = ORIGINAL;
                 ctinfo = IP_CT_NEW;
             } else {
@@ -166,7 +167,7 @@ public final class Conntrack {
      * inverted before the lookup; the outer destination must be that direction's destination.
      */
     private int related(CtPacket p, long now) {
-        int ref = relatedLookup(p.quoted, p.tuple, now);
+        int ref = relatedLookup(p.quoted, p.tuple, p.zone, now);
         if (ref == ConnTable.NOT_FOUND) return error(p); // -NF_ACCEPT from nf_conntrack_inet_error
         p.id = ConnTable.id(ref);
         p.dir = ConnTable.dir(ref);
@@ -179,8 +180,13 @@ public final class Conntrack {
      * {@code outerDst}: the ref (id, direction of the error) of the connection, or NOT_FOUND.
      */
     public int relatedLookup(Tuple quoted, int outerDst, long now) {
+        return relatedLookup(quoted, outerDst, 0, now);
+    }
+
+    /** {@link #relatedLookup(Tuple, int, long)} in {@code zone} (the error's CT template's, nf_conntrack_inet_error). */
+    public int relatedLookup(Tuple quoted, int outerDst, int zone, long now) {
         if (!quoted.invert(scratch)) return ConnTable.NOT_FOUND;
-        int ref = table.find(scratch, now);
+        int ref = table.find(scratch, zone, now);
         if (ref == ConnTable.NOT_FOUND) return ref;
         // "outer daddr != inner": the error must go where that direction's packets go.
         if (table.dstAddr(ConnTable.id(ref), ConnTable.dir(ref)) != outerDst) return ConnTable.NOT_FOUND;
@@ -193,7 +199,12 @@ public final class Conntrack {
      * found direction's destination.
      */
     public int relatedLookup(Tuple quoted, Tuple outer, long now) {
-        int ref = relatedLookup(quoted, outer.dst, now);
+        return relatedLookup(quoted, outer, 0, now);
+    }
+
+    /** {@link #relatedLookup(Tuple, Tuple, long)} in {@code zone}. */
+    public int relatedLookup(Tuple quoted, Tuple outer, int zone, long now) {
+        int ref = relatedLookup(quoted, outer.dst, zone, now);
         if (ref == ConnTable.NOT_FOUND || !outer.ipv6()) return ref;
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
         if (!table.ipv6(id) || table.dstHi(id, dir) != outer.dstHi || table.dstLo(id, dir) != outer.dstLo) {

@@ -4,8 +4,7 @@ package jnat.conntrack;
  * What conntrack(8) (conntrack-tools 1.4.7) matches an entry against: the template its options
  * filled ({@code cmd->tmpl}) and nfct_filter's tests, for {@code -L}, {@code -D}, {@code -G},
  * {@code -E} and (without the mark, which it sets) {@code -U}. Each field is -1 (or null, or false)
- * when its option was not given. jnat's entries are all in zone 0, as the kernel's are without a
- * {@code -j CT --zone} rule, so the zone options match 0 only.
+ * when its option was not given. Zones are those -j CT --zone rules put connections in.
  */
 final class ConntrackFilter {
     /** An address option's value: family, an IPv4 int or IPv6 hi/lo, and the prefix ({@code -s 10.0.0.0/8}; 32/128 when none). */
@@ -101,8 +100,11 @@ final class ConntrackFilter {
 
     private boolean meta(ConnTable t, int id) {
         if (statusGiven && (t.status(id) & statusMask) != status) return false;
-        // every entry is in zone 0 (nf_ct_zone_dflt)
-        return zone <= 0 && origZone <= 0 && replyZone <= 0;
+        // the entry's CTA_ZONE, which only a zone of both directions has; zone 0 is no filter
+        int z = t.zone(id);
+        if (zone > 0 && (z >>> 16 != 3 || (z & 0xFFFF) != zone)) return false;
+        if (origZone > 0 && ConnTable.zoneId(z, ConnTable.ORIGINAL) != origZone) return false;
+        return replyZone <= 0 || ConnTable.zoneId(z, ConnTable.REPLY) == replyZone;
     }
 
     /** filter_nat: libnetfilter_conntrack's NFCT_GOPT_IS_SNAT/SPAT/DNAT/DPAT over the tuples. */

@@ -69,6 +69,7 @@ public final class ConntrackPrinter {
     public String line(ConnTable t, int id, long now) {
         StringBuilder sb = entry(new StringBuilder(200), t, id, now, true);
         sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
+        zone(sb, t.zone(id));
         sb.append("use=").append(use);
         if (this.id) sb.append(" id=").append(id);
         return sb.toString();
@@ -90,6 +91,7 @@ public final class ConntrackPrinter {
         if (t.mark(id) != 0 || (events & 1 << ConntrackEvents.IPCT_MARK) != 0) {
             sb.append("mark=").append(Integer.toUnsignedString(t.mark(id))).append(' ');
         }
+        zone(sb, t.zone(id));
         if (this.id) sb.append("id=").append(id).append(' ');
         sb.setLength(sb.length() - 1);
         return sb.toString();
@@ -115,6 +117,11 @@ public final class ConntrackPrinter {
         return sb;
     }
 
+    /** CTA_ZONE: a zone of both directions (ctnetlink_dump_zone_id with NF_CT_DEFAULT_ZONE_DIR). */
+    private static void zone(StringBuilder sb, int zone) {
+        if (zone != 0 && zone >>> 16 == 3) sb.append("zone=").append(zone & 0xFFFF).append(' ');
+    }
+
     private void tuple(StringBuilder sb, ConnTable t, int id, int dir) {
         if (t.ipv6(id)) {
             sb.append("src=").append(Ipv6Address.format(t.srcHi(id, dir), t.srcLo(id, dir))).append(' ');
@@ -132,6 +139,10 @@ public final class ConntrackPrinter {
             case 1, 58 -> sb.append("type=").append(dp >>> 8).append(" code=").append(dp & 0xff)
                     .append(" id=").append(sp).append(' ');
             default -> { }
+        }
+        int zone = t.zone(id);
+        if (zone != 0 && zone >>> 16 == 1 << dir) { // CTA_TUPLE_ZONE: a zone of this direction only
+            sb.append(dir == ConnTable.ORIGINAL ? "zone-orig=" : "zone-reply=").append(zone & 0xFFFF).append(' ');
         }
         if (counters) {
             sb.append("packets=").append(t.packets(id, dir)).append(" bytes=").append(t.bytes(id, dir)).append(' ');

@@ -45,6 +45,8 @@ public final class CtPacket {
 
     /** ICMP errors: the tuple of the quoted packet as it appears inside the error. */
     public final Tuple quoted = new Tuple();
+    /** The zone the lookup and a new connection are in (ConnTable.zonePack; the CT template's), 0 the default. */
+    public int zone;
 
     // Results.
     /** The connection id, or -1 when the packet is INVALID (untracked). */

@@ -55,6 +55,8 @@ final class ConntrackHook {
             if (!(p.ipv6 ? ipv6Tuple(p, verify) : ipv4Tuple(p, verify))) {
                 untracked(p);
             } else {
+                int z = p.ctZone; // nf_ct_zone_tmpl: "--zone mark" takes the mark as it is now
+                p.ct.zone = (z & PacketState.ZONE_FROM_MARK) != 0 ? ConnTable.zonePack(p.mark, z >>> 16 & 3) : z;
                 int verdict = conntrack.in(p.ct, p.now);
                 if (verdict == Conntrack.DROP) {
                     stats.drop(p, DropReason.CONNTRACK_FULL);

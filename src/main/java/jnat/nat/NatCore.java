@@ -104,7 +104,7 @@ final class NatCore {
                     t.copyFrom(orig);
                     return true;
                 }
-            } else if (findAppropriateSrc(orig, t, range) && !usedTuple(t, id, now)) {
+            } else if (findAppropriateSrc(orig, t, range, table.zone(id)) && !usedTuple(t, id, now)) {
                 return true;
             }
         }
@@ -149,12 +149,16 @@ final class NatCore {
         return port >= min && port <= max;
     }
 
-    /** find_appropriate_src: this source's mapping in another connection, if it fits the range. */
-    private boolean findAppropriateSrc(Tuple orig, Tuple result, InetNatRange range) {
+    /** find_appropriate_src: this source's mapping in another connection of the zone, if it fits the range. */
+    private boolean findAppropriateSrc(Tuple orig, Tuple result, InetNatRange range, int zone) {
         if (bySource.length == 0) return false;
         for (int other = bySource[bucket(protoFamily(orig), orig.src, orig.srcPort, bySource.length)] - 1; other >= 0;
                 other = next(table.natLink(other))) {
-            if (!sameSource(other, orig)) continue;
+            // nf_ct_zone_equal(ct, zone, IP_CT_DIR_ORIGINAL)
+            if (!sameSource(other, orig) || ConnTable.zoneId(table.zone(other), ConnTable.ORIGINAL)
+                    != ConnTable.zoneId(zone, ConnTable.ORIGINAL)) {
+                continue;
+            }
             // Copy the source part from the other connection's reply tuple.
             table.tuple(other, ConnTable.REPLY, inv);
             inv.invert(result);

@@ -118,6 +118,7 @@ final class PacketState implements PacketContext {
         this.mark = 0;
         this.sk = null;
         this.untracked = false;
+        this.ctZone = 0;
         this.offload = offload;
         this.fragMaxSize = 0;
         this.pktTypeHost = true;
@@ -258,6 +259,15 @@ final class PacketState implements PacketContext {
     @Override
     public void notrack() {
         if (!tracked()) untracked = true; // xt_CT: a packet with a connection attached keeps it
+    }
+
+    /** The CT template's zone for conntrack's lookup: packed as ConnTable.zonePack, FROM_MARK for "--zone mark". */
+    int ctZone;
+    static final int ZONE_FROM_MARK = 1 << 20;
+
+    @Override
+    public void ctZoneTemplate(int id, int dirs, boolean fromMark) {
+        if (!tracked()) ctZone = fromMark ? ZONE_FROM_MARK | dirs << 16 : ConnTable.zonePack(id, dirs);
     }
 
     @Override

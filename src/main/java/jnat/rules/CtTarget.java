@@ -7,9 +7,10 @@ package jnat.rules;
  * error with nf_ct_attach, a packet looped through lo) keeps it, and xt_ct_tg_check ignores every
  * other option beside it. Without it the kernel attaches a template connection carrying the
  * options: --ctevents/--expevents choose which ctnetlink events the connection reports, which
- * changes nothing a packet meets (jnat has no event listener), and zone 0 is the default zone, so
- * those rules track the packet as without the rule. What jnat's conntrack does not have is refused
- * with the reason: another zone (part of the tuple), helpers, timeout policies. Only in raw.
+ * changes nothing a packet meets (jnat has no event listener). --zone, --zone-orig and --zone-reply
+ * put the connection the packet makes or finds in that conntrack zone (its id, or with "mark" the
+ * packet's mark as conntrack sees it, nf_ct_zone_tmpl), for both directions or one. What jnat's
+ * conntrack does not have is refused with the reason: helpers, timeout policies. Only in raw.
  */
 public final class CtTarget extends Target {
     /** True for the NOTRACK alias (XT_CT_NOTRACK_ALIAS): saved as "-j NOTRACK", listed as "CT ... NOTRACK". */
@@ -57,10 +58,16 @@ public final class CtTarget extends Target {
         return Hook.PREROUTING.bit() | Hook.OUTPUT.bit();
     }
 
-    /** xt_ct_target: untracked with --notrack; a template of the default zone otherwise, as tracking without it. */
+    /** xt_ct_target: untracked with --notrack; else the template's zone for the packet's conntrack lookup. */
     @Override
     public boolean apply(PacketContext ctx) {
-        if (notrack) ctx.notrack();
+        if (notrack) {
+            ctx.notrack();
+        } else {
+            int dirs = (zoneFlags & ZONE_DIR_ORIG) != 0 ? 1 : 0;
+            if ((zoneFlags & ZONE_DIR_REPL) != 0) dirs |= 2;
+            ctx.ctZoneTemplate(zone, dirs == 0 ? 3 : dirs, (zoneFlags & ZONE_MARK) != 0);
+        }
         return true; // XT_CONTINUE
     }
 
@@ -156,9 +163,6 @@ public final class CtTarget extends Target {
                         long z = strtoul(v, 0xFFFF);
                         if (z < 0) throw new RuleError("Cannot parse " + v + " as a zone ID");
                         zone = (int) z;
-                    }
-                    if (v.equalsIgnoreCase("mark") || strtoul(v, 0xFFFF) != 0) {
-                        unmodelled = "jnat's conntrack has no zones (" + opt + " " + v + "; a zone is part of the tuple)";
                     }
                 }
             }

@@ -175,6 +175,13 @@ public interface PacketContext {
         return 0;
     }
 
+    /**
+     * -j CT with a zone: the connection this packet makes or finds is in zone {@code id} (with
+     * {@code fromMark}, the low 16 bits of the mark conntrack sees) for the directions {@code dirs}
+     * (1 original, 2 reply, 3 both); a packet that already has its connection keeps it.
+     */
+    default void ctZoneTemplate(int id, int dirs, boolean fromMark) {}
+
     /** The packet's route's tclassid (skb_dst(skb)->tclassid: source realm << 16 | destination realm), 0 without one (-m realm). */
     default int routeClassid() {
         return 0;

@@ -224,6 +224,10 @@ class ExtensionModulesTest {
             "-A OUTPUT -j CT --expevents new --ctevents assured,new",
             "-A OUTPUT -j CT --zone 0",
             "-A OUTPUT -j CT --notrack --zone 7",
+            "-A OUTPUT -p udp -j CT --zone 65535",
+            "-A OUTPUT -p tcp -j CT --zone-orig 6 --ctevents new",
+            "-A PREROUTING -j CT --zone-reply mark",
+            "-A PREROUTING -p udp -j CT --zone mark",
             "-A OUTPUT -j CT --notrack --helper ftp");
 
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
