@@ -507,6 +507,11 @@ final class PacketState implements PacketContext {
     }
 
     @Override
+    public int ctZone() {
+        return hasConnection() ? table.zone(ct.id) : 0;
+    }
+
+    @Override
     public int inDeviceGroup() {
         return in == null ? 0 : in.group();
     }
@@ -718,10 +723,10 @@ final class PacketState implements PacketContext {
     private final jnat.conntrack.Tuple findTuple = new jnat.conntrack.Tuple();
 
     @Override
-    public int ctFindTuple(boolean v6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+    public int ctFindTuple(boolean v6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport, int zone) {
         if (v6) findTuple.set6(proto, srcHi, srcLo, dstHi, dstLo, sport, dport);
         else findTuple.set(proto, (int) srcLo, (int) dstLo, sport, dport);
-        int ref = table.find(findTuple, now);
+        int ref = table.find(findTuple, zone, now);
         if (ref == ConnTable.NOT_FOUND) return CONN_GONE;
         int id = ConnTable.id(ref), state = proto == 6 ? table.tcpState(id) : 0;
         return state == jnat.conntrack.TcpTracker.TIME_WAIT || state == jnat.conntrack.TcpTracker.CLOSE ? CONN_CLOSED : CONN_OPEN;

@@ -6,7 +6,7 @@ package jnat.rules;
  * a limit. Each rule keeps its own lists of connection tuples by masked address ({@link
  * NfConncount}): a packet adds its connection's original tuple to its key's list once, and entries
  * whose connection is gone or closed (TCP TIME_WAIT, CLOSE) are dropped as the list is walked.
- * Zones are 0: jnat has one.
+ * Each entry is looked up in its connection's zone (without one, the default zone).
  */
 public final class ConnlimitMatch implements Match {
     static final int INVERT = 1, DADDR = 2;
@@ -53,17 +53,17 @@ public final class ConnlimitMatch implements Match {
         if (ctx.hasConnection()) {
             count = ipv6
                     ? lists.add(ctx, true, kHi, kLo, ctx.ctProtocol(), ctx.ctAddressHi(0), ctx.ctAddressLo(0),
-                            ctx.ctAddressHi(1), ctx.ctAddressLo(1), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort())
+                            ctx.ctAddressHi(1), ctx.ctAddressLo(1), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort(), ctx.ctZone())
                     : lists.add(ctx, false, kHi, kLo, ctx.ctProtocol(), 0, Integer.toUnsignedLong(ctx.ctOrigSrc()),
-                            0, Integer.toUnsignedLong(ctx.ctOrigDst()), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort());
+                            0, Integer.toUnsignedLong(ctx.ctOrigDst()), ctx.ctOrigSrcPort(), ctx.ctOrigDstPort(), ctx.ctZone());
         } else {
             boolean ports = ctx.protocol() == 6 || ctx.protocol() == 17;
             int sp = ports ? ctx.srcPort() : 0, dp = ports ? ctx.dstPort() : 0;
             count = ipv6
                     ? lists.add(ctx, true, kHi, kLo, ctx.protocol(), ctx.srcAddressHi(), ctx.srcAddressLo(),
-                            ctx.dstAddressHi(), ctx.dstAddressLo(), sp, dp)
+                            ctx.dstAddressHi(), ctx.dstAddressLo(), sp, dp, 0)
                     : lists.add(ctx, false, kHi, kLo, ctx.protocol(), 0, Integer.toUnsignedLong(ctx.srcAddress()),
-                            0, Integer.toUnsignedLong(ctx.dstAddress()), sp, dp);
+                            0, Integer.toUnsignedLong(ctx.dstAddress()), sp, dp, 0);
         }
         return (count > limit) != ((flags & INVERT) != 0);
     }

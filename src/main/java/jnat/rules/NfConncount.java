@@ -5,7 +5,8 @@ package jnat.rules;
  * rule, in primitive arrays so that counting a packet allocates nothing once the tables have
  * grown to the rule's keys and connections (the kernel allocates a tree node per new key and a
  * list entry per new connection; here the arrays double instead, rarely). A key is an open
- * addressed slot holding the head, tail and length of its list; a list entry is a node in a pool
+ * addressed slot holding the head, tail and length of its list; a list entry (a connection's tuple
+ * and the zone it is looked up in) is a node in a pool
  * with a free list. Entries of connections that are gone or closed are dropped as a list is
  * walked, at most {@link #GC_MAX_NODES} a walk (CONNCOUNT_GC_MAX_NODES); an empty key stays in
  * its slot until the table grows (the kernel's tree_gc_worker frees it later too).
@@ -21,7 +22,7 @@ final class NfConncount {
     private int keys;
 
     // list entries: a connection's original tuple and the next entry of its list
-    private int[] proto = new int[16], ports = new int[16], next = new int[16];
+    private int[] proto = new int[16], ports = new int[16], next = new int[16], zones = new int[16];
     private long[] srcHi = new long[16], srcLo = new long[16], dstHi = new long[16], dstLo = new long[16];
     private int nodes, free = NONE;
 
@@ -30,7 +31,7 @@ final class NfConncount {
      * the gone and closed, adds the tuple unless it is there, and returns how many the list holds.
      */
     int add(PacketContext ctx, boolean ipv6, long kHi, long kLo,
-            int p, long sHi, long sLo, long dHi, long dLo, int sport, int dport) {
+            int p, long sHi, long sLo, long dHi, long dLo, int sport, int dport, int zone) {
         int k = slot(kHi, kLo);
         if (!keyUsed[k]) {
             if (2 * (keys + 1) > keyUsed.length) {
@@ -49,13 +50,14 @@ final class NfConncount {
         for (int n = head[k]; n != NONE; ) {
             if (collect > GC_MAX_NODES) break;
             int after = next[n];
-            int found = ctx.ctFindTuple(ipv6, proto[n], srcHi[n], srcLo[n], dstHi[n], dstLo[n], ports[n] >>> 16, ports[n] & 0xFFFF);
+            int found = ctx.ctFindTuple(ipv6, proto[n], srcHi[n], srcLo[n], dstHi[n], dstLo[n], ports[n] >>> 16, ports[n] & 0xFFFF, zones[n]);
             if (found == PacketContext.CONN_GONE) {
                 unlink(k, prev, n); // find_or_evict: jnat's one engine is always the cpu that added it
                 collect++;
                 n = after;
                 continue;
             }
+            // the tuple alone: the kernel's zone test here, nf_ct_zone_id(zone, zone->dir), is always 0
             if (proto[n] == p && ports[n] == packedPorts && srcHi[n] == sHi && srcLo[n] == sLo
                     && dstHi[n] == dHi && dstLo[n] == dLo) {
                 return length[k];
@@ -76,6 +78,7 @@ final class NfConncount {
         srcLo[n] = sLo;
         dstHi[n] = dHi;
         dstLo[n] = dLo;
+        zones[n] = zone;
         next[n] = NONE;
         if (tail[k] == NONE) head[k] = n;
         else next[tail[k]] = n;
@@ -152,6 +155,7 @@ final class NfConncount {
             proto = java.util.Arrays.copyOf(proto, size);
             ports = java.util.Arrays.copyOf(ports, size);
             next = java.util.Arrays.copyOf(next, size);
+            zones = java.util.Arrays.copyOf(zones, size);
             srcHi = java.util.Arrays.copyOf(srcHi, size);
             srcLo = java.util.Arrays.copyOf(srcLo, size);
             dstHi = java.util.Arrays.copyOf(dstHi, size);

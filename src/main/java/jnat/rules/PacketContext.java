@@ -379,11 +379,16 @@ public interface PacketContext {
     int CONN_GONE = 0, CONN_OPEN = 1, CONN_CLOSED = 2;
 
     /**
-     * nf_conntrack_find_get for a tuple (an IPv4 one with its addresses in the low longs) and
-     * nf_conncount's already_closed: -m connlimit's garbage collection.
+     * nf_conntrack_find_get for a tuple (an IPv4 one with its addresses in the low longs) in a
+     * zone (as {@link #ctZone} gives it) and nf_conncount's already_closed: -m connlimit's garbage collection.
      */
-    default int ctFindTuple(boolean ipv6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+    default int ctFindTuple(boolean ipv6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport, int zone) {
         return CONN_GONE;
+    }
+
+    /** The connection's conntrack zone (packed: id, directions << 16), 0 for the default zone or none. */
+    default int ctZone() {
+        return 0;
     }
 
     /** ct->status's IPS_* bits (-m conntrack --ctstatus). */

@@ -17,7 +17,7 @@ class NfConncountTest {
     final Map<Integer, Integer> conntrack = new HashMap<>();
     final FakePacket ctx = new FakePacket() {
         @Override
-        public int ctFindTuple(boolean ipv6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport) {
+        public int ctFindTuple(boolean ipv6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport, int zone) {
             return conntrack.getOrDefault(sport, CONN_GONE);
         }
     };
@@ -25,7 +25,7 @@ class NfConncountTest {
 
     int add(int key, int sport) {
         conntrack.putIfAbsent(sport, PacketContext.CONN_OPEN);
-        return lists.add(ctx, false, 0, key, 6, 0, 0x0A000000L | key, 0, 0xCB007101L, sport, 80);
+        return lists.add(ctx, false, 0, key, 6, 0, 0x0A000000L | key, 0, 0xCB007101L, sport, 80, 0);
     }
 
     @Test
