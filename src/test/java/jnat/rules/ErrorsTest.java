@@ -146,8 +146,8 @@ class ErrorsTest {
     @Test
     void moduleLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "devgroup", "--src-group", "1")));
-        assertEquals("match `devgroup' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "nat", "-A", "PREROUTING", "-m", "ipvs", "--ipvs")));
+        assertEquals("match `ipvs' is not supported by jnat: jnat has no IPVS", e.getMessage());
     }
 
     @Test
