@@ -90,6 +90,11 @@ public final class ReplayCommand implements Callable<Integer> {
             + "kernel writes it (dmesg --notime), one per packet")
     Path logFile;
 
+    @Option(names = "--xtables-monitor-trace", paramLabel = "FILE", description = "write the nf_tables trace of the "
+            + "packets a -j TRACE rule marked to FILE, as xtables-monitor --trace prints it: a PACKET line per chain walk, "
+            + "a TRACE line per rule hit and policy (rule handles as a fresh iptables-restore of the rules numbers them)")
+    Path xtablesMonitorTrace;
+
     @Option(names = "--print", description = "print each transmitted frame as tcpdump -nne does, after its interface")
     boolean print;
 
@@ -217,6 +222,16 @@ public final class ReplayCommand implements Callable<Integer> {
                 }
             });
         }
+        java.io.BufferedWriter traceOut = xtablesMonitorTrace == null ? null : Files.newBufferedWriter(xtablesMonitorTrace);
+        if (traceOut != null) {
+            engine.xtNet().trace.listen(text -> {
+                try {
+                    traceOut.append(text).append('\n');
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
         try {
             for (String spec : inputs) {
                 String[] kv = split(spec, "--in");
@@ -267,6 +282,7 @@ public final class ReplayCommand implements Callable<Integer> {
             if (local[0] != null) local[0].close();
             if (nflog != null) nflog.close();
             if (logOut != null) logOut.close();
+            if (traceOut != null) traceOut.close();
         }
         summary(out, host, engine, replay);
         if (recorder != null) {

@@ -93,6 +93,7 @@ final class IpInput {
         p.in = p.out;
         p.out = null;
         p.sk = null; // loopback_xmit's skb_orphan: the sender's socket stays behind
+        p.nfTraceId = 0; // nf_trace stays, but the trace's id hashes skb_iif: lo's is another
         if (hooks.preRouting(p)) localDeliver(p);
     }
 }

@@ -125,6 +125,8 @@ final class PacketState implements PacketContext {
         this.generated = generated;
         this.natExhausted = false;
         this.hotdrop = false;
+        this.nfTrace = false;
+        this.nfTraceId = 0;
         this.ct.id = -1; // the raw table runs before conntrack: no connection of an earlier packet
     }
 
@@ -466,6 +468,30 @@ final class PacketState implements PacketContext {
     @Override
     public int hookNumber() {
         return hook;
+    }
+
+    /** skb->nf_trace (-j TRACE) and the trace's id for this sk_buff. */
+    boolean nfTrace;
+    int nfTraceId;
+
+    @Override
+    public boolean nfTrace() {
+        return nfTrace;
+    }
+
+    @Override
+    public void setNfTrace() {
+        nfTrace = true;
+    }
+
+    @Override
+    public int nfTraceId() {
+        return nfTraceId;
+    }
+
+    @Override
+    public void setNfTraceId(int id) {
+        nfTraceId = id;
     }
 
     @Override

@@ -83,6 +83,7 @@ final class Extensions {
             Map.entry("CT", () -> new CtTarget.Parser(false)),
             Map.entry("NOTRACK", () -> new CtTarget.Parser(true)),
             Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new),
+            Map.entry("TRACE", TraceTarget.Parser::new),
             Map.entry("SET", SetTarget.Parser::new),
             Map.entry("RATEEST", RateestTarget.Parser::new));
 
@@ -165,7 +166,6 @@ final class Extensions {
             case "ipvs" -> ": jnat has no IPVS";
             case "physdev" -> ": jnat models no bridges, so no packet has a bridge port";
             case "helper" -> ": jnat assigns no conntrack helpers, so no connection has one";
-            case "TRACE" -> ": jnat does not emit nf_tables trace events (xtables-monitor --trace); use jnat replay --trace";
             case "osf" -> ": jnat has no OS fingerprints loaded (nfnl_osf)";
             case "cpu" -> ": jnat's packets run on no fixed CPU (one engine, whichever worker holds it)";
             case "CLASSIFY" -> ": jnat has no qdiscs (tc classes) for skb->priority to select";

@@ -21,6 +21,12 @@ public final class NatTarget extends Target {
         return kind.name();
     }
 
+    /** nf_nat_setup_info's answer: the rule's verdict is NF_ACCEPT (nft's nat expression). */
+    @Override
+    public int nfVerdict() {
+        return NfTablesTrace.NF_ACCEPT;
+    }
+
     @Override
     public String table() {
         return "nat";

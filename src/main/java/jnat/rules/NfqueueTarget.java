@@ -22,6 +22,12 @@ public final class NfqueueTarget extends Target {
         return "NFQUEUE";
     }
 
+    /** NF_QUEUE_NR(--queue-num) (the first of a balanced range), NF_VERDICT_FLAG_QUEUE_BYPASS with --queue-bypass. */
+    @Override
+    public int nfVerdict() {
+        return NfTablesTrace.NF_QUEUE | queueNum << 16 | ((flags & FLAG_BYPASS) != 0 ? 0x8000 : 0);
+    }
+
     /** nf_queue's answer with no listener: ACCEPT with --queue-bypass, else DROP. */
     public Target withoutListener() {
         return (flags & FLAG_BYPASS) != 0 ? Target.ACCEPT : Target.DROP;

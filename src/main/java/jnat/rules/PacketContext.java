@@ -151,6 +151,26 @@ public interface PacketContext {
         return -1;
     }
 
+    /** skb->nf_trace: a -j TRACE rule marked the packet, so every later rule and policy it hits is traced. */
+    default boolean nfTrace() {
+        return false;
+    }
+
+    /** -j TRACE: sets skb->nf_trace (kept through the packet's hooks and lo, as the sk_buff keeps it). */
+    default void setNfTrace() {
+        throw new UnsupportedOperationException("this packet context cannot be traced");
+    }
+
+    /**
+     * The trace id the nf_tables trace gave this sk_buff (nft_trace_init's skbid), 0 before its first
+     * trace event; a packet back in through lo is a new sk_buff (another skb_iif) and starts at 0 again.
+     */
+    default int nfTraceId() {
+        return 0;
+    }
+
+    default void setNfTraceId(int id) {}
+
     /** The ifindex of the device the packet came in on, 0 for none (-j NFLOG's NFULA_IFINDEX_INDEV). */
     default int inIfindex() {
         return 0;

@@ -24,6 +24,8 @@ public final class Table {
     private final Map<String, Chain> userChains = new TreeMap<>();
     private RandomGenerator random = new SplittableRandom();
     private Tracer tracer;
+    /** The namespace's nf_tables trace ({@link XtNet#trace}), bound by {@link XtNet#bind}; null: none. */
+    NfTablesTrace nfTrace;
     private Chain[] stackChain = new Chain[8];
     private int[] stackIndex = new int[8];
 
@@ -190,10 +192,12 @@ public final class Table {
         ChainIndex idx = chain.index();
         int i = 0;
         int sp = 0;
+        NfTablesTrace nft = nfTrace;
+        boolean dumped = false;
         for (;;) {
             if (i >= chain.rules.size()) {
                 if (tracer != null) tracer.leave(this, chain, i + 1, sp == 0);
-                if (sp == 0) return policy(base, ctx);
+                if (sp == 0) return policy(this, base, ctx, dumped);
                 sp--;
                 chain = stackChain[sp];
                 idx = chain.index();
@@ -212,7 +216,10 @@ public final class Table {
             }
             Rule r = chain.rules.get(i);
             if (!r.matches(ctx)) {
-                if (ctx.hotdropped()) return Target.DROP; // acpar.hotdrop: NF_DROP
+                if (ctx.hotdropped()) {
+                    if (nft != null && ctx.nfTrace()) nft.rule(this, chain, i, r, NfTablesTrace.NF_DROP, null, ctx, dumped);
+                    return Target.DROP; // acpar.hotdrop: NF_DROP
+                }
                 i++;
                 continue;
             }
@@ -220,6 +227,9 @@ public final class Table {
             r.bytes += ctx.length();
             if (tracer != null) tracer.rule(this, chain, i + 1, r);
             if (r.jump != null) {
+                if (nft != null && ctx.nfTrace()) {
+                    dumped = nft.rule(this, chain, i, r, r.isGoto ? NfTablesTrace.NFT_GOTO : NfTablesTrace.NFT_JUMP, r.jump, ctx, dumped);
+                }
                 if (!r.isGoto) {
                     stackChain[sp] = chain;
                     stackIndex[sp] = i + 1;
@@ -232,7 +242,8 @@ public final class Table {
             }
             Target t = r.target;
             if (t == Target.RETURN) {
-                if (sp == 0) return policy(base, ctx);
+                if (nft != null && ctx.nfTrace()) dumped = nft.rule(this, chain, i, r, NfTablesTrace.NFT_RETURN, null, ctx, dumped);
+                if (sp == 0) return policy(this, base, ctx, dumped);
                 sp--;
                 chain = stackChain[sp];
                 idx = chain.index();
@@ -240,9 +251,11 @@ public final class Table {
                 continue;
             }
             if (t == null || t.apply(ctx)) {
+                if (nft != null && ctx.nfTrace()) dumped = nft.rule(this, chain, i, r, NfTablesTrace.NFT_CONTINUE, null, ctx, dumped);
                 i++;
                 continue;
             }
+            if (nft != null && ctx.nfTrace()) nft.rule(this, chain, i, r, t.nfVerdict(), null, ctx, dumped);
             return t;
         }
     }
@@ -251,6 +264,13 @@ public final class Table {
         base.policyPackets++;
         base.policyBytes += ctx.length();
         return "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
+    }
+
+    /** The policy, reported to the nf_tables trace when the packet is traced ({@code dumped}: its headers sent in this walk). */
+    static Target policy(Table table, Chain base, PacketContext ctx, boolean dumped) {
+        Target t = policy(base, ctx);
+        if (table.nfTrace != null && ctx.nfTrace()) table.nfTrace.policy(table, base, t == Target.ACCEPT, ctx, dumped);
+        return t;
     }
 
     /**

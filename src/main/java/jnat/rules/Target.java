@@ -20,6 +20,15 @@ public abstract class Target {
         return false;
     }
 
+    /**
+     * The netfilter verdict this target is when it ends the walk ({@link #apply} false): NF_DROP (0)
+     * unless it says otherwise (NF_ACCEPT 1, NF_QUEUE 3 with the queue number in the upper half).
+     * The nf_tables trace reports it ({@link NfTablesTrace}).
+     */
+    public int nfVerdict() {
+        return NfTablesTrace.NF_DROP;
+    }
+
     /** The name iptables-save and -S write after "-j": the alias the rule was given (NOTRACK for CT). */
     public String saveName() {
         return name();
@@ -68,6 +77,11 @@ public abstract class Target {
         @Override
         public String name() {
             return name;
+        }
+
+        @Override
+        public int nfVerdict() {
+            return name.equals("ACCEPT") ? NfTablesTrace.NF_ACCEPT : NfTablesTrace.NF_DROP;
         }
     }
 }

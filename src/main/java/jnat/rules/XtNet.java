@@ -20,6 +20,9 @@ public final class XtNet {
     /** -j LOG's kernel log (nf_log_syslog): {@link LogTarget.Net#listen} to read its lines. */
     public final LogTarget.Net log = new LogTarget.Net();
 
+    /** The nf_tables trace (nf_tables_trace.c): {@link NfTablesTrace#listen} to read what -j TRACE'd packets hit. */
+    public final NfTablesTrace trace = new NfTablesTrace();
+
     /** The namespace's ipsets (ip_set_net): what -m set and -j SET rules look packets up in. */
     private jnat.ipset.IpSetCore ipset = new jnat.ipset.IpSetCore();
     private java.util.function.LongSupplier clock = () -> 0;
@@ -73,6 +76,7 @@ public final class XtNet {
         hashlimit.bind(rules);
         rateest.bind(rules, clock.getAsLong());
         for (Table t : rules.tables()) {
+            t.nfTrace = trace;
             for (Chain c : t.chains()) {
                 for (Rule r : c.rules()) {
                     if (r.target instanceof NflogTarget n) n.net = nflog;

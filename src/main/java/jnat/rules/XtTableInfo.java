@@ -263,11 +263,13 @@ final class XtTableInfo {
         if (o < 0) return Target.ACCEPT;
         int[] b = blob;
         int sp = 0;
+        NfTablesTrace nft = table.nfTrace;
+        boolean dumped = false; // this walk has sent the traced packet's headers (nft_traceinfo.packet_dumped)
         for (;;) {
             int flags = b[o + E_FLAGS];
             if ((flags & F_END) != 0) {
                 if (tracer != null) tracer.leave(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, sp == 0);
-                if (sp == 0) return Table.policy(chains[builtinChain[hook.ordinal()]], ctx);
+                if (sp == 0) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
                 o = stackOffset[--sp];
                 continue;
             }
@@ -284,7 +286,12 @@ final class XtTableInfo {
                 }
             }
             if (!matches(o, flags, ctx)) {
-                if (ctx.hotdropped()) return Target.DROP; // acpar.hotdrop: NF_DROP
+                if (ctx.hotdropped()) {
+                    // acpar.hotdrop: NF_DROP, the rule's verdict in nft's xt match
+                    if (nft != null && ctx.nfTrace()) nft.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS], rules[b[o + E_RULE]],
+                            NfTablesTrace.NF_DROP, null, ctx, dumped);
+                    return Target.DROP;
+                }
                 o = b[o + E_NEXT];
                 continue;
             }
@@ -293,22 +300,39 @@ final class XtTableInfo {
             table.countersMoved = true;
             if (tracer != null) tracer.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, rules[b[o + E_RULE]]);
             int v = b[o + E_VERDICT];
+            int hit = o;
+            int traced = NfTablesTrace.NFT_CONTINUE;
             switch (v & 7) {
                 case V_NONE -> o = b[o + E_NEXT];
                 case V_JUMP -> {
+                    traced = NfTablesTrace.NFT_JUMP;
                     stackOffset[sp++] = b[o + E_NEXT];
                     o = v >>> 3;
                 }
-                case V_GOTO -> o = v >>> 3;
+                case V_GOTO -> {
+                    traced = NfTablesTrace.NFT_GOTO;
+                    o = v >>> 3;
+                }
                 case V_RETURN -> {
-                    if (sp == 0) return Table.policy(chains[builtinChain[hook.ordinal()]], ctx);
+                    if (nft != null && ctx.nfTrace()) dumped = nft.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS], rules[b[o + E_RULE]],
+                            NfTablesTrace.NFT_RETURN, null, ctx, dumped);
+                    if (sp == 0) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
                     o = stackOffset[--sp];
+                    continue;
                 }
                 default -> {
                     Target t = targets[v >>> 3];
-                    if (!t.apply(ctx)) return t;
+                    if (!t.apply(ctx)) {
+                        if (nft != null && ctx.nfTrace()) nft.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS], rules[b[o + E_RULE]],
+                                t.nfVerdict(), null, ctx, dumped);
+                        return t;
+                    }
                     o = b[o + E_NEXT];
                 }
+            }
+            if (nft != null && ctx.nfTrace()) {
+                Rule r = rules[b[hit + E_RULE]];
+                dumped = nft.rule(table, chains[b[hit + E_CHAIN]], b[hit + E_POS], r, traced, r.jump, ctx, dumped);
             }
         }
     }

@@ -204,6 +204,7 @@ class ExtensionModulesTest {
             "-A POSTROUTING -j HMARK --hmark-src-prefix 0 --hmark-dst-prefix 24 --hmark-rnd 1 --hmark-mod 3 --hmark-tuple ct",
             "-A POSTROUTING -p tcp -j TCPOPTSTRIP --strip-options mss,md5,timestamp,200",
             "-A POSTROUTING -p tcp -j TCPOPTSTRIP",
+            "-A FORWARD -j TRACE",
             "-A PREROUTING -m cluster --cluster-total-nodes 2 --cluster-local-node 2 --cluster-hash-seed 0xfeedcafe",
             "-A PREROUTING -m cluster --cluster-total-nodes 32 ! --cluster-local-nodemask 0x7 --cluster-hash-seed 1");
 
@@ -228,7 +229,9 @@ class ExtensionModulesTest {
             "-A OUTPUT -p tcp -j CT --zone-orig 6 --ctevents new",
             "-A PREROUTING -j CT --zone-reply mark",
             "-A PREROUTING -p udp -j CT --zone mark",
-            "-A OUTPUT -j CT --notrack --helper ftp");
+            "-A OUTPUT -j CT --notrack --helper ftp",
+            "-A PREROUTING -p tcp -j TRACE",
+            "-A OUTPUT -j TRACE");
 
     static final List<List<String>> LISTINGS = List.of(List.of("-S"), List.of("-L"), List.of("-L", "-n"), List.of("-nvL"));
 
