@@ -51,7 +51,7 @@ public final class Restore {
             }
             try {
                 if (trimmed.equals("COMMIT")) {
-                    if (table == null) throw new RuleError("COMMIT without a table");
+                    if (table == null) throw outsideTable(n);
                     table.validate();
                     table.compile();
                     rs.put(table);
@@ -75,10 +75,10 @@ public final class Restore {
                         work.put(table);
                     }
                 } else if (trimmed.startsWith(":")) {
-                    if (table == null) throw new RuleError("no table specified");
+                    if (table == null) throw outsideTable(n);
                     chainLine(table, trimmed, counters);
                 } else {
-                    if (table == null) throw new RuleError("no table specified");
+                    if (table == null) throw outsideTable(n);
                     long[] c = null;
                     String rule = trimmed;
                     if (rule.startsWith("[")) {
@@ -89,11 +89,28 @@ public final class Restore {
                     }
                     Iptables.run(work, tokenize(rule), table.name, counters ? c : null, ruleCounters);
                 }
+            } catch (OutsideTable e) {
+                throw e.error;
             } catch (RuleError e) {
-                throw new RuleError("line " + n + ": " + e.getMessage(), e.exitCode() == 1 ? 1 : 2);
+                // the kernel's refusal stays 4 (iptables-restore's batch failed), a failed operation 1, the rest 2
+                throw new RuleError("line " + n + ": " + e.getMessage(), e.exitCode() == 1 || e.exitCode() == 4 ? e.exitCode() : 2);
             }
         }
         if (table != null) throw new RuleError("COMMIT expected at line " + (count + 1), 1);
+    }
+
+    /** A line outside a table (a rule, a chain, COMMIT): xtables-restore's "line N failed", exit 1. */
+    private static final class OutsideTable extends RuntimeException {
+        final RuleError error;
+
+        OutsideTable(int n) {
+            super(null, null, false, false);
+            error = new RuleError("line " + n + " failed", 1);
+        }
+    }
+
+    private static OutsideTable outsideTable(int n) {
+        return new OutsideTable(n);
     }
 
     private static void chainLine(Table table, String line, boolean counters) {

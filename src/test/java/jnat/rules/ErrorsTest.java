@@ -210,7 +210,8 @@ class ErrorsTest {
     @Test
     void restoreWithARuleBeforeATableNamesTheLine() {
         RuleError e = assertThrows(RuleError.class, () -> Restore.apply(new Ruleset(), "-A PREROUTING -j ACCEPT\nCOMMIT\n", false, false));
-        assertEquals("line 1: no table specified", e.getMessage());
+        assertEquals("line 1 failed", e.getMessage()); // xtables-restore's words, exit 1
+        assertEquals(1, e.exitCode());
     }
 
     @Test
