@@ -721,8 +721,8 @@ abstract class HashGen extends IpSet {
 
     private static void appendSkbinfo(StringBuilder b, Slot e) {
         if (e.skbmark >= 0) {
-            b.append(" skbmark 0x").append(String.format("%08x", e.skbmark));
-            if (e.skbmarkmask != 0xFFFFFFFFL) b.append("/0x").append(String.format("%08x", e.skbmarkmask));
+            b.append(" skbmark 0x").append(Long.toHexString(e.skbmark)); // libipset's 0x%x
+            if (e.skbmarkmask != 0xFFFFFFFFL) b.append("/0x").append(Long.toHexString(e.skbmarkmask));
         }
         if (e.skbprio >= 0) b.append(" skbprio ").append(e.skbprio >>> 16 & 0xFFFF).append(':').append(e.skbprio & 0xFFFF);
         if (e.skbqueue >= 0) b.append(" skbqueue ").append(e.skbqueue);
