@@ -702,7 +702,7 @@ abstract class HashGen extends IpSet {
             if (n == null) continue;
             for (int i = 0; i < n.pos; i++) if (n.used(i) && !expired(n.slots[i])) live.add(n.slots[i]);
         }
-        if (sorted) live.sort(Comparator.comparing((Slot s) -> s.key, HashGen::compareKeys));
+        if (sorted) live.sort(Comparator.comparing((Slot s) -> s.key, this::compareKeys));
         List<String> out = new ArrayList<>();
         long now = jiffies();
         for (Slot e : live) {
@@ -729,7 +729,7 @@ abstract class HashGen extends IpSet {
     }
 
     /** libipset's sorted order: by address, then prefix, protocol and port. */
-    private static int compareKeys(Key a, Key b) {
+    int compareKeys(Key a, Key b) {
         int c = Long.compareUnsigned(a.hi(), b.hi());
         if (c == 0) c = Long.compareUnsigned(a.lo(), b.lo());
         if (c == 0) c = Integer.compare(a.cidr(), b.cidr());

@@ -127,6 +127,19 @@ final class HashIpPortNet extends HashGen {
         return 0;
     }
 
+    /** ipset 7.17's sorted order: by the address, then protocol, port and net, the longer prefix of a net first (measured). */
+    @Override
+    int compareKeys(Key a, Key b) {
+        int c = Long.compareUnsigned(a.hi2(), b.hi2());
+        if (c == 0) c = Long.compareUnsigned(a.lo2(), b.lo2());
+        if (c == 0) c = Integer.compare(a.proto(), b.proto());
+        if (c == 0) c = Integer.compare(a.port(), b.port());
+        if (c == 0) c = Long.compareUnsigned(a.hi(), b.hi());
+        if (c == 0) c = Long.compareUnsigned(a.lo(), b.lo());
+        if (c == 0) c = Integer.compare(b.cidr(), a.cidr());
+        return c;
+    }
+
     @Override
     boolean supportsNomatch() {
         return true;
