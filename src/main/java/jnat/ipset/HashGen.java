@@ -702,7 +702,7 @@ abstract class HashGen extends IpSet {
             if (n == null) continue;
             for (int i = 0; i < n.pos; i++) if (n.used(i) && !expired(n.slots[i])) live.add(n.slots[i]);
         }
-        if (sorted) live.sort(Comparator.comparing((Slot s) -> s.key, HashGen::compareKeys));
+        if (sorted) live.sort(Comparator.comparing((Slot s) -> s.key, this::compareKeys));
         List<String> out = new ArrayList<>();
         long now = jiffies();
         for (Slot e : live) {
@@ -721,15 +721,15 @@ abstract class HashGen extends IpSet {
 
     private static void appendSkbinfo(StringBuilder b, Slot e) {
         if (e.skbmark >= 0) {
-            b.append(" skbmark 0x").append(String.format("%08x", e.skbmark));
-            if (e.skbmarkmask != 0xFFFFFFFFL) b.append("/0x").append(String.format("%08x", e.skbmarkmask));
+            b.append(" skbmark 0x").append(Long.toHexString(e.skbmark)); // libipset's 0x%x
+            if (e.skbmarkmask != 0xFFFFFFFFL) b.append("/0x").append(Long.toHexString(e.skbmarkmask));
         }
         if (e.skbprio >= 0) b.append(" skbprio ").append(e.skbprio >>> 16 & 0xFFFF).append(':').append(e.skbprio & 0xFFFF);
         if (e.skbqueue >= 0) b.append(" skbqueue ").append(e.skbqueue);
     }
 
     /** libipset's sorted order: by address, then prefix, protocol and port. */
-    private static int compareKeys(Key a, Key b) {
+    int compareKeys(Key a, Key b) {
         int c = Long.compareUnsigned(a.hi(), b.hi());
         if (c == 0) c = Long.compareUnsigned(a.lo(), b.lo());
         if (c == 0) c = Integer.compare(a.cidr(), b.cidr());

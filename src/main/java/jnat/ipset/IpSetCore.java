@@ -64,7 +64,7 @@ public final class IpSetCore {
 
     /** The types jnat has, in ipset's order of listing them (ipset help). */
     public static final java.util.List<String> TYPES = java.util.List.of("bitmap:port", "hash:ip", "hash:net", "hash:ip,port",
-            "hash:net,port", "hash:net,iface", "hash:ip,port,ip", "list:set");
+            "hash:net,port", "hash:net,iface", "hash:ip,port,ip", "hash:ip,port,net", "list:set");
 
     /**
      * ipset create NAME TYPE [options]: the type's create with its options (family, hashsize,
@@ -104,6 +104,7 @@ public final class IpSetCore {
             case "hash:ip,port" -> new HashIpPort(name, false, c);
             case "hash:net,port" -> new HashIpPort(name, true, c);
             case "hash:ip,port,ip" -> new HashIpPortIp(name, c);
+            case "hash:ip,port,net" -> new HashIpPortNet(name, c);
             case "hash:net,iface" -> new HashNetIface(name, c);
             case "list:set" -> {
                 if (o.containsKey("size")) c.size = (int) number(o, "size", 8, 0xFFFFFFFFL);

@@ -185,10 +185,10 @@ public final class Ipset {
                 String name = args.isEmpty() ? null : args.get(0);
                 noMore(args, 1);
                 String mode = s.mode != null ? s.mode : cmd == Cmd.SAVE ? "save" : "plain";
-                if (mode.equals("xml")) throw new IpSetError("jnat: -o xml is not supported (plain and save are)");
-                List<IpSet> sets = name == null ? core.sets() : List.of(core.require(name));
+                List<IpSet> sets = name == null ? dumpOrder(core.sets()) : List.of(core.require(name));
                 StringBuilder out = new StringBuilder();
-                list(out, sets, mode.equals("save"), s);
+                if (mode.equals("xml")) IpSetXml.list(out, sets, s.names, s.terse, s.sorted);
+                else list(out, sets, mode.equals("save"), s);
                 if (s.file != null) write(s.file, out.toString());
                 else s.out.append(out);
             }
@@ -351,10 +351,21 @@ public final class Ipset {
         }
     }
 
+    /**
+     * The sets in the order the kernel dumps them all (ip_set_dump_do's two passes): the sets by
+     * index, then the list:set ones (IPSET_DUMP_LAST), so a restore of the save finds each member.
+     */
+    static List<IpSet> dumpOrder(List<IpSet> sets) {
+        List<IpSet> out = new ArrayList<>();
+        for (IpSet set : sets) if (!(set instanceof ListSet)) out.add(set);
+        for (IpSet set : sets) if (set instanceof ListSet) out.add(set);
+        return out;
+    }
+
     /** The text {@code ipset save} prints for every set. */
     public static String save(IpSetCore core) {
         StringBuilder out = new StringBuilder();
-        list(out, core.sets(), true, new Session());
+        list(out, dumpOrder(core.sets()), true, new Session());
         return out.toString();
     }
 
@@ -367,7 +378,7 @@ public final class Ipset {
      */
     public static String saveFile(IpSetCore core) {
         StringBuilder out = new StringBuilder();
-        for (IpSet set : core.sets()) {
+        for (IpSet set : dumpOrder(core.sets())) { // a list:set after its members, which a load adds by name
             out.append("create ").append(set.name()).append(' ').append(set.type).append(' ').append(set.header()).append('\n');
             List<Long> expires = new ArrayList<>();
             List<String> members = set.members(false, expires);

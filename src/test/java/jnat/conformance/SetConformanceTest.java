@@ -104,4 +104,66 @@ class SetConformanceTest {
             assertTrue(sets.contains("\n198.51.100.0/24,eth+ packets 0 bytes 0\n"), sets);
         }
     }
+    static final String TRIPLE_SETS = String.join("\n",
+            "create access hash:ip,port,net counters initval 0x66",
+            "add access 172.17.0.2,tcp:8000,198.51.100.0/24",
+            "add access 172.17.0.2,tcp:8000,198.51.100.64/26 nomatch",
+            "add access 172.17.0.2,udp:53,198.51.100.128/25",
+            "create learned hash:ip,port,net counters initval 0x77",
+            "add learned 172.17.0.9,udp:9,203.0.113.0/24", "");
+
+    static final String TRIPLE_RULES = String.join("\n", "*nat",
+            ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]",
+            "COMMIT",
+            "*filter",
+            ":INPUT ACCEPT [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]",
+            "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            "-A FORWARD -i eth0 -j SET --add-set learned dst,dst,src --exist",
+            "-A FORWARD -m set --match-set access dst,dst,src -j ACCEPT",
+            "-A FORWARD -m set --match-set learned src,src,dst -j ACCEPT",
+            "COMMIT", "");
+
+    /**
+     * hash:ip,port,net under -m set dst,dst,src (the longest prefix holding the source decides, a
+     * nomatch /26 inside an accepted /24) and -j SET dst,dst,src (the add takes the set's prefix in
+     * use, /24): frames, counters and both sets' listings equal to the kernel's.
+     */
+    @Test
+    void ipPortNetSetsMatchAndLearnAsTheKernels() throws Exception {
+        Tools.requireRoot();
+        Tools.require("iptables-restore");
+        Tools.require("ipset");
+        Tools.require("conntrack");
+        Tools.require("python3");
+        Scenario sc = new Scenario(0, 1, TRIPLE_RULES, List.of("-m set, -j SET over hash:ip,port,net"));
+        sc.ipset = TRIPLE_SETS;
+        long router = ScenarioGenerator.ROUTER_MAC;
+        Flow inNet = new Flow(0, TCP, "eth0", router, Ipv4Address.parse("198.51.100.7"), 40001, CONTAINER, 8000,
+                "tcp to the service from its /24");
+        Flow hole = new Flow(1, TCP, "eth0", router, Ipv4Address.parse("198.51.100.70"), 41000, CONTAINER, 8000,
+                "tcp to the service from the nomatch /26");
+        Flow udp = new Flow(2, UDP, "eth0", router, Ipv4Address.parse("198.51.100.130"), 5000, CONTAINER, 53,
+                "udp to the service from its /25");
+        Flow wrongPort = new Flow(3, UDP, "eth0", router, Ipv4Address.parse("198.51.100.140"), 5001, CONTAINER3, 54,
+                "udp to a port no element holds");
+        sc.flows.addAll(List.of(inNet, hole, udp, wrongPort));
+        sc.steps.add(Step.tcp(inNet, Kind.ORIGINAL, SYN, 100, 0, 0));
+        sc.steps.add(Step.tcp(inNet, Kind.REPLY, SYN | ACK, 900, 101, 0));
+        sc.steps.add(Step.tcp(hole, Kind.ORIGINAL, SYN, 200, 0, 0));
+        sc.steps.add(Step.data(udp, Kind.ORIGINAL, 30));
+        sc.steps.add(Step.data(udp, Kind.REPLY, 40));
+        sc.steps.add(Step.data(wrongPort, Kind.ORIGINAL, 20));
+        try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
+            Harness.Outcome o = new Harness(lab, false).run(sc);
+            assertEquals(List.of(), o.mismatches());
+            // the /24's SYN and its answer, the /25's datagram and its answer
+            assertEquals(4, o.framesCompared());
+            String sets = lab.ipsetListing();
+            // the target's adds at the set's /24, their counters from the packet that added them (the kernel's
+            // ip_set_init_counter); the dropped datagram's element is learned too
+            assertTrue(sets.contains("\n172.17.0.2,tcp:8000,198.51.100.0/24 packets 1 bytes 60\n"), sets);
+            assertTrue(sets.contains("\n172.17.0.3,udp:54,198.51.100.0/24 packets 1 bytes 48\n"), sets);
+            assertTrue(sets.contains("\n172.17.0.2,tcp:8000,198.51.100.64/26 nomatch packets 1 bytes 60\n"), sets);
+        }
+    }
 }
