@@ -140,25 +140,16 @@ public final class ConnTable {
 
     public boolean accounting() { return counters != null; }
 
-    /** nf_conn_labels: 128 bits per id (2 longs); null until a rule uses labels (nf_connlabels_get). */
-    private long[] labels;
+    /** nf_conn_labels ({@link NfConntrackLabels}): none until a rule uses labels. */
+    private final NfConntrackLabels labels = new NfConntrackLabels();
 
     /** nf_connlabels_get: from now on connections carry labels (a -m connlabel rule was loaded). */
-    public void useLabels() {
-        if (labels == null) labels = new long[capacity * 2];
-    }
-
-    public boolean labelsUsed() { return labels != null; }
-
+    public void useLabels() { labels.use(capacity); }
+    public boolean labelsUsed() { return labels.used(); }
     /** test_bit(bit, labels->bits); false while no rule uses labels. */
-    public boolean label(int id, int bit) {
-        return labels != null && (labels[id * 2 + (bit >>> 6)] & 1L << (bit & 63)) != 0;
-    }
-
+    public boolean label(int id, int bit) { return labels.test(id, bit); }
     /** set_bit(bit, labels->bits); nothing while no rule uses labels. */
-    public void setLabel(int id, int bit) {
-        if (labels != null) labels[id * 2 + (bit >>> 6)] |= 1L << (bit & 63);
-    }
+    public void setLabel(int id, int bit) { labels.set(id, bit); }
 
     private ConntrackEvents events;
     private long lastClock;
@@ -268,16 +259,10 @@ public final class ConnTable {
         return find(t.addrs(), t.l4(), t.srcHi, t.srcLo, t.dstHi, t.dstLo, 0, now);
     }
 
-    /** {@link #find(Tuple, long)} in {@code zone} ({@link #zonePack}): its original id, then its reply id (resolve_normal_ct). */
+    /** {@link #find(Tuple, long)} in {@code zone} ({@link NfConntrackZones#pack}): its original id, then its reply id (resolve_normal_ct). */
     public int find(Tuple t, int zone, long now) {
         return find(t.addrs(), t.l4(), t.srcHi, t.srcLo, t.dstHi, t.dstLo, zone, now);
     }
-
-    /** A zone as lookups take it ({@link NfConntrackZones#pack}): id 0-65535, {@code dirs} 1 original, 2 reply, 3 both. */
-    public static int zonePack(int id, int dirs) { return NfConntrackZones.pack(id, dirs); }
-
-    /** nf_ct_zone_id: the zone's id in direction {@code dir}, 0 where it does not apply. */
-    public static int zoneId(int zone, int dir) { return NfConntrackZones.id(zone, dir); }
 
     /** Connection {@code id}'s packed zone, 0 for the default zone. */
     public int zone(int id) { return zones.get(id); }
@@ -395,7 +380,7 @@ public final class ConnTable {
             addr6.set(id, REPLY, reply);
         }
         if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
-        if (labels != null) Arrays.fill(labels, id * 2, id * 2 + 2, 0L);
+        labels.clear(id);
         zones.clear(id);
         return id;
     }
@@ -632,7 +617,7 @@ public final class ConnTable {
         capacity = cap;
         ints = Arrays.copyOf(ints, cap * ROW);
         if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
-        if (labels != null) labels = Arrays.copyOf(labels, cap * 2);
+        labels.grow(cap);
         addr6.grow(cap);
         zones.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size

@@ -103,8 +103,8 @@ final class ConntrackFilter {
         // the entry's CTA_ZONE, which only a zone of both directions has; zone 0 is no filter
         int z = t.zone(id);
         if (zone > 0 && (z >>> 16 != 3 || (z & 0xFFFF) != zone)) return false;
-        if (origZone > 0 && ConnTable.zoneId(z, ConnTable.ORIGINAL) != origZone) return false;
-        return replyZone <= 0 || ConnTable.zoneId(z, ConnTable.REPLY) == replyZone;
+        if (origZone > 0 && NfConntrackZones.id(z, ConnTable.ORIGINAL) != origZone) return false;
+        return replyZone <= 0 || NfConntrackZones.id(z, ConnTable.REPLY) == replyZone;
     }
 
     /** filter_nat: libnetfilter_conntrack's NFCT_GOPT_IS_SNAT/SPAT/DNAT/DPAT over the tuples. */

@@ -9,19 +9,19 @@ import java.util.Arrays;
  * not apply to is in the default zone, 0. Kept by id in a side array allocated with the first
  * connection outside the default zone, as rows do not grow for what few rulesets use.
  */
-final class NfConntrackZones {
+public final class NfConntrackZones {
     /** NF_CT_ZONE_DIR_ORIG, NF_CT_ZONE_DIR_REPL: bits of the directions, 1 << dir. */
     static final int DIR_ORIG = 1, DIR_REPL = 2, DIR_BOTH = DIR_ORIG | DIR_REPL;
 
     private int[] zones;
 
     /** A zone as one int: the id in the low 16 bits, the directions above; 0 is the default zone. */
-    static int pack(int id, int dirs) {
+    public static int pack(int id, int dirs) {
         return (id & 0xFFFF) == 0 ? 0 : dirs << 16 | id & 0xFFFF;
     }
 
     /** nf_ct_zone_id: the zone's id in direction {@code dir}, 0 where it does not apply. */
-    static int id(int zone, int dir) {
+    public static int id(int zone, int dir) {
         return (zone >>> 16 & 1 << dir) != 0 ? zone & 0xFFFF : 0;
     }
 

@@ -28,10 +28,9 @@ import java.util.List;
  */
 public final class Host {
     private static final int[] RULE_TABLES = {Route.TABLE_LOCAL, Route.TABLE_MAIN, Route.TABLE_DEFAULT};
-    private static final int LOOPBACK_ADDR = 0x7f000001;
-    private static final int ALL_HOSTS_GROUP = 0xe0000001;
 
     /** Lookup order: longest prefix first, then lowest metric, then the order routes were added. */
+    private static final int LOOPBACK_ADDR = 0x7f000001;
     private static final Comparator<Route> LOOKUP_ORDER = Comparator
             .comparingInt((Route r) -> -r.prefixLength())
             .thenComparingLong(r -> Integer.toUnsignedLong(r.metric()))
@@ -56,6 +55,7 @@ public final class Host {
     private final Ip6Fib fib6 = new Ip6Fib(rules6);
     private final Addrconf addrconf = new Addrconf(this, fib6);
     private final Ip6Route route6 = new Ip6Route(this, fib6, addrconf);
+    private final Ip4Route route4 = new Ip4Route(this);
     /** Bumped by every change of links, addresses, routes or neighbours (the kernel's rt_genid). */
     private int genid;
     private final Interface loopback;
@@ -459,7 +459,7 @@ public final class Host {
     private final FibRules.Tables4 tables4 = this::tableLookup;
 
     /** fib_lookup: through the rules when there are custom ones ({@link FibRules#lookup4}), else local, main, default. */
-    private Route fibLookup(int dst, int src, int mark, Interface iif, Interface oif, int flowScope) {
+    Route fibLookup(int dst, int src, int mark, Interface iif, Interface oif, int flowScope) {
         if (!rules4.custom()) return fibLookup(dst, flowScope, oif);
         return rules4.lookup4(tables4, dst, src, mark, iif, oif, flowScope);
     }
@@ -512,27 +512,11 @@ public final class Host {
         return routeOutput(dst, src, mark, new RouteDecision()).toResult();
     }
 
-    /** {@link #routeOutput(int, int, int)} into a caller-owned decision, allocating nothing. */
-    public RouteDecision routeOutput(int dst, int src, int mark, RouteDecision d) {
-        if (dst == 0) return d.set(RouteType.LOCAL, null, loopback, LOOPBACK_ADDR, LOOPBACK_ADDR);
-        Route r = fibLookup(dst, src, mark, loopback, null, Scope.UNIVERSE);
-        if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
-        if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
-        if (r.type() == RouteType.LOCAL) {
-            return d.set(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
-        }
-        return mkroute(r, dst, d);
-    }
 
-    /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0.0.0.0 invalid. */
-    private RouteDecision mkroute(Route r, int dst, RouteDecision d) {
-        RouteType type = r.type();
-        if (Inet4.isLimitedBroadcast(dst)) type = RouteType.BROADCAST;
-        else if (Inet4.isMulticast(dst)) type = RouteType.MULTICAST;
-        else if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, r, RouteError.INVALID);
-        // broadcast and multicast go to the destination itself, not through a gateway
-        int nexthop = type == RouteType.UNICAST ? r.nexthopFor(dst) : dst;
-        return d.set(type, r, r.device(), nexthop, fibResultPrefsrc(r));
+
+    /** {@link #routeOutput(int, int, int)} into a caller-owned decision, allocating nothing ({@link Ip4Route#output}). */
+    public RouteDecision routeOutput(int dst, int src, int mark, RouteDecision d) {
+        return route4.output(dst, src, mark, d);
     }
 
     /**
@@ -554,54 +538,17 @@ public final class Host {
         return routeInput(dst, src, in, mark, new RouteDecision()).toResult();
     }
 
-    /** ip_route_input_slow with the packet's mark, into a caller-owned decision, allocating nothing. */
+
+
+
+    /** ip_route_input_slow with the packet's mark, into a caller-owned decision, allocating nothing ({@link Ip4Route#input}). */
     public RouteDecision routeInput(int dst, int src, Interface in, int mark, RouteDecision d) {
-        if (Inet4.isMulticast(src) || Inet4.isLimitedBroadcast(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
-        if (Inet4.isLimitedBroadcast(dst) || (src == 0 && dst == 0)) return d.set(RouteType.BROADCAST, null, loopback, dst, 0);
-        if (Inet4.isMulticast(dst)) {
-            // only groups we joined are received (no multicast routing): every up device joins 224.0.0.1
-            if (dst == ALL_HOSTS_GROUP && in.isUp()) return d.set(RouteType.MULTICAST, null, loopback, dst, 0);
-            return d.fail(RouteType.UNSPEC, null, RouteError.INVALID);
-        }
-        if (Inet4.isZeronet(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
-        if (Inet4.isZeronet(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
-        if (Inet4.isLoopback(dst)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_DESTINATION);
-        if (Inet4.isLoopback(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
-        // fib_validate_source without rp_filter: one of our own addresses as the source (accept_local 0)
-        if (isInterfaceAddress(src)) return d.fail(RouteType.UNSPEC, null, RouteError.MARTIAN_SOURCE);
-        Route r = fibLookup(dst, src, mark, in, null, Scope.UNIVERSE);
-        if (r == null) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
-        if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
-        return switch (r.type()) {
-            case BROADCAST -> d.set(RouteType.BROADCAST, r, loopback, dst, r.prefSrc());
-            case LOCAL -> d.set(RouteType.LOCAL, r, loopback, dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
-            case UNICAST -> d.set(RouteType.UNICAST, r, r.device(), r.nexthopFor(dst), fibResultPrefsrc(r));
-            default -> d.fail(RouteType.UNSPEC, r, RouteError.MARTIAN_DESTINATION);
-        };
+        return route4.input(dst, src, in, mark, d);
     }
 
-    /**
-     * rt->dst.tclassid of an input route (ip_route_input_slow): fib_validate_source's itag (the
-     * route back to {@code src}, looked up from {@code dst} as if it came in on the route's out
-     * device, lo for local delivery: fib_combine_itag makes its destination realm the source realm),
-     * under a forwarded packet's own route realms (rt_set_nexthop, then set_class_tag fills what
-     * they leave 0). The kernel skips the lookup while no route has realms; it would find 0 here too.
-     */
+    /** rt->dst.tclassid of an input route ({@link Ip4Route#inputClassid}). */
     public int inputClassid(RouteType type, Route route, Interface out, int src, int dst) {
-        boolean forward = type == RouteType.UNICAST && route != null;
-        Route back = fibLookup(src, dst, 0, forward && out != null ? out : loopback, null, Scope.UNIVERSE);
-        int itag = back == null || back.type().error() != null ? 0 : back.realms() << 16;
-        if (!forward) return itag;
-        int t = route.realms();
-        if ((t & 0xFFFF) == 0) t |= itag & 0xFFFF;
-        if ((t & 0xFFFF0000) == 0) t |= itag & 0xFFFF0000;
-        return t;
-    }
-
-    /** fib_result_prefsrc: the route's src, else inet_select_addr(dev, gateway, route scope). */
-    private int fibResultPrefsrc(Route r) {
-        if (r.prefSrc() != 0) return r.prefSrc();
-        return r.device() == null ? 0 : selectSourceAddress(r.device(), r.gateway(), r.scope());
+        return route4.inputClassid(type, route, out, src, dst);
     }
 
     /**

@@ -56,7 +56,7 @@ final class ConntrackHook {
                 untracked(p);
             } else {
                 int z = p.ctZone; // nf_ct_zone_tmpl: "--zone mark" takes the mark as it is now
-                p.ct.zone = (z & PacketState.ZONE_FROM_MARK) != 0 ? ConnTable.zonePack(p.mark, z >>> 16 & 3) : z;
+                p.ct.zone = (z & PacketState.ZONE_FROM_MARK) != 0 ? jnat.conntrack.NfConntrackZones.pack(p.mark, z >>> 16 & 3) : z;
                 int verdict = conntrack.in(p.ct, p.now);
                 if (verdict == Conntrack.DROP) {
                     stats.drop(p, DropReason.CONNTRACK_FULL);

@@ -155,8 +155,8 @@ final class NatCore {
         for (int other = bySource[bucket(protoFamily(orig), orig.src, orig.srcPort, bySource.length)] - 1; other >= 0;
                 other = next(table.natLink(other))) {
             // nf_ct_zone_equal(ct, zone, IP_CT_DIR_ORIGINAL)
-            if (!sameSource(other, orig) || ConnTable.zoneId(table.zone(other), ConnTable.ORIGINAL)
-                    != ConnTable.zoneId(zone, ConnTable.ORIGINAL)) {
+            if (!sameSource(other, orig) || jnat.conntrack.NfConntrackZones.id(table.zone(other), ConnTable.ORIGINAL)
+                    != jnat.conntrack.NfConntrackZones.id(zone, ConnTable.ORIGINAL)) {
                 continue;
             }
             // Copy the source part from the other connection's reply tuple.

@@ -269,7 +269,7 @@ final class PacketState implements PacketContext {
 
     @Override
     public void ctZoneTemplate(int id, int dirs, boolean fromMark) {
-        if (!tracked()) ctZone = fromMark ? ZONE_FROM_MARK | dirs << 16 : ConnTable.zonePack(id, dirs);
+        if (!tracked()) ctZone = fromMark ? ZONE_FROM_MARK | dirs << 16 : jnat.conntrack.NfConntrackZones.pack(id, dirs);
     }
 
     @Override
