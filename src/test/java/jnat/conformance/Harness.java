@@ -98,6 +98,29 @@ final class Harness {
         }
     }
 
+    /** How far from the 2-second UDP stream border a UDP flow's packets are sent. */
+    static final long UDP_STREAM_MARGIN_NANOS = 150_000_000L;
+
+    /**
+     * A UDP connection's packet sent 2 s after its first becomes a stream (nf_conntrack_udp_packet's
+     * stream_ts, in jiffies): jnat reads its clock just before the kernel's copy is sent, so a packet
+     * within a few milliseconds of that border may fall on different sides of it. Wait until it is clear.
+     */
+    private static void clearOfUdpStreamBorder(Scenario.Flow flow, Map<Integer, Long> udpFirstSeen) {
+        if (flow.protocol != 17 && flow.protocol != 136) return;
+        long nowNanos = System.nanoTime();
+        long age = nowNanos - udpFirstSeen.computeIfAbsent(flow.id, k -> nowNanos);
+        long border = 2_000_000_000L;
+        if (Math.abs(age - border) < UDP_STREAM_MARGIN_NANOS) {
+            long wait = border + UDP_STREAM_MARGIN_NANOS - age;
+            try {
+                Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     Outcome run(Scenario sc) throws IOException {
         List<String> bad = new ArrayList<>();
         int compared = 0;
@@ -124,8 +147,10 @@ final class Harness {
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
         long base = 1_700_000_000_000_000_000L, started = System.nanoTime(), now = base;
         byte[] buf = new byte[HEADROOM + 2048];
+        Map<Integer, Long> udpFirstSeen = new HashMap<>();
         for (int i = 0; i < sc.steps.size(); i++) {
             Step step = sc.steps.get(i);
+            clearOfUdpStreamBorder(step.flow(), udpFirstSeen);
             Seen ks = kSeen.computeIfAbsent(step.flow().id, k -> new Seen());
             Seen js = jSeen.computeIfAbsent(step.flow().id, k -> new Seen());
             Injection ki = build(step, i, ks), ji = build(step, i, js);
