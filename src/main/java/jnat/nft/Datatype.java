@@ -22,7 +22,15 @@ final class Datatype {
     final String desc;
     private final Map<String, Long> symbols;
 
+    /** An iproute2 table's names print quoted (symbolic_constant_print with quotes, devgroup and realm). */
+    private final boolean quoted;
+
     private Datatype(String name, int id, Kind kind, int bits, String desc, Map<String, Long> symbols) {
+        this(name, id, kind, bits, desc, symbols, false);
+    }
+
+    private Datatype(String name, int id, Kind kind, int bits, String desc, Map<String, Long> symbols, boolean quoted) {
+        this.quoted = quoted;
         this.name = name;
         this.id = id;
         this.kind = kind;
@@ -93,11 +101,45 @@ final class Datatype {
     static final Datatype ECN = sym("ecn", 42, 2, "Explicit Congestion Notification",
             ordered("not-ect", 0, "ect1", 1, "ect0", 2, "ce", 3));
 
+    static final Datatype REALM = new Datatype("realm", 22, Kind.SYMBOLIC, 32, "routing realm",
+            rtSymbols(java.nio.file.Path.of("/etc/iproute2/rt_realms")), true);
+    static final Datatype DEVGROUP = new Datatype("devgroup", 35, Kind.SYMBOLIC, 32, "devgroup name",
+            rtSymbols(java.nio.file.Path.of("/etc/iproute2/group")), true);
+
+    /**
+     * rt_symbol_table_init: an iproute2 table's "0xV NAME" or "V NAME" lines ('#' comments), read once as nft
+     * reads them at start; no file, no names. A line that is neither ends the table, as nft stops at it.
+     */
+    static Map<String, Long> rtSymbols(java.nio.file.Path file) {
+        var m = new java.util.LinkedHashMap<String, Long>();
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Map.of();
+        }
+        for (String line : lines) {
+            String t = line.stripLeading();
+            if (t.isEmpty() || t.startsWith("#")) continue;
+            String[] f = t.split("[ \t]+", 3);
+            if (f.length < 2) break;
+            long v;
+            try {
+                v = f[0].startsWith("0x") ? Long.parseLong(f[0].substring(2), 16) : Long.parseLong(f[0]);
+            } catch (NumberFormatException e) {
+                break;
+            }
+            if (v > 0xFFFFFFFFL) break;
+            m.putIfAbsent(f[1], v);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     /** The types a set declaration's "type" may name (datatype_lookup_byname). */
     static final List<Datatype> NAMED = List.of(VERDICT_T, NFPROTO, INTEGER, STRING, LLADDR, IPV4_ADDR, IPV6_ADDR,
             ETHER_ADDR, ETHERTYPE, INET_PROTO, INET_SERVICE, ICMP_TYPE, TCP_FLAG, MARK, IFINDEX, ARPHRD, PKTTYPE,
             ICMP6_TYPE, CT_STATE, CT_DIR, CT_STATUS, IFNAME, FIB_ADDRTYPE, BOOLEAN, DSCP, ECN, ICMPX_CODE,
-            ICMP_CODE, ICMPV6_CODE);
+            ICMP_CODE, ICMPV6_CODE, REALM, DEVGROUP);
 
     static Datatype byName(String name) {
         for (Datatype t : NAMED) if (t.name.equals(name)) return t;
@@ -192,7 +234,7 @@ final class Datatype {
                 return Long.toString(toLong(v));
             case SYMBOLIC: {
                 String n = symbolName(toLong(v));
-                if (n != null && !numeric) return n;
+                if (n != null && !numeric) return quoted ? "\"" + n + "\"" : n;
                 return Long.toString(toLong(v));
             }
             case BITMASK: {

@@ -66,6 +66,13 @@ final class Delinearize {
                     load(n.dreg(), g);
                 }
                 case Expr.Fib f -> load(f.dreg(), fib(f));
+                case Expr.Byteorder bo -> {
+                    Reg g = regs[bo.sreg()];
+                    if (g != null && g.lhs != null) {
+                        g.lhs = g.lhs.inNetworkOrder();
+                        regs[bo.dreg()] = g;
+                    }
+                }
                 case Expr.Bitwise b -> {
                     Reg g = regs[b.sreg()];
                     if (g != null) {

@@ -41,7 +41,9 @@ sealed interface Expr {
     record Bitwise(int sreg, int dreg, int len, int op, byte[] mask, byte[] xor, int shift) implements Expr {}
 
     /** nft_byteorder.c: NFT_BYTEORDER_NTOH 0, HTON 1. */
-    record Byteorder(int sreg, int dreg, int op, int len, int size) implements Expr {}
+    record Byteorder(int sreg, int dreg, int op, int len, int size) implements Expr {
+        static final int NTOH = 0, HTON = 1;
+    }
 
     /** nft_lookup.c: dreg -1 for a set, 0 for a verdict map, else the map's data register; NFT_LOOKUP_F_INV 1. */
     record Lookup(int sreg, String set, int dreg, int flags) implements Expr {}

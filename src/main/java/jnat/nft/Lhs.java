@@ -23,6 +23,11 @@ record Lhs(Datatype type, int bits, int len, boolean host, Expr load, byte[] mas
         };
     }
 
+    /** The same load once a byteorder has turned its register to network order. */
+    Lhs inNetworkOrder() {
+        return new Lhs(type, bits, len, false, load, mask, shift, parts, proto, first, last);
+    }
+
     boolean isConcat() {
         return parts != null;
     }

@@ -232,11 +232,12 @@ final class Linearize {
                 throw NftError.at(at, "Range has zero or negative size");
             emitLoad(lhs);
             if (andMask != null) out.add(bitwise(lhs, andMask));
+            Lhs ordered = toNetworkOrder(lhs);
             if (op == 1) {
-                out.add(new Expr.Range(Expr.NFT_REG_1, 1, lhs.toRegister(lo), lhs.toRegister(hi)));
+                out.add(new Expr.Range(Expr.NFT_REG_1, 1, ordered.toRegister(lo), ordered.toRegister(hi)));
             } else {
-                out.add(new Expr.Cmp(Expr.NFT_REG_1, 5, lhs.toRegister(lo)));
-                out.add(new Expr.Cmp(Expr.NFT_REG_1, 3, lhs.toRegister(hi)));
+                out.add(new Expr.Cmp(Expr.NFT_REG_1, 5, ordered.toRegister(lo)));
+                out.add(new Expr.Cmp(Expr.NFT_REG_1, 3, ordered.toRegister(hi)));
             }
             context(lhs, null);
             return;
@@ -251,8 +252,20 @@ final class Linearize {
         }
         emitLoad(lhs);
         if (andMask != null) out.add(bitwise(lhs, andMask));
-        out.add(new Expr.Cmp(Expr.NFT_REG_1, op < 0 ? 0 : op, lhs.toRegister(lo)));
+        Lhs ordered = op >= 2 ? toNetworkOrder(lhs) : lhs;
+        out.add(new Expr.Cmp(Expr.NFT_REG_1, op < 0 ? 0 : op, ordered.toRegister(lo)));
         if (op <= 0 && andMask == null) context(lhs, lo);
+    }
+
+    /**
+     * An ordered comparison (<, >, a range) of a value the register holds in host order: nft turns the
+     * register to network order first (netlink_gen_cmp's byteorder hton), so memcmp orders it; the
+     * constant is then compared as it is written.
+     */
+    private Lhs toNetworkOrder(Lhs lhs) {
+        if (!lhs.host() || lhs.len() < 2) return lhs;
+        out.add(new Expr.Byteorder(Expr.NFT_REG_1, Expr.NFT_REG_1, Expr.Byteorder.HTON, lhs.len(), lhs.len()));
+        return lhs.inNetworkOrder();
     }
 
     private static boolean endsWithStar(byte[] s) {

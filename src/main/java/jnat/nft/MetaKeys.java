@@ -20,10 +20,13 @@ final class MetaKeys {
         new Key("skuid", 10, Datatype.INTEGER, 32, true),
         new Key("skgid", 11, Datatype.INTEGER, 32, true),
         new Key("nftrace", 12, Datatype.INTEGER, 8, true),
+        new Key("rtclassid", 13, Datatype.REALM, 32, true),
         new Key("nfproto", 15, Datatype.NFPROTO, 8, true),
         new Key("l4proto", 16, Datatype.INET_PROTO, 8, true),
         new Key("pkttype", 19, Datatype.PKTTYPE, 8, true),
         new Key("cpu", 20, Datatype.INTEGER, 32, true),
+        new Key("iifgroup", 21, Datatype.DEVGROUP, 32, true),
+        new Key("oifgroup", 22, Datatype.DEVGROUP, 32, true),
         new Key("random", 24, Datatype.INTEGER, 32, false),
     };
 
@@ -49,7 +52,7 @@ final class MetaKeys {
 
     /** Keys that may stand alone, without "meta" before them (meta_key_unqualified). */
     static final java.util.Set<String> UNQUALIFIED = java.util.Set.of("mark", "iif", "oif", "iifname", "oifname",
-            "iiftype", "oiftype", "skuid", "skgid", "nftrace", "priority", "pkttype", "cpu", "iifgroup", "oifgroup");
+            "iiftype", "oiftype", "skuid", "skgid", "nftrace", "rtclassid", "priority", "pkttype", "cpu", "iifgroup", "oifgroup");
 
     static Key meta(String n) {
         for (Key k : META) if (k.name.equals(n)) return k;

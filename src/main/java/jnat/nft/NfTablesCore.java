@@ -200,11 +200,11 @@ public final class NfTablesCore {
                     + p.offset() + "-" + (p.offset() + p.len() - 1) + " (PacketContext has no accessor)"
                     : p.base() == Proto.LL ? "link-layer header loads" : null;
             case Expr.Meta m -> switch (m.key()) {
-                case 3, 6, 7, 15, 16, 19 -> null;
+                case 0, 3, 6, 7, 8, 13, 15, 16, 19, 21, 22 -> null;
                 default -> "meta " + MetaKeys.meta(m.key()).name();
             };
             case Expr.Ct c -> switch (c.key()) {
-                case 0, 1, 2, 3, 19, 20, 11, 12 -> null;
+                case 0, 1, 2, 3, 7, 10, 17, 19, 20, 11, 12 -> null;
                 default -> "ct " + MetaKeys.ct(c.key()).name();
             };
             case Expr.CtSet c -> c.key() == 3 ? null : "ct set " + MetaKeys.ct(c.key()).name();
@@ -215,6 +215,7 @@ public final class NfTablesCore {
             case Expr.Lookup l -> null;
             case Expr.Immediate i -> null;
             case Expr.Counter c -> null;
+            case Expr.Byteorder b -> null;
             case Expr.Notrack n -> null;
             case Expr.Numgen n -> null;
             case Expr.Fib f -> f.result() == 3 && (f.flags() & 3) != 0 ? null : "fib " + f;
@@ -238,6 +239,7 @@ public final class NfTablesCore {
     public int doChain(String chainName, PacketContext ctx) {
         NftChain base = table.chain(chainName);
         if (base == null) throw new IllegalArgumentException("no chain " + chainName);
+        hook = base.hook;
         int sp = 0;
         NftChain chain = base;
         int ruleIndex = 0;
@@ -284,8 +286,13 @@ public final class NfTablesCore {
                 case Expr.Payload p -> {
                     if (!payload(p, ctx)) return null;
                 }
-                case Expr.Meta m -> meta(m, ctx);
-                case Expr.Ct c -> ct(c, ctx);
+                case Expr.Meta m -> {
+                    if (!meta(m, ctx)) return null;
+                }
+                case Expr.Ct c -> {
+                    if (!ct(c, ctx)) return null;
+                }
+                case Expr.Byteorder b -> byteorder(b);
                 case Expr.Cmp c -> {
                     if (!cmp(c)) return null;
                 }
@@ -541,9 +548,40 @@ public final class NfTablesCore {
         return ctx.networkByte(offset);
     }
 
-    private void meta(Expr.Meta m, PacketContext ctx) {
+    /** nft_byteorder_eval: each {@code size}-byte word of the register reversed (host order is little-endian here). */
+    private void byteorder(Expr.Byteorder b) {
+        int s = off(b.sreg()), d = off(b.dreg());
+        for (int w = 0; w + b.size() <= b.len(); w += b.size()) {
+            for (int i = 0; i < b.size(); i++) tmp[i] = regs[s + w + b.size() - 1 - i];
+            System.arraycopy(tmp, 0, regs, d + w, b.size());
+        }
+    }
+
+    private final byte[] tmp = new byte[16];
+    /** The base chain's hook of the walk under way (what exists of the packet depends on it). */
+    private String hook = "";
+
+    /** nft_meta_get_eval: false where the kernel breaks (no such device, no route yet). */
+    private boolean meta(Expr.Meta m, PacketContext ctx) {
         int o = off(m.dreg());
         switch (m.key()) {
+            case 0 -> putU32(o, ctx.length()); // skb->len: the network header on (ip_rcv trimmed it to tot_len)
+            case 8 -> { // nft_reg_store16(dest, in->type)
+                if (ctx.inIfindex() == 0) return false;
+                putU32(o, ctx.inDeviceType() & 0xffff);
+            }
+            case 13 -> { // dst->tclassid: the input route is taken after prerouting
+                if (hook.equals("prerouting")) return false;
+                putU32(o, ctx.routeClassid());
+            }
+            case 21 -> { // no device: in is NULL for the host's own packets, out before routing
+                if (ctx.inIfindex() == 0) return false;
+                putU32(o, ctx.inDeviceGroup());
+            }
+            case 22 -> {
+                if (ctx.outIfindex() == 0) return false;
+                putU32(o, ctx.outDeviceGroup());
+            }
             case 3 -> putU32(o, ctx.mark());
             case 6, 7 -> {
                 byte[] name = (m.key() == 6 ? ctx.inInterface() : ctx.outInterface()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -556,13 +594,22 @@ public final class NfTablesCore {
             case 19 -> putU32(o, ctx.pktType());
             default -> throw new UnsupportedOperationException("meta " + m.key());
         }
+        return true;
     }
 
     /** nft_ct_get_eval: the conntrack state bits as nf_tables has them (NF_CT_STATE_BIT, untracked 64). */
-    private void ct(Expr.Ct c, PacketContext ctx) {
+    private boolean ct(Expr.Ct c, PacketContext ctx) {
         int o = off(c.dreg());
         int st = ctx.ctState();
+        // every key but the state needs the connection (untracked packets have none)
+        if (c.key() != 0 && !ctx.hasConnection()) return false;
         switch (c.key()) {
+            case 7 -> putU32(o, ctx.ipv6() ? 10 : 2); // nf_ct_l3num, nft_reg_store8
+            case 10 -> putU32(o, ctx.ctProtocol());
+            case 17 -> { // the zone's id, or in a direction nf_ct_zone_id's (the default zone's where it does not apply)
+                int zone = ctx.ctZone();
+                putU32(o, c.dir() < 0 ? zone & 0xffff : jnat.conntrack.NfConntrackZones.id(zone, c.dir()));
+            }
             case 0 -> {
                 int bits = 0;
                 if ((st & PacketContext.CT_INVALID) != 0) bits |= 1;
@@ -587,6 +634,7 @@ public final class NfTablesCore {
             }
             default -> throw new UnsupportedOperationException("ct " + c.key());
         }
+        return true;
     }
 
     /** nft_cmp_eval: memcmp of the register with the data. */

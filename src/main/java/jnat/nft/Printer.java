@@ -163,7 +163,8 @@ final class Printer {
     /** Types kept in host order in registers (meta and ct keys' types). */
     static boolean hostOrder(Datatype t) {
         return t == Datatype.MARK || t == Datatype.CT_STATE || t == Datatype.CT_STATUS || t == Datatype.FIB_ADDRTYPE
-                || t == Datatype.IFINDEX || t == Datatype.CT_DIR || t == Datatype.NFPROTO || t == Datatype.PKTTYPE;
+                || t == Datatype.IFINDEX || t == Datatype.CT_DIR || t == Datatype.NFPROTO || t == Datatype.PKTTYPE
+                || t == Datatype.REALM || t == Datatype.DEVGROUP;
     }
 
     String element(NftSet s, NftSetElem e) {

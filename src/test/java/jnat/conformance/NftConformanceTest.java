@@ -36,8 +36,8 @@ class NftConformanceTest {
         int frames = 0, steps = 0, failed = 0, generated = 0;
         int[] perKind = new int[NftScenarioGenerator.KINDS.length];
         long start = System.nanoTime();
-        try (KernelLab lab = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true, ScenarioGenerator.listenerPorts())) {
-            Harness harness = new Harness(lab, ScenarioGenerator6.HOST, only != null);
+        try (KernelLab lab = new KernelLab(NftScenarioGenerator.HOST, ScenarioGenerator.DEVICES, true, ScenarioGenerator.listenerPorts())) {
+            Harness harness = new Harness(lab, NftScenarioGenerator.HOST, only != null);
             int from = only != null ? only : 0, to = only != null ? only + 1 : SCENARIOS;
             for (int i = from; i < to; i++) {
                 Scenario sc = gen.scenario(i);

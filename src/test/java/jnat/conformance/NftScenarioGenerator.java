@@ -52,6 +52,17 @@ final class NftScenarioGenerator {
     private static final String[] MOBY = {"usernet-portmap", "usernet-portmap-noicc", "usernet-portmap-natunprot",
             "usernet-portmap-noproxy", "usernet-portmap-routed", "new-daemon"};
     static final int PUBLIC = ip("203.0.113.2");
+    /**
+     * The dual-stack harness host with device groups and route realms for the meta-keys chains (iifgroup,
+     * oifgroup, rtclassid): eth1 in group 3, docker0 in 16, half the LAN in realm 7, part of the internet
+     * in realms 2/5, as ModuleScenarioGenerator's host has them.
+     */
+    static final String HOST = ScenarioGenerator6.HOST + """
+            link set dev eth1 group 3
+            link set dev docker0 group 16
+            route add 10.1.0.0/25 dev eth1 realm 7
+            route add 198.51.100.0/27 via 203.0.113.1 dev eth0 realms 2/5
+            """;
     static final long[] PUBLIC6 = ScenarioGenerator6.PUBLIC6;
 
     private final long seed;
@@ -315,6 +326,50 @@ final class NftScenarioGenerator {
             		icmpv6 type echo-request limit rate over 1/minute burst 2 packets counter drop
             		udp dport 41005 counter reject
             		ct mark 0x7 counter accept
+            	}
+
+            	chain meta-keys-pre {
+            		type filter hook prerouting priority -145; policy accept;
+            		meta rtclassid 0 counter
+            		oifgroup 0 counter
+            		iifgroup 3 counter
+            		iifgroup "default" counter
+            		meta length > 100 counter
+            		meta iiftype ether counter
+            	}
+
+            	chain meta-keys-fwd {
+            		type filter hook forward priority -5; policy accept;
+            		iifgroup 3 counter
+            		oifgroup 16 counter
+            		iifgroup "default" oifgroup != 0 counter
+            		meta rtclassid 7 counter
+            		meta rtclassid 5 counter
+            		meta rtclassid != 0 counter
+            		meta length 40-60 counter
+            		meta length < 0x100 counter
+            		ct l3proto ipv6 counter
+            		ct protocol udp counter
+            		ct zone 0 counter
+            		ct original zone 0 counter
+            		ct reply zone 5 counter
+            	}
+
+            	chain meta-keys-in {
+            		type filter hook input priority 5; policy accept;
+            		iifgroup 3 counter
+            		oifgroup 0 counter
+            		meta rtclassid != 0 counter
+            		ct protocol udp counter
+            	}
+
+            	chain meta-keys-out {
+            		type filter hook output priority 5; policy accept;
+            		iifgroup 0 counter
+            		oifgroup 3 counter
+            		oifgroup "default" counter
+            		meta rtclassid 7 counter
+            		meta length >= 56 counter
             	}
 
             	chain post {

@@ -44,6 +44,7 @@ class NfTablesCoreTest {
         @Override public int mark() { return mark; }
         @Override public void setMark(int m) { mark = m; }
         @Override public int ctState() { return ctState; }
+        @Override public boolean hasConnection() { return (ctState & (CT_INVALID | CT_UNTRACKED)) == 0; }
         @Override public int ctMark() { return ctMark; }
         @Override public void setCtMark(int m) { ctMark = m; }
         @Override public int pktType() { return pktType; }
@@ -176,6 +177,68 @@ class NfTablesCoreTest {
         Wire u = new Wire(udp("192.0.0.8", 5000, "203.0.113.5", 53));
         assertEquals(NfTablesCore.NF_ACCEPT, core.doChain("in", u));
         assertEquals(7, u.ctMark);
+    }
+
+    @Test
+    void anOrderedComparisonOfAHostOrderKeyTurnsTheRegisterToNetworkOrder() {
+        // meta length is a host-order u32: without nft's byteorder hton, 28 (1c 00 00 00) would not be below 256 (00 01 00 00)
+        NfTablesCore core = load("""
+                table ip t {
+                	chain in {
+                		type filter hook prerouting priority 0; policy accept;
+                		meta length < 256 accept
+                		drop
+                	}
+                }
+                """);
+        assertEquals(NfTablesCore.NF_ACCEPT, core.doChain("in", new Wire(udp("192.0.0.8", 5000, "203.0.113.5", 53))));
+    }
+
+    @Test
+    void aRangeOfAHostOrderKeyComparesInNetworkOrder() {
+        NfTablesCore core = load("""
+                table ip t {
+                	chain in {
+                		type filter hook prerouting priority 0; policy accept;
+                		meta length 20-255 accept
+                		drop
+                	}
+                }
+                """);
+        assertEquals(NfTablesCore.NF_ACCEPT, core.doChain("in", new Wire(udp("192.0.0.8", 5000, "203.0.113.5", 53))));
+    }
+
+    @Test
+    void ctKeysOtherThanTheStateDoNotMatchAnUntrackedPacket() {
+        NfTablesCore core = load("""
+                table ip t {
+                	chain in {
+                		type filter hook prerouting priority 0; policy accept;
+                		ct mark 0 drop
+                		ct state untracked accept
+                	}
+                }
+                """);
+        Wire w = new Wire(udp("192.0.0.8", 5000, "203.0.113.5", 53));
+        w.ctState = PacketContext.CT_UNTRACKED;
+        assertEquals(NfTablesCore.NF_ACCEPT, core.doChain("in", w));
+        w.ctState = PacketContext.CT_NEW;
+        assertEquals(NfTablesCore.NF_DROP, core.doChain("in", w));
+    }
+
+    @Test
+    void deviceGroupKeysDoNotMatchWhereTheDeviceIsMissing() {
+        NfTablesCore core = load("""
+                table ip t {
+                	chain out {
+                		type filter hook output priority 0; policy accept;
+                		iifgroup 0 drop
+                		oifgroup 0 drop
+                	}
+                }
+                """);
+        Wire w = new Wire(udp("192.0.0.8", 5000, "203.0.113.5", 53)); // the fake has no ifindex: neither device
+        assertEquals(NfTablesCore.NF_ACCEPT, core.doChain("out", w));
     }
 
     @Test
