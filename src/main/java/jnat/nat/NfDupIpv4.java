@@ -14,8 +14,8 @@ import jnat.wire.WireError;
  * (nf_skb_duplicated); else the packet is copied (pskb_copy: a buffer of its own, with the mark,
  * offload state and frag_max_size), the copy untracked (nf_reset_ct, IP_CT_UNTRACKED), given IP_DF,
  * its TTL decremented when the hook is PREROUTING or INPUT, its header checksum redone, and routed
- * to the gateway (nf_dup_ipv4_route: flowi4_oif the --oif device's, FLOWI_FLAG_KNOWN_NH, so the
- * neighbour is the gateway or the gateway's own next hop; the packet's destination is unchanged).
+ * to the gateway (nf_dup_ipv4_route: flowi4_oif the --oif device's, FLOWI_FLAG_KNOWN_NH); the
+ * neighbour is the gateway route's own gateway, else the packet's destination, which is unchanged.
  * Without a route it is dropped silently; with one it leaves through ip_local_out (LOCAL_OUT and
  * POSTROUTING of every table, as the host's own) while the original waits in its walk.
  */
@@ -58,6 +58,9 @@ final class NfDupIpv4 {
         RouteDecision rt = host.routeOutput(tee.gw, oif, route);
         if (rt.isError()) return; // kfree_skb
         c.routeTo(rt.toResult());
+        // the route's gateway if it has one, else the packet's own destination (kernel 6.18 sends a
+        // copy routed by a connected route to the packet's daddr's neighbour, as measured by TeeKernelTest)
+        c.nexthop = rt.route() != null ? rt.route().nexthopFor(ip.dst()) : ip.dst();
         c.duplicated = true;
         if (trace.on()) trace.hostSends(c);
         output.localOutCopy(c);
