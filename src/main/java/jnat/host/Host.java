@@ -514,6 +514,11 @@ public final class Host {
 
 
 
+    /** ip_route_output_key to {@code dst} with flowi4_oif {@code oif} (null: none), no source or mark: -j TEE's copy ({@link Ip4Route#output(int, Interface, RouteDecision)}). */
+    public RouteDecision routeOutput(int dst, Interface oif, RouteDecision d) {
+        return route4.output(dst, oif, d);
+    }
+
     /** {@link #routeOutput(int, int, int)} into a caller-owned decision, allocating nothing ({@link Ip4Route#output}). */
     public RouteDecision routeOutput(int dst, int src, int mark, RouteDecision d) {
         return route4.output(dst, src, mark, d);
@@ -692,6 +697,11 @@ public final class Host {
     /** {@link #routeOutput6(long, long)} into a caller-owned decision, allocating nothing. */
     public RouteDecision6 routeOutput6(long hi, long lo, RouteDecision6 d) {
         return route6.output(hi, lo, d);
+    }
+
+    /** ip6_route_output to hi:lo with flowi6_oif {@code oif} (null: none): -j TEE's copy, allocating nothing. */
+    public RouteDecision6 routeOutput6(long hi, long lo, Interface oif, RouteDecision6 d) {
+        return route6.output(hi, lo, oif, d);
     }
 
     /** ip6_route_input for a packet to dst from src arriving on {@code in} (ip -6 route get DST from SRC iif IN). */

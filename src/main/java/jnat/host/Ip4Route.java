@@ -28,6 +28,25 @@ final class Ip4Route {
         return mkroute(r, dst, d);
     }
 
+    /**
+     * ip_route_output_key for nf_dup_ipv4_route's flow: no source, mark 0, scope universe, and with
+     * {@code oif} (flowi4_oif; null for none) only routes through that device, a down device
+     * unreachable, and no route at all taken as on-link through it ("Apparently, routing tables
+     * are wrong. Assume, that the destination is on link.").
+     */
+    RouteDecision output(int dst, Interface oif, RouteDecision d) {
+        if (oif == null) return output(dst, 0, 0, d);
+        if (!oif.isUp()) return d.fail(RouteType.UNREACHABLE, null, RouteError.NETWORK_UNREACHABLE);
+        if (dst == 0) return d.set(RouteType.LOCAL, null, host.loopback(), LOOPBACK_ADDR, LOOPBACK_ADDR);
+        Route r = host.fibLookup(dst, 0, 0, host.loopback(), oif, Scope.UNIVERSE);
+        if (r == null) return d.set(RouteType.UNICAST, null, oif, dst, 0);
+        if (r.type().error() != null) return d.fail(r.type(), r, r.type().error());
+        if (r.type() == RouteType.LOCAL) {
+            return d.set(RouteType.LOCAL, r, host.loopback(), dst, r.prefSrc() != 0 ? r.prefSrc() : dst);
+        }
+        return mkroute(r, dst, d);
+    }
+
     /** __mkroute_output's type fix-ups: 255.255.255.255 is broadcast, 224/4 multicast, 0.0.0.0 invalid. */
     private RouteDecision mkroute(Route r, int dst, RouteDecision d) {
         RouteType type = r.type();

@@ -126,6 +126,18 @@ final class Ip6Route {
     }
 
     /**
+     * ip6_route_output for nf_dup_ipv6_route's flow: no source or mark, and with {@code oif}
+     * (flowi6_oif; null for none) only routes through that device (RT6_LOOKUP_F_IFACE).
+     */
+    RouteDecision6 output(long hi, long lo, Interface oif, RouteDecision6 d) {
+        if (oif == null) return output(hi, lo, d);
+        Route6 r = fib.rulesCustom() ? fib.lookup(hi, lo, 0, 0, 0, host.loopback(), oif, true) : fib.lookup(hi, lo, oif, true);
+        if (!decide(r, hi, lo, d)) return d;
+        if (r.hasPrefSrc()) return d.source(r.prefSrcHi(), r.prefSrcLo());
+        return d.source(addrconf.selectSource(r.device(), hi, lo));
+    }
+
+    /**
      * ip6_route_input's lookup for a packet from {@code in} (forwarding on): a multicast, link-local
      * or loopback destination only through {@code in} (rt6_need_strict), others preferring it among
      * equal routes. No source is chosen (the route's src if it has one). The packet's own checks

@@ -1,6 +1,5 @@
 package jnat.nat;
 
-import jnat.conntrack.ConnTable;
 import jnat.host.Host;
 import jnat.host.Interface;
 import jnat.host.RouteDecision6;
@@ -41,7 +40,7 @@ final class Ip6Output {
     private final PacketState own;
     private final byte[] ownBuf = new byte[IpOutput.OWN_HEADROOM + 65536];
 
-    Ip6Output(Host host, ConnTable table, NfHooks hooks, IpOutput link, RouteCache routes, Ip6DefragHook defragHook,
+    Ip6Output(Host host, PacketState own, NfHooks hooks, IpOutput link, RouteCache routes, Ip6DefragHook defragHook,
               NfCtFrag6 defrag, Ip6Fragmenter fragmenter, IpOutput.Loopback loopback, Offload none, NetStats stats, Trace trace) {
         this.host = host;
         this.routes = routes;
@@ -54,7 +53,7 @@ final class Ip6Output {
         this.stats = stats;
         this.none = none;
         this.trace = trace;
-        this.own = new PacketState(host, table);
+        this.own = own;
     }
 
     /**
@@ -93,6 +92,16 @@ final class Ip6Output {
         output(p);
     }
 
+    /** ip6_local_out for -j TEE's copy ({@link NfDupIpv6}): as {@link #localOut}, too big cut or refused by ip6_finish_output. */
+    void localOutCopy(PacketState p) {
+        if (!hooks.localOut(p)) return;
+        if (p.route6.type() != RouteType.UNICAST) {
+            if (hooks.postRouting(p)) loopback.rcv(p);
+            return;
+        }
+        output(p);
+    }
+
     /** The buffer the host lays out its own IPv6 packets in, the IPv6 header at {@link IpOutput#OWN_HEADROOM}. */
     byte[] ownBuffer() {
         return ownBuf;
@@ -107,6 +116,7 @@ final class Ip6Output {
     void sendOwn(PacketState cause, int len, int attachId, int ctinfo, Interface out, long nhHi, long nhLo, long neighMac) {
         PacketState p = own;
         p.reset(null, cause.now, none, cause.tx, true);
+        p.duplicated = cause.duplicated; // sent while a TEE copy goes out: nf_skb_duplicated still set
         p.ipv6 = true;
         if (p.ip6.wrap(ownBuf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
         p.out = out;
@@ -126,6 +136,7 @@ final class Ip6Output {
     void sendOwnLocal(PacketState cause, int len, int attachId, int ctinfo) {
         PacketState p = own;
         p.reset(null, cause.now, none, cause.tx, true);
+        p.duplicated = cause.duplicated; // sent while a TEE copy goes out: nf_skb_duplicated still set
         p.ipv6 = true;
         if (p.ip6.wrap(ownBuf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
         RouteDecision6 rt = host.routeOutput6(p.ip6.dstHi(), p.ip6.dstLo(), p.route6);

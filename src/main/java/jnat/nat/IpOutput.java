@@ -103,6 +103,7 @@ final class IpOutput {
     void sendOwn(PacketState cause, int len, int attachId, int ctinfo, RouteResult rt) {
         PacketState p = own;
         p.reset(null, cause.now, none, cause.tx, true);
+        p.duplicated = cause.duplicated; // sent while a TEE copy goes out: nf_skb_duplicated still set
         if (p.ip.wrap(ownBuf, OWN_HEADROOM, len) != WireError.OK) return;
         p.routeTo(rt);
         if (trace.on()) trace.hostSends(p);
@@ -124,6 +125,19 @@ final class IpOutput {
         }
         if (IpForward.exceedsMtu(p, p.out.mtu())) {
             stats.drop(p, DropReason.FRAG_NEEDED);
+            return;
+        }
+        output(p);
+    }
+
+    /**
+     * ip_local_out for -j TEE's copy ({@link NfDupIpv4}): as {@link #localOut}, but with no socket
+     * to refuse a DF packet larger than the MTU (ip_fragment drops it).
+     */
+    void localOutCopy(PacketState p) {
+        if (!hooks.localOut(p)) return;
+        if (p.route.type() != RouteType.UNICAST) {
+            if (hooks.postRouting(p)) loopback.rcv(p);
             return;
         }
         output(p);

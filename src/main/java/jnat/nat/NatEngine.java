@@ -135,6 +135,8 @@ public final class NatEngine {
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
     private final Offload none = new Offload();
     /** The packet being received or sent; the host's own packets have theirs in {@link IpOutput}. */
+    /** -j TEE's duplicators, which every packet state below reaches (filled once the output paths exist). */
+    private final NfDup dups = new NfDup();
     private final PacketState received;
     /** The first fragment of an IPv6 queue that timed out, for its time exceeded. */
     private final PacketState expiredHead;
@@ -170,8 +172,8 @@ public final class NatEngine {
         this.random = new SplittableRandom(config.randomSeed());
         this.core = new NatCore(table, random);
         this.table.setDestroyListener(core::destroyed);
-        this.received = new PacketState(host, table, sockets);
-        this.expiredHead = new PacketState(host, table, sockets);
+        this.received = state();
+        this.expiredHead = state();
         this.neigh4 = new NeighTable(stats, false);
         this.neigh6 = new NeighTable(stats, true);
         this.routes = new RouteCache(host, neigh4, neigh6);
@@ -192,7 +194,7 @@ public final class NatEngine {
         }, trace);
         hooks.xtNet.setClock(() -> Math.max(expireClock, received.now));
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
-        this.output = new IpOutput(hooks, routes, defragHook, defrag, new PacketState(host, table, sockets), none, stats, trace,
+        this.output = new IpOutput(hooks, routes, defragHook, defrag, state(), none, stats, trace,
                 p -> input().loopbackRcv(p));
         this.icmp = new Icmp(host, output, config.icmp(), config.randomSeed());
         this.reject = new RejectIpv4(host, icmp, output);
@@ -200,13 +202,15 @@ public final class NatEngine {
         this.tcp = new TcpIpv4(host, sockets, output);
         this.input = new IpInput(hooks, defragHook, routes, icmp, udp, tcp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
-        this.arp = new Arp(host, stats, neigh4, output, icmp, new PacketState(host, table, sockets), none);
+        this.arp = new Arp(host, stats, neigh4, output, icmp, state(), none);
         Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
-        this.output6 = new Ip6Output(host, table, hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
+        this.output6 = new Ip6Output(host, state(), hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
-        this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, new PacketState(host, table, sockets), new PacketState(host, table, sockets),
-                new PacketState(host, table, sockets), none);
+        this.dups.ipv4 = new NfDupIpv4(host, output, state(), trace);
+        this.dups.ipv6 = new NfDupIpv6(host, output6, state(), trace);
+        this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, state(), state(),
+                state(), none);
         this.icmp6.setNdisc(ndisc);
         this.reject6 = new RejectIpv6(host, icmp6, output6);
         this.udp6 = new Udp6(sockets, icmp6);
@@ -214,6 +218,13 @@ public final class NatEngine {
         this.input6 = new Ip6Input(host, hooks, icmp6, udp6, tcp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, ndisc, stats, trace);
         setRuleset(ruleset);
+    }
+
+    /** A packet state of this engine's: it reaches the engine's -j TEE duplicators. */
+    private PacketState state() {
+        PacketState p = new PacketState(host, table, sockets);
+        p.dup = dups;
+        return p;
     }
 
     private Ip6Input input6() {

@@ -89,6 +89,10 @@ final class PacketState implements PacketContext {
     private boolean hotdrop;
     /** The hook whose table walks the packet now (state->hook), for -j NFLOG. */
     int hook = -1;
+    /** A -j TEE copy being sent (nf_skb_duplicated while it goes out): TEE copies it no further. */
+    boolean duplicated;
+    /** Where -j TEE sends its copies (the engine's nf_dup_ipv4 and nf_dup_ipv6); null: a state that walks no table. */
+    NfDup dup;
     /** pskb_expand_head's new data for a packet -j TCPMSS grew (allocated on first use, reused). */
     private byte[] expanded;
     /** tcpmss_reverse_mtu's route lookup. */
@@ -123,6 +127,7 @@ final class PacketState implements PacketContext {
         this.fragMaxSize = 0;
         this.pktTypeHost = true;
         this.generated = generated;
+        this.duplicated = false;
         this.natExhausted = false;
         this.hotdrop = false;
         this.nfTrace = false;
@@ -586,6 +591,16 @@ final class PacketState implements PacketContext {
     @Override
     public long socketLookup() {
         return sockets == null ? 0 : NfTproxy.socketLookup(this, sockets);
+    }
+
+    @Override
+    public boolean duplicated() {
+        return duplicated;
+    }
+
+    @Override
+    public void dup(jnat.rules.TeeTarget tee) {
+        if (dup != null) dup.dup(this, tee);
     }
 
     @Override

@@ -117,6 +117,8 @@ final class Extensions {
         IP4_TARGETS.put("REJECT", RejectTarget.Parser::new);
         IP4_TARGETS.put("TPROXY", () -> new TproxyTarget.Parser(false));
         IP6_TARGETS.put("TPROXY", () -> new TproxyTarget.Parser(true));
+        IP4_TARGETS.put("TEE", () -> new TeeTarget.Parser(false));
+        IP6_TARGETS.put("TEE", () -> new TeeTarget.Parser(true));
         IP6_TARGETS.putAll(natTargets(true));
         IP6_TARGETS.put("REJECT", () -> new RejectTarget.Parser(true));
         IP6_TARGETS.put("HL", () -> new HlTarget.Parser(true));
@@ -249,6 +251,7 @@ final class Extensions {
             Map.entry("owner", List.of("--uid-owner", "--gid-owner", "--socket-exists", "--suppl-groups")),
             Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
             Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),
+            Map.entry("TEE", List.of("--gateway", "--oif")),
             Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),

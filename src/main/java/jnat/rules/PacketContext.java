@@ -260,6 +260,21 @@ public interface PacketContext {
         return false;
     }
 
+    /**
+     * nf_skb_duplicated: the packet is a -j TEE copy on its way out (nf_dup_ipv4/nf_dup_ipv6 send it
+     * from inside the original's walk): the tables walk it on their second jump stack, and TEE
+     * copies it no further.
+     */
+    default boolean duplicated() {
+        return false;
+    }
+
+    /**
+     * -j TEE (tee_tg4 / tee_tg6): a copy of the packet, untracked, leaves for {@code tee}'s gateway
+     * (through LOCAL_OUT and POSTROUTING) before the walk goes on with the original.
+     */
+    default void dup(TeeTarget tee) {}
+
     /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
     default boolean fromLocalSocket() {
         return false;

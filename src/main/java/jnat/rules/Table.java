@@ -14,7 +14,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Commands change a table that no packet walks; a running engine swaps whole tables. The
  * traversal is allocation-free and, like the kernel's per-CPU jump stack, not reentrant: one
- * thread walks a table at a time.
+ * thread walks a table at a time, except for the copy -j TEE sends from inside a walk, which walks
+ * on a second stack (ipt_do_table's nf_skb_duplicated case).
  */
 public final class Table {
     public final String name;
@@ -143,7 +144,7 @@ public final class Table {
 
     private void growStack() {
         int need = userChains.size() + 1;
-        if (stackChain.length < need) {
+        if (stackChain.length < 2 * need) { // room for a TEE copy's walk above the original's
             stackChain = new Chain[need * 2];
             stackIndex = new int[need * 2];
         }
@@ -191,13 +192,15 @@ public final class Table {
         Chain chain = base;
         ChainIndex idx = chain.index();
         int i = 0;
-        int sp = 0;
+        // a TEE copy sent from inside a walk of this table walks on the stack's upper half
+        int bottom = ctx.duplicated() ? stackChain.length / 2 : 0;
+        int sp = bottom;
         NfTablesTrace nft = nfTrace;
         boolean dumped = false;
         for (;;) {
             if (i >= chain.rules.size()) {
-                if (tracer != null) tracer.leave(this, chain, i + 1, sp == 0);
-                if (sp == 0) return policy(this, base, ctx, dumped);
+                if (tracer != null) tracer.leave(this, chain, i + 1, sp == bottom);
+                if (sp == bottom) return policy(this, base, ctx, dumped);
                 sp--;
                 chain = stackChain[sp];
                 idx = chain.index();
@@ -243,7 +246,7 @@ public final class Table {
             Target t = r.target;
             if (t == Target.RETURN) {
                 if (nft != null && ctx.nfTrace()) dumped = nft.rule(this, chain, i, r, NfTablesTrace.NFT_RETURN, null, ctx, dumped);
-                if (sp == 0) return policy(this, base, ctx, dumped);
+                if (sp == bottom) return policy(this, base, ctx, dumped);
                 sp--;
                 chain = stackChain[sp];
                 idx = chain.index();

@@ -60,9 +60,16 @@ final class XtTableInfo {
     private final ChainIndex[] chainIndex;
     /** Where each hook's built-in chain starts, -1 where the table has none; and its chain number. */
     private final int[] builtinOffset = new int[Hook.values().length], builtinChain = new int[Hook.values().length];
+    /**
+     * The jump stack (the kernel's per-CPU jumpstack): with a -j TEE rule in the table twice as deep,
+     * its second half for the copy TEE sends from inside a walk (ipt_do_table's jumpstack +=
+     * stacksize * nf_skb_duplicated), so the original's return points survive.
+     */
     private final int[] stackOffset;
+    /** Where the copy's stack starts in {@link #stackOffset}; 0 without a TEE rule (one stack). */
+    private final int dupStack;
 
-    private XtTableInfo(int size, int nRules, int nChains, int nMatches, int nTargets) {
+    private XtTableInfo(int size, int nRules, int nChains, int nMatches, int nTargets, boolean tee) {
         blob = new int[size];
         ruleOffset = new int[nRules + nChains];
         inIface = new String[nRules];
@@ -73,7 +80,8 @@ final class XtTableInfo {
         chains = new Chain[nChains];
         chainEnd = new int[nChains];
         chainIndex = new ChainIndex[nChains];
-        stackOffset = new int[nChains + 1];
+        dupStack = tee ? nChains + 1 : 0;
+        stackOffset = new int[tee ? 2 * (nChains + 1) : nChains + 1];
     }
 
     /** translate_table: lays out {@code table}'s chains, their rules' counters copied in. */
@@ -98,7 +106,9 @@ final class XtTableInfo {
             }
             size += E_END; // the chain's end
         }
-        XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size());
+        boolean tee = false;
+        for (Target t : targets.keySet()) tee |= t instanceof TeeTarget;
+        XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size(), tee);
         targets.forEach((t, n) -> x.targets[n] = t);
         java.util.Arrays.fill(x.builtinOffset, -1);
         java.util.IdentityHashMap<Chain, Integer> number = new java.util.IdentityHashMap<>();
@@ -262,14 +272,16 @@ final class XtTableInfo {
         int o = builtinOffset[hook.ordinal()];
         if (o < 0) return Target.ACCEPT;
         int[] b = blob;
-        int sp = 0;
+        // the stack's bottom: a TEE copy walking a table whose TEE rule sent it starts above the original's
+        int bottom = dupStack != 0 && ctx.duplicated() ? dupStack : 0;
+        int sp = bottom;
         NfTablesTrace nft = table.nfTrace;
         boolean dumped = false; // this walk has sent the traced packet's headers (nft_traceinfo.packet_dumped)
         for (;;) {
             int flags = b[o + E_FLAGS];
             if ((flags & F_END) != 0) {
-                if (tracer != null) tracer.leave(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, sp == 0);
-                if (sp == 0) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
+                if (tracer != null) tracer.leave(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, sp == bottom);
+                if (sp == bottom) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
                 o = stackOffset[--sp];
                 continue;
             }
@@ -316,7 +328,7 @@ final class XtTableInfo {
                 case V_RETURN -> {
                     if (nft != null && ctx.nfTrace()) dumped = nft.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS], rules[b[o + E_RULE]],
                             NfTablesTrace.NFT_RETURN, null, ctx, dumped);
-                    if (sp == 0) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
+                    if (sp == bottom) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
                     o = stackOffset[--sp];
                     continue;
                 }

@@ -153,9 +153,9 @@ class ErrorsTest {
     @Test
     void targetLinuxHasButJnatLacksIsNamed() {
         RuleError e = assertThrows(RuleError.class,
-                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "PREROUTING", "-j", "TEE",
-                        "--gateway", "10.0.0.1")));
-        assertEquals("target `TEE' is not supported by jnat", e.getMessage());
+                () -> Iptables.run(setUp(), List.of("-t", "mangle", "-A", "PREROUTING", "-p", "tcp", "-j", "SYNPROXY",
+                        "--mss", "1460")));
+        assertEquals("target `SYNPROXY' is not supported by jnat", e.getMessage());
     }
 
     @Test
