@@ -269,6 +269,7 @@ public final class NatEngine {
     /** Replaces the (iptables) ruleset: the next packet sees the new one whole. */
     public void setRuleset(Ruleset rules) {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
+        if (rules.hasSynproxy()) throw new IllegalArgumentException(jnat.rules.SynproxyTarget.NOT_RUN);
         this.ruleset = rules;
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();
@@ -310,6 +311,7 @@ public final class NatEngine {
     /** Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and tracked). */
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
+        if (rules.hasSynproxy()) throw new IllegalArgumentException(jnat.rules.SynproxyTarget.NOT_RUN);
         this.ruleset6 = rules;
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();

@@ -85,7 +85,8 @@ final class Extensions {
             Map.entry("TCPOPTSTRIP", TcpoptstripTarget.Parser::new),
             Map.entry("TRACE", TraceTarget.Parser::new),
             Map.entry("SET", SetTarget.Parser::new),
-            Map.entry("RATEEST", RateestTarget.Parser::new));
+            Map.entry("RATEEST", RateestTarget.Parser::new),
+            Map.entry("SYNPROXY", SynproxyTarget.Parser::new));
 
     private static Map<String, Supplier<ModuleParser>> natTargets(boolean ipv6) {
         Map<String, Supplier<ModuleParser>> m = new HashMap<>();
@@ -252,6 +253,7 @@ final class Extensions {
             Map.entry("socket", List.of("--transparent", "--nowildcard", "--restore-skmark")),
             Map.entry("TPROXY", List.of("--on-port", "--on-ip", "--tproxy-mark")),
             Map.entry("TEE", List.of("--gateway", "--oif")),
+            Map.entry("SYNPROXY", List.of("--sack-perm", "--timestamp", "--wscale", "--mss", "--ecn")),
             Map.entry("sctp", List.of("--source-port", "--sport", "--destination-port", "--dport", "--chunk-types")),
             Map.entry("string", List.of("--from", "--to", "--algo", "--icase", "--string", "--hex-string")),
             Map.entry("u32", List.of("--u32")),

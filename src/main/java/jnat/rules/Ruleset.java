@@ -89,6 +89,15 @@ public final class Ruleset {
         return false;
     }
 
+    /** Whether a rule's target is SYNPROXY (which the engine does not run yet: {@link SynproxyTarget#NOT_RUN}). */
+    public boolean hasSynproxy() {
+        for (Table t : tables.values())
+            for (Chain c : t.chains())
+                for (Rule r : c.rules())
+                    if (r.target instanceof SynproxyTarget) return true;
+        return false;
+    }
+
     /** Whether a rule uses connection labels (-m connlabel: connlabel_mt_check's nf_connlabels_get). */
     public boolean needsLabels() {
         for (Table t : tables.values())
