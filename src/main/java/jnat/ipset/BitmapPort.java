@@ -104,6 +104,7 @@ final class BitmapPort extends IpSet {
 
     /** "[proto:]port[-port]", the protocol ignored. */
     private int[] range(String element) {
+        if (element.startsWith("icmp:")) throw new IpSetError("jnat: ICMP in a bitmap:port element is not supported (ports of tcp, udp, sctp and udplite are)");
         int[] pp = Parse.protoPort(element);
         if (pp[1] < first || pp[2] > last) throw new IpSetError("Element is out of the range of the set");
         return new int[] {pp[1] - first, pp[2] - first};

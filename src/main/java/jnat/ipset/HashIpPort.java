@@ -51,7 +51,7 @@ final class HashIpPort extends HashGen {
         int comma = s.indexOf(',');
         if (comma < 0) throw new IpSetError("Syntax error: Second element is missing from " + s + ".");
         String a = s.substring(0, comma);
-        int[] pp = Parse.protoPort(s.substring(comma + 1));
+        int[] pp = Parse.protoPort(s.substring(comma + 1), family == INET6);
         List<long[]> nets = new ArrayList<>();
         int dash = a.indexOf('-'), slash = a.indexOf('/');
         if (dash >= 0 || slash >= 0 && !withNets) {
@@ -118,6 +118,6 @@ final class HashIpPort extends HashGen {
     String format(Key k) {
         String a = formatAddress(k.hi(), k.lo());
         if (withNets && k.cidr() != hostMask) a += "/" + k.cidr();
-        return a + "," + Parse.protoName(k.proto()) + ":" + k.port();
+        return a + "," + Parse.protoPort(k.proto(), k.port());
     }
 }

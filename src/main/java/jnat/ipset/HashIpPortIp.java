@@ -34,7 +34,7 @@ final class HashIpPortIp extends HashGen {
         int c2 = s.indexOf(',', c1 + 1);
         if (c2 < 0) throw new IpSetError("Syntax error: Third element is missing from " + s + ".");
         String a = s.substring(0, c1), third = s.substring(c2 + 1);
-        int[] pp = Parse.protoPort(s.substring(c1 + 1, c2));
+        int[] pp = Parse.protoPort(s.substring(c1 + 1, c2), family == INET6);
         if (third.indexOf('/') >= 0 || third.indexOf('-') >= 0) throw new IpSetError("Syntax error: plain IP address must be supplied: " + third);
         long[] ip2 = address(third);
         List<long[]> firsts = new ArrayList<>();
@@ -97,6 +97,6 @@ final class HashIpPortIp extends HashGen {
 
     @Override
     String format(Key k) {
-        return formatAddress(k.hi(), k.lo()) + "," + Parse.protoName(k.proto()) + ":" + k.port() + "," + formatAddress(k.hi2(), k.lo2());
+        return formatAddress(k.hi(), k.lo()) + "," + Parse.protoPort(k.proto(), k.port()) + "," + formatAddress(k.hi2(), k.lo2());
     }
 }

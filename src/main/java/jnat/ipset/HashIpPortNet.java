@@ -57,7 +57,7 @@ final class HashIpPortNet extends HashGen {
         int c2 = s.indexOf(',', c1 + 1);
         if (c2 < 0) throw new IpSetError("Syntax error: Third element is missing from " + s + ".");
         String a = s.substring(0, c1);
-        int[] pp = Parse.protoPort(s.substring(c1 + 1, c2));
+        int[] pp = Parse.protoPort(s.substring(c1 + 1, c2), family == INET6);
         List<long[]> nets = nets(s.substring(c2 + 1));
         List<long[]> firsts = new ArrayList<>();
         int dash = a.indexOf('-'), slash = a.indexOf('/');
@@ -148,7 +148,7 @@ final class HashIpPortNet extends HashGen {
     @Override
     String format(Key k) {
         String net = formatAddress(k.hi(), k.lo());
-        return formatAddress(k.hi2(), k.lo2()) + "," + Parse.protoName(k.proto()) + ":" + k.port() + ","
+        return formatAddress(k.hi2(), k.lo2()) + "," + Parse.protoPort(k.proto(), k.port()) + ","
                 + (k.cidr() == hostMask ? net : net + "/" + k.cidr());
     }
 }

@@ -112,6 +112,18 @@ class SetMatchTest {
     }
 
     @Test
+    void anIcmpElementMatchesTheIcmpTypeAndCodeAsTheKernelKeysThem() {
+        ipset("create pings hash:ip,port");
+        ipset("add pings 198.51.100.9,icmp:echo-request");
+        Rule r = rule("-m set --match-set pings src,src");
+        Packet echo = packet("198.51.100.9", 8 << 8, "203.0.113.2", 0), reply = packet("198.51.100.9", 0, "203.0.113.2", 0);
+        echo.proto = reply.proto = 1;
+        assertTrue(matches(r, echo));
+        assertFalse(matches(r, reply));
+        assertFalse(matches(r, packet("198.51.100.9", 8 << 8, "203.0.113.2", 0))); // tcp port 2048 is not icmp 8/0
+    }
+
+    @Test
     void aBitmapPortSetHoldsTcpAndUdpPortsForBothFamilies() {
         ipset("create ports bitmap:port range 1-1024");
         ipset("add ports 22-25");
