@@ -10,6 +10,7 @@ import jnat.host.Interface;
 import jnat.host.RouteDecision6;
 import jnat.host.RouteResult;
 import jnat.rules.PacketContext;
+import jnat.rules.TcpmssTarget;
 import jnat.wire.EthernetFrame;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
@@ -697,29 +698,9 @@ final class PacketState implements PacketContext {
         if (expanded == null) expanded = new byte[HEADROOM + 0x10000];
         int len = end - start;
         System.arraycopy(b, start, expanded, HEADROOM, len);
-        int t = HEADROOM + (thoff() - start);
-        int l4len = len - (thoff() - start);
-        System.arraycopy(expanded, t + 20, expanded, t + 24, l4len - 20);
-        jnat.wire.Bytes.put16(expanded, t + 20, option >>> 16);
-        jnat.wire.Bytes.put16(expanded, t + 22, option & 0xffff);
-        int c = jnat.wire.Bytes.u16(expanded, t + TcpSegment.OFF_CHECKSUM);
-        c = jnat.wire.Checksum.update16(c, l4len, l4len + 4); // the pseudo-header's length
-        c = jnat.wire.Checksum.update32(c, 0, option);
-        int oldWord = jnat.wire.Bytes.u16(expanded, t + 12);
-        int newWord = oldWord + (1 << 12); // doff += TCPOLEN_MSS / 4
-        jnat.wire.Bytes.put16(expanded, t + 12, newWord);
-        c = jnat.wire.Checksum.update16(c, oldWord, newWord);
-        jnat.wire.Bytes.put16(expanded, t + TcpSegment.OFF_CHECKSUM, c);
-        if (ipv6) {
-            jnat.wire.Bytes.put16(expanded, HEADROOM + 4, jnat.wire.Bytes.u16(expanded, HEADROOM + 4) + 4);
-            ip6.wrap(expanded, HEADROOM, len + 4);
-        } else {
-            int oldLen = jnat.wire.Bytes.u16(expanded, HEADROOM + Ipv4Packet.OFF_TOTAL_LENGTH);
-            jnat.wire.Bytes.put16(expanded, HEADROOM + Ipv4Packet.OFF_TOTAL_LENGTH, oldLen + 4);
-            int ic = jnat.wire.Bytes.u16(expanded, HEADROOM + Ipv4Packet.OFF_CHECKSUM);
-            jnat.wire.Bytes.put16(expanded, HEADROOM + Ipv4Packet.OFF_CHECKSUM, jnat.wire.Checksum.update16(ic, oldLen, oldLen + 4));
-            ip.wrap(expanded, HEADROOM, len + 4);
-        }
+        TcpmssTarget.growByOption(expanded, HEADROOM, len, thoff() - start, option, ipv6);
+        if (ipv6) ip6.wrap(expanded, HEADROOM, len + 4);
+        else ip.wrap(expanded, HEADROOM, len + 4);
         return true;
     }
 

@@ -130,4 +130,33 @@ public final class TcpmssTarget extends Target {
             return new TcpmssTarget(mss, ipv6);
         }
     }
+
+    /**
+     * tcpmss_mangle_packet's insertion: the {@code len}-byte IP packet at {@code start} (its TCP header
+     * {@code thoff} bytes in, room for 4 more bytes after it) gets the 4-byte option {@code option} right
+     * after the 20-byte TCP header; data offset, the IP length and both checksums are updated incrementally.
+     */
+    public static void growByOption(byte[] b, int start, int len, int thoff, int option, boolean ipv6) {
+        int t = start + thoff;
+        int l4len = len - thoff;
+        System.arraycopy(b, t + 20, b, t + 24, l4len - 20);
+        jnat.wire.Bytes.put16(b, t + 20, option >>> 16);
+        jnat.wire.Bytes.put16(b, t + 22, option & 0xffff);
+        int c = jnat.wire.Bytes.u16(b, t + jnat.wire.TcpSegment.OFF_CHECKSUM);
+        c = jnat.wire.Checksum.update16(c, l4len, l4len + 4); // the pseudo-header's length
+        c = jnat.wire.Checksum.update32(c, 0, option);
+        int oldWord = jnat.wire.Bytes.u16(b, t + 12);
+        int newWord = oldWord + (1 << 12); // doff += TCPOLEN_MSS / 4
+        jnat.wire.Bytes.put16(b, t + 12, newWord);
+        c = jnat.wire.Checksum.update16(c, oldWord, newWord);
+        jnat.wire.Bytes.put16(b, t + jnat.wire.TcpSegment.OFF_CHECKSUM, c);
+        if (ipv6) {
+            jnat.wire.Bytes.put16(b, start + 4, jnat.wire.Bytes.u16(b, start + 4) + 4);
+        } else {
+            int oldLen = jnat.wire.Bytes.u16(b, start + jnat.wire.Ipv4Packet.OFF_TOTAL_LENGTH);
+            jnat.wire.Bytes.put16(b, start + jnat.wire.Ipv4Packet.OFF_TOTAL_LENGTH, oldLen + 4);
+            int ic = jnat.wire.Bytes.u16(b, start + jnat.wire.Ipv4Packet.OFF_CHECKSUM);
+            jnat.wire.Bytes.put16(b, start + jnat.wire.Ipv4Packet.OFF_CHECKSUM, jnat.wire.Checksum.update16(ic, oldLen, oldLen + 4));
+        }
+    }
 }
