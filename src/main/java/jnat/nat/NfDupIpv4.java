@@ -43,13 +43,8 @@ final class NfDupIpv4 {
         if (buf == null) buf = new byte[IpOutput.OWN_HEADROOM + 65536];
         System.arraycopy(ip.buffer(), ip.offset(), buf, IpOutput.OWN_HEADROOM, len);
         PacketState c = copy;
-        c.reset(null, p.now, copyOffload(p.offload, offload), p.tx, p.generated);
+        NfDup.startCopy(p, c, offload);
         if (c.ip.wrap(buf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
-        c.mark = p.mark;
-        c.fragMaxSize = p.fragMaxSize;
-        c.nfTrace = p.nfTrace;
-        c.nfTraceId = p.nfTraceId;
-        c.untracked = true;
         int h = IpOutput.OWN_HEADROOM;
         buf[h + 6] |= (byte) (Ipv4Packet.FLAG_DF >>> 8); // iph->frag_off |= htons(IP_DF)
         if (p.hook == Hook.PREROUTING.ordinal() || p.hook == Hook.INPUT.ordinal()) buf[h + 8]--; // --iph->ttl
@@ -65,15 +60,5 @@ final class NfDupIpv4 {
         if (trace.on()) trace.hostSends(c);
         output.localOutCopy(c);
         if (trace.on()) trace.hostSent();
-    }
-
-    /** pskb_copy's copy of the offload state (the checksum offsets count from the IP header, so they hold in the copy). */
-    static Offload copyOffload(Offload from, Offload to) {
-        to.ipSummed = from.ipSummed;
-        to.csumStart = from.csumStart;
-        to.csumOffset = from.csumOffset;
-        to.gsoSize = from.gsoSize;
-        to.gsoType = from.gsoType;
-        return to;
     }
 }

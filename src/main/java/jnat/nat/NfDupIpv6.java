@@ -37,15 +37,10 @@ final class NfDupIpv6 {
         if (buf == null) buf = new byte[IpOutput.OWN_HEADROOM + 65536];
         System.arraycopy(p.ip6.buffer(), p.ip6.offset(), buf, IpOutput.OWN_HEADROOM, len);
         PacketState c = copy;
-        c.reset(null, p.now, NfDupIpv4.copyOffload(p.offload, offload), p.tx, p.generated);
+        NfDup.startCopy(p, c, offload);
         c.ipv6 = true;
         if (p.hook == Hook.PREROUTING.ordinal() || p.hook == Hook.INPUT.ordinal()) buf[IpOutput.OWN_HEADROOM + 7]--; // --iph->hop_limit
         if (c.ip6.wrap(buf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
-        c.mark = p.mark;
-        c.fragMaxSize = p.fragMaxSize;
-        c.nfTrace = p.nfTrace;
-        c.nfTraceId = p.nfTraceId;
-        c.untracked = true;
         Interface oif = tee.oif.isEmpty() ? null : host.device(tee.oif);
         RouteDecision6 rt = host.routeOutput6(tee.gwHi, tee.gwLo, oif, c.route6);
         if (rt.isError()) return; // dst->error: kfree_skb

@@ -239,7 +239,7 @@ public final class NfTablesCore {
     public int doChain(String chainName, PacketContext ctx) {
         NftChain base = table.chain(chainName);
         if (base == null) throw new IllegalArgumentException("no chain " + chainName);
-        hook = base.hook;
+        beforeRouting = "prerouting".equals(base.hook);
         int sp = 0;
         NftChain chain = base;
         int ruleIndex = 0;
@@ -558,8 +558,8 @@ public final class NfTablesCore {
     }
 
     private final byte[] tmp = new byte[16];
-    /** The base chain's hook of the walk under way (what exists of the packet depends on it). */
-    private String hook = "";
+    /** The walk under way is at prerouting, where the packet has no route (skb_dst) yet. */
+    private boolean beforeRouting;
 
     /** nft_meta_get_eval: false where the kernel breaks (no such device, no route yet). */
     private boolean meta(Expr.Meta m, PacketContext ctx) {
@@ -571,7 +571,7 @@ public final class NfTablesCore {
                 putU32(o, ctx.inDeviceType() & 0xffff);
             }
             case 13 -> { // dst->tclassid: the input route is taken after prerouting
-                if (hook.equals("prerouting")) return false;
+                if (beforeRouting) return false;
                 putU32(o, ctx.routeClassid());
             }
             case 21 -> { // no device: in is NULL for the host's own packets, out before routing
