@@ -79,6 +79,9 @@ public final class ConnTable {
     private final NfConnAddr6 addr6 = new NfConnAddr6();
     /** Each connection's zone, by id; no array until the first connection outside zone 0. */
     private final NfConntrackZones zones = new NfConntrackZones();
+    /** The seqadj and synproxy extensions (SYNPROXY's connections), by id; no arrays until the first. */
+    private final NfConntrackSeqadj seqadj = new NfConntrackSeqadj();
+    private final NfConntrackSynproxy synproxy = new NfConntrackSynproxy();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     int[] index;
@@ -267,6 +270,19 @@ public final class ConnTable {
     /** Connection {@code id}'s packed zone, 0 for the default zone. */
     public int zone(int id) { return zones.get(id); }
 
+    public NfConntrackSeqadj seqadj() { return seqadj; }
+    public NfConntrackSynproxy synproxy() { return synproxy; }
+
+    /** nfct_seqadj_ext_add and nfct_synproxy_ext_add on a connection made from the synproxy template. */
+    void addSynproxy(int id) { synproxy.add(id, capacity); }
+
+    /** nf_ct_seqadj_init: IPS_SEQ_ADJUST and direction {@code dir}'s offsets (nothing for 0). */
+    public void seqadjInit(int id, int dir, int off) {
+        if (off == 0) return;
+        setStatus(id, Status.SEQ_ADJUST);
+        seqadj.init(id, dir, off, capacity);
+    }
+
     /** Puts an unconfirmed entry in {@code zone} (the template's, nf_ct_zone_add), before it is confirmed. */
     public void setZone(int id, int zone) {
         checkInUse(id);
@@ -382,6 +398,8 @@ public final class ConnTable {
         if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
         labels.clear(id);
         zones.clear(id);
+        seqadj.clear(id);
+        synproxy.clear(id);
         return id;
     }
 
@@ -620,6 +638,8 @@ public final class ConnTable {
         labels.grow(cap);
         addr6.grow(cap);
         zones.grow(cap);
+        seqadj.grow(cap);
+        synproxy.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
         index = new int[indexSize(Math.max(cap, hashsize))];
         for (int id = 0; id < highWater; id++) {
@@ -707,6 +727,8 @@ public final class ConnTable {
 
     /** The TCP state (TcpTracker.NONE..SYN_SENT2) of a TCP connection. */
     public int tcpState(int id) { return state(ints, row(id)); }
+    /** ct->proto.tcp.seen[dir].td_maxwin. */
+    public int tcpMaxWin(int id, int dir) { return tdMaxWin(ints, row(id), dir); }
 
     /** The next allocated, confirmed and live id at or after {@code from}, or -1: iteration without allocation. */
     public int nextConfirmed(int from) {

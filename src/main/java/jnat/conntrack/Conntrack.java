@@ -94,6 +94,7 @@ public final class Conntrack {
                     return verdict(p, DROP);
                 }
                 if (p.zone != 0) table.setZone(id, p.zone);
+                if (p.synproxyTemplate) table.addSynproxy(id); // init_conntrack: the template's extensions
                 dir = ORIGINAL;
                 ctinfo = IP_CT_NEW;
             } else {

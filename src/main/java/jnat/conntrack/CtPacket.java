@@ -47,6 +47,8 @@ public final class CtPacket {
     public final Tuple quoted = new Tuple();
     /** The zone the lookup and a new connection are in (ConnTable.zonePack; the CT template's), 0 the default. */
     public int zone;
+    /** The packet carries SYNPROXY's template (snet->tmpl): a connection it makes gets the synproxy and seqadj extensions. */
+    public boolean synproxyTemplate;
 
     // Results.
     /** The connection id, or -1 when the packet is INVALID (untracked). */
@@ -71,6 +73,7 @@ public final class CtPacket {
         sackPerm = false;
         sackCount = 0;
         ipLength = 0;
+        synproxyTemplate = false;
         id = -1;
         dir = 0;
         ctinfo = 0;

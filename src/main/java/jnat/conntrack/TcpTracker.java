@@ -247,7 +247,12 @@ public final class TcpTracker {
         end = end(p);
 
         if ((flags(ct, row, receiver) & FLAG_SACK_PERM) != 0) sack = tcpSack(p, sack);
-        // No seqadj (helpers) in jnat: receiver_offset is 0.
+        // Take into account NAT sequence number mangling (SYNPROXY's seqadj; 0 for every other connection)
+        if ((status(ct, row) & Status.SEQ_ADJUST) != 0) {
+            int receiverOffset = t.seqadj().offset(row / ROW, receiver, ack - 1);
+            ack -= receiverOffset;
+            sack -= receiverOffset;
+        }
 
         if (tdMaxWin(ct, row, sender) == 0) {
             // Initialize sender data.

@@ -55,6 +55,7 @@ final class ConntrackHook {
             if (!(p.ipv6 ? ipv6Tuple(p, verify) : ipv4Tuple(p, verify))) {
                 untracked(p);
             } else {
+                p.ct.synproxyTemplate = p.synproxyTemplate;
                 int z = p.ctZone; // nf_ct_zone_tmpl: "--zone mark" takes the mark as it is now
                 p.ct.zone = (z & PacketState.ZONE_FROM_MARK) != 0 ? jnat.conntrack.NfConntrackZones.pack(p.mark, z >>> 16 & 3) : z;
                 int verdict = conntrack.in(p.ct, p.now);
@@ -144,8 +145,15 @@ final class ConntrackHook {
      * packet in the reply direction of its connection (the host's error about a new one) confirms
      * nothing; a clash drops the packet, counted as exhaustion when NAT found no free tuple.
      */
-    boolean confirm(PacketState p) {
+    boolean confirm(PacketState p, jnat.host.Interface dev) {
         int id = p.ct.id;
+        // nf_confirm: a connection with IPS_SEQ_ADJUST (SYNPROXY's) has its sequence numbers shifted first
+        if (id >= 0 && !p.untracked && (table.status(id) & jnat.conntrack.Status.SEQ_ADJUST) != 0 && !p.ipv6
+                && (dev == null || !dev.isLoopback()) && p.ct.ctinfo != Conntrack.IP_CT_RELATED_REPLY
+                && !SeqAdjust.adjust(p, table, id, p.ct.dir)) {
+            stats.drop(p, DropReason.SEQADJ_DROP);
+            return false;
+        }
         if (id >= 0 && p.ct.dir == ConnTable.ORIGINAL && !table.confirmed(id) && !table.confirm(id, p.now)) {
             p.ct.id = -1;
             stats.drop(p, p.natExhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);

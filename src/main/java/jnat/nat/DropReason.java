@@ -87,7 +87,11 @@ public enum DropReason {
     NFT_DROP("drop verdict in an nf_tables chain"),
     NAT_UNMAPPABLE("NAT target could not bind (no address on the device)"),
     NAT_ICMP_ERROR("ICMP error could not be translated"),
-    NAT_OIF_CHANGED("masqueraded connection left through another device");
+    NAT_OIF_CHANGED("masqueraded connection left through another device"),
+    /** ipv4_synproxy_hook's NF_DROP: a cut header or options, or a retransmitted ACK whose cookie is not good. */
+    SYNPROXY_DROP("dropped by SYNPROXY's hook (cut TCP header or options, or a bad cookie)"),
+    /** nf_confirm: nf_ct_seq_adjust failed on a cut header. */
+    SEQADJ_DROP("sequence adjustment failed (cut TCP header)");
 
     private final String text;
     private final boolean beforeHooks;

@@ -101,8 +101,14 @@ final class IpOutput {
      * as a RELATED ICMP error, and it confirms nothing.
      */
     void sendOwn(PacketState cause, int len, int attachId, int ctinfo, RouteResult rt) {
+        sendOwn(cause, len, attachId, ctinfo, rt, false);
+    }
+
+    /** As above; {@code synproxyTemplate}: SYNPROXY's SYN to the server, whose connection gets the synproxy extensions. */
+    void sendOwn(PacketState cause, int len, int attachId, int ctinfo, RouteResult rt, boolean synproxyTemplate) {
         PacketState p = own;
         p.reset(null, cause.now, none, cause.tx, true);
+        p.synproxyTemplate = synproxyTemplate;
         p.duplicated = cause.duplicated; // sent while a TEE copy goes out: nf_skb_duplicated still set
         if (p.ip.wrap(ownBuf, OWN_HEADROOM, len) != WireError.OK) return;
         p.routeTo(rt);

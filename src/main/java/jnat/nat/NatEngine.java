@@ -137,6 +137,8 @@ public final class NatEngine {
     /** The packet being received or sent; the host's own packets have theirs in {@link IpOutput}. */
     /** -j TEE's duplicators, which every packet state below reaches (filled once the output paths exist). */
     private final NfDup dups = new NfDup();
+    /** SYNPROXY; its syncookie secret is drawn from SecureRandom, never from the seed (a known secret forges cookies). */
+    private final NfSynproxy synproxy;
     private final PacketState received;
     /** The first fragment of an IPv6 queue that timed out, for its time exceeded. */
     private final PacketState expiredHead;
@@ -171,6 +173,7 @@ public final class NatEngine {
                 config.conntrackHashsize());
         this.random = new SplittableRandom(config.randomSeed());
         this.core = new NatCore(table, random);
+        this.synproxy = new NfSynproxy(host, table, new java.security.SecureRandom());
         this.table.setDestroyListener(core::destroyed);
         this.received = state();
         this.expiredHead = state();
@@ -208,6 +211,8 @@ public final class NatEngine {
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
         this.dups.ipv4 = new NfDupIpv4(host, output, state(), trace);
+        this.synproxy.setOutput(output);
+        this.hooks.setSynproxy(synproxy);
         this.dups.ipv6 = new NfDupIpv6(host, output6, state(), trace);
         this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, state(), state(),
                 state(), none);
@@ -224,6 +229,7 @@ public final class NatEngine {
     private PacketState state() {
         PacketState p = new PacketState(host, table, sockets);
         p.dup = dups;
+        p.synproxy = synproxy;
         return p;
     }
 
@@ -269,7 +275,6 @@ public final class NatEngine {
     /** Replaces the (iptables) ruleset: the next packet sees the new one whole. */
     public void setRuleset(Ruleset rules) {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
-        if (rules.hasSynproxy()) throw new IllegalArgumentException(jnat.rules.SynproxyTarget.NOT_RUN);
         this.ruleset = rules;
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();
@@ -306,6 +311,12 @@ public final class NatEngine {
         for (NfTablesCore.BaseChain c : nftChains)
             if (c.family().equals(family) && c.table().equals(table)) return c.core().counter(chain, rule);
         return null;
+    }
+
+    /** /proc/net/stat/synproxy summed: syn_received, cookie_invalid, cookie_valid, cookie_retrans, conn_reopened. */
+    public long[] synproxyStat() {
+        return new long[] {synproxy.synReceived, synproxy.cookieInvalid, synproxy.cookieValid, synproxy.cookieRetrans,
+                synproxy.connReopened};
     }
 
     /** Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and tracked). */

@@ -51,6 +51,8 @@ final class NfHooks {
          * tables or of an nft ruleset's); without, no packet of the family is tracked and NAT's hooks do nothing.
          */
         boolean conntrack;
+        /** A rule's target is SYNPROXY: its hook runs at LOCAL_IN and POST_ROUTING (nf_synproxy_ipv4_init). */
+        boolean synproxy;
 
         void bind(Ruleset rules, RandomGenerator random, Trace trace) {
             raw = NfHooks.bind(rules.existing("raw"), DropReason.RAW_DROP, random, trace);
@@ -59,6 +61,7 @@ final class NfHooks {
             security = NfHooks.bind(rules.existing("security"), DropReason.SECURITY_DROP, random, trace);
             nat = NfHooks.bind(rules.existing("nat"), DropReason.NAT_DROP, random, trace);
             conntrack = rules.usesConntrack();
+            synproxy = rules.hasSynproxy();
         }
 
         Table natTable() {
@@ -77,6 +80,25 @@ final class NfHooks {
 
     /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
     private final Tables ipv4 = new Tables(), ipv6 = new Tables();
+
+    /** The engine's SYNPROXY (bound late: it sends through the output path). */
+    private NfSynproxy synproxy;
+
+    void setSynproxy(NfSynproxy synproxy) {
+        this.synproxy = synproxy;
+    }
+
+    /**
+     * ipv4_synproxy_hook at NF_IP_PRI_CONNTRACK_CONFIRM - 1, while the family's ruleset has the
+     * target; {@code dev} is the skb's device (the input device at LOCAL_IN, the output one after).
+     * A packet it takes (NF_STOLEN) is not counted as dropped.
+     */
+    private boolean synproxyHook(PacketState p, jnat.host.Interface dev) {
+        if (!tables(p).synproxy || p.ipv6) return true;
+        int v = synproxy.hook(p, dev);
+        if (v == NfSynproxy.NF_DROP) stats.drop(p, DropReason.SYNPROXY_DROP);
+        return v == NfSynproxy.NF_ACCEPT;
+    }
 
     NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject, Trace trace) {
         this.trace = trace;
@@ -126,13 +148,15 @@ final class NfHooks {
         Tables t = v6 ? ipv6 : ipv4;
         NftChainFilter.Entry raw = p -> walk(t.raw, hook, p), mangle = p -> walk(t.mangle, hook, p),
                 filter = p -> walk(t.filter, hook, p), security = p -> walk(t.security, hook, p),
-                ct = p -> conntrackIn(p, hook), confirm = conntrack::confirm;
+                ct = p -> conntrackIn(p, hook),
+                confirm = hook == Hook.INPUT ? p -> conntrack.confirm(p, p.in) : p -> conntrack.confirm(p, p.out),
+                synproxyAt = hook == Hook.INPUT ? p -> synproxyHook(p, p.in) : p -> synproxyHook(p, p.out);
         return switch (hook) {
             case PREROUTING -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
                     new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(-100, p -> nat.fn(p, hook, NatCore.MANIP_DST)));
             case INPUT -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
                     new NftChainFilter.Slot(50, security), new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
-                    new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
+                    new NftChainFilter.Slot(Integer.MAX_VALUE - 1, synproxyAt), new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
             case FORWARD -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
                     new NftChainFilter.Slot(50, security));
             case OUTPUT -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
@@ -140,7 +164,7 @@ final class NfHooks {
                     new NftChainFilter.Slot(0, filter), new NftChainFilter.Slot(50, security));
             case POSTROUTING -> java.util.List.of(new NftChainFilter.Slot(-150, mangle),
                     new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
-                    new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
+                    new NftChainFilter.Slot(Integer.MAX_VALUE - 1, synproxyAt), new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
         };
     }
 
@@ -182,7 +206,8 @@ final class NfHooks {
                 && walk(t.filter, Hook.INPUT, p)
                 && walk(t.security, Hook.INPUT, p)
                 && nat.fn(p, Hook.INPUT, NatCore.MANIP_SRC)
-                && conntrack.confirm(p);
+                && synproxyHook(p, p.in)
+                && conntrack.confirm(p, p.in);
     }
 
     /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
@@ -215,7 +240,8 @@ final class NfHooks {
         if (nft != null) return nft.run(p, Hook.POSTROUTING);
         return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
-                && conntrack.confirm(p);
+                && synproxyHook(p, p.out)
+                && conntrack.confirm(p, p.out);
     }
 
     /**
@@ -231,6 +257,7 @@ final class NfHooks {
         if (verdict instanceof jnat.rules.TproxyTarget tp) verdict = tp.assign(p) ? Target.ACCEPT : Target.DROP;
         if (trace.on()) trace.verdict(hook, t.table, verdict);
         if (verdict == Target.ACCEPT) return true;
+        if (verdict instanceof jnat.rules.SynproxyTarget && p.stolen) return false; // NF_STOLEN: taken, not dropped
         if (verdict instanceof RejectTarget || verdict instanceof NptTarget) reject.reject(p, verdict);
         stats.drop(p, t.reason);
         return false;

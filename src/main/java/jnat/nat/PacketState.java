@@ -94,6 +94,11 @@ final class PacketState implements PacketContext {
     boolean duplicated;
     /** Where -j TEE sends its copies (the engine's nf_dup_ipv4 and nf_dup_ipv6); null: a state that walks no table. */
     NfDup dup;
+    /** The engine's SYNPROXY (null: a state that walks no table); {@link #stolen}: the packet it took (NF_STOLEN). */
+    NfSynproxy synproxy;
+    boolean stolen;
+    /** The host's SYN to the server carries SYNPROXY's template (snet->tmpl) into conntrack. */
+    boolean synproxyTemplate;
     /** pskb_expand_head's new data for a packet -j TCPMSS grew (allocated on first use, reused). */
     private byte[] expanded;
     /** tcpmss_reverse_mtu's route lookup. */
@@ -129,6 +134,8 @@ final class PacketState implements PacketContext {
         this.pktTypeHost = true;
         this.generated = generated;
         this.duplicated = false;
+        this.stolen = false;
+        this.synproxyTemplate = false;
         this.natExhausted = false;
         this.hotdrop = false;
         this.nfTrace = false;
@@ -597,6 +604,13 @@ final class PacketState implements PacketContext {
     @Override
     public boolean duplicated() {
         return duplicated;
+    }
+
+    @Override
+    public int synproxy(jnat.rules.SynproxyTarget t) {
+        int v = synproxy == null || ipv6 ? NfSynproxy.NF_DROP : synproxy.target(this, t);
+        stolen = v == NfSynproxy.NF_STOLEN;
+        return v;
     }
 
     @Override

@@ -275,6 +275,11 @@ public interface PacketContext {
      */
     default void dup(TeeTarget tee) {}
 
+    /** -j SYNPROXY (synproxy_tg4): {@link SynproxyTarget#XT_CONTINUE}, or the verdict; no engine here: dropped. */
+    default int synproxy(SynproxyTarget t) {
+        return SynproxyTarget.NF_DROP;
+    }
+
     /** The packet came from one of the host's sockets (skb->sk != NULL): -m recent's TTL is then not the forwarded one. */
     default boolean fromLocalSocket() {
         return false;

@@ -6,17 +6,20 @@ package jnat.rules;
  * wscale (u8) and mss (u16), which iptables fills from 32-bit option values and so truncates
  * ({@code --wscale 300} is saved as 44). The kernel's checkentry wants {@code -p tcp} not
  * inverted, and takes conntrack (nf_ct_netns_get); the target is allowed in INPUT and FORWARD.
- * The engine does not run it yet: {@link #NOT_RUN} says why, and a ruleset holding it is refused
- * where it would be run, never accepted and ignored.
+ * The engine runs it for IPv4 (jnat.nat.NfSynproxy); an ip6tables ruleset holding it is refused
+ * ({@link #NOT_RUN} says why), never accepted and ignored.
  */
 public final class SynproxyTarget extends Target {
     /** XT_SYNPROXY_OPT_*. */
     public static final int OPT_MSS = 0x01, OPT_WSCALE = 0x02, OPT_SACK_PERM = 0x04, OPT_TIMESTAMP = 0x08, OPT_ECN = 0x10;
 
     /** Why the engine refuses a ruleset with SYNPROXY (what is missing). */
-    public static final String NOT_RUN = "target `SYNPROXY' is not run by jnat yet: the SYN cookie handshake"
-            + " (synproxy_send_client_synack, synproxy_recv_client_ack), the server handshake and the"
-            + " connection's sequence and timestamp adjustment (nf_conntrack_seqadj) are missing";
+    /** Why the engine refuses an ip6tables ruleset with SYNPROXY (what is missing). */
+    public static final String NOT_RUN = "target `SYNPROXY' is run by jnat for IPv4 only: ip6t_SYNPROXY's handshake"
+            + " (nf_ipv6_cookie_init_sequence, synproxy_send_*_ipv6) is missing";
+
+    /** What {@link PacketContext#synproxy} returns: go on with the next rule, or the verdict (NF_DROP, NF_STOLEN). */
+    public static final int XT_CONTINUE = -1, NF_DROP = 0, NF_STOLEN = 2;
 
     public final int options;
     public final int wscale;
@@ -31,6 +34,12 @@ public final class SynproxyTarget extends Target {
     @Override
     public String name() {
         return "SYNPROXY";
+    }
+
+    /** synproxy_tg4 (the engine's): XT_CONTINUE goes on; else this target is the verdict, the packet stolen or dropped. */
+    @Override
+    public boolean apply(PacketContext ctx) {
+        return ctx.synproxy(this) == XT_CONTINUE;
     }
 
     /** synproxy_tg4_reg.hooks: LOCAL_IN and FORWARD (x_tables' check, EINVAL). */

@@ -219,7 +219,7 @@ public final class TcpSegment {
     }
 
     /** As the public writer, with the data offset (options are the caller's) and urgent pointer given. */
-    static void writeHeader(byte[] b, int off, int srcPort, int dstPort, int seq, int ack, int dataOffset,
+    public static void writeHeader(byte[] b, int off, int srcPort, int dstPort, int seq, int ack, int dataOffset,
                             int flags, int window, int urgentPointer) {
         Bytes.put16(b, off + OFF_SRC_PORT, srcPort);
         Bytes.put16(b, off + OFF_DST_PORT, dstPort);
