@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Captures firewalld's real ruleset for RealRulesetsTest: firewalld (Debian's package) with
+# Captures firewalld's real rulesets for RealRulesetsTest: firewalld (Debian's package) with
 # FirewallBackend=iptables runs in a network namespace of its own, with a private /etc/firewalld
 # and a private system dbus, and what iptables-save and ip6tables-save print there is written to
-#   src/test/resources/rulesets/real/firewalld.rules   and   firewalld.rules6
+# src/test/resources/rulesets/real (or OUTDIR):
+#   firewalld.rules, firewalld.rules6             the package's configuration, plus (at run time)
+#       firewall-cmd --zone=public --add-interface=fw0     (the namespace's veth end)
+#       firewall-cmd --zone=public --add-service=http
+#       firewall-cmd --zone=public --add-masquerade
+#       firewall-cmd --zone=public --add-forward-port=port=8080:proto=tcp:toport=80
+#   firewalld-rich.rules, firewalld-rich.rules6   LogDenied=unicast and a permanent configuration
+#       with ipsets, zones by interface and by source, ports, protocols, icmp blocks, forward
+#       ports, rich rules (log, limit, nflog, mark, reject, priority) and a policy (see
+#       rich_config below); the ipsets firewalld made, as `ipset save` prints them, become the
+#       ipset commands of firewalld-rich.rules.cmds and firewalld-rich.rules6.cmds (RealRulesetsTest
+#       runs a NAME.cmds before NAME)
 # Run as root:  scripts/capture-firewalld.sh [OUTDIR]
-# Nothing outside the namespace is touched: the namespace's mount namespace is private
+# Nothing outside the namespaces is touched: each namespace's mount namespace is private
 # (unshare -m), so the bind mounts over /etc/firewalld and /run/firewalld end with it, and the
 # machine's own netfilter tables are never read or written.
-#
-# What is added to the default configuration (zone public, services ssh and dhcpv6-client):
-#   firewall-cmd --zone=public --add-interface=fw0     (the namespace's veth end)
-#   firewall-cmd --zone=public --add-service=http
-#   firewall-cmd --zone=public --add-masquerade
-#   firewall-cmd --zone=public --add-forward-port=port=8080:proto=tcp:toport=80
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -21,28 +26,32 @@ if [ "${1:-}" != "--inside" ]; then
   out="$(cd "$out" && pwd)"
   [ "$(id -u)" = 0 ] || { echo "capture-firewalld: run as root" >&2; exit 1; }
   command -v firewalld >/dev/null || { echo "capture-firewalld: apt-get install firewalld" >&2; exit 1; }
-  ns="jnatfw$$"
-  work="$(mktemp -d /tmp/capture-firewalld.XXXXXX)"
-  cleanup() {
-    ip netns del "$ns" 2>/dev/null || true
-    echo "capture-firewalld: firewalld's log is $work/firewalld.log" >&2
-  }
+  ns=""
+  cleanup() { [ -z "$ns" ] || ip netns del "$ns" 2>/dev/null || true; }
   trap cleanup EXIT
-  ip netns add "$ns"
-  ip -n "$ns" link set lo up
-  # a veth pair inside the namespace: fw0 goes into zone public, fw1 is its peer
-  ip -n "$ns" link add fw0 type veth peer name fw1
-  ip -n "$ns" addr add 203.0.113.1/24 dev fw0
-  ip -n "$ns" addr add 2001:db8:f::1/64 dev fw0
-  ip -n "$ns" link set fw0 up
-  ip -n "$ns" link set fw1 up
-  ip netns exec "$ns" unshare -m --propagation private "$0" --inside "$work" "$out"
-  exit $?
+  for variant in firewalld firewalld-rich; do
+    ns="jnatfw$$"
+    work="$(mktemp -d /tmp/capture-firewalld.XXXXXX)"
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    # a veth pair inside the namespace: fw0 goes into zone public, fw1 is its peer
+    ip -n "$ns" link add fw0 type veth peer name fw1
+    ip -n "$ns" addr add 203.0.113.1/24 dev fw0
+    ip -n "$ns" addr add 2001:db8:f::1/64 dev fw0
+    ip -n "$ns" link set fw0 up
+    ip -n "$ns" link set fw1 up
+    ip netns exec "$ns" unshare -m --propagation private "$0" --inside "$variant" "$work" "$out"
+    echo "capture-firewalld: $variant: firewalld's log is $work/firewalld.log" >&2
+    ip netns del "$ns"
+    ns=""
+  done
+  exit 0
 fi
 
 # --- inside the namespace, in a private mount namespace ---
-work="$2"
-out="$3"
+variant="$2"
+work="$3"
+out="$4"
 
 # firewalld's configuration: the package's /etc/firewalld with the iptables backend, the other
 # settings at their defaults (as the package ships them)
@@ -50,6 +59,10 @@ cp -a /etc/firewalld "$work/etc-firewalld"
 conf="$work/etc-firewalld/firewalld.conf"
 sed -i -e 's/^FirewallBackend=.*/FirewallBackend=iptables/' "$conf"
 grep -q '^FirewallBackend=iptables$' "$conf"
+if [ "$variant" = firewalld-rich ]; then
+  sed -i -e 's/^LogDenied=.*/LogDenied=unicast/' "$conf"
+  grep -q '^LogDenied=unicast$' "$conf"
+fi
 mount --bind "$work/etc-firewalld" /etc/firewalld
 mkdir -p "$work/run-firewalld" /run/firewalld
 mount --bind "$work/run-firewalld" /run/firewalld
@@ -89,15 +102,61 @@ if [ "$state" != running ]; then
   cat "$work/firewalld.log" >&2 || true
   exit 1
 fi
-firewall-cmd --get-default-zone >&2
-firewall-cmd --zone=public --add-interface=fw0 >&2
-firewall-cmd --zone=public --add-service=http >&2
-firewall-cmd --zone=public --add-masquerade >&2
-firewall-cmd --zone=public --add-forward-port=port=8080:proto=tcp:toport=80 >&2
+fc() { echo "+ firewall-cmd $*" >&2; firewall-cmd "$@" >&2; }
+
+default_config() {
+  fc --zone=public --add-interface=fw0
+  fc --zone=public --add-service=http
+  fc --zone=public --add-masquerade
+  fc --zone=public --add-forward-port=port=8080:proto=tcp:toport=80
+}
+
+rich_config() {
+  local p=--permanent
+  fc $p --new-ipset=blocklist --type=hash:net
+  fc $p --ipset=blocklist --add-entry=198.51.100.128/25
+  fc $p --new-ipset=blocklist6 --type=hash:net --option=family=inet6
+  fc $p --ipset=blocklist6 --add-entry=2001:db8:bad::/48
+  fc $p --zone=drop --add-source=ipset:blocklist
+  fc $p --zone=drop --add-source=ipset:blocklist6
+  fc $p --zone=trusted --add-interface=fw1
+  fc $p --zone=internal --add-source=203.0.113.128/25
+  # services with a conntrack helper (samba-client's netbios-ns, ftp, tftp, sip, amanda, sane)
+  # give `-j CT --helper NAME` in raw, which jnat refuses: its conntrack has no helpers
+  fc $p --zone=internal --remove-service=samba-client
+  fc $p --zone=internal --add-icmp-block-inversion
+  fc $p --zone=internal --add-icmp-block=echo-request
+  fc $p --zone=public --add-interface=fw0
+  fc $p --zone=public --add-service=http
+  fc $p --zone=public --add-port=60000-60010/udp
+  fc $p --zone=public --add-protocol=gre
+  fc $p --zone=public --add-source-port=5353/udp
+  fc $p --zone=public --add-icmp-block=timestamp-request
+  fc $p --zone=public --add-masquerade
+  fc $p --zone=public --add-forward-port=port=2222:proto=tcp:toport=22:toaddr=203.0.113.9
+  fc $p --zone=public --add-rich-rule='rule family="ipv4" source address="198.51.100.7" service name="ssh" log prefix="ssh-7 " level="info" limit value="3/m" accept'
+  fc $p --zone=public --add-rich-rule='rule family="ipv6" source address="2001:db8:1::/48" port port="8443" protocol="tcp" reject type="icmp6-adm-prohibited"'
+  fc $p --zone=public --add-rich-rule='rule family="ipv4" source address="203.0.113.0/28" mark set="0x10/0xff"'
+  fc $p --zone=public --add-rich-rule='rule family="ipv4" destination address="203.0.113.50" port port="53" protocol="udp" nflog group="5" prefix="dns " queue-size="8" drop'
+  fc $p --zone=public --add-rich-rule='rule priority="-10" family="ipv4" source address="198.51.100.99" drop'
+  fc $p --new-policy=int2pub
+  fc $p --policy=int2pub --add-ingress-zone=internal
+  fc $p --policy=int2pub --add-egress-zone=public
+  fc $p --policy=int2pub --set-target=ACCEPT
+  fc $p --policy=int2pub --add-rich-rule='rule tcp-mss-clamp value="pmtu"'
+  fc --reload
+}
+
+if [ "$variant" = firewalld-rich ]; then rich_config; else default_config; fi
 if grep -E 'ERROR|WARNING' "$work/firewalld.log" >&2; then
   echo "capture-firewalld: firewalld logged the errors above" >&2
 fi
-iptables-save > "$out/firewalld.rules"
-ip6tables-save > "$out/firewalld.rules6"
-echo "capture-firewalld: firewalld $(dpkg-query -W -f '${Version}' firewalld), $(iptables -V):" \
-  "$(grep -c '^-A' "$out/firewalld.rules") IPv4 rules, $(grep -c '^-A' "$out/firewalld.rules6") IPv6 rules" >&2
+iptables-save > "$out/$variant.rules"
+ip6tables-save > "$out/$variant.rules6"
+if [ -n "$(ipset list -n)" ]; then
+  # ipset save's lines (create NAME TYPE OPTIONS..., add NAME ENTRY) as ipset commands
+  ipset save | sed -e 's/^/ipset /' > "$out/$variant.rules.cmds"
+  cp "$out/$variant.rules.cmds" "$out/$variant.rules6.cmds"
+fi
+echo "capture-firewalld: $variant: firewalld $(dpkg-query -W -f '${Version}' firewalld), $(iptables -V):" \
+  "$(grep -c '^-A' "$out/$variant.rules") IPv4 rules, $(grep -c '^-A' "$out/$variant.rules6") IPv6 rules" >&2
