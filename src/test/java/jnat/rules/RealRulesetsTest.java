@@ -39,7 +39,8 @@ class RealRulesetsTest {
             "tailscale.ts", "aws-vpc-cni.cmds", "fail2ban-ipset.cmds", "istio-sidecar-tproxy.cmds",
             "istio-sidecar-tproxy-wildcard.golden", "istio-dns-zones.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds",
             "kube-proxy-affinity-nfacct.rules", "calico-mangle.rules", "strongswan-updown.cmds",
-            "firewalld.rules", "firewalld.rules6", "firewalld-rich.rules", "firewalld-rich.rules6");
+            "firewalld.rules", "firewalld.rules6", "firewalld-rich.rules", "firewalld-rich.rules6",
+            "shorewall.rules");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
