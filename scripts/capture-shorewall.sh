@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Captures Shorewall's real ruleset for RealRulesetsTest: `shorewall start` (Debian's shorewall
-# package) with the two-interfaces sample (scripts/shorewall/two-interfaces: the sample's files
-# and the package's conntrack, with the changes listed there in README.jnat) runs in a network
-# namespace of its own whose interfaces are the sample's eth0 (net) and eth1 (loc), with a private
-# /etc/shorewall, /var/lib/shorewall and /var/log; what iptables-save prints then is written to
-#   src/test/resources/rulesets/real/shorewall.rules   (or OUTDIR/shorewall.rules)
+# Captures Shorewall's real rulesets for RealRulesetsTest: `shorewall start` and `shorewall6
+# start` (Debian's shorewall and shorewall6 packages) with their two-interfaces samples
+# (scripts/shorewall/two-interfaces and two-interfaces6: the samples' files and the packages'
+# conntrack, with the changes listed in scripts/shorewall/README.jnat) run in a network namespace
+# of their own whose interfaces are the samples' eth0 (net) and eth1 (loc), with a private
+# /etc/shorewall, /etc/shorewall6, /var/lib/shorewall, /var/lib/shorewall6 and /var/log; what
+# iptables-save and ip6tables-save print then is written to
+#   src/test/resources/rulesets/real/shorewall.rules and shorewall6.rules6   (or into OUTDIR)
 # Run as root:  scripts/capture-shorewall.sh [OUTDIR]
 # Nothing outside the namespace is touched: its mount namespace is private (unshare -m), so the
 # bind mounts end with it, and the machine's own netfilter tables are never read or written.
@@ -30,8 +32,11 @@ if [ "${1:-}" != "--inside" ]; then
   ip -n "$ns" link add eth1 type veth peer name loc-peer
   ip -n "$ns" addr add 203.0.113.1/24 dev eth0
   ip -n "$ns" addr add 198.51.100.1/24 dev eth1
+  ip -n "$ns" addr add 2001:db8:e0::1/64 dev eth0 nodad
+  ip -n "$ns" addr add 2001:db8:e1::1/64 dev eth1 nodad
   for i in eth0 eth1 net-peer loc-peer; do ip -n "$ns" link set "$i" up; done
   ip -n "$ns" route add default via 203.0.113.254
+  ip -n "$ns" -6 route add default via 2001:db8:e0::fe
   ip netns exec "$ns" unshare -m --propagation private "$0" --inside "$work" "$out"
   exit $?
 fi
@@ -39,15 +44,21 @@ fi
 # --- inside the namespace, in a private mount namespace ---
 work="$2"
 out="$3"
-mkdir -p "$work/etc-shorewall" "$work/var-lib-shorewall" "$work/var-log"
-cp "$here"/shorewall/two-interfaces/* "$work/etc-shorewall/"
-rm -f "$work/etc-shorewall/README.txt" "$work/etc-shorewall/README.jnat"
-mount --bind "$work/etc-shorewall" /etc/shorewall
-mount --bind "$work/var-lib-shorewall" /var/lib/shorewall
+for prog in shorewall shorewall6; do
+  sample="$here/shorewall/two-interfaces${prog#shorewall}"
+  mkdir -p "$work/etc-$prog" "$work/var-lib-$prog" "$work/var-log" "/var/lib/$prog"
+  cp "$sample"/* "$work/etc-$prog/"
+  rm -f "$work/etc-$prog/README.txt"
+  mount --bind "$work/etc-$prog" "/etc/$prog"
+  mount --bind "$work/var-lib-$prog" "/var/lib/$prog"
+done
 mount --bind "$work/var-log" /var/log
 
 shorewall start > "$work/start.log" 2>&1 || { cat "$work/start.log" >&2; exit 1; }
-cat "$work/start.log" >&2
+shorewall6 start > "$work/start6.log" 2>&1 || { cat "$work/start6.log" >&2; exit 1; }
 iptables-save > "$out/shorewall.rules"
+ip6tables-save > "$out/shorewall6.rules6"
 shorewall clear > "$work/clear.log" 2>&1 || true
-echo "capture-shorewall: shorewall $(shorewall version), $(iptables -V): $(grep -c '^-A' "$out/shorewall.rules") rules" >&2
+shorewall6 clear > "$work/clear6.log" 2>&1 || true
+echo "capture-shorewall: shorewall $(shorewall version), shorewall6 $(shorewall6 version), $(iptables -V):" \
+  "$(grep -c '^-A' "$out/shorewall.rules") IPv4 rules, $(grep -c '^-A' "$out/shorewall6.rules6") IPv6 rules" >&2
