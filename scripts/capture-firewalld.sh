@@ -9,8 +9,9 @@
 #       firewall-cmd --zone=public --add-masquerade
 #       firewall-cmd --zone=public --add-forward-port=port=8080:proto=tcp:toport=80
 #   firewalld-rich.rules, firewalld-rich.rules6   LogDenied=unicast and a permanent configuration
-#       with ipsets, zones by interface and by source, ports, protocols, icmp blocks, forward
-#       ports, rich rules (log, limit, nflog, mark, reject, priority) and a policy (see
+#       with ipsets (hash:net, hash:ip,port, hash:net,port; this kernel has no hash:mac), zones by interface and by source, ports,
+#       protocols, icmp blocks, forward ports, intra-zone forwarding, rich rules (log, limit, nflog,
+#       mark, reject, priority, mac, NOT, masquerade, forward-port) and a policy (see
 #       rich_config below); the ipsets firewalld made, as `ipset save` prints them, become the
 #       ipset commands of firewalld-rich.rules.cmds and firewalld-rich.rules6.cmds (RealRulesetsTest
 #       runs a NAME.cmds before NAME)
@@ -34,12 +35,15 @@ if [ "${1:-}" != "--inside" ]; then
     work="$(mktemp -d /tmp/capture-firewalld.XXXXXX)"
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    # a veth pair inside the namespace: fw0 goes into zone public, fw1 is its peer
+    # a veth pair inside the namespace: fw0 goes into zone public, fw1 is its peer; fw2 (and its peer fw3) for zone block
     ip -n "$ns" link add fw0 type veth peer name fw1
     ip -n "$ns" addr add 203.0.113.1/24 dev fw0
     ip -n "$ns" addr add 2001:db8:f::1/64 dev fw0
     ip -n "$ns" link set fw0 up
     ip -n "$ns" link set fw1 up
+    ip -n "$ns" link add fw2 type veth peer name fw3
+    ip -n "$ns" link set fw2 up
+    ip -n "$ns" link set fw3 up
     ip netns exec "$ns" unshare -m --propagation private "$0" --inside "$variant" "$work" "$out"
     echo "capture-firewalld: $variant: firewalld's log is $work/firewalld.log" >&2
     ip netns del "$ns"
@@ -139,6 +143,19 @@ rich_config() {
   fc $p --zone=public --add-rich-rule='rule family="ipv4" source address="203.0.113.0/28" mark set="0x10/0xff"'
   fc $p --zone=public --add-rich-rule='rule family="ipv4" destination address="203.0.113.50" port port="53" protocol="udp" nflog group="5" prefix="dns " queue-size="8" drop'
   fc $p --zone=public --add-rich-rule='rule priority="-10" family="ipv4" source address="198.51.100.99" drop'
+  fc $p --new-ipset=svc --type=hash:ip,port
+  fc $p --ipset=svc --add-entry=203.0.113.20,tcp:443
+  fc $p --new-ipset=admins --type=hash:net,port
+  fc $p --ipset=admins --add-entry=198.51.100.0/28,tcp:22
+  fc $p --zone=public --add-rich-rule='rule source ipset="admins" accept'
+  fc $p --zone=public --add-rich-rule='rule family="ipv4" destination ipset="svc" accept'
+  fc $p --zone=public --add-rich-rule='rule source mac="02:00:00:00:00:02" drop'
+  fc $p --zone=public --add-rich-rule='rule family="ipv4" source NOT address="203.0.113.0/24" port port="3306" protocol="tcp" log level="warning" limit value="10/h" reject type="icmp-admin-prohibited"'
+  fc $p --zone=public --add-rich-rule='rule family="ipv6" destination NOT address="2001:db8:f::/64" icmp-type name="echo-request" accept limit value="5/s"'
+  fc $p --zone=public --add-rich-rule='rule family="ipv4" forward-port port="4443" protocol="tcp" to-port="443" to-addr="203.0.113.20"'
+  fc $p --zone=public --add-rich-rule='rule family="ipv6" source address="2001:db8:2::/48" masquerade'
+  fc $p --zone=internal --add-forward
+  fc $p --zone=block --add-interface=fw2
   fc $p --new-policy=int2pub
   fc $p --policy=int2pub --add-ingress-zone=internal
   fc $p --policy=int2pub --add-egress-zone=public
