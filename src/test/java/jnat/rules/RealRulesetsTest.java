@@ -40,7 +40,7 @@ class RealRulesetsTest {
             "istio-sidecar-tproxy-wildcard.golden", "istio-dns-zones.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds",
             "kube-proxy-affinity-nfacct.rules", "calico-mangle.rules", "strongswan-updown.cmds",
             "firewalld.rules", "firewalld.rules6", "firewalld-rich.rules", "firewalld-rich.rules6",
-            "shorewall.rules", "shorewall6.rules6");
+            "shorewall.rules", "shorewall6.rules6", "shorewall-rules.rules");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
