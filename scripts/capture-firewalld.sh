@@ -9,10 +9,11 @@
 #       firewall-cmd --zone=public --add-masquerade
 #       firewall-cmd --zone=public --add-forward-port=port=8080:proto=tcp:toport=80
 #   firewalld-rich.rules, firewalld-rich.rules6   LogDenied=unicast and a permanent configuration
-#       with ipsets (hash:net, hash:ip,port, hash:net,port; this kernel has no hash:mac), zones by interface and by source, ports,
-#       protocols, icmp blocks, forward ports, intra-zone forwarding, rich rules (log, limit, nflog,
-#       mark, reject, priority, mac, NOT, masquerade, forward-port) and a policy (see
-#       rich_config below); the ipsets firewalld made, as `ipset save` prints them, become the
+#       with ipsets (hash:net, hash:ip,port, hash:net,port; this kernel has no hash:mac), zones by
+#       interface and by source, ports, protocols, icmp blocks, forward ports, intra-zone
+#       forwarding, rich rules (log, limit, nflog, mark, reject, priority, mac, NOT, masquerade,
+#       forward-port) and a policy (see rich_config below), without the services that need a
+#       conntrack helper (jnat refuses `-j CT --helper`); the ipsets firewalld made, as `ipset save` prints them, become the
 #       ipset commands of firewalld-rich.rules.cmds and firewalld-rich.rules6.cmds (RealRulesetsTest
 #       runs a NAME.cmds before NAME)
 # Run as root:  scripts/capture-firewalld.sh [OUTDIR]
@@ -35,7 +36,8 @@ if [ "${1:-}" != "--inside" ]; then
     work="$(mktemp -d /tmp/capture-firewalld.XXXXXX)"
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    # a veth pair inside the namespace: fw0 goes into zone public, fw1 is its peer; fw2 (and its peer fw3) for zone block
+    # veth pairs inside the namespace: fw0 goes into zone public, fw1 (its peer) into trusted in
+    # firewalld-rich, fw2 into block (fw3 is its peer)
     ip -n "$ns" link add fw0 type veth peer name fw1
     ip -n "$ns" addr add 203.0.113.1/24 dev fw0
     ip -n "$ns" addr add 2001:db8:f::1/64 dev fw0
