@@ -38,7 +38,9 @@ class RealRulesetsTest {
     static final List<String> RULESETS = List.of("ufw.rules", "ufw6.rules6", "fail2ban.cmds", "libvirt.cmds",
             "tailscale.ts", "aws-vpc-cni.cmds", "fail2ban-ipset.cmds", "istio-sidecar-tproxy.cmds",
             "istio-sidecar-tproxy-wildcard.golden", "istio-dns-zones.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds",
-            "kube-proxy-affinity-nfacct.rules", "calico-mangle.rules", "strongswan-updown.cmds");
+            "kube-proxy-affinity-nfacct.rules", "calico-mangle.rules", "strongswan-updown.cmds",
+            "firewalld.rules", "firewalld.rules6", "firewalld-rich.rules", "firewalld-rich.rules6",
+            "shorewall.rules", "shorewall6.rules6", "shorewall-rules.rules");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
