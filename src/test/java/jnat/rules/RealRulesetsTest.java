@@ -42,7 +42,7 @@ class RealRulesetsTest {
             "tailscale.ts", "aws-vpc-cni.cmds", "fail2ban-ipset.cmds", "istio-sidecar-tproxy.cmds",
             "istio-sidecar-tproxy-wildcard.golden", "istio-dns-zones.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds",
             "kube-proxy-affinity-nfacct.rules", "calico-mangle.rules", "strongswan-updown.cmds", "calico-aks-filter.S",
-            "calico-vxlan-ipvs-nat.rules");
+            "calico-vxlan-ipvs-nat.rules", "calico-ipip-filter.S");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
