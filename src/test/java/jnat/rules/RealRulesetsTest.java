@@ -31,8 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * appended and its user chain created first, as the router does; {@code .golden} is istio-iptables'
  * golden notation: the iptables-save/ip6tables-save lines it runs (dumps, skipped) and
  * iptables-restore --noflush inputs ("* table" ... COMMIT), IPv4's tables first, then IPv6's (a
- * table seen before starts the IPv6 input). A file NAME.cmds beside another file holds the commands run
- * before it (nfacct add: the kernel refuses -m nfacct naming an object that does not exist).
+ * table seen before starts the IPv6 input); {@code .S} is what {@code iptables -S} (--list-rules) printed
+ * for the filter table, each line run as {@code iptables LINE} ({@code .S6}: ip6tables), which rebuilds
+ * the policies, chains and rules in the order printed. A file NAME.cmds beside another file holds the
+ * commands run before it (nfacct add: the kernel refuses -m nfacct naming an object that does not
+ * exist; ipset create: nor -m set naming a set that does not).
  */
 class RealRulesetsTest {
     static final List<String> RULESETS = List.of("ufw.rules", "ufw6.rules6", "fail2ban.cmds", "libvirt.cmds",
@@ -40,7 +43,8 @@ class RealRulesetsTest {
             "istio-sidecar-tproxy-wildcard.golden", "istio-dns-zones.golden", "istio-sidecar-redirect6.cmds", "istio-ambient-tproxy.cmds",
             "kube-proxy-affinity-nfacct.rules", "calico-mangle.rules", "strongswan-updown.cmds",
             "firewalld.rules", "firewalld.rules6", "firewalld-rich.rules", "firewalld-rich.rules6",
-            "shorewall.rules", "shorewall6.rules6", "shorewall-rules.rules");
+            "shorewall.rules", "shorewall6.rules6", "shorewall-rules.rules", "calico-aks-filter.S",
+            "calico-vxlan-ipvs-nat.rules", "calico-ipip-filter.S");
 
     static final List<String> TABLES = List.of("filter", "nat", "mangle", "raw");
 
@@ -78,6 +82,9 @@ class RealRulesetsTest {
             for (List<String> words : shellLines(text)) {
                 out.add(new Step(words.get(0), words.subList(1, words.size()), null));
             }
+        } else if (name.endsWith(".S") || name.endsWith(".S6")) {
+            String tool = name.endsWith(".S6") ? "ip6tables" : "iptables";
+            for (List<String> words : shellLines(text)) out.add(new Step(tool, words, null));
         } else if (name.endsWith(".ts")) {
             Set<String> created = new LinkedHashSet<>();
             List<Step> rules = new ArrayList<>();
