@@ -113,6 +113,7 @@ class SynproxyKernelTest {
             }
         }
         assertTrue(compared >= 15, "frames compared: " + compared);
+        System.out.println("SynproxyKernelTest: " + compared + " frames equal on both links");
         assertEquals(counts(counters), counts(Iptables.run(jnat.rules, List.of("-nvxL", "FORWARD")).output()), "FORWARD's counters");
         // /proc/net/stat/synproxy: one line per CPU, summed (syn_received, cookie_invalid, cookie_valid, cookie_retrans, conn_reopened)
         assertEquals(statSum(stat), Arrays.stream(jnat.engine.synproxyStat()).boxed().toList(), "/proc/net/stat/synproxy");
