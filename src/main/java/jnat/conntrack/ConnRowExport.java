@@ -76,8 +76,8 @@ public final class ConnRowExport {
         l[X_TIMEOUT] = t.expiresIn(id, now);
         l[X_ZONE] = t.zone(id);
         i[X_STATUS] = status(ct, row) & STATUS_MASK;
-        i[X_MARK] = mark(ct, row);
-        i[X_NAT] = natInt(ct, row);
+        i[X_MARK] = t.mark(id);
+        i[X_NAT] = t.masqIndex(id);
         for (int d = 0; d < 2; d++) {
             int x = X_SEEN + d * X_SEEN_INTS;
             i[x + X_TD_END] = tdEnd(ct, row, d);
@@ -163,8 +163,8 @@ public final class ConnRowExport {
         int protoFamily = (int) (l4(l, ConnTable.ORIGINAL) >>> 32) & (0xff | Tuple.L4_IPV6);
         int proto = protoFamily & 0xff;
         setStatus(ct, row, (i[X_STATUS] & STATUS_MASK & ~Status.DYING) | Status.CONFIRMED | ALLOCATED | protoFamily << PROTO_SHIFT);
-        setMark(ct, row, i[X_MARK]);
-        setNatInt(ct, row, i[X_NAT]);
+        t.setMark(id, i[X_MARK]);
+        t.setMasqIndex(id, i[X_NAT]);
         for (int d = 0; d < 2; d++) {
             int x = X_SEEN + d * X_SEEN_INTS;
             setTdEnd(ct, row, d, i[x + X_TD_END]);

@@ -82,6 +82,15 @@ public final class ConnTable {
     /** The seqadj and synproxy extensions (SYNPROXY's connections), by id; no arrays until the first. */
     private final NfConntrackSeqadj seqadj = new NfConntrackSeqadj();
     private final NfConntrackSynproxy synproxy = new NfConntrackSynproxy();
+    /** ct->mark by id; no array until the first mark. */
+    private final NfConnMark marks = new NfConnMark();
+    /**
+     * masq_index by slot: the ifindexes of the devices connections were masqueraded to, slot 1 up
+     * (the row's 6-bit slot); a device past the last slot keeps its connections' index in
+     * {@link #masqOverflow}, by id.
+     */
+    private final int[] masqSlots = new int[NfConn.MASQ_MASK];
+    private int[] masqOverflow;
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     int[] index;
@@ -408,7 +417,7 @@ public final class ConnTable {
         int id;
         if (freeHead >= 0) {
             id = freeHead;
-            freeHead = NfConn.mark(ints, row(id));
+            freeHead = NfConn.freeLink(ints, row(id));
         } else {
             if (highWater == capacity && !grow()) return -1;
             id = highWater++;
@@ -531,7 +540,8 @@ public final class ConnTable {
     private void free(int id) {
         listener.destroyed(id);
         NfConn.setStatus(ints, row(id), 0);
-        NfConn.setMark(ints, row(id), freeHead);
+        NfConn.setFreeLink(ints, row(id), freeHead);
+        marks.clear(id);
         freeHead = id;
         count--;
     }
@@ -638,6 +648,8 @@ public final class ConnTable {
         labels.grow(cap);
         addr6.grow(cap);
         zones.grow(cap);
+        marks.grow(cap);
+        if (masqOverflow != null) masqOverflow = Arrays.copyOf(masqOverflow, cap);
         seqadj.grow(cap);
         synproxy.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
@@ -659,6 +671,7 @@ public final class ConnTable {
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
         return ROW * 4 + 4.0 * index.length / capacity + (counters != null ? 32 : 0)
+                + (marks.allocated() ? 4 : 0) + (masqOverflow != null ? 4 : 0)
                 + (addr6.allocated() ? NfConnAddr6.LONGS * 8 : 0);
     }
 
@@ -702,8 +715,29 @@ public final class ConnTable {
     public boolean hasStatus(int id, int bits) { return (NfConn.status(ints, row(id)) & bits) == bits; }
     public boolean confirmed(int id) { return (NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0; }
 
-    public int mark(int id) { return NfConn.mark(ints, row(id)); }
-    public void setMark(int id, int m) { NfConn.setMark(ints, row(id), m); }
+    public int mark(int id) { return marks.get(id); }
+    public void setMark(int id, int m) { marks.set(id, m, capacity); }
+
+    /** nf_conn_nat's masq_index: the ifindex of the device the connection was masqueraded to, 0 for none. */
+    public int masqIndex(int id) {
+        int slot = NfConn.masqSlot(ints, row(id));
+        return slot == 0 ? 0 : slot < NfConn.MASQ_MASK ? masqSlots[slot - 1] : masqOverflow[id];
+    }
+
+    /** Sets masq_index, giving the device a slot on its first connection (a device past the slots: the overflow array). */
+    public void setMasqIndex(int id, int ifindex) {
+        int slot = 0;
+        if (ifindex != 0) {
+            for (slot = 1; slot < NfConn.MASQ_MASK && masqSlots[slot - 1] != ifindex && masqSlots[slot - 1] != 0; slot++) { }
+            if (slot < NfConn.MASQ_MASK) {
+                masqSlots[slot - 1] = ifindex;
+            } else {
+                if (masqOverflow == null) masqOverflow = new int[capacity];
+                masqOverflow[id] = ifindex;
+            }
+        }
+        NfConn.setMasqSlot(ints, row(id), slot);
+    }
 
     /** ct->timeout: the expiry tick (ms) of a confirmed entry, the pending relative timeout (ms) while unconfirmed. */
     public int timeout(int id) { return NfConn.timeout(ints, row(id)); }
@@ -715,8 +749,6 @@ public final class ConnTable {
     }
 
     /** An int for the NAT engine's per-connection data (MASQUERADE's interface index). */
-    public int natInt(int id) { return NfConn.natInt(ints, row(id)); }
-    public void setNatInt(int id, int v) { NfConn.setNatInt(ints, row(id), v); }
     /** An int for the NAT engine's by-source chain (the nat extension's hlist node); 0 in a new entry. */
     public int natLink(int id) { return NfConn.natLink(ints, row(id)); }
     public void setNatLink(int id, int v) { NfConn.setNatLink(ints, row(id), v); }

@@ -20,27 +20,29 @@ import java.util.Arrays;
  *    |        tuplehash[ORIGINAL]     |         tuplehash[REPLY]       |
  *    | src.u3   | dst.u3   | ports    | src.u3   | dst.u3   | ports    |  ports: src.u.all << 16 | dst.u.all
  *    +----------+----------+----------+----------+----------+----------+
- * int  6          7          8          9          10
- *    +----------+----------+----------+----------+----------+
- *    | status   | timeout  | mark     | nat      | nat link |  status: IPS_* 0-15, protonum 16-23, (family 24), ALLOCATED 31
- *    +----------+----------+----------+----------+----------+  mark: the free-list link while the id is free
- * int  11         12         13         14         15         16         17         18
+ * int  6          7          8
+ *    +----------+----------+----------+
+ *    | status   | timeout  | nat link |  status: IPS_* 0-15, protonum 16-23, (family 24), masq slot 25-30, ALLOCATED 31
+ *    +----------+----------+----------+  timeout: the free-list link while the id is free
+ * int  9          10         11         12         13         14         15         16
  *    +----------+----------+----------+----------+----------+----------+----------+----------+
  *    |                 seen[0]                   |                 seen[1]                   |
  *    | td_end   | td_maxend| td_maxwin| td_maxack| td_end   | td_maxend| td_maxwin| td_maxack|
  *    +----------+----------+----------+----------+----------+----------+----------+----------+
  *      (UDP: ct->proto.udp.stream_ts, a long, in 11-12: the union)
- * int  19                                    20
+ * int  17                                    18
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
  *    | flags 0 | scale 0 | flags 1 | scale 1 | state | last_  | last_    | retrans|
  *    |  seen[0]          |  seen[1]          |       | dir    | index    |        |
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
- * int  21         22         23         24
+ * int  19         20         21         22
  *    +----------+----------+----------+-------------------+------------+-----------+
  *    | last_seq | last_ack | last_end | last_win (16 bits)| last_wscale| last_flags|
  *    +----------+----------+----------+-------------------+------------+-----------+
  * </pre>
- * 25 ints, 100 bytes.
+ * 23 ints, 92 bytes. ct->mark is a side array by id ({@link NfConnMark}, made with the first
+ * connection given a mark), and nf_conn_nat's masq_index a 6-bit slot in the status int naming one
+ * of the masquerading devices the table has seen ({@link ConnTable#masqIndex}).
  *
  * <p>IPv6 (ARCHITECTURE.md, "conntrack"): rows keep this width. An IPv6 connection sets
  * {@link #FAMILY_IPV6} in the status int, read with the protocol ({@link #protoFamily}), so an
@@ -64,9 +66,8 @@ final class NfConn {
     static final int STATUS = TUPLEHASH + 2 * TUPLE;
     /** The expiry in ms ticks once confirmed; the relative timeout (ms) while unconfirmed (ct->timeout). */
     static final int TIMEOUT = STATUS + 1;
-    static final int MARK = TIMEOUT + 1;
-    /** The nat extension: an int for NAT's per-connection data, the by-source chain's link. */
-    static final int NAT = MARK + 1, NAT_LINK = NAT + 1;
+    /** The nat extension's bysource hlist node: the by-source chain's link. */
+    static final int NAT_LINK = TIMEOUT + 1;
     /** union nf_conntrack_proto: struct ip_ct_tcp, or UDP's stream_ts. */
     static final int PROTO = NAT_LINK + 1;
     /** struct ip_ct_tcp_state seen[2]: its u32 fields, then both directions' u8 fields in one int. */
@@ -84,6 +85,8 @@ final class NfConn {
 
     // bit positions inside the shared ints, also in order
     static final int STATUS_MASK = 0xffff, PROTO_SHIFT = 16;
+    /** Not IPS_* bits: the masq_index's slot (0 none), 6 bits above the family bit. */
+    static final int MASQ_SHIFT = PROTO_SHIFT + 9, MASQ_MASK = 0x3f;
     /** Not an IPS_* bit: marks allocated ids. */
     static final int ALLOCATED = 1 << 31;
     /** The bit above protonum an IPv6 connection sets (src.l3num NFPROTO_IPV6); Tuple.L4_IPV6 in a packed l4. */
@@ -147,12 +150,13 @@ final class NfConn {
     static int timeout(int[] ct, int row) { return ct[row + TIMEOUT]; }
     static void setTimeout(int[] ct, int row, int v) { ct[row + TIMEOUT] = v; }
 
-    /** ct->mark; the next free id while the id is free. */
-    static int mark(int[] ct, int row) { return ct[row + MARK]; }
-    static void setMark(int[] ct, int row, int v) { ct[row + MARK] = v; }
+    /** The next free id, while the id is free (in the timeout int: a free row has none). */
+    static int freeLink(int[] ct, int row) { return ct[row + TIMEOUT]; }
+    static void setFreeLink(int[] ct, int row, int v) { ct[row + TIMEOUT] = v; }
 
-    static int natInt(int[] ct, int row) { return ct[row + NAT]; }
-    static void setNatInt(int[] ct, int row, int v) { ct[row + NAT] = v; }
+    /** The slot of nf_conn_nat's masq_index (0: not masqueraded), in the status int's bits 25-30. */
+    static int masqSlot(int[] ct, int row) { return ct[row + STATUS] >>> MASQ_SHIFT & MASQ_MASK; }
+    static void setMasqSlot(int[] ct, int row, int v) { put(ct, row + STATUS, MASQ_SHIFT, MASQ_MASK, v); }
     static int natLink(int[] ct, int row) { return ct[row + NAT_LINK]; }
     static void setNatLink(int[] ct, int row, int v) { ct[row + NAT_LINK] = v; }
 

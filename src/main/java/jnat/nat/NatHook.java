@@ -208,7 +208,7 @@ final class NatHook {
             stats.drop(p, DropReason.NAT_UNMAPPABLE);
             return false;
         }
-        table.setNatInt(id, p.out.index()); // masq_index
+        table.setMasqIndex(id, p.out.index());
         return setupTo(p, r, newSrc, NatCore.MANIP_SRC);
     }
 
@@ -222,7 +222,7 @@ final class NatHook {
             stats.drop(p, DropReason.NAT_UNMAPPABLE);
             return false;
         }
-        table.setNatInt(p.ct.id, p.out.index()); // masq_index
+        table.setMasqIndex(p.ct.id, p.out.index());
         return setupTo6(p, r, src.hi(), src.lo(), NatCore.MANIP_SRC);
     }
 
@@ -288,7 +288,7 @@ final class NatHook {
 
     /** nf_nat_oif_changed: a masqueraded connection must keep leaving through its device. */
     private boolean oifChanged(PacketState p, Hook hook) {
-        int masqIndex = table.natInt(p.ct.id);
+        int masqIndex = table.masqIndex(p.ct.id);
         return masqIndex != 0 && hook == Hook.POSTROUTING && !Conntrack.isReply(p.ct.ctinfo)
                 && p.out != null && masqIndex != p.out.index();
     }

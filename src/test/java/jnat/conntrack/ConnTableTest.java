@@ -261,13 +261,38 @@ class ConnTableTest {
         int id = add(t, udp(CLIENT, SERVER, 1, 53));
         assertEquals(0, t.natLink(id));
         t.setNatLink(id, -1);
-        t.setNatInt(id, 7);
+        t.setMasqIndex(id, 7);
         assertEquals(-1, t.natLink(id));
-        assertEquals(7, t.natInt(id));
+        assertEquals(7, t.masqIndex(id));
         t.kill(id);
         int again = add(t, udp(CLIENT, SERVER, 2, 53));
         assertEquals(0, t.natLink(again));
-        assertEquals(0, t.natInt(again));
+        assertEquals(0, t.masqIndex(again));
+    }
+
+    @Test
+    void masqIndexesOfMoreDevicesThanSlotsReadBackExactly() {
+        ConnTable t = new ConnTable(256);
+        int[] ids = new int[100];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = add(t, udp(CLIENT, SERVER, 1000 + i, 53));
+            t.setMasqIndex(ids[i], 5000 + i % 80); // 80 devices: 62 slots, the rest by id
+        }
+        for (int i = 0; i < ids.length; i++) assertEquals(5000 + i % 80, t.masqIndex(ids[i]), "connection " + i);
+        assertEquals(0, t.status(ids[0]) & ~0xffff, "the slot stays out of ct->status");
+    }
+
+    @Test
+    void aMarkReadsZeroUntilSetAndIsClearedWhenItsIdComesBack() {
+        ConnTable t = new ConnTable(16);
+        int id = add(t, udp(CLIENT, SERVER, 1, 53));
+        assertEquals(0, t.mark(id));
+        t.setMark(id, 0x2a);
+        assertEquals(0x2a, t.mark(id));
+        t.kill(id);
+        int again = add(t, udp(CLIENT, SERVER, 2, 53));
+        assertEquals(id, again, "the freed id is reused");
+        assertEquals(0, t.mark(again));
     }
 
     @Test
@@ -312,7 +337,7 @@ class ConnTableTest {
         int id = f.handshake();
         f.orig(CtPacket.ACK | CtPacket.PSH, f.cseq, f.sseq, 502, 100);
         f.table.setMark(id, 0xdeadbeef);
-        f.table.setNatInt(id, 3);
+        f.table.setMasqIndex(id, 3);
         long[] l = new long[ConnRowExport.LONGS], l2 = new long[ConnRowExport.LONGS];
         int[] i = new int[ConnRowExport.INTS], i2 = new int[ConnRowExport.INTS];
         ConnRowExport.exportRow(f.table, id, f.now, l, i);

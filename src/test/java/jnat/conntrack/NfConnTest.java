@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** NfConn's row: 25 ints, and every setter writes its own field only, truncated as the kernel's u8/u16. */
+/** NfConn's row: 23 ints, and every setter writes its own field only, truncated as the kernel's u8/u16. */
 class NfConnTest {
     /** A field: its getter and setter on row 1 of a three-row array (so a stray write off the row shows too). */
     private record Field(String name, int width, Get get, Set set) {}
@@ -18,8 +18,6 @@ class NfConnTest {
         List<Field> f = new java.util.ArrayList<>(List.of(
                 new Field("status", 32, NfConn::status, NfConn::setStatus),
                 new Field("timeout", 32, NfConn::timeout, NfConn::setTimeout),
-                new Field("mark", 32, NfConn::mark, NfConn::setMark),
-                new Field("natInt", 32, NfConn::natInt, NfConn::setNatInt),
                 new Field("natLink", 32, NfConn::natLink, NfConn::setNatLink),
                 new Field("state", 8, NfConn::state, NfConn::setState),
                 new Field("lastDir", 8, NfConn::lastDir, NfConn::setLastDir),
@@ -47,8 +45,20 @@ class NfConnTest {
     }
 
     @Test
-    void theRowIsTwentyFiveInts() {
-        assertEquals(25, NfConn.ROW, "the state file and bytesPerConnection assume 100-byte rows");
+    void theRowIsTwentyThreeInts() {
+        assertEquals(23, NfConn.ROW, "bytesPerConnection's figures in the README assume 92-byte rows");
+    }
+
+    @Test
+    void theMasqSlotTakesSixBitsOfTheStatusIntAndNoOtherBit() {
+        int[] ct = new int[3 * NfConn.ROW];
+        int row = NfConn.ROW;
+        NfConn.setStatus(ct, row, 0x81ff_ffff); // every IPS_* bit, protonum, family and ALLOCATED
+        NfConn.setMasqSlot(ct, row, -1);
+        assertEquals(NfConn.MASQ_MASK, NfConn.masqSlot(ct, row));
+        assertEquals(-1, NfConn.status(ct, row), "the slot fills bits 25-30");
+        NfConn.setMasqSlot(ct, row, 0);
+        assertEquals(0x81ff_ffff, NfConn.status(ct, row), "clearing the slot leaves the other bits");
     }
 
     @Test

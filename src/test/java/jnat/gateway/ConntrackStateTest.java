@@ -163,7 +163,7 @@ class ConntrackStateTest {
         in6(b, ct, p, id -> {
             t.alterReplyTuple(id, new Tuple().set6(Tuple.IPPROTO_TCP, SERVER6[0], SERVER6[1], PUBLIC6[0], PUBLIC6[1], 443, MASQ_PORT));
             t.setStatus(id, Status.SRC_NAT | Status.SRC_NAT_DONE | Status.DST_NAT_DONE);
-            t.setNatInt(id, b.eth0.index()); // MASQUERADE's masq_index
+            t.setMasqIndex(id, b.eth0.index()); // MASQUERADE's masq_index
         });
         p.reset().tuple.set6(Tuple.IPPROTO_TCP, SERVER6[0], SERVER6[1], PUBLIC6[0], PUBLIC6[1], 443, MASQ_PORT);
         p.tcpOptions(9, true).tcp(CtPacket.SYN | CtPacket.ACK, 7000, 1001, 65160, 0).ipLength = 80;
@@ -244,7 +244,7 @@ class ConntrackStateTest {
         assertEquals(ConnTable.ref(id, ConnTable.REPLY), a.find(reply, after.now), "the reply tuple finds it too");
         assertEquals(TcpTracker.ESTABLISHED, a.tcpState(id));
         assertTrue(a.hasStatus(id, Status.SRC_NAT | Status.SRC_NAT_DONE | Status.CONFIRMED | Status.ASSURED));
-        assertEquals(after.eth0.index(), a.natInt(id));
+        assertEquals(after.eth0.index(), a.masqIndex(id));
         assertEquals(b.expiresIn(was, before.now) / 1_000_000, a.expiresIn(id, after.now) / 1_000_000, "time left, to the ms tick");
         a.checkConsistency();
     }
