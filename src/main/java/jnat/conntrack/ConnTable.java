@@ -82,6 +82,8 @@ public final class ConnTable {
     /** The seqadj and synproxy extensions (SYNPROXY's connections), by id; no arrays until the first. */
     private final NfConntrackSeqadj seqadj = new NfConntrackSeqadj();
     private final NfConntrackSynproxy synproxy = new NfConntrackSynproxy();
+    /** The reply tuple's source where DNAT moved it, by id (reply.src ^ original.dst); no array until the first. */
+    private final NfConnReplySrc replySrc = new NfConnReplySrc();
     /** ct->mark by id; no array until the first mark. */
     private final NfConnMark marks = new NfConnMark();
     /**
@@ -330,7 +332,8 @@ public final class ConnTable {
                 if ((v & tagMask) == want) {
                     int ref = (v & refMask) - 1;
                     int b = (ref >>> 1) * ROW, d = ref & 1;
-                    if (tupleSrc(rows, b, d) == src && tupleDst(rows, b, d) == dst && tuplePorts(rows, b, d) == ports
+                    if ((tupleSrc(rows, b, d) ^ (d == ORIGINAL ? 0 : replySrc.get(ref >>> 1))) == src
+                            && tupleDst(rows, b, d) == dst && tuplePorts(rows, b, d) == ports
                             && protoFamily(rows, b) == proto
                             && ((proto & Tuple.L4_IPV6) == 0 || addr6.matches(ref >>> 1, d, srcHi, srcLo, dstHi, dstLo))
                             && zones.matches(ref >>> 1, d, zone)) {
@@ -427,7 +430,8 @@ public final class ConnTable {
     }
 
     private void setTuple(int b, int dir, Tuple t) {
-        setTupleSrc(ints, b, dir, t.src);
+        if (dir == ORIGINAL) setOrigSrc(ints, b, t.src);
+        else replySrc.set(b / ROW, t.src ^ tupleDst(ints, b, ORIGINAL), capacity);
         setTupleDst(ints, b, dir, t.dst);
         setTuplePorts(ints, b, dir, t.srcPort << 16 | t.dstPort);
     }
@@ -579,7 +583,7 @@ public final class ConnTable {
     /** The packed tuple of a ref, as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it. */
     private long addrs(int ref) {
         int b = row(ref >>> 1), d = ref & 1;
-        return (long) tupleSrc(ints, b, d) << 32 | (tupleDst(ints, b, d) & 0xffffffffL);
+        return (long) src(b, d) << 32 | (tupleDst(ints, b, d) & 0xffffffffL);
     }
 
     private long l4(int ref) {
@@ -649,6 +653,7 @@ public final class ConnTable {
         addr6.grow(cap);
         zones.grow(cap);
         marks.grow(cap);
+        replySrc.grow(cap);
         if (masqOverflow != null) masqOverflow = Arrays.copyOf(masqOverflow, cap);
         seqadj.grow(cap);
         synproxy.grow(cap);
@@ -671,7 +676,7 @@ public final class ConnTable {
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
         return ROW * 4 + 4.0 * index.length / capacity + (counters != null ? 32 : 0)
-                + (marks.allocated() ? 4 : 0) + (masqOverflow != null ? 4 : 0)
+                + (marks.allocated() ? 4 : 0) + (masqOverflow != null ? 4 : 0) + (replySrc.allocated() ? 4 : 0)
                 + (addr6.allocated() ? NfConnAddr6.LONGS * 8 : 0);
     }
 
@@ -684,13 +689,18 @@ public final class ConnTable {
             return out.set6(protonum(ints, b), addr6.srcHi(id, dir), addr6.srcLo(id, dir), addr6.dstHi(id, dir),
                     addr6.dstLo(id, dir), ports >>> 16, ports);
         }
-        return out.set(protonum(ints, b), tupleSrc(ints, b, dir), tupleDst(ints, b, dir), ports >>> 16, ports);
+        return out.set(protonum(ints, b), src(b, dir), tupleDst(ints, b, dir), ports >>> 16, ports);
     }
 
     public long tupleAddrs(int ref) { return addrs(ref); }
     public long tupleL4(int ref) { return l4(ref); }
     /** tuplehash[dir].tuple.src.u3.ip (an IPv6 connection's: the fold of src.u3.ip6) */
-    public int srcAddr(int id, int dir) { return tupleSrc(ints, row(id), dir); }
+    public int srcAddr(int id, int dir) { return src(row(id), dir); }
+
+    /** tuplehash[dir].tuple.src.u3 of row {@code b}: the reply's is the original's destination with {@link #replySrc}'s difference. */
+    private int src(int b, int dir) {
+        return dir == ORIGINAL ? tupleSrc(ints, b, ORIGINAL) : tupleSrc(ints, b, REPLY) ^ replySrc.get(b / ROW);
+    }
     /** tuplehash[dir].tuple.dst.u3.ip (an IPv6 connection's: the fold of dst.u3.ip6) */
     public int dstAddr(int id, int dir) { return tupleDst(ints, row(id), dir); }
     /** src.l3num: Tuple.NFPROTO_IPV4 or NFPROTO_IPV6. */

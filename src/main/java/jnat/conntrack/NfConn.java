@@ -15,32 +15,34 @@ import java.util.Arrays;
  * field that grows moves everything after it (as Aeron's LogBufferDescriptor derives its own).
  * Fields narrower than an int share one, low byte first:
  * <pre>
- * int  0          1          2          3          4          5
- *    +----------+----------+----------+----------+----------+----------+
- *    |        tuplehash[ORIGINAL]     |         tuplehash[REPLY]       |
- *    | src.u3   | dst.u3   | ports    | src.u3   | dst.u3   | ports    |  ports: src.u.all << 16 | dst.u.all
- *    +----------+----------+----------+----------+----------+----------+
- * int  6          7          8
+ * int  0          1          2          3          4
+ *    +----------+----------+----------+----------+----------+
+ *    |        tuplehash[ORIGINAL]     | tuplehash[REPLY]    |
+ *    | src.u3   | dst.u3   | ports    | dst.u3   | ports    |  ports: src.u.all << 16 | dst.u.all
+ *    +----------+----------+----------+----------+----------+  (the reply's src.u3: see below)
+ * int  5          6          7
  *    +----------+----------+----------+
  *    | status   | timeout  | nat link |  status: IPS_* 0-15, protonum 16-23, (family 24), masq slot 25-30, ALLOCATED 31
  *    +----------+----------+----------+  timeout: the free-list link while the id is free
- * int  9          10         11         12         13         14         15         16
+ * int  8          9          10         11         12         13         14         15
  *    +----------+----------+----------+----------+----------+----------+----------+----------+
  *    |                 seen[0]                   |                 seen[1]                   |
  *    | td_end   | td_maxend| td_maxwin| td_maxack| td_end   | td_maxend| td_maxwin| td_maxack|
  *    +----------+----------+----------+----------+----------+----------+----------+----------+
  *      (UDP: ct->proto.udp.stream_ts, a long, in 11-12: the union)
- * int  17                                    18
+ * int  16                                    17
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
  *    | flags 0 | scale 0 | flags 1 | scale 1 | state | last_  | last_    | retrans|
  *    |  seen[0]          |  seen[1]          |       | dir    | index    |        |
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
- * int  19         20         21         22
+ * int  18         19         20         21
  *    +----------+----------+----------+-------------------+------------+-----------+
  *    | last_seq | last_ack | last_end | last_win (16 bits)| last_wscale| last_flags|
  *    +----------+----------+----------+-------------------+------------+-----------+
  * </pre>
- * 23 ints, 92 bytes. ct->mark is a side array by id ({@link NfConnMark}, made with the first
+ * 22 ints, 88 bytes. The reply's source address is the original's destination, which is what it
+ * is unless DNAT moved it: {@link ConnTable} keeps the difference in {@link NfConnReplySrc}.
+ * ct->mark is a side array by id ({@link NfConnMark}, made with the first
  * connection given a mark), and nf_conn_nat's masq_index a 6-bit slot in the status int naming one
  * of the masquerading devices the table has seen ({@link ConnTable#masqIndex}).
  *
@@ -61,9 +63,9 @@ final class NfConn {
     static final int ADDR = 1;
     /** In a tuple: source address, destination address, both ports (or the ICMP id, type and code). */
     static final int T_SRC = 0, T_DST = T_SRC + ADDR, T_PORTS = T_DST + ADDR, TUPLE = T_PORTS + 1;
-    /** tuplehash[IP_CT_DIR_ORIGINAL] then tuplehash[IP_CT_DIR_REPLY]. */
-    static final int TUPLEHASH = 0;
-    static final int STATUS = TUPLEHASH + 2 * TUPLE;
+    /** tuplehash[IP_CT_DIR_ORIGINAL] then tuplehash[IP_CT_DIR_REPLY] without its source address. */
+    static final int TUPLEHASH = 0, REPLY_TUPLE = TUPLE - ADDR;
+    static final int STATUS = TUPLEHASH + TUPLE + REPLY_TUPLE;
     /** The expiry in ms ticks once confirmed; the relative timeout (ms) while unconfirmed (ct->timeout). */
     static final int TIMEOUT = STATUS + 1;
     /** The nat extension's bysource hlist node: the by-source chain's link. */
@@ -106,9 +108,9 @@ final class NfConn {
         ct[i] = ct[i] & ~(mask << shift) | (v & mask) << shift;
     }
 
-    /** The first int of the tuple of direction {@code dir}. */
+    /** Where the tuple of direction {@code dir} would start: the reply's starts an address early, having no source. */
     private static int tuple(int row, int dir) {
-        return row + TUPLEHASH + dir * TUPLE;
+        return row + TUPLEHASH + dir * REPLY_TUPLE;
     }
 
     private static int seen(int row, int dir) {
@@ -127,9 +129,12 @@ final class NfConn {
 
     // ---- nf_conn -----------------------------------------------------------------------------
 
-    /** tuplehash[dir].tuple.src.u3.ip */
-    static int tupleSrc(int[] ct, int row, int dir) { return ct[tuple(row, dir) + T_SRC]; }
-    static void setTupleSrc(int[] ct, int row, int dir, int v) { ct[tuple(row, dir) + T_SRC] = v; }
+    /**
+     * tuplehash[ORIGINAL].tuple.src.u3.ip; for REPLY the original's destination, the reply's source
+     * before {@link NfConnReplySrc}'s difference (ConnTable applies it).
+     */
+    static int tupleSrc(int[] ct, int row, int dir) { return ct[dir == 0 ? row + TUPLEHASH + T_SRC : row + TUPLEHASH + T_DST]; }
+    static void setOrigSrc(int[] ct, int row, int v) { ct[row + TUPLEHASH + T_SRC] = v; }
     /** tuplehash[dir].tuple.dst.u3.ip */
     static int tupleDst(int[] ct, int row, int dir) { return ct[tuple(row, dir) + T_DST]; }
     static void setTupleDst(int[] ct, int row, int dir, int v) { ct[tuple(row, dir) + T_DST] = v; }

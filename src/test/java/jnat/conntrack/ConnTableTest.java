@@ -63,6 +63,27 @@ class ConnTableTest {
     }
 
     @Test
+    void aDnatReplysMovedSourceIsKeptAndFindsTheReply() {
+        // Docker -p 10000:8000: 198.51.100.8:5000 -> 203.0.113.10:10000 goes to 172.17.0.2:8000, and masqueraded too
+        ConnTable t = new ConnTable(16);
+        Tuple o = udp(SERVER, PUBLIC, 5000, 10000);
+        Tuple r = new Tuple();
+        o.invert(r);
+        int id = t.alloc(o, r, now);
+        t.refreshAcct(id, ORIGINAL, 60, 30 * SEC, now);
+        double before = t.bytesPerConnection();
+        Tuple natReply = udp(CLIENT, Tuple.parseIp("172.17.0.1"), 8000, 5000);
+        t.alterReplyTuple(id, natReply);
+        t.confirm(id, now);
+        assertEquals(ref(id, REPLY), t.find(natReply, now));
+        assertEquals(NOT_FOUND, t.find(r, now));
+        assertEquals(CLIENT, t.srcAddr(id, REPLY));
+        assertEquals(PUBLIC, t.dstAddr(id, ORIGINAL), "the original's destination is the row's own");
+        assertEquals(natReply.toString(), t.tuple(id, REPLY, new Tuple()).toString());
+        assertEquals(before + 4, t.bytesPerConnection(), 1e-9, "a moved reply source costs 4 bytes a connection, from the first");
+    }
+
+    @Test
     void alterReplyTupleAfterConfirmIsRefused() {
         ConnTable t = new ConnTable(16);
         int id = add(t, udp(CLIENT, SERVER, 5000, 53));

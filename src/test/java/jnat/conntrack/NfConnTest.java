@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** NfConn's row: 23 ints, and every setter writes its own field only, truncated as the kernel's u8/u16. */
+/** NfConn's row: 22 ints, and every setter writes its own field only, truncated as the kernel's u8/u16. */
 class NfConnTest {
     /** A field: its getter and setter on row 1 of a three-row array (so a stray write off the row shows too). */
     private record Field(String name, int width, Get get, Set set) {}
@@ -31,7 +31,7 @@ class NfConnTest {
                 new Field("lastFlags", 8, NfConn::lastFlags, NfConn::setLastFlags)));
         for (int d = 0; d < 2; d++) {
             int dir = d;
-            f.add(new Field("tupleSrc" + d, 32, (c, r) -> NfConn.tupleSrc(c, r, dir), (c, r, v) -> NfConn.setTupleSrc(c, r, dir, v)));
+            if (d == 0) f.add(new Field("tupleSrc0", 32, (c, r) -> NfConn.tupleSrc(c, r, 0), NfConn::setOrigSrc));
             f.add(new Field("tupleDst" + d, 32, (c, r) -> NfConn.tupleDst(c, r, dir), (c, r, v) -> NfConn.setTupleDst(c, r, dir, v)));
             f.add(new Field("tuplePorts" + d, 32, (c, r) -> NfConn.tuplePorts(c, r, dir), (c, r, v) -> NfConn.setTuplePorts(c, r, dir, v)));
             f.add(new Field("tdEnd" + d, 32, (c, r) -> NfConn.tdEnd(c, r, dir), (c, r, v) -> NfConn.setTdEnd(c, r, dir, v)));
@@ -45,8 +45,15 @@ class NfConnTest {
     }
 
     @Test
-    void theRowIsTwentyThreeInts() {
-        assertEquals(23, NfConn.ROW, "bytesPerConnection's figures in the README assume 92-byte rows");
+    void theRowIsTwentyTwoInts() {
+        assertEquals(22, NfConn.ROW, "bytesPerConnection's figures in the README assume 88-byte rows");
+    }
+
+    @Test
+    void theReplysSourceReadsTheOriginalsDestination() {
+        int[] ct = new int[NfConn.ROW];
+        NfConn.setTupleDst(ct, 0, ConnTable.ORIGINAL, 0x0a000001);
+        assertEquals(0x0a000001, NfConn.tupleSrc(ct, 0, ConnTable.REPLY));
     }
 
     @Test
