@@ -11,6 +11,7 @@ import jnat.testing.Tools;
 import jnat.wire.Bytes;
 import jnat.wire.Checksum;
 import jnat.wire.Ipv6Address;
+import jnat.wire.Ipv6Packet;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -56,8 +57,8 @@ class SynproxyKernelTest {
 
     /**
      * One family's rig: the router's links (fc to the client, fs to the server) and their
-     * addresses, the tools, and where a frame's fields are (no IPv4 options, no IPv6 extension
-     * headers in this test's segments).
+     * addresses, the tools, and where a frame's fields are (no IPv4 options; the TCP header past
+     * any IPv6 extension headers).
      */
     enum Family {
         IPV4(0x0800, 20, "iptables", "198.51.100", "203.0.113", "/24", "net.ipv4.ip_forward=1"),
@@ -98,14 +99,21 @@ class SynproxyKernelTest {
                     SV_MAC);
         }
 
-        /** The TCP header's offset in a frame of this family. */
-        int tcp() {
-            return 14 + ipHeader;
+        /** The TCP header's offset in a TCP frame of this family ({@link #isTcp}). */
+        int tcp(byte[] f) {
+            if (!v6()) return 14 + 20;
+            Ipv6Packet p = new Ipv6Packet();
+            p.wrap(f, 14, f.length - 14);
+            return p.upperOffset();
         }
 
-        /** The frame is a TCP segment of this family. */
+        /** The frame is a TCP segment of this family, its header whole. */
         boolean isTcp(byte[] f) {
-            return f.length >= tcp() + 20 && Bytes.u16(f, 12) == etherType && f[14 + (v6() ? 6 : 9)] == 6;
+            if (f.length < 14 + ipHeader || Bytes.u16(f, 12) != etherType) return false;
+            if (!v6()) return f[14 + 9] == 6 && f.length >= 14 + 20 + 20;
+            Ipv6Packet p = new Ipv6Packet();
+            return p.wrap(f, 14, f.length - 14) == jnat.wire.WireError.OK && p.extHeaderError() == jnat.wire.WireError.OK
+                    && p.upperProtocol() == 6 && p.fragmentOffset() == 0 && p.upperLength() >= 20;
         }
 
         /**
@@ -128,10 +136,10 @@ class SynproxyKernelTest {
         /** The segment's checksum computed (a veth leaves it partial; the comparison's rewrites change it). */
         void fillTcpChecksum(byte[] f) {
             if (!isTcp(f)) return;
-            int t = tcp();
+            int t = tcp(f);
             Bytes.put16(f, t + 16, 0);
             if (v6()) {
-                int len = Bytes.u16(f, 14 + 4), s = 14 + 8, d = 14 + 24;
+                int len = 14 + 40 + Bytes.u16(f, 14 + 4) - t, s = 14 + 8, d = 14 + 24;
                 Bytes.put16(f, t + 16, Checksum.transport6(f, t, len, Ipv6Address.readHi(f, s), Ipv6Address.readLo(f, s),
                         Ipv6Address.readHi(f, d), Ipv6Address.readLo(f, d), 6));
             } else {
@@ -141,16 +149,16 @@ class SynproxyKernelTest {
         }
 
         int flags(byte[] f) {
-            return isTcp(f) ? f[tcp() + 13] & 0xff : -1;
+            return isTcp(f) ? f[tcp(f) + 13] & 0xff : -1;
         }
 
         int seq(byte[] f) {
-            return Bytes.i32(f, tcp() + 4);
+            return Bytes.i32(f, tcp(f) + 4);
         }
 
         /** The offset of a frame's TCP timestamp option's tsval, or -1. */
         int tsOption(byte[] f) {
-            int t = tcp(), end = t + ((f[t + 12] & 0xff) >>> 4) * 4;
+            int t = tcp(f), end = t + ((f[t + 12] & 0xff) >>> 4) * 4;
             for (int o = t + 20; o < end; ) {
                 int kind = f[o] & 0xff;
                 if (kind == 0) break;
@@ -168,17 +176,94 @@ class SynproxyKernelTest {
     record Frame(long time, String link, boolean sent, byte[] bytes) {
     }
 
+    /** What the client namespace does while the router's links are captured. */
+    @FunctionalInterface
+    interface Client {
+        void fetch(Family fam, Netns cl) throws Exception;
+    }
+
+    /** curl fetches the page. */
+    static final Client CURL = (fam, cl) -> {
+        String url = fam.v6() ? "[" + fam.server + "]" : fam.server;
+        String page = cl.exec("curl", "-g", "-s", "--max-time", "5", "http://" + url + "/index.html").checked().stdout();
+        assertEquals("hello\n", page, "the page through the kernel's SYNPROXY");
+    };
+
+    /**
+     * scapy plays the client (its stack's RSTs dropped), every segment behind a destination options
+     * header: SYN, the ACK of the proxy's cookie, an HTTP/1.0 GET, then the ACK of the page and its FIN
+     * with a FIN of its own; it prints the page.
+     */
+    static final String SCAPY_CLIENT = """
+            import sys, threading
+            from scapy.all import Ether, IPv6, IPv6ExtHdrDestOpt, PadN, TCP, Raw, sendp, AsyncSniffer, conf
+            conf.verb = 0
+            cl, sv, clmac, fcmac = sys.argv[1:5]
+            def base():
+                return (Ether(src=clmac, dst=fcmac) / IPv6(src=cl, dst=sv, hlim=64)
+                        / IPv6ExtHdrDestOpt(options=[PadN(optdata=b'\\x00\\x00')]))
+            def exchange(pkt, stop, timeout=3):
+                got, ev = [], threading.Event()
+                s = AsyncSniffer(iface='c0', lfilter=lambda p: TCP in p and IPv6 in p and p[IPv6].src == sv,
+                                 prn=lambda p: got.append(p[TCP]), stop_filter=lambda p: stop(p[TCP]),
+                                 timeout=timeout, started_callback=ev.set)
+                s.start(); ev.wait()
+                sendp(pkt, iface='c0')
+                s.join()
+                return got
+            def ts(t):
+                return dict(t.options)['Timestamp'][0]
+            def seg(flags, seq, ack, tsval, ecr, data=b''):
+                p = base() / TCP(sport=40000, dport=80, flags=flags, seq=seq, ack=ack, window=502,
+                                 options=[('NOP', None), ('NOP', None), ('Timestamp', (tsval, ecr))])
+                return p / Raw(data) if data else p
+            syn = base() / TCP(sport=40000, dport=80, flags='S', seq=1000, window=64800,
+                               options=[('MSS', 1440), ('SAckOK', b''), ('Timestamp', (5000, 0)), ('NOP', None), ('WScale', 7)])
+            sa = exchange(syn, lambda t: t.flags.S and t.flags.A)[-1]
+            exchange(seg('A', 1001, sa.seq + 1, 5001, ts(sa)), lambda t: t.flags == 'A')
+            get = b'GET /index.html HTTP/1.0\\r\\n\\r\\n'
+            page = exchange(seg('PA', 1001, sa.seq + 1, 5002, ts(sa), get), lambda t: t.flags.F)
+            end = max(t.seq + len(t.payload) + (1 if t.flags.F else 0) for t in page)
+            exchange(seg('FA', 1001 + len(get), end, 5003, ts(page[-1])), lambda t: t.ack == 1002 + len(get))
+            sys.stdout.write(b''.join(bytes(t.payload) for t in page).decode())
+            """;
+
+    static final Client SCAPY_DSTOPTS = (fam, cl) -> {
+        cl.exec("ip6tables", "-A", "OUTPUT", "-p", "tcp", "--tcp-flags", "RST", "RST", "-j", "DROP").checked();
+        String out = cl.exec(TproxyKernelComparisonTest.SYSTEM_PYTHON, "-c", SCAPY_CLIENT, fam.client, fam.server, CL_MAC, FC_MAC)
+                .checked().stdout();
+        assertTrue(out.endsWith("\r\n\r\nhello\n"), "the page through the kernel's SYNPROXY: " + out);
+    };
+
     @Test
     void aProxiedConnectionLeavesBothLinksAsTheKernelSendsIt() throws Exception {
-        aProxiedConnectionLeavesBothLinksAsTheKernelSendsIt(Family.IPV4);
+        compare(Family.IPV4, CURL, 14);
     }
 
     @Test
     void aProxiedIpv6ConnectionLeavesBothLinksAsTheKernelSendsIt() throws Exception {
-        aProxiedConnectionLeavesBothLinksAsTheKernelSendsIt(Family.IPV6);
+        compare(Family.IPV6, CURL, 14);
     }
 
-    static void aProxiedConnectionLeavesBothLinksAsTheKernelSendsIt(Family fam) throws Exception {
+    /** The client's segments behind a destination options header: the target and the hook find TCP past it. */
+    @Test
+    void aProxiedIpv6ConnectionBehindDestinationOptionsLeavesBothLinksAsTheKernelSendsIt() throws Exception {
+        requireScapy();
+        compare(Family.IPV6, SCAPY_DSTOPTS, 9);
+    }
+
+    static void requireScapy() {
+        boolean scapy = Files.isExecutable(Path.of(TproxyKernelComparisonTest.SYSTEM_PYTHON))
+                && Tools.run(List.of(TproxyKernelComparisonTest.SYSTEM_PYTHON, "-c", "import scapy"), null).exitCode() == 0;
+        if (Tools.REQUIRED && !scapy) throw new AssertionError("python3 with scapy is required (JNAT_REQUIRE_TOOLS is set)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(scapy, "python3-scapy not installed");
+    }
+
+    /**
+     * The kernel's router between {@code client} and the HTTP server, captured; the capture's input
+     * replayed through the engine; at least {@code minFrames} sent, each equal.
+     */
+    static void compare(Family fam, Client client, int minFrames) throws Exception {
         Tools.requireRoot();
         Tools.require(fam.iptables + "-restore");
         Tools.require("tcpdump");
@@ -200,8 +285,7 @@ class SynproxyKernelTest {
                 waitFor(() -> sv.exec("ss", "-ltn").stdout().contains(url + ":80") && Files.exists(dir.resolve("fs.pcap"))
                         && Files.exists(dir.resolve("fc.pcap")));
                 Thread.sleep(300); // tcpdump's socket is open once the file is
-                String page = cl.exec("curl", "-g", "-s", "--max-time", "5", "http://" + url + "/index.html").checked().stdout();
-                assertEquals("hello\n", page, "the page through the kernel's SYNPROXY");
+                client.fetch(fam, cl);
                 Thread.sleep(300);
             } finally {
                 for (Process p : bg) {
@@ -228,8 +312,8 @@ class SynproxyKernelTest {
                 compared++;
             }
         }
-        // the proxy's four handshake segments, the request, the page, the close: 14 or more as the stacks' timers fall
-        assertTrue(compared >= 14, "frames compared: " + compared);
+        // the proxy's four handshake segments, the request, the page, the close, as many as the stacks' timers make
+        assertTrue(compared >= minFrames, "frames compared: " + compared);
         System.out.println("SynproxyKernelTest " + fam + ": " + compared + " frames equal on both links");
         assertEquals(counts(counters), counts(Iptables.run(jnat.rules, List.of("-nvxL", "FORWARD")).output()), "FORWARD's counters");
         // /proc/net/stat/synproxy: one line per CPU, summed (syn_received, cookie_invalid, cookie_valid, cookie_retrans, conn_reopened)
@@ -280,7 +364,7 @@ class SynproxyKernelTest {
     /** The client acknowledging jnat's cookie and echoing jnat's timestamp where it did the kernel's. */
     static void answerJnat(Family fam, byte[] f, int dc, int dts) {
         if (!fam.isTcp(f)) return;
-        int t = fam.tcp();
+        int t = fam.tcp(f);
         if ((fam.flags(f) & 0x10) != 0) Bytes.put32(f, t + 8, Bytes.i32(f, t + 8) + dc);
         int ts = fam.tsOption(f);
         if (ts > 0) Bytes.put32(f, ts + 4, Bytes.i32(f, ts + 4) + dts);
@@ -297,7 +381,7 @@ class SynproxyKernelTest {
     static byte[] normalise(Family fam, byte[] j, String link, int dc, int dts) {
         byte[] f = j.clone();
         if (!fam.isTcp(f)) return f;
-        int t = fam.tcp(), ts = fam.tsOption(f), fl = fam.flags(f);
+        int t = fam.tcp(f), ts = fam.tsOption(f), fl = fam.flags(f);
         boolean own = fam.own(f);
         if (link.equals("fc")) {
             Bytes.put32(f, t + 4, Bytes.i32(f, t + 4) - dc);
