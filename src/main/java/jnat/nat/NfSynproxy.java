@@ -133,10 +133,11 @@ final class NfSynproxy {
     }
 
     /**
-     * ipv4_synproxy_hook, ipv6_synproxy_hook on a connection with the synproxy extension: the server's SYN records the
-     * cookie ISN and timestamp (a retransmitted client ACK makes it again); the server's SYN/ACK
-     * is answered and stolen; a RST from the server in CLOSE sets the offset it needs; every other
-     * packet has its timestamps shifted. Returns NF_ACCEPT, NF_DROP or NF_STOLEN.
+     * ipv4_synproxy_hook, ipv6_synproxy_hook on a connection with the synproxy extension: the
+     * server's SYN records the cookie ISN and timestamp (a retransmitted client ACK makes it
+     * again); the server's SYN/ACK is answered and stolen; a RST from the server in CLOSE sets the
+     * offset it needs; every other packet has its timestamps shifted. Returns NF_ACCEPT, NF_DROP or
+     * NF_STOLEN.
      */
     int hook(PacketState p, Interface dev) {
         if (!p.tracked() || p.untracked) return NF_ACCEPT;
