@@ -148,7 +148,7 @@ final class ConntrackHook {
     boolean confirm(PacketState p, jnat.host.Interface dev) {
         int id = p.ct.id;
         // nf_confirm: a connection with IPS_SEQ_ADJUST (SYNPROXY's) has its sequence numbers shifted first
-        if (id >= 0 && !p.untracked && (table.status(id) & jnat.conntrack.Status.SEQ_ADJUST) != 0 && !p.ipv6
+        if (id >= 0 && !p.untracked && (table.status(id) & jnat.conntrack.Status.SEQ_ADJUST) != 0
                 && (dev == null || !dev.isLoopback()) && p.ct.ctinfo != Conntrack.IP_CT_RELATED_REPLY
                 && !SeqAdjust.adjust(p, table, id, p.ct.dir)) {
             stats.drop(p, DropReason.SEQADJ_DROP);

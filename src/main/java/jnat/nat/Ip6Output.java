@@ -149,6 +149,28 @@ final class Ip6Output {
     }
 
     /**
+     * As {@link #sendOwn} for a packet routed by its destination {@code dstHi:dstLo} (ip6_route_output;
+     * no route: not sent), then ip6_local_out ({@link #localOut}: to one of the host's addresses
+     * round through lo); {@code synproxyTemplate}: SYNPROXY's SYN to the server, whose connection
+     * gets the synproxy extensions (as {@link IpOutput#sendOwn}'s).
+     */
+    void sendOwnRouted(PacketState cause, int len, int attachId, int ctinfo, long dstHi, long dstLo, boolean synproxyTemplate) {
+        PacketState p = own;
+        p.reset(null, cause.now, none, cause.tx, true);
+        p.synproxyTemplate = synproxyTemplate;
+        p.duplicated = cause.duplicated; // sent while a TEE copy goes out: nf_skb_duplicated still set
+        p.ipv6 = true;
+        if (p.ip6.wrap(ownBuf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
+        RouteDecision6 rt = host.routeOutput6(dstHi, dstLo, p.route6);
+        if (rt.isError()) return;
+        p.routeTo6(rt);
+        if (trace.on()) trace.hostSends(p);
+        if (attachId >= 0) p.attach(attachId, ctinfo);
+        localOut(p);
+        if (trace.on()) trace.hostSent();
+    }
+
+    /**
      * ndisc_send_skb: a neighbour discovery packet ({@code len} bytes at {@link IpOutput#OWN_HEADROOM}
      * of {@code buf}) on ndisc's own packet state {@code p} leaves by {@code out} to {@code nhHi:nhLo}
      * through LOCAL_OUT and POSTROUTING. It may be sent while another packet is being transmitted.

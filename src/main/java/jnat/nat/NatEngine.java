@@ -211,7 +211,7 @@ public final class NatEngine {
                 p -> input6().loopbackRcv(p), none, stats, trace);
         this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
         this.dups.ipv4 = new NfDupIpv4(host, output, state(), trace);
-        this.synproxy.setOutput(output);
+        this.synproxy.setOutput(output, output6);
         this.hooks.setSynproxy(synproxy);
         this.dups.ipv6 = new NfDupIpv6(host, output6, state(), trace);
         this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, state(), state(),
@@ -322,7 +322,6 @@ public final class NatEngine {
     /** Replaces the ip6tables ruleset (an empty one until set: every IPv6 packet is accepted, and tracked). */
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
-        if (rules.hasSynproxy()) throw new IllegalArgumentException(jnat.rules.SynproxyTarget.NOT_RUN);
         this.ruleset6 = rules;
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();

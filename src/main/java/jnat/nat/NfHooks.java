@@ -51,7 +51,7 @@ final class NfHooks {
          * tables or of an nft ruleset's); without, no packet of the family is tracked and NAT's hooks do nothing.
          */
         boolean conntrack;
-        /** A rule's target is SYNPROXY: its hook runs at LOCAL_IN and POST_ROUTING (nf_synproxy_ipv4_init). */
+        /** A rule's target is SYNPROXY: its hook runs at LOCAL_IN and POST_ROUTING (nf_synproxy_ipv4_init, _ipv6_init). */
         boolean synproxy;
 
         void bind(Ruleset rules, RandomGenerator random, Trace trace) {
@@ -89,12 +89,12 @@ final class NfHooks {
     }
 
     /**
-     * ipv4_synproxy_hook at NF_IP_PRI_CONNTRACK_CONFIRM - 1, while the family's ruleset has the
+     * ipv4_synproxy_hook, ipv6_synproxy_hook at NF_IP_PRI_CONNTRACK_CONFIRM - 1, while the family's ruleset has the
      * target; {@code dev} is the skb's device (the input device at LOCAL_IN, the output one after).
      * A packet it takes (NF_STOLEN) is not counted as dropped.
      */
     private boolean synproxyHook(PacketState p, jnat.host.Interface dev) {
-        if (!tables(p).synproxy || p.ipv6) return true;
+        if (!tables(p).synproxy) return true;
         int v = synproxy.hook(p, dev);
         if (v == NfSynproxy.NF_DROP) stats.drop(p, DropReason.SYNPROXY_DROP);
         return v == NfSynproxy.NF_ACCEPT;

@@ -12,6 +12,7 @@ import jnat.wire.Bytes;
 import jnat.wire.Checksum;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Packet;
 import jnat.wire.Offload;
 import jnat.wire.TcpSegment;
 import jnat.wire.WireError;
@@ -25,16 +26,19 @@ import static jnat.rules.SynproxyTarget.OPT_TIMESTAMP;
 import static jnat.rules.SynproxyTarget.OPT_WSCALE;
 
 /**
- * SYNPROXY for IPv4 (nf_synproxy_core.c, with ipt_SYNPROXY.c's synproxy_tg4): the client's SYN is
- * answered with a SYN/ACK whose ISN is a syncookie ({@link Syncookies}) and whose timestamp
+ * SYNPROXY (nf_synproxy_core.c, with ipt_SYNPROXY.c's synproxy_tg4 and ip6t_SYNPROXY.c's
+ * synproxy_tg6): the client's SYN is answered with a SYN/ACK whose ISN is a syncookie
+ * ({@link Syncookies}, {@link Syncookies6}) and whose timestamp
  * carries the SYN's wscale, SACK and ECN; the client's ACK, its cookie good, becomes the SYN to the
  * server, made with the synproxy template so its connection gets the synproxy and seqadj
  * extensions; the server's SYN/ACK is answered with the ACK to the server and a window update to
  * the client, and from then on every packet's sequence numbers (seqadj, at the confirm hook) and
  * timestamps (here) are shifted between the cookie's space and the server's. The hook
- * (ipv4_synproxy_hook) runs at LOCAL_IN and POST_ROUTING just before confirm while a ruleset has
- * the target (nf_synproxy_ipv4_init). The host's packets leave as synproxy_send_tcp sends them:
- * ip_local_out, id 0, DF, TTL 64.
+ * (ipv4_synproxy_hook, ipv6_synproxy_hook) runs at LOCAL_IN and POST_ROUTING just before confirm
+ * while the family's ruleset has the target (nf_synproxy_ipv4_init, _ipv6_init). Both families
+ * share the handshake here and /proc/net/stat/synproxy's counters; the IPv4 segments leave as
+ * synproxy_send_tcp sends them (ip_local_out, id 0, DF, TTL 64), the IPv6 ones as
+ * {@link NfSynproxyIpv6} builds them.
  */
 final class NfSynproxy {
     static final int XT_CONTINUE = SynproxyTarget.XT_CONTINUE, NF_DROP = SynproxyTarget.NF_DROP,
@@ -49,6 +53,7 @@ final class NfSynproxy {
     private final Host host;
     private final ConnTable table;
     private final Syncookies cookies;
+    private final NfSynproxyIpv6 ipv6;
     private IpOutput output;
 
     // struct synproxy_options: one packet's at a time (the engine runs one packet at a time)
@@ -61,32 +66,54 @@ final class NfSynproxy {
         this.host = host;
         this.table = table;
         this.cookies = new Syncookies(random);
+        this.ipv6 = new NfSynproxyIpv6(this, random);
     }
 
-    /** The output path the host's packets leave by (bound late: it runs the hooks this class is in). */
-    void setOutput(IpOutput output) {
+    /** The output paths the host's packets leave by (bound late: they run the hooks this class is in). */
+    void setOutput(IpOutput output, Ip6Output output6) {
         this.output = output;
+        ipv6.setOutput(output6);
     }
 
     private void clearOptions() {
         options = wscale = mssOption = mssEncode = tsval = tsecr = 0;
     }
 
+    /** The TCP header's offset in the packet's buffer (ip_hdrlen's, or ipv6_skip_exthdr's past the extension headers). */
+    private static int thoff(PacketState p) {
+        return p.ipv6 ? p.ip6.upperOffset() : p.ip.payloadOffset();
+    }
+
+    private static byte[] buffer(PacketState p) {
+        return p.ipv6 ? p.ip6.buffer() : p.ip.buffer();
+    }
+
+    /** skb_header_pointer(skb, thoff, sizeof(_th)): p.tcp over the segment; false when its header is cut. */
+    private static boolean wrapTcp(PacketState p) {
+        int len = p.ipv6 ? p.ip6.upperLength() : p.ip.payloadLength();
+        return p.tcp.wrap(buffer(p), thoff(p), len) == WireError.OK;
+    }
+
     /**
-     * synproxy_tg4: a SYN (no ACK, FIN or RST) is answered with the cookie SYN/ACK and stolen; an ACK
-     * (no FIN, RST or SYN) whose cookie is good becomes the SYN to the server and is stolen, else
-     * dropped; anything else goes on (XT_CONTINUE). A bad checksum or options header drops it.
+     * synproxy_tg4, synproxy_tg6: a SYN (no ACK, FIN or RST) is answered with the cookie SYN/ACK and
+     * stolen; an ACK (no FIN, RST or SYN) whose cookie is good becomes the SYN to the server and is
+     * stolen, else dropped; anything else goes on (XT_CONTINUE). A bad checksum or options header drops it.
      */
     int target(PacketState p, SynproxyTarget info) {
         clearOptions();
-        Ipv4Packet ip = p.ip;
         TcpSegment tcp = p.tcp;
-        if (ip.protocol() != IpProtocol.TCP || tcp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength()) != WireError.OK) {
-            return NF_DROP;
+        if (p.ipv6) {
+            // nf_ip6_checksum at par->thoff (the rule's -p tcp found it), then the header
+            Ipv6Packet ip = p.ip6;
+            if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !ip.verifyTransportChecksum()) return NF_DROP;
+            if (ip.upperProtocol() != IpProtocol.TCP || ip.fragmentOffset() != 0 || !wrapTcp(p)) return NF_DROP;
+        } else {
+            Ipv4Packet ip = p.ip;
+            if (ip.protocol() != IpProtocol.TCP || !wrapTcp(p)) return NF_DROP;
+            // nf_ip_checksum: a CHECKSUM_NONE segment's checksum is verified
+            if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !tcp.verifyChecksum(ip.src(), ip.dst())) return NF_DROP;
         }
-        // nf_ip_checksum: a CHECKSUM_NONE segment's checksum is verified
-        if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !tcp.verifyChecksum(ip.src(), ip.dst())) return NF_DROP;
-        if (!parseOptions(ip.buffer(), ip.payloadOffset(), tcp.headerLength())) return NF_DROP;
+        if (!parseOptions(buffer(p), thoff(p), tcp.headerLength())) return NF_DROP;
         int f = tcp.flags();
         if ((f & TcpSegment.SYN) != 0 && (f & (TcpSegment.ACK | TcpSegment.FIN | TcpSegment.RST)) == 0) {
             synReceived++; // Initial SYN from client
@@ -96,30 +123,41 @@ final class NfSynproxy {
             mssOption = info.mss;
             if ((options & OPT_TIMESTAMP) != 0) initTimestampCookie(info, p.now);
             else options &= ~(OPT_WSCALE | OPT_SACK_PERM | OPT_ECN);
-            sendClientSynack(p, ip, tcp);
+            sendClientSynack(p, tcp);
             return NF_STOLEN;
         }
         if ((f & TcpSegment.ACK) != 0 && (f & (TcpSegment.FIN | TcpSegment.RST | TcpSegment.SYN)) == 0) {
-            return recvClientAck(p, ip, tcp, tcp.seq()) ? NF_STOLEN : NF_DROP; // ACK from client
+            return recvClientAck(p, tcp, tcp.seq()) ? NF_STOLEN : NF_DROP; // ACK from client
         }
         return XT_CONTINUE;
     }
 
     /**
-     * ipv4_synproxy_hook on a connection with the synproxy extension: the server's SYN records the
-     * cookie ISN and timestamp (a retransmitted client ACK makes it again); the server's SYN/ACK
-     * is answered and stolen; a RST from the server in CLOSE sets the offset it needs; every other
-     * packet has its timestamps shifted. Returns NF_ACCEPT, NF_DROP or NF_STOLEN.
+     * ipv4_synproxy_hook, ipv6_synproxy_hook on a connection with the synproxy extension: the
+     * server's SYN records the cookie ISN and timestamp (a retransmitted client ACK makes it
+     * again); the server's SYN/ACK is answered and stolen; a RST from the server in CLOSE sets the
+     * offset it needs; every other packet has its timestamps shifted. Returns NF_ACCEPT, NF_DROP or
+     * NF_STOLEN.
      */
     int hook(PacketState p, Interface dev) {
         if (!p.tracked() || p.untracked) return NF_ACCEPT;
         int id = p.ct.id;
         NfConntrackSynproxy ext = table.synproxy();
         if (!ext.has(id)) return NF_ACCEPT;
-        Ipv4Packet ip = p.ip;
-        if (dev != null && dev.isLoopback() || ip.protocol() != IpProtocol.TCP) return NF_ACCEPT; // nf_is_loopback_packet
+        if (dev != null && dev.isLoopback()) return NF_ACCEPT; // nf_is_loopback_packet
+        if (p.ipv6) {
+            // ipv6_skip_exthdr: walked, not a later fragment (it stops at its header), TCP
+            Ipv6Packet ip = p.ip6;
+            if (ip.extHeaderError() != WireError.OK || ip.fragmentOffset() != 0 || ip.upperProtocol() != IpProtocol.TCP) {
+                return NF_ACCEPT;
+            }
+        } else if (p.ip.protocol() != IpProtocol.TCP) {
+            return NF_ACCEPT;
+        }
         TcpSegment tcp = p.tcp;
-        if (tcp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength()) != WireError.OK) return NF_DROP;
+        if (!wrapTcp(p)) return NF_DROP;
+        byte[] b = buffer(p);
+        int t = thoff(p);
         clearOptions();
         int dir = p.ct.dir;
         int f = tcp.flags();
@@ -137,10 +175,10 @@ final class NfSynproxy {
                 connReopened++;
                 // fallthrough
             case TcpTracker.SYN_SENT:
-                if (!parseOptions(ip.buffer(), ip.payloadOffset(), tcp.headerLength())) return NF_DROP;
+                if (!parseOptions(b, t, tcp.headerLength())) return NF_DROP;
                 if (!syn && ack && dir == ConnTable.ORIGINAL) {
                     // Keep-Alives are sent with SEG.SEQ = SND.NXT-1: + 1 makes it the first SYN's
-                    if (recvClientAck(p, ip, tcp, tcp.seq() + 1)) {
+                    if (recvClientAck(p, tcp, tcp.seq() + 1)) {
                         cookieRetrans++;
                         return NF_STOLEN;
                     }
@@ -151,19 +189,19 @@ final class NfSynproxy {
                 break;
             case TcpTracker.SYN_RECV:
                 if (!syn || !ack) break;
-                if (!parseOptions(ip.buffer(), ip.payloadOffset(), tcp.headerLength())) return NF_DROP;
+                if (!parseOptions(b, t, tcp.headerLength())) return NF_DROP;
                 if ((options & OPT_TIMESTAMP) != 0) ext.setTsoff(id, tsval - ext.its(id));
                 options &= ~(OPT_MSS | OPT_WSCALE | OPT_SACK_PERM);
                 swapTimestamps();
-                sendServerAck(p, ip, tcp, id);
+                sendServerAck(p, tcp, id);
                 table.seqadjInit(id, dir, ext.isn(id) - tcp.seq());
                 swapTimestamps();
-                sendClientAck(p, ip, tcp);
+                sendClientAck(p, tcp);
                 return NF_STOLEN;
             default:
                 break;
         }
-        tstampAdjust(p, ip, tcp, dir, ext.tsoff(id));
+        tstampAdjust(p, b, t, tcp, dir, ext.tsoff(id));
         return NF_ACCEPT;
     }
 
@@ -173,9 +211,10 @@ final class NfSynproxy {
         tsecr = t;
     }
 
-    /** synproxy_recv_client_ack: the cookie's MSS, then the SYN to the server; false for a cookie not ours. */
-    private boolean recvClientAck(PacketState p, Ipv4Packet ip, TcpSegment tcp, int recvSeq) {
-        int mss = cookies.check(ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(), tcp.ack(), p.now);
+    /** synproxy_recv_client_ack, _ipv6: the cookie's MSS, then the SYN to the server; false for a cookie not ours. */
+    private boolean recvClientAck(PacketState p, TcpSegment tcp, int recvSeq) {
+        int mss = p.ipv6 ? ipv6.cookieCheck(p.ip6, tcp, p.now)
+                : cookies.check(p.ip.src(), p.ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(), tcp.ack(), p.now);
         if (mss == 0) {
             cookieInvalid++;
             return false;
@@ -184,7 +223,7 @@ final class NfSynproxy {
         mssOption = mss;
         options |= OPT_MSS;
         if ((options & OPT_TIMESTAMP) != 0) checkTimestampCookie();
-        sendServerSyn(p, ip, tcp, recvSeq);
+        sendServerSyn(p, tcp, recvSeq);
         return true;
     }
 
@@ -236,7 +275,7 @@ final class NfSynproxy {
     }
 
     /** synproxy_options_size: MSS 4, timestamps 12 (SACK_PERM folded in) or SACK_PERM 4, wscale 4. */
-    private int optionsSize() {
+    int optionsSize() {
         int size = 0;
         if ((options & OPT_MSS) != 0) size += 4;
         if ((options & OPT_TIMESTAMP) != 0) size += 12;
@@ -246,7 +285,7 @@ final class NfSynproxy {
     }
 
     /** synproxy_build_options after the 20-byte header at {@code t}. */
-    private void buildOptions(byte[] b, int t) {
+    void buildOptions(byte[] b, int t) {
         int o = t + TcpSegment.MIN_HEADER_LENGTH;
         if ((options & OPT_MSS) != 0) {
             Bytes.put32(b, o, TCPOPT_MSS << 24 | TCPOLEN_MSS << 16 | mssOption & 0xffff);
@@ -294,13 +333,12 @@ final class NfSynproxy {
     }
 
     /**
-     * synproxy_tstamp_adjust: a reply's tsval less tsoff, an original packet's tsecr plus it, in
-     * the first timestamp option; a malformed option list stops the walk.
+     * synproxy_tstamp_adjust on the TCP header at {@code t}: a reply's tsval less tsoff, an original
+     * packet's tsecr plus it, in the first timestamp option; a malformed option list stops the walk.
      */
-    private static void tstampAdjust(PacketState p, Ipv4Packet ip, TcpSegment tcp, int dir, int tsoff) {
+    private static void tstampAdjust(PacketState p, byte[] b, int t, TcpSegment tcp, int dir, int tsoff) {
         if (tsoff == 0) return;
-        byte[] b = ip.buffer();
-        int t = ip.payloadOffset(), o = t + TcpSegment.MIN_HEADER_LENGTH, end = t + tcp.headerLength();
+        int o = t + TcpSegment.MIN_HEADER_LENGTH, end = t + tcp.headerLength();
         while (o < end) {
             int kind = b[o] & 0xff;
             if (kind == TCPOPT_EOL) return;
@@ -332,36 +370,43 @@ final class NfSynproxy {
     // ---- the host's segments (synproxy_send_*) ---------------------------------------------------
 
     /** synproxy_send_client_synack: from the SYN's destination, the cookie as ISN, window 0; carries the SYN's connection if it has one. */
-    private void sendClientSynack(PacketState p, Ipv4Packet ip, TcpSegment tcp) {
-        int cookie = cookies.initSequence(ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(), mssEncode, p.now);
+    private void sendClientSynack(PacketState p, TcpSegment tcp) {
+        int cookie = p.ipv6 ? ipv6.cookieInitSequence(p.ip6, tcp, mssEncode, p.now)
+                : cookies.initSequence(p.ip.src(), p.ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq(), mssEncode, p.now);
         int flags = TcpSegment.SYN | TcpSegment.ACK | ((options & OPT_ECN) != 0 ? TcpSegment.ECE : 0);
-        int len = build(ip.dst(), ip.src(), tcp.dstPort(), tcp.srcPort(), cookie, tcp.seq() + 1, flags, 0);
+        int len = build(p, true, tcp.dstPort(), tcp.srcPort(), cookie, tcp.seq() + 1, flags, 0);
         send(p, len, p.tracked() && !p.untracked ? p.ct.id : -1, Conntrack.IP_CT_ESTABLISHED_REPLY, false);
     }
 
     /** synproxy_send_server_syn: the client's ISN, our ISN relayed in ack_seq (no ACK flag), the ACK's window; the synproxy template. */
-    private void sendServerSyn(PacketState p, Ipv4Packet ip, TcpSegment tcp, int recvSeq) {
+    private void sendServerSyn(PacketState p, TcpSegment tcp, int recvSeq) {
         int flags = TcpSegment.SYN | ((options & OPT_ECN) != 0 ? TcpSegment.ECE | TcpSegment.CWR : 0);
-        int len = build(ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), recvSeq - 1, tcp.ack() - 1, flags, tcp.window());
+        int len = build(p, false, tcp.srcPort(), tcp.dstPort(), recvSeq - 1, tcp.ack() - 1, flags, tcp.window());
         send(p, len, -1, Conntrack.IP_CT_NEW, true);
     }
 
     /** synproxy_send_server_ack: acknowledges the server's SYN/ACK with the client's td_maxwin; no connection attached. */
-    private void sendServerAck(PacketState p, Ipv4Packet ip, TcpSegment tcp, int id) {
-        int len = build(ip.dst(), ip.src(), tcp.dstPort(), tcp.srcPort(), tcp.ack(), tcp.seq() + 1, TcpSegment.ACK,
+    private void sendServerAck(PacketState p, TcpSegment tcp, int id) {
+        int len = build(p, true, tcp.dstPort(), tcp.srcPort(), tcp.ack(), tcp.seq() + 1, TcpSegment.ACK,
                 table.tcpMaxWin(id, ConnTable.ORIGINAL) & 0xffff);
         send(p, len, -1, 0, false);
     }
 
     /** synproxy_send_client_ack: the window update to the client, the server's window unscaled; the SYN/ACK's connection. */
-    private void sendClientAck(PacketState p, Ipv4Packet ip, TcpSegment tcp) {
-        int len = build(ip.src(), ip.dst(), tcp.srcPort(), tcp.dstPort(), tcp.seq() + 1, tcp.ack(), TcpSegment.ACK,
+    private void sendClientAck(PacketState p, TcpSegment tcp) {
+        int len = build(p, false, tcp.srcPort(), tcp.dstPort(), tcp.seq() + 1, tcp.ack(), TcpSegment.ACK,
                 tcp.window() >>> wscale);
         send(p, len, p.ct.id, Conntrack.IP_CT_ESTABLISHED_REPLY, false);
     }
 
-    /** synproxy_build_ip and the TCP header with the current options, checksummed; returns the IP length. */
-    private int build(int saddr, int daddr, int sport, int dport, int seq, int ack, int flags, int window) {
+    /**
+     * synproxy_build_ip (_ipv6) and the TCP header with the current options, checksummed, from the
+     * packet's source to its destination or, {@code back}, from its destination to its source;
+     * returns the IP length.
+     */
+    private int build(PacketState p, boolean back, int sport, int dport, int seq, int ack, int flags, int window) {
+        if (p.ipv6) return ipv6.build(p.ip6, back, sport, dport, seq, ack, flags, window);
+        int saddr = back ? p.ip.dst() : p.ip.src(), daddr = back ? p.ip.src() : p.ip.dst();
         byte[] b = output.ownBuffer();
         int o = IpOutput.OWN_HEADROOM, size = TcpSegment.MIN_HEADER_LENGTH + optionsSize();
         int total = Ipv4Packet.MIN_HEADER_LENGTH + size;
@@ -373,14 +418,20 @@ final class NfSynproxy {
         return total;
     }
 
-    /** synproxy_send_tcp: rerouted by its destination (ip_route_me_harder), then ip_local_out. */
+    /**
+     * synproxy_send_tcp: rerouted by its destination (ip_route_me_harder), then ip_local_out; an
+     * IPv6 segment as synproxy_send_tcp_ipv6 sends it.
+     */
     private void send(PacketState cause, int len, int attachId, int ctinfo, boolean template) {
-        byte[] b = output.ownBuffer();
-        RouteResult rt = host.routeOutput(Bytes.i32(b, IpOutput.OWN_HEADROOM + Ipv4Packet.OFF_DST));
-        if (rt.isError()) return;
+        RouteResult rt = null;
+        if (!cause.ipv6) {
+            rt = host.routeOutput(Bytes.i32(output.ownBuffer(), IpOutput.OWN_HEADROOM + Ipv4Packet.OFF_DST));
+            if (rt.isError()) return;
+        }
         // the segment runs the hooks, this class's among them: this packet's options are kept (the kernel's are on its stack)
         int o = options, w = wscale, mo = mssOption, me = mssEncode, tv = tsval, te = tsecr;
-        output.sendOwn(cause, len, attachId, ctinfo, rt, template);
+        if (cause.ipv6) ipv6.send(cause, len, attachId, ctinfo, template);
+        else output.sendOwn(cause, len, attachId, ctinfo, rt, template);
         options = o;
         wscale = w;
         mssOption = mo;

@@ -608,7 +608,7 @@ final class PacketState implements PacketContext {
 
     @Override
     public int synproxy(jnat.rules.SynproxyTarget t) {
-        int v = synproxy == null || ipv6 ? NfSynproxy.NF_DROP : synproxy.target(this, t);
+        int v = synproxy == null ? NfSynproxy.NF_DROP : synproxy.target(this, t);
         stolen = v == NfSynproxy.NF_STOLEN;
         return v;
     }

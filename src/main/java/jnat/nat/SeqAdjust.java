@@ -5,7 +5,9 @@ import jnat.conntrack.NfConntrackSeqadj;
 import jnat.wire.Bytes;
 import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
+import jnat.wire.Ipv6Packet;
 import jnat.wire.TcpSegment;
+import jnat.wire.WireError;
 
 /**
  * nf_ct_seq_adjust and nf_ct_sack_adjust (nf_conntrack_seqadj.c), the packet's half of
@@ -22,12 +24,29 @@ final class SeqAdjust {
         return b - a < 0;
     }
 
-    /** nf_ct_seq_adjust on an IPv4 TCP segment of connection {@code id}; true unless its header is cut. */
+    /**
+     * nf_ct_seq_adjust on a TCP segment of connection {@code id}, at the protoff nf_confirm finds
+     * (after the IPv4 header, or past IPv6's extension headers: a later fragment or a walk that
+     * fails is left alone); true unless its header is cut.
+     */
     static boolean adjust(PacketState p, ConnTable table, int id, int dir) {
-        Ipv4Packet ip = p.ip;
-        if (ip.protocol() != IpProtocol.TCP || ip.fragmentOffset() != 0) return true;
-        byte[] b = ip.buffer();
-        int t = ip.payloadOffset(), len = ip.payloadLength();
+        byte[] b;
+        int t, len;
+        if (p.ipv6) {
+            Ipv6Packet ip = p.ip6;
+            if (ip.extHeaderError() != WireError.OK || ip.fragmentOffset() != 0 || ip.upperProtocol() != IpProtocol.TCP) {
+                return true;
+            }
+            b = ip.buffer();
+            t = ip.upperOffset();
+            len = ip.upperLength();
+        } else {
+            Ipv4Packet ip = p.ip;
+            if (ip.protocol() != IpProtocol.TCP || ip.fragmentOffset() != 0) return true;
+            b = ip.buffer();
+            t = ip.payloadOffset();
+            len = ip.payloadLength();
+        }
         if (len < TcpSegment.MIN_HEADER_LENGTH) return false; // skb_ensure_writable
         NfConntrackSeqadj s = table.seqadj();
         int other = dir ^ 1;

@@ -275,7 +275,7 @@ public interface PacketContext {
      */
     default void dup(TeeTarget tee) {}
 
-    /** -j SYNPROXY (synproxy_tg4): {@link SynproxyTarget#XT_CONTINUE}, or the verdict; no engine here: dropped. */
+    /** -j SYNPROXY (synproxy_tg4, synproxy_tg6): {@link SynproxyTarget#XT_CONTINUE}, or the verdict; no engine here: dropped. */
     default int synproxy(SynproxyTarget t) {
         return SynproxyTarget.NF_DROP;
     }

@@ -89,7 +89,7 @@ public final class Ruleset {
         return false;
     }
 
-    /** Whether a rule's target is SYNPROXY (its hook is registered; the engine runs it for IPv4 only: {@link SynproxyTarget#NOT_RUN}). */
+    /** Whether a rule's target is SYNPROXY (its hook is registered for the ruleset's family). */
     public boolean hasSynproxy() {
         for (Table t : tables.values())
             for (Chain c : t.chains())

@@ -6,17 +6,11 @@ package jnat.rules;
  * wscale (u8) and mss (u16), which iptables fills from 32-bit option values and so truncates
  * ({@code --wscale 300} is saved as 44). The kernel's checkentry wants {@code -p tcp} not
  * inverted, and takes conntrack (nf_ct_netns_get); the target is allowed in INPUT and FORWARD.
- * The engine runs it for IPv4 (jnat.nat.NfSynproxy); an ip6tables ruleset holding it is refused
- * ({@link #NOT_RUN} says why), never accepted and ignored.
+ * The engine runs it for both families (jnat.nat.NfSynproxy, NfSynproxyIpv6).
  */
 public final class SynproxyTarget extends Target {
     /** XT_SYNPROXY_OPT_*. */
     public static final int OPT_MSS = 0x01, OPT_WSCALE = 0x02, OPT_SACK_PERM = 0x04, OPT_TIMESTAMP = 0x08, OPT_ECN = 0x10;
-
-    /** Why the engine refuses a ruleset with SYNPROXY (what is missing). */
-    /** Why the engine refuses an ip6tables ruleset with SYNPROXY (what is missing). */
-    public static final String NOT_RUN = "target `SYNPROXY' is run by jnat for IPv4 only: ip6t_SYNPROXY's handshake"
-            + " (nf_ipv6_cookie_init_sequence, synproxy_send_*_ipv6) is missing";
 
     /** What {@link PacketContext#synproxy} returns: go on with the next rule, or the verdict (NF_DROP, NF_STOLEN). */
     public static final int XT_CONTINUE = -1, NF_DROP = 0, NF_STOLEN = 2;
@@ -36,13 +30,13 @@ public final class SynproxyTarget extends Target {
         return "SYNPROXY";
     }
 
-    /** synproxy_tg4 (the engine's): XT_CONTINUE goes on; else this target is the verdict, the packet stolen or dropped. */
+    /** synproxy_tg4, synproxy_tg6 (the engine's): XT_CONTINUE goes on; else this target is the verdict, the packet stolen or dropped. */
     @Override
     public boolean apply(PacketContext ctx) {
         return ctx.synproxy(this) == XT_CONTINUE;
     }
 
-    /** synproxy_tg4_reg.hooks: LOCAL_IN and FORWARD (x_tables' check, EINVAL). */
+    /** synproxy_tg4_reg.hooks, synproxy_tg6_reg's: LOCAL_IN and FORWARD (x_tables' check, EINVAL). */
     @Override
     public int hooks() {
         return Hook.INPUT.bit() | Hook.FORWARD.bit();
@@ -53,7 +47,7 @@ public final class SynproxyTarget extends Target {
         return true;
     }
 
-    /** synproxy_tg4_check: nf_ct_netns_get. */
+    /** synproxy_tg4_check, synproxy_tg6_check: nf_ct_netns_get. */
     @Override
     public boolean usesConntrack() {
         return true;
@@ -111,7 +105,7 @@ public final class SynproxyTarget extends Target {
         @Override
         Object finish(RuleSpec spec) {
             opts.fcheck();
-            if (spec.proto != 6 || spec.protoInverted()) throw kernelRefuses(); // synproxy_tg4_check: e->ip.proto
+            if (spec.proto != 6 || spec.protoInverted()) throw kernelRefuses(); // synproxy_tg4_check: e->ip.proto; tg6's e->ipv6.proto
             return new SynproxyTarget(options, wscale, mss);
         }
     }
