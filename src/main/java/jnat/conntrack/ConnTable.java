@@ -18,7 +18,7 @@ import java.util.Arrays;
  * per connection). Per-direction packet and byte counters are an extension, as nf_conn_acct is in
  * the kernel: allocated only once accounting is on (net.netfilter.nf_conntrack_acct, default 0).
  * 111 bytes per entry with the hash: a 100-byte row and 10.7 bytes of hash (see
- * {@link #bytesPerConnection()}); NAT's by-source buckets add 2.
+ * {@link #bytesPerConnection()}); NAT's by-source buckets add 1.
  *
  * <p>IPv4 and IPv6 connections share the table, the ids and the hash (conntrack-max counts both).
  * An IPv6 row has the family bit by its protocol, folds of its addresses in the address ints and

@@ -294,11 +294,11 @@ final class NatCore {
 
     // ---- by-source index (nf_nat_bysource) -----------------------------------------------------
     // As the kernel chains each source-NATed nf_conn through its nat extension into the buckets of
-    // nf_nat_bysource: an int array of chain heads (id + 1; 0 empty), one for every two ids of the
-    // connection table (chains of two at a full table, as the kernel's with nf_conntrack_max twice
-    // its hash size), and one int per connection for the link (ConnTable.natLink: the next id +
+    // nf_nat_bysource: an int array of chain heads (id + 1; 0 empty), one for every four ids of the
+    // connection table (chains of four at a full table, as the kernel's where nf_conntrack_max is
+    // four times nf_nat_htable_size), and one int per connection for the link (ConnTable.natLink: the next id +
     // 1, END_LINK at the chain's end, 0 while not filed). Newest first, as hlist_add_head_rcu.
-    // About 2 bytes a connection for the buckets; nothing is allocated per entry.
+    // About 1 byte a connection for the buckets; nothing is allocated per entry.
 
     private static final int END_LINK = -1;
     private int[] bySource = new int[0];
@@ -340,7 +340,7 @@ final class NatCore {
     }
 
     private void file(int id) {
-        if (bySource.length < table.hashCapacity() / 2) resize(Math.max(1, table.hashCapacity() / 2));
+        if (bySource.length < table.hashCapacity() / 4) resize(Math.max(1, table.hashCapacity() / 4));
         int b = bucketOf(id);
         int head = bySource[b];
         table.setNatLink(id, head == 0 ? END_LINK : head);
