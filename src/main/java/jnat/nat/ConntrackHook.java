@@ -147,17 +147,19 @@ final class ConntrackHook {
      */
     boolean confirm(PacketState p, jnat.host.Interface dev) {
         int id = p.ct.id;
-        // nf_confirm: a connection with IPS_SEQ_ADJUST (SYNPROXY's) has its sequence numbers shifted first
-        if (id >= 0 && !p.untracked && (table.status(id) & jnat.conntrack.Status.SEQ_ADJUST) != 0
-                && (dev == null || !dev.isLoopback()) && p.ct.ctinfo != Conntrack.IP_CT_RELATED_REPLY
-                && !SeqAdjust.adjust(p, table, id, p.ct.dir)) {
-            stats.drop(p, DropReason.SEQADJ_DROP);
-            return false;
-        }
-        if (id >= 0 && p.ct.dir == ConnTable.ORIGINAL && !table.confirmed(id) && !table.confirm(id, p.now)) {
-            p.ct.id = -1;
-            stats.drop(p, p.natExhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
-            return false;
+        if (id >= 0) {
+            int st = table.status(id); // one read for both checks
+            // nf_confirm: a connection with IPS_SEQ_ADJUST (SYNPROXY's) has its sequence numbers shifted first
+            if ((st & jnat.conntrack.Status.SEQ_ADJUST) != 0 && !p.untracked && (dev == null || !dev.isLoopback())
+                    && p.ct.ctinfo != Conntrack.IP_CT_RELATED_REPLY && !SeqAdjust.adjust(p, table, id, p.ct.dir)) {
+                stats.drop(p, DropReason.SEQADJ_DROP);
+                return false;
+            }
+            if ((st & jnat.conntrack.Status.CONFIRMED) == 0 && p.ct.dir == ConnTable.ORIGINAL && !table.confirm(id, p.now)) {
+                p.ct.id = -1;
+                stats.drop(p, p.natExhausted ? DropReason.NAT_NO_FREE_TUPLE : DropReason.CONNTRACK_CLASH);
+                return false;
+            }
         }
         conntrack.deliver(p.ct); // nf_ct_deliver_cached_events
         return true;
