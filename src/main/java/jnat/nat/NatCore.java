@@ -340,7 +340,8 @@ final class NatCore {
     }
 
     private void file(int id) {
-        if (bySource.length < table.hashCapacity() / 4) resize(Math.max(1, table.hashCapacity() / 4));
+        int buckets = Math.max(1, table.hashCapacity() / 4);
+        if (bySource.length < buckets) resize(buckets);
         int b = bucketOf(id);
         int head = bySource[b];
         table.setNatLink(id, head == 0 ? END_LINK : head);
