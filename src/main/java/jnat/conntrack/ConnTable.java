@@ -73,8 +73,8 @@ public final class ConnTable {
 
     /** The rows (struct nf_conn), read and written only through NfConn; handed to TcpTracker and ConnRowExport. */
     int[] ints;
-    /** nf_conn_acct: packets then bytes, per direction (4 longs per id); null while accounting is off. */
-    private long[] counters;
+    /** nf_conn_acct's packets and bytes per direction, while accounting is on. */
+    private final NfConntrackAcct acct = new NfConntrackAcct();
     /** IPv6 connections' addresses, by id; empty until the first IPv6 connection. */
     private final NfConnAddr6 addr6 = new NfConnAddr6();
     /** Each connection's zone, by id; no array until the first connection outside zone 0. */
@@ -86,13 +86,8 @@ public final class ConnTable {
     private final NfConnReplySrc replySrc = new NfConnReplySrc();
     /** ct->mark by id; no array until the first mark. */
     private final NfConnMark marks = new NfConnMark();
-    /**
-     * masq_index by slot: the ifindexes of the devices connections were masqueraded to, slot 1 up
-     * (the row's 6-bit slot); a device past the last slot keeps its connections' index in
-     * {@link #masqOverflow}, by id.
-     */
-    private final int[] masqSlots = new int[NfConn.MASQ_MASK];
-    private int[] masqOverflow;
+    /** masq_index's devices by slot (the row's), and past the slots by id. */
+    private final NfConnNatMasq masq = new NfConnNatMasq();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     int[] index;
@@ -147,12 +142,9 @@ public final class ConnTable {
      * net.netfilter.nf_conntrack_acct: count packets and bytes per direction. As in the kernel,
      * connections made while it was off have no counters (they read 0); turning it off drops them.
      */
-    public void setAccounting(boolean on) {
-        if (on && counters == null) counters = new long[capacity * 4];
-        else if (!on) counters = null;
-    }
+    public void setAccounting(boolean on) { acct.set(on, capacity); }
 
-    public boolean accounting() { return counters != null; }
+    public boolean accounting() { return acct.on(); }
 
     /** nf_conn_labels ({@link NfConntrackLabels}): none until a rule uses labels. */
     private final NfConntrackLabels labels = new NfConntrackLabels();
@@ -396,6 +388,12 @@ public final class ConnTable {
         if (count >= max && !reaper.earlyDrop(Tuple.mix(original.addrs(), original.l4(), seed), now)) return -1;
         int id = newId();
         if (id < 0) return -1;
+        initRow(id, original, reply);
+        return id;
+    }
+
+    /** A new id's row: cleared, its tuples set, and nothing left of an earlier holder of the id in the extensions. */
+    private void initRow(int id, Tuple original, Tuple reply) {
         int b = row(id);
         NfConn.clear(ints, b);
         boolean v6 = original.family == Tuple.NFPROTO_IPV6;
@@ -407,12 +405,11 @@ public final class ConnTable {
             addr6.set(id, ORIGINAL, original);
             addr6.set(id, REPLY, reply);
         }
-        if (counters != null) Arrays.fill(counters, id * 4, id * 4 + 4, 0L);
+        acct.clear(id);
         labels.clear(id);
         zones.clear(id);
         seqadj.clear(id);
         synproxy.clear(id);
-        return id;
     }
 
     /** An id off the free list or past the high-water mark (growing the arrays), counted; -1 if none. */
@@ -648,13 +645,13 @@ public final class ConnTable {
         if (cap <= capacity) return false;
         capacity = cap;
         ints = Arrays.copyOf(ints, cap * ROW);
-        if (counters != null) counters = Arrays.copyOf(counters, cap * 4);
+        acct.grow(cap);
         labels.grow(cap);
         addr6.grow(cap);
         zones.grow(cap);
         marks.grow(cap);
         replySrc.grow(cap);
-        if (masqOverflow != null) masqOverflow = Arrays.copyOf(masqOverflow, cap);
+        masq.grow(cap);
         seqadj.grow(cap);
         synproxy.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
@@ -675,8 +672,8 @@ public final class ConnTable {
 
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
-        return ROW * 4 + 4.0 * index.length / capacity + (counters != null ? 32 : 0)
-                + (marks.allocated() ? 4 : 0) + (masqOverflow != null ? 4 : 0) + (replySrc.allocated() ? 4 : 0)
+        return ROW * 4 + 4.0 * index.length / capacity + (acct.on() ? 32 : 0)
+                + (marks.allocated() ? 4 : 0) + (masq.overflowAllocated() ? 4 : 0) + (replySrc.allocated() ? 4 : 0)
                 + (addr6.allocated() ? NfConnAddr6.LONGS * 8 : 0);
     }
 
@@ -729,25 +726,9 @@ public final class ConnTable {
     public void setMark(int id, int m) { marks.set(id, m, capacity); }
 
     /** nf_conn_nat's masq_index: the ifindex of the device the connection was masqueraded to, 0 for none. */
-    public int masqIndex(int id) {
-        int slot = NfConn.masqSlot(ints, row(id));
-        return slot == 0 ? 0 : slot < NfConn.MASQ_MASK ? masqSlots[slot - 1] : masqOverflow[id];
-    }
-
-    /** Sets masq_index, giving the device a slot on its first connection (a device past the slots: the overflow array). */
-    public void setMasqIndex(int id, int ifindex) {
-        int slot = 0;
-        if (ifindex != 0) {
-            for (slot = 1; slot < NfConn.MASQ_MASK && masqSlots[slot - 1] != ifindex && masqSlots[slot - 1] != 0; slot++) { }
-            if (slot < NfConn.MASQ_MASK) {
-                masqSlots[slot - 1] = ifindex;
-            } else {
-                if (masqOverflow == null) masqOverflow = new int[capacity];
-                masqOverflow[id] = ifindex;
-            }
-        }
-        NfConn.setMasqSlot(ints, row(id), slot);
-    }
+    public int masqIndex(int id) { return masq.ifindex(id, NfConn.masqSlot(ints, row(id))); }
+    /** Sets masq_index ({@link NfConnNatMasq}: a slot in the row for the first 62 devices). */
+    public void setMasqIndex(int id, int ifindex) { NfConn.setMasqSlot(ints, row(id), masq.slotFor(id, ifindex, capacity)); }
 
     /** ct->timeout: the expiry tick (ms) of a confirmed entry, the pending relative timeout (ms) while unconfirmed. */
     public int timeout(int id) { return NfConn.timeout(ints, row(id)); }
@@ -758,14 +739,13 @@ public final class ConnTable {
         return Math.max(0, NfConn.timeout(ints, b) - ticks(now)) * NS_PER_MS;
     }
 
-    /** An int for the NAT engine's per-connection data (MASQUERADE's interface index). */
     /** An int for the NAT engine's by-source chain (the nat extension's hlist node); 0 in a new entry. */
     public int natLink(int id) { return NfConn.natLink(ints, row(id)); }
     public void setNatLink(int id, int v) { NfConn.setNatLink(ints, row(id), v); }
 
     /** Packets seen in direction {@code dir}; 0 while accounting is off ({@link #setAccounting}). */
-    public long packets(int id, int dir) { return counters == null ? 0 : counters[id * 4 + dir]; }
-    public long bytes(int id, int dir) { return counters == null ? 0 : counters[id * 4 + 2 + dir]; }
+    public long packets(int id, int dir) { return acct.packets(id, dir); }
+    public long bytes(int id, int dir) { return acct.bytes(id, dir); }
 
     /** The TCP state (TcpTracker.NONE..SYN_SENT2) of a TCP connection. */
     public int tcpState(int id) { return state(ints, row(id)); }
@@ -811,10 +791,7 @@ public final class ConnTable {
     }
 
     void acct(int id, int dir, int length) {
-        long[] c = counters;
-        if (c == null) return;
-        c[id * 4 + dir]++;
-        c[id * 4 + 2 + dir] += length;
+        acct.count(id, dir, length);
     }
 
     /**
@@ -826,24 +803,16 @@ public final class ConnTable {
         if (count >= max) return -1;
         int id = newId();
         if (id < 0) return -1;
-        NfConn.clear(ints, row(id));
-        zones.clear(id);
-        setTuple(row(id), ORIGINAL, original);
-        setTuple(row(id), REPLY, reply);
-        if (original.ipv6()) {
-            addr6.ensure(capacity);
-            addr6.set(id, ORIGINAL, original);
-            addr6.set(id, REPLY, reply);
-        }
+        initRow(id, original, reply);
         return id;
     }
 
-    /** Puts an imported entry's two tuples into the hash. */
     /** An imported entry's zone, before {@link #insertImported} hashes it. */
     void importZone(int id, int zone) {
         zones.set(id, zone, capacity);
     }
 
+    /** Puts an imported entry's two tuples into the hash. */
     void insertImported(int id) {
         insert(id << 1);
         insert(id << 1 | 1);
@@ -851,9 +820,7 @@ public final class ConnTable {
 
     /** Sets the nf_conn_acct counters of direction {@code dir}; nothing while accounting is off. */
     void setCounters(int id, int dir, long packets, long bytes) {
-        if (counters == null) return;
-        counters[id * 4 + dir] = packets;
-        counters[id * 4 + 2 + dir] = bytes;
+        acct.put(id, dir, packets, bytes);
     }
 
     /** Checks that every live entry's two refs are in the hash exactly once and nothing else is (tests). */
