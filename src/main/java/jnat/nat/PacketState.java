@@ -30,7 +30,7 @@ import jnat.wire.UdpDatagram;
  * beside the one that caused it, and a batch is an array of them. It is also what the tables'
  * matches see ({@link PacketContext}).
  */
-final class PacketState implements PacketContext {
+final class PacketState extends PacketConntrack {
     final EthernetFrame eth = new EthernetFrame();
     final Ipv4Packet ip = new Ipv4Packet();
     /** The datagram an ICMP error quotes. */
@@ -43,10 +43,8 @@ final class PacketState implements PacketContext {
     private final Ipv6ExtHeaders findWalk = new Ipv6ExtHeaders();
     final TcpSegment tcp = new TcpSegment();
     final UdpDatagram udp = new UdpDatagram();
-    final CtPacket ct = new CtPacket();
 
     private final Host host;
-    private final ConnTable table;
     /** The host's sockets, for -m socket and -j TPROXY (null for states that never walk PREROUTING). */
     private final LocalSockets sockets;
 
@@ -74,8 +72,6 @@ final class PacketState implements PacketContext {
      * sees no socket).
      */
     LocalSockets.Sock sk;
-    /** Set by NOTRACK in the raw table (IP_CT_UNTRACKED): conntrack skips the packet, NAT does not apply. */
-    boolean untracked;
     /** ip_summed, csum_start/offset, gso_size/type: the caller's, or CHECKSUM_NONE. */
     Offload offload;
     /** IPCB(skb)->frag_max_size: 0 unless the packet was reassembled. */
@@ -110,8 +106,8 @@ final class PacketState implements PacketContext {
     }
 
     PacketState(Host host, ConnTable table, LocalSockets sockets) {
+        super(table);
         this.host = host;
-        this.table = table;
         this.sockets = sockets;
     }
 
@@ -168,10 +164,6 @@ final class PacketState implements PacketContext {
         c.id = id;
         c.ctinfo = ctinfo;
         c.dir = Conntrack.isReply(ctinfo) ? ConnTable.REPLY : ConnTable.ORIGINAL;
-    }
-
-    boolean tracked() {
-        return ct.id >= 0;
     }
 
     /**
@@ -748,70 +740,5 @@ final class PacketState implements PacketContext {
             dev = r.isError() ? null : r.out();
         }
         return dev == null ? -1 : dev.mtu();
-    }
-
-    @Override
-    public boolean hasConnection() {
-        return tracked() && !untracked;
-    }
-
-    /** The tuple -m connlimit looks up (reused: one lookup at a time). */
-    private final jnat.conntrack.Tuple findTuple = new jnat.conntrack.Tuple();
-
-    @Override
-    public int ctFindTuple(boolean v6, int proto, long srcHi, long srcLo, long dstHi, long dstLo, int sport, int dport, int zone) {
-        if (v6) findTuple.set6(proto, srcHi, srcLo, dstHi, dstLo, sport, dport);
-        else findTuple.set(proto, (int) srcLo, (int) dstLo, sport, dport);
-        int ref = table.find(findTuple, zone, now);
-        if (ref == ConnTable.NOT_FOUND) return CONN_GONE;
-        int id = ConnTable.id(ref), state = proto == 6 ? table.tcpState(id) : 0;
-        return state == jnat.conntrack.TcpTracker.TIME_WAIT || state == jnat.conntrack.TcpTracker.CLOSE ? CONN_CLOSED : CONN_OPEN;
-    }
-
-    @Override
-    public int ctLabel(int bit, boolean set) {
-        if (!hasConnection() || !table.labelsUsed()) return -1;
-        if (set) table.setLabel(ct.id, bit);
-        return table.label(ct.id, bit) ? 1 : 0;
-    }
-
-    @Override
-    public boolean ctAccounting() {
-        return hasConnection() && table.accounting();
-    }
-
-    @Override
-    public long ctPackets(int dir) {
-        return hasConnection() ? table.packets(ct.id, dir) : 0;
-    }
-
-    @Override
-    public long ctBytes(int dir) {
-        return hasConnection() ? table.bytes(ct.id, dir) : 0;
-    }
-
-    @Override
-    public int ctMark() {
-        return hasConnection() ? table.mark(ct.id) : 0;
-    }
-
-    @Override
-    public void setCtMark(int mark) {
-        if (hasConnection()) table.setMark(ct.id, mark);
-    }
-
-    @Override
-    public int ctStatus() {
-        return hasConnection() ? table.status(ct.id) : 0;
-    }
-
-    @Override
-    public int ctProtocol() {
-        return hasConnection() ? table.protocol(ct.id) : 0;
-    }
-
-    @Override
-    public long ctExpiresSeconds() {
-        return hasConnection() ? table.expiresIn(ct.id, now) / 1_000_000_000L : 0;
     }
 }
