@@ -73,21 +73,10 @@ public final class ConnTable {
 
     /** The rows (struct nf_conn), read and written only through NfConn; handed to TcpTracker and ConnRowExport. */
     int[] ints;
-    /** nf_conn_acct's packets and bytes per direction, while accounting is on. */
-    private final NfConntrackAcct acct = new NfConntrackAcct();
+    /** The extensions by id (acct, labels, zones, seqadj, synproxy, mark, the moved reply source, masq_index). */
+    private final NfConntrackExtend ext = new NfConntrackExtend();
     /** IPv6 connections' addresses, by id; empty until the first IPv6 connection. */
     private final NfConnAddr6 addr6 = new NfConnAddr6();
-    /** Each connection's zone, by id; no array until the first connection outside zone 0. */
-    private final NfConntrackZones zones = new NfConntrackZones();
-    /** The seqadj and synproxy extensions (SYNPROXY's connections), by id; no arrays until the first. */
-    private final NfConntrackSeqadj seqadj = new NfConntrackSeqadj();
-    private final NfConntrackSynproxy synproxy = new NfConntrackSynproxy();
-    /** The reply tuple's source where DNAT moved it, by id (reply.src ^ original.dst); no array until the first. */
-    private final NfConnReplySrc replySrc = new NfConnReplySrc();
-    /** ct->mark by id; no array until the first mark. */
-    private final NfConnMark marks = new NfConnMark();
-    /** masq_index's devices by slot (the row's), and past the slots by id. */
-    private final NfConnNatMasq masq = new NfConnNatMasq();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     int[] index;
@@ -142,20 +131,19 @@ public final class ConnTable {
      * net.netfilter.nf_conntrack_acct: count packets and bytes per direction. As in the kernel,
      * connections made while it was off have no counters (they read 0); turning it off drops them.
      */
-    public void setAccounting(boolean on) { acct.set(on, capacity); }
+    public void setAccounting(boolean on) { ext.acct.set(on, capacity); }
 
-    public boolean accounting() { return acct.on(); }
+    public boolean accounting() { return ext.acct.on(); }
 
-    /** nf_conn_labels ({@link NfConntrackLabels}): none until a rule uses labels. */
-    private final NfConntrackLabels labels = new NfConntrackLabels();
+    /** nf_conn_labels ({@link NfConntrackLabels}): none until a rule uses ext.labels. */
 
     /** nf_connlabels_get: from now on connections carry labels (a -m connlabel rule was loaded). */
-    public void useLabels() { labels.use(capacity); }
-    public boolean labelsUsed() { return labels.used(); }
-    /** test_bit(bit, labels->bits); false while no rule uses labels. */
-    public boolean label(int id, int bit) { return labels.test(id, bit); }
-    /** set_bit(bit, labels->bits); nothing while no rule uses labels. */
-    public void setLabel(int id, int bit) { labels.set(id, bit); }
+    public void useLabels() { ext.labels.use(capacity); }
+    public boolean labelsUsed() { return ext.labels.used(); }
+    /** test_bit(bit, labels->bits); false while no rule uses ext.labels. */
+    public boolean label(int id, int bit) { return ext.labels.test(id, bit); }
+    /** set_bit(bit, labels->bits); nothing while no rule uses ext.labels. */
+    public void setLabel(int id, int bit) { ext.labels.set(id, bit); }
 
     private ConntrackEvents events;
     private long lastClock;
@@ -271,26 +259,26 @@ public final class ConnTable {
     }
 
     /** Connection {@code id}'s packed zone, 0 for the default zone. */
-    public int zone(int id) { return zones.get(id); }
+    public int zone(int id) { return ext.zones.get(id); }
 
-    public NfConntrackSeqadj seqadj() { return seqadj; }
-    public NfConntrackSynproxy synproxy() { return synproxy; }
+    public NfConntrackSeqadj seqadj() { return ext.seqadj; }
+    public NfConntrackSynproxy synproxy() { return ext.synproxy; }
 
     /** nfct_seqadj_ext_add and nfct_synproxy_ext_add on a connection made from the synproxy template. */
-    void addSynproxy(int id) { synproxy.add(id, capacity); }
+    void addSynproxy(int id) { ext.synproxy.add(id, capacity); }
 
     /** nf_ct_seqadj_init: IPS_SEQ_ADJUST and direction {@code dir}'s offsets (nothing for 0). */
     public void seqadjInit(int id, int dir, int off) {
         if (off == 0) return;
         setStatus(id, Status.SEQ_ADJUST);
-        seqadj.init(id, dir, off, capacity);
+        ext.seqadj.init(id, dir, off, capacity);
     }
 
     /** Puts an unconfirmed entry in {@code zone} (the template's, nf_ct_zone_add), before it is confirmed. */
     public void setZone(int id, int zone) {
         checkInUse(id);
         if ((NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0) throw new IllegalStateException("setZone on confirmed " + id);
-        zones.set(id, zone, capacity);
+        ext.zones.set(id, zone, capacity);
     }
 
     /** {@link #find(Tuple, long)} for an IPv4 tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()}. */
@@ -324,11 +312,11 @@ public final class ConnTable {
                 if ((v & tagMask) == want) {
                     int ref = (v & refMask) - 1;
                     int b = (ref >>> 1) * ROW, d = ref & 1;
-                    if ((tupleSrc(rows, b, d) ^ (d == ORIGINAL ? 0 : replySrc.get(ref >>> 1))) == src
+                    if ((tupleSrc(rows, b, d) ^ (d == ORIGINAL ? 0 : ext.replySrc.get(ref >>> 1))) == src
                             && tupleDst(rows, b, d) == dst && tuplePorts(rows, b, d) == ports
                             && protoFamily(rows, b) == proto
                             && ((proto & Tuple.L4_IPV6) == 0 || addr6.matches(ref >>> 1, d, srcHi, srcLo, dstHi, dstLo))
-                            && zones.matches(ref >>> 1, d, zone)) {
+                            && ext.zones.matches(ref >>> 1, d, zone)) {
                         // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
                         if (NfConn.timeout(rows, b) - ticks(now) > 0) return ref;
                         delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
@@ -370,7 +358,7 @@ public final class ConnTable {
      * either direction. get_unique_tuple asks it with the reply tuple a candidate would give.
      */
     public boolean tupleTaken(Tuple t, int ignoredId, long now) {
-        int ref = find(t, ignoredId >= 0 ? zones.get(ignoredId) : 0, now); // nf_ct_zone(ignored_conntrack)
+        int ref = find(t, ignoredId >= 0 ? ext.zones.get(ignoredId) : 0, now); // nf_ct_zone(ignored_conntrack)
         boolean taken = ref != NOT_FOUND && (ref >>> 1) != ignoredId;
         if (taken) stat.found++;
         return taken;
@@ -394,6 +382,7 @@ public final class ConnTable {
 
     /** A new id's row: cleared, its tuples set, and nothing left of an earlier holder of the id in the extensions. */
     private void initRow(int id, Tuple original, Tuple reply) {
+        ext.clear(id);
         int b = row(id);
         NfConn.clear(ints, b);
         boolean v6 = original.family == Tuple.NFPROTO_IPV6;
@@ -405,11 +394,6 @@ public final class ConnTable {
             addr6.set(id, ORIGINAL, original);
             addr6.set(id, REPLY, reply);
         }
-        acct.clear(id);
-        labels.clear(id);
-        zones.clear(id);
-        seqadj.clear(id);
-        synproxy.clear(id);
     }
 
     /** An id off the free list or past the high-water mark (growing the arrays), counted; -1 if none. */
@@ -428,7 +412,7 @@ public final class ConnTable {
 
     private void setTuple(int b, int dir, Tuple t) {
         if (dir == ORIGINAL) setOrigSrc(ints, b, t.src);
-        else replySrc.set(b / ROW, t.src ^ tupleDst(ints, b, ORIGINAL), capacity);
+        else ext.replySrc.set(b / ROW, t.src ^ tupleDst(ints, b, ORIGINAL), capacity);
         setTupleDst(ints, b, dir, t.dst);
         setTuplePorts(ints, b, dir, t.srcPort << 16 | t.dstPort);
     }
@@ -542,7 +526,6 @@ public final class ConnTable {
         listener.destroyed(id);
         NfConn.setStatus(ints, row(id), 0);
         NfConn.setFreeLink(ints, row(id), freeHead);
-        marks.clear(id);
         freeHead = id;
         count--;
     }
@@ -574,7 +557,7 @@ public final class ConnTable {
     }
 
     long hashOf(int ref) {
-        return Tuple.mix(addrs(ref), zoneKey(l4(ref), NfConntrackZones.id(zones.get(ref >>> 1), ref & 1)), seed);
+        return Tuple.mix(addrs(ref), zoneKey(l4(ref), NfConntrackZones.id(ext.zones.get(ref >>> 1), ref & 1)), seed);
     }
 
     /** The packed tuple of a ref, as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it. */
@@ -591,7 +574,7 @@ public final class ConnTable {
     /** The live entry holding the tuple of {@code ref} (another entry's, or its own once confirmed). */
     private int findOwn(int ref, long now) {
         int id = ref >>> 1, d = ref & 1;
-        int z = zones.get(id);
+        int z = ext.zones.get(id);
         if (!NfConn.ipv6(ints, row(id))) return find(addrs(ref), l4(ref), 0, 0, 0, 0, z, now);
         return find(addrs(ref), l4(ref), addr6.srcHi(id, d), addr6.srcLo(id, d), addr6.dstHi(id, d), addr6.dstLo(id, d), z, now);
     }
@@ -645,15 +628,8 @@ public final class ConnTable {
         if (cap <= capacity) return false;
         capacity = cap;
         ints = Arrays.copyOf(ints, cap * ROW);
-        acct.grow(cap);
-        labels.grow(cap);
         addr6.grow(cap);
-        zones.grow(cap);
-        marks.grow(cap);
-        replySrc.grow(cap);
-        masq.grow(cap);
-        seqadj.grow(cap);
-        synproxy.grow(cap);
+        ext.grow(cap);
         if (indexSize(Math.max(cap, hashsize)) <= index.length) return true; // the hash was built for this size
         index = new int[indexSize(Math.max(cap, hashsize))];
         for (int id = 0; id < highWater; id++) {
@@ -672,8 +648,7 @@ public final class ConnTable {
 
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
-        return ROW * 4 + 4.0 * index.length / capacity + (acct.on() ? 32 : 0)
-                + (marks.allocated() ? 4 : 0) + (masq.overflowAllocated() ? 4 : 0) + (replySrc.allocated() ? 4 : 0)
+        return ROW * 4 + 4.0 * index.length / capacity + ext.bytesPerConnection()
                 + (addr6.allocated() ? NfConnAddr6.LONGS * 8 : 0);
     }
 
@@ -694,9 +669,9 @@ public final class ConnTable {
     /** tuplehash[dir].tuple.src.u3.ip (an IPv6 connection's: the fold of src.u3.ip6) */
     public int srcAddr(int id, int dir) { return src(row(id), dir); }
 
-    /** tuplehash[dir].tuple.src.u3 of row {@code b}: the reply's is the original's destination with {@link #replySrc}'s difference. */
+    /** tuplehash[dir].tuple.src.u3 of row {@code b}: the reply's is the original's destination with the extension's difference (NfConntrackExtend.replySrc). */
     private int src(int b, int dir) {
-        return dir == ORIGINAL ? tupleSrc(ints, b, ORIGINAL) : tupleSrc(ints, b, REPLY) ^ replySrc.get(b / ROW);
+        return dir == ORIGINAL ? tupleSrc(ints, b, ORIGINAL) : tupleSrc(ints, b, REPLY) ^ ext.replySrc.get(b / ROW);
     }
     /** tuplehash[dir].tuple.dst.u3.ip (an IPv6 connection's: the fold of dst.u3.ip6) */
     public int dstAddr(int id, int dir) { return tupleDst(ints, row(id), dir); }
@@ -722,13 +697,13 @@ public final class ConnTable {
     public boolean hasStatus(int id, int bits) { return (NfConn.status(ints, row(id)) & bits) == bits; }
     public boolean confirmed(int id) { return (NfConn.status(ints, row(id)) & Status.CONFIRMED) != 0; }
 
-    public int mark(int id) { return marks.get(id); }
-    public void setMark(int id, int m) { marks.set(id, m, capacity); }
+    public int mark(int id) { return ext.marks.get(id); }
+    public void setMark(int id, int m) { ext.marks.set(id, m, capacity); }
 
     /** nf_conn_nat's masq_index: the ifindex of the device the connection was masqueraded to, 0 for none. */
-    public int masqIndex(int id) { return masq.ifindex(id, NfConn.masqSlot(ints, row(id))); }
+    public int masqIndex(int id) { return ext.masq.ifindex(id, NfConn.masqSlot(ints, row(id))); }
     /** Sets masq_index ({@link NfConnNatMasq}: a slot in the row for the first 62 devices). */
-    public void setMasqIndex(int id, int ifindex) { NfConn.setMasqSlot(ints, row(id), masq.slotFor(id, ifindex, capacity)); }
+    public void setMasqIndex(int id, int ifindex) { NfConn.setMasqSlot(ints, row(id), ext.masq.slotFor(id, ifindex, capacity)); }
 
     /** ct->timeout: the expiry tick (ms) of a confirmed entry, the pending relative timeout (ms) while unconfirmed. */
     public int timeout(int id) { return NfConn.timeout(ints, row(id)); }
@@ -744,8 +719,8 @@ public final class ConnTable {
     public void setNatLink(int id, int v) { NfConn.setNatLink(ints, row(id), v); }
 
     /** Packets seen in direction {@code dir}; 0 while accounting is off ({@link #setAccounting}). */
-    public long packets(int id, int dir) { return acct.packets(id, dir); }
-    public long bytes(int id, int dir) { return acct.bytes(id, dir); }
+    public long packets(int id, int dir) { return ext.acct.packets(id, dir); }
+    public long bytes(int id, int dir) { return ext.acct.bytes(id, dir); }
 
     /** The TCP state (TcpTracker.NONE..SYN_SENT2) of a TCP connection. */
     public int tcpState(int id) { return state(ints, row(id)); }
@@ -791,7 +766,7 @@ public final class ConnTable {
     }
 
     void acct(int id, int dir, int length) {
-        acct.count(id, dir, length);
+        ext.acct.count(id, dir, length);
     }
 
     /**
@@ -809,7 +784,7 @@ public final class ConnTable {
 
     /** An imported entry's zone, before {@link #insertImported} hashes it. */
     void importZone(int id, int zone) {
-        zones.set(id, zone, capacity);
+        ext.zones.set(id, zone, capacity);
     }
 
     /** Puts an imported entry's two tuples into the hash. */
@@ -820,7 +795,7 @@ public final class ConnTable {
 
     /** Sets the nf_conn_acct counters of direction {@code dir}; nothing while accounting is off. */
     void setCounters(int id, int dir, long packets, long bytes) {
-        acct.put(id, dir, packets, bytes);
+        ext.acct.put(id, dir, packets, bytes);
     }
 
     /** Checks that every live entry's two refs are in the hash exactly once and nothing else is (tests). */

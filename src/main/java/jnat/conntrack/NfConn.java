@@ -41,8 +41,8 @@ import java.util.Arrays;
  *    +----------+----------+----------+-------------------+------------+-----------+
  * </pre>
  * 22 ints, 88 bytes. The reply's source address is the original's destination, which is what it
- * is unless DNAT moved it: {@link ConnTable} keeps the difference in {@link NfConnReplySrc}.
- * ct->mark is a side array by id ({@link NfConnMark}, made with the first
+ * is unless DNAT moved it: {@link ConnTable} keeps the difference in {@link NfConntrackExtend#replySrc}.
+ * ct->mark is a side array by id ({@link NfConntrackExtend#marks}, made with the first
  * connection given a mark), and nf_conn_nat's masq_index a 6-bit slot in the status int naming one
  * of the masquerading devices the table has seen ({@link ConnTable#masqIndex}).
  *
@@ -131,7 +131,7 @@ final class NfConn {
 
     /**
      * tuplehash[ORIGINAL].tuple.src.u3.ip; for REPLY the original's destination, the reply's source
-     * before {@link NfConnReplySrc}'s difference (ConnTable applies it).
+     * before {@link NfConntrackExtend#replySrc}'s difference (ConnTable applies it).
      */
     static int tupleSrc(int[] ct, int row, int dir) { return ct[dir == 0 ? row + TUPLEHASH + T_SRC : row + TUPLEHASH + T_DST]; }
     static void setOrigSrc(int[] ct, int row, int v) { ct[row + TUPLEHASH + T_SRC] = v; }
