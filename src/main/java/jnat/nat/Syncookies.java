@@ -47,32 +47,51 @@ final class Syncookies {
         return (int) h;
     }
 
-    /** secure_tcp_syn_cookie. */
-    private int secureSynCookie(int saddr, int daddr, int sport, int dport, int sseq, int data, long now) {
-        int count = cookieTime(now);
-        return cookieHash(saddr, daddr, sport, dport, 0, 0) + sseq + (count << COOKIEBITS)
-                + (cookieHash(saddr, daddr, sport, dport, count, 1) + data & COOKIEMASK);
+    // The arithmetic both families' syncookies.c share, around their own cookie_hash.
+
+    /** secure_tcp_syn_cookie's sum, given cookie_hash(.., 0, 0) and cookie_hash(.., count, 1). */
+    static int compose(int hash0, int hash1, int sseq, int count, int data) {
+        return hash0 + sseq + (count << COOKIEBITS) + (hash1 + data & COOKIEMASK);
     }
 
-    /** check_tcp_syn_cookie: the data the cookie carries, or -1 when it is older than MAX_SYNCOOKIE_AGE. */
-    private int checkSynCookie(int cookie, int saddr, int daddr, int sport, int dport, int sseq, long now) {
-        int count = cookieTime(now);
-        cookie -= cookieHash(saddr, daddr, sport, dport, 0, 0) + sseq;
-        int diff = count - (cookie >>> COOKIEBITS) & (-1 >>> COOKIEBITS);
-        if (Integer.compareUnsigned(diff, MAX_SYNCOOKIE_AGE) >= 0) return -1;
-        return cookie - cookieHash(saddr, daddr, sport, dport, count - diff, 1) & COOKIEMASK;
+    /**
+     * check_tcp_syn_cookie's age in minutes of {@code rest} (the cookie less cookie_hash(.., 0, 0)
+     * and sseq), or -1 when it is MAX_SYNCOOKIE_AGE or older.
+     */
+    static int age(int rest, int count) {
+        int diff = count - (rest >>> COOKIEBITS) & (-1 >>> COOKIEBITS);
+        return Integer.compareUnsigned(diff, MAX_SYNCOOKIE_AGE) >= 0 ? -1 : diff;
+    }
+
+    /** check_tcp_syn_cookie's data: {@code rest} less cookie_hash(.., count - age, 1). */
+    static int data(int rest, int hash1) {
+        return rest - hash1 & COOKIEMASK;
+    }
+
+    /** The index of the largest of {@code msstab} not above {@code mss} (0 when none is). */
+    static int mssIndex(int[] msstab, int mss) {
+        int mssind = msstab.length - 1;
+        for (; mssind > 0; mssind--) if (mss >= msstab[mssind]) break;
+        return mssind;
+    }
+
+    /** The MSS index {@code mssind} names, or 0 for a check that failed (-1) or an index past the table. */
+    static int mss(int[] msstab, int mssind) {
+        return Integer.compareUnsigned(mssind, msstab.length) < 0 ? msstab[mssind] : 0;
     }
 
     /** __cookie_v4_init_sequence: the cookie for a SYN from saddr:sport to daddr:dport with sequence {@code seq} and MSS {@code mss}. */
     int initSequence(int saddr, int daddr, int sport, int dport, int seq, int mss, long now) {
-        int mssind = MSSTAB.length - 1;
-        for (; mssind > 0; mssind--) if (mss >= MSSTAB[mssind]) break;
-        return secureSynCookie(saddr, daddr, sport, dport, seq, mssind, now);
+        int count = cookieTime(now);
+        return compose(cookieHash(saddr, daddr, sport, dport, 0, 0), cookieHash(saddr, daddr, sport, dport, count, 1),
+                seq, count, mssIndex(MSSTAB, mss));
     }
 
     /** __cookie_v4_check: the MSS an ACK's cookie (its ack - 1, for its seq - 1) carries, or 0 when it is no cookie of ours. */
     int check(int saddr, int daddr, int sport, int dport, int seq, int ack, long now) {
-        int mssind = checkSynCookie(ack - 1, saddr, daddr, sport, dport, seq - 1, now);
-        return Integer.compareUnsigned(mssind, MSSTAB.length) < 0 ? MSSTAB[mssind] : 0;
+        int count = cookieTime(now);
+        int rest = ack - 1 - (cookieHash(saddr, daddr, sport, dport, 0, 0) + seq - 1);
+        int age = age(rest, count);
+        return age < 0 ? 0 : mss(MSSTAB, data(rest, cookieHash(saddr, daddr, sport, dport, count - age, 1)));
     }
 }

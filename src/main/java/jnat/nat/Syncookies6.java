@@ -5,9 +5,6 @@ import jnat.wire.Siphash;
 
 import java.util.random.RandomGenerator;
 
-import static jnat.nat.Syncookies.COOKIEBITS;
-import static jnat.nat.Syncookies.COOKIEMASK;
-import static jnat.nat.Syncookies.MAX_SYNCOOKIE_AGE;
 
 /**
  * net/ipv6/syncookies.c's cookie (__cookie_v6_init_sequence, __cookie_v6_check), SYNPROXY's ISN
@@ -50,34 +47,18 @@ final class Syncookies6 {
         return (int) Siphash.hash(b, 0, COMBINED, c == 0 ? k00 : k10, c == 0 ? k01 : k11);
     }
 
-    /** secure_tcp_syn_cookie. */
-    private int secureSynCookie(long sHi, long sLo, long dHi, long dLo, int sport, int dport, int sseq, int data,
-            long now) {
-        int count = Syncookies.cookieTime(now);
-        return cookieHash(sHi, sLo, dHi, dLo, sport, dport, 0, 0) + sseq + (count << COOKIEBITS)
-                + (cookieHash(sHi, sLo, dHi, dLo, sport, dport, count, 1) + data & COOKIEMASK);
-    }
-
-    /** check_tcp_syn_cookie: the data the cookie carries, or -1 when it is older than MAX_SYNCOOKIE_AGE. */
-    private int checkSynCookie(int cookie, long sHi, long sLo, long dHi, long dLo, int sport, int dport, int sseq,
-            long now) {
-        int count = Syncookies.cookieTime(now);
-        cookie -= cookieHash(sHi, sLo, dHi, dLo, sport, dport, 0, 0) + sseq;
-        int diff = count - (cookie >>> COOKIEBITS) & (-1 >>> COOKIEBITS);
-        if (Integer.compareUnsigned(diff, MAX_SYNCOOKIE_AGE) >= 0) return -1;
-        return cookie - cookieHash(sHi, sLo, dHi, dLo, sport, dport, count - diff, 1) & COOKIEMASK;
-    }
-
     /** __cookie_v6_init_sequence: the cookie for a SYN from the source to the destination with sequence {@code seq} and MSS {@code mss}. */
     int initSequence(long sHi, long sLo, long dHi, long dLo, int sport, int dport, int seq, int mss, long now) {
-        int mssind = MSSTAB.length - 1;
-        for (; mssind > 0; mssind--) if (mss >= MSSTAB[mssind]) break;
-        return secureSynCookie(sHi, sLo, dHi, dLo, sport, dport, seq, mssind, now);
+        int count = Syncookies.cookieTime(now);
+        return Syncookies.compose(cookieHash(sHi, sLo, dHi, dLo, sport, dport, 0, 0),
+                cookieHash(sHi, sLo, dHi, dLo, sport, dport, count, 1), seq, count, Syncookies.mssIndex(MSSTAB, mss));
     }
 
     /** __cookie_v6_check: the MSS an ACK's cookie (its ack - 1, for its seq - 1) carries, or 0 when it is no cookie of ours. */
     int check(long sHi, long sLo, long dHi, long dLo, int sport, int dport, int seq, int ack, long now) {
-        int mssind = checkSynCookie(ack - 1, sHi, sLo, dHi, dLo, sport, dport, seq - 1, now);
-        return Integer.compareUnsigned(mssind, MSSTAB.length) < 0 ? MSSTAB[mssind] : 0;
+        int count = Syncookies.cookieTime(now);
+        int rest = ack - 1 - (cookieHash(sHi, sLo, dHi, dLo, sport, dport, 0, 0) + seq - 1);
+        int age = Syncookies.age(rest, count);
+        return age < 0 ? 0 : Syncookies.mss(MSSTAB, Syncookies.data(rest, cookieHash(sHi, sLo, dHi, dLo, sport, dport, count - age, 1)));
     }
 }
