@@ -19,6 +19,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li>{@code lock}: one engine for all workers, each batch under its lock, as {@code jnat gateway
  *     --workers N} runs it (one conntrack table, the kernel's answers);</li>
+ * <li>{@code lanes}: one engine with a lane per worker ({@link NatEngine#setLanes}): the established
+ *     packets of the workers run concurrently under a shared lock, anything else with the engine to
+ *     itself, as the kernel's CPUs share one conntrack table;</li>
  * <li>{@code none}: an engine per worker holding only its own flows, nothing shared: what state
  *     partitioned per worker (VPP's per-thread sessions) could reach at best, without the owner
  *     lookup and handoff a live gateway would need on top.</li>
@@ -57,13 +60,22 @@ public final class WorkersBench {
         this.eth0 = host.device("eth0");
     }
 
-    public Figures run(int workers, boolean shared, int flows, double seconds, int batch) throws InterruptedException {
+    /** How the workers hold the state: {@code lock}, {@code lanes} or {@code none} (see the class comment). */
+    public Figures run(int workers, String share, int flows, double seconds, int batch) throws InterruptedException {
         NatEngine[] engines = new NatEngine[workers];
+        boolean shared = share.equals("lock");
         ReentrantLock lock = shared ? new ReentrantLock() : null;
         if (shared) {
             NatEngine e = engine(flows);
             for (int i = 0; i < flows; i++) open(e, i);
             java.util.Arrays.fill(engines, e);
+        } else if (share.equals("lanes")) {
+            NatEngine e = engine(flows);
+            for (int i = 0; i < flows; i++) open(e, i);
+            e.setLanes(workers);
+            e.startConcurrent();
+            for (int w = 0; w < workers; w++) engines[w] = e.lane(w);
+            concurrent = true;
         } else {
             for (int w = 0; w < workers; w++) {
                 engines[w] = engine(flows / workers + 1);
@@ -86,7 +98,7 @@ public final class WorkersBench {
         for (Thread t : threads) t.join();
         double total = 0;
         for (Worker r : result) total += r.pps();
-        return new Figures(workers, shared ? "lock" : "none", flows, List.of(result), total);
+        return new Figures(workers, share, flows, List.of(result), total);
     }
 
     private NatEngine engine(int max) {
@@ -164,7 +176,14 @@ public final class WorkersBench {
         return k;
     }
 
+    /** The workers run their lanes of one engine ({@link NatEngine#receiveConcurrent}). */
+    private boolean concurrent;
+
     private void send(NatEngine e, ReentrantLock lock, PacketBatch batch) {
+        if (concurrent) {
+            e.receiveConcurrent(batch, discard);
+            return;
+        }
         if (lock == null) {
             e.receive(batch, discard);
             return;

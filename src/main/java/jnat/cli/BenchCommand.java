@@ -71,7 +71,9 @@ public final class BenchCommand implements Callable<Integer> {
     int workers;
 
     @Option(names = "--share", paramLabel = "HOW", description = "with --workers: lock (one engine for all workers, a batch "
-            + "under its lock at a time, as jnat gateway --workers runs it) or none (an engine per worker with its own flows, "
+            + "under its lock at a time), lanes (one engine, a lane per worker: established packets of all workers at once "
+            + "under a shared lock, anything else with the engine to itself, as the kernel's CPUs share conntrack) "
+            + "or none (an engine per worker with its own flows, "
             + "nothing shared: the ceiling of per-worker state); default ${DEFAULT-VALUE}")
     String share = "lock";
 
@@ -139,11 +141,13 @@ public final class BenchCommand implements Callable<Integer> {
     private int workers(Host host, Ruleset rules) {
         if (ipv6 || kubeServices > 0) throw new UsageError("--workers runs the IPv4 Docker bench only", 2);
         if (workers > 64) throw new UsageError("--workers must be between 1 and 64", 2);
-        if (!share.equals("lock") && !share.equals("none")) throw new UsageError("--share must be lock or none, not " + share, 2);
+        if (!share.equals("lock") && !share.equals("lanes") && !share.equals("none")) {
+            throw new UsageError("--share must be lock, lanes or none, not " + share, 2);
+        }
         if (batch < 1 || batch > 4096) throw new UsageError("--batch must be between 1 and 4096", 2);
         jnat.bench.WorkersBench.Figures f;
         try {
-            f = new jnat.bench.WorkersBench(host, rules).run(workers, share.equals("lock"), flows, seconds, batch);
+            f = new jnat.bench.WorkersBench(host, rules).run(workers, share, flows, seconds, batch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

@@ -146,6 +146,29 @@ public final class ConnTable {
     public void setLabel(int id, int bit) { ext.labels.set(id, bit); }
 
     private ConntrackEvents events;
+
+    /** Engine lanes run packets concurrently now: lookups only, rows under their lock (set under the lanes' exclusive lock). */
+    private boolean concurrent;
+    private final NfConnLock rowLocks = new NfConnLock();
+
+    /**
+     * Whether engine lanes are running packets concurrently (the table is not exclusive): a
+     * lookup then leaves an expired entry to the gc (not found), and whatever would change the
+     * table itself (an entry made, confirmed, killed, freed) is a bug that throws.
+     */
+    public boolean concurrent() { return concurrent; }
+
+    /** Set by the lanes' lock: true when shared readers may run, false while one holder has the table. */
+    public void setConcurrent(boolean on) { concurrent = on; }
+
+    /** Takes connection {@code id}'s lock (ct->lock) while lanes run concurrently. */
+    void lockRow(int id) { rowLocks.lock(id); }
+
+    void unlockRow(int id) { rowLocks.unlock(id); }
+
+    private void checkExclusive() {
+        if (concurrent) throw new IllegalStateException("the conntrack table changed while engine lanes run concurrently");
+    }
     private long lastClock;
 
     /** The time the table was last told ({@link #clock}): what an event listener prints timeouts against. */
@@ -319,6 +342,7 @@ public final class ConnTable {
                             && ext.zones.matches(ref >>> 1, d, zone)) {
                         // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
                         if (NfConn.timeout(rows, b) - ticks(now) > 0) return ref;
+                        if (concurrent) return NOT_FOUND; // left to the gc: the hash is not ours to change
                         delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
                         break;
                     }
@@ -398,6 +422,7 @@ public final class ConnTable {
 
     /** An id off the free list or past the high-water mark (growing the arrays), counted; -1 if none. */
     private int newId() {
+        checkExclusive();
         int id;
         if (freeHead >= 0) {
             id = freeHead;
@@ -523,6 +548,7 @@ public final class ConnTable {
     }
 
     private void free(int id) {
+        checkExclusive();
         listener.destroyed(id);
         NfConn.setStatus(ints, row(id), 0);
         NfConn.setFreeLink(ints, row(id), freeHead);
@@ -580,6 +606,7 @@ public final class ConnTable {
     }
 
     private void insert(int ref) {
+        checkExclusive();
         long h = hashOf(ref);
         int size = index.length;
         int i = home(h, size);
@@ -588,6 +615,7 @@ public final class ConnTable {
     }
 
     private void indexRemove(int ref) {
+        checkExclusive();
         long h = hashOf(ref);
         int size = index.length;
         int i = home(h, size);

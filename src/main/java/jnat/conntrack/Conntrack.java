@@ -46,9 +46,22 @@ public final class Conntrack {
 
     private final ConnTable table;
     private final Tuple scratch = new Tuple();
+    /** The CPU (engine lane) this tracker counts for, or -1: the table's counting CPU ({@link ConnTable#setCpu}). */
+    private final int cpu;
 
     public Conntrack(ConnTable table) {
+        this(table, -1);
+    }
+
+    /** The tracker of engine lane {@code cpu}: conntrack -S counts its packets on that CPU's line. */
+    public Conntrack(ConnTable table, int cpu) {
         this.table = table;
+        this.cpu = cpu;
+    }
+
+    /** The counters this tracker's packets go to (this_cpu's ip_conntrack_stat). */
+    public ConntrackStat stat() {
+        return cpu < 0 || table.cpus() <= cpu ? table.stat() : table.stat(cpu);
     }
 
     public ConnTable table() {
@@ -66,6 +79,7 @@ public final class Conntrack {
      * {@code p.id = -1}. A NEW packet's connection is unconfirmed until {@link ConnTable#confirm}.
      */
     public int in(CtPacket p, long now) {
+        if (table.concurrent()) return inConcurrent(p, now);
         table.reapDying(); // the previous packet is done with entries it killed
         table.clock(now);
         Tuple t = p.tuple;
@@ -90,7 +104,7 @@ public final class Conntrack {
                 if (!t.invert(scratch)) return invalid(p);
                 id = table.alloc(t, scratch, now);
                 if (id < 0) { // "Too stressed to deal"
-                    table.stat().drop++;
+                    stat().drop++;
                     return verdict(p, DROP);
                 }
                 if (p.zone != 0) table.setZone(id, p.zone);
@@ -123,6 +137,37 @@ public final class Conntrack {
             p.id = id;
             p.dir = dir;
             return verdict(p, ctinfo);
+        }
+    }
+
+    /**
+     * {@link #in} while engine lanes run concurrently ({@link ConnTable#concurrent}): the packet is
+     * one of a confirmed, live connection that needs no change to the table (the lane checked it
+     * first), so this is the lookup and the tracker under the connection's lock (ct->lock, which
+     * tcp_packet takes), and nothing else: no reaping, no clock, no events (none are listened to).
+     */
+    private int inConcurrent(CtPacket p, long now) {
+        Tuple t = p.tuple;
+        int ref = table.find(t, p.zone, now);
+        if (ref == ConnTable.NOT_FOUND) throw new IllegalStateException("a concurrent lane's packet has no connection");
+        int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
+        table.lockRow(id);
+        try {
+            int st = table.status(id);
+            int ctinfo = dir == REPLY ? IP_CT_ESTABLISHED_REPLY : (st & Status.SEEN_REPLY) != 0 ? IP_CT_ESTABLISHED
+                    : (st & Status.EXPECTED) != 0 ? IP_CT_RELATED : IP_CT_NEW;
+            int res = switch (t.protocol) {
+                case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
+                case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
+                default -> throw new IllegalStateException("a concurrent lane's packet is neither TCP nor UDP");
+            };
+            if (res != TcpTracker.PKT_ACCEPT) return invalid(p);
+            if (dir == REPLY) table.setStatus(id, Status.SEEN_REPLY);
+            p.id = id;
+            p.dir = dir;
+            return verdict(p, ctinfo);
+        } finally {
+            table.unlockRow(id);
         }
     }
 
@@ -274,14 +319,14 @@ public final class Conntrack {
 
     /** Passed without a connection, counted as nf_conntrack_in counts it (invalid). */
     private int invalid(CtPacket p) {
-        table.stat().invalid++;
+        stat().invalid++;
         p.id = -1;
         return verdict(p, INVALID);
     }
 
     /** An ICMP message nf_conntrack_handle_icmp refused: passed without a connection, counted as error. */
     private int error(CtPacket p) {
-        table.stat().error++;
+        stat().error++;
         p.id = -1;
         return verdict(p, INVALID);
     }

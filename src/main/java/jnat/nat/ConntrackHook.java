@@ -310,7 +310,7 @@ final class ConntrackHook {
      */
     private void untracked(PacketState p) {
         stats.invalid(p);
-        table.stat().untracked(p.ipv6
+        conntrack.stat().untracked(p.ipv6
                 ? p.ip6.extHeaderError() == WireError.OK && p.ip6.upperProtocol() == IpProtocol.ICMPV6
                 : p.ip.protocol() == IpProtocol.ICMP);
         p.ct.id = -1;

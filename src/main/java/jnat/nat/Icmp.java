@@ -35,18 +35,33 @@ final class Icmp {
     private final IpOutput output;
     private final IcmpConfig config;
     private final RandomGenerator random;
-    private final IcmpRateLimit limit = new IcmpRateLimit();
+    private final IcmpRateLimit limit;
+    /** Whose IP id counter this uses: itself, or a lane's engine's (one counter for the host). */
+    private final Icmp ident;
     /** The ICMP socket's IP id counter. */
     private int ipIdent;
     long errorsSent, echoRepliesSent, rateLimited;
 
     Icmp(Host host, IpOutput output, IcmpConfig config, long seed) {
+        this(host, output, config, seed, null);
+    }
+
+    /** A lane's ICMP ({@code shared} its engine's, null for the engine's own): the rate limits, random and IP ids shared. */
+    Icmp(Host host, IpOutput output, IcmpConfig config, long seed, Icmp shared) {
         this.host = host;
         this.output = output;
         this.config = config;
-        SplittableRandom r = new SplittableRandom(seed ^ 0x69636d70L);
-        this.random = r;
-        this.ipIdent = r.nextInt(1 << 16);
+        if (shared == null) {
+            SplittableRandom r = new SplittableRandom(seed ^ 0x69636d70L);
+            this.random = r;
+            this.ipIdent = r.nextInt(1 << 16);
+            this.limit = new IcmpRateLimit();
+            this.ident = this;
+        } else {
+            this.random = shared.random;
+            this.limit = shared.limit;
+            this.ident = shared;
+        }
     }
 
     IcmpConfig config() {
@@ -217,8 +232,8 @@ final class Icmp {
         byte[] b = output.ownBuffer();
         int o = IpOutput.OWN_HEADROOM;
         int total = Ipv4Packet.MIN_HEADER_LENGTH + IcmpPacket.HEADER_LENGTH + dataLen;
-        ipIdent = (ipIdent + 1) & 0xffff;
-        Ipv4Packet.writeHeader(b, o, tos, total, ipIdent, 0, TTL, IpProtocol.ICMP, src, dst);
+        int id = ident.ipIdent = (ident.ipIdent + 1) & 0xffff;
+        Ipv4Packet.writeHeader(b, o, tos, total, id, 0, TTL, IpProtocol.ICMP, src, dst);
         int i = o + Ipv4Packet.MIN_HEADER_LENGTH;
         System.arraycopy(data, dataOff, b, i + IcmpPacket.HEADER_LENGTH, dataLen);
         IcmpPacket.writeHeader(b, i, type, code, rest);

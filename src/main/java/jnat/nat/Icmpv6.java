@@ -41,7 +41,7 @@ final class Icmpv6 {
     private final IcmpRateLimit global;
     private final RandomGenerator random;
     /** inet_peer_xrlim_allow's buckets for IPv6 destinations (keyed by the address's fold). */
-    private final IcmpRateLimit peers = new IcmpRateLimit();
+    private final IcmpRateLimit peers;
     private final RouteDecision6 back = new RouteDecision6();
     private final NdiscOptions ndopts = new NdiscOptions();
     long errorsSent, echoRepliesSent, advertisementsSent, rateLimited;
@@ -49,6 +49,12 @@ final class Icmpv6 {
     private Ndisc ndisc;
 
     Icmpv6(Host host, Ip6Output output, IcmpConfig config, IcmpRateLimit global, RandomGenerator random) {
+        this(host, output, config, global, random, null);
+    }
+
+    /** A lane's ICMPv6 ({@code shared} its engine's, null for the engine's own): the peers' buckets shared. */
+    Icmpv6(Host host, Ip6Output output, IcmpConfig config, IcmpRateLimit global, RandomGenerator random, Icmpv6 shared) {
+        this.peers = shared == null ? new IcmpRateLimit() : shared.peers;
         this.host = host;
         this.output = output;
         this.config = config;

@@ -99,8 +99,16 @@ public final class NatEngine {
     private volatile Ruleset ruleset;
     private volatile Ruleset ruleset6 = new Ruleset(true);
 
-    private final Trace trace = new Trace();
-    private final NetStats stats = new NetStats(trace);
+    /** The engine whose lane this is (itself for lane 0), and this lane's number (the CPU its rules count on). */
+    private final NatEngine primary;
+    private final int cpu;
+    private final Config config;
+    /** The lanes (the primary's; {@link #setLanes}): lane 0 is the engine itself. */
+    private NatEngine[] lanes;
+    /** The time of the packet being run, of whichever lane (the xt modules' clock). */
+    private long clockNow;
+    private final Trace trace;
+    private final NetStats stats;
     private final RouteCache routes;
     private final IpDefrag defrag;
     private final NfCtFrag6 defrag6;
@@ -125,7 +133,7 @@ public final class NatEngine {
     /** The raw socket of the last owner {@link #sendFromSocket} was given. */
     private LocalSockets.Sock rawOwned = RAW_ROOT;
     /** The host's sockets: which local ports are open, and who owns them. */
-    private final LocalSockets sockets = new LocalSockets();
+    private final LocalSockets sockets;
     private final Udp udp;
     private final TcpIpv4 tcp;
     private final Udp6 udp6;
@@ -160,27 +168,56 @@ public final class NatEngine {
 
     /** With both families' reassembly sysctls (and nf_conntrack_frag6_high_thresh, _timeout). */
     public NatEngine(Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig, NfCtFrag6.Config defrag6Config) {
+        this(null, 0, host, ruleset, config, defragConfig, defrag6Config);
+    }
+
+    /**
+     * The engine ({@code parent} null, lane 0) or lane {@code cpu} of {@code parent}: a lane has
+     * its own packet path (the packet states, the stages, the route cache, the counters: what the
+     * kernel keeps per CPU) and shares the namespace's state with its parent (the host, the
+     * conntrack table, NAT's bindings, the rulesets and xt state, the reassembly queues, the
+     * neighbours, the sockets, SYNPROXY, ICMP's rate limits and ids, the seeded random).
+     */
+    private NatEngine(NatEngine parent, int cpu, Host host, Ruleset ruleset, Config config, IpDefrag.Config defragConfig,
+                      NfCtFrag6.Config defrag6Config) {
+        this.primary = parent == null ? this : parent;
+        this.cpu = cpu;
+        this.config = config;
         this.host = host;
-        this.defrag6 = new NfCtFrag6(defrag6Config);
-        this.defrag6.setExpireListener(this::frag6Expired);
-        this.defrag = new IpDefrag(defragConfig);
-        // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
-        // first fragment, when it came and the datagram was for the host itself (conntrack's users
-        // skip it on a router: frag_expire_skip_icmp). Set defrag's ExpireListener to generate it;
-        // until then a timed-out queue is only counted (FRAG_TIMEOUT).
-        this.defrag.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.FRAG_TIMEOUT, false));
-        this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
-                config.conntrackHashsize());
-        this.random = new SplittableRandom(config.randomSeed());
-        this.core = new NatCore(table, random);
-        this.synproxy = new NfSynproxy(host, table, new java.security.SecureRandom());
-        this.table.setDestroyListener(core::destroyed);
+        if (parent == null) {
+            this.defrag6 = new NfCtFrag6(defrag6Config);
+            this.defrag6.setExpireListener(this::frag6Expired);
+            this.defrag = new IpDefrag(defragConfig);
+            // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
+            // first fragment, when it came and the datagram was for the host itself (conntrack's users
+            // skip it on a router: frag_expire_skip_icmp). Set defrag's ExpireListener to generate it;
+            // until then a timed-out queue is only counted (FRAG_TIMEOUT).
+            this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
+                    config.conntrackHashsize());
+            this.random = new SplittableRandom(config.randomSeed());
+            this.core = new NatCore(table, random);
+            this.synproxy = new NfSynproxy(host, table, new java.security.SecureRandom());
+            this.table.setDestroyListener(core::destroyed);
+            this.trace = new Trace();
+            this.sockets = new LocalSockets();
+        } else {
+            this.defrag6 = parent.defrag6;
+            this.defrag = parent.defrag;
+            this.table = parent.table;
+            this.random = parent.random;
+            this.core = parent.core;
+            this.synproxy = parent.synproxy;
+            this.trace = parent.trace;
+            this.sockets = parent.sockets;
+        }
+        this.stats = new NetStats(trace);
+        if (parent == null) defrag.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.FRAG_TIMEOUT, false));
         this.received = state();
         this.expiredHead = state();
-        this.neigh4 = new NeighTable(stats, false);
-        this.neigh6 = new NeighTable(stats, true);
+        this.neigh4 = parent == null ? new NeighTable(stats, false) : parent.neigh4;
+        this.neigh6 = parent == null ? new NeighTable(stats, true) : parent.neigh6;
         this.routes = new RouteCache(host, neigh4, neigh6);
-        this.conntrack = new ConntrackHook(table, new Conntrack(table), config.conntrackChecksum(), stats, trace);
+        this.conntrack = new ConntrackHook(table, new Conntrack(table, cpu), config.conntrackChecksum(), stats, trace);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
         this.hooks = new NfHooks(conntrack, nat, stats, new NfHooks.Reject() {
@@ -194,12 +231,12 @@ public final class NatEngine {
                 if (p.ipv6) reject6.reject(p, icmpCode);
                 else NatEngine.this.reject.reject(p, icmpCode);
             }
-        }, trace);
-        hooks.xtNet.setClock(() -> Math.max(expireClock, received.now));
+        }, trace, parent == null ? null : parent.hooks);
+        if (parent == null) hooks.xtNet.setClock(() -> Math.max(expireClock, clockNow));
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, state(), none, stats, trace,
                 p -> input().loopbackRcv(p));
-        this.icmp = new Icmp(host, output, config.icmp(), config.randomSeed());
+        this.icmp = new Icmp(host, output, config.icmp(), config.randomSeed(), parent == null ? null : parent.icmp);
         this.reject = new RejectIpv4(host, icmp, output);
         this.udp = new Udp(sockets, icmp);
         this.tcp = new TcpIpv4(host, sockets, output);
@@ -209,9 +246,10 @@ public final class NatEngine {
         Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
         this.output6 = new Ip6Output(host, state(), hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
-        this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random());
+        this.icmp6 = new Icmpv6(host, output6, config.icmp(), icmp.rateLimit(), icmp.random(),
+                parent == null ? null : parent.icmp6);
         this.dups.ipv4 = new NfDupIpv4(host, output, state(), trace);
-        this.synproxy.setOutput(output, output6);
+        if (parent == null) this.synproxy.setOutput(output, output6);
         this.hooks.setSynproxy(synproxy);
         this.dups.ipv6 = new NfDupIpv6(host, output6, state(), trace);
         this.ndisc = new Ndisc(host, neigh6, output6, output, icmp6, state(), state(),
@@ -222,12 +260,21 @@ public final class NatEngine {
         this.tcp6 = new TcpIpv6(host, sockets, output6);
         this.input6 = new Ip6Input(host, hooks, icmp6, udp6, tcp6, defragHook6, stats, trace);
         this.forward6 = new Ip6Forward(hooks, output6, icmp6, ndisc, stats, trace);
-        setRuleset(ruleset);
+        this.lanes = new NatEngine[] {this};
+        if (parent == null) {
+            setRuleset(ruleset);
+        } else {
+            this.ruleset = parent.ruleset;
+            this.ruleset6 = parent.ruleset6;
+            hooks.tablesChanged();
+            hooks.setNftRuleset(parent.nftChains, table, parent.nftConntrack4, parent.nftConntrack6);
+        }
     }
 
     /** A packet state of this engine's: it reaches the engine's -j TEE duplicators. */
     private PacketState state() {
         PacketState p = new PacketState(host, table, sockets);
+        p.cpu = cpu;
         p.dup = dups;
         p.synproxy = synproxy;
         return p;
@@ -279,6 +326,18 @@ public final class NatEngine {
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
+        lanesTablesChanged();
+    }
+
+    /** The lanes see the tables the primary just bound (NAT's lookup list is each lane's). */
+    private void lanesTablesChanged() {
+        if (lanes == null) return; // the constructor's first ruleset
+        for (NatEngine l : lanes) {
+            if (l == this) continue;
+            l.ruleset = ruleset;
+            l.ruleset6 = ruleset6;
+            l.hooks.tablesChanged();
+        }
     }
 
     /**
@@ -293,9 +352,13 @@ public final class NatEngine {
         }
         this.nftChains = rules == null ? null : NfTablesCore.baseChains(rules);
         this.nftRuleset = rules;
-        hooks.setNftRuleset(nftChains, table, rules != null && NfTablesCore.usesConntrack(rules, false),
-                rules != null && NfTablesCore.usesConntrack(rules, true));
+        nftConntrack4 = rules != null && NfTablesCore.usesConntrack(rules, false);
+        nftConntrack6 = rules != null && NfTablesCore.usesConntrack(rules, true);
+        for (NatEngine l : lanes) l.hooks.setNftRuleset(nftChains, table, nftConntrack4, nftConntrack6);
     }
+
+    /** Whether the nft ruleset's expressions take conntrack, per family. */
+    private boolean nftConntrack4, nftConntrack6;
 
     /** The nf_tables ruleset the engine runs (null: none), its counters live. */
     public NftRuleset nftRuleset() {
@@ -326,6 +389,7 @@ public final class NatEngine {
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
+        lanesTablesChanged();
     }
 
     /** The xt modules' state of the engine's namespace: -m recent's lists. */
@@ -378,12 +442,12 @@ public final class NatEngine {
 
     /** Packets dropped for {@code reason}, both families. */
     public long drops(DropReason reason) {
-        return stats.drops(reason);
+        return sum(l -> l.stats.drops(reason));
     }
 
     /** IPv6 packets ({@code ipv6}) or IPv4 ones dropped for {@code reason}. */
     public long drops(DropReason reason, boolean ipv6) {
-        return stats.drops(reason, ipv6);
+        return sum(l -> l.stats.drops(reason, ipv6));
     }
 
     /** The host's TCP and UDP sockets (none until a user names them: {@code --listen}). */
@@ -393,38 +457,38 @@ public final class NatEngine {
 
     /** Datagrams delivered to the host for a port no socket held (UDP_MIB_NOPORTS), answered by a port unreachable unless limited. */
     public long udpNoPorts(boolean ipv6) {
-        return ipv6 ? udp6.noPorts : udp.noPorts;
+        return sum(l -> ipv6 ? l.udp6.noPorts : l.udp.noPorts);
     }
 
     /** RSTs the host sent for segments no socket held (TCP_MIB_OUTRSTS). */
     public long tcpResetsSent(boolean ipv6) {
-        return ipv6 ? tcp6.outRsts : tcp.outRsts;
+        return sum(l -> ipv6 ? l.tcp6.outRsts : l.tcp.outRsts);
     }
 
     /** Packets delivered to the host itself, both families. */
     public long deliveredLocally() {
-        return stats.delivered(false) + stats.delivered(true);
+        return sum(l -> l.stats.delivered(false) + l.stats.delivered(true));
     }
 
     /** IPv6 packets ({@code ipv6}) or IPv4 ones (ARP among them) delivered to the host itself. */
     public long deliveredLocally(boolean ipv6) {
-        return stats.delivered(ipv6);
+        return sum(l -> l.stats.delivered(ipv6));
     }
 
     /** Packets conntrack found INVALID: passed on untracked, so not NATed (conntrack -S "invalid"). */
     public long invalid() {
-        return stats.invalid(false) + stats.invalid(true);
+        return sum(l -> l.stats.invalid(false) + l.stats.invalid(true));
     }
 
     /** IPv6 packets ({@code ipv6}) or IPv4 ones conntrack found INVALID. */
     public long invalid(boolean ipv6) {
-        return stats.invalid(ipv6);
+        return sum(l -> l.stats.invalid(ipv6));
     }
 
-    public long rxPackets(Interface dev) { return stats.rxPackets(dev); }
-    public long rxBytes(Interface dev) { return stats.rxBytes(dev); }
-    public long txPackets(Interface dev) { return stats.txPackets(dev); }
-    public long txBytes(Interface dev) { return stats.txBytes(dev); }
+    public long rxPackets(Interface dev) { return sum(l -> l.stats.rxPackets(dev)); }
+    public long rxBytes(Interface dev) { return sum(l -> l.stats.rxBytes(dev)); }
+    public long txPackets(Interface dev) { return sum(l -> l.stats.txPackets(dev)); }
+    public long txBytes(Interface dev) { return sum(l -> l.stats.txBytes(dev)); }
 
     /**
      * Runs conntrack's garbage collection over up to {@code budget} entries (gc_worker), expires the
@@ -454,52 +518,52 @@ public final class NatEngine {
 
     /** Reassembled IPv6 packets sent as fragments again (Ip6: FragOKs). */
     public long fragmented6() {
-        return output6.fragOks();
+        return sum(l -> l.output6.fragOks());
     }
 
     /** IPv6 fragments sent (Ip6: FragCreates). */
     public long fragmentsCreated6() {
-        return output6.fragCreates();
+        return sum(l -> l.output6.fragCreates());
     }
 
     /** Datagrams sent as fragments (Ip: FragOKs). */
     public long fragmented() {
-        return output.fragOks();
+        return sum(l -> l.output.fragOks());
     }
 
     /** Fragments sent (Ip: FragCreates). */
     public long fragmentsCreated() {
-        return output.fragCreates();
+        return sum(l -> l.output.fragCreates());
     }
 
     /** ICMP errors the host sent (time exceeded, fragmentation needed, unreachable): ICMP_MIB_OUTERRORS-like. */
     public long icmpErrorsSent() {
-        return icmp.errorsSent;
+        return sum(l -> l.icmp.errorsSent);
     }
 
     /** Echo replies the host sent to pings of its own addresses. */
     public long icmpEchoRepliesSent() {
-        return icmp.echoRepliesSent;
+        return sum(l -> l.icmp.echoRepliesSent);
     }
 
     /** ICMP messages not sent because a rate limit said no (ICMP_MIB_RATELIMITGLOBAL + RATELIMITHOST, and ip_error's). */
     public long icmpRateLimited() {
-        return icmp.rateLimited;
+        return sum(l -> l.icmp.rateLimited);
     }
 
     /** ICMPv6 errors the host sent (time exceeded, packet too big, unreachable). */
     public long icmpv6ErrorsSent() {
-        return icmp6.errorsSent;
+        return sum(l -> l.icmp6.errorsSent);
     }
 
     /** ICMPv6 echo replies and neighbour advertisements the host sent. */
     public long icmpv6RepliesSent() {
-        return icmp6.echoRepliesSent + icmp6.advertisementsSent;
+        return sum(l -> l.icmp6.echoRepliesSent + l.icmp6.advertisementsSent);
     }
 
     /** ICMPv6 echo replies the host sent to pings of its own addresses. */
     public long icmpv6EchoRepliesSent() {
-        return icmp6.echoRepliesSent;
+        return sum(l -> l.icmp6.echoRepliesSent);
     }
 
     /** Neighbour advertisements the host sent, answering solicitations for its addresses (ndisc_recv_ns). */
@@ -515,21 +579,21 @@ public final class NatEngine {
 
     /** ARP requests and neighbour solicitations sent for neighbours being resolved. */
     public long neighbourSolicitationsSent(boolean ipv6) {
-        return ipv6 ? ndisc.solicitationsSent : arp.requestsSent;
+        return sum(l -> ipv6 ? l.ndisc.solicitationsSent : l.arp.requestsSent);
     }
 
     /** IPv6 redirects sent (ip6_forward's, for packets leaving by the device they came in on). */
     public long redirectsSent() {
-        return ndisc.redirectsSent;
+        return sum(l -> l.ndisc.redirectsSent);
     }
 
     public long neighbourAdvertisementsSent() {
-        return icmp6.advertisementsSent;
+        return sum(l -> l.icmp6.advertisementsSent);
     }
 
     /** ICMPv6 errors not sent because a rate limit said no. */
     public long icmpv6RateLimited() {
-        return icmp6.rateLimited;
+        return sum(l -> l.icmp6.rateLimited);
     }
 
     /** The ICMP sysctls the engine runs with. */
@@ -539,7 +603,45 @@ public final class NatEngine {
 
     /** Forgets cached routes and neighbours (the caches also notice the host's changes by themselves, through its genid). */
     public void hostChanged() {
-        routes.hostChanged();
+        for (NatEngine l : lanes) l.routes.hostChanged();
+    }
+
+    /** A counter summed over the lanes (the kernel's per-CPU counters, summed when read). */
+    private long sum(java.util.function.ToLongFunction<NatEngine> counter) {
+        long n = 0;
+        for (NatEngine l : lanes) n += counter.applyAsLong(l);
+        return n;
+    }
+
+    // ---- lanes: the packet path once per worker (the kernel's per-CPU softirq) ----------------
+
+    /**
+     * Makes {@code n} lanes (lane 0 is this engine): each is an engine of its own for the packet
+     * path that shares this one's namespace state (see the lane constructor), so that worker k
+     * runs its packets through lane k. Lanes run concurrently only through {@link #receiveConcurrent};
+     * otherwise one thread at a time, as one engine. Each table's rules count per lane, and
+     * conntrack -S per lane ({@link ConnTable#setCpus}).
+     */
+    public void setLanes(int n) {
+        if (primary != this) throw new IllegalStateException("lanes are made on the engine, not on a lane");
+        if (n < 1) throw new IllegalArgumentException("at least one lane");
+        NatEngine[] l = java.util.Arrays.copyOf(lanes, n);
+        for (int k = lanes.length; k < n; k++) {
+            l[k] = new NatEngine(this, k, host, ruleset, config, null, null);
+        }
+        lanes = l;
+        if (table.cpus() < n) table.setCpus(n);
+        for (NatEngine lane : l) lane.lanes = l;
+    }
+
+    /** Lane {@code k} ({@link #setLanes}); lane 0 is this engine. */
+    public NatEngine lane(int k) {
+        return primary.lanes[k];
+    }
+
+    /** How many lanes the engine has. */
+    public int laneCount() {
+        return primary.lanes.length;
     }
 
     // ---- the stages ---------------------------------------------------------------------------
@@ -565,6 +667,7 @@ public final class NatEngine {
     public void receive(Interface in, byte[] buf, int off, int len, long now, Offload offload, Transmit tx) {
         PacketState p = received;
         p.reset(in, now, offload, tx, false);
+        primary.clockNow = now;
         stats.rx(in, len);
         int ipOff = off, ipLen = len;
         int type;
@@ -619,6 +722,148 @@ public final class NatEngine {
             Offload o = batch.offload[i];
             receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
         }
+    }
+
+    // ---- lanes running concurrently -------------------------------------------------------
+
+    /**
+     * The lanes' lock (the primary's): shared while lanes run established packets concurrently,
+     * exclusive for everything else (new connections, control commands, timers), as the kernel's
+     * CPUs look connections up under RCU and change the table under its locks.
+     */
+    private final java.util.concurrent.locks.StampedLock laneLock = new java.util.concurrent.locks.StampedLock();
+    /** {@link #startConcurrent} was called: lanes may share the lock. */
+    private volatile boolean concurrentLanes;
+
+    /**
+     * Lets the lanes run established packets concurrently through {@link #receiveConcurrent}. From
+     * now on, everyone else who touches the engine (commands, counters, timers) goes through
+     * {@link #exclusive}.
+     */
+    public void startConcurrent() {
+        if (primary != this) throw new IllegalStateException("on the engine, not on a lane");
+        long stamp = laneLock.writeLock();
+        try {
+            concurrentLanes = true;
+            table.setConcurrent(true);
+        } finally {
+            laneLock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Runs {@code work} with the engine to itself (the lanes' lock held exclusively: no lane runs a
+     * packet meanwhile); for the lanes' slow path, control commands and timers once {@link #startConcurrent} was called.
+     */
+    public <T> T exclusive(java.util.function.Supplier<T> work) {
+        NatEngine e = primary;
+        long stamp = e.laneLock.writeLock();
+        e.table.setConcurrent(false);
+        try {
+            return work.get();
+        } finally {
+            e.table.reapDying(); // nothing of the table's may be left for a concurrent packet to finish
+            e.table.setConcurrent(e.concurrentLanes);
+            e.laneLock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Lane {@link #cpu}'s batch (call it on the lane, from its worker's thread only): each frame as
+     * {@link #receive(PacketBatch, Transmit)} takes it. While the packets are of confirmed, live
+     * connections that need nothing changed but their own rows (see {@link #concurrentEligible}),
+     * they run under the shared lock, beside the other lanes'; the first that needs more and all
+     * after it (their order kept) run with the engine to themselves. Lanes run concurrently only
+     * when the engine allows it (the rulesets' matches and targets all safe on two lanes at once,
+     * no tracer, no conntrack event listener, no nft ruleset, no policy routing rules).
+     */
+    public void receiveConcurrent(PacketBatch batch, Transmit tx) {
+        NatEngine e = primary;
+        int n = batch.size, i = 0;
+        if (e.concurrentLanes && e.lanesMayShare()) {
+            long stamp = e.laneLock.readLock();
+            try {
+                if (n > 1) conntrack.touch(batch);
+                for (; i < n; i++) {
+                    if (!concurrentEligible(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i])) break;
+                    Offload o = batch.offload[i];
+                    receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
+                }
+            } finally {
+                e.laneLock.unlockRead(stamp);
+            }
+        }
+        if (i == n) return;
+        int from = i;
+        exclusive(() -> {
+            for (int k = from; k < n; k++) {
+                Offload o = batch.offload[k];
+                receive(batch.in[k], batch.buf[k], batch.off[k], batch.len[k], batch.now[k], o == null ? none : o, tx);
+            }
+            return null;
+        });
+    }
+
+    /** Whether the engine's configuration lets lanes share the lock (checked per batch: each a field or two). */
+    private boolean lanesMayShare() {
+        return !trace.on() && table.events() == null && nftChains == null && !host.rules().custom()
+                && concurrentSafe(ruleset) && concurrentSafe(ruleset6);
+    }
+
+    /** Until the rules count per lane: only a ruleset whose established packets walk no table (nat alone). */
+    private static boolean concurrentSafe(Ruleset r) {
+        for (String t : new String[] {"raw", "mangle", "filter", "security"}) if (r.existing(t) != null) return false;
+        return true;
+    }
+
+    /**
+     * Whether a frame can run beside other lanes' packets: an IPv4 TCP segment without SYN or RST
+     * (nothing that reopens or kills a connection) or a UDP datagram, not a fragment, without IP
+     * options, TTL above 1, of a confirmed connection that has seen its reply and needs no
+     * sequence adjustment or helper, whose destination after NAT is forwarded (a unicast route,
+     * no ICMP error to send: the DF packet fits the device, the next hop's address is known), out
+     * of the device a masqueraded connection is bound to. What it reads it only reads: the lookup,
+     * the row, this lane's route cache.
+     */
+    private boolean concurrentEligible(Interface in, byte[] buf, int off, int len, long now) {
+        int ip = off, end = off + len;
+        if (off < 0 || end > buf.length) return false;
+        if (in.hasMac()) {
+            if (len < EthernetFrame.HEADER_LENGTH + 28
+                    || jnat.wire.Bytes.u16(buf, off + EthernetFrame.OFF_ETHERTYPE) != EtherType.IPV4) return false;
+            ip += EthernetFrame.HEADER_LENGTH;
+        } else if (len < 28) {
+            return false;
+        }
+        if ((buf[ip] & 0xff) != 0x45 || (buf[ip + 8] & 0xff) <= 1) return false;
+        int frag = jnat.wire.Bytes.u16(buf, ip + jnat.wire.Ipv4Packet.OFF_FRAG);
+        if ((frag & (jnat.wire.Ipv4Packet.FLAG_MF | jnat.wire.Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return false;
+        int total = jnat.wire.Bytes.u16(buf, ip + 2), l4 = ip + 20;
+        if (total > end - ip) return false;
+        int proto = buf[ip + jnat.wire.Ipv4Packet.OFF_PROTOCOL] & 0xff;
+        if (proto == jnat.wire.IpProtocol.TCP) {
+            if (total < 40) return false;
+            int flags = buf[l4 + 13] & 0xff;
+            if ((flags & (jnat.wire.TcpSegment.SYN | jnat.wire.TcpSegment.RST)) != 0) return false;
+        } else if (proto != jnat.wire.IpProtocol.UDP || total < 28) {
+            return false;
+        }
+        int src = jnat.wire.Bytes.i32(buf, ip + jnat.wire.Ipv4Packet.OFF_SRC);
+        long addrs = (long) src << 32 | (jnat.wire.Bytes.i32(buf, ip + jnat.wire.Ipv4Packet.OFF_DST) & 0xffffffffL);
+        int ref = table.find(addrs, (long) proto << 32 | (jnat.wire.Bytes.i32(buf, l4) & 0xffffffffL), now);
+        if (ref < 0) return false;
+        int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
+        int st = table.status(id);
+        int want = jnat.conntrack.Status.CONFIRMED | jnat.conntrack.Status.SEEN_REPLY;
+        if ((st & (want | jnat.conntrack.Status.DYING | jnat.conntrack.Status.SEQ_ADJUST | jnat.conntrack.Status.HELPER
+                | jnat.conntrack.Status.TEMPLATE)) != want) return false;
+        jnat.host.RouteResult r = routes.input(table.srcAddr(id, dir ^ 1), src, in); // the destination after NAT
+        if (r.isError() || r.type() != RouteType.UNICAST) return false;
+        Interface out = r.out();
+        if ((frag & jnat.wire.Ipv4Packet.FLAG_DF) != 0 && total > out.mtu()) return false;
+        if (out.hasMac() && routes.linkAddress(out, r.nexthop()) == Interface.NO_MAC) return false;
+        int masq = dir == ConnTable.ORIGINAL ? table.masqIndex(id) : 0;
+        return masq == 0 || masq == out.index();
     }
 
     /**
@@ -681,6 +926,7 @@ public final class NatEngine {
     private void send(byte[] buf, int off, int len, long now, Transmit tx, LocalSockets.Sock raw, boolean connect) {
         PacketState p = received;
         p.reset(null, now, none, tx, false);
+        primary.clockNow = now;
         p.sk = raw;
         if (len > 0 && (buf[off] & 0xf0) == 0x60) { // an IPv6 socket's
             if (!output6.hdrinc(p, buf, off, len)) return;

@@ -76,10 +76,10 @@ final class NfHooks {
     }
 
     /** The xt modules' state of the namespace (recent's lists), shared by both families' rulesets. */
-    final jnat.rules.XtNet xtNet = new jnat.rules.XtNet();
+    final jnat.rules.XtNet xtNet;
 
-    /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts). */
-    private final Tables ipv4 = new Tables(), ipv6 = new Tables();
+    /** iptables' tables and ip6tables' (empty until an IPv6 ruleset is set: every hook accepts); a lane shares its engine's. */
+    private final Tables ipv4, ipv6;
 
     /** The engine's SYNPROXY (bound late: it sends through the output path). */
     private NfSynproxy synproxy;
@@ -100,7 +100,11 @@ final class NfHooks {
         return v == NfSynproxy.NF_ACCEPT;
     }
 
-    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject, Trace trace) {
+    /** The hooks of an engine ({@code shared} null) or of a lane, which walks the tables and xt state of {@code shared}. */
+    NfHooks(ConntrackHook conntrack, NatHook nat, NetStats stats, Reject reject, Trace trace, NfHooks shared) {
+        this.xtNet = shared == null ? new jnat.rules.XtNet() : shared.xtNet;
+        this.ipv4 = shared == null ? new Tables() : shared.ipv4;
+        this.ipv6 = shared == null ? new Tables() : shared.ipv6;
         this.trace = trace;
         this.conntrack = conntrack;
         this.nat = nat;
@@ -113,6 +117,11 @@ final class NfHooks {
         xtNet.bind(rules);
         Tables t = rules.ipv6 ? ipv6 : ipv4;
         t.bind(rules, random, trace);
+        tablesChanged();
+    }
+
+    /** NAT looks up the nat tables bound now (a lane's after its engine bound them). */
+    void tablesChanged() {
         nat.setTables(ipv4.natTable(), ipv6.natTable());
     }
 

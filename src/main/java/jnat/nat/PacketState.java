@@ -78,6 +78,8 @@ final class PacketState extends PacketConntrack {
     int fragMaxSize;
     /** skb->pkt_type == PACKET_HOST: not sent to a link-layer broadcast or multicast address. */
     boolean pktTypeHost;
+    /** The engine lane (CPU) running the packet: the rules count on its counters and walk on its jump stack. */
+    int cpu;
     /** Built by the host itself (its ICMP, a RST): nothing answers it. */
     boolean generated;
     /** nf_nat_setup_info found every tuple of the range taken: the clash at confirm is counted as exhaustion. */
@@ -535,6 +537,10 @@ final class PacketState extends PacketConntrack {
         if (ipv6 || route == null || route.isError()) return 0;
         if (in == null) return route.route() == null ? 0 : route.route().realms();
         return host.inputClassid(route.type(), route.route(), route.out(), ip.src(), ip.dst());
+    }
+
+    public int cpu() {
+        return cpu;
     }
 
     @Override
