@@ -60,6 +60,8 @@ public final class Gateway implements PacketHandler, AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger commandsWaiting = new java.util.concurrent.atomic.AtomicInteger();
     private final GatewayWorker[] workers;
     private PacketHandler.Transmit direct;  // the loop worker holding the lock (set under it)
+    /** Several workers: each runs its lane of the engine, established packets concurrently (NatEngine.receiveConcurrent). */
+    private final boolean lanes;
     private long unattached;                // engine output to an interface with no device
     private ForwardingLoop loop;
 
@@ -74,6 +76,11 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         this.workers = new GatewayWorker[workers];
         for (int w = 0; w < workers; w++) this.workers[w] = new GatewayWorker(this, w);
         engine.connections().setCpus(workers);
+        this.lanes = workers > 1;
+        if (lanes) {
+            engine.setLanes(workers);
+            engine.startConcurrent();
+        }
         // the engine's clock is System.nanoTime(): -m time reads CLOCK_REALTIME through the host's offset
         engine.host().setRealtimeOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
         this.engine = engine;
@@ -191,7 +198,7 @@ public final class Gateway implements PacketHandler, AutoCloseable {
         lock.lock();
         commandsWaiting.decrementAndGet();
         try {
-            return f.apply(engine);
+            return lanes ? engine.exclusive(() -> f.apply(engine)) : f.apply(engine);
         } finally {
             lock.unlock();
         }
@@ -219,6 +226,16 @@ public final class Gateway implements PacketHandler, AutoCloseable {
                         PacketHandler.Transmit out) {
         GatewayWorker w = workers[out.worker()];
         Offload o = vnet == null ? null : toOffload(vnet, w.rxOffload);
+        if (lanes) {
+            w.begin(buf, out);
+            try {
+                engine.lane(w.index).receiveConcurrent(ifaceOf[ifIndex], buf, off, len, nowNanos, o, w);
+            } finally {
+                w.end();
+            }
+            w.flush();
+            return;
+        }
         lockForPacket();
         try {
             direct = out;
@@ -292,6 +309,14 @@ public final class Gateway implements PacketHandler, AutoCloseable {
 
     @Override
     public void tick(long nowNanos, PacketHandler.Transmit out) {
+        if (lanes) {
+            withEngine(e -> {
+                direct = out;
+                e.expire(nowNanos, GC_BUDGET);
+                return null;
+            });
+            return;
+        }
         lockForPacket();
         try {
             direct = out;

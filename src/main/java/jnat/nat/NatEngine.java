@@ -105,8 +105,6 @@ public final class NatEngine {
     private final Config config;
     /** The lanes (the primary's; {@link #setLanes}): lane 0 is the engine itself. */
     private NatEngine[] lanes;
-    /** The time of the packet being run, of whichever lane (the xt modules' clock). */
-    private long clockNow;
     private final Trace trace;
     private final NetStats stats;
     private final RouteCache routes;
@@ -232,7 +230,7 @@ public final class NatEngine {
                 else NatEngine.this.reject.reject(p, icmpCode);
             }
         }, trace, parent == null ? null : parent.hooks);
-        if (parent == null) hooks.xtNet.setClock(() -> Math.max(expireClock, clockNow));
+        if (parent == null) hooks.xtNet.setClock(this::xtClock);
         IpDefragHook defragHook = new IpDefragHook(defrag, none, stats, trace);
         this.output = new IpOutput(hooks, routes, defragHook, defrag, state(), none, stats, trace,
                 p -> input().loopbackRcv(p));
@@ -606,6 +604,17 @@ public final class NatEngine {
         for (NatEngine l : lanes) l.routes.hostChanged();
     }
 
+    /**
+     * The xt modules' clock: the latest time the engine was told, by a packet of any lane or an
+     * expiry (each lane keeps its own last time: one shared field written by every packet would
+     * bounce between the lanes' cores).
+     */
+    private long xtClock() {
+        long t = expireClock;
+        for (NatEngine l : lanes) t = Math.max(t, l.received.now);
+        return t;
+    }
+
     /** A counter summed over the lanes (the kernel's per-CPU counters, summed when read). */
     private long sum(java.util.function.ToLongFunction<NatEngine> counter) {
         long n = 0;
@@ -667,7 +676,6 @@ public final class NatEngine {
     public void receive(Interface in, byte[] buf, int off, int len, long now, Offload offload, Transmit tx) {
         PacketState p = received;
         p.reset(in, now, offload, tx, false);
-        primary.clockNow = now;
         stats.rx(in, len);
         int ipOff = off, ipLen = len;
         int type;
@@ -732,6 +740,14 @@ public final class NatEngine {
      * CPUs look connections up under RCU and change the table under its locks.
      */
     private final java.util.concurrent.locks.StampedLock laneLock = new java.util.concurrent.locks.StampedLock();
+    /** Packets this lane ran under the shared lock, beside the other lanes'. */
+    private long sharedPackets;
+
+    /** Packets the lanes ran concurrently ({@link #receiveConcurrent} under the shared lock), summed. */
+    public long concurrentPackets() {
+        return sum(l -> l.sharedPackets);
+    }
+
     /** {@link #startConcurrent} was called: lanes may share the lock. */
     private volatile boolean concurrentLanes;
 
@@ -753,29 +769,69 @@ public final class NatEngine {
 
     /**
      * Runs {@code work} with the engine to itself (the lanes' lock held exclusively: no lane runs a
-     * packet meanwhile); for the lanes' slow path, control commands and timers once {@link #startConcurrent} was called.
+     * packet meanwhile); for control commands and timers once {@link #startConcurrent} was called.
      */
     public <T> T exclusive(java.util.function.Supplier<T> work) {
-        NatEngine e = primary;
-        long stamp = e.laneLock.writeLock();
-        e.table.setConcurrent(false);
+        long stamp = lockExclusive();
         try {
             return work.get();
         } finally {
-            e.table.reapDying(); // nothing of the table's may be left for a concurrent packet to finish
-            e.table.setConcurrent(e.concurrentLanes);
-            e.laneLock.unlockWrite(stamp);
+            unlockExclusive(stamp);
+        }
+    }
+
+    private long lockExclusive() {
+        NatEngine e = primary;
+        long stamp = e.laneLock.writeLock();
+        e.table.setConcurrent(false);
+        if (e.table.cpus() > cpu) e.table.setCpu(cpu); // conntrack -S: this lane's line
+        return stamp;
+    }
+
+    private void unlockExclusive(long stamp) {
+        NatEngine e = primary;
+        e.table.reapDying(); // nothing of the table's may be left for a concurrent packet to finish
+        e.table.setConcurrent(e.concurrentLanes);
+        e.laneLock.unlockWrite(stamp);
+    }
+
+    /**
+     * Lane {@link #cpu}'s frame (call it on the lane, from its worker's thread only), as
+     * {@link #receive(Interface, byte[], int, int, long, Offload, Transmit)} takes it
+     * ({@code offload} null: none). A packet of a confirmed, live connection that needs nothing
+     * changed but its own row ({@link #concurrentEligible}) runs under the shared lock, beside the
+     * other lanes' packets; any other with the engine to itself. Lanes share the lock only when the
+     * engine allows it (the rulesets' matches and targets all safe on two lanes at once, no tracer,
+     * no conntrack event listener, no nft ruleset, no policy routing rules).
+     */
+    public void receiveConcurrent(Interface in, byte[] buf, int off, int len, long now, Offload offload, Transmit tx) {
+        NatEngine e = primary;
+        Offload o = offload == null ? none : offload;
+        if (e.concurrentLanes && e.lanesMayShare()) {
+            long stamp = e.laneLock.readLock();
+            try {
+                if (concurrentEligible(in, buf, off, len, now)) {
+                    sharedPackets++;
+                    receive(in, buf, off, len, now, o, tx);
+                    return;
+                }
+            } finally {
+                e.laneLock.unlockRead(stamp);
+            }
+        }
+        long stamp = lockExclusive();
+        try {
+            receive(in, buf, off, len, now, o, tx);
+        } finally {
+            unlockExclusive(stamp);
         }
     }
 
     /**
-     * Lane {@link #cpu}'s batch (call it on the lane, from its worker's thread only): each frame as
-     * {@link #receive(PacketBatch, Transmit)} takes it. While the packets are of confirmed, live
-     * connections that need nothing changed but their own rows (see {@link #concurrentEligible}),
-     * they run under the shared lock, beside the other lanes'; the first that needs more and all
-     * after it (their order kept) run with the engine to themselves. Lanes run concurrently only
-     * when the engine allows it (the rulesets' matches and targets all safe on two lanes at once,
-     * no tracer, no conntrack event listener, no nft ruleset, no policy routing rules).
+     * {@link #receiveConcurrent(Interface, byte[], int, int, long, Offload, Transmit)} for a batch:
+     * conntrack's lookups touched together first, then the frames in order, as many as can under
+     * the shared lock; the first that needs the engine to itself and all after it (their order
+     * kept) with the engine to itself.
      */
     public void receiveConcurrent(PacketBatch batch, Transmit tx) {
         NatEngine e = primary;
@@ -786,6 +842,7 @@ public final class NatEngine {
                 if (n > 1) conntrack.touch(batch);
                 for (; i < n; i++) {
                     if (!concurrentEligible(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i])) break;
+                    sharedPackets++;
                     Offload o = batch.offload[i];
                     receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
                 }
@@ -794,14 +851,15 @@ public final class NatEngine {
             }
         }
         if (i == n) return;
-        int from = i;
-        exclusive(() -> {
-            for (int k = from; k < n; k++) {
-                Offload o = batch.offload[k];
-                receive(batch.in[k], batch.buf[k], batch.off[k], batch.len[k], batch.now[k], o == null ? none : o, tx);
+        long stamp = lockExclusive();
+        try {
+            for (; i < n; i++) {
+                Offload o = batch.offload[i];
+                receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
             }
-            return null;
-        });
+        } finally {
+            unlockExclusive(stamp);
+        }
     }
 
     /** Whether the engine's configuration lets lanes share the lock (checked per batch: each a field or two). */
@@ -926,7 +984,6 @@ public final class NatEngine {
     private void send(byte[] buf, int off, int len, long now, Transmit tx, LocalSockets.Sock raw, boolean connect) {
         PacketState p = received;
         p.reset(null, now, none, tx, false);
-        primary.clockNow = now;
         p.sk = raw;
         if (len > 0 && (buf[off] & 0xf0) == 0x60) { // an IPv6 socket's
             if (!output6.hdrinc(p, buf, off, len)) return;

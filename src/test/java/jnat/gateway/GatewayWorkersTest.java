@@ -49,7 +49,12 @@ class GatewayWorkersTest {
         assertEquals(sorted(ctOne), sorted(ctTwo)); // listed by id, which follows the order the workers created them
         assertTrue(ctOne.lines().count() == 70, ctOne); // every flow tracked
         assertTrue(one.values().stream().allMatch(l -> l.size() == 1), "every packet forwarded once");
+        // with two workers, the packets of established flows ran on both lanes at once
+        assertTrue(concurrent.get() >= 100, "packets run concurrently: " + concurrent.get());
     }
+
+    /** The last two-worker run's {@link NatEngine#concurrentPackets}. */
+    static final java.util.concurrent.atomic.AtomicLong concurrent = new java.util.concurrent.atomic.AtomicLong();
 
     static List<String> sorted(String listing) {
         return listing.lines().sorted().toList();
@@ -113,6 +118,7 @@ class GatewayWorkersTest {
         }
         for (Thread t : threads) t.join();
         assertEquals(List.of(), failures);
+        if (workers > 1) concurrent.set(engine.concurrentPackets());
         out.putAll(frames);
         return g.withEngine(e -> ConntrackTool.run(e.connections(), List.of("-L"), 1_000_000_000L + script.size() * 1000L).stdout());
     }
