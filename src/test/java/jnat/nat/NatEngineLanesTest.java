@@ -1,0 +1,152 @@
+package jnat.nat;
+
+import jnat.conntrack.ConnTable;
+import jnat.conntrack.Tuple;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.rules.Ruleset;
+import jnat.wire.TcpRepr;
+import jnat.wire.TcpSegment;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Engine lanes running concurrently ({@link NatEngine#setLanes}, {@link NatEngine#receiveConcurrent}):
+ * two threads, each on its lane, send the established packets of the same MASQUERADEd connections
+ * at once, as two CPUs may get one flow's packets. What must hold is what holds on the kernel's
+ * CPUs: every packet leaves rewritten as one engine rewrites it, the connection's counters
+ * (updated under its lock, ct->lock) count every packet, the table stays consistent, and a packet
+ * that needs the table changed (a new connection) runs with the engine to itself.
+ */
+class NatEngineLanesTest {
+    static final String MASQUERADE = "*nat\n-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\nCOMMIT\n";
+    static final String CONTAINER = "172.17.0.2", SERVER = "198.51.100.7";
+    static final int FLOWS = 16, PACKETS = 20_000;
+    static final long T0 = 1_000_000_000L;
+
+    static NatEngine engine() {
+        NatEngine e = new NatEngine(Host.fromResource("/hosts/seed-docker-host.ip"), Ruleset.parse(MASQUERADE),
+                new NatEngine.Config(1024, NatEngine.Config.DEFAULT_SEED, true));
+        e.connections().setAccounting(true);
+        return e;
+    }
+
+    static byte[] ack(int flow) {
+        return EngineRig.fromContainer(CONTAINER, SERVER, TcpRepr.of(40000 + flow, 80).withSeq(1001).withAck(5001)
+                .withFlags(TcpSegment.ACK).withWindow(64240));
+    }
+
+    /** The handshake of each flow, one thread, as one engine runs it. */
+    static void open(NatEngine e, int flows) {
+        Interface docker0 = e.host().device("docker0"), eth0 = e.host().device("eth0");
+        Transmit none = (out, buf, off, len) -> { };
+        for (int f = 0; f < flows; f++) {
+            byte[] syn = EngineRig.fromContainer(CONTAINER, SERVER, TcpRepr.of(40000 + f, 80).withSeq(1000)
+                    .withFlags(TcpSegment.SYN).withWindow(64240));
+            e.receive(docker0, syn, 0, syn.length, T0, none);
+            byte[] synAck = EngineRig.fromInternet(SERVER, "45.77.200.180", TcpRepr.of(80, 40000 + f).withSeq(5000)
+                    .withAck(1001).withFlags(TcpSegment.SYN | TcpSegment.ACK).withWindow(64240));
+            e.receive(eth0, synAck, 0, synAck.length, T0, none);
+            byte[] ack = ack(f);
+            e.receive(docker0, ack, 0, ack.length, T0, none);
+        }
+    }
+
+    static int id(NatEngine e, int flow) {
+        int ref = e.connections().find(new Tuple(6, EngineRig.ip(CONTAINER), EngineRig.ip(SERVER), 40000 + flow, 80), T0);
+        assertTrue(ref >= 0, "flow " + flow + " tracked");
+        return ConnTable.id(ref);
+    }
+
+    @Test
+    void twoLanesSendingOneConnectionsPacketsCountEveryPacketAndRewriteEachAsOneEngine() throws Exception {
+        NatEngine reference = engine();
+        open(reference, FLOWS);
+        List<String> expected = new ArrayList<>();
+        for (int f = 0; f < FLOWS; f++) expected.add(sendOne(reference, ack(f), T0 + 1));
+
+        NatEngine e = engine();
+        open(e, FLOWS);
+        long[] before = new long[FLOWS];
+        for (int f = 0; f < FLOWS; f++) before[f] = e.connections().packets(id(e, f), ConnTable.ORIGINAL);
+        e.setLanes(2);
+        e.startConcurrent();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        CyclicBarrier start = new CyclicBarrier(2);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            NatEngine lane = e.lane(w);
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    Interface docker0 = lane.host().device("docker0");
+                    String[] out = new String[1];
+                    Transmit tx = (o, buf, off, len) -> out[0] = o.name() + " " + HexFormat.of().formatHex(buf, off, off + len);
+                    start.await();
+                    for (int k = 0; k < PACKETS; k++) {
+                        int f = k % FLOWS;
+                        byte[] b = ack(f);
+                        out[0] = null;
+                        lane.receiveConcurrent(docker0, b, 0, b.length, T0 + 1, null, tx);
+                        if (!expected.get(f).equals(out[0])) wrong.add(f + ": " + out[0]);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(), wrong.stream().limit(3).toList());
+        assertEquals(2L * PACKETS, e.concurrentPackets(), "every packet ran beside the other lane's");
+        for (int f = 0; f < FLOWS; f++) {
+            assertEquals(before[f] + 2L * PACKETS / FLOWS, e.connections().packets(id(e, f), ConnTable.ORIGINAL), "flow " + f);
+        }
+        e.connections().checkConsistency();
+    }
+
+    @Test
+    void aNewConnectionFromALaneRunsWithTheEngineToItself() {
+        NatEngine e = engine();
+        open(e, 1);
+        e.setLanes(2);
+        e.startConcurrent();
+        Interface docker0 = e.host().device("docker0");
+        byte[] syn = EngineRig.fromContainer(CONTAINER, SERVER, TcpRepr.of(41000, 80).withSeq(1000)
+                .withFlags(TcpSegment.SYN).withWindow(64240));
+        List<String> out = new ArrayList<>();
+        e.lane(1).receiveConcurrent(docker0, syn, 0, syn.length, T0 + 1, null, (o, buf, off, len) -> out.add(o.name()));
+        assertEquals(List.of("eth0"), out);
+        assertEquals(0, e.concurrentPackets());
+        assertEquals(2, e.connections().count());
+        e.connections().checkConsistency();
+    }
+
+    @Test
+    void aRulesetWithAFilterTableKeepsTheLanesExclusive() {
+        // until each table's rules count per lane, a ruleset whose established packets walk a table runs one lane at a time
+        NatEngine e = new NatEngine(Host.fromResource("/hosts/seed-docker-host.ip"), Ruleset.parse(MASQUERADE
+                + "*filter\n-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n"));
+        open(e, 1);
+        e.setLanes(2);
+        e.startConcurrent();
+        byte[] b = ack(0);
+        e.lane(1).receiveConcurrent(e.host().device("docker0"), b, 0, b.length, T0 + 1, null, (o, buf, off, len) -> { });
+        assertEquals(0, e.concurrentPackets());
+    }
+
+    static String sendOne(NatEngine e, byte[] b, long now) {
+        String[] out = new String[1];
+        e.receive(e.host().device("docker0"), b, 0, b.length, now,
+                (o, buf, off, len) -> out[0] = o.name() + " " + HexFormat.of().formatHex(buf, off, off + len));
+        return out[0];
+    }
+}
