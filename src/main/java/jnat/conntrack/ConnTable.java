@@ -147,27 +147,17 @@ public final class ConnTable {
 
     private ConntrackEvents events;
 
-    /** Engine lanes run packets concurrently now: lookups only, rows under their lock (set under the lanes' exclusive lock). */
-    private boolean concurrent;
-    private final NfConnLock rowLocks = new NfConnLock();
+    /** The lanes' side of the table: whether they run concurrently now, and each connection's lock. */
+    final NfConnLock lanes = new NfConnLock();
 
-    /**
-     * Whether engine lanes are running packets concurrently (the table is not exclusive): a
-     * lookup then leaves an expired entry to the gc (not found), and whatever would change the
-     * table itself (an entry made, confirmed, killed, freed) is a bug that throws.
-     */
-    public boolean concurrent() { return concurrent; }
+    /** {@link NfConnLock#concurrent}: engine lanes run packets concurrently, the table is not exclusive. */
+    public boolean concurrent() { return lanes.concurrent; }
 
-    /** Set by the lanes' lock: true when shared readers may run, false while one holder has the table. */
-    public void setConcurrent(boolean on) { concurrent = on; }
-
-    /** Takes connection {@code id}'s lock (ct->lock) while lanes run concurrently. */
-    void lockRow(int id) { rowLocks.lock(id); }
-
-    void unlockRow(int id) { rowLocks.unlock(id); }
+    /** Set by the lanes' lock: true while shared holders may run, false while one holder has the table. */
+    public void setConcurrent(boolean on) { lanes.concurrent = on; }
 
     private void checkExclusive() {
-        if (concurrent) throw new IllegalStateException("the conntrack table changed while engine lanes run concurrently");
+        if (lanes.concurrent) throw new IllegalStateException("the conntrack table changed while engine lanes run concurrently");
     }
     private long lastClock;
 
@@ -342,7 +332,7 @@ public final class ConnTable {
                             && ext.zones.matches(ref >>> 1, d, zone)) {
                         // Only confirmed, live entries are in the hash: this is nf_ct_is_expired.
                         if (NfConn.timeout(rows, b) - ticks(now) > 0) return ref;
-                        if (concurrent) return NOT_FOUND; // left to the gc: the hash is not ours to change
+                        if (lanes.concurrent) return NOT_FOUND; // left to the gc: the hash is not ours to change
                         delete(ref >>> 1); // nf_ct_gc_expired; the probe sequence changed, look again
                         break;
                     }

@@ -59,6 +59,17 @@ public final class Conntrack {
         this.cpu = cpu;
     }
 
+    /** The ref the lane's check before the packet found for its IPv4 tuple in the default zone (NOT_FOUND: none). */
+    private int hint = ConnTable.NOT_FOUND;
+
+    /**
+     * The next packet's lookup was just made by the lane's check ({@code ref}, of an IPv4 tuple in
+     * the default zone): used again when the packet's tuple is that one, while lanes run concurrently.
+     */
+    public void hint(int ref) {
+        hint = ref;
+    }
+
     /** The counters this tracker's packets go to (this_cpu's ip_conntrack_stat). */
     public ConntrackStat stat() {
         return cpu < 0 || table.cpus() <= cpu ? table.stat() : table.stat(cpu);
@@ -148,10 +159,15 @@ public final class Conntrack {
      */
     private int inConcurrent(CtPacket p, long now) {
         Tuple t = p.tuple;
-        int ref = table.find(t, p.zone, now);
+        int ref = hint;
+        hint = ConnTable.NOT_FOUND;
+        if (ref < 0 || p.zone != 0 || table.tupleL4(ref) != t.l4() || table.tupleAddrs(ref) != t.addrs()
+                || (t.l4() >>> 32 & Tuple.L4_IPV6) != 0) {
+            ref = table.find(t, p.zone, now);
+        }
         if (ref == ConnTable.NOT_FOUND) throw new IllegalStateException("a concurrent lane's packet has no connection");
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
-        table.lockRow(id);
+        table.lanes.lock(id);
         try {
             int st = table.status(id);
             int ctinfo = dir == REPLY ? IP_CT_ESTABLISHED_REPLY : (st & Status.SEEN_REPLY) != 0 ? IP_CT_ESTABLISHED
@@ -167,7 +183,7 @@ public final class Conntrack {
             p.dir = dir;
             return verdict(p, ctinfo);
         } finally {
-            table.unlockRow(id);
+            table.lanes.unlock(id);
         }
     }
 

@@ -15,6 +15,13 @@ final class NfConnLock {
     private static final VarHandle INT = MethodHandles.arrayElementVarHandle(int[].class);
     private final int[] words = new int[STRIPES * PAD];
 
+    /**
+     * Engine lanes run packets concurrently now (set under the lanes' exclusive lock): a lookup
+     * then leaves an expired entry to the gc (not found), and whatever would change the table
+     * itself (an entry made, confirmed, killed, freed) is a bug that throws.
+     */
+    boolean concurrent;
+
     void lock(int id) {
         int i = (id & (STRIPES - 1)) * PAD;
         while (!INT.compareAndSet(words, i, 0, 1)) {

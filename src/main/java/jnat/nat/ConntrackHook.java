@@ -71,6 +71,11 @@ final class ConntrackHook {
         return true;
     }
 
+    /** The lane's check found the next packet's connection at {@code ref} ({@link Conntrack#hint}). */
+    void hint(int ref) {
+        conntrack.hint(ref);
+    }
+
     /**
      * A batch's lookups started together (jnat's, as VPP prefetches a vector's buckets; the
      * kernel looks up one skb at a time): each frame's tuple is read from its bytes as

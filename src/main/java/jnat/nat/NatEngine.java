@@ -921,7 +921,9 @@ public final class NatEngine {
         if ((frag & jnat.wire.Ipv4Packet.FLAG_DF) != 0 && total > out.mtu()) return false;
         if (out.hasMac() && routes.linkAddress(out, r.nexthop()) == Interface.NO_MAC) return false;
         int masq = dir == ConnTable.ORIGINAL ? table.masqIndex(id) : 0;
-        return masq == 0 || masq == out.index();
+        if (masq != 0 && masq != out.index()) return false;
+        conntrack.hint(ref); // the lookup is not made twice
+        return true;
     }
 
     /**
