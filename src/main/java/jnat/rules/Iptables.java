@@ -618,6 +618,7 @@ public final class Iptables {
                 if (c.counters != null) {
                     k.policyPackets = c.counters[0];
                     k.policyBytes = c.counters[1];
+                    t.countersWritten(); // the compiled form holds the policy's counts too
                 }
                 return new Result("", true);
             }

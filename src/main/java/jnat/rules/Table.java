@@ -13,9 +13,12 @@ import java.util.random.RandomGenerator;
  * ipt_do_table does.
  *
  * <p>Commands change a table that no packet walks; a running engine swaps whole tables. The
- * traversal is allocation-free and, like the kernel's per-CPU jump stack, not reentrant: one
- * thread walks a table at a time, except for the copy -j TEE sends from inside a walk, which walks
- * on a second stack (ipt_do_table's nf_skb_duplicated case).
+ * traversal is allocation-free. As ipt_do_table on one xt_table_info from several CPUs, up to
+ * {@link #setCpus} threads walk a table at once, each on its own lane ({@link PacketContext#cpu}):
+ * the compiled form has per-lane counters and jump stacks, so a walk writes nothing shared (the
+ * matches' and targets' own state aside: {@link #concurrentSafe}). One lane walks one packet at a
+ * time, except for the copy -j TEE sends from inside a walk, which walks on the lane's second stack
+ * (ipt_do_table's nf_skb_duplicated case). Reading the counters sums the lanes' (get_counters).
  */
 public final class Table {
     public final String name;
@@ -35,8 +38,8 @@ public final class Table {
 
     /** The rules compiled for the walk (the kernel's blob), null until the next walk after a change. */
     private XtTableInfo compiled;
-    /** The compiled form counted packets the Rule objects do not show yet. */
-    boolean countersMoved;
+    /** The lanes that may walk the table at once ({@link #setCpus}). */
+    private int cpus = 1;
 
     private Table(String name, boolean ipv6, Hook... hooks) {
         this.name = name;
@@ -86,10 +89,8 @@ public final class Table {
 
     /** Copies what the compiled walk counted into the rules, for whoever reads them next. */
     void syncCounters() {
-        if (countersMoved && compiled != null) {
-            compiled.copyCountersOut();
-            countersMoved = false;
-        }
+        XtTableInfo x = compiled;
+        if (x != null && x.countersMoved()) x.copyCountersOut();
     }
 
     /** The rules or chains are about to change: the compiled form is dropped, its counts kept in the rules. */
@@ -103,12 +104,30 @@ public final class Table {
     /** Rule counters were written (-Z, counters given): the rules hold the truth, the compiled form is dropped. */
     void countersWritten() {
         compiled = null;
-        countersMoved = false;
     }
 
     /** translate_table at commit or load: the walk's compiled form built now rather than at the first packet. */
     public void compile() {
-        if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this);
+        if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this, cpus);
+    }
+
+    /**
+     * How many lanes ({@link PacketContext#cpu}, 0 to {@code n} - 1) may walk the table at once, each
+     * with its own counters and jump stack (xt_table_info's per-CPU counters and jumpstack); 1 unless
+     * set. The compiled form is rebuilt for them, the counts so far kept.
+     */
+    public void setCpus(int n) {
+        if (n < 1) throw new IllegalArgumentException("cpus " + n);
+        if (n == cpus) return;
+        boolean built = compiled != null;
+        changed();
+        cpus = n;
+        if (built) compile();
+    }
+
+    /** The lanes that may walk the table at once ({@link #setCpus}). */
+    public int cpus() {
+        return cpus;
     }
 
     public Chain builtin(Hook hook) {
@@ -178,7 +197,7 @@ public final class Table {
     public Target traverse(Hook hook, PacketContext ctx) {
         if (XtTableInfo.enabled) {
             XtTableInfo x = compiled;
-            if (x == null) x = compiled = XtTableInfo.translate(this);
+            if (x == null) x = compiled = XtTableInfo.translate(this, cpus);
             return x.doTable(this, hook, ctx, tracer);
         }
         changed();
@@ -263,15 +282,16 @@ public final class Table {
         }
     }
 
-    static Target policy(Chain base, PacketContext ctx) {
+    /** The policy, counted in the chain (the Rule walk's counters) and reported as {@link #policyVerdict}. */
+    static Target policy(Table table, Chain base, PacketContext ctx, boolean dumped) {
         base.policyPackets++;
         base.policyBytes += ctx.length();
-        return "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
+        return policyVerdict(table, base, ctx, dumped);
     }
 
-    /** The policy, reported to the nf_tables trace when the packet is traced ({@code dumped}: its headers sent in this walk). */
-    static Target policy(Table table, Chain base, PacketContext ctx, boolean dumped) {
-        Target t = policy(base, ctx);
+    /** The policy's verdict, reported to the nf_tables trace when the packet is traced ({@code dumped}: its headers sent in this walk). */
+    static Target policyVerdict(Table table, Chain base, PacketContext ctx, boolean dumped) {
+        Target t = "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
         if (table.nfTrace != null && ctx.nfTrace()) table.nfTrace.policy(table, base, t == Target.ACCEPT, ctx, dumped);
         return t;
     }
