@@ -70,7 +70,12 @@ public final class Iptables {
         if (t == null) {
             throw new RuleError("table '" + cmd.table + "' does not exist", 3);
         }
-        return execute(t, cmd);
+        try {
+            return execute(t, cmd);
+        } finally {
+            // the changed table compiled here, before a packet walks it (iptables-restore: at COMMIT)
+            if (fixedTable == null) t.compile();
+        }
     }
 
     private static Cmd parse(Args args, boolean inRestore, boolean ipv6, jnat.ipset.IpSetCore sets, NfnlAcct acct) {

@@ -19,6 +19,13 @@ import java.util.random.RandomGenerator;
  * matches' and targets' own state aside: {@link #concurrentSafe}). One lane walks one packet at a
  * time, except for the copy -j TEE sends from inside a walk, which walks on the lane's second stack
  * (ipt_do_table's nf_skb_duplicated case). Reading the counters sums the lanes' (get_counters).
+ *
+ * <p>The compiled form is built eagerly by whoever changes the table: a change (or -Z, or counters
+ * given) drops it and the command that made it rebuilds it before it returns ({@link Iptables#run},
+ * iptables-restore's COMMIT, {@link #setCpus}), as the kernel's do_replace translates the new table
+ * before any CPU walks it. A walk that still finds none (a table changed through no command) builds
+ * it under the table's monitor and publishes it through the volatile field, so concurrent walkers
+ * build it once and all count into the one built; the counts so far are in the Rule objects then.
  */
 public final class Table {
     public final String name;
@@ -37,7 +44,7 @@ public final class Table {
     private final Chain[] byHook = new Chain[Hook.values().length];
 
     /** The rules compiled for the walk (the kernel's blob), null until the next walk after a change. */
-    private XtTableInfo compiled;
+    private volatile XtTableInfo compiled;
     /** The lanes that may walk the table at once ({@link #setCpus}). */
     private int cpus = 1;
 
@@ -107,7 +114,7 @@ public final class Table {
     }
 
     /** translate_table at commit or load: the walk's compiled form built now rather than at the first packet. */
-    public void compile() {
+    public synchronized void compile() {
         if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this, cpus);
     }
 
@@ -191,17 +198,23 @@ public final class Table {
      * RETURN or a user chain's end pops; the built-in chain's end (or RETURN in it) applies the
      * policy and counts it. Returns the verdict: {@link Target#ACCEPT}, {@link Target#DROP} or
      * the terminal target hit (a {@link NatTarget}). Non-terminal targets (MARK, LOG) act and
-     * the walk goes on. It walks the compiled form ({@link XtTableInfo}), built here when a change
-     * dropped it.
+     * the walk goes on. It walks the compiled form ({@link XtTableInfo}), built here (once, under
+     * the table's monitor) when a change dropped it and no command rebuilt it.
      */
     public Target traverse(Hook hook, PacketContext ctx) {
         if (XtTableInfo.enabled) {
             XtTableInfo x = compiled;
-            if (x == null) x = compiled = XtTableInfo.translate(this, cpus);
+            if (x == null) x = compiledNow();
             return x.doTable(this, hook, ctx, tracer);
         }
         changed();
         return walkRules(hook, ctx);
+    }
+
+    /** A walk finding no compiled form: the first of the concurrent walkers builds it, the others wait for it. */
+    private synchronized XtTableInfo compiledNow() {
+        compile();
+        return compiled;
     }
 
     /** The same walk over the Rule objects (the compiled form's reference, for the tests comparing them). */

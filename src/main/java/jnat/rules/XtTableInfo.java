@@ -26,9 +26,9 @@ import java.util.List;
  * half), so lanes walk one table at once and a walk writes nothing another lane writes or reads.
  * Reading the counters sums the lanes' (get_counters); the translated counts start in lane 0's.
  *
- * <p>Built when a table is loaded, committed or first walked after a change, and never changed
- * but for its counters: a change to the table drops it (the walk then builds the next one), so a
- * packet sees either the old table or the new one, never a mix. The walk touches no Rule, Chain or
+ * <p>Built when a table is loaded, committed or changed by a command (see {@link Table} for who
+ * builds it), and never changed but for its counters: a change to the table drops it and builds the
+ * next one, so a packet sees either the old table or the new one, never a mix. The walk touches no Rule, Chain or
  * comment object.
  */
 final class XtTableInfo {
