@@ -121,6 +121,12 @@ public final class Ruleset {
         for (Table t : tables.values()) t.setCpus(n);
     }
 
+    /** Whether every table is {@link Table#concurrentSafe}: lanes may walk them at once. */
+    public boolean concurrentSafe() {
+        for (Table t : tables.values()) if (!t.concurrentSafe()) return false;
+        return true;
+    }
+
     /** The lanes that may walk each table at once ({@link #setCpus}). */
     public int cpus() {
         return cpus;

@@ -75,6 +75,21 @@ public final class Table {
         };
     }
 
+    /**
+     * Whether lanes may walk the table at once ({@link #setCpus}): every rule's matches and target
+     * are {@link Match#concurrentSafe} (jumps, gotos and RETURN are). The tracer set by
+     * {@link #setTracer} is the caller's to judge.
+     */
+    public boolean concurrentSafe() {
+        for (Chain c : chainList()) {
+            for (Rule r : c.rules) {
+                if (r.target != null && !r.target.concurrentSafe()) return false;
+                for (Match m : r.matches) if (!m.concurrentSafe()) return false;
+            }
+        }
+        return true;
+    }
+
     /** Built-in chains first (hook order), then user chains by name; their rules' counters up to date. */
     public List<Chain> chains() {
         syncCounters();
