@@ -70,11 +70,13 @@ public final class Iptables {
         if (t == null) {
             throw new RuleError("table '" + cmd.table + "' does not exist", 3);
         }
+        boolean compiled = fixedTable == null && t.compiled();
         try {
             return execute(t, cmd);
         } finally {
-            // the changed table compiled here, before a packet walks it (iptables-restore: at COMMIT)
-            if (fixedTable == null) t.compile();
+            // a compiled (live) table changed is compiled again here, before a packet walks it, as
+            // do_replace translates the new blob (iptables-restore: at COMMIT)
+            if (compiled) t.compile();
         }
     }
 

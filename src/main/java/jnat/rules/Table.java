@@ -21,9 +21,9 @@ import java.util.random.RandomGenerator;
  * (ipt_do_table's nf_skb_duplicated case). Reading the counters sums the lanes' (get_counters).
  *
  * <p>The compiled form is built eagerly by whoever changes the table: a change (or -Z, or counters
- * given) drops it and the command that made it rebuilds it before it returns ({@link Iptables#run},
- * iptables-restore's COMMIT, {@link #setCpus}), as the kernel's do_replace translates the new table
- * before any CPU walks it. A walk that still finds none (a table changed through no command) builds
+ * given) drops it and the command that made it rebuilds it before it returns ({@link Iptables#run}
+ * on a table that was compiled, iptables-restore's COMMIT, {@link #setCpus}), as the kernel's
+ * do_replace translates the new table before any CPU walks it. A walk that still finds none (a table changed through no command) builds
  * it under the table's monitor and publishes it through the volatile field, so concurrent walkers
  * build it once and all count into the one built; the counts so far are in the Rule objects then.
  */
@@ -131,6 +131,11 @@ public final class Table {
     /** translate_table at commit or load: the walk's compiled form built now rather than at the first packet. */
     public synchronized void compile() {
         if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this, cpus);
+    }
+
+    /** Whether the compiled form is built (a table loaded, committed or walked, and not changed since). */
+    boolean compiled() {
+        return compiled != null;
     }
 
     /**
