@@ -2,6 +2,12 @@ package jnat.rules;
 
 /** -j CHECKSUM --checksum-fill (xt_CHECKSUM.c, libxt_CHECKSUM.c): a checksum left to the device is computed here; mangle only. */
 public final class ChecksumTarget extends Target {
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "CHECKSUM";

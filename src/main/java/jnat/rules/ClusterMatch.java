@@ -17,6 +17,12 @@ public final class ClusterMatch implements Match {
         this.invert = invert;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "cluster";

@@ -8,6 +8,12 @@ public final class CommentMatch implements Match {
         this.comment = comment;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "comment";

@@ -23,6 +23,12 @@ public final class ConnbytesMatch implements Match {
         this.direction = direction;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "connbytes";

@@ -22,6 +22,12 @@ public final class ConnlabelMatch implements Match {
         this.options = options;
     }
 
+    /** Safe without --set only: --set writes the connection's labels (nf_connlabels_replace), not just the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return (options & OP_SET) == 0;
+    }
+
     @Override
     public String name() {
         return "connlabel";

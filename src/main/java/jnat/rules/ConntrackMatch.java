@@ -33,6 +33,12 @@ public final class ConntrackMatch implements Match {
         this.stateMask = stateMask;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "conntrack";

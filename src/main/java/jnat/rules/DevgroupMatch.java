@@ -19,6 +19,12 @@ public final class DevgroupMatch implements Match {
         this.dstMask = dstMask;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "devgroup";

@@ -8,6 +8,12 @@ public final class DscpTarget extends Target {
         this.dscp = dscp;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "DSCP";

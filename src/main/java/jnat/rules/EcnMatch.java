@@ -12,6 +12,12 @@ public final class EcnMatch implements Match {
         this.ipEct = ipEct;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "ecn";

@@ -16,6 +16,12 @@ public final class EcnTarget extends Target {
         this.cwr = cwr;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "ECN";

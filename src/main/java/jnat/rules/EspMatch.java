@@ -13,6 +13,12 @@ public final class EspMatch implements Match {
         this.invert = invert;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "esp";

@@ -6,6 +6,12 @@ package jnat.rules;
  * header exists (PREROUTING, INPUT, FORWARD).
  */
 public final class Eui64Match implements Match {
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "eui64";

@@ -21,6 +21,12 @@ public final class HlMatch implements Match {
         this.value = value;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return ipv6 ? "hl" : "ttl";

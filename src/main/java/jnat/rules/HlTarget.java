@@ -20,6 +20,12 @@ public final class HlTarget extends Target {
         this.value = value;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return ipv6 ? "HL" : "TTL";

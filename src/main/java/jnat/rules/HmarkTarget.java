@@ -29,6 +29,12 @@ public final class HmarkTarget extends Target {
         this.offset = offset;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "HMARK";

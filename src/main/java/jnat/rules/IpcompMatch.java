@@ -16,6 +16,12 @@ public final class IpcompMatch implements Match {
         this.hdrres = hdrres;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "ipcomp";

@@ -27,6 +27,12 @@ public final class IprangeMatch implements Match {
         this.dstMax = dstMax;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "iprange";

@@ -70,7 +70,14 @@ public final class Iptables {
         if (t == null) {
             throw new RuleError("table '" + cmd.table + "' does not exist", 3);
         }
-        return execute(t, cmd);
+        boolean compiled = fixedTable == null && t.compiled();
+        try {
+            return execute(t, cmd);
+        } finally {
+            // a compiled (live) table changed is compiled again here, before a packet walks it, as
+            // do_replace translates the new blob (iptables-restore: at COMMIT)
+            if (compiled) t.compile();
+        }
     }
 
     private static Cmd parse(Args args, boolean inRestore, boolean ipv6, jnat.ipset.IpSetCore sets, NfnlAcct acct) {
@@ -618,6 +625,7 @@ public final class Iptables {
                 if (c.counters != null) {
                     k.policyPackets = c.counters[0];
                     k.policyBytes = c.counters[1];
+                    t.countersWritten(); // the compiled form holds the policy's counts too
                 }
                 return new Result("", true);
             }

@@ -19,6 +19,12 @@ public final class Ipv6headerMatch implements Match {
         this.soft = soft;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "ipv6header";

@@ -27,4 +27,14 @@ public interface Match {
     default boolean usesConntrack() {
         return false;
     }
+
+    /**
+     * Whether two lanes ({@link PacketContext#cpu}) may run {@link #matches} at once: true only
+     * where it reads the packet, its connection through the context and the rule's own immutable
+     * options, and writes nothing but the packet (its mark, its bytes). A match with state of its
+     * own (limit, recent, quota, statistic, counters, timeouts, scratch memory) is not.
+     */
+    default boolean concurrentSafe() {
+        return false;
+    }
 }

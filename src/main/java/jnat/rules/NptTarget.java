@@ -49,6 +49,12 @@ public final class NptTarget extends Target {
         return s;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return source ? "SNPT" : "DNPT";

@@ -24,6 +24,12 @@ public final class OptsMatch implements Match {
         this.opts = opts;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return dst ? "dst" : "hbh";

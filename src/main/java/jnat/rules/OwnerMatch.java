@@ -30,6 +30,12 @@ public final class OwnerMatch implements Match {
         this.gidMax = gidMax;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "owner";

@@ -261,6 +261,15 @@ public interface PacketContext {
     }
 
     /**
+     * The lane walking the packet, 0 to the table's {@link Table#setCpus cpus} - 1: the kernel's
+     * smp_processor_id() in ipt_do_table, which picks the CPU's counters and jump stack. Two
+     * packets walking one table at once must be on different lanes.
+     */
+    default int cpu() {
+        return 0;
+    }
+
+    /**
      * nf_skb_duplicated: the packet is a -j TEE copy on its way out (nf_dup_ipv4/nf_dup_ipv6 send it
      * from inside the original's walk): the tables walk it on their second jump stack, and TEE
      * copies it no further.

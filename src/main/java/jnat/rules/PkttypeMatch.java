@@ -16,6 +16,12 @@ public final class PkttypeMatch implements Match {
         this.invert = invert;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "pkttype";

@@ -34,6 +34,12 @@ public final class PolicyMatch implements Match {
         this.ipv6 = ipv6;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "policy";

@@ -53,8 +53,8 @@ public final class Restore {
                 if (trimmed.equals("COMMIT")) {
                     if (table == null) throw outsideTable(n);
                     table.validate();
+                    rs.put(table); // the ruleset's lanes (setCpus) before the table is compiled for them
                     table.compile();
-                    rs.put(table);
                     table = null;
                 } else if (trimmed.startsWith("*")) {
                     if (table != null) throw new RuleError("table '" + trimmed.substring(1) + "' started before COMMIT of '" + table.name + "'");

@@ -18,6 +18,12 @@ public final class RpfilterMatch implements Match {
         this.flags = flags;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "rpfilter";

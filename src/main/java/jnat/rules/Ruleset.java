@@ -21,6 +21,8 @@ public final class Ruleset {
     public jnat.ipset.IpSetCore sets;
     /** The namespace's accounting objects its -m nfacct rules count into (found by name when parsed); null for none. Copies share it. */
     public NfnlAcct acct;
+    /** The lanes that may walk each table at once ({@link #setCpus}). */
+    private int cpus = 1;
 
     /** An empty IPv4 (iptables) ruleset. */
     public Ruleset() {
@@ -47,7 +49,7 @@ public final class Ruleset {
         Table t = tables.get(name);
         if (t == null) {
             t = Table.create(name, ipv6);
-            if (t != null) tables.put(name, t);
+            if (t != null) put(t);
         }
         return t;
     }
@@ -108,7 +110,26 @@ public final class Ruleset {
     }
 
     void put(Table t) {
+        t.setCpus(cpus);
         tables.put(t.name, t);
+    }
+
+    /** {@link Table#setCpus} for every table, those present and those added later (copies too). */
+    public void setCpus(int n) {
+        if (n < 1) throw new IllegalArgumentException("cpus " + n);
+        cpus = n;
+        for (Table t : tables.values()) t.setCpus(n);
+    }
+
+    /** Whether every table is {@link Table#concurrentSafe}: lanes may walk them at once. */
+    public boolean concurrentSafe() {
+        for (Table t : tables.values()) if (!t.concurrentSafe()) return false;
+        return true;
+    }
+
+    /** The lanes that may walk each table at once ({@link #setCpus}). */
+    public int cpus() {
+        return cpus;
     }
 
     /** Loads an iptables-save dump (counters included) into a new ruleset. */
@@ -137,7 +158,12 @@ public final class Ruleset {
 
     /** A deep copy (counters included), for changes that must not touch the original until done. */
     public Ruleset copy() {
-        return parse(save(null, true, false), ipv6, sets, acct);
+        Ruleset rs = new Ruleset(ipv6);
+        rs.sets = sets;
+        rs.acct = acct;
+        rs.cpus = cpus;
+        Restore.apply(rs, save(null, true, false), false, true);
+        return rs;
     }
 
     /**

@@ -40,6 +40,12 @@ public final class SctpMatch implements Match {
         this.invflags = invflags;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "sctp";

@@ -18,6 +18,12 @@ public final class SocketMatch implements Match {
         this.flags = flags;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "socket";

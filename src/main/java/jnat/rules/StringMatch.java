@@ -25,6 +25,12 @@ public final class StringMatch implements Match {
         this.icase = icase;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "string";

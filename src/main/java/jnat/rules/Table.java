@@ -13,9 +13,19 @@ import java.util.random.RandomGenerator;
  * ipt_do_table does.
  *
  * <p>Commands change a table that no packet walks; a running engine swaps whole tables. The
- * traversal is allocation-free and, like the kernel's per-CPU jump stack, not reentrant: one
- * thread walks a table at a time, except for the copy -j TEE sends from inside a walk, which walks
- * on a second stack (ipt_do_table's nf_skb_duplicated case).
+ * traversal is allocation-free. As ipt_do_table on one xt_table_info from several CPUs, up to
+ * {@link #setCpus} threads walk a table at once, each on its own lane ({@link PacketContext#cpu}):
+ * the compiled form has per-lane counters and jump stacks, so a walk writes nothing shared (the
+ * matches' and targets' own state aside: {@link #concurrentSafe}). One lane walks one packet at a
+ * time, except for the copy -j TEE sends from inside a walk, which walks on the lane's second stack
+ * (ipt_do_table's nf_skb_duplicated case). Reading the counters sums the lanes' (get_counters).
+ *
+ * <p>The compiled form is built eagerly by whoever changes the table: a change (or -Z, or counters
+ * given) drops it and the command that made it rebuilds it before it returns ({@link Iptables#run}
+ * on a table that was compiled, iptables-restore's COMMIT, {@link #setCpus}), as the kernel's
+ * do_replace translates the new table before any CPU walks it. A walk that still finds none (a table changed through no command) builds
+ * it under the table's monitor and publishes it through the volatile field, so concurrent walkers
+ * build it once and all count into the one built; the counts so far are in the Rule objects then.
  */
 public final class Table {
     public final String name;
@@ -34,9 +44,9 @@ public final class Table {
     private final Chain[] byHook = new Chain[Hook.values().length];
 
     /** The rules compiled for the walk (the kernel's blob), null until the next walk after a change. */
-    private XtTableInfo compiled;
-    /** The compiled form counted packets the Rule objects do not show yet. */
-    boolean countersMoved;
+    private volatile XtTableInfo compiled;
+    /** The lanes that may walk the table at once ({@link #setCpus}). */
+    private int cpus = 1;
 
     private Table(String name, boolean ipv6, Hook... hooks) {
         this.name = name;
@@ -65,6 +75,21 @@ public final class Table {
         };
     }
 
+    /**
+     * Whether lanes may walk the table at once ({@link #setCpus}): every rule's matches and target
+     * are {@link Match#concurrentSafe} (jumps, gotos and RETURN are). The tracer set by
+     * {@link #setTracer} is the caller's to judge.
+     */
+    public boolean concurrentSafe() {
+        for (Chain c : chainList()) {
+            for (Rule r : c.rules) {
+                if (r.target != null && !r.target.concurrentSafe()) return false;
+                for (Match m : r.matches) if (!m.concurrentSafe()) return false;
+            }
+        }
+        return true;
+    }
+
     /** Built-in chains first (hook order), then user chains by name; their rules' counters up to date. */
     public List<Chain> chains() {
         syncCounters();
@@ -86,10 +111,8 @@ public final class Table {
 
     /** Copies what the compiled walk counted into the rules, for whoever reads them next. */
     void syncCounters() {
-        if (countersMoved && compiled != null) {
-            compiled.copyCountersOut();
-            countersMoved = false;
-        }
+        XtTableInfo x = compiled;
+        if (x != null && x.countersMoved()) x.copyCountersOut();
     }
 
     /** The rules or chains are about to change: the compiled form is dropped, its counts kept in the rules. */
@@ -103,12 +126,35 @@ public final class Table {
     /** Rule counters were written (-Z, counters given): the rules hold the truth, the compiled form is dropped. */
     void countersWritten() {
         compiled = null;
-        countersMoved = false;
     }
 
     /** translate_table at commit or load: the walk's compiled form built now rather than at the first packet. */
-    public void compile() {
-        if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this);
+    public synchronized void compile() {
+        if (XtTableInfo.enabled && compiled == null) compiled = XtTableInfo.translate(this, cpus);
+    }
+
+    /** Whether the compiled form is built (a table loaded, committed or walked, and not changed since). */
+    boolean compiled() {
+        return compiled != null;
+    }
+
+    /**
+     * How many lanes ({@link PacketContext#cpu}, 0 to {@code n} - 1) may walk the table at once, each
+     * with its own counters and jump stack (xt_table_info's per-CPU counters and jumpstack); 1 unless
+     * set. The compiled form is rebuilt for them, the counts so far kept.
+     */
+    public void setCpus(int n) {
+        if (n < 1) throw new IllegalArgumentException("cpus " + n);
+        if (n == cpus) return;
+        boolean built = compiled != null;
+        changed();
+        cpus = n;
+        if (built) compile();
+    }
+
+    /** The lanes that may walk the table at once ({@link #setCpus}). */
+    public int cpus() {
+        return cpus;
     }
 
     public Chain builtin(Hook hook) {
@@ -172,17 +218,23 @@ public final class Table {
      * RETURN or a user chain's end pops; the built-in chain's end (or RETURN in it) applies the
      * policy and counts it. Returns the verdict: {@link Target#ACCEPT}, {@link Target#DROP} or
      * the terminal target hit (a {@link NatTarget}). Non-terminal targets (MARK, LOG) act and
-     * the walk goes on. It walks the compiled form ({@link XtTableInfo}), built here when a change
-     * dropped it.
+     * the walk goes on. It walks the compiled form ({@link XtTableInfo}), built here (once, under
+     * the table's monitor) when a change dropped it and no command rebuilt it.
      */
     public Target traverse(Hook hook, PacketContext ctx) {
         if (XtTableInfo.enabled) {
             XtTableInfo x = compiled;
-            if (x == null) x = compiled = XtTableInfo.translate(this);
+            if (x == null) x = compiledNow();
             return x.doTable(this, hook, ctx, tracer);
         }
         changed();
         return walkRules(hook, ctx);
+    }
+
+    /** A walk finding no compiled form: the first of the concurrent walkers builds it, the others wait for it. */
+    private synchronized XtTableInfo compiledNow() {
+        compile();
+        return compiled;
     }
 
     /** The same walk over the Rule objects (the compiled form's reference, for the tests comparing them). */
@@ -263,15 +315,16 @@ public final class Table {
         }
     }
 
-    static Target policy(Chain base, PacketContext ctx) {
+    /** The policy, counted in the chain (the Rule walk's counters) and reported as {@link #policyVerdict}. */
+    static Target policy(Table table, Chain base, PacketContext ctx, boolean dumped) {
         base.policyPackets++;
         base.policyBytes += ctx.length();
-        return "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
+        return policyVerdict(table, base, ctx, dumped);
     }
 
-    /** The policy, reported to the nf_tables trace when the packet is traced ({@code dumped}: its headers sent in this walk). */
-    static Target policy(Table table, Chain base, PacketContext ctx, boolean dumped) {
-        Target t = policy(base, ctx);
+    /** The policy's verdict, reported to the nf_tables trace when the packet is traced ({@code dumped}: its headers sent in this walk). */
+    static Target policyVerdict(Table table, Chain base, PacketContext ctx, boolean dumped) {
+        Target t = "DROP".equals(base.policy) ? Target.DROP : Target.ACCEPT;
         if (table.nfTrace != null && ctx.nfTrace()) table.nfTrace.policy(table, base, t == Target.ACCEPT, ctx, dumped);
         return t;
     }

@@ -39,6 +39,16 @@ public abstract class Target {
         return false;
     }
 
+    /**
+     * As {@link Match#concurrentSafe}: whether two lanes may run {@link #apply} at once, true only
+     * where it writes nothing but the packet (its mark, its header bytes). Targets that keep state,
+     * log, send, queue or touch the connection (CONNMARK, CT, NAT, SET, LOG, TEE, REJECT...) are
+     * not. The verdicts ACCEPT, DROP and RETURN are.
+     */
+    public boolean concurrentSafe() {
+        return false;
+    }
+
     /** The one table the kernel allows this target in (xt_target.table), or null for any. */
     public String table() {
         return null;
@@ -77,6 +87,11 @@ public abstract class Target {
         @Override
         public String name() {
             return name;
+        }
+
+        @Override
+        public boolean concurrentSafe() {
+            return true;
         }
 
         @Override

@@ -18,6 +18,12 @@ public final class TcpmssTarget extends Target {
         this.ipv6 = ipv6;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "TCPMSS";

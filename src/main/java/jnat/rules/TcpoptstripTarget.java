@@ -15,6 +15,12 @@ public final class TcpoptstripTarget extends Target {
         this.bmap = bmap;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "TCPOPTSTRIP";

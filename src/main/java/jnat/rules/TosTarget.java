@@ -15,6 +15,12 @@ public final class TosTarget extends Target {
         this.mask = mask;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing but the packet. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "TOS";

@@ -20,6 +20,12 @@ public final class U32Match implements Match {
         this.invert = invert;
     }
 
+    /** It reads the packet (and its connection, through the context) and its own options; it writes nothing. */
+    @Override
+    public boolean concurrentSafe() {
+        return true;
+    }
+
     @Override
     public String name() {
         return "u32";

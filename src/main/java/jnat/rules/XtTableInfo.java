@@ -8,20 +8,27 @@ import java.util.List;
  * as one blob of ipt_entry records (laid out by translate_table, walked by ipt_do_table). Each rule
  * is a header of {@link #E} ints in {@link #blob}: its ipt_ip (addresses and masks, protocol,
  * inversion flags, whether it names interfaces), next_offset, its verdict (a target, a jump or
- * goto to a chain's offset, RETURN), its number, chain and place, and its packet and byte
- * counters (as ipt_entry holds its xt_counters); an IPv6 rule's four 128-bit address words follow
+ * goto to a chain's offset, RETURN), its number, chain and place, and where its packet and byte
+ * counters are (as ipt_entry's xt_counters, per CPU since xt_percpu_counter_alloc); an IPv6 rule's four 128-bit address words follow
  * (16 ints), then its matches, {@link #OP} ints each, in the rule's order: tcp/udp ports, mark and
  * conntrack state are decided from the ints, comments are left out (they always match), and every
  * other module is its {@link Match} object, called. A chain is its rules in order and then an end
  * entry (the kernel's policy or RETURN entry at each chain's end), the chains in the order a walk
  * meets them ({@link #layoutOrder}), so
- * a packet reads its rule's header, matches, verdict and counters from one or two cache lines and
+ * a packet reads its rule's header, matches and verdict from one or two cache lines and
  * a jump lands where the chain's rules start. {@link Table} copies the counters back to the
  * {@link Rule}s before anyone reads those.
  *
- * <p>Built when a table is loaded, committed or first walked after a change, and never changed
- * but for its counters: a change to the table drops it (the walk then builds the next one), so a
- * packet sees either the old table or the new one, never a mix. The walk touches no Rule, Chain or
+ * <p>Per CPU, as the kernel's: each lane ({@link PacketContext#cpu}, 0 to {@link #cpus} - 1) has its
+ * own counters ({@link #counters}: a packet and a byte count for every rule and every chain's end,
+ * the built-in chains' ends being their policies; xt_percpu_counter_alloc's per-CPU xt_counters)
+ * and its own jump stack ({@link #stacks}, xt_jumpstack_alloc's jumpstack[cpu], with TEE's second
+ * half), so lanes walk one table at once and a walk writes nothing another lane writes or reads.
+ * Reading the counters sums the lanes' (get_counters); the translated counts start in lane 0's.
+ *
+ * <p>Built when a table is loaded, committed or changed by a command (see {@link Table} for who
+ * builds it), and never changed but for its counters: a change to the table drops it and builds the
+ * next one, so a packet sees either the old table or the new one, never a mix. The walk touches no Rule, Chain or
  * comment object.
  */
 final class XtTableInfo {
@@ -30,10 +37,10 @@ final class XtTableInfo {
 
     // a rule's header in blob; an IPv6 rule's addresses, then its ops, follow it up to E_NEXT
     static final int E_SRC = 0, E_SMSK = 1, E_DST = 2, E_DMSK = 3, E_FLAGS = 4, E_NEXT = 5, E_VERDICT = 6,
-            E_RULE = 7, E_CHAIN = 8, E_POS = 9, E_PACKETS = 10, E_BYTES = 12;
-    static final int E = 14;
-    /** A chain's end entry holds no more than the fields up to E_POS. */
-    static final int E_END = E_POS + 1;
+            E_RULE = 7, E_CHAIN = 8, E_POS = 9, E_CTR = 10;
+    static final int E = 11;
+    /** A chain's end entry holds no more than the fields up to E_CTR (its counters are the policy's). */
+    static final int E_END = E_CTR + 1;
     /** The IPv6 rule's source hi, lo, mask hi, mask lo, then the destination's, as int pairs (low half first). */
     static final int A6 = 16;
     // E_FLAGS: proto in bits 0-7, the ipt_ip invflags in 8-15, then
@@ -60,16 +67,32 @@ final class XtTableInfo {
     private final ChainIndex[] chainIndex;
     /** Where each hook's built-in chain starts, -1 where the table has none; and its chain number. */
     private final int[] builtinOffset = new int[Hook.values().length], builtinChain = new int[Hook.values().length];
+    /** The lanes that may walk it at once ({@link Table#setCpus}). */
+    final int cpus;
     /**
-     * The jump stack (the kernel's per-CPU jumpstack): with a -j TEE rule in the table twice as deep,
-     * its second half for the copy TEE sends from inside a walk (ipt_do_table's jumpstack +=
-     * stacksize * nf_skb_duplicated), so the original's return points survive.
+     * Each lane's counters: the packets of counter slot n (E_CTR: a rule's, or a chain end's) at
+     * {@link #PAD} + 2n, its bytes after them, then a word set when the lane counted something the
+     * Rule objects do not show yet; {@link #PAD} longs of padding at each end keep a lane's writes off
+     * the cache lines of its neighbours' arrays.
      */
-    private final int[] stackOffset;
-    /** Where the copy's stack starts in {@link #stackOffset}; 0 without a TEE rule (one stack). */
+    private final long[][] counters;
+    /** Where the moved word is in each lane's {@link #counters}. */
+    private final int moved;
+    /**
+     * The jump stacks (the kernel's per-CPU jumpstack), one a lane, from {@link #PAD} on: with a -j
+     * TEE rule in the table twice as deep, its second half for the copy TEE sends from inside a walk
+     * (ipt_do_table's jumpstack += stacksize * nf_skb_duplicated), so the original's return points
+     * survive.
+     */
+    private final int[][] stacks;
+    /** Where the copy's stack starts, past {@link #PAD}; 0 without a TEE rule (one stack). */
     private final int dupStack;
+    /** The counter slot of each hook's built-in chain's end (its policy's counters). */
+    private final int[] policySlot = new int[Hook.values().length];
+    /** Padding (in array elements) before and after each lane's counters and stack: 128 bytes or more. */
+    private static final int PAD = 32;
 
-    private XtTableInfo(int size, int nRules, int nChains, int nMatches, int nTargets, boolean tee) {
+    private XtTableInfo(int size, int nRules, int nChains, int nMatches, int nTargets, boolean tee, int cpus) {
         blob = new int[size];
         ruleOffset = new int[nRules + nChains];
         inIface = new String[nRules];
@@ -81,11 +104,19 @@ final class XtTableInfo {
         chainEnd = new int[nChains];
         chainIndex = new ChainIndex[nChains];
         dupStack = tee ? nChains + 1 : 0;
-        stackOffset = new int[tee ? 2 * (nChains + 1) : nChains + 1];
+        this.cpus = cpus;
+        int slots = nRules + nChains;
+        moved = PAD + 2 * slots;
+        counters = new long[cpus][];
+        stacks = new int[cpus][];
+        for (int c = 0; c < cpus; c++) {
+            counters[c] = new long[moved + 1 + PAD];
+            stacks[c] = new int[PAD + (tee ? 2 * (nChains + 1) : nChains + 1) + PAD];
+        }
     }
 
-    /** translate_table: lays out {@code table}'s chains, their rules' counters copied in. */
-    static XtTableInfo translate(Table table) {
+    /** translate_table: lays out {@code table}'s chains for {@code cpus} lanes, their rules' and policies' counters copied into lane 0's. */
+    static XtTableInfo translate(Table table, int cpus) {
         List<Chain> cs = layoutOrder(table.chainList());
         int nRules = 0, size = 0, nMatches = 0;
         java.util.IdentityHashMap<Target, Integer> targets = new java.util.IdentityHashMap<>();
@@ -108,7 +139,8 @@ final class XtTableInfo {
         }
         boolean tee = false;
         for (Target t : targets.keySet()) tee |= t instanceof TeeTarget;
-        XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size(), tee);
+        XtTableInfo x = new XtTableInfo(size, nRules, cs.size(), nMatches, targets.size(), tee, cpus);
+        long[] c0 = x.counters[0];
         targets.forEach((t, n) -> x.targets[n] = t);
         java.util.Arrays.fill(x.builtinOffset, -1);
         java.util.IdentityHashMap<Chain, Integer> number = new java.util.IdentityHashMap<>();
@@ -160,8 +192,9 @@ final class XtTableInfo {
                 b[o + E_RULE] = g;
                 b[o + E_CHAIN] = k;
                 b[o + E_POS] = pos;
-                putLong(b, o + E_PACKETS, r.packets);
-                putLong(b, o + E_BYTES, r.bytes);
+                b[o + E_CTR] = g + k;
+                c0[PAD + 2 * (g + k)] = r.packets;
+                c0[PAD + 2 * (g + k) + 1] = r.bytes;
                 for (Match m : r.matches) {
                     if (m instanceof CommentMatch) continue;
                     int kind = opKind(m);
@@ -206,6 +239,12 @@ final class XtTableInfo {
             b[o + E_CHAIN] = k;
             b[o + E_POS] = pos;
             b[o + E_RULE] = -1;
+            b[o + E_CTR] = g + k;
+            if (c.hook != null) {
+                x.policySlot[c.hook.ordinal()] = g + k;
+                c0[PAD + 2 * (g + k)] = c.policyPackets;
+                c0[PAD + 2 * (g + k) + 1] = c.policyBytes;
+            }
             b[o + E_NEXT] = o + E_END;
             o += E_END;
         }
@@ -254,14 +293,46 @@ final class XtTableInfo {
         return b[at] & 0xffffffffL | (long) b[at + 1] << 32;
     }
 
-    /** Copies the counters into the rules (what the listings, -S and save print). */
+    /** Whether a lane counted a packet since the last {@link #copyCountersOut}. */
+    boolean countersMoved() {
+        for (long[] c : counters) if (c[moved] != 0) return true;
+        return false;
+    }
+
+    /**
+     * Copies the counters into the rules and the built-in chains' policies (what the listings, -S
+     * and save print), each the sum of every lane's (get_counters), and clears the lanes' moved words.
+     * Commands call it while no packet walks the table (as they change it).
+     */
     void copyCountersOut() {
         for (int k = 0, g = 0; k < chains.length; k++) {
             for (int o = ruleOffset[g + k]; o < chainEnd[k]; o = blob[o + E_NEXT], g++) {
-                rules[g].packets = getLong(blob, o + E_PACKETS);
-                rules[g].bytes = getLong(blob, o + E_BYTES);
+                int at = PAD + 2 * blob[o + E_CTR];
+                rules[g].packets = sum(at);
+                rules[g].bytes = sum(at + 1);
+            }
+            if (chains[k].hook != null) {
+                int at = PAD + 2 * blob[chainEnd[k] + E_CTR];
+                chains[k].policyPackets = sum(at);
+                chains[k].policyBytes = sum(at + 1);
             }
         }
+        for (long[] c : counters) c[moved] = 0;
+    }
+
+    private long sum(int at) {
+        long n = 0;
+        for (long[] c : counters) n += c[at];
+        return n;
+    }
+
+    /** The policy of {@code hook}'s built-in chain, counted in the lane's counters {@code ctr}. */
+    private Target policy(Table table, Hook hook, long[] ctr, PacketContext ctx, boolean dumped) {
+        int at = PAD + 2 * policySlot[hook.ordinal()];
+        ctr[at]++;
+        ctr[at + 1] += ctx.length();
+        ctr[moved] = 1;
+        return Table.policyVerdict(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
     }
 
     /**
@@ -272,8 +343,11 @@ final class XtTableInfo {
         int o = builtinOffset[hook.ordinal()];
         if (o < 0) return Target.ACCEPT;
         int[] b = blob;
+        int cpu = ctx.cpu();
+        long[] ctr = counters[cpu];
+        int[] stackOffset = stacks[cpu];
         // the stack's bottom: a TEE copy walking a table whose TEE rule sent it starts above the original's
-        int bottom = dupStack != 0 && ctx.duplicated() ? dupStack : 0;
+        int bottom = PAD + (dupStack != 0 && ctx.duplicated() ? dupStack : 0);
         int sp = bottom;
         NfTablesTrace nft = table.nfTrace;
         boolean dumped = false; // this walk has sent the traced packet's headers (nft_traceinfo.packet_dumped)
@@ -281,7 +355,7 @@ final class XtTableInfo {
             int flags = b[o + E_FLAGS];
             if ((flags & F_END) != 0) {
                 if (tracer != null) tracer.leave(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, sp == bottom);
-                if (sp == bottom) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
+                if (sp == bottom) return policy(table, hook, ctr, ctx, dumped);
                 o = stackOffset[--sp];
                 continue;
             }
@@ -307,9 +381,10 @@ final class XtTableInfo {
                 o = b[o + E_NEXT];
                 continue;
             }
-            putLong(b, o + E_PACKETS, getLong(b, o + E_PACKETS) + 1);
-            putLong(b, o + E_BYTES, getLong(b, o + E_BYTES) + ctx.length());
-            table.countersMoved = true;
+            int at = PAD + 2 * b[o + E_CTR];
+            ctr[at]++;
+            ctr[at + 1] += ctx.length();
+            ctr[moved] = 1;
             if (tracer != null) tracer.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS] + 1, rules[b[o + E_RULE]]);
             int v = b[o + E_VERDICT];
             int hit = o;
@@ -328,7 +403,7 @@ final class XtTableInfo {
                 case V_RETURN -> {
                     if (nft != null && ctx.nfTrace()) dumped = nft.rule(table, chains[b[o + E_CHAIN]], b[o + E_POS], rules[b[o + E_RULE]],
                             NfTablesTrace.NFT_RETURN, null, ctx, dumped);
-                    if (sp == bottom) return Table.policy(table, chains[builtinChain[hook.ordinal()]], ctx, dumped);
+                    if (sp == bottom) return policy(table, hook, ctr, ctx, dumped);
                     o = stackOffset[--sp];
                     continue;
                 }

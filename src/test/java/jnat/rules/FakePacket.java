@@ -10,6 +10,8 @@ class FakePacket implements PacketContext {
     int origSrc, origDst, origSrcPort, origDstPort, replySrc, replyDst, replySrcPort, replyDstPort;
     /** Addresses that are local (RTN_LOCAL); everything else is unicast. */
     int[] local = {};
+    /** The lane walking it (PacketContext.cpu). */
+    int cpu;
 
     static int ip(String s) {
         return Inet.parseAddress(s);
@@ -43,6 +45,7 @@ class FakePacket implements PacketContext {
     @Override public int icmpType() { return icmpType; }
     @Override public int icmpCode() { return icmpCode; }
     @Override public int length() { return length; }
+    @Override public int cpu() { return cpu; }
     @Override public int mark() { return mark; }
     @Override public void setMark(int m) { mark = m; }
     @Override public int ctState() { return ctState; }
