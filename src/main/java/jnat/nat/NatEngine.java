@@ -3,6 +3,7 @@ package jnat.nat;
 import jnat.conntrack.ConnRowExport;
 import jnat.conntrack.ConnTable;
 import jnat.conntrack.Conntrack;
+import jnat.conntrack.Tuple;
 import jnat.host.Host;
 import jnat.host.LocalSockets;
 import jnat.host.Interface;
@@ -321,6 +322,7 @@ public final class NatEngine {
     public void setRuleset(Ruleset rules) {
         if (rules.ipv6) throw new IllegalArgumentException("an ip6tables ruleset: use setRuleset6");
         this.ruleset = rules;
+        if (lanes != null && rules.cpus() < lanes.length) rules.setCpus(lanes.length);
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
@@ -384,6 +386,7 @@ public final class NatEngine {
     public void setRuleset6(Ruleset rules) {
         if (!rules.ipv6) throw new IllegalArgumentException("an iptables ruleset: use setRuleset");
         this.ruleset6 = rules;
+        if (lanes != null && rules.cpus() < lanes.length) rules.setCpus(lanes.length);
         if (rules.needsAccounting()) table.setAccounting(true);
         if (rules.needsLabels()) table.useLabels();
         hooks.setRuleset(rules, random, trace);
@@ -640,6 +643,8 @@ public final class NatEngine {
         }
         lanes = l;
         if (table.cpus() < n) table.setCpus(n);
+        ruleset.setCpus(n); // each lane counts its rules and walks on its own stack (per-CPU xt_counters, jumpstack)
+        ruleset6.setCpus(n);
         for (NatEngine lane : l) lane.lanes = l;
     }
 
@@ -868,62 +873,112 @@ public final class NatEngine {
                 && concurrentSafe(ruleset) && concurrentSafe(ruleset6);
     }
 
-    /** Until the rules count per lane: only a ruleset whose established packets walk no table (nat alone). */
+    /**
+     * Whether the tables an established packet walks (raw, mangle, filter, security) hold only matches
+     * and targets that may run on two lanes at once ({@link jnat.rules.Table#concurrentSafe}); the nat
+     * table is walked by new connections alone, which run exclusively.
+     */
     private static boolean concurrentSafe(Ruleset r) {
-        for (String t : new String[] {"raw", "mangle", "filter", "security"}) if (r.existing(t) != null) return false;
+        for (String name : new String[] {"raw", "mangle", "filter", "security"}) {
+            jnat.rules.Table t = r.existing(name);
+            if (t != null && !t.concurrentSafe()) return false;
+        }
         return true;
     }
 
     /**
-     * Whether a frame can run beside other lanes' packets: an IPv4 TCP segment without SYN or RST
-     * (nothing that reopens or kills a connection) or a UDP datagram, not a fragment, without IP
-     * options, TTL above 1, of a confirmed connection that has seen its reply and needs no
-     * sequence adjustment or helper, whose destination after NAT is forwarded (a unicast route,
-     * no ICMP error to send: the DF packet fits the device, the next hop's address is known), out
-     * of the device a masqueraded connection is bound to. What it reads it only reads: the lookup,
-     * the row, this lane's route cache.
+     * Whether a frame can run beside other lanes' packets: a TCP segment without SYN or RST
+     * (nothing that reopens or kills a connection) or a UDP datagram, right after an IPv4 header
+     * without options or an IPv6 header, not a fragment, TTL or hop limit above 1, of a confirmed
+     * connection that has seen its reply and needs no sequence adjustment or helper, whose
+     * destination after NAT is forwarded with nothing for the host to send (a unicast route out of
+     * another device for IPv6, the next hop's address known, a packet that fits a device it may not
+     * be fragmented for), out of the device a masqueraded connection is bound to. What it reads it
+     * only reads: the lookup, the row, this lane's route cache.
      */
     private boolean concurrentEligible(Interface in, byte[] buf, int off, int len, long now) {
+        conntrack.hint(ConnTable.NOT_FOUND);
         int ip = off, end = off + len;
         if (off < 0 || end > buf.length) return false;
+        int version;
         if (in.hasMac()) {
-            if (len < EthernetFrame.HEADER_LENGTH + 28
-                    || jnat.wire.Bytes.u16(buf, off + EthernetFrame.OFF_ETHERTYPE) != EtherType.IPV4) return false;
+            if (len < EthernetFrame.HEADER_LENGTH + 28) return false;
+            int type = jnat.wire.Bytes.u16(buf, off + EthernetFrame.OFF_ETHERTYPE);
+            version = type == EtherType.IPV4 ? 0x45 : type == EtherType.IPV6 ? 0x60 : 0;
             ip += EthernetFrame.HEADER_LENGTH;
-        } else if (len < 28) {
-            return false;
+        } else {
+            if (len < 28) return false;
+            version = (buf[off] & 0xf0) == 0x60 ? 0x60 : 0x45;
         }
-        if ((buf[ip] & 0xff) != 0x45 || (buf[ip + 8] & 0xff) <= 1) return false;
+        if (version == 0x60) return concurrentEligible6(in, buf, ip, end, now);
+        if (version != 0x45 || (buf[ip] & 0xff) != 0x45 || (buf[ip + 8] & 0xff) <= 1) return false;
         int frag = jnat.wire.Bytes.u16(buf, ip + jnat.wire.Ipv4Packet.OFF_FRAG);
         if ((frag & (jnat.wire.Ipv4Packet.FLAG_MF | jnat.wire.Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return false;
         int total = jnat.wire.Bytes.u16(buf, ip + 2), l4 = ip + 20;
-        if (total > end - ip) return false;
         int proto = buf[ip + jnat.wire.Ipv4Packet.OFF_PROTOCOL] & 0xff;
-        if (proto == jnat.wire.IpProtocol.TCP) {
-            if (total < 40) return false;
-            int flags = buf[l4 + 13] & 0xff;
-            if ((flags & (jnat.wire.TcpSegment.SYN | jnat.wire.TcpSegment.RST)) != 0) return false;
-        } else if (proto != jnat.wire.IpProtocol.UDP || total < 28) {
-            return false;
-        }
+        if (total > end - ip || !transportEligible(buf, proto, l4, total - 20)) return false;
         int src = jnat.wire.Bytes.i32(buf, ip + jnat.wire.Ipv4Packet.OFF_SRC);
         long addrs = (long) src << 32 | (jnat.wire.Bytes.i32(buf, ip + jnat.wire.Ipv4Packet.OFF_DST) & 0xffffffffL);
         int ref = table.find(addrs, (long) proto << 32 | (jnat.wire.Bytes.i32(buf, l4) & 0xffffffffL), now);
-        if (ref < 0) return false;
+        if (!connectionEligible(ref)) return false;
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
-        int st = table.status(id);
-        int want = jnat.conntrack.Status.CONFIRMED | jnat.conntrack.Status.SEEN_REPLY;
-        if ((st & (want | jnat.conntrack.Status.DYING | jnat.conntrack.Status.SEQ_ADJUST | jnat.conntrack.Status.HELPER
-                | jnat.conntrack.Status.TEMPLATE)) != want) return false;
         jnat.host.RouteResult r = routes.input(table.srcAddr(id, dir ^ 1), src, in); // the destination after NAT
         if (r.isError() || r.type() != RouteType.UNICAST) return false;
         Interface out = r.out();
         if ((frag & jnat.wire.Ipv4Packet.FLAG_DF) != 0 && total > out.mtu()) return false;
         if (out.hasMac() && routes.linkAddress(out, r.nexthop()) == Interface.NO_MAC) return false;
-        int masq = dir == ConnTable.ORIGINAL ? table.masqIndex(id) : 0;
-        if (masq != 0 && masq != out.index()) return false;
+        if (!masqEligible(id, dir, out)) return false;
         conntrack.hint(ref); // the lookup is not made twice
         return true;
+    }
+
+    /** {@link #concurrentEligible} for an IPv6 packet at {@code ip} (no extension headers: TCP or UDP next). */
+    private boolean concurrentEligible6(Interface in, byte[] buf, int ip, int end, long now) {
+        if (end - ip < jnat.wire.Ipv6Packet.HEADER_LENGTH + 8 || (buf[ip] & 0xf0) != 0x60
+                || (buf[ip + jnat.wire.Ipv6Packet.OFF_HOP_LIMIT] & 0xff) <= 1) return false;
+        int length = jnat.wire.Ipv6Packet.HEADER_LENGTH + jnat.wire.Bytes.u16(buf, ip + jnat.wire.Ipv6Packet.OFF_PAYLOAD_LENGTH);
+        int proto = buf[ip + jnat.wire.Ipv6Packet.OFF_NEXT_HEADER] & 0xff, l4 = ip + jnat.wire.Ipv6Packet.HEADER_LENGTH;
+        if (length > end - ip || !transportEligible(buf, proto, l4, length - jnat.wire.Ipv6Packet.HEADER_LENGTH)) return false;
+        long sh = jnat.wire.Ipv6Address.readHi(buf, ip + jnat.wire.Ipv6Packet.OFF_SRC);
+        long sl = jnat.wire.Ipv6Address.readLo(buf, ip + jnat.wire.Ipv6Packet.OFF_SRC);
+        if (sh == 0 || Ip6Input.isMulticast(sh) || Ip6Input.isLinkLocal(sh)) return false; // ip6_forward's source checks
+        Tuple t = laneTuple.set6(proto, sh, sl, jnat.wire.Ipv6Address.readHi(buf, ip + jnat.wire.Ipv6Packet.OFF_DST),
+                jnat.wire.Ipv6Address.readLo(buf, ip + jnat.wire.Ipv6Packet.OFF_DST), jnat.wire.Bytes.u16(buf, l4),
+                jnat.wire.Bytes.u16(buf, l4 + 2));
+        int ref = table.find(t, now);
+        if (!connectionEligible(ref)) return false;
+        int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
+        jnat.host.RouteDecision6 r = host.routeInput6(table.srcHi(id, dir ^ 1), table.srcLo(id, dir ^ 1), sh, sl, in, laneRoute6);
+        if (r.isError() || r.type() != RouteType.UNICAST || r.out() == in) return false; // the same device: a redirect
+        Interface out = r.out();
+        if (length > Math.max(out.mtu(), Ip6Forward.IPV6_MIN_MTU)) return false;
+        if (out.hasMac() && routes.linkAddress6(out, r.nexthopHi(), r.nexthopLo()) == Interface.NO_MAC) return false;
+        return masqEligible(id, dir, out);
+    }
+
+    private final Tuple laneTuple = new Tuple();
+    private final jnat.host.RouteDecision6 laneRoute6 = new jnat.host.RouteDecision6();
+
+    /** TCP without SYN or RST, at least its header; or UDP, at least its header. */
+    private static boolean transportEligible(byte[] buf, int proto, int l4, int l4Length) {
+        if (proto == jnat.wire.IpProtocol.TCP) {
+            return l4Length >= 20 && (buf[l4 + 13] & (jnat.wire.TcpSegment.SYN | jnat.wire.TcpSegment.RST)) == 0;
+        }
+        return proto == jnat.wire.IpProtocol.UDP && l4Length >= 8;
+    }
+
+    /** A found connection, confirmed, its reply seen, not dying, no sequence adjustment, helper or template. */
+    private boolean connectionEligible(int ref) {
+        if (ref < 0) return false;
+        int want = jnat.conntrack.Status.CONFIRMED | jnat.conntrack.Status.SEEN_REPLY;
+        return (table.status(ConnTable.id(ref)) & (want | jnat.conntrack.Status.DYING | jnat.conntrack.Status.SEQ_ADJUST
+                | jnat.conntrack.Status.HELPER | jnat.conntrack.Status.TEMPLATE)) == want;
+    }
+
+    /** nf_nat_oif_changed would not kill it: a masqueraded connection's original packets leave by its device. */
+    private boolean masqEligible(int id, int dir, Interface out) {
+        int masq = dir == ConnTable.ORIGINAL ? table.masqIndex(id) : 0;
+        return masq == 0 || masq == out.index();
     }
 
     /**

@@ -539,6 +539,7 @@ final class PacketState extends PacketConntrack {
         return host.inputClassid(route.type(), route.route(), route.out(), ip.src(), ip.dst());
     }
 
+    @Override
     public int cpu() {
         return cpu;
     }
