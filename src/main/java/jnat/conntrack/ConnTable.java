@@ -772,8 +772,8 @@ public final class ConnTable {
         int b = row(id);
         int st = NfConn.status(ints, b);
         if ((st & Status.FIXED_TIMEOUT) != 0) return;
-        int e = (int) (extra / NS_PER_MS);
-        NfConn.setTimeout(ints, b, (st & Status.CONFIRMED) != 0 ? ticks(now) + e : e);
+        int e = (int) (extra / NS_PER_MS), t = (st & Status.CONFIRMED) != 0 ? ticks(now) + e : e;
+        if (NfConn.timeout(ints, b) != t) NfConn.setTimeout(ints, b, t); // as the kernel: the row's line left clean when equal
     }
 
     /** Sets the timeout to {@code extra} (ns) from now even when it is fixed (nf_tcp_handle_invalid's direct write). */
