@@ -17,9 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the flows (flow i belongs to worker i mod N), in batches, measured together. Two ways to hold
  * the state, the candidates of ARCHITECTURE.md's "All the cores":
  * <ul>
- * <li>{@code lock}: one engine for all workers, each batch under its lock, as {@code jnat gateway
- *     --workers N} runs it (one conntrack table, the kernel's answers);</li>
- * <li>{@code lanes}: one engine with a lane per worker ({@link NatEngine#setLanes}): the established
+ * <li>{@code lock}: one engine for all workers, each batch under its lock (one conntrack table, the
+ *     kernel's answers; the gateway's design before lanes);</li>
+ * <li>{@code lanes}: one engine with a lane per worker ({@link NatEngine#setLanes}), as {@code jnat
+ *     gateway --workers N} runs it: the established
  *     packets of the workers run concurrently under a shared lock, anything else with the engine to
  *     itself, as the kernel's CPUs share one conntrack table;</li>
  * <li>{@code none}: an engine per worker holding only its own flows, nothing shared: what state

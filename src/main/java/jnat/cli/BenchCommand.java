@@ -70,12 +70,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default: the one-thread bench)")
     int workers;
 
-    @Option(names = "--share", paramLabel = "HOW", description = "with --workers: lock (one engine for all workers, a batch "
-            + "under its lock at a time), lanes (one engine, a lane per worker: established packets of all workers at once "
-            + "under a shared lock, anything else with the engine to itself, as the kernel's CPUs share conntrack) "
-            + "or none (an engine per worker with its own flows, "
-            + "nothing shared: the ceiling of per-worker state); default ${DEFAULT-VALUE}")
-    String share = "lock";
+    @Option(names = "--share", paramLabel = "HOW", description = "with --workers: lanes (one engine, a lane per worker, as jnat "
+            + "gateway --workers runs it: established packets of all workers at once under a shared lock, anything else with "
+            + "the engine to itself, as the kernel's CPUs share conntrack), lock (one engine, every batch under its lock: the "
+            + "design before lanes) or none (an engine per worker with its own flows, nothing shared: the ceiling of "
+            + "per-worker state); default ${DEFAULT-VALUE}")
+    String share = "lanes";
 
     @Option(names = "--json", description = "end with one line of JSON")
     boolean json;

@@ -3,7 +3,6 @@ package jnat.nat;
 import jnat.conntrack.ConnRowExport;
 import jnat.conntrack.ConnTable;
 import jnat.conntrack.Conntrack;
-import jnat.conntrack.Tuple;
 import jnat.host.Host;
 import jnat.host.LocalSockets;
 import jnat.host.Interface;
@@ -106,6 +105,9 @@ public final class NatEngine {
     private final Config config;
     /** The lanes (the primary's; {@link #setLanes}): lane 0 is the engine itself. */
     private NatEngine[] lanes;
+    /** The lanes' lock (the primary's), and this lane's check before it runs a packet under it shared. */
+    private final Lanes laneLock;
+    private final LaneCheck laneCheck;
     private final Trace trace;
     private final NetStats stats;
     private final RouteCache routes;
@@ -217,6 +219,8 @@ public final class NatEngine {
         this.neigh6 = parent == null ? new NeighTable(stats, true) : parent.neigh6;
         this.routes = new RouteCache(host, neigh4, neigh6);
         this.conntrack = new ConntrackHook(table, new Conntrack(table, cpu), config.conntrackChecksum(), stats, trace);
+        this.laneLock = parent == null ? new Lanes(table) : parent.laneLock;
+        this.laneCheck = new LaneCheck(host, table, routes, conntrack);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
         this.hooks = new NfHooks(conntrack, nat, stats, new NfHooks.Reject() {
@@ -737,24 +741,12 @@ public final class NatEngine {
         }
     }
 
-    // ---- lanes running concurrently -------------------------------------------------------
-
-    /**
-     * The lanes' lock (the primary's): shared while lanes run established packets concurrently,
-     * exclusive for everything else (new connections, control commands, timers), as the kernel's
-     * CPUs look connections up under RCU and change the table under its locks.
-     */
-    private final java.util.concurrent.locks.StampedLock laneLock = new java.util.concurrent.locks.StampedLock();
-    /** Packets this lane ran under the shared lock, beside the other lanes'. */
-    private long sharedPackets;
+    // ---- lanes running concurrently (Lanes, LaneCheck) ------------------------------------------
 
     /** Packets the lanes ran concurrently ({@link #receiveConcurrent} under the shared lock), summed. */
     public long concurrentPackets() {
-        return sum(l -> l.sharedPackets);
+        return sum(l -> l.laneCheck.sharedPackets);
     }
-
-    /** {@link #startConcurrent} was called: lanes may share the lock. */
-    private volatile boolean concurrentLanes;
 
     /**
      * Lets the lanes run established packets concurrently through {@link #receiveConcurrent}. From
@@ -763,13 +755,7 @@ public final class NatEngine {
      */
     public void startConcurrent() {
         if (primary != this) throw new IllegalStateException("on the engine, not on a lane");
-        long stamp = laneLock.writeLock();
-        try {
-            concurrentLanes = true;
-            table.setConcurrent(true);
-        } finally {
-            laneLock.unlockWrite(stamp);
-        }
+        laneLock.start();
     }
 
     /**
@@ -777,59 +763,19 @@ public final class NatEngine {
      * packet meanwhile); for control commands and timers once {@link #startConcurrent} was called.
      */
     public <T> T exclusive(java.util.function.Supplier<T> work) {
-        long stamp = lockExclusive();
-        try {
-            return work.get();
-        } finally {
-            unlockExclusive(stamp);
-        }
-    }
-
-    private long lockExclusive() {
-        NatEngine e = primary;
-        long stamp = e.laneLock.writeLock();
-        e.table.setConcurrent(false);
-        if (e.table.cpus() > cpu) e.table.setCpu(cpu); // conntrack -S: this lane's line
-        return stamp;
-    }
-
-    private void unlockExclusive(long stamp) {
-        NatEngine e = primary;
-        e.table.reapDying(); // nothing of the table's may be left for a concurrent packet to finish
-        e.table.setConcurrent(e.concurrentLanes);
-        e.laneLock.unlockWrite(stamp);
+        return primary.laneLock.exclusive(cpu, work);
     }
 
     /**
      * Lane {@link #cpu}'s frame (call it on the lane, from its worker's thread only), as
      * {@link #receive(Interface, byte[], int, int, long, Offload, Transmit)} takes it
      * ({@code offload} null: none). A packet of a confirmed, live connection that needs nothing
-     * changed but its own row ({@link #concurrentEligible}) runs under the shared lock, beside the
+     * changed but its own row ({@link LaneCheck#eligible}) runs under the shared lock, beside the
      * other lanes' packets; any other with the engine to itself. Lanes share the lock only when the
-     * engine allows it (the rulesets' matches and targets all safe on two lanes at once, no tracer,
-     * no conntrack event listener, no nft ruleset, no policy routing rules).
+     * engine allows it ({@link #lanesMayShare}).
      */
     public void receiveConcurrent(Interface in, byte[] buf, int off, int len, long now, Offload offload, Transmit tx) {
-        NatEngine e = primary;
-        Offload o = offload == null ? none : offload;
-        if (e.concurrentLanes && e.lanesMayShare()) {
-            long stamp = e.laneLock.readLock();
-            try {
-                if (concurrentEligible(in, buf, off, len, now)) {
-                    sharedPackets++;
-                    receive(in, buf, off, len, now, o, tx);
-                    return;
-                }
-            } finally {
-                e.laneLock.unlockRead(stamp);
-            }
-        }
-        long stamp = lockExclusive();
-        try {
-            receive(in, buf, off, len, now, o, tx);
-        } finally {
-            unlockExclusive(stamp);
-        }
+        primary.laneLock.receive(primary, this, cpu, laneCheck, in, buf, off, len, now, offload, tx);
     }
 
     /**
@@ -839,146 +785,17 @@ public final class NatEngine {
      * kept) with the engine to itself.
      */
     public void receiveConcurrent(PacketBatch batch, Transmit tx) {
-        NatEngine e = primary;
-        int n = batch.size, i = 0;
-        if (e.concurrentLanes && e.lanesMayShare()) {
-            long stamp = e.laneLock.readLock();
-            try {
-                if (n > 1) conntrack.touch(batch);
-                for (; i < n; i++) {
-                    if (!concurrentEligible(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i])) break;
-                    sharedPackets++;
-                    Offload o = batch.offload[i];
-                    receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
-                }
-            } finally {
-                e.laneLock.unlockRead(stamp);
-            }
-        }
-        if (i == n) return;
-        long stamp = lockExclusive();
-        try {
-            for (; i < n; i++) {
-                Offload o = batch.offload[i];
-                receive(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], o == null ? none : o, tx);
-            }
-        } finally {
-            unlockExclusive(stamp);
-        }
+        primary.laneLock.receive(primary, this, cpu, laneCheck, batch, tx);
     }
 
-    /** Whether the engine's configuration lets lanes share the lock (checked per batch: each a field or two). */
-    private boolean lanesMayShare() {
+    /**
+     * Whether lanes may share the lock (checked per packet or batch: each a field or two): the
+     * rulesets' matches and targets all safe on two lanes at once ({@link LaneCheck#concurrentSafe}),
+     * no tracer, no conntrack event listener, no nft ruleset, no policy routing rules.
+     */
+    boolean lanesMayShare() {
         return !trace.on() && table.events() == null && nftChains == null && !host.rules().custom()
-                && concurrentSafe(ruleset) && concurrentSafe(ruleset6);
-    }
-
-    /**
-     * Whether the tables an established packet walks (raw, mangle, filter, security) hold only matches
-     * and targets that may run on two lanes at once ({@link jnat.rules.Table#concurrentSafe}); the nat
-     * table is walked by new connections alone, which run exclusively.
-     */
-    private static boolean concurrentSafe(Ruleset r) {
-        for (String name : new String[] {"raw", "mangle", "filter", "security"}) {
-            jnat.rules.Table t = r.existing(name);
-            if (t != null && !t.concurrentSafe()) return false;
-        }
-        return true;
-    }
-
-    /**
-     * Whether a frame can run beside other lanes' packets: a TCP segment without SYN or RST
-     * (nothing that reopens or kills a connection) or a UDP datagram, right after an IPv4 header
-     * without options or an IPv6 header, not a fragment, TTL or hop limit above 1, of a confirmed
-     * connection that has seen its reply and needs no sequence adjustment or helper, whose
-     * destination after NAT is forwarded with nothing for the host to send (a unicast route out of
-     * another device for IPv6, the next hop's address known, a packet that fits a device it may not
-     * be fragmented for), out of the device a masqueraded connection is bound to. What it reads it
-     * only reads: the lookup, the row, this lane's route cache.
-     */
-    private boolean concurrentEligible(Interface in, byte[] buf, int off, int len, long now) {
-        conntrack.hint(ConnTable.NOT_FOUND);
-        int ip = off, end = off + len;
-        if (off < 0 || end > buf.length) return false;
-        int version;
-        if (in.hasMac()) {
-            if (len < EthernetFrame.HEADER_LENGTH + 28) return false;
-            int type = jnat.wire.Bytes.u16(buf, off + EthernetFrame.OFF_ETHERTYPE);
-            version = type == EtherType.IPV4 ? 0x45 : type == EtherType.IPV6 ? 0x60 : 0;
-            ip += EthernetFrame.HEADER_LENGTH;
-        } else {
-            if (len < 28) return false;
-            version = (buf[off] & 0xf0) == 0x60 ? 0x60 : 0x45;
-        }
-        if (version == 0x60) return concurrentEligible6(in, buf, ip, end, now);
-        if (version != 0x45 || (buf[ip] & 0xff) != 0x45 || (buf[ip + 8] & 0xff) <= 1) return false;
-        int frag = jnat.wire.Bytes.u16(buf, ip + jnat.wire.Ipv4Packet.OFF_FRAG);
-        if ((frag & (jnat.wire.Ipv4Packet.FLAG_MF | jnat.wire.Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return false;
-        int total = jnat.wire.Bytes.u16(buf, ip + 2), l4 = ip + 20;
-        int proto = buf[ip + jnat.wire.Ipv4Packet.OFF_PROTOCOL] & 0xff;
-        if (total > end - ip || !transportEligible(buf, proto, l4, total - 20)) return false;
-        int src = jnat.wire.Bytes.i32(buf, ip + jnat.wire.Ipv4Packet.OFF_SRC);
-        long addrs = (long) src << 32 | (jnat.wire.Bytes.i32(buf, ip + jnat.wire.Ipv4Packet.OFF_DST) & 0xffffffffL);
-        int ref = table.find(addrs, (long) proto << 32 | (jnat.wire.Bytes.i32(buf, l4) & 0xffffffffL), now);
-        if (!connectionEligible(ref)) return false;
-        int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
-        jnat.host.RouteResult r = routes.input(table.srcAddr(id, dir ^ 1), src, in); // the destination after NAT
-        if (r.isError() || r.type() != RouteType.UNICAST) return false;
-        Interface out = r.out();
-        if ((frag & jnat.wire.Ipv4Packet.FLAG_DF) != 0 && total > out.mtu()) return false;
-        if (out.hasMac() && routes.linkAddress(out, r.nexthop()) == Interface.NO_MAC) return false;
-        if (!masqEligible(id, dir, out)) return false;
-        conntrack.hint(ref); // the lookup is not made twice
-        return true;
-    }
-
-    /** {@link #concurrentEligible} for an IPv6 packet at {@code ip} (no extension headers: TCP or UDP next). */
-    private boolean concurrentEligible6(Interface in, byte[] buf, int ip, int end, long now) {
-        if (end - ip < jnat.wire.Ipv6Packet.HEADER_LENGTH + 8 || (buf[ip] & 0xf0) != 0x60
-                || (buf[ip + jnat.wire.Ipv6Packet.OFF_HOP_LIMIT] & 0xff) <= 1) return false;
-        int length = jnat.wire.Ipv6Packet.HEADER_LENGTH + jnat.wire.Bytes.u16(buf, ip + jnat.wire.Ipv6Packet.OFF_PAYLOAD_LENGTH);
-        int proto = buf[ip + jnat.wire.Ipv6Packet.OFF_NEXT_HEADER] & 0xff, l4 = ip + jnat.wire.Ipv6Packet.HEADER_LENGTH;
-        if (length > end - ip || !transportEligible(buf, proto, l4, length - jnat.wire.Ipv6Packet.HEADER_LENGTH)) return false;
-        long sh = jnat.wire.Ipv6Address.readHi(buf, ip + jnat.wire.Ipv6Packet.OFF_SRC);
-        long sl = jnat.wire.Ipv6Address.readLo(buf, ip + jnat.wire.Ipv6Packet.OFF_SRC);
-        if (sh == 0 || Ip6Input.isMulticast(sh) || Ip6Input.isLinkLocal(sh)) return false; // ip6_forward's source checks
-        Tuple t = laneTuple.set6(proto, sh, sl, jnat.wire.Ipv6Address.readHi(buf, ip + jnat.wire.Ipv6Packet.OFF_DST),
-                jnat.wire.Ipv6Address.readLo(buf, ip + jnat.wire.Ipv6Packet.OFF_DST), jnat.wire.Bytes.u16(buf, l4),
-                jnat.wire.Bytes.u16(buf, l4 + 2));
-        int ref = table.find(t, now);
-        if (!connectionEligible(ref)) return false;
-        int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
-        jnat.host.RouteDecision6 r = host.routeInput6(table.srcHi(id, dir ^ 1), table.srcLo(id, dir ^ 1), sh, sl, in, laneRoute6);
-        if (r.isError() || r.type() != RouteType.UNICAST || r.out() == in) return false; // the same device: a redirect
-        Interface out = r.out();
-        if (length > Math.max(out.mtu(), Ip6Forward.IPV6_MIN_MTU)) return false;
-        if (out.hasMac() && routes.linkAddress6(out, r.nexthopHi(), r.nexthopLo()) == Interface.NO_MAC) return false;
-        return masqEligible(id, dir, out);
-    }
-
-    private final Tuple laneTuple = new Tuple();
-    private final jnat.host.RouteDecision6 laneRoute6 = new jnat.host.RouteDecision6();
-
-    /** TCP without SYN or RST, at least its header; or UDP, at least its header. */
-    private static boolean transportEligible(byte[] buf, int proto, int l4, int l4Length) {
-        if (proto == jnat.wire.IpProtocol.TCP) {
-            return l4Length >= 20 && (buf[l4 + 13] & (jnat.wire.TcpSegment.SYN | jnat.wire.TcpSegment.RST)) == 0;
-        }
-        return proto == jnat.wire.IpProtocol.UDP && l4Length >= 8;
-    }
-
-    /** A found connection, confirmed, its reply seen, not dying, no sequence adjustment, helper or template. */
-    private boolean connectionEligible(int ref) {
-        if (ref < 0) return false;
-        int want = jnat.conntrack.Status.CONFIRMED | jnat.conntrack.Status.SEEN_REPLY;
-        return (table.status(ConnTable.id(ref)) & (want | jnat.conntrack.Status.DYING | jnat.conntrack.Status.SEQ_ADJUST
-                | jnat.conntrack.Status.HELPER | jnat.conntrack.Status.TEMPLATE)) == want;
-    }
-
-    /** nf_nat_oif_changed would not kill it: a masqueraded connection's original packets leave by its device. */
-    private boolean masqEligible(int id, int dir, Interface out) {
-        int masq = dir == ConnTable.ORIGINAL ? table.masqIndex(id) : 0;
-        return masq == 0 || masq == out.index();
+                && LaneCheck.concurrentSafe(ruleset) && LaneCheck.concurrentSafe(ruleset6);
     }
 
     /**
