@@ -147,32 +147,10 @@ class NatEngineLanesTest {
         for (int f = 0; f < FLOWS; f++) before[f] = e.connections().packets(family.id(e, f), ConnTable.ORIGINAL);
         e.setLanes(2);
         e.startConcurrent();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
         List<String> wrong = new CopyOnWriteArrayList<>();
-        CyclicBarrier start = new CyclicBarrier(2);
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < 2; w++) {
-            NatEngine lane = e.lane(w);
-            threads.add(Thread.ofPlatform().start(() -> {
-                try {
-                    Interface docker0 = lane.host().device("docker0");
-                    String[] out = new String[1];
-                    Transmit tx = (o, buf, off, len) -> out[0] = o.name() + " " + HexFormat.of().formatHex(buf, off, off + len);
-                    start.await();
-                    for (int k = 0; k < PACKETS; k++) {
-                        int f = k % FLOWS;
-                        byte[] b = family.ack(f);
-                        out[0] = null;
-                        lane.receiveConcurrent(docker0, b, 0, b.length, T0 + 1, null, tx);
-                        if (!expected.get(f).equals(out[0])) wrong.add(f + ": " + out[0]);
-                    }
-                } catch (Throwable t) {
-                    failures.add(t);
-                }
-            }));
-        }
-        for (Thread t : threads) t.join();
-        assertEquals(List.of(), failures);
+        runOnTwoLanes(e, PACKETS, family::ack, (out, f) -> {
+            if (!expected.get(f).equals(out)) wrong.add(f + ": " + out);
+        });
         assertEquals(List.of(), wrong.stream().limit(3).toList());
         assertEquals(2L * PACKETS, e.concurrentPackets(), "every packet ran beside the other lane's");
         for (int f = 0; f < FLOWS; f++) {
@@ -237,6 +215,16 @@ class NatEngineLanesTest {
 
     /** Two threads, lane 0 and lane 1, each sending {@code packets} ACKs of the flows at once. */
     static void runOnTwoLanes(NatEngine e, int packets) throws Exception {
+        runOnTwoLanes(e, packets, NatEngineLanesTest::ack, (out, f) -> { });
+    }
+
+    /**
+     * Two threads, lane 0 and lane 1, each sending {@code packets} frames at once (packet k is flow
+     * k mod {@link #FLOWS}'s {@code frame}), each packet's output (device and bytes in hex, null:
+     * none) given to {@code check} with its flow.
+     */
+    static void runOnTwoLanes(NatEngine e, int packets, java.util.function.IntFunction<byte[]> frame,
+                              java.util.function.ObjIntConsumer<String> check) throws Exception {
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         CyclicBarrier start = new CyclicBarrier(2);
         List<Thread> threads = new ArrayList<>();
@@ -245,10 +233,14 @@ class NatEngineLanesTest {
             threads.add(Thread.ofPlatform().start(() -> {
                 try {
                     Interface docker0 = lane.host().device("docker0");
+                    String[] out = new String[1];
+                    Transmit tx = (o, buf, off, len) -> out[0] = o.name() + " " + HexFormat.of().formatHex(buf, off, off + len);
                     start.await();
                     for (int k = 0; k < packets; k++) {
-                        byte[] b = ack(k % FLOWS);
-                        lane.receiveConcurrent(docker0, b, 0, b.length, T0 + 1, null, (o, buf, off, len) -> { });
+                        byte[] b = frame.apply(k % FLOWS);
+                        out[0] = null;
+                        lane.receiveConcurrent(docker0, b, 0, b.length, T0 + 1, null, tx);
+                        check.accept(out[0], k % FLOWS);
                     }
                 } catch (Throwable t) {
                     failures.add(t);
