@@ -16,6 +16,7 @@ import jnat.wire.IpProtocol;
 import jnat.wire.Ipv4Packet;
 import jnat.wire.Ipv6Address;
 import jnat.wire.Ipv6Packet;
+import jnat.wire.Offload;
 import jnat.wire.TcpSegment;
 
 /**
@@ -68,10 +69,10 @@ final class LaneCheck {
      * connection that has seen its reply and needs no sequence adjustment or helper, whose
      * destination after NAT is forwarded with nothing for the host to send (a unicast route out of
      * another device for IPv6, the next hop's address known, a packet that fits a device it may not
-     * be fragmented for), out of the device a masqueraded connection is bound to. What it reads it
+     * be fragmented for, or whose GSO segments do), out of the device a masqueraded connection is bound to. What it reads it
      * only reads: the lookup, the row, this lane's route cache.
      */
-    boolean eligible(Interface in, byte[] buf, int off, int len, long now) {
+    boolean eligible(Interface in, byte[] buf, int off, int len, long now, Offload offload) {
         conntrack.hint(ConnTable.NOT_FOUND);
         int ip = off, end = off + len;
         if (off < 0 || end > buf.length) return false;
@@ -85,7 +86,7 @@ final class LaneCheck {
             if (len < 28) return false;
             version = (buf[off] & 0xf0) == 0x60 ? 0x60 : 0x45;
         }
-        if (version == 0x60) return eligible6(in, buf, ip, end, now);
+        if (version == 0x60) return eligible6(in, buf, ip, end, now, offload);
         if (version != 0x45 || (buf[ip] & 0xff) != 0x45 || (buf[ip + 8] & 0xff) <= 1) return false;
         int frag = Bytes.u16(buf, ip + Ipv4Packet.OFF_FRAG);
         if ((frag & (Ipv4Packet.FLAG_MF | Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return false;
@@ -100,7 +101,7 @@ final class LaneCheck {
         RouteResult r = routes.input(table.srcAddr(id, dir ^ 1), src, in); // the destination after NAT
         if (r.isError() || r.type() != RouteType.UNICAST) return false;
         Interface out = r.out();
-        if ((frag & Ipv4Packet.FLAG_DF) != 0 && total > out.mtu()) return false;
+        if ((frag & Ipv4Packet.FLAG_DF) != 0 && !fits(offload, total, out.mtu(), buf, 20, l4, proto, Offload.GSO_TCPV4)) return false;
         if (out.hasMac() && routes.linkAddress(out, r.nexthop()) == Interface.NO_MAC) return false;
         if (!masqEligible(id, dir, out)) return false;
         conntrack.hint(ref); // the lookup is not made twice
@@ -108,7 +109,7 @@ final class LaneCheck {
     }
 
     /** {@link #eligible} for an IPv6 packet at {@code ip} (no extension headers: TCP or UDP next). */
-    private boolean eligible6(Interface in, byte[] buf, int ip, int end, long now) {
+    private boolean eligible6(Interface in, byte[] buf, int ip, int end, long now, Offload offload) {
         if (end - ip < Ipv6Packet.HEADER_LENGTH + 8 || (buf[ip] & 0xf0) != 0x60
                 || (buf[ip + Ipv6Packet.OFF_HOP_LIMIT] & 0xff) <= 1) return false;
         int length = Ipv6Packet.HEADER_LENGTH + Bytes.u16(buf, ip + Ipv6Packet.OFF_PAYLOAD_LENGTH);
@@ -126,9 +127,24 @@ final class LaneCheck {
         RouteDecision6 r = host.routeInput6(table.srcHi(id, dir ^ 1), table.srcLo(id, dir ^ 1), sh, sl, in, laneRoute6);
         if (r.isError() || r.type() != RouteType.UNICAST || r.out() == in) return false; // the same device: a redirect
         Interface out = r.out();
-        if (length > Math.max(out.mtu(), Ip6Forward.IPV6_MIN_MTU)) return false;
+        if (!fits(offload, length, Math.max(out.mtu(), Ip6Forward.IPV6_MIN_MTU), buf, Ipv6Packet.HEADER_LENGTH, l4, proto,
+                Offload.GSO_TCPV6)) return false;
         if (out.hasMac() && routes.linkAddress6(out, r.nexthopHi(), r.nexthopLo()) == Interface.NO_MAC) return false;
         return masqEligible(id, dir, out);
+    }
+
+    /**
+     * ip_exceeds_mtu's and ip6_pkt_too_big's answer, no: the packet fits {@code mtu}, or it is a GSO
+     * packet whose segments do (Offload.gsoNetworkSegmentLength, read from the bytes: the L3 header,
+     * the TCP header or UDP's, the segment size), as the 64 KB segments of a TUN device with offloads are.
+     */
+    private static boolean fits(Offload o, int length, int mtu, byte[] buf, int l3Header, int l4, int proto, int gsoTcp) {
+        if (length <= mtu) return true;
+        if (o == null || !o.isGso()) return false;
+        int type = o.gsoType & ~Offload.GSO_ECN;
+        int l4Header = proto == IpProtocol.UDP && type == Offload.GSO_UDP_L4 ? 8
+                : proto == IpProtocol.TCP && type == gsoTcp ? TcpSegment.dataOffset(buf, l4) * 4 : -1;
+        return l4Header >= 0 && l3Header + l4Header + o.gsoSize <= mtu;
     }
 
     /** TCP without SYN or RST, at least its header; or UDP, at least its header. */

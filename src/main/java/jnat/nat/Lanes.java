@@ -63,7 +63,7 @@ final class Lanes {
         if (concurrent && primary.lanesMayShare()) {
             long stamp = lock.readLock();
             try {
-                if (check.eligible(in, buf, off, len, now)) {
+                if (check.eligible(in, buf, off, len, now, offload)) {
                     check.sharedPackets++;
                     run(lane, in, buf, off, len, now, offload, tx);
                     return;
@@ -88,7 +88,7 @@ final class Lanes {
             try {
                 if (n > 1) check.touch(batch);
                 for (; i < n; i++) {
-                    if (!check.eligible(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i])) break;
+                    if (!check.eligible(batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], batch.offload[i])) break;
                     check.sharedPackets++;
                     run(lane, batch.in[i], batch.buf[i], batch.off[i], batch.len[i], batch.now[i], batch.offload[i], tx);
                 }

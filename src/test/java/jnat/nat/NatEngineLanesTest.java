@@ -201,6 +201,25 @@ class NatEngineLanesTest {
     }
 
     @Test
+    void aGsoPacketWhoseSegmentsFitTheDeviceRunsConcurrently() {
+        // a TUN device with offloads hands in 64 KB TCP segments with DF: ip_exceeds_mtu counts their segments
+        NatEngine e = engine();
+        open(e, 1);
+        e.setLanes(2);
+        e.startConcurrent();
+        byte[] big = EngineRig.fromContainer(jnat.wire.Ipv4Repr.of(CONTAINER, SERVER).withDontFragment(true),
+                TcpRepr.of(40000, 80).withSeq(1001).withAck(5001).withFlags(TcpSegment.ACK | TcpSegment.PSH)
+                        .withWindow(64240).withPayload(EngineRig.payload(4000)));
+        jnat.wire.Offload gso = new jnat.wire.Offload();
+        gso.gsoType = jnat.wire.Offload.GSO_TCPV4;
+        gso.gsoSize = 1448;
+        List<Integer> out = new ArrayList<>();
+        e.lane(1).receiveConcurrent(e.host().device("docker0"), big, 0, big.length, T0 + 1, gso, (o, buf, off, len) -> out.add(len));
+        assertEquals(List.of(big.length), out);
+        assertEquals(1, e.concurrentPackets());
+    }
+
+    @Test
     void aRuleWithStateKeepsTheLanesExclusive() throws Exception {
         // -m limit's bucket is the rule's: two lanes at once would race on it
         NatEngine e = new NatEngine(Host.fromResource("/hosts/seed-docker-host.ip"), Ruleset.parse(MASQUERADE
