@@ -138,6 +138,11 @@ public final class GatewayMetrics {
                         cb.call(v, f[0], f[1], f[2]);
                     });
                 }).register(registry);
+        CounterWithCallback.builder().name("jnat_lane_concurrent_packets_total")
+                .help("Packets the workers' lanes of the engine ran concurrently, beside each other's (established "
+                        + "connections); the rest ran with the engine to themselves (--workers)")
+                .callback(cb -> cb.call(g.withEngine(NatEngine::concurrentPackets)))
+                .register(registry);
         CounterWithCallback.builder().name("jnat_worker_packets_total")
                 .help("Packets each forwarding worker read (rx) and wrote (tx), over its queues of every device (--workers)")
                 .labelNames("worker", "direction")

@@ -37,5 +37,7 @@ class GatewayWorkersLabTest extends GatewayLabTest {
         for (String w : List.of("0", "1")) { // the kernel's flow hash put some of the lab's flows on each queue
             assertTrue(lab.metric("jnat_worker_packets_total{direction=\"rx\",worker=\"" + w + "\"}") > 0, "worker " + w);
         }
+        // the streams' 64 KB segments ran on both lanes at once
+        assertTrue(lab.metric("jnat_lane_concurrent_packets_total") > 1000, "lanes ran concurrently");
     }
 }
