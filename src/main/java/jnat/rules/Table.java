@@ -81,6 +81,12 @@ public final class Table {
      * {@link #setTracer} is the caller's to judge.
      */
     public boolean concurrentSafe() {
+        XtTableInfo x = compiled; // the engine asks per packet: the compiled form's answer, found once when it was built
+        return x != null ? x.concurrentSafe : rulesConcurrentSafe();
+    }
+
+    /** {@link #concurrentSafe} from the rules themselves. */
+    boolean rulesConcurrentSafe() {
         for (Chain c : chainList()) {
             for (Rule r : c.rules) {
                 if (r.target != null && !r.target.concurrentSafe()) return false;

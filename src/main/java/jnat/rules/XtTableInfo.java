@@ -53,6 +53,8 @@ final class XtTableInfo {
     static final int OP_PORT = 1, OP_MARK = 2, OP_CTSTATE = 3, OP_MATCH = 4;
 
     final int[] blob;
+    /** Every rule's matches and target may run on two lanes at once ({@link Table#concurrentSafe}), as of this build. */
+    boolean concurrentSafe;
     /** Where rule g starts in blob (rule numbers run through the chains in order, g - E_POS is a chain's first). */
     private final int[] ruleOffset;
     /** Interface patterns of the rules that name one (F_IN, F_OUT); null elsewhere. */
@@ -248,6 +250,7 @@ final class XtTableInfo {
             b[o + E_NEXT] = o + E_END;
             o += E_END;
         }
+        x.concurrentSafe = table.rulesConcurrentSafe();
         return x;
     }
 
