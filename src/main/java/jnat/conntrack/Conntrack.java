@@ -125,11 +125,7 @@ public final class Conntrack {
             } else {
                 id = ConnTable.id(ref);
                 dir = ConnTable.dir(ref);
-                int st = table.status(id);
-                if (dir == REPLY) ctinfo = IP_CT_ESTABLISHED_REPLY;
-                else if ((st & Status.SEEN_REPLY) != 0) ctinfo = IP_CT_ESTABLISHED;
-                else if ((st & Status.EXPECTED) != 0) ctinfo = IP_CT_RELATED;
-                else ctinfo = IP_CT_NEW;
+                ctinfo = ctinfo(table.status(id), dir);
             }
             if (table.events() != null) snapshot(p, id);
             int res = switch (t.protocol) {
@@ -169,9 +165,7 @@ public final class Conntrack {
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
         table.lanes.lock(id);
         try {
-            int st = table.status(id);
-            int ctinfo = dir == REPLY ? IP_CT_ESTABLISHED_REPLY : (st & Status.SEEN_REPLY) != 0 ? IP_CT_ESTABLISHED
-                    : (st & Status.EXPECTED) != 0 ? IP_CT_RELATED : IP_CT_NEW;
+            int ctinfo = ctinfo(table.status(id), dir);
             int res = switch (t.protocol) {
                 case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
                 case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
@@ -185,6 +179,13 @@ public final class Conntrack {
         } finally {
             table.lanes.unlock(id);
         }
+    }
+
+    /** resolve_normal_ct's ctinfo for a packet in direction {@code dir} of an entry with status {@code st}. */
+    private static int ctinfo(int st, int dir) {
+        if (dir == REPLY) return IP_CT_ESTABLISHED_REPLY;
+        if ((st & Status.SEEN_REPLY) != 0) return IP_CT_ESTABLISHED;
+        return (st & Status.EXPECTED) != 0 ? IP_CT_RELATED : IP_CT_NEW;
     }
 
     /** What the entry was before this packet, so {@link #deliver} can tell what it changed. */
