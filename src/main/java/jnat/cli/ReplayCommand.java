@@ -386,10 +386,10 @@ public final class ReplayCommand implements Callable<Integer> {
             out.printf("%-12s %10d %12d %10d %12d%n", dev.name(), engine.rxPackets(dev), engine.rxBytes(dev),
                     engine.txPackets(dev), engine.txBytes(dev));
         }
-        out.printf("delivered to the host: %d%n", engine.deliveredLocally());
-        if (engine.icmpErrorsSent() + engine.icmpEchoRepliesSent() + engine.icmpRateLimited() > 0) {
+        out.printf("delivered to the host: %d%n", engine.snmp().deliveredLocally());
+        if (engine.snmp().icmpErrorsSent() + engine.snmp().icmpEchoRepliesSent() + engine.snmp().icmpRateLimited() > 0) {
             out.printf("sent by the host: %d ICMP errors, %d echo replies (%d held back by the rate limits)%n",
-                    engine.icmpErrorsSent(), engine.icmpEchoRepliesSent(), engine.icmpRateLimited());
+                    engine.snmp().icmpErrorsSent(), engine.snmp().icmpEchoRepliesSent(), engine.snmp().icmpRateLimited());
         }
         if (engine.invalid() > 0) {
             out.printf("conntrack INVALID, passed untracked (not NATed): %d%n", engine.invalid());
@@ -398,8 +398,8 @@ public final class ReplayCommand implements Callable<Integer> {
             out.printf("IPv4 fragments: %d received, %d datagrams reassembled, %d queues left incomplete%n",
                     engine.defrag().reasmReqds(), engine.defrag().reasmOks(), engine.defrag().queues());
         }
-        if (engine.fragmented() > 0) {
-            out.printf("sent as fragments: %d datagrams in %d fragments%n", engine.fragmented(), engine.fragmentsCreated());
+        if (engine.snmp().fragmented() > 0) {
+            out.printf("sent as fragments: %d datagrams in %d fragments%n", engine.snmp().fragmented(), engine.snmp().fragmentsCreated());
         }
         for (DropReason r : DropReason.values()) {
             if (engine.drops(r) > 0) out.printf("dropped %d: %s%n", engine.drops(r), r.text());

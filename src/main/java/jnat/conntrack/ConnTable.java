@@ -194,36 +194,21 @@ public final class ConnTable {
 
     public int max() { return max; }
 
-    // the kernel's per-cpu ip_conntrack_stat: one per gateway worker, the counting one in stat
-    private ConntrackStat[] cpuStats = {new ConntrackStat()};
-    private ConntrackStat stat = cpuStats[0];
+    /** The kernel's per-cpu ip_conntrack_stat: a set of counters per gateway worker, and which one counts now. */
+    private final ConntrackStat.PerCpu cpuStats = new ConntrackStat.PerCpu();
 
     /** The counters of conntrack -S, of the CPU counting now ({@link #setCpu}). */
-    public ConntrackStat stat() { return stat; }
-
-    /** Keeps {@code n} sets of counters, one per CPU (the gateway's workers), each printed by -S; the counts so far stay with CPU 0. */
-    public void setCpus(int n) {
-        if (n < 1) throw new IllegalArgumentException("at least one CPU");
-        ConntrackStat[] c = java.util.Arrays.copyOf(cpuStats, n);
-        for (int i = cpuStats.length; i < n; i++) c[i] = new ConntrackStat();
-        cpuStats = c;
-        stat = c[0];
-    }
-
+    public ConntrackStat stat() { return cpuStats.counting; }
+    /** {@link ConntrackStat.PerCpu#setCpus}: a set of counters per CPU (the gateway's workers), each printed by -S. */
+    public void setCpus(int n) { cpuStats.setCpus(n); }
     /** The CPU whose counters the next events go to (this_cpu's stat). */
-    public void setCpu(int cpu) { stat = cpuStats[cpu]; }
-
-    public int cpus() { return cpuStats.length; }
-
+    public void setCpu(int cpu) { cpuStats.counting = cpuStats.cpu(cpu); }
+    public int cpus() { return cpuStats.cpus(); }
     /** CPU {@code cpu}'s counters. */
-    public ConntrackStat stat(int cpu) { return cpuStats[cpu]; }
-
+    public ConntrackStat stat(int cpu) { return cpuStats.cpu(cpu); }
     /** Entries evicted to make room: by early_drop and by the gc above 95%, over all CPUs. */
-    public long earlyDrops() {
-        long n = 0;
-        for (ConntrackStat s : cpuStats) n += s.earlyDrop + s.gcEarlyDrop;
-        return n;
-    }
+    public long earlyDrops() { return cpuStats.earlyDrops(); }
+
     /** Entries allocated: confirmed, unconfirmed and dying (the kernel's nf_conntrack_count). */
     public int count() { return count; }
     public int capacity() { return capacity; }
@@ -374,7 +359,7 @@ public final class ConnTable {
     public boolean tupleTaken(Tuple t, int ignoredId, long now) {
         int ref = find(t, ignoredId >= 0 ? ext.zones.get(ignoredId) : 0, now); // nf_ct_zone(ignored_conntrack)
         boolean taken = ref != NOT_FOUND && (ref >>> 1) != ignoredId;
-        if (taken) stat.found++;
+        if (taken) stat().found++;
         return taken;
     }
 
@@ -468,8 +453,8 @@ public final class ConnTable {
         if ((NfConn.status(ints, b) & Status.CONFIRMED) != 0) return true;
         int o = id << 1, r = o | 1;
         if (findOwn(o, now) != NOT_FOUND || findOwn(r, now) != NOT_FOUND) {
-            stat.insertFailed++; // nf_ct_resolve_clash: no clash resolution here, the packet is dropped
-            stat.drop++;
+            stat().insertFailed++; // nf_ct_resolve_clash: no clash resolution here, the packet is dropped
+            stat().drop++;
             release(id);
             return false;
         }

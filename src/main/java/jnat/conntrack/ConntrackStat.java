@@ -51,4 +51,29 @@ public final class ConntrackStat {
                         + "search_restart=%d clash_resolve=%d chaintoolong=%d ",
                 cpu, found, invalid, insert, insertFailed, drop, earlyDrop, error, searchRestart, clashResolve, chainTooLong);
     }
+
+    /** The per-cpu counters (net->ct.stat, alloc_percpu): one set per CPU, and the one counting now. */
+    static final class PerCpu {
+        private ConntrackStat[] cpus = {new ConntrackStat()};
+        ConntrackStat counting = cpus[0];
+
+        /** Keeps {@code n} sets of counters; the counts so far stay with CPU 0, which counts next. */
+        void setCpus(int n) {
+            if (n < 1) throw new IllegalArgumentException("at least one CPU");
+            ConntrackStat[] c = java.util.Arrays.copyOf(cpus, n);
+            for (int i = cpus.length; i < n; i++) c[i] = new ConntrackStat();
+            cpus = c;
+            counting = c[0];
+        }
+
+        int cpus() { return cpus.length; }
+
+        ConntrackStat cpu(int cpu) { return cpus[cpu]; }
+
+        long earlyDrops() {
+            long n = 0;
+            for (ConntrackStat s : cpus) n += s.earlyDrop + s.gcEarlyDrop;
+            return n;
+        }
+    }
 }

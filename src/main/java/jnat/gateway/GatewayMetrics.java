@@ -110,14 +110,14 @@ public final class GatewayMetrics {
                 "New connections dropped because NAT found no free tuple (port) for them",
                 (e, v6) -> e.drops(DropReason.NAT_NO_FREE_TUPLE, v6));
         perFamily(registry, g, "jnat_local_deliveries_total", "Packets delivered to the gateway itself (not forwarded)",
-                (e, v6) -> e.deliveredLocally(v6));
+                (e, v6) -> e.snmp().deliveredLocally(v6));
         CounterWithCallback.builder().name("jnat_icmp_sent_total")
                 .help("ICMP and ICMPv6 messages the gateway sent itself: errors (time exceeded, fragmentation needed or "
                         + "packet too big, unreachable), echo replies, neighbour advertisements")
                 .labelNames("kind", "family")
                 .callback(cb -> {
-                    long[] v = g.withEngine(e -> new long[] {e.icmpErrorsSent(), e.icmpEchoRepliesSent(),
-                            e.icmpv6ErrorsSent(), e.icmpv6EchoRepliesSent(), e.neighbourAdvertisementsSent()});
+                    long[] v = g.withEngine(e -> new long[] {e.snmp().icmpErrorsSent(), e.snmp().icmpEchoRepliesSent(),
+                            e.snmp().icmpv6ErrorsSent(), e.snmp().icmpv6EchoRepliesSent(), e.snmp().neighbourAdvertisementsSent()});
                     cb.call(v[0], "error", IPV4);
                     cb.call(v[1], "echo-reply", IPV4);
                     cb.call(v[2], "error", IPV6);
@@ -127,7 +127,7 @@ public final class GatewayMetrics {
         perFamily(registry, g, "jnat_icmp_ratelimited_total",
                 "ICMP messages the gateway did not send because a rate limit said no (icmp_ratelimit, icmp_msgs_per_sec, "
                         + "route/error_cost; icmpv6 ratelimit)",
-                (e, v6) -> v6 ? e.icmpv6RateLimited() : e.icmpRateLimited());
+                (e, v6) -> v6 ? e.snmp().icmpv6RateLimited() : e.snmp().icmpRateLimited());
         GaugeWithCallback.builder().name("jnat_conntrack_connections")
                 .help("Connections in the conntrack table, by IP version, protocol and state")
                 .labelNames("family", "protocol", "state")
@@ -165,9 +165,9 @@ public final class GatewayMetrics {
         perFamily(registry, g, "jnat_ip_reassembled_total", "Datagrams reassembled from fragments (ReasmOKs), by IP version",
                 (e, v6) -> v6 ? e.defrag6().reasmOks() : e.defrag().reasmOks());
         perFamily(registry, g, "jnat_ip_fragmented_total", "Datagrams sent as fragments (FragOKs), by IP version",
-                (e, v6) -> v6 ? e.fragmented6() : e.fragmented());
+                (e, v6) -> v6 ? e.snmp().fragmented6() : e.snmp().fragmented());
         perFamily(registry, g, "jnat_ip_fragments_sent_total", "Fragments sent (FragCreates), by IP version",
-                (e, v6) -> v6 ? e.fragmentsCreated6() : e.fragmentsCreated());
+                (e, v6) -> v6 ? e.snmp().fragmentsCreated6() : e.snmp().fragmentsCreated());
         GaugeWithCallback.builder().name("jnat_conntrack_max")
                 .help("The most connections the table holds (nf_conntrack_max)")
                 .callback(cb -> cb.call(g.withEngine(e -> e.connections().max()))).register(registry);

@@ -108,8 +108,9 @@ public final class NatEngine {
     /** The lanes' lock (the primary's), and this lane's check before it runs a packet under it shared. */
     private final Lanes laneLock;
     private final LaneCheck laneCheck;
+    private final Snmp snmp = new Snmp(this);
     private final Trace trace;
-    private final NetStats stats;
+    final NetStats stats;
     private final RouteCache routes;
     private final IpDefrag defrag;
     private final NfCtFrag6 defrag6;
@@ -120,12 +121,12 @@ public final class NatEngine {
     private final ConntrackHook conntrack;
     private final IpInput input;
     private final IpForward forward;
-    private final IpOutput output;
-    private final Icmp icmp;
+    final IpOutput output;
+    final Icmp icmp;
     private final RejectIpv4 reject;
-    private final Arp arp;
-    private final Ip6Output output6;
-    private final Icmpv6 icmp6;
+    final Arp arp;
+    final Ip6Output output6;
+    final Icmpv6 icmp6;
     private final RejectIpv6 reject6;
     private final Ip6Input input6;
     private final Ip6Forward forward6;
@@ -135,12 +136,12 @@ public final class NatEngine {
     private LocalSockets.Sock rawOwned = RAW_ROOT;
     /** The host's sockets: which local ports are open, and who owns them. */
     private final LocalSockets sockets;
-    private final Udp udp;
-    private final TcpIpv4 tcp;
-    private final Udp6 udp6;
-    private final TcpIpv6 tcp6;
-    private final NeighTable neigh4, neigh6;
-    private final Ndisc ndisc;
+    final Udp udp;
+    final TcpIpv4 tcp;
+    final Udp6 udp6;
+    final TcpIpv6 tcp6;
+    final NeighTable neigh4, neigh6;
+    final Ndisc ndisc;
     /** The offload state of a packet without one: CHECKSUM_NONE, no GSO (never changed). */
     private final Offload none = new Offload();
     /** The packet being received or sent; the host's own packets have theirs in {@link IpOutput}. */
@@ -189,10 +190,6 @@ public final class NatEngine {
             this.defrag6 = new NfCtFrag6(defrag6Config);
             this.defrag6.setExpireListener(this::frag6Expired);
             this.defrag = new IpDefrag(defragConfig);
-            // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
-            // first fragment, when it came and the datagram was for the host itself (conntrack's users
-            // skip it on a router: frag_expire_skip_icmp). Set defrag's ExpireListener to generate it;
-            // until then a timed-out queue is only counted (FRAG_TIMEOUT).
             this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
                     config.conntrackHashsize());
             this.random = new SplittableRandom(config.randomSeed());
@@ -212,6 +209,10 @@ public final class NatEngine {
             this.sockets = parent.sockets;
         }
         this.stats = new NetStats(trace);
+        // TODO(icmp): ip_expire sends ICMP time exceeded, code 1 (fragment reassembly), quoting the
+        // first fragment, when it came and the datagram was for the host itself (conntrack's users
+        // skip it on a router: frag_expire_skip_icmp). Set defrag's ExpireListener to generate it;
+        // until then a timed-out queue is only counted (FRAG_TIMEOUT).
         if (parent == null) defrag.setExpireListener((user, iif, buf, off, len) -> stats.count(DropReason.FRAG_TIMEOUT, false));
         this.received = state();
         this.expiredHead = state();
@@ -445,6 +446,11 @@ public final class NatEngine {
         return id;
     }
 
+    /** The host's MIB counters (/proc/net/snmp, snmp6 and netstat), summed over the lanes. */
+    public Snmp snmp() {
+        return snmp;
+    }
+
     /** Packets dropped for {@code reason}, both families. */
     public long drops(DropReason reason) {
         return sum(l -> l.stats.drops(reason));
@@ -458,26 +464,6 @@ public final class NatEngine {
     /** The host's TCP and UDP sockets (none until a user names them: {@code --listen}). */
     public LocalSockets sockets() {
         return sockets;
-    }
-
-    /** Datagrams delivered to the host for a port no socket held (UDP_MIB_NOPORTS), answered by a port unreachable unless limited. */
-    public long udpNoPorts(boolean ipv6) {
-        return sum(l -> ipv6 ? l.udp6.noPorts : l.udp.noPorts);
-    }
-
-    /** RSTs the host sent for segments no socket held (TCP_MIB_OUTRSTS). */
-    public long tcpResetsSent(boolean ipv6) {
-        return sum(l -> ipv6 ? l.tcp6.outRsts : l.tcp.outRsts);
-    }
-
-    /** Packets delivered to the host itself, both families. */
-    public long deliveredLocally() {
-        return sum(l -> l.stats.delivered(false) + l.stats.delivered(true));
-    }
-
-    /** IPv6 packets ({@code ipv6}) or IPv4 ones (ARP among them) delivered to the host itself. */
-    public long deliveredLocally(boolean ipv6) {
-        return sum(l -> l.stats.delivered(ipv6));
     }
 
     /** Packets conntrack found INVALID: passed on untracked, so not NATed (conntrack -S "invalid"). */
@@ -521,85 +507,7 @@ public final class NatEngine {
         return defrag6;
     }
 
-    /** Reassembled IPv6 packets sent as fragments again (Ip6: FragOKs). */
-    public long fragmented6() {
-        return sum(l -> l.output6.fragOks());
-    }
-
-    /** IPv6 fragments sent (Ip6: FragCreates). */
-    public long fragmentsCreated6() {
-        return sum(l -> l.output6.fragCreates());
-    }
-
-    /** Datagrams sent as fragments (Ip: FragOKs). */
-    public long fragmented() {
-        return sum(l -> l.output.fragOks());
-    }
-
-    /** Fragments sent (Ip: FragCreates). */
-    public long fragmentsCreated() {
-        return sum(l -> l.output.fragCreates());
-    }
-
-    /** ICMP errors the host sent (time exceeded, fragmentation needed, unreachable): ICMP_MIB_OUTERRORS-like. */
-    public long icmpErrorsSent() {
-        return sum(l -> l.icmp.errorsSent);
-    }
-
-    /** Echo replies the host sent to pings of its own addresses. */
-    public long icmpEchoRepliesSent() {
-        return sum(l -> l.icmp.echoRepliesSent);
-    }
-
-    /** ICMP messages not sent because a rate limit said no (ICMP_MIB_RATELIMITGLOBAL + RATELIMITHOST, and ip_error's). */
-    public long icmpRateLimited() {
-        return sum(l -> l.icmp.rateLimited);
-    }
-
-    /** ICMPv6 errors the host sent (time exceeded, packet too big, unreachable). */
-    public long icmpv6ErrorsSent() {
-        return sum(l -> l.icmp6.errorsSent);
-    }
-
-    /** ICMPv6 echo replies and neighbour advertisements the host sent. */
-    public long icmpv6RepliesSent() {
-        return sum(l -> l.icmp6.echoRepliesSent + l.icmp6.advertisementsSent);
-    }
-
-    /** ICMPv6 echo replies the host sent to pings of its own addresses. */
-    public long icmpv6EchoRepliesSent() {
-        return sum(l -> l.icmp6.echoRepliesSent);
-    }
-
     /** Neighbour advertisements the host sent, answering solicitations for its addresses (ndisc_recv_ns). */
-    /** Packets that waited for a neighbour the host had to resolve itself (arp_tbl's or nd_tbl's queue). */
-    public long neighbourPacketsQueued(boolean ipv6) {
-        return ipv6 ? neigh6.queued : neigh4.queued;
-    }
-
-    /** Of those, the ones that left when their neighbour answered (the rest were dropped: neigh-queuefull, neigh-failed). */
-    public long neighbourPacketsReleased(boolean ipv6) {
-        return ipv6 ? neigh6.released : neigh4.released;
-    }
-
-    /** ARP requests and neighbour solicitations sent for neighbours being resolved. */
-    public long neighbourSolicitationsSent(boolean ipv6) {
-        return sum(l -> ipv6 ? l.ndisc.solicitationsSent : l.arp.requestsSent);
-    }
-
-    /** IPv6 redirects sent (ip6_forward's, for packets leaving by the device they came in on). */
-    public long redirectsSent() {
-        return sum(l -> l.ndisc.redirectsSent);
-    }
-
-    public long neighbourAdvertisementsSent() {
-        return sum(l -> l.icmp6.advertisementsSent);
-    }
-
-    /** ICMPv6 errors not sent because a rate limit said no. */
-    public long icmpv6RateLimited() {
-        return sum(l -> l.icmp6.rateLimited);
-    }
 
     /** The ICMP sysctls the engine runs with. */
     public IcmpConfig icmpConfig() {
@@ -623,7 +531,7 @@ public final class NatEngine {
     }
 
     /** A counter summed over the lanes (the kernel's per-CPU counters, summed when read). */
-    private long sum(java.util.function.ToLongFunction<NatEngine> counter) {
+    long sum(java.util.function.ToLongFunction<NatEngine> counter) {
         long n = 0;
         for (NatEngine l : lanes) n += counter.applyAsLong(l);
         return n;

@@ -177,7 +177,7 @@ class EngineFuzzTest {
         engine.receive(engine.host().device("eth0"), frame, 0, frame.length, 1_000_000_000L, (out, buf, off, len) -> transmitted[0]++);
         long[] after = EngineOutcomes.counters(engine, transmitted[0]);
         assertEquals(1, transmitted[0], "the RST");
-        assertEquals(1, engine.tcpResetsSent(false));
+        assertEquals(1, engine.snmp().tcpResetsSent(false));
         assertEquals(1, EngineOutcomes.moved(before, after));
         assertEquals("delivered", EngineOutcomes.which(before, after));
     }

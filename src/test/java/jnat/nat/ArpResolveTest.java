@@ -50,7 +50,7 @@ class ArpResolveTest {
     void aMasqueradedPacketIsHeldAndAskedForFromItsNewSource() {
         rig.receive("docker0", datagram(5000));
         assertArrayEquals(expectedRequest("45.77.200.180"), rig.only("eth0").frame(), "arp_announce 0: the packet's local source");
-        assertEquals(1, rig.engine().neighbourPacketsQueued(false));
+        assertEquals(1, rig.engine().snmp().neighbourPacketsQueued(false));
     }
 
     @Test

@@ -135,8 +135,8 @@ class FragmentationTest {
         rig.receive(docker0, d);
         int[] sizes = sent().stream().mapToInt(Fragments::dataLength).toArray();
         assertArrayEquals(new int[] {1480, 1480, 3508 - 2960}, sizes);
-        assertEquals(1, rig.engine().fragmented());
-        assertEquals(3, rig.engine().fragmentsCreated());
+        assertEquals(1, rig.engine().snmp().fragmented());
+        assertEquals(3, rig.engine().snmp().fragmentsCreated());
         byte[] whole = Fragments.join(sent());
         assertTrue(Checksum.verifyTransport(whole, 20, whole.length - 20, u32(whole, 12), u32(whole, 16), 17));
     }
@@ -271,6 +271,6 @@ class FragmentationTest {
         rig.receive(docker0, udp(13, 1472, false));
         assertEquals(1, sent().size());
         assertEquals(1500, sent().get(0).length);
-        assertEquals(0, rig.engine().fragmented());
+        assertEquals(0, rig.engine().snmp().fragmented());
     }
 }

@@ -93,7 +93,7 @@ class IcmpSendTest {
         assertEquals(0, e.u16(26), "unused");
         assertArrayEquals(ipOf(probe), e.quoted(), "the whole probe, TTL 1, un-NATed");
         assertEquals(1, rig.drops(DropReason.TTL_EXCEEDED), "still counted as a drop of the probe");
-        assertEquals(1, rig.engine().icmpErrorsSent());
+        assertEquals(1, rig.engine().snmp().icmpErrorsSent());
         assertEquals(0, rig.engine().connections().count(), "the probe's connection was never confirmed");
     }
 
@@ -190,7 +190,7 @@ class IcmpSendTest {
                     UdpRepr.of(40000 + i, 5004).withPayload(payload(1450))));
         }
         assertEquals(100, sent.size());
-        assertEquals(0, rig.engine().icmpRateLimited());
+        assertEquals(0, rig.engine().snmp().icmpRateLimited());
     }
 
     // ---- ip_error -----------------------------------------------------------------------------
@@ -235,7 +235,7 @@ class IcmpSendTest {
             rig.receive(docker0, fromContainer(Ipv4Repr.of("172.17.0.2", "8.8.8.8").withTtl(1), UdpRepr.of(40000, 33434 + i).withPayload(payload(8))));
         }
         assertEquals(6, sent.size());
-        assertEquals(4, rig.engine().icmpRateLimited());
+        assertEquals(4, rig.engine().snmp().icmpRateLimited());
         assertEquals(10, rig.drops(DropReason.TTL_EXCEEDED));
         sent.clear();
         rig.now += 1000 * MS;
@@ -262,7 +262,7 @@ class IcmpSendTest {
             rig.now -= MS / 2; // 200 packets in 100 ms: the bucket (50) refills by at most 100
         }
         assertTrue(sent.size() > 50 && sent.size() < 200, "sent " + sent.size());
-        assertEquals(200 - sent.size(), rig.engine().icmpRateLimited());
+        assertEquals(200 - sent.size(), rig.engine().snmp().icmpRateLimited());
     }
 
     @Test
@@ -289,8 +289,8 @@ class IcmpSendTest {
         assertEquals(0x1234, r.u16(24), "echo id");
         assertEquals(7, r.u16(26), "echo sequence");
         assertArrayEquals(payload(56), r.quoted(), "the request's data");
-        assertEquals(1, rig.engine().icmpEchoRepliesSent());
-        assertEquals(1, rig.engine().deliveredLocally());
+        assertEquals(1, rig.engine().snmp().icmpEchoRepliesSent());
+        assertEquals(1, rig.engine().snmp().deliveredLocally());
     }
 
     @Test

@@ -58,7 +58,7 @@ class Icmpv6Test {
         assertEquals(0, e.icmpCode(), "hop limit");
         assertEquals(64, e.hopLimit());
         assertArrayEquals(EngineRig.ipOf(frame), quoted(e), "the SYN quoted as the container sent it");
-        assertEquals(1, rig.engine().icmpv6ErrorsSent());
+        assertEquals(1, rig.engine().snmp().icmpv6ErrorsSent());
     }
 
     @Test
@@ -80,7 +80,7 @@ class Icmpv6Test {
         assertEquals(2, e.icmpType(), "packet too big");
         assertEquals(1500, Bytes.i32(e.buffer(), e.upperOffset() + Icmpv6Packet.OFF_MTU), "eth0's MTU");
         assertEquals(1280, e.length(), "quoted up to IPV6_MIN_MTU");
-        assertEquals(0, rig.engine().icmpv6RateLimited());
+        assertEquals(0, rig.engine().snmp().icmpv6RateLimited());
     }
 
     /** The {@code i}th frame sent, on {@code dev}, as {@link #icmp6(String)} checks it. */
@@ -98,8 +98,8 @@ class Icmpv6Test {
             rig.receive("docker0", fromContainer6(Ipv6Repr.of(CONTAINER6, SERVER6).withHopLimit(1), syn(40000 + i, 443)));
         }
         // the /64 back to the container: 1000 ms >> 2 = 250 ms a message, a burst of 6
-        assertEquals(6, rig.engine().icmpv6ErrorsSent());
-        assertEquals(14, rig.engine().icmpv6RateLimited());
+        assertEquals(6, rig.engine().snmp().icmpv6ErrorsSent());
+        assertEquals(14, rig.engine().snmp().icmpv6RateLimited());
         assertEquals(20, rig.drops(DropReason.HOP_LIMIT_EXCEEDED));
     }
 
@@ -110,8 +110,8 @@ class Icmpv6Test {
             rig.receive("docker0", fromContainer6(Ipv6Repr.of(CONTAINER6, SERVER6).withHopLimit(1), syn(40000 + i, 443)));
         }
         // inet_peer_xrlim_allow with a timeout of 0 lets every message through; 20 is within icmp_msgs_burst
-        assertEquals(20, rig.engine().icmpv6ErrorsSent());
-        assertEquals(0, rig.engine().icmpv6RateLimited());
+        assertEquals(20, rig.engine().snmp().icmpv6ErrorsSent());
+        assertEquals(0, rig.engine().snmp().icmpv6RateLimited());
     }
 
     @Test
@@ -138,7 +138,7 @@ class Icmpv6Test {
         rig.receive("docker0", fromContainer6(Ipv6Repr.of(CONTAINER6, SERVER6).withHopLimit(1),
                 Icmpv6Repr.destUnreachable(4, Icmpv6Repr.quote(about))));
         assertEquals(List.of(), rig.sent());
-        assertEquals(0, rig.engine().icmpv6ErrorsSent());
+        assertEquals(0, rig.engine().snmp().icmpv6ErrorsSent());
     }
 
     @Test
@@ -183,7 +183,7 @@ class Icmpv6Test {
         assertEquals(32, na.upperLength(), "with the target link-layer address option");
         assertEquals(2, b[i + 24]);
         assertEquals(MacAddress.parse(EngineRig.DOCKER0_MAC), Bytes.u48(b, i + 26), "docker0's MAC");
-        assertEquals(1, rig.engine().icmpv6RepliesSent());
+        assertEquals(1, rig.engine().snmp().icmpv6RepliesSent());
     }
 
     @Test

@@ -67,7 +67,7 @@ class LocalOutputTest {
                 .frame(Ipv4Repr.of("198.51.100.7", "203.0.113.2").withDontFragment(false), IcmpRepr.echoReply(77, 1, new byte[8]));
         rig.receive("eth0", reply);
         assertEquals(1, rig.sent().size(), "the reply is for the host: nothing leaves");
-        assertEquals(1, engine.deliveredLocally());
+        assertEquals(1, engine.snmp().deliveredLocally());
     }
 
     @Test
@@ -91,6 +91,6 @@ class LocalOutputTest {
         assertEquals(jnat.wire.IcmpPacket.ECHO_REPLY, reply.icmpType());
         assertEquals(78, reply.icmpId());
         assertEquals(Ipv4Address.parse("203.0.113.2"), reply.dst());
-        assertEquals(1, engine.icmpEchoRepliesSent());
+        assertEquals(1, engine.snmp().icmpEchoRepliesSent());
     }
 }

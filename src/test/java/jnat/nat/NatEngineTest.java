@@ -179,7 +179,7 @@ class NatEngineTest {
         rig.receive(eth0, fromInternet(Ipv4Repr.of("198.51.100.7", "45.77.200.180"),
                 TcpRepr.of(5555, 22).withFlags(TcpSegment.SYN).withSeq(1)));
         assertEquals(0, sent.size());
-        assertEquals(1, engine.deliveredLocally());
+        assertEquals(1, engine.snmp().deliveredLocally());
     }
 
     @Test

@@ -54,7 +54,7 @@ class NdiscTest {
         rig.receive("docker0", datagram(5000));
         assertEquals(1, rig.sent().size(), rig.dropSummary());
         assertArrayEquals(expectedSolicitation(ETH0_LL), rig.only("eth0").frame());
-        assertEquals(1, rig.engine().neighbourPacketsQueued(true), "held, not dropped");
+        assertEquals(1, rig.engine().snmp().neighbourPacketsQueued(true), "held, not dropped");
     }
 
     @Test

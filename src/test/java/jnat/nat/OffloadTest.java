@@ -144,7 +144,7 @@ class OffloadTest {
         assertEquals(1, rig.engine().invalid());
         assertEquals(0, rig.engine().connections().count());
         assertEquals(0, sent.size());
-        assertEquals(1, rig.engine().deliveredLocally(), "INVALID passes untracked, not DNATed: the gateway's own address");
+        assertEquals(1, rig.engine().snmp().deliveredLocally(), "INVALID passes untracked, not DNATed: the gateway's own address");
     }
 
     @Test

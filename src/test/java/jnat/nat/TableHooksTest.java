@@ -62,7 +62,7 @@ class TableHooksTest {
         receive(eth0, GATEWAY_MAC, Ipv4Repr.of("198.51.100.7", "45.77.200.180"), IcmpRepr.echoRequest(1, 1, payload(56)));
         assertEquals(List.of(), rig.summaries(), "no echo reply");
         assertEquals(0, delivered.size(), "not delivered");
-        assertEquals(0, rig.engine().icmpEchoRepliesSent());
+        assertEquals(0, rig.engine().snmp().icmpEchoRepliesSent());
         assertEquals(1, rig.drops(DropReason.FILTER_DROP));
         assertEquals(0, rig.engine().connections().count(), "the dropped ping's connection is never confirmed");
         // UDP to the host is still delivered
@@ -118,7 +118,7 @@ class TableHooksTest {
         assertEquals(List.of("eth0 45.77.200.180 > 198.51.100.7 icmp 3 about 45.77.200.180:53"), rig.summaries());
         assertEquals(0, delivered.size());
         assertEquals(1, rig.drops(DropReason.FILTER_DROP));
-        assertEquals(1, rig.engine().icmpErrorsSent());
+        assertEquals(1, rig.engine().snmp().icmpErrorsSent());
     }
 
     @Test

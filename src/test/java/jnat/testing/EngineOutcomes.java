@@ -32,14 +32,14 @@ public final class EngineOutcomes {
         // datagram sent as fragments is one outcome; a packet that waited for its neighbour had its
         // outcome when it was queued (it leaves, or is dropped and counted, later), and the one a
         // full queue gave up for the new one is counted once, as its drop.
-        long released = e.neighbourPacketsReleased(false) + e.neighbourPacketsReleased(true);
-        c[0] = transmitted - e.icmpErrorsSent() - e.icmpEchoRepliesSent() - e.icmpv6ErrorsSent() - e.icmpv6RepliesSent()
-                - e.fragmentsCreated() + e.fragmented() - e.fragmentsCreated6() + e.fragmented6()
-                - e.tcpResetsSent(false) - e.tcpResetsSent(true)
-                - e.neighbourSolicitationsSent(false) - e.neighbourSolicitationsSent(true) - e.redirectsSent() - released;
-        c[1] = e.deliveredLocally();
+        long released = e.snmp().neighbourPacketsReleased(false) + e.snmp().neighbourPacketsReleased(true);
+        c[0] = transmitted - e.snmp().icmpErrorsSent() - e.snmp().icmpEchoRepliesSent() - e.snmp().icmpv6ErrorsSent() - e.snmp().icmpv6RepliesSent()
+                - e.snmp().fragmentsCreated() + e.snmp().fragmented() - e.snmp().fragmentsCreated6() + e.snmp().fragmented6()
+                - e.snmp().tcpResetsSent(false) - e.snmp().tcpResetsSent(true)
+                - e.snmp().neighbourSolicitationsSent(false) - e.snmp().neighbourSolicitationsSent(true) - e.snmp().redirectsSent() - released;
+        c[1] = e.snmp().deliveredLocally();
         c[2] = e.defrag().queued() + e.defrag6().queued();
-        c[3] = e.neighbourPacketsQueued(false) + e.neighbourPacketsQueued(true) - e.drops(DropReason.NEIGH_QUEUEFULL);
+        c[3] = e.snmp().neighbourPacketsQueued(false) + e.snmp().neighbourPacketsQueued(true) - e.drops(DropReason.NEIGH_QUEUEFULL);
         for (DropReason r : DropReason.values()) c[4 + r.ordinal()] = e.drops(r);
         return c;
     }
