@@ -72,11 +72,13 @@ public final class WorkersBench {
             java.util.Arrays.fill(engines, e);
         } else if (share.equals("lanes")) {
             NatEngine e = engine(flows);
-            for (int i = 0; i < flows; i++) open(e, i);
             e.setLanes(workers);
             e.startConcurrent();
             for (int w = 0; w < workers; w++) engines[w] = e.lane(w);
             concurrent = true;
+            // each flow opened by the lane that carries it, as a multi-queue TUN device hands a flow's SYN to the
+            // worker its later packets go to: its conntrack entry comes from that lane's slab
+            for (int i = 0; i < flows; i++) open(engines[i % workers], i);
         } else {
             for (int w = 0; w < workers; w++) {
                 engines[w] = engine(flows / workers + 1);
@@ -114,7 +116,7 @@ public final class WorkersBench {
         byte[] f = new byte[EngineBench.FRAME];
         EngineBench.tcpFrame(f, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, EngineBench.container(i),
                 EngineBench.server(i), EngineBench.port(i), 80, 1000, 0, 0x02);
-        e.receive(docker0, f, 0, f.length, 1_000_000_000L, discard);
+        receive(e, docker0, f);
         var t = e.connections();
         int ref = t.find(new jnat.conntrack.Tuple(6, EngineBench.container(i), EngineBench.server(i), EngineBench.port(i), 80), 0);
         if (ref < 0) return;
@@ -122,10 +124,15 @@ public final class WorkersBench {
         t.tuple(jnat.conntrack.ConnTable.id(ref), jnat.conntrack.ConnTable.REPLY, reply);
         EngineBench.tcpFrame(f, EngineBench.ROUTER_MAC, EngineBench.ETH0_MAC, reply.src, reply.dst, reply.srcPort,
                 reply.dstPort, 5000, 1001, 0x12);
-        e.receive(eth0, f, 0, f.length, 1_000_000_000L, discard);
+        receive(e, eth0, f);
         EngineBench.tcpFrame(f, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, EngineBench.container(i),
                 EngineBench.server(i), EngineBench.port(i), 80, 1001, 5001, 0x10);
-        e.receive(docker0, f, 0, f.length, 1_000_000_000L, discard);
+        receive(e, docker0, f);
+    }
+
+    private void receive(NatEngine e, Interface in, byte[] f) {
+        if (concurrent) e.receiveConcurrent(in, f, 0, f.length, 1_000_000_000L, null, discard);
+        else e.receive(in, f, 0, f.length, 1_000_000_000L, discard);
     }
 
     private Worker established(NatEngine e, ReentrantLock lock, int me, int workers, int flows, double seconds, int batchSize,

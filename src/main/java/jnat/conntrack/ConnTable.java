@@ -58,7 +58,8 @@ public final class ConnTable {
 
     private int capacity;
     int highWater;
-    private int freeHead = -1;
+    /** Free ids and fresh chunks, per CPU. */
+    private final ConnSlab slab = new ConnSlab();
     int count;
     /** gc_worker and early_drop. */
     private final ConnTableGc reaper = new ConnTableGc(this);
@@ -200,9 +201,15 @@ public final class ConnTable {
     /** The counters of conntrack -S, of the CPU counting now ({@link #setCpu}). */
     public ConntrackStat stat() { return cpuStats.counting; }
     /** {@link ConntrackStat.PerCpu#setCpus}: a set of counters per CPU (the gateway's workers), each printed by -S. */
-    public void setCpus(int n) { cpuStats.setCpus(n); }
-    /** The CPU whose counters the next events go to (this_cpu's stat). */
-    public void setCpu(int cpu) { cpuStats.counting = cpuStats.cpu(cpu); }
+    public void setCpus(int n) {
+        cpuStats.setCpus(n);
+        slab.setCpus(n);
+    }
+    /** The CPU whose counters the next events go to (this_cpu's stat) and whose slab the next new entry's id comes from. */
+    public void setCpu(int cpu) {
+        cpuStats.counting = cpuStats.cpu(cpu);
+        slab.setCpu(cpu);
+    }
     public int cpus() { return cpuStats.cpus(); }
     /** CPU {@code cpu}'s counters. */
     public ConntrackStat stat(int cpu) { return cpuStats.cpu(cpu); }
@@ -395,16 +402,23 @@ public final class ConnTable {
         }
     }
 
-    /** An id off the free list or past the high-water mark (growing the arrays), counted; -1 if none. */
+    /**
+     * An id from this CPU's slab: off its free list, from its chunk, or from a new chunk past the
+     * high-water mark (growing the arrays), else one another CPU holds; counted; -1 if none.
+     */
     private int newId() {
         checkExclusive();
-        int id;
-        if (freeHead >= 0) {
-            id = freeHead;
-            freeHead = NfConn.freeLink(ints, row(id));
-        } else {
-            if (highWater == capacity && !grow()) return -1;
-            id = highWater++;
+        int id = slab.alloc(ints);
+        if (id < 0) {
+            if (highWater < capacity || grow()) {
+                int to = Math.min(highWater + ConnSlab.CHUNK, capacity);
+                slab.refill(highWater, to);
+                highWater = to;
+                id = slab.alloc(ints);
+            } else {
+                id = slab.steal(ints);
+                if (id < 0) return -1;
+            }
         }
         count++;
         return id;
@@ -526,8 +540,7 @@ public final class ConnTable {
         checkExclusive();
         listener.destroyed(id);
         NfConn.setStatus(ints, row(id), 0);
-        NfConn.setFreeLink(ints, row(id), freeHead);
-        freeHead = id;
+        slab.free(ints, id);
         count--;
     }
 
@@ -651,7 +664,7 @@ public final class ConnTable {
 
     /** Bytes the arrays hold per connection id at the current capacity (the hash and counters included). */
     public double bytesPerConnection() {
-        return ROW * 4 + 4.0 * index.length / capacity + ext.bytesPerConnection()
+        return ROW * 4 + 4.0 * index.length / capacity + ext.bytesPerConnection() + slab.bytesPerConnection()
                 + (addr6.allocated() ? NfConnAddr6.LONGS * 8 : 0);
     }
 
