@@ -200,8 +200,12 @@ public final class EngineBench {
         return 1024 + (i / 65000) % 60000;
     }
 
+    /** Connections of the untimed warm-up run on a throwaway engine before a larger run's timed phases. */
+    static final int WARM_UP_FLOWS = 65_536;
+
     public Figures run(int flows, double seconds) {
         resolveContainers(flows);
+        if (flows > WARM_UP_FLOWS) warmUp();
         long before = usedAfterGc();
         int max = conntrackMax > 0 ? conntrackMax : Math.max(flows, 1024);
         NatEngine.Config config = new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true, hashsize < 0 ? max : hashsize);
@@ -289,6 +293,22 @@ public final class EngineBench {
                 packets, flows, estNanos / 1e9, max, ipv6 ? "ipv6" : "ipv4", frame, transmitted,
                 randomOrder ? "random" : "creation", batch, cpuNanos > 0 ? packets / (cpuNanos / 1e9) : 0,
                 newCpuNanos > 0 ? flows / (newCpuNanos / 1e9) : 0, newAllocatedBytes / flows);
+    }
+
+    /**
+     * The whole run, untimed, over {@link #WARM_UP_FLOWS} connections of a throwaway engine, so that
+     * the JIT has compiled the new-connection path before its clock runs (the established phase
+     * warms up on its own engine as well); without it the first seconds of a run are the
+     * interpreter's and C1's, and the rate depends on how many flows the run has.
+     */
+    private void warmUp() {
+        ProgressListener p = progress;
+        progress = null;
+        try {
+            run(WARM_UP_FLOWS, 0.1);
+        } finally {
+            progress = p;
+        }
     }
 
     /**
