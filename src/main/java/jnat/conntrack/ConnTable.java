@@ -354,9 +354,16 @@ public final class ConnTable {
         touched += ConnTableTouch.slots(index, hashes, n);
     }
 
-    /** The second pass, the slots in cache: the row each hash's slot points to read (ConnTableTouch.rows). */
-    public void touchRows(long[] hashes, int n) {
-        touched += ConnTableTouch.rows(index, ints, tagMask, refMask, addr6, hashes, n);
+    /**
+     * The second pass, the slots in cache: the row each hash's slot points to read (ConnTableTouch.rows);
+     * {@code found[k]} says whether hash k's probe met a slot of its tag (a skipped frame's, hash 0, counts
+     * as found). Returns how many did.
+     */
+    public int touchRows(long[] hashes, int n, boolean[] found) {
+        touched += ConnTableTouch.rows(index, ints, tagMask, refMask, addr6, hashes, n, found);
+        int f = 0;
+        for (int k = 0; k < n; k++) if (found[k]) f++;
+        return f;
     }
 
     /**

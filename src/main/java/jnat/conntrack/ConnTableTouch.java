@@ -30,18 +30,23 @@ final class ConnTableTouch {
     /**
      * For each of {@code hashes[0, n)} (0: none), along its probe from the home slot, the row of
      * the first slot with the hash's tag (a slot holds tag bits | ref + 1): the lines of its first,
-     * 16th and last ints, and an IPv6 row's addresses.
+     * 16th and last ints, and an IPv6 row's addresses. {@code found[k]}: whether there was one (true
+     * for a hash of 0, and for a probe longer than {@link #PROBE}, which is not followed further).
      */
-    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, long[] hashes, int n) {
+    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, long[] hashes, int n, boolean[] found) {
         final int size = index.length;
         long t = 0;
         for (int k = 0; k < n; k++) {
             long h = hashes[k];
+            found[k] = true;
             if (h == 0) continue;
             int want = (int) h & tagMask, i = ConnTable.home(h, size);
             for (int probe = 0; probe < PROBE; probe++) {
                 int v = index[i];
-                if (v == 0) break;
+                if (v == 0) {
+                    found[k] = false;
+                    break;
+                }
                 if ((v & tagMask) == want) {
                     int id = ((v & refMask) - 1) >>> 1, r = id * NfConn.ROW;
                     t += rows[r] ^ rows[r + MID] ^ rows[r + NfConn.ROW - 1];

@@ -89,17 +89,50 @@ final class ConntrackHook {
     void touch(PacketBatch b) {
         int n = b.size;
         long[] hash = b.hash;
-        for (int i = 0; i < n; i++) hash[i] = frameHash(b.in[i], b.buf[i], b.off[i], b.len[i]); // the frames are in cache
+        for (int i = 0; i < n; i++) frameKey(b.in[i], b.buf[i], b.off[i], b.len[i], b, i); // the frames are in cache
         table.touchSlots(hash, n);
-        table.touchRows(hash, n);
+        if (table.touchRows(hash, n, b.found) == n) return;
+        // A frame whose tuple is not in the table opens a connection: nf_nat_used_tuple will look up
+        // its reply tuple (the null binding's, and SNAT's when the source is kept), so that slot too.
+        long[] inverse = b.inverse;
+        for (int i = 0; i < n; i++) inverse[i] = b.found[i] ? 0 : inverseHash(b.addrs[i], b.l4[i]);
+        table.touchSlots(inverse, n);
+    }
+
+    /** The hash of the reply tuple of an untranslated TCP or UDP tuple key (0 for others: ICMP's reply changes its type). */
+    long inverseHash(long addrs, long l4) {
+        int proto = (int) (l4 >>> 32) & 0xff;
+        if (proto != IpProtocol.TCP && proto != IpProtocol.UDP) return 0;
+        long ports = l4 & 0xffffffffL;
+        return table.hash(Long.rotateLeft(addrs, 32), (l4 & ~0xffffffffL) | (ports >>> 16 | (ports & 0xffff) << 16));
     }
 
     /**
-     * The conntrack hash of a frame's tuple as it came in on {@code in} (Ethernet on a device with a
-     * MAC), packed as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it, or 0 when the frame is
-     * none of those the touch reads.
+     * Frame {@code i} of the batch's tuple key as it came in on {@code in} (Ethernet on a device with a
+     * MAC), packed as {@link Tuple#addrs()} and {@link Tuple#l4()} pack it, and its conntrack hash, into
+     * {@code b.addrs}, {@code b.l4} and {@code b.hash}; a hash of 0 (and l4 0) when the frame is none
+     * of those the touch reads.
      */
-    long frameHash(Interface in, byte[] buf, int off, int len) {
+    void frameKey(Interface in, byte[] buf, int off, int len, PacketBatch b, int i) {
+        b.l4[i] = 0;
+        b.hash[i] = 0;
+        long addrs = 0, l4 = frameL4(in, buf, off, len);
+        if (l4 == 0) return;
+        int ip = off + (in.hasMac() ? EthernetFrame.HEADER_LENGTH : 0);
+        if ((l4 & (long) Tuple.L4_IPV6 << 32) == 0) {
+            addrs = (long) Bytes.i32(buf, ip + Ipv4Packet.OFF_SRC) << 32 | (Bytes.i32(buf, ip + Ipv4Packet.OFF_DST) & 0xffffffffL);
+        } else {
+            int src = Tuple.fold(Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_SRC), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_SRC));
+            int dst = Tuple.fold(Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_DST), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_DST));
+            addrs = (long) src << 32 | (dst & 0xffffffffL);
+        }
+        b.addrs[i] = addrs;
+        b.l4[i] = l4;
+        b.hash[i] = table.hash(addrs, l4);
+    }
+
+    /** The l4 half of a frame's tuple key ({@link #frameKey}), or 0 when the touch does not read the frame. */
+    private static long frameL4(Interface in, byte[] buf, int off, int len) {
         int ip = off, end = off + len;
         if (off < 0 || end > buf.length) return 0;
         int version;
@@ -128,18 +161,14 @@ final class ConntrackHook {
                 }
                 default -> { return 0; }
             }
-            long addrs = (long) Bytes.i32(buf, ip + Ipv4Packet.OFF_SRC) << 32 | (Bytes.i32(buf, ip + Ipv4Packet.OFF_DST) & 0xffffffffL);
-            return table.hash(addrs, (long) proto << 32 | ports);
+            return (long) proto << 32 | ports;
         }
         if (version == 6) {
             int l4 = ip + Ipv6Packet.HEADER_LENGTH;
             if (end - l4 < 4 || (buf[ip] & 0xf0) != 0x60) return 0;
             int proto = buf[ip + Ipv6Packet.OFF_NEXT_HEADER] & 0xff;
             if (proto != IpProtocol.TCP && proto != IpProtocol.UDP) return 0;
-            int src = Tuple.fold(Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_SRC), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_SRC));
-            int dst = Tuple.fold(Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_DST), Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_DST));
-            long addrs = (long) src << 32 | (dst & 0xffffffffL);
-            return table.hash(addrs, (long) (proto | Tuple.L4_IPV6) << 32 | (Bytes.i32(buf, l4) & 0xffffffffL));
+            return (long) (proto | Tuple.L4_IPV6) << 32 | (Bytes.i32(buf, l4) & 0xffffffffL);
         }
         return 0;
     }

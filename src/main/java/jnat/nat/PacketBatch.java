@@ -21,6 +21,12 @@ public final class PacketBatch {
     final Offload[] offload;
     /** Each frame's conntrack hash from the touch pass (ConntrackHook.touch); 0 for a frame it skipped. */
     final long[] hash;
+    /**
+     * The touch pass's scratch: each frame's tuple key (Tuple#addrs and Tuple#l4 packing; l4 0 for a
+     * frame it skipped), whether its lookup found a slot of its tag, and the hash of its inverse.
+     */
+    final long[] addrs, l4, inverse;
+    final boolean[] found;
     int size;
 
     public PacketBatch() {
@@ -36,6 +42,10 @@ public final class PacketBatch {
         now = new long[capacity];
         offload = new Offload[capacity];
         hash = new long[capacity];
+        addrs = new long[capacity];
+        l4 = new long[capacity];
+        inverse = new long[capacity];
+        found = new boolean[capacity];
     }
 
     /** A frame arrived on {@code in} at {@code now}: as {@link NatEngine#receive(Interface, byte[], int, int, long, Transmit)}. False when the batch is full. */

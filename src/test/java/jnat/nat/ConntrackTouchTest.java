@@ -34,8 +34,16 @@ class ConntrackTouchTest {
     final ConntrackHook hook = new ConntrackHook(table, new Conntrack(table), true, new NetStats(trace), trace);
     static final int CONTAINER = Ipv4Address.parse("172.17.0.2"), SERVER = Ipv4Address.parse("198.51.100.8");
 
+    final PacketBatch batch = new PacketBatch(1);
+
     long hashOf(byte[] frame) {
-        return hook.frameHash(docker0, frame, 0, frame.length);
+        hook.frameKey(docker0, frame, 0, frame.length, batch, 0);
+        return batch.hash[0];
+    }
+
+    long inverseHashOf(byte[] frame) {
+        hook.frameKey(docker0, frame, 0, frame.length, batch, 0);
+        return hook.inverseHash(batch.addrs[0], batch.l4[0]);
     }
 
     long lookupHash(Tuple t) {
@@ -52,6 +60,25 @@ class ConntrackTouchTest {
     void aUdpFrameHashesAsItsTuple() {
         byte[] f = fromContainer("172.17.0.2", "198.51.100.8", UdpRepr.of(5353, 53).withPayload(payload(20)));
         assertEquals(lookupHash(new Tuple(17, CONTAINER, SERVER, 5353, 53)), hashOf(f));
+    }
+
+    @Test
+    void aTcpFramesInverseHashesAsItsReplyTuple() {
+        byte[] f = fromContainer("172.17.0.2", "198.51.100.8", TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN));
+        assertEquals(lookupHash(new Tuple(6, SERVER, CONTAINER, 80, 40000)), inverseHashOf(f));
+    }
+
+    @Test
+    void anIpv6UdpFramesInverseHashesAsItsReplyTuple() {
+        byte[] f = fromContainer6("fd49:efd7:54aa::2", "2001:db8:8::1", UdpRepr.of(5353, 53).withPayload(payload(20)));
+        long[] s = ip6("fd49:efd7:54aa::2"), d = ip6("2001:db8:8::1");
+        assertEquals(lookupHash(new Tuple().set6(17, d[0], d[1], s[0], s[1], 53, 5353)), inverseHashOf(f));
+    }
+
+    @Test
+    void anEchoRequestHasNoInverseToTouch() {
+        byte[] f = fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.8"), IcmpRepr.echoRequest(0x1234, 1, new byte[8]));
+        assertEquals(0, inverseHashOf(f));
     }
 
     @Test
