@@ -200,6 +200,15 @@ public final class EngineBench {
         return 1024 + (i / 65000) % 60000;
     }
 
+    /** An nft ruleset's text (nft -f) the engine runs beside the iptables rules; null: none. */
+    private String nft;
+
+    /** Runs {@code text} (an nft -f file) in the engine as well. */
+    public EngineBench nft(String text) {
+        this.nft = text;
+        return this;
+    }
+
     /** Connections of the untimed warm-up run on a throwaway engine before a larger run's timed phases. */
     static final int WARM_UP_FLOWS = 65_536;
 
@@ -211,6 +220,7 @@ public final class EngineBench {
         NatEngine.Config config = new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true, hashsize < 0 ? max : hashsize);
         NatEngine engine = new NatEngine(host, ipv6 ? new Ruleset() : rules, config);
         if (ipv6) engine.setRuleset6(rules);
+        if (nft != null) engine.setNftRuleset(jnat.nft.Nft.load(nft)); // each engine its own, counters from zero
         Transmit tx = (out, buf, off, len) -> {
             sink += buf[off + 29];
             transmitted++;

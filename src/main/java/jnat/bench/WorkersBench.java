@@ -106,7 +106,18 @@ public final class WorkersBench {
 
     private NatEngine engine(int max) {
         max = Math.max(max, 1024);
-        return new NatEngine(host, rules, new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true, max));
+        NatEngine e = new NatEngine(host, rules, new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true, max));
+        if (nft != null) e.setNftRuleset(jnat.nft.Nft.load(nft));
+        return e;
+    }
+
+    /** An nft ruleset's text (nft -f) the engines run beside the iptables rules; null: none. */
+    private String nft;
+
+    /** Runs {@code text} (an nft -f file) in every engine as well. */
+    public WorkersBench nft(String text) {
+        this.nft = text;
+        return this;
     }
 
     private final Transmit discard = (out, buf, off, len) -> { };

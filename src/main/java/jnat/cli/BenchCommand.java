@@ -33,6 +33,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flows", paramLabel = "N", description = "tracked connections (default ${DEFAULT-VALUE})")
     int flows = 100_000;
 
+    @Option(names = "--nft", paramLabel = "FILE", description = "an nftables ruleset (nft -f format) the engine runs "
+            + "as well; the iptables rules are then only those of --rules, none without it "
+            + "(scripts/seed-docker.nft: the seed's Docker NAT in nftables with a forward chain)")
+    Path nftFile;
+
     @Option(names = "--rules", paramLabel = "FILE", description = "nat rules (iptables-save format; with --ipv6 "
             + "ip6tables-save); default: Docker's rules of the seed's host")
     Path rulesFile;
@@ -83,6 +88,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"--quiet", "-q"}, description = "no progress line on stderr (it is shown only when stderr is a terminal)")
     boolean quiet;
 
+    /** The --nft file's text, read once. */
+    private String nftText;
+
     @Override
     public Integer call() {
         if (flows < 1) throw new UsageError("--flows must be at least 1", 2);
@@ -91,12 +99,28 @@ public final class BenchCommand implements Callable<Integer> {
         // RulesFile.load takes a missing file as an empty ruleset (iptables' file mode creates it); a
         // bench of no rules would measure another path than the one asked for.
         if (rulesFile != null && !java.nio.file.Files.isRegularFile(rulesFile)) throw new UsageError("no rules file " + rulesFile, 2);
+        if (nftFile != null && kubeServices > 0) throw new UsageError("--nft and --kube-services exclude each other", 2);
+        String nft = null;
+        if (nftFile != null) {
+            try {
+                nft = java.nio.file.Files.readString(nftFile);
+            } catch (java.io.IOException e) {
+                throw new UsageError("cannot read " + nftFile + ": " + e.getMessage(), 2);
+            }
+            try {
+                jnat.nft.Nft.load(nft);
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(nftFile + ": " + e.getMessage(), 2);
+            }
+        }
         Host host = ipv6 ? jnat.demo.SeedDemo6.host() : Host.fromResource("/hosts/seed-docker-host.ip");
         Ruleset rules = kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
                 : rulesFile != null ? RulesFile.load(rulesFile, ipv6)
+                : nft != null ? new Ruleset()
                 : ipv6 ? jnat.demo.SeedDemo6.natRules6() : jnat.demo.SeedDemo.rules();
+        this.nftText = nft;
         if (workers > 0) return workers(host, rules);
-        EngineBench bench = new EngineBench(host, rules).ipv6(ipv6);
+        EngineBench bench = new EngineBench(host, rules).ipv6(ipv6).nft(nftText);
         if (kubeServices > 0) bench.destinations(EngineBench.services(kubeServices));
         if (conntrackMax < 0 || (conntrackMax > 0 && conntrackMax < flows)) {
             throw new UsageError("--conntrack-max must be at least --flows", 2);
@@ -147,7 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || batch > 4096) throw new UsageError("--batch must be between 1 and 4096", 2);
         jnat.bench.WorkersBench.Figures f;
         try {
-            f = new jnat.bench.WorkersBench(host, rules).run(workers, share, flows, seconds, batch);
+            f = new jnat.bench.WorkersBench(host, rules).nft(nftText).run(workers, share, flows, seconds, batch);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

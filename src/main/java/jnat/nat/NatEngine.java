@@ -271,7 +271,8 @@ public final class NatEngine {
             this.ruleset = parent.ruleset;
             this.ruleset6 = parent.ruleset6;
             hooks.tablesChanged();
-            hooks.setNftRuleset(parent.nftChains, table, parent.nftConntrack4, parent.nftConntrack6);
+            hooks.setNftRuleset(parent.nftChains == null ? null : NfTablesCore.forLane(parent.nftChains), table,
+                    parent.nftConntrack4, parent.nftConntrack6);
         }
     }
 
@@ -359,8 +360,16 @@ public final class NatEngine {
         this.nftRuleset = rules;
         nftConntrack4 = rules != null && NfTablesCore.usesConntrack(rules, false);
         nftConntrack6 = rules != null && NfTablesCore.usesConntrack(rules, true);
-        for (NatEngine l : lanes) l.hooks.setNftRuleset(nftChains, table, nftConntrack4, nftConntrack6);
+        nftConcurrentSafe = nftChains == null || NfTablesCore.concurrentSafe(nftChains);
+        if (nftChains != null) NfTablesCore.setCpus(nftChains, lanes.length);
+        for (NatEngine l : lanes) {
+            l.hooks.setNftRuleset(l == this || nftChains == null ? nftChains : NfTablesCore.forLane(nftChains), table,
+                    nftConntrack4, nftConntrack6);
+        }
     }
+
+    /** Whether the nft ruleset lets lanes share ({@link NfTablesCore#concurrentSafe}); true without one. */
+    private boolean nftConcurrentSafe = true;
 
     /** Whether the nft ruleset's expressions take conntrack, per family. */
     private boolean nftConntrack4, nftConntrack6;
@@ -557,6 +566,7 @@ public final class NatEngine {
         if (table.cpus() < n) table.setCpus(n);
         ruleset.setCpus(n); // each lane counts its rules and walks on its own stack (per-CPU xt_counters, jumpstack)
         ruleset6.setCpus(n);
+        if (nftChains != null) NfTablesCore.setCpus(nftChains, n); // and its nft counters (nft_counter_percpu_priv)
         for (NatEngine lane : l) lane.lanes = l;
     }
 
@@ -699,10 +709,11 @@ public final class NatEngine {
     /**
      * Whether lanes may share the lock (checked per packet or batch: each a field or two): the
      * rulesets' matches and targets all safe on two lanes at once ({@link LaneCheck#concurrentSafe}),
-     * no tracer, no conntrack event listener, no nft ruleset, no policy routing rules.
+     * no tracer, no conntrack event listener, no policy routing rules, and an nft ruleset (if any)
+     * whose expressions are all safe on two lanes at once ({@link NfTablesCore#concurrentSafe}).
      */
     boolean lanesMayShare() {
-        return !trace.on() && table.events() == null && nftChains == null && !host.rules().custom()
+        return !trace.on() && table.events() == null && primary.nftConcurrentSafe && !host.rules().custom()
                 && LaneCheck.concurrentSafe(ruleset) && LaneCheck.concurrentSafe(ruleset6);
     }
 

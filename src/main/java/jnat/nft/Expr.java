@@ -64,24 +64,56 @@ sealed interface Expr {
      * nf_tables keeps a surviving rule's expressions and builds a new rule's afresh.
      */
     final class Counter implements Expr {
-        long packets, bytes;
+        /** Lane 0's packets and bytes (and what the rule's text gave). */
+        private long packets, bytes;
+        /**
+         * The other lanes' (nft_counter_percpu_priv's per-CPU counters): lane k's packets at
+         * {@code (k - 1) * STRIDE}, its bytes after them, a cache line per lane so that two lanes
+         * counting do not share one. Null with one lane.
+         */
+        private long[] lanes;
+        private static final int STRIDE = 8;
 
         Counter(long packets, long bytes) {
             this.packets = packets;
             this.bytes = bytes;
         }
 
+        /** nft_counter_do_eval on lane {@code cpu}'s counter. */
+        void add(int cpu, int length) {
+            if (cpu == 0) {
+                packets++;
+                bytes += length;
+            } else {
+                long[] l = lanes;
+                int o = (cpu - 1) * STRIDE;
+                l[o]++;
+                l[o + 1] += length;
+            }
+        }
+
+        /** Room for {@code n} lanes' counts (set while no packet runs, as lanes are). */
+        void setCpus(int n) {
+            int need = (n - 1) * STRIDE;
+            if (need > 0 && (lanes == null || lanes.length < need)) lanes = lanes == null ? new long[need] : java.util.Arrays.copyOf(lanes, need);
+        }
+
+        /** The packets of every lane, summed as nft_counter_fetch sums the CPUs'. */
         public long packets() {
-            return packets;
+            long n = packets;
+            if (lanes != null) for (int o = 0; o < lanes.length; o += STRIDE) n += lanes[o];
+            return n;
         }
 
         public long bytes() {
-            return bytes;
+            long n = bytes;
+            if (lanes != null) for (int o = 1; o < lanes.length; o += STRIDE) n += lanes[o];
+            return n;
         }
 
         @Override
         public String toString() {
-            return "Counter[packets=" + packets + ", bytes=" + bytes + "]";
+            return "Counter[packets=" + packets() + ", bytes=" + bytes() + "]";
         }
     }
 

@@ -99,6 +99,69 @@ public final class NfTablesCore {
     }
 
     /**
+     * The same base chains with an evaluator of their own per table, for another lane: its registers,
+     * jump stack and set indexes its own (as each CPU has its nft_regs and jumpstack on its stack), the
+     * tables, rules and expressions (counters included, which count per lane) shared.
+     */
+    public static List<BaseChain> forLane(List<BaseChain> chains) {
+        java.util.Map<NfTablesCore, NfTablesCore> cores = new java.util.IdentityHashMap<>();
+        List<BaseChain> out = new ArrayList<>();
+        for (BaseChain c : chains) {
+            NfTablesCore core = cores.computeIfAbsent(c.core(), k -> new NfTablesCore(k.table));
+            out.add(new BaseChain(core, c.family(), c.table(), c.chain(), c.type(), c.hook(), c.priority()));
+        }
+        return out;
+    }
+
+    /** Room in every counter of the chains' tables for {@code n} lanes' counts. */
+    public static void setCpus(List<BaseChain> chains, int n) {
+        for (NftTable t : tables(chains))
+            for (NftChain c : t.chains) for (NftRule r : c.rules) for (Expr e : r.exprs) if (e instanceof Expr.Counter k) k.setCpus(n);
+    }
+
+    private static java.util.Set<NftTable> tables(List<BaseChain> chains) {
+        java.util.Set<NftTable> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (BaseChain c : chains) out.add(c.core().table);
+        return out;
+    }
+
+    /**
+     * Whether lanes may walk the chains' tables at once: every expression reads the packet, its
+     * connection, the host's addresses (fib) or the sets, or writes only the packet's mark or its own
+     * lane's counter. Limits, quotas, numgen's state, dynamic set updates, ct mark writes, logging, queueing
+     * and reject (which sends) need the engine to themselves, as their state is the table's. NAT
+     * statements run only for a connection's first packet (nat chains), which lanes never share.
+     */
+    public static boolean concurrentSafe(List<BaseChain> chains) {
+        for (NftTable t : tables(chains))
+            for (NftChain c : t.chains)
+                for (NftRule r : c.rules)
+                    for (Expr e : r.exprs) if (!concurrentSafe(e)) return false;
+        return true;
+    }
+
+    private static boolean concurrentSafe(Expr e) {
+        return switch (e) {
+            case Expr.Payload p -> true;
+            case Expr.Meta m -> true;
+            case Expr.MetaSet m -> true;
+            case Expr.Ct c -> true;
+            case Expr.Cmp c -> true;
+            case Expr.Range r -> true;
+            case Expr.Bitwise b -> true;
+            case Expr.Byteorder b -> true;
+            case Expr.Lookup l -> true;
+            case Expr.Immediate i -> true;
+            case Expr.Counter c -> true;
+            case Expr.Fib f -> true;
+            case Expr.Nat n -> true;
+            case Expr.Masq m -> true;
+            case Expr.Redir r -> true;
+            default -> false;
+        };
+    }
+
+    /**
      * What of the ruleset the engine cannot run: {@link #unsupported}, base chains it has no hook for
      * (route chains, netdev and other families, ingress), and NAT statements reachable from a chain that is
      * not a nat chain (the kernel refuses those in nft_chain_validate; jnat's load does not follow jumps yet).
@@ -175,7 +238,7 @@ public final class NfTablesCore {
     /** The packets and bytes of the counter of a chain's rule (by position), as nft lists them. */
     public long[] counter(String chain, int index) {
         for (Expr e : table.chain(chain).rules.get(index).exprs)
-            if (e instanceof Expr.Counter c) return new long[] {c.packets, c.bytes};
+            if (e instanceof Expr.Counter c) return new long[] {c.packets(), c.bytes()};
         return null;
     }
 
@@ -314,10 +377,7 @@ public final class NfTablesCore {
                     if (i.verdict() != null) return i.verdict();
                     System.arraycopy(i.data(), 0, regs, off(i.dreg()), i.data().length);
                 }
-                case Expr.Counter c -> { // nft_counter_do_eval
-                    c.packets++;
-                    c.bytes += ctx.length();
-                }
+                case Expr.Counter c -> c.add(ctx.cpu(), ctx.length()); // nft_counter_do_eval
                 case Expr.Notrack n -> ctx.notrack();
                 case Expr.Limit l -> {
                     if (overLimit(l, ctx)) return null;

@@ -81,7 +81,11 @@ class GatewayWorkersTest {
 
     /** Runs the script through a gateway of {@code workers} workers; each packet's frames into {@code out}; returns conntrack -L. */
     static String run(List<Step> script, int workers, Map<Integer, List<String>> out) throws Exception {
-        NatEngine engine = engine();
+        return run(script, workers, out, engine());
+    }
+
+    /** {@link #run(List, int, Map)} through {@code engine}. */
+    static String run(List<Step> script, int workers, Map<Integer, List<String>> out, NatEngine engine) throws Exception {
         Gateway g = new Gateway(engine, attachments(engine), workers);
         Map<Integer, List<String>> frames = new ConcurrentHashMap<>();
         int[] owner = new int[script.size()];

@@ -21,6 +21,8 @@ class NfTablesCoreTest {
         String in = "eth0", out = "";
         int mark, ctMark, ctState = CT_NEW, pktType = PACKET_HOST;
         int[] local = {};
+        /** The lane walking the packet (PacketContext.cpu). */
+        int cpu;
 
         Wire(byte[] p) {
             this.p = p;
@@ -29,6 +31,7 @@ class NfTablesCoreTest {
         int ihl() { return (p[0] & 0x0f) * 4; }
         int u16(int o) { return (p[o] & 0xff) << 8 | p[o + 1] & 0xff; }
         int u32(int o) { return u16(o) << 16 | u16(o + 2); }
+        @Override public int cpu() { return cpu; }
         @Override public String inInterface() { return in; }
         @Override public String outInterface() { return out; }
         @Override public int srcAddress() { return u32(12); }
