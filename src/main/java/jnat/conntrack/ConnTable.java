@@ -10,15 +10,15 @@ import java.util.Arrays;
  * hash holds tuplehash[IP_CT_DIR_ORIGINAL] and tuplehash[IP_CT_DIR_REPLY].
  *
  * <p>Layout: each entry is one row of {@link NfConn#ROW} ints (both tuples, status and protocol, the
- * timeout in milliseconds, mark, NAT data, struct ip_ct_tcp with its u8/u16 fields packed; the
+ * timeout in milliseconds, masq_index's slot, struct ip_ct_tcp with its u8/u16 fields packed; the
  * layout and its accessors are {@link NfConn}'s, nothing here knows an offset), so the
  * packet of an established connection touches the hash slot and two or three cache lines. The hash
  * slots are ints holding the ref and a few more bits of the tuple's hash, so a probe rarely reads a
- * row that is not the one it looks for, and the hash can be kept at a load of 3/4 (about 11 bytes
- * per connection). Per-direction packet and byte counters are an extension, as nf_conn_acct is in
+ * row that is not the one it looks for, and the hash can be kept at a load of 4/5 (10 bytes per
+ * connection). Per-direction packet and byte counters are an extension, as nf_conn_acct is in
  * the kernel: allocated only once accounting is on (net.netfilter.nf_conntrack_acct, default 0).
- * 111 bytes per entry with the hash: a 100-byte row and 10.7 bytes of hash (see
- * {@link #bytesPerConnection()}); NAT's by-source buckets add 1.
+ * 94 bytes per entry with the hash: an 84-byte row and 10 bytes of hash (see
+ * {@link #bytesPerConnection()}); NAT's by-source index (jnat.nat.NfNatBySource) adds 5.
  *
  * <p>IPv4 and IPv6 connections share the table, the ids and the hash (conntrack-max counts both).
  * An IPv6 row has the family bit by its protocol, folds of its addresses in the address ints and
@@ -736,10 +736,6 @@ public final class ConnTable {
         if ((NfConn.status(ints, b) & Status.CONFIRMED) == 0) return Math.max(0, NfConn.timeout(ints, b)) * NS_PER_MS;
         return Math.max(0, NfConn.timeout(ints, b) - ticks(now)) * NS_PER_MS;
     }
-
-    /** An int for the NAT engine's by-source chain (the nat extension's hlist node); 0 in a new entry. */
-    public int natLink(int id) { return NfConn.natLink(ints, row(id)); }
-    public void setNatLink(int id, int v) { NfConn.setNatLink(ints, row(id), v); }
 
     /** Packets seen in direction {@code dir}; 0 while accounting is off ({@link #setAccounting}). */
     public long packets(int id, int dir) { return ext.acct.packets(id, dir); }

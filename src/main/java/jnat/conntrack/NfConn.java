@@ -20,28 +20,29 @@ import java.util.Arrays;
  *    |        tuplehash[ORIGINAL]     | tuplehash[REPLY]    |
  *    | src.u3   | dst.u3   | ports    | dst.u3   | ports    |  ports: src.u.all << 16 | dst.u.all
  *    +----------+----------+----------+----------+----------+  (the reply's src.u3: see below)
- * int  5          6          7
- *    +----------+----------+----------+
- *    | status   | timeout  | nat link |  status: IPS_* 0-15, protonum 16-23, (family 24), masq slot 25-30, ALLOCATED 31
- *    +----------+----------+----------+  timeout: the free-list link while the id is free
- * int  8          9          10         11         12         13         14         15
+ * int  5          6
+ *    +----------+----------+
+ *    | status   | timeout  |  status: IPS_* 0-15, protonum 16-23, (family 24), masq slot 25-30, ALLOCATED 31
+ *    +----------+----------+  timeout: the free-list link while the id is free
+ * int  7          8          9          10         11         12         13         14
  *    +----------+----------+----------+----------+----------+----------+----------+----------+
  *    |                 seen[0]                   |                 seen[1]                   |
  *    | td_end   | td_maxend| td_maxwin| td_maxack| td_end   | td_maxend| td_maxwin| td_maxack|
  *    +----------+----------+----------+----------+----------+----------+----------+----------+
- *      (UDP: ct->proto.udp.stream_ts, a long, in 11-12: the union)
- * int  16                                    17
+ *      (UDP: ct->proto.udp.stream_ts, a long, in 7-8: the union)
+ * int  15                                    16
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
  *    | flags 0 | scale 0 | flags 1 | scale 1 | state | last_  | last_    | retrans|
  *    |  seen[0]          |  seen[1]          |       | dir    | index    |        |
  *    +---------+---------+---------+---------+-------+--------+----------+--------+
- * int  18         19         20         21
+ * int  17         18         19         20
  *    +----------+----------+----------+-------------------+------------+-----------+
  *    | last_seq | last_ack | last_end | last_win (16 bits)| last_wscale| last_flags|
  *    +----------+----------+----------+-------------------+------------+-----------+
  * </pre>
- * 22 ints, 88 bytes. The reply's source address is the original's destination, which is what it
- * is unless DNAT moved it: {@link ConnTable} keeps the difference in {@link NfConntrackExtend#replySrc}.
+ * 21 ints, 84 bytes. The nat extension's bysource node is not here: NAT's by-source index is an
+ * array of its own (jnat.nat.NfNatBySource). The reply's source address is the original's
+ * destination, which is what it is unless DNAT moved it: {@link ConnTable} keeps the difference in {@link NfConntrackExtend#replySrc}.
  * ct->mark is a side array by id ({@link NfConntrackExtend#marks}, made with the first
  * connection given a mark), and nf_conn_nat's masq_index a 6-bit slot in the status int naming one
  * of the masquerading devices the table has seen ({@link ConnTable#masqIndex}).
@@ -52,7 +53,7 @@ import java.util.Arrays;
  * each address ({@link Tuple#fold}) in the tuple's address ints, and its 128-bit addresses in
  * {@link NfConnAddr6}, a side array by id allocated with the first IPv6 connection as the
  * nf_conn_acct counters are. {@link #ADDR} is the width an address takes in the row: 4 widens
- * every row to 37 ints (148 bytes), the fallback measured there.
+ * every row by 9 ints, to 30 (120 bytes), the fallback measured there.
  */
 final class NfConn {
     private NfConn() {}
@@ -68,10 +69,8 @@ final class NfConn {
     static final int STATUS = TUPLEHASH + TUPLE + REPLY_TUPLE;
     /** The expiry in ms ticks once confirmed; the relative timeout (ms) while unconfirmed (ct->timeout). */
     static final int TIMEOUT = STATUS + 1;
-    /** The nat extension's bysource hlist node: the by-source chain's link. */
-    static final int NAT_LINK = TIMEOUT + 1;
     /** union nf_conntrack_proto: struct ip_ct_tcp, or UDP's stream_ts. */
-    static final int PROTO = NAT_LINK + 1;
+    static final int PROTO = TIMEOUT + 1;
     /** struct ip_ct_tcp_state seen[2]: its u32 fields, then both directions' u8 fields in one int. */
     static final int TD_END = 0, TD_MAXEND = TD_END + 1, TD_MAXWIN = TD_MAXEND + 1, TD_MAXACK = TD_MAXWIN + 1,
             TCP_STATE = TD_MAXACK + 1;
@@ -162,8 +161,6 @@ final class NfConn {
     /** The slot of nf_conn_nat's masq_index (0: not masqueraded), in the status int's bits 25-30. */
     static int masqSlot(int[] ct, int row) { return ct[row + STATUS] >>> MASQ_SHIFT & MASQ_MASK; }
     static void setMasqSlot(int[] ct, int row, int v) { put(ct, row + STATUS, MASQ_SHIFT, MASQ_MASK, v); }
-    static int natLink(int[] ct, int row) { return ct[row + NAT_LINK]; }
-    static void setNatLink(int[] ct, int row, int v) { ct[row + NAT_LINK] = v; }
 
     /** ct->proto.udp.stream_ts */
     static long streamTs(int[] ct, int row) {

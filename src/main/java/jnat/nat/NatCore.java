@@ -37,6 +37,7 @@ final class NatCore {
     NatCore(ConnTable table, RandomGenerator random) {
         this.table = table;
         this.random = random;
+        this.bySource = new NfNatBySource(table);
     }
 
     static boolean initialized(int status, int manip) {
@@ -70,7 +71,7 @@ final class NatCore {
             table.alterReplyTuple(id, inv);
             table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT);
         }
-        if (manip == MANIP_SRC) file(id);
+        if (manip == MANIP_SRC && !initialized(table.status(id), MANIP_SRC)) bySource.add(id);
         table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT_DONE : Status.DST_NAT_DONE);
         return free;
     }
@@ -149,16 +150,12 @@ final class NatCore {
         return port >= min && port <= max;
     }
 
-    /** find_appropriate_src: this source's mapping in another connection of the zone, if it fits the range. */
+    /**
+     * find_appropriate_src: this source's mapping in another connection of the zone, if it fits the
+     * range; the newest such connection first, as the kernel walks its bysource chain.
+     */
     private boolean findAppropriateSrc(Tuple orig, Tuple result, InetNatRange range, int zone) {
-        if (bySource.length == 0) return false;
-        for (int other = bySource[bucket(protoFamily(orig), orig.src, orig.srcPort, bySource.length)] - 1; other >= 0;
-                other = next(table.natLink(other))) {
-            // nf_ct_zone_equal(ct, zone, IP_CT_DIR_ORIGINAL)
-            if (!sameSource(other, orig) || jnat.conntrack.NfConntrackZones.id(table.zone(other), ConnTable.ORIGINAL)
-                    != jnat.conntrack.NfConntrackZones.id(zone, ConnTable.ORIGINAL)) {
-                continue;
-            }
+        for (int other = bySource.first(orig, zone); other >= 0; other = bySource.next()) {
             // Copy the source part from the other connection's reply tuple.
             table.tuple(other, ConnTable.REPLY, inv);
             inv.invert(result);
@@ -292,101 +289,24 @@ final class NatCore {
         }
     }
 
-    // ---- by-source index (nf_nat_bysource) -----------------------------------------------------
-    // As the kernel chains each source-NATed nf_conn through its nat extension into the buckets of
-    // nf_nat_bysource: an int array of chain heads (id + 1; 0 empty), one for every four ids of the
-    // connection table (chains of four at a full table, as the kernel's where nf_conntrack_max is
-    // four times nf_nat_htable_size), and one int per connection for the link (ConnTable.natLink: the next id +
-    // 1, END_LINK at the chain's end, 0 while not filed). Newest first, as hlist_add_head_rcu.
-    // About 1 byte a connection for the buckets; nothing is allocated per entry.
+    // ---- by-source index (nf_nat_bysource: NfNatBySource) ---------------------------------------
+    // A connection is filed once, when its SRC manipulation is set up (SRC_NAT_DONE then says it
+    // is), and unfiled when it is destroyed.
 
-    private static final int END_LINK = -1;
-    private int[] bySource = new int[0];
-
-    /**
-     * hash_by_src: the bucket of a source (address, port or ICMP id, protocol and family: l3num is
-     * in the kernel's hashed nf_conntrack_man); an IPv6 source hashes by its fold.
-     */
-    private static int bucket(int protoFamily, int src, int srcPort, int size) {
-        long h = ((long) src << 32 | (long) (protoFamily & 0x1ff) << 16 | (srcPort & 0xffff)) * 0x9E3779B97F4A7C15L;
-        h ^= h >>> 29;
-        h *= 0xBF58476D1CE4E5B9L;
-        return (int) (((h >>> 32) * size) >>> 32);
-    }
-
-    private int bucketOf(int id) {
-        int o = ConnTable.ORIGINAL;
-        return bucket((int) (table.tupleL4(ConnTable.ref(id, o)) >>> 32), table.srcAddr(id, o), table.srcPort(id, o),
-                bySource.length);
-    }
-
-    /** The protocol with the family bit, as a packed l4 holds them. */
-    private static int protoFamily(Tuple t) {
-        return (int) (t.l4() >>> 32);
-    }
-
-    /** same_src: does connection {@code id} have this original source (all 128 bits for IPv6)? */
-    private boolean sameSource(int id, Tuple t) {
-        int o = ConnTable.ORIGINAL;
-        if (table.srcAddr(id, o) != t.src || table.srcPort(id, o) != t.srcPort || table.protocol(id) != t.protocol
-                || table.family(id) != t.family) {
-            return false;
-        }
-        return !t.ipv6() || table.srcHi(id, o) == t.srcHi && table.srcLo(id, o) == t.srcLo;
-    }
-
-    private static int next(int link) {
-        return link == END_LINK ? -1 : link - 1;
-    }
-
-    private void file(int id) {
-        int buckets = Math.max(1, table.hashCapacity() / 4);
-        if (bySource.length < buckets) resize(buckets);
-        int b = bucketOf(id);
-        int head = bySource[b];
-        table.setNatLink(id, head == 0 ? END_LINK : head);
-        bySource[b] = id + 1;
-    }
-
-    /** Re-files every chain in buckets for a grown table, keeping each chain's order (newest first). */
-    private void resize(int size) {
-        int[] old = bySource;
-        bySource = new int[size];
-        int[] tails = new int[size];
-        for (int head : old) {
-            for (int c = head - 1; c >= 0; ) {
-                int n = next(table.natLink(c));
-                int b = bucketOf(c);
-                table.setNatLink(c, END_LINK);
-                if (tails[b] == 0) bySource[b] = c + 1;
-                else table.setNatLink(tails[b] - 1, c + 1);
-                tails[b] = c + 1;
-                c = n;
-            }
-        }
-    }
+    private final NfNatBySource bySource;
 
     /** A connection put back from a state file: file it by source again if it was source-NATed. */
     void restored(int id) {
-        if (initialized(table.status(id), MANIP_SRC)) file(id);
+        if (initialized(table.status(id), MANIP_SRC) && !bySource.contains(id)) bySource.add(id);
     }
 
     /** nf_nat_cleanup_conntrack: the connection is gone; unfile it. */
     void destroyed(int id) {
-        int link = table.natLink(id);
-        if (link == 0) return;
-        int b = bucketOf(id);
-        if (bySource[b] == id + 1) {
-            bySource[b] = link == END_LINK ? 0 : link;
-        } else {
-            for (int c = bySource[b] - 1; c >= 0; c = next(table.natLink(c))) {
-                if (table.natLink(c) == id + 1) {
-                    table.setNatLink(c, link);
-                    break;
-                }
-            }
-        }
-        table.setNatLink(id, 0);
+        if (initialized(table.status(id), MANIP_SRC)) bySource.remove(id);
     }
 
+    /** The index (tests). */
+    NfNatBySource bySource() {
+        return bySource;
+    }
 }

@@ -277,17 +277,14 @@ class ConnTableTest {
     }
 
     @Test
-    void natFieldsStartZeroAndHoldTheEnginesData() {
+    void masqIndexStartsZeroAndHoldsTheEnginesData() {
         ConnTable t = new ConnTable(16);
         int id = add(t, udp(CLIENT, SERVER, 1, 53));
-        assertEquals(0, t.natLink(id));
-        t.setNatLink(id, -1);
+        assertEquals(0, t.masqIndex(id));
         t.setMasqIndex(id, 7);
-        assertEquals(-1, t.natLink(id));
         assertEquals(7, t.masqIndex(id));
         t.kill(id);
         int again = add(t, udp(CLIENT, SERVER, 2, 53));
-        assertEquals(0, t.natLink(again));
         assertEquals(0, t.masqIndex(again));
     }
 
