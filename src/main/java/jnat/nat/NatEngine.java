@@ -63,7 +63,7 @@ public final class NatEngine {
      * @param conntrackChecksum net.netfilter.nf_conntrack_checksum: verify L4 checksums of arriving
      *                          packets and treat bad ones as INVALID (captures taken on a sending host
      *                          with checksum offload carry wrong checksums: turn it off for those)
-     * @param conntrackHashsize connections the conntrack hash and the NAT by-source buckets are built
+     * @param conntrackHashsize connections the conntrack hash and the NAT by-source index are built
      *                          for up front (nf_conntrack's hashsize): below it, a growing table copies
      *                          its rows but never rehashes; 0 lets the hash grow with the table
      * @param icmp              the ICMP sysctls of the host's own ICMP messages
