@@ -44,13 +44,19 @@ public final class IpFormat6 {
     }
 
     /**
-     * What ip -6 route get DST from SRC iif IN prints ({@link Host#routeInput6}). A multicast route
-     * prints "Message too long": rt6_fill_node asks ip6mr_get_route, which fails without a
-     * multicast routing daemon's cache entry.
+     * What ip -6 route get DST from SRC iif IN prints ({@link Host#routeInput6}) on a kernel built with
+     * CONFIG_IPV6_MROUTE, as distributions' are: a multicast route prints "Message too long", since
+     * rt6_fill_node asks ip6mr_get_route, which fails without a multicast routing daemon's cache entry.
      */
     public static String routeGetInput(long dstHi, long dstLo, long srcHi, long srcLo, Interface in, RouteResult6 res) {
+        return routeGetInput(dstHi, dstLo, srcHi, srcLo, in, res, true);
+    }
+
+    /** {@link #routeGetInput(long, long, long, long, Interface, RouteResult6)}; without multicast routing built in, a multicast route prints as any other. */
+    public static String routeGetInput(long dstHi, long dstLo, long srcHi, long srcLo, Interface in, RouteResult6 res,
+                                       boolean multicastRouting) {
         if (res.isError()) return "RTNETLINK answers: " + res.error().rtnetlinkText() + "\n";
-        if (res.type() == RouteType.MULTICAST) return "RTNETLINK answers: Message too long\n";
+        if (res.type() == RouteType.MULTICAST && multicastRouting) return "RTNETLINK answers: Message too long\n";
         StringBuilder sb = head(dstHi, dstLo, srcHi, srcLo, res);
         if (res.hasSource()) sb.append("src ").append(Inet6.format(res.sourceHi(), res.sourceLo())).append(' ');
         return sb.append("metric ").append(Integer.toUnsignedString(res.route().metric()))

@@ -32,7 +32,7 @@ class LayeringTest {
             Map.entry("gateway", Set.of("wire", "host", "conntrack", "rules", "ipset", "nft", "nat", "linux")),
             Map.entry("report", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "ipset", "nat", "replay")),
             Map.entry("demo", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "ipset", "nat", "replay", "report")),
-            Map.entry("bench", Set.of("wire", "host", "conntrack", "rules", "ipset", "nat", "linux", "demo")),
+            Map.entry("bench", Set.of("wire", "host", "conntrack", "rules", "ipset", "nft", "nat", "linux", "demo")),
             Map.entry("cli", Set.of("wire", "pcap", "tcpdump", "host", "conntrack", "rules", "ipset", "nat", "linux", "replay",
                     "gateway", "report", "demo", "bench", "nft")));
 

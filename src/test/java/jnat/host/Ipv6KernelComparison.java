@@ -150,7 +150,8 @@ abstract class Ipv6KernelComparison {
                 Tools.Result r = ns.exec("ip", "-6", "route", "get", d, "from", in[1], "iif", in[0]);
                 kernel.append(r.stdout()).append(r.stderr());
                 long[] a = Inet6.parse(d);
-                ours.append(IpFormat6.routeGetInput(a[0], a[1], s[0], s[1], dev, host.routeInput6(a[0], a[1], s[0], s[1], dev)));
+                ours.append(IpFormat6.routeGetInput(a[0], a[1], s[0], s[1], dev, host.routeInput6(a[0], a[1], s[0], s[1], dev),
+                        KernelConfig.IPV6_MROUTE));
             }
         }
         assertEquals(kernel.toString(), ours.toString());
