@@ -169,7 +169,10 @@ final class NfHooks {
             case FORWARD -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
                     new NftChainFilter.Slot(50, security));
             case OUTPUT -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
-                    new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(-100, nat::localFn),
+                    new NftChainFilter.Slot(-150, q -> { // ipt_mangle_out: a new route when the mark or addresses moved
+                        int mark = q.mark;
+                        return walk(t.mangle, hook, q) && nat.mangleOutReroute(q, mark);
+                    }), new NftChainFilter.Slot(-100, nat::localFn),
                     new NftChainFilter.Slot(0, filter), new NftChainFilter.Slot(50, security));
             case POSTROUTING -> java.util.List.of(new NftChainFilter.Slot(-150, mangle),
                     new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
@@ -198,7 +201,7 @@ final class NfHooks {
     /** NF_INET_PRE_ROUTING (after nf_defrag_ipv4): raw, conntrack, mangle, nat DST. */
     boolean preRouting(PacketState p) {
         if (trace.on()) trace.hook(Hook.PREROUTING);
-        if (nft != null) return nft.run(p, Hook.PREROUTING);
+        if (nft != null && nft.registered(p.ipv6, Hook.PREROUTING)) return nft.run(p, Hook.PREROUTING);
         Tables t = tables(p);
         return walk(t.raw, Hook.PREROUTING, p)
                 && conntrackIn(p, Hook.PREROUTING)
@@ -209,7 +212,7 @@ final class NfHooks {
     /** NF_INET_LOCAL_IN: mangle, filter, security, nat SRC, confirm. */
     boolean localIn(PacketState p) {
         if (trace.on()) trace.hook(Hook.INPUT);
-        if (nft != null) return nft.run(p, Hook.INPUT);
+        if (nft != null && nft.registered(p.ipv6, Hook.INPUT)) return nft.run(p, Hook.INPUT);
         Tables t = tables(p);
         return walk(t.mangle, Hook.INPUT, p)
                 && walk(t.filter, Hook.INPUT, p)
@@ -222,7 +225,7 @@ final class NfHooks {
     /** NF_INET_FORWARD: mangle, filter, security, walked by every forwarded packet. */
     boolean forward(PacketState p) {
         if (trace.on()) trace.hook(Hook.FORWARD);
-        if (nft != null) return nft.run(p, Hook.FORWARD);
+        if (nft != null && nft.registered(p.ipv6, Hook.FORWARD)) return nft.run(p, Hook.FORWARD);
         Tables t = tables(p);
         return walk(t.mangle, Hook.FORWARD, p)
                 && walk(t.filter, Hook.FORWARD, p)
@@ -232,7 +235,7 @@ final class NfHooks {
     /** NF_INET_LOCAL_OUT: raw, conntrack, mangle, nat DST (and a new route), filter, security. */
     boolean localOut(PacketState p) {
         if (trace.on()) trace.hook(Hook.OUTPUT);
-        if (nft != null) return nft.run(p, Hook.OUTPUT);
+        if (nft != null && nft.registered(p.ipv6, Hook.OUTPUT)) return nft.run(p, Hook.OUTPUT);
         Tables t = tables(p);
         if (!walk(t.raw, Hook.OUTPUT, p) || !conntrackIn(p, Hook.OUTPUT)) return false;
         int mark = p.mark;
@@ -246,7 +249,7 @@ final class NfHooks {
     /** NF_INET_POST_ROUTING: mangle, nat SRC, confirm. */
     boolean postRouting(PacketState p) {
         if (trace.on()) trace.hook(Hook.POSTROUTING);
-        if (nft != null) return nft.run(p, Hook.POSTROUTING);
+        if (nft != null && nft.registered(p.ipv6, Hook.POSTROUTING)) return nft.run(p, Hook.POSTROUTING);
         return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
                 && synproxyHook(p, p.out)

@@ -29,6 +29,8 @@ final class NftChainFilter {
 
     /** Per family, per hook (Hook's ordinal): the entries in the order nf_hook_slow runs them. */
     private final Entry[][] ipv4 = new Entry[Hook.values().length][], ipv6 = new Entry[Hook.values().length][];
+    /** Per family, per hook: whether some nft filter chain is registered there. */
+    private final boolean[] has4 = new boolean[Hook.values().length], has6 = new boolean[Hook.values().length];
 
     /**
      * @param fixed the engine's own entries of a hook for a family (iptables tables, conntrack, NAT,
@@ -41,6 +43,7 @@ final class NftChainFilter {
                 for (BaseChain c : chains) {
                     if (!c.type().equals("filter") || !c.hook().equals(hook.name().toLowerCase(Locale.ROOT))) continue;
                     if (!(v6 ? c.ipv6() : c.ipv4())) continue;
+                    (v6 ? has6 : has4)[hook.ordinal()] = true;
                     slots.add(new Slot(c.priority(), p -> {
                         if (c.core().doChain(c.chain(), p) == NfTablesCore.NF_ACCEPT) return true;
                         stats.drop(p, DropReason.NFT_DROP);
@@ -56,6 +59,14 @@ final class NftChainFilter {
     /** True when some filter chain of the ruleset is registered (else the hooks need no walk of ours). */
     static boolean any(List<BaseChain> chains) {
         return chains.stream().anyMatch(c -> c.type().equals("filter"));
+    }
+
+    /**
+     * Whether a filter chain of the family is registered at the hook; where none is, the hook's
+     * entries are the engine's own, and {@link NfHooks} runs its written-out sequence of them.
+     */
+    boolean registered(boolean v6, Hook hook) {
+        return (v6 ? has6 : has4)[hook.ordinal()];
     }
 
     /** nf_hook_slow over one hook's entries: the first that does not accept ends the walk. */

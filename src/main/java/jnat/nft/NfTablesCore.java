@@ -344,7 +344,9 @@ public final class NfTablesCore {
 
     /** One rule: its expressions in order; the verdict register when a verdict was set, null to go on. */
     private Expr.Verdict evalRule(NftRule rule, PacketContext ctx) {
-        for (Expr e : rule.exprs) {
+        List<Expr> exprs = rule.exprs;
+        for (int at = 0, size = exprs.size(); at < size; at++) {
+            Expr e = exprs.get(at);
             switch (e) {
                 case Expr.Payload p -> {
                     if (!payload(p, ctx)) return null;

@@ -297,6 +297,38 @@ class TproxyTest {
     }
 
     @Test
+    void aMarkSetInMangleOutputReroutesBesideAnNftOutputChain() {
+        // with an nft filter chain at OUTPUT the hook's entries run by priority; iptable_mangle's still reroutes
+        EngineRig rig = EngineRig.host(HOST + """
+                link set dev eth1 address 02:00:00:00:01:01 up
+                addr add 172.16.0.1/24 dev eth1
+                neigh add 172.16.0.254 lladdr 02:00:00:00:01:fe dev eth1
+                route add default via 172.16.0.254 dev eth1 table 200
+                rule add fwmark 0x5 lookup 200
+                """).rules("""
+                *mangle
+                :PREROUTING ACCEPT [0:0]
+                :INPUT ACCEPT [0:0]
+                :FORWARD ACCEPT [0:0]
+                :OUTPUT ACCEPT [0:0]
+                :POSTROUTING ACCEPT [0:0]
+                -A OUTPUT -m owner --uid-owner 1337 -j MARK --set-xmark 0x5/0xffffffff
+                COMMIT
+                """);
+        rig.engine().setNftRuleset(jnat.nft.Nft.load("""
+                table ip f {
+                	chain out {
+                		type filter hook output priority filter; policy accept;
+                		counter
+                	}
+                }
+                """));
+        rig.sendFromSocket(Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN)), 1337, 1337);
+        assertEquals("eth1", rig.only().dev(), "ip_route_me_harder after the mangle table, as without nft");
+        assertEquals(1, rig.engine().nftCounter("ip", "f", "out", 0)[0]);
+    }
+
+    @Test
     void ownerMatchesTheUidAndGidOfTheHostsSocket() {
         EngineRig rig = rig();
         byte[] out = Ipv4Repr.of("10.0.0.1", "198.51.100.7").packet(TcpRepr.of(41000, 443).withFlags(TcpSegment.SYN));
