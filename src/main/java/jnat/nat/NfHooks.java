@@ -123,6 +123,14 @@ final class NfHooks {
     /** NAT looks up the nat tables bound now (a lane's after its engine bound them). */
     void tablesChanged() {
         nat.setTables(ipv4.natTable(), ipv6.natTable());
+        if (nftChains != null) buildNftFilter(); // its entry lists hold the tables bound now
+    }
+
+    /** The nft ruleset's base chains (null: none), kept to rebuild the entry lists when the tables change. */
+    private java.util.List<jnat.nft.NfTablesCore.BaseChain> nftChains;
+
+    private void buildNftFilter() {
+        nft = nftChains != null && NftChainFilter.any(nftChains) ? new NftChainFilter(nftChains, this::entries, stats) : null;
     }
 
     /**
@@ -134,7 +142,8 @@ final class NfHooks {
                        boolean conntrack4, boolean conntrack6) {
         nftConntrack4 = conntrack4;
         nftConntrack6 = conntrack6;
-        nft = chains != null && NftChainFilter.any(chains) ? new NftChainFilter(chains, this::entries, stats) : null;
+        nftChains = chains;
+        buildNftFilter();
         if (chains != null) for (jnat.nft.NfTablesCore.BaseChain c : chains) c.core().setReject((ctx, code) -> reject.reject((PacketState) ctx, code));
         nat.setNft(chains != null && NftChainNat.any(chains) ? new NftChainNat(chains, nat, table, stats) : null);
     }
@@ -152,32 +161,36 @@ final class NfHooks {
         return !tracking(p) || conntrack.in(p, hook);
     }
 
-    /** The entries this class registers at a hook for a family, with their NF_IP_PRI_* priorities. */
+    /**
+     * The entries this class registers at a hook for a family, with their NF_IP_PRI_* priorities: a
+     * table's only while the ruleset has it (as its module registers its hooks when loaded), so an
+     * absent table costs the walk nothing; rebuilt when the tables change.
+     */
     private java.util.List<NftChainFilter.Slot> entries(boolean v6, Hook hook) {
         Tables t = v6 ? ipv6 : ipv4;
-        NftChainFilter.Entry raw = p -> walk(t.raw, hook, p), mangle = p -> walk(t.mangle, hook, p),
-                filter = p -> walk(t.filter, hook, p), security = p -> walk(t.security, hook, p),
-                ct = p -> conntrackIn(p, hook),
-                confirm = hook == Hook.INPUT ? p -> conntrack.confirm(p, p.in) : p -> conntrack.confirm(p, p.out),
-                synproxyAt = hook == Hook.INPUT ? p -> synproxyHook(p, p.in) : p -> synproxyHook(p, p.out);
-        return switch (hook) {
-            case PREROUTING -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
-                    new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(-100, p -> nat.fn(p, hook, NatCore.MANIP_DST)));
-            case INPUT -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
-                    new NftChainFilter.Slot(50, security), new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
-                    new NftChainFilter.Slot(Integer.MAX_VALUE - 1, synproxyAt), new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
-            case FORWARD -> java.util.List.of(new NftChainFilter.Slot(-150, mangle), new NftChainFilter.Slot(0, filter),
-                    new NftChainFilter.Slot(50, security));
-            case OUTPUT -> java.util.List.of(new NftChainFilter.Slot(-300, raw), new NftChainFilter.Slot(-200, ct),
-                    new NftChainFilter.Slot(-150, q -> { // ipt_mangle_out: a new route when the mark or addresses moved
-                        int mark = q.mark;
-                        return walk(t.mangle, hook, q) && nat.mangleOutReroute(q, mark);
-                    }), new NftChainFilter.Slot(-100, nat::localFn),
-                    new NftChainFilter.Slot(0, filter), new NftChainFilter.Slot(50, security));
-            case POSTROUTING -> java.util.List.of(new NftChainFilter.Slot(-150, mangle),
-                    new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)),
-                    new NftChainFilter.Slot(Integer.MAX_VALUE - 1, synproxyAt), new NftChainFilter.Slot(Integer.MAX_VALUE, confirm));
-        };
+        java.util.List<NftChainFilter.Slot> out = new java.util.ArrayList<>();
+        BoundTable raw = t.raw, mangle = t.mangle, filter = t.filter, security = t.security;
+        boolean output = hook == Hook.OUTPUT, input = hook == Hook.INPUT;
+        if (raw != null && (hook == Hook.PREROUTING || output)) out.add(new NftChainFilter.Slot(-300, p -> walk(raw, hook, p)));
+        if (hook == Hook.PREROUTING || output) out.add(new NftChainFilter.Slot(-200, p -> conntrackIn(p, hook)));
+        if (mangle != null) {
+            out.add(new NftChainFilter.Slot(-150, output ? p -> { // ipt_mangle_out: a new route when the mark or addresses moved
+                int mark = p.mark;
+                return walk(mangle, hook, p) && nat.mangleOutReroute(p, mark);
+            } : p -> walk(mangle, hook, p)));
+        }
+        if (hook == Hook.PREROUTING) out.add(new NftChainFilter.Slot(-100, p -> nat.fn(p, hook, NatCore.MANIP_DST)));
+        if (output) out.add(new NftChainFilter.Slot(-100, nat::localFn));
+        if (hook != Hook.PREROUTING && hook != Hook.POSTROUTING) {
+            if (filter != null) out.add(new NftChainFilter.Slot(0, p -> walk(filter, hook, p)));
+            if (security != null) out.add(new NftChainFilter.Slot(50, p -> walk(security, hook, p)));
+        }
+        if (input || hook == Hook.POSTROUTING) {
+            out.add(new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)));
+            if (t.synproxy) out.add(new NftChainFilter.Slot(Integer.MAX_VALUE - 1, input ? p -> synproxyHook(p, p.in) : p -> synproxyHook(p, p.out)));
+            out.add(new NftChainFilter.Slot(Integer.MAX_VALUE, input ? p -> conntrack.confirm(p, p.in) : p -> conntrack.confirm(p, p.out)));
+        }
+        return out;
     }
 
     /** Tells every table where its walk is reported (null: tracing off). */

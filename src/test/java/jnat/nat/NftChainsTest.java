@@ -124,6 +124,16 @@ class NftChainsTest {
     }
 
     @Test
+    void anIptablesTableLoadedAfterTheNftRulesetRunsAtItsPriority() {
+        nft("table ip t {\n\tchain f { type filter hook forward priority 10; policy accept; }\n}\n");
+        // the filter table arrives after, in the same engine (iptables-restore beside a loaded nft ruleset)
+        rig.engine().setRuleset(jnat.rules.Ruleset.parse("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -j DROP\nCOMMIT\n"));
+        receive(docker0, CONTAINER_MAC, Ipv4Repr.of("172.17.0.2", "198.51.100.7"), UdpRepr.of(41000, 53));
+        assertEquals(List.of(), rig.summaries());
+        assertEquals(1, rig.drops(DropReason.FILTER_DROP));
+    }
+
+    @Test
     void anNftChainAfterTheFilterTableSeesWhatIptablesAccepted() {
         rig.rules("*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -j ACCEPT\nCOMMIT\n");
         nft("table ip t {\n\tchain f { type filter hook forward priority 10; policy drop; }\n}\n");
