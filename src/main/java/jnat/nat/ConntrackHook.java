@@ -97,6 +97,27 @@ final class ConntrackHook {
         long[] inverse = b.inverse;
         for (int i = 0; i < n; i++) inverse[i] = b.found[i] ? 0 : inverseHash(b.addrs[i], b.l4[i]);
         table.touchSlots(inverse, n);
+        // and, for a source NAT, find_appropriate_src's slot in the by-source index
+        if (bySource == null) return;
+        for (int i = 0; i < n; i++) {
+            long l4 = b.l4[i];
+            inverse[i] = b.found[i] || l4 == 0 ? 0 : bySourceHash(b.addrs[i], l4);
+        }
+        touchedBySource += bySource.touch(inverse, n);
+    }
+
+    /** The by-source hash (NfNatBySource.hash) of a tuple key's source: its protocol and family, address (or fold) and port or ICMP id. */
+    static long bySourceHash(long addrs, long l4) {
+        return NfNatBySource.hash((int) (l4 >>> 32), (int) (addrs >>> 32), (int) (l4 >>> 16));
+    }
+
+    /** NAT's by-source index, touched with the batch's new connections (null: not touched). */
+    private NfNatBySource bySource;
+    /** What the by-source touches read, kept so that the JIT cannot drop their loads. */
+    private long touchedBySource;
+
+    void touchBySource(NfNatBySource index) {
+        this.bySource = index;
     }
 
     /** The hash of the reply tuple of an untranslated TCP or UDP tuple key (0 for others: ICMP's reply changes its type). */

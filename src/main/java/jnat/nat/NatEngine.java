@@ -220,6 +220,7 @@ public final class NatEngine {
         this.neigh6 = parent == null ? new NeighTable(stats, true) : parent.neigh6;
         this.routes = new RouteCache(host, neigh4, neigh6);
         this.conntrack = new ConntrackHook(table, new Conntrack(table, cpu), config.conntrackChecksum(), stats, trace);
+        conntrack.touchBySource(core.bySource());
         this.laneLock = parent == null ? new Lanes(table) : parent.laneLock;
         this.laneCheck = new LaneCheck(host, table, routes, conntrack);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);

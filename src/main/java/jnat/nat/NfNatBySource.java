@@ -60,6 +60,19 @@ final class NfNatBySource {
         return hash((int) (table.tupleL4(ConnTable.ref(id, o)) >>> 32), table.srcAddr(id, o), table.srcPort(id, o));
     }
 
+    /**
+     * A batch's touch (ConntrackHook.touch): the home slot of each of {@code hashes[0, n)} (0: none)
+     * read, so the lookups of the batch's new connections find them in cache; returns what it read.
+     */
+    long touch(long[] hashes, int n) {
+        int[] s = slots;
+        int size = s.length;
+        if (size == 0) return 0;
+        long t = 0;
+        for (int k = 0; k < n; k++) if (hashes[k] != 0) t += s[home(hashes[k], size)];
+        return t;
+    }
+
     /** Slots for {@code cap} connections at a load of at most 4/5. */
     static int sizeFor(int cap) {
         return (int) Math.max(16, (5L * cap + 3) / 4);

@@ -75,6 +75,34 @@ class ConntrackTouchTest {
         assertEquals(lookupHash(new Tuple().set6(17, d[0], d[1], s[0], s[1], 53, 5353)), inverseHashOf(f));
     }
 
+    long bySourceHashOf(byte[] frame) {
+        hook.frameKey(docker0, frame, 0, frame.length, batch, 0);
+        return ConntrackHook.bySourceHash(batch.addrs[0], batch.l4[0]);
+    }
+
+    static long indexHash(Tuple t) {
+        return NfNatBySource.hash((int) (t.l4() >>> 32), t.src, t.srcPort);
+    }
+
+    @Test
+    void aTcpFramesBySourceHashIsTheIndexsForItsSource() {
+        byte[] f = fromContainer("172.17.0.2", "198.51.100.8", TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN));
+        assertEquals(indexHash(new Tuple(6, CONTAINER, SERVER, 40000, 80)), bySourceHashOf(f));
+    }
+
+    @Test
+    void anEchoRequestsBySourceHashIsTheIndexsForItsId() {
+        byte[] f = fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.8"), IcmpRepr.echoRequest(0x1234, 1, new byte[8]));
+        assertEquals(indexHash(new Tuple().setIcmp(CONTAINER, SERVER, 0x1234, 8, 0)), bySourceHashOf(f));
+    }
+
+    @Test
+    void anIpv6FramesBySourceHashIsTheIndexsForItsFoldedSource() {
+        byte[] f = fromContainer6("fd49:efd7:54aa::2", "2001:db8:8::1", UdpRepr.of(5353, 53).withPayload(payload(20)));
+        long[] s = ip6("fd49:efd7:54aa::2"), d = ip6("2001:db8:8::1");
+        assertEquals(indexHash(new Tuple().set6(17, s[0], s[1], d[0], d[1], 5353, 53)), bySourceHashOf(f));
+    }
+
     @Test
     void anEchoRequestHasNoInverseToTouch() {
         byte[] f = fromContainer(Ipv4Repr.of("172.17.0.2", "198.51.100.8"), IcmpRepr.echoRequest(0x1234, 1, new byte[8]));
