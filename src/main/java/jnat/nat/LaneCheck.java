@@ -63,6 +63,22 @@ final class LaneCheck {
     }
 
     /**
+     * Whether a table an arriving packet walks before its input route may set its mark (MARK, HMARK
+     * in raw or mangle): with policy rules the route may then depend on a mark the lane's check,
+     * which routes with the mark the packet came with (none), cannot know.
+     */
+    static boolean marksBeforeRouting(Ruleset r) {
+        for (String name : new String[] {"raw", "mangle"}) {
+            jnat.rules.Table t = r.existing(name);
+            if (t == null) continue;
+            for (jnat.rules.Chain c : t.chains())
+                for (jnat.rules.Rule rule : c.rules())
+                    if (rule.target instanceof jnat.rules.MarkTarget || rule.target instanceof jnat.rules.HmarkTarget) return true;
+        }
+        return false;
+    }
+
+    /**
      * Whether a frame can run beside other lanes' packets: a TCP segment without SYN or RST
      * (nothing that reopens or kills a connection) or a UDP datagram, right after an IPv4 header
      * without options or an IPv6 header, not a fragment, TTL or hop limit above 1, of a confirmed

@@ -714,8 +714,18 @@ public final class NatEngine {
      * whose expressions are all safe on two lanes at once ({@link NfTablesCore#concurrentSafe}).
      */
     boolean lanesMayShare() {
-        return !trace.on() && table.events() == null && primary.nftConcurrentSafe && !host.rules().custom()
+        return !trace.on() && table.events() == null && primary.nftConcurrentSafe
+                && (!host.rules().custom() && !host.rules6().custom() || !marksBeforeRouting())
                 && LaneCheck.concurrentSafe(ruleset) && LaneCheck.concurrentSafe(ruleset6);
+    }
+
+    /**
+     * Whether the packet's mark may change before its input route (LaneCheck.marksBeforeRouting, or
+     * an nft ruleset's `meta mark set`): with policy rules the lanes then run every packet exclusively.
+     */
+    private boolean marksBeforeRouting() {
+        return LaneCheck.marksBeforeRouting(ruleset) || LaneCheck.marksBeforeRouting(ruleset6)
+                || primary.nftRuleset != null && NfTablesCore.setsMark(primary.nftChains);
     }
 
     /**

@@ -140,6 +140,15 @@ public final class NfTablesCore {
         return true;
     }
 
+    /** Whether a rule of the chains' tables sets the packet's mark (meta mark set). */
+    public static boolean setsMark(List<BaseChain> chains) {
+        for (NftTable t : tables(chains))
+            for (NftChain c : t.chains)
+                for (NftRule r : c.rules)
+                    for (Expr e : r.exprs) if (e instanceof Expr.MetaSet m && m.key() == 3 /* NFT_META_MARK */) return true;
+        return false;
+    }
+
     private static boolean concurrentSafe(Expr e) {
         return switch (e) {
             case Expr.Payload p -> true;
