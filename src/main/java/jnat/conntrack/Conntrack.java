@@ -151,7 +151,8 @@ public final class Conntrack {
      * {@link #in} while engine lanes run concurrently ({@link ConnTable#concurrent}): the packet is
      * one of a confirmed, live connection that needs no change to the table (the lane checked it
      * first), so this is the lookup and the tracker under the connection's lock (ct->lock, which
-     * tcp_packet takes), and nothing else: no reaping, no clock, no events (none are listened to).
+     * tcp_packet takes), and nothing else: no reaping, no clock, and no event (with a listener the
+     * lane's check lets only packets by that change no event bit: {@link #deliver} throws if one does).
      */
     private int inConcurrent(CtPacket p, long now) {
         Tuple t = p.tuple;
@@ -165,6 +166,7 @@ public final class Conntrack {
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
         table.lanes.lock(id);
         try {
+            if (table.events() != null) snapshot(p, id); // the lane's check let only packets that change no event bit by
             int ctinfo = ctinfo(table.status(id), dir);
             int res = switch (t.protocol) {
                 case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
@@ -220,6 +222,7 @@ public final class Conntrack {
             if (table.mark(id) != p.markBefore) bits |= 1 << ConntrackEvents.IPCT_MARK;
         }
         if (bits == 0) return;
+        if (table.concurrent()) throw new IllegalStateException("a concurrent lane's packet changed connection " + id + "'s events: " + bits);
         snapshot(p, id); // delivered: a second pass through a confirm hook has nothing new
         events.event(bits, table, id);
     }

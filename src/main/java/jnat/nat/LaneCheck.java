@@ -108,7 +108,7 @@ final class LaneCheck {
         if ((frag & (Ipv4Packet.FLAG_MF | Ipv4Packet.FRAG_OFFSET_MASK)) != 0) return false;
         int total = Bytes.u16(buf, ip + 2), l4 = ip + 20;
         int proto = buf[ip + Ipv4Packet.OFF_PROTOCOL] & 0xff;
-        if (total > end - ip || !transportEligible(buf, proto, l4, total - 20)) return false;
+        if (total > end - ip || !transportEligible(buf, proto, l4, total - 20, table.events() != null)) return false;
         int src = Bytes.i32(buf, ip + Ipv4Packet.OFF_SRC);
         long addrs = (long) src << 32 | (Bytes.i32(buf, ip + Ipv4Packet.OFF_DST) & 0xffffffffL);
         int ref = table.find(addrs, (long) proto << 32 | (Bytes.i32(buf, l4) & 0xffffffffL), now);
@@ -130,7 +130,7 @@ final class LaneCheck {
                 || (buf[ip + Ipv6Packet.OFF_HOP_LIMIT] & 0xff) <= 1) return false;
         int length = Ipv6Packet.HEADER_LENGTH + Bytes.u16(buf, ip + Ipv6Packet.OFF_PAYLOAD_LENGTH);
         int proto = buf[ip + Ipv6Packet.OFF_NEXT_HEADER] & 0xff, l4 = ip + Ipv6Packet.HEADER_LENGTH;
-        if (length > end - ip || !transportEligible(buf, proto, l4, length - Ipv6Packet.HEADER_LENGTH)) return false;
+        if (length > end - ip || !transportEligible(buf, proto, l4, length - Ipv6Packet.HEADER_LENGTH, table.events() != null)) return false;
         long sh = Ipv6Address.readHi(buf, ip + Ipv6Packet.OFF_SRC);
         long sl = Ipv6Address.readLo(buf, ip + Ipv6Packet.OFF_SRC);
         if (sh == 0 || Ip6Input.isMulticast(sh) || Ip6Input.isLinkLocal(sh)) return false; // ip6_forward's source checks
@@ -164,19 +164,28 @@ final class LaneCheck {
     }
 
     /** TCP without SYN or RST, at least its header; or UDP, at least its header. */
-    private static boolean transportEligible(byte[] buf, int proto, int l4, int l4Length) {
+    private static boolean transportEligible(byte[] buf, int proto, int l4, int l4Length, boolean events) {
         if (proto == IpProtocol.TCP) {
-            return l4Length >= 20 && (buf[l4 + 13] & (TcpSegment.SYN | TcpSegment.RST)) == 0;
+            // with conntrack events listened to, a FIN (a new TCP state: IPCT_PROTOINFO) runs alone too
+            int no = TcpSegment.SYN | TcpSegment.RST | (events ? TcpSegment.FIN : 0);
+            return l4Length >= 20 && (buf[l4 + 13] & no) == 0;
         }
         return proto == IpProtocol.UDP && l4Length >= 8;
     }
 
-    /** A found connection, confirmed, its reply seen, not dying, no sequence adjustment, helper or template. */
+    /**
+     * A found connection, confirmed, its reply seen, not dying, no sequence adjustment, helper or
+     * template; with conntrack events listened to, also one whose packet can change no event bit
+     * (nf_conntrack_deliver_cached_events would send nothing): assured already, and a TCP one
+     * ESTABLISHED (an ACK there keeps the state).
+     */
     private boolean connectionEligible(int ref) {
         if (ref < 0) return false;
-        int want = Status.CONFIRMED | Status.SEEN_REPLY;
-        return (table.status(ConnTable.id(ref)) & (want | Status.DYING | Status.SEQ_ADJUST
-                | Status.HELPER | Status.TEMPLATE)) == want;
+        int id = ConnTable.id(ref);
+        boolean events = table.events() != null;
+        int want = Status.CONFIRMED | Status.SEEN_REPLY | (events ? Status.ASSURED : 0);
+        if ((table.status(id) & (want | Status.DYING | Status.SEQ_ADJUST | Status.HELPER | Status.TEMPLATE)) != want) return false;
+        return !events || table.protocol(id) != jnat.conntrack.Tuple.IPPROTO_TCP || table.tcpState(id) == jnat.conntrack.TcpTracker.ESTABLISHED;
     }
 
     /** nf_nat_oif_changed would not kill it: a masqueraded connection's original packets leave by its device. */

@@ -710,11 +710,12 @@ public final class NatEngine {
     /**
      * Whether lanes may share the lock (checked per packet or batch: each a field or two): the
      * rulesets' matches and targets all safe on two lanes at once ({@link LaneCheck#concurrentSafe}),
-     * no tracer, no conntrack event listener, no policy routing rules, and an nft ruleset (if any)
+     * no tracer (a conntrack event listener only narrows LaneCheck's packets), policy routing rules only
+     * where no table marks before routing, and an nft ruleset (if any)
      * whose expressions are all safe on two lanes at once ({@link NfTablesCore#concurrentSafe}).
      */
     boolean lanesMayShare() {
-        return !trace.on() && table.events() == null && primary.nftConcurrentSafe
+        return !trace.on() && primary.nftConcurrentSafe
                 && (!host.rules().custom() && !host.rules6().custom() || !marksBeforeRouting())
                 && LaneCheck.concurrentSafe(ruleset) && LaneCheck.concurrentSafe(ruleset6);
     }
