@@ -8,6 +8,7 @@ import jnat.host.Interface;
 import jnat.host.RouteDecision6;
 import jnat.host.RouteResult;
 import jnat.host.RouteType;
+import jnat.rules.Hook;
 import jnat.rules.Ruleset;
 import jnat.wire.Bytes;
 import jnat.wire.EtherType;
@@ -50,16 +51,21 @@ final class LaneCheck {
     }
 
     /**
-     * Whether the tables an established packet walks (raw, mangle, filter, security) hold only matches
-     * and targets that may run on two lanes at once ({@link jnat.rules.Table#concurrentSafe}); the nat
-     * table is walked by new connections alone, which run exclusively.
+     * Whether the walks a shared packet (forwarded, of an established connection) makes may run on
+     * two lanes at once: raw's PREROUTING (any rule of raw), mangle's PREROUTING, FORWARD and
+     * POSTROUTING, filter's and security's FORWARD, each safe for an established packet
+     * ({@link jnat.rules.Table#establishedConcurrentSafe}: no unsafe rule reachable before an
+     * accepting ctstate rule); the nat table is walked by new connections alone, which run exclusively.
      */
     static boolean concurrentSafe(Ruleset r) {
-        for (String name : new String[] {"raw", "mangle", "filter", "security"}) {
-            jnat.rules.Table t = r.existing(name);
-            if (t != null && !t.concurrentSafe()) return false;
-        }
-        return true;
+        // raw runs before conntrack, so its packets are not yet established: the whole table must be safe
+        jnat.rules.Table raw = r.existing("raw"), mangle = r.existing("mangle"), filter = r.existing("filter"),
+                security = r.existing("security");
+        return (raw == null || raw.concurrentSafe())
+                && (mangle == null || mangle.establishedConcurrentSafe(Hook.PREROUTING) && mangle.establishedConcurrentSafe(Hook.FORWARD)
+                        && mangle.establishedConcurrentSafe(Hook.POSTROUTING))
+                && (filter == null || filter.establishedConcurrentSafe(Hook.FORWARD))
+                && (security == null || security.establishedConcurrentSafe(Hook.FORWARD));
     }
 
     /**

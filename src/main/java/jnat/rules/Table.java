@@ -85,6 +85,16 @@ public final class Table {
         return x != null ? x.concurrentSafe : rulesConcurrentSafe();
     }
 
+    /**
+     * Whether a packet of an established connection (ctstate ESTABLISHED) may walk the table from
+     * {@code hook} on two lanes at once: the whole table is {@link #concurrentSafe}, or no rule whose
+     * matches or target are not is reachable for such a packet from there ({@link LaneSafety}).
+     */
+    public boolean establishedConcurrentSafe(Hook hook) {
+        XtTableInfo x = compiled;
+        return x != null ? (x.establishedSafe & 1 << hook.ordinal()) != 0 : rulesConcurrentSafe() || LaneSafety.safe(this, hook, true);
+    }
+
     /** {@link #concurrentSafe} from the rules themselves. */
     boolean rulesConcurrentSafe() {
         for (Chain c : chainList()) {

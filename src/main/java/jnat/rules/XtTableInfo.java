@@ -55,6 +55,8 @@ final class XtTableInfo {
     final int[] blob;
     /** Every rule's matches and target may run on two lanes at once ({@link Table#concurrentSafe}), as of this build. */
     boolean concurrentSafe;
+    /** Per hook (bit Hook.ordinal()): an established connection's packet may walk it on two lanes at once ({@link LaneSafety}). */
+    int establishedSafe;
     /** Where rule g starts in blob (rule numbers run through the chains in order, g - E_POS is a chain's first). */
     private final int[] ruleOffset;
     /** Interface patterns of the rules that name one (F_IN, F_OUT); null elsewhere. */
@@ -251,6 +253,7 @@ final class XtTableInfo {
             o += E_END;
         }
         x.concurrentSafe = table.rulesConcurrentSafe();
+        for (Hook h : Hook.values()) if (x.concurrentSafe || LaneSafety.safe(table, h, true)) x.establishedSafe |= 1 << h.ordinal();
         return x;
     }
 
