@@ -47,6 +47,27 @@ class ConformanceTest {
         }
     }
 
+    /** Scenarios of each kind run on two lanes (issue 17: the conformance holds with two workers). */
+    static final int SCENARIOS_LANES = Integer.getInteger("jnat.conformance.lanes", 100);
+
+    @Test
+    void onTwoLanesJnatTransmitsWhatTheKernelTransmits() throws Exception {
+        requireTools();
+        Tools.require("ip6tables-restore");
+        ScenarioGenerator gen = new ScenarioGenerator(SEED); // the first scenarios of the one-lane runs, on two lanes
+        Harness h4, h6;
+        try (KernelLab lab = new KernelLab(ScenarioGenerator.HOST, ScenarioGenerator.DEVICES, ScenarioGenerator.listenerPorts())) {
+            run("conformance on two lanes", h4 = new Harness(lab, ScenarioGenerator.HOST, ONLY != null, 2), gen::scenario, SCENARIOS_LANES);
+        }
+        ScenarioGenerator6 gen6 = new ScenarioGenerator6(SEED);
+        try (KernelLab lab = new KernelLab(ScenarioGenerator6.HOST, ScenarioGenerator.DEVICES, true, ScenarioGenerator.listenerPorts())) {
+            run("dual-stack conformance on two lanes", h6 = new Harness(lab, ScenarioGenerator6.HOST, ONLY != null, 2), gen6::scenario,
+                    SCENARIOS_LANES);
+        }
+        System.out.println("frames the lanes ran shared: " + h4.sharedPackets + " (IPv4), " + h6.sharedPackets + " (dual-stack)");
+        assertTrue(h4.sharedPackets > 0 && h6.sharedPackets > 0, "the lanes shared no packet: the shared path was not compared");
+    }
+
     private static void requireTools() {
         Tools.requireRoot();
         Tools.require("iptables-restore");

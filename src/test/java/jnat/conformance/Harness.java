@@ -66,9 +66,42 @@ final class Harness {
      * side transmitted (to debug one scenario).
      */
     Harness(KernelLab kernel, String hostFile, boolean verbose) {
+        this(kernel, hostFile, verbose, 1);
+    }
+
+    /**
+     * With {@code lanes} above 1 the engine runs on that many lanes (as `jnat gateway --workers`):
+     * step i's frame goes to lane i mod lanes through {@link NatEngine#receiveConcurrent}, shared
+     * where the lane's check allows it, and the host's own packets and the answers to its
+     * solicitations run with the engine to itself.
+     */
+    Harness(KernelLab kernel, String hostFile, boolean verbose, int lanes) {
         this.kernel = kernel;
         this.hostFile = hostFile;
         this.verbose = verbose;
+        this.lanes = lanes;
+    }
+
+    private final int lanes;
+    /** The frames the lanes ran shared, over the scenarios (NatEngine.concurrentPackets). */
+    long sharedPackets;
+
+    /** A frame of step {@code step} into the engine: on its lane when there are lanes. */
+    private void receive(NatEngine engine, int step, jnat.host.Interface in, byte[] buf, int len, long now, Transmit tx) {
+        if (lanes > 1) engine.lane(step % lanes).receiveConcurrent(in, buf, HEADROOM, len, now, new jnat.wire.Offload(), tx);
+        else engine.receive(in, buf, HEADROOM, len, now, tx);
+    }
+
+    /** The host's own packet: with lanes, with the engine to itself. */
+    private void send(NatEngine engine, byte[] buf, int len, long now, Transmit tx) {
+        if (lanes > 1) {
+            engine.exclusive(() -> {
+                engine.send(buf, HEADROOM, len, now, tx);
+                return null;
+            });
+        } else {
+            engine.send(buf, HEADROOM, len, now, tx);
+        }
     }
 
     /** On the IPv4 harness host ({@link ScenarioGenerator#HOST}). */
@@ -140,8 +173,10 @@ final class Harness {
         NatEngine engine = new NatEngine(host, rules,
                 new NatEngine.Config(NatEngine.Config.DEFAULT_CONNTRACK_MAX, sc.seed, true).withIcmp(KernelLab.ICMP));
         if (rules6 != null) engine.setRuleset6(rules6);
+        if (lanes > 1) engine.setLanes(lanes);
         jnat.nft.NftRuleset nft = sc.nft == null ? null : NftScenarioGenerator.load(engine, sc);
         kernel.listenIn(engine);
+        if (lanes > 1) engine.startConcurrent();
         kernel.load(sc.rules, sc.rules6, sc.nft, sc.ipset);
         Map<Integer, Seen> kSeen = new HashMap<>(), jSeen = new HashMap<>();
         // jnat's clock follows the real one, so time-dependent states (UDP streams) agree.
@@ -173,16 +208,16 @@ final class Harness {
                     byte[] fr = ji.fragments.get(n);
                     int before = jOut.size();
                     System.arraycopy(fr, 0, buf, HEADROOM, fr.length);
-                    if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, fr.length, now, tx);
-                    else engine.receive(host.device(ji.device), buf, HEADROOM, fr.length, now, tx);
+                    if (ji.device.equals(Scenario.LOCAL)) send(engine, buf, fr.length, now, tx);
+                    else receive(engine, i, host.device(ji.device), buf, fr.length, now, tx);
                     int expected = jOut.size() - before;
                     kOut.addAll(caused(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.fragments.get(n), expected)
                             : kernel.send(ki.device, ki.fragments.get(n), expected)));
                 }
             } else {
                 System.arraycopy(ji.frame, 0, buf, HEADROOM, ji.frame.length);
-                if (ji.device.equals(Scenario.LOCAL)) engine.send(buf, HEADROOM, ji.frame.length, now, tx);
-                else engine.receive(host.device(ji.device), buf, HEADROOM, ji.frame.length, now, tx);
+                if (ji.device.equals(Scenario.LOCAL)) send(engine, buf, ji.frame.length, now, tx);
+                else receive(engine, i, host.device(ji.device), buf, ji.frame.length, now, tx);
                 kOut = caused(ki.device.equals(Scenario.LOCAL) ? kernel.sendLocal(ki.frame, jOut.size())
                         : kernel.send(ki.device, ki.frame, jOut.size()));
             }
@@ -243,6 +278,7 @@ final class Harness {
         jCt = substitute(jCt, swaps);
         String kSet = entries(kCt), jSet = entries(jCt);
         if (!kSet.equals(jSet)) bad.add(sc + ": conntrack -L differs (timeouts aside)\n--- kernel\n" + kSet + "\n--- jnat\n" + jSet);
+        if (lanes > 1) sharedPackets += engine.concurrentPackets();
         return new Outcome(compared, randomPortFrames, generatedFrames, bad);
     }
 
@@ -265,7 +301,15 @@ final class Harness {
             if (n < jNs.size()) {
                 byte[] na = answer(jNs.get(n).bytes());
                 System.arraycopy(na, 0, buf, HEADROOM, na.length);
-                engine.receive(host.device(jNs.get(n).device()), buf, HEADROOM, na.length, now, tx);
+                if (lanes > 1) {
+                    jnat.host.Interface in = host.device(jNs.get(n).device());
+                    engine.exclusive(() -> {
+                        engine.receive(in, buf, HEADROOM, na.length, now, tx);
+                        return null;
+                    });
+                } else {
+                    engine.receive(host.device(jNs.get(n).device()), buf, HEADROOM, na.length, now, tx);
+                }
                 if (u16(na, 12) == 0x0806) arpReplies4++;
                 else advertisements6++;
             }
