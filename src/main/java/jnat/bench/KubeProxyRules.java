@@ -48,6 +48,65 @@ public final class KubeProxyRules {
         return b.append("COMMIT\n").toString();
     }
 
+    /**
+     * The same N services in kube-proxy's nftables mode, shaped as pkg/proxy/nftables/proxier.go
+     * writes its table (its TestOverallNFTablesRules' expected ruleset: the service-ips verdict
+     * map to a service chain per service, which marks off-cluster sources for masquerade and picks
+     * an endpoint with numgen, whose chain DNATs; masquerading in nat-postrouting), as nft -f text.
+     */
+    public static String generateNft(int services) {
+        StringBuilder b = new StringBuilder("""
+                table ip kube-proxy {
+                	comment "rules for kube-proxy"
+                	map service-ips {
+                		type ipv4_addr . inet_proto . inet_service : verdict
+                		comment "ClusterIP, ExternalIP and LoadBalancer IP traffic"
+                """);
+        if (services > 0) {
+            b.append("\t\telements = { ");
+            for (int i = 0; i < services; i++) {
+                b.append(i == 0 ? "" : ",\n\t\t\t     ").append(jnat.wire.Ipv4Address.format(clusterIp(i))).append(" . tcp . 80 : goto service-")
+                        .append(name(i));
+            }
+            b.append(" }\n");
+        }
+        b.append("""
+                	}
+                	chain mark-for-masquerade {
+                		meta mark set meta mark | 0x00004000
+                	}
+                	chain masquerading {
+                		meta mark & 0x00004000 == 0x00000000 return
+                		meta mark set meta mark ^ 0x00004000
+                		masquerade fully-random
+                	}
+                	chain nat-output {
+                		type nat hook output priority -100; policy accept;
+                		jump services
+                	}
+                	chain nat-postrouting {
+                		type nat hook postrouting priority srcnat; policy accept;
+                		jump masquerading
+                	}
+                	chain nat-prerouting {
+                		type nat hook prerouting priority dstnat; policy accept;
+                		jump services
+                	}
+                	chain services {
+                		ip daddr . meta l4proto . th dport vmap @service-ips
+                	}
+                """);
+        for (int i = 0; i < services; i++) {
+            String ip = jnat.wire.Ipv4Address.format(clusterIp(i)), ep = "198.51.100." + (1 + i % 250);
+            b.append("\tchain service-").append(name(i)).append(" {\n\t\tip daddr ").append(ip)
+                    .append(" ip saddr != 10.244.0.0/16 jump mark-for-masquerade\n\t\tnumgen random mod 1 vmap { 0 : goto endpoint-")
+                    .append(name(i)).append(" }\n\t}\n");
+            b.append("\tchain endpoint-").append(name(i)).append(" {\n\t\tip saddr ").append(ep)
+                    .append(" jump mark-for-masquerade\n\t\tmeta l4proto tcp dnat to ").append(ep).append(":8080\n\t}\n");
+        }
+        return b.append("}\n").toString();
+    }
+
     /** A 16-character chain suffix like kube-proxy's hashes. */
     static String name(int i) {
         return String.format("%016X", (i + 1) * 0x9E3779B97F4A7C15L).replace('0', 'Q').replace('1', 'Z');

@@ -136,6 +136,7 @@ final class Commands {
         c.comment = d.comment;
         c.handle = d.handle >= 0 ? d.handle : t.nextHandle();
         t.chains.add(c);
+        t.chainAdded(c);
     }
 
     private static int policy(Token p) {
@@ -172,6 +173,7 @@ final class Commands {
         if (referenced(t, c.name)) throw NftError.kernel(loc(at), "Could not process rule: Device or resource busy");
         flushRules(t, c);
         t.chains.remove(c);
+        t.chainsChanged();
     }
 
     /** Whether any rule or verdict map of the table jumps to the chain (nft_chain's use count). */

@@ -65,6 +65,40 @@ public final class NfTablesCore {
         this.table = table;
     }
 
+    /**
+     * The table's chains and sets by name, as nf_tables keeps them in hash tables (a jump names its
+     * chain; kube-proxy's verdict maps name one of thousands): built at the first lookup, and looked up
+     * in the table again when a name is not found or names another object now.
+     */
+    private java.util.HashMap<String, NftChain> chains;
+    private java.util.HashMap<String, NftSet> sets;
+
+    private NftChain chain(String name) {
+        if (chains == null) {
+            chains = new java.util.HashMap<>();
+            for (NftChain c : table.chains) chains.put(c.name, c);
+        }
+        NftChain c = chains.get(name);
+        if (c == null || !c.name.equals(name)) {
+            c = table.chain(name);
+            if (c != null) chains.put(name, c);
+        }
+        return c;
+    }
+
+    private NftSet set(String name) {
+        if (sets == null) {
+            sets = new java.util.HashMap<>();
+            for (NftSet t : table.sets) sets.put(t.name, t);
+        }
+        NftSet t = sets.get(name);
+        if (t == null || !t.name.equals(name)) {
+            t = table.set(name);
+            if (t != null) sets.put(name, t);
+        }
+        return t;
+    }
+
     /** Where this evaluator's NAT statements go (null: none may run; a caller refuses such rulesets). */
     public void setNat(NatStatement nat) {
         this.nat = nat;
@@ -246,7 +280,7 @@ public final class NfTablesCore {
 
     /** The packets and bytes of the counter of a chain's rule (by position), as nft lists them. */
     public long[] counter(String chain, int index) {
-        for (Expr e : table.chain(chain).rules.get(index).exprs)
+        for (Expr e : chain(chain).rules.get(index).exprs)
             if (e instanceof Expr.Counter c) return new long[] {c.packets(), c.bytes()};
         return null;
     }
@@ -309,7 +343,7 @@ public final class NfTablesCore {
 
     /** nft_do_chain from a base chain: NF_ACCEPT or NF_DROP. */
     public int doChain(String chainName, PacketContext ctx) {
-        NftChain base = table.chain(chainName);
+        NftChain base = chain(chainName);
         if (base == null) throw new IllegalArgumentException("no chain " + chainName);
         beforeRouting = "prerouting".equals(base.hook);
         int sp = 0;
@@ -338,11 +372,11 @@ public final class NfTablesCore {
                     if (sp == NFT_JUMP_STACK_SIZE) return NF_DROP; // the kernel warns once and drops
                     stackChain[sp] = chain;
                     stackRule[sp++] = ruleIndex;
-                    chain = table.chain(v.chain());
+                    chain = chain(v.chain());
                     ruleIndex = 0;
                 }
                 case Expr.Verdict.GOTO -> {
-                    chain = table.chain(v.chain());
+                    chain = chain(v.chain());
                     ruleIndex = 0;
                 }
                 case Expr.Verdict.RETURN -> ruleIndex = chain.rules.size();
@@ -731,7 +765,7 @@ public final class NfTablesCore {
 
     /** nft_lookup_eval: the key in the set's register layout; a verdict map's verdict; BREAK when absent (or present, inverted). */
     private Expr.Verdict lookup(Expr.Lookup l) {
-        NftSet s = table.set(l.set());
+        NftSet s = set(l.set());
         NftSetHash ix = setIndex.get(s);
         if (ix == null || !ix.describes(s)) {
             ix = new NftSetHash(s);

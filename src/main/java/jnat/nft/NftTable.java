@@ -24,9 +24,27 @@ final class NftTable {
         return ++hgenerator;
     }
 
+    /** The chains by name (nf_tables' chain hash table), built at the first lookup after a change ({@link #chainsChanged}). */
+    private java.util.HashMap<String, NftChain> chainIndex;
+
     NftChain chain(String n) {
-        for (NftChain c : chains) if (c.name.equals(n)) return c;
-        return null;
+        java.util.HashMap<String, NftChain> idx = chainIndex;
+        if (idx == null) {
+            idx = new java.util.HashMap<>();
+            for (NftChain c : chains) idx.putIfAbsent(c.name, c);
+            chainIndex = idx;
+        }
+        return idx.get(n);
+    }
+
+    /** A chain was appended to {@link #chains}: the index takes it (a chain of a name already there does not shadow it). */
+    void chainAdded(NftChain c) {
+        if (chainIndex != null) chainIndex.putIfAbsent(c.name, c);
+    }
+
+    /** A chain left {@link #chains}: the next lookup rebuilds the index. */
+    void chainsChanged() {
+        chainIndex = null;
     }
 
     NftSet set(String n) {
