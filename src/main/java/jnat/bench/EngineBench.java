@@ -202,10 +202,12 @@ public final class EngineBench {
 
     /** An nft ruleset's text (nft -f) the engine runs beside the iptables rules; null: none. */
     private String nft;
+    private jnat.nft.NftRuleset nftParsed;
 
     /** Runs {@code text} (an nft -f file) in the engine as well. */
     public EngineBench nft(String text) {
         this.nft = text;
+        this.nftParsed = null;
         return this;
     }
 
@@ -220,7 +222,10 @@ public final class EngineBench {
         NatEngine.Config config = new NatEngine.Config(max, NatEngine.Config.DEFAULT_SEED, true, hashsize < 0 ? max : hashsize);
         NatEngine engine = new NatEngine(host, ipv6 ? new Ruleset() : rules, config);
         if (ipv6) engine.setRuleset6(rules);
-        if (nft != null) engine.setNftRuleset(jnat.nft.Nft.load(nft)); // each engine its own, counters from zero
+        if (nft != null) {
+            if (nftParsed == null) nftParsed = jnat.nft.Nft.load(nft); // once: a large table takes seconds to load
+            engine.setNftRuleset(nftParsed.copy()); // each engine its own tables (their expressions, counters included, shared)
+        }
         Transmit tx = (out, buf, off, len) -> {
             sink += buf[off + 29];
             transmitted++;

@@ -33,6 +33,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--flows", paramLabel = "N", description = "tracked connections (default ${DEFAULT-VALUE})")
     int flows = 100_000;
 
+    @Option(names = "--kube-nft", description = "with --kube-services: kube-proxy's nftables mode (its ip kube-proxy table: "
+            + "the service-ips verdict map, a chain per service and per endpoint) instead of its iptables mode")
+    boolean kubeNft;
+
     @Option(names = "--nft", paramLabel = "FILE", description = "an nftables ruleset (nft -f format) the engine runs "
             + "as well; the iptables rules are then only those of --rules, none without it "
             + "(scripts/seed-docker.nft: the seed's Docker NAT in nftables with a forward chain)")
@@ -100,6 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
         // bench of no rules would measure another path than the one asked for.
         if (rulesFile != null && !java.nio.file.Files.isRegularFile(rulesFile)) throw new UsageError("no rules file " + rulesFile, 2);
         if (nftFile != null && kubeServices > 0) throw new UsageError("--nft and --kube-services exclude each other", 2);
+        if (kubeNft && kubeServices <= 0) throw new UsageError("--kube-nft needs --kube-services N", 2);
         String nft = null;
         if (nftFile != null) {
             try {
@@ -114,7 +119,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Host host = ipv6 ? jnat.demo.SeedDemo6.host() : Host.fromResource("/hosts/seed-docker-host.ip");
-        Ruleset rules = kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
+        if (kubeNft) nft = jnat.bench.KubeProxyRules.generateNft(kubeServices);
+        Ruleset rules = kubeNft ? new Ruleset()
+                : kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
                 : rulesFile != null ? RulesFile.load(rulesFile, ipv6)
                 : nft != null ? new Ruleset()
                 : ipv6 ? jnat.demo.SeedDemo6.natRules6() : jnat.demo.SeedDemo.rules();
