@@ -86,6 +86,18 @@ public final class NfTablesCore {
         return c;
     }
 
+    /** Each jump's or goto's chain, by the verdict object (a rule's or a verdict map element's), resolved once. */
+    private final java.util.IdentityHashMap<Expr.Verdict, NftChain> targets = new java.util.IdentityHashMap<>();
+
+    private NftChain target(Expr.Verdict v) {
+        NftChain c = targets.get(v);
+        if (c == null) {
+            c = chain(v.chain());
+            if (c != null) targets.put(v, c);
+        }
+        return c;
+    }
+
     private NftSet set(String name) {
         if (sets == null) {
             sets = new java.util.HashMap<>();
@@ -372,11 +384,11 @@ public final class NfTablesCore {
                     if (sp == NFT_JUMP_STACK_SIZE) return NF_DROP; // the kernel warns once and drops
                     stackChain[sp] = chain;
                     stackRule[sp++] = ruleIndex;
-                    chain = chain(v.chain());
+                    chain = target(v);
                     ruleIndex = 0;
                 }
                 case Expr.Verdict.GOTO -> {
-                    chain = chain(v.chain());
+                    chain = target(v);
                     ruleIndex = 0;
                 }
                 case Expr.Verdict.RETURN -> ruleIndex = chain.rules.size();
