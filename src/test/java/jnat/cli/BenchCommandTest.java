@@ -71,6 +71,34 @@ class BenchCommandTest {
     }
 
     @Test
+    void kubeNftWithoutKubeServicesIsAUsageError() {
+        CliRun r = jnat("bench", "--kube-nft");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--kube-nft needs --kube-services"), r.err());
+    }
+
+    @Test
+    void anNftRulesetRunsAndForwardsEveryTimedPacket() {
+        CliRun r = jnat("bench", "--nft", "scripts/seed-docker.nft", "--flows", "1000", "--seconds", "0.05", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        String json = lines[lines.length - 1];
+        assertEquals(0, field(json, "rules"), "no iptables rule: the NAT is the nft ruleset's");
+        assertEquals(1000, field(json, "new_connections"));
+        assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
+    }
+
+    @Test
+    void kubeProxysNftablesModeRunsAndForwardsEveryTimedPacket() {
+        CliRun r = jnat("bench", "--kube-services", "50", "--kube-nft", "--flows", "500", "--seconds", "0.05", "--json");
+        assertEquals(0, r.exit(), r.err());
+        String[] lines = r.out().strip().split("\n");
+        String json = lines[lines.length - 1];
+        assertEquals(500, field(json, "new_connections"));
+        assertEquals(field(json, "established_packets"), field(json, "transmitted_packets"), "every timed packet was forwarded");
+    }
+
+    @Test
     void ipv6WithKubeServicesIsAUsageError() {
         CliRun r = jnat("bench", "--ipv6", "--kube-services", "10");
         assertEquals(2, r.exit());
