@@ -353,14 +353,14 @@ final class Commands {
     private void addElements(NftTable t, NftSet s, Tokens ts, boolean create) {
         List<NftSetElem> parsed = new ArrayList<>();
         new Elements(ts).parse(s, parsed);
+        java.util.HashSet<String> present = new java.util.HashSet<>();
+        for (NftSetElem o : s.elements) present.add(Elements.keyOf(o));
         for (NftSetElem e : parsed) {
             if ((e.keyEnd != null) && (s.flags & NftSet.INTERVAL) == 0)
                 throw NftError.span(e.where[0], e.where[1],
                         "You must add 'flags interval' to your set declaration if you want to add prefix elements");
             if (e.verdict != null && e.verdict.chain() != null) checkTarget(t, e.verdict.chain(), e.where);
-            NftSetElem old = null;
-            for (NftSetElem o : s.elements) if (Elements.sameKey(o, e)) old = o;
-            if (old != null) {
+            if (!present.add(Elements.keyOf(e))) {
                 if (create) throw NftError.kernel(loc(e.where[0]), "Could not process rule: File exists");
                 continue;
             }

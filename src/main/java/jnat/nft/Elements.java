@@ -62,11 +62,11 @@ final class Elements {
     void parse(NftSet set, List<NftSetElem> into) {
         ts.expect("{");
         ts.skipNewlinesOnly();
+        java.util.HashSet<String> keys = new java.util.HashSet<>();
+        for (NftSetElem o : into) keys.add(keyOf(o));
         while (!ts.is("}")) {
             NftSetElem e = element(set);
-            boolean dup = false;
-            for (NftSetElem o : into) dup |= sameKey(o, e);
-            if (!dup) into.add(e);
+            if (keys.add(keyOf(e))) into.add(e); // a key given twice is one element
             ts.skipNewlinesOnly();
             if (ts.is(",")) {
                 ts.next();
@@ -76,6 +76,25 @@ final class Elements {
             }
         }
         ts.next();
+    }
+
+    /**
+     * An element's key (and interval end) as one string, equal exactly when {@link #sameKey} holds: a
+     * hash of it finds an element among thousands in one probe (kube-proxy's maps have one per service).
+     */
+    static String keyOf(NftSetElem e) {
+        StringBuilder sb = new StringBuilder();
+        part(sb, e.key);
+        if (e.keyEnd != null) part(sb.append('-'), e.keyEnd);
+        return sb.toString();
+    }
+
+    private static void part(StringBuilder sb, List<byte[]> key) {
+        sb.append(key.size()).append(':');
+        for (byte[] k : key) {
+            sb.append(k.length).append('/');
+            for (byte b : k) sb.append((char) (b & 0xff));
+        }
     }
 
     static boolean sameKey(NftSetElem a, NftSetElem b) {

@@ -76,6 +76,18 @@ class NftCommandsTest {
     }
 
     @Test
+    void anElementGivenTwiceOrAddedAgainIsOneElement() {
+        sameAsNft(List.of(
+                "add table ip t",
+                "add set ip t s { type ipv4_addr; }",
+                "add element ip t s { 198.51.100.7, 203.0.113.9, 198.51.100.7 }",
+                "add element ip t s { 203.0.113.9, 203.0.113.10 }",
+                "add map ip t m { type ipv4_addr . inet_service : verdict; }",
+                "add element ip t m { 10.96.0.1 . 80 : accept, 10.96.0.1 . 443 : drop, 10.96.0.1 . 80 : accept }",
+                "list table ip t"), "list", "ruleset");
+    }
+
+    @Test
     void optionsNumericAndStatelessChangeTheListing() {
         List<String> cmds = List.of(
                 "add table ip t",
