@@ -9,6 +9,10 @@ import java.util.List;
  * error messages.
  */
 final class Scanner {
+    /** Compiled once: a rules file with thousands of addresses asks them per token. */
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}"),
+            MAC = java.util.regex.Pattern.compile("[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}");
+
     enum T { WORD, QUOTED, PUNCT, NEWLINE, EOF }
 
     record Token(T type, String text, int line, int col, int end) {
@@ -150,9 +154,9 @@ final class Scanner {
         for (int end = e; end > start; end--) {
             String s = src.substring(start, end);
             if (s.endsWith(":") && !s.endsWith("::")) continue;
-            if (s.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) return end;
+            if (IPV4.matcher(s).matches()) return end;
             if (s.contains(":") && Datatype.IPV6_ADDR.parse(s, 16) != null) return end;
-            if (s.matches("[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}")) return end;
+            if (MAC.matcher(s).matches()) return end;
         }
         return start;
     }
