@@ -20,26 +20,12 @@ final class Elements {
     }
 
     /** An anonymous set (or, with vmap, verdict map) with the key of lhs, elements from the cursor. */
-    /** Marks the number of a set named prefix + a decimal number (no leading zero). */
-    private static void markUsed(java.util.BitSet used, String prefix, String name) {
-        int len = name.length(), p = prefix.length();
-        if (len <= p || len > p + 9 || !name.startsWith(prefix) || (name.charAt(p) == '0' && len > p + 1)) return;
-        int n = 0;
-        for (int i = p; i < len; i++) {
-            char c = name.charAt(i);
-            if (c < '0' || c > '9') return;
-            n = n * 10 + (c - '0');
-        }
-        used.set(n);
-    }
-
     NftSet anonymous(Lhs lhs, boolean vmap, Linearize l) {
         String prefix = vmap ? "__map" : "__set";
         // the lowest number no set of the table or of this transaction's rules has (one pass, as the
         // kernel's bitmap over the table's sets: searching name by name is quadratic in the sets)
-        java.util.BitSet used = new java.util.BitSet();
-        for (NftSet t : l.table.sets) markUsed(used, prefix, t.name);
-        for (NftSet t : l.anonymous) markUsed(used, prefix, t.name);
+        java.util.BitSet used = (java.util.BitSet) l.table.anonymousNumbers(vmap).clone();
+        for (NftSet t : l.anonymous) NftTable.markAnonymous(used, prefix, t.name);
         int n = used.nextClearBit(0);
         NftSet s = new NftSet(prefix + n);
         s.flags = NftSet.ANONYMOUS | NftSet.CONSTANT;

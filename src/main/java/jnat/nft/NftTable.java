@@ -47,6 +47,45 @@ final class NftTable {
         chainIndex = null;
     }
 
+    /**
+     * The numbers of the table's __map%d and __set%d sets (nf_tables_set_alloc_name's bitmap), kept
+     * as sets are appended and rebuilt when one left: loading thousands of rules with anonymous maps
+     * then costs a pass over the new sets, not over all of them per map.
+     */
+    private java.util.BitSet anonMapNumbers, anonSetNumbers;
+    private int anonScanned;
+    private NftSet anonLast;
+
+    java.util.BitSet anonymousNumbers(boolean maps) {
+        int n = sets.size();
+        if (anonMapNumbers == null || n < anonScanned || anonScanned > 0 && sets.get(anonScanned - 1) != anonLast) {
+            anonMapNumbers = new java.util.BitSet();
+            anonSetNumbers = new java.util.BitSet();
+            anonScanned = 0;
+        }
+        for (int i = anonScanned; i < n; i++) {
+            String name = sets.get(i).name;
+            markAnonymous(anonMapNumbers, "__map", name);
+            markAnonymous(anonSetNumbers, "__set", name);
+        }
+        anonScanned = n;
+        anonLast = n > 0 ? sets.get(n - 1) : null;
+        return maps ? anonMapNumbers : anonSetNumbers;
+    }
+
+    /** Marks the number of a set named prefix + a decimal number (no leading zero). */
+    static void markAnonymous(java.util.BitSet used, String prefix, String name) {
+        int len = name.length(), p = prefix.length();
+        if (len <= p || len > p + 9 || !name.startsWith(prefix) || (name.charAt(p) == '0' && len > p + 1)) return;
+        int n = 0;
+        for (int i = p; i < len; i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') return;
+            n = n * 10 + (c - '0');
+        }
+        used.set(n);
+    }
+
     NftSet set(String n) {
         for (NftSet s : sets) if (s.name.equals(n)) return s;
         return null;
