@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
                 + "transmitted_packets: how many of the timed packets left the engine, order, batch, established_cpu_pps: "
                 + "established packets per second of the bench thread's CPU time, steadier than the wall-clock rate on a shared machine, "
                 + "new_connections_cpu_per_s: the same for the new connections, new_connection_allocated_bytes: heap "
-                + "allocated per new connection, the connection table's growth included)."})
+                + "allocated per new connection, the connection table's growth included, ports: distinct or clashing, as "
+                + "--port-clashes says). The SYNs are built off the clock, a few thousand at a time."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -68,6 +69,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "creation (the order the connections were made in, so their conntrack rows follow each other in memory) "
             + "or random (a fixed random permutation, as live traffic comes; default ${DEFAULT-VALUE})")
     String order = "creation";
+
+    @Option(names = "--port-clashes", description = "the containers' source ports clash: the 260 containers that share a "
+            + "server all use port 1024, then 1025, ..., so all but one connection per port need MASQUERADE's search for a "
+            + "free port (nf_nat_l4proto_unique_tuple); by default no two flows to a server share a source port, so "
+            + "MASQUERADE keeps each one, as for nearly every connection of containers with random ephemeral ports")
+    boolean portClashes;
 
     @Option(names = "--batch", paramLabel = "N", description = "frames the engine receives per call in the timed phases "
             + "(NatEngine.receive of a PacketBatch: conntrack's lookups of a batch overlap); 1: one frame per call "
@@ -139,6 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UsageError("--order must be creation or random, not " + order, 2);
         }
         bench.randomOrder(order.equals("random"));
+        bench.portClashes(portClashes);
         if (batch < 1 || batch > 4096) throw new UsageError("--batch must be between 1 and 4096", 2);
         bench.batch(batch);
         Progress[] shown = {null};
@@ -158,8 +166,9 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s flows %d, rules %d, conntrack max %d, %d-byte frames, one thread (%s)%n", ipv6 ? "IPv6" : "IPv4",
                 f.flows(), f.rules(), f.conntrackMax(), f.frameBytes(), Runtime.version());
-        out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains; %,.0f per second of CPU time)%n",
-                f.newConnectionsPerSecond(), f.newConnections(), f.newConnectionsCpuPerSecond());
+        out.printf("new connections:     %,.0f per second (%d SYNs through the nat chains, source ports %s; %,.0f per second "
+                        + "of CPU time)%n",
+                f.newConnectionsPerSecond(), f.newConnections(), f.ports(), f.newConnectionsCpuPerSecond());
         out.printf("established packets: %,.0f per second (%d packets in %.2f s, flows in %s order, batches of %d; "
                         + "%,.0f per second of CPU time)%n",
                 f.establishedPps(), f.establishedPackets(), f.seconds(), f.order(), f.batch(), f.establishedCpuPps());

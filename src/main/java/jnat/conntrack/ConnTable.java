@@ -169,6 +169,12 @@ public final class ConnTable {
     public void setEvents(ConntrackEvents e) { this.events = e; }
     public ConntrackEvents events() { return events; }
 
+    /**
+     * Whether a listener takes events: the packet path's test (a boolean, which the JIT inlines
+     * even while no ConntrackEvents class is loaded; {@link #events()} it would call).
+     */
+    public boolean hasEvents() { return events != null; }
+
     private int eventPortid;
 
     /**

@@ -127,7 +127,7 @@ public final class Conntrack {
                 dir = ConnTable.dir(ref);
                 ctinfo = ctinfo(table.status(id), dir);
             }
-            if (table.events() != null) snapshot(p, id);
+            if (table.hasEvents()) snapshot(p, id);
             int res = switch (t.protocol) {
                 case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
                 case Tuple.IPPROTO_UDP -> udp(id, dir, p, now);
@@ -166,7 +166,7 @@ public final class Conntrack {
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
         table.lanes.lock(id);
         try {
-            if (table.events() != null) snapshot(p, id); // the lane's check let only packets that change no event bit by
+            if (table.hasEvents()) snapshot(p, id); // the lane's check let only packets that change no event bit by
             int ctinfo = ctinfo(table.status(id), dir);
             int res = switch (t.protocol) {
                 case Tuple.IPPROTO_TCP -> table.tcpPacket(id, dir, p, now);
@@ -205,6 +205,7 @@ public final class Conntrack {
      * for an untracked packet, or one whose connection is not (or no longer) confirmed.
      */
     public void deliver(CtPacket p) {
+        if (!table.hasEvents()) return;
         ConntrackEvents events = table.events();
         if (events == null || p.id < 0 || p.snapId != p.id || !table.confirmed(p.id)
                 || (table.status(p.id) & Status.DYING) != 0) {
@@ -237,7 +238,7 @@ public final class Conntrack {
         if (ref == ConnTable.NOT_FOUND) return error(p); // -NF_ACCEPT from nf_conntrack_inet_error
         p.id = ConnTable.id(ref);
         p.dir = ConnTable.dir(ref);
-        if (table.events() != null) snapshot(p, p.id);
+        if (table.hasEvents()) snapshot(p, p.id);
         return verdict(p, p.dir == REPLY ? IP_CT_RELATED_REPLY : IP_CT_RELATED);
     }
 

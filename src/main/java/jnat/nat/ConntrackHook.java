@@ -94,9 +94,17 @@ final class ConntrackHook {
         if (table.touchRows(hash, n, b.found) == n) return;
         // A frame whose tuple is not in the table opens a connection: nf_nat_used_tuple will look up
         // its reply tuple (the null binding's, and SNAT's when the source is kept), so that slot too.
+        // With a source NAT seen, also the slot of the reply tuple that keeps the port on the last
+        // address a source manipulation chose (the SNAT guess of NatCore#lastSource).
         long[] inverse = b.inverse;
-        for (int i = 0; i < n; i++) inverse[i] = b.found[i] ? 0 : inverseHash(b.addrs[i], b.l4[i]);
-        table.touchSlots(inverse, n);
+        int guess = nat == null ? 0 : nat.lastSource();
+        for (int i = 0; i < n; i++) {
+            boolean found = b.found[i];
+            long addrs = b.addrs[i], l4 = b.l4[i];
+            inverse[2 * i] = found ? 0 : inverseHash(addrs, l4);
+            inverse[2 * i + 1] = found || guess == 0 ? 0 : snatGuessHash(addrs, l4, guess);
+        }
+        table.touchSlots(inverse, 2 * n);
         // and, for a source NAT, find_appropriate_src's slot in the by-source index
         if (bySource == null) return;
         for (int i = 0; i < n; i++) {
@@ -120,12 +128,29 @@ final class ConntrackHook {
         this.bySource = index;
     }
 
+    /** NAT's core, whose last source manipulation the touch guesses again (null: no guess). */
+    private NatCore nat;
+
+    void touchNat(NatCore core) {
+        this.nat = core;
+    }
+
     /** The hash of the reply tuple of an untranslated TCP or UDP tuple key (0 for others: ICMP's reply changes its type). */
     long inverseHash(long addrs, long l4) {
         int proto = (int) (l4 >>> 32) & 0xff;
         if (proto != IpProtocol.TCP && proto != IpProtocol.UDP) return 0;
         long ports = l4 & 0xffffffffL;
         return table.hash(Long.rotateLeft(addrs, 32), (l4 & ~0xffffffffL) | (ports >>> 16 | (ports & 0xffff) << 16));
+    }
+
+    /**
+     * The hash of the reply tuple of an IPv4 TCP or UDP tuple key whose source address becomes
+     * {@code source}, its port kept (0 for others): the slot nf_nat_used_tuple probes when a source
+     * NAT to that address keeps the port.
+     */
+    long snatGuessHash(long addrs, long l4, int source) {
+        if ((l4 & (long) Tuple.L4_IPV6 << 32) != 0) return 0;
+        return inverseHash(addrs & 0xffffffffL | (long) source << 32, l4);
     }
 
     /**

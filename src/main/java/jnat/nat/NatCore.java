@@ -67,6 +67,7 @@ final class NatCore {
         inv.invert(curr);
         boolean free = uniqueTuple(cand, curr, range, id, manip, now) || !usedTuple(cand, id, now);
         if (!cand.sameAs(curr)) {
+            if (manip == MANIP_SRC && !cand.ipv6()) lastSource = cand.src;
             cand.invert(inv);
             table.alterReplyTuple(id, inv);
             table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT);
@@ -287,6 +288,17 @@ final class NatCore {
             attempts /= 2;
             off = random.nextInt(65536);
         }
+    }
+
+    /**
+     * The source address the last source manipulation chose (IPv4; 0 before one): the batch's
+     * touch guesses that a new connection's MASQUERADE or SNAT picks it again and reads the slot
+     * nf_nat_used_tuple will probe for it (a guess only: the rules decide, after the touch).
+     */
+    private int lastSource;
+
+    int lastSource() {
+        return lastSource;
     }
 
     // ---- by-source index (nf_nat_bysource: NfNatBySource) ---------------------------------------

@@ -221,6 +221,7 @@ public final class NatEngine {
         this.routes = new RouteCache(host, neigh4, neigh6);
         this.conntrack = new ConntrackHook(table, new Conntrack(table, cpu), config.conntrackChecksum(), stats, trace);
         conntrack.touchBySource(core.bySource());
+        conntrack.touchNat(core);
         this.laneLock = parent == null ? new Lanes(table) : parent.laneLock;
         this.laneCheck = new LaneCheck(host, table, routes, conntrack);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);

@@ -288,9 +288,9 @@ final class NatHook {
 
     /** nf_nat_oif_changed: a masqueraded connection must keep leaving through its device. */
     private boolean oifChanged(PacketState p, Hook hook) {
-        int masqIndex = table.masqIndex(p.ct.id);
-        return masqIndex != 0 && hook == Hook.POSTROUTING && !Conntrack.isReply(p.ct.ctinfo)
-                && p.out != null && masqIndex != p.out.index();
+        if (hook != Hook.POSTROUTING || Conntrack.isReply(p.ct.ctinfo) || p.out == null) return false;
+        int masqIndex = table.masqIndex(p.ct.id); // read last: a side table of its own
+        return masqIndex != 0 && masqIndex != p.out.index();
     }
 
     private boolean oifChangedDrop(PacketState p) {

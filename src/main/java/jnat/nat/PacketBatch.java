@@ -23,7 +23,8 @@ public final class PacketBatch {
     final long[] hash;
     /**
      * The touch pass's scratch: each frame's tuple key (Tuple#addrs and Tuple#l4 packing; l4 0 for a
-     * frame it skipped), whether its lookup found a slot of its tag, and the hash of its inverse.
+     * frame it skipped), whether its lookup found a slot of its tag, and two hashes per frame: its inverse
+     * and its SNAT guess ({@link ConntrackHook#touch}).
      */
     final long[] addrs, l4, inverse;
     final boolean[] found;
@@ -44,7 +45,7 @@ public final class PacketBatch {
         hash = new long[capacity];
         addrs = new long[capacity];
         l4 = new long[capacity];
-        inverse = new long[capacity];
+        inverse = new long[2 * capacity];
         found = new boolean[capacity];
     }
 

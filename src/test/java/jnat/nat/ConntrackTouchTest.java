@@ -75,6 +75,21 @@ class ConntrackTouchTest {
         assertEquals(lookupHash(new Tuple().set6(17, d[0], d[1], s[0], s[1], 53, 5353)), inverseHashOf(f));
     }
 
+    @Test
+    void aTcpFramesSnatGuessHashesAsTheReplyTupleOfItsMasqueradedTuple() {
+        byte[] f = fromContainer("172.17.0.2", "198.51.100.8", TcpRepr.of(40000, 80).withFlags(TcpSegment.SYN));
+        int wan = jnat.wire.Ipv4Address.parse("203.0.113.10");
+        hook.frameKey(docker0, f, 0, f.length, batch, 0);
+        assertEquals(lookupHash(new Tuple(6, SERVER, wan, 80, 40000)), hook.snatGuessHash(batch.addrs[0], batch.l4[0], wan));
+    }
+
+    @Test
+    void anIpv6FrameHasNoSnatGuess() {
+        byte[] f = fromContainer6("fd49:efd7:54aa::2", "2001:db8:8::1", UdpRepr.of(5353, 53).withPayload(payload(20)));
+        hook.frameKey(docker0, f, 0, f.length, batch, 0);
+        assertEquals(0, hook.snatGuessHash(batch.addrs[0], batch.l4[0], jnat.wire.Ipv4Address.parse("203.0.113.10")));
+    }
+
     long bySourceHashOf(byte[] frame) {
         hook.frameKey(docker0, frame, 0, frame.length, batch, 0);
         return ConntrackHook.bySourceHash(batch.addrs[0], batch.l4[0]);

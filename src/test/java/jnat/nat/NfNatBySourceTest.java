@@ -77,6 +77,20 @@ class NfNatBySourceTest {
     }
 
     @Test
+    void theLastSourceManipulationsAddressIsTheTouchsGuess() {
+        assertEquals(0, core.lastSource());
+        snat(udp(SRC, 5000, B), range(A, A));
+        assertEquals(A, core.lastSource());
+    }
+
+    @Test
+    void aNullBindingLeavesTheTouchsGuessAlone() {
+        snat(udp(SRC, 5000, B), range(A, A));
+        snat(udp(SRC, 5001, B), range(SRC, SRC)); // the source kept: no manipulation
+        assertEquals(A, core.lastSource());
+    }
+
+    @Test
     void theNewestSameSourceMappingWins() {
         snat(udp(SRC, 5000, Tuple.parseIp("8.8.8.1")), range(A, A));
         int newer = snat(udp(SRC, 5000, Tuple.parseIp("8.8.8.2")), range(B, B));

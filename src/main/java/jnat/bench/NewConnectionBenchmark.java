@@ -1,0 +1,90 @@
+package jnat.bench;
+
+import jnat.demo.SeedDemo;
+import jnat.host.Host;
+import jnat.host.Interface;
+import jnat.host.Neighbour;
+import jnat.nat.NatEngine;
+import jnat.nat.PacketBatch;
+import jnat.nat.Transmit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A new connection's SYN through Docker's rules (nat PREROUTING, MASQUERADE, conntrack's insert),
+ * {@link PacketBatch#DEFAULT_CAPACITY} at a time as {@code jnat bench} sends them: the score is
+ * the time of a million. Each iteration fills a fresh table built for {@link #MAX} connections (hash
+ * presized), as {@code jnat bench --flows 1000000} does, in {@link #BATCHES} batches.
+ * For profiles of the path: {@code ./jnat jmh NewConnectionBenchmark -prof perfasm}; the rates are
+ * {@code jnat bench}'s.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, batchSize = NewConnectionBenchmark.BATCHES)
+@Measurement(iterations = 5, batchSize = NewConnectionBenchmark.BATCHES)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx4g"})
+public class NewConnectionBenchmark {
+    static final int MAX = 1_000_000;
+    /** Invocations per iteration: {@link #MAX} SYNs, a batch each. */
+    static final int BATCHES = MAX / PacketBatch.DEFAULT_CAPACITY;
+
+    /** The containers' source ports: distinct per server ({@code jnat bench}'s default) or clashing ({@code --port-clashes}). */
+    @Param({"distinct", "clashing"})
+    String ports;
+
+    Host host;
+    Interface docker0;
+    NatEngine engine;
+    final PacketBatch batch = new PacketBatch();
+    final byte[] work = new byte[PacketBatch.DEFAULT_CAPACITY * 128];
+    final byte[] syn = new byte[EngineBench.FRAME];
+    int next;
+    long now = 1_000_000_000L;
+    final Transmit tx = (out, buf, off, len) -> { };
+
+    @Setup(Level.Trial)
+    public void setUpHost() {
+        host = SeedDemo.host();
+        docker0 = host.device("docker0");
+        for (int i = 0; i < 65000; i++) {
+            host.addNeighbour(new Neighbour(EngineBench.container(i), 0x0242_0000_0000L | (EngineBench.container(i) & 0xffff_ffffL),
+                    docker0, "PERMANENT"), true);
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void freshTable() {
+        engine = new NatEngine(host, SeedDemo.rules(), new NatEngine.Config(MAX, NatEngine.Config.DEFAULT_SEED, true, MAX));
+        next = 0;
+        clashing = ports.equals("clashing");
+    }
+
+    boolean clashing;
+
+    @Benchmark
+    public void synThroughDockerRules() {
+        PacketBatch b = batch;
+        for (int k = 0; k < PacketBatch.DEFAULT_CAPACITY; k++, next++) {
+            int off = k * 128 + 16;
+            EngineBench.tcpFrame(syn, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, EngineBench.container(next),
+                    EngineBench.server(next), clashing ? EngineBench.clashingPort(next) : EngineBench.port(next), 80, 1000, 0, 0x02);
+            System.arraycopy(syn, 0, work, off, EngineBench.FRAME);
+            b.add(docker0, work, off, EngineBench.FRAME, now++);
+        }
+        engine.receive(b, tx);
+        b.clear();
+    }
+}
