@@ -67,7 +67,7 @@ final class NatCore {
         inv.invert(curr);
         boolean free = uniqueTuple(cand, curr, range, id, manip, now) || !usedTuple(cand, id, now);
         if (!cand.sameAs(curr)) {
-            if (manip == MANIP_SRC && !cand.ipv6()) lastSource = cand.src;
+            if (manip == MANIP_SRC && !cand.ipv6()) lastSource = cand.srcPort == curr.srcPort ? cand.src : 0;
             cand.invert(inv);
             table.alterReplyTuple(id, inv);
             table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT);
@@ -291,8 +291,9 @@ final class NatCore {
     }
 
     /**
-     * The source address the last source manipulation chose (IPv4; 0 before one): the batch's
-     * touch guesses that a new connection's MASQUERADE or SNAT picks it again and reads the slot
+     * The source address the last source manipulation chose, if it kept the port (IPv4; 0 before
+     * one, and after one that moved the port, as --random-fully's do): the batch's touch guesses
+     * that a new connection's MASQUERADE or SNAT picks it again, port kept, and reads the slot
      * nf_nat_used_tuple will probe for it (a guess only: the rules decide, after the touch).
      */
     private int lastSource;

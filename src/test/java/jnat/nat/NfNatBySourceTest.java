@@ -84,6 +84,13 @@ class NfNatBySourceTest {
     }
 
     @Test
+    void aManipulationThatMovesThePortLeavesNoGuess() {
+        snat(udp(SRC, 5000, B), range(A, A));
+        snat(udp(Tuple.parseIp("10.0.0.3"), 5000, B), range(A, A)); // A:5000 to B is taken: the port moves
+        assertEquals(0, core.lastSource());
+    }
+
+    @Test
     void aNullBindingLeavesTheTouchsGuessAlone() {
         snat(udp(SRC, 5000, B), range(A, A));
         snat(udp(SRC, 5001, B), range(SRC, SRC)); // the source kept: no manipulation
