@@ -95,12 +95,13 @@ final class ConntrackHook {
         // A frame whose tuple is not in the table opens a connection: nf_nat_used_tuple will look up
         // its reply tuple (the null binding's, and SNAT's when the source is kept), so that slot too.
         // With a source NAT seen, also the slot of the reply tuple that keeps the port on the last
-        // address a source manipulation chose (the SNAT guess of NatCore#lastSource).
+        // address a source manipulation of the family chose (the SNAT guess of NatCore#lastSource).
         long[] inverse = b.inverse;
-        int guess = nat == null ? 0 : nat.lastSource();
+        int guess4 = nat == null ? 0 : nat.lastSource(), guess6 = nat == null ? 0 : nat.lastSource6();
         for (int i = 0; i < n; i++) {
             boolean found = b.found[i];
             long addrs = b.addrs[i], l4 = b.l4[i];
+            int guess = (l4 & (long) Tuple.L4_IPV6 << 32) == 0 ? guess4 : guess6;
             inverse[2 * i] = found ? 0 : inverseHash(addrs, l4);
             inverse[2 * i + 1] = found || guess == 0 ? 0 : snatGuessHash(addrs, l4, guess);
         }
@@ -144,12 +145,11 @@ final class ConntrackHook {
     }
 
     /**
-     * The hash of the reply tuple of an IPv4 TCP or UDP tuple key whose source address becomes
-     * {@code source}, its port kept (0 for others): the slot nf_nat_used_tuple probes when a source
-     * NAT to that address keeps the port.
+     * The hash of the reply tuple of a TCP or UDP tuple key whose source address becomes {@code
+     * source} (an IPv6 one folded, as the key holds its addresses), its port kept (0 for others):
+     * the slot nf_nat_used_tuple probes when a source NAT to that address keeps the port.
      */
     long snatGuessHash(long addrs, long l4, int source) {
-        if ((l4 & (long) Tuple.L4_IPV6 << 32) != 0) return 0;
         return inverseHash(addrs & 0xffffffffL | (long) source << 32, l4);
     }
 

@@ -67,7 +67,11 @@ final class NatCore {
         inv.invert(curr);
         boolean free = uniqueTuple(cand, curr, range, id, manip, now) || !usedTuple(cand, id, now);
         if (!cand.sameAs(curr)) {
-            if (manip == MANIP_SRC && !cand.ipv6()) lastSource = cand.srcPort == curr.srcPort ? cand.src : 0;
+            if (manip == MANIP_SRC) {
+                boolean kept = cand.srcPort == curr.srcPort;
+                if (cand.ipv6()) lastSource6 = kept ? Tuple.fold(cand.srcHi, cand.srcLo) : 0;
+                else lastSource = kept ? cand.src : 0;
+            }
             cand.invert(inv);
             table.alterReplyTuple(id, inv);
             table.setStatus(id, manip == MANIP_SRC ? Status.SRC_NAT : Status.DST_NAT);
@@ -291,15 +295,21 @@ final class NatCore {
     }
 
     /**
-     * The source address the last source manipulation chose, if it kept the port (IPv4; 0 before
+     * The IPv4 source address the last source manipulation chose, if it kept the port (0 before
      * one, and after one that moved the port, as --random-fully's do): the batch's touch guesses
      * that a new connection's MASQUERADE or SNAT picks it again, port kept, and reads the slot
      * nf_nat_used_tuple will probe for it (a guess only: the rules decide, after the touch).
      */
     private int lastSource;
+    /** {@link #lastSource} for IPv6: the chosen address folded, as the conntrack hash keys it (Tuple.fold). */
+    private int lastSource6;
 
     int lastSource() {
         return lastSource;
+    }
+
+    int lastSource6() {
+        return lastSource6;
     }
 
     // ---- by-source index (nf_nat_bysource: NfNatBySource) ---------------------------------------

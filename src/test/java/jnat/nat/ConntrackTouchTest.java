@@ -84,10 +84,12 @@ class ConntrackTouchTest {
     }
 
     @Test
-    void anIpv6FrameHasNoSnatGuess() {
+    void anIpv6FramesSnatGuessHashesAsTheReplyTupleOfItsMasqueradedTuple() {
         byte[] f = fromContainer6("fd49:efd7:54aa::2", "2001:db8:8::1", UdpRepr.of(5353, 53).withPayload(payload(20)));
+        long[] d = ip6("2001:db8:8::1"), wan = ip6("2001:db8:45:77::180");
         hook.frameKey(docker0, f, 0, f.length, batch, 0);
-        assertEquals(0, hook.snatGuessHash(batch.addrs[0], batch.l4[0], jnat.wire.Ipv4Address.parse("203.0.113.10")));
+        assertEquals(lookupHash(new Tuple().set6(17, d[0], d[1], wan[0], wan[1], 53, 5353)),
+                hook.snatGuessHash(batch.addrs[0], batch.l4[0], Tuple.fold(wan[0], wan[1])));
     }
 
     long bySourceHashOf(byte[] frame) {

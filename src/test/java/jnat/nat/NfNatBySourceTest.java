@@ -84,6 +84,15 @@ class NfNatBySourceTest {
     }
 
     @Test
+    void anIpv6ManipulationsGuessIsItsAddressFolded() {
+        long[] src = {0xfd49efd754aa0000L, 2}, to = {0x20010db800450077L, 0x180};
+        Tuple orig = new Tuple().set6(Tuple.IPPROTO_UDP, src[0], src[1], 0x20010db800080000L, 1, 5000, 53);
+        snat(orig, new InetNatRange().set6(NatRange.MAP_IPS, to[0], to[1], to[0], to[1], 0, 0));
+        assertEquals(Tuple.fold(to[0], to[1]), core.lastSource6());
+        assertEquals(0, core.lastSource(), "no IPv4 guess");
+    }
+
+    @Test
     void aManipulationThatMovesThePortLeavesNoGuess() {
         snat(udp(SRC, 5000, B), range(A, A));
         snat(udp(Tuple.parseIp("10.0.0.3"), 5000, B), range(A, A)); // A:5000 to B is taken: the port moves
