@@ -69,6 +69,12 @@ public final class Interface {
         return mac == NO_MAC ? null : Inet4.formatMac(mac);
     }
 
+    /** Whether {@code addr} is one of this device's IPv4 addresses (the address itself), without allocating. */
+    public boolean hasLocal(int addr) {
+        for (int i = 0, n = addresses.size(); i < n; i++) if (addresses.get(i).local() == addr) return true;
+        return false;
+    }
+
     /** The IPv4 addresses, primaries first, in the kernel's order (ip addr show prints this order). */
     public List<InterfaceAddress> addresses() {
         return Collections.unmodifiableList(addresses);

@@ -32,6 +32,8 @@ final class RouteCache {
             ruleMark = new int[1 << ROUTE_CACHE_BITS];
     private final Interface[] ruleIn = new Interface[1 << ROUTE_CACHE_BITS];
     private final RouteResult[] ruleRoute = new RouteResult[1 << ROUTE_CACHE_BITS];
+    /** A miss's route lookup writes here (Host.routeInput's caller-owned form), then becomes the cached result. */
+    private final jnat.host.RouteDecision decision = new jnat.host.RouteDecision();
     /** The host's genid the caches were filled in; another one empties them. */
     private int cacheGenid;
 
@@ -90,7 +92,7 @@ final class RouteCache {
         int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = routeCache[slot];
         if (r != null && routeCacheDst[slot] == dst) return r;
-        r = host.routeInput(dst, src, in);
+        r = host.routeInput(dst, src, in, 0, decision).toResult(); // the one object a miss makes: what it caches
         if (!r.isError()) {
             routeCache[slot] = r;
             routeCacheDst[slot] = dst;
@@ -103,7 +105,7 @@ final class RouteCache {
         int slot = ((dst * 0x9E3779B1) ^ (src * 0x85EBCA6B) ^ (mark * 0xC2B2AE35) ^ in.index()) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = ruleRoute[slot];
         if (r != null && ruleDst[slot] == dst && ruleSrc[slot] == src && ruleMark[slot] == mark && ruleIn[slot] == in) return r;
-        r = host.routeInput(dst, src, in, mark);
+        r = host.routeInput(dst, src, in, mark, decision).toResult();
         if (!r.isError()) {
             ruleRoute[slot] = r;
             ruleDst[slot] = dst;
