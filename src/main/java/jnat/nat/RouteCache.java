@@ -15,7 +15,7 @@ import java.util.Arrays;
 final class RouteCache {
     // A direct-mapped cache of input routes by destination.
     private static final int ROUTE_CACHE_BITS = 12;
-    private static final int NEIGH_CACHE_BITS = 8;
+    private static final int NEIGH_CACHE_BITS = ROUTE_CACHE_BITS; // a neighbour for each route the cache can hold
 
     private final Host host;
     private final int[] routeCacheDst = new int[1 << ROUTE_CACHE_BITS];
