@@ -91,14 +91,14 @@ public final class EngineBench {
      * that order, then lie nowhere near each other in memory for consecutive packets, as with
      * live traffic, where creation order lets the hardware prefetcher stream them.
      */
-    /** The containers' source ports clash: {@link #clashingPort}, instead of {@link #port}. */
-    public EngineBench portClashes(boolean on) {
-        this.portClashes = on;
+    public EngineBench randomOrder(boolean on) {
+        this.randomOrder = on;
         return this;
     }
 
-    public EngineBench randomOrder(boolean on) {
-        this.randomOrder = on;
+    /** The containers' source ports clash: {@link #clashingPort}, instead of {@link #port}. */
+    public EngineBench portClashes(boolean on) {
+        this.portClashes = on;
         return this;
     }
 
@@ -176,11 +176,25 @@ public final class EngineBench {
      */
     private void resolveContainers(int flows) {
         if (!docker0.hasMac()) return;
-        for (int i = 0; i < Math.min(flows, 65000); i++) {
-            long mac = 0x0242_0000_0000L | (container(i) & 0xffff_ffffL);
-            if (ipv6) host.addNeighbour6(new jnat.host.Neighbour6(CONTAINER6_HI, container6(i), mac, docker0, "PERMANENT"), true);
-            else host.addNeighbour(new jnat.host.Neighbour(container(i), mac, docker0, "PERMANENT"), true);
+        if (!ipv6) {
+            resolveContainers(host, docker0, flows);
+            return;
         }
+        for (int i = 0; i < Math.min(flows, 65000); i++) {
+            host.addNeighbour6(new jnat.host.Neighbour6(CONTAINER6_HI, container6(i), containerMac(i), docker0, "PERMANENT"), true);
+        }
+    }
+
+    /** The IPv4 containers of the first {@code flows} flows as permanent neighbours on {@code docker0}. */
+    static void resolveContainers(Host host, Interface docker0, int flows) {
+        for (int i = 0; i < Math.min(flows, 65000); i++) {
+            host.addNeighbour(new jnat.host.Neighbour(container(i), containerMac(i), docker0, "PERMANENT"), true);
+        }
+    }
+
+    /** Container i's MAC: 02:42 and its IPv4 address, as Docker gives them. */
+    private static long containerMac(int i) {
+        return 0x0242_0000_0000L | (container(i) & 0xffff_ffffL);
     }
 
     private static final int CONTAINER_BASE = Ipv4Address.parse("172.17.0.2");
@@ -227,7 +241,12 @@ public final class EngineBench {
 
     /** Flow i's source port in this run. */
     private int sourcePort(int i) {
-        return portClashes ? clashingPort(i) : port(i);
+        return sourcePort(i, portClashes);
+    }
+
+    /** Flow i's source port, {@link #clashingPort} or {@link #port}. */
+    static int sourcePort(int i, boolean clashes) {
+        return clashes ? clashingPort(i) : port(i);
     }
 
     /** SYNs built at a time, off the clock, in the new-connection phase. */
@@ -386,15 +405,21 @@ public final class EngineBench {
 
     /** The flows in the order their established packets are sent: 0..flows-1, or a seeded shuffle of it. */
     private int[] order(int flows) {
+        if (randomOrder) return permutation(flows);
         int[] order = new int[flows];
         for (int k = 0; k < flows; k++) order[k] = k;
-        if (randomOrder) {
-            java.util.SplittableRandom r = new java.util.SplittableRandom(0x6f72646572L);
-            for (int k = flows - 1; k > 0; k--) { // Fisher-Yates
-                int j = r.nextInt(k + 1), t = order[k];
-                order[k] = order[j];
-                order[j] = t;
-            }
+        return order;
+    }
+
+    /** 0 to {@code flows - 1} in a fixed random order (Fisher-Yates, seeded): {@code --order random}'s. */
+    static int[] permutation(int flows) {
+        int[] order = new int[flows];
+        for (int k = 0; k < flows; k++) order[k] = k;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(0x6f72646572L);
+        for (int k = flows - 1; k > 0; k--) {
+            int j = r.nextInt(k + 1), t = order[k];
+            order[k] = order[j];
+            order[j] = t;
         }
         return order;
     }

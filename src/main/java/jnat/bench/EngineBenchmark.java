@@ -90,14 +90,7 @@ public class EngineBenchmark {
             System.arraycopy(f, 0, templates, i * EngineBench.FRAME, EngineBench.FRAME);
         }
         if (order.equals("random")) { // the templates laid out in the order they are sent, so reading them streams
-            int[] visit = new int[flows];
-            for (int i = 0; i < flows; i++) visit[i] = i;
-            java.util.SplittableRandom r = new java.util.SplittableRandom(1);
-            for (int i = flows - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1), t = visit[i];
-                visit[i] = visit[j];
-                visit[j] = t;
-            }
+            int[] visit = EngineBench.permutation(flows);
             byte[] sent = new byte[templates.length];
             for (int k = 0; k < flows; k++) System.arraycopy(templates, visit[k] * EngineBench.FRAME, sent, k * EngineBench.FRAME, EngineBench.FRAME);
             templates = sent;

@@ -3,7 +3,6 @@ package jnat.bench;
 import jnat.demo.SeedDemo;
 import jnat.host.Host;
 import jnat.host.Interface;
-import jnat.host.Neighbour;
 import jnat.nat.NatEngine;
 import jnat.nat.PacketBatch;
 import jnat.nat.Transmit;
@@ -44,6 +43,7 @@ public class NewConnectionBenchmark {
     /** The containers' source ports: distinct per server ({@code jnat bench}'s default) or clashing ({@code --port-clashes}). */
     @Param({"distinct", "clashing"})
     String ports;
+    boolean clashing;
 
     Host host;
     Interface docker0;
@@ -59,10 +59,7 @@ public class NewConnectionBenchmark {
     public void setUpHost() {
         host = SeedDemo.host();
         docker0 = host.device("docker0");
-        for (int i = 0; i < 65000; i++) {
-            host.addNeighbour(new Neighbour(EngineBench.container(i), 0x0242_0000_0000L | (EngineBench.container(i) & 0xffff_ffffL),
-                    docker0, "PERMANENT"), true);
-        }
+        EngineBench.resolveContainers(host, docker0, MAX);
     }
 
     @Setup(Level.Iteration)
@@ -72,15 +69,13 @@ public class NewConnectionBenchmark {
         clashing = ports.equals("clashing");
     }
 
-    boolean clashing;
-
     @Benchmark
     public void synThroughDockerRules() {
         PacketBatch b = batch;
         for (int k = 0; k < PacketBatch.DEFAULT_CAPACITY; k++, next++) {
             int off = k * 128 + 16;
             EngineBench.tcpFrame(syn, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, EngineBench.container(next),
-                    EngineBench.server(next), clashing ? EngineBench.clashingPort(next) : EngineBench.port(next), 80, 1000, 0, 0x02);
+                    EngineBench.server(next), EngineBench.sourcePort(next, clashing), 80, 1000, 0, 0x02);
             System.arraycopy(syn, 0, work, off, EngineBench.FRAME);
             b.add(docker0, work, off, EngineBench.FRAME, now++);
         }
