@@ -145,9 +145,9 @@ public final class ConnRowExport {
         for (int d = 0; d < 2; d++) {
             if (t.find(tuple(l, d, tuples[d]), (int) l[X_ZONE], now) != ConnTable.NOT_FOUND) return -1;
         }
-        int id = t.allocImported(tuples[ConnTable.ORIGINAL], tuples[ConnTable.REPLY]);
+        int id = t.allocRow(tuples[ConnTable.ORIGINAL], tuples[ConnTable.REPLY]); // room checked above, no early drop
         if (id < 0) return -1;
-        t.importZone(id, (int) l[X_ZONE]);
+        t.setZone(id, (int) l[X_ZONE]);
         importInto(t, t.ints, id, l, i, now);
         t.insertImported(id);
         return id;

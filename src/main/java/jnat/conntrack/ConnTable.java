@@ -53,7 +53,7 @@ public final class ConnTable {
     }
 
     private final int max;
-    private final long seed;
+    final long seed;
     private DestroyListener listener = id -> { };
 
     private int capacity;
@@ -77,7 +77,7 @@ public final class ConnTable {
     /** The extensions by id (acct, labels, zones, seqadj, synproxy, mark, the moved reply source, masq_index). */
     private final NfConntrackExtend ext = new NfConntrackExtend();
     /** IPv6 connections' addresses, by id; empty until the first IPv6 connection. */
-    private final NfConnAddr6 addr6 = new NfConnAddr6();
+    final NfConnAddr6 addr6 = new NfConnAddr6();
 
     /** The hash: 0 empty, else tag bits (the tuple's hash) | ref + 1. */
     int[] index;
@@ -341,36 +341,12 @@ public final class ConnTable {
         }
     }
 
-    // ---- touching ahead: a batch's lookups, their misses overlapped (ConnTableTouch) ----------
+    // ---- touching ahead: a batch's lookups, their misses overlapped ------------------------------
 
-    /** What the touches read, kept so that the JIT cannot drop their loads. */
-    private long touched;
+    private final ConnTableTouch touch = new ConnTableTouch(this);
 
-    /**
-     * The hash of the tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()} (an IPv6
-     * tuple's addresses are its folds, as {@link #find(Tuple, long)} hashes them), for
-     * {@link #touchSlots} and {@link #touchRows}.
-     */
-    public long hash(long addrs, long l4) {
-        return Tuple.mix(addrs, l4, seed);
-    }
-
-    /** The first pass of a batch's touch: the home slot of each of {@code hashes[0, n)} (0: none) read. */
-    public void touchSlots(long[] hashes, int n) {
-        touched += ConnTableTouch.slots(index, hashes, n);
-    }
-
-    /**
-     * The second pass, the slots in cache: the row each hash's slot points to read (ConnTableTouch.rows);
-     * {@code found[k]} says whether hash k's probe met a slot of its tag (a skipped frame's, hash 0, counts
-     * as found). Returns how many did.
-     */
-    public int touchRows(long[] hashes, int n, boolean[] found) {
-        touched += ConnTableTouch.rows(index, ints, tagMask, refMask, addr6, hashes, n, found);
-        int f = 0;
-        for (int k = 0; k < n; k++) if (found[k]) f++;
-        return f;
-    }
+    /** The batch path's touches of this table's slots and rows ({@link ConnTableTouch}). */
+    public ConnTableTouch touch() { return touch; }
 
     /**
      * nf_conntrack_tuple_taken: whether a live entry other than {@code ignoredId} has this tuple in
@@ -393,9 +369,13 @@ public final class ConnTable {
     public int alloc(Tuple original, Tuple reply, long now) {
         reapDying();
         if (count >= max && !reaper.earlyDrop(Tuple.mix(original.addrs(), original.l4(), seed), now)) return -1;
+        return allocRow(original, reply);
+    }
+
+    /** A new unconfirmed entry's id with these tuples, whoever checked that the table has room; -1 if no id is left. */
+    int allocRow(Tuple original, Tuple reply) {
         int id = newId();
-        if (id < 0) return -1;
-        initRow(id, original, reply);
+        if (id >= 0) initRow(id, original, reply);
         return id;
     }
 
@@ -792,24 +772,6 @@ public final class ConnTable {
 
     void acct(int id, int dir, int length) {
         ext.acct.count(id, dir, length);
-    }
-
-    /**
-     * The id for a row {@link ConnRowExport#importRow} puts back, its tuples set (unconfirmed, not
-     * in the hash yet), or -1 when the table is full (no early drop: live traffic comes first).
-     */
-    int allocImported(Tuple original, Tuple reply) {
-        reapDying();
-        if (count >= max) return -1;
-        int id = newId();
-        if (id < 0) return -1;
-        initRow(id, original, reply);
-        return id;
-    }
-
-    /** An imported entry's zone, before {@link #insertImported} hashes it. */
-    void importZone(int id, int zone) {
-        ext.zones.set(id, zone, capacity);
     }
 
     /** Puts an imported entry's two tuples into the hash. */

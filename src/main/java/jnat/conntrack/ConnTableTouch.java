@@ -8,8 +8,40 @@ package jnat.conntrack;
  * to ({@link #rows}); the real lookups that follow find both in cache. Nothing is changed; each
  * pass returns the sum of what it read, which the table keeps so the JIT cannot drop the loads.
  */
-final class ConnTableTouch {
-    private ConnTableTouch() {}
+public final class ConnTableTouch {
+    private final ConnTable table;
+    /** What the touches read, kept so that the JIT cannot drop their loads. */
+    private long touched;
+
+    ConnTableTouch(ConnTable table) {
+        this.table = table;
+    }
+
+    /**
+     * The hash of the tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()} (an IPv6
+     * tuple's addresses are its folds, as {@link ConnTable#find(Tuple, long)} hashes them), for
+     * {@link #slots(long[], int)} and {@link #rows(long[], int, boolean[])}.
+     */
+    public long hash(long addrs, long l4) {
+        return Tuple.mix(addrs, l4, table.seed);
+    }
+
+    /** The first pass of a batch's touch: the home slot of each of {@code hashes[0, n)} (0: none) read. */
+    public void slots(long[] hashes, int n) {
+        touched += slots(table.index, hashes, n);
+    }
+
+    /**
+     * The second pass, the slots in cache: the row each hash's slot points to read;
+     * {@code found[k]} says whether hash k's probe met a slot of its tag (a skipped frame's, hash 0, counts
+     * as found). Returns how many did.
+     */
+    public int rows(long[] hashes, int n, boolean[] found) {
+        touched += rows(table.index, table.ints, table.tagMask, table.refMask, table.addr6, hashes, n, found);
+        int f = 0;
+        for (int k = 0; k < n; k++) if (found[k]) f++;
+        return f;
+    }
 
     /**
      * Slots {@link #rows} looks at along a probe: a line of the index. At a full table's load of 4/5,

@@ -90,8 +90,8 @@ final class ConntrackHook {
         int n = b.size;
         long[] hash = b.hash;
         for (int i = 0; i < n; i++) frameKey(b.in[i], b.buf[i], b.off[i], b.len[i], b, i); // the frames are in cache
-        table.touchSlots(hash, n);
-        if (table.touchRows(hash, n, b.found) == n) return;
+        table.touch().slots(hash, n);
+        if (table.touch().rows(hash, n, b.found) == n) return;
         // A frame whose tuple is not in the table opens a connection: nf_nat_used_tuple will look up
         // its reply tuple (the null binding's, and SNAT's when the source is kept), so that slot too.
         // With a source NAT seen, also the slot of the reply tuple that keeps the port on the last
@@ -105,7 +105,7 @@ final class ConntrackHook {
             inverse[2 * i] = found ? 0 : inverseHash(addrs, l4);
             inverse[2 * i + 1] = found || guess == 0 ? 0 : snatGuessHash(addrs, l4, guess);
         }
-        table.touchSlots(inverse, 2 * n);
+        table.touch().slots(inverse, 2 * n);
         // and, for a source NAT, find_appropriate_src's slot in the by-source index
         if (bySource == null) return;
         for (int i = 0; i < n; i++) {
@@ -141,7 +141,7 @@ final class ConntrackHook {
         int proto = (int) (l4 >>> 32) & 0xff;
         if (proto != IpProtocol.TCP && proto != IpProtocol.UDP) return 0;
         long ports = l4 & 0xffffffffL;
-        return table.hash(Long.rotateLeft(addrs, 32), (l4 & ~0xffffffffL) | (ports >>> 16 | (ports & 0xffff) << 16));
+        return table.touch().hash(Long.rotateLeft(addrs, 32), (l4 & ~0xffffffffL) | (ports >>> 16 | (ports & 0xffff) << 16));
     }
 
     /**
@@ -174,7 +174,7 @@ final class ConntrackHook {
         }
         b.addrs[i] = addrs;
         b.l4[i] = l4;
-        b.hash[i] = table.hash(addrs, l4);
+        b.hash[i] = table.touch().hash(addrs, l4);
     }
 
     /** The l4 half of a frame's tuple key ({@link #frameKey}), or 0 when the touch does not read the frame. */

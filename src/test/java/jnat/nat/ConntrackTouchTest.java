@@ -47,7 +47,7 @@ class ConntrackTouchTest {
     }
 
     long lookupHash(Tuple t) {
-        return table.hash(t.addrs(), t.l4());
+        return table.touch().hash(t.addrs(), t.l4());
     }
 
     @Test
