@@ -16,7 +16,6 @@ import jnat.rules.Target;
 import jnat.wire.EtherType;
 import jnat.wire.EthernetFrame;
 import jnat.wire.Icmpv6Packet;
-import jnat.wire.MacAddress;
 import jnat.wire.Offload;
 import jnat.wire.WireError;
 
@@ -125,6 +124,8 @@ public final class NatEngine {
     final Icmp icmp;
     private final RejectIpv4 reject;
     final Arp arp;
+    /** eth_type_trans and the protocol demux of a frame from a device with a MAC. */
+    private final EthTypeTrans ethRcv;
     final Ip6Output output6;
     final Icmpv6 icmp6;
     private final RejectIpv6 reject6;
@@ -249,6 +250,7 @@ public final class NatEngine {
         this.input = new IpInput(hooks, defragHook, routes, icmp, udp, tcp, stats, trace);
         this.forward = new IpForward(hooks, output, icmp, stats, trace);
         this.arp = new Arp(host, stats, neigh4, output, icmp, state(), none);
+        this.ethRcv = new EthTypeTrans(stats, arp);
         Ip6DefragHook defragHook6 = new Ip6DefragHook(defrag6, none, stats, trace);
         this.output6 = new Ip6Output(host, state(), hooks, output, routes, defragHook6, defrag6, new Ip6Fragmenter(random),
                 p -> input6().loopbackRcv(p), none, stats, trace);
@@ -609,7 +611,7 @@ public final class NatEngine {
         int ipOff = off, ipLen = len;
         int type;
         if (in.hasMac()) {
-            type = linkRcv(p, buf, off, len);
+            type = ethRcv.rcv(p, buf, off, len);
             if (type < 0) return;
             ipOff = p.eth.payloadOffset();
             ipLen = p.eth.payloadLength();
@@ -731,39 +733,6 @@ public final class NatEngine {
     }
 
     /**
-     * eth_type_trans and the protocol demux: a frame for our MAC or a multicast address (else
-     * PACKET_OTHERHOST), no VLAN device, ARP to {@link Arp}. The ethertype of an IPv4 or IPv6
-     * packet to go on, else -1.
-     */
-    private int linkRcv(PacketState p, byte[] buf, int off, int len) {
-        EthernetFrame eth = p.eth;
-        Interface in = p.in;
-        if (eth.wrap(buf, off, len) != WireError.OK) {
-            stats.drop(p, DropReason.L2_TRUNCATED);
-            return -1;
-        }
-        long dst = eth.dst();
-        if (dst != in.macBits() && !MacAddress.isMulticast(dst)) { // broadcast is multicast too
-            stats.drop(p, DropReason.L2_NOT_FOR_US);
-            return -1;
-        }
-        p.pktTypeHost = dst == in.macBits(); // else PACKET_BROADCAST / PACKET_MULTICAST
-        if (eth.vlanTagCount() > 0) {
-            stats.drop(p, DropReason.L2_VLAN);
-            return -1;
-        }
-        int type = eth.etherType();
-        switch (type) {
-            case EtherType.IPV4, EtherType.IPV6 -> {
-                return type;
-            }
-            case EtherType.ARP -> arp.rcv(p, buf, off, len);
-            default -> stats.drop(p, DropReason.L2_UNKNOWN_ETHERTYPE);
-        }
-        return -1;
-    }
-
-    /**
      * A packet the host itself sends (a raw socket's, IP_HDRINCL): {@code buf[off, off+len)} is a
      * whole IPv4 packet, checksums filled in (or an IPv6 one, by the version nibble: the same hooks
      * with ip6tables' tables, no fragments). LOCAL_OUT: raw, conntrack (checksums not verified),
@@ -793,36 +762,12 @@ public final class NatEngine {
         p.sk = raw;
         if (len > 0 && (buf[off] & 0xf0) == 0x60) { // an IPv6 socket's
             if (!output6.hdrinc(p, buf, off, len)) return;
-            if (connect) p.sk = connect6(p, raw);
+            if (connect) p.sk = DatagramConnect.connect6(sockets, p.ip6, raw);
             output6.localOut(p);
             return;
         }
         if (!output.hdrinc(p, buf, off, len)) return;   // nf_defrag_ipv4 (LOCAL_OUT), the route
-        if (connect) p.sk = connect4(p, raw);
+        if (connect) p.sk = DatagramConnect.connect4(sockets, p.ip, raw);
         output.localOut(p);                             // LOCAL_OUT, POSTROUTING, out or lo
-    }
-
-    /** The TCP or UDP socket an IPv4 packet of the host's came from (made on its first packet), else {@code raw}. */
-    private LocalSockets.Sock connect4(PacketState p, LocalSockets.Sock raw) {
-        jnat.wire.Ipv4Packet ip = p.ip;
-        int proto = ip.protocol();
-        if (proto != LocalSockets.TCP && proto != LocalSockets.UDP || ip.fragmentOffset() != 0 || ip.payloadLength() < 4) return raw;
-        byte[] b = ip.buffer();
-        int l4 = ip.payloadOffset();
-        return sockets.connect(proto, 4, ip.src(), 0, 0, jnat.wire.Bytes.u16(b, l4), ip.dst(), 0, 0, jnat.wire.Bytes.u16(b, l4 + 2),
-                raw.uid, raw.gid);
-    }
-
-    private LocalSockets.Sock connect6(PacketState p, LocalSockets.Sock raw) {
-        jnat.wire.Ipv6Packet ip = p.ip6;
-        int proto = ip.upperProtocol();
-        if (proto != LocalSockets.TCP && proto != LocalSockets.UDP || ip.extHeaderError() != WireError.OK
-                || ip.fragmentOffset() != 0 || ip.upperLength() < 4) {
-            return raw;
-        }
-        byte[] b = ip.buffer();
-        int l4 = ip.upperOffset();
-        return sockets.connect(proto, 6, 0, ip.srcHi(), ip.srcLo(), jnat.wire.Bytes.u16(b, l4), 0, ip.dstHi(), ip.dstLo(),
-                jnat.wire.Bytes.u16(b, l4 + 2), raw.uid, raw.gid);
     }
 }
