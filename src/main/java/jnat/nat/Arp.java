@@ -129,7 +129,7 @@ final class Arp implements NeighTable.Ops {
         PacketState p = queued;
         p.reset(null, now, none, n.tx, skb.generated()); // past routing: icmp_send takes the route back's source
         if (p.ip.wrap(skb.packet(), NeighTable.HEADROOM, skb.packet().length - NeighTable.HEADROOM) != WireError.OK) return null;
-        p.out = n.dev;
+        p.setOut(n.dev);
         p.nexthop = (int) n.lo;
         return p;
     }

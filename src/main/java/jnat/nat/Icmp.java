@@ -121,7 +121,7 @@ final class Icmp {
      * (route/error_cost, error_burst) comes before icmp_send's limits.
      */
     void ipError(PacketState p) {
-        RouteResult rt = p.route;
+        RouteResult rt = p.route();
         int code;
         switch (rt.type()) {
             case UNREACHABLE -> code = rt.route() == null ? IcmpPacket.NET_UNREACH : IcmpPacket.HOST_UNREACH;
@@ -171,7 +171,7 @@ final class Icmp {
         boolean apply = !maskAllow(type, code) && (p.in == null || !p.in.isLoopback());
         if (!globalAllow(apply, ms)) return;
         // for a packet routed to the host (RTCF_LOCAL), from the address it was sent to
-        int saddr = p.route != null && p.route.type() == RouteType.LOCAL ? ip.dst() : 0;
+        int saddr = p.route() != null && p.route().type() == RouteType.LOCAL ? ip.dst() : 0;
         if (saddr == 0 && config.errorsUseInboundIfaddr() && p.in != null) saddr = host.selectSourceAddress(p.in, daddr, Scope.LINK);
         RouteResult back = host.routeOutput(daddr); // icmp_route_lookup
         if (back.isError() || back.type() != RouteType.UNICAST && !(own && back.type() == RouteType.LOCAL)) return;
@@ -202,7 +202,7 @@ final class Icmp {
         if (l4len < IcmpPacket.HEADER_LENGTH) return;
         if (p.offload.ipSummed == Offload.CHECKSUM_NONE && !Checksum.verify(buf, l4, l4len)) return;
         if ((buf[l4] & 0xff) != IcmpPacket.ECHO_REQUEST) return;
-        RouteType to = p.route.type();
+        RouteType to = p.route().type();
         boolean toGroup = to == RouteType.BROADCAST || to == RouteType.MULTICAST;
         if (config.echoIgnoreAll() || toGroup && config.echoIgnoreBroadcasts()) return;
         // icmp_reply

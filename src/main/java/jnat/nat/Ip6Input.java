@@ -114,8 +114,8 @@ final class Ip6Input {
 
     /** A packet the host sent to itself, back in through lo: PREROUTING, then delivered. */
     void loopbackRcv(PacketState p) {
-        p.in = p.out;
-        p.out = null;
+        p.in = p.out();
+        p.setOut(null);
         p.sk = null; // loopback_xmit's skb_orphan: the sender's socket stays behind
         p.nfTraceId = 0; // nf_trace stays, but the trace's id hashes skb_iif: lo's is another
         if (hooks.preRouting(p)) localDeliver(p);

@@ -85,7 +85,7 @@ final class Ip6Output {
             if (hooks.postRouting(p)) loopback.rcv(p);
             return;
         }
-        if (p.fragMaxSize == 0 && p.ip6.length() > Math.max(p.out.mtu(), Ip6Forward.IPV6_MIN_MTU)) {
+        if (p.fragMaxSize == 0 && p.ip6.length() > Math.max(p.out().mtu(), Ip6Forward.IPV6_MIN_MTU)) {
             stats.drop(p, DropReason.PACKET_TOO_BIG);
             return;
         }
@@ -119,7 +119,7 @@ final class Ip6Output {
         p.duplicated = cause.duplicated; // sent while a TEE copy goes out: nf_skb_duplicated still set
         p.ipv6 = true;
         if (p.ip6.wrap(ownBuf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
-        p.out = out;
+        p.setOut(out);
         p.nexthopHi = nhHi;
         p.nexthopLo = nhLo;
         p.neighMac = neighMac;
@@ -179,7 +179,7 @@ final class Ip6Output {
         p.reset(null, now, none, tx, true);
         p.ipv6 = true;
         if (p.ip6.wrap(buf, IpOutput.OWN_HEADROOM, len) != WireError.OK) return;
-        p.out = out;
+        p.setOut(out);
         p.nexthopHi = nhHi;
         p.nexthopLo = nhLo;
         if (trace.on()) trace.hostSends(p);
@@ -199,7 +199,7 @@ final class Ip6Output {
     private void finishOutput(PacketState p) {
         Ipv6Packet ip = p.ip6;
         int len = ip.length();
-        int mtu = Math.max(p.out.mtu(), Ip6Forward.IPV6_MIN_MTU);
+        int mtu = Math.max(p.out().mtu(), Ip6Forward.IPV6_MIN_MTU);
         if (len > mtu && !p.offload.isGso() || p.fragMaxSize != 0 && len > p.fragMaxSize) fragment(p, mtu);
         else link.finishOutput2(p, ip.buffer(), ip.offset(), len);
     }
@@ -207,7 +207,7 @@ final class Ip6Output {
     /** ip6_fragment: cut by {@link Ip6Fragmenter}; refused (packet too big) it is dropped. */
     private void fragment(PacketState p, int mtu) {
         Ipv6Packet ip = p.ip6;
-        Interface out = p.out;
+        Interface out = p.out();
         long dstMac = Interface.NO_MAC; // unresolved: each fragment waits for the neighbour (IpOutput.transmit)
         if (out.hasMac()) dstMac = p.neighMac != Interface.NO_MAC ? p.neighMac : routes.linkAddress6(out, p.nexthopHi, p.nexthopLo);
         p.offload.checksumHelp(ip.buffer(), ip.offset(), ip.length());
@@ -223,7 +223,7 @@ final class Ip6Output {
         PacketState p = fragPacket;
         if (trace.on()) {
             fragView.wrap(buf, off, len);
-            trace.transmitFragment(p.out, fragView);
+            trace.transmitFragment(p.out(), fragView);
         }
         link.transmit(p, buf, off, len, fragDstMac, EtherType.IPV6);
     }

@@ -39,14 +39,14 @@ final class IpForward {
             stats.drop(p, DropReason.TTL_EXCEEDED);
             return;
         }
-        Interface out = p.route.out();
+        Interface out = p.route().out();
         if (exceedsMtu(p, out.mtu())) {
             icmp.send(p, IcmpPacket.DEST_UNREACH, IcmpPacket.FRAG_NEEDED, out.mtu());
             stats.drop(p, DropReason.FRAG_NEEDED);
             return;
         }
         ip.decrementTtl();
-        p.routeTo(p.route);
+        p.routeTo(p.route());
         if (trace.on()) trace.route(out, Ipv4Address.format(p.nexthop));
         if (!hooks.forward(p)) return;
         output.output(p);

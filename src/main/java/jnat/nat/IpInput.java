@@ -58,7 +58,7 @@ final class IpInput {
      */
     boolean route(PacketState p) {
         RouteResult rt = routes.input(p.ip.dst(), p.ip.src(), p.in, p.mark);
-        p.route = rt;
+        p.setRoute(rt);
         if (!rt.isError()) return true;
         if (rt.error().isMartian()) {
             stats.drop(p, DropReason.ROUTE_MARTIAN);
@@ -90,8 +90,8 @@ final class IpInput {
 
     /** A packet the host sent to itself, back in through lo (loopback_xmit, netif_rx): PREROUTING, then delivered. */
     void loopbackRcv(PacketState p) {
-        p.in = p.out;
-        p.out = null;
+        p.in = p.out();
+        p.setOut(null);
         p.sk = null; // loopback_xmit's skb_orphan: the sender's socket stays behind
         p.nfTraceId = 0; // nf_trace stays, but the trace's id hashes skb_iif: lo's is another
         if (hooks.preRouting(p)) localDeliver(p);

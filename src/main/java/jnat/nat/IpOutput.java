@@ -125,11 +125,11 @@ final class IpOutput {
      */
     void localOut(PacketState p) {
         if (!hooks.localOut(p)) return;
-        if (p.route.type() != RouteType.UNICAST) {
+        if (p.route().type() != RouteType.UNICAST) {
             if (hooks.postRouting(p)) loopback.rcv(p);
             return;
         }
-        if (IpForward.exceedsMtu(p, p.out.mtu())) {
+        if (IpForward.exceedsMtu(p, p.out().mtu())) {
             stats.drop(p, DropReason.FRAG_NEEDED);
             return;
         }
@@ -142,7 +142,7 @@ final class IpOutput {
      */
     void localOutCopy(PacketState p) {
         if (!hooks.localOut(p)) return;
-        if (p.route.type() != RouteType.UNICAST) {
+        if (p.route().type() != RouteType.UNICAST) {
             if (hooks.postRouting(p)) loopback.rcv(p);
             return;
         }
@@ -159,14 +159,14 @@ final class IpOutput {
      * fragments (ip_fragment); a GSO packet leaves whole, its segments fitting.
      */
     private void finishOutput(PacketState p) {
-        if ((p.fragMaxSize != 0 || p.ip.totalLength() > p.out.mtu()) && !p.offload.isGso()) fragment(p);
+        if ((p.fragMaxSize != 0 || p.ip.totalLength() > p.out().mtu()) && !p.offload.isGso()) fragment(p);
         else finishOutput2(p);
     }
 
     /** ip_fragment: DF refused unless reassembled with fragments that fit; else ip_do_fragment. */
     private void fragment(PacketState p) {
         Ipv4Packet ip = p.ip;
-        Interface out = p.out;
+        Interface out = p.out();
         int mtu = out.mtu();
         if (ip.dontFragment() && (p.fragMaxSize == 0 || p.fragMaxSize > mtu)) {
             stats.drop(p, DropReason.FRAG_NEEDED);
@@ -184,7 +184,7 @@ final class IpOutput {
     /** ip_finish_output2 for one fragment. */
     private void fragmentOut(byte[] buf, int off, int len) {
         PacketState p = fragPacket;
-        Interface out = p.out;
+        Interface out = p.out();
         if (trace.on()) {
             fragView.wrap(buf, off, len);
             trace.transmitFragment(out, fragView);
@@ -215,7 +215,7 @@ final class IpOutput {
      * has no offloads here), the next hop's neighbour in the packet's family, and the frame out.
      */
     void finishOutput2(PacketState p, byte[] buf, int ipOff, int ipLen) {
-        Interface out = p.out;
+        Interface out = p.out();
         if (trace.on()) trace.transmit(p);
         long dstMac = Interface.NO_MAC;
         if (out.hasMac()) {
@@ -232,7 +232,7 @@ final class IpOutput {
      * the headroom or, without it, in a scratch copy.
      */
     void transmit(PacketState p, byte[] buf, int ipOff, int ipLen, long dstMac, int etherType) {
-        Interface out = p.out;
+        Interface out = p.out();
         if (!out.hasMac()) {
             stats.tx(out, ipLen);
             p.tx.transmit(out, buf, ipOff, ipLen, p.offload);

@@ -625,7 +625,7 @@ public final class NatEngine {
         if (!input.rcv(p, buf, ipOff, ipLen)) return;   // ip_rcv_core, nf_defrag_ipv4
         if (!hooks.preRouting(p)) return;               // raw, conntrack, mangle, nat DST
         if (!input.route(p)) return;                    // ip_rcv_finish's route, ip_error
-        if (p.route.type() != RouteType.UNICAST) {
+        if (p.route().type() != RouteType.UNICAST) {
             input.localDeliver(p);                      // LOCAL_IN, delivered, icmp_rcv
         } else {
             forward.forward(p);                         // FORWARD, POSTROUTING, out

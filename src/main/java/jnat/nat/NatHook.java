@@ -203,12 +203,12 @@ final class NatHook {
         if (p.ipv6) return masquerade6(p, r);
         // A locally generated packet with source 0.0.0.0 is not masqueraded.
         if (table.srcAddr(id, ConnTable.ORIGINAL) == 0) return true;
-        int newSrc = host.selectSourceAddress(p.out, p.nexthop);
+        int newSrc = host.selectSourceAddress(p.out(), p.nexthop);
         if (newSrc == 0) { // "%s ate my IP address"
             stats.drop(p, DropReason.NAT_UNMAPPABLE);
             return false;
         }
-        table.setMasqIndex(id, p.out.index());
+        table.setMasqIndex(id, p.out().index());
         return setupTo(p, r, newSrc, NatCore.MANIP_SRC);
     }
 
@@ -217,12 +217,12 @@ final class NatHook {
      * for the packet's destination (not the next hop, as the kernel asks it).
      */
     private boolean masquerade6(PacketState p, NatRange r) {
-        InterfaceAddress6 src = host.selectSourceAddress6(p.out, p.ip6.dstHi(), p.ip6.dstLo());
+        InterfaceAddress6 src = host.selectSourceAddress6(p.out(), p.ip6.dstHi(), p.ip6.dstLo());
         if (src == null) {
             stats.drop(p, DropReason.NAT_UNMAPPABLE);
             return false;
         }
-        table.setMasqIndex(p.ct.id, p.out.index());
+        table.setMasqIndex(p.ct.id, p.out().index());
         return setupTo6(p, r, src.hi(), src.lo(), NatCore.MANIP_SRC);
     }
 
@@ -288,9 +288,9 @@ final class NatHook {
 
     /** nf_nat_oif_changed: a masqueraded connection must keep leaving through its device. */
     private boolean oifChanged(PacketState p, Hook hook) {
-        if (hook != Hook.POSTROUTING || Conntrack.isReply(p.ct.ctinfo) || p.out == null) return false;
+        if (hook != Hook.POSTROUTING || Conntrack.isReply(p.ct.ctinfo) || p.out() == null) return false;
         int masqIndex = table.masqIndex(p.ct.id); // read last: a side table of its own
-        return masqIndex != 0 && masqIndex != p.out.index();
+        return masqIndex != 0 && masqIndex != p.out().index();
     }
 
     private boolean oifChangedDrop(PacketState p) {

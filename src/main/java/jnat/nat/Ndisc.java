@@ -154,7 +154,7 @@ final class Ndisc implements NeighTable.Ops {
         p.reset(null, now, none, n.tx, skb.generated());
         p.ipv6 = true;
         if (p.ip6.wrap(skb.packet(), NeighTable.HEADROOM, skb.packet().length - NeighTable.HEADROOM) != WireError.OK) return null;
-        p.out = n.dev;
+        p.setOut(n.dev);
         p.nexthopHi = n.hi;
         p.nexthopLo = n.lo;
         return p;

@@ -146,8 +146,8 @@ final class NeighTable {
      * solicited at once (neigh_probe), then every retrans_time by {@link #timers}.
      */
     void eventSend(PacketState p, long hi, long lo, byte[] buf, int off, int len) {
-        Neigh n = lookup(p.out, hi, lo);
-        if (n == null) n = create(p.out, hi, lo);
+        Neigh n = lookup(p.out(), hi, lo);
+        if (n == null) n = create(p.out(), hi, lo);
         n.tx = p.tx;
         boolean probe = false;
         if ((n.state & (NUD_STALE | NUD_INCOMPLETE)) == 0) {

@@ -187,8 +187,8 @@ final class NfHooks {
         }
         if (input || hook == Hook.POSTROUTING) {
             out.add(new NftChainFilter.Slot(100, p -> nat.fn(p, hook, NatCore.MANIP_SRC)));
-            if (t.synproxy) out.add(new NftChainFilter.Slot(Integer.MAX_VALUE - 1, input ? p -> synproxyHook(p, p.in) : p -> synproxyHook(p, p.out)));
-            out.add(new NftChainFilter.Slot(Integer.MAX_VALUE, input ? p -> conntrack.confirm(p, p.in) : p -> conntrack.confirm(p, p.out)));
+            if (t.synproxy) out.add(new NftChainFilter.Slot(Integer.MAX_VALUE - 1, input ? p -> synproxyHook(p, p.in) : p -> synproxyHook(p, p.out())));
+            out.add(new NftChainFilter.Slot(Integer.MAX_VALUE, input ? p -> conntrack.confirm(p, p.in) : p -> conntrack.confirm(p, p.out())));
         }
         return out;
     }
@@ -265,8 +265,8 @@ final class NfHooks {
         if (nft != null && nft.registered(p.ipv6, Hook.POSTROUTING)) return nft.run(p, Hook.POSTROUTING);
         return walk(tables(p).mangle, Hook.POSTROUTING, p)
                 && nat.fn(p, Hook.POSTROUTING, NatCore.MANIP_SRC)
-                && synproxyHook(p, p.out)
-                && conntrack.confirm(p, p.out);
+                && synproxyHook(p, p.out())
+                && conntrack.confirm(p, p.out());
     }
 
     /**

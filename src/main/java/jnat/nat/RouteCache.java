@@ -34,6 +34,11 @@ final class RouteCache {
     private final RouteResult[] ruleRoute = new RouteResult[1 << ROUTE_CACHE_BITS];
     /** A miss's route lookup writes here (Host.routeInput's caller-owned form), then becomes the cached result. */
     private final jnat.host.RouteDecision decision = new jnat.host.RouteDecision();
+    /**
+     * Results a miss made, by content: destinations behind one gateway share one object, so a
+     * packet's route store rewrites the same reference (PacketState.setRoute skips it: no barrier).
+     */
+    private final RouteResult[] interned = new RouteResult[1 << 6];
     /** The host's genid the caches were filled in; another one empties them. */
     private int cacheGenid;
 
@@ -66,6 +71,7 @@ final class RouteCache {
         Arrays.fill(routeCache, null);
         Arrays.fill(ruleRoute, null);
         Arrays.fill(neighCacheDev, null);
+        Arrays.fill(interned, null);
         cacheGenid = host.genid();
     }
 
@@ -92,7 +98,7 @@ final class RouteCache {
         int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = routeCache[slot];
         if (r != null && routeCacheDst[slot] == dst) return r;
-        r = host.routeInput(dst, src, in, 0, decision).toResult(); // the one object a miss makes: what it caches
+        r = intern(host.routeInput(dst, src, in, 0, decision).toResult()); // the one object a miss makes: what it caches
         if (!r.isError()) {
             routeCache[slot] = r;
             routeCacheDst[slot] = dst;
@@ -105,7 +111,7 @@ final class RouteCache {
         int slot = ((dst * 0x9E3779B1) ^ (src * 0x85EBCA6B) ^ (mark * 0xC2B2AE35) ^ in.index()) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = ruleRoute[slot];
         if (r != null && ruleDst[slot] == dst && ruleSrc[slot] == src && ruleMark[slot] == mark && ruleIn[slot] == in) return r;
-        r = host.routeInput(dst, src, in, mark, decision).toResult();
+        r = intern(host.routeInput(dst, src, in, mark, decision).toResult());
         if (!r.isError()) {
             ruleRoute[slot] = r;
             ruleDst[slot] = dst;
@@ -113,6 +119,18 @@ final class RouteCache {
             ruleMark[slot] = mark;
             ruleIn[slot] = in;
         }
+        return r;
+    }
+
+    /** The result equal to {@code r} a miss made before (same FIB entry, device, next hop, source), else {@code r}. */
+    private RouteResult intern(RouteResult r) {
+        if (r.isError()) return r;
+        int h = (System.identityHashCode(r.route()) * 31 + System.identityHashCode(r.out())) * 31 + r.nexthop() * 0x9E3779B1 + r.source();
+        int slot = (h * 0x85EBCA6B) >>> (32 - 6);
+        RouteResult seen = interned[slot];
+        if (seen != null && seen.type() == r.type() && seen.route() == r.route() && seen.out() == r.out()
+                && seen.nexthop() == r.nexthop() && seen.source() == r.source()) return seen;
+        interned[slot] = r;
         return r;
     }
 

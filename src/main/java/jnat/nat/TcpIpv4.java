@@ -55,7 +55,7 @@ final class TcpIpv4 {
 
     /** tcp_v4_send_reset with no socket. */
     private void sendReset(PacketState p, Ipv4Packet ip, TcpSegment tcp) {
-        if (tcp.rst() || p.route.type() != RouteType.LOCAL) return;
+        if (tcp.rst() || p.route().type() != RouteType.LOCAL) return;
         // ip_send_unicast_reply: the route to the sender from the address it wrote to
         RouteResult back = host.routeOutput(ip.src());
         if (back.isError()) return;

@@ -95,7 +95,7 @@ final class Trace {
     }
 
     void transmit(PacketState p) {
-        events.transmit(p.out, summary(p), -1, false);
+        events.transmit(p.out(), summary(p), -1, false);
     }
 
     void transmitFragment(Interface out, Ipv4Packet fragment) {

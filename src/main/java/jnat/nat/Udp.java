@@ -31,7 +31,7 @@ final class Udp {
         if (ip.protocol() != IpProtocol.UDP) return;
         UdpDatagram udp = p.udp;
         if (udp.wrap(ip.buffer(), ip.payloadOffset(), ip.payloadLength()) != WireError.OK) return; // short_packet
-        RouteType to = p.route.type();
+        RouteType to = p.route().type();
         if (to == RouteType.BROADCAST || to == RouteType.MULTICAST) return;
         // __udp4_lib_rcv: skb_steal_sock (a TPROXY assignment) before the socket table
         if (p.sk != null || sockets.lookup4(LocalSockets.UDP, ip.src(), udp.srcPort(), ip.dst(), udp.dstPort()) != null) return;
