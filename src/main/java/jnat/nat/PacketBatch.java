@@ -54,16 +54,18 @@ public final class PacketBatch {
         return add(in, buf, off, len, now, null);
     }
 
-    /** With its offload state (null: CHECKSUM_NONE); the batch keeps the reference until cleared. */
+    /** With its offload state (null: CHECKSUM_NONE); the batch keeps the references until the slot is refilled. */
     public boolean add(Interface in, byte[] buf, int off, int len, long now, Offload offload) {
         int i = size;
         if (i == this.in.length) return false;
-        this.in[i] = in;
-        this.buf[i] = buf;
+        // a reference is stored only when it changed: a batch refilled from the same ring buffers
+        // and devices writes no reference, so it takes no G1 write barrier (a StoreLoad fence)
+        if (this.in[i] != in) this.in[i] = in;
+        if (this.buf[i] != buf) this.buf[i] = buf;
         this.off[i] = off;
         this.len[i] = len;
         this.now[i] = now;
-        this.offload[i] = offload;
+        if (this.offload[i] != offload) this.offload[i] = offload;
         size = i + 1;
         return true;
     }
@@ -80,11 +82,8 @@ public final class PacketBatch {
         return size == in.length;
     }
 
-    /** Empties the batch (the references it held are dropped). */
+    /** Empties the batch. */
     public void clear() {
-        java.util.Arrays.fill(in, 0, size, null);
-        java.util.Arrays.fill(buf, 0, size, null);
-        java.util.Arrays.fill(offload, 0, size, null);
-        size = 0;
+        size = 0; // the slots keep their references until refilled (see add)
     }
 }

@@ -28,7 +28,7 @@ public final class ArpPacket {
      * {@link WireError#UNSUPPORTED_ARP} for hardware other than Ethernet or protocol other than IPv4.
      */
     public int wrap(byte[] buf, int off, int len) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.len = 0;
         if (off < 0 || len < OFF_OPER + 2 || off > buf.length - len) return WireError.TRUNCATED;

@@ -29,7 +29,7 @@ public final class EthernetFrame {
      * ({@link WireError#TRUNCATED}). Never throws for any contents.
      */
     public int wrap(byte[] buf, int off, int len) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.len = 0;
         this.tags = 0;

@@ -96,7 +96,7 @@ public final class Icmpv6Packet {
 
     /** Wraps the message at {@code off}; {@code len} is the upper-layer length. Never throws. */
     public int wrap(byte[] buf, int off, int len) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.len = 0;
         if (off < 0 || len < HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;

@@ -76,7 +76,7 @@ public final class Ipv4Packet {
     }
 
     private int wrap(byte[] buf, int off, int len, boolean quoted, int enclosing) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.len = 0;
         this.quoted = quoted;

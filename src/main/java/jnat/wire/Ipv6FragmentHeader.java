@@ -23,7 +23,7 @@ public final class Ipv6FragmentHeader {
 
     /** Wraps the 8-byte header at {@code off} with {@code len} bytes there. Never throws. */
     public int wrap(byte[] buf, int off, int len) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.wrapped = false;
         if (off < 0 || len < LENGTH || off > buf.length - len) return WireError.TRUNCATED;

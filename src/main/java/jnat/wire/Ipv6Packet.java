@@ -79,7 +79,7 @@ public final class Ipv6Packet {
     }
 
     private int wrap(byte[] buf, int off, int len, boolean quoted, int enclosing) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.len = 0;
         this.quoted = quoted;

@@ -59,7 +59,7 @@ public final class TcpSegment {
      * {@link WireError#OK}, {@link WireError#TRUNCATED} or {@link WireError#BAD_DATA_OFFSET}. Never throws.
      */
     public int wrap(byte[] buf, int off, int len) {
-        this.buf = buf;
+        if (this.buf != buf) this.buf = buf; // an unchanged reference is not stored again: no GC write barrier
         this.off = off;
         this.len = 0;
         if (off < 0 || len < MIN_HEADER_LENGTH || off > buf.length - len) return WireError.TRUNCATED;
