@@ -98,7 +98,7 @@ final class RouteCache {
         int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = routeCache[slot];
         if (r != null && routeCacheDst[slot] == dst) return r;
-        r = intern(host.routeInput(dst, src, in, 0, decision).toResult()); // the one object a miss makes: what it caches
+        r = intern(host.routeInput(dst, src, in, 0, decision).toResult(), dst); // the one object a miss makes: what it caches
         if (!r.isError()) {
             routeCache[slot] = r;
             routeCacheDst[slot] = dst;
@@ -111,7 +111,7 @@ final class RouteCache {
         int slot = ((dst * 0x9E3779B1) ^ (src * 0x85EBCA6B) ^ (mark * 0xC2B2AE35) ^ in.index()) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = ruleRoute[slot];
         if (r != null && ruleDst[slot] == dst && ruleSrc[slot] == src && ruleMark[slot] == mark && ruleIn[slot] == in) return r;
-        r = intern(host.routeInput(dst, src, in, mark, decision).toResult());
+        r = intern(host.routeInput(dst, src, in, mark, decision).toResult(), dst);
         if (!r.isError()) {
             ruleRoute[slot] = r;
             ruleDst[slot] = dst;
@@ -122,9 +122,13 @@ final class RouteCache {
         return r;
     }
 
-    /** The result equal to {@code r} a miss made before (same FIB entry, device, next hop, source), else {@code r}. */
-    private RouteResult intern(RouteResult r) {
-        if (r.isError()) return r;
+    /**
+     * The result equal to {@code r} a miss made before (same FIB entry, device, next hop, source),
+     * else {@code r}. A destination on the link is its own next hop: its result is not shared, and
+     * it stays out of the table so as not to evict a gateway's.
+     */
+    private RouteResult intern(RouteResult r, int dst) {
+        if (r.isError() || r.nexthop() == dst) return r;
         int h = (System.identityHashCode(r.route()) * 31 + System.identityHashCode(r.out())) * 31 + r.nexthop() * 0x9E3779B1 + r.source();
         int slot = (h * 0x85EBCA6B) >>> (32 - 6);
         RouteResult seen = interned[slot];
