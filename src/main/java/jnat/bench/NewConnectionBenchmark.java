@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A new connection's SYN through Docker's rules (nat PREROUTING, MASQUERADE, conntrack's insert),
+ * or with {@code -p rules=kube} to one of 10,000 kube-proxy services (as {@code jnat bench
+ * --kube-services 10000}: the service chain's DNAT to an endpoint, KUBE-POSTROUTING's MASQUERADE),
  * {@link PacketBatch#DEFAULT_CAPACITY} at a time as {@code jnat bench} sends them: the score is
  * the time of a million. Each iteration fills a fresh table built for {@link #MAX} connections (hash
  * presized), as {@code jnat bench --flows 1000000} does, in {@link #BATCHES} batches.
@@ -45,6 +47,13 @@ public class NewConnectionBenchmark {
     String ports;
     boolean clashing;
 
+    /** The nat table: Docker's ({@code docker}) or kube-proxy's for {@link #SERVICES} services ({@code kube}). */
+    @Param({"docker"})
+    String rules;
+    static final int SERVICES = 10_000;
+    String kubeRules;
+    EngineBench.Destinations destinations;
+
     Host host;
     Interface docker0;
     NatEngine engine;
@@ -60,22 +69,29 @@ public class NewConnectionBenchmark {
         host = SeedDemo.host();
         docker0 = host.device("docker0");
         EngineBench.resolveContainers(host, docker0, MAX);
+        switch (rules) {
+            case "docker" -> destinations = EngineBench.SERVERS;
+            case "kube" -> { kubeRules = KubeProxyRules.generate(SERVICES); destinations = EngineBench.services(SERVICES); }
+            default -> throw new IllegalArgumentException("rules: docker or kube, not " + rules);
+        }
     }
 
     @Setup(Level.Iteration)
     public void freshTable() {
-        engine = new NatEngine(host, SeedDemo.rules(), new NatEngine.Config(MAX, NatEngine.Config.DEFAULT_SEED, true, MAX));
+        // each engine its own ruleset, parsed again (off the clock), as each bench run parses its own
+        jnat.rules.Ruleset ruleset = kubeRules == null ? SeedDemo.rules() : jnat.rules.Ruleset.parse(kubeRules);
+        engine = new NatEngine(host, ruleset, new NatEngine.Config(MAX, NatEngine.Config.DEFAULT_SEED, true, MAX));
         next = 0;
         clashing = ports.equals("clashing");
     }
 
     @Benchmark
-    public void synThroughDockerRules() {
+    public void synThroughRules() {
         PacketBatch b = batch;
         for (int k = 0; k < PacketBatch.DEFAULT_CAPACITY; k++, next++) {
             int off = k * 128 + 16;
             EngineBench.tcpFrame(syn, EngineBench.CONTAINER_MAC, EngineBench.DOCKER0_MAC, EngineBench.container(next),
-                    EngineBench.server(next), EngineBench.sourcePort(next, clashing), 80, 1000, 0, 0x02);
+                    destinations.address(next), EngineBench.sourcePort(next, clashing), destinations.port(next), 1000, 0, 0x02);
             System.arraycopy(syn, 0, work, off, EngineBench.FRAME);
             b.add(docker0, work, off, EngineBench.FRAME, now++);
         }
