@@ -34,10 +34,10 @@ public final class ConnTableTouch {
     /**
      * The second pass, the slots in cache: the row each hash's slot points to read;
      * {@code found[k]} says whether hash k's probe met a slot of its tag (a skipped frame's, hash 0, counts
-     * as found). Returns how many did.
+     * as found). {@code rowAt} is the caller's scratch, at least {@code n} long. Returns how many did.
      */
-    public int rows(long[] hashes, int n, boolean[] found) {
-        touched += rows(table.index, table.ints, table.tagMask, table.refMask, table.addr6, hashes, n, found);
+    public int rows(long[] hashes, int n, boolean[] found, int[] rowAt) {
+        touched += rows(table.index, table.ints, table.tagMask, table.refMask, table.addr6, hashes, n, found, rowAt);
         int f = 0;
         for (int k = 0; k < n; k++) if (found[k]) f++;
         return f;
@@ -68,13 +68,17 @@ public final class ConnTableTouch {
      * the first slot with the hash's tag (a slot holds tag bits | ref + 1): the lines of its first,
      * 16th and last ints, and an IPv6 row's addresses. {@code found[k]}: whether there was one (true
      * for a hash of 0, and for a probe longer than {@link #PROBE}, which is not followed further).
+     * The probes (slots in cache) first write each row's offset to {@code rowAt}; a loop of loads
+     * alone then reads the rows, so that many more of their misses are in flight at once than
+     * when each waited behind a probe's instructions.
      */
-    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, long[] hashes, int n, boolean[] found) {
+    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, long[] hashes, int n,
+                     boolean[] found, int[] rowAt) {
         final int size = index.length;
-        long t = 0;
         for (int k = 0; k < n; k++) {
             long h = hashes[k];
             found[k] = true;
+            rowAt[k] = -1;
             if (h == 0) continue;
             int want = (int) h & tagMask, i = ConnTable.home(h, size);
             for (int probe = 0; probe < PROBE; probe++) {
@@ -84,13 +88,22 @@ public final class ConnTableTouch {
                     break;
                 }
                 if ((v & tagMask) == want) {
-                    int id = ((v & refMask) - 1) >>> 1, r = id * NfConn.ROW;
-                    t += rows[r] ^ rows[r + MID] ^ rows[r + NfConn.ROW - 1];
-                    if (NfConn.ipv6(rows, r)) t += addr6.touch(id);
+                    rowAt[k] = ((v & refMask) - 1) >>> 1;
                     break;
                 }
                 if (++i == size) i = 0;
             }
+        }
+        long t = 0;
+        for (int k = 0; k < n; k++) {
+            int id = rowAt[k];
+            if (id < 0) continue;
+            int r = id * NfConn.ROW;
+            t += rows[r] ^ rows[r + MID] ^ rows[r + NfConn.ROW - 1];
+        }
+        if (addr6.allocated()) for (int k = 0; k < n; k++) {
+            int id = rowAt[k];
+            if (id >= 0 && NfConn.ipv6(rows, id * NfConn.ROW)) t += addr6.touch(id);
         }
         return t;
     }

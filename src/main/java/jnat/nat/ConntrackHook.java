@@ -91,7 +91,7 @@ final class ConntrackHook {
         long[] hash = b.hash;
         for (int i = 0; i < n; i++) frameKey(b.in[i], b.buf[i], b.off[i], b.len[i], b, i); // the frames are in cache
         table.touch().slots(hash, n);
-        if (table.touch().rows(hash, n, b.found) == n) return;
+        if (table.touch().rows(hash, n, b.found, b.rowAt) == n) return;
         // A frame whose tuple is not in the table opens a connection: nf_nat_used_tuple will look up
         // its reply tuple (the null binding's, and SNAT's when the source is kept), so that slot too.
         // With a source NAT seen, also the slot of the reply tuple that keeps the port on the last

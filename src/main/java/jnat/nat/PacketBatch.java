@@ -28,6 +28,8 @@ public final class PacketBatch {
      */
     final long[] addrs, l4, inverse;
     final boolean[] found;
+    /** The touch's scratch: each frame's row id (-1: none), between its probe pass and its loads. */
+    final int[] rowAt;
     int size;
 
     public PacketBatch() {
@@ -47,6 +49,7 @@ public final class PacketBatch {
         l4 = new long[capacity];
         inverse = new long[2 * capacity];
         found = new boolean[capacity];
+        rowAt = new int[capacity];
     }
 
     /** A frame arrived on {@code in} at {@code now}: as {@link NatEngine#receive(Interface, byte[], int, int, long, Transmit)}. False when the batch is full. */
