@@ -263,8 +263,13 @@ public final class EngineBench {
         return this;
     }
 
-    /** Connections of the untimed warm-up run on a throwaway engine before a larger run's timed phases. */
-    static final int WARM_UP_FLOWS = 65_536;
+    /**
+     * Connections of the untimed warm-up run on a throwaway engine before a larger run's timed
+     * phases: with 65,536 the first million SYNs still ran partly in code the JIT had not finished
+     * (1.39-1.96 M new connections per CPU second against 1.63-1.97 M with this many, alternating;
+     * JMH's NewConnectionBenchmark, warmed over three million, 2.0-2.2 M).
+     */
+    static final int WARM_UP_FLOWS = 262_144;
 
     public Figures run(int flows, double seconds) {
         resolveContainers(flows);
