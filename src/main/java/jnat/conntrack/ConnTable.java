@@ -345,6 +345,9 @@ public final class ConnTable {
 
     private final ConnTableTouch touch = new ConnTableTouch(this);
 
+    /** Where DNAT moved some connection's reply source (null until it did), for {@link ConnTableTouch}. */
+    int[] replySrcArray() { return ext.replySrc.array(); }
+
     /** The batch path's touches of this table's slots and rows ({@link ConnTableTouch}). */
     public ConnTableTouch touch() { return touch; }
 

@@ -35,4 +35,9 @@ final class IntsById {
     boolean allocated() {
         return values != null;
     }
+
+    /** The array itself (null until made), for a batch's touch. */
+    int[] array() {
+        return values;
+    }
 }
