@@ -345,8 +345,8 @@ public final class ConnTable {
 
     private final ConnTableTouch touch = new ConnTableTouch(this);
 
-    /** Where DNAT moved some connection's reply source (null until it did), for {@link ConnTableTouch}. */
-    int[] replySrcArray() { return ext.replySrc.array(); }
+    /** {@link ConnTableTouch}'s touch of the side arrays beside the rows ({@link NfConntrackExtend#touch}). */
+    long touchExtensions(int[] ids, int n) { return ext.touch(ids, n); }
 
     /** The batch path's touches of this table's slots and rows ({@link ConnTableTouch}). */
     public ConnTableTouch touch() { return touch; }

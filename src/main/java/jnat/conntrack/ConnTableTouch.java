@@ -37,7 +37,8 @@ public final class ConnTableTouch {
      * as found). {@code rowAt} is the caller's scratch, at least {@code n} long. Returns how many did.
      */
     public int rows(long[] hashes, int n, boolean[] found, int[] rowAt) {
-        touched += rows(table.index, table.ints, table.tagMask, table.refMask, table.addr6, table.replySrcArray(), hashes, n, found, rowAt);
+        touched += rows(table.index, table.ints, table.tagMask, table.refMask, table.addr6, hashes, n, found, rowAt)
+                + table.touchExtensions(rowAt, n);
         int f = 0;
         for (int k = 0; k < n; k++) if (found[k]) f++;
         return f;
@@ -66,15 +67,14 @@ public final class ConnTableTouch {
     /**
      * For each of {@code hashes[0, n)} (0: none), along its probe from the home slot, the row of
      * the first slot with the hash's tag (a slot holds tag bits | ref + 1): the lines of its first,
-     * 16th and last ints, an IPv6 row's addresses, and where DNAT moved some connection's reply
-     * source ({@code moved}, NfConntrackExtend's side array: read by every packet of such a
-     * connection, kube-proxy's), its slot there. {@code found[k]}: whether there was one (true
+     * 16th and last ints, and an IPv6 row's addresses ({@link NfConntrackExtend#touch} reads the
+     * side arrays after it). {@code found[k]}: whether there was one (true
      * for a hash of 0, and for a probe longer than {@link #PROBE}, which is not followed further).
      * The probes (slots in cache) first write each row's offset to {@code rowAt}; a loop of loads
      * alone then reads the rows, so that many more of their misses are in flight at once than
      * when each waited behind a probe's instructions.
      */
-    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, int[] moved, long[] hashes, int n,
+    static long rows(int[] index, int[] rows, int tagMask, int refMask, NfConnAddr6 addr6, long[] hashes, int n,
                      boolean[] found, int[] rowAt) {
         final int size = index.length;
         for (int k = 0; k < n; k++) {
@@ -102,10 +102,6 @@ public final class ConnTableTouch {
             if (id < 0) continue;
             int r = id * NfConn.ROW;
             t += rows[r] ^ rows[r + MID] ^ rows[r + NfConn.ROW - 1];
-        }
-        if (moved != null) for (int k = 0; k < n; k++) {
-            int id = rowAt[k];
-            if (id >= 0) t += moved[id];
         }
         if (addr6.allocated()) for (int k = 0; k < n; k++) {
             int id = rowAt[k];

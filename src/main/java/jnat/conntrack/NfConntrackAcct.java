@@ -19,6 +19,11 @@ final class NfConntrackAcct {
         return counters != null;
     }
 
+    /** The counters (null while off), for a batch's touch. */
+    long[] array() {
+        return counters;
+    }
+
     /** nf_ct_acct_update: one packet of {@code length} bytes in direction {@code dir}. */
     void count(int id, int dir, int length) {
         long[] c = counters;

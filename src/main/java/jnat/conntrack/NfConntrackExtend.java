@@ -48,6 +48,22 @@ final class NfConntrackExtend {
         masq.grow(capacity);
     }
 
+    /**
+     * A batch's touch of what a found connection's packet reads beside its row, in loops of loads
+     * alone over {@code ids[0, n)} (-1: none): where DNAT moved its reply source (nf_nat_packet's
+     * destination manip reads it), its ct->mark (CONNMARK --restore-mark, -m connmark) and its
+     * counters (nf_ct_acct_update), each only once its array exists.
+     */
+    long touch(int[] ids, int n) {
+        long t = 0;
+        int[] moved = replySrc.array(), mark = marks.array();
+        long[] counters = acct.array();
+        if (moved != null) for (int k = 0; k < n; k++) if (ids[k] >= 0) t += moved[ids[k]];
+        if (mark != null) for (int k = 0; k < n; k++) if (ids[k] >= 0) t += mark[ids[k]];
+        if (counters != null) for (int k = 0; k < n; k++) if (ids[k] >= 0) t += counters[ids[k] * 4];
+        return t;
+    }
+
     /** Bytes the int-per-id extensions hold per connection id (the counters' 32 when accounting is on). */
     double bytesPerConnection() {
         return (acct.on() ? 32 : 0) + (marks.allocated() ? 4 : 0) + (masq.overflowAllocated() ? 4 : 0)
