@@ -32,6 +32,11 @@ public final class IpSetAdt {
     /** skb->len: the network header onwards. */
     public int len;
     public String in = "", out = "";
+    /** Whether the set may read the packet's MAC header (bitmap:ip,mac, or a list:set's member): fill copies it into {@link #mac}. */
+    public boolean wantsMac;
+    /** The packet's link-layer header (destination MAC, source MAC, ethertype), macLen bytes of it, -1 without one. */
+    public final byte[] mac = new byte[14];
+    public int macLen = -1;
 
     /** Whether dimension {@code dimension} (1..dim) is the source (IPSET_DIM_*_SRC). */
     boolean src(int dimension) {

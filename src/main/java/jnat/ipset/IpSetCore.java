@@ -63,7 +63,7 @@ public final class IpSetCore {
     }
 
     /** The types jnat has, in ipset's order of listing them (ipset help). */
-    public static final java.util.List<String> TYPES = java.util.List.of("bitmap:port", "hash:ip", "hash:net", "hash:ip,port",
+    public static final java.util.List<String> TYPES = java.util.List.of("bitmap:ip", "bitmap:ip,mac", "bitmap:port", "hash:ip", "hash:net", "hash:ip,port",
             "hash:net,port", "hash:net,iface", "hash:ip,port,ip", "hash:ip,port,net", "list:set");
 
     /**
@@ -90,7 +90,7 @@ public final class IpSetCore {
         c.skbinfo = o.containsKey("skbinfo");
         c.forceadd = o.containsKey("forceadd");
         if (o.containsKey("netmask")) {
-            if (!type.equals("hash:ip")) throw new IpSetError("Syntax error: netmask is not supported by " + type);
+            if (!type.equals("hash:ip") && !type.equals("bitmap:ip")) throw new IpSetError("Syntax error: netmask is not supported by " + type);
             c.netmask = (int) number(o, "netmask", -1, 255);
             int host = c.family == IpSet.INET6 ? 128 : 32;
             if (c.netmask < 1 || c.netmask > host) {
@@ -110,6 +110,8 @@ public final class IpSetCore {
                 if (o.containsKey("size")) c.size = (int) number(o, "size", 8, 0xFFFFFFFFL);
                 yield new ListSet(name, c);
             }
+            case "bitmap:ip" -> BitmapIp.create(name, c, o.get("range"));
+            case "bitmap:ip,mac" -> BitmapIpMac.create(name, c, o.get("range"));
             case "bitmap:port" -> {
                 String range = o.get("range");
                 if (range != null) {
@@ -250,6 +252,12 @@ public final class IpSetCore {
         s.kadt(opt, adt);
         return adt == IpSet.ADT_ADD || s.entries() != before; // a delete that found nothing: the next member
 
+    }
+
+    /** Whether a rule's lookups in the set at {@code id} need the packet's MAC header (bitmap:ip,mac's kadt, or a list:set's member's). */
+    public boolean readsMac(int id) {
+        IpSet s = get(id);
+        return s instanceof BitmapIpMac || s instanceof ListSet;
     }
 
     /** A rule takes a reference on the set at {@code id} (__ip_set_get), which keeps it from being destroyed. */

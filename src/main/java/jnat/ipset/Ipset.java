@@ -161,14 +161,14 @@ public final class Ipset {
                 IpSetExt ext = elementOptions(set, cmd, args.subList(2, args.size()));
                 ext.expires = s.expiry;
                 if (cmd == Cmd.ADD) {
+                    s.changed = true; // a range's elements before a failing one stay added, as the kernel's uadt loop leaves them
                     set.add(elem, ext, s.exist);
-                    s.changed = true;
                 } else if (cmd == Cmd.DEL) {
-                    set.del(elem, s.exist);
                     s.changed = true;
+                    set.del(elem, s.exist);
                 } else {
                     boolean in = set.test(elem);
-                    String e = set instanceof BitmapPort ? elem.substring(elem.indexOf(':') + 1)
+                    String e = set instanceof BitmapIpMac m ? m.shown(elem) : set instanceof BitmapPort ? elem.substring(elem.indexOf(':') + 1)
                             : set.dimension() >= 2 && !(set instanceof HashNetIface) ? withProtocol(elem) : shown;
                     if (!s.quiet) s.err.append(in ? "Warning: " + e + " is in set " + name + ".\n" : e + " is NOT in set " + name + ".\n");
                     return in ? 0 : 1;
@@ -220,7 +220,7 @@ public final class Ipset {
     /** libipset's type lookup: a name ipset knows but jnat lacks is refused by name. */
     private static String type(String t) {
         if (IpSetCore.TYPES.contains(t)) return t;
-        if (List.of("bitmap:ip", "bitmap:ip,mac", "hash:mac", "hash:ip,mac", "hash:net,net",
+        if (List.of("hash:mac", "hash:ip,mac", "hash:net,net",
                 "hash:ip,port,net", "hash:net,port,net", "hash:ip,mark").contains(t)) {
             throw new IpSetError("jnat: set type " + t + " is not supported yet (" + String.join(", ", IpSetCore.TYPES) + " are)");
         }
@@ -230,10 +230,10 @@ public final class Ipset {
     /** The create options of the hash types: keyword and value pairs and flags. */
     private static Map<String, String> createOptions(String type, List<String> args) {
         Map<String, String> o = new LinkedHashMap<>();
-        boolean bitmap = type.equals("bitmap:port"), list = type.equals("list:set");
+        boolean bitmap = type.startsWith("bitmap:"), list = type.equals("list:set");
         List<String> valued = new ArrayList<>(bitmap ? List.of("range", "timeout") : list ? List.of("size", "timeout")
                 : List.of("family", "hashsize", "maxelem", "bucketsize", "initval", "timeout"));
-        if (type.equals("hash:ip")) valued.add("netmask");
+        if (type.equals("hash:ip") || type.equals("bitmap:ip")) valued.add("netmask");
         List<String> flags = List.of("counters", "comment", "skbinfo", "forceadd");
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -242,7 +242,7 @@ public final class Ipset {
             } else if (valued.contains(a)) {
                 if (i + 1 >= args.size()) throw new Usage("Missing mandatory argument of option `" + a + "'");
                 String v = args.get(++i);
-                if (a.equals("range") && v.indexOf('-') < 0) throw new Usage("Mandatory option `to' is missing");
+                if (a.equals("range") && type.equals("bitmap:port") && v.indexOf('-') < 0) throw new Usage("Mandatory option `to' is missing");
                 checkRange(a, v);
                 o.put(a, v);
             } else if (flags.contains(a)) {
@@ -387,7 +387,7 @@ public final class Ipset {
                 if (expires.get(i) != 0) out.append(EXPIRES).append(expires.get(i)).append('\n');
             }
             if (set instanceof HashGen h) out.append(LAYOUT).append(h.layout()).append('\n');
-            if (set instanceof BitmapPort b) out.append(LAYOUT).append(b.layout()).append('\n');
+            if (set instanceof BitmapGen b) out.append(LAYOUT).append(b.layout()).append('\n');
         }
         return out.toString();
     }
@@ -427,7 +427,7 @@ public final class Ipset {
             if (s.expires != null && l.startsWith(LAYOUT.strip())) {
                 String layout = l.substring(LAYOUT.strip().length());
                 if (s.last instanceof HashGen h) h.applyLayout(layout);
-                else if (s.last instanceof BitmapPort b) b.applyLayout(layout);
+                else if (s.last instanceof BitmapGen b) b.applyLayout(layout);
                 continue;
             }
             if (l.isEmpty() || l.startsWith("#") || l.equals("COMMIT")) continue;

@@ -40,6 +40,7 @@ public final class SetMatch implements Match {
         opt.bytesOp = bytesOp;
         opt.packets = packets;
         opt.bytes = bytes;
+        opt.wantsMac = core.readsMac(index);
     }
 
     @Override
@@ -79,6 +80,7 @@ public final class SetMatch implements Match {
         }
         o.in = ctx.inInterface();
         o.out = ctx.outInterface();
+        o.macLen = o.wantsMac ? ctx.macHeader(o.mac) : -1;
         int proto = ctx.protocol();
         o.proto = proto;
         o.len = ctx.length();

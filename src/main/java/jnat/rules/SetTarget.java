@@ -29,10 +29,12 @@ public final class SetTarget extends Target {
             addOpt.flags = add.dirs;
             addOpt.cmdflags = flags;
             addOpt.timeout = timeout;
+            addOpt.wantsMac = core.readsMac(add.index);
         }
         if (del != null) {
             delOpt.dim = del.dim;
             delOpt.flags = del.dirs;
+            delOpt.wantsMac = core.readsMac(del.index);
         }
     }
 

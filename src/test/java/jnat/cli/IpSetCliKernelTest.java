@@ -30,12 +30,13 @@ class IpSetCliKernelTest {
         List<String> lines = Files.readAllLines(Path.of("src/test/resources/ipset/commands.txt"));
         Path sets = Files.createTempFile("jnat-ipset", ".sets");
         Path restore = Path.of("src/test/resources/ipset/restore.txt").toAbsolutePath();
+        Path bitmapRestore = Path.of("src/test/resources/ipset/restore-bitmap.txt").toAbsolutePath();
         Files.delete(sets);
         List<String> diffs = new ArrayList<>();
         try (Netns ns = Netns.create("ips")) {
             for (String line : lines) {
                 if (line.isBlank()) continue;
-                List<String> argv = split(line.replace("FILE", restore.toString()));
+                List<String> argv = split(line.replace("BITMAPFILE", bitmapRestore.toString()).replace("FILE", restore.toString()));
                 List<String> kernelCmd = new ArrayList<>(List.of("ipset"));
                 kernelCmd.addAll(argv);
                 Tools.Result k = ns.exec(kernelCmd.toArray(String[]::new));
