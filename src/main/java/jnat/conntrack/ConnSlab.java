@@ -75,10 +75,16 @@ final class ConnSlab {
         return -1;
     }
 
+    /** The CPU owning the chunk of {@code id}: chunks taken before there were CPUs are CPU 0's. */
+    int owner(int id) {
+        byte[] o = owner;
+        int k = id / CHUNK;
+        return o == null || k >= o.length ? 0 : o[k];
+    }
+
     /** Returns an id to the cache of the CPU that owns it (its row is no longer in use). */
     void free(int[] ints, int id) {
-        int k = id / CHUNK;
-        int c = owner == null || k >= owner.length ? 0 : owner[k]; // chunks taken before there were CPUs are CPU 0's
+        int c = owner(id);
         NfConn.setFreeLink(ints, ConnTable.row(id), freeHead[c]);
         freeHead[c] = id;
     }

@@ -149,7 +149,7 @@ public final class ConnTable {
     private ConntrackEvents events;
 
     /** The lanes' side of the table: whether they run concurrently now, and each connection's lock. */
-    final NfConnLock lanes = new NfConnLock();
+    final NfConnLock lanes = new NfConnLock(slab);
 
     /** {@link NfConnLock#concurrent}: engine lanes run packets concurrently, the table is not exclusive. */
     public boolean concurrent() { return lanes.concurrent; }
