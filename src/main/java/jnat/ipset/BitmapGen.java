@@ -183,6 +183,14 @@ abstract class BitmapGen extends IpSet {
         return 1;
     }
 
+    /** The adtfn a kadt calls for element {@code id} (mtype_test, mtype_add, mtype_del): a test matches the rule's extension checks too. */
+    final int kadtElement(int id, IpSetAdt opt, int adt) {
+        if (adt == ADT_TEST) return member(id) ? matchExtensions(id, opt) : 0;
+        if (adt == ADT_ADD) kernelAdd(id, -1, opt);
+        else del(id, false, false);
+        return 0;
+    }
+
     /** A packet's add (IP_SET_INIT_KEXT: one packet of its length, the rule's timeout or the set's). */
     final void kernelAdd(int id, long mac, IpSetAdt opt) {
         IpSetExt e = new IpSetExt();

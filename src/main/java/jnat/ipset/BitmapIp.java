@@ -136,11 +136,7 @@ final class BitmapIp extends BitmapGen {
         if (opt.family != INET) return 0;
         long ip = opt.lo(1);
         if (ip < first || ip > last) return 0;
-        int id = id(ip);
-        if (adt == ADT_TEST) return member(id) ? matchExtensions(id, opt) : 0;
-        if (adt == ADT_ADD) kernelAdd(id, -1, opt);
-        else del(id, false, false);
-        return 0;
+        return kadtElement(id(ip), opt, adt);
     }
 
     @Override

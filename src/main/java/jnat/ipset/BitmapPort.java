@@ -73,11 +73,7 @@ final class BitmapPort extends BitmapGen {
         if (!opt.portsValid || opt.proto != 6 && opt.proto != 17) return 0;
         int port = opt.port(1);
         if (port < first || port > last) return 0;
-        int id = port - first;
-        if (adt == ADT_TEST) return member(id) ? matchExtensions(id, opt) : 0;
-        if (adt == ADT_ADD) kernelAdd(id, -1, opt);
-        else del(id, false, false);
-        return 0;
+        return kadtElement(port - first, opt, adt);
     }
 
     @Override
