@@ -1,6 +1,5 @@
 package jnat.rules;
 
-import jnat.ipset.IpSetCore;
 import jnat.ipset.Ipset;
 import org.junit.jupiter.api.Test;
 
@@ -16,8 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * an element added without one takes from the first packet tested against it, and -EINVAL for a
  * packet without an Ethernet header.
  */
-class BitmapSetMatchTest {
-    private final IpSetCore core = new IpSetCore();
+class BitmapSetMatchTest extends SetRulesRig {
 
     /** A packet with an Ethernet header (null: none, as the host's own packets). */
     static final class EthPacket extends FakePacket {
@@ -46,25 +44,8 @@ class BitmapSetMatchTest {
         return p;
     }
 
-    private void ipset(String line) {
-        Ipset.Result r = Ipset.run(core, List.of(line.split(" ")), null);
-        assertEquals("", r.err(), line);
-    }
-
     private String list(String set) {
         return Ipset.run(core, List.of("save", set), null).out();
-    }
-
-    private Rule rule(String spec) {
-        Ruleset rs = new Ruleset();
-        rs.sets = core;
-        Iptables.run(rs, List.of(("-A INPUT " + spec).split(" ")));
-        return rs.existing("filter").chain("INPUT").rules().get(0);
-    }
-
-    private static boolean matches(Rule r, PacketContext p) {
-        for (Match m : r.matches) if (!m.matches(p)) return false;
-        return true;
     }
 
     @Test

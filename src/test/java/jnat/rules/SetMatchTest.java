@@ -1,6 +1,5 @@
 package jnat.rules;
 
-import jnat.ipset.IpSetCore;
 import jnat.ipset.Ipset;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** -m set and -j SET on packets: what xt_set.c decides, the counters it keeps, and no allocation on a lookup. */
-class SetMatchTest {
-    private final IpSetCore core = new IpSetCore();
+class SetMatchTest extends SetRulesRig {
 
     /** A TCP or UDP packet whose transport header holds its ports. */
     static final class Packet extends FakePacket {
@@ -26,23 +24,6 @@ class SetMatchTest {
                 default -> -1;
             };
         }
-    }
-
-    private void ipset(String line) {
-        Ipset.Result r = Ipset.run(core, List.of(line.split(" ")), null);
-        assertEquals("", r.err(), line);
-    }
-
-    private Rule rule(String spec) {
-        Ruleset rs = new Ruleset();
-        rs.sets = core;
-        Iptables.run(rs, List.of(("-A INPUT " + spec).split(" ")));
-        return rs.existing("filter").chain("INPUT").rules().get(0);
-    }
-
-    private static boolean matches(Rule r, PacketContext p) {
-        for (Match m : r.matches) if (!m.matches(p)) return false;
-        return true;
     }
 
     private static Packet packet(String src, int sport, String dst, int dport) {
