@@ -164,7 +164,7 @@ public final class Conntrack {
         }
         if (ref == ConnTable.NOT_FOUND) throw new IllegalStateException("a concurrent lane's packet has no connection");
         int id = ConnTable.id(ref), dir = ConnTable.dir(ref);
-        table.lanes.lock(id);
+        int stripe = table.lanes.lock(id);
         try {
             if (table.hasEvents()) snapshot(p, id); // the lane's check let only packets that change no event bit by
             int ctinfo = ctinfo(table.status(id), dir);
@@ -179,7 +179,7 @@ public final class Conntrack {
             p.dir = dir;
             return verdict(p, ctinfo);
         } finally {
-            table.lanes.unlock(id);
+            table.lanes.unlock(stripe);
         }
     }
 

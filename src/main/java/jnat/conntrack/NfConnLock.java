@@ -36,14 +36,17 @@ final class NfConnLock {
         return ((slab.owner(id) & (REGIONS - 1)) * PER_REGION + (id & (PER_REGION - 1))) * PAD;
     }
 
-    void lock(int id) {
+    /** Takes connection {@code id}'s stripe; returns it for {@link #unlock}. */
+    int lock(int id) {
         int i = word(id);
         while (!INT.compareAndSet(words, i, 0, 1)) {
             while ((int) INT.getOpaque(words, i) != 0) Thread.onSpinWait();
         }
+        return i;
     }
 
-    void unlock(int id) {
-        INT.setRelease(words, word(id), 0);
+    /** Releases the stripe {@link #lock} returned. */
+    void unlock(int stripe) {
+        INT.setRelease(words, stripe, 0);
     }
 }
