@@ -98,7 +98,7 @@ final class RouteCache {
         int slot = (dst * 0x9E3779B1) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = routeCache[slot];
         if (r != null && routeCacheDst[slot] == dst) return r;
-        r = intern(host.routeInput(dst, src, in, 0, decision).toResult(), dst); // the one object a miss makes: what it caches
+        r = result(host.routeInput(dst, src, in, 0, decision), dst); // at most one object a miss makes: what it caches
         if (!r.isError()) {
             routeCache[slot] = r;
             routeCacheDst[slot] = dst;
@@ -111,7 +111,7 @@ final class RouteCache {
         int slot = ((dst * 0x9E3779B1) ^ (src * 0x85EBCA6B) ^ (mark * 0xC2B2AE35) ^ in.index()) >>> (32 - ROUTE_CACHE_BITS);
         RouteResult r = ruleRoute[slot];
         if (r != null && ruleDst[slot] == dst && ruleSrc[slot] == src && ruleMark[slot] == mark && ruleIn[slot] == in) return r;
-        r = intern(host.routeInput(dst, src, in, mark, decision).toResult(), dst);
+        r = result(host.routeInput(dst, src, in, mark, decision), dst);
         if (!r.isError()) {
             ruleRoute[slot] = r;
             ruleDst[slot] = dst;
@@ -123,19 +123,19 @@ final class RouteCache {
     }
 
     /**
-     * The result equal to {@code r} a miss made before (same FIB entry, device, next hop, source),
-     * else {@code r}. A destination on the link is its own next hop: its result is not shared, and
-     * it stays out of the table so as not to evict a gateway's.
+     * A miss's decision as a result: the one equal to it a miss made before (same FIB entry, device,
+     * next hop, source), found before anything is allocated, else a new one. A destination on the
+     * link is its own next hop: its result is not shared, and it stays out of the table so as not to
+     * evict a gateway's.
      */
-    private RouteResult intern(RouteResult r, int dst) {
-        if (r.isError() || r.nexthop() == dst) return r;
-        int h = (System.identityHashCode(r.route()) * 31 + System.identityHashCode(r.out())) * 31 + r.nexthop() * 0x9E3779B1 + r.source();
+    private RouteResult result(jnat.host.RouteDecision d, int dst) {
+        if (d.isError() || d.nexthop() == dst) return d.toResult();
+        int h = (System.identityHashCode(d.route()) * 31 + System.identityHashCode(d.out())) * 31 + d.nexthop() * 0x9E3779B1 + d.source();
         int slot = (h * 0x85EBCA6B) >>> (32 - 6);
         RouteResult seen = interned[slot];
-        if (seen != null && seen.type() == r.type() && seen.route() == r.route() && seen.out() == r.out()
-                && seen.nexthop() == r.nexthop() && seen.source() == r.source()) return seen;
-        interned[slot] = r;
-        return r;
+        if (seen != null && seen.type() == d.type() && seen.route() == d.route() && seen.out() == d.out()
+                && seen.nexthop() == d.nexthop() && seen.source() == d.source()) return seen;
+        return interned[slot] = d.toResult();
     }
 
     /** ip_route_output_key (not cached: the host's own packets are few). */
