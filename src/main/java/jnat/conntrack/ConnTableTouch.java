@@ -26,6 +26,12 @@ public final class ConnTableTouch {
         return Tuple.mix(addrs, l4, table.seed);
     }
 
+    /** The home slot of the tuple packed as {@link Tuple#addrs()} and {@link Tuple#l4()} read (an IPv4 tuple's). */
+    public void slot(long addrs, long l4) {
+        int[] index = table.index;
+        touched += index[ConnTable.home(hash(addrs, l4), index.length)];
+    }
+
     /** The first pass of a batch's touch: the home slot of each of {@code hashes[0, n)} (0: none) read. */
     public void slots(long[] hashes, int n) {
         touched += slots(table.index, hashes, n);

@@ -6,7 +6,6 @@ import jnat.conntrack.Status;
 import jnat.conntrack.Tuple;
 import jnat.rules.NatRange;
 
-import java.util.random.RandomGenerator;
 
 /**
  * nf_nat_core for IPv4 and IPv6: binds a new connection to a translated tuple (nf_nat_setup_info
@@ -24,7 +23,7 @@ final class NatCore {
     private static final int MAX_ATTEMPTS = 128;
 
     private final ConnTable table;
-    private final RandomGenerator random;
+    private final Prandom random;
 
     // scratch tuples, reused
     private final Tuple curr = new Tuple();
@@ -34,7 +33,7 @@ final class NatCore {
     /** The range of the call in progress, reused (a NatRange's copy, or a null binding's). */
     private final InetNatRange scratchRange = new InetNatRange();
 
-    NatCore(ConnTable table, RandomGenerator random) {
+    NatCore(ConnTable table, Prandom random) {
         this.table = table;
         this.random = random;
         this.bySource = new NfNatBySource(table);
@@ -65,6 +64,7 @@ final class NatCore {
         // What we've got looks like the inverse of the reply (prior manipulations included).
         table.tuple(id, ConnTable.REPLY, inv);
         inv.invert(curr);
+        if (manip == MANIP_DST && randomSource != 0) touchRandomSourceGuess(curr, range);
         boolean free = uniqueTuple(cand, curr, range, id, manip, now) || !usedTuple(cand, id, now);
         if (!cand.sameAs(curr)) {
             if (manip == MANIP_SRC) {
@@ -280,6 +280,11 @@ final class NatCore {
         boolean randomAll = (range.flags & (NatRange.PROTO_RANDOM | NatRange.PROTO_RANDOM_FULLY)) != 0;
         int off = (range.flags & NatRange.PROTO_OFFSET) != 0 ? ((srcKey ? t.srcPort : t.dstPort) - range.basePort) & 0xffff
                 : randomAll || manip != MANIP_DST ? random.nextInt(65536) : 0;
+        if (randomAll && srcKey && !icmp && !t.ipv6()) {
+            randomSource = t.src; // what touchRandomSourceGuess guesses the next one will choose
+            randomMin = min;
+            randomRangeSize = rangeSize;
+        }
         int attempts = Math.min(rangeSize, MAX_ATTEMPTS);
         for (;;) {
             for (int i = 0; i < attempts; i++, off = (off + 1) & 0xffff) {
@@ -303,6 +308,38 @@ final class NatCore {
     private int lastSource;
     /** {@link #lastSource} for IPv6: the chosen address folded, as the conntrack hash keys it (Tuple.fold). */
     private int lastSource6;
+
+    /**
+     * The IPv4 address, port range start and size of the last --random or --random-fully source
+     * port search (0: none yet): kube-proxy's MASQUERADE --random-fully after a service's DNAT.
+     */
+    private int randomSource, randomMin, randomRangeSize;
+
+    /**
+     * A DNAT's guess at the source manipulation to come: if it is a --random or --random-fully one
+     * like the last ({@link #randomSource}), its first candidate port is the one the next draw
+     * gives ({@link Prandom#peekInt}: nothing in between draws when the DNAT ends the walk, as
+     * kube-proxy's KUBE-SEP chains do), and nf_nat_used_tuple will look up the reply tuple that
+     * port gives. That slot is read now, so its miss overlaps the DNAT's own lookup instead of
+     * coming after it (jnat's, not the kernel's: a guess only, which changes nothing).
+     */
+    private void touchRandomSourceGuess(Tuple orig, InetNatRange range) {
+        if (orig.ipv6() || (orig.protocol != Tuple.IPPROTO_TCP && orig.protocol != Tuple.IPPROTO_UDP)) return;
+        table.touch().slot(randomSourceGuessAddrs(orig, range), randomSourceGuessL4(orig, range));
+    }
+
+    /** The guessed reply tuple's addresses, packed as {@link Tuple#addrs()}: from the DNAT's destination to the last random source. */
+    long randomSourceGuessAddrs(Tuple orig, InetNatRange range) {
+        int dst = range.has(NatRange.MAP_IPS) ? range.min4 : orig.dst;
+        return (long) dst << 32 | (randomSource & 0xffffffffL);
+    }
+
+    /** The guessed reply tuple's protocol and ports, packed as {@link Tuple#l4()}: to the port the next draw gives. */
+    long randomSourceGuessL4(Tuple orig, InetNatRange range) {
+        int dport = range.has(NatRange.PROTO_SPECIFIED) ? range.minPort : orig.dstPort;
+        int port = randomMin + (random.peekInt() & 0xffff) % randomRangeSize;
+        return (long) orig.protocol << 32 | (long) dport << 16 | port;
+    }
 
     int lastSource() {
         return lastSource;

@@ -20,7 +20,6 @@ import jnat.wire.Offload;
 import jnat.wire.WireError;
 
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -94,7 +93,7 @@ public final class NatEngine {
     private final Host host;
     private final ConnTable table;
     private final NatCore core;
-    private final RandomGenerator random;
+    private final Prandom random;
     private volatile Ruleset ruleset;
     private volatile Ruleset ruleset6 = new Ruleset(true);
 
@@ -193,7 +192,7 @@ public final class NatEngine {
             this.defrag = new IpDefrag(defragConfig);
             this.table = new ConnTable(config.conntrackMax(), Math.min(config.conntrackMax(), 1024), ConnTable.DEFAULT_SEED,
                     config.conntrackHashsize());
-            this.random = new SplittableRandom(config.randomSeed());
+            this.random = new Prandom(config.randomSeed());
             this.core = new NatCore(table, random);
             this.synproxy = new NfSynproxy(host, table, new java.security.SecureRandom());
             this.table.setDestroyListener(core::destroyed);

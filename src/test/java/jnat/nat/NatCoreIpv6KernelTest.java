@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,7 +79,7 @@ class NatCoreIpv6KernelTest {
     private static int compare(Rule rule, String listing) {
         ConnTable table = new ConnTable(1024);
         Conntrack conntrack = new Conntrack(table);
-        NatCore core = new NatCore(table, new SplittableRandom(1));
+        NatCore core = new NatCore(table, new Prandom(1));
         long[] min = addr(rule.min()), max = addr(rule.max());
         InetNatRange range = new InetNatRange().set6(NatRange.MAP_IPS | (rule.persistent() ? NatRange.PERSISTENT : 0),
                 min[0], min[1], max[0], max[1], 0, 0);

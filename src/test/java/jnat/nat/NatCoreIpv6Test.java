@@ -10,7 +10,6 @@ import jnat.rules.NatRange;
 import jnat.wire.Ipv6Address;
 import org.junit.jupiter.api.Test;
 
-import java.util.SplittableRandom;
 
 import static jnat.nat.NatCore.MANIP_DST;
 import static jnat.nat.NatCore.MANIP_SRC;
@@ -20,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class NatCoreIpv6Test {
     static final long NOW = 1_000_000_000_000L;
     final ConnTable table = new ConnTable(1024);
-    final NatCore core = new NatCore(table, new SplittableRandom(1));
+    final NatCore core = new NatCore(table, new Prandom(1));
     final Conntrack conntrack = new Conntrack(table);
 
     NatCoreIpv6Test() {

@@ -19,7 +19,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static jnat.nat.NatCore.MANIP_SRC;
 import static org.junit.jupiter.api.Assertions.*;
@@ -30,7 +29,7 @@ class NfNatBySourceTest {
     static final int SRC = Tuple.parseIp("10.0.0.2"), A = Tuple.parseIp("1.1.1.1"), B = Tuple.parseIp("1.1.1.2");
 
     final ConnTable table = new ConnTable(1 << 16, 16, ConnTable.DEFAULT_SEED);
-    final NatCore core = new NatCore(table, new SplittableRandom(1));
+    final NatCore core = new NatCore(table, new Prandom(1));
     final Conntrack conntrack = new Conntrack(table);
 
     NfNatBySourceTest() {
