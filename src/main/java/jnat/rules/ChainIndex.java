@@ -20,8 +20,14 @@ final class ChainIndex {
 
     /** For rule i: the end (exclusive) of the indexed run holding it, or 0. */
     final int[] runEnd;
-    private long[] keys;
-    private int[][] positions;
+    /**
+     * Slot s is {@code slots[2s]}, its key (0: empty; a key's protocol is never 0), and
+     * {@code slots[2s + 1]}, the key's first rule {@code << 32 |} the index in {@link #more} of its
+     * other rules (-1: none): one cache line read per lookup, for the key and where it goes.
+     */
+    private long[] slots;
+    /** The rules after the first of a key that more than one rule has, in order. */
+    private int[][] more = new int[0][];
     private int mask;
 
     private ChainIndex(int n) {
@@ -48,8 +54,7 @@ final class ChainIndex {
         }
         if (indexed == 0) return null;
         int cap = Integer.highestOneBit(Math.max(indexed, 8) * 2) * 2;
-        idx.keys = new long[cap];
-        idx.positions = new int[cap][];
+        idx.slots = new long[2 * cap];
         idx.mask = cap - 1;
         for (int i = 0; i < n; i++) {
             if (idx.runEnd[i] != 0) idx.add(key(rules.get(i)), i);
@@ -92,15 +97,22 @@ final class ChainIndex {
 
     private void add(long key, int position) {
         int s = slot(key);
-        while (positions[s] != null && keys[s] != key) s = (s + 1) & mask;
-        if (positions[s] == null) {
-            keys[s] = key;
-            positions[s] = new int[] {position};
-        } else {
-            int[] p = Arrays.copyOf(positions[s], positions[s].length + 1);
-            p[p.length - 1] = position;
-            positions[s] = p;
+        while (slots[2 * s] != 0 && slots[2 * s] != key) s = (s + 1) & mask;
+        if (slots[2 * s] == 0) {
+            slots[2 * s] = key;
+            slots[2 * s + 1] = (long) position << 32 | 0xffffffffL;
+            return;
         }
+        int m = (int) slots[2 * s + 1];
+        if (m < 0) {
+            m = more.length;
+            more = Arrays.copyOf(more, m + 1);
+            more[m] = new int[0];
+            slots[2 * s + 1] = slots[2 * s + 1] & ~0xffffffffL | m;
+        }
+        int[] p = Arrays.copyOf(more[m], more[m].length + 1);
+        p[p.length - 1] = position;
+        more[m] = p;
     }
 
     /**
@@ -109,17 +121,18 @@ final class ChainIndex {
      */
     int next(int i, long key) {
         int end = runEnd[i];
-        int s = slot(key);
-        int[] p;
-        while ((p = positions[s]) != null) {
-            if (keys[s] == key) {
-                for (int q : p) {
-                    if (q >= i) return q < end ? q : end;
-                }
-                return end;
+        long[] t = slots;
+        for (int s = slot(key); ; s = (s + 1) & mask) {
+            long k = t[2 * s];
+            if (k == 0) return end;
+            if (k != key) continue;
+            long v = t[2 * s + 1];
+            int q = (int) (v >>> 32), m = (int) v;
+            if (q >= i) return q < end ? q : end;
+            if (m >= 0) for (int r : more[m]) {
+                if (r >= i) return r < end ? r : end;
             }
-            s = (s + 1) & mask;
+            return end;
         }
-        return end;
     }
 }
