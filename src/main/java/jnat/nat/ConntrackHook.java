@@ -106,6 +106,7 @@ final class ConntrackHook {
             inverse[2 * i + 1] = found || guess == 0 ? 0 : snatGuessHash(addrs, l4, guess);
         }
         table.touch().slots(inverse, 2 * n);
+        touchNatWalks(b);
         // and, for a source NAT, find_appropriate_src's slot in the by-source index
         if (bySource == null) return;
         for (int i = 0; i < n; i++) {
@@ -127,6 +128,36 @@ final class ConntrackHook {
 
     void touchBySource(NfNatBySource index) {
         this.bySource = index;
+    }
+
+    /** The nat hook whose iptables table a batch's new IPv4 connections walk (null: not touched), and this engine's lane. */
+    private NatHook natHook;
+    private int cpu;
+
+    void touchRules(NatHook hook, int cpu) {
+        this.natHook = hook;
+        this.cpu = cpu;
+    }
+
+    /**
+     * A new IPv4 TCP or UDP connection's nat walk from PREROUTING looks its destination up in any
+     * indexed run of rules (kube-proxy's KUBE-SERVICES) and jumps to the chain it finds: those reads
+     * started for the whole batch ({@link jnat.rules.Table#touchIndexedRuns}).
+     */
+    private void touchNatWalks(PacketBatch b) {
+        jnat.rules.Table t = natHook == null ? null : natHook.nat();
+        if (t == null) return;
+        int n = b.size;
+        long[] keys = b.inverse;
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            long l4 = b.l4[i];
+            int proto = (int) (l4 >>> 32);
+            boolean walks = !b.found[i] && (proto == IpProtocol.TCP || proto == IpProtocol.UDP); // IPv4 only: L4_IPV6 sits above the protocol
+            keys[i] = walks ? jnat.rules.Table.indexKey((int) b.addrs[i], proto, (int) l4 & 0xffff) : 0;
+            any |= walks;
+        }
+        if (any) t.touchIndexedRuns(keys, n, b.rowAt, cpu);
     }
 
     /** NAT's core, whose last source manipulation the touch guesses again (null: no guess). */

@@ -225,6 +225,7 @@ public final class NatEngine {
         this.laneLock = parent == null ? new Lanes(table) : parent.laneLock;
         this.laneCheck = new LaneCheck(host, table, routes, conntrack);
         NatHook nat = new NatHook(host, table, core, new NatProto(table, trace), routes, stats, trace);
+        conntrack.touchRules(nat, cpu);
         // REJECT answers through ICMP and the output path, which run the hooks again: bound late.
         this.hooks = new NfHooks(conntrack, nat, stats, new NfHooks.Reject() {
             @Override

@@ -45,6 +45,11 @@ final class NatHook {
     }
 
     /** iptables' nat table and ip6tables' (null: not loaded). */
+    /** The iptables nat table IPv4 packets walk (null: none), for a batch's touch of its walks. */
+    Table nat() {
+        return nat;
+    }
+
     void setTables(Table nat, Table nat6) {
         this.nat = nat;
         this.nat6 = nat6;

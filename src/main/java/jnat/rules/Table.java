@@ -95,6 +95,21 @@ public final class Table {
         return x != null ? (x.establishedSafe & 1 << hook.ordinal()) != 0 : rulesConcurrentSafe() || LaneSafety.safe(this, hook, true);
     }
 
+    /** The key a batch's touch of the indexed runs takes for a packet ({@link #touchIndexedRuns}). */
+    public static long indexKey(int dst, int proto, int dport) {
+        return ChainIndex.keyOf(dst, proto, dport);
+    }
+
+    /**
+     * Starts the walks of a batch's new connections together: their slots in the chain indexes,
+     * the rules they lead to and the chains those jump to read ahead (keys from {@link #indexKey},
+     * 0: none; {@code at} scratch of {@code n}). Nothing changes; without the compiled form, nothing is read.
+     */
+    public void touchIndexedRuns(long[] keys, int n, int[] at, int cpu) {
+        XtTableInfo x = compiled;
+        if (x != null) x.touchIndexedRuns(keys, n, at, cpu);
+    }
+
     /** {@link #concurrentSafe} from the rules themselves. */
     boolean rulesConcurrentSafe() {
         for (Chain c : chainList()) {

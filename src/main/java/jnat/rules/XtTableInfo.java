@@ -69,6 +69,46 @@ final class XtTableInfo {
     private final int[] chainEnd;
     /** The index of an indexed chain (its rules have F_INDEXED), by chain number. */
     private final ChainIndex[] chainIndex;
+    /** Where each indexed run (ChainIndex) starts in blob. */
+    private int[] runStarts = new int[0];
+    /** What {@link #touchIndexedRuns} read, kept so that the JIT cannot drop its loads. */
+    private long touched;
+
+    /**
+     * A batch's new connections' walks started together (jnat's, as VPP prefetches; ipt_do_table
+     * reads one packet's rules at a time): for each {@code keys[k]} ({@link ChainIndex#keyOf}; 0:
+     * none), the slot of each indexed run's key, then the rule it leads to with its counters, then
+     * the first lines of the chain that rule jumps to, and theirs: a kube-proxy service's
+     * KUBE-SERVICES rule and its KUBE-SVC chain, with the KUBE-SEP chains that follow it in the
+     * layout. Three passes of independent loads, so the batch's misses overlap. Nothing changes.
+     * {@code at} is the caller's scratch, {@code n} long.
+     */
+    void touchIndexedRuns(long[] keys, int n, int[] at, int cpu) {
+        int[] b = blob;
+        long[] ctr = counters[cpu < cpus ? cpu : 0];
+        long t = 0;
+        for (int start : runStarts) {
+            ChainIndex idx = chainIndex[b[start + E_CHAIN]];
+            int i = b[start + E_POS], base = b[start + E_RULE] + b[start + E_CHAIN] - i;
+            for (int k = 0; k < n; k++) at[k] = keys[k] == 0 ? -1 : ruleOffset[base + idx.next(i, keys[k])];
+            for (int k = 0; k < n; k++) {
+                int o = at[k];
+                if (o < 0) continue;
+                t += ctr[PAD + 2 * b[o + E_CTR]];
+                int v = b[o + E_VERDICT];
+                at[k] = (v & 7) == V_JUMP || (v & 7) == V_GOTO ? v >>> 3 : -1;
+            }
+            for (int k = 0; k < n; k++) {
+                int o = at[k];
+                if (o < 0) continue;
+                int c = PAD + 2 * b[o + E_CTR];
+                t += ctr[c] + ctr[Math.min(c + 8, ctr.length - 1)];
+                for (int line = 0; line < 64 && o + line < b.length; line += 16) t += b[o + line];
+            }
+        }
+        touched += t;
+    }
+
     /** Where each hook's built-in chain starts, -1 where the table has none; and its chain number. */
     private final int[] builtinOffset = new int[Hook.values().length], builtinChain = new int[Hook.values().length];
     /** The lanes that may walk it at once ({@link Table#setCpus}). */
@@ -157,6 +197,7 @@ final class XtTableInfo {
             }
         }
         int[] b = x.blob;
+        List<Integer> runStarts = new ArrayList<>();
         int g = 0, o = 0, mi = 0;
         for (int k = 0; k < cs.size(); k++) {
             Chain c = cs.get(k);
@@ -177,7 +218,10 @@ final class XtTableInfo {
                     x.outIface[g] = r.outIface;
                 }
                 if (r.fragment) flags |= F_FRAG;
-                if (idx != null && idx.runEnd[pos] != 0) flags |= F_INDEXED;
+                if (idx != null && idx.runEnd[pos] != 0) {
+                    flags |= F_INDEXED;
+                    if (pos == 0 || idx.runEnd[pos - 1] != idx.runEnd[pos]) runStarts.add(o);
+                }
                 int p = o + E;
                 if (r.ipv6) {
                     flags |= F_IPV6;
@@ -252,6 +296,7 @@ final class XtTableInfo {
             b[o + E_NEXT] = o + E_END;
             o += E_END;
         }
+        x.runStarts = runStarts.stream().mapToInt(Integer::intValue).toArray();
         x.concurrentSafe = table.rulesConcurrentSafe();
         for (Hook h : Hook.values()) if (x.concurrentSafe || LaneSafety.safe(table, h, true)) x.establishedSafe |= 1 << h.ordinal();
         return x;

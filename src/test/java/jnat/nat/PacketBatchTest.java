@@ -92,6 +92,10 @@ class PacketBatchTest {
 
     /** Runs the frames gathered so far through both engines (and forgets them), {@code batchSize} a call for the second. */
     void run(int batchSize) {
+        run(one, batched, batchSize);
+    }
+
+    void run(EngineRig one, EngineRig batched, int batchSize) {
         for (int i = 0; i < frames.size(); i++) one.receive(ins.get(i), frames.get(i));
         batched.receiveBatch(ins, frames, batchSize);
         ins.clear();
@@ -99,6 +103,10 @@ class PacketBatchTest {
     }
 
     void assertSame() {
+        assertSame(one, batched);
+    }
+
+    static void assertSame(EngineRig one, EngineRig batched) {
         assertEquals(render(one.sent()), render(batched.sent()), "the frames sent, in order");
         assertEquals(one.delivered().stream().map(Arrays::toString).toList(),
                 batched.delivered().stream().map(Arrays::toString).toList(), "the packets delivered");
@@ -163,5 +171,27 @@ class PacketBatchTest {
         run(PacketBatch.DEFAULT_CAPACITY);
         assertTrue(a.size() > frames.size(), "the trace has lines");
         assertEquals(a, b);
+    }
+
+    /**
+     * New connections to kube-proxy services (40 of them: KUBE-SERVICES is an indexed run, each
+     * service DNATs to its endpoint, then MASQUERADE --random-fully), several to a service in one
+     * batch: what the batch's touches read ahead (the indexed run's rules and chains, the slot of
+     * the port --random-fully will draw) changes nothing the packets do.
+     */
+    @Test
+    void aBatchThroughKubeProxyRulesSendsWhatTheFramesOneByOneSend() {
+        String kube = jnat.bench.KubeProxyRules.generate(40);
+        EngineRig a = EngineRig.seedDockerHost().rules(kube), b = EngineRig.seedDockerHost().rules(kube);
+        for (int k = 0; k < 150; k++) {
+            String service = jnat.wire.Ipv4Address.format(jnat.bench.KubeProxyRules.clusterIp(k % 40));
+            add(docker0, fromContainer("172.17.0." + (2 + k % 7), service,
+                    TcpRepr.of(40000 + k, 80).withSeq(1000).withFlags(TcpSegment.SYN).withWindow(64240)));
+        }
+        run(a, b, PacketBatch.DEFAULT_CAPACITY);
+        assertSame(a, b);
+        long masqueraded = a.sent().stream().filter(s -> s.dev().equals("eth0") && s.ip().src() == jnat.wire.Ipv4Address.parse(PUBLIC))
+                .count();
+        assertEquals(150, masqueraded, "every SYN DNATed to its endpoint and masqueraded out of eth0");
     }
 }
