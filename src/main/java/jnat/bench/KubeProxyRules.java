@@ -15,10 +15,22 @@ public final class KubeProxyRules {
     }
 
     public static String generate(int services) {
+        return generate(services, 1);
+    }
+
+    /**
+     * As {@link #generate(int)} with {@code endpoints} endpoints a service: its KUBE-SVC chain picks
+     * one with {@code -m statistic --mode random --probability 1/(n-j)} rules, the last without, each
+     * jumping to the endpoint's KUBE-SEP chain (proxier.go's writeServiceToEndpointRules, its
+     * probability printed "%0.10f").
+     */
+    public static String generate(int services, int endpoints) {
+        if (endpoints < 1) throw new IllegalArgumentException("a service needs an endpoint");
         StringBuilder b = new StringBuilder("*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
                 + ":POSTROUTING ACCEPT [0:0]\n:KUBE-MARK-MASQ - [0:0]\n:KUBE-POSTROUTING - [0:0]\n:KUBE-SERVICES - [0:0]\n");
         for (int i = 0; i < services; i++) {
-            b.append(":KUBE-SVC-").append(name(i)).append(" - [0:0]\n:KUBE-SEP-").append(name(i)).append(" - [0:0]\n");
+            b.append(":KUBE-SVC-").append(name(i)).append(" - [0:0]\n");
+            for (int j = 0; j < endpoints; j++) b.append(":KUBE-SEP-").append(sep(i, j, services)).append(" - [0:0]\n");
         }
         b.append("-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
         b.append("-A OUTPUT -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n");
@@ -34,18 +46,37 @@ public final class KubeProxyRules {
         }
         for (int i = 0; i < services; i++) {
             String ip = jnat.wire.Ipv4Address.format(clusterIp(i));
-            String ep = "198.51.100." + (1 + i % 250);
             b.append("-A KUBE-SVC-").append(name(i)).append(" ! -s 10.244.0.0/16 -d ").append(ip)
                     .append("/32 -p tcp -m comment --comment \"ns/svc").append(i)
                     .append(":http cluster IP\" -m tcp --dport 80 -j KUBE-MARK-MASQ\n");
-            b.append("-A KUBE-SVC-").append(name(i)).append(" -m comment --comment \"ns/svc").append(i)
-                    .append(":http -> ").append(ep).append(":8080\" -j KUBE-SEP-").append(name(i)).append('\n');
-            b.append("-A KUBE-SEP-").append(name(i)).append(" -s ").append(ep).append("/32 -m comment --comment \"ns/svc")
-                    .append(i).append(":http\" -j KUBE-MARK-MASQ\n");
-            b.append("-A KUBE-SEP-").append(name(i)).append(" -p tcp -m comment --comment \"ns/svc").append(i)
-                    .append(":http\" -m tcp -j DNAT --to-destination ").append(ep).append(":8080\n");
+            for (int j = 0; j < endpoints; j++) {
+                b.append("-A KUBE-SVC-").append(name(i)).append(" -m comment --comment \"ns/svc").append(i)
+                        .append(":http -> ").append(endpoint(i, j)).append(":8080\"");
+                if (j < endpoints - 1) {
+                    b.append(" -m statistic --mode random --probability ")
+                            .append(String.format(java.util.Locale.ROOT, "%.10f", 1.0 / (endpoints - j)));
+                }
+                b.append(" -j KUBE-SEP-").append(sep(i, j, services)).append('\n');
+            }
+            for (int j = 0; j < endpoints; j++) {
+                String ep = endpoint(i, j);
+                b.append("-A KUBE-SEP-").append(sep(i, j, services)).append(" -s ").append(ep).append("/32 -m comment --comment \"ns/svc")
+                        .append(i).append(":http\" -j KUBE-MARK-MASQ\n");
+                b.append("-A KUBE-SEP-").append(sep(i, j, services)).append(" -p tcp -m comment --comment \"ns/svc")
+                        .append(i).append(":http\" -m tcp -j DNAT --to-destination ").append(ep).append(":8080\n");
+            }
         }
         return b.append("COMMIT\n").toString();
+    }
+
+    /** Service i's endpoint j, in 198.51.100.0/24 (the seed host routes it out of eth0). */
+    static String endpoint(int i, int j) {
+        return "198.51.100." + (1 + (i + 7 * j) % 250);
+    }
+
+    /** The KUBE-SEP chain suffix of service i's endpoint j: the first's is the service's. */
+    static String sep(int i, int j, int services) {
+        return name(j == 0 ? i : j * services + i);
     }
 
     /**

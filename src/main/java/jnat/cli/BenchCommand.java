@@ -54,6 +54,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "services instead, new connections to their cluster IPs")
     int kubeServices;
 
+    @Option(names = "--kube-endpoints", paramLabel = "N", description = "with --kube-services: endpoints per service, "
+            + "picked by -m statistic --mode random rules in each KUBE-SVC chain as kube-proxy writes them (iptables mode; "
+            + "default ${DEFAULT-VALUE})")
+    int kubeEndpoints = 1;
+
     @Option(names = "--seconds", paramLabel = "S", description = "time spent on established flows (default ${DEFAULT-VALUE})")
     double seconds = 5;
 
@@ -112,6 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (rulesFile != null && !java.nio.file.Files.isRegularFile(rulesFile)) throw new UsageError("no rules file " + rulesFile, 2);
         if (nftFile != null && kubeServices > 0) throw new UsageError("--nft and --kube-services exclude each other", 2);
         if (kubeNft && kubeServices <= 0) throw new UsageError("--kube-nft needs --kube-services N", 2);
+        if (kubeEndpoints < 1) throw new UsageError("--kube-endpoints must be at least 1", 2);
+        if (kubeEndpoints > 1 && (kubeServices <= 0 || kubeNft)) {
+            throw new UsageError("--kube-endpoints needs --kube-services N (iptables mode)", 2);
+        }
         String nft = null;
         if (nftFile != null) {
             try {
@@ -128,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
         Host host = ipv6 ? jnat.demo.SeedDemo6.host() : Host.fromResource("/hosts/seed-docker-host.ip");
         if (kubeNft) nft = jnat.bench.KubeProxyRules.generateNft(kubeServices);
         Ruleset rules = kubeNft ? new Ruleset()
-                : kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices))
+                : kubeServices > 0 ? Ruleset.parse(jnat.bench.KubeProxyRules.generate(kubeServices, kubeEndpoints))
                 : rulesFile != null ? RulesFile.load(rulesFile, ipv6)
                 : nft != null ? new Ruleset()
                 : ipv6 ? jnat.demo.SeedDemo6.natRules6() : jnat.demo.SeedDemo.rules();
