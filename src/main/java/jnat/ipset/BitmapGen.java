@@ -191,9 +191,12 @@ abstract class BitmapGen extends IpSet {
         return 0;
     }
 
+    /** The extensions of a packet's add ({@link #kernelAdd}): its packet and bytes, the rule's timeout; the rest as a new IpSetExt has them. */
+    private final IpSetExt kernelExt = new IpSetExt();
+
     /** A packet's add (IP_SET_INIT_KEXT: one packet of its length, the rule's timeout or the set's). */
     final void kernelAdd(int id, long mac, IpSetAdt opt) {
-        IpSetExt e = new IpSetExt();
+        IpSetExt e = kernelExt; // add reads it and keeps nothing of it: one per set, reused (the packet path allocates nothing)
         e.packets = 1;
         e.bytes = opt.len;
         e.timeout = opt.timeout;

@@ -633,9 +633,12 @@ abstract class HashGen extends IpSet {
         return hostMask;
     }
 
+    /** The extensions of a packet's add ({@link #kernelAdd}): its packet and bytes, the rule's timeout; the rest as a new IpSetExt has them. */
+    private final IpSetExt kernelExt = new IpSetExt();
+
     /** The kernel side's add (IP_SET_INIT_KEXT: one packet of opt.len bytes, the rule's timeout or the set's). */
     void kernelAdd(Key k, IpSetAdt opt) {
-        IpSetExt e = new IpSetExt();
+        IpSetExt e = kernelExt; // add reads it and keeps nothing of it: one per set, reused (an existing element's add allocates nothing)
         e.packets = 1;
         e.bytes = opt.len;
         e.timeout = opt.timeout >= 0 ? opt.timeout : -1;
