@@ -6,7 +6,6 @@ import jnat.conntrack.Status;
 import jnat.conntrack.Tuple;
 import jnat.rules.NatRange;
 
-
 /**
  * nf_nat_core for IPv4 and IPv6: binds a new connection to a translated tuple (nf_nat_setup_info
  * with get_unique_tuple), keeps the by-source index that makes one source keep its mapping

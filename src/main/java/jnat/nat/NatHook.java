@@ -44,12 +44,12 @@ final class NatHook {
         this.stats = stats;
     }
 
-    /** iptables' nat table and ip6tables' (null: not loaded). */
     /** The iptables nat table IPv4 packets walk (null: none), for a batch's touch of its walks. */
     Table nat() {
         return nat;
     }
 
+    /** iptables' nat table and ip6tables' (null: not loaded). */
     void setTables(Table nat, Table nat6) {
         this.nat = nat;
         this.nat6 = nat6;
